@@ -1,0 +1,132 @@
+//! JSON shapes exchanged between pages and writer (and, for most, shown on the public API).
+
+use crate::money::Money;
+use crate::order::{Address, FieldError, LineRequest, OrderState};
+use serde::{Deserialize, Serialize};
+
+/// Header carrying the shared writer token (`Authorization: Bearer <writer_token>`).
+pub const AUTHORIZATION: &str = "authorization";
+/// Header carrying a command's idempotency key.
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// Header the writer sets on a replayed (already applied) command's response.
+pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
+/// Longest accepted idempotency key.
+pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
+
+/// A catalog product as served by `GET /catalog/products[/{slug}]` on the writer and
+/// `GET /api/products[/{slug}]` on pages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Product {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub price: Money,
+    /// Units available to order now (reserved units already subtracted).
+    pub stock: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductList {
+    pub products: Vec<Product>,
+}
+
+/// `POST /orders/quote` body: price these lines from the catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuoteRequest {
+    pub items: Vec<LineRequest>,
+}
+
+/// One priced line of a quote or an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PricedLine {
+    pub slug: String,
+    pub name: String,
+    pub quantity: i64,
+    pub unit_price: Money,
+    pub line_total: Money,
+}
+
+/// Catalog-priced lines and their total.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quote {
+    pub items: Vec<PricedLine>,
+    pub total: Money,
+}
+
+/// One recorded state change of an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderEvent {
+    pub state: OrderState,
+    /// RFC 3339 UTC timestamp.
+    pub at: String,
+}
+
+/// An order as shown by `GET /orders/{number}` (writer) and `GET /api/orders/{number}` (pages);
+/// also the body of a successful place-order command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderView {
+    /// Public, unguessable order number (not the row id).
+    pub number: String,
+    pub state: OrderState,
+    pub email: String,
+    pub name: String,
+    pub address: Address,
+    pub items: Vec<PricedLine>,
+    pub total: Money,
+    pub created_at: String,
+    pub updated_at: String,
+    pub events: Vec<OrderEvent>,
+}
+
+/// `POST /orders/{number}/transitions` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransitionRequest {
+    pub to: OrderState,
+}
+
+/// `POST /admin/release-expired` body and answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleaseExpiredRequest {
+    pub older_than_seconds: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleaseExpiredResult {
+    pub cancelled: Vec<String>,
+}
+
+/// Every error body, from both components: `{"error": {"code", "message", "fields"}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// Stable machine code, e.g. `invalid_request`, `not_found`, `insufficient_stock`.
+    pub code: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+impl ErrorBody {
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        ErrorBody {
+            error: ErrorDetail {
+                code: code.into(),
+                message: message.into(),
+                fields: Vec::new(),
+            },
+        }
+    }
+
+    pub fn with_fields(mut self, fields: Vec<FieldError>) -> Self {
+        self.error.fields = fields;
+        self
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("error bodies always serialise")
+    }
+}

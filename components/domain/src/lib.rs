@@ -1,0 +1,16 @@
+//! Domain types shared by the `pages` and `writer` components.
+//!
+//! Everything that crosses the pages → writer HTTP boundary is defined here once, so
+//! both sides agree on shapes and on what "valid" means. The writer is the authority
+//! (it validates again inside its transaction); pages validate first to give shoppers
+//! field-level messages without a round trip.
+
+pub mod api;
+pub mod money;
+pub mod order;
+pub mod quantity;
+
+pub use api::*;
+pub use money::Money;
+pub use order::{Address, FieldError, OrderRequest, OrderState, ValidOrder};
+pub use quantity::Quantity;

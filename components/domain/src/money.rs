@@ -1,0 +1,108 @@
+//! Money as integer minor units plus an ISO 4217 currency code: never floats.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// An amount in minor units (cents) of `currency` (upper-case ISO 4217 code).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Money {
+    pub amount: i64,
+    pub currency: String,
+}
+
+impl Money {
+    pub fn new(amount: i64, currency: impl Into<String>) -> Self {
+        Money {
+            amount,
+            currency: currency.into(),
+        }
+    }
+
+    /// `self * quantity`, or `None` on overflow.
+    pub fn times(&self, quantity: i64) -> Option<Money> {
+        Some(Money::new(
+            self.amount.checked_mul(quantity)?,
+            self.currency.clone(),
+        ))
+    }
+
+    /// Sum of amounts in one currency; `None` if currencies differ or it overflows.
+    pub fn checked_add(&self, other: &Money) -> Option<Money> {
+        if self.currency != other.currency {
+            return None;
+        }
+        Some(Money::new(
+            self.amount.checked_add(other.amount)?,
+            self.currency.clone(),
+        ))
+    }
+
+    /// Number of minor-unit digits for the currencies the shop may use.
+    fn exponent(&self) -> u32 {
+        match self.currency.as_str() {
+            "JPY" | "KRW" | "ISK" | "CLP" | "VND" => 0,
+            _ => 2,
+        }
+    }
+
+    fn symbol(&self) -> Option<&'static str> {
+        match self.currency.as_str() {
+            "EUR" => Some("€"),
+            "USD" => Some("$"),
+            "GBP" => Some("£"),
+            "JPY" => Some("¥"),
+            _ => None,
+        }
+    }
+}
+
+/// Human format for pages: `€12.50`, `USD 3.00` for currencies without a symbol here.
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.amount < 0 { "-" } else { "" };
+        let abs = self.amount.unsigned_abs();
+        match self.symbol() {
+            Some(s) => write!(f, "{sign}{s}")?,
+            None => write!(f, "{sign}{} ", self.currency)?,
+        }
+        let exp = self.exponent();
+        if exp == 0 {
+            write!(f, "{abs}")
+        } else {
+            let unit = 10u64.pow(exp);
+            write!(
+                f,
+                "{}.{:0width$}",
+                abs / unit,
+                abs % unit,
+                width = exp as usize
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_minor_units() {
+        assert_eq!(Money::new(1250, "EUR").to_string(), "€12.50");
+        assert_eq!(Money::new(5, "USD").to_string(), "$0.05");
+        assert_eq!(Money::new(300, "CHF").to_string(), "CHF 3.00");
+        assert_eq!(Money::new(1200, "JPY").to_string(), "¥1200");
+        assert_eq!(Money::new(-1250, "EUR").to_string(), "-€12.50");
+    }
+
+    #[test]
+    fn arithmetic_refuses_mixed_currency_and_overflow() {
+        let a = Money::new(100, "EUR");
+        assert_eq!(
+            a.checked_add(&Money::new(1, "EUR")),
+            Some(Money::new(101, "EUR"))
+        );
+        assert_eq!(a.checked_add(&Money::new(1, "USD")), None);
+        assert_eq!(Money::new(i64::MAX, "EUR").times(2), None);
+        assert_eq!(a.times(3), Some(Money::new(300, "EUR")));
+    }
+}

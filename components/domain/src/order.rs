@@ -1,0 +1,379 @@
+//! Order requests (what a shopper asks for), their validation, and the order state machine.
+
+use crate::quantity::Quantity;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// Most lines one order (or cart) may hold.
+pub const MAX_LINES: usize = 50;
+
+/// A problem with one input field, shown next to it in forms and listed in JSON errors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Shipping address as typed by the shopper.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    pub line1: String,
+    #[serde(default)]
+    pub line2: String,
+    pub city: String,
+    pub postal_code: String,
+    /// ISO 3166-1 alpha-2 country code, e.g. "DE".
+    pub country: String,
+}
+
+/// One requested line: quantities arrive as plain integers so that a negative or
+/// absurd value gets a field message rather than a JSON type error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineRequest {
+    pub slug: String,
+    pub quantity: i64,
+}
+
+/// The body of `POST /api/orders` and of the writer's place-order command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderRequest {
+    pub email: String,
+    pub name: String,
+    pub address: Address,
+    pub items: Vec<LineRequest>,
+}
+
+/// A validated line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidLine {
+    pub slug: String,
+    pub quantity: Quantity,
+}
+
+/// An order request that passed [`OrderRequest::validate`]: trimmed, bounded, well formed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidOrder {
+    pub email: String,
+    pub name: String,
+    pub address: Address,
+    pub lines: Vec<ValidLine>,
+}
+
+fn bounded_text(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: &str,
+    required: bool,
+    max: usize,
+) -> String {
+    let v = value.trim();
+    if required && v.is_empty() {
+        errors.push(FieldError::new(field, "is required"));
+    } else if v.chars().count() > max {
+        errors.push(FieldError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    } else if v.chars().any(|c| c.is_control()) {
+        errors.push(FieldError::new(field, "contains control characters"));
+    }
+    v.to_string()
+}
+
+/// A pragmatic email check: one `@`, a non-empty local part, a dotted domain, no spaces.
+pub fn valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && email.len() <= 254
+}
+
+/// A product slug: lower-case ASCII letters, digits and dashes, 1..=64 characters.
+pub fn valid_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug.len() <= 64
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Validates the line list alone (used for carts and quotes too).
+pub fn validate_lines(items: &[LineRequest]) -> Result<Vec<ValidLine>, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    if items.is_empty() {
+        errors.push(FieldError::new("items", "at least one item is required"));
+    }
+    if items.len() > MAX_LINES {
+        errors.push(FieldError::new(
+            "items",
+            format!("at most {MAX_LINES} lines per order"),
+        ));
+        return Err(errors);
+    }
+    let mut seen = BTreeSet::new();
+    let mut lines = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        if !valid_slug(&item.slug) {
+            errors.push(FieldError::new(
+                format!("items[{i}].slug"),
+                "is not a valid product slug",
+            ));
+            continue;
+        }
+        if !seen.insert(item.slug.as_str()) {
+            errors.push(FieldError::new(
+                format!("items[{i}].slug"),
+                format!("{} appears twice; use one line per product", item.slug),
+            ));
+            continue;
+        }
+        match Quantity::new(item.quantity) {
+            Ok(quantity) => lines.push(ValidLine {
+                slug: item.slug.clone(),
+                quantity,
+            }),
+            Err(message) => errors.push(FieldError::new(format!("items[{i}].quantity"), message)),
+        }
+    }
+    if errors.is_empty() {
+        Ok(lines)
+    } else {
+        Err(errors)
+    }
+}
+
+impl OrderRequest {
+    /// Checks every field; returns all problems at once so a form can show them together.
+    pub fn validate(&self) -> Result<ValidOrder, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let email = bounded_text(&mut errors, "email", &self.email, true, 254);
+        if !email.is_empty() && !errors.iter().any(|e| e.field == "email") && !valid_email(&email) {
+            errors.push(FieldError::new("email", "is not a valid email address"));
+        }
+        let name = bounded_text(&mut errors, "name", &self.name, true, 200);
+        let a = &self.address;
+        let address = Address {
+            line1: bounded_text(&mut errors, "address.line1", &a.line1, true, 200),
+            line2: bounded_text(&mut errors, "address.line2", &a.line2, false, 200),
+            city: bounded_text(&mut errors, "address.city", &a.city, true, 100),
+            postal_code: bounded_text(&mut errors, "address.postal_code", &a.postal_code, true, 20),
+            country: bounded_text(&mut errors, "address.country", &a.country, true, 2)
+                .to_ascii_uppercase(),
+        };
+        if !address.country.is_empty()
+            && (address.country.len() != 2
+                || !address.country.bytes().all(|b| b.is_ascii_alphabetic()))
+        {
+            errors.push(FieldError::new(
+                "address.country",
+                "must be a two-letter country code such as DE or US",
+            ));
+        }
+        let lines = match validate_lines(&self.items) {
+            Ok(lines) => lines,
+            Err(mut line_errors) => {
+                errors.append(&mut line_errors);
+                Vec::new()
+            }
+        };
+        if errors.is_empty() {
+            Ok(ValidOrder {
+                email,
+                name,
+                address,
+                lines,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// Where an order is in its life. Orders are never deleted; they only change state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderState {
+    PendingPayment,
+    Paid,
+    Fulfilled,
+    Cancelled,
+    Refunded,
+}
+
+impl OrderState {
+    pub const ALL: [OrderState; 5] = [
+        OrderState::PendingPayment,
+        OrderState::Paid,
+        OrderState::Fulfilled,
+        OrderState::Cancelled,
+        OrderState::Refunded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderState::PendingPayment => "pending_payment",
+            OrderState::Paid => "paid",
+            OrderState::Fulfilled => "fulfilled",
+            OrderState::Cancelled => "cancelled",
+            OrderState::Refunded => "refunded",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OrderState> {
+        OrderState::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// The legal transitions: pending_payment → paid → fulfilled,
+    /// pending_payment → cancelled, paid → refunded.
+    pub fn can_become(self, next: OrderState) -> bool {
+        matches!(
+            (self, next),
+            (OrderState::PendingPayment, OrderState::Paid)
+                | (OrderState::PendingPayment, OrderState::Cancelled)
+                | (OrderState::Paid, OrderState::Fulfilled)
+                | (OrderState::Paid, OrderState::Refunded)
+        )
+    }
+
+    /// Whether stock reserved by the order goes back to the shelf on entering this state.
+    pub fn releases_stock(self) -> bool {
+        self == OrderState::Cancelled
+    }
+
+    /// Shopper-facing wording.
+    pub fn label(self) -> &'static str {
+        match self {
+            OrderState::PendingPayment => "Awaiting payment",
+            OrderState::Paid => "Paid",
+            OrderState::Fulfilled => "Shipped",
+            OrderState::Cancelled => "Cancelled",
+            OrderState::Refunded => "Refunded",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request() -> OrderRequest {
+        OrderRequest {
+            email: " ada@example.com ".into(),
+            name: "Ada Lovelace".into(),
+            address: Address {
+                line1: "1 Analytical St".into(),
+                line2: String::new(),
+                city: "London".into(),
+                postal_code: "N1 9GU".into(),
+                country: "gb".into(),
+            },
+            items: vec![LineRequest {
+                slug: "espresso-cup".into(),
+                quantity: 2,
+            }],
+        }
+    }
+
+    #[test]
+    fn valid_request_is_trimmed_and_normalised() {
+        let v = request().validate().unwrap();
+        assert_eq!(v.email, "ada@example.com");
+        assert_eq!(v.address.country, "GB");
+        assert_eq!(v.lines[0].quantity.get(), 2);
+    }
+
+    #[test]
+    fn every_bad_field_is_reported() {
+        let mut r = request();
+        r.email = "not-an-email".into();
+        r.name = " ".into();
+        r.address.country = "Germany".into();
+        r.items = vec![
+            LineRequest {
+                slug: "Bad Slug".into(),
+                quantity: 1,
+            },
+            LineRequest {
+                slug: "cup".into(),
+                quantity: -1,
+            },
+            LineRequest {
+                slug: "mug".into(),
+                quantity: 1000,
+            },
+        ];
+        let fields: Vec<String> = r
+            .validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        for f in [
+            "email",
+            "name",
+            "address.country",
+            "items[0].slug",
+            "items[1].quantity",
+            "items[2].quantity",
+        ] {
+            assert!(
+                fields.contains(&f.to_string()),
+                "{f} missing from {fields:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn line_limits() {
+        let many: Vec<LineRequest> = (0..51)
+            .map(|i| LineRequest {
+                slug: format!("p{i}"),
+                quantity: 1,
+            })
+            .collect();
+        assert!(validate_lines(&many).is_err());
+        assert!(validate_lines(&[]).is_err());
+        let dup = vec![
+            LineRequest {
+                slug: "a".into(),
+                quantity: 1,
+            },
+            LineRequest {
+                slug: "a".into(),
+                quantity: 1,
+            },
+        ];
+        assert!(validate_lines(&dup).is_err());
+    }
+
+    #[test]
+    fn state_machine() {
+        use OrderState::*;
+        assert!(PendingPayment.can_become(Paid));
+        assert!(PendingPayment.can_become(Cancelled));
+        assert!(Paid.can_become(Fulfilled));
+        assert!(Paid.can_become(Refunded));
+        assert!(!Paid.can_become(Cancelled));
+        assert!(!Cancelled.can_become(Paid));
+        assert!(!Fulfilled.can_become(Refunded));
+        assert!(!PendingPayment.can_become(Fulfilled));
+        for s in OrderState::ALL {
+            assert_eq!(OrderState::parse(s.as_str()), Some(s));
+        }
+    }
+}
