@@ -1,1 +1,57 @@
-fn main() {}
+//! `storefront`: the native host of the storefront Spin app.
+//!
+//! It runs the wasm components listed in `spin.toml` on wasmtime, provides the Spin
+//! interfaces they import, and is the one process that owns the SQLite files.
+
+mod allowed_hosts;
+mod build_components;
+mod cli;
+mod compile_cache;
+mod database;
+mod host;
+mod local_secrets;
+mod manifest;
+mod ownership;
+mod router;
+mod runtime;
+mod serve;
+mod server;
+mod variables;
+
+use clap::Parser;
+use cli::{Cli, Command};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("STOREFRONT_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,wasmtime=warn,cranelift=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("storefront: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Up(args) => serve::up(args).await,
+            Command::Writer(args) => serve::writer(args).await,
+            Command::Build(args) => {
+                manifest::Manifest::load(&args.manifest).and_then(|m| build_components::build_all(&m))
+            }
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("storefront: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! Short messages shown at the top of a page ("flashes"), and the fixed set of notice
+//! codes that may cross a redirect in the `notice` query parameter.
+//!
+//! Only codes travel in the URL and each maps to a fixed text, so a crafted link can
+//! never make the shop display words of an attacker's choosing.
+
+/// How a flash is styled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Tone {
+    pub fn class(self) -> &'static str {
+        match self {
+            Tone::Info => "flash info",
+            Tone::Warning => "flash warning",
+            Tone::Error => "flash error",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flash {
+    pub tone: Tone,
+    pub text: String,
+}
+
+impl Flash {
+    pub fn new(tone: Tone, text: impl Into<String>) -> Flash {
+        Flash {
+            tone,
+            text: text.into(),
+        }
+    }
+}
+
+/// Notices that may be passed across a redirect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    Added,
+    Capped,
+    CartFull,
+    SoldOut,
+    Updated,
+    Removed,
+    CartEmpty,
+}
+
+impl Notice {
+    const ALL: [Notice; 7] = [
+        Notice::Added,
+        Notice::Capped,
+        Notice::CartFull,
+        Notice::SoldOut,
+        Notice::Updated,
+        Notice::Removed,
+        Notice::CartEmpty,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Notice::Added => "added",
+            Notice::Capped => "capped",
+            Notice::CartFull => "cart_full",
+            Notice::SoldOut => "sold_out",
+            Notice::Updated => "updated",
+            Notice::Removed => "removed",
+            Notice::CartEmpty => "cart_empty",
+        }
+    }
+
+    /// Unknown codes are ignored rather than shown.
+    pub fn from_code(code: &str) -> Option<Notice> {
+        Notice::ALL.into_iter().find(|n| n.code() == code)
+    }
+
+    pub fn flash(self) -> Flash {
+        let (tone, text) = match self {
+            Notice::Added => (Tone::Info, "Added to your cart."),
+            Notice::Capped => (
+                Tone::Warning,
+                "You can order at most 99 of one product; that line was set to 99.",
+            ),
+            Notice::CartFull => (
+                Tone::Warning,
+                "Your cart is full (at most 50 different products). Check out or remove something first.",
+            ),
+            Notice::SoldOut => (Tone::Warning, "Sorry, that product is sold out."),
+            Notice::Updated => (Tone::Info, "Your cart was updated."),
+            Notice::Removed => (Tone::Info, "The product was removed from your cart."),
+            Notice::CartEmpty => (Tone::Info, "Your cart is empty: add something before checking out."),
+        };
+        Flash::new(tone, text)
+    }
+
+    /// `path?notice=code`, for a 303 redirect.
+    pub fn url(self, path: &str) -> String {
+        format!("{path}?notice={}", self.code())
+    }
+}
+
+/// The flash shown when a cart cookie could not be trusted and was replaced.
+pub fn cart_restore_failed() -> Flash {
+    Flash::new(
+        Tone::Warning,
+        "Your cart could not be restored and was emptied.",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for n in Notice::ALL {
+            assert_eq!(Notice::from_code(n.code()), Some(n));
+        }
+    }
+
+    #[test]
+    fn arbitrary_text_is_never_a_notice() {
+        assert_eq!(Notice::from_code("<script>alert(1)</script>"), None);
+        assert_eq!(Notice::from_code("Your account was hacked"), None);
+        assert_eq!(Notice::from_code(""), None);
+    }
+}

@@ -1,0 +1,194 @@
+//! Plain request and response values that handlers work with, with header, cookie and
+//! query helpers.
+//!
+//! Kept free of spin-sdk types so everything above the entry point tests natively. A
+//! response is a list of headers rather than a map because a page may need to set more
+//! than one cookie.
+
+use maud::Markup;
+use serde::Serialize;
+use storefront_domain::ErrorBody;
+
+/// Largest request body read; larger ones get 413 without being read to the end.
+pub const MAX_BODY: usize = 64 * 1024;
+
+#[derive(Debug, Clone, Default)]
+pub struct Req {
+    /// Upper-case method name.
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    /// Names lower-cased.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Req {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The first cookie called `name`, across all `Cookie` headers.
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("cookie"))
+            .flat_map(|(_, v)| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v)
+    }
+
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        form_urlencoded::parse(self.query.as_bytes())
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.into_owned())
+    }
+
+    /// Whether this request belongs to the JSON API (errors answered in JSON).
+    pub fn is_api(&self) -> bool {
+        self.path == "/api" || self.path.starts_with("/api/")
+    }
+}
+
+/// Splits a request target into path and query. Accepts both origin form (`/a?b`) and
+/// absolute form (`http://host:3000/a?b`), since hosts differ in what they pass on.
+pub fn split_target(target: &str) -> (String, String) {
+    let rest = match target.find("://") {
+        Some(i) => {
+            let after = &target[i + 3..];
+            after.find(['/', '?']).map_or("", |j| &after[j..])
+        }
+        None => target,
+    };
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let path = if path.is_empty() { "/" } else { path };
+    (path.to_string(), query.to_string())
+}
+
+#[derive(Debug, Clone)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Resp {
+    pub fn new(status: u16) -> Resp {
+        Resp {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Resp {
+        self.headers.push((name.to_string(), value.into()));
+        self
+    }
+
+    pub fn get_header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// An HTML page. Pages carry CSRF tokens and personal data, so nothing is cached,
+    /// and the CSP allows our one inline stylesheet and nothing else.
+    pub fn html(status: u16, page: Markup) -> Resp {
+        let mut r = Resp::new(status)
+            .header("content-type", "text/html; charset=utf-8")
+            .header("cache-control", "no-store")
+            .header("x-content-type-options", "nosniff")
+            .header("referrer-policy", "same-origin")
+            .header(
+                "content-security-policy",
+                "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; \
+                 form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+            );
+        r.body = page.into_string().into_bytes();
+        r
+    }
+
+    pub fn json<T: Serialize>(status: u16, value: &T) -> Resp {
+        let mut r = Resp::new(status).header("content-type", "application/json");
+        r.body = serde_json::to_vec(value).expect("API values always serialise");
+        r
+    }
+
+    pub fn json_error(status: u16, code: &str, message: &str) -> Resp {
+        Resp::json(status, &ErrorBody::new(code, message))
+    }
+
+    /// 303 See Other: after a POST the browser follows with a GET (POST-redirect-GET).
+    pub fn redirect(location: &str) -> Resp {
+        Resp::new(303).header("location", location)
+    }
+}
+
+/// A `Set-Cookie` value with the attributes every shop cookie uses. `Secure` is left
+/// out because the local topology serves plain HTTP; a TLS front end may add it.
+pub fn set_cookie(name: &str, value: &str, max_age: u64) -> String {
+    format!("{name}={value}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_in_both_forms() {
+        let cases = [
+            ("/", ("/", "")),
+            ("/cart?notice=added", ("/cart", "notice=added")),
+            ("http://127.0.0.1:3000/products/mug", ("/products/mug", "")),
+            ("http://127.0.0.1:3000/cart?notice=added", ("/cart", "notice=added")),
+            ("http://127.0.0.1:3000", ("/", "")),
+            ("http://127.0.0.1:3000?x=1", ("/", "x=1")),
+        ];
+        for (target, (path, query)) in cases {
+            assert_eq!(split_target(target), (path.to_string(), query.to_string()), "{target}");
+        }
+    }
+
+    #[test]
+    fn cookies_and_query() {
+        let req = Req {
+            headers: vec![
+                ("cookie".into(), "theme=dark; cart=abc.def".into()),
+                ("cookie".into(), "cart=second".into()),
+            ],
+            query: "notice=added&x=%3Cb%3E".into(),
+            ..Req::default()
+        };
+        assert_eq!(req.cookie("cart"), Some("abc.def"));
+        assert_eq!(req.cookie("theme"), Some("dark"));
+        assert_eq!(req.cookie("missing"), None);
+        assert_eq!(req.query_param("notice").as_deref(), Some("added"));
+        assert_eq!(req.query_param("x").as_deref(), Some("<b>"));
+    }
+
+    #[test]
+    fn api_paths() {
+        let at = |p: &str| Req {
+            path: p.into(),
+            ..Req::default()
+        };
+        assert!(at("/api/products").is_api());
+        assert!(at("/api").is_api());
+        assert!(!at("/apiary").is_api());
+        assert!(!at("/cart").is_api());
+    }
+
+    #[test]
+    fn cookie_attributes() {
+        assert_eq!(
+            set_cookie("cart", "v", 2592000),
+            "cart=v; HttpOnly; SameSite=Lax; Path=/; Max-Age=2592000"
+        );
+    }
+}

@@ -1,0 +1,152 @@
+//! The database connection: opening it with the pragmas every connection needs, running one
+//! statement, reading typed columns, and running a closure inside a transaction.
+
+use anyhow::{Context as _, anyhow};
+use spin_sdk::sqlite::{Connection, QueryResult, RowResult, Value};
+
+/// The writer's one connection for this request.
+pub struct Db {
+    conn: Connection,
+}
+
+/// How a transaction starts.
+#[derive(Clone, Copy)]
+pub enum Mode {
+    /// `BEGIN IMMEDIATE`: takes the write lock up front, so two commands never interleave and
+    /// nothing fails half way with "database is locked" after reading.
+    Write,
+    /// `BEGIN`: a consistent snapshot for answers assembled from several queries.
+    Read,
+}
+
+/// Current time as SQLite computes it, in the RFC 3339 UTC form every stored timestamp uses.
+pub const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+impl Db {
+    /// Opens the default database and sets the connection pragmas. Real Spin opens a fresh
+    /// connection per request, so this runs on every request; each pragma is its own
+    /// statement because `execute` prepares exactly one.
+    pub fn open() -> anyhow::Result<Db> {
+        let conn = Connection::open_default()
+            .map_err(|e| anyhow!("opening the default database: {e:?}"))?;
+        let db = Db { conn };
+        for pragma in [
+            // Off by default in SQLite, per connection: the schema's REFERENCES mean nothing without it.
+            "PRAGMA foreign_keys = ON",
+            // Wait for another connection's write lock instead of failing at once.
+            "PRAGMA busy_timeout = 5000",
+            // Money: a committed order survives power loss, not just a process crash.
+            "PRAGMA synchronous = FULL",
+            "PRAGMA journal_mode = WAL",
+        ] {
+            db.execute(pragma, &[])?;
+        }
+        Ok(db)
+    }
+
+    /// Runs one statement and returns all its rows.
+    pub fn execute(&self, sql: &str, params: &[Value]) -> anyhow::Result<QueryResult> {
+        self.conn
+            .execute(sql, params)
+            .map_err(|e| anyhow!("{e:?}"))
+            .with_context(|| format!("SQL failed: {}", one_line(sql)))
+    }
+
+    /// Runs one statement and returns its rows (without the column names).
+    pub fn rows(&self, sql: &str, params: &[Value]) -> anyhow::Result<Vec<RowResult>> {
+        Ok(self.execute(sql, params)?.rows)
+    }
+
+    /// Runs one statement expected to return at most one row.
+    pub fn row(&self, sql: &str, params: &[Value]) -> anyhow::Result<Option<RowResult>> {
+        Ok(self.rows(sql, params)?.into_iter().next())
+    }
+
+    /// The current timestamp, read once per command so that every row a command writes
+    /// carries the same time.
+    pub fn now(&self) -> anyhow::Result<String> {
+        let row = self
+            .row(&format!("SELECT {NOW}"), &[])?
+            .context("SELECT strftime returned no row")?;
+        row.text(0)
+    }
+
+    /// Runs `f` in a transaction: COMMIT if it returns `Ok`, ROLLBACK if it returns `Err`
+    /// (a refused command writes nothing) or if the COMMIT itself fails.
+    pub fn transaction<T, E>(&self, mode: Mode, f: impl FnOnce(&Db) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<anyhow::Error>,
+    {
+        let begin = match mode {
+            Mode::Write => "BEGIN IMMEDIATE",
+            Mode::Read => "BEGIN",
+        };
+        self.execute(begin, &[])?;
+        let result = f(self);
+        let finished = match &result {
+            Ok(_) => self.execute("COMMIT", &[]).map(drop),
+            Err(_) => Ok(()),
+        };
+        if result.is_err() || finished.is_err() {
+            self.rollback();
+        }
+        finished?;
+        result
+    }
+
+    fn rollback(&self) {
+        // Only fails when no transaction is open (SQLite already rolled it back after an I/O
+        // error, say); there is nothing more to undo then.
+        if let Err(e) = self.execute("ROLLBACK", &[]) {
+            eprintln!("writer: {e:#}");
+        }
+    }
+}
+
+/// Typed column access with an error naming the column, instead of `Option`s.
+pub trait RowExt {
+    fn int(&self, column: usize) -> anyhow::Result<i64>;
+    fn text(&self, column: usize) -> anyhow::Result<String>;
+    fn opt_text(&self, column: usize) -> anyhow::Result<Option<String>>;
+}
+
+impl RowExt for RowResult {
+    fn int(&self, column: usize) -> anyhow::Result<i64> {
+        match self.values.get(column) {
+            Some(Value::Integer(i)) => Ok(*i),
+            other => Err(anyhow!("column {column}: expected an integer, got {other:?}")),
+        }
+    }
+
+    fn text(&self, column: usize) -> anyhow::Result<String> {
+        match self.values.get(column) {
+            Some(Value::Text(s)) => Ok(s.clone()),
+            other => Err(anyhow!("column {column}: expected text, got {other:?}")),
+        }
+    }
+
+    fn opt_text(&self, column: usize) -> anyhow::Result<Option<String>> {
+        match self.values.get(column) {
+            Some(Value::Null) => Ok(None),
+            _ => self.text(column).map(Some),
+        }
+    }
+}
+
+/// Parameter shorthands.
+pub fn int(v: i64) -> Value {
+    Value::Integer(v)
+}
+
+pub fn text(v: impl Into<String>) -> Value {
+    Value::Text(v.into())
+}
+
+/// SQL squeezed onto one line for error messages.
+fn one_line(sql: &str) -> String {
+    let squeezed = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    match squeezed.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}…", &squeezed[..cut]),
+        None => squeezed,
+    }
+}

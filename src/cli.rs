@@ -1,0 +1,75 @@
+//! Command-line interface of the `storefront` binary.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Parser, Debug)]
+#[command(name = "storefront", version, about = "Runs the storefront Spin app: stateless pages, one writer that owns the SQLite files.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Build the components and serve the whole app (pages + writer) locally.
+    Up(UpArgs),
+    /// Production: serve only the writer component, owning the data dir.
+    Writer(WriterArgs),
+    /// Build the components with the commands in spin.toml (like `spin build`).
+    Build(ManifestArg),
+}
+
+#[derive(Args, Debug)]
+pub struct ManifestArg {
+    /// The Spin manifest.
+    #[arg(long, default_value = "spin.toml", env = "STOREFRONT_MANIFEST")]
+    pub manifest: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct OwnerArgs {
+    /// Folder holding the SQLite files (the same path real Spin uses: .spin/sqlite_db.db).
+    #[arg(long, default_value = ".spin")]
+    pub data_dir: PathBuf,
+    /// If another process owns the data dir, wait for it to hand over (for SECONDS, or indefinitely).
+    #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "0")]
+    pub wait: Option<u64>,
+}
+
+impl OwnerArgs {
+    pub fn wait(&self) -> crate::ownership::Wait {
+        match self.wait {
+            None => crate::ownership::Wait::No,
+            Some(0) => crate::ownership::Wait::For(Duration::from_secs(u64::from(u32::MAX))),
+            Some(s) => crate::ownership::Wait::For(Duration::from_secs(s)),
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct UpArgs {
+    #[command(flatten)]
+    pub manifest: ManifestArg,
+    /// Address to serve on (port 0 picks a free port; the URL is printed when ready).
+    #[arg(long, default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+    #[command(flatten)]
+    pub owner: OwnerArgs,
+    /// Use the already built components.
+    #[arg(long)]
+    pub no_build: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct WriterArgs {
+    #[command(flatten)]
+    pub manifest: ManifestArg,
+    /// Private address the pages reach the writer on (their `writer_url`).
+    #[arg(long, default_value = "127.0.0.1:8081")]
+    pub listen: SocketAddr,
+    #[command(flatten)]
+    pub owner: OwnerArgs,
+}

@@ -1,0 +1,73 @@
+//! Outgoing HTTP from components (`wasi:http/outgoing-handler`): enforces the
+//! component's `allowed_outbound_hosts` and implements Spin's service chaining,
+//! where `http://<component>.spin.internal/...` is served in-process by that
+//! component without touching the network.
+
+use crate::allowed_hosts::AllowedHosts;
+use crate::runtime::App;
+use std::sync::Arc;
+use wasmtime_wasi_http::p2::body::HyperIncomingBody;
+use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks, default_send_request};
+
+/// Host suffix that names a component of this app.
+pub const SERVICE_CHAINING_SUFFIX: &str = ".spin.internal";
+
+/// The outbound-HTTP policy of one component instance.
+pub struct OutboundHttp {
+    pub component: String,
+    pub allowed: Arc<AllowedHosts>,
+    pub app: Arc<App>,
+}
+
+type SendResult = wasmtime_wasi_http::Result<(
+    http::Response<WasiBody>,
+    Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
+)>;
+
+fn done() -> Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send> {
+    Box::new(async { Ok(()) })
+}
+
+impl WasiHttpHooks for OutboundHttp {
+    fn send_request(
+        &mut self,
+        request: http::Request<WasiBody>,
+        options: Option<RequestOptions>,
+        _fut: Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
+    ) -> Box<dyn Future<Output = SendResult> + Send> {
+        let uri = request.uri();
+        let scheme = uri.scheme_str().unwrap_or("https").to_string();
+        let host = uri.host().unwrap_or_default().to_ascii_lowercase();
+        let port = uri.port_u16();
+        if !self.allowed.allows(&scheme, &host, port) {
+            tracing::warn!(
+                component = %self.component,
+                "outbound request to {scheme}://{host} denied: not in allowed_outbound_hosts"
+            );
+            return Box::new(async { Err(Error::HttpRequestDenied) });
+        }
+        if let Some(target) = host.strip_suffix(SERVICE_CHAINING_SUFFIX) {
+            let app = self.app.clone();
+            let target = target.to_string();
+            return Box::new(async move {
+                if !app.has_component(&target) {
+                    return Err(Error::DestinationNotFound);
+                }
+                let response = app.handle_chained(&target, request).await.map_err(|e| {
+                    tracing::error!("service chaining to {target} failed: {e:#}");
+                    Error::DestinationUnavailable
+                })?;
+                Ok((response, done()))
+            });
+        }
+        Box::new(async move {
+            use http_body_util::BodyExt;
+            let (response, io) = default_send_request(request, options).await?;
+            let response = response.map(|b| -> HyperIncomingBody { b.boxed_unsync() });
+            Ok((
+                response,
+                Box::new(io) as Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
+            ))
+        })
+    }
+}

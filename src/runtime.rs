@@ -1,0 +1,179 @@
+//! The loaded application: one wasmtime [`Engine`] on the pooling allocator, each
+//! component compiled once and pre-instantiated ([`ProxyPre`]), and the guest call
+//! that serves one HTTP request with a fresh instance (microseconds on the pool).
+
+use crate::allowed_hosts::AllowedHosts;
+use crate::compile_cache;
+use crate::database::Database;
+use crate::host::outbound_http::OutboundHttp;
+use crate::host::sqlite::SqliteAccess;
+use crate::host::{self, ComponentState};
+use crate::manifest::Manifest;
+use crate::variables::AppVariables;
+use anyhow::{Context, Result, anyhow};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
+use wasmtime_wasi::WasiCtx;
+use wasmtime_wasi_http::p2::bindings::ProxyPre;
+use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
+use wasmtime_wasi_http::{WasiBody, WasiHttpCtx, WasiHttpView};
+
+/// Longest a guest may take to produce its response.
+const GUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A component ready to serve.
+struct LoadedComponent {
+    pre: ProxyPre<ComponentState>,
+    allowed: Arc<AllowedHosts>,
+    variables: Arc<BTreeMap<String, String>>,
+    sqlite_databases: Vec<String>,
+}
+
+/// The running application (shared by every request).
+pub struct App {
+    engine: Engine,
+    components: BTreeMap<String, LoadedComponent>,
+    database: Option<Database>,
+}
+
+fn engine() -> Result<Engine> {
+    let mut pool = PoolingAllocationConfig::default();
+    pool.total_component_instances(256)
+        .total_core_instances(2048)
+        .total_memories(512)
+        .total_tables(2048)
+        .total_stacks(256)
+        .max_memory_size(256 << 20);
+    let mut config = Config::new();
+    config
+        .wasm_component_model(true)
+        .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    Engine::new(&config).map_err(|e| anyhow!("cannot create the wasm engine: {e}"))
+}
+
+impl App {
+    /// Compiles and pre-instantiates the components named in `ids`. `database` is the
+    /// process's owned database, handed to components that list it in `sqlite_databases`.
+    pub fn load(
+        manifest: &Manifest,
+        ids: &[&str],
+        vars: &AppVariables,
+        database: Option<Database>,
+    ) -> Result<Arc<App>> {
+        let engine = engine()?;
+        let linker = host::linker(&engine).map_err(|e| anyhow!("{e}"))?;
+        let mut components = BTreeMap::new();
+        for id in ids {
+            let decl = manifest.component(id)?;
+            let component = compile_cache::load_component(&engine, &decl.source)?;
+            let instance_pre = linker
+                .instantiate_pre(&component)
+                .map_err(|e| anyhow!("component {id:?} imports something this host does not provide: {e}"))?;
+            let pre = ProxyPre::new(instance_pre)
+                .map_err(|e| anyhow!("component {id:?} is not a wasi:http component: {e}"))?;
+            let allowed = decl
+                .allowed_outbound_hosts
+                .iter()
+                .map(|h| vars.render(h))
+                .collect::<Result<Vec<_>>>()
+                .with_context(|| format!("component {id:?}: allowed_outbound_hosts"))?;
+            let allowed = AllowedHosts::parse(&allowed)
+                .with_context(|| format!("component {id:?}: allowed_outbound_hosts"))?;
+            let variables = decl
+                .variables
+                .iter()
+                .map(|(k, t)| Ok((k.clone(), vars.render(t)?)))
+                .collect::<Result<BTreeMap<_, _>>>()
+                .with_context(|| format!("component {id:?}: variables"))?;
+            components.insert(
+                id.to_string(),
+                LoadedComponent {
+                    pre,
+                    allowed: Arc::new(allowed),
+                    variables: Arc::new(variables),
+                    sqlite_databases: decl.sqlite_databases.clone(),
+                },
+            );
+        }
+        Ok(Arc::new(App {
+            engine,
+            components,
+            database,
+        }))
+    }
+
+    pub fn has_component(&self, id: &str) -> bool {
+        self.components.contains_key(id)
+    }
+
+    /// Serves one request with a fresh instance of component `id`.
+    pub async fn handle(
+        self: &Arc<Self>,
+        id: &str,
+        request: http::Request<WasiBody>,
+    ) -> Result<http::Response<WasiBody>> {
+        let component = self
+            .components
+            .get(id)
+            .with_context(|| format!("no component {id:?} in this process"))?;
+        let state = ComponentState {
+            wasi: WasiCtx::builder().inherit_stdout().inherit_stderr().build(),
+            http: WasiHttpCtx::new(),
+            table: wasmtime::component::ResourceTable::new(),
+            outbound: OutboundHttp {
+                component: id.to_string(),
+                allowed: component.allowed.clone(),
+                app: self.clone(),
+            },
+            sqlite: SqliteAccess::new(component.sqlite_databases.clone(), self.database.clone()),
+            variables: component.variables.clone(),
+        };
+        let mut store = Store::new(&self.engine, state);
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        let req = store
+            .data_mut()
+            .http()
+            .new_incoming_request(Scheme::Http, request)
+            .map_err(|e| anyhow!("{e}"))?;
+        let out = store
+            .data_mut()
+            .http()
+            .new_response_outparam(sender)
+            .map_err(|e| anyhow!("{e}"))?;
+        let pre = component.pre.clone();
+        // The guest runs in its own task so it may keep streaming the body after
+        // the response head is handed back.
+        let task = tokio::spawn(async move {
+            let proxy = pre.instantiate_async(&mut store).await?;
+            proxy
+                .wasi_http_incoming_handler()
+                .call_handle(&mut store, req, out)
+                .await
+        });
+        match tokio::time::timeout(GUEST_TIMEOUT, receiver).await {
+            Ok(Ok(Ok(response))) => Ok(response),
+            Ok(Ok(Err(code))) => Err(anyhow!("component {id:?} answered with error {code:?}")),
+            Ok(Err(_)) => match task.await {
+                Ok(Ok(())) => Err(anyhow!("component {id:?} returned without a response")),
+                Ok(Err(e)) => Err(anyhow!("component {id:?} trapped: {e:?}")),
+                Err(e) => Err(anyhow!("component {id:?} task failed: {e}")),
+            },
+            Err(_) => {
+                task.abort();
+                Err(anyhow!("component {id:?} did not answer within {GUEST_TIMEOUT:?}"))
+            }
+        }
+    }
+
+    /// Serves a service-chained request (`http://<id>.spin.internal/...`).
+    pub async fn handle_chained(
+        self: &Arc<Self>,
+        id: &str,
+        request: http::Request<WasiBody>,
+    ) -> Result<http::Response<WasiBody>> {
+        // Boxed: a chained call runs a guest that may chain again.
+        Box::pin(self.handle(id, request)).await
+    }
+}

@@ -1,0 +1,133 @@
+//! `storefront up` and `storefront writer`: take ownership of the data dir, open the
+//! database, load the components, check the writer is healthy (migrations applied),
+//! serve, and on SIGINT/SIGTERM drain, checkpoint, release and exit 0.
+
+use crate::cli::{OwnerArgs, UpArgs, WriterArgs};
+use crate::database::Database;
+use crate::manifest::Manifest;
+use crate::ownership::Ownership;
+use crate::router::Router;
+use crate::runtime::App;
+use crate::variables::AppVariables;
+use crate::{build_components, local_secrets, server};
+use anyhow::{Context, Result, bail};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The component that owns the database.
+pub const WRITER: &str = "writer";
+
+/// What this process runs.
+enum Role {
+    /// Everything in the manifest, writer private (local development).
+    AllInOne,
+    /// Only the writer, on every path, behind the shared token (production).
+    WriterOnly,
+}
+
+pub async fn up(args: UpArgs) -> Result<()> {
+    let manifest = Manifest::load(&args.manifest.manifest)?;
+    if !args.no_build {
+        build_components::build_all(&manifest)?;
+    }
+    run(manifest, Role::AllInOne, args.listen, &args.owner).await
+}
+
+pub async fn writer(args: WriterArgs) -> Result<()> {
+    let manifest = Manifest::load(&args.manifest.manifest)?;
+    run(manifest, Role::WriterOnly, args.listen, &args.owner).await
+}
+
+async fn run(manifest: Manifest, role: Role, listen: SocketAddr, owner: &OwnerArgs) -> Result<()> {
+    let started = Instant::now();
+    let env: BTreeMap<String, String> = std::env::vars().collect();
+    let ids: Vec<&str> = match role {
+        Role::AllInOne => manifest.components.keys().map(String::as_str).collect(),
+        Role::WriterOnly => vec![WRITER],
+    };
+    manifest.component(WRITER)?;
+
+    // Ownership strictly before SQLite is touched.
+    let data_dir = owner.data_dir.clone();
+    let wait = owner.wait();
+    let role_name = match role {
+        Role::AllInOne => "up",
+        Role::WriterOnly => "writer",
+    };
+    let ownership = tokio::task::spawn_blocking(move || Ownership::acquire(&data_dir, role_name, wait))
+        .await
+        .context("ownership task failed")??;
+    let database = Database::open_exclusive(&owner.data_dir)?;
+
+    let overrides = match role {
+        Role::AllInOne => local_secrets::fill_missing(&manifest, &owner.data_dir, &env)?,
+        Role::WriterOnly => BTreeMap::new(),
+    };
+    let vars = AppVariables::resolve(&manifest, env, &overrides);
+    if matches!(role, Role::WriterOnly) && vars.get("writer_token").unwrap_or_default().len() < 16 {
+        bail!(
+            "the standalone writer needs a shared token: set SPIN_VARIABLE_WRITER_TOKEN to a random secret of at least 16 characters, and give the pages the same value"
+        );
+    }
+    let app = App::load(&manifest, &ids, &vars, Some(database.clone()))?;
+    check_writer(&app, vars.get("writer_token").unwrap_or_default()).await?;
+
+    let router = match role {
+        Role::AllInOne => Router::new(&manifest.triggers, &ids),
+        Role::WriterOnly => Router::everything_to(WRITER),
+    };
+    let listener = server::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    println!(
+        "storefront {role_name}: {} serving http://{addr} (data: {}, ready in {} ms)",
+        manifest.name,
+        database.path().display(),
+        started.elapsed().as_millis()
+    );
+    server::run(listener, app, router, shutdown_signal()).await?;
+    database.close().await?;
+    drop(ownership);
+    tracing::info!("stopped cleanly; {} released", owner.data_dir.display());
+    Ok(())
+}
+
+/// Calls the writer's `/health` once so that migration problems (an edited, already
+/// applied migration) stop the start with the writer's own message.
+async fn check_writer(app: &Arc<App>, token: &str) -> Result<()> {
+    let mut request = http::Request::get("http://writer.spin.internal/health");
+    if !token.is_empty() {
+        request = request.header(http::header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    let request = request
+        .body(Empty::<Bytes>::new().map_err(|never| match never {}).boxed_unsync())
+        .expect("static request is valid");
+    let response = app.handle(WRITER, request).await?;
+    let status = response.status();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| anyhow::anyhow!("reading the writer's answer: {e}"))?
+        .to_bytes();
+    if !status.is_success() {
+        let message = serde_json::from_slice::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
+            .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned());
+        bail!("the writer is not healthy ({status}): {message}");
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}

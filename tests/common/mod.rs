@@ -1,0 +1,198 @@
+//! Test harness: builds the real wasm components once, then starts the real
+//! `storefront` binary as a child process on a free port with its own data dir.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_storefront");
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn manifest() -> PathBuf {
+    repo_root().join("spin.toml")
+}
+
+/// Compiled components are cached here, shared by every test process.
+pub fn cache_dir() -> PathBuf {
+    repo_root().join("target").join("storefront-test-cache")
+}
+
+/// Runs `storefront build` once per test binary (cargo makes the second run a no-op).
+pub fn build_components() {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let status = Command::new(BIN)
+            .args(["build", "--manifest"])
+            .arg(manifest())
+            .status()
+            .expect("run storefront build");
+        assert!(status.success(), "building the components failed");
+    });
+}
+
+/// A command for the storefront binary with the test environment set.
+pub fn storefront() -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env("STOREFRONT_CACHE_DIR", cache_dir())
+        .env("STOREFRONT_LOG", "info")
+        .env_remove("SPIN_VARIABLE_WRITER_TOKEN")
+        .env_remove("SPIN_VARIABLE_WRITER_URL")
+        .env_remove("SPIN_VARIABLE_COOKIE_SECRET");
+    cmd
+}
+
+/// A running storefront process.
+pub struct TestApp {
+    pub child: Child,
+    pub base_url: String,
+    pub data_dir: PathBuf,
+    pub stderr: Arc<Mutex<Vec<String>>>,
+}
+
+/// What the process printed before it was ready or exited.
+pub enum Started {
+    Ready(TestApp),
+    Exited {
+        status: ExitStatus,
+        stderr: Vec<String>,
+    },
+}
+
+/// Spawns `cmd` (an `up` or `writer` invocation with `--listen 127.0.0.1:0`) and
+/// waits for its "serving http://…" line.
+pub fn spawn(mut cmd: Command, data_dir: &Path) -> Started {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn storefront");
+    let stderr_lines = Arc::new(Mutex::new(Vec::new()));
+    let sink = stderr_lines.clone();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    let (tx, rx) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("serving ").nth(1) {
+                let url = rest.split_whitespace().next().unwrap_or_default().to_string();
+                let _ = tx.send(url);
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Ok(url) = rx.recv_timeout(Duration::from_millis(50)) {
+            return Started::Ready(TestApp {
+                child,
+                base_url: url,
+                data_dir: data_dir.to_path_buf(),
+                stderr: stderr_lines,
+            });
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            std::thread::sleep(Duration::from_millis(100));
+            let stderr = stderr_lines.lock().unwrap().clone();
+            return Started::Exited { status, stderr };
+        }
+        assert!(Instant::now() < deadline, "storefront did not become ready");
+    }
+}
+
+/// `storefront up` on a free port with `data_dir`.
+pub fn up_command(data_dir: &Path) -> Command {
+    build_components();
+    let mut cmd = storefront();
+    cmd.args(["up", "--no-build", "--listen", "127.0.0.1:0", "--manifest"])
+        .arg(manifest())
+        .arg("--data-dir")
+        .arg(data_dir);
+    cmd
+}
+
+/// Starts the whole app and panics if it does not come up.
+pub fn start(data_dir: &Path) -> TestApp {
+    match spawn(up_command(data_dir), data_dir) {
+        Started::Ready(app) => app,
+        Started::Exited { status, stderr } => {
+            panic!("storefront exited with {status}:\n{}", stderr.join("\n"))
+        }
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    /// SIGTERM, then wait for a clean exit.
+    pub fn stop(mut self) -> ExitStatus {
+        self.terminate()
+    }
+
+    fn terminate(&mut self) -> ExitStatus {
+        unsafe_kill(self.child.id(), "TERM");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                return self.child.wait().unwrap();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn stderr(&self) -> Vec<String> {
+        self.stderr.lock().unwrap().clone()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            self.terminate();
+        }
+    }
+}
+
+/// Sends a signal with the `kill` utility (no libc dependency in tests).
+pub fn unsafe_kill(pid: u32, signal: &str) {
+    let _ = Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(pid.to_string())
+        .status();
+}
+
+/// A blocking HTTP client that does not follow redirects and keeps cookies.
+pub fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
+
+/// Opens the app's database file directly (only valid while no writer runs).
+pub fn open_db(data_dir: &Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(data_dir.join("sqlite_db.db")).unwrap()
+}
+
+pub fn count(conn: &rusqlite::Connection, table: &str) -> i64 {
+    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .unwrap()
+}
