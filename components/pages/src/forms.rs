@@ -1,0 +1,202 @@
+//! Parsing of the shop's HTML forms (`application/x-www-form-urlencoded`) into typed
+//! values, with shopper-facing messages for what does not parse.
+//!
+//! Checkout input names are the domain's field names (`email`, `address.city`, …), so
+//! `OrderRequest::validate` errors land next to the right input without a mapping table.
+
+use storefront_domain::order::{LineRequest, valid_slug};
+use storefront_domain::{Address, OrderRequest, Quantity};
+
+/// A decoded form body. The first value of a repeated name wins.
+#[derive(Debug, Clone, Default)]
+pub struct Form(Vec<(String, String)>);
+
+impl Form {
+    pub fn parse(body: &[u8]) -> Form {
+        Form(form_urlencoded::parse(body).into_owned().collect())
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn text(&self, name: &str) -> String {
+        self.get(name).unwrap_or_default().to_string()
+    }
+}
+
+/// What is wrong with a cart form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormError {
+    /// The slug is missing or cannot name any product.
+    Slug,
+    /// Shopper-facing explanation.
+    Quantity(String),
+}
+
+const QUANTITY_MESSAGE: &str = "Quantity must be a whole number from 1 to 99.";
+
+/// A quantity typed into a form: 1..=99.
+pub fn quantity(raw: Option<&str>) -> Result<Quantity, FormError> {
+    raw.and_then(|r| r.trim().parse::<i64>().ok())
+        .and_then(|n| Quantity::new(n).ok())
+        .ok_or_else(|| FormError::Quantity(QUANTITY_MESSAGE.into()))
+}
+
+/// A quantity for the update form, where 0 means "remove" (`None`).
+pub fn new_quantity(raw: Option<&str>) -> Result<Option<Quantity>, FormError> {
+    match raw.map(str::trim) {
+        Some("0") => Ok(None),
+        _ => quantity(raw).map(Some).map_err(|_| {
+            FormError::Quantity("Quantity must be a whole number from 0 to 99 (0 removes the product).".into())
+        }),
+    }
+}
+
+fn slug(form: &Form) -> Result<String, FormError> {
+    match form.get("slug") {
+        Some(s) if valid_slug(s) => Ok(s.to_string()),
+        _ => Err(FormError::Slug),
+    }
+}
+
+/// `POST /cart/add`: `slug`, `quantity`.
+pub fn add(form: &Form) -> Result<(String, Quantity), FormError> {
+    Ok((slug(form)?, quantity(form.get("quantity"))?))
+}
+
+/// `POST /cart/update`: `slug`, `quantity` (0 removes).
+pub fn update(form: &Form) -> Result<(String, Option<Quantity>), FormError> {
+    Ok((slug(form)?, new_quantity(form.get("quantity"))?))
+}
+
+/// `POST /cart/remove`: `slug`.
+pub fn remove(form: &Form) -> Result<String, FormError> {
+    slug(form)
+}
+
+/// The checkout form as typed, kept verbatim so it can be shown again after errors.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Checkout {
+    pub email: String,
+    pub name: String,
+    pub address: Address,
+    pub idempotency_key: String,
+}
+
+impl Checkout {
+    pub fn parse(form: &Form) -> Checkout {
+        Checkout {
+            email: form.text("email"),
+            name: form.text("name"),
+            address: Address {
+                line1: form.text("address.line1"),
+                line2: form.text("address.line2"),
+                city: form.text("address.city"),
+                postal_code: form.text("address.postal_code"),
+                country: form.text("address.country"),
+            },
+            idempotency_key: form.text("idempotency_key"),
+        }
+    }
+
+    /// The order request for these details and the cart's lines.
+    pub fn order_request(&self, items: Vec<LineRequest>) -> OrderRequest {
+        OrderRequest {
+            email: self.email.clone(),
+            name: self.name.clone(),
+            address: self.address.clone(),
+            items,
+        }
+    }
+}
+
+/// Idempotency keys we generate are 32 hex characters; accept any short token of
+/// URL-safe characters so a key always fits in a header unchanged.
+pub fn valid_idempotency_key(key: &str) -> bool {
+    (16..=storefront_domain::MAX_IDEMPOTENCY_KEY_LEN).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_urlencoded_bodies() {
+        let f = Form::parse(b"slug=espresso-cup&quantity=2&csrf=a%2Bb&csrf=second");
+        assert_eq!(f.get("slug"), Some("espresso-cup"));
+        assert_eq!(f.get("csrf"), Some("a+b"));
+        assert_eq!(f.get("missing"), None);
+        assert_eq!(add(&f), Ok(("espresso-cup".into(), Quantity::new(2).unwrap())));
+    }
+
+    #[test]
+    fn quantity_bounds() {
+        assert_eq!(quantity(Some(" 99 ")).unwrap().get(), 99);
+        assert_eq!(quantity(Some("1")).unwrap().get(), 1);
+        for bad in [None, Some(""), Some("0"), Some("100"), Some("-1"), Some("2.5"), Some("two")] {
+            assert!(matches!(quantity(bad), Err(FormError::Quantity(_))), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn update_accepts_zero_as_remove() {
+        assert_eq!(new_quantity(Some("0")), Ok(None));
+        assert_eq!(new_quantity(Some("5")), Ok(Some(Quantity::new(5).unwrap())));
+        assert!(new_quantity(Some("100")).is_err());
+        assert!(new_quantity(Some("-0")).is_err());
+        let f = Form::parse(b"slug=mug&quantity=0");
+        assert_eq!(update(&f), Ok(("mug".into(), None)));
+    }
+
+    #[test]
+    fn bad_slugs_are_rejected_before_quantity() {
+        for body in [&b"quantity=1"[..], b"slug=Bad%20Slug&quantity=1", b"slug=&quantity=x"] {
+            assert_eq!(add(&Form::parse(body)), Err(FormError::Slug));
+        }
+        assert_eq!(remove(&Form::parse(b"slug=mug")), Ok("mug".into()));
+    }
+
+    #[test]
+    fn checkout_form_maps_to_an_order_request() {
+        let f = Form::parse(
+            b"email=ada%40example.com&name=Ada&address.line1=1+Main+St&address.city=London\
+              &address.postal_code=N1&address.country=gb&idempotency_key=0123456789abcdef0123456789abcdef",
+        );
+        let c = Checkout::parse(&f);
+        assert_eq!(c.address.line2, "");
+        assert_eq!(c.idempotency_key.len(), 32);
+        let items = vec![LineRequest {
+            slug: "mug".into(),
+            quantity: 1,
+        }];
+        let valid = c.order_request(items).validate().unwrap();
+        assert_eq!(valid.email, "ada@example.com");
+        assert_eq!(valid.address.country, "GB");
+    }
+
+    #[test]
+    fn missing_checkout_fields_surface_as_domain_field_errors() {
+        let c = Checkout::parse(&Form::parse(b"email=nope"));
+        let errors = c.order_request(Vec::new()).validate().unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        for f in ["email", "name", "address.line1", "address.city", "address.postal_code", "address.country"] {
+            assert!(fields.contains(&f), "{f} missing from {fields:?}");
+        }
+    }
+
+    #[test]
+    fn idempotency_keys() {
+        assert!(valid_idempotency_key("0123456789abcdef0123456789abcdef"));
+        assert!(!valid_idempotency_key(""));
+        assert!(!valid_idempotency_key("short"));
+        assert!(!valid_idempotency_key("0123456789abcdef 123456789abcdef"));
+        assert!(!valid_idempotency_key(&"a".repeat(256)));
+    }
+}

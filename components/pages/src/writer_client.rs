@@ -1,0 +1,219 @@
+//! The HTTP client for the writer: the only way this component reads or changes data.
+//!
+//! A 503 or a failed connection is retried with the very same request (and so the same
+//! idempotency key) with backoff for a bounded time: the writer may be restarting
+//! (stop-then-start deploys) and a replayed command is answered, not applied twice.
+//! Other 5xx answers are not retried: they are bugs, not weather.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use spin_sdk::http::{Method, Request, Response, send};
+use std::time::{Duration, Instant};
+use storefront_domain::order::LineRequest;
+use storefront_domain::{
+    ErrorBody, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, OrderRequest, OrderView, Product, ProductList,
+    Quote, QuoteRequest,
+};
+
+/// Total time spent retrying an unavailable writer before telling the shopper.
+const RETRY_BUDGET: Duration = Duration::from_secs(10);
+const FIRST_DELAY: Duration = Duration::from_millis(100);
+const MAX_DELAY: Duration = Duration::from_secs(2);
+
+/// Why a writer call did not produce the wanted value.
+#[derive(Debug, Clone)]
+pub enum WriterError {
+    /// 503 or no connection for the whole retry budget: answer 503 with `Retry-After`.
+    Unavailable,
+    /// Another 5xx or an unreadable answer: answer 502. Details were logged.
+    Broken,
+    /// A 4xx with the writer's error body, for the caller to interpret.
+    Rejected { status: u16, body: ErrorBody },
+}
+
+/// A successful answer: status, parsed body, and whether it was an idempotent replay.
+pub struct Answer<T> {
+    pub status: u16,
+    pub value: T,
+    pub replayed: bool,
+}
+
+pub struct WriterClient {
+    base: String,
+    token: String,
+}
+
+impl WriterClient {
+    pub fn new(base: &str, token: &str) -> WriterClient {
+        WriterClient {
+            base: base.to_string(),
+            token: token.to_string(),
+        }
+    }
+
+    pub async fn products(&self) -> Result<ProductList, WriterError> {
+        self.get("/catalog/products").await
+    }
+
+    /// `None` if the writer does not know the slug. Callers check the slug's syntax
+    /// first, so it is safe to put in the path as is.
+    pub async fn product(&self, slug: &str) -> Result<Option<Product>, WriterError> {
+        found(self.get(&format!("/catalog/products/{slug}")).await)
+    }
+
+    pub async fn quote(&self, items: Vec<LineRequest>) -> Result<Quote, WriterError> {
+        let body = QuoteRequest { items };
+        Ok(self.post("/orders/quote", &body, None).await?.value)
+    }
+
+    pub async fn place_order(
+        &self,
+        order: &OrderRequest,
+        idempotency_key: &str,
+    ) -> Result<Answer<OrderView>, WriterError> {
+        self.post("/orders", order, Some(idempotency_key)).await
+    }
+
+    /// `None` if there is no such order. `number` must be checked by the caller (see
+    /// [`valid_order_number`]).
+    pub async fn order(&self, number: &str) -> Result<Option<OrderView>, WriterError> {
+        found(self.get(&format!("/orders/{number}")).await)
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, WriterError> {
+        Ok(self.call(Method::Get, path, None, None).await?.value)
+    }
+
+    async fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        idempotency_key: Option<&str>,
+    ) -> Result<Answer<T>, WriterError> {
+        let body = serde_json::to_vec(body).expect("request bodies always serialise");
+        self.call(Method::Post, path, Some(body), idempotency_key)
+            .await
+    }
+
+    /// Sends (and re-sends) one request and sorts the answer into success or [`WriterError`].
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        idempotency_key: Option<&str>,
+    ) -> Result<Answer<T>, WriterError> {
+        let url = format!("{}{path}", self.base);
+        let build = || {
+            let mut req = Request::new(method.clone(), url.as_str());
+            req.set_header("accept", "application/json");
+            if !self.token.is_empty() {
+                req.set_header("authorization", format!("Bearer {}", self.token));
+            }
+            if let Some(key) = idempotency_key {
+                req.set_header(IDEMPOTENCY_KEY, key);
+            }
+            if let Some(body) = &body {
+                req.set_header("content-type", "application/json");
+                *req.body_mut() = body.clone();
+            }
+            req
+        };
+
+        let deadline = Instant::now() + RETRY_BUDGET;
+        let mut delay = FIRST_DELAY;
+        let response = loop {
+            let why = match send::<Request, Response>(build()).await {
+                Ok(r) if *r.status() == 503 => "503 Service Unavailable".to_string(),
+                Ok(r) => break r,
+                Err(e) => format!("connection failed: {e}"),
+            };
+            if Instant::now() + delay > deadline {
+                eprintln!("writer {method} {path}: giving up after {RETRY_BUDGET:?}: {why}");
+                return Err(WriterError::Unavailable);
+            }
+            eprintln!("writer {method} {path}: {why}; retrying in {delay:?}");
+            // Blocking is fine: this instance serves this one request and nothing else.
+            std::thread::sleep(delay);
+            delay = (delay * 2).min(MAX_DELAY);
+        };
+
+        let status = *response.status();
+        let replayed = response
+            .header(IDEMPOTENT_REPLAYED)
+            .and_then(|v| v.as_str())
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        let bytes = response.body();
+        match status {
+            200..=299 => match serde_json::from_slice(bytes) {
+                Ok(value) => Ok(Answer {
+                    status,
+                    value,
+                    replayed,
+                }),
+                Err(e) => {
+                    eprintln!("writer {method} {path}: unreadable {status} body: {e}");
+                    Err(WriterError::Broken)
+                }
+            },
+            400..=499 => {
+                let body = serde_json::from_slice(bytes).unwrap_or_else(|_| {
+                    ErrorBody::new("writer_error", format!("the writer answered {status}"))
+                });
+                Err(WriterError::Rejected { status, body })
+            }
+            _ => {
+                eprintln!(
+                    "writer {method} {path}: answered {status}: {}",
+                    String::from_utf8_lossy(&bytes[..bytes.len().min(500)])
+                );
+                Err(WriterError::Broken)
+            }
+        }
+    }
+}
+
+/// Turns a 404 into `None`.
+fn found<T>(result: Result<T, WriterError>) -> Result<Option<T>, WriterError> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(WriterError::Rejected { status: 404, .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Order numbers are opaque, but only URL-safe short tokens can be one; anything else
+/// is answered 404 without asking the writer (and cannot alter the writer's path).
+pub fn valid_order_number(number: &str) -> bool {
+    (1..=64).contains(&number.len())
+        && number
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_numbers_cannot_escape_the_path() {
+        assert!(valid_order_number("SF-2024-00042"));
+        assert!(valid_order_number("a1b2c3"));
+        for bad in ["", "../admin", "a/b", "a?b", "a%2Fb", "a b", &"x".repeat(65)] {
+            assert!(!valid_order_number(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn backoff_fits_the_budget() {
+        // The sum of sleeps before giving up stays within the budget.
+        let mut delay = FIRST_DELAY;
+        let mut slept = Duration::ZERO;
+        while slept + delay <= RETRY_BUDGET {
+            slept += delay;
+            delay = (delay * 2).min(MAX_DELAY);
+        }
+        assert!(slept <= RETRY_BUDGET);
+        assert!(slept >= RETRY_BUDGET - MAX_DELAY);
+    }
+}

@@ -1,0 +1,108 @@
+//! What the writer reads from an incoming request: method, path and the few headers it uses,
+//! the body (refused past 64 KiB without buffering the rest), and JSON decoding of it.
+
+use crate::responses::ApiError;
+use futures::StreamExt as _;
+use serde::de::DeserializeOwned;
+use spin_sdk::http::{IncomingRequest, Method};
+use storefront_domain::{AUTHORIZATION, IDEMPOTENCY_KEY};
+
+/// Largest accepted request body.
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// Method, path and headers, copied out so the body can be consumed afterwards.
+pub struct Head {
+    pub method: Method,
+    /// Path without the query; the host part of the URL is ignored.
+    pub path: String,
+    pub authorization: Header,
+    pub idempotency_key: Header,
+    content_length: Header,
+}
+
+/// A header's value: absent, present once, or repeated (which the writer never accepts).
+pub enum Header {
+    Missing,
+    One(Vec<u8>),
+    Repeated,
+}
+
+impl Head {
+    pub fn of(req: &IncomingRequest) -> Head {
+        let path_and_query = req.path_with_query().unwrap_or_else(|| "/".into());
+        let path = match path_and_query.split_once('?') {
+            Some((path, _)) => path.to_string(),
+            None => path_and_query,
+        };
+        let headers = req.headers();
+        let header = |name: &str| {
+            let mut values = headers.get(name);
+            match values.len() {
+                0 => Header::Missing,
+                1 => Header::One(values.remove(0)),
+                _ => Header::Repeated,
+            }
+        };
+        Head {
+            method: req.method(),
+            path,
+            authorization: header(AUTHORIZATION),
+            idempotency_key: header(IDEMPOTENCY_KEY),
+            content_length: header("content-length"),
+        }
+    }
+}
+
+/// Reads the whole body, or answers 413 `body_too_large` as soon as it passes [`MAX_BODY`].
+pub async fn read_body(head: &Head, req: IncomingRequest) -> Result<Vec<u8>, ApiError> {
+    let too_large = || {
+        ApiError::new(
+            413,
+            "body_too_large",
+            format!("request bodies are limited to {MAX_BODY} bytes"),
+        )
+    };
+    let declared = match &head.content_length {
+        Header::One(v) => std::str::from_utf8(v).ok().and_then(|s| s.trim().parse().ok()),
+        _ => None,
+    };
+    if declared.is_some_and(|len: u64| len > MAX_BODY as u64) {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    let mut stream = req.into_body_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| {
+            ApiError::new(
+                400,
+                "body_unreadable",
+                format!("could not read the request body: {}", e.to_debug_string()),
+            )
+        })?;
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Decodes a JSON body: 400 `malformed_json` if it is not JSON at all, 422 `invalid_request`
+/// if it is JSON of the wrong shape (a missing field, a string where a number belongs).
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        use serde_json::error::Category;
+        match e.classify() {
+            Category::Data => ApiError::new(
+                422,
+                "invalid_request",
+                format!("the request body has the wrong shape: {e}"),
+            ),
+            Category::Syntax | Category::Eof | Category::Io => ApiError::new(
+                400,
+                "malformed_json",
+                format!("the request body is not valid JSON: {e}"),
+            ),
+        }
+    })
+}
