@@ -37,6 +37,10 @@ pub struct OwnerArgs {
     /// If another process owns the data dir, wait for it to hand over (for SECONDS, or indefinitely).
     #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "0")]
     pub wait: Option<u64>,
+    /// Cancel orders still unpaid after SECONDS and return their stock (checked every
+    /// minute, or every SECONDS/2 if shorter); 0 turns it off.
+    #[arg(long, value_name = "SECONDS", default_value_t = 1800)]
+    pub reservation_ttl: u64,
 }
 
 impl OwnerArgs {

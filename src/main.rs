@@ -17,6 +17,7 @@ mod runtime;
 mod serve;
 mod server;
 mod variables;
+mod writer_calls;
 
 use clap::Parser;
 use cli::{Cli, Command};

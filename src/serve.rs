@@ -9,17 +9,13 @@ use crate::ownership::Ownership;
 use crate::router::Router;
 use crate::runtime::App;
 use crate::variables::AppVariables;
+use crate::writer_calls::{WRITER, WriterCalls};
 use crate::{build_components, local_secrets, server};
+use std::time::Duration;
 use anyhow::{Context, Result, bail};
-use bytes::Bytes;
-use http_body_util::{BodyExt, Empty};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Instant;
-
-/// The component that owns the database.
-pub const WRITER: &str = "writer";
 
 /// What this process runs.
 enum Role {
@@ -74,7 +70,8 @@ async fn run(manifest: Manifest, role: Role, listen: SocketAddr, owner: &OwnerAr
         );
     }
     let app = App::load(&manifest, &ids, &vars, Some(database.clone()))?;
-    check_writer(&app, vars.get("writer_token").unwrap_or_default()).await?;
+    let writer = WriterCalls::new(app.clone(), vars.get("writer_token").unwrap_or_default());
+    writer.check_health().await?;
 
     let router = match role {
         Role::AllInOne => Router::new(&manifest.triggers, &ids),
@@ -88,38 +85,18 @@ async fn run(manifest: Manifest, role: Role, listen: SocketAddr, owner: &OwnerAr
         database.path().display(),
         started.elapsed().as_millis()
     );
+    let expiry = (owner.reservation_ttl > 0).then(|| {
+        let ttl = Duration::from_secs(owner.reservation_ttl);
+        let every = Duration::from_secs((owner.reservation_ttl / 2).clamp(1, 60));
+        tokio::spawn(writer.release_expired_forever(ttl, every))
+    });
     server::run(listener, app, router, shutdown_signal()).await?;
+    if let Some(task) = expiry {
+        task.abort();
+    }
     database.close().await?;
     drop(ownership);
     tracing::info!("stopped cleanly; {} released", owner.data_dir.display());
-    Ok(())
-}
-
-/// Calls the writer's `/health` once so that migration problems (an edited, already
-/// applied migration) stop the start with the writer's own message.
-async fn check_writer(app: &Arc<App>, token: &str) -> Result<()> {
-    let mut request = http::Request::get("http://writer.spin.internal/health");
-    if !token.is_empty() {
-        request = request.header(http::header::AUTHORIZATION, format!("Bearer {token}"));
-    }
-    let request = request
-        .body(Empty::<Bytes>::new().map_err(|never| match never {}).boxed_unsync())
-        .expect("static request is valid");
-    let response = app.handle(WRITER, request).await?;
-    let status = response.status();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .map_err(|e| anyhow::anyhow!("reading the writer's answer: {e}"))?
-        .to_bytes();
-    if !status.is_success() {
-        let message = serde_json::from_slice::<serde_json::Value>(&body)
-            .ok()
-            .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
-            .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned());
-        bail!("the writer is not healthy ({status}): {message}");
-    }
     Ok(())
 }
 

@@ -8,8 +8,8 @@
 use crate::signing::{Key, b64, unb64};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-use storefront_domain::order::{LineRequest, MAX_LINES, valid_slug};
 use storefront_domain::Quantity;
+use storefront_domain::order::{LineRequest, MAX_LINES, valid_slug};
 
 pub const COOKIE_NAME: &str = "cart";
 /// Cart lifetime, refreshed whenever the cart is written.
@@ -29,7 +29,7 @@ pub struct Cart {
 
 /// What happened to an add request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Added {
+pub enum AddOutcome {
     Added,
     /// The line would have exceeded the per-line maximum and was set to it.
     Capped,
@@ -63,30 +63,31 @@ impl Cart {
         self.lines.is_empty()
     }
 
+    #[cfg(test)]
     pub fn quantity_of(&self, slug: &str) -> Option<i64> {
         self.lines.iter().find(|(s, _)| s == slug).map(|(_, q)| *q)
     }
 
     /// Adds `quantity` of `slug`, capping the line at [`Quantity::MAX`].
-    pub fn add(&mut self, key: &Key, slug: &str, quantity: Quantity) -> Added {
+    pub fn add(&mut self, key: &Key, slug: &str, quantity: Quantity) -> AddOutcome {
         if let Some(line) = self.lines.iter_mut().find(|(s, _)| s == slug) {
             let wanted = line.1 + quantity.get();
             line.1 = wanted.min(Quantity::MAX);
             return if wanted > Quantity::MAX {
-                Added::Capped
+                AddOutcome::Capped
             } else {
-                Added::Added
+                AddOutcome::Added
             };
         }
         if self.lines.len() >= MAX_LINES {
-            return Added::Full;
+            return AddOutcome::Full;
         }
         self.lines.push((slug.to_string(), quantity.get()));
         if self.encode(key).len() > MAX_COOKIE_LEN {
             self.lines.pop();
-            return Added::Full;
+            return AddOutcome::Full;
         }
-        Added::Added
+        AddOutcome::Added
     }
 
     /// Sets a line's quantity; `None` removes it. Returns false if the slug is not in the cart.
@@ -189,7 +190,11 @@ mod tests {
     fn cookie_round_trips() {
         let cart = cart_with(&[("espresso-cup", 2), ("mug", 1)]);
         let value = cart.encode(&key());
-        assert!(value.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)));
+        assert!(
+            value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        );
         assert_eq!(Cart::decode(&value, &key(), NOW), Ok(cart));
     }
 
@@ -211,9 +216,15 @@ mod tests {
         // Same signature, different payload: a shopper trying to change a quantity.
         let forged = cart_with(&[("mug", 99)]).encode(&key());
         let forged = format!("{}.{tag}", forged.split_once('.').unwrap().0);
-        assert_eq!(Cart::decode(&forged, &key(), NOW), Err(Rejected::BadSignature));
+        assert_eq!(
+            Cart::decode(&forged, &key(), NOW),
+            Err(Rejected::BadSignature)
+        );
         let other_key = Key::new("ffffffffffffffffffffffffffffffff").unwrap();
-        assert_eq!(Cart::decode(&value, &other_key, NOW), Err(Rejected::BadSignature));
+        assert_eq!(
+            Cart::decode(&value, &other_key, NOW),
+            Err(Rejected::BadSignature)
+        );
     }
 
     #[test]
@@ -237,18 +248,26 @@ mod tests {
             format!(r#"{{"sid":"{SID}","lines":[["mug",1],["mug",1]],"exp":9999999999}}"#),
         ];
         for payload in bad_payloads {
-            let value = format!("{}.{}", b64(payload.as_bytes()), b64(&key().sign(payload.as_bytes())));
-            assert_eq!(Cart::decode(&value, &key(), NOW), Err(Rejected::Malformed), "{payload}");
+            let value = format!(
+                "{}.{}",
+                b64(payload.as_bytes()),
+                b64(&key().sign(payload.as_bytes()))
+            );
+            assert_eq!(
+                Cart::decode(&value, &key(), NOW),
+                Err(Rejected::Malformed),
+                "{payload}"
+            );
         }
     }
 
     #[test]
     fn adding_merges_lines_and_caps_at_99() {
         let mut cart = cart_with(&[]);
-        assert_eq!(cart.add(&key(), "mug", q(60)), Added::Added);
-        assert_eq!(cart.add(&key(), "mug", q(39)), Added::Added);
+        assert_eq!(cart.add(&key(), "mug", q(60)), AddOutcome::Added);
+        assert_eq!(cart.add(&key(), "mug", q(39)), AddOutcome::Added);
         assert_eq!(cart.quantity_of("mug"), Some(99));
-        assert_eq!(cart.add(&key(), "mug", q(1)), Added::Capped);
+        assert_eq!(cart.add(&key(), "mug", q(1)), AddOutcome::Capped);
         assert_eq!(cart.quantity_of("mug"), Some(99));
         assert_eq!(cart.lines.len(), 1);
         assert_eq!(cart.item_count(), 99);
@@ -258,26 +277,26 @@ mod tests {
     fn at_most_50_lines() {
         let mut cart = cart_with(&[]);
         for i in 0..MAX_LINES {
-            assert_eq!(cart.add(&key(), &format!("p{i}"), q(1)), Added::Added);
+            assert_eq!(cart.add(&key(), &format!("p{i}"), q(1)), AddOutcome::Added);
         }
-        assert_eq!(cart.add(&key(), "one-more", q(1)), Added::Full);
+        assert_eq!(cart.add(&key(), "one-more", q(1)), AddOutcome::Full);
         assert_eq!(cart.lines.len(), MAX_LINES);
         // Existing lines can still grow.
-        assert_eq!(cart.add(&key(), "p0", q(1)), Added::Added);
+        assert_eq!(cart.add(&key(), "p0", q(1)), AddOutcome::Added);
     }
 
     #[test]
     fn cookie_size_is_bounded() {
         let mut cart = cart_with(&[]);
         let long = "x".repeat(64);
-        let mut last = Added::Added;
+        let mut last = AddOutcome::Added;
         for i in 0..MAX_LINES {
             last = cart.add(&key(), &format!("{i:02}{}", &long[2..]), q(99));
-            if last == Added::Full {
+            if last == AddOutcome::Full {
                 break;
             }
         }
-        assert_eq!(last, Added::Full);
+        assert_eq!(last, AddOutcome::Full);
         assert!(cart.encode(&key()).len() <= MAX_COOKIE_LEN);
     }
 

@@ -42,6 +42,9 @@ mod tests {
     #[test]
     fn token_is_form_safe() {
         let t = token(&key(), "aaaa");
-        assert!(t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert!(
+            t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        );
     }
 }

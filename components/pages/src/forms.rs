@@ -51,7 +51,9 @@ pub fn new_quantity(raw: Option<&str>) -> Result<Option<Quantity>, FormError> {
     match raw.map(str::trim) {
         Some("0") => Ok(None),
         _ => quantity(raw).map(Some).map_err(|_| {
-            FormError::Quantity("Quantity must be a whole number from 0 to 99 (0 removes the product).".into())
+            FormError::Quantity(
+                "Quantity must be a whole number from 0 to 99 (0 removes the product).".into(),
+            )
         }),
     }
 }
@@ -133,15 +135,29 @@ mod tests {
         assert_eq!(f.get("slug"), Some("espresso-cup"));
         assert_eq!(f.get("csrf"), Some("a+b"));
         assert_eq!(f.get("missing"), None);
-        assert_eq!(add(&f), Ok(("espresso-cup".into(), Quantity::new(2).unwrap())));
+        assert_eq!(
+            add(&f),
+            Ok(("espresso-cup".into(), Quantity::new(2).unwrap()))
+        );
     }
 
     #[test]
     fn quantity_bounds() {
         assert_eq!(quantity(Some(" 99 ")).unwrap().get(), 99);
         assert_eq!(quantity(Some("1")).unwrap().get(), 1);
-        for bad in [None, Some(""), Some("0"), Some("100"), Some("-1"), Some("2.5"), Some("two")] {
-            assert!(matches!(quantity(bad), Err(FormError::Quantity(_))), "{bad:?}");
+        for bad in [
+            None,
+            Some(""),
+            Some("0"),
+            Some("100"),
+            Some("-1"),
+            Some("2.5"),
+            Some("two"),
+        ] {
+            assert!(
+                matches!(quantity(bad), Err(FormError::Quantity(_))),
+                "{bad:?}"
+            );
         }
     }
 
@@ -157,7 +173,11 @@ mod tests {
 
     #[test]
     fn bad_slugs_are_rejected_before_quantity() {
-        for body in [&b"quantity=1"[..], b"slug=Bad%20Slug&quantity=1", b"slug=&quantity=x"] {
+        for body in [
+            &b"quantity=1"[..],
+            b"slug=Bad%20Slug&quantity=1",
+            b"slug=&quantity=x",
+        ] {
             assert_eq!(add(&Form::parse(body)), Err(FormError::Slug));
         }
         assert_eq!(remove(&Form::parse(b"slug=mug")), Ok("mug".into()));
@@ -186,7 +206,14 @@ mod tests {
         let c = Checkout::parse(&Form::parse(b"email=nope"));
         let errors = c.order_request(Vec::new()).validate().unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        for f in ["email", "name", "address.line1", "address.city", "address.postal_code", "address.country"] {
+        for f in [
+            "email",
+            "name",
+            "address.line1",
+            "address.city",
+            "address.postal_code",
+            "address.country",
+        ] {
             assert!(fields.contains(&f), "{f} missing from {fields:?}");
         }
     }

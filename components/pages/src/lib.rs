@@ -1,9 +1,327 @@
-use spin_sdk::http::{Request, Response};
+//! The `pages` component: entry point and routing.
+//!
+//! Reads the request (body capped at [`web::MAX_BODY`]), loads the Spin variables, routes
+//! on method and path to the HTML shop ([`shop`]) or the JSON API ([`api`]), and writes
+//! the answer. It holds no database permission: all data comes from the writer over HTTP.
+//!
+//! The handler takes the raw `IncomingRequest`/`ResponseOutparam` pair rather than
+//! `Request`/`Response` for two reasons: the body can be refused once it passes the cap
+//! instead of being buffered whole, and spin-sdk's `Response` keeps one value per header
+//! name, while a page may need to set more than one cookie.
+
+mod api;
+mod cart;
+mod config;
+mod csrf;
+mod forms;
+mod notice;
+mod session;
+mod shop;
+mod signing;
+mod views;
+mod web;
+mod writer_client;
+
+use futures::StreamExt;
+use spin_sdk::http::{Fields, IncomingRequest, OutgoingResponse, ResponseOutparam};
 use spin_sdk::http_component;
+use web::{MAX_BODY, Req, Resp};
+use writer_client::WriterClient;
 
 #[http_component]
-async fn handle(_req: Request) -> Response {
-    Response::new(200, "hi")
+async fn handle(incoming: IncomingRequest, out: ResponseOutparam) {
+    let (mut req, content_length) = head(&incoming);
+    let body = if content_length.is_some_and(|n| n > MAX_BODY as u64) {
+        Err(BodyError::TooLarge)
+    } else {
+        read_body(incoming).await
+    };
+    let resp = match body {
+        Ok(bytes) => {
+            req.body = bytes;
+            respond(&req, None).await
+        }
+        Err(e) => respond(&req, Some(e)).await,
+    };
+    write(out, resp).await;
 }
+
+/// Method, target and headers of the incoming request, plus its declared length.
+fn head(incoming: &IncomingRequest) -> (Req, Option<u64>) {
+    let target = incoming.path_with_query().unwrap_or_else(|| "/".into());
+    let (path, query) = web::split_target(&target);
+    let headers: Vec<(String, String)> = incoming
+        .headers()
+        .entries()
+        .into_iter()
+        .map(|(name, value)| {
+            (
+                name.to_ascii_lowercase(),
+                String::from_utf8_lossy(&value).into_owned(),
+            )
+        })
+        .collect();
+    let content_length = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .and_then(|(_, v)| v.trim().parse().ok());
+    let req = Req {
+        method: incoming.method().to_string().to_ascii_uppercase(),
+        path,
+        query,
+        headers,
+        body: Vec::new(),
+    };
+    (req, content_length)
+}
+
+#[derive(Debug, Clone, Copy)]
+enum BodyError {
+    TooLarge,
+    Unreadable,
+}
+
+/// Reads the body, stopping as soon as it exceeds the cap.
+async fn read_body(incoming: IncomingRequest) -> Result<Vec<u8>, BodyError> {
+    let mut stream = incoming.into_body_stream();
+    let mut body = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| BodyError::Unreadable)?;
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+async fn write(out: ResponseOutparam, resp: Resp) {
+    let headers: Vec<(String, Vec<u8>)> = resp
+        .headers
+        .into_iter()
+        .map(|(n, v)| (n, v.into_bytes()))
+        .collect();
+    let fields = match Fields::from_list(&headers) {
+        Ok(fields) => fields,
+        Err(e) => {
+            eprintln!("invalid response headers {headers:?}: {e:?}");
+            Fields::new()
+        }
+    };
+    let response = OutgoingResponse::new(fields);
+    if response.set_status_code(resp.status).is_err() {
+        eprintln!("invalid response status {}", resp.status);
+    }
+    if let Err(e) = out.set_with_body(response, resp.body).await {
+        eprintln!("could not send the response: {e}");
+    }
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Everything the shop answers to. Slugs and order numbers are checked by the handlers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Route<'a> {
+    Catalog,
+    Product(&'a str),
+    Cart,
+    CartAdd,
+    CartUpdate,
+    CartRemove,
+    Checkout,
+    PlaceOrderForm,
+    Order(&'a str),
+    ApiProducts,
+    ApiProduct(&'a str),
+    ApiPlaceOrder,
+    ApiOrder(&'a str),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Miss {
+    NotFound,
+    /// The path exists; the value is the `Allow` header.
+    MethodNotAllowed(&'static str),
+}
+
+fn route<'a>(method: &str, path: &'a str) -> Result<Route<'a>, Miss> {
+    let segments: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
+    // Only the root may have an empty segment: `/cart/` and `/products//x` are not pages.
+    if path != "/" && segments.iter().any(|s| s.is_empty()) {
+        return Err(Miss::NotFound);
+    }
+    let (route, allow) = match segments.as_slice() {
+        [""] => (Route::Catalog, "GET"),
+        ["products", slug] => (Route::Product(slug), "GET"),
+        ["cart"] => (Route::Cart, "GET"),
+        ["cart", "add"] => (Route::CartAdd, "POST"),
+        ["cart", "update"] => (Route::CartUpdate, "POST"),
+        ["cart", "remove"] => (Route::CartRemove, "POST"),
+        ["checkout"] if method == "POST" => (Route::PlaceOrderForm, "GET, POST"),
+        ["checkout"] => (Route::Checkout, "GET, POST"),
+        ["orders", number] => (Route::Order(number), "GET"),
+        ["api", "products"] => (Route::ApiProducts, "GET"),
+        ["api", "products", slug] => (Route::ApiProduct(slug), "GET"),
+        ["api", "orders"] => (Route::ApiPlaceOrder, "POST"),
+        ["api", "orders", number] => (Route::ApiOrder(number), "GET"),
+        _ => return Err(Miss::NotFound),
+    };
+    if allow.split(", ").any(|m| m == method) {
+        Ok(route)
+    } else {
+        Err(Miss::MethodNotAllowed(allow))
+    }
+}
+
+async fn respond(req: &Req, body_error: Option<BodyError>) -> Resp {
+    let config = match config::Config::load() {
+        Ok(config) => config,
+        Err(problem) => return misconfigured(req, &problem),
+    };
+    let writer = WriterClient::new(&config.writer_url, &config.writer_token);
+    if req.is_api() {
+        return respond_api(req, body_error, &writer).await;
+    }
+    let mut shop = shop::Shop::new(req, &config.key, &writer, unix_now());
+    let answer = match (body_error, route(&req.method, &req.path)) {
+        (Some(BodyError::TooLarge), _) => Err(shop.error(
+            413,
+            "That was too much",
+            "The form you sent is larger than we accept.",
+        )),
+        (Some(BodyError::Unreadable), _) => Err(shop.error(
+            400,
+            "Bad request",
+            "We could not read what your browser sent. Please try again.",
+        )),
+        (None, Ok(route)) => match route {
+            Route::Catalog => shop::catalog::index(&mut shop).await,
+            Route::Product(slug) => shop::catalog::product(&mut shop, slug).await,
+            Route::Cart => shop::cart::show(&mut shop).await,
+            Route::CartAdd => shop::cart::add(&mut shop).await,
+            Route::CartUpdate => shop::cart::update(&mut shop).await,
+            Route::CartRemove => shop::cart::remove(&mut shop).await,
+            Route::Checkout => shop::checkout::show(&mut shop).await,
+            Route::PlaceOrderForm => shop::checkout::submit(&mut shop).await,
+            Route::Order(number) => shop::orders::show(&mut shop, number).await,
+            // `is_api` sent every /api/ path elsewhere.
+            _ => Err(shop.not_found("Page not found")),
+        },
+        (None, Err(Miss::NotFound)) => Err(shop.not_found("Page not found")),
+        (None, Err(Miss::MethodNotAllowed(allow))) => Err(shop
+            .error(
+                405,
+                "Method not allowed",
+                "This page cannot be used that way. Please follow a link instead.",
+            )
+            .header("allow", allow)),
+    };
+    answer.unwrap_or_else(|resp| resp)
+}
+
+async fn respond_api(req: &Req, body_error: Option<BodyError>, writer: &WriterClient) -> Resp {
+    match body_error {
+        Some(BodyError::TooLarge) => {
+            return Resp::json_error(
+                413,
+                "body_too_large",
+                &format!("request bodies are limited to {MAX_BODY} bytes"),
+            );
+        }
+        Some(BodyError::Unreadable) => {
+            return Resp::json_error(400, "unreadable_body", "the request body could not be read");
+        }
+        None => {}
+    }
+    match route(&req.method, &req.path) {
+        Ok(Route::ApiProducts) => api::products(writer).await,
+        Ok(Route::ApiProduct(slug)) => api::product(writer, slug).await,
+        Ok(Route::ApiPlaceOrder) => api::place_order(writer, req).await,
+        Ok(Route::ApiOrder(number)) => api::order(writer, number).await,
+        Ok(_) | Err(Miss::NotFound) => Resp::json_error(404, "not_found", "no such API route"),
+        Err(Miss::MethodNotAllowed(allow)) => Resp::json_error(
+            405,
+            "method_not_allowed",
+            &format!("this route accepts {allow}"),
+        )
+        .header("allow", allow),
+    }
+}
+
+/// 500 when the Spin variables are unusable: a deployment problem, said plainly.
+fn misconfigured(req: &Req, problem: &str) -> Resp {
+    eprintln!("pages is misconfigured: {problem}");
+    let message = "The shop is misconfigured and cannot serve requests. \
+                   The operator has to fix its settings (see the component log).";
+    if req.is_api() {
+        return Resp::json_error(500, "misconfigured", message);
+    }
+    let chrome = views::Chrome {
+        cart_count: 0,
+        flashes: Vec::new(),
+    };
+    Resp::html(
+        500,
+        views::error::page(&chrome, 500, "The shop is misconfigured", message),
+    )
+}
+
 #[cfg(test)]
-mod tests { #[test] fn t() {} }
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes() {
+        assert_eq!(route("GET", "/"), Ok(Route::Catalog));
+        assert_eq!(route("GET", "/products/mug"), Ok(Route::Product("mug")));
+        assert_eq!(route("GET", "/cart"), Ok(Route::Cart));
+        assert_eq!(route("POST", "/cart/add"), Ok(Route::CartAdd));
+        assert_eq!(route("POST", "/cart/update"), Ok(Route::CartUpdate));
+        assert_eq!(route("POST", "/cart/remove"), Ok(Route::CartRemove));
+        assert_eq!(route("GET", "/checkout"), Ok(Route::Checkout));
+        assert_eq!(route("POST", "/checkout"), Ok(Route::PlaceOrderForm));
+        assert_eq!(route("GET", "/orders/SF-1"), Ok(Route::Order("SF-1")));
+        assert_eq!(route("GET", "/api/products"), Ok(Route::ApiProducts));
+        assert_eq!(
+            route("GET", "/api/products/mug"),
+            Ok(Route::ApiProduct("mug"))
+        );
+        assert_eq!(route("POST", "/api/orders"), Ok(Route::ApiPlaceOrder));
+        assert_eq!(
+            route("GET", "/api/orders/SF-1"),
+            Ok(Route::ApiOrder("SF-1"))
+        );
+    }
+
+    #[test]
+    fn wrong_methods_and_unknown_paths() {
+        assert_eq!(route("POST", "/"), Err(Miss::MethodNotAllowed("GET")));
+        assert_eq!(
+            route("GET", "/cart/add"),
+            Err(Miss::MethodNotAllowed("POST"))
+        );
+        assert_eq!(
+            route("DELETE", "/checkout"),
+            Err(Miss::MethodNotAllowed("GET, POST"))
+        );
+        assert_eq!(
+            route("GET", "/api/orders"),
+            Err(Miss::MethodNotAllowed("POST"))
+        );
+        for path in [
+            "/nope",
+            "/products",
+            "/products/",
+            "/cart/",
+            "/api/products/a/b",
+            "/orders",
+        ] {
+            assert_eq!(route("GET", path), Err(Miss::NotFound), "{path}");
+        }
+    }
+}

@@ -9,7 +9,6 @@
 pub enum Tone {
     Info,
     Warning,
-    Error,
 }
 
 impl Tone {
@@ -17,7 +16,6 @@ impl Tone {
         match self {
             Tone::Info => "flash info",
             Tone::Warning => "flash warning",
-            Tone::Error => "flash error",
         }
     }
 }
@@ -91,7 +89,10 @@ impl Notice {
             Notice::SoldOut => (Tone::Warning, "Sorry, that product is sold out."),
             Notice::Updated => (Tone::Info, "Your cart was updated."),
             Notice::Removed => (Tone::Info, "The product was removed from your cart."),
-            Notice::CartEmpty => (Tone::Info, "Your cart is empty: add something before checking out."),
+            Notice::CartEmpty => (
+                Tone::Info,
+                "Your cart is empty: add something before checking out.",
+            ),
         };
         Flash::new(tone, text)
     }

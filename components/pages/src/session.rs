@@ -66,9 +66,8 @@ impl Session {
 
     /// The `Set-Cookie` value to send, if the cookie must change.
     pub fn set_cookie(&self, key: &Key) -> Option<String> {
-        self.dirty.then(|| {
-            web::set_cookie(cart::COOKIE_NAME, &self.cart.encode(key), cart::TTL_SECONDS)
-        })
+        self.dirty
+            .then(|| web::set_cookie(cart::COOKIE_NAME, &self.cart.encode(key), cart::TTL_SECONDS))
     }
 }
 

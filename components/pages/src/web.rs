@@ -90,6 +90,7 @@ impl Resp {
         self
     }
 
+    #[cfg(test)]
     pub fn get_header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -97,12 +98,21 @@ impl Resp {
             .map(|(_, v)| v.as_str())
     }
 
-    /// An HTML page. Pages carry CSRF tokens and personal data, so nothing is cached,
-    /// and the CSP allows our one inline stylesheet and nothing else.
+    /// Sets a header, replacing any value it had.
+    pub fn replace_header(mut self, name: &str, value: impl Into<String>) -> Resp {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.header(name, value)
+    }
+
+    /// An HTML page. Pages carry CSRF tokens, so shared caches must not keep them
+    /// (`private`) and the browser revalidates (`no-cache`). Not `no-store`: with it,
+    /// going Back to a checkout form re-renders it with a new idempotency key, so a
+    /// resubmit after a lost answer could place a second order. The CSP allows our one
+    /// inline stylesheet and nothing else.
     pub fn html(status: u16, page: Markup) -> Resp {
         let mut r = Resp::new(status)
             .header("content-type", "text/html; charset=utf-8")
-            .header("cache-control", "no-store")
+            .header("cache-control", "private, no-cache")
             .header("x-content-type-options", "nosniff")
             .header("referrer-policy", "same-origin")
             .header(
@@ -146,12 +156,19 @@ mod tests {
             ("/", ("/", "")),
             ("/cart?notice=added", ("/cart", "notice=added")),
             ("http://127.0.0.1:3000/products/mug", ("/products/mug", "")),
-            ("http://127.0.0.1:3000/cart?notice=added", ("/cart", "notice=added")),
+            (
+                "http://127.0.0.1:3000/cart?notice=added",
+                ("/cart", "notice=added"),
+            ),
             ("http://127.0.0.1:3000", ("/", "")),
             ("http://127.0.0.1:3000?x=1", ("/", "x=1")),
         ];
         for (target, (path, query)) in cases {
-            assert_eq!(split_target(target), (path.to_string(), query.to_string()), "{target}");
+            assert_eq!(
+                split_target(target),
+                (path.to_string(), query.to_string()),
+                "{target}"
+            );
         }
     }
 

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use spin_sdk::http::{Method, Request, Response, send};
+use spin_sdk::http::{ErrorCode, Method, Request, Response, SendError, send};
 use std::time::{Duration, Instant};
 use storefront_domain::order::LineRequest;
 use storefront_domain::{
@@ -126,7 +126,13 @@ impl WriterClient {
             let why = match send::<Request, Response>(build()).await {
                 Ok(r) if *r.status() == 503 => "503 Service Unavailable".to_string(),
                 Ok(r) => break r,
-                Err(e) => format!("connection failed: {e}"),
+                Err(e) if is_misconfiguration(&e) => {
+                    eprintln!(
+                        "writer {method} {url}: {e:?}; check writer_url and allowed_outbound_hosts"
+                    );
+                    return Err(WriterError::Broken);
+                }
+                Err(e) => format!("connection failed: {e:?}"),
             };
             if Instant::now() + delay > deadline {
                 eprintln!("writer {method} {path}: giving up after {RETRY_BUDGET:?}: {why}");
@@ -173,6 +179,20 @@ impl WriterClient {
     }
 }
 
+/// Failures that waiting cannot fix: the request is refused before it leaves.
+fn is_misconfiguration(e: &SendError) -> bool {
+    matches!(
+        e,
+        SendError::RequestConversion(_)
+            | SendError::Http(
+                ErrorCode::HttpRequestDenied
+                    | ErrorCode::HttpRequestUriInvalid
+                    | ErrorCode::ConfigurationError
+                    | ErrorCode::LoopDetected
+            )
+    )
+}
+
 /// Turns a 404 into `None`.
 fn found<T>(result: Result<T, WriterError>) -> Result<Option<T>, WriterError> {
     match result {
@@ -191,15 +211,42 @@ pub fn valid_order_number(number: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// The cart line `N` that a writer field error `items[N]…` is about.
+pub fn line_index(field: &str) -> Option<usize> {
+    field
+        .strip_prefix("items[")?
+        .split(']')
+        .next()?
+        .parse()
+        .ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
+    fn line_indices_from_field_names() {
+        assert_eq!(line_index("items[0].slug"), Some(0));
+        assert_eq!(line_index("items[12].quantity"), Some(12));
+        assert_eq!(line_index("items"), None);
+        assert_eq!(line_index("email"), None);
+        assert_eq!(line_index("items[x].slug"), None);
+    }
+
+    #[test]
     fn order_numbers_cannot_escape_the_path() {
         assert!(valid_order_number("SF-2024-00042"));
         assert!(valid_order_number("a1b2c3"));
-        for bad in ["", "../admin", "a/b", "a?b", "a%2Fb", "a b", &"x".repeat(65)] {
+        for bad in [
+            "",
+            "../admin",
+            "a/b",
+            "a?b",
+            "a%2Fb",
+            "a b",
+            &"x".repeat(65),
+        ] {
             assert!(!valid_order_number(bad), "{bad:?}");
         }
     }

@@ -107,14 +107,15 @@ impl Db {
 pub trait RowExt {
     fn int(&self, column: usize) -> anyhow::Result<i64>;
     fn text(&self, column: usize) -> anyhow::Result<String>;
-    fn opt_text(&self, column: usize) -> anyhow::Result<Option<String>>;
 }
 
 impl RowExt for RowResult {
     fn int(&self, column: usize) -> anyhow::Result<i64> {
         match self.values.get(column) {
             Some(Value::Integer(i)) => Ok(*i),
-            other => Err(anyhow!("column {column}: expected an integer, got {other:?}")),
+            other => Err(anyhow!(
+                "column {column}: expected an integer, got {other:?}"
+            )),
         }
     }
 
@@ -122,13 +123,6 @@ impl RowExt for RowResult {
         match self.values.get(column) {
             Some(Value::Text(s)) => Ok(s.clone()),
             other => Err(anyhow!("column {column}: expected text, got {other:?}")),
-        }
-    }
-
-    fn opt_text(&self, column: usize) -> anyhow::Result<Option<String>> {
-        match self.values.get(column) {
-            Some(Value::Null) => Ok(None),
-            _ => self.text(column).map(Some),
         }
     }
 }

@@ -1,1 +1,111 @@
+//! The writer component: the only code in the storefront that touches SQLite. Entry point and
+//! router: every request is authenticated, brings the schema up to date, then is routed by
+//! path and method to one handler.
+//!
+//! Routes (JSON in and out; errors are `{"error": {"code", "message", "fields"?}}`):
+//! - `GET  /health`                       → `{"ok": true, "schema_version": N}`
+//! - `GET  /catalog/products`             → `ProductList`
+//! - `GET  /catalog/products/{slug}`      → `Product`
+//! - `POST /orders/quote`                 → `Quote`
+//! - `POST /orders` (+ `Idempotency-Key`) → 201 `OrderView`
+//! - `GET  /orders/{number}`              → `OrderView`
+//! - `POST /orders/{number}/transitions`  → `OrderView`
+//! - `POST /admin/release-expired`        → `ReleaseExpiredResult`
 
+mod auth;
+mod catalog;
+mod db;
+mod migrations;
+mod order_number;
+mod orders;
+mod request;
+mod responses;
+mod sql_split;
+mod transitions;
+
+use db::Db;
+use request::{Head, read_body};
+use responses::{ApiError, json};
+use spin_sdk::http::{IncomingRequest, Method, Response};
+use spin_sdk::http_component;
+
+#[http_component]
+async fn handle(req: IncomingRequest) -> Response {
+    serve(req).await.unwrap_or_else(ApiError::into_response)
+}
+
+async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
+    let head = Head::of(&req);
+    // Before touching the database, so an unauthenticated caller cannot make it do anything.
+    auth::check(&head.authorization)?;
+    let db = Db::open()?;
+    let schema_version = migrations::run(&db)?;
+    let route = Route::of(&head.method, &head.path)?;
+    let body = match route.method() {
+        Method::Post => read_body(&head, req).await?,
+        _ => Vec::new(),
+    };
+    match route {
+        Route::Health => json(
+            200,
+            &serde_json::json!({ "ok": true, "schema_version": schema_version }),
+        ),
+        Route::Products => catalog::products(&db),
+        Route::Product(slug) => catalog::product(&db, slug),
+        Route::Quote => catalog::quote(&db, &body),
+        Route::PlaceOrder => orders::place(&db, &head.idempotency_key, &body),
+        Route::Order(number) => orders::get(&db, number),
+        Route::Transition(number) => transitions::transition(&db, number, &body),
+        Route::ReleaseExpired => transitions::release_expired(&db, &body),
+    }
+}
+
+enum Route<'a> {
+    Health,
+    Products,
+    Product(&'a str),
+    Quote,
+    PlaceOrder,
+    Order(&'a str),
+    Transition(&'a str),
+    ReleaseExpired,
+}
+
+impl<'a> Route<'a> {
+    /// The route for `path`; 404 `not_found` for an unknown path, 405 for a known path with
+    /// another method.
+    fn of(method: &Method, path: &'a str) -> Result<Route<'a>, ApiError> {
+        let segments: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
+        let route = match segments.as_slice() {
+            ["health"] => Route::Health,
+            ["catalog", "products"] => Route::Products,
+            ["catalog", "products", slug] if !slug.is_empty() => Route::Product(slug),
+            ["orders"] => Route::PlaceOrder,
+            // Before `/orders/{number}`: "quote" is not an order number.
+            ["orders", "quote"] => Route::Quote,
+            ["orders", number] if !number.is_empty() => Route::Order(number),
+            ["orders", number, "transitions"] if !number.is_empty() => Route::Transition(number),
+            ["admin", "release-expired"] => Route::ReleaseExpired,
+            _ => return Err(ApiError::not_found(format!("no route for {path}"))),
+        };
+        let allowed = route.method();
+        if *method != allowed {
+            return Err(ApiError::new(
+                405,
+                "method_not_allowed",
+                format!("{path} accepts {allowed} only, not {method}"),
+            )
+            .with_header("allow", allowed.to_string()));
+        }
+        Ok(route)
+    }
+
+    fn method(&self) -> Method {
+        match self {
+            Route::Health | Route::Products | Route::Product(_) | Route::Order(_) => Method::Get,
+            Route::Quote | Route::PlaceOrder | Route::Transition(_) | Route::ReleaseExpired => {
+                Method::Post
+            }
+        }
+    }
+}

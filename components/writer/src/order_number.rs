@@ -9,7 +9,8 @@ const BITS: u32 = 5 * CHARS as u32;
 
 /// A fresh random order number.
 pub fn generate() -> anyhow::Result<String> {
-    let bits = getrandom::u64().map_err(|e| anyhow::anyhow!("no randomness for an order number: {e}"))?;
+    let bits =
+        getrandom::u64().map_err(|e| anyhow::anyhow!("no randomness for an order number: {e}"))?;
     Ok(format_bits(bits))
 }
 
@@ -34,7 +35,10 @@ pub fn normalize(input: &str) -> Option<String> {
     let input = input.trim();
     let rest = match input.get(..3) {
         Some(p) if p.eq_ignore_ascii_case("SF-") => &input[3..],
-        _ => input.get(..2).filter(|p| p.eq_ignore_ascii_case("SF")).map(|_| &input[2..])?,
+        _ => input
+            .get(..2)
+            .filter(|p| p.eq_ignore_ascii_case("SF"))
+            .map(|_| &input[2..])?,
     };
     let mut bits: u64 = 0;
     let mut count = 0;
@@ -83,8 +87,14 @@ mod tests {
         assert_eq!(normalize("SF-7K3M-Q9TX-2PDA"), canonical);
         assert_eq!(normalize("sf-7k3m-q9tx-2pda"), canonical);
         assert_eq!(normalize(" SF7K3MQ9TX2PDA "), canonical);
-        assert_eq!(normalize("SF-1000-0000-0000"), normalize("sf-I000-OOOO-oooo"));
-        assert_eq!(normalize("SF-L000-0000-0000").as_deref(), Some("SF-1000-0000-0000"));
+        assert_eq!(
+            normalize("SF-1000-0000-0000"),
+            normalize("sf-I000-OOOO-oooo")
+        );
+        assert_eq!(
+            normalize("SF-L000-0000-0000").as_deref(),
+            Some("SF-1000-0000-0000")
+        );
     }
 
     #[test]

@@ -63,7 +63,9 @@ pub async fn read_body(head: &Head, req: IncomingRequest) -> Result<Vec<u8>, Api
         )
     };
     let declared = match &head.content_length {
-        Header::One(v) => std::str::from_utf8(v).ok().and_then(|s| s.trim().parse().ok()),
+        Header::One(v) => std::str::from_utf8(v)
+            .ok()
+            .and_then(|s| s.trim().parse().ok()),
         _ => None,
     };
     if declared.is_some_and(|len: u64| len > MAX_BODY as u64) {

@@ -28,7 +28,11 @@ pub fn split_statements(sql: &str) -> Vec<&str> {
             // Strings and quoted identifiers; a doubled quote inside is an escaped quote,
             // which this handles as two adjacent quoted pieces.
             b'\'' | b'"' | b'`' | b'[' => {
-                let close = if b == b'[' { b"]" } else { std::slice::from_ref(&bytes[i]) };
+                let close = if b == b'[' {
+                    b"]"
+                } else {
+                    std::slice::from_ref(&bytes[i])
+                };
                 i = find_from(bytes, i + 1, close).map_or(bytes.len(), |end| end + 1);
                 stmt.other_token();
                 continue;
@@ -144,7 +148,10 @@ mod tests {
 
     #[test]
     fn keeps_a_last_statement_without_semicolon() {
-        assert_eq!(split_statements("SELECT 1; SELECT 2"), ["SELECT 1", "SELECT 2"]);
+        assert_eq!(
+            split_statements("SELECT 1; SELECT 2"),
+            ["SELECT 1", "SELECT 2"]
+        );
     }
 
     #[test]

@@ -1,0 +1,201 @@
+//! The public JSON API under `/api/`: products, placing an order, order status.
+//!
+//! Bodies are the domain's wire types and every error is an `ErrorBody`. Input is
+//! validated here first so bad requests never reach the writer; the writer's own 4xx
+//! answers are passed through unchanged.
+
+use crate::web::{Req, Resp};
+use crate::writer_client::{WriterClient, WriterError, valid_order_number};
+use storefront_domain::order::valid_slug;
+use storefront_domain::{ErrorBody, IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LEN, OrderRequest};
+
+pub async fn products(writer: &WriterClient) -> Resp {
+    match writer.products().await {
+        Ok(list) => Resp::json(200, &list),
+        Err(e) => writer_failed(e),
+    }
+}
+
+pub async fn product(writer: &WriterClient, slug: &str) -> Resp {
+    if !valid_slug(slug) {
+        return not_found("no such product");
+    }
+    match writer.product(slug).await {
+        Ok(Some(product)) => Resp::json(200, &product),
+        Ok(None) => not_found("no such product"),
+        Err(e) => writer_failed(e),
+    }
+}
+
+pub async fn order(writer: &WriterClient, number: &str) -> Resp {
+    if !valid_order_number(number) {
+        return not_found("no such order");
+    }
+    match writer.order(number).await {
+        Ok(Some(order)) => Resp::json(200, &order),
+        Ok(None) => not_found("no such order"),
+        Err(e) => writer_failed(e),
+    }
+}
+
+pub async fn place_order(writer: &WriterClient, req: &Req) -> Resp {
+    let key = match idempotency_key(req) {
+        Ok(key) => key,
+        Err(resp) => return resp,
+    };
+    let order: OrderRequest = match serde_json::from_slice(&req.body) {
+        Ok(order) => order,
+        Err(e) if e.is_syntax() || e.is_eof() => {
+            return Resp::json_error(
+                400,
+                "malformed_json",
+                &format!("the body is not valid JSON: {e}"),
+            );
+        }
+        // Valid JSON of the wrong shape (missing field, string for a number, …).
+        Err(e) => {
+            return Resp::json_error(
+                422,
+                "invalid_request",
+                &format!("the body is not an order request: {e}"),
+            );
+        }
+    };
+    if let Err(fields) = order.validate() {
+        let body =
+            ErrorBody::new("invalid_request", "the order request is invalid").with_fields(fields);
+        return Resp::json(422, &body);
+    }
+    match writer.place_order(&order, key).await {
+        Ok(placed) => {
+            let resp = Resp::json(placed.status, &placed.value);
+            if placed.replayed {
+                resp.header("idempotent-replayed", "true")
+            } else {
+                resp
+            }
+        }
+        Err(e) => writer_failed(e),
+    }
+}
+
+/// The `Idempotency-Key` header: required, and short printable ASCII so it can be
+/// forwarded to the writer as is.
+fn idempotency_key(req: &Req) -> Result<&str, Resp> {
+    let key = req
+        .header(IDEMPOTENCY_KEY)
+        .map(str::trim)
+        .unwrap_or_default();
+    if key.is_empty() {
+        return Err(Resp::json_error(
+            400,
+            "missing_idempotency_key",
+            "the Idempotency-Key header is required; send a unique value per order",
+        ));
+    }
+    if key.len() > MAX_IDEMPOTENCY_KEY_LEN || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Resp::json_error(
+            400,
+            "invalid_idempotency_key",
+            &format!(
+                "the Idempotency-Key header must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} printable ASCII characters"
+            ),
+        ));
+    }
+    Ok(key)
+}
+
+fn not_found(message: &str) -> Resp {
+    Resp::json_error(404, "not_found", message)
+}
+
+/// JSON counterpart of the shop's error pages.
+pub fn writer_failed(e: WriterError) -> Resp {
+    match e {
+        WriterError::Unavailable => Resp::json_error(
+            503,
+            "writer_unavailable",
+            "the order system is not answering; retry shortly",
+        )
+        .header("retry-after", "5"),
+        WriterError::Broken => bad_gateway(),
+        // 401/403 mean pages and writer disagree on the token: our problem, not the client's.
+        WriterError::Rejected { status, body } if status == 401 || status == 403 => {
+            eprintln!(
+                "writer refused pages ({status}): {}; check writer_token",
+                body.to_json()
+            );
+            bad_gateway()
+        }
+        WriterError::Rejected { status, body } => Resp::json(status, &body),
+    }
+}
+
+fn bad_gateway() -> Resp {
+    Resp::json_error(
+        502,
+        "bad_gateway",
+        "the order system gave an unexpected answer",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_key(key: Option<&str>) -> Req {
+        Req {
+            headers: key
+                .map(|k| vec![("idempotency-key".to_string(), k.to_string())])
+                .unwrap_or_default(),
+            ..Req::default()
+        }
+    }
+
+    #[test]
+    fn idempotency_key_rules() {
+        assert_eq!(
+            idempotency_key(&with_key(Some(" abc-123 "))).unwrap(),
+            "abc-123"
+        );
+        for bad in [None, Some(""), Some("   ")] {
+            let resp = idempotency_key(&with_key(bad)).unwrap_err();
+            assert_eq!(resp.status, 400);
+            assert!(String::from_utf8_lossy(&resp.body).contains("missing_idempotency_key"));
+        }
+        let long = "k".repeat(MAX_IDEMPOTENCY_KEY_LEN + 1);
+        for bad in ["a b", "é", long.as_str()] {
+            assert_eq!(
+                idempotency_key(&with_key(Some(bad))).unwrap_err().status,
+                400
+            );
+        }
+    }
+
+    #[test]
+    fn writer_errors_map_to_gateway_statuses() {
+        let r = writer_failed(WriterError::Unavailable);
+        assert_eq!(r.status, 503);
+        assert_eq!(r.get_header("retry-after"), Some("5"));
+        assert!(String::from_utf8_lossy(&r.body).contains("writer_unavailable"));
+        assert_eq!(writer_failed(WriterError::Broken).status, 502);
+        let token = WriterError::Rejected {
+            status: 401,
+            body: ErrorBody::new("unauthorized", "bad token"),
+        };
+        assert_eq!(writer_failed(token).status, 502);
+        let stock = WriterError::Rejected {
+            status: 409,
+            body: ErrorBody::new("insufficient_stock", "only 1 left"),
+        };
+        let r = writer_failed(stock);
+        assert_eq!(r.status, 409);
+        assert_eq!(
+            serde_json::from_slice::<ErrorBody>(&r.body)
+                .unwrap()
+                .error
+                .code,
+            "insufficient_stock"
+        );
+    }
+}

@@ -1,0 +1,331 @@
+//! Orders: placing one (validate, price from the catalog, reserve stock, record; one
+//! transaction, idempotent by key) and reading one back as an `OrderView`.
+
+use crate::catalog::{self, Priced};
+use crate::db::{Db, Mode, RowExt as _, int, text};
+use crate::order_number;
+use crate::request::{Header, parse_json};
+use crate::responses::{ApiError, json, json_text};
+use anyhow::{Context as _, anyhow, bail};
+use sha2::{Digest, Sha256};
+use spin_sdk::http::Response;
+use storefront_domain::order::LineRequest;
+use storefront_domain::{
+    Address, FieldError, IDEMPOTENT_REPLAYED, MAX_IDEMPOTENCY_KEY_LEN, Money, OrderEvent,
+    OrderRequest, OrderState, OrderView, PricedLine, ValidOrder,
+};
+
+/// `POST /orders`: places an order, or replays the answer to an earlier identical command
+/// with the same `Idempotency-Key`.
+pub fn place(db: &Db, key: &Header, body: &[u8]) -> Result<Response, ApiError> {
+    let key = idempotency_key(key)?;
+    let request: OrderRequest = parse_json(body)?;
+    let validated = request.validate();
+    db.transaction(Mode::Write, |db| {
+        if let Some(stored) = stored_result(db, &key)? {
+            return match &validated {
+                Ok(order) if fingerprint(order) == stored.fingerprint => {
+                    let mut response = json_text(stored.status, stored.response);
+                    response.set_header(IDEMPOTENT_REPLAYED, "true");
+                    Ok(response)
+                }
+                _ => Err(ApiError::new(
+                    422,
+                    "idempotency_key_reused",
+                    "this Idempotency-Key was already used for a different order; \
+                     use a new key for a new order",
+                )),
+            };
+        }
+        let order = validated.map_err(ApiError::invalid)?;
+        let priced = catalog::price(db, &order.lines)?;
+        reserve_stock(db, &priced)?;
+        let now = db.now()?;
+        let order_id = insert(db, &order, &priced, &now)?;
+        let body = serde_json::to_string(&view(db, order_id)?).map_err(anyhow::Error::from)?;
+        db.execute(
+            "INSERT INTO idempotency_keys (key, fingerprint, order_id, status, response, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+            &[
+                text(&key),
+                text(fingerprint(&order)),
+                int(order_id),
+                int(201),
+                text(&body),
+                text(&now),
+            ],
+        )?;
+        Ok(json_text(201, body))
+    })
+}
+
+/// `GET /orders/{number}`.
+pub fn get(db: &Db, number: &str) -> Result<Response, ApiError> {
+    let number = order_number::normalize(number).ok_or_else(|| not_found(number))?;
+    let view = db.transaction(Mode::Read, |db| {
+        let (id, _) = find(db, &number)?.ok_or_else(|| not_found(&number))?;
+        Ok::<_, ApiError>(view(db, id)?)
+    })?;
+    json(200, &view)
+}
+
+pub fn not_found(number: &str) -> ApiError {
+    ApiError::not_found(format!("there is no order {number}"))
+}
+
+/// The `Idempotency-Key` header: 1..=255 visible ASCII characters, else 400.
+fn idempotency_key(header: &Header) -> Result<String, ApiError> {
+    match header {
+        Header::One(v)
+            if (1..=MAX_IDEMPOTENCY_KEY_LEN).contains(&v.len())
+                && v.iter().all(|b| b.is_ascii_graphic()) =>
+        {
+            Ok(String::from_utf8_lossy(v).into_owned())
+        }
+        _ => Err(ApiError::new(
+            400,
+            "missing_idempotency_key",
+            format!(
+                "placing an order needs one Idempotency-Key header of 1 to \
+                 {MAX_IDEMPOTENCY_KEY_LEN} visible ASCII characters"
+            ),
+        )),
+    }
+}
+
+/// Hex SHA-256 of the validated request re-serialised as JSON: trimmed, normalised values in
+/// a fixed field order, so the same order typed slightly differently is the same command.
+/// Line order counts, as it shows in the answer.
+fn fingerprint(order: &ValidOrder) -> String {
+    let canonical = OrderRequest {
+        email: order.email.clone(),
+        name: order.name.clone(),
+        address: order.address.clone(),
+        items: order
+            .lines
+            .iter()
+            .map(|l| LineRequest {
+                slug: l.slug.clone(),
+                quantity: l.quantity.get(),
+            })
+            .collect(),
+    };
+    let json = serde_json::to_vec(&canonical).expect("an order request always serialises");
+    hex::encode(Sha256::digest(json))
+}
+
+struct Stored {
+    fingerprint: String,
+    status: u16,
+    response: String,
+}
+
+fn stored_result(db: &Db, key: &str) -> anyhow::Result<Option<Stored>> {
+    let Some(row) = db.row(
+        "SELECT fingerprint, status, response FROM idempotency_keys WHERE key = ?",
+        &[text(key)],
+    )?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Stored {
+        fingerprint: row.text(0)?,
+        status: u16::try_from(row.int(1)?).context("stored status")?,
+        response: row.text(2)?,
+    }))
+}
+
+/// Takes every line's quantity off the shelf, or refuses the whole order with 409
+/// `insufficient_stock` naming each line that cannot be served (the caller rolls back).
+fn reserve_stock(db: &Db, priced: &Priced) -> Result<(), ApiError> {
+    let mut short = Vec::new();
+    for (i, item) in priced.items.iter().enumerate() {
+        let quantity = item.line.quantity;
+        let taken = db.row(
+            "UPDATE products SET stock = stock - ? WHERE id = ? AND stock >= ? RETURNING stock",
+            &[int(quantity), int(item.product_id), int(quantity)],
+        )?;
+        if taken.is_none() {
+            let left = db
+                .row(
+                    "SELECT stock FROM products WHERE id = ?",
+                    &[int(item.product_id)],
+                )?
+                .context("a priced product vanished")?
+                .int(0)?;
+            short.push(FieldError::new(
+                format!("items[{i}].quantity"),
+                format!("only {left} left of {}", item.line.name),
+            ));
+        }
+    }
+    if short.is_empty() {
+        return Ok(());
+    }
+    let message = short
+        .iter()
+        .map(|f| f.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    Err(ApiError::new(409, "insufficient_stock", message).with_fields(short))
+}
+
+/// Writes the order, its lines and its creation event; returns the order's id.
+fn insert(db: &Db, order: &ValidOrder, priced: &Priced, now: &str) -> anyhow::Result<i64> {
+    let number = unused_number(db)?;
+    let a = &order.address;
+    let order_id = db
+        .row(
+            "INSERT INTO orders (number, state, email, name, address_line1, address_line2, \
+             address_city, address_postal_code, address_country, currency, total_amount, \
+             created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            &[
+                text(&number),
+                text(OrderState::PendingPayment.as_str()),
+                text(&order.email),
+                text(&order.name),
+                text(&a.line1),
+                text(&a.line2),
+                text(&a.city),
+                text(&a.postal_code),
+                text(&a.country),
+                text(&priced.total.currency),
+                int(priced.total.amount),
+                text(now),
+                text(now),
+            ],
+        )?
+        .context("INSERT … RETURNING id returned no row")?
+        .int(0)?;
+    for item in &priced.items {
+        let l = &item.line;
+        db.execute(
+            "INSERT INTO order_lines (order_id, product_id, slug, name, quantity, unit_amount, \
+             currency, line_amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            &[
+                int(order_id),
+                int(item.product_id),
+                text(&l.slug),
+                text(&l.name),
+                int(l.quantity),
+                int(l.unit_price.amount),
+                text(&l.unit_price.currency),
+                int(l.line_total.amount),
+            ],
+        )?;
+    }
+    record_event(db, order_id, None, OrderState::PendingPayment, now)?;
+    Ok(order_id)
+}
+
+/// A fresh order number nobody has. Checked before the insert, under the write lock, so a
+/// (vanishingly unlikely) collision means drawing again rather than failing the order; the
+/// UNIQUE constraint stays as the backstop.
+fn unused_number(db: &Db) -> anyhow::Result<String> {
+    for _ in 0..5 {
+        let number = order_number::generate()?;
+        if db
+            .row("SELECT 1 FROM orders WHERE number = ?", &[text(&number)])?
+            .is_none()
+        {
+            return Ok(number);
+        }
+    }
+    bail!("five random order numbers in a row were taken; is the random source broken?")
+}
+
+/// Appends one event to an order's history.
+pub fn record_event(
+    db: &Db,
+    order_id: i64,
+    from: Option<OrderState>,
+    to: OrderState,
+    at: &str,
+) -> anyhow::Result<()> {
+    db.execute(
+        "INSERT INTO order_events (order_id, from_state, to_state, at) VALUES (?, ?, ?, ?)",
+        &[
+            int(order_id),
+            from.map_or(spin_sdk::sqlite::Value::Null, |s| text(s.as_str())),
+            text(to.as_str()),
+            text(at),
+        ],
+    )?;
+    Ok(())
+}
+
+/// The id and state of the order numbered `number` (canonical form).
+pub fn find(db: &Db, number: &str) -> anyhow::Result<Option<(i64, OrderState)>> {
+    db.row(
+        "SELECT id, state FROM orders WHERE number = ?",
+        &[text(number)],
+    )?
+    .map(|row| Ok((row.int(0)?, state(&row.text(1)?)?)))
+    .transpose()
+}
+
+fn state(s: &str) -> anyhow::Result<OrderState> {
+    OrderState::parse(s).ok_or_else(|| anyhow!("unknown order state {s:?} in the database"))
+}
+
+/// The order with `order_id` as the API shows it: lines in order, events oldest first.
+pub fn view(db: &Db, order_id: i64) -> anyhow::Result<OrderView> {
+    let o = db
+        .row(
+            "SELECT number, state, email, name, address_line1, address_line2, address_city, \
+             address_postal_code, address_country, currency, total_amount, created_at, \
+             updated_at FROM orders WHERE id = ?",
+            &[int(order_id)],
+        )?
+        .with_context(|| format!("order {order_id} not found"))?;
+    let items = db
+        .rows(
+            "SELECT slug, name, quantity, unit_amount, currency, line_amount \
+             FROM order_lines WHERE order_id = ? ORDER BY id",
+            &[int(order_id)],
+        )?
+        .iter()
+        .map(|l| {
+            let currency = l.text(4)?;
+            Ok(PricedLine {
+                slug: l.text(0)?,
+                name: l.text(1)?,
+                quantity: l.int(2)?,
+                unit_price: Money::new(l.int(3)?, currency.clone()),
+                line_total: Money::new(l.int(5)?, currency),
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let events = db
+        .rows(
+            "SELECT to_state, at FROM order_events WHERE order_id = ? ORDER BY id",
+            &[int(order_id)],
+        )?
+        .iter()
+        .map(|e| {
+            Ok(OrderEvent {
+                state: state(&e.text(0)?)?,
+                at: e.text(1)?,
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    Ok(OrderView {
+        number: o.text(0)?,
+        state: state(&o.text(1)?)?,
+        email: o.text(2)?,
+        name: o.text(3)?,
+        address: Address {
+            line1: o.text(4)?,
+            line2: o.text(5)?,
+            city: o.text(6)?,
+            postal_code: o.text(7)?,
+            country: o.text(8)?,
+        },
+        items,
+        total: Money::new(o.int(10)?, o.text(9)?),
+        created_at: o.text(11)?,
+        updated_at: o.text(12)?,
+        events,
+    })
+}
