@@ -40,7 +40,9 @@ impl AllowedHosts {
         let mut patterns = Vec::new();
         for entry in entries {
             let Some((scheme, rest)) = entry.split_once("://") else {
-                bail!("allowed_outbound_hosts entry {entry:?} needs a scheme, like \"https://example.com\"");
+                bail!(
+                    "allowed_outbound_hosts entry {entry:?} needs a scheme, like \"https://example.com\""
+                );
             };
             let rest = rest.trim_end_matches('/');
             if rest.contains('/') {
@@ -124,7 +126,13 @@ mod tests {
 
     #[test]
     fn rejects_malformed_entries() {
-        for bad in ["example.com", "http://", "http://a:notaport", "http://a/path", "ftp://a"] {
+        for bad in [
+            "example.com",
+            "http://",
+            "http://a:notaport",
+            "http://a/path",
+            "ftp://a",
+        ] {
             assert!(AllowedHosts::parse(&[bad.to_string()]).is_err(), "{bad}");
         }
     }

@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Parser, Debug)]
-#[command(name = "storefront", version, about = "Runs the storefront Spin app: stateless pages, one writer that owns the SQLite files.")]
+#[command(
+    name = "storefront",
+    version,
+    about = "Runs the storefront Spin app: stateless pages, one writer that owns the SQLite files."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -18,8 +22,52 @@ pub enum Command {
     Up(UpArgs),
     /// Production: serve only the writer component, owning the data dir.
     Writer(WriterArgs),
+    /// Serve every component except the writer, with no database (what `spin up`
+    /// of the pages does in production; `writer_url` points at the standalone writer).
+    Pages(PagesArgs),
     /// Build the components with the commands in spin.toml (like `spin build`).
     Build(ManifestArg),
+    /// Audit the ledger: integrity, sequences, stock, totals, idempotency records.
+    Check(CheckArgs),
+    /// Take a consistent snapshot of the database through the writer and verify it.
+    Backup(BackupArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct PagesArgs {
+    #[command(flatten)]
+    pub manifest: ManifestArg,
+    #[arg(long, default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+}
+
+/// Which writer an admin command goes through.
+#[derive(Args, Debug)]
+pub struct AdminTarget {
+    /// The spin.toml whose writer component to use offline.
+    #[arg(long, default_value = "spin.toml", env = "STOREFRONT_MANIFEST")]
+    pub manifest: PathBuf,
+    /// Offline: take ownership of this data dir for the duration (refused while a writer runs).
+    #[arg(long, default_value = ".spin")]
+    pub data_dir: PathBuf,
+    /// Online: the running writer (its token comes from SPIN_VARIABLE_WRITER_TOKEN).
+    #[arg(long)]
+    pub writer_url: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub target: AdminTarget,
+}
+
+#[derive(Args, Debug)]
+pub struct BackupArgs {
+    /// Snapshot file to create (must not exist).
+    #[arg(long)]
+    pub to: PathBuf,
+    #[command(flatten)]
+    pub target: AdminTarget,
 }
 
 #[derive(Args, Debug)]

@@ -34,7 +34,9 @@ pub fn load_component(engine: &Engine, wasm_path: &Path) -> Result<Component> {
         return compile(engine, &wasm, wasm_path);
     };
     let mut engine_hash = std::collections::hash_map::DefaultHasher::new();
-    engine.precompile_compatibility_hash().hash(&mut engine_hash);
+    engine
+        .precompile_compatibility_hash()
+        .hash(&mut engine_hash);
     let mut key = Sha256::new();
     key.update(engine_hash.finish().to_le_bytes());
     key.update(env!("CARGO_PKG_VERSION"));
@@ -56,8 +58,12 @@ pub fn load_component(engine: &Engine, wasm_path: &Path) -> Result<Component> {
         tracing::debug!("not caching compiled component: {e}");
     }
     // SAFETY: `bytes` was just produced by this engine.
-    unsafe { Component::deserialize(engine, &bytes) }
-        .map_err(|e| anyhow!("cannot load compiled component {}: {e}", wasm_path.display()))
+    unsafe { Component::deserialize(engine, &bytes) }.map_err(|e| {
+        anyhow!(
+            "cannot load compiled component {}: {e}",
+            wasm_path.display()
+        )
+    })
 }
 
 fn compile(engine: &Engine, wasm: &[u8], path: &Path) -> Result<Component> {

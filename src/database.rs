@@ -52,7 +52,10 @@ impl Database {
             )
         })?;
         let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
-        anyhow::ensure!(mode.eq_ignore_ascii_case("wal"), "database refused WAL mode (got {mode})");
+        anyhow::ensure!(
+            mode.eq_ignore_ascii_case("wal"),
+            "database refused WAL mode (got {mode})"
+        );
         Ok(Database {
             path,
             conn: Arc::new(Mutex::new(Some(conn))),
@@ -79,7 +82,9 @@ impl Database {
         tokio::task::block_in_place(|| {
             conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
                 .context("WAL checkpoint failed")?;
-            conn.close().map_err(|(_, e)| e).context("closing the database failed")
+            conn.close()
+                .map_err(|(_, e)| e)
+                .context("closing the database failed")
         })
     }
 }

@@ -3,6 +3,7 @@
 //! It runs the wasm components listed in `spin.toml` on wasmtime, provides the Spin
 //! interfaces they import, and is the one process that owns the SQLite files.
 
+mod admin_commands;
 mod allowed_hosts;
 mod build_components;
 mod cli;
@@ -27,12 +28,16 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("STOREFRONT_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,wasmtime=warn,cranelift=warn")),
+            tracing_subscriber::EnvFilter::try_from_env("STOREFRONT_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("info,wasmtime=warn,cranelift=warn")
+            }),
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("storefront: cannot start the async runtime: {e}");
@@ -43,9 +48,11 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Up(args) => serve::up(args).await,
             Command::Writer(args) => serve::writer(args).await,
-            Command::Build(args) => {
-                manifest::Manifest::load(&args.manifest).and_then(|m| build_components::build_all(&m))
-            }
+            Command::Pages(args) => serve::pages(args).await,
+            Command::Check(args) => admin_commands::check(args).await,
+            Command::Backup(args) => admin_commands::backup(args).await,
+            Command::Build(args) => manifest::Manifest::load(&args.manifest)
+                .and_then(|m| build_components::build_all(&m)),
         }
     });
     match result {

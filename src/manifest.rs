@@ -143,7 +143,8 @@ impl Manifest {
 
     /// Parses manifest text; `root` is the folder relative paths resolve against.
     pub fn parse(text: &str, root: PathBuf) -> Result<Manifest> {
-        let raw: RawManifest = toml::from_str(text).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+        let raw: RawManifest =
+            toml::from_str(text).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
         if raw.spin_manifest_version != 2 {
             bail!(
                 "spin_manifest_version must be 2, found {}",
@@ -183,7 +184,10 @@ impl Manifest {
         let mut triggers = Vec::new();
         for t in raw.trigger.http {
             if !components.contains_key(&t.component) {
-                bail!("trigger names component {:?}, which is not defined", t.component);
+                bail!(
+                    "trigger names component {:?}, which is not defined",
+                    t.component
+                );
             }
             let route = match t.route {
                 RawRoute::Path(p) if p.starts_with('/') => Route::Path(p),
@@ -230,10 +234,11 @@ mod tests {
         let writer = m.component("writer").unwrap();
         assert_eq!(writer.sqlite_databases, vec!["default".to_string()]);
         assert!(m.component("pages").unwrap().sqlite_databases.is_empty());
-        assert!(m
-            .triggers
-            .iter()
-            .any(|t| t.component == "writer" && t.route == Route::Private));
+        assert!(
+            m.triggers
+                .iter()
+                .any(|t| t.component == "writer" && t.route == Route::Private)
+        );
         assert!(writer.source.starts_with("/app"));
     }
 
@@ -245,7 +250,13 @@ mod tests {
             )
         };
         assert!(Manifest::parse(&base(""), PathBuf::new()).is_ok());
-        assert!(Manifest::parse(&base("[variables]\nBad = { default = \"x\" }"), PathBuf::new()).is_err());
+        assert!(
+            Manifest::parse(
+                &base("[variables]\nBad = { default = \"x\" }"),
+                PathBuf::new()
+            )
+            .is_err()
+        );
         assert!(Manifest::parse(&base("[variables]\nv = { }"), PathBuf::new()).is_err());
         let missing = "spin_manifest_version = 2\n[application]\nname = \"x\"\n[[trigger.http]]\nroute = \"/\"\ncomponent = \"nope\"\n";
         assert!(Manifest::parse(missing, PathBuf::new()).is_err());

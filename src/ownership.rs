@@ -147,8 +147,13 @@ mod tests {
         let first = Ownership::acquire(dir.path(), "test", Wait::No).unwrap();
         let owner = current_owner(dir.path()).unwrap();
         assert_eq!(owner.pid, std::process::id());
-        let err = Ownership::acquire(dir.path(), "test", Wait::No).err().unwrap();
-        assert!(err.to_string().contains(&format!("pid {}", owner.pid)), "{err}");
+        let err = Ownership::acquire(dir.path(), "test", Wait::No)
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string().contains(&format!("pid {}", owner.pid)),
+            "{err}"
+        );
         drop(first);
         Ownership::acquire(dir.path(), "test", Wait::For(Duration::from_secs(1))).unwrap();
     }

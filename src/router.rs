@@ -52,7 +52,11 @@ impl Router {
     /// A table that sends every path to one component (the standalone writer).
     pub fn everything_to(component: &str) -> Router {
         Router {
-            routes: vec![(Pattern::Prefix(String::new()), "/...".into(), component.into())],
+            routes: vec![(
+                Pattern::Prefix(String::new()),
+                "/...".into(),
+                component.into(),
+            )],
         }
     }
 
@@ -75,12 +79,15 @@ impl Router {
                             || (path.starts_with(prefix.as_str())
                                 && path[prefix.len()..].starts_with('/')) =>
                     {
-                        Some((prefix.len(), Matched {
-                            component: c.clone(),
-                            raw_route: raw.clone(),
-                            base: prefix.clone(),
-                            path_info: path[prefix.len()..].to_string(),
-                        }))
+                        Some((
+                            prefix.len(),
+                            Matched {
+                                component: c.clone(),
+                                raw_route: raw.clone(),
+                                base: prefix.clone(),
+                                path_info: path[prefix.len()..].to_string(),
+                            },
+                        ))
                     }
                     _ => None,
                 })

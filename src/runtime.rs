@@ -68,9 +68,9 @@ impl App {
         for id in ids {
             let decl = manifest.component(id)?;
             let component = compile_cache::load_component(&engine, &decl.source)?;
-            let instance_pre = linker
-                .instantiate_pre(&component)
-                .map_err(|e| anyhow!("component {id:?} imports something this host does not provide: {e}"))?;
+            let instance_pre = linker.instantiate_pre(&component).map_err(|e| {
+                anyhow!("component {id:?} imports something this host does not provide: {e}")
+            })?;
             let pre = ProxyPre::new(instance_pre)
                 .map_err(|e| anyhow!("component {id:?} is not a wasi:http component: {e}"))?;
             let allowed = decl
@@ -162,7 +162,9 @@ impl App {
             },
             Err(_) => {
                 task.abort();
-                Err(anyhow!("component {id:?} did not answer within {GUEST_TIMEOUT:?}"))
+                Err(anyhow!(
+                    "component {id:?} did not answer within {GUEST_TIMEOUT:?}"
+                ))
             }
         }
     }

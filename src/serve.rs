@@ -2,7 +2,7 @@
 //! database, load the components, check the writer is healthy (migrations applied),
 //! serve, and on SIGINT/SIGTERM drain, checkpoint, release and exit 0.
 
-use crate::cli::{OwnerArgs, UpArgs, WriterArgs};
+use crate::cli::{OwnerArgs, PagesArgs, UpArgs, WriterArgs};
 use crate::database::Database;
 use crate::manifest::Manifest;
 use crate::ownership::Ownership;
@@ -11,10 +11,10 @@ use crate::runtime::App;
 use crate::variables::AppVariables;
 use crate::writer_calls::{WRITER, WriterCalls};
 use crate::{build_components, local_secrets, server};
-use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::time::Duration;
 use std::time::Instant;
 
 /// What this process runs.
@@ -38,6 +38,35 @@ pub async fn writer(args: WriterArgs) -> Result<()> {
     run(manifest, Role::WriterOnly, args.listen, &args.owner).await
 }
 
+/// The stateless part alone: no data dir, no database, any number of copies.
+pub async fn pages(args: PagesArgs) -> Result<()> {
+    let started = Instant::now();
+    let manifest = Manifest::load(&args.manifest.manifest)?;
+    let ids: Vec<&str> = manifest
+        .components
+        .keys()
+        .map(String::as_str)
+        .filter(|id| *id != WRITER)
+        .collect();
+    let vars = AppVariables::resolve(&manifest, std::env::vars(), &BTreeMap::new());
+    let app = App::load(&manifest, &ids, &vars, None)?;
+    let listener = server::bind(args.listen).await?;
+    println!(
+        "storefront pages: {} serving http://{} (writer: {}, ready in {} ms)",
+        manifest.name,
+        listener.local_addr()?,
+        vars.get("writer_url").unwrap_or("?"),
+        started.elapsed().as_millis()
+    );
+    server::run(
+        listener,
+        app,
+        Router::new(&manifest.triggers, &ids),
+        shutdown_signal(),
+    )
+    .await
+}
+
 async fn run(manifest: Manifest, role: Role, listen: SocketAddr, owner: &OwnerArgs) -> Result<()> {
     let started = Instant::now();
     let env: BTreeMap<String, String> = std::env::vars().collect();
@@ -54,9 +83,10 @@ async fn run(manifest: Manifest, role: Role, listen: SocketAddr, owner: &OwnerAr
         Role::AllInOne => "up",
         Role::WriterOnly => "writer",
     };
-    let ownership = tokio::task::spawn_blocking(move || Ownership::acquire(&data_dir, role_name, wait))
-        .await
-        .context("ownership task failed")??;
+    let ownership =
+        tokio::task::spawn_blocking(move || Ownership::acquire(&data_dir, role_name, wait))
+            .await
+            .context("ownership task failed")??;
     let database = Database::open_exclusive(&owner.data_dir)?;
 
     let overrides = match role {

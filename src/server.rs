@@ -37,8 +37,10 @@ fn text(status: StatusCode, body: &str) -> Response<WasiBody> {
             .boxed_unsync(),
     );
     *r.status_mut() = status;
-    r.headers_mut()
-        .insert(http::header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    r.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     r
 }
 
@@ -63,7 +65,10 @@ impl Server {
 
     async fn dispatch(&self, req: Request<Incoming>, client: SocketAddr) -> Response<WasiBody> {
         if self.draining.load(Ordering::SeqCst) {
-            let mut r = text(StatusCode::SERVICE_UNAVAILABLE, "shutting down; retry shortly\n");
+            let mut r = text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "shutting down; retry shortly\n",
+            );
             r.headers_mut()
                 .insert(http::header::RETRY_AFTER, HeaderValue::from_static("1"));
             return r;
@@ -176,7 +181,10 @@ pub async fn run(
     drop(listener);
     server.draining.store(true, Ordering::SeqCst);
     tracing::info!("stopping: finishing in-flight requests");
-    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await.is_err() {
+    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
+        .await
+        .is_err()
+    {
         tracing::warn!("some connections did not finish within {DRAIN_TIMEOUT:?}");
     }
     Ok(())

@@ -43,12 +43,20 @@ impl WriterCalls {
         }
     }
 
-    pub async fn call(&self, method: http::Method, path: &str, body: Option<serde_json::Value>) -> Result<Answer> {
+    pub async fn call(
+        &self,
+        method: http::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<Answer> {
         let mut request = http::Request::builder()
             .method(method)
             .uri(format!("http://writer.spin.internal{path}"));
         if !self.token.is_empty() {
-            request = request.header(http::header::AUTHORIZATION, format!("Bearer {}", self.token));
+            request = request.header(
+                http::header::AUTHORIZATION,
+                format!("Bearer {}", self.token),
+            );
         }
         let bytes = match body {
             Some(json) => {
@@ -57,7 +65,11 @@ impl WriterCalls {
             }
             None => Bytes::new(),
         };
-        let request = request.body(Full::new(bytes).map_err(|never| match never {}).boxed_unsync())?;
+        let request = request.body(
+            Full::new(bytes)
+                .map_err(|never| match never {})
+                .boxed_unsync(),
+        )?;
         let response = self.app.handle(WRITER, request).await?;
         let status = response.status();
         let body = response
@@ -73,7 +85,11 @@ impl WriterCalls {
     pub async fn check_health(&self) -> Result<()> {
         let answer = self.call(http::Method::GET, "/health", None).await?;
         if !answer.status.is_success() {
-            bail!("the writer is not healthy ({}): {}", answer.status, answer.message());
+            bail!(
+                "the writer is not healthy ({}): {}",
+                answer.status,
+                answer.message()
+            );
         }
         Ok(())
     }
@@ -86,17 +102,26 @@ impl WriterCalls {
         loop {
             interval.tick().await;
             let body = serde_json::json!({ "older_than_seconds": ttl.as_secs() });
-            match self.call(http::Method::POST, "/admin/release-expired", Some(body)).await {
+            match self
+                .call(http::Method::POST, "/admin/release-expired", Some(body))
+                .await
+            {
                 Ok(a) if a.status.is_success() => {
                     let cancelled = serde_json::from_slice::<serde_json::Value>(&a.body)
                         .ok()
                         .and_then(|v| v["cancelled"].as_array().map(Vec::len))
                         .unwrap_or(0);
                     if cancelled > 0 {
-                        tracing::info!("released the stock of {cancelled} unpaid orders older than {ttl:?}");
+                        tracing::info!(
+                            "released the stock of {cancelled} unpaid orders older than {ttl:?}"
+                        );
                     }
                 }
-                Ok(a) => tracing::warn!("release of expired reservations failed ({}): {}", a.status, a.message()),
+                Ok(a) => tracing::warn!(
+                    "release of expired reservations failed ({}): {}",
+                    a.status,
+                    a.message()
+                ),
                 Err(e) => tracing::warn!("release of expired reservations failed: {e:#}"),
             }
         }

@@ -26,14 +26,29 @@ fn products(app: &common::TestApp) -> Vec<Value> {
 fn catalog_api_lists_the_demo_products_with_prices_in_minor_units() {
     let dir = tempfile::tempdir().unwrap();
     let app = common::start(dir.path());
-    let response = common::client().get(app.url("/api/products")).send().unwrap();
+    let response = common::client()
+        .get(app.url("/api/products"))
+        .send()
+        .unwrap();
     assert_eq!(response.status(), 200);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
     let products = products(&app);
-    assert!(products.len() >= 12, "demo catalog has {} products", products.len());
+    assert!(
+        products.len() >= 12,
+        "demo catalog has {} products",
+        products.len()
+    );
     for p in &products {
         for key in ["slug", "name", "description"] {
-            assert!(p[key].as_str().is_some_and(|s| !s.is_empty()), "{key} in {p}");
+            assert!(
+                p[key].as_str().is_some_and(|s| !s.is_empty()),
+                "{key} in {p}"
+            );
         }
         assert!(p["price"]["amount"].as_i64().unwrap() >= 0, "{p}");
         assert_eq!(p["price"]["currency"].as_str().unwrap().len(), 3, "{p}");
@@ -47,7 +62,10 @@ fn catalog_api_lists_the_demo_products_with_prices_in_minor_units() {
         .json()
         .unwrap();
     assert_eq!(one, products[0]);
-    let missing = common::client().get(app.url("/api/products/no-such-thing")).send().unwrap();
+    let missing = common::client()
+        .get(app.url("/api/products/no-such-thing"))
+        .send()
+        .unwrap();
     assert_eq!(missing.status(), 404);
     let err: Value = missing.json().unwrap();
     assert_eq!(err["error"]["code"], "not_found");
@@ -60,7 +78,12 @@ fn catalog_page_shows_every_product_and_product_pages_render() {
     let products = products(&app);
     let home = common::client().get(app.url("/")).send().unwrap();
     assert_eq!(home.status(), 200);
-    assert!(home.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        home.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     let html = home.text().unwrap();
     for p in &products {
         let name = escape_html(p["name"].as_str().unwrap());
@@ -80,16 +103,27 @@ fn catalog_page_shows_every_product_and_product_pages_render() {
     assert!(page.contains(&escape_html(p["name"].as_str().unwrap())));
     assert!(page.contains(&escape_html(p["description"].as_str().unwrap())));
     let amount = p["price"]["amount"].as_i64().unwrap();
-    assert!(page.contains(&format!("{}.{:02}", amount / 100, amount % 100)), "price shown");
+    assert!(
+        page.contains(&format!("{}.{:02}", amount / 100, amount % 100)),
+        "price shown"
+    );
 }
 
 #[test]
 fn unknown_product_is_a_404_page() {
     let dir = tempfile::tempdir().unwrap();
     let app = common::start(dir.path());
-    let response = common::client().get(app.url("/products/does-not-exist")).send().unwrap();
+    let response = common::client()
+        .get(app.url("/products/does-not-exist"))
+        .send()
+        .unwrap();
     assert_eq!(response.status(), 404);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     assert!(response.text().unwrap().contains("not found"));
 }
 
@@ -108,7 +142,10 @@ fn the_writer_is_not_reachable_from_outside() {
             .unwrap();
         assert_eq!(r.status(), 404, "{path}");
         let body = r.text().unwrap();
-        assert!(!body.contains("schema_version") && !body.contains("\"products\""), "{path}: {body}");
+        assert!(
+            !body.contains("schema_version") && !body.contains("\"products\""),
+            "{path}: {body}"
+        );
     }
 }
 
@@ -116,12 +153,16 @@ fn the_writer_is_not_reachable_from_outside() {
 fn every_request_is_logged_with_method_path_status_and_duration() {
     let dir = tempfile::tempdir().unwrap();
     let app = common::start(dir.path());
-    common::client().get(app.url("/api/products")).send().unwrap();
+    common::client()
+        .get(app.url("/api/products"))
+        .send()
+        .unwrap();
     common::client().get(app.url("/nope-nope")).send().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(200));
     let log = app.stderr().join("\n");
     assert!(
-        log.lines().any(|l| l.contains("GET /api/products 200") && l.ends_with("µs")),
+        log.lines()
+            .any(|l| l.contains("GET /api/products 200") && l.ends_with("µs")),
         "{log}"
     );
     assert!(log.contains("GET /nope-nope 404"), "{log}");

@@ -98,12 +98,18 @@ fn run(
 impl Host for ComponentState {}
 
 impl HostConnection for ComponentState {
-    async fn open(&mut self, database: String) -> wasmtime::Result<Result<Resource<Connection>, Error>> {
+    async fn open(
+        &mut self,
+        database: String,
+    ) -> wasmtime::Result<Result<Resource<Connection>, Error>> {
         let access = &mut self.sqlite;
         if !access.granted.contains(&database) {
             return Ok(Err(Error::AccessDenied));
         }
-        let Some(db) = (database == "default").then_some(access.database.as_ref()).flatten() else {
+        let Some(db) = (database == "default")
+            .then_some(access.database.as_ref())
+            .flatten()
+        else {
             return Ok(Err(Error::NoSuchDatabase));
         };
         if access.held.is_none() {
@@ -129,7 +135,9 @@ impl HostConnection for ComponentState {
             return Ok(Err(Error::Io("the writer is shutting down".into())));
         };
         // SQLite calls block (fsync with synchronous=FULL): keep them off the reactor.
-        Ok(tokio::task::block_in_place(|| run(conn, &statement, parameters)))
+        Ok(tokio::task::block_in_place(|| {
+            run(conn, &statement, parameters)
+        }))
     }
 
     async fn drop(&mut self, conn: Resource<Connection>) -> wasmtime::Result<()> {

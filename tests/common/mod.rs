@@ -86,7 +86,11 @@ pub fn spawn(mut cmd: Command, data_dir: &Path) -> Started {
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             if let Some(rest) = line.split("serving ").nth(1) {
-                let url = rest.split_whitespace().next().unwrap_or_default().to_string();
+                let url = rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
                 let _ = tx.send(url);
             }
         }

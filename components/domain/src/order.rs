@@ -175,7 +175,9 @@ impl OrderRequest {
             country: bounded_text(&mut errors, "address.country", &a.country, true, 2)
                 .to_ascii_uppercase(),
         };
-        if !address.country.is_empty()
+        let country_flagged = errors.iter().any(|e| e.field == "address.country");
+        if !country_flagged
+            && !address.country.is_empty()
             && (address.country.len() != 2
                 || !address.country.bytes().all(|b| b.is_ascii_alphabetic()))
         {
@@ -303,6 +305,7 @@ mod tests {
         r.email = "not-an-email".into();
         r.name = " ".into();
         r.address.country = "Germany".into();
+        r.address.city = "Berlin".into();
         r.items = vec![
             LineRequest {
                 slug: "Bad Slug".into(),
@@ -317,6 +320,15 @@ mod tests {
                 quantity: 1000,
             },
         ];
+        let errors = r.validate().unwrap_err();
+        assert_eq!(
+            errors
+                .iter()
+                .filter(|e| e.field == "address.country")
+                .count(),
+            1,
+            "one message per field"
+        );
         let fields: Vec<String> = r
             .validate()
             .unwrap_err()

@@ -1,6 +1,6 @@
 //! The writer component: the only code in the storefront that touches SQLite. Entry point and
-//! router: every request is authenticated, brings the schema up to date, then is routed by
-//! path and method to one handler.
+//! router: every request is authenticated, routed by path and method, has its body read,
+//! then opens the database, brings the schema up to date and runs one handler.
 //!
 //! Routes (JSON in and out; errors are `{"error": {"code", "message", "fields"?}}`):
 //! - `GET  /health`                       → `{"ok": true, "schema_version": N}`
@@ -38,13 +38,15 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
     let head = Head::of(&req);
     // Before touching the database, so an unauthenticated caller cannot make it do anything.
     auth::check(&head.authorization)?;
-    let db = Db::open()?;
-    let schema_version = migrations::run(&db)?;
     let route = Route::of(&head.method, &head.path)?;
+    // Also before opening the database: the host lends its one connection to one request
+    // at a time, so it must not wait on a slow client's upload meanwhile.
     let body = match route.method() {
         Method::Post => read_body(&head, req).await?,
         _ => Vec::new(),
     };
+    let db = Db::open()?;
+    let schema_version = migrations::run(&db)?;
     match route {
         Route::Health => json(
             200,

@@ -35,7 +35,7 @@ pub fn page(chrome: &Chrome, contents: Contents<'_>, csrf: &str) -> Markup {
                         @for line in &quote.items {
                             tr {
                                 td { a href={ "/products/" (line.slug) } { (line.name) } }
-                                td.num { (line.unit_price) }
+                                td.num { (line.unit_price) span.each { " each" } }
                                 td { (update_form(csrf, &line.slug, line.quantity)) }
                                 td.num { (line.line_total) }
                                 td { (remove_form(csrf, &line.slug)) }

@@ -47,7 +47,7 @@ pub fn layout(chrome: &Chrome, title: &str, content: Markup) -> Markup {
                     }
                     (content)
                 }
-                footer.site { "storefront · prices include VAT where applicable" }
+                footer.site { "storefront · prices are confirmed at checkout" }
             }
         }
     }
@@ -118,6 +118,7 @@ button,.button{font:inherit;font-weight:600;padding:.5rem 1rem;border-radius:8px
 button.primary,.button.primary{background:var(--accent);border-color:var(--accent);color:var(--accent-ink)}
 button.link{border:none;background:none;color:var(--bad);padding:.5rem .2rem}
 .product{background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:1.5rem;display:grid;gap:.8rem;max-width:680px}
+.product h1{margin:0}
 .product .description{white-space:pre-line;margin:0}
 .flash{padding:.7rem 1rem;border-radius:8px;margin:0 0 1rem;border:1px solid}
 .flash.info{background:#eef3ff;border-color:#cdd9fb}
@@ -131,6 +132,9 @@ tfoot td{font-weight:700;border-bottom:none}
 .actions{display:flex;justify-content:space-between;align-items:center;gap:1rem;margin-top:1rem;flex-wrap:wrap}
 .two-col{display:grid;grid-template-columns:3fr 2fr;gap:1.5rem;align-items:start}
 .panel{background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:1.2rem}
+.panel>:first-child{margin-top:0}
+ul.flash{padding-left:2rem}
+.each{display:none}
 .field{display:grid;gap:.25rem;margin-bottom:.9rem}
 .field label{font-weight:600;font-size:.92rem}
 .field input{width:100%}
@@ -153,6 +157,8 @@ tfoot td{font-weight:700;border-bottom:none}
  table.cart tr{display:grid;grid-template-columns:1fr auto;padding:.5rem 0;border-bottom:1px solid var(--line)}
  table.cart td{border:none;padding:.3rem .8rem}
  table.cart td.num{text-align:left}
+ table.cart .each{display:inline}
  table.cart tfoot tr{display:flex;justify-content:space-between}
+ table.cart tfoot td:last-child{display:none}
 }
 "#;

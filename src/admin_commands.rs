@@ -1,0 +1,179 @@
+//! `storefront check` and `storefront backup`: both go through the writer component,
+//! either the running one over HTTP (`--writer-url`, token from `writer_token`) or,
+//! when nobody owns the data dir, an in-process one that takes ownership for the
+//! duration of the command (`--data-dir`). There is no second code path that reads
+//! the files behind the writer's back.
+
+use crate::cli::{AdminTarget, BackupArgs, CheckArgs};
+use crate::database::Database;
+use crate::manifest::Manifest;
+use crate::ownership::{Ownership, Wait};
+use crate::runtime::App;
+use crate::variables::AppVariables;
+use crate::writer_calls::{Answer, WRITER, WriterCalls};
+use anyhow::{Context, Result, bail};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use std::path::Path;
+
+/// The writer to talk to: remote, or in-process while holding the data dir.
+enum Target {
+    Remote {
+        url: String,
+        token: String,
+    },
+    Local {
+        calls: WriterCalls,
+        database: Database,
+        _ownership: Ownership,
+    },
+}
+
+impl Target {
+    async fn open(target: &AdminTarget) -> Result<Target> {
+        let manifest = Manifest::load(&target.manifest)?;
+        let vars = AppVariables::resolve(&manifest, std::env::vars(), &Default::default());
+        let token = vars.get("writer_token").unwrap_or_default().to_string();
+        if let Some(url) = &target.writer_url {
+            return Ok(Target::Remote {
+                url: url.trim_end_matches('/').to_string(),
+                token,
+            });
+        }
+        let ownership = Ownership::acquire(&target.data_dir, "admin", Wait::No)?;
+        let database = Database::open_exclusive(&target.data_dir)?;
+        let app = App::load(&manifest, &[WRITER], &vars, Some(database.clone()))?;
+        Ok(Target::Local {
+            calls: WriterCalls::new(app, &token),
+            database,
+            _ownership: ownership,
+        })
+    }
+
+    async fn call(
+        &self,
+        method: http::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<Answer> {
+        match self {
+            Target::Local { calls, .. } => calls.call(method, path, body).await,
+            Target::Remote { url, token } => {
+                remote_call(&format!("{url}{path}"), token, method, body).await
+            }
+        }
+    }
+
+    async fn close(self) -> Result<()> {
+        if let Target::Local { database, .. } = self {
+            database.close().await?;
+        }
+        Ok(())
+    }
+}
+
+/// One HTTP/1.1 request to the standalone writer (plain HTTP on a private address).
+async fn remote_call(
+    url: &str,
+    token: &str,
+    method: http::Method,
+    body: Option<serde_json::Value>,
+) -> Result<Answer> {
+    let uri: http::Uri = url
+        .parse()
+        .with_context(|| format!("invalid writer URL {url}"))?;
+    let host = uri.host().context("writer URL needs a host")?.to_string();
+    let port = uri.port_u16().unwrap_or(80);
+    let stream = tokio::net::TcpStream::connect((host.as_str(), port))
+        .await
+        .with_context(|| format!("cannot reach the writer at {host}:{port}"))?;
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+    tokio::spawn(conn);
+    let mut request = http::Request::builder()
+        .method(method)
+        .uri(uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"))
+        .header(http::header::HOST, format!("{host}:{port}"));
+    if !token.is_empty() {
+        request = request.header(http::header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    let bytes = match body {
+        Some(json) => {
+            request = request.header(http::header::CONTENT_TYPE, "application/json");
+            Bytes::from(serde_json::to_vec(&json)?)
+        }
+        None => Bytes::new(),
+    };
+    let response = sender.send_request(request.body(Full::new(bytes))?).await?;
+    let status = response.status();
+    let body = response.into_body().collect().await?.to_bytes();
+    Ok(Answer { status, body })
+}
+
+/// Runs the audit; prints one summary line when everything holds, else one line
+/// per finding, and fails.
+pub async fn check(args: CheckArgs) -> Result<()> {
+    let target = Target::open(&args.target).await?;
+    let answer = target.call(http::Method::GET, "/admin/audit", None).await;
+    target.close().await?;
+    let answer = answer?;
+    if !answer.status.is_success() {
+        bail!("audit failed ({}): {}", answer.status, answer.message());
+    }
+    let report: serde_json::Value =
+        serde_json::from_slice(&answer.body).context("audit answer is not JSON")?;
+    let findings = report["findings"].as_array().cloned().unwrap_or_default();
+    if report["ok"] == true && findings.is_empty() {
+        println!("{}", report["summary"].as_str().unwrap_or("ok"));
+        return Ok(());
+    }
+    for f in &findings {
+        println!(
+            "{}",
+            f.as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| f.to_string())
+        );
+    }
+    bail!("audit found {} problem(s)", findings.len())
+}
+
+/// Takes a consistent snapshot through the writer (`VACUUM INTO`), then verifies it.
+pub async fn backup(args: BackupArgs) -> Result<()> {
+    let to = std::path::absolute(&args.to).context("backup path")?;
+    if to.exists() {
+        bail!("{} already exists; choose a new file", to.display());
+    }
+    let target = Target::open(&args.target).await?;
+    let body = serde_json::json!({ "path": to.to_string_lossy() });
+    let answer = target
+        .call(http::Method::POST, "/admin/backup", Some(body))
+        .await;
+    target.close().await?;
+    let answer = answer?;
+    if !answer.status.is_success() {
+        bail!("backup failed ({}): {}", answer.status, answer.message());
+    }
+    let summary = verify_snapshot(&to)?;
+    println!("backup {}: {summary}", to.display());
+    Ok(())
+}
+
+/// Opens a snapshot read-only and runs `PRAGMA integrity_check` on it.
+pub fn verify_snapshot(path: &Path) -> Result<String> {
+    let conn =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .with_context(|| format!("cannot open snapshot {}", path.display()))?;
+    let result: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    if result != "ok" {
+        bail!(
+            "snapshot {} failed integrity_check: {result}",
+            path.display()
+        );
+    }
+    let orders: i64 = conn.query_row("SELECT count(*) FROM orders", [], |r| r.get(0))?;
+    let products: i64 = conn.query_row("SELECT count(*) FROM products", [], |r| r.get(0))?;
+    Ok(format!(
+        "integrity ok, {orders} orders, {products} products"
+    ))
+}
