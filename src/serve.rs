@@ -52,9 +52,9 @@ pub async fn pages(args: PagesArgs) -> Result<()> {
     let app = App::load(&manifest, &ids, &vars, None)?;
     let listener = server::bind(args.listen).await?;
     println!(
-        "storefront pages: {} serving http://{} (writer: {}, ready in {} ms)",
-        manifest.name,
+        "storefront pages serving http://{} (app {}, writer: {}, ready in {} ms)",
         listener.local_addr()?,
+        manifest.name,
         vars.get("writer_url").unwrap_or("?"),
         started.elapsed().as_millis()
     );
@@ -110,7 +110,7 @@ async fn run(manifest: Manifest, role: Role, listen: SocketAddr, owner: &OwnerAr
     let listener = server::bind(listen).await?;
     let addr = listener.local_addr()?;
     println!(
-        "storefront {role_name}: {} serving http://{addr} (data: {}, ready in {} ms)",
+        "storefront {role_name} serving http://{addr} (app {}, data: {}, ready in {} ms)",
         manifest.name,
         database.path().display(),
         started.elapsed().as_millis()

@@ -11,8 +11,12 @@
 //! - `GET  /orders/{number}`              → `OrderView`
 //! - `POST /orders/{number}/transitions`  → `OrderView`
 //! - `POST /admin/release-expired`        → `ReleaseExpiredResult`
+//! - `GET  /admin/audit`                  → `{"ok", "summary", "findings": [..]}`
+//! - `POST /admin/backup` `{"path"}`      → `{"path"}` (a `VACUUM INTO` snapshot)
 
+mod audit;
 mod auth;
+mod backup;
 mod catalog;
 mod db;
 mod migrations;
@@ -59,6 +63,8 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
         Route::Order(number) => orders::get(&db, number),
         Route::Transition(number) => transitions::transition(&db, number, &body),
         Route::ReleaseExpired => transitions::release_expired(&db, &body),
+        Route::Audit => audit::audit(&db),
+        Route::Backup => backup::backup(&db, &body),
     }
 }
 
@@ -71,6 +77,8 @@ enum Route<'a> {
     Order(&'a str),
     Transition(&'a str),
     ReleaseExpired,
+    Audit,
+    Backup,
 }
 
 impl<'a> Route<'a> {
@@ -88,6 +96,8 @@ impl<'a> Route<'a> {
             ["orders", number] if !number.is_empty() => Route::Order(number),
             ["orders", number, "transitions"] if !number.is_empty() => Route::Transition(number),
             ["admin", "release-expired"] => Route::ReleaseExpired,
+            ["admin", "audit"] => Route::Audit,
+            ["admin", "backup"] => Route::Backup,
             _ => return Err(ApiError::not_found(format!("no route for {path}"))),
         };
         let allowed = route.method();
@@ -104,10 +114,16 @@ impl<'a> Route<'a> {
 
     fn method(&self) -> Method {
         match self {
-            Route::Health | Route::Products | Route::Product(_) | Route::Order(_) => Method::Get,
-            Route::Quote | Route::PlaceOrder | Route::Transition(_) | Route::ReleaseExpired => {
-                Method::Post
-            }
+            Route::Health
+            | Route::Products
+            | Route::Product(_)
+            | Route::Order(_)
+            | Route::Audit => Method::Get,
+            Route::Quote
+            | Route::PlaceOrder
+            | Route::Transition(_)
+            | Route::ReleaseExpired
+            | Route::Backup => Method::Post,
         }
     }
 }

@@ -59,6 +59,7 @@ pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
         .errors
         .iter()
         .filter(|e| !FIELDS.iter().any(|(n, ..)| *n == e.field))
+        .filter(|e| Some(e.message.as_str()) != form.message)
         .map(|e| describe_line_error(quote, e))
         .collect();
 
@@ -123,7 +124,7 @@ fn describe_line_error(quote: &Quote, e: &FieldError) -> String {
         .and_then(|i| quote.items.get(i))
         .map(|l| l.name.as_str());
     match name {
-        Some(name) => format!("{name}: {}", e.message),
-        None => e.message.clone(),
+        Some(name) if !e.message.contains(name) => format!("{name}: {}", e.message),
+        _ => e.message.clone(),
     }
 }
