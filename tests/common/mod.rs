@@ -200,3 +200,52 @@ pub fn count(conn: &rusqlite::Connection, table: &str) -> i64 {
     conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
         .unwrap()
 }
+
+pub const TOKEN: &str = "test-writer-token-0123456789";
+
+/// `storefront writer` on a free port with `data_dir` and the test token.
+pub fn writer_command(data_dir: &Path, extra: &[&str]) -> Command {
+    build_components();
+    let mut cmd = storefront();
+    cmd.env("SPIN_VARIABLE_WRITER_TOKEN", TOKEN)
+        .args(["writer", "--listen", "127.0.0.1:0", "--manifest"])
+        .arg(manifest())
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(extra);
+    cmd
+}
+
+pub fn start_writer(data_dir: &Path) -> TestApp {
+    match spawn(writer_command(data_dir, &[]), data_dir) {
+        Started::Ready(app) => app,
+        Started::Exited { status, stderr } => {
+            panic!("writer exited with {status}:\n{}", stderr.join("\n"))
+        }
+    }
+}
+
+/// A valid order body for `slug`.
+pub fn order_body(slug: &str, quantity: i64) -> serde_json::Value {
+    serde_json::json!({
+        "email": "ada@example.com",
+        "name": "Ada Lovelace",
+        "address": {"line1": "12 Analytical Row", "city": "London", "postal_code": "N1 9GU", "country": "GB"},
+        "items": [{"slug": slug, "quantity": quantity}]
+    })
+}
+
+/// Places an order directly on a standalone writer.
+pub fn writer_order(
+    app: &TestApp,
+    key: &str,
+    body: &serde_json::Value,
+) -> reqwest::blocking::Response {
+    client()
+        .post(app.url("/orders"))
+        .bearer_auth(TOKEN)
+        .header("idempotency-key", key)
+        .json(body)
+        .send()
+        .unwrap()
+}

@@ -1,0 +1,105 @@
+//! Misconfiguration gives one readable line and a non-zero exit, never a panic.
+
+mod common;
+
+use common::Started;
+use std::path::Path;
+
+/// Runs `up` with `args` and returns the `storefront:` error lines of a failed start.
+fn failed_start(args: &[&str], data_dir: &Path) -> Vec<String> {
+    common::build_components();
+    let mut cmd = common::storefront();
+    cmd.arg("up").arg("--no-build").args(args);
+    match common::spawn(cmd, data_dir) {
+        Started::Ready(_) => panic!("started although it should not: {args:?}"),
+        Started::Exited { status, stderr } => {
+            assert!(!status.success());
+            assert!(!stderr.iter().any(|l| l.contains("panicked")), "{stderr:?}");
+            let errors: Vec<String> = stderr
+                .into_iter()
+                .filter(|l| l.starts_with("storefront: ") && !l.contains("generated a local"))
+                .collect();
+            assert_eq!(errors.len(), 1, "one error line: {errors:?}");
+            errors
+        }
+    }
+}
+
+fn manifest_with(dir: &Path, text: &str) -> String {
+    let path = dir.join("spin.toml");
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn missing_wasm_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = std::fs::read_to_string(common::manifest()).unwrap();
+    let manifest = manifest_with(
+        dir.path(),
+        &original
+            .replace("release/pages.wasm", "release/no-such-component.wasm")
+            .replace(
+                "\"target/",
+                &format!("\"{}/target/", common::repo_root().display()),
+            ),
+    );
+    let data = dir.path().join("data");
+    let errors = failed_start(
+        &[
+            "--manifest",
+            &manifest,
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+        &data,
+    );
+    assert!(errors[0].contains("no-such-component.wasm"), "{errors:?}");
+}
+
+#[test]
+fn invalid_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = manifest_with(dir.path(), "spin_manifest_version = 2\n[application]\n");
+    let errors = failed_start(&["--manifest", &manifest], dir.path());
+    assert!(errors[0].contains("invalid manifest"), "{errors:?}");
+}
+
+#[test]
+fn port_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let manifest = common::manifest();
+    let errors = failed_start(
+        &[
+            "--manifest",
+            manifest.to_str().unwrap(),
+            "--listen",
+            &addr,
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(errors[0].contains("already in use"), "{errors:?}");
+}
+
+#[test]
+fn unusable_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "not a directory").unwrap();
+    let data = file.join("data");
+    let manifest = common::manifest();
+    let errors = failed_start(
+        &[
+            "--manifest",
+            manifest.to_str().unwrap(),
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+        &data,
+    );
+    assert!(errors[0].contains("cannot create data dir"), "{errors:?}");
+}
