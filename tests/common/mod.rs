@@ -249,3 +249,45 @@ pub fn writer_order(
         .send()
         .unwrap()
 }
+
+/// The value of the first `<input name="NAME" value="…">` in `html` (attribute order as maud writes it).
+pub fn hidden_field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} field")) + marker.len();
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end].to_string()
+}
+
+/// Current stock of every product, by slug, from the public API.
+pub fn stock(app: &TestApp) -> std::collections::BTreeMap<String, i64> {
+    let v: serde_json::Value = client()
+        .get(app.url("/api/products"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    v["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["slug"].as_str().unwrap().to_string(), p["stock"].as_i64().unwrap()))
+        .collect()
+}
+
+/// Rows in every ledger table (only while no writer runs).
+pub fn ledger_counts(data_dir: &Path) -> Vec<(&'static str, i64)> {
+    let conn = open_db(data_dir);
+    ["orders", "order_lines", "order_events", "idempotency_keys"]
+        .into_iter()
+        .map(|t| (t, count(&conn, t)))
+        .collect()
+}
+
+/// `POST /api/orders` through the pages component.
+pub fn api_order(app: &TestApp, key: Option<&str>, body: &serde_json::Value) -> reqwest::blocking::Response {
+    let mut request = client().post(app.url("/api/orders")).json(body);
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    request.send().unwrap()
+}
