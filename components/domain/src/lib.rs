@@ -8,6 +8,7 @@
 pub mod api;
 pub mod money;
 pub mod order;
+pub mod payments;
 pub mod quantity;
 
 pub use api::*;

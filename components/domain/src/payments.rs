@@ -1,0 +1,136 @@
+//! Payments: the JSON shapes exchanged between pages (which talk to the payment
+//! provider and verify its webhooks) and the writer (which records intents and
+//! applies verified provider events to the ledger), and the reconciliation report.
+//!
+//! Amounts are minor units; currencies are upper-case ISO 4217 here even though
+//! Stripe writes them in lower case (pages convert at the boundary).
+
+use crate::money::Money;
+use crate::order::OrderState;
+use serde::{Deserialize, Serialize};
+
+/// `payment_mode` variable: the real provider.
+pub const MODE_STRIPE: &str = "stripe";
+/// `payment_mode` variable: the local test-mode provider (only `storefront up` turns it on).
+pub const MODE_TEST: &str = "test";
+
+/// Provider names stored with each payment.
+pub const PROVIDER_STRIPE: &str = "stripe";
+pub const PROVIDER_TEST: &str = "test";
+
+/// The Stripe-style event types the ledger acts on.
+pub const EVENT_INTENT_SUCCEEDED: &str = "payment_intent.succeeded";
+pub const EVENT_INTENT_FAILED: &str = "payment_intent.payment_failed";
+pub const EVENT_CHARGE_REFUNDED: &str = "charge.refunded";
+
+/// `POST /orders/{number}/payment-intent` (writer): pages record the intent they created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordIntent {
+    pub provider: String,
+    pub intent_id: String,
+    pub amount: i64,
+    pub currency: String,
+}
+
+/// `POST /orders/{number}/refund-requested` (writer): a refund was asked of the provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordRefund {
+    pub refund_id: String,
+}
+
+/// Where an order's payment stands: `GET /orders/{number}/payment` (writer) and the
+/// answer of the record commands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentView {
+    pub order_number: String,
+    pub order_state: OrderState,
+    pub total: Money,
+    /// `None` until an intent is recorded.
+    pub payment: Option<PaymentRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentRecord {
+    pub provider: String,
+    pub intent_id: String,
+    pub amount: Money,
+    /// `created`, `succeeded`, `failed`, `refund_requested` or `refunded`.
+    pub status: String,
+    pub refund_id: Option<String>,
+}
+
+/// A provider event whose signature pages verified, forwarded to the writer:
+/// `POST /payments/events`. The writer deduplicates by `event_id`, applies events in
+/// any order (a refund that arrives before the success waits for it), and stores
+/// events for orders it does not know instead of dropping them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentEvent {
+    pub provider: String,
+    pub event_id: String,
+    pub event_type: String,
+    /// Provider's creation time, unix seconds.
+    pub created: i64,
+    pub livemode: bool,
+    /// The PaymentIntent (`data.object.id` for intent events, `data.object.payment_intent` for charges).
+    pub intent_id: Option<String>,
+    /// `metadata[order_number]` when the object carries it.
+    pub order_number: Option<String>,
+    /// Intent events: `amount`; `charge.refunded`: `amount_refunded`.
+    pub amount: Option<i64>,
+    pub currency: Option<String>,
+    /// The event exactly as received, kept for the audit.
+    pub payload: String,
+}
+
+/// The writer's answer to a [`PaymentEvent`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentEventResult {
+    /// `applied`, `duplicate`, `deferred` (waits for an earlier event), `unknown_order`
+    /// (stored for the audit), `amount_mismatch`, `order_not_payable`, or `ignored`.
+    pub outcome: String,
+    pub order_number: Option<String>,
+    pub order_state: Option<OrderState>,
+}
+
+/// One PaymentIntent as the provider's list API reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderIntent {
+    pub id: String,
+    /// Stripe's intent status, e.g. `succeeded`, `requires_payment_method`, `canceled`.
+    pub status: String,
+    pub amount: i64,
+    pub currency: String,
+    pub order_number: Option<String>,
+    /// Unix seconds.
+    pub created: i64,
+}
+
+/// `POST /admin/reconcile` (writer): the provider's intents created in `[from, to]`
+/// (unix seconds); the writer compares them with the ledger over the same window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReconcileRequest {
+    pub from: i64,
+    pub to: i64,
+    pub intents: Vec<ProviderIntent>,
+}
+
+/// One difference between the provider and the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mismatch {
+    /// `succeeded_intent_order_not_paid`, `paid_order_without_succeeded_intent`,
+    /// `amount_mismatch`, `currency_mismatch`, `intent_for_unknown_order`,
+    /// `event_for_unknown_order`.
+    pub kind: String,
+    pub order_number: Option<String>,
+    pub intent_id: Option<String>,
+    /// One readable line.
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReconcileReport {
+    pub ok: bool,
+    pub checked_intents: usize,
+    pub checked_orders: usize,
+    pub mismatches: Vec<Mismatch>,
+}
