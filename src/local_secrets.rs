@@ -12,11 +12,13 @@ use std::path::Path;
 
 pub const FILE: &str = "local-secrets.json";
 
-/// Values for every required secret variable not provided by the environment.
+/// Values for every required secret variable not provided by the environment, plus
+/// the secrets named in `also` (e.g. the test-mode webhook secret).
 pub fn fill_missing(
     manifest: &Manifest,
     data_dir: &Path,
     env: &BTreeMap<String, String>,
+    also: &[&str],
 ) -> Result<BTreeMap<String, String>> {
     let path = data_dir.join(FILE);
     let mut stored: BTreeMap<String, String> = match std::fs::read_to_string(&path) {
@@ -27,7 +29,8 @@ pub fn fill_missing(
     let mut changed = false;
     for (name, decl) in &manifest.variables {
         let from_env = env.contains_key(&crate::variables::env_key(name));
-        if !decl.required || !decl.secret || from_env || stored.contains_key(name) {
+        let wanted = (decl.required && decl.secret) || also.contains(&name.as_str());
+        if !wanted || from_env || stored.contains_key(name) {
             continue;
         }
         let mut bytes = [0u8; 32];

@@ -8,7 +8,8 @@ use crate::manifest::Manifest;
 use crate::ownership::Ownership;
 use crate::router::Router;
 use crate::runtime::App;
-use crate::variables::AppVariables;
+use crate::variables::{AppVariables, env_key};
+use storefront_domain::payments::MODE_TEST;
 use crate::writer_calls::{WRITER, WriterCalls};
 use crate::{build_components, local_secrets, server};
 use anyhow::{Context, Result, bail};
@@ -49,6 +50,7 @@ pub async fn pages(args: PagesArgs) -> Result<()> {
         .filter(|id| *id != WRITER)
         .collect();
     let vars = AppVariables::resolve(&manifest, std::env::vars(), &BTreeMap::new());
+    refuse_test_payments(&vars)?;
     let app = App::load(&manifest, &ids, &vars, None)?;
     let listener = server::bind(args.listen).await?;
     println!(
@@ -90,10 +92,13 @@ async fn run(manifest: Manifest, role: Role, listen: SocketAddr, owner: &OwnerAr
     let database = Database::open_exclusive(&owner.data_dir)?;
 
     let overrides = match role {
-        Role::AllInOne => local_secrets::fill_missing(&manifest, &owner.data_dir, &env)?,
+        Role::AllInOne => local_overrides(&manifest, &owner.data_dir, &env)?,
         Role::WriterOnly => BTreeMap::new(),
     };
     let vars = AppVariables::resolve(&manifest, env, &overrides);
+    if matches!(role, Role::WriterOnly) {
+        refuse_test_payments(&vars)?;
+    }
     if matches!(role, Role::WriterOnly) && vars.get("writer_token").unwrap_or_default().len() < 16 {
         bail!(
             "the standalone writer needs a shared token: set SPIN_VARIABLE_WRITER_TOKEN to a random secret of at least 16 characters, and give the pages the same value"
@@ -127,6 +132,43 @@ async fn run(manifest: Manifest, role: Role, listen: SocketAddr, owner: &OwnerAr
     database.close().await?;
     drop(ownership);
     tracing::info!("stopped cleanly; {} released", owner.data_dir.display());
+    Ok(())
+}
+
+/// Local all-in-one defaults: generated secrets, and the test-mode payment provider
+/// when no Stripe key is configured.
+fn local_overrides(
+    manifest: &Manifest,
+    data_dir: &std::path::Path,
+    env: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>> {
+    let stripe_configured = env
+        .get(&env_key("stripe_secret_key"))
+        .is_some_and(|k| !k.is_empty());
+    if stripe_configured || !manifest.variables.contains_key("payment_mode") {
+        return local_secrets::fill_missing(manifest, data_dir, env, &[]);
+    }
+    let mut overrides =
+        local_secrets::fill_missing(manifest, data_dir, env, &["stripe_webhook_secret"])?;
+    overrides.insert("payment_mode".into(), MODE_TEST.into());
+    overrides.insert("accept_test_payments".into(), "true".into());
+    eprintln!(
+        "storefront: payments in TEST MODE (no real money); set {} to use Stripe",
+        env_key("stripe_secret_key")
+    );
+    Ok(overrides)
+}
+
+/// Production processes never run the test-mode provider: the pages must not offer
+/// it and the writer must not accept its events.
+fn refuse_test_payments(vars: &AppVariables) -> Result<()> {
+    if vars.get("payment_mode") == Some(MODE_TEST) || vars.get("accept_test_payments") == Some("true") {
+        bail!(
+            "test-mode payments are for local `storefront up` only; unset {} and {}",
+            env_key("payment_mode"),
+            env_key("accept_test_payments")
+        );
+    }
     Ok(())
 }
 

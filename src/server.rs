@@ -128,14 +128,24 @@ impl Server {
     }
 }
 
-/// Binds `addr`, with a readable error for the common failures.
+/// Binds `addr` (with `SO_REUSEADDR`, so a successor writer can bind the port its
+/// predecessor just released), with a readable error for the common failures.
 pub async fn bind(addr: SocketAddr) -> Result<TcpListener> {
-    TcpListener::bind(addr).await.map_err(|e| match e.kind() {
+    let readable = |e: std::io::Error| match e.kind() {
         std::io::ErrorKind::AddrInUse => {
             anyhow::anyhow!("{addr} is already in use; pick another with --listen")
         }
         _ => anyhow::anyhow!("cannot listen on {addr}: {e}"),
-    })
+    };
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()
+    } else {
+        tokio::net::TcpSocket::new_v6()
+    }
+    .map_err(readable)?;
+    socket.set_reuseaddr(true).map_err(readable)?;
+    socket.bind(addr).map_err(readable)?;
+    socket.listen(1024).map_err(readable)
 }
 
 /// Serves until `shutdown` resolves, then drains.

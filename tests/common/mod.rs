@@ -208,11 +208,14 @@ pub fn writer_command(data_dir: &Path, extra: &[&str]) -> Command {
     build_components();
     let mut cmd = storefront();
     cmd.env("SPIN_VARIABLE_WRITER_TOKEN", TOKEN)
-        .args(["writer", "--listen", "127.0.0.1:0", "--manifest"])
+        .args(["writer", "--manifest"])
         .arg(manifest())
         .arg("--data-dir")
         .arg(data_dir)
         .args(extra);
+    if !extra.contains(&"--listen") {
+        cmd.args(["--listen", "127.0.0.1:0"]);
+    }
     cmd
 }
 
@@ -290,4 +293,47 @@ pub fn api_order(app: &TestApp, key: Option<&str>, body: &serde_json::Value) -> 
         request = request.header("idempotency-key", key);
     }
     request.send().unwrap()
+}
+
+pub const COOKIE_SECRET: &str = "test-cookie-secret-0123456789abcdef0123456789";
+
+/// `storefront pages` (no database) pointing at a standalone writer on `writer_url`.
+pub fn pages_command(writer_url: &str) -> Command {
+    build_components();
+    let mut cmd = storefront();
+    cmd.env("SPIN_VARIABLE_WRITER_TOKEN", TOKEN)
+        .env("SPIN_VARIABLE_WRITER_URL", writer_url)
+        .env("SPIN_VARIABLE_COOKIE_SECRET", COOKIE_SECRET)
+        .args(["pages", "--listen", "127.0.0.1:0", "--manifest"])
+        .arg(manifest());
+    cmd
+}
+
+/// A free loopback port (bound and released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Raises every product's stock (only while no writer runs) so load tests measure
+/// ordering, not running out.
+pub fn raise_stock(data_dir: &Path) {
+    let dir = data_dir.to_path_buf();
+    let writer = start_writer(&dir);
+    assert!(writer.stop().success());
+    open_db(data_dir)
+        .execute("UPDATE products SET stock = 100000000", [])
+        .unwrap();
+}
+
+/// `storefront check --data-dir`: (success, stdout lines).
+pub fn check(data_dir: &Path) -> (bool, Vec<String>) {
+    let out = storefront()
+        .args(["check", "--manifest"])
+        .arg(manifest())
+        .arg("--data-dir")
+        .arg(data_dir)
+        .output()
+        .unwrap();
+    let lines = String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect();
+    (out.status.success(), lines)
 }
