@@ -1,0 +1,100 @@
+//! `storefront check` proves the ledger is whole and names what is not;
+//! `storefront backup` takes a verified snapshot through the running writer, and a
+//! snapshot restores.
+
+mod common;
+
+use common::TOKEN;
+
+fn backup(writer_url: &str, to: &std::path::Path) -> std::process::Output {
+    common::storefront()
+        .env("SPIN_VARIABLE_WRITER_TOKEN", TOKEN)
+        .args(["backup", "--manifest"])
+        .arg(common::manifest())
+        .args(["--writer-url", writer_url, "--to"])
+        .arg(to)
+        .output()
+        .unwrap()
+}
+
+fn place(app: &common::TestApp, key: &str) {
+    assert_eq!(common::writer_order(app, key, &common::order_body("french-press", 1)).status(), 201);
+}
+
+#[test]
+fn check_passes_on_a_whole_ledger_and_names_each_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = common::start_writer(dir.path());
+    place(&app, "a-1");
+    place(&app, "a-2");
+    // Online, through the running writer; offline is refused while it owns the files.
+    let online = common::storefront()
+        .env("SPIN_VARIABLE_WRITER_TOKEN", TOKEN)
+        .args(["check", "--manifest"])
+        .arg(common::manifest())
+        .args(["--writer-url", &app.base_url])
+        .output()
+        .unwrap();
+    assert!(online.status.success());
+    assert!(String::from_utf8_lossy(&online.stdout).starts_with("audit ok"));
+    let (offline_ok, _) = common::check(dir.path());
+    assert!(!offline_ok, "offline check must refuse while a writer owns the data dir");
+    assert!(app.stop().success());
+
+    let (ok, lines) = common::check(dir.path());
+    assert!(ok, "{lines:?}");
+    assert_eq!(lines.len(), 1, "one summary line");
+    assert!(lines[0].contains("2 orders"), "{lines:?}");
+
+    // Inject the failures the audit exists for, bypassing the writer.
+    let conn = common::open_db(dir.path());
+    conn.execute_batch(
+        "UPDATE sqlite_sequence SET seq = seq + 2 WHERE name = 'orders';
+         DROP TRIGGER orders_fixed_columns;
+         UPDATE orders SET total_amount = total_amount + 1 WHERE id = 1;
+         PRAGMA ignore_check_constraints = ON;
+         UPDATE products SET stock = -1 WHERE slug = 'milk-jug';",
+    )
+    .unwrap();
+    drop(conn);
+    let (ok, lines) = common::check(dir.path());
+    assert!(!ok);
+    let text = lines.join("\n");
+    assert!(text.contains("orders: sqlite_sequence says 4 ids were issued but MAX(id) is 2"), "{text}");
+    assert!(text.contains("milk-jug: stock is -1"), "{text}");
+    assert!(text.contains("lines add up to"), "{text}");
+    // integrity_check itself reports the row that breaks its CHECK constraint.
+    assert!(text.contains("integrity_check: CHECK constraint failed in products"), "{text}");
+    assert_eq!(lines.len(), 4, "one line per finding: {lines:?}");
+}
+
+#[test]
+fn backup_is_consistent_verified_and_restores() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = common::start_writer(dir.path());
+    place(&app, "b-1");
+    place(&app, "b-2");
+    let snapshot = dir.path().join("backup-1.db");
+    let out = backup(&app.base_url, &snapshot);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("integrity ok, 2 orders"));
+    // The target is never overwritten.
+    assert!(!backup(&app.base_url, &snapshot).status.success());
+    place(&app, "b-3");
+    assert!(app.stop().success());
+    assert_eq!(common::count(&common::open_db(dir.path()), "orders"), 3);
+
+    // Restore (README): with no writer running, replace the database file with the
+    // snapshot and remove any WAL left beside it, then start the writer.
+    let data = dir.path().join("sqlite_db.db");
+    std::fs::copy(&snapshot, &data).unwrap();
+    let _ = std::fs::remove_file(dir.path().join("sqlite_db.db-wal"));
+    let restored = common::start_writer(dir.path());
+    let replay = common::writer_order(&restored, "b-1", &common::order_body("french-press", 1));
+    assert_eq!(replay.status(), 201);
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    assert!(restored.stop().success());
+    assert_eq!(common::count(&common::open_db(dir.path()), "orders"), 2);
+    let (ok, lines) = common::check(dir.path());
+    assert!(ok, "{lines:?}");
+}
