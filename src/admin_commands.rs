@@ -1,10 +1,12 @@
-//! `storefront check` and `storefront backup`: both go through the writer component,
+//! `storefront check`, `backup` and `reconcile`: all go through the writer component,
 //! either the running one over HTTP (`--writer-url`, token from `writer_token`) or,
 //! when nobody owns the data dir, an in-process one that takes ownership for the
 //! duration of the command (`--data-dir`). There is no second code path that reads
 //! the files behind the writer's back.
 
-use crate::cli::{AdminTarget, BackupArgs, CheckArgs};
+use crate::cli::{AdminTarget, BackupArgs, CheckArgs, ReconcileArgs};
+use crate::provider_intents;
+use storefront_domain::payments::{ReconcileReport, ReconcileRequest};
 use crate::database::Database;
 use crate::manifest::Manifest;
 use crate::ownership::{Ownership, Wait};
@@ -33,6 +35,10 @@ impl Target {
     async fn open(target: &AdminTarget) -> Result<Target> {
         let manifest = Manifest::load(&target.manifest)?;
         let vars = AppVariables::resolve(&manifest, std::env::vars(), &Default::default());
+        Self::open_with(target, &manifest, &vars).await
+    }
+
+    async fn open_with(target: &AdminTarget, manifest: &Manifest, vars: &AppVariables) -> Result<Target> {
         let token = vars.get("writer_token").unwrap_or_default().to_string();
         if let Some(url) = &target.writer_url {
             return Ok(Target::Remote {
@@ -42,7 +48,7 @@ impl Target {
         }
         let ownership = Ownership::acquire(&target.data_dir, "admin", Wait::No)?;
         let database = Database::open_exclusive(&target.data_dir)?;
-        let app = App::load(&manifest, &[WRITER], &vars, Some(database.clone()))?;
+        let app = App::load(manifest, &[WRITER], vars, Some(database.clone()))?;
         Ok(Target::Local {
             calls: WriterCalls::new(app, &token),
             database,
@@ -136,6 +142,48 @@ pub async fn check(args: CheckArgs) -> Result<()> {
         );
     }
     bail!("audit found {} problem(s)", findings.len())
+}
+
+/// Compares the provider's PaymentIntents over a window with the ledger; prints one
+/// line per mismatch (or one summary line) and fails when anything differs.
+pub async fn reconcile(args: ReconcileArgs) -> Result<()> {
+    let manifest = Manifest::load(&args.target.manifest)?;
+    let vars = AppVariables::resolve(&manifest, std::env::vars(), &Default::default());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs() as i64;
+    let to = args.to.unwrap_or(now);
+    let from = args.from.unwrap_or(to - args.days * 86_400);
+    let intents = provider_intents::list(
+        vars.get("stripe_api_base").unwrap_or("https://api.stripe.com"),
+        vars.get("stripe_secret_key").unwrap_or_default(),
+        from,
+        to,
+    )
+    .await?;
+    let request = ReconcileRequest { from, to, intents };
+    let target = Target::open_with(&args.target, &manifest, &vars).await?;
+    let answer = target
+        .call(http::Method::POST, "/admin/reconcile", Some(serde_json::to_value(&request)?))
+        .await;
+    target.close().await?;
+    let answer = answer?;
+    if !answer.status.is_success() {
+        bail!("reconciliation failed ({}): {}", answer.status, answer.message());
+    }
+    let report: ReconcileReport =
+        serde_json::from_slice(&answer.body).context("reconciliation answer is not a report")?;
+    if report.ok {
+        println!(
+            "reconciled: {} intents and {} orders match",
+            report.checked_intents, report.checked_orders
+        );
+        return Ok(());
+    }
+    for m in &report.mismatches {
+        println!("{}: {}", m.kind, m.detail);
+    }
+    bail!("{} mismatch(es) between the provider and the ledger", report.mismatches.len())
 }
 
 /// Takes a consistent snapshot through the writer (`VACUUM INTO`), then verifies it.

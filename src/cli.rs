@@ -31,6 +31,23 @@ pub enum Command {
     Check(CheckArgs),
     /// Take a consistent snapshot of the database through the writer and verify it.
     Backup(BackupArgs),
+    /// List every mismatch between the payment provider and the ledger over a window.
+    Reconcile(ReconcileArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ReconcileArgs {
+    /// Window start, unix seconds (default: --days before --to).
+    #[arg(long)]
+    pub from: Option<i64>,
+    /// Window end, unix seconds (default: now).
+    #[arg(long)]
+    pub to: Option<i64>,
+    /// Window length when --from is not given.
+    #[arg(long, default_value_t = 7)]
+    pub days: i64,
+    #[command(flatten)]
+    pub target: AdminTarget,
 }
 
 #[derive(Args, Debug)]

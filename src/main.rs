@@ -13,6 +13,7 @@ mod host;
 mod local_secrets;
 mod manifest;
 mod ownership;
+mod provider_intents;
 mod router;
 mod runtime;
 mod serve;
@@ -52,6 +53,7 @@ fn main() -> ExitCode {
             Command::Pages(args) => serve::pages(args).await,
             Command::Check(args) => admin_commands::check(args).await,
             Command::Backup(args) => admin_commands::backup(args).await,
+            Command::Reconcile(args) => admin_commands::reconcile(args).await,
             Command::Build(args) => manifest::Manifest::load(&args.manifest)
                 .and_then(|m| build_components::build_all(&m)),
         }

@@ -45,10 +45,12 @@ pub enum Notice {
     Updated,
     Removed,
     CartEmpty,
+    /// Back from Stripe: the payment is confirmed by webhook, maybe a moment later.
+    PaymentSubmitted,
 }
 
 impl Notice {
-    const ALL: [Notice; 7] = [
+    const ALL: [Notice; 8] = [
         Notice::Added,
         Notice::Capped,
         Notice::CartFull,
@@ -56,6 +58,7 @@ impl Notice {
         Notice::Updated,
         Notice::Removed,
         Notice::CartEmpty,
+        Notice::PaymentSubmitted,
     ];
 
     pub fn code(self) -> &'static str {
@@ -67,6 +70,7 @@ impl Notice {
             Notice::Updated => "updated",
             Notice::Removed => "removed",
             Notice::CartEmpty => "cart_empty",
+            Notice::PaymentSubmitted => "payment_submitted",
         }
     }
 
@@ -92,6 +96,10 @@ impl Notice {
             Notice::CartEmpty => (
                 Tone::Info,
                 "Your cart is empty: add something before checking out.",
+            ),
+            Notice::PaymentSubmitted => (
+                Tone::Info,
+                "Thank you! Your payment is being confirmed; this page shows it as soon as it arrives.",
             ),
         };
         Flash::new(tone, text)

@@ -10,6 +10,9 @@ use serde::de::DeserializeOwned;
 use spin_sdk::http::{ErrorCode, Method, Request, Response, SendError, send};
 use std::time::{Duration, Instant};
 use storefront_domain::order::LineRequest;
+use storefront_domain::payments::{
+    PaymentEvent, PaymentEventResult, PaymentView, RecordIntent, RecordRefund,
+};
 use storefront_domain::{
     ErrorBody, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, OrderRequest, OrderView, Product, ProductList,
     Quote, QuoteRequest,
@@ -78,6 +81,41 @@ impl WriterClient {
     /// [`valid_order_number`]).
     pub async fn order(&self, number: &str) -> Result<Option<OrderView>, WriterError> {
         found(self.get(&format!("/orders/{number}")).await)
+    }
+
+    /// Where the order's payment stands; `None` if there is no such order.
+    pub async fn payment(&self, number: &str) -> Result<Option<PaymentView>, WriterError> {
+        found(self.get(&format!("/orders/{number}/payment")).await)
+    }
+
+    /// Records the intent made for the order. Not retried into a double: a second
+    /// record is refused with 409 `intent_already_recorded`, which callers resolve.
+    pub async fn record_intent(
+        &self,
+        number: &str,
+        intent: &RecordIntent,
+    ) -> Result<PaymentView, WriterError> {
+        let path = format!("/orders/{number}/payment-intent");
+        Ok(self.post(&path, intent, None).await?.value)
+    }
+
+    /// Records that a refund was asked of the provider.
+    pub async fn refund_requested(
+        &self,
+        number: &str,
+        refund: &RecordRefund,
+    ) -> Result<PaymentView, WriterError> {
+        let path = format!("/orders/{number}/refund-requested");
+        Ok(self.post(&path, refund, None).await?.value)
+    }
+
+    /// Forwards a verified provider event; the writer deduplicates by event id, so
+    /// re-sending one (after a lost answer) is harmless.
+    pub async fn payment_event(
+        &self,
+        event: &PaymentEvent,
+    ) -> Result<PaymentEventResult, WriterError> {
+        Ok(self.post("/payments/events", event, None).await?.value)
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, WriterError> {

@@ -8,16 +8,35 @@
 //! - no product has negative stock;
 //! - every order's total is the sum of its lines, in the order's currency;
 //! - every idempotency record points at an existing order;
-//! - every order's state is the `to_state` of its latest event.
+//! - every order's state is the `to_state` of its latest event;
+//! - payments agree with their orders: a paid or shipped order has money in (a succeeded
+//!   payment, or one whose refund is requested), money in belongs to a paid or shipped
+//!   order (a succeeded payment for a cancelled order is money to give back), a refunded
+//!   order's payment is refunded, and a payment is for the order's total;
+//! - no payment event waits for a human: none the ledger could not attribute to an order,
+//!   none whose money was not the order's total, none deferred for more than a day.
 
 use crate::db::RowExt as _;
 use crate::db::{Db, Mode, text};
+use crate::payment_events;
+use crate::payment_state::Outcome;
 use crate::responses::{ApiError, json};
 use serde::Serialize;
 use spin_sdk::http::Response;
+use storefront_domain::Money;
 
-/// Tables whose rows are never deleted (enforced by triggers in `0002_orders.sql`).
-const APPEND_ONLY: [&str; 3] = ["orders", "order_lines", "order_events"];
+/// Tables whose rows are never deleted (enforced by triggers in `0002_orders.sql` and
+/// `0003_payments.sql`).
+const APPEND_ONLY: [&str; 5] = [
+    "orders",
+    "order_lines",
+    "order_events",
+    "payments",
+    "payment_events",
+];
+
+/// How long a deferred payment event may wait for the event it needs (an SQLite modifier).
+const DEFERRED_PATIENCE: &str = "-1 day";
 
 #[derive(Serialize)]
 struct Report {
@@ -38,8 +57,11 @@ pub fn audit(db: &Db) -> Result<Response, ApiError> {
         totals(db, &mut findings)?;
         idempotency(db, &mut findings)?;
         states(db, &mut findings)?;
+        payments(db, &mut findings)?;
+        payment_events(db, &mut findings)?;
         let summary = format!(
-            "audit ok: integrity ok; {}; sequences match; no negative stock; totals match; idempotency records resolve",
+            "audit ok: integrity ok; {}; sequences match; no negative stock; totals match; \
+             idempotency records resolve; payments match their orders; no payment event waits",
             counts
                 .iter()
                 .map(|(t, n)| format!("{n} {t}"))
@@ -174,6 +196,131 @@ fn states(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
             "order {}: state is {} but its last event says {last}",
             row.text(0)?,
             row.text(1)?
+        ));
+    }
+    Ok(())
+}
+
+fn payments(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
+    // Paid or shipped without the money in.
+    let rows = db.rows(
+        "SELECT o.number, o.state, p.intent_id, p.status FROM orders o
+         LEFT JOIN payments p ON p.order_id = o.id
+         WHERE o.state IN ('paid', 'fulfilled')
+           AND coalesce(p.status, '') NOT IN ('succeeded', 'refund_requested')",
+        &[],
+    )?;
+    for row in rows {
+        let payment = match (row.opt_text(2)?, row.opt_text(3)?) {
+            (Some(intent), Some(status)) => format!("its payment (intent {intent}) is {status}"),
+            _ => "no payment is recorded".to_string(),
+        };
+        findings.push(format!(
+            "order {}: is {} but {payment}",
+            row.text(0)?,
+            row.text(1)?
+        ));
+    }
+    // Money in for an order that is not paid or shipped.
+    let rows = db.rows(
+        "SELECT o.number, o.state, p.intent_id, p.status, p.amount, p.currency FROM payments p
+         JOIN orders o ON o.id = p.order_id
+         WHERE p.status IN ('succeeded', 'refund_requested')
+           AND o.state NOT IN ('paid', 'fulfilled')",
+        &[],
+    )?;
+    for row in rows {
+        let state = row.text(1)?;
+        let advice = if state == "cancelled" {
+            ": money for a cancelled order, to be refunded"
+        } else {
+            ""
+        };
+        findings.push(format!(
+            "order {}: is {state} but its payment (intent {}) is {} for {}{advice}",
+            row.text(0)?,
+            row.text(2)?,
+            row.text(3)?,
+            Money::new(row.int(4)?, row.text(5)?)
+        ));
+    }
+    let rows = db.rows(
+        "SELECT o.number, p.intent_id, p.status FROM orders o
+         LEFT JOIN payments p ON p.order_id = o.id
+         WHERE o.state = 'refunded' AND p.status IS NOT 'refunded'",
+        &[],
+    )?;
+    for row in rows {
+        let payment = match (row.opt_text(1)?, row.opt_text(2)?) {
+            (Some(intent), Some(status)) => format!("its payment (intent {intent}) is {status}"),
+            _ => "no payment is recorded".to_string(),
+        };
+        findings.push(format!("order {}: is refunded but {payment}", row.text(0)?));
+    }
+    let rows = db.rows(
+        "SELECT o.number, p.intent_id, p.amount, p.currency, o.total_amount, o.currency
+         FROM payments p JOIN orders o ON o.id = p.order_id
+         WHERE p.amount <> o.total_amount OR p.currency <> o.currency",
+        &[],
+    )?;
+    for row in rows {
+        findings.push(format!(
+            "order {}: its payment (intent {}) is for {} but the order totals {}",
+            row.text(0)?,
+            row.text(1)?,
+            Money::new(row.int(2)?, row.text(3)?),
+            Money::new(row.int(4)?, row.text(5)?)
+        ));
+    }
+    Ok(())
+}
+
+fn payment_events(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
+    for event in payment_events::unattributed(db)? {
+        findings.push(format!(
+            "payment {}; match it to an order or refund it",
+            event.describe()
+        ));
+    }
+    // Money the ledger refused to apply: a success or refund for another amount (a partial
+    // refund, say) shows nowhere else in the ledger.
+    let rows = db.rows(
+        "SELECT e.event_id, e.event_type, e.amount, e.currency, o.number, o.total_amount,
+                o.currency
+         FROM payment_events e JOIN orders o ON o.id = e.order_id
+         WHERE e.outcome = ? ORDER BY e.id",
+        &[text(Outcome::AmountMismatch.as_str())],
+    )?;
+    for row in rows {
+        let carried = match (row.opt_int(2)?, row.opt_text(3)?) {
+            (Some(amount), Some(currency)) => Money::new(amount, currency).to_string(),
+            _ => "no amount".to_string(),
+        };
+        findings.push(format!(
+            "payment event {} ({}) for order {} carried {carried} but the order totals {}; \
+             it was not applied",
+            row.text(0)?,
+            row.text(1)?,
+            row.text(4)?,
+            Money::new(row.int(5)?, row.text(6)?)
+        ));
+    }
+    let rows = db.rows(
+        "SELECT e.event_id, e.event_type, o.number, o.state, e.received_at
+         FROM payment_events e JOIN orders o ON o.id = e.order_id
+         WHERE e.outcome = ? AND e.received_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)
+         ORDER BY e.id",
+        &[text(Outcome::Deferred.as_str()), text(DEFERRED_PATIENCE)],
+    )?;
+    for row in rows {
+        findings.push(format!(
+            "payment event {} ({}) for order {} has waited since {} for an earlier event; \
+             the order is {}",
+            row.text(0)?,
+            row.text(1)?,
+            row.text(2)?,
+            row.text(4)?,
+            row.text(3)?
         ));
     }
     Ok(())

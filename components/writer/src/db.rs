@@ -107,6 +107,10 @@ impl Db {
 pub trait RowExt {
     fn int(&self, column: usize) -> anyhow::Result<i64>;
     fn text(&self, column: usize) -> anyhow::Result<String>;
+    /// A nullable integer column.
+    fn opt_int(&self, column: usize) -> anyhow::Result<Option<i64>>;
+    /// A nullable text column.
+    fn opt_text(&self, column: usize) -> anyhow::Result<Option<String>>;
 }
 
 impl RowExt for RowResult {
@@ -125,6 +129,20 @@ impl RowExt for RowResult {
             other => Err(anyhow!("column {column}: expected text, got {other:?}")),
         }
     }
+
+    fn opt_int(&self, column: usize) -> anyhow::Result<Option<i64>> {
+        match self.values.get(column) {
+            Some(Value::Null) => Ok(None),
+            _ => self.int(column).map(Some),
+        }
+    }
+
+    fn opt_text(&self, column: usize) -> anyhow::Result<Option<String>> {
+        match self.values.get(column) {
+            Some(Value::Null) => Ok(None),
+            _ => self.text(column).map(Some),
+        }
+    }
 }
 
 /// Parameter shorthands.
@@ -134,6 +152,15 @@ pub fn int(v: i64) -> Value {
 
 pub fn text(v: impl Into<String>) -> Value {
     Value::Text(v.into())
+}
+
+/// NULL for `None`.
+pub fn opt_text(v: Option<impl Into<String>>) -> Value {
+    v.map_or(Value::Null, text)
+}
+
+pub fn opt_int(v: Option<i64>) -> Value {
+    v.map_or(Value::Null, int)
 }
 
 /// SQL squeezed onto one line for error messages.

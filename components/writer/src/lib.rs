@@ -10,9 +10,14 @@
 //! - `POST /orders` (+ `Idempotency-Key`) → 201 `OrderView`
 //! - `GET  /orders/{number}`              → `OrderView`
 //! - `POST /orders/{number}/transitions`  → `OrderView`
+//! - `POST /orders/{number}/payment-intent` `RecordIntent` → `PaymentView`
+//! - `GET  /orders/{number}/payment`      → `PaymentView`
+//! - `POST /orders/{number}/refund-requested` `RecordRefund` → `PaymentView`
+//! - `POST /payments/events` `PaymentEvent` → `PaymentEventResult`
 //! - `POST /admin/release-expired`        → `ReleaseExpiredResult`
 //! - `GET  /admin/audit`                  → `{"ok", "summary", "findings": [..]}`
 //! - `POST /admin/backup` `{"path"}`      → `{"path"}` (a `VACUUM INTO` snapshot)
+//! - `POST /admin/reconcile` `ReconcileRequest` → `ReconcileReport`
 
 mod audit;
 mod auth;
@@ -22,6 +27,11 @@ mod db;
 mod migrations;
 mod order_number;
 mod orders;
+mod payment_events;
+mod payment_state;
+mod payments;
+mod providers;
+mod reconcile;
 mod request;
 mod responses;
 mod sql_split;
@@ -46,7 +56,7 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
     // Also before opening the database: the host lends its one connection to one request
     // at a time, so it must not wait on a slow client's upload meanwhile.
     let body = match route.method() {
-        Method::Post => read_body(&head, req).await?,
+        Method::Post => read_body(&head, req, route.body_limit()).await?,
         _ => Vec::new(),
     };
     let db = Db::open()?;
@@ -62,9 +72,14 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
         Route::PlaceOrder => orders::place(&db, &head.idempotency_key, &body),
         Route::Order(number) => orders::get(&db, number),
         Route::Transition(number) => transitions::transition(&db, number, &body),
+        Route::RecordIntent(number) => payments::record_intent(&db, number, &body),
+        Route::Payment(number) => payments::get(&db, number),
+        Route::RecordRefund(number) => payments::record_refund(&db, number, &body),
+        Route::PaymentEvent => payment_events::receive(&db, &body),
         Route::ReleaseExpired => transitions::release_expired(&db, &body),
         Route::Audit => audit::audit(&db),
         Route::Backup => backup::backup(&db, &body),
+        Route::Reconcile => reconcile::reconcile(&db, &body),
     }
 }
 
@@ -76,9 +91,14 @@ enum Route<'a> {
     PlaceOrder,
     Order(&'a str),
     Transition(&'a str),
+    RecordIntent(&'a str),
+    Payment(&'a str),
+    RecordRefund(&'a str),
+    PaymentEvent,
     ReleaseExpired,
     Audit,
     Backup,
+    Reconcile,
 }
 
 impl<'a> Route<'a> {
@@ -95,9 +115,18 @@ impl<'a> Route<'a> {
             ["orders", "quote"] => Route::Quote,
             ["orders", number] if !number.is_empty() => Route::Order(number),
             ["orders", number, "transitions"] if !number.is_empty() => Route::Transition(number),
+            ["orders", number, "payment-intent"] if !number.is_empty() => {
+                Route::RecordIntent(number)
+            }
+            ["orders", number, "payment"] if !number.is_empty() => Route::Payment(number),
+            ["orders", number, "refund-requested"] if !number.is_empty() => {
+                Route::RecordRefund(number)
+            }
+            ["payments", "events"] => Route::PaymentEvent,
             ["admin", "release-expired"] => Route::ReleaseExpired,
             ["admin", "audit"] => Route::Audit,
             ["admin", "backup"] => Route::Backup,
+            ["admin", "reconcile"] => Route::Reconcile,
             _ => return Err(ApiError::not_found(format!("no route for {path}"))),
         };
         let allowed = route.method();
@@ -118,12 +147,26 @@ impl<'a> Route<'a> {
             | Route::Products
             | Route::Product(_)
             | Route::Order(_)
+            | Route::Payment(_)
             | Route::Audit => Method::Get,
             Route::Quote
             | Route::PlaceOrder
             | Route::Transition(_)
+            | Route::RecordIntent(_)
+            | Route::RecordRefund(_)
+            | Route::PaymentEvent
             | Route::ReleaseExpired
-            | Route::Backup => Method::Post,
+            | Route::Backup
+            | Route::Reconcile => Method::Post,
+        }
+    }
+
+    /// Largest body this route reads.
+    fn body_limit(&self) -> usize {
+        match self {
+            Route::PaymentEvent => request::MAX_EVENT_BODY,
+            Route::Reconcile => request::MAX_RECONCILE_BODY,
+            _ => request::MAX_BODY,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! What the writer reads from an incoming request: method, path and the few headers it uses,
-//! the body (refused past 64 KiB without buffering the rest), and JSON decoding of it.
+//! the body (refused past its route's limit without buffering the rest), and JSON decoding
+//! of it.
 
 use crate::responses::ApiError;
 use futures::StreamExt as _;
@@ -7,8 +8,14 @@ use serde::de::DeserializeOwned;
 use spin_sdk::http::{IncomingRequest, Method};
 use storefront_domain::{AUTHORIZATION, IDEMPOTENCY_KEY};
 
-/// Largest accepted request body.
+/// Largest accepted request body, for commands.
 pub const MAX_BODY: usize = 64 * 1024;
+/// A provider event carries the provider's whole event as its payload; refusing a large one
+/// would make the provider retry it forever and the ledger never see it.
+pub const MAX_EVENT_BODY: usize = 1024 * 1024;
+/// A reconciliation carries every intent of its window (about 200 bytes each). The host
+/// passes no more than 1 MiB to a component anyway.
+pub const MAX_RECONCILE_BODY: usize = 1024 * 1024;
 
 /// Method, path and headers, copied out so the body can be consumed afterwards.
 pub struct Head {
@@ -53,13 +60,17 @@ impl Head {
     }
 }
 
-/// Reads the whole body, or answers 413 `body_too_large` as soon as it passes [`MAX_BODY`].
-pub async fn read_body(head: &Head, req: IncomingRequest) -> Result<Vec<u8>, ApiError> {
+/// Reads the whole body, or answers 413 `body_too_large` as soon as it passes `limit` bytes.
+pub async fn read_body(
+    head: &Head,
+    req: IncomingRequest,
+    limit: usize,
+) -> Result<Vec<u8>, ApiError> {
     let too_large = || {
         ApiError::new(
             413,
             "body_too_large",
-            format!("request bodies are limited to {MAX_BODY} bytes"),
+            format!("this request's body is limited to {limit} bytes"),
         )
     };
     let declared = match &head.content_length {
@@ -68,7 +79,7 @@ pub async fn read_body(head: &Head, req: IncomingRequest) -> Result<Vec<u8>, Api
             .and_then(|s| s.trim().parse().ok()),
         _ => None,
     };
-    if declared.is_some_and(|len: u64| len > MAX_BODY as u64) {
+    if declared.is_some_and(|len: u64| len > limit as u64) {
         return Err(too_large());
     }
     let mut body = Vec::new();
@@ -81,7 +92,7 @@ pub async fn read_body(head: &Head, req: IncomingRequest) -> Result<Vec<u8>, Api
                 format!("could not read the request body: {}", e.to_debug_string()),
             )
         })?;
-        if body.len() + chunk.len() > MAX_BODY {
+        if body.len() + chunk.len() > limit {
             return Err(too_large());
         }
         body.extend_from_slice(&chunk);

@@ -51,7 +51,8 @@ pub async fn submit(shop: &mut Shop<'_>) -> Answer {
     match shop.writer.place_order(&request, &key).await {
         Ok(placed) if valid_order_number(&placed.value.number) => {
             shop.session.clear();
-            Ok(shop.redirect(&format!("/orders/{}", placed.value.number)))
+            // Straight on to paying; the order page offers "Pay now" for later.
+            Ok(shop.redirect(&format!("/orders/{}/pay", placed.value.number)))
         }
         Ok(placed) => {
             eprintln!(

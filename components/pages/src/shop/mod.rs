@@ -9,6 +9,7 @@ pub mod cart;
 pub mod catalog;
 pub mod checkout;
 pub mod orders;
+pub mod pay;
 
 use crate::forms::Form;
 use crate::notice::{self, Flash, Notice};

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod checkout;
 pub mod error;
 pub mod order;
+pub mod pay;
 pub mod product;
 
 use crate::notice::Flash;
@@ -149,6 +150,9 @@ ul.flash{padding-left:2rem}
 .timeline li{padding:.3rem 0;border-bottom:1px dashed var(--line)}
 .error-page{background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:2rem;max-width:560px;margin:2rem auto;text-align:center}
 .error-page .code{font-size:3rem;font-weight:800;color:var(--muted);margin:0}
+.pay{max-width:560px}
+.pay form{display:grid;gap:1rem;margin:1rem 0}
+.pay .error{color:var(--bad);margin:0}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:720px){
  .two-col{grid-template-columns:1fr}

@@ -1,0 +1,316 @@
+//! A Stripe-compatible HTTP server for the tests: the endpoints storefront uses
+//! (`POST /v1/payment_intents`, `GET /v1/payment_intents`, `POST /v1/refunds`) with
+//! Stripe's form encoding, idempotency keys, list pagination and error shape, plus the
+//! webhook side: Stripe-shaped events signed the way Stripe signs them
+//! (`Stripe-Signature: t=…,v1=hex(HMAC-SHA256(secret, "t.payload"))`).
+//! It shares no code with the app, so a bug on either side shows.
+
+use hmac::{Hmac, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub const SECRET_KEY: &str = "sk_test_storefront_fake_0123456789";
+pub const PUBLISHABLE_KEY: &str = "pk_test_storefront_fake_0123456789";
+pub const WEBHOOK_SECRET: &str = "whsec_storefront_fake_0123456789abcdef";
+
+pub fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+/// One request the server received.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub method: String,
+    pub path: String,
+    pub headers: BTreeMap<String, String>,
+    pub form: BTreeMap<String, String>,
+}
+
+#[derive(Default)]
+struct State {
+    intents: BTreeMap<String, Value>,
+    /// Idempotency-Key → (request form, response).
+    idempotency: BTreeMap<String, (BTreeMap<String, String>, Value)>,
+    refunds: Vec<Value>,
+    received: Vec<Received>,
+    next_id: u64,
+}
+
+#[derive(Clone)]
+pub struct FakeStripe {
+    pub base_url: String,
+    state: Arc<Mutex<State>>,
+}
+
+impl FakeStripe {
+    pub fn start() -> FakeStripe {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        let state = Arc::new(Mutex::new(State::default()));
+        let shared = state.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().map_while(Result::ok) {
+                let state = shared.clone();
+                std::thread::spawn(move || serve(stream, &state));
+            }
+        });
+        FakeStripe { base_url, state }
+    }
+
+    pub fn intents(&self) -> Vec<Value> {
+        self.state.lock().unwrap().intents.values().cloned().collect()
+    }
+
+    pub fn intent(&self, id: &str) -> Value {
+        self.state.lock().unwrap().intents[id].clone()
+    }
+
+    pub fn refunds(&self) -> Vec<Value> {
+        self.state.lock().unwrap().refunds.clone()
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.state.lock().unwrap().received.clone()
+    }
+
+    /// Creates an intent directly at the provider, as if a client had (e.g. pages that
+    /// died before recording it).
+    pub fn create_intent(&self, amount: i64, currency: &str, order_number: Option<&str>) -> String {
+        let mut s = self.state.lock().unwrap();
+        let form: BTreeMap<String, String> = [
+            ("amount".to_string(), amount.to_string()),
+            ("currency".to_string(), currency.to_string()),
+        ]
+        .into_iter()
+        .chain(order_number.map(|n| ("metadata[order_number]".to_string(), n.to_string())))
+        .collect();
+        let intent = new_intent(&mut s, &form);
+        intent["id"].as_str().unwrap().to_string()
+    }
+
+    /// Changes an intent at the provider (to inject reconciliation mismatches).
+    pub fn edit_intent(&self, id: &str, f: impl FnOnce(&mut Value)) {
+        f(self.state.lock().unwrap().intents.get_mut(id).unwrap());
+    }
+
+    /// Marks the intent succeeded and returns the `payment_intent.succeeded` event.
+    pub fn succeed(&self, id: &str) -> Value {
+        self.edit_intent(id, |i| i["status"] = json!("succeeded"));
+        self.event("payment_intent.succeeded", self.intent(id))
+    }
+
+    /// Marks the intent failed and returns the `payment_intent.payment_failed` event.
+    pub fn fail(&self, id: &str) -> Value {
+        self.edit_intent(id, |i| i["status"] = json!("requires_payment_method"));
+        self.event("payment_intent.payment_failed", self.intent(id))
+    }
+
+    /// The `charge.refunded` event of a full refund of the intent.
+    pub fn refunded(&self, intent_id: &str) -> Value {
+        let intent = self.intent(intent_id);
+        let charge = json!({
+            "id": format!("ch_{}", &intent_id[3..]),
+            "object": "charge",
+            "payment_intent": intent_id,
+            "amount": intent["amount"],
+            "amount_refunded": intent["amount"],
+            "currency": intent["currency"],
+            "refunded": true,
+            "metadata": {},
+        });
+        self.event("charge.refunded", charge)
+    }
+
+    pub fn event(&self, event_type: &str, object: Value) -> Value {
+        let mut s = self.state.lock().unwrap();
+        s.next_id += 1;
+        json!({
+            "id": format!("evt_fake_{:08}", s.next_id),
+            "object": "event",
+            "api_version": "2024-06-20",
+            "created": now(),
+            "livemode": false,
+            "type": event_type,
+            "data": { "object": object },
+        })
+    }
+}
+
+/// `Stripe-Signature` for `payload` signed at `t` with `secret`.
+pub fn signature(secret: &str, t: i64, payload: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.{payload}").as_bytes());
+    format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// Delivers `event` to the app's webhook, signed now with the shared secret.
+pub fn deliver(app_base: &str, event: &Value) -> reqwest::blocking::Response {
+    let payload = serde_json::to_string(event).unwrap();
+    deliver_raw(app_base, &payload, &signature(WEBHOOK_SECRET, now(), &payload))
+}
+
+pub fn deliver_raw(app_base: &str, payload: &str, signature: &str) -> reqwest::blocking::Response {
+    reqwest::blocking::Client::new()
+        .post(format!("{app_base}/webhooks/stripe"))
+        .header("stripe-signature", signature)
+        .header("content-type", "application/json")
+        .body(payload.to_string())
+        .send()
+        .unwrap()
+}
+
+fn new_intent(s: &mut State, form: &BTreeMap<String, String>) -> Value {
+    s.next_id += 1;
+    let id = format!("pi_fake{:016}", s.next_id);
+    let metadata: BTreeMap<String, String> = form
+        .iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix("metadata[")
+                .and_then(|k| k.strip_suffix(']'))
+                .map(|k| (k.to_string(), v.clone()))
+        })
+        .collect();
+    let intent = json!({
+        "id": id,
+        "object": "payment_intent",
+        "amount": form.get("amount").and_then(|a| a.parse::<i64>().ok()).unwrap_or(0),
+        "currency": form.get("currency").cloned().unwrap_or_default(),
+        "status": "requires_payment_method",
+        "client_secret": format!("{id}_secret_fake"),
+        "created": now(),
+        "livemode": false,
+        "metadata": metadata,
+    });
+    s.intents.insert(id, intent.clone());
+    intent
+}
+
+fn error(status: u16, kind: &str, message: &str) -> (u16, Value) {
+    (status, json!({"error": {"type": kind, "message": message}}))
+}
+
+fn handle(s: &mut State, r: &Received, query: &BTreeMap<String, String>) -> (u16, Value) {
+    if r.headers.get("authorization").map(String::as_str) != Some(&format!("Bearer {SECRET_KEY}")) {
+        return error(401, "invalid_request_error", "Invalid API Key provided");
+    }
+    let key = r.headers.get("idempotency-key").cloned();
+    if let Some(k) = &key
+        && let Some((form, response)) = s.idempotency.get(k)
+    {
+        if *form != r.form {
+            return error(
+                400,
+                "idempotency_error",
+                "Keys for idempotent requests can only be used with the same parameters they were first used with.",
+            );
+        }
+        return (200, response.clone());
+    }
+    let response = match (r.method.as_str(), r.path.as_str()) {
+        ("POST", "/v1/payment_intents") => {
+            let amount = r.form.get("amount").and_then(|a| a.parse::<i64>().ok());
+            if amount.is_none_or(|a| a < 1) || r.form.get("currency").is_none_or(|c| c.len() != 3) {
+                return error(400, "invalid_request_error", "amount and currency are required");
+            }
+            new_intent(s, &r.form)
+        }
+        ("POST", "/v1/refunds") => {
+            let Some(pi) = r.form.get("payment_intent") else {
+                return error(400, "invalid_request_error", "payment_intent is required");
+            };
+            let Some(intent) = s.intents.get(pi) else {
+                return error(404, "invalid_request_error", "No such payment_intent");
+            };
+            if intent["status"] != "succeeded" {
+                return error(400, "invalid_request_error", "This PaymentIntent has no successful charge to refund");
+            }
+            s.next_id += 1;
+            let refund = json!({
+                "id": format!("re_fake{:016}", s.next_id),
+                "object": "refund",
+                "payment_intent": pi,
+                "amount": intent["amount"],
+                "currency": intent["currency"],
+                "status": "succeeded",
+            });
+            s.refunds.push(refund.clone());
+            refund
+        }
+        ("GET", "/v1/payment_intents") => {
+            let limit: usize = query.get("limit").and_then(|l| l.parse().ok()).unwrap_or(10);
+            let gte: i64 = query.get("created[gte]").and_then(|l| l.parse().ok()).unwrap_or(i64::MIN);
+            let lte: i64 = query.get("created[lte]").and_then(|l| l.parse().ok()).unwrap_or(i64::MAX);
+            // Newest first, like Stripe; ids break ties.
+            let mut all: Vec<&Value> = s
+                .intents
+                .values()
+                .filter(|i| (gte..=lte).contains(&i["created"].as_i64().unwrap()))
+                .collect();
+            all.sort_by_key(|i| std::cmp::Reverse((i["created"].as_i64(), i["id"].as_str().map(str::to_string))));
+            let start = match query.get("starting_after") {
+                Some(after) => all.iter().position(|i| i["id"] == after.as_str()).map_or(all.len(), |p| p + 1),
+                None => 0,
+            };
+            let page: Vec<Value> = all.iter().skip(start).take(limit).map(|v| (*v).clone()).collect();
+            let has_more = start + page.len() < all.len();
+            return (200, json!({"object": "list", "url": "/v1/payment_intents", "has_more": has_more, "data": page}));
+        }
+        _ => return error(404, "invalid_request_error", "Unrecognized request URL"),
+    };
+    if let Some(k) = key {
+        s.idempotency.insert(k, (r.form.clone(), response.clone()));
+    }
+    (200, response)
+}
+
+fn parse_pairs(text: &str) -> BTreeMap<String, String> {
+    form_urlencoded::parse(text.as_bytes()).into_owned().collect()
+}
+
+fn serve(stream: TcpStream, state: &Mutex<State>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+        return;
+    }
+    let mut parts = line.split_whitespace();
+    let method = parts.next().unwrap_or_default().to_string();
+    let target = parts.next().unwrap_or_default().to_string();
+    let mut headers = BTreeMap::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+        }
+    }
+    let length: usize = headers.get("content-length").and_then(|l| l.parse().ok()).unwrap_or(0);
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+    let received = Received {
+        method,
+        path: path.to_string(),
+        headers,
+        form: parse_pairs(&String::from_utf8_lossy(&body)),
+    };
+    let (status, response) = {
+        let mut s = state.lock().unwrap();
+        s.received.push(received.clone());
+        handle(&mut s, &received, &parse_pairs(query))
+    };
+    let body = serde_json::to_string(&response).unwrap();
+    let mut stream = stream;
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+}
