@@ -46,7 +46,14 @@ pub fn storefront() -> Command {
         .env("STOREFRONT_LOG", "info")
         .env_remove("SPIN_VARIABLE_WRITER_TOKEN")
         .env_remove("SPIN_VARIABLE_WRITER_URL")
-        .env_remove("SPIN_VARIABLE_COOKIE_SECRET");
+        .env_remove("SPIN_VARIABLE_COOKIE_SECRET")
+        .env_remove("SPIN_VARIABLE_PAYMENT_MODE")
+        .env_remove("SPIN_VARIABLE_ACCEPT_TEST_PAYMENTS")
+        .env_remove("SPIN_VARIABLE_STRIPE_API_BASE")
+        .env_remove("SPIN_VARIABLE_STRIPE_SECRET_KEY")
+        .env_remove("SPIN_VARIABLE_STRIPE_PUBLISHABLE_KEY")
+        .env_remove("SPIN_VARIABLE_STRIPE_WEBHOOK_SECRET")
+        .env_remove("SPIN_VARIABLE_ADMIN_TOKEN");
     cmd
 }
 

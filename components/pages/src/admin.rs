@@ -51,8 +51,14 @@ mod tests {
     #[test]
     fn only_the_right_bearer_token_passes() {
         let token = "admin-secret-0123456789";
-        assert!(authorized(&with(Some("Bearer admin-secret-0123456789")), token));
-        assert!(authorized(&with(Some("bearer  admin-secret-0123456789 ")), token));
+        assert!(authorized(
+            &with(Some("Bearer admin-secret-0123456789")),
+            token
+        ));
+        assert!(authorized(
+            &with(Some("bearer  admin-secret-0123456789 ")),
+            token
+        ));
         for bad in [
             None,
             Some(""),

@@ -1,13 +1,16 @@
-//! The public JSON API under `/api/`: products, placing an order, order status.
+//! The public JSON API under `/api/`: products, placing an order, order status, and
+//! starting an order's payment.
 //!
 //! Bodies are the domain's wire types and every error is an `ErrorBody`. Input is
 //! validated here first so bad requests never reach the writer; the writer's own 4xx
 //! answers are passed through unchanged.
 
+use crate::payments::{Payments, intent};
 use crate::web::{Req, Resp};
 use crate::writer_client::{WriterClient, WriterError, valid_order_number};
+use serde::Serialize;
 use storefront_domain::order::valid_slug;
-use storefront_domain::{ErrorBody, IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LEN, OrderRequest};
+use storefront_domain::{ErrorBody, IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LEN, Money, OrderRequest};
 
 pub async fn products(writer: &WriterClient) -> Resp {
     match writer.products().await {
@@ -76,6 +79,40 @@ pub async fn place_order(writer: &WriterClient, req: &Req) -> Resp {
             }
         }
         Err(e) => writer_failed(e),
+    }
+}
+
+/// `POST /api/orders/{number}/payment`: what a client needs to confirm the payment with
+/// Stripe.js (or, in test mode, the test intent).
+#[derive(Debug, Serialize)]
+struct PaymentStart<'a> {
+    intent_id: &'a str,
+    client_secret: &'a str,
+    /// Empty in test mode when no Stripe key is set.
+    publishable_key: &'a str,
+    amount: &'a Money,
+    provider: &'a str,
+}
+
+/// Creates (or finds) the order's intent, like the HTML payment page; 409 if the order
+/// is not awaiting payment.
+pub async fn payment(p: &Payments<'_>, number: &str) -> Resp {
+    if !valid_order_number(number) {
+        return not_found("no such order");
+    }
+    match intent::prepare(p, number).await {
+        Ok(prepared) => {
+            let start = PaymentStart {
+                intent_id: &prepared.intent.id,
+                client_secret: &prepared.intent.client_secret,
+                publishable_key: &p.settings.stripe_publishable_key,
+                amount: &prepared.intent.amount,
+                provider: prepared.provider,
+            };
+            // The client secret must not sit in any cache.
+            Resp::json(200, &start).header("cache-control", "no-store")
+        }
+        Err(e) => e.to_json(),
     }
 }
 

@@ -1,20 +1,23 @@
 //! The `pages` component: entry point and routing.
 //!
 //! Reads the request (body capped at [`web::MAX_BODY`]), loads the Spin variables, routes
-//! on method and path to the HTML shop ([`shop`]) or the JSON API ([`api`]), and writes
-//! the answer. It holds no database permission: all data comes from the writer over HTTP.
+//! on method and path to the HTML shop ([`shop`]) or to the JSON side (the API in [`api`],
+//! the provider webhook and admin refunds in [`payments`]), and writes the answer. It
+//! holds no database permission: all data comes from the writer over HTTP.
 //!
 //! The handler takes the raw `IncomingRequest`/`ResponseOutparam` pair rather than
 //! `Request`/`Response` for two reasons: the body can be refused once it passes the cap
 //! instead of being buffered whole, and spin-sdk's `Response` keeps one value per header
 //! name, while a page may need to set more than one cookie.
 
+mod admin;
 mod api;
 mod cart;
 mod config;
 mod csrf;
 mod forms;
 mod notice;
+mod payments;
 mod session;
 mod shop;
 mod signing;
@@ -23,6 +26,7 @@ mod web;
 mod writer_client;
 
 use futures::StreamExt;
+use payments::Payments;
 use spin_sdk::http::{Fields, IncomingRequest, OutgoingResponse, ResponseOutparam};
 use spin_sdk::http_component;
 use web::{MAX_BODY, Req, Resp};
@@ -136,10 +140,27 @@ enum Route<'a> {
     Checkout,
     PlaceOrderForm,
     Order(&'a str),
+    Pay(&'a str),
+    /// Only in test mode.
+    PayTest(&'a str),
+    StripeWebhook,
+    /// Only with an admin token.
+    AdminRefund(&'a str),
     ApiProducts,
     ApiProduct(&'a str),
     ApiPlaceOrder,
     ApiOrder(&'a str),
+    ApiPayment(&'a str),
+}
+
+/// Routes that exist only in some configurations. Switched off, they are 404 for every
+/// method, as if never written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Features {
+    /// `payment_mode` is `test`.
+    test_payments: bool,
+    /// `admin_token` is set.
+    admin: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,7 +170,7 @@ enum Miss {
     MethodNotAllowed(&'static str),
 }
 
-fn route<'a>(method: &str, path: &'a str) -> Result<Route<'a>, Miss> {
+fn route<'a>(method: &str, path: &'a str, features: Features) -> Result<Route<'a>, Miss> {
     let segments: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
     // Only the root may have an empty segment: `/cart/` and `/products//x` are not pages.
     if path != "/" && segments.iter().any(|s| s.is_empty()) {
@@ -165,10 +186,19 @@ fn route<'a>(method: &str, path: &'a str) -> Result<Route<'a>, Miss> {
         ["checkout"] if method == "POST" => (Route::PlaceOrderForm, "GET, POST"),
         ["checkout"] => (Route::Checkout, "GET, POST"),
         ["orders", number] => (Route::Order(number), "GET"),
+        ["orders", number, "pay"] => (Route::Pay(number), "GET"),
+        ["orders", number, "pay", "test"] if features.test_payments => {
+            (Route::PayTest(number), "POST")
+        }
+        ["webhooks", "stripe"] => (Route::StripeWebhook, "POST"),
+        ["admin", "orders", number, "refund"] if features.admin => {
+            (Route::AdminRefund(number), "POST")
+        }
         ["api", "products"] => (Route::ApiProducts, "GET"),
         ["api", "products", slug] => (Route::ApiProduct(slug), "GET"),
         ["api", "orders"] => (Route::ApiPlaceOrder, "POST"),
         ["api", "orders", number] => (Route::ApiOrder(number), "GET"),
+        ["api", "orders", number, "payment"] => (Route::ApiPayment(number), "POST"),
         _ => return Err(Miss::NotFound),
     };
     if allow.split(", ").any(|m| m == method) {
@@ -184,11 +214,22 @@ async fn respond(req: &Req, body_error: Option<BodyError>) -> Resp {
         Err(problem) => return misconfigured(req, &problem),
     };
     let writer = WriterClient::new(&config.writer_url, &config.writer_token);
-    if req.is_api() {
-        return respond_api(req, body_error, &writer).await;
+    let payments = Payments {
+        settings: &config.payments,
+        key: &config.key,
+        writer: &writer,
+        now: unix_now(),
+    };
+    let features = Features {
+        test_payments: payments.test_mode(),
+        admin: admin::enabled(&config.payments.admin_token),
+    };
+    let routed = route(&req.method, &req.path, features);
+    if req.is_json() {
+        return respond_json(req, body_error, routed, &payments).await;
     }
-    let mut shop = shop::Shop::new(req, &config.key, &writer, unix_now());
-    let answer = match (body_error, route(&req.method, &req.path)) {
+    let mut shop = shop::Shop::new(req, &config.key, &writer, payments.now);
+    let answer = match (body_error, routed) {
         (Some(BodyError::TooLarge), _) => Err(shop.error(
             413,
             "That was too much",
@@ -209,7 +250,9 @@ async fn respond(req: &Req, body_error: Option<BodyError>) -> Resp {
             Route::Checkout => shop::checkout::show(&mut shop).await,
             Route::PlaceOrderForm => shop::checkout::submit(&mut shop).await,
             Route::Order(number) => shop::orders::show(&mut shop, number).await,
-            // `is_api` sent every /api/ path elsewhere.
+            Route::Pay(number) => shop::pay::show(&mut shop, &payments, number).await,
+            Route::PayTest(number) => shop::pay::pay_test(&mut shop, &payments, number).await,
+            // `is_json` sent every JSON path elsewhere.
             _ => Err(shop.not_found("Page not found")),
         },
         (None, Err(Miss::NotFound)) => Err(shop.not_found("Page not found")),
@@ -224,7 +267,12 @@ async fn respond(req: &Req, body_error: Option<BodyError>) -> Resp {
     answer.unwrap_or_else(|resp| resp)
 }
 
-async fn respond_api(req: &Req, body_error: Option<BodyError>, writer: &WriterClient) -> Resp {
+async fn respond_json(
+    req: &Req,
+    body_error: Option<BodyError>,
+    routed: Result<Route<'_>, Miss>,
+    p: &Payments<'_>,
+) -> Resp {
     match body_error {
         Some(BodyError::TooLarge) => {
             return Resp::json_error(
@@ -238,12 +286,22 @@ async fn respond_api(req: &Req, body_error: Option<BodyError>, writer: &WriterCl
         }
         None => {}
     }
-    match route(&req.method, &req.path) {
-        Ok(Route::ApiProducts) => api::products(writer).await,
-        Ok(Route::ApiProduct(slug)) => api::product(writer, slug).await,
-        Ok(Route::ApiPlaceOrder) => api::place_order(writer, req).await,
-        Ok(Route::ApiOrder(number)) => api::order(writer, number).await,
-        Ok(_) | Err(Miss::NotFound) => Resp::json_error(404, "not_found", "no such API route"),
+    match routed {
+        Ok(Route::ApiProducts) => api::products(p.writer).await,
+        Ok(Route::ApiProduct(slug)) => api::product(p.writer, slug).await,
+        Ok(Route::ApiPlaceOrder) => api::place_order(p.writer, req).await,
+        Ok(Route::ApiOrder(number)) => api::order(p.writer, number).await,
+        Ok(Route::ApiPayment(number)) => api::payment(p, number).await,
+        Ok(Route::StripeWebhook) => payments::webhook::receive(p, req).await,
+        Ok(Route::AdminRefund(number)) => {
+            if admin::authorized(req, &p.settings.admin_token) {
+                payments::refund::refund(p, number).await
+            } else {
+                Resp::json_error(401, "unauthorized", "a valid admin token is required")
+                    .header("www-authenticate", "Bearer")
+            }
+        }
+        Ok(_) | Err(Miss::NotFound) => Resp::json_error(404, "not_found", "no such route"),
         Err(Miss::MethodNotAllowed(allow)) => Resp::json_error(
             405,
             "method_not_allowed",
@@ -258,7 +316,7 @@ fn misconfigured(req: &Req, problem: &str) -> Resp {
     eprintln!("pages is misconfigured: {problem}");
     let message = "The shop is misconfigured and cannot serve requests. \
                    The operator has to fix its settings (see the component log).";
-    if req.is_api() {
+    if req.is_json() {
         return Resp::json_error(500, "misconfigured", message);
     }
     let chrome = views::Chrome {
@@ -274,6 +332,11 @@ fn misconfigured(req: &Req, problem: &str) -> Resp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Routing with every optional route switched off.
+    fn route<'a>(method: &str, path: &'a str) -> Result<Route<'a>, Miss> {
+        super::route(method, path, Features::default())
+    }
 
     #[test]
     fn routes() {
@@ -296,6 +359,45 @@ mod tests {
             route("GET", "/api/orders/SF-1"),
             Ok(Route::ApiOrder("SF-1"))
         );
+        assert_eq!(route("GET", "/orders/SF-1/pay"), Ok(Route::Pay("SF-1")));
+        assert_eq!(route("POST", "/webhooks/stripe"), Ok(Route::StripeWebhook));
+        assert_eq!(
+            route("POST", "/api/orders/SF-1/payment"),
+            Ok(Route::ApiPayment("SF-1"))
+        );
+    }
+
+    #[test]
+    fn optional_routes_exist_only_when_switched_on() {
+        let all = Features {
+            test_payments: true,
+            admin: true,
+        };
+        assert_eq!(
+            super::route("POST", "/orders/SF-1/pay/test", all),
+            Ok(Route::PayTest("SF-1"))
+        );
+        assert_eq!(
+            super::route("GET", "/orders/SF-1/pay/test", all),
+            Err(Miss::MethodNotAllowed("POST"))
+        );
+        assert_eq!(
+            super::route("POST", "/admin/orders/SF-1/refund", all),
+            Ok(Route::AdminRefund("SF-1"))
+        );
+        // Off: 404 whatever the method, so nothing hints that they exist.
+        for method in ["GET", "POST", "DELETE"] {
+            assert_eq!(
+                route(method, "/orders/SF-1/pay/test"),
+                Err(Miss::NotFound),
+                "{method}"
+            );
+            assert_eq!(
+                route(method, "/admin/orders/SF-1/refund"),
+                Err(Miss::NotFound),
+                "{method}"
+            );
+        }
     }
 
     #[test]
@@ -313,6 +415,14 @@ mod tests {
             route("GET", "/api/orders"),
             Err(Miss::MethodNotAllowed("POST"))
         );
+        assert_eq!(
+            route("GET", "/webhooks/stripe"),
+            Err(Miss::MethodNotAllowed("POST"))
+        );
+        assert_eq!(
+            route("POST", "/orders/SF-1/pay"),
+            Err(Miss::MethodNotAllowed("GET"))
+        );
         for path in [
             "/nope",
             "/products",
@@ -320,6 +430,10 @@ mod tests {
             "/cart/",
             "/api/products/a/b",
             "/orders",
+            "/orders/SF-1/pay/",
+            "/webhooks",
+            "/webhooks/paypal",
+            "/api/orders/SF-1/refund",
         ] {
             assert_eq!(route("GET", path), Err(Miss::NotFound), "{path}");
         }

@@ -48,9 +48,14 @@ impl Req {
             .map(|(_, v)| v.into_owned())
     }
 
-    /// Whether this request belongs to the JSON API (errors answered in JSON).
-    pub fn is_api(&self) -> bool {
-        self.path == "/api" || self.path.starts_with("/api/")
+    /// Whether this request is for a machine rather than a browser: the JSON API, the
+    /// provider's webhooks and the admin routes. Errors are answered in JSON.
+    pub fn is_json(&self) -> bool {
+        ["/api", "/webhooks", "/admin"].iter().any(|prefix| {
+            self.path
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
     }
 }
 
@@ -190,15 +195,19 @@ mod tests {
     }
 
     #[test]
-    fn api_paths() {
+    fn json_paths() {
         let at = |p: &str| Req {
             path: p.into(),
             ..Req::default()
         };
-        assert!(at("/api/products").is_api());
-        assert!(at("/api").is_api());
-        assert!(!at("/apiary").is_api());
-        assert!(!at("/cart").is_api());
+        assert!(at("/api/products").is_json());
+        assert!(at("/api").is_json());
+        assert!(at("/webhooks/stripe").is_json());
+        assert!(at("/admin/orders/SF-1/refund").is_json());
+        assert!(!at("/apiary").is_json());
+        assert!(!at("/administrator").is_json());
+        assert!(!at("/cart").is_json());
+        assert!(!at("/orders/SF-1/pay").is_json());
     }
 
     #[test]

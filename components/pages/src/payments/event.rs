@@ -16,9 +16,7 @@ pub fn parse(raw: &[u8], provider: &str) -> Result<PaymentEvent, String> {
     let payload = std::str::from_utf8(raw).map_err(|_| "the body is not UTF-8".to_string())?;
     let root: Value =
         serde_json::from_str(payload).map_err(|e| format!("the body is not JSON: {e}"))?;
-    let root = root
-        .as_object()
-        .ok_or("the event is not a JSON object")?;
+    let root = root.as_object().ok_or("the event is not a JSON object")?;
     let event_id = text(root, "id").ok_or("the event has no id")?;
     let event_type = text(root, "type").ok_or("the event has no type")?;
     let created = root
@@ -166,7 +164,10 @@ mod tests {
         // Expanded intent, or none at all.
         let mut expanded = refunded.clone();
         expanded["data"]["object"]["payment_intent"] = json!({"id": "pi_9"});
-        assert_eq!(parse_value(&expanded).unwrap().intent_id.as_deref(), Some("pi_9"));
+        assert_eq!(
+            parse_value(&expanded).unwrap().intent_id.as_deref(),
+            Some("pi_9")
+        );
         let mut bare = refunded.clone();
         bare["data"]["object"]["payment_intent"] = Value::Null;
         assert_eq!(parse_value(&bare).unwrap().intent_id, None);
@@ -207,9 +208,14 @@ mod tests {
             ("no intent id", |v| {
                 v["data"]["object"].as_object_mut().unwrap().remove("id");
             }),
-            ("amount as text", |v| v["data"]["object"]["amount"] = json!("25.00")),
+            ("amount as text", |v| {
+                v["data"]["object"]["amount"] = json!("25.00")
+            }),
             ("no currency", |v| {
-                v["data"]["object"].as_object_mut().unwrap().remove("currency");
+                v["data"]["object"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("currency");
             }),
         ];
         for (why, break_it) in breakers {
@@ -220,7 +226,9 @@ mod tests {
         let mut refund = succeeded();
         refund["type"] = json!("charge.refunded");
         assert!(
-            parse_value(&refund).unwrap_err().contains("amount_refunded"),
+            parse_value(&refund)
+                .unwrap_err()
+                .contains("amount_refunded"),
             "a refund must say how much"
         );
     }

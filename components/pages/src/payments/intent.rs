@@ -161,7 +161,11 @@ mod tests {
     #[test]
     fn only_pending_orders_are_payable() {
         assert!(payable(view(OrderState::PendingPayment)).is_ok());
-        for state in [OrderState::Paid, OrderState::Cancelled, OrderState::Refunded] {
+        for state in [
+            OrderState::Paid,
+            OrderState::Cancelled,
+            OrderState::Refunded,
+        ] {
             assert!(matches!(payable(view(state)), Err(PayError::NotPayable(_))));
         }
     }
@@ -178,7 +182,10 @@ mod tests {
         assert_eq!(ok.unwrap().provider, "test");
         for wrong in [Money::new(2499, "EUR"), Money::new(2500, "USD")] {
             let r = ready(view(OrderState::PendingPayment), intent(wrong), &provider);
-            assert!(matches!(r, Err(PayError::Provider(ProviderError::Broken(_)))));
+            assert!(matches!(
+                r,
+                Err(PayError::Provider(ProviderError::Broken(_)))
+            ));
         }
     }
 
@@ -194,12 +201,13 @@ mod tests {
             refund_id: None,
         };
         let v = view(OrderState::PendingPayment);
-        let run = |r: PaymentRecord| {
-            futures::executor::block_on(recorded(&provider, &v, &r))
-        };
+        let run = |r: PaymentRecord| futures::executor::block_on(recorded(&provider, &v, &r));
         assert!(matches!(
             run(record("stripe", "created")),
-            Err(PayError::Conflict { code: "provider_mismatch", .. })
+            Err(PayError::Conflict {
+                code: "provider_mismatch",
+                ..
+            })
         ));
         assert!(matches!(
             run(record("test", "succeeded")),
@@ -207,7 +215,10 @@ mod tests {
         ));
         for open in ["created", "failed"] {
             let i = run(record("test", open)).unwrap();
-            assert_eq!(i.client_secret, "pi_test_000000000000000000000000_secret_test");
+            assert_eq!(
+                i.client_secret,
+                "pi_test_000000000000000000000000_secret_test"
+            );
         }
     }
 }

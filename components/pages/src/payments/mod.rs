@@ -54,7 +54,10 @@ pub enum PayError {
     /// order page, JSON answers 409.
     NotPayable(PaymentView),
     /// A conflict with what is recorded, e.g. nothing to refund: 409.
-    Conflict { code: &'static str, message: String },
+    Conflict {
+        code: &'static str,
+        message: String,
+    },
     Writer(WriterError),
     Provider(ProviderError),
 }
@@ -203,7 +206,10 @@ mod tests {
     #[test]
     fn json_answers() {
         let r = PayError::NotConfigured.to_json();
-        assert_eq!((r.status, code(&r).as_str()), (503, "payments_not_configured"));
+        assert_eq!(
+            (r.status, code(&r).as_str()),
+            (503, "payments_not_configured")
+        );
         let view = PaymentView {
             order_number: "SF-1".into(),
             order_state: OrderState::Paid,

@@ -49,7 +49,9 @@ pub enum ProviderError {
 pub enum Provider<'a> {
     Stripe(StripeClient<'a>),
     /// No network: ids are derived from the order number with the shop's key.
-    Test { key: &'a Key },
+    Test {
+        key: &'a Key,
+    },
 }
 
 impl Provider<'_> {
@@ -80,10 +82,9 @@ impl Provider<'_> {
     pub async fn recorded_intent(&self, record: &PaymentRecord) -> Result<Intent, ProviderError> {
         match self {
             Provider::Stripe(stripe) => stripe.retrieve_intent(&record.intent_id).await,
-            Provider::Test { .. } => Ok(test_intent(
-                record.intent_id.clone(),
-                record.amount.clone(),
-            )),
+            Provider::Test { .. } => {
+                Ok(test_intent(record.intent_id.clone(), record.amount.clone()))
+            }
         }
     }
 }

@@ -133,11 +133,8 @@ async fn recorded(
         Ok(view) => Ok(view),
         Err(WriterError::Rejected { status: 409, body }) => {
             let view = p.payment_view(number).await?;
-            let ours = view
-                .payment
-                .as_ref()
-                .and_then(|r| r.refund_id.as_deref())
-                == Some(refund_id);
+            let ours =
+                view.payment.as_ref().and_then(|r| r.refund_id.as_deref()) == Some(refund_id);
             if ours {
                 Ok(view)
             } else {
@@ -183,19 +180,32 @@ mod tests {
         assert!(refundable(&view(Some(("stripe", "succeeded"))), PaymentMode::Stripe).is_ok());
         assert!(refundable(&view(Some(("test", "succeeded"))), PaymentMode::Test).is_ok());
         assert!(
-            refundable(&view(Some(("stripe", "refund_requested"))), PaymentMode::Stripe).is_ok(),
+            refundable(
+                &view(Some(("stripe", "refund_requested"))),
+                PaymentMode::Stripe
+            )
+            .is_ok(),
             "a repeat is driven on"
         );
-        assert_eq!(conflict(refundable(&view(None), PaymentMode::Stripe)), "not_refundable");
+        assert_eq!(
+            conflict(refundable(&view(None), PaymentMode::Stripe)),
+            "not_refundable"
+        );
         for status in ["created", "failed", "refunded"] {
             assert_eq!(
-                conflict(refundable(&view(Some(("stripe", status))), PaymentMode::Stripe)),
+                conflict(refundable(
+                    &view(Some(("stripe", status))),
+                    PaymentMode::Stripe
+                )),
                 "not_refundable",
                 "{status}"
             );
         }
         assert_eq!(
-            conflict(refundable(&view(Some(("test", "succeeded"))), PaymentMode::Stripe)),
+            conflict(refundable(
+                &view(Some(("test", "succeeded"))),
+                PaymentMode::Stripe
+            )),
             "provider_mismatch"
         );
     }
@@ -210,6 +220,9 @@ mod tests {
             },
         );
         let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
-        assert_eq!(v, serde_json::json!({"refund_id": "re_1", "order_state": "paid"}));
+        assert_eq!(
+            v,
+            serde_json::json!({"refund_id": "re_1", "order_state": "paid"})
+        );
     }
 }

@@ -183,9 +183,8 @@ fn refund_form(intent_id: &str, order_number: &str) -> String {
 }
 
 fn parse_intent(bytes: &[u8]) -> Result<Intent, ProviderError> {
-    let intent: StripeIntent = serde_json::from_slice(bytes).map_err(|e| {
-        ProviderError::Broken(format!("unreadable PaymentIntent from Stripe: {e}"))
-    })?;
+    let intent: StripeIntent = serde_json::from_slice(bytes)
+        .map_err(|e| ProviderError::Broken(format!("unreadable PaymentIntent from Stripe: {e}")))?;
     Ok(Intent {
         id: intent.id,
         client_secret: intent.client_secret,

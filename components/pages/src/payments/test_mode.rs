@@ -132,7 +132,13 @@ mod tests {
     #[test]
     fn succeeded_event_reads_back_as_the_intent_s_payment() {
         let intent = intent_id(&key(), "SF-1");
-        let body = succeeded_event(&key(), "SF-1", &intent, &Money::new(2500, "EUR"), 1_700_000_000);
+        let body = succeeded_event(
+            &key(),
+            "SF-1",
+            &intent,
+            &Money::new(2500, "EUR"),
+            1_700_000_000,
+        );
         let raw: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(raw["object"], "event");
         assert_eq!(raw["data"]["object"]["currency"], "eur");
@@ -145,14 +151,29 @@ mod tests {
         assert_eq!((e.amount, e.currency.as_deref()), (Some(2500), Some("EUR")));
         assert!(!e.livemode);
         // The same payment twice is the same event.
-        let again = succeeded_event(&key(), "SF-1", &intent, &Money::new(2500, "EUR"), 1_700_000_999);
-        assert_eq!(event::parse(again.as_bytes(), "test").unwrap().event_id, e.event_id);
+        let again = succeeded_event(
+            &key(),
+            "SF-1",
+            &intent,
+            &Money::new(2500, "EUR"),
+            1_700_000_999,
+        );
+        assert_eq!(
+            event::parse(again.as_bytes(), "test").unwrap().event_id,
+            e.event_id
+        );
     }
 
     #[test]
     fn refunded_event_names_the_intent_and_full_amount() {
         let intent = intent_id(&key(), "SF-1");
-        let body = refunded_event(&key(), "SF-1", &intent, &Money::new(2500, "EUR"), 1_700_000_000);
+        let body = refunded_event(
+            &key(),
+            "SF-1",
+            &intent,
+            &Money::new(2500, "EUR"),
+            1_700_000_000,
+        );
         let raw: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(raw["data"]["object"]["refunded"], true);
         assert_eq!(raw["data"]["object"]["object"], "charge");
@@ -160,7 +181,13 @@ mod tests {
         assert_eq!(e.event_type, "charge.refunded");
         assert_eq!(e.intent_id.as_deref(), Some(intent.as_str()));
         assert_eq!(e.amount, Some(2500));
-        let paid = succeeded_event(&key(), "SF-1", &intent, &Money::new(2500, "EUR"), 1_700_000_000);
+        let paid = succeeded_event(
+            &key(),
+            "SF-1",
+            &intent,
+            &Money::new(2500, "EUR"),
+            1_700_000_000,
+        );
         assert_ne!(
             event::parse(paid.as_bytes(), "test").unwrap().event_id,
             e.event_id

@@ -28,10 +28,7 @@ pub enum WebhookError {
 /// The route: a real Stripe delivery, always provider "stripe".
 pub async fn receive(p: &Payments<'_>, req: &Req) -> Resp {
     match process(p, &req.body, req.header(signature::HEADER), PROVIDER_STRIPE).await {
-        Ok(result) => Resp::json(
-            200,
-            &json!({ "received": true, "outcome": result.outcome }),
-        ),
+        Ok(result) => Resp::json(200, &json!({ "received": true, "outcome": result.outcome })),
         Err(e) => e.to_json(),
     }
 }

@@ -87,7 +87,7 @@ pub fn stripe_csp() -> String {
 
 /// Mounts the Payment Element and confirms on submit. On success Stripe redirects to
 /// the return URL; the function only comes back with an error to show.
-const STRIPE_SCRIPT: &str = r#"
+const STRIPE_SCRIPT: &str = r##"
 (function () {
   var data = document.getElementById("payment").dataset;
   var form = document.getElementById("payment-form");
@@ -116,7 +116,7 @@ const STRIPE_SCRIPT: &str = r#"
     });
   });
 })();
-"#;
+"##;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,302 @@
+//! Payments against a Stripe-compatible server the tests run themselves: every charge
+//! is traceable to an order committed before it, webhooks are verified, deduplicated
+//! and applied in any order, refunds go through the provider, and reconciliation
+//! names every kind of mismatch.
+
+mod common;
+
+use common::fake_stripe::{self, FakeStripe, PUBLISHABLE_KEY, SECRET_KEY, WEBHOOK_SECRET};
+use common::{Started, TestApp};
+use serde_json::{Value, json};
+use std::path::Path;
+
+const ADMIN: &str = "test-admin-token-0123456789";
+
+fn stripe_env(cmd: &mut std::process::Command, fake: &FakeStripe) {
+    cmd.env("SPIN_VARIABLE_STRIPE_SECRET_KEY", SECRET_KEY)
+        .env("SPIN_VARIABLE_STRIPE_PUBLISHABLE_KEY", PUBLISHABLE_KEY)
+        .env("SPIN_VARIABLE_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
+        .env("SPIN_VARIABLE_STRIPE_API_BASE", &fake.base_url)
+        .env("SPIN_VARIABLE_ADMIN_TOKEN", ADMIN);
+}
+
+fn start(dir: &Path, fake: &FakeStripe) -> TestApp {
+    let mut cmd = common::up_command(dir);
+    stripe_env(&mut cmd, fake);
+    match common::spawn(cmd, dir) {
+        Started::Ready(app) => app,
+        Started::Exited { stderr, .. } => panic!("{stderr:?}"),
+    }
+}
+
+/// Places an order through the API; returns (number, total amount).
+fn place(app: &TestApp, key: &str) -> (String, i64) {
+    let r = common::api_order(app, Some(key), &common::order_body("french-press", 1));
+    assert_eq!(r.status(), 201);
+    let v: Value = r.json().unwrap();
+    (v["number"].as_str().unwrap().to_string(), v["total"]["amount"].as_i64().unwrap())
+}
+
+/// Asks the pages for the payment step of an order; returns the intent id.
+fn pay(app: &TestApp, number: &str) -> Value {
+    let r = common::client()
+        .post(app.url(&format!("/api/orders/{number}/payment")))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.json().unwrap()
+}
+
+fn state(app: &TestApp, number: &str) -> String {
+    let v: Value = common::client()
+        .get(app.url(&format!("/api/orders/{number}")))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    v["state"].as_str().unwrap().to_string()
+}
+
+fn reconcile(dir: &Path, fake: &FakeStripe) -> (bool, String) {
+    let mut cmd = common::storefront();
+    stripe_env(&mut cmd, fake);
+    let out = cmd
+        .args(["reconcile", "--manifest"])
+        .arg(common::manifest())
+        .arg("--data-dir")
+        .arg(dir)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[test]
+fn happy_path_to_paid_with_one_intent_and_replayed_webhooks() {
+    let fake = FakeStripe::start();
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(dir.path(), &fake);
+    let (number, total) = place(&app, "pay-1");
+
+    let payment = pay(&app, &number);
+    let intent = payment["intent_id"].as_str().unwrap().to_string();
+    assert_eq!(payment["provider"], "stripe");
+    assert_eq!(payment["publishable_key"], PUBLISHABLE_KEY);
+    assert_eq!(payment["amount"]["amount"], total);
+    assert_eq!(payment["client_secret"], fake.intent(&intent)["client_secret"]);
+    let created = fake.received();
+    let create = created.iter().find(|r| r.path == "/v1/payment_intents").unwrap();
+    assert_eq!(create.form["amount"], total.to_string());
+    assert_eq!(create.form["currency"], "eur");
+    assert_eq!(create.form["metadata[order_number]"], number);
+    assert!(create.headers["idempotency-key"].contains(&number));
+
+    // Asking again (a reload, a retry) never creates a second intent.
+    assert_eq!(pay(&app, &number)["intent_id"], intent.as_str());
+    let page = common::client().get(app.url(&format!("/orders/{number}/pay"))).send().unwrap();
+    assert_eq!(page.status(), 200);
+    let page = page.text().unwrap();
+    assert!(page.contains("js.stripe.com") && page.contains(PUBLISHABLE_KEY));
+    assert_eq!(fake.intents().len(), 1);
+
+    let event = fake.succeed(&intent);
+    assert_eq!(fake_stripe::deliver(&app.base_url, &event).status(), 200);
+    assert_eq!(state(&app, &number), "paid");
+    // Stripe delivers at least once: the same event again changes nothing.
+    assert_eq!(fake_stripe::deliver(&app.base_url, &event).status(), 200);
+    let order: Value = common::client()
+        .get(app.url(&format!("/api/orders/{number}")))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(order["events"].as_array().unwrap().len(), 2, "{order}");
+    drop(app);
+    let conn = common::open_db(dir.path());
+    assert_eq!(common::count(&conn, "payment_events"), 1);
+    drop(conn);
+    let (ok, report) = reconcile(dir.path(), &fake);
+    assert!(ok, "{report}");
+    let (ok, audit) = common::check(dir.path());
+    assert!(ok, "{audit:?}");
+}
+
+#[test]
+fn webhooks_are_verified_and_applied_in_any_order() {
+    let fake = FakeStripe::start();
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(dir.path(), &fake);
+    let (number, _) = place(&app, "order-1");
+    let intent = pay(&app, &number)["intent_id"].as_str().unwrap().to_string();
+
+    // Forged, stale, missing and malformed signatures: 400 and nothing written.
+    let event = fake.succeed(&intent);
+    let payload = serde_json::to_string(&event).unwrap();
+    let now = fake_stripe::now();
+    for (what, header) in [
+        ("wrong secret", fake_stripe::signature("whsec_wrong", now, &payload)),
+        ("stale", fake_stripe::signature(WEBHOOK_SECRET, now - 301, &payload)),
+        ("from the future", fake_stripe::signature(WEBHOOK_SECRET, now + 301, &payload)),
+        ("missing", String::new()),
+        ("malformed", "v1=,t=".to_string()),
+    ] {
+        let r = fake_stripe::deliver_raw(&app.base_url, &payload, &header);
+        assert_eq!(r.status(), 400, "{what}");
+        assert!(r.json::<Value>().unwrap()["error"]["code"].is_string(), "{what}");
+    }
+    let tampered = payload.replace(&intent, "pi_fake_other");
+    let r = fake_stripe::deliver_raw(
+        &app.base_url,
+        &tampered,
+        &fake_stripe::signature(WEBHOOK_SECRET, now, &payload),
+    );
+    assert_eq!(r.status(), 400, "a signature covers the exact body");
+    assert_eq!(state(&app, &number), "pending_payment");
+
+    // The refund overtakes the success; the order still ends refunded.
+    let refund = fake.refunded(&intent);
+    assert_eq!(fake_stripe::deliver(&app.base_url, &refund).status(), 200);
+    assert_eq!(state(&app, &number), "pending_payment");
+    // Several v1 signatures (secret rotation): one valid is enough.
+    let good = fake_stripe::signature(WEBHOOK_SECRET, now, &payload);
+    let rotated = format!("{},v1={}", fake_stripe::signature("whsec_old", now, &payload), &good[good.find("v1=").unwrap() + 3..]);
+    assert_eq!(fake_stripe::deliver_raw(&app.base_url, &payload, &rotated).status(), 200);
+    assert_eq!(state(&app, &number), "refunded");
+    drop(app);
+    assert_eq!(common::count(&common::open_db(dir.path()), "payment_events"), 2);
+}
+
+#[test]
+fn a_payment_lands_on_its_order_even_if_pages_died_before_recording_the_intent() {
+    let fake = FakeStripe::start();
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(dir.path(), &fake);
+    let (number, total) = place(&app, "died-1");
+    // The intent exists at the provider (created with the order number), but pages never
+    // told the writer about it.
+    let intent = fake.create_intent(total, "eur", Some(&number));
+    let event = fake.succeed(&intent);
+    assert_eq!(fake_stripe::deliver(&app.base_url, &event).status(), 200);
+    assert_eq!(state(&app, &number), "paid");
+    // The next payment step finds the recorded intent rather than creating another.
+    drop(app);
+    let (ok, report) = reconcile(dir.path(), &fake);
+    assert!(ok, "{report}");
+}
+
+#[test]
+fn refunds_go_through_the_provider_and_land_with_the_event() {
+    let fake = FakeStripe::start();
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(dir.path(), &fake);
+    let (number, _) = place(&app, "refund-1");
+    let intent = pay(&app, &number)["intent_id"].as_str().unwrap().to_string();
+    let refund_url = app.url(&format!("/admin/orders/{number}/refund"));
+    // Not refundable before it is paid.
+    let early = common::client().post(&refund_url).bearer_auth(ADMIN).send().unwrap();
+    assert_eq!(early.status(), 409);
+    fake_stripe::deliver(&app.base_url, &fake.succeed(&intent));
+
+    let anonymous = common::client().post(&refund_url).send().unwrap();
+    assert_eq!(anonymous.status(), 401);
+    let wrong = common::client().post(&refund_url).bearer_auth("nope").send().unwrap();
+    assert_eq!(wrong.status(), 401);
+    assert!(fake.refunds().is_empty());
+
+    let accepted = common::client().post(&refund_url).bearer_auth(ADMIN).send().unwrap();
+    assert_eq!(accepted.status(), 202);
+    let refunds = fake.refunds();
+    assert_eq!(refunds.len(), 1);
+    assert_eq!(refunds[0]["payment_intent"], intent.as_str());
+    let request = fake.received().into_iter().find(|r| r.path == "/v1/refunds").unwrap();
+    assert!(request.headers.contains_key("idempotency-key"));
+    assert_eq!(state(&app, &number), "paid", "refunded only when the provider confirms");
+    // A repeated command reuses the idempotency key: still one refund.
+    common::client().post(&refund_url).bearer_auth(ADMIN).send().unwrap();
+    assert_eq!(fake.refunds().len(), 1);
+
+    assert_eq!(fake_stripe::deliver(&app.base_url, &fake.refunded(&intent)).status(), 200);
+    assert_eq!(state(&app, &number), "refunded");
+}
+
+#[test]
+fn reconciliation_names_every_kind_of_mismatch() {
+    let fake = FakeStripe::start();
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(dir.path(), &fake);
+
+    // Charged at the provider, but the webhook never arrived.
+    let (unpaid, _) = place(&app, "rec-1");
+    let unpaid_intent = pay(&app, &unpaid)["intent_id"].as_str().unwrap().to_string();
+    fake.succeed(&unpaid_intent);
+    // Paid in the ledger, but the provider no longer shows a success.
+    let (paid, _) = place(&app, "rec-2");
+    let paid_intent = pay(&app, &paid)["intent_id"].as_str().unwrap().to_string();
+    fake_stripe::deliver(&app.base_url, &fake.succeed(&paid_intent));
+    fake.edit_intent(&paid_intent, |i| i["status"] = json!("canceled"));
+    // Amounts differ.
+    let (amount, _) = place(&app, "rec-3");
+    let amount_intent = pay(&app, &amount)["intent_id"].as_str().unwrap().to_string();
+    fake_stripe::deliver(&app.base_url, &fake.succeed(&amount_intent));
+    fake.edit_intent(&amount_intent, |i| i["amount"] = json!(i["amount"].as_i64().unwrap() + 100));
+    // A charge for an order the ledger has never seen, and its event.
+    let stranger = fake.create_intent(4200, "eur", Some("SF-ZZZZ-ZZZZ-ZZZZ"));
+    assert_eq!(fake_stripe::deliver(&app.base_url, &fake.succeed(&stranger)).status(), 200);
+    drop(app);
+
+    let (ok, report) = reconcile(dir.path(), &fake);
+    assert!(!ok, "{report}");
+    for (kind, who) in [
+        ("succeeded_intent_order_not_paid", unpaid.as_str()),
+        ("paid_order_without_succeeded_intent", paid.as_str()),
+        ("amount_mismatch", amount.as_str()),
+        ("intent_for_unknown_order", stranger.as_str()),
+        ("event_for_unknown_order", "SF-ZZZZ-ZZZZ-ZZZZ"),
+    ] {
+        assert!(
+            report.lines().any(|l| l.starts_with(kind) && l.contains(who)),
+            "{kind} for {who} missing from:\n{report}"
+        );
+    }
+    let (audit_ok, findings) = common::check(dir.path());
+    assert!(!audit_ok, "the audit flags the unknown order's event too");
+    assert!(findings.join("\n").contains("SF-ZZZZ-ZZZZ-ZZZZ"), "{findings:?}");
+}
+
+#[test]
+fn the_test_mode_provider_pays_locally_and_never_in_production() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = common::start(dir.path());
+    let browser = common::client();
+    let (number, _) = place(&app, "test-mode-1");
+    let page = browser.get(app.url(&format!("/orders/{number}/pay"))).send().unwrap();
+    assert_eq!(page.status(), 200);
+    let page = page.text().unwrap();
+    assert!(page.contains("TEST MODE"));
+    let csrf = common::hidden_field(&page, "csrf");
+    let paid = browser
+        .post(app.url(&format!("/orders/{number}/pay/test")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .unwrap();
+    assert_eq!(paid.status(), 303);
+    assert_eq!(state(&app, &number), "paid");
+    drop(app);
+
+    let mut writer = common::writer_command(dir.path(), &[]);
+    writer.env("SPIN_VARIABLE_ACCEPT_TEST_PAYMENTS", "true");
+    let mut pages = common::pages_command("http://127.0.0.1:9");
+    pages.env("SPIN_VARIABLE_PAYMENT_MODE", "test");
+    for cmd in [writer, pages] {
+        match common::spawn(cmd, dir.path()) {
+            Started::Ready(_) => panic!("a production process accepted test-mode payments"),
+            Started::Exited { stderr, .. } => {
+                assert!(stderr.join("\n").contains("test-mode payments"), "{stderr:?}")
+            }
+        }
+    }
+}
