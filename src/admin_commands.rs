@@ -5,11 +5,10 @@
 //! the files behind the writer's back.
 
 use crate::cli::{AdminTarget, BackupArgs, CheckArgs, ReconcileArgs};
-use crate::provider_intents;
-use storefront_domain::payments::{ReconcileReport, ReconcileRequest};
 use crate::database::Database;
 use crate::manifest::Manifest;
 use crate::ownership::{Ownership, Wait};
+use crate::provider_intents;
 use crate::runtime::App;
 use crate::variables::AppVariables;
 use crate::writer_calls::{Answer, WRITER, WriterCalls};
@@ -17,6 +16,7 @@ use anyhow::{Context, Result, bail};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use std::path::Path;
+use storefront_domain::payments::{ReconcileReport, ReconcileRequest};
 
 /// The writer to talk to: remote, or in-process while holding the data dir.
 enum Target {
@@ -38,7 +38,11 @@ impl Target {
         Self::open_with(target, &manifest, &vars).await
     }
 
-    async fn open_with(target: &AdminTarget, manifest: &Manifest, vars: &AppVariables) -> Result<Target> {
+    async fn open_with(
+        target: &AdminTarget,
+        manifest: &Manifest,
+        vars: &AppVariables,
+    ) -> Result<Target> {
         let token = vars.get("writer_token").unwrap_or_default().to_string();
         if let Some(url) = &target.writer_url {
             return Ok(Target::Remote {
@@ -155,7 +159,8 @@ pub async fn reconcile(args: ReconcileArgs) -> Result<()> {
     let to = args.to.unwrap_or(now);
     let from = args.from.unwrap_or(to - args.days * 86_400);
     let intents = provider_intents::list(
-        vars.get("stripe_api_base").unwrap_or("https://api.stripe.com"),
+        vars.get("stripe_api_base")
+            .unwrap_or("https://api.stripe.com"),
         vars.get("stripe_secret_key").unwrap_or_default(),
         from,
         to,
@@ -164,12 +169,20 @@ pub async fn reconcile(args: ReconcileArgs) -> Result<()> {
     let request = ReconcileRequest { from, to, intents };
     let target = Target::open_with(&args.target, &manifest, &vars).await?;
     let answer = target
-        .call(http::Method::POST, "/admin/reconcile", Some(serde_json::to_value(&request)?))
+        .call(
+            http::Method::POST,
+            "/admin/reconcile",
+            Some(serde_json::to_value(&request)?),
+        )
         .await;
     target.close().await?;
     let answer = answer?;
     if !answer.status.is_success() {
-        bail!("reconciliation failed ({}): {}", answer.status, answer.message());
+        bail!(
+            "reconciliation failed ({}): {}",
+            answer.status,
+            answer.message()
+        );
     }
     let report: ReconcileReport =
         serde_json::from_slice(&answer.body).context("reconciliation answer is not a report")?;
@@ -183,7 +196,10 @@ pub async fn reconcile(args: ReconcileArgs) -> Result<()> {
     for m in &report.mismatches {
         println!("{}: {}", m.kind, m.detail);
     }
-    bail!("{} mismatch(es) between the provider and the ledger", report.mismatches.len())
+    bail!(
+        "{} mismatch(es) between the provider and the ledger",
+        report.mismatches.len()
+    )
 }
 
 /// Takes a consistent snapshot through the writer (`VACUUM INTO`), then verifies it.

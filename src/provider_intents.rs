@@ -31,7 +31,12 @@ struct Intent {
 }
 
 /// Every intent created in `[from, to]` (unix seconds).
-pub async fn list(api_base: &str, secret_key: &str, from: i64, to: i64) -> Result<Vec<ProviderIntent>> {
+pub async fn list(
+    api_base: &str,
+    secret_key: &str,
+    from: i64,
+    to: i64,
+) -> Result<Vec<ProviderIntent>> {
     if secret_key.is_empty() {
         bail!("reconciliation reads the provider: set SPIN_VARIABLE_STRIPE_SECRET_KEY");
     }
@@ -94,7 +99,9 @@ async fn get(url: &str, secret_key: &str) -> Result<Bytes> {
 }
 
 fn host_header(url: &str) -> Result<String> {
-    let uri: http::Uri = url.parse().with_context(|| format!("invalid provider URL {url}"))?;
+    let uri: http::Uri = url
+        .parse()
+        .with_context(|| format!("invalid provider URL {url}"))?;
     uri.authority()
         .map(|a| a.to_string())
         .context("provider URL needs a host")

@@ -9,7 +9,6 @@ use crate::ownership::Ownership;
 use crate::router::Router;
 use crate::runtime::App;
 use crate::variables::{AppVariables, env_key};
-use storefront_domain::payments::MODE_TEST;
 use crate::writer_calls::{WRITER, WriterCalls};
 use crate::{build_components, local_secrets, server};
 use anyhow::{Context, Result, bail};
@@ -17,6 +16,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 use std::time::Instant;
+use storefront_domain::payments::MODE_TEST;
 
 /// What this process runs.
 enum Role {
@@ -162,7 +162,9 @@ fn local_overrides(
 /// Production processes never run the test-mode provider: the pages must not offer
 /// it and the writer must not accept its events.
 fn refuse_test_payments(vars: &AppVariables) -> Result<()> {
-    if vars.get("payment_mode") == Some(MODE_TEST) || vars.get("accept_test_payments") == Some("true") {
+    if vars.get("payment_mode") == Some(MODE_TEST)
+        || vars.get("accept_test_payments") == Some("true")
+    {
         bail!(
             "test-mode payments are for local `storefront up` only; unset {} and {}",
             env_key("payment_mode"),

@@ -18,7 +18,10 @@ fn backup(writer_url: &str, to: &std::path::Path) -> std::process::Output {
 }
 
 fn place(app: &common::TestApp, key: &str) {
-    assert_eq!(common::writer_order(app, key, &common::order_body("french-press", 1)).status(), 201);
+    assert_eq!(
+        common::writer_order(app, key, &common::order_body("french-press", 1)).status(),
+        201
+    );
 }
 
 #[test]
@@ -38,7 +41,10 @@ fn check_passes_on_a_whole_ledger_and_names_each_problem() {
     assert!(online.status.success());
     assert!(String::from_utf8_lossy(&online.stdout).starts_with("audit ok"));
     let (offline_ok, _) = common::check(dir.path());
-    assert!(!offline_ok, "offline check must refuse while a writer owns the data dir");
+    assert!(
+        !offline_ok,
+        "offline check must refuse while a writer owns the data dir"
+    );
     assert!(app.stop().success());
 
     let (ok, lines) = common::check(dir.path());
@@ -60,11 +66,17 @@ fn check_passes_on_a_whole_ledger_and_names_each_problem() {
     let (ok, lines) = common::check(dir.path());
     assert!(!ok);
     let text = lines.join("\n");
-    assert!(text.contains("orders: sqlite_sequence says 4 ids were issued but MAX(id) is 2"), "{text}");
+    assert!(
+        text.contains("orders: sqlite_sequence says 4 ids were issued but MAX(id) is 2"),
+        "{text}"
+    );
     assert!(text.contains("milk-jug: stock is -1"), "{text}");
     assert!(text.contains("lines add up to"), "{text}");
     // integrity_check itself reports the row that breaks its CHECK constraint.
-    assert!(text.contains("integrity_check: CHECK constraint failed in products"), "{text}");
+    assert!(
+        text.contains("integrity_check: CHECK constraint failed in products"),
+        "{text}"
+    );
     assert_eq!(lines.len(), 4, "one line per finding: {lines:?}");
 }
 
@@ -76,7 +88,11 @@ fn backup_is_consistent_verified_and_restores() {
     place(&app, "b-2");
     let snapshot = dir.path().join("backup-1.db");
     let out = backup(&app.base_url, &snapshot);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("integrity ok, 2 orders"));
     // The target is never overwritten.
     assert!(!backup(&app.base_url, &snapshot).status.success());

@@ -7,13 +7,12 @@ use serde_json::Value;
 
 const SLUG: &str = "french-press";
 
-#[test]
-fn html_checkout_from_catalog_to_order_page() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = common::start(dir.path());
-    let before = common::stock(&app)[SLUG];
-    let browser = common::client();
-
+/// Opens the catalog (which issues the cart cookie and its CSRF token) and adds one
+/// `SLUG` to the cart; returns the token and the add's response.
+fn add_to_cart(
+    browser: &reqwest::blocking::Client,
+    app: &common::TestApp,
+) -> (String, reqwest::blocking::Response) {
     let home = browser.get(app.url("/")).send().unwrap().text().unwrap();
     let csrf = common::hidden_field(&home, "csrf");
     let added = browser
@@ -21,8 +20,24 @@ fn html_checkout_from_catalog_to_order_page() {
         .form(&[("slug", SLUG), ("quantity", "1"), ("csrf", &csrf)])
         .send()
         .unwrap();
+    (csrf, added)
+}
+
+#[test]
+fn html_checkout_from_catalog_to_order_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = common::start(dir.path());
+    let before = common::stock(&app)[SLUG];
+    let browser = common::client();
+
+    let (csrf, added) = add_to_cart(&browser, &app);
     assert_eq!(added.status(), 303);
-    assert!(added.headers()["location"].to_str().unwrap().starts_with("/cart"));
+    assert!(
+        added.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/cart")
+    );
     let updated = browser
         .post(app.url("/cart/update"))
         .form(&[("slug", SLUG), ("quantity", "2"), ("csrf", &csrf)])
@@ -42,7 +57,12 @@ fn html_checkout_from_catalog_to_order_page() {
     let total = format!("{}.{:02}", unit * 2 / 100, unit * 2 % 100);
     assert!(cart.contains(&total), "cart shows the line total {total}");
 
-    let checkout = browser.get(app.url("/checkout")).send().unwrap().text().unwrap();
+    let checkout = browser
+        .get(app.url("/checkout"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
     let csrf = common::hidden_field(&checkout, "csrf");
     let key = common::hidden_field(&checkout, "idempotency_key");
     let mut form = vec![
@@ -58,13 +78,21 @@ fn html_checkout_from_catalog_to_order_page() {
     ];
     // A bad field re-renders the form with a message next to it, and places nothing.
     form[2] = ("email", "not-an-email");
-    let invalid = browser.post(app.url("/checkout")).form(&form).send().unwrap();
+    let invalid = browser
+        .post(app.url("/checkout"))
+        .form(&form)
+        .send()
+        .unwrap();
     assert_eq!(invalid.status(), 422);
     assert!(invalid.text().unwrap().contains("not a valid email"));
     assert_eq!(common::stock(&app)[SLUG], before);
 
     form[2] = ("email", "grace@example.com");
-    let placed = browser.post(app.url("/checkout")).form(&form).send().unwrap();
+    let placed = browser
+        .post(app.url("/checkout"))
+        .form(&form)
+        .send()
+        .unwrap();
     assert_eq!(placed.status(), 303);
     let location = placed.headers()["location"].to_str().unwrap().to_string();
     assert!(location.starts_with("/orders/SF-"), "{location}");
@@ -89,7 +117,15 @@ fn html_checkout_from_catalog_to_order_page() {
     assert_eq!(json["events"].as_array().unwrap().len(), 1);
 
     // The cart is empty after ordering.
-    assert!(!browser.get(app.url("/cart")).send().unwrap().text().unwrap().contains(&total));
+    assert!(
+        !browser
+            .get(app.url("/cart"))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap()
+            .contains(&total)
+    );
     drop(app);
     assert_eq!(common::count(&common::open_db(dir.path()), "orders"), 1);
 }
@@ -112,20 +148,42 @@ fn api_orders_are_idempotent() {
 
     let replay = common::api_order(&app, Some("order-key-1"), &body);
     assert_eq!(replay.status(), 201);
-    assert_eq!(replay.json::<Value>().unwrap(), first, "the same key returns the first result");
-    assert_eq!(common::stock(&app)[SLUG], stock_after_first, "no second reservation");
+    assert_eq!(
+        replay.json::<Value>().unwrap(),
+        first,
+        "the same key returns the first result"
+    );
+    assert_eq!(
+        common::stock(&app)[SLUG],
+        stock_after_first,
+        "no second reservation"
+    );
 
     let other = common::api_order(&app, Some("order-key-1"), &common::order_body(SLUG, 1));
     assert_eq!(other.status(), 422);
-    assert_eq!(other.json::<Value>().unwrap()["error"]["code"], "idempotency_key_reused");
+    assert_eq!(
+        other.json::<Value>().unwrap()["error"]["code"],
+        "idempotency_key_reused"
+    );
 
     let missing = common::api_order(&app, None, &body);
     assert_eq!(missing.status(), 400);
-    assert_eq!(missing.json::<Value>().unwrap()["error"]["code"], "missing_idempotency_key");
+    assert_eq!(
+        missing.json::<Value>().unwrap()["error"]["code"],
+        "missing_idempotency_key"
+    );
 
     drop(app);
     let counts = common::ledger_counts(dir.path());
-    assert_eq!(counts, vec![("orders", 1), ("order_lines", 1), ("order_events", 1), ("idempotency_keys", 1)]);
+    assert_eq!(
+        counts,
+        vec![
+            ("orders", 1),
+            ("order_lines", 1),
+            ("order_events", 1),
+            ("idempotency_keys", 1)
+        ]
+    );
 }
 
 #[test]
@@ -133,13 +191,7 @@ fn a_tampered_cart_cookie_is_an_empty_cart_with_a_notice() {
     let dir = tempfile::tempdir().unwrap();
     let app = common::start(dir.path());
     let browser = common::client();
-    let home = browser.get(app.url("/")).send().unwrap().text().unwrap();
-    let csrf = common::hidden_field(&home, "csrf");
-    let added = browser
-        .post(app.url("/cart/add"))
-        .form(&[("slug", SLUG), ("quantity", "1"), ("csrf", &csrf)])
-        .send()
-        .unwrap();
+    let (csrf, added) = add_to_cart(&browser, &app);
     let cookie = added
         .cookies()
         .find(|c| c.name() == "cart")
@@ -154,7 +206,12 @@ fn a_tampered_cart_cookie_is_an_empty_cart_with_a_notice() {
             .unwrap()
     };
     // Control: the genuine cookie restores the line (it has a remove form).
-    assert!(with_cookie(&cookie).text().unwrap().contains("/cart/remove"));
+    assert!(
+        with_cookie(&cookie)
+            .text()
+            .unwrap()
+            .contains("/cart/remove")
+    );
     let (payload, signature) = cookie.split_once('.').unwrap();
     // Flip one character of the payload: the signature no longer matches.
     let mut bytes = payload.as_bytes().to_vec();
@@ -165,7 +222,10 @@ fn a_tampered_cart_cookie_is_an_empty_cart_with_a_notice() {
         assert_eq!(response.status(), 200, "{value}");
         let replaced = response.cookies().any(|c| c.name() == "cart");
         let html = response.text().unwrap();
-        assert!(html.contains("could not be restored"), "{value}: notice shown");
+        assert!(
+            html.contains("could not be restored"),
+            "{value}: notice shown"
+        );
         assert!(!html.contains("/cart/remove"), "{value}: cart is empty");
         assert!(replaced, "{value}: the bad cookie is replaced");
     }

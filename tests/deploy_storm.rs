@@ -49,8 +49,12 @@ fn overlapping_restarts_and_kills_lose_no_acknowledged_order() {
     let stop = Arc::new(AtomicBool::new(false));
     let clients: Vec<_> = (0..CLIENTS)
         .map(|c| {
-            let (base, acknowledged, retries, stop) =
-                (pages.base_url.clone(), acknowledged.clone(), retries.clone(), stop.clone());
+            let (base, acknowledged, retries, stop) = (
+                pages.base_url.clone(),
+                acknowledged.clone(),
+                retries.clone(),
+                stop.clone(),
+            );
             std::thread::spawn(move || {
                 let client = reqwest::blocking::Client::builder()
                     .timeout(Duration::from_secs(30))
@@ -122,7 +126,11 @@ fn overlapping_restarts_and_kills_lose_no_acknowledged_order() {
     let mut missing = Vec::new();
     for (key, number) in &acknowledged {
         let n: i64 = conn
-            .query_row("SELECT count(*) FROM orders WHERE number = ?", [number], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM orders WHERE number = ?",
+                [number],
+                |r| r.get(0),
+            )
             .unwrap();
         if n != 1 {
             missing.push(format!("{key} → {number} exists {n} times"));
@@ -140,7 +148,11 @@ fn overlapping_restarts_and_kills_lose_no_acknowledged_order() {
     );
     assert!(missing.is_empty(), "{missing:?}");
     assert!(!acknowledged.is_empty());
-    assert_eq!(orders as usize, acknowledged.len(), "orders == distinct acknowledged keys");
+    assert_eq!(
+        orders as usize,
+        acknowledged.len(),
+        "orders == distinct acknowledged keys"
+    );
     assert_eq!(keys, orders);
     assert!(audit_ok, "storefront check failed: {audit:?}");
 }

@@ -12,7 +12,10 @@ fn concurrent_orders_for_the_last_items_never_oversell() {
     let app = common::start(dir.path());
     let slug = "kenya-nyeri-aa";
     let available = common::stock(&app)[slug];
-    assert!(available > 0 && available < 10, "demo stock of {slug} is low: {available}");
+    assert!(
+        available > 0 && available < 10,
+        "demo stock of {slug} is low: {available}"
+    );
     let clients = 24;
     let barrier = std::sync::Arc::new(std::sync::Barrier::new(clients));
     let statuses: Vec<u16> = std::thread::scope(|s| {
@@ -22,9 +25,13 @@ fn concurrent_orders_for_the_last_items_never_oversell() {
                 let app = &app;
                 s.spawn(move || {
                     barrier.wait();
-                    common::api_order(app, Some(&format!("race-{i}")), &common::order_body(slug, 1))
-                        .status()
-                        .as_u16()
+                    common::api_order(
+                        app,
+                        Some(&format!("race-{i}")),
+                        &common::order_body(slug, 1),
+                    )
+                    .status()
+                    .as_u16()
                 })
             })
             .collect();
@@ -32,13 +39,22 @@ fn concurrent_orders_for_the_last_items_never_oversell() {
     });
     let won = statuses.iter().filter(|s| **s == 201).count();
     let refused = statuses.iter().filter(|s| **s == 409).count();
-    assert_eq!(won as i64, available, "exactly the available number succeed: {statuses:?}");
-    assert_eq!(won + refused, clients, "the rest are refused as out of stock: {statuses:?}");
+    assert_eq!(
+        won as i64, available,
+        "exactly the available number succeed: {statuses:?}"
+    );
+    assert_eq!(
+        won + refused,
+        clients,
+        "the rest are refused as out of stock: {statuses:?}"
+    );
     assert_eq!(common::stock(&app)[slug], 0);
     drop(app);
     let conn = common::open_db(dir.path());
     assert_eq!(common::count(&conn, "orders"), available);
-    let min: i64 = conn.query_row("SELECT min(stock) FROM products", [], |r| r.get(0)).unwrap();
+    let min: i64 = conn
+        .query_row("SELECT min(stock) FROM products", [], |r| r.get(0))
+        .unwrap();
     assert!(min >= 0);
 }
 
@@ -71,15 +87,25 @@ fn the_order_state_machine_records_every_transition() {
     let place = |key: &str| -> String {
         let r = common::writer_order(&app, key, &common::order_body(slug, 2));
         assert_eq!(r.status(), 201);
-        r.json::<Value>().unwrap()["number"].as_str().unwrap().to_string()
+        r.json::<Value>().unwrap()["number"]
+            .as_str()
+            .unwrap()
+            .to_string()
     };
 
     let shipped = place("sm-1");
     assert_eq!(transition(&app, &shipped, "paid").status(), 200);
-    assert_eq!(transition(&app, &shipped, "paid").status(), 200, "a repeat is harmless");
+    assert_eq!(
+        transition(&app, &shipped, "paid").status(),
+        200,
+        "a repeat is harmless"
+    );
     let conflict = transition(&app, &shipped, "cancelled");
     assert_eq!(conflict.status(), 409, "paid orders cannot be cancelled");
-    assert_eq!(conflict.json::<Value>().unwrap()["error"]["code"], "illegal_transition");
+    assert_eq!(
+        conflict.json::<Value>().unwrap()["error"]["code"],
+        "illegal_transition"
+    );
     let fulfilled: Value = transition(&app, &shipped, "fulfilled").json().unwrap();
     assert_eq!(fulfilled["state"], "fulfilled");
     let states: Vec<&str> = fulfilled["events"]
@@ -89,18 +115,41 @@ fn the_order_state_machine_records_every_transition() {
         .map(|e| e["state"].as_str().unwrap())
         .collect();
     assert_eq!(states, ["pending_payment", "paid", "fulfilled"]);
-    assert!(fulfilled["events"].as_array().unwrap().iter().all(|e| e["at"].as_str().unwrap().ends_with('Z')));
-    assert_eq!(transition(&app, &shipped, "refunded").status(), 409, "fulfilled is final");
+    assert!(
+        fulfilled["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["at"].as_str().unwrap().ends_with('Z'))
+    );
+    assert_eq!(
+        transition(&app, &shipped, "refunded").status(),
+        409,
+        "fulfilled is final"
+    );
 
     let refunded = place("sm-2");
-    assert_eq!(transition(&app, &refunded, "fulfilled").status(), 409, "unpaid orders do not ship");
+    assert_eq!(
+        transition(&app, &refunded, "fulfilled").status(),
+        409,
+        "unpaid orders do not ship"
+    );
     assert_eq!(transition(&app, &refunded, "paid").status(), 200);
-    assert_eq!(transition(&app, &refunded, "refunded").json::<Value>().unwrap()["state"], "refunded");
+    assert_eq!(
+        transition(&app, &refunded, "refunded")
+            .json::<Value>()
+            .unwrap()["state"],
+        "refunded"
+    );
 
     let cancelled = place("sm-3");
     assert_eq!(stock_of(&app, slug), initial - 6);
     assert_eq!(transition(&app, &cancelled, "cancelled").status(), 200);
-    assert_eq!(stock_of(&app, slug), initial - 4, "cancelling returns the reservation");
+    assert_eq!(
+        stock_of(&app, slug),
+        initial - 4,
+        "cancelling returns the reservation"
+    );
     assert_eq!(transition(&app, &cancelled, "paid").status(), 409);
     assert_eq!(transition(&app, "SF-0000-0000-0000", "paid").status(), 404);
 
@@ -139,7 +188,10 @@ fn the_host_releases_reservations_of_unpaid_orders() {
         if order["state"] == "cancelled" {
             break;
         }
-        assert!(Instant::now() < deadline, "reservation never released: {order}");
+        assert!(
+            Instant::now() < deadline,
+            "reservation never released: {order}"
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
     assert_eq!(common::stock(&app)[slug], before);

@@ -34,7 +34,10 @@ fn place(app: &TestApp, key: &str) -> (String, i64) {
     let r = common::api_order(app, Some(key), &common::order_body("french-press", 1));
     assert_eq!(r.status(), 201);
     let v: Value = r.json().unwrap();
-    (v["number"].as_str().unwrap().to_string(), v["total"]["amount"].as_i64().unwrap())
+    (
+        v["number"].as_str().unwrap().to_string(),
+        v["total"]["amount"].as_i64().unwrap(),
+    )
 }
 
 /// Asks the pages for the payment step of an order; returns the intent id.
@@ -87,9 +90,15 @@ fn happy_path_to_paid_with_one_intent_and_replayed_webhooks() {
     assert_eq!(payment["provider"], "stripe");
     assert_eq!(payment["publishable_key"], PUBLISHABLE_KEY);
     assert_eq!(payment["amount"]["amount"], total);
-    assert_eq!(payment["client_secret"], fake.intent(&intent)["client_secret"]);
+    assert_eq!(
+        payment["client_secret"],
+        fake.intent(&intent)["client_secret"]
+    );
     let created = fake.received();
-    let create = created.iter().find(|r| r.path == "/v1/payment_intents").unwrap();
+    let create = created
+        .iter()
+        .find(|r| r.path == "/v1/payment_intents")
+        .unwrap();
     assert_eq!(create.form["amount"], total.to_string());
     assert_eq!(create.form["currency"], "eur");
     assert_eq!(create.form["metadata[order_number]"], number);
@@ -97,7 +106,10 @@ fn happy_path_to_paid_with_one_intent_and_replayed_webhooks() {
 
     // Asking again (a reload, a retry) never creates a second intent.
     assert_eq!(pay(&app, &number)["intent_id"], intent.as_str());
-    let page = common::client().get(app.url(&format!("/orders/{number}/pay"))).send().unwrap();
+    let page = common::client()
+        .get(app.url(&format!("/orders/{number}/pay")))
+        .send()
+        .unwrap();
     assert_eq!(page.status(), 200);
     let page = page.text().unwrap();
     assert!(page.contains("js.stripe.com") && page.contains(PUBLISHABLE_KEY));
@@ -131,22 +143,37 @@ fn webhooks_are_verified_and_applied_in_any_order() {
     let dir = tempfile::tempdir().unwrap();
     let app = start(dir.path(), &fake);
     let (number, _) = place(&app, "order-1");
-    let intent = pay(&app, &number)["intent_id"].as_str().unwrap().to_string();
+    let intent = pay(&app, &number)["intent_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
     // Forged, stale, missing and malformed signatures: 400 and nothing written.
     let event = fake.succeed(&intent);
     let payload = serde_json::to_string(&event).unwrap();
     let now = fake_stripe::now();
     for (what, header) in [
-        ("wrong secret", fake_stripe::signature("whsec_wrong", now, &payload)),
-        ("stale", fake_stripe::signature(WEBHOOK_SECRET, now - 301, &payload)),
-        ("from the future", fake_stripe::signature(WEBHOOK_SECRET, now + 301, &payload)),
+        (
+            "wrong secret",
+            fake_stripe::signature("whsec_wrong", now, &payload),
+        ),
+        (
+            "stale",
+            fake_stripe::signature(WEBHOOK_SECRET, now - 301, &payload),
+        ),
+        (
+            "from the future",
+            fake_stripe::signature(WEBHOOK_SECRET, now + 301, &payload),
+        ),
         ("missing", String::new()),
         ("malformed", "v1=,t=".to_string()),
     ] {
         let r = fake_stripe::deliver_raw(&app.base_url, &payload, &header);
         assert_eq!(r.status(), 400, "{what}");
-        assert!(r.json::<Value>().unwrap()["error"]["code"].is_string(), "{what}");
+        assert!(
+            r.json::<Value>().unwrap()["error"]["code"].is_string(),
+            "{what}"
+        );
     }
     let tampered = payload.replace(&intent, "pi_fake_other");
     let r = fake_stripe::deliver_raw(
@@ -163,11 +190,21 @@ fn webhooks_are_verified_and_applied_in_any_order() {
     assert_eq!(state(&app, &number), "pending_payment");
     // Several v1 signatures (secret rotation): one valid is enough.
     let good = fake_stripe::signature(WEBHOOK_SECRET, now, &payload);
-    let rotated = format!("{},v1={}", fake_stripe::signature("whsec_old", now, &payload), &good[good.find("v1=").unwrap() + 3..]);
-    assert_eq!(fake_stripe::deliver_raw(&app.base_url, &payload, &rotated).status(), 200);
+    let rotated = format!(
+        "{},v1={}",
+        fake_stripe::signature("whsec_old", now, &payload),
+        &good[good.find("v1=").unwrap() + 3..]
+    );
+    assert_eq!(
+        fake_stripe::deliver_raw(&app.base_url, &payload, &rotated).status(),
+        200
+    );
     assert_eq!(state(&app, &number), "refunded");
     drop(app);
-    assert_eq!(common::count(&common::open_db(dir.path()), "payment_events"), 2);
+    assert_eq!(
+        common::count(&common::open_db(dir.path()), "payment_events"),
+        2
+    );
 }
 
 #[test]
@@ -194,32 +231,62 @@ fn refunds_go_through_the_provider_and_land_with_the_event() {
     let dir = tempfile::tempdir().unwrap();
     let app = start(dir.path(), &fake);
     let (number, _) = place(&app, "refund-1");
-    let intent = pay(&app, &number)["intent_id"].as_str().unwrap().to_string();
+    let intent = pay(&app, &number)["intent_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let refund_url = app.url(&format!("/admin/orders/{number}/refund"));
     // Not refundable before it is paid.
-    let early = common::client().post(&refund_url).bearer_auth(ADMIN).send().unwrap();
+    let early = common::client()
+        .post(&refund_url)
+        .bearer_auth(ADMIN)
+        .send()
+        .unwrap();
     assert_eq!(early.status(), 409);
     fake_stripe::deliver(&app.base_url, &fake.succeed(&intent));
 
     let anonymous = common::client().post(&refund_url).send().unwrap();
     assert_eq!(anonymous.status(), 401);
-    let wrong = common::client().post(&refund_url).bearer_auth("nope").send().unwrap();
+    let wrong = common::client()
+        .post(&refund_url)
+        .bearer_auth("nope")
+        .send()
+        .unwrap();
     assert_eq!(wrong.status(), 401);
     assert!(fake.refunds().is_empty());
 
-    let accepted = common::client().post(&refund_url).bearer_auth(ADMIN).send().unwrap();
+    let accepted = common::client()
+        .post(&refund_url)
+        .bearer_auth(ADMIN)
+        .send()
+        .unwrap();
     assert_eq!(accepted.status(), 202);
     let refunds = fake.refunds();
     assert_eq!(refunds.len(), 1);
     assert_eq!(refunds[0]["payment_intent"], intent.as_str());
-    let request = fake.received().into_iter().find(|r| r.path == "/v1/refunds").unwrap();
+    let request = fake
+        .received()
+        .into_iter()
+        .find(|r| r.path == "/v1/refunds")
+        .unwrap();
     assert!(request.headers.contains_key("idempotency-key"));
-    assert_eq!(state(&app, &number), "paid", "refunded only when the provider confirms");
+    assert_eq!(
+        state(&app, &number),
+        "paid",
+        "refunded only when the provider confirms"
+    );
     // A repeated command reuses the idempotency key: still one refund.
-    common::client().post(&refund_url).bearer_auth(ADMIN).send().unwrap();
+    common::client()
+        .post(&refund_url)
+        .bearer_auth(ADMIN)
+        .send()
+        .unwrap();
     assert_eq!(fake.refunds().len(), 1);
 
-    assert_eq!(fake_stripe::deliver(&app.base_url, &fake.refunded(&intent)).status(), 200);
+    assert_eq!(
+        fake_stripe::deliver(&app.base_url, &fake.refunded(&intent)).status(),
+        200
+    );
     assert_eq!(state(&app, &number), "refunded");
 }
 
@@ -231,7 +298,10 @@ fn reconciliation_names_every_kind_of_mismatch() {
 
     // Charged at the provider, but the webhook never arrived.
     let (unpaid, _) = place(&app, "rec-1");
-    let unpaid_intent = pay(&app, &unpaid)["intent_id"].as_str().unwrap().to_string();
+    let unpaid_intent = pay(&app, &unpaid)["intent_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     fake.succeed(&unpaid_intent);
     // Paid in the ledger, but the provider no longer shows a success.
     let (paid, _) = place(&app, "rec-2");
@@ -240,12 +310,20 @@ fn reconciliation_names_every_kind_of_mismatch() {
     fake.edit_intent(&paid_intent, |i| i["status"] = json!("canceled"));
     // Amounts differ.
     let (amount, _) = place(&app, "rec-3");
-    let amount_intent = pay(&app, &amount)["intent_id"].as_str().unwrap().to_string();
+    let amount_intent = pay(&app, &amount)["intent_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     fake_stripe::deliver(&app.base_url, &fake.succeed(&amount_intent));
-    fake.edit_intent(&amount_intent, |i| i["amount"] = json!(i["amount"].as_i64().unwrap() + 100));
+    fake.edit_intent(&amount_intent, |i| {
+        i["amount"] = json!(i["amount"].as_i64().unwrap() + 100)
+    });
     // A charge for an order the ledger has never seen, and its event.
     let stranger = fake.create_intent(4200, "eur", Some("SF-ZZZZ-ZZZZ-ZZZZ"));
-    assert_eq!(fake_stripe::deliver(&app.base_url, &fake.succeed(&stranger)).status(), 200);
+    assert_eq!(
+        fake_stripe::deliver(&app.base_url, &fake.succeed(&stranger)).status(),
+        200
+    );
     drop(app);
 
     let (ok, report) = reconcile(dir.path(), &fake);
@@ -258,13 +336,18 @@ fn reconciliation_names_every_kind_of_mismatch() {
         ("event_for_unknown_order", "SF-ZZZZ-ZZZZ-ZZZZ"),
     ] {
         assert!(
-            report.lines().any(|l| l.starts_with(kind) && l.contains(who)),
+            report
+                .lines()
+                .any(|l| l.starts_with(kind) && l.contains(who)),
             "{kind} for {who} missing from:\n{report}"
         );
     }
     let (audit_ok, findings) = common::check(dir.path());
     assert!(!audit_ok, "the audit flags the unknown order's event too");
-    assert!(findings.join("\n").contains("SF-ZZZZ-ZZZZ-ZZZZ"), "{findings:?}");
+    assert!(
+        findings.join("\n").contains("SF-ZZZZ-ZZZZ-ZZZZ"),
+        "{findings:?}"
+    );
 }
 
 #[test]
@@ -273,7 +356,10 @@ fn the_test_mode_provider_pays_locally_and_never_in_production() {
     let app = common::start(dir.path());
     let browser = common::client();
     let (number, _) = place(&app, "test-mode-1");
-    let page = browser.get(app.url(&format!("/orders/{number}/pay"))).send().unwrap();
+    let page = browser
+        .get(app.url(&format!("/orders/{number}/pay")))
+        .send()
+        .unwrap();
     assert_eq!(page.status(), 200);
     let page = page.text().unwrap();
     assert!(page.contains("TEST MODE"));
@@ -295,7 +381,10 @@ fn the_test_mode_provider_pays_locally_and_never_in_production() {
         match common::spawn(cmd, dir.path()) {
             Started::Ready(_) => panic!("a production process accepted test-mode payments"),
             Started::Exited { stderr, .. } => {
-                assert!(stderr.join("\n").contains("test-mode payments"), "{stderr:?}")
+                assert!(
+                    stderr.join("\n").contains("test-mode payments"),
+                    "{stderr:?}"
+                )
             }
         }
     }

@@ -19,7 +19,10 @@ pub const PUBLISHABLE_KEY: &str = "pk_test_storefront_fake_0123456789";
 pub const WEBHOOK_SECRET: &str = "whsec_storefront_fake_0123456789abcdef";
 
 pub fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }
 
 /// One request the server received.
@@ -63,7 +66,13 @@ impl FakeStripe {
     }
 
     pub fn intents(&self) -> Vec<Value> {
-        self.state.lock().unwrap().intents.values().cloned().collect()
+        self.state
+            .lock()
+            .unwrap()
+            .intents
+            .values()
+            .cloned()
+            .collect()
     }
 
     pub fn intent(&self, id: &str) -> Value {
@@ -151,7 +160,11 @@ pub fn signature(secret: &str, t: i64, payload: &str) -> String {
 /// Delivers `event` to the app's webhook, signed now with the shared secret.
 pub fn deliver(app_base: &str, event: &Value) -> reqwest::blocking::Response {
     let payload = serde_json::to_string(event).unwrap();
-    deliver_raw(app_base, &payload, &signature(WEBHOOK_SECRET, now(), &payload))
+    deliver_raw(
+        app_base,
+        &payload,
+        &signature(WEBHOOK_SECRET, now(), &payload),
+    )
 }
 
 pub fn deliver_raw(app_base: &str, payload: &str, signature: &str) -> reqwest::blocking::Response {
@@ -215,7 +228,11 @@ fn handle(s: &mut State, r: &Received, query: &BTreeMap<String, String>) -> (u16
         ("POST", "/v1/payment_intents") => {
             let amount = r.form.get("amount").and_then(|a| a.parse::<i64>().ok());
             if amount.is_none_or(|a| a < 1) || r.form.get("currency").is_none_or(|c| c.len() != 3) {
-                return error(400, "invalid_request_error", "amount and currency are required");
+                return error(
+                    400,
+                    "invalid_request_error",
+                    "amount and currency are required",
+                );
             }
             new_intent(s, &r.form)
         }
@@ -227,7 +244,11 @@ fn handle(s: &mut State, r: &Received, query: &BTreeMap<String, String>) -> (u16
                 return error(404, "invalid_request_error", "No such payment_intent");
             };
             if intent["status"] != "succeeded" {
-                return error(400, "invalid_request_error", "This PaymentIntent has no successful charge to refund");
+                return error(
+                    400,
+                    "invalid_request_error",
+                    "This PaymentIntent has no successful charge to refund",
+                );
             }
             s.next_id += 1;
             let refund = json!({
@@ -242,23 +263,45 @@ fn handle(s: &mut State, r: &Received, query: &BTreeMap<String, String>) -> (u16
             refund
         }
         ("GET", "/v1/payment_intents") => {
-            let limit: usize = query.get("limit").and_then(|l| l.parse().ok()).unwrap_or(10);
-            let gte: i64 = query.get("created[gte]").and_then(|l| l.parse().ok()).unwrap_or(i64::MIN);
-            let lte: i64 = query.get("created[lte]").and_then(|l| l.parse().ok()).unwrap_or(i64::MAX);
+            let limit: usize = query
+                .get("limit")
+                .and_then(|l| l.parse().ok())
+                .unwrap_or(10);
+            let gte: i64 = query
+                .get("created[gte]")
+                .and_then(|l| l.parse().ok())
+                .unwrap_or(i64::MIN);
+            let lte: i64 = query
+                .get("created[lte]")
+                .and_then(|l| l.parse().ok())
+                .unwrap_or(i64::MAX);
             // Newest first, like Stripe; ids break ties.
             let mut all: Vec<&Value> = s
                 .intents
                 .values()
                 .filter(|i| (gte..=lte).contains(&i["created"].as_i64().unwrap()))
                 .collect();
-            all.sort_by_key(|i| std::cmp::Reverse((i["created"].as_i64(), i["id"].as_str().map(str::to_string))));
+            all.sort_by_key(|i| {
+                std::cmp::Reverse((i["created"].as_i64(), i["id"].as_str().map(str::to_string)))
+            });
             let start = match query.get("starting_after") {
-                Some(after) => all.iter().position(|i| i["id"] == after.as_str()).map_or(all.len(), |p| p + 1),
+                Some(after) => all
+                    .iter()
+                    .position(|i| i["id"] == after.as_str())
+                    .map_or(all.len(), |p| p + 1),
                 None => 0,
             };
-            let page: Vec<Value> = all.iter().skip(start).take(limit).map(|v| (*v).clone()).collect();
+            let page: Vec<Value> = all
+                .iter()
+                .skip(start)
+                .take(limit)
+                .map(|v| (*v).clone())
+                .collect();
             let has_more = start + page.len() < all.len();
-            return (200, json!({"object": "list", "url": "/v1/payment_intents", "has_more": has_more, "data": page}));
+            return (
+                200,
+                json!({"object": "list", "url": "/v1/payment_intents", "has_more": has_more, "data": page}),
+            );
         }
         _ => return error(404, "invalid_request_error", "Unrecognized request URL"),
     };
@@ -269,7 +312,9 @@ fn handle(s: &mut State, r: &Received, query: &BTreeMap<String, String>) -> (u16
 }
 
 fn parse_pairs(text: &str) -> BTreeMap<String, String> {
-    form_urlencoded::parse(text.as_bytes()).into_owned().collect()
+    form_urlencoded::parse(text.as_bytes())
+        .into_owned()
+        .collect()
 }
 
 fn serve(stream: TcpStream, state: &Mutex<State>) {
@@ -291,7 +336,10 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
             headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
         }
     }
-    let length: usize = headers.get("content-length").and_then(|l| l.parse().ok()).unwrap_or(0);
+    let length: usize = headers
+        .get("content-length")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(0);
     let mut body = vec![0; length];
     reader.read_exact(&mut body).unwrap();
     let (path, query) = target.split_once('?').unwrap_or((&target, ""));

@@ -265,7 +265,10 @@ pub fn writer_order(
 /// The value of the first `<input name="NAME" value="…">` in `html` (attribute order as maud writes it).
 pub fn hidden_field(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} field")) + marker.len();
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} field"))
+        + marker.len();
     let end = html[start..].find('"').unwrap() + start;
     html[start..end].to_string()
 }
@@ -282,7 +285,12 @@ pub fn stock(app: &TestApp) -> std::collections::BTreeMap<String, i64> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["slug"].as_str().unwrap().to_string(), p["stock"].as_i64().unwrap()))
+        .map(|p| {
+            (
+                p["slug"].as_str().unwrap().to_string(),
+                p["stock"].as_i64().unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -296,7 +304,11 @@ pub fn ledger_counts(data_dir: &Path) -> Vec<(&'static str, i64)> {
 }
 
 /// `POST /api/orders` through the pages component.
-pub fn api_order(app: &TestApp, key: Option<&str>, body: &serde_json::Value) -> reqwest::blocking::Response {
+pub fn api_order(
+    app: &TestApp,
+    key: Option<&str>,
+    body: &serde_json::Value,
+) -> reqwest::blocking::Response {
     let mut request = client().post(app.url("/api/orders")).json(body);
     if let Some(key) = key {
         request = request.header("idempotency-key", key);
@@ -320,7 +332,11 @@ pub fn pages_command(writer_url: &str) -> Command {
 
 /// A free loopback port (bound and released).
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Raises every product's stock (only while no writer runs) so load tests measure
@@ -343,6 +359,9 @@ pub fn check(data_dir: &Path) -> (bool, Vec<String>) {
         .arg(data_dir)
         .output()
         .unwrap();
-    let lines = String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect();
+    let lines = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
     (out.status.success(), lines)
 }

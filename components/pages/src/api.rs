@@ -112,7 +112,7 @@ pub async fn payment(p: &Payments<'_>, number: &str) -> Resp {
             // The client secret must not sit in any cache.
             Resp::json(200, &start).header("cache-control", "no-store")
         }
-        Err(e) => e.to_json(),
+        Err(e) => e.into_json(),
     }
 }
 

@@ -172,21 +172,26 @@ pub fn record_refund(db: &Db, number: &str, body: &[u8]) -> Result<Response, Api
                 )?;
             }
             _ => {
-                let payment = match &payment {
-                    None => "no payment".to_string(),
-                    Some(p) => match &p.refund_id {
-                        Some(other) => format!("payment {} with refund {other}", p.status.as_str()),
-                        None => format!("payment {}", p.status.as_str()),
-                    },
+                let state = order.state.as_str();
+                let why = match &payment {
+                    None => format!("order {number} is {state} and has no payment"),
+                    Some(Payment {
+                        refund_id: Some(other),
+                        status,
+                        ..
+                    }) => format!(
+                        "order {number} already has refund {other} ({})",
+                        status.as_str()
+                    ),
+                    Some(p) => format!(
+                        "order {number} is {state} and its payment is {}",
+                        p.status.as_str()
+                    ),
                 };
                 return Err(ApiError::new(
                     409,
                     "not_refundable",
-                    format!(
-                        "order {number} is {} with {payment}; only a paid order whose payment \
-                         succeeded can be refunded",
-                        order.state.as_str()
-                    ),
+                    format!("{why}; only a paid order whose payment succeeded can be refunded"),
                 ));
             }
         }

@@ -48,19 +48,26 @@ pub fn reconcile(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
         let mut ledger: BTreeMap<String, LedgerOrder> =
             window.into_iter().map(|o| (o.number.clone(), o)).collect();
         // An intent's order may predate the window by a moment (the intent is created
-        // after the order), so intents are matched against any order.
+        // after the order), so intents are matched against any order: the one their
+        // metadata names, else the one the ledger recorded them for.
         for intent in &request.intents {
-            let Some(number) = intent
+            let number = intent
                 .order_number
                 .as_deref()
-                .and_then(order_number::normalize)
-            else {
+                .and_then(order_number::normalize);
+            if number.as_ref().is_some_and(|n| ledger.contains_key(n)) {
                 continue;
+            }
+            let found = match &number {
+                Some(number) => ledger_order(db, "o.number = ?", number)?,
+                None => None,
             };
-            if !ledger.contains_key(&number)
-                && let Some(order) = ledger_order(db, &number)?
-            {
-                ledger.insert(number, order);
+            let found = match found {
+                Some(order) => Some(order),
+                None => ledger_order(db, "p.intent_id = ?", &intent.id)?,
+            };
+            if let Some(order) = found {
+                ledger.insert(order.number.clone(), order);
             }
         }
         let unattributed = payment_events::unattributed(db)?;
@@ -96,14 +103,12 @@ fn orders_in_window(db: &Db, from: i64, to: i64) -> anyhow::Result<Vec<LedgerOrd
     .collect()
 }
 
-fn ledger_order(db: &Db, number: &str) -> anyhow::Result<Option<LedgerOrder>> {
-    db.row(
-        &format!("{LEDGER_ORDER} WHERE o.number = ?"),
-        &[text(number)],
-    )?
-    .as_ref()
-    .map(ledger_order_of)
-    .transpose()
+/// The order matching `condition` (a constant) with `value`.
+fn ledger_order(db: &Db, condition: &str, value: &str) -> anyhow::Result<Option<LedgerOrder>> {
+    db.row(&format!("{LEDGER_ORDER} WHERE {condition}"), &[text(value)])?
+        .as_ref()
+        .map(ledger_order_of)
+        .transpose()
 }
 
 fn ledger_order_of(row: &RowResult) -> anyhow::Result<LedgerOrder> {
@@ -120,8 +125,9 @@ fn ledger_order_of(row: &RowResult) -> anyhow::Result<LedgerOrder> {
 }
 
 /// The differences between the provider's `intents` and the ledger: `ledger` holds every
-/// order in the window (`window`, by number) and every order an intent names; `unattributed`
-/// the stored events the ledger could not attribute, whenever they arrived.
+/// order in the window (`window`, by number) and every order an intent belongs to (the one
+/// its metadata names, else the one its id was recorded for); `unattributed` the stored
+/// events the ledger could not attribute, whenever they arrived.
 pub fn compare(
     intents: &[ProviderIntent],
     ledger: &BTreeMap<String, LedgerOrder>,
@@ -138,16 +144,28 @@ pub fn compare(
         })
     };
 
+    let by_intent: BTreeMap<&str, &LedgerOrder> = ledger
+        .values()
+        .filter_map(|o| Some((o.payment.as_ref()?.1.as_str(), o)))
+        .collect();
     for intent in intents {
         let money = Money::new(intent.amount, intent.currency.to_ascii_uppercase());
         let number = intent
             .order_number
             .as_deref()
             .and_then(order_number::normalize);
-        let Some(order) = number.as_ref().and_then(|n| ledger.get(n)) else {
+        let order = match number.as_ref().and_then(|n| ledger.get(n)) {
+            Some(order) => Some(order),
+            None => by_intent.get(intent.id.as_str()).copied(),
+        };
+        let Some(order) = order else {
             let named = match &intent.order_number {
-                Some(n) => format!("names order {n:?}, which the ledger does not know"),
-                None => "names no order (no metadata order_number)".to_string(),
+                Some(n) => format!(
+                    "names order {n:?}, which the ledger does not know, and is recorded for no order"
+                ),
+                None => {
+                    "names no order (no metadata order_number) and is recorded for none".to_string()
+                }
             };
             mismatch(
                 "intent_for_unknown_order",
@@ -390,6 +408,14 @@ mod tests {
         );
         assert!(detail(6).starts_with("event evt_9 (payment_intent.succeeded, intent pi_9, €1.00"));
         assert_eq!(report.mismatches[0].order_number, Some(format_bits(1)));
+    }
+
+    #[test]
+    fn an_intent_without_metadata_matches_the_order_it_was_recorded_for() {
+        let mut bare = intent(1, "succeeded", 2900, "EUR");
+        bare.order_number = None;
+        let report = run(vec![order(1, OrderState::Paid, "stripe")], &[bare], &[]);
+        assert!(report.ok, "{:?}", report.mismatches);
     }
 
     #[test]

@@ -195,7 +195,8 @@ mod tests {
         assert!(parse(b"not json", "stripe").is_err());
         assert!(parse(b"[1,2]", "stripe").is_err());
         assert!(parse(&[0xff, 0xfe], "stripe").is_err());
-        let breakers: [(&str, fn(&mut Value)); 8] = [
+        type Breaker = fn(&mut Value);
+        let breakers: [(&str, Breaker); 8] = [
             ("no id", |v| v["id"] = json!("")),
             ("no type", |v| {
                 v.as_object_mut().unwrap().remove("type");

@@ -72,7 +72,7 @@ async fn record(
                 )))),
             }
         }
-        (409, "not_payable") => Err(PayError::NotPayable(p.payment_view(number).await?)),
+        (409, "not_payable") => Err(PayError::not_payable(&p.payment_view(number).await?)),
         (422, "amount_mismatch") => Err(PayError::Provider(ProviderError::Broken(format!(
             "intent {} for {number} is for {}, the writer wants another amount: {}",
             created.id, created.amount, rejected.1.error.message
@@ -103,7 +103,7 @@ async fn recorded(
     // `failed` intents take another attempt (Stripe returns them to
     // `requires_payment_method`); anything past `succeeded` has nothing left to pay.
     if !matches!(record.status.as_str(), "created" | "failed") {
-        return Err(PayError::NotPayable(view.clone()));
+        return Err(PayError::not_payable(view));
     }
     provider
         .recorded_intent(record)
@@ -115,7 +115,7 @@ fn payable(view: PaymentView) -> Result<PaymentView, PayError> {
     if view.order_state == OrderState::PendingPayment {
         Ok(view)
     } else {
-        Err(PayError::NotPayable(view))
+        Err(PayError::not_payable(&view))
     }
 }
 
@@ -166,7 +166,10 @@ mod tests {
             OrderState::Cancelled,
             OrderState::Refunded,
         ] {
-            assert!(matches!(payable(view(state)), Err(PayError::NotPayable(_))));
+            assert!(matches!(
+                payable(view(state)),
+                Err(PayError::NotPayable { .. })
+            ));
         }
     }
 
@@ -211,7 +214,7 @@ mod tests {
         ));
         assert!(matches!(
             run(record("test", "succeeded")),
-            Err(PayError::NotPayable(_))
+            Err(PayError::NotPayable { .. })
         ));
         for open in ["created", "failed"] {
             let i = run(record("test", open)).unwrap();

@@ -27,6 +27,7 @@ use crate::signing::Key;
 use crate::web::Resp;
 use crate::writer_client::{WriterClient, WriterError};
 use provider::{Provider, ProviderError};
+use storefront_domain::OrderState;
 use storefront_domain::payments::PaymentView;
 use stripe::StripeClient;
 
@@ -52,7 +53,10 @@ pub enum PayError {
     NotFound,
     /// The order is not awaiting payment (paid, cancelled, …): HTML redirects to the
     /// order page, JSON answers 409.
-    NotPayable(PaymentView),
+    NotPayable {
+        number: String,
+        state: OrderState,
+    },
     /// A conflict with what is recorded, e.g. nothing to refund: 409.
     Conflict {
         code: &'static str,
@@ -138,8 +142,15 @@ pub fn writer_error(e: WriterError) -> PayError {
 }
 
 impl PayError {
+    pub fn not_payable(view: &PaymentView) -> PayError {
+        PayError::NotPayable {
+            number: view.order_number.clone(),
+            state: view.order_state,
+        }
+    }
+
     /// The JSON answer (public API and admin routes).
-    pub fn to_json(self) -> Resp {
+    pub fn into_json(self) -> Resp {
         match self {
             PayError::NotConfigured => Resp::json_error(
                 503,
@@ -147,14 +158,10 @@ impl PayError {
                 "payments are not configured",
             ),
             PayError::NotFound => Resp::json_error(404, "not_found", "no such order"),
-            PayError::NotPayable(view) => Resp::json_error(
+            PayError::NotPayable { number, state } => Resp::json_error(
                 409,
                 "not_payable",
-                &format!(
-                    "order {} is {}, not awaiting payment",
-                    view.order_number,
-                    view.order_state.as_str()
-                ),
+                &format!("order {number} is {}, not awaiting payment", state.as_str()),
             ),
             PayError::Conflict { code, message } => Resp::json_error(409, code, &message),
             PayError::Writer(e) => crate::api::writer_failed(e),
@@ -194,7 +201,7 @@ impl PayError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use storefront_domain::{ErrorBody, Money, OrderState};
+    use storefront_domain::ErrorBody;
 
     fn code(resp: &Resp) -> String {
         serde_json::from_slice::<ErrorBody>(&resp.body)
@@ -205,18 +212,16 @@ mod tests {
 
     #[test]
     fn json_answers() {
-        let r = PayError::NotConfigured.to_json();
+        let r = PayError::NotConfigured.into_json();
         assert_eq!(
             (r.status, code(&r).as_str()),
             (503, "payments_not_configured")
         );
-        let view = PaymentView {
-            order_number: "SF-1".into(),
-            order_state: OrderState::Paid,
-            total: Money::new(100, "EUR"),
-            payment: None,
-        };
-        let r = PayError::NotPayable(view).to_json();
+        let r = PayError::NotPayable {
+            number: "SF-1".into(),
+            state: OrderState::Paid,
+        }
+        .into_json();
         assert_eq!((r.status, code(&r).as_str()), (409, "not_payable"));
         assert!(String::from_utf8_lossy(&r.body).contains("SF-1 is paid"));
         let refused = PayError::Provider(ProviderError::Refused {
@@ -224,10 +229,10 @@ mod tests {
             code: None,
             message: "Amount must be at least 50 cents".into(),
         });
-        let r = refused.to_json();
+        let r = refused.into_json();
         assert_eq!(r.status, 502);
         assert!(String::from_utf8_lossy(&r.body).contains("at least 50 cents"));
-        let r = PayError::Provider(ProviderError::Unavailable("timeout".into())).to_json();
+        let r = PayError::Provider(ProviderError::Unavailable("timeout".into())).into_json();
         assert_eq!(r.status, 503);
     }
 

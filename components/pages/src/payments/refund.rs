@@ -29,7 +29,7 @@ struct Requested {
 
 pub async fn refund(p: &Payments<'_>, number: &str) -> Resp {
     if !valid_order_number(number) {
-        return PayError::NotFound.to_json();
+        return PayError::NotFound.into_json();
     }
     match run(p, number).await {
         Ok(requested) => Resp::json(202, &requested),
@@ -38,44 +38,44 @@ pub async fn refund(p: &Payments<'_>, number: &str) -> Resp {
 }
 
 async fn run(p: &Payments<'_>, number: &str) -> Result<Requested, Resp> {
-    let view = p.payment_view(number).await.map_err(PayError::to_json)?;
-    let record = refundable(&view, p.settings.mode).map_err(PayError::to_json)?;
+    let view = p.payment_view(number).await.map_err(PayError::into_json)?;
+    let record = refundable(&view, p.settings.mode).map_err(PayError::into_json)?;
     let again = record.status == "refund_requested";
     match p.settings.mode {
         PaymentMode::Stripe => {
             let refund_id = match (&record.refund_id, again) {
                 (Some(id), true) => id.clone(),
                 _ => {
-                    let stripe = p.stripe().map_err(PayError::to_json)?;
+                    let stripe = p.stripe().map_err(PayError::into_json)?;
                     let refund = stripe
                         .create_refund(&record.intent_id, number)
                         .await
-                        .map_err(|e| PayError::Provider(e).to_json())?;
+                        .map_err(|e| PayError::Provider(e).into_json())?;
                     eprintln!("refund {} for {number}: {}", refund.id, refund.status);
                     refund.id
                 }
             };
             let view = recorded(p, number, &refund_id)
                 .await
-                .map_err(PayError::to_json)?;
+                .map_err(PayError::into_json)?;
             Ok(Requested {
                 refund_id,
                 order_state: view.order_state,
             })
         }
         PaymentMode::Test => {
-            let secret = p.test_webhook_secret().map_err(PayError::to_json)?;
+            let secret = p.test_webhook_secret().map_err(PayError::into_json)?;
             let refund_id = test_mode::refund_id(p.key, number);
             let view = recorded(p, number, &refund_id)
                 .await
-                .map_err(PayError::to_json)?;
+                .map_err(PayError::into_json)?;
             let now = i64::try_from(p.now).unwrap_or(i64::MAX);
             let body =
                 test_mode::refunded_event(p.key, number, &record.intent_id, &record.amount, now);
             let header = signature::header(secret, now, body.as_bytes());
             let result = webhook::process(p, body.as_bytes(), Some(&header), PROVIDER_TEST)
                 .await
-                .map_err(webhook::WebhookError::to_json)?;
+                .map_err(webhook::WebhookError::into_json)?;
             Ok(Requested {
                 refund_id,
                 order_state: result.order_state.unwrap_or(view.order_state),

@@ -29,7 +29,7 @@ pub enum WebhookError {
 pub async fn receive(p: &Payments<'_>, req: &Req) -> Resp {
     match process(p, &req.body, req.header(signature::HEADER), PROVIDER_STRIPE).await {
         Ok(result) => Resp::json(200, &json!({ "received": true, "outcome": result.outcome })),
-        Err(e) => e.to_json(),
+        Err(e) => e.into_json(),
     }
 }
 
@@ -70,7 +70,7 @@ pub async fn process(
 }
 
 impl WebhookError {
-    pub fn to_json(self) -> Resp {
+    pub fn into_json(self) -> Resp {
         match self {
             WebhookError::Signature(e) => Resp::json_error(400, e.code(), e.message()),
             WebhookError::InvalidEvent(why) => Resp::json_error(
@@ -121,7 +121,7 @@ mod tests {
             now,
         };
         match futures::executor::block_on(process(&p, raw, header, "stripe")) {
-            Err(e @ (WebhookError::Signature(_) | WebhookError::InvalidEvent(_))) => e.to_json(),
+            Err(e @ (WebhookError::Signature(_) | WebhookError::InvalidEvent(_))) => e.into_json(),
             other => panic!("expected a refusal before the writer, got {other:?}"),
         }
     }
@@ -163,13 +163,13 @@ mod tests {
 
     #[test]
     fn writer_answers() {
-        let r = WebhookError::Writer(WriterError::Unavailable).to_json();
+        let r = WebhookError::Writer(WriterError::Unavailable).into_json();
         assert_eq!(r.status, 503, "Stripe retries");
         let refused = WriterError::Rejected {
             status: 403,
             body: ErrorBody::new(TEST_PAYMENTS_REFUSED, "no"),
         };
-        let r = WebhookError::Writer(refused).to_json();
+        let r = WebhookError::Writer(refused).into_json();
         assert_eq!((r.status, code(&r).as_str()), (403, TEST_PAYMENTS_REFUSED));
     }
 }

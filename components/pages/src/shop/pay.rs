@@ -21,7 +21,7 @@ pub async fn show(shop: &mut Shop<'_>, p: &Payments<'_>, number: &str) -> Answer
     }
     let prepared = match intent::prepare(p, number).await {
         Ok(prepared) => prepared,
-        Err(PayError::NotPayable(_)) => return Ok(order_page(shop, number)),
+        Err(PayError::NotPayable { .. }) => return Ok(order_page(shop, number)),
         Err(e) => return Err(failed(shop, e)),
     };
     let Prepared {
@@ -62,7 +62,7 @@ pub async fn pay_test(shop: &mut Shop<'_>, p: &Payments<'_>, number: &str) -> An
     let prepared = match intent::prepare(p, number).await {
         Ok(prepared) => prepared,
         // A second click after the first one paid.
-        Err(PayError::NotPayable(_)) => return Ok(order_page(shop, number)),
+        Err(PayError::NotPayable { .. }) => return Ok(order_page(shop, number)),
         Err(e) => return Err(failed(shop, e)),
     };
     let now = i64::try_from(p.now).unwrap_or(i64::MAX);
@@ -95,7 +95,7 @@ fn failed(shop: &Shop<'_>, e: PayError) -> Resp {
             "This shop cannot take payments right now. Your order is saved; please come back later.",
         ),
         PayError::NotFound => shop.not_found("Order not found"),
-        PayError::NotPayable(view) => order_page(shop, &view.order_number),
+        PayError::NotPayable { number, .. } => order_page(shop, &number),
         PayError::Conflict { message, .. } => {
             shop.error(409, "This order cannot be paid here", &message)
         }
