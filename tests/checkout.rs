@@ -96,13 +96,21 @@ fn html_checkout_from_catalog_to_order_page() {
     assert_eq!(placed.status(), 303);
     let location = placed.headers()["location"].to_str().unwrap().to_string();
     // Straight on to the payment step (test-mode provider locally).
-    assert!(location.starts_with("/orders/SF-") && location.ends_with("/pay"), "{location}");
-    let number = location.trim_start_matches("/orders/").trim_end_matches("/pay");
+    assert!(
+        location.starts_with("/orders/SF-") && location.ends_with("/pay"),
+        "{location}"
+    );
+    let number = location
+        .trim_start_matches("/orders/")
+        .trim_end_matches("/pay");
     let payment_step = browser.get(app.url(&location)).send().unwrap();
     assert_eq!(payment_step.status(), 200);
     assert!(payment_step.text().unwrap().contains("TEST MODE"));
 
-    let page = browser.get(app.url(&format!("/orders/{number}"))).send().unwrap();
+    let page = browser
+        .get(app.url(&format!("/orders/{number}")))
+        .send()
+        .unwrap();
     assert_eq!(page.status(), 200);
     let page = page.text().unwrap();
     assert!(page.contains(number) && page.contains("Awaiting payment"));

@@ -57,8 +57,8 @@ pub fn audit(db: &Db) -> Result<Response, ApiError> {
         totals(db, &mut findings)?;
         idempotency(db, &mut findings)?;
         states(db, &mut findings)?;
-        payments(db, &mut findings)?;
-        payment_events(db, &mut findings)?;
+        payments_match_orders(db, &mut findings)?;
+        payment_events_settled(db, &mut findings)?;
         let summary = format!(
             "audit ok: integrity ok; {}; sequences match; no negative stock; totals match; \
              idempotency records resolve; payments match their orders; no payment event waits",
@@ -201,7 +201,7 @@ fn states(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn payments(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
+fn payments_match_orders(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
     // Paid or shipped without the money in.
     let rows = db.rows(
         "SELECT o.number, o.state, p.intent_id, p.status FROM orders o
@@ -275,7 +275,7 @@ fn payments(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn payment_events(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
+fn payment_events_settled(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
     for event in payment_events::unattributed(db)? {
         findings.push(format!(
             "payment {}; match it to an order or refund it",

@@ -92,7 +92,10 @@ fn apply_event(db: &Db, event: &PaymentEvent) -> Result<PaymentEventResult, ApiE
     };
     let money = money_of(event.amount, event.currency.as_deref());
     let mut payment = payments::for_order(db, order.id)?;
-    if let (None, Some(intent_id), false) = (&payment, &event.intent_id, kind == EventKind::Other) {
+    if payment.is_none()
+        && kind != EventKind::Other
+        && let Some(intent_id) = &event.intent_id
+    {
         // Pages died between creating the intent and recording it: the event says which
         // intent pays this order, so record it now and the money lands on the right order.
         // An intent event carries the intent's amount; a refund carries what was refunded.

@@ -3,7 +3,7 @@
 //! provider took and the ledger does not show (or the reverse) is found by a machine rather
 //! than by a customer. Loading is SQL; the comparison, [`compare`], is pure.
 
-use crate::db::{Db, Mode, RowExt as _, text};
+use crate::db::{Db, Mode, RowExt as _, int, text};
 use crate::order_number;
 use crate::payment_events::{self, Unattributed};
 use crate::request::parse_json;
@@ -96,7 +96,7 @@ fn orders_in_window(db: &Db, from: i64, to: i64) -> anyhow::Result<Vec<LedgerOrd
                AND o.created_at < strftime('%Y-%m-%dT%H:%M:%fZ', ?, 'unixepoch') \
              ORDER BY o.id"
         ),
-        &[crate::db::int(from), crate::db::int(end)],
+        &[int(from), int(end)],
     )?
     .iter()
     .map(ledger_order_of)

@@ -222,5 +222,18 @@ mod tests {
             .filter(|s| s.contains("CREATE TRIGGER"))
             .count();
         assert_eq!(triggers, 6);
+        // A comment inside a trigger's WHEN clause stays inside the trigger.
+        let payments = crate::migrations::MIGRATIONS
+            .iter()
+            .find(|m| m.name == "0003_payments.sql")
+            .expect("0003_payments.sql is embedded");
+        let statements = split_statements(payments.sql);
+        let triggers: Vec<_> = statements
+            .iter()
+            .filter(|s| s.contains("CREATE TRIGGER"))
+            .collect();
+        assert_eq!(triggers.len(), 4);
+        assert!(triggers.iter().all(|t| t.ends_with("END")), "{triggers:#?}");
+        assert_eq!(statements.len(), 8, "2 tables, 2 indexes, 4 triggers");
     }
 }

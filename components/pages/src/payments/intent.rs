@@ -1,11 +1,12 @@
 //! The payment step's one operation: make sure a pending order has exactly one intent,
 //! recorded by the writer, and hand it back with its client secret.
 //!
-//! Safe to run on every visit and from several tabs at once. The writer is asked first,
-//! so a recorded intent is reused rather than a new one made; a new intent is created
-//! with an idempotency key derived from the order number (Stripe replays it, the test
-//! mode derives the same id), and if another request recorded one in between, the
-//! writer's 409 `intent_already_recorded` makes us use the recorded one.
+//! Safe to run on every visit and from several tabs at once. The intent is created with
+//! an idempotency key derived from the order number, so Stripe answers every repeat
+//! with the first intent (the test mode derives the same id every time), and then
+//! recorded; if the writer already holds another intent for the order (another pages
+//! instance won a race, or Stripe forgot the key after its 24 hours), the writer's
+//! record wins: that intent is used and ours is cancelled.
 
 use super::provider::{Intent, Provider, ProviderError};
 use super::{PayError, Payments, writer_error};
@@ -25,17 +26,20 @@ pub struct Prepared {
 pub async fn prepare(p: &Payments<'_>, number: &str) -> Result<Prepared, PayError> {
     let provider = p.checkout_provider()?;
     let view = payable(p.payment_view(number).await?)?;
-    let intent = match &view.payment {
-        Some(record) => recorded(&provider, &view, record).await?,
-        None => {
-            let created = provider
-                .create_intent(number, &view.total)
-                .await
-                .map_err(PayError::Provider)?;
-            return record(p, &provider, number, created).await;
-        }
-    };
-    ready(view, intent, &provider)
+    // Refuse before creating anything the record would make useless.
+    if let Some(record) = &view.payment {
+        usable(&provider, &view, record)?;
+    }
+    let created = provider
+        .create_intent(number, &view.total)
+        .await
+        .map_err(PayError::Provider)?;
+    match view.payment.clone() {
+        // The usual repeat visit: Stripe replayed the recorded intent.
+        Some(record) if record.intent_id == created.id => ready(view, created, &provider),
+        Some(record) => adopt(&provider, view, &record, created).await,
+        None => record(p, &provider, number, created).await,
+    }
 }
 
 /// Records a freshly created intent, or settles for the one recorded meanwhile.
@@ -53,19 +57,19 @@ async fn record(
         amount: created.amount.amount,
         currency: created.amount.currency.clone(),
     };
-    let rejected = match p.writer.record_intent(number, &body).await {
+    let (status, refusal) = match p.writer.record_intent(number, &body).await {
         Ok(view) => return ready(view, created, provider),
         Err(WriterError::Rejected { status, body }) => (status, body),
         Err(e) => return Err(writer_error(e)),
     };
-    match (rejected.0, rejected.1.error.code.as_str()) {
+    match (status, refusal.error.code.as_str()) {
         (409, "intent_already_recorded") => {
             let view = payable(p.payment_view(number).await?)?;
-            match &view.payment {
+            match view.payment.clone() {
                 Some(r) if r.intent_id == created.id => ready(view, created, provider),
                 Some(r) => {
-                    let intent = recorded(provider, &view, r).await?;
-                    ready(view, intent, provider)
+                    usable(provider, &view, &r)?;
+                    adopt(provider, view, &r, created).await
                 }
                 None => Err(PayError::Provider(ProviderError::Broken(format!(
                     "writer said an intent is recorded for {number} but shows none"
@@ -75,21 +79,46 @@ async fn record(
         (409, "not_payable") => Err(PayError::not_payable(&p.payment_view(number).await?)),
         (422, "amount_mismatch") => Err(PayError::Provider(ProviderError::Broken(format!(
             "intent {} for {number} is for {}, the writer wants another amount: {}",
-            created.id, created.amount, rejected.1.error.message
+            created.id, created.amount, refusal.error.message
         )))),
-        (status, _) => Err(writer_error(WriterError::Rejected {
+        _ => Err(writer_error(WriterError::Rejected {
             status,
-            body: rejected.1,
+            body: refusal,
         })),
     }
 }
 
-/// The intent the writer already holds for this order.
-async fn recorded(
+/// The writer holds another intent than the one just created: use the recorded one and
+/// cancel ours, so that only one intent per order can ever be paid.
+async fn adopt(
+    provider: &Provider<'_>,
+    view: PaymentView,
+    record: &PaymentRecord,
+    ours: Intent,
+) -> Result<Prepared, PayError> {
+    eprintln!(
+        "order {}: using recorded intent {} instead of {}",
+        view.order_number, record.intent_id, ours.id
+    );
+    if let Err(e) = provider.cancel_intent(&ours.id).await {
+        eprintln!(
+            "order {}: could not cancel unused intent {}: {e:?}",
+            view.order_number, ours.id
+        );
+    }
+    let intent = provider
+        .recorded_intent(record)
+        .await
+        .map_err(PayError::Provider)?;
+    ready(view, intent, provider)
+}
+
+/// Whether the recorded payment can still be paid with this provider.
+fn usable(
     provider: &Provider<'_>,
     view: &PaymentView,
     record: &PaymentRecord,
-) -> Result<Intent, PayError> {
+) -> Result<(), PayError> {
     if record.provider != provider.name() {
         return Err(PayError::Conflict {
             code: "provider_mismatch",
@@ -105,10 +134,7 @@ async fn recorded(
     if !matches!(record.status.as_str(), "created" | "failed") {
         return Err(PayError::not_payable(view));
     }
-    provider
-        .recorded_intent(record)
-        .await
-        .map_err(PayError::Provider)
+    Ok(())
 }
 
 fn payable(view: PaymentView) -> Result<PaymentView, PayError> {
@@ -204,24 +230,21 @@ mod tests {
             refund_id: None,
         };
         let v = view(OrderState::PendingPayment);
-        let run = |r: PaymentRecord| futures::executor::block_on(recorded(&provider, &v, &r));
         assert!(matches!(
-            run(record("stripe", "created")),
+            usable(&provider, &v, &record("stripe", "created")),
             Err(PayError::Conflict {
                 code: "provider_mismatch",
                 ..
             })
         ));
-        assert!(matches!(
-            run(record("test", "succeeded")),
-            Err(PayError::NotPayable { .. })
-        ));
+        for past in ["succeeded", "refund_requested", "refunded"] {
+            assert!(matches!(
+                usable(&provider, &v, &record("test", past)),
+                Err(PayError::NotPayable { .. })
+            ));
+        }
         for open in ["created", "failed"] {
-            let i = run(record("test", open)).unwrap();
-            assert_eq!(
-                i.client_secret,
-                "pi_test_000000000000000000000000_secret_test"
-            );
+            assert!(usable(&provider, &v, &record("test", open)).is_ok());
         }
     }
 }

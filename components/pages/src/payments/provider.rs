@@ -78,6 +78,15 @@ impl Provider<'_> {
         }
     }
 
+    /// Cancels an intent nobody will use (it lost to the one the writer recorded).
+    pub async fn cancel_intent(&self, intent_id: &str) -> Result<(), ProviderError> {
+        match self {
+            Provider::Stripe(stripe) => stripe.cancel_intent(intent_id).await,
+            // Nothing exists outside this process to cancel.
+            Provider::Test { .. } => Ok(()),
+        }
+    }
+
     /// The intent the writer has on record, with its client secret.
     pub async fn recorded_intent(&self, record: &PaymentRecord) -> Result<Intent, ProviderError> {
         match self {

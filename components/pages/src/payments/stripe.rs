@@ -77,8 +77,9 @@ impl<'a> StripeClient<'a> {
         parse_intent(&bytes)
     }
 
-    /// `GET /v1/payment_intents/{id}`: an intent recorded earlier (its client secret is
-    /// not stored by the writer, and Stripe forgets idempotency keys after a day).
+    /// `GET /v1/payment_intents/{id}`: an intent recorded earlier that Stripe no longer
+    /// replays for its idempotency key (keys expire after 24 hours); the writer does not
+    /// store client secrets.
     pub async fn retrieve_intent(&self, intent_id: &str) -> Result<Intent, ProviderError> {
         if !valid_id(intent_id) {
             return Err(ProviderError::Broken(format!(
@@ -88,6 +89,20 @@ impl<'a> StripeClient<'a> {
         let path = format!("/v1/payment_intents/{intent_id}");
         let bytes = self.call(Method::Get, &path, None, None).await?;
         parse_intent(&bytes)
+    }
+
+    /// `POST /v1/payment_intents/{id}/cancel`, so an unused intent can never be paid.
+    pub async fn cancel_intent(&self, intent_id: &str) -> Result<(), ProviderError> {
+        if !valid_id(intent_id) {
+            return Err(ProviderError::Broken(format!(
+                "intent id {intent_id:?} is not a Stripe id"
+            )));
+        }
+        let path = format!("/v1/payment_intents/{intent_id}/cancel");
+        let key = format!("storefront-cancel-{intent_id}");
+        self.call(Method::Post, &path, Some(String::new()), Some(&key))
+            .await
+            .map(|_| ())
     }
 
     /// `POST /v1/refunds` for the whole of the intent's charge.
@@ -123,6 +138,9 @@ impl<'a> StripeClient<'a> {
             }
             if let Some(form) = &form {
                 req.set_header("content-type", "application/x-www-form-urlencoded");
+                // A declared length rather than a chunked body: plain HTTP/1.1 servers
+                // (and some proxies in front of the API) read the body by it.
+                req.set_header("content-length", form.len().to_string());
                 *req.body_mut() = form.clone().into_bytes();
             }
             req
