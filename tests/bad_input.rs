@@ -215,7 +215,9 @@ fn bad_form_posts_are_refused_with_html_errors() {
     let post =
         |path: &str, form: &[(&str, &str)]| browser.post(app.url(path)).form(form).send().unwrap();
 
-    let cases: Vec<(&str, &str, Vec<(&str, &str)>, u16)> = vec![
+    /// (what, path, form fields, expected status)
+    type Case<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, u16);
+    let cases: Vec<Case> = vec![
         (
             "no csrf",
             "/cart/add",

@@ -203,7 +203,7 @@ fn a_tampered_cart_cookie_is_an_empty_cart_with_a_notice() {
     let dir = tempfile::tempdir().unwrap();
     let app = common::start(dir.path());
     let browser = common::client();
-    let (csrf, added) = add_to_cart(&browser, &app);
+    let (_, added) = add_to_cart(&browser, &app);
     let cookie = added
         .cookies()
         .find(|c| c.name() == "cart")
