@@ -21,6 +21,10 @@ use wasmtime_wasi_http::{Error as HttpError, WasiBody};
 
 /// Largest request body the host passes to a component (components set tighter limits).
 pub const MAX_BODY_BYTES: usize = 1 << 20;
+/// A body declared larger than [`MAX_BODY_BYTES`] is read and discarded up to this
+/// size before the 413 goes out, so the client, still sending, gets the answer instead
+/// of a broken pipe; beyond it the connection is simply closed after the answer.
+const MAX_DISCARD_BYTES: u64 = 16 << 20;
 /// How long a stopping server waits for in-flight requests.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -40,6 +44,21 @@ fn text(status: StatusCode, body: &str) -> Response<WasiBody> {
     r.headers_mut().insert(
         http::header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
+}
+
+/// 413 in the JSON error shape the components use.
+fn too_large() -> Response<WasiBody> {
+    let body = storefront_domain::ErrorBody::new(
+        "body_too_large",
+        format!("request bodies are limited to {MAX_BODY_BYTES} bytes"),
+    )
+    .to_json();
+    let mut r = text(StatusCode::PAYLOAD_TOO_LARGE, &body);
+    r.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
     );
     r
 }
@@ -76,6 +95,17 @@ impl Server {
         let Some(matched) = self.router.route(req.uri().path()) else {
             return text(StatusCode::NOT_FOUND, "not found\n");
         };
+        let declared = req
+            .headers()
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if let Some(len) = declared.filter(|len| *len > MAX_BODY_BYTES as u64) {
+            if len <= MAX_DISCARD_BYTES {
+                let _ = req.into_body().collect().await;
+            }
+            return too_large();
+        }
         let (mut parts, body) = req.into_parts();
         let host = parts
             .headers

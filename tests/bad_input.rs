@@ -170,6 +170,10 @@ fn bad_api_orders_are_refused_and_write_nothing() {
     );
     let huge = raw(vec![b' '; 2 << 20], Some("bad-huge"));
     assert_eq!(huge.status(), 413);
+    assert_eq!(
+        huge.json::<Value>().unwrap()["error"]["code"],
+        "body_too_large"
+    );
     let big = raw(vec![b' '; 70 * 1024], Some("bad-big"));
     assert_eq!(big.status(), 413);
     assert_eq!(
