@@ -16,7 +16,7 @@ pub fn build_all(manifest: &Manifest) -> Result<()> {
             Some(w) => manifest.root.join(w),
             None => manifest.root.clone(),
         };
-        eprintln!("storefront: building {}: {}", component.id, build.command);
+        tracing::info!("building {}: {}", component.id, build.command);
         let started = Instant::now();
         let status = Command::new("sh")
             .arg("-c")
@@ -27,8 +27,8 @@ pub fn build_all(manifest: &Manifest) -> Result<()> {
         if !status.success() {
             bail!("building component {} failed ({status})", component.id);
         }
-        eprintln!(
-            "storefront: built {} in {:.1}s",
+        tracing::info!(
+            "built {} in {:.1}s",
             component.id,
             started.elapsed().as_secs_f64()
         );

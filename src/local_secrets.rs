@@ -37,8 +37,8 @@ pub fn fill_missing(
         getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
         stored.insert(name.clone(), hex::encode(bytes));
         changed = true;
-        eprintln!(
-            "storefront: generated a local {name} in {} (set {} in production)",
+        tracing::info!(
+            "generated a local {name} in {} (set {} in production)",
             path.display(),
             crate::variables::env_key(name)
         );

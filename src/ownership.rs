@@ -90,8 +90,8 @@ impl Ownership {
                     match deadline {
                         Some(d) if Instant::now() < d => {
                             if !announced {
-                                eprintln!(
-                                    "storefront: {} is owned by {owner}; waiting for it to hand over",
+                                tracing::info!(
+                                    "{} is owned by {owner}; waiting for it to hand over",
                                     data_dir.display()
                                 );
                                 announced = true;

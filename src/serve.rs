@@ -152,8 +152,8 @@ fn local_overrides(
         local_secrets::fill_missing(manifest, data_dir, env, &["stripe_webhook_secret"])?;
     overrides.insert("payment_mode".into(), MODE_TEST.into());
     overrides.insert("accept_test_payments".into(), "true".into());
-    eprintln!(
-        "storefront: payments in TEST MODE (no real money); set {} to use Stripe",
+    tracing::warn!(
+        "payments in TEST MODE (no real money); set {} to use Stripe",
         env_key("stripe_secret_key")
     );
     Ok(overrides)

@@ -17,7 +17,7 @@ fn failed_start(args: &[&str], data_dir: &Path) -> Vec<String> {
             assert!(!stderr.iter().any(|l| l.contains("panicked")), "{stderr:?}");
             let errors: Vec<String> = stderr
                 .into_iter()
-                .filter(|l| l.starts_with("storefront: ") && !l.contains("generated a local"))
+                .filter(|l| l.starts_with("storefront: "))
                 .collect();
             assert_eq!(errors.len(), 1, "one error line: {errors:?}");
             errors
