@@ -389,3 +389,49 @@ fn the_test_mode_provider_pays_locally_and_never_in_production() {
         }
     }
 }
+
+#[test]
+fn the_shop_owner_ships_paid_orders_and_cancels_unpaid_ones() {
+    let fake = FakeStripe::start();
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(dir.path(), &fake);
+    let admin = |number: &str, action: &str, token: Option<&str>| {
+        let mut r = common::client().post(app.url(&format!("/admin/orders/{number}/{action}")));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.send().unwrap()
+    };
+    let (paid, _) = place(&app, "ship-1");
+    let intent = pay(&app, &paid)["intent_id"].as_str().unwrap().to_string();
+    assert_eq!(
+        admin(&paid, "fulfil", Some(ADMIN)).status(),
+        409,
+        "not paid yet"
+    );
+    fake_stripe::deliver(&app.base_url, &fake.succeed(&intent));
+    assert_eq!(admin(&paid, "fulfil", None).status(), 401);
+    assert_eq!(admin(&paid, "fulfil", Some("wrong")).status(), 401);
+    assert_eq!(
+        admin(&paid, "cancel", Some(ADMIN)).status(),
+        409,
+        "paid orders are refunded, not cancelled"
+    );
+    let shipped = admin(&paid, "fulfil", Some(ADMIN));
+    assert_eq!(shipped.status(), 200);
+    assert_eq!(shipped.json::<Value>().unwrap()["state"], "fulfilled");
+
+    let before = common::stock(&app)["french-press"];
+    let (unpaid, _) = place(&app, "cancel-1");
+    assert_eq!(common::stock(&app)["french-press"], before - 1);
+    assert_eq!(admin(&unpaid, "cancel", Some(ADMIN)).status(), 200);
+    assert_eq!(state(&app, &unpaid), "cancelled");
+    assert_eq!(
+        common::stock(&app)["french-press"],
+        before,
+        "stock returned"
+    );
+    drop(app);
+    let (ok, audit) = common::check(dir.path());
+    assert!(ok, "{audit:?}");
+}

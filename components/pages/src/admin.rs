@@ -1,12 +1,16 @@
-//! Access to the admin routes (`/admin/…`): `Authorization: Bearer {admin_token}`.
+//! The admin routes (`/admin/…`, `Authorization: Bearer {admin_token}`): who may use
+//! them, and the order-handling ones (ship, cancel); refunds live in `payments::refund`.
 //!
 //! With an empty `admin_token` the routes do not exist (404), so a deployment that
 //! never set one exposes nothing. Both tokens are hashed before the constant-time
 //! comparison, so neither the content nor the length of the real token shows in
 //! response timing.
 
-use crate::web::Req;
+use crate::api::writer_failed;
+use crate::web::{Req, Resp};
+use crate::writer_client::{WriterClient, valid_order_number};
 use sha2::{Digest, Sha256};
+use storefront_domain::OrderState;
 use subtle::ConstantTimeEq;
 
 pub fn enabled(admin_token: &str) -> bool {
@@ -24,6 +28,20 @@ pub fn authorized(req: &Req, admin_token: &str) -> bool {
     let presented = Sha256::digest(presented.as_bytes());
     let expected = Sha256::digest(admin_token.as_bytes());
     presented.ct_eq(&expected).into()
+}
+
+/// `POST /admin/orders/{number}/fulfil` and `/cancel`: the shop owner ships an order
+/// (`paid → fulfilled`) or cancels an unpaid one (`pending_payment → cancelled`, which
+/// returns its stock). Answers the order, or the writer's refusal (409 for an illegal
+/// transition).
+pub async fn transition(writer: &WriterClient, number: &str, to: OrderState) -> Resp {
+    if !valid_order_number(number) {
+        return Resp::json_error(404, "not_found", "no such order");
+    }
+    match writer.transition(number, to).await {
+        Ok(order) => Resp::json(200, &order),
+        Err(e) => writer_failed(e),
+    }
 }
 
 /// The token of a `Bearer` credential (the scheme is case-insensitive).

@@ -29,6 +29,7 @@ use futures::StreamExt;
 use payments::Payments;
 use spin_sdk::http::{Fields, IncomingRequest, OutgoingResponse, ResponseOutparam};
 use spin_sdk::http_component;
+use storefront_domain::OrderState;
 use web::{MAX_BODY, Req, Resp};
 use writer_client::WriterClient;
 
@@ -146,6 +147,8 @@ enum Route<'a> {
     StripeWebhook,
     /// Only with an admin token.
     AdminRefund(&'a str),
+    /// Only with an admin token: ship or cancel.
+    AdminTransition(&'a str, OrderState),
     ApiProducts,
     ApiProduct(&'a str),
     ApiPlaceOrder,
@@ -194,6 +197,14 @@ fn route<'a>(method: &str, path: &'a str, features: Features) -> Result<Route<'a
         ["admin", "orders", number, "refund"] if features.admin => {
             (Route::AdminRefund(number), "POST")
         }
+        ["admin", "orders", number, "fulfil"] if features.admin => (
+            Route::AdminTransition(number, OrderState::Fulfilled),
+            "POST",
+        ),
+        ["admin", "orders", number, "cancel"] if features.admin => (
+            Route::AdminTransition(number, OrderState::Cancelled),
+            "POST",
+        ),
         ["api", "products"] => (Route::ApiProducts, "GET"),
         ["api", "products", slug] => (Route::ApiProduct(slug), "GET"),
         ["api", "orders"] => (Route::ApiPlaceOrder, "POST"),
@@ -293,14 +304,14 @@ async fn respond_json(
         Ok(Route::ApiOrder(number)) => api::order(p.writer, number).await,
         Ok(Route::ApiPayment(number)) => api::payment(p, number).await,
         Ok(Route::StripeWebhook) => payments::webhook::receive(p, req).await,
-        Ok(Route::AdminRefund(number)) => {
-            if admin::authorized(req, &p.settings.admin_token) {
-                payments::refund::refund(p, number).await
-            } else {
-                Resp::json_error(401, "unauthorized", "a valid admin token is required")
-                    .header("www-authenticate", "Bearer")
-            }
+        Ok(Route::AdminRefund(_) | Route::AdminTransition(..))
+            if !admin::authorized(req, &p.settings.admin_token) =>
+        {
+            Resp::json_error(401, "unauthorized", "a valid admin token is required")
+                .header("www-authenticate", "Bearer")
         }
+        Ok(Route::AdminRefund(number)) => payments::refund::refund(p, number).await,
+        Ok(Route::AdminTransition(number, to)) => admin::transition(p.writer, number, to).await,
         Ok(_) | Err(Miss::NotFound) => Resp::json_error(404, "not_found", "no such route"),
         Err(Miss::MethodNotAllowed(allow)) => Resp::json_error(
             405,

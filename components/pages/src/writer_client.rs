@@ -14,8 +14,8 @@ use storefront_domain::payments::{
     PaymentEvent, PaymentEventResult, PaymentView, RecordIntent, RecordRefund,
 };
 use storefront_domain::{
-    ErrorBody, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, OrderRequest, OrderView, Product, ProductList,
-    Quote, QuoteRequest,
+    ErrorBody, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, OrderRequest, OrderState, OrderView, Product,
+    ProductList, Quote, QuoteRequest, TransitionRequest,
 };
 
 /// Total time spent retrying an unavailable writer before telling the shopper.
@@ -107,6 +107,15 @@ impl WriterClient {
     ) -> Result<PaymentView, WriterError> {
         let path = format!("/orders/{number}/refund-requested");
         Ok(self.post(&path, refund, None).await?.value)
+    }
+
+    /// Asks the writer to move an order to `to` (`fulfilled` or `cancelled`).
+    pub async fn transition(&self, number: &str, to: OrderState) -> Result<OrderView, WriterError> {
+        let path = format!("/orders/{number}/transitions");
+        Ok(self
+            .post(&path, &TransitionRequest { to }, None)
+            .await?
+            .value)
     }
 
     /// Forwards a verified provider event; the writer deduplicates by event id, so

@@ -15,12 +15,24 @@ use storefront_domain::{
     FieldError, OrderState, ReleaseExpiredRequest, ReleaseExpiredResult, TransitionRequest,
 };
 
-/// `POST /orders/{number}/transitions`: moves the order to `to` if the state machine allows
-/// it. Already being in `to` is a success without a new event, so a repeated command (a
+/// `POST /orders/{number}/transitions`: moves the order to `fulfilled` or `cancelled` if
+/// the state machine allows it (`paid` and `refunded` come from payment events only). Already being in `to` is a success without a new event, so a repeated command (a
 /// payment webhook delivered twice) is harmless.
 pub fn transition(db: &Db, number: &str, body: &[u8]) -> Result<Response, ApiError> {
     let number = order_number::normalize(number).ok_or_else(|| not_found(number))?;
     let TransitionRequest { to } = parse_json(body)?;
+    // Money states follow the provider's word only (`/payments/events`), so the ledger
+    // can never say "paid" or "refunded" where the bank does not.
+    if matches!(to, OrderState::Paid | OrderState::Refunded) {
+        return Err(ApiError::new(
+            409,
+            "set_by_payment_events",
+            format!(
+                "an order becomes {} only through its payment provider's events",
+                to.as_str()
+            ),
+        ));
+    }
     let view = db.transaction(Mode::Write, |db| {
         let (id, from) = orders::find(db, &number)?.ok_or_else(|| not_found(&number))?;
         if from != to {
