@@ -32,20 +32,7 @@ fn main() {
     // Stock raised so the benchmark measures ordering, not running out.
     common::raise_stock(dir.path());
     let app = common::start(dir.path());
-    let slugs: Vec<String> = {
-        let v: serde_json::Value = common::client()
-            .get(app.url("/api/products"))
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
-        v["products"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p["slug"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let slugs: Vec<String> = common::stock(&app).into_keys().collect();
 
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();

@@ -294,6 +294,16 @@ pub fn stock(app: &TestApp) -> std::collections::BTreeMap<String, i64> {
         .collect()
 }
 
+/// What [`ledger_counts`] says after exactly `n` single-line orders.
+pub fn ledger_of(n: i64) -> Vec<(&'static str, i64)> {
+    vec![
+        ("orders", n),
+        ("order_lines", n),
+        ("order_events", n),
+        ("idempotency_keys", n),
+    ]
+}
+
 /// Rows in every ledger table (only while no writer runs).
 pub fn ledger_counts(data_dir: &Path) -> Vec<(&'static str, i64)> {
     let conn = open_db(data_dir);

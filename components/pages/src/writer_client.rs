@@ -226,8 +226,9 @@ impl WriterClient {
     }
 }
 
-/// Failures that waiting cannot fix: the request is refused before it leaves.
-fn is_misconfiguration(e: &SendError) -> bool {
+/// Failures that waiting cannot fix: the request is refused before it leaves (also
+/// used for calls to the payment provider).
+pub(crate) fn is_misconfiguration(e: &SendError) -> bool {
     matches!(
         e,
         SendError::RequestConversion(_)

@@ -154,14 +154,7 @@ fn attribute(
     order_number: Option<&str>,
     intent_id: Option<&str>,
 ) -> anyhow::Result<Option<Order>> {
-    let named = match order_number.and_then(order_number::normalize) {
-        Some(number) => payments::order_by_number(db, &number)?,
-        None => None,
-    };
-    let recorded = match intent_id {
-        Some(intent_id) => payments::by_intent(db, intent_id)?,
-        None => None,
-    };
+    let (named, recorded) = candidates(db, order_number, intent_id)?;
     let order = match (named, &recorded) {
         (Some(named), Some(r)) if r.order_id != named.id => return Ok(None),
         (Some(named), _) => named,
@@ -372,12 +365,12 @@ pub fn unattributed(db: &Db) -> anyhow::Result<Vec<Unattributed>> {
         .collect()
 }
 
-/// Why [`attribute`] finds no order for these, as it stands now.
-fn why_unattributed(
+/// The order an event names (by number) and the payment its intent is recorded under.
+fn candidates(
     db: &Db,
     order_number: Option<&str>,
     intent_id: Option<&str>,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<(Option<payments::Order>, Option<payments::Payment>)> {
     let named = match order_number.and_then(order_number::normalize) {
         Some(number) => payments::order_by_number(db, &number)?,
         None => None,
@@ -386,6 +379,16 @@ fn why_unattributed(
         Some(intent_id) => payments::by_intent(db, intent_id)?,
         None => None,
     };
+    Ok((named, recorded))
+}
+
+/// Why [`attribute`] finds no order for these, as it stands now.
+fn why_unattributed(
+    db: &Db,
+    order_number: Option<&str>,
+    intent_id: Option<&str>,
+) -> anyhow::Result<String> {
+    let (named, recorded) = candidates(db, order_number, intent_id)?;
     let intent = intent_id.unwrap_or("(none)");
     Ok(match (named, recorded) {
         (Some(named), Some(r)) if r.order_id != named.id => format!(

@@ -8,8 +8,9 @@
 //! answer header `Stripe-Should-Retry` is obeyed when present.
 
 use super::provider::{Intent, ProviderError};
+use crate::writer_client::is_misconfiguration;
 use serde::Deserialize;
-use spin_sdk::http::{ErrorCode, Method, Request, Response, SendError, send};
+use spin_sdk::http::{Method, Request, Response, send};
 use std::time::Duration;
 use storefront_domain::Money;
 
@@ -231,19 +232,6 @@ fn refusal(status: u16, body: &[u8]) -> ProviderError {
 /// Stripe ids are `prefix_alphanumerics`; only such a value may go into a URL path.
 fn valid_id(id: &str) -> bool {
     (3..=255).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-}
-
-/// Failures that retrying cannot fix: the request is refused before it leaves.
-fn is_misconfiguration(e: &SendError) -> bool {
-    matches!(
-        e,
-        SendError::RequestConversion(_)
-            | SendError::Http(
-                ErrorCode::HttpRequestDenied
-                    | ErrorCode::HttpRequestUriInvalid
-                    | ErrorCode::ConfigurationError
-            )
-    )
 }
 
 #[cfg(test)]
