@@ -435,3 +435,39 @@ fn the_shop_owner_ships_paid_orders_and_cancels_unpaid_ones() {
     let (ok, audit) = common::check(dir.path());
     assert!(ok, "{audit:?}");
 }
+
+#[test]
+fn reconciliation_reads_every_page_of_the_provider_list() {
+    let fake = FakeStripe::start();
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(dir.path(), &fake);
+    let (number, total) = place(&app, "pages-1");
+    let intent = pay(&app, &number)["intent_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    fake_stripe::deliver(&app.base_url, &fake.succeed(&intent));
+    drop(app);
+    // Abandoned attempts for the same order: more than two pages of the list API.
+    for _ in 0..249 {
+        fake.create_intent(total, "eur", Some(&number));
+    }
+    let (ok, report) = reconcile(dir.path(), &fake);
+    assert!(ok, "{report}");
+    assert!(report.contains("250 intents"), "{report}");
+    let lists = fake
+        .received()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.path == "/v1/payment_intents")
+        .count();
+    assert_eq!(lists, 3, "100 + 100 + 50");
+
+    // An intent hidden on the last page is still found.
+    let stranger = fake.create_intent(100, "eur", Some("SF-YYYY-YYYY-YYYY"));
+    fake.edit_intent(&stranger, |i| {
+        i["created"] = json!(fake_stripe::now() - 3600)
+    });
+    let (ok, report) = reconcile(dir.path(), &fake);
+    assert!(!ok);
+    assert!(report.contains(&stranger), "{report}");
+}
