@@ -1,7 +1,9 @@
 //! Embeds every `migrations/NNNN_name.sql` file into the writer, sorted by name, so that
 //! adding a migration is adding a file: no code change. Generates
-//! `$OUT_DIR/migrations.rs`, an array expression of `Migration` values with `include_str!`.
+//! `$OUT_DIR/migrations.rs`, an array expression of `Migration` values with `include_str!`
+//! and each file's SHA-256, computed here once rather than on every request.
 
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -39,10 +41,11 @@ fn main() {
         if let Some(other) = versions.insert(version, name) {
             panic!("migrations {other} and {name} share version {version}");
         }
+        let checksum = hex::encode(Sha256::digest(fs::read(path).expect("read migration")));
         let path = path.to_str().expect("migration path is UTF-8");
         writeln!(
             out,
-            "    Migration {{ version: {version}, name: {name:?}, sql: include_str!({path:?}) }},"
+            "    Migration {{ version: {version}, name: {name:?}, sql: include_str!({path:?}), checksum: {checksum:?} }},"
         )
         .unwrap();
     }

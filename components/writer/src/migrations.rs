@@ -8,7 +8,6 @@
 use crate::db::{Db, Mode, NOW, RowExt as _, int, text};
 use crate::responses::ApiError;
 use crate::sql_split::split_statements;
-use sha2::{Digest, Sha256};
 
 /// One embedded migration file.
 pub struct Migration {
@@ -17,13 +16,8 @@ pub struct Migration {
     /// File name, e.g. `0001_catalog.sql`.
     pub name: &'static str,
     pub sql: &'static str,
-}
-
-impl Migration {
-    /// Hex SHA-256 of the file's bytes.
-    pub fn checksum(&self) -> String {
-        hex::encode(Sha256::digest(self.sql.as_bytes()))
-    }
+    /// Hex SHA-256 of the file's bytes (computed by `build.rs`).
+    pub checksum: &'static str,
 }
 
 /// Every migration file, sorted by name.
@@ -89,7 +83,7 @@ fn verify(applied: &[Applied]) -> Result<(), ApiError> {
                 ),
             ));
         };
-        let file_checksum = m.checksum();
+        let file_checksum = m.checksum;
         if file_checksum != a.checksum {
             return Err(ApiError::new(
                 500,
@@ -133,7 +127,7 @@ fn apply(db: &Db, m: &Migration) -> Result<(), ApiError> {
                 "INSERT INTO schema_migrations (version, name, checksum, applied_at) \
                  VALUES (?, ?, ?, {NOW})"
             ),
-            &[int(m.version), text(m.name), text(m.checksum())],
+            &[int(m.version), text(m.name), text(m.checksum)],
         )?;
         eprintln!("writer: applied migration {}", m.name);
         Ok(())
