@@ -117,12 +117,7 @@ fn html_checkout_from_catalog_to_order_page() {
     assert!(page.contains(&total));
     assert_eq!(common::stock(&app)[SLUG], before - 2, "stock reserved");
 
-    let json: Value = browser
-        .get(app.url(&format!("/api/orders/{number}")))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let json = common::order_json(&app, number);
     assert_eq!(json["state"], "pending_payment");
     assert_eq!(json["total"]["amount"], unit * 2);
     assert_eq!(json["items"][0]["quantity"], 2);

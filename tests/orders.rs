@@ -222,12 +222,7 @@ fn the_host_releases_reservations_of_unpaid_orders() {
     let number = placed["number"].as_str().unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let order: Value = common::client()
-            .get(app.url(&format!("/api/orders/{number}")))
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
+        let order = common::order_json(&app, number);
         if order["state"] == "cancelled" {
             break;
         }

@@ -51,13 +51,10 @@ fn pay(app: &TestApp, number: &str) -> Value {
 }
 
 fn state(app: &TestApp, number: &str) -> String {
-    let v: Value = common::client()
-        .get(app.url(&format!("/api/orders/{number}")))
-        .send()
+    common::order_json(app, number)["state"]
+        .as_str()
         .unwrap()
-        .json()
-        .unwrap();
-    v["state"].as_str().unwrap().to_string()
+        .to_string()
 }
 
 fn reconcile(dir: &Path, fake: &FakeStripe) -> (bool, String) {
@@ -120,12 +117,7 @@ fn happy_path_to_paid_with_one_intent_and_replayed_webhooks() {
     assert_eq!(state(&app, &number), "paid");
     // Stripe delivers at least once: the same event again changes nothing.
     assert_eq!(fake_stripe::deliver(&app.base_url, &event).status(), 200);
-    let order: Value = common::client()
-        .get(app.url(&format!("/api/orders/{number}")))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let order = common::order_json(&app, &number);
     assert_eq!(order["events"].as_array().unwrap().len(), 2, "{order}");
     drop(app);
     let conn = common::open_db(dir.path());

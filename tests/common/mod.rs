@@ -313,6 +313,16 @@ pub fn ledger_counts(data_dir: &Path) -> Vec<(&'static str, i64)> {
         .collect()
 }
 
+/// `GET /api/orders/{number}` through the pages component.
+pub fn order_json(app: &TestApp, number: &str) -> serde_json::Value {
+    client()
+        .get(app.url(&format!("/api/orders/{number}")))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap()
+}
+
 /// `POST /api/orders` through the pages component.
 pub fn api_order(
     app: &TestApp,
