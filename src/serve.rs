@@ -1,6 +1,7 @@
 //! `storefront up` and `storefront writer`: take ownership of the data dir, open the
 //! database, load the components, check the writer is healthy (migrations applied),
-//! serve, and on SIGINT/SIGTERM drain, checkpoint, release and exit 0.
+//! serve, and on SIGINT/SIGTERM drain, checkpoint, release and exit 0. Also
+//! `storefront pages`, the stateless components alone.
 
 use crate::cli::{OwnerArgs, PagesArgs, UpArgs, WriterArgs};
 use crate::database::Database;
@@ -77,6 +78,17 @@ async fn run(manifest: Manifest, role: Role, listen: SocketAddr, owner: &OwnerAr
         Role::WriterOnly => vec![WRITER],
     };
     manifest.component(WRITER)?;
+    // Production settings are refused before the data dir is touched.
+    let production_vars = matches!(role, Role::WriterOnly)
+        .then(|| AppVariables::resolve(&manifest, env.clone(), &BTreeMap::new()));
+    if let Some(vars) = &production_vars {
+        refuse_test_payments(vars)?;
+        if vars.get("writer_token").unwrap_or_default().len() < 16 {
+            bail!(
+                "the standalone writer needs a shared token: set SPIN_VARIABLE_WRITER_TOKEN to a random secret of at least 16 characters, and give the pages the same value"
+            );
+        }
+    }
 
     // Ownership strictly before SQLite is touched.
     let data_dir = owner.data_dir.clone();
@@ -91,19 +103,13 @@ async fn run(manifest: Manifest, role: Role, listen: SocketAddr, owner: &OwnerAr
             .context("ownership task failed")??;
     let database = Database::open_exclusive(&owner.data_dir)?;
 
-    let overrides = match role {
-        Role::AllInOne => local_overrides(&manifest, &owner.data_dir, &env)?,
-        Role::WriterOnly => BTreeMap::new(),
+    let vars = match production_vars {
+        Some(vars) => vars,
+        None => {
+            let overrides = local_overrides(&manifest, &owner.data_dir, &env)?;
+            AppVariables::resolve(&manifest, env, &overrides)
+        }
     };
-    let vars = AppVariables::resolve(&manifest, env, &overrides);
-    if matches!(role, Role::WriterOnly) {
-        refuse_test_payments(&vars)?;
-    }
-    if matches!(role, Role::WriterOnly) && vars.get("writer_token").unwrap_or_default().len() < 16 {
-        bail!(
-            "the standalone writer needs a shared token: set SPIN_VARIABLE_WRITER_TOKEN to a random secret of at least 16 characters, and give the pages the same value"
-        );
-    }
     let app = App::load(&manifest, &ids, &vars, Some(database.clone()))?;
     let writer = WriterCalls::new(app.clone(), vars.get("writer_token").unwrap_or_default());
     writer.check_health().await?;
