@@ -463,3 +463,41 @@ fn reconciliation_reads_every_page_of_the_provider_list() {
     assert!(!ok);
     assert!(report.contains(&stranger), "{report}");
 }
+
+#[test]
+fn only_one_intent_per_order_can_ever_be_paid() {
+    let fake = FakeStripe::start();
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(dir.path(), &fake);
+    let (number, total) = place(&app, "race-1");
+    // Another intent for the order reached the ledger first (here: through its failed
+    // attempt's event, as when a pages copy died after creating it).
+    let first = fake.create_intent(total, "eur", Some(&number));
+    assert_eq!(
+        fake_stripe::deliver(&app.base_url, &fake.fail(&first)).status(),
+        200
+    );
+
+    // The payment step creates its own intent, finds the recorded one, uses that and
+    // cancels its own so it can never be paid.
+    let payment = pay(&app, &number);
+    assert_eq!(payment["intent_id"], first.as_str());
+    let ours: Vec<Value> = fake
+        .intents()
+        .into_iter()
+        .filter(|i| i["id"] != first.as_str())
+        .collect();
+    assert_eq!(ours.len(), 1);
+    assert_eq!(ours[0]["status"], "canceled");
+    assert_eq!(
+        pay(&app, &number)["intent_id"],
+        first.as_str(),
+        "stable on retry"
+    );
+
+    fake_stripe::deliver(&app.base_url, &fake.succeed(&first));
+    assert_eq!(state(&app, &number), "paid");
+    drop(app);
+    let (ok, report) = reconcile(dir.path(), &fake);
+    assert!(ok, "{report}");
+}

@@ -1,5 +1,6 @@
 //! A Stripe-compatible HTTP server for the tests: the endpoints storefront uses
-//! (`POST /v1/payment_intents`, `GET /v1/payment_intents`, `POST /v1/refunds`) with
+//! (`POST /v1/payment_intents`, `GET /v1/payment_intents[/{id}]`,
+//! `POST /v1/payment_intents/{id}/cancel`, `POST /v1/refunds`) with
 //! Stripe's form encoding, idempotency keys, list pagination and error shape, plus the
 //! webhook side: Stripe-shaped events signed the way Stripe signs them
 //! (`Stripe-Signature: t=…,v1=hex(HMAC-SHA256(secret, "t.payload"))`).
@@ -302,6 +303,28 @@ fn handle(s: &mut State, r: &Received, query: &BTreeMap<String, String>) -> (u16
                 200,
                 json!({"object": "list", "url": "/v1/payment_intents", "has_more": has_more, "data": page}),
             );
+        }
+        (method, path) if path.starts_with("/v1/payment_intents/") => {
+            let rest = &path["/v1/payment_intents/".len()..];
+            let (id, action) = rest.split_once('/').unwrap_or((rest, ""));
+            let Some(intent) = s.intents.get_mut(id) else {
+                return error(404, "invalid_request_error", "No such payment_intent");
+            };
+            match (method, action) {
+                ("GET", "") => return (200, intent.clone()),
+                ("POST", "cancel") => {
+                    if intent["status"] == "succeeded" {
+                        return error(
+                            400,
+                            "invalid_request_error",
+                            "You cannot cancel this PaymentIntent because it has a status of succeeded.",
+                        );
+                    }
+                    intent["status"] = json!("canceled");
+                    intent.clone()
+                }
+                _ => return error(404, "invalid_request_error", "Unrecognized request URL"),
+            }
         }
         _ => return error(404, "invalid_request_error", "Unrecognized request URL"),
     };
