@@ -99,7 +99,7 @@ fn overlapping_restarts_and_kills_lose_no_acknowledged_order() {
         let successor = std::thread::spawn(move || start_writer_on(&path, port, true));
         std::thread::sleep(Duration::from_millis(300));
         if round % 4 == 3 {
-            common::unsafe_kill(writer.child.id(), "KILL");
+            common::send_signal(writer.child.id(), "KILL");
             killed += 1;
             let _ = writer.child.wait();
         } else {

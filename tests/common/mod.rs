@@ -155,7 +155,7 @@ impl TestApp {
     }
 
     fn terminate(&mut self) -> ExitStatus {
-        unsafe_kill(self.child.id(), "TERM");
+        send_signal(self.child.id(), "TERM");
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -183,7 +183,7 @@ impl Drop for TestApp {
 }
 
 /// Sends a signal with the `kill` utility (no libc dependency in tests).
-pub fn unsafe_kill(pid: u32, signal: &str) {
+pub fn send_signal(pid: u32, signal: &str) {
     let _ = Command::new("kill")
         .arg(format!("-{signal}"))
         .arg(pid.to_string())
