@@ -58,12 +58,7 @@ mod tests {
     use super::*;
 
     fn with(auth: Option<&str>) -> Req {
-        Req {
-            headers: auth
-                .map(|a| vec![("authorization".to_string(), a.to_string())])
-                .unwrap_or_default(),
-            ..Req::default()
-        }
+        Req::with_header("authorization", auth)
     }
 
     #[test]

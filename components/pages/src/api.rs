@@ -181,12 +181,7 @@ mod tests {
     use super::*;
 
     fn with_key(key: Option<&str>) -> Req {
-        Req {
-            headers: key
-                .map(|k| vec![("idempotency-key".to_string(), k.to_string())])
-                .unwrap_or_default(),
-            ..Req::default()
-        }
+        Req::with_header("idempotency-key", key)
     }
 
     #[test]

@@ -48,6 +48,17 @@ impl Req {
             .map(|(_, v)| v.into_owned())
     }
 
+    /// Test fixture: a request carrying one header (or none).
+    #[cfg(test)]
+    pub fn with_header(name: &str, value: Option<&str>) -> Req {
+        Req {
+            headers: value
+                .map(|v| vec![(name.to_string(), v.to_string())])
+                .unwrap_or_default(),
+            ..Req::default()
+        }
+    }
+
     /// Whether this request is for a machine rather than a browser: the JSON API, the
     /// provider's webhooks and the admin routes. Errors are answered in JSON.
     pub fn is_json(&self) -> bool {
