@@ -54,6 +54,7 @@ pub async fn pages(args: PagesArgs) -> Result<()> {
     refuse_test_payments(&vars)?;
     let app = App::load(&manifest, &ids, &vars, None)?;
     let listener = server::bind(args.listen).await?;
+    let shutdown = shutdown_signal()?;
     println!(
         "storefront pages serving http://{} (app {}, writer: {}, ready in {} ms)",
         listener.local_addr()?,
@@ -65,7 +66,7 @@ pub async fn pages(args: PagesArgs) -> Result<()> {
         listener,
         app,
         Router::new(&manifest.triggers, &ids),
-        shutdown_signal(),
+        shutdown,
     )
     .await
 }
@@ -120,6 +121,7 @@ async fn run(manifest: Manifest, role: Role, listen: SocketAddr, owner: &OwnerAr
     };
     let listener = server::bind(listen).await?;
     let addr = listener.local_addr()?;
+    let shutdown = shutdown_signal()?;
     println!(
         "storefront {role_name} serving http://{addr} (app {}, data: {}, ready in {} ms)",
         manifest.name,
@@ -131,7 +133,7 @@ async fn run(manifest: Manifest, role: Role, listen: SocketAddr, owner: &OwnerAr
         let every = Duration::from_secs((owner.reservation_ttl / 2).clamp(1, 60));
         tokio::spawn(writer.release_expired_forever(ttl, every))
     });
-    server::run(listener, app, router, shutdown_signal()).await?;
+    server::run(listener, app, router, shutdown).await?;
     if let Some(task) = expiry {
         task.abort();
     }
@@ -180,11 +182,17 @@ fn refuse_test_payments(vars: &AppVariables) -> Result<()> {
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// SIGTERM or SIGINT, as a future. The handlers are installed now, not on first
+/// poll: the "serving" line must never be printed while a SIGTERM would still kill
+/// the process without draining and closing the database.
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
-    }
+    let mut term = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+    let mut int = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+    })
 }
