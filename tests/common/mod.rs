@@ -85,7 +85,7 @@ pub fn spawn(mut cmd: Command, data_dir: &Path) -> Started {
     let stderr_lines = Arc::new(Mutex::new(Vec::new()));
     let sink = stderr_lines.clone();
     let stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
+    let stderr_reader = std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
             sink.lock().unwrap().push(line);
         }
@@ -115,7 +115,8 @@ pub fn spawn(mut cmd: Command, data_dir: &Path) -> Started {
             });
         }
         if let Some(status) = child.try_wait().unwrap() {
-            std::thread::sleep(Duration::from_millis(100));
+            // The pipe closes with the process: everything it printed is read.
+            let _ = stderr_reader.join();
             let stderr = stderr_lines.lock().unwrap().clone();
             return Started::Exited { status, stderr };
         }
@@ -171,6 +172,19 @@ impl TestApp {
 
     pub fn stderr(&self) -> Vec<String> {
         self.stderr.lock().unwrap().clone()
+    }
+
+    /// The process's log once a line satisfies `found`, or after 30 s: the reader
+    /// thread may lag behind the response the client already holds.
+    pub fn log_once(&self, found: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let lines = self.stderr();
+            if lines.iter().any(|l| found(l)) || Instant::now() > deadline {
+                return lines.join("\n");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }
 
