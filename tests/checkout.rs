@@ -229,3 +229,32 @@ fn a_tampered_cart_cookie_is_an_empty_cart_with_a_notice() {
         assert!(replaced, "{value}: the bad cookie is replaced");
     }
 }
+
+#[test]
+fn the_cart_cookie_is_secure_only_behind_https() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = common::start(dir.path());
+    let set_cookie = |forwarded: Option<&str>| {
+        let mut request = common::client().get(app.url("/"));
+        if let Some(proto) = forwarded {
+            request = request.header("x-forwarded-proto", proto);
+        }
+        let response = request.send().unwrap();
+        assert_eq!(response.status(), 200);
+        response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .to_string()
+    };
+    // Plain local HTTP: a Secure cookie would never be sent back.
+    let plain = set_cookie(None);
+    assert!(
+        plain.starts_with("cart=") && plain.contains("HttpOnly"),
+        "{plain}"
+    );
+    assert!(!plain.contains("Secure"), "{plain}");
+    // A TLS-terminating proxy in front: the cookie must never travel over HTTP.
+    let behind_tls = set_cookie(Some("https"));
+    assert!(behind_tls.ends_with("; Secure"), "{behind_tls}");
+    assert!(!set_cookie(Some("http")).contains("Secure"));
+}

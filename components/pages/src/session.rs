@@ -65,9 +65,15 @@ impl Session {
     }
 
     /// The `Set-Cookie` value to send, if the cookie must change.
-    pub fn set_cookie(&self, key: &Key) -> Option<String> {
-        self.dirty
-            .then(|| web::set_cookie(cart::COOKIE_NAME, &self.cart.encode(key), cart::TTL_SECONDS))
+    pub fn set_cookie(&self, key: &Key, secure: bool) -> Option<String> {
+        self.dirty.then(|| {
+            web::set_cookie(
+                cart::COOKIE_NAME,
+                &self.cart.encode(key),
+                cart::TTL_SECONDS,
+                secure,
+            )
+        })
     }
 }
 
@@ -93,7 +99,7 @@ mod tests {
         let s = Session::load(None, &key(), NOW, fresh);
         assert_eq!(s.cart.sid, FRESH);
         assert!(s.dirty && !s.restore_failed);
-        let header = s.set_cookie(&key()).unwrap();
+        let header = s.set_cookie(&key(), false).unwrap();
         assert!(header.starts_with("cart="));
         assert!(header.ends_with("; HttpOnly; SameSite=Lax; Path=/; Max-Age=2592000"));
     }
@@ -105,7 +111,7 @@ mod tests {
         let s = Session::load(Some(&cart.encode(&key())), &key(), NOW + 10, fresh);
         assert_eq!(s.cart, cart);
         assert!(!s.dirty && !s.restore_failed);
-        assert!(s.set_cookie(&key()).is_none());
+        assert!(s.set_cookie(&key(), false).is_none());
     }
 
     #[test]

@@ -48,6 +48,19 @@ impl Req {
             .map(|(_, v)| v.into_owned())
     }
 
+    /// Whether the shopper's connection is HTTPS: Spin's `spin-full-url` says so when
+    /// Spin terminates TLS, `X-Forwarded-Proto` when a proxy in front of it does.
+    pub fn is_https(&self) -> bool {
+        let forwarded = self
+            .header("x-forwarded-proto")
+            .and_then(|v| v.split(',').next())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
+        let full_url = self
+            .header("spin-full-url")
+            .is_some_and(|v| v.len() >= 8 && v[..8].eq_ignore_ascii_case("https://"));
+        forwarded || full_url
+    }
+
     /// Test fixture: a request carrying one header (or none).
     #[cfg(test)]
     pub fn with_header(name: &str, value: Option<&str>) -> Req {
@@ -156,10 +169,12 @@ impl Resp {
     }
 }
 
-/// A `Set-Cookie` value with the attributes every shop cookie uses. `Secure` is left
-/// out because the local topology serves plain HTTP; a TLS front end may add it.
-pub fn set_cookie(name: &str, value: &str, max_age: u64) -> String {
-    format!("{name}={value}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}")
+/// A `Set-Cookie` value with the attributes every shop cookie uses. `Secure` is added
+/// when the request came over HTTPS (see [`Req::is_https`]); local `storefront up`
+/// serves plain HTTP, where a `Secure` cookie would never come back.
+pub fn set_cookie(name: &str, value: &str, max_age: u64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}")
 }
 
 #[cfg(test)]
@@ -224,8 +239,24 @@ mod tests {
     #[test]
     fn cookie_attributes() {
         assert_eq!(
-            set_cookie("cart", "v", 2592000),
+            set_cookie("cart", "v", 2592000, false),
             "cart=v; HttpOnly; SameSite=Lax; Path=/; Max-Age=2592000"
         );
+        assert_eq!(
+            set_cookie("cart", "v", 60, true),
+            "cart=v; HttpOnly; SameSite=Lax; Path=/; Max-Age=60; Secure"
+        );
+    }
+
+    #[test]
+    fn https_from_spin_or_a_proxy() {
+        let https = |name: &str, value: &str| Req::with_header(name, Some(value)).is_https();
+        assert!(https("spin-full-url", "https://shop.example/cart"));
+        assert!(https("spin-full-url", "HTTPS://shop.example/"));
+        assert!(!https("spin-full-url", "http://127.0.0.1:3000/cart"));
+        assert!(https("x-forwarded-proto", "https"));
+        assert!(https("x-forwarded-proto", "https, http"));
+        assert!(!https("x-forwarded-proto", "http"));
+        assert!(!Req::with_header("x", None).is_https());
     }
 }

@@ -72,7 +72,7 @@ impl<'a> Shop<'a> {
 
     /// Adds the cart cookie if the session changed (new, replaced or edited cart).
     fn with_cookie(&self, resp: Resp) -> Resp {
-        match self.session.set_cookie(self.key) {
+        match self.session.set_cookie(self.key, self.req.is_https()) {
             Some(cookie) => resp.header("set-cookie", cookie),
             None => resp,
         }
