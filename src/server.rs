@@ -12,11 +12,12 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use wasmtime_wasi_http::{Error as HttpError, WasiBody};
 
 /// Largest request body the host passes to a component (components set tighter limits).
@@ -190,42 +191,87 @@ pub async fn run(
         router,
         draining: AtomicBool::new(false),
     });
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let (stream, client) = match accepted {
-                    Ok(a) => a,
-                    Err(e) => {
-                        tracing::warn!("accept failed: {e}");
-                        continue;
-                    }
-                };
-                let _ = stream.set_nodelay(true);
-                let server = server.clone();
-                let conn = http1::Builder::new().keep_alive(true).serve_connection(
-                    TokioIo::new(stream),
-                    hyper::service::service_fn(move |req| server.clone().serve(req, client)),
-                );
-                let conn = graceful.watch(conn);
-                tokio::spawn(async move {
-                    if let Err(e) = conn.await {
-                        tracing::debug!("connection from {client} ended: {e}");
-                    }
-                });
+                if let Some(accepted) = accepted_stream(accepted) {
+                    spawn_connection(&server, accepted, Some(&graceful));
+                }
             }
             () = &mut shutdown => break,
         }
     }
-    drop(listener);
+    // Draining: in-flight requests finish; every new request, on a kept-alive
+    // connection or a new one, is answered 503 with Retry-After so that the caller
+    // retries the same command against the successor. The port is held until the
+    // drain ends, then the lock is released and the successor can bind it.
     server.draining.store(true, Ordering::SeqCst);
-    tracing::info!("stopping: finishing in-flight requests");
-    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
-        .await
-        .is_err()
-    {
-        tracing::warn!("some connections did not finish within {DRAIN_TIMEOUT:?}");
+    tracing::info!("stopping: finishing in-flight requests, answering new ones 503");
+    let drained = tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown());
+    tokio::pin!(drained);
+    loop {
+        tokio::select! {
+            finished = &mut drained => {
+                if finished.is_err() {
+                    tracing::warn!("some connections did not finish within {DRAIN_TIMEOUT:?}");
+                }
+                break;
+            }
+            accepted = listener.accept() => {
+                if let Some(accepted) = accepted_stream(accepted) {
+                    spawn_connection(&server, accepted, None);
+                }
+            }
+        }
     }
+    drop(listener);
     Ok(())
+}
+
+fn accepted_stream(
+    accepted: std::io::Result<(TcpStream, SocketAddr)>,
+) -> Option<(TcpStream, SocketAddr)> {
+    match accepted {
+        Ok((stream, client)) => {
+            let _ = stream.set_nodelay(true);
+            Some((stream, client))
+        }
+        Err(e) => {
+            tracing::warn!("accept failed: {e}");
+            None
+        }
+    }
+}
+
+/// Serves one HTTP/1 connection on its own task. Connections accepted while serving
+/// are watched by `graceful` so that the drain waits for them; those accepted while
+/// draining only get their 503 and close.
+fn spawn_connection(
+    server: &Arc<Server>,
+    (stream, client): (TcpStream, SocketAddr),
+    graceful: Option<&GracefulShutdown>,
+) {
+    let server = server.clone();
+    let conn = http1::Builder::new()
+        .keep_alive(graceful.is_some())
+        .serve_connection(
+            TokioIo::new(stream),
+            hyper::service::service_fn(move |req| server.clone().serve(req, client)),
+        );
+    let log_end = move |result: hyper::Result<()>| {
+        if let Err(e) = result {
+            tracing::debug!("connection from {client} ended: {e}");
+        }
+    };
+    match graceful {
+        Some(graceful) => {
+            let conn = graceful.watch(conn);
+            tokio::spawn(async move { log_end(conn.await) });
+        }
+        None => {
+            tokio::spawn(async move { log_end(conn.await) });
+        }
+    }
 }

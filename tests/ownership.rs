@@ -133,3 +133,67 @@ fn the_standalone_writer_requires_its_token() {
     drop(app);
     assert_eq!(common::count(&common::open_db(dir.path()), "orders"), 0);
 }
+
+#[test]
+fn on_sigterm_the_writer_finishes_in_flight_commands_and_answers_new_ones_503() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut writer = common::start_writer(dir.path());
+    let addr = writer.base_url.trim_start_matches("http://").to_string();
+
+    // An order command in flight: headers and half of the body are sent.
+    let body = serde_json::to_vec(&common::order_body("french-press", 1)).unwrap();
+    let (first_half, second_half) = body.split_at(body.len() / 2);
+    let mut in_flight = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        in_flight,
+        "POST /orders HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {TOKEN}\r\n\
+         idempotency-key: drain-1\r\ncontent-type: application/json\r\n\
+         content-length: {}\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    in_flight.write_all(first_half).unwrap();
+    in_flight.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+
+    common::send_signal(writer.child.id(), "TERM");
+    // New commands are refused with 503 + Retry-After while the old one finishes.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let refused = loop {
+        let r = common::client()
+            .get(writer.url("/health"))
+            .bearer_auth(TOKEN)
+            .send()
+            .unwrap();
+        if r.status() == 503 {
+            break r;
+        }
+        assert_eq!(r.status(), 200);
+        assert!(Instant::now() < deadline, "never started draining");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(refused.headers()["retry-after"], "1");
+    assert!(writer.child.try_wait().unwrap().is_none(), "still draining");
+
+    // The in-flight command completes and is acknowledged.
+    in_flight.write_all(second_half).unwrap();
+    let mut response = String::new();
+    in_flight.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 201"), "{response}");
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = writer.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "writer did not exit");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "exit 0 after the drain");
+    let conn = common::open_db(dir.path());
+    assert_eq!(common::count(&conn, "orders"), 1);
+    assert_eq!(common::count(&conn, "idempotency_keys"), 1);
+}
