@@ -501,3 +501,109 @@ fn only_one_intent_per_order_can_ever_be_paid() {
     let (ok, report) = reconcile(dir.path(), &fake);
     assert!(ok, "{report}");
 }
+
+#[test]
+fn a_human_review_settles_a_flagged_payment_event() {
+    let fake = FakeStripe::start();
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(dir.path(), &fake);
+    // Money for an order the ledger has never seen (another shop on the same account).
+    let stranger = fake.create_intent(4200, "eur", Some("SF-ZZZZ-ZZZZ-ZZZZ"));
+    let flagged = fake.succeed(&stranger);
+    assert_eq!(fake_stripe::deliver(&app.base_url, &flagged).status(), 200);
+    let flagged_id = flagged["id"].as_str().unwrap().to_string();
+    // A payment the ledger applied by itself.
+    let (number, _) = place(&app, "review-1");
+    let intent = pay(&app, &number)["intent_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let applied = fake.succeed(&intent);
+    assert_eq!(fake_stripe::deliver(&app.base_url, &applied).status(), 200);
+    drop(app);
+
+    let (ok, findings) = common::check(dir.path());
+    assert!(
+        !ok && findings.join("\n").contains(&flagged_id),
+        "{findings:?}"
+    );
+    let (ok, report) = reconcile(dir.path(), &fake);
+    assert!(
+        !ok && report.contains("event_for_unknown_order"),
+        "{report}"
+    );
+
+    let app = start(dir.path(), &fake);
+    let review = |event_id: &str, token: Option<&str>, body: &str| {
+        let mut r = common::client()
+            .post(app.url(&format!("/admin/payment-events/{event_id}/review")))
+            .header("content-type", "application/json")
+            .body(body.to_string());
+        if let Some(token) = token {
+            r = r.bearer_auth(token);
+        }
+        r.send().unwrap()
+    };
+    let note =
+        json!({"note": " Charge from the old shop; refunded in the dashboard. "}).to_string();
+    // Nothing is recorded for a caller without the admin token or with bad input.
+    for (token, body, status) in [
+        (None, note.as_str(), 401),
+        (Some("wrong-admin-token-0123456789"), note.as_str(), 401),
+        (Some(ADMIN), "{\"note\": ", 400),
+        (Some(ADMIN), "{\"text\": \"x\"}", 422),
+        (Some(ADMIN), "{\"note\": \"   \"}", 422),
+    ] {
+        let r = review(&flagged_id, token, body);
+        assert_eq!(r.status(), status, "{token:?} {body}");
+        let error: Value = r.json().unwrap();
+        assert!(error["error"]["code"].is_string(), "{error}");
+    }
+    assert_eq!(review("evt_never_sent", Some(ADMIN), &note).status(), 404);
+    assert_eq!(review("evt%2F..", Some(ADMIN), &note).status(), 404);
+    let applied_id = applied["id"].as_str().unwrap();
+    let refused = review(applied_id, Some(ADMIN), &note);
+    assert_eq!(refused.status(), 409);
+    assert_eq!(
+        refused.json::<Value>().unwrap()["error"]["code"],
+        "nothing_to_review"
+    );
+
+    let recorded = review(&flagged_id, Some(ADMIN), &note);
+    assert_eq!(recorded.status(), 201);
+    let recorded: Value = recorded.json().unwrap();
+    assert_eq!(recorded["event_id"], flagged_id.as_str());
+    assert_eq!(recorded["outcome"], "unknown_order");
+    assert_eq!(
+        recorded["note"],
+        "Charge from the old shop; refunded in the dashboard."
+    );
+    // A retried command is answered with the same review; another verdict is refused.
+    let again = review(&flagged_id, Some(ADMIN), &note);
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.json::<Value>().unwrap(), recorded);
+    let other = review(
+        &flagged_id,
+        Some(ADMIN),
+        &json!({"note": "other"}).to_string(),
+    );
+    assert_eq!(other.status(), 409);
+    assert_eq!(
+        other.json::<Value>().unwrap()["error"]["code"],
+        "already_reviewed"
+    );
+    drop(app);
+
+    let conn = common::open_db(dir.path());
+    assert_eq!(common::count(&conn, "payment_event_reviews"), 1);
+    assert_eq!(
+        common::count(&conn, "payment_events"),
+        2,
+        "events stay as received"
+    );
+    drop(conn);
+    let (ok, findings) = common::check(dir.path());
+    assert!(ok, "{findings:?}");
+    let (ok, report) = reconcile(dir.path(), &fake);
+    assert!(ok, "{report}");
+}

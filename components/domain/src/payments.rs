@@ -134,3 +134,82 @@ pub struct ReconcileReport {
     pub checked_orders: usize,
     pub mismatches: Vec<Mismatch>,
 }
+
+/// Longest review note, in characters.
+pub const MAX_REVIEW_NOTE: usize = 1000;
+
+/// `POST /admin/payment-events/{event_id}/review`: a human's verdict on a payment event
+/// the ledger could not settle by itself (an event for an unknown order, money that is
+/// not the order's total, an event deferred for too long). The event stays exactly as
+/// received; the review only stops it from failing the audit and the reconciliation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewRequest {
+    /// What was found and done, e.g. "charge from the old shop; refunded in Stripe".
+    pub note: String,
+}
+
+/// A recorded review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventReview {
+    pub event_id: String,
+    /// The event's outcome when it was reviewed (`unknown_order`, `amount_mismatch`,
+    /// `deferred`).
+    pub outcome: String,
+    pub note: String,
+    pub reviewed_at: String,
+}
+
+/// The note to store: trimmed, not empty, at most [`MAX_REVIEW_NOTE`] characters.
+pub fn review_note(note: &str) -> Result<String, String> {
+    let note = note.trim();
+    if note.is_empty() {
+        return Err("must say what was found and done".into());
+    }
+    if note.chars().count() > MAX_REVIEW_NOTE {
+        return Err(format!("must be at most {MAX_REVIEW_NOTE} characters"));
+    }
+    Ok(note.to_string())
+}
+
+/// Whether `id` can be a provider's event id (Stripe's are `evt_` and base62): checked
+/// before it is put into a writer path.
+pub fn valid_event_id(id: &str) -> bool {
+    (1..=255).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn review_notes_are_trimmed_and_bounded() {
+        assert_eq!(
+            review_note("  refunded in Stripe \n").unwrap(),
+            "refunded in Stripe"
+        );
+        assert!(review_note("").is_err());
+        assert!(review_note(" \t\n").is_err());
+        assert!(review_note(&"é".repeat(MAX_REVIEW_NOTE)).is_ok());
+        assert!(review_note(&"é".repeat(MAX_REVIEW_NOTE + 1)).is_err());
+    }
+
+    #[test]
+    fn event_ids_are_path_safe() {
+        assert!(valid_event_id("evt_1NXrQk2eZvKYlo2C0aBcDeFg"));
+        assert!(valid_event_id("test-evt-SF-1"));
+        for bad in [
+            "",
+            "evt/1",
+            "evt 1",
+            "evt?x",
+            "../admin",
+            "évt",
+            &"a".repeat(256),
+        ] {
+            assert!(!valid_event_id(bad), "{bad:?}");
+        }
+    }
+}

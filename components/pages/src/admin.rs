@@ -1,16 +1,18 @@
 //! The admin routes (`/admin/…`, `Authorization: Bearer {admin_token}`): who may use
-//! them, and the order-handling ones (ship, cancel); refunds live in `payments::refund`.
+//! them, the order-handling ones (ship, cancel) and the review of payment events the
+//! audit flags; refunds live in `payments::refund`.
 //!
 //! With an empty `admin_token` the routes do not exist (404), so a deployment that
 //! never set one exposes nothing. Both tokens are hashed before the constant-time
 //! comparison, so neither the content nor the length of the real token shows in
 //! response timing.
 
-use crate::api::writer_failed;
+use crate::api::{self, writer_failed};
 use crate::web::{Req, Resp};
 use crate::writer_client::{WriterClient, valid_order_number};
 use sha2::{Digest, Sha256};
-use storefront_domain::OrderState;
+use storefront_domain::payments::{ReviewRequest, review_note, valid_event_id};
+use storefront_domain::{ErrorBody, FieldError, OrderState};
 use subtle::ConstantTimeEq;
 
 pub fn enabled(admin_token: &str) -> bool {
@@ -40,6 +42,33 @@ pub async fn transition(writer: &WriterClient, number: &str, to: OrderState) -> 
     }
     match writer.transition(number, to).await {
         Ok(order) => Resp::json(200, &order),
+        Err(e) => writer_failed(e),
+    }
+}
+
+/// `POST /admin/payment-events/{event_id}/review` with `{"note": "…"}`: the shop owner
+/// records what they found and did about a payment event the audit flags (money for an
+/// unknown order, a partial refund, an event deferred for too long). 201 with the
+/// review; 200 if the same note was already recorded; 409 if the event needs no review
+/// or was reviewed with another note.
+pub async fn review_event(writer: &WriterClient, event_id: &str, req: &Req) -> Resp {
+    if !valid_event_id(event_id) {
+        return Resp::json_error(404, "not_found", "no such payment event");
+    }
+    let review: ReviewRequest = match api::parse_json(&req.body, "a review (`{\"note\": \"…\"}`)")
+    {
+        Ok(review) => review,
+        Err(resp) => return resp,
+    };
+    if let Err(message) = review_note(&review.note) {
+        return Resp::json(
+            422,
+            &ErrorBody::new("invalid_request", format!("note {message}"))
+                .with_fields(vec![FieldError::new("note", message)]),
+        );
+    }
+    match writer.review_event(event_id, &review).await {
+        Ok(answer) => Resp::json(answer.status, &answer.value),
         Err(e) => writer_failed(e),
     }
 }

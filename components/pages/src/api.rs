@@ -41,28 +41,35 @@ pub async fn order(writer: &WriterClient, number: &str) -> Resp {
     }
 }
 
+/// A JSON request body, or the error to answer: 400 `malformed_json` when it is not JSON,
+/// 422 `invalid_request` when it is JSON of the wrong shape (a missing field, a string
+/// for a number, …). `what` names the expected value in the message.
+pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8], what: &str) -> Result<T, Resp> {
+    serde_json::from_slice(body).map_err(|e| {
+        if e.is_syntax() || e.is_eof() {
+            Resp::json_error(
+                400,
+                "malformed_json",
+                &format!("the body is not valid JSON: {e}"),
+            )
+        } else {
+            Resp::json_error(
+                422,
+                "invalid_request",
+                &format!("the body is not {what}: {e}"),
+            )
+        }
+    })
+}
+
 pub async fn place_order(writer: &WriterClient, req: &Req) -> Resp {
     let key = match idempotency_key(req) {
         Ok(key) => key,
         Err(resp) => return resp,
     };
-    let order: OrderRequest = match serde_json::from_slice(&req.body) {
+    let order: OrderRequest = match parse_json(&req.body, "an order request") {
         Ok(order) => order,
-        Err(e) if e.is_syntax() || e.is_eof() => {
-            return Resp::json_error(
-                400,
-                "malformed_json",
-                &format!("the body is not valid JSON: {e}"),
-            );
-        }
-        // Valid JSON of the wrong shape (missing field, string for a number, …).
-        Err(e) => {
-            return Resp::json_error(
-                422,
-                "invalid_request",
-                &format!("the body is not an order request: {e}"),
-            );
-        }
+        Err(resp) => return resp,
     };
     if let Err(fields) = order.validate() {
         let body =

@@ -149,6 +149,8 @@ enum Route<'a> {
     AdminRefund(&'a str),
     /// Only with an admin token: ship or cancel.
     AdminTransition(&'a str, OrderState),
+    /// Only with an admin token: settle a payment event the audit flags.
+    AdminReviewEvent(&'a str),
     ApiProducts,
     ApiProduct(&'a str),
     ApiPlaceOrder,
@@ -205,6 +207,9 @@ fn route<'a>(method: &str, path: &'a str, features: Features) -> Result<Route<'a
             Route::AdminTransition(number, OrderState::Cancelled),
             "POST",
         ),
+        ["admin", "payment-events", event_id, "review"] if features.admin => {
+            (Route::AdminReviewEvent(event_id), "POST")
+        }
         ["api", "products"] => (Route::ApiProducts, "GET"),
         ["api", "products", slug] => (Route::ApiProduct(slug), "GET"),
         ["api", "orders"] => (Route::ApiPlaceOrder, "POST"),
@@ -304,7 +309,7 @@ async fn respond_json(
         Ok(Route::ApiOrder(number)) => api::order(p.writer, number).await,
         Ok(Route::ApiPayment(number)) => api::payment(p, number).await,
         Ok(Route::StripeWebhook) => payments::webhook::receive(p, req).await,
-        Ok(Route::AdminRefund(_) | Route::AdminTransition(..))
+        Ok(Route::AdminRefund(_) | Route::AdminTransition(..) | Route::AdminReviewEvent(_))
             if !admin::authorized(req, &p.settings.admin_token) =>
         {
             Resp::json_error(401, "unauthorized", "a valid admin token is required")
@@ -312,6 +317,7 @@ async fn respond_json(
         }
         Ok(Route::AdminRefund(number)) => payments::refund::refund(p, number).await,
         Ok(Route::AdminTransition(number, to)) => admin::transition(p.writer, number, to).await,
+        Ok(Route::AdminReviewEvent(event_id)) => admin::review_event(p.writer, event_id, req).await,
         Ok(_) | Err(Miss::NotFound) => Resp::json_error(404, "not_found", "no such route"),
         Err(Miss::MethodNotAllowed(allow)) => Resp::json_error(
             405,
@@ -396,8 +402,17 @@ mod tests {
             super::route("POST", "/admin/orders/SF-1/refund", all),
             Ok(Route::AdminRefund("SF-1"))
         );
+        assert_eq!(
+            super::route("POST", "/admin/payment-events/evt_1/review", all),
+            Ok(Route::AdminReviewEvent("evt_1"))
+        );
         // Off: 404 whatever the method, so nothing hints that they exist.
         for method in ["GET", "POST", "DELETE"] {
+            assert_eq!(
+                route(method, "/admin/payment-events/evt_1/review"),
+                Err(Miss::NotFound),
+                "{method}"
+            );
             assert_eq!(
                 route(method, "/orders/SF-1/pay/test"),
                 Err(Miss::NotFound),

@@ -11,7 +11,8 @@ use spin_sdk::http::{ErrorCode, Method, Request, Response, SendError, send};
 use std::time::{Duration, Instant};
 use storefront_domain::order::LineRequest;
 use storefront_domain::payments::{
-    PaymentEvent, PaymentEventResult, PaymentView, RecordIntent, RecordRefund,
+    EventReview, PaymentEvent, PaymentEventResult, PaymentView, RecordIntent, RecordRefund,
+    ReviewRequest,
 };
 use storefront_domain::{
     ErrorBody, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, OrderRequest, OrderState, OrderView, Product,
@@ -125,6 +126,17 @@ impl WriterClient {
         event: &PaymentEvent,
     ) -> Result<PaymentEventResult, WriterError> {
         Ok(self.post("/payments/events", event, None).await?.value)
+    }
+
+    /// Records a human's review of a payment event. `event_id` must be checked by the
+    /// caller (see `valid_event_id`). The same note again is answered, not recorded twice.
+    pub async fn review_event(
+        &self,
+        event_id: &str,
+        review: &ReviewRequest,
+    ) -> Result<Answer<EventReview>, WriterError> {
+        let path = format!("/admin/payment-events/{event_id}/review");
+        self.post(&path, review, None).await
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, WriterError> {

@@ -14,25 +14,28 @@
 //!   order (a succeeded payment for a cancelled order is money to give back), a refunded
 //!   order's payment is refunded, and a payment is for the order's total;
 //! - no payment event waits for a human: none the ledger could not attribute to an order,
-//!   none whose money was not the order's total, none deferred for more than a day.
+//!   none whose money was not the order's total, none deferred for more than a day,
+//!   unless a human has recorded a review of it (see `reviews`).
 
 use crate::db::RowExt as _;
 use crate::db::{Db, Mode, text};
 use crate::payment_events;
 use crate::payment_state::Outcome;
 use crate::responses::{ApiError, json};
+use crate::reviews;
 use serde::Serialize;
 use spin_sdk::http::Response;
 use storefront_domain::Money;
 
-/// Tables whose rows are never deleted (enforced by triggers in `0002_orders.sql` and
-/// `0003_payments.sql`).
-const APPEND_ONLY: [&str; 5] = [
+/// Tables whose rows are never deleted (enforced by triggers in `0002_orders.sql`,
+/// `0003_payments.sql` and `0004_payment_event_reviews.sql`).
+const APPEND_ONLY: [&str; 6] = [
     "orders",
     "order_lines",
     "order_events",
     "payments",
     "payment_events",
+    "payment_event_reviews",
 ];
 
 /// How long a deferred payment event may wait for the event it needs (an SQLite modifier).
@@ -278,17 +281,20 @@ fn payments_match_orders(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<
 fn payment_events_settled(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
     for event in payment_events::unattributed(db)? {
         findings.push(format!(
-            "payment {}; match it to an order or refund it",
+            "payment {}; match it to an order or refund it, then record a review",
             event.describe()
         ));
     }
     // Money the ledger refused to apply: a success or refund for another amount (a partial
     // refund, say) shows nowhere else in the ledger.
     let rows = db.rows(
-        "SELECT e.event_id, e.event_type, e.amount, e.currency, o.number, o.total_amount,
-                o.currency
-         FROM payment_events e JOIN orders o ON o.id = e.order_id
-         WHERE e.outcome = ? ORDER BY e.id",
+        &format!(
+            "SELECT e.event_id, e.event_type, e.amount, e.currency, o.number, o.total_amount,
+                    o.currency
+             FROM payment_events e JOIN orders o ON o.id = e.order_id
+             WHERE e.outcome = ? AND {} ORDER BY e.id",
+            reviews::NOT_REVIEWED
+        ),
         &[text(Outcome::AmountMismatch.as_str())],
     )?;
     for row in rows {
@@ -306,10 +312,14 @@ fn payment_events_settled(db: &Db, findings: &mut Vec<String>) -> anyhow::Result
         ));
     }
     let rows = db.rows(
-        "SELECT e.event_id, e.event_type, o.number, o.state, e.received_at
-         FROM payment_events e JOIN orders o ON o.id = e.order_id
-         WHERE e.outcome = ? AND e.received_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)
-         ORDER BY e.id",
+        &format!(
+            "SELECT e.event_id, e.event_type, o.number, o.state, e.received_at
+             FROM payment_events e JOIN orders o ON o.id = e.order_id
+             WHERE e.outcome = ? AND e.received_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)
+               AND {}
+             ORDER BY e.id",
+            reviews::NOT_REVIEWED
+        ),
         &[text(Outcome::Deferred.as_str()), text(DEFERRED_PATIENCE)],
     )?;
     for row in rows {

@@ -18,6 +18,7 @@
 //! - `GET  /admin/audit`                  → `{"ok", "summary", "findings": [..]}`
 //! - `POST /admin/backup` `{"path"}`      → `{"path"}` (a `VACUUM INTO` snapshot)
 //! - `POST /admin/reconcile` `ReconcileRequest` → `ReconcileReport`
+//! - `POST /admin/payment-events/{event_id}/review` `ReviewRequest` → 201 `EventReview`
 
 mod audit;
 mod auth;
@@ -34,6 +35,7 @@ mod providers;
 mod reconcile;
 mod request;
 mod responses;
+mod reviews;
 mod sql_split;
 mod transitions;
 
@@ -80,6 +82,7 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
         Route::Audit => audit::audit(&db),
         Route::Backup => backup::backup(&db, &body),
         Route::Reconcile => reconcile::reconcile(&db, &body),
+        Route::ReviewEvent(event_id) => reviews::review(&db, event_id, &body),
     }
 }
 
@@ -99,6 +102,7 @@ enum Route<'a> {
     Audit,
     Backup,
     Reconcile,
+    ReviewEvent(&'a str),
 }
 
 impl<'a> Route<'a> {
@@ -127,6 +131,9 @@ impl<'a> Route<'a> {
             ["admin", "audit"] => Route::Audit,
             ["admin", "backup"] => Route::Backup,
             ["admin", "reconcile"] => Route::Reconcile,
+            ["admin", "payment-events", event_id, "review"] if !event_id.is_empty() => {
+                Route::ReviewEvent(event_id)
+            }
             _ => return Err(ApiError::not_found(format!("no route for {path}"))),
         };
         let allowed = route.method();
@@ -157,7 +164,8 @@ impl<'a> Route<'a> {
             | Route::PaymentEvent
             | Route::ReleaseExpired
             | Route::Backup
-            | Route::Reconcile => Method::Post,
+            | Route::Reconcile
+            | Route::ReviewEvent(_) => Method::Post,
         }
     }
 

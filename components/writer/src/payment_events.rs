@@ -15,6 +15,7 @@ use crate::payments::{self, Order, Payment, check_id, valid_currency};
 use crate::providers;
 use crate::request::parse_json;
 use crate::responses::{ApiError, json};
+use crate::reviews;
 use crate::transitions;
 use anyhow::{Context as _, ensure};
 use spin_sdk::http::Response;
@@ -340,11 +341,15 @@ impl Unattributed {
     }
 }
 
-/// Every stored event for an unknown order, oldest first, whenever it arrived.
+/// Every stored event for an unknown order that no one has reviewed yet, oldest first,
+/// whenever it arrived.
 pub fn unattributed(db: &Db) -> anyhow::Result<Vec<Unattributed>> {
     let rows = db.rows(
-        "SELECT event_id, event_type, intent_id, order_number, amount, currency, received_at \
-         FROM payment_events WHERE order_id IS NULL AND outcome = ? ORDER BY id",
+        &format!(
+            "SELECT event_id, event_type, intent_id, order_number, amount, currency, received_at \
+             FROM payment_events e WHERE order_id IS NULL AND outcome = ? AND {} ORDER BY id",
+            reviews::NOT_REVIEWED
+        ),
         &[text(Outcome::UnknownOrder.as_str())],
     )?;
     rows.iter()

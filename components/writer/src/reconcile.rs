@@ -8,10 +8,11 @@ use crate::order_number;
 use crate::payment_events::{self, Unattributed};
 use crate::request::parse_json;
 use crate::responses::{ApiError, json};
+use crate::reviews;
 use anyhow::anyhow;
 use spin_sdk::http::Response;
 use spin_sdk::sqlite::RowResult;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use storefront_domain::payments::{
     Mismatch, PROVIDER_TEST, ProviderIntent, ReconcileReport, ReconcileRequest,
 };
@@ -71,11 +72,13 @@ pub fn reconcile(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
             }
         }
         let unattributed = payment_events::unattributed(db)?;
+        let reviewed = reviews::reviewed_intents(db)?;
         Ok(compare(
             &request.intents,
             &ledger,
             &window_numbers,
             &unattributed,
+            &reviewed,
         ))
     })?;
     json(200, &report)
@@ -127,12 +130,15 @@ fn ledger_order_of(row: &RowResult) -> anyhow::Result<LedgerOrder> {
 /// The differences between the provider's `intents` and the ledger: `ledger` holds every
 /// order in the window (`window`, by number) and every order an intent belongs to (the one
 /// its metadata names, else the one its id was recorded for); `unattributed` the stored
-/// events the ledger could not attribute, whenever they arrived.
+/// events the ledger could not attribute, whenever they arrived (and no one reviewed);
+/// `reviewed` the intents whose events a human has reviewed: such an intent for an
+/// unknown order is settled, not a mismatch.
 pub fn compare(
     intents: &[ProviderIntent],
     ledger: &BTreeMap<String, LedgerOrder>,
     window: &[String],
     unattributed: &[Unattributed],
+    reviewed: &BTreeSet<String>,
 ) -> ReconcileReport {
     let mut mismatches = Vec::new();
     let mut mismatch = |kind: &str, order: Option<&str>, intent: Option<&str>, detail: String| {
@@ -159,6 +165,9 @@ pub fn compare(
             None => by_intent.get(intent.id.as_str()).copied(),
         };
         let Some(order) = order else {
+            if reviewed.contains(&intent.id) {
+                continue;
+            }
             let named = match &intent.order_number {
                 Some(n) => format!(
                     "names order {n:?}, which the ledger does not know, and is recorded for no order"
@@ -323,7 +332,7 @@ mod tests {
     ) -> ReconcileReport {
         let window: Vec<String> = orders.iter().map(|o| o.number.clone()).collect();
         let ledger = orders.into_iter().map(|o| (o.number.clone(), o)).collect();
-        compare(intents, &ledger, &window, unattributed)
+        compare(intents, &ledger, &window, unattributed, &BTreeSet::new())
     }
 
     fn kinds(report: &ReconcileReport) -> Vec<(&str, Option<&str>)> {
@@ -416,6 +425,17 @@ mod tests {
         bare.order_number = None;
         let report = run(vec![order(1, OrderState::Paid, "stripe")], &[bare], &[]);
         assert!(report.ok, "{:?}", report.mismatches);
+    }
+
+    #[test]
+    fn a_reviewed_intent_for_an_unknown_order_is_settled() {
+        let stranger = intent(7, "succeeded", 2900, "EUR");
+        let ledger = BTreeMap::new();
+        let reviewed = BTreeSet::from(["pi_7".to_string()]);
+        let report = compare(&[stranger.clone()], &ledger, &[], &[], &reviewed);
+        assert!(report.ok, "{:?}", report.mismatches);
+        let report = compare(&[stranger], &ledger, &[], &[], &BTreeSet::new());
+        assert_eq!(kinds(&report), [("intent_for_unknown_order", Some("pi_7"))]);
     }
 
     #[test]

@@ -1,0 +1,113 @@
+//! `POST /admin/payment-events/{event_id}/review`: a human settles a payment event the
+//! ledger could not settle by itself. The audit and the reconciliation flag such events
+//! (money for an unknown order, money that is not the order's total, an event deferred
+//! for more than a day) until someone has looked at the provider, acted (refunded,
+//! matched, written to the customer) and recorded a review saying so.
+//!
+//! The event is never altered; the review is a row of its own, at most one per event,
+//! never changed. Recording the same note again answers the existing review (200), so a
+//! retried command is harmless; another note for a reviewed event is 409.
+
+use crate::db::RowExt as _;
+use crate::db::{Db, Mode, int, text};
+use crate::payment_state::Outcome;
+use crate::request::parse_json;
+use crate::responses::{ApiError, json};
+use spin_sdk::http::Response;
+use std::collections::BTreeSet;
+use storefront_domain::FieldError;
+use storefront_domain::payments::{EventReview, ReviewRequest, review_note};
+
+/// Outcomes that leave an event waiting for a human.
+const REVIEWABLE: [Outcome; 3] = [
+    Outcome::UnknownOrder,
+    Outcome::AmountMismatch,
+    Outcome::Deferred,
+];
+
+/// SQL condition: the event in `payment_events` aliased `e` has no review. Used by every
+/// check that flags events for a human.
+pub const NOT_REVIEWED: &str =
+    "NOT EXISTS (SELECT 1 FROM payment_event_reviews r WHERE r.payment_event_id = e.id)";
+
+pub fn review(db: &Db, event_id: &str, body: &[u8]) -> Result<Response, ApiError> {
+    let ReviewRequest { note } = parse_json(body)?;
+    let note = review_note(&note)
+        .map_err(|message| ApiError::invalid(vec![FieldError::new("note", &message)]))?;
+    let (status, review) = db.transaction(Mode::Write, |db| {
+        let event = db
+            .row(
+                "SELECT id, outcome FROM payment_events WHERE event_id = ?",
+                &[text(event_id)],
+            )?
+            .ok_or_else(|| {
+                ApiError::not_found(format!("no payment event {event_id} was received"))
+            })?;
+        let (id, outcome) = (event.int(0)?, event.text(1)?);
+        if let Some(existing) = existing(db, id, event_id)? {
+            if existing.note == note {
+                return Ok((200, existing));
+            }
+            return Err(ApiError::new(
+                409,
+                "already_reviewed",
+                format!(
+                    "payment event {event_id} was reviewed at {}: {}",
+                    existing.reviewed_at, existing.note
+                ),
+            ));
+        }
+        if !REVIEWABLE.iter().any(|o| o.as_str() == outcome) {
+            return Err(ApiError::new(
+                409,
+                "nothing_to_review",
+                format!("payment event {event_id} was {outcome}; it waits for no one"),
+            ));
+        }
+        let now = db.now()?;
+        db.execute(
+            "INSERT INTO payment_event_reviews (payment_event_id, outcome, note, reviewed_at) \
+             VALUES (?, ?, ?, ?)",
+            &[int(id), text(&outcome), text(&note), text(&now)],
+        )?;
+        Ok((
+            201,
+            EventReview {
+                event_id: event_id.to_string(),
+                outcome,
+                note: note.clone(),
+                reviewed_at: now,
+            },
+        ))
+    })?;
+    json(status, &review)
+}
+
+fn existing(db: &Db, id: i64, event_id: &str) -> anyhow::Result<Option<EventReview>> {
+    db.row(
+        "SELECT outcome, note, reviewed_at FROM payment_event_reviews WHERE payment_event_id = ?",
+        &[int(id)],
+    )?
+    .map(|row| {
+        Ok(EventReview {
+            event_id: event_id.to_string(),
+            outcome: row.text(0)?,
+            note: row.text(1)?,
+            reviewed_at: row.text(2)?,
+        })
+    })
+    .transpose()
+}
+
+/// Intents with a reviewed event: the human who settled the event settled the intent.
+pub fn reviewed_intents(db: &Db) -> anyhow::Result<BTreeSet<String>> {
+    db.rows(
+        "SELECT DISTINCT e.intent_id FROM payment_events e \
+         JOIN payment_event_reviews r ON r.payment_event_id = e.id \
+         WHERE e.intent_id IS NOT NULL",
+        &[],
+    )?
+    .iter()
+    .map(|row| row.text(0))
+    .collect()
+}
