@@ -432,7 +432,13 @@ mod tests {
         let stranger = intent(7, "succeeded", 2900, "EUR");
         let ledger = BTreeMap::new();
         let reviewed = BTreeSet::from(["pi_7".to_string()]);
-        let report = compare(&[stranger.clone()], &ledger, &[], &[], &reviewed);
+        let report = compare(
+            std::slice::from_ref(&stranger),
+            &ledger,
+            &[],
+            &[],
+            &reviewed,
+        );
         assert!(report.ok, "{:?}", report.mismatches);
         let report = compare(&[stranger], &ledger, &[], &[], &BTreeSet::new());
         assert_eq!(kinds(&report), [("intent_for_unknown_order", Some("pi_7"))]);
