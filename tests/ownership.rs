@@ -184,15 +184,7 @@ fn on_sigterm_the_writer_finishes_in_flight_commands_and_answers_new_ones_503() 
     in_flight.read_to_string(&mut response).unwrap();
     assert!(response.starts_with("HTTP/1.1 201"), "{response}");
 
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = writer.child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "writer did not exit");
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert!(status.success(), "exit 0 after the drain");
+    assert!(writer.wait_for_exit().success(), "exit 0 after the drain");
     let conn = common::open_db(dir.path());
     assert_eq!(common::count(&conn, "orders"), 1);
     assert_eq!(common::count(&conn, "idempotency_keys"), 1);

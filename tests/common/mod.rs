@@ -157,6 +157,11 @@ impl TestApp {
 
     fn terminate(&mut self) -> ExitStatus {
         send_signal(self.child.id(), "TERM");
+        self.wait_for_exit()
+    }
+
+    /// Waits up to 30 s for the process to exit on its own, then kills it.
+    pub fn wait_for_exit(&mut self) -> ExitStatus {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
