@@ -10,6 +10,7 @@ pub mod money;
 pub mod order;
 pub mod payments;
 pub mod quantity;
+pub mod stock;
 
 pub use api::*;
 pub use money::Money;

@@ -1,6 +1,6 @@
 //! The admin routes (`/admin/…`, `Authorization: Bearer {admin_token}`): who may use
-//! them, the order-handling ones (ship, cancel) and the review of payment events the
-//! audit flags; refunds live in `payments::refund`.
+//! them, the order-handling ones (ship, cancel), stock adjustments and the review of
+//! payment events the audit flags; refunds live in `payments::refund`.
 //!
 //! With an empty `admin_token` the routes do not exist (404), so a deployment that
 //! never set one exposes nothing. Both tokens are hashed before the constant-time
@@ -11,8 +11,10 @@ use crate::api::{self, writer_failed};
 use crate::web::{Req, Resp};
 use crate::writer_client::{WriterClient, valid_order_number};
 use sha2::{Digest, Sha256};
+use storefront_domain::order::valid_slug;
 use storefront_domain::payments::{ReviewRequest, review_note, valid_event_id};
-use storefront_domain::{ErrorBody, FieldError, OrderState};
+use storefront_domain::stock::StockAdjustmentRequest;
+use storefront_domain::{ErrorBody, FieldError, IDEMPOTENT_REPLAYED, OrderState};
 use subtle::ConstantTimeEq;
 
 pub fn enabled(admin_token: &str) -> bool {
@@ -68,6 +70,39 @@ pub async fn review_event(writer: &WriterClient, event_id: &str, req: &Req) -> R
         );
     }
     match writer.review_event(event_id, &review).await {
+        Ok(answer) => Resp::json(answer.status, &answer.value),
+        Err(e) => writer_failed(e),
+    }
+}
+
+/// `POST /admin/products/{slug}/stock` with an `Idempotency-Key` and
+/// `{"delta": 12, "reason": "delivery"}`: the shop owner restocks a product (or takes
+/// stock away, never below zero). 201 with the adjustment and the new stock; a retry
+/// with the same key is answered with the recorded adjustment.
+pub async fn adjust_stock(writer: &WriterClient, slug: &str, req: &Req) -> Resp {
+    if !valid_slug(slug) {
+        return Resp::json_error(404, "not_found", "no such product");
+    }
+    let key = match api::idempotency_key(req) {
+        Ok(key) => key,
+        Err(resp) => return resp,
+    };
+    let adjustment: StockAdjustmentRequest = match api::parse_json(
+        &req.body,
+        "a stock adjustment (`{\"delta\": 12, \"reason\": \"delivery\"}`)",
+    ) {
+        Ok(adjustment) => adjustment,
+        Err(resp) => return resp,
+    };
+    if let Err(fields) = adjustment.validate() {
+        let body = ErrorBody::new("invalid_request", "the stock adjustment is invalid")
+            .with_fields(fields);
+        return Resp::json(422, &body);
+    }
+    match writer.adjust_stock(slug, &adjustment, key).await {
+        Ok(answer) if answer.replayed => {
+            Resp::json(answer.status, &answer.value).header(IDEMPOTENT_REPLAYED, "true")
+        }
         Ok(answer) => Resp::json(answer.status, &answer.value),
         Err(e) => writer_failed(e),
     }

@@ -125,7 +125,8 @@ pub async fn payment(p: &Payments<'_>, number: &str) -> Resp {
 
 /// The `Idempotency-Key` header: required, and short printable ASCII so it can be
 /// forwarded to the writer as is.
-fn idempotency_key(req: &Req) -> Result<&str, Resp> {
+/// The command's `Idempotency-Key` header, trimmed, or the 400 to answer.
+pub fn idempotency_key(req: &Req) -> Result<&str, Resp> {
     let key = req
         .header(IDEMPOTENCY_KEY)
         .map(str::trim)
@@ -134,7 +135,7 @@ fn idempotency_key(req: &Req) -> Result<&str, Resp> {
         return Err(Resp::json_error(
             400,
             "missing_idempotency_key",
-            "the Idempotency-Key header is required; send a unique value per order",
+            "the Idempotency-Key header is required; send a unique value per command",
         ));
     }
     if key.len() > MAX_IDEMPOTENCY_KEY_LEN || !key.bytes().all(|b| b.is_ascii_graphic()) {

@@ -151,6 +151,8 @@ enum Route<'a> {
     AdminTransition(&'a str, OrderState),
     /// Only with an admin token: settle a payment event the audit flags.
     AdminReviewEvent(&'a str),
+    /// Only with an admin token: restock a product or take stock away.
+    AdminAdjustStock(&'a str),
     ApiProducts,
     ApiProduct(&'a str),
     ApiPlaceOrder,
@@ -209,6 +211,9 @@ fn route<'a>(method: &str, path: &'a str, features: Features) -> Result<Route<'a
         ),
         ["admin", "payment-events", event_id, "review"] if features.admin => {
             (Route::AdminReviewEvent(event_id), "POST")
+        }
+        ["admin", "products", slug, "stock"] if features.admin => {
+            (Route::AdminAdjustStock(slug), "POST")
         }
         ["api", "products"] => (Route::ApiProducts, "GET"),
         ["api", "products", slug] => (Route::ApiProduct(slug), "GET"),
@@ -309,15 +314,19 @@ async fn respond_json(
         Ok(Route::ApiOrder(number)) => api::order(p.writer, number).await,
         Ok(Route::ApiPayment(number)) => api::payment(p, number).await,
         Ok(Route::StripeWebhook) => payments::webhook::receive(p, req).await,
-        Ok(Route::AdminRefund(_) | Route::AdminTransition(..) | Route::AdminReviewEvent(_))
-            if !admin::authorized(req, &p.settings.admin_token) =>
-        {
+        Ok(
+            Route::AdminRefund(_)
+            | Route::AdminTransition(..)
+            | Route::AdminReviewEvent(_)
+            | Route::AdminAdjustStock(_),
+        ) if !admin::authorized(req, &p.settings.admin_token) => {
             Resp::json_error(401, "unauthorized", "a valid admin token is required")
                 .header("www-authenticate", "Bearer")
         }
         Ok(Route::AdminRefund(number)) => payments::refund::refund(p, number).await,
         Ok(Route::AdminTransition(number, to)) => admin::transition(p.writer, number, to).await,
         Ok(Route::AdminReviewEvent(event_id)) => admin::review_event(p.writer, event_id, req).await,
+        Ok(Route::AdminAdjustStock(slug)) => admin::adjust_stock(p.writer, slug, req).await,
         Ok(_) | Err(Miss::NotFound) => Resp::json_error(404, "not_found", "no such route"),
         Err(Miss::MethodNotAllowed(allow)) => Resp::json_error(
             405,
@@ -406,10 +415,19 @@ mod tests {
             super::route("POST", "/admin/payment-events/evt_1/review", all),
             Ok(Route::AdminReviewEvent("evt_1"))
         );
+        assert_eq!(
+            super::route("POST", "/admin/products/mug/stock", all),
+            Ok(Route::AdminAdjustStock("mug"))
+        );
         // Off: 404 whatever the method, so nothing hints that they exist.
         for method in ["GET", "POST", "DELETE"] {
             assert_eq!(
                 route(method, "/admin/payment-events/evt_1/review"),
+                Err(Miss::NotFound),
+                "{method}"
+            );
+            assert_eq!(
+                route(method, "/admin/products/mug/stock"),
                 Err(Miss::NotFound),
                 "{method}"
             );

@@ -14,6 +14,7 @@ use storefront_domain::payments::{
     EventReview, PaymentEvent, PaymentEventResult, PaymentView, RecordIntent, RecordRefund,
     ReviewRequest,
 };
+use storefront_domain::stock::{StockAdjustment, StockAdjustmentRequest};
 use storefront_domain::{
     ErrorBody, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, OrderRequest, OrderState, OrderView, Product,
     ProductList, Quote, QuoteRequest, TransitionRequest,
@@ -137,6 +138,18 @@ impl WriterClient {
     ) -> Result<Answer<EventReview>, WriterError> {
         let path = format!("/admin/payment-events/{event_id}/review");
         self.post(&path, review, None).await
+    }
+
+    /// Adds `delta` to a product's stock (negative takes away). `slug` must be checked
+    /// by the caller; the key makes a retried adjustment a replay.
+    pub async fn adjust_stock(
+        &self,
+        slug: &str,
+        adjustment: &StockAdjustmentRequest,
+        idempotency_key: &str,
+    ) -> Result<Answer<StockAdjustment>, WriterError> {
+        let path = format!("/admin/products/{slug}/stock");
+        self.post(&path, adjustment, Some(idempotency_key)).await
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, WriterError> {

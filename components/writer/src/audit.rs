@@ -28,14 +28,15 @@ use spin_sdk::http::Response;
 use storefront_domain::Money;
 
 /// Tables whose rows are never deleted (enforced by triggers in `0002_orders.sql`,
-/// `0003_payments.sql` and `0004_payment_event_reviews.sql`).
-const APPEND_ONLY: [&str; 6] = [
+/// `0003_payments.sql`, `0004_payment_event_reviews.sql` and `0005_stock_adjustments.sql`).
+const APPEND_ONLY: [&str; 7] = [
     "orders",
     "order_lines",
     "order_events",
     "payments",
     "payment_events",
     "payment_event_reviews",
+    "stock_adjustments",
 ];
 
 /// How long a deferred payment event may wait for the event it needs (an SQLite modifier).

@@ -19,6 +19,8 @@
 //! - `POST /admin/backup` `{"path"}`      → `{"path"}` (a `VACUUM INTO` snapshot)
 //! - `POST /admin/reconcile` `ReconcileRequest` → `ReconcileReport`
 //! - `POST /admin/payment-events/{event_id}/review` `ReviewRequest` → 201 `EventReview`
+//! - `POST /admin/products/{slug}/stock` (+ `Idempotency-Key`) `StockAdjustmentRequest`
+//!   → 201 `StockAdjustment`
 
 mod audit;
 mod auth;
@@ -37,6 +39,7 @@ mod request;
 mod responses;
 mod reviews;
 mod sql_split;
+mod stock;
 mod transitions;
 
 use db::Db;
@@ -83,6 +86,7 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
         Route::Backup => backup::backup(&db, &body),
         Route::Reconcile => reconcile::reconcile(&db, &body),
         Route::ReviewEvent(event_id) => reviews::review(&db, event_id, &body),
+        Route::AdjustStock(slug) => stock::adjust(&db, slug, &head.idempotency_key, &body),
     }
 }
 
@@ -103,6 +107,7 @@ enum Route<'a> {
     Backup,
     Reconcile,
     ReviewEvent(&'a str),
+    AdjustStock(&'a str),
 }
 
 impl<'a> Route<'a> {
@@ -134,6 +139,7 @@ impl<'a> Route<'a> {
             ["admin", "payment-events", event_id, "review"] if !event_id.is_empty() => {
                 Route::ReviewEvent(event_id)
             }
+            ["admin", "products", slug, "stock"] if !slug.is_empty() => Route::AdjustStock(slug),
             _ => return Err(ApiError::not_found(format!("no route for {path}"))),
         };
         let allowed = route.method();
@@ -165,7 +171,8 @@ impl<'a> Route<'a> {
             | Route::ReleaseExpired
             | Route::Backup
             | Route::Reconcile
-            | Route::ReviewEvent(_) => Method::Post,
+            | Route::ReviewEvent(_)
+            | Route::AdjustStock(_) => Method::Post,
         }
     }
 

@@ -4,21 +4,21 @@
 use crate::catalog::{self, Priced};
 use crate::db::{Db, Mode, RowExt as _, int, text};
 use crate::order_number;
-use crate::request::{Header, parse_json};
+use crate::request::{Header, idempotency_key, parse_json};
 use crate::responses::{ApiError, json, json_text};
 use anyhow::{Context as _, anyhow, bail};
 use sha2::{Digest, Sha256};
 use spin_sdk::http::Response;
 use storefront_domain::order::LineRequest;
 use storefront_domain::{
-    Address, FieldError, IDEMPOTENT_REPLAYED, MAX_IDEMPOTENCY_KEY_LEN, Money, OrderEvent,
-    OrderRequest, OrderState, OrderView, PricedLine, ValidOrder,
+    Address, FieldError, IDEMPOTENT_REPLAYED, Money, OrderEvent, OrderRequest, OrderState,
+    OrderView, PricedLine, ValidOrder,
 };
 
 /// `POST /orders`: places an order, or replays the answer to an earlier identical command
 /// with the same `Idempotency-Key`.
 pub fn place(db: &Db, key: &Header, body: &[u8]) -> Result<Response, ApiError> {
-    let key = idempotency_key(key)?;
+    let key = idempotency_key(key, "placing an order")?;
     let request: OrderRequest = parse_json(body)?;
     let validated = request.validate();
     db.transaction(Mode::Write, |db| {
@@ -71,26 +71,6 @@ pub fn get(db: &Db, number: &str) -> Result<Response, ApiError> {
 
 pub fn not_found(number: &str) -> ApiError {
     ApiError::not_found(format!("there is no order {number}"))
-}
-
-/// The `Idempotency-Key` header: 1..=255 visible ASCII characters, else 400.
-fn idempotency_key(header: &Header) -> Result<String, ApiError> {
-    match header {
-        Header::One(v)
-            if (1..=MAX_IDEMPOTENCY_KEY_LEN).contains(&v.len())
-                && v.iter().all(|b| b.is_ascii_graphic()) =>
-        {
-            Ok(String::from_utf8_lossy(v).into_owned())
-        }
-        _ => Err(ApiError::new(
-            400,
-            "missing_idempotency_key",
-            format!(
-                "placing an order needs one Idempotency-Key header of 1 to \
-                 {MAX_IDEMPOTENCY_KEY_LEN} visible ASCII characters"
-            ),
-        )),
-    }
 }
 
 /// Hex SHA-256 of the validated request re-serialised as JSON: trimmed, normalised values in

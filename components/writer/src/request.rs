@@ -6,7 +6,7 @@ use crate::responses::ApiError;
 use futures::StreamExt as _;
 use serde::de::DeserializeOwned;
 use spin_sdk::http::{IncomingRequest, Method};
-use storefront_domain::{AUTHORIZATION, IDEMPOTENCY_KEY};
+use storefront_domain::{AUTHORIZATION, IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LEN};
 
 /// Largest accepted request body, for commands.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -118,4 +118,25 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             ),
         }
     })
+}
+
+/// The `Idempotency-Key` header of a command (named in the error): 1..=255 visible ASCII
+/// characters, else 400.
+pub fn idempotency_key(header: &Header, command: &str) -> Result<String, ApiError> {
+    match header {
+        Header::One(v)
+            if (1..=MAX_IDEMPOTENCY_KEY_LEN).contains(&v.len())
+                && v.iter().all(|b| b.is_ascii_graphic()) =>
+        {
+            Ok(String::from_utf8_lossy(v).into_owned())
+        }
+        _ => Err(ApiError::new(
+            400,
+            "missing_idempotency_key",
+            format!(
+                "{command} needs one Idempotency-Key header of 1 to \
+                 {MAX_IDEMPOTENCY_KEY_LEN} visible ASCII characters"
+            ),
+        )),
+    }
 }
