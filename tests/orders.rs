@@ -234,3 +234,86 @@ fn the_host_releases_reservations_of_unpaid_orders() {
     }
     assert_eq!(common::stock(&app)[slug], before);
 }
+
+#[test]
+fn the_shop_owner_lists_orders_newest_first_a_page_at_a_time() {
+    const ADMIN: &str = "test-admin-token-0123456789";
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = common::up_command(dir.path());
+    cmd.env("SPIN_VARIABLE_ADMIN_TOKEN", ADMIN);
+    let app = match common::spawn(cmd, dir.path()) {
+        common::Started::Ready(app) => app,
+        common::Started::Exited { stderr, .. } => panic!("{stderr:?}"),
+    };
+    let numbers: Vec<String> = (0..3)
+        .map(|i| {
+            let r = common::api_order(
+                &app,
+                Some(&format!("list-{i}")),
+                &common::order_body("french-press", i + 1),
+            );
+            assert_eq!(r.status(), 201);
+            r.json::<Value>().unwrap()["number"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let cancelled = common::client()
+        .post(app.url(&format!("/admin/orders/{}/cancel", numbers[1])))
+        .bearer_auth(ADMIN)
+        .send()
+        .unwrap();
+    assert_eq!(cancelled.status(), 200);
+    let list = |query: &str, token: Option<&str>| {
+        let mut r = common::client().get(app.url(&format!("/admin/orders{query}")));
+        if let Some(token) = token {
+            r = r.bearer_auth(token);
+        }
+        let r = r.send().unwrap();
+        (r.status().as_u16(), r.json::<Value>().unwrap())
+    };
+    let listed = |v: &Value| -> Vec<String> {
+        v["orders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["number"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    let (status, all) = list("", Some(ADMIN));
+    assert_eq!(status, 200, "{all}");
+    let newest_first: Vec<String> = numbers.iter().rev().cloned().collect();
+    assert_eq!(listed(&all), newest_first);
+    assert_eq!(all["next_before"], Value::Null);
+    let newest = &all["orders"][0];
+    assert_eq!(newest["state"], "pending_payment");
+    assert_eq!(newest["units"], 3);
+    assert_eq!(newest["email"], "ada@example.com");
+    assert!(newest["total"]["amount"].as_i64().unwrap() > 0);
+
+    let (_, cancelled) = list("?state=cancelled", Some(ADMIN));
+    assert_eq!(listed(&cancelled), [numbers[1].clone()]);
+    let (_, first_page) = list("?limit=2", Some(ADMIN));
+    assert_eq!(listed(&first_page), newest_first[..2]);
+    let next = first_page["next_before"].as_str().unwrap();
+    assert_eq!(next, numbers[1]);
+    let (_, second_page) = list(&format!("?limit=2&before={next}"), Some(ADMIN));
+    assert_eq!(listed(&second_page), [numbers[0].clone()]);
+    assert_eq!(second_page["next_before"], Value::Null);
+
+    for (query, token, status) in [
+        ("", None, 401),
+        ("", Some("not-the-admin-token-0123"), 401),
+        ("?state=shipped", Some(ADMIN), 422),
+        ("?limit=0", Some(ADMIN), 422),
+        ("?limit=1000", Some(ADMIN), 422),
+        ("?stat=paid", Some(ADMIN), 422),
+        ("?before=SF-ZZZZ-ZZZZ-ZZZZ", Some(ADMIN), 422),
+    ] {
+        let (got, body) = list(query, token);
+        assert_eq!(got, status, "{query} {token:?}: {body}");
+        assert!(body["error"]["code"].is_string(), "{body}");
+    }
+}

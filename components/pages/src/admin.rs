@@ -1,6 +1,6 @@
 //! The admin routes (`/admin/…`, `Authorization: Bearer {admin_token}`): who may use
-//! them, the order-handling ones (ship, cancel), stock adjustments and the review of
-//! payment events the audit flags; refunds live in `payments::refund`.
+//! them, the order list and the order-handling ones (ship, cancel), stock adjustments
+//! and the review of payment events the audit flags; refunds live in `payments::refund`.
 //!
 //! With an empty `admin_token` the routes do not exist (404), so a deployment that
 //! never set one exposes nothing. Both tokens are hashed before the constant-time
@@ -12,6 +12,7 @@ use crate::web::{Req, Resp};
 use crate::writer_client::{WriterClient, valid_order_number};
 use sha2::{Digest, Sha256};
 use storefront_domain::order::valid_slug;
+use storefront_domain::order_list::OrderListQuery;
 use storefront_domain::payments::{ReviewRequest, review_note, valid_event_id};
 use storefront_domain::stock::StockAdjustmentRequest;
 use storefront_domain::{ErrorBody, FieldError, IDEMPOTENT_REPLAYED, OrderState};
@@ -71,6 +72,24 @@ pub async fn review_event(writer: &WriterClient, event_id: &str, req: &Req) -> R
     }
     match writer.review_event(event_id, &review).await {
         Ok(answer) => Resp::json(answer.status, &answer.value),
+        Err(e) => writer_failed(e),
+    }
+}
+
+/// `GET /admin/orders?state=paid&limit=50&before=SF-…`: the shop owner's list of
+/// orders, newest first (what to ship, what waits for payment). A bad or unknown
+/// parameter is 422 before the writer is asked.
+pub async fn list_orders(writer: &WriterClient, req: &Req) -> Resp {
+    let query = match OrderListQuery::parse(&req.query) {
+        Ok(query) => query,
+        Err(fields) => {
+            let body = ErrorBody::new("invalid_request", "the order list query is invalid")
+                .with_fields(fields);
+            return Resp::json(422, &body);
+        }
+    };
+    match writer.list_orders(&query).await {
+        Ok(list) => Resp::json(200, &list),
         Err(e) => writer_failed(e),
     }
 }

@@ -153,6 +153,8 @@ enum Route<'a> {
     AdminReviewEvent(&'a str),
     /// Only with an admin token: restock a product or take stock away.
     AdminAdjustStock(&'a str),
+    /// Only with an admin token: the list of orders.
+    AdminOrders,
     ApiProducts,
     ApiProduct(&'a str),
     ApiPlaceOrder,
@@ -215,6 +217,7 @@ fn route<'a>(method: &str, path: &'a str, features: Features) -> Result<Route<'a
         ["admin", "products", slug, "stock"] if features.admin => {
             (Route::AdminAdjustStock(slug), "POST")
         }
+        ["admin", "orders"] if features.admin => (Route::AdminOrders, "GET"),
         ["api", "products"] => (Route::ApiProducts, "GET"),
         ["api", "products", slug] => (Route::ApiProduct(slug), "GET"),
         ["api", "orders"] => (Route::ApiPlaceOrder, "POST"),
@@ -318,7 +321,8 @@ async fn respond_json(
             Route::AdminRefund(_)
             | Route::AdminTransition(..)
             | Route::AdminReviewEvent(_)
-            | Route::AdminAdjustStock(_),
+            | Route::AdminAdjustStock(_)
+            | Route::AdminOrders,
         ) if !admin::authorized(req, &p.settings.admin_token) => {
             Resp::json_error(401, "unauthorized", "a valid admin token is required")
                 .header("www-authenticate", "Bearer")
@@ -327,6 +331,7 @@ async fn respond_json(
         Ok(Route::AdminTransition(number, to)) => admin::transition(p.writer, number, to).await,
         Ok(Route::AdminReviewEvent(event_id)) => admin::review_event(p.writer, event_id, req).await,
         Ok(Route::AdminAdjustStock(slug)) => admin::adjust_stock(p.writer, slug, req).await,
+        Ok(Route::AdminOrders) => admin::list_orders(p.writer, req).await,
         Ok(_) | Err(Miss::NotFound) => Resp::json_error(404, "not_found", "no such route"),
         Err(Miss::MethodNotAllowed(allow)) => Resp::json_error(
             405,
@@ -419,6 +424,10 @@ mod tests {
             super::route("POST", "/admin/products/mug/stock", all),
             Ok(Route::AdminAdjustStock("mug"))
         );
+        assert_eq!(
+            super::route("GET", "/admin/orders", all),
+            Ok(Route::AdminOrders)
+        );
         // Off: 404 whatever the method, so nothing hints that they exist.
         for method in ["GET", "POST", "DELETE"] {
             assert_eq!(
@@ -428,6 +437,11 @@ mod tests {
             );
             assert_eq!(
                 route(method, "/admin/products/mug/stock"),
+                Err(Miss::NotFound),
+                "{method}"
+            );
+            assert_eq!(
+                route(method, "/admin/orders"),
                 Err(Miss::NotFound),
                 "{method}"
             );

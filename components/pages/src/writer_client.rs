@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use spin_sdk::http::{ErrorCode, Method, Request, Response, SendError, send};
 use std::time::{Duration, Instant};
 use storefront_domain::order::LineRequest;
+use storefront_domain::order_list::{OrderList, OrderListQuery};
 use storefront_domain::payments::{
     EventReview, PaymentEvent, PaymentEventResult, PaymentView, RecordIntent, RecordRefund,
     ReviewRequest,
@@ -150,6 +151,12 @@ impl WriterClient {
     ) -> Result<Answer<StockAdjustment>, WriterError> {
         let path = format!("/admin/products/{slug}/stock");
         self.post(&path, adjustment, Some(idempotency_key)).await
+    }
+
+    /// One page of the shop owner's order list, newest first.
+    pub async fn list_orders(&self, query: &OrderListQuery) -> Result<OrderList, WriterError> {
+        self.get(&format!("/admin/orders?{}", query.to_query()))
+            .await
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, WriterError> {

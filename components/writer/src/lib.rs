@@ -9,6 +9,7 @@
 //! - `POST /orders/quote`                 → `Quote`
 //! - `POST /orders` (+ `Idempotency-Key`) → 201 `OrderView`
 //! - `GET  /orders/{number}`              → `OrderView`
+//! - `GET  /admin/orders?state=&limit=&before=` → `OrderList` (newest first)
 //! - `POST /orders/{number}/transitions`  → `OrderView`
 //! - `POST /orders/{number}/payment-intent` `RecordIntent` → `PaymentView`
 //! - `GET  /orders/{number}/payment`      → `PaymentView`
@@ -28,6 +29,7 @@ mod backup;
 mod catalog;
 mod db;
 mod migrations;
+mod order_list;
 mod order_number;
 mod orders;
 mod payment_events;
@@ -87,6 +89,7 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
         Route::Reconcile => reconcile::reconcile(&db, &body),
         Route::ReviewEvent(event_id) => reviews::review(&db, event_id, &body),
         Route::AdjustStock(slug) => stock::adjust(&db, slug, &head.idempotency_key, &body),
+        Route::ListOrders => order_list::list(&db, &head.query),
     }
 }
 
@@ -108,6 +111,7 @@ enum Route<'a> {
     Reconcile,
     ReviewEvent(&'a str),
     AdjustStock(&'a str),
+    ListOrders,
 }
 
 impl<'a> Route<'a> {
@@ -140,6 +144,7 @@ impl<'a> Route<'a> {
                 Route::ReviewEvent(event_id)
             }
             ["admin", "products", slug, "stock"] if !slug.is_empty() => Route::AdjustStock(slug),
+            ["admin", "orders"] => Route::ListOrders,
             _ => return Err(ApiError::not_found(format!("no route for {path}"))),
         };
         let allowed = route.method();
@@ -161,7 +166,8 @@ impl<'a> Route<'a> {
             | Route::Product(_)
             | Route::Order(_)
             | Route::Payment(_)
-            | Route::Audit => Method::Get,
+            | Route::Audit
+            | Route::ListOrders => Method::Get,
             Route::Quote
             | Route::PlaceOrder
             | Route::Transition(_)

@@ -22,6 +22,8 @@ pub struct Head {
     pub method: Method,
     /// Path without the query; the host part of the URL is ignored.
     pub path: String,
+    /// The query string, without `?` (empty if none).
+    pub query: String,
     pub authorization: Header,
     pub idempotency_key: Header,
     content_length: Header,
@@ -37,9 +39,9 @@ pub enum Header {
 impl Head {
     pub fn of(req: &IncomingRequest) -> Head {
         let path_and_query = req.path_with_query().unwrap_or_else(|| "/".into());
-        let path = match path_and_query.split_once('?') {
-            Some((path, _)) => path.to_string(),
-            None => path_and_query,
+        let (path, query) = match path_and_query.split_once('?') {
+            Some((path, query)) => (path.to_string(), query.to_string()),
+            None => (path_and_query, String::new()),
         };
         let headers = req.headers();
         let header = |name: &str| {
@@ -53,6 +55,7 @@ impl Head {
         Head {
             method: req.method(),
             path,
+            query,
             authorization: header(AUTHORIZATION),
             idempotency_key: header(IDEMPOTENCY_KEY),
             content_length: header("content-length"),
