@@ -237,14 +237,9 @@ fn the_host_releases_reservations_of_unpaid_orders() {
 
 #[test]
 fn the_shop_owner_lists_orders_newest_first_a_page_at_a_time() {
-    const ADMIN: &str = "test-admin-token-0123456789";
+    const ADMIN: &str = common::ADMIN_TOKEN;
     let dir = tempfile::tempdir().unwrap();
-    let mut cmd = common::up_command(dir.path());
-    cmd.env("SPIN_VARIABLE_ADMIN_TOKEN", ADMIN);
-    let app = match common::spawn(cmd, dir.path()) {
-        common::Started::Ready(app) => app,
-        common::Started::Exited { stderr, .. } => panic!("{stderr:?}"),
-    };
+    let app = common::start_with_admin(dir.path());
     let numbers: Vec<String> = (0..3)
         .map(|i| {
             let r = common::api_order(

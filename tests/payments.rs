@@ -10,7 +10,7 @@ use common::{Started, TestApp};
 use serde_json::{Value, json};
 use std::path::Path;
 
-const ADMIN: &str = "test-admin-token-0123456789";
+const ADMIN: &str = common::ADMIN_TOKEN;
 
 fn stripe_env(cmd: &mut std::process::Command, fake: &FakeStripe) {
     cmd.env("SPIN_VARIABLE_STRIPE_SECRET_KEY", SECRET_KEY)

@@ -4,22 +4,12 @@
 
 mod common;
 
-use common::{Started, TestApp};
+use common::{ADMIN_TOKEN as ADMIN, TestApp, start_with_admin as start};
 use serde_json::{Value, json};
 use std::path::Path;
 
-const ADMIN: &str = "test-admin-token-0123456789";
 /// Sold out in the demo catalog.
 const MUG: &str = "stoneware-mug";
-
-fn start(dir: &Path) -> TestApp {
-    let mut cmd = common::up_command(dir);
-    cmd.env("SPIN_VARIABLE_ADMIN_TOKEN", ADMIN);
-    match common::spawn(cmd, dir) {
-        Started::Ready(app) => app,
-        Started::Exited { stderr, .. } => panic!("{stderr:?}"),
-    }
-}
 
 fn adjust(
     app: &TestApp,

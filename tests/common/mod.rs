@@ -135,6 +135,21 @@ pub fn up_command(data_dir: &Path) -> Command {
     cmd
 }
 
+/// The `admin_token` the tests give the pages for the admin routes.
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
+
+/// Starts the whole app with the admin routes on (`ADMIN_TOKEN`).
+pub fn start_with_admin(data_dir: &Path) -> TestApp {
+    let mut cmd = up_command(data_dir);
+    cmd.env("SPIN_VARIABLE_ADMIN_TOKEN", ADMIN_TOKEN);
+    match spawn(cmd, data_dir) {
+        Started::Ready(app) => app,
+        Started::Exited { status, stderr } => {
+            panic!("storefront exited with {status}:\n{}", stderr.join("\n"))
+        }
+    }
+}
+
 /// Starts the whole app and panics if it does not come up.
 pub fn start(data_dir: &Path) -> TestApp {
     match spawn(up_command(data_dir), data_dir) {

@@ -15,7 +15,7 @@ use storefront_domain::order::valid_slug;
 use storefront_domain::order_list::OrderListQuery;
 use storefront_domain::payments::{ReviewRequest, review_note, valid_event_id};
 use storefront_domain::stock::StockAdjustmentRequest;
-use storefront_domain::{ErrorBody, FieldError, IDEMPOTENT_REPLAYED, OrderState};
+use storefront_domain::{FieldError, IDEMPOTENT_REPLAYED, OrderState};
 use subtle::ConstantTimeEq;
 
 pub fn enabled(admin_token: &str) -> bool {
@@ -64,10 +64,9 @@ pub async fn review_event(writer: &WriterClient, event_id: &str, req: &Req) -> R
         Err(resp) => return resp,
     };
     if let Err(message) = review_note(&review.note) {
-        return Resp::json(
-            422,
-            &ErrorBody::new("invalid_request", format!("note {message}"))
-                .with_fields(vec![FieldError::new("note", message)]),
+        return Resp::json_invalid(
+            &format!("note {message}"),
+            vec![FieldError::new("note", message)],
         );
     }
     match writer.review_event(event_id, &review).await {
@@ -82,11 +81,7 @@ pub async fn review_event(writer: &WriterClient, event_id: &str, req: &Req) -> R
 pub async fn list_orders(writer: &WriterClient, req: &Req) -> Resp {
     let query = match OrderListQuery::parse(&req.query) {
         Ok(query) => query,
-        Err(fields) => {
-            let body = ErrorBody::new("invalid_request", "the order list query is invalid")
-                .with_fields(fields);
-            return Resp::json(422, &body);
-        }
+        Err(fields) => return Resp::json_invalid("the order list query is invalid", fields),
     };
     match writer.list_orders(&query).await {
         Ok(list) => Resp::json(200, &list),
@@ -114,9 +109,7 @@ pub async fn adjust_stock(writer: &WriterClient, slug: &str, req: &Req) -> Resp 
         Err(resp) => return resp,
     };
     if let Err(fields) = adjustment.validate() {
-        let body = ErrorBody::new("invalid_request", "the stock adjustment is invalid")
-            .with_fields(fields);
-        return Resp::json(422, &body);
+        return Resp::json_invalid("the stock adjustment is invalid", fields);
     }
     match writer.adjust_stock(slug, &adjustment, key).await {
         Ok(answer) if answer.replayed => {

@@ -10,7 +10,7 @@ use crate::web::{Req, Resp};
 use crate::writer_client::{WriterClient, WriterError, valid_order_number};
 use serde::Serialize;
 use storefront_domain::order::valid_slug;
-use storefront_domain::{ErrorBody, IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LEN, Money, OrderRequest};
+use storefront_domain::{IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LEN, Money, OrderRequest};
 
 pub async fn products(writer: &WriterClient) -> Resp {
     match writer.products().await {
@@ -72,9 +72,7 @@ pub async fn place_order(writer: &WriterClient, req: &Req) -> Resp {
         Err(resp) => return resp,
     };
     if let Err(fields) = order.validate() {
-        let body =
-            ErrorBody::new("invalid_request", "the order request is invalid").with_fields(fields);
-        return Resp::json(422, &body);
+        return Resp::json_invalid("the order request is invalid", fields);
     }
     match writer.place_order(&order, key).await {
         Ok(placed) => {
@@ -187,6 +185,7 @@ fn bad_gateway() -> Resp {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use storefront_domain::ErrorBody;
 
     fn with_key(key: Option<&str>) -> Req {
         Req::with_header("idempotency-key", key)

@@ -7,7 +7,7 @@
 
 use maud::Markup;
 use serde::Serialize;
-use storefront_domain::ErrorBody;
+use storefront_domain::{ErrorBody, FieldError};
 
 /// Largest request body read; larger ones get 413 without being read to the end.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -161,6 +161,14 @@ impl Resp {
 
     pub fn json_error(status: u16, code: &str, message: &str) -> Resp {
         Resp::json(status, &ErrorBody::new(code, message))
+    }
+
+    /// 422 `invalid_request` naming every bad field.
+    pub fn json_invalid(message: &str, fields: Vec<FieldError>) -> Resp {
+        Resp::json(
+            422,
+            &ErrorBody::new("invalid_request", message).with_fields(fields),
+        )
     }
 
     /// 303 See Other: after a POST the browser follows with a GET (POST-redirect-GET).
