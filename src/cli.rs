@@ -102,10 +102,20 @@ pub struct OwnerArgs {
     /// If another process owns the data dir, wait for it to hand over (for SECONDS, or indefinitely).
     #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "0")]
     pub wait: Option<u64>,
-    /// Cancel orders still unpaid after SECONDS and return their stock (checked every
-    /// minute, or every SECONDS/2 if shorter); 0 turns it off.
+    /// Cancel orders still unpaid SECONDS after they were placed, once their payment has
+    /// started, and return their stock (checked every minute, or every SECONDS/2 if
+    /// shorter); an order whose intent may still succeed is cancelled only after the
+    /// provider has cancelled the intent. 0 turns expiry off.
     #[arg(long, value_name = "SECONDS", default_value_t = 1800)]
     pub reservation_ttl: u64,
+    /// Shorter time for orders that never reached the payment step (nobody is paying
+    /// for them, and they hold stock all the same).
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub checkout_ttl: u64,
+    /// How often the payment courier carries out the provider calls the ledger asks for
+    /// (cancel intents, refund money for cancelled orders).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub courier_every: u64,
 }
 
 impl OwnerArgs {

@@ -10,14 +10,14 @@ use crate::ownership::Ownership;
 use crate::router::Router;
 use crate::runtime::App;
 use crate::variables::{AppVariables, env_key};
-use crate::writer_calls::{WRITER, WriterCalls};
+use crate::writer_calls::{COURIER, WRITER, WRITER_SIDE, WriterCalls};
 use crate::{build_components, local_secrets, server};
 use anyhow::{Context, Result, bail};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 use std::time::Instant;
-use storefront_domain::payments::MODE_TEST;
+use storefront_domain::payments::{MODE_TEST, PaymentMode, accepts_test_payments};
 
 /// What this process runs.
 enum Role {
@@ -48,7 +48,7 @@ pub async fn pages(args: PagesArgs) -> Result<()> {
         .components
         .keys()
         .map(String::as_str)
-        .filter(|id| *id != WRITER)
+        .filter(|id| !WRITER_SIDE.contains(id))
         .collect();
     let vars = AppVariables::resolve(&manifest, std::env::vars(), &BTreeMap::new());
     refuse_test_payments(&vars)?;
@@ -74,7 +74,7 @@ pub async fn pages(args: PagesArgs) -> Result<()> {
 async fn run(manifest: Manifest, role: Role, listen: SocketAddr, owner: &OwnerArgs) -> Result<()> {
     let started = Instant::now();
     let env: BTreeMap<String, String> = std::env::vars().collect();
-    let ids: Vec<&str> = match role {
+    let mut ids: Vec<&str> = match role {
         Role::AllInOne => manifest.components.keys().map(String::as_str).collect(),
         Role::WriterOnly => vec![WRITER],
     };
@@ -111,6 +111,16 @@ async fn run(manifest: Manifest, role: Role, listen: SocketAddr, owner: &OwnerAr
             AppVariables::resolve(&manifest, env, &overrides)
         }
     };
+    if matches!(role, Role::WriterOnly) {
+        match courier_settings(&manifest, &vars) {
+            Ok(()) => ids.push(COURIER),
+            Err(e) => tracing::warn!(
+                "the payment courier is not running ({e:#}): orders whose payment may still \
+                 succeed stay reserved instead of being cancelled, and money for cancelled \
+                 orders is not refunded until it runs"
+            ),
+        }
+    }
     let app = App::load(&manifest, &ids, &vars, Some(database.clone()))?;
     let writer = WriterCalls::new(app.clone(), vars.get("writer_token").unwrap_or_default());
     writer.check_health().await?;
@@ -130,11 +140,16 @@ async fn run(manifest: Manifest, role: Role, listen: SocketAddr, owner: &OwnerAr
     );
     let expiry = (owner.reservation_ttl > 0).then(|| {
         let ttl = Duration::from_secs(owner.reservation_ttl);
-        let every = Duration::from_secs((owner.reservation_ttl / 2).clamp(1, 60));
-        tokio::spawn(writer.release_expired_forever(ttl, every))
+        let unstarted = Duration::from_secs(owner.checkout_ttl.min(owner.reservation_ttl));
+        let every = Duration::from_secs((unstarted.as_secs() / 2).clamp(1, 60));
+        tokio::spawn(writer.clone().release_expired_forever(ttl, unstarted, every))
+    });
+    let courier = (app.has_component(COURIER) && owner.courier_every > 0).then(|| {
+        let every = Duration::from_secs(owner.courier_every);
+        tokio::spawn(writer.run_courier_forever(every))
     });
     server::run(listener, app, router, shutdown).await?;
-    if let Some(task) = expiry {
+    for task in [expiry, courier].into_iter().flatten() {
         task.abort();
     }
     database.close().await?;
@@ -167,12 +182,30 @@ fn local_overrides(
     Ok(overrides)
 }
 
+/// Whether the payment courier can run in the writer's process: its variables (the
+/// payment provider's keys and `cookie_secret`) must be set there too.
+fn courier_settings(manifest: &Manifest, vars: &AppVariables) -> Result<()> {
+    let decl = manifest.component(COURIER)?;
+    for template in decl.variables.values().chain(&decl.allowed_outbound_hosts) {
+        vars.render(template)?;
+    }
+    Ok(())
+}
+
 /// Production processes never run the test-mode provider: the pages must not offer
-/// it and the writer must not accept its events.
+/// it and the writer must not accept its events. The variables are read exactly as the
+/// components read them (`PaymentMode::parse` trims and ignores case), so no spelling
+/// such as `Test` or `" test"` slips past; a `payment_mode` the pages would refuse is
+/// refused here too, at start rather than on every request.
 fn refuse_test_payments(vars: &AppVariables) -> Result<()> {
-    if vars.get("payment_mode") == Some(MODE_TEST)
-        || vars.get("accept_test_payments") == Some("true")
-    {
+    let mode = match vars.get("payment_mode") {
+        Some(value) => PaymentMode::parse(value).map_err(|e| anyhow::anyhow!(e))?,
+        None => PaymentMode::Stripe,
+    };
+    let accepts_test = vars
+        .get("accept_test_payments")
+        .is_some_and(accepts_test_payments);
+    if mode == PaymentMode::Test || accepts_test {
         bail!(
             "test-mode payments are for local `storefront up` only; unset {} and {}",
             env_key("payment_mode"),

@@ -1,6 +1,7 @@
 //! Calls the host itself makes to its writer component, in-process: the start-up
 //! health check (which applies migrations), the periodic release of expired stock
-//! reservations, and admin commands such as the audit.
+//! reservations, admin commands such as the audit, and the rounds of the payment
+//! courier that carries out the provider calls the writer's ledger asks for.
 
 use crate::runtime::App;
 use anyhow::{Result, anyhow, bail};
@@ -11,6 +12,12 @@ use std::time::Duration;
 
 /// The component that owns the database.
 pub const WRITER: &str = "writer";
+/// The component that makes the payment-provider calls the writer's ledger records
+/// (`provider_actions`); it runs in the writer's process, reaching it by chaining.
+pub const COURIER: &str = "payment-courier";
+/// The components that run beside the files, in the writer's process; every other
+/// component is stateless and runs anywhere (`storefront pages`).
+pub const WRITER_SIDE: [&str; 2] = [WRITER, COURIER];
 
 /// The writer as seen from its host.
 #[derive(Clone)]
@@ -49,9 +56,19 @@ impl WriterCalls {
         path: &str,
         body: Option<serde_json::Value>,
     ) -> Result<Answer> {
+        self.call_component(WRITER, method, path, body).await
+    }
+
+    async fn call_component(
+        &self,
+        component: &str,
+        method: http::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<Answer> {
         let mut request = http::Request::builder()
             .method(method)
-            .uri(format!("http://writer.spin.internal{path}"));
+            .uri(format!("http://{component}.spin.internal{path}"));
         if !self.token.is_empty() {
             request = request.header(
                 http::header::AUTHORIZATION,
@@ -70,7 +87,7 @@ impl WriterCalls {
                 .map_err(|never| match never {})
                 .boxed_unsync(),
         )?;
-        let response = self.app.handle(WRITER, request).await?;
+        let response = self.app.handle(component, request).await?;
         let status = response.status();
         let body = response
             .into_body()
@@ -94,14 +111,24 @@ impl WriterCalls {
         Ok(())
     }
 
-    /// Every `every`, cancels orders left in `pending_payment` longer than `ttl`,
-    /// returning their reserved stock. Runs until the task is aborted.
-    pub async fn release_expired_forever(self, ttl: Duration, every: Duration) {
+    /// Every `every`, cancels orders left in `pending_payment` past their time (`ttl`
+    /// once their payment started, `unstarted_ttl` if it never did), returning their
+    /// reserved stock; those whose intent may still succeed wait for the courier. Runs
+    /// until the task is aborted.
+    pub async fn release_expired_forever(
+        self,
+        ttl: Duration,
+        unstarted_ttl: Duration,
+        every: Duration,
+    ) {
         let mut interval = tokio::time::interval(every);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
-            let body = serde_json::json!({ "older_than_seconds": ttl.as_secs() });
+            let body = serde_json::json!({
+                "older_than_seconds": ttl.as_secs(),
+                "unstarted_older_than_seconds": unstarted_ttl.as_secs(),
+            });
             match self
                 .call(http::Method::POST, "/admin/release-expired", Some(body))
                 .await
@@ -112,9 +139,7 @@ impl WriterCalls {
                         .and_then(|v| v["cancelled"].as_array().map(Vec::len))
                         .unwrap_or(0);
                     if cancelled > 0 {
-                        tracing::info!(
-                            "released the stock of {cancelled} unpaid orders older than {ttl:?}"
-                        );
+                        tracing::info!("released the stock of {cancelled} expired unpaid orders");
                     }
                 }
                 Ok(a) => tracing::warn!(
@@ -123,6 +148,26 @@ impl WriterCalls {
                     a.message()
                 ),
                 Err(e) => tracing::warn!("release of expired reservations failed: {e:#}"),
+            }
+        }
+    }
+
+    /// Every `every`, one round of the payment courier: the provider calls the ledger
+    /// wants made now (cancel an intent before its order is cancelled, refund money for
+    /// a cancelled order). Runs until the task is aborted.
+    pub async fn run_courier_forever(self, every: Duration) {
+        let mut interval = tokio::time::interval(every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            match self.call_component(COURIER, http::Method::POST, "/run", None).await {
+                Ok(a) if a.status.is_success() => {}
+                Ok(a) => tracing::warn!(
+                    "payment courier round failed ({}): {}",
+                    a.status,
+                    a.message()
+                ),
+                Err(e) => tracing::warn!("payment courier round failed: {e:#}"),
             }
         }
     }

@@ -87,13 +87,31 @@ pub struct TransitionRequest {
 /// `POST /admin/release-expired` body and answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReleaseExpiredRequest {
+    /// Orders whose payment was started (an intent is recorded) expire after this.
     pub older_than_seconds: i64,
+    /// Orders that never reached the payment step expire after this (shorter: nobody is
+    /// paying for them). Absent: the same as `older_than_seconds`.
+    #[serde(default)]
+    pub unstarted_older_than_seconds: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReleaseExpiredResult {
+    /// Cancelled now, their stock back on the shelf.
     pub cancelled: Vec<String>,
+    /// Past their time, but their intent may still succeed: they stay reserved until the
+    /// payment courier has cancelled the intent at the provider (then they are cancelled),
+    /// or the provider says it was paid (then they are paid).
+    #[serde(default)]
+    pub awaiting_provider: Vec<String>,
 }
+
+/// Header the pages put on a place-order command: a pseudonymous key for the shopper's
+/// client (an HMAC of its address), so the writer can limit unpaid reservations per client.
+pub const CLIENT_KEY: &str = "storefront-client";
+
+/// `429 too_many_unpaid_orders`: the client holds its limit of unpaid orders or units.
+pub const TOO_MANY_UNPAID: &str = "too_many_unpaid_orders";
 
 /// Every error body, from both components: `{"error": {"code", "message", "fields"}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,6 +9,7 @@ pub mod api;
 pub mod money;
 pub mod order;
 pub mod order_list;
+pub mod order_number;
 pub mod payments;
 pub mod quantity;
 pub mod stock;

@@ -14,6 +14,80 @@ pub const MODE_STRIPE: &str = "stripe";
 /// `payment_mode` variable: the local test-mode provider (only `storefront up` turns it on).
 pub const MODE_TEST: &str = "test";
 
+/// Which provider takes the money: the `payment_mode` variable as every reader of it
+/// understands it (the pages that act on it and the host that refuses test mode in
+/// production), so that no spelling can mean "test" to one and "not test" to the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentMode {
+    /// Stripe's API at `stripe_api_base`.
+    Stripe,
+    /// The local test-mode provider: no network, no real money.
+    Test,
+}
+
+impl PaymentMode {
+    /// An unknown value is an error rather than a fallback: guessing the wrong provider
+    /// for money is worse than a loud misconfiguration page.
+    pub fn parse(value: &str) -> Result<PaymentMode, String> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            MODE_STRIPE => Ok(PaymentMode::Stripe),
+            MODE_TEST => Ok(PaymentMode::Test),
+            other => Err(format!(
+                "variable payment_mode is {other:?}; it must be {MODE_STRIPE:?} or {MODE_TEST:?}"
+            )),
+        }
+    }
+}
+
+/// Whether the `accept_test_payments` variable lets a writer take test-mode events:
+/// exactly `"true"`, for the writer and for the host guard that refuses it in production.
+pub fn accepts_test_payments(value: &str) -> bool {
+    value == "true"
+}
+
+/// One call the payment provider must receive because of a change in the ledger
+/// (`GET /provider-actions/due` on the writer); the payment courier carries it out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderAction {
+    pub id: i64,
+    pub kind: ProviderActionKind,
+    /// Canonical: the only spelling the provider ever hears.
+    pub order_number: String,
+    pub provider: String,
+    pub intent_id: String,
+    pub amount: Money,
+    pub attempts: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderActionKind {
+    /// Cancel an intent that may still succeed, so the order can be cancelled.
+    CancelIntent,
+    /// Refund, in full, money that arrived for a cancelled order.
+    Refund,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DueActions {
+    pub actions: Vec<ProviderAction>,
+}
+
+/// `POST /provider-actions/{id}/result`: what the provider answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum ActionReport {
+    /// The intent is cancelled at the provider: it can never be paid.
+    Canceled,
+    /// The intent cannot be cancelled because it was paid: the order is paid, not cancelled.
+    AlreadySucceeded,
+    /// The provider accepted the refund; the order's payment is `refund_requested` until
+    /// the provider's `charge.refunded` event confirms it.
+    RefundRequested { refund_id: String },
+    /// Not done this time (the provider was unreachable or refused); retried with back-off.
+    Failed { error: String },
+}
+
 /// Provider names stored with each payment.
 pub const PROVIDER_STRIPE: &str = "stripe";
 pub const PROVIDER_TEST: &str = "test";
@@ -183,6 +257,19 @@ pub fn valid_event_id(id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn payment_modes() {
+        assert_eq!(PaymentMode::parse("stripe"), Ok(PaymentMode::Stripe));
+        assert_eq!(PaymentMode::parse(" Test "), Ok(PaymentMode::Test));
+        for bad in ["", "live", "stripe-test"] {
+            assert!(PaymentMode::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(accepts_test_payments("true"));
+        for no in ["", "false", " true", "TRUE", "yes"] {
+            assert!(!accepts_test_payments(no), "{no:?}");
+        }
+    }
 
     #[test]
     fn review_notes_are_trimmed_and_bounded() {

@@ -9,7 +9,8 @@
 
 use crate::api::{self, writer_failed};
 use crate::web::{Req, Resp};
-use crate::writer_client::{WriterClient, valid_order_number};
+use crate::payments::{Payments, courier};
+use crate::writer_client::WriterClient;
 use sha2::{Digest, Sha256};
 use storefront_domain::order::valid_slug;
 use storefront_domain::order_list::OrderListQuery;
@@ -39,12 +40,27 @@ pub fn authorized(req: &Req, admin_token: &str) -> bool {
 /// (`paid → fulfilled`) or cancels an unpaid one (`pending_payment → cancelled`, which
 /// returns its stock). Answers the order, or the writer's refusal (409 for an illegal
 /// transition).
-pub async fn transition(writer: &WriterClient, number: &str, to: OrderState) -> Resp {
-    if !valid_order_number(number) {
-        return Resp::json_error(404, "not_found", "no such order");
+///
+/// An unpaid order whose payment may still succeed is cancelled only once its intent is
+/// cancelled at the provider: the writer answers 202 and records the provider call, and
+/// the payment courier runs at once, so the usual answer is the cancelled order (200).
+/// If the provider is slow or says the payment already succeeded, the answer is 202 with
+/// the order still `pending_payment`; the courier finishes it later (or the order is paid).
+pub async fn transition(p: &Payments<'_>, number: &str, to: OrderState) -> Resp {
+    let answer = match p.writer.transition(number, to).await {
+        Ok(answer) => answer,
+        Err(e) => return writer_failed(e),
+    };
+    if answer.status != 202 {
+        return Resp::json(answer.status, &answer.value);
     }
-    match writer.transition(number, to).await {
-        Ok(order) => Resp::json(200, &order),
+    if let Err(resp) = courier::round(p).await {
+        eprintln!("order {number}: the payment courier could not run now: {}", resp.status);
+    }
+    match p.writer.order(number).await {
+        Ok(Some(order)) if order.state == OrderState::Cancelled => Resp::json(200, &order),
+        Ok(Some(order)) => Resp::json(202, &order),
+        Ok(None) => Resp::json_error(404, "not_found", "no such order"),
         Err(e) => writer_failed(e),
     }
 }

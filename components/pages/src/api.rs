@@ -7,7 +7,7 @@
 
 use crate::payments::{Payments, intent};
 use crate::web::{Req, Resp};
-use crate::writer_client::{WriterClient, WriterError, valid_order_number};
+use crate::writer_client::{WriterClient, WriterError};
 use serde::Serialize;
 use storefront_domain::order::valid_slug;
 use storefront_domain::{IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LEN, Money, OrderRequest};
@@ -30,10 +30,8 @@ pub async fn product(writer: &WriterClient, slug: &str) -> Resp {
     }
 }
 
+/// `GET /api/orders/{number}` (`number` is canonical: the router checked it).
 pub async fn order(writer: &WriterClient, number: &str) -> Resp {
-    if !valid_order_number(number) {
-        return not_found("no such order");
-    }
     match writer.order(number).await {
         Ok(Some(order)) => Resp::json(200, &order),
         Ok(None) => not_found("no such order"),
@@ -74,7 +72,7 @@ pub async fn place_order(writer: &WriterClient, req: &Req) -> Resp {
     if let Err(fields) = order.validate() {
         return Resp::json_invalid("the order request is invalid", fields);
     }
-    match writer.place_order(&order, key).await {
+    match writer.place_order(&order, key, &req.client).await {
         Ok(placed) => {
             let resp = Resp::json(placed.status, &placed.value);
             if placed.replayed {
@@ -102,9 +100,6 @@ struct PaymentStart<'a> {
 /// Creates (or finds) the order's intent, like the HTML payment page; 409 if the order
 /// is not awaiting payment.
 pub async fn payment(p: &Payments<'_>, number: &str) -> Resp {
-    if !valid_order_number(number) {
-        return not_found("no such order");
-    }
     match intent::prepare(p, number).await {
         Ok(prepared) => {
             let start = PaymentStart {
@@ -169,6 +164,10 @@ pub fn writer_failed(e: WriterError) -> Resp {
                 body.to_json()
             );
             bad_gateway()
+        }
+        // The client's limit of unpaid orders: worth trying again once one expires.
+        WriterError::Rejected { status: 429, body } => {
+            Resp::json(429, &body).header("retry-after", "600")
         }
         WriterError::Rejected { status, body } => Resp::json(status, &body),
     }

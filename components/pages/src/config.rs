@@ -3,7 +3,7 @@
 //! `stripe_webhook_secret`, `admin_token`).
 
 use crate::signing::Key;
-use storefront_domain::payments::{MODE_STRIPE, MODE_TEST};
+pub use storefront_domain::payments::PaymentMode;
 
 pub struct Config {
     /// Base URL of the writer, without a trailing slash.
@@ -12,29 +12,12 @@ pub struct Config {
     pub writer_token: String,
     pub key: Key,
     pub payments: PaymentSettings,
-}
-
-/// Which provider takes the money.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PaymentMode {
-    /// Stripe's API at `stripe_api_base`.
-    Stripe,
-    /// The local test-mode provider: no network, no real money.
-    Test,
-}
-
-impl PaymentMode {
-    /// An unknown value is an error rather than a fallback: guessing the wrong provider
-    /// for money is worse than a loud misconfiguration page.
-    pub fn parse(value: &str) -> Result<PaymentMode, String> {
-        match value.trim().to_ascii_lowercase().as_str() {
-            MODE_STRIPE => Ok(PaymentMode::Stripe),
-            MODE_TEST => Ok(PaymentMode::Test),
-            other => Err(format!(
-                "variable payment_mode is {other:?}; it must be {MODE_STRIPE:?} or {MODE_TEST:?}"
-            )),
-        }
-    }
+    /// The header a proxy in front names the client's address in (`client_ip_header`);
+    /// empty: the connection's peer (see `client`).
+    pub client_ip_header: String,
+    /// `role = "courier"`: this instance is the payment courier (`payments::courier`),
+    /// not the shop. Only the courier component of `spin.toml` declares the variable.
+    pub courier: bool,
 }
 
 /// The payment variables. Empty secrets are allowed here: the shop still sells, and
@@ -76,20 +59,8 @@ impl Config {
             writer_token: get("writer_token")?.trim().to_string(),
             key: Key::new(&get("cookie_secret")?)?,
             payments,
+            client_ip_header: get("client_ip_header")?.trim().to_ascii_lowercase(),
+            courier: spin_sdk::variables::get("role").is_ok_and(|r| r.trim() == "courier"),
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn payment_modes() {
-        assert_eq!(PaymentMode::parse("stripe"), Ok(PaymentMode::Stripe));
-        assert_eq!(PaymentMode::parse(" Test "), Ok(PaymentMode::Test));
-        for bad in ["", "live", "stripe-test"] {
-            assert!(PaymentMode::parse(bad).is_err(), "{bad:?}");
-        }
     }
 }

@@ -1,6 +1,6 @@
 //! The `pages` component: entry point and routing.
 //!
-//! Reads the request (body capped at [`web::MAX_BODY`]), loads the Spin variables, routes
+//! Reads the request (body capped by [`web::body_cap`]), loads the Spin variables, routes
 //! on method and path to the HTML shop ([`shop`]) or to the JSON side (the API in [`api`],
 //! the provider webhook and admin refunds in [`payments`]), and writes the answer. It
 //! holds no database permission: all data comes from the writer over HTTP.
@@ -13,6 +13,7 @@
 mod admin;
 mod api;
 mod cart;
+mod client;
 mod config;
 mod csrf;
 mod forms;
@@ -29,24 +30,25 @@ use futures::StreamExt;
 use payments::Payments;
 use spin_sdk::http::{Fields, IncomingRequest, OutgoingResponse, ResponseOutparam};
 use spin_sdk::http_component;
-use storefront_domain::OrderState;
-use web::{MAX_BODY, Req, Resp};
+use storefront_domain::{OrderState, order_number};
+use web::{Req, Resp};
 use writer_client::WriterClient;
 
 #[http_component]
 async fn handle(incoming: IncomingRequest, out: ResponseOutparam) {
     let (mut req, content_length) = head(&incoming);
-    let body = if content_length.is_some_and(|n| n > MAX_BODY as u64) {
+    let cap = web::body_cap(&req.path);
+    let body = if content_length.is_some_and(|n| n > cap as u64) {
         Err(BodyError::TooLarge)
     } else {
-        read_body(incoming).await
+        read_body(incoming, cap).await
     };
     let resp = match body {
         Ok(bytes) => {
             req.body = bytes;
-            respond(&req, None).await
+            respond(&mut req, None).await
         }
-        Err(e) => respond(&req, Some(e)).await,
+        Err(e) => respond(&mut req, Some(e)).await,
     };
     write(out, resp).await;
 }
@@ -76,6 +78,7 @@ fn head(incoming: &IncomingRequest) -> (Req, Option<u64>) {
         query,
         headers,
         body: Vec::new(),
+        client: String::new(),
     };
     (req, content_length)
 }
@@ -86,13 +89,13 @@ enum BodyError {
     Unreadable,
 }
 
-/// Reads the body, stopping as soon as it exceeds the cap.
-async fn read_body(incoming: IncomingRequest) -> Result<Vec<u8>, BodyError> {
+/// Reads the body, stopping as soon as it exceeds `cap`.
+async fn read_body(incoming: IncomingRequest, cap: usize) -> Result<Vec<u8>, BodyError> {
     let mut stream = incoming.into_body_stream();
     let mut body = Vec::new();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|_| BodyError::Unreadable)?;
-        if body.len() + chunk.len() > MAX_BODY {
+        if body.len() + chunk.len() > cap {
             return Err(BodyError::TooLarge);
         }
         body.extend_from_slice(&chunk);
@@ -140,15 +143,17 @@ enum Route<'a> {
     CartRemove,
     Checkout,
     PlaceOrderForm,
-    Order(&'a str),
-    Pay(&'a str),
+    /// Order numbers are canonical ([`order_number::normalize`]): whatever spelling the
+    /// shopper typed, the writer and the payment provider only ever see one.
+    Order(String),
+    Pay(String),
     /// Only in test mode.
-    PayTest(&'a str),
+    PayTest(String),
     StripeWebhook,
     /// Only with an admin token.
-    AdminRefund(&'a str),
+    AdminRefund(String),
     /// Only with an admin token: ship or cancel.
-    AdminTransition(&'a str, OrderState),
+    AdminTransition(String, OrderState),
     /// Only with an admin token: settle a payment event the audit flags.
     AdminReviewEvent(&'a str),
     /// Only with an admin token: restock a product or take stock away.
@@ -158,8 +163,8 @@ enum Route<'a> {
     ApiProducts,
     ApiProduct(&'a str),
     ApiPlaceOrder,
-    ApiOrder(&'a str),
-    ApiPayment(&'a str),
+    ApiOrder(String),
+    ApiPayment(String),
 }
 
 /// Routes that exist only in some configurations. Switched off, they are 404 for every
@@ -179,6 +184,13 @@ enum Miss {
     MethodNotAllowed(&'static str),
 }
 
+/// The canonical form of an order number in a path; a segment that cannot be one makes
+/// the whole path unknown (404 whatever the method), so `/orders/quote` never reaches the
+/// writer.
+fn number(segment: &str) -> Result<String, Miss> {
+    order_number::normalize(segment).ok_or(Miss::NotFound)
+}
+
 fn route<'a>(method: &str, path: &'a str, features: Features) -> Result<Route<'a>, Miss> {
     let segments: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
     // Only the root may have an empty segment: `/cart/` and `/products//x` are not pages.
@@ -194,21 +206,21 @@ fn route<'a>(method: &str, path: &'a str, features: Features) -> Result<Route<'a
         ["cart", "remove"] => (Route::CartRemove, "POST"),
         ["checkout"] if method == "POST" => (Route::PlaceOrderForm, "GET, POST"),
         ["checkout"] => (Route::Checkout, "GET, POST"),
-        ["orders", number] => (Route::Order(number), "GET"),
-        ["orders", number, "pay"] => (Route::Pay(number), "GET"),
-        ["orders", number, "pay", "test"] if features.test_payments => {
-            (Route::PayTest(number), "POST")
+        ["orders", n] => (Route::Order(number(n)?), "GET"),
+        ["orders", n, "pay"] => (Route::Pay(number(n)?), "GET"),
+        ["orders", n, "pay", "test"] if features.test_payments => {
+            (Route::PayTest(number(n)?), "POST")
         }
         ["webhooks", "stripe"] => (Route::StripeWebhook, "POST"),
-        ["admin", "orders", number, "refund"] if features.admin => {
-            (Route::AdminRefund(number), "POST")
+        ["admin", "orders", n, "refund"] if features.admin => {
+            (Route::AdminRefund(number(n)?), "POST")
         }
-        ["admin", "orders", number, "fulfil"] if features.admin => (
-            Route::AdminTransition(number, OrderState::Fulfilled),
+        ["admin", "orders", n, "fulfil"] if features.admin => (
+            Route::AdminTransition(number(n)?, OrderState::Fulfilled),
             "POST",
         ),
-        ["admin", "orders", number, "cancel"] if features.admin => (
-            Route::AdminTransition(number, OrderState::Cancelled),
+        ["admin", "orders", n, "cancel"] if features.admin => (
+            Route::AdminTransition(number(n)?, OrderState::Cancelled),
             "POST",
         ),
         ["admin", "payment-events", event_id, "review"] if features.admin => {
@@ -221,8 +233,8 @@ fn route<'a>(method: &str, path: &'a str, features: Features) -> Result<Route<'a
         ["api", "products"] => (Route::ApiProducts, "GET"),
         ["api", "products", slug] => (Route::ApiProduct(slug), "GET"),
         ["api", "orders"] => (Route::ApiPlaceOrder, "POST"),
-        ["api", "orders", number] => (Route::ApiOrder(number), "GET"),
-        ["api", "orders", number, "payment"] => (Route::ApiPayment(number), "POST"),
+        ["api", "orders", n] => (Route::ApiOrder(number(n)?), "GET"),
+        ["api", "orders", n, "payment"] => (Route::ApiPayment(number(n)?), "POST"),
         _ => return Err(Miss::NotFound),
     };
     if allow.split(", ").any(|m| m == method) {
@@ -232,11 +244,13 @@ fn route<'a>(method: &str, path: &'a str, features: Features) -> Result<Route<'a
     }
 }
 
-async fn respond(req: &Req, body_error: Option<BodyError>) -> Resp {
+async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
     let config = match config::Config::load() {
         Ok(config) => config,
         Err(problem) => return misconfigured(req, &problem),
     };
+    req.client = client::key(req, &config.key, &config.client_ip_header);
+    let req = &*req;
     let writer = WriterClient::new(&config.writer_url, &config.writer_token);
     let payments = Payments {
         settings: &config.payments,
@@ -244,6 +258,12 @@ async fn respond(req: &Req, body_error: Option<BodyError>) -> Resp {
         writer: &writer,
         now: unix_now(),
     };
+    if config.courier {
+        return match (req.method.as_str(), req.path.as_str()) {
+            ("POST", "/run") => payments::courier::run(&payments).await,
+            _ => Resp::json_error(404, "not_found", "the payment courier only runs rounds"),
+        };
+    }
     let features = Features {
         test_payments: payments.test_mode(),
         admin: admin::enabled(&config.payments.admin_token),
@@ -273,9 +293,9 @@ async fn respond(req: &Req, body_error: Option<BodyError>) -> Resp {
             Route::CartRemove => shop::cart::remove(&mut shop).await,
             Route::Checkout => shop::checkout::show(&mut shop).await,
             Route::PlaceOrderForm => shop::checkout::submit(&mut shop).await,
-            Route::Order(number) => shop::orders::show(&mut shop, number).await,
-            Route::Pay(number) => shop::pay::show(&mut shop, &payments, number).await,
-            Route::PayTest(number) => shop::pay::pay_test(&mut shop, &payments, number).await,
+            Route::Order(number) => shop::orders::show(&mut shop, &number).await,
+            Route::Pay(number) => shop::pay::show(&mut shop, &payments, &number).await,
+            Route::PayTest(number) => shop::pay::pay_test(&mut shop, &payments, &number).await,
             // `is_json` sent every JSON path elsewhere.
             _ => Err(shop.not_found("Page not found")),
         },
@@ -302,7 +322,10 @@ async fn respond_json(
             return Resp::json_error(
                 413,
                 "body_too_large",
-                &format!("request bodies are limited to {MAX_BODY} bytes"),
+                &format!(
+                    "request bodies are limited to {} bytes here",
+                    web::body_cap(&req.path)
+                ),
             );
         }
         Some(BodyError::Unreadable) => {
@@ -314,8 +337,8 @@ async fn respond_json(
         Ok(Route::ApiProducts) => api::products(p.writer).await,
         Ok(Route::ApiProduct(slug)) => api::product(p.writer, slug).await,
         Ok(Route::ApiPlaceOrder) => api::place_order(p.writer, req).await,
-        Ok(Route::ApiOrder(number)) => api::order(p.writer, number).await,
-        Ok(Route::ApiPayment(number)) => api::payment(p, number).await,
+        Ok(Route::ApiOrder(number)) => api::order(p.writer, &number).await,
+        Ok(Route::ApiPayment(number)) => api::payment(p, &number).await,
         Ok(Route::StripeWebhook) => payments::webhook::receive(p, req).await,
         Ok(
             Route::AdminRefund(_)
@@ -327,8 +350,8 @@ async fn respond_json(
             Resp::json_error(401, "unauthorized", "a valid admin token is required")
                 .header("www-authenticate", "Bearer")
         }
-        Ok(Route::AdminRefund(number)) => payments::refund::refund(p, number).await,
-        Ok(Route::AdminTransition(number, to)) => admin::transition(p.writer, number, to).await,
+        Ok(Route::AdminRefund(number)) => payments::refund::refund(p, &number).await,
+        Ok(Route::AdminTransition(number, to)) => admin::transition(p, &number, to).await,
         Ok(Route::AdminReviewEvent(event_id)) => admin::review_event(p.writer, event_id, req).await,
         Ok(Route::AdminAdjustStock(slug)) => admin::adjust_stock(p.writer, slug, req).await,
         Ok(Route::AdminOrders) => admin::list_orders(p.writer, req).await,
@@ -364,6 +387,9 @@ fn misconfigured(req: &Req, problem: &str) -> Resp {
 mod tests {
     use super::*;
 
+    /// A canonical order number.
+    const N: &str = "SF-7K3M-Q9TX-2PDA";
+
     /// Routing with every optional route switched off.
     fn route<'a>(method: &str, path: &'a str) -> Result<Route<'a>, Miss> {
         super::route(method, path, Features::default())
@@ -379,7 +405,7 @@ mod tests {
         assert_eq!(route("POST", "/cart/remove"), Ok(Route::CartRemove));
         assert_eq!(route("GET", "/checkout"), Ok(Route::Checkout));
         assert_eq!(route("POST", "/checkout"), Ok(Route::PlaceOrderForm));
-        assert_eq!(route("GET", "/orders/SF-1"), Ok(Route::Order("SF-1")));
+        assert_eq!(route("GET", "/orders/sf-7k3m-q9tx-2pda"), Ok(Route::Order(N.into())));
         assert_eq!(route("GET", "/api/products"), Ok(Route::ApiProducts));
         assert_eq!(
             route("GET", "/api/products/mug"),
@@ -387,14 +413,14 @@ mod tests {
         );
         assert_eq!(route("POST", "/api/orders"), Ok(Route::ApiPlaceOrder));
         assert_eq!(
-            route("GET", "/api/orders/SF-1"),
-            Ok(Route::ApiOrder("SF-1"))
+            route("GET", "/api/orders/SF7K3MQ9TX2PDA"),
+            Ok(Route::ApiOrder(N.into()))
         );
-        assert_eq!(route("GET", "/orders/SF-1/pay"), Ok(Route::Pay("SF-1")));
+        assert_eq!(route("GET", "/orders/SF-7K3M-Q9TX-2PDA/pay"), Ok(Route::Pay(N.into())));
         assert_eq!(route("POST", "/webhooks/stripe"), Ok(Route::StripeWebhook));
         assert_eq!(
-            route("POST", "/api/orders/SF-1/payment"),
-            Ok(Route::ApiPayment("SF-1"))
+            route("POST", "/api/orders/SF-7K3M-Q9TX-2PDA/payment"),
+            Ok(Route::ApiPayment(N.into()))
         );
     }
 
@@ -405,16 +431,16 @@ mod tests {
             admin: true,
         };
         assert_eq!(
-            super::route("POST", "/orders/SF-1/pay/test", all),
-            Ok(Route::PayTest("SF-1"))
+            super::route("POST", "/orders/SF-7K3M-Q9TX-2PDA/pay/test", all),
+            Ok(Route::PayTest(N.into()))
         );
         assert_eq!(
-            super::route("GET", "/orders/SF-1/pay/test", all),
+            super::route("GET", "/orders/SF-7K3M-Q9TX-2PDA/pay/test", all),
             Err(Miss::MethodNotAllowed("POST"))
         );
         assert_eq!(
-            super::route("POST", "/admin/orders/SF-1/refund", all),
-            Ok(Route::AdminRefund("SF-1"))
+            super::route("POST", "/admin/orders/SF-7K3M-Q9TX-2PDA/refund", all),
+            Ok(Route::AdminRefund(N.into()))
         );
         assert_eq!(
             super::route("POST", "/admin/payment-events/evt_1/review", all),
@@ -446,16 +472,52 @@ mod tests {
                 "{method}"
             );
             assert_eq!(
-                route(method, "/orders/SF-1/pay/test"),
+                route(method, "/orders/SF-7K3M-Q9TX-2PDA/pay/test"),
                 Err(Miss::NotFound),
                 "{method}"
             );
             assert_eq!(
-                route(method, "/admin/orders/SF-1/refund"),
+                route(method, "/admin/orders/SF-7K3M-Q9TX-2PDA/refund"),
                 Err(Miss::NotFound),
                 "{method}"
             );
         }
+    }
+
+    #[test]
+    fn what_cannot_be_an_order_number_is_no_route_for_any_method() {
+        let all = Features {
+            test_payments: true,
+            admin: true,
+        };
+        for method in ["GET", "POST", "PUT"] {
+            for path in [
+                "/orders/quote",
+                "/api/orders/quote",
+                "/orders/quote/pay",
+                "/api/orders/quote/payment",
+                "/admin/orders/quote/cancel",
+                "/orders/SF-7K3M-Q9TX-2PDU",
+                "/orders/..%2Fadmin",
+            ] {
+                assert_eq!(
+                    super::route(method, path, all),
+                    Err(Miss::NotFound),
+                    "{method} {path}"
+                );
+            }
+        }
+        // Every spelling of one number is the same route.
+        for spelling in ["SF-7K3M-Q9TX-2PDA", "sf-7k3m-q9tx-2pda", "SF7K3MQ9TX2PDA"] {
+            assert_eq!(
+                route("GET", &format!("/orders/{spelling}")),
+                Ok(Route::Order(N.into()))
+            );
+        }
+        assert_eq!(
+            route("GET", "/orders/SF-1000-0000-0000"),
+            route("GET", "/orders/sf-I000-OOOO-oooo")
+        );
     }
 
     #[test]
@@ -478,7 +540,7 @@ mod tests {
             Err(Miss::MethodNotAllowed("POST"))
         );
         assert_eq!(
-            route("POST", "/orders/SF-1/pay"),
+            route("POST", "/orders/SF-7K3M-Q9TX-2PDA/pay"),
             Err(Miss::MethodNotAllowed("GET"))
         );
         for path in [
@@ -488,10 +550,10 @@ mod tests {
             "/cart/",
             "/api/products/a/b",
             "/orders",
-            "/orders/SF-1/pay/",
+            "/orders/SF-7K3M-Q9TX-2PDA/pay/",
             "/webhooks",
             "/webhooks/paypal",
-            "/api/orders/SF-1/refund",
+            "/api/orders/SF-7K3M-Q9TX-2PDA/refund",
         ] {
             assert_eq!(route("GET", path), Err(Miss::NotFound), "{path}");
         }

@@ -9,8 +9,26 @@ use maud::Markup;
 use serde::Serialize;
 use storefront_domain::{ErrorBody, FieldError};
 
-/// Largest request body read; larger ones get 413 without being read to the end.
+/// Largest request body read from shoppers and admins; larger ones get 413 without being
+/// read to the end.
 pub const MAX_BODY: usize = 64 * 1024;
+/// Largest payment-provider event read at `/webhooks/stripe`. The provider's events can
+/// be large (an object with long metadata), and one refused for its size would be
+/// retried for days and never recorded. The pages forward the raw event as a JSON
+/// string with its parsed fields; escaping at most doubles it (quotes and backslashes),
+/// and the fields are a few KiB, so an event of this size always fits the 1 MiB the
+/// writer (and the host in front of it) accepts: whatever the pages take, the writer
+/// records.
+pub const MAX_EVENT_BODY: usize = 500 * 1024;
+
+/// The body cap for a request to `path`.
+pub fn body_cap(path: &str) -> usize {
+    if path == "/webhooks/stripe" {
+        MAX_EVENT_BODY
+    } else {
+        MAX_BODY
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Req {
@@ -21,6 +39,9 @@ pub struct Req {
     /// Names lower-cased.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The client's pseudonymous key ([`crate::client::key`]), set once the shop's key
+    /// is loaded; empty before.
+    pub client: String,
 }
 
 impl Req {

@@ -28,8 +28,9 @@ use spin_sdk::http::Response;
 use storefront_domain::Money;
 
 /// Tables whose rows are never deleted (enforced by triggers in `0002_orders.sql`,
-/// `0003_payments.sql`, `0004_payment_event_reviews.sql` and `0005_stock_adjustments.sql`).
-const APPEND_ONLY: [&str; 7] = [
+/// `0003_payments.sql`, `0004_payment_event_reviews.sql`, `0005_stock_adjustments.sql` and
+/// `0006_provider_actions.sql`).
+const APPEND_ONLY: [&str; 8] = [
     "orders",
     "order_lines",
     "order_events",
@@ -37,6 +38,7 @@ const APPEND_ONLY: [&str; 7] = [
     "payment_events",
     "payment_event_reviews",
     "stock_adjustments",
+    "provider_actions",
 ];
 
 /// How long a deferred payment event may wait for the event it needs (an SQLite modifier).

@@ -7,7 +7,7 @@
 //! - `GET  /catalog/products`             → `ProductList`
 //! - `GET  /catalog/products/{slug}`      → `Product`
 //! - `POST /orders/quote`                 → `Quote`
-//! - `POST /orders` (+ `Idempotency-Key`) → 201 `OrderView`
+//! - `POST /orders` (+ `Idempotency-Key`, `storefront-client`) → 201 `OrderView`
 //! - `GET  /orders/{number}`              → `OrderView`
 //! - `GET  /admin/orders?state=&limit=&before=` → `OrderList` (newest first)
 //! - `POST /orders/{number}/transitions`  → `OrderView`
@@ -22,11 +22,14 @@
 //! - `POST /admin/payment-events/{event_id}/review` `ReviewRequest` → 201 `EventReview`
 //! - `POST /admin/products/{slug}/stock` (+ `Idempotency-Key`) `StockAdjustmentRequest`
 //!   → 201 `StockAdjustment`
+//! - `GET  /provider-actions/due`         → `DueActions` (for the payment courier)
+//! - `POST /provider-actions/{id}/result` `ActionReport` → the action's state
 
 mod audit;
 mod auth;
 mod backup;
 mod catalog;
+mod client_limits;
 mod db;
 mod migrations;
 mod order_list;
@@ -35,6 +38,7 @@ mod orders;
 mod payment_events;
 mod payment_state;
 mod payments;
+mod provider_actions;
 mod providers;
 mod reconcile;
 mod request;
@@ -76,7 +80,7 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
         Route::Products => catalog::products(&db),
         Route::Product(slug) => catalog::product(&db, slug),
         Route::Quote => catalog::quote(&db, &body),
-        Route::PlaceOrder => orders::place(&db, &head.idempotency_key, &body),
+        Route::PlaceOrder => orders::place(&db, &head.idempotency_key, &head.client_key, &body),
         Route::Order(number) => orders::get(&db, number),
         Route::Transition(number) => transitions::transition(&db, number, &body),
         Route::RecordIntent(number) => payments::record_intent(&db, number, &body),
@@ -90,6 +94,8 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
         Route::ReviewEvent(event_id) => reviews::review(&db, event_id, &body),
         Route::AdjustStock(slug) => stock::adjust(&db, slug, &head.idempotency_key, &body),
         Route::ListOrders => order_list::list(&db, &head.query),
+        Route::DueActions => provider_actions::due(&db),
+        Route::ActionResult(id) => provider_actions::report(&db, id, &body),
     }
 }
 
@@ -112,6 +118,8 @@ enum Route<'a> {
     ReviewEvent(&'a str),
     AdjustStock(&'a str),
     ListOrders,
+    DueActions,
+    ActionResult(&'a str),
 }
 
 impl<'a> Route<'a> {
@@ -145,6 +153,8 @@ impl<'a> Route<'a> {
             }
             ["admin", "products", slug, "stock"] if !slug.is_empty() => Route::AdjustStock(slug),
             ["admin", "orders"] => Route::ListOrders,
+            ["provider-actions", "due"] => Route::DueActions,
+            ["provider-actions", id, "result"] if !id.is_empty() => Route::ActionResult(id),
             _ => return Err(ApiError::not_found(format!("no route for {path}"))),
         };
         let allowed = route.method();
@@ -167,7 +177,8 @@ impl<'a> Route<'a> {
             | Route::Order(_)
             | Route::Payment(_)
             | Route::Audit
-            | Route::ListOrders => Method::Get,
+            | Route::ListOrders
+            | Route::DueActions => Method::Get,
             Route::Quote
             | Route::PlaceOrder
             | Route::Transition(_)
@@ -178,7 +189,8 @@ impl<'a> Route<'a> {
             | Route::Backup
             | Route::Reconcile
             | Route::ReviewEvent(_)
-            | Route::AdjustStock(_) => Method::Post,
+            | Route::AdjustStock(_)
+            | Route::ActionResult(_) => Method::Post,
         }
     }
 

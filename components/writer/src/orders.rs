@@ -2,6 +2,7 @@
 //! transaction, idempotent by key) and reading one back as an `OrderView`.
 
 use crate::catalog::{self, Priced};
+use crate::client_limits;
 use crate::db::{Db, Mode, RowExt as _, int, text};
 use crate::order_number;
 use crate::request::{Header, idempotency_key, parse_json};
@@ -16,9 +17,12 @@ use storefront_domain::{
 };
 
 /// `POST /orders`: places an order, or replays the answer to an earlier identical command
-/// with the same `Idempotency-Key`.
-pub fn place(db: &Db, key: &Header, body: &[u8]) -> Result<Response, ApiError> {
+/// with the same `Idempotency-Key`. A command naming its client (`storefront-client`) is
+/// held to the per-client limits on unpaid orders ([`client_limits`]).
+pub fn place(db: &Db, key: &Header, client: &Header, body: &[u8]) -> Result<Response, ApiError> {
     let key = idempotency_key(key, "placing an order")?;
+    let client = client_limits::client_key(client)?;
+    let limits = client_limits::Limits::configured();
     let request: OrderRequest = parse_json(body)?;
     let validated = request.validate();
     db.transaction(Mode::Write, |db| {
@@ -38,10 +42,14 @@ pub fn place(db: &Db, key: &Header, body: &[u8]) -> Result<Response, ApiError> {
             };
         }
         let order = validated.map_err(ApiError::invalid)?;
+        if let Some(client) = &client {
+            let units = order.lines.iter().map(|l| l.quantity.get()).sum();
+            client_limits::check(db, client, units, limits)?;
+        }
         let priced = catalog::price(db, &order.lines)?;
         reserve_stock(db, &priced)?;
         let now = db.now()?;
-        let order_id = insert(db, &order, &priced, &now)?;
+        let order_id = insert(db, &order, &priced, client.as_deref(), &now)?;
         let body = serde_json::to_string(&view(db, order_id)?).map_err(anyhow::Error::from)?;
         db.execute(
             "INSERT INTO idempotency_keys (key, fingerprint, order_id, status, response, created_at) \
@@ -151,15 +159,21 @@ fn reserve_stock(db: &Db, priced: &Priced) -> Result<(), ApiError> {
 }
 
 /// Writes the order, its lines and its creation event; returns the order's id.
-fn insert(db: &Db, order: &ValidOrder, priced: &Priced, now: &str) -> anyhow::Result<i64> {
+fn insert(
+    db: &Db,
+    order: &ValidOrder,
+    priced: &Priced,
+    client: Option<&str>,
+    now: &str,
+) -> anyhow::Result<i64> {
     let number = unused_number(db)?;
     let a = &order.address;
     let order_id = db
         .row(
             "INSERT INTO orders (number, state, email, name, address_line1, address_line2, \
              address_city, address_postal_code, address_country, currency, total_amount, \
-             created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             created_at, updated_at, client_key) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             &[
                 text(&number),
                 text(OrderState::PendingPayment.as_str()),
@@ -174,6 +188,7 @@ fn insert(db: &Db, order: &ValidOrder, priced: &Priced, now: &str) -> anyhow::Re
                 int(priced.total.amount),
                 text(now),
                 text(now),
+                crate::db::opt_text(client),
             ],
         )?
         .context("INSERT … RETURNING id returned no row")?

@@ -10,7 +10,8 @@
 
 use crate::db::{Db, Mode, RowExt as _, int, opt_int, opt_text, text};
 use crate::order_number;
-use crate::payment_state::{self, EventKind, Outcome};
+use crate::payment_state::{self, EventKind, Outcome, PaymentStatus};
+use crate::provider_actions;
 use crate::payments::{self, Order, Payment, check_id, valid_currency};
 use crate::providers;
 use crate::request::parse_json;
@@ -19,8 +20,8 @@ use crate::reviews;
 use crate::transitions;
 use anyhow::{Context as _, ensure};
 use spin_sdk::http::Response;
-use storefront_domain::payments::{PaymentEvent, PaymentEventResult};
-use storefront_domain::{FieldError, Money};
+use storefront_domain::payments::{PaymentEvent, PaymentEventResult, ProviderActionKind};
+use storefront_domain::{FieldError, Money, OrderState};
 
 /// The answer's outcome for an event already stored (never stored itself).
 const DUPLICATE: &str = "duplicate";
@@ -230,6 +231,22 @@ fn apply_effect(
             to.as_str()
         );
         transitions::apply(db, order.id, order.state, to, now)?;
+    }
+    let Some(p) = payment else {
+        return Ok(());
+    };
+    // What the event means for the provider calls the ledger asked for: a paid order's
+    // intent is no longer to be cancelled, money back is a refund no longer owed, and
+    // money for a cancelled order goes back.
+    if effect.order_to == Some(OrderState::Paid) {
+        provider_actions::settled_by_event(db, p.id, ProviderActionKind::CancelIntent, "paid", now)?;
+    }
+    if effect.payment_to == Some(PaymentStatus::Refunded) {
+        provider_actions::settled_by_event(db, p.id, ProviderActionKind::Refund, "refunded", now)?;
+    }
+    let money_held = effect.payment_to.unwrap_or(p.status).money_held();
+    if effect.outcome == Outcome::OrderNotPayable && money_held {
+        provider_actions::refund_paid_after_cancel(db, p, now)?;
     }
     Ok(())
 }

@@ -312,7 +312,7 @@ pub fn set_status(
     Ok(())
 }
 
-fn set_refund(
+pub fn set_refund(
     db: &Db,
     payment_id: i64,
     status: PaymentStatus,

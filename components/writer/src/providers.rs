@@ -5,7 +5,7 @@
 
 use crate::responses::ApiError;
 use storefront_domain::FieldError;
-use storefront_domain::payments::{PROVIDER_STRIPE, PROVIDER_TEST};
+use storefront_domain::payments::{PROVIDER_STRIPE, PROVIDER_TEST, accepts_test_payments};
 
 /// Refuses `provider` unless it is known and accepted here: 422 for an unknown provider,
 /// 403 `test_payments_refused` for the test provider on a writer that does not accept it.
@@ -18,7 +18,7 @@ pub fn check(provider: &str, field: &str) -> Result<(), ApiError> {
     let flag = spin_sdk::variables::get("accept_test_payments").map_err(|e| {
         anyhow::anyhow!("reading the accept_test_payments variable: {e:?}; refusing test payments")
     })?;
-    accepted(provider, flag == "true", field)
+    accepted(provider, accepts_test_payments(&flag), field)
 }
 
 /// The decision, given the variable's reading.

@@ -6,7 +6,7 @@ use crate::responses::ApiError;
 use futures::StreamExt as _;
 use serde::de::DeserializeOwned;
 use spin_sdk::http::{IncomingRequest, Method};
-use storefront_domain::{AUTHORIZATION, IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LEN};
+use storefront_domain::{AUTHORIZATION, CLIENT_KEY, IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LEN};
 
 /// Largest accepted request body, for commands.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -26,6 +26,8 @@ pub struct Head {
     pub query: String,
     pub authorization: Header,
     pub idempotency_key: Header,
+    /// `storefront-client`: who placed an order, for the per-client limits.
+    pub client_key: Header,
     content_length: Header,
 }
 
@@ -58,6 +60,7 @@ impl Head {
             query,
             authorization: header(AUTHORIZATION),
             idempotency_key: header(IDEMPOTENCY_KEY),
+            client_key: header(CLIENT_KEY),
             content_length: header("content-length"),
         }
     }

@@ -1,5 +1,6 @@
 //! Order state changes: one order moved by `POST /orders/{number}/transitions`, and the sweep
-//! that cancels unpaid orders past their reservation time. Each change updates the order,
+//! that cancels unpaid orders past their reservation time (or, when their intent may still
+//! succeed, has it cancelled at the provider first). Each change updates the order,
 //! returns reserved stock when the new state releases it, and appends an event, in the
 //! caller's transaction.
 
@@ -7,6 +8,8 @@ use crate::db::RowExt as _;
 use crate::db::{Db, Mode, int, text};
 use crate::order_number;
 use crate::orders::{self, not_found};
+use crate::payments;
+use crate::provider_actions;
 use crate::request::parse_json;
 use crate::responses::{ApiError, json};
 use anyhow::ensure;
@@ -16,8 +19,14 @@ use storefront_domain::{
 };
 
 /// `POST /orders/{number}/transitions`: moves the order to `fulfilled` or `cancelled` if
-/// the state machine allows it (`paid` and `refunded` come from payment events only). Already being in `to` is a success without a new event, so a repeated command (a
+/// the state machine allows it (`paid` and `refunded` come from payment events only).
+/// Already being in `to` is a success without a new event, so a repeated command (a
 /// payment webhook delivered twice) is harmless.
+///
+/// Cancelling an unpaid order whose intent may still succeed answers `202` with the order
+/// still `pending_payment`: the intent is cancelled at the provider first (a provider
+/// action), and the order is cancelled when the provider confirms it, or paid if the
+/// money came first. Never a cancelled order with the shopper's money behind it.
 pub fn transition(db: &Db, number: &str, body: &[u8]) -> Result<Response, ApiError> {
     let number = order_number::normalize(number).ok_or_else(|| not_found(number))?;
     let TransitionRequest { to } = parse_json(body)?;
@@ -33,8 +42,10 @@ pub fn transition(db: &Db, number: &str, body: &[u8]) -> Result<Response, ApiErr
             ),
         ));
     }
-    let view = db.transaction(Mode::Write, |db| {
-        let (id, from) = orders::find(db, &number)?.ok_or_else(|| not_found(&number))?;
+    let (status, view) = db.transaction(Mode::Write, |db| {
+        let order = payments::order_by_number(db, &number)?.ok_or_else(|| not_found(&number))?;
+        let from = order.state;
+        let mut status = 200;
         if from != to {
             if !from.can_become(to) {
                 return Err(ApiError::new(
@@ -47,52 +58,100 @@ pub fn transition(db: &Db, number: &str, body: &[u8]) -> Result<Response, ApiErr
                     ),
                 ));
             }
-            apply(db, id, from, to, &db.now()?)?;
+            let now = db.now()?;
+            if to == OrderState::Cancelled {
+                let cancel = provider_actions::request_cancel(
+                    db,
+                    &order,
+                    provider_actions::Reason::CancelledByOwner,
+                    &now,
+                )?;
+                if cancel == provider_actions::Cancel::AwaitingProvider {
+                    status = 202;
+                }
+            } else {
+                apply(db, order.id, from, to, &now)?;
+            }
         }
-        Ok(orders::view(db, id)?)
+        Ok((status, orders::view(db, order.id)?))
     })?;
-    json(200, &view)
+    json(status, &view)
 }
 
-/// `POST /admin/release-expired`: cancels every order still awaiting payment that was placed
-/// more than `older_than_seconds` ago, returning its stock to the shelf.
+/// Most expired orders one sweep handles; the rest wait for the next one.
+const MAX_EXPIRED_PER_SWEEP: i64 = 500;
+
+/// `POST /admin/release-expired`: cancels every order still awaiting payment that is past
+/// its time, returning its stock to the shelf: `unstarted_older_than_seconds` for orders
+/// that never reached the payment step, `older_than_seconds` for those with an intent.
+/// An order whose intent may still succeed is not cancelled but waits for the provider
+/// (see [`provider_actions::request_cancel`]).
 pub fn release_expired(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
-    let ReleaseExpiredRequest { older_than_seconds } = parse_json(body)?;
+    let ReleaseExpiredRequest {
+        older_than_seconds,
+        unstarted_older_than_seconds,
+    } = parse_json(body)?;
+    let unstarted = unstarted_older_than_seconds.unwrap_or(older_than_seconds);
+    let mut errors = Vec::new();
     if older_than_seconds < 0 {
-        return Err(ApiError::invalid(vec![FieldError::new(
-            "older_than_seconds",
-            "must be 0 or more",
-        )]));
+        errors.push(FieldError::new("older_than_seconds", "must be 0 or more"));
     }
-    let cancelled = db.transaction(Mode::Write, |db| {
+    if unstarted < 0 {
+        errors.push(FieldError::new(
+            "unstarted_older_than_seconds",
+            "must be 0 or more",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let result = db.transaction(Mode::Write, |db| {
         let now = db.now()?;
         // Timestamps share one fixed-width format, so text order is time order. A cutoff
-        // too far back for SQLite's calendar is NULL and matches nothing.
+        // too far back for SQLite's calendar is NULL and matches nothing. Orders already
+        // waiting for the provider to cancel their intent are not asked again.
+        let cutoff = "strftime('%Y-%m-%dT%H:%M:%fZ', ?, ?)";
         let expired = db.rows(
-            "SELECT id, number FROM orders \
-             WHERE state = ? AND created_at < strftime('%Y-%m-%dT%H:%M:%fZ', ?, ?) \
-             ORDER BY id",
+            &format!(
+                "SELECT o.id FROM orders o WHERE o.state = ? AND ( \
+                   (EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id) \
+                    AND o.created_at < {cutoff}) \
+                   OR (NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id) \
+                    AND o.created_at < {cutoff})) \
+                 AND NOT EXISTS (SELECT 1 FROM provider_actions a \
+                    WHERE a.order_id = o.id AND a.kind = 'cancel_intent') \
+                 ORDER BY o.id LIMIT ?"
+            ),
             &[
                 text(OrderState::PendingPayment.as_str()),
                 text(&now),
                 text(format!("-{older_than_seconds} seconds")),
+                text(&now),
+                text(format!("-{unstarted} seconds")),
+                int(MAX_EXPIRED_PER_SWEEP),
             ],
         )?;
-        let mut numbers = Vec::with_capacity(expired.len());
+        let mut result = ReleaseExpiredResult {
+            cancelled: Vec::new(),
+            awaiting_provider: Vec::new(),
+        };
         for row in &expired {
-            let id = row.int(0)?;
-            apply(
+            let order = payments::order_by_id(db, row.int(0)?)?;
+            match provider_actions::request_cancel(
                 db,
-                id,
-                OrderState::PendingPayment,
-                OrderState::Cancelled,
+                &order,
+                provider_actions::Reason::ReservationExpired,
                 &now,
-            )?;
-            numbers.push(row.text(1)?);
+            )? {
+                provider_actions::Cancel::Cancelled => result.cancelled.push(order.number),
+                provider_actions::Cancel::AwaitingProvider => {
+                    result.awaiting_provider.push(order.number)
+                }
+            }
         }
-        Ok::<_, ApiError>(numbers)
+        Ok::<_, ApiError>(result)
     })?;
-    json(200, &ReleaseExpiredResult { cancelled })
+    json(200, &result)
 }
 
 /// Moves order `order_id` from `from` to `to` at `now` (the caller checked that it may).

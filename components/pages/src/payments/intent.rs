@@ -22,10 +22,14 @@ pub struct Prepared {
     pub provider: &'static str,
 }
 
-/// The intent for order `number` (checked by the caller with `valid_order_number`).
+/// The intent for order `number`. The provider is told the writer's canonical number
+/// only (idempotency key, metadata, test-mode ids), never the spelling in the URL, so
+/// every spelling of one order is one intent.
 pub async fn prepare(p: &Payments<'_>, number: &str) -> Result<Prepared, PayError> {
     let provider = p.checkout_provider()?;
     let view = payable(p.payment_view(number).await?)?;
+    let number = view.order_number.clone();
+    let number = number.as_str();
     // Refuse before creating anything the record would make useless.
     if let Some(record) = &view.payment {
         usable(&provider, &view, record)?;

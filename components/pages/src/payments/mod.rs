@@ -11,8 +11,11 @@
 //! - `intent`: the idempotent create-and-record step behind `GET /orders/{n}/pay` and
 //!   `POST /api/orders/{n}/payment`;
 //! - `webhook`: `POST /webhooks/stripe`, also the path every test-mode event takes;
-//! - `refund`: `POST /admin/orders/{n}/refund`.
+//! - `refund`: `POST /admin/orders/{n}/refund`;
+//! - `courier`: the provider calls the writer's ledger asks for (cancel an intent before
+//!   its order is cancelled, refund money for a cancelled order).
 
+pub mod courier;
 pub mod event;
 pub mod intent;
 pub mod provider;

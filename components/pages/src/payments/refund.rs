@@ -12,7 +12,7 @@
 use super::{PayError, Payments, signature, test_mode, webhook, writer_error};
 use crate::config::PaymentMode;
 use crate::web::Resp;
-use crate::writer_client::{WriterError, valid_order_number};
+use crate::writer_client::WriterError;
 use serde::Serialize;
 use storefront_domain::OrderState;
 use storefront_domain::payments::{
@@ -27,10 +27,9 @@ struct Requested {
     order_state: OrderState,
 }
 
+/// `number` is canonical (the router checked it), so the provider's idempotency key and
+/// metadata are the same whatever spelling the request used.
 pub async fn refund(p: &Payments<'_>, number: &str) -> Resp {
-    if !valid_order_number(number) {
-        return PayError::NotFound.into_json();
-    }
     match run(p, number).await {
         Ok(requested) => Resp::json(202, &requested),
         Err(resp) => resp,
@@ -39,6 +38,8 @@ pub async fn refund(p: &Payments<'_>, number: &str) -> Resp {
 
 async fn run(p: &Payments<'_>, number: &str) -> Result<Requested, Resp> {
     let view = p.payment_view(number).await.map_err(PayError::into_json)?;
+    // The provider hears the writer's canonical number only.
+    let number = view.order_number.as_str();
     let record = refundable(&view, p.settings.mode).map_err(PayError::into_json)?;
     let again = record.status == "refund_requested";
     match p.settings.mode {

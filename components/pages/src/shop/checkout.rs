@@ -9,7 +9,8 @@ use crate::forms::{self, Checkout};
 use crate::notice::Notice;
 use crate::signing::random_hex;
 use crate::views;
-use crate::writer_client::{WriterError, valid_order_number};
+use crate::writer_client::WriterError;
+use storefront_domain::order_number;
 use storefront_domain::{FieldError, Quote};
 
 pub async fn show(shop: &mut Shop<'_>) -> Answer {
@@ -48,8 +49,8 @@ pub async fn submit(shop: &mut Shop<'_>) -> Answer {
         return Ok(render(shop, 422, &quote, &values, &errors, None, &key));
     }
 
-    match shop.writer.place_order(&request, &key).await {
-        Ok(placed) if valid_order_number(&placed.value.number) => {
+    match shop.writer.place_order(&request, &key, &shop.req.client).await {
+        Ok(placed) if order_number::normalize(&placed.value.number).is_some() => {
             shop.session.clear();
             // Straight on to paying; the order page offers "Pay now" for later.
             Ok(shop.redirect(&format!("/orders/{}/pay", placed.value.number)))
@@ -62,7 +63,7 @@ pub async fn submit(shop: &mut Shop<'_>) -> Answer {
             Err(shop.writer_failed(WriterError::Broken))
         }
         Err(WriterError::Rejected {
-            status: 400 | 409 | 422,
+            status: status @ (400 | 409 | 422 | 429),
             body,
         }) => {
             let message = match body.error.code.as_str() {
@@ -75,9 +76,11 @@ pub async fn submit(shop: &mut Shop<'_>) -> Answer {
             // The writer has seen this key with this body; a corrected order needs a new one.
             let quote = priced_or_back_to_cart(shop).await?;
             let fields = body.error.fields;
+            // 429: this shopper already holds their limit of unpaid orders.
+            let status = if status == 429 { 429 } else { 422 };
             Ok(render(
                 shop,
-                422,
+                status,
                 &quote,
                 &values,
                 &fields,

@@ -3,18 +3,14 @@
 
 use super::{Answer, Shop};
 use crate::views;
-use crate::writer_client::valid_order_number;
 use storefront_domain::payments::PaymentRecord;
 
 pub async fn show(shop: &mut Shop<'_>, number: &str) -> Answer {
-    let found = if valid_order_number(number) {
-        shop.writer
-            .order(number)
-            .await
-            .map_err(|e| shop.writer_failed(e))?
-    } else {
-        None
-    };
+    let found = shop
+        .writer
+        .order(number)
+        .await
+        .map_err(|e| shop.writer_failed(e))?;
     let Some(order) = found else {
         return Err(shop.not_found("Order not found"));
     };
