@@ -1,0 +1,373 @@
+//! The same `spin.toml` and components under real Spin: `$SPIN_BIN up` serves the shop,
+//! takes an idempotent order through service chaining to the writer, pays it with the
+//! test-mode provider and keeps the writer's private route private.
+//!
+//! Runs only when `SPIN_BIN` names an executable Spin (CI sets it to
+//! `../shared/tools/spin`); otherwise it says so and passes:
+//! `SPIN_BIN=../shared/tools/spin cargo test --release --test real_spin -- --nocapture`.
+
+mod common;
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read};
+use std::net::{SocketAddr, TcpStream};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The Spin named by `SPIN_BIN` (relative paths are taken from the repo root, where cargo
+/// runs the tests), if it is an executable file.
+fn spin_bin() -> Option<PathBuf> {
+    let value = std::env::var_os("SPIN_BIN").filter(|v| !v.is_empty())?;
+    let path = common::repo_root().join(&value);
+    let executable = std::fs::metadata(&path)
+        .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0);
+    if !executable {
+        println!(
+            "real_spin: SPIN_BIN={} is not an executable file",
+            value.to_string_lossy()
+        );
+    }
+    executable.then_some(path)
+}
+
+const COOKIE_SECRET: &str = "real-spin-cookie-secret-0123456789abcdef";
+const WEBHOOK_SECRET: &str = "whsec_real_spin_test_0123456789abcdef";
+
+/// A running `spin up`, with everything it printed on stdout and stderr.
+struct Spin {
+    child: Child,
+    output: Arc<Mutex<Vec<String>>>,
+    base_url: String,
+}
+
+impl Spin {
+    fn start(bin: &Path, state_dir: &Path) -> Spin {
+        let port = common::free_port();
+        let listen = format!("127.0.0.1:{port}");
+        let mut cmd = Command::new(bin);
+        cmd.arg("up")
+            .arg("--from")
+            .arg(common::manifest())
+            .args(["--listen", &listen])
+            // Spin keeps its state (the `default` SQLite database as `sqlite_db.db`, the
+            // component logs under `logs/`) in `.spin/` beside the manifest unless told
+            // otherwise: here, in a temporary dir, never in the repo.
+            .arg("--state-dir")
+            .arg(state_dir)
+            .current_dir(state_dir);
+        for (name, _) in std::env::vars_os() {
+            let name = name.to_string_lossy().into_owned();
+            if name.starts_with("SPIN_VARIABLE_") {
+                cmd.env_remove(name);
+            }
+        }
+        // Environment that would change where Spin listens, logs or keeps its databases.
+        for name in [
+            "SPIN_HTTP_LISTEN_ADDR",
+            "SPIN_LOG_DIR",
+            "RUNTIME_CONFIG_FILE",
+            "SPIN_ALWAYS_BUILD",
+        ] {
+            cmd.env_remove(name);
+        }
+        cmd.env("SPIN_VARIABLE_COOKIE_SECRET", COOKIE_SECRET)
+            .env("SPIN_VARIABLE_PAYMENT_MODE", "test")
+            .env("SPIN_VARIABLE_ACCEPT_TEST_PAYMENTS", "true")
+            .env("SPIN_VARIABLE_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        println!("real_spin: {cmd:?}");
+        let mut child = cmd.spawn().expect("spawn spin up");
+        let output = Arc::new(Mutex::new(Vec::new()));
+        collect(child.stdout.take().unwrap(), output.clone(), "stdout");
+        collect(child.stderr.take().unwrap(), output.clone(), "stderr");
+        let mut spin = Spin {
+            child,
+            output,
+            base_url: format!("http://{listen}"),
+        };
+        spin.wait_until_serving(listen.parse().unwrap());
+        spin
+    }
+
+    /// Polls until Spin has said it serves and the port accepts connections. The first
+    /// run unpacks Spin and compiles both components, so the deadline is generous.
+    fn wait_until_serving(&mut self, addr: SocketAddr) {
+        let deadline = Instant::now() + Duration::from_secs(240);
+        loop {
+            let said_serving = self.output().iter().any(|l| l.contains("Serving http://"));
+            if said_serving && TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_ok() {
+                return;
+            }
+            if let Some(status) = self.child.try_wait().unwrap() {
+                // Give the readers a moment to take the last lines from the closed pipes.
+                std::thread::sleep(Duration::from_millis(200));
+                panic!(
+                    "spin up exited with {status} before serving:\n{}",
+                    self.output().join("\n")
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "spin up did not serve within 240 s:\n{}",
+                self.output().join("\n")
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn output(&self) -> Vec<String> {
+        self.output.lock().unwrap().clone()
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    /// SIGTERM, then SIGKILL after 15 s.
+    fn stop(&mut self) -> ExitStatus {
+        if let Some(status) = self.child.try_wait().unwrap() {
+            return status;
+        }
+        common::send_signal(self.child.id(), "TERM");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                println!("real_spin: spin did not exit 15 s after SIGTERM; killing it");
+                let _ = self.child.kill();
+                return self.child.wait().unwrap();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Spin {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn collect(stream: impl Read + Send + 'static, sink: Arc<Mutex<Vec<String>>>, name: &str) {
+    let name = name.to_string();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push(format!("[spin {name}] {line}"));
+        }
+    });
+}
+
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[test]
+fn the_app_runs_unchanged_under_real_spin() {
+    let Some(bin) = spin_bin() else {
+        println!("real_spin: skipped, SPIN_BIN is not set");
+        return;
+    };
+    let started = Instant::now();
+    common::build_components();
+    let built = started.elapsed();
+    let repo_spin_dir = common::repo_root().join(".spin");
+    let repo_spin_dir_existed = repo_spin_dir.exists();
+    let state = tempfile::tempdir().unwrap();
+    let mut spin = Spin::start(&bin, state.path());
+    let serving = started.elapsed();
+    let client = common::client();
+
+    // The public JSON catalog and the HTML page listing it: pages → writer by service chaining.
+    let api = client.get(spin.url("/api/products")).send().unwrap();
+    assert_eq!(api.status(), 200, "{}", spin.output().join("\n"));
+    assert!(
+        api.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let api: Value = api.json().unwrap();
+    let products = api["products"].as_array().expect("products array").clone();
+    assert!(!products.is_empty(), "{api}");
+    for p in &products {
+        assert!(p["slug"].as_str().is_some_and(|s| !s.is_empty()), "{p}");
+        assert!(p["price"]["amount"].as_i64().is_some(), "{p}");
+        assert!(p["stock"].as_i64().is_some(), "{p}");
+    }
+    let home = client.get(spin.url("/")).send().unwrap();
+    assert_eq!(home.status(), 200);
+    assert!(
+        home.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = home.text().unwrap();
+    for p in &products {
+        let name = escape_html(p["name"].as_str().unwrap());
+        assert!(html.contains(&name), "the catalog page lacks {name}");
+    }
+
+    // An order through the public API, replayed with the same key.
+    let slug = products
+        .iter()
+        .find(|p| p["stock"].as_i64().unwrap() >= 2)
+        .expect("a product in stock")["slug"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let stock_before = products
+        .iter()
+        .find(|p| p["slug"] == slug.as_str())
+        .unwrap()["stock"]
+        .as_i64()
+        .unwrap();
+    let body = common::order_body(&slug, 2);
+    let place = || {
+        client
+            .post(spin.url("/api/orders"))
+            .header("idempotency-key", "real-spin-order-1")
+            .json(&body)
+            .send()
+            .unwrap()
+    };
+    let first = place();
+    assert_eq!(first.status(), 201, "{}", spin.output().join("\n"));
+    let first: Value = first.json().unwrap();
+    let number = first["number"].as_str().unwrap().to_string();
+    assert!(number.starts_with("SF-"), "{first}");
+    assert_eq!(first["state"], "pending_payment");
+    let replay = place();
+    assert_eq!(replay.status(), 201);
+    let replay: Value = replay.json().unwrap();
+    assert_eq!(
+        replay["number"], first["number"],
+        "the same key, the same order"
+    );
+    assert_eq!(replay, first);
+    let stock_of = |slug: &str| -> i64 {
+        let v: Value = client
+            .get(spin.url(&format!("/api/products/{slug}")))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        v["stock"].as_i64().unwrap()
+    };
+    assert_eq!(stock_of(&slug), stock_before - 2, "reserved once");
+
+    let shown = client
+        .get(spin.url(&format!("/api/orders/{number}")))
+        .send()
+        .unwrap();
+    assert_eq!(shown.status(), 200);
+    let shown: Value = shown.json().unwrap();
+    assert_eq!(shown["number"], number.as_str());
+    assert_eq!(shown["state"], "pending_payment");
+    assert_eq!(shown["items"][0]["slug"], slug.as_str());
+    assert_eq!(shown["items"][0]["quantity"], 2);
+
+    // The test-mode provider: a signed event through the webhook code marks it paid.
+    let browser = common::client();
+    let pay_page = browser
+        .get(spin.url(&format!("/orders/{number}/pay")))
+        .send()
+        .unwrap();
+    assert_eq!(pay_page.status(), 200, "{}", spin.output().join("\n"));
+    let pay_page = pay_page.text().unwrap();
+    assert!(pay_page.contains("TEST MODE"));
+    let csrf = common::hidden_field(&pay_page, "csrf");
+    let paid = browser
+        .post(spin.url(&format!("/orders/{number}/pay/test")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .unwrap();
+    assert_eq!(paid.status(), 303, "{}", spin.output().join("\n"));
+    let after: Value = client
+        .get(spin.url(&format!("/api/orders/{number}")))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(after["state"], "paid", "{after}");
+
+    // The writer's private route is not reachable from outside: its paths on the public
+    // port are the pages' 404 (their HTML page; `/admin/…` is the pages' admin API, which
+    // answers JSON while the admin token is unset), never the writer's answer.
+    let reached_writer =
+        |text: &str| text.contains("schema_version") || text.contains("\"products\"");
+    for (path, pages_404) in [
+        ("/health", "Page not found"),
+        ("/catalog/products", "Page not found"),
+        ("/admin/release-expired", "\"not_found\""),
+    ] {
+        let r = client.get(spin.url(path)).send().unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+        let text = r.text().unwrap();
+        assert!(
+            text.contains(pages_404),
+            "{path}: not the pages' 404: {text}"
+        );
+        assert!(!reached_writer(&text), "{path} reached the writer: {text}");
+
+        // A request that claims the writer's internal host name: Spin 4 strips a
+        // `*.spin.internal` Host header from outside requests and then, left without an
+        // authority, closes the connection without an answer (`storefront` answers the
+        // pages' 404). Either way the writer must not answer.
+        match client
+            .get(spin.url(path))
+            .header("host", "writer.spin.internal")
+            .send()
+        {
+            Ok(r) => {
+                assert_eq!(r.status(), 404, "{path} (Host: writer.spin.internal)");
+                let text = r.text().unwrap();
+                assert!(
+                    !reached_writer(&text),
+                    "{path} (Host: writer.spin.internal) reached the writer: {text}"
+                );
+            }
+            Err(e) => println!(
+                "real_spin: {path} with Host: writer.spin.internal: no answer from spin ({e})"
+            ),
+        }
+    }
+
+    let checked = started.elapsed();
+    let status = spin.stop();
+    let stopped = started.elapsed();
+    println!(
+        "real_spin: spin up exited with {status} after SIGTERM; output:\n{}",
+        spin.output().join("\n")
+    );
+
+    // The database lived in the temporary state dir, not in the repo.
+    let db = state.path().join("sqlite_db.db");
+    assert!(db.exists(), "no {} after the run", db.display());
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    assert_eq!(common::count(&conn, "orders"), 1);
+    if !repo_spin_dir_existed {
+        assert!(
+            !repo_spin_dir.exists(),
+            "spin up wrote {}",
+            repo_spin_dir.display()
+        );
+    }
+    println!(
+        "real_spin: passed (components built after {:.1} s, serving after {:.1} s, checks done after {:.1} s, stopped after {:.1} s)",
+        built.as_secs_f64(),
+        serving.as_secs_f64(),
+        checked.as_secs_f64(),
+        stopped.as_secs_f64()
+    );
+}
