@@ -142,7 +142,11 @@ async fn run(manifest: Manifest, role: Role, listen: SocketAddr, owner: &OwnerAr
         let ttl = Duration::from_secs(owner.reservation_ttl);
         let unstarted = Duration::from_secs(owner.checkout_ttl.min(owner.reservation_ttl));
         let every = Duration::from_secs((unstarted.as_secs() / 2).clamp(1, 60));
-        tokio::spawn(writer.clone().release_expired_forever(ttl, unstarted, every))
+        tokio::spawn(
+            writer
+                .clone()
+                .release_expired_forever(ttl, unstarted, every),
+        )
     });
     let courier = (app.has_component(COURIER) && owner.courier_every > 0).then(|| {
         let every = Duration::from_secs(owner.courier_every);

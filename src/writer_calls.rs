@@ -160,7 +160,10 @@ impl WriterCalls {
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
-            match self.call_component(COURIER, http::Method::POST, "/run", None).await {
+            match self
+                .call_component(COURIER, http::Method::POST, "/run", None)
+                .await
+            {
                 Ok(a) if a.status.is_success() => {}
                 Ok(a) => tracing::warn!(
                     "payment courier round failed ({}): {}",

@@ -607,3 +607,264 @@ fn a_human_review_settles_a_flagged_payment_event() {
     let (ok, report) = reconcile(dir.path(), &fake);
     assert!(ok, "{report}");
 }
+
+/// The app with the fake provider, short reservation times and a courier round every
+/// second, so expiry and the provider calls it causes happen within a test.
+fn start_expiring(dir: &Path, fake: &FakeStripe, ttl: &str, checkout_ttl: &str) -> TestApp {
+    let mut cmd = common::up_command(dir);
+    stripe_env(&mut cmd, fake);
+    cmd.args(["--reservation-ttl", ttl, "--checkout-ttl", checkout_ttl])
+        .args(["--courier-every", "1"]);
+    match common::spawn(cmd, dir) {
+        Started::Ready(app) => app,
+        Started::Exited { stderr, .. } => panic!("{stderr:?}"),
+    }
+}
+
+/// Whether the order reaches `wanted` within 20 s.
+fn reaches(app: &TestApp, number: &str, wanted: &str) -> bool {
+    common::eventually(std::time::Duration::from_secs(20), || {
+        state(app, number) == wanted
+    })
+}
+
+fn provider_calls(fake: &FakeStripe, path: &str) -> usize {
+    fake.received().iter().filter(|r| r.path == path).count()
+}
+
+#[test]
+fn expiry_cancels_the_intent_at_the_provider_before_the_order() {
+    let fake = FakeStripe::start();
+    let dir = tempfile::tempdir().unwrap();
+    let app = start_expiring(dir.path(), &fake, "2", "2");
+    let before = common::stock(&app)["french-press"];
+    let (number, _) = place(&app, "slow-1");
+    let intent = pay(&app, &number)["intent_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Past its time, the order is cancelled only once the provider has cancelled the
+    // intent: nobody can pay it afterwards, and the stock goes back.
+    assert!(
+        reaches(&app, &number, "cancelled"),
+        "{}",
+        app.stderr().join("\n")
+    );
+    assert_eq!(fake.intent(&intent)["status"], "canceled");
+    let cancel = format!("/v1/payment_intents/{intent}/cancel");
+    assert_eq!(provider_calls(&fake, &cancel), 1);
+    assert_eq!(common::stock(&app)["french-press"], before);
+    drop(app);
+    let (ok, audit) = common::check(dir.path());
+    assert!(ok, "{audit:?}");
+}
+
+#[test]
+fn a_payment_that_succeeds_while_its_order_expires_pays_the_order() {
+    let fake = FakeStripe::start();
+    let dir = tempfile::tempdir().unwrap();
+    let app = start_expiring(dir.path(), &fake, "2", "2");
+    let before = common::stock(&app)["french-press"];
+    let (number, _) = place(&app, "3ds-1");
+    let intent = pay(&app, &number)["intent_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The shopper finishes 3-D Secure; the provider's webhook is slow.
+    let success = fake.succeed(&intent);
+
+    // The expiry asks the provider to cancel; the provider refuses (it is paid), so the
+    // order stays reserved instead of being cancelled under the shopper's money.
+    let cancel = format!("/v1/payment_intents/{intent}/cancel");
+    assert!(common::eventually(
+        std::time::Duration::from_secs(20),
+        || provider_calls(&fake, &cancel) >= 1
+    ));
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert_eq!(state(&app, &number), "pending_payment");
+    assert_eq!(
+        common::stock(&app)["french-press"],
+        before - 1,
+        "still reserved"
+    );
+    assert_eq!(
+        provider_calls(&fake, &cancel),
+        1,
+        "asked once, not on every sweep"
+    );
+
+    assert_eq!(fake_stripe::deliver(&app.base_url, &success).status(), 200);
+    assert_eq!(state(&app, &number), "paid");
+    assert!(fake.refunds().is_empty());
+    drop(app);
+    let (ok, audit) = common::check(dir.path());
+    assert!(ok, "{audit:?}");
+}
+
+#[test]
+fn money_for_a_cancelled_order_is_refunded_once_and_flagged_until_it_is() {
+    let fake = FakeStripe::start();
+    let dir = tempfile::tempdir().unwrap();
+    let app = start_expiring(dir.path(), &fake, "3600", "2");
+    let (number, total) = place(&app, "late-1");
+    // The pages created an intent and died before recording it: the ledger knows no
+    // payment, so the order expires as one that never reached the payment step.
+    let intent = fake.create_intent(total, "eur", Some(&number));
+    assert!(reaches(&app, &number, "cancelled"));
+
+    // The money still comes in.
+    let success = fake.succeed(&intent);
+    let answer: Value = fake_stripe::deliver(&app.base_url, &success)
+        .json()
+        .unwrap();
+    assert_eq!(answer["outcome"], "order_not_payable");
+    assert!(
+        common::eventually(std::time::Duration::from_secs(20), || fake.refunds().len()
+            == 1),
+        "the courier refunds it: {}",
+        app.stderr().join("\n")
+    );
+    let refund = &fake.refunds()[0];
+    assert_eq!(refund["payment_intent"], intent.as_str());
+    assert_eq!(refund["amount"], total);
+    let refund_call = fake
+        .received()
+        .into_iter()
+        .find(|r| r.path == "/v1/refunds")
+        .unwrap();
+    assert_eq!(
+        refund_call.headers["idempotency-key"],
+        format!("storefront-refund-{number}")
+    );
+    // A second delivery of the success is no second refund.
+    assert_eq!(fake_stripe::deliver(&app.base_url, &success).status(), 200);
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert_eq!(fake.refunds().len(), 1);
+    assert_eq!(provider_calls(&fake, "/v1/refunds"), 1);
+    drop(app);
+
+    // Until the provider confirms the refund, the audit says money is held.
+    let (ok, audit) = common::check(dir.path());
+    assert!(!ok);
+    assert!(
+        audit
+            .iter()
+            .any(|l| l.contains(&number) && l.contains("cancelled")),
+        "{audit:?}"
+    );
+    let app = start_expiring(dir.path(), &fake, "3600", "2");
+    let refunded = fake.refunded(&intent);
+    assert_eq!(fake_stripe::deliver(&app.base_url, &refunded).status(), 200);
+    assert_eq!(state(&app, &number), "cancelled");
+    drop(app);
+    let (ok, audit) = common::check(dir.path());
+    assert!(ok, "{audit:?}");
+}
+
+#[test]
+fn the_owner_cancels_an_order_with_a_live_intent_only_through_the_provider() {
+    let fake = FakeStripe::start();
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(dir.path(), &fake);
+    let cancel = |number: &str| {
+        common::client()
+            .post(app.url(&format!("/admin/orders/{number}/cancel")))
+            .bearer_auth(ADMIN)
+            .send()
+            .unwrap()
+    };
+    let (open, _) = place(&app, "owner-1");
+    let open_intent = pay(&app, &open)["intent_id"].as_str().unwrap().to_string();
+    let r = cancel(&open);
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().unwrap()["state"], "cancelled");
+    assert_eq!(fake.intent(&open_intent)["status"], "canceled");
+
+    // Paid at the provider, the webhook not yet here: the order is not cancelled.
+    let (paying, _) = place(&app, "owner-2");
+    let paying_intent = pay(&app, &paying)["intent_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let success = fake.succeed(&paying_intent);
+    let r = cancel(&paying);
+    assert_eq!(r.status(), 202);
+    assert_eq!(r.json::<Value>().unwrap()["state"], "pending_payment");
+    assert_eq!(fake_stripe::deliver(&app.base_url, &success).status(), 200);
+    assert_eq!(state(&app, &paying), "paid");
+    assert!(fake.refunds().is_empty());
+    drop(app);
+    let (ok, audit) = common::check(dir.path());
+    assert!(ok, "{audit:?}");
+}
+
+#[test]
+fn every_spelling_of_an_order_number_is_one_order_to_the_provider() {
+    let fake = FakeStripe::start();
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(dir.path(), &fake);
+    let (number, _) = place(&app, "spell-1");
+    let bare = number.replace('-', "");
+    let lookalike = number.replace('0', "O").replace('1', "I");
+    let spellings = [
+        number.clone(),
+        number.to_lowercase(),
+        bare.clone(),
+        bare.to_lowercase(),
+        lookalike,
+    ];
+    let intents: Vec<Value> = spellings
+        .iter()
+        .map(|s| pay(&app, s)["intent_id"].clone())
+        .collect();
+    assert!(intents.iter().all(|i| *i == intents[0]), "{intents:?}");
+    let creates: Vec<_> = fake
+        .received()
+        .into_iter()
+        .filter(|r| r.path == "/v1/payment_intents")
+        .collect();
+    assert!(!creates.is_empty());
+    for c in &creates {
+        assert_eq!(c.form["metadata[order_number]"], number);
+        assert_eq!(
+            c.headers["idempotency-key"],
+            format!("storefront-intent-{number}")
+        );
+    }
+    assert_eq!(fake.intents().len(), 1, "one intent at the provider");
+    assert_eq!(
+        provider_calls(
+            &fake,
+            &format!(
+                "/v1/payment_intents/{}/cancel",
+                intents[0].as_str().unwrap()
+            )
+        ),
+        0
+    );
+
+    // Two refund requests with different spellings are one refund key.
+    fake_stripe::deliver(&app.base_url, &fake.succeed(intents[0].as_str().unwrap()));
+    for spelling in [number.to_lowercase(), bare] {
+        let r = common::client()
+            .post(app.url(&format!("/admin/orders/{spelling}/refund")))
+            .bearer_auth(ADMIN)
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 202);
+    }
+    let keys: Vec<String> = fake
+        .received()
+        .into_iter()
+        .filter(|r| r.path == "/v1/refunds")
+        .map(|r| r.headers["idempotency-key"].clone())
+        .collect();
+    assert!(!keys.is_empty());
+    assert!(
+        keys.iter()
+            .all(|k| *k == format!("storefront-refund-{number}")),
+        "{keys:?}"
+    );
+    assert_eq!(fake.refunds().len(), 1);
+}

@@ -8,8 +8,8 @@
 //! response timing.
 
 use crate::api::{self, writer_failed};
-use crate::web::{Req, Resp};
 use crate::payments::{Payments, courier};
+use crate::web::{Req, Resp};
 use crate::writer_client::WriterClient;
 use sha2::{Digest, Sha256};
 use storefront_domain::order::valid_slug;
@@ -55,7 +55,10 @@ pub async fn transition(p: &Payments<'_>, number: &str, to: OrderState) -> Resp 
         return Resp::json(answer.status, &answer.value);
     }
     if let Err(resp) = courier::round(p).await {
-        eprintln!("order {number}: the payment courier could not run now: {}", resp.status);
+        eprintln!(
+            "order {number}: the payment courier could not run now: {}",
+            resp.status
+        );
     }
     match p.writer.order(number).await {
         Ok(Some(order)) if order.state == OrderState::Cancelled => Resp::json(200, &order),

@@ -77,9 +77,21 @@ mod tests {
     #[test]
     fn ipv6_counts_per_64() {
         let k = shop_key();
-        let a = key(&with(&[("spin-client-addr", "[2001:db8:1:2::5]:443")]), &k, "");
-        let b = key(&with(&[("spin-client-addr", "[2001:db8:1:2:ffff::9]:80")]), &k, "");
-        let c = key(&with(&[("spin-client-addr", "[2001:db8:1:3::5]:443")]), &k, "");
+        let a = key(
+            &with(&[("spin-client-addr", "[2001:db8:1:2::5]:443")]),
+            &k,
+            "",
+        );
+        let b = key(
+            &with(&[("spin-client-addr", "[2001:db8:1:2:ffff::9]:80")]),
+            &k,
+            "",
+        );
+        let c = key(
+            &with(&[("spin-client-addr", "[2001:db8:1:3::5]:443")]),
+            &k,
+            "",
+        );
         assert_eq!(a, b);
         assert_ne!(a, c);
     }
@@ -89,14 +101,25 @@ mod tests {
         let k = shop_key();
         let h = "x-forwarded-for";
         let forged = key(
-            &with(&[("spin-client-addr", "10.0.0.1:1"), (h, "1.1.1.1, 203.0.113.7")]),
+            &with(&[
+                ("spin-client-addr", "10.0.0.1:1"),
+                (h, "1.1.1.1, 203.0.113.7"),
+            ]),
             &k,
             h,
         );
-        let real = key(&with(&[("spin-client-addr", "10.0.0.1:2"), (h, "203.0.113.7")]), &k, h);
+        let real = key(
+            &with(&[("spin-client-addr", "10.0.0.1:2"), (h, "203.0.113.7")]),
+            &k,
+            h,
+        );
         assert_eq!(forged, real);
         // Without the setting the header is ignored: anyone can send it.
-        let ignored = key(&with(&[("spin-client-addr", "10.0.0.1:1"), (h, "1.1.1.1")]), &k, "");
+        let ignored = key(
+            &with(&[("spin-client-addr", "10.0.0.1:1"), (h, "1.1.1.1")]),
+            &k,
+            "",
+        );
         let peer = key(&with(&[("spin-client-addr", "10.0.0.1:9")]), &k, "");
         assert_eq!(ignored, peer);
     }

@@ -405,7 +405,10 @@ mod tests {
         assert_eq!(route("POST", "/cart/remove"), Ok(Route::CartRemove));
         assert_eq!(route("GET", "/checkout"), Ok(Route::Checkout));
         assert_eq!(route("POST", "/checkout"), Ok(Route::PlaceOrderForm));
-        assert_eq!(route("GET", "/orders/sf-7k3m-q9tx-2pda"), Ok(Route::Order(N.into())));
+        assert_eq!(
+            route("GET", "/orders/sf-7k3m-q9tx-2pda"),
+            Ok(Route::Order(N.into()))
+        );
         assert_eq!(route("GET", "/api/products"), Ok(Route::ApiProducts));
         assert_eq!(
             route("GET", "/api/products/mug"),
@@ -416,7 +419,10 @@ mod tests {
             route("GET", "/api/orders/SF7K3MQ9TX2PDA"),
             Ok(Route::ApiOrder(N.into()))
         );
-        assert_eq!(route("GET", "/orders/SF-7K3M-Q9TX-2PDA/pay"), Ok(Route::Pay(N.into())));
+        assert_eq!(
+            route("GET", "/orders/SF-7K3M-Q9TX-2PDA/pay"),
+            Ok(Route::Pay(N.into()))
+        );
         assert_eq!(route("POST", "/webhooks/stripe"), Ok(Route::StripeWebhook));
         assert_eq!(
             route("POST", "/api/orders/SF-7K3M-Q9TX-2PDA/payment"),

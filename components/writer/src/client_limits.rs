@@ -49,7 +49,9 @@ pub fn client_key(header: &Header) -> Result<Option<String>, ApiError> {
         ApiError::new(
             400,
             "bad_client_key",
-            format!("storefront-client must be one value of 1 to {MAX_KEY_LEN} visible ASCII characters"),
+            format!(
+                "storefront-client must be one value of 1 to {MAX_KEY_LEN} visible ASCII characters"
+            ),
         )
     };
     match header {

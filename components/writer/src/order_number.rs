@@ -1,8 +1,8 @@
 //! Issuing public order numbers (the format and its canonical form live in
 //! [`storefront_domain::order_number`], shared with the pages).
 
-pub use storefront_domain::order_number::normalize;
 use storefront_domain::order_number::format_bits;
+pub use storefront_domain::order_number::normalize;
 
 /// A fresh random order number.
 pub fn generate() -> anyhow::Result<String> {

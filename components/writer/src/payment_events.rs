@@ -11,8 +11,8 @@
 use crate::db::{Db, Mode, RowExt as _, int, opt_int, opt_text, text};
 use crate::order_number;
 use crate::payment_state::{self, EventKind, Outcome, PaymentStatus};
-use crate::provider_actions;
 use crate::payments::{self, Order, Payment, check_id, valid_currency};
+use crate::provider_actions;
 use crate::providers;
 use crate::request::parse_json;
 use crate::responses::{ApiError, json};
@@ -239,7 +239,13 @@ fn apply_effect(
     // intent is no longer to be cancelled, money back is a refund no longer owed, and
     // money for a cancelled order goes back.
     if effect.order_to == Some(OrderState::Paid) {
-        provider_actions::settled_by_event(db, p.id, ProviderActionKind::CancelIntent, "paid", now)?;
+        provider_actions::settled_by_event(
+            db,
+            p.id,
+            ProviderActionKind::CancelIntent,
+            "paid",
+            now,
+        )?;
     }
     if effect.payment_to == Some(PaymentStatus::Refunded) {
         provider_actions::settled_by_event(db, p.id, ProviderActionKind::Refund, "refunded", now)?;

@@ -19,9 +19,7 @@ use crate::responses::{ApiError, json};
 use crate::transitions;
 use anyhow::{Context as _, anyhow};
 use spin_sdk::http::Response;
-use storefront_domain::payments::{
-    ActionReport, DueActions, ProviderAction, ProviderActionKind,
-};
+use storefront_domain::payments::{ActionReport, DueActions, ProviderAction, ProviderActionKind};
 use storefront_domain::{Money, OrderState};
 
 /// Most actions handed to the courier at once; the rest wait for its next round.
@@ -61,7 +59,9 @@ fn kind_of(s: &str) -> anyhow::Result<ProviderActionKind> {
     match s {
         "cancel_intent" => Ok(ProviderActionKind::CancelIntent),
         "refund" => Ok(ProviderActionKind::Refund),
-        other => Err(anyhow!("unknown provider action kind {other:?} in the database")),
+        other => Err(anyhow!(
+            "unknown provider action kind {other:?} in the database"
+        )),
     }
 }
 
@@ -166,7 +166,12 @@ pub fn settled_by_event(
     db.execute(
         "UPDATE provider_actions SET state = 'done', outcome = ?, updated_at = ? \
          WHERE payment_id = ? AND kind = ? AND state = 'pending'",
-        &[text(outcome), text(now), int(payment_id), text(kind_str(kind))],
+        &[
+            text(outcome),
+            text(now),
+            int(payment_id),
+            text(kind_str(kind)),
+        ],
     )?;
     Ok(())
 }

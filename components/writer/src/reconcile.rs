@@ -302,7 +302,7 @@ fn money_taken(state: OrderState) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::order_number::format_bits;
+    use storefront_domain::order_number::format_bits;
 
     fn order(bits: u64, state: OrderState, provider: &str) -> LedgerOrder {
         LedgerOrder {

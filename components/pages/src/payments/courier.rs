@@ -57,7 +57,10 @@ pub async fn round(p: &Payments<'_>) -> Result<Round, Resp> {
             Ok(_) if matches!(report, ActionReport::Failed { .. }) => round.failed += 1,
             Ok(_) => round.done += 1,
             Err(e) => {
-                eprintln!("payment courier: could not report action {}: {e:?}", action.id);
+                eprintln!(
+                    "payment courier: could not report action {}: {e:?}",
+                    action.id
+                );
                 round.failed += 1;
             }
         }
@@ -76,23 +79,25 @@ async fn carry_out(p: &Payments<'_>, action: &ProviderAction) -> ActionReport {
                 Err(_) => return failed("the Stripe keys are not configured".into()),
             };
             match kind {
-                ProviderActionKind::CancelIntent => match stripe.cancel_intent(&action.intent_id).await {
-                    Ok(()) => ActionReport::Canceled,
-                    // Stripe refuses to cancel an intent that succeeded (or is processing):
-                    // what it is now decides.
-                    Err(refused) => match stripe.retrieve_intent(&action.intent_id).await {
-                        Ok(intent) if intent.status == "canceled" => ActionReport::Canceled,
-                        Ok(intent) if intent.status == "succeeded" => {
-                            ActionReport::AlreadySucceeded
-                        }
-                        Ok(intent) => failed(format!(
-                            "cancel refused ({}); the intent is {}",
-                            describe(&refused),
-                            intent.status
-                        )),
-                        Err(e) => failed(describe(&e)),
-                    },
-                },
+                ProviderActionKind::CancelIntent => {
+                    match stripe.cancel_intent(&action.intent_id).await {
+                        Ok(()) => ActionReport::Canceled,
+                        // Stripe refuses to cancel an intent that succeeded (or is processing):
+                        // what it is now decides.
+                        Err(refused) => match stripe.retrieve_intent(&action.intent_id).await {
+                            Ok(intent) if intent.status == "canceled" => ActionReport::Canceled,
+                            Ok(intent) if intent.status == "succeeded" => {
+                                ActionReport::AlreadySucceeded
+                            }
+                            Ok(intent) => failed(format!(
+                                "cancel refused ({}); the intent is {}",
+                                describe(&refused),
+                                intent.status
+                            )),
+                            Err(e) => failed(describe(&e)),
+                        },
+                    }
+                }
                 ProviderActionKind::Refund => {
                     match stripe
                         .create_refund(&action.intent_id, &action.order_number)

@@ -49,7 +49,11 @@ pub async fn submit(shop: &mut Shop<'_>) -> Answer {
         return Ok(render(shop, 422, &quote, &values, &errors, None, &key));
     }
 
-    match shop.writer.place_order(&request, &key, &shop.req.client).await {
+    match shop
+        .writer
+        .place_order(&request, &key, &shop.req.client)
+        .await
+    {
         Ok(placed) if order_number::normalize(&placed.value.number).is_some() => {
             shop.session.clear();
             // Straight on to paying; the order page offers "Pay now" for later.
