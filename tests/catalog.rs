@@ -5,13 +5,6 @@ mod common;
 
 use serde_json::Value;
 
-fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 fn products(app: &common::TestApp) -> Vec<Value> {
     let body: Value = common::client()
         .get(app.url("/api/products"))
@@ -86,7 +79,7 @@ fn catalog_page_shows_every_product_and_product_pages_render() {
     );
     let html = home.text().unwrap();
     for p in &products {
-        let name = escape_html(p["name"].as_str().unwrap());
+        let name = common::escape_html(p["name"].as_str().unwrap());
         assert!(html.contains(&name), "catalog page lacks {name}");
         assert!(html.contains(&format!("/products/{}", p["slug"].as_str().unwrap())));
     }
@@ -100,8 +93,8 @@ fn catalog_page_shows_every_product_and_product_pages_render() {
         .unwrap();
     assert_eq!(page.status(), 200);
     let page = page.text().unwrap();
-    assert!(page.contains(&escape_html(p["name"].as_str().unwrap())));
-    assert!(page.contains(&escape_html(p["description"].as_str().unwrap())));
+    assert!(page.contains(&common::escape_html(p["name"].as_str().unwrap())));
+    assert!(page.contains(&common::escape_html(p["description"].as_str().unwrap())));
     let amount = p["price"]["amount"].as_i64().unwrap();
     assert!(
         page.contains(&format!("{}.{:02}", amount / 100, amount % 100)),

@@ -101,21 +101,15 @@ fn a_large_signed_provider_event_is_recorded_not_refused() {
     );
     drop(app);
     let db = common::open_db(dir.path());
-    let stored: i64 = db
-        .query_row(
-            "SELECT count(*) FROM payment_events WHERE length(payload) > 70000",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let stored = common::scalar(
+        &db,
+        "SELECT count(*) FROM payment_events WHERE length(payload) > 70000",
+    );
     assert_eq!(stored, 1);
-    let refused: i64 = db
-        .query_row(
-            "SELECT count(*) FROM payment_events WHERE event_id = 'evt_too_large'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let refused = common::scalar(
+        &db,
+        "SELECT count(*) FROM payment_events WHERE event_id = 'evt_too_large'",
+    );
     assert_eq!(refused, 0);
 }
 

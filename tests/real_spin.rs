@@ -164,13 +164,6 @@ fn collect(stream: impl Read + Send + 'static, sink: Arc<Mutex<Vec<String>>>, na
     });
 }
 
-fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 #[test]
 fn the_app_runs_unchanged_under_real_spin() {
     let Some(bin) = spin_bin() else {
@@ -214,7 +207,7 @@ fn the_app_runs_unchanged_under_real_spin() {
     );
     let html = home.text().unwrap();
     for p in &products {
-        let name = escape_html(p["name"].as_str().unwrap());
+        let name = common::escape_html(p["name"].as_str().unwrap());
         assert!(html.contains(&name), "the catalog page lacks {name}");
     }
 

@@ -245,8 +245,20 @@ pub fn open_db(data_dir: &Path) -> rusqlite::Connection {
 }
 
 pub fn count(conn: &rusqlite::Connection, table: &str) -> i64 {
-    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-        .unwrap()
+    scalar(conn, &format!("SELECT count(*) FROM {table}"))
+}
+
+/// `s` as the pages' HTML writes it (maud escapes these four).
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The one integer a query such as `SELECT count(*) …` answers.
+pub fn scalar(conn: &rusqlite::Connection, sql: &str) -> i64 {
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
 pub const TOKEN: &str = "test-writer-token-0123456789";
