@@ -98,6 +98,13 @@ impl Server {
             () = stopping(self.draining.clone()) => return responses::shutting_down(),
         };
         target::set_spin_headers(&mut parts, &matched, client);
+        tracing::debug!(
+            target: "storefront::request",
+            "{} {} as {}",
+            parts.method,
+            parts.uri.path(),
+            parts.uri
+        );
         let request = Request::from_parts(parts, body.into_wasi_body());
         match self.app.serve(&matched.component, request, slot).await {
             Ok(response) => response,
