@@ -4,8 +4,8 @@
 //! `storefront pages`, the stateless components alone.
 
 use crate::cli::{OwnerArgs, PagesArgs, ServerLimits, UpArgs, WriterArgs};
-use crate::instance_slots::Capacity;
 use crate::database::Database;
+use crate::instance_slots::Capacity;
 use crate::manifest::Manifest;
 use crate::ownership::Ownership;
 use crate::router::Router;
@@ -33,12 +33,26 @@ pub async fn up(args: UpArgs) -> Result<()> {
     if !args.no_build {
         build_components::build_all(&manifest)?;
     }
-    run(manifest, Role::AllInOne, args.listen, &args.owner, &args.limits).await
+    run(
+        manifest,
+        Role::AllInOne,
+        args.listen,
+        &args.owner,
+        &args.limits,
+    )
+    .await
 }
 
 pub async fn writer(args: WriterArgs) -> Result<()> {
     let manifest = Manifest::load(&args.manifest.manifest)?;
-    run(manifest, Role::WriterOnly, args.listen, &args.owner, &args.limits).await
+    run(
+        manifest,
+        Role::WriterOnly,
+        args.listen,
+        &args.owner,
+        &args.limits,
+    )
+    .await
 }
 
 /// The stateless part alone: no data dir, no database, any number of copies.

@@ -71,7 +71,11 @@ fn slow_bodies_hold_connections_but_never_component_instances() {
             Some(&format!("shopper-{i}")),
             &common::order_body("french-press", 1),
         );
-        assert_eq!(order.status(), 201, "POST /api/orders while 300 slow bodies are held");
+        assert_eq!(
+            order.status(),
+            201,
+            "POST /api/orders while 300 slow bodies are held"
+        );
     }
     let log = app.stderr().join("\n");
     assert!(!log.contains("component instances"), "{log}");
@@ -111,7 +115,10 @@ fn idle_and_half_sent_connections_are_closed_by_the_header_timeout() {
         }
     }
     // The server itself is fine.
-    let r = common::client().get(app.url("/api/products")).send().unwrap();
+    let r = common::client()
+        .get(app.url("/api/products"))
+        .send()
+        .unwrap();
     assert_eq!(r.status(), 200);
 }
 
@@ -173,12 +180,7 @@ fn stall_uploads(app: &TestApp, path: &str) -> (u64, u64) {
 #[test]
 fn stalled_uploads_do_not_grow_memory() {
     let dir = tempfile::tempdir().unwrap();
-    let stalled = [
-        "--body-idle-timeout",
-        "120s",
-        "--body-timeout",
-        "120s",
-    ];
+    let stalled = ["--body-idle-timeout", "120s", "--body-timeout", "120s"];
     let mut cmd = common::writer_command(dir.path(), &stalled);
     let writer = ready(common::spawn(cmd, dir.path()));
     cmd = common::pages_command(&writer.base_url);
@@ -287,7 +289,9 @@ fn a_writer_handover_with_idle_and_half_sent_sockets_is_quick_and_invisible() {
     for s in shoppers {
         s.join().unwrap();
     }
-    println!("handover: old writer exited {exited:?} after SIGTERM, successor serving after {serving:?}");
+    println!(
+        "handover: old writer exited {exited:?} after SIGTERM, successor serving after {serving:?}"
+    );
 
     for mut s in half_sent {
         let (answer, _) = common::read_until_closed(&mut s);
@@ -351,8 +355,16 @@ fn the_host_header_cannot_change_the_path_a_component_sees() {
     let attack = raw(&format!("x/admin/orders/{number}/cancel?"), "attack");
     assert!(attack.starts_with("HTTP/1.1 400"), "{attack}");
     assert!(attack.contains("bad_host"), "{attack}");
-    assert_eq!(common::order_json(&app, &number)["state"], "pending_payment");
-    for host in ["x?y", "user@shop.example", "shop example", "shop.example:port"] {
+    assert_eq!(
+        common::order_json(&app, &number)["state"],
+        "pending_payment"
+    );
+    for host in [
+        "x?y",
+        "user@shop.example",
+        "shop example",
+        "shop.example:port",
+    ] {
         let refused = raw(host, "attack");
         assert!(refused.starts_with("HTTP/1.1 400"), "{host}: {refused}");
     }
@@ -409,7 +421,10 @@ fn out_of_file_descriptors_the_accept_loop_backs_off_and_logs_little() {
         if matches!(&r, Ok(r) if r.status() == 200) {
             break;
         }
-        assert!(Instant::now() < deadline, "the server did not recover: {r:?}");
+        assert!(
+            Instant::now() < deadline,
+            "the server did not recover: {r:?}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }

@@ -28,9 +28,7 @@ pub struct Budget(Arc<Semaphore>);
 
 impl Budget {
     pub fn new(bytes: usize) -> Budget {
-        Budget(Arc::new(Semaphore::new(
-            bytes.min(Semaphore::MAX_PERMITS),
-        )))
+        Budget(Arc::new(Semaphore::new(bytes.min(Semaphore::MAX_PERMITS))))
     }
 
     /// Bytes not taken right now (for tests and logs).

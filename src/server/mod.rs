@@ -216,7 +216,11 @@ async fn accept(
     listener: &TcpListener,
     connections: &Arc<Semaphore>,
     errors: &mut AcceptErrors,
-) -> (tokio::net::TcpStream, SocketAddr, tokio::sync::OwnedSemaphorePermit) {
+) -> (
+    tokio::net::TcpStream,
+    SocketAddr,
+    tokio::sync::OwnedSemaphorePermit,
+) {
     let permit = connections
         .clone()
         .acquire_owned()

@@ -138,11 +138,7 @@ mod tests {
             "shop.example:port",
             "[::1",
         ] {
-            assert_eq!(
-                uri_for("/api/orders", Some(host)),
-                Err(BadHost),
-                "{host:?}"
-            );
+            assert_eq!(uri_for("/api/orders", Some(host)), Err(BadHost), "{host:?}");
         }
         assert_eq!(uri_for("http://user@shop/a", None), Err(BadHost));
     }
