@@ -3,10 +3,10 @@
 //! with a flag of `up`, `writer` and `pages` (see `cli::ServerLimits`); README.md's
 //! "Limits" table lists them with what happens when one is hit.
 //!
-//! Together they make what any number of clients can cost bounded:
-//! memory ≈ `max_connections` × `max_head_bytes` (connection buffers)
-//! + `body_memory` (request bodies) + `max_in_flight` × 2 instances;
-//! time: no connection is held without progress for longer than a timeout.
+//! Together they bound what any number of clients can cost. Memory: about
+//! `max_connections` × `max_head_bytes` of connection buffers, plus `body_memory`
+//! of request bodies, plus the instances of `max_in_flight` requests. Time: no
+//! connection is held without progress for longer than a timeout.
 
 use std::time::Duration;
 
