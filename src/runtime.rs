@@ -44,7 +44,9 @@ pub struct App {
 
 /// Core wasm instances, tables and memories a component instance may use (a
 /// spin-sdk component is a handful of core modules: the program, the WASI adapter,
-/// shims). The pool reserves this many per component instance.
+/// shims). The pool reserves this many per component instance, and a component
+/// that needs more is refused when it is loaded, so these pools can never run out
+/// before the instance slots do.
 const CORE_INSTANCES_PER_COMPONENT: u32 = 8;
 const TABLES_PER_COMPONENT: u32 = 8;
 const MEMORIES_PER_COMPONENT: u32 = 2;
@@ -63,6 +65,9 @@ fn engine(capacity: Capacity) -> Result<Engine> {
         .total_memories(instances * MEMORIES_PER_COMPONENT)
         .total_tables(instances * TABLES_PER_COMPONENT)
         .total_stacks(instances)
+        .max_core_instances_per_component(CORE_INSTANCES_PER_COMPONENT)
+        .max_memories_per_component(MEMORIES_PER_COMPONENT)
+        .max_tables_per_component(TABLES_PER_COMPONENT)
         .max_memory_size(MAX_MEMORY_BYTES);
     let mut config = Config::new();
     config
