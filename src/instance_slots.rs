@@ -98,3 +98,28 @@ impl InstanceSlots {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_shares_together_are_exactly_the_pool() {
+        let capacity = Capacity { requests: 3 };
+        let slots = InstanceSlots::new(capacity);
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            held.push(slots.request().await);
+            held.push(slots.chained().await.expect("a chained slot per request"));
+        }
+        for _ in 0..HOST_CALLS {
+            held.push(slots.host().await);
+        }
+        assert_eq!(held.len(), capacity.instances());
+        let short = Duration::from_millis(20);
+        assert!(tokio::time::timeout(short, slots.request()).await.is_err());
+        assert!(tokio::time::timeout(short, slots.host()).await.is_err());
+        held.pop();
+        assert!(tokio::time::timeout(short, slots.host()).await.is_ok());
+    }
+}
