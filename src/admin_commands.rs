@@ -52,7 +52,9 @@ impl Target {
         }
         let ownership = Ownership::acquire(&target.data_dir, "admin", Wait::No)?;
         let database = Database::open_exclusive(&target.data_dir)?;
-        let app = App::load(manifest, &[WRITER], vars, Some(database.clone()))?;
+        // Only the host's own calls run: the smallest pool.
+        let capacity = crate::instance_slots::Capacity { requests: 1 };
+        let app = App::load(manifest, &[WRITER], vars, Some(database.clone()), capacity)?;
         Ok(Target::Local {
             calls: WriterCalls::new(app, &token),
             database,

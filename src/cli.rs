@@ -1,5 +1,6 @@
 //! Command-line interface of the `storefront` binary.
 
+use crate::server::limits;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -56,6 +57,83 @@ pub struct PagesArgs {
     pub manifest: ManifestArg,
     #[arg(long, default_value = "127.0.0.1:3000")]
     pub listen: SocketAddr,
+    #[command(flatten)]
+    pub limits: ServerLimits,
+}
+
+/// The server's limits (defaults and meaning: `server::limits`, README "Limits").
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Limits")]
+pub struct ServerLimits {
+    /// Open connections; beyond it new ones wait in the listen backlog.
+    #[arg(long, value_name = "N", default_value_t = limits::MAX_CONNECTIONS)]
+    pub max_connections: usize,
+    /// Requests running in components at once; more wait in a queue (sizes the instance pool).
+    #[arg(long, value_name = "N", default_value_t = limits::MAX_IN_FLIGHT)]
+    pub max_in_flight: usize,
+    /// Longest wait in that queue before 503 + Retry-After.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = duration)]
+    pub queue_timeout: Duration,
+    /// Time to send a request head, from connect or the previous response (also the keep-alive idle timeout).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = duration)]
+    pub header_timeout: Duration,
+    /// Largest request head, and a connection's read buffer.
+    #[arg(long, value_name = "BYTES", default_value_t = limits::MAX_HEAD_BYTES)]
+    pub max_head_bytes: usize,
+    /// Largest request body passed to a component; larger is 413.
+    #[arg(long, value_name = "BYTES", default_value_t = limits::MAX_BODY_BYTES)]
+    pub max_body_bytes: usize,
+    /// Bodies declared over --max-body-bytes up to this size are read and discarded before the 413.
+    #[arg(long, value_name = "BYTES", default_value_t = limits::MAX_DISCARD_BYTES)]
+    pub max_discard_bytes: u64,
+    /// Base time for a body to arrive once its head is in (plus length / --min-body-rate).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = duration)]
+    pub body_timeout: Duration,
+    /// Slowest accepted upload, bytes per second.
+    #[arg(long, value_name = "BYTES", default_value_t = limits::MIN_BODY_RATE)]
+    pub min_body_rate: u64,
+    /// Longest pause within a body.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = duration)]
+    pub body_idle_timeout: Duration,
+    /// Bytes of request bodies buffered at once in the whole process.
+    #[arg(long, value_name = "BYTES", default_value_t = limits::BODY_MEMORY)]
+    pub body_memory: usize,
+    /// How long a stopping server waits for requests running in components.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = duration)]
+    pub drain_timeout: Duration,
+}
+
+impl ServerLimits {
+    pub fn limits(&self) -> limits::Limits {
+        limits::Limits {
+            max_connections: self.max_connections,
+            max_in_flight: self.max_in_flight,
+            queue_timeout: self.queue_timeout,
+            header_timeout: self.header_timeout,
+            max_head_bytes: self.max_head_bytes,
+            max_body_bytes: self.max_body_bytes,
+            max_discard_bytes: self.max_discard_bytes,
+            body_timeout: self.body_timeout,
+            min_body_rate: self.min_body_rate,
+            body_idle_timeout: self.body_idle_timeout,
+            body_memory: self.body_memory,
+            drain_timeout: self.drain_timeout,
+        }
+    }
+}
+
+/// `250ms`, `10s`, or a plain number of seconds (`1.5`).
+fn duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (number, unit) = match s.strip_suffix("ms") {
+        Some(n) => (n, 0.001),
+        None => (s.strip_suffix('s').unwrap_or(s), 1.0),
+    };
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration (e.g. 10s, 250ms)"))?;
+    Duration::try_from_secs_f64(value * unit).map_err(|e| format!("{s:?}: {e}"))
 }
 
 /// Which writer an admin command goes through.
@@ -140,6 +218,8 @@ pub struct UpArgs {
     /// Use the already built components.
     #[arg(long)]
     pub no_build: bool,
+    #[command(flatten)]
+    pub limits: ServerLimits,
 }
 
 #[derive(Args, Debug)]
@@ -151,4 +231,34 @@ pub struct WriterArgs {
     pub listen: SocketAddr,
     #[command(flatten)]
     pub owner: OwnerArgs,
+    #[command(flatten)]
+    pub limits: ServerLimits,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limit_flags_default_to_the_named_constants() {
+        for command in ["up", "writer", "pages"] {
+            let cli = Cli::try_parse_from(["storefront", command]).unwrap();
+            let limits = match cli.command {
+                Command::Up(a) => a.limits,
+                Command::Writer(a) => a.limits,
+                Command::Pages(a) => a.limits,
+                _ => unreachable!(),
+            };
+            assert_eq!(limits.limits(), limits::Limits::default(), "{command}");
+        }
+    }
+
+    #[test]
+    fn durations_take_seconds_or_milliseconds() {
+        assert_eq!(duration("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(duration("1.5"), Ok(Duration::from_millis(1500)));
+        assert!(duration("soon").is_err());
+        assert!(duration("-1s").is_err());
+    }
 }

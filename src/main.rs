@@ -10,6 +10,7 @@ mod cli;
 mod compile_cache;
 mod database;
 mod host;
+mod instance_slots;
 mod local_secrets;
 mod manifest;
 mod ownership;

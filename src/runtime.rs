@@ -1,6 +1,8 @@
 //! The loaded application: one wasmtime [`Engine`] on the pooling allocator, each
 //! component compiled once and pre-instantiated ([`ProxyPre`]), and the guest call
 //! that serves one HTTP request with a fresh instance (microseconds on the pool).
+//! The pool is sized from the process's [`Capacity`], and every instantiation holds
+//! an [`InstanceSlot`](crate::instance_slots::Slot) of it, so the pool never runs out.
 
 use crate::allowed_hosts::AllowedHosts;
 use crate::compile_cache;
@@ -8,6 +10,7 @@ use crate::database::Database;
 use crate::host::outbound_http::OutboundHttp;
 use crate::host::sqlite::SqliteAccess;
 use crate::host::{self, ComponentState};
+use crate::instance_slots::{CHAINED_WAIT, Capacity, InstanceSlots, Slot};
 use crate::manifest::Manifest;
 use crate::variables::AppVariables;
 use anyhow::{Context, Result, anyhow};
@@ -36,16 +39,36 @@ pub struct App {
     engine: Engine,
     components: BTreeMap<String, LoadedComponent>,
     database: Option<Database>,
+    slots: InstanceSlots,
 }
 
-fn engine() -> Result<Engine> {
+/// Core wasm instances, tables and memories a component instance may use (a
+/// spin-sdk component is a handful of core modules: the program, the WASI adapter,
+/// shims). The pool reserves this many per component instance, and a component
+/// that needs more is refused when it is loaded, so these pools can never run out
+/// before the instance slots do.
+const CORE_INSTANCES_PER_COMPONENT: u32 = 8;
+const TABLES_PER_COMPONENT: u32 = 8;
+const MEMORIES_PER_COMPONENT: u32 = 2;
+/// Largest linear memory of one instance (virtual reservation; only touched pages
+/// cost memory).
+const MAX_MEMORY_BYTES: usize = 256 << 20;
+
+/// An engine whose instance pool holds exactly what `capacity` can use at once
+/// (one fiber stack per instance: each runs in its own store).
+fn engine(capacity: Capacity) -> Result<Engine> {
+    let instances = u32::try_from(capacity.instances())
+        .map_err(|_| anyhow!("--max-in-flight {} is too large", capacity.requests))?;
     let mut pool = PoolingAllocationConfig::default();
-    pool.total_component_instances(256)
-        .total_core_instances(2048)
-        .total_memories(512)
-        .total_tables(2048)
-        .total_stacks(256)
-        .max_memory_size(256 << 20);
+    pool.total_component_instances(instances)
+        .total_core_instances(instances * CORE_INSTANCES_PER_COMPONENT)
+        .total_memories(instances * MEMORIES_PER_COMPONENT)
+        .total_tables(instances * TABLES_PER_COMPONENT)
+        .total_stacks(instances)
+        .max_core_instances_per_component(CORE_INSTANCES_PER_COMPONENT)
+        .max_memories_per_component(MEMORIES_PER_COMPONENT)
+        .max_tables_per_component(TABLES_PER_COMPONENT)
+        .max_memory_size(MAX_MEMORY_BYTES);
     let mut config = Config::new();
     config
         .wasm_component_model(true)
@@ -56,13 +79,15 @@ fn engine() -> Result<Engine> {
 impl App {
     /// Compiles and pre-instantiates the components named in `ids`. `database` is the
     /// process's owned database, handed to components that list it in `sqlite_databases`.
+    /// `capacity` sizes the instance pool.
     pub fn load(
         manifest: &Manifest,
         ids: &[&str],
         vars: &AppVariables,
         database: Option<Database>,
+        capacity: Capacity,
     ) -> Result<Arc<App>> {
-        let engine = engine()?;
+        let engine = engine(capacity)?;
         let linker = host::linker(&engine).map_err(|e| anyhow!("{e}"))?;
         let mut components = BTreeMap::new();
         for id in ids {
@@ -101,18 +126,36 @@ impl App {
             engine,
             components,
             database,
+            slots: InstanceSlots::new(capacity),
         }))
+    }
+
+    /// Waits for a slot for a client request (FIFO; the server bounds the wait).
+    pub async fn request_slot(&self) -> Slot {
+        self.slots.request().await
     }
 
     pub fn has_component(&self, id: &str) -> bool {
         self.components.contains_key(id)
     }
 
-    /// Serves one request with a fresh instance of component `id`.
+    /// The host's own call to component `id` (writer health, expiry, admin commands):
+    /// waits for one of the host's reserved slots.
     pub async fn handle(
         self: &Arc<Self>,
         id: &str,
         request: http::Request<WasiBody>,
+    ) -> Result<http::Response<WasiBody>> {
+        let slot = self.slots.host().await;
+        self.serve(id, request, slot).await
+    }
+
+    /// Serves one request with a fresh instance of component `id`, in `slot`.
+    pub async fn serve(
+        self: &Arc<Self>,
+        id: &str,
+        request: http::Request<WasiBody>,
+        slot: Slot,
     ) -> Result<http::Response<WasiBody>> {
         let component = self
             .components
@@ -144,12 +187,16 @@ impl App {
             .map_err(|e| anyhow!("{e}"))?;
         let pre = component.pre.clone();
         // The guest runs in its own task so it may keep streaming the body after
-        // the response head is handed back.
+        // the response head is handed back. The slot is given back only after the
+        // store (and so the instance) is gone, however the task ends.
+        let instance = Instance { store, _slot: slot };
         let task = tokio::spawn(async move {
-            let proxy = pre.instantiate_async(&mut store).await?;
+            let mut instance = instance;
+            let store = &mut instance.store;
+            let proxy = pre.instantiate_async(&mut *store).await?;
             proxy
                 .wasi_http_incoming_handler()
-                .call_handle(&mut store, req, out)
+                .call_handle(&mut *store, req, out)
                 .await
         });
         match tokio::time::timeout(GUEST_TIMEOUT, receiver).await {
@@ -175,7 +222,17 @@ impl App {
         id: &str,
         request: http::Request<WasiBody>,
     ) -> Result<http::Response<WasiBody>> {
+        let slot = self.slots.chained().await.ok_or_else(|| {
+            anyhow!("no instance free for a chained call within {CHAINED_WAIT:?}")
+        })?;
         // Boxed: a chained call runs a guest that may chain again.
-        Box::pin(self.handle(id, request)).await
+        Box::pin(self.serve(id, request, slot)).await
     }
+}
+
+/// A store and the slot it occupies. Fields drop in declaration order: the
+/// instance returns to the pool before the slot is released.
+struct Instance {
+    store: Store<ComponentState>,
+    _slot: Slot,
 }

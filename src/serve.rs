@@ -3,8 +3,9 @@
 //! serve, and on SIGINT/SIGTERM drain, checkpoint, release and exit 0. Also
 //! `storefront pages`, the stateless components alone.
 
-use crate::cli::{OwnerArgs, PagesArgs, UpArgs, WriterArgs};
+use crate::cli::{OwnerArgs, PagesArgs, ServerLimits, UpArgs, WriterArgs};
 use crate::database::Database;
+use crate::instance_slots::Capacity;
 use crate::manifest::Manifest;
 use crate::ownership::Ownership;
 use crate::router::Router;
@@ -32,12 +33,26 @@ pub async fn up(args: UpArgs) -> Result<()> {
     if !args.no_build {
         build_components::build_all(&manifest)?;
     }
-    run(manifest, Role::AllInOne, args.listen, &args.owner).await
+    run(
+        manifest,
+        Role::AllInOne,
+        args.listen,
+        &args.owner,
+        &args.limits,
+    )
+    .await
 }
 
 pub async fn writer(args: WriterArgs) -> Result<()> {
     let manifest = Manifest::load(&args.manifest.manifest)?;
-    run(manifest, Role::WriterOnly, args.listen, &args.owner).await
+    run(
+        manifest,
+        Role::WriterOnly,
+        args.listen,
+        &args.owner,
+        &args.limits,
+    )
+    .await
 }
 
 /// The stateless part alone: no data dir, no database, any number of copies.
@@ -52,7 +67,9 @@ pub async fn pages(args: PagesArgs) -> Result<()> {
         .collect();
     let vars = AppVariables::resolve(&manifest, std::env::vars(), &BTreeMap::new());
     refuse_test_payments(&vars)?;
-    let app = App::load(&manifest, &ids, &vars, None)?;
+    let limits = args.limits.limits();
+    limits.validate()?;
+    let app = App::load(&manifest, &ids, &vars, None, capacity(&limits))?;
     let listener = server::bind(args.listen).await?;
     let shutdown = shutdown_signal()?;
     println!(
@@ -66,13 +83,22 @@ pub async fn pages(args: PagesArgs) -> Result<()> {
         listener,
         app,
         Router::new(&manifest.triggers, &ids),
+        limits,
         shutdown,
     )
     .await
 }
 
-async fn run(manifest: Manifest, role: Role, listen: SocketAddr, owner: &OwnerArgs) -> Result<()> {
+async fn run(
+    manifest: Manifest,
+    role: Role,
+    listen: SocketAddr,
+    owner: &OwnerArgs,
+    limits: &ServerLimits,
+) -> Result<()> {
     let started = Instant::now();
+    let limits = limits.limits();
+    limits.validate()?;
     let env: BTreeMap<String, String> = std::env::vars().collect();
     let mut ids: Vec<&str> = match role {
         Role::AllInOne => manifest.components.keys().map(String::as_str).collect(),
@@ -121,7 +147,13 @@ async fn run(manifest: Manifest, role: Role, listen: SocketAddr, owner: &OwnerAr
             ),
         }
     }
-    let app = App::load(&manifest, &ids, &vars, Some(database.clone()))?;
+    let app = App::load(
+        &manifest,
+        &ids,
+        &vars,
+        Some(database.clone()),
+        capacity(&limits),
+    )?;
     let writer = WriterCalls::new(app.clone(), vars.get("writer_token").unwrap_or_default());
     writer.check_health().await?;
 
@@ -152,7 +184,7 @@ async fn run(manifest: Manifest, role: Role, listen: SocketAddr, owner: &OwnerAr
         let every = Duration::from_secs(owner.courier_every);
         tokio::spawn(writer.run_courier_forever(every))
     });
-    server::run(listener, app, router, shutdown).await?;
+    server::run(listener, app, router, limits, shutdown).await?;
     for task in [expiry, courier].into_iter().flatten() {
         task.abort();
     }
@@ -160,6 +192,13 @@ async fn run(manifest: Manifest, role: Role, listen: SocketAddr, owner: &OwnerAr
     drop(ownership);
     tracing::info!("stopped cleanly; {} released", owner.data_dir.display());
     Ok(())
+}
+
+/// The instance pool a server with `limits` needs.
+fn capacity(limits: &server::limits::Limits) -> Capacity {
+    Capacity {
+        requests: limits.max_in_flight,
+    }
 }
 
 /// Local all-in-one defaults: generated secrets, and the test-mode payment provider

@@ -134,58 +134,158 @@ fn the_standalone_writer_requires_its_token() {
     assert_eq!(common::count(&common::open_db(dir.path()), "orders"), 0);
 }
 
+/// SIGTERM during a stream of commands: commands running in the writer finish and
+/// are acknowledged; a command whose body is still arriving is not waited for (a
+/// stalled client must not hold up the handover) but answered `503` + `Retry-After`
+/// at once, applied nowhere, and its retry with the same key lands on the successor.
 #[test]
-fn on_sigterm_the_writer_finishes_in_flight_commands_and_answers_new_ones_503() {
-    use std::io::{Read, Write};
+fn on_sigterm_the_writer_finishes_running_commands_and_refuses_unfinished_ones_503() {
+    use std::io::Write;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
     use std::time::{Duration, Instant};
 
     let dir = tempfile::tempdir().unwrap();
-    let mut writer = common::start_writer(dir.path());
-    let addr = writer.base_url.trim_start_matches("http://").to_string();
+    common::raise_stock(dir.path());
+    let port = common::free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut writer = match common::spawn(
+        common::writer_command(dir.path(), &["--listen", &listen]),
+        dir.path(),
+    ) {
+        Started::Ready(app) => app,
+        Started::Exited { stderr, .. } => panic!("{stderr:?}"),
+    };
 
-    // An order command in flight: headers and half of the body are sent.
+    // An order command whose body is still arriving: headers and half of the body.
     let body = serde_json::to_vec(&common::order_body("french-press", 1)).unwrap();
-    let (first_half, second_half) = body.split_at(body.len() / 2);
-    let mut in_flight = std::net::TcpStream::connect(&addr).unwrap();
+    let mut unfinished = std::net::TcpStream::connect(&listen).unwrap();
     write!(
-        in_flight,
-        "POST /orders HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {TOKEN}\r\n\
+        unfinished,
+        "POST /orders HTTP/1.1\r\nhost: {listen}\r\nauthorization: Bearer {TOKEN}\r\n\
          idempotency-key: drain-1\r\ncontent-type: application/json\r\n\
          content-length: {}\r\n\r\n",
         body.len()
     )
     .unwrap();
-    in_flight.write_all(first_half).unwrap();
-    in_flight.flush().unwrap();
-    std::thread::sleep(Duration::from_millis(200));
+    unfinished.write_all(&body[..body.len() / 2]).unwrap();
+    unfinished.flush().unwrap();
+    unfinished
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
 
+    // Commands keep coming, each retried with its key until acknowledged, like the
+    // pages do: some are running in the writer when SIGTERM arrives.
+    let stop = Arc::new(AtomicBool::new(false));
+    let acknowledged = Arc::new(Mutex::new(Vec::<(String, String)>::new()));
+    let refusals = Arc::new(Mutex::new(Vec::<Option<String>>::new()));
+    let clients: Vec<_> = (0..4)
+        .map(|c| {
+            let (listen, stop, acknowledged, refusals) = (
+                listen.clone(),
+                stop.clone(),
+                acknowledged.clone(),
+                refusals.clone(),
+            );
+            std::thread::spawn(move || {
+                let client = common::client();
+                let mut n = 0;
+                while !stop.load(Ordering::SeqCst) {
+                    n += 1;
+                    let key = format!("drain-load-{c}-{n}");
+                    let deadline = Instant::now() + Duration::from_secs(60);
+                    loop {
+                        let r = client
+                            .post(format!("http://{listen}/orders"))
+                            .bearer_auth(TOKEN)
+                            .header("idempotency-key", &key)
+                            .json(&common::order_body("french-press", 1))
+                            .send();
+                        match r {
+                            Ok(r) if r.status() == 201 => {
+                                let v: serde_json::Value = r.json().unwrap();
+                                let number = v["number"].as_str().unwrap().to_string();
+                                acknowledged.lock().unwrap().push((key.clone(), number));
+                                break;
+                            }
+                            Ok(r) => {
+                                assert_eq!(r.status(), 503, "{key}");
+                                let retry = r.headers().get("retry-after");
+                                let retry = retry.map(|v| v.to_str().unwrap().to_string());
+                                refusals.lock().unwrap().push(retry);
+                            }
+                            Err(_) => {} // refused while no writer listens
+                        }
+                        assert!(Instant::now() < deadline, "{key} never acknowledged");
+                        std::thread::sleep(Duration::from_millis(50));
+                    }
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+
+    let (tx, rx) = std::sync::mpsc::channel();
+    let waiting = common::writer_command(dir.path(), &["--listen", &listen, "--wait", "120"]);
+    let path = dir.path().to_path_buf();
+    std::thread::spawn(move || {
+        let _ = tx.send(common::spawn(waiting, &path));
+    });
+    std::thread::sleep(Duration::from_millis(300));
     common::send_signal(writer.child.id(), "TERM");
-    // New commands are refused with 503 + Retry-After while the old one finishes.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let refused = loop {
-        let r = common::client()
-            .get(writer.url("/health"))
-            .bearer_auth(TOKEN)
-            .send()
-            .unwrap();
-        if r.status() == 503 {
-            break r;
-        }
-        assert_eq!(r.status(), 200);
-        assert!(Instant::now() < deadline, "never started draining");
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert_eq!(refused.headers()["retry-after"], "1");
-    assert!(writer.child.try_wait().unwrap().is_none(), "still draining");
 
-    // The in-flight command completes and is acknowledged.
-    in_flight.write_all(second_half).unwrap();
-    let mut response = String::new();
-    in_flight.read_to_string(&mut response).unwrap();
-    assert!(response.starts_with("HTTP/1.1 201"), "{response}");
-
+    // The unfinished command is answered at once: 503, retry in a second, closed.
+    let (answer, waited) = common::read_until_closed(&mut unfinished);
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    let head = answer.to_ascii_lowercase();
+    assert!(head.contains("retry-after: 1\r\n"), "{answer}");
+    assert!(head.contains("connection: close\r\n"), "{answer}");
+    assert!(waited < Duration::from_secs(5), "answered after {waited:?}");
     assert!(writer.wait_for_exit().success(), "exit 0 after the drain");
+    let successor = match rx.recv_timeout(Duration::from_secs(60)).unwrap() {
+        Started::Ready(app) => app,
+        Started::Exited { stderr, .. } => panic!("successor failed: {stderr:?}"),
+    };
+
+    // Its retry, same key, is applied once by the successor.
+    let retried = common::writer_order(
+        &successor,
+        "drain-1",
+        &common::order_body("french-press", 1),
+    );
+    assert_eq!(retried.status(), 201);
+    assert!(
+        retried.headers().get("idempotent-replayed").is_none(),
+        "applied by the successor, not replayed: the first writer never applied it"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, Ordering::SeqCst);
+    for c in clients {
+        c.join().unwrap();
+    }
+    let refusals = refusals.lock().unwrap().clone();
+    assert!(
+        refusals.iter().all(|r| r.as_deref() == Some("1")),
+        "every 503 says Retry-After: 1: {refusals:?}"
+    );
+    drop(successor);
+
+    // Every acknowledged command exists exactly once, and nothing else does.
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(!acknowledged.is_empty());
     let conn = common::open_db(dir.path());
-    assert_eq!(common::count(&conn, "orders"), 1);
-    assert_eq!(common::count(&conn, "idempotency_keys"), 1);
+    for (key, number) in &acknowledged {
+        let n: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM orders WHERE number = ?",
+                [number],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 1, "{key} → {number}");
+    }
+    assert_eq!(
+        common::count(&conn, "orders") as usize,
+        acknowledged.len() + 1
+    );
 }

@@ -450,3 +450,64 @@ pub fn check(data_dir: &Path) -> (bool, Vec<String>) {
         .collect();
     (out.status.success(), lines)
 }
+
+/// `host:port` of a running app, for raw TCP clients.
+pub fn addr(app: &TestApp) -> String {
+    app.base_url.trim_start_matches("http://").to_string()
+}
+
+/// A raw TCP connection to `app` that gives up reading after `read_timeout`.
+pub fn raw_connection(app: &TestApp, read_timeout: Duration) -> std::net::TcpStream {
+    let stream = std::net::TcpStream::connect(addr(app)).unwrap();
+    stream.set_read_timeout(Some(read_timeout)).unwrap();
+    stream
+}
+
+/// Everything the server sends until it closes the connection (or the read times
+/// out: then what arrived so far), and how long that took.
+pub fn read_until_closed(stream: &mut std::net::TcpStream) -> (String, Duration) {
+    use std::io::Read;
+    let started = Instant::now();
+    let mut received = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => received.extend_from_slice(&buf[..n]),
+        }
+    }
+    (
+        String::from_utf8_lossy(&received).into_owned(),
+        started.elapsed(),
+    )
+}
+
+/// (`VmRSS`, `VmHWM`) of process `pid` in KiB, from `/proc/PID/status`.
+pub fn memory_kib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in /proc/{pid}/status"))
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// `cmd` run under `ulimit -n FDS` (through `sh`, so no libc in tests).
+pub fn with_fd_limit(cmd: &Command, fds: u32) -> Command {
+    let mut limited = Command::new("sh");
+    limited
+        .arg("-c")
+        .arg(format!("ulimit -n {fds} && exec \"$0\" \"$@\""))
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(v) => limited.env(key, v),
+            None => limited.env_remove(key),
+        };
+    }
+    limited
+}
