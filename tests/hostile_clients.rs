@@ -428,3 +428,64 @@ fn out_of_file_descriptors_the_accept_loop_backs_off_and_logs_little() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn a_full_server_queues_requests_and_then_answers_503_with_retry_after() {
+    // Two component slots, sixteen shoppers at once: they queue, none fails.
+    let dir = tempfile::tempdir().unwrap();
+    common::raise_stock(dir.path());
+    let app = up_with(dir.path(), &["--max-in-flight", "2"]);
+    let base = app.base_url.clone();
+    let shoppers: Vec<_> = (0..16)
+        .map(|c| {
+            let base = base.clone();
+            std::thread::spawn(move || {
+                let client = common::client();
+                (0..3)
+                    .map(|n| {
+                        client
+                            .post(format!("{base}/api/orders"))
+                            .header("idempotency-key", format!("queued-{c}-{n}"))
+                            .json(&common::order_body("french-press", 1))
+                            .send()
+                            .unwrap()
+                            .status()
+                            .as_u16()
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    for s in shoppers {
+        assert_eq!(s.join().unwrap(), vec![201; 3]);
+    }
+
+    // One slot, held for seconds by a request whose writer does not answer (the
+    // pages retry it for 10 s): the next request waits the queue timeout, then 503.
+    let nowhere = format!("http://127.0.0.1:{}", common::free_port());
+    let mut cmd = common::pages_command(&nowhere);
+    cmd.args(["--max-in-flight", "1", "--queue-timeout", "500ms"]);
+    let pages = ready(common::spawn(cmd, dir.path()));
+    let url = pages.url("/api/products");
+    let holder = std::thread::spawn(move || common::client().get(url).send().unwrap().status());
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    let queued = common::client()
+        .get(pages.url("/api/products"))
+        .send()
+        .unwrap();
+    assert_eq!(queued.status(), 503);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(queued.headers()["retry-after"], "1");
+    let error: serde_json::Value = queued.json().unwrap();
+    assert_eq!(error["error"]["code"], "busy", "{error}");
+    assert_eq!(
+        holder.join().unwrap(),
+        503,
+        "the pages' own answer once the writer stays away"
+    );
+}
