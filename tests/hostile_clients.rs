@@ -489,3 +489,27 @@ fn a_full_server_queues_requests_and_then_answers_503_with_retry_after() {
         "the pages' own answer once the writer stays away"
     );
 }
+
+#[test]
+fn an_oversized_request_head_is_refused_431() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = up_with(dir.path(), &["--max-head-bytes", "16384"]);
+    let addr = common::addr(&app);
+    for size in [20_000, 300_000] {
+        let mut s = common::raw_connection(&app, Duration::from_secs(30));
+        let head = format!(
+            "GET / HTTP/1.1\r\nhost: {addr}\r\nx-padding: {}\r\n\r\n",
+            "a".repeat(size)
+        );
+        // The server may answer and close before it has all of it.
+        let _ = s.write_all(head.as_bytes());
+        let (answer, _) = common::read_until_closed(&mut s);
+        assert!(answer.starts_with("HTTP/1.1 431"), "{size}: {answer}");
+    }
+    let fits = common::client()
+        .get(app.url("/api/products"))
+        .header("x-padding", "a".repeat(8_000))
+        .send()
+        .unwrap();
+    assert_eq!(fits.status(), 200);
+}
