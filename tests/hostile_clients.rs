@@ -513,3 +513,29 @@ fn an_oversized_request_head_is_refused_431() {
         .unwrap();
     assert_eq!(fits.status(), 200);
 }
+
+#[test]
+fn a_component_instance_is_stopped_after_its_lifetime_and_its_slot_freed() {
+    // The pages retry a writer that never answers for 10 s: with one slot and a
+    // 1 s lifetime, each request gets its slot back after a second, not ten.
+    let dir = tempfile::tempdir().unwrap();
+    let nowhere = format!("http://127.0.0.1:{}", common::free_port());
+    let mut cmd = common::pages_command(&nowhere);
+    cmd.args(["--max-in-flight", "1", "--instance-lifetime", "1s"]);
+    let pages = ready(common::spawn(cmd, dir.path()));
+    for _ in 0..2 {
+        let started = Instant::now();
+        let r = common::client()
+            .get(pages.url("/api/products"))
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 500);
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+    let log = pages.log_once(|l| l.contains("lifetime"));
+    assert!(log.contains("stopped after its lifetime of 1s"), "{log}");
+}
