@@ -53,7 +53,10 @@ impl Target {
         let ownership = Ownership::acquire(&target.data_dir, "admin", Wait::No)?;
         let database = Database::open_exclusive(&target.data_dir)?;
         // Only the host's own calls run: the smallest pool.
-        let capacity = crate::instance_slots::Capacity { requests: 1 };
+        let capacity = crate::instance_slots::Capacity {
+            requests: 1,
+            lifetime: crate::server::limits::INSTANCE_LIFETIME,
+        };
         let app = App::load(manifest, &[WRITER], vars, Some(database.clone()), capacity)?;
         Ok(Target::Local {
             calls: WriterCalls::new(app, &token),

@@ -98,6 +98,9 @@ pub struct ServerLimits {
     /// Bytes of request bodies buffered at once in the whole process.
     #[arg(long, value_name = "BYTES", default_value_t = limits::BODY_MEMORY)]
     pub body_memory: usize,
+    /// Longest a component instance lives, its response body included (a client that does not read is cut off).
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = duration)]
+    pub instance_lifetime: Duration,
     /// How long a stopping server waits for requests running in components.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = duration)]
     pub drain_timeout: Duration,
@@ -117,6 +120,7 @@ impl ServerLimits {
             min_body_rate: self.min_body_rate,
             body_idle_timeout: self.body_idle_timeout,
             body_memory: self.body_memory,
+            instance_lifetime: self.instance_lifetime,
             drain_timeout: self.drain_timeout,
         }
     }

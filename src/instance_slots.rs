@@ -27,11 +27,14 @@ pub const HOST_CALLS: usize = 4;
 /// "destination unavailable" (which the pages retry like a refused connection).
 pub const CHAINED_WAIT: Duration = Duration::from_secs(5);
 
-/// How many component instances this process may run at once.
+/// How many component instances this process may run at once, and for how long.
 #[derive(Debug, Clone, Copy)]
 pub struct Capacity {
     /// Client requests running in components at once (the server's admission limit).
     pub requests: usize,
+    /// Longest an instance lives, its response body included: a guest still
+    /// streaming to a client that does not read is stopped then and its slot freed.
+    pub lifetime: Duration,
 }
 
 impl Capacity {
@@ -105,7 +108,10 @@ mod tests {
 
     #[tokio::test]
     async fn the_shares_together_are_exactly_the_pool() {
-        let capacity = Capacity { requests: 3 };
+        let capacity = Capacity {
+            requests: 3,
+            lifetime: Duration::from_secs(60),
+        };
         let slots = InstanceSlots::new(capacity);
         let mut held = Vec::new();
         for _ in 0..3 {

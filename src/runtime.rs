@@ -40,6 +40,8 @@ pub struct App {
     components: BTreeMap<String, LoadedComponent>,
     database: Option<Database>,
     slots: InstanceSlots,
+    /// See [`Capacity::lifetime`].
+    lifetime: Duration,
 }
 
 /// Core wasm instances, tables and memories a component instance may use (a
@@ -127,6 +129,7 @@ impl App {
             components,
             database,
             slots: InstanceSlots::new(capacity),
+            lifetime: capacity.lifetime,
         }))
     }
 
@@ -190,14 +193,27 @@ impl App {
         // the response head is handed back. The slot is given back only after the
         // store (and so the instance) is gone, however the task ends.
         let instance = Instance { store, _slot: slot };
+        let lifetime = self.lifetime;
+        let name = id.to_string();
         let task = tokio::spawn(async move {
             let mut instance = instance;
             let store = &mut instance.store;
-            let proxy = pre.instantiate_async(&mut *store).await?;
-            proxy
-                .wasi_http_incoming_handler()
-                .call_handle(&mut *store, req, out)
-                .await
+            let run = async {
+                let proxy = pre.instantiate_async(&mut *store).await?;
+                proxy
+                    .wasi_http_incoming_handler()
+                    .call_handle(&mut *store, req, out)
+                    .await
+            };
+            match tokio::time::timeout(lifetime, run).await {
+                Ok(result) => result,
+                Err(_) => {
+                    tracing::warn!("component {name:?} stopped after its lifetime of {lifetime:?}");
+                    Err(wasmtime::format_err!(
+                        "stopped after its lifetime of {lifetime:?}"
+                    ))
+                }
+            }
         });
         match tokio::time::timeout(GUEST_TIMEOUT, receiver).await {
             Ok(Ok(Ok(response))) => Ok(response),

@@ -198,6 +198,7 @@ async fn run(
 fn capacity(limits: &server::limits::Limits) -> Capacity {
     Capacity {
         requests: limits.max_in_flight,
+        lifetime: limits.instance_lifetime,
     }
 }
 

@@ -428,3 +428,114 @@ fn out_of_file_descriptors_the_accept_loop_backs_off_and_logs_little() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn a_full_server_queues_requests_and_then_answers_503_with_retry_after() {
+    // Two component slots, sixteen shoppers at once: they queue, none fails.
+    let dir = tempfile::tempdir().unwrap();
+    common::raise_stock(dir.path());
+    let app = up_with(dir.path(), &["--max-in-flight", "2"]);
+    let base = app.base_url.clone();
+    let shoppers: Vec<_> = (0..16)
+        .map(|c| {
+            let base = base.clone();
+            std::thread::spawn(move || {
+                let client = common::client();
+                (0..3)
+                    .map(|n| {
+                        client
+                            .post(format!("{base}/api/orders"))
+                            .header("idempotency-key", format!("queued-{c}-{n}"))
+                            .json(&common::order_body("french-press", 1))
+                            .send()
+                            .unwrap()
+                            .status()
+                            .as_u16()
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    for s in shoppers {
+        assert_eq!(s.join().unwrap(), vec![201; 3]);
+    }
+
+    // One slot, held for seconds by a request whose writer does not answer (the
+    // pages retry it for 10 s): the next request waits the queue timeout, then 503.
+    let nowhere = format!("http://127.0.0.1:{}", common::free_port());
+    let mut cmd = common::pages_command(&nowhere);
+    cmd.args(["--max-in-flight", "1", "--queue-timeout", "500ms"]);
+    let pages = ready(common::spawn(cmd, dir.path()));
+    let url = pages.url("/api/products");
+    let holder = std::thread::spawn(move || common::client().get(url).send().unwrap().status());
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    let queued = common::client()
+        .get(pages.url("/api/products"))
+        .send()
+        .unwrap();
+    assert_eq!(queued.status(), 503);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(queued.headers()["retry-after"], "1");
+    let error: serde_json::Value = queued.json().unwrap();
+    assert_eq!(error["error"]["code"], "busy", "{error}");
+    assert_eq!(
+        holder.join().unwrap(),
+        503,
+        "the pages' own answer once the writer stays away"
+    );
+}
+
+#[test]
+fn an_oversized_request_head_is_refused_431() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = up_with(dir.path(), &["--max-head-bytes", "16384"]);
+    let addr = common::addr(&app);
+    for size in [20_000, 300_000] {
+        let mut s = common::raw_connection(&app, Duration::from_secs(30));
+        let head = format!(
+            "GET / HTTP/1.1\r\nhost: {addr}\r\nx-padding: {}\r\n\r\n",
+            "a".repeat(size)
+        );
+        // The server may answer and close before it has all of it.
+        let _ = s.write_all(head.as_bytes());
+        let (answer, _) = common::read_until_closed(&mut s);
+        assert!(answer.starts_with("HTTP/1.1 431"), "{size}: {answer}");
+    }
+    let fits = common::client()
+        .get(app.url("/api/products"))
+        .header("x-padding", "a".repeat(8_000))
+        .send()
+        .unwrap();
+    assert_eq!(fits.status(), 200);
+}
+
+#[test]
+fn a_component_instance_is_stopped_after_its_lifetime_and_its_slot_freed() {
+    // The pages retry a writer that never answers for 10 s: with one slot and a
+    // 1 s lifetime, each request gets its slot back after a second, not ten.
+    let dir = tempfile::tempdir().unwrap();
+    let nowhere = format!("http://127.0.0.1:{}", common::free_port());
+    let mut cmd = common::pages_command(&nowhere);
+    cmd.args(["--max-in-flight", "1", "--instance-lifetime", "1s"]);
+    let pages = ready(common::spawn(cmd, dir.path()));
+    for _ in 0..2 {
+        let started = Instant::now();
+        let r = common::client()
+            .get(pages.url("/api/products"))
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 500);
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+    let log = pages.log_once(|l| l.contains("lifetime"));
+    assert!(log.contains("stopped after its lifetime of 1s"), "{log}");
+}

@@ -131,6 +131,7 @@ pub async fn serve(
         } else {
             limits.header_timeout
         })
+        .max_header_size(limits.max_head_bytes)
         .max_buf_size(limits.max_head_bytes)
         .keep_alive(!stopping)
         .serve_connection(TokioIo::new(stream), service);

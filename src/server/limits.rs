@@ -45,6 +45,11 @@ pub const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
 /// read completely before it is given to a component). A body that does not fit
 /// waits for room within its own deadline, then `503` + `Retry-After`.
 pub const BODY_MEMORY: usize = 32 << 20;
+/// Longest a component instance lives, from instantiation to the last byte of its
+/// response body: a guest still streaming its answer to a client that does not read
+/// is stopped then (the response is cut off) and its slot freed, so slow readers
+/// cannot hold the instance pool either.
+pub const INSTANCE_LIFETIME: Duration = Duration::from_secs(60);
 /// How long a stopping server waits for the requests running in components.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -62,6 +67,7 @@ pub struct Limits {
     pub min_body_rate: u64,
     pub body_idle_timeout: Duration,
     pub body_memory: usize,
+    pub instance_lifetime: Duration,
     pub drain_timeout: Duration,
 }
 
@@ -79,6 +85,7 @@ impl Default for Limits {
             min_body_rate: MIN_BODY_RATE,
             body_idle_timeout: BODY_IDLE_TIMEOUT,
             body_memory: BODY_MEMORY,
+            instance_lifetime: INSTANCE_LIFETIME,
             drain_timeout: DRAIN_TIMEOUT,
         }
     }
@@ -110,6 +117,10 @@ impl Limits {
         anyhow::ensure!(
             self.header_timeout > Duration::ZERO,
             "--header-timeout must be > 0"
+        );
+        anyhow::ensure!(
+            self.instance_lifetime > Duration::ZERO,
+            "--instance-lifetime must be > 0"
         );
         Ok(())
     }
