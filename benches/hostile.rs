@@ -84,13 +84,7 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let port = common::free_port();
     let listen = format!("127.0.0.1:{port}");
-    let writer_at = |wait: bool| {
-        let mut extra = vec!["--listen", listen.as_str()];
-        if wait {
-            extra.extend(["--wait", "120"]);
-        }
-        common::writer_command(dir.path(), &extra)
-    };
+    let writer_at = |wait: bool| common::writer_on_port(dir.path(), port, wait);
     let mut writer = ready(common::spawn(writer_at(false), dir.path()));
     let mut pages_cmd = common::pages_command(&writer.base_url);
     pages_cmd.args(["--body-idle-timeout", "120s", "--body-timeout", "120s"]);

@@ -18,12 +18,7 @@ const RESTARTS: usize = 12;
 const CLIENTS: usize = 4;
 
 fn start_writer_on(dir: &std::path::Path, port: u16, wait: bool) -> Started {
-    let listen = format!("127.0.0.1:{port}");
-    let mut extra = vec!["--listen", listen.as_str()];
-    if wait {
-        extra.extend(["--wait", "120"]);
-    }
-    common::spawn(common::writer_command(dir, &extra), dir)
+    common::spawn(common::writer_on_port(dir, port, wait), dir)
 }
 
 #[test]

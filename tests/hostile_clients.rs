@@ -209,13 +209,7 @@ fn a_writer_handover_with_idle_and_half_sent_sockets_is_quick_and_invisible() {
     common::raise_stock(dir.path());
     let port = common::free_port();
     let listen = format!("127.0.0.1:{port}");
-    let writer_at = |wait: bool| {
-        let mut extra = vec!["--listen", listen.as_str()];
-        if wait {
-            extra.extend(["--wait", "120"]);
-        }
-        common::writer_command(dir.path(), &extra)
-    };
+    let writer_at = |wait: bool| common::writer_on_port(dir.path(), port, wait);
     let mut writer = ready(common::spawn(writer_at(false), dir.path()));
     let pages = ready(common::spawn(
         common::pages_command(&writer.base_url),

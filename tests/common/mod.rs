@@ -279,6 +279,17 @@ pub fn writer_command(data_dir: &Path, extra: &[&str]) -> Command {
     cmd
 }
 
+/// `storefront writer` on the fixed `port` (handovers need the successor on the same
+/// address); with `wait`, it waits up to 120 s for the current owner to hand over.
+pub fn writer_on_port(data_dir: &Path, port: u16, wait: bool) -> Command {
+    let listen = format!("127.0.0.1:{port}");
+    let mut extra = vec!["--listen", listen.as_str()];
+    if wait {
+        extra.extend(["--wait", "120"]);
+    }
+    writer_command(data_dir, &extra)
+}
+
 pub fn start_writer(data_dir: &Path) -> TestApp {
     match spawn(writer_command(data_dir, &[]), data_dir) {
         Started::Ready(app) => app,
