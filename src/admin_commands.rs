@@ -51,7 +51,7 @@ impl Target {
             });
         }
         let ownership = Ownership::acquire(&target.data_dir, "admin", Wait::No)?;
-        let database = Database::open_exclusive(&target.data_dir)?;
+        let database = Database::open_exclusive(&target.data_dir, Default::default())?;
         let app = App::load(manifest, &[WRITER], vars, Some(database.clone()))?;
         Ok(Target::Local {
             calls: WriterCalls::new(app, &token),

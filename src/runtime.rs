@@ -5,6 +5,7 @@
 use crate::allowed_hosts::AllowedHosts;
 use crate::compile_cache;
 use crate::database::Database;
+use crate::database::batch::{OutputGate, commit_failed_response};
 use crate::host::outbound_http::OutboundHttp;
 use crate::host::sqlite::SqliteAccess;
 use crate::host::{self, ComponentState};
@@ -45,7 +46,10 @@ fn engine() -> Result<Engine> {
         .total_memories(512)
         .total_tables(2048)
         .total_stacks(256)
-        .max_memory_size(256 << 20);
+        .max_memory_size(256 << 20)
+        // Reset a slot's memory by zeroing this much in place instead of unmapping it.
+        .linear_memory_keep_resident(1 << 20)
+        .table_keep_resident(64 << 10);
     let mut config = Config::new();
     config
         .wasm_component_model(true)
@@ -118,6 +122,7 @@ impl App {
             .components
             .get(id)
             .with_context(|| format!("no component {id:?} in this process"))?;
+        let gate = OutputGate::default();
         let state = ComponentState {
             wasi: WasiCtx::builder().inherit_stdout().inherit_stderr().build(),
             http: WasiHttpCtx::new(),
@@ -127,7 +132,11 @@ impl App {
                 allowed: component.allowed.clone(),
                 app: self.clone(),
             },
-            sqlite: SqliteAccess::new(component.sqlite_databases.clone(), self.database.clone()),
+            sqlite: SqliteAccess::new(
+                component.sqlite_databases.clone(),
+                self.database.clone(),
+                gate.clone(),
+            ),
             variables: component.variables.clone(),
         };
         let mut store = Store::new(&self.engine, state);
@@ -153,7 +162,12 @@ impl App {
                 .await
         });
         match tokio::time::timeout(GUEST_TIMEOUT, receiver).await {
-            Ok(Ok(Ok(response))) => Ok(response),
+            // Durability before output: held until the batch with this request's work
+            // (or the uncommitted work it read) is committed.
+            Ok(Ok(Ok(response))) => match gate.durable().await {
+                Ok(()) => Ok(response),
+                Err(reason) => Ok(commit_failed_response(&reason)),
+            },
             Ok(Ok(Err(code))) => Err(anyhow!("component {id:?} answered with error {code:?}")),
             Ok(Err(_)) => match task.await {
                 Ok(Ok(())) => Err(anyhow!("component {id:?} returned without a response")),

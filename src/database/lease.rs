@@ -1,0 +1,362 @@
+//! One request's use of the connection: from its first `open` until it lets go.
+//!
+//! In group-commit mode the SQLite transaction belongs to the host ([`super::batch`]),
+//! so a component's transaction statements are translated into a savepoint of its
+//! own inside the batch: `BEGIN …` → `SAVEPOINT`, `COMMIT`/`END` → `RELEASE`,
+//! `ROLLBACK` → `ROLLBACK TO` + `RELEASE`; its own `SAVEPOINT`s nest inside (a
+//! `SAVEPOINT` outside a transaction starts one, as in SQLite). A writing statement
+//! outside any transaction gets a savepoint of its own, so a failing statement undoes
+//! only itself; a transaction left open is rolled back to its savepoint when the
+//! request lets go. One request's failure or rollback therefore never touches
+//! another's work. Should SQLite itself end the batch (an I/O error rolls back the
+//! whole transaction), every request in it is answered 503.
+//!
+//! In per-request mode statements run exactly as written, as under real Spin.
+
+use super::batch::{CommitMode, OutputGate};
+use super::statement::{Kind, classify};
+use super::{Database, HeldSession, Session};
+
+/// The host's savepoint for a component transaction. Components may not use the prefix.
+const TX: &str = "storefront_host_tx";
+/// The host's savepoint around one writing statement outside a transaction.
+const STMT: &str = "storefront_host_stmt";
+const RESERVED_PREFIX: &str = "storefront_host_";
+
+/// Why a statement did not run.
+#[derive(Debug)]
+pub enum SqlError {
+    Sqlite(rusqlite::Error),
+    /// Refused by the host, with SQLite's wording where SQLite has one.
+    Refused(String),
+    ShuttingDown,
+}
+
+impl From<rusqlite::Error> for SqlError {
+    fn from(e: rusqlite::Error) -> Self {
+        SqlError::Sqlite(e)
+    }
+}
+
+/// A component transaction in progress (group mode).
+struct Tx {
+    /// Started by `SAVEPOINT` rather than `BEGIN`: releasing the last one ends it.
+    by_savepoint: bool,
+    /// The component's own savepoints, innermost last.
+    names: Vec<String>,
+}
+
+/// The connection lent to one request. Dropping it lets go (see the module doc).
+pub struct Lease {
+    db: Database,
+    held: Option<HeldSession>,
+    gate: OutputGate,
+    mode: CommitMode,
+    tx: Option<Tx>,
+    /// The batch this request already holds a ticket for.
+    ticketed: Option<u64>,
+}
+
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+impl Lease {
+    pub(super) fn new(db: Database, held: HeldSession, gate: OutputGate) -> Lease {
+        gate.hold_connection();
+        Lease {
+            mode: db.policy().mode,
+            db,
+            held: Some(held),
+            gate,
+            tx: None,
+            ticketed: None,
+        }
+    }
+
+    /// Runs one statement; `run` binds and steps the prepared statement. `Ok(None)`: the
+    /// statement was a transaction statement the host carried out itself (no rows, no
+    /// columns).
+    pub fn execute<R>(
+        &mut self,
+        sql: &str,
+        run: impl FnOnce(&mut rusqlite::Statement<'_>) -> rusqlite::Result<R>,
+    ) -> Result<Option<R>, SqlError> {
+        let mut held = self.held.take().expect("a lease holds the session");
+        let result = match held.as_mut() {
+            None => Err(SqlError::ShuttingDown),
+            Some(session) => match self.mode {
+                CommitMode::PerRequest => {
+                    let mut stmt = session.conn.prepare_cached(sql)?;
+                    run(&mut stmt).map(Some).map_err(SqlError::from)
+                }
+                CommitMode::Group => {
+                    let result = self.grouped(session, sql, run);
+                    self.after_statement(session);
+                    result
+                }
+            },
+        };
+        self.held = Some(held);
+        result
+    }
+
+    fn grouped<R>(
+        &mut self,
+        session: &mut Session,
+        sql: &str,
+        run: impl FnOnce(&mut rusqlite::Statement<'_>) -> rusqlite::Result<R>,
+    ) -> Result<Option<R>, SqlError> {
+        let conn = &session.conn;
+        match classify(sql) {
+            Kind::Begin => {
+                if self.tx.is_some() {
+                    return refused("cannot start a transaction within a transaction");
+                }
+                self.begin_tx(session, false)?;
+                Ok(None)
+            }
+            Kind::Commit => {
+                if self.tx.is_none() {
+                    return refused("cannot commit - no transaction is active");
+                }
+                conn.execute_batch(&format!("RELEASE {TX}"))?;
+                self.tx = None;
+                Ok(None)
+            }
+            Kind::Rollback => {
+                if self.tx.is_none() {
+                    return refused("cannot rollback - no transaction is active");
+                }
+                conn.execute_batch(&format!("ROLLBACK TO {TX}; RELEASE {TX}"))?;
+                self.tx = None;
+                Ok(None)
+            }
+            Kind::Savepoint(name) => {
+                if name.to_ascii_lowercase().starts_with(RESERVED_PREFIX) {
+                    return refused(&format!(
+                        "savepoint names starting with {RESERVED_PREFIX} are reserved by the host"
+                    ));
+                }
+                let started = self.tx.is_none();
+                if started {
+                    self.begin_tx(session, true)?;
+                }
+                let conn = &session.conn;
+                if let Err(e) = conn.execute_batch(&format!("SAVEPOINT {}", quoted(&name))) {
+                    if started {
+                        conn.execute_batch(&format!("ROLLBACK TO {TX}; RELEASE {TX}"))?;
+                        self.tx = None;
+                    }
+                    return Err(e.into());
+                }
+                if let Some(tx) = self.tx.as_mut() {
+                    tx.names.push(name);
+                }
+                Ok(None)
+            }
+            Kind::Release(name) => {
+                let Some(at) = self.savepoint(&name) else {
+                    return refused(&format!("no such savepoint: {name}"));
+                };
+                conn.execute_batch(&format!("RELEASE {}", quoted(&name)))?;
+                let tx = self.tx.as_mut().expect("savepoint found");
+                tx.names.truncate(at);
+                if tx.names.is_empty() && tx.by_savepoint {
+                    conn.execute_batch(&format!("RELEASE {TX}"))?;
+                    self.tx = None;
+                }
+                Ok(None)
+            }
+            Kind::RollbackTo(name) => {
+                let Some(at) = self.savepoint(&name) else {
+                    return refused(&format!("no such savepoint: {name}"));
+                };
+                conn.execute_batch(&format!("ROLLBACK TO {}", quoted(&name)))?;
+                if let Some(tx) = self.tx.as_mut() {
+                    tx.names.truncate(at + 1);
+                }
+                Ok(None)
+            }
+            Kind::SetSynchronous(level) => {
+                // SQLite refuses to change it inside a transaction; the host keeps FULL.
+                let current: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+                let wanted = match level.as_str() {
+                    "OFF" | "0" => 0,
+                    "NORMAL" | "1" => 1,
+                    "FULL" | "2" => 2,
+                    "EXTRA" | "3" => 3,
+                    _ => -1,
+                };
+                if wanted == current {
+                    Ok(None)
+                } else {
+                    refused("the host keeps synchronous=FULL: it cannot be changed")
+                }
+            }
+            Kind::Alone => {
+                if self.tx.is_some() {
+                    return refused("cannot run this statement within a transaction");
+                }
+                // Runs alone: the batch so far is committed first (durable, answered).
+                if let Err(e) = self.db.commit_now(session) {
+                    return refused(&format!("committing before this statement failed: {e}"));
+                }
+                let mut stmt = session.conn.prepare(sql)?;
+                Ok(Some(run(&mut stmt)?))
+            }
+            Kind::Pragma => {
+                let mut stmt = conn.prepare_cached(sql)?;
+                Ok(Some(run(&mut stmt)?))
+            }
+            Kind::Other => {
+                let writes = !conn.prepare_cached(sql)?.readonly();
+                if self.tx.is_some() || !writes {
+                    let mut stmt = conn.prepare_cached(sql)?;
+                    let rows = run(&mut stmt)?;
+                    if writes && let Some(batch) = session.batch.as_mut() {
+                        batch.dirty = true;
+                    }
+                    return Ok(Some(rows));
+                }
+                self.ensure_batch(session)?;
+                let conn = &session.conn;
+                conn.prepare_cached(&format!("SAVEPOINT {STMT}"))?
+                    .execute([])?;
+                let result = {
+                    let mut stmt = conn.prepare_cached(sql)?;
+                    run(&mut stmt)
+                };
+                match result {
+                    Ok(rows) => {
+                        conn.prepare_cached(&format!("RELEASE {STMT}"))?
+                            .execute([])?;
+                        if let Some(batch) = session.batch.as_mut() {
+                            batch.dirty = true;
+                        }
+                        Ok(Some(rows))
+                    }
+                    Err(e) => {
+                        if !conn.is_autocommit() {
+                            conn.execute_batch(&format!("ROLLBACK TO {STMT}; RELEASE {STMT}"))?;
+                        }
+                        Err(e.into())
+                    }
+                }
+            }
+        }
+    }
+
+    /// Where `name` is among the component's open savepoints (the innermost of that name).
+    fn savepoint(&self, name: &str) -> Option<usize> {
+        self.tx
+            .as_ref()?
+            .names
+            .iter()
+            .rposition(|n| n.eq_ignore_ascii_case(name))
+    }
+
+    fn ensure_batch(&self, session: &mut Session) -> Result<(), SqlError> {
+        if session.batch.is_none() {
+            session.conn.execute_batch("BEGIN IMMEDIATE")?;
+            session.batch = Some(self.db.new_batch());
+        }
+        Ok(())
+    }
+
+    fn begin_tx(&mut self, session: &mut Session, by_savepoint: bool) -> Result<(), SqlError> {
+        self.ensure_batch(session)?;
+        session.conn.execute_batch(&format!("SAVEPOINT {TX}"))?;
+        self.tx = Some(Tx {
+            by_savepoint,
+            names: Vec::new(),
+        });
+        Ok(())
+    }
+
+    /// Notices a batch that SQLite ended behind the host's back, and gates this request
+    /// on the batch once it has seen uncommitted writes in it.
+    fn after_statement(&mut self, session: &mut Session) {
+        if session.batch.is_some() && session.conn.is_autocommit() {
+            let batch = session.batch.take().expect("checked");
+            tracing::error!("SQLite ended the open batch (rolled back); its requests get 503");
+            self.gate.add(batch.ticket());
+            self.tx = None;
+            self.db
+                .stats()
+                .failed
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            batch.finish(Err("the batch was rolled back by an error".into()));
+            return;
+        }
+        if let Some(batch) = session.batch.as_mut()
+            && batch.dirty
+            && self.ticketed != Some(batch.id)
+        {
+            self.ticketed = Some(batch.id);
+            batch.requests += 1;
+            self.gate.add(batch.ticket());
+        }
+    }
+
+    /// Lets go of the connection: rolls back what the component left open and commits
+    /// the batch if nobody else is waiting for it (or it is full or old enough).
+    fn release(&mut self) {
+        let Some(mut held) = self.held.take() else {
+            return;
+        };
+        let Some(session) = held.as_mut() else {
+            self.gate.release_connection();
+            return;
+        };
+        match self.mode {
+            CommitMode::PerRequest => {
+                if !session.conn.is_autocommit() {
+                    tracing::warn!("component left a transaction open; rolling it back");
+                    if let Err(e) = session.conn.execute_batch("ROLLBACK") {
+                        tracing::error!("rollback of abandoned transaction failed: {e}");
+                    }
+                }
+                self.gate.release_connection();
+            }
+            CommitMode::Group => {
+                if self.tx.take().is_some() {
+                    tracing::warn!("component left a transaction open; rolling it back");
+                    if let Err(e) = session
+                        .conn
+                        .execute_batch(&format!("ROLLBACK TO {TX}; RELEASE {TX}"))
+                    {
+                        tracing::error!("rollback of abandoned transaction failed: {e}");
+                        // Nothing half-done may be committed: give up the whole batch.
+                        if !session.conn.is_autocommit() {
+                            let _ = session.conn.execute_batch("ROLLBACK");
+                        }
+                    }
+                }
+                self.after_statement(session);
+                self.gate.release_connection();
+                let waiting = self.db.waiting();
+                match session.batch.as_ref() {
+                    Some(batch) if batch.dirty && batch.due(self.db.policy(), waiting) => {
+                        self.db.commit_and_release(held);
+                    }
+                    Some(batch) if !batch.dirty && waiting == 0 => {
+                        // Nothing to make durable: no fsync, done in place.
+                        let _ = self.db.commit_now(session);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        self.release();
+    }
+}
+
+fn refused<T>(message: &str) -> Result<T, SqlError> {
+    Err(SqlError::Refused(message.to_string()))
+}
