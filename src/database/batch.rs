@@ -153,6 +153,12 @@ impl OutputGate {
         self.0.state.lock().unwrap().tickets.push(ticket);
     }
 
+    /// How many batches this request is held for (tests).
+    #[cfg(test)]
+    pub fn tickets(&self) -> usize {
+        self.0.state.lock().unwrap().tickets.len()
+    }
+
     /// Waits until everything the request saw or wrote is durable; `Err` if a batch it
     /// is in was rolled back (the response must then not leave).
     pub async fn durable(&self) -> Outcome {

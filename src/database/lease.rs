@@ -360,3 +360,270 @@ impl Drop for Lease {
 fn refused<T>(message: &str) -> Result<T, SqlError> {
     Err(SqlError::Refused(message.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Lease, SqlError};
+    use crate::database::Database;
+    use crate::database::batch::{CommitMode, CommitPolicy, OutputGate};
+    use rusqlite::types::Value;
+    use std::time::Duration;
+
+    type Rows = Vec<Vec<Value>>;
+
+    fn exec(lease: &mut Lease, sql: &str) -> Result<Rows, SqlError> {
+        lease
+            .execute(sql, |stmt| {
+                let n = stmt.column_count();
+                let mut out = Vec::new();
+                let mut rows = stmt.query([])?;
+                while let Some(row) = rows.next()? {
+                    out.push((0..n).map(|i| row.get(i)).collect::<Result<_, _>>()?);
+                }
+                Ok(out)
+            })
+            .map(Option::unwrap_or_default)
+    }
+
+    fn ok(lease: &mut Lease, sql: &str) -> Rows {
+        exec(lease, sql).unwrap_or_else(|e| panic!("{sql}: {e:?}"))
+    }
+
+    /// What the writer runs on every open.
+    fn writer_pragmas(lease: &mut Lease) {
+        for p in [
+            "PRAGMA foreign_keys = ON",
+            "PRAGMA busy_timeout = 5000",
+            "PRAGMA synchronous = FULL",
+            "PRAGMA journal_mode = WAL",
+        ] {
+            ok(lease, p);
+        }
+    }
+
+    fn open(dir: &std::path::Path, mode: CommitMode) -> Database {
+        let db = Database::open_exclusive(
+            dir,
+            CommitPolicy {
+                mode,
+                ..CommitPolicy::default()
+            },
+        )
+        .unwrap();
+        db
+    }
+
+    async fn setup(db: &Database) {
+        let mut l = db.acquire(OutputGate::default()).await;
+        ok(&mut l, "CREATE TABLE t (x TEXT NOT NULL UNIQUE)");
+    }
+
+    /// Runs `a` then `b` in one batch: `b` waits for the connection while `a` holds it,
+    /// so `a`'s release leaves the batch open for it. Returns both gates.
+    async fn in_one_batch(
+        db: &Database,
+        a: impl FnOnce(&mut Lease),
+        b: impl FnOnce(&mut Lease),
+    ) -> (OutputGate, OutputGate) {
+        let (ga, gb) = (OutputGate::default(), OutputGate::default());
+        let mut la = db.acquire(ga.clone()).await;
+        let waiter = {
+            let (db, gb) = (db.clone(), gb.clone());
+            tokio::spawn(async move { db.acquire(gb).await })
+        };
+        while db.waiting() == 0 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        writer_pragmas(&mut la);
+        a(&mut la);
+        drop(la);
+        let mut lb = waiter.await.unwrap();
+        writer_pragmas(&mut lb);
+        b(&mut lb);
+        drop(lb);
+        (ga, gb)
+    }
+
+    async fn contents(db: &Database) -> Vec<String> {
+        let mut l = db.acquire(OutputGate::default()).await;
+        ok(&mut l, "SELECT x FROM t ORDER BY x")
+            .into_iter()
+            .map(|r| match &r[0] {
+                Value::Text(s) => s.clone(),
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_component_rollback_leaves_the_neighbours_work_in_the_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(dir.path(), CommitMode::Group);
+        setup(&db).await;
+        let (ga, gb) = in_one_batch(
+            &db,
+            |l| {
+                ok(l, "BEGIN IMMEDIATE");
+                ok(l, "INSERT INTO t VALUES ('a')");
+                ok(l, "COMMIT");
+            },
+            |l| {
+                ok(l, " -- a comment\n begin immediate transaction;");
+                ok(l, "INSERT INTO t VALUES ('b')");
+                assert!(matches!(exec(l, "BEGIN"), Err(SqlError::Refused(_))));
+                ok(l, "ROLLBACK TRANSACTION");
+                assert!(matches!(exec(l, "COMMIT"), Err(SqlError::Refused(_))));
+                // A statement outside a transaction that fails undoes only itself.
+                ok(l, "INSERT INTO t VALUES ('c')");
+                assert!(exec(l, "INSERT INTO t VALUES ('d'), ('a')").is_err());
+            },
+        )
+        .await;
+        assert_eq!(ga.tickets(), 1, "the writer is held for its batch");
+        assert_eq!(
+            gb.tickets(),
+            1,
+            "so is the request that read its uncommitted work"
+        );
+        ga.durable().await.unwrap();
+        gb.durable().await.unwrap();
+        assert_eq!(contents(&db).await, ["a", "c"]);
+        assert_eq!(
+            db.stats().line(),
+            "batches: 2 commits for 3 requests (0 failed)"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_transaction_left_open_is_rolled_back_to_its_savepoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(dir.path(), CommitMode::Group);
+        setup(&db).await;
+        let (ga, gb) = in_one_batch(
+            &db,
+            |l| {
+                ok(l, "INSERT INTO t VALUES ('a')");
+            },
+            |l| {
+                // The component's own savepoints still work inside the batch.
+                ok(l, "BEGIN");
+                ok(l, "SAVEPOINT s1");
+                ok(l, "INSERT INTO t VALUES ('x')");
+                ok(l, "ROLLBACK TRANSACTION TO SAVEPOINT s1");
+                ok(l, "INSERT INTO t VALUES ('b')");
+                ok(l, "RELEASE s1");
+                assert!(matches!(
+                    exec(l, "ROLLBACK TO s1"),
+                    Err(SqlError::Refused(_))
+                ));
+                assert!(matches!(
+                    exec(l, "SAVEPOINT storefront_host_tx"),
+                    Err(SqlError::Refused(_))
+                ));
+                // Left open: never committed.
+            },
+        )
+        .await;
+        ga.durable().await.unwrap();
+        gb.durable().await.unwrap();
+        assert_eq!(contents(&db).await, ["a"]);
+
+        // A SAVEPOINT outside a transaction starts one; releasing it ends it.
+        let mut l = db.acquire(OutputGate::default()).await;
+        ok(&mut l, "SAVEPOINT outer");
+        ok(&mut l, "INSERT INTO t VALUES ('c')");
+        ok(&mut l, "RELEASE outer");
+        assert!(matches!(exec(&mut l, "COMMIT"), Err(SqlError::Refused(_))));
+        drop(l);
+        assert_eq!(contents(&db).await, ["a", "c"]);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn clean_reads_are_not_held_and_the_host_keeps_synchronous_full() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(dir.path(), CommitMode::Group);
+        setup(&db).await;
+        let gate = OutputGate::default();
+        let mut l = db.acquire(gate.clone()).await;
+        writer_pragmas(&mut l);
+        ok(&mut l, "BEGIN");
+        ok(&mut l, "SELECT * FROM t");
+        assert!(matches!(
+            exec(&mut l, "PRAGMA synchronous = OFF"),
+            Err(SqlError::Refused(_))
+        ));
+        ok(&mut l, "COMMIT");
+        drop(l);
+        assert_eq!(gate.tickets(), 0);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn sqlite_ending_the_batch_fails_every_request_in_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(dir.path(), CommitMode::Group);
+        setup(&db).await;
+        let (ga, gb) = in_one_batch(
+            &db,
+            |l| {
+                ok(l, "INSERT INTO t VALUES ('a')");
+            },
+            |l| {
+                // OR ROLLBACK ends the whole transaction, the host's batch included.
+                assert!(exec(l, "INSERT OR ROLLBACK INTO t VALUES ('a')").is_err());
+                ok(l, "INSERT INTO t VALUES ('b')");
+            },
+        )
+        .await;
+        assert!(ga.durable().await.is_err());
+        assert!(gb.durable().await.is_err());
+        assert_eq!(contents(&db).await, ["b"]);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_backup_commits_the_batch_first_and_runs_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(dir.path(), CommitMode::Group);
+        setup(&db).await;
+        let copy = dir.path().join("copy.db");
+        let sql = format!("VACUUM INTO '{}'", copy.display());
+        let (ga, _) = in_one_batch(
+            &db,
+            |l| {
+                ok(l, "INSERT INTO t VALUES ('a')");
+            },
+            |l| {
+                ok(l, "BEGIN");
+                assert!(matches!(exec(l, &sql), Err(SqlError::Refused(_))));
+                ok(l, "COMMIT");
+                ok(l, &sql);
+                ok(l, "PRAGMA wal_checkpoint(TRUNCATE)");
+            },
+        )
+        .await;
+        ga.durable().await.unwrap();
+        let backup = rusqlite::Connection::open(&copy).unwrap();
+        let n: i64 = backup
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn per_request_mode_runs_statements_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(dir.path(), CommitMode::PerRequest);
+        setup(&db).await;
+        let gate = OutputGate::default();
+        let mut l = db.acquire(gate.clone()).await;
+        writer_pragmas(&mut l);
+        ok(&mut l, "BEGIN IMMEDIATE");
+        ok(&mut l, "INSERT INTO t VALUES ('a')");
+        ok(&mut l, "COMMIT");
+        ok(&mut l, "BEGIN");
+        ok(&mut l, "INSERT INTO t VALUES ('b')");
+        drop(l);
+        assert_eq!(gate.tickets(), 0);
+        assert_eq!(contents(&db).await, ["a"]);
+        db.close().await.unwrap();
+    }
+}
