@@ -80,7 +80,11 @@ fn sigkill_under_32_clients_loses_no_acknowledged_order() {
     }
 
     let acknowledged = acknowledged.lock().unwrap().clone();
-    assert!(acknowledged.len() > 50, "only {} orders", acknowledged.len());
+    assert!(
+        acknowledged.len() > 50,
+        "only {} orders",
+        acknowledged.len()
+    );
     let conn = common::open_db(dir.path());
     let missing: Vec<_> = acknowledged
         .iter()

@@ -18,10 +18,25 @@ use super::statement::{Kind, classify};
 use super::{Database, HeldSession, Session};
 
 /// The host's savepoint for a component transaction. Components may not use the prefix.
-const TX: &str = "storefront_host_tx";
+const TX_BEGIN: &str = "SAVEPOINT storefront_host_tx";
+const TX_RELEASE: &str = "RELEASE storefront_host_tx";
+const TX_ROLLBACK: &str = "ROLLBACK TO storefront_host_tx";
 /// The host's savepoint around one writing statement outside a transaction.
-const STMT: &str = "storefront_host_stmt";
+const STMT_BEGIN: &str = "SAVEPOINT storefront_host_stmt";
+const STMT_RELEASE: &str = "RELEASE storefront_host_stmt";
+const STMT_ROLLBACK: &str = "ROLLBACK TO storefront_host_stmt";
 const RESERVED_PREFIX: &str = "storefront_host_";
+
+/// Runs one of the host's own statements (cached: they run on every request).
+fn host(conn: &rusqlite::Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(drop)
+}
+
+/// Undoes and ends a savepoint (`ROLLBACK TO` alone keeps it open).
+fn undo(conn: &rusqlite::Connection, rollback: &str, release: &str) -> rusqlite::Result<()> {
+    host(conn, rollback)?;
+    host(conn, release)
+}
 
 /// Why a statement did not run.
 #[derive(Debug)]
@@ -120,7 +135,7 @@ impl Lease {
                 if self.tx.is_none() {
                     return refused("cannot commit - no transaction is active");
                 }
-                conn.execute_batch(&format!("RELEASE {TX}"))?;
+                host(conn, TX_RELEASE)?;
                 self.tx = None;
                 Ok(None)
             }
@@ -128,7 +143,7 @@ impl Lease {
                 if self.tx.is_none() {
                     return refused("cannot rollback - no transaction is active");
                 }
-                conn.execute_batch(&format!("ROLLBACK TO {TX}; RELEASE {TX}"))?;
+                undo(conn, TX_ROLLBACK, TX_RELEASE)?;
                 self.tx = None;
                 Ok(None)
             }
@@ -145,7 +160,7 @@ impl Lease {
                 let conn = &session.conn;
                 if let Err(e) = conn.execute_batch(&format!("SAVEPOINT {}", quoted(&name))) {
                     if started {
-                        conn.execute_batch(&format!("ROLLBACK TO {TX}; RELEASE {TX}"))?;
+                        undo(conn, TX_ROLLBACK, TX_RELEASE)?;
                         self.tx = None;
                     }
                     return Err(e.into());
@@ -163,7 +178,7 @@ impl Lease {
                 let tx = self.tx.as_mut().expect("savepoint found");
                 tx.names.truncate(at);
                 if tx.names.is_empty() && tx.by_savepoint {
-                    conn.execute_batch(&format!("RELEASE {TX}"))?;
+                    host(conn, TX_RELEASE)?;
                     self.tx = None;
                 }
                 Ok(None)
@@ -180,7 +195,9 @@ impl Lease {
             }
             Kind::SetSynchronous(level) => {
                 // SQLite refuses to change it inside a transaction; the host keeps FULL.
-                let current: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+                let current: i64 = conn
+                    .prepare_cached("PRAGMA synchronous")?
+                    .query_row([], |r| r.get(0))?;
                 let wanted = match level.as_str() {
                     "OFF" | "0" => 0,
                     "NORMAL" | "1" => 1,
@@ -221,16 +238,14 @@ impl Lease {
                 }
                 self.ensure_batch(session)?;
                 let conn = &session.conn;
-                conn.prepare_cached(&format!("SAVEPOINT {STMT}"))?
-                    .execute([])?;
+                host(conn, STMT_BEGIN)?;
                 let result = {
                     let mut stmt = conn.prepare_cached(sql)?;
                     run(&mut stmt)
                 };
                 match result {
                     Ok(rows) => {
-                        conn.prepare_cached(&format!("RELEASE {STMT}"))?
-                            .execute([])?;
+                        host(conn, STMT_RELEASE)?;
                         if let Some(batch) = session.batch.as_mut() {
                             batch.dirty = true;
                         }
@@ -238,7 +253,7 @@ impl Lease {
                     }
                     Err(e) => {
                         if !conn.is_autocommit() {
-                            conn.execute_batch(&format!("ROLLBACK TO {STMT}; RELEASE {STMT}"))?;
+                            undo(conn, STMT_ROLLBACK, STMT_RELEASE)?;
                         }
                         Err(e.into())
                     }
@@ -258,7 +273,7 @@ impl Lease {
 
     fn ensure_batch(&self, session: &mut Session) -> Result<(), SqlError> {
         if session.batch.is_none() {
-            session.conn.execute_batch("BEGIN IMMEDIATE")?;
+            host(&session.conn, "BEGIN IMMEDIATE")?;
             session.batch = Some(self.db.new_batch());
         }
         Ok(())
@@ -266,7 +281,7 @@ impl Lease {
 
     fn begin_tx(&mut self, session: &mut Session, by_savepoint: bool) -> Result<(), SqlError> {
         self.ensure_batch(session)?;
-        session.conn.execute_batch(&format!("SAVEPOINT {TX}"))?;
+        host(&session.conn, TX_BEGIN)?;
         self.tx = Some(Tx {
             by_savepoint,
             names: Vec::new(),
@@ -322,10 +337,7 @@ impl Lease {
             CommitMode::Group => {
                 if self.tx.take().is_some() {
                     tracing::warn!("component left a transaction open; rolling it back");
-                    if let Err(e) = session
-                        .conn
-                        .execute_batch(&format!("ROLLBACK TO {TX}; RELEASE {TX}"))
-                    {
+                    if let Err(e) = undo(&session.conn, TX_ROLLBACK, TX_RELEASE) {
                         tracing::error!("rollback of abandoned transaction failed: {e}");
                         // Nothing half-done may be committed: give up the whole batch.
                         if !session.conn.is_autocommit() {
