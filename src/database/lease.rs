@@ -32,6 +32,46 @@ fn host(conn: &rusqlite::Connection, sql: &str) -> rusqlite::Result<()> {
     conn.prepare_cached(sql)?.execute([]).map(drop)
 }
 
+/// Whether `PRAGMA name = value` would leave the setting as it is. Then the host skips
+/// it: setting `foreign_keys`, even to its current value, expires every prepared
+/// statement, and the writer sets it on every open (all its statements would be
+/// parsed again on every request).
+fn pragma_unchanged(
+    conn: &rusqlite::Connection,
+    name: &str,
+    value: &str,
+) -> rusqlite::Result<bool> {
+    let wanted = match value {
+        "OFF" | "FALSE" | "NO" | "0" => 0,
+        "NORMAL" | "1" => 1,
+        "ON" | "TRUE" | "YES" if name == "FOREIGN_KEYS" => 1,
+        "FULL" | "2" => 2,
+        "EXTRA" | "3" => 3,
+        _ => return Ok(false),
+    };
+    let current: i64 = conn
+        .prepare_cached(&format!("PRAGMA {name}"))?
+        .query_row([], |r| r.get(0))?;
+    Ok(current == wanted)
+}
+
+/// Changes so far: rows (triggers included) and schema. A statement SQLite does not
+/// call read-only may still change nothing (`CREATE TABLE IF NOT EXISTS`, which the
+/// writer runs on every request, or an `UPDATE` that matches no row); only a real
+/// change makes the batch dirty, so that readers after it are held.
+fn change_mark(conn: &rusqlite::Connection) -> rusqlite::Result<(u64, i64)> {
+    let schema: i64 = conn
+        .prepare_cached("PRAGMA schema_version")?
+        .query_row([], |r| r.get(0))?;
+    Ok((conn.total_changes(), schema))
+}
+
+fn mark_dirty(session: &mut Session) {
+    if let Some(batch) = session.batch.as_mut() {
+        batch.dirty = true;
+    }
+}
+
 /// Undoes and ends a savepoint (`ROLLBACK TO` alone keeps it open).
 fn undo(conn: &rusqlite::Connection, rollback: &str, release: &str) -> rusqlite::Result<()> {
     host(conn, rollback)?;
@@ -101,10 +141,7 @@ impl Lease {
         let result = match held.as_mut() {
             None => Err(SqlError::ShuttingDown),
             Some(session) => match self.mode {
-                CommitMode::PerRequest => {
-                    let mut stmt = session.conn.prepare_cached(sql)?;
-                    run(&mut stmt).map(Some).map_err(SqlError::from)
-                }
+                CommitMode::PerRequest => as_written(&session.conn, sql, run),
                 CommitMode::Group => {
                     let result = self.grouped(session, sql, run);
                     self.after_statement(session);
@@ -193,23 +230,16 @@ impl Lease {
                 }
                 Ok(None)
             }
-            Kind::SetSynchronous(level) => {
-                // SQLite refuses to change it inside a transaction; the host keeps FULL.
-                let current: i64 = conn
-                    .prepare_cached("PRAGMA synchronous")?
-                    .query_row([], |r| r.get(0))?;
-                let wanted = match level.as_str() {
-                    "OFF" | "0" => 0,
-                    "NORMAL" | "1" => 1,
-                    "FULL" | "2" => 2,
-                    "EXTRA" | "3" => 3,
-                    _ => -1,
-                };
-                if wanted == current {
-                    Ok(None)
-                } else {
-                    refused("the host keeps synchronous=FULL: it cannot be changed")
+            Kind::SetPragma { name, value } => {
+                if pragma_unchanged(conn, &name, &value)? {
+                    return Ok(None);
                 }
+                if name == "SYNCHRONOUS" {
+                    // SQLite refuses it inside a transaction anyway; the host keeps FULL.
+                    return refused("the host keeps synchronous=FULL: it cannot be changed");
+                }
+                let mut stmt = conn.prepare_cached(sql)?;
+                Ok(Some(run(&mut stmt)?))
             }
             Kind::Alone => {
                 if self.tx.is_some() {
@@ -227,17 +257,25 @@ impl Lease {
                 Ok(Some(run(&mut stmt)?))
             }
             Kind::Other => {
-                let writes = !conn.prepare_cached(sql)?.readonly();
-                if self.tx.is_some() || !writes {
+                if conn.prepare_cached(sql)?.readonly() {
                     let mut stmt = conn.prepare_cached(sql)?;
-                    let rows = run(&mut stmt)?;
-                    if writes && let Some(batch) = session.batch.as_mut() {
-                        batch.dirty = true;
+                    return Ok(Some(run(&mut stmt)?));
+                }
+                if self.tx.is_some() {
+                    let before = change_mark(conn)?;
+                    let result = {
+                        let mut stmt = conn.prepare_cached(sql)?;
+                        run(&mut stmt)
+                    };
+                    // A failed statement may have left partial changes (OR FAIL): dirty.
+                    if result.is_err() || change_mark(conn)? != before {
+                        mark_dirty(session);
                     }
-                    return Ok(Some(rows));
+                    return Ok(Some(result?));
                 }
                 self.ensure_batch(session)?;
                 let conn = &session.conn;
+                let before = change_mark(conn)?;
                 host(conn, STMT_BEGIN)?;
                 let result = {
                     let mut stmt = conn.prepare_cached(sql)?;
@@ -246,8 +284,8 @@ impl Lease {
                 match result {
                     Ok(rows) => {
                         host(conn, STMT_RELEASE)?;
-                        if let Some(batch) = session.batch.as_mut() {
-                            batch.dirty = true;
+                        if change_mark(conn)? != before {
+                            mark_dirty(session);
                         }
                         Ok(Some(rows))
                     }
@@ -367,6 +405,21 @@ impl Drop for Lease {
     fn drop(&mut self) {
         self.release();
     }
+}
+
+/// Per-request mode: the statement exactly as the component wrote it.
+fn as_written<R>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    run: impl FnOnce(&mut rusqlite::Statement<'_>) -> rusqlite::Result<R>,
+) -> Result<Option<R>, SqlError> {
+    if let Kind::SetPragma { name, value } = classify(sql)
+        && pragma_unchanged(conn, &name, &value)?
+    {
+        return Ok(None);
+    }
+    let mut stmt = conn.prepare_cached(sql)?;
+    Ok(Some(run(&mut stmt)?))
 }
 
 fn refused<T>(message: &str) -> Result<T, SqlError> {
@@ -558,8 +611,13 @@ mod tests {
         let gate = OutputGate::default();
         let mut l = db.acquire(gate.clone()).await;
         writer_pragmas(&mut l);
+        ok(
+            &mut l,
+            "CREATE TABLE IF NOT EXISTS t (x TEXT NOT NULL UNIQUE)",
+        );
         ok(&mut l, "BEGIN");
         ok(&mut l, "SELECT * FROM t");
+        ok(&mut l, "UPDATE t SET x = 'z' WHERE x = 'nothing'");
         assert!(matches!(
             exec(&mut l, "PRAGMA synchronous = OFF"),
             Err(SqlError::Refused(_))

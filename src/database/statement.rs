@@ -23,8 +23,9 @@ pub enum Kind {
     Savepoint(String),
     /// `RELEASE [SAVEPOINT] name`
     Release(String),
-    /// `PRAGMA [schema.]synchronous = level` (level as written, upper-cased)
-    SetSynchronous(String),
+    /// `PRAGMA [schema.]synchronous|foreign_keys = value` (both upper-cased): settings
+    /// the host fixes when it opens the connection.
+    SetPragma { name: String, value: String },
     /// Refused inside a transaction: `VACUUM`, `PRAGMA wal_checkpoint`, `ATTACH`, `DETACH`.
     Alone,
     /// Any other `PRAGMA`: runs as written, never starts the host's transaction.
@@ -100,8 +101,11 @@ fn pragma(t: &mut Tokens<'_>) -> Kind {
     }
     match name.to_ascii_uppercase().as_str() {
         "WAL_CHECKPOINT" => Kind::Alone,
-        "SYNCHRONOUS" if t.punct('=') => match t.name() {
-            Some(level) if t.at_end() => Kind::SetSynchronous(level.to_ascii_uppercase()),
+        pragma @ ("SYNCHRONOUS" | "FOREIGN_KEYS") if t.punct('=') => match t.name() {
+            Some(value) if t.at_end() => Kind::SetPragma {
+                name: pragma.to_string(),
+                value: value.to_ascii_uppercase(),
+            },
             _ => Kind::Pragma,
         },
         _ => Kind::Pragma,
@@ -282,10 +286,19 @@ mod tests {
     fn pragmas_and_everything_else() {
         assert_eq!(
             classify("PRAGMA synchronous = FULL"),
-            Kind::SetSynchronous("FULL".into())
+            Kind::SetPragma {
+                name: "SYNCHRONOUS".into(),
+                value: "FULL".into()
+            }
+        );
+        assert_eq!(
+            classify("pragma main.foreign_keys=on;"),
+            Kind::SetPragma {
+                name: "FOREIGN_KEYS".into(),
+                value: "ON".into()
+            }
         );
         assert_eq!(classify("PRAGMA journal_mode = WAL"), Kind::Pragma);
-        assert_eq!(classify("PRAGMA foreign_keys = ON"), Kind::Pragma);
         assert_eq!(classify("PRAGMA synchronous"), Kind::Pragma);
         for sql in [
             "SELECT 1",
