@@ -467,15 +467,14 @@ mod tests {
     }
 
     fn open(dir: &std::path::Path, mode: CommitMode) -> Database {
-        let db = Database::open_exclusive(
+        Database::open_exclusive(
             dir,
             CommitPolicy {
                 mode,
                 ..CommitPolicy::default()
             },
         )
-        .unwrap();
-        db
+        .unwrap()
     }
 
     async fn setup(db: &Database) {
