@@ -4,7 +4,8 @@
 //! that orders do not run out), then run CLIENTS concurrent clients for SECONDS, each
 //! on its own keep-alive connection, and print requests/s, p50/p99 latency and the
 //! error count. `orders` posts `POST /api/orders` with a fresh idempotency key each
-//! time; `catalog` fetches `GET /` (the HTML catalog).
+//! time; `catalog` fetches `GET /` (the HTML catalog). `BENCH_COMMIT_MODE=per-request`
+//! starts the app with `--commit-mode per-request`.
 //!
 //! `orders-direct` posts orders straight to a standalone `storefront writer` (no pages),
 //! once with `--commit-mode group` and once with `--commit-mode per-request`, each on a
@@ -213,7 +214,15 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     // Stock raised so the benchmark measures ordering, not running out.
     common::raise_stock(dir.path());
-    let app = common::start(dir.path());
+    // `BENCH_COMMIT_MODE=per-request` compares the old commit mode through the pages.
+    let mut cmd = common::up_command(dir.path());
+    if let Ok(mode) = std::env::var("BENCH_COMMIT_MODE") {
+        cmd.args(["--commit-mode", &mode]);
+    }
+    let app = match common::spawn(cmd, dir.path()) {
+        common::Started::Ready(app) => app,
+        common::Started::Exited { stderr, .. } => panic!("{stderr:?}"),
+    };
     let slugs: Vec<String> = common::stock(&app).into_keys().collect();
     let base = app.base_url.clone();
     let catalog = scenario == "catalog";
