@@ -649,6 +649,47 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread")]
+    async fn a_failed_commit_rolls_back_the_batch_and_fails_every_held_response() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(dir.path(), CommitMode::Group);
+        setup(&db).await;
+        {
+            let mut l = db.acquire(OutputGate::default()).await;
+            ok(
+                &mut l,
+                "CREATE TABLE child (p TEXT REFERENCES t (x) DEFERRABLE INITIALLY DEFERRED)",
+            );
+        }
+        let (ga, gb) = in_one_batch(
+            &db,
+            |l| {
+                ok(l, "INSERT INTO t VALUES ('a')");
+            },
+            |l| {
+                // Deferred: checked only by the batch's COMMIT, which then fails.
+                ok(l, "BEGIN");
+                ok(l, "INSERT INTO child VALUES ('missing')");
+                ok(l, "COMMIT");
+            },
+        )
+        .await;
+        let reason = ga.durable().await.unwrap_err();
+        assert!(reason.contains("FOREIGN KEY"), "{reason}");
+        assert!(gb.durable().await.is_err());
+        assert!(contents(&db).await.is_empty());
+        assert!(
+            db.stats().line().ends_with("(1 failed)"),
+            "{}",
+            db.stats().line()
+        );
+
+        let response = crate::database::batch::commit_failed_response(&reason);
+        assert_eq!(response.status(), 503);
+        assert_eq!(response.headers()["retry-after"], "1");
+        assert_eq!(response.headers()["content-type"], "application/json");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
     async fn a_backup_commits_the_batch_first_and_runs_alone() {
         let dir = tempfile::tempdir().unwrap();
         let db = open(dir.path(), CommitMode::Group);
