@@ -14,7 +14,7 @@
 //! In per-request mode statements run exactly as written, as under real Spin.
 
 use super::batch::{CommitMode, OutputGate};
-use super::statement::{Kind, classify};
+use super::statement::{Changes, Kind, changes, classify};
 use super::{Database, HeldSession, Session};
 
 /// The host's savepoint for a component transaction. Components may not use the prefix.
@@ -55,15 +55,21 @@ fn pragma_unchanged(
     Ok(current == wanted)
 }
 
-/// Changes so far: rows (triggers included) and schema. A statement SQLite does not
-/// call read-only may still change nothing (`CREATE TABLE IF NOT EXISTS`, which the
-/// writer runs on every request, or an `UPDATE` that matches no row); only a real
-/// change makes the batch dirty, so that readers after it are held.
-fn change_mark(conn: &rusqlite::Connection) -> rusqlite::Result<(u64, i64)> {
-    let schema: i64 = conn
-        .prepare_cached("PRAGMA schema_version")?
-        .query_row([], |r| r.get(0))?;
-    Ok((conn.total_changes(), schema))
+/// Changes so far, as far as `sql` lets the host tell: rows (triggers included) and,
+/// for DDL, the schema; `None` when it cannot tell (then the statement counts as a
+/// change). A statement SQLite does not call read-only may still change nothing
+/// (`CREATE TABLE IF NOT EXISTS`, which the writer runs on every request, or an
+/// `UPDATE` that matches no row); only a real change makes the batch dirty, so that
+/// readers after it are held.
+fn change_mark(conn: &rusqlite::Connection, sql: &str) -> rusqlite::Result<Option<(u64, i64)>> {
+    let schema: i64 = match changes(sql) {
+        Changes::Rows => 0,
+        Changes::Schema => conn
+            .prepare_cached("PRAGMA schema_version")?
+            .query_row([], |r| r.get(0))?,
+        Changes::Unknown => return Ok(None),
+    };
+    Ok(Some((conn.total_changes(), schema)))
 }
 
 fn mark_dirty(session: &mut Session) {
@@ -262,20 +268,20 @@ impl Lease {
                     return Ok(Some(run(&mut stmt)?));
                 }
                 if self.tx.is_some() {
-                    let before = change_mark(conn)?;
+                    let before = change_mark(conn, sql)?;
                     let result = {
                         let mut stmt = conn.prepare_cached(sql)?;
                         run(&mut stmt)
                     };
                     // A failed statement may have left partial changes (OR FAIL): dirty.
-                    if result.is_err() || change_mark(conn)? != before {
+                    if result.is_err() || before.is_none() || change_mark(conn, sql)? != before {
                         mark_dirty(session);
                     }
                     return Ok(Some(result?));
                 }
                 self.ensure_batch(session)?;
                 let conn = &session.conn;
-                let before = change_mark(conn)?;
+                let before = change_mark(conn, sql)?;
                 host(conn, STMT_BEGIN)?;
                 let result = {
                     let mut stmt = conn.prepare_cached(sql)?;
@@ -284,7 +290,7 @@ impl Lease {
                 match result {
                     Ok(rows) => {
                         host(conn, STMT_RELEASE)?;
-                        if change_mark(conn)? != before {
+                        if before.is_none() || change_mark(conn, sql)? != before {
                             mark_dirty(session);
                         }
                         Ok(Some(rows))

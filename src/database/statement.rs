@@ -82,6 +82,25 @@ pub fn classify(sql: &str) -> Kind {
     if t.at_end() { kind } else { Kind::Other }
 }
 
+/// How the host can tell whether a writing statement changed anything.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Changes {
+    /// `INSERT`, `UPDATE`, `DELETE`, `REPLACE`, `WITH …`: SQLite's change counter.
+    Rows,
+    /// `CREATE`, `DROP`, `ALTER`: the schema cookie too (the counter ignores them).
+    Schema,
+    /// Anything else: assume it did.
+    Unknown,
+}
+
+pub fn changes(sql: &str) -> Changes {
+    match (Tokens { rest: sql }).word().as_deref() {
+        Some("INSERT" | "UPDATE" | "DELETE" | "REPLACE" | "WITH") => Changes::Rows,
+        Some("CREATE" | "DROP" | "ALTER") => Changes::Schema,
+        _ => Changes::Unknown,
+    }
+}
+
 /// `[TRANSACTION [name]]`
 fn trans_opt(t: &mut Tokens<'_>) {
     if t.eat("TRANSACTION") {
@@ -272,6 +291,18 @@ mod tests {
         assert_eq!(classify("SAVEPOINT [s 1];"), Kind::Savepoint("s 1".into()));
         assert_eq!(classify("release savepoint s1"), Kind::Release("s1".into()));
         assert_eq!(classify("RELEASE s1"), Kind::Release("s1".into()));
+    }
+
+    #[test]
+    fn how_changes_are_told() {
+        use super::{Changes, changes};
+        assert_eq!(
+            changes(" create table if not exists t (x)"),
+            Changes::Schema
+        );
+        assert_eq!(changes("/* x */ DROP INDEX i"), Changes::Schema);
+        assert_eq!(changes("insert into t values (1)"), Changes::Rows);
+        assert_eq!(changes("ANALYZE"), Changes::Unknown);
     }
 
     #[test]
