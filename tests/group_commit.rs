@@ -1,7 +1,7 @@
 //! Group commit (`--commit-mode group`, the default): many writer requests share one
 //! SQLite transaction and one fsync, and no response leaves before that commit.
-//! Orders straight against a standalone writer, as the pages' retries would not hide
-//! a lost acknowledgement here.
+//! Orders go straight to a standalone writer, so no retry by the pages can hide a lost
+//! acknowledgement.
 
 mod common;
 
