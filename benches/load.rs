@@ -1,14 +1,22 @@
-//! Load benchmark against the real app: `cargo bench --bench load -- [orders|catalog] [CLIENTS] [SECONDS]`.
+//! Load benchmark against the real app: `cargo bench --bench load -- [orders|catalog|orders-direct] [CLIENTS] [SECONDS]`.
 //!
-//! Starts `storefront up` on a fresh data dir (stock raised so that orders do not run
-//! out), then runs CLIENTS concurrent clients for SECONDS, each on its own keep-alive
-//! connection, and prints requests/s, p50/p99 latency and the error count.
-//! `orders` posts `POST /api/orders` with a fresh idempotency key each time;
-//! `catalog` fetches `GET /` (the HTML catalog).
+//! `orders` and `catalog` start `storefront up` on a fresh data dir (stock raised so
+//! that orders do not run out), then run CLIENTS concurrent clients for SECONDS, each
+//! on its own keep-alive connection, and print requests/s, p50/p99 latency and the
+//! error count. `orders` posts `POST /api/orders` with a fresh idempotency key each
+//! time; `catalog` fetches `GET /` (the HTML catalog). `BENCH_COMMIT_MODE=per-request`
+//! starts the app with `--commit-mode per-request`.
+//!
+//! `orders-direct` posts orders straight to a standalone `storefront writer` (no pages),
+//! once with `--commit-mode group` and once with `--commit-mode per-request`, each on a
+//! fresh data dir, and prints both rates, their ratio, p50/p99, the mean batch size (from
+//! the writer's `batches: N commits for M requests` line at shutdown) and the writer's
+//! CPU time per order (utime+stime from `/proc/PID/stat`).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -19,28 +27,40 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[idx]
 }
 
-fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
-    let scenario = args.first().cloned().unwrap_or_else(|| "orders".into());
-    let clients: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(1);
-    let seconds: u64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(10);
+type Send = dyn Fn(&reqwest::blocking::Client, usize, u64) -> reqwest::Result<reqwest::blocking::Response>
+    + Sync
+    + std::marker::Send;
 
-    let dir = tempfile::tempdir().unwrap();
-    // Stock raised so the benchmark measures ordering, not running out.
-    common::raise_stock(dir.path());
-    let app = common::start(dir.path());
-    let slugs: Vec<String> = common::stock(&app).into_keys().collect();
+struct Run {
+    latencies: Vec<Duration>,
+    errors: u64,
+    elapsed: f64,
+}
 
+impl Run {
+    fn rate(&self) -> f64 {
+        self.latencies.len() as f64 / self.elapsed
+    }
+
+    fn summary(&self) -> String {
+        format!(
+            "requests={} rate={:.0}/s p50={:.2}ms p99={:.2}ms errors={}",
+            self.latencies.len(),
+            self.rate(),
+            percentile(&self.latencies, 0.50).as_secs_f64() * 1000.0,
+            percentile(&self.latencies, 0.99).as_secs_f64() * 1000.0,
+            self.errors
+        )
+    }
+}
+
+/// CLIENTS threads, each on its own keep-alive connection, for SECONDS.
+fn drive(clients: usize, seconds: u64, send: Arc<Send>) -> Run {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let handles: Vec<_> = (0..clients)
         .map(|c| {
-            let base = app.base_url.clone();
-            let scenario = scenario.clone();
-            let slugs = slugs.clone();
+            let send = send.clone();
             std::thread::spawn(move || {
                 let client = reqwest::blocking::Client::new();
                 let mut latencies = Vec::new();
@@ -49,20 +69,7 @@ fn main() {
                 while Instant::now() < deadline {
                     i += 1;
                     let t = Instant::now();
-                    let result = match scenario.as_str() {
-                        "catalog" => client.get(format!("{base}/")).send(),
-                        _ => client
-                            .post(format!("{base}/api/orders"))
-                            .header("idempotency-key", format!("bench-{c}-{i}"))
-                            .json(&serde_json::json!({
-                                "email": "bench@example.com",
-                                "name": "Bench Client",
-                                "address": {"line1": "1 Load St", "city": "Berlin", "postal_code": "10115", "country": "DE"},
-                                "items": [{"slug": slugs[(i as usize) % slugs.len()], "quantity": 1}]
-                            }))
-                            .send(),
-                    };
-                    match result {
+                    match send(&client, c, i) {
                         Ok(r) if r.status().is_success() => {
                             let _ = r.bytes();
                             latencies.push(t.elapsed());
@@ -83,12 +90,160 @@ fn main() {
     }
     let elapsed = started.elapsed().as_secs_f64();
     latencies.sort();
+    Run {
+        latencies,
+        errors,
+        elapsed,
+    }
+}
+
+fn order(slugs: &[String], i: u64) -> serde_json::Value {
+    serde_json::json!({
+        "email": "bench@example.com",
+        "name": "Bench Client",
+        "address": {"line1": "1 Load St", "city": "Berlin", "postal_code": "10115", "country": "DE"},
+        "items": [{"slug": slugs[(i as usize) % slugs.len()], "quantity": 1}]
+    })
+}
+
+/// utime + stime of `pid`, in seconds.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .unwrap()
+        .1
+        .split_whitespace()
+        .collect();
+    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+    let hz = std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .unwrap_or(100.0);
+    ticks / hz
+}
+
+struct Direct {
+    run: Run,
+    cpu_per_order: Duration,
+    batches: String,
+    mean_batch: Option<f64>,
+}
+
+/// One standalone writer with `--commit-mode mode`, ordered against directly.
+fn orders_direct(mode: &str, clients: usize, seconds: u64) -> Direct {
+    let dir = tempfile::tempdir().unwrap();
+    common::raise_stock(dir.path());
+    let mut writer = match common::spawn(
+        common::writer_command(dir.path(), &["--commit-mode", mode]),
+        dir.path(),
+    ) {
+        common::Started::Ready(app) => app,
+        common::Started::Exited { stderr, .. } => panic!("{stderr:?}"),
+    };
+    let slugs = ["french-press", "kenya-nyeri-aa"].map(String::from);
+    let url = writer.url("/orders");
+    let cpu_before = cpu_seconds(writer.child.id());
+    let run = drive(
+        clients,
+        seconds,
+        Arc::new(move |client, c, i| {
+            client
+                .post(&url)
+                .bearer_auth(common::TOKEN)
+                .header("idempotency-key", format!("bench-{c}-{i}"))
+                .json(&order(&slugs, i))
+                .send()
+        }),
+    );
+    let cpu = cpu_seconds(writer.child.id()) - cpu_before;
+    common::send_signal(writer.child.id(), "TERM");
+    assert!(writer.wait_for_exit().success());
+    let batches = writer
+        .stderr()
+        .into_iter()
+        .find(|l| l.contains("batches: "))
+        .unwrap_or_default();
+    // "batches: N commits for M requests (F failed)"
+    let mean_batch = batches
+        .split_once("batches: ")
+        .map(|(_, rest)| rest.split_whitespace().collect::<Vec<_>>())
+        .and_then(|w| Some(w.get(3)?.parse::<f64>().ok()? / w.first()?.parse::<f64>().ok()?));
+    let cpu_per_order = Duration::from_secs_f64(cpu / run.latencies.len().max(1) as f64);
+    Direct {
+        run,
+        cpu_per_order,
+        batches,
+        mean_batch,
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let scenario = args.first().cloned().unwrap_or_else(|| "orders".into());
+    let clients: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(1);
+    let seconds: u64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(10);
+
+    if scenario == "orders-direct" {
+        let group = orders_direct("group", clients, seconds);
+        let single = orders_direct("per-request", clients, seconds);
+        for (mode, d) in [("group", &group), ("per-request", &single)] {
+            println!(
+                "orders-direct {mode}: clients={clients} seconds={seconds} {} cpu/order={:.0}us{}",
+                d.run.summary(),
+                d.cpu_per_order.as_secs_f64() * 1e6,
+                match d.mean_batch {
+                    Some(m) => format!(" mean batch={m:.1} ({})", d.batches.trim()),
+                    None => String::new(),
+                }
+            );
+        }
+        println!(
+            "orders-direct: group / per-request = {:.2}x",
+            group.run.rate() / single.run.rate()
+        );
+        return;
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    // Stock raised so the benchmark measures ordering, not running out.
+    common::raise_stock(dir.path());
+    // `BENCH_COMMIT_MODE=per-request` compares the old commit mode through the pages.
+    let mut cmd = common::up_command(dir.path());
+    if let Ok(mode) = std::env::var("BENCH_COMMIT_MODE") {
+        cmd.args(["--commit-mode", &mode]);
+    }
+    let app = match common::spawn(cmd, dir.path()) {
+        common::Started::Ready(app) => app,
+        common::Started::Exited { stderr, .. } => panic!("{stderr:?}"),
+    };
+    let slugs: Vec<String> = common::stock(&app).into_keys().collect();
+    let base = app.base_url.clone();
+    let catalog = scenario == "catalog";
+    let run = drive(
+        clients,
+        seconds,
+        Arc::new(move |client, c, i| {
+            if catalog {
+                client.get(format!("{base}/")).send()
+            } else {
+                client
+                    .post(format!("{base}/api/orders"))
+                    .header("idempotency-key", format!("bench-{c}-{i}"))
+                    .json(&order(&slugs, i))
+                    .send()
+            }
+        }),
+    );
     println!(
-        "{scenario}: clients={clients} seconds={seconds} requests={} rate={:.0}/s p50={:.2}ms p99={:.2}ms errors={errors}",
-        latencies.len(),
-        latencies.len() as f64 / elapsed,
-        percentile(&latencies, 0.50).as_secs_f64() * 1000.0,
-        percentile(&latencies, 0.99).as_secs_f64() * 1000.0,
+        "{scenario}: clients={clients} seconds={seconds} {}",
+        run.summary()
     );
     if scenario == "orders" {
         drop(app);
@@ -96,7 +251,7 @@ fn main() {
         println!(
             "orders in database: {} (acknowledged: {})",
             common::count(&conn, "orders"),
-            latencies.len()
+            run.latencies.len()
         );
     }
 }

@@ -1,5 +1,6 @@
 //! Command-line interface of the `storefront` binary.
 
+use crate::database::batch::{CommitMode, CommitPolicy};
 use crate::server::limits;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
@@ -198,9 +199,28 @@ pub struct OwnerArgs {
     /// (cancel intents, refund money for cancelled orders).
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     pub courier_every: u64,
+    /// `group`: writer requests share one SQLite transaction and one fsync, and every
+    /// response waits for that commit; `per-request`: one commit (one fsync) per
+    /// component transaction, as under real Spin.
+    #[arg(long, value_enum, default_value_t = CommitMode::Group)]
+    pub commit_mode: CommitMode,
+    /// Group commit: commit once a batch holds this many requests, even if more wait.
+    #[arg(long, value_name = "REQUESTS", default_value_t = 64)]
+    pub batch_max_requests: usize,
+    /// Group commit: commit once a batch is this old, even if more requests wait.
+    #[arg(long, value_name = "MILLISECONDS", default_value_t = 5)]
+    pub batch_max_age_ms: u64,
 }
 
 impl OwnerArgs {
+    pub fn commit_policy(&self) -> CommitPolicy {
+        CommitPolicy {
+            mode: self.commit_mode,
+            max_requests: self.batch_max_requests.max(1),
+            max_age: Duration::from_millis(self.batch_max_age_ms),
+        }
+    }
+
     pub fn wait(&self) -> crate::ownership::Wait {
         match self.wait {
             None => crate::ownership::Wait::No,

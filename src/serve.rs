@@ -128,7 +128,7 @@ async fn run(
         tokio::task::spawn_blocking(move || Ownership::acquire(&data_dir, role_name, wait))
             .await
             .context("ownership task failed")??;
-    let database = Database::open_exclusive(&owner.data_dir)?;
+    let database = Database::open_exclusive(&owner.data_dir, owner.commit_policy())?;
 
     let vars = match production_vars {
         Some(vars) => vars,

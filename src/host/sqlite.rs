@@ -2,14 +2,15 @@
 //!
 //! Permission comes from the component's `sqlite_databases` in `spin.toml`; a
 //! component without `"default"` gets `access-denied`. The first `open` of a request
-//! waits for the shared connection and keeps it until the request's last connection
-//! resource is dropped (or its instance is torn down), so requests are serialised
-//! and a transaction can never interleave with another request's statements. A
-//! transaction left open by a component is rolled back when it lets go.
+//! waits for the shared connection and keeps it (a [`Lease`]) until the request's last
+//! connection resource is dropped (or its instance is torn down), so requests are
+//! serialised and a transaction can never interleave with another request's
+//! statements. How statements run inside the host's batch is [`crate::database::lease`]'s.
 
 use super::ComponentState;
 use super::sqlite_wit::{Error, Host, HostConnection, QueryResult, RowResult, Value};
-use crate::database::{Database, HeldConnection as Guard};
+use crate::database::batch::OutputGate;
+use crate::database::{Database, Lease, SqlError};
 use rusqlite::types::ValueRef;
 use wasmtime::component::Resource;
 
@@ -22,31 +23,18 @@ pub struct SqliteAccess {
     granted: Vec<String>,
     /// The process's database, absent in processes that do not own the files.
     database: Option<Database>,
-    held: Option<HeldConnection>,
+    /// What the host waits for before this request's response may leave.
+    gate: OutputGate,
+    held: Option<Lease>,
     open_handles: usize,
 }
 
-/// The shared connection while one request holds it.
-struct HeldConnection(Guard);
-
-impl Drop for HeldConnection {
-    fn drop(&mut self) {
-        if let Some(conn) = self.0.as_ref()
-            && !conn.is_autocommit()
-        {
-            tracing::warn!("component left a transaction open; rolling it back");
-            if let Err(e) = conn.execute_batch("ROLLBACK") {
-                tracing::error!("rollback of abandoned transaction failed: {e}");
-            }
-        }
-    }
-}
-
 impl SqliteAccess {
-    pub fn new(granted: Vec<String>, database: Option<Database>) -> Self {
+    pub fn new(granted: Vec<String>, database: Option<Database>, gate: OutputGate) -> Self {
         SqliteAccess {
             granted,
             database,
+            gate,
             held: None,
             open_handles: 0,
         }
@@ -60,21 +48,26 @@ fn io_error(e: rusqlite::Error) -> Error {
     }
 }
 
-/// Prepares one statement, binds `params` positionally and returns every row.
-fn run(
-    conn: &rusqlite::Connection,
-    statement: &str,
-    params: Vec<Value>,
-) -> Result<QueryResult, Error> {
-    let mut stmt = conn.prepare(statement).map_err(io_error)?;
+/// Runs one statement with `params` bound positionally and returns every row.
+fn run(lease: &mut Lease, statement: &str, params: Vec<Value>) -> Result<QueryResult, Error> {
     // Run in place, even a COMMIT that waits for fsync: all SQLite work is serialised
     // behind the one connection, so at most one async worker is ever inside SQLite while
     // the others keep serving, and handing each statement off to a blocking thread
     // (`block_in_place`) measurably costs more than it saves (see README, Benchmarks).
-    query(&mut stmt, params)
+    // (A group commit does go to a blocking thread: see `crate::database::batch`.)
+    match lease.execute(statement, |stmt| query(stmt, params)) {
+        Ok(Some(result)) => Ok(result),
+        Ok(None) => Ok(QueryResult {
+            columns: Vec::new(),
+            rows: Vec::new(),
+        }),
+        Err(SqlError::Sqlite(e)) => Err(io_error(e)),
+        Err(SqlError::Refused(message)) => Err(Error::Io(message)),
+        Err(SqlError::ShuttingDown) => Err(Error::Io("the writer is shutting down".into())),
+    }
 }
 
-fn query(stmt: &mut rusqlite::Statement<'_>, params: Vec<Value>) -> Result<QueryResult, Error> {
+fn query(stmt: &mut rusqlite::Statement<'_>, params: Vec<Value>) -> rusqlite::Result<QueryResult> {
     let columns: Vec<String> = stmt.column_names().map(str::to_string).collect();
     let params = params.into_iter().map(|v| match v {
         Value::Integer(i) => rusqlite::types::Value::Integer(i),
@@ -83,14 +76,12 @@ fn query(stmt: &mut rusqlite::Statement<'_>, params: Vec<Value>) -> Result<Query
         Value::Blob(b) => rusqlite::types::Value::Blob(b),
         Value::Null => rusqlite::types::Value::Null,
     });
-    let mut rows = stmt
-        .query(rusqlite::params_from_iter(params))
-        .map_err(io_error)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
     let mut out = Vec::new();
-    while let Some(row) = rows.next().map_err(io_error)? {
+    while let Some(row) = rows.next()? {
         let mut values = Vec::with_capacity(columns.len());
         for i in 0..columns.len() {
-            values.push(match row.get_ref(i).map_err(io_error)? {
+            values.push(match row.get_ref(i)? {
                 ValueRef::Integer(i) => Value::Integer(i),
                 ValueRef::Real(f) => Value::Real(f),
                 ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
@@ -121,7 +112,7 @@ impl HostConnection for ComponentState {
             return Ok(Err(Error::NoSuchDatabase));
         };
         if access.held.is_none() {
-            access.held = Some(HeldConnection(db.acquire().await));
+            access.held = Some(db.acquire(access.gate.clone()).await);
         }
         access.open_handles += 1;
         Ok(Ok(self.table.push(Connection)?))
@@ -136,13 +127,10 @@ impl HostConnection for ComponentState {
         if self.table.get(&conn).is_err() {
             return Ok(Err(Error::InvalidConnection));
         }
-        let Some(held) = self.sqlite.held.as_ref() else {
+        let Some(lease) = self.sqlite.held.as_mut() else {
             return Ok(Err(Error::InvalidConnection));
         };
-        let Some(conn) = held.0.as_ref() else {
-            return Ok(Err(Error::Io("the writer is shutting down".into())));
-        };
-        Ok(run(conn, &statement, parameters))
+        Ok(run(lease, &statement, parameters))
     }
 
     async fn drop(&mut self, conn: Resource<Connection>) -> wasmtime::Result<()> {
