@@ -7,6 +7,9 @@ use spin_sdk::sqlite::{Connection, QueryResult, RowResult, Value};
 /// The writer's one connection for this request.
 pub struct Db {
     conn: Connection,
+    /// `version:checksum,…` of the recorded migrations, as read when the connection was
+    /// opened; `None` when it could not be read (a fresh database has no such table).
+    recorded_migrations: Option<String>,
 }
 
 /// How a transaction starts.
@@ -22,26 +25,91 @@ pub enum Mode {
 /// Current time as SQLite computes it, in the RFC 3339 UTC form every stored timestamp uses.
 pub const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
+/// A connection setting every request needs: how to read it, the value it must have, and
+/// the statement that sets it.
+struct Setting {
+    read: &'static str,
+    wanted: fn(&Value) -> bool,
+    set: &'static str,
+}
+
+const SETTINGS: [Setting; 4] = [
+    // Off by default in SQLite, per connection: the schema's REFERENCES mean nothing without it.
+    Setting {
+        read: "(SELECT foreign_keys FROM pragma_foreign_keys)",
+        wanted: |v| matches!(v, Value::Integer(1)),
+        set: "PRAGMA foreign_keys = ON",
+    },
+    // Wait for another connection's write lock instead of failing at once.
+    Setting {
+        read: "(SELECT timeout FROM pragma_busy_timeout)",
+        wanted: |v| matches!(v, Value::Integer(5000)),
+        set: "PRAGMA busy_timeout = 5000",
+    },
+    // Money: a committed order survives power loss, not just a process crash.
+    Setting {
+        read: "(SELECT synchronous FROM pragma_synchronous)",
+        wanted: |v| matches!(v, Value::Integer(2)),
+        set: "PRAGMA synchronous = FULL",
+    },
+    Setting {
+        read: "(SELECT journal_mode FROM pragma_journal_mode)",
+        wanted: |v| matches!(v, Value::Text(mode) if mode.eq_ignore_ascii_case("wal")),
+        set: "PRAGMA journal_mode = WAL",
+    },
+];
+
+/// The statement `open` reads every setting and the recorded migrations with.
+fn state_query() -> String {
+    let mut sql = String::from("SELECT ");
+    for setting in &SETTINGS {
+        sql.push_str(setting.read);
+        sql.push_str(", ");
+    }
+    sql.push_str(
+        "(SELECT group_concat(version || ':' || checksum, ',') \
+         FROM (SELECT version, checksum FROM schema_migrations ORDER BY version))",
+    );
+    sql
+}
+
 impl Db {
-    /// Opens the default database and sets the connection pragmas. Real Spin opens a fresh
-    /// connection per request, so this runs on every request; each pragma is its own
-    /// statement because `execute` prepares exactly one.
+    /// Opens the default database with the connection pragmas set. Real Spin opens a fresh
+    /// connection per request, so this runs on every request. One statement reads every
+    /// setting and the recorded migrations (for `migrations::run`); only the settings that
+    /// differ are set, each by its own statement because `execute` prepares exactly one.
+    /// When that statement fails (a fresh database has no `schema_migrations` yet), every
+    /// setting is set.
     pub fn open() -> anyhow::Result<Db> {
         let conn = Connection::open_default()
             .map_err(|e| anyhow!("opening the default database: {e:?}"))?;
-        let db = Db { conn };
-        for pragma in [
-            // Off by default in SQLite, per connection: the schema's REFERENCES mean nothing without it.
-            "PRAGMA foreign_keys = ON",
-            // Wait for another connection's write lock instead of failing at once.
-            "PRAGMA busy_timeout = 5000",
-            // Money: a committed order survives power loss, not just a process crash.
-            "PRAGMA synchronous = FULL",
-            "PRAGMA journal_mode = WAL",
-        ] {
-            db.execute(pragma, &[])?;
+        let mut db = Db {
+            conn,
+            recorded_migrations: None,
+        };
+        let state = db
+            .row(&state_query(), &[])
+            .ok()
+            .flatten()
+            .filter(|row| row.values.len() == SETTINGS.len() + 1);
+        for (i, setting) in SETTINGS.iter().enumerate() {
+            let already = state
+                .as_ref()
+                .is_some_and(|row| (setting.wanted)(&row.values[i]));
+            if !already {
+                db.execute(setting.set, &[])?;
+            }
+        }
+        if let Some(row) = state {
+            db.recorded_migrations = row.opt_text(SETTINGS.len())?;
         }
         Ok(db)
+    }
+
+    /// `version:checksum,…` of the migrations recorded when the connection was opened, in
+    /// version order; `None` if none were or they could not be read.
+    pub fn recorded_migrations(&self) -> Option<&str> {
+        self.recorded_migrations.as_deref()
     }
 
     /// Runs one statement and returns all its rows.
