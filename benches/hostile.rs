@@ -29,13 +29,6 @@ fn ready(started: Started) -> TestApp {
     }
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
 /// Shopper `GET /` latencies: `clients` threads for `seconds`; (sorted, errors).
 fn shoppers(base: &str, clients: usize, seconds: u64) -> (Vec<Duration>, u64) {
     let deadline = Instant::now() + Duration::from_secs(seconds);
@@ -109,8 +102,14 @@ fn main() {
     std::thread::sleep(Duration::from_millis(300));
     let (under, under_errors) = shoppers(&pages.base_url, clients, seconds);
     drop(slow);
-    let (p50, p99) = (percentile(&calm, 0.5), percentile(&calm, 0.99));
-    let (q50, q99) = (percentile(&under, 0.5), percentile(&under, 0.99));
+    let (p50, p99) = (
+        common::percentile(&calm, 0.5),
+        common::percentile(&calm, 0.99),
+    );
+    let (q50, q99) = (
+        common::percentile(&under, 0.5),
+        common::percentile(&under, 0.99),
+    );
     println!(
         "GET / ({clients} clients, {seconds} s each): no slow clients p50={:.2}ms p99={:.2}ms ({} requests, {calm_errors} errors); \
          300 slow clients p50={:.2}ms p99={:.2}ms ({} requests, {under_errors} errors); ratio p50 x{:.2}, p99 x{:.2}",

@@ -19,14 +19,6 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[idx]
-}
-
 type Send = dyn Fn(&reqwest::blocking::Client, usize, u64) -> reqwest::Result<reqwest::blocking::Response>
     + Sync
     + std::marker::Send;
@@ -47,8 +39,8 @@ impl Run {
             "requests={} rate={:.0}/s p50={:.2}ms p99={:.2}ms errors={}",
             self.latencies.len(),
             self.rate(),
-            percentile(&self.latencies, 0.50).as_secs_f64() * 1000.0,
-            percentile(&self.latencies, 0.99).as_secs_f64() * 1000.0,
+            common::percentile(&self.latencies, 0.50).as_secs_f64() * 1000.0,
+            common::percentile(&self.latencies, 0.99).as_secs_f64() * 1000.0,
             self.errors
         )
     }

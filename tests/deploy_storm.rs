@@ -120,13 +120,7 @@ fn overlapping_restarts_and_kills_lose_no_acknowledged_order() {
     let keys = common::count(&conn, "idempotency_keys");
     let mut missing = Vec::new();
     for (key, number) in &acknowledged {
-        let n: i64 = conn
-            .query_row(
-                "SELECT count(*) FROM orders WHERE number = ?",
-                [number],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let n = common::orders_numbered(&conn, number);
         if n != 1 {
             missing.push(format!("{key} → {number} exists {n} times"));
         }

@@ -23,15 +23,6 @@ fn data_dir_with_stock(stock: i64) -> tempfile::TempDir {
     dir
 }
 
-fn count_number(conn: &rusqlite::Connection, number: &str) -> i64 {
-    conn.query_row(
-        "SELECT count(*) FROM orders WHERE number = ?",
-        [number],
-        |r| r.get(0),
-    )
-    .unwrap()
-}
-
 #[test]
 fn sigkill_under_32_clients_loses_no_acknowledged_order() {
     let dir = data_dir_with_stock(100_000_000);
@@ -88,7 +79,7 @@ fn sigkill_under_32_clients_loses_no_acknowledged_order() {
     let conn = common::open_db(dir.path());
     let missing: Vec<_> = acknowledged
         .iter()
-        .filter(|(_, number)| count_number(&conn, number) != 1)
+        .filter(|(_, number)| common::orders_numbered(&conn, number) != 1)
         .collect();
     let orders = common::count(&conn, "orders");
     drop(conn);
@@ -159,7 +150,7 @@ fn refused_orders_in_a_batch_leave_the_neighbours_orders_intact() {
     assert!(log.contains("batches: "), "{log}");
     let conn = common::open_db(dir.path());
     for number in &placed {
-        assert_eq!(count_number(&conn, number), 1, "{number}");
+        assert_eq!(common::orders_numbered(&conn, number), 1, "{number}");
     }
     assert_eq!(common::count(&conn, "orders"), STOCK);
     let stock: i64 = conn

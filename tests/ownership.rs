@@ -275,14 +275,11 @@ fn on_sigterm_the_writer_finishes_running_commands_and_refuses_unfinished_ones_5
     assert!(!acknowledged.is_empty());
     let conn = common::open_db(dir.path());
     for (key, number) in &acknowledged {
-        let n: i64 = conn
-            .query_row(
-                "SELECT count(*) FROM orders WHERE number = ?",
-                [number],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(n, 1, "{key} → {number}");
+        assert_eq!(
+            common::orders_numbered(&conn, number),
+            1,
+            "{key} → {number}"
+        );
     }
     assert_eq!(
         common::count(&conn, "orders") as usize,

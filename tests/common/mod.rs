@@ -256,6 +256,24 @@ pub fn escape_html(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// How many orders carry `number` (1 for every acknowledged order, whatever happened).
+pub fn orders_numbered(conn: &rusqlite::Connection, number: &str) -> i64 {
+    conn.query_row(
+        "SELECT count(*) FROM orders WHERE number = ?",
+        [number],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+/// The `p` quantile (0.0..=1.0) of `sorted` latencies, for the benchmarks.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
 /// The one integer a query such as `SELECT count(*) …` answers.
 pub fn scalar(conn: &rusqlite::Connection, sql: &str) -> i64 {
     conn.query_row(sql, [], |r| r.get(0)).unwrap()
