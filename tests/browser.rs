@@ -27,7 +27,9 @@ struct Shared {
 static SHARED: Mutex<Option<Arc<Shared>>> = Mutex::new(None);
 
 fn shared() -> Arc<Shared> {
-    let mut slot = SHARED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut slot = SHARED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some(shared) = slot.as_ref() {
         return shared.clone();
     }
@@ -56,6 +58,15 @@ fn main() -> ExitCode {
                 },
             ));
         }
+    }
+    for scripts in Scripts::ALL {
+        trials.push(Trial::test(
+            format!("the_page_checks_catch_bad_pages::{scripts}"),
+            move || {
+                the_page_checks_catch_bad_pages(scripts);
+                Ok(())
+            },
+        ));
     }
     let conclusion = libtest_mimic::run(&args, trials);
     // Stops the app and chromedriver (the tests' own handles are gone by now).
@@ -93,7 +104,11 @@ async fn buy_and_pay(b: &Browser) -> String {
     let links = b
         .find_all("//main//a[starts-with(@href, '/products/')]")
         .await;
-    assert!(!links.is_empty(), "{}: the catalog lists no products", b.label());
+    assert!(
+        !links.is_empty(),
+        "{}: the catalog lists no products",
+        b.label()
+    );
     let link = &links[0];
     let name = link.text().await.unwrap();
     let href = link.attr("href").await.unwrap().unwrap();
@@ -114,7 +129,11 @@ async fn buy_and_pay(b: &Browser) -> String {
     assert!(b.path().await.starts_with("/cart"), "{}", b.path().await);
     assert_eq!(b.heading().await, "Your cart");
     let line = b.text().await;
-    assert!(line.contains(&name), "{}: cart without {name:?}: {line}", b.label());
+    assert!(
+        line.contains(&name),
+        "{}: cart without {name:?}: {line}",
+        b.label()
+    );
     assert_eq!(cart_count(b).await, "1");
     b.check_page("cart").await;
 
@@ -222,4 +241,46 @@ async fn cart_count(b: &Browser) -> String {
         .text()
         .await
         .unwrap()
+}
+
+/// The checks every page passes can fail: a page too wide for a phone, and controls
+/// without a name, are caught; labelled controls are not.
+fn the_page_checks_catch_bad_pages(scripts: Scripts) {
+    let shared = shared();
+    let page = |body: &str| {
+        format!("data:text/html,<meta name=viewport content='width=device-width'>{body}")
+    };
+    session(
+        &shared.driver,
+        &shared.app.base_url,
+        Viewport::Phone,
+        scripts,
+        async |b| {
+            b.client
+                .goto(&page("<div style='width:600px'>wide</div>"))
+                .await
+                .unwrap();
+            let problems = b.page_problems().await;
+            match scripts {
+                Scripts::On => assert!(
+                    problems.iter().any(|p| p.contains("scrolls sideways")),
+                    "{problems:?}"
+                ),
+                Scripts::Off => assert!(problems.is_empty(), "{problems:?}"),
+            }
+
+            let unnamed = "<input name=q><select name=s><option>a</option></select><textarea name=t></textarea><button></button>";
+            b.client.goto(&page(unnamed)).await.unwrap();
+            let problems = b.page_problems().await;
+            assert_eq!(problems.len(), 4, "{problems:?}");
+
+            let named = "<label for=q>Search</label><input id=q name=q>\
+                <label>Size <select name=s><option>a</option></select></label>\
+                <textarea name=t aria-label=Note></textarea><button>Go</button>\
+                <input type=hidden name=csrf value=x>";
+            b.client.goto(&page(named)).await.unwrap();
+            let problems = b.page_problems().await;
+            assert!(problems.is_empty(), "{problems:?}");
+        },
+    );
 }

@@ -339,10 +339,7 @@ impl Browser {
             ))
             .await;
         match label_el.attr("for").await.unwrap() {
-            Some(id) => {
-                self.find(&format!("//*[@id={}]", xpath_literal(&id)))
-                    .await
-            }
+            Some(id) => self.find(&format!("//*[@id={}]", xpath_literal(&id))).await,
             None => label_el
                 .find(Locator::XPath(".//input | .//select | .//textarea"))
                 .await
@@ -392,17 +389,28 @@ impl Browser {
     /// Chromium's accessibility tree computes it (a `<label>`, `aria-label` or, for
     /// buttons, their text).
     pub async fn check_page(&self, what: &str) {
-        let path = self.path().await;
+        let problems = self.page_problems().await;
+        assert!(
+            problems.is_empty(),
+            "{}: the {what} page ({}): {problems:#?}",
+            self.label(),
+            self.path().await
+        );
+    }
+
+    /// What [`Browser::check_page`] finds wrong with the current page.
+    pub async fn page_problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
         if self.scripts == Scripts::On {
             let widths = self
                 .script("return [document.documentElement.scrollWidth, window.innerWidth]")
                 .await;
             let (scroll, inner) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
-            assert!(
-                scroll <= inner,
-                "{}: the {what} page ({path}) scrolls sideways: {scroll} px of content in {inner} px",
-                self.label()
-            );
+            if scroll > inner {
+                problems.push(format!(
+                    "scrolls sideways: {scroll} px of content in {inner} px"
+                ));
+            }
         }
         let controls = self
             .client
@@ -411,12 +419,6 @@ impl Browser {
             ))
             .await
             .unwrap();
-        assert!(
-            what == "order" || !controls.is_empty(),
-            "{}: the {what} page ({path}) has no form controls",
-            self.label()
-        );
-        let mut unnamed = Vec::new();
         for control in controls {
             let name = self
                 .client
@@ -424,14 +426,11 @@ impl Browser {
                 .await
                 .unwrap();
             if name.as_str().is_none_or(|n| n.trim().is_empty()) {
-                unnamed.push(control.html(false).await.unwrap());
+                let html = control.html(false).await.unwrap();
+                problems.push(format!("no accessible name: {html}"));
             }
         }
-        assert!(
-            unnamed.is_empty(),
-            "{}: on the {what} page ({path}) these controls have no accessible name: {unnamed:#?}",
-            self.label()
-        );
+        problems
     }
 }
 
@@ -447,7 +446,10 @@ impl WebDriverCompatibleCommand for ComputedLabel {
         session_id: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
         let session = session_id.expect("a session is open");
-        base_url.join(&format!("session/{session}/element/{}/computedlabel", self.0))
+        base_url.join(&format!(
+            "session/{session}/element/{}/computedlabel",
+            self.0
+        ))
     }
 
     fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
