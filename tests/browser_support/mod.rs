@@ -5,6 +5,7 @@
 //! Chromium and chromedriver are Debian's `chromium` and `chromium-driver`, installed
 //! by `.ci/run`. Without them the tests fail and say so: CI must never skip them.
 
+use crate::common::free_port;
 use fantoccini::elements::Element;
 use fantoccini::wd::{Capabilities, WebDriverCompatibleCommand};
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -77,14 +78,6 @@ impl Drop for Chromedriver {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// The window sizes every shopper page is tested at.
