@@ -212,11 +212,15 @@ impl Lease {
         sql: &str,
         run: &mut Option<impl FnOnce(&mut rusqlite::Statement<'_>) -> rusqlite::Result<R>>,
     ) -> Result<Option<Option<R>>, SqlError> {
+        let kind = classify(sql);
+        if !matches!(kind, Kind::Other | Kind::SetPragma { .. }) {
+            return Ok(None);
+        }
         let db = self.db.clone();
         let Some(reader) = db.readers().get().await else {
             return Err(SqlError::ShuttingDown);
         };
-        match classify(sql) {
+        match kind {
             Kind::Other => {
                 // One it cannot prepare (a table created in the open batch, a syntax
                 // error) goes to the batch connection, which runs it or says why not.
