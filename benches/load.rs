@@ -1,4 +1,4 @@
-//! Load benchmark against the real app: `cargo bench --bench load -- [orders|catalog|orders-direct] [CLIENTS] [SECONDS]`.
+//! Load benchmark against the real app: `cargo bench --bench load -- [orders|catalog|orders-direct|mixed] [CLIENTS] [SECONDS]`.
 //!
 //! `orders` and `catalog` start `storefront up` on a fresh data dir (stock raised so
 //! that orders do not run out), then run CLIENTS concurrent clients for SECONDS, each
@@ -12,12 +12,21 @@
 //! fresh data dir, and prints both rates, their ratio, p50/p99, the mean batch size (from
 //! the writer's `batches: N commits for M requests` line at shutdown) and the writer's
 //! CPU time per order (utime+stime from `/proc/PID/stat`).
+//!
+//! `mixed` posts orders from CLIENTS clients straight to a standalone writer (group
+//! commit) while [`MIXED_READERS`] more clients read `GET /catalog/products` from it, once
+//! with the writer's default read connections and once with `--read-connections 0`
+//! (every read queues for the batch connection, behind COMMITs), each on a fresh data
+//! dir, and prints both runs' order rate and read latency and the read p50/p99 ratios.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// The writer's default `--read-connections` (src/database/readers.rs).
+const DEFAULT_READ_CONNECTIONS: usize = 2;
 
 type Send = dyn Fn(&reqwest::blocking::Client, usize, u64) -> reqwest::Result<reqwest::blocking::Response>
     + Sync
@@ -125,32 +134,40 @@ struct Direct {
     mean_batch: Option<f64>,
 }
 
-/// One standalone writer with `--commit-mode mode`, ordered against directly.
-fn orders_direct(mode: &str, clients: usize, seconds: u64) -> Direct {
+/// A standalone writer on a fresh data dir with raised stock, started with `extra`.
+/// `BENCH_WRITER_ARGS` (space-separated) are appended, e.g. `--read-connections 0`.
+fn direct_writer(extra: &[&str]) -> (tempfile::TempDir, common::TestApp) {
     let dir = tempfile::tempdir().unwrap();
     common::raise_stock(dir.path());
-    let mut writer = match common::spawn(
-        common::writer_command(dir.path(), &["--commit-mode", mode]),
-        dir.path(),
-    ) {
-        common::Started::Ready(app) => app,
+    let more = std::env::var("BENCH_WRITER_ARGS").unwrap_or_default();
+    let mut cmd = common::writer_command(dir.path(), extra);
+    cmd.args(more.split_whitespace());
+    match common::spawn(cmd, dir.path()) {
+        common::Started::Ready(app) => (dir, app),
         common::Started::Exited { stderr, .. } => panic!("{stderr:?}"),
-    };
-    let slugs = ["french-press", "kenya-nyeri-aa"].map(String::from);
-    let url = writer.url("/orders");
+    }
+}
+
+const SLUGS: [&str; 2] = ["french-press", "kenya-nyeri-aa"];
+
+/// Orders straight to the writer at `url`.
+fn direct_orders(url: String) -> Arc<Send> {
+    let slugs = SLUGS.map(String::from);
+    Arc::new(move |client, c, i| {
+        client
+            .post(&url)
+            .bearer_auth(common::TOKEN)
+            .header("idempotency-key", format!("bench-{c}-{i}"))
+            .json(&order(&slugs, i))
+            .send()
+    })
+}
+
+/// One standalone writer with `--commit-mode mode`, ordered against directly.
+fn orders_direct(mode: &str, clients: usize, seconds: u64) -> Direct {
+    let (_dir, mut writer) = direct_writer(&["--commit-mode", mode]);
     let cpu_before = cpu_seconds(writer.child.id());
-    let run = drive(
-        clients,
-        seconds,
-        Arc::new(move |client, c, i| {
-            client
-                .post(&url)
-                .bearer_auth(common::TOKEN)
-                .header("idempotency-key", format!("bench-{c}-{i}"))
-                .json(&order(&slugs, i))
-                .send()
-        }),
-    );
+    let run = drive(clients, seconds, direct_orders(writer.url("/orders")));
     let cpu = cpu_seconds(writer.child.id()) - cpu_before;
     common::send_signal(writer.child.id(), "TERM");
     assert!(writer.wait_for_exit().success());
@@ -171,6 +188,35 @@ fn orders_direct(mode: &str, clients: usize, seconds: u64) -> Direct {
         batches,
         mean_batch,
     }
+}
+
+/// Catalog readers beside the order clients in `mixed`.
+const MIXED_READERS: usize = 4;
+
+/// Orders and catalog reads at once against one writer with `--read-connections n`:
+/// (orders, reads, the writer's `reads: …` line).
+fn mixed(read_connections: usize, clients: usize, seconds: u64) -> (Run, Run, String) {
+    let n = read_connections.to_string();
+    let (_dir, mut writer) = direct_writer(&["--read-connections", &n]);
+    let orders = {
+        let send = direct_orders(writer.url("/orders"));
+        std::thread::spawn(move || drive(clients, seconds, send))
+    };
+    let url = writer.url("/catalog/products");
+    let reads = drive(
+        MIXED_READERS,
+        seconds,
+        Arc::new(move |client, _, _| client.get(&url).bearer_auth(common::TOKEN).send()),
+    );
+    let orders = orders.join().unwrap();
+    common::send_signal(writer.child.id(), "TERM");
+    assert!(writer.wait_for_exit().success());
+    let line = writer
+        .stderr()
+        .into_iter()
+        .find(|l| l.starts_with("reads: "))
+        .unwrap_or_else(|| "no read connections".into());
+    (orders, reads, line)
 }
 
 fn main() {
@@ -199,6 +245,26 @@ fn main() {
         println!(
             "orders-direct: group / per-request = {:.2}x",
             group.run.rate() / single.run.rate()
+        );
+        return;
+    }
+
+    if scenario == "mixed" {
+        let default = mixed(DEFAULT_READ_CONNECTIONS, clients, seconds);
+        let none = mixed(0, clients, seconds);
+        for (n, (orders, reads, line)) in [(DEFAULT_READ_CONNECTIONS, &default), (0, &none)] {
+            println!(
+                "mixed read-connections={n}: clients={clients}+{MIXED_READERS} seconds={seconds}\n  orders: {}\n  catalog reads: {}\n  {line}",
+                orders.summary(),
+                reads.summary()
+            );
+        }
+        let p = |r: &Run, q| common::percentile(&r.latencies, q).as_secs_f64();
+        println!(
+            "mixed: catalog read latency without / with read connections: p50 {:.2}x, p99 {:.2}x; orders/s with / without {:.2}x",
+            p(&none.1, 0.50) / p(&default.1, 0.50),
+            p(&none.1, 0.99) / p(&default.1, 0.99),
+            default.0.rate() / none.0.rate()
         );
         return;
     }

@@ -51,7 +51,7 @@ impl Target {
             });
         }
         let ownership = Ownership::acquire(&target.data_dir, "admin", Wait::No)?;
-        let database = Database::open_exclusive(&target.data_dir, Default::default())?;
+        let database = Database::open_exclusive(&target.data_dir, Default::default(), 1)?;
         // Only the host's own calls run: the smallest pool.
         let capacity = crate::instance_slots::Capacity {
             requests: 1,

@@ -210,6 +210,12 @@ pub struct OwnerArgs {
     /// Group commit: commit once a batch is this old, even if more requests wait.
     #[arg(long, value_name = "MILLISECONDS", default_value_t = 5)]
     pub batch_max_age_ms: u64,
+    /// Read-only SQLite connections beside the one that writes: a writer request's
+    /// statements run on one of them until its first write or transaction, so reads of
+    /// committed data never wait behind a COMMIT's fsync. 0: every statement goes to
+    /// the writing connection.
+    #[arg(long, value_name = "CONNECTIONS", default_value_t = crate::database::readers::DEFAULT_READ_CONNECTIONS)]
+    pub read_connections: usize,
 }
 
 impl OwnerArgs {

@@ -1,25 +1,29 @@
-//! The one SQLite connection of a writer process.
+//! The SQLite connections of a writer process.
 //!
-//! It is opened only after [`crate::ownership`] holds the data dir, in WAL mode with
-//! `locking_mode=EXCLUSIVE`: SQLite then keeps its WAL index in process memory (no
-//! `-shm` file) and holds an exclusive lock on the database file for the whole
-//! life of the connection, so no other process (a second host, a plain `spin up`,
-//! a `sqlite3` shell) can read or write the files meanwhile.
+//! They are opened only after [`crate::ownership`] holds the data dir, in WAL mode with
+//! SQLite's `unix-excl` VFS: the process takes one exclusive OS lock on the database
+//! file at once and holds it for as long as any of its connections is open, and the
+//! WAL index lives in process memory (no `-shm` file), so no other process (a second
+//! host, a plain `spin up`, a `sqlite3` shell) can read or write the files meanwhile,
+//! while the connections of this process share them.
 //!
-//! Every writer-component request goes through this one connection, one request
-//! at a time ([`Database::acquire`] hands out a [`Lease`]), so a component's
-//! statements never interleave with another request's. How their transactions are
-//! committed is [`batch`]'s business (group commit by default), how a request's
-//! statements are run inside it is [`lease`]'s.
+//! Every write goes through one connection, the *batch connection*, one request at a
+//! time ([`Database::take_session`]), so a component's statements never interleave
+//! with another request's. How their transactions are committed is [`batch`]'s
+//! business (group commit by default), how a request's statements are run inside it is
+//! [`lease`]'s. Statements that only read committed data go to a small pool of
+//! read connections instead ([`readers`]), so they never wait behind a COMMIT.
 
 pub mod batch;
 pub mod lease;
+pub mod readers;
 pub mod statement;
 
 use anyhow::{Context, Result};
 use batch::{Batch, CommitMode, CommitPolicy, Outcome, OutputGate, Stats};
 pub use lease::{Lease, SqlError};
-use rusqlite::Connection;
+use readers::{ReadStats, Readers};
+use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -28,7 +32,7 @@ use tokio::sync::Mutex;
 /// File name real Spin uses for the `default` database inside its state dir.
 pub const DEFAULT_DB_FILE: &str = "sqlite_db.db";
 
-/// The shared, exclusively locked connection.
+/// The process's connections to its exclusively locked database.
 #[derive(Clone)]
 pub struct Database {
     path: PathBuf,
@@ -44,6 +48,8 @@ struct Shared {
     policy: CommitPolicy,
     stats: Stats,
     next_batch: AtomicU64,
+    readers: Readers,
+    read_stats: ReadStats,
 }
 
 /// The connection and the host transaction open on it, if any.
@@ -58,11 +64,15 @@ pub(crate) type HeldSession = tokio::sync::OwnedMutexGuard<Option<Session>>;
 impl Session {
     /// Commits the open batch (one fsync for every request in it) and tells their
     /// held responses; on failure everything in it is rolled back.
-    fn commit(&mut self, stats: &Stats) -> Outcome {
+    fn commit(&mut self, stats: &Stats, reads: &ReadStats) -> Outcome {
         let Some(batch) = self.batch.take() else {
             return Ok(());
         };
-        let outcome = match self.conn.execute_batch("COMMIT") {
+        let committed = {
+            let _window = reads.committing();
+            self.conn.execute_batch("COMMIT")
+        };
+        let outcome = match committed {
             Ok(()) => Ok(()),
             Err(e) => {
                 if !self.conn.is_autocommit()
@@ -96,32 +106,42 @@ impl Session {
 }
 
 impl Database {
-    /// Opens `<data_dir>/sqlite_db.db` and takes SQLite's exclusive lock at once.
-    pub fn open_exclusive(data_dir: &Path, policy: CommitPolicy) -> Result<Database> {
+    /// Opens `<data_dir>/sqlite_db.db`, takes the process's exclusive lock on it at once,
+    /// and opens `read_connections` read connections beside the batch connection.
+    pub fn open_exclusive(
+        data_dir: &Path,
+        policy: CommitPolicy,
+        read_connections: usize,
+    ) -> Result<Database> {
         let path = data_dir.join(DEFAULT_DB_FILE);
-        let conn = Connection::open(&path)
-            .with_context(|| format!("cannot open database {}", path.display()))?;
-        // Order matters: exclusive locking mode must be set before WAL is entered so
-        // that SQLite never creates the shared-memory index.
-        conn.execute_batch(
-            "PRAGMA locking_mode = EXCLUSIVE;
-             PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = FULL;
-             PRAGMA foreign_keys = ON;
-             BEGIN EXCLUSIVE; COMMIT;",
+        let conn = Connection::open_with_flags_and_vfs(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+            readers::VFS,
         )
-        .with_context(|| {
-            format!(
-                "cannot take the exclusive SQLite lock on {} (is another process using it?)",
-                path.display()
-            )
-        })?;
+        .with_context(|| format!("cannot open database {}", path.display()))?;
+        // The first lock taken by any connection of the process becomes the process's
+        // exclusive OS lock (unix-excl); take it before anything else, so that the WAL
+        // index is never created as a shared-memory file.
+        conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;")
+            .with_context(|| {
+                format!(
+                    "cannot take the exclusive SQLite lock on {} (is another process using it?)",
+                    path.display()
+                )
+            })?;
+        conn.execute_batch("PRAGMA journal_mode = WAL;")?;
+        conn.execute_batch(readers::CONNECTION_SETTINGS)?;
         let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
         anyhow::ensure!(
             mode.eq_ignore_ascii_case("wal"),
             "database refused WAL mode (got {mode})"
         );
         conn.set_prepared_statement_cache_capacity(256);
+        let readers = Readers::open(&path, read_connections)?;
         Ok(Database {
             path,
             shared: Arc::new(Shared {
@@ -130,6 +150,8 @@ impl Database {
                 policy,
                 stats: Stats::default(),
                 next_batch: AtomicU64::new(1),
+                readers,
+                read_stats: ReadStats::default(),
             }),
         })
     }
@@ -142,13 +164,35 @@ impl Database {
         &self.shared.policy
     }
 
-    /// Waits for the connection to be free and lends it to one request until the
-    /// [`Lease`] drops. `gate` is the request's output gate.
+    /// A lease for one request: it reads on the read connections until its first write
+    /// or transaction, then waits for the batch connection ([`Lease`]). `gate` is the
+    /// request's output gate.
+    pub fn lease(&self, gate: OutputGate) -> Lease {
+        Lease::new(self.clone(), gate)
+    }
+
+    /// A lease that takes the batch connection at once, for every statement (tests).
+    #[cfg(test)]
     pub async fn acquire(&self, gate: OutputGate) -> Lease {
+        let mut lease = self.lease(gate);
+        lease.pin_to_batch().await;
+        lease
+    }
+
+    /// Waits for the batch connection to be free.
+    pub(crate) async fn take_session(&self) -> HeldSession {
         let waiter = Waiter::new(self);
         let session = self.shared.session.clone().lock_owned().await;
         waiter.served();
-        Lease::new(self.clone(), session, gate)
+        session
+    }
+
+    pub(crate) fn readers(&self) -> &Readers {
+        &self.shared.readers
+    }
+
+    pub(crate) fn read_stats(&self) -> &ReadStats {
+        &self.shared.read_stats
     }
 
     pub(crate) fn waiting(&self) -> usize {
@@ -198,20 +242,26 @@ impl Database {
         });
     }
 
-    /// Waits for in-flight work, commits the open batch, copies the WAL into the
-    /// database file so the files on disk are complete on their own, and closes the
-    /// connection, releasing SQLite's exclusive lock for whoever takes over next.
+    /// Waits for in-flight work, commits the open batch, closes the read connections,
+    /// copies the WAL into the database file so the files on disk are complete on their
+    /// own, and closes the batch connection, releasing the process's exclusive lock for
+    /// whoever takes over next.
     pub async fn close(&self) -> Result<()> {
         let mut guard = self.shared.session.lock().await;
         let Some(mut session) = guard.take() else {
             return Ok(());
         };
+        // No read may hold the WAL while it is checkpointed.
+        self.shared.readers.close().await;
         tokio::task::block_in_place(|| {
             if let Err(e) = self.shared.commit(&mut session) {
                 tracing::error!("the last batch was rolled back at shutdown: {e}");
             }
             if self.shared.policy.mode == CommitMode::Group {
                 eprintln!("{}", self.shared.stats.line());
+            }
+            if self.shared.readers.size() > 0 {
+                eprintln!("{}", self.shared.read_stats.line());
             }
             let conn = session.conn;
             conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
@@ -225,7 +275,7 @@ impl Database {
 
 impl Shared {
     fn commit(&self, session: &mut Session) -> Outcome {
-        session.commit(&self.stats)
+        session.commit(&self.stats, &self.read_stats)
     }
 }
 

@@ -128,7 +128,11 @@ async fn run(
         tokio::task::spawn_blocking(move || Ownership::acquire(&data_dir, role_name, wait))
             .await
             .context("ownership task failed")??;
-    let database = Database::open_exclusive(&owner.data_dir, owner.commit_policy())?;
+    let database = Database::open_exclusive(
+        &owner.data_dir,
+        owner.commit_policy(),
+        owner.read_connections,
+    )?;
 
     let vars = match production_vars {
         Some(vars) => vars,

@@ -12,8 +12,21 @@
 //! whole transaction), every request in it is answered 503.
 //!
 //! In per-request mode statements run exactly as written, as under real Spin.
+//!
+//! In both modes a request starts on the read connections ([`super::readers`]): as long
+//! as it has only run statements SQLite calls read-only (and `PRAGMA`s that would not
+//! change a setting), outside any transaction, each of them runs on a free read
+//! connection and sees the last committed, durable state, as a fresh connection under
+//! real Spin would. Its first other statement (a write, `BEGIN`, `SAVEPOINT`, any other
+//! `PRAGMA`) makes it wait for the batch connection, where it stays until it lets go,
+//! so it always reads its own writes, and a transaction's reads are inside the
+//! transaction. A request that read committed data and then writes behaves like a
+//! client under real Spin whose read and write are two autocommit statements; a
+//! request answered from read connections alone saw nothing that could be undone, so
+//! its response is never held.
 
 use super::batch::{CommitMode, OutputGate};
+use super::readers::ReadStats;
 use super::statement::{Changes, Kind, changes, classify};
 use super::{Database, HeldSession, Session};
 
@@ -107,10 +120,15 @@ struct Tx {
     names: Vec<String>,
 }
 
-/// The connection lent to one request. Dropping it lets go (see the module doc).
+/// One request's use of the connections. Dropping it lets go (see the module doc).
 pub struct Lease {
     db: Database,
+    /// The batch connection, once the request needs it (then until it lets go).
     held: Option<HeldSession>,
+    /// Still on the read connections: nothing but reads so far.
+    reading: bool,
+    /// Statements run on read connections.
+    reads: u64,
     gate: OutputGate,
     mode: CommitMode,
     tx: Option<Tx>,
@@ -123,31 +141,58 @@ fn quoted(name: &str) -> String {
 }
 
 impl Lease {
-    pub(super) fn new(db: Database, held: HeldSession, gate: OutputGate) -> Lease {
+    pub(super) fn new(db: Database, gate: OutputGate) -> Lease {
         gate.hold_connection();
         Lease {
             mode: db.policy().mode,
+            reading: db.readers().size() > 0,
+            reads: 0,
             db,
-            held: Some(held),
+            held: None,
             gate,
             tx: None,
             ticketed: None,
         }
     }
 
+    /// Waits for the batch connection and keeps every later statement on it.
+    pub(super) async fn pin_to_batch(&mut self) {
+        self.reading = false;
+        if self.held.is_none() {
+            self.held = Some(self.db.take_session().await);
+        }
+    }
+
+    /// Whether the request is on the batch connection (tests).
+    #[cfg(test)]
+    pub fn on_batch(&self) -> bool {
+        self.held.is_some()
+    }
+
     /// Runs one statement; `run` binds and steps the prepared statement. `Ok(None)`: the
     /// statement was a transaction statement the host carried out itself (no rows, no
     /// columns).
-    pub fn execute<R>(
+    pub async fn execute<R>(
         &mut self,
         sql: &str,
-        run: impl FnOnce(&mut rusqlite::Statement<'_>) -> rusqlite::Result<R>,
+        run: impl FnOnce(&mut rusqlite::Statement<'_>) -> rusqlite::Result<R> + Send,
     ) -> Result<Option<R>, SqlError> {
-        let mut held = self.held.take().expect("a lease holds the session");
+        let mut run = Some(run);
+        if self.reading
+            && let Some(done) = self.on_reader(sql, &mut run).await?
+        {
+            return Ok(done);
+        }
+        self.pin_to_batch().await;
+        let run = run.expect("not run on a read connection");
+        let mut held = self
+            .held
+            .take()
+            .expect("a lease on the batch holds the session");
         let result = match held.as_mut() {
             None => Err(SqlError::ShuttingDown),
             Some(session) => match self.mode {
-                CommitMode::PerRequest => as_written(&session.conn, sql, run),
+                CommitMode::PerRequest => as_written(&session.conn, sql, run, self.db.read_stats()),
                 CommitMode::Group => {
                     let result = self.grouped(session, sql, run);
                     self.after_statement(session);
@@ -157,6 +202,48 @@ impl Lease {
         };
         self.held = Some(held);
         result
+    }
+
+    /// Runs `sql` on a read connection if it only reads: `Ok(Some(result))` when it ran
+    /// there (or had nothing to do), `Ok(None)` when it needs the batch connection (then
+    /// `run` is left in place).
+    async fn on_reader<R>(
+        &mut self,
+        sql: &str,
+        run: &mut Option<impl FnOnce(&mut rusqlite::Statement<'_>) -> rusqlite::Result<R>>,
+    ) -> Result<Option<Option<R>>, SqlError> {
+        let kind = classify(sql);
+        if !matches!(kind, Kind::Other | Kind::SetPragma { .. }) {
+            return Ok(None);
+        }
+        let db = self.db.clone();
+        let Some(reader) = db.readers().get().await else {
+            return Err(SqlError::ShuttingDown);
+        };
+        match kind {
+            Kind::Other => {
+                // One it cannot prepare (a table created in the open batch, a syntax
+                // error) goes to the batch connection, which runs it or says why not.
+                let Ok(mut stmt) = reader.prepare_cached(sql) else {
+                    return Ok(None);
+                };
+                if !stmt.readonly() {
+                    return Ok(None);
+                }
+                let run = run.take().expect("run once");
+                let stats = db.read_stats();
+                let started = stats.read_started();
+                let result = run(&mut stmt);
+                stats.read_done(started);
+                self.reads += 1;
+                Ok(Some(Some(result?)))
+            }
+            // The read connections have the batch connection's settings.
+            Kind::SetPragma { name, value } if pragma_unchanged(&reader, &name, &value)? => {
+                Ok(Some(None))
+            }
+            _ => Ok(None),
+        }
     }
 
     fn grouped<R>(
@@ -362,6 +449,10 @@ impl Lease {
     /// the batch if nobody else is waiting for it (or it is full or old enough).
     fn release(&mut self) {
         let Some(mut held) = self.held.take() else {
+            if self.reads > 0 {
+                self.db.read_stats().request_answered();
+            }
+            self.gate.release_connection();
             return;
         };
         let Some(session) = held.as_mut() else {
@@ -418,13 +509,16 @@ fn as_written<R>(
     conn: &rusqlite::Connection,
     sql: &str,
     run: impl FnOnce(&mut rusqlite::Statement<'_>) -> rusqlite::Result<R>,
+    reads: &ReadStats,
 ) -> Result<Option<R>, SqlError> {
-    if let Kind::SetPragma { name, value } = classify(sql)
-        && pragma_unchanged(conn, &name, &value)?
+    let kind = classify(sql);
+    if let Kind::SetPragma { name, value } = &kind
+        && pragma_unchanged(conn, name, value)?
     {
         return Ok(None);
     }
     let mut stmt = conn.prepare_cached(sql)?;
+    let _window = (kind == Kind::Commit).then(|| reads.committing());
     Ok(Some(run(&mut stmt)?))
 }
 
@@ -442,7 +536,14 @@ mod tests {
 
     type Rows = Vec<Vec<Value>>;
 
+    /// Runs one statement from synchronous test code (on a multi-thread runtime).
     fn exec(lease: &mut Lease, sql: &str) -> Result<Rows, SqlError> {
+        tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(exec_async(lease, sql))
+        })
+    }
+
+    async fn exec_async(lease: &mut Lease, sql: &str) -> Result<Rows, SqlError> {
         lease
             .execute(sql, |stmt| {
                 let n = stmt.column_count();
@@ -453,6 +554,7 @@ mod tests {
                 }
                 Ok(out)
             })
+            .await
             .map(Option::unwrap_or_default)
     }
 
@@ -479,13 +581,17 @@ mod tests {
                 mode,
                 ..CommitPolicy::default()
             },
+            2,
         )
         .unwrap()
     }
 
     async fn setup(db: &Database) {
-        let mut l = db.acquire(OutputGate::default()).await;
+        let gate = OutputGate::default();
+        let mut l = db.acquire(gate.clone()).await;
         ok(&mut l, "CREATE TABLE t (x TEXT NOT NULL UNIQUE)");
+        drop(l);
+        gate.durable().await.unwrap();
     }
 
     /// Runs `a` then `b` in one batch: `b` waits for the connection while `a` holds it,
@@ -740,6 +846,191 @@ mod tests {
         drop(l);
         assert_eq!(gate.tickets(), 0);
         assert_eq!(contents(&db).await, ["a"]);
+        db.close().await.unwrap();
+    }
+
+    /// What the writer reads on every request (components/writer/src/db.rs).
+    const WRITER_SETTINGS: &str = "SELECT (SELECT foreign_keys FROM pragma_foreign_keys), \
+        (SELECT timeout FROM pragma_busy_timeout), (SELECT synchronous FROM pragma_synchronous), \
+        (SELECT journal_mode FROM pragma_journal_mode)";
+
+    fn texts(rows: Rows) -> Vec<String> {
+        rows.into_iter()
+            .map(|r| match &r[0] {
+                Value::Text(s) => s.clone(),
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn reads_run_on_a_read_connection_until_the_first_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(dir.path(), CommitMode::Group);
+        setup(&db).await;
+        let gate = OutputGate::default();
+        let mut l = db.lease(gate.clone());
+        // The read connections answer the writer's settings check as the batch
+        // connection would, so the writer sets nothing.
+        assert_eq!(
+            ok(&mut l, WRITER_SETTINGS),
+            [vec![
+                Value::Integer(1),
+                Value::Integer(5000),
+                Value::Integer(2),
+                Value::Text("wal".into())
+            ]]
+        );
+        ok(&mut l, "PRAGMA foreign_keys = ON");
+        ok(&mut l, "SELECT x FROM t");
+        assert!(
+            !l.on_batch(),
+            "reads and unchanged settings stay on a reader"
+        );
+        ok(&mut l, "INSERT INTO t VALUES ('a')");
+        assert!(
+            l.on_batch(),
+            "the first write moves the request to the batch"
+        );
+        // From then on it reads on the batch connection: its own write is visible.
+        assert_eq!(texts(ok(&mut l, "SELECT x FROM t")), ["a"]);
+        assert!(l.on_batch());
+        drop(l);
+        assert_eq!(gate.tickets(), 1);
+        gate.durable().await.unwrap();
+
+        // A request that only reads is never held.
+        let gate = OutputGate::default();
+        let mut l = db.lease(gate.clone());
+        assert_eq!(texts(ok(&mut l, "SELECT x FROM t")), ["a"]);
+        drop(l);
+        assert_eq!(gate.tickets(), 0);
+        assert!(
+            db.read_stats()
+                .line()
+                .ends_with("1 requests answered from them alone"),
+            "{}",
+            db.read_stats().line()
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn transactions_and_setting_changes_go_to_the_batch_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(dir.path(), CommitMode::Group);
+        setup(&db).await;
+        for first in [
+            "BEGIN",
+            "begin immediate",
+            "SAVEPOINT s",
+            "PRAGMA foreign_keys = OFF",
+            "PRAGMA integrity_check",
+            "CREATE TABLE IF NOT EXISTS t (x TEXT NOT NULL UNIQUE)",
+            "UPDATE t SET x = 'z' WHERE 0",
+        ] {
+            let mut l = db.lease(OutputGate::default());
+            ok(&mut l, first);
+            assert!(l.on_batch(), "{first}");
+            ok(&mut l, "SELECT x FROM t");
+            assert!(l.on_batch(), "a read after {first} stays on the batch");
+        }
+        // A read connection refuses writes outright, should one ever reach it.
+        let reader = db.readers().get().await.unwrap();
+        let err = reader
+            .execute("INSERT INTO t VALUES ('r')", [])
+            .unwrap_err();
+        assert!(err.to_string().contains("readonly"), "{err}");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_read_is_answered_while_the_batch_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(dir.path(), CommitMode::Group);
+        setup(&db).await;
+        let gate = OutputGate::default();
+        let mut l = db.lease(gate.clone());
+        ok(&mut l, "INSERT INTO t VALUES ('committed')");
+        drop(l);
+        gate.durable().await.unwrap();
+        // A writer's uncommitted work in the batch, and the batch connection held as a
+        // COMMIT holds it for as long as its fsync takes.
+        let writer = OutputGate::default();
+        let mut w = db.acquire(writer.clone()).await;
+        ok(&mut w, "INSERT INTO t VALUES ('uncommitted')");
+        let commit = db.read_stats().committing();
+
+        // A read goes ahead, sees only committed data, and is not held.
+        let gate = OutputGate::default();
+        let mut r = db.lease(gate.clone());
+        assert_eq!(texts(ok(&mut r, "SELECT x FROM t")), ["committed"]);
+        drop(r);
+        assert_eq!(gate.tickets(), 0);
+        gate.durable().await.unwrap();
+        assert!(
+            db.read_stats().line().contains("(1 while a commit ran)"),
+            "{}",
+            db.read_stats().line()
+        );
+
+        // A request that read and then writes waits for the batch connection, and its
+        // write lands in the batch after the work it did not see (as two autocommit
+        // statements would under real Spin).
+        let gate = OutputGate::default();
+        let late = {
+            let (db, gate) = (db.clone(), gate.clone());
+            tokio::spawn(async move {
+                let mut l = db.lease(gate);
+                let seen = texts(exec_async(&mut l, "SELECT x FROM t").await.unwrap());
+                exec_async(&mut l, "INSERT INTO t VALUES ('late')")
+                    .await
+                    .unwrap();
+                let after = texts(
+                    exec_async(&mut l, "SELECT x FROM t ORDER BY x")
+                        .await
+                        .unwrap(),
+                );
+                (seen, after)
+            })
+        };
+        while db.waiting() == 0 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        drop(commit);
+        drop(w);
+        let (seen, after) = late.await.unwrap();
+        assert_eq!(seen, ["committed"]);
+        assert_eq!(after, ["committed", "late", "uncommitted"]);
+        assert_eq!(gate.tickets(), 1, "its write is held for the batch");
+        writer.durable().await.unwrap();
+        gate.durable().await.unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn without_read_connections_every_statement_takes_the_batch_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open_exclusive(dir.path(), CommitPolicy::default(), 0).unwrap();
+        setup(&db).await;
+        let mut l = db.lease(OutputGate::default());
+        ok(&mut l, "SELECT x FROM t");
+        assert!(l.on_batch());
+        drop(l);
+        db.close().await.unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn per_request_mode_reads_on_a_read_connection_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(dir.path(), CommitMode::PerRequest);
+        setup(&db).await;
+        let mut w = db.acquire(OutputGate::default()).await;
+        ok(&mut w, "BEGIN IMMEDIATE");
+        ok(&mut w, "INSERT INTO t VALUES ('a')");
+        let mut r = db.lease(OutputGate::default());
+        assert!(texts(ok(&mut r, "SELECT x FROM t")).is_empty());
+        assert!(!r.on_batch());
+        ok(&mut w, "COMMIT");
+        assert_eq!(texts(ok(&mut r, "SELECT x FROM t")), ["a"]);
+        drop((r, w));
         db.close().await.unwrap();
     }
 }

@@ -2,10 +2,12 @@
 //!
 //! Permission comes from the component's `sqlite_databases` in `spin.toml`; a
 //! component without `"default"` gets `access-denied`. The first `open` of a request
-//! waits for the shared connection and keeps it (a [`Lease`]) until the request's last
-//! connection resource is dropped (or its instance is torn down), so requests are
-//! serialised and a transaction can never interleave with another request's
-//! statements. How statements run inside the host's batch is [`crate::database::lease`]'s.
+//! starts its [`Lease`], kept until the request's last connection resource is dropped
+//! (or its instance is torn down): reads of committed data run on the read
+//! connections, and from its first write or transaction on the request holds the one
+//! batch connection, so writing requests are serialised and a transaction can never
+//! interleave with another request's statements. Which statement runs where, and how
+//! inside the host's batch, is [`crate::database::lease`]'s.
 
 use super::ComponentState;
 use super::sqlite_wit::{Error, Host, HostConnection, QueryResult, RowResult, Value};
@@ -49,13 +51,13 @@ fn io_error(e: rusqlite::Error) -> Error {
 }
 
 /// Runs one statement with `params` bound positionally and returns every row.
-fn run(lease: &mut Lease, statement: &str, params: Vec<Value>) -> Result<QueryResult, Error> {
-    // Run in place, even a COMMIT that waits for fsync: all SQLite work is serialised
-    // behind the one connection, so at most one async worker is ever inside SQLite while
-    // the others keep serving, and handing each statement off to a blocking thread
-    // (`block_in_place`) measurably costs more than it saves (see README, Benchmarks).
-    // (A group commit does go to a blocking thread: see `crate::database::batch`.)
-    match lease.execute(statement, |stmt| query(stmt, params)) {
+async fn run(lease: &mut Lease, statement: &str, params: Vec<Value>) -> Result<QueryResult, Error> {
+    // Run in place, even a COMMIT that waits for fsync: writes are serialised behind the
+    // one batch connection and reads are short, so handing each statement off to a
+    // blocking thread (`block_in_place`) measurably costs more than it saves (see
+    // README, Benchmarks). (A group commit does go to a blocking thread: see
+    // `crate::database::batch`.)
+    match lease.execute(statement, |stmt| query(stmt, params)).await {
         Ok(Some(result)) => Ok(result),
         Ok(None) => Ok(QueryResult {
             columns: Vec::new(),
@@ -112,7 +114,7 @@ impl HostConnection for ComponentState {
             return Ok(Err(Error::NoSuchDatabase));
         };
         if access.held.is_none() {
-            access.held = Some(db.acquire(access.gate.clone()).await);
+            access.held = Some(db.lease(access.gate.clone()));
         }
         access.open_handles += 1;
         Ok(Ok(self.table.push(Connection)?))
@@ -130,7 +132,7 @@ impl HostConnection for ComponentState {
         let Some(lease) = self.sqlite.held.as_mut() else {
             return Ok(Err(Error::InvalidConnection));
         };
-        Ok(run(lease, &statement, parameters))
+        Ok(run(lease, &statement, parameters).await)
     }
 
     async fn drop(&mut self, conn: Resource<Connection>) -> wasmtime::Result<()> {
