@@ -120,6 +120,7 @@ impl Cart {
         self.lines
             .iter()
             .map(|(slug, quantity)| LineRequest {
+                sku: String::new(),
                 slug: slug.clone(),
                 quantity: *quantity,
             })

@@ -193,6 +193,7 @@ mod tests {
         assert_eq!(c.address.line2, "");
         assert_eq!(c.idempotency_key.len(), 32);
         let items = vec![LineRequest {
+            sku: String::new(),
             slug: "mug".into(),
             quantity: 1,
         }];
