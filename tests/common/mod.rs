@@ -460,7 +460,7 @@ pub fn raise_stock(data_dir: &Path) {
     let writer = start_writer(&dir);
     assert!(writer.stop().success());
     open_db(data_dir)
-        .execute("UPDATE products SET stock = 100000000", [])
+        .execute("UPDATE variants SET stock = 100000000", [])
         .unwrap();
 }
 

@@ -4,8 +4,12 @@
 //!
 //! Routes (JSON in and out; errors are `{"error": {"code", "message", "fields"?}}`):
 //! - `GET  /health`                       → `{"ok": true, "schema_version": N}`
-//! - `GET  /catalog/products`             → `ProductList`
-//! - `GET  /catalog/products/{slug}`      → `Product`
+//! - `GET  /catalog/products?collection=&limit=&offset=&include_archived=1` → `ProductList`
+//! - `GET  /catalog/products/{slug}[?include_archived=1]` → `Product`
+//! - `GET  /catalog/collections`          → `CollectionList`
+//! - `GET  /catalog/collections/{slug}?limit=&offset=` → `CollectionPage`
+//! - `GET  /catalog/search?q=&limit=&offset=` → `SearchResults`
+//! - `GET  /catalog/images/{hash}`        → the image's bytes
 //! - `POST /orders/quote`                 → `Quote`
 //! - `POST /orders` (+ `Idempotency-Key`, `storefront-client`) → 201 `OrderView`
 //! - `GET  /orders/{number}`              → `OrderView`
@@ -21,7 +25,8 @@
 //! - `POST /admin/reconcile` `ReconcileRequest` → `ReconcileReport`
 //! - `POST /admin/payment-events/{event_id}/review` `ReviewRequest` → 201 `EventReview`
 //! - `POST /admin/products/{slug}/stock` (+ `Idempotency-Key`) `StockAdjustmentRequest`
-//!   → 201 `StockAdjustment`
+//!   → 201 `StockAdjustment` (the product's default variant)
+//! - `POST /admin/catalog/variants/{sku}/stock` (+ `Idempotency-Key`) → 201 `StockAdjustment`
 //! - `GET  /provider-actions/due`         → `DueActions` (for the payment courier)
 //! - `POST /provider-actions/{id}/result` `ActionReport` → the action's state
 
@@ -29,6 +34,8 @@ mod audit;
 mod auth;
 mod backup;
 mod catalog;
+mod catalog_query;
+mod catalog_search;
 mod client_limits;
 mod db;
 mod migrations;
@@ -77,8 +84,12 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
             200,
             &serde_json::json!({ "ok": true, "schema_version": schema_version }),
         ),
-        Route::Products => catalog::products(&db),
-        Route::Product(slug) => catalog::product(&db, slug),
+        Route::Products => catalog::products(&db, &head.query),
+        Route::Product(slug) => catalog::product(&db, slug, &head.query),
+        Route::Collections => catalog::collections(&db),
+        Route::Collection(slug) => catalog::collection(&db, slug, &head.query),
+        Route::Search => catalog_search::search(&db, &head.query),
+        Route::Image(hash) => catalog::image(&db, hash),
         Route::Quote => catalog::quote(&db, &body),
         Route::PlaceOrder => orders::place(&db, &head.idempotency_key, &head.client_key, &body),
         Route::Order(number) => orders::get(&db, number),
@@ -92,7 +103,18 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
         Route::Backup => backup::backup(&db, &body),
         Route::Reconcile => reconcile::reconcile(&db, &body),
         Route::ReviewEvent(event_id) => reviews::review(&db, event_id, &body),
-        Route::AdjustStock(slug) => stock::adjust(&db, slug, &head.idempotency_key, &body),
+        Route::AdjustStock(slug) => stock::adjust(
+            &db,
+            stock::Target::Product(slug),
+            &head.idempotency_key,
+            &body,
+        ),
+        Route::AdjustVariantStock(sku) => stock::adjust(
+            &db,
+            stock::Target::Variant(sku),
+            &head.idempotency_key,
+            &body,
+        ),
         Route::ListOrders => order_list::list(&db, &head.query),
         Route::DueActions => provider_actions::due(&db),
         Route::ActionResult(id) => provider_actions::report(&db, id, &body),
@@ -103,6 +125,10 @@ enum Route<'a> {
     Health,
     Products,
     Product(&'a str),
+    Collections,
+    Collection(&'a str),
+    Search,
+    Image(&'a str),
     Quote,
     PlaceOrder,
     Order(&'a str),
@@ -117,6 +143,7 @@ enum Route<'a> {
     Reconcile,
     ReviewEvent(&'a str),
     AdjustStock(&'a str),
+    AdjustVariantStock(&'a str),
     ListOrders,
     DueActions,
     ActionResult(&'a str),
@@ -131,6 +158,13 @@ impl<'a> Route<'a> {
             ["health"] => Route::Health,
             ["catalog", "products"] => Route::Products,
             ["catalog", "products", slug] if !slug.is_empty() => Route::Product(slug),
+            ["catalog", "collections"] => Route::Collections,
+            ["catalog", "collections", slug] if !slug.is_empty() => Route::Collection(slug),
+            ["catalog", "search"] => Route::Search,
+            ["catalog", "images", hash] if !hash.is_empty() => Route::Image(hash),
+            ["admin", "catalog", "variants", sku, "stock"] if !sku.is_empty() => {
+                Route::AdjustVariantStock(sku)
+            }
             ["orders"] => Route::PlaceOrder,
             // Before `/orders/{number}`: "quote" is not an order number.
             ["orders", "quote"] => Route::Quote,
@@ -174,6 +208,10 @@ impl<'a> Route<'a> {
             Route::Health
             | Route::Products
             | Route::Product(_)
+            | Route::Collections
+            | Route::Collection(_)
+            | Route::Search
+            | Route::Image(_)
             | Route::Order(_)
             | Route::Payment(_)
             | Route::Audit
@@ -190,6 +228,7 @@ impl<'a> Route<'a> {
             | Route::Reconcile
             | Route::ReviewEvent(_)
             | Route::AdjustStock(_)
+            | Route::AdjustVariantStock(_)
             | Route::ActionResult(_) => Method::Post,
         }
     }
