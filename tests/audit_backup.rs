@@ -59,7 +59,7 @@ fn check_passes_on_a_whole_ledger_and_names_each_problem() {
          DROP TRIGGER orders_fixed_columns;
          UPDATE orders SET total_amount = total_amount + 1 WHERE id = 1;
          PRAGMA ignore_check_constraints = ON;
-         UPDATE products SET stock = -1 WHERE slug = 'milk-jug';",
+         UPDATE variants SET stock = -1 WHERE sku = 'milk-jug';",
     )
     .unwrap();
     drop(conn);

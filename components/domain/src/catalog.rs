@@ -28,6 +28,8 @@ pub const MAX_DESCRIPTION: usize = 5_000;
 pub const MAX_OPTION_TEXT: usize = 40;
 /// Longest SKU, in bytes (ASCII letters, digits, `-`, `_`, `.`).
 pub const MAX_SKU: usize = 64;
+/// Highest variant price, in minor units (a million in major units).
+pub const MAX_PRICE: i64 = 100_000_000;
 /// Longest image alt text, in characters.
 pub const MAX_ALT: usize = 300;
 /// Largest accepted image upload, in bytes (fits the host's default 1 MiB body cap).

@@ -34,10 +34,14 @@ mod audit;
 mod auth;
 mod backup;
 mod catalog;
+mod catalog_commands;
+mod catalog_history;
 mod catalog_query;
+mod catalog_rules;
 mod catalog_search;
 mod client_limits;
 mod db;
+mod image_check;
 mod migrations;
 mod order_list;
 mod order_number;
@@ -74,8 +78,21 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
     // Also before opening the database: the host lends its one connection to one request
     // at a time, so it must not wait on a slow client's upload meanwhile.
     let body = match route.method() {
-        Method::Post => read_body(&head, req, route.body_limit()).await?,
+        Method::Post => {
+            read_body(&head, req, route.body_limit())
+                .await
+                .map_err(|e| match route {
+                    Route::AddImage(_) if e.status == 413 => image_check::too_large(),
+                    _ => e,
+                })?
+        }
         _ => Vec::new(),
+    };
+    // An upload is checked before the database is opened: a forged or hostile image costs
+    // no database time and is never stored.
+    let image = match route {
+        Route::AddImage(_) => Some(image_check::check(&body)?),
+        _ => None,
     };
     let db = Db::open()?;
     let schema_version = migrations::run(&db)?;
@@ -116,6 +133,29 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
             &body,
         ),
         Route::ListOrders => order_list::list(&db, &head.query),
+        Route::History => catalog_history::list(&db, &head.query),
+        Route::CreateProduct => catalog_commands::create_product(&db, &head, &body),
+        Route::UpdateProduct(slug) => catalog_commands::update_product(&db, &head, slug, &body),
+        Route::ArchiveProduct(slug) => catalog_commands::archive_product(&db, &head, slug),
+        Route::AddVariant(slug) => catalog_commands::add_variant(&db, &head, slug, &body),
+        Route::UpdateVariant(sku) => catalog_commands::update_variant(&db, &head, sku, &body),
+        Route::ArchiveVariant(sku) => catalog_commands::archive_variant(&db, &head, sku),
+        Route::CreateCollection => catalog_commands::create_collection(&db, &head, &body),
+        Route::UpdateCollection(slug) => {
+            catalog_commands::update_collection(&db, &head, slug, &body)
+        }
+        Route::AddToCollection(slug) => {
+            catalog_commands::add_to_collection(&db, &head, slug, &body)
+        }
+        Route::RemoveFromCollection(slug, product) => {
+            catalog_commands::remove_from_collection(&db, &head, slug, product)
+        }
+        Route::AddImage(slug) => match &image {
+            Some(image) => catalog_commands::add_image(&db, &head, slug, image, &body),
+            None => Err(anyhow::anyhow!("image route without a checked image").into()),
+        },
+        Route::UpdateImage(slug, id) => catalog_commands::update_image(&db, &head, slug, id, &body),
+        Route::RemoveImage(slug, id) => catalog_commands::remove_image(&db, &head, slug, id),
         Route::DueActions => provider_actions::due(&db),
         Route::ActionResult(id) => provider_actions::report(&db, id, &body),
     }
@@ -145,6 +185,20 @@ enum Route<'a> {
     AdjustStock(&'a str),
     AdjustVariantStock(&'a str),
     ListOrders,
+    History,
+    CreateProduct,
+    UpdateProduct(&'a str),
+    ArchiveProduct(&'a str),
+    AddVariant(&'a str),
+    UpdateVariant(&'a str),
+    ArchiveVariant(&'a str),
+    CreateCollection,
+    UpdateCollection(&'a str),
+    AddToCollection(&'a str),
+    RemoveFromCollection(&'a str, &'a str),
+    AddImage(&'a str),
+    UpdateImage(&'a str, &'a str),
+    RemoveImage(&'a str, &'a str),
     DueActions,
     ActionResult(&'a str),
 }
@@ -164,6 +218,52 @@ impl<'a> Route<'a> {
             ["catalog", "images", hash] if !hash.is_empty() => Route::Image(hash),
             ["admin", "catalog", "variants", sku, "stock"] if !sku.is_empty() => {
                 Route::AdjustVariantStock(sku)
+            }
+            ["admin", "catalog", "history"] => Route::History,
+            ["admin", "catalog", "products"] => Route::CreateProduct,
+            ["admin", "catalog", "products", slug] if !slug.is_empty() => {
+                Route::UpdateProduct(slug)
+            }
+            ["admin", "catalog", "products", slug, "archive"] if !slug.is_empty() => {
+                Route::ArchiveProduct(slug)
+            }
+            ["admin", "catalog", "products", slug, "variants"] if !slug.is_empty() => {
+                Route::AddVariant(slug)
+            }
+            ["admin", "catalog", "products", slug, "images"] if !slug.is_empty() => {
+                Route::AddImage(slug)
+            }
+            ["admin", "catalog", "products", slug, "images", id]
+                if !slug.is_empty() && !id.is_empty() =>
+            {
+                Route::UpdateImage(slug, id)
+            }
+            ["admin", "catalog", "products", slug, "images", id, "remove"]
+                if !slug.is_empty() && !id.is_empty() =>
+            {
+                Route::RemoveImage(slug, id)
+            }
+            ["admin", "catalog", "variants", sku] if !sku.is_empty() => Route::UpdateVariant(sku),
+            ["admin", "catalog", "variants", sku, "archive"] if !sku.is_empty() => {
+                Route::ArchiveVariant(sku)
+            }
+            ["admin", "catalog", "collections"] => Route::CreateCollection,
+            ["admin", "catalog", "collections", slug] if !slug.is_empty() => {
+                Route::UpdateCollection(slug)
+            }
+            ["admin", "catalog", "collections", slug, "products"] if !slug.is_empty() => {
+                Route::AddToCollection(slug)
+            }
+            [
+                "admin",
+                "catalog",
+                "collections",
+                slug,
+                "products",
+                product,
+                "remove",
+            ] if !slug.is_empty() && !product.is_empty() => {
+                Route::RemoveFromCollection(slug, product)
             }
             ["orders"] => Route::PlaceOrder,
             // Before `/orders/{number}`: "quote" is not an order number.
@@ -216,6 +316,7 @@ impl<'a> Route<'a> {
             | Route::Payment(_)
             | Route::Audit
             | Route::ListOrders
+            | Route::History
             | Route::DueActions => Method::Get,
             Route::Quote
             | Route::PlaceOrder
@@ -229,6 +330,19 @@ impl<'a> Route<'a> {
             | Route::ReviewEvent(_)
             | Route::AdjustStock(_)
             | Route::AdjustVariantStock(_)
+            | Route::CreateProduct
+            | Route::UpdateProduct(_)
+            | Route::ArchiveProduct(_)
+            | Route::AddVariant(_)
+            | Route::UpdateVariant(_)
+            | Route::ArchiveVariant(_)
+            | Route::CreateCollection
+            | Route::UpdateCollection(_)
+            | Route::AddToCollection(_)
+            | Route::RemoveFromCollection(..)
+            | Route::AddImage(_)
+            | Route::UpdateImage(..)
+            | Route::RemoveImage(..)
             | Route::ActionResult(_) => Method::Post,
         }
     }
@@ -238,6 +352,7 @@ impl<'a> Route<'a> {
         match self {
             Route::PaymentEvent => request::MAX_EVENT_BODY,
             Route::Reconcile => request::MAX_RECONCILE_BODY,
+            Route::AddImage(_) => request::MAX_IMAGE_BODY,
             _ => request::MAX_BODY,
         }
     }
