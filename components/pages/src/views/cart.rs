@@ -37,7 +37,7 @@ pub fn page(chrome: &Chrome, contents: Contents<'_>, csrf: &str) -> Markup {
                                 td {
                                     a href={ "/products/" (line.slug) } { (line.name) }
                                     @if !line.variant.is_empty() {
-                                        br; span.muted.variant { (line.variant) }
+                                        " " span.muted.variant { "(" (line.variant) ")" }
                                     }
                                 }
                                 td.num { (line.unit_price) span.each { " each" } }
