@@ -111,8 +111,9 @@ fn pre_variant_data_dir(dir: &std::path::Path) {
         )
         .unwrap();
     }
-    // Three orders as the old writer wrote them: one with two lines, one cancelled (its
-    // stock back on the shelf), and a stock adjustment.
+    // Three orders as the old writer wrote them (just now, so that the host does not expire
+    // the pending ones during the test): one with two lines, one cancelled, and a stock
+    // adjustment.
     let orders = [
         (
             "SF-0000-0000-0001",
@@ -136,7 +137,7 @@ fn pre_variant_data_dir(dir: &std::path::Path) {
             "INSERT INTO orders (number, state, email, name, address_line1, address_city, \
              address_postal_code, address_country, currency, total_amount, created_at, updated_at) \
              VALUES (?, ?, 'ada@example.com', 'Ada', '12 Row', 'London', 'N1', 'GB', 'EUR', ?, \
-             '2026-11-01T10:00:00.000Z', '2026-11-01T10:00:00.000Z')",
+             strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
             rusqlite::params![number, state, total],
         )
         .unwrap();

@@ -27,6 +27,11 @@
 //! - `POST /admin/products/{slug}/stock` (+ `Idempotency-Key`) `StockAdjustmentRequest`
 //!   → 201 `StockAdjustment` (the product's default variant)
 //! - `POST /admin/catalog/variants/{sku}/stock` (+ `Idempotency-Key`) → 201 `StockAdjustment`
+//! - `GET  /admin/catalog/history?limit=&before=` → `History` (newest first)
+//! - Owner catalog commands (`POST`, + `Idempotency-Key`, optional `storefront-actor`; see
+//!   `catalog_commands`): `/admin/catalog/products[/{slug}[/archive|/variants|/images[/{id}
+//!   [/remove]]]]`, `/admin/catalog/variants/{sku}[/archive]`,
+//!   `/admin/catalog/collections[/{slug}[/products[/{product}/remove]]]`
 //! - `GET  /provider-actions/due`         → `DueActions` (for the payment courier)
 //! - `POST /provider-actions/{id}/result` `ActionReport` → the action's state
 
