@@ -447,6 +447,30 @@ fn collections_and_the_catalog_paginate() {
             "{missing}"
         );
     }
+
+    // An archived product leaves the shop's pages; the owner still sees it.
+    let archived = admin_post(
+        &app,
+        "/admin/catalog/products/tasting-box/archive",
+        "a-1",
+        vec![],
+    );
+    assert_eq!(archived.status(), 200);
+    for gone in ["/products/tasting-box", "/api/products/tasting-box"] {
+        assert_eq!(
+            client.get(app.url(gone)).send().unwrap().status(),
+            404,
+            "{gone}"
+        );
+    }
+    assert!(!get_html(&client, &app, "/collections/everything?page=2").contains("tasting-box"));
+    let owner = get_json_admin(&app, "/admin/catalog/products/tasting-box");
+    assert_eq!(owner["archived"], true);
+    let anonymous = client
+        .get(app.url("/admin/catalog/products/tasting-box"))
+        .send()
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
 }
 
 #[test]

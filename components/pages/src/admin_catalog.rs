@@ -3,6 +3,10 @@
 //! `admin-token` and the body as sent (JSON, or an image's raw bytes), and the writer's
 //! answer comes back unchanged. The writer validates and applies; these routes only
 //! check that the path names something that can exist, so nothing else reaches it.
+//!
+//! Two owner reads sit beside the commands: `GET /admin/catalog/history`, and `GET
+//! /admin/catalog/products[/{slug}]`, the catalog with archived products and variants
+//! (the writer's `/catalog/products…?include_archived=1`).
 
 use crate::api::{self, writer_failed};
 use crate::web::{Req, Resp};
@@ -13,15 +17,19 @@ use storefront_domain::IDEMPOTENT_REPLAYED;
 use storefront_domain::catalog::valid_sku;
 use storefront_domain::order::valid_slug;
 
-/// The writer path for `/admin/catalog/{rest}` and the one method it takes, or `None`
-/// when the path cannot name a command.
+/// The writer path for `/admin/catalog/{rest}` and the methods it takes, or `None` when
+/// the path cannot name a command.
 pub fn target(rest: &[&str]) -> Option<(String, &'static str)> {
     let slug = |s: &str| valid_slug(s);
     let id = |s: &str| !s.is_empty() && s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit());
     let ok = match rest {
         ["history"] => return Some(("/admin/catalog/history".into(), "GET")),
-        ["products"] | ["collections"] => true,
-        ["products", p] | ["products", p, "archive" | "variants" | "images"] => slug(p),
+        ["products"] => return Some(("/admin/catalog/products".into(), "GET, POST")),
+        ["products", p] if slug(p) => {
+            return Some((format!("/admin/catalog/products/{p}"), "GET, POST"));
+        }
+        ["collections"] => true,
+        ["products", p, "archive" | "variants" | "images"] => slug(p),
         ["products", p, "images", i] | ["products", p, "images", i, "remove"] => slug(p) && id(i),
         ["variants", s] | ["variants", s, "archive" | "stock"] => valid_sku(s),
         ["collections", c] | ["collections", c, "products"] => slug(c),
@@ -35,6 +43,8 @@ pub fn target(rest: &[&str]) -> Option<(String, &'static str)> {
 fn query(req: &Req, writer_path: &str) -> Result<String, Resp> {
     let allowed: &[&str] = if writer_path.ends_with("/history") {
         &["limit", "before"]
+    } else if req.method == "GET" && writer_path == "/admin/catalog/products" {
+        &["collection", "limit", "offset"]
     } else if writer_path.ends_with("/images") {
         &["alt", "position"]
     } else {
@@ -68,14 +78,22 @@ pub async fn forward(writer: &WriterClient, req: &Req, writer_path: &str) -> Res
         Ok(query) => query,
         Err(resp) => return resp,
     };
-    let path = format!("{writer_path}{query}");
     let answer = if req.method == "GET" {
+        let path = match writer_path.strip_prefix("/admin") {
+            // The owner's view of the catalog: archived products and variants included.
+            Some(catalog) if catalog.starts_with("/catalog/products") => {
+                let glue = if query.is_empty() { '?' } else { '&' };
+                format!("{catalog}{query}{glue}include_archived=1")
+            }
+            _ => format!("{writer_path}{query}"),
+        };
         writer.forward(Method::Get, &path, None, None).await
     } else {
         let key = match api::idempotency_key(req) {
             Ok(key) => key,
             Err(resp) => return resp,
         };
+        let path = format!("{writer_path}{query}");
         writer
             .forward(Method::Post, &path, Some(req.body.clone()), Some(key))
             .await
@@ -105,6 +123,8 @@ mod tests {
             Some(("/admin/catalog/products/kenya/images".into(), "POST"))
         );
         assert_eq!(t("history").unwrap().1, "GET");
+        assert_eq!(t("products/kenya").unwrap().1, "GET, POST");
+        assert_eq!(t("products/kenya/archive").unwrap().1, "POST");
         for good in [
             "products",
             "products/kenya",
