@@ -38,112 +38,29 @@ enum Picture {
 }
 
 /// Every demo product: slug, picture, alt text.
+#[rustfmt::skip]
 const PRODUCTS: &[(&str, Picture, &str)] = &[
-    (
-        "ethiopia-yirgacheffe",
-        Picture::Bag(YELLOW),
-        "A brown coffee bag with a yellow label band",
-    ),
-    (
-        "colombia-huila",
-        Picture::Bag(RED),
-        "A brown coffee bag with a red label band",
-    ),
-    (
-        "kenya-nyeri-aa",
-        Picture::Bag(GREEN),
-        "A brown coffee bag with a green label band",
-    ),
-    (
-        "house-espresso-blend",
-        Picture::Bag(BLACK),
-        "A brown coffee bag with a black label band",
-    ),
-    (
-        "decaf-sugarcane",
-        Picture::Bag(TEAL),
-        "A brown coffee bag with a teal label band",
-    ),
-    (
-        "ceramic-dripper",
-        Picture::Dripper,
-        "A white ceramic pour-over dripper on its base",
-    ),
-    (
-        "paper-filters-02",
-        Picture::Filters,
-        "A stack of cone-shaped paper coffee filters",
-    ),
-    (
-        "gooseneck-kettle",
-        Picture::Kettle,
-        "A steel kettle with a long, slim gooseneck spout",
-    ),
-    (
-        "hand-grinder",
-        Picture::Grinder,
-        "A steel hand grinder with a crank and a wooden knob",
-    ),
-    (
-        "french-press",
-        Picture::Press,
-        "A glass French press with a steel frame and plunger",
-    ),
-    (
-        "coffee-scale",
-        Picture::Scale,
-        "A black coffee scale with a lit display",
-    ),
-    (
-        "espresso-cups",
-        Picture::Cups,
-        "Two small white espresso cups on saucers",
-    ),
-    (
-        "stoneware-mug",
-        Picture::Mug(SLATE),
-        "A slate-blue stoneware mug",
-    ),
-    (
-        "milk-jug",
-        Picture::Jug,
-        "A steel milk jug with a pointed spout",
-    ),
-    (
-        "cleaning-tablets",
-        Picture::Tablets,
-        "A tub of round white cleaning tablets",
-    ),
-    (
-        "linen-tea-towel",
-        Picture::Towel,
-        "A folded linen tea towel with blue stripes",
-    ),
-    (
-        "guatemala-huehuetenango",
-        Picture::Bag(PURPLE),
-        "A brown coffee bag with a purple label band",
-    ),
-    (
-        "brazil-cerrado",
-        Picture::Bag(ORANGE),
-        "A brown coffee bag with an orange label band",
-    ),
-    (
-        "cold-brew-bottle",
-        Picture::Bottle,
-        "A glass bottle of cold brew coffee with a black stopper",
-    ),
-    (
-        "descaling-powder",
-        Picture::Sachets,
-        "A box of descaling powder with four white sachets",
-    ),
-    (
-        "tasting-box",
-        Picture::TastingBox,
-        "A kraft gift box with three small coffee bags in yellow, red and green",
-    ),
+    ("ethiopia-yirgacheffe", Picture::Bag(YELLOW), "A brown coffee bag with a yellow label band"),
+    ("colombia-huila", Picture::Bag(RED), "A brown coffee bag with a red label band"),
+    ("kenya-nyeri-aa", Picture::Bag(GREEN), "A brown coffee bag with a green label band"),
+    ("house-espresso-blend", Picture::Bag(BLACK), "A brown coffee bag with a black label band"),
+    ("decaf-sugarcane", Picture::Bag(TEAL), "A brown coffee bag with a teal label band"),
+    ("ceramic-dripper", Picture::Dripper, "A white ceramic pour-over dripper on its base"),
+    ("paper-filters-02", Picture::Filters, "A stack of cone-shaped paper coffee filters"),
+    ("gooseneck-kettle", Picture::Kettle, "A steel kettle with a long, slim gooseneck spout"),
+    ("hand-grinder", Picture::Grinder, "A steel hand grinder with a crank and a wooden knob"),
+    ("french-press", Picture::Press, "A glass French press with a steel frame and plunger"),
+    ("coffee-scale", Picture::Scale, "A black coffee scale with a lit display"),
+    ("espresso-cups", Picture::Cups, "Two small white espresso cups on saucers"),
+    ("stoneware-mug", Picture::Mug(SLATE), "A slate-blue stoneware mug"),
+    ("milk-jug", Picture::Jug, "A steel milk jug with a pointed spout"),
+    ("cleaning-tablets", Picture::Tablets, "A tub of round white cleaning tablets"),
+    ("linen-tea-towel", Picture::Towel, "A folded linen tea towel with blue stripes"),
+    ("guatemala-huehuetenango", Picture::Bag(PURPLE), "A brown coffee bag with a purple label band"),
+    ("brazil-cerrado", Picture::Bag(ORANGE), "A brown coffee bag with an orange label band"),
+    ("cold-brew-bottle", Picture::Bottle, "A glass bottle of cold brew coffee with a black stopper"),
+    ("descaling-powder", Picture::Sachets, "A box of descaling powder with four white sachets"),
+    ("tasting-box", Picture::TastingBox, "A kraft gift box with three small coffee bags in yellow, red and green"),
 ];
 
 const YELLOW: [u8; 3] = [240, 190, 60];
@@ -207,6 +124,7 @@ fn encode(img: &RgbImage) -> Vec<u8> {
     png
 }
 
+#[rustfmt::skip]
 fn draw(picture: Picture) -> RgbImage {
     // White things stand out on pale blue, the rest on cream.
     let bg = match picture {
@@ -235,15 +153,7 @@ fn draw(picture: Picture) -> RgbImage {
         Picture::Filters => {
             for (i, shade) in [[225, 213, 190], [232, 222, 200], PAPER].iter().enumerate() {
                 let dy = i as i32 * 40;
-                c.poly(
-                    &[
-                        (130, 150 + dy),
-                        (350, 150 + dy),
-                        (290, 300 + dy),
-                        (190, 300 + dy),
-                    ],
-                    *shade,
-                );
+                c.poly(&[(130, 150 + dy), (350, 150 + dy), (290, 300 + dy), (190, 300 + dy)], *shade);
             }
         }
         Picture::Kettle => {
@@ -251,23 +161,8 @@ fn draw(picture: Picture) -> RgbImage {
             c.rect(110, 300, 350, 400, STEEL);
             c.ellipse(230, 205, 60, 14, DARK_STEEL);
             c.circle(230, 188, 14, BLACK);
-            c.poly(
-                &[(330, 330), (350, 310), (420, 170), (432, 178), (365, 340)],
-                STEEL,
-            );
-            c.poly(
-                &[
-                    (110, 240),
-                    (80, 250),
-                    (80, 340),
-                    (110, 360),
-                    (110, 330),
-                    (100, 320),
-                    (100, 270),
-                    (110, 265),
-                ],
-                BLACK,
-            );
+            c.poly(&[(330, 330), (350, 310), (420, 170), (432, 178), (365, 340)], STEEL);
+            c.poly(&[(110, 240), (80, 250), (80, 340), (110, 360), (110, 330), (100, 320), (100, 270), (110, 265)], BLACK);
         }
         Picture::Grinder => {
             c.rect(180, 200, 300, 400, STEEL);
@@ -286,19 +181,7 @@ fn draw(picture: Picture) -> RgbImage {
             c.rect(150, 150, 330, 172, DARK_STEEL);
             c.rect(234, 100, 246, 152, DARK_STEEL);
             c.circle(240, 95, 16, BLACK);
-            c.poly(
-                &[
-                    (320, 200),
-                    (380, 210),
-                    (380, 340),
-                    (320, 350),
-                    (320, 330),
-                    (360, 322),
-                    (360, 228),
-                    (320, 220),
-                ],
-                BLACK,
-            );
+            c.poly(&[(320, 200), (380, 210), (380, 340), (320, 350), (320, 330), (360, 322), (360, 228), (320, 220)], BLACK);
         }
         Picture::Scale => {
             c.rect(90, 300, 390, 390, BLACK);
@@ -312,15 +195,7 @@ fn draw(picture: Picture) -> RgbImage {
             for cx in [160, 320] {
                 c.ellipse(cx, 370, 85, 18, WHITE);
                 c.ellipse(cx, 368, 70, 12, [232, 230, 226]);
-                c.poly(
-                    &[
-                        (cx - 55, 260),
-                        (cx + 55, 260),
-                        (cx + 45, 360),
-                        (cx - 45, 360),
-                    ],
-                    WHITE,
-                );
+                c.poly(&[(cx - 55, 260), (cx + 55, 260), (cx + 45, 360), (cx - 45, 360)], WHITE);
                 c.ellipse(cx, 260, 55, 10, COFFEE);
                 c.circle(cx + 62, 300, 20, WHITE);
                 c.circle(cx + 62, 300, 9, bg);
@@ -341,19 +216,7 @@ fn draw(picture: Picture) -> RgbImage {
         Picture::Jug => {
             c.poly(&[(170, 180), (320, 180), (340, 400), (150, 400)], STEEL);
             c.poly(&[(150, 180), (175, 180), (175, 215)], STEEL);
-            c.poly(
-                &[
-                    (320, 210),
-                    (380, 220),
-                    (385, 340),
-                    (335, 350),
-                    (333, 320),
-                    (362, 316),
-                    (360, 240),
-                    (322, 235),
-                ],
-                DARK_STEEL,
-            );
+            c.poly(&[(320, 210), (380, 220), (385, 340), (335, 350), (333, 320), (362, 316), (360, 240), (322, 235)], DARK_STEEL);
         }
         Picture::Tablets => {
             c.rect(150, 200, 330, 400, [60, 120, 180]);
@@ -379,10 +242,7 @@ fn draw(picture: Picture) -> RgbImage {
         }
         Picture::TastingBox => {
             for (x, band) in [(150, YELLOW), (215, RED), (280, GREEN)] {
-                c.poly(
-                    &[(x, 170), (x + 50, 170), (x + 55, 300), (x - 5, 300)],
-                    KRAFT,
-                );
+                c.poly(&[(x, 170), (x + 50, 170), (x + 55, 300), (x - 5, 300)], KRAFT);
                 c.rect(x - 3, 220, x + 53, 245, band);
             }
             c.rect(110, 280, 370, 400, [200, 160, 115]);
