@@ -59,7 +59,7 @@ fn check_passes_on_a_whole_ledger_and_names_each_problem() {
          DROP TRIGGER orders_fixed_columns;
          UPDATE orders SET total_amount = total_amount + 1 WHERE id = 1;
          PRAGMA ignore_check_constraints = ON;
-         UPDATE products SET stock = -1 WHERE slug = 'milk-jug';",
+         UPDATE variants SET stock = -1 WHERE sku = 'milk-jug';",
     )
     .unwrap();
     drop(conn);
@@ -74,7 +74,7 @@ fn check_passes_on_a_whole_ledger_and_names_each_problem() {
     assert!(text.contains("lines add up to"), "{text}");
     // integrity_check itself reports the row that breaks its CHECK constraint.
     assert!(
-        text.contains("integrity_check: CHECK constraint failed in products"),
+        text.contains("integrity_check: CHECK constraint failed in variants"),
         "{text}"
     );
     assert_eq!(lines.len(), 4, "one line per finding: {lines:?}");

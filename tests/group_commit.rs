@@ -19,7 +19,7 @@ fn data_dir_with_stock(stock: i64) -> tempfile::TempDir {
     let writer = common::start_writer(dir.path());
     assert!(writer.stop().success());
     common::open_db(dir.path())
-        .execute("UPDATE products SET stock = ?", [stock])
+        .execute("UPDATE variants SET stock = ?", [stock])
         .unwrap();
     dir
 }
@@ -156,7 +156,7 @@ fn refused_orders_in_a_batch_leave_the_neighbours_orders_intact() {
     assert_eq!(common::count(&conn, "orders"), STOCK);
     let stock: i64 = conn
         .query_row(
-            "SELECT stock FROM products WHERE slug = 'french-press'",
+            "SELECT stock FROM variants WHERE sku = 'french-press'",
             [],
             |r| r.get(0),
         )

@@ -68,3 +68,239 @@ fn an_edited_applied_migration_stops_the_start() {
         }
     }
 }
+
+/// A data dir as today's writer left it before the catalog model (migrations 0001–0006,
+/// recorded as the writer records them), with orders, lines and stock adjustments.
+fn pre_variant_data_dir(dir: &std::path::Path) {
+    use sha2::Digest as _;
+    let conn = common::open_db(dir);
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL;")
+        .unwrap();
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version    INTEGER PRIMARY KEY,
+            name       TEXT NOT NULL,
+            checksum   TEXT NOT NULL,
+            applied_at TEXT NOT NULL
+        )",
+    )
+    .unwrap();
+    for version in 1..=6 {
+        let path = std::fs::read_dir(common::repo_root().join("migrations"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .starts_with(&format!("{version:04}_"))
+            })
+            .unwrap();
+        let sql = std::fs::read(&path).unwrap();
+        conn.execute_batch(std::str::from_utf8(&sql).unwrap())
+            .unwrap();
+        conn.execute(
+            "INSERT INTO schema_migrations (version, name, checksum, applied_at) \
+             VALUES (?, ?, ?, '2026-11-01T00:00:00.000Z')",
+            rusqlite::params![
+                version,
+                path.file_name().unwrap().to_str().unwrap(),
+                hex::encode(sha2::Sha256::digest(&sql)),
+            ],
+        )
+        .unwrap();
+    }
+    // Three orders as the old writer wrote them (just now, so that the host does not expire
+    // the pending ones during the test): one with two lines, one cancelled, and a stock
+    // adjustment.
+    let orders = [
+        (
+            "SF-0000-0000-0001",
+            "pending_payment",
+            vec![("kenya-nyeri-aa", 1890, 1), ("milk-jug", 1650, 2)],
+        ),
+        (
+            "SF-0000-0000-0002",
+            "cancelled",
+            vec![("ethiopia-yirgacheffe", 1450, 3)],
+        ),
+        (
+            "SF-0000-0000-0003",
+            "pending_payment",
+            vec![("house-espresso-blend", 3490, 1)],
+        ),
+    ];
+    for (number, state, lines) in &orders {
+        let total: i64 = lines.iter().map(|(_, unit, q)| unit * q).sum();
+        conn.execute(
+            "INSERT INTO orders (number, state, email, name, address_line1, address_city, \
+             address_postal_code, address_country, currency, total_amount, created_at, updated_at) \
+             VALUES (?, ?, 'ada@example.com', 'Ada', '12 Row', 'London', 'N1', 'GB', 'EUR', ?, \
+             strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+            rusqlite::params![number, state, total],
+        )
+        .unwrap();
+        let order_id = conn.last_insert_rowid();
+        for (slug, unit, quantity) in lines {
+            conn.execute(
+                "INSERT INTO order_lines (order_id, product_id, slug, name, quantity, unit_amount, \
+                 currency, line_amount) \
+                 SELECT ?, id, slug, name, ?, ?, 'EUR', ? FROM products WHERE slug = ?",
+                rusqlite::params![order_id, quantity, unit, unit * quantity, slug],
+            )
+            .unwrap();
+        }
+        conn.execute(
+            "INSERT INTO order_events (order_id, from_state, to_state, at) \
+             VALUES (?, NULL, 'pending_payment', '2026-11-01T10:00:00.000Z')",
+            [order_id],
+        )
+        .unwrap();
+        if *state == "cancelled" {
+            conn.execute(
+                "INSERT INTO order_events (order_id, from_state, to_state, at) \
+                 VALUES (?, 'pending_payment', 'cancelled', '2026-11-01T11:00:00.000Z')",
+                [order_id],
+            )
+            .unwrap();
+        }
+    }
+    conn.execute_batch(
+        "INSERT INTO stock_adjustments (product_id, delta, reason, stock_after, idempotency_key, \
+         fingerprint, created_at) SELECT id, 5, 'delivery', stock + 5, 'restock-1', 'f', \
+         '2026-11-01T09:00:00.000Z' FROM products WHERE slug = 'milk-jug';
+         UPDATE products SET stock = stock + 5 WHERE slug = 'milk-jug';",
+    )
+    .unwrap();
+}
+
+type Line = (i64, i64, String, String, i64, i64);
+
+fn lines(conn: &rusqlite::Connection, sql: &str) -> Vec<Line> {
+    let mut stmt = conn.prepare(sql).unwrap();
+    stmt.query_map([], |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+        ))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+#[test]
+fn orders_from_before_variants_migrate_without_losing_a_row() {
+    let dir = tempfile::tempdir().unwrap();
+    pre_variant_data_dir(dir.path());
+    let conn = common::open_db(dir.path());
+    let line_sql =
+        "SELECT id, order_id, slug, name, quantity, line_amount FROM order_lines ORDER BY id";
+    let before_lines = lines(&conn, line_sql);
+    let before_stock: Vec<(String, i64)> = {
+        let mut stmt = conn
+            .prepare("SELECT slug, stock FROM products ORDER BY id")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let sequences = |conn: &rusqlite::Connection| -> Vec<(String, i64)> {
+        let mut stmt = conn
+            .prepare(
+                "SELECT name, seq FROM sqlite_sequence WHERE name IN \
+                 ('orders', 'order_lines', 'order_events', 'stock_adjustments') ORDER BY name",
+            )
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let before_sequences = sequences(&conn);
+    assert_eq!(before_sequences.len(), 4);
+    drop(conn);
+
+    let app = common::start(dir.path());
+    for number in ["SF-0000-0000-0001", "SF-0000-0000-0002"] {
+        let json = common::order_json(&app, number);
+        assert_eq!(json["number"], number, "{json}");
+        let page = common::client()
+            .get(app.url(&format!("/orders/{number}")))
+            .send()
+            .unwrap();
+        assert_eq!(page.status(), 200);
+        assert!(page.text().unwrap().contains(number));
+    }
+    let json = common::order_json(&app, "SF-0000-0000-0001");
+    assert_eq!(json["items"][1]["sku"], "milk-jug");
+    assert_eq!(
+        json["items"][0]["name"], "Kenya Nyeri AA, 250 g",
+        "the name as sold"
+    );
+    assert!(app.stop().success());
+
+    let conn = common::open_db(dir.path());
+    assert_eq!(
+        lines(&conn, line_sql),
+        before_lines,
+        "every line, with its id"
+    );
+    assert_eq!(sequences(&conn), before_sequences, "ids ever issued");
+    let migrated: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM order_lines l JOIN variants v ON v.id = l.variant_id \
+             JOIN products p ON p.id = l.product_id \
+             WHERE v.sku = p.slug AND l.sku = p.slug AND v.product_id = p.id",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        migrated,
+        before_lines.len() as i64,
+        "each line points at its migrated variant"
+    );
+    let adjustment: (i64, String) = conn
+        .query_row(
+            "SELECT a.id, v.sku FROM stock_adjustments a JOIN variants v ON v.id = a.variant_id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(adjustment, (1, "milk-jug".to_string()));
+    for (slug, stock) in &before_stock {
+        let (migrated, position): (i64, i64) = conn
+            .query_row(
+                "SELECT stock, position FROM variants WHERE sku = ?",
+                [slug],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (migrated, position),
+            (*stock, 0),
+            "{slug}: the default variant keeps its stock"
+        );
+    }
+    let columns: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('products')")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(
+        !columns.iter().any(|c| c == "stock" || c == "price_amount"),
+        "{columns:?}"
+    );
+    drop(conn);
+    let (ok, lines) = common::check(dir.path());
+    assert!(ok, "{lines:?}");
+}

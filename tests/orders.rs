@@ -53,7 +53,7 @@ fn concurrent_orders_for_the_last_items_never_oversell() {
     let conn = common::open_db(dir.path());
     assert_eq!(common::count(&conn, "orders"), available);
     let min: i64 = conn
-        .query_row("SELECT min(stock) FROM products", [], |r| r.get(0))
+        .query_row("SELECT min(stock) FROM variants", [], |r| r.get(0))
         .unwrap();
     assert!(min >= 0);
 }

@@ -353,25 +353,30 @@ pub fn hidden_field(html: &str, name: &str) -> String {
     html[start..end].to_string()
 }
 
-/// Current stock of every product, by slug, from the public API.
+/// Current stock of every product (over its active variants), by slug, from the public
+/// API, a page of 100 at a time.
 pub fn stock(app: &TestApp) -> std::collections::BTreeMap<String, i64> {
-    let v: serde_json::Value = client()
-        .get(app.url("/api/products"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    v["products"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            (
+    let mut stock = std::collections::BTreeMap::new();
+    loop {
+        let v: serde_json::Value = client()
+            .get(app.url(&format!("/api/products?limit=100&offset={}", stock.len())))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        let products = v["products"].as_array().unwrap();
+        let before = stock.len();
+        for p in products {
+            stock.insert(
                 p["slug"].as_str().unwrap().to_string(),
                 p["stock"].as_i64().unwrap(),
-            )
-        })
-        .collect()
+            );
+        }
+        let total = v["total"].as_u64().unwrap_or(0) as usize;
+        if stock.len() == before || stock.len() >= total {
+            return stock;
+        }
+    }
 }
 
 /// What [`ledger_counts`] says after exactly `n` single-line orders.
@@ -460,7 +465,7 @@ pub fn raise_stock(data_dir: &Path) {
     let writer = start_writer(&dir);
     assert!(writer.stop().success());
     open_db(data_dir)
-        .execute("UPDATE products SET stock = 100000000", [])
+        .execute("UPDATE variants SET stock = 100000000", [])
         .unwrap();
 }
 

@@ -13,23 +13,6 @@ pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
 /// Longest accepted idempotency key.
 pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 
-/// A catalog product as served by `GET /catalog/products[/{slug}]` on the writer and
-/// `GET /api/products[/{slug}]` on pages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Product {
-    pub slug: String,
-    pub name: String,
-    pub description: String,
-    pub price: Money,
-    /// Units available to order now (reserved units already subtracted).
-    pub stock: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProductList {
-    pub products: Vec<Product>,
-}
-
 /// `POST /orders/quote` body: price these lines from the catalog.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuoteRequest {
@@ -39,8 +22,16 @@ pub struct QuoteRequest {
 /// One priced line of a quote or an order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PricedLine {
+    /// The product's slug.
     pub slug: String,
+    /// The product's name when the line was priced.
     pub name: String,
+    /// The variant's SKU (orders placed before variants existed: the migrated variant's).
+    #[serde(default)]
+    pub sku: String,
+    /// The variant's title, e.g. "1 kg / Filter"; empty for a product without options.
+    #[serde(default)]
+    pub variant: String,
     pub quantity: i64,
     pub unit_price: Money,
     pub line_total: Money,

@@ -6,6 +6,7 @@
 //! field-level messages without a round trip.
 
 pub mod api;
+pub mod catalog;
 pub mod money;
 pub mod order;
 pub mod order_list;
@@ -15,6 +16,7 @@ pub mod quantity;
 pub mod stock;
 
 pub use api::*;
+pub use catalog::{Product, ProductList};
 pub use money::Money;
 pub use order::{Address, FieldError, OrderRequest, OrderState, ValidOrder};
 pub use quantity::Quantity;

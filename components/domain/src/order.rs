@@ -37,8 +37,14 @@ pub struct Address {
 
 /// One requested line: quantities arrive as plain integers so that a negative or
 /// absurd value gets a field message rather than a JSON type error.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineRequest {
+    /// The variant to buy. Give this or `slug`, not both.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub sku: String,
+    /// A product: buys its default variant (its first active one). For clients that predate
+    /// variants and for products without options.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub slug: String,
     pub quantity: i64,
 }
@@ -55,6 +61,9 @@ pub struct OrderRequest {
 /// A validated line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidLine {
+    /// The variant's SKU, or empty when the line names a product by `slug`.
+    pub sku: String,
+    /// The product's slug, or empty when the line names a variant by `sku`.
     pub slug: String,
     pub quantity: Quantity,
 }
@@ -128,22 +137,41 @@ pub fn validate_lines(items: &[LineRequest]) -> Result<Vec<ValidLine>, Vec<Field
     let mut seen = BTreeSet::new();
     let mut lines = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        if !valid_slug(&item.slug) {
+        let (field, target, valid) = match (item.sku.is_empty(), item.slug.is_empty()) {
+            (false, true) => ("sku", &item.sku, crate::catalog::valid_sku(&item.sku)),
+            (true, false) => ("slug", &item.slug, valid_slug(&item.slug)),
+            _ => {
+                errors.push(FieldError::new(
+                    format!("items[{i}].sku"),
+                    "give the variant's sku (or a product's slug), not both or neither",
+                ));
+                continue;
+            }
+        };
+        if !valid {
             errors.push(FieldError::new(
-                format!("items[{i}].slug"),
-                "is not a valid product slug",
+                format!("items[{i}].{field}"),
+                format!(
+                    "is not a valid {}",
+                    if field == "sku" {
+                        "SKU"
+                    } else {
+                        "product slug"
+                    }
+                ),
             ));
             continue;
         }
-        if !seen.insert(item.slug.as_str()) {
+        if !seen.insert((field, target.as_str())) {
             errors.push(FieldError::new(
-                format!("items[{i}].slug"),
-                format!("{} appears twice; use one line per product", item.slug),
+                format!("items[{i}].{field}"),
+                format!("{target} appears twice; use one line per item"),
             ));
             continue;
         }
         match Quantity::new(item.quantity) {
             Ok(quantity) => lines.push(ValidLine {
+                sku: item.sku.clone(),
                 slug: item.slug.clone(),
                 quantity,
             }),
@@ -285,6 +313,7 @@ mod tests {
                 country: "gb".into(),
             },
             items: vec![LineRequest {
+                sku: String::new(),
                 slug: "espresso-cup".into(),
                 quantity: 2,
             }],
@@ -308,14 +337,17 @@ mod tests {
         r.address.city = "Berlin".into();
         r.items = vec![
             LineRequest {
+                sku: String::new(),
                 slug: "Bad Slug".into(),
                 quantity: 1,
             },
             LineRequest {
+                sku: String::new(),
                 slug: "cup".into(),
                 quantity: -1,
             },
             LineRequest {
+                sku: String::new(),
                 slug: "mug".into(),
                 quantity: 1000,
             },
@@ -354,6 +386,7 @@ mod tests {
     fn line_limits() {
         let many: Vec<LineRequest> = (0..51)
             .map(|i| LineRequest {
+                sku: String::new(),
                 slug: format!("p{i}"),
                 quantity: 1,
             })
@@ -362,10 +395,12 @@ mod tests {
         assert!(validate_lines(&[]).is_err());
         let dup = vec![
             LineRequest {
+                sku: String::new(),
                 slug: "a".into(),
                 quantity: 1,
             },
             LineRequest {
+                sku: String::new(),
                 slug: "a".into(),
                 quantity: 1,
             },

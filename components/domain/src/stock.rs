@@ -11,8 +11,9 @@ pub const MAX_STOCK_DELTA: i64 = 1_000_000;
 /// Longest reason, in characters.
 pub const MAX_STOCK_REASON: usize = 200;
 
-/// `POST /admin/products/{slug}/stock` (+ `Idempotency-Key`): add `delta` to the stock
-/// (negative to take some away).
+/// `POST /admin/products/{slug}/stock` (the product's default variant) or
+/// `POST /admin/catalog/variants/{sku}/stock` (+ `Idempotency-Key`): add `delta` to the
+/// variant's stock (negative to take some away).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StockAdjustmentRequest {
     pub delta: i64,
@@ -56,7 +57,12 @@ impl StockAdjustmentRequest {
 /// A recorded adjustment and the stock it left.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StockAdjustment {
+    /// The product's slug.
     pub slug: String,
+    /// The variant whose stock changed (the product's default variant when the command
+    /// named the product).
+    #[serde(default)]
+    pub sku: String,
     pub delta: i64,
     pub reason: String,
     /// Available stock right after the adjustment.

@@ -1,5 +1,5 @@
-//! The public JSON API under `/api/`: products, placing an order, order status, and
-//! starting an order's payment.
+//! The public JSON API under `/api/`: one product, placing an order, order status, and
+//! starting an order's payment (the catalog lists are in `catalog_api`).
 //!
 //! Bodies are the domain's wire types and every error is an `ErrorBody`. Input is
 //! validated here first so bad requests never reach the writer; the writer's own 4xx
@@ -11,13 +11,6 @@ use crate::writer_client::{WriterClient, WriterError};
 use serde::Serialize;
 use storefront_domain::order::valid_slug;
 use storefront_domain::{IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LEN, Money, OrderRequest};
-
-pub async fn products(writer: &WriterClient) -> Resp {
-    match writer.products().await {
-        Ok(list) => Resp::json(200, &list),
-        Err(e) => writer_failed(e),
-    }
-}
 
 pub async fn product(writer: &WriterClient, slug: &str) -> Resp {
     if !valid_slug(slug) {

@@ -2,14 +2,17 @@
 //!
 //! The cart lives entirely in the shopper's browser so that browsing and carting never
 //! touch the writer. Cookie value: `base64url(payload) "." base64url(HMAC-SHA256(key, payload))`
-//! where payload is JSON `{"sid":"<32 hex>","lines":[["slug",qty],…],"exp":<unix seconds>}`.
-//! Only slugs and quantities are stored; prices always come from the writer.
+//! where payload is JSON `{"sid":"<32 hex>","lines":[["sku",qty],…],"exp":<unix seconds>}`.
+//! Only SKUs and quantities are stored; prices always come from the writer. Carts from
+//! before variants hold product slugs, which are the SKUs of the products' migrated
+//! variants, so they keep working unchanged.
 
 use crate::signing::{Key, b64, unb64};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use storefront_domain::Quantity;
-use storefront_domain::order::{LineRequest, MAX_LINES, valid_slug};
+use storefront_domain::catalog::valid_sku;
+use storefront_domain::order::{LineRequest, MAX_LINES};
 
 pub const COOKIE_NAME: &str = "cart";
 /// Cart lifetime, refreshed whenever the cart is written.
@@ -21,7 +24,7 @@ pub const MAX_COOKIE_LEN: usize = 3800;
 pub struct Cart {
     /// Random session id (16 bytes, hex); CSRF tokens are bound to it.
     pub sid: String,
-    /// `(slug, quantity)` in the order they were added.
+    /// `(sku, quantity)` in the order they were added.
     pub lines: Vec<(String, i64)>,
     /// Expiry, unix seconds.
     pub exp: u64,
@@ -64,13 +67,13 @@ impl Cart {
     }
 
     #[cfg(test)]
-    pub fn quantity_of(&self, slug: &str) -> Option<i64> {
-        self.lines.iter().find(|(s, _)| s == slug).map(|(_, q)| *q)
+    pub fn quantity_of(&self, sku: &str) -> Option<i64> {
+        self.lines.iter().find(|(s, _)| s == sku).map(|(_, q)| *q)
     }
 
-    /// Adds `quantity` of `slug`, capping the line at [`Quantity::MAX`].
-    pub fn add(&mut self, key: &Key, slug: &str, quantity: Quantity) -> AddOutcome {
-        if let Some(line) = self.lines.iter_mut().find(|(s, _)| s == slug) {
+    /// Adds `quantity` of the variant `sku`, capping the line at [`Quantity::MAX`].
+    pub fn add(&mut self, key: &Key, sku: &str, quantity: Quantity) -> AddOutcome {
+        if let Some(line) = self.lines.iter_mut().find(|(s, _)| s == sku) {
             let wanted = line.1 + quantity.get();
             line.1 = wanted.min(Quantity::MAX);
             return if wanted > Quantity::MAX {
@@ -82,7 +85,7 @@ impl Cart {
         if self.lines.len() >= MAX_LINES {
             return AddOutcome::Full;
         }
-        self.lines.push((slug.to_string(), quantity.get()));
+        self.lines.push((sku.to_string(), quantity.get()));
         if self.encode(key).len() > MAX_COOKIE_LEN {
             self.lines.pop();
             return AddOutcome::Full;
@@ -90,9 +93,9 @@ impl Cart {
         AddOutcome::Added
     }
 
-    /// Sets a line's quantity; `None` removes it. Returns false if the slug is not in the cart.
-    pub fn set(&mut self, slug: &str, quantity: Option<Quantity>) -> bool {
-        let Some(index) = self.lines.iter().position(|(s, _)| s == slug) else {
+    /// Sets a line's quantity; `None` removes it. Returns false if the sku is not in the cart.
+    pub fn set(&mut self, sku: &str, quantity: Option<Quantity>) -> bool {
+        let Some(index) = self.lines.iter().position(|(s, _)| s == sku) else {
             return false;
         };
         match quantity {
@@ -104,14 +107,14 @@ impl Cart {
         true
     }
 
-    pub fn remove(&mut self, slug: &str) -> bool {
-        self.set(slug, None)
+    pub fn remove(&mut self, sku: &str) -> bool {
+        self.set(sku, None)
     }
 
-    /// Keeps only the lines whose slug passes `keep`; returns how many were dropped.
+    /// Keeps only the lines whose sku passes `keep`; returns how many were dropped.
     pub fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) -> usize {
         let before = self.lines.len();
-        self.lines.retain(|(slug, _)| keep(slug));
+        self.lines.retain(|(sku, _)| keep(sku));
         before - self.lines.len()
     }
 
@@ -119,8 +122,9 @@ impl Cart {
     pub fn line_requests(&self) -> Vec<LineRequest> {
         self.lines
             .iter()
-            .map(|(slug, quantity)| LineRequest {
-                slug: slug.clone(),
+            .map(|(sku, quantity)| LineRequest {
+                sku: sku.clone(),
+                slug: String::new(),
                 quantity: *quantity,
             })
             .collect()
@@ -159,8 +163,8 @@ impl Cart {
         self.sid.len() == 32
             && self.sid.bytes().all(|b| b.is_ascii_hexdigit())
             && self.lines.len() <= MAX_LINES
-            && self.lines.iter().all(|(slug, quantity)| {
-                valid_slug(slug) && Quantity::new(*quantity).is_ok() && seen.insert(slug.as_str())
+            && self.lines.iter().all(|(sku, quantity)| {
+                valid_sku(sku) && Quantity::new(*quantity).is_ok() && seen.insert(sku.as_str())
             })
     }
 }
@@ -244,7 +248,7 @@ mod tests {
         let bad_payloads = [
             r#"{"sid":"short","lines":[],"exp":9999999999}"#.to_string(),
             format!(r#"{{"sid":"{SID}","lines":[["mug",0]],"exp":9999999999}}"#),
-            format!(r#"{{"sid":"{SID}","lines":[["Bad Slug",1]],"exp":9999999999}}"#),
+            format!(r#"{{"sid":"{SID}","lines":[["Bad Sku",1]],"exp":9999999999}}"#),
             format!(r#"{{"sid":"{SID}","lines":[["mug",1],["mug",1]],"exp":9999999999}}"#),
         ];
         for payload in bad_payloads {

@@ -4,6 +4,7 @@
 //! Checkout input names are the domain's field names (`email`, `address.city`, …), so
 //! `OrderRequest::validate` errors land next to the right input without a mapping table.
 
+use storefront_domain::catalog::valid_sku;
 use storefront_domain::order::{LineRequest, valid_slug};
 use storefront_domain::{Address, OrderRequest, Quantity};
 
@@ -31,8 +32,8 @@ impl Form {
 /// What is wrong with a cart form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FormError {
-    /// The slug is missing or cannot name any product.
-    Slug,
+    /// The product or variant is missing or cannot name any.
+    Item,
     /// Shopper-facing explanation.
     Quantity(String),
 }
@@ -58,26 +59,52 @@ pub fn new_quantity(raw: Option<&str>) -> Result<Option<Quantity>, FormError> {
     }
 }
 
-fn slug(form: &Form) -> Result<String, FormError> {
-    match form.get("slug") {
-        Some(s) if valid_slug(s) => Ok(s.to_string()),
-        _ => Err(FormError::Slug),
+/// `POST /cart/add`: what to add.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddToCart {
+    /// The product whose page (or card) the form was on.
+    pub slug: String,
+    /// The variant chosen there; `None` (forms from before variants): the product's
+    /// default variant.
+    pub sku: Option<String>,
+    pub quantity: Quantity,
+}
+
+/// The cart line a form names: `sku`, or `slug` in forms rendered before variants (a
+/// product's slug is its migrated variant's SKU).
+fn line(form: &Form) -> Result<String, FormError> {
+    match form.get("sku").or_else(|| form.get("slug")) {
+        Some(s) if valid_sku(s) => Ok(s.to_string()),
+        _ => Err(FormError::Item),
     }
 }
 
-/// `POST /cart/add`: `slug`, `quantity`.
-pub fn add(form: &Form) -> Result<(String, Quantity), FormError> {
-    Ok((slug(form)?, quantity(form.get("quantity"))?))
+/// `POST /cart/add`: `slug`, optional `sku`, `quantity`.
+pub fn add(form: &Form) -> Result<AddToCart, FormError> {
+    let slug = match form.get("slug") {
+        Some(s) if valid_slug(s) => s.to_string(),
+        _ => return Err(FormError::Item),
+    };
+    let sku = match form.get("sku") {
+        None => None,
+        Some(s) if valid_sku(s) => Some(s.to_string()),
+        Some(_) => return Err(FormError::Item),
+    };
+    Ok(AddToCart {
+        slug,
+        sku,
+        quantity: quantity(form.get("quantity"))?,
+    })
 }
 
-/// `POST /cart/update`: `slug`, `quantity` (0 removes).
+/// `POST /cart/update`: `sku`, `quantity` (0 removes).
 pub fn update(form: &Form) -> Result<(String, Option<Quantity>), FormError> {
-    Ok((slug(form)?, new_quantity(form.get("quantity"))?))
+    Ok((line(form)?, new_quantity(form.get("quantity"))?))
 }
 
-/// `POST /cart/remove`: `slug`.
+/// `POST /cart/remove`: `sku`.
 pub fn remove(form: &Form) -> Result<String, FormError> {
-    slug(form)
+    line(form)
 }
 
 /// The checkout form as typed, kept verbatim so it can be shown again after errors.
@@ -135,10 +162,17 @@ mod tests {
         assert_eq!(f.get("slug"), Some("espresso-cup"));
         assert_eq!(f.get("csrf"), Some("a+b"));
         assert_eq!(f.get("missing"), None);
+        let two = Quantity::new(2).unwrap();
         assert_eq!(
             add(&f),
-            Ok(("espresso-cup".into(), Quantity::new(2).unwrap()))
+            Ok(AddToCart {
+                slug: "espresso-cup".into(),
+                sku: None,
+                quantity: two
+            })
         );
+        let f = Form::parse(b"slug=kenya&sku=kenya-1kg-filter&quantity=2");
+        assert_eq!(add(&f).unwrap().sku.as_deref(), Some("kenya-1kg-filter"));
     }
 
     #[test]
@@ -167,6 +201,9 @@ mod tests {
         assert_eq!(new_quantity(Some("5")), Ok(Some(Quantity::new(5).unwrap())));
         assert!(new_quantity(Some("100")).is_err());
         assert!(new_quantity(Some("-0")).is_err());
+        let f = Form::parse(b"sku=mug-blue&quantity=0");
+        assert_eq!(update(&f), Ok(("mug-blue".into(), None)));
+        // A form rendered before variants names the product: its migrated variant's SKU.
         let f = Form::parse(b"slug=mug&quantity=0");
         assert_eq!(update(&f), Ok(("mug".into(), None)));
     }
@@ -177,8 +214,9 @@ mod tests {
             &b"quantity=1"[..],
             b"slug=Bad%20Slug&quantity=1",
             b"slug=&quantity=x",
+            b"slug=mug&sku=%3Cb%3E&quantity=1",
         ] {
-            assert_eq!(add(&Form::parse(body)), Err(FormError::Slug));
+            assert_eq!(add(&Form::parse(body)), Err(FormError::Item));
         }
         assert_eq!(remove(&Form::parse(b"slug=mug")), Ok("mug".into()));
     }
@@ -193,6 +231,7 @@ mod tests {
         assert_eq!(c.address.line2, "");
         assert_eq!(c.idempotency_key.len(), 32);
         let items = vec![LineRequest {
+            sku: String::new(),
             slug: "mug".into(),
             quantity: 1,
         }];

@@ -11,13 +11,17 @@
 //! name, while a page may need to set more than one cookie.
 
 mod admin;
+mod admin_catalog;
 mod api;
 mod cart;
+mod catalog_api;
 mod client;
 mod config;
 mod csrf;
 mod forms;
+mod images;
 mod notice;
+mod paging;
 mod payments;
 mod session;
 mod shop;
@@ -30,6 +34,7 @@ use futures::StreamExt;
 use payments::Payments;
 use spin_sdk::http::{Fields, IncomingRequest, OutgoingResponse, ResponseOutparam};
 use spin_sdk::http_component;
+use storefront_domain::catalog::MAX_IMAGE_BYTES;
 use storefront_domain::{OrderState, order_number};
 use web::{Req, Resp};
 use writer_client::WriterClient;
@@ -136,7 +141,11 @@ fn unix_now() -> u64 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Route<'a> {
     Catalog,
+    Collection(&'a str),
+    Search,
     Product(&'a str),
+    /// A product picture by its content hash (checked by the handler).
+    Image(&'a str),
     Cart,
     CartAdd,
     CartUpdate,
@@ -160,8 +169,14 @@ enum Route<'a> {
     AdminAdjustStock(&'a str),
     /// Only with an admin token: the list of orders.
     AdminOrders,
+    /// Only with an admin token: a catalog command (or the catalog history), by the
+    /// writer path it is forwarded to.
+    AdminCatalog(String),
     ApiProducts,
     ApiProduct(&'a str),
+    ApiCollections,
+    ApiCollection(&'a str),
+    ApiSearch,
     ApiPlaceOrder,
     ApiOrder(String),
     ApiPayment(String),
@@ -199,7 +214,10 @@ fn route<'a>(method: &str, path: &'a str, features: Features) -> Result<Route<'a
     }
     let (route, allow) = match segments.as_slice() {
         [""] => (Route::Catalog, "GET"),
+        ["collections", slug] => (Route::Collection(slug), "GET"),
+        ["search"] => (Route::Search, "GET"),
         ["products", slug] => (Route::Product(slug), "GET"),
+        ["images", hash] => (Route::Image(hash), "GET"),
         ["cart"] => (Route::Cart, "GET"),
         ["cart", "add"] => (Route::CartAdd, "POST"),
         ["cart", "update"] => (Route::CartUpdate, "POST"),
@@ -230,8 +248,15 @@ fn route<'a>(method: &str, path: &'a str, features: Features) -> Result<Route<'a
             (Route::AdminAdjustStock(slug), "POST")
         }
         ["admin", "orders"] if features.admin => (Route::AdminOrders, "GET"),
+        ["admin", "catalog", rest @ ..] if features.admin => {
+            let (path, allow) = admin_catalog::target(rest).ok_or(Miss::NotFound)?;
+            (Route::AdminCatalog(path), allow)
+        }
         ["api", "products"] => (Route::ApiProducts, "GET"),
         ["api", "products", slug] => (Route::ApiProduct(slug), "GET"),
+        ["api", "collections"] => (Route::ApiCollections, "GET"),
+        ["api", "collections", slug] => (Route::ApiCollection(slug), "GET"),
+        ["api", "search"] => (Route::ApiSearch, "GET"),
         ["api", "orders"] => (Route::ApiPlaceOrder, "POST"),
         ["api", "orders", n] => (Route::ApiOrder(number(n)?), "GET"),
         ["api", "orders", n, "payment"] => (Route::ApiPayment(number(n)?), "POST"),
@@ -272,6 +297,10 @@ async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
     if req.is_json() {
         return respond_json(req, body_error, routed, &payments).await;
     }
+    // Pictures carry no cookie and no page around them.
+    if let Ok(Route::Image(hash)) = routed {
+        return images::serve(&writer, req, hash).await;
+    }
     let mut shop = shop::Shop::new(req, &config.key, &writer, payments.now);
     let answer = match (body_error, routed) {
         (Some(BodyError::TooLarge), _) => Err(shop.error(
@@ -286,6 +315,8 @@ async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
         )),
         (None, Ok(route)) => match route {
             Route::Catalog => shop::catalog::index(&mut shop).await,
+            Route::Collection(slug) => shop::catalog::collection(&mut shop, slug).await,
+            Route::Search => shop::catalog::search(&mut shop).await,
             Route::Product(slug) => shop::catalog::product(&mut shop, slug).await,
             Route::Cart => shop::cart::show(&mut shop).await,
             Route::CartAdd => shop::cart::add(&mut shop).await,
@@ -318,6 +349,13 @@ async fn respond_json(
     p: &Payments<'_>,
 ) -> Resp {
     match body_error {
+        Some(BodyError::TooLarge) if web::body_cap(&req.path) == MAX_IMAGE_BYTES => {
+            return Resp::json_error(
+                413,
+                "image_too_large",
+                &format!("images are limited to {MAX_IMAGE_BYTES} bytes"),
+            );
+        }
         Some(BodyError::TooLarge) => {
             return Resp::json_error(
                 413,
@@ -334,8 +372,11 @@ async fn respond_json(
         None => {}
     }
     match routed {
-        Ok(Route::ApiProducts) => api::products(p.writer).await,
+        Ok(Route::ApiProducts) => catalog_api::products(p.writer, req).await,
         Ok(Route::ApiProduct(slug)) => api::product(p.writer, slug).await,
+        Ok(Route::ApiCollections) => catalog_api::collections(p.writer).await,
+        Ok(Route::ApiCollection(slug)) => catalog_api::collection(p.writer, slug, req).await,
+        Ok(Route::ApiSearch) => catalog_api::search(p.writer, req).await,
         Ok(Route::ApiPlaceOrder) => api::place_order(p.writer, req).await,
         Ok(Route::ApiOrder(number)) => api::order(p.writer, &number).await,
         Ok(Route::ApiPayment(number)) => api::payment(p, &number).await,
@@ -345,7 +386,8 @@ async fn respond_json(
             | Route::AdminTransition(..)
             | Route::AdminReviewEvent(_)
             | Route::AdminAdjustStock(_)
-            | Route::AdminOrders,
+            | Route::AdminOrders
+            | Route::AdminCatalog(_),
         ) if !admin::authorized(req, &p.settings.admin_token) => {
             Resp::json_error(401, "unauthorized", "a valid admin token is required")
                 .header("www-authenticate", "Bearer")
@@ -355,6 +397,7 @@ async fn respond_json(
         Ok(Route::AdminReviewEvent(event_id)) => admin::review_event(p.writer, event_id, req).await,
         Ok(Route::AdminAdjustStock(slug)) => admin::adjust_stock(p.writer, slug, req).await,
         Ok(Route::AdminOrders) => admin::list_orders(p.writer, req).await,
+        Ok(Route::AdminCatalog(path)) => admin_catalog::forward(p.writer, req, &path).await,
         Ok(_) | Err(Miss::NotFound) => Resp::json_error(404, "not_found", "no such route"),
         Err(Miss::MethodNotAllowed(allow)) => Resp::json_error(
             405,

@@ -7,6 +7,7 @@
 
 use maud::Markup;
 use serde::Serialize;
+use storefront_domain::catalog::MAX_IMAGE_BYTES;
 use storefront_domain::{ErrorBody, FieldError};
 
 /// Largest request body read from shoppers and admins; larger ones get 413 without being
@@ -21,10 +22,14 @@ pub const MAX_BODY: usize = 64 * 1024;
 /// records.
 pub const MAX_EVENT_BODY: usize = 500 * 1024;
 
-/// The body cap for a request to `path`.
+/// The body cap for a request to `path`: an image upload
+/// (`/admin/catalog/products/{slug}/images`) may be as large as an image may be.
 pub fn body_cap(path: &str) -> usize {
+    let segments: Vec<&str> = path.split('/').collect();
     if path == "/webhooks/stripe" {
         MAX_EVENT_BODY
+    } else if let ["", "admin", "catalog", "products", _, "images"] = segments.as_slice() {
+        MAX_IMAGE_BYTES
     } else {
         MAX_BODY
     }

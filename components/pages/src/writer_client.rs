@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use spin_sdk::http::{ErrorCode, Method, Request, Response, SendError, send};
 use std::time::{Duration, Instant};
+use storefront_domain::catalog::{ACTOR, CollectionList, CollectionPage, SearchResults};
 use storefront_domain::order::LineRequest;
 use storefront_domain::order_list::{OrderList, OrderListQuery};
 use storefront_domain::payments::{
@@ -57,8 +58,77 @@ impl WriterClient {
         }
     }
 
-    pub async fn products(&self) -> Result<ProductList, WriterError> {
-        self.get("/catalog/products").await
+    /// One page of the catalog (or of a collection): `query` is `limit=&offset=` and
+    /// maybe `collection=`, built by the caller from checked values.
+    pub async fn products(&self, query: &str) -> Result<ProductList, WriterError> {
+        self.get(&format!("/catalog/products?{query}")).await
+    }
+
+    pub async fn collections(&self) -> Result<CollectionList, WriterError> {
+        self.get("/catalog/collections").await
+    }
+
+    /// `None` if there is no such collection; `slug` checked by the caller.
+    pub async fn collection(
+        &self,
+        slug: &str,
+        query: &str,
+    ) -> Result<Option<CollectionPage>, WriterError> {
+        found(
+            self.get(&format!("/catalog/collections/{slug}?{query}"))
+                .await,
+        )
+    }
+
+    /// `query` is `q=&limit=&offset=`, encoded by the caller.
+    pub async fn search(&self, query: &str) -> Result<SearchResults, WriterError> {
+        self.get(&format!("/catalog/search?{query}")).await
+    }
+
+    /// An image's content type and bytes; `None` if the writer has no such image.
+    /// `hash` checked by the caller.
+    pub async fn image(&self, hash: &str) -> Result<Option<(String, Vec<u8>)>, WriterError> {
+        let url = format!("{}/catalog/images/{hash}", self.base);
+        let response = self.send(Method::Get, &url, None, &[]).await?;
+        match *response.status() {
+            200 => {
+                let content_type = response
+                    .header("content-type")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string();
+                Ok(Some((content_type, response.body().to_vec())))
+            }
+            404 => Ok(None),
+            status => {
+                eprintln!("writer GET /catalog/images/{hash}: answered {status}");
+                Err(WriterError::Broken)
+            }
+        }
+    }
+
+    /// An owner's catalog command or read, passed on as is: the writer's status, body and
+    /// whether it was an idempotent replay. `path_and_query` is built by the caller from
+    /// checked segments; the actor is always the admin token for now.
+    pub async fn forward(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<Vec<u8>>,
+        idempotency_key: Option<&str>,
+    ) -> Result<(u16, Vec<u8>, bool), WriterError> {
+        let url = format!("{}{path_and_query}", self.base);
+        let mut headers = vec![(ACTOR, "admin-token")];
+        if let Some(key) = idempotency_key {
+            headers.push((IDEMPOTENCY_KEY, key));
+        }
+        let response = self.send(method, &url, body, &headers).await?;
+        let status = *response.status();
+        if status >= 500 {
+            eprintln!("writer {path_and_query}: answered {status}");
+            return Err(WriterError::Broken);
+        }
+        Ok((status, response.body().to_vec(), replayed(&response)))
     }
 
     /// `None` if the writer does not know the slug. Callers check the slug's syntax
@@ -210,51 +280,9 @@ impl WriterClient {
         headers: &[(&str, &str)],
     ) -> Result<Answer<T>, WriterError> {
         let url = format!("{}{path}", self.base);
-        let build = || {
-            let mut req = Request::new(method.clone(), url.as_str());
-            req.set_header("accept", "application/json");
-            if !self.token.is_empty() {
-                req.set_header("authorization", format!("Bearer {}", self.token));
-            }
-            for (name, value) in headers {
-                req.set_header(*name, *value);
-            }
-            if let Some(body) = &body {
-                req.set_header("content-type", "application/json");
-                *req.body_mut() = body.clone();
-            }
-            req
-        };
-
-        let deadline = Instant::now() + RETRY_BUDGET;
-        let mut delay = FIRST_DELAY;
-        let response = loop {
-            let why = match send::<Request, Response>(build()).await {
-                Ok(r) if *r.status() == 503 => "503 Service Unavailable".to_string(),
-                Ok(r) => break r,
-                Err(e) if is_misconfiguration(&e) => {
-                    eprintln!(
-                        "writer {method} {url}: {e:?}; check writer_url and allowed_outbound_hosts"
-                    );
-                    return Err(WriterError::Broken);
-                }
-                Err(e) => format!("connection failed: {e:?}"),
-            };
-            if Instant::now() + delay > deadline {
-                eprintln!("writer {method} {path}: giving up after {RETRY_BUDGET:?}: {why}");
-                return Err(WriterError::Unavailable);
-            }
-            eprintln!("writer {method} {path}: {why}; retrying in {delay:?}");
-            // Blocking is fine: this instance serves this one request and nothing else.
-            std::thread::sleep(delay);
-            delay = (delay * 2).min(MAX_DELAY);
-        };
-
+        let response = self.send(method.clone(), &url, body, headers).await?;
         let status = *response.status();
-        let replayed = response
-            .header(IDEMPOTENT_REPLAYED)
-            .and_then(|v| v.as_str())
-            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        let replayed = replayed(&response);
         let bytes = response.body();
         match status {
             200..=299 => match serde_json::from_slice(bytes) {
@@ -283,6 +311,56 @@ impl WriterClient {
             }
         }
     }
+    /// Sends one request, re-sending it while the writer is unavailable (503 or no
+    /// connection) within the retry budget.
+    async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<Vec<u8>>,
+        headers: &[(&str, &str)],
+    ) -> Result<Response, WriterError> {
+        let path = url.strip_prefix(self.base.as_str()).unwrap_or(url);
+        let build = || {
+            let mut req = Request::new(method.clone(), url);
+            req.set_header("accept", "application/json");
+            if !self.token.is_empty() {
+                req.set_header("authorization", format!("Bearer {}", self.token));
+            }
+            for (name, value) in headers {
+                req.set_header(*name, *value);
+            }
+            if let Some(body) = &body {
+                req.set_header("content-type", "application/json");
+                *req.body_mut() = body.clone();
+            }
+            req
+        };
+
+        let deadline = Instant::now() + RETRY_BUDGET;
+        let mut delay = FIRST_DELAY;
+        loop {
+            let why = match send::<Request, Response>(build()).await {
+                Ok(r) if *r.status() == 503 => "503 Service Unavailable".to_string(),
+                Ok(r) => return Ok(r),
+                Err(e) if is_misconfiguration(&e) => {
+                    eprintln!(
+                        "writer {method} {url}: {e:?}; check writer_url and allowed_outbound_hosts"
+                    );
+                    return Err(WriterError::Broken);
+                }
+                Err(e) => format!("connection failed: {e:?}"),
+            };
+            if Instant::now() + delay > deadline {
+                eprintln!("writer {method} {path}: giving up after {RETRY_BUDGET:?}: {why}");
+                return Err(WriterError::Unavailable);
+            }
+            eprintln!("writer {method} {path}: {why}; retrying in {delay:?}");
+            // Blocking is fine: this instance serves this one request and nothing else.
+            std::thread::sleep(delay);
+            delay = (delay * 2).min(MAX_DELAY);
+        }
+    }
 }
 
 /// Failures that waiting cannot fix: the request is refused before it leaves (also
@@ -298,6 +376,14 @@ pub(crate) fn is_misconfiguration(e: &SendError) -> bool {
                     | ErrorCode::LoopDetected
             )
     )
+}
+
+/// Whether the writer answered a replay of an earlier command.
+fn replayed(response: &Response) -> bool {
+    response
+        .header(IDEMPOTENT_REPLAYED)
+        .and_then(|v| v.as_str())
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
 }
 
 /// Turns a 404 into `None`.

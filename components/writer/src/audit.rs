@@ -5,7 +5,7 @@
 //! - for tables whose rows are never deleted, `sqlite_sequence` (ids ever issued) equals
 //!   `MAX(id)` and the row count: the exact symptom of the lost Rails orders was
 //!   "17 ids issued, `MAX(id)` 15";
-//! - no product has negative stock;
+//! - no variant has negative stock;
 //! - every order's total is the sum of its lines, in the order's currency;
 //! - every idempotency record points at an existing order;
 //! - every order's state is the `to_state` of its latest event;
@@ -29,8 +29,8 @@ use storefront_domain::Money;
 
 /// Tables whose rows are never deleted (enforced by triggers in `0002_orders.sql`,
 /// `0003_payments.sql`, `0004_payment_event_reviews.sql`, `0005_stock_adjustments.sql` and
-/// `0006_provider_actions.sql`).
-const APPEND_ONLY: [&str; 8] = [
+/// `0006_provider_actions.sql`, `0007_catalog_variants.sql`).
+const APPEND_ONLY: [&str; 9] = [
     "orders",
     "order_lines",
     "order_events",
@@ -39,6 +39,7 @@ const APPEND_ONLY: [&str; 8] = [
     "payment_event_reviews",
     "stock_adjustments",
     "provider_actions",
+    "catalog_history",
 ];
 
 /// How long a deferred payment event may wait for the event it needs (an SQLite modifier).
@@ -126,9 +127,9 @@ fn sequences(db: &Db, table: &str, findings: &mut Vec<String>) -> anyhow::Result
 }
 
 fn negative_stock(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
-    for row in db.rows("SELECT slug, stock FROM products WHERE stock < 0", &[])? {
+    for row in db.rows("SELECT sku, stock FROM variants WHERE stock < 0", &[])? {
         findings.push(format!(
-            "product {}: stock is {}",
+            "variant {}: stock is {}",
             row.text(0)?,
             row.int(1)?
         ));

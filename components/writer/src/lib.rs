@@ -4,8 +4,12 @@
 //!
 //! Routes (JSON in and out; errors are `{"error": {"code", "message", "fields"?}}`):
 //! - `GET  /health`                       → `{"ok": true, "schema_version": N}`
-//! - `GET  /catalog/products`             → `ProductList`
-//! - `GET  /catalog/products/{slug}`      → `Product`
+//! - `GET  /catalog/products?collection=&limit=&offset=&include_archived=1` → `ProductList`
+//! - `GET  /catalog/products/{slug}[?include_archived=1]` → `Product`
+//! - `GET  /catalog/collections`          → `CollectionList`
+//! - `GET  /catalog/collections/{slug}?limit=&offset=` → `CollectionPage`
+//! - `GET  /catalog/search?q=&limit=&offset=` → `SearchResults`
+//! - `GET  /catalog/images/{hash}`        → the image's bytes
 //! - `POST /orders/quote`                 → `Quote`
 //! - `POST /orders` (+ `Idempotency-Key`, `storefront-client`) → 201 `OrderView`
 //! - `GET  /orders/{number}`              → `OrderView`
@@ -21,7 +25,13 @@
 //! - `POST /admin/reconcile` `ReconcileRequest` → `ReconcileReport`
 //! - `POST /admin/payment-events/{event_id}/review` `ReviewRequest` → 201 `EventReview`
 //! - `POST /admin/products/{slug}/stock` (+ `Idempotency-Key`) `StockAdjustmentRequest`
-//!   → 201 `StockAdjustment`
+//!   → 201 `StockAdjustment` (the product's default variant)
+//! - `POST /admin/catalog/variants/{sku}/stock` (+ `Idempotency-Key`) → 201 `StockAdjustment`
+//! - `GET  /admin/catalog/history?limit=&before=` → `History` (newest first)
+//! - Owner catalog commands (`POST`, + `Idempotency-Key`, optional `storefront-actor`; see
+//!   `catalog_commands`): `/admin/catalog/products[/{slug}[/archive|/variants|/images[/{id}
+//!   [/remove]]]]`, `/admin/catalog/variants/{sku}[/archive]`,
+//!   `/admin/catalog/collections[/{slug}[/products[/{product}/remove]]]`
 //! - `GET  /provider-actions/due`         → `DueActions` (for the payment courier)
 //! - `POST /provider-actions/{id}/result` `ActionReport` → the action's state
 
@@ -29,8 +39,14 @@ mod audit;
 mod auth;
 mod backup;
 mod catalog;
+mod catalog_commands;
+mod catalog_history;
+mod catalog_query;
+mod catalog_rules;
+mod catalog_search;
 mod client_limits;
 mod db;
+mod image_check;
 mod migrations;
 mod order_list;
 mod order_number;
@@ -67,8 +83,21 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
     // Also before opening the database: the host lends its one connection to one request
     // at a time, so it must not wait on a slow client's upload meanwhile.
     let body = match route.method() {
-        Method::Post => read_body(&head, req, route.body_limit()).await?,
+        Method::Post => {
+            read_body(&head, req, route.body_limit())
+                .await
+                .map_err(|e| match route {
+                    Route::AddImage(_) if e.status == 413 => image_check::too_large(),
+                    _ => e,
+                })?
+        }
         _ => Vec::new(),
+    };
+    // An upload is checked before the database is opened: a forged or hostile image costs
+    // no database time and is never stored.
+    let image = match route {
+        Route::AddImage(_) => Some(image_check::check(&body)?),
+        _ => None,
     };
     let db = Db::open()?;
     let schema_version = migrations::run(&db)?;
@@ -77,8 +106,12 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
             200,
             &serde_json::json!({ "ok": true, "schema_version": schema_version }),
         ),
-        Route::Products => catalog::products(&db),
-        Route::Product(slug) => catalog::product(&db, slug),
+        Route::Products => catalog::products(&db, &head.query),
+        Route::Product(slug) => catalog::product(&db, slug, &head.query),
+        Route::Collections => catalog::collections(&db),
+        Route::Collection(slug) => catalog::collection(&db, slug, &head.query),
+        Route::Search => catalog_search::search(&db, &head.query),
+        Route::Image(hash) => catalog::image(&db, hash),
         Route::Quote => catalog::quote(&db, &body),
         Route::PlaceOrder => orders::place(&db, &head.idempotency_key, &head.client_key, &body),
         Route::Order(number) => orders::get(&db, number),
@@ -92,8 +125,42 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
         Route::Backup => backup::backup(&db, &body),
         Route::Reconcile => reconcile::reconcile(&db, &body),
         Route::ReviewEvent(event_id) => reviews::review(&db, event_id, &body),
-        Route::AdjustStock(slug) => stock::adjust(&db, slug, &head.idempotency_key, &body),
+        Route::AdjustStock(slug) => stock::adjust(
+            &db,
+            stock::Target::Product(slug),
+            &head.idempotency_key,
+            &body,
+        ),
+        Route::AdjustVariantStock(sku) => stock::adjust(
+            &db,
+            stock::Target::Variant(sku),
+            &head.idempotency_key,
+            &body,
+        ),
         Route::ListOrders => order_list::list(&db, &head.query),
+        Route::History => catalog_history::list(&db, &head.query),
+        Route::CreateProduct => catalog_commands::create_product(&db, &head, &body),
+        Route::UpdateProduct(slug) => catalog_commands::update_product(&db, &head, slug, &body),
+        Route::ArchiveProduct(slug) => catalog_commands::archive_product(&db, &head, slug),
+        Route::AddVariant(slug) => catalog_commands::add_variant(&db, &head, slug, &body),
+        Route::UpdateVariant(sku) => catalog_commands::update_variant(&db, &head, sku, &body),
+        Route::ArchiveVariant(sku) => catalog_commands::archive_variant(&db, &head, sku),
+        Route::CreateCollection => catalog_commands::create_collection(&db, &head, &body),
+        Route::UpdateCollection(slug) => {
+            catalog_commands::update_collection(&db, &head, slug, &body)
+        }
+        Route::AddToCollection(slug) => {
+            catalog_commands::add_to_collection(&db, &head, slug, &body)
+        }
+        Route::RemoveFromCollection(slug, product) => {
+            catalog_commands::remove_from_collection(&db, &head, slug, product)
+        }
+        Route::AddImage(slug) => match &image {
+            Some(image) => catalog_commands::add_image(&db, &head, slug, image, &body),
+            None => Err(anyhow::anyhow!("image route without a checked image").into()),
+        },
+        Route::UpdateImage(slug, id) => catalog_commands::update_image(&db, &head, slug, id, &body),
+        Route::RemoveImage(slug, id) => catalog_commands::remove_image(&db, &head, slug, id),
         Route::DueActions => provider_actions::due(&db),
         Route::ActionResult(id) => provider_actions::report(&db, id, &body),
     }
@@ -103,6 +170,10 @@ enum Route<'a> {
     Health,
     Products,
     Product(&'a str),
+    Collections,
+    Collection(&'a str),
+    Search,
+    Image(&'a str),
     Quote,
     PlaceOrder,
     Order(&'a str),
@@ -117,7 +188,22 @@ enum Route<'a> {
     Reconcile,
     ReviewEvent(&'a str),
     AdjustStock(&'a str),
+    AdjustVariantStock(&'a str),
     ListOrders,
+    History,
+    CreateProduct,
+    UpdateProduct(&'a str),
+    ArchiveProduct(&'a str),
+    AddVariant(&'a str),
+    UpdateVariant(&'a str),
+    ArchiveVariant(&'a str),
+    CreateCollection,
+    UpdateCollection(&'a str),
+    AddToCollection(&'a str),
+    RemoveFromCollection(&'a str, &'a str),
+    AddImage(&'a str),
+    UpdateImage(&'a str, &'a str),
+    RemoveImage(&'a str, &'a str),
     DueActions,
     ActionResult(&'a str),
 }
@@ -131,6 +217,59 @@ impl<'a> Route<'a> {
             ["health"] => Route::Health,
             ["catalog", "products"] => Route::Products,
             ["catalog", "products", slug] if !slug.is_empty() => Route::Product(slug),
+            ["catalog", "collections"] => Route::Collections,
+            ["catalog", "collections", slug] if !slug.is_empty() => Route::Collection(slug),
+            ["catalog", "search"] => Route::Search,
+            ["catalog", "images", hash] if !hash.is_empty() => Route::Image(hash),
+            ["admin", "catalog", "variants", sku, "stock"] if !sku.is_empty() => {
+                Route::AdjustVariantStock(sku)
+            }
+            ["admin", "catalog", "history"] => Route::History,
+            ["admin", "catalog", "products"] => Route::CreateProduct,
+            ["admin", "catalog", "products", slug] if !slug.is_empty() => {
+                Route::UpdateProduct(slug)
+            }
+            ["admin", "catalog", "products", slug, "archive"] if !slug.is_empty() => {
+                Route::ArchiveProduct(slug)
+            }
+            ["admin", "catalog", "products", slug, "variants"] if !slug.is_empty() => {
+                Route::AddVariant(slug)
+            }
+            ["admin", "catalog", "products", slug, "images"] if !slug.is_empty() => {
+                Route::AddImage(slug)
+            }
+            ["admin", "catalog", "products", slug, "images", id]
+                if !slug.is_empty() && !id.is_empty() =>
+            {
+                Route::UpdateImage(slug, id)
+            }
+            ["admin", "catalog", "products", slug, "images", id, "remove"]
+                if !slug.is_empty() && !id.is_empty() =>
+            {
+                Route::RemoveImage(slug, id)
+            }
+            ["admin", "catalog", "variants", sku] if !sku.is_empty() => Route::UpdateVariant(sku),
+            ["admin", "catalog", "variants", sku, "archive"] if !sku.is_empty() => {
+                Route::ArchiveVariant(sku)
+            }
+            ["admin", "catalog", "collections"] => Route::CreateCollection,
+            ["admin", "catalog", "collections", slug] if !slug.is_empty() => {
+                Route::UpdateCollection(slug)
+            }
+            ["admin", "catalog", "collections", slug, "products"] if !slug.is_empty() => {
+                Route::AddToCollection(slug)
+            }
+            [
+                "admin",
+                "catalog",
+                "collections",
+                slug,
+                "products",
+                product,
+                "remove",
+            ] if !slug.is_empty() && !product.is_empty() => {
+                Route::RemoveFromCollection(slug, product)
+            }
             ["orders"] => Route::PlaceOrder,
             // Before `/orders/{number}`: "quote" is not an order number.
             ["orders", "quote"] => Route::Quote,
@@ -174,10 +313,15 @@ impl<'a> Route<'a> {
             Route::Health
             | Route::Products
             | Route::Product(_)
+            | Route::Collections
+            | Route::Collection(_)
+            | Route::Search
+            | Route::Image(_)
             | Route::Order(_)
             | Route::Payment(_)
             | Route::Audit
             | Route::ListOrders
+            | Route::History
             | Route::DueActions => Method::Get,
             Route::Quote
             | Route::PlaceOrder
@@ -190,6 +334,20 @@ impl<'a> Route<'a> {
             | Route::Reconcile
             | Route::ReviewEvent(_)
             | Route::AdjustStock(_)
+            | Route::AdjustVariantStock(_)
+            | Route::CreateProduct
+            | Route::UpdateProduct(_)
+            | Route::ArchiveProduct(_)
+            | Route::AddVariant(_)
+            | Route::UpdateVariant(_)
+            | Route::ArchiveVariant(_)
+            | Route::CreateCollection
+            | Route::UpdateCollection(_)
+            | Route::AddToCollection(_)
+            | Route::RemoveFromCollection(..)
+            | Route::AddImage(_)
+            | Route::UpdateImage(..)
+            | Route::RemoveImage(..)
             | Route::ActionResult(_) => Method::Post,
         }
     }
@@ -199,6 +357,7 @@ impl<'a> Route<'a> {
         match self {
             Route::PaymentEvent => request::MAX_EVENT_BODY,
             Route::Reconcile => request::MAX_RECONCILE_BODY,
+            Route::AddImage(_) => request::MAX_IMAGE_BODY,
             _ => request::MAX_BODY,
         }
     }

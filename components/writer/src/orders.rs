@@ -93,6 +93,7 @@ fn fingerprint(order: &ValidOrder) -> String {
             .lines
             .iter()
             .map(|l| LineRequest {
+                sku: l.sku.clone(),
                 slug: l.slug.clone(),
                 quantity: l.quantity.get(),
             })
@@ -130,20 +131,20 @@ fn reserve_stock(db: &Db, priced: &Priced) -> Result<(), ApiError> {
     for (i, item) in priced.items.iter().enumerate() {
         let quantity = item.line.quantity;
         let taken = db.row(
-            "UPDATE products SET stock = stock - ? WHERE id = ? AND stock >= ? RETURNING stock",
-            &[int(quantity), int(item.product_id), int(quantity)],
+            "UPDATE variants SET stock = stock - ? WHERE id = ? AND stock >= ? RETURNING stock",
+            &[int(quantity), int(item.variant_id), int(quantity)],
         )?;
         if taken.is_none() {
             let left = db
                 .row(
-                    "SELECT stock FROM products WHERE id = ?",
-                    &[int(item.product_id)],
+                    "SELECT stock FROM variants WHERE id = ?",
+                    &[int(item.variant_id)],
                 )?
-                .context("a priced product vanished")?
+                .context("a priced variant vanished")?
                 .int(0)?;
             short.push(FieldError::new(
                 format!("items[{i}].quantity"),
-                format!("only {left} left of {}", item.line.name),
+                format!("only {left} left of {}", describe(&item.line)),
             ));
         }
     }
@@ -156,6 +157,15 @@ fn reserve_stock(db: &Db, priced: &Priced) -> Result<(), ApiError> {
         .collect::<Vec<_>>()
         .join("; ");
     Err(ApiError::new(409, "insufficient_stock", message).with_fields(short))
+}
+
+/// "Ethiopia Yirgacheffe (1 kg / Filter)", or the name alone for a product without options.
+fn describe(line: &PricedLine) -> String {
+    if line.variant.is_empty() {
+        line.name.clone()
+    } else {
+        format!("{} ({})", line.name, line.variant)
+    }
 }
 
 /// Writes the order, its lines and its creation event; returns the order's id.
@@ -196,13 +206,16 @@ fn insert(
     for item in &priced.items {
         let l = &item.line;
         db.execute(
-            "INSERT INTO order_lines (order_id, product_id, slug, name, quantity, unit_amount, \
-             currency, line_amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO order_lines (order_id, product_id, variant_id, slug, sku, name, variant, \
+             quantity, unit_amount, currency, line_amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             &[
                 int(order_id),
                 int(item.product_id),
+                int(item.variant_id),
                 text(&l.slug),
+                text(&l.sku),
                 text(&l.name),
+                text(&l.variant),
                 int(l.quantity),
                 int(l.unit_price.amount),
                 text(&l.unit_price.currency),
@@ -276,7 +289,7 @@ pub fn view(db: &Db, order_id: i64) -> anyhow::Result<OrderView> {
         .with_context(|| format!("order {order_id} not found"))?;
     let items = db
         .rows(
-            "SELECT slug, name, quantity, unit_amount, currency, line_amount \
+            "SELECT slug, name, quantity, unit_amount, currency, line_amount, sku, variant \
              FROM order_lines WHERE order_id = ? ORDER BY id",
             &[int(order_id)],
         )?
@@ -286,6 +299,8 @@ pub fn view(db: &Db, order_id: i64) -> anyhow::Result<OrderView> {
             Ok(PricedLine {
                 slug: l.text(0)?,
                 name: l.text(1)?,
+                sku: l.text(6)?,
+                variant: l.text(7)?,
                 quantity: l.int(2)?,
                 unit_price: Money::new(l.int(3)?, currency.clone()),
                 line_total: Money::new(l.int(5)?, currency),

@@ -28,6 +28,8 @@ pub struct Head {
     pub idempotency_key: Header,
     /// `storefront-client`: who placed an order, for the per-client limits.
     pub client_key: Header,
+    /// `storefront-actor`: who asked for a catalog command, for its history row.
+    pub actor: Header,
     content_length: Header,
 }
 
@@ -61,10 +63,14 @@ impl Head {
             authorization: header(AUTHORIZATION),
             idempotency_key: header(IDEMPOTENCY_KEY),
             client_key: header(CLIENT_KEY),
+            actor: header(storefront_domain::catalog::ACTOR),
             content_length: header("content-length"),
         }
     }
 }
+
+/// The image upload route reads up to `MAX_IMAGE_BYTES` (its only raw, non-JSON body).
+pub const MAX_IMAGE_BODY: usize = storefront_domain::catalog::MAX_IMAGE_BYTES;
 
 /// Reads the whole body, or answers 413 `body_too_large` as soon as it passes `limit` bytes.
 pub async fn read_body(

@@ -1,10 +1,11 @@
-//! `POST /admin/products/{slug}/stock` (+ `Idempotency-Key`): the shop owner adds stock
-//! that arrived or takes away stock that left without an order. One transaction: the
-//! stock changes (never below zero: 409 `insufficient_stock`) and the adjustment is
-//! recorded with its reason. The same key with the same command answers the recorded
-//! adjustment (with `idempotent-replayed: true`); with another command it is 422.
+//! Stock adjustments (+ `Idempotency-Key`): the shop owner adds stock that arrived or takes
+//! away stock that left without an order, on one variant: `POST /admin/catalog/variants/
+//! {sku}/stock`, or `POST /admin/products/{slug}/stock` for the product's default variant
+//! (its first active, live one). One transaction: the stock changes (never below zero: 409
+//! `insufficient_stock`) and the adjustment is recorded with its reason. The same key with
+//! the same command answers the recorded adjustment (with `idempotent-replayed: true`);
+//! with another command it is 422.
 
-use crate::catalog;
 use crate::db::{Db, Mode, RowExt as _, int, text};
 use crate::request::{Header, idempotency_key, parse_json};
 use crate::responses::{ApiError, json};
@@ -13,11 +14,18 @@ use spin_sdk::http::Response;
 use storefront_domain::IDEMPOTENT_REPLAYED;
 use storefront_domain::stock::{StockAdjustment, StockAdjustmentRequest};
 
-pub fn adjust(db: &Db, slug: &str, key: &Header, body: &[u8]) -> Result<Response, ApiError> {
+/// Which variant an adjustment is for.
+pub enum Target<'a> {
+    /// A product's default variant.
+    Product(&'a str),
+    Variant(&'a str),
+}
+
+pub fn adjust(db: &Db, target: Target, key: &Header, body: &[u8]) -> Result<Response, ApiError> {
     let key = idempotency_key(key, "adjusting stock")?;
     let request: StockAdjustmentRequest = parse_json(body)?;
     let request = request.validate().map_err(ApiError::invalid)?;
-    let fingerprint = fingerprint(slug, &request);
+    let fingerprint = fingerprint(&target, &request);
     let (adjustment, replayed) = db.transaction(Mode::Write, |db| {
         if let Some((stored, stored_fingerprint)) = recorded(db, &key)? {
             if stored_fingerprint != fingerprint {
@@ -30,13 +38,33 @@ pub fn adjust(db: &Db, slug: &str, key: &Header, body: &[u8]) -> Result<Response
             }
             return Ok((stored, true));
         }
-        let product = catalog::find(db, slug)?
-            .ok_or_else(|| ApiError::not_found(format!("there is no product {slug}")))?;
+        let (sql, name, what) = match target {
+            Target::Product(slug) => (
+                "SELECT p.id, v.id, p.slug, v.sku, p.name, v.stock FROM products p \
+                 JOIN variants v ON v.product_id = p.id \
+                 WHERE p.slug = ? AND v.archived_at IS NULL \
+                 ORDER BY v.active DESC, v.position, v.id LIMIT 1",
+                slug,
+                "product",
+            ),
+            Target::Variant(sku) => (
+                "SELECT p.id, v.id, p.slug, v.sku, p.name, v.stock FROM variants v \
+                 JOIN products p ON p.id = v.product_id WHERE v.sku = ?",
+                sku,
+                "SKU",
+            ),
+        };
+        let row = db
+            .row(sql, &[text(name)])?
+            .ok_or_else(|| ApiError::not_found(format!("there is no {what} {name}")))?;
+        let (product_id, variant_id) = (row.int(0)?, row.int(1)?);
+        let (slug, sku, product_name, before) =
+            (row.text(2)?, row.text(3)?, row.text(4)?, row.int(5)?);
         let stock = db
             .row(
-                "UPDATE products SET stock = stock + ? WHERE id = ? AND stock + ? >= 0 \
+                "UPDATE variants SET stock = stock + ? WHERE id = ? AND stock + ? >= 0 \
                  RETURNING stock",
-                &[int(request.delta), int(product.id), int(request.delta)],
+                &[int(request.delta), int(variant_id), int(request.delta)],
             )?
             .map(|row| row.int(0))
             .transpose()?
@@ -45,18 +73,18 @@ pub fn adjust(db: &Db, slug: &str, key: &Header, body: &[u8]) -> Result<Response
                     409,
                     "insufficient_stock",
                     format!(
-                        "only {} of {} in stock; cannot take away {}",
-                        product.product.stock, product.product.name, -request.delta
+                        "only {before} of {product_name} ({sku}) in stock; cannot take away {}",
+                        -request.delta
                     ),
                 )
             })?;
         let now = db.now()?;
         db.execute(
-            "INSERT INTO stock_adjustments \
-             (product_id, delta, reason, stock_after, idempotency_key, fingerprint, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO stock_adjustments (product_id, variant_id, delta, reason, stock_after, \
+             idempotency_key, fingerprint, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             &[
-                int(product.id),
+                int(product_id),
+                int(variant_id),
                 int(request.delta),
                 text(&request.reason),
                 int(stock),
@@ -66,7 +94,8 @@ pub fn adjust(db: &Db, slug: &str, key: &Header, body: &[u8]) -> Result<Response
             ],
         )?;
         let adjustment = StockAdjustment {
-            slug: product.product.slug,
+            slug,
+            sku,
             delta: request.delta,
             reason: request.reason.clone(),
             stock,
@@ -82,34 +111,43 @@ pub fn adjust(db: &Db, slug: &str, key: &Header, body: &[u8]) -> Result<Response
 }
 
 /// Hex SHA-256 of the validated command, so the same adjustment typed with other spacing
-/// is the same command.
-fn fingerprint(slug: &str, request: &StockAdjustmentRequest) -> String {
-    let canonical = serde_json::json!({
-        "slug": slug,
-        "delta": request.delta,
-        "reason": request.reason,
-    });
+/// is the same command. A product's default variant keeps the fingerprint it had before
+/// variants existed (`slug`); a variant's names its SKU.
+fn fingerprint(target: &Target, request: &StockAdjustmentRequest) -> String {
+    let canonical = match target {
+        Target::Product(slug) => serde_json::json!({
+            "slug": slug,
+            "delta": request.delta,
+            "reason": request.reason,
+        }),
+        Target::Variant(sku) => serde_json::json!({
+            "sku": sku.to_ascii_lowercase(),
+            "delta": request.delta,
+            "reason": request.reason,
+        }),
+    };
     hex::encode(Sha256::digest(canonical.to_string()))
 }
 
 /// The adjustment recorded under `key`, and its fingerprint.
 fn recorded(db: &Db, key: &str) -> anyhow::Result<Option<(StockAdjustment, String)>> {
     db.row(
-        "SELECT p.slug, a.delta, a.reason, a.stock_after, a.created_at, a.fingerprint \
+        "SELECT p.slug, v.sku, a.delta, a.reason, a.stock_after, a.created_at, a.fingerprint \
          FROM stock_adjustments a JOIN products p ON p.id = a.product_id \
-         WHERE a.idempotency_key = ?",
+         JOIN variants v ON v.id = a.variant_id WHERE a.idempotency_key = ?",
         &[text(key)],
     )?
     .map(|row| {
         Ok((
             StockAdjustment {
                 slug: row.text(0)?,
-                delta: row.int(1)?,
-                reason: row.text(2)?,
-                stock: row.int(3)?,
-                adjusted_at: row.text(4)?,
+                sku: row.text(1)?,
+                delta: row.int(2)?,
+                reason: row.text(3)?,
+                stock: row.int(4)?,
+                adjusted_at: row.text(5)?,
             },
-            row.text(5)?,
+            row.text(6)?,
         ))
     })
     .transpose()

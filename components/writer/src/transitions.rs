@@ -178,12 +178,12 @@ pub fn apply(
         to.as_str()
     );
     if to.releases_stock() {
-        // One line per product (UNIQUE (order_id, product_id)), so the subquery is one row.
+        // One line per variant (UNIQUE (order_id, variant_id)), so the subquery is one row.
         db.execute(
-            "UPDATE products SET stock = stock + \
+            "UPDATE variants SET stock = stock + \
                  (SELECT l.quantity FROM order_lines l \
-                  WHERE l.order_id = ? AND l.product_id = products.id) \
-             WHERE id IN (SELECT product_id FROM order_lines WHERE order_id = ?)",
+                  WHERE l.order_id = ? AND l.variant_id = variants.id) \
+             WHERE id IN (SELECT variant_id FROM order_lines WHERE order_id = ?)",
             &[int(order_id), int(order_id)],
         )?;
     }

@@ -37,7 +37,7 @@ pub async fn price(shop: &mut Shop<'_>) -> Result<Priced, super::Resp> {
             Err(e) => return Err(shop.writer_failed(e)),
         };
         match body.error.code.as_str() {
-            "unknown_product" if drop_unknown(shop, &body).await? => {}
+            "unknown_product" | "unavailable" if drop_unknown(shop, &body) => {}
             "mixed_currency" => {
                 return Ok(Priced::Unpriced(
                     "Your cart holds products priced in different currencies, which cannot be \
@@ -51,28 +51,18 @@ pub async fn price(shop: &mut Shop<'_>) -> Result<Priced, super::Resp> {
     Err(shop.writer_failed(WriterError::Broken))
 }
 
-/// Removes the lines an `unknown_product` error names; if it names none we can read,
-/// keeps only products the catalog still lists. Returns whether anything was dropped.
-async fn drop_unknown(shop: &mut Shop<'_>, body: &ErrorBody) -> Result<bool, super::Resp> {
+/// Removes the lines an `unknown_product` or `unavailable` error names (variants no
+/// longer sold). Returns whether anything was dropped.
+fn drop_unknown(shop: &mut Shop<'_>, body: &ErrorBody) -> bool {
     let cart = &shop.session.cart;
     let named: BTreeSet<String> = body
         .error
         .fields
         .iter()
         .filter_map(|f| line_index(&f.field))
-        .filter_map(|i| cart.lines.get(i).map(|(slug, _)| slug.clone()))
+        .filter_map(|i| cart.lines.get(i).map(|(sku, _)| sku.clone()))
         .collect();
-    let dropped = if named.is_empty() {
-        let list = shop
-            .writer
-            .products()
-            .await
-            .map_err(|e| shop.writer_failed(e))?;
-        let known: BTreeSet<String> = list.products.into_iter().map(|p| p.slug).collect();
-        shop.session.cart.retain(|slug| known.contains(slug))
-    } else {
-        shop.session.cart.retain(|slug| !named.contains(slug))
-    };
+    let dropped = shop.session.cart.retain(|sku| !named.contains(sku));
     if dropped > 0 {
         shop.session.touch();
         shop.flashes.push(Flash::new(
@@ -80,7 +70,7 @@ async fn drop_unknown(shop: &mut Shop<'_>, body: &ErrorBody) -> Result<bool, sup
             "Some products in your cart are no longer sold and were removed.",
         ));
     }
-    Ok(dropped > 0)
+    dropped > 0
 }
 
 pub async fn show(shop: &mut Shop<'_>) -> Answer {
@@ -98,19 +88,31 @@ pub async fn show(shop: &mut Shop<'_>) -> Answer {
     Ok(shop.page(200, page))
 }
 
+/// Adds the chosen variant (or the product's default one) if it can be bought now.
 pub async fn add(shop: &mut Shop<'_>) -> Answer {
     let form = shop.form()?;
-    let (slug, quantity) = forms::add(&form).map_err(|e| form_error(shop, e))?;
+    let wanted = forms::add(&form).map_err(|e| form_error(shop, e))?;
     let product = shop
         .writer
-        .product(&slug)
+        .product(&wanted.slug)
         .await
         .map_err(|e| shop.writer_failed(e))?
         .ok_or_else(|| shop.not_found("Product not found"))?;
-    if product.stock <= 0 {
+    let variant = match &wanted.sku {
+        Some(sku) => product.variants.iter().find(|v| &v.sku == sku),
+        None => product.variants.iter().find(|v| v.active),
+    };
+    let Some(variant) = variant else {
+        return Err(shop.not_found("Product not found"));
+    };
+    if !variant.active || variant.stock <= 0 {
         return Ok(shop.redirect(&Notice::SoldOut.url("/cart")));
     }
-    let notice = match shop.session.cart.add(shop.key, &slug, quantity) {
+    let notice = match shop
+        .session
+        .cart
+        .add(shop.key, &variant.sku, wanted.quantity)
+    {
         AddOutcome::Added => Notice::Added,
         AddOutcome::Capped => Notice::Capped,
         AddOutcome::Full => return Ok(shop.redirect(&Notice::CartFull.url("/cart"))),
@@ -121,14 +123,14 @@ pub async fn add(shop: &mut Shop<'_>) -> Answer {
 
 pub async fn update(shop: &mut Shop<'_>) -> Answer {
     let form = shop.form()?;
-    let (slug, quantity) = forms::update(&form).map_err(|e| form_error(shop, e))?;
+    let (sku, quantity) = forms::update(&form).map_err(|e| form_error(shop, e))?;
     let notice = if quantity.is_some() {
         Notice::Updated
     } else {
         Notice::Removed
     };
     // A line missing from the cart (a stale form from another tab) changes nothing.
-    if !shop.session.cart.set(&slug, quantity) {
+    if !shop.session.cart.set(&sku, quantity) {
         return Ok(shop.redirect("/cart"));
     }
     shop.session.touch();
@@ -137,8 +139,8 @@ pub async fn update(shop: &mut Shop<'_>) -> Answer {
 
 pub async fn remove(shop: &mut Shop<'_>) -> Answer {
     let form = shop.form()?;
-    let slug = forms::remove(&form).map_err(|e| form_error(shop, e))?;
-    if !shop.session.cart.remove(&slug) {
+    let sku = forms::remove(&form).map_err(|e| form_error(shop, e))?;
+    if !shop.session.cart.remove(&sku) {
         return Ok(shop.redirect("/cart"));
     }
     shop.session.touch();
@@ -147,7 +149,7 @@ pub async fn remove(shop: &mut Shop<'_>) -> Answer {
 
 fn form_error(shop: &Shop<'_>, e: FormError) -> super::Resp {
     match e {
-        FormError::Slug => shop.not_found("Product not found"),
+        FormError::Item => shop.not_found("Product not found"),
         FormError::Quantity(message) => shop.error(400, "Invalid quantity", &message),
     }
 }

@@ -1,19 +1,125 @@
-//! Catalog and product pages: `GET /` and `GET /products/{slug}`.
+//! The shopper's catalog pages: `GET /` and `/collections/{slug}` (a page of products with
+//! the collection links), `GET /search?q=`, and `GET /products/{slug}` with its variant
+//! picker.
 
 use super::{Answer, Shop};
-use crate::views;
+use crate::paging::{MAX_PAGE_NUMBER, Window};
+use crate::views::{self, product::Selection};
+use storefront_domain::catalog::MAX_QUERY;
 use storefront_domain::order::valid_slug;
 
+/// `?page=N` on a shop page, or the 404 to answer for a number that names no page.
+fn page(shop: &Shop<'_>) -> Result<Window, super::Resp> {
+    match shop.req.query_param("page") {
+        None => Ok(Window::page(1)),
+        Some(raw) => raw
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=MAX_PAGE_NUMBER).contains(n))
+            .map(Window::page)
+            .ok_or_else(|| shop.not_found("Page not found")),
+    }
+}
+
+/// `GET /`: one page of every product, with the collection links. The two writer reads
+/// run one after the other: the host lends each request one chained writer call at a
+/// time (see README, Limits).
 pub async fn index(shop: &mut Shop<'_>) -> Answer {
+    let window = page(shop)?;
+    let query = window.query();
     let list = shop
         .writer
-        .products()
+        .products(&query)
         .await
         .map_err(|e| shop.writer_failed(e))?;
-    let page = views::catalog::page(&shop.chrome(), &list.products, &shop.csrf());
+    let collections = shop
+        .writer
+        .collections()
+        .await
+        .map_err(|e| shop.writer_failed(e))?;
+    if window.page_number() > window.pages(list.total) {
+        return Err(shop.not_found("Page not found"));
+    }
+    let listing = views::catalog::Listing {
+        title: "Catalog",
+        description: None,
+        collections: &collections.collections,
+        current: None,
+        products: &list,
+        window,
+        base: "/".into(),
+    };
+    Ok(shop.page(
+        200,
+        views::catalog::page(&shop.chrome(), listing, &shop.csrf()),
+    ))
+}
+
+/// `GET /collections/{slug}[?page=N]`.
+pub async fn collection(shop: &mut Shop<'_>, slug: &str) -> Answer {
+    if !valid_slug(slug) {
+        return Err(shop.not_found("Collection not found"));
+    }
+    let window = page(shop)?;
+    let query = window.query();
+    let found = shop
+        .writer
+        .collection(slug, &query)
+        .await
+        .map_err(|e| shop.writer_failed(e))?;
+    let Some(found) = found else {
+        return Err(shop.not_found("Collection not found"));
+    };
+    let collections = shop
+        .writer
+        .collections()
+        .await
+        .map_err(|e| shop.writer_failed(e))?;
+    if window.page_number() > window.pages(found.products.total) {
+        return Err(shop.not_found("Page not found"));
+    }
+    let listing = views::catalog::Listing {
+        title: &found.collection.name,
+        description: Some(&found.collection.description),
+        collections: &collections.collections,
+        current: Some(slug),
+        products: &found.products,
+        window,
+        base: format!("/collections/{slug}"),
+    };
+    Ok(shop.page(
+        200,
+        views::catalog::page(&shop.chrome(), listing, &shop.csrf()),
+    ))
+}
+
+/// `GET /search?q=…[&page=N]`. No query: the search form. A query over [`MAX_QUERY`]
+/// characters: 400 with the reason.
+pub async fn search(shop: &mut Shop<'_>) -> Answer {
+    let q = shop.req.query_param("q").unwrap_or_default();
+    let q = q.trim();
+    if q.chars().count() > MAX_QUERY {
+        let page = views::search::too_long(&shop.chrome());
+        return Ok(shop.page(400, page));
+    }
+    if q.is_empty() {
+        return Ok(shop.page(200, views::search::empty(&shop.chrome())));
+    }
+    let window = page(shop)?;
+    let query = form_urlencoded::Serializer::new(window.query())
+        .append_pair("q", q)
+        .finish();
+    let results = shop
+        .writer
+        .search(&query)
+        .await
+        .map_err(|e| shop.writer_failed(e))?;
+    let page = views::search::results(&shop.chrome(), &results, window, &shop.csrf());
     Ok(shop.page(200, page))
 }
 
+/// `GET /products/{slug}[?Size=1+kg&Grind=Filter]`: the options in the query pick the
+/// variant shown (without JavaScript, the picker is a GET form); none: the default one.
 pub async fn product(shop: &mut Shop<'_>, slug: &str) -> Answer {
     // A slug that cannot exist is not worth a writer round trip.
     let found = if valid_slug(slug) {
@@ -27,6 +133,12 @@ pub async fn product(shop: &mut Shop<'_>, slug: &str) -> Answer {
     let Some(product) = found else {
         return Err(shop.not_found("Product not found"));
     };
-    let page = views::product::page(&shop.chrome(), &product, &shop.csrf());
+    let chosen: Vec<(String, String)> = product
+        .options
+        .iter()
+        .filter_map(|o| Some((o.name.clone(), shop.req.query_param(&o.name)?)))
+        .collect();
+    let selection = Selection::of(&product, &chosen);
+    let page = views::product::page(&shop.chrome(), &product, &selection, &shop.csrf());
     Ok(shop.page(200, page))
 }

@@ -34,11 +34,16 @@ pub fn page(chrome: &Chrome, contents: Contents<'_>, csrf: &str) -> Markup {
                     tbody {
                         @for line in &quote.items {
                             tr {
-                                td { a href={ "/products/" (line.slug) } { (line.name) } }
+                                td {
+                                    a href={ "/products/" (line.slug) } { (line.name) }
+                                    @if !line.variant.is_empty() {
+                                        " " span.muted.variant { "(" (line.variant) ")" }
+                                    }
+                                }
                                 td.num { (line.unit_price) span.each { " each" } }
-                                td { (update_form(csrf, &line.slug, line.quantity)) }
+                                td { (update_form(csrf, &line.sku, line.quantity)) }
                                 td.num { (line.line_total) }
-                                td { (remove_form(csrf, &line.slug)) }
+                                td { (remove_form(csrf, &line.sku)) }
                             }
                         }
                     }
@@ -58,11 +63,11 @@ pub fn page(chrome: &Chrome, contents: Contents<'_>, csrf: &str) -> Markup {
                 table.cart {
                     thead { tr { th { "Product" } th { "Quantity" } th { span.visually-hidden { "Remove" } } } }
                     tbody {
-                        @for (slug, quantity) in lines {
+                        @for (sku, quantity) in lines {
                             tr {
-                                td { a href={ "/products/" (slug) } { (slug) } }
-                                td { (update_form(csrf, slug, *quantity)) }
-                                td { (remove_form(csrf, slug)) }
+                                td { (sku) }
+                                td { (update_form(csrf, sku, *quantity)) }
+                                td { (remove_form(csrf, sku)) }
                             }
                         }
                     }
@@ -74,11 +79,11 @@ pub fn page(chrome: &Chrome, contents: Contents<'_>, csrf: &str) -> Markup {
     layout(chrome, "Your cart", content)
 }
 
-fn update_form(csrf: &str, slug: &str, quantity: i64) -> Markup {
+fn update_form(csrf: &str, sku: &str, quantity: i64) -> Markup {
     html! {
         form.inline method="post" action="/cart/update" {
             input type="hidden" name="csrf" value=(csrf);
-            input type="hidden" name="slug" value=(slug);
+            input type="hidden" name="sku" value=(sku);
             label {
                 span.visually-hidden { "Quantity" }
                 input type="number" name="quantity" value=(quantity) min="0" max=(Quantity::MAX) required;
@@ -88,11 +93,11 @@ fn update_form(csrf: &str, slug: &str, quantity: i64) -> Markup {
     }
 }
 
-fn remove_form(csrf: &str, slug: &str) -> Markup {
+fn remove_form(csrf: &str, sku: &str) -> Markup {
     html! {
         form method="post" action="/cart/remove" {
             input type="hidden" name="csrf" value=(csrf);
-            input type="hidden" name="slug" value=(slug);
+            input type="hidden" name="sku" value=(sku);
             button.link type="submit" { "Remove" }
         }
     }

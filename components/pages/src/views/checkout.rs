@@ -104,7 +104,7 @@ pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
                     tbody {
                         @for line in &quote.items {
                             tr {
-                                td { (line.quantity) " × " (line.name) }
+                                td { (line.quantity) " × " (super::line_name(line)) }
                                 td.num { (line.line_total) }
                             }
                         }

@@ -11,10 +11,12 @@ pub mod error;
 pub mod order;
 pub mod pay;
 pub mod product;
+pub mod search;
 
 use crate::notice::Flash;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
-use storefront_domain::Quantity;
+use storefront_domain::catalog::{Collection, Image, MAX_QUERY};
+use storefront_domain::{PricedLine, Quantity};
 
 /// What every page shows around its content.
 pub struct Chrome {
@@ -36,6 +38,12 @@ pub fn layout(chrome: &Chrome, title: &str, content: Markup) -> Markup {
                 header.site {
                     div.bar {
                         a.brand href="/" { "storefront" }
+                        form.search role="search" method="get" action="/search" {
+                            label for="q" { span.visually-hidden { "Search the shop" } }
+                            input #q type="search" name="q" maxlength=(MAX_QUERY)
+                                placeholder="Search coffee, gear, SKU…";
+                            button type="submit" { "Search" }
+                        }
                         a.cart-link href="/cart" {
                             "Cart"
                             span.count aria-label="items in cart" { (chrome.cart_count) }
@@ -67,18 +75,70 @@ pub fn stock_badge(stock: i64) -> Markup {
     }
 }
 
-/// The add-to-cart form (callers leave it out for sold-out products).
-pub fn add_to_cart(csrf: &str, slug: &str) -> Markup {
+/// The add-to-cart form for one variant (callers leave it out when it cannot be bought).
+pub fn add_to_cart(csrf: &str, slug: &str, sku: &str) -> Markup {
     html! {
         form.add method="post" action="/cart/add" {
             input type="hidden" name="csrf" value=(csrf);
             input type="hidden" name="slug" value=(slug);
+            input type="hidden" name="sku" value=(sku);
             label.qty {
                 span.visually-hidden { "Quantity" }
                 input type="number" name="quantity" value="1"
                     min=(Quantity::MIN) max=(Quantity::MAX) required;
             }
             button.primary type="submit" { "Add to cart" }
+        }
+    }
+}
+
+/// An order or cart line's product name and, for a variant, its title.
+pub fn line_name(line: &PricedLine) -> Markup {
+    html! {
+        (line.name)
+        @if !line.variant.is_empty() {
+            " " span.muted.variant { "(" (line.variant) ")" }
+        }
+    }
+}
+
+/// A product image at its content-hash URL, with its size so the page does not jump.
+/// Only the first picture on a page is loaded at once; the rest when scrolled to.
+pub fn image(image: &Image, eager: bool) -> Markup {
+    html! {
+        img src={ "/images/" (image.hash) } width=(image.width) height=(image.height)
+            alt=(image.alt) loading=[(!eager).then_some("lazy")];
+    }
+}
+
+/// Links to every collection, the current one marked.
+pub fn collection_nav(collections: &[Collection], current: Option<&str>) -> Markup {
+    html! {
+        nav.collections aria-label="Collections" {
+            a href="/" aria-current=[current.is_none().then_some("page")] { "All products" }
+            @for c in collections {
+                a href={ "/collections/" (c.slug) }
+                    aria-current=[(current == Some(c.slug.as_str())).then_some("page")] {
+                    (c.name)
+                }
+            }
+        }
+    }
+}
+
+/// Previous/next links for page `page` of `pages`; `href(n)` is page n's address.
+pub fn pagination(page: u32, pages: u32, href: impl Fn(u32) -> String) -> Markup {
+    html! {
+        @if pages > 1 {
+            nav.pagination aria-label="Pages" {
+                @if page > 1 {
+                    a rel="prev" href=(href(page - 1)) { "← Previous" }
+                }
+                span { "Page " (page) " of " (pages) }
+                @if page < pages {
+                    a rel="next" href=(href(page + 1)) { "Next →" }
+                }
+            }
         }
     }
 }
@@ -153,6 +213,18 @@ ul.flash{padding-left:2rem}
 .pay{max-width:560px}
 .pay form{display:grid;gap:1rem;margin:1rem 0}
 .pay .error{color:var(--bad);margin:0}
+.search{display:flex;gap:.4rem;flex:1;max-width:420px;margin:0 1rem}
+.search input{flex:1;min-width:0}
+.collections{display:flex;flex-wrap:wrap;gap:.4rem 1rem;margin:0 0 1.2rem}
+.collections a{text-decoration:none;font-weight:600}
+.collections a[aria-current]{color:var(--ink);border-bottom:2px solid var(--accent)}
+.pagination{display:flex;gap:1rem;justify-content:center;align-items:center;margin:1.5rem 0}
+.card img,.gallery img{width:100%;height:auto;border-radius:8px;background:#eee}
+.gallery{display:grid;gap:.5rem;grid-template-columns:repeat(auto-fill,minmax(120px,1fr))}
+.gallery img:first-child{grid-column:1/-1}
+.picker{display:flex;flex-wrap:wrap;gap:.6rem;align-items:end}
+.picker label{display:grid;gap:.2rem;font-weight:600;font-size:.9rem}
+.sku{font-size:.85rem}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:720px){
  .two-col{grid-template-columns:1fr}

@@ -20,7 +20,7 @@ pub fn page(chrome: &Chrome, order: &OrderView, payment: Option<&PaymentRecord>)
                     tbody {
                         @for line in &order.items {
                             tr {
-                                td { (line.name) }
+                                td { (super::line_name(line)) }
                                 td.num { (line.unit_price) }
                                 td.num { (line.quantity) }
                                 td.num { (line.line_total) }

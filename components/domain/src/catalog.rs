@@ -1,0 +1,329 @@
+//! The catalog's shapes: products with options and variants, collections, images, search
+//! results, and the owner's catalog commands. The writer serves and applies them; the pages
+//! render them and mirror them on `/api/` and `/admin/catalog/`.
+//!
+//! A product is what shoppers browse; a variant is what they buy (one combination of the
+//! product's option values, with its own SKU, price and stock). A product without options
+//! has exactly one variant. Products and variants are archived, never deleted, so an old
+//! order can always name what it sold.
+
+use crate::money::Money;
+use serde::{Deserialize, Serialize};
+
+/// Most products (or search results) one list request returns.
+pub const MAX_PAGE: u32 = 100;
+/// Products per catalog, collection or search page when the request does not say.
+pub const DEFAULT_PAGE: u32 = 12;
+/// Most options a product may have (e.g. Size, Grind, Colour).
+pub const MAX_OPTIONS: usize = 3;
+/// Most values one option may have.
+pub const MAX_OPTION_VALUES: usize = 20;
+/// Most variants a product may have.
+pub const MAX_VARIANTS: usize = 100;
+/// Longest product or collection name, in characters.
+pub const MAX_NAME: usize = 200;
+/// Longest product or collection description, in characters.
+pub const MAX_DESCRIPTION: usize = 5_000;
+/// Longest option name or option value, in characters.
+pub const MAX_OPTION_TEXT: usize = 40;
+/// Longest SKU, in bytes (ASCII letters, digits, `-`, `_`, `.`).
+pub const MAX_SKU: usize = 64;
+/// Highest variant price, in minor units (a million in major units).
+pub const MAX_PRICE: i64 = 100_000_000;
+/// Longest image alt text, in characters.
+pub const MAX_ALT: usize = 300;
+/// Largest accepted image upload, in bytes (fits the host's default 1 MiB body cap).
+pub const MAX_IMAGE_BYTES: usize = 1_000_000;
+/// Largest accepted image width or height, in pixels.
+pub const MAX_IMAGE_SIDE: u32 = 6_000;
+/// Longest search query, in characters.
+pub const MAX_QUERY: usize = 100;
+
+/// Header on the writer's catalog commands naming who asked (the pages send `admin-token`
+/// for the bearer token, later the signed-in owner's name); recorded in the history.
+pub const ACTOR: &str = "storefront-actor";
+
+/// One option of a product and its values, in display order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductOption {
+    pub name: String,
+    pub values: Vec<String>,
+}
+
+/// One option value of a variant, e.g. `{"name": "Size", "value": "1 kg"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionChoice {
+    pub name: String,
+    pub value: String,
+}
+
+/// A variant as served to shoppers (and owners: `archived` is only ever true on the
+/// owner's reads).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Variant {
+    pub sku: String,
+    /// One choice per product option, in the product's option order; empty without options.
+    pub options: Vec<OptionChoice>,
+    /// The values joined with " / ", e.g. "1 kg / Filter"; empty without options.
+    pub title: String,
+    pub price: Money,
+    /// Units available to order now (reserved units already subtracted).
+    pub stock: i64,
+    /// An inactive variant is shown as unavailable and cannot be ordered.
+    pub active: bool,
+    #[serde(default)]
+    pub archived: bool,
+}
+
+/// A product image: served by the pages at `/images/{hash}` (immutable, content-addressed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Image {
+    /// The image's id within its product (for the owner's update/remove commands).
+    pub id: i64,
+    /// Hex SHA-256 of the bytes.
+    pub hash: String,
+    /// `image/jpeg`, `image/png` or `image/webp`.
+    pub content_type: String,
+    pub width: u32,
+    pub height: u32,
+    pub alt: String,
+}
+
+/// A product with everything a product page needs. Lists carry the same shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Product {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    /// The lowest price among active variants ("from …"), or the default variant's.
+    pub price: Money,
+    /// Units available over all active variants.
+    pub stock: i64,
+    pub options: Vec<ProductOption>,
+    /// Active and inactive variants in display order (archived ones only on owner reads).
+    /// The first active one is the product's default variant.
+    pub variants: Vec<Variant>,
+    /// In display order; the first is the product's main picture.
+    pub images: Vec<Image>,
+    /// Slugs of the collections the product is in.
+    pub collections: Vec<String>,
+    #[serde(default)]
+    pub archived: bool,
+}
+
+/// One page of products: `GET /catalog/products?collection=&limit=&offset=`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductList {
+    pub products: Vec<Product>,
+    /// Products matching the request over all pages.
+    pub total: u32,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+/// A collection, e.g. "Coffee" or "Brewing gear".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Collection {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    /// Shopper-visible (not archived) products in it.
+    pub product_count: u32,
+}
+
+/// `GET /catalog/collections`: every collection, in display order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollectionList {
+    pub collections: Vec<Collection>,
+}
+
+/// `GET /catalog/collections/{slug}?limit=&offset=`: the collection and one page of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollectionPage {
+    pub collection: Collection,
+    pub products: ProductList,
+}
+
+/// `GET /catalog/search?q=&limit=&offset=`: ranked (bm25) results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchResults {
+    /// The query as asked (trimmed).
+    pub query: String,
+    /// The query the results are for: equal to `query`, or shortened when the query as
+    /// asked found nothing (each word cut back to a shorter prefix, never under 3
+    /// characters), so "kenia" still finds Kenya through "ken".
+    pub matched: String,
+    pub products: ProductList,
+}
+
+// ----- Owner commands (`POST /admin/catalog/...`, each with an `Idempotency-Key`) -----
+
+/// A variant in a create-product or add-variant command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewVariant {
+    pub sku: String,
+    /// One choice per product option; empty for a product without options.
+    #[serde(default)]
+    pub options: Vec<OptionChoice>,
+    pub price: Money,
+    #[serde(default)]
+    pub stock: i64,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `POST /admin/catalog/products`: create a product with its options and variants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewProduct {
+    pub slug: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub options: Vec<ProductOption>,
+    /// At least one; exactly one (with no options) for a product without options.
+    pub variants: Vec<NewVariant>,
+    /// Slugs of existing collections to put it in (at the end of each).
+    #[serde(default)]
+    pub collections: Vec<String>,
+    /// Display order in the catalog; absent: after the last product.
+    #[serde(default)]
+    pub position: Option<i64>,
+}
+
+/// `POST /admin/catalog/products/{slug}`: change what is given, keep the rest.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductChange {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub position: Option<i64>,
+}
+
+/// `POST /admin/catalog/variants/{sku}`: change what is given. Stock moves only through
+/// stock adjustments (`POST /admin/catalog/variants/{sku}/stock`), so every unit has a reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariantChange {
+    #[serde(default)]
+    pub price: Option<Money>,
+    #[serde(default)]
+    pub active: Option<bool>,
+    #[serde(default)]
+    pub position: Option<i64>,
+}
+
+/// `POST /admin/catalog/collections`: create a collection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCollection {
+    pub slug: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub position: Option<i64>,
+}
+
+/// `POST /admin/catalog/collections/{slug}`: change what is given.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollectionChange {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub position: Option<i64>,
+}
+
+/// `POST /admin/catalog/collections/{slug}/products`: put a product in the collection (or
+/// move it there).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub product: String,
+    #[serde(default)]
+    pub position: Option<i64>,
+}
+
+/// `POST /admin/catalog/products/{slug}/images/{id}`: change what is given.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageChange {
+    #[serde(default)]
+    pub alt: Option<String>,
+    #[serde(default)]
+    pub position: Option<i64>,
+}
+
+/// One row of the append-only catalog history: `GET /admin/catalog/history?limit=&before=`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub id: i64,
+    /// e.g. `create_product`, `update_variant`, `archive_product`, `add_image`.
+    pub command: String,
+    /// Product slug, SKU or collection slug the command was about.
+    pub target: String,
+    /// Who asked (the `storefront-actor` header).
+    pub actor: String,
+    /// What changed: `{"field": {"from": …, "to": …}}` for updates, the created object for
+    /// creations.
+    pub changes: serde_json::Value,
+    /// RFC 3339 UTC timestamp.
+    pub at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct History {
+    pub entries: Vec<HistoryEntry>,
+}
+
+/// A SKU: 1..=[`MAX_SKU`] ASCII letters, digits, `-`, `_` or `.`.
+pub fn valid_sku(sku: &str) -> bool {
+    !sku.is_empty()
+        && sku.len() <= MAX_SKU
+        && sku
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// The variant title for these choices: values joined with " / ".
+pub fn variant_title(options: &[OptionChoice]) -> String {
+    options
+        .iter()
+        .map(|o| o.value.as_str())
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skus_are_short_plain_ascii() {
+        assert!(valid_sku("ETH-YIRG-250.wb_2"));
+        assert!(!valid_sku(""));
+        assert!(!valid_sku("a b"));
+        assert!(!valid_sku("<script>"));
+        assert!(!valid_sku(&"x".repeat(MAX_SKU + 1)));
+    }
+
+    #[test]
+    fn a_title_joins_the_values() {
+        let options = vec![
+            OptionChoice {
+                name: "Size".into(),
+                value: "1 kg".into(),
+            },
+            OptionChoice {
+                name: "Grind".into(),
+                value: "Filter".into(),
+            },
+        ];
+        assert_eq!(variant_title(&options), "1 kg / Filter");
+        assert_eq!(variant_title(&[]), "");
+    }
+}
