@@ -24,6 +24,13 @@
 //! client under real Spin whose read and write are two autocommit statements; a
 //! request answered from read connections alone saw nothing that could be undone, so
 //! its response is never held.
+//!
+//! A deferred `BEGIN` (plain `BEGIN` or `BEGIN DEFERRED`) while still on the read
+//! connections takes one read connection for the whole transaction, so a snapshot read
+//! of several statements (a catalog page) does not wait behind a COMMIT either. Such a
+//! transaction may only read: a write inside it is refused, as SQLite refuses a read
+//! transaction whose snapshot is no longer the newest (`SQLITE_BUSY_SNAPSHOT`); write
+//! transactions start with `BEGIN IMMEDIATE`, as the writer's do, and go to the batch.
 
 use super::batch::{CommitMode, OutputGate};
 use super::readers::ReadStats;
@@ -134,6 +141,14 @@ pub struct Lease {
     tx: Option<Tx>,
     /// The batch this request already holds a ticket for.
     ticketed: Option<u64>,
+    /// The read connection of an open read transaction (a deferred `BEGIN`).
+    read_tx: Option<rusqlite::Connection>,
+}
+
+/// Whether `sql` (a `BEGIN`) starts a deferred transaction, which may stay read-only.
+fn deferred_begin(sql: &str) -> bool {
+    let upper = sql.to_ascii_uppercase();
+    !upper.contains("IMMEDIATE") && !upper.contains("EXCLUSIVE")
 }
 
 fn quoted(name: &str) -> String {
@@ -152,6 +167,7 @@ impl Lease {
             gate,
             tx: None,
             ticketed: None,
+            read_tx: None,
         }
     }
 
@@ -178,6 +194,21 @@ impl Lease {
         run: impl FnOnce(&mut rusqlite::Statement<'_>) -> rusqlite::Result<R> + Send,
     ) -> Result<Option<R>, SqlError> {
         let mut run = Some(run);
+        if self.read_tx.is_some() {
+            return self.in_read_tx(sql, run.take().expect("run once"));
+        }
+        if self.reading
+            && classify(sql) == Kind::Begin
+            && deferred_begin(sql)
+            && let Some(conn) = self.db.readers().take().await
+        {
+            if let Err(e) = conn.execute_batch("BEGIN") {
+                self.db.readers().give_back(conn);
+                return Err(e.into());
+            }
+            self.read_tx = Some(conn);
+            return Ok(None);
+        }
         if self.reading
             && let Some(done) = self.on_reader(sql, &mut run).await?
         {
@@ -202,6 +233,44 @@ impl Lease {
         };
         self.held = Some(held);
         result
+    }
+
+    /// Runs `sql` inside the open read transaction: reads, savepoints and its end; a
+    /// write is refused (see the module doc).
+    fn in_read_tx<R>(
+        &mut self,
+        sql: &str,
+        run: impl FnOnce(&mut rusqlite::Statement<'_>) -> rusqlite::Result<R>,
+    ) -> Result<Option<R>, SqlError> {
+        let conn = self.read_tx.as_ref().expect("in a read transaction");
+        match classify(sql) {
+            Kind::Commit | Kind::Rollback => {
+                let result = conn.execute_batch(sql);
+                if conn.is_autocommit() {
+                    let conn = self.read_tx.take().expect("in a read transaction");
+                    self.db.readers().give_back(conn);
+                }
+                result?;
+                Ok(None)
+            }
+            Kind::Begin => refused("cannot start a transaction within a transaction"),
+            Kind::SetPragma { name, value } if pragma_unchanged(conn, &name, &value)? => Ok(None),
+            _ => {
+                let mut stmt = conn.prepare_cached(sql)?;
+                if !stmt.readonly() {
+                    return refused(
+                        "database is locked: a read transaction (deferred BEGIN) cannot \
+                         write; start a write transaction with BEGIN IMMEDIATE",
+                    );
+                }
+                let stats = self.db.read_stats();
+                let started = stats.read_started();
+                let result = run(&mut stmt);
+                stats.read_done(started);
+                self.reads += 1;
+                Ok(Some(result?))
+            }
+        }
     }
 
     /// Runs `sql` on a read connection if it only reads: `Ok(Some(result))` when it ran
@@ -448,6 +517,13 @@ impl Lease {
     /// Lets go of the connection: rolls back what the component left open and commits
     /// the batch if nobody else is waiting for it (or it is full or old enough).
     fn release(&mut self) {
+        if let Some(conn) = self.read_tx.take() {
+            tracing::warn!("component left a read transaction open; rolling it back");
+            if let Err(e) = conn.execute_batch("ROLLBACK") {
+                tracing::error!("rollback of abandoned read transaction failed: {e}");
+            }
+            self.db.readers().give_back(conn);
+        }
         let Some(mut held) = self.held.take() else {
             if self.reads > 0 {
                 self.db.read_stats().request_answered();
@@ -920,7 +996,7 @@ mod tests {
         let db = open(dir.path(), CommitMode::Group);
         setup(&db).await;
         for first in [
-            "BEGIN",
+            "BEGIN EXCLUSIVE",
             "begin immediate",
             "SAVEPOINT s",
             "PRAGMA foreign_keys = OFF",
@@ -940,6 +1016,44 @@ mod tests {
             .execute("INSERT INTO t VALUES ('r')", [])
             .unwrap_err();
         assert!(err.to_string().contains("readonly"), "{err}");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_deferred_transaction_reads_on_a_read_connection_and_may_not_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(dir.path(), CommitMode::Group);
+        setup(&db).await;
+        // Another request holds the batch connection with uncommitted work.
+        let mut writer = db.lease(OutputGate::default());
+        ok(&mut writer, "INSERT INTO t VALUES ('uncommitted')");
+        assert!(writer.on_batch());
+
+        let gate = OutputGate::default();
+        let mut l = db.lease(gate.clone());
+        ok(&mut l, "BEGIN");
+        assert!(
+            texts(ok(&mut l, "SELECT x FROM t")).is_empty(),
+            "committed data only"
+        );
+        ok(&mut l, "SAVEPOINT inner");
+        ok(&mut l, "RELEASE inner");
+        let err = exec(&mut l, "INSERT INTO t VALUES ('w')").unwrap_err();
+        assert!(matches!(&err, SqlError::Refused(m) if m.contains("BEGIN IMMEDIATE")));
+        ok(&mut l, "COMMIT");
+        assert!(!l.on_batch(), "the read transaction never needed the batch");
+        drop(l);
+        assert_eq!(gate.tickets(), 0, "a read transaction is never held");
+        drop(writer);
+
+        // Left open, it is rolled back and its connection returns to the pool.
+        let mut l = db.lease(OutputGate::default());
+        ok(&mut l, "BEGIN DEFERRED");
+        drop(l);
+        for _ in 0..db.readers().size() {
+            let mut l = db.lease(OutputGate::default());
+            ok(&mut l, "BEGIN");
+            ok(&mut l, "COMMIT");
+        }
     }
 
     #[tokio::test(flavor = "multi_thread")]

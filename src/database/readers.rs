@@ -97,6 +97,23 @@ impl Readers {
         })
     }
 
+    /// Takes a read connection for a whole read transaction (a component's deferred
+    /// `BEGIN` … `COMMIT`); `None` if there are none. Hand it back with
+    /// [`Readers::give_back`].
+    pub async fn take(&self) -> Option<Connection> {
+        if self.size == 0 {
+            return None;
+        }
+        self.permits.acquire().await.ok()?.forget();
+        self.idle.lock().unwrap().pop()
+    }
+
+    /// Returns a connection from [`Readers::take`] to the pool.
+    pub fn give_back(&self, conn: Connection) {
+        self.idle.lock().unwrap().push(conn);
+        self.permits.add_permits(1);
+    }
+
     /// Waits for every connection to be given back and closes them all.
     pub async fn close(&self) {
         if self.size == 0 {

@@ -150,7 +150,7 @@ html{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-
 body{margin:0;min-height:100vh;display:flex;flex-direction:column}
 a{color:var(--accent)}
 header.site{background:var(--card);border-bottom:1px solid var(--line)}
-.bar{max-width:1040px;margin:0 auto;padding:.8rem 1rem;display:flex;align-items:center;justify-content:space-between}
+.bar{max-width:1040px;margin:0 auto;padding:.8rem 1rem;display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:.6rem 0}
 .brand{font-weight:800;font-size:1.3rem;letter-spacing:-.02em;color:var(--ink);text-decoration:none}
 .cart-link{text-decoration:none;font-weight:600;display:inline-flex;align-items:center;gap:.4rem}
 .count{background:var(--accent);color:var(--accent-ink);border-radius:999px;padding:0 .55rem;font-size:.85rem;min-width:1.6rem;text-align:center}
@@ -227,6 +227,7 @@ ul.flash{padding-left:2rem}
 .sku{font-size:.85rem}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:720px){
+ .search{order:3;flex-basis:100%;max-width:none;margin:0}
  .two-col{grid-template-columns:1fr}
  .row{grid-template-columns:1fr}
  table.cart thead{display:none}
