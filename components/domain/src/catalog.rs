@@ -119,6 +119,11 @@ pub struct ProductList {
     pub total: u32,
     pub limit: u32,
     pub offset: u32,
+    /// Every collection (as in `CollectionList`) when the request asked for them with
+    /// `with_collections=1`: the catalog pages show them as navigation without a second
+    /// writer call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collections: Option<Vec<Collection>>,
 }
 
 /// A collection, e.g. "Coffee" or "Brewing gear".

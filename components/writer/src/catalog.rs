@@ -48,17 +48,22 @@ pub fn product(db: &Db, slug: &str, query: &str) -> Result<Response, ApiError> {
 /// `GET /catalog/collections`: every collection in display order.
 pub fn collections(db: &Db) -> Result<Response, ApiError> {
     let list = db.transaction(Mode::Read, |db| {
-        let rows = db.rows(
-            &format!("{COLLECTION_SELECT} ORDER BY c.position, c.id"),
-            &[],
-        )?;
-        let collections = rows
-            .iter()
-            .map(collection_of)
-            .collect::<anyhow::Result<_>>()?;
-        Ok::<_, ApiError>(CollectionList { collections })
+        Ok::<_, ApiError>(CollectionList {
+            collections: all_collections(db)?,
+        })
     })?;
     json(200, &list)
+}
+
+/// Every collection, in display order.
+fn all_collections(db: &Db) -> anyhow::Result<Vec<Collection>> {
+    db.rows(
+        &format!("{COLLECTION_SELECT} ORDER BY c.position, c.id"),
+        &[],
+    )?
+    .iter()
+    .map(collection_of)
+    .collect()
 }
 
 /// `GET /catalog/collections/{slug}?limit=&offset=`.
@@ -198,6 +203,11 @@ fn page(db: &Db, collection: Option<i64>, query: &CatalogQuery) -> anyhow::Resul
         total: u32::try_from(total)?,
         limit: query.limit,
         offset: query.offset,
+        collections: if query.with_collections {
+            Some(all_collections(db)?)
+        } else {
+            None
+        },
     })
 }
 

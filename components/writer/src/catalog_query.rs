@@ -14,6 +14,8 @@ pub struct CatalogQuery {
     /// Owner reads: archived products and variants too.
     pub include_archived: bool,
     pub before: Option<i64>,
+    /// Product pages: also every collection (`with_collections=1`), for the navigation.
+    pub with_collections: bool,
 }
 
 /// Largest `offset` accepted: far past any real catalog, small enough for SQLite.
@@ -56,6 +58,11 @@ impl CatalogQuery {
                     "1" | "true" => parsed.include_archived = true,
                     "0" | "false" | "" => parsed.include_archived = false,
                     _ => errors.push(FieldError::new("include_archived", "must be 1 or 0")),
+                },
+                "with_collections" => match value.as_ref() {
+                    "1" | "true" => parsed.with_collections = true,
+                    "0" | "false" | "" => parsed.with_collections = false,
+                    _ => errors.push(FieldError::new("with_collections", "must be 1 or 0")),
                 },
                 "collection" if !value.is_empty() => parsed.collection = Some(value.into_owned()),
                 "q" => parsed.q = Some(value.into_owned()),

@@ -53,6 +53,7 @@ pub fn search(db: &Db, query: &str) -> Result<Response, ApiError> {
                         total,
                         limit: query.limit,
                         offset: query.offset,
+                        collections: None,
                     },
                 });
             }

@@ -21,20 +21,14 @@ fn page(shop: &Shop<'_>) -> Result<Window, super::Resp> {
     }
 }
 
-/// `GET /`: one page of every product, with the collection links. The two writer reads
-/// run one after the other: the host lends each request one chained writer call at a
-/// time (see README, Limits).
+/// `GET /`: one page of every product, with the collection links, in one writer read
+/// (`with_collections=1`): each writer call is a component instance of its own.
 pub async fn index(shop: &mut Shop<'_>) -> Answer {
     let window = page(shop)?;
-    let query = window.query();
+    let query = format!("{}&with_collections=1", window.query());
     let list = shop
         .writer
         .products(&query)
-        .await
-        .map_err(|e| shop.writer_failed(e))?;
-    let collections = shop
-        .writer
-        .collections()
         .await
         .map_err(|e| shop.writer_failed(e))?;
     if window.page_number() > window.pages(list.total) {
@@ -43,7 +37,7 @@ pub async fn index(shop: &mut Shop<'_>) -> Answer {
     let listing = views::catalog::Listing {
         title: "Catalog",
         description: None,
-        collections: &collections.collections,
+        collections: list.collections.as_deref().unwrap_or_default(),
         current: None,
         products: &list,
         window,
@@ -61,7 +55,7 @@ pub async fn collection(shop: &mut Shop<'_>, slug: &str) -> Answer {
         return Err(shop.not_found("Collection not found"));
     }
     let window = page(shop)?;
-    let query = window.query();
+    let query = format!("{}&with_collections=1", window.query());
     let found = shop
         .writer
         .collection(slug, &query)
@@ -70,18 +64,13 @@ pub async fn collection(shop: &mut Shop<'_>, slug: &str) -> Answer {
     let Some(found) = found else {
         return Err(shop.not_found("Collection not found"));
     };
-    let collections = shop
-        .writer
-        .collections()
-        .await
-        .map_err(|e| shop.writer_failed(e))?;
     if window.page_number() > window.pages(found.products.total) {
         return Err(shop.not_found("Page not found"));
     }
     let listing = views::catalog::Listing {
         title: &found.collection.name,
         description: Some(&found.collection.description),
-        collections: &collections.collections,
+        collections: found.products.collections.as_deref().unwrap_or_default(),
         current: Some(slug),
         products: &found.products,
         window,
