@@ -504,3 +504,63 @@ fn a_repeated_command_is_answered_not_applied_again() {
     let (ok, lines) = common::check(dir.path());
     assert!(ok, "{lines:?}");
 }
+
+#[test]
+fn renaming_a_product_or_collection_records_what_changed_and_search_follows() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = common::start_writer(dir.path());
+    let renamed = command(
+        &writer,
+        "/admin/catalog/products/kenya-nyeri-aa",
+        "rename-1",
+        &json!({"name": "Kenya Gatomboya AA", "position": 5}),
+    );
+    assert_eq!(renamed.status(), 200);
+    let renamed: Value = renamed.json().unwrap();
+    assert_eq!(renamed["name"], "Kenya Gatomboya AA");
+    let found = get_json(&writer, "/catalog/search?q=gatomb");
+    assert_eq!(found["products"]["products"][0]["slug"], "kenya-nyeri-aa");
+
+    let bad = command(
+        &writer,
+        "/admin/catalog/collections/coffee",
+        "rename-2",
+        &json!({"name": ""}),
+    );
+    assert_eq!(fields(bad), (422, vec!["name".to_string()]));
+    let collection = command(
+        &writer,
+        "/admin/catalog/collections/coffee",
+        "rename-3",
+        &json!({"description": "Roasted every Tuesday."}),
+    );
+    assert_eq!(collection.status(), 200);
+    let list = get_json(&writer, "/catalog/collections");
+    let coffee = list["collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["slug"] == "coffee")
+        .unwrap();
+    assert_eq!(coffee["description"], "Roasted every Tuesday.");
+
+    let history = get_json(&writer, "/admin/catalog/history");
+    let entries = history["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2, "the refused rename wrote nothing");
+    assert_eq!(entries[0]["command"], "update_collection");
+    assert_eq!(
+        entries[0]["changes"]["description"]["to"],
+        "Roasted every Tuesday."
+    );
+    assert!(
+        entries[0]["changes"].get("name").is_none(),
+        "name unchanged"
+    );
+    assert_eq!(entries[1]["command"], "update_product");
+    assert_eq!(
+        entries[1]["changes"]["name"],
+        json!({"from": "Kenya Nyeri AA", "to": "Kenya Gatomboya AA"})
+    );
+    assert!(entries[1]["changes"]["position"]["to"] == 5);
+    assert!(writer.stop().success());
+}

@@ -465,20 +465,89 @@ fn diff<T: Serialize + PartialEq>(
     }
 }
 
+/// A product's or collection's new name, description and position, checked; `None`:
+/// keep.
+struct ListingChange {
+    name: Option<String>,
+    description: Option<String>,
+    position: Option<i64>,
+}
+
+impl ListingChange {
+    fn check(
+        name: Option<&String>,
+        description: Option<&String>,
+        position: Option<i64>,
+    ) -> Result<ListingChange, ApiError> {
+        let mut checks = Checks::default();
+        let name = name.map(|n| checks.text("name", n, 1, MAX_NAME, false));
+        let description =
+            description.map(|d| checks.text("description", d, 0, MAX_DESCRIPTION, true));
+        checks.position("position", position);
+        checks.finish()?;
+        Ok(ListingChange {
+            name,
+            description,
+            position,
+        })
+    }
+
+    /// Applies the change to row `id` of `table` (`products` or `collections`, which
+    /// share these columns) and says what changed.
+    fn apply(
+        &self,
+        db: &Db,
+        table: &'static str,
+        id: i64,
+        now: &str,
+    ) -> Result<serde_json::Value, ApiError> {
+        let row = db
+            .row(
+                &format!("SELECT name, description, position FROM {table} WHERE id = ?"),
+                &[int(id)],
+            )?
+            .ok_or_else(|| ApiError::not_found(format!("row {id} of {table} is gone")))?;
+        let (old_name, old_description, old_position) = (row.text(0)?, row.text(1)?, row.int(2)?);
+        let new_name = self.name.clone().unwrap_or_else(|| old_name.clone());
+        let new_description = self
+            .description
+            .clone()
+            .unwrap_or_else(|| old_description.clone());
+        let new_position = self.position.unwrap_or(old_position);
+        let mut changes = serde_json::Map::new();
+        diff(&mut changes, "name", &old_name, &new_name);
+        diff(
+            &mut changes,
+            "description",
+            &old_description,
+            &new_description,
+        );
+        diff(&mut changes, "position", old_position, new_position);
+        db.execute(
+            &format!(
+                "UPDATE {table} SET name = ?, description = ?, position = ?, updated_at = ? \
+                 WHERE id = ?"
+            ),
+            &[
+                text(&new_name),
+                text(&new_description),
+                int(new_position),
+                text(now),
+                int(id),
+            ],
+        )?;
+        Ok(changes.into())
+    }
+}
+
 /// `POST /admin/catalog/products/{slug}`.
 pub fn update_product(db: &Db, head: &Head, slug: &str, body: &[u8]) -> Result<Response, ApiError> {
     let request: ProductChange = parse_json(body)?;
-    let mut checks = Checks::default();
-    let name = request
-        .name
-        .as_ref()
-        .map(|n| checks.text("name", n, 1, MAX_NAME, false));
-    let description = request
-        .description
-        .as_ref()
-        .map(|d| checks.text("description", d, 0, MAX_DESCRIPTION, true));
-    checks.position("position", request.position);
-    checks.finish()?;
+    let change = ListingChange::check(
+        request.name.as_ref(),
+        request.description.as_ref(),
+        request.position,
+    )?;
     let command = Command {
         name: "update_product",
         target: slug,
@@ -491,34 +560,9 @@ pub fn update_product(db: &Db, head: &Head, slug: &str, body: &[u8]) -> Result<R
         command,
         |db, now| {
             let id = product_id(db, slug)?;
-            let row = db
-                .row(
-                    "SELECT name, description, position FROM products WHERE id = ?",
-                    &[int(id)],
-                )?
-                .ok_or_else(|| no_product(slug))?;
-            let (old_name, old_description, old_position) =
-                (row.text(0)?, row.text(1)?, row.int(2)?);
-            let new_name = name.clone().unwrap_or_else(|| old_name.clone());
-            let new_description = description
-                .clone()
-                .unwrap_or_else(|| old_description.clone());
-            let new_position = request.position.unwrap_or(old_position);
-            let mut changes = serde_json::Map::new();
-            diff(&mut changes, "name", &old_name, &new_name);
-            diff(
-                &mut changes,
-                "description",
-                &old_description,
-                &new_description,
-            );
-            diff(&mut changes, "position", old_position, new_position);
-            db.execute(
-            "UPDATE products SET name = ?, description = ?, position = ?, updated_at = ? WHERE id = ?",
-            &[text(&new_name), text(&new_description), int(new_position), text(now), int(id)],
-        )?;
+            let changes = change.apply(db, "products", id, now)?;
             reindex(db, id)?;
-            product_answer(db, id, 200, changes.into())
+            product_answer(db, id, 200, changes)
         },
     )
 }
@@ -858,17 +902,11 @@ pub fn update_collection(
     body: &[u8],
 ) -> Result<Response, ApiError> {
     let request: CollectionChange = parse_json(body)?;
-    let mut checks = Checks::default();
-    let name = request
-        .name
-        .as_ref()
-        .map(|n| checks.text("name", n, 1, MAX_NAME, false));
-    let description = request
-        .description
-        .as_ref()
-        .map(|d| checks.text("description", d, 0, MAX_DESCRIPTION, true));
-    checks.position("position", request.position);
-    checks.finish()?;
+    let change = ListingChange::check(
+        request.name.as_ref(),
+        request.description.as_ref(),
+        request.position,
+    )?;
     let command = Command {
         name: "update_collection",
         target: slug,
@@ -880,33 +918,12 @@ pub fn update_collection(
         &head.actor,
         command,
         |db, now| {
-            let row = db
-                .row(
-                    "SELECT id, name, description, position FROM collections WHERE slug = ?",
-                    &[text(slug)],
-                )?
-                .ok_or_else(|| no_collection(slug))?;
-            let (id, old_name, old_description, old_position) =
-                (row.int(0)?, row.text(1)?, row.text(2)?, row.int(3)?);
-            let new_name = name.clone().unwrap_or_else(|| old_name.clone());
-            let new_description = description
-                .clone()
-                .unwrap_or_else(|| old_description.clone());
-            let new_position = request.position.unwrap_or(old_position);
-            let mut changes = serde_json::Map::new();
-            diff(&mut changes, "name", &old_name, &new_name);
-            diff(
-                &mut changes,
-                "description",
-                &old_description,
-                &new_description,
-            );
-            diff(&mut changes, "position", old_position, new_position);
-            db.execute(
-            "UPDATE collections SET name = ?, description = ?, position = ?, updated_at = ? WHERE id = ?",
-            &[text(&new_name), text(&new_description), int(new_position), text(now), int(id)],
-        )?;
-            collection_only(db, slug, 200, changes.into())
+            let id = db
+                .row("SELECT id FROM collections WHERE slug = ?", &[text(slug)])?
+                .ok_or_else(|| no_collection(slug))?
+                .int(0)?;
+            let changes = change.apply(db, "collections", id, now)?;
+            collection_only(db, slug, 200, changes)
         },
     )
 }
