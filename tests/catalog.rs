@@ -523,20 +523,7 @@ fn the_variant_picker_works_without_javascript_through_cart_and_order() {
 
     let checkout = get_html(&browser, &app, "/checkout");
     assert!(checkout.contains("1 kg / Filter"));
-    let form = [
-        ("csrf", common::hidden_field(&checkout, "csrf")),
-        (
-            "idempotency_key",
-            common::hidden_field(&checkout, "idempotency_key"),
-        ),
-        ("email", "ada@example.com".into()),
-        ("name", "Ada Lovelace".into()),
-        ("address.line1", "12 St James's Square".into()),
-        ("address.line2", String::new()),
-        ("address.city", "London".into()),
-        ("address.postal_code", "SW1Y 4JH".into()),
-        ("address.country", "GB".into()),
-    ];
+    let form = common::checkout_form(&checkout);
     let placed = browser
         .post(app.url("/checkout"))
         .form(&form)

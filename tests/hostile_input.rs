@@ -218,20 +218,7 @@ fn one_client_cannot_make_the_catalog_look_sold_out() {
         .unwrap()
         .text()
         .unwrap();
-    let form = [
-        ("csrf", common::hidden_field(&checkout, "csrf")),
-        (
-            "idempotency_key",
-            common::hidden_field(&checkout, "idempotency_key"),
-        ),
-        ("email", "ada@example.com".into()),
-        ("name", "Ada Lovelace".into()),
-        ("address.line1", "12 Analytical Row".into()),
-        ("address.line2", String::new()),
-        ("address.city", "London".into()),
-        ("address.postal_code", "N1 9GU".into()),
-        ("address.country", "GB".into()),
-    ];
+    let form = common::checkout_form(&checkout);
     let r = browser
         .post(app.url("/checkout"))
         .form(&form)

@@ -353,6 +353,25 @@ pub fn hidden_field(html: &str, name: &str) -> String {
     html[start..end].to_string()
 }
 
+/// The fields of a valid checkout form, with the CSRF token and idempotency key taken from
+/// the checkout page `checkout_html` (a London address).
+pub fn checkout_form(checkout_html: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("csrf", hidden_field(checkout_html, "csrf")),
+        (
+            "idempotency_key",
+            hidden_field(checkout_html, "idempotency_key"),
+        ),
+        ("email", "ada@example.com".into()),
+        ("name", "Ada Lovelace".into()),
+        ("address.line1", "12 St James's Square".into()),
+        ("address.line2", String::new()),
+        ("address.city", "London".into()),
+        ("address.postal_code", "SW1Y 4JH".into()),
+        ("address.country", "GB".into()),
+    ]
+}
+
 /// Current stock of every product (over its active variants), by slug, from the public
 /// API, a page of 100 at a time.
 pub fn stock(app: &TestApp) -> std::collections::BTreeMap<String, i64> {

@@ -200,9 +200,10 @@ pub struct NewProduct {
     pub position: Option<i64>,
 }
 
-/// `POST /admin/catalog/products/{slug}`: change what is given, keep the rest.
+/// `POST /admin/catalog/products/{slug}` and `POST /admin/catalog/collections/{slug}`:
+/// change what is given, keep the rest.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProductChange {
+pub struct ListingChange {
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
@@ -210,6 +211,11 @@ pub struct ProductChange {
     #[serde(default)]
     pub position: Option<i64>,
 }
+
+/// A product's new name, description or position.
+pub type ProductChange = ListingChange;
+/// A collection's new name, description or position.
+pub type CollectionChange = ListingChange;
 
 /// `POST /admin/catalog/variants/{sku}`: change what is given. Stock moves only through
 /// stock adjustments (`POST /admin/catalog/variants/{sku}/stock`), so every unit has a reason.
@@ -230,17 +236,6 @@ pub struct NewCollection {
     pub name: String,
     #[serde(default)]
     pub description: String,
-    #[serde(default)]
-    pub position: Option<i64>,
-}
-
-/// `POST /admin/catalog/collections/{slug}`: change what is given.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CollectionChange {
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub description: Option<String>,
     #[serde(default)]
     pub position: Option<i64>,
 }

@@ -17,9 +17,10 @@ use serde_json::json;
 use spin_sdk::http::Response;
 use spin_sdk::sqlite::Value;
 use storefront_domain::catalog::{
-    CollectionChange, ImageChange, MAX_ALT, MAX_DESCRIPTION, MAX_NAME, MAX_OPTION_TEXT,
-    MAX_OPTION_VALUES, MAX_OPTIONS, MAX_VARIANTS, Membership, NewCollection, NewProduct,
-    NewVariant, OptionChoice, ProductChange, ProductOption, VariantChange, variant_title,
+    CollectionChange, ImageChange, ListingChange, MAX_ALT, MAX_DESCRIPTION, MAX_NAME,
+    MAX_OPTION_TEXT, MAX_OPTION_VALUES, MAX_OPTIONS, MAX_VARIANTS, Membership, NewCollection,
+    NewProduct, NewVariant, OptionChoice, ProductChange, ProductOption, VariantChange,
+    variant_title,
 };
 
 fn to_json<T: Serialize>(value: &T) -> Result<String, ApiError> {
@@ -467,28 +468,29 @@ fn diff<T: Serialize + PartialEq>(
 
 /// A product's or collection's new name, description and position, checked; `None`:
 /// keep.
-struct ListingChange {
+struct CheckedListing {
     name: Option<String>,
     description: Option<String>,
     position: Option<i64>,
 }
 
-impl ListingChange {
-    fn check(
-        name: Option<&String>,
-        description: Option<&String>,
-        position: Option<i64>,
-    ) -> Result<ListingChange, ApiError> {
+impl CheckedListing {
+    fn check(request: &ListingChange) -> Result<CheckedListing, ApiError> {
         let mut checks = Checks::default();
-        let name = name.map(|n| checks.text("name", n, 1, MAX_NAME, false));
-        let description =
-            description.map(|d| checks.text("description", d, 0, MAX_DESCRIPTION, true));
-        checks.position("position", position);
+        let name = request
+            .name
+            .as_ref()
+            .map(|n| checks.text("name", n, 1, MAX_NAME, false));
+        let description = request
+            .description
+            .as_ref()
+            .map(|d| checks.text("description", d, 0, MAX_DESCRIPTION, true));
+        checks.position("position", request.position);
         checks.finish()?;
-        Ok(ListingChange {
+        Ok(CheckedListing {
             name,
             description,
-            position,
+            position: request.position,
         })
     }
 
@@ -543,11 +545,7 @@ impl ListingChange {
 /// `POST /admin/catalog/products/{slug}`.
 pub fn update_product(db: &Db, head: &Head, slug: &str, body: &[u8]) -> Result<Response, ApiError> {
     let request: ProductChange = parse_json(body)?;
-    let change = ListingChange::check(
-        request.name.as_ref(),
-        request.description.as_ref(),
-        request.position,
-    )?;
+    let change = CheckedListing::check(&request)?;
     let command = Command {
         name: "update_product",
         target: slug,
@@ -902,11 +900,7 @@ pub fn update_collection(
     body: &[u8],
 ) -> Result<Response, ApiError> {
     let request: CollectionChange = parse_json(body)?;
-    let change = ListingChange::check(
-        request.name.as_ref(),
-        request.description.as_ref(),
-        request.position,
-    )?;
+    let change = CheckedListing::check(&request)?;
     let command = Command {
         name: "update_collection",
         target: slug,
