@@ -2,6 +2,8 @@
 //! phone and desktop size, with JavaScript on and off. A shopper finds a product,
 //! adds it with the page's own button, changes the quantity, checks out by typing,
 //! corrects a mistake the page points at, places the order and pays in test mode.
+//! Another browses a collection, searches from the header and picks a variant with the
+//! product page's picker form (a plain GET form, so it works without scripts).
 //! On every page: nothing scrolls sideways and every control has an accessible name.
 //!
 //! This binary has its own `main` (libtest-mimic, `harness = false`) so that the one
@@ -10,7 +12,7 @@
 mod browser_support;
 mod common;
 
-use browser_support::{Browser, Chromedriver, Scripts, Viewport, session};
+use browser_support::{Browser, Chromedriver, Scripts, Viewport, session, xpath_literal};
 use common::TestApp;
 use fantoccini::key::Key;
 use libtest_mimic::{Arguments, Trial};
@@ -59,6 +61,17 @@ fn main() -> ExitCode {
             ));
         }
     }
+    for viewport in Viewport::ALL {
+        for scripts in Scripts::ALL {
+            trials.push(Trial::test(
+                format!("shopper_browses_searches_and_picks_a_variant::{viewport}::{scripts}"),
+                move || {
+                    shopper_browses_searches_and_picks_a_variant(viewport, scripts);
+                    Ok(())
+                },
+            ));
+        }
+    }
     for scripts in Scripts::ALL {
         trials.push(Trial::test(
             format!("the_page_checks_catch_bad_pages::{scripts}"),
@@ -93,6 +106,71 @@ fn shopper_buys_and_pays(viewport: Viewport, scripts: Scripts) {
     let order = common::order_json(&shared.app, &number);
     assert_eq!(order["state"], "paid", "{order}");
     assert_eq!(order["items"][0]["quantity"], 2, "{order}");
+}
+
+fn shopper_browses_searches_and_picks_a_variant(viewport: Viewport, scripts: Scripts) {
+    let shared = shared();
+    session(
+        &shared.driver,
+        &shared.app.base_url,
+        viewport,
+        scripts,
+        async |b| browse_search_and_pick(b).await,
+    );
+}
+
+/// A collection from the navigation, the header's search box, and a variant chosen with
+/// the product page's picker form, then added to the cart.
+async fn browse_search_and_pick(b: &Browser) {
+    b.goto("/").await;
+    let gear = b.find("//main//a[normalize-space()='Brewing gear']").await;
+    b.click_to_next_page(&gear).await;
+    assert_eq!(b.path().await, "/collections/brewing-gear");
+    assert_eq!(b.heading().await, "Brewing gear");
+    assert!(b.text().await.contains("Gooseneck Kettle"), "{}", b.label());
+    b.check_page("collection").await;
+
+    // The header's search box, submitted with Enter; a prefix finds Kenya.
+    b.type_into("Search the shop", "ken").await;
+    let old = b.find("/html").await;
+    b.field("Search the shop")
+        .await
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .unwrap();
+    b.wait_for_new_document(old).await;
+    assert!(b.path().await.starts_with("/search?"), "{}", b.path().await);
+    assert!(b.text().await.contains("Kenya Nyeri AA"), "{}", b.label());
+    b.check_page("search results").await;
+
+    // The picker: two selects and "Show", which works with or without scripts.
+    b.goto("/products/ethiopia-yirgacheffe").await;
+    b.check_page("product with options").await;
+    for (option, value) in [("Size", "1 kg"), ("Grind", "Filter")] {
+        let select = b
+            .find(&format!("//main//select[@name={}]", xpath_literal(option)))
+            .await;
+        select
+            .find(fantoccini::Locator::XPath(&format!(
+                "option[normalize-space()={}]",
+                xpath_literal(value)
+            )))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    b.click_button("Show").await;
+    assert!(b.path().await.contains("Size=1+kg"), "{}", b.path().await);
+    assert!(b.text().await.contains("1 kg / Filter"), "{}", b.label());
+    b.click_button("Add to cart").await;
+    assert_eq!(b.heading().await, "Your cart");
+    assert!(
+        b.text().await.contains("1 kg / Filter"),
+        "{}: the cart does not name the chosen variant",
+        b.label()
+    );
 }
 
 /// The whole purchase as a shopper clicks and types it; returns the order number.
