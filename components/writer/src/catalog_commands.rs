@@ -32,6 +32,17 @@ fn canonical<T: Serialize>(value: &T) -> String {
 }
 
 /// The answer: the product with `id` as the owner sees it (archived parts included).
+/// Runs `command` once under the request's `Idempotency-Key` and actor, recording it in
+/// the history ([`catalog_history::run`]).
+fn record(
+    db: &Db,
+    head: &Head,
+    command: Command,
+    apply: impl FnOnce(&Db, &str) -> Result<Applied, ApiError>,
+) -> Result<Response, ApiError> {
+    catalog_history::run(db, &head.idempotency_key, &head.actor, command, apply)
+}
+
 fn product_answer(
     db: &Db,
     id: i64,
@@ -382,76 +393,77 @@ pub fn create_product(db: &Db, head: &Head, body: &[u8]) -> Result<Response, Api
         target: &request.slug,
         canonical: canonical(&request),
     };
-    catalog_history::run(
-        db,
-        &head.idempotency_key,
-        &head.actor,
-        command,
-        |db, now| {
-            if catalog::product_id(db, &request.slug)?.is_some() {
+    record(db, head, command, |db, now| {
+        if catalog::product_id(db, &request.slug)?.is_some() {
+            return Err(conflict(
+                "slug",
+                format!("there is already a product {}", request.slug),
+            ));
+        }
+        for (i, variant) in request.variants.iter().enumerate() {
+            if sku_taken(db, &variant.sku)? {
                 return Err(conflict(
-                    "slug",
-                    format!("there is already a product {}", request.slug),
+                    format!("variants[{i}].sku"),
+                    format!("SKU {} is taken", variant.sku),
                 ));
             }
-            for (i, variant) in request.variants.iter().enumerate() {
-                if sku_taken(db, &variant.sku)? {
-                    return Err(conflict(
-                        format!("variants[{i}].sku"),
-                        format!("SKU {} is taken", variant.sku),
-                    ));
-                }
-            }
-            let mut collection_ids = Vec::new();
-            for (i, slug) in request.collections.iter().enumerate() {
-                let id = catalog::collection_id(db, slug)?.ok_or_else(|| {
-                    ApiError::invalid(vec![storefront_domain::FieldError::new(
-                        format!("collections[{i}]"),
-                        format!("there is no collection {slug}"),
-                    )])
-                })?;
-                collection_ids.push(id);
-            }
-            let position = position_or_last(
-                db,
-                request.position,
-                "SELECT max(position) FROM products",
-                &[],
-                10,
-            )?;
-            let product_id = db
+        }
+        let mut collection_ids = Vec::new();
+        for (i, slug) in request.collections.iter().enumerate() {
+            let id = catalog::collection_id(db, slug)?.ok_or_else(|| {
+                ApiError::invalid(vec![storefront_domain::FieldError::new(
+                    format!("collections[{i}]"),
+                    format!("there is no collection {slug}"),
+                )])
+            })?;
+            collection_ids.push(id);
+        }
+        let position = position_or_last(
+            db,
+            request.position,
+            "SELECT max(position) FROM products",
+            &[],
+            10,
+        )?;
+        let product_id = db
             .row(
                 "INSERT INTO products (slug, name, description, position, created_at, updated_at) \
                  VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                &[text(&request.slug), text(&name), text(&description), int(position), text(now), text(now)],
+                &[
+                    text(&request.slug),
+                    text(&name),
+                    text(&description),
+                    int(position),
+                    text(now),
+                    text(now),
+                ],
             )?
             .ok_or_else(|| anyhow::anyhow!("no id"))?
             .int(0)?;
-            insert_options(db, product_id, &options)?;
-            for (i, (variant, choices)) in request.variants.iter().zip(&choices).enumerate() {
-                insert_variant(
-                    db,
-                    product_id,
-                    &format!("variants[{i}]."),
-                    variant,
-                    choices,
-                    i as i64,
-                    now,
-                )?;
-            }
-            for id in collection_ids {
-                add_member(db, id, product_id, None)?;
-            }
-            reindex(db, product_id)?;
-            let product = catalog::load_one(db, product_id, true)?;
-            let response = to_json(&product)?;
-            Ok(Applied {
-                status: 201,
-                changes: serde_json::from_str(&response).map_err(anyhow::Error::from)?,
-                response,
-            })
-        },
-    )
+        insert_options(db, product_id, &options)?;
+        for (i, (variant, choices)) in request.variants.iter().zip(&choices).enumerate() {
+            insert_variant(
+                db,
+                product_id,
+                &format!("variants[{i}]."),
+                variant,
+                choices,
+                i as i64,
+                now,
+            )?;
+        }
+        for id in collection_ids {
+            add_member(db, id, product_id, None)?;
+        }
+        reindex(db, product_id)?;
+        let product = catalog::load_one(db, product_id, true)?;
+        let response = to_json(&product)?;
+        Ok(Applied {
+            status: 201,
+            changes: serde_json::from_str(&response).map_err(anyhow::Error::from)?,
+            response,
+        })
+    })
 }
 
 /// `{"from": …, "to": …}` into `changes` when they differ.
@@ -551,18 +563,12 @@ pub fn update_product(db: &Db, head: &Head, slug: &str, body: &[u8]) -> Result<R
         target: slug,
         canonical: canonical(&request),
     };
-    catalog_history::run(
-        db,
-        &head.idempotency_key,
-        &head.actor,
-        command,
-        |db, now| {
-            let id = product_id(db, slug)?;
-            let changes = change.apply(db, "products", id, now)?;
-            reindex(db, id)?;
-            product_answer(db, id, 200, changes)
-        },
-    )
+    record(db, head, command, |db, now| {
+        let id = product_id(db, slug)?;
+        let changes = change.apply(db, "products", id, now)?;
+        reindex(db, id)?;
+        product_answer(db, id, 200, changes)
+    })
 }
 
 /// `POST /admin/catalog/products/{slug}/archive`: hidden from shoppers, kept for orders.
@@ -572,27 +578,21 @@ pub fn archive_product(db: &Db, head: &Head, slug: &str) -> Result<Response, Api
         target: slug,
         canonical: String::new(),
     };
-    catalog_history::run(
-        db,
-        &head.idempotency_key,
-        &head.actor,
-        command,
-        |db, now| {
-            let id = product_id(db, slug)?;
-            let changed = db
+    record(db, head, command, |db, now| {
+        let id = product_id(db, slug)?;
+        let changed = db
             .row(
                 "UPDATE products SET archived_at = ?, updated_at = ? WHERE id = ? AND archived_at IS NULL RETURNING id",
                 &[text(now), text(now), int(id)],
             )?
             .is_some();
-            let changes = if changed {
-                json!({"archived": {"from": false, "to": true}})
-            } else {
-                json!({})
-            };
-            product_answer(db, id, 200, changes)
-        },
-    )
+        let changes = if changed {
+            json!({"archived": {"from": false, "to": true}})
+        } else {
+            json!({})
+        };
+        product_answer(db, id, 200, changes)
+    })
 }
 
 /// The product's options with their values, in order.
@@ -627,79 +627,73 @@ pub fn add_variant(db: &Db, head: &Head, slug: &str, body: &[u8]) -> Result<Resp
         target: slug,
         canonical: canonical(&request),
     };
-    catalog_history::run(
-        db,
-        &head.idempotency_key,
-        &head.actor,
-        command,
-        |db, now| {
-            let id = product_id(db, slug)?;
-            let options = options_of(db, id)?;
-            let mut checks = Checks::default();
-            if options.is_empty() {
+    record(db, head, command, |db, now| {
+        let id = product_id(db, slug)?;
+        let options = options_of(db, id)?;
+        let mut checks = Checks::default();
+        if options.is_empty() {
+            checks.add(
+                "options",
+                "a product without options has exactly one variant",
+            );
+        }
+        let choices = match_choices(&mut checks, "", &options, &request.options, true);
+        let live = db
+            .row(
+                "SELECT count(*) FROM variants WHERE product_id = ? AND archived_at IS NULL",
+                &[int(id)],
+            )?
+            .map(|r| r.int(0))
+            .transpose()?
+            .unwrap_or(0);
+        if live >= MAX_VARIANTS as i64 {
+            checks.add(
+                "sku",
+                format!("a product has at most {MAX_VARIANTS} variants"),
+            );
+        }
+        for (choice, option) in choices.iter().zip(&options) {
+            let new = !option.values.contains(&choice.value);
+            if new && option.values.len() >= MAX_OPTION_VALUES {
                 checks.add(
                     "options",
-                    "a product without options has exactly one variant",
+                    format!("{} has {MAX_OPTION_VALUES} values already", option.name),
                 );
             }
-            let choices = match_choices(&mut checks, "", &options, &request.options, true);
-            let live = db
-                .row(
-                    "SELECT count(*) FROM variants WHERE product_id = ? AND archived_at IS NULL",
-                    &[int(id)],
-                )?
-                .map(|r| r.int(0))
-                .transpose()?
-                .unwrap_or(0);
-            if live >= MAX_VARIANTS as i64 {
-                checks.add(
-                    "sku",
-                    format!("a product has at most {MAX_VARIANTS} variants"),
-                );
-            }
-            for (choice, option) in choices.iter().zip(&options) {
-                let new = !option.values.contains(&choice.value);
-                if new && option.values.len() >= MAX_OPTION_VALUES {
-                    checks.add(
-                        "options",
-                        format!("{} has {MAX_OPTION_VALUES} values already", option.name),
-                    );
-                }
-            }
-            checks.finish()?;
-            if sku_taken(db, &request.sku)? {
-                return Err(conflict("sku", format!("SKU {} is taken", request.sku)));
-            }
-            for (choice, option) in choices.iter().zip(&options) {
-                if !option.values.contains(&choice.value) {
-                    db.execute(
+        }
+        checks.finish()?;
+        if sku_taken(db, &request.sku)? {
+            return Err(conflict("sku", format!("SKU {} is taken", request.sku)));
+        }
+        for (choice, option) in choices.iter().zip(&options) {
+            if !option.values.contains(&choice.value) {
+                db.execute(
                     "INSERT INTO product_option_values (option_id, value, position) \
                      SELECT o.id, ?, coalesce((SELECT max(position) + 1 FROM product_option_values WHERE option_id = o.id), 0) \
                      FROM product_options o WHERE o.product_id = ? AND o.name = ?",
                     &[text(&choice.value), int(id), text(&option.name)],
                 )?;
-                }
             }
-            let position = position_or_last(
-                db,
-                None,
-                "SELECT max(position) FROM variants WHERE product_id = ?",
-                &[int(id)],
-                1,
-            )?;
-            insert_variant(db, id, "", &request, &choices, position, now)?;
-            touch_product(db, id, now)?;
-            reindex(db, id)?;
-            let changes = json!({
-                "sku": request.sku,
-                "options": choices,
-                "price": request.price,
-                "stock": request.stock,
-                "active": request.active,
-            });
-            product_answer(db, id, 201, changes)
-        },
-    )
+        }
+        let position = position_or_last(
+            db,
+            None,
+            "SELECT max(position) FROM variants WHERE product_id = ?",
+            &[int(id)],
+            1,
+        )?;
+        insert_variant(db, id, "", &request, &choices, position, now)?;
+        touch_product(db, id, now)?;
+        reindex(db, id)?;
+        let changes = json!({
+            "sku": request.sku,
+            "options": choices,
+            "price": request.price,
+            "stock": request.stock,
+            "active": request.active,
+        });
+        product_answer(db, id, 201, changes)
+    })
 }
 
 /// The variant's id, product id and whether it is archived; 404 if there is no such SKU.
@@ -728,36 +722,30 @@ pub fn update_variant(db: &Db, head: &Head, sku: &str, body: &[u8]) -> Result<Re
         target: sku,
         canonical: canonical(&request),
     };
-    catalog_history::run(
-        db,
-        &head.idempotency_key,
-        &head.actor,
-        command,
-        |db, now| {
-            let (id, product_id, _) = variant(db, sku)?;
-            let row = db
-                .row(
-                    "SELECT price_amount, currency, active, position FROM variants WHERE id = ?",
-                    &[int(id)],
-                )?
-                .ok_or_else(|| anyhow::anyhow!("variant vanished"))?;
-            let old_price = storefront_domain::Money::new(row.int(0)?, row.text(1)?);
-            let (old_active, old_position) = (row.int(2)? != 0, row.int(3)?);
-            let price = request.price.clone().unwrap_or_else(|| old_price.clone());
-            let active = request.active.unwrap_or(old_active);
-            let position = request.position.unwrap_or(old_position);
-            let mut changes = serde_json::Map::new();
-            diff(&mut changes, "price", &old_price, &price);
-            diff(&mut changes, "active", old_active, active);
-            diff(&mut changes, "position", old_position, position);
-            db.execute(
+    record(db, head, command, |db, now| {
+        let (id, product_id, _) = variant(db, sku)?;
+        let row = db
+            .row(
+                "SELECT price_amount, currency, active, position FROM variants WHERE id = ?",
+                &[int(id)],
+            )?
+            .ok_or_else(|| anyhow::anyhow!("variant vanished"))?;
+        let old_price = storefront_domain::Money::new(row.int(0)?, row.text(1)?);
+        let (old_active, old_position) = (row.int(2)? != 0, row.int(3)?);
+        let price = request.price.clone().unwrap_or_else(|| old_price.clone());
+        let active = request.active.unwrap_or(old_active);
+        let position = request.position.unwrap_or(old_position);
+        let mut changes = serde_json::Map::new();
+        diff(&mut changes, "price", &old_price, &price);
+        diff(&mut changes, "active", old_active, active);
+        diff(&mut changes, "position", old_position, position);
+        db.execute(
             "UPDATE variants SET price_amount = ?, currency = ?, active = ?, position = ?, updated_at = ? WHERE id = ?",
             &[int(price.amount), text(&price.currency), int(i64::from(active)), int(position), text(now), int(id)],
         )?;
-            touch_product(db, product_id, now)?;
-            product_answer(db, product_id, 200, changes.into())
-        },
-    )
+        touch_product(db, product_id, now)?;
+        product_answer(db, product_id, 200, changes.into())
+    })
 }
 
 /// `POST /admin/catalog/variants/{sku}/archive`: the last live variant of a live product
@@ -768,45 +756,39 @@ pub fn archive_variant(db: &Db, head: &Head, sku: &str) -> Result<Response, ApiE
         target: sku,
         canonical: String::new(),
     };
-    catalog_history::run(
-        db,
-        &head.idempotency_key,
-        &head.actor,
-        command,
-        |db, now| {
-            let (id, product_id, archived) = variant(db, sku)?;
-            if archived {
-                return product_answer(db, product_id, 200, json!({}));
-            }
-            let row = db
-                .row(
-                    "SELECT p.archived_at IS NULL, \
+    record(db, head, command, |db, now| {
+        let (id, product_id, archived) = variant(db, sku)?;
+        if archived {
+            return product_answer(db, product_id, 200, json!({}));
+        }
+        let row = db
+            .row(
+                "SELECT p.archived_at IS NULL, \
                  (SELECT count(*) FROM variants WHERE product_id = p.id AND archived_at IS NULL) \
                  FROM products p WHERE p.id = ?",
-                    &[int(product_id)],
-                )?
-                .ok_or_else(|| anyhow::anyhow!("product vanished"))?;
-            if row.int(0)? != 0 && row.int(1)? <= 1 {
-                return Err(ApiError::new(
-                    409,
-                    "last_variant",
-                    format!("{sku} is the product's last variant; archive the product instead"),
-                ));
-            }
-            db.execute(
-                "UPDATE variants SET archived_at = ?, updated_at = ? WHERE id = ?",
-                &[text(now), text(now), int(id)],
-            )?;
-            touch_product(db, product_id, now)?;
-            reindex(db, product_id)?;
-            product_answer(
-                db,
-                product_id,
-                200,
-                json!({"archived": {"from": false, "to": true}}),
-            )
-        },
-    )
+                &[int(product_id)],
+            )?
+            .ok_or_else(|| anyhow::anyhow!("product vanished"))?;
+        if row.int(0)? != 0 && row.int(1)? <= 1 {
+            return Err(ApiError::new(
+                409,
+                "last_variant",
+                format!("{sku} is the product's last variant; archive the product instead"),
+            ));
+        }
+        db.execute(
+            "UPDATE variants SET archived_at = ?, updated_at = ? WHERE id = ?",
+            &[text(now), text(now), int(id)],
+        )?;
+        touch_product(db, product_id, now)?;
+        reindex(db, product_id)?;
+        product_answer(
+            db,
+            product_id,
+            200,
+            json!({"archived": {"from": false, "to": true}}),
+        )
+    })
 }
 
 /// The collection page every collection command answers with (first page, as the owner
@@ -862,34 +844,35 @@ pub fn create_collection(db: &Db, head: &Head, body: &[u8]) -> Result<Response, 
         target: &request.slug,
         canonical: canonical(&request),
     };
-    catalog_history::run(
-        db,
-        &head.idempotency_key,
-        &head.actor,
-        command,
-        |db, now| {
-            if catalog::collection_id(db, &request.slug)?.is_some() {
-                return Err(conflict(
-                    "slug",
-                    format!("there is already a collection {}", request.slug),
-                ));
-            }
-            let position = position_or_last(
-                db,
-                request.position,
-                "SELECT max(position) FROM collections",
-                &[],
-                10,
-            )?;
-            db.execute(
+    record(db, head, command, |db, now| {
+        if catalog::collection_id(db, &request.slug)?.is_some() {
+            return Err(conflict(
+                "slug",
+                format!("there is already a collection {}", request.slug),
+            ));
+        }
+        let position = position_or_last(
+            db,
+            request.position,
+            "SELECT max(position) FROM collections",
+            &[],
+            10,
+        )?;
+        db.execute(
             "INSERT INTO collections (slug, name, description, position, created_at, updated_at) \
              VALUES (?, ?, ?, ?, ?, ?)",
-            &[text(&request.slug), text(&name), text(&description), int(position), text(now), text(now)],
+            &[
+                text(&request.slug),
+                text(&name),
+                text(&description),
+                int(position),
+                text(now),
+                text(now),
+            ],
         )?;
-            let changes = json!({"slug": request.slug, "name": name, "description": description, "position": position});
-            collection_only(db, &request.slug, 201, changes)
-        },
-    )
+        let changes = json!({"slug": request.slug, "name": name, "description": description, "position": position});
+        collection_only(db, &request.slug, 201, changes)
+    })
 }
 
 /// `POST /admin/catalog/collections/{slug}`.
@@ -906,20 +889,14 @@ pub fn update_collection(
         target: slug,
         canonical: canonical(&request),
     };
-    catalog_history::run(
-        db,
-        &head.idempotency_key,
-        &head.actor,
-        command,
-        |db, now| {
-            let id = db
-                .row("SELECT id FROM collections WHERE slug = ?", &[text(slug)])?
-                .ok_or_else(|| no_collection(slug))?
-                .int(0)?;
-            let changes = change.apply(db, "collections", id, now)?;
-            collection_only(db, slug, 200, changes)
-        },
-    )
+    record(db, head, command, |db, now| {
+        let id = db
+            .row("SELECT id FROM collections WHERE slug = ?", &[text(slug)])?
+            .ok_or_else(|| no_collection(slug))?
+            .int(0)?;
+        let changes = change.apply(db, "collections", id, now)?;
+        collection_only(db, slug, 200, changes)
+    })
 }
 
 /// `POST /admin/catalog/collections/{slug}/products`: add (or move) a product.
@@ -939,24 +916,17 @@ pub fn add_to_collection(
         target: slug,
         canonical: canonical(&request),
     };
-    catalog_history::run(
-        db,
-        &head.idempotency_key,
-        &head.actor,
-        command,
-        |db, _now| {
-            let collection =
-                catalog::collection_id(db, slug)?.ok_or_else(|| no_collection(slug))?;
-            let product = product_id(db, &request.product)?;
-            let position = add_member(db, collection, product, request.position)?;
-            collection_answer(
-                db,
-                slug,
-                200,
-                json!({"product": request.product, "position": position}),
-            )
-        },
-    )
+    record(db, head, command, |db, _now| {
+        let collection = catalog::collection_id(db, slug)?.ok_or_else(|| no_collection(slug))?;
+        let product = product_id(db, &request.product)?;
+        let position = add_member(db, collection, product, request.position)?;
+        collection_answer(
+            db,
+            slug,
+            200,
+            json!({"product": request.product, "position": position}),
+        )
+    })
 }
 
 /// `POST /admin/catalog/collections/{slug}/products/{product}/remove`.
@@ -971,29 +941,22 @@ pub fn remove_from_collection(
         target: slug,
         canonical: product.to_string(),
     };
-    catalog_history::run(
-        db,
-        &head.idempotency_key,
-        &head.actor,
-        command,
-        |db, _now| {
-            let collection =
-                catalog::collection_id(db, slug)?.ok_or_else(|| no_collection(slug))?;
-            let product_id = product_id(db, product)?;
-            let removed = db
+    record(db, head, command, |db, _now| {
+        let collection = catalog::collection_id(db, slug)?.ok_or_else(|| no_collection(slug))?;
+        let product_id = product_id(db, product)?;
+        let removed = db
             .row(
                 "DELETE FROM collection_products WHERE collection_id = ? AND product_id = ? RETURNING product_id",
                 &[int(collection), int(product_id)],
             )?
             .is_some();
-            if !removed {
-                return Err(ApiError::not_found(format!(
-                    "{product} is not in the collection {slug}"
-                )));
-            }
-            collection_answer(db, slug, 200, json!({"product": product, "removed": true}))
-        },
-    )
+        if !removed {
+            return Err(ApiError::not_found(format!(
+                "{product} is not in the collection {slug}"
+            )));
+        }
+        collection_answer(db, slug, 200, json!({"product": product, "removed": true}))
+    })
 }
 
 /// `alt` and `position` from an image upload's query string.
@@ -1038,14 +1001,9 @@ pub fn add_image(
         target: slug,
         canonical: format!("{} {:?} {:?}", image.hash, query.alt, query.position),
     };
-    catalog_history::run(
-        db,
-        &head.idempotency_key,
-        &head.actor,
-        command,
-        |db, now| {
-            let id = product_id(db, slug)?;
-            db.execute(
+    record(db, head, command, |db, now| {
+        let id = product_id(db, slug)?;
+        db.execute(
             "INSERT OR IGNORE INTO image_blobs (hash, content_type, width, height, bytes, created_at) \
              VALUES (?, ?, ?, ?, ?, ?)",
             &[
@@ -1057,35 +1015,34 @@ pub fn add_image(
                 text(now),
             ],
         )?;
-            let position = position_or_last(
-                db,
-                query.position,
-                "SELECT max(position) FROM product_images WHERE product_id = ? AND removed_at IS NULL",
-                &[int(id)],
-                10,
-            )?;
-            let image_id = db
-                .row(
-                    "INSERT INTO product_images (product_id, hash, alt, position, created_at) \
+        let position = position_or_last(
+            db,
+            query.position,
+            "SELECT max(position) FROM product_images WHERE product_id = ? AND removed_at IS NULL",
+            &[int(id)],
+            10,
+        )?;
+        let image_id = db
+            .row(
+                "INSERT INTO product_images (product_id, hash, alt, position, created_at) \
                  VALUES (?, ?, ?, ?, ?) RETURNING id",
-                    &[
-                        int(id),
-                        text(&image.hash),
-                        text(&query.alt),
-                        int(position),
-                        text(now),
-                    ],
-                )?
-                .ok_or_else(|| anyhow::anyhow!("no id"))?
-                .int(0)?;
-            touch_product(db, id, now)?;
-            let changes = json!({
-                "id": image_id, "hash": image.hash, "content_type": image.content_type,
-                "width": image.width, "height": image.height, "alt": query.alt, "position": position,
-            });
-            product_answer(db, id, 201, changes)
-        },
-    )
+                &[
+                    int(id),
+                    text(&image.hash),
+                    text(&query.alt),
+                    int(position),
+                    text(now),
+                ],
+            )?
+            .ok_or_else(|| anyhow::anyhow!("no id"))?
+            .int(0)?;
+        touch_product(db, id, now)?;
+        let changes = json!({
+            "id": image_id, "hash": image.hash, "content_type": image.content_type,
+            "width": image.width, "height": image.height, "alt": query.alt, "position": position,
+        });
+        product_answer(db, id, 201, changes)
+    })
 }
 
 /// The image `id` of the product, if shown (not removed).
@@ -1123,27 +1080,21 @@ pub fn update_image(
         target: &target,
         canonical: canonical(&request),
     };
-    catalog_history::run(
-        db,
-        &head.idempotency_key,
-        &head.actor,
-        command,
-        |db, now| {
-            let product = product_id(db, slug)?;
-            let (id, old_alt, old_position) = image_of(db, product, image)?;
-            let new_alt = alt.clone().unwrap_or_else(|| old_alt.clone());
-            let new_position = request.position.unwrap_or(old_position);
-            let mut changes = serde_json::Map::new();
-            diff(&mut changes, "alt", &old_alt, &new_alt);
-            diff(&mut changes, "position", old_position, new_position);
-            db.execute(
-                "UPDATE product_images SET alt = ?, position = ? WHERE id = ?",
-                &[text(&new_alt), int(new_position), int(id)],
-            )?;
-            touch_product(db, product, now)?;
-            product_answer(db, product, 200, changes.into())
-        },
-    )
+    record(db, head, command, |db, now| {
+        let product = product_id(db, slug)?;
+        let (id, old_alt, old_position) = image_of(db, product, image)?;
+        let new_alt = alt.clone().unwrap_or_else(|| old_alt.clone());
+        let new_position = request.position.unwrap_or(old_position);
+        let mut changes = serde_json::Map::new();
+        diff(&mut changes, "alt", &old_alt, &new_alt);
+        diff(&mut changes, "position", old_position, new_position);
+        db.execute(
+            "UPDATE product_images SET alt = ?, position = ? WHERE id = ?",
+            &[text(&new_alt), int(new_position), int(id)],
+        )?;
+        touch_product(db, product, now)?;
+        product_answer(db, product, 200, changes.into())
+    })
 }
 
 /// `POST /admin/catalog/products/{slug}/images/{id}/remove`: no longer shown; the row and
@@ -1155,20 +1106,14 @@ pub fn remove_image(db: &Db, head: &Head, slug: &str, image: &str) -> Result<Res
         target: &target,
         canonical: String::new(),
     };
-    catalog_history::run(
-        db,
-        &head.idempotency_key,
-        &head.actor,
-        command,
-        |db, now| {
-            let product = product_id(db, slug)?;
-            let (id, _, _) = image_of(db, product, image)?;
-            db.execute(
-                "UPDATE product_images SET removed_at = ? WHERE id = ?",
-                &[text(now), int(id)],
-            )?;
-            touch_product(db, product, now)?;
-            product_answer(db, product, 200, json!({"removed": id}))
-        },
-    )
+    record(db, head, command, |db, now| {
+        let product = product_id(db, slug)?;
+        let (id, _, _) = image_of(db, product, image)?;
+        db.execute(
+            "UPDATE product_images SET removed_at = ? WHERE id = ?",
+            &[text(now), int(id)],
+        )?;
+        touch_product(db, product, now)?;
+        product_answer(db, product, 200, json!({"removed": id}))
+    })
 }
