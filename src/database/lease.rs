@@ -145,12 +145,6 @@ pub struct Lease {
     read_tx: Option<rusqlite::Connection>,
 }
 
-/// Whether `sql` (a `BEGIN`) starts a deferred transaction, which may stay read-only.
-fn deferred_begin(sql: &str) -> bool {
-    let upper = sql.to_ascii_uppercase();
-    !upper.contains("IMMEDIATE") && !upper.contains("EXCLUSIVE")
-}
-
 fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
@@ -198,8 +192,7 @@ impl Lease {
             return self.in_read_tx(sql, run.take().expect("run once"));
         }
         if self.reading
-            && classify(sql) == Kind::Begin
-            && deferred_begin(sql)
+            && classify(sql) == (Kind::Begin { deferred: true })
             && let Some(conn) = self.db.readers().take().await
         {
             if let Err(e) = conn.execute_batch("BEGIN") {
@@ -253,7 +246,7 @@ impl Lease {
                 result?;
                 Ok(None)
             }
-            Kind::Begin => refused("cannot start a transaction within a transaction"),
+            Kind::Begin { .. } => refused("cannot start a transaction within a transaction"),
             Kind::SetPragma { name, value } if pragma_unchanged(conn, &name, &value)? => Ok(None),
             _ => {
                 let mut stmt = conn.prepare_cached(sql)?;
@@ -323,7 +316,7 @@ impl Lease {
     ) -> Result<Option<R>, SqlError> {
         let conn = &session.conn;
         match classify(sql) {
-            Kind::Begin => {
+            Kind::Begin { .. } => {
                 if self.tx.is_some() {
                     return refused("cannot start a transaction within a transaction");
                 }

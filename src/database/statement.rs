@@ -11,8 +11,9 @@
 /// The transaction meaning of one statement.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Kind {
-    /// `BEGIN [DEFERRED|IMMEDIATE|EXCLUSIVE] [TRANSACTION [name]]`
-    Begin,
+    /// `BEGIN [DEFERRED|IMMEDIATE|EXCLUSIVE] [TRANSACTION [name]]`; `deferred` unless
+    /// `IMMEDIATE` or `EXCLUSIVE` (a deferred transaction may stay read-only).
+    Begin { deferred: bool },
     /// `COMMIT|END [TRANSACTION [name]]`
     Commit,
     /// `ROLLBACK [TRANSACTION [name]]` (the whole transaction)
@@ -42,9 +43,9 @@ pub fn classify(sql: &str) -> Kind {
     };
     let kind = match first.as_str() {
         "BEGIN" => {
-            t.eat_any(&["DEFERRED", "IMMEDIATE", "EXCLUSIVE"]);
+            let deferred = t.eat("DEFERRED") || !(t.eat("IMMEDIATE") || t.eat("EXCLUSIVE"));
             trans_opt(&mut t);
-            Kind::Begin
+            Kind::Begin { deferred }
         }
         "COMMIT" | "END" => {
             trans_opt(&mut t);
@@ -225,14 +226,6 @@ impl Tokens<'_> {
         false
     }
 
-    fn eat_any(&mut self, keywords: &[&str]) {
-        for k in keywords {
-            if self.eat(k) {
-                return;
-            }
-        }
-    }
-
     fn punct(&mut self, c: char) -> bool {
         self.skip();
         match self.rest.strip_prefix(c) {
@@ -265,7 +258,16 @@ mod tests {
             "/* x */Begin Exclusive Transaction t1",
             "BEGIN DEFERRED",
         ] {
-            assert_eq!(classify(sql), Kind::Begin, "{sql}");
+            assert!(matches!(classify(sql), Kind::Begin { .. }), "{sql}");
+        }
+        for (sql, deferred) in [
+            ("BEGIN", true),
+            ("begin deferred transaction", true),
+            ("BEGIN TRANSACTION immediate_reads", true),
+            ("BEGIN IMMEDIATE", false),
+            ("/* x */Begin Exclusive Transaction t1", false),
+        ] {
+            assert_eq!(classify(sql), Kind::Begin { deferred }, "{sql}");
         }
         for sql in [
             "COMMIT",
