@@ -17,10 +17,9 @@ use serde_json::json;
 use spin_sdk::http::Response;
 use spin_sdk::sqlite::Value;
 use storefront_domain::catalog::{
-    CollectionChange, ImageChange, ListingChange, MAX_ALT, MAX_DESCRIPTION, MAX_NAME,
-    MAX_OPTION_TEXT, MAX_OPTION_VALUES, MAX_OPTIONS, MAX_VARIANTS, Membership, NewCollection,
-    NewProduct, NewVariant, OptionChoice, ProductChange, ProductOption, VariantChange,
-    variant_title,
+    CollectionChange, ImageChange, ListingChange, MAX_ALT, MAX_OPTION_TEXT, MAX_OPTION_VALUES,
+    MAX_OPTIONS, MAX_VARIANTS, Membership, NewCollection, NewProduct, NewVariant, OptionChoice,
+    ProductChange, ProductOption, VariantChange, variant_title,
 };
 
 fn to_json<T: Serialize>(value: &T) -> Result<String, ApiError> {
@@ -333,14 +332,8 @@ pub fn create_product(db: &Db, head: &Head, body: &[u8]) -> Result<Response, Api
     let currency = shop_currency()?;
     let mut checks = Checks::default();
     checks.slug("slug", &request.slug);
-    let name = checks.text("name", &request.name, 1, MAX_NAME, false);
-    let description = checks.text(
-        "description",
-        &request.description,
-        0,
-        MAX_DESCRIPTION,
-        true,
-    );
+    let name = checks.name(&request.name);
+    let description = checks.description(&request.description);
     checks.position("position", request.position);
     let options = check_options(&mut checks, &request.options);
     if request.variants.is_empty() || request.variants.len() > MAX_VARIANTS {
@@ -489,14 +482,8 @@ struct CheckedListing {
 impl CheckedListing {
     fn check(request: &ListingChange) -> Result<CheckedListing, ApiError> {
         let mut checks = Checks::default();
-        let name = request
-            .name
-            .as_ref()
-            .map(|n| checks.text("name", n, 1, MAX_NAME, false));
-        let description = request
-            .description
-            .as_ref()
-            .map(|d| checks.text("description", d, 0, MAX_DESCRIPTION, true));
+        let name = request.name.as_ref().map(|n| checks.name(n));
+        let description = request.description.as_ref().map(|d| checks.description(d));
         checks.position("position", request.position);
         checks.finish()?;
         Ok(CheckedListing {
@@ -829,14 +816,8 @@ pub fn create_collection(db: &Db, head: &Head, body: &[u8]) -> Result<Response, 
     let request: NewCollection = parse_json(body)?;
     let mut checks = Checks::default();
     checks.slug("slug", &request.slug);
-    let name = checks.text("name", &request.name, 1, MAX_NAME, false);
-    let description = checks.text(
-        "description",
-        &request.description,
-        0,
-        MAX_DESCRIPTION,
-        true,
-    );
+    let name = checks.name(&request.name);
+    let description = checks.description(&request.description);
     checks.position("position", request.position);
     checks.finish()?;
     let command = Command {

@@ -4,7 +4,7 @@
 //! value, so one answer lists every problem.
 
 use crate::responses::ApiError;
-use storefront_domain::catalog::{MAX_PRICE, MAX_SKU, valid_sku};
+use storefront_domain::catalog::{MAX_DESCRIPTION, MAX_NAME, MAX_PRICE, MAX_SKU, valid_sku};
 use storefront_domain::order::valid_slug;
 use storefront_domain::stock::MAX_STOCK_DELTA;
 use storefront_domain::{FieldError, Money};
@@ -36,6 +36,17 @@ pub struct Checks {
 impl Checks {
     pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
         self.errors.push(FieldError::new(field, message));
+    }
+
+    /// A product's or collection's `name`, trimmed: 1..=[`MAX_NAME`] characters on one line.
+    pub fn name(&mut self, value: &str) -> String {
+        self.text("name", value, 1, MAX_NAME, false)
+    }
+
+    /// A product's or collection's `description`, trimmed: up to [`MAX_DESCRIPTION`]
+    /// characters, lines allowed.
+    pub fn description(&mut self, value: &str) -> String {
+        self.text("description", value, 0, MAX_DESCRIPTION, true)
     }
 
     /// `value` trimmed; an error unless it has `min..=max` characters and no control
