@@ -137,7 +137,7 @@ struct Tokens<'a> {
     rest: &'a str,
 }
 
-impl Tokens<'_> {
+impl<'a> Tokens<'a> {
     /// Skips whitespace, `-- …` and `/* … */` comments.
     fn skip(&mut self) {
         loop {
@@ -157,6 +157,12 @@ impl Tokens<'_> {
     /// token is not a bare word (nothing is consumed then).
     fn word(&mut self) -> Option<String> {
         self.skip();
+        self.bare().map(|w| w.to_ascii_uppercase())
+    }
+
+    /// The bare word (letters, digits, `_`, `$`) right at the cursor, as written; `None`
+    /// (nothing consumed) if there is none.
+    fn bare(&mut self) -> Option<&'a str> {
         let end = self
             .rest
             .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
@@ -164,8 +170,8 @@ impl Tokens<'_> {
         if end == 0 {
             return None;
         }
-        let w = self.rest[..end].to_ascii_uppercase();
-        self.rest = &self.rest[end..];
+        let (w, rest) = self.rest.split_at(end);
+        self.rest = rest;
         Some(w)
     }
 
@@ -178,18 +184,7 @@ impl Tokens<'_> {
             '`' => '`',
             '\'' => '\'',
             '[' => ']',
-            _ => {
-                let end = self
-                    .rest
-                    .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
-                    .unwrap_or(self.rest.len());
-                if end == 0 {
-                    return None;
-                }
-                let n = self.rest[..end].to_string();
-                self.rest = &self.rest[end..];
-                return Some(n);
-            }
+            _ => return self.bare().map(str::to_string),
         };
         let body = &self.rest[1..];
         let mut out = String::new();
