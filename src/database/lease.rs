@@ -655,6 +655,14 @@ mod tests {
         .unwrap()
     }
 
+    /// A fresh database in a temporary directory, in `mode`, with the table `t`.
+    async fn with_table(mode: CommitMode) -> (tempfile::TempDir, Database) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(dir.path(), mode);
+        setup(&db).await;
+        (dir, db)
+    }
+
     async fn setup(db: &Database) {
         let gate = OutputGate::default();
         let mut l = db.acquire(gate.clone()).await;
@@ -691,20 +699,12 @@ mod tests {
 
     async fn contents(db: &Database) -> Vec<String> {
         let mut l = db.acquire(OutputGate::default()).await;
-        ok(&mut l, "SELECT x FROM t ORDER BY x")
-            .into_iter()
-            .map(|r| match &r[0] {
-                Value::Text(s) => s.clone(),
-                other => panic!("{other:?}"),
-            })
-            .collect()
+        texts(ok(&mut l, "SELECT x FROM t ORDER BY x"))
     }
 
     #[tokio::test(flavor = "multi_thread")]
     async fn a_component_rollback_leaves_the_neighbours_work_in_the_batch() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = open(dir.path(), CommitMode::Group);
-        setup(&db).await;
+        let (_dir, db) = with_table(CommitMode::Group).await;
         let (ga, gb) = in_one_batch(
             &db,
             |l| {
@@ -741,9 +741,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread")]
     async fn a_transaction_left_open_is_rolled_back_to_its_savepoint() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = open(dir.path(), CommitMode::Group);
-        setup(&db).await;
+        let (_dir, db) = with_table(CommitMode::Group).await;
         let (ga, gb) = in_one_batch(
             &db,
             |l| {
@@ -785,9 +783,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread")]
     async fn clean_reads_are_not_held_and_the_host_keeps_synchronous_full() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = open(dir.path(), CommitMode::Group);
-        setup(&db).await;
+        let (_dir, db) = with_table(CommitMode::Group).await;
         let gate = OutputGate::default();
         let mut l = db.acquire(gate.clone()).await;
         writer_pragmas(&mut l);
@@ -809,9 +805,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread")]
     async fn sqlite_ending_the_batch_fails_every_request_in_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = open(dir.path(), CommitMode::Group);
-        setup(&db).await;
+        let (_dir, db) = with_table(CommitMode::Group).await;
         let (ga, gb) = in_one_batch(
             &db,
             |l| {
@@ -831,9 +825,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread")]
     async fn a_failed_commit_rolls_back_the_batch_and_fails_every_held_response() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = open(dir.path(), CommitMode::Group);
-        setup(&db).await;
+        let (_dir, db) = with_table(CommitMode::Group).await;
         {
             let mut l = db.acquire(OutputGate::default()).await;
             ok(
@@ -872,9 +864,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread")]
     async fn a_backup_commits_the_batch_first_and_runs_alone() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = open(dir.path(), CommitMode::Group);
-        setup(&db).await;
+        let (dir, db) = with_table(CommitMode::Group).await;
         let copy = dir.path().join("copy.db");
         let sql = format!("VACUUM INTO '{}'", copy.display());
         let (ga, _) = in_one_batch(
@@ -901,9 +891,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread")]
     async fn per_request_mode_runs_statements_as_written() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = open(dir.path(), CommitMode::PerRequest);
-        setup(&db).await;
+        let (_dir, db) = with_table(CommitMode::PerRequest).await;
         let gate = OutputGate::default();
         let mut l = db.acquire(gate.clone()).await;
         writer_pragmas(&mut l);
@@ -934,9 +922,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread")]
     async fn reads_run_on_a_read_connection_until_the_first_write() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = open(dir.path(), CommitMode::Group);
-        setup(&db).await;
+        let (_dir, db) = with_table(CommitMode::Group).await;
         let gate = OutputGate::default();
         let mut l = db.lease(gate.clone());
         // The read connections answer the writer's settings check as the batch
@@ -985,9 +971,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread")]
     async fn transactions_and_setting_changes_go_to_the_batch_connection() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = open(dir.path(), CommitMode::Group);
-        setup(&db).await;
+        let (_dir, db) = with_table(CommitMode::Group).await;
         for first in [
             "BEGIN EXCLUSIVE",
             "begin immediate",
@@ -1013,9 +997,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread")]
     async fn a_deferred_transaction_reads_on_a_read_connection_and_may_not_write() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = open(dir.path(), CommitMode::Group);
-        setup(&db).await;
+        let (_dir, db) = with_table(CommitMode::Group).await;
         // Another request holds the batch connection with uncommitted work.
         let mut writer = db.lease(OutputGate::default());
         ok(&mut writer, "INSERT INTO t VALUES ('uncommitted')");
@@ -1051,9 +1033,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread")]
     async fn a_read_is_answered_while_the_batch_commits() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = open(dir.path(), CommitMode::Group);
-        setup(&db).await;
+        let (_dir, db) = with_table(CommitMode::Group).await;
         let gate = OutputGate::default();
         let mut l = db.lease(gate.clone());
         ok(&mut l, "INSERT INTO t VALUES ('committed')");
@@ -1126,9 +1106,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread")]
     async fn per_request_mode_reads_on_a_read_connection_too() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = open(dir.path(), CommitMode::PerRequest);
-        setup(&db).await;
+        let (_dir, db) = with_table(CommitMode::PerRequest).await;
         let mut w = db.acquire(OutputGate::default()).await;
         ok(&mut w, "BEGIN IMMEDIATE");
         ok(&mut w, "INSERT INTO t VALUES ('a')");
