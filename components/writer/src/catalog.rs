@@ -85,10 +85,9 @@ pub fn collection_page(
             &[text(slug)],
         )?
         .ok_or_else(|| no_collection(slug))?;
-    let id = collection_id(db, slug)?.ok_or_else(|| no_collection(slug))?;
     Ok(CollectionPage {
         collection: collection_of(&row)?,
-        products: page(db, Some(id), query)?,
+        products: page(db, Some(row.int(4)?), query)?,
     })
 }
 
@@ -131,9 +130,10 @@ pub fn no_collection(slug: &str) -> ApiError {
     ApiError::not_found(format!("there is no collection {slug}"))
 }
 
+/// A collection's public columns (read by [`collection_of`]), then its id.
 const COLLECTION_SELECT: &str = "SELECT c.slug, c.name, c.description, \
      (SELECT count(*) FROM collection_products cp JOIN products p ON p.id = cp.product_id \
-      WHERE cp.collection_id = c.id AND p.archived_at IS NULL) \
+      WHERE cp.collection_id = c.id AND p.archived_at IS NULL), c.id \
      FROM collections c";
 
 fn collection_of(row: &spin_sdk::sqlite::RowResult) -> anyhow::Result<Collection> {
