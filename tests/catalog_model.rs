@@ -278,6 +278,43 @@ fn a_variant_is_ordered_archived_products_keep_their_orders_and_search_finds_pre
         json!({"from": true, "to": false})
     );
 
+    // By slug, each refusal names its reason: archived, nothing active, unknown.
+    let deactivated = command(
+        &writer,
+        "/admin/catalog/variants/kenya-nyeri-aa",
+        "deactivate-kenya",
+        &json!({"active": false}),
+    );
+    assert_eq!(deactivated.status(), 200);
+    for (key, slug, code, reason) in [
+        ("order-5", "highland-blend", "unavailable", "no longer sold"),
+        (
+            "order-6",
+            "kenya-nyeri-aa",
+            "unavailable",
+            "is not available",
+        ),
+        (
+            "order-7",
+            "no-such-thing",
+            "unknown_product",
+            "there is no product",
+        ),
+    ] {
+        let refused = common::writer_order(&writer, key, &common::order_body(slug, 1));
+        assert_eq!(refused.status(), 422, "{slug}");
+        let error = &refused.json::<Value>().unwrap()["error"];
+        assert_eq!(error["code"], code, "{error}");
+        assert_eq!(error["fields"][0]["field"], "items[0].slug", "{error}");
+        assert!(
+            error["fields"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains(reason),
+            "{error}"
+        );
+    }
+
     assert!(writer.stop().success());
     let (ok, lines) = common::check(dir.path());
     assert!(ok, "{lines:?}");

@@ -408,9 +408,16 @@ fn resolve(db: &Db, line: &ValidLine) -> anyhow::Result<Resolved> {
                            v.currency, v.active, v.archived_at IS NOT NULL, \
                            p.archived_at IS NOT NULL";
     let row = if line.sku.is_empty() {
-        // The default variant: the first active, live one by position.
-        let Some(product) = db.row(
-            "SELECT id, name, archived_at IS NOT NULL FROM products WHERE slug = ?",
+        // The product and its default variant (the first active, live one by position),
+        // in one read: the variant's columns are NULL when it has none.
+        let Some(row) = db.row(
+            &format!(
+                "SELECT {COLUMNS} FROM products p LEFT JOIN variants v ON v.id = \
+                 (SELECT d.id FROM variants d \
+                  WHERE d.product_id = p.id AND d.active = 1 AND d.archived_at IS NULL \
+                  ORDER BY d.position, d.id LIMIT 1) \
+                 WHERE p.slug = ?"
+            ),
             &[text(&line.slug)],
         )?
         else {
@@ -419,26 +426,18 @@ fn resolve(db: &Db, line: &ValidLine) -> anyhow::Result<Resolved> {
                 line.slug
             )));
         };
-        if product.int(2)? != 0 {
+        if row.int(10)? != 0 {
             return Ok(Resolved::Unavailable(format!(
                 "{} is no longer sold",
-                product.text(1)?
+                row.text(3)?
             )));
         }
-        let Some(row) = db.row(
-            &format!(
-                "SELECT {COLUMNS} FROM variants v JOIN products p ON p.id = v.product_id \
-                 WHERE v.product_id = ? AND v.active = 1 AND v.archived_at IS NULL \
-                 ORDER BY v.position, v.id LIMIT 1"
-            ),
-            &[int(product.int(0)?)],
-        )?
-        else {
+        if row.opt_int(1)?.is_none() {
             return Ok(Resolved::Unavailable(format!(
                 "{} is not available",
-                product.text(1)?
+                row.text(3)?
             )));
-        };
+        }
         row
     } else {
         let Some(row) = db.row(
