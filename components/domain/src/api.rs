@@ -1,5 +1,6 @@
 //! JSON shapes exchanged between pages and writer (and, for most, shown on the public API).
 
+use crate::checkout::{AppliedDiscount, ShippingOption, Totals};
 use crate::money::Money;
 use crate::order::{Address, FieldError, LineRequest, OrderState};
 use serde::{Deserialize, Serialize};
@@ -13,10 +14,24 @@ pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
 /// Longest accepted idempotency key.
 pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 
-/// `POST /orders/quote` body: price these lines from the catalog.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `POST /orders/quote` body: price these lines from the catalog, and (when `country` is
+/// given) the shipping, tax and discount an order of them would get.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct QuoteRequest {
     pub items: Vec<LineRequest>,
+    /// ISO 3166-1 alpha-2 destination; empty: no shipping options, tax at the shop's
+    /// home rate (the writer documents which).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub country: String,
+    /// A [`ShippingOption::code`]; empty or unknown: the cheapest option for the country.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub shipping_method: String,
+    /// As typed by the shopper (the writer trims and compares without regard to case).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub discount_code: String,
+    /// The shopper's email, for per-email discount limits; may be empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub email: String,
 }
 
 /// One priced line of a quote or an order.
@@ -35,13 +50,34 @@ pub struct PricedLine {
     pub quantity: i64,
     pub unit_price: Money,
     pub line_total: Money,
+    /// Units of the variant on the shelf now (quotes only; absent on orders). A quote never
+    /// refuses a line for stock: the pages show "only N left" with a fix; placing the order
+    /// refuses (`insufficient_stock`) as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available: Option<i64>,
 }
 
-/// Catalog-priced lines and their total.
+/// Catalog-priced lines and their total, and what an order of them would cost.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Quote {
     pub items: Vec<PricedLine>,
+    /// `totals.total` (kept for clients that predate shipping and tax).
     pub total: Money,
+    /// Every amount: subtotal, discount, shipping, tax, total.
+    pub totals: Totals,
+    /// The methods that ship to `country`, priced for these lines; empty without a country
+    /// or when nothing ships there.
+    #[serde(default)]
+    pub shipping_options: Vec<ShippingOption>,
+    /// The method the totals include (the requested one, else the cheapest).
+    #[serde(default)]
+    pub shipping: Option<ShippingOption>,
+    #[serde(default)]
+    pub discount: Option<AppliedDiscount>,
+    /// Why the requested discount code was not applied, shopper-facing (unknown, expired,
+    /// used up, minimum not reached…); the quote itself still succeeds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_error: Option<String>,
 }
 
 /// One recorded state change of an order.
@@ -63,7 +99,16 @@ pub struct OrderView {
     pub name: String,
     pub address: Address,
     pub items: Vec<PricedLine>,
+    /// `totals.total`.
     pub total: Money,
+    /// Every amount as stored on the order (orders placed before shipping and tax existed:
+    /// subtotal = total, everything else 0).
+    pub totals: Totals,
+    /// The shipping method chosen (absent on orders placed before shipping existed).
+    #[serde(default)]
+    pub shipping: Option<ShippingOption>,
+    #[serde(default)]
+    pub discount: Option<AppliedDiscount>,
     pub created_at: String,
     pub updated_at: String,
     pub events: Vec<OrderEvent>,

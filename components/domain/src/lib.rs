@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod catalog;
+pub mod checkout;
 pub mod money;
 pub mod order;
 pub mod order_list;

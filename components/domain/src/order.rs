@@ -56,6 +56,13 @@ pub struct OrderRequest {
     pub name: String,
     pub address: Address,
     pub items: Vec<LineRequest>,
+    /// A shipping method code from the quote; empty: the cheapest method to the country.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub shipping_method: String,
+    /// A discount code; a code that does not apply refuses the order with a field error on
+    /// `discount_code` (the shopper saw the quote's `discount_error` first).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub discount_code: String,
 }
 
 /// A validated line.
@@ -317,6 +324,8 @@ mod tests {
                 slug: "espresso-cup".into(),
                 quantity: 2,
             }],
+            shipping_method: String::new(),
+            discount_code: String::new(),
         }
     }
 

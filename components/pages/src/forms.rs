@@ -139,6 +139,8 @@ impl Checkout {
             name: self.name.clone(),
             address: self.address.clone(),
             items,
+            shipping_method: String::new(),
+            discount_code: String::new(),
         }
     }
 }

@@ -138,7 +138,10 @@ impl WriterClient {
     }
 
     pub async fn quote(&self, items: Vec<LineRequest>) -> Result<Quote, WriterError> {
-        let body = QuoteRequest { items };
+        let body = QuoteRequest {
+            items,
+            ..QuoteRequest::default()
+        };
         Ok(self.post("/orders/quote", &body, None).await?.value)
     }
 

@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use storefront_domain::catalog::{
     Collection, CollectionList, CollectionPage, Image, OptionChoice, ProductOption, Variant,
 };
+use storefront_domain::checkout::Totals;
 use storefront_domain::order::{ValidLine, validate_lines};
 use storefront_domain::{FieldError, Money, PricedLine, Product, ProductList, Quote, QuoteRequest};
 
@@ -391,6 +392,11 @@ impl Priced {
         Quote {
             items: self.items.iter().map(|i| i.line.clone()).collect(),
             total: self.total.clone(),
+            totals: Totals::lines_only(self.total.clone()),
+            shipping_options: Vec::new(),
+            shipping: None,
+            discount: None,
+            discount_error: None,
         }
     }
 }
@@ -477,6 +483,7 @@ fn resolve(db: &Db, line: &ValidLine) -> anyhow::Result<Resolved> {
             name,
             sku,
             variant: row.text(5)?,
+            available: None,
             quantity,
             unit_price,
             line_total,

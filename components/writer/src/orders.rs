@@ -10,6 +10,7 @@ use crate::responses::{ApiError, json, json_text};
 use anyhow::{Context as _, anyhow, bail};
 use sha2::{Digest, Sha256};
 use spin_sdk::http::Response;
+use storefront_domain::checkout::Totals;
 use storefront_domain::order::LineRequest;
 use storefront_domain::{
     Address, FieldError, IDEMPOTENT_REPLAYED, Money, OrderEvent, OrderRequest, OrderState,
@@ -89,6 +90,8 @@ fn fingerprint(order: &ValidOrder) -> String {
         email: order.email.clone(),
         name: order.name.clone(),
         address: order.address.clone(),
+        shipping_method: String::new(),
+        discount_code: String::new(),
         items: order
             .lines
             .iter()
@@ -304,6 +307,7 @@ pub fn view(db: &Db, order_id: i64) -> anyhow::Result<OrderView> {
                 quantity: l.int(2)?,
                 unit_price: Money::new(l.int(3)?, currency.clone()),
                 line_total: Money::new(l.int(5)?, currency),
+                available: None,
             })
         })
         .collect::<anyhow::Result<_>>()?;
@@ -334,6 +338,9 @@ pub fn view(db: &Db, order_id: i64) -> anyhow::Result<OrderView> {
         },
         items,
         total: Money::new(o.int(10)?, o.text(9)?),
+        totals: Totals::lines_only(Money::new(o.int(10)?, o.text(9)?)),
+        shipping: None,
+        discount: None,
         created_at: o.text(11)?,
         updated_at: o.text(12)?,
         events,
