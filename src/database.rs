@@ -50,6 +50,10 @@ struct Shared {
     next_batch: AtomicU64,
     readers: Readers,
     read_stats: ReadStats,
+    /// Bumped after every statement on the batch connection and at every commit, before
+    /// the committed requests are answered: an answer read while it did not move is still
+    /// true ([`crate::answer_cache`]).
+    changes: AtomicU64,
 }
 
 /// The connection and the host transaction open on it, if any.
@@ -64,7 +68,7 @@ pub(crate) type HeldSession = tokio::sync::OwnedMutexGuard<Option<Session>>;
 impl Session {
     /// Commits the open batch (one fsync for every request in it) and tells their
     /// held responses; on failure everything in it is rolled back.
-    fn commit(&mut self, stats: &Stats, reads: &ReadStats) -> Outcome {
+    fn commit(&mut self, stats: &Stats, reads: &ReadStats, changes: &AtomicU64) -> Outcome {
         let Some(batch) = self.batch.take() else {
             return Ok(());
         };
@@ -100,6 +104,8 @@ impl Session {
                 }
             }
         }
+        // Before anyone hears of the commit: whoever learns of it reads past it.
+        changes.fetch_add(1, Ordering::SeqCst);
         batch.finish(outcome.clone());
         outcome
     }
@@ -152,12 +158,24 @@ impl Database {
                 next_batch: AtomicU64::new(1),
                 readers,
                 read_stats: ReadStats::default(),
+                changes: AtomicU64::new(0),
             }),
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// How many times the database may have changed since the process opened it (see
+    /// [`Shared::changes`]): equal readings bracket a time in which it did not.
+    pub fn change_count(&self) -> u64 {
+        self.shared.changes.load(Ordering::SeqCst)
+    }
+
+    /// Records that a statement ran on the batch connection.
+    pub(crate) fn changed(&self) {
+        self.shared.changes.fetch_add(1, Ordering::SeqCst);
     }
 
     pub fn policy(&self) -> &CommitPolicy {
@@ -275,7 +293,7 @@ impl Database {
 
 impl Shared {
     fn commit(&self, session: &mut Session) -> Outcome {
-        session.commit(&self.stats, &self.read_stats)
+        session.commit(&self.stats, &self.read_stats, &self.changes)
     }
 }
 

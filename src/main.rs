@@ -5,6 +5,7 @@
 
 mod admin_commands;
 mod allowed_hosts;
+mod answer_cache;
 mod build_components;
 mod cli;
 mod compile_cache;

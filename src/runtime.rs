@@ -5,6 +5,7 @@
 //! an [`InstanceSlot`](crate::instance_slots::Slot) of it, so the pool never runs out.
 
 use crate::allowed_hosts::AllowedHosts;
+use crate::answer_cache::AnswerCache;
 use crate::compile_cache;
 use crate::database::Database;
 use crate::database::batch::{OutputGate, commit_failed_response};
@@ -40,6 +41,8 @@ pub struct App {
     engine: Engine,
     components: BTreeMap<String, LoadedComponent>,
     database: Option<Database>,
+    /// Answers of the database's owners kept until the database changes.
+    answers: Option<AnswerCache>,
     slots: InstanceSlots,
     /// See [`Capacity::lifetime`].
     lifetime: Duration,
@@ -133,6 +136,7 @@ impl App {
         Ok(Arc::new(App {
             engine,
             components,
+            answers: database.clone().map(AnswerCache::new),
             database,
             slots: InstanceSlots::new(capacity),
             lifetime: capacity.lifetime,
@@ -146,6 +150,37 @@ impl App {
 
     pub fn has_component(&self, id: &str) -> bool {
         self.components.contains_key(id)
+    }
+
+    /// The cache a request to component `id` may be answered from, and its key: only
+    /// `GET`s to a component with a database, in the process that owns it.
+    fn answer_key<B>(
+        &self,
+        id: &str,
+        request: &http::Request<B>,
+    ) -> Option<(&AnswerCache, crate::answer_cache::Key)> {
+        let cache = self.answers.as_ref()?;
+        let component = self.components.get(id)?;
+        if component.sqlite_databases.is_empty() {
+            return None;
+        }
+        Some((cache, AnswerCache::key(id, request)?))
+    }
+
+    /// The answer cache's counters, if this process owns a database.
+    pub fn answer_cache_line(&self) -> Option<String> {
+        self.answers.as_ref().map(AnswerCache::line)
+    }
+
+    /// The kept answer to `request` for component `id`, if there is a current one
+    /// ([`crate::answer_cache`]): then no instance (and no slot) is needed.
+    pub fn cached<B>(
+        &self,
+        id: &str,
+        request: &http::Request<B>,
+    ) -> Option<http::Response<WasiBody>> {
+        let (cache, key) = self.answer_key(id, request)?;
+        cache.get(&key)
     }
 
     /// The host's own call to component `id` (writer health, expiry, admin commands):
@@ -170,6 +205,9 @@ impl App {
             .components
             .get(id)
             .with_context(|| format!("no component {id:?} in this process"))?;
+        let pending = self
+            .answer_key(id, &request)
+            .map(|(cache, key)| (cache, cache.pending(key)));
         let gate = OutputGate::default();
         let state = ComponentState {
             wasi: WasiCtx::builder().inherit_stdout().inherit_stderr().build(),
@@ -230,7 +268,10 @@ impl App {
             // Durability before output: held until the batch with this request's work
             // (or the uncommitted work it read) is committed.
             Ok(Ok(Ok(response))) => match gate.durable().await {
-                Ok(()) => Ok(response),
+                Ok(()) => match pending {
+                    Some((cache, pending)) => Ok(cache.keep(pending, response).await),
+                    None => Ok(response),
+                },
                 Err(reason) => Ok(commit_failed_response(&reason)),
             },
             Ok(Ok(Err(code))) => Err(anyhow!("component {id:?} answered with error {code:?}")),
@@ -254,6 +295,9 @@ impl App {
         id: &str,
         request: http::Request<WasiBody>,
     ) -> Result<http::Response<WasiBody>> {
+        if let Some(response) = self.cached(id, &request) {
+            return Ok(response);
+        }
         let slot = self.slots.chained().await.ok_or_else(|| {
             anyhow!("no instance free for a chained call within {CHAINED_WAIT:?}")
         })?;

@@ -188,7 +188,11 @@ async fn run(
         let every = Duration::from_secs(owner.courier_every);
         tokio::spawn(writer.run_courier_forever(every))
     });
+    let answers = app.clone();
     server::run(listener, app, router, limits, shutdown).await?;
+    if let Some(line) = answers.answer_cache_line() {
+        eprintln!("{line}");
+    }
     for task in [expiry, courier].into_iter().flatten() {
         task.abort();
     }

@@ -224,6 +224,7 @@ impl Lease {
                 }
             },
         };
+        self.db.changed();
         self.held = Some(held);
         result
     }

@@ -87,6 +87,11 @@ impl Server {
             Ok(body) => body,
             Err(refused) => return refused.response(&self.limits),
         };
+        let request = Request::from_parts(parts, body);
+        if let Some(response) = self.app.cached(&matched.component, &request) {
+            return response;
+        }
+        let (mut parts, body) = request.into_parts();
         // Admission: the request is complete; wait (bounded) for a component slot.
         let slot = tokio::select! {
             slot = tokio::time::timeout(self.limits.queue_timeout, self.app.request_slot()) => {

@@ -6,7 +6,7 @@
 use crate::api::writer_failed;
 use crate::paging::Window;
 use crate::web::{Req, Resp};
-use crate::writer_client::WriterClient;
+use crate::writer_client::{WriterClient, found};
 use storefront_domain::FieldError;
 use storefront_domain::catalog::MAX_QUERY;
 use storefront_domain::order::valid_slug;
@@ -24,16 +24,19 @@ pub async fn products(writer: &WriterClient, req: &Req) -> Resp {
         }
         query.push_str(&format!("&collection={collection}"));
     }
-    match writer.products(&query).await {
-        Ok(list) => Resp::json(200, &list),
+    match writer
+        .get_json_text(&format!("/catalog/products?{query}"))
+        .await
+    {
+        Ok(list) => Resp::json_text(200, list),
         Err(e) => writer_failed(e),
     }
 }
 
 /// `GET /api/collections` → `CollectionList`.
 pub async fn collections(writer: &WriterClient) -> Resp {
-    match writer.collections().await {
-        Ok(list) => Resp::json(200, &list),
+    match writer.get_json_text("/catalog/collections").await {
+        Ok(list) => Resp::json_text(200, list),
         Err(e) => writer_failed(e),
     }
 }
@@ -47,8 +50,9 @@ pub async fn collection(writer: &WriterClient, slug: &str, req: &Req) -> Resp {
         Ok((window, _)) => window,
         Err(fields) => return Resp::json_invalid("the collection query is invalid", fields),
     };
-    match writer.collection(slug, &window.query()).await {
-        Ok(Some(page)) => Resp::json(200, &page),
+    let path = format!("/catalog/collections/{slug}?{}", window.query());
+    match found(writer.get_json_text(&path).await) {
+        Ok(Some(page)) => Resp::json_text(200, page),
         Ok(None) => not_found("no such collection"),
         Err(e) => writer_failed(e),
     }
@@ -75,8 +79,11 @@ pub async fn search(writer: &WriterClient, req: &Req) -> Resp {
     let query = form_urlencoded::Serializer::new(window.query())
         .append_pair("q", q)
         .finish();
-    match writer.search(&query).await {
-        Ok(results) => Resp::json(200, &results),
+    match writer
+        .get_json_text(&format!("/catalog/search?{query}"))
+        .await
+    {
+        Ok(results) => Resp::json_text(200, results),
         Err(e) => writer_failed(e),
     }
 }

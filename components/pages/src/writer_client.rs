@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use spin_sdk::http::{ErrorCode, Method, Request, Response, SendError, send};
 use std::time::{Duration, Instant};
-use storefront_domain::catalog::{ACTOR, CollectionList, CollectionPage, SearchResults};
+use storefront_domain::catalog::{ACTOR, CollectionPage, SearchResults};
 use storefront_domain::order::LineRequest;
 use storefront_domain::order_list::{OrderList, OrderListQuery};
 use storefront_domain::payments::{
@@ -62,10 +62,6 @@ impl WriterClient {
     /// maybe `collection=`, built by the caller from checked values.
     pub async fn products(&self, query: &str) -> Result<ProductList, WriterError> {
         self.get(&format!("/catalog/products?{query}")).await
-    }
-
-    pub async fn collections(&self) -> Result<CollectionList, WriterError> {
-        self.get("/catalog/collections").await
     }
 
     /// `None` if there is no such collection; `slug` checked by the caller.
@@ -274,6 +270,12 @@ impl WriterClient {
         }
     }
 
+    /// A catalog read's JSON exactly as the writer wrote it, for the public API to pass on
+    /// without decoding and encoding it again (the shapes are the same by contract).
+    pub async fn get_json_text(&self, path: &str) -> Result<Vec<u8>, WriterError> {
+        Ok(self.call_bytes(Method::Get, path, None, &[]).await?.value)
+    }
+
     /// Sends (and re-sends) one request and sorts the answer into success or [`WriterError`].
     async fn call<T: DeserializeOwned>(
         &self,
@@ -282,25 +284,43 @@ impl WriterClient {
         body: Option<Vec<u8>>,
         headers: &[(&str, &str)],
     ) -> Result<Answer<T>, WriterError> {
+        let answer = self.call_bytes(method.clone(), path, body, headers).await?;
+        match serde_json::from_slice(&answer.value) {
+            Ok(value) => Ok(Answer {
+                status: answer.status,
+                value,
+                replayed: answer.replayed,
+            }),
+            Err(e) => {
+                eprintln!(
+                    "writer {method} {path}: unreadable {} body: {e}",
+                    answer.status
+                );
+                Err(WriterError::Broken)
+            }
+        }
+    }
+
+    /// [`Self::call`] without decoding a success's body.
+    async fn call_bytes(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        headers: &[(&str, &str)],
+    ) -> Result<Answer<Vec<u8>>, WriterError> {
         let url = format!("{}{path}", self.base);
         let response = self.send(method.clone(), &url, body, headers).await?;
         let status = *response.status();
         let replayed = replayed(&response);
-        let bytes = response.body();
         match status {
-            200..=299 => match serde_json::from_slice(bytes) {
-                Ok(value) => Ok(Answer {
-                    status,
-                    value,
-                    replayed,
-                }),
-                Err(e) => {
-                    eprintln!("writer {method} {path}: unreadable {status} body: {e}");
-                    Err(WriterError::Broken)
-                }
-            },
+            200..=299 => Ok(Answer {
+                status,
+                value: response.into_body(),
+                replayed,
+            }),
             400..=499 => {
-                let body = serde_json::from_slice(bytes).unwrap_or_else(|_| {
+                let body = serde_json::from_slice(response.body()).unwrap_or_else(|_| {
                     ErrorBody::new("writer_error", format!("the writer answered {status}"))
                 });
                 Err(WriterError::Rejected { status, body })
@@ -308,7 +328,7 @@ impl WriterClient {
             _ => {
                 eprintln!(
                     "writer {method} {path}: answered {status}: {}",
-                    String::from_utf8_lossy(&bytes[..bytes.len().min(500)])
+                    String::from_utf8_lossy(&response.body()[..response.body().len().min(500)])
                 );
                 Err(WriterError::Broken)
             }
@@ -390,7 +410,7 @@ fn replayed(response: &Response) -> bool {
 }
 
 /// Turns a 404 into `None`.
-fn found<T>(result: Result<T, WriterError>) -> Result<Option<T>, WriterError> {
+pub fn found<T>(result: Result<T, WriterError>) -> Result<Option<T>, WriterError> {
     match result {
         Ok(v) => Ok(Some(v)),
         Err(WriterError::Rejected { status: 404, .. }) => Ok(None),

@@ -66,7 +66,7 @@ mod transitions;
 
 use db::Db;
 use request::{Head, read_body};
-use responses::{ApiError, json};
+use responses::{ApiError, json, until_write};
 use spin_sdk::http::{IncomingRequest, Method, Response};
 use spin_sdk::http_component;
 
@@ -106,11 +106,11 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
             200,
             &serde_json::json!({ "ok": true, "schema_version": schema_version }),
         ),
-        Route::Products => catalog::products(&db, &head.query),
-        Route::Product(slug) => catalog::product(&db, slug, &head.query),
-        Route::Collections => catalog::collections(&db),
-        Route::Collection(slug) => catalog::collection(&db, slug, &head.query),
-        Route::Search => catalog_search::search(&db, &head.query),
+        Route::Products => until_write(catalog::products(&db, &head.query)),
+        Route::Product(slug) => until_write(catalog::product(&db, slug, &head.query)),
+        Route::Collections => until_write(catalog::collections(&db)),
+        Route::Collection(slug) => until_write(catalog::collection(&db, slug, &head.query)),
+        Route::Search => until_write(catalog_search::search(&db, &head.query)),
         Route::Image(hash) => catalog::image(&db, hash),
         Route::Quote => catalog::quote(&db, &body),
         Route::PlaceOrder => orders::place(&db, &head.idempotency_key, &head.client_key, &body),

@@ -22,6 +22,19 @@ pub fn json_text(status: u16, body: String) -> Response {
         .build()
 }
 
+/// Marks a successful read whose answer depends only on the request's method, path, query
+/// and `Authorization` and on the committed database: the host that owns the database
+/// may answer the same request again without running the writer until the database next
+/// changes (the project's host does, `src/answer_cache.rs`; real Spin ignores the header).
+pub fn until_write(result: Result<Response, ApiError>) -> Result<Response, ApiError> {
+    result.map(|mut response| {
+        if *response.status() == 200 {
+            response.set_header("storefront-cache", "until-write");
+        }
+        response
+    })
+}
+
 /// A refused or failed request, answered as a JSON error.
 #[derive(Debug)]
 pub struct ApiError {

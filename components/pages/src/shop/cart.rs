@@ -16,7 +16,7 @@ use storefront_domain::{ErrorBody, Quote};
 /// The cart as the writer prices it right now.
 pub enum Priced {
     Empty,
-    Quote(Quote),
+    Quote(Box<Quote>),
     /// The writer will not price it; the reason is for the shopper.
     Unpriced(String),
 }
@@ -32,7 +32,7 @@ pub async fn price(shop: &mut Shop<'_>) -> Result<Priced, super::Resp> {
         }
         let items = shop.session.cart.line_requests();
         let body = match shop.writer.quote(items).await {
-            Ok(quote) => return Ok(Priced::Quote(quote)),
+            Ok(quote) => return Ok(Priced::Quote(Box::new(quote))),
             Err(WriterError::Rejected { status: 422, body }) => body,
             Err(e) => return Err(shop.writer_failed(e)),
         };

@@ -100,7 +100,7 @@ pub async fn submit(shop: &mut Shop<'_>) -> Answer {
 /// (the cart page explains why a cart cannot be priced).
 async fn priced_or_back_to_cart(shop: &mut Shop<'_>) -> Result<Quote, Resp> {
     match price(shop).await? {
-        Priced::Quote(quote) => Ok(quote),
+        Priced::Quote(quote) => Ok(*quote),
         Priced::Empty => Err(shop.redirect(&Notice::CartEmpty.url("/cart"))),
         Priced::Unpriced(_) => Err(shop.redirect("/cart")),
     }
