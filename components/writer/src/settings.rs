@@ -12,8 +12,9 @@ use storefront_domain::checkout::{LegalTexts, ShopSettings, TaxMode};
 use storefront_domain::countries;
 use storefront_domain::order::valid_email;
 
-/// Longest legal text (each of terms, privacy, returns, imprint), in characters.
-pub const MAX_LEGAL_TEXT: usize = 20_000;
+/// Longest legal text (each of terms, privacy, returns, imprint), in characters: four
+/// of them fit the 64 KiB a command body may be.
+pub const MAX_LEGAL_TEXT: usize = 10_000;
 
 /// The settings as stored; the currency is the `shop_currency` variable's (every price is
 /// in it, so the settings cannot disagree).
