@@ -490,6 +490,7 @@ fn discount_codes_apply_within_their_rules() {
     assert_eq!(first.status(), 201);
     let first: Value = first.json().unwrap();
     assert_eq!(first["discount"]["code"], "WELCOME10");
+    assert_eq!(first["discount"]["description"], "10 % off");
     assert_eq!(amount(&first["totals"]["discount"]), 500);
     assert_eq!(
         reason("WELCOME10", &[(PRESS, 1)], "ADA@example.com"),
