@@ -8,6 +8,7 @@
 pub mod api;
 pub mod catalog;
 pub mod checkout;
+pub mod countries;
 pub mod money;
 pub mod order;
 pub mod order_list;

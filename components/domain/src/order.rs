@@ -210,16 +210,20 @@ impl OrderRequest {
             country: bounded_text(&mut errors, "address.country", &a.country, true, 2)
                 .to_ascii_uppercase(),
         };
+        let mut address = address;
         let country_flagged = errors.iter().any(|e| e.field == "address.country");
-        if !country_flagged
-            && !address.country.is_empty()
-            && (address.country.len() != 2
-                || !address.country.bytes().all(|b| b.is_ascii_alphabetic()))
-        {
-            errors.push(FieldError::new(
-                "address.country",
-                "must be a two-letter country code such as DE or US",
-            ));
+        if !country_flagged && !address.country.is_empty() {
+            if crate::countries::name(&address.country).is_none() {
+                errors.push(FieldError::new(
+                    "address.country",
+                    "is not a country we know; choose one from the list (ISO code such as DE or US)",
+                ));
+            } else if !errors.iter().any(|e| e.field == "address.postal_code") {
+                match crate::countries::normalize_postcode(&address.country, &address.postal_code) {
+                    Ok(postcode) => address.postal_code = postcode,
+                    Err(message) => errors.push(FieldError::new("address.postal_code", message)),
+                }
+            }
         }
         let lines = match validate_lines(&self.items) {
             Ok(lines) => lines,
@@ -389,6 +393,27 @@ mod tests {
                 "{f} missing from {fields:?}"
             );
         }
+    }
+
+    #[test]
+    fn unknown_country_and_bad_postcode_are_refused() {
+        let mut r = request();
+        r.address.country = "zz".into();
+        let errors = r.validate().unwrap_err();
+        assert!(
+            errors.iter().any(|e| e.field == "address.country"),
+            "{errors:?}"
+        );
+        r.address.country = "de".into();
+        r.address.postal_code = "!!".into();
+        let errors = r.validate().unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].field, "address.postal_code");
+        r.address.postal_code = "10115".into();
+        assert_eq!(r.validate().unwrap().address.postal_code, "10115");
+        r.address.country = "gb".into();
+        r.address.postal_code = "n19gu".into();
+        assert_eq!(r.validate().unwrap().address.postal_code, "N1 9GU");
     }
 
     #[test]
