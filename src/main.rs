@@ -23,12 +23,6 @@ mod server;
 mod variables;
 mod writer_calls;
 
-/// mimalloc instead of glibc's malloc: every request allocates in wasmtime (instances,
-/// lifted strings and lists), hyper and the SQLite bridge, and glibc's allocator was
-/// 14% of the writer's CPU under load (README, "Performance").
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use clap::Parser;
 use cli::{Cli, Command};
 use std::process::ExitCode;
