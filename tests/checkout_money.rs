@@ -870,3 +870,35 @@ fn the_owner_changes_settings_shipping_and_codes_through_the_admin_routes() {
     assert_eq!(amount(&order["totals"]["shipping"]), 0);
     assert!(app.stop().success());
 }
+
+/// The answer to placing an order is built from what placing it computed, not read back
+/// (`placed_view` in the writer): it must be exactly the order as read back afterwards, and
+/// its idempotent replay, for every kind of order.
+#[test]
+fn the_answer_to_placing_an_order_is_the_order_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = fixture(dir.path());
+    let cases = [
+        // Inclusive tax and a discount code, to Germany.
+        order_body(
+            &[(PRESS, 2), (CENTS_99, 3)],
+            "DE",
+            "read-back-1@example.com",
+            json!({"discount_code": "welcome10", "shipping_method": "de-express"}),
+        ),
+        // No tax line (an export), shipping by weight, no code.
+        order_body(&[(ONE_CENT, 1)], "US", "read-back-2@example.com", json!({})),
+        // Another EU rate, the cheapest method chosen by the writer.
+        order_body(&[(CENTS_99, 1)], "FR", "read-back-3@example.com", json!({})),
+    ];
+    for (n, body) in cases.iter().enumerate() {
+        let key = format!("read-back-{n}");
+        let r = place(&app, &key, body);
+        assert_eq!(r.status(), 201, "case {n}");
+        let placed: Value = r.json().unwrap();
+        let number = placed["number"].as_str().unwrap();
+        assert_eq!(placed, get(&app, &format!("/orders/{number}")), "case {n}");
+        let replayed: Value = place(&app, &key, body).json().unwrap();
+        assert_eq!(replayed, placed, "case {n}");
+    }
+}

@@ -175,7 +175,7 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
         },
         Route::UpdateImage(slug, id) => catalog_commands::update_image(&db, &head, slug, id, &body),
         Route::RemoveImage(slug, id) => catalog_commands::remove_image(&db, &head, slug, id),
-        Route::Settings => settings::get(&db),
+        Route::Settings => until_write(settings::get(&db)),
         Route::PutSettings => settings::put(&db, &head, &body),
         Route::Discounts => checkout_commands::discounts(&db),
         Route::CreateDiscount => checkout_commands::create_discount(&db, &head, &body),
