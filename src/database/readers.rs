@@ -32,9 +32,16 @@ pub const VFS: &str = "unix-excl";
 /// Settings every connection of the process has, so that a component that checks its
 /// connection's settings (the writer does, on every request) finds the same answer on
 /// either kind. The batch connection sets them too.
+///
+/// `temp_store = MEMORY`: the sub-journals of the host's savepoints (one per request in a
+/// batch) and sorts stay in memory. With the default, a batch whose savepoints recorded
+/// more than 64 KiB of pages spilled them to a temporary file under /var/tmp, opened,
+/// written and deleted once per commit. A batch is bounded (`--batch-max-requests`), so
+/// is its sub-journal.
 pub const CONNECTION_SETTINGS: &str = "PRAGMA foreign_keys = ON;
      PRAGMA busy_timeout = 5000;
-     PRAGMA synchronous = FULL;";
+     PRAGMA synchronous = FULL;
+     PRAGMA temp_store = MEMORY;";
 
 /// The pool; empty when `--read-connections 0` (every statement then goes to the batch
 /// connection, as before the pool existed).
