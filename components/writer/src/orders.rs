@@ -248,53 +248,63 @@ fn insert(
     client: Option<&str>,
     now: &str,
 ) -> anyhow::Result<(i64, String)> {
-    let number = unused_number(db)?;
     let a = &order.address;
     let t = &checkout.totals;
-    let order_id = db
-        .row(
-            "INSERT INTO orders (number, state, email, name, address_line1, address_line2, \
-             address_city, address_postal_code, address_country, currency, total_amount, \
-             created_at, updated_at, client_key, subtotal_amount, discount_amount, \
-             discount_code, shipping_amount, shipping_method, shipping_name, tax_amount, \
-             tax_mode, tax_rate_bp, tax_name, discount_description) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-             RETURNING id",
-            &[
-                text(&number),
-                text(OrderState::PendingPayment.as_str()),
-                text(&order.email),
-                text(&order.name),
-                text(&a.line1),
-                text(&a.line2),
-                text(&a.city),
-                text(&a.postal_code),
-                text(&a.country),
-                text(&priced.total.currency),
-                int(t.total.amount),
-                text(now),
-                text(now),
-                crate::db::opt_text(client),
-                int(t.subtotal.amount),
-                int(t.discount.amount),
-                crate::db::opt_text(checkout.discount.as_ref().map(|d| d.discount.code.as_str())),
-                int(t.shipping.amount),
-                crate::db::opt_text(checkout.shipping.as_ref().map(|s| s.code.as_str())),
-                crate::db::opt_text(checkout.shipping.as_ref().map(|s| s.name.as_str())),
-                int(t.tax.amount),
-                text(settings::tax_mode_str(checkout.tax_mode)),
-                int(checkout.rate.as_ref().map_or(0, |r| i64::from(r.rate_bp))),
-                crate::db::opt_text(checkout.rate.as_ref().map(|r| r.name.as_str())),
-                crate::db::opt_text(
-                    checkout
-                        .discount
-                        .as_ref()
-                        .map(|d| d.discount.description.as_str()),
-                ),
-            ],
-        )?
-        .context("INSERT … RETURNING id returned no row")?
-        .int(0)?;
+    // A fresh order number nobody has: a (vanishingly unlikely) collision inserts nothing
+    // and draws again, rather than failing the order; one statement either way.
+    let mut drawn = None;
+    for _ in 0..5 {
+        let number = order_number::generate()?;
+        let inserted = db
+            .row(
+                "INSERT INTO orders (number, state, email, name, address_line1, address_line2, \
+                 address_city, address_postal_code, address_country, currency, total_amount, \
+                 created_at, updated_at, client_key, subtotal_amount, discount_amount, \
+                 discount_code, shipping_amount, shipping_method, shipping_name, tax_amount, \
+                 tax_mode, tax_rate_bp, tax_name, discount_description) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (number) DO NOTHING RETURNING id",
+                &[
+                    text(&number),
+                    text(OrderState::PendingPayment.as_str()),
+                    text(&order.email),
+                    text(&order.name),
+                    text(&a.line1),
+                    text(&a.line2),
+                    text(&a.city),
+                    text(&a.postal_code),
+                    text(&a.country),
+                    text(&priced.total.currency),
+                    int(t.total.amount),
+                    text(now),
+                    text(now),
+                    crate::db::opt_text(client),
+                    int(t.subtotal.amount),
+                    int(t.discount.amount),
+                    crate::db::opt_text(checkout.discount.as_ref().map(|d| d.discount.code.as_str())),
+                    int(t.shipping.amount),
+                    crate::db::opt_text(checkout.shipping.as_ref().map(|s| s.code.as_str())),
+                    crate::db::opt_text(checkout.shipping.as_ref().map(|s| s.name.as_str())),
+                    int(t.tax.amount),
+                    text(settings::tax_mode_str(checkout.tax_mode)),
+                    int(checkout.rate.as_ref().map_or(0, |r| i64::from(r.rate_bp))),
+                    crate::db::opt_text(checkout.rate.as_ref().map(|r| r.name.as_str())),
+                    crate::db::opt_text(
+                        checkout
+                            .discount
+                            .as_ref()
+                            .map(|d| d.discount.description.as_str()),
+                    ),
+                ],
+            )?;
+        if let Some(row) = inserted {
+            drawn = Some((row.int(0)?, number));
+            break;
+        }
+    }
+    let Some((order_id, number)) = drawn else {
+        bail!("five random order numbers in a row were taken; is the random source broken?")
+    };
     for item in &priced.items {
         let l = &item.line;
         db.execute(
@@ -317,22 +327,6 @@ fn insert(
     }
     record_event(db, order_id, None, OrderState::PendingPayment, now)?;
     Ok((order_id, number))
-}
-
-/// A fresh order number nobody has. Checked before the insert, under the write lock, so a
-/// (vanishingly unlikely) collision means drawing again rather than failing the order; the
-/// UNIQUE constraint stays as the backstop.
-fn unused_number(db: &Db) -> anyhow::Result<String> {
-    for _ in 0..5 {
-        let number = order_number::generate()?;
-        if db
-            .row("SELECT 1 FROM orders WHERE number = ?", &[text(&number)])?
-            .is_none()
-        {
-            return Ok(number);
-        }
-    }
-    bail!("five random order numbers in a row were taken; is the random source broken?")
 }
 
 /// Appends one event to an order's history.

@@ -5,9 +5,8 @@
 //! shipping). A few indexed reads; nothing here writes.
 
 use crate::catalog::Priced;
-use crate::db::{Db, RowExt as _};
+use crate::db::Db;
 use crate::discounts::{self, Applies};
-use crate::settings;
 use crate::shipping;
 use crate::tax::{self, Rate};
 use crate::totals;
@@ -43,15 +42,7 @@ pub struct Checkout {
 }
 
 pub fn price(db: &Db, priced: &Priced, choice: &Choice, now: &str) -> anyhow::Result<Checkout> {
-    let (tax_mode, home_country) = {
-        let row = db
-            .row(
-                "SELECT tax_mode, home_country FROM shop_settings WHERE id = 1",
-                &[],
-            )?
-            .ok_or_else(|| anyhow::anyhow!("the shop_settings row is missing"))?;
-        (settings::tax_mode(&row.text(0)?)?, row.text(1)?)
-    };
+    let (tax_mode, rate) = tax::rules(db, choice.country)?;
     let subtotal = priced.total.clone();
     let currency = subtotal.currency.clone();
     let money = |amount| Money::new(amount, currency.clone());
@@ -85,12 +76,6 @@ pub fn price(db: &Db, priced: &Priced, choice: &Choice, now: &str) -> anyhow::Re
         .cloned();
     let shipping_amount = shipping.as_ref().map_or(0, |s| s.amount.amount);
 
-    let rate_country = if choice.country.is_empty() {
-        home_country.as_str()
-    } else {
-        choice.country
-    };
-    let rate = tax::rate(db, rate_country)?;
     let line_amounts: Vec<i64> = priced
         .items
         .iter()

@@ -3,7 +3,8 @@
 //! country without a rate gets no tax line (exports).
 
 use crate::db::{Db, RowExt as _, text};
-use storefront_domain::checkout::percent;
+use crate::settings;
+use storefront_domain::checkout::{TaxMode, percent};
 
 /// A destination's rate: its name ("VAT") and basis points.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,17 +20,24 @@ impl Rate {
     }
 }
 
-/// The rate for `country`, if it has one.
-pub fn rate(db: &Db, country: &str) -> anyhow::Result<Option<Rate>> {
-    db.row(
-        "SELECT name, rate_bp FROM tax_rates WHERE country = ?",
-        &[text(country)],
-    )?
-    .map(|row| {
-        Ok(Rate {
-            name: row.text(0)?,
-            rate_bp: u32::try_from(row.int(1)?)?,
-        })
-    })
-    .transpose()
+/// The shop's tax mode and the rate for `country` (empty: the shop's home country), if it
+/// has one: one query, as every quote and order needs both.
+pub fn rules(db: &Db, country: &str) -> anyhow::Result<(TaxMode, Option<Rate>)> {
+    let row = db
+        .row(
+            "SELECT s.tax_mode, t.name, t.rate_bp FROM shop_settings s \
+             LEFT JOIN tax_rates t \
+               ON t.country = CASE WHEN ?1 = '' THEN s.home_country ELSE ?1 END \
+             WHERE s.id = 1",
+            &[text(country)],
+        )?
+        .ok_or_else(|| anyhow::anyhow!("the shop_settings row is missing"))?;
+    let rate = match (row.opt_text(1)?, row.opt_int(2)?) {
+        (Some(name), Some(rate_bp)) => Some(Rate {
+            name,
+            rate_bp: u32::try_from(rate_bp)?,
+        }),
+        _ => None,
+    };
+    Ok((settings::tax_mode(&row.text(0)?)?, rate))
 }
