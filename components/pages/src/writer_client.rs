@@ -154,6 +154,20 @@ impl WriterClient {
             .await
     }
 
+    /// [`Self::place_order`] with the writer's answer as the JSON text it wrote, for the
+    /// public API to pass on without decoding and encoding it again.
+    pub async fn place_order_json_text(
+        &self,
+        order: &OrderRequest,
+        idempotency_key: &str,
+        client: &str,
+    ) -> Result<Answer<Vec<u8>>, WriterError> {
+        let body = serde_json::to_vec(order).expect("request bodies always serialise");
+        let headers = [(IDEMPOTENCY_KEY, idempotency_key), (CLIENT_KEY, client)];
+        self.call_bytes(Method::Post, "/orders", Some(body), &headers)
+            .await
+    }
+
     /// `None` if there is no such order. `number` must be checked by the caller (see
     /// [`storefront_domain::order_number::normalize`]).
     pub async fn order(&self, number: &str) -> Result<Option<OrderView>, WriterError> {
