@@ -4,7 +4,7 @@
 use crate::catalog;
 use crate::catalog::Priced;
 use crate::client_limits;
-use crate::db::{Db, Mode, RowExt as _, int, text};
+use crate::db::{Db, Mode, NOW, RowExt as _, int, text};
 use crate::discounts;
 use crate::order_number;
 use crate::pricing;
@@ -35,7 +35,8 @@ pub fn place(db: &Db, key: &Header, client: &Header, body: &[u8]) -> Result<Resp
     let request: OrderRequest = parse_json(body)?;
     let validated = request.validate();
     db.transaction(Mode::Write, |db| {
-        if let Some(stored) = stored_result(db, &key)? {
+        let (now, stored) = started(db, &key)?;
+        if let Some(stored) = stored {
             return match &validated {
                 Ok(order) if fingerprint(order, &request) == stored.fingerprint => {
                     let mut response = json_text(stored.status, stored.response);
@@ -56,7 +57,6 @@ pub fn place(db: &Db, key: &Header, client: &Header, body: &[u8]) -> Result<Resp
             client_limits::check(db, client, units, limits)?;
         }
         let priced = catalog::price(db, &order.lines)?;
-        let now = db.now()?;
         let checkout = checkout(db, &order, &request, &priced, &now)?;
         reserve_stock(db, &priced)?;
         let (order_id, number) = insert(db, &order, &priced, &checkout, client.as_deref(), &now)?;
@@ -179,19 +179,27 @@ struct Stored {
     response: String,
 }
 
-fn stored_result(db: &Db, key: &str) -> anyhow::Result<Option<Stored>> {
-    let Some(row) = db.row(
-        "SELECT fingerprint, status, response FROM idempotency_keys WHERE key = ?",
-        &[text(key)],
-    )?
-    else {
-        return Ok(None);
+/// The time the command runs at and the stored answer to an earlier command with `key`, if
+/// any: one read, the first statement of every order.
+fn started(db: &Db, key: &str) -> anyhow::Result<(String, Option<Stored>)> {
+    let row = db
+        .row(
+            &format!(
+                "SELECT {NOW}, k.fingerprint, k.status, k.response \
+                 FROM (SELECT 1) LEFT JOIN idempotency_keys k ON k.key = ?"
+            ),
+            &[text(key)],
+        )?
+        .context("SELECT … LEFT JOIN returned no row")?;
+    let stored = match row.opt_text(1)? {
+        None => None,
+        Some(fingerprint) => Some(Stored {
+            fingerprint,
+            status: u16::try_from(row.int(2)?).context("stored status")?,
+            response: row.text(3)?,
+        }),
     };
-    Ok(Some(Stored {
-        fingerprint: row.text(0)?,
-        status: u16::try_from(row.int(1)?).context("stored status")?,
-        response: row.text(2)?,
-    }))
+    Ok((row.text(0)?, stored))
 }
 
 /// Takes every line's quantity off the shelf, or refuses the whole order with 409
