@@ -140,13 +140,12 @@ impl Database {
                 )
             })?;
         conn.execute_batch("PRAGMA journal_mode = WAL;")?;
-        conn.execute_batch(readers::CONNECTION_SETTINGS)?;
+        readers::configure(&conn)?;
         let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
         anyhow::ensure!(
             mode.eq_ignore_ascii_case("wal"),
             "database refused WAL mode (got {mode})"
         );
-        conn.set_prepared_statement_cache_capacity(256);
         let readers = Readers::open(&path, read_connections)?;
         Ok(Database {
             path,
