@@ -227,11 +227,13 @@ impl OwnerArgs {
         }
     }
 
-    pub fn wait(&self) -> crate::ownership::Wait {
+    pub fn wait(&self) -> crate::database::ownership::Wait {
         match self.wait {
-            None => crate::ownership::Wait::No,
-            Some(0) => crate::ownership::Wait::For(Duration::from_secs(u64::from(u32::MAX))),
-            Some(s) => crate::ownership::Wait::For(Duration::from_secs(s)),
+            None => crate::database::ownership::Wait::No,
+            Some(0) => {
+                crate::database::ownership::Wait::For(Duration::from_secs(u64::from(u32::MAX)))
+            }
+            Some(s) => crate::database::ownership::Wait::For(Duration::from_secs(s)),
         }
     }
 }

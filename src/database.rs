@@ -1,6 +1,6 @@
 //! The SQLite connections of a writer process.
 //!
-//! They are opened only after [`crate::ownership`] holds the data dir, in WAL mode with
+//! They are opened only after [`crate::database::ownership`] holds the data dir, in WAL mode with
 //! SQLite's `unix-excl` VFS: the process takes one exclusive OS lock on the database
 //! file at once and holds it for as long as any of its connections is open, and the
 //! WAL index lives in process memory (no `-shm` file), so no other process (a second
@@ -16,6 +16,7 @@
 
 pub mod batch;
 pub mod lease;
+pub mod ownership;
 pub mod readers;
 pub mod statement;
 
@@ -52,7 +53,7 @@ struct Shared {
     read_stats: ReadStats,
     /// Bumped after every statement on the batch connection and at every commit, before
     /// the committed requests are answered: an answer read while it did not move is still
-    /// true ([`crate::answer_cache`]).
+    /// true ([`crate::app::answer_cache`]).
     changes: AtomicU64,
 }
 

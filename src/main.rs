@@ -3,25 +3,13 @@
 //! It runs the wasm components listed in `spin.toml` on wasmtime, provides the Spin
 //! interfaces they import, and is the one process that owns the SQLite files.
 
-mod admin_commands;
-mod allowed_hosts;
-mod answer_cache;
-mod build_components;
+mod app;
 mod cli;
-mod compile_cache;
 mod database;
 mod host;
-mod instance_slots;
-mod local_secrets;
-mod manifest;
-mod ownership;
-mod provider_intents;
-mod router;
-mod runtime;
 mod serve;
 mod server;
-mod variables;
-mod writer_calls;
+mod storefront;
 
 use clap::Parser;
 use cli::{Cli, Command};
@@ -53,11 +41,11 @@ fn main() -> ExitCode {
             Command::Up(args) => serve::up(args).await,
             Command::Writer(args) => serve::writer(args).await,
             Command::Pages(args) => serve::pages(args).await,
-            Command::Check(args) => admin_commands::check(args).await,
-            Command::Backup(args) => admin_commands::backup(args).await,
-            Command::Reconcile(args) => admin_commands::reconcile(args).await,
-            Command::Build(args) => manifest::Manifest::load(&args.manifest)
-                .and_then(|m| build_components::build_all(&m)),
+            Command::Check(args) => storefront::admin_commands::check(args).await,
+            Command::Backup(args) => storefront::admin_commands::backup(args).await,
+            Command::Reconcile(args) => storefront::admin_commands::reconcile(args).await,
+            Command::Build(args) => app::manifest::Manifest::load(&args.manifest)
+                .and_then(|m| app::build_components::build_all(&m)),
         }
     });
     match result {

@@ -3,16 +3,18 @@
 //! serve, and on SIGINT/SIGTERM drain, checkpoint, release and exit 0. Also
 //! `storefront pages`, the stateless components alone.
 
+use crate::app::build_components;
+use crate::app::instance_slots::Capacity;
+use crate::app::manifest::Manifest;
+use crate::app::router::Router;
+use crate::app::runtime::App;
+use crate::app::variables::{AppVariables, env_key};
 use crate::cli::{OwnerArgs, PagesArgs, ServerLimits, UpArgs, WriterArgs};
 use crate::database::Database;
-use crate::instance_slots::Capacity;
-use crate::manifest::Manifest;
-use crate::ownership::Ownership;
-use crate::router::Router;
-use crate::runtime::App;
-use crate::variables::{AppVariables, env_key};
-use crate::writer_calls::{COURIER, WRITER, WRITER_SIDE, WriterCalls};
-use crate::{build_components, local_secrets, server};
+use crate::database::ownership::Ownership;
+use crate::server;
+use crate::storefront::local_secrets;
+use crate::storefront::writer_calls::{COURIER, WRITER, WRITER_SIDE, WriterCalls};
 use anyhow::{Context, Result, bail};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

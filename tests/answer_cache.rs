@@ -1,5 +1,5 @@
 //! The writer's host keeps the writer's catalog answers until the database next changes
-//! (`src/answer_cache.rs`): repeated reads are answered without running the writer, and
+//! (`src/app/answer_cache.rs`): repeated reads are answered without running the writer, and
 //! no read made after an acknowledged write ever shows the catalog from before it.
 
 mod common;

@@ -3,8 +3,8 @@
 //! where `http://<component>.spin.internal/...` is served in-process by that
 //! component without touching the network.
 
-use crate::allowed_hosts::AllowedHosts;
-use crate::runtime::App;
+use crate::app::allowed_hosts::AllowedHosts;
+use crate::app::runtime::App;
 use std::sync::Arc;
 use wasmtime_wasi_http::p2::body::HyperIncomingBody;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks, default_send_request};

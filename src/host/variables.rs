@@ -2,7 +2,7 @@
 
 use super::ComponentState;
 use super::variables_wit::{Error, Host};
-use crate::manifest::valid_variable_name;
+use crate::app::manifest::valid_variable_name;
 
 impl Host for ComponentState {
     async fn get(&mut self, name: String) -> wasmtime::Result<Result<String, Error>> {

@@ -4,7 +4,7 @@
 //!
 //! A request reaches a component only when it is ready to run: its body is read
 //! first (see [`body`]), then it waits in a bounded FIFO queue for one of
-//! `max_in_flight` component slots ([`crate::instance_slots`]). Every wait a client
+//! `max_in_flight` component slots ([`crate::app::instance_slots`]). Every wait a client
 //! can cause is bounded ([`limits`]). Stopping closes idle connections and those
 //! still sending a request at once (the latter answered `503`), answers new requests
 //! `503` + `Retry-After`, and waits only for requests running in components.
@@ -16,8 +16,8 @@ pub mod limits;
 mod responses;
 mod target;
 
-use crate::router::Router;
-use crate::runtime::App;
+use crate::app::router::Router;
+use crate::app::runtime::App;
 use accept::AcceptErrors;
 use anyhow::Result;
 use connection::{Busy, Guarded, Tracked};

@@ -7,7 +7,7 @@
 //! `x/admin/orders/N/cancel?` is refused, so it can never change the path a component
 //! routes on while the log shows another.
 
-use crate::router::Matched;
+use crate::app::router::Matched;
 use http::request::Parts;
 use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{HeaderValue, Uri};

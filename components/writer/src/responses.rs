@@ -25,7 +25,7 @@ pub fn json_text(status: u16, body: String) -> Response {
 /// Marks a successful read whose answer depends only on the request's method, path, query
 /// and `Authorization` and on the committed database: the host that owns the database
 /// may answer the same request again without running the writer until the database next
-/// changes (the project's host does, `src/answer_cache.rs`; real Spin ignores the header).
+/// changes (the project's host does, `src/app/answer_cache.rs`; real Spin ignores the header).
 pub fn until_write(result: Result<Response, ApiError>) -> Result<Response, ApiError> {
     result.map(|mut response| {
         if *response.status() == 200 {

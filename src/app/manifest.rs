@@ -228,7 +228,7 @@ mod tests {
 
     #[test]
     fn parses_the_project_manifest() {
-        let text = include_str!("../spin.toml");
+        let text = include_str!("../../spin.toml");
         let m = Manifest::parse(text, PathBuf::from("/app")).unwrap();
         assert_eq!(m.name, "storefront");
         let writer = m.component("writer").unwrap();

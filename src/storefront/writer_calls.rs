@@ -3,7 +3,7 @@
 //! reservations, admin commands such as the audit, and the rounds of the payment
 //! courier that carries out the provider calls the writer's ledger asks for.
 
-use crate::runtime::App;
+use crate::app::runtime::App;
 use anyhow::{Result, anyhow, bail};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};

@@ -1,7 +1,7 @@
 //! `storefront build`: runs each component's `[component.<id>.build]` command from
 //! `spin.toml`, in the manifest's folder (or the build's `workdir`), like `spin build`.
 
-use crate::manifest::Manifest;
+use crate::app::manifest::Manifest;
 use anyhow::{Context, Result, bail};
 use std::process::Command;
 use std::time::Instant;

@@ -3,7 +3,7 @@
 //! and the longest wildcard prefix wins among wildcards. Private routes are never
 //! matched from outside; they are reachable only by service chaining.
 
-use crate::manifest::{HttpTrigger, Route};
+use crate::app::manifest::{HttpTrigger, Route};
 
 /// A route that matched, with what Spin exposes to the component about it.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,14 +4,14 @@
 //! duration of the command (`--data-dir`). There is no second code path that reads
 //! the files behind the writer's back.
 
+use crate::app::manifest::Manifest;
+use crate::app::runtime::App;
+use crate::app::variables::AppVariables;
 use crate::cli::{AdminTarget, BackupArgs, CheckArgs, ReconcileArgs};
 use crate::database::Database;
-use crate::manifest::Manifest;
-use crate::ownership::{Ownership, Wait};
-use crate::provider_intents;
-use crate::runtime::App;
-use crate::variables::AppVariables;
-use crate::writer_calls::{Answer, WRITER, WriterCalls};
+use crate::database::ownership::{Ownership, Wait};
+use crate::storefront::provider_intents;
+use crate::storefront::writer_calls::{Answer, WRITER, WriterCalls};
 use anyhow::{Context, Result, bail};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -53,7 +53,7 @@ impl Target {
         let ownership = Ownership::acquire(&target.data_dir, "admin", Wait::No)?;
         let database = Database::open_exclusive(&target.data_dir, Default::default(), 1)?;
         // Only the host's own calls run: the smallest pool.
-        let capacity = crate::instance_slots::Capacity {
+        let capacity = crate::app::instance_slots::Capacity {
             requests: 1,
             lifetime: crate::server::limits::INSTANCE_LIFETIME,
         };

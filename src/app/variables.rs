@@ -2,7 +2,7 @@
 //! `SPIN_VARIABLE_<NAME>` environment variables, then explicit overrides) and the
 //! `{{ name }}` templates that component variables and `allowed_outbound_hosts` use.
 
-use crate::manifest::Manifest;
+use crate::app::manifest::Manifest;
 use anyhow::{Result, bail};
 use std::collections::BTreeMap;
 

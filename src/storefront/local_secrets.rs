@@ -3,7 +3,7 @@
 //! (mode 0600) so carts survive restarts. Production (`storefront writer`, or pages
 //! under `spin up`) never does this: there a missing secret is a start-up error.
 
-use crate::manifest::Manifest;
+use crate::app::manifest::Manifest;
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -28,7 +28,7 @@ pub fn fill_missing(
     };
     let mut changed = false;
     for (name, decl) in &manifest.variables {
-        let from_env = env.contains_key(&crate::variables::env_key(name));
+        let from_env = env.contains_key(&crate::app::variables::env_key(name));
         let wanted = (decl.required && decl.secret) || also.contains(&name.as_str());
         if !wanted || from_env || stored.contains_key(name) {
             continue;
@@ -40,7 +40,7 @@ pub fn fill_missing(
         tracing::info!(
             "generated a local {name} in {} (set {} in production)",
             path.display(),
-            crate::variables::env_key(name)
+            crate::app::variables::env_key(name)
         );
     }
     if changed {
@@ -53,6 +53,6 @@ pub fn fill_missing(
             .with_context(|| format!("cannot write {}", path.display()))?;
         file.write_all(serde_json::to_string_pretty(&stored)?.as_bytes())?;
     }
-    stored.retain(|name, _| !env.contains_key(&crate::variables::env_key(name)));
+    stored.retain(|name, _| !env.contains_key(&crate::app::variables::env_key(name)));
     Ok(stored)
 }

@@ -2,19 +2,19 @@
 //! component compiled once and pre-instantiated ([`ProxyPre`]), and the guest call
 //! that serves one HTTP request with a fresh instance (microseconds on the pool).
 //! The pool is sized from the process's [`Capacity`], and every instantiation holds
-//! an [`InstanceSlot`](crate::instance_slots::Slot) of it, so the pool never runs out.
+//! an [`InstanceSlot`](crate::app::instance_slots::Slot) of it, so the pool never runs out.
 
-use crate::allowed_hosts::AllowedHosts;
-use crate::answer_cache::AnswerCache;
-use crate::compile_cache;
+use crate::app::allowed_hosts::AllowedHosts;
+use crate::app::answer_cache::AnswerCache;
+use crate::app::compile_cache;
+use crate::app::instance_slots::{CHAINED_WAIT, Capacity, InstanceSlots, Slot};
+use crate::app::manifest::Manifest;
+use crate::app::variables::AppVariables;
 use crate::database::Database;
 use crate::database::batch::{OutputGate, commit_failed_response};
 use crate::host::outbound_http::OutboundHttp;
 use crate::host::sqlite::SqliteAccess;
 use crate::host::{self, ComponentState};
-use crate::instance_slots::{CHAINED_WAIT, Capacity, InstanceSlots, Slot};
-use crate::manifest::Manifest;
-use crate::variables::AppVariables;
 use anyhow::{Context, Result, anyhow};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -158,7 +158,7 @@ impl App {
         &self,
         id: &str,
         request: &http::Request<B>,
-    ) -> Option<(&AnswerCache, crate::answer_cache::Key)> {
+    ) -> Option<(&AnswerCache, crate::app::answer_cache::Key)> {
         let cache = self.answers.as_ref()?;
         let component = self.components.get(id)?;
         if component.sqlite_databases.is_empty() {
@@ -173,7 +173,7 @@ impl App {
     }
 
     /// The kept answer to `request` for component `id`, if there is a current one
-    /// ([`crate::answer_cache`]): then no instance (and no slot) is needed.
+    /// ([`crate::app::answer_cache`]): then no instance (and no slot) is needed.
     pub fn cached<B>(
         &self,
         id: &str,
