@@ -101,7 +101,7 @@ pub fn page(chrome: &Chrome, contents: Contents<'_>, csrf: &str, pending: Option
                     totals: &quote.totals,
                     shipping: quote.shipping.as_ref(),
                     discount: quote.discount.as_ref(),
-                    shipping_pending: true,
+                    shipping_pending: Some("calculated at checkout"),
                 }))
                 div.actions {
                     a href="/" { "← Continue shopping" }

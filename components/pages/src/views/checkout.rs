@@ -217,7 +217,7 @@ pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
                     }
                 }
                 @let error = field_error("terms");
-                div.check.field.invalid[error.is_some()] {
+                div.check.invalid[error.is_some()] {
                     input #terms type="checkbox" name="terms" value="yes" checked[v.terms]
                         aria-invalid=[error.map(|_| "true")]
                         aria-describedby=[error.map(|_| "terms-error")]
@@ -259,7 +259,10 @@ pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
                     totals: &quote.totals,
                     shipping: quote.shipping.as_ref(),
                     discount: quote.discount.as_ref(),
-                    shipping_pending: quote.shipping_options.is_empty(),
+                    shipping_pending: quote
+                        .shipping_options
+                        .is_empty()
+                        .then_some("choose a country"),
                 }))
             }
         }

@@ -303,8 +303,13 @@ footer.site nav{display:flex;flex-wrap:wrap;justify-content:center;gap:.4rem 1.2
 footer.site p{margin:0}
 td,th,h1,h2,p,li,a{overflow-wrap:break-word}
 td{overflow-wrap:anywhere}
+.totals{margin-top:.8rem}
+.totals th{background:none;color:var(--ink);font-size:1rem;font-weight:400}
 .totals td{font-weight:400}
-.totals tr.grand td{font-weight:700;border-top:1px solid var(--line)}
+.totals tr.grand th,.totals tr.grand td{font-weight:700}
+.totals tr.tax th,.totals tr.tax td{color:var(--muted);font-size:.9rem}
+form p.error{color:var(--bad);font-size:.88rem;margin:0 0 .9rem}
+.totals tr.grand td{border-top:1px solid var(--line)}
 .totals .discount{color:var(--ok)}
 .stock-warning{color:var(--warn);font-weight:600;margin:.3rem 0 0;font-size:.9rem}
 .stock-warning button{margin-left:.4rem;padding:.2rem .6rem;font-size:.85rem}
@@ -321,7 +326,8 @@ legend{font-weight:600;font-size:.92rem;padding:0 .3rem}
 .inline-field input{flex:1;min-width:8rem;width:auto}
 .field select{width:100%}
 .field.invalid select{border-color:var(--bad)}
-.check{display:flex;gap:.5rem;align-items:flex-start;margin-bottom:.9rem}
+.check{display:flex;gap:.5rem;align-items:flex-start;margin-bottom:.4rem}
+.check label{font-weight:400}
 .check input{width:auto;margin-top:.3rem}
 .legal{max-width:720px}
 .banner.paid,.banner.fulfilled{background:#e6f4ec;border-color:#bfe3cf}

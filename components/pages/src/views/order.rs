@@ -73,7 +73,7 @@ pub fn lines(order: &OrderView) -> Markup {
             totals: &order.totals,
             shipping: order.shipping.as_ref(),
             discount: order.discount.as_ref(),
-            shipping_pending: false,
+            shipping_pending: None,
         }))
     }
 }

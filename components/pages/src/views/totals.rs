@@ -11,8 +11,9 @@ pub struct Block<'a> {
     /// The shipping method the totals include, if any.
     pub shipping: Option<&'a ShippingOption>,
     pub discount: Option<&'a AppliedDiscount>,
-    /// Before a destination is known (the cart page): shipping is not priced yet.
-    pub shipping_pending: bool,
+    /// Before a destination is known (the cart page): what to say instead of a shipping
+    /// price.
+    pub shipping_pending: Option<&'a str>,
 }
 
 /// "incl. VAT 19 %" when the prices include it, "VAT 19 %" when it is added.
@@ -46,8 +47,8 @@ pub fn block(b: Block<'_>) -> Markup {
                         @if let Some(s) = b.shipping { " (" (s.name) ")" }
                     }
                     td.num {
-                        @if b.shipping_pending && b.shipping.is_none() && t.shipping.amount == 0 {
-                            "at checkout"
+                        @if let Some(why) = b.shipping_pending.filter(|_| b.shipping.is_none() && t.shipping.amount == 0) {
+                            (why)
                         } @else if t.shipping.amount == 0 {
                             "Free"
                         } @else {
@@ -93,7 +94,7 @@ mod tests {
             totals: &t,
             shipping: None,
             discount: None,
-            shipping_pending: false,
+            shipping_pending: None,
         })
         .into_string();
         assert!(html.contains("incl. VAT 19 %"), "{html}");
@@ -104,7 +105,7 @@ mod tests {
             totals: &t,
             shipping: None,
             discount: None,
-            shipping_pending: false,
+            shipping_pending: None,
         })
         .into_string();
         assert!(!html.contains("incl."));
@@ -131,7 +132,7 @@ mod tests {
             totals: &t,
             shipping: Some(&s),
             discount: Some(&d),
-            shipping_pending: false,
+            shipping_pending: None,
         })
         .into_string();
         assert!(html.contains("SAVE10") && html.contains("−€5.00"));
