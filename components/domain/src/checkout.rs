@@ -38,6 +38,10 @@ pub struct ShopSettings {
     /// ISO 4217 code of every price (the writer refuses others).
     pub currency: String,
     pub tax_mode: TaxMode,
+    /// ISO 3166-1 alpha-2 country whose tax rate a quote without a destination shows
+    /// (added by the writer half of issue 11; absent in older clients' bodies).
+    #[serde(default)]
+    pub home_country: String,
     /// Where shoppers write to.
     pub contact_email: String,
     /// Postal address of the business (imprint, footer).
@@ -115,5 +119,234 @@ impl Totals {
             total: subtotal.clone(),
             subtotal,
         }
+    }
+}
+
+/// Longest discount code, in characters (codes are ASCII letters, digits, `-` and `_`).
+pub const MAX_DISCOUNT_CODE: usize = 32;
+
+/// A discount code as typed: trimmed and upper-cased, or `None` when it cannot be a code
+/// (empty, too long, or characters other than ASCII letters, digits, `-` and `_`).
+pub fn normalize_discount_code(raw: &str) -> Option<String> {
+    let code = raw.trim();
+    (!code.is_empty()
+        && code.len() <= MAX_DISCOUNT_CODE
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+    .then(|| code.to_ascii_uppercase())
+}
+
+/// How a discount code takes money off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiscountKind {
+    /// `value` in basis points of the subtotal (1000 = 10 %), rounded half up.
+    Percent,
+    /// `value` in minor units of the shop's currency, at most the subtotal.
+    Fixed,
+}
+
+/// A discount code as the owner sees and creates it (`/admin/discounts`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiscountCode {
+    pub code: String,
+    pub kind: DiscountKind,
+    pub value: i64,
+    /// Minimum subtotal (minor units) the lines must reach; 0 for none.
+    #[serde(default)]
+    pub min_subtotal: i64,
+    /// RFC 3339 UTC; absent when creating: now.
+    #[serde(default)]
+    pub starts_at: Option<String>,
+    /// RFC 3339 UTC, exclusive; absent: no end.
+    #[serde(default)]
+    pub ends_at: Option<String>,
+    #[serde(default)]
+    pub max_uses: Option<i64>,
+    #[serde(default)]
+    pub max_uses_per_email: Option<i64>,
+    /// Orders holding the code now (cancelled orders give theirs back); ignored on create.
+    #[serde(default)]
+    pub uses: i64,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `POST /admin/discounts/{code}`: the fields to change; absent ones stay. `ends_at`,
+/// `max_uses` and `max_uses_per_email` take `null` to remove the limit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct DiscountChange {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_subtotal: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts_at: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_with_null"
+    )]
+    pub ends_at: Option<Option<String>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_with_null"
+    )]
+    pub max_uses: Option<Option<i64>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_with_null"
+    )]
+    pub max_uses_per_email: Option<Option<i64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+}
+
+/// `Option<Option<T>>` fields: absent = `None`, `null` = `Some(None)`.
+mod serde_with_null {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(
+        value: &Option<Option<T>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(inner) => inner.serialize(serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(deserializer).map(Some)
+    }
+}
+
+/// Every discount code, newest first (`GET /admin/discounts`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiscountList {
+    pub discounts: Vec<DiscountCode>,
+}
+
+/// How a shipping method is priced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShippingKind {
+    /// Always `amount`.
+    Flat,
+    /// `amount`, free when the subtotal after discount reaches `threshold`.
+    FreeAbove,
+    /// `amount` plus `per_kg_amount` for each started kilogram of the lines' weight.
+    ByWeight,
+}
+
+/// A shipping method as the owner sees it (`GET /admin/shipping`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShippingMethod {
+    pub code: String,
+    pub name: String,
+    pub kind: ShippingKind,
+    /// Minor units of the shop's currency.
+    pub amount: i64,
+    #[serde(default)]
+    pub threshold: Option<i64>,
+    #[serde(default)]
+    pub per_kg_amount: i64,
+    pub active: bool,
+}
+
+/// A shipping zone: its countries and methods.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShippingZone {
+    pub name: String,
+    pub countries: Vec<String>,
+    pub methods: Vec<ShippingMethod>,
+}
+
+/// `GET /admin/shipping`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShippingZones {
+    pub zones: Vec<ShippingZone>,
+}
+
+/// `POST /admin/shipping/methods/{code}`: the fields to change; absent ones stay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ShippingMethodChange {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<i64>,
+    /// Only for `free_above` methods.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<i64>,
+    /// Only for `by_weight` methods.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_kg_amount: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+}
+
+/// A destination's tax rate (`GET /admin/tax-rates`, `POST /admin/tax-rates/{country}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaxRate {
+    /// ISO 3166-1 alpha-2 (from the path on a change).
+    #[serde(default)]
+    pub country: String,
+    /// E.g. "VAT".
+    pub name: String,
+    /// Basis points, 0..=10000.
+    pub rate_bp: u32,
+}
+
+/// `GET /admin/tax-rates`, by country.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaxRates {
+    pub rates: Vec<TaxRate>,
+}
+
+/// "19 %", "25.5 %": a rate in basis points as shoppers read it.
+pub fn percent(rate_bp: u32) -> String {
+    let whole = rate_bp / 100;
+    let frac = rate_bp % 100;
+    if frac == 0 {
+        format!("{whole} %")
+    } else if frac.is_multiple_of(10) {
+        format!("{whole}.{} %", frac / 10)
+    } else {
+        format!("{whole}.{frac:02} %")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_percentages() {
+        assert_eq!(
+            normalize_discount_code(" welcome10 "),
+            Some("WELCOME10".into())
+        );
+        assert_eq!(normalize_discount_code("no spaces"), None);
+        assert_eq!(normalize_discount_code(""), None);
+        assert_eq!(normalize_discount_code(&"A".repeat(33)), None);
+        assert_eq!(percent(1900), "19 %");
+        assert_eq!(percent(2550), "25.5 %");
+        assert_eq!(percent(725), "7.25 %");
+    }
+
+    #[test]
+    fn a_change_tells_null_from_absent() {
+        let c: DiscountChange = serde_json::from_str(r#"{"ends_at": null}"#).unwrap();
+        assert_eq!(c.ends_at, Some(None));
+        assert_eq!(c.max_uses, None);
     }
 }

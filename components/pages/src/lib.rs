@@ -12,6 +12,7 @@
 
 mod admin;
 mod admin_catalog;
+mod admin_checkout;
 mod api;
 mod cart;
 mod catalog_api;
@@ -179,6 +180,8 @@ enum Route<'a> {
     /// Only with an admin token: a catalog command (or the catalog history), by the
     /// writer path it is forwarded to.
     AdminCatalog(String),
+    /// Only with an admin token: shop settings, discount codes, shipping, tax rates.
+    AdminCheckout(String),
     ApiProducts,
     ApiProduct(&'a str),
     ApiCollections,
@@ -266,6 +269,14 @@ fn route<'a>(method: &str, path: &'a str, features: Features) -> Result<Route<'a
         ["admin", "catalog", rest @ ..] if features.admin => {
             let (path, allow) = admin_catalog::target(rest).ok_or(Miss::NotFound)?;
             (Route::AdminCatalog(path), allow)
+        }
+        [
+            "admin",
+            "settings" | "discounts" | "shipping" | "tax-rates",
+            ..,
+        ] if features.admin => {
+            let (path, allow) = admin_checkout::target(&segments[1..]).ok_or(Miss::NotFound)?;
+            (Route::AdminCheckout(path), allow)
         }
         ["api", "products"] => (Route::ApiProducts, "GET"),
         ["api", "products", slug] => (Route::ApiProduct(slug), "GET"),
@@ -409,7 +420,8 @@ async fn respond_json(
             | Route::AdminReviewEvent(_)
             | Route::AdminAdjustStock(_)
             | Route::AdminOrders
-            | Route::AdminCatalog(_),
+            | Route::AdminCatalog(_)
+            | Route::AdminCheckout(_),
         ) if !admin::authorized(req, &p.settings.admin_token) => {
             Resp::json_error(401, "unauthorized", "a valid admin token is required")
                 .header("www-authenticate", "Bearer")
@@ -420,6 +432,7 @@ async fn respond_json(
         Ok(Route::AdminAdjustStock(slug)) => admin::adjust_stock(p.writer, slug, req).await,
         Ok(Route::AdminOrders) => admin::list_orders(p.writer, req).await,
         Ok(Route::AdminCatalog(path)) => admin_catalog::forward(p.writer, req, &path).await,
+        Ok(Route::AdminCheckout(path)) => admin_checkout::forward(p.writer, req, &path).await,
         Ok(_) | Err(Miss::NotFound) => Resp::json_error(404, "not_found", "no such route"),
         Err(Miss::MethodNotAllowed(allow)) => Resp::json_error(
             405,

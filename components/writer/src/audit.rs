@@ -6,7 +6,10 @@
 //!   `MAX(id)` and the row count: the exact symptom of the lost Rails orders was
 //!   "17 ids issued, `MAX(id)` 15";
 //! - no variant has negative stock;
-//! - every order's total is the sum of its lines, in the order's currency;
+//! - every order's subtotal is the sum of its lines, in the order's currency, and its total
+//!   is subtotal − discount + shipping (+ tax when prices exclude it);
+//! - every discount code's `uses` is the number of its live (unreleased) redemptions, and
+//!   every order that names a code has a redemption of it;
 //! - every idempotency record points at an existing order;
 //! - every order's state is the `to_state` of its latest event;
 //! - payments agree with their orders: a paid or shipped order has money in (a succeeded
@@ -29,8 +32,8 @@ use storefront_domain::Money;
 
 /// Tables whose rows are never deleted (enforced by triggers in `0002_orders.sql`,
 /// `0003_payments.sql`, `0004_payment_event_reviews.sql`, `0005_stock_adjustments.sql` and
-/// `0006_provider_actions.sql`, `0007_catalog_variants.sql`).
-const APPEND_ONLY: [&str; 9] = [
+/// `0006_provider_actions.sql`, `0007_catalog_variants.sql`, `0009_checkout.sql`).
+const APPEND_ONLY: [&str; 11] = [
     "orders",
     "order_lines",
     "order_events",
@@ -40,6 +43,8 @@ const APPEND_ONLY: [&str; 9] = [
     "stock_adjustments",
     "provider_actions",
     "catalog_history",
+    "discount_codes",
+    "discount_redemptions",
 ];
 
 /// How long a deferred payment event may wait for the event it needs (an SQLite modifier).
@@ -62,12 +67,14 @@ pub fn audit(db: &Db) -> Result<Response, ApiError> {
         }
         negative_stock(db, &mut findings)?;
         totals(db, &mut findings)?;
+        discount_uses(db, &mut findings)?;
         idempotency(db, &mut findings)?;
         states(db, &mut findings)?;
         payments_match_orders(db, &mut findings)?;
         payment_events_settled(db, &mut findings)?;
         let summary = format!(
             "audit ok: integrity ok; {}; sequences match; no negative stock; totals match; \
+             discount uses match; \
              idempotency records resolve; payments match their orders; no payment event waits",
             counts
                 .iter()
@@ -141,21 +148,45 @@ fn totals(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
     let rows = db.rows(
         "SELECT o.number, o.total_amount, o.currency,
                 coalesce(sum(l.line_amount), 0), count(l.id),
-                sum(l.currency <> o.currency), sum(l.line_amount <> l.unit_amount * l.quantity)
+                sum(l.currency <> o.currency), sum(l.line_amount <> l.unit_amount * l.quantity),
+                o.subtotal_amount, o.discount_amount, o.shipping_amount, o.tax_amount,
+                o.tax_mode
          FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id
          GROUP BY o.id",
         &[],
     )?;
     for row in rows {
         let number = row.text(0)?;
+        let currency = row.text(2)?;
         let (total, lines_sum, lines) = (row.int(1)?, row.int(3)?, row.int(4)?);
+        let (subtotal, discount, shipping, tax) =
+            (row.int(7)?, row.int(8)?, row.int(9)?, row.int(10)?);
         if lines == 0 {
             findings.push(format!("order {number}: has no lines"));
         }
-        if total != lines_sum {
+        if subtotal != lines_sum {
             findings.push(format!(
-                "order {number}: total {total} {} but its lines add up to {lines_sum}",
-                row.text(2)?
+                "order {number}: subtotal {subtotal} {currency} but its lines add up to \
+                 {lines_sum}"
+            ));
+        }
+        if discount > subtotal {
+            findings.push(format!(
+                "order {number}: discount {discount} {currency} is more than its subtotal \
+                 {subtotal}"
+            ));
+        }
+        let added_tax = if row.text(11)? == "exclusive" { tax } else { 0 };
+        let expected = subtotal - discount + shipping + added_tax;
+        if total != expected {
+            findings.push(format!(
+                "order {number}: total {total} {currency} but subtotal {subtotal} − discount \
+                 {discount} + shipping {shipping}{} is {expected}",
+                if added_tax > 0 {
+                    format!(" + tax {tax}")
+                } else {
+                    String::new()
+                }
             ));
         }
         if lines > 0 && row.int(5)? > 0 {
@@ -168,6 +199,38 @@ fn totals(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
                 "order {number}: a line amount is not unit price × quantity"
             ));
         }
+    }
+    Ok(())
+}
+
+fn discount_uses(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
+    for row in db.rows(
+        "SELECT c.code, c.uses, \
+                (SELECT count(*) FROM discount_redemptions r \
+                 WHERE r.code_id = c.id AND r.released_at IS NULL) \
+         FROM discount_codes c",
+        &[],
+    )? {
+        let (uses, live) = (row.int(1)?, row.int(2)?);
+        if uses != live {
+            findings.push(format!(
+                "discount code {}: uses is {uses} but {live} orders hold it",
+                row.text(0)?
+            ));
+        }
+    }
+    for row in db.rows(
+        "SELECT o.number, o.discount_code FROM orders o \
+         WHERE o.discount_code IS NOT NULL AND NOT EXISTS \
+           (SELECT 1 FROM discount_redemptions r JOIN discount_codes c ON c.id = r.code_id \
+            WHERE r.order_id = o.id AND c.code = o.discount_code COLLATE NOCASE)",
+        &[],
+    )? {
+        findings.push(format!(
+            "order {}: names discount code {} but has no redemption of it",
+            row.text(0)?,
+            row.text(1)?
+        ));
     }
     Ok(())
 }

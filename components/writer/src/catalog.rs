@@ -7,6 +7,7 @@
 
 use crate::catalog_query::CatalogQuery;
 use crate::db::{Db, Mode, RowExt as _, int, text};
+use crate::pricing;
 use crate::request::parse_json;
 use crate::responses::{ApiError, json};
 use spin_sdk::http::Response;
@@ -15,7 +16,6 @@ use std::collections::HashMap;
 use storefront_domain::catalog::{
     Collection, CollectionList, CollectionPage, Image, OptionChoice, ProductOption, Variant,
 };
-use storefront_domain::checkout::Totals;
 use storefront_domain::order::{ValidLine, validate_lines};
 use storefront_domain::{FieldError, Money, PricedLine, Product, ProductList, Quote, QuoteRequest};
 
@@ -119,8 +119,30 @@ pub fn image(db: &Db, hash: &str) -> Result<Response, ApiError> {
 pub fn quote(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
     let request: QuoteRequest = parse_json(body)?;
     let lines = validate_lines(&request.items).map_err(ApiError::invalid)?;
-    let priced = db.transaction(Mode::Read, |db| price(db, &lines))?;
-    json(200, &priced.quote())
+    let country = request.country.trim().to_ascii_uppercase();
+    if !country.is_empty() && storefront_domain::countries::name(&country).is_none() {
+        return Err(ApiError::invalid(vec![FieldError::new(
+            "country",
+            "is not a country we know (ISO code such as DE or US)",
+        )]));
+    }
+    let quote = db.transaction(Mode::Read, |db| {
+        let priced = price(db, &lines)?;
+        let now = db.now()?;
+        let checkout = pricing::price(
+            db,
+            &priced,
+            &pricing::Choice {
+                country: &country,
+                shipping_method: request.shipping_method.trim(),
+                discount_code: &request.discount_code,
+                email: request.email.trim(),
+            },
+            &now,
+        )?;
+        Ok::<_, ApiError>(priced.quote(checkout))
+    })?;
+    json(200, &quote)
 }
 
 pub fn no_product(slug: &str) -> ApiError {
@@ -379,6 +401,10 @@ pub struct PricedItem {
     pub product_id: i64,
     pub variant_id: i64,
     pub line: PricedLine,
+    /// Units on the shelf when priced.
+    pub stock: i64,
+    /// Shipping weight of one unit.
+    pub weight_grams: i64,
 }
 
 /// Lines priced from the catalog and their total.
@@ -388,16 +414,33 @@ pub struct Priced {
 }
 
 impl Priced {
-    pub fn quote(&self) -> Quote {
+    /// The quote of these lines with their checkout amounts; each line says how many
+    /// units are on the shelf.
+    pub fn quote(&self, checkout: pricing::Checkout) -> Quote {
         Quote {
-            items: self.items.iter().map(|i| i.line.clone()).collect(),
-            total: self.total.clone(),
-            totals: Totals::lines_only(self.total.clone()),
-            shipping_options: Vec::new(),
-            shipping: None,
-            discount: None,
-            discount_error: None,
+            items: self
+                .items
+                .iter()
+                .map(|i| PricedLine {
+                    available: Some(i.stock),
+                    ..i.line.clone()
+                })
+                .collect(),
+            total: checkout.totals.total.clone(),
+            totals: checkout.totals,
+            shipping_options: checkout.options,
+            shipping: checkout.shipping,
+            discount: checkout.discount.map(|d| d.discount),
+            discount_error: checkout.discount_error,
         }
+    }
+
+    /// Total shipping weight of the lines, in grams.
+    pub fn weight_grams(&self) -> i64 {
+        self.items
+            .iter()
+            .map(|i| i.weight_grams.saturating_mul(i.line.quantity))
+            .fold(0, i64::saturating_add)
     }
 }
 
@@ -412,7 +455,7 @@ enum Resolved {
 fn resolve(db: &Db, line: &ValidLine) -> anyhow::Result<Resolved> {
     const COLUMNS: &str = "p.id, v.id, p.slug, p.name, v.sku, v.title, v.price_amount, \
                            v.currency, v.active, v.archived_at IS NOT NULL, \
-                           p.archived_at IS NOT NULL";
+                           p.archived_at IS NOT NULL, v.stock, v.weight_grams";
     let row = if line.sku.is_empty() {
         // The product and its default variant (the first active, live one by position),
         // in one read: the variant's columns are NULL when it has none.
@@ -478,6 +521,8 @@ fn resolve(db: &Db, line: &ValidLine) -> anyhow::Result<Resolved> {
     Ok(Resolved::Found(PricedItem {
         product_id: row.int(0)?,
         variant_id: row.int(1)?,
+        stock: row.int(11)?,
+        weight_grams: row.int(12)?,
         line: PricedLine {
             slug: row.text(2)?,
             name,

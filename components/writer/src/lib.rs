@@ -32,6 +32,13 @@
 //!   `catalog_commands`): `/admin/catalog/products[/{slug}[/archive|/variants|/images[/{id}
 //!   [/remove]]]]`, `/admin/catalog/variants/{sku}[/archive]`,
 //!   `/admin/catalog/collections[/{slug}[/products[/{product}/remove]]]`
+//! - `GET  /settings`                     → `ShopSettings`
+//! - `PUT  /admin/settings` (+ `Idempotency-Key`) `ShopSettings` → `ShopSettings`
+//! - `GET  /admin/discounts` → `DiscountList`; `POST /admin/discounts` `DiscountCode` → 201;
+//!   `POST /admin/discounts/{code}` `DiscountChange`; `POST /admin/discounts/{code}/deactivate`
+//! - `GET  /admin/shipping` → `ShippingZones`; `POST /admin/shipping/methods/{code}`
+//!   `ShippingMethodChange` → `ShippingMethod`
+//! - `GET  /admin/tax-rates` → `TaxRates`; `POST /admin/tax-rates/{country}` `TaxRate`
 //! - `GET  /provider-actions/due`         → `DueActions` (for the payment courier)
 //! - `POST /provider-actions/{id}/result` `ActionReport` → the action's state
 
@@ -44,8 +51,10 @@ mod catalog_history;
 mod catalog_query;
 mod catalog_rules;
 mod catalog_search;
+mod checkout_commands;
 mod client_limits;
 mod db;
+mod discounts;
 mod image_check;
 mod migrations;
 mod order_list;
@@ -54,14 +63,19 @@ mod orders;
 mod payment_events;
 mod payment_state;
 mod payments;
+mod pricing;
 mod provider_actions;
 mod providers;
 mod reconcile;
 mod request;
 mod responses;
 mod reviews;
+mod settings;
+mod shipping;
 mod sql_split;
 mod stock;
+mod tax;
+mod totals;
 mod transitions;
 
 use db::Db;
@@ -83,7 +97,7 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
     // Also before opening the database: the host lends its one connection to one request
     // at a time, so it must not wait on a slow client's upload meanwhile.
     let body = match route.method() {
-        Method::Post => {
+        Method::Post | Method::Put => {
             read_body(&head, req, route.body_limit())
                 .await
                 .map_err(|e| match route {
@@ -161,6 +175,18 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
         },
         Route::UpdateImage(slug, id) => catalog_commands::update_image(&db, &head, slug, id, &body),
         Route::RemoveImage(slug, id) => catalog_commands::remove_image(&db, &head, slug, id),
+        Route::Settings => settings::get(&db),
+        Route::PutSettings => settings::put(&db, &head, &body),
+        Route::Discounts => checkout_commands::discounts(&db),
+        Route::CreateDiscount => checkout_commands::create_discount(&db, &head, &body),
+        Route::UpdateDiscount(code) => checkout_commands::update_discount(&db, &head, code, &body),
+        Route::DeactivateDiscount(code) => checkout_commands::deactivate_discount(&db, &head, code),
+        Route::Shipping => checkout_commands::shipping(&db),
+        Route::UpdateShippingMethod(code) => {
+            checkout_commands::update_shipping_method(&db, &head, code, &body)
+        }
+        Route::TaxRates => checkout_commands::tax_rates(&db),
+        Route::SetTaxRate(country) => checkout_commands::set_tax_rate(&db, &head, country, &body),
         Route::DueActions => provider_actions::due(&db),
         Route::ActionResult(id) => provider_actions::report(&db, id, &body),
     }
@@ -204,6 +230,16 @@ enum Route<'a> {
     AddImage(&'a str),
     UpdateImage(&'a str, &'a str),
     RemoveImage(&'a str, &'a str),
+    Settings,
+    PutSettings,
+    Discounts,
+    CreateDiscount,
+    UpdateDiscount(&'a str),
+    DeactivateDiscount(&'a str),
+    Shipping,
+    UpdateShippingMethod(&'a str),
+    TaxRates,
+    SetTaxRate(&'a str),
     DueActions,
     ActionResult(&'a str),
 }
@@ -292,6 +328,21 @@ impl<'a> Route<'a> {
             }
             ["admin", "products", slug, "stock"] if !slug.is_empty() => Route::AdjustStock(slug),
             ["admin", "orders"] => Route::ListOrders,
+            ["settings"] => Route::Settings,
+            ["admin", "settings"] => Route::PutSettings,
+            // One path, two methods: the list, and creating a code.
+            ["admin", "discounts"] if *method == Method::Get => Route::Discounts,
+            ["admin", "discounts"] => Route::CreateDiscount,
+            ["admin", "discounts", code] if !code.is_empty() => Route::UpdateDiscount(code),
+            ["admin", "discounts", code, "deactivate"] if !code.is_empty() => {
+                Route::DeactivateDiscount(code)
+            }
+            ["admin", "shipping"] => Route::Shipping,
+            ["admin", "shipping", "methods", code] if !code.is_empty() => {
+                Route::UpdateShippingMethod(code)
+            }
+            ["admin", "tax-rates"] => Route::TaxRates,
+            ["admin", "tax-rates", country] if !country.is_empty() => Route::SetTaxRate(country),
             ["provider-actions", "due"] => Route::DueActions,
             ["provider-actions", id, "result"] if !id.is_empty() => Route::ActionResult(id),
             _ => return Err(ApiError::not_found(format!("no route for {path}"))),
@@ -322,7 +373,12 @@ impl<'a> Route<'a> {
             | Route::Audit
             | Route::ListOrders
             | Route::History
+            | Route::Settings
+            | Route::Discounts
+            | Route::Shipping
+            | Route::TaxRates
             | Route::DueActions => Method::Get,
+            Route::PutSettings => Method::Put,
             Route::Quote
             | Route::PlaceOrder
             | Route::Transition(_)
@@ -348,6 +404,11 @@ impl<'a> Route<'a> {
             | Route::AddImage(_)
             | Route::UpdateImage(..)
             | Route::RemoveImage(..)
+            | Route::CreateDiscount
+            | Route::UpdateDiscount(_)
+            | Route::DeactivateDiscount(_)
+            | Route::UpdateShippingMethod(_)
+            | Route::SetTaxRate(_)
             | Route::ActionResult(_) => Method::Post,
         }
     }

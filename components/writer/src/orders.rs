@@ -1,16 +1,24 @@
 //! Orders: placing one (validate, price from the catalog, reserve stock, record; one
 //! transaction, idempotent by key) and reading one back as an `OrderView`.
 
-use crate::catalog::{self, Priced};
+use crate::catalog;
+use crate::catalog::Priced;
 use crate::client_limits;
 use crate::db::{Db, Mode, RowExt as _, int, text};
+use crate::discounts;
 use crate::order_number;
+use crate::pricing;
 use crate::request::{Header, idempotency_key, parse_json};
 use crate::responses::{ApiError, json, json_text};
+use crate::settings;
+use crate::tax::Rate;
 use anyhow::{Context as _, anyhow, bail};
 use sha2::{Digest, Sha256};
 use spin_sdk::http::Response;
-use storefront_domain::checkout::Totals;
+use storefront_domain::checkout::{
+    AppliedDiscount, ShippingOption, TaxLine, TaxMode, Totals, normalize_discount_code,
+};
+use storefront_domain::countries;
 use storefront_domain::order::LineRequest;
 use storefront_domain::{
     Address, FieldError, IDEMPOTENT_REPLAYED, Money, OrderEvent, OrderRequest, OrderState,
@@ -29,7 +37,7 @@ pub fn place(db: &Db, key: &Header, client: &Header, body: &[u8]) -> Result<Resp
     db.transaction(Mode::Write, |db| {
         if let Some(stored) = stored_result(db, &key)? {
             return match &validated {
-                Ok(order) if fingerprint(order) == stored.fingerprint => {
+                Ok(order) if fingerprint(order, &request) == stored.fingerprint => {
                     let mut response = json_text(stored.status, stored.response);
                     response.set_header(IDEMPOTENT_REPLAYED, "true");
                     Ok(response)
@@ -48,16 +56,20 @@ pub fn place(db: &Db, key: &Header, client: &Header, body: &[u8]) -> Result<Resp
             client_limits::check(db, client, units, limits)?;
         }
         let priced = catalog::price(db, &order.lines)?;
-        reserve_stock(db, &priced)?;
         let now = db.now()?;
-        let order_id = insert(db, &order, &priced, client.as_deref(), &now)?;
+        let checkout = checkout(db, &order, &request, &priced, &now)?;
+        reserve_stock(db, &priced)?;
+        let order_id = insert(db, &order, &priced, &checkout, client.as_deref(), &now)?;
+        if let Some(discount) = &checkout.discount {
+            discounts::redeem(db, discount.id, order_id, &order.email, &now)?;
+        }
         let body = serde_json::to_string(&view(db, order_id)?).map_err(anyhow::Error::from)?;
         db.execute(
             "INSERT INTO idempotency_keys (key, fingerprint, order_id, status, response, created_at) \
              VALUES (?, ?, ?, ?, ?, ?)",
             &[
                 text(&key),
-                text(fingerprint(&order)),
+                text(fingerprint(&order, &request)),
                 int(order_id),
                 int(201),
                 text(&body),
@@ -78,6 +90,59 @@ pub fn get(db: &Db, number: &str) -> Result<Response, ApiError> {
     json(200, &view)
 }
 
+/// The order's shipping, discount and tax, or 422 naming the field the shopper must fix:
+/// `address.country` when nothing ships there, `shipping_method` for a method that does
+/// not ship there, `discount_code` for a code that does not apply.
+fn checkout(
+    db: &Db,
+    order: &ValidOrder,
+    request: &OrderRequest,
+    priced: &Priced,
+    now: &str,
+) -> Result<pricing::Checkout, ApiError> {
+    let checkout = pricing::price(
+        db,
+        priced,
+        &pricing::Choice {
+            country: &order.address.country,
+            shipping_method: request.shipping_method.trim(),
+            discount_code: &request.discount_code,
+            email: &order.email,
+        },
+        now,
+    )?;
+    let mut errors = Vec::new();
+    if checkout.options.is_empty() {
+        let country = &order.address.country;
+        errors.push(FieldError::new(
+            "address.country",
+            format!(
+                "We do not ship to {} yet",
+                countries::name(country).unwrap_or(country)
+            ),
+        ));
+    } else if checkout.unknown_method {
+        let codes: Vec<&str> = checkout.options.iter().map(|o| o.code.as_str()).collect();
+        errors.push(FieldError::new(
+            "shipping_method",
+            format!(
+                "{} does not ship to {}; choose one of {}",
+                request.shipping_method.trim(),
+                order.address.country,
+                codes.join(", ")
+            ),
+        ));
+    }
+    if let Some(reason) = &checkout.discount_error {
+        errors.push(FieldError::new("discount_code", reason.clone()));
+    }
+    if errors.is_empty() {
+        Ok(checkout)
+    } else {
+        Err(ApiError::invalid(errors))
+    }
+}
+
 pub fn not_found(number: &str) -> ApiError {
     ApiError::not_found(format!("there is no order {number}"))
 }
@@ -85,13 +150,14 @@ pub fn not_found(number: &str) -> ApiError {
 /// Hex SHA-256 of the validated request re-serialised as JSON: trimmed, normalised values in
 /// a fixed field order, so the same order typed slightly differently is the same command.
 /// Line order counts, as it shows in the answer.
-fn fingerprint(order: &ValidOrder) -> String {
+fn fingerprint(order: &ValidOrder, request: &OrderRequest) -> String {
+    let code = request.discount_code.trim();
     let canonical = OrderRequest {
         email: order.email.clone(),
         name: order.name.clone(),
         address: order.address.clone(),
-        shipping_method: String::new(),
-        discount_code: String::new(),
+        shipping_method: request.shipping_method.trim().to_string(),
+        discount_code: normalize_discount_code(code).unwrap_or_else(|| code.to_string()),
         items: order
             .lines
             .iter()
@@ -171,22 +237,28 @@ fn describe(line: &PricedLine) -> String {
     }
 }
 
-/// Writes the order, its lines and its creation event; returns the order's id.
+/// Writes the order with every amount, its lines and its creation event; returns the
+/// order's id.
 fn insert(
     db: &Db,
     order: &ValidOrder,
     priced: &Priced,
+    checkout: &pricing::Checkout,
     client: Option<&str>,
     now: &str,
 ) -> anyhow::Result<i64> {
     let number = unused_number(db)?;
     let a = &order.address;
+    let t = &checkout.totals;
     let order_id = db
         .row(
             "INSERT INTO orders (number, state, email, name, address_line1, address_line2, \
              address_city, address_postal_code, address_country, currency, total_amount, \
-             created_at, updated_at, client_key) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             created_at, updated_at, client_key, subtotal_amount, discount_amount, \
+             discount_code, shipping_amount, shipping_method, shipping_name, tax_amount, \
+             tax_mode, tax_rate_bp, tax_name) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             RETURNING id",
             &[
                 text(&number),
                 text(OrderState::PendingPayment.as_str()),
@@ -198,10 +270,20 @@ fn insert(
                 text(&a.postal_code),
                 text(&a.country),
                 text(&priced.total.currency),
-                int(priced.total.amount),
+                int(t.total.amount),
                 text(now),
                 text(now),
                 crate::db::opt_text(client),
+                int(t.subtotal.amount),
+                int(t.discount.amount),
+                crate::db::opt_text(checkout.discount.as_ref().map(|d| d.discount.code.as_str())),
+                int(t.shipping.amount),
+                crate::db::opt_text(checkout.shipping.as_ref().map(|s| s.code.as_str())),
+                crate::db::opt_text(checkout.shipping.as_ref().map(|s| s.name.as_str())),
+                int(t.tax.amount),
+                text(settings::tax_mode_str(checkout.tax_mode)),
+                int(checkout.rate.as_ref().map_or(0, |r| i64::from(r.rate_bp))),
+                crate::db::opt_text(checkout.rate.as_ref().map(|r| r.name.as_str())),
             ],
         )?
         .context("INSERT … RETURNING id returned no row")?
@@ -286,7 +368,9 @@ pub fn view(db: &Db, order_id: i64) -> anyhow::Result<OrderView> {
         .row(
             "SELECT number, state, email, name, address_line1, address_line2, address_city, \
              address_postal_code, address_country, currency, total_amount, created_at, \
-             updated_at FROM orders WHERE id = ?",
+             updated_at, subtotal_amount, discount_amount, discount_code, shipping_amount, \
+             shipping_method, shipping_name, tax_amount, tax_mode, tax_rate_bp, tax_name \
+             FROM orders WHERE id = ?",
             &[int(order_id)],
         )?
         .with_context(|| format!("order {order_id} not found"))?;
@@ -324,6 +408,54 @@ pub fn view(db: &Db, order_id: i64) -> anyhow::Result<OrderView> {
             })
         })
         .collect::<anyhow::Result<_>>()?;
+    let currency = o.text(9)?;
+    let money = |amount| Money::new(amount, currency.clone());
+    let tax_rate_bp = u32::try_from(o.int(21)?)?;
+    let tax_mode = settings::tax_mode(&o.text(20)?)?;
+    let tax = money(o.int(19)?);
+    let totals = Totals {
+        subtotal: money(o.int(13)?),
+        discount: money(o.int(14)?),
+        shipping: money(o.int(16)?),
+        tax: tax.clone(),
+        tax_included: tax_mode == TaxMode::Inclusive,
+        taxes: o
+            .opt_text(22)?
+            .map(|name| TaxLine {
+                name: Rate {
+                    name,
+                    rate_bp: tax_rate_bp,
+                }
+                .label(),
+                rate_bp: tax_rate_bp,
+                amount: tax,
+            })
+            .into_iter()
+            .collect(),
+        total: money(o.int(10)?),
+    };
+    let shipping = match (o.opt_text(17)?, o.opt_text(18)?) {
+        (Some(code), Some(name)) => Some(ShippingOption {
+            code,
+            name,
+            amount: totals.shipping.clone(),
+            note: String::new(),
+        }),
+        _ => None,
+    };
+    let discount = match o.opt_text(15)? {
+        Some(code) => {
+            let description = discounts::find(db, &code)?
+                .map(|stored| discounts::describe(&stored.code, &currency))
+                .unwrap_or_default();
+            Some(AppliedDiscount {
+                code,
+                description,
+                amount: totals.discount.clone(),
+            })
+        }
+        None => None,
+    };
     Ok(OrderView {
         number: o.text(0)?,
         state: state(&o.text(1)?)?,
@@ -338,9 +470,9 @@ pub fn view(db: &Db, order_id: i64) -> anyhow::Result<OrderView> {
         },
         items,
         total: Money::new(o.int(10)?, o.text(9)?),
-        totals: Totals::lines_only(Money::new(o.int(10)?, o.text(9)?)),
-        shipping: None,
-        discount: None,
+        totals,
+        shipping,
+        discount,
         created_at: o.text(11)?,
         updated_at: o.text(12)?,
         events,

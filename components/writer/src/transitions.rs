@@ -6,6 +6,7 @@
 
 use crate::db::RowExt as _;
 use crate::db::{Db, Mode, int, text};
+use crate::discounts;
 use crate::order_number;
 use crate::orders::{self, not_found};
 use crate::payments;
@@ -177,6 +178,10 @@ pub fn apply(
         from.as_str(),
         to.as_str()
     );
+    if to == OrderState::Cancelled {
+        // A cancelled order gives its discount code's use back; a refunded one does not.
+        discounts::release(db, order_id, now)?;
+    }
     if to.releases_stock() {
         // One line per variant (UNIQUE (order_id, variant_id)), so the subquery is one row.
         db.execute(

@@ -1,0 +1,551 @@
+//! The owner's checkout commands and reads: discount codes (list, create, change,
+//! deactivate; never deleted, since orders name them), shipping methods (list zones and
+//! methods, change a method's price, threshold, name or whether it is offered) and tax
+//! rates (list, set a country's rate). Each command runs through [`catalog_history::run`]:
+//! an `Idempotency-Key`, one write transaction, one history row.
+
+use crate::catalog_history::{self, Applied, Command};
+use crate::catalog_rules::{Checks, conflict};
+use crate::db::{Db, Mode, RowExt as _, int, opt_int, opt_text, text};
+use crate::discounts::{self, COLUMNS};
+use crate::request::{Head, parse_json};
+use crate::responses::{ApiError, json};
+use crate::shipping;
+use serde::Serialize;
+use spin_sdk::http::Response;
+use storefront_domain::FieldError;
+use storefront_domain::checkout::{
+    DiscountChange, DiscountCode, DiscountKind, DiscountList, ShippingKind, ShippingMethodChange,
+    ShippingZone, ShippingZones, TaxRate, TaxRates, normalize_discount_code,
+};
+use storefront_domain::countries;
+
+/// Most discount codes a shop holds (deactivated ones count: they are never deleted).
+pub const MAX_DISCOUNT_CODES: i64 = 1000;
+/// Largest amount (minor units) a fixed discount, a minimum, a shipping price or a
+/// threshold may be: 1,000,000.00 in a two-decimal currency.
+pub const MAX_AMOUNT: i64 = 100_000_000;
+/// Largest usage limit.
+pub const MAX_USES: i64 = 1_000_000_000;
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, ApiError> {
+    Ok(serde_json::to_string(value).map_err(anyhow::Error::from)?)
+}
+
+fn command<'a>(name: &'static str, target: &'a str, canonical: String) -> Command<'a> {
+    Command {
+        name,
+        target,
+        canonical,
+    }
+}
+
+/// `GET /admin/discounts`: every code, newest first (at most [`MAX_DISCOUNT_CODES`]).
+pub fn discounts(db: &Db) -> Result<Response, ApiError> {
+    let list = db.transaction(Mode::Read, |db| -> anyhow::Result<DiscountList> {
+        let discounts = db
+            .rows(
+                &format!("SELECT {COLUMNS} FROM discount_codes ORDER BY id DESC LIMIT ?"),
+                &[int(MAX_DISCOUNT_CODES)],
+            )?
+            .iter()
+            .map(|row| Ok(discounts::of_row(row)?.code))
+            .collect::<anyhow::Result<_>>()?;
+        Ok(DiscountList { discounts })
+    })?;
+    json(200, &list)
+}
+
+fn check_amount(checks: &mut Checks, field: &str, value: i64) {
+    if !(0..=MAX_AMOUNT).contains(&value) {
+        checks.add(
+            field,
+            format!("must be between 0 and {MAX_AMOUNT} minor units"),
+        );
+    }
+}
+
+fn check_value(checks: &mut Checks, kind: DiscountKind, value: i64) {
+    match kind {
+        DiscountKind::Percent if !(1..=10_000).contains(&value) => checks.add(
+            "value",
+            "a percentage is given in basis points, 1 to 10000 (1000 = 10 %)",
+        ),
+        DiscountKind::Fixed if !(1..=MAX_AMOUNT).contains(&value) => {
+            checks.add(
+                "value",
+                format!("must be between 1 and {MAX_AMOUNT} minor units"),
+            );
+        }
+        _ => {}
+    }
+}
+
+fn check_limit(checks: &mut Checks, field: &str, value: Option<i64>) {
+    if value.is_some_and(|v| !(1..=MAX_USES).contains(&v)) {
+        checks.add(
+            field,
+            format!("must be between 1 and {MAX_USES}, or null for no limit"),
+        );
+    }
+}
+
+/// A timestamp as SQLite understands it (`2025-06-01`, `2025-06-01T00:00:00Z`, with an
+/// offset…) in the stored UTC form, or a field error.
+fn timestamp(db: &Db, checks: &mut Checks, field: &str, value: &str) -> anyhow::Result<String> {
+    let value = value.trim();
+    let parsed = if value.len() <= 40 {
+        db.row("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?)", &[text(value)])?
+            .and_then(|row| row.opt_text(0).ok().flatten())
+    } else {
+        None
+    };
+    Ok(parsed.unwrap_or_else(|| {
+        checks.add(field, "is not a date and time such as 2025-06-01T00:00:00Z");
+        String::new()
+    }))
+}
+
+fn discount_answer(
+    db: &Db,
+    code: &str,
+    status: u16,
+    changes: serde_json::Value,
+) -> Result<Applied, ApiError> {
+    let stored = discounts::find(db, code)?
+        .ok_or_else(|| anyhow::anyhow!("discount code {code} vanished"))?;
+    Ok(Applied {
+        status,
+        response: to_json(&stored.code)?,
+        changes,
+    })
+}
+
+fn no_discount(code: &str) -> ApiError {
+    ApiError::not_found(format!("there is no discount code {code}"))
+}
+
+/// `POST /admin/discounts` `DiscountCode`: 201 with the code as stored (upper case).
+pub fn create_discount(db: &Db, head: &Head, body: &[u8]) -> Result<Response, ApiError> {
+    let input: DiscountCode = parse_json(body)?;
+    let mut checks = Checks::default();
+    let code = normalize_discount_code(&input.code).unwrap_or_else(|| {
+        checks.add(
+            "code",
+            "must be 1 to 32 letters, digits, - or _ (compared without regard to case)",
+        );
+        String::new()
+    });
+    check_value(&mut checks, input.kind, input.value);
+    check_amount(&mut checks, "min_subtotal", input.min_subtotal);
+    check_limit(&mut checks, "max_uses", input.max_uses);
+    check_limit(&mut checks, "max_uses_per_email", input.max_uses_per_email);
+    if !checks.errors.is_empty() {
+        return Err(ApiError::invalid(checks.errors));
+    }
+    let canonical = DiscountCode {
+        code: code.clone(),
+        uses: 0,
+        ..input.clone()
+    };
+    catalog_history::run(
+        db,
+        &head.idempotency_key,
+        &head.actor,
+        command("create_discount", &code, to_json(&canonical)?),
+        |db, now| {
+            let mut checks = Checks::default();
+            let starts_at = match &input.starts_at {
+                Some(s) => timestamp(db, &mut checks, "starts_at", s)?,
+                None => now.to_string(),
+            };
+            let ends_at = match &input.ends_at {
+                Some(s) => Some(timestamp(db, &mut checks, "ends_at", s)?),
+                None => None,
+            };
+            if ends_at
+                .as_deref()
+                .is_some_and(|end| !end.is_empty() && *end <= *starts_at)
+            {
+                checks.add("ends_at", "must be after starts_at");
+            }
+            if !checks.errors.is_empty() {
+                return Err(ApiError::invalid(checks.errors));
+            }
+            if discounts::find(db, &code)?.is_some() {
+                return Err(conflict("code", format!("{code} already exists")));
+            }
+            let count = db
+                .row("SELECT count(*) FROM discount_codes", &[])?
+                .map_or(Ok(0), |r| r.int(0))?;
+            if count >= MAX_DISCOUNT_CODES {
+                return Err(ApiError::new(
+                    409,
+                    "too_many_discount_codes",
+                    format!("a shop holds at most {MAX_DISCOUNT_CODES} discount codes"),
+                ));
+            }
+            db.execute(
+                "INSERT INTO discount_codes (code, kind, value, min_subtotal, starts_at, ends_at, \
+                 max_uses, max_uses_per_email, active, created_at, updated_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                &[
+                    text(&code),
+                    text(match input.kind {
+                        DiscountKind::Percent => "percent",
+                        DiscountKind::Fixed => "fixed",
+                    }),
+                    int(input.value),
+                    int(input.min_subtotal),
+                    text(&starts_at),
+                    opt_text(ends_at.as_deref()),
+                    opt_int(input.max_uses),
+                    opt_int(input.max_uses_per_email),
+                    int(i64::from(input.active)),
+                    text(now),
+                    text(now),
+                ],
+            )?;
+            discount_answer(
+                db,
+                &code,
+                201,
+                serde_json::to_value(&canonical).map_err(anyhow::Error::from)?,
+            )
+        },
+    )
+}
+
+/// `POST /admin/discounts/{code}` `DiscountChange`: changes the given fields.
+pub fn update_discount(
+    db: &Db,
+    head: &Head,
+    code: &str,
+    body: &[u8],
+) -> Result<Response, ApiError> {
+    let change: DiscountChange = parse_json(body)?;
+    let code = normalize_discount_code(code).ok_or_else(|| no_discount(code))?;
+    let mut checks = Checks::default();
+    if let Some(min) = change.min_subtotal {
+        check_amount(&mut checks, "min_subtotal", min);
+    }
+    if let Some(max) = change.max_uses {
+        check_limit(&mut checks, "max_uses", max);
+    }
+    if let Some(max) = change.max_uses_per_email {
+        check_limit(&mut checks, "max_uses_per_email", max);
+    }
+    if !checks.errors.is_empty() {
+        return Err(ApiError::invalid(checks.errors));
+    }
+    catalog_history::run(
+        db,
+        &head.idempotency_key,
+        &head.actor,
+        command("update_discount", &code, to_json(&change)?),
+        |db, now| {
+            let stored = discounts::find(db, &code)?.ok_or_else(|| no_discount(&code))?;
+            let mut checks = Checks::default();
+            let mut next = stored.code.clone();
+            if let Some(value) = change.value {
+                check_value(&mut checks, next.kind, value);
+                next.value = value;
+            }
+            if let Some(min) = change.min_subtotal {
+                next.min_subtotal = min;
+            }
+            if let Some(start) = &change.starts_at {
+                next.starts_at = Some(timestamp(db, &mut checks, "starts_at", start)?);
+            }
+            if let Some(end) = &change.ends_at {
+                next.ends_at = match end {
+                    Some(end) => Some(timestamp(db, &mut checks, "ends_at", end)?),
+                    None => None,
+                };
+            }
+            if let (Some(start), Some(end)) = (&next.starts_at, &next.ends_at)
+                && !end.is_empty()
+                && end <= start
+            {
+                checks.add("ends_at", "must be after starts_at");
+            }
+            if let Some(max) = change.max_uses {
+                next.max_uses = max;
+            }
+            if let Some(max) = change.max_uses_per_email {
+                next.max_uses_per_email = max;
+            }
+            if let Some(active) = change.active {
+                next.active = active;
+            }
+            if !checks.errors.is_empty() {
+                return Err(ApiError::invalid(checks.errors));
+            }
+            db.execute(
+                "UPDATE discount_codes SET value = ?, min_subtotal = ?, starts_at = ?, \
+                 ends_at = ?, max_uses = ?, max_uses_per_email = ?, active = ?, updated_at = ? \
+                 WHERE id = ?",
+                &[
+                    int(next.value),
+                    int(next.min_subtotal),
+                    opt_text(next.starts_at.as_deref()),
+                    opt_text(next.ends_at.as_deref()),
+                    opt_int(next.max_uses),
+                    opt_int(next.max_uses_per_email),
+                    int(i64::from(next.active)),
+                    text(now),
+                    int(stored.id),
+                ],
+            )?;
+            discount_answer(
+                db,
+                &code,
+                200,
+                serde_json::json!({ "before": stored.code, "after": next }),
+            )
+        },
+    )
+}
+
+/// `POST /admin/discounts/{code}/deactivate`: no order can use it any more (the code and
+/// its redemptions stay).
+pub fn deactivate_discount(db: &Db, head: &Head, code: &str) -> Result<Response, ApiError> {
+    let code = normalize_discount_code(code).ok_or_else(|| no_discount(code))?;
+    catalog_history::run(
+        db,
+        &head.idempotency_key,
+        &head.actor,
+        command("deactivate_discount", &code, String::new()),
+        |db, now| {
+            let stored = discounts::find(db, &code)?.ok_or_else(|| no_discount(&code))?;
+            db.execute(
+                "UPDATE discount_codes SET active = 0, updated_at = ? WHERE id = ?",
+                &[text(now), int(stored.id)],
+            )?;
+            discount_answer(db, &code, 200, serde_json::json!({ "active": false }))
+        },
+    )
+}
+
+/// `GET /admin/shipping`: every zone with its countries and methods (active or not).
+pub fn shipping(db: &Db) -> Result<Response, ApiError> {
+    let zones = db.transaction(Mode::Read, |db| -> anyhow::Result<ShippingZones> {
+        let mut zones = Vec::new();
+        for zone in db.rows("SELECT id, name FROM shipping_zones ORDER BY id", &[])? {
+            let id = zone.int(0)?;
+            let countries = db
+                .rows(
+                    "SELECT country FROM shipping_zone_countries WHERE zone_id = ? ORDER BY country",
+                    &[int(id)],
+                )?
+                .iter()
+                .map(|r| r.text(0))
+                .collect::<anyhow::Result<_>>()?;
+            let methods = db
+                .rows(
+                    &format!(
+                        "SELECT {} FROM shipping_methods m WHERE m.zone_id = ? \
+                         ORDER BY m.position, m.id",
+                        shipping::COLUMNS
+                    ),
+                    &[int(id)],
+                )?
+                .iter()
+                .map(shipping::of_row)
+                .collect::<anyhow::Result<_>>()?;
+            zones.push(ShippingZone {
+                name: zone.text(1)?,
+                countries,
+                methods,
+            });
+        }
+        Ok(ShippingZones { zones })
+    })?;
+    json(200, &zones)
+}
+
+fn no_method(code: &str) -> ApiError {
+    ApiError::not_found(format!("there is no shipping method {code}"))
+}
+
+/// `POST /admin/shipping/methods/{code}` `ShippingMethodChange`: changes the given fields.
+pub fn update_shipping_method(
+    db: &Db,
+    head: &Head,
+    code: &str,
+    body: &[u8],
+) -> Result<Response, ApiError> {
+    let change: ShippingMethodChange = parse_json(body)?;
+    if code.len() > 40 {
+        return Err(no_method(code));
+    }
+    let mut checks = Checks::default();
+    let name = change
+        .name
+        .as_deref()
+        .map(|n| checks.text("name", n, 1, 100, false));
+    for (field, value) in [
+        ("amount", change.amount),
+        ("threshold", change.threshold),
+        ("per_kg_amount", change.per_kg_amount),
+    ] {
+        if let Some(v) = value {
+            check_amount(&mut checks, field, v);
+        }
+    }
+    if !checks.errors.is_empty() {
+        return Err(ApiError::invalid(checks.errors));
+    }
+    catalog_history::run(
+        db,
+        &head.idempotency_key,
+        &head.actor,
+        command("update_shipping_method", code, to_json(&change)?),
+        |db, _now| {
+            let select = format!(
+                "SELECT {}, m.id FROM shipping_methods m WHERE m.code = ?",
+                shipping::COLUMNS
+            );
+            let row = db
+                .row(&select, &[text(code)])?
+                .ok_or_else(|| no_method(code))?;
+            let before = shipping::of_row(&row)?;
+            let id = row.int(7)?;
+            let mut next = before.clone();
+            let mut errors = Vec::new();
+            if let Some(name) = &name {
+                next.name = name.clone();
+            }
+            if let Some(amount) = change.amount {
+                next.amount = amount;
+            }
+            if let Some(threshold) = change.threshold {
+                if next.kind == ShippingKind::FreeAbove {
+                    next.threshold = Some(threshold);
+                } else {
+                    errors.push(FieldError::new(
+                        "threshold",
+                        "only a free_above method has a threshold",
+                    ));
+                }
+            }
+            if let Some(per_kg) = change.per_kg_amount {
+                if next.kind == ShippingKind::ByWeight {
+                    next.per_kg_amount = per_kg;
+                } else {
+                    errors.push(FieldError::new(
+                        "per_kg_amount",
+                        "only a by_weight method has a price per kg",
+                    ));
+                }
+            }
+            if let Some(active) = change.active {
+                next.active = active;
+            }
+            if !errors.is_empty() {
+                return Err(ApiError::invalid(errors));
+            }
+            db.execute(
+                "UPDATE shipping_methods SET name = ?, amount = ?, threshold_amount = ?, \
+                 per_kg_amount = ?, active = ? WHERE id = ?",
+                &[
+                    text(&next.name),
+                    int(next.amount),
+                    opt_int(next.threshold),
+                    int(next.per_kg_amount),
+                    int(i64::from(next.active)),
+                    int(id),
+                ],
+            )?;
+            Ok(Applied {
+                status: 200,
+                response: to_json(&next)?,
+                changes: serde_json::json!({ "before": before, "after": next }),
+            })
+        },
+    )
+}
+
+/// `GET /admin/tax-rates`: every country's rate, by country.
+pub fn tax_rates(db: &Db) -> Result<Response, ApiError> {
+    let rates = db.transaction(Mode::Read, |db| -> anyhow::Result<TaxRates> {
+        let rates = db
+            .rows(
+                "SELECT country, name, rate_bp FROM tax_rates ORDER BY country",
+                &[],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(TaxRate {
+                    country: r.text(0)?,
+                    name: r.text(1)?,
+                    rate_bp: u32::try_from(r.int(2)?)?,
+                })
+            })
+            .collect::<anyhow::Result<_>>()?;
+        Ok(TaxRates { rates })
+    })?;
+    json(200, &rates)
+}
+
+/// `POST /admin/tax-rates/{country}` `{"name", "rate_bp"}`: sets (or adds) the country's
+/// rate. Orders already placed keep the rate they were placed with.
+pub fn set_tax_rate(
+    db: &Db,
+    head: &Head,
+    country: &str,
+    body: &[u8],
+) -> Result<Response, ApiError> {
+    let input: TaxRate = parse_json(body)?;
+    let country = country.to_ascii_uppercase();
+    if countries::name(&country).is_none() {
+        return Err(ApiError::not_found(format!(
+            "there is no country {country}"
+        )));
+    }
+    let mut checks = Checks::default();
+    let name = checks.text("name", &input.name, 1, 40, false);
+    if input.rate_bp > 10_000 {
+        checks.add(
+            "rate_bp",
+            "must be between 0 and 10000 basis points (1900 = 19 %)",
+        );
+    }
+    if !checks.errors.is_empty() {
+        return Err(ApiError::invalid(checks.errors));
+    }
+    let rate = TaxRate {
+        country: country.clone(),
+        name,
+        rate_bp: input.rate_bp,
+    };
+    catalog_history::run(
+        db,
+        &head.idempotency_key,
+        &head.actor,
+        command("set_tax_rate", &country, to_json(&rate)?),
+        |db, _now| {
+            let before = db
+                .row(
+                    "SELECT name, rate_bp FROM tax_rates WHERE country = ?",
+                    &[text(&country)],
+                )?
+                .map(|r| {
+                    Ok::<_, anyhow::Error>(
+                        serde_json::json!({"name": r.text(0)?, "rate_bp": r.int(1)?}),
+                    )
+                })
+                .transpose()?;
+            db.execute(
+                "INSERT INTO tax_rates (country, name, rate_bp) VALUES (?, ?, ?) \
+                 ON CONFLICT (country) DO UPDATE SET name = excluded.name, rate_bp = excluded.rate_bp",
+                &[text(&country), text(&rate.name), int(i64::from(rate.rate_bp))],
+            )?;
+            Ok(Applied {
+                status: 200,
+                response: to_json(&rate)?,
+                changes: serde_json::json!({ "before": before, "after": rate }),
+            })
+        },
+    )
+}
