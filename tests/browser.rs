@@ -90,6 +90,15 @@ fn main() -> ExitCode {
                 },
             ));
         }
+        for scripts in Scripts::ALL {
+            trials.push(Trial::test(
+                format!("shopper_chooses_shipping_and_applies_a_code::{viewport}::{scripts}"),
+                move || {
+                    shopper_chooses_shipping_and_applies_a_code(viewport, scripts);
+                    Ok(())
+                },
+            ));
+        }
         trials.push(Trial::test(
             format!("stock_warning_and_fix_keep_the_typed_address::{viewport}"),
             move || {
@@ -526,6 +535,104 @@ fn shopper_leaves_payment_and_resumes_it(viewport: Viewport, scripts: Scripts) {
         },
     );
     let order = common::order_json(&shared.app, &number);
+    assert_eq!(order["state"], "paid", "{order}");
+}
+
+/// The checkout prices shipping for the chosen country (the "Update shipping" button,
+/// no script needed), takes a method and a discount code, says why a code does not
+/// apply at its field, and the order and payment pages show the same amounts.
+fn shopper_chooses_shipping_and_applies_a_code(viewport: Viewport, scripts: Scripts) {
+    let shared = shared();
+    let mut number = String::new();
+    session(
+        &shared.driver,
+        &shared.app.base_url,
+        viewport,
+        scripts,
+        async |b| {
+            add_from_product_page(b, "french-press", None).await;
+            b.goto("/checkout").await;
+            type_checkout(b, "ida@example.com").await;
+            b.click_button("Update shipping").await;
+            let page = b.text().await;
+            assert!(
+                page.contains("Standard (DHL, 1–3 days)") && page.contains("Express"),
+                "{}: {page}",
+                b.label()
+            );
+            assert!(page.contains("incl. VAT"), "{}: {page}", b.label());
+            // What was typed is still there.
+            let city = b.field("City").await.prop("value").await.unwrap();
+            assert_eq!(city.as_deref(), Some("Berlin"), "{}", b.label());
+
+            // Express, and a code that does not exist: said at the field.
+            b.find("//input[@name='shipping_method' and @value='de-express']")
+                .await
+                .click()
+                .await
+                .unwrap();
+            b.type_into("Discount code (optional)", "NOPE").await;
+            b.click_button("Apply").await;
+            let code = b.field("Discount code (optional)").await;
+            assert_eq!(
+                code.attr("aria-invalid").await.unwrap().as_deref(),
+                Some("true"),
+                "{}",
+                b.label()
+            );
+            let why = b
+                .find("//*[@id='discount_code-error']")
+                .await
+                .text()
+                .await
+                .unwrap();
+            assert!(!why.is_empty(), "{}", b.label());
+            let express = b
+                .find("//input[@name='shipping_method' and @value='de-express']")
+                .await;
+            assert!(
+                express.is_selected().await.unwrap(),
+                "{}: the method was kept",
+                b.label()
+            );
+            b.check_page("checkout with shipping methods and a refused code")
+                .await;
+
+            // A code that applies.
+            let code = b.field("Discount code (optional)").await;
+            code.clear().await.unwrap();
+            code.send_keys("FIVEOFF").await.unwrap();
+            b.click_button("Apply").await;
+            let page = b.text().await;
+            assert!(page.contains("FIVEOFF applied"), "{}: {page}", b.label());
+            assert!(page.contains("−€5.00"), "{}: {page}", b.label());
+
+            accept_terms(b).await;
+            b.click_button("Place order").await;
+            let path = b.path().await;
+            number = path
+                .strip_prefix("/orders/")
+                .and_then(|rest| rest.strip_suffix("/pay"))
+                .unwrap_or_else(|| panic!("{}: placing led to {path}", b.label()))
+                .to_string();
+            let page = b.text().await;
+            assert!(
+                page.contains("Express") && page.contains("−€5.00"),
+                "{}: {page}",
+                b.label()
+            );
+            b.click_button("Pay (test mode)").await;
+            let page = b.text().await;
+            assert!(
+                page.contains("Express") && page.contains("FIVEOFF") && page.contains("incl. VAT"),
+                "{}: {page}",
+                b.label()
+            );
+        },
+    );
+    let order = common::order_json(&shared.app, &number);
+    assert_eq!(order["shipping"]["code"], "de-express", "{order}");
+    assert_eq!(order["discount"]["code"], "FIVEOFF", "{order}");
     assert_eq!(order["state"], "paid", "{order}");
 }
 

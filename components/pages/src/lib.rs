@@ -333,7 +333,9 @@ async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
         return icon;
     }
     let mut shop = shop::Shop::new(req, &config.key, &writer, payments.now);
-    shop.load_settings().await;
+    if let Err(outage) = shop.load_settings().await {
+        return outage;
+    }
     let answer = match (body_error, routed) {
         (Some(BodyError::TooLarge), _) => Err(shop.error(
             413,

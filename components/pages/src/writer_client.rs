@@ -142,9 +142,9 @@ impl WriterClient {
         Ok(self.post("/orders/quote", request, None).await?.value)
     }
 
-    /// The owner's shop settings; `None` from a writer that has none to give (404).
-    pub async fn settings(&self) -> Result<Option<ShopSettings>, WriterError> {
-        found(self.get("/settings").await)
+    /// The owner's shop settings: name, tagline, contact, legal texts.
+    pub async fn settings(&self) -> Result<ShopSettings, WriterError> {
+        self.get("/settings").await
     }
 
     /// Places an order for `client` (the pseudonymous key the per-client limits count by).

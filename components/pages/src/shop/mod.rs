@@ -84,14 +84,15 @@ impl<'a> Shop<'a> {
         }
     }
 
-    /// The owner's shop settings from the writer. Chrome only: when the writer cannot say
-    /// (unreachable, or a writer from before shop settings), the page is still served with
-    /// the built-in defaults, and the handler's own writer call reports any outage.
-    pub async fn load_settings(&mut self) {
+    /// The owner's shop settings from the writer, for every page's chrome. When the writer
+    /// cannot give them the answer is the outage page (shown with [`fallback_settings`]).
+    pub async fn load_settings(&mut self) -> Result<(), Resp> {
         match self.writer.settings().await {
-            Ok(Some(settings)) => self.settings = settings,
-            Ok(None) => {}
-            Err(e) => eprintln!("shop settings unavailable, using defaults: {e:?}"),
+            Ok(settings) => {
+                self.settings = settings;
+                Ok(())
+            }
+            Err(e) => Err(self.writer_failed(e)),
         }
     }
 
@@ -241,7 +242,8 @@ impl<'a> Shop<'a> {
     }
 }
 
-/// The settings a page is shown with when the writer has none to give.
+/// The settings an error page is shown with when the writer could not give the shop's
+/// own (it is unreachable, or the component is misconfigured).
 pub fn fallback_settings() -> ShopSettings {
     ShopSettings {
         name: "storefront".into(),
