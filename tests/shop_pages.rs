@@ -282,3 +282,118 @@ fn the_cart_is_kept_until_paid_and_typed_details_survive_the_cart() {
     assert!(cart.contains("Your cart is empty."));
     assert!(!cart.contains("awaits payment"));
 }
+
+#[test]
+fn the_owner_settings_shape_every_page_and_the_checkout_prices_shipping_and_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = common::start_with_admin(dir.path());
+    let browser = common::client();
+
+    // The demo shop's own name, escaped, in the header and every title.
+    let home = html(&browser, &app, "/");
+    assert!(
+        home.contains("<title>Catalog · Kaffee &amp; Kanne</title>"),
+        "{home:.600}"
+    );
+    assert!(
+        home.contains("Small-lot coffee"),
+        "the tagline is the description"
+    );
+    assert!(!home.contains(">storefront<"));
+
+    // Legal texts are the owner's, paragraphs escaped.
+    let admin = |method: reqwest::Method, key: Option<&str>, body: Option<&serde_json::Value>| {
+        let mut r = common::client()
+            .request(method, app.url("/admin/settings"))
+            .bearer_auth(common::ADMIN_TOKEN);
+        if let Some(key) = key {
+            r = r.header("idempotency-key", key);
+        }
+        if let Some(body) = body {
+            r = r.json(body);
+        }
+        r.send().unwrap()
+    };
+    let mut settings: serde_json::Value = admin(reqwest::Method::GET, None, None).json().unwrap();
+    settings["legal"]["returns"] =
+        serde_json::json!("Send it back <b>within 14 days</b>.\n\nWe pay the postage.");
+    assert_eq!(
+        admin(reqwest::Method::PUT, Some("pages-1"), Some(&settings)).status(),
+        200
+    );
+    let returns = html(&browser, &app, "/returns");
+    assert!(
+        returns.contains("<p class=\"text\">Send it back &lt;b&gt;within 14 days&lt;/b&gt;.</p>")
+    );
+    assert!(returns.contains("<p class=\"text\">We pay the postage.</p>"));
+    let imprint = html(&browser, &app, "/imprint");
+    assert!(imprint.contains("Speicherstadt 12"), "the contact address");
+
+    // Shipping priced for the country typed, without scripts; a code at its field.
+    let csrf = add(&browser, &app, "1");
+    let checkout = html(&browser, &app, "/checkout");
+    let mut form = common::checkout_form(&checkout);
+    for (name, value) in form.iter_mut() {
+        match *name {
+            "address.country" => *value = "DE".into(),
+            "address.postal_code" => *value = "10117".into(),
+            "address.city" => *value = "Berlin".into(),
+            _ => {}
+        }
+    }
+    let submit = |form: &[(&str, String)], extra: &[(&str, &str)]| {
+        let mut all: Vec<(&str, &str)> = form.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        all.extend_from_slice(extra);
+        browser
+            .post(app.url("/checkout"))
+            .form(&all)
+            .send()
+            .unwrap()
+    };
+    let priced = submit(&form, &[("action", "shipping")]);
+    assert_eq!(priced.status(), 200);
+    let page = priced.text().unwrap();
+    assert!(
+        page.contains("value=\"de-standard\" checked"),
+        "the cheapest is chosen"
+    );
+    assert!(page.contains("value=\"de-express\""));
+    assert!(page.contains("incl. VAT 19"), "{page:.3000}");
+    let refused = submit(
+        &form,
+        &[
+            ("action", "discount"),
+            ("discount_code", "SUMMER24"),
+            ("shipping_method", "de-express"),
+        ],
+    );
+    let page = refused.text().unwrap();
+    assert!(
+        page.contains("id=\"discount_code-error\""),
+        "the reason at the field"
+    );
+    assert!(page.contains("aria-describedby=\"discount_code-error\""));
+    assert!(
+        page.contains("value=\"de-express\" checked"),
+        "the method is kept"
+    );
+
+    // More than the shelf holds: the cart says so at once, with the fix.
+    let stock = common::stock(&app)[SLUG];
+    let many = (stock + 1).min(99).to_string();
+    let set = browser
+        .post(app.url("/cart/update"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("sku", SLUG),
+            ("quantity", many.as_str()),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(set.status(), 303);
+    if stock < 99 {
+        let cart = html(&browser, &app, "/cart");
+        assert!(cart.contains(&format!("Only {stock} left")), "{cart:.3000}");
+        assert!(cart.contains(&format!("name=\"set\" value=\"{SLUG}:{stock}\"")));
+    }
+}
