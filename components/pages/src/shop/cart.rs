@@ -19,7 +19,7 @@ use storefront_domain::{ErrorBody, Quote, QuoteRequest};
 /// The cart as the writer prices it right now.
 pub enum Priced {
     Empty,
-    Quote(Quote),
+    Quote(Box<Quote>),
     /// The writer will not price it; the reason is for the shopper.
     Unpriced(String),
 }
@@ -47,7 +47,7 @@ pub async fn price_for(shop: &mut Shop<'_>, typed: &Checkout) -> Result<Priced, 
             email: typed.email.trim().to_string(),
         };
         let body = match shop.writer.quote(&request).await {
-            Ok(quote) => return Ok(Priced::Quote(quote)),
+            Ok(quote) => return Ok(Priced::Quote(Box::new(quote))),
             Err(WriterError::Rejected { status: 422, body }) => body,
             Err(e) => return Err(shop.writer_failed(e)),
         };

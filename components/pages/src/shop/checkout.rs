@@ -194,7 +194,7 @@ async fn offer_pending(shop: &mut Shop<'_>) -> Result<Option<Resp>, Resp> {
 /// nothing to check out (the cart page explains why a cart cannot be priced).
 async fn priced_or_back_to_cart(shop: &mut Shop<'_>, values: &Checkout) -> Result<Quote, Resp> {
     match price_for(shop, values).await? {
-        Priced::Quote(quote) => Ok(quote),
+        Priced::Quote(quote) => Ok(*quote),
         Priced::Empty => {
             shop.notice(Notice::CartEmpty);
             Err(shop.redirect("/cart"))

@@ -88,8 +88,10 @@ mod tests {
     #[test]
     fn paragraphs_are_split_and_escaped() {
         assert_eq!(paragraphs("a\n\n\nb\r\n\r\nc\nd"), ["a", "b", "c\nd"]);
-        let mut shop = ShopSettings::default();
-        shop.name = "Kanne".into();
+        let mut shop = ShopSettings {
+            name: "Kanne".into(),
+            ..ShopSettings::default()
+        };
         shop.legal.terms = "1. <script>alert(1)</script>\n\n2. Fine.".into();
         let html = page(&Chrome::plain(shop), Kind::Terms).into_string();
         assert!(html.contains("<p class=\"text\">1. &lt;script&gt;alert(1)&lt;/script&gt;</p>"));
