@@ -211,6 +211,8 @@ ALTER TABLE orders ADD COLUMN subtotal_amount INTEGER NOT NULL DEFAULT 0
 ALTER TABLE orders ADD COLUMN discount_amount INTEGER NOT NULL DEFAULT 0
     CHECK (discount_amount >= 0);
 ALTER TABLE orders ADD COLUMN discount_code TEXT;
+-- As the shopper saw it when ordering, e.g. '10 % off'.
+ALTER TABLE orders ADD COLUMN discount_description TEXT;
 ALTER TABLE orders ADD COLUMN shipping_amount INTEGER NOT NULL DEFAULT 0
     CHECK (shipping_amount >= 0);
 ALTER TABLE orders ADD COLUMN shipping_method TEXT;
@@ -229,7 +231,7 @@ DROP TRIGGER orders_fixed_columns;
 
 CREATE TRIGGER orders_fixed_columns
 BEFORE UPDATE OF number, currency, total_amount, created_at, subtotal_amount, discount_amount,
-    discount_code, shipping_amount, shipping_method, shipping_name, tax_amount, tax_mode,
+    discount_code, discount_description, shipping_amount, shipping_method, shipping_name, tax_amount, tax_mode,
     tax_rate_bp, tax_name ON orders
 WHEN NEW.number IS NOT OLD.number
   OR NEW.currency IS NOT OLD.currency
@@ -238,6 +240,7 @@ WHEN NEW.number IS NOT OLD.number
   OR NEW.subtotal_amount IS NOT OLD.subtotal_amount
   OR NEW.discount_amount IS NOT OLD.discount_amount
   OR NEW.discount_code IS NOT OLD.discount_code
+  OR NEW.discount_description IS NOT OLD.discount_description
   OR NEW.shipping_amount IS NOT OLD.shipping_amount
   OR NEW.shipping_method IS NOT OLD.shipping_method
   OR NEW.shipping_name IS NOT OLD.shipping_name

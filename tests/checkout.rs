@@ -120,8 +120,12 @@ fn html_checkout_from_catalog_to_order_page() {
 
     let json = common::order_json(&app, number);
     assert_eq!(json["state"], "pending_payment");
-    // The lines' subtotal; the total adds shipping to the US (tests/checkout_money.rs).
+    // The lines, plus shipping to the US (by weight; an export, so no VAT).
+    let shipping = json["totals"]["shipping"]["amount"].as_i64().unwrap();
+    assert!(shipping > 0, "shipping is charged: {json}");
     assert_eq!(json["totals"]["subtotal"]["amount"], unit * 2);
+    assert_eq!(json["totals"]["tax"]["amount"], 0);
+    assert_eq!(json["total"]["amount"], unit * 2 + shipping);
     assert_eq!(json["items"][0]["quantity"], 2);
     assert_eq!(json["events"].as_array().unwrap().len(), 1);
 
@@ -159,7 +163,11 @@ fn api_orders_are_idempotent() {
     assert_eq!(first["total"]["currency"], "EUR");
     assert_eq!(first["items"][0]["slug"], SLUG);
     let unit = first["items"][0]["unit_price"]["amount"].as_i64().unwrap();
+    // The lines, plus shipping to the UK (by weight; an export, so no VAT).
+    let shipping = first["totals"]["shipping"]["amount"].as_i64().unwrap();
+    assert!(shipping > 0, "shipping is charged: {first}");
     assert_eq!(first["totals"]["subtotal"]["amount"], unit * 3);
+    assert_eq!(first["total"]["amount"], unit * 3 + shipping);
     let stock_after_first = common::stock(&app)[SLUG];
 
     let replay = common::api_order(&app, Some("order-key-1"), &body);

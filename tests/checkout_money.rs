@@ -187,6 +187,23 @@ fn shipping_follows_the_zone_the_threshold_after_discount_and_the_weight() {
         1490 + 2 * 600,
         "1100 g: 2 kg"
     );
+    // The owner weighs a variant: 2.5 kg is 3 started kg.
+    let r = post(
+        &app,
+        &format!("/admin/catalog/variants/{PRESS}"),
+        Some("weigh-1"),
+        &json!({"weight_grams": 2500}),
+    );
+    assert_eq!(r.status(), 200);
+    let heavy = quote(&app, &[(PRESS, 1)], "US", json!({}));
+    assert_eq!(amount(&heavy["totals"]["shipping"]), 1490 + 3 * 600);
+    let r = post(
+        &app,
+        &format!("/admin/catalog/variants/{PRESS}"),
+        Some("weigh-2"),
+        &json!({"weight_grams": 900}),
+    );
+    assert_eq!(r.status(), 200);
     assert!(
         two_kg["totals"]["taxes"].as_array().unwrap().is_empty(),
         "exports carry no VAT"
@@ -490,6 +507,7 @@ fn discount_codes_apply_within_their_rules() {
     assert_eq!(first.status(), 201);
     let first: Value = first.json().unwrap();
     assert_eq!(first["discount"]["code"], "WELCOME10");
+    assert_eq!(first["discount"]["description"], "10 % off");
     assert_eq!(amount(&first["totals"]["discount"]), 500);
     assert_eq!(
         reason("WELCOME10", &[(PRESS, 1)], "ADA@example.com"),

@@ -239,6 +239,9 @@ fn orders_from_before_variants_migrate_without_losing_a_row() {
         assert!(page.text().unwrap().contains(number));
     }
     let json = common::order_json(&app, "SF-0000-0000-0001");
+    assert_eq!(json["totals"]["subtotal"], json["total"], "{json}");
+    assert_eq!(json["totals"]["shipping"]["amount"], 0);
+    assert!(json["shipping"].is_null() && json["discount"].is_null());
     assert_eq!(json["items"][1]["sku"], "milk-jug");
     assert_eq!(
         json["items"][0]["name"], "Kenya Nyeri AA, 250 g",
@@ -275,6 +278,17 @@ fn orders_from_before_variants_migrate_without_losing_a_row() {
         )
         .unwrap();
     assert_eq!(adjustment, (1, "milk-jug".to_string()));
+    // 0009: orders from before shipping and tax keep their total as their subtotal.
+    let (orders, lines_only): (i64, i64) = conn
+        .query_row(
+            "SELECT count(*), sum(subtotal_amount = total_amount AND discount_amount = 0 \
+             AND shipping_amount = 0 AND tax_amount = 0 AND shipping_method IS NULL \
+             AND discount_code IS NULL) FROM orders",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(lines_only, orders, "all {orders} orders");
     for (slug, stock) in &before_stock {
         let (migrated, position): (i64, i64) = conn
             .query_row(

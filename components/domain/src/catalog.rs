@@ -175,11 +175,21 @@ pub struct NewVariant {
     pub stock: i64,
     #[serde(default = "yes")]
     pub active: bool,
+    /// Shipping weight of one unit, for shipping priced by weight; 0 when not given.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub weight_grams: i64,
 }
 
 fn yes() -> bool {
     true
 }
+
+fn is_zero(v: &i64) -> bool {
+    *v == 0
+}
+
+/// Heaviest unit a variant may weigh, in grams (1 t).
+pub const MAX_WEIGHT_GRAMS: i64 = 1_000_000;
 
 /// `POST /admin/catalog/products`: create a product with its options and variants.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -227,6 +237,8 @@ pub struct VariantChange {
     pub active: Option<bool>,
     #[serde(default)]
     pub position: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight_grams: Option<i64>,
 }
 
 /// `POST /admin/catalog/collections`: create a collection.

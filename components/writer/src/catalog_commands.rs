@@ -269,8 +269,8 @@ fn insert_variant(
     let variant_id = db
         .row(
             "INSERT INTO variants (product_id, sku, options_key, title, price_amount, currency, \
-             stock, active, position, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             stock, active, position, created_at, updated_at, weight_grams) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             &[
                 int(product_id),
                 text(&variant.sku),
@@ -283,6 +283,7 @@ fn insert_variant(
                 int(position),
                 text(now),
                 text(now),
+                int(variant.weight_grams),
             ],
         )?
         .ok_or_else(|| anyhow::anyhow!("no id"))?
@@ -350,6 +351,7 @@ pub fn create_product(db: &Db, head: &Head, body: &[u8]) -> Result<Response, Api
         checks.sku(&format!("{prefix}sku"), &variant.sku);
         checks.price(&format!("{prefix}price"), &variant.price, &currency);
         checks.stock(&format!("{prefix}stock"), variant.stock);
+        checks.weight(&format!("{prefix}weight_grams"), variant.weight_grams);
         choices.push(match_choices(
             &mut checks,
             &prefix,
@@ -608,6 +610,7 @@ pub fn add_variant(db: &Db, head: &Head, slug: &str, body: &[u8]) -> Result<Resp
     checks.sku("sku", &request.sku);
     checks.price("price", &request.price, &currency);
     checks.stock("stock", request.stock);
+    checks.weight("weight_grams", request.weight_grams);
     checks.finish()?;
     let command = Command {
         name: "add_variant",
@@ -703,6 +706,9 @@ pub fn update_variant(db: &Db, head: &Head, sku: &str, body: &[u8]) -> Result<Re
         checks.price("price", price, &currency);
     }
     checks.position("position", request.position);
+    if let Some(grams) = request.weight_grams {
+        checks.weight("weight_grams", grams);
+    }
     checks.finish()?;
     let command = Command {
         name: "update_variant",
@@ -713,7 +719,8 @@ pub fn update_variant(db: &Db, head: &Head, sku: &str, body: &[u8]) -> Result<Re
         let (id, product_id, _) = variant(db, sku)?;
         let row = db
             .row(
-                "SELECT price_amount, currency, active, position FROM variants WHERE id = ?",
+                "SELECT price_amount, currency, active, position, weight_grams FROM variants \
+                 WHERE id = ?",
                 &[int(id)],
             )?
             .ok_or_else(|| anyhow::anyhow!("variant vanished"))?;
@@ -722,13 +729,25 @@ pub fn update_variant(db: &Db, head: &Head, sku: &str, body: &[u8]) -> Result<Re
         let price = request.price.clone().unwrap_or_else(|| old_price.clone());
         let active = request.active.unwrap_or(old_active);
         let position = request.position.unwrap_or(old_position);
+        let old_weight = row.int(4)?;
+        let weight = request.weight_grams.unwrap_or(old_weight);
         let mut changes = serde_json::Map::new();
+        diff(&mut changes, "weight_grams", old_weight, weight);
         diff(&mut changes, "price", &old_price, &price);
         diff(&mut changes, "active", old_active, active);
         diff(&mut changes, "position", old_position, position);
         db.execute(
-            "UPDATE variants SET price_amount = ?, currency = ?, active = ?, position = ?, updated_at = ? WHERE id = ?",
-            &[int(price.amount), text(&price.currency), int(i64::from(active)), int(position), text(now), int(id)],
+            "UPDATE variants SET price_amount = ?, currency = ?, active = ?, position = ?, \
+             weight_grams = ?, updated_at = ? WHERE id = ?",
+            &[
+                int(price.amount),
+                text(&price.currency),
+                int(i64::from(active)),
+                int(position),
+                int(weight),
+                text(now),
+                int(id),
+            ],
         )?;
         touch_product(db, product_id, now)?;
         product_answer(db, product_id, 200, changes.into())

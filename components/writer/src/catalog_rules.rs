@@ -113,6 +113,19 @@ impl Checks {
         }
     }
 
+    /// A unit's shipping weight: 0 to [`MAX_WEIGHT_GRAMS`].
+    pub fn weight(&mut self, field: &str, grams: i64) {
+        if !(0..=storefront_domain::catalog::MAX_WEIGHT_GRAMS).contains(&grams) {
+            self.add(
+                field,
+                format!(
+                    "must be from 0 to {} grams",
+                    storefront_domain::catalog::MAX_WEIGHT_GRAMS
+                ),
+            );
+        }
+    }
+
     pub fn position(&mut self, field: &str, position: Option<i64>) {
         if position.is_some_and(|p| !(-MAX_POSITION..=MAX_POSITION).contains(&p)) {
             self.add(

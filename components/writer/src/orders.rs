@@ -256,8 +256,8 @@ fn insert(
              address_city, address_postal_code, address_country, currency, total_amount, \
              created_at, updated_at, client_key, subtotal_amount, discount_amount, \
              discount_code, shipping_amount, shipping_method, shipping_name, tax_amount, \
-             tax_mode, tax_rate_bp, tax_name) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             tax_mode, tax_rate_bp, tax_name, discount_description) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
              RETURNING id",
             &[
                 text(&number),
@@ -284,6 +284,12 @@ fn insert(
                 text(settings::tax_mode_str(checkout.tax_mode)),
                 int(checkout.rate.as_ref().map_or(0, |r| i64::from(r.rate_bp))),
                 crate::db::opt_text(checkout.rate.as_ref().map(|r| r.name.as_str())),
+                crate::db::opt_text(
+                    checkout
+                        .discount
+                        .as_ref()
+                        .map(|d| d.discount.description.as_str()),
+                ),
             ],
         )?
         .context("INSERT … RETURNING id returned no row")?
@@ -369,8 +375,8 @@ pub fn view(db: &Db, order_id: i64) -> anyhow::Result<OrderView> {
             "SELECT number, state, email, name, address_line1, address_line2, address_city, \
              address_postal_code, address_country, currency, total_amount, created_at, \
              updated_at, subtotal_amount, discount_amount, discount_code, shipping_amount, \
-             shipping_method, shipping_name, tax_amount, tax_mode, tax_rate_bp, tax_name \
-             FROM orders WHERE id = ?",
+             shipping_method, shipping_name, tax_amount, tax_mode, tax_rate_bp, tax_name, \
+             discount_description FROM orders WHERE id = ?",
             &[int(order_id)],
         )?
         .with_context(|| format!("order {order_id} not found"))?;
@@ -444,16 +450,11 @@ pub fn view(db: &Db, order_id: i64) -> anyhow::Result<OrderView> {
         _ => None,
     };
     let discount = match o.opt_text(15)? {
-        Some(code) => {
-            let description = discounts::find(db, &code)?
-                .map(|stored| discounts::describe(&stored.code, &currency))
-                .unwrap_or_default();
-            Some(AppliedDiscount {
-                code,
-                description,
-                amount: totals.discount.clone(),
-            })
-        }
+        Some(code) => Some(AppliedDiscount {
+            code,
+            description: o.opt_text(23)?.unwrap_or_default(),
+            amount: totals.discount.clone(),
+        }),
         None => None,
     };
     Ok(OrderView {
