@@ -313,6 +313,19 @@ mod tests {
     }
 
     #[test]
+    fn origin_from_spin_full_url() {
+        let origin = |url: &str| Req::with_header("spin-full-url", Some(url)).origin();
+        assert_eq!(
+            origin("http://127.0.0.1:3000/cart?x=1"),
+            "http://127.0.0.1:3000"
+        );
+        assert_eq!(origin("https://shop.example/"), "https://shop.example");
+        assert_eq!(origin("javascript://x/"), "");
+        assert_eq!(origin("http://a\"b/"), "");
+        assert_eq!(Req::default().origin(), "");
+    }
+
+    #[test]
     fn https_from_spin_or_a_proxy() {
         let https = |name: &str, value: &str| Req::with_header(name, Some(value)).is_https();
         assert!(https("spin-full-url", "https://shop.example/cart"));
