@@ -75,6 +75,7 @@ fn html_checkout_from_catalog_to_order_page() {
         ("address.city", "Arlington"),
         ("address.postal_code", "22201"),
         ("address.country", "US"),
+        ("terms", "yes"),
     ];
     // A bad field re-renders the form with a message next to it, and places nothing.
     form[2] = ("email", "not-an-email");
@@ -128,16 +129,23 @@ fn html_checkout_from_catalog_to_order_page() {
     assert_eq!(json["items"][0]["quantity"], 2);
     assert_eq!(json["events"].as_array().unwrap().len(), 1);
 
-    // The cart is empty after ordering.
-    assert!(
-        !browser
-            .get(app.url("/cart"))
-            .send()
-            .unwrap()
-            .text()
-            .unwrap()
-            .contains(&total)
-    );
+    // The cart is kept until the order is paid, and links the order awaiting payment.
+    let cart = browser
+        .get(app.url("/cart"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(cart.contains(&total), "the cart is kept while unpaid");
+    assert!(cart.contains(&format!("/orders/{number}/pay")), "{cart}");
+    // Submitting the same form again offers that order instead of placing another.
+    let again = browser
+        .post(app.url("/checkout"))
+        .form(&form)
+        .send()
+        .unwrap();
+    assert_eq!(again.status(), 303);
+    assert_eq!(again.headers()["location"], location.as_str());
     drop(app);
     assert_eq!(common::count(&common::open_db(dir.path()), "orders"), 1);
 }

@@ -1,6 +1,7 @@
 //! Real-browser harness: one chromedriver per test binary, a fresh headless Chromium
 //! session per scenario at phone or desktop size with JavaScript on or off, and the
-//! checks every shopper page must pass in it (fits the screen, every control named).
+//! checks every shopper page must pass in it (fits the screen, every control named,
+//! and, where scripts run, no serious or critical axe-core violation).
 //!
 //! Chromium and chromedriver are Debian's `chromium` and `chromium-driver`, installed
 //! by `.ci/run`. Without them the tests fail and say so: CI must never skip them.
@@ -378,17 +379,49 @@ impl Browser {
     }
 
     /// What every shopper page must pass: with scripts on it fits the viewport's width
-    /// (no sideways scrolling), and every form control has an accessible name as
-    /// Chromium's accessibility tree computes it (a `<label>`, `aria-label` or, for
-    /// buttons, their text).
+    /// (no sideways scrolling) and axe-core finds no serious or critical violation, and
+    /// every form control has an accessible name as Chromium's accessibility tree
+    /// computes it (a `<label>`, `aria-label` or, for buttons, their text).
     pub async fn check_page(&self, what: &str) {
-        let problems = self.page_problems().await;
+        let mut problems = self.page_problems().await;
+        if self.scripts == Scripts::On {
+            problems.extend(self.axe_problems().await);
+        }
         assert!(
             problems.is_empty(),
             "{}: the {what} page ({}): {problems:#?}",
             self.label(),
             self.path().await
         );
+    }
+
+    /// The serious and critical violations axe-core (the npm package the project's
+    /// `package.json` installs into `node_modules/`) finds on the current page, one line
+    /// each. The script is injected through WebDriver, so the pages' own
+    /// Content-Security-Policy (no scripts) does not stop it.
+    pub async fn axe_problems(&self) -> Vec<String> {
+        let source = axe_source();
+        self.client
+            .execute(&format!("{source}\n;return typeof axe;"), Vec::new())
+            .await
+            .unwrap();
+        let run = r#"
+            const done = arguments[arguments.length - 1];
+            axe.run(document, { resultTypes: ["violations"] }).then(
+                (r) => done(r.violations
+                    .filter((v) => v.impact === "serious" || v.impact === "critical")
+                    .map((v) => v.impact + " " + v.id + ": " + v.help + " — "
+                        + v.nodes.slice(0, 3).map((n) => n.target.join(" ")
+                            + (n.failureSummary ? " (" + n.failureSummary.replace(/\s+/g, " ") + ")" : "")).join("; "))),
+                (e) => done(["axe failed: " + e]));
+        "#;
+        let found = self.client.execute_async(run, Vec::new()).await.unwrap();
+        found
+            .as_array()
+            .unwrap_or_else(|| panic!("axe answered {found}"))
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+            .collect()
     }
 
     /// What [`Browser::check_page`] finds wrong with the current page.
@@ -425,6 +458,20 @@ impl Browser {
         }
         problems
     }
+}
+
+/// `node_modules/axe-core/axe.min.js`, read once.
+fn axe_source() -> &'static str {
+    static SOURCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SOURCE.get_or_init(|| {
+        let path = crate::common::repo_root().join("node_modules/axe-core/axe.min.js");
+        std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}; the accessibility checks need axe-core: run `npm ci` at the repository root (.ci/run does)",
+                path.display()
+            )
+        })
+    })
 }
 
 /// WebDriver's "Get Computed Label": the element's accessible name (fantoccini has no

@@ -354,7 +354,7 @@ pub fn hidden_field(html: &str, name: &str) -> String {
 }
 
 /// The fields of a valid checkout form, with the CSRF token and idempotency key taken from
-/// the checkout page `checkout_html` (a London address).
+/// the checkout page `checkout_html` (a London address, the terms accepted).
 pub fn checkout_form(checkout_html: &str) -> Vec<(&'static str, String)> {
     vec![
         ("csrf", hidden_field(checkout_html, "csrf")),
@@ -369,6 +369,7 @@ pub fn checkout_form(checkout_html: &str) -> Vec<(&'static str, String)> {
         ("address.city", "London".into()),
         ("address.postal_code", "SW1Y 4JH".into()),
         ("address.country", "GB".into()),
+        ("terms", "yes".into()),
     ]
 }
 

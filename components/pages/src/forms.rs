@@ -4,8 +4,9 @@
 //! Checkout input names are the domain's field names (`email`, `address.city`, …), so
 //! `OrderRequest::validate` errors land next to the right input without a mapping table.
 
+use serde::{Deserialize, Serialize};
 use storefront_domain::catalog::valid_sku;
-use storefront_domain::order::{LineRequest, valid_slug};
+use storefront_domain::order::{LineRequest, MAX_LINES, valid_slug};
 use storefront_domain::{Address, OrderRequest, Quantity};
 
 /// A decoded form body. The first value of a repeated name wins.
@@ -21,6 +22,14 @@ impl Form {
         self.0
             .iter()
             .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of `name`, in the order sent.
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     }
 
@@ -97,9 +106,55 @@ pub fn add(form: &Form) -> Result<AddToCart, FormError> {
     })
 }
 
-/// `POST /cart/update`: `sku`, `quantity` (0 removes).
-pub fn update(form: &Form) -> Result<(String, Option<Quantity>), FormError> {
-    Ok((line(form)?, new_quantity(form.get("quantity"))?))
+/// `POST /cart/update`: the whole cart in one form.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CartUpdate {
+    /// Each line's new quantity (`None`: remove it), from `sku`/`quantity` pairs in form
+    /// order (a form from before the one-form cart names one line by `slug`).
+    pub lines: Vec<(String, Option<Quantity>)>,
+    /// The line whose "Remove" button was pressed (`remove=SKU`).
+    pub remove: Option<String>,
+    /// A stock fix that was pressed (`set=SKU:N`, "Only 3 left — set to 3").
+    pub set: Option<(String, Quantity)>,
+}
+
+/// Parses `POST /cart/update`. Every quantity must be valid (0 removes); a button's
+/// line must be a SKU.
+pub fn update(form: &Form) -> Result<CartUpdate, FormError> {
+    let mut skus: Vec<&str> = form.all("sku").collect();
+    if skus.is_empty() {
+        skus = form.all("slug").collect();
+    }
+    let quantities: Vec<&str> = form.all("quantity").collect();
+    if skus.len() != quantities.len() || skus.len() > MAX_LINES {
+        return Err(FormError::Item);
+    }
+    let mut update = CartUpdate::default();
+    for (sku, quantity) in skus.into_iter().zip(quantities) {
+        if !valid_sku(sku) {
+            return Err(FormError::Item);
+        }
+        update
+            .lines
+            .push((sku.to_string(), new_quantity(Some(quantity))?));
+    }
+    if let Some(sku) = form.get("remove") {
+        if !valid_sku(sku) {
+            return Err(FormError::Item);
+        }
+        update.remove = Some(sku.to_string());
+    }
+    if let Some(set) = form.get("set") {
+        let (sku, n) = set.rsplit_once(':').ok_or(FormError::Item)?;
+        if !valid_sku(sku) {
+            return Err(FormError::Item);
+        }
+        update.set = Some((sku.to_string(), quantity(Some(n))?));
+    }
+    if update.lines.is_empty() && update.remove.is_none() && update.set.is_none() {
+        return Err(FormError::Item);
+    }
+    Ok(update)
 }
 
 /// `POST /cart/remove`: `sku`.
@@ -107,13 +162,39 @@ pub fn remove(form: &Form) -> Result<String, FormError> {
     line(form)
 }
 
-/// The checkout form as typed, kept verbatim so it can be shown again after errors.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What a checkout submit asks for: the button pressed (`action`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CheckoutAction {
+    /// "Place order" (also Enter in a field, and forms without `action`).
+    #[default]
+    Place,
+    /// "Update shipping": price the methods for the chosen country (no JavaScript needed).
+    Shipping,
+    /// "Apply" next to the discount code.
+    Discount,
+    /// "Edit cart": keep what was typed and go to the cart.
+    EditCart,
+}
+
+/// The checkout form as typed, kept verbatim so it can be shown again after errors, and
+/// (without the key, the terms box and the button) kept across a cart fix in a signed,
+/// short-lived cookie.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checkout {
     pub email: String,
     pub name: String,
     pub address: Address,
+    /// A shipping method code from the quote.
+    #[serde(default)]
+    pub shipping_method: String,
+    #[serde(default)]
+    pub discount_code: String,
+    #[serde(skip)]
+    pub terms: bool,
+    #[serde(skip)]
     pub idempotency_key: String,
+    #[serde(skip)]
+    pub action: CheckoutAction,
 }
 
 impl Checkout {
@@ -128,8 +209,34 @@ impl Checkout {
                 postal_code: form.text("address.postal_code"),
                 country: form.text("address.country"),
             },
+            shipping_method: form.text("shipping_method"),
+            discount_code: form.text("discount_code"),
+            terms: form.get("terms").is_some(),
             idempotency_key: form.text("idempotency_key"),
+            action: match form.get("action") {
+                Some("shipping") => CheckoutAction::Shipping,
+                Some("discount") => CheckoutAction::Discount,
+                Some("cart") => CheckoutAction::EditCart,
+                _ => CheckoutAction::Place,
+            },
         }
+    }
+
+    /// Whether the form holds anything worth keeping across a cart fix.
+    pub fn is_typed(&self) -> bool {
+        let a = &self.address;
+        [
+            &self.email,
+            &self.name,
+            &a.line1,
+            &a.line2,
+            &a.city,
+            &a.postal_code,
+            &a.country,
+            &self.discount_code,
+        ]
+        .iter()
+        .any(|v| !v.trim().is_empty())
     }
 
     /// The order request for these details and the cart's lines.
@@ -139,8 +246,8 @@ impl Checkout {
             name: self.name.clone(),
             address: self.address.clone(),
             items,
-            shipping_method: String::new(),
-            discount_code: String::new(),
+            shipping_method: self.shipping_method.trim().to_string(),
+            discount_code: self.discount_code.trim().to_string(),
         }
     }
 }
@@ -204,10 +311,33 @@ mod tests {
         assert!(new_quantity(Some("100")).is_err());
         assert!(new_quantity(Some("-0")).is_err());
         let f = Form::parse(b"sku=mug-blue&quantity=0");
-        assert_eq!(update(&f), Ok(("mug-blue".into(), None)));
+        assert_eq!(update(&f).unwrap().lines, [("mug-blue".into(), None)]);
         // A form rendered before variants names the product: its migrated variant's SKU.
         let f = Form::parse(b"slug=mug&quantity=0");
-        assert_eq!(update(&f), Ok(("mug".into(), None)));
+        assert_eq!(update(&f).unwrap().lines, [("mug".into(), None)]);
+    }
+
+    #[test]
+    fn the_cart_form_updates_every_line_and_knows_its_buttons() {
+        let q = |n| Quantity::new(n).unwrap();
+        let f = Form::parse(b"sku=a&quantity=2&sku=b&quantity=5&set=b%3A3");
+        let u = update(&f).unwrap();
+        assert_eq!(
+            u.lines,
+            [("a".into(), Some(q(2))), ("b".into(), Some(q(5)))]
+        );
+        assert_eq!(u.set, Some(("b".into(), q(3))));
+        let u = update(&Form::parse(b"sku=a&quantity=2&remove=a")).unwrap();
+        assert_eq!(u.remove.as_deref(), Some("a"));
+        for bad in [
+            &b"sku=a&quantity=2&sku=b"[..],
+            b"sku=a&quantity=x",
+            b"sku=a&quantity=1&set=a%3A0",
+            b"sku=a&quantity=1&remove=%3Cb%3E",
+            b"",
+        ] {
+            assert!(update(&Form::parse(bad)).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -19,11 +19,14 @@ mod catalog_api;
 mod client;
 mod config;
 mod csrf;
+mod favicon;
 mod forms;
 mod images;
 mod notice;
 mod paging;
 mod payments;
+mod pending;
+mod sealed;
 mod session;
 mod shop;
 mod signing;
@@ -147,6 +150,10 @@ enum Route<'a> {
     Product(&'a str),
     /// A product picture by its content hash (checked by the handler).
     Image(&'a str),
+    /// `/favicon.svg` or `/favicon.ico`.
+    Favicon,
+    /// `/terms`, `/privacy`, `/returns`, `/imprint`.
+    Legal(views::legal::Kind),
     Cart,
     CartAdd,
     CartUpdate,
@@ -209,7 +216,10 @@ fn number(segment: &str) -> Result<String, Miss> {
     order_number::normalize(segment).ok_or(Miss::NotFound)
 }
 
+/// `HEAD` is answered wherever `GET` is, with the same headers (the HTTP server in front
+/// drops the body), so it is routed as `GET`.
 fn route<'a>(method: &str, path: &'a str, features: Features) -> Result<Route<'a>, Miss> {
+    let method = if method == "HEAD" { "GET" } else { method };
     let segments: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
     // Only the root may have an empty segment: `/cart/` and `/products//x` are not pages.
     if path != "/" && segments.iter().any(|s| s.is_empty()) {
@@ -219,6 +229,11 @@ fn route<'a>(method: &str, path: &'a str, features: Features) -> Result<Route<'a
         [""] => (Route::Catalog, "GET"),
         ["collections", slug] => (Route::Collection(slug), "GET"),
         ["search"] => (Route::Search, "GET"),
+        ["favicon.svg" | "favicon.ico"] => (Route::Favicon, "GET"),
+        [_] if views::legal::Kind::from_path(path).is_some() => (
+            Route::Legal(views::legal::Kind::from_path(path).expect("checked")),
+            "GET",
+        ),
         ["products", slug] => (Route::Product(slug), "GET"),
         ["images", hash] => (Route::Image(hash), "GET"),
         ["cart"] => (Route::Cart, "GET"),
@@ -312,7 +327,15 @@ async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
     if let Ok(Route::Image(hash)) = routed {
         return images::serve(&writer, req, hash).await;
     }
+    if let Ok(Route::Favicon) = routed
+        && let Some(icon) = favicon::serve(&req.path)
+    {
+        return icon;
+    }
     let mut shop = shop::Shop::new(req, &config.key, &writer, payments.now);
+    if let Err(outage) = shop.load_settings().await {
+        return outage;
+    }
     let answer = match (body_error, routed) {
         (Some(BodyError::TooLarge), _) => Err(shop.error(
             413,
@@ -329,6 +352,7 @@ async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
             Route::Collection(slug) => shop::catalog::collection(&mut shop, slug).await,
             Route::Search => shop::catalog::search(&mut shop).await,
             Route::Product(slug) => shop::catalog::product(&mut shop, slug).await,
+            Route::Legal(kind) => shop::legal::show(&mut shop, kind),
             Route::Cart => shop::cart::show(&mut shop).await,
             Route::CartAdd => shop::cart::add(&mut shop).await,
             Route::CartUpdate => shop::cart::update(&mut shop).await,
@@ -348,7 +372,7 @@ async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
                 "Method not allowed",
                 "This page cannot be used that way. Please follow a link instead.",
             )
-            .header("allow", allow)),
+            .header("allow", with_head(allow))),
     };
     answer.unwrap_or_else(|resp| resp)
 }
@@ -415,9 +439,18 @@ async fn respond_json(
         Err(Miss::MethodNotAllowed(allow)) => Resp::json_error(
             405,
             "method_not_allowed",
-            &format!("this route accepts {allow}"),
+            &format!("this route accepts {}", with_head(allow)),
         )
-        .header("allow", allow),
+        .header("allow", with_head(allow)),
+    }
+}
+
+/// An `Allow` value with `HEAD` wherever `GET` is allowed.
+fn with_head(allow: &str) -> String {
+    if allow.split(", ").any(|m| m == "GET") {
+        format!("{allow}, HEAD")
+    } else {
+        allow.to_string()
     }
 }
 
@@ -429,10 +462,7 @@ fn misconfigured(req: &Req, problem: &str) -> Resp {
     if req.is_json() {
         return Resp::json_error(500, "misconfigured", message);
     }
-    let chrome = views::Chrome {
-        cart_count: 0,
-        flashes: Vec::new(),
-    };
+    let chrome = views::Chrome::plain(shop::fallback_settings());
     Resp::html(
         500,
         views::error::page(&chrome, 500, "The shop is misconfigured", message),
@@ -456,6 +486,18 @@ mod tests {
         assert_eq!(route("GET", "/"), Ok(Route::Catalog));
         assert_eq!(route("GET", "/products/mug"), Ok(Route::Product("mug")));
         assert_eq!(route("GET", "/cart"), Ok(Route::Cart));
+        assert_eq!(route("HEAD", "/"), Ok(Route::Catalog));
+        assert_eq!(route("HEAD", "/cart"), Ok(Route::Cart));
+        assert_eq!(
+            route("HEAD", "/cart/add"),
+            Err(Miss::MethodNotAllowed("POST"))
+        );
+        assert_eq!(route("GET", "/favicon.ico"), Ok(Route::Favicon));
+        assert_eq!(
+            route("GET", "/terms"),
+            Ok(Route::Legal(views::legal::Kind::Terms))
+        );
+        assert_eq!(route("GET", "/imprint/x"), Err(Miss::NotFound));
         assert_eq!(route("POST", "/cart/add"), Ok(Route::CartAdd));
         assert_eq!(route("POST", "/cart/update"), Ok(Route::CartUpdate));
         assert_eq!(route("POST", "/cart/remove"), Ok(Route::CartRemove));

@@ -1,10 +1,19 @@
 //! Short messages shown at the top of a page ("flashes"), and the fixed set of notice
-//! codes that may cross a redirect in the `notice` query parameter.
+//! codes that may cross a redirect.
 //!
-//! Only codes travel in the URL and each maps to a fixed text, so a crafted link can
-//! never make the shop display words of an attacker's choosing.
+//! A notice crosses a redirect in the `flash` cookie, read once by the next page and
+//! cleared by it, so reloading that page does not repeat it and the address stays clean.
+//! Only the return from the payment provider carries its notice in the URL
+//! (`?notice=payment_submitted`): the provider, not our redirect, sends the shopper
+//! there. Only codes travel and each maps to a fixed text, so neither a crafted link nor
+//! a crafted cookie can make the shop display words of an attacker's choosing.
 
 /// How a flash is styled.
+/// The cookie a notice crosses a redirect in.
+pub const FLASH_COOKIE: &str = "flash";
+/// Seconds the flash cookie lives if no page reads it.
+pub const FLASH_TTL_SECONDS: u64 = 60;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tone {
     Info,
@@ -47,10 +56,12 @@ pub enum Notice {
     CartEmpty,
     /// Back from Stripe: the payment is confirmed by webhook, maybe a moment later.
     PaymentSubmitted,
+    /// The checkout was submitted again for a cart whose order awaits payment.
+    AlreadyOrdered,
 }
 
 impl Notice {
-    const ALL: [Notice; 8] = [
+    const ALL: [Notice; 9] = [
         Notice::Added,
         Notice::Capped,
         Notice::CartFull,
@@ -59,6 +70,7 @@ impl Notice {
         Notice::Removed,
         Notice::CartEmpty,
         Notice::PaymentSubmitted,
+        Notice::AlreadyOrdered,
     ];
 
     pub fn code(self) -> &'static str {
@@ -71,6 +83,7 @@ impl Notice {
             Notice::Removed => "removed",
             Notice::CartEmpty => "cart_empty",
             Notice::PaymentSubmitted => "payment_submitted",
+            Notice::AlreadyOrdered => "already_ordered",
         }
     }
 
@@ -101,11 +114,15 @@ impl Notice {
                 Tone::Info,
                 "Thank you! Your payment is being confirmed; this page shows it as soon as it arrives.",
             ),
+            Notice::AlreadyOrdered => (
+                Tone::Info,
+                "You already placed an order for this cart; it awaits payment. Pay it here, or change your cart to order something else.",
+            ),
         };
         Flash::new(tone, text)
     }
 
-    /// `path?notice=code`, for a 303 redirect.
+    /// `path?notice=code`: only for the payment provider's return address.
     pub fn url(self, path: &str) -> String {
         format!("{path}?notice={}", self.code())
     }

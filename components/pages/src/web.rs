@@ -87,6 +87,34 @@ impl Req {
         forwarded || full_url
     }
 
+    /// `scheme://host[:port]` of the shop as the shopper reached it, from Spin's
+    /// `spin-full-url` (and `X-Forwarded-Proto` behind a TLS proxy); empty when unknown.
+    /// For absolute links that must be absolute (Open Graph images, canonical links).
+    pub fn origin(&self) -> String {
+        let Some(full) = self.header("spin-full-url") else {
+            return String::new();
+        };
+        let Some((scheme, rest)) = full.split_once("://") else {
+            return String::new();
+        };
+        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let host_ok = !host.is_empty()
+            && host.bytes().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
+            });
+        if !host_ok {
+            return String::new();
+        }
+        let scheme = if self.is_https() {
+            "https"
+        } else if scheme.eq_ignore_ascii_case("http") {
+            "http"
+        } else {
+            return String::new();
+        };
+        format!("{scheme}://{host}")
+    }
+
     /// Test fixture: a request carrying one header (or none).
     #[cfg(test)]
     pub fn with_header(name: &str, value: Option<&str>) -> Req {
@@ -159,15 +187,17 @@ impl Resp {
         self.header(name, value)
     }
 
-    /// An HTML page. Pages carry CSRF tokens, so shared caches must not keep them
-    /// (`private`) and the browser revalidates (`no-cache`). Not `no-store`: with it,
-    /// going Back to a checkout form re-renders it with a new idempotency key, so a
-    /// resubmit after a lost answer could place a second order. The CSP allows our one
-    /// inline stylesheet and nothing else.
+    /// An HTML page. Every page shows per-shopper state (the header's cart count and
+    /// pending order, CSRF tokens, flashes), so none may be kept: `no-store` also keeps
+    /// the page out of the back-forward cache, so Back re-fetches it and never shows a
+    /// pay button for an order already paid. A checkout re-fetched by Back gets a new
+    /// idempotency key; submitting it again for the same cart is answered with the
+    /// shopper's pending order instead of a second one (`shop::checkout`). The CSP allows
+    /// our one inline stylesheet and nothing else.
     pub fn html(status: u16, page: Markup) -> Resp {
         let mut r = Resp::new(status)
             .header("content-type", "text/html; charset=utf-8")
-            .header("cache-control", "private, no-cache")
+            .header("cache-control", "no-store")
             .header("x-content-type-options", "nosniff")
             .header("referrer-policy", "same-origin")
             .header(
@@ -287,6 +317,19 @@ mod tests {
             set_cookie("cart", "v", 60, true),
             "cart=v; HttpOnly; SameSite=Lax; Path=/; Max-Age=60; Secure"
         );
+    }
+
+    #[test]
+    fn origin_from_spin_full_url() {
+        let origin = |url: &str| Req::with_header("spin-full-url", Some(url)).origin();
+        assert_eq!(
+            origin("http://127.0.0.1:3000/cart?x=1"),
+            "http://127.0.0.1:3000"
+        );
+        assert_eq!(origin("https://shop.example/"), "https://shop.example");
+        assert_eq!(origin("javascript://x/"), "");
+        assert_eq!(origin("http://a\"b/"), "");
+        assert_eq!(Req::default().origin(), "");
     }
 
     #[test]

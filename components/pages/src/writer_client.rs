@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use spin_sdk::http::{ErrorCode, Method, Request, Response, SendError, send};
 use std::time::{Duration, Instant};
 use storefront_domain::catalog::{ACTOR, CollectionPage, SearchResults};
-use storefront_domain::order::LineRequest;
+use storefront_domain::checkout::ShopSettings;
 use storefront_domain::order_list::{OrderList, OrderListQuery};
 use storefront_domain::payments::{
     ActionReport, DueActions, EventReview, PaymentEvent, PaymentEventResult, PaymentView,
@@ -133,12 +133,14 @@ impl WriterClient {
         found(self.get(&format!("/catalog/products/{slug}")).await)
     }
 
-    pub async fn quote(&self, items: Vec<LineRequest>) -> Result<Quote, WriterError> {
-        let body = QuoteRequest {
-            items,
-            ..QuoteRequest::default()
-        };
-        Ok(self.post("/orders/quote", &body, None).await?.value)
+    /// Prices `request`'s lines and, with a destination, its shipping, tax and discount.
+    pub async fn quote(&self, request: &QuoteRequest) -> Result<Quote, WriterError> {
+        Ok(self.post("/orders/quote", request, None).await?.value)
+    }
+
+    /// The owner's shop settings: name, tagline, contact, legal texts.
+    pub async fn settings(&self) -> Result<ShopSettings, WriterError> {
+        self.get("/settings").await
     }
 
     /// Places an order for `client` (the pseudonymous key the per-client limits count by).

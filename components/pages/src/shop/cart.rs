@@ -2,16 +2,19 @@
 //! the cart through the writer (shared with checkout).
 //!
 //! Every action validates, changes the signed cookie and answers 303 to `/cart`
-//! (POST-redirect-GET), so reloading the cart never re-submits a form.
+//! (POST-redirect-GET), so reloading the cart never re-submits a form; what it did is
+//! said once, by a flash cookie. `/cart/update` takes the whole cart in one form (every
+//! quantity, a line's "Remove" button, a stock fix's "Set to N" button); a fix pressed on
+//! the checkout page keeps what was typed there (`shop::checkout::keep_typed`).
 
 use super::{Answer, Shop};
 use crate::cart::AddOutcome;
-use crate::forms::{self, FormError};
+use crate::forms::{self, Checkout, FormError};
 use crate::notice::{Flash, Notice, Tone};
 use crate::views::{self, cart::Contents};
 use crate::writer_client::{WriterError, line_index};
 use std::collections::BTreeSet;
-use storefront_domain::{ErrorBody, Quote};
+use storefront_domain::{ErrorBody, Quote, QuoteRequest};
 
 /// The cart as the writer prices it right now.
 pub enum Priced {
@@ -21,17 +24,29 @@ pub enum Priced {
     Unpriced(String),
 }
 
-/// Asks the writer for current prices. Lines the writer no longer knows are dropped
-/// from the cart (with a flash) and the rest priced again.
+/// Asks the writer for current prices of the cart alone (no destination yet).
 pub async fn price(shop: &mut Shop<'_>) -> Result<Priced, super::Resp> {
+    price_for(shop, &Checkout::default()).await
+}
+
+/// Asks the writer for current prices, and the shipping, tax and discount for what was
+/// typed at checkout. Lines the writer no longer knows are dropped from the cart (with
+/// a flash) and the rest priced again.
+pub async fn price_for(shop: &mut Shop<'_>, typed: &Checkout) -> Result<Priced, super::Resp> {
     // Each round drops at least one line, and the lines are bounded; three rounds is
     // plenty for products disappearing mid-request.
     for _ in 0..3 {
         if shop.session.cart.is_empty() {
             return Ok(Priced::Empty);
         }
-        let items = shop.session.cart.line_requests();
-        let body = match shop.writer.quote(items).await {
+        let request = QuoteRequest {
+            items: shop.session.cart.line_requests(),
+            country: typed.address.country.trim().to_ascii_uppercase(),
+            shipping_method: typed.shipping_method.trim().to_string(),
+            discount_code: typed.discount_code.trim().to_string(),
+            email: typed.email.trim().to_string(),
+        };
+        let body = match shop.writer.quote(&request).await {
             Ok(quote) => return Ok(Priced::Quote(Box::new(quote))),
             Err(WriterError::Rejected { status: 422, body }) => body,
             Err(e) => return Err(shop.writer_failed(e)),
@@ -84,8 +99,15 @@ pub async fn show(shop: &mut Shop<'_>) -> Answer {
             reason,
         },
     };
-    let page = views::cart::page(&shop.chrome(), contents, &csrf);
+    let pending = shop.pending.as_ref().map(|p| p.number.as_str());
+    let page = views::cart::page(&shop.chrome(), contents, &csrf, pending);
     Ok(shop.page(200, page))
+}
+
+/// Redirects to the cart, saying `notice` there once.
+fn to_cart(shop: &mut Shop<'_>, notice: Notice) -> Answer {
+    shop.notice(notice);
+    Ok(shop.redirect("/cart"))
 }
 
 /// Adds the chosen variant (or the product's default one) if it can be bought now.
@@ -106,8 +128,10 @@ pub async fn add(shop: &mut Shop<'_>) -> Answer {
         return Err(shop.not_found("Product not found"));
     };
     if !variant.active || variant.stock <= 0 {
-        return Ok(shop.redirect(&Notice::SoldOut.url("/cart")));
+        return to_cart(shop, Notice::SoldOut);
     }
+    // More than the shelf holds is kept (the shopper may want to see the price), and the
+    // cart page says at once "Only N left" with the fix (the quote's `available`).
     let notice = match shop
         .session
         .cart
@@ -115,36 +139,66 @@ pub async fn add(shop: &mut Shop<'_>) -> Answer {
     {
         AddOutcome::Added => Notice::Added,
         AddOutcome::Capped => Notice::Capped,
-        AddOutcome::Full => return Ok(shop.redirect(&Notice::CartFull.url("/cart"))),
+        AddOutcome::Full => return to_cart(shop, Notice::CartFull),
     };
     shop.session.touch();
-    Ok(shop.redirect(&notice.url("/cart")))
+    to_cart(shop, notice)
 }
 
+/// The one cart form: every line's quantity, and the button pressed.
 pub async fn update(shop: &mut Shop<'_>) -> Answer {
     let form = shop.form()?;
-    let (sku, quantity) = forms::update(&form).map_err(|e| form_error(shop, e))?;
-    let notice = if quantity.is_some() {
-        Notice::Updated
-    } else {
-        Notice::Removed
-    };
-    // A line missing from the cart (a stale form from another tab) changes nothing.
-    if !shop.session.cart.set(&sku, quantity) {
-        return Ok(shop.redirect("/cart"));
-    }
-    shop.session.touch();
-    Ok(shop.redirect(&notice.url("/cart")))
+    apply(shop, &form)
 }
 
+fn apply(shop: &mut Shop<'_>, form: &crate::forms::Form) -> Answer {
+    let update = forms::update(form).map_err(|e| form_error(shop, e))?;
+    let before = shop.session.cart.lines.clone();
+    // Lines missing from the cart (a stale form from another tab) change nothing.
+    for (sku, quantity) in &update.lines {
+        shop.session.cart.set(sku, *quantity);
+    }
+    let removed = update
+        .remove
+        .as_ref()
+        .is_some_and(|sku| shop.session.cart.remove(sku))
+        || update.lines.iter().any(|(_, q)| q.is_none());
+    if let Some((sku, quantity)) = &update.set {
+        shop.session.cart.set(sku, Some(*quantity));
+    }
+    let changed = shop.session.cart.lines != before;
+    if changed {
+        shop.session.touch();
+    }
+    // A fix pressed on the checkout page: back there, with what was typed kept.
+    if form.get("return") == Some("checkout") {
+        super::checkout::keep_typed(shop, &Checkout::parse(form));
+        if changed {
+            shop.notice(Notice::Updated);
+        }
+        return Ok(shop.redirect("/checkout"));
+    }
+    match (changed, removed) {
+        (false, _) => Ok(shop.redirect("/cart")),
+        (true, true) => to_cart(shop, Notice::Removed),
+        (true, false) => to_cart(shop, Notice::Updated),
+    }
+}
+
+/// `POST /cart/remove`: a line's "Remove" button in the cart form (`remove=SKU`, with
+/// the other lines' quantities, which are kept), or a form from before the one-form
+/// cart (`sku=SKU`).
 pub async fn remove(shop: &mut Shop<'_>) -> Answer {
     let form = shop.form()?;
+    if form.get("remove").is_some() {
+        return apply(shop, &form);
+    }
     let sku = forms::remove(&form).map_err(|e| form_error(shop, e))?;
     if !shop.session.cart.remove(&sku) {
         return Ok(shop.redirect("/cart"));
     }
     shop.session.touch();
-    Ok(shop.redirect(&Notice::Removed.url("/cart")))
+    to_cart(shop, Notice::Removed)
 }
 
 fn form_error(shop: &Shop<'_>, e: FormError) -> super::Resp {

@@ -1,21 +1,53 @@
-//! Checkout: `GET /checkout` shows the form, `POST /checkout` places the order.
+//! Checkout: `GET /checkout` shows the form, `POST /checkout` places the order (or, for
+//! "Update shipping" and "Apply", prices the typed country, method and code and shows
+//! the form again; "Edit cart" keeps what was typed and goes to the cart).
 //!
 //! The form carries an idempotency key made when it was rendered, so a double submit
 //! (or a retry after a timeout) is answered with the first order instead of a second.
+//! Placing the order keeps the cart until the order is paid and remembers the order
+//! (`pending`): submitting the checkout again for the same cart, with a key made by a
+//! re-fetched page, offers that order instead of placing another.
+//!
+//! What was typed is kept across a trip to the cart (a stock fix) in a signed cookie
+//! that lives [`TYPED_TTL_SECONDS`].
 
-use super::cart::{Priced, price};
+use super::cart::{Priced, price_for};
 use super::{Answer, Resp, Shop};
-use crate::forms::{self, Checkout};
+use crate::forms::{self, Checkout, CheckoutAction};
 use crate::notice::Notice;
+use crate::sealed;
 use crate::signing::random_hex;
 use crate::views;
 use crate::writer_client::WriterError;
-use storefront_domain::order_number;
-use storefront_domain::{FieldError, Quote};
+use storefront_domain::{FieldError, OrderState, Quote, order_number};
+
+/// The cookie holding what was typed at checkout.
+pub const TYPED_COOKIE: &str = "checkout";
+const TYPED_PURPOSE: &str = "checkout-typed";
+/// How long typed checkout details are kept for a trip to the cart.
+pub const TYPED_TTL_SECONDS: u64 = 30 * 60;
+
+/// Keeps what was typed at checkout (not the terms box or the key) for
+/// [`TYPED_TTL_SECONDS`], if anything was typed and it fits a cookie.
+pub fn keep_typed(shop: &mut Shop<'_>, values: &Checkout) {
+    if !values.is_typed() {
+        return;
+    }
+    let exp = shop.now + TYPED_TTL_SECONDS;
+    if let Some(sealed) = sealed::seal(shop.key, TYPED_PURPOSE, values, exp) {
+        shop.set_cookie(TYPED_COOKIE, Some(&sealed), TYPED_TTL_SECONDS);
+    }
+}
+
+/// What the shopper typed before, if kept and still fresh.
+fn typed(shop: &Shop<'_>) -> Option<Checkout> {
+    let value = shop.req.cookie(TYPED_COOKIE)?;
+    sealed::open(shop.key, TYPED_PURPOSE, value, shop.now)
+}
 
 pub async fn show(shop: &mut Shop<'_>) -> Answer {
-    let quote = priced_or_back_to_cart(shop).await?;
-    let values = Checkout::default();
+    let values = typed(shop).unwrap_or_default();
+    let quote = priced_or_back_to_cart(shop, &values).await?;
     Ok(render(
         shop,
         200,
@@ -29,10 +61,18 @@ pub async fn show(shop: &mut Shop<'_>) -> Answer {
 
 pub async fn submit(shop: &mut Shop<'_>) -> Answer {
     let form = shop.form()?;
-    if shop.session.cart.is_empty() {
-        return Err(shop.redirect(&Notice::CartEmpty.url("/cart")));
-    }
     let values = Checkout::parse(&form);
+    if values.action == CheckoutAction::EditCart {
+        keep_typed(shop, &values);
+        return Err(shop.redirect("/cart"));
+    }
+    if let Some(answer) = offer_pending(shop).await? {
+        return Ok(answer);
+    }
+    if shop.session.cart.is_empty() {
+        shop.notice(Notice::CartEmpty);
+        return Err(shop.redirect("/cart"));
+    }
     let key = values.idempotency_key.clone();
     if !forms::valid_idempotency_key(&key) {
         return Err(shop.error(
@@ -41,11 +81,25 @@ pub async fn submit(shop: &mut Shop<'_>) -> Answer {
             "Please go back, reload the checkout page and try again.",
         ));
     }
+    if values.action != CheckoutAction::Place {
+        // Priced for what was typed; nothing was sent, so the key stays valid.
+        keep_typed(shop, &values);
+        let quote = priced_or_back_to_cart(shop, &values).await?;
+        return Ok(render(shop, 200, &quote, &values, &[], None, &key));
+    }
     let request = values.order_request(shop.session.cart.line_requests());
 
-    if let Err(errors) = request.validate() {
+    let mut errors = request.validate().err().unwrap_or_default();
+    if !values.terms {
+        errors.push(FieldError::new(
+            "terms",
+            "must be accepted to place the order",
+        ));
+    }
+    if !errors.is_empty() {
         // Nothing was sent, so the same key stays valid for the corrected form.
-        let quote = priced_or_back_to_cart(shop).await?;
+        keep_typed(shop, &values);
+        let quote = priced_or_back_to_cart(shop, &values).await?;
         return Ok(render(shop, 422, &quote, &values, &errors, None, &key));
     }
 
@@ -55,9 +109,12 @@ pub async fn submit(shop: &mut Shop<'_>) -> Answer {
         .await
     {
         Ok(placed) if order_number::normalize(&placed.value.number).is_some() => {
-            shop.session.clear();
-            // Straight on to paying; the order page offers "Pay now" for later.
-            Ok(shop.redirect(&format!("/orders/{}/pay", placed.value.number)))
+            // The cart stays until the order is paid; the order is remembered so that
+            // leaving the payment step never loses it.
+            let number = placed.value.number;
+            shop.remember_pending(&number);
+            shop.set_cookie(TYPED_COOKIE, None, 0);
+            Ok(shop.redirect(&format!("/orders/{number}/pay")))
         }
         Ok(placed) => {
             eprintln!(
@@ -71,14 +128,17 @@ pub async fn submit(shop: &mut Shop<'_>) -> Answer {
             body,
         }) => {
             let message = match body.error.code.as_str() {
-                "idempotency_key_reused" => {
+                "idempotency_key_reused" => Some(
                     "Your cart changed since this form was opened. Please check the order and submit again."
-                        .to_string()
-                }
-                _ => body.error.message.clone(),
+                        .to_string(),
+                ),
+                // Field errors speak for themselves, at their fields and in the summary.
+                _ if !body.error.fields.is_empty() => None,
+                _ => Some(body.error.message.clone()),
             };
+            keep_typed(shop, &values);
             // The writer has seen this key with this body; a corrected order needs a new one.
-            let quote = priced_or_back_to_cart(shop).await?;
+            let quote = priced_or_back_to_cart(shop, &values).await?;
             let fields = body.error.fields;
             // 429: this shopper already holds their limit of unpaid orders.
             let status = if status == 429 { 429 } else { 422 };
@@ -88,7 +148,7 @@ pub async fn submit(shop: &mut Shop<'_>) -> Answer {
                 &quote,
                 &values,
                 &fields,
-                Some(&message),
+                message.as_deref(),
                 &random_hex(16),
             ))
         }
@@ -96,12 +156,49 @@ pub async fn submit(shop: &mut Shop<'_>) -> Answer {
     }
 }
 
-/// The current quote, or a redirect to the cart when there is nothing to check out
-/// (the cart page explains why a cart cannot be priced).
-async fn priced_or_back_to_cart(shop: &mut Shop<'_>) -> Result<Quote, Resp> {
-    match price(shop).await? {
+/// A checkout submitted again for the cart whose order awaits payment (Back from the
+/// payment step, a re-fetched form): the answer is that order, not a second one. A paid
+/// order empties the cart; a cancelled one is forgotten and the cart can be ordered.
+async fn offer_pending(shop: &mut Shop<'_>) -> Result<Option<Resp>, Resp> {
+    let Some(pending) = shop.pending.clone() else {
+        return Ok(None);
+    };
+    let same_cart = pending.cart == crate::pending::fingerprint(&shop.session.cart.lines);
+    if !same_cart && !shop.session.cart.is_empty() {
+        return Ok(None);
+    }
+    let order = shop
+        .writer
+        .order(&pending.number)
+        .await
+        .map_err(|e| shop.writer_failed(e))?;
+    match order.map(|o| o.state) {
+        Some(OrderState::PendingPayment) => {
+            shop.notice(Notice::AlreadyOrdered);
+            Ok(Some(
+                shop.redirect(&format!("/orders/{}/pay", pending.number)),
+            ))
+        }
+        Some(OrderState::Paid | OrderState::Fulfilled) => {
+            super::orders::settle(shop, &pending.number, OrderState::Paid);
+            Ok(Some(shop.redirect(&format!("/orders/{}", pending.number))))
+        }
+        _ => {
+            shop.forget_pending();
+            Ok(None)
+        }
+    }
+}
+
+/// The current quote for what was typed, or a redirect to the cart when there is
+/// nothing to check out (the cart page explains why a cart cannot be priced).
+async fn priced_or_back_to_cart(shop: &mut Shop<'_>, values: &Checkout) -> Result<Quote, Resp> {
+    match price_for(shop, values).await? {
         Priced::Quote(quote) => Ok(*quote),
-        Priced::Empty => Err(shop.redirect(&Notice::CartEmpty.url("/cart"))),
+        Priced::Empty => {
+            shop.notice(Notice::CartEmpty);
+            Err(shop.redirect("/cart"))
+        }
         Priced::Unpriced(_) => Err(shop.redirect("/cart")),
     }
 }

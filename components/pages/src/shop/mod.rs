@@ -8,17 +8,20 @@
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
+pub mod legal;
 pub mod orders;
 pub mod pay;
 
 use crate::forms::Form;
-use crate::notice::{self, Flash, Notice};
+use crate::notice::{self, FLASH_COOKIE, FLASH_TTL_SECONDS, Flash, Notice};
+use crate::pending::{self, PendingOrder};
 use crate::session::Session;
 use crate::signing::{Key, random_hex};
-use crate::views::{self, Chrome};
-use crate::web::{Req, Resp};
+use crate::views::{self, Chrome, Meta};
+use crate::web::{self, Req, Resp};
 use crate::writer_client::{WriterClient, WriterError};
 use maud::Markup;
+use storefront_domain::checkout::ShopSettings;
 
 pub type Answer = Result<Resp, Resp>;
 
@@ -29,8 +32,15 @@ pub struct Shop<'a> {
     pub req: &'a Req,
     pub key: &'a Key,
     pub writer: &'a WriterClient,
+    pub now: u64,
     pub session: Session,
     pub flashes: Vec<Flash>,
+    /// The shop's name, tagline and legal texts ([`Shop::load_settings`]).
+    pub settings: ShopSettings,
+    /// The shopper's order that awaits payment, from the `order` cookie.
+    pub pending: Option<PendingOrder>,
+    /// `Set-Cookie` values besides the cart's, added to every answer.
+    cookies: Vec<String>,
 }
 
 impl<'a> Shop<'a> {
@@ -42,20 +52,47 @@ impl<'a> Shop<'a> {
         if session.restore_failed {
             flashes.push(notice::cart_restore_failed());
         }
-        // Notices only ever come from our own redirects to GET pages.
+        let mut cookies = Vec::new();
+        // A notice from our own redirect is shown once: the page that shows it clears it.
         if req.method == "GET"
-            && let Some(n) = req
-                .query_param("notice")
-                .and_then(|c| Notice::from_code(&c))
+            && let Some(code) = req.cookie(FLASH_COOKIE)
         {
-            flashes.push(n.flash());
+            if let Some(n) = Notice::from_code(code) {
+                flashes.push(n.flash());
+            }
+            cookies.push(web::set_cookie(FLASH_COOKIE, "", 0, req.is_https()));
         }
+        // Only the payment provider's return address carries its notice in the URL.
+        if req.method == "GET"
+            && req.query_param("notice").as_deref() == Some(Notice::PaymentSubmitted.code())
+        {
+            flashes.push(Notice::PaymentSubmitted.flash());
+        }
+        let pending = req
+            .cookie(pending::COOKIE_NAME)
+            .and_then(|v| PendingOrder::open(v, key, now));
         Shop {
             req,
             key,
             writer,
+            now,
             session,
             flashes,
+            settings: fallback_settings(),
+            pending,
+            cookies,
+        }
+    }
+
+    /// The owner's shop settings from the writer, for every page's chrome. When the writer
+    /// cannot give them the answer is the outage page (shown with [`fallback_settings`]).
+    pub async fn load_settings(&mut self) -> Result<(), Resp> {
+        match self.writer.settings().await {
+            Ok(settings) => {
+                self.settings = settings;
+                Ok(())
+            }
+            Err(e) => Err(self.writer_failed(e)),
         }
     }
 
@@ -63,6 +100,13 @@ impl<'a> Shop<'a> {
         Chrome {
             cart_count: self.session.cart.item_count(),
             flashes: self.flashes.clone(),
+            shop: self.settings.clone(),
+            pending: self.pending.as_ref().map(|p| p.number.clone()),
+            meta: Meta {
+                path: self.req.path.clone(),
+                origin: self.req.origin(),
+                ..Meta::default()
+            },
         }
     }
 
@@ -70,12 +114,65 @@ impl<'a> Shop<'a> {
         self.session.csrf_token(self.key)
     }
 
-    /// Adds the cart cookie if the session changed (new, replaced or edited cart).
+    /// Shows `notice` on the page the next redirect leads to (once).
+    pub fn notice(&mut self, notice: Notice) {
+        self.cookies.push(web::set_cookie(
+            FLASH_COOKIE,
+            notice.code(),
+            FLASH_TTL_SECONDS,
+            self.req.is_https(),
+        ));
+    }
+
+    /// Remembers `number` as the shopper's order awaiting payment, placed for the cart as
+    /// it is now.
+    pub fn remember_pending(&mut self, number: &str) {
+        let pending = PendingOrder {
+            number: number.to_string(),
+            cart: pending::fingerprint(&self.session.cart.lines),
+        };
+        if let Some(value) = pending.seal(self.key, self.now) {
+            self.cookies.push(web::set_cookie(
+                pending::COOKIE_NAME,
+                &value,
+                pending::TTL_SECONDS,
+                self.req.is_https(),
+            ));
+        }
+        self.pending = Some(pending);
+    }
+
+    /// Forgets the pending order (paid or cancelled).
+    pub fn forget_pending(&mut self) {
+        if self.pending.take().is_some() {
+            self.cookies.push(web::set_cookie(
+                pending::COOKIE_NAME,
+                "",
+                0,
+                self.req.is_https(),
+            ));
+        }
+    }
+
+    /// Sets (or, with `None`, clears) another cookie on this answer.
+    pub fn set_cookie(&mut self, name: &str, value: Option<&str>, max_age: u64) {
+        let cookie = match value {
+            Some(v) => web::set_cookie(name, v, max_age, self.req.is_https()),
+            None => web::set_cookie(name, "", 0, self.req.is_https()),
+        };
+        self.cookies.push(cookie);
+    }
+
+    /// Adds the cart cookie if the session changed (new, replaced or edited cart), and
+    /// the other cookies this answer sets.
     fn with_cookie(&self, resp: Resp) -> Resp {
-        match self.session.set_cookie(self.key, self.req.is_https()) {
+        let resp = match self.session.set_cookie(self.key, self.req.is_https()) {
             Some(cookie) => resp.header("set-cookie", cookie),
             None => resp,
-        }
+        };
+        self.cookies.iter().fold(resp, |resp, cookie| {
+            resp.header("set-cookie", cookie.clone())
+        })
     }
 
     pub fn page(&self, status: u16, page: Markup) -> Resp {
@@ -142,5 +239,16 @@ impl<'a> Shop<'a> {
             "Something went wrong",
             "Our order system gave an unexpected answer. Please try again later.",
         )
+    }
+}
+
+/// The settings an error page is shown with when the writer could not give the shop's
+/// own (it is unreachable, or the component is misconfigured).
+pub fn fallback_settings() -> ShopSettings {
+    ShopSettings {
+        name: "storefront".into(),
+        tagline: "Coffee, brewing gear and cups, shipped from our roastery.".into(),
+        currency: "EUR".into(),
+        ..ShopSettings::default()
     }
 }

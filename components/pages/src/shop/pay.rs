@@ -26,14 +26,24 @@ pub async fn show(shop: &mut Shop<'_>, p: &Payments<'_>, number: &str) -> Answer
         provider,
     } = prepared;
     let chrome = shop.chrome();
-    let resp = if !intent.awaits_payment() {
-        shop.page(200, views::pay::underway_page(&chrome, number))
-    } else if provider == PROVIDER_TEST {
-        let page = views::pay::test_page(&chrome, number, &view.total, &shop.csrf());
+    if !intent.awaits_payment() {
+        let page = views::pay::underway_page(&chrome, number);
+        return Ok(shop.page(200, page));
+    }
+    // The items, address and totals being paid for.
+    let order = shop
+        .writer
+        .order(number)
+        .await
+        .map_err(|e| shop.writer_failed(e))?
+        .ok_or_else(|| shop.not_found("Order not found"))?;
+    let resp = if provider == PROVIDER_TEST {
+        let page = views::pay::test_page(&chrome, &order, &shop.csrf());
         shop.page(200, page)
     } else {
         let return_path = Notice::PaymentSubmitted.url(&format!("/orders/{number}"));
         let form = StripeForm {
+            order: &order,
             order_number: number,
             total: &view.total,
             publishable_key: &p.settings.stripe_publishable_key,
@@ -43,8 +53,8 @@ pub async fn show(shop: &mut Shop<'_>, p: &Payments<'_>, number: &str) -> Answer
         shop.page(200, views::pay::stripe_page(&chrome, form))
             .replace_header("content-security-policy", views::pay::stripe_csp())
     };
-    // The page holds the client secret: keep it out of every cache.
-    Ok(resp.replace_header("cache-control", "no-store"))
+    // The page holds the client secret: kept out of every cache (as every page is).
+    Ok(resp)
 }
 
 /// Test mode's "Pay" button: the payment succeeds at once, as a signed

@@ -41,7 +41,11 @@ pub fn page(chrome: &Chrome, listing: Listing<'_>, csrf: &str) -> Markup {
             if n == 1 { base.clone() } else { format!("{base}?page={n}") }
         }))
     };
-    layout(chrome, title, content)
+    let mut chrome = chrome.clone();
+    if let Some(description) = description {
+        chrome.meta.description = description.to_string();
+    }
+    layout(&chrome, title, content)
 }
 
 /// Product cards; the first card's picture loads at once, the others lazily.
@@ -65,7 +69,7 @@ pub fn cards(products: &[Product], csrf: &str) -> Markup {
                         @if p.stock > 0 {
                             @if p.options.is_empty() {
                                 @if let Some(v) = p.variants.iter().find(|v| v.active) {
-                                    (add_to_cart(csrf, &p.slug, &v.sku))
+                                    (add_to_cart(csrf, &p.slug, &v.sku, &p.name))
                                 }
                             } @else {
                                 a.button href={ "/products/" (p.slug) } { "Choose options" }

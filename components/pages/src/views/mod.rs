@@ -8,36 +8,128 @@ pub mod cart;
 pub mod catalog;
 pub mod checkout;
 pub mod error;
+pub mod legal;
 pub mod order;
 pub mod pay;
 pub mod product;
 pub mod search;
+pub mod totals;
+pub mod when;
 
 use crate::notice::Flash;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use storefront_domain::catalog::{Collection, Image, MAX_QUERY};
+use storefront_domain::checkout::{ShopSettings, TaxMode};
 use storefront_domain::{PricedLine, Quantity};
 
 /// What every page shows around its content.
+#[derive(Clone)]
 pub struct Chrome {
     pub cart_count: i64,
     pub flashes: Vec<Flash>,
+    /// The brand, tagline and legal pages of the shop.
+    pub shop: ShopSettings,
+    /// The number of the shopper's order that awaits payment, linked from the header.
+    pub pending: Option<String>,
+    pub meta: Meta,
+}
+
+impl Chrome {
+    /// Chrome for a page shown without a shopper's session (e.g. a misconfigured shop).
+    pub fn plain(shop: ShopSettings) -> Chrome {
+        Chrome {
+            cart_count: 0,
+            flashes: Vec::new(),
+            shop,
+            pending: None,
+            meta: Meta::default(),
+        }
+    }
+}
+
+/// What a page says about itself to search engines and link previews.
+#[derive(Debug, Clone, Default)]
+pub struct Meta {
+    /// The page's path: its canonical link.
+    pub path: String,
+    /// `scheme://host` of the shop, for absolute links; empty when unknown.
+    pub origin: String,
+    /// The meta and Open Graph description; the shop's tagline when empty.
+    pub description: String,
+    /// Path of the Open Graph image (a product's first picture).
+    pub image: Option<String>,
+    /// Open Graph type: `website`, or `product` on a product page.
+    pub og_type: Option<&'static str>,
+    /// The `<title>` starts with "Error: " (a form shown again with errors).
+    pub error: bool,
+}
+
+/// `path` made absolute with the shop's origin (when known; else left relative).
+fn absolute(meta: &Meta, path: &str) -> String {
+    format!("{}{path}", meta.origin)
+}
+
+/// The first paragraph-worth of `text` (at most about 160 characters, cut at a word).
+pub fn summary(text: &str) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= 160 {
+        return text;
+    }
+    let cut: String = text.chars().take(157).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{cut}…")
 }
 
 pub fn layout(chrome: &Chrome, title: &str, content: Markup) -> Markup {
+    let shop = &chrome.shop;
+    let meta = &chrome.meta;
+    let description = if meta.description.is_empty() {
+        summary(&shop.tagline)
+    } else {
+        summary(&meta.description)
+    };
+    let full_title = format!(
+        "{}{title} · {}",
+        if meta.error { "Error: " } else { "" },
+        shop.name
+    );
     html! {
         (DOCTYPE)
         html lang="en" {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · storefront" }
+                title { (full_title) }
+                meta name="description" content=(description);
+                @if !meta.path.is_empty() {
+                    link rel="canonical" href=(absolute(meta, &meta.path));
+                }
+                link rel="icon" href="/favicon.svg" type="image/svg+xml";
+                link rel="icon" href="/favicon.ico" sizes="32x32";
+                meta property="og:site_name" content=(shop.name);
+                meta property="og:title" content=(title);
+                meta property="og:description" content=(description);
+                meta property="og:type" content=(meta.og_type.unwrap_or("website"));
+                @if !meta.path.is_empty() {
+                    meta property="og:url" content=(absolute(meta, &meta.path));
+                }
+                @if let Some(image) = &meta.image {
+                    meta property="og:image" content=(absolute(meta, image));
+                }
                 style { (PreEscaped(STYLE)) }
             }
             body {
+                a.skip href="#main" { "Skip to main content" }
                 header.site {
                     div.bar {
-                        a.brand href="/" { "storefront" }
+                        a.brand href="/" {
+                            @if let Some(logo) = &shop.logo {
+                                @if crate::images::valid_hash(logo) {
+                                    img.logo src={ "/images/" (logo) } alt="" width="28" height="28";
+                                }
+                            }
+                            (shop.name)
+                        }
                         form.search role="search" method="get" action="/search" {
                             label for="q" { span.visually-hidden { "Search the shop" } }
                             input #q type="search" name="q" maxlength=(MAX_QUERY)
@@ -49,14 +141,36 @@ pub fn layout(chrome: &Chrome, title: &str, content: Markup) -> Markup {
                             span.count aria-label="items in cart" { (chrome.cart_count) }
                         }
                     }
+                    @if let Some(number) = &chrome.pending {
+                        div.pending-bar {
+                            p {
+                                "Your order " strong.number { (number) } " awaits payment — "
+                                a href={ "/orders/" (number) "/pay" } { "continue to payment" }
+                            }
+                        }
+                    }
                 }
-                main {
+                main #main tabindex="-1" {
                     @for flash in &chrome.flashes {
                         p class=(flash.tone.class()) role="status" { (flash.text) }
                     }
                     (content)
                 }
-                footer.site { "storefront · prices are confirmed at checkout" }
+                footer.site {
+                    nav aria-label="Legal" {
+                        a href="/terms" { "Terms" }
+                        a href="/privacy" { "Privacy" }
+                        a href="/returns" { "Returns" }
+                        a href="/imprint" { "Imprint" }
+                    }
+                    p {
+                        (shop.name)
+                        @match shop.tax_mode {
+                            TaxMode::Inclusive => " · prices include VAT",
+                            TaxMode::Exclusive => " · VAT is added at checkout",
+                        }
+                    }
+                }
             }
         }
     }
@@ -76,18 +190,20 @@ pub fn stock_badge(stock: i64) -> Markup {
 }
 
 /// The add-to-cart form for one variant (callers leave it out when it cannot be bought).
-pub fn add_to_cart(csrf: &str, slug: &str, sku: &str) -> Markup {
+/// `name` names the product in the controls' accessible names, so a list of cards is not
+/// a row of identical "Quantity" fields and "Add to cart" buttons.
+pub fn add_to_cart(csrf: &str, slug: &str, sku: &str, name: &str) -> Markup {
     html! {
         form.add method="post" action="/cart/add" {
             input type="hidden" name="csrf" value=(csrf);
             input type="hidden" name="slug" value=(slug);
             input type="hidden" name="sku" value=(sku);
             label.qty {
-                span.visually-hidden { "Quantity" }
+                span.visually-hidden { "Quantity of " (name) }
                 input type="number" name="quantity" value="1"
                     min=(Quantity::MIN) max=(Quantity::MAX) required;
             }
-            button.primary type="submit" { "Add to cart" }
+            button.primary type="submit" aria-label={ "Add to cart: " (name) } { "Add to cart" }
         }
     }
 }
@@ -144,7 +260,7 @@ pub fn pagination(page: u32, pages: u32, href: impl Fn(u32) -> String) -> Markup
 }
 
 const STYLE: &str = r#"
-:root{--ink:#1d2330;--muted:#5f6b7a;--line:#e3e7ee;--bg:#f6f7fb;--card:#fff;--accent:#2f5bea;--accent-ink:#fff;--ok:#1e7f4f;--warn:#9a5b00;--bad:#b42318;--radius:10px}
+:root{--ink:#1d2330;--muted:#596575;--line:#e3e7ee;--bg:#f6f7fb;--card:#fff;--accent:#2f5bea;--accent-ink:#fff;--ok:#17663f;--warn:#7f4a00;--bad:#a81f15;--focus:#1d3fae;--radius:10px}
 *{box-sizing:border-box}
 html{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--ink);background:var(--bg);line-height:1.5}
 body{margin:0;min-height:100vh;display:flex;flex-direction:column}
@@ -174,7 +290,51 @@ form{margin:0}
 form.add,form.inline{display:flex;gap:.5rem;align-items:center;flex-wrap:wrap}
 input,select{font:inherit;padding:.45rem .6rem;border:1px solid #c9d0db;border-radius:8px;background:#fff;color:var(--ink)}
 input[type=number]{width:5rem}
-input:focus,button:focus,a:focus{outline:3px solid #b8c8fb;outline-offset:1px}
+input:focus-visible,select:focus-visible,button:focus-visible,a:focus-visible,[tabindex]:focus-visible{outline:3px solid var(--focus);outline-offset:2px}
+input:focus,select:focus,button:focus{outline:3px solid var(--focus);outline-offset:2px}
+#main:focus{outline:none}
+.skip{position:absolute;left:.5rem;top:-3rem;background:var(--card);color:var(--accent);padding:.5rem 1rem;border-radius:8px;z-index:10}
+.skip:focus{top:.5rem}
+.brand{display:inline-flex;align-items:center;gap:.4rem}
+.logo{border-radius:6px}
+.pending-bar{background:#fff6e5;border-top:1px solid #f3d9a4}
+.pending-bar p{max-width:1040px;margin:0 auto;padding:.5rem 1rem;overflow-wrap:anywhere}
+footer.site nav{display:flex;flex-wrap:wrap;justify-content:center;gap:.4rem 1.2rem;margin-bottom:.4rem}
+footer.site p{margin:0}
+td,th,h1,h2,p,li,a{overflow-wrap:break-word}
+td{overflow-wrap:anywhere}
+.totals{margin-top:.8rem}
+.totals th{background:none;color:var(--ink);font-size:1rem;font-weight:400}
+.totals td{font-weight:400}
+.totals tr.grand th,.totals tr.grand td{font-weight:700}
+.totals tr.tax th,.totals tr.tax td{color:var(--muted);font-size:.9rem}
+form p.error{color:var(--bad);font-size:.88rem;margin:0 0 .9rem}
+.totals tr.grand td{border-top:1px solid var(--line)}
+.totals .discount{color:var(--ok)}
+.stock-warning{color:var(--warn);font-weight:600;margin:.3rem 0 0;font-size:.9rem}
+.stock-warning button{margin-left:.4rem;padding:.2rem .6rem;font-size:.85rem}
+.error-summary{border:2px solid var(--bad);background:#fdecea;border-radius:var(--radius);padding:1rem 1.2rem;margin-bottom:1rem}
+.error-summary h2{margin:0 0 .4rem;font-size:1.05rem;color:var(--bad)}
+.error-summary ul{margin:0;padding-left:1.2rem}
+.error-summary a{color:var(--bad)}
+fieldset{border:1px solid var(--line);border-radius:8px;margin:0 0 .9rem;padding:.6rem .9rem}
+legend{font-weight:600;font-size:.92rem;padding:0 .3rem}
+.choice{display:flex;gap:.5rem;align-items:baseline;padding:.25rem 0}
+.choice input{width:auto}
+.choice .price{font-size:1rem;margin-left:auto;white-space:nowrap}
+.inline-field{display:flex;gap:.5rem;flex-wrap:wrap}
+.inline-field input{flex:1;min-width:8rem;width:auto}
+.field select{width:100%}
+.field.invalid select{border-color:var(--bad)}
+.check{display:flex;gap:.5rem;align-items:flex-start;margin-bottom:.4rem}
+.check label{font-weight:400}
+.check input{width:auto;margin-top:.3rem}
+.legal{max-width:720px}
+.banner.paid,.banner.fulfilled{background:#e6f4ec;border-color:#bfe3cf}
+.banner.pending{background:#fff6e5;border-color:#f3d9a4}
+.banner.cancelled,.banner.refunded{background:#f1f2f5;border-color:#d5d9e0}
+.address{font-style:normal}
+.text{white-space:pre-line}
 button,.button{font:inherit;font-weight:600;padding:.5rem 1rem;border-radius:8px;border:1px solid #c9d0db;background:#fff;color:var(--ink);cursor:pointer;text-decoration:none;display:inline-block}
 button.primary,.button.primary{background:var(--accent);border-color:var(--accent);color:var(--accent-ink)}
 button.link{border:none;background:none;color:var(--bad);padding:.5rem .2rem}

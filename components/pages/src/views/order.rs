@@ -1,36 +1,94 @@
 //! The order status page (`GET /orders/{number}`): lines, state, payment, address,
 //! history, and a "Pay now" button while the order awaits payment.
 
-use super::{Chrome, layout};
+use super::totals::{self, Block};
+use super::{Chrome, layout, line_name, when};
 use maud::{Markup, html};
 use storefront_domain::payments::{PROVIDER_TEST, PaymentRecord};
-use storefront_domain::{OrderState, OrderView};
+use storefront_domain::{Address, OrderState, OrderView, countries};
 
-pub fn page(chrome: &Chrome, order: &OrderView, payment: Option<&PaymentRecord>) -> Markup {
-    let a = &order.address;
-    let content = html! {
-        section.banner {
-            h1 { "Thank you for your order!" }
-            p { "Order " strong { (order.number) } ". Keep this page's address to check on it later." }
+/// The headline, the sentence under it and the banner's style, for each state: a
+/// shopper sees at a glance whether anything is left to do.
+fn headline(state: OrderState) -> (&'static str, &'static str, &'static str) {
+    match state {
+        OrderState::PendingPayment => (
+            "Your order awaits payment",
+            "Its items are reserved for you for a short while. Pay now to complete it.",
+            "pending",
+        ),
+        OrderState::Paid => (
+            "Thank you — your order is paid",
+            "We are packing it and will let you know when it ships.",
+            "paid",
+        ),
+        OrderState::Fulfilled => (
+            "Your order has shipped",
+            "It is on its way to the address below.",
+            "fulfilled",
+        ),
+        OrderState::Cancelled => (
+            "This order was cancelled",
+            "Its items went back on the shelf. If you paid for it, the money is returned to you.",
+            "cancelled",
+        ),
+        OrderState::Refunded => (
+            "This order was refunded",
+            "The payment was returned to you.",
+            "refunded",
+        ),
+    }
+}
+
+/// The shipping address as a letter shows it, the country by name.
+pub fn address(name: &str, a: &Address) -> Markup {
+    html! {
+        address.address {
+            (name) br;
+            (a.line1) br;
+            @if !a.line2.is_empty() { (a.line2) br; }
+            (a.postal_code) " " (a.city) br;
+            (countries::name(&a.country).unwrap_or(a.country.as_str()))
         }
-        div.two-col {
-            div {
-                table {
-                    thead { tr { th { "Product" } th.num { "Price" } th.num { "Qty" } th.num { "Total" } } }
-                    tbody {
-                        @for line in &order.items {
-                            tr {
-                                td { (super::line_name(line)) }
-                                td.num { (line.unit_price) }
-                                td.num { (line.quantity) }
-                                td.num { (line.line_total) }
-                            }
-                        }
+    }
+}
+
+/// The order's lines and totals.
+pub fn lines(order: &OrderView) -> Markup {
+    html! {
+        table.lines {
+            caption.visually-hidden { "Items" }
+            thead { tr { th { "Product" } th.num { "Price" } th.num { "Qty" } th.num { "Total" } } }
+            tbody {
+                @for line in &order.items {
+                    tr {
+                        td { (line_name(line)) }
+                        td.num { (line.unit_price) }
+                        td.num { (line.quantity) }
+                        td.num { (line.line_total) }
                     }
-                    tfoot { tr { td colspan="3" { "Total" } td.num { (order.total) } } }
                 }
             }
-            aside.panel {
+        }
+        (totals::block(Block {
+            totals: &order.totals,
+            shipping: order.shipping.as_ref(),
+            discount: order.discount.as_ref(),
+            shipping_pending: None,
+        }))
+    }
+}
+
+pub fn page(chrome: &Chrome, order: &OrderView, payment: Option<&PaymentRecord>) -> Markup {
+    let (title, sentence, class) = headline(order.state);
+    let content = html! {
+        section class={ "banner " (class) } role="status" {
+            h1 { (title) }
+            p { "Order " strong.number { (order.number) } ". " (sentence) }
+            p.muted { "Keep this page's address to check on your order later." }
+        }
+        div.two-col {
+            div { (lines(order)) }
+            aside.panel aria-label="Order status" {
                 p { "Status: " span.state { (order.state.label()) } }
                 @if let Some(payment) = payment {
                     p {
@@ -42,24 +100,18 @@ pub fn page(chrome: &Chrome, order: &OrderView, payment: Option<&PaymentRecord>)
                     p { a.button.primary href={ "/orders/" (order.number) "/pay" } { "Pay now" } }
                 }
                 h2 { "Shipping to" }
-                p {
-                    (order.name) br;
-                    (a.line1) br;
-                    @if !a.line2.is_empty() { (a.line2) br; }
-                    (a.postal_code) " " (a.city) br;
-                    (a.country)
-                }
+                (address(&order.name, &order.address))
                 p.muted { "Confirmation to " (order.email) }
                 h2 { "History" }
                 ul.timeline {
                     @if order.events.is_empty() {
-                        li { "Placed · " time datetime=(order.created_at) { (order.created_at) } }
+                        li { "Placed · " (when::time(&order.created_at)) }
                     }
                     @for event in &order.events {
-                        li { (event.state.label()) " · " time datetime=(event.at) { (event.at) } }
+                        li { (event.state.label()) " · " (when::time(&event.at)) }
                     }
                 }
-                p.muted { "Last updated " (order.updated_at) }
+                p.muted { "Last updated " (when::time(&order.updated_at)) }
             }
         }
     };
@@ -81,7 +133,8 @@ fn payment_label(status: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use storefront_domain::{Address, Money};
+    use storefront_domain::Money;
+    use storefront_domain::checkout::{ShopSettings, Totals};
 
     fn order(state: OrderState) -> OrderView {
         OrderView {
@@ -89,23 +142,42 @@ mod tests {
             state,
             email: "ada@example.com".into(),
             name: "Ada".into(),
-            address: Address::default(),
+            address: Address {
+                country: "DE".into(),
+                ..Address::default()
+            },
             items: Vec::new(),
             total: Money::new(2500, "EUR"),
-            totals: storefront_domain::checkout::Totals::lines_only(Money::new(2500, "EUR")),
+            totals: Totals::lines_only(Money::new(2500, "EUR")),
             shipping: None,
             discount: None,
             created_at: "2024-01-01T00:00:00Z".into(),
-            updated_at: "2024-01-01T00:00:00Z".into(),
+            updated_at: "2026-11-23T14:05:00Z".into(),
             events: Vec::new(),
         }
     }
 
     fn chrome() -> Chrome {
-        Chrome {
-            cart_count: 0,
-            flashes: Vec::new(),
-        }
+        Chrome::plain(ShopSettings::default())
+    }
+
+    #[test]
+    fn the_headline_follows_the_state() {
+        let pending = page(&chrome(), &order(OrderState::PendingPayment), None).into_string();
+        assert!(pending.contains("awaits payment") && !pending.contains("Thank you"));
+        assert!(pending.contains("banner pending"));
+        let paid = page(&chrome(), &order(OrderState::Paid), None).into_string();
+        assert!(paid.contains("Thank you") && paid.contains("banner paid"));
+        let refunded = page(&chrome(), &order(OrderState::Refunded), None).into_string();
+        assert!(refunded.contains("refunded") && !refunded.contains("Thank you"));
+        assert!(refunded.contains("banner refunded"));
+    }
+
+    #[test]
+    fn dates_and_countries_read_as_words() {
+        let html = page(&chrome(), &order(OrderState::Paid), None).into_string();
+        assert!(html.contains("23 November 2026, 14:05 UTC"), "{html}");
+        assert!(html.contains("Germany"));
     }
 
     #[test]

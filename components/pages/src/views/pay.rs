@@ -6,15 +6,30 @@
 //! constant allowed by its hash in the page's own Content-Security-Policy: no value is
 //! ever pasted into JavaScript.
 
+use super::order::{address, lines};
 use super::{Chrome, layout};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use maud::{Markup, PreEscaped, html};
 use sha2::{Digest, Sha256};
-use storefront_domain::Money;
+use storefront_domain::{Money, OrderView};
+
+/// What is being paid for: the items, totals and address, under the payment form.
+fn summary(order: &OrderView) -> Markup {
+    html! {
+        section.panel aria-labelledby="pay-summary" {
+            h2 #pay-summary { "Your order" }
+            (lines(order))
+            h2 { "Shipping to" }
+            (address(&order.name, &order.address))
+            p { a href={ "/orders/" (order.number) } { "See the order" } }
+        }
+    }
+}
 
 /// What the Stripe page hands to Stripe.js.
 pub struct StripeForm<'a> {
+    pub order: &'a OrderView,
     pub order_number: &'a str,
     pub total: &'a Money,
     pub publishable_key: &'a str,
@@ -38,26 +53,28 @@ pub fn stripe_page(chrome: &Chrome, form: StripeForm<'_>) -> Markup {
                 button #payment-submit .primary type="submit" { "Pay " (form.total) }
             }
             noscript { p.flash.error { "Paying by card needs JavaScript." } }
-            p { a href={ "/orders/" (form.order_number) } { "Back to the order" } }
         }
+        (summary(form.order))
         script src="https://js.stripe.com/v3/" {}
         script { (PreEscaped(STRIPE_SCRIPT)) }
     };
     layout(chrome, "Payment", content)
 }
 
-pub fn test_page(chrome: &Chrome, order_number: &str, total: &Money, csrf: &str) -> Markup {
+pub fn test_page(chrome: &Chrome, order: &OrderView, csrf: &str) -> Markup {
+    let order_number = &order.number;
+    let total = &order.total;
     let content = html! {
         p.flash.warning role="note" { strong { "TEST MODE — no real money" } " is taken in this shop." }
         h1 { "Payment" }
         div.panel.pay {
-            p { "Order " strong { (order_number) } " · total " strong { (total) } }
+            p { "Order " strong.number { (order_number) } " · total " strong { (total) } }
             form method="post" action={ "/orders/" (order_number) "/pay/test" } {
                 input type="hidden" name="csrf" value=(csrf);
                 button.primary type="submit" { "Pay (test mode)" }
             }
-            p { a href={ "/orders/" (order_number) } { "Back to the order" } }
         }
+        (summary(order))
     };
     layout(chrome, "Payment (test mode)", content)
 }
@@ -123,18 +140,39 @@ mod tests {
     use super::*;
 
     fn chrome() -> Chrome {
-        Chrome {
-            cart_count: 0,
-            flashes: Vec::new(),
+        Chrome::plain(storefront_domain::checkout::ShopSettings::default())
+    }
+
+    fn order() -> OrderView {
+        OrderView {
+            number: "SF-1".into(),
+            state: storefront_domain::OrderState::PendingPayment,
+            email: "ada@example.com".into(),
+            name: "Ada".into(),
+            address: storefront_domain::Address {
+                country: "GB".into(),
+                city: "London".into(),
+                ..Default::default()
+            },
+            items: Vec::new(),
+            total: Money::new(2500, "EUR"),
+            totals: storefront_domain::checkout::Totals::lines_only(Money::new(2500, "EUR")),
+            shipping: None,
+            discount: None,
+            created_at: "2024-01-01T00:00:00Z".into(),
+            updated_at: "2024-01-01T00:00:00Z".into(),
+            events: Vec::new(),
         }
     }
 
     #[test]
     fn stripe_values_are_escaped_attributes_never_script() {
         let total = Money::new(2500, "EUR");
+        let order = order();
         let page = stripe_page(
             &chrome(),
             StripeForm {
+                order: &order,
                 order_number: "SF-1",
                 total: &total,
                 publishable_key: "pk_test_\"><script>alert(1)</script>",
@@ -168,7 +206,8 @@ mod tests {
 
     #[test]
     fn test_page_says_test_mode_and_posts_with_csrf() {
-        let page = test_page(&chrome(), "SF-1", &Money::new(2500, "EUR"), "tok").into_string();
+        let page = test_page(&chrome(), &order(), "tok").into_string();
+        assert!(page.contains("United Kingdom") && page.contains("London"));
         assert!(page.contains("TEST MODE — no real money"));
         assert!(page.contains(r#"action="/orders/SF-1/pay/test""#));
         assert!(page.contains(r#"name="csrf" value="tok""#));

@@ -88,7 +88,7 @@ pub fn page(chrome: &Chrome, product: &Product, selection: &Selection<'_>, csrf:
                     (stock_badge(variant.stock))
                     p.sku.muted { "SKU " (variant.sku) }
                     @if variant.stock > 0 {
-                        (add_to_cart(csrf, &product.slug, &variant.sku))
+                        (add_to_cart(csrf, &product.slug, &variant.sku, &product.name))
                     }
                 }
                 None => {
@@ -99,7 +99,14 @@ pub fn page(chrome: &Chrome, product: &Product, selection: &Selection<'_>, csrf:
             }
         }
     };
-    layout(chrome, &product.name, content)
+    let mut chrome = chrome.clone();
+    chrome.meta.description = product.description.clone();
+    chrome.meta.image = product
+        .images
+        .first()
+        .map(|i| format!("/images/{}", i.hash));
+    chrome.meta.og_type = Some("product");
+    layout(&chrome, &product.name, content)
 }
 
 #[cfg(test)]
