@@ -605,3 +605,53 @@ fn renaming_a_product_or_collection_records_what_changed_and_search_follows() {
     assert!(entries[1]["changes"]["position"]["to"] == 5);
     assert!(writer.stop().success());
 }
+
+/// `fields=card`: the catalog pages' lighter list carries every product, price, stock,
+/// option name and variant SKU of the full list, and leaves out what only a product page
+/// needs.
+#[test]
+fn card_lists_keep_what_a_card_shows_and_leave_out_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = common::start_writer(dir.path());
+    for path in [
+        "/catalog/products?limit=100",
+        "/catalog/collections/coffee?limit=100",
+    ] {
+        let full = get_json(&writer, path);
+        let cards = get_json(&writer, &format!("{path}&fields=card"));
+        let (full, cards) = match path.contains("collections") {
+            true => {
+                assert_eq!(cards["collection"], full["collection"]);
+                (&full["products"], &cards["products"])
+            }
+            false => (&full, &cards),
+        };
+        assert_eq!(cards["total"], full["total"]);
+        let (full, cards) = (
+            full["products"].as_array().unwrap(),
+            cards["products"].as_array().unwrap(),
+        );
+        assert_eq!(cards.len(), full.len());
+        assert!(!cards.is_empty());
+        for (card, product) in cards.iter().zip(full) {
+            for key in ["slug", "name", "price", "stock", "options"] {
+                assert_eq!(card[key], product[key], "{key}");
+            }
+            assert_eq!(card["images"][0], product["images"][0]);
+            for (v, full_v) in card["variants"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .zip(product["variants"].as_array().unwrap())
+            {
+                for key in ["sku", "price", "stock", "active"] {
+                    assert_eq!(v[key], full_v[key], "{key}");
+                }
+                assert!(v.get("options").is_none() && v.get("title").is_none());
+            }
+            assert!(card.get("description").is_none() && card.get("collections").is_none());
+        }
+    }
+    let refused = get(&writer, "/catalog/products?fields=everything");
+    assert_eq!(refused.status(), 422);
+}

@@ -63,8 +63,10 @@ pub struct OptionChoice {
 pub struct Variant {
     pub sku: String,
     /// One choice per product option, in the product's option order; empty without options.
+    #[serde(default)]
     pub options: Vec<OptionChoice>,
     /// The values joined with " / ", e.g. "1 kg / Filter"; empty without options.
+    #[serde(default)]
     pub title: String,
     pub price: Money,
     /// Units available to order now (reserved units already subtracted).
@@ -94,6 +96,9 @@ pub struct Image {
 pub struct Product {
     pub slug: String,
     pub name: String,
+    /// Absent from catalog cards (`fields=card`), like `collections` and each variant's
+    /// `options` and `title`; read back as empty.
+    #[serde(default)]
     pub description: String,
     /// The lowest price among active variants ("from …"), or the default variant's.
     pub price: Money,
@@ -106,6 +111,7 @@ pub struct Product {
     /// In display order; the first is the product's main picture.
     pub images: Vec<Image>,
     /// Slugs of the collections the product is in.
+    #[serde(default)]
     pub collections: Vec<String>,
     #[serde(default)]
     pub archived: bool,

@@ -29,6 +29,9 @@ pub fn products(db: &Db, query: &str) -> Result<Response, ApiError> {
         };
         Ok::<_, ApiError>(page(db, collection, &query)?)
     })?;
+    if query.cards {
+        return json(200, &crate::catalog_cards::list(&list));
+    }
     json(200, &list)
 }
 
@@ -71,6 +74,9 @@ fn all_collections(db: &Db) -> anyhow::Result<Vec<Collection>> {
 pub fn collection(db: &Db, slug: &str, query: &str) -> Result<Response, ApiError> {
     let query = CatalogQuery::parse(query).map_err(ApiError::invalid)?;
     let page = db.transaction(Mode::Read, |db| collection_page(db, slug, &query))?;
+    if query.cards {
+        return json(200, &crate::catalog_cards::page(&page));
+    }
     json(200, &page)
 }
 

@@ -16,6 +16,8 @@ pub struct CatalogQuery {
     pub before: Option<i64>,
     /// Product pages: also every collection (`with_collections=1`), for the navigation.
     pub with_collections: bool,
+    /// `fields=card`: product lists as catalog cards ([`crate::catalog_cards`]).
+    pub cards: bool,
 }
 
 /// Largest `offset` accepted: far past any real catalog, small enough for SQLite.
@@ -63,6 +65,11 @@ impl CatalogQuery {
                     "1" | "true" => parsed.with_collections = true,
                     "0" | "false" | "" => parsed.with_collections = false,
                     _ => errors.push(FieldError::new("with_collections", "must be 1 or 0")),
+                },
+                "fields" => match value.as_ref() {
+                    "card" => parsed.cards = true,
+                    "" => parsed.cards = false,
+                    _ => errors.push(FieldError::new("fields", "must be card or empty")),
                 },
                 "collection" if !value.is_empty() => parsed.collection = Some(value.into_owned()),
                 "q" => parsed.q = Some(value.into_owned()),

@@ -46,6 +46,7 @@ mod audit;
 mod auth;
 mod backup;
 mod catalog;
+mod catalog_cards;
 mod catalog_commands;
 mod catalog_history;
 mod catalog_query;

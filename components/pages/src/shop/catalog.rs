@@ -25,7 +25,7 @@ fn page(shop: &Shop<'_>) -> Result<Window, super::Resp> {
 /// (`with_collections=1`): each writer call is a component instance of its own.
 pub async fn index(shop: &mut Shop<'_>) -> Answer {
     let window = page(shop)?;
-    let query = format!("{}&with_collections=1", window.query());
+    let query = format!("{}&with_collections=1&fields=card", window.query());
     let list = shop
         .writer
         .products(&query)
@@ -55,7 +55,7 @@ pub async fn collection(shop: &mut Shop<'_>, slug: &str) -> Answer {
         return Err(shop.not_found("Collection not found"));
     }
     let window = page(shop)?;
-    let query = format!("{}&with_collections=1", window.query());
+    let query = format!("{}&with_collections=1&fields=card", window.query());
     let found = shop
         .writer
         .collection(slug, &query)
