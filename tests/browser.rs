@@ -55,50 +55,45 @@ fn shared() -> Arc<Shared> {
     shared
 }
 
+/// One trial of `scenario` per screen size and script setting.
+fn at_every_size_and_setting(trials: &mut Vec<Trial>, name: &str, scenario: fn(Viewport, Scripts)) {
+    for viewport in Viewport::ALL {
+        for scripts in Scripts::ALL {
+            trials.push(Trial::test(
+                format!("{name}::{viewport}::{scripts}"),
+                move || {
+                    scenario(viewport, scripts);
+                    Ok(())
+                },
+            ));
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let args = Arguments::from_args();
     let mut trials = Vec::new();
-    for viewport in Viewport::ALL {
-        for scripts in Scripts::ALL {
-            trials.push(Trial::test(
-                format!("shopper_buys_and_pays::{viewport}::{scripts}"),
-                move || {
-                    shopper_buys_and_pays(viewport, scripts);
-                    Ok(())
-                },
-            ));
-        }
+    for (name, scenario) in [
+        (
+            "shopper_buys_and_pays",
+            shopper_buys_and_pays as fn(Viewport, Scripts),
+        ),
+        (
+            "shopper_browses_searches_and_picks_a_variant",
+            shopper_browses_searches_and_picks_a_variant,
+        ),
+        (
+            "shopper_leaves_payment_and_resumes_it",
+            shopper_leaves_payment_and_resumes_it,
+        ),
+        (
+            "shopper_chooses_shipping_and_applies_a_code",
+            shopper_chooses_shipping_and_applies_a_code,
+        ),
+    ] {
+        at_every_size_and_setting(&mut trials, name, scenario);
     }
     for viewport in Viewport::ALL {
-        for scripts in Scripts::ALL {
-            trials.push(Trial::test(
-                format!("shopper_browses_searches_and_picks_a_variant::{viewport}::{scripts}"),
-                move || {
-                    shopper_browses_searches_and_picks_a_variant(viewport, scripts);
-                    Ok(())
-                },
-            ));
-        }
-    }
-    for viewport in Viewport::ALL {
-        for scripts in Scripts::ALL {
-            trials.push(Trial::test(
-                format!("shopper_leaves_payment_and_resumes_it::{viewport}::{scripts}"),
-                move || {
-                    shopper_leaves_payment_and_resumes_it(viewport, scripts);
-                    Ok(())
-                },
-            ));
-        }
-        for scripts in Scripts::ALL {
-            trials.push(Trial::test(
-                format!("shopper_chooses_shipping_and_applies_a_code::{viewport}::{scripts}"),
-                move || {
-                    shopper_chooses_shipping_and_applies_a_code(viewport, scripts);
-                    Ok(())
-                },
-            ));
-        }
         trials.push(Trial::test(
             format!("stock_warning_and_fix_keep_the_typed_address::{viewport}"),
             move || {

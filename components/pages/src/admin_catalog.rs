@@ -8,12 +8,11 @@
 //! /admin/catalog/products[/{slug}]`, the catalog with archived products and variants
 //! (the writer's `/catalog/products…?include_archived=1`).
 
-use crate::api::{self, writer_failed};
+use crate::api;
 use crate::web::{Req, Resp};
 use crate::writer_client::WriterClient;
 use spin_sdk::http::Method;
 use storefront_domain::FieldError;
-use storefront_domain::IDEMPOTENT_REPLAYED;
 use storefront_domain::catalog::valid_sku;
 use storefront_domain::order::valid_slug;
 
@@ -98,17 +97,7 @@ pub async fn forward(writer: &WriterClient, req: &Req, writer_path: &str) -> Res
             .forward(Method::Post, &path, Some(req.body.clone()), Some(key))
             .await
     };
-    match answer {
-        Ok((status, body, replayed)) => {
-            let mut resp = Resp::new(status).header("content-type", "application/json");
-            if replayed {
-                resp = resp.header(IDEMPOTENT_REPLAYED, "true");
-            }
-            resp.body = body;
-            resp
-        }
-        Err(e) => writer_failed(e),
-    }
+    api::forwarded(answer)
 }
 
 #[cfg(test)]

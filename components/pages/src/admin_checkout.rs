@@ -6,11 +6,10 @@
 //! Commands carry their `Idempotency-Key`; the writer validates and applies, and its
 //! answer comes back unchanged. Paths that cannot name anything never reach it.
 
-use crate::api::{self, writer_failed};
+use crate::api;
 use crate::web::{Req, Resp};
 use crate::writer_client::WriterClient;
 use spin_sdk::http::Method;
-use storefront_domain::IDEMPOTENT_REPLAYED;
 use storefront_domain::checkout::normalize_discount_code;
 
 /// The writer path for `/admin/{rest}` and the methods it takes, or `None` when the path
@@ -64,17 +63,7 @@ pub async fn forward(writer: &WriterClient, req: &Req, writer_path: &str) -> Res
                 .await
         }
     };
-    match answer {
-        Ok((status, body, replayed)) => {
-            let mut resp = Resp::new(status).header("content-type", "application/json");
-            if replayed {
-                resp = resp.header(IDEMPOTENT_REPLAYED, "true");
-            }
-            resp.body = body;
-            resp
-        }
-        Err(e) => writer_failed(e),
-    }
+    api::forwarded(answer)
 }
 
 #[cfg(test)]

@@ -140,6 +140,22 @@ fn not_found(message: &str) -> Resp {
     Resp::json_error(404, "not_found", message)
 }
 
+/// An owner's command or read forwarded to the writer ([`WriterClient::forward`]): its
+/// status and JSON as they are, marked when the writer replayed an earlier answer.
+pub fn forwarded(answer: Result<(u16, Vec<u8>, bool), WriterError>) -> Resp {
+    match answer {
+        Ok((status, body, replayed)) => {
+            let resp = Resp::json_text(status, body);
+            if replayed {
+                resp.header(storefront_domain::IDEMPOTENT_REPLAYED, "true")
+            } else {
+                resp
+            }
+        }
+        Err(e) => writer_failed(e),
+    }
+}
+
 /// JSON counterpart of the shop's error pages.
 pub fn writer_failed(e: WriterError) -> Resp {
     match e {
