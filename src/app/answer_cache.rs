@@ -15,8 +15,9 @@
 //! tell the difference, except that a cached read does not run it.
 
 use crate::database::Database;
+use crate::server::responses::{self, full};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Limited};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -35,6 +36,34 @@ pub const MAX_ANSWER_BYTES: usize = 512 << 10;
 /// Largest marked answer read into memory to be kept; past it the answer fails (a
 /// component's cacheable reads are bounded by its own row limits, far below this).
 const MAX_READ_BYTES: usize = 8 << 20;
+
+/// The parts of a request its key is made of, from a whole request or from its parts.
+#[derive(Clone, Copy)]
+pub struct Head<'a> {
+    pub method: &'a http::Method,
+    pub uri: &'a http::Uri,
+    pub headers: &'a http::HeaderMap,
+}
+
+impl<'a, B> From<&'a http::Request<B>> for Head<'a> {
+    fn from(request: &'a http::Request<B>) -> Self {
+        Head {
+            method: request.method(),
+            uri: request.uri(),
+            headers: request.headers(),
+        }
+    }
+}
+
+impl<'a> From<&'a http::request::Parts> for Head<'a> {
+    fn from(parts: &'a http::request::Parts) -> Self {
+        Head {
+            method: &parts.method,
+            uri: &parts.uri,
+            headers: &parts.headers,
+        }
+    }
+}
 
 /// What a request is found by: component, path and query, `Authorization`.
 #[derive(PartialEq, Eq, Hash)]
@@ -89,16 +118,16 @@ impl AnswerCache {
     }
 
     /// The key of a `GET` to `component`; other methods are never cached.
-    pub fn key<B>(component: &str, request: &http::Request<B>) -> Option<Key> {
-        if request.method() != http::Method::GET {
+    pub fn key(component: &str, head: Head<'_>) -> Option<Key> {
+        if head.method != http::Method::GET {
             return None;
         }
-        let target = request
-            .uri()
+        let target = head
+            .uri
             .path_and_query()
             .map_or("/", http::uri::PathAndQuery::as_str);
-        let authorization = request
-            .headers()
+        let authorization = head
+            .headers
             .get(http::header::AUTHORIZATION)
             .map_or(&b""[..], http::HeaderValue::as_bytes);
         Some(Key(format!(
@@ -150,11 +179,11 @@ impl AnswerCache {
             Ok(collected) => collected.to_bytes(),
             Err(e) => {
                 tracing::error!("reading a cacheable answer failed: {e}");
-                let mut failed = http::Response::new(full(Bytes::from_static(
-                    b"{\"error\":{\"code\":\"internal\",\"message\":\"the answer could not be read\"}}",
-                )));
-                *failed.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
-                return failed;
+                return responses::error(
+                    http::StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "the answer could not be read",
+                );
             }
         };
         if body.len() <= MAX_ANSWER_BYTES {
@@ -190,10 +219,4 @@ impl AnswerCache {
             entries.bytes -= old.body.len();
         }
     }
-}
-
-fn full(body: Bytes) -> WasiBody {
-    Full::new(body)
-        .map_err(|never| match never {})
-        .boxed_unsync()
 }

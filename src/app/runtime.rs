@@ -5,7 +5,7 @@
 //! an [`InstanceSlot`](crate::app::instance_slots::Slot) of it, so the pool never runs out.
 
 use crate::app::allowed_hosts::AllowedHosts;
-use crate::app::answer_cache::AnswerCache;
+use crate::app::answer_cache::{AnswerCache, Head};
 use crate::app::compile_cache;
 use crate::app::instance_slots::{CHAINED_WAIT, Capacity, InstanceSlots, Slot};
 use crate::app::manifest::Manifest;
@@ -154,17 +154,17 @@ impl App {
 
     /// The cache a request to component `id` may be answered from, and its key: only
     /// `GET`s to a component with a database, in the process that owns it.
-    fn answer_key<B>(
+    fn answer_key(
         &self,
         id: &str,
-        request: &http::Request<B>,
+        head: Head<'_>,
     ) -> Option<(&AnswerCache, crate::app::answer_cache::Key)> {
         let cache = self.answers.as_ref()?;
         let component = self.components.get(id)?;
         if component.sqlite_databases.is_empty() {
             return None;
         }
-        Some((cache, AnswerCache::key(id, request)?))
+        Some((cache, AnswerCache::key(id, head)?))
     }
 
     /// The answer cache's counters, if this process owns a database.
@@ -174,12 +174,8 @@ impl App {
 
     /// The kept answer to `request` for component `id`, if there is a current one
     /// ([`crate::app::answer_cache`]): then no instance (and no slot) is needed.
-    pub fn cached<B>(
-        &self,
-        id: &str,
-        request: &http::Request<B>,
-    ) -> Option<http::Response<WasiBody>> {
-        let (cache, key) = self.answer_key(id, request)?;
+    pub fn cached(&self, id: &str, head: Head<'_>) -> Option<http::Response<WasiBody>> {
+        let (cache, key) = self.answer_key(id, head)?;
         cache.get(&key)
     }
 
@@ -206,7 +202,7 @@ impl App {
             .get(id)
             .with_context(|| format!("no component {id:?} in this process"))?;
         let pending = self
-            .answer_key(id, &request)
+            .answer_key(id, (&request).into())
             .map(|(cache, key)| (cache, cache.pending(key)));
         let gate = OutputGate::default();
         let state = ComponentState {
@@ -295,7 +291,7 @@ impl App {
         id: &str,
         request: http::Request<WasiBody>,
     ) -> Result<http::Response<WasiBody>> {
-        if let Some(response) = self.cached(id, &request) {
+        if let Some(response) = self.cached(id, (&request).into()) {
             return Ok(response);
         }
         let slot = self.slots.chained().await.ok_or_else(|| {

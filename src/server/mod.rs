@@ -13,7 +13,7 @@ mod accept;
 mod body;
 mod connection;
 pub mod limits;
-mod responses;
+pub mod responses;
 mod target;
 
 use crate::app::router::Router;
@@ -87,11 +87,9 @@ impl Server {
             Ok(body) => body,
             Err(refused) => return refused.response(&self.limits),
         };
-        let request = Request::from_parts(parts, body);
-        if let Some(response) = self.app.cached(&matched.component, &request) {
+        if let Some(response) = self.app.cached(&matched.component, (&parts).into()) {
             return response;
         }
-        let (mut parts, body) = request.into_parts();
         // Admission: the request is complete; wait (bounded) for a component slot.
         let slot = tokio::select! {
             slot = tokio::time::timeout(self.limits.queue_timeout, self.app.request_slot()) => {
