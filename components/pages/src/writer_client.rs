@@ -150,10 +150,10 @@ impl WriterClient {
         idempotency_key: &str,
         client: &str,
     ) -> Result<Answer<OrderView>, WriterError> {
-        let body = serde_json::to_vec(order).expect("request bodies always serialise");
-        let headers = [(IDEMPOTENCY_KEY, idempotency_key), (CLIENT_KEY, client)];
-        self.call(Method::Post, "/orders", Some(body), &headers)
-            .await
+        let answer = self
+            .place_order_json_text(order, idempotency_key, client)
+            .await?;
+        decoded(&Method::Post, "/orders", answer)
     }
 
     /// [`Self::place_order`] with the writer's answer as the JSON text it wrote, for the
@@ -301,20 +301,7 @@ impl WriterClient {
         headers: &[(&str, &str)],
     ) -> Result<Answer<T>, WriterError> {
         let answer = self.call_bytes(method.clone(), path, body, headers).await?;
-        match serde_json::from_slice(&answer.value) {
-            Ok(value) => Ok(Answer {
-                status: answer.status,
-                value,
-                replayed: answer.replayed,
-            }),
-            Err(e) => {
-                eprintln!(
-                    "writer {method} {path}: unreadable {} body: {e}",
-                    answer.status
-                );
-                Err(WriterError::Broken)
-            }
-        }
+        decoded(&method, path, answer)
     }
 
     /// [`Self::call`] without decoding a success's body.
@@ -426,6 +413,28 @@ fn replayed(response: &Response) -> bool {
 }
 
 /// Turns a 404 into `None`.
+/// A successful answer's JSON body decoded; a body that does not decode is a broken writer.
+fn decoded<T: DeserializeOwned>(
+    method: &Method,
+    path: &str,
+    answer: Answer<Vec<u8>>,
+) -> Result<Answer<T>, WriterError> {
+    match serde_json::from_slice(&answer.value) {
+        Ok(value) => Ok(Answer {
+            status: answer.status,
+            value,
+            replayed: answer.replayed,
+        }),
+        Err(e) => {
+            eprintln!(
+                "writer {method} {path}: unreadable {} body: {e}",
+                answer.status
+            );
+            Err(WriterError::Broken)
+        }
+    }
+}
+
 pub fn found<T>(result: Result<T, WriterError>) -> Result<Option<T>, WriterError> {
     match result {
         Ok(v) => Ok(Some(v)),
