@@ -372,9 +372,63 @@ fn state(s: &str) -> anyhow::Result<OrderState> {
 }
 
 /// The order with `order_id` as the API shows it: lines in order, events oldest first.
-/// The order just inserted, exactly as [`view`] reads it back (the same fields by the
-/// same rules: no shipping note, one tax line named by its rate), built from what placing
-/// it computed rather than read back with three more queries on every order.
+/// An order's amounts as stored on its row (or about to be).
+struct StoredAmounts<'a> {
+    currency: &'a str,
+    subtotal: i64,
+    discount: i64,
+    shipping: i64,
+    tax: i64,
+    total: i64,
+    tax_mode: TaxMode,
+    /// The rate in the totals, if any.
+    rate: Option<Rate>,
+    /// The chosen method's code and name.
+    shipping_method: Option<(String, String)>,
+    /// The applied code and its description.
+    discount_code: Option<(String, String)>,
+}
+
+/// The totals, shipping and discount an order shows, by one set of rules for an order
+/// read back and one just placed: one tax line named by its rate, no shipping note.
+fn shown_amounts(
+    a: StoredAmounts<'_>,
+) -> (Totals, Option<ShippingOption>, Option<AppliedDiscount>) {
+    let money = |amount| Money::new(amount, a.currency);
+    let totals = Totals {
+        subtotal: money(a.subtotal),
+        discount: money(a.discount),
+        shipping: money(a.shipping),
+        tax: money(a.tax),
+        tax_included: a.tax_mode == TaxMode::Inclusive,
+        taxes: a
+            .rate
+            .map(|rate| TaxLine {
+                name: rate.label(),
+                rate_bp: rate.rate_bp,
+                amount: money(a.tax),
+            })
+            .into_iter()
+            .collect(),
+        total: money(a.total),
+    };
+    let shipping = a.shipping_method.map(|(code, name)| ShippingOption {
+        code,
+        name,
+        amount: totals.shipping.clone(),
+        note: String::new(),
+    });
+    let discount = a.discount_code.map(|(code, description)| AppliedDiscount {
+        code,
+        description,
+        amount: totals.discount.clone(),
+    });
+    (totals, shipping, discount)
+}
+
+/// The order just inserted, exactly as [`view`] reads it back (its amounts by
+/// [`shown_amounts`], like it), built from what placing it computed rather than read back
+/// with three more queries on every order.
 /// `tests/checkout_money.rs` checks that the answer to placing equals the order read back.
 fn placed_view(
     number: String,
@@ -383,36 +437,24 @@ fn placed_view(
     checkout: &pricing::Checkout,
     now: &str,
 ) -> OrderView {
-    let currency = &priced.total.currency;
-    let money = |m: &Money| Money::new(m.amount, currency.clone());
     let t = &checkout.totals;
-    let totals = Totals {
-        subtotal: money(&t.subtotal),
-        discount: money(&t.discount),
-        shipping: money(&t.shipping),
-        tax: money(&t.tax),
-        tax_included: checkout.tax_mode == TaxMode::Inclusive,
-        taxes: checkout
-            .rate
-            .iter()
-            .map(|rate| TaxLine {
-                name: rate.label(),
-                rate_bp: rate.rate_bp,
-                amount: money(&t.tax),
-            })
-            .collect(),
-        total: money(&t.total),
-    };
-    let shipping = checkout.shipping.as_ref().map(|s| ShippingOption {
-        code: s.code.clone(),
-        name: s.name.clone(),
-        amount: totals.shipping.clone(),
-        note: String::new(),
-    });
-    let discount = checkout.discount.as_ref().map(|d| AppliedDiscount {
-        code: d.discount.code.clone(),
-        description: d.discount.description.clone(),
-        amount: totals.discount.clone(),
+    let (totals, shipping, discount) = shown_amounts(StoredAmounts {
+        currency: &priced.total.currency,
+        subtotal: t.subtotal.amount,
+        discount: t.discount.amount,
+        shipping: t.shipping.amount,
+        tax: t.tax.amount,
+        total: t.total.amount,
+        tax_mode: checkout.tax_mode,
+        rate: checkout.rate.clone(),
+        shipping_method: checkout
+            .shipping
+            .as_ref()
+            .map(|s| (s.code.clone(), s.name.clone())),
+        discount_code: checkout
+            .discount
+            .as_ref()
+            .map(|d| (d.discount.code.clone(), d.discount.description.clone())),
     });
     OrderView {
         number,
@@ -486,49 +528,30 @@ pub fn view(db: &Db, order_id: i64) -> anyhow::Result<OrderView> {
             })
         })
         .collect::<anyhow::Result<_>>()?;
-    let currency = o.text(9)?;
-    let money = |amount| Money::new(amount, currency.clone());
-    let tax_rate_bp = u32::try_from(o.int(21)?)?;
-    let tax_mode = settings::tax_mode(&o.text(20)?)?;
-    let tax = money(o.int(19)?);
-    let totals = Totals {
-        subtotal: money(o.int(13)?),
-        discount: money(o.int(14)?),
-        shipping: money(o.int(16)?),
-        tax: tax.clone(),
-        tax_included: tax_mode == TaxMode::Inclusive,
-        taxes: o
-            .opt_text(22)?
-            .map(|name| TaxLine {
-                name: Rate {
-                    name,
-                    rate_bp: tax_rate_bp,
-                }
-                .label(),
-                rate_bp: tax_rate_bp,
-                amount: tax,
-            })
-            .into_iter()
-            .collect(),
-        total: money(o.int(10)?),
-    };
-    let shipping = match (o.opt_text(17)?, o.opt_text(18)?) {
-        (Some(code), Some(name)) => Some(ShippingOption {
-            code,
-            name,
-            amount: totals.shipping.clone(),
-            note: String::new(),
-        }),
-        _ => None,
-    };
-    let discount = match o.opt_text(15)? {
-        Some(code) => Some(AppliedDiscount {
-            code,
-            description: o.opt_text(23)?.unwrap_or_default(),
-            amount: totals.discount.clone(),
-        }),
-        None => None,
-    };
+    let (totals, shipping, discount) = shown_amounts(StoredAmounts {
+        currency: &o.text(9)?,
+        subtotal: o.int(13)?,
+        discount: o.int(14)?,
+        shipping: o.int(16)?,
+        tax: o.int(19)?,
+        total: o.int(10)?,
+        tax_mode: settings::tax_mode(&o.text(20)?)?,
+        rate: match o.opt_text(22)? {
+            Some(name) => Some(Rate {
+                name,
+                rate_bp: u32::try_from(o.int(21)?)?,
+            }),
+            None => None,
+        },
+        shipping_method: match (o.opt_text(17)?, o.opt_text(18)?) {
+            (Some(code), Some(name)) => Some((code, name)),
+            _ => None,
+        },
+        discount_code: match o.opt_text(15)? {
+            Some(code) => Some((code, o.opt_text(23)?.unwrap_or_default())),
+            None => None,
+        },
+    });
     Ok(OrderView {
         number: o.text(0)?,
         state: state(&o.text(1)?)?,
@@ -542,7 +565,7 @@ pub fn view(db: &Db, order_id: i64) -> anyhow::Result<OrderView> {
             country: o.text(8)?,
         },
         items,
-        total: Money::new(o.int(10)?, o.text(9)?),
+        total: totals.total.clone(),
         totals,
         shipping,
         discount,
