@@ -35,6 +35,22 @@ pub enum Command {
     Backup(BackupArgs),
     /// List every mismatch between the payment provider and the ledger over a window.
     Reconcile(ReconcileArgs),
+    /// The back office's owner account.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Set the back office owner's password, read from standard input (one line, at least
+    /// 12 characters); every signed-in back-office session ends.
+    SetPassword(SetPasswordArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SetPasswordArgs {
+    #[command(flatten)]
+    pub target: AdminTarget,
 }
 
 #[derive(Args, Debug)]

@@ -44,6 +44,9 @@ fn main() -> ExitCode {
             Command::Check(args) => storefront::admin_commands::check(args).await,
             Command::Backup(args) => storefront::admin_commands::backup(args).await,
             Command::Reconcile(args) => storefront::admin_commands::reconcile(args).await,
+            Command::Admin(cli::AdminCommand::SetPassword(args)) => {
+                storefront::admin_commands::set_password(args).await
+            }
             Command::Build(args) => app::manifest::Manifest::load(&args.manifest)
                 .and_then(|m| app::build_components::build_all(&m)),
         }

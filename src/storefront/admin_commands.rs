@@ -1,4 +1,4 @@
-//! `storefront check`, `backup` and `reconcile`: all go through the writer component,
+//! `storefront check`, `backup`, `reconcile` and `admin set-password`: all go through the writer component,
 //! either the running one over HTTP (`--writer-url`, token from `writer_token`) or,
 //! when nobody owns the data dir, an in-process one that takes ownership for the
 //! duration of the command (`--data-dir`). There is no second code path that reads
@@ -7,7 +7,7 @@
 use crate::app::manifest::Manifest;
 use crate::app::runtime::App;
 use crate::app::variables::AppVariables;
-use crate::cli::{AdminTarget, BackupArgs, CheckArgs, ReconcileArgs};
+use crate::cli::{AdminTarget, BackupArgs, CheckArgs, ReconcileArgs, SetPasswordArgs};
 use crate::database::Database;
 use crate::database::ownership::{Ownership, Wait};
 use crate::storefront::provider_intents;
@@ -205,6 +205,50 @@ pub async fn reconcile(args: ReconcileArgs) -> Result<()> {
         "{} mismatch(es) between the provider and the ledger",
         report.mismatches.len()
     )
+}
+
+/// Reads the new owner password from standard input, hashes it (argon2id with OWASP's
+/// parameters, the `argon2` crate's default) and stores the hash through the writer.
+pub async fn set_password(args: SetPasswordArgs) -> Result<()> {
+    use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
+    use std::io::{BufRead, IsTerminal};
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprintln!(
+            "Type the new owner password and press Enter (it is shown as you type; \
+             pipe it in to avoid that):"
+        );
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password")?;
+    let password = line.trim_end_matches(['\r', '\n']);
+    if let Some(problem) = storefront_domain::owner::password_problem(password) {
+        bail!("the password {problem}");
+    }
+    let salt = SaltString::generate(&mut OsRng);
+    let hash = argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| anyhow::anyhow!("hashing the password: {e}"))?
+        .to_string();
+    let target = Target::open(&args.target).await?;
+    let body = serde_json::json!({ "password_hash": hash });
+    let answer = target
+        .call(http::Method::PUT, "/admin/owner/password", Some(body))
+        .await;
+    target.close().await?;
+    let answer = answer?;
+    if !answer.status.is_success() {
+        bail!(
+            "setting the password failed ({}): {}",
+            answer.status,
+            answer.message()
+        );
+    }
+    println!("owner password set; sign in at /admin");
+    Ok(())
 }
 
 /// Takes a consistent snapshot through the writer (`VACUUM INTO`), then verifies it.

@@ -565,3 +565,76 @@ pub fn with_fd_limit(cmd: &Command, fds: u32) -> Command {
     }
     limited
 }
+
+/// The back office owner's password in the tests.
+pub const OWNER_PASSWORD: &str = "test owner password 0123";
+
+/// Sets the back office owner's password with `storefront admin set-password` on a data
+/// dir nobody owns yet (the command takes ownership for its duration, like `check`).
+pub fn set_owner_password(data_dir: &Path, password: &str) {
+    use std::io::Write as _;
+    let mut child = storefront()
+        .args(["admin", "set-password", "--manifest"])
+        .arg(manifest())
+        .arg("--data-dir")
+        .arg(data_dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "set-password failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The whole app with the owner's password set ([`OWNER_PASSWORD`]) and the admin token
+/// on, for the back office's tests.
+pub fn start_back_office(data_dir: &Path) -> TestApp {
+    build_components();
+    set_owner_password(data_dir, OWNER_PASSWORD);
+    start_with_admin(data_dir)
+}
+
+/// A client like a browser in the back office: keeps cookies, follows no redirects,
+/// and asks for HTML (which is what routes `/admin…` to the back office, not the API).
+pub fn browser_like_client() -> reqwest::blocking::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::ACCEPT,
+        "text/html,application/xhtml+xml".parse().unwrap(),
+    );
+    reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .default_headers(headers)
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
+
+/// A [`browser_like_client`] signed in to the back office of `app` with [`OWNER_PASSWORD`].
+pub fn owner_client(app: &TestApp) -> reqwest::blocking::Client {
+    let client = browser_like_client();
+    let resp = client
+        .post(app.url("/admin/sign-in"))
+        .form(&[("password", OWNER_PASSWORD), ("next", "/admin")])
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 303, "signing in failed");
+    client
+}
+
+/// The CSRF token in a back-office page (every form carries it as `csrf`).
+pub fn office_csrf(html: &str) -> String {
+    hidden_field(html, "csrf")
+}

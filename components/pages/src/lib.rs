@@ -23,6 +23,7 @@ mod favicon;
 mod forms;
 mod images;
 mod notice;
+mod office;
 mod paging;
 mod payments;
 mod pending;
@@ -319,6 +320,18 @@ async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
         test_payments: payments.test_mode(),
         admin: admin::enabled(&config.payments.admin_token),
     };
+    if office::wants(req) {
+        return match body_error {
+            None => office::respond(req, &config.key, &writer, payments.now).await,
+            Some(error) => office::refused_body(
+                req,
+                &config.key,
+                &writer,
+                payments.now,
+                matches!(error, BodyError::TooLarge),
+            ),
+        };
+    }
     let routed = route(&req.method, &req.path, features);
     if req.is_json() {
         return respond_json(req, body_error, routed, &payments).await;

@@ -105,7 +105,7 @@ impl WriterClient {
 
     /// An owner's catalog command or read, passed on as is: the writer's status, body and
     /// whether it was an idempotent replay. `path_and_query` is built by the caller from
-    /// checked segments; the actor is always the admin token for now.
+    /// checked segments; the actor in the history is the admin token.
     pub async fn forward(
         &self,
         method: Method,
@@ -113,8 +113,22 @@ impl WriterClient {
         body: Option<Vec<u8>>,
         idempotency_key: Option<&str>,
     ) -> Result<(u16, Vec<u8>, bool), WriterError> {
+        self.forward_as("admin-token", method, path_and_query, body, idempotency_key)
+            .await
+    }
+
+    /// [`Self::forward`] naming `actor` in the command's history (the back office's
+    /// commands are the owner's, [`crate::office::ACTOR`]).
+    pub async fn forward_as(
+        &self,
+        actor: &str,
+        method: Method,
+        path_and_query: &str,
+        body: Option<Vec<u8>>,
+        idempotency_key: Option<&str>,
+    ) -> Result<(u16, Vec<u8>, bool), WriterError> {
         let url = format!("{}{path_and_query}", self.base);
-        let mut headers = vec![(ACTOR, "admin-token")];
+        let mut headers = vec![(ACTOR, actor)];
         if let Some(key) = idempotency_key {
             headers.push((IDEMPOTENCY_KEY, key));
         }
@@ -293,7 +307,7 @@ impl WriterClient {
     }
 
     /// Sends (and re-sends) one request and sorts the answer into success or [`WriterError`].
-    async fn call<T: DeserializeOwned>(
+    pub(crate) async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
@@ -305,7 +319,7 @@ impl WriterClient {
     }
 
     /// [`Self::call`] without decoding a success's body.
-    async fn call_bytes(
+    pub(crate) async fn call_bytes(
         &self,
         method: Method,
         path: &str,

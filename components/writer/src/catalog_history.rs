@@ -39,7 +39,7 @@ pub struct Applied {
 }
 
 /// The `storefront-actor` header: visible ASCII and spaces, 1..=[`MAX_ACTOR`] bytes.
-fn actor(header: &Header) -> Result<String, ApiError> {
+pub fn actor(header: &Header) -> Result<String, ApiError> {
     match header {
         Header::Missing => Ok(DEFAULT_ACTOR.to_string()),
         Header::One(v)

@@ -33,6 +33,9 @@
 //!   [/remove]]]]`, `/admin/catalog/variants/{sku}[/archive]`,
 //!   `/admin/catalog/collections[/{slug}[/products[/{product}/remove]]]`
 //! - `GET  /settings`                     → `ShopSettings`
+//! - The back office owner (see `owner_sign_in`): `GET /admin/owner` → `OwnerStatus`;
+//!   `PUT /admin/owner/password` `SetPassword`; `POST /admin/owner/sign-ins` `SignInStart`
+//!   → 201 `SignInChallenge`; `POST /admin/owner/sign-ins/{attempt}` `SignInOutcome` → 204
 //! - `PUT  /admin/settings` (+ `Idempotency-Key`) `ShopSettings` → `ShopSettings`
 //! - `GET  /admin/discounts` → `DiscountList`; `POST /admin/discounts` `DiscountCode` → 201;
 //!   `POST /admin/discounts/{code}` `DiscountChange`; `POST /admin/discounts/{code}/deactivate`
@@ -61,6 +64,7 @@ mod migrations;
 mod order_list;
 mod order_number;
 mod orders;
+mod owner_sign_in;
 mod payment_events;
 mod payment_state;
 mod payments;
@@ -176,6 +180,10 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
         },
         Route::UpdateImage(slug, id) => catalog_commands::update_image(&db, &head, slug, id, &body),
         Route::RemoveImage(slug, id) => catalog_commands::remove_image(&db, &head, slug, id),
+        Route::OwnerStatus => until_write(owner_sign_in::get(&db)),
+        Route::SetOwnerPassword => owner_sign_in::set_password(&db, &head, &body),
+        Route::StartSignIn => owner_sign_in::start(&db, &body),
+        Route::FinishSignIn(attempt) => owner_sign_in::finish(&db, attempt, &body),
         Route::Settings => until_write(settings::get(&db)),
         Route::PutSettings => settings::put(&db, &head, &body),
         Route::Discounts => checkout_commands::discounts(&db),
@@ -232,6 +240,10 @@ enum Route<'a> {
     UpdateImage(&'a str, &'a str),
     RemoveImage(&'a str, &'a str),
     Settings,
+    OwnerStatus,
+    SetOwnerPassword,
+    StartSignIn,
+    FinishSignIn(&'a str),
     PutSettings,
     Discounts,
     CreateDiscount,
@@ -329,6 +341,12 @@ impl<'a> Route<'a> {
             }
             ["admin", "products", slug, "stock"] if !slug.is_empty() => Route::AdjustStock(slug),
             ["admin", "orders"] => Route::ListOrders,
+            ["admin", "owner"] => Route::OwnerStatus,
+            ["admin", "owner", "password"] => Route::SetOwnerPassword,
+            ["admin", "owner", "sign-ins"] => Route::StartSignIn,
+            ["admin", "owner", "sign-ins", attempt] if !attempt.is_empty() => {
+                Route::FinishSignIn(attempt)
+            }
             ["settings"] => Route::Settings,
             ["admin", "settings"] => Route::PutSettings,
             // One path, two methods: the list, and creating a code.
@@ -375,11 +393,12 @@ impl<'a> Route<'a> {
             | Route::ListOrders
             | Route::History
             | Route::Settings
+            | Route::OwnerStatus
             | Route::Discounts
             | Route::Shipping
             | Route::TaxRates
             | Route::DueActions => Method::Get,
-            Route::PutSettings => Method::Put,
+            Route::PutSettings | Route::SetOwnerPassword => Method::Put,
             Route::Quote
             | Route::PlaceOrder
             | Route::Transition(_)
@@ -410,6 +429,8 @@ impl<'a> Route<'a> {
             | Route::DeactivateDiscount(_)
             | Route::UpdateShippingMethod(_)
             | Route::SetTaxRate(_)
+            | Route::StartSignIn
+            | Route::FinishSignIn(_)
             | Route::ActionResult(_) => Method::Post,
         }
     }

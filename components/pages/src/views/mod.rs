@@ -259,7 +259,7 @@ pub fn pagination(page: u32, pages: u32, href: impl Fn(u32) -> String) -> Markup
     }
 }
 
-const STYLE: &str = r#"
+pub(crate) const STYLE: &str = r#"
 :root{--ink:#1d2330;--muted:#596575;--line:#e3e7ee;--bg:#f6f7fb;--card:#fff;--accent:#2f5bea;--accent-ink:#fff;--ok:#17663f;--warn:#7f4a00;--bad:#a81f15;--focus:#1d3fae;--radius:10px}
 *{box-sizing:border-box}
 html{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--ink);background:var(--bg);line-height:1.5}

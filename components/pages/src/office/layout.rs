@@ -1,0 +1,111 @@
+//! The back office's page frame: the shop's name, the navigation between the areas, the
+//! sign-out button, the flash message, and the shop's stylesheet plus a few rules of
+//! its own (tables, forms side by side). Like every page, no script runs.
+
+use super::{Office, session};
+use crate::views::STYLE;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+/// The areas in the navigation: label and path.
+const AREAS: &[(&str, &str)] = &[
+    ("Dashboard", "/admin"),
+    ("Orders", "/admin/orders"),
+    ("Catalog", "/admin/catalog"),
+    ("Payments", "/admin/payments"),
+    ("Export", "/admin/export"),
+    ("Settings", "/admin/settings"),
+];
+
+/// The hidden CSRF field every back-office form carries.
+pub fn csrf_field(office: &Office<'_>) -> Markup {
+    html! { input type="hidden" name=(session::CSRF_FIELD) value=(office.csrf()); }
+}
+
+pub fn page(office: &Office<'_>, title: &str, content: Markup) -> Markup {
+    let path = office.req.path.as_str();
+    let current = AREAS
+        .iter()
+        .rev()
+        .find(|(_, href)| path == *href || (*href != "/admin" && path.starts_with(href)))
+        .map(|(_, href)| *href);
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="robots" content="noindex";
+                title { (title) " · " (office.shop.name) " back office" }
+                link rel="icon" href="/favicon.svg" type="image/svg+xml";
+                style { (PreEscaped(STYLE)) (PreEscaped(OFFICE_STYLE)) }
+            }
+            body.office {
+                a.skip href="#main" { "Skip to main content" }
+                header.site {
+                    div.bar {
+                        a.brand href="/admin" { (office.shop.name) span.muted { " · back office" } }
+                        @if office.session.is_some() {
+                            form.inline method="post" action="/admin/sign-out" {
+                                (csrf_field(office))
+                                a href="/" { "View shop" }
+                                " "
+                                button type="submit" { "Sign out" }
+                            }
+                        }
+                    }
+                    @if office.session.is_some() {
+                        nav.office-nav aria-label="Back office" {
+                            @for (label, href) in AREAS {
+                                @if current == Some(*href) {
+                                    a href=(href) aria-current="page" { (label) }
+                                } @else {
+                                    a href=(href) { (label) }
+                                }
+                            }
+                        }
+                    }
+                }
+                main #main tabindex="-1" {
+                    @if let Some(flash) = &office.flash {
+                        p class=(flash.tone.class()) role="status" { (flash.text) }
+                    }
+                    (content)
+                }
+            }
+        }
+    }
+}
+
+/// The body of an error page.
+pub fn error(status: u16, title: &str, message: &str) -> Markup {
+    html! {
+        section.error-page {
+            p.code { (status) }
+            h1 { (title) }
+            p { (message) }
+            p { a.button href="/admin" { "Back to the dashboard" } }
+        }
+    }
+}
+
+const OFFICE_STYLE: &str = r#"
+.office .bar{max-width:1200px}
+.office main{max-width:1200px}
+.office-nav{max-width:1200px;margin:0 auto;padding:0 1rem .6rem;display:flex;flex-wrap:wrap;gap:.3rem 1rem}
+.office-nav a{text-decoration:none;font-weight:600;padding:.2rem 0}
+.office-nav a[aria-current=page]{color:var(--ink);border-bottom:3px solid var(--accent)}
+form.inline{display:inline-flex;gap:.6rem;align-items:center;margin:0}
+table.list{width:100%;border-collapse:collapse;background:var(--card);border:1px solid var(--line);border-radius:var(--radius)}
+table.list th,table.list td{text-align:left;padding:.5rem .6rem;border-bottom:1px solid var(--line);vertical-align:top}
+table.list td.num,table.list th.num{text-align:right;font-variant-numeric:tabular-nums}
+.table-wrap{overflow-x:auto}
+.tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:1rem;margin:0 0 1.5rem;padding:0;list-style:none}
+.tile{background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:1rem}
+.tile .figure{font-size:1.6rem;font-weight:700;display:block}
+.filters{display:flex;flex-wrap:wrap;gap:.6rem 1rem;align-items:flex-end;margin:0 0 1rem}
+.filters label{display:flex;flex-direction:column;font-size:.9rem}
+.field-error{color:var(--bad);font-size:.9rem;margin:.2rem 0 0}
+.stack{display:flex;flex-direction:column;gap:.8rem;max-width:36rem}
+.stack label{display:flex;flex-direction:column;gap:.2rem;font-weight:600}
+.actions{display:flex;flex-wrap:wrap;gap:.8rem;align-items:flex-end;margin:1rem 0}
+"#;

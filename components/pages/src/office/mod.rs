@@ -1,0 +1,297 @@
+//! The back office: the shop owner's pages under `/admin`, server-rendered like the shop
+//! and working without JavaScript.
+//!
+//! `/admin…` serves two clients on the same paths. A request with an `Authorization`
+//! header, or one that does not ask for HTML, is the bearer-token JSON API for scripts
+//! ([`crate::admin`]); a browser's request (it names `text/html` in `Accept` and carries
+//! no `Authorization`) comes here. Every page but the sign-in needs the owner's session
+//! ([`session`]); every form carries the session's CSRF token, and a POST that another
+//! site sent (`Sec-Fetch-Site: cross-site`) is refused whatever it carries.
+//!
+//! Each area lives in its own module and answers the paths under its prefix:
+//! `/admin` ([`dashboard`]), `/admin/sign-in` and `/admin/sign-out` ([`sign_in`]),
+//! `/admin/orders…` ([`orders`]), `/admin/catalog…` ([`catalog`]), `/admin/payments…`
+//! ([`payments`]), `/admin/export…` ([`export`]), `/admin/settings…` ([`settings`]).
+
+pub mod catalog;
+pub mod dashboard;
+pub mod export;
+pub mod flash;
+pub mod layout;
+pub mod orders;
+pub mod payments;
+pub mod session;
+pub mod settings;
+pub mod sign_in;
+
+use crate::forms::Form;
+use crate::notice::{Flash, Tone};
+use crate::signing::Key;
+use crate::web::{Req, Resp};
+use crate::writer_client::{WriterClient, WriterError};
+use maud::Markup;
+use session::OwnerSession;
+use spin_sdk::http::Method;
+use storefront_domain::checkout::ShopSettings;
+use storefront_domain::owner::OwnerStatus;
+
+/// The actor named in the history of every command the back office sends.
+pub const ACTOR: &str = "owner";
+/// Seconds a browser is told to wait after a 503.
+const RETRY_AFTER_SECONDS: &str = "5";
+
+/// Whether `req` is a browser asking for a back-office page (see the module doc).
+pub fn wants(req: &Req) -> bool {
+    let under_admin = req
+        .path
+        .strip_prefix("/admin")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    under_admin
+        && req.header("authorization").is_none()
+        && req
+            .header("accept")
+            .is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// What every back-office handler works with.
+pub struct Office<'a> {
+    pub req: &'a Req,
+    pub writer: &'a WriterClient,
+    pub key: &'a Key,
+    /// Unix seconds.
+    pub now: u64,
+    /// The shop's name and currency for the header and money.
+    pub shop: ShopSettings,
+    /// The owner's session; `None` only on the sign-in pages.
+    pub session: Option<OwnerSession>,
+    /// The message the previous form left (its cookie is cleared by this page).
+    pub flash: Option<Flash>,
+}
+
+impl Office<'_> {
+    /// The CSRF token for this session's forms (empty without a session).
+    pub fn csrf(&self) -> String {
+        self.session
+            .as_ref()
+            .map(|s| s.csrf_token(self.key))
+            .unwrap_or_default()
+    }
+
+    /// The body of a POSTed form, after its CSRF token is checked (403 page otherwise).
+    pub fn form(&self) -> Result<Form, Resp> {
+        let form = Form::parse(&self.req.body);
+        match &self.session {
+            Some(s) if s.csrf_ok(self.key, form.get(session::CSRF_FIELD)) => Ok(form),
+            _ => Err(self.error(
+                403,
+                "This form has expired",
+                "The page you sent it from is too old or was not ours. Go back, reload \
+                 the page and try again.",
+            )),
+        }
+    }
+
+    /// A page in the back-office layout.
+    pub fn page(&self, status: u16, title: &str, content: Markup) -> Resp {
+        let mut resp = Resp::html(status, layout::page(self, title, content));
+        if self.req.cookie(flash::COOKIE).is_some() {
+            resp = resp.header("set-cookie", flash::clear_cookie(self.req.is_https()));
+        }
+        resp
+    }
+
+    /// A 200 page.
+    pub fn ok(&self, title: &str, content: Markup) -> Resp {
+        self.page(200, title, content)
+    }
+
+    /// 303 to `location` (a back-office path), with a message for the next page.
+    pub fn redirect(&self, location: &str, message: Option<Flash>) -> Resp {
+        let resp = Resp::redirect(location);
+        match message {
+            Some(m) => resp.header(
+                "set-cookie",
+                flash::set_cookie(&m, self.key, self.req.is_https()),
+            ),
+            None => resp,
+        }
+    }
+
+    /// 303 with an information message.
+    pub fn done(&self, location: &str, text: impl Into<String>) -> Resp {
+        self.redirect(location, Some(Flash::new(Tone::Info, text)))
+    }
+
+    pub fn error(&self, status: u16, title: &str, message: &str) -> Resp {
+        self.page(status, title, layout::error(status, title, message))
+    }
+
+    pub fn not_found(&self) -> Resp {
+        self.error(
+            404,
+            "Not found",
+            "There is nothing at this address in the back office.",
+        )
+    }
+
+    /// 405 naming the methods the path takes (`GET` implies `HEAD`).
+    pub fn method_not_allowed(&self, allow: &str) -> Resp {
+        let allow = if allow.split(", ").any(|m| m == "GET") {
+            format!("{allow}, HEAD")
+        } else {
+            allow.to_string()
+        };
+        self.error(
+            405,
+            "Method not allowed",
+            "This page cannot be used that way. Please follow a link instead.",
+        )
+        .header("allow", allow)
+    }
+
+    /// The page for a writer call that failed in a way the handler did not expect.
+    pub fn writer_failed(&self, e: WriterError) -> Resp {
+        match e {
+            WriterError::Unavailable => self
+                .error(
+                    503,
+                    "The shop's database is briefly unavailable",
+                    "The writer is not answering right now (a restart or deploy). Try \
+                     again in a few seconds; nothing was changed twice.",
+                )
+                .header("retry-after", RETRY_AFTER_SECONDS),
+            WriterError::Broken => self.error(
+                502,
+                "Something went wrong",
+                "The shop's writer gave an answer the back office could not use. The \
+                 details are in the component log.",
+            ),
+            WriterError::Rejected { status, body } => {
+                let status = if (400..500).contains(&status) {
+                    status
+                } else {
+                    502
+                };
+                self.error(status, "That did not work", &body.error.message)
+            }
+        }
+    }
+
+    /// The request method as routed: `HEAD` is answered like `GET`.
+    pub fn method(&self) -> &str {
+        match self.req.method.as_str() {
+            "HEAD" => "GET",
+            m => m,
+        }
+    }
+}
+
+/// Answers a browser's back-office request.
+pub async fn respond(req: &Req, key: &Key, writer: &WriterClient, now: u64) -> Resp {
+    let shop = match writer.settings().await {
+        Ok(shop) => shop,
+        Err(e) => {
+            return bare(req, key, writer, now, crate::shop::fallback_settings()).writer_failed(e);
+        }
+    };
+    let mut office = bare(req, key, writer, now, shop);
+    let segments: Vec<&str> = req.path.split('/').skip(2).collect();
+    if req.path != "/admin" && segments.iter().any(|s| s.is_empty()) {
+        return office.not_found();
+    }
+    let cross_site = req
+        .header("sec-fetch-site")
+        .is_some_and(|v| v.eq_ignore_ascii_case("cross-site"));
+    if office.method() != "GET" && cross_site {
+        return office.error(
+            403,
+            "Refused",
+            "The back office does not accept forms sent from other sites.",
+        );
+    }
+    if let ["sign-in" | "sign-out"] = segments.as_slice() {
+        office.session = current_session(&office).await.ok().flatten();
+        return sign_in::respond(&office, segments[0]).await;
+    }
+    match current_session(&office).await {
+        Ok(Some(session)) => office.session = Some(session),
+        Ok(None) => return sign_in::required(&office),
+        Err(e) => return office.writer_failed(e),
+    }
+    match segments.as_slice() {
+        [] => dashboard::respond(&office).await,
+        ["orders", rest @ ..] => orders::respond(&office, rest).await,
+        ["catalog", rest @ ..] => catalog::respond(&office, rest).await,
+        ["payments", rest @ ..] => payments::respond(&office, rest).await,
+        ["export", rest @ ..] => export::respond(&office, rest).await,
+        ["settings", rest @ ..] => settings::respond(&office, rest).await,
+        _ => office.not_found(),
+    }
+}
+
+/// The page for a body that was too large or could not be read (nothing was done).
+pub fn refused_body(
+    req: &Req,
+    key: &Key,
+    writer: &WriterClient,
+    now: u64,
+    too_large: bool,
+) -> Resp {
+    let office = bare(req, key, writer, now, crate::shop::fallback_settings());
+    if too_large {
+        office.error(
+            413,
+            "That was too much",
+            "What you sent is larger than the back office accepts (see the limits in \
+             the README). Nothing was changed.",
+        )
+    } else {
+        office.error(
+            400,
+            "Bad request",
+            "The back office could not read what your browser sent. Nothing was changed.",
+        )
+    }
+}
+
+/// The office before the session is known.
+fn bare<'a>(
+    req: &'a Req,
+    key: &'a Key,
+    writer: &'a WriterClient,
+    now: u64,
+    shop: ShopSettings,
+) -> Office<'a> {
+    Office {
+        req,
+        writer,
+        key,
+        now,
+        shop,
+        session: None,
+        flash: req.cookie(flash::COOKIE).and_then(|v| flash::read(v, key)),
+    }
+}
+
+/// The session in the cookie if it is valid and signed in under the current password.
+async fn current_session(office: &Office<'_>) -> Result<Option<OwnerSession>, WriterError> {
+    let Some(session) = office
+        .req
+        .cookie(session::COOKIE)
+        .and_then(|v| OwnerSession::decode(v, office.key, office.now))
+    else {
+        return Ok(None);
+    };
+    let status = office.writer.owner_status().await?;
+    Ok((status.password_set && status.generation == session.generation).then_some(session))
+}
+
+impl WriterClient {
+    /// Whether an owner password is set, and its generation.
+    pub async fn owner_status(&self) -> Result<OwnerStatus, WriterError> {
+        Ok(self
+            .call(Method::Get, "/admin/owner", None, &[])
+            .await?
+            .value)
+    }
+}

@@ -1,0 +1,9 @@
+//! The back office's `/admin/orders…` pages (being built).
+
+use super::Office;
+use crate::web::Resp;
+
+pub async fn respond(office: &Office<'_>, rest: &[&str]) -> Resp {
+    let _ = rest;
+    office.not_found()
+}

@@ -1,0 +1,189 @@
+//! Signing the owner in and out (`GET|POST /admin/sign-in`, `POST /admin/sign-out`).
+//!
+//! The writer hands out the stored argon2id hash for an attempt it has counted
+//! ([`storefront_domain::owner`]); this component verifies the password against it (the
+//! slow part, kept off the writer) and reports the outcome, which the writer logs and
+//! counts towards the client's limit of failed sign-ins.
+
+use super::{Office, session};
+use crate::forms::Form;
+use crate::notice::{Flash, Tone};
+use crate::web::Resp;
+use crate::writer_client::{WriterClient, WriterError};
+use argon2::{Argon2, PasswordHash, PasswordVerifier};
+use maud::html;
+use spin_sdk::http::Method;
+use storefront_domain::owner::{MAX_PASSWORD_BYTES, SignInChallenge, SignInOutcome, SignInStart};
+
+/// Longest `next` address kept across the sign-in.
+const MAX_NEXT: usize = 512;
+
+pub async fn respond(office: &Office<'_>, which: &str) -> Resp {
+    match (which, office.method()) {
+        ("sign-in", "GET") if office.session.is_some() => office.redirect("/admin", None),
+        ("sign-in", "GET") => form_page(office, 200, &next(office.req.query_param("next")), None),
+        ("sign-in", "POST") => sign_in(office).await,
+        ("sign-in", _) => office.method_not_allowed("GET, POST"),
+        (_, "POST") => sign_out(office),
+        _ => office.method_not_allowed("POST"),
+    }
+}
+
+/// The answer to a request that needs a session and has none: to the sign-in page,
+/// coming back here afterwards (a form's data is not kept).
+pub fn required(office: &Office<'_>) -> Resp {
+    let req = office.req;
+    if office.method() != "GET" {
+        return office.redirect(
+            "/admin/sign-in",
+            Some(Flash::new(
+                Tone::Warning,
+                "Your back-office session has ended; sign in again and repeat what you did.",
+            )),
+        );
+    }
+    let here = if req.query.is_empty() {
+        req.path.clone()
+    } else {
+        format!("{}?{}", req.path, req.query)
+    };
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("next", &next(Some(here)))
+        .finish();
+    office.redirect(&format!("/admin/sign-in?{query}"), None)
+}
+
+/// A back-office address to return to, or the dashboard.
+fn next(raw: Option<String>) -> String {
+    raw.filter(|n| {
+        n.len() <= MAX_NEXT
+            && (n == "/admin" || n.starts_with("/admin/") || n.starts_with("/admin?"))
+            && !n.contains("//")
+            && n.bytes().all(|b| b.is_ascii_graphic())
+    })
+    .unwrap_or_else(|| "/admin".to_string())
+}
+
+fn form_page(office: &Office<'_>, status: u16, next: &str, problem: Option<&str>) -> Resp {
+    let body = html! {
+        section.stack {
+            h1 { "Sign in" }
+            p.muted { "The back office of " (office.shop.name) "." }
+            form.stack method="post" action="/admin/sign-in" novalidate {
+                input type="hidden" name="next" value=(next);
+                label for="password" {
+                    "Password"
+                    input #password type="password" name="password" required
+                        autocomplete="current-password" maxlength=(MAX_PASSWORD_BYTES)
+                        aria-invalid=[problem.map(|_| "true")]
+                        aria-describedby=[problem.map(|_| "password-error")];
+                }
+                @if let Some(problem) = problem {
+                    p #password-error .field-error { (problem) }
+                }
+                div { button.primary type="submit" { "Sign in" } }
+            }
+        }
+    };
+    office.page(status, "Sign in", body)
+}
+
+async fn sign_in(office: &Office<'_>) -> Resp {
+    let form = Form::parse(&office.req.body);
+    let next = next(form.get("next").map(str::to_string));
+    let password = form.get("password").unwrap_or_default();
+    if password.is_empty() || password.len() > MAX_PASSWORD_BYTES {
+        return form_page(office, 422, &next, Some("Enter the owner password."));
+    }
+    let start = SignInStart {
+        client: office.req.client.clone(),
+    };
+    let challenge = match office.writer.start_sign_in(&start).await {
+        Ok(challenge) => challenge,
+        Err(WriterError::Rejected { status: 429, body }) => {
+            return form_page(office, 429, &next, Some(&body.error.message))
+                .header("retry-after", "60");
+        }
+        Err(WriterError::Rejected { status: 409, .. }) => {
+            return form_page(
+                office,
+                409,
+                &next,
+                Some(
+                    "No owner password is set yet. On the server, run \
+                     `storefront admin set-password`, then sign in here.",
+                ),
+            );
+        }
+        Err(e) => return office.writer_failed(e),
+    };
+    let ok = verify(password, &challenge.password_hash);
+    if let Err(e) = office
+        .writer
+        .finish_sign_in(challenge.attempt, &SignInOutcome { ok })
+        .await
+    {
+        return office.writer_failed(e);
+    }
+    if !ok {
+        return form_page(office, 401, &next, Some("That password is not right."));
+    }
+    let session = session::OwnerSession::start(challenge.generation, office.now);
+    Resp::redirect(&next).header(
+        "set-cookie",
+        session::set_cookie(&session, office.key, office.req.is_https()),
+    )
+}
+
+fn verify(password: &str, stored: &str) -> bool {
+    match PasswordHash::new(stored) {
+        Ok(hash) => Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok(),
+        Err(e) => {
+            eprintln!("the stored owner password hash does not parse: {e}");
+            false
+        }
+    }
+}
+
+fn sign_out(office: &Office<'_>) -> Resp {
+    // Without a valid session there is nothing to end; with one, the form must be ours.
+    if office.session.is_some()
+        && let Err(resp) = office.form()
+    {
+        return resp;
+    }
+    office
+        .redirect(
+            "/admin/sign-in",
+            Some(Flash::new(Tone::Info, "You are signed out.")),
+        )
+        .header("set-cookie", session::clear_cookie(office.req.is_https()))
+}
+
+impl WriterClient {
+    async fn start_sign_in(&self, start: &SignInStart) -> Result<SignInChallenge, WriterError> {
+        let body = serde_json::to_vec(start).expect("serialises");
+        Ok(self
+            .call(Method::Post, "/admin/owner/sign-ins", Some(body), &[])
+            .await?
+            .value)
+    }
+
+    async fn finish_sign_in(
+        &self,
+        attempt: i64,
+        outcome: &SignInOutcome,
+    ) -> Result<(), WriterError> {
+        let body = serde_json::to_vec(outcome).expect("serialises");
+        self.call_bytes(
+            Method::Post,
+            &format!("/admin/owner/sign-ins/{attempt}"),
+            Some(body),
+            &[],
+        )
+        .await
+        .map(drop)
+    }
+}
