@@ -12,6 +12,10 @@ mod browser_support;
 #[path = "../common/mod.rs"]
 mod common;
 
+mod catalog;
+mod dashboard;
+mod journey;
+mod orders;
 mod sign_in;
 
 use browser_support::{Browser, Chromedriver, Scripts, Viewport};
@@ -92,7 +96,14 @@ fn main() -> ExitCode {
     let args = Arguments::from_args();
     let mut trials = Vec::new();
     // Each area adds its scenarios here.
-    let scenarios: Vec<(&str, Scenario)> = [sign_in::scenarios()].concat();
+    let scenarios: Vec<(&str, Scenario)> = [
+        sign_in::scenarios(),
+        dashboard::scenarios(),
+        orders::scenarios(),
+        catalog::scenarios(),
+        journey::scenarios(),
+    ]
+    .concat();
     for (name, scenario) in scenarios {
         for viewport in Viewport::ALL {
             for scripts in Scripts::ALL {

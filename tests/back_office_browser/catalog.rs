@@ -1,0 +1,7 @@
+//! Back-office scenarios: catalog (being built).
+
+use crate::Scenario;
+
+pub fn scenarios() -> Vec<(&'static str, Scenario)> {
+    vec![]
+}
