@@ -13,6 +13,7 @@ use crate::cli::{OwnerArgs, PagesArgs, ServerLimits, UpArgs, WriterArgs};
 use crate::database::Database;
 use crate::database::ownership::Ownership;
 use crate::server;
+use crate::storefront::first_run;
 use crate::storefront::local_secrets;
 use crate::storefront::writer_calls::{COURIER, WRITER, WRITER_SIDE, WriterCalls};
 use anyhow::{Context, Result, bail};
@@ -176,6 +177,9 @@ async fn run(
         database.path().display(),
         started.elapsed().as_millis()
     );
+    if matches!(role, Role::AllInOne) {
+        first_run::announce_setup(&writer, addr, vars.get(first_run::SETUP_TOKEN)).await;
+    }
     let expiry = (owner.reservation_ttl > 0).then(|| {
         let ttl = Duration::from_secs(owner.reservation_ttl);
         let unstarted = Duration::from_secs(owner.checkout_ttl.min(owner.reservation_ttl));
@@ -223,10 +227,14 @@ fn local_overrides(
         .get(&env_key("stripe_secret_key"))
         .is_some_and(|k| !k.is_empty());
     if stripe_configured || !manifest.variables.contains_key("payment_mode") {
-        return local_secrets::fill_missing(manifest, data_dir, env, &[]);
+        return local_secrets::fill_missing(manifest, data_dir, env, &[first_run::SETUP_TOKEN]);
     }
-    let mut overrides =
-        local_secrets::fill_missing(manifest, data_dir, env, &["stripe_webhook_secret"])?;
+    let mut overrides = local_secrets::fill_missing(
+        manifest,
+        data_dir,
+        env,
+        &["stripe_webhook_secret", first_run::SETUP_TOKEN],
+    )?;
     overrides.insert("payment_mode".into(), MODE_TEST.into());
     overrides.insert("accept_test_payments".into(), "true".into());
     tracing::warn!(

@@ -16,7 +16,7 @@ fn location(resp: &reqwest::blocking::Response) -> String {
 }
 
 #[test]
-fn no_password_yet_says_how_to_set_one() {
+fn no_password_yet_offers_the_setup_link_once() {
     let dir = tempfile::tempdir().unwrap();
     let app = common::start_with_admin(dir.path());
     let client = browser_like_client();
@@ -31,6 +31,81 @@ fn no_password_yet_says_how_to_set_one() {
     assert_eq!(resp.status().as_u16(), 409);
     let html = resp.text().unwrap();
     assert!(html.contains("storefront admin set-password"), "{html}");
+
+    // `up` printed a one-time setup link.
+    let log = app.log_once(|line| line.contains("/admin/setup?token="));
+    let link = log
+        .split_whitespace()
+        .find(|word| word.contains("/admin/setup?token="))
+        .unwrap_or_else(|| panic!("no setup link in the log:\n{log}"))
+        .to_string();
+    let token = link.split("token=").nth(1).unwrap().to_string();
+    let wrong = client
+        .get(app.url("/admin/setup?token=not-the-token"))
+        .send()
+        .unwrap();
+    assert_eq!(wrong.status().as_u16(), 404);
+    let page = client.get(&link).send().unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(page.text().unwrap().contains("Set up the back office"));
+    let resp = client
+        .post(app.url("/admin/setup"))
+        .form(&[
+            ("token", token.as_str()),
+            ("password", "the first password 1"),
+            ("password_again", "the first password 2"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 422);
+    assert!(resp.text().unwrap().contains("not the same"));
+    let resp = client
+        .post(app.url("/admin/setup"))
+        .form(&[
+            ("token", token.as_str()),
+            ("password", "the first password 1"),
+            ("password_again", "the first password 1"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 303);
+    assert_eq!(location(&resp), "/admin");
+    assert_eq!(
+        client
+            .get(app.url("/admin"))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16(),
+        200,
+        "signed in by the setup"
+    );
+    // The link is spent: a second visit goes to the sign-in, and a second POST changes
+    // nothing (the writer refuses to replace a password through it).
+    let again = browser_like_client().get(&link).send().unwrap();
+    assert_eq!(again.status().as_u16(), 303);
+    assert_eq!(location(&again), "/admin/sign-in");
+    let resp = browser_like_client()
+        .post(app.url("/admin/setup"))
+        .form(&[
+            ("token", token.as_str()),
+            ("password", "an attacker's password"),
+            ("password_again", "an attacker's password"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(location(&resp), "/admin/sign-in");
+    let other = browser_like_client();
+    let resp = other
+        .post(app.url("/admin/sign-in"))
+        .form(&[("password", "the first password 1")])
+        .send()
+        .unwrap();
+    assert_eq!(
+        resp.status().as_u16(),
+        303,
+        "the first password still works"
+    );
     app.stop();
 }
 

@@ -97,8 +97,11 @@ pub fn spawn(mut cmd: Command, data_dir: &Path) -> Started {
     });
     let (tx, rx) = mpsc::channel();
     let stdout = child.stdout.take().unwrap();
+    // Lines on stdout (the start-up announcements) join the log too.
+    let sink = stderr_lines.clone();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push(line.clone());
             if let Some(rest) = line.split("serving ").nth(1) {
                 let url = rest
                     .split_whitespace()

@@ -31,6 +31,9 @@ pub struct OwnerStatus {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SetPassword {
     pub password_hash: String,
+    /// Only set it if no password is set yet (the one-time setup link): 409 otherwise.
+    #[serde(default)]
+    pub only_if_unset: bool,
 }
 
 /// `POST /admin/owner/sign-ins`: a sign-in attempt begins for this client.

@@ -2,7 +2,8 @@
 //! `owner_sign_ins`):
 //! - `GET  /admin/owner` → `OwnerStatus` (cached until the next write);
 //! - `PUT  /admin/owner/password` `SetPassword` → `OwnerStatus` (a new generation, which
-//!   ends every back-office session signed in under the old one);
+//!   ends every back-office session signed in under the old one; with `only_if_unset`,
+//!   409 when a password exists);
 //! - `POST /admin/owner/sign-ins` `SignInStart` → 201 `SignInChallenge`, or 429 when the
 //!   client has [`MAX_FAILED_SIGN_INS`] failed or pending attempts in the window, or 409
 //!   when no password is set;
@@ -77,6 +78,13 @@ pub fn set_password(db: &Db, head: &Head, body: &[u8]) -> Result<Response, ApiEr
     }
     let actor = actor(&head.actor)?;
     let status = db.transaction(Mode::Write, |db| {
+        if input.only_if_unset && status(db)?.password_set {
+            return Err(ApiError::new(
+                409,
+                "password_already_set",
+                "an owner password is set already; sign in, or run `storefront admin set-password`",
+            ));
+        }
         db.execute(
             &format!(
                 "INSERT INTO owner_credentials (id, password_hash, generation, changed_at, changed_by)
@@ -128,7 +136,7 @@ pub fn start(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
             return Err(ApiError::new(
                 409,
                 "no_password",
-                "no owner password is set yet: run `storefront admin set-password`",
+                "no owner password is set yet: use the setup link `storefront up` printed, or run `storefront admin set-password`",
             ));
         };
         let (used, oldest) = {

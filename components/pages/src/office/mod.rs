@@ -10,6 +10,7 @@
 //!
 //! Each area lives in its own module and answers the paths under its prefix:
 //! `/admin` ([`dashboard`]), `/admin/sign-in` and `/admin/sign-out` ([`sign_in`]),
+//! `/admin/setup` (the first password, [`setup`]),
 //! `/admin/orders…` ([`orders`]), `/admin/catalog…` ([`catalog`]), `/admin/payments…`
 //! ([`payments`]), `/admin/export…` ([`export`]), `/admin/settings…` ([`settings`]).
 
@@ -19,9 +20,11 @@ pub mod export;
 pub mod flash;
 pub mod layout;
 pub mod orders;
+pub mod password;
 pub mod payments;
 pub mod session;
 pub mod settings;
+pub mod setup;
 pub mod sign_in;
 
 use crate::forms::Form;
@@ -208,6 +211,9 @@ pub async fn respond(req: &Req, key: &Key, writer: &WriterClient, now: u64) -> R
             "Refused",
             "The back office does not accept forms sent from other sites.",
         );
+    }
+    if let ["setup"] = segments.as_slice() {
+        return setup::respond(&office).await;
     }
     if let ["sign-in" | "sign-out"] = segments.as_slice() {
         office.session = current_session(&office).await.ok().flatten();

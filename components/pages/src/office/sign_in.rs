@@ -110,8 +110,9 @@ async fn sign_in(office: &Office<'_>) -> Resp {
                 409,
                 &next,
                 Some(
-                    "No owner password is set yet. On the server, run \
-                     `storefront admin set-password`, then sign in here.",
+                    "No owner password is set yet. Open the setup link `storefront up` \
+                     printed, or on the server run `storefront admin set-password`, then \
+                     sign in here.",
                 ),
             );
         }
