@@ -103,3 +103,48 @@ fn unusable_data_dir() {
     );
     assert!(errors[0].contains("cannot create data dir"), "{errors:?}");
 }
+
+/// `storefront build` with the pages' build command replaced by `command`: its
+/// `storefront:` error lines.
+fn failed_build(command: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let original = std::fs::read_to_string(common::manifest()).unwrap();
+    let pages_build = "command = \"cargo build --target wasm32-wasip2 --release -p pages --target-dir target/wasm\"";
+    assert!(original.contains(pages_build));
+    let manifest = manifest_with(
+        dir.path(),
+        &original.replace(pages_build, &format!("command = \"{command}\"")),
+    );
+    let out = common::storefront()
+        .args(["build", "--manifest", &manifest])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("storefront: "))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn build_command_not_found() {
+    let errors = failed_build("no-such-build-tool build --release");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("building component pages failed: `no-such-build-tool` was not found"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn build_command_fails() {
+    let errors = failed_build("exit 3");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("building component pages failed (exit status: 3): `exit 3`"),
+        "{errors:?}"
+    );
+}
