@@ -57,7 +57,9 @@ fn owner_adds_a_product(viewport: Viewport, scripts: Scripts) {
         file.send_keys(&picture.path().to_string_lossy())
             .await
             .unwrap();
-        browser.type_into("Alt text", "A bag of browser blend").await;
+        browser
+            .type_into("Alt text", "A bag of browser blend")
+            .await;
         browser.click_button("Upload image").await;
         let text = browser.text().await;
         assert!(text.contains("Image added."), "{text}");
