@@ -447,3 +447,216 @@ fn collections_are_made_ordered_and_filled() {
     assert_eq!(members(&app), 0);
     app.stop();
 }
+
+#[test]
+fn variants_images_and_details_change_from_the_product_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = common::start_back_office(dir.path());
+    let client = owner_client(&app);
+
+    // A demo product with options.
+    let list = api(&app, "/admin/catalog/products?limit=100");
+    let demo = list["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| !p["options"].as_array().unwrap().is_empty())
+        .expect("a demo product with options")
+        .clone();
+    let slug = demo["slug"].as_str().unwrap();
+    let base = format!("/admin/catalog/products/{slug}");
+    let owner_view = |app: &TestApp| api(app, &format!("/admin/catalog/products/{slug}"));
+    let (html, csrf) = page(&client, &app, &base);
+    assert!(html.contains("Add a variant"), "{html}");
+
+    // A new variant with a new value for each option, not yet for sale.
+    let options = demo["options"].as_array().unwrap().len();
+    let values: Vec<(String, String)> = (0..options)
+        .map(|i| (format!("option-{i}"), format!("Extra {i}")))
+        .collect();
+    let add = |key: &str| {
+        let mut form: Vec<(&str, &str)> = vec![
+            ("csrf", &csrf),
+            ("idempotency_key", key),
+            ("sku", "EXTRA-SKU-1"),
+            ("price", "3.05"),
+            ("stock", "2"),
+            ("weight", "100"),
+            ("active", "no"),
+        ];
+        form.extend(values.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+        post(&client, &app, &format!("{base}/variants"), &form)
+    };
+    assert_eq!(add("add-variant-key-0001").status().as_u16(), 303);
+    let view = owner_view(&app);
+    let added = view["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["sku"] == "EXTRA-SKU-1")
+        .unwrap_or_else(|| panic!("{view}"))
+        .clone();
+    assert_eq!(added["price"]["amount"], 305);
+    assert_eq!(added["stock"], 2);
+    assert_eq!(added["active"], false);
+    assert_eq!(
+        added["title"].as_str().unwrap().split(" / ").count(),
+        options
+    );
+    // The same SKU again (another form): refused next to the SKU.
+    let resp = add("add-variant-key-0002");
+    assert_eq!(resp.status().as_u16(), 409);
+    let html = resp.text().unwrap();
+    assert!(html.contains(r#"id="add-variant-sku-error""#), "{html}");
+
+    // Archiving the variant asks first.
+    let archive = format!("{base}/variants/EXTRA-SKU-1/archive");
+    let (html, csrf) = page(&client, &app, &archive);
+    assert!(html.contains("Archive the variant EXTRA-SKU-1"), "{html}");
+    let key = hidden_field(&html, "idempotency_key");
+    let resp = post(
+        &client,
+        &app,
+        &archive,
+        &[("csrf", &csrf), ("idempotency_key", &key)],
+    );
+    assert_eq!(resp.status().as_u16(), 303);
+    let view = owner_view(&app);
+    let archived = view["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["sku"] == "EXTRA-SKU-1")
+        .unwrap()
+        .clone();
+    assert_eq!(archived["archived"], true);
+
+    // Details: a new name and description.
+    let resp = post(
+        &client,
+        &app,
+        &base,
+        &[
+            ("csrf", &csrf),
+            ("idempotency_key", "details-key-000001"),
+            ("name", "Renamed in the back office"),
+            ("description", "A new description."),
+            ("position", ""),
+        ],
+    );
+    assert_eq!(resp.status().as_u16(), 303);
+    assert_eq!(owner_view(&app)["name"], "Renamed in the back office");
+
+    // An image: uploaded, its alt text changed, then removed.
+    let images_before = owner_view(&app)["images"].as_array().unwrap().len();
+    let (content_type, body) = multipart(
+        &[
+            ("csrf", &csrf),
+            ("idempotency_key", "upload-key-0000003"),
+            ("alt", "first words"),
+        ],
+        &png(),
+    );
+    let resp = client
+        .post(app.url(&format!("{base}/images")))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 303);
+    let images = owner_view(&app)["images"].clone();
+    let image = images
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["alt"] == "first words")
+        .unwrap()
+        .clone();
+    let id = image["id"].as_i64().unwrap();
+    // Its alt text changes, its place (left empty) does not.
+    let (html, csrf) = page(&client, &app, &base);
+    assert!(
+        html.contains(&format!(r#"id="image-{id}-position""#)),
+        "{html}"
+    );
+    let resp = post(
+        &client,
+        &app,
+        &format!("{base}/images/{id}"),
+        &[
+            ("csrf", &csrf),
+            ("idempotency_key", "image-key-00000001"),
+            ("alt", "better words"),
+            ("position", ""),
+        ],
+    );
+    assert_eq!(resp.status().as_u16(), 303);
+    let images = owner_view(&app)["images"].clone();
+    assert_eq!(
+        images.as_array().unwrap().last().unwrap()["alt"],
+        "better words"
+    );
+    // The first image moved behind it: the new one is the main picture.
+    if images_before > 0 {
+        let first = &images[0];
+        let resp = post(
+            &client,
+            &app,
+            &format!("{base}/images/{}", first["id"]),
+            &[
+                ("csrf", &csrf),
+                ("idempotency_key", "image-key-00000003"),
+                ("alt", first["alt"].as_str().unwrap()),
+                ("position", "100000"),
+            ],
+        );
+        assert_eq!(resp.status().as_u16(), 303);
+    }
+    assert_eq!(owner_view(&app)["images"][0]["alt"], "better words");
+    let resp = post(
+        &client,
+        &app,
+        &format!("{base}/images/{id}/remove"),
+        &[("csrf", &csrf), ("idempotency_key", "image-key-00000002")],
+    );
+    assert_eq!(resp.status().as_u16(), 303);
+    let images = owner_view(&app)["images"].clone();
+    assert_eq!(images.as_array().unwrap().len(), images_before);
+    assert!(!images.to_string().contains("better words"));
+
+    // A product without options has one variant, which cannot be archived alone: the
+    // writer's refusal is shown on the confirmation page and nothing changes.
+    let (html, csrf) = page(&client, &app, "/admin/catalog/new");
+    let key = hidden_field(&html, "idempotency_key");
+    let resp = post(
+        &client,
+        &app,
+        "/admin/catalog/new",
+        &[
+            ("csrf", csrf.as_str()),
+            ("idempotency_key", key.as_str()),
+            ("name", "Single"),
+            ("slug", "single-thing"),
+            ("options", ""),
+            ("price", "7"),
+        ],
+    );
+    assert_eq!(resp.status().as_u16(), 303, "{}", resp.text().unwrap());
+    let single = api(&app, "/admin/catalog/products/single-thing");
+    assert_eq!(single["variants"][0]["sku"], "single-thing");
+    assert_eq!(single["variants"][0]["price"]["amount"], 700);
+    let archive = "/admin/catalog/products/single-thing/variants/single-thing/archive";
+    let resp = post(
+        &client,
+        &app,
+        archive,
+        &[("csrf", &csrf), ("idempotency_key", "last-variant-key-01")],
+    );
+    assert_eq!(resp.status().as_u16(), 409);
+    assert!(resp.text().unwrap().contains(r#"role="alert""#));
+    assert_eq!(
+        api(&app, "/admin/catalog/products/single-thing")["variants"][0]["archived"],
+        false
+    );
+    app.stop();
+}

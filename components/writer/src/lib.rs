@@ -29,7 +29,8 @@
 //! - `POST /admin/catalog/variants/{sku}/stock` (+ `Idempotency-Key`) → 201 `StockAdjustment`
 //! - `GET  /admin/catalog/history?limit=&before=` → `History` (newest first)
 //! - Back office, catalog: `GET /admin/catalog/product-list?q=&limit=&offset=` →
-//!   `ProductList` (archived included; name, slug or SKU contains `q`)
+//!   `ProductList` (archived included; name, slug or SKU contains `q`);
+//!   `GET /admin/catalog/positions?product=&collection=` → `Positions` (the sort keys)
 //! - Owner catalog commands (`POST`, + `Idempotency-Key`, optional `storefront-actor`; see
 //!   `catalog_commands`): `/admin/catalog/products[/{slug}[/archive|/variants|/images[/{id}
 //!   [/remove]]]]`, `/admin/catalog/variants/{sku}[/archive]`,
@@ -55,6 +56,7 @@ mod catalog_cards;
 mod catalog_commands;
 mod catalog_history;
 mod catalog_owner_list;
+mod catalog_positions;
 mod catalog_query;
 mod catalog_rules;
 mod catalog_search;
@@ -163,6 +165,7 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
         Route::History => catalog_history::list(&db, &head.query),
         // Back office, catalog.
         Route::OwnerProductList => until_write(catalog_owner_list::list(&db, &head.query)),
+        Route::CatalogPositions => until_write(catalog_positions::positions(&db, &head.query)),
         Route::CreateProduct => catalog_commands::create_product(&db, &head, &body),
         Route::UpdateProduct(slug) => catalog_commands::update_product(&db, &head, slug, &body),
         Route::ArchiveProduct(slug) => catalog_commands::archive_product(&db, &head, slug),
@@ -233,6 +236,7 @@ enum Route<'a> {
     History,
     /// Back office, catalog.
     OwnerProductList,
+    CatalogPositions,
     CreateProduct,
     UpdateProduct(&'a str),
     ArchiveProduct(&'a str),
@@ -283,6 +287,7 @@ impl<'a> Route<'a> {
             ["admin", "catalog", "history"] => Route::History,
             // Back office, catalog.
             ["admin", "catalog", "product-list"] => Route::OwnerProductList,
+            ["admin", "catalog", "positions"] => Route::CatalogPositions,
             ["admin", "catalog", "products"] => Route::CreateProduct,
             ["admin", "catalog", "products", slug] if !slug.is_empty() => {
                 Route::UpdateProduct(slug)
@@ -402,6 +407,7 @@ impl<'a> Route<'a> {
             | Route::ListOrders
             | Route::History
             | Route::OwnerProductList
+            | Route::CatalogPositions
             | Route::Settings
             | Route::OwnerStatus
             | Route::Discounts

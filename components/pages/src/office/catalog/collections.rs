@@ -4,19 +4,18 @@
 //! take them out.
 
 use super::fields::{self, input, textarea};
-use super::list::whole;
+use super::optional_position;
 use super::{Problem, Sent, json, posted, product_path, send};
 use crate::office::Office;
 use crate::paging::MAX_PAGE_NUMBER;
 use crate::web::Resp;
 use maud::{Markup, html};
 use storefront_domain::catalog::{CollectionChange, CollectionPage, Membership, NewCollection};
+use storefront_domain::catalog_positions::Positions;
 use storefront_domain::order::valid_slug;
 
 /// Products per page of a collection's back-office page.
 pub const MEMBERS_PER_PAGE: u32 = 50;
-/// Highest position the forms take.
-const MAX_POSITION: i64 = 1_000_000;
 
 fn place(field: &str) -> Option<&'static str> {
     Some(match field {
@@ -34,6 +33,10 @@ pub async fn index(office: &Office<'_>, problem: Option<&Problem>) -> Resp {
         Ok(list) => list.collections,
         Err(e) => return office.writer_failed(e),
     };
+    let positions = match office.writer.positions(None, None).await {
+        Ok(positions) => positions.collections,
+        Err(e) => return office.writer_failed(e),
+    };
     let p = Problem::about(problem, "new-collection");
     let body = html! {
         p { a href="/admin/catalog" { "← Catalog" } }
@@ -47,9 +50,11 @@ pub async fn index(office: &Office<'_>, problem: Option<&Problem>) -> Resp {
                         th.num scope="col" { "Products in the shop" }
                     } }
                     tbody {
-                        @for (i, c) in list.iter().enumerate() {
+                        @for c in &list {
                             tr {
-                                td.num { (i) }
+                                td.num {
+                                    @if let Some(p) = Positions::of(&positions, &c.slug) { (p) }
+                                }
                                 td {
                                     a href=(format!("/admin/catalog/collections/{}", c.slug)) { (c.name) }
                                     br; span.muted { (c.slug) }
@@ -70,7 +75,7 @@ pub async fn index(office: &Office<'_>, problem: Option<&Problem>) -> Resp {
                 Some("Its address: lower-case letters, digits and dashes.")))
             (textarea(p, "new-collection", "description", "Description", "", None))
             (input(p, "new-collection", "position", "Position", "", "number",
-                Some("Empty: after the last one.")))
+                Some("Lower comes first; empty: after the last one.")))
             div { button.primary type="submit" { "Create collection" } }
         }
     };
@@ -137,17 +142,22 @@ pub async fn show(office: &Office<'_>, slug: &str, problem: Option<&Problem>) ->
         Ok(None) => return office.not_found(),
         Err(e) => return office.writer_failed(e),
     };
+    let positions = match office.writer.positions(None, Some(slug)).await {
+        Ok(positions) => positions,
+        Err(e) => return office.writer_failed(e),
+    };
     let status = problem.map_or(200, |p| p.status);
     office.page(
         status,
         &found.collection.name,
-        collection_page(office, &found, page, problem),
+        collection_page(office, &found, &positions, page, problem),
     )
 }
 
 fn collection_page(
     office: &Office<'_>,
     found: &CollectionPage,
+    positions: &Positions,
     page: u32,
     problem: Option<&Problem>,
 ) -> Markup {
@@ -156,6 +166,9 @@ fn collection_page(
     let edit = Problem::about(problem, "collection");
     let add = Problem::about(problem, "add-product");
     let pages = found.products.total.div_ceil(MEMBERS_PER_PAGE).max(1);
+    let position = Positions::of(&positions.collections, &c.slug)
+        .map(|p| p.to_string())
+        .unwrap_or_default();
     html! {
         p { a href="/admin/catalog/collections" { "← Collections" } }
         h1 { (c.name) }
@@ -165,8 +178,8 @@ fn collection_page(
             p { "Slug: " code { (c.slug) } }
             (input(edit, "collection", "name", "Name", &c.name, "text", None))
             (textarea(edit, "collection", "description", "Description", &c.description, None))
-            (input(edit, "collection", "position", "Position among the collections", "", "number",
-                Some("Empty keeps the place it has; 0 is first.")))
+            (input(edit, "collection", "position", "Position among the collections", &position,
+                "number", Some("Lower comes first.")))
             div { button.primary type="submit" { "Save collection" } }
         }
         h2 { "Products" }
@@ -176,6 +189,9 @@ fn collection_page(
                 @for p in &found.products.products {
                     li {
                         a href=(product_path(&p.slug)) { (p.name) }
+                        @if let Some(at) = Positions::of(&positions.members, &p.slug) {
+                            span.muted { " (position " (at) ")" }
+                        }
                         " "
                         form.inline method="post"
                             action=(format!("{base}/products/{}/remove", p.slug)) {
@@ -199,7 +215,7 @@ fn collection_page(
             (fields::message(add))
             (input(add, "add-product", "product", "Product slug", "", "text", None))
             (input(add, "add-product", "position", "Position", "", "number",
-                Some("Empty: at the end; a product already in it moves there.")))
+                Some("Lower comes first; empty: at the end. A product already in it moves there.")))
             div { button type="submit" { "Add product" } }
         }
     }
@@ -295,14 +311,4 @@ pub async fn remove_member(office: &Office<'_>, slug: &str, product: &str) -> Re
         }
         Err(resp) => resp,
     }
-}
-
-fn optional_position(text: Option<&str>, problem: &mut Problem) -> Option<i64> {
-    let text = text.unwrap_or_default().trim();
-    if text.is_empty() {
-        return None;
-    }
-    whole(text, 0, MAX_POSITION)
-        .map_err(|m| problem.field("position", m))
-        .ok()
 }

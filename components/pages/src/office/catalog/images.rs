@@ -14,6 +14,7 @@ use multer::bytes::Bytes;
 use multer::{Constraints, Multipart, SizeLimit};
 use storefront_domain::Product;
 use storefront_domain::catalog::{ImageChange, MAX_ALT, MAX_IMAGE_BYTES};
+use storefront_domain::catalog_positions::{Position, Positions};
 
 /// The upload form's id and its file field.
 const UPLOAD: &str = "upload";
@@ -22,7 +23,12 @@ const FILE: &str = "image";
 const MAX_TEXT_PART: u64 = 4 * 1024;
 
 /// The images section of a product page.
-pub fn section(office: &Office<'_>, product: &Product, problem: Option<&Problem>) -> Markup {
+pub fn section(
+    office: &Office<'_>,
+    product: &Product,
+    positions: &[Position],
+    problem: Option<&Problem>,
+) -> Markup {
     let base = product_path(&product.slug);
     let upload = Problem::about(problem, UPLOAD);
     html! {
@@ -30,8 +36,11 @@ pub fn section(office: &Office<'_>, product: &Product, problem: Option<&Problem>
             h2 #images-heading { "Images" }
             @if product.images.is_empty() { p.muted { "No images yet." } }
             div.forms {
-                @for (i, image) in product.images.iter().enumerate() {
+                @for image in &product.images {
                     @let id = format!("image-{}", image.id);
+                    @let position = Positions::of(positions, &image.id.to_string())
+                        .map(|p| p.to_string())
+                        .unwrap_or_default();
                     @let p = Problem::about(problem, &id);
                     form.stack method="post" action=(format!("{base}/images/{}", image.id))
                         novalidate {
@@ -40,8 +49,8 @@ pub fn section(office: &Office<'_>, product: &Product, problem: Option<&Problem>
                         (fields::hidden(office, p))
                         (fields::message(p))
                         (input(p, &id, "alt", "Alt text", &image.alt, "text", None))
-                        (input(p, &id, "position", "Position", &i.to_string(), "number",
-                            Some("0 is the main picture.")))
+                        (input(p, &id, "position", "Position", &position, "number",
+                            Some("Lower comes first; the first is the main picture.")))
                         div { button type="submit" { "Save image" } }
                     }
                 }
@@ -182,9 +191,7 @@ pub async fn update(office: &Office<'_>, slug: &str, id: &str) -> Resp {
         Err(resp) => return resp,
     };
     let mut problem = Problem::new(&format!("image-{id}"), form.clone());
-    let position = super::list::whole(form.get("position").unwrap_or_default(), 0, 1_000)
-        .map_err(|m| problem.field("position", m))
-        .ok();
+    let position = super::optional_position(form.get("position"), &mut problem);
     if !problem.is_empty() {
         return draw(office, slug, Some(&problem)).await;
     }

@@ -246,6 +246,20 @@ pub fn done(office: &Office<'_>, location: &str, text: &str, replayed: bool) -> 
     office.done(location, text)
 }
 
+/// Highest position (sort key) the forms take.
+pub const MAX_POSITION: i64 = 1_000_000;
+
+/// An optional position field: `None` (keep it) when empty.
+pub fn optional_position(text: Option<&str>, problem: &mut Problem) -> Option<i64> {
+    let text = text.unwrap_or_default().trim();
+    if text.is_empty() {
+        return None;
+    }
+    list::whole(text, 0, MAX_POSITION)
+        .map_err(|m| problem.field("position", m))
+        .ok()
+}
+
 /// The address of product `slug`'s page.
 pub fn product_path(slug: &str) -> String {
     format!("/admin/catalog/products/{slug}")

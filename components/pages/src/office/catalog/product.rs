@@ -17,6 +17,7 @@ use storefront_domain::catalog::{
     Collection, MAX_WEIGHT_GRAMS, Membership, NewVariant, OptionChoice, ProductChange,
     VariantChange,
 };
+use storefront_domain::catalog_positions::Positions;
 use storefront_domain::order::valid_slug;
 use storefront_domain::stock::StockAdjustmentRequest;
 
@@ -38,8 +39,12 @@ pub async fn draw(office: &Office<'_>, slug: &str, problem: Option<&Problem>) ->
         Ok(list) => list.collections,
         Err(e) => return office.writer_failed(e),
     };
+    let positions = match office.writer.positions(Some(slug), None).await {
+        Ok(positions) => positions,
+        Err(e) => return office.writer_failed(e),
+    };
     let status = problem.map_or(200, |p| p.status);
-    let body = page(office, &product, &collections, problem);
+    let body = page(office, &product, &collections, &positions, problem);
     office.page(status, &product.name, body)
 }
 
@@ -47,8 +52,10 @@ fn page(
     office: &Office<'_>,
     product: &Product,
     collections: &[Collection],
+    positions: &Positions,
     problem: Option<&Problem>,
 ) -> Markup {
+    let position = positions.product.map(|p| p.to_string()).unwrap_or_default();
     let about = |form: &str| Problem::about(problem, form);
     let base = product_path(&product.slug);
     let currency = &office.shop.currency;
@@ -72,8 +79,8 @@ fn page(
                 (input(details, "details", "name", "Name", &product.name, "text", None))
                 (textarea(details, "details", "description", "Description",
                     &product.description, None))
-                (input(details, "details", "position", "Position in the catalog", "", "number",
-                    Some("Empty keeps the place it has.")))
+                (input(details, "details", "position", "Position in the catalog", &position,
+                    "number", Some("Lower comes first.")))
                 div.actions { button.primary type="submit" { "Save details" } }
             }
         }
@@ -119,7 +126,7 @@ fn page(
             @if !product.archived { (new_variant(office, product, currency, about("add-variant"))) }
         }
         (membership(office, product, collections, about("join")))
-        (super::images::section(office, product, problem))
+        (super::images::section(office, product, &positions.images, problem))
         @if !product.archived {
             section aria-labelledby="archive-heading" {
                 h2 #archive-heading { "Archive" }
@@ -268,7 +275,7 @@ pub async fn update(office: &Office<'_>, slug: &str) -> Resp {
         Err(resp) => return resp,
     };
     let mut problem = Problem::new("details", form.clone());
-    let position = optional_whole(&form, "position", 0, 1_000_000, &mut problem);
+    let position = super::optional_position(form.get("position"), &mut problem);
     if !problem.is_empty() {
         return draw(office, slug, Some(&problem)).await;
     }

@@ -3,6 +3,7 @@
 use crate::writer_client::{WriterClient, WriterError, found};
 use spin_sdk::http::Method;
 use storefront_domain::catalog::CollectionList;
+use storefront_domain::catalog_positions::Positions;
 use storefront_domain::{Product, ProductList};
 
 impl WriterClient {
@@ -30,5 +31,23 @@ impl WriterClient {
             .call(Method::Get, "/catalog/collections", None, &[])
             .await?
             .value)
+    }
+
+    /// The sort keys of the collections, and of `product`'s place and images or
+    /// `collection`'s members when given (slugs checked by the caller).
+    pub async fn positions(
+        &self,
+        product: Option<&str>,
+        collection: Option<&str>,
+    ) -> Result<Positions, WriterError> {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        if let Some(product) = product {
+            query.append_pair("product", product);
+        }
+        if let Some(collection) = collection {
+            query.append_pair("collection", collection);
+        }
+        let path = format!("/admin/catalog/positions?{}", query.finish());
+        Ok(self.call(Method::Get, &path, None, &[]).await?.value)
     }
 }
