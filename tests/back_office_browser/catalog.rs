@@ -1,7 +1,79 @@
-//! Back-office scenarios: catalog (being built).
+//! Back-office scenarios: catalog. The owner makes a product with options (so one
+//! variant per combination) and a picture through the forms, as a browser sends them
+//! (the picture through the file input of the multipart form), and finds it in the shop.
 
-use crate::Scenario;
+use crate::browser_support::{Scripts, Viewport};
+use crate::{Scenario, in_browser, sign_in};
+use fantoccini::Locator;
 
 pub fn scenarios() -> Vec<(&'static str, Scenario)> {
-    vec![]
+    vec![("owner_adds_a_product_with_a_picture", owner_adds_a_product)]
+}
+
+/// A small PNG in a temporary file, for the file input.
+fn png_file() -> tempfile::NamedTempFile {
+    let img = image::RgbaImage::from_fn(40, 30, |x, y| {
+        image::Rgba([(x * 6) as u8, (y * 8) as u8, 90, 255])
+    });
+    let file = tempfile::Builder::new().suffix(".png").tempfile().unwrap();
+    img.save_with_format(file.path(), image::ImageFormat::Png)
+        .unwrap();
+    file
+}
+
+fn owner_adds_a_product(viewport: Viewport, scripts: Scripts) {
+    // One product per run: the four runs share one app.
+    let slug = format!("browser-blend-{viewport}-{scripts}")
+        .to_ascii_lowercase()
+        .replace(|c: char| !c.is_ascii_alphanumeric(), "-");
+    let name = format!("Browser blend {viewport} {scripts}");
+    let picture = png_file();
+    in_browser(viewport, scripts, async |browser| {
+        sign_in(browser).await;
+        browser.goto("/admin/catalog").await;
+        assert_eq!(browser.heading().await, "Catalog");
+        browser.check_page("the product list").await;
+        let new = browser
+            .find("//main//a[normalize-space()='New product']")
+            .await;
+        browser.click_to_next_page(&new).await;
+        assert_eq!(browser.heading().await, "New product");
+        browser.check_page("the new product form").await;
+
+        browser.type_into("Name", &name).await;
+        browser.type_into("Slug", &slug).await;
+        browser
+            .type_into("Options", "Size: 250 g, 1 kg\nGrind: Whole bean, Filter")
+            .await;
+        browser.type_into("Price (EUR)", "9.90").await;
+        browser.click_button("Create product").await;
+        assert_eq!(browser.heading().await, name, "{}", browser.text().await);
+        let text = browser.text().await;
+        assert!(text.contains(&format!("Created “{name}”.")), "{text}");
+        assert!(text.contains("1 kg / Filter"), "{text}");
+        browser.check_page("the product page").await;
+
+        let file = browser.field("Image file").await;
+        file.send_keys(&picture.path().to_string_lossy())
+            .await
+            .unwrap();
+        browser
+            .type_into("Alt text", "A bag of browser blend")
+            .await;
+        browser.click_button("Upload image").await;
+        let text = browser.text().await;
+        assert!(text.contains("Image added."), "{text}");
+
+        // In the shop: its page, its variants, its picture.
+        browser.goto(&format!("/products/{slug}")).await;
+        assert_eq!(browser.heading().await, name);
+        let img = browser
+            .client
+            .find(Locator::XPath("//main//img[@alt='A bag of browser blend']"))
+            .await
+            .unwrap_or_else(|e| panic!("{}: no picture: {e}", browser.label()));
+        let src = img.attr("src").await.unwrap().unwrap_or_default();
+        assert!(src.contains("/images/"), "{src}");
+        assert!(browser.text().await.contains("€9.90"));
+    });
 }

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod catalog;
+pub mod catalog_positions;
 pub mod checkout;
 pub mod countries;
 pub mod money;

@@ -397,7 +397,7 @@ async fn respond_json(
     p: &Payments<'_>,
 ) -> Resp {
     match body_error {
-        Some(BodyError::TooLarge) if web::body_cap(&req.path) == MAX_IMAGE_BYTES => {
+        Some(BodyError::TooLarge) if web::body_cap(&req.path) == web::MAX_IMAGE_UPLOAD => {
             return Resp::json_error(
                 413,
                 "image_too_large",

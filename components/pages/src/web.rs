@@ -22,6 +22,11 @@ pub const MAX_BODY: usize = 64 * 1024;
 /// records.
 pub const MAX_EVENT_BODY: usize = 500 * 1024;
 
+/// Largest body at an image upload path: an image, plus room for the back office's
+/// `multipart/form-data` wrapping (part headers, the CSRF token, key and alt text).
+/// The writer still refuses an image over [`MAX_IMAGE_BYTES`].
+pub const MAX_IMAGE_UPLOAD: usize = MAX_IMAGE_BYTES + 16 * 1024;
+
 /// The body cap for a request to `path`: an image upload
 /// (`/admin/catalog/products/{slug}/images`) may be as large as an image may be.
 pub fn body_cap(path: &str) -> usize {
@@ -29,7 +34,7 @@ pub fn body_cap(path: &str) -> usize {
     if path == "/webhooks/stripe" {
         MAX_EVENT_BODY
     } else if let ["", "admin", "catalog", "products", _, "images"] = segments.as_slice() {
-        MAX_IMAGE_BYTES
+        MAX_IMAGE_UPLOAD
     } else {
         MAX_BODY
     }

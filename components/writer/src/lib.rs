@@ -28,6 +28,9 @@
 //!   → 201 `StockAdjustment` (the product's default variant)
 //! - `POST /admin/catalog/variants/{sku}/stock` (+ `Idempotency-Key`) → 201 `StockAdjustment`
 //! - `GET  /admin/catalog/history?limit=&before=` → `History` (newest first)
+//! - Back office, catalog: `GET /admin/catalog/product-list?q=&limit=&offset=` →
+//!   `ProductList` (archived included; name, slug or SKU contains `q`);
+//!   `GET /admin/catalog/positions?product=&collection=` → `Positions` (the sort keys)
 //! - Owner catalog commands (`POST`, + `Idempotency-Key`, optional `storefront-actor`; see
 //!   `catalog_commands`): `/admin/catalog/products[/{slug}[/archive|/variants|/images[/{id}
 //!   [/remove]]]]`, `/admin/catalog/variants/{sku}[/archive]`,
@@ -52,6 +55,8 @@ mod catalog;
 mod catalog_cards;
 mod catalog_commands;
 mod catalog_history;
+mod catalog_owner_list;
+mod catalog_positions;
 mod catalog_query;
 mod catalog_rules;
 mod catalog_search;
@@ -158,6 +163,9 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
         ),
         Route::ListOrders => order_list::list(&db, &head.query),
         Route::History => catalog_history::list(&db, &head.query),
+        // Back office, catalog.
+        Route::OwnerProductList => until_write(catalog_owner_list::list(&db, &head.query)),
+        Route::CatalogPositions => until_write(catalog_positions::positions(&db, &head.query)),
         Route::CreateProduct => catalog_commands::create_product(&db, &head, &body),
         Route::UpdateProduct(slug) => catalog_commands::update_product(&db, &head, slug, &body),
         Route::ArchiveProduct(slug) => catalog_commands::archive_product(&db, &head, slug),
@@ -226,6 +234,9 @@ enum Route<'a> {
     AdjustVariantStock(&'a str),
     ListOrders,
     History,
+    /// Back office, catalog.
+    OwnerProductList,
+    CatalogPositions,
     CreateProduct,
     UpdateProduct(&'a str),
     ArchiveProduct(&'a str),
@@ -274,6 +285,9 @@ impl<'a> Route<'a> {
                 Route::AdjustVariantStock(sku)
             }
             ["admin", "catalog", "history"] => Route::History,
+            // Back office, catalog.
+            ["admin", "catalog", "product-list"] => Route::OwnerProductList,
+            ["admin", "catalog", "positions"] => Route::CatalogPositions,
             ["admin", "catalog", "products"] => Route::CreateProduct,
             ["admin", "catalog", "products", slug] if !slug.is_empty() => {
                 Route::UpdateProduct(slug)
@@ -392,6 +406,8 @@ impl<'a> Route<'a> {
             | Route::Audit
             | Route::ListOrders
             | Route::History
+            | Route::OwnerProductList
+            | Route::CatalogPositions
             | Route::Settings
             | Route::OwnerStatus
             | Route::Discounts

@@ -108,4 +108,13 @@ table.list td.num,table.list th.num{text-align:right;font-variant-numeric:tabula
 .stack{display:flex;flex-direction:column;gap:.8rem;max-width:36rem}
 .stack label{display:flex;flex-direction:column;gap:.2rem;font-weight:600}
 .actions{display:flex;flex-wrap:wrap;gap:.8rem;align-items:flex-end;margin:1rem 0}
+.field{display:flex;flex-direction:column;gap:.2rem}
+.field label{font-weight:600}
+.field .hint{margin:0;font-size:.9rem}
+.office fieldset{border:1px solid var(--line);border-radius:var(--radius);padding:.6rem 1rem}
+.office fieldset label{display:flex;gap:.4rem;align-items:center;font-weight:400}
+.forms{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:1rem;align-items:start}
+.forms form{background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:1rem}
+.thumb{max-width:120px;height:auto;display:block}
+.badge.archived{background:var(--line);color:var(--ink)}
 "#;

@@ -1,9 +1,0 @@
-//! The back office's `/admin/catalog…` pages (being built).
-
-use super::Office;
-use crate::web::Resp;
-
-pub async fn respond(office: &Office<'_>, rest: &[&str]) -> Resp {
-    let _ = rest;
-    office.not_found()
-}
