@@ -429,3 +429,87 @@ fn without_an_email_key_the_owner_reads_the_mail_locally() {
     assert!(mail["text"].as_str().unwrap().contains("French Press"));
     app.stop();
 }
+
+#[test]
+fn the_owner_reads_the_mailbox_and_adds_a_webhook_in_the_back_office() {
+    let dir = tempfile::tempdir().unwrap();
+    common::build_components();
+    common::set_owner_password(dir.path(), common::OWNER_PASSWORD);
+    let app = start(dir.path(), &[]);
+    let number = place(&app, "office-mail-1");
+    let owner = common::owner_client(&app);
+    let mut html = String::new();
+    wait_for("the mail in the back office", || {
+        html = owner
+            .get(app.url("/admin/mail"))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        html.contains(&number)
+    });
+    assert!(html.contains(&format!("We have your order {number} · Kaffee &amp; Kanne")));
+    assert!(html.contains("To ada@example.com"));
+
+    let page = owner
+        .get(app.url("/admin/webhooks"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let csrf = common::office_csrf(&page);
+    let bad = owner
+        .post(app.url("/admin/webhooks"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("url", "not a url"),
+            ("events", "*"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    assert!(
+        bad.text()
+            .unwrap()
+            .contains("The URL must be an http(s) URL")
+    );
+    for _ in 0..2 {
+        let added = owner
+            .post(app.url("/admin/webhooks"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("url", "https://hooks.example/in"),
+                ("events", "order.paid"),
+                ("events", "order.shipped"),
+            ])
+            .send()
+            .unwrap();
+        assert_eq!(added.status(), 303);
+    }
+    let forged = owner
+        .post(app.url("/admin/webhooks"))
+        .form(&[("url", "https://evil.example/in"), ("events", "*")])
+        .send()
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    let list: Value = common::client()
+        .get(app.url("/admin/webhooks"))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let endpoints = list["endpoints"].as_array().unwrap();
+    assert_eq!(endpoints.len(), 1, "the repeated form added one: {list}");
+    assert_eq!(
+        endpoints[0]["events"],
+        json!(["order.paid", "order.shipped"])
+    );
+    assert!(
+        endpoints[0]["secret"]
+            .as_str()
+            .unwrap()
+            .starts_with("whsec_")
+    );
+    app.stop();
+}

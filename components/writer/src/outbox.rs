@@ -395,7 +395,8 @@ pub fn endpoints(db: &Db) -> Result<Response, ApiError> {
     json(200, &list)
 }
 
-/// `POST /admin/webhooks`: a new endpoint (the secret is made here when not given).
+/// `POST /admin/webhooks`: a new endpoint (the secret is made here when not given). An
+/// active endpoint with the same URL is answered as it is, so a repeated request adds one.
 pub fn add_endpoint(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
     let input: NewEndpoint = parse_json(body)?;
     let mut errors = Vec::new();
@@ -426,6 +427,15 @@ pub fn add_endpoint(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
     events.sort();
     events.dedup();
     let endpoint = db.transaction(Mode::Write, |db| {
+        // The same URL again while it is active: the endpoint it is (a repeated form).
+        if let Some(row) = db.row(
+            &format!(
+                "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE url = ? AND active = 1"
+            ),
+            &[text(&input.url)],
+        )? {
+            return Ok(endpoint_of(&row)?);
+        }
         let active = db
             .row(
                 "SELECT count(*) FROM webhook_endpoints WHERE active = 1",
