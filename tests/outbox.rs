@@ -402,6 +402,18 @@ fn check_reports_messages_given_up_or_overdue() {
     let (ok, lines) = common::check(dir.path());
     assert!(!ok);
     assert!(lines.iter().any(|l| l.contains("is overdue")), "{lines:?}");
+    // A change whose message is missing (the row deleted behind the writer's back).
+    common::open_db(dir.path())
+        .execute("DELETE FROM outbox", [])
+        .unwrap();
+    let (ok, lines) = common::check(dir.path());
+    assert!(!ok);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("became pending_payment") && l.contains("no email was written")),
+        "{lines:?}"
+    );
 }
 
 #[test]

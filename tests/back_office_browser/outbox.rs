@@ -5,13 +5,20 @@ use crate::browser_support::{Scripts, Viewport};
 use crate::{Scenario, in_browser, shared, sign_in};
 
 pub fn scenarios() -> Vec<(&'static str, Scenario)> {
-    vec![("owner_reads_mail_and_adds_a_webhook", owner_reads_mail_and_adds_a_webhook)]
+    vec![(
+        "owner_reads_mail_and_adds_a_webhook",
+        owner_reads_mail_and_adds_a_webhook,
+    )]
 }
 
 fn owner_reads_mail_and_adds_a_webhook(viewport: Viewport, scripts: Scripts) {
     let app = &shared().app;
     let key = format!("browser-mail-{viewport}-{scripts}");
-    let r = crate::common::api_order(app, Some(&key), &crate::common::order_body("french-press", 1));
+    let r = crate::common::api_order(
+        app,
+        Some(&key),
+        &crate::common::order_body("french-press", 1),
+    );
     assert_eq!(r.status(), 201);
     let number = r.json::<serde_json::Value>().unwrap()["number"]
         .as_str()
@@ -42,10 +49,15 @@ fn owner_reads_mail_and_adds_a_webhook(viewport: Viewport, scripts: Scripts) {
         all.click().await.unwrap();
         browser.click_button("Add endpoint").await;
         assert!(
-            browser.text().await.contains(&format!("Endpoint {url} added.")),
+            browser
+                .text()
+                .await
+                .contains(&format!("Endpoint {url} added.")),
             "{}",
             browser.label()
         );
-        browser.check_page("the webhooks page with an endpoint").await;
+        browser
+            .check_page("the webhooks page with an endpoint")
+            .await;
     });
 }
