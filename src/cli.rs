@@ -215,6 +215,10 @@ pub struct OwnerArgs {
     /// (cancel intents, refund money for cancelled orders).
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     pub courier_every: u64,
+    /// Deliver the outbox's due emails and webhooks every SECONDS (0 = never: a
+    /// scheduler calls `POST /admin/outbox/dispatch` instead).
+    #[arg(long, value_name = "SECONDS", default_value_t = 2)]
+    pub dispatch_every: u64,
     /// `group`: writer requests share one SQLite transaction and one fsync, and every
     /// response waits for that commit; `per-request`: one commit (one fsync) per
     /// component transaction, as under real Spin.

@@ -15,7 +15,7 @@ use crate::database::ownership::Ownership;
 use crate::server;
 use crate::storefront::first_run;
 use crate::storefront::local_secrets;
-use crate::storefront::writer_calls::{COURIER, WRITER, WRITER_SIDE, WriterCalls};
+use crate::storefront::writer_calls::{COURIER, DISPATCHER, WRITER, WRITER_SIDE, WriterCalls};
 use anyhow::{Context, Result, bail};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -145,13 +145,22 @@ async fn run(
         }
     };
     if matches!(role, Role::WriterOnly) {
-        match courier_settings(&manifest, &vars) {
+        match side_settings(&manifest, COURIER, &vars) {
             Ok(()) => ids.push(COURIER),
             Err(e) => tracing::warn!(
                 "the payment courier is not running ({e:#}): orders whose payment may still \
                  succeed stay reserved instead of being cancelled, and money for cancelled \
                  orders is not refunded until it runs"
             ),
+        }
+        if manifest.components.contains_key(DISPATCHER) {
+            match side_settings(&manifest, DISPATCHER, &vars) {
+                Ok(()) => ids.push(DISPATCHER),
+                Err(e) => tracing::warn!(
+                    "the outbox dispatcher is not running ({e:#}): emails and webhooks wait \
+                     in the outbox until it runs"
+                ),
+            }
         }
     }
     let app = App::load(
@@ -192,14 +201,18 @@ async fn run(
     });
     let courier = (app.has_component(COURIER) && owner.courier_every > 0).then(|| {
         let every = Duration::from_secs(owner.courier_every);
-        tokio::spawn(writer.run_courier_forever(every))
+        tokio::spawn(writer.clone().run_courier_forever(every))
+    });
+    let dispatcher = (app.has_component(DISPATCHER) && owner.dispatch_every > 0).then(|| {
+        let every = Duration::from_secs(owner.dispatch_every);
+        tokio::spawn(writer.clone().run_dispatcher_forever(every))
     });
     let answers = app.clone();
     server::run(listener, app, router, limits, shutdown).await?;
     if let Some(line) = answers.answer_cache_line() {
         eprintln!("{line}");
     }
-    for task in [expiry, courier].into_iter().flatten() {
+    for task in [expiry, courier, dispatcher].into_iter().flatten() {
         task.abort();
     }
     database.close().await?;
@@ -244,10 +257,11 @@ fn local_overrides(
     Ok(overrides)
 }
 
-/// Whether the payment courier can run in the writer's process: its variables (the
-/// payment provider's keys and `cookie_secret`) must be set there too.
-fn courier_settings(manifest: &Manifest, vars: &AppVariables) -> Result<()> {
-    let decl = manifest.component(COURIER)?;
+/// Whether a writer-side helper (the payment courier, the outbox dispatcher) can run in
+/// the writer's process: its variables (the provider's or email API's keys,
+/// `cookie_secret`) must be set there too.
+fn side_settings(manifest: &Manifest, id: &str, vars: &AppVariables) -> Result<()> {
+    let decl = manifest.component(id)?;
     for template in decl.variables.values().chain(&decl.allowed_outbound_hosts) {
         vars.render(template)?;
     }

@@ -74,6 +74,7 @@ impl Spin {
             cmd.env_remove(name);
         }
         cmd.env("SPIN_VARIABLE_COOKIE_SECRET", COOKIE_SECRET)
+            .env("SPIN_VARIABLE_ADMIN_TOKEN", common::ADMIN_TOKEN)
             .env("SPIN_VARIABLE_PAYMENT_MODE", "test")
             .env("SPIN_VARIABLE_ACCEPT_TEST_PAYMENTS", "true")
             .env("SPIN_VARIABLE_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
@@ -294,9 +295,42 @@ fn the_app_runs_unchanged_under_real_spin() {
         .unwrap();
     assert_eq!(after["state"], "paid", "{after}");
 
+    // Under real Spin no timer runs the outbox: a scheduler calls the dispatch route.
+    // With no email key, the placed and paid emails go to the local mailbox.
+    let round = client
+        .post(spin.url("/admin/outbox/dispatch"))
+        .bearer_auth(common::ADMIN_TOKEN)
+        .send()
+        .unwrap();
+    assert_eq!(round.status(), 200, "{}", spin.output().join("\n"));
+    let round: Value = round.json().unwrap();
+    assert_eq!(round["delivered"], 2, "{round}");
+    let mail: Value = client
+        .get(spin.url("/admin/mail"))
+        .bearer_auth(common::ADMIN_TOKEN)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let subjects: Vec<&str> = mail["mails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["subject"].as_str().unwrap())
+        .collect();
+    assert!(
+        subjects
+            .iter()
+            .any(|s| s.starts_with(&format!("We have your order {number}")))
+            && subjects
+                .iter()
+                .any(|s| s.starts_with(&format!("Order {number} is confirmed"))),
+        "{subjects:?}"
+    );
+
     // The writer's private route is not reachable from outside: its paths on the public
     // port are the pages' 404 (their HTML page; `/admin/…` is the pages' admin API, which
-    // answers JSON while the admin token is unset), never the writer's answer.
+    // answers JSON for a path it does not have), never the writer's answer.
     let reached_writer =
         |text: &str| text.contains("schema_version") || text.contains("\"products\"");
     for (path, pages_404) in [

@@ -9,6 +9,14 @@ use std::sync::Arc;
 use wasmtime_wasi_http::p2::body::HyperIncomingBody;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks, default_send_request};
 
+/// Outgoing requests a component sends without its own timeouts get these, so a
+/// provider, email API or webhook receiver that never answers cannot hold an instance
+/// until its lifetime ends: connecting, the first byte of the answer, and any pause
+/// within its body.
+pub const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+pub const FIRST_BYTE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+pub const BETWEEN_BYTES_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// Host suffix that names a component of this app.
 pub const SERVICE_CHAINING_SUFFIX: &str = ".spin.internal";
 
@@ -60,9 +68,17 @@ impl WasiHttpHooks for OutboundHttp {
                 Ok((response, done()))
             });
         }
+        let options = options.unwrap_or_default();
+        let options = RequestOptions {
+            connect_timeout: options.connect_timeout.or(Some(CONNECT_TIMEOUT)),
+            first_byte_timeout: options.first_byte_timeout.or(Some(FIRST_BYTE_TIMEOUT)),
+            between_bytes_timeout: options
+                .between_bytes_timeout
+                .or(Some(BETWEEN_BYTES_TIMEOUT)),
+        };
         Box::new(async move {
             use http_body_util::BodyExt;
-            let (response, io) = default_send_request(request, options).await?;
+            let (response, io) = default_send_request(request, Some(options)).await?;
             let response = response.map(|b| -> HyperIncomingBody { b.boxed_unsync() });
             Ok((
                 response,

@@ -1,7 +1,8 @@
 //! Calls the host itself makes to its writer component, in-process: the start-up
 //! health check (which applies migrations), the periodic release of expired stock
-//! reservations, admin commands such as the audit, and the rounds of the payment
-//! courier that carries out the provider calls the writer's ledger asks for.
+//! reservations, admin commands such as the audit, the rounds of the payment courier
+//! that carries out the provider calls the writer's ledger asks for, and the rounds of
+//! the outbox's dispatcher that delivers its emails and webhooks.
 
 use crate::app::runtime::App;
 use anyhow::{Result, anyhow, bail};
@@ -15,9 +16,12 @@ pub const WRITER: &str = "writer";
 /// The component that makes the payment-provider calls the writer's ledger records
 /// (`provider_actions`); it runs in the writer's process, reaching it by chaining.
 pub const COURIER: &str = "payment-courier";
+/// The component that delivers the outbox's messages (emails, webhooks); it runs in the
+/// writer's process, reaching it by chaining.
+pub const DISPATCHER: &str = "outbox-dispatcher";
 /// The components that run beside the files, in the writer's process; every other
 /// component is stateless and runs anywhere (`storefront pages`).
-pub const WRITER_SIDE: [&str; 2] = [WRITER, COURIER];
+pub const WRITER_SIDE: [&str; 3] = [WRITER, COURIER, DISPATCHER];
 
 /// The writer as seen from its host.
 #[derive(Clone)]
@@ -171,6 +175,28 @@ impl WriterCalls {
                     a.message()
                 ),
                 Err(e) => tracing::warn!("payment courier round failed: {e:#}"),
+            }
+        }
+    }
+
+    /// Every `every`, one round of the outbox's dispatcher: the emails and webhooks that
+    /// are due. Runs until the task is aborted.
+    pub async fn run_dispatcher_forever(self, every: Duration) {
+        let mut interval = tokio::time::interval(every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            match self
+                .call_component(DISPATCHER, http::Method::POST, "/run", None)
+                .await
+            {
+                Ok(a) if a.status.is_success() => {}
+                Ok(a) => tracing::warn!(
+                    "outbox dispatch round failed ({}): {}",
+                    a.status,
+                    a.message()
+                ),
+                Err(e) => tracing::warn!("outbox dispatch round failed: {e:#}"),
             }
         }
     }

@@ -16,6 +16,7 @@ mod catalog;
 mod dashboard;
 mod journey;
 mod orders;
+mod outbox;
 mod sign_in;
 
 use browser_support::{Browser, Chromedriver, Scripts, Viewport};
@@ -102,6 +103,7 @@ fn main() -> ExitCode {
         orders::scenarios(),
         catalog::scenarios(),
         journey::scenarios(),
+        outbox::scenarios(),
     ]
     .concat();
     for (name, scenario) in scenarios {

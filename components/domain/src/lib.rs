@@ -14,6 +14,7 @@ pub mod money;
 pub mod order;
 pub mod order_list;
 pub mod order_number;
+pub mod outbox;
 pub mod owner;
 pub mod payments;
 pub mod quantity;

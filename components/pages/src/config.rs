@@ -18,6 +18,9 @@ pub struct Config {
     /// `role = "courier"`: this instance is the payment courier (`payments::courier`),
     /// not the shop. Only the courier component of `spin.toml` declares the variable.
     pub courier: bool,
+    /// `role = "dispatcher"`: this instance is the outbox's dispatcher
+    /// (`outbox`), not the shop. Only the dispatcher component declares it so.
+    pub dispatcher: bool,
 }
 
 /// The payment variables. Empty secrets are allowed here: the shop still sells, and
@@ -61,6 +64,7 @@ impl Config {
             payments,
             client_ip_header: get("client_ip_header")?.trim().to_ascii_lowercase(),
             courier: spin_sdk::variables::get("role").is_ok_and(|r| r.trim() == "courier"),
+            dispatcher: spin_sdk::variables::get("role").is_ok_and(|r| r.trim() == "dispatcher"),
         })
     }
 }

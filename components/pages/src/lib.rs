@@ -13,6 +13,7 @@
 mod admin;
 mod admin_catalog;
 mod admin_checkout;
+mod admin_outbox;
 mod api;
 mod cart;
 mod catalog_api;
@@ -24,6 +25,7 @@ mod forms;
 mod images;
 mod notice;
 mod office;
+mod outbox;
 mod paging;
 mod payments;
 mod pending;
@@ -178,11 +180,16 @@ enum Route<'a> {
     AdminAdjustStock(&'a str),
     /// Only with an admin token: the list of orders.
     AdminOrders,
+    /// Only with an admin token: one round of the outbox's dispatcher, for a scheduler
+    /// under real `spin up` (the storefront host runs its own on a timer).
+    AdminDispatchOutbox,
     /// Only with an admin token: a catalog command (or the catalog history), by the
     /// writer path it is forwarded to.
     AdminCatalog(String),
     /// Only with an admin token: shop settings, discount codes, shipping, tax rates.
     AdminCheckout(String),
+    /// Only with an admin token: the outbox, the local mailbox, webhook endpoints.
+    AdminOutbox(String),
     ApiProducts,
     ApiProduct(&'a str),
     ApiCollections,
@@ -267,6 +274,11 @@ fn route<'a>(method: &str, path: &'a str, features: Features) -> Result<Route<'a
             (Route::AdminAdjustStock(slug), "POST")
         }
         ["admin", "orders"] if features.admin => (Route::AdminOrders, "GET"),
+        ["admin", "outbox", "dispatch"] if features.admin => (Route::AdminDispatchOutbox, "POST"),
+        ["admin", "outbox" | "mail" | "webhooks", ..] if features.admin => {
+            let (path, allow) = admin_outbox::target(&segments[1..]).ok_or(Miss::NotFound)?;
+            (Route::AdminOutbox(path), allow)
+        }
         ["admin", "catalog", rest @ ..] if features.admin => {
             let (path, allow) = admin_catalog::target(rest).ok_or(Miss::NotFound)?;
             (Route::AdminCatalog(path), allow)
@@ -310,6 +322,12 @@ async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
         writer: &writer,
         now: unix_now(),
     };
+    if config.dispatcher {
+        return match (req.method.as_str(), req.path.as_str()) {
+            ("POST", "/run") => outbox::run(&writer, payments.now).await,
+            _ => Resp::json_error(404, "not_found", "the outbox dispatcher only runs rounds"),
+        };
+    }
     if config.courier {
         return match (req.method.as_str(), req.path.as_str()) {
             ("POST", "/run") => payments::courier::run(&payments).await,
@@ -435,8 +453,10 @@ async fn respond_json(
             | Route::AdminReviewEvent(_)
             | Route::AdminAdjustStock(_)
             | Route::AdminOrders
+            | Route::AdminDispatchOutbox
             | Route::AdminCatalog(_)
-            | Route::AdminCheckout(_),
+            | Route::AdminCheckout(_)
+            | Route::AdminOutbox(_),
         ) if !admin::authorized(req, &p.settings.admin_token) => {
             Resp::json_error(401, "unauthorized", "a valid admin token is required")
                 .header("www-authenticate", "Bearer")
@@ -446,8 +466,10 @@ async fn respond_json(
         Ok(Route::AdminReviewEvent(event_id)) => admin::review_event(p.writer, event_id, req).await,
         Ok(Route::AdminAdjustStock(slug)) => admin::adjust_stock(p.writer, slug, req).await,
         Ok(Route::AdminOrders) => admin::list_orders(p.writer, req).await,
+        Ok(Route::AdminDispatchOutbox) => outbox::run(p.writer, p.now).await,
         Ok(Route::AdminCatalog(path)) => admin_catalog::forward(p.writer, req, &path).await,
         Ok(Route::AdminCheckout(path)) => admin_checkout::forward(p.writer, req, &path).await,
+        Ok(Route::AdminOutbox(path)) => admin_outbox::forward(p.writer, req, &path).await,
         Ok(_) | Err(Miss::NotFound) => Resp::json_error(404, "not_found", "no such route"),
         Err(Miss::MethodNotAllowed(allow)) => Resp::json_error(
             405,

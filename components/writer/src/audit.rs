@@ -72,10 +72,12 @@ pub fn audit(db: &Db) -> Result<Response, ApiError> {
         states(db, &mut findings)?;
         payments_match_orders(db, &mut findings)?;
         payment_events_settled(db, &mut findings)?;
+        crate::outbox::findings(db, &mut findings)?;
         let summary = format!(
             "audit ok: integrity ok; {}; sequences match; no negative stock; totals match; \
              discount uses match; \
-             idempotency records resolve; payments match their orders; no payment event waits",
+             idempotency records resolve; payments match their orders; no payment event waits; \
+             no outbox message given up or overdue",
             counts
                 .iter()
                 .map(|(t, n)| format!("{n} {t}"))

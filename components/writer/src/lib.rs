@@ -36,6 +36,10 @@
 //!   [/remove]]]]`, `/admin/catalog/variants/{sku}[/archive]`,
 //!   `/admin/catalog/collections[/{slug}[/products[/{product}/remove]]]`
 //! - `GET  /settings`                     → `ShopSettings`
+//! - The outbox (see `outbox`): `POST /outbox/claim` `ClaimRequest` → `Claimed`;
+//!   `POST /outbox/{message_id}/result` `DeliveryReport` → `ReportAnswer`;
+//!   `GET /admin/outbox?state=&limit=&before=` → `OutboxList`; `GET /admin/mail` →
+//!   `Mailbox`; `GET|POST /admin/webhooks`; `POST /admin/webhooks/{id}/deactivate`
 //! - The back office owner (see `owner_sign_in`): `GET /admin/owner` → `OwnerStatus`;
 //!   `PUT /admin/owner/password` `SetPassword`; `POST /admin/owner/sign-ins` `SignInStart`
 //!   → 201 `SignInChallenge`; `POST /admin/owner/sign-ins/{attempt}` `SignInOutcome` → 204
@@ -69,6 +73,7 @@ mod migrations;
 mod order_list;
 mod order_number;
 mod orders;
+mod outbox;
 mod owner_sign_in;
 mod payment_events;
 mod payment_state;
@@ -192,6 +197,13 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
         Route::SetOwnerPassword => owner_sign_in::set_password(&db, &head, &body),
         Route::StartSignIn => owner_sign_in::start(&db, &body),
         Route::FinishSignIn(attempt) => owner_sign_in::finish(&db, attempt, &body),
+        Route::ClaimMessages => outbox::claim(&db, &body),
+        Route::ReportMessage(id) => outbox::report(&db, id, &body),
+        Route::Outbox => outbox::list(&db, &head.query),
+        Route::Mailbox => outbox::mailbox(&db, &head.query),
+        Route::Endpoints => outbox::endpoints(&db),
+        Route::AddEndpoint => outbox::add_endpoint(&db, &body),
+        Route::DeactivateEndpoint(id) => outbox::deactivate_endpoint(&db, id),
         Route::Settings => until_write(settings::get(&db)),
         Route::PutSettings => settings::put(&db, &head, &body),
         Route::Discounts => checkout_commands::discounts(&db),
@@ -251,6 +263,13 @@ enum Route<'a> {
     UpdateImage(&'a str, &'a str),
     RemoveImage(&'a str, &'a str),
     Settings,
+    ClaimMessages,
+    ReportMessage(&'a str),
+    Outbox,
+    Mailbox,
+    Endpoints,
+    AddEndpoint,
+    DeactivateEndpoint(&'a str),
     OwnerStatus,
     SetOwnerPassword,
     StartSignIn,
@@ -361,6 +380,15 @@ impl<'a> Route<'a> {
             ["admin", "owner", "sign-ins", attempt] if !attempt.is_empty() => {
                 Route::FinishSignIn(attempt)
             }
+            ["outbox", "claim"] => Route::ClaimMessages,
+            ["outbox", id, "result"] if !id.is_empty() => Route::ReportMessage(id),
+            ["admin", "outbox"] => Route::Outbox,
+            ["admin", "mail"] => Route::Mailbox,
+            ["admin", "webhooks"] if *method == Method::Get => Route::Endpoints,
+            ["admin", "webhooks"] => Route::AddEndpoint,
+            ["admin", "webhooks", id, "deactivate"] if !id.is_empty() => {
+                Route::DeactivateEndpoint(id)
+            }
             ["settings"] => Route::Settings,
             ["admin", "settings"] => Route::PutSettings,
             // One path, two methods: the list, and creating a code.
@@ -409,6 +437,9 @@ impl<'a> Route<'a> {
             | Route::OwnerProductList
             | Route::CatalogPositions
             | Route::Settings
+            | Route::Outbox
+            | Route::Mailbox
+            | Route::Endpoints
             | Route::OwnerStatus
             | Route::Discounts
             | Route::Shipping
@@ -447,6 +478,10 @@ impl<'a> Route<'a> {
             | Route::SetTaxRate(_)
             | Route::StartSignIn
             | Route::FinishSignIn(_)
+            | Route::ClaimMessages
+            | Route::ReportMessage(_)
+            | Route::AddEndpoint
+            | Route::DeactivateEndpoint(_)
             | Route::ActionResult(_) => Method::Post,
         }
     }

@@ -14,6 +14,8 @@ const AREAS: &[(&str, &str)] = &[
     ("Payments", "/admin/payments"),
     ("Export", "/admin/export"),
     ("Settings", "/admin/settings"),
+    ("Webhooks", "/admin/webhooks"),
+    ("Mail", "/admin/mail"),
 ];
 
 /// The hidden CSRF field every back-office form carries.

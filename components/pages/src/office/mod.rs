@@ -12,13 +12,15 @@
 //! `/admin` ([`dashboard`]), `/admin/sign-in` and `/admin/sign-out` ([`sign_in`]),
 //! `/admin/setup` (the first password, [`setup`]),
 //! `/admin/orders…` ([`orders`]), `/admin/catalog…` ([`catalog`]), `/admin/payments…`
-//! ([`payments`]), `/admin/export…` ([`export`]), `/admin/settings…` ([`settings`]).
+//! ([`payments`]), `/admin/export…` ([`export`]), `/admin/settings…` ([`settings`]),
+//! `/admin/mail` (the local mailbox, [`mail`]), `/admin/webhooks…` ([`webhooks`]).
 
 pub mod catalog;
 pub mod dashboard;
 pub mod export;
 pub mod flash;
 pub mod layout;
+pub mod mail;
 pub mod orders;
 pub mod password;
 pub mod payments;
@@ -26,6 +28,7 @@ pub mod session;
 pub mod settings;
 pub mod setup;
 pub mod sign_in;
+pub mod webhooks;
 
 use crate::forms::Form;
 use crate::notice::{Flash, Tone};
@@ -231,6 +234,8 @@ pub async fn respond(req: &Req, key: &Key, writer: &WriterClient, now: u64) -> R
         ["payments", rest @ ..] => payments::respond(&office, rest).await,
         ["export", rest @ ..] => export::respond(&office, rest).await,
         ["settings", rest @ ..] => settings::respond(&office, rest).await,
+        ["mail", rest @ ..] => mail::respond(&office, rest).await,
+        ["webhooks", rest @ ..] => webhooks::respond(&office, rest).await,
         _ => office.not_found(),
     }
 }
