@@ -14,6 +14,7 @@ pub mod order;
 pub mod order_list;
 pub mod order_number;
 pub mod owner;
+pub mod owner_orders;
 pub mod payments;
 pub mod quantity;
 pub mod stock;

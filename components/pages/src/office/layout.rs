@@ -108,4 +108,10 @@ table.list td.num,table.list th.num{text-align:right;font-variant-numeric:tabula
 .stack{display:flex;flex-direction:column;gap:.8rem;max-width:36rem}
 .stack label{display:flex;flex-direction:column;gap:.2rem;font-weight:600}
 .actions{display:flex;flex-wrap:wrap;gap:.8rem;align-items:flex-end;margin:1rem 0}
+.shipped{background:#e7eefc;color:#1d4ed8}
+dl.facts{display:grid;grid-template-columns:minmax(8rem,max-content) 1fr;gap:.3rem 1rem;margin:0 0 1rem}
+dl.facts dt{font-weight:600}
+dl.facts dd{margin:0;overflow-wrap:anywhere}
+section.review{margin:0 0 1.2rem}
+pre.payload{max-height:20rem;overflow:auto;white-space:pre-wrap;overflow-wrap:anywhere;font-size:.85rem;background:#f6f7f9;padding:.6rem;border-radius:6px}
 "#;
