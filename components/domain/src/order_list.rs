@@ -115,9 +115,12 @@ impl OrderListQuery {
                     name.as_ref(),
                     "must be a date like 2026-11-23",
                 )),
-                "q" if value.trim().chars().count() > MAX_ORDER_SEARCH => errors.push(
-                    FieldError::new("q", format!("must be at most {MAX_ORDER_SEARCH} characters")),
-                ),
+                "q" if value.trim().chars().count() > MAX_ORDER_SEARCH => {
+                    errors.push(FieldError::new(
+                        "q",
+                        format!("must be at most {MAX_ORDER_SEARCH} characters"),
+                    ))
+                }
                 "q" if value.chars().any(char::is_control) => {
                     errors.push(FieldError::new("q", "must be plain text"))
                 }
@@ -228,8 +231,8 @@ mod tests {
 
     #[test]
     fn filters_round_trip() {
-        let q = OrderListQuery::parse("from=2024-02-29&to=2026-12-31&q=Ada%40ex&state=paid")
-            .unwrap();
+        let q =
+            OrderListQuery::parse("from=2024-02-29&to=2026-12-31&q=Ada%40ex&state=paid").unwrap();
         assert_eq!(q.from.as_deref(), Some("2024-02-29"));
         assert_eq!(q.to.as_deref(), Some("2026-12-31"));
         assert_eq!(q.q.as_deref(), Some("Ada@ex"));

@@ -29,9 +29,7 @@ pub fn tracking_number(raw: &str) -> Result<Option<String>, String> {
         return Ok(None);
     }
     if trimmed.chars().count() > MAX_TRACKING_NUMBER {
-        return Err(format!(
-            "must be at most {MAX_TRACKING_NUMBER} characters"
-        ));
+        return Err(format!("must be at most {MAX_TRACKING_NUMBER} characters"));
     }
     if !trimmed
         .chars()

@@ -16,7 +16,9 @@ use storefront_domain::order::valid_slug;
 use storefront_domain::order_list::OrderListQuery;
 use storefront_domain::payments::{ReviewRequest, review_note, valid_event_id};
 use storefront_domain::stock::StockAdjustmentRequest;
-use storefront_domain::{FieldError, IDEMPOTENT_REPLAYED, OrderState, OrderView, TransitionRequest};
+use storefront_domain::{
+    FieldError, IDEMPOTENT_REPLAYED, OrderState, OrderView, TransitionRequest,
+};
 use subtle::ConstantTimeEq;
 
 pub fn enabled(admin_token: &str) -> bool {

@@ -18,7 +18,8 @@ use storefront_domain::payments::{
 };
 use storefront_domain::stock::{StockAdjustment, StockAdjustmentRequest};
 use storefront_domain::{
-    CLIENT_KEY, ErrorBody, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, OrderRequest, OrderView, Product, ProductList, Quote, QuoteRequest, TransitionRequest,
+    CLIENT_KEY, ErrorBody, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, OrderRequest, OrderView, Product,
+    ProductList, Quote, QuoteRequest, TransitionRequest,
 };
 
 /// Total time spent retrying an unavailable writer before telling the shopper.

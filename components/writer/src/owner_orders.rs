@@ -28,7 +28,10 @@ pub fn get(db: &Db, number: &str) -> Result<Response, ApiError> {
 fn read(db: &Db, order: &payments::Order) -> anyhow::Result<OwnerOrder> {
     let id = int(order.id);
     let tracking_number = db
-        .row("SELECT tracking_number FROM orders WHERE id = ?", &[id.clone()])?
+        .row(
+            "SELECT tracking_number FROM orders WHERE id = ?",
+            &[id.clone()],
+        )?
         .map(|row| row.opt_text(0))
         .transpose()?
         .flatten();

@@ -57,7 +57,10 @@ pub fn transition(db: &Db, head: &Head, number: &str, body: &[u8]) -> Result<Res
             ),
         ));
     }
-    let tracking = match tracking_number.as_deref().map(owner_orders::tracking_number) {
+    let tracking = match tracking_number
+        .as_deref()
+        .map(owner_orders::tracking_number)
+    {
         None => None,
         Some(Ok(tracking)) => tracking,
         Some(Err(message)) => {
@@ -125,8 +128,8 @@ pub fn transition(db: &Db, head: &Head, number: &str, body: &[u8]) -> Result<Res
                 &[text(tracking), int(order.id)],
             )?;
         }
-        let response = serde_json::to_string(&orders::view(db, order.id)?)
-            .map_err(anyhow::Error::from)?;
+        let response =
+            serde_json::to_string(&orders::view(db, order.id)?).map_err(anyhow::Error::from)?;
         if let Some(key) = &key {
             db.execute(
                 "INSERT INTO order_commands (idempotency_key, fingerprint, order_id, actor, \

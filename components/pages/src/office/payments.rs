@@ -9,8 +9,8 @@
 //!   writer records at most one review per event and answers the same note again with
 //!   the review it has, so a resubmitted form records nothing twice.
 
-use super::layout::csrf_field;
 use super::Office;
+use super::layout::csrf_field;
 use crate::views::when;
 use crate::web::Resp;
 use crate::writer_client::{WriterClient, WriterError};
@@ -29,9 +29,7 @@ pub async fn respond(office: &Office<'_>, rest: &[&str]) -> Resp {
         ([event_id, "review"], "POST") if valid_event_id(event_id) => {
             review(office, event_id).await
         }
-        ([event_id, "review"], _) if valid_event_id(event_id) => {
-            office.method_not_allowed("POST")
-        }
+        ([event_id, "review"], _) if valid_event_id(event_id) => office.method_not_allowed("POST"),
         _ => office.not_found(),
     }
 }
@@ -66,7 +64,11 @@ async fn queue(office: &Office<'_>, refused: Option<Refused<'_>>) -> Resp {
         Err(e) => return office.writer_failed(e),
     };
     let status = if refused.is_some() { 422 } else { 200 };
-    office.page(status, "Payments", page(office, &queue, before, refused.as_ref()))
+    office.page(
+        status,
+        "Payments",
+        page(office, &queue, before, refused.as_ref()),
+    )
 }
 
 async fn review(office: &Office<'_>, event_id: &str) -> Resp {
@@ -96,7 +98,9 @@ async fn review(office: &Office<'_>, event_id: &str) -> Resp {
     {
         Ok(answer) if answer.status == 200 => office.done(
             "/admin/payments",
-            format!("Event {event_id} was already reviewed with this note; nothing was recorded twice."),
+            format!(
+                "Event {event_id} was already reviewed with this note; nothing was recorded twice."
+            ),
         ),
         Ok(_) => office.done(
             "/admin/payments",

@@ -71,10 +71,9 @@ impl Action {
             Action::Cancel => state == OrderState::PendingPayment,
             Action::Refund => {
                 state.can_become(OrderState::Refunded)
-                    && owner
-                        .payment
-                        .as_ref()
-                        .is_some_and(|p| matches!(p.status.as_str(), "succeeded" | "refund_requested"))
+                    && owner.payment.as_ref().is_some_and(|p| {
+                        matches!(p.status.as_str(), "succeeded" | "refund_requested")
+                    })
             }
         }
     }
@@ -217,7 +216,10 @@ async fn refund_order(office: &Office<'_>, p: &Payments<'_>, number: &str) -> Re
     match refund::request(p, number).await {
         Ok(done) if done.order_state == OrderState::Refunded => office.done(
             &order_path(number),
-            format!("Order {number} is refunded in full (refund {}).", done.refund_id),
+            format!(
+                "Order {number} is refunded in full (refund {}).",
+                done.refund_id
+            ),
         ),
         Ok(done) => office.done(
             &order_path(number),
@@ -362,7 +364,11 @@ fn form_page(
             p role="alert" { (not_offered(action, o.state)) }
         }
     };
-    office.page(if action.offered(owner) { status } else { 409 }, &title, body)
+    office.page(
+        if action.offered(owner) { status } else { 409 },
+        &title,
+        body,
+    )
 }
 
 fn tracking_field(typed: &Typed<'_>) -> Markup {

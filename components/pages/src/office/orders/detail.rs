@@ -17,7 +17,11 @@ pub async fn show(office: &Office<'_>, number: &str) -> Resp {
     let owner = match office.writer.owner_order(number).await {
         Ok(Some(owner)) => owner,
         Ok(None) => {
-            return office.error(404, "Order not found", "There is no order with that number.");
+            return office.error(
+                404,
+                "Order not found",
+                "There is no order with that number.",
+            );
         }
         Err(e) => return office.writer_failed(e),
     };

@@ -1,19 +1,15 @@
-//! `GET /admin/orders?state=&from=&to=&q=&before=`: the owner's order list, newest first,
-//! [`ORDERS_PER_PAGE`] at a time. The filters are a plain GET form; a bad filter is shown
-//! next to its field (422) with what was typed, and no list.
+//! `GET /admin/orders?state=&from=&to=&q=&before=&limit=`: the owner's order list, newest
+//! first, 50 at a time (`limit` up to 200: the writer's bounds, `DEFAULT_ORDER_PAGE` and
+//! `MAX_ORDER_PAGE` in `storefront_domain::order_list`). The filters are a plain GET form; a bad filter is shown next to its field
+//! (422) with what was typed, and no list.
 
 use super::super::Office;
 use super::{order_path, state_badge};
 use crate::views::when;
 use crate::web::Resp;
 use maud::{Markup, html};
-use storefront_domain::order_list::{
-    MAX_ORDER_SEARCH, OrderList, OrderListQuery, OrderSummary,
-};
+use storefront_domain::order_list::{MAX_ORDER_SEARCH, OrderList, OrderListQuery, OrderSummary};
 use storefront_domain::{FieldError, OrderState};
-
-/// Orders per page of the back office's list.
-pub const ORDERS_PER_PAGE: u32 = 50;
 
 pub async fn show(office: &Office<'_>) -> Resp {
     let raw = |name: &str| office.req.query_param(name).unwrap_or_default();
@@ -23,17 +19,7 @@ pub async fn show(office: &Office<'_>) -> Resp {
         to: raw("to"),
         q: raw("q"),
     };
-    // `limit` is the page's own; a link may not ask for more.
-    let query = OrderListQuery::parse(&office.req.query).and_then(|mut q| {
-        if office.req.query_param("limit").is_some() {
-            return Err(vec![FieldError::new(
-                "limit",
-                "is not a filter of this page",
-            )]);
-        }
-        q.limit = ORDERS_PER_PAGE;
-        Ok(q)
-    });
+    let query = OrderListQuery::parse(&office.req.query);
     let query = match query {
         Ok(query) => query,
         Err(errors) => {
@@ -167,17 +153,7 @@ fn pages(query: &OrderListQuery, list: &OrderList) -> Markup {
             before,
             ..query.clone()
         };
-        // The page's limit is implied; links do not carry it.
-        let text = q.to_query();
-        let text: Vec<&str> = text
-            .split('&')
-            .filter(|p| !p.starts_with("limit="))
-            .collect();
-        if text.is_empty() {
-            "/admin/orders".to_string()
-        } else {
-            format!("/admin/orders?{}", text.join("&"))
-        }
+        format!("/admin/orders?{}", q.to_query())
     };
     html! {
         nav.actions aria-label="Pages of orders" {
