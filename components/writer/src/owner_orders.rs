@@ -26,11 +26,11 @@ pub fn get(db: &Db, number: &str) -> Result<Response, ApiError> {
 }
 
 fn read(db: &Db, order: &payments::Order) -> anyhow::Result<OwnerOrder> {
-    let id = int(order.id);
+    let id = || int(order.id);
     let tracking_number = db
         .row(
             "SELECT tracking_number FROM orders WHERE id = ?",
-            &[id.clone()],
+            &[id()],
         )?
         .map(|row| row.opt_text(0))
         .transpose()?
@@ -39,7 +39,7 @@ fn read(db: &Db, order: &payments::Order) -> anyhow::Result<OwnerOrder> {
         .rows(
             "SELECT from_state, to_state, at, actor FROM order_events \
              WHERE order_id = ? ORDER BY id",
-            &[id.clone()],
+            &[id()],
         )?
         .iter()
         .map(|row| {
@@ -60,7 +60,7 @@ fn read(db: &Db, order: &payments::Order) -> anyhow::Result<OwnerOrder> {
              FROM payment_events e \
              LEFT JOIN payment_event_reviews r ON r.payment_event_id = e.id \
              WHERE e.order_id = ? ORDER BY e.id DESC LIMIT ?",
-            &[id.clone(), int(MAX_ORDER_EVENTS_SHOWN)],
+            &[id(), int(MAX_ORDER_EVENTS_SHOWN)],
         )?
         .iter()
         .map(|row| {
@@ -94,7 +94,7 @@ fn read(db: &Db, order: &payments::Order) -> anyhow::Result<OwnerOrder> {
         .rows(
             "SELECT kind, reason, state, outcome, attempts, last_error, created_at \
              FROM provider_actions WHERE order_id = ? ORDER BY id",
-            &[id],
+            &[id()],
         )?
         .iter()
         .map(|row| {
