@@ -28,10 +28,7 @@ pub fn get(db: &Db, number: &str) -> Result<Response, ApiError> {
 fn read(db: &Db, order: &payments::Order) -> anyhow::Result<OwnerOrder> {
     let id = || int(order.id);
     let tracking_number = db
-        .row(
-            "SELECT tracking_number FROM orders WHERE id = ?",
-            &[id()],
-        )?
+        .row("SELECT tracking_number FROM orders WHERE id = ?", &[id()])?
         .map(|row| row.opt_text(0))
         .transpose()?
         .flatten();
