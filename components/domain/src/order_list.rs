@@ -81,6 +81,8 @@ impl OrderListQuery {
             }
             seen.push(name.clone());
             match name.as_ref() {
+                // An empty filter (the back office's "Any state", an empty date) is none.
+                "state" if value.is_empty() => {}
                 "state" => match OrderState::parse(&value) {
                     Some(state) => parsed.state = Some(state),
                     None => errors.push(FieldError::new(
@@ -237,8 +239,11 @@ mod tests {
         assert_eq!(q.to.as_deref(), Some("2026-12-31"));
         assert_eq!(q.q.as_deref(), Some("Ada@ex"));
         assert_eq!(OrderListQuery::parse(&q.to_query()).unwrap(), q);
-        let empty = OrderListQuery::parse("from=&to=&q=+").unwrap();
-        assert_eq!((empty.from, empty.to, empty.q), (None, None, None));
+        let empty = OrderListQuery::parse("state=&from=&to=&q=+").unwrap();
+        assert_eq!(
+            (empty.state, empty.from, empty.to, empty.q),
+            (None, None, None, None)
+        );
         assert!(!valid_day("2025-02-29"));
         assert!(valid_day("2000-02-29"));
         assert!(!valid_day("1900-01-01"));

@@ -69,8 +69,10 @@ impl Action {
         match self {
             Action::Ship => state == OrderState::Paid,
             Action::Cancel => state == OrderState::PendingPayment,
+            // The writer refunds paid orders only: a shipped order is final (its money
+            // goes back only by a refund made at the provider).
             Action::Refund => {
-                state.can_become(OrderState::Refunded)
+                state == OrderState::Paid
                     && owner.payment.as_ref().is_some_and(|p| {
                         matches!(p.status.as_str(), "succeeded" | "refund_requested")
                     })
@@ -391,7 +393,7 @@ fn not_offered(action: Action, state: OrderState) -> String {
     let what = match action {
         Action::Ship => "Only a paid order can be shipped",
         Action::Cancel => "Only an order awaiting payment can be cancelled",
-        Action::Refund => "Only a paid or shipped order with a successful payment can be refunded",
+        Action::Refund => "Only a paid order whose payment succeeded can be refunded",
     };
     format!("{what}; this one is {}.", state.label().to_lowercase())
 }

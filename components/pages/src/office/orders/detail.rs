@@ -1,7 +1,8 @@
 //! `GET /admin/orders/{number}`: one order for the owner: what to do next (links to the
 //! confirmation pages), the lines and totals, the customer and address, the shipping,
 //! the history (who moved the order, when), the payment, the provider's events and the
-//! provider calls the ledger asked for.
+//! provider calls the ledger asked for. A table wider than a phone scrolls in a region
+//! that takes keyboard focus.
 
 use super::super::Office;
 use super::actions::Action;
@@ -48,7 +49,7 @@ fn page(owner: &OwnerOrder) -> Markup {
         }
         section aria-labelledby="lines-h" {
             h2 #lines-h { "Lines" }
-            div.table-wrap {
+            div.table-wrap tabindex="0" role="region" aria-label="Lines" {
                 table.list {
                     thead { tr {
                         th scope="col" { "Item" }
@@ -97,7 +98,7 @@ fn page(owner: &OwnerOrder) -> Markup {
         }
         section aria-labelledby="history-h" {
             h2 #history-h { "History" }
-            div.table-wrap {
+            div.table-wrap tabindex="0" role="region" aria-label="History" {
                 table.list {
                     thead { tr {
                         th scope="col" { "When" }
@@ -156,7 +157,7 @@ fn payment(owner: &OwnerOrder) -> Markup {
             @if owner.payment_events.is_empty() {
                 p.muted { "None received." }
             } @else {
-                div.table-wrap {
+                div.table-wrap tabindex="0" role="region" aria-label="Provider events" {
                     table.list {
                         thead { tr {
                             th scope="col" { "Received" }
@@ -187,7 +188,7 @@ fn payment(owner: &OwnerOrder) -> Markup {
             }
             @if !owner.provider_actions.is_empty() {
                 h3 { "Calls to the provider" }
-                div.table-wrap {
+                div.table-wrap tabindex="0" role="region" aria-label="Calls to the provider" {
                     table.list {
                         thead { tr {
                             th scope="col" { "Asked" }
