@@ -10,6 +10,7 @@
 //!
 //! `GET /admin/payment-events` lists the events still waiting for such a review.
 
+use crate::audit::DEFERRED_PATIENCE;
 use crate::db::RowExt as _;
 use crate::db::{Db, Mode, int, opt_int, text};
 use crate::payment_state::Outcome;
@@ -117,9 +118,11 @@ pub fn reviewed_intents(db: &Db) -> anyhow::Result<BTreeSet<String>> {
     .collect()
 }
 
-/// `GET /admin/payment-events?limit=&before=`: the events waiting for a human (an outcome
-/// in [`REVIEWABLE`], no review yet), newest first, with the provider's payload cut to
-/// [`MAX_PAYLOAD_SHOWN`] characters. `before` is the last shown event's `id`.
+/// `GET /admin/payment-events?limit=&before=`: the events waiting for a human, as the
+/// audit flags them (money for an unknown order or of another amount; an event deferred
+/// for longer than [`DEFERRED_PATIENCE`]; no review yet), newest first, with the
+/// provider's payload cut to [`MAX_PAYLOAD_SHOWN`] characters. `before` is the last
+/// shown event's `id`.
 pub fn queue(db: &Db, query: &str) -> Result<Response, ApiError> {
     let query = ReviewQueueQuery::parse(query).map_err(ApiError::invalid)?;
     let queue = db.transaction(Mode::Read, |db| {
@@ -129,7 +132,9 @@ pub fn queue(db: &Db, query: &str) -> Result<Response, ApiError> {
                         e.intent_id, e.amount, e.currency, e.created, e.received_at, \
                         substr(e.payload, 1, ?1), length(e.payload) \
                  FROM payment_events e \
-                 WHERE e.outcome IN ('unknown_order', 'amount_mismatch', 'deferred') \
+                 WHERE (e.outcome IN ('unknown_order', 'amount_mismatch') \
+                        OR (e.outcome = 'deferred' \
+                            AND e.received_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?4))) \
                    AND {NOT_REVIEWED} AND (?2 IS NULL OR e.id < ?2) \
                  ORDER BY e.id DESC LIMIT ?3"
             ),
@@ -137,6 +142,7 @@ pub fn queue(db: &Db, query: &str) -> Result<Response, ApiError> {
                 int(MAX_PAYLOAD_SHOWN as i64),
                 opt_int(query.before),
                 int(i64::from(query.limit) + 1),
+                text(DEFERRED_PATIENCE),
             ],
         )?;
         let more = rows.len() > query.limit as usize;
