@@ -284,6 +284,24 @@ fn the_owner_sees_an_order_and_ships_it_with_a_tracking_number_once() {
         "{html:.3000}"
     );
     assert_eq!(state(&app, &number), "fulfilled");
+    // The same form's key with another tracking number is another command: refused.
+    let other = post(
+        &owner,
+        &app,
+        &path,
+        &[
+            ("csrf", &csrf),
+            ("idempotency_key", &key),
+            ("tracking_number", "OTHER-1"),
+        ],
+    );
+    assert_eq!(other.status(), 422);
+    assert!(
+        other
+            .text()
+            .unwrap()
+            .contains("already used for another order command")
+    );
     // Shipped orders are not shipped again: the confirmation page says why (409).
     let (status, html) = get(&owner, &app, &path);
     assert_eq!(status, 409);
