@@ -1,7 +1,116 @@
-//! Back-office scenarios: orders (being built).
+//! Back-office scenarios: orders. A shopper's two orders (placed through the shop's JSON
+//! API and paid with the test-mode provider) are found in the list; one is shipped with
+//! a tracking number, the other refunded in full, each after its confirmation page, and
+//! the shopper's order pages follow. (A shipped order is final in the ledger: the writer
+//! refunds paid orders only.)
 
-use crate::Scenario;
+use crate::browser_support::{Browser, Scripts, Viewport, xpath_literal};
+use crate::{Scenario, common, in_browser, shared, sign_in};
+use serde_json::{Value, json};
 
 pub fn scenarios() -> Vec<(&'static str, Scenario)> {
-    vec![]
+    vec![(
+        "owner_ships_and_refunds_an_order",
+        owner_ships_and_refunds_an_order,
+    )]
+}
+
+/// Places and pays an order as a shopper would (API, then the test-mode "Pay" form);
+/// its number.
+fn paid_order(email: &str, key: &str) -> String {
+    let app = &shared().app;
+    let mut body = common::order_body("french-press", 1);
+    body["email"] = json!(email);
+    let placed = common::api_order(app, Some(key), &body);
+    assert_eq!(placed.status(), 201);
+    let number = placed.json::<Value>().unwrap()["number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let shopper = common::client();
+    let pay = shopper
+        .get(app.url(&format!("/orders/{number}/pay")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let csrf = common::hidden_field(&pay, "csrf");
+    let paid = shopper
+        .post(app.url(&format!("/orders/{number}/pay/test")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .unwrap();
+    assert_eq!(paid.status(), 303);
+    number
+}
+
+async fn follow_link(browser: &Browser, text: &str) {
+    let link = browser
+        .find(&format!(
+            "//main//a[normalize-space()={}]",
+            xpath_literal(text)
+        ))
+        .await;
+    browser.click_to_next_page(&link).await;
+}
+
+fn owner_ships_and_refunds_an_order(viewport: Viewport, scripts: Scripts) {
+    let email = format!("browser-{viewport}-{scripts}@example.com");
+    let shipped = paid_order(&email, &format!("office-ship-{viewport}-{scripts}"));
+    let refunded = paid_order(&email, &format!("office-refund-{viewport}-{scripts}"));
+    in_browser(viewport, scripts, async |browser| {
+        sign_in(browser).await;
+        browser.goto("/admin/orders").await;
+        assert_eq!(browser.heading().await, "Orders");
+        browser.check_page("the order list").await;
+        browser.type_into("Number or email", &email).await;
+        browser.click_button("Show orders").await;
+        let text = browser.text().await;
+        assert!(
+            text.contains(&shipped) && text.contains(&refunded),
+            "{}",
+            browser.label()
+        );
+
+        follow_link(browser, &shipped).await;
+        assert!(browser.heading().await.contains(&shipped));
+        assert!(browser.text().await.contains(&email));
+        browser.check_page("an order's page").await;
+        follow_link(browser, "Ship…").await;
+        browser.check_page("the ship confirmation").await;
+        browser
+            .type_into("Tracking number (optional)", "JJD 0001 2345")
+            .await;
+        browser.click_button("Ship order").await;
+        let text = browser.text().await;
+        assert!(
+            text.contains("is shipped (tracking number JJD 0001 2345)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Owner (back office)"),
+            "the history names the owner"
+        );
+
+        browser.goto(&format!("/admin/orders/{refunded}")).await;
+        follow_link(browser, "Refund in full…").await;
+        browser.check_page("the refund confirmation").await;
+        browser.click_button("Refund in full").await;
+        let text = browser.text().await;
+        assert!(text.contains("is refunded in full"), "{text}");
+        assert!(
+            text.contains("charge.refunded"),
+            "the provider's event is shown"
+        );
+
+        browser.goto("/admin/payments").await;
+        assert_eq!(browser.heading().await, "Payments");
+        browser.check_page("the payments page").await;
+
+        // The shopper's order pages follow.
+        browser.goto(&format!("/orders/{shipped}")).await;
+        assert!(browser.text().await.contains("Your order has shipped"));
+        browser.goto(&format!("/orders/{refunded}")).await;
+        assert!(browser.text().await.contains("This order was refunded"));
+    });
 }

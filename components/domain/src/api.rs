@@ -118,6 +118,10 @@ pub struct OrderView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TransitionRequest {
     pub to: OrderState,
+    /// The carrier's tracking number, when shipping (`to: fulfilled`) only; see
+    /// [`crate::owner_orders::tracking_number`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_number: Option<String>,
 }
 
 /// `POST /admin/release-expired` body and answer.

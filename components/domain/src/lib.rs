@@ -16,6 +16,7 @@ pub mod order_list;
 pub mod order_number;
 pub mod outbox;
 pub mod owner;
+pub mod owner_orders;
 pub mod payments;
 pub mod quantity;
 pub mod stock;

@@ -1,5 +1,7 @@
 //! The shop owner's list of orders (`GET /admin/orders`): which orders to ship, which wait
-//! for payment. Newest first, a page at a time, optionally one state only. The query is
+//! for payment. Newest first, a page at a time, optionally one state only, placed within a
+//! date range, or matching a search (an order number's start, or part of an email
+//! address). The query is
 //! parsed and checked here so pages (which refuse bad queries early) and the writer (which
 //! trusts nobody) read it the same way.
 
@@ -11,14 +13,51 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT_ORDER_PAGE: u32 = 50;
 /// Largest `limit`.
 pub const MAX_ORDER_PAGE: u32 = 200;
+/// Longest search text `q`, in characters.
+pub const MAX_ORDER_SEARCH: usize = 100;
 
-/// `?state=paid&limit=50&before=SF-…`: every parameter optional.
+/// `?state=paid&limit=50&before=SF-…&from=2026-11-01&to=2026-11-30&q=ada`: every
+/// parameter optional.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderListQuery {
     pub state: Option<OrderState>,
     pub limit: u32,
     /// Only orders placed before this one (the previous page's `next_before`).
     pub before: Option<String>,
+    /// Only orders placed on or after this day (`YYYY-MM-DD`, UTC).
+    pub from: Option<String>,
+    /// Only orders placed on or before this day (`YYYY-MM-DD`, UTC).
+    pub to: Option<String>,
+    /// Only orders whose number starts with this, or whose email contains it (case
+    /// does not matter).
+    pub q: Option<String>,
+}
+
+/// Whether `s` is a calendar day `YYYY-MM-DD` (years 1970–9999).
+pub fn valid_day(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = &s[r];
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())
+            .flatten()
+    };
+    let (Some(year), Some(month), Some(day)) = (num(0..4), num(5..7), num(8..10)) else {
+        return false;
+    };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    year >= 1970 && (1..=days).contains(&day)
 }
 
 impl OrderListQuery {
@@ -29,6 +68,9 @@ impl OrderListQuery {
             state: None,
             limit: DEFAULT_ORDER_PAGE,
             before: None,
+            from: None,
+            to: None,
+            q: None,
         };
         let mut errors = Vec::new();
         let mut seen = Vec::new();
@@ -39,6 +81,8 @@ impl OrderListQuery {
             }
             seen.push(name.clone());
             match name.as_ref() {
+                // An empty filter (the back office's "Any state", an empty date) is none.
+                "state" if value.is_empty() => {}
                 "state" => match OrderState::parse(&value) {
                     Some(state) => parsed.state = Some(state),
                     None => errors.push(FieldError::new(
@@ -60,11 +104,42 @@ impl OrderListQuery {
                     parsed.before = Some(value.trim().to_string());
                 }
                 "before" => errors.push(FieldError::new("before", "must be an order number")),
+                "from" | "to" if value.is_empty() => {}
+                "from" | "to" if valid_day(&value) => {
+                    let day = Some(value.to_string());
+                    if name == "from" {
+                        parsed.from = day;
+                    } else {
+                        parsed.to = day;
+                    }
+                }
+                "from" | "to" => errors.push(FieldError::new(
+                    name.as_ref(),
+                    "must be a date like 2026-11-23",
+                )),
+                "q" if value.trim().chars().count() > MAX_ORDER_SEARCH => {
+                    errors.push(FieldError::new(
+                        "q",
+                        format!("must be at most {MAX_ORDER_SEARCH} characters"),
+                    ))
+                }
+                "q" if value.chars().any(char::is_control) => {
+                    errors.push(FieldError::new("q", "must be plain text"))
+                }
+                "q" => {
+                    let q = value.trim();
+                    parsed.q = (!q.is_empty()).then(|| q.to_string());
+                }
                 other => errors.push(FieldError::new(
                     other,
-                    "is not a parameter of this list (state, limit, before)",
+                    "is not a parameter of this list (state, limit, before, from, to, q)",
                 )),
             }
+        }
+        if let (Some(from), Some(to)) = (&parsed.from, &parsed.to)
+            && from > to
+        {
+            errors.push(FieldError::new("to", "must not be before the start date"));
         }
         if errors.is_empty() {
             Ok(parsed)
@@ -82,6 +157,11 @@ impl OrderListQuery {
         query.append_pair("limit", &self.limit.to_string());
         if let Some(before) = &self.before {
             query.append_pair("before", before);
+        }
+        for (name, value) in [("from", &self.from), ("to", &self.to), ("q", &self.q)] {
+            if let Some(value) = value {
+                query.append_pair(name, value);
+            }
         }
         query.finish()
     }
@@ -144,5 +224,28 @@ mod tests {
         assert_eq!(fields(&format!("before={}", "A".repeat(65))), ["before"]);
         assert_eq!(fields("stat=paid"), ["stat"]);
         assert_eq!(fields("state=paid&state=paid"), ["state"]);
+        assert_eq!(fields("from=2026-02-30"), ["from"]);
+        assert_eq!(fields("to=23.11.2026"), ["to"]);
+        assert_eq!(fields("from=2026-11-02&to=2026-11-01"), ["to"]);
+        assert_eq!(fields(&format!("q={}", "a".repeat(101))), ["q"]);
+        assert_eq!(fields("q=a%0Ab"), ["q"]);
+    }
+
+    #[test]
+    fn filters_round_trip() {
+        let q =
+            OrderListQuery::parse("from=2024-02-29&to=2026-12-31&q=Ada%40ex&state=paid").unwrap();
+        assert_eq!(q.from.as_deref(), Some("2024-02-29"));
+        assert_eq!(q.to.as_deref(), Some("2026-12-31"));
+        assert_eq!(q.q.as_deref(), Some("Ada@ex"));
+        assert_eq!(OrderListQuery::parse(&q.to_query()).unwrap(), q);
+        let empty = OrderListQuery::parse("state=&from=&to=&q=+").unwrap();
+        assert_eq!(
+            (empty.state, empty.from, empty.to, empty.q),
+            (None, None, None, None)
+        );
+        assert!(!valid_day("2025-02-29"));
+        assert!(valid_day("2000-02-29"));
+        assert!(!valid_day("1900-01-01"));
     }
 }

@@ -10,13 +10,15 @@
 use crate::api::{self, writer_failed};
 use crate::payments::{Payments, courier};
 use crate::web::{Req, Resp};
-use crate::writer_client::WriterClient;
+use crate::writer_client::{WriterClient, WriterError};
 use sha2::{Digest, Sha256};
 use storefront_domain::order::valid_slug;
 use storefront_domain::order_list::OrderListQuery;
 use storefront_domain::payments::{ReviewRequest, review_note, valid_event_id};
 use storefront_domain::stock::StockAdjustmentRequest;
-use storefront_domain::{FieldError, IDEMPOTENT_REPLAYED, OrderState};
+use storefront_domain::{
+    FieldError, IDEMPOTENT_REPLAYED, OrderState, OrderView, TransitionRequest,
+};
 use subtle::ConstantTimeEq;
 
 pub fn enabled(admin_token: &str) -> bool {
@@ -39,20 +41,50 @@ pub fn authorized(req: &Req, admin_token: &str) -> bool {
 /// `POST /admin/orders/{number}/fulfil` and `/cancel`: the shop owner ships an order
 /// (`paid → fulfilled`) or cancels an unpaid one (`pending_payment → cancelled`, which
 /// returns its stock). Answers the order, or the writer's refusal (409 for an illegal
-/// transition).
+/// transition). See [`move_order`].
+pub async fn transition(p: &Payments<'_>, number: &str, to: OrderState) -> Resp {
+    let request = TransitionRequest {
+        to,
+        tracking_number: None,
+    };
+    match move_order(p, number, &request, "admin-token", None).await {
+        Ok(moved) => Resp::json(moved.status, &moved.order),
+        Err(e) => writer_failed(e),
+    }
+}
+
+/// An order after [`move_order`]: 200, or 202 while the provider has not confirmed a
+/// cancellation yet; `replayed` when the writer answered an earlier command's key.
+pub struct Moved {
+    pub status: u16,
+    pub order: OrderView,
+    pub replayed: bool,
+}
+
+/// Ships or cancels an order for `actor` (the admin JSON route and the back office).
 ///
 /// An unpaid order whose payment may still succeed is cancelled only once its intent is
 /// cancelled at the provider: the writer answers 202 and records the provider call, and
 /// the payment courier runs at once, so the usual answer is the cancelled order (200).
 /// If the provider is slow or says the payment already succeeded, the answer is 202 with
 /// the order still `pending_payment`; the courier finishes it later (or the order is paid).
-pub async fn transition(p: &Payments<'_>, number: &str, to: OrderState) -> Resp {
-    let answer = match p.writer.transition(number, to).await {
-        Ok(answer) => answer,
-        Err(e) => return writer_failed(e),
-    };
+pub async fn move_order(
+    p: &Payments<'_>,
+    number: &str,
+    request: &TransitionRequest,
+    actor: &str,
+    idempotency_key: Option<&str>,
+) -> Result<Moved, WriterError> {
+    let answer = p
+        .writer
+        .transition(number, request, actor, idempotency_key)
+        .await?;
     if answer.status != 202 {
-        return Resp::json(answer.status, &answer.value);
+        return Ok(Moved {
+            status: answer.status,
+            order: answer.value,
+            replayed: answer.replayed,
+        });
     }
     if let Err(resp) = courier::round(p).await {
         eprintln!(
@@ -60,12 +92,16 @@ pub async fn transition(p: &Payments<'_>, number: &str, to: OrderState) -> Resp 
             resp.status
         );
     }
-    match p.writer.order(number).await {
-        Ok(Some(order)) if order.state == OrderState::Cancelled => Resp::json(200, &order),
-        Ok(Some(order)) => Resp::json(202, &order),
-        Ok(None) => Resp::json_error(404, "not_found", "no such order"),
-        Err(e) => writer_failed(e),
-    }
+    let order = p.writer.order(number).await?.unwrap_or(answer.value);
+    Ok(Moved {
+        status: if order.state == OrderState::Cancelled {
+            200
+        } else {
+            202
+        },
+        order,
+        replayed: answer.replayed,
+    })
 }
 
 /// `POST /admin/payment-events/{event_id}/review` with `{"note": "…"}`: the shop owner

@@ -18,8 +18,8 @@ use storefront_domain::payments::{
 };
 use storefront_domain::stock::{StockAdjustment, StockAdjustmentRequest};
 use storefront_domain::{
-    CLIENT_KEY, ErrorBody, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, OrderRequest, OrderState,
-    OrderView, Product, ProductList, Quote, QuoteRequest, TransitionRequest,
+    CLIENT_KEY, ErrorBody, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, OrderRequest, OrderView, Product,
+    ProductList, Quote, QuoteRequest, TransitionRequest,
 };
 
 /// Total time spent retrying an unavailable writer before telling the shopper.
@@ -269,15 +269,23 @@ impl WriterClient {
         Ok(self.post(&path, report, None).await?.value)
     }
 
-    /// Asks the writer to move an order to `to`, with the status it answered: 202 for a
-    /// cancellation that waits for the payment provider.
+    /// Asks the writer to move an order (for `actor`, named in its history), with the
+    /// status it answered: 202 for a cancellation that waits for the payment provider.
+    /// With an idempotency key, a repeat is answered with the first answer (`replayed`).
     pub async fn transition(
         &self,
         number: &str,
-        to: OrderState,
+        request: &TransitionRequest,
+        actor: &str,
+        idempotency_key: Option<&str>,
     ) -> Result<Answer<OrderView>, WriterError> {
         let path = format!("/orders/{number}/transitions");
-        self.post(&path, &TransitionRequest { to }, None).await
+        let body = serde_json::to_vec(request).expect("request bodies always serialise");
+        let mut headers = vec![(ACTOR, actor)];
+        if let Some(key) = idempotency_key {
+            headers.push((IDEMPOTENCY_KEY, key));
+        }
+        self.call(Method::Post, &path, Some(body), &headers).await
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, WriterError> {

@@ -48,7 +48,7 @@ const APPEND_ONLY: [&str; 11] = [
 ];
 
 /// How long a deferred payment event may wait for the event it needs (an SQLite modifier).
-const DEFERRED_PATIENCE: &str = "-1 day";
+pub const DEFERRED_PATIENCE: &str = "-1 day";
 
 #[derive(Serialize)]
 struct Report {

@@ -13,8 +13,11 @@
 //! - `POST /orders/quote`                 → `Quote`
 //! - `POST /orders` (+ `Idempotency-Key`, `storefront-client`) → 201 `OrderView`
 //! - `GET  /orders/{number}`              → `OrderView`
-//! - `GET  /admin/orders?state=&limit=&before=` → `OrderList` (newest first)
-//! - `POST /orders/{number}/transitions`  → `OrderView`
+//! - The owner's orders (back office and admin API): `GET /admin/orders?state=&limit=&before=
+//!   &from=&to=&q=` → `OrderList` (newest first); `GET /admin/orders/{number}` → `OwnerOrder`;
+//!   `GET /admin/payment-events?limit=&before=` → `ReviewQueue` (events waiting for review)
+//! - `POST /orders/{number}/transitions` `TransitionRequest` (optional `Idempotency-Key`,
+//!   `storefront-actor`) → `OrderView`
 //! - `POST /orders/{number}/payment-intent` `RecordIntent` → `PaymentView`
 //! - `GET  /orders/{number}/payment`      → `PaymentView`
 //! - `POST /orders/{number}/refund-requested` `RecordRefund` → `PaymentView`
@@ -74,6 +77,7 @@ mod order_list;
 mod order_number;
 mod orders;
 mod outbox;
+mod owner_orders;
 mod owner_sign_in;
 mod payment_events;
 mod payment_state;
@@ -144,7 +148,7 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
         Route::Quote => catalog::quote(&db, &body),
         Route::PlaceOrder => orders::place(&db, &head.idempotency_key, &head.client_key, &body),
         Route::Order(number) => orders::get(&db, number),
-        Route::Transition(number) => transitions::transition(&db, number, &body),
+        Route::Transition(number) => transitions::transition(&db, &head, number, &body),
         Route::RecordIntent(number) => payments::record_intent(&db, number, &body),
         Route::Payment(number) => payments::get(&db, number),
         Route::RecordRefund(number) => payments::record_refund(&db, number, &body),
@@ -167,6 +171,9 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
             &body,
         ),
         Route::ListOrders => order_list::list(&db, &head.query),
+        // The owner's orders and payment reviews (back office).
+        Route::OwnerOrder(number) => owner_orders::get(&db, number),
+        Route::ReviewQueue => reviews::queue(&db, &head.query),
         Route::History => catalog_history::list(&db, &head.query),
         // Back office, catalog.
         Route::OwnerProductList => until_write(catalog_owner_list::list(&db, &head.query)),
@@ -245,6 +252,9 @@ enum Route<'a> {
     AdjustStock(&'a str),
     AdjustVariantStock(&'a str),
     ListOrders,
+    // The owner's orders and payment reviews (back office).
+    OwnerOrder(&'a str),
+    ReviewQueue,
     History,
     /// Back office, catalog.
     OwnerProductList,
@@ -374,6 +384,9 @@ impl<'a> Route<'a> {
             }
             ["admin", "products", slug, "stock"] if !slug.is_empty() => Route::AdjustStock(slug),
             ["admin", "orders"] => Route::ListOrders,
+            // The owner's orders and payment reviews (back office).
+            ["admin", "orders", number] if !number.is_empty() => Route::OwnerOrder(number),
+            ["admin", "payment-events"] => Route::ReviewQueue,
             ["admin", "owner"] => Route::OwnerStatus,
             ["admin", "owner", "password"] => Route::SetOwnerPassword,
             ["admin", "owner", "sign-ins"] => Route::StartSignIn,
@@ -433,6 +446,8 @@ impl<'a> Route<'a> {
             | Route::Payment(_)
             | Route::Audit
             | Route::ListOrders
+            | Route::OwnerOrder(_)
+            | Route::ReviewQueue
             | Route::History
             | Route::OwnerProductList
             | Route::CatalogPositions

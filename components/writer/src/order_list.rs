@@ -1,6 +1,9 @@
-//! `GET /admin/orders?state=&limit=&before=`: the shop owner's list of orders, newest
-//! first, a page at a time. Pages are cut by row id (strictly increasing with placement),
-//! named to callers by the public order number of the last order shown.
+//! `GET /admin/orders?state=&limit=&before=&from=&to=&q=`: the shop owner's list of orders,
+//! newest first, a page at a time, filtered by state, by the day it was placed (UTC), and
+//! by a search (the order number's start, or part of the email, case-insensitive). Pages
+//! are cut by row id (strictly increasing with placement), named to callers by the public
+//! order number of the last order shown. The search scans the orders (no index serves
+//! "contains"); a page still reads at most `limit + 1` matching rows.
 
 use crate::db::{Db, Mode, RowExt as _, int, opt_int, opt_text, text};
 use crate::order_number;
@@ -24,11 +27,18 @@ pub fn list(db: &Db, query: &str) -> Result<Response, ApiError> {
                     (SELECT coalesce(sum(l.quantity), 0) FROM order_lines l WHERE l.order_id = o.id) \
              FROM orders o \
              WHERE (?1 IS NULL OR o.state = ?1) AND (?2 IS NULL OR o.id < ?2) \
+               AND (?4 IS NULL OR o.created_at >= ?4) \
+               AND (?5 IS NULL OR o.created_at < date(?5, '+1 day')) \
+               AND (?6 IS NULL OR instr(o.number, upper(?6)) = 1 \
+                    OR instr(lower(o.email), lower(?6)) > 0) \
              ORDER BY o.id DESC LIMIT ?3",
             &[
                 opt_text(query.state.map(OrderState::as_str)),
                 opt_int(before),
                 int(i64::from(query.limit) + 1),
+                opt_text(query.from.as_deref()),
+                opt_text(query.to.as_deref()),
+                opt_text(query.q.as_deref()),
             ],
         )?;
         let more = rows.len() > query.limit as usize;

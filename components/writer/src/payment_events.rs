@@ -230,7 +230,7 @@ fn apply_effect(
             order.state.as_str(),
             to.as_str()
         );
-        transitions::apply(db, order.id, order.state, to, now)?;
+        transitions::apply(db, order.id, order.state, to, now, None)?;
     }
     let Some(p) = payment else {
         return Ok(());

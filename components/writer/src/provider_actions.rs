@@ -76,8 +76,15 @@ pub enum Cancel {
 
 /// Cancels `order` (which is `pending_payment`) if no money can still arrive for it;
 /// otherwise records that its intent is to be cancelled at the provider (once: asking
-/// again changes nothing) and leaves the order reserved.
-pub fn request_cancel(db: &Db, order: &Order, reason: Reason, now: &str) -> anyhow::Result<Cancel> {
+/// again changes nothing) and leaves the order reserved. `actor` names who asked, for
+/// the order's history (`None` for the sweep).
+pub fn request_cancel(
+    db: &Db,
+    order: &Order,
+    reason: Reason,
+    now: &str,
+    actor: Option<&str>,
+) -> anyhow::Result<Cancel> {
     let payment = payments::for_order(db, order.id)?;
     match payment {
         Some(p) if may_still_succeed(db, &p)? => {
@@ -91,6 +98,7 @@ pub fn request_cancel(db: &Db, order: &Order, reason: Reason, now: &str) -> anyh
                 OrderState::PendingPayment,
                 OrderState::Cancelled,
                 now,
+                actor,
             )?;
             Ok(Cancel::Cancelled)
         }
@@ -263,6 +271,7 @@ pub fn report(db: &Db, id: &str, body: &[u8]) -> Result<Response, ApiError> {
                         OrderState::PendingPayment,
                         OrderState::Cancelled,
                         &now,
+                        None,
                     )?;
                 }
             }

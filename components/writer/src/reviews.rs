@@ -7,16 +7,22 @@
 //! The event is never altered; the review is a row of its own, at most one per event,
 //! never changed. Recording the same note again answers the existing review (200), so a
 //! retried command is harmless; another note for a reviewed event is 409.
+//!
+//! `GET /admin/payment-events` lists the events still waiting for such a review.
 
+use crate::audit::DEFERRED_PATIENCE;
 use crate::db::RowExt as _;
-use crate::db::{Db, Mode, int, text};
+use crate::db::{Db, Mode, int, opt_int, text};
 use crate::payment_state::Outcome;
 use crate::request::parse_json;
 use crate::responses::{ApiError, json};
 use spin_sdk::http::Response;
 use std::collections::BTreeSet;
-use storefront_domain::FieldError;
+use storefront_domain::owner_orders::{
+    FlaggedEvent, MAX_PAYLOAD_SHOWN, ReviewQueue, ReviewQueueQuery,
+};
 use storefront_domain::payments::{EventReview, ReviewRequest, review_note};
+use storefront_domain::{FieldError, Money};
 
 /// Outcomes that leave an event waiting for a human.
 const REVIEWABLE: [Outcome; 3] = [
@@ -110,4 +116,66 @@ pub fn reviewed_intents(db: &Db) -> anyhow::Result<BTreeSet<String>> {
     .iter()
     .map(|row| row.text(0))
     .collect()
+}
+
+/// `GET /admin/payment-events?limit=&before=`: the events waiting for a human, as the
+/// audit flags them (money for an unknown order or of another amount; an event deferred
+/// for longer than [`DEFERRED_PATIENCE`]; no review yet), newest first, with the
+/// provider's payload cut to [`MAX_PAYLOAD_SHOWN`] characters. `before` is the last
+/// shown event's `id`.
+pub fn queue(db: &Db, query: &str) -> Result<Response, ApiError> {
+    let query = ReviewQueueQuery::parse(query).map_err(ApiError::invalid)?;
+    let queue = db.transaction(Mode::Read, |db| {
+        let mut rows = db.rows(
+            &format!(
+                "SELECT e.id, e.event_id, e.provider, e.event_type, e.outcome, e.order_number, \
+                        e.intent_id, e.amount, e.currency, e.created, e.received_at, \
+                        substr(e.payload, 1, ?1), length(e.payload) \
+                 FROM payment_events e \
+                 WHERE (e.outcome IN ('unknown_order', 'amount_mismatch') \
+                        OR (e.outcome = 'deferred' \
+                            AND e.received_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?4))) \
+                   AND {NOT_REVIEWED} AND (?2 IS NULL OR e.id < ?2) \
+                 ORDER BY e.id DESC LIMIT ?3"
+            ),
+            &[
+                int(MAX_PAYLOAD_SHOWN as i64),
+                opt_int(query.before),
+                int(i64::from(query.limit) + 1),
+                text(DEFERRED_PATIENCE),
+            ],
+        )?;
+        let more = rows.len() > query.limit as usize;
+        rows.truncate(query.limit as usize);
+        let events = rows
+            .iter()
+            .map(|row| {
+                Ok(FlaggedEvent {
+                    id: row.int(0)?,
+                    event_id: row.text(1)?,
+                    provider: row.text(2)?,
+                    event_type: row.text(3)?,
+                    outcome: row.text(4)?,
+                    order_number: row.opt_text(5)?,
+                    intent_id: row.opt_text(6)?,
+                    amount: match (row.opt_int(7)?, row.opt_text(8)?) {
+                        (Some(amount), Some(currency)) => {
+                            Some(Money::new(amount, currency.to_ascii_uppercase()))
+                        }
+                        _ => None,
+                    },
+                    created: row.int(9)?,
+                    received_at: row.text(10)?,
+                    payload: row.text(11)?,
+                    payload_cut: row.int(12)? > MAX_PAYLOAD_SHOWN as i64,
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let next_before = more.then(|| events.last().map(|e| e.id)).flatten();
+        Ok::<_, ApiError>(ReviewQueue {
+            events,
+            next_before,
+        })
+    })?;
+    json(200, &queue)
 }

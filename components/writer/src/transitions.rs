@@ -4,6 +4,7 @@
 //! returns reserved stock when the new state releases it, and appends an event, in the
 //! caller's transaction.
 
+use crate::catalog_history;
 use crate::db::RowExt as _;
 use crate::db::{Db, Mode, int, text};
 use crate::discounts;
@@ -11,26 +12,39 @@ use crate::order_number;
 use crate::orders::{self, not_found};
 use crate::payments;
 use crate::provider_actions;
-use crate::request::parse_json;
-use crate::responses::{ApiError, json};
+use crate::request::{Head, Header, idempotency_key, parse_json};
+use crate::responses::{ApiError, json, json_text};
 use anyhow::ensure;
+use sha2::{Digest, Sha256};
 use spin_sdk::http::Response;
+use storefront_domain::owner_orders;
 use storefront_domain::{
-    FieldError, OrderState, ReleaseExpiredRequest, ReleaseExpiredResult, TransitionRequest,
+    FieldError, IDEMPOTENT_REPLAYED, OrderState, ReleaseExpiredRequest, ReleaseExpiredResult,
+    TransitionRequest,
 };
 
 /// `POST /orders/{number}/transitions`: moves the order to `fulfilled` or `cancelled` if
 /// the state machine allows it (`paid` and `refunded` come from payment events only).
 /// Already being in `to` is a success without a new event, so a repeated command (a
-/// payment webhook delivered twice) is harmless.
+/// payment webhook delivered twice) is harmless. Shipping may carry a tracking number
+/// (stored on the order; given again for a shipped order, it replaces the one stored).
+///
+/// With an `Idempotency-Key` (the back office sends one per form), the first answer is
+/// recorded in `order_commands` and the same key with the same command replays it
+/// (`idempotent-replayed: true`); with another command it is 422. The history names the
+/// `storefront-actor` (default `admin-token`).
 ///
 /// Cancelling an unpaid order whose intent may still succeed answers `202` with the order
 /// still `pending_payment`: the intent is cancelled at the provider first (a provider
 /// action), and the order is cancelled when the provider confirms it, or paid if the
 /// money came first. Never a cancelled order with the shopper's money behind it.
-pub fn transition(db: &Db, number: &str, body: &[u8]) -> Result<Response, ApiError> {
+pub fn transition(db: &Db, head: &Head, number: &str, body: &[u8]) -> Result<Response, ApiError> {
     let number = order_number::normalize(number).ok_or_else(|| not_found(number))?;
-    let TransitionRequest { to } = parse_json(body)?;
+    let TransitionRequest {
+        to,
+        tracking_number,
+    } = parse_json(body)?;
+    let actor = catalog_history::actor(&head.actor)?;
     // Money states follow the provider's word only (`/payments/events`), so the ledger
     // can never say "paid" or "refunded" where the bank does not.
     if matches!(to, OrderState::Paid | OrderState::Refunded) {
@@ -43,10 +57,44 @@ pub fn transition(db: &Db, number: &str, body: &[u8]) -> Result<Response, ApiErr
             ),
         ));
     }
-    let (status, view) = db.transaction(Mode::Write, |db| {
+    let tracking = match tracking_number
+        .as_deref()
+        .map(owner_orders::tracking_number)
+    {
+        None => None,
+        Some(Ok(tracking)) => tracking,
+        Some(Err(message)) => {
+            return Err(ApiError::invalid(vec![FieldError::new(
+                "tracking_number",
+                message,
+            )]));
+        }
+    };
+    if tracking.is_some() && to != OrderState::Fulfilled {
+        return Err(ApiError::invalid(vec![FieldError::new(
+            "tracking_number",
+            "is given only when shipping (to: fulfilled)",
+        )]));
+    }
+    let key = match &head.idempotency_key {
+        Header::Missing => None,
+        header => Some(idempotency_key(header, "an order command")?),
+    };
+    let fingerprint = hex::encode(Sha256::digest(format!(
+        "{number}\n{}\n{}",
+        to.as_str(),
+        tracking.as_deref().unwrap_or_default()
+    )));
+    db.transaction(Mode::Write, |db| {
+        if let Some(key) = &key
+            && let Some(replay) = replayed(db, key, &fingerprint)?
+        {
+            return Ok(replay);
+        }
         let order = payments::order_by_number(db, &number)?.ok_or_else(|| not_found(&number))?;
         let from = order.state;
         let mut status = 200;
+        let now = db.now()?;
         if from != to {
             if !from.can_become(to) {
                 return Err(ApiError::new(
@@ -59,24 +107,70 @@ pub fn transition(db: &Db, number: &str, body: &[u8]) -> Result<Response, ApiErr
                     ),
                 ));
             }
-            let now = db.now()?;
             if to == OrderState::Cancelled {
                 let cancel = provider_actions::request_cancel(
                     db,
                     &order,
                     provider_actions::Reason::CancelledByOwner,
                     &now,
+                    Some(&actor),
                 )?;
                 if cancel == provider_actions::Cancel::AwaitingProvider {
                     status = 202;
                 }
             } else {
-                apply(db, order.id, from, to, &now)?;
+                apply(db, order.id, from, to, &now, Some(&actor))?;
             }
         }
-        Ok((status, orders::view(db, order.id)?))
-    })?;
-    json(status, &view)
+        if let Some(tracking) = &tracking {
+            db.execute(
+                "UPDATE orders SET tracking_number = ? WHERE id = ?",
+                &[text(tracking), int(order.id)],
+            )?;
+        }
+        let response =
+            serde_json::to_string(&orders::view(db, order.id)?).map_err(anyhow::Error::from)?;
+        if let Some(key) = &key {
+            db.execute(
+                "INSERT INTO order_commands (idempotency_key, fingerprint, order_id, actor, \
+                 status, response, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                &[
+                    text(key),
+                    text(&fingerprint),
+                    int(order.id),
+                    text(&actor),
+                    int(i64::from(status)),
+                    text(&response),
+                    text(&now),
+                ],
+            )?;
+        }
+        Ok(json_text(status, response))
+    })
+}
+
+/// The recorded answer to the command with `key`, marked as a replay; 422 if the key
+/// was used for another command.
+fn replayed(db: &Db, key: &str, fingerprint: &str) -> Result<Option<Response>, ApiError> {
+    let Some(row) = db.row(
+        "SELECT fingerprint, status, response FROM order_commands WHERE idempotency_key = ?",
+        &[text(key)],
+    )?
+    else {
+        return Ok(None);
+    };
+    if row.text(0)? != fingerprint {
+        return Err(ApiError::new(
+            422,
+            "idempotency_key_reused",
+            "this Idempotency-Key was already used for another order command; use a new \
+             key for a new command",
+        ));
+    }
+    let status = u16::try_from(row.int(1)?).map_err(anyhow::Error::from)?;
+    let mut response = json_text(status, row.text(2)?);
+    response.set_header(IDEMPOTENT_REPLAYED, "true");
+    Ok(Some(response))
 }
 
 /// Most expired orders one sweep handles; the rest wait for the next one.
@@ -143,6 +237,7 @@ pub fn release_expired(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
                 &order,
                 provider_actions::Reason::ReservationExpired,
                 &now,
+                None,
             )? {
                 provider_actions::Cancel::Cancelled => result.cancelled.push(order.number),
                 provider_actions::Cancel::AwaitingProvider => {
@@ -155,13 +250,15 @@ pub fn release_expired(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
     json(200, &result)
 }
 
-/// Moves order `order_id` from `from` to `to` at `now` (the caller checked that it may).
+/// Moves order `order_id` from `from` to `to` at `now` (the caller checked that it may),
+/// naming `actor` in the history if a person asked.
 pub fn apply(
     db: &Db,
     order_id: i64,
     from: OrderState,
     to: OrderState,
     now: &str,
+    actor: Option<&str>,
 ) -> anyhow::Result<()> {
     let updated = db.row(
         "UPDATE orders SET state = ?, updated_at = ? WHERE id = ? AND state = ? RETURNING id",
@@ -192,5 +289,5 @@ pub fn apply(
             &[int(order_id), int(order_id)],
         )?;
     }
-    orders::record_event(db, order_id, Some(from), to, now)
+    orders::record_event(db, order_id, Some(from), to, now, actor)
 }

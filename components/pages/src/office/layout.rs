@@ -119,4 +119,10 @@ table.list td.num,table.list th.num{text-align:right;font-variant-numeric:tabula
 .forms form{background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:1rem}
 .thumb{max-width:120px;height:auto;display:block}
 .badge.archived{background:var(--line);color:var(--ink)}
+.shipped{background:#e7eefc;color:#1d4ed8}
+dl.facts{display:grid;grid-template-columns:minmax(8rem,max-content) 1fr;gap:.3rem 1rem;margin:0 0 1rem}
+dl.facts dt{font-weight:600}
+dl.facts dd{margin:0;overflow-wrap:anywhere}
+section.review{margin:0 0 1.2rem}
+pre.payload{max-height:20rem;overflow:auto;white-space:pre-wrap;overflow-wrap:anywhere;font-size:.85rem;background:#f6f7f9;padding:.6rem;border-radius:6px}
 "#;

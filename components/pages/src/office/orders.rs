@@ -1,9 +1,72 @@
-//! The back office's `/admin/orders…` pages (being built).
+//! The back office's orders (`/admin/orders…`):
+//! - `GET /admin/orders` ([`list`]): filters (state, placed from/to, search) and pages;
+//! - `GET /admin/orders/{number}` ([`detail`]): lines, totals, customer, history with
+//!   actors, payment and the provider's events;
+//! - `GET|POST /admin/orders/{number}/ship|cancel|refund` ([`actions`]): a confirmation
+//!   page, then the command (idempotent: each drawn form carries its own key).
+
+mod actions;
+mod detail;
+mod list;
 
 use super::Office;
 use crate::web::Resp;
+use crate::writer_client::{WriterClient, WriterError, found};
+use maud::{Markup, html};
+use spin_sdk::http::Method;
+use storefront_domain::OrderState;
+use storefront_domain::order_number;
+use storefront_domain::owner_orders::OwnerOrder;
 
 pub async fn respond(office: &Office<'_>, rest: &[&str]) -> Resp {
-    let _ = rest;
-    office.not_found()
+    let method = office.method();
+    match rest {
+        [] if method == "GET" => list::show(office).await,
+        [] => office.method_not_allowed("GET"),
+        [number] if method == "GET" => match order_number::normalize(number) {
+            Some(number) => detail::show(office, &number).await,
+            None => office.not_found(),
+        },
+        [_] => office.method_not_allowed("GET"),
+        [number, action] => {
+            let (Some(number), Some(action)) =
+                (order_number::normalize(number), actions::Action::of(action))
+            else {
+                return office.not_found();
+            };
+            match method {
+                "GET" => actions::confirm(office, &number, action).await,
+                "POST" => actions::act(office, &number, action).await,
+                _ => office.method_not_allowed("GET, POST"),
+            }
+        }
+        _ => office.not_found(),
+    }
+}
+
+/// An order's state as a badge.
+fn state_badge(state: OrderState) -> Markup {
+    let class = match state {
+        OrderState::PendingPayment => "badge low",
+        OrderState::Paid => "badge in-stock",
+        OrderState::Fulfilled => "badge shipped",
+        OrderState::Cancelled | OrderState::Refunded => "badge sold-out",
+    };
+    html! { span class=(class) { (state.label()) } }
+}
+
+/// The order page's address.
+fn order_path(number: &str) -> String {
+    format!("/admin/orders/{number}")
+}
+
+impl WriterClient {
+    /// The owner's view of one order; `None` if there is none. `number` is canonical.
+    async fn owner_order(&self, number: &str) -> Result<Option<OwnerOrder>, WriterError> {
+        found(
+            self.call(Method::Get, &format!("/admin/orders/{number}"), None, &[])
+                .await
+                .map(|answer| answer.value),
+        )
+    }
 }

@@ -21,62 +21,82 @@ use storefront_domain::payments::{
 
 /// The 202 answer.
 #[derive(Debug, Serialize)]
-struct Requested {
-    refund_id: String,
+pub struct Requested {
+    pub refund_id: String,
     /// Still `paid` until the provider confirms the refund (Stripe mode).
-    order_state: OrderState,
+    pub order_state: OrderState,
+}
+
+/// Why a refund was not requested: a payment problem, or (test mode) our own refund
+/// event refused on its way through the webhook path.
+#[derive(Debug)]
+pub enum RefundError {
+    Pay(PayError),
+    Webhook(webhook::WebhookError),
+}
+
+impl RefundError {
+    pub fn into_json(self) -> Resp {
+        match self {
+            RefundError::Pay(e) => e.into_json(),
+            RefundError::Webhook(e) => e.into_json(),
+        }
+    }
+}
+
+impl From<PayError> for RefundError {
+    fn from(e: PayError) -> Self {
+        RefundError::Pay(e)
+    }
 }
 
 /// `number` is canonical (the router checked it), so the provider's idempotency key and
 /// metadata are the same whatever spelling the request used.
 pub async fn refund(p: &Payments<'_>, number: &str) -> Resp {
-    match run(p, number).await {
+    match request(p, number).await {
         Ok(requested) => Resp::json(202, &requested),
-        Err(resp) => resp,
+        Err(e) => e.into_json(),
     }
 }
 
-async fn run(p: &Payments<'_>, number: &str) -> Result<Requested, Resp> {
-    let view = p.payment_view(number).await.map_err(PayError::into_json)?;
+/// Refunds the order's payment in full (the admin JSON route and the back office).
+pub async fn request(p: &Payments<'_>, number: &str) -> Result<Requested, RefundError> {
+    let view = p.payment_view(number).await?;
     // The provider hears the writer's canonical number only.
     let number = view.order_number.as_str();
-    let record = refundable(&view, p.settings.mode).map_err(PayError::into_json)?;
+    let record = refundable(&view, p.settings.mode)?;
     let again = record.status == "refund_requested";
     match p.settings.mode {
         PaymentMode::Stripe => {
             let refund_id = match (&record.refund_id, again) {
                 (Some(id), true) => id.clone(),
                 _ => {
-                    let stripe = p.stripe().map_err(PayError::into_json)?;
+                    let stripe = p.stripe()?;
                     let refund = stripe
                         .create_refund(&record.intent_id, number)
                         .await
-                        .map_err(|e| PayError::Provider(e).into_json())?;
+                        .map_err(PayError::Provider)?;
                     eprintln!("refund {} for {number}: {}", refund.id, refund.status);
                     refund.id
                 }
             };
-            let view = recorded(p, number, &refund_id)
-                .await
-                .map_err(PayError::into_json)?;
+            let view = recorded(p, number, &refund_id).await?;
             Ok(Requested {
                 refund_id,
                 order_state: view.order_state,
             })
         }
         PaymentMode::Test => {
-            let secret = p.test_webhook_secret().map_err(PayError::into_json)?;
+            let secret = p.test_webhook_secret()?;
             let refund_id = test_mode::refund_id(p.key, number);
-            let view = recorded(p, number, &refund_id)
-                .await
-                .map_err(PayError::into_json)?;
+            let view = recorded(p, number, &refund_id).await?;
             let now = i64::try_from(p.now).unwrap_or(i64::MAX);
             let body =
                 test_mode::refunded_event(p.key, number, &record.intent_id, &record.amount, now);
             let header = signature::header(secret, now, body.as_bytes());
             let result = webhook::process(p, body.as_bytes(), Some(&header), PROVIDER_TEST)
                 .await
-                .map_err(webhook::WebhookError::into_json)?;
+                .map_err(RefundError::Webhook)?;
             Ok(Requested {
                 refund_id,
                 order_state: result.order_state.unwrap_or(view.order_state),

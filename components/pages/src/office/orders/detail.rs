@@ -1,0 +1,220 @@
+//! `GET /admin/orders/{number}`: one order for the owner: what to do next (links to the
+//! confirmation pages), the lines and totals, the customer and address, the shipping,
+//! the history (who moved the order, when), the payment, the provider's events and the
+//! provider calls the ledger asked for. A table wider than a phone scrolls in a region
+//! that takes keyboard focus.
+
+use super::super::Office;
+use super::actions::Action;
+use super::state_badge;
+use crate::views::totals::{self, Block};
+use crate::views::{line_name, when};
+use crate::web::Resp;
+use maud::{Markup, html};
+use storefront_domain::countries;
+use storefront_domain::owner_orders::OwnerOrder;
+
+pub async fn show(office: &Office<'_>, number: &str) -> Resp {
+    let owner = match office.writer.owner_order(number).await {
+        Ok(Some(owner)) => owner,
+        Ok(None) => {
+            return office.error(
+                404,
+                "Order not found",
+                "There is no order with that number.",
+            );
+        }
+        Err(e) => return office.writer_failed(e),
+    };
+    let title = format!("Order {}", owner.order.number);
+    office.ok(&title, page(&owner))
+}
+
+fn page(owner: &OwnerOrder) -> Markup {
+    let o = &owner.order;
+    let actions: Vec<Action> = Action::ALL
+        .into_iter()
+        .filter(|a| a.offered(owner))
+        .collect();
+    html! {
+        p { a href="/admin/orders" { "← All orders" } }
+        h1 { "Order " span.number { (o.number) } " " (state_badge(o.state)) }
+        p.muted { "Placed " (when::time(&o.created_at)) "; last change " (when::time(&o.updated_at)) "." }
+        @if !actions.is_empty() {
+            nav.actions aria-label="What to do with this order" {
+                @for action in &actions {
+                    a.button.primary href=(action.path(&o.number)) { (action.button()) }
+                }
+            }
+        }
+        section aria-labelledby="lines-h" {
+            h2 #lines-h { "Lines" }
+            div.table-wrap tabindex="0" role="region" aria-label="Lines" {
+                table.list {
+                    thead { tr {
+                        th scope="col" { "Item" }
+                        th scope="col" { "SKU" }
+                        th.num scope="col" { "Quantity" }
+                        th.num scope="col" { "Unit price" }
+                        th.num scope="col" { "Line total" }
+                    } }
+                    tbody {
+                        @for line in &o.items {
+                            tr {
+                                td { (line_name(line)) }
+                                td { code { (line.sku) } }
+                                td.num { (line.quantity) }
+                                td.num { (line.unit_price) }
+                                td.num { (line.line_total) }
+                            }
+                        }
+                    }
+                }
+            }
+            (totals::block(Block {
+                totals: &o.totals,
+                shipping: o.shipping.as_ref(),
+                discount: o.discount.as_ref(),
+                shipping_pending: None,
+            }))
+        }
+        section aria-labelledby="customer-h" {
+            h2 #customer-h { "Customer and shipping" }
+            dl.facts {
+                dt { "Name" } dd { (o.name) }
+                dt { "Email" } dd { a href={ "mailto:" (o.email) } { (o.email) } }
+                dt { "Address" }
+                dd {
+                    (o.address.line1) br;
+                    @if !o.address.line2.is_empty() { (o.address.line2) br; }
+                    (o.address.postal_code) " " (o.address.city) br;
+                    (countries::name(&o.address.country).unwrap_or(&o.address.country))
+                }
+                dt { "Shipping method" }
+                dd { @match &o.shipping { Some(s) => (s.name), None => "None chosen" } }
+                dt { "Tracking number" }
+                dd { @match &owner.tracking_number { Some(t) => code { (t) }, None => span.muted { "None" } } }
+            }
+        }
+        section aria-labelledby="history-h" {
+            h2 #history-h { "History" }
+            div.table-wrap tabindex="0" role="region" aria-label="History" {
+                table.list {
+                    thead { tr {
+                        th scope="col" { "When" }
+                        th scope="col" { "Change" }
+                        th scope="col" { "By" }
+                    } }
+                    tbody {
+                        @for entry in &owner.history {
+                            tr {
+                                td { (when::time(&entry.at)) }
+                                td {
+                                    @match entry.from {
+                                        Some(from) => { (from.label()) " → " (entry.to.label()) },
+                                        None => { "Placed (" (entry.to.label()) ")" },
+                                    }
+                                }
+                                td { (actor(entry.actor.as_deref(), entry.from.is_none())) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        (payment(owner))
+    }
+}
+
+/// Who caused a history entry, in words.
+fn actor(actor: Option<&str>, placed: bool) -> &str {
+    match actor {
+        Some("owner") => "Owner (back office)",
+        Some("admin-token") => "Admin API",
+        Some(other) => other,
+        None if placed => "Shopper",
+        None => "Shop (payment or timer)",
+    }
+}
+
+fn payment(owner: &OwnerOrder) -> Markup {
+    html! {
+        section aria-labelledby="payment-h" {
+            h2 #payment-h { "Payment" }
+            @match &owner.payment {
+                None => p.muted { "No payment was started for this order." },
+                Some(p) => dl.facts {
+                    dt { "Provider" } dd { (p.provider) }
+                    dt { "Intent" } dd { code { (p.intent_id) } }
+                    dt { "Amount" } dd { (p.amount) }
+                    dt { "Status" } dd { (p.status) }
+                    @if let Some(refund) = &p.refund_id {
+                        dt { "Refund" } dd { code { (refund) } }
+                    }
+                },
+            }
+            h3 { "Provider events" }
+            @if owner.payment_events.is_empty() {
+                p.muted { "None received." }
+            } @else {
+                div.table-wrap tabindex="0" role="region" aria-label="Provider events" {
+                    table.list {
+                        thead { tr {
+                            th scope="col" { "Received" }
+                            th scope="col" { "Event" }
+                            th scope="col" { "Outcome" }
+                            th.num scope="col" { "Amount" }
+                            th scope="col" { "Review" }
+                        } }
+                        tbody {
+                            @for e in &owner.payment_events {
+                                tr {
+                                    td { (when::time(&e.received_at)) }
+                                    td { (e.event_type) br; code.muted { (e.event_id) } }
+                                    td { (e.outcome) }
+                                    td.num { @if let Some(a) = &e.amount { (a) } }
+                                    td {
+                                        @if let Some(r) = &e.review {
+                                            (r.note) br; span.muted { (when::time(&r.reviewed_at)) }
+                                        } @else if matches!(e.outcome.as_str(), "unknown_order" | "amount_mismatch" | "deferred") {
+                                            a href="/admin/payments" { "Waiting for review" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !owner.provider_actions.is_empty() {
+                h3 { "Calls to the provider" }
+                div.table-wrap tabindex="0" role="region" aria-label="Calls to the provider" {
+                    table.list {
+                        thead { tr {
+                            th scope="col" { "Asked" }
+                            th scope="col" { "Call" }
+                            th scope="col" { "Why" }
+                            th scope="col" { "State" }
+                        } }
+                        tbody {
+                            @for a in &owner.provider_actions {
+                                tr {
+                                    td { (when::time(&a.created_at)) }
+                                    td { (a.kind) }
+                                    td { (a.reason) }
+                                    td {
+                                        (a.state)
+                                        @if let Some(outcome) = &a.outcome { ": " (outcome) }
+                                        @if let Some(err) = &a.last_error {
+                                            br; span.muted { (a.attempts) " attempts; last error: " (err) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
