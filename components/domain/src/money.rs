@@ -38,7 +38,7 @@ impl Money {
     }
 
     /// Number of minor-unit digits for the currencies the shop may use.
-    fn exponent(&self) -> u32 {
+    pub fn exponent(&self) -> u32 {
         match self.currency.as_str() {
             "JPY" | "KRW" | "ISK" | "CLP" | "VND" => 0,
             _ => 2,
