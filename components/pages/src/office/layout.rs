@@ -108,4 +108,9 @@ table.list td.num,table.list th.num{text-align:right;font-variant-numeric:tabula
 .stack{display:flex;flex-direction:column;gap:.8rem;max-width:36rem}
 .stack label{display:flex;flex-direction:column;gap:.2rem;font-weight:600}
 .actions{display:flex;flex-wrap:wrap;gap:.8rem;align-items:flex-end;margin:1rem 0}
+.settings-nav{display:flex;flex-wrap:wrap;gap:.3rem 1rem;margin:0 0 1rem}
+.settings-nav a[aria-current=page]{color:var(--ink);font-weight:700;text-decoration:none}
+.stack fieldset{border:1px solid var(--line);border-radius:var(--radius);padding:.6rem .8rem}
+.stack fieldset label{flex-direction:row;font-weight:400;align-items:center}
+.audit-findings,.audit-failed{color:var(--bad)}
 "#;
