@@ -103,7 +103,7 @@ async fn list_page(
                 table.list #discounts {
                     thead { tr {
                         th { "Code" } th { "Takes off" } th { "Minimum" } th { "From" } th { "Until" }
-                        th.num { "Used" } th { "State" } th { span.visually-hidden { "Action" } }
+                        th.num { "Used" } th { "State" } th { "Action" }
                     } }
                     tbody {
                         @for d in &list.discounts {
