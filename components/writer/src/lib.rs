@@ -25,7 +25,8 @@
 //! - `POST /admin/release-expired`        → `ReleaseExpiredResult`
 //! - `GET  /admin/audit`                  → `{"ok", "summary", "findings": [..]}`
 //! - `POST /admin/backup` `{"path"}`      → `{"path"}` (a `VACUUM INTO` snapshot)
-//! - `POST /admin/reconcile` `ReconcileRequest` → `ReconcileReport`
+//! - `POST /admin/reconcile` `ReconcileRequest` → `ReconcileReport` (its outcome is recorded
+//!   for the dashboard)
 //! - `POST /admin/payment-events/{event_id}/review` `ReviewRequest` → 201 `EventReview`
 //! - `POST /admin/products/{slug}/stock` (+ `Idempotency-Key`) `StockAdjustmentRequest`
 //!   → 201 `StockAdjustment` (the product's default variant)
@@ -52,6 +53,8 @@
 //! - `GET  /admin/shipping` → `ShippingZones`; `POST /admin/shipping/methods/{code}`
 //!   `ShippingMethodChange` → `ShippingMethod`
 //! - `GET  /admin/tax-rates` → `TaxRates`; `POST /admin/tax-rates/{country}` `TaxRate`
+//! - Back office, dashboard and export: `GET /admin/dashboard` → `Dashboard`;
+//!   `GET /admin/export/orders?from=&to=` (UTC days, inclusive) → `OrderExport`
 //! - `GET  /provider-actions/due`         → `DueActions` (for the payment courier)
 //! - `POST /provider-actions/{id}/result` `ActionReport` → the action's state
 
@@ -69,10 +72,12 @@ mod catalog_rules;
 mod catalog_search;
 mod checkout_commands;
 mod client_limits;
+mod dashboard;
 mod db;
 mod discounts;
 mod image_check;
 mod migrations;
+mod order_export;
 mod order_list;
 mod order_number;
 mod orders;
@@ -223,6 +228,9 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
         }
         Route::TaxRates => checkout_commands::tax_rates(&db),
         Route::SetTaxRate(country) => checkout_commands::set_tax_rate(&db, &head, country, &body),
+        // Back office: dashboard and export.
+        Route::Dashboard => dashboard::dashboard(&db),
+        Route::ExportOrders => order_export::export(&db, &head.query),
         Route::DueActions => provider_actions::due(&db),
         Route::ActionResult(id) => provider_actions::report(&db, id, &body),
     }
@@ -293,6 +301,9 @@ enum Route<'a> {
     UpdateShippingMethod(&'a str),
     TaxRates,
     SetTaxRate(&'a str),
+    // Back office: dashboard and export.
+    Dashboard,
+    ExportOrders,
     DueActions,
     ActionResult(&'a str),
 }
@@ -417,6 +428,9 @@ impl<'a> Route<'a> {
             }
             ["admin", "tax-rates"] => Route::TaxRates,
             ["admin", "tax-rates", country] if !country.is_empty() => Route::SetTaxRate(country),
+            // Back office: dashboard and export.
+            ["admin", "dashboard"] => Route::Dashboard,
+            ["admin", "export", "orders"] => Route::ExportOrders,
             ["provider-actions", "due"] => Route::DueActions,
             ["provider-actions", id, "result"] if !id.is_empty() => Route::ActionResult(id),
             _ => return Err(ApiError::not_found(format!("no route for {path}"))),
@@ -459,6 +473,8 @@ impl<'a> Route<'a> {
             | Route::Discounts
             | Route::Shipping
             | Route::TaxRates
+            | Route::Dashboard
+            | Route::ExportOrders
             | Route::DueActions => Method::Get,
             Route::PutSettings | Route::SetOwnerPassword => Method::Put,
             Route::Quote

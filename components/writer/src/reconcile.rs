@@ -1,9 +1,11 @@
 //! `POST /admin/reconcile`: compares the provider's PaymentIntents created in a window with
 //! the ledger's orders created in the same window, and lists every difference, so money the
 //! provider took and the ledger does not show (or the reverse) is found by a machine rather
-//! than by a customer. Loading is SQL; the comparison, [`compare`], is pure.
+//! than by a customer. Loading is SQL; the comparison, [`compare`], is pure. Each run's
+//! outcome (when, window, ok, mismatch count) is recorded in `reconcile_runs` for the
+//! back office's dashboard.
 
-use crate::db::{Db, Mode, RowExt as _, int, text};
+use crate::db::{Db, Mode, NOW, RowExt as _, int, text};
 use crate::order_number;
 use crate::payment_events::{self, Unattributed};
 use crate::request::parse_json;
@@ -81,7 +83,35 @@ pub fn reconcile(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
             &reviewed,
         ))
     })?;
+    db.transaction(Mode::Write, |db| record_run(db, &request, &report))?;
     json(200, &report)
+}
+
+/// Runs kept in `reconcile_runs` (the dashboard shows the newest).
+pub const RECONCILE_RUNS_KEPT: i64 = 100;
+
+/// Records how this run ended, for the back office's dashboard, and prunes old runs.
+fn record_run(db: &Db, request: &ReconcileRequest, report: &ReconcileReport) -> anyhow::Result<()> {
+    let count = |n: usize| int(i64::try_from(n).unwrap_or(i64::MAX));
+    db.execute(
+        &format!(
+            "INSERT INTO reconcile_runs (at, window_from, window_to, ok, mismatches, \
+             checked_intents, checked_orders) VALUES ({NOW}, ?, ?, ?, ?, ?, ?)"
+        ),
+        &[
+            int(request.from),
+            int(request.to),
+            int(i64::from(report.ok)),
+            count(report.mismatches.len()),
+            count(report.checked_intents),
+            count(report.checked_orders),
+        ],
+    )?;
+    db.execute(
+        "DELETE FROM reconcile_runs WHERE id <= (SELECT max(id) FROM reconcile_runs) - ?",
+        &[int(RECONCILE_RUNS_KEPT)],
+    )?;
+    Ok(())
 }
 
 const LEDGER_ORDER: &str = "SELECT o.number, o.state, o.total_amount, o.currency, \

@@ -125,4 +125,9 @@ dl.facts dt{font-weight:600}
 dl.facts dd{margin:0;overflow-wrap:anywhere}
 section.review{margin:0 0 1.2rem}
 pre.payload{max-height:20rem;overflow:auto;white-space:pre-wrap;overflow-wrap:anywhere;font-size:.85rem;background:#f6f7f9;padding:.6rem;border-radius:6px}
+.settings-nav{display:flex;flex-wrap:wrap;gap:.3rem 1rem;margin:0 0 1rem}
+.settings-nav a[aria-current=page]{color:var(--ink);font-weight:700;text-decoration:none}
+.stack fieldset{border:1px solid var(--line);border-radius:var(--radius);padding:.6rem .8rem}
+.stack fieldset label{flex-direction:row;font-weight:400;align-items:center}
+.audit-findings,.audit-failed{color:var(--bad)}
 "#;

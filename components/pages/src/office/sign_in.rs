@@ -136,7 +136,7 @@ async fn sign_in(office: &Office<'_>) -> Resp {
     )
 }
 
-fn verify(password: &str, stored: &str) -> bool {
+pub(super) fn verify(password: &str, stored: &str) -> bool {
     match PasswordHash::new(stored) {
         Ok(hash) => Argon2::default()
             .verify_password(password.as_bytes(), &hash)
@@ -164,7 +164,10 @@ fn sign_out(office: &Office<'_>) -> Resp {
 }
 
 impl WriterClient {
-    async fn start_sign_in(&self, start: &SignInStart) -> Result<SignInChallenge, WriterError> {
+    pub(super) async fn start_sign_in(
+        &self,
+        start: &SignInStart,
+    ) -> Result<SignInChallenge, WriterError> {
         let body = serde_json::to_vec(start).expect("serialises");
         Ok(self
             .call(Method::Post, "/admin/owner/sign-ins", Some(body), &[])
@@ -172,7 +175,7 @@ impl WriterClient {
             .value)
     }
 
-    async fn finish_sign_in(
+    pub(super) async fn finish_sign_in(
         &self,
         attempt: i64,
         outcome: &SignInOutcome,

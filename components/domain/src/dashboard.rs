@@ -1,0 +1,74 @@
+//! The back office's overview (`GET /admin/dashboard`, writer): today's orders and
+//! revenue, what waits for the owner (orders to ship, low stock, payment events to
+//! review) and how the last reconciliation ended. One read, assembled in one snapshot.
+
+use crate::money::Money;
+use serde::{Deserialize, Serialize};
+
+/// A live, active variant with at most this many units in stock is "low".
+pub const LOW_STOCK_THRESHOLD: i64 = 5;
+/// Most orders to ship and low-stock variants the dashboard lists (the counts are exact).
+pub const DASHBOARD_LIST_ROWS: i64 = 10;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    /// The UTC day the figures are for, `YYYY-MM-DD`.
+    pub day: String,
+    /// Orders placed today, in any state.
+    pub placed_today: i64,
+    /// Of those, orders whose money came in and stayed (paid or shipped).
+    pub paid_today: i64,
+    /// The paid ones' totals, one entry per currency (empty when none).
+    pub revenue_today: Vec<Money>,
+    /// Paid orders not yet shipped, oldest first (at most [`DASHBOARD_LIST_ROWS`]).
+    pub to_ship: Vec<OrderToShip>,
+    pub to_ship_count: i64,
+    pub low_stock_threshold: i64,
+    /// Lowest stock first (at most [`DASHBOARD_LIST_ROWS`]).
+    pub low_stock: Vec<LowStock>,
+    pub low_stock_count: i64,
+    /// Payment events the audit flags and no human has reviewed yet.
+    pub events_to_review: i64,
+    pub last_reconcile: Option<ReconcileRun>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderToShip {
+    pub number: String,
+    pub name: String,
+    pub total: Money,
+    /// When it was placed (RFC 3339 UTC).
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LowStock {
+    pub product_slug: String,
+    pub product_name: String,
+    pub sku: String,
+    /// "1 kg / Filter"; empty for a product without options.
+    pub title: String,
+    pub stock: i64,
+}
+
+/// One `POST /admin/reconcile` as the writer recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReconcileRun {
+    /// When it ran (RFC 3339 UTC).
+    pub at: String,
+    /// The window compared, unix seconds, inclusive.
+    pub from: i64,
+    pub to: i64,
+    pub ok: bool,
+    pub mismatches: i64,
+    pub checked_intents: i64,
+    pub checked_orders: i64,
+}
+
+/// The writer's `GET /admin/audit` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditReport {
+    pub ok: bool,
+    pub summary: String,
+    pub findings: Vec<String>,
+}

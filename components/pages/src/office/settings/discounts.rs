@@ -1,0 +1,337 @@
+//! `/admin/settings/discounts`: the discount codes (list, create, deactivate). Codes are
+//! never deleted (orders name them); a deactivated code stays in the list. Percentages
+//! and amounts are typed as decimals ("10" %, "5.00") and sent to the writer as basis
+//! points and minor units.
+
+use super::{
+    Kind, Outcome, command, error_for, form_key, form_problem, key_field, sub_nav, text_field,
+};
+use crate::office::Office;
+use crate::office::layout::csrf_field;
+use crate::signing::random_hex;
+use crate::web::Resp;
+use crate::writer_client::WriterError;
+use maud::html;
+use spin_sdk::http::Method;
+use storefront_domain::FieldError;
+use storefront_domain::checkout::{
+    DiscountCode, DiscountKind, DiscountList, normalize_discount_code, percent,
+};
+use storefront_domain::decimal::{format_amount, parse_amount};
+
+const PATH: &str = "/admin/settings/discounts";
+
+pub async fn respond(office: &Office<'_>, rest: &[&str]) -> Resp {
+    match (rest, office.method()) {
+        ([], "GET") => list_page(office, 200, &Typed::default(), &[], None).await,
+        ([], "POST") => create(office).await,
+        ([], _) => office.method_not_allowed("GET, POST"),
+        ([code, "deactivate"], "POST") => deactivate(office, code).await,
+        ([_, "deactivate"], _) => office.method_not_allowed("POST"),
+        _ => office.not_found(),
+    }
+}
+
+/// The create form as typed.
+#[derive(Default)]
+struct Typed {
+    key: String,
+    code: String,
+    kind: String,
+    value: String,
+    min_subtotal: String,
+    starts_at: String,
+    ends_at: String,
+    max_uses: String,
+    max_uses_per_email: String,
+}
+
+impl Typed {
+    fn of(form: &crate::forms::Form) -> Typed {
+        let t = |n: &str| form.get(n).unwrap_or_default().trim().to_string();
+        Typed {
+            key: form_key(form),
+            code: t("code"),
+            kind: t("kind"),
+            value: t("value"),
+            min_subtotal: t("min_subtotal"),
+            starts_at: t("starts_at"),
+            ends_at: t("ends_at"),
+            max_uses: t("max_uses"),
+            max_uses_per_email: t("max_uses_per_email"),
+        }
+    }
+}
+
+fn describe(d: &DiscountCode, currency: &str) -> String {
+    match d.kind {
+        DiscountKind::Percent => percent(u32::try_from(d.value).unwrap_or(0)),
+        DiscountKind::Fixed => format!("{} {currency}", format_amount(d.value, currency)),
+    }
+}
+
+async fn list_page(
+    office: &Office<'_>,
+    status: u16,
+    typed: &Typed,
+    errors: &[FieldError],
+    problem: Option<&str>,
+) -> Resp {
+    let list = match office
+        .writer
+        .call::<DiscountList>(Method::Get, "/admin/discounts", None, &[])
+        .await
+    {
+        Ok(answer) => answer.value,
+        Err(e) => return office.writer_failed(e),
+    };
+    let currency = office.shop.currency.as_str();
+    let key = if typed.key.is_empty() {
+        random_hex(16)
+    } else {
+        typed.key.clone()
+    };
+    let kind_error = error_for(errors, "kind");
+    let body = html! {
+        h1 { "Settings" }
+        (sub_nav(office))
+        h2 { "Discount codes" }
+        @if list.discounts.is_empty() {
+            p { "No discount codes yet." }
+        } @else {
+            div.table-wrap {
+                table.list #discounts {
+                    thead { tr {
+                        th { "Code" } th { "Takes off" } th { "Minimum" } th { "From" } th { "Until" }
+                        th.num { "Used" } th { "State" } th { "Action" }
+                    } }
+                    tbody {
+                        @for d in &list.discounts {
+                            tr {
+                                td { code { (d.code) } }
+                                td { (describe(d, currency)) }
+                                td { @if d.min_subtotal > 0 { (format_amount(d.min_subtotal, currency)) " " (currency) } @else { "-" } }
+                                td { (d.starts_at.as_deref().map(day).unwrap_or("-")) }
+                                td { (d.ends_at.as_deref().map(day).unwrap_or("-")) }
+                                td.num { (d.uses) @if let Some(max) = d.max_uses { " of " (max) } }
+                                td { @if d.active { "active" } @else { "deactivated" } }
+                                td {
+                                    @if d.active {
+                                        form.inline method="post" action={ (PATH) "/" (d.code) "/deactivate" } {
+                                            (csrf_field(office))
+                                            (key_field(&random_hex(16)))
+                                            button type="submit" { "Deactivate " (d.code) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 #new-code { "New discount code" }
+        (form_problem(problem))
+        form.stack method="post" action=(PATH) novalidate aria-labelledby="new-code" {
+            (csrf_field(office))
+            (key_field(&key))
+            (text_field("code", "Code (letters, digits, - and _)", &typed.code, errors, Kind::Text(32)))
+            fieldset {
+                legend { "Kind" }
+                label for="kind-percent" {
+                    input #kind-percent type="radio" name="kind" value="percent"
+                        checked[typed.kind != "fixed"];
+                    " a percentage of the items"
+                }
+                label for="kind-fixed" {
+                    input #kind-fixed type="radio" name="kind" value="fixed"
+                        checked[typed.kind == "fixed"];
+                    " a fixed amount in " (currency)
+                }
+                @if let Some(e) = &kind_error { span.field-error #kind-error { (e) } }
+            }
+            (text_field("value", "Value (percent such as 10, or an amount such as 5.00)", &typed.value, errors, Kind::Text(20)))
+            (text_field("min_subtotal", "Minimum items total (optional, such as 30.00)", &typed.min_subtotal, errors, Kind::Text(20)))
+            (date_field("starts_at", "Valid from (optional, UTC)", &typed.starts_at, errors))
+            (date_field("ends_at", "Valid until, not including (optional, UTC)", &typed.ends_at, errors))
+            (text_field("max_uses", "Most uses in all (optional)", &typed.max_uses, errors, Kind::Text(10)))
+            (text_field("max_uses_per_email", "Most uses per customer email (optional)", &typed.max_uses_per_email, errors, Kind::Text(10)))
+            div { button.primary type="submit" { "Create code" } }
+        }
+    };
+    office.page(status, "Discount codes", body)
+}
+
+/// The day of an RFC 3339 time.
+fn day(at: &str) -> &str {
+    at.get(..10).unwrap_or(at)
+}
+
+fn date_field(name: &str, label: &str, value: &str, errors: &[FieldError]) -> maud::Markup {
+    let error = error_for(errors, name);
+    let error_id = format!("{name}-error");
+    html! {
+        label for=(name) {
+            (label)
+            input #(name) type="date" name=(name) value=(value)
+                aria-invalid=[error.as_ref().map(|_| "true")]
+                aria-describedby=[error.as_ref().map(|_| error_id.as_str())];
+            @if let Some(error) = &error { span.field-error #(error_id) { (error) } }
+        }
+    }
+}
+
+/// The code the form describes, or every field error.
+fn parse(typed: &Typed, currency: &str) -> Result<DiscountCode, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let code = normalize_discount_code(&typed.code).unwrap_or_else(|| {
+        errors.push(FieldError::new(
+            "code",
+            "Enter 1 to 32 letters, digits, - or _.",
+        ));
+        String::new()
+    });
+    let kind = match typed.kind.as_str() {
+        "percent" => DiscountKind::Percent,
+        "fixed" => DiscountKind::Fixed,
+        _ => {
+            errors.push(FieldError::new(
+                "kind",
+                "Choose a percentage or a fixed amount.",
+            ));
+            DiscountKind::Percent
+        }
+    };
+    // A percentage is read like an amount with two decimals: "12.5" → 1250 basis points.
+    let value = match kind {
+        DiscountKind::Percent => parse_amount(&typed.value, "EUR")
+            .ok()
+            .filter(|bp| (1..=10_000).contains(bp))
+            .ok_or("Enter a percentage from 0.01 to 100, such as 10 or 12.5.".to_string()),
+        DiscountKind::Fixed => parse_amount(&typed.value, currency)
+            .and_then(|v| {
+                if v > 0 {
+                    Ok(v)
+                } else {
+                    Err("must be more than 0".into())
+                }
+            })
+            .map_err(|e| format!("The amount {e}.")),
+    }
+    .unwrap_or_else(|e| {
+        errors.push(FieldError::new("value", e));
+        0
+    });
+    let min_subtotal = if typed.min_subtotal.is_empty() {
+        0
+    } else {
+        parse_amount(&typed.min_subtotal, currency).unwrap_or_else(|e| {
+            errors.push(FieldError::new("min_subtotal", format!("The minimum {e}.")));
+            0
+        })
+    };
+    let mut limit = |field: &str, raw: &str| -> Option<i64> {
+        if raw.is_empty() {
+            return None;
+        }
+        match raw.parse::<i64>() {
+            Ok(n) if (1..=1_000_000_000).contains(&n) => Some(n),
+            _ => {
+                errors.push(FieldError::new(
+                    field,
+                    "Enter a whole number from 1, or leave it empty.",
+                ));
+                None
+            }
+        }
+    };
+    let max_uses = limit("max_uses", &typed.max_uses);
+    let max_uses_per_email = limit("max_uses_per_email", &typed.max_uses_per_email);
+    let mut date = |field: &str, raw: &str| -> Option<String> {
+        if raw.is_empty() {
+            return None;
+        }
+        let ok = time::Date::parse(
+            raw,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .is_ok();
+        if !ok {
+            errors.push(FieldError::new(field, "Enter a date such as 2026-12-01."));
+        }
+        Some(format!("{raw}T00:00:00Z"))
+    };
+    let starts_at = date("starts_at", &typed.starts_at);
+    let ends_at = date("ends_at", &typed.ends_at);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(DiscountCode {
+        code,
+        kind,
+        value,
+        min_subtotal,
+        starts_at,
+        ends_at,
+        max_uses,
+        max_uses_per_email,
+        uses: 0,
+        active: true,
+    })
+}
+
+async fn create(office: &Office<'_>) -> Resp {
+    let form = match office.form() {
+        Ok(form) => form,
+        Err(resp) => return resp,
+    };
+    let typed = Typed::of(&form);
+    let discount = match parse(&typed, &office.shop.currency) {
+        Ok(d) => d,
+        Err(errors) => return list_page(office, 422, &typed, &errors, None).await,
+    };
+    match command::<DiscountCode>(
+        office.writer,
+        Method::Post,
+        "/admin/discounts",
+        &discount,
+        &typed.key,
+    )
+    .await
+    {
+        Outcome::Done(stored) => {
+            office.done(PATH, format!("Discount code {} created.", stored.code))
+        }
+        Outcome::Invalid(message, fields) => {
+            let problem = fields.is_empty().then_some(message.as_str());
+            list_page(office, 422, &typed, &fields, problem).await
+        }
+        Outcome::Failed(e) => office.writer_failed(e),
+    }
+}
+
+async fn deactivate(office: &Office<'_>, code: &str) -> Resp {
+    let form = match office.form() {
+        Ok(form) => form,
+        Err(resp) => return resp,
+    };
+    let Some(code) = normalize_discount_code(code).filter(|c| c.len() == code.len()) else {
+        return office.not_found();
+    };
+    let key = form_key(&form);
+    let path = format!("/admin/discounts/{code}/deactivate");
+    match command::<DiscountCode>(
+        office.writer,
+        Method::Post,
+        &path,
+        &serde_json::json!({}),
+        &key,
+    )
+    .await
+    {
+        Outcome::Done(_) => office.done(PATH, format!("Discount code {code} deactivated.")),
+        Outcome::Invalid(message, _) => office.error(422, "That did not work", &message),
+        Outcome::Failed(WriterError::Rejected { status: 404, .. }) => office.not_found(),
+        Outcome::Failed(e) => office.writer_failed(e),
+    }
+}
