@@ -38,6 +38,13 @@ pub enum WriterError {
     Rejected { status: u16, body: ErrorBody },
 }
 
+/// A catalog read with the shop settings beside it (`with_settings=1`).
+#[derive(serde::Deserialize)]
+pub struct WithSettings<T> {
+    pub list: T,
+    pub settings: ShopSettings,
+}
+
 /// A successful answer: status, parsed body, and whether it was an idempotent replay.
 pub struct Answer<T> {
     pub status: u16,
@@ -58,21 +65,30 @@ impl WriterClient {
         }
     }
 
-    /// One page of the catalog (or of a collection): `query` is `limit=&offset=` and
-    /// maybe `collection=`, built by the caller from checked values.
-    pub async fn products(&self, query: &str) -> Result<ProductList, WriterError> {
-        self.get(&format!("/catalog/products?{query}")).await
+    /// One page of the catalog (`query` is `limit=&offset=` and maybe `collection=`, built
+    /// by the caller from checked values), with the shop settings read in the same writer
+    /// call (`with_settings=1`): a catalog page needs both, and each writer call is a
+    /// component instance of its own.
+    pub async fn products_with_settings(
+        &self,
+        query: &str,
+    ) -> Result<WithSettings<ProductList>, WriterError> {
+        self.get(&format!("/catalog/products?{query}&with_settings=1"))
+            .await
     }
 
-    /// `None` if there is no such collection; `slug` checked by the caller.
-    pub async fn collection(
+    /// `None` if there is no such collection; `slug` checked by the caller. With the shop
+    /// settings, as [`Self::products_with_settings`].
+    pub async fn collection_with_settings(
         &self,
         slug: &str,
         query: &str,
-    ) -> Result<Option<CollectionPage>, WriterError> {
+    ) -> Result<Option<WithSettings<CollectionPage>>, WriterError> {
         found(
-            self.get(&format!("/catalog/collections/{slug}?{query}"))
-                .await,
+            self.get(&format!(
+                "/catalog/collections/{slug}?{query}&with_settings=1"
+            ))
+            .await,
         )
     }
 
