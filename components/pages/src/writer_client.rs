@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use spin_sdk::http::{ErrorCode, Method, Request, Response, SendError, send};
 use std::time::{Duration, Instant};
-use storefront_domain::catalog::{ACTOR, CollectionPage, SearchResults};
+use storefront_domain::catalog::{ACTOR, SearchResults};
 use storefront_domain::checkout::ShopSettings;
 use storefront_domain::order_list::{OrderList, OrderListQuery};
 use storefront_domain::payments::{
@@ -19,7 +19,7 @@ use storefront_domain::payments::{
 use storefront_domain::stock::{StockAdjustment, StockAdjustmentRequest};
 use storefront_domain::{
     CLIENT_KEY, ErrorBody, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, OrderRequest, OrderState,
-    OrderView, Product, ProductList, Quote, QuoteRequest, TransitionRequest,
+    OrderView, Product, Quote, QuoteRequest, TransitionRequest,
 };
 
 /// Total time spent retrying an unavailable writer before telling the shopper.
@@ -65,15 +65,13 @@ impl WriterClient {
         }
     }
 
-    /// One page of the catalog (`query` is `limit=&offset=` and maybe `collection=`, built
+    /// One page of the catalog as cards (`query` is `limit=&offset=&fields=card…`, built
     /// by the caller from checked values), with the shop settings read in the same writer
     /// call (`with_settings=1`): a catalog page needs both, and each writer call is a
-    /// component instance of its own.
-    pub async fn products_with_settings(
-        &self,
-        query: &str,
-    ) -> Result<WithSettings<ProductList>, WriterError> {
-        self.get(&format!("/catalog/products?{query}&with_settings=1"))
+    /// component instance of its own. The JSON text, for the caller to decode borrowing
+    /// from it ([`decode`]).
+    pub async fn products_with_settings(&self, query: &str) -> Result<Vec<u8>, WriterError> {
+        self.get_json_text(&format!("/catalog/products?{query}&with_settings=1"))
             .await
     }
 
@@ -83,9 +81,9 @@ impl WriterClient {
         &self,
         slug: &str,
         query: &str,
-    ) -> Result<Option<WithSettings<CollectionPage>>, WriterError> {
+    ) -> Result<Option<Vec<u8>>, WriterError> {
         found(
-            self.get(&format!(
+            self.get_json_text(&format!(
                 "/catalog/collections/{slug}?{query}&with_settings=1"
             ))
             .await,
@@ -426,6 +424,15 @@ fn replayed(response: &Response) -> bool {
         .header(IDEMPOTENT_REPLAYED)
         .and_then(|v| v.as_str())
         .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+}
+
+/// A writer answer's JSON (from [`WriterClient::get_json_text`]) decoded, borrowing from
+/// `body` where `T` does; a body that does not decode is a broken writer.
+pub fn decode<'a, T: serde::Deserialize<'a>>(what: &str, body: &'a [u8]) -> Result<T, WriterError> {
+    serde_json::from_slice(body).map_err(|e| {
+        eprintln!("writer GET {what}: unreadable body: {e}");
+        WriterError::Broken
+    })
 }
 
 /// Turns a 404 into `None`.

@@ -4,7 +4,9 @@
 
 use super::{Answer, Shop};
 use crate::paging::{MAX_PAGE_NUMBER, Window};
+use crate::views::catalog::{CardList, CollectionCards};
 use crate::views::{self, product::Selection};
+use crate::writer_client::{WithSettings, decode};
 use storefront_domain::catalog::MAX_QUERY;
 use storefront_domain::order::valid_slug;
 
@@ -32,7 +34,11 @@ pub async fn index(shop: &mut Shop<'_>) -> Answer {
     };
     let query = format!("{}&with_collections=1&fields=card", window.query());
     let answer = shop.writer.products_with_settings(&query).await;
-    let list = match answer {
+    let body = match answer {
+        Ok(body) => body,
+        Err(e) => return Err(shop.with_settings().await?.writer_failed(e)),
+    };
+    let list: CardList<'_> = match decode::<WithSettings<_>>("/catalog/products", &body) {
         Ok(answer) => shop.settings_from(answer),
         Err(e) => return Err(shop.with_settings().await?.writer_failed(e)),
     };
@@ -68,14 +74,19 @@ pub async fn collection(shop: &mut Shop<'_>, slug: &str) -> Answer {
     };
     let query = format!("{}&with_collections=1&fields=card", window.query());
     let answer = shop.writer.collection_with_settings(slug, &query).await;
-    let found = match answer {
-        Ok(Some(answer)) => shop.settings_from(answer),
+    let body = match answer {
+        Ok(Some(body)) => body,
         Ok(None) => {
             return Err(shop
                 .with_settings()
                 .await?
                 .not_found("Collection not found"));
         }
+        Err(e) => return Err(shop.with_settings().await?.writer_failed(e)),
+    };
+    let found: CollectionCards<'_> = match decode::<WithSettings<_>>("/catalog/collections", &body)
+    {
+        Ok(answer) => shop.settings_from(answer),
         Err(e) => return Err(shop.with_settings().await?.writer_failed(e)),
     };
     if window.page_number() > window.pages(found.products.total) {
