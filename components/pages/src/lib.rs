@@ -364,7 +364,11 @@ async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
         return icon;
     }
     let mut shop = shop::Shop::new(req, &config.key, &writer, payments.now);
-    if let Err(outage) = shop.load_settings().await {
+    // The catalog and collection pages read the settings with their products.
+    let with_data = matches!(routed, Ok(Route::Catalog | Route::Collection(_)));
+    if (body_error.is_some() || !with_data)
+        && let Err(outage) = shop.load_settings().await
+    {
         return outage;
     }
     let answer = match (body_error, routed) {

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use spin_sdk::http::{ErrorCode, Method, Request, Response, SendError, send};
 use std::time::{Duration, Instant};
-use storefront_domain::catalog::{ACTOR, CollectionPage, SearchResults};
+use storefront_domain::catalog::{ACTOR, SearchResults};
 use storefront_domain::checkout::ShopSettings;
 use storefront_domain::order_list::{OrderList, OrderListQuery};
 use storefront_domain::payments::{
@@ -19,7 +19,7 @@ use storefront_domain::payments::{
 use storefront_domain::stock::{StockAdjustment, StockAdjustmentRequest};
 use storefront_domain::{
     CLIENT_KEY, ErrorBody, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, OrderRequest, OrderView, Product,
-    ProductList, Quote, QuoteRequest, TransitionRequest,
+    Quote, QuoteRequest, TransitionRequest,
 };
 
 /// Total time spent retrying an unavailable writer before telling the shopper.
@@ -36,6 +36,13 @@ pub enum WriterError {
     Broken,
     /// A 4xx with the writer's error body, for the caller to interpret.
     Rejected { status: u16, body: ErrorBody },
+}
+
+/// A catalog read with the shop settings beside it (`with_settings=1`).
+#[derive(serde::Deserialize)]
+pub struct WithSettings<T> {
+    pub list: T,
+    pub settings: ShopSettings,
 }
 
 /// A successful answer: status, parsed body, and whether it was an idempotent replay.
@@ -58,21 +65,28 @@ impl WriterClient {
         }
     }
 
-    /// One page of the catalog (or of a collection): `query` is `limit=&offset=` and
-    /// maybe `collection=`, built by the caller from checked values.
-    pub async fn products(&self, query: &str) -> Result<ProductList, WriterError> {
-        self.get(&format!("/catalog/products?{query}")).await
+    /// One page of the catalog as cards (`query` is `limit=&offset=&fields=card…`, built
+    /// by the caller from checked values), with the shop settings read in the same writer
+    /// call (`with_settings=1`): a catalog page needs both, and each writer call is a
+    /// component instance of its own. The JSON text, for the caller to decode borrowing
+    /// from it ([`decode`]).
+    pub async fn products_with_settings(&self, query: &str) -> Result<Vec<u8>, WriterError> {
+        self.get_json_text(&format!("/catalog/products?{query}&with_settings=1"))
+            .await
     }
 
-    /// `None` if there is no such collection; `slug` checked by the caller.
-    pub async fn collection(
+    /// `None` if there is no such collection; `slug` checked by the caller. With the shop
+    /// settings, as [`Self::products_with_settings`].
+    pub async fn collection_with_settings(
         &self,
         slug: &str,
         query: &str,
-    ) -> Result<Option<CollectionPage>, WriterError> {
+    ) -> Result<Option<Vec<u8>>, WriterError> {
         found(
-            self.get(&format!("/catalog/collections/{slug}?{query}"))
-                .await,
+            self.get_json_text(&format!(
+                "/catalog/collections/{slug}?{query}&with_settings=1"
+            ))
+            .await,
         )
     }
 
@@ -432,6 +446,15 @@ fn replayed(response: &Response) -> bool {
         .header(IDEMPOTENT_REPLAYED)
         .and_then(|v| v.as_str())
         .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+}
+
+/// A writer answer's JSON (from [`WriterClient::get_json_text`]) decoded, borrowing from
+/// `body` where `T` does; a body that does not decode is a broken writer.
+pub fn decode<'a, T: serde::Deserialize<'a>>(what: &str, body: &'a [u8]) -> Result<T, WriterError> {
+    serde_json::from_slice(body).map_err(|e| {
+        eprintln!("writer GET {what}: unreadable body: {e}");
+        WriterError::Broken
+    })
 }
 
 /// Turns a 404 into `None`.

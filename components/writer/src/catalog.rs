@@ -10,29 +10,31 @@ use crate::db::{Db, Mode, RowExt as _, int, text};
 use crate::pricing;
 use crate::request::parse_json;
 use crate::responses::{ApiError, json};
+use serde::Serialize;
 use spin_sdk::http::Response;
 use spin_sdk::sqlite::Value;
 use std::collections::HashMap;
 use storefront_domain::catalog::{
     Collection, CollectionList, CollectionPage, Image, OptionChoice, ProductOption, Variant,
 };
+use storefront_domain::checkout::ShopSettings;
 use storefront_domain::order::{ValidLine, validate_lines};
 use storefront_domain::{FieldError, Money, PricedLine, Product, ProductList, Quote, QuoteRequest};
 
 /// `GET /catalog/products?collection=&limit=&offset=&include_archived=1`.
 pub fn products(db: &Db, query: &str) -> Result<Response, ApiError> {
     let query = CatalogQuery::parse(query).map_err(ApiError::invalid)?;
-    let list = db.transaction(Mode::Read, |db| {
+    let (list, settings) = db.transaction(Mode::Read, |db| {
         let collection = match &query.collection {
             Some(slug) => Some(collection_id(db, slug)?.ok_or_else(|| no_collection(slug))?),
             None => None,
         };
-        Ok::<_, ApiError>(page(db, collection, &query)?)
+        Ok::<_, ApiError>((page(db, collection, &query)?, with_settings(db, &query)?))
     })?;
     if query.cards {
-        return json(200, &crate::catalog_cards::list(&list));
+        return answer(&crate::catalog_cards::list(&list), settings);
     }
-    json(200, &list)
+    answer(&list, settings)
 }
 
 /// `GET /catalog/products/{slug}[?include_archived=1]`: 404 for an archived product
@@ -73,11 +75,39 @@ fn all_collections(db: &Db) -> anyhow::Result<Vec<Collection>> {
 /// `GET /catalog/collections/{slug}?limit=&offset=`.
 pub fn collection(db: &Db, slug: &str, query: &str) -> Result<Response, ApiError> {
     let query = CatalogQuery::parse(query).map_err(ApiError::invalid)?;
-    let page = db.transaction(Mode::Read, |db| collection_page(db, slug, &query))?;
+    let (page, settings) = db.transaction(Mode::Read, |db| {
+        Ok::<_, ApiError>((
+            collection_page(db, slug, &query)?,
+            with_settings(db, &query)?,
+        ))
+    })?;
     if query.cards {
-        return json(200, &crate::catalog_cards::page(&page));
+        return answer(&crate::catalog_cards::page(&page), settings);
     }
-    json(200, &page)
+    answer(&page, settings)
+}
+
+/// The shop settings when the query asked for them (`with_settings=1`).
+fn with_settings(db: &Db, query: &CatalogQuery) -> Result<Option<ShopSettings>, ApiError> {
+    match query.with_settings {
+        true => Ok(Some(crate::settings::load(db)?)),
+        false => Ok(None),
+    }
+}
+
+/// A catalog read's answer: `list` as it is, or with the settings beside it.
+fn answer<T: Serialize>(list: &T, settings: Option<ShopSettings>) -> Result<Response, ApiError> {
+    match settings {
+        Some(settings) => json(200, &WithSettings { list, settings }),
+        None => json(200, list),
+    }
+}
+
+/// `with_settings=1`: a catalog page's data and the shop settings from one snapshot.
+#[derive(Serialize)]
+struct WithSettings<'a, T> {
+    list: &'a T,
+    settings: ShopSettings,
 }
 
 /// The collection `slug` and one page of its products.

@@ -18,6 +18,9 @@ pub struct CatalogQuery {
     pub with_collections: bool,
     /// `fields=card`: product lists as catalog cards ([`crate::catalog_cards`]).
     pub cards: bool,
+    /// `with_settings=1`: the answer is `{"list": …, "settings": …}`, the shop settings
+    /// read in the same transaction, so a catalog page needs one writer call, not two.
+    pub with_settings: bool,
 }
 
 /// Largest `offset` accepted: far past any real catalog, small enough for SQLite.
@@ -65,6 +68,11 @@ impl CatalogQuery {
                     "1" | "true" => parsed.with_collections = true,
                     "0" | "false" | "" => parsed.with_collections = false,
                     _ => errors.push(FieldError::new("with_collections", "must be 1 or 0")),
+                },
+                "with_settings" => match value.as_ref() {
+                    "1" | "true" => parsed.with_settings = true,
+                    "0" | "false" | "" => parsed.with_settings = false,
+                    _ => errors.push(FieldError::new("with_settings", "must be 1 or 0")),
                 },
                 "fields" => match value.as_ref() {
                     "card" => parsed.cards = true,

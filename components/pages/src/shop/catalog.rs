@@ -4,7 +4,9 @@
 
 use super::{Answer, Shop};
 use crate::paging::{MAX_PAGE_NUMBER, Window};
+use crate::views::catalog::{CardList, CollectionCards};
 use crate::views::{self, product::Selection};
+use crate::writer_client::{WithSettings, decode};
 use storefront_domain::catalog::MAX_QUERY;
 use storefront_domain::order::valid_slug;
 
@@ -21,16 +23,25 @@ fn page(shop: &Shop<'_>) -> Result<Window, super::Resp> {
     }
 }
 
-/// `GET /`: one page of every product, with the collection links, in one writer read
-/// (`with_collections=1`): each writer call is a component instance of its own.
+/// `GET /`: one page of every product, with the collection links and the shop settings,
+/// in one writer read (`with_collections=1&with_settings=1`): each writer call is a
+/// component instance of its own. The router does not load the settings for the catalog
+/// and collection pages; an error page loads them first.
 pub async fn index(shop: &mut Shop<'_>) -> Answer {
-    let window = page(shop)?;
+    let window = match page(shop) {
+        Ok(window) => window,
+        Err(_) => return Err(shop.with_settings().await?.not_found("Page not found")),
+    };
     let query = format!("{}&with_collections=1&fields=card", window.query());
-    let list = shop
-        .writer
-        .products(&query)
-        .await
-        .map_err(|e| shop.writer_failed(e))?;
+    let answer = shop.writer.products_with_settings(&query).await;
+    let body = match answer {
+        Ok(body) => body,
+        Err(e) => return Err(shop.with_settings().await?.writer_failed(e)),
+    };
+    let list: CardList<'_> = match decode::<WithSettings<_>>("/catalog/products", &body) {
+        Ok(answer) => shop.settings_from(answer),
+        Err(e) => return Err(shop.with_settings().await?.writer_failed(e)),
+    };
     if window.page_number() > window.pages(list.total) {
         return Err(shop.not_found("Page not found"));
     }
@@ -52,17 +63,31 @@ pub async fn index(shop: &mut Shop<'_>) -> Answer {
 /// `GET /collections/{slug}[?page=N]`.
 pub async fn collection(shop: &mut Shop<'_>, slug: &str) -> Answer {
     if !valid_slug(slug) {
-        return Err(shop.not_found("Collection not found"));
+        return Err(shop
+            .with_settings()
+            .await?
+            .not_found("Collection not found"));
     }
-    let window = page(shop)?;
+    let window = match page(shop) {
+        Ok(window) => window,
+        Err(_) => return Err(shop.with_settings().await?.not_found("Page not found")),
+    };
     let query = format!("{}&with_collections=1&fields=card", window.query());
-    let found = shop
-        .writer
-        .collection(slug, &query)
-        .await
-        .map_err(|e| shop.writer_failed(e))?;
-    let Some(found) = found else {
-        return Err(shop.not_found("Collection not found"));
+    let answer = shop.writer.collection_with_settings(slug, &query).await;
+    let body = match answer {
+        Ok(Some(body)) => body,
+        Ok(None) => {
+            return Err(shop
+                .with_settings()
+                .await?
+                .not_found("Collection not found"));
+        }
+        Err(e) => return Err(shop.with_settings().await?.writer_failed(e)),
+    };
+    let found: CollectionCards<'_> = match decode::<WithSettings<_>>("/catalog/collections", &body)
+    {
+        Ok(answer) => shop.settings_from(answer),
+        Err(e) => return Err(shop.with_settings().await?.writer_failed(e)),
     };
     if window.page_number() > window.pages(found.products.total) {
         return Err(shop.not_found("Page not found"));

@@ -19,7 +19,7 @@ use crate::session::Session;
 use crate::signing::{Key, random_hex};
 use crate::views::{self, Chrome, Meta};
 use crate::web::{self, Req, Resp};
-use crate::writer_client::{WriterClient, WriterError};
+use crate::writer_client::{WithSettings, WriterClient, WriterError};
 use maud::Markup;
 use storefront_domain::checkout::ShopSettings;
 
@@ -94,6 +94,19 @@ impl<'a> Shop<'a> {
             }
             Err(e) => Err(self.writer_failed(e)),
         }
+    }
+
+    /// The settings loaded for a page that had planned to read them with its data, and
+    /// then answers with an error page (which shows them) instead: `Err` is the outage page.
+    pub async fn with_settings(&mut self) -> Result<&Self, Resp> {
+        self.load_settings().await?;
+        Ok(self)
+    }
+
+    /// Takes the settings that came with a catalog read; returns the read.
+    pub fn settings_from<T>(&mut self, answer: WithSettings<T>) -> T {
+        self.settings = answer.settings;
+        answer.list
     }
 
     pub fn chrome(&self) -> Chrome {

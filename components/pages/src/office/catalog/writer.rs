@@ -2,7 +2,7 @@
 
 use crate::writer_client::{WriterClient, WriterError, found};
 use spin_sdk::http::Method;
-use storefront_domain::catalog::CollectionList;
+use storefront_domain::catalog::{CollectionList, CollectionPage};
 use storefront_domain::catalog_positions::Positions;
 use storefront_domain::{Product, ProductList};
 
@@ -18,6 +18,21 @@ impl WriterClient {
     /// by the caller.
     pub async fn owner_product(&self, slug: &str) -> Result<Option<Product>, WriterError> {
         let path = format!("/catalog/products/{slug}?include_archived=1");
+        found(
+            self.call(Method::Get, &path, None, &[])
+                .await
+                .map(|a| a.value),
+        )
+    }
+
+    /// One page of a collection's live products; `None` if there is no such collection.
+    /// `slug` checked and `query` (`limit=&offset=`) built by the caller.
+    pub async fn collection(
+        &self,
+        slug: &str,
+        query: &str,
+    ) -> Result<Option<CollectionPage>, WriterError> {
+        let path = format!("/catalog/collections/{slug}?{query}");
         found(
             self.call(Method::Get, &path, None, &[])
                 .await
