@@ -160,10 +160,10 @@ fn the_order_state_machine_records_every_transition() {
             .iter()
             .all(|e| e["at"].as_str().unwrap().ends_with('Z'))
     );
-    // A refund of a shipped order returns the money; the order stays fulfilled (final).
+    // A refund of a shipped order (a return, a lost parcel) refunds the order.
     assert_eq!(
         provider_event(&app, "charge.refunded", &shipped)["order_state"],
-        "fulfilled"
+        "refunded"
     );
 
     let refunded = place("sm-2");
@@ -193,7 +193,7 @@ fn the_order_state_machine_records_every_transition() {
 
     drop(app);
     let conn = common::open_db(dir.path());
-    assert_eq!(common::count(&conn, "order_events"), 3 + 3 + 2);
+    assert_eq!(common::count(&conn, "order_events"), 4 + 3 + 2);
     let deleted = conn.execute("DELETE FROM orders", []);
     assert!(deleted.is_err(), "orders are never deleted");
     let rewritten = conn.execute("UPDATE order_events SET to_state = 'paid'", []);

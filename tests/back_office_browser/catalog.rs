@@ -2,7 +2,7 @@
 //! variant per combination) and a picture through the forms, as a browser sends them
 //! (the picture through the file input of the multipart form), and finds it in the shop.
 
-use crate::browser_support::{Scripts, Viewport};
+use crate::browser_support::{Browser, Scripts, Viewport};
 use crate::{Scenario, in_browser, sign_in};
 use fantoccini::Locator;
 
@@ -11,7 +11,7 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
 }
 
 /// A small PNG in a temporary file, for the file input.
-fn png_file() -> tempfile::NamedTempFile {
+pub fn png_file() -> tempfile::NamedTempFile {
     let img = image::RgbaImage::from_fn(40, 30, |x, y| {
         image::Rgba([(x * 6) as u8, (y * 8) as u8, 90, 255])
     });
@@ -30,40 +30,7 @@ fn owner_adds_a_product(viewport: Viewport, scripts: Scripts) {
     let picture = png_file();
     in_browser(viewport, scripts, async |browser| {
         sign_in(browser).await;
-        browser.goto("/admin/catalog").await;
-        assert_eq!(browser.heading().await, "Catalog");
-        browser.check_page("the product list").await;
-        let new = browser
-            .find("//main//a[normalize-space()='New product']")
-            .await;
-        browser.click_to_next_page(&new).await;
-        assert_eq!(browser.heading().await, "New product");
-        browser.check_page("the new product form").await;
-
-        browser.type_into("Name", &name).await;
-        browser.type_into("Slug", &slug).await;
-        browser
-            .type_into("Options", "Size: 250 g, 1 kg\nGrind: Whole bean, Filter")
-            .await;
-        browser.type_into("Price (EUR)", "9.90").await;
-        browser.click_button("Create product").await;
-        assert_eq!(browser.heading().await, name, "{}", browser.text().await);
-        let text = browser.text().await;
-        assert!(text.contains(&format!("Created “{name}”.")), "{text}");
-        assert!(text.contains("1 kg / Filter"), "{text}");
-        browser.check_page("the product page").await;
-
-        let file = browser.field("Image file").await;
-        file.send_keys(&picture.path().to_string_lossy())
-            .await
-            .unwrap();
-        browser
-            .type_into("Alt text", "A bag of browser blend")
-            .await;
-        browser.click_button("Upload image").await;
-        let text = browser.text().await;
-        assert!(text.contains("Image added."), "{text}");
-
+        create_product(browser, &slug, &name, &picture).await;
         // In the shop: its page, its variants, its picture.
         browser.goto(&format!("/products/{slug}")).await;
         assert_eq!(browser.heading().await, name);
@@ -76,4 +43,51 @@ fn owner_adds_a_product(viewport: Viewport, scripts: Scripts) {
         assert!(src.contains("/images/"), "{src}");
         assert!(browser.text().await.contains("€9.90"));
     });
+}
+
+/// With the owner signed in: a new product `name` at `slug` with two options (four
+/// variants at €9.90, stock 20 each) and `picture` (alt text "A bag of browser blend"),
+/// made with the back office's forms.
+pub async fn create_product(
+    browser: &Browser,
+    slug: &str,
+    name: &str,
+    picture: &tempfile::NamedTempFile,
+) {
+    browser.goto("/admin/catalog").await;
+    assert_eq!(browser.heading().await, "Catalog");
+    browser.check_page("the product list").await;
+    let new = browser
+        .find("//main//a[normalize-space()='New product']")
+        .await;
+    browser.click_to_next_page(&new).await;
+    assert_eq!(browser.heading().await, "New product");
+    browser.check_page("the new product form").await;
+
+    browser.type_into("Name", name).await;
+    browser.type_into("Slug", slug).await;
+    browser
+        .type_into("Options", "Size: 250 g, 1 kg\nGrind: Whole bean, Filter")
+        .await;
+    browser.type_into("Price (EUR)", "9.90").await;
+    let stock = browser.field("Stock of each variant").await;
+    stock.clear().await.unwrap();
+    stock.send_keys("20").await.unwrap();
+    browser.click_button("Create product").await;
+    assert_eq!(browser.heading().await, name, "{}", browser.text().await);
+    let text = browser.text().await;
+    assert!(text.contains(&format!("Created “{name}”.")), "{text}");
+    assert!(text.contains("1 kg / Filter"), "{text}");
+    browser.check_page("the product page").await;
+
+    let file = browser.field("Image file").await;
+    file.send_keys(&picture.path().to_string_lossy())
+        .await
+        .unwrap();
+    browser
+        .type_into("Alt text", "A bag of browser blend")
+        .await;
+    browser.click_button("Upload image").await;
+    let text = browser.text().await;
+    assert!(text.contains("Image added."), "{text}");
 }

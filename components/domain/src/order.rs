@@ -288,6 +288,8 @@ impl OrderState {
                 | (OrderState::PendingPayment, OrderState::Cancelled)
                 | (OrderState::Paid, OrderState::Fulfilled)
                 | (OrderState::Paid, OrderState::Refunded)
+                // A shipped order can be refunded (a return, a lost parcel).
+                | (OrderState::Fulfilled, OrderState::Refunded)
         )
     }
 
@@ -451,7 +453,8 @@ mod tests {
         assert!(Paid.can_become(Refunded));
         assert!(!Paid.can_become(Cancelled));
         assert!(!Cancelled.can_become(Paid));
-        assert!(!Fulfilled.can_become(Refunded));
+        assert!(Fulfilled.can_become(Refunded));
+        assert!(!Fulfilled.can_become(Cancelled));
         assert!(!PendingPayment.can_become(Fulfilled));
         for s in OrderState::ALL {
             assert_eq!(OrderState::parse(s.as_str()), Some(s));

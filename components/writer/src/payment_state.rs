@@ -179,26 +179,25 @@ pub fn decide(
         EventKind::ChargeRefunded => {
             let payment_to = (payment != Some(P::Refunded)).then_some(P::Refunded);
             match order {
-                O::Paid => Effect {
+                // Paid or shipped: the order is refunded.
+                O::Paid | O::Fulfilled => Effect {
                     outcome: Outcome::Applied,
                     order_to: Some(O::Refunded),
                     payment_to,
                 },
                 // The refund overtook the success: wait for it.
                 O::PendingPayment => Effect::only(Outcome::Deferred),
-                // The order cannot become refunded (cancelled, shipped, already refunded),
-                // but money that was held went back: the payment says so, which settles a
-                // cancelled order's money and shows a shipped one's to the audit.
-                O::Cancelled | O::Fulfilled | O::Refunded
-                    if payment.is_some_and(PaymentStatus::money_held) =>
-                {
+                // The order cannot become refunded (cancelled, already refunded), but money
+                // that was held went back: the payment says so, which settles a cancelled
+                // order's money.
+                O::Cancelled | O::Refunded if payment.is_some_and(PaymentStatus::money_held) => {
                     Effect {
                         outcome: Outcome::Applied,
                         order_to: None,
                         payment_to,
                     }
                 }
-                O::Cancelled | O::Fulfilled | O::Refunded => Effect::only(Outcome::Ignored),
+                O::Cancelled | O::Refunded => Effect::only(Outcome::Ignored),
             }
         }
     }
@@ -337,12 +336,14 @@ mod tests {
     }
 
     #[test]
-    fn refund_of_a_paid_order() {
-        for payment in [P::Succeeded, P::RefundRequested] {
-            let e = decide_with(EventKind::ChargeRefunded, O::Paid, Some(payment));
-            assert_eq!(e.outcome, Outcome::Applied);
-            assert_eq!(e.order_to, Some(O::Refunded));
-            assert_eq!(e.payment_to, Some(P::Refunded));
+    fn refund_of_a_paid_or_shipped_order() {
+        for order in [O::Paid, O::Fulfilled] {
+            for payment in [P::Succeeded, P::RefundRequested] {
+                let e = decide_with(EventKind::ChargeRefunded, order, Some(payment));
+                assert_eq!(e.outcome, Outcome::Applied);
+                assert_eq!(e.order_to, Some(O::Refunded));
+                assert_eq!(e.payment_to, Some(P::Refunded));
+            }
         }
     }
 

@@ -138,7 +138,7 @@ pub fn get(db: &Db, number: &str) -> Result<Response, ApiError> {
 }
 
 /// `POST /orders/{number}/refund-requested`: pages asked the provider to refund a paid
-/// order. The order stays paid until the provider's `charge.refunded` event confirms it,
+/// or shipped order. The order stays paid until the provider's `charge.refunded` event confirms it,
 /// so a refund the provider refuses leaves nothing half done.
 pub fn record_refund(db: &Db, number: &str, body: &[u8]) -> Result<Response, ApiError> {
     let number = order_number::normalize(number).ok_or_else(|| not_found(number))?;
@@ -162,7 +162,10 @@ pub fn record_refund(db: &Db, number: &str, body: &[u8]) -> Result<Response, Api
             {
                 set_refund(db, p.id, PaymentStatus::Refunded, &refund_id, &db.now()?)?;
             }
-            Some(p) if p.status == PaymentStatus::Succeeded && order.state == OrderState::Paid => {
+            Some(p)
+                if p.status == PaymentStatus::Succeeded
+                    && matches!(order.state, OrderState::Paid | OrderState::Fulfilled) =>
+            {
                 set_refund(
                     db,
                     p.id,
@@ -191,7 +194,7 @@ pub fn record_refund(db: &Db, number: &str, body: &[u8]) -> Result<Response, Api
                 return Err(ApiError::new(
                     409,
                     "not_refundable",
-                    format!("{why}; only a paid order whose payment succeeded can be refunded"),
+                    format!("{why}; only a paid or shipped order whose payment succeeded can be refunded"),
                 ));
             }
         }

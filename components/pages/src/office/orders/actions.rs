@@ -69,10 +69,9 @@ impl Action {
         match self {
             Action::Ship => state == OrderState::Paid,
             Action::Cancel => state == OrderState::PendingPayment,
-            // The writer refunds paid orders only: a shipped order is final (its money
-            // goes back only by a refund made at the provider).
+            // The writer refunds paid and shipped orders.
             Action::Refund => {
-                state == OrderState::Paid
+                matches!(state, OrderState::Paid | OrderState::Fulfilled)
                     && owner.payment.as_ref().is_some_and(|p| {
                         matches!(p.status.as_str(), "succeeded" | "refund_requested")
                     })
