@@ -10,15 +10,15 @@ use crate::{Scenario, in_browser, sign_in};
 use fantoccini::Locator;
 
 pub fn scenarios() -> Vec<(&'static str, Scenario)> {
-    vec![("owner_sells_ships_and_refunds", owner_sells_ships_and_refunds)]
+    vec![(
+        "owner_sells_ships_and_refunds",
+        owner_sells_ships_and_refunds,
+    )]
 }
 
 async fn choose(browser: &Browser, select: &str, option: &str) {
     browser
-        .find(&format!(
-            "//main//select[@name={}]",
-            xpath_literal(select)
-        ))
+        .find(&format!("//main//select[@name={}]", xpath_literal(select)))
         .await
         .find(Locator::XPath(&format!(
             "option[normalize-space()={}]",
@@ -33,7 +33,10 @@ async fn choose(browser: &Browser, select: &str, option: &str) {
 
 async fn follow(browser: &Browser, text: &str) {
     let link = browser
-        .find(&format!("//main//a[normalize-space()={}]", xpath_literal(text)))
+        .find(&format!(
+            "//main//a[normalize-space()={}]",
+            xpath_literal(text)
+        ))
         .await;
     browser.click_to_next_page(&link).await;
 }
@@ -90,7 +93,11 @@ fn owner_sells_ships_and_refunds(viewport: Viewport, scripts: Scripts) {
             .to_string();
         b.click_button("Pay (test mode)").await;
         assert_eq!(b.path().await, format!("/orders/{number}"));
-        assert!(b.text().await.contains("Status: Paid"), "{}", b.text().await);
+        assert!(
+            b.text().await.contains("Status: Paid"),
+            "{}",
+            b.text().await
+        );
 
         // The owner ships it…
         b.goto(&format!("/admin/orders/{number}")).await;
@@ -100,15 +107,28 @@ fn owner_sells_ships_and_refunds(viewport: Viewport, scripts: Scripts) {
         b.click_button("Ship order").await;
         assert!(b.text().await.contains("is shipped"), "{}", b.text().await);
         b.goto(&format!("/orders/{number}")).await;
-        assert!(b.text().await.contains("Your order has shipped"), "{}", b.label());
+        assert!(
+            b.text().await.contains("Your order has shipped"),
+            "{}",
+            b.label()
+        );
 
         // …and refunds it (a return).
         b.goto(&format!("/admin/orders/{number}")).await;
         follow(b, "Refund in full…").await;
         b.click_button("Refund in full").await;
-        assert!(b.text().await.contains("is refunded in full"), "{}", b.text().await);
+        assert!(
+            b.text().await.contains("is refunded in full"),
+            "{}",
+            b.text().await
+        );
         b.goto(&format!("/orders/{number}")).await;
-        assert!(b.text().await.contains("This order was refunded"), "{}", b.label());
-        b.check_page("the refunded order, as the shopper sees it").await;
+        assert!(
+            b.text().await.contains("This order was refunded"),
+            "{}",
+            b.label()
+        );
+        b.check_page("the refunded order, as the shopper sees it")
+            .await;
     });
 }

@@ -5,7 +5,9 @@
 use crate::money::Money;
 use serde::{Deserialize, Serialize};
 
-/// A live, active variant with at most this many units in stock is "low".
+/// A live, active variant with at most this many units in stock is "low": the default of
+/// `shop_settings.low_stock_threshold`, which the writer reads (and whose crossing the
+/// outbox announces).
 pub const LOW_STOCK_THRESHOLD: i64 = 5;
 /// Most orders to ship and low-stock variants the dashboard lists (the counts are exact).
 pub const DASHBOARD_LIST_ROWS: i64 = 10;

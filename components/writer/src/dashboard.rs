@@ -76,13 +76,17 @@ fn load(db: &Db) -> anyhow::Result<Dashboard> {
         })
         .collect::<anyhow::Result<_>>()?;
 
+    // The shop's threshold, the one whose crossing also emails the shop (the outbox).
+    let threshold = db
+        .row(
+            "SELECT low_stock_threshold FROM shop_settings WHERE id = 1",
+            &[],
+        )?
+        .map_or(Ok(LOW_STOCK_THRESHOLD), |r| r.int(0))?;
     const LOW: &str = "FROM variants v JOIN products p ON p.id = v.product_id \
          WHERE v.active = 1 AND v.archived_at IS NULL AND p.archived_at IS NULL AND v.stock <= ?";
     let low_stock_count = db
-        .row(
-            &format!("SELECT count(*) {LOW}"),
-            &[int(LOW_STOCK_THRESHOLD)],
-        )?
+        .row(&format!("SELECT count(*) {LOW}"), &[int(threshold)])?
         .map_or(Ok(0), |r| r.int(0))?;
     let low_stock = db
         .rows(
@@ -90,7 +94,7 @@ fn load(db: &Db) -> anyhow::Result<Dashboard> {
                 "SELECT p.slug, p.name, v.sku, v.title, v.stock {LOW} \
                  ORDER BY v.stock, p.name, v.position, v.id LIMIT ?"
             ),
-            &[int(LOW_STOCK_THRESHOLD), int(DASHBOARD_LIST_ROWS)],
+            &[int(threshold), int(DASHBOARD_LIST_ROWS)],
         )?
         .iter()
         .map(|row| {
@@ -151,7 +155,7 @@ fn load(db: &Db) -> anyhow::Result<Dashboard> {
         revenue_today,
         to_ship,
         to_ship_count,
-        low_stock_threshold: LOW_STOCK_THRESHOLD,
+        low_stock_threshold: threshold,
         low_stock,
         low_stock_count,
         events_to_review,

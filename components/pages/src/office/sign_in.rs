@@ -95,16 +95,15 @@ async fn sign_in(office: &Office<'_>) -> Resp {
     if password.is_empty() || password.len() > MAX_PASSWORD_BYTES {
         return form_page(office, 422, &next, Some("Enter the owner password."));
     }
-    let start = SignInStart {
-        client: office.req.client.clone(),
-    };
-    let challenge = match office.writer.start_sign_in(&start).await {
-        Ok(challenge) => challenge,
-        Err(WriterError::Rejected { status: 429, body }) => {
-            return form_page(office, 429, &next, Some(&body.error.message))
-                .header("retry-after", "60");
+    let generation = match check(office, password).await {
+        Ok(Check::Right { generation }) => generation,
+        Ok(Check::Wrong) => {
+            return form_page(office, 401, &next, Some("That password is not right."));
         }
-        Err(WriterError::Rejected { status: 409, .. }) => {
+        Ok(Check::TooMany(message)) => {
+            return form_page(office, 429, &next, Some(&message)).header("retry-after", "60");
+        }
+        Ok(Check::NoPassword) => {
             return form_page(
                 office,
                 409,
@@ -118,25 +117,53 @@ async fn sign_in(office: &Office<'_>) -> Resp {
         }
         Err(e) => return office.writer_failed(e),
     };
-    let ok = verify(password, &challenge.password_hash);
-    if let Err(e) = office
-        .writer
-        .finish_sign_in(challenge.attempt, &SignInOutcome { ok })
-        .await
-    {
-        return office.writer_failed(e);
-    }
-    if !ok {
-        return form_page(office, 401, &next, Some("That password is not right."));
-    }
-    let session = session::OwnerSession::start(challenge.generation, office.now);
+    let session = session::OwnerSession::start(generation, office.now);
     Resp::redirect(&next).header(
         "set-cookie",
         session::set_cookie(&session, office.key, office.req.is_https()),
     )
 }
 
-pub(super) fn verify(password: &str, stored: &str) -> bool {
+/// What checking a password through the writer's counted handshake found.
+pub(super) enum Check {
+    Right {
+        generation: i64,
+    },
+    Wrong,
+    /// The client used up its attempts: the writer's message.
+    TooMany(String),
+    NoPassword,
+}
+
+/// Checks `password` against the owner's: the writer counts the attempt (and refuses it
+/// past the client's limit) before it hands out the hash, and hears the outcome.
+pub(super) async fn check(office: &Office<'_>, password: &str) -> Result<Check, WriterError> {
+    let start = SignInStart {
+        client: office.req.client.clone(),
+    };
+    let challenge = match office.writer.start_sign_in(&start).await {
+        Ok(challenge) => challenge,
+        Err(WriterError::Rejected { status: 429, body }) => {
+            return Ok(Check::TooMany(body.error.message));
+        }
+        Err(WriterError::Rejected { status: 409, .. }) => return Ok(Check::NoPassword),
+        Err(e) => return Err(e),
+    };
+    let ok = verify(password, &challenge.password_hash);
+    office
+        .writer
+        .finish_sign_in(challenge.attempt, &SignInOutcome { ok })
+        .await?;
+    Ok(if ok {
+        Check::Right {
+            generation: challenge.generation,
+        }
+    } else {
+        Check::Wrong
+    })
+}
+
+fn verify(password: &str, stored: &str) -> bool {
     match PasswordHash::new(stored) {
         Ok(hash) => Argon2::default()
             .verify_password(password.as_bytes(), &hash)
@@ -164,10 +191,7 @@ fn sign_out(office: &Office<'_>) -> Resp {
 }
 
 impl WriterClient {
-    pub(super) async fn start_sign_in(
-        &self,
-        start: &SignInStart,
-    ) -> Result<SignInChallenge, WriterError> {
+    async fn start_sign_in(&self, start: &SignInStart) -> Result<SignInChallenge, WriterError> {
         let body = serde_json::to_vec(start).expect("serialises");
         Ok(self
             .call(Method::Post, "/admin/owner/sign-ins", Some(body), &[])
@@ -175,7 +199,7 @@ impl WriterClient {
             .value)
     }
 
-    pub(super) async fn finish_sign_in(
+    async fn finish_sign_in(
         &self,
         attempt: i64,
         outcome: &SignInOutcome,

@@ -1,31 +1,17 @@
-//! Amounts the owner types ("12.50") read strictly into integer minor units: digits, at
-//! most one `.`, no more decimals than the currency has, not negative, not above
-//! [`MAX_PRICE`]. Anything else is refused with a message for the field, never rounded
-//! or guessed at.
+//! Prices the owner types ("12.50") read strictly into integer minor units (the
+//! domain's `decimal` rules: digits, at most one `.`, no more decimals than the currency
+//! has, not negative), not above [`MAX_PRICE`]. Anything else is refused with a message
+//! for the field, never rounded or guessed at.
 
 use storefront_domain::Money;
 use storefront_domain::catalog::MAX_PRICE;
+use storefront_domain::decimal::{format_amount, parse_amount};
 
-/// `text` as an amount of `currency`, or the message to show next to the field.
+/// `text` as an amount of `currency`, or the message to show next to the field. The
+/// parsing is the domain's ([`parse_amount`]), shared with every amount the back office
+/// reads; prices are also held to the catalog's [`MAX_PRICE`].
 pub fn parse(text: &str, currency: &str) -> Result<Money, String> {
-    let exponent = Money::new(0, currency).exponent() as usize;
-    let example = if exponent == 0 { "12" } else { "12.50" };
-    let wrong =
-        || format!("Enter an amount like {example} (digits, at most {exponent} after the point).");
-    let text = text.trim();
-    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty()
-        || !digits(whole)
-        || !digits(fraction)
-        || fraction.len() > exponent
-        || (text.contains('.') && fraction.is_empty())
-        || whole.len() > 12
-    {
-        return Err(wrong());
-    }
-    let padded = format!("{fraction:0<exponent$}");
-    let amount: i64 = format!("{whole}{padded}").parse().map_err(|_| wrong())?;
+    let amount = parse_amount(text, currency).map_err(|why| format!("The price {why}."))?;
     if amount > MAX_PRICE {
         return Err(format!(
             "That is more than the highest price the shop takes ({}).",
@@ -37,17 +23,7 @@ pub fn parse(text: &str, currency: &str) -> Result<Money, String> {
 
 /// `amount` as the owner would type it ("12.50"), to fill a form.
 pub fn typed(amount: &Money) -> String {
-    let exponent = amount.exponent();
-    if exponent == 0 {
-        return amount.amount.to_string();
-    }
-    let unit = 10i64.pow(exponent);
-    format!(
-        "{}.{:0width$}",
-        amount.amount / unit,
-        amount.amount % unit,
-        width = exponent as usize
-    )
+    format_amount(amount.amount, &amount.currency)
 }
 
 #[cfg(test)]

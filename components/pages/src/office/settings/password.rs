@@ -10,11 +10,8 @@ use super::sub_nav;
 use crate::office::layout::csrf_field;
 use crate::office::{Office, password, session, sign_in};
 use crate::web::Resp;
-use crate::writer_client::WriterError;
 use maud::html;
-use storefront_domain::owner::{
-    MAX_PASSWORD_BYTES, SetPassword, SignInOutcome, SignInStart, password_problem,
-};
+use storefront_domain::owner::{MAX_PASSWORD_BYTES, SetPassword, password_problem};
 
 const PATH: &str = "/admin/settings/password";
 
@@ -78,26 +75,15 @@ async fn change(office: &Office<'_>) -> Resp {
     if current_problem.is_some() || new_problem.is_some() {
         return page(office, 422, current_problem, new_problem.as_deref());
     }
-    let start = SignInStart {
-        client: office.req.client.clone(),
-    };
-    let challenge = match office.writer.start_sign_in(&start).await {
-        Ok(challenge) => challenge,
-        Err(WriterError::Rejected { status: 429, body }) => {
-            return page(office, 429, Some(&body.error.message), None).header("retry-after", "60");
+    match sign_in::check(office, current).await {
+        Ok(sign_in::Check::Right { .. }) => {}
+        Ok(sign_in::Check::Wrong | sign_in::Check::NoPassword) => {
+            return page(office, 422, Some("That is not the current password."), None);
+        }
+        Ok(sign_in::Check::TooMany(message)) => {
+            return page(office, 429, Some(&message), None).header("retry-after", "60");
         }
         Err(e) => return office.writer_failed(e),
-    };
-    let ok = sign_in::verify(current, &challenge.password_hash);
-    if let Err(e) = office
-        .writer
-        .finish_sign_in(challenge.attempt, &SignInOutcome { ok })
-        .await
-    {
-        return office.writer_failed(e);
-    }
-    if !ok {
-        return page(office, 422, Some("That is not the current password."), None);
     }
     let set = SetPassword {
         password_hash: password::hash(new),
