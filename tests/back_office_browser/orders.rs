@@ -1,8 +1,7 @@
 //! Back-office scenarios: orders. A shopper's two orders (placed through the shop's JSON
 //! API and paid with the test-mode provider) are found in the list; one is shipped with
 //! a tracking number, the other refunded in full, each after its confirmation page, and
-//! the shopper's order pages follow. (A shipped order is final in the ledger: the writer
-//! refunds paid orders only.)
+//! the shopper's order pages follow. (`journey.rs` refunds an order after shipping it.)
 
 use crate::browser_support::{Browser, Scripts, Viewport, xpath_literal};
 use crate::{Scenario, common, in_browser, shared, sign_in};
