@@ -368,21 +368,24 @@ fn the_owner_cancels_an_unpaid_order_and_refunds_a_paid_one_once() {
     let total = common::order_json(&app, &paid)["total"]["amount"]
         .as_i64()
         .unwrap();
-    assert!(
-        refund_page.contains("Refund in full"),
-        "{refund_page:.3000}"
-    );
+    // The form offers the whole payment.
+    let offered = hidden_field(&refund_page, "amount");
+    assert_eq!(offered, format!("{}.{:02}", total / 100, total % 100));
     let csrf = office_csrf(&refund_page);
     let key = hidden_field(&refund_page, "idempotency_key");
-    let form = [("csrf", csrf.as_str()), ("idempotency_key", key.as_str())];
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("idempotency_key", key.as_str()),
+        ("amount", offered.as_str()),
+    ];
     let path = format!("/admin/orders/{paid}/refund");
     let html = flash_after(&owner, &app, post(&owner, &app, &path, &form));
-    assert!(html.contains("is refunded in full"), "{html:.3000}");
+    assert!(html.contains("is now refunded in full"), "{html:.3000}");
     assert!(html.contains("charge.refunded"));
     // The double submit: answered, nothing refunded twice.
     let html = flash_after(&owner, &app, post(&owner, &app, &path, &form));
     assert!(
-        html.contains("already refunded; nothing was refunded twice"),
+        html.contains("already made with this form; nothing was refunded twice"),
         "{html:.3000}"
     );
     assert_eq!(state(&app, &paid), "refunded");
@@ -416,6 +419,157 @@ fn the_owner_cancels_an_unpaid_order_and_refunds_a_paid_one_once() {
         )
         .unwrap();
     assert_eq!(cancelled_by_owner, 1);
+}
+
+#[test]
+fn the_owner_refunds_part_of_a_shipped_order_then_the_rest_and_bad_amounts_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = common::start_back_office(dir.path());
+    let number = place(&app, "partial-00001", "cy@example.com");
+    pay_test(&app, &number);
+    let owner = owner_client(&app);
+    let (csrf, key) = confirm(&owner, &app, &number, "ship");
+    let shipped = post(
+        &owner,
+        &app,
+        &format!("/admin/orders/{number}/ship"),
+        &[("csrf", csrf.as_str()), ("idempotency_key", key.as_str())],
+    );
+    assert_eq!(shipped.status(), 303);
+    assert_eq!(state(&app, &number), "fulfilled");
+    let total = common::order_json(&app, &number)["total"]["amount"]
+        .as_i64()
+        .unwrap();
+    assert!(total > 500, "the order costs more than €5.00");
+
+    let path = format!("/admin/orders/{number}/refund");
+    let (csrf, key) = confirm(&owner, &app, &number, "refund");
+    let long_note = "n".repeat(501);
+    let too_much = format!("{}.{:02}", (total + 1) / 100, (total + 1) % 100);
+    for (amount, note, expected) in [
+        ("", "", "Enter the amount to refund."),
+        ("-1", "", "The amount "),
+        ("abc", "", "The amount "),
+        ("0", "", "The amount must be more than 0."),
+        ("1.234", "", "decimal"),
+        (too_much.as_str(), "", "what is left to refund"),
+        (
+            "5.00",
+            long_note.as_str(),
+            "The note is longer than 500 characters.",
+        ),
+    ] {
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("idempotency_key", key.as_str()),
+            ("amount", amount),
+            ("note", note),
+        ];
+        let r = post(&owner, &app, &path, &form);
+        assert_eq!(r.status(), 422, "{amount:?}");
+        let html = r.text().unwrap();
+        assert!(
+            html.contains(&escape_html(expected)),
+            "{amount:?}: {expected}: {html:.4000}"
+        );
+        assert!(html.contains("aria-invalid=\"true\""), "{amount:?}");
+    }
+    // A forged CSRF token is refused too.
+    let forged = post(
+        &owner,
+        &app,
+        &path,
+        &[
+            ("csrf", "forged"),
+            ("idempotency_key", key.as_str()),
+            ("amount", "5.00"),
+        ],
+    );
+    assert_eq!(forged.status(), 403);
+    let detail = page(&owner, &app, &format!("/admin/orders/{number}"));
+    assert!(
+        !detail.contains("aria-label=\"Refunds\""),
+        "bad input wrote nothing"
+    );
+
+    // €5.00 back for a chipped mug: the order stays shipped.
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("idempotency_key", key.as_str()),
+        ("amount", "5"),
+        ("note", "Chipped mug"),
+    ];
+    let html = flash_after(&owner, &app, post(&owner, &app, &path, &form));
+    assert!(html.contains("Refunded €5.00 of order"), "{html:.4000}");
+    assert!(html.contains("€5.00 refunded in all"), "{html:.4000}");
+    assert!(html.contains("Chipped mug"), "{html:.4000}");
+    assert_eq!(state(&app, &number), "fulfilled");
+    // Sent twice: one refund.
+    let html = flash_after(&owner, &app, post(&owner, &app, &path, &form));
+    assert!(
+        html.contains("already made with this form; nothing was refunded twice"),
+        "{html:.3000}"
+    );
+    assert!(
+        html.contains("€5.00 of €"),
+        "what the provider confirmed: {html:.4000}"
+    );
+    // The shopper is told on the order page (and by email: checked below).
+    let shopper = common::client()
+        .get(app.url(&format!("/orders/{number}")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(shopper.contains("Refunded: "), "{shopper:.4000}");
+    assert!(shopper.contains("€5.00 of €"), "{shopper:.4000}");
+
+    // The next form offers the rest, and refunding it refunds the order.
+    let refund_page = page(&owner, &app, &path);
+    let rest = total - 500;
+    assert_eq!(
+        hidden_field(&refund_page, "amount"),
+        format!("{}.{:02}", rest / 100, rest % 100)
+    );
+    let form = [
+        ("csrf", office_csrf(&refund_page)),
+        (
+            "idempotency_key",
+            hidden_field(&refund_page, "idempotency_key"),
+        ),
+        ("amount", hidden_field(&refund_page, "amount")),
+    ];
+    let r = owner.post(app.url(&path)).form(&form).send().unwrap();
+    let html = flash_after(&owner, &app, r);
+    assert!(html.contains("is now refunded in full"), "{html:.4000}");
+    assert_eq!(state(&app, &number), "refunded");
+    // Nothing is left to refund.
+    let (status, html) = get(&owner, &app, &path);
+    assert_eq!(status, 409, "{html:.3000}");
+    app.stop();
+    let (ok, findings) = common::check(dir.path());
+    assert!(ok, "{findings:?}");
+    let conn = common::open_db(dir.path());
+    let told = common::scalar(
+        &conn,
+        "SELECT count(*) FROM outbox WHERE event = 'order.partially_refunded' \
+         AND channel = 'email'",
+    );
+    assert_eq!(told, 1, "one email about the partial refund");
+    let refunds: Vec<(i64, String)> = conn
+        .prepare("SELECT amount, state FROM refunds ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        refunds,
+        [
+            (500, "accepted".to_string()),
+            (rest, "accepted".to_string())
+        ]
+    );
 }
 
 fn start_stripe(dir: &std::path::Path, fake: &FakeStripe) -> TestApp {

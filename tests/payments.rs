@@ -218,6 +218,125 @@ fn a_payment_lands_on_its_order_even_if_pages_died_before_recording_the_intent()
 }
 
 #[test]
+fn partial_refunds_add_up_to_the_payment_and_a_refused_one_frees_its_amount() {
+    let fake = FakeStripe::start();
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(dir.path(), &fake);
+    let (number, total) = place(&app, "partial-1");
+    let intent = pay(&app, &number)["intent_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    fake_stripe::deliver(&app.base_url, &fake.succeed(&intent));
+    let refund_url = app.url(&format!("/admin/orders/{number}/refund"));
+    let refund = |key: Option<&str>, body: Value| {
+        let mut req = common::client()
+            .post(&refund_url)
+            .bearer_auth(ADMIN)
+            .json(&body);
+        if let Some(key) = key {
+            req = req.header("idempotency-key", key);
+        }
+        let r = req.send().unwrap();
+        let status = r.status().as_u16();
+        (status, r.json::<Value>().unwrap())
+    };
+
+    // An amount needs a key; bad amounts are refused before anything is written.
+    assert_eq!(refund(None, json!({"amount": 300})).0, 400);
+    for bad in [
+        json!({"amount": 0}),
+        json!({"amount": -1}),
+        json!({"amount": "3"}),
+    ] {
+        assert_eq!(refund(Some("bad"), bad.clone()).0, 422, "{bad}");
+    }
+    let (status, body) = refund(Some("too-much"), json!({"amount": total + 1}));
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["fields"][0]["field"], "amount");
+    assert!(fake.refunds().is_empty());
+
+    // €3.00 back, asked twice with one key: one refund at Stripe, for €3.00.
+    let (status, first) = refund(Some("r-1"), json!({"amount": 300, "note": "late"}));
+    assert_eq!(status, 202, "{first}");
+    assert_eq!(first["amount"]["amount"], 300);
+    assert_eq!(first["order_state"], "paid");
+    let (status, again) = refund(Some("r-1"), json!({"amount": 300, "note": "late"}));
+    assert_eq!((status, &again["refund_id"]), (202, &first["refund_id"]));
+    assert_eq!(fake.refunds().len(), 1);
+    assert_eq!(fake.refunds()[0]["amount"], 300);
+    let call = fake
+        .received()
+        .into_iter()
+        .find(|r| r.path == "/v1/refunds")
+        .unwrap();
+    assert_eq!(
+        call.headers["idempotency-key"],
+        format!("storefront-refund-{number}-1")
+    );
+    assert_eq!(call.form["amount"], "300");
+    // The same key for another refund is refused.
+    assert_eq!(refund(Some("r-1"), json!({"amount": 200})).0, 422);
+
+    // Stripe's charge.refunded carries €3.00 in all: the order stays paid.
+    let event = fake.refunded(&intent);
+    assert_eq!(event["data"]["object"]["amount_refunded"], 300);
+    assert_eq!(fake_stripe::deliver(&app.base_url, &event).status(), 200);
+    assert_eq!(state(&app, &number), "paid");
+
+    // Someone refunds the rest in Stripe's dashboard: the next refund is refused by
+    // Stripe, recorded as failed, and its amount is free again in the ledger.
+    fake.edit_intent(&intent, |i| i["amount_refunded"] = json!(total));
+    let (status, body) = refund(Some("r-2"), json!({"amount": 100}));
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "refund_failed");
+    let (status, body) = refund(Some("r-2"), json!({"amount": 100}));
+    assert_eq!(status, 409, "a refused refund stays refused: {body}");
+    fake.edit_intent(&intent, |i| i["amount_refunded"] = json!(300));
+
+    // The rest, without a key: everything still refundable, then the order is refunded.
+    let (status, rest) = refund(None, json!({}));
+    assert_eq!(status, 202, "{rest}");
+    assert_eq!(rest["amount"]["amount"], total - 300);
+    assert_eq!(fake.refunds().len(), 2);
+    let (status, _) = refund(None, json!({}));
+    assert_eq!(status, 202, "the keyless whole refund is idempotent");
+    assert_eq!(fake.refunds().len(), 2);
+    assert_eq!(
+        fake_stripe::deliver(&app.base_url, &fake.refunded(&intent)).status(),
+        200
+    );
+    assert_eq!(state(&app, &number), "refunded");
+    let (status, body) = refund(Some("r-3"), json!({"amount": 1}));
+    assert_eq!(status, 409, "nothing is left: {body}");
+    app.stop();
+
+    let (ok, findings) = common::check(dir.path());
+    assert!(ok, "{findings:?}");
+    let conn = common::open_db(dir.path());
+    let refunds: Vec<(i64, i64, String)> = conn
+        .prepare("SELECT seq, amount, state FROM refunds ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        refunds,
+        [
+            (1, 300, "accepted".to_string()),
+            (2, 100, "failed".to_string()),
+            (3, total - 300, "accepted".to_string()),
+        ]
+    );
+    let messages = common::scalar(
+        &conn,
+        "SELECT count(*) FROM outbox WHERE event = 'order.partially_refunded'",
+    );
+    assert_eq!(messages, 1, "one email about the partial refund");
+}
+
+#[test]
 fn refunds_go_through_the_provider_and_land_with_the_event() {
     let fake = FakeStripe::start();
     let dir = tempfile::tempdir().unwrap();

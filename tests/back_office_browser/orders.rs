@@ -1,7 +1,7 @@
 //! Back-office scenarios: orders. A shopper's two orders (placed through the shop's JSON
 //! API and paid with the test-mode provider) are found in the list; one is shipped with
-//! a tracking number, the other refunded in full, each after its confirmation page, and
-//! the shopper's order pages follow. (`journey.rs` refunds an order after shipping it.)
+//! a tracking number, the other refunded in part and then in full, each after its
+//! confirmation page, and the shopper's order pages follow. (`journey.rs` refunds an order after shipping it.)
 
 use crate::browser_support::{Browser, Scripts, Viewport, xpath_literal};
 use crate::{Scenario, common, in_browser, shared, sign_in};
@@ -91,12 +91,28 @@ fn owner_ships_and_refunds_an_order(viewport: Viewport, scripts: Scripts) {
             "the history names the owner"
         );
 
+        // Part of the money back first (a scratched box): the order stays paid…
         browser.goto(&format!("/admin/orders/{refunded}")).await;
-        follow_link(browser, "Refund in full…").await;
-        browser.check_page("the refund confirmation").await;
-        browser.click_button("Refund in full").await;
+        follow_link(browser, "Refund…").await;
+        browser.check_page("the refund form").await;
+        // The form offers what is left (all of it); the owner types less.
+        let amount = browser.field("Amount to refund (EUR)").await;
+        amount.clear().await.unwrap();
+        amount.send_keys("1.50").await.unwrap();
+        browser
+            .type_into("Note for the order's history (optional)", "Scratched box")
+            .await;
+        browser.click_button("Refund").await;
         let text = browser.text().await;
-        assert!(text.contains("is refunded in full"), "{text}");
+        assert!(text.contains("Refunded €1.50 of order"), "{text}");
+        assert!(text.contains("the order stays paid"), "{text}");
+        assert!(text.contains("Scratched box"), "{text}");
+        browser.check_page("an order refunded in part").await;
+        // …then the rest, which the form offers: the order is refunded.
+        follow_link(browser, "Refund…").await;
+        browser.click_button("Refund").await;
+        let text = browser.text().await;
+        assert!(text.contains("is now refunded in full"), "{text}");
         assert!(
             text.contains("charge.refunded"),
             "the provider's event is shown"

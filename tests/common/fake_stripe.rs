@@ -120,17 +120,23 @@ impl FakeStripe {
         self.event("payment_intent.payment_failed", self.intent(id))
     }
 
-    /// The `charge.refunded` event of a full refund of the intent.
+    /// The `charge.refunded` event after the refunds made through the API (cumulative
+    /// `amount_refunded`, like Stripe's), or of a full refund when none was made (one
+    /// made in Stripe's dashboard).
     pub fn refunded(&self, intent_id: &str) -> Value {
         let intent = self.intent(intent_id);
+        let amount_refunded = match intent["amount_refunded"].as_i64() {
+            Some(refunded) => json!(refunded),
+            None => intent["amount"].clone(),
+        };
         let charge = json!({
             "id": format!("ch_{}", &intent_id[3..]),
             "object": "charge",
             "payment_intent": intent_id,
             "amount": intent["amount"],
-            "amount_refunded": intent["amount"],
+            "refunded": amount_refunded == intent["amount"],
+            "amount_refunded": amount_refunded,
             "currency": intent["currency"],
-            "refunded": true,
             "metadata": {},
         });
         self.event("charge.refunded", charge)
@@ -251,13 +257,34 @@ fn handle(s: &mut State, r: &Received, query: &BTreeMap<String, String>) -> (u16
                     "This PaymentIntent has no successful charge to refund",
                 );
             }
+            // Like Stripe: `amount` defaults to what is left; more than that is refused.
+            let charged = intent["amount"].as_i64().unwrap();
+            let refunded = intent["amount_refunded"].as_i64().unwrap_or(0);
+            let amount = match r.form.get("amount").map(|a| a.parse::<i64>()) {
+                None => charged - refunded,
+                Some(Ok(a)) if a >= 1 => a,
+                Some(_) => return error(400, "invalid_request_error", "Invalid integer: amount"),
+            };
+            if amount > charged - refunded {
+                return error(
+                    400,
+                    "invalid_request_error",
+                    &format!(
+                        "Refund amount ({amount}) is greater than unrefunded amount on charge ({})",
+                        charged - refunded
+                    ),
+                );
+            }
+            let pi = pi.clone();
+            let currency = intent["currency"].clone();
+            s.intents.get_mut(&pi).unwrap()["amount_refunded"] = json!(refunded + amount);
             s.next_id += 1;
             let refund = json!({
                 "id": format!("re_fake{:016}", s.next_id),
                 "object": "refund",
                 "payment_intent": pi,
-                "amount": intent["amount"],
-                "currency": intent["currency"],
+                "amount": amount,
+                "currency": currency,
                 "status": "succeeded",
             });
             s.refunds.push(refund.clone());

@@ -11,12 +11,13 @@ use crate::api::OrderView;
 use serde::{Deserialize, Serialize};
 
 /// Every event a message can be about.
-pub const EVENTS: [&str; 6] = [
+pub const EVENTS: [&str; 7] = [
     "order.placed",
     "order.paid",
     "order.shipped",
     "order.cancelled",
     "order.refunded",
+    "order.partially_refunded",
     "stock.low",
 ];
 

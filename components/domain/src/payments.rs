@@ -128,9 +128,93 @@ pub struct PaymentRecord {
     pub provider: String,
     pub intent_id: String,
     pub amount: Money,
-    /// `created`, `succeeded`, `failed`, `refund_requested` or `refunded`.
+    /// `created`, `succeeded`, `failed`, `refund_requested` (refunds asked for add up to
+    /// the whole payment) or `refunded`.
     pub status: String,
     pub refund_id: Option<String>,
+    /// What the provider confirmed refunding so far, in the payment's currency (minor
+    /// units): the cumulative `amount_refunded` of its `charge.refunded` events.
+    #[serde(default)]
+    pub amount_refunded: i64,
+    /// The refunds asked for, oldest first.
+    #[serde(default)]
+    pub refunds: Vec<RefundRecord>,
+}
+
+impl PaymentRecord {
+    /// What may still be asked back: the payment less the refunds asked for that did
+    /// not fail (nothing once a whole refund is requested or done).
+    pub fn refundable(&self) -> i64 {
+        if matches!(self.status.as_str(), "refund_requested" | "refunded") {
+            return 0;
+        }
+        let asked: i64 = self
+            .refunds
+            .iter()
+            .filter(|r| r.state != REFUND_FAILED)
+            .map(|r| r.amount.amount)
+            .sum();
+        (self.amount.amount - asked.max(self.amount_refunded)).max(0)
+    }
+}
+
+/// A refund's states: asked of the provider (or about to be), accepted by it, refused.
+pub const REFUND_REQUESTED: &str = "requested";
+pub const REFUND_ACCEPTED: &str = "accepted";
+pub const REFUND_FAILED: &str = "failed";
+
+/// Longest note the owner can keep with a refund.
+pub const MAX_REFUND_NOTE: usize = 500;
+
+/// One refund asked of the provider (`refunds` in the ledger).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundRecord {
+    /// 1, 2, 3 … per payment; the provider's idempotency key is
+    /// `storefront-refund-{order number}-{seq}`.
+    pub seq: i64,
+    pub amount: Money,
+    /// [`REFUND_REQUESTED`], [`REFUND_ACCEPTED`] or [`REFUND_FAILED`].
+    pub state: String,
+    /// The provider's refund id, once accepted.
+    pub refund_id: Option<String>,
+    pub note: Option<String>,
+    pub actor: String,
+    pub last_error: Option<String>,
+    pub created_at: String,
+}
+
+/// `POST /orders/{number}/refunds` (writer, with an `Idempotency-Key`): ask for a refund
+/// of `amount` (minor units, the payment's currency), or of everything still refundable
+/// when `amount` is absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestRefund {
+    #[serde(default)]
+    pub amount: Option<i64>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The writer's answer to [`RequestRefund`] and to a refund's report: the refund, what
+/// to tell the provider, and the payment as it now stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundAnswer {
+    pub refund: RefundRecord,
+    pub intent_id: String,
+    /// `Idempotency-Key` for the provider's refund call.
+    pub provider_key: String,
+    /// The sum of the accepted refunds, this one included once accepted (the test-mode
+    /// provider's cumulative `amount_refunded`).
+    pub accepted_total: i64,
+    pub view: PaymentView,
+}
+
+/// `POST /orders/{number}/refunds/{seq}/result` (writer): what the provider answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum RefundReport {
+    Accepted { refund_id: String },
+    Failed { error: String },
 }
 
 /// A provider event whose signature pages verified, forwarded to the writer:

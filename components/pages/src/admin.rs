@@ -106,7 +106,7 @@ pub async fn move_order(
 
 /// `POST /admin/payment-events/{event_id}/review` with `{"note": "…"}`: the shop owner
 /// records what they found and did about a payment event the audit flags (money for an
-/// unknown order, a partial refund, an event deferred for too long). 201 with the
+/// unknown order, a refund of more than was paid, an event deferred for too long). 201 with the
 /// review; 200 if the same note was already recorded; 409 if the event needs no review
 /// or was reviewed with another note.
 pub async fn review_event(writer: &WriterClient, event_id: &str, req: &Req) -> Resp {

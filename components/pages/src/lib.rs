@@ -465,7 +465,7 @@ async fn respond_json(
             Resp::json_error(401, "unauthorized", "a valid admin token is required")
                 .header("www-authenticate", "Bearer")
         }
-        Ok(Route::AdminRefund(number)) => payments::refund::refund(p, &number).await,
+        Ok(Route::AdminRefund(number)) => payments::refund::refund(p, &number, req).await,
         Ok(Route::AdminTransition(number, to)) => admin::transition(p, &number, to).await,
         Ok(Route::AdminReviewEvent(event_id)) => admin::review_event(p.writer, event_id, req).await,
         Ok(Route::AdminAdjustStock(slug)) => admin::adjust_stock(p.writer, slug, req).await,

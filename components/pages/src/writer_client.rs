@@ -14,7 +14,7 @@ use storefront_domain::checkout::ShopSettings;
 use storefront_domain::order_list::{OrderList, OrderListQuery};
 use storefront_domain::payments::{
     ActionReport, DueActions, EventReview, PaymentEvent, PaymentEventResult, PaymentView,
-    RecordIntent, RecordRefund, ReviewRequest,
+    RecordIntent, RefundAnswer, RefundReport, RequestRefund, ReviewRequest,
 };
 use storefront_domain::stock::{StockAdjustment, StockAdjustmentRequest};
 use storefront_domain::{
@@ -220,14 +220,35 @@ impl WriterClient {
         Ok(self.post(&path, intent, None).await?.value)
     }
 
-    /// Records that a refund was asked of the provider.
-    pub async fn refund_requested(
+    /// Records a refund the owner asks for (for `actor`), before the provider hears of
+    /// it. The same key again answers with the same refund (200 rather than 201).
+    pub async fn request_refund(
         &self,
         number: &str,
-        refund: &RecordRefund,
-    ) -> Result<PaymentView, WriterError> {
-        let path = format!("/orders/{number}/refund-requested");
-        Ok(self.post(&path, refund, None).await?.value)
+        request: &RequestRefund,
+        actor: &str,
+        idempotency_key: &str,
+    ) -> Result<Answer<RefundAnswer>, WriterError> {
+        let path = format!("/orders/{number}/refunds");
+        let body = serde_json::to_vec(request).expect("request bodies always serialise");
+        let headers = [(ACTOR, actor), (IDEMPOTENCY_KEY, idempotency_key)];
+        self.call(Method::Post, &path, Some(body), &headers).await
+    }
+
+    /// Refund `seq` of an order, to drive one the provider has not answered on.
+    pub async fn refund(&self, number: &str, seq: i64) -> Result<RefundAnswer, WriterError> {
+        self.get(&format!("/orders/{number}/refunds/{seq}")).await
+    }
+
+    /// Records what the provider answered to refund `seq`.
+    pub async fn refund_result(
+        &self,
+        number: &str,
+        seq: i64,
+        report: &RefundReport,
+    ) -> Result<RefundAnswer, WriterError> {
+        let path = format!("/orders/{number}/refunds/{seq}/result");
+        Ok(self.post(&path, report, None).await?.value)
     }
 
     /// Forwards a verified provider event; the writer deduplicates by event id, so

@@ -16,6 +16,8 @@
 //!   payment, or one whose refund is requested), money in belongs to a paid or shipped
 //!   order (a succeeded payment for a cancelled order is money to give back), a refunded
 //!   order's payment is refunded, and a payment is for the order's total;
+//! - refunds stay within their payments: the refunds asked for (not failed) add up to no
+//!   more than the payment, and a refunded order's provider confirmed refunding all of it;
 //! - no payment event waits for a human: none the ledger could not attribute to an order,
 //!   none whose money was not the order's total, none deferred for more than a day,
 //!   unless a human has recorded a review of it (see `reviews`).
@@ -32,8 +34,9 @@ use storefront_domain::Money;
 
 /// Tables whose rows are never deleted (enforced by triggers in `0002_orders.sql`,
 /// `0003_payments.sql`, `0004_payment_event_reviews.sql`, `0005_stock_adjustments.sql` and
-/// `0006_provider_actions.sql`, `0007_catalog_variants.sql`, `0009_checkout.sql`).
-const APPEND_ONLY: [&str; 11] = [
+/// `0006_provider_actions.sql`, `0007_catalog_variants.sql`, `0009_checkout.sql`,
+/// `0015_partial_refunds.sql`).
+const APPEND_ONLY: [&str; 12] = [
     "orders",
     "order_lines",
     "order_events",
@@ -45,6 +48,7 @@ const APPEND_ONLY: [&str; 11] = [
     "catalog_history",
     "discount_codes",
     "discount_redemptions",
+    "refunds",
 ];
 
 /// How long a deferred payment event may wait for the event it needs (an SQLite modifier).
@@ -71,12 +75,14 @@ pub fn audit(db: &Db) -> Result<Response, ApiError> {
         idempotency(db, &mut findings)?;
         states(db, &mut findings)?;
         payments_match_orders(db, &mut findings)?;
+        refunds_within_payments(db, &mut findings)?;
         payment_events_settled(db, &mut findings)?;
         crate::outbox::findings(db, &mut findings)?;
         let summary = format!(
             "audit ok: integrity ok; {}; sequences match; no negative stock; totals match; \
              discount uses match; \
-             idempotency records resolve; payments match their orders; no payment event waits; \
+             idempotency records resolve; payments match their orders; refunds stay within \
+             their payments; no payment event waits; \
              no outbox message given up or overdue",
             counts
                 .iter()
@@ -347,6 +353,41 @@ fn payments_match_orders(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<
     Ok(())
 }
 
+fn refunds_within_payments(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
+    let rows = db.rows(
+        "SELECT o.number, p.amount, p.currency, sum(r.amount)
+         FROM refunds r JOIN payments p ON p.id = r.payment_id JOIN orders o ON o.id = p.order_id
+         WHERE r.state <> 'failed'
+         GROUP BY p.id HAVING sum(r.amount) > p.amount",
+        &[],
+    )?;
+    for row in rows {
+        let currency = row.text(2)?;
+        findings.push(format!(
+            "order {}: refunds of {} were asked for a payment of {}",
+            row.text(0)?,
+            Money::new(row.int(3)?, &currency),
+            Money::new(row.int(1)?, currency)
+        ));
+    }
+    let rows = db.rows(
+        "SELECT o.number, p.amount_refunded, p.amount, p.currency
+         FROM orders o JOIN payments p ON p.order_id = o.id
+         WHERE o.state = 'refunded' AND p.status = 'refunded' AND p.amount_refunded <> p.amount",
+        &[],
+    )?;
+    for row in rows {
+        let currency = row.text(3)?;
+        findings.push(format!(
+            "order {}: is refunded but the provider confirmed refunding {} of {}",
+            row.text(0)?,
+            Money::new(row.int(1)?, &currency),
+            Money::new(row.int(2)?, currency)
+        ));
+    }
+    Ok(())
+}
+
 fn payment_events_settled(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
     for event in payment_events::unattributed(db)? {
         findings.push(format!(
@@ -354,8 +395,8 @@ fn payment_events_settled(db: &Db, findings: &mut Vec<String>) -> anyhow::Result
             event.describe()
         ));
     }
-    // Money the ledger refused to apply: a success or refund for another amount (a partial
-    // refund, say) shows nowhere else in the ledger.
+    // Money the ledger refused to apply: a success for another amount, a refund of more
+    // than was paid, shows nowhere else in the ledger.
     let rows = db.rows(
         &format!(
             "SELECT e.event_id, e.event_type, e.amount, e.currency, o.number, o.total_amount,

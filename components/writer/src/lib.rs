@@ -20,7 +20,11 @@
 //!   `storefront-actor`) → `OrderView`
 //! - `POST /orders/{number}/payment-intent` `RecordIntent` → `PaymentView`
 //! - `GET  /orders/{number}/payment`      → `PaymentView`
-//! - `POST /orders/{number}/refund-requested` `RecordRefund` → `PaymentView`
+//! - `POST /orders/{number}/refund-requested` `RecordRefund` → `PaymentView` (a whole
+//!   refund, as pages before partial refunds asked for it)
+//! - `POST /orders/{number}/refunds` (`Idempotency-Key`) `RequestRefund` → `RefundAnswer`
+//! - `GET  /orders/{number}/refunds/{seq}` → `RefundAnswer`
+//! - `POST /orders/{number}/refunds/{seq}/result` `RefundReport` → `RefundAnswer`
 //! - `POST /payments/events` `PaymentEvent` → `PaymentEventResult`
 //! - `POST /admin/release-expired`        → `ReleaseExpiredResult`
 //! - `GET  /admin/audit`                  → `{"ok", "summary", "findings": [..]}`
@@ -91,6 +95,7 @@ mod pricing;
 mod provider_actions;
 mod providers;
 mod reconcile;
+mod refunds;
 mod request;
 mod responses;
 mod reviews;
@@ -157,6 +162,9 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
         Route::RecordIntent(number) => payments::record_intent(&db, number, &body),
         Route::Payment(number) => payments::get(&db, number),
         Route::RecordRefund(number) => payments::record_refund(&db, number, &body),
+        Route::RequestRefund(number) => refunds::request(&db, &head, number, &body),
+        Route::Refund(number, seq) => refunds::get(&db, number, seq),
+        Route::RefundResult(number, seq) => refunds::report(&db, number, seq, &body),
         Route::PaymentEvent => payment_events::receive(&db, &body),
         Route::ReleaseExpired => transitions::release_expired(&db, &body),
         Route::Audit => audit::audit(&db),
@@ -251,6 +259,9 @@ enum Route<'a> {
     RecordIntent(&'a str),
     Payment(&'a str),
     RecordRefund(&'a str),
+    RequestRefund(&'a str),
+    Refund(&'a str, &'a str),
+    RefundResult(&'a str, &'a str),
     PaymentEvent,
     ReleaseExpired,
     Audit,
@@ -385,6 +396,15 @@ impl<'a> Route<'a> {
             ["orders", number, "refund-requested"] if !number.is_empty() => {
                 Route::RecordRefund(number)
             }
+            ["orders", number, "refunds"] if !number.is_empty() => Route::RequestRefund(number),
+            ["orders", number, "refunds", seq] if !number.is_empty() && !seq.is_empty() => {
+                Route::Refund(number, seq)
+            }
+            ["orders", number, "refunds", seq, "result"]
+                if !number.is_empty() && !seq.is_empty() =>
+            {
+                Route::RefundResult(number, seq)
+            }
             ["payments", "events"] => Route::PaymentEvent,
             ["admin", "release-expired"] => Route::ReleaseExpired,
             ["admin", "audit"] => Route::Audit,
@@ -458,6 +478,7 @@ impl<'a> Route<'a> {
             | Route::Image(_)
             | Route::Order(_)
             | Route::Payment(_)
+            | Route::Refund(..)
             | Route::Audit
             | Route::ListOrders
             | Route::OwnerOrder(_)
@@ -482,6 +503,8 @@ impl<'a> Route<'a> {
             | Route::Transition(_)
             | Route::RecordIntent(_)
             | Route::RecordRefund(_)
+            | Route::RequestRefund(_)
+            | Route::RefundResult(..)
             | Route::PaymentEvent
             | Route::ReleaseExpired
             | Route::Backup

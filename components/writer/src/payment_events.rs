@@ -222,6 +222,9 @@ fn apply_effect(
     if let (Some(p), Some(to)) = (payment, effect.payment_to) {
         payments::set_status(db, p.id, to, now)?;
     }
+    if let (Some(p), Some(refunded)) = (payment, effect.refunded) {
+        payments::set_refunded(db, p.id, refunded, now)?;
+    }
     if let Some(to) = effect.order_to {
         ensure!(
             order.state.can_become(to),

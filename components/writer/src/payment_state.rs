@@ -115,6 +115,9 @@ pub struct Effect {
     pub outcome: Outcome,
     pub order_to: Option<OrderState>,
     pub payment_to: Option<PaymentStatus>,
+    /// What the provider confirmed refunding in all (a `charge.refunded` event's
+    /// cumulative `amount_refunded`), to record when it is more than the ledger knew.
+    pub refunded: Option<i64>,
 }
 
 impl Effect {
@@ -123,6 +126,14 @@ impl Effect {
             outcome,
             order_to: None,
             payment_to: None,
+            refunded: None,
+        }
+    }
+
+    fn refunding(self, amount: i64) -> Effect {
+        Effect {
+            refunded: Some(amount),
+            ..self
         }
     }
 }
@@ -145,13 +156,26 @@ pub fn decide(
     match kind {
         EventKind::Other => Effect::only(Outcome::Ignored),
         EventKind::IntentFailed => Effect {
-            outcome: Outcome::Applied,
-            order_to: None,
             payment_to: (payment == Some(P::Created)).then_some(P::Failed),
+            ..Effect::only(Outcome::Applied)
         },
         // Money that is not the order's total is never applied: it needs a human.
-        EventKind::IntentSucceeded | EventKind::ChargeRefunded if !same_money(money, total) => {
+        EventKind::IntentSucceeded if !same_money(money, total) => {
             Effect::only(Outcome::AmountMismatch)
+        }
+        // Nor is a refund of more than the total, or in another currency.
+        EventKind::ChargeRefunded if !within(money, total) => Effect::only(Outcome::AmountMismatch),
+        // Part of the money went back: the order stays as it is, the payment records it.
+        EventKind::ChargeRefunded if !same_money(money, total) => {
+            let refunded = money.map_or(0, |m| m.amount);
+            match order {
+                O::Paid | O::Fulfilled => Effect::only(Outcome::Applied).refunding(refunded),
+                O::PendingPayment => Effect::only(Outcome::Deferred),
+                O::Cancelled | O::Refunded if payment.is_some_and(PaymentStatus::money_held) => {
+                    Effect::only(Outcome::Applied).refunding(refunded)
+                }
+                O::Cancelled | O::Refunded => Effect::only(Outcome::Ignored),
+            }
         }
         EventKind::IntentSucceeded => {
             // The payment records that the money came in whatever the order's state, so the
@@ -160,19 +184,17 @@ pub fn decide(
                 matches!(payment, Some(P::Created | P::Failed)).then_some(P::Succeeded);
             match order {
                 O::PendingPayment => Effect {
-                    outcome: Outcome::Applied,
                     order_to: Some(O::Paid),
                     payment_to,
+                    ..Effect::only(Outcome::Applied)
                 },
                 O::Paid | O::Fulfilled | O::Refunded => Effect {
-                    outcome: Outcome::Applied,
-                    order_to: None,
                     payment_to,
+                    ..Effect::only(Outcome::Applied)
                 },
                 O::Cancelled => Effect {
-                    outcome: Outcome::OrderNotPayable,
-                    order_to: None,
                     payment_to,
+                    ..Effect::only(Outcome::OrderNotPayable)
                 },
             }
         }
@@ -181,10 +203,11 @@ pub fn decide(
             match order {
                 // Paid or shipped: the order is refunded.
                 O::Paid | O::Fulfilled => Effect {
-                    outcome: Outcome::Applied,
                     order_to: Some(O::Refunded),
                     payment_to,
-                },
+                    ..Effect::only(Outcome::Applied)
+                }
+                .refunding(total.amount),
                 // The refund overtook the success: wait for it.
                 O::PendingPayment => Effect::only(Outcome::Deferred),
                 // The order cannot become refunded (cancelled, already refunded), but money
@@ -192,15 +215,24 @@ pub fn decide(
                 // order's money.
                 O::Cancelled | O::Refunded if payment.is_some_and(PaymentStatus::money_held) => {
                     Effect {
-                        outcome: Outcome::Applied,
-                        order_to: None,
                         payment_to,
+                        ..Effect::only(Outcome::Applied)
                     }
+                    .refunding(total.amount)
                 }
                 O::Cancelled | O::Refunded => Effect::only(Outcome::Ignored),
             }
         }
     }
+}
+
+/// Whether `money` is present, more than nothing, at most `total` and in its currency.
+fn within(money: Option<&Money>, total: &Money) -> bool {
+    money.is_some_and(|m| {
+        m.amount >= 1
+            && m.amount <= total.amount
+            && m.currency.eq_ignore_ascii_case(&total.currency)
+    })
 }
 
 /// Whether `money` is present and equal to `total` (currency compared upper-case).
@@ -369,15 +401,48 @@ mod tests {
     }
 
     #[test]
-    fn partial_refund_is_not_applied() {
-        let e = decide(
+    fn partial_refund_keeps_the_order_and_records_the_money() {
+        for order in [O::Paid, O::Fulfilled] {
+            let e = decide(
+                EventKind::ChargeRefunded,
+                order,
+                Some(P::Succeeded),
+                Some(&Money::new(100, "EUR")),
+                &total(),
+            );
+            assert_eq!(
+                e,
+                Effect::only(Outcome::Applied).refunding(100),
+                "{order:?}"
+            );
+        }
+        let before_success = decide(
             EventKind::ChargeRefunded,
-            O::Paid,
-            Some(P::Succeeded),
+            O::PendingPayment,
+            Some(P::Created),
             Some(&Money::new(100, "EUR")),
             &total(),
         );
-        assert_eq!(e, Effect::only(Outcome::AmountMismatch));
+        assert_eq!(before_success, Effect::only(Outcome::Deferred));
+    }
+
+    #[test]
+    fn refund_of_more_than_the_total_or_other_money_is_not_applied() {
+        for money in [
+            None,
+            Some(Money::new(0, "EUR")),
+            Some(Money::new(2901, "EUR")),
+            Some(Money::new(100, "USD")),
+        ] {
+            let e = decide(
+                EventKind::ChargeRefunded,
+                O::Paid,
+                Some(P::Succeeded),
+                money.as_ref(),
+                &total(),
+            );
+            assert_eq!(e, Effect::only(Outcome::AmountMismatch), "{money:?}");
+        }
     }
 
     #[test]

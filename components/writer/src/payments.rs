@@ -10,6 +10,7 @@ use crate::orders::not_found;
 use crate::payment_events;
 use crate::payment_state::PaymentStatus;
 use crate::providers;
+use crate::refunds;
 use crate::request::parse_json;
 use crate::responses::{ApiError, json};
 use anyhow::{Context as _, anyhow};
@@ -41,6 +42,8 @@ pub struct Payment {
     pub amount: Money,
     pub status: PaymentStatus,
     pub refund_id: Option<String>,
+    /// What the provider confirmed refunding (cumulative, minor units).
+    pub amount_refunded: i64,
 }
 
 /// `POST /orders/{number}/payment-intent`: records the intent pages created for a pending
@@ -235,7 +238,7 @@ fn order_of(row: &RowResult) -> anyhow::Result<Order> {
 }
 
 const PAYMENT_COLUMNS: &str =
-    "id, order_id, provider, intent_id, amount, currency, status, refund_id";
+    "id, order_id, provider, intent_id, amount, currency, status, refund_id, amount_refunded";
 
 /// The payment of order `order_id`, if an intent was recorded.
 pub fn for_order(db: &Db, order_id: i64) -> anyhow::Result<Option<Payment>> {
@@ -268,6 +271,7 @@ fn payment_of(row: &RowResult) -> anyhow::Result<Payment> {
         status: PaymentStatus::parse(&status)
             .ok_or_else(|| anyhow!("unknown payment status {status:?} in the database"))?,
         refund_id: row.opt_text(7)?,
+        amount_refunded: row.int(8)?,
     })
 }
 
@@ -315,6 +319,17 @@ pub fn set_status(
     Ok(())
 }
 
+/// Records that the provider confirmed refunding `refunded` in all (never lowers it; a
+/// trigger announces a partial refund to the shopper).
+pub fn set_refunded(db: &Db, payment_id: i64, refunded: i64, now: &str) -> anyhow::Result<()> {
+    db.execute(
+        "UPDATE payments SET amount_refunded = ?, updated_at = ? \
+         WHERE id = ? AND amount_refunded < ?",
+        &[int(refunded), text(now), int(payment_id), int(refunded)],
+    )?;
+    Ok(())
+}
+
 pub fn set_refund(
     db: &Db,
     payment_id: i64,
@@ -340,13 +355,18 @@ pub fn view(db: &Db, order: &Order) -> anyhow::Result<PaymentView> {
         order_number: order.number.clone(),
         order_state: order.state,
         total: order.total.clone(),
-        payment: for_order(db, order.id)?.map(|p| PaymentRecord {
-            provider: p.provider,
-            intent_id: p.intent_id,
-            amount: p.amount,
-            status: p.status.as_str().to_string(),
-            refund_id: p.refund_id,
-        }),
+        payment: match for_order(db, order.id)? {
+            Some(p) => Some(PaymentRecord {
+                refunds: refunds::of_payment(db, p.id)?,
+                provider: p.provider,
+                intent_id: p.intent_id,
+                amount: p.amount,
+                status: p.status.as_str().to_string(),
+                refund_id: p.refund_id,
+                amount_refunded: p.amount_refunded,
+            }),
+            None => None,
+        },
     })
 }
 

@@ -3,7 +3,9 @@
 //! - `GET /admin/orders/{number}` ([`detail`]): lines, totals, customer, history with
 //!   actors, payment and the provider's events;
 //! - `GET|POST /admin/orders/{number}/ship|cancel|refund` ([`actions`]): a confirmation
-//!   page, then the command (idempotent: each drawn form carries its own key).
+//!   page, then the command (idempotent: each drawn form carries its own key);
+//! - `POST /admin/orders/{number}/refunds/{seq}/retry` ([`actions`]): ask the provider
+//!   again for a refund it never answered.
 
 mod actions;
 mod detail;
@@ -38,6 +40,18 @@ pub async fn respond(office: &Office<'_>, rest: &[&str]) -> Resp {
                 "GET" => actions::confirm(office, &number, action).await,
                 "POST" => actions::act(office, &number, action).await,
                 _ => office.method_not_allowed("GET, POST"),
+            }
+        }
+        [number, "refunds", seq, "retry"] => {
+            let (Some(number), Some(seq)) = (
+                order_number::normalize(number),
+                seq.parse::<i64>().ok().filter(|s| *s >= 1),
+            ) else {
+                return office.not_found();
+            };
+            match method {
+                "POST" => actions::retry_refund(office, &number, seq).await,
+                _ => office.method_not_allowed("POST"),
             }
         }
         _ => office.not_found(),

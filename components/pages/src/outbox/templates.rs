@@ -3,13 +3,26 @@
 //! lines and totals, and a link to the order page.
 
 use maud::{DOCTYPE, Markup, html};
-use storefront_domain::OrderView;
 use storefront_domain::checkout::ShopSettings;
 use storefront_domain::outbox::{LocalMail, Message};
+use storefront_domain::{Money, OrderView};
 
 /// What the email says in one line and one paragraph, per event.
-fn wording(event: &str, number: &str) -> Option<(String, &'static str)> {
-    Some(match event {
+fn wording(message: &Message, number: &str) -> Option<(String, String)> {
+    if message.event == "order.partially_refunded" {
+        let p = &message.payload;
+        let currency = p["currency"].as_str()?;
+        let refunded = Money::new(p["refunded"].as_i64()?, currency);
+        let total = Money::new(p["refunded_total"].as_i64()?, currency);
+        return Some((
+            format!("{refunded} of order {number} was refunded"),
+            format!(
+                "We refunded {refunded} of your payment ({total} so far). Depending on your \
+                 bank it can take a few days to show on your statement."
+            ),
+        ));
+    }
+    let (subject, paragraph) = match message.event.as_str() {
         "order.placed" => (
             format!("We have your order {number}"),
             "Thank you for your order. It is reserved for you until it is paid; the link \
@@ -35,7 +48,8 @@ fn wording(event: &str, number: &str) -> Option<(String, &'static str)> {
              show on your statement.",
         ),
         _ => return None,
-    })
+    };
+    Some((subject, paragraph.to_string()))
 }
 
 /// The rendered email for `message`, or `None` when the event has no email template
@@ -45,10 +59,10 @@ pub fn render(message: &Message, shop: &ShopSettings, shop_url: &str) -> Option<
         return Some(low_stock(message, shop, shop_url));
     }
     let order = message.order.as_ref()?;
-    let (subject, paragraph) = wording(&message.event, &order.number)?;
+    let (subject, paragraph) = wording(message, &order.number)?;
     let link = format!("{}/orders/{}", shop_url.trim_end_matches('/'), order.number);
-    let text = text_body(shop, order, paragraph, &link);
-    let html = html_body(shop, order, &subject, paragraph, &link).into_string();
+    let text = text_body(shop, order, &paragraph, &link);
+    let html = html_body(shop, order, &subject, &paragraph, &link).into_string();
     Some(LocalMail {
         subject: format!("{subject} · {}", shop.name),
         text,

@@ -100,7 +100,12 @@ async fn carry_out(p: &Payments<'_>, action: &ProviderAction) -> ActionReport {
                 }
                 ProviderActionKind::Refund => {
                     match stripe
-                        .create_refund(&action.intent_id, &action.order_number)
+                        .create_refund(
+                            &action.intent_id,
+                            &action.order_number,
+                            None,
+                            &format!("storefront-refund-{}", action.order_number),
+                        )
                         .await
                     {
                         Ok(refund) => ActionReport::RefundRequested {

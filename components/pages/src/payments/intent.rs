@@ -232,6 +232,8 @@ mod tests {
             amount: Money::new(2500, "EUR"),
             status: status.into(),
             refund_id: None,
+            amount_refunded: 0,
+            refunds: Vec::new(),
         };
         let v = view(OrderState::PendingPayment);
         assert!(matches!(

@@ -1,37 +1,67 @@
-//! `POST /admin/orders/{number}/refund` (admin token checked by the router): refund an
-//! order's succeeded payment in full.
+//! Refunds the owner asks for, whole or partial: `POST /admin/orders/{number}/refund`
+//! (admin token checked by the router; optional JSON body `{"amount": 500, "note": "…"}`,
+//! minor units, everything still refundable without an amount) and the back office's
+//! refund form, both through [`request`].
 //!
-//! Stripe mode asks Stripe for the refund (idempotency key `storefront-refund-{n}`),
-//! then records its id with the writer; the order becomes `refunded` when Stripe's
-//! `charge.refunded` webhook arrives. Test mode records a derived `re_test_…` id and
-//! feeds a signed `charge.refunded` event through the webhook path itself.
+//! Three steps, each safe to repeat:
+//! 1. the writer records the refund under the request's idempotency key, refusing more
+//!    than is left (the same key again finds the same refund);
+//! 2. the provider is asked with the refund's own idempotency key
+//!    (`storefront-refund-{number}-{seq}`), so a retry after a crash or a lost answer is
+//!    the same refund at Stripe; test mode derives a `re_test_…` id instead;
+//! 3. the writer records the provider's answer: accepted with its refund id, or refused
+//!    (the amount is free again).
 //!
-//! Repeating the request is safe: a payment already at `refund_requested` is driven
-//! on again with the refund on record instead of being refused.
+//! The order changes only when the provider's `charge.refunded` event says the money
+//! went back: refunded once all of it did, otherwise paid or shipped with the refunded
+//! amount shown. Test mode feeds that signed event through the webhook path itself.
 
-use super::{PayError, Payments, signature, test_mode, webhook, writer_error};
+use super::{PayError, Payments, provider::ProviderError, signature, test_mode, webhook};
 use crate::config::PaymentMode;
-use crate::web::Resp;
+use crate::web::{Req, Resp};
 use crate::writer_client::WriterError;
 use serde::Serialize;
-use storefront_domain::OrderState;
 use storefront_domain::payments::{
-    PROVIDER_STRIPE, PROVIDER_TEST, PaymentRecord, PaymentView, RecordRefund,
+    PROVIDER_STRIPE, PROVIDER_TEST, REFUND_ACCEPTED, REFUND_FAILED, RefundAnswer, RefundReport,
+    RequestRefund,
 };
+use storefront_domain::{ErrorBody, IDEMPOTENCY_KEY, Money, OrderState};
 
-/// The 202 answer.
-#[derive(Debug, Serialize)]
-pub struct Requested {
-    pub refund_id: String,
-    /// Still `paid` until the provider confirms the refund (Stripe mode).
-    pub order_state: OrderState,
+/// The admin API's actor in the order's refund history.
+const API_ACTOR: &str = "admin-token";
+
+/// What the owner asks for.
+pub struct Ask<'a> {
+    pub request: RequestRefund,
+    /// One per drawn form or API command: the same key is the same refund.
+    pub key: &'a str,
+    pub actor: &'a str,
 }
 
-/// Why a refund was not requested: a payment problem, or (test mode) our own refund
-/// event refused on its way through the webhook path.
+/// The answer: 202 from the JSON route.
+#[derive(Debug, Serialize)]
+pub struct Requested {
+    pub seq: i64,
+    pub refund_id: String,
+    pub amount: Money,
+    /// Still `paid` (or `fulfilled`) until the provider confirms a whole refund.
+    pub order_state: OrderState,
+    /// What the provider confirmed refunding so far, in minor units.
+    pub amount_refunded: i64,
+    /// Whether this key had already made this refund (nothing was done twice).
+    #[serde(skip)]
+    pub replayed: bool,
+}
+
+/// Why a refund was not made.
 #[derive(Debug)]
 pub enum RefundError {
     Pay(PayError),
+    /// The writer refused what was asked (an amount over what is left, a bad note).
+    Invalid(ErrorBody),
+    /// This key's refund was refused by the provider earlier; a new request is needed.
+    Refused(String),
+    /// Test mode: our own refund event was refused on its way through the webhook path.
     Webhook(webhook::WebhookError),
 }
 
@@ -39,6 +69,15 @@ impl RefundError {
     pub fn into_json(self) -> Resp {
         match self {
             RefundError::Pay(e) => e.into_json(),
+            RefundError::Invalid(body) => Resp::json(422, &body),
+            RefundError::Refused(why) => Resp::json_error(
+                409,
+                "refund_failed",
+                &format!(
+                    "this refund was refused by the payment provider: {why}; send a new \
+                     Idempotency-Key to try again"
+                ),
+            ),
             RefundError::Webhook(e) => e.into_json(),
         }
     }
@@ -50,200 +89,285 @@ impl From<PayError> for RefundError {
     }
 }
 
-/// `number` is canonical (the router checked it), so the provider's idempotency key and
-/// metadata are the same whatever spelling the request used.
-pub async fn refund(p: &Payments<'_>, number: &str) -> Resp {
-    match request(p, number).await {
+/// `POST /admin/orders/{number}/refund`. `number` is canonical (the router checked it).
+/// Without an `Idempotency-Key`, only a refund of everything left may be asked, and its
+/// key is derived from the order number, so repeating it refunds once.
+pub async fn refund(p: &Payments<'_>, number: &str, req: &Req) -> Resp {
+    let request: RequestRefund = if req.body.iter().all(u8::is_ascii_whitespace) {
+        RequestRefund::default()
+    } else {
+        match crate::api::parse_json(
+            &req.body,
+            "a refund (`{\"amount\": 500, \"note\": \"broken mug\"}`, or no body for all of it)",
+        ) {
+            Ok(request) => request,
+            Err(resp) => return resp,
+        }
+    };
+    let derived = format!("whole-{number}");
+    let key = match req.header(IDEMPOTENCY_KEY) {
+        Some(_) => match crate::api::idempotency_key(req) {
+            Ok(key) => key,
+            Err(resp) => return resp,
+        },
+        None if request.amount.is_none() && request.note.is_none() => derived.as_str(),
+        None => {
+            return Resp::json_error(
+                400,
+                "missing_idempotency_key",
+                "a refund with an amount or a note needs an Idempotency-Key header",
+            );
+        }
+    };
+    let ask = Ask {
+        request,
+        key,
+        actor: API_ACTOR,
+    };
+    match request_refund(p, number, &ask).await {
         Ok(requested) => Resp::json(202, &requested),
         Err(e) => e.into_json(),
     }
 }
 
-/// Refunds the order's payment in full (the admin JSON route and the back office).
-pub async fn request(p: &Payments<'_>, number: &str) -> Result<Requested, RefundError> {
-    let view = p.payment_view(number).await?;
-    // The provider hears the writer's canonical number only.
-    let number = view.order_number.as_str();
-    let record = refundable(&view, p.settings.mode)?;
-    let again = record.status == "refund_requested";
+/// Records the refund, asks the provider, records its answer.
+pub async fn request_refund(
+    p: &Payments<'_>,
+    number: &str,
+    ask: &Ask<'_>,
+) -> Result<Requested, RefundError> {
+    let answer = match p
+        .writer
+        .request_refund(number, &ask.request, ask.actor, ask.key)
+        .await
+    {
+        Ok(answer) => answer,
+        Err(WriterError::Rejected { status: 422, body }) => return Err(RefundError::Invalid(body)),
+        Err(WriterError::Rejected { status: 409, body }) => {
+            return Err(PayError::Conflict {
+                code: "not_refundable",
+                message: body.error.message,
+            }
+            .into());
+        }
+        Err(e) => return Err(super::writer_error(e).into()),
+    };
+    let replayed = answer.status == 200;
+    drive(p, number, answer.value, replayed).await
+}
+
+/// Drives refund `seq` on (the back office's "Ask again" for a refund the provider never
+/// answered).
+pub async fn retry(p: &Payments<'_>, number: &str, seq: i64) -> Result<Requested, RefundError> {
+    let answer = p
+        .writer
+        .refund(number, seq)
+        .await
+        .map_err(super::writer_error)?;
+    drive(p, number, answer, false).await
+}
+
+/// Takes a recorded refund as far as it goes: a refused one stays refused, an accepted
+/// one is answered as it is, a requested one is asked of the provider.
+async fn drive(
+    p: &Payments<'_>,
+    number: &str,
+    answer: RefundAnswer,
+    replayed: bool,
+) -> Result<Requested, RefundError> {
+    let refund = &answer.refund;
+    match refund.state.as_str() {
+        REFUND_FAILED => {
+            return Err(RefundError::Refused(
+                refund.last_error.clone().unwrap_or_default(),
+            ));
+        }
+        REFUND_ACCEPTED => return Ok(requested(&answer, replayed, None)),
+        _ => {}
+    }
+    let payment = answer.view.payment.as_ref();
+    let provider = match p.settings.mode {
+        PaymentMode::Stripe => PROVIDER_STRIPE,
+        PaymentMode::Test => PROVIDER_TEST,
+    };
+    if let Some(record) = payment
+        && record.provider != provider
+    {
+        return Err(PayError::Conflict {
+            code: "provider_mismatch",
+            message: format!(
+                "order {number} was paid with the {} provider; this shop now uses {provider}",
+                record.provider
+            ),
+        }
+        .into());
+    }
+    let seq = refund.seq;
     match p.settings.mode {
         PaymentMode::Stripe => {
-            let refund_id = match (&record.refund_id, again) {
-                (Some(id), true) => id.clone(),
-                _ => {
-                    let stripe = p.stripe()?;
-                    let refund = stripe
-                        .create_refund(&record.intent_id, number)
-                        .await
-                        .map_err(PayError::Provider)?;
-                    eprintln!("refund {} for {number}: {}", refund.id, refund.status);
-                    refund.id
+            let stripe = p.stripe()?;
+            let made = stripe
+                .create_refund(
+                    &answer.intent_id,
+                    number,
+                    Some(refund.amount.amount),
+                    &answer.provider_key,
+                )
+                .await;
+            let report = match made {
+                Ok(made) => {
+                    eprintln!("refund {} for {number}: {}", made.id, made.status);
+                    RefundReport::Accepted { refund_id: made.id }
                 }
+                // Stripe said no for good: the amount is free again.
+                Err(ProviderError::Refused { message, .. }) => {
+                    let report = RefundReport::Failed {
+                        error: message.clone(),
+                    };
+                    p.writer
+                        .refund_result(number, seq, &report)
+                        .await
+                        .map_err(super::writer_error)?;
+                    return Err(RefundError::Refused(message));
+                }
+                // No answer: the refund stays requested; the same key asks again.
+                Err(e) => return Err(PayError::Provider(e).into()),
             };
-            let view = recorded(p, number, &refund_id).await?;
-            Ok(Requested {
-                refund_id,
-                order_state: view.order_state,
-            })
+            let answer = p
+                .writer
+                .refund_result(number, seq, &report)
+                .await
+                .map_err(super::writer_error)?;
+            Ok(requested(&answer, replayed, None))
         }
         PaymentMode::Test => {
             let secret = p.test_webhook_secret()?;
-            let refund_id = test_mode::refund_id(p.key, number);
-            let view = recorded(p, number, &refund_id).await?;
+            let refund_id = test_mode::owner_refund_id(p.key, number, seq);
+            let report = RefundReport::Accepted { refund_id };
+            let answer = p
+                .writer
+                .refund_result(number, seq, &report)
+                .await
+                .map_err(super::writer_error)?;
             let now = i64::try_from(p.now).unwrap_or(i64::MAX);
-            let body =
-                test_mode::refunded_event(p.key, number, &record.intent_id, &record.amount, now);
+            let Some(charged) = answer.view.payment.as_ref().map(|r| &r.amount) else {
+                return Ok(requested(&answer, replayed, None));
+            };
+            let body = test_mode::owner_refund_event(
+                p.key,
+                number,
+                &answer.intent_id,
+                charged,
+                answer.accepted_total,
+                seq,
+                now,
+            );
             let header = signature::header(secret, now, body.as_bytes());
             let result = webhook::process(p, body.as_bytes(), Some(&header), PROVIDER_TEST)
                 .await
                 .map_err(RefundError::Webhook)?;
-            Ok(Requested {
-                refund_id,
-                order_state: result.order_state.unwrap_or(view.order_state),
-            })
+            // The event was applied: what it confirmed is what was refunded in all.
+            Ok(requested(
+                &answer,
+                replayed,
+                result
+                    .order_state
+                    .map(|state| (state, answer.accepted_total)),
+            ))
         }
     }
 }
 
-/// The payment to refund: a succeeded one of the current mode's provider, or one whose
-/// refund was already requested (a repeat).
-fn refundable(view: &PaymentView, mode: PaymentMode) -> Result<PaymentRecord, PayError> {
-    let not_refundable = |why: String| PayError::Conflict {
-        code: "not_refundable",
-        message: why,
-    };
-    let Some(record) = &view.payment else {
-        return Err(not_refundable(format!(
-            "order {} has no payment",
-            view.order_number
-        )));
-    };
-    if !matches!(record.status.as_str(), "succeeded" | "refund_requested") {
-        return Err(not_refundable(format!(
-            "order {}'s payment is {}, not succeeded",
-            view.order_number, record.status
-        )));
-    }
-    let provider = match mode {
-        PaymentMode::Stripe => PROVIDER_STRIPE,
-        PaymentMode::Test => PROVIDER_TEST,
-    };
-    if record.provider != provider {
-        return Err(PayError::Conflict {
-            code: "provider_mismatch",
-            message: format!(
-                "order {} was paid with the {} provider; this shop now uses {provider}",
-                view.order_number, record.provider
-            ),
-        });
-    }
-    Ok(record.clone())
-}
-
-/// Tells the writer the refund was asked for. A 409 `not_refundable` after our own
-/// earlier request (a repeat, or a retry whose first answer was lost) is success.
-async fn recorded(
-    p: &Payments<'_>,
-    number: &str,
-    refund_id: &str,
-) -> Result<PaymentView, PayError> {
-    let body = RecordRefund {
-        refund_id: refund_id.to_string(),
-    };
-    match p.writer.refund_requested(number, &body).await {
-        Ok(view) => Ok(view),
-        Err(WriterError::Rejected { status: 409, body }) => {
-            let view = p.payment_view(number).await?;
-            let ours =
-                view.payment.as_ref().and_then(|r| r.refund_id.as_deref()) == Some(refund_id);
-            if ours {
-                Ok(view)
-            } else {
-                Err(PayError::Conflict {
-                    code: "not_refundable",
-                    message: body.error.message,
-                })
-            }
-        }
-        Err(e) => Err(writer_error(e)),
+/// The answer from the writer's record, or from the event just applied (test mode).
+fn requested(
+    answer: &RefundAnswer,
+    replayed: bool,
+    applied: Option<(OrderState, i64)>,
+) -> Requested {
+    let recorded = answer
+        .view
+        .payment
+        .as_ref()
+        .map_or(0, |p| p.amount_refunded);
+    let (order_state, amount_refunded) = applied.unwrap_or((answer.view.order_state, recorded));
+    Requested {
+        seq: answer.refund.seq,
+        refund_id: answer.refund.refund_id.clone().unwrap_or_default(),
+        amount: answer.refund.amount.clone(),
+        order_state,
+        amount_refunded: amount_refunded.max(recorded),
+        replayed,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use storefront_domain::Money;
+    use storefront_domain::payments::{PaymentRecord, PaymentView, RefundRecord};
 
-    fn view(payment: Option<(&str, &str)>) -> PaymentView {
-        PaymentView {
-            order_number: "SF-1".into(),
-            order_state: OrderState::Paid,
-            total: Money::new(2500, "EUR"),
-            payment: payment.map(|(provider, status)| PaymentRecord {
-                provider: provider.into(),
-                intent_id: "pi_1".into(),
-                amount: Money::new(2500, "EUR"),
-                status: status.into(),
-                refund_id: None,
-            }),
+    fn answer(state: &str, amount_refunded: i64) -> RefundAnswer {
+        RefundAnswer {
+            refund: RefundRecord {
+                seq: 2,
+                amount: Money::new(500, "EUR"),
+                state: state.into(),
+                refund_id: (state == REFUND_ACCEPTED).then(|| "re_1".to_string()),
+                note: None,
+                actor: "owner".into(),
+                last_error: None,
+                created_at: "2026-11-23T10:00:00Z".into(),
+            },
+            intent_id: "pi_1".into(),
+            provider_key: "storefront-refund-SF-1-2".into(),
+            accepted_total: 800,
+            view: PaymentView {
+                order_number: "SF-1".into(),
+                order_state: OrderState::Paid,
+                total: Money::new(2500, "EUR"),
+                payment: Some(PaymentRecord {
+                    provider: "test".into(),
+                    intent_id: "pi_1".into(),
+                    amount: Money::new(2500, "EUR"),
+                    status: "succeeded".into(),
+                    refund_id: None,
+                    amount_refunded,
+                    refunds: Vec::new(),
+                }),
+            },
         }
-    }
-
-    fn conflict(r: Result<PaymentRecord, PayError>) -> &'static str {
-        match r {
-            Err(PayError::Conflict { code, .. }) => code,
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn only_succeeded_payments_of_this_provider_are_refunded() {
-        assert!(refundable(&view(Some(("stripe", "succeeded"))), PaymentMode::Stripe).is_ok());
-        assert!(refundable(&view(Some(("test", "succeeded"))), PaymentMode::Test).is_ok());
-        assert!(
-            refundable(
-                &view(Some(("stripe", "refund_requested"))),
-                PaymentMode::Stripe
-            )
-            .is_ok(),
-            "a repeat is driven on"
-        );
-        assert_eq!(
-            conflict(refundable(&view(None), PaymentMode::Stripe)),
-            "not_refundable"
-        );
-        for status in ["created", "failed", "refunded"] {
-            assert_eq!(
-                conflict(refundable(
-                    &view(Some(("stripe", status))),
-                    PaymentMode::Stripe
-                )),
-                "not_refundable",
-                "{status}"
-            );
-        }
-        assert_eq!(
-            conflict(refundable(
-                &view(Some(("test", "succeeded"))),
-                PaymentMode::Stripe
-            )),
-            "provider_mismatch"
-        );
     }
 
     #[test]
     fn the_answer_has_the_documented_shape() {
-        let r = Resp::json(
-            202,
-            &Requested {
-                refund_id: "re_1".into(),
-                order_state: OrderState::Paid,
-            },
-        );
+        let r = Resp::json(202, &requested(&answer(REFUND_ACCEPTED, 300), false, None));
         let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
         assert_eq!(
             v,
-            serde_json::json!({"refund_id": "re_1", "order_state": "paid"})
+            serde_json::json!({
+                "seq": 2,
+                "refund_id": "re_1",
+                "amount": {"amount": 500, "currency": "EUR"},
+                "order_state": "paid",
+                "amount_refunded": 300,
+            })
         );
+    }
+
+    #[test]
+    fn an_applied_event_says_what_was_refunded_in_all() {
+        let r = requested(
+            &answer(REFUND_ACCEPTED, 300),
+            false,
+            Some((OrderState::Paid, 800)),
+        );
+        assert_eq!((r.order_state, r.amount_refunded), (OrderState::Paid, 800));
+        // Never less than the ledger knows.
+        let r = requested(
+            &answer(REFUND_ACCEPTED, 900),
+            true,
+            Some((OrderState::Paid, 800)),
+        );
+        assert_eq!(r.amount_refunded, 900);
+        assert!(r.replayed);
     }
 }

@@ -106,16 +106,18 @@ impl<'a> StripeClient<'a> {
             .map(|_| ())
     }
 
-    /// `POST /v1/refunds` for the whole of the intent's charge.
+    /// `POST /v1/refunds` for `amount` of the intent's charge (all of it when `None`),
+    /// under the provider idempotency key `key`.
     pub async fn create_refund(
         &self,
         intent_id: &str,
         order_number: &str,
+        amount: Option<i64>,
+        key: &str,
     ) -> Result<Refund, ProviderError> {
-        let body = refund_form(intent_id, order_number);
-        let key = format!("storefront-refund-{order_number}");
+        let body = refund_form(intent_id, order_number, amount);
         let bytes = self
-            .call(Method::Post, "/v1/refunds", Some(body), Some(&key))
+            .call(Method::Post, "/v1/refunds", Some(body), Some(key))
             .await?;
         serde_json::from_slice(&bytes)
             .map_err(|e| ProviderError::Broken(format!("unreadable refund from Stripe: {e}")))
@@ -194,11 +196,14 @@ fn intent_form(order_number: &str, amount: &Money) -> String {
         .finish()
 }
 
-fn refund_form(intent_id: &str, order_number: &str) -> String {
-    form_urlencoded::Serializer::new(String::new())
-        .append_pair("payment_intent", intent_id)
-        .append_pair("metadata[order_number]", order_number)
-        .finish()
+fn refund_form(intent_id: &str, order_number: &str, amount: Option<i64>) -> String {
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    form.append_pair("payment_intent", intent_id);
+    if let Some(amount) = amount {
+        form.append_pair("amount", &amount.to_string());
+    }
+    form.append_pair("metadata[order_number]", order_number);
+    form.finish()
 }
 
 fn parse_intent(bytes: &[u8]) -> Result<Intent, ProviderError> {
@@ -260,8 +265,12 @@ mod tests {
     #[test]
     fn refund_form_names_the_intent() {
         assert_eq!(
-            refund_form("pi_123", "SF-1"),
+            refund_form("pi_123", "SF-1", None),
             "payment_intent=pi_123&metadata%5Border_number%5D=SF-1"
+        );
+        assert_eq!(
+            refund_form("pi_123", "SF-1", Some(250)),
+            "payment_intent=pi_123&amount=250&metadata%5Border_number%5D=SF-1"
         );
     }
 

@@ -29,9 +29,14 @@ pub fn client_secret(intent_id: &str) -> String {
     format!("{intent_id}_secret_test")
 }
 
-/// `re_test_…`: the order's one refund.
+/// `re_test_…`: the refund of money for a cancelled order (the courier's).
 pub fn refund_id(key: &Key, order_number: &str) -> String {
     derived(key, "re_test_", order_number)
+}
+
+/// `re_test_…`: refund `seq` the owner asked for.
+pub fn owner_refund_id(key: &Key, order_number: &str, seq: i64) -> String {
+    derived(key, "re_test_", &format!("{order_number}:{seq}"))
 }
 
 fn charge_id(key: &Key, order_number: &str) -> String {
@@ -77,8 +82,52 @@ pub fn refunded_event(
     amount: &Money,
     created: i64,
 ) -> String {
+    let id = event_id(key, EVENT_CHARGE_REFUNDED, intent_id);
+    refund_event(
+        &id,
+        key,
+        order_number,
+        intent_id,
+        amount,
+        amount.amount,
+        created,
+    )
+}
+
+/// The `charge.refunded` event after refund `seq` the owner asked for: like Stripe's, it
+/// carries what was refunded in all (`refunded_total`) of the `charged` amount.
+pub fn owner_refund_event(
+    key: &Key,
+    order_number: &str,
+    intent_id: &str,
+    charged: &Money,
+    refunded_total: i64,
+    seq: i64,
+    created: i64,
+) -> String {
+    let id = event_id(key, EVENT_CHARGE_REFUNDED, &format!("{intent_id}:{seq}"));
+    refund_event(
+        &id,
+        key,
+        order_number,
+        intent_id,
+        charged,
+        refunded_total,
+        created,
+    )
+}
+
+fn refund_event(
+    id: &str,
+    key: &Key,
+    order_number: &str,
+    intent_id: &str,
+    amount: &Money,
+    refunded_total: i64,
+    created: i64,
+) -> String {
     json!({
-        "id": event_id(key, EVENT_CHARGE_REFUNDED, intent_id),
+        "id": id,
         "object": "event",
         "type": EVENT_CHARGE_REFUNDED,
         "created": created,
@@ -88,9 +137,9 @@ pub fn refunded_event(
             "object": "charge",
             "payment_intent": intent_id,
             "amount": amount.amount,
-            "amount_refunded": amount.amount,
+            "amount_refunded": refunded_total,
             "currency": amount.currency.to_ascii_lowercase(),
-            "refunded": true,
+            "refunded": refunded_total >= amount.amount,
             "metadata": {"order_number": order_number},
         }},
     })

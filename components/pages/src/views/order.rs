@@ -5,7 +5,7 @@ use super::totals::{self, Block};
 use super::{Chrome, layout, line_name, when};
 use maud::{Markup, html};
 use storefront_domain::payments::{PROVIDER_TEST, PaymentRecord};
-use storefront_domain::{Address, OrderState, OrderView, countries};
+use storefront_domain::{Address, Money, OrderState, OrderView, countries};
 
 /// The headline, the sentence under it and the banner's style, for each state: a
 /// shopper sees at a glance whether anything is left to do.
@@ -95,6 +95,14 @@ pub fn page(chrome: &Chrome, order: &OrderView, payment: Option<&PaymentRecord>)
                         "Payment: " span.state { (payment_label(&payment.status)) }
                         @if payment.provider == PROVIDER_TEST { " " span.badge.low { "test mode" } }
                     }
+                    @if payment.amount_refunded > 0 && payment.amount_refunded < payment.amount.amount {
+                        p {
+                            "Refunded: " span.state {
+                                (Money::new(payment.amount_refunded, &payment.amount.currency))
+                                " of " (payment.amount)
+                            }
+                        }
+                    }
                 }
                 @if order.state == OrderState::PendingPayment {
                     p { a.button.primary href={ "/orders/" (order.number) "/pay" } { "Pay now" } }
@@ -133,7 +141,6 @@ fn payment_label(status: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use storefront_domain::Money;
     use storefront_domain::checkout::{ShopSettings, Totals};
 
     fn order(state: OrderState) -> OrderView {
@@ -197,10 +204,20 @@ mod tests {
             amount: Money::new(2500, "EUR"),
             status: "succeeded".into(),
             refund_id: None,
+            amount_refunded: 0,
+            refunds: Vec::new(),
         };
         let html = page(&chrome(), &order(OrderState::Paid), Some(&record)).into_string();
         assert!(html.contains("Payment: "));
         assert!(html.contains("received"));
         assert!(html.contains("test mode"));
+        assert!(!html.contains("Refunded: "));
+        let partly = PaymentRecord {
+            amount_refunded: 500,
+            ..record
+        };
+        let html = page(&chrome(), &order(OrderState::Paid), Some(&partly)).into_string();
+        assert!(html.contains("Refunded: "), "{html}");
+        assert!(html.contains("€5.00 of €25.00"), "{html}");
     }
 }

@@ -1,28 +1,30 @@
 //! Ship, cancel and refund an order from the back office: `GET
 //! /admin/orders/{number}/{ship|cancel|refund}` is the confirmation page (with the
-//! tracking number field for shipping), `POST` on the same path does it and goes back to
-//! the order with a message.
+//! tracking number field for shipping, the amount and a note for a refund), `POST` on the
+//! same path does it and goes back to the order with a message. `POST
+//! /admin/orders/{number}/refunds/{seq}/retry` asks the provider again for a refund it
+//! never answered.
 //!
-//! Each drawn form carries its own idempotency key. Ship and cancel pass it to the writer,
-//! which answers a resubmitted form with the first answer (`replayed`), never moving the
-//! order twice; the commands themselves are the admin API's ([`admin::move_order`],
-//! [`refund::request`]), not a second copy. A refund is one per payment at the provider
-//! (its idempotency key is derived from the order number) and in the ledger (the writer
-//! records one refund id), so a second submit finds it made and says so.
+//! Each drawn form carries its own idempotency key, passed to the writer, which answers a
+//! resubmitted form with the first answer (`replayed`), never moving the order or
+//! refunding twice; the commands themselves are the admin API's
+//! ([`admin::move_order`], [`refund::request_refund`]), not a second copy.
 
 use super::super::{ACTOR, Office, layout::csrf_field};
 use super::{order_path, state_badge};
 use crate::admin;
 use crate::config::Config;
 use crate::forms::{Form, valid_idempotency_key};
-use crate::payments::refund::{self, RefundError};
+use crate::payments::refund::{self, Ask, RefundError, Requested};
 use crate::payments::{PayError, Payments, provider::ProviderError};
 use crate::signing::random_hex;
 use crate::web::Resp;
 use crate::writer_client::WriterError;
 use maud::{Markup, html};
+use storefront_domain::decimal::{format_amount, parse_amount};
 use storefront_domain::owner_orders::{MAX_TRACKING_NUMBER, OwnerOrder, tracking_number};
-use storefront_domain::{OrderState, TransitionRequest};
+use storefront_domain::payments::{MAX_REFUND_NOTE, RequestRefund};
+use storefront_domain::{Money, OrderState, TransitionRequest};
 
 /// The form field holding the key of one drawn form.
 const KEY_FIELD: &str = "idempotency_key";
@@ -59,7 +61,7 @@ impl Action {
         match self {
             Action::Ship => "Ship…",
             Action::Cancel => "Cancel order…",
-            Action::Refund => "Refund in full…",
+            Action::Refund => "Refund…",
         }
     }
 
@@ -69,22 +71,28 @@ impl Action {
         match self {
             Action::Ship => state == OrderState::Paid,
             Action::Cancel => state == OrderState::PendingPayment,
-            // The writer refunds paid and shipped orders.
+            // The writer refunds paid and shipped orders, up to what was paid.
             Action::Refund => {
                 matches!(state, OrderState::Paid | OrderState::Fulfilled)
-                    && owner.payment.as_ref().is_some_and(|p| {
-                        matches!(p.status.as_str(), "succeeded" | "refund_requested")
-                    })
+                    && owner
+                        .payment
+                        .as_ref()
+                        .is_some_and(|p| p.status == "succeeded" && p.refundable() > 0)
             }
         }
     }
 }
 
 /// What the owner typed into a confirmation form, to draw it again.
+#[derive(Default)]
 struct Typed<'a> {
     key: String,
     tracking: &'a str,
     tracking_error: Option<String>,
+    amount: String,
+    amount_error: Option<String>,
+    note: &'a str,
+    note_error: Option<String>,
 }
 
 pub async fn confirm(office: &Office<'_>, number: &str, action: Action) -> Resp {
@@ -92,10 +100,16 @@ pub async fn confirm(office: &Office<'_>, number: &str, action: Action) -> Resp 
         Ok(owner) => owner,
         Err(resp) => return resp,
     };
+    // A refund offers what is left to refund.
+    let amount = owner
+        .payment
+        .as_ref()
+        .map(|p| format_amount(p.refundable(), &p.amount.currency))
+        .unwrap_or_default();
     let typed = Typed {
         key: random_hex(16),
-        tracking: "",
-        tracking_error: None,
+        amount,
+        ..Typed::default()
     };
     form_page(office, &owner, action, 200, &typed)
 }
@@ -129,7 +143,31 @@ pub async fn act(office: &Office<'_>, number: &str, action: Action) -> Resp {
     match action {
         Action::Ship => ship(office, &p, number, key, &form).await,
         Action::Cancel => cancel(office, &p, number, key).await,
-        Action::Refund => refund_order(office, &p, number).await,
+        Action::Refund => refund_order(office, &p, number, key, &form).await,
+    }
+}
+
+/// `POST /admin/orders/{number}/refunds/{seq}/retry`.
+pub async fn retry_refund(office: &Office<'_>, number: &str, seq: i64) -> Resp {
+    if let Err(resp) = office.form() {
+        return resp;
+    }
+    let Some(payments) = Config::load().ok() else {
+        return office.error(
+            503,
+            "The shop is not configured",
+            "The back office could not read its settings. Nothing was changed.",
+        );
+    };
+    let p = Payments {
+        settings: &payments.payments,
+        key: office.key,
+        writer: office.writer,
+        now: office.now,
+    };
+    match refund::retry(&p, number, seq).await {
+        Ok(done) => office.done(&order_path(number), refunded_message(&p, number, &done)),
+        Err(e) => refund_failed(office, number, e).await,
     }
 }
 
@@ -142,6 +180,7 @@ async fn ship(office: &Office<'_>, p: &Payments<'_>, number: &str, key: &str, fo
                     key: key.to_string(),
                     tracking: typed,
                     tracking_error: Some(error),
+                    ..Typed::default()
                 };
                 form_page(office, &owner, Action::Ship, 422, &typed)
             }
@@ -213,25 +252,114 @@ async fn cancel(office: &Office<'_>, p: &Payments<'_>, number: &str, key: &str) 
     }
 }
 
-async fn refund_order(office: &Office<'_>, p: &Payments<'_>, number: &str) -> Resp {
-    match refund::request(p, number).await {
-        Ok(done) if done.order_state == OrderState::Refunded => office.done(
+async fn refund_order(
+    office: &Office<'_>,
+    p: &Payments<'_>,
+    number: &str,
+    key: &str,
+    form: &Form,
+) -> Resp {
+    let owner = match load(office, number).await {
+        Ok(owner) => owner,
+        Err(resp) => return resp,
+    };
+    let Some(currency) = owner.payment.as_ref().map(|p| p.amount.currency.clone()) else {
+        return form_page(office, &owner, Action::Refund, 409, &Typed::default());
+    };
+    let mut typed = Typed {
+        key: key.to_string(),
+        amount: form.get("amount").unwrap_or_default().trim().to_string(),
+        note: form.get("note").unwrap_or_default(),
+        ..Typed::default()
+    };
+    let amount = if typed.amount.is_empty() {
+        typed.amount_error = Some("Enter the amount to refund.".into());
+        None
+    } else {
+        match parse_amount(&typed.amount, &currency) {
+            Ok(0) => {
+                typed.amount_error = Some("The amount must be more than 0.".into());
+                None
+            }
+            Ok(amount) => Some(amount),
+            Err(why) => {
+                typed.amount_error = Some(format!("The amount {why}."));
+                None
+            }
+        }
+    };
+    if typed.note.chars().count() > MAX_REFUND_NOTE {
+        typed.note_error = Some(format!(
+            "The note is longer than {MAX_REFUND_NOTE} characters."
+        ));
+    }
+    let Some(amount) = amount.filter(|_| typed.note_error.is_none()) else {
+        return form_page(office, &owner, Action::Refund, 422, &typed);
+    };
+    let ask = Ask {
+        request: RequestRefund {
+            amount: Some(amount),
+            note: Some(typed.note.to_string()).filter(|n| !n.trim().is_empty()),
+        },
+        key,
+        actor: ACTOR,
+    };
+    match refund::request_refund(p, number, &ask).await {
+        Ok(done) if done.replayed => office.done(
             &order_path(number),
             format!(
-                "Order {number} is refunded in full (refund {}).",
-                done.refund_id
+                "This refund of {} was already made with this form; nothing was refunded twice.",
+                done.amount
             ),
         ),
-        Ok(done) => office.done(
-            &order_path(number),
-            format!(
-                "Refund {} of order {number} is requested; the order becomes refunded when \
-                 the provider confirms it.",
-                done.refund_id
-            ),
-        ),
-        Err(RefundError::Pay(PayError::Conflict { code, message })) => {
-            // A second submit of the same form (or another tab): the refund exists.
+        Ok(done) => office.done(&order_path(number), refunded_message(p, number, &done)),
+        Err(RefundError::Invalid(body)) => {
+            for field in &body.error.fields {
+                let message = format!("The {} {}.", field.field, field.message);
+                match field.field.as_str() {
+                    "amount" => typed.amount_error = Some(message),
+                    "note" => typed.note_error = Some(message),
+                    _ => {}
+                }
+            }
+            if typed.amount_error.is_none() && typed.note_error.is_none() {
+                typed.amount_error = Some(body.error.message);
+            }
+            form_page(office, &owner, Action::Refund, 422, &typed)
+        }
+        Err(e) => refund_failed(office, number, e).await,
+    }
+}
+
+/// What the owner reads after a refund went through.
+fn refunded_message(p: &Payments<'_>, number: &str, done: &Requested) -> String {
+    let refund_id = &done.refund_id;
+    if done.order_state == OrderState::Refunded {
+        return format!(
+            "Refunded {} of order {number} (refund {refund_id}); the order is now refunded in full.",
+            done.amount
+        );
+    }
+    if p.test_mode() {
+        return format!(
+            "Refunded {} of order {number} (refund {refund_id}); {} refunded in all, the \
+             order stays {}.",
+            done.amount,
+            Money::new(done.amount_refunded, &done.amount.currency),
+            done.order_state.label().to_lowercase()
+        );
+    }
+    format!(
+        "Refund {refund_id} of {} for order {number} is accepted by the payment provider; \
+         the order shows it once the provider confirms.",
+        done.amount
+    )
+}
+
+async fn refund_failed(office: &Office<'_>, number: &str, e: RefundError) -> Resp {
+    match e {
+        RefundError::Pay(PayError::Conflict { code, message }) => {
+            // Another tab refunded the rest meanwhile.
             if code == "not_refundable"
                 && let Ok(owner) = load(office, number).await
                 && owner
@@ -241,13 +369,23 @@ async fn refund_order(office: &Office<'_>, p: &Payments<'_>, number: &str) -> Re
             {
                 return office.done(
                     &order_path(number),
-                    format!("Order {number} was already refunded; nothing was refunded twice."),
+                    format!(
+                        "Order {number} was already refunded in full; nothing was refunded twice."
+                    ),
                 );
             }
             office.error(409, "The order cannot be refunded", &message)
         }
-        Err(RefundError::Pay(e)) => pay_failed(office, e),
-        Err(RefundError::Webhook(e)) => {
+        RefundError::Pay(e) => pay_failed(office, e),
+        RefundError::Invalid(body) => {
+            office.error(422, "The refund was not accepted", &body.error.message)
+        }
+        RefundError::Refused(why) => office.error(
+            502,
+            "The payment provider refused the refund",
+            &format!("Nothing was refunded: {why}"),
+        ),
+        RefundError::Webhook(e) => {
             eprintln!("refund of {number}: our own refund event was refused: {e:?}");
             office.error(
                 502,
@@ -335,13 +473,19 @@ fn form_page(
         Action::Refund => (
             format!("Refund order {number}"),
             html! {
-                p {
-                    "Give the shopper back "
-                    strong { @match &owner.payment { Some(p) => (p.amount), None => (o.total) } }
-                    ", the whole payment, through the payment provider. This cannot be undone."
+                @if let Some(p) = &owner.payment {
+                    p {
+                        "Give the shopper back up to "
+                        strong { (Money::new(p.refundable(), &p.amount.currency)) }
+                        " of the " (p.amount) " paid, through the payment provider. \
+                         A refund cannot be undone."
+                    }
+                    @if p.amount_refunded > 0 {
+                        p { (Money::new(p.amount_refunded, &p.amount.currency)) " was refunded already." }
+                    }
                 }
             },
-            "Refund in full",
+            "Refund",
         ),
     };
     let body = html! {
@@ -355,6 +499,9 @@ fn form_page(
                 input type="hidden" name=(KEY_FIELD) value=(typed.key);
                 @if action == Action::Ship {
                     (tracking_field(typed))
+                }
+                @if action == Action::Refund {
+                    (refund_fields(owner, typed))
                 }
                 div.actions {
                     button.primary type="submit" { (submit) }
@@ -388,11 +535,47 @@ fn tracking_field(typed: &Typed<'_>) -> Markup {
     }
 }
 
+fn refund_fields(owner: &OwnerOrder, typed: &Typed<'_>) -> Markup {
+    let currency = owner
+        .payment
+        .as_ref()
+        .map_or(owner.order.total.currency.as_str(), |p| {
+            p.amount.currency.as_str()
+        });
+    let amount_error = typed.amount_error.as_deref();
+    let note_error = typed.note_error.as_deref();
+    html! {
+        label for="amount" {
+            "Amount to refund (" (currency) ")"
+            input #amount type="text" name="amount" value=(typed.amount) inputmode="decimal"
+                autocomplete="off" required
+                aria-invalid=[amount_error.map(|_| "true")]
+                aria-describedby=[amount_error.map(|_| "amount-error")];
+        }
+        @if let Some(error) = amount_error {
+            p #amount-error .field-error { (error) }
+        }
+        label for="note" {
+            "Note for the order's history (optional)"
+            input #note type="text" name="note" value=(typed.note) maxlength=(MAX_REFUND_NOTE)
+                autocomplete="off"
+                aria-invalid=[note_error.map(|_| "true")]
+                aria-describedby=[note_error.map(|_| "note-error")];
+        }
+        @if let Some(error) = note_error {
+            p #note-error .field-error { (error) }
+        }
+    }
+}
+
 fn not_offered(action: Action, state: OrderState) -> String {
     let what = match action {
         Action::Ship => "Only a paid order can be shipped",
         Action::Cancel => "Only an order awaiting payment can be cancelled",
-        Action::Refund => "Only a paid order whose payment succeeded can be refunded",
+        Action::Refund => {
+            "Only a paid or shipped order whose payment succeeded, with money left to give \
+             back, can be refunded"
+        }
     };
     format!("{what}; this one is {}.", state.label().to_lowercase())
 }

@@ -4,15 +4,16 @@
 //! provider calls the ledger asked for. A table wider than a phone scrolls in a region
 //! that takes keyboard focus.
 
-use super::super::Office;
+use super::super::{Office, layout::csrf_field};
 use super::actions::Action;
 use super::state_badge;
 use crate::views::totals::{self, Block};
 use crate::views::{line_name, when};
 use crate::web::Resp;
 use maud::{Markup, html};
-use storefront_domain::countries;
 use storefront_domain::owner_orders::OwnerOrder;
+use storefront_domain::payments::{REFUND_ACCEPTED, REFUND_REQUESTED};
+use storefront_domain::{Money, countries};
 
 pub async fn show(office: &Office<'_>, number: &str) -> Resp {
     let owner = match office.writer.owner_order(number).await {
@@ -27,10 +28,10 @@ pub async fn show(office: &Office<'_>, number: &str) -> Resp {
         Err(e) => return office.writer_failed(e),
     };
     let title = format!("Order {}", owner.order.number);
-    office.ok(&title, page(&owner))
+    office.ok(&title, page(office, &owner))
 }
 
-fn page(owner: &OwnerOrder) -> Markup {
+fn page(office: &Office<'_>, owner: &OwnerOrder) -> Markup {
     let o = &owner.order;
     let actions: Vec<Action> = Action::ALL
         .into_iter()
@@ -122,7 +123,16 @@ fn page(owner: &OwnerOrder) -> Markup {
                 }
             }
         }
-        (payment(owner))
+        (payment(office, owner))
+    }
+}
+
+/// A refund's state, in words.
+fn refund_state(state: &str) -> &'static str {
+    match state {
+        REFUND_REQUESTED => "Not answered by the provider yet",
+        REFUND_ACCEPTED => "Accepted by the provider",
+        _ => "Refused by the provider",
     }
 }
 
@@ -137,7 +147,7 @@ fn actor(actor: Option<&str>, placed: bool) -> &str {
     }
 }
 
-fn payment(owner: &OwnerOrder) -> Markup {
+fn payment(office: &Office<'_>, owner: &OwnerOrder) -> Markup {
     html! {
         section aria-labelledby="payment-h" {
             h2 #payment-h { "Payment" }
@@ -151,7 +161,48 @@ fn payment(owner: &OwnerOrder) -> Markup {
                     @if let Some(refund) = &p.refund_id {
                         dt { "Refund" } dd { code { (refund) } }
                     }
+                    dt { "Refunded" }
+                    dd {
+                        (Money::new(p.amount_refunded, &p.amount.currency)) " of " (p.amount)
+                        span.muted { " (confirmed by the provider)" }
+                    }
                 },
+            }
+            @if let Some(p) = &owner.payment && !p.refunds.is_empty() {
+                h3 { "Refunds" }
+                div.table-wrap tabindex="0" role="region" aria-label="Refunds" {
+                    table.list {
+                        thead { tr {
+                            th scope="col" { "Asked" }
+                            th.num scope="col" { "Amount" }
+                            th scope="col" { "State" }
+                            th scope="col" { "By" }
+                            th scope="col" { "Note" }
+                        } }
+                        tbody {
+                            @for r in &p.refunds {
+                                tr {
+                                    td { (when::time(&r.created_at)) }
+                                    td.num { (r.amount) }
+                                    td {
+                                        (refund_state(&r.state))
+                                        @if let Some(id) = &r.refund_id { br; code.muted { (id) } }
+                                        @if let Some(error) = &r.last_error { br; span.muted { (error) } }
+                                        @if r.state == REFUND_REQUESTED {
+                                            form method="post"
+                                                action=(format!("/admin/orders/{}/refunds/{}/retry", owner.order.number, r.seq)) {
+                                                (csrf_field(office))
+                                                button type="submit" { "Ask the provider again" }
+                                            }
+                                        }
+                                    }
+                                    td { (actor(Some(&r.actor), false)) }
+                                    td { @if let Some(note) = &r.note { (note) } }
+                                }
+                            }
+                        }
+                    }
+                }
             }
             h3 { "Provider events" }
             @if owner.payment_events.is_empty() {
