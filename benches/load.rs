@@ -2,8 +2,9 @@
 //!
 //! `orders` and `catalog` start `storefront up` on a fresh data dir (stock raised so
 //! that orders do not run out), then run CLIENTS concurrent clients for SECONDS, each
-//! on its own keep-alive connection, and print requests/s, p50/p99 latency and the
-//! error count. `orders` posts `POST /api/orders` with a fresh idempotency key each
+//! on its own keep-alive connection (the async generator in `support/http_load.rs`, 2
+//! threads like `wrk -t2`, `BENCH_CLIENT_THREADS` to change), and print requests/s,
+//! p50/p99 latency and the error count. `orders` posts `POST /api/orders` with a fresh idempotency key each
 //! time, each from a shopper address of its own (`x-forwarded-for`, which the app is told
 //! to trust); `catalog` fetches `GET /` (the HTML catalog). `BENCH_COMMIT_MODE=per-request`
 //! starts the app with `--commit-mode per-request`.
@@ -22,81 +23,21 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "support/http_load.rs"]
+mod http_load;
 
+use http::Method;
+use http_load::{MakeRequest, Run, drive, request};
+use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The writer's default `--read-connections` (src/database/readers.rs).
 const DEFAULT_READ_CONNECTIONS: usize = 2;
 
-type Send = dyn Fn(&reqwest::blocking::Client, usize, u64) -> reqwest::Result<reqwest::blocking::Response>
-    + Sync
-    + std::marker::Send;
-
-struct Run {
-    latencies: Vec<Duration>,
-    errors: u64,
-    elapsed: f64,
-}
-
-impl Run {
-    fn rate(&self) -> f64 {
-        self.latencies.len() as f64 / self.elapsed
-    }
-
-    fn summary(&self) -> String {
-        format!(
-            "requests={} rate={:.0}/s p50={:.2}ms p99={:.2}ms errors={}",
-            self.latencies.len(),
-            self.rate(),
-            common::percentile(&self.latencies, 0.50).as_secs_f64() * 1000.0,
-            common::percentile(&self.latencies, 0.99).as_secs_f64() * 1000.0,
-            self.errors
-        )
-    }
-}
-
-/// CLIENTS threads, each on its own keep-alive connection, for SECONDS.
-fn drive(clients: usize, seconds: u64, send: Arc<Send>) -> Run {
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let started = Instant::now();
-    let handles: Vec<_> = (0..clients)
-        .map(|c| {
-            let send = send.clone();
-            std::thread::spawn(move || {
-                let client = reqwest::blocking::Client::new();
-                let mut latencies = Vec::new();
-                let mut errors = 0u64;
-                let mut i = 0u64;
-                while Instant::now() < deadline {
-                    i += 1;
-                    let t = Instant::now();
-                    match send(&client, c, i) {
-                        Ok(r) if r.status().is_success() => {
-                            let _ = r.bytes();
-                            latencies.push(t.elapsed());
-                        }
-                        _ => errors += 1,
-                    }
-                }
-                (latencies, errors)
-            })
-        })
-        .collect();
-    let mut latencies = Vec::new();
-    let mut errors = 0;
-    for h in handles {
-        let (l, e) = h.join().unwrap();
-        latencies.extend(l);
-        errors += e;
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    latencies.sort();
-    Run {
-        latencies,
-        errors,
-        elapsed,
-    }
+/// The `host:port` of a running app.
+fn socket(app: &common::TestApp) -> SocketAddr {
+    common::addr(app).parse().expect("the app listens on an IP address")
 }
 
 fn order(slugs: &[String], i: u64) -> serde_json::Value {
@@ -151,16 +92,20 @@ fn direct_writer(extra: &[&str]) -> (tempfile::TempDir, common::TestApp) {
 
 const SLUGS: [&str; 2] = ["french-press", "kenya-nyeri-aa"];
 
-/// Orders straight to the writer at `url`.
-fn direct_orders(url: String) -> Arc<Send> {
+/// Orders straight to the writer at `host`.
+fn direct_orders(host: String) -> Arc<MakeRequest> {
     let slugs = SLUGS.map(String::from);
-    Arc::new(move |client, c, i| {
-        client
-            .post(&url)
-            .bearer_auth(common::TOKEN)
-            .header("idempotency-key", format!("bench-{c}-{i}"))
-            .json(&order(&slugs, i))
-            .send()
+    Arc::new(move |c, i| {
+        request(
+            Method::POST,
+            &host,
+            "/orders",
+            &[
+                ("authorization", format!("Bearer {}", common::TOKEN)),
+                ("idempotency-key", format!("bench-{c}-{i}")),
+            ],
+            Some(order(&slugs, i).to_string().into_bytes()),
+        )
     })
 }
 
@@ -168,7 +113,8 @@ fn direct_orders(url: String) -> Arc<Send> {
 fn orders_direct(mode: &str, clients: usize, seconds: u64) -> Direct {
     let (_dir, mut writer) = direct_writer(&["--commit-mode", mode]);
     let cpu_before = cpu_seconds(writer.child.id());
-    let run = drive(clients, seconds, direct_orders(writer.url("/orders")));
+    let addr = socket(&writer);
+    let run = drive(addr, clients, seconds, direct_orders(addr.to_string()));
     let cpu = cpu_seconds(writer.child.id()) - cpu_before;
     common::send_signal(writer.child.id(), "TERM");
     assert!(writer.wait_for_exit().success());
@@ -199,15 +145,25 @@ const MIXED_READERS: usize = 4;
 fn mixed(read_connections: usize, clients: usize, seconds: u64) -> (Run, Run, String) {
     let n = read_connections.to_string();
     let (_dir, mut writer) = direct_writer(&["--read-connections", &n]);
+    let addr = socket(&writer);
     let orders = {
-        let send = direct_orders(writer.url("/orders"));
-        std::thread::spawn(move || drive(clients, seconds, send))
+        let make = direct_orders(addr.to_string());
+        std::thread::spawn(move || drive(addr, clients, seconds, make))
     };
-    let url = writer.url("/catalog/products");
+    let host = addr.to_string();
     let reads = drive(
+        addr,
         MIXED_READERS,
         seconds,
-        Arc::new(move |client, _, _| client.get(&url).bearer_auth(common::TOKEN).send()),
+        Arc::new(move |_, _| {
+            request(
+                Method::GET,
+                &host,
+                "/catalog/products",
+                &[("authorization", format!("Bearer {}", common::TOKEN))],
+                None,
+            )
+        }),
     );
     let orders = orders.join().unwrap();
     common::send_signal(writer.child.id(), "TERM");
@@ -260,7 +216,7 @@ fn main() {
                 reads.summary()
             );
         }
-        let p = |r: &Run, q| common::percentile(&r.latencies, q).as_secs_f64();
+        let p = |r: &Run, q| r.p(q);
         println!(
             "mixed: catalog read latency without / with read connections: p50 {:.2}x, p99 {:.2}x; orders/s with / without {:.2}x",
             p(&none.1, 0.50) / p(&default.1, 0.50),
@@ -287,29 +243,36 @@ fn main() {
         common::Started::Exited { stderr, .. } => panic!("{stderr:?}"),
     };
     let slugs: Vec<String> = common::stock(&app).into_keys().collect();
-    let base = app.base_url.clone();
+    let addr = socket(&app);
+    let host = addr.to_string();
     let catalog = scenario == "catalog";
     let run = drive(
+        addr,
         clients,
         seconds,
-        Arc::new(move |client, c, i| {
+        Arc::new(move |c, i| {
             if catalog {
-                client.get(format!("{base}/")).send()
+                request(Method::GET, &host, "/", &[], None)
             } else {
-                client
-                    .post(format!("{base}/api/orders"))
-                    .header("idempotency-key", format!("bench-{c}-{i}"))
-                    .header(
-                        "x-forwarded-for",
-                        format!("10.{}.{}.{}", c % 256, (i >> 8) % 256, i % 256),
-                    )
-                    .json(&order(&slugs, i))
-                    .send()
+                request(
+                    Method::POST,
+                    &host,
+                    "/api/orders",
+                    &[
+                        ("idempotency-key", format!("bench-{c}-{i}")),
+                        (
+                            "x-forwarded-for",
+                            format!("10.{}.{}.{}", c % 256, (i >> 8) % 256, i % 256),
+                        ),
+                    ],
+                    Some(order(&slugs, i).to_string().into_bytes()),
+                )
             }
         }),
     );
     println!(
-        "{scenario}: clients={clients} seconds={seconds} {}",
+        "{scenario}: clients={clients} seconds={seconds} client-threads={} {}",
+        http_load::threads(),
         run.summary()
     );
     if scenario == "orders" {

@@ -982,7 +982,7 @@ fn every_spelling_of_an_order_number_is_one_order_to_the_provider() {
     assert!(!keys.is_empty());
     assert!(
         keys.iter()
-            .all(|k| *k == format!("storefront-refund-{number}")),
+            .all(|k| *k == format!("storefront-refund-{number}-1")),
         "{keys:?}"
     );
     assert_eq!(fake.refunds().len(), 1);
