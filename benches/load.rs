@@ -37,7 +37,9 @@ const DEFAULT_READ_CONNECTIONS: usize = 2;
 
 /// The `host:port` of a running app.
 fn socket(app: &common::TestApp) -> SocketAddr {
-    common::addr(app).parse().expect("the app listens on an IP address")
+    common::addr(app)
+        .parse()
+        .expect("the app listens on an IP address")
 }
 
 fn order(slugs: &[String], i: u64) -> serde_json::Value {

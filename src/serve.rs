@@ -8,26 +8,27 @@ use crate::app::instance_slots::Capacity;
 use crate::app::manifest::Manifest;
 use crate::app::router::Router;
 use crate::app::runtime::App;
-use crate::app::variables::{AppVariables, env_key};
+use crate::app::variables::AppVariables;
 use crate::cli::{OwnerArgs, PagesArgs, ServerLimits, UpArgs, WriterArgs};
 use crate::database::Database;
 use crate::database::ownership::Ownership;
 use crate::server;
+use crate::storefront::app_profile::{self, Storefront};
 use crate::storefront::first_run;
-use crate::storefront::local_secrets;
-use crate::storefront::writer_calls::{COURIER, DISPATCHER, WRITER, WRITER_SIDE, WriterCalls};
+use crate::storefront::writer_calls::WriterCalls;
 use anyhow::{Context, Result, bail};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 use std::time::Instant;
-use storefront_domain::payments::{MODE_TEST, PaymentMode, accepts_test_payments};
 
-/// What this process runs.
+/// What this process runs. The manifest decides which components are which
+/// ([`Manifest::owner_side`]); no component id is special.
 enum Role {
-    /// Everything in the manifest, writer private (local development).
+    /// Everything in the manifest (local development).
     AllInOne,
-    /// Only the writer, on every path, behind the shared token (production).
+    /// The components with `sqlite_databases` (and the private components that chain to
+    /// them), owning the data dir (production).
     WriterOnly,
 }
 
@@ -62,14 +63,17 @@ pub async fn writer(args: WriterArgs) -> Result<()> {
 pub async fn pages(args: PagesArgs) -> Result<()> {
     let started = Instant::now();
     let manifest = Manifest::load(&args.manifest.manifest)?;
-    let ids: Vec<&str> = manifest
-        .components
-        .keys()
-        .map(String::as_str)
-        .filter(|id| !WRITER_SIDE.contains(id))
-        .collect();
+    let ids = manifest.stateless_side();
+    if ids.is_empty() {
+        bail!(
+            "{} has no component without a database: `storefront pages` has nothing to run",
+            manifest.name
+        );
+    }
     let vars = AppVariables::resolve(&manifest, std::env::vars(), &BTreeMap::new());
-    refuse_test_payments(&vars)?;
+    if Storefront::of(&manifest)?.is_some() {
+        app_profile::production_checks(&vars, false)?;
+    }
     let limits = args.limits.limits();
     limits.validate()?;
     let app = App::load(&manifest, &ids, &vars, None, capacity(&limits))?;
@@ -103,21 +107,24 @@ async fn run(
     let limits = limits.limits();
     limits.validate()?;
     let env: BTreeMap<String, String> = std::env::vars().collect();
+    let databases = manifest.database_components();
+    if matches!(role, Role::WriterOnly) && databases.is_empty() {
+        bail!(
+            "{} has no component with sqlite_databases: `storefront writer` has nothing to \
+             own; run `storefront pages` (or `storefront up`)",
+            manifest.name
+        );
+    }
+    let storefront = Storefront::of(&manifest)?;
     let mut ids: Vec<&str> = match role {
         Role::AllInOne => manifest.components.keys().map(String::as_str).collect(),
-        Role::WriterOnly => vec![WRITER],
+        Role::WriterOnly => databases.clone(),
     };
-    manifest.component(WRITER)?;
     // Production settings are refused before the data dir is touched.
     let production_vars = matches!(role, Role::WriterOnly)
         .then(|| AppVariables::resolve(&manifest, env.clone(), &BTreeMap::new()));
-    if let Some(vars) = &production_vars {
-        refuse_test_payments(vars)?;
-        if vars.get("writer_token").unwrap_or_default().len() < 16 {
-            bail!(
-                "the standalone writer needs a shared token: set SPIN_VARIABLE_WRITER_TOKEN to a random secret of at least 16 characters, and give the pages the same value"
-            );
-        }
+    if let (Some(vars), Some(_)) = (&production_vars, &storefront) {
+        app_profile::production_checks(vars, true)?;
     }
 
     // Ownership strictly before SQLite is touched.
@@ -140,25 +147,30 @@ async fn run(
     let vars = match production_vars {
         Some(vars) => vars,
         None => {
-            let overrides = local_overrides(&manifest, &owner.data_dir, &env)?;
+            let overrides = app_profile::local_overrides(
+                &manifest,
+                storefront.as_ref(),
+                &owner.data_dir,
+                &env,
+            )?;
             AppVariables::resolve(&manifest, env, &overrides)
         }
     };
     if matches!(role, Role::WriterOnly) {
-        match side_settings(&manifest, COURIER, &vars) {
-            Ok(()) => ids.push(COURIER),
-            Err(e) => tracing::warn!(
-                "the payment courier is not running ({e:#}): orders whose payment may still \
-                 succeed stay reserved instead of being cancelled, and money for cancelled \
-                 orders is not refunded until it runs"
-            ),
-        }
-        if manifest.components.contains_key(DISPATCHER) {
-            match side_settings(&manifest, DISPATCHER, &vars) {
-                Ok(()) => ids.push(DISPATCHER),
+        // The private components that chain to the database run here too, when this
+        // process has what they need (their variables, e.g. the provider's keys).
+        for id in manifest.owner_side() {
+            if databases.contains(&id) {
+                continue;
+            }
+            match side_settings(&manifest, id, &vars) {
+                Ok(()) => ids.push(id),
                 Err(e) => tracing::warn!(
-                    "the outbox dispatcher is not running ({e:#}): emails and webhooks wait \
-                     in the outbox until it runs"
+                    "component {id} is not running ({e:#}): {}",
+                    storefront
+                        .as_ref()
+                        .map_or("its work waits until it runs", |s| s
+                            .missing_side_effect(id))
                 ),
             }
         }
@@ -170,12 +182,26 @@ async fn run(
         Some(database.clone()),
         capacity(&limits),
     )?;
-    let writer = WriterCalls::new(app.clone(), vars.get("writer_token").unwrap_or_default());
-    writer.check_health().await?;
+    // The storefront app's own calls: the writer's health check applies its migrations.
+    let writer = match &storefront {
+        Some(roles) => {
+            let calls = WriterCalls::new(
+                app.clone(),
+                vars.get("writer_token").unwrap_or_default(),
+                roles,
+            );
+            calls.check_health().await?;
+            Some(calls)
+        }
+        None => None,
+    };
 
-    let router = match role {
-        Role::AllInOne => Router::new(&manifest.triggers, &ids),
-        Role::WriterOnly => Router::everything_to(WRITER),
+    let router = match (&role, databases.as_slice()) {
+        (Role::AllInOne, _) => Router::new(&manifest.triggers, &ids),
+        // One database component answers every path, as the storefront's writer does
+        // behind its token.
+        (Role::WriterOnly, [one]) => Router::everything_to(one),
+        (Role::WriterOnly, _) => Router::new(&manifest.triggers, &ids),
     };
     let listener = server::bind(listen).await?;
     let addr = listener.local_addr()?;
@@ -186,39 +212,58 @@ async fn run(
         database.path().display(),
         started.elapsed().as_millis()
     );
-    if matches!(role, Role::AllInOne) {
-        first_run::announce_setup(&writer, addr, vars.get(first_run::SETUP_TOKEN)).await;
-    }
-    let expiry = (owner.reservation_ttl > 0).then(|| {
-        let ttl = Duration::from_secs(owner.reservation_ttl);
-        let unstarted = Duration::from_secs(owner.checkout_ttl.min(owner.reservation_ttl));
-        let every = Duration::from_secs((unstarted.as_secs() / 2).clamp(1, 60));
-        tokio::spawn(
-            writer
-                .clone()
-                .release_expired_forever(ttl, unstarted, every),
-        )
-    });
-    let courier = (app.has_component(COURIER) && owner.courier_every > 0).then(|| {
-        let every = Duration::from_secs(owner.courier_every);
-        tokio::spawn(writer.clone().run_courier_forever(every))
-    });
-    let dispatcher = (app.has_component(DISPATCHER) && owner.dispatch_every > 0).then(|| {
-        let every = Duration::from_secs(owner.dispatch_every);
-        tokio::spawn(writer.clone().run_dispatcher_forever(every))
-    });
+    let tasks = match (&writer, &storefront) {
+        (Some(writer), Some(roles)) => {
+            if matches!(role, Role::AllInOne) {
+                first_run::announce_setup(writer, addr, vars.get(first_run::SETUP_TOKEN)).await;
+            }
+            storefront_timers(writer, roles, &app, owner)
+        }
+        _ => Vec::new(),
+    };
     let answers = app.clone();
     server::run(listener, app, router, limits, shutdown).await?;
     if let Some(line) = answers.answer_cache_line() {
         eprintln!("{line}");
     }
-    for task in [expiry, courier, dispatcher].into_iter().flatten() {
+    for task in tasks {
         task.abort();
     }
     database.close().await?;
     drop(ownership);
     tracing::info!("stopped cleanly; {} released", owner.data_dir.display());
     Ok(())
+}
+
+/// The storefront app's timers in the owner's process: reservation expiry, the payment
+/// courier's and the outbox dispatcher's rounds (each when its component runs here).
+fn storefront_timers(
+    writer: &WriterCalls,
+    roles: &Storefront,
+    app: &App,
+    owner: &OwnerArgs,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let mut tasks = Vec::new();
+    if owner.reservation_ttl > 0 {
+        let ttl = Duration::from_secs(owner.reservation_ttl);
+        let unstarted = Duration::from_secs(owner.checkout_ttl.min(owner.reservation_ttl));
+        let every = Duration::from_secs((unstarted.as_secs() / 2).clamp(1, 60));
+        tasks.push(tokio::spawn(
+            writer
+                .clone()
+                .release_expired_forever(ttl, unstarted, every),
+        ));
+    }
+    let runs_here = |id: &Option<String>| id.as_deref().is_some_and(|id| app.has_component(id));
+    if runs_here(&roles.courier) && owner.courier_every > 0 {
+        let every = Duration::from_secs(owner.courier_every);
+        tasks.push(tokio::spawn(writer.clone().run_courier_forever(every)));
+    }
+    if runs_here(&roles.dispatcher) && owner.dispatch_every > 0 {
+        let every = Duration::from_secs(owner.dispatch_every);
+        tasks.push(tokio::spawn(writer.clone().run_dispatcher_forever(every)));
+    }
+    tasks
 }
 
 /// The instance pool a server with `limits` needs.
@@ -229,64 +274,13 @@ fn capacity(limits: &server::limits::Limits) -> Capacity {
     }
 }
 
-/// Local all-in-one defaults: generated secrets, and the test-mode payment provider
-/// when no Stripe key is configured.
-fn local_overrides(
-    manifest: &Manifest,
-    data_dir: &std::path::Path,
-    env: &BTreeMap<String, String>,
-) -> Result<BTreeMap<String, String>> {
-    let stripe_configured = env
-        .get(&env_key("stripe_secret_key"))
-        .is_some_and(|k| !k.is_empty());
-    if stripe_configured || !manifest.variables.contains_key("payment_mode") {
-        return local_secrets::fill_missing(manifest, data_dir, env, &[first_run::SETUP_TOKEN]);
-    }
-    let mut overrides = local_secrets::fill_missing(
-        manifest,
-        data_dir,
-        env,
-        &["stripe_webhook_secret", first_run::SETUP_TOKEN],
-    )?;
-    overrides.insert("payment_mode".into(), MODE_TEST.into());
-    overrides.insert("accept_test_payments".into(), "true".into());
-    tracing::warn!(
-        "payments in TEST MODE (no real money); set {} to use Stripe",
-        env_key("stripe_secret_key")
-    );
-    Ok(overrides)
-}
-
-/// Whether a writer-side helper (the payment courier, the outbox dispatcher) can run in
-/// the writer's process: its variables (the provider's or email API's keys,
-/// `cookie_secret`) must be set there too.
+/// Whether an owner-side helper (a private component that chains to the database, such
+/// as the storefront's payment courier) can run in the writer's process: its variables
+/// and outbound hosts must resolve there too.
 fn side_settings(manifest: &Manifest, id: &str, vars: &AppVariables) -> Result<()> {
     let decl = manifest.component(id)?;
     for template in decl.variables.values().chain(&decl.allowed_outbound_hosts) {
         vars.render(template)?;
-    }
-    Ok(())
-}
-
-/// Production processes never run the test-mode provider: the pages must not offer
-/// it and the writer must not accept its events. The variables are read exactly as the
-/// components read them (`PaymentMode::parse` trims and ignores case), so no spelling
-/// such as `Test` or `" test"` slips past; a `payment_mode` the pages would refuse is
-/// refused here too, at start rather than on every request.
-fn refuse_test_payments(vars: &AppVariables) -> Result<()> {
-    let mode = match vars.get("payment_mode") {
-        Some(value) => PaymentMode::parse(value).map_err(|e| anyhow::anyhow!(e))?,
-        None => PaymentMode::Stripe,
-    };
-    let accepts_test = vars
-        .get("accept_test_payments")
-        .is_some_and(accepts_test_payments);
-    if mode == PaymentMode::Test || accepts_test {
-        bail!(
-            "test-mode payments are for local `storefront up` only; unset {} and {}",
-            env_key("payment_mode"),
-            env_key("accept_test_payments")
-        );
     }
     Ok(())
 }

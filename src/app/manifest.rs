@@ -220,6 +220,58 @@ impl Manifest {
             .get(id)
             .with_context(|| format!("spin.toml has no component {id:?}"))
     }
+
+    /// The components that hold `sqlite_databases`: the process running them must own
+    /// the data dir (`storefront writer`, `storefront up`).
+    pub fn database_components(&self) -> Vec<&str> {
+        self.components
+            .values()
+            .filter(|c| !c.sqlite_databases.is_empty())
+            .map(|c| c.id.as_str())
+            .collect()
+    }
+
+    /// What runs beside the files: the database components, and the private components
+    /// (reachable only by service chaining) whose `allowed_outbound_hosts` chain to one
+    /// of them, since they need it in the same process. Decided by the manifest alone.
+    pub fn owner_side(&self) -> Vec<&str> {
+        let databases = self.database_components();
+        let chains_to_database = |c: &ComponentDecl| {
+            c.allowed_outbound_hosts.iter().any(|host| {
+                databases
+                    .iter()
+                    .any(|db| host.trim_end_matches('/') == format!("http://{db}.spin.internal"))
+            })
+        };
+        self.components
+            .values()
+            .filter(|c| {
+                !c.sqlite_databases.is_empty() || (self.is_private(&c.id) && chains_to_database(c))
+            })
+            .map(|c| c.id.as_str())
+            .collect()
+    }
+
+    /// Every other component: stateless, run in any number of copies (`storefront pages`).
+    pub fn stateless_side(&self) -> Vec<&str> {
+        let owner = self.owner_side();
+        self.components
+            .keys()
+            .map(String::as_str)
+            .filter(|id| !owner.contains(id))
+            .collect()
+    }
+
+    /// Whether every trigger of `id` is private (service chaining only).
+    pub fn is_private(&self, id: &str) -> bool {
+        let mut triggers = self.triggers.iter().filter(|t| t.component == id);
+        let mut any = false;
+        let all = triggers.all(|t| {
+            any = true;
+            t.route == Route::Private
+        });
+        any && all
+    }
 }
 
 #[cfg(test)]
@@ -240,6 +292,39 @@ mod tests {
                 .any(|t| t.component == "writer" && t.route == Route::Private)
         );
         assert!(writer.source.starts_with("/app"));
+    }
+
+    #[test]
+    fn the_manifest_decides_what_runs_beside_the_files() {
+        let text = include_str!("../../spin.toml");
+        let m = Manifest::parse(text, PathBuf::from("/app")).unwrap();
+        assert_eq!(m.database_components(), ["writer"]);
+        assert_eq!(
+            m.owner_side(),
+            ["outbox-dispatcher", "payment-courier", "writer"]
+        );
+        assert_eq!(m.stateless_side(), ["pages"]);
+        // Names play no part: the same app with other ids splits the same way.
+        let renamed = text
+            .replace("component.writer", "component.ledger")
+            .replace("component = \"writer\"", "component = \"ledger\"")
+            .replace("writer.spin.internal", "ledger.spin.internal")
+            .replace("component.pages", "component.shop")
+            .replace("component = \"pages\"", "component = \"shop\"");
+        let m = Manifest::parse(&renamed, PathBuf::from("/app")).unwrap();
+        assert_eq!(m.database_components(), ["ledger"]);
+        assert_eq!(
+            m.owner_side(),
+            ["ledger", "outbox-dispatcher", "payment-courier"]
+        );
+        assert_eq!(m.stateless_side(), ["shop"]);
+        // A private helper of the pages that does not chain to the database stays with them.
+        let helper = format!(
+            "{text}\n[[trigger.http]]\nroute = {{ private = true }}\ncomponent = \"helper\"\n\
+             [component.helper]\nsource = \"h.wasm\"\nallowed_outbound_hosts = [\"https://example.com\"]\n"
+        );
+        let m = Manifest::parse(&helper, PathBuf::from("/app")).unwrap();
+        assert_eq!(m.stateless_side(), ["helper", "pages"]);
     }
 
     #[test]

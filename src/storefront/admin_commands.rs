@@ -10,8 +10,9 @@ use crate::app::variables::AppVariables;
 use crate::cli::{AdminTarget, BackupArgs, CheckArgs, ReconcileArgs, SetPasswordArgs};
 use crate::database::Database;
 use crate::database::ownership::{Ownership, Wait};
+use crate::storefront::app_profile::Storefront;
 use crate::storefront::provider_intents;
-use crate::storefront::writer_calls::{Answer, WRITER, WriterCalls};
+use crate::storefront::writer_calls::{Answer, WriterCalls};
 use anyhow::{Context, Result, bail};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -57,9 +58,21 @@ impl Target {
             requests: 1,
             lifetime: crate::server::limits::INSTANCE_LIFETIME,
         };
-        let app = App::load(manifest, &[WRITER], vars, Some(database.clone()), capacity)?;
+        let roles = Storefront::of(manifest)?.with_context(|| {
+            format!(
+                "{} is not the storefront app (no writer_token variable)",
+                manifest.name
+            )
+        })?;
+        let app = App::load(
+            manifest,
+            &[roles.writer.as_str()],
+            vars,
+            Some(database.clone()),
+            capacity,
+        )?;
         Ok(Target::Local {
-            calls: WriterCalls::new(app, &token),
+            calls: WriterCalls::new(app, &token, &roles),
             database,
             _ownership: ownership,
         })

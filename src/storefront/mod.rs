@@ -2,9 +2,11 @@
 //! its own calls to the writer side (health, reservation expiry, the payment courier's
 //! rounds), the back office's first-run setup link, the operator's `check`, `backup`,
 //! `reconcile` and `admin set-password`, the payment provider's intent list for
-//! reconciliation, and the secrets `up` generates for local use.
+//! reconciliation, the secrets `up` generates for local use, and which component is which
+//! and the start-up rules that apply to this app alone ([`app_profile`]).
 
 pub mod admin_commands;
+pub mod app_profile;
 pub mod first_run;
 pub mod local_secrets;
 pub mod provider_intents;

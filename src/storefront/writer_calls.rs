@@ -5,29 +5,22 @@
 //! the outbox's dispatcher that delivers its emails and webhooks.
 
 use crate::app::runtime::App;
+use crate::storefront::app_profile::Storefront;
 use anyhow::{Result, anyhow, bail};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The component that owns the database.
-pub const WRITER: &str = "writer";
-/// The component that makes the payment-provider calls the writer's ledger records
-/// (`provider_actions`); it runs in the writer's process, reaching it by chaining.
-pub const COURIER: &str = "payment-courier";
-/// The component that delivers the outbox's messages (emails, webhooks); it runs in the
-/// writer's process, reaching it by chaining.
-pub const DISPATCHER: &str = "outbox-dispatcher";
-/// The components that run beside the files, in the writer's process; every other
-/// component is stateless and runs anywhere (`storefront pages`).
-pub const WRITER_SIDE: [&str; 3] = [WRITER, COURIER, DISPATCHER];
-
-/// The writer as seen from its host.
+/// The writer as seen from its host. The components' ids come from the manifest
+/// ([`Storefront`]): the writer is the component with the database; the payment courier
+/// (provider calls the ledger records) and the outbox dispatcher (emails, webhooks) run
+/// in the writer's process and reach it by chaining.
 #[derive(Clone)]
 pub struct WriterCalls {
     app: Arc<App>,
     token: String,
+    roles: Storefront,
 }
 
 /// A writer answer.
@@ -47,10 +40,11 @@ impl Answer {
 }
 
 impl WriterCalls {
-    pub fn new(app: Arc<App>, token: &str) -> Self {
+    pub fn new(app: Arc<App>, token: &str, roles: &Storefront) -> Self {
         WriterCalls {
             app,
             token: token.to_string(),
+            roles: roles.clone(),
         }
     }
 
@@ -60,7 +54,8 @@ impl WriterCalls {
         path: &str,
         body: Option<serde_json::Value>,
     ) -> Result<Answer> {
-        self.call_component(WRITER, method, path, body).await
+        self.call_component(&self.roles.writer, method, path, body)
+            .await
     }
 
     async fn call_component(
@@ -160,12 +155,15 @@ impl WriterCalls {
     /// wants made now (cancel an intent before its order is cancelled, refund money for
     /// a cancelled order). Runs until the task is aborted.
     pub async fn run_courier_forever(self, every: Duration) {
+        let Some(courier) = self.roles.courier.clone() else {
+            return;
+        };
         let mut interval = tokio::time::interval(every);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
             match self
-                .call_component(COURIER, http::Method::POST, "/run", None)
+                .call_component(&courier, http::Method::POST, "/run", None)
                 .await
             {
                 Ok(a) if a.status.is_success() => {}
@@ -182,12 +180,15 @@ impl WriterCalls {
     /// Every `every`, one round of the outbox's dispatcher: the emails and webhooks that
     /// are due. Runs until the task is aborted.
     pub async fn run_dispatcher_forever(self, every: Duration) {
+        let Some(dispatcher) = self.roles.dispatcher.clone() else {
+            return;
+        };
         let mut interval = tokio::time::interval(every);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
             match self
-                .call_component(DISPATCHER, http::Method::POST, "/run", None)
+                .call_component(&dispatcher, http::Method::POST, "/run", None)
                 .await
             {
                 Ok(a) if a.status.is_success() => {}
