@@ -1,0 +1,148 @@
+//! A probe component for the host conformance tests (`tests/conformance.rs`). It answers
+//! with what its host gave it, as JSON, so the same requests can be checked against
+//! `storefront up` and compared with real `spin up`. The behaviours are the ones Spin's
+//! public conformance suite checks (`sqlite`, `sqlite-no-permission`, `variables`,
+//! `request-shape`), written from their descriptions, not copied.
+//!
+//! - `GET /request/...`: the method, URI, path, query and every `spin-*` header;
+//! - `GET /variables`: each probed variable's value or error;
+//! - `GET /sqlite`: values of every SQLite type written and read back, the errors of an
+//!   unknown database and of bad SQL (or, in a component without `sqlite_databases`,
+//!   the error of opening the default database).
+
+use serde_json::{Value as Json, json};
+use spin_sdk::http::{IntoResponse, Request, Response};
+use spin_sdk::http_component;
+use spin_sdk::sqlite::{Connection, Error, Value};
+
+#[http_component]
+fn handle(req: Request) -> anyhow::Result<impl IntoResponse> {
+    let path = req.path().to_string();
+    let body = if path.ends_with("/variables") {
+        variables()
+    } else if path.ends_with("/sqlite") {
+        sqlite()
+    } else {
+        request_shape(&req)
+    };
+    Ok(Response::builder()
+        .status(200)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .build())
+}
+
+fn request_shape(req: &Request) -> Json {
+    let mut spin_headers = serde_json::Map::new();
+    for (name, value) in req.headers() {
+        if name.starts_with("spin-") {
+            spin_headers.insert(name.to_string(), json!(value.as_str().unwrap_or("")));
+        }
+    }
+    json!({
+        "method": format!("{:?}", req.method()),
+        "uri": req.uri(),
+        "path": req.path(),
+        "query": req.query(),
+        "spin_headers": spin_headers,
+    })
+}
+
+/// Each probed component variable: its value, or the error's kind and text.
+fn variables() -> Json {
+    let mut out = serde_json::Map::new();
+    for name in [
+        "defaulted",
+        "required_one",
+        "secret_one",
+        "templated",
+        "literal",
+        "undeclared",
+        "Bad-Name",
+    ] {
+        let got = match spin_sdk::variables::get(name) {
+            Ok(value) => json!({"value": value}),
+            Err(e) => json!({"error": variable_error(&e)}),
+        };
+        out.insert(name.to_string(), got);
+    }
+    Json::Object(out)
+}
+
+/// A variables error's kind, as Spin's WIT names it.
+fn variable_error(e: &spin_sdk::variables::Error) -> &'static str {
+    use spin_sdk::variables::Error;
+    match e {
+        Error::InvalidName(_) => "invalid-name",
+        Error::Undefined(_) => "undefined",
+        Error::Provider(_) => "provider",
+        Error::Other(_) => "other",
+    }
+}
+
+fn sqlite_error(e: &Error) -> Json {
+    match e {
+        Error::NoSuchDatabase => json!("no-such-database"),
+        Error::AccessDenied => json!("access-denied"),
+        Error::InvalidConnection => json!("invalid-connection"),
+        Error::DatabaseFull => json!("database-full"),
+        Error::Io(_) => json!("io"),
+    }
+}
+
+fn value(v: &Value) -> Json {
+    match v {
+        Value::Integer(i) => json!({"integer": i}),
+        Value::Real(r) => json!({"real": r}),
+        Value::Text(t) => json!({"text": t}),
+        Value::Blob(b) => json!({"blob": b}),
+        Value::Null => json!("null"),
+    }
+}
+
+fn sqlite() -> Json {
+    let unknown = match Connection::open("no-such-store") {
+        Ok(_) => json!("opened"),
+        Err(e) => sqlite_error(&e),
+    };
+    let db = match Connection::open_default() {
+        Ok(db) => db,
+        Err(e) => return json!({"open_default": sqlite_error(&e), "open_unknown": unknown}),
+    };
+    let run = || -> Result<Json, Error> {
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS probe (i INTEGER, r REAL, t TEXT, b BLOB, n TEXT)",
+            &[],
+        )?;
+        db.execute("DELETE FROM probe", &[])?;
+        db.execute(
+            "INSERT INTO probe VALUES (?, ?, ?, ?, ?)",
+            &[
+                Value::Integer(-9_007_199_254_740_993),
+                Value::Real(2.5),
+                Value::Text("grüße, 'quoted'".into()),
+                Value::Blob(vec![0, 255, 1]),
+                Value::Null,
+            ],
+        )?;
+        let result = db.execute("SELECT i, r, t, b, n, 1 + 1 AS two FROM probe", &[])?;
+        let rows: Vec<Json> = result
+            .rows
+            .iter()
+            .map(|row| Json::Array(row.values.iter().map(value).collect()))
+            .collect();
+        let bad = match db.execute("SELEKT nonsense", &[]) {
+            Ok(_) => json!("ran"),
+            Err(e) => sqlite_error(&e),
+        };
+        Ok(json!({"columns": result.columns, "rows": rows, "bad_sql": bad}))
+    };
+    match run() {
+        Ok(mut out) => {
+            out["open_default"] = json!("opened");
+            out["open_unknown"] = unknown;
+            out
+        }
+        Err(e) => json!({"open_default": "opened", "failed": sqlite_error(&e)}),
+    }
+}
