@@ -270,6 +270,10 @@ pub struct UpArgs {
     /// Use the already built components.
     #[arg(long)]
     pub no_build: bool,
+    /// Rebuild a component when a file its manifest's `watch` globs match changes, and
+    /// swap it in without restarting (the data dir stays owned), like `spin watch`.
+    #[arg(long)]
+    pub watch: bool,
     #[command(flatten)]
     pub limits: ServerLimits,
 }

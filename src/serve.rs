@@ -43,6 +43,7 @@ pub async fn up(args: UpArgs) -> Result<()> {
         args.listen,
         &args.owner,
         &args.limits,
+        args.watch,
     )
     .await
 }
@@ -55,6 +56,7 @@ pub async fn writer(args: WriterArgs) -> Result<()> {
         args.listen,
         &args.owner,
         &args.limits,
+        false,
     )
     .await
 }
@@ -102,6 +104,7 @@ async fn run(
     listen: SocketAddr,
     owner: &OwnerArgs,
     limits: &ServerLimits,
+    watch: bool,
 ) -> Result<()> {
     let started = Instant::now();
     let limits = limits.limits();
@@ -221,8 +224,13 @@ async fn run(
         }
         _ => Vec::new(),
     };
+    let watcher =
+        watch.then(|| tokio::spawn(crate::app::watch::run(manifest.clone(), app.clone())));
     let answers = app.clone();
     server::run(listener, app, router, limits, shutdown).await?;
+    if let Some(watcher) = watcher {
+        watcher.abort();
+    }
     if let Some(line) = answers.answer_cache_line() {
         eprintln!("{line}");
     }

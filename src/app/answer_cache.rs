@@ -73,6 +73,7 @@ pub struct Key(String);
 pub struct Pending {
     key: Key,
     changes: u64,
+    generation: u64,
 }
 
 struct Kept {
@@ -93,6 +94,9 @@ struct Entries {
 pub struct AnswerCache {
     database: Database,
     entries: Mutex<Entries>,
+    /// Bumped when a component's code is swapped (`up --watch`): an answer read under
+    /// an older generation is not kept.
+    generation: AtomicU64,
     /// Requests answered from the cache, and answers kept: printed at shutdown.
     hits: AtomicU64,
     kept: AtomicU64,
@@ -103,6 +107,7 @@ impl AnswerCache {
         AnswerCache {
             database,
             entries: Mutex::new(Entries::default()),
+            generation: AtomicU64::new(0),
             hits: AtomicU64::new(0),
             kept: AtomicU64::new(0),
         }
@@ -156,7 +161,17 @@ impl AnswerCache {
         Pending {
             key,
             changes: self.database.change_count(),
+            generation: self.generation.load(Ordering::SeqCst),
         }
+    }
+
+    /// Forgets every kept answer, and any being read now: the code that made them
+    /// was replaced.
+    pub fn forget_all(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        let mut entries = self.entries.lock().expect("answer cache lock");
+        entries.map.clear();
+        entries.bytes = 0;
     }
 
     /// Keeps `response` if the component marked it and the database did not change while
@@ -171,7 +186,10 @@ impl AnswerCache {
                 .headers()
                 .get(HEADER)
                 .is_some_and(|v| v.as_bytes() == UNTIL_WRITE.as_bytes());
-        if !marked || self.database.change_count() != pending.changes {
+        if !marked
+            || self.database.change_count() != pending.changes
+            || self.generation.load(Ordering::SeqCst) != pending.generation
+        {
             return response;
         }
         let (parts, body) = response.into_parts();
@@ -196,7 +214,9 @@ impl AnswerCache {
         let mut entries = self.entries.lock().expect("answer cache lock");
         // Only answers read under the current count are worth anything: start afresh.
         let current = self.database.change_count();
-        if pending.changes != current {
+        if pending.changes != current
+            || self.generation.load(Ordering::SeqCst) != pending.generation
+        {
             return;
         }
         if entries.changes != current {

@@ -7,58 +7,69 @@
 //! toolchain, not into one already installed), and a command that cannot run or fails
 //! ends in one line that says which and what to do.
 
-use crate::app::manifest::Manifest;
+use crate::app::manifest::{ComponentDecl, Manifest};
 use anyhow::{Context, Result, bail};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
 /// Builds every component that declares a build command.
 pub fn build_all(manifest: &Manifest) -> Result<()> {
     for component in manifest.components.values() {
-        let Some(build) = &component.build else {
-            continue;
-        };
-        let dir = match &build.workdir {
-            Some(w) => manifest.root.join(w),
-            None => manifest.root.clone(),
-        };
-        for target in targets_named(&build.command) {
-            ensure_rust_target(&target, &dir)?;
-        }
-        tracing::info!("building {}: {}", component.id, build.command);
-        let started = Instant::now();
-        let status = Command::new("sh")
-            .arg("-c")
-            .arg(&build.command)
-            .current_dir(&dir)
-            .status()
-            .with_context(|| format!("cannot run the build command of {}", component.id))?;
-        if status.code() == Some(127) {
-            let program = build.command.split_whitespace().next().unwrap_or_default();
-            bail!(
-                "building component {} failed: `{program}` was not found{}",
-                component.id,
-                if program == "cargo" {
-                    "; install Rust with rustup (https://rustup.rs), then run this again"
-                } else {
-                    "; install it or fix the build command in the manifest"
-                }
-            );
-        }
-        if !status.success() {
-            bail!(
-                "building component {} failed ({status}): `{}` (its output is above)",
-                component.id,
-                build.command
-            );
-        }
-        tracing::info!(
-            "built {} in {:.1}s",
+        build_one(manifest, component)?;
+    }
+    Ok(())
+}
+
+/// The folder a component's build runs in (and its `watch` globs are relative to).
+pub fn build_dir(manifest: &Manifest, component: &ComponentDecl) -> Option<PathBuf> {
+    let build = component.build.as_ref()?;
+    Some(match &build.workdir {
+        Some(w) => manifest.root.join(w),
+        None => manifest.root.clone(),
+    })
+}
+
+/// Runs one component's build command, if it declares one.
+pub fn build_one(manifest: &Manifest, component: &ComponentDecl) -> Result<()> {
+    let (Some(build), Some(dir)) = (&component.build, build_dir(manifest, component)) else {
+        return Ok(());
+    };
+    for target in targets_named(&build.command) {
+        ensure_rust_target(&target, &dir)?;
+    }
+    tracing::info!("building {}: {}", component.id, build.command);
+    let started = Instant::now();
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(&build.command)
+        .current_dir(&dir)
+        .status()
+        .with_context(|| format!("cannot run the build command of {}", component.id))?;
+    if status.code() == Some(127) {
+        let program = build.command.split_whitespace().next().unwrap_or_default();
+        bail!(
+            "building component {} failed: `{program}` was not found{}",
             component.id,
-            started.elapsed().as_secs_f64()
+            if program == "cargo" {
+                "; install Rust with rustup (https://rustup.rs), then run this again"
+            } else {
+                "; install it or fix the build command in the manifest"
+            }
         );
     }
+    if !status.success() {
+        bail!(
+            "building component {} failed ({status}): `{}` (its output is above)",
+            component.id,
+            build.command
+        );
+    }
+    tracing::info!(
+        "built {} in {:.1}s",
+        component.id,
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

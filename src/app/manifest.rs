@@ -69,6 +69,10 @@ pub struct BuildDecl {
     pub command: String,
     #[serde(default)]
     pub workdir: Option<String>,
+    /// Globs (relative to the build's folder) whose change rebuilds the component under
+    /// `storefront up --watch`.
+    #[serde(default)]
+    pub watch: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -114,6 +118,8 @@ struct RawComponent {
     allowed_outbound_hosts: Vec<String>,
     #[serde(default)]
     sqlite_databases: Vec<String>,
+    #[serde(default)]
+    key_value_stores: Vec<String>,
     #[serde(default)]
     variables: BTreeMap<String, String>,
     #[serde(default)]
@@ -164,6 +170,12 @@ impl Manifest {
         }
         let mut components = BTreeMap::new();
         for (id, c) in raw.component {
+            if !c.key_value_stores.is_empty() {
+                bail!(
+                    "component {id:?} asks for key_value_stores, which this host does not \
+                     provide (no storefront component needs them); run that app under `spin up`"
+                );
+            }
             for name in c.variables.keys() {
                 if !valid_variable_name(name) {
                     bail!("component {id:?}: variable name {name:?} is not valid");
@@ -346,5 +358,11 @@ mod tests {
         let missing = "spin_manifest_version = 2\n[application]\nname = \"x\"\n[[trigger.http]]\nroute = \"/\"\ncomponent = \"nope\"\n";
         assert!(Manifest::parse(missing, PathBuf::new()).is_err());
         assert!(Manifest::parse("spin_manifest_version = 1", PathBuf::new()).is_err());
+        let kv = base("").replace(
+            "source = \"a.wasm\"",
+            "source = \"a.wasm\"\nkey_value_stores = [\"default\"]",
+        );
+        let e = Manifest::parse(&kv, PathBuf::new()).unwrap_err();
+        assert!(e.to_string().contains("key_value_stores"), "{e}");
     }
 }

@@ -17,7 +17,7 @@ use crate::host::sqlite::SqliteAccess;
 use crate::host::{self, ComponentState};
 use anyhow::{Context, Result, anyhow};
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 use wasmtime_wasi::WasiCtx;
@@ -30,7 +30,9 @@ const GUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A component ready to serve.
 struct LoadedComponent {
-    pre: ProxyPre<ComponentState>,
+    /// Swapped whole by [`App::reload`] (`storefront up --watch`); a request clones the
+    /// current one, so an instance runs the code it started with.
+    pre: RwLock<ProxyPre<ComponentState>>,
     allowed: Arc<AllowedHosts>,
     variables: Arc<BTreeMap<String, String>>,
     sqlite_databases: Vec<String>,
@@ -59,6 +61,22 @@ const MEMORIES_PER_COMPONENT: u32 = 2;
 /// Largest linear memory of one instance (virtual reservation; only touched pages
 /// cost memory).
 const MAX_MEMORY_BYTES: usize = 256 << 20;
+
+/// Compiles (or loads from the compile cache) the component at `source` and links it
+/// against what the host provides.
+fn prepare(
+    engine: &Engine,
+    id: &str,
+    source: &std::path::Path,
+) -> Result<ProxyPre<ComponentState>> {
+    let linker = host::linker(engine).map_err(|e| anyhow!("{e}"))?;
+    let component = compile_cache::load_component(engine, source)?;
+    let instance_pre = linker.instantiate_pre(&component).map_err(|e| {
+        anyhow!("component {id:?} imports something this host does not provide: {e}")
+    })?;
+    ProxyPre::new(instance_pre)
+        .map_err(|e| anyhow!("component {id:?} is not a wasi:http component: {e}"))
+}
 
 /// An engine whose instance pool holds exactly what `capacity` can use at once
 /// (one fiber stack per instance: each runs in its own store).
@@ -99,16 +117,10 @@ impl App {
         capacity: Capacity,
     ) -> Result<Arc<App>> {
         let engine = engine(capacity)?;
-        let linker = host::linker(&engine).map_err(|e| anyhow!("{e}"))?;
         let mut components = BTreeMap::new();
         for id in ids {
             let decl = manifest.component(id)?;
-            let component = compile_cache::load_component(&engine, &decl.source)?;
-            let instance_pre = linker.instantiate_pre(&component).map_err(|e| {
-                anyhow!("component {id:?} imports something this host does not provide: {e}")
-            })?;
-            let pre = ProxyPre::new(instance_pre)
-                .map_err(|e| anyhow!("component {id:?} is not a wasi:http component: {e}"))?;
+            let pre = prepare(&engine, id, &decl.source)?;
             let allowed = decl
                 .allowed_outbound_hosts
                 .iter()
@@ -126,7 +138,7 @@ impl App {
             components.insert(
                 id.to_string(),
                 LoadedComponent {
-                    pre,
+                    pre: RwLock::new(pre),
                     allowed: Arc::new(allowed),
                     variables: Arc::new(variables),
                     sqlite_databases: decl.sqlite_databases.clone(),
@@ -146,6 +158,22 @@ impl App {
     /// Waits for a slot for a client request (FIFO; the server bounds the wait).
     pub async fn request_slot(&self) -> Slot {
         self.slots.request().await
+    }
+
+    /// Compiles component `id` again from its `source` and swaps it in: requests that
+    /// start afterwards run the new code, those running finish on the old. Kept answers
+    /// of the old code are forgotten. On error the old code keeps serving.
+    pub fn reload(&self, manifest: &Manifest, id: &str) -> Result<()> {
+        let component = self
+            .components
+            .get(id)
+            .with_context(|| format!("no component {id:?} in this process"))?;
+        let pre = prepare(&self.engine, id, &manifest.component(id)?.source)?;
+        *component.pre.write().expect("component lock") = pre;
+        if let Some(answers) = &self.answers {
+            answers.forget_all();
+        }
+        Ok(())
     }
 
     pub fn has_component(&self, id: &str) -> bool {
@@ -233,7 +261,7 @@ impl App {
             .http()
             .new_response_outparam(sender)
             .map_err(|e| anyhow!("{e}"))?;
-        let pre = component.pre.clone();
+        let pre = component.pre.read().expect("component lock").clone();
         // The guest runs in its own task so it may keep streaming the body after
         // the response head is handed back. The slot is given back only after the
         // store (and so the instance) is gone, however the task ends.

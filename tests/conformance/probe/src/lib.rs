@@ -5,6 +5,7 @@
 //! `request-shape`), written from their descriptions, not copied.
 //!
 //! - `GET /request/...`: the method, URI, path, query and every `spin-*` header;
+//! - `GET /version`: the `PROBE_VERSION` it was built with (the hot-reload test);
 //! - `GET /variables`: each probed variable's value or error;
 //! - `GET /sqlite`: values of every SQLite type written and read back, the errors of an
 //!   unknown database and of bad SQL (or, in a component without `sqlite_databases`,
@@ -18,7 +19,10 @@ use spin_sdk::sqlite::{Connection, Error, Value};
 #[http_component]
 fn handle(req: Request) -> anyhow::Result<impl IntoResponse> {
     let path = req.path().to_string();
-    let body = if path.ends_with("/variables") {
+    let body = if path.ends_with("/version") {
+        // Set at build time by the hot-reload test (`tests/hot_reload.rs`).
+        json!({"version": option_env!("PROBE_VERSION").unwrap_or("unversioned")})
+    } else if path.ends_with("/variables") {
         variables()
     } else if path.ends_with("/sqlite") {
         sqlite()
