@@ -157,6 +157,46 @@ fn the_probe_sees_what_spin_gives_a_component() {
     );
 }
 
+#[test]
+fn a_required_variable_without_a_value_stops_the_start() {
+    build_probe();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = common::storefront();
+    cmd.env_remove("SPIN_VARIABLE_REQUIRED_ONE")
+        .args(["up", "--no-build", "--listen", "127.0.0.1:0", "--manifest"])
+        .arg(probe_manifest())
+        .arg("--data-dir")
+        .arg(dir.path());
+    match common::spawn(cmd, dir.path()) {
+        common::Started::Ready(_) => panic!("started without its required variable"),
+        common::Started::Exited { status, stderr } => {
+            assert!(!status.success());
+            let text = stderr.join("\n");
+            assert!(text.contains("required_one"), "{text}");
+        }
+    }
+    // Real Spin refuses it too.
+    if let Some(bin) = spin_bin() {
+        let out = Command::new(bin)
+            .arg("up")
+            .arg("--from")
+            .arg(probe_manifest())
+            .args(["--listen", &format!("127.0.0.1:{}", common::free_port())])
+            .arg("--state-dir")
+            .arg(dir.path())
+            .env_remove("SPIN_VARIABLE_REQUIRED_ONE")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "spin up started without it");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("required_one"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
 fn spin_bin() -> Option<PathBuf> {
     let value = std::env::var_os("SPIN_BIN").filter(|v| !v.is_empty())?;
     let path = common::repo_root().join(&value);
