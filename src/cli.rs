@@ -74,6 +74,9 @@ pub struct PagesArgs {
     pub manifest: ManifestArg,
     #[arg(long, default_value = "127.0.0.1:3000")]
     pub listen: SocketAddr,
+    /// Serve `/healthz`, `/readyz` and `/metrics` on this separate address.
+    #[arg(long, value_name = "ADDR")]
+    pub operator_listen: Option<SocketAddr>,
     #[command(flatten)]
     pub limits: ServerLimits,
 }
@@ -270,6 +273,9 @@ pub struct UpArgs {
     /// Use the already built components.
     #[arg(long)]
     pub no_build: bool,
+    /// Serve `/healthz`, `/readyz` and `/metrics` on this separate address.
+    #[arg(long, value_name = "ADDR")]
+    pub operator_listen: Option<SocketAddr>,
     /// Rebuild a component when a file its manifest's `watch` globs match changes, and
     /// swap it in without restarting (the data dir stays owned), like `spin watch`.
     #[arg(long)]
@@ -285,6 +291,9 @@ pub struct WriterArgs {
     /// Private address the pages reach the writer on (their `writer_url`).
     #[arg(long, default_value = "127.0.0.1:8081")]
     pub listen: SocketAddr,
+    /// Serve `/healthz`, `/readyz` and `/metrics` on this separate address.
+    #[arg(long, value_name = "ADDR")]
+    pub operator_listen: Option<SocketAddr>,
     #[command(flatten)]
     pub owner: OwnerArgs,
     #[command(flatten)]

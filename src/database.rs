@@ -73,10 +73,18 @@ impl Session {
         let Some(batch) = self.batch.take() else {
             return Ok(());
         };
+        let started = std::time::Instant::now();
         let committed = {
             let _window = reads.committing();
             self.conn.execute_batch("COMMIT")
         };
+        if batch.dirty {
+            crate::operator::metrics::metrics().committed(
+                batch.requests,
+                started.elapsed(),
+                committed.is_ok(),
+            );
+        }
         let outcome = match committed {
             Ok(()) => Ok(()),
             Err(e) => {

@@ -12,6 +12,7 @@ use crate::app::variables::AppVariables;
 use crate::cli::{OwnerArgs, PagesArgs, ServerLimits, UpArgs, WriterArgs};
 use crate::database::Database;
 use crate::database::ownership::Ownership;
+use crate::operator;
 use crate::server;
 use crate::storefront::app_profile::{self, Storefront};
 use crate::storefront::first_run;
@@ -43,9 +44,18 @@ pub async fn up(args: UpArgs) -> Result<()> {
         args.listen,
         &args.owner,
         &args.limits,
-        args.watch,
+        Extras {
+            watch: args.watch,
+            operator_listen: args.operator_listen,
+        },
     )
     .await
+}
+
+/// What `up` and `writer` may add around serving.
+struct Extras {
+    watch: bool,
+    operator_listen: Option<SocketAddr>,
 }
 
 pub async fn writer(args: WriterArgs) -> Result<()> {
@@ -56,7 +66,10 @@ pub async fn writer(args: WriterArgs) -> Result<()> {
         args.listen,
         &args.owner,
         &args.limits,
-        false,
+        Extras {
+            watch: false,
+            operator_listen: args.operator_listen,
+        },
     )
     .await
 }
@@ -80,6 +93,26 @@ pub async fn pages(args: PagesArgs) -> Result<()> {
     limits.validate()?;
     let app = App::load(&manifest, &ids, &vars, None, capacity(&limits))?;
     let listener = server::bind(args.listen).await?;
+    let _operator = match args.operator_listen {
+        Some(at) => {
+            let bound = operator::bind(at).await?;
+            println!(
+                "storefront operator listener on http://{}",
+                bound.local_addr()?
+            );
+            let storefront = Storefront::of(&manifest)?.is_some();
+            Some(operator::spawn(
+                bound,
+                operator::Readiness::Pages {
+                    writer_url: storefront
+                        .then(|| vars.get("writer_url").map(str::to_string))
+                        .flatten(),
+                    token: vars.get("writer_token").unwrap_or_default().to_string(),
+                },
+            ))
+        }
+        None => None,
+    };
     let shutdown = shutdown_signal()?;
     println!(
         "storefront pages serving http://{} (app {}, writer: {}, ready in {} ms)",
@@ -104,7 +137,7 @@ async fn run(
     listen: SocketAddr,
     owner: &OwnerArgs,
     limits: &ServerLimits,
-    watch: bool,
+    extras: Extras,
 ) -> Result<()> {
     let started = Instant::now();
     let limits = limits.limits();
@@ -141,6 +174,7 @@ async fn run(
         tokio::task::spawn_blocking(move || Ownership::acquire(&data_dir, role_name, wait))
             .await
             .context("ownership task failed")??;
+    crate::operator::metrics::metrics().owns_data_dir.set(1);
     let database = Database::open_exclusive(
         &owner.data_dir,
         owner.commit_policy(),
@@ -208,6 +242,22 @@ async fn run(
     };
     let listener = server::bind(listen).await?;
     let addr = listener.local_addr()?;
+    let operator = match extras.operator_listen {
+        Some(at) => {
+            let bound = operator::bind(at).await?;
+            println!(
+                "storefront operator listener on http://{}",
+                bound.local_addr()?
+            );
+            Some(operator::spawn(
+                bound,
+                operator::Readiness::Owner {
+                    writer: writer.clone(),
+                },
+            ))
+        }
+        None => None,
+    };
     let shutdown = shutdown_signal()?;
     println!(
         "storefront {role_name} serving http://{addr} (app {}, data: {}, ready in {} ms)",
@@ -224,8 +274,9 @@ async fn run(
         }
         _ => Vec::new(),
     };
-    let watcher =
-        watch.then(|| tokio::spawn(crate::app::watch::run(manifest.clone(), app.clone())));
+    let watcher = extras
+        .watch
+        .then(|| tokio::spawn(crate::app::watch::run(manifest.clone(), app.clone())));
     let answers = app.clone();
     server::run(listener, app, router, limits, shutdown).await?;
     if let Some(watcher) = watcher {
@@ -237,8 +288,12 @@ async fn run(
     for task in tasks {
         task.abort();
     }
+    if let Some(operator) = operator {
+        operator.abort();
+    }
     database.close().await?;
     drop(ownership);
+    crate::operator::metrics::metrics().owns_data_dir.set(0);
     tracing::info!("stopped cleanly; {} released", owner.data_dir.display());
     Ok(())
 }

@@ -241,6 +241,7 @@ impl App {
                 component: id.to_string(),
                 allowed: component.allowed.clone(),
                 app: self.clone(),
+                request_id: request.headers().get(crate::server::REQUEST_ID).cloned(),
             },
             sqlite: SqliteAccess::new(
                 component.sqlite_databases.clone(),

@@ -25,6 +25,9 @@ pub struct OutboundHttp {
     pub component: String,
     pub allowed: Arc<AllowedHosts>,
     pub app: Arc<App>,
+    /// The `x-request-id` of the request this instance serves: passed on with every
+    /// request it sends, so one id follows a request from the pages to the writer.
+    pub request_id: Option<http::HeaderValue>,
 }
 
 type SendResult = wasmtime_wasi_http::Result<(
@@ -43,6 +46,13 @@ impl WasiHttpHooks for OutboundHttp {
         options: Option<RequestOptions>,
         _fut: Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
     ) -> Box<dyn Future<Output = SendResult> + Send> {
+        let mut request = request;
+        if let Some(id) = &self.request_id {
+            request
+                .headers_mut()
+                .entry(crate::server::REQUEST_ID)
+                .or_insert_with(|| id.clone());
+        }
         let uri = request.uri();
         let scheme = uri.scheme_str().unwrap_or("https").to_string();
         let host = uri.host().unwrap_or_default().to_ascii_lowercase();

@@ -16,8 +16,9 @@ pub mod limits;
 pub mod responses;
 mod target;
 
-use crate::app::router::Router;
+use crate::app::router::{Matched, Router};
 use crate::app::runtime::App;
+use crate::operator::metrics::{InFlight, Queued, metrics};
 use accept::AcceptErrors;
 use anyhow::Result;
 use connection::{Busy, Guarded, Tracked};
@@ -49,23 +50,41 @@ impl Server {
         busy: Busy,
     ) -> Result<Response<WasiBody>, std::convert::Infallible> {
         let started = Instant::now();
+        let _in_flight = InFlight::start();
         let method = req.method().clone();
         let path = req.uri().path().to_string();
-        let response = self.dispatch(req, client).await;
+        let mut req = req;
+        let request_id = request_id(&mut req);
+        let matched = self.router.route(&path);
+        let mut response = self.dispatch(req, matched.as_ref(), client).await;
+        response
+            .headers_mut()
+            .insert(REQUEST_ID, request_id.clone());
+        let took = started.elapsed();
+        let status = response.status().as_u16();
+        let (component, route) = matched
+            .as_ref()
+            .map_or(("", ""), |m| (m.component.as_str(), m.raw_route.as_str()));
+        metrics().answered(component, route, status, took);
         tracing::info!(
             target: "storefront::request",
-            "{method} {path} {} {}µs",
-            response.status().as_u16(),
-            started.elapsed().as_micros()
+            request_id = request_id.to_str().unwrap_or_default(),
+            "{method} {path} {status} {}µs",
+            took.as_micros()
         );
         Ok(Guarded::wrap(response, busy))
     }
 
-    async fn dispatch(&self, req: Request<Incoming>, client: SocketAddr) -> Response<WasiBody> {
+    async fn dispatch(
+        &self,
+        req: Request<Incoming>,
+        matched: Option<&Matched>,
+        client: SocketAddr,
+    ) -> Response<WasiBody> {
         if *self.draining.borrow() {
             return responses::shutting_down();
         }
-        let Some(matched) = self.router.route(req.uri().path()) else {
+        let Some(matched) = matched else {
             return responses::text(StatusCode::NOT_FOUND, "not found\n");
         };
         let (mut parts, incoming) = req.into_parts();
@@ -91,6 +110,7 @@ impl Server {
             return response;
         }
         // Admission: the request is complete; wait (bounded) for a component slot.
+        let queued = Queued::start();
         let slot = tokio::select! {
             slot = tokio::time::timeout(self.limits.queue_timeout, self.app.request_slot()) => {
                 match slot {
@@ -100,7 +120,8 @@ impl Server {
             }
             () = stopping(self.draining.clone()) => return responses::shutting_down(),
         };
-        target::set_spin_headers(&mut parts, &matched, client);
+        drop(queued);
+        target::set_spin_headers(&mut parts, matched, client);
         tracing::debug!(
             target: "storefront::request",
             "{} {} as {}",
@@ -117,6 +138,30 @@ impl Server {
             }
         }
     }
+}
+
+/// The header that names a request across processes (logs, pages → writer).
+pub const REQUEST_ID: &str = "x-request-id";
+/// Longest request id taken from a client; a longer or odd one is replaced.
+const MAX_REQUEST_ID: usize = 64;
+
+/// The request's id: the client's (a proxy's) `x-request-id` when it is 1 to
+/// [`MAX_REQUEST_ID`] visible ASCII characters, else a new random one; set on the request
+/// so the component (and whatever it calls) sees it.
+fn request_id(req: &mut Request<Incoming>) -> http::HeaderValue {
+    let given = req.headers().get(REQUEST_ID).filter(|v| {
+        (1..=MAX_REQUEST_ID).contains(&v.len()) && v.as_bytes().iter().all(u8::is_ascii_graphic)
+    });
+    let id = match given {
+        Some(v) => v.clone(),
+        None => {
+            let mut bytes = [0u8; 8];
+            let _ = getrandom::fill(&mut bytes);
+            http::HeaderValue::from_str(&hex::encode(bytes)).expect("hex is a valid header")
+        }
+    };
+    req.headers_mut().insert(REQUEST_ID, id.clone());
+    id
 }
 
 /// Resolves once the server is stopping.

@@ -24,6 +24,25 @@ const ALL_STATES: &str = "('pending_payment', 'paid', 'fulfilled', 'cancelled', 
 /// How long a deferred event may wait before the audit flags it (as in `audit`).
 const DEFERRED_PATIENCE: &str = "-1 day";
 
+/// `GET /admin/backlog`: the two counts the host's `/metrics` shows, cheap enough for
+/// every scrape: outbox messages waiting for delivery, and unpaid orders holding stock.
+pub fn backlog(db: &Db) -> Result<Response, ApiError> {
+    let counts = db.transaction(Mode::Read, |db| -> anyhow::Result<(i64, i64)> {
+        let row = db
+            .row(
+                "SELECT (SELECT count(*) FROM outbox WHERE state = 'pending'), \
+                        (SELECT count(*) FROM orders WHERE state = 'pending_payment')",
+                &[],
+            )?
+            .ok_or_else(|| anyhow::anyhow!("no row from the backlog counts"))?;
+        Ok((row.int(0)?, row.int(1)?))
+    })?;
+    json(
+        200,
+        &serde_json::json!({"outbox_pending": counts.0, "unpaid_orders": counts.1}),
+    )
+}
+
 pub fn dashboard(db: &Db) -> Result<Response, ApiError> {
     let view = db.transaction(Mode::Read, load)?;
     json(200, &view)

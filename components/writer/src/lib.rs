@@ -28,6 +28,7 @@
 //! - `POST /payments/events` `PaymentEvent` → `PaymentEventResult`
 //! - `POST /admin/release-expired`        → `ReleaseExpiredResult`
 //! - `GET  /admin/audit`                  → `{"ok", "summary", "findings": [..]}`
+//! - `GET  /admin/backlog`                → `{"outbox_pending", "unpaid_orders"}` (metrics)
 //! - `POST /admin/backup` `{"path"}`      → `{"path"}` (a `VACUUM INTO` snapshot)
 //! - `POST /admin/reconcile` `ReconcileRequest` → `ReconcileReport` (its outcome is recorded
 //!   for the dashboard)
@@ -238,6 +239,7 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
         Route::SetTaxRate(country) => checkout_commands::set_tax_rate(&db, &head, country, &body),
         // Back office: dashboard and export.
         Route::Dashboard => dashboard::dashboard(&db),
+        Route::Backlog => dashboard::backlog(&db),
         Route::ExportOrders => order_export::export(&db, &head.query),
         Route::DueActions => provider_actions::due(&db),
         Route::ActionResult(id) => provider_actions::report(&db, id, &body),
@@ -314,6 +316,7 @@ enum Route<'a> {
     SetTaxRate(&'a str),
     // Back office: dashboard and export.
     Dashboard,
+    Backlog,
     ExportOrders,
     DueActions,
     ActionResult(&'a str),
@@ -450,6 +453,7 @@ impl<'a> Route<'a> {
             ["admin", "tax-rates", country] if !country.is_empty() => Route::SetTaxRate(country),
             // Back office: dashboard and export.
             ["admin", "dashboard"] => Route::Dashboard,
+            ["admin", "backlog"] => Route::Backlog,
             ["admin", "export", "orders"] => Route::ExportOrders,
             ["provider-actions", "due"] => Route::DueActions,
             ["provider-actions", id, "result"] if !id.is_empty() => Route::ActionResult(id),
@@ -495,6 +499,7 @@ impl<'a> Route<'a> {
             | Route::Shipping
             | Route::TaxRates
             | Route::Dashboard
+            | Route::Backlog
             | Route::ExportOrders
             | Route::DueActions => Method::Get,
             Route::PutSettings | Route::SetOwnerPassword => Method::Put,

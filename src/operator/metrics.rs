@@ -1,0 +1,215 @@
+//! The process's Prometheus metrics (`GET /metrics` on the operator listener), in one
+//! registry: requests by component, route and status with their latency; requests in
+//! flight and waiting for a component slot; group commits, their sizes and durations
+//! (the COMMIT is where the fsync happens); whether this process owns the data dir; and,
+//! in the storefront's writer process, the outbox backlog and unpaid reservations (read
+//! from the writer component at scrape time).
+
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    IntGaugeVec, Opts, Registry, TextEncoder,
+};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+pub struct Metrics {
+    registry: Registry,
+    pub requests: IntCounterVec,
+    pub latency: HistogramVec,
+    pub in_flight: IntGauge,
+    pub queued: IntGauge,
+    pub commits: IntCounter,
+    pub failed_commits: IntCounter,
+    pub batch_size: Histogram,
+    pub commit_seconds: Histogram,
+    pub owns_data_dir: IntGauge,
+    pub backlog: IntGaugeVec,
+}
+
+/// The metrics of this process (created on first use).
+pub fn metrics() -> &'static Metrics {
+    static METRICS: OnceLock<Metrics> = OnceLock::new();
+    METRICS.get_or_init(Metrics::new)
+}
+
+impl Metrics {
+    fn new() -> Metrics {
+        let registry =
+            Registry::new_custom(Some("storefront".into()), None).expect("a valid metrics prefix");
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "requests_total",
+                "HTTP requests answered, by component, route and status",
+            ),
+            &["component", "route", "status"],
+        )
+        .expect("valid metric");
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "request_duration_seconds",
+                "Time from the request's head to the response's head, by component",
+            )
+            .buckets(vec![
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+            ]),
+            &["component"],
+        )
+        .expect("valid metric");
+        let in_flight =
+            IntGauge::new("requests_in_flight", "Requests being served now").expect("valid metric");
+        let queued = IntGauge::new(
+            "requests_queued",
+            "Requests whose body is read, waiting for a component slot",
+        )
+        .expect("valid metric");
+        let commits = IntCounter::new("commits_total", "Durable group commits that carried writes")
+            .expect("valid metric");
+        let failed_commits = IntCounter::new(
+            "commits_failed_total",
+            "Group commits that failed (their requests got 503)",
+        )
+        .expect("valid metric");
+        let batch_size = Histogram::with_opts(
+            HistogramOpts::new("batch_requests", "Requests whose writes one commit carried")
+                .buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0]),
+        )
+        .expect("valid metric");
+        let commit_seconds = Histogram::with_opts(
+            HistogramOpts::new(
+                "commit_duration_seconds",
+                "Time of one COMMIT with synchronous=FULL (the fsync)",
+            )
+            .buckets(vec![
+                0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5,
+            ]),
+        )
+        .expect("valid metric");
+        let owns_data_dir = IntGauge::new(
+            "owns_data_dir",
+            "1 while this process holds the data dir's lock (and the SQLite files)",
+        )
+        .expect("valid metric");
+        let backlog = IntGaugeVec::new(
+            Opts::new(
+                "backlog",
+                "Work waiting in the ledger: outbox messages pending, unpaid orders holding stock",
+            ),
+            &["kind"],
+        )
+        .expect("valid metric");
+        for m in [
+            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(latency.clone()),
+            Box::new(in_flight.clone()),
+            Box::new(queued.clone()),
+            Box::new(commits.clone()),
+            Box::new(failed_commits.clone()),
+            Box::new(batch_size.clone()),
+            Box::new(commit_seconds.clone()),
+            Box::new(owns_data_dir.clone()),
+            Box::new(backlog.clone()),
+        ] {
+            registry.register(m).expect("metrics register once");
+        }
+        Metrics {
+            registry,
+            requests,
+            latency,
+            in_flight,
+            queued,
+            commits,
+            failed_commits,
+            batch_size,
+            commit_seconds,
+            owns_data_dir,
+            backlog,
+        }
+    }
+
+    /// One answered request.
+    pub fn answered(&self, component: &str, route: &str, status: u16, took: Duration) {
+        self.requests
+            .with_label_values(&[component, route, &status.to_string()])
+            .inc();
+        self.latency
+            .with_label_values(&[component])
+            .observe(took.as_secs_f64());
+    }
+
+    /// One COMMIT: whether it carried writes and succeeded, for how many requests.
+    pub fn committed(&self, requests: usize, took: Duration, ok: bool) {
+        if ok {
+            self.commits.inc();
+            self.batch_size.observe(requests as f64);
+        } else {
+            self.failed_commits.inc();
+        }
+        self.commit_seconds.observe(took.as_secs_f64());
+    }
+
+    /// The text exposition format.
+    pub fn render(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        TextEncoder::new()
+            .encode(&self.registry.gather(), &mut out)
+            .expect("metrics encode");
+        out
+    }
+}
+
+/// Counts a request in flight while alive.
+pub struct InFlight;
+
+impl InFlight {
+    pub fn start() -> InFlight {
+        metrics().in_flight.inc();
+        InFlight
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        metrics().in_flight.dec();
+    }
+}
+
+/// Counts a request waiting for a slot while alive.
+pub struct Queued;
+
+impl Queued {
+    pub fn start() -> Queued {
+        metrics().queued.inc();
+        Queued
+    }
+}
+
+impl Drop for Queued {
+    fn drop(&mut self) {
+        metrics().queued.dec();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_exposition_names_every_metric() {
+        let m = metrics();
+        m.answered("pages", "/...", 200, Duration::from_millis(3));
+        m.committed(5, Duration::from_micros(400), true);
+        let text = String::from_utf8(m.render()).unwrap();
+        for name in [
+            "storefront_requests_total{component=\"pages\",route=\"/...\",status=\"200\"}",
+            "storefront_request_duration_seconds_bucket",
+            "storefront_requests_in_flight",
+            "storefront_requests_queued",
+            "storefront_commits_total",
+            "storefront_batch_requests_bucket",
+            "storefront_commit_duration_seconds_bucket",
+            "storefront_owns_data_dir",
+        ] {
+            assert!(text.contains(name), "{name} missing:\n{text}");
+        }
+    }
+}
