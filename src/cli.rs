@@ -31,8 +31,11 @@ pub enum Command {
     Build(ManifestArg),
     /// Audit the ledger: integrity, sequences, stock, totals, idempotency records.
     Check(CheckArgs),
-    /// Take a consistent snapshot of the database through the writer and verify it.
+    /// Take a consistent snapshot of the database through the writer and verify it;
+    /// to a file, or to an S3-compatible store (`--to s3://bucket/prefix`).
     Backup(BackupArgs),
+    /// Restore a snapshot from an S3-compatible store into an empty, unowned data dir.
+    Restore(RestoreArgs),
     /// List every mismatch between the payment provider and the ledger over a window.
     Reconcile(ReconcileArgs),
     /// The back office's owner account.
@@ -182,11 +185,25 @@ pub struct CheckArgs {
 
 #[derive(Args, Debug)]
 pub struct BackupArgs {
-    /// Snapshot file to create (must not exist).
+    /// Snapshot file to create (must not exist), or `s3://bucket/prefix` to upload it
+    /// (credentials and endpoint from the AWS_* environment variables).
     #[arg(long)]
-    pub to: PathBuf,
+    pub to: String,
+    /// List the snapshots under `--to s3://bucket/prefix` instead of taking one.
+    #[arg(long)]
+    pub list: bool,
     #[command(flatten)]
     pub target: AdminTarget,
+}
+
+#[derive(Args, Debug)]
+pub struct RestoreArgs {
+    /// `s3://bucket/prefix` (its newest snapshot) or `s3://bucket/prefix/storefront-….db`.
+    #[arg(long)]
+    pub from: String,
+    /// The data dir to restore into: must hold no database and not be owned.
+    #[arg(long)]
+    pub data_dir: PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -222,6 +239,15 @@ pub struct OwnerArgs {
     /// scheduler calls `POST /admin/outbox/dispatch` instead).
     #[arg(long, value_name = "SECONDS", default_value_t = 2)]
     pub dispatch_every: u64,
+    /// Upload a verified snapshot to `--backup-to` every SECONDS (0 = never).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub backup_every: u64,
+    /// Where scheduled snapshots go: `s3://bucket/prefix`.
+    #[arg(long, value_name = "URL")]
+    pub backup_to: Option<String>,
+    /// How many scheduled snapshots to keep under `--backup-to` (older ones are deleted).
+    #[arg(long, value_name = "N", default_value_t = 14)]
+    pub backup_keep: usize,
     /// `group`: writer requests share one SQLite transaction and one fsync, and every
     /// response waits for that commit; `per-request`: one commit (one fsync) per
     /// component transaction, as under real Spin.

@@ -55,6 +55,7 @@ fn main() -> ExitCode {
             Command::Pages(args) => serve::pages(args).await,
             Command::Check(args) => storefront::admin_commands::check(args).await,
             Command::Backup(args) => storefront::admin_commands::backup(args).await,
+            Command::Restore(args) => storefront::admin_commands::restore(args).await,
             Command::Reconcile(args) => storefront::admin_commands::reconcile(args).await,
             Command::Admin(cli::AdminCommand::SetPassword(args)) => {
                 storefront::admin_commands::set_password(args).await

@@ -16,6 +16,7 @@ use crate::operator;
 use crate::server;
 use crate::storefront::app_profile::{self, Storefront};
 use crate::storefront::first_run;
+use crate::storefront::offsite_backup;
 use crate::storefront::writer_calls::WriterCalls;
 use anyhow::{Context, Result, bail};
 use std::collections::BTreeMap;
@@ -143,6 +144,12 @@ async fn run(
     let limits = limits.limits();
     limits.validate()?;
     let env: BTreeMap<String, String> = std::env::vars().collect();
+    // A bad backup destination stops the start, not the first scheduled round.
+    let backups = match (&owner.backup_to, owner.backup_every) {
+        (Some(url), every) if every > 0 => Some(offsite_backup::Store::open(url)?),
+        (None, every) if every > 0 => bail!("--backup-every needs --backup-to s3://bucket/prefix"),
+        _ => None,
+    };
     let databases = manifest.database_components();
     if matches!(role, Role::WriterOnly) && databases.is_empty() {
         bail!(
@@ -270,7 +277,7 @@ async fn run(
             if matches!(role, Role::AllInOne) {
                 first_run::announce_setup(writer, addr, vars.get(first_run::SETUP_TOKEN)).await;
             }
-            storefront_timers(writer, roles, &app, owner)
+            storefront_timers(writer, roles, &app, owner, backups)
         }
         _ => Vec::new(),
     };
@@ -305,6 +312,7 @@ fn storefront_timers(
     roles: &Storefront,
     app: &App,
     owner: &OwnerArgs,
+    backups: Option<offsite_backup::Store>,
 ) -> Vec<tokio::task::JoinHandle<()>> {
     let mut tasks = Vec::new();
     if owner.reservation_ttl > 0 {
@@ -325,6 +333,14 @@ fn storefront_timers(
     if runs_here(&roles.dispatcher) && owner.dispatch_every > 0 {
         let every = Duration::from_secs(owner.dispatch_every);
         tasks.push(tokio::spawn(writer.clone().run_dispatcher_forever(every)));
+    }
+    if let (Some(store), true) = (backups, owner.backup_every > 0) {
+        tasks.push(tokio::spawn(offsite_backup::run_forever(
+            writer.clone(),
+            store,
+            Duration::from_secs(owner.backup_every),
+            owner.backup_keep.max(1),
+        )));
     }
     tasks
 }

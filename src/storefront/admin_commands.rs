@@ -7,10 +7,11 @@
 use crate::app::manifest::Manifest;
 use crate::app::runtime::App;
 use crate::app::variables::AppVariables;
-use crate::cli::{AdminTarget, BackupArgs, CheckArgs, ReconcileArgs, SetPasswordArgs};
-use crate::database::Database;
+use crate::cli::{AdminTarget, BackupArgs, CheckArgs, ReconcileArgs, RestoreArgs, SetPasswordArgs};
 use crate::database::ownership::{Ownership, Wait};
+use crate::database::{DEFAULT_DB_FILE as DATABASE_FILE, Database};
 use crate::storefront::app_profile::Storefront;
+use crate::storefront::offsite_backup::Store;
 use crate::storefront::provider_intents;
 use crate::storefront::writer_calls::{Answer, WriterCalls};
 use anyhow::{Context, Result, bail};
@@ -266,6 +267,12 @@ pub async fn set_password(args: SetPasswordArgs) -> Result<()> {
 
 /// Takes a consistent snapshot through the writer (`VACUUM INTO`), then verifies it.
 pub async fn backup(args: BackupArgs) -> Result<()> {
+    if args.to.starts_with("s3://") {
+        return backup_offsite(args).await;
+    }
+    if args.list {
+        bail!("--list needs --to s3://bucket/prefix");
+    }
     let to = std::path::absolute(&args.to).context("backup path")?;
     if to.exists() {
         bail!("{} already exists; choose a new file", to.display());
@@ -282,6 +289,72 @@ pub async fn backup(args: BackupArgs) -> Result<()> {
     }
     let summary = verify_snapshot(&to)?;
     println!("backup {}: {summary}", to.display());
+    Ok(())
+}
+
+/// `backup --to s3://…`: a verified snapshot uploaded, or (`--list`) the snapshots there.
+async fn backup_offsite(args: BackupArgs) -> Result<()> {
+    let store = Store::open(&args.to)?;
+    if args.list {
+        let all = store.list().await?;
+        for s in &all {
+            println!("s3 snapshot {} {} bytes {}", s.key, s.size, s.modified);
+        }
+        println!("{} snapshots under {}", all.len(), args.to);
+        return Ok(());
+    }
+    let dir = tempfile::tempdir().context("a temporary folder for the snapshot")?;
+    let file = dir.path().join("snapshot.db");
+    let target = Target::open(&args.target).await?;
+    let body = serde_json::json!({ "path": file.to_string_lossy() });
+    let answer = target
+        .call(http::Method::POST, "/admin/backup", Some(body))
+        .await;
+    target.close().await?;
+    let answer = answer?;
+    if !answer.status.is_success() {
+        bail!("backup failed ({}): {}", answer.status, answer.message());
+    }
+    let summary = verify_snapshot(&file)?;
+    let url = store.upload(&file).await?;
+    println!("backup {url}: {summary}");
+    Ok(())
+}
+
+/// `restore --from s3://…`: into an empty data dir that no process owns; the snapshot is
+/// checked before it is named `sqlite_db.db`.
+pub async fn restore(args: RestoreArgs) -> Result<()> {
+    std::fs::create_dir_all(&args.data_dir)
+        .with_context(|| format!("cannot create {}", args.data_dir.display()))?;
+    let ownership = Ownership::acquire(&args.data_dir, "restore", Wait::No).with_context(|| {
+        format!(
+            "{} is owned by a running process; stop it first (a restore never writes under a writer)",
+            args.data_dir.display()
+        )
+    })?;
+    let db = args.data_dir.join(DATABASE_FILE);
+    if db.exists() {
+        bail!(
+            "{} already holds a database; restore into an empty data dir",
+            args.data_dir.display()
+        );
+    }
+    let store = Store::open(&args.from)?;
+    let key = Store::names_snapshot(&args.from)
+        .then(|| store.key_of(&args.from))
+        .flatten();
+    let partial = args.data_dir.join(format!("{DATABASE_FILE}.restoring"));
+    let url = store.download(key.as_deref(), &partial).await?;
+    let summary = match verify_snapshot(&partial) {
+        Ok(summary) => summary,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
+        }
+    };
+    std::fs::rename(&partial, &db).with_context(|| format!("cannot name {}", db.display()))?;
+    drop(ownership);
+    println!("restored {url} into {}: {summary}", db.display());
     Ok(())
 }
 

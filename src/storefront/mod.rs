@@ -9,5 +9,6 @@ pub mod admin_commands;
 pub mod app_profile;
 pub mod first_run;
 pub mod local_secrets;
+pub mod offsite_backup;
 pub mod provider_intents;
 pub mod writer_calls;
