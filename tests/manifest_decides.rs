@@ -65,6 +65,22 @@ fn shop(app: &TestApp, key: &str) -> String {
         .to_string()
 }
 
+/// `storefront writer` with the renamed `manifest` on `data` (created here).
+fn renamed_writer(manifest: &Path, data: &Path) -> std::process::Command {
+    std::fs::create_dir_all(data).unwrap();
+    let mut cmd = common::storefront();
+    cmd.env("SPIN_VARIABLE_WRITER_TOKEN", common::TOKEN)
+        .env(
+            "SPIN_VARIABLE_COOKIE_SECRET",
+            "a-cookie-secret-for-the-helpers-0001",
+        )
+        .args(["writer", "--listen", "127.0.0.1:0", "--manifest"])
+        .arg(manifest)
+        .arg("--data-dir")
+        .arg(data);
+    cmd
+}
+
 #[test]
 fn renamed_components_run_all_in_one_with_their_timers() {
     common::build_components();
@@ -104,17 +120,7 @@ fn renamed_components_split_into_writer_and_pages() {
     let tmp = tempfile::tempdir().unwrap();
     let manifest = renamed_manifest(tmp.path(), true);
     let data = tmp.path().join("data");
-    std::fs::create_dir(&data).unwrap();
-    let mut cmd = common::storefront();
-    cmd.env("SPIN_VARIABLE_WRITER_TOKEN", common::TOKEN)
-        .env(
-            "SPIN_VARIABLE_COOKIE_SECRET",
-            "a-cookie-secret-for-the-helpers-0001",
-        )
-        .args(["writer", "--listen", "127.0.0.1:0", "--manifest"])
-        .arg(&manifest)
-        .arg("--data-dir")
-        .arg(&data);
+    let cmd = renamed_writer(&manifest, &data);
     let writer = ready(common::spawn(cmd, &data));
     // The writer answers on every path behind its token: it is the database component.
     let health = common::client()
@@ -147,13 +153,7 @@ fn a_manifest_without_a_database_gives_the_writer_nothing_to_own() {
     let tmp = tempfile::tempdir().unwrap();
     let manifest = renamed_manifest(tmp.path(), false);
     let data = tmp.path().join("data");
-    std::fs::create_dir(&data).unwrap();
-    let mut cmd = common::storefront();
-    cmd.env("SPIN_VARIABLE_WRITER_TOKEN", common::TOKEN)
-        .args(["writer", "--listen", "127.0.0.1:0", "--manifest"])
-        .arg(&manifest)
-        .arg("--data-dir")
-        .arg(&data);
+    let cmd = renamed_writer(&manifest, &data);
     match common::spawn(cmd, &data) {
         Started::Ready(_) => panic!("a writer started without a database component"),
         Started::Exited { status, stderr } => {

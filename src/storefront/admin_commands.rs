@@ -277,7 +277,14 @@ pub async fn backup(args: BackupArgs) -> Result<()> {
     if to.exists() {
         bail!("{} already exists; choose a new file", to.display());
     }
-    let target = Target::open(&args.target).await?;
+    let summary = snapshot(&args.target, &to).await?;
+    println!("backup {}: {summary}", to.display());
+    Ok(())
+}
+
+/// The writer's `VACUUM INTO` snapshot at `to`, verified; its summary line.
+async fn snapshot(target: &AdminTarget, to: &Path) -> Result<String> {
+    let target = Target::open(target).await?;
     let body = serde_json::json!({ "path": to.to_string_lossy() });
     let answer = target
         .call(http::Method::POST, "/admin/backup", Some(body))
@@ -287,9 +294,7 @@ pub async fn backup(args: BackupArgs) -> Result<()> {
     if !answer.status.is_success() {
         bail!("backup failed ({}): {}", answer.status, answer.message());
     }
-    let summary = verify_snapshot(&to)?;
-    println!("backup {}: {summary}", to.display());
-    Ok(())
+    verify_snapshot(to)
 }
 
 /// `backup --to s3://…`: a verified snapshot uploaded, or (`--list`) the snapshots there.
@@ -305,17 +310,7 @@ async fn backup_offsite(args: BackupArgs) -> Result<()> {
     }
     let dir = tempfile::tempdir().context("a temporary folder for the snapshot")?;
     let file = dir.path().join("snapshot.db");
-    let target = Target::open(&args.target).await?;
-    let body = serde_json::json!({ "path": file.to_string_lossy() });
-    let answer = target
-        .call(http::Method::POST, "/admin/backup", Some(body))
-        .await;
-    target.close().await?;
-    let answer = answer?;
-    if !answer.status.is_success() {
-        bail!("backup failed ({}): {}", answer.status, answer.message());
-    }
-    let summary = verify_snapshot(&file)?;
+    let summary = snapshot(&args.target, &file).await?;
     let url = store.upload(&file).await?;
     println!("backup {url}: {summary}");
     Ok(())

@@ -127,23 +127,36 @@ pub async fn act(office: &Office<'_>, number: &str, action: Action) -> Resp {
              nothing was changed.",
         );
     };
-    let Some(payments) = Config::load().ok() else {
-        return office.error(
-            503,
-            "The shop is not configured",
-            "The back office could not read its settings. Nothing was changed.",
-        );
+    let config = match config(office) {
+        Ok(config) => config,
+        Err(resp) => return resp,
     };
-    let p = Payments {
-        settings: &payments.payments,
-        key: office.key,
-        writer: office.writer,
-        now: office.now,
-    };
+    let p = payments(office, &config);
     match action {
         Action::Ship => ship(office, &p, number, key, &form).await,
         Action::Cancel => cancel(office, &p, number, key).await,
         Action::Refund => refund_order(office, &p, number, key, &form).await,
+    }
+}
+
+/// The shop's settings, or the page saying they cannot be read.
+fn config(office: &Office<'_>) -> Result<Config, Resp> {
+    Config::load().map_err(|_| {
+        office.error(
+            503,
+            "The shop is not configured",
+            "The back office could not read its settings. Nothing was changed.",
+        )
+    })
+}
+
+/// The payment commands as the back office runs them.
+fn payments<'a>(office: &'a Office<'_>, config: &'a Config) -> Payments<'a> {
+    Payments {
+        settings: &config.payments,
+        key: office.key,
+        writer: office.writer,
+        now: office.now,
     }
 }
 
@@ -152,19 +165,11 @@ pub async fn retry_refund(office: &Office<'_>, number: &str, seq: i64) -> Resp {
     if let Err(resp) = office.form() {
         return resp;
     }
-    let Some(payments) = Config::load().ok() else {
-        return office.error(
-            503,
-            "The shop is not configured",
-            "The back office could not read its settings. Nothing was changed.",
-        );
+    let config = match config(office) {
+        Ok(config) => config,
+        Err(resp) => return resp,
     };
-    let p = Payments {
-        settings: &payments.payments,
-        key: office.key,
-        writer: office.writer,
-        now: office.now,
-    };
+    let p = payments(office, &config);
     match refund::retry(&p, number, seq).await {
         Ok(done) => office.done(&order_path(number), refunded_message(&p, number, &done)),
         Err(e) => refund_failed(office, number, e).await,
