@@ -21,6 +21,7 @@ use crate::storefront::writer_calls::WriterCalls;
 use anyhow::{Context, Result, bail};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 use std::time::Instant;
 
@@ -143,6 +144,25 @@ async fn run(
     let started = Instant::now();
     let limits = limits.limits();
     limits.validate()?;
+    // The operator listener comes first: alive (`/healthz`) while the process waits for
+    // the data dir and applies migrations, ready (`/readyz`) only once it serves.
+    let owner_state = Arc::new(operator::OwnerState::default());
+    let operator = match extras.operator_listen {
+        Some(at) => {
+            let bound = operator::bind(at).await?;
+            println!(
+                "storefront operator listener on http://{}",
+                bound.local_addr()?
+            );
+            Some(operator::spawn(
+                bound,
+                operator::Readiness::Owner {
+                    state: owner_state.clone(),
+                },
+            ))
+        }
+        None => None,
+    };
     let env: BTreeMap<String, String> = std::env::vars().collect();
     // A bad backup destination stops the start, not the first scheduled round.
     let backups = match (&owner.backup_to, owner.backup_every) {
@@ -249,22 +269,8 @@ async fn run(
     };
     let listener = server::bind(listen).await?;
     let addr = listener.local_addr()?;
-    let operator = match extras.operator_listen {
-        Some(at) => {
-            let bound = operator::bind(at).await?;
-            println!(
-                "storefront operator listener on http://{}",
-                bound.local_addr()?
-            );
-            Some(operator::spawn(
-                bound,
-                operator::Readiness::Owner {
-                    writer: writer.clone(),
-                },
-            ))
-        }
-        None => None,
-    };
+    // From now on the operator listener reports ready (while the writer answers).
+    let _ = owner_state.serving.set(writer.clone());
     let shutdown = shutdown_signal()?;
     println!(
         "storefront {role_name} serving http://{addr} (app {}, data: {}, ready in {} ms)",

@@ -154,3 +154,56 @@ fn json_logs_carry_the_request_id() {
     assert_eq!(v["level"], "INFO");
     std::thread::sleep(Duration::from_millis(10));
 }
+
+#[test]
+fn a_writer_waiting_for_the_files_is_alive_but_not_ready() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = ready(common::spawn(
+        common::writer_command(dir.path(), &[]),
+        dir.path(),
+    ));
+    // The successor waits for the lock; its operator listener answers meanwhile.
+    let mut cmd = common::writer_command(
+        dir.path(),
+        &["--wait", "60", "--operator-listen", "127.0.0.1:0"],
+    );
+    cmd.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let ops = loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("operator line");
+        if let Some(url) = line.split("listener on ").nth(1) {
+            break url.trim().to_string();
+        }
+    };
+    assert_eq!(get(&format!("{ops}/healthz")).0, 200, "alive while waiting");
+    let (status, body) = get(&format!("{ops}/readyz"));
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("waiting for the data dir"), "{body}");
+
+    common::send_signal(first.child.id(), "TERM");
+    assert!(first.wait_for_exit().success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while get(&format!("{ops}/readyz")).0 != 200 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the successor never became ready"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}

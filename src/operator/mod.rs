@@ -35,11 +35,19 @@ pub const READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest a readiness check (or the backlog read of a scrape) may take.
 pub const CHECK_TIMEOUT: Duration = Duration::from_secs(3);
 
+/// Where the owner's process stands: set once it serves (with the storefront's writer
+/// calls, or `None` for another Spin app).
+#[derive(Default)]
+pub struct OwnerState {
+    pub serving: std::sync::OnceLock<Option<WriterCalls>>,
+}
+
 /// What "ready" means for this process.
 pub enum Readiness {
-    /// The owner of the data dir. With the storefront's writer calls, ready while the
-    /// writer component answers `/health`; without (another Spin app), ready once serving.
-    Owner { writer: Option<WriterCalls> },
+    /// The owner of the data dir: not ready while it waits for the files or applies the
+    /// migrations; then, with the storefront's writer calls, ready while the writer
+    /// component answers `/health`, and without (another Spin app), ready.
+    Owner { state: Arc<OwnerState> },
     /// The stateless pages: ready while the writer at `writer_url` answers `/health`
     /// (`None`: not the storefront app, ready once serving).
     Pages {
@@ -52,14 +60,17 @@ impl Readiness {
     async fn check(&self) -> Result<(), String> {
         let check = async {
             match self {
-                Readiness::Owner { writer: None }
-                | Readiness::Pages {
+                Readiness::Owner { state } => match state.serving.get() {
+                    None => Err("starting: waiting for the data dir or applying migrations".into()),
+                    Some(None) => Ok(()),
+                    Some(Some(w)) => w
+                        .check_health()
+                        .await
+                        .map_err(|e| format!("the writer component: {e:#}")),
+                },
+                Readiness::Pages {
                     writer_url: None, ..
                 } => Ok(()),
-                Readiness::Owner { writer: Some(w) } => w
-                    .check_health()
-                    .await
-                    .map_err(|e| format!("the writer component: {e:#}")),
                 Readiness::Pages {
                     writer_url: Some(url),
                     token,
@@ -75,7 +86,10 @@ impl Readiness {
 
     /// Reads the ledger's backlog into the metrics (the storefront's owner only).
     async fn refresh_backlog(&self) {
-        let Readiness::Owner { writer: Some(w) } = self else {
+        let Readiness::Owner { state } = self else {
+            return;
+        };
+        let Some(Some(w)) = state.serving.get() else {
             return;
         };
         let read = tokio::time::timeout(
