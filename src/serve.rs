@@ -88,33 +88,24 @@ pub async fn pages(args: PagesArgs) -> Result<()> {
         );
     }
     let vars = AppVariables::resolve(&manifest, std::env::vars(), &BTreeMap::new());
-    if Storefront::of(&manifest)?.is_some() {
+    let storefront = Storefront::of(&manifest)?.is_some();
+    if storefront {
         app_profile::production_checks(&vars, false)?;
     }
     let limits = args.limits.limits();
     limits.validate()?;
     let app = App::load(&manifest, &ids, &vars, None, capacity(&limits))?;
     let listener = server::bind(args.listen).await?;
-    let _operator = match args.operator_listen {
-        Some(at) => {
-            let bound = operator::bind(at).await?;
-            println!(
-                "storefront operator listener on http://{}",
-                bound.local_addr()?
-            );
-            let storefront = Storefront::of(&manifest)?.is_some();
-            Some(operator::spawn(
-                bound,
-                operator::Readiness::Pages {
-                    writer_url: storefront
-                        .then(|| vars.get("writer_url").map(str::to_string))
-                        .flatten(),
-                    token: vars.get("writer_token").unwrap_or_default().to_string(),
-                },
-            ))
-        }
-        None => None,
-    };
+    let _operator = operator::start(
+        args.operator_listen,
+        operator::Readiness::Pages {
+            writer_url: storefront
+                .then(|| vars.get("writer_url").map(str::to_string))
+                .flatten(),
+            token: vars.get("writer_token").unwrap_or_default().to_string(),
+        },
+    )
+    .await?;
     let shutdown = shutdown_signal()?;
     println!(
         "storefront pages serving http://{} (app {}, writer: {}, ready in {} ms)",
@@ -147,22 +138,13 @@ async fn run(
     // The operator listener comes first: alive (`/healthz`) while the process waits for
     // the data dir and applies migrations, ready (`/readyz`) only once it serves.
     let owner_state = Arc::new(operator::OwnerState::default());
-    let operator = match extras.operator_listen {
-        Some(at) => {
-            let bound = operator::bind(at).await?;
-            println!(
-                "storefront operator listener on http://{}",
-                bound.local_addr()?
-            );
-            Some(operator::spawn(
-                bound,
-                operator::Readiness::Owner {
-                    state: owner_state.clone(),
-                },
-            ))
-        }
-        None => None,
-    };
+    let operator = operator::start(
+        extras.operator_listen,
+        operator::Readiness::Owner {
+            state: owner_state.clone(),
+        },
+    )
+    .await?;
     let env: BTreeMap<String, String> = std::env::vars().collect();
     // A bad backup destination stops the start, not the first scheduled round.
     let backups = match (&owner.backup_to, owner.backup_every) {

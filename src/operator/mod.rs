@@ -139,15 +139,27 @@ async fn remote_health(url: &str, token: &str) -> Result<()> {
     Ok(())
 }
 
-/// Binds the operator listener (one readable line if the address is taken).
-pub async fn bind(addr: SocketAddr) -> Result<TcpListener> {
-    TcpListener::bind(addr)
+/// Binds the operator listener at `addr`, if one is asked for (one readable line if the
+/// address is taken), announces it and serves it until the task is aborted.
+pub async fn start(
+    addr: Option<SocketAddr>,
+    readiness: Readiness,
+) -> Result<Option<tokio::task::JoinHandle<()>>> {
+    let Some(addr) = addr else {
+        return Ok(None);
+    };
+    let listener = TcpListener::bind(addr)
         .await
-        .with_context(|| format!("cannot listen on {addr} (the operator listener)"))
+        .with_context(|| format!("cannot listen on {addr} (the operator listener)"))?;
+    println!(
+        "storefront operator listener on http://{}",
+        listener.local_addr()?
+    );
+    Ok(Some(spawn(listener, readiness)))
 }
 
 /// Serves the operator routes on `listener` until the task is aborted.
-pub fn spawn(listener: TcpListener, readiness: Readiness) -> tokio::task::JoinHandle<()> {
+fn spawn(listener: TcpListener, readiness: Readiness) -> tokio::task::JoinHandle<()> {
     let readiness = Arc::new(readiness);
     let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     tokio::spawn(async move {
