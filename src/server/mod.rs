@@ -45,7 +45,7 @@ pub struct Server {
 impl Server {
     async fn serve(
         self: Arc<Self>,
-        req: Request<Incoming>,
+        mut req: Request<Incoming>,
         client: SocketAddr,
         busy: Busy,
     ) -> Result<Response<WasiBody>, std::convert::Infallible> {
@@ -53,7 +53,6 @@ impl Server {
         let _in_flight = InFlight::start();
         let method = req.method().clone();
         let path = req.uri().path().to_string();
-        let mut req = req;
         let request_id = request_id(&mut req);
         let matched = self.router.route(&path);
         let mut response = self.dispatch(req, matched.as_ref(), client).await;

@@ -77,7 +77,7 @@ impl Store {
 
     /// Uploads the (already verified) snapshot file; its URL.
     pub async fn upload(&self, file: &Path) -> Result<String> {
-        let now = chrono_like_now();
+        let now = key_time(chrono::Utc::now());
         let key = self.path(&format!("{KEY_START}{now}.db"));
         let upload =
             self.store.put_multipart(&key).await.with_context(|| {
@@ -224,34 +224,8 @@ async fn round(writer: &WriterCalls, store: &Store, keep: usize) -> Result<Strin
 }
 
 /// UTC time as `YYYYMMDDTHHMMSS.mmmZ`, so keys sort by time.
-fn chrono_like_now() -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    let secs = now.as_secs() as i64;
-    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}.{:03}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60,
-        now.subsec_millis()
-    )
-}
-
-/// Days since 1970-01-01 as (year, month, day), proleptic Gregorian (Howard Hinnant's
-/// algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
+fn key_time(now: chrono::DateTime<chrono::Utc>) -> String {
+    now.format("%Y%m%dT%H%M%S%.3fZ").to_string()
 }
 
 #[cfg(test)]
@@ -260,9 +234,12 @@ mod tests {
 
     #[test]
     fn dates_and_urls() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(20_415), (2025, 11, 23));
-        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        let at = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+        assert_eq!(key_time(at("1970-01-01T00:00:00Z")), "19700101T000000.000Z");
+        assert_eq!(
+            key_time(at("2000-02-29T13:05:09.042Z")),
+            "20000229T130509.042Z"
+        );
         assert!(Store::open("file:///tmp").is_err());
         assert!(Store::open("s3:///prefix").is_err());
         assert!(Store::names_snapshot("s3://b/p/storefront-1.db"));

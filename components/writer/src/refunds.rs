@@ -16,7 +16,7 @@ use crate::db::{Db, Mode, RowExt as _, int, opt_text, text};
 use crate::order_number;
 use crate::orders::not_found;
 use crate::payment_state::PaymentStatus;
-use crate::payments::{self, Order, Payment, check_id};
+use crate::payments::{self, Order, check_id};
 use crate::request::{Head, idempotency_key, parse_json};
 use crate::responses::{ApiError, json};
 use sha2::{Digest as _, Sha256};
@@ -61,27 +61,6 @@ pub fn of_payment(db: &Db, payment_id: i64) -> anyhow::Result<Vec<RefundRecord>>
 /// The provider's idempotency key for refund `seq` of order `number`.
 pub fn provider_key(number: &str, seq: i64) -> String {
     format!("storefront-refund-{number}-{seq}")
-}
-
-/// What may still be asked back: the payment less the refunds asked for that did not
-/// fail, or less what the provider confirmed if that is more (a refund made in the
-/// provider's dashboard); nothing once a whole refund is requested or done.
-fn refundable(db: &Db, payment: &Payment) -> anyhow::Result<i64> {
-    if matches!(
-        payment.status,
-        PaymentStatus::RefundRequested | PaymentStatus::Refunded
-    ) {
-        return Ok(0);
-    }
-    let asked = db
-        .row(
-            "SELECT coalesce(sum(amount), 0) FROM refunds WHERE payment_id = ? AND state <> ?",
-            &[int(payment.id), text(REFUND_FAILED)],
-        )?
-        .map(|r| r.int(0))
-        .transpose()?
-        .unwrap_or(0);
-    Ok((payment.amount.amount - asked.max(payment.amount_refunded)).max(0))
 }
 
 /// The sum of payment `payment_id`'s accepted refunds.
@@ -176,7 +155,10 @@ pub fn request(db: &Db, head: &Head, number: &str, body: &[u8]) -> Result<Respon
                 )));
             }
         };
-        let left = refundable(db, &payment)?;
+        // The domain's rule, on the payment as the API shows it (its refunds included).
+        let left = payments::view(db, &order)?
+            .payment
+            .map_or(0, |p| p.refundable());
         if left == 0 {
             return Err(not_refundable(format!(
                 "order {number}'s payment of {} is refunded or asked back in full",
