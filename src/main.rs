@@ -16,6 +16,13 @@ use clap::Parser;
 use cli::{Cli, Command};
 use std::process::ExitCode;
 
+/// mimalloc instead of glibc's malloc: the host allocates and frees across threads all
+/// the time (a request's buffers are made on one tokio worker and dropped on another),
+/// which with glibc's per-thread arenas means contended arena locks (futex calls) and
+/// fragmentation under the order load.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let filter = || {
@@ -38,6 +45,7 @@ fn main() -> ExitCode {
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .init();
     }
+    database::configure_sqlite_library();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
