@@ -15,6 +15,7 @@
 //! read connections instead ([`readers`]), so they never wait behind a COMMIT.
 
 pub mod batch;
+pub mod checkpoints;
 pub mod lease;
 pub mod ownership;
 pub mod readers;
@@ -22,6 +23,7 @@ pub mod statement;
 
 use anyhow::{Context, Result};
 use batch::{Batch, CommitMode, CommitPolicy, Outcome, OutputGate, Stats};
+use checkpoints::{Checkpointer, Thresholds};
 pub use lease::{Lease, SqlError};
 use readers::{ReadStats, Readers};
 use rusqlite::{Connection, OpenFlags};
@@ -55,6 +57,9 @@ struct Shared {
     /// the committed requests are answered: an answer read while it did not move is still
     /// true ([`crate::app::answer_cache`]).
     changes: AtomicU64,
+    /// Checkpoints the WAL in the background; `None` once stopped at shutdown. After
+    /// `session`, so a dropped database closes its batch connection first.
+    checkpointer: std::sync::Mutex<Option<Checkpointer>>,
 }
 
 /// The connection and the host transaction open on it, if any.
@@ -150,7 +155,7 @@ impl Database {
         read_connections: usize,
     ) -> Result<Database> {
         let path = data_dir.join(DEFAULT_DB_FILE);
-        let conn = Connection::open_with_flags_and_vfs(
+        let mut conn = Connection::open_with_flags_and_vfs(
             &path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
                 | OpenFlags::SQLITE_OPEN_CREATE
@@ -177,6 +182,9 @@ impl Database {
             "database refused WAL mode (got {mode})"
         );
         let readers = Readers::open(&path, read_connections)?;
+        // Instead of SQLite's automatic checkpoint inside COMMIT (see [`checkpoints`]).
+        let checkpointer = Checkpointer::start(&path, Thresholds::default())?;
+        conn.wal_hook(Some(checkpointer.hook()))?;
         Ok(Database {
             path,
             shared: Arc::new(Shared {
@@ -188,6 +196,7 @@ impl Database {
                 readers,
                 read_stats: ReadStats::default(),
                 changes: AtomicU64::new(0),
+                checkpointer: std::sync::Mutex::new(Some(checkpointer)),
             }),
         })
     }
@@ -310,7 +319,15 @@ impl Database {
             if self.shared.readers.size() > 0 {
                 eprintln!("{}", self.shared.read_stats.line());
             }
-            let conn = session.conn;
+            let mut conn = session.conn;
+            conn.wal_hook(
+                None::<fn(&mut rusqlite::hooks::Wal, std::os::raw::c_int) -> rusqlite::Result<()>>,
+            )?;
+            // Stopped (and its connection closed) before the last checkpoint, which must
+            // not find it busy, and before the lock is released.
+            if let Some(checkpointer) = self.shared.checkpointer.lock().unwrap().take() {
+                eprintln!("{}", checkpointer.stats().line());
+            }
             conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
                 .context("WAL checkpoint failed")?;
             conn.close()
