@@ -2,8 +2,9 @@
 //! a product made with the forms (two options, four variants), a price edited from
 //! decimal text, stock adjusted with a reason, a real PNG uploaded through the multipart
 //! form and served at its content-hash address, a forged image refused with nothing
-//! written, archiving after a confirmation, every command in the history as the owner,
-//! a form without its CSRF token refused, and a replayed form applied once.
+//! written, archiving after a confirmation and restoring (with the writer's refusals on
+//! the form), every command in the history as the owner, a form without its CSRF token
+//! refused, and a replayed form applied once.
 
 mod common;
 
@@ -659,4 +660,193 @@ fn variants_images_and_details_change_from_the_product_page() {
         false
     );
     app.stop();
+}
+
+/// An owner command through the admin JSON API, with its idempotency key.
+fn command(app: &TestApp, path: &str, key: &str, body: Option<Value>) -> (u16, Value) {
+    let mut request = common::client()
+        .post(app.url(path))
+        .bearer_auth(ADMIN_TOKEN)
+        .header("idempotency-key", key);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let resp = request.send().unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().unwrap_or(Value::Null))
+}
+
+#[test]
+fn archived_products_and_variants_are_restored_from_the_product_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = common::start_back_office(dir.path());
+    let client = owner_client(&app);
+    let list = api(&app, "/admin/catalog/products?limit=100");
+    let demo = list["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| {
+            !p["options"].as_array().unwrap().is_empty()
+                && p["variants"].as_array().unwrap().len() >= 2
+        })
+        .expect("a demo product with options and two variants")
+        .clone();
+    let slug = demo["slug"].as_str().unwrap();
+    let base = format!("/admin/catalog/products/{slug}");
+    let variant = demo["variants"][0].clone();
+    let sku = variant["sku"].as_str().unwrap();
+    let live = |app: &TestApp, sku: &str| {
+        let view = api(app, &format!("/admin/catalog/products/{slug}"));
+        let v = view["variants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["sku"] == sku)
+            .unwrap_or_else(|| panic!("{view}"))
+            .clone();
+        v["archived"] == false
+    };
+
+    // A variant archived, then a new one with the very same option values.
+    let (status, _) = command(
+        &app,
+        &format!("/admin/catalog/variants/{sku}/archive"),
+        "restore-test-01",
+        None,
+    );
+    assert_eq!(status, 200);
+    let twin = serde_json::json!({
+        "sku": "TWIN-SKU",
+        "options": variant["options"],
+        "price": variant["price"],
+        "stock": 1,
+    });
+    let (status, body) = command(
+        &app,
+        &format!("/admin/catalog/products/{slug}/variants"),
+        "restore-test-02",
+        Some(twin),
+    );
+    assert_eq!(status, 201, "{body}");
+
+    // The archived variant's row has a restore button; while its twin is live the writer
+    // refuses, and the refusal is shown on that form with nothing changed.
+    let (html, csrf) = page(&client, &app, &base);
+    let action = format!("{base}/variants/{sku}/restore");
+    assert!(html.contains(&format!(r#"action="{action}""#)), "{html}");
+    let resp = post(
+        &client,
+        &app,
+        &action,
+        &[("csrf", &csrf), ("idempotency_key", "restore-form-0001")],
+    );
+    assert_eq!(resp.status().as_u16(), 409);
+    let html = resp.text().unwrap();
+    assert!(html.contains(r#"role="alert""#), "{html}");
+    assert!(html.contains("TWIN-SKU"), "{html}");
+    assert!(!live(&app, sku));
+
+    // With the twin archived, the same button restores it.
+    let (status, _) = command(
+        &app,
+        "/admin/catalog/variants/TWIN-SKU/archive",
+        "restore-test-03",
+        None,
+    );
+    assert_eq!(status, 200);
+    let resp = post(
+        &client,
+        &app,
+        &action,
+        &[("csrf", &csrf), ("idempotency_key", "restore-form-0002")],
+    );
+    assert_eq!(resp.status().as_u16(), 303);
+    assert!(live(&app, sku));
+
+    // The product archived: shoppers get a 404, the owner's page offers to restore it.
+    let shop_page = format!("/products/{slug}");
+    let (status, _) = command(
+        &app,
+        &format!("/admin/catalog/products/{slug}/archive"),
+        "restore-test-04",
+        None,
+    );
+    assert_eq!(status, 200);
+    let shopper = common::client();
+    let shop_status = |path: &str| shopper.get(app.url(path)).send().unwrap().status().as_u16();
+    assert_eq!(shop_status(&shop_page), 404);
+    let (html, csrf) = page(&client, &app, &base);
+    assert!(html.contains("Restore this product"), "{html}");
+    assert!(!html.contains("Archive this product"), "{html}");
+
+    // With every variant archived too there is nothing to sell: refused on the form.
+    let view = api(&app, &format!("/admin/catalog/products/{slug}"));
+    let skus: Vec<String> = view["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["archived"] == false)
+        .map(|v| v["sku"].as_str().unwrap().to_string())
+        .collect();
+    for (i, s) in skus.iter().enumerate() {
+        let (status, body) = command(
+            &app,
+            &format!("/admin/catalog/variants/{s}/archive"),
+            &format!("restore-test-1{i}"),
+            None,
+        );
+        assert_eq!(status, 200, "{body}");
+    }
+    let restore = format!("{base}/restore");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("idempotency_key", "restore-form-0003"),
+    ];
+    let resp = post(&client, &app, &restore, &form);
+    assert_eq!(resp.status().as_u16(), 409);
+    let html = resp.text().unwrap();
+    assert!(html.contains("no live variant"), "{html}");
+    assert_eq!(
+        api(&app, &format!("/admin/catalog/products/{slug}"))["archived"],
+        true
+    );
+
+    // One variant back (through the admin API), then the product: the shop has it again,
+    // and the same form sent twice restores it once.
+    let (status, body) = command(
+        &app,
+        &format!("/admin/catalog/variants/{sku}/restore"),
+        "restore-test-05",
+        None,
+    );
+    assert_eq!(status, 200, "{body}");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("idempotency_key", "restore-form-0004"),
+    ];
+    assert_eq!(post(&client, &app, &restore, &form).status().as_u16(), 303);
+    assert_eq!(post(&client, &app, &restore, &form).status().as_u16(), 303);
+    assert_eq!(
+        api(&app, &format!("/admin/catalog/products/{slug}"))["archived"],
+        false
+    );
+    assert_eq!(shop_status(&shop_page), 200);
+
+    app.stop();
+    let db = open_db(dir.path());
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT count(*) FROM catalog_history WHERE command = 'restore_product' AND actor = 'owner'"
+        ),
+        1
+    );
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT count(*) FROM catalog_history WHERE command = 'restore_variant'"
+        ),
+        2
+    );
 }

@@ -1,13 +1,20 @@
 //! Back-office scenarios: catalog. The owner makes a product with options (so one
 //! variant per combination) and a picture through the forms, as a browser sends them
-//! (the picture through the file input of the multipart form), and finds it in the shop.
+//! (the picture through the file input of the multipart form), and finds it in the shop;
+//! then archives a variant and the product and restores both.
 
 use crate::browser_support::{Browser, Scripts, Viewport};
 use crate::{Scenario, in_browser, sign_in};
 use fantoccini::Locator;
 
 pub fn scenarios() -> Vec<(&'static str, Scenario)> {
-    vec![("owner_adds_a_product_with_a_picture", owner_adds_a_product)]
+    vec![
+        ("owner_adds_a_product_with_a_picture", owner_adds_a_product),
+        (
+            "owner_archives_and_restores_a_product",
+            owner_archives_and_restores,
+        ),
+    ]
 }
 
 /// A small PNG in a temporary file, for the file input.
@@ -42,6 +49,55 @@ fn owner_adds_a_product(viewport: Viewport, scripts: Scripts) {
         let src = img.attr("src").await.unwrap().unwrap_or_default();
         assert!(src.contains("/images/"), "{src}");
         assert!(browser.text().await.contains("€9.90"));
+    });
+}
+
+fn owner_archives_and_restores(viewport: Viewport, scripts: Scripts) {
+    let slug = format!("restored-blend-{viewport}-{scripts}")
+        .to_ascii_lowercase()
+        .replace(|c: char| !c.is_ascii_alphanumeric(), "-");
+    let name = format!("Restored blend {viewport} {scripts}");
+    let picture = png_file();
+    in_browser(viewport, scripts, async |browser| {
+        sign_in(browser).await;
+        create_product(browser, &slug, &name, &picture).await;
+
+        // A variant archived after its confirmation page, then restored from its row.
+        let archive_variant = browser
+            .find("//main//a[starts-with(normalize-space(),'Archive ') and contains(@href,'/variants/')]")
+            .await;
+        browser.click_to_next_page(&archive_variant).await;
+        let heading = browser.heading().await;
+        assert!(heading.starts_with("Archive the variant"), "{heading}");
+        browser.click_button("Archive").await;
+        let text = browser.text().await;
+        assert!(text.contains("Archived the variant"), "{text}");
+        browser
+            .check_page("a product page with an archived variant")
+            .await;
+        browser.click_button("Restore").await;
+        let text = browser.text().await;
+        assert!(text.contains("Restored the variant"), "{text}");
+
+        // The product archived: gone from the shop until the owner restores it.
+        let archive = browser
+            .find("//main//a[normalize-space()='Archive this product…']")
+            .await;
+        browser.click_to_next_page(&archive).await;
+        browser.click_button("Archive").await;
+        let text = browser.text().await;
+        assert!(text.contains("Archived the product."), "{text}");
+        browser.check_page("an archived product's page").await;
+        browser.goto(&format!("/products/{slug}")).await;
+        assert_ne!(browser.heading().await, name);
+        browser
+            .goto(&format!("/admin/catalog/products/{slug}"))
+            .await;
+        browser.click_button("Restore this product").await;
+        let text = browser.text().await;
+        assert!(text.contains("Restored the product"), "{text}");
+        browser.goto(&format!("/products/{slug}")).await;
+        assert_eq!(browser.heading().await, name);
     });
 }
 

@@ -1,6 +1,6 @@
 //! The owner's catalog commands: create and change products, variants, collections,
-//! memberships and images; archive products and variants (never delete: an old order must
-//! always name what it sold). Each runs through [`catalog_history::run`] (idempotency key,
+//! memberships and images; archive products and variants, and restore them (never delete:
+//! an old order must always name what it sold). Each runs through [`catalog_history::run`] (idempotency key,
 //! history row, one transaction) and keeps the product's search row in step.
 
 use crate::catalog::{self, no_collection, no_product};
@@ -584,6 +584,48 @@ pub fn archive_product(db: &Db, head: &Head, slug: &str) -> Result<Response, Api
     })
 }
 
+/// `POST /admin/catalog/products/{slug}/restore`: an archived product back in the shop, as
+/// it was (its live variants, stock, images and collections were kept). 409 if it has no
+/// live variant left to sell.
+pub fn restore_product(db: &Db, head: &Head, slug: &str) -> Result<Response, ApiError> {
+    let command = Command {
+        name: "restore_product",
+        target: slug,
+        canonical: String::new(),
+    };
+    record(db, head, command, |db, now| {
+        let (id, archived) = catalog::product_id(db, slug)?.ok_or_else(|| no_product(slug))?;
+        if !archived {
+            return product_answer(db, id, 200, json!({}));
+        }
+        let live: i64 = db
+            .row(
+                "SELECT count(*) FROM variants WHERE product_id = ? AND archived_at IS NULL",
+                &[int(id)],
+            )?
+            .map(|r| r.int(0))
+            .transpose()?
+            .unwrap_or(0);
+        if live == 0 {
+            return Err(ApiError::new(
+                409,
+                "no_live_variant",
+                format!("{slug} has no live variant; restore one of its variants first"),
+            ));
+        }
+        db.execute(
+            "UPDATE products SET archived_at = NULL, updated_at = ? WHERE id = ?",
+            &[text(now), int(id)],
+        )?;
+        product_answer(
+            db,
+            id,
+            200,
+            json!({"archived": {"from": true, "to": false}}),
+        )
+    })
+}
+
 /// The product's options with their values, in order.
 fn options_of(db: &Db, product_id: i64) -> anyhow::Result<Vec<ProductOption>> {
     let mut options: Vec<ProductOption> = Vec::new();
@@ -793,6 +835,51 @@ pub fn archive_variant(db: &Db, head: &Head, sku: &str) -> Result<Response, ApiE
             product_id,
             200,
             json!({"archived": {"from": false, "to": true}}),
+        )
+    })
+}
+
+/// `POST /admin/catalog/variants/{sku}/restore`: an archived variant on sale again, with
+/// its price and stock as they were. 409 if a live variant of the product has the same
+/// option values meanwhile.
+pub fn restore_variant(db: &Db, head: &Head, sku: &str) -> Result<Response, ApiError> {
+    let command = Command {
+        name: "restore_variant",
+        target: sku,
+        canonical: String::new(),
+    };
+    record(db, head, command, |db, now| {
+        let (id, product_id, archived) = variant(db, sku)?;
+        if !archived {
+            return product_answer(db, product_id, 200, json!({}));
+        }
+        let twin = db.row(
+            "SELECT t.sku FROM variants v JOIN variants t \
+             ON t.product_id = v.product_id AND t.options_key = v.options_key \
+             WHERE v.id = ? AND t.id <> v.id AND t.archived_at IS NULL",
+            &[int(id)],
+        )?;
+        if let Some(twin) = twin {
+            return Err(ApiError::new(
+                409,
+                "duplicate_options",
+                format!(
+                    "the live variant {} has the same option values; archive it first",
+                    twin.text(0)?
+                ),
+            ));
+        }
+        db.execute(
+            "UPDATE variants SET archived_at = NULL, updated_at = ? WHERE id = ?",
+            &[text(now), int(id)],
+        )?;
+        touch_product(db, product_id, now)?;
+        reindex(db, product_id)?;
+        product_answer(
+            db,
+            product_id,
+            200,
+            json!({"archived": {"from": true, "to": false}}),
         )
     })
 }

@@ -41,8 +41,8 @@
 //!   `ProductList` (archived included; name, slug or SKU contains `q`);
 //!   `GET /admin/catalog/positions?product=&collection=` → `Positions` (the sort keys)
 //! - Owner catalog commands (`POST`, + `Idempotency-Key`, optional `storefront-actor`; see
-//!   `catalog_commands`): `/admin/catalog/products[/{slug}[/archive|/variants|/images[/{id}
-//!   [/remove]]]]`, `/admin/catalog/variants/{sku}[/archive]`,
+//!   `catalog_commands`): `/admin/catalog/products[/{slug}[/archive|/restore|/variants|
+//!   /images[/{id}[/remove]]]]`, `/admin/catalog/variants/{sku}[/archive|/restore]`,
 //!   `/admin/catalog/collections[/{slug}[/products[/{product}/remove]]]`
 //! - `GET  /settings`                     → `ShopSettings`
 //! - The outbox (see `outbox`): `POST /outbox/claim` `ClaimRequest` → `Claimed`;
@@ -195,9 +195,11 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
         Route::CreateProduct => catalog_commands::create_product(&db, &head, &body),
         Route::UpdateProduct(slug) => catalog_commands::update_product(&db, &head, slug, &body),
         Route::ArchiveProduct(slug) => catalog_commands::archive_product(&db, &head, slug),
+        Route::RestoreProduct(slug) => catalog_commands::restore_product(&db, &head, slug),
         Route::AddVariant(slug) => catalog_commands::add_variant(&db, &head, slug, &body),
         Route::UpdateVariant(sku) => catalog_commands::update_variant(&db, &head, sku, &body),
         Route::ArchiveVariant(sku) => catalog_commands::archive_variant(&db, &head, sku),
+        Route::RestoreVariant(sku) => catalog_commands::restore_variant(&db, &head, sku),
         Route::CreateCollection => catalog_commands::create_collection(&db, &head, &body),
         Route::UpdateCollection(slug) => {
             catalog_commands::update_collection(&db, &head, slug, &body)
@@ -283,9 +285,11 @@ enum Route<'a> {
     CreateProduct,
     UpdateProduct(&'a str),
     ArchiveProduct(&'a str),
+    RestoreProduct(&'a str),
     AddVariant(&'a str),
     UpdateVariant(&'a str),
     ArchiveVariant(&'a str),
+    RestoreVariant(&'a str),
     CreateCollection,
     UpdateCollection(&'a str),
     AddToCollection(&'a str),
@@ -349,6 +353,9 @@ impl<'a> Route<'a> {
             ["admin", "catalog", "products", slug, "archive"] if !slug.is_empty() => {
                 Route::ArchiveProduct(slug)
             }
+            ["admin", "catalog", "products", slug, "restore"] if !slug.is_empty() => {
+                Route::RestoreProduct(slug)
+            }
             ["admin", "catalog", "products", slug, "variants"] if !slug.is_empty() => {
                 Route::AddVariant(slug)
             }
@@ -368,6 +375,9 @@ impl<'a> Route<'a> {
             ["admin", "catalog", "variants", sku] if !sku.is_empty() => Route::UpdateVariant(sku),
             ["admin", "catalog", "variants", sku, "archive"] if !sku.is_empty() => {
                 Route::ArchiveVariant(sku)
+            }
+            ["admin", "catalog", "variants", sku, "restore"] if !sku.is_empty() => {
+                Route::RestoreVariant(sku)
             }
             ["admin", "catalog", "collections"] => Route::CreateCollection,
             ["admin", "catalog", "collections", slug] if !slug.is_empty() => {
@@ -520,9 +530,11 @@ impl<'a> Route<'a> {
             | Route::CreateProduct
             | Route::UpdateProduct(_)
             | Route::ArchiveProduct(_)
+            | Route::RestoreProduct(_)
             | Route::AddVariant(_)
             | Route::UpdateVariant(_)
             | Route::ArchiveVariant(_)
+            | Route::RestoreVariant(_)
             | Route::CreateCollection
             | Route::UpdateCollection(_)
             | Route::AddToCollection(_)

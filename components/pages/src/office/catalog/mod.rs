@@ -41,6 +41,7 @@ pub async fn respond(office: &Office<'_>, rest: &[&str]) -> Resp {
         ["new"] => ("GET, POST", Some(Page::New)),
         ["products", p] if valid_slug(p) => ("GET, POST", Some(Page::Product(p))),
         ["products", p, "archive"] if valid_slug(p) => ("GET, POST", Some(Page::Archive(p))),
+        ["products", p, "restore"] if valid_slug(p) => ("POST", Some(Page::Restore(p))),
         ["products", p, "variants"] if valid_slug(p) => ("POST", Some(Page::AddVariant(p))),
         ["products", p, "variants", s] if valid_slug(p) && valid_sku(s) => {
             ("POST", Some(Page::Variant(p, s)))
@@ -50,6 +51,9 @@ pub async fn respond(office: &Office<'_>, rest: &[&str]) -> Resp {
         }
         ["products", p, "variants", s, "archive"] if valid_slug(p) && valid_sku(s) => {
             ("GET, POST", Some(Page::ArchiveVariant(p, s)))
+        }
+        ["products", p, "variants", s, "restore"] if valid_slug(p) && valid_sku(s) => {
+            ("POST", Some(Page::RestoreVariant(p, s)))
         }
         ["products", p, "collections"] if valid_slug(p) => ("POST", Some(Page::Join(p))),
         ["products", p, "images"] if valid_slug(p) => ("POST", Some(Page::Upload(p))),
@@ -77,11 +81,13 @@ pub async fn respond(office: &Office<'_>, rest: &[&str]) -> Resp {
         Page::Product(p) => product::update(office, p).await,
         Page::Archive(p) if get => product::confirm_archive(office, p, None).await,
         Page::Archive(p) => product::archive(office, p).await,
+        Page::Restore(p) => product::restore(office, p).await,
         Page::AddVariant(p) => product::add_variant(office, p).await,
         Page::Variant(p, s) => product::update_variant(office, p, s).await,
         Page::Stock(p, s) => product::adjust_stock(office, p, s).await,
         Page::ArchiveVariant(p, s) if get => product::confirm_archive(office, p, Some(s)).await,
         Page::ArchiveVariant(p, s) => product::archive_variant(office, p, s).await,
+        Page::RestoreVariant(p, s) => product::restore_variant(office, p, s).await,
         Page::Join(p) => product::join_collection(office, p).await,
         Page::Upload(p) => images::upload(office, p).await,
         Page::Image(p, i) => images::update(office, p, i).await,
@@ -101,10 +107,12 @@ enum Page<'a> {
     New,
     Product(&'a str),
     Archive(&'a str),
+    Restore(&'a str),
     AddVariant(&'a str),
     Variant(&'a str, &'a str),
     Stock(&'a str, &'a str),
     ArchiveVariant(&'a str, &'a str),
+    RestoreVariant(&'a str, &'a str),
     Join(&'a str),
     Upload(&'a str),
     Image(&'a str, &'a str),

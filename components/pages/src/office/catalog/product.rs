@@ -1,8 +1,9 @@
 //! A product's page (`/admin/catalog/products/{slug}`) and its forms: name, description
 //! and position; each variant's price, weight and availability, its stock adjustments
 //! (always with a reason) and archiving; a new variant; the product's collections; its
-//! images ([`super::images`]); archiving the product. Archiving asks first, on a page of
-//! its own (`GET …/archive`), since it cannot be undone here.
+//! images ([`super::images`]); archiving the product, and restoring an archived product or
+//! variant. Archiving asks first, on a page of its own (`GET …/archive`); restoring is one
+//! button, since archiving again undoes it.
 
 use super::fields::{self, input, select, textarea};
 use super::list::whole;
@@ -111,7 +112,20 @@ fn page(
                                 td.num { (v.price) }
                                 td.num { (v.stock) }
                                 td {
-                                    @if v.archived { span.badge.archived { "Archived" } }
+                                    @if v.archived {
+                                        span.badge.archived { "Archived" }
+                                        @let form = format!("restore-{}", v.sku);
+                                        @let restore = about(&form);
+                                        form.inline method="post"
+                                            action=(format!("{base}/variants/{}/restore", v.sku)) {
+                                            (fields::hidden(office, restore))
+                                            (fields::message(restore))
+                                            button type="submit"
+                                                aria-label=(format!("Restore the variant {}", v.sku)) {
+                                                "Restore"
+                                            }
+                                        }
+                                    }
                                     @else if v.active { "Available" }
                                     @else { "Not available" }
                                 }
@@ -127,7 +141,19 @@ fn page(
         }
         (membership(office, product, collections, about("join")))
         (super::images::section(office, product, &positions.images, problem))
-        @if !product.archived {
+        @if product.archived {
+            section aria-labelledby="restore-heading" {
+                h2 #restore-heading { "Restore" }
+                p { "A restored product is back in the shop as it was: its live variants, stock, \
+                     images and collections were kept." }
+                @let restore = about("restore");
+                form.actions method="post" action=(format!("{base}/restore")) {
+                    (fields::hidden(office, restore))
+                    (fields::message(restore))
+                    button.primary type="submit" { "Restore this product" }
+                }
+            }
+        } @else {
             section aria-labelledby="archive-heading" {
                 h2 #archive-heading { "Archive" }
                 p { "An archived product disappears from the shop; its orders keep it." }
@@ -537,7 +563,7 @@ async fn confirm(
         @if let Some(refused) = refused { p.field-error role="alert" { (refused) } }
         p {
             "Shoppers will no longer see or buy it. Orders that have it keep it. \
-             The back office cannot bring it back."
+             You can restore it later from the product's page."
         }
         form.actions method="post" action=(action) {
             (fields::hidden(office, None))
@@ -580,6 +606,38 @@ async fn archive_any(office: &Office<'_>, slug: &str, sku: Option<&str>) -> Resp
         }
         Err(resp) => resp,
     }
+}
+
+/// `POST …/restore`: the archived product back in the shop.
+pub async fn restore(office: &Office<'_>, slug: &str) -> Resp {
+    restore_any(office, slug, None).await
+}
+
+/// `POST …/variants/{sku}/restore`: the archived variant on sale again.
+pub async fn restore_variant(office: &Office<'_>, slug: &str, sku: &str) -> Resp {
+    restore_any(office, slug, Some(sku)).await
+}
+
+/// A refusal (no live variant, the same options as a live one) comes back on the
+/// restore form it was sent from.
+async fn restore_any(office: &Office<'_>, slug: &str, sku: Option<&str>) -> Resp {
+    let (form, key) = match posted(office) {
+        Ok(posted) => posted,
+        Err(resp) => return resp,
+    };
+    let (problem, path, done) = match sku {
+        Some(sku) => (
+            Problem::new(&format!("restore-{sku}"), form),
+            format!("/admin/catalog/variants/{sku}/restore"),
+            format!("Restored the variant {sku}."),
+        ),
+        None => (
+            Problem::new("restore", form),
+            format!("/admin/catalog/products/{slug}/restore"),
+            "Restored the product: shoppers see it again.".to_string(),
+        ),
+    };
+    answer(office, slug, problem, &path, None, &key, &done, |_| None).await
 }
 
 /// Sends a command from the product page: back to the page with `done`, or the page
