@@ -3,7 +3,7 @@
 //!
 //! - whatever runs `storefront writer` (or `up`: both own the SQLite files) is a
 //!   StatefulSet with `replicas: 1` whose data dir is a ReadWriteOnce volume claim; a
-//!   SpinApp lists its `components` and never the writer;
+//!   SpinApp lists its `components` and never the writer, and probes the pages' own `/healthz`;
 //! - every storefront container's `terminationGracePeriodSeconds` outlasts its preStop
 //!   pause plus its drain (`--drain-timeout`, 30 s by default);
 //! - every Spin variable set is declared in spin.toml; the secret ones come only from a
@@ -1034,10 +1034,19 @@ fn check_spinapp(doc: &Doc, docs: &[Doc], spin: &Spin, failures: &mut Vec<String
             }
         }
     }
-    if !v["checks"].is_null() && v["checks"].as_mapping().is_none_or(|m| !m.is_empty()) {
-        failures.push(format!(
-            "{here}: has `checks`: SpinKube probes the app's own port (80), where every path is the pages component's; /healthz and /readyz are the storefront operator listener's (src/operator), which the shim does not run"
-        ));
+    // SpinKube probes the app's own port (80), where every path is the pages component's:
+    // only the pages' own /healthz answers there (/readyz and /metrics are the storefront
+    // operator listener's, which the shim does not run).
+    for probe in ["readiness", "liveness"] {
+        match v["checks"][probe]["httpGet"]["path"].as_str() {
+            None => failures.push(format!(
+                "{here}: has no {probe} check: probe GET /healthz, which the pages answer themselves"
+            )),
+            Some("/healthz") => {}
+            Some(path) => failures.push(format!(
+                "{here}: its {probe} check probes {path}, which the pages do not serve on the app port; probe /healthz"
+            )),
+        }
     }
     if !v["replicas"].is_null() && v["enableAutoscaling"].as_bool() == Some(true) {
         failures.push(format!(
@@ -1418,9 +1427,14 @@ spec:
             "has a SQLite database",
         ),
         (
-            "a SpinApp with checks",
-            "apiVersion: core.spinkube.dev/v1alpha1\nkind: SpinApp\nmetadata: {name: p}\nspec: {image: x, components: [pages], checks: {readiness: {httpGet: {path: /readyz}}}}\n".into(),
-            "has `checks`",
+            "a SpinApp probing the operator listener's path",
+            "apiVersion: core.spinkube.dev/v1alpha1\nkind: SpinApp\nmetadata: {name: p}\nspec: {image: x, components: [pages], checks: {readiness: {httpGet: {path: /readyz}}, liveness: {httpGet: {path: /healthz}}}}\n".into(),
+            "its readiness check probes /readyz",
+        ),
+        (
+            "a SpinApp without checks",
+            "apiVersion: core.spinkube.dev/v1alpha1\nkind: SpinApp\nmetadata: {name: p}\nspec: {image: x, components: [pages]}\n".into(),
+            "has no liveness check",
         ),
         (
             "a SpinApp secret as a value",

@@ -96,6 +96,9 @@ fn the_pages_are_ready_only_while_the_writer_answers_and_one_request_id_follows_
     let ops = operator_url(&pages);
     assert_eq!(get(&format!("{ops}/healthz")).0, 200);
     assert_eq!(get(&format!("{ops}/readyz")), (200, "ready\n".to_string()));
+    // The pages' own probe on the shoppers' port (what SpinKube runs, see
+    // deploy/k8s/components/spinkube), answered by the component.
+    assert_eq!(get(&pages.url("/healthz")), (200, "ok\n".to_string()));
 
     // A proxy's request id is kept, answered, and passed on to the writer.
     let r = common::client()
@@ -122,6 +125,9 @@ fn the_pages_are_ready_only_while_the_writer_answers_and_one_request_id_follows_
     assert_eq!(status, 503, "{body}");
     assert!(body.starts_with("not ready: the writer at"), "{body}");
     assert_eq!(get(&format!("{ops}/healthz")).0, 200, "still alive");
+    // The component's probe does not follow the writer: a writer handover must not take
+    // every pages pod out of its Service (shoppers get a retryable 503 meanwhile).
+    assert_eq!(get(&pages.url("/healthz")), (200, "ok\n".to_string()));
 }
 
 #[test]

@@ -181,6 +181,12 @@ fn the_app_runs_unchanged_under_real_spin() {
     let serving = started.elapsed();
     let client = common::client();
 
+    // The probe SpinKube runs against the pages (`checks` in the SpinApp): the component
+    // answers it under Spin as under the project's host.
+    let probe = client.get(spin.url("/healthz")).send().unwrap();
+    assert_eq!(probe.status(), 200);
+    assert_eq!(probe.text().unwrap(), "ok\n");
+
     // The public JSON catalog and the HTML page listing it: pages → writer by service chaining.
     let api = client.get(spin.url("/api/products")).send().unwrap();
     assert_eq!(api.status(), 200, "{}", spin.output().join("\n"));

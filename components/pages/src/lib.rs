@@ -22,6 +22,7 @@ mod config;
 mod csrf;
 mod favicon;
 mod forms;
+mod health;
 mod images;
 mod notice;
 mod office;
@@ -311,8 +312,15 @@ fn route<'a>(method: &str, path: &'a str, features: Features) -> Result<Route<'a
 async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
     let config = match config::Config::load() {
         Ok(config) => config,
+        Err(problem) if health::asked(&req.method, &req.path) => {
+            eprintln!("pages is misconfigured: {problem}");
+            return health::answer(true);
+        }
         Err(problem) => return misconfigured(req, &problem),
     };
+    if health::asked(&req.method, &req.path) {
+        return health::answer(false);
+    }
     req.client = client::key(req, &config.key, &config.client_ip_header);
     let req = &*req;
     let writer = WriterClient::new(&config.writer_url, &config.writer_token);
