@@ -850,3 +850,132 @@ fn archived_products_and_variants_are_restored_from_the_product_page() {
         2
     );
 }
+
+#[test]
+fn an_option_value_is_renamed_from_the_product_page_and_orders_keep_the_old_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = common::start_back_office(dir.path());
+    let client = owner_client(&app);
+    let list = api(&app, "/admin/catalog/products?limit=100");
+    let demo = list["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| {
+            p["options"][0]["values"]
+                .as_array()
+                .is_some_and(|v| v.len() >= 2)
+                && p["variants"][0]["active"] == true
+                && p["variants"][0]["stock"].as_i64().unwrap_or(0) > 0
+        })
+        .expect("a demo product whose first option has two values")
+        .clone();
+    let slug = demo["slug"].as_str().unwrap();
+    let base = format!("/admin/catalog/products/{slug}");
+    let variant = demo["variants"][0].clone();
+    let sku = variant["sku"].as_str().unwrap();
+    let sold_title = variant["title"].as_str().unwrap().to_string();
+    let value = variant["options"][0]["value"].as_str().unwrap().to_string();
+    let values: Vec<String> = demo["options"][0]["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    let j = values.iter().position(|v| *v == value).unwrap();
+    let other = values.iter().find(|v| **v != value).unwrap();
+
+    // An order of that variant: its line holds the title as sold.
+    let order: Value = common::client()
+        .post(app.url("/api/orders"))
+        .header("idempotency-key", "rename-order-0001")
+        .json(&serde_json::json!({
+            "email": "ada@example.com",
+            "name": "Ada Lovelace",
+            "address": {"line1": "12 Analytical Row", "city": "London",
+                        "postal_code": "N1 9GU", "country": "GB"},
+            "items": [{"sku": sku, "quantity": 1}],
+        }))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let number = order["number"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{order}"));
+    let history_before = history(&app);
+
+    // Nothing typed, or a value the option has already (case aside): refused at the field.
+    let (html, csrf) = page(&client, &app, &base);
+    assert!(html.contains("Rename an option or value"), "{html}");
+    let what = format!("0.{j}");
+    let rename = |key: &str, what: &str, to: &str| {
+        post(
+            &client,
+            &app,
+            &format!("{base}/options"),
+            &[
+                ("csrf", &csrf),
+                ("idempotency_key", key),
+                ("what", what),
+                ("to", to),
+            ],
+        )
+    };
+    let resp = rename("rename-form-0001", &what, "  ");
+    assert_eq!(resp.status().as_u16(), 422);
+    assert!(resp.text().unwrap().contains(r#"id="rename-to-error""#));
+    let resp = rename("rename-form-0002", &what, &other.to_uppercase());
+    assert_eq!(resp.status().as_u16(), 409);
+    assert!(resp.text().unwrap().contains(r#"id="rename-to-error""#));
+    assert_eq!(history(&app), history_before);
+
+    // Renamed: the variants keep their SKUs and take the new title; the shop shows it and
+    // search finds it; the order keeps what it sold.
+    let resp = rename("rename-form-0003", &what, "Freshly renamed");
+    assert_eq!(resp.status().as_u16(), 303, "{}", resp.text().unwrap());
+    let view = api(&app, &format!("/admin/catalog/products/{slug}"));
+    let renamed = view["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["sku"] == sku)
+        .unwrap_or_else(|| panic!("{view}"))
+        .clone();
+    assert_eq!(renamed["options"][0]["value"], "Freshly renamed");
+    assert!(
+        renamed["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Freshly renamed"),
+        "{renamed}"
+    );
+    assert!(!view["options"][0]["values"].to_string().contains(&value));
+    let shop = common::client()
+        .get(app.url(&format!("/products/{slug}")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(shop.contains("Freshly renamed"), "{shop}");
+    let found = api(&app, "/api/search?q=freshly");
+    assert!(found.to_string().contains(slug), "{found}");
+    let order = api(&app, &format!("/api/orders/{number}"));
+    assert_eq!(order["items"][0]["variant"], sold_title.as_str(), "{order}");
+
+    // The option itself renamed; both renames are the owner's in the history.
+    let resp = rename("rename-form-0004", "0", "Renamed option");
+    assert_eq!(resp.status().as_u16(), 303);
+    let view = api(&app, &format!("/admin/catalog/products/{slug}"));
+    assert_eq!(view["options"][0]["name"], "Renamed option");
+    assert_eq!(history(&app), history_before + 2);
+    app.stop();
+    let db = open_db(dir.path());
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT count(*) FROM catalog_history WHERE command = 'rename_option' AND actor = 'owner'"
+        ),
+        2
+    );
+}

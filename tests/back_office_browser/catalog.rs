@@ -1,7 +1,7 @@
 //! Back-office scenarios: catalog. The owner makes a product with options (so one
 //! variant per combination) and a picture through the forms, as a browser sends them
 //! (the picture through the file input of the multipart form), and finds it in the shop;
-//! then archives a variant and the product and restores both.
+//! then renames an option value, archives a variant and the product and restores both.
 
 use crate::browser_support::{Browser, Scripts, Viewport};
 use crate::{Scenario, in_browser, sign_in};
@@ -11,7 +11,7 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
     vec![
         ("owner_adds_a_product_with_a_picture", owner_adds_a_product),
         (
-            "owner_archives_and_restores_a_product",
+            "owner_renames_archives_and_restores_a_product",
             owner_archives_and_restores,
         ),
     ]
@@ -61,6 +61,16 @@ fn owner_archives_and_restores(viewport: Viewport, scripts: Scripts) {
     in_browser(viewport, scripts, async |browser| {
         sign_in(browser).await;
         create_product(browser, &slug, &name, &picture).await;
+
+        // A typo in an option value fixed: the variants' titles follow.
+        let what = browser.field("What").await;
+        what.select_by_label("Grind: Filter").await.unwrap();
+        browser.type_into("New name", "Espresso").await;
+        browser.click_button("Rename").await;
+        let text = browser.text().await;
+        assert!(text.contains("Renamed."), "{text}");
+        assert!(text.contains("1 kg / Espresso"), "{text}");
+        assert!(!text.contains("1 kg / Filter"), "{text}");
 
         // A variant archived after its confirmation page, then restored from its row.
         let archive_variant = browser

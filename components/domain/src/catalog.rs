@@ -233,6 +233,18 @@ pub type ProductChange = ListingChange;
 /// A collection's new name, description or position.
 pub type CollectionChange = ListingChange;
 
+/// `POST /admin/catalog/products/{slug}/options`: renames the product's option `option`
+/// (when `value` is absent) or its value `value` to `to`, say to fix a typo. The variants
+/// keep their SKUs and their option values (by id); their titles follow. Orders keep the
+/// title as sold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionRename {
+    pub option: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    pub to: String,
+}
+
 /// `POST /admin/catalog/variants/{sku}`: change what is given. Stock moves only through
 /// stock adjustments (`POST /admin/catalog/variants/{sku}/stock`), so every unit has a reason.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -28,7 +28,11 @@ pub fn target(rest: &[&str]) -> Option<(String, &'static str)> {
             return Some((format!("/admin/catalog/products/{p}"), "GET, POST"));
         }
         ["collections"] => true,
-        ["products", p, "archive" | "restore" | "variants" | "images"] => slug(p),
+        [
+            "products",
+            p,
+            "archive" | "restore" | "options" | "variants" | "images",
+        ] => slug(p),
         ["products", p, "images", i] | ["products", p, "images", i, "remove"] => slug(p) && id(i),
         ["variants", s] | ["variants", s, "archive" | "restore" | "stock"] => valid_sku(s),
         ["collections", c] | ["collections", c, "products"] => slug(c),
@@ -119,6 +123,7 @@ mod tests {
             "products/kenya",
             "products/kenya/archive",
             "products/kenya/restore",
+            "products/kenya/options",
             "products/kenya/variants",
             "products/kenya/images/12",
             "products/kenya/images/12/remove",

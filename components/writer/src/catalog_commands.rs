@@ -19,7 +19,7 @@ use spin_sdk::sqlite::Value;
 use storefront_domain::catalog::{
     CollectionChange, ImageChange, ListingChange, MAX_ALT, MAX_OPTION_TEXT, MAX_OPTION_VALUES,
     MAX_OPTIONS, MAX_VARIANTS, Membership, NewCollection, NewProduct, NewVariant, OptionChoice,
-    ProductChange, ProductOption, VariantChange, variant_title,
+    OptionRename, ProductChange, ProductOption, VariantChange, variant_title,
 };
 
 fn to_json<T: Serialize>(value: &T) -> Result<String, ApiError> {
@@ -624,6 +624,126 @@ pub fn restore_product(db: &Db, head: &Head, slug: &str) -> Result<Response, Api
             json!({"archived": {"from": true, "to": false}}),
         )
     })
+}
+
+/// `POST /admin/catalog/products/{slug}/options`: an option or one of its values renamed
+/// ([`OptionRename`]). A name another option (or value of the same option) has already,
+/// ignoring case, is `409`; a case-only change is allowed. The variants' titles and the
+/// product's search row follow.
+pub fn rename_option(db: &Db, head: &Head, slug: &str, body: &[u8]) -> Result<Response, ApiError> {
+    let request: OptionRename = parse_json(body)?;
+    let mut checks = Checks::default();
+    let to = checks.text("to", &request.to, 1, MAX_OPTION_TEXT, false);
+    checks.finish()?;
+    let command = Command {
+        name: "rename_option",
+        target: slug,
+        canonical: canonical(&request),
+    };
+    record(db, head, command, |db, now| {
+        let id = product_id(db, slug)?;
+        let option = db
+            .row(
+                "SELECT id, name FROM product_options WHERE product_id = ? AND name = ?",
+                &[int(id), text(&request.option)],
+            )?
+            .ok_or_else(|| {
+                ApiError::invalid(vec![storefront_domain::FieldError::new(
+                    "option",
+                    format!("{slug} has no option {:?}", request.option),
+                )])
+            })?;
+        let (option_id, option_name) = (option.int(0)?, option.text(1)?);
+        let changes = match &request.value {
+            None => {
+                if option_name == to {
+                    return product_answer(db, id, 200, json!({}));
+                }
+                let taken = db.row(
+                    "SELECT 1 FROM product_options WHERE product_id = ? AND name = ? AND id <> ?",
+                    &[int(id), text(&to), int(option_id)],
+                )?;
+                if taken.is_some() {
+                    return Err(conflict(
+                        "to",
+                        "the product has another option of that name",
+                    ));
+                }
+                db.execute(
+                    "UPDATE product_options SET name = ? WHERE id = ?",
+                    &[text(&to), int(option_id)],
+                )?;
+                json!({"option": {"from": option_name, "to": to}})
+            }
+            Some(value) => {
+                let row = db
+                    .row(
+                        "SELECT id, value FROM product_option_values WHERE option_id = ? AND value = ?",
+                        &[int(option_id), text(value)],
+                    )?
+                    .ok_or_else(|| {
+                        ApiError::invalid(vec![storefront_domain::FieldError::new(
+                            "value",
+                            format!("the option {option_name} has no value {value:?}"),
+                        )])
+                    })?;
+                let (value_id, old) = (row.int(0)?, row.text(1)?);
+                if old == to {
+                    return product_answer(db, id, 200, json!({}));
+                }
+                let taken = db.row(
+                    "SELECT 1 FROM product_option_values WHERE option_id = ? AND value = ? AND id <> ?",
+                    &[int(option_id), text(&to), int(value_id)],
+                )?;
+                if taken.is_some() {
+                    return Err(conflict(
+                        "to",
+                        format!("{option_name} has that value already"),
+                    ));
+                }
+                db.execute(
+                    "UPDATE product_option_values SET value = ? WHERE id = ?",
+                    &[text(&to), int(value_id)],
+                )?;
+                retitle_variants(db, id, now)?;
+                json!({"option": option_name, "value": {"from": old, "to": to}})
+            }
+        };
+        touch_product(db, id, now)?;
+        reindex(db, id)?;
+        product_answer(db, id, 200, changes)
+    })
+}
+
+/// Gives each variant of the product the title its option values make now.
+fn retitle_variants(db: &Db, product_id: i64, now: &str) -> anyhow::Result<()> {
+    let mut titles: Vec<(i64, Vec<OptionChoice>)> = Vec::new();
+    for row in db.rows(
+        "SELECT vov.variant_id, o.name, v.value FROM variants x \
+         JOIN variant_option_values vov ON vov.variant_id = x.id \
+         JOIN product_options o ON o.id = vov.option_id \
+         JOIN product_option_values v ON v.id = vov.value_id \
+         WHERE x.product_id = ? ORDER BY vov.variant_id, o.position, o.id",
+        &[int(product_id)],
+    )? {
+        let (variant, name, value) = (row.int(0)?, row.text(1)?, row.text(2)?);
+        match titles.last_mut() {
+            Some((v, choices)) if *v == variant => choices.push(OptionChoice { name, value }),
+            _ => titles.push((variant, vec![OptionChoice { name, value }])),
+        }
+    }
+    for (variant, choices) in titles {
+        db.execute(
+            "UPDATE variants SET title = ?, updated_at = ? WHERE id = ? AND title <> ?",
+            &[
+                text(variant_title(&choices)),
+                text(now),
+                int(variant),
+                text(variant_title(&choices)),
+            ],
+        )?;
+    }
+    Ok(())
 }
 
 /// The product's options with their values, in order.

@@ -41,8 +41,8 @@
 //!   `ProductList` (archived included; name, slug or SKU contains `q`);
 //!   `GET /admin/catalog/positions?product=&collection=` → `Positions` (the sort keys)
 //! - Owner catalog commands (`POST`, + `Idempotency-Key`, optional `storefront-actor`; see
-//!   `catalog_commands`): `/admin/catalog/products[/{slug}[/archive|/restore|/variants|
-//!   /images[/{id}[/remove]]]]`, `/admin/catalog/variants/{sku}[/archive|/restore]`,
+//!   `catalog_commands`): `/admin/catalog/products[/{slug}[/archive|/restore|/options|
+//!   /variants|/images[/{id}[/remove]]]]`, `/admin/catalog/variants/{sku}[/archive|/restore]`,
 //!   `/admin/catalog/collections[/{slug}[/products[/{product}/remove]]]`
 //! - `GET  /settings`                     → `ShopSettings`
 //! - The outbox (see `outbox`): `POST /outbox/claim` `ClaimRequest` → `Claimed`;
@@ -196,6 +196,7 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
         Route::UpdateProduct(slug) => catalog_commands::update_product(&db, &head, slug, &body),
         Route::ArchiveProduct(slug) => catalog_commands::archive_product(&db, &head, slug),
         Route::RestoreProduct(slug) => catalog_commands::restore_product(&db, &head, slug),
+        Route::RenameOption(slug) => catalog_commands::rename_option(&db, &head, slug, &body),
         Route::AddVariant(slug) => catalog_commands::add_variant(&db, &head, slug, &body),
         Route::UpdateVariant(sku) => catalog_commands::update_variant(&db, &head, sku, &body),
         Route::ArchiveVariant(sku) => catalog_commands::archive_variant(&db, &head, sku),
@@ -286,6 +287,7 @@ enum Route<'a> {
     UpdateProduct(&'a str),
     ArchiveProduct(&'a str),
     RestoreProduct(&'a str),
+    RenameOption(&'a str),
     AddVariant(&'a str),
     UpdateVariant(&'a str),
     ArchiveVariant(&'a str),
@@ -355,6 +357,9 @@ impl<'a> Route<'a> {
             }
             ["admin", "catalog", "products", slug, "restore"] if !slug.is_empty() => {
                 Route::RestoreProduct(slug)
+            }
+            ["admin", "catalog", "products", slug, "options"] if !slug.is_empty() => {
+                Route::RenameOption(slug)
             }
             ["admin", "catalog", "products", slug, "variants"] if !slug.is_empty() => {
                 Route::AddVariant(slug)
@@ -531,6 +536,7 @@ impl<'a> Route<'a> {
             | Route::UpdateProduct(_)
             | Route::ArchiveProduct(_)
             | Route::RestoreProduct(_)
+            | Route::RenameOption(_)
             | Route::AddVariant(_)
             | Route::UpdateVariant(_)
             | Route::ArchiveVariant(_)

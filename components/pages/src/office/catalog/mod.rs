@@ -42,6 +42,7 @@ pub async fn respond(office: &Office<'_>, rest: &[&str]) -> Resp {
         ["products", p] if valid_slug(p) => ("GET, POST", Some(Page::Product(p))),
         ["products", p, "archive"] if valid_slug(p) => ("GET, POST", Some(Page::Archive(p))),
         ["products", p, "restore"] if valid_slug(p) => ("POST", Some(Page::Restore(p))),
+        ["products", p, "options"] if valid_slug(p) => ("POST", Some(Page::Rename(p))),
         ["products", p, "variants"] if valid_slug(p) => ("POST", Some(Page::AddVariant(p))),
         ["products", p, "variants", s] if valid_slug(p) && valid_sku(s) => {
             ("POST", Some(Page::Variant(p, s)))
@@ -82,6 +83,7 @@ pub async fn respond(office: &Office<'_>, rest: &[&str]) -> Resp {
         Page::Archive(p) if get => product::confirm_archive(office, p, None).await,
         Page::Archive(p) => product::archive(office, p).await,
         Page::Restore(p) => product::restore(office, p).await,
+        Page::Rename(p) => product::rename_option(office, p).await,
         Page::AddVariant(p) => product::add_variant(office, p).await,
         Page::Variant(p, s) => product::update_variant(office, p, s).await,
         Page::Stock(p, s) => product::adjust_stock(office, p, s).await,
@@ -108,6 +110,7 @@ enum Page<'a> {
     Product(&'a str),
     Archive(&'a str),
     Restore(&'a str),
+    Rename(&'a str),
     AddVariant(&'a str),
     Variant(&'a str, &'a str),
     Stock(&'a str, &'a str),

@@ -1,9 +1,9 @@
 //! A product's page (`/admin/catalog/products/{slug}`) and its forms: name, description
 //! and position; each variant's price, weight and availability, its stock adjustments
-//! (always with a reason) and archiving; a new variant; the product's collections; its
-//! images ([`super::images`]); archiving the product, and restoring an archived product or
-//! variant. Archiving asks first, on a page of its own (`GET …/archive`); restoring is one
-//! button, since archiving again undoes it.
+//! (always with a reason) and archiving; renaming an option or one of its values; a new
+//! variant; the product's collections; its images ([`super::images`]); archiving the
+//! product, and restoring an archived product or variant. Archiving asks first, on a page
+//! of its own (`GET …/archive`); restoring is one button, since archiving again undoes it.
 
 use super::fields::{self, input, select, textarea};
 use super::list::whole;
@@ -15,8 +15,8 @@ use maud::{Markup, html};
 use storefront_domain::Product;
 use storefront_domain::catalog::Variant;
 use storefront_domain::catalog::{
-    Collection, MAX_WEIGHT_GRAMS, Membership, NewVariant, OptionChoice, ProductChange,
-    VariantChange,
+    Collection, MAX_WEIGHT_GRAMS, Membership, NewVariant, OptionChoice, OptionRename,
+    ProductChange, VariantChange,
 };
 use storefront_domain::catalog_positions::Positions;
 use storefront_domain::order::valid_slug;
@@ -137,6 +137,7 @@ fn page(
             @for v in product.variants.iter().filter(|v| !v.archived) {
                 (variant_forms(office, &base, v, currency, problem))
             }
+            @if !product.options.is_empty() { (rename_form(office, product, about("rename"))) }
             @if !product.archived { (new_variant(office, product, currency, about("add-variant"))) }
         }
         (membership(office, product, collections, about("join")))
@@ -159,6 +160,34 @@ fn page(
                 p { "An archived product disappears from the shop; its orders keep it." }
                 p { a.button href=(format!("{base}/archive")) { "Archive this product…" } }
             }
+        }
+    }
+}
+
+/// What the rename form may rename: `"{i}"` is option `i`, `"{i}.{j}"` its value `j`.
+fn rename_choices(product: &Product) -> Vec<(String, String)> {
+    let mut choices = Vec::new();
+    for (i, o) in product.options.iter().enumerate() {
+        choices.push((i.to_string(), format!("{} (the option)", o.name)));
+        for (j, v) in o.values.iter().enumerate() {
+            choices.push((format!("{i}.{j}"), format!("{}: {v}", o.name)));
+        }
+    }
+    choices
+}
+
+/// Renames an option or one of its values (a typo, say): the variants keep their SKUs.
+fn rename_form(office: &Office<'_>, product: &Product, problem: Option<&Problem>) -> Markup {
+    let action = format!("{}/options", product_path(&product.slug));
+    html! {
+        h3 #rename-heading { "Rename an option or value" }
+        form.stack method="post" action=(action) aria-labelledby="rename-heading" novalidate {
+            (fields::hidden(office, problem))
+            (fields::message(problem))
+            (select(problem, "rename", "what", "What", &rename_choices(product), ""))
+            (input(problem, "rename", "to", "New name", "", "text",
+                Some("Variants keep their SKUs; past orders keep the names they were sold under.")))
+            div.actions { button type="submit" { "Rename" } }
         }
     }
 }
@@ -374,6 +403,57 @@ pub async fn update_variant(office: &Office<'_>, slug: &str, sku: &str) -> Resp 
                 "active" => "active",
                 _ => return None,
             })
+        },
+    )
+    .await
+}
+
+/// `POST …/options`: an option or one of its values renamed.
+pub async fn rename_option(office: &Office<'_>, slug: &str) -> Resp {
+    let (form, key) = match posted(office) {
+        Ok(posted) => posted,
+        Err(resp) => return resp,
+    };
+    let mut problem = Problem::new("rename", form.clone());
+    let product = match office.writer.owner_product(slug).await {
+        Ok(Some(product)) => product,
+        Ok(None) => return office.not_found(),
+        Err(e) => return office.writer_failed(e),
+    };
+    let what = form.get("what").unwrap_or_default();
+    let mut parts = what.splitn(2, '.').map(|p| p.parse::<usize>().ok());
+    let target = match (parts.next().flatten(), parts.next()) {
+        (Some(i), None) => product.options.get(i).map(|o| (o.name.clone(), None)),
+        (Some(i), Some(Some(j))) => product
+            .options
+            .get(i)
+            .and_then(|o| o.values.get(j).map(|v| (o.name.clone(), Some(v.clone())))),
+        _ => None,
+    };
+    let to = form.get("to").unwrap_or_default().trim().to_string();
+    if target.is_none() {
+        problem.field("what", "Choose what to rename.");
+    }
+    if to.is_empty() {
+        problem.field("to", "Type the new name.");
+    }
+    let Some((option, value)) = target.filter(|_| problem.is_empty()) else {
+        return draw(office, slug, Some(&problem)).await;
+    };
+    let rename = OptionRename { option, value, to };
+    let path = format!("/admin/catalog/products/{slug}/options");
+    answer(
+        office,
+        slug,
+        problem,
+        &path,
+        json(&rename),
+        &key,
+        "Renamed.",
+        |f| match f {
+            "to" => Some("to"),
+            "option" | "value" => Some("what"),
+            _ => None,
         },
     )
     .await
