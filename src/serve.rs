@@ -36,28 +36,66 @@ enum Role {
 }
 
 pub async fn up(args: UpArgs) -> Result<()> {
-    let manifest = Manifest::load(&args.manifest.manifest)?;
+    let path = &args.manifest.manifest;
+    let mut manifest = Manifest::load(path)?;
     if !args.no_build {
         build_components::build_all(&manifest)?;
     }
-    run(
-        manifest,
-        Role::AllInOne,
-        args.listen,
-        &args.owner,
-        &args.limits,
-        Extras {
-            watch: args.watch,
+    let watch = match args.watch {
+        true => Some(Watch {
+            manifest_path: path
+                .canonicalize()
+                .with_context(|| format!("cannot resolve {}", path.display()))?,
+            build: !args.no_build,
+        }),
+        false => None,
+    };
+    let mut listen = args.listen;
+    loop {
+        let extras = Extras {
+            watch: watch.clone(),
             operator_listen: args.operator_listen,
-        },
-    )
-    .await
+        };
+        match run(
+            manifest,
+            Role::AllInOne,
+            listen,
+            &args.owner,
+            &args.limits,
+            extras,
+        )
+        .await?
+        {
+            Ended::Stopped => return Ok(()),
+            // Built already by the watcher, which checked that it loads; on the address
+            // it had (an ephemeral port stays the same).
+            Ended::ManifestChanged { listened } => {
+                listen = listened;
+                manifest = Manifest::load(path)?;
+            }
+        }
+    }
 }
 
 /// What `up` and `writer` may add around serving.
 struct Extras {
-    watch: bool,
+    watch: Option<Watch>,
     operator_listen: Option<SocketAddr>,
+}
+
+/// `up --watch`: the manifest to watch, and whether its components are built on a change.
+#[derive(Clone)]
+struct Watch {
+    manifest_path: std::path::PathBuf,
+    build: bool,
+}
+
+/// Why [`run`] returned.
+enum Ended {
+    /// SIGTERM or SIGINT.
+    Stopped,
+    /// `up --watch` saw the manifest change: start again from it on the same address.
+    ManifestChanged { listened: SocketAddr },
 }
 
 pub async fn writer(args: WriterArgs) -> Result<()> {
@@ -69,11 +107,12 @@ pub async fn writer(args: WriterArgs) -> Result<()> {
         &args.owner,
         &args.limits,
         Extras {
-            watch: false,
+            watch: None,
             operator_listen: args.operator_listen,
         },
     )
     .await
+    .map(drop)
 }
 
 /// The stateless part alone: no data dir, no database, any number of copies.
@@ -131,7 +170,7 @@ async fn run(
     owner: &OwnerArgs,
     limits: &ServerLimits,
     extras: Extras,
-) -> Result<()> {
+) -> Result<Ended> {
     let started = Instant::now();
     let limits = limits.limits();
     limits.validate()?;
@@ -253,7 +292,17 @@ async fn run(
     let addr = listener.local_addr()?;
     // From now on the operator listener reports ready (while the writer answers).
     let _ = owner_state.serving.set(writer.clone());
-    let shutdown = shutdown_signal()?;
+    let signal = shutdown_signal()?;
+    let change = Arc::new(crate::app::watch::ManifestChange::default());
+    let shutdown = {
+        let change = change.clone();
+        async move {
+            tokio::select! {
+                _ = signal => {}
+                _ = change.wait() => {}
+            }
+        }
+    };
     println!(
         "storefront {role_name} serving http://{addr} (app {}, data: {}, ready in {} ms)",
         manifest.name,
@@ -269,9 +318,15 @@ async fn run(
         }
         _ => Vec::new(),
     };
-    let watcher = extras
-        .watch
-        .then(|| tokio::spawn(crate::app::watch::run(manifest.clone(), app.clone())));
+    let watcher = extras.watch.map(|w| {
+        tokio::spawn(crate::app::watch::run(
+            manifest.clone(),
+            w.manifest_path,
+            w.build,
+            app.clone(),
+            change.clone(),
+        ))
+    });
     let answers = app.clone();
     server::run(listener, app, router, limits, shutdown).await?;
     if let Some(watcher) = watcher {
@@ -290,7 +345,10 @@ async fn run(
     drop(ownership);
     crate::operator::metrics::metrics().owns_data_dir.set(0);
     tracing::info!("stopped cleanly; {} released", owner.data_dir.display());
-    Ok(())
+    Ok(match change.happened() {
+        true => Ended::ManifestChanged { listened: addr },
+        false => Ended::Stopped,
+    })
 }
 
 /// The storefront app's timers in the owner's process: reservation expiry, the payment

@@ -1,6 +1,7 @@
 //! `storefront up --watch`: a component whose watched source changes is rebuilt and
 //! swapped in while the process keeps serving and keeps the data dir; a build that fails
-//! leaves the old code serving. The component is the conformance probe, built with the
+//! leaves the old code serving; a changed manifest restarts the app from it in the same
+//! process and on the same address, and one that does not load is not used. The component is the conformance probe, built with the
 //! `PROBE_VERSION` its watched file holds.
 
 mod common;
@@ -68,7 +69,7 @@ fn until_version(base: &str, wanted: &str, within: Duration) {
 }
 
 #[test]
-fn a_changed_source_is_rebuilt_and_swapped_in_without_a_restart() {
+fn a_changed_source_is_swapped_in_and_a_changed_manifest_restarts_the_app() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("version.txt"), "one").unwrap();
     let path = tmp.path().join("spin.toml");
@@ -110,5 +111,56 @@ fn a_changed_source_is_rebuilt_and_swapped_in_without_a_restart() {
         std::thread::sleep(Duration::from_millis(200));
     }
     assert_eq!(version(&app.base_url), "two");
+
+    // The manifest changed (a variable's default, a second route): the app starts again
+    // from it, in the same process and on the same address, as `spin watch` restarts.
+    std::fs::write(tmp.path().join("version.txt"), "three").unwrap();
+    until_version(&app.base_url, "three", Duration::from_secs(240));
+    let changed = manifest(tmp.path())
+        .replace(
+            r#"greeting = { default = "hello" }"#,
+            r#"greeting = { default = "howdy" }"#,
+        )
+        .replace(
+            "[component.probe]",
+            "[[trigger.http]]\nroute = \"/other/...\"\ncomponent = \"probe\"\n\n[component.probe]",
+        );
+    assert!(changed.contains("howdy") && changed.contains("/other/..."));
+    std::fs::write(&path, changed).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(240);
+    loop {
+        let answer = common::client()
+            .get(format!("{}/other/variables", app.base_url))
+            .send()
+            .ok()
+            .filter(|r| r.status() == 200)
+            .and_then(|r| r.json::<Value>().ok());
+        if answer.is_some_and(|v| v["defaulted"]["value"] == "howdy") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{:?}", app.stderr());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(
+        app.stderr()
+            .iter()
+            .any(|l| l.contains("the manifest changed: restarting")),
+        "{:?}",
+        app.stderr()
+    );
+    assert_eq!(version(&app.base_url), "three");
+
+    // A manifest that does not load is not used: the running app keeps serving.
+    std::fs::write(&path, "spin_manifest_version = [").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !app
+        .stderr()
+        .iter()
+        .any(|l| l.contains("the changed manifest is not used"))
+    {
+        assert!(Instant::now() < deadline, "{:?}", app.stderr());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(version(&app.base_url), "three");
     assert_eq!(app.child.id(), pid, "one process all along");
 }

@@ -7,15 +7,24 @@
 //! globs match, at most [`MAX_WATCHED_FILES`] per component) and a change is acted on
 //! once they have been still for one more poll, so an editor's save-in-steps is one
 //! rebuild. A failed build or a component that does not load is logged, and the old code
-//! keeps serving. Changes to the manifest itself need a restart.
+//! keeps serving.
+//!
+//! The manifest itself is watched too. Routes, variables and components are read when the
+//! app starts, so a changed manifest restarts it, as `spin watch` does: once the new
+//! manifest loads and its components build (unless `--no-build`), the watcher reports a
+//! [`ManifestChange`]; the server then drains and closes the database as on SIGTERM, and
+//! `up` starts again from the new manifest in the same process. A manifest that does not
+//! load or build is logged and the running app keeps serving.
 
-use crate::app::build_components::{build_dir, build_one};
+use crate::app::build_components::{build_all, build_dir, build_one};
 use crate::app::manifest::Manifest;
 use crate::app::runtime::App;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
+use tokio::sync::Notify;
 
 /// How often the watched files are looked at.
 pub const POLL: Duration = Duration::from_millis(500);
@@ -51,6 +60,37 @@ fn snapshot(dir: &Path, globs: &[String]) -> Snapshot {
     files
 }
 
+/// Set by the watcher when the manifest changed and the new one is ready to run.
+#[derive(Default)]
+pub struct ManifestChange {
+    changed: AtomicBool,
+    notify: Notify,
+}
+
+impl ManifestChange {
+    /// Whether the app stopped because its manifest changed.
+    pub fn happened(&self) -> bool {
+        self.changed.load(Ordering::SeqCst)
+    }
+
+    /// Resolves once the manifest changed (a future for the server's shutdown).
+    pub async fn wait(&self) {
+        self.notify.notified().await;
+    }
+
+    fn report(&self) {
+        self.changed.store(true, Ordering::SeqCst);
+        // `notify_one` keeps the wake-up if the server is not waiting yet.
+        self.notify.notify_one();
+    }
+}
+
+/// A file's size and modification time, if it is there.
+fn stamp(path: &Path) -> Option<(u64, Option<SystemTime>)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.len(), meta.modified().ok()))
+}
+
 /// One watched component.
 struct Watched {
     id: String,
@@ -61,9 +101,16 @@ struct Watched {
     changed: bool,
 }
 
-/// Watches every component of `app` that declares `watch` globs, until the task is
-/// aborted.
-pub async fn run(manifest: Manifest, app: Arc<App>) {
+/// Watches every component of `app` that declares `watch` globs, and the manifest at
+/// `manifest_path`, until the task is aborted or the manifest changed (`build`: whether a
+/// new manifest's components are built before it is reported).
+pub async fn run(
+    manifest: Manifest,
+    manifest_path: PathBuf,
+    build: bool,
+    app: Arc<App>,
+    change: Arc<ManifestChange>,
+) {
     let mut watched: Vec<Watched> = manifest
         .components
         .values()
@@ -82,15 +129,29 @@ pub async fn run(manifest: Manifest, app: Arc<App>) {
         .collect();
     if watched.is_empty() {
         tracing::warn!("--watch: no component declares `watch` globs in its build section");
-        return;
+    } else {
+        let names: Vec<&str> = watched.iter().map(|w| w.id.as_str()).collect();
+        tracing::info!("watching the sources of {}", names.join(", "));
     }
-    let names: Vec<&str> = watched.iter().map(|w| w.id.as_str()).collect();
-    tracing::info!("watching the sources of {}", names.join(", "));
+    // The manifest: a change (once still for a poll) restarts the app.
+    let mut manifest_seen = stamp(&manifest_path);
+    let mut manifest_changed = false;
     let manifest = Arc::new(manifest);
     let mut interval = tokio::time::interval(POLL);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         interval.tick().await;
+        let now = stamp(&manifest_path);
+        if now != manifest_seen {
+            manifest_seen = now;
+            manifest_changed = true;
+        } else if manifest_changed {
+            manifest_changed = false;
+            if ready_to_restart(&manifest_path, build).await {
+                change.report();
+                return;
+            }
+        }
         for w in &mut watched {
             let now = {
                 let (dir, globs) = (w.dir.clone(), w.globs.clone());
@@ -113,6 +174,36 @@ pub async fn run(manifest: Manifest, app: Arc<App>) {
             w.seen = tokio::task::spawn_blocking(move || snapshot(&dir, &globs))
                 .await
                 .unwrap_or_default();
+        }
+    }
+}
+
+/// Whether the changed manifest at `path` loads and (when `build`) its components build;
+/// logs why not.
+async fn ready_to_restart(path: &Path, build: bool) -> bool {
+    let path = path.to_path_buf();
+    let result = tokio::task::spawn_blocking(move || {
+        let manifest = Manifest::load(&path)?;
+        if build {
+            build_all(&manifest)?;
+        }
+        anyhow::Ok(())
+    })
+    .await;
+    match result {
+        Ok(Ok(())) => {
+            tracing::info!("the manifest changed: restarting the app with it");
+            true
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(
+                "the changed manifest is not used ({e:#}); the running app keeps serving"
+            );
+            false
+        }
+        Err(e) => {
+            tracing::warn!("the changed manifest is not used: {e}");
+            false
         }
     }
 }
