@@ -24,11 +24,7 @@ pub fn answer(misconfigured: bool) -> Resp {
     } else {
         (200, "ok\n")
     };
-    let mut resp = Resp::new(status)
-        .header("content-type", "text/plain; charset=utf-8")
-        .header("cache-control", "no-store");
-    resp.body = text.as_bytes().to_vec();
-    resp
+    Resp::plain(status, text)
 }
 
 #[cfg(test)]

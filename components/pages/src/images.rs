@@ -40,9 +40,9 @@ pub async fn serve(writer: &WriterClient, req: &Req, hash: &str) -> Resp {
         }
         Ok(None) => not_found(),
         Err(WriterError::Unavailable) => {
-            plain(503, "The shop is briefly unavailable.\n").header("retry-after", "5")
+            Resp::plain(503, "The shop is briefly unavailable.\n").header("retry-after", "5")
         }
-        Err(_) => plain(502, "The image could not be loaded.\n"),
+        Err(_) => Resp::plain(502, "The image could not be loaded.\n"),
     }
 }
 
@@ -55,16 +55,7 @@ fn headers(resp: Resp, etag: &str) -> Resp {
 }
 
 fn not_found() -> Resp {
-    plain(404, "No such image.\n")
-}
-
-fn plain(status: u16, text: &str) -> Resp {
-    let mut resp = Resp::new(status)
-        .header("content-type", "text/plain; charset=utf-8")
-        .header("x-content-type-options", "nosniff")
-        .header("cache-control", "no-store");
-    resp.body = text.as_bytes().to_vec();
-    resp
+    Resp::plain(404, "No such image.\n")
 }
 
 #[cfg(test)]

@@ -186,6 +186,16 @@ impl Resp {
             .map(|(_, v)| v.as_str())
     }
 
+    /// A short plain-text answer that no cache keeps (image errors, the health probe).
+    pub fn plain(status: u16, text: &str) -> Resp {
+        let mut resp = Resp::new(status)
+            .header("content-type", "text/plain; charset=utf-8")
+            .header("x-content-type-options", "nosniff")
+            .header("cache-control", "no-store");
+        resp.body = text.as_bytes().to_vec();
+        resp
+    }
+
     /// Sets a header, replacing any value it had.
     pub fn replace_header(mut self, name: &str, value: impl Into<String>) -> Resp {
         self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));

@@ -659,19 +659,12 @@ pub fn rename_option(db: &Db, head: &Head, slug: &str, body: &[u8]) -> Result<Re
                 if option_name == to {
                     return product_answer(db, id, 200, json!({}));
                 }
-                let taken = db.row(
-                    "SELECT 1 FROM product_options WHERE product_id = ? AND name = ? AND id <> ?",
-                    &[int(id), text(&to), int(option_id)],
-                )?;
-                if taken.is_some() {
-                    return Err(conflict(
-                        "to",
-                        "the product has another option of that name",
-                    ));
-                }
-                db.execute(
-                    "UPDATE product_options SET name = ? WHERE id = ?",
-                    &[text(&to), int(option_id)],
+                rename_row(
+                    db,
+                    OPTION_NAMES,
+                    (id, option_id),
+                    &to,
+                    "the product has another option of that name",
                 )?;
                 json!({"option": {"from": option_name, "to": to}})
             }
@@ -691,19 +684,12 @@ pub fn rename_option(db: &Db, head: &Head, slug: &str, body: &[u8]) -> Result<Re
                 if old == to {
                     return product_answer(db, id, 200, json!({}));
                 }
-                let taken = db.row(
-                    "SELECT 1 FROM product_option_values WHERE option_id = ? AND value = ? AND id <> ?",
-                    &[int(option_id), text(&to), int(value_id)],
-                )?;
-                if taken.is_some() {
-                    return Err(conflict(
-                        "to",
-                        format!("{option_name} has that value already"),
-                    ));
-                }
-                db.execute(
-                    "UPDATE product_option_values SET value = ? WHERE id = ?",
-                    &[text(&to), int(value_id)],
+                rename_row(
+                    db,
+                    OPTION_VALUES,
+                    (option_id, value_id),
+                    &to,
+                    &format!("{option_name} has that value already"),
                 )?;
                 retitle_variants(db, id, now)?;
                 json!({"option": option_name, "value": {"from": old, "to": to}})
@@ -713,6 +699,53 @@ pub fn rename_option(db: &Db, head: &Head, slug: &str, body: &[u8]) -> Result<Re
         reindex(db, id)?;
         product_answer(db, id, 200, changes)
     })
+}
+
+/// A renamable name: its table, its column, and the column of what it belongs to (names
+/// are unique within that, ignoring case).
+struct NameColumn {
+    table: &'static str,
+    column: &'static str,
+    parent: &'static str,
+}
+
+const OPTION_NAMES: NameColumn = NameColumn {
+    table: "product_options",
+    column: "name",
+    parent: "product_id",
+};
+const OPTION_VALUES: NameColumn = NameColumn {
+    table: "product_option_values",
+    column: "value",
+    parent: "option_id",
+};
+
+/// Renames row `id` of `parent` to `to`: `409` at `to` with `taken` if another row of the
+/// same parent has that name.
+fn rename_row(
+    db: &Db,
+    names: NameColumn,
+    (parent, id): (i64, i64),
+    to: &str,
+    taken: &str,
+) -> Result<(), ApiError> {
+    let NameColumn {
+        table,
+        column,
+        parent: parent_column,
+    } = names;
+    let other = db.row(
+        &format!("SELECT 1 FROM {table} WHERE {parent_column} = ? AND {column} = ? AND id <> ?"),
+        &[int(parent), text(to), int(id)],
+    )?;
+    if other.is_some() {
+        return Err(conflict("to", taken));
+    }
+    db.execute(
+        &format!("UPDATE {table} SET {column} = ? WHERE id = ?"),
+        &[text(to), int(id)],
+    )?;
+    Ok(())
 }
 
 /// Gives each variant of the product the title its option values make now.
