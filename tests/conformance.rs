@@ -9,14 +9,11 @@
 
 mod common;
 
+use common::real_spin::{RealSpin, spin_bin};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
-use std::net::TcpStream;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 
 const REQUIRED_ONE: &str = "from-the-environment";
 
@@ -176,7 +173,7 @@ fn a_required_variable_without_a_value_stops_the_start() {
         }
     }
     // Real Spin refuses it too.
-    if let Some(bin) = spin_bin() {
+    if let Some(bin) = spin_bin("conformance") {
         let out = Command::new(bin)
             .arg("up")
             .arg("--from")
@@ -197,90 +194,9 @@ fn a_required_variable_without_a_value_stops_the_start() {
     }
 }
 
-fn spin_bin() -> Option<PathBuf> {
-    let value = std::env::var_os("SPIN_BIN").filter(|v| !v.is_empty())?;
-    let path = common::repo_root().join(&value);
-    std::fs::metadata(&path)
-        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        .then_some(path)
-}
-
-struct Spin {
-    child: Child,
-    base_url: String,
-}
-
-impl Drop for Spin {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_spin(bin: &Path, state_dir: &Path) -> Spin {
-    let port = common::free_port();
-    let listen = format!("127.0.0.1:{port}");
-    let mut cmd = Command::new(bin);
-    cmd.arg("up")
-        .arg("--from")
-        .arg(probe_manifest())
-        .args(["--listen", &listen])
-        .arg("--state-dir")
-        .arg(state_dir)
-        .current_dir(state_dir);
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy().into_owned();
-        if name.starts_with("SPIN_VARIABLE_") {
-            cmd.env_remove(name);
-        }
-    }
-    cmd.env("SPIN_VARIABLE_REQUIRED_ONE", REQUIRED_ONE)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("spawn spin up");
-    let output = Arc::new(Mutex::new(Vec::<String>::new()));
-    for stream in [
-        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-        Box::new(child.stderr.take().unwrap()),
-    ] {
-        let sink = output.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                sink.lock().unwrap().push(line);
-            }
-        });
-    }
-    let deadline = Instant::now() + Duration::from_secs(240);
-    let addr = listen.parse().unwrap();
-    loop {
-        let serving = output
-            .lock()
-            .unwrap()
-            .iter()
-            .any(|l| l.contains("Serving http://"));
-        if serving && TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_ok() {
-            break;
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            std::thread::sleep(Duration::from_millis(200));
-            panic!(
-                "spin up exited with {status}:\n{}",
-                output.lock().unwrap().join("\n")
-            );
-        }
-        assert!(Instant::now() < deadline, "spin up did not serve in time");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Spin {
-        child,
-        base_url: format!("http://{listen}"),
-    }
-}
-
 #[test]
 fn real_spin_gives_the_probe_the_same_answers() {
-    let Some(bin) = spin_bin() else {
+    let Some(bin) = spin_bin("conformance") else {
         println!("conformance: SPIN_BIN is not set; the comparison with real Spin was skipped");
         return;
     };
@@ -288,7 +204,12 @@ fn real_spin_gives_the_probe_the_same_answers() {
     let ours = start_storefront(&dir.path().join("ours"));
     let theirs_dir = dir.path().join("spin");
     std::fs::create_dir_all(&theirs_dir).unwrap();
-    let spin = start_spin(&bin, &theirs_dir);
+    let spin = RealSpin::start(
+        &bin,
+        &probe_manifest(),
+        &theirs_dir,
+        &[("required_one", REQUIRED_ONE)],
+    );
     let mine = answers(&ours.base_url);
     let spins = answers(&spin.base_url);
     println!(

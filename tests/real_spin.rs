@@ -8,166 +8,16 @@
 
 mod common;
 
+use common::real_spin::{RealSpin, spin_bin};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read};
-use std::net::{SocketAddr, TcpStream};
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-/// The Spin named by `SPIN_BIN` (relative paths are taken from the repo root, where cargo
-/// runs the tests), if it is an executable file.
-fn spin_bin() -> Option<PathBuf> {
-    let value = std::env::var_os("SPIN_BIN").filter(|v| !v.is_empty())?;
-    let path = common::repo_root().join(&value);
-    let executable = std::fs::metadata(&path)
-        .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0);
-    if !executable {
-        println!(
-            "real_spin: SPIN_BIN={} is not an executable file",
-            value.to_string_lossy()
-        );
-    }
-    executable.then_some(path)
-}
+use std::time::Instant;
 
 const COOKIE_SECRET: &str = "real-spin-cookie-secret-0123456789abcdef";
 const WEBHOOK_SECRET: &str = "whsec_real_spin_test_0123456789abcdef";
 
-/// A running `spin up`, with everything it printed on stdout and stderr.
-struct Spin {
-    child: Child,
-    output: Arc<Mutex<Vec<String>>>,
-    base_url: String,
-}
-
-impl Spin {
-    fn start(bin: &Path, state_dir: &Path) -> Spin {
-        let port = common::free_port();
-        let listen = format!("127.0.0.1:{port}");
-        let mut cmd = Command::new(bin);
-        cmd.arg("up")
-            .arg("--from")
-            .arg(common::manifest())
-            .args(["--listen", &listen])
-            // Spin keeps its state (the `default` SQLite database as `sqlite_db.db`, the
-            // component logs under `logs/`) in `.spin/` beside the manifest unless told
-            // otherwise: here, in a temporary dir, never in the repo.
-            .arg("--state-dir")
-            .arg(state_dir)
-            .current_dir(state_dir);
-        for (name, _) in std::env::vars_os() {
-            let name = name.to_string_lossy().into_owned();
-            if name.starts_with("SPIN_VARIABLE_") {
-                cmd.env_remove(name);
-            }
-        }
-        // Environment that would change where Spin listens, logs or keeps its databases.
-        for name in [
-            "SPIN_HTTP_LISTEN_ADDR",
-            "SPIN_LOG_DIR",
-            "RUNTIME_CONFIG_FILE",
-            "SPIN_ALWAYS_BUILD",
-        ] {
-            cmd.env_remove(name);
-        }
-        cmd.env("SPIN_VARIABLE_COOKIE_SECRET", COOKIE_SECRET)
-            .env("SPIN_VARIABLE_ADMIN_TOKEN", common::ADMIN_TOKEN)
-            .env("SPIN_VARIABLE_PAYMENT_MODE", "test")
-            .env("SPIN_VARIABLE_ACCEPT_TEST_PAYMENTS", "true")
-            .env("SPIN_VARIABLE_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        println!("real_spin: {cmd:?}");
-        let mut child = cmd.spawn().expect("spawn spin up");
-        let output = Arc::new(Mutex::new(Vec::new()));
-        collect(child.stdout.take().unwrap(), output.clone(), "stdout");
-        collect(child.stderr.take().unwrap(), output.clone(), "stderr");
-        let mut spin = Spin {
-            child,
-            output,
-            base_url: format!("http://{listen}"),
-        };
-        spin.wait_until_serving(listen.parse().unwrap());
-        spin
-    }
-
-    /// Polls until Spin has said it serves and the port accepts connections. The first
-    /// run unpacks Spin and compiles both components, so the deadline is generous.
-    fn wait_until_serving(&mut self, addr: SocketAddr) {
-        let deadline = Instant::now() + Duration::from_secs(240);
-        loop {
-            let said_serving = self.output().iter().any(|l| l.contains("Serving http://"));
-            if said_serving && TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_ok() {
-                return;
-            }
-            if let Some(status) = self.child.try_wait().unwrap() {
-                // Give the readers a moment to take the last lines from the closed pipes.
-                std::thread::sleep(Duration::from_millis(200));
-                panic!(
-                    "spin up exited with {status} before serving:\n{}",
-                    self.output().join("\n")
-                );
-            }
-            assert!(
-                Instant::now() < deadline,
-                "spin up did not serve within 240 s:\n{}",
-                self.output().join("\n")
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn output(&self) -> Vec<String> {
-        self.output.lock().unwrap().clone()
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base_url, path)
-    }
-
-    /// SIGTERM, then SIGKILL after 15 s.
-    fn stop(&mut self) -> ExitStatus {
-        if let Some(status) = self.child.try_wait().unwrap() {
-            return status;
-        }
-        common::send_signal(self.child.id(), "TERM");
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            if Instant::now() > deadline {
-                println!("real_spin: spin did not exit 15 s after SIGTERM; killing it");
-                let _ = self.child.kill();
-                return self.child.wait().unwrap();
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Spin {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-fn collect(stream: impl Read + Send + 'static, sink: Arc<Mutex<Vec<String>>>, name: &str) {
-    let name = name.to_string();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stream).lines().map_while(Result::ok) {
-            sink.lock().unwrap().push(format!("[spin {name}] {line}"));
-        }
-    });
-}
-
 #[test]
 fn the_app_runs_unchanged_under_real_spin() {
-    let Some(bin) = spin_bin() else {
+    let Some(bin) = spin_bin("real_spin") else {
         println!("real_spin: skipped, SPIN_BIN is not set");
         return;
     };
@@ -177,7 +27,18 @@ fn the_app_runs_unchanged_under_real_spin() {
     let repo_spin_dir = common::repo_root().join(".spin");
     let repo_spin_dir_existed = repo_spin_dir.exists();
     let state = tempfile::tempdir().unwrap();
-    let mut spin = Spin::start(&bin, state.path());
+    let mut spin = RealSpin::start(
+        &bin,
+        &common::manifest(),
+        state.path(),
+        &[
+            ("cookie_secret", COOKIE_SECRET),
+            ("admin_token", common::ADMIN_TOKEN),
+            ("payment_mode", "test"),
+            ("accept_test_payments", "true"),
+            ("stripe_webhook_secret", WEBHOOK_SECRET),
+        ],
+    );
     let serving = started.elapsed();
     let client = common::client();
 

@@ -4,6 +4,7 @@
 
 pub mod fake_inbox;
 pub mod fake_stripe;
+pub mod real_spin;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
