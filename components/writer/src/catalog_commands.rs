@@ -1,7 +1,8 @@
 //! The owner's catalog commands: create and change products, variants, collections,
 //! memberships and images; archive products and variants, and restore them (never delete:
-//! an old order must always name what it sold). Each runs through [`catalog_history::run`] (idempotency key,
-//! history row, one transaction) and keeps the product's search row in step.
+//! an old order must always name what it sold). Each runs through
+//! [`catalog_history::run`] (idempotency key, history row, one transaction) and keeps the
+//! product's search row in step.
 
 use crate::catalog::{self, no_collection, no_product};
 use crate::catalog_history::{self, Applied, Command};
@@ -327,6 +328,18 @@ fn touch_product(db: &Db, product_id: i64, now: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// How many variants of the product are not archived.
+fn live_variants(db: &Db, product_id: i64) -> anyhow::Result<i64> {
+    Ok(db
+        .row(
+            "SELECT count(*) FROM variants WHERE product_id = ? AND archived_at IS NULL",
+            &[int(product_id)],
+        )?
+        .map(|r| r.int(0))
+        .transpose()?
+        .unwrap_or(0))
+}
+
 /// `POST /admin/catalog/products`.
 pub fn create_product(db: &Db, head: &Head, body: &[u8]) -> Result<Response, ApiError> {
     let request: NewProduct = parse_json(body)?;
@@ -598,15 +611,7 @@ pub fn restore_product(db: &Db, head: &Head, slug: &str) -> Result<Response, Api
         if !archived {
             return product_answer(db, id, 200, json!({}));
         }
-        let live: i64 = db
-            .row(
-                "SELECT count(*) FROM variants WHERE product_id = ? AND archived_at IS NULL",
-                &[int(id)],
-            )?
-            .map(|r| r.int(0))
-            .transpose()?
-            .unwrap_or(0);
-        if live == 0 {
+        if live_variants(db, id)? == 0 {
             return Err(ApiError::new(
                 409,
                 "no_live_variant",
@@ -766,14 +771,10 @@ fn retitle_variants(db: &Db, product_id: i64, now: &str) -> anyhow::Result<()> {
         }
     }
     for (variant, choices) in titles {
+        let title = variant_title(&choices);
         db.execute(
             "UPDATE variants SET title = ?, updated_at = ? WHERE id = ? AND title <> ?",
-            &[
-                text(variant_title(&choices)),
-                text(now),
-                int(variant),
-                text(variant_title(&choices)),
-            ],
+            &[text(&title), text(now), int(variant), text(&title)],
         )?;
     }
     Ok(())
@@ -823,14 +824,7 @@ pub fn add_variant(db: &Db, head: &Head, slug: &str, body: &[u8]) -> Result<Resp
             );
         }
         let choices = match_choices(&mut checks, "", &options, &request.options, true);
-        let live = db
-            .row(
-                "SELECT count(*) FROM variants WHERE product_id = ? AND archived_at IS NULL",
-                &[int(id)],
-            )?
-            .map(|r| r.int(0))
-            .transpose()?
-            .unwrap_or(0);
+        let live = live_variants(db, id)?;
         if live >= MAX_VARIANTS as i64 {
             checks.add(
                 "sku",
