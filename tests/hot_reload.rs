@@ -127,20 +127,16 @@ fn a_changed_source_is_swapped_in_and_a_changed_manifest_restarts_the_app() {
         );
     assert!(changed.contains("howdy") && changed.contains("/other/..."));
     std::fs::write(&path, changed).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(240);
-    loop {
-        let answer = common::client()
+    let restarted = common::eventually(Duration::from_secs(240), || {
+        common::client()
             .get(format!("{}/other/variables", app.base_url))
             .send()
             .ok()
             .filter(|r| r.status() == 200)
-            .and_then(|r| r.json::<Value>().ok());
-        if answer.is_some_and(|v| v["defaulted"]["value"] == "howdy") {
-            break;
-        }
-        assert!(Instant::now() < deadline, "{:?}", app.stderr());
-        std::thread::sleep(Duration::from_millis(200));
-    }
+            .and_then(|r| r.json::<Value>().ok())
+            .is_some_and(|v| v["defaulted"]["value"] == "howdy")
+    });
+    assert!(restarted, "{:?}", app.stderr());
     assert!(
         app.stderr()
             .iter()
@@ -152,15 +148,12 @@ fn a_changed_source_is_swapped_in_and_a_changed_manifest_restarts_the_app() {
 
     // A manifest that does not load is not used: the running app keeps serving.
     std::fs::write(&path, "spin_manifest_version = [").unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !app
-        .stderr()
-        .iter()
-        .any(|l| l.contains("the changed manifest is not used"))
-    {
-        assert!(Instant::now() < deadline, "{:?}", app.stderr());
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    let refused = common::eventually(Duration::from_secs(60), || {
+        app.stderr()
+            .iter()
+            .any(|l| l.contains("the changed manifest is not used"))
+    });
+    assert!(refused, "{:?}", app.stderr());
     assert_eq!(version(&app.base_url), "three");
     assert_eq!(app.child.id(), pid, "one process all along");
 }
