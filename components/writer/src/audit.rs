@@ -11,6 +11,8 @@
 //! - every discount code's `uses` is the number of its live (unreleased) redemptions, and
 //!   every order that names a code has a redemption of it;
 //! - every idempotency record points at an existing order;
+//! - every order has a well-formed access token (the key to its personal data; unique by
+//!   index);
 //! - every order's state is the `to_state` of its latest event;
 //! - payments agree with their orders: a paid or shipped order has money in (a succeeded
 //!   payment, or one whose refund is requested), money in belongs to a paid or shipped
@@ -73,6 +75,7 @@ pub fn audit(db: &Db) -> Result<Response, ApiError> {
         totals(db, &mut findings)?;
         discount_uses(db, &mut findings)?;
         idempotency(db, &mut findings)?;
+        access_tokens(db, &mut findings)?;
         states(db, &mut findings)?;
         payments_match_orders(db, &mut findings)?;
         refunds_within_payments(db, &mut findings)?;
@@ -254,6 +257,26 @@ fn idempotency(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
             "idempotency key {:?} points at an order that does not exist",
             row.text(0)?
         ));
+    }
+    Ok(())
+}
+
+/// An order without a usable token could be opened by nobody but the owner, and one with a
+/// short token by a guesser: either means the row was written by something other than
+/// the writer's placing command.
+fn access_tokens(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
+    let rows = db.rows(
+        "SELECT number, access_token FROM orders
+         WHERE access_token IS NULL OR length(access_token) <> ?
+            OR access_token GLOB '*[^0-9a-f]*'",
+        &[crate::db::int(storefront_domain::order_access::TOKEN_LEN as i64)],
+    )?;
+    for row in rows {
+        let problem = match row.opt_text(1)? {
+            None => "no access token",
+            Some(_) => "a malformed access token",
+        };
+        findings.push(format!("order {}: has {problem}", row.text(0)?));
     }
     Ok(())
 }

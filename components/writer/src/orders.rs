@@ -37,6 +37,16 @@ pub fn place(db: &Db, key: &Header, client: &Header, body: &[u8]) -> Result<Resp
     db.transaction(Mode::Write, |db| {
         let (now, stored) = started(db, &key)?;
         if let Some(stored) = stored {
+            // The answer holds the order's personal data and its access token: it goes
+            // back only to the client that placed the order.
+            if stored.client != client {
+                return Err(ApiError::new(
+                    409,
+                    "idempotency_key_in_use",
+                    "this Idempotency-Key belongs to another client's order; \
+                     use a new key for a new order",
+                ));
+            }
             return match &validated {
                 Ok(order) if fingerprint(order, &request) == stored.fingerprint => {
                     let mut response = json_text(stored.status, stored.response);
@@ -59,11 +69,12 @@ pub fn place(db: &Db, key: &Header, client: &Header, body: &[u8]) -> Result<Resp
         let priced = catalog::price(db, &order.lines)?;
         let checkout = checkout(db, &order, &request, &priced, &now)?;
         reserve_stock(db, &priced)?;
-        let (order_id, number) = insert(db, &order, &priced, &checkout, client.as_deref(), &now)?;
+        let inserted = insert(db, &order, &priced, &checkout, client.as_deref(), &now)?;
+        let order_id = inserted.id;
         if let Some(discount) = &checkout.discount {
             discounts::redeem(db, discount.id, order_id, &order.email, &now)?;
         }
-        let placed = placed_view(number, &order, &priced, &checkout, &now);
+        let placed = placed_view(inserted, &order, &priced, &checkout, &now);
         let body = serde_json::to_string(&placed).map_err(anyhow::Error::from)?;
         db.execute(
             "INSERT INTO idempotency_keys (key, fingerprint, order_id, status, response, created_at) \
@@ -177,6 +188,8 @@ struct Stored {
     fingerprint: String,
     status: u16,
     response: String,
+    /// The client key of the command that placed the order.
+    client: Option<String>,
 }
 
 /// The time the command runs at and the stored answer to an earlier command with `key`, if
@@ -185,8 +198,9 @@ fn started(db: &Db, key: &str) -> anyhow::Result<(String, Option<Stored>)> {
     let row = db
         .row(
             &format!(
-                "SELECT {NOW}, k.fingerprint, k.status, k.response \
-                 FROM (SELECT 1) LEFT JOIN idempotency_keys k ON k.key = ?"
+                "SELECT {NOW}, k.fingerprint, k.status, k.response, o.client_key \
+                 FROM (SELECT 1) LEFT JOIN idempotency_keys k ON k.key = ? \
+                 LEFT JOIN orders o ON o.id = k.order_id"
             ),
             &[text(key)],
         )?
@@ -197,6 +211,7 @@ fn started(db: &Db, key: &str) -> anyhow::Result<(String, Option<Stored>)> {
             fingerprint,
             status: u16::try_from(row.int(2)?).context("stored status")?,
             response: row.text(3)?,
+            client: row.opt_text(4)?,
         }),
     };
     Ok((row.text(0)?, stored))
@@ -246,8 +261,14 @@ fn describe(line: &PricedLine) -> String {
     }
 }
 
-/// Writes the order with every amount, its lines and its creation event; returns the
-/// order's id.
+/// An order just written: its row id, number and access token.
+struct Inserted {
+    id: i64,
+    number: String,
+    access_token: String,
+}
+
+/// Writes the order with every amount, its lines and its creation event.
 fn insert(
     db: &Db,
     order: &ValidOrder,
@@ -255,12 +276,13 @@ fn insert(
     checkout: &pricing::Checkout,
     client: Option<&str>,
     now: &str,
-) -> anyhow::Result<(i64, String)> {
+) -> anyhow::Result<Inserted> {
     let a = &order.address;
     let t = &checkout.totals;
     // A fresh order number nobody has: a (vanishingly unlikely) collision inserts nothing
     // and draws again, rather than failing the order; one statement either way.
     let mut drawn = None;
+    let access_token = order_number::access_token()?;
     for _ in 0..5 {
         let number = order_number::generate()?;
         let inserted = db
@@ -269,8 +291,8 @@ fn insert(
                  address_city, address_postal_code, address_country, currency, total_amount, \
                  created_at, updated_at, client_key, subtotal_amount, discount_amount, \
                  discount_code, shipping_amount, shipping_method, shipping_name, tax_amount, \
-                 tax_mode, tax_rate_bp, tax_name, discount_description) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 tax_mode, tax_rate_bp, tax_name, discount_description, access_token) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
                  ON CONFLICT (number) DO NOTHING RETURNING id",
                 &[
                     text(&number),
@@ -303,14 +325,15 @@ fn insert(
                             .as_ref()
                             .map(|d| d.discount.description.as_str()),
                     ),
+                    text(&access_token),
                 ],
             )?;
         if let Some(row) = inserted {
-            drawn = Some((row.int(0)?, number));
+            drawn = Some((row.int(0)?, number, access_token));
             break;
         }
     }
-    let Some((order_id, number)) = drawn else {
+    let Some((order_id, number, access_token)) = drawn else {
         bail!("five random order numbers in a row were taken; is the random source broken?")
     };
     for item in &priced.items {
@@ -334,7 +357,11 @@ fn insert(
         )?;
     }
     record_event(db, order_id, None, OrderState::PendingPayment, now, None)?;
-    Ok((order_id, number))
+    Ok(Inserted {
+        id: order_id,
+        number,
+        access_token,
+    })
 }
 
 /// Appends one event to an order's history; `actor` names the person who asked for it
@@ -435,7 +462,7 @@ fn shown_amounts(
 /// with three more queries on every order.
 /// `tests/checkout_money.rs` checks that the answer to placing equals the order read back.
 fn placed_view(
-    number: String,
+    inserted: Inserted,
     order: &ValidOrder,
     priced: &Priced,
     checkout: &pricing::Checkout,
@@ -461,7 +488,7 @@ fn placed_view(
             .map(|d| (d.discount.code.clone(), d.discount.description.clone())),
     });
     OrderView {
-        number,
+        number: inserted.number,
         state: OrderState::PendingPayment,
         email: order.email.clone(),
         name: order.name.clone(),
@@ -484,6 +511,7 @@ fn placed_view(
             state: OrderState::PendingPayment,
             at: now.to_string(),
         }],
+        access_token: inserted.access_token,
     }
 }
 
@@ -494,7 +522,7 @@ pub fn view(db: &Db, order_id: i64) -> anyhow::Result<OrderView> {
              address_postal_code, address_country, currency, total_amount, created_at, \
              updated_at, subtotal_amount, discount_amount, discount_code, shipping_amount, \
              shipping_method, shipping_name, tax_amount, tax_mode, tax_rate_bp, tax_name, \
-             discount_description FROM orders WHERE id = ?",
+             discount_description, access_token FROM orders WHERE id = ?",
             &[int(order_id)],
         )?
         .with_context(|| format!("order {order_id} not found"))?;
@@ -576,5 +604,6 @@ pub fn view(db: &Db, order_id: i64) -> anyhow::Result<OrderView> {
         created_at: o.text(11)?,
         updated_at: o.text(12)?,
         events,
+        access_token: o.opt_text(24)?.unwrap_or_default(),
     })
 }

@@ -1,11 +1,15 @@
 //! The emails the outbox sends, one template per event, each in plain text and HTML
 //! (maud, so everything the shopper typed is escaped): the shop's name, the order's
-//! lines and totals, and a link to the order page.
+//! lines and totals, and a link to the order page that carries the order's access token.
+//!
+//! What the shopper typed is quoted as data ("Name on the order: …"), never spoken in the
+//! shop's voice (no "Hello {name}"): whoever places an order chooses both the name and the
+//! address the email goes to, so the name must not read as a message from the shop.
 
 use maud::{DOCTYPE, Markup, html};
 use storefront_domain::checkout::ShopSettings;
 use storefront_domain::outbox::{LocalMail, Message};
-use storefront_domain::{Money, OrderView};
+use storefront_domain::{Money, OrderView, order_access};
 
 /// What the email says in one line and one paragraph, per event.
 fn wording(message: &Message, number: &str) -> Option<(String, String)> {
@@ -60,7 +64,7 @@ pub fn render(message: &Message, shop: &ShopSettings, shop_url: &str) -> Option<
     }
     let order = message.order.as_ref()?;
     let (subject, paragraph) = wording(message, &order.number)?;
-    let link = format!("{}/orders/{}", shop_url.trim_end_matches('/'), order.number);
+    let link = order_access::link(shop_url, &order.number, &order.access_token);
     let text = text_body(shop, order, &paragraph, &link);
     let html = html_body(shop, order, &subject, &paragraph, &link).into_string();
     Some(LocalMail {
@@ -72,8 +76,8 @@ pub fn render(message: &Message, shop: &ShopSettings, shop_url: &str) -> Option<
 
 fn text_body(shop: &ShopSettings, order: &OrderView, paragraph: &str, link: &str) -> String {
     let mut out = format!(
-        "Hello {},\n\n{paragraph}\n\nOrder {}\n",
-        order.name, order.number
+        "Hello,\n\n{paragraph}\n\nOrder {}\nName on the order: {}\n",
+        order.number, order.name
     );
     for line in &order.items {
         let variant = if line.variant.is_empty() {
@@ -119,8 +123,9 @@ fn html_body(
             body style="font-family:system-ui,sans-serif;color:#1d2330;max-width:36rem;margin:0 auto;padding:1rem" {
                 p style="font-weight:700;font-size:1.2rem" { (shop.name) }
                 h1 style="font-size:1.3rem" { (subject) }
-                p { "Hello " (order.name) "," }
+                p { "Hello," }
                 p { (paragraph) }
+                p { "Order " (order.number) br; "Name on the order: " (order.name) }
                 table style="width:100%;border-collapse:collapse" {
                     @for line in &order.items {
                         tr {

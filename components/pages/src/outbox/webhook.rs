@@ -6,6 +6,7 @@
 //! the host's timeouts, is retried on the outbox schedule.
 
 use spin_sdk::http::{Method, Request, Response, send};
+use storefront_domain::OrderView;
 use storefront_domain::outbox::{Message, Outcome};
 
 /// The `Storefront-Signature` value for `body` sent at `t`.
@@ -20,12 +21,17 @@ pub fn signature(secret: &str, t: u64, body: &[u8]) -> String {
 
 /// The event as the receiver gets it.
 pub fn body(message: &Message) -> Vec<u8> {
+    // The access token is the shopper's key to the order, not the receiver's.
+    let order = message.order.clone().map(|order| OrderView {
+        access_token: String::new(),
+        ..order
+    });
     let event = serde_json::json!({
         "id": message.message_id,
         "type": message.event,
         "created": message.created_at,
         "data": {
-            "order": message.order,
+            "order": order,
             "change": message.payload,
         },
     });

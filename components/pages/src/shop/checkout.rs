@@ -111,6 +111,7 @@ pub async fn submit(shop: &mut Shop<'_>) -> Answer {
         Ok(placed) if order_number::normalize(&placed.value.number).is_some() => {
             // The cart stays until the order is paid; the order is remembered so that
             // leaving the payment step never loses it.
+            shop.remember_access(&placed.value);
             let number = placed.value.number;
             shop.remember_pending(&number);
             shop.set_cookie(TYPED_COOKIE, None, 0);

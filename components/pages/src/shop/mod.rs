@@ -32,6 +32,8 @@ pub struct Shop<'a> {
     pub req: &'a Req,
     pub key: &'a Key,
     pub writer: &'a WriterClient,
+    /// The configured `shop_url`: the origin of every absolute link.
+    pub shop_url: &'a str,
     pub now: u64,
     pub session: Session,
     pub flashes: Vec<Flash>,
@@ -44,7 +46,13 @@ pub struct Shop<'a> {
 }
 
 impl<'a> Shop<'a> {
-    pub fn new(req: &'a Req, key: &'a Key, writer: &'a WriterClient, now: u64) -> Shop<'a> {
+    pub fn new(
+        req: &'a Req,
+        key: &'a Key,
+        writer: &'a WriterClient,
+        shop_url: &'a str,
+        now: u64,
+    ) -> Shop<'a> {
         let session = Session::load(req.cookie(crate::cart::COOKIE_NAME), key, now, || {
             random_hex(16)
         });
@@ -75,6 +83,7 @@ impl<'a> Shop<'a> {
             req,
             key,
             writer,
+            shop_url,
             now,
             session,
             flashes,
@@ -117,7 +126,7 @@ impl<'a> Shop<'a> {
             pending: self.pending.as_ref().map(|p| p.number.clone()),
             meta: Meta {
                 path: self.req.path.clone(),
-                origin: self.req.origin(),
+                origin: self.shop_url.to_string(),
                 ..Meta::default()
             },
         }
@@ -165,6 +174,16 @@ impl<'a> Shop<'a> {
                 self.req.is_https(),
             ));
         }
+    }
+
+    /// Lets this browser open `order` again: its access token in a cookie scoped to the
+    /// order's pages.
+    pub fn remember_access(&mut self, order: &storefront_domain::OrderView) {
+        self.cookies.push(crate::order_access::cookie(
+            &order.number,
+            &order.access_token,
+            self.req.is_https(),
+        ));
     }
 
     /// Sets (or, with `None`, clears) another cookie on this answer.

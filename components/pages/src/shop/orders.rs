@@ -1,25 +1,40 @@
 //! The order status page: `GET /orders/{number}`, with its payment status and, while the
-//! order awaits payment, the way to pay. When it sees the shopper's pending order paid,
+//! order awaits payment, the way to pay; only for whoever holds the order's access token
+//! ([`authorized`], which the payment pages use too). When it sees the shopper's pending order paid,
 //! the cart (kept until then) is emptied.
 
 use super::{Answer, Shop};
+use crate::order_access;
 use crate::views;
-use storefront_domain::OrderState;
+use crate::web::Resp;
+use storefront_domain::{OrderState, OrderView};
 use storefront_domain::payments::PaymentRecord;
 
 pub async fn show(shop: &mut Shop<'_>, number: &str) -> Answer {
-    let found = shop
-        .writer
-        .order(number)
+    let order = authorized(shop, number).await?;
+    settle(shop, &order.number, order.state);
+    let payment = payment(shop, number).await;
+    let page = views::order::page(&shop.chrome(), &order, payment.as_ref());
+    Ok(shop.page(200, page))
+}
+
+/// Order `number` for a shopper who holds its access token ([`order_access`]), or the
+/// answer instead: `404` without it (as for an order that does not exist), and for an
+/// email's link a redirect to the same page without the token in its URL, which the
+/// browser now keeps in the order's cookie.
+pub async fn authorized(shop: &mut Shop<'_>, number: &str) -> Result<OrderView, Resp> {
+    let presented = order_access::presented(shop.req);
+    let found = order_access::open(shop.writer, number, presented.as_deref())
         .await
         .map_err(|e| shop.writer_failed(e))?;
     let Some(order) = found else {
         return Err(shop.not_found("Order not found"));
     };
-    settle(shop, &order.number, order.state);
-    let payment = payment(shop, number).await;
-    let page = views::order::page(&shop.chrome(), &order, payment.as_ref());
-    Ok(shop.page(200, page))
+    if order_access::in_url(shop.req) {
+        shop.remember_access(&order);
+        return Err(shop.redirect(&order_access::without_key(shop.req)));
+    }
+    Ok(order)
 }
 
 /// What the shopper's session learns from seeing order `number` in `state`: once their

@@ -5,6 +5,7 @@
 //! An order that is not awaiting payment (already paid, cancelled) is sent to its order
 //! page, which says where it stands.
 
+use super::orders::authorized;
 use super::{Answer, Resp, Shop};
 use crate::notice::Notice;
 use crate::payments::intent::{self, Prepared};
@@ -15,6 +16,8 @@ use crate::views::{self, pay::StripeForm};
 use storefront_domain::payments::PROVIDER_TEST;
 
 pub async fn show(shop: &mut Shop<'_>, p: &Payments<'_>, number: &str) -> Answer {
+    // The items, address and totals being paid for, to their shopper only.
+    let order = authorized(shop, number).await?;
     let prepared = match intent::prepare(p, number).await {
         Ok(prepared) => prepared,
         Err(PayError::NotPayable { .. }) => return Ok(order_page(shop, number)),
@@ -30,13 +33,6 @@ pub async fn show(shop: &mut Shop<'_>, p: &Payments<'_>, number: &str) -> Answer
         let page = views::pay::underway_page(&chrome, number);
         return Ok(shop.page(200, page));
     }
-    // The items, address and totals being paid for.
-    let order = shop
-        .writer
-        .order(number)
-        .await
-        .map_err(|e| shop.writer_failed(e))?
-        .ok_or_else(|| shop.not_found("Order not found"))?;
     let resp = if provider == PROVIDER_TEST {
         let page = views::pay::test_page(&chrome, &order, &shop.csrf());
         shop.page(200, page)
@@ -61,6 +57,7 @@ pub async fn show(shop: &mut Shop<'_>, p: &Payments<'_>, number: &str) -> Answer
 /// `payment_intent.succeeded` event through the webhook path.
 pub async fn pay_test(shop: &mut Shop<'_>, p: &Payments<'_>, number: &str) -> Answer {
     shop.form()?;
+    authorized(shop, number).await?;
     let secret = p.test_webhook_secret().map_err(|e| failed(shop, e))?;
     let prepared = match intent::prepare(p, number).await {
         Ok(prepared) => prepared,

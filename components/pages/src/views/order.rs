@@ -161,6 +161,7 @@ mod tests {
             created_at: "2024-01-01T00:00:00Z".into(),
             updated_at: "2026-11-23T14:05:00Z".into(),
             events: Vec::new(),
+            access_token: String::new(),
         }
     }
 

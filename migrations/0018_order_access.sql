@@ -1,0 +1,12 @@
+-- An order's access token: 128 random bits (32 lower-case hex characters) that open the
+-- order's personal data to a shopper. The order number only identifies an order; the
+-- token is the key, sent to the client that placed the order and in its emails' links.
+-- It lives on the order row, so a backup and a restore keep every link working.
+ALTER TABLE orders ADD COLUMN access_token TEXT;
+
+-- Orders placed before tokens existed get one now, from SQLite's randomness (seeded by
+-- the operating system); their old email links stop opening them, their owner's back
+-- office still does.
+UPDATE orders SET access_token = lower(hex(randomblob(16))) WHERE access_token IS NULL;
+
+CREATE UNIQUE INDEX orders_by_access_token ON orders (access_token);
