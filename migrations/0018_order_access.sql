@@ -10,3 +10,11 @@ ALTER TABLE orders ADD COLUMN access_token TEXT;
 UPDATE orders SET access_token = lower(hex(randomblob(16))) WHERE access_token IS NULL;
 
 CREATE UNIQUE INDEX orders_by_access_token ON orders (access_token);
+
+-- A token is for the life of the order: every link ever sent keeps working.
+CREATE TRIGGER orders_access_token_fixed
+BEFORE UPDATE OF access_token ON orders
+WHEN OLD.access_token IS NOT NULL AND NEW.access_token IS NOT OLD.access_token
+BEGIN
+    SELECT RAISE(ABORT, 'an order''s access token never changes');
+END;

@@ -229,15 +229,24 @@ async fn run(
         owner.read_connections,
     )?;
 
+    // Bound before the variables are resolved: `up` links to the address it really
+    // listens on (an ephemeral port included).
+    let listener = server::bind(listen).await?;
+    let addr = listener.local_addr()?;
     let vars = match production_vars {
         Some(vars) => vars,
         None => {
-            let overrides = app_profile::local_overrides(
+            let mut overrides = app_profile::local_overrides(
                 &manifest,
                 storefront.as_ref(),
                 &owner.data_dir,
                 &env,
             )?;
+            if storefront.is_some()
+                && let Some(url) = app_profile::local_shop_url(&env, addr)
+            {
+                overrides.insert("shop_url".into(), url);
+            }
             AppVariables::resolve(&manifest, env, &overrides)
         }
     };
@@ -288,8 +297,6 @@ async fn run(
         (Role::WriterOnly, [one]) => Router::everything_to(one),
         (Role::WriterOnly, _) => Router::new(&manifest.triggers, &ids),
     };
-    let listener = server::bind(listen).await?;
-    let addr = listener.local_addr()?;
     // From now on the operator listener reports ready (while the writer answers).
     let _ = owner_state.serving.set(writer.clone());
     let signal = shutdown_signal()?;

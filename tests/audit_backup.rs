@@ -17,11 +17,11 @@ fn backup(writer_url: &str, to: &std::path::Path) -> std::process::Output {
         .unwrap()
 }
 
-fn place(app: &common::TestApp, key: &str) {
-    assert_eq!(
-        common::writer_order(app, key, &common::order_body("french-press", 1)).status(),
-        201
-    );
+/// Places an order on the writer; the order as placed.
+fn place(app: &common::TestApp, key: &str) -> serde_json::Value {
+    let placed = common::writer_order(app, key, &common::order_body("french-press", 1));
+    assert_eq!(placed.status(), 201);
+    placed.json().unwrap()
 }
 
 #[test]
@@ -59,9 +59,14 @@ fn check_passes_on_a_whole_ledger_and_names_each_problem() {
          DROP TRIGGER orders_fixed_columns;
          UPDATE orders SET total_amount = total_amount + 1 WHERE id = 1;
          PRAGMA ignore_check_constraints = ON;
-         UPDATE variants SET stock = -1 WHERE sku = 'milk-jug';",
+         UPDATE variants SET stock = -1 WHERE sku = 'milk-jug';
+         DROP TRIGGER orders_access_token_fixed;
+         UPDATE orders SET access_token = NULL WHERE id = 2;",
     )
     .unwrap();
+    let tokenless: String = conn
+        .query_row("SELECT number FROM orders WHERE id = 2", [], |r| r.get(0))
+        .unwrap();
     drop(conn);
     let (ok, lines) = common::check(dir.path());
     assert!(!ok);
@@ -71,6 +76,10 @@ fn check_passes_on_a_whole_ledger_and_names_each_problem() {
         "{text}"
     );
     assert!(text.contains("milk-jug: stock is -1"), "{text}");
+    assert!(
+        text.contains(&format!("order {tokenless}: has no access token")),
+        "{text}"
+    );
     // total = subtotal − discount + shipping (+ tax when added) no longer holds.
     assert!(text.contains("but subtotal"), "{text}");
     // integrity_check itself reports the row that breaks its CHECK constraint.
@@ -78,14 +87,14 @@ fn check_passes_on_a_whole_ledger_and_names_each_problem() {
         text.contains("integrity_check: CHECK constraint failed in variants"),
         "{text}"
     );
-    assert_eq!(lines.len(), 4, "one line per finding: {lines:?}");
+    assert_eq!(lines.len(), 5, "one line per finding: {lines:?}");
 }
 
 #[test]
 fn backup_is_consistent_verified_and_restores() {
     let dir = tempfile::tempdir().unwrap();
     let app = common::start_writer(dir.path());
-    place(&app, "b-1");
+    let first = place(&app, "b-1");
     place(&app, "b-2");
     let snapshot = dir.path().join("backup-1.db");
     let out = backup(&app.base_url, &snapshot);
@@ -110,6 +119,19 @@ fn backup_is_consistent_verified_and_restores() {
     let replay = common::writer_order(&restored, "b-1", &common::order_body("french-press", 1));
     assert_eq!(replay.status(), 201);
     assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    // The order's access token came back with it: every link sent before still opens it.
+    let replayed: serde_json::Value = replay.json().unwrap();
+    assert_eq!(replayed["access_token"], first["access_token"]);
+    assert_eq!(
+        common::client()
+            .get(restored.url(&format!("/orders/{}", first["number"].as_str().unwrap())))
+            .bearer_auth(TOKEN)
+            .send()
+            .unwrap()
+            .json::<serde_json::Value>()
+            .unwrap()["access_token"],
+        first["access_token"]
+    );
     assert!(restored.stop().success());
     assert_eq!(common::count(&common::open_db(dir.path()), "orders"), 2);
     let (ok, lines) = common::check(dir.path());

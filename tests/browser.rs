@@ -389,6 +389,7 @@ async fn buy_and_pay(b: &Browser) -> String {
     assert!(page.contains("Payment: received"), "{}: {page}", b.label());
     assert_eq!(cart_count(b).await, "0");
     b.check_page("order").await;
+    b.keep_order_token(&number).await;
     number
 }
 
@@ -509,6 +510,7 @@ fn shopper_leaves_payment_and_resumes_it(viewport: Viewport, scripts: Scripts) {
             // Paid: the cart empties.
             b.click_button("Pay (test mode)").await;
             assert_eq!(b.path().await, format!("/orders/{number}"));
+            b.keep_order_token(&number).await;
             assert!(b.text().await.contains("Thank you"), "{}", b.label());
             assert_eq!(cart_count(b).await, "0", "{}", b.label());
 
@@ -617,6 +619,7 @@ fn shopper_chooses_shipping_and_applies_a_code(viewport: Viewport, scripts: Scri
                 b.label()
             );
             b.click_button("Pay (test mode)").await;
+            b.keep_order_token(&number).await;
             let page = b.text().await;
             assert!(
                 page.contains("Express") && page.contains("FIVEOFF") && page.contains("incl. VAT"),

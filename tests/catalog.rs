@@ -531,6 +531,7 @@ fn the_variant_picker_works_without_javascript_through_cart_and_order() {
         .send()
         .unwrap();
     assert_eq!(placed.status(), 303);
+    common::keep_order_cookie(&placed);
     let location = placed.headers()["location"].to_str().unwrap().to_string();
     let number = location
         .trim_start_matches("/orders/")

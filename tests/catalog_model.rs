@@ -111,7 +111,8 @@ fn product_total(app: &TestApp) -> u64 {
         .unwrap()
 }
 
-fn fields(response: Response) -> (u16, Vec<String>) {
+fn fields(response: impl Into<common::Answered>) -> (u16, Vec<String>) {
+    let response = response.into();
     let status = response.status().as_u16();
     let body: Value = response.json().unwrap();
     let fields = body["error"]["fields"]
@@ -228,10 +229,12 @@ fn a_variant_is_ordered_archived_products_keep_their_orders_and_search_finds_pre
         common::Started::Ready(app) => app,
         common::Started::Exited { stderr, .. } => panic!("{stderr:?}"),
     };
-    let page = common::client()
-        .get(pages.url(&format!("/orders/{number}")))
-        .send()
-        .unwrap();
+    let page = common::as_shopper(
+        common::client().get(pages.url(&format!("/orders/{number}"))),
+        &number,
+    )
+    .send()
+    .unwrap();
     assert_eq!(page.status(), 200);
     assert!(page.text().unwrap().contains("Highland Blend"));
     let json = common::order_json(&pages, &number);

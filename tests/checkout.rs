@@ -95,6 +95,7 @@ fn html_checkout_from_catalog_to_order_page() {
         .send()
         .unwrap();
     assert_eq!(placed.status(), 303);
+    common::keep_order_cookie(&placed);
     let location = placed.headers()["location"].to_str().unwrap().to_string();
     // Straight on to the payment step (test-mode provider locally).
     assert!(

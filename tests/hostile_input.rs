@@ -65,12 +65,14 @@ fn a_large_signed_provider_event_is_recorded_not_refused() {
         .as_str()
         .unwrap()
         .to_string();
-    let paid: Value = common::client()
-        .post(app.url(&format!("/api/orders/{number}/payment")))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let paid: Value = common::as_shopper(
+        common::client().post(app.url(&format!("/api/orders/{number}/payment"))),
+        &number,
+    )
+    .send()
+    .unwrap()
+    .json()
+    .unwrap();
     let mut event = fake.succeed(paid["intent_id"].as_str().unwrap());
     // 70 KB of metadata, with quotes that double when the pages forward the event.
     event["data"]["object"]["metadata"]["notes"] = json!("\"x\" ".repeat(17_500));
@@ -287,10 +289,12 @@ fn orders_that_never_reach_the_payment_step_expire_sooner() {
     };
     let abandoned = place("abandon-1");
     let paying = place("paying-1");
-    let r = common::client()
-        .post(app.url(&format!("/api/orders/{paying}/payment")))
-        .send()
-        .unwrap();
+    let r = common::as_shopper(
+        common::client().post(app.url(&format!("/api/orders/{paying}/payment"))),
+        &paying,
+    )
+    .send()
+    .unwrap();
     assert_eq!(r.status(), 200);
     let state = |n: &str| {
         common::order_json(&app, n)["state"]

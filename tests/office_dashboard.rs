@@ -36,20 +36,7 @@ fn order(app: &TestApp, key: &str, body: Value) -> Value {
 
 /// Pays `number` with the test-mode provider, as a shopper would.
 fn pay(app: &TestApp, number: &str) {
-    let shopper = common::client();
-    let page = shopper
-        .get(app.url(&format!("/orders/{number}/pay")))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
-    let csrf = hidden_field(&page, "csrf");
-    let resp = shopper
-        .post(app.url(&format!("/orders/{number}/pay/test")))
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 303);
+    common::pay_in_test_mode(app, number);
     assert_eq!(common::order_json(app, number)["state"], "paid");
 }
 

@@ -44,20 +44,7 @@ fn place(app: &TestApp, key: &str, email: &str) -> String {
 
 /// Pays an order with the test-mode provider, as a shopper does on the payment page.
 fn pay_test(app: &TestApp, number: &str) {
-    let shopper = common::client();
-    let pay = shopper
-        .get(app.url(&format!("/orders/{number}/pay")))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
-    let csrf = hidden_field(&pay, "csrf");
-    let paid = shopper
-        .post(app.url(&format!("/orders/{number}/pay/test")))
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .unwrap();
-    assert_eq!(paid.status(), 303);
+    common::pay_in_test_mode(app, number);
     assert_eq!(state(app, number), "paid");
 }
 

@@ -150,7 +150,10 @@ fn one_email_per_order_event_through_a_dispatcher_killed_mid_delivery() {
     let text = email["TextBody"].as_str().unwrap();
     assert!(text.contains("French Press"), "{text}");
     assert!(
-        text.contains(&format!("https://shop.example/orders/{number}")),
+        text.contains(&format!(
+            "https://shop.example/orders/{number}?key={}",
+            common::order_token(&number)
+        )),
         "{text}"
     );
     assert!(

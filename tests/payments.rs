@@ -42,10 +42,12 @@ fn place(app: &TestApp, key: &str) -> (String, i64) {
 
 /// Asks the pages for the payment step of an order; returns the intent id.
 fn pay(app: &TestApp, number: &str) -> Value {
-    let r = common::client()
-        .post(app.url(&format!("/api/orders/{number}/payment")))
-        .send()
-        .unwrap();
+    let r = common::as_shopper(
+        common::client().post(app.url(&format!("/api/orders/{number}/payment"))),
+        number,
+    )
+    .send()
+    .unwrap();
     assert_eq!(r.status(), 200);
     r.json().unwrap()
 }
@@ -103,10 +105,12 @@ fn happy_path_to_paid_with_one_intent_and_replayed_webhooks() {
 
     // Asking again (a reload, a retry) never creates a second intent.
     assert_eq!(pay(&app, &number)["intent_id"], intent.as_str());
-    let page = common::client()
-        .get(app.url(&format!("/orders/{number}/pay")))
-        .send()
-        .unwrap();
+    let page = common::as_shopper(
+        common::client().get(app.url(&format!("/orders/{number}/pay"))),
+        &number,
+    )
+    .send()
+    .unwrap();
     assert_eq!(page.status(), 200);
     let page = page.text().unwrap();
     assert!(page.contains("js.stripe.com") && page.contains(PUBLISHABLE_KEY));
@@ -467,17 +471,18 @@ fn the_test_mode_provider_pays_locally_and_never_in_production() {
     let app = common::start(dir.path());
     let browser = common::client();
     let (number, _) = place(&app, "test-mode-1");
-    let page = browser
-        .get(app.url(&format!("/orders/{number}/pay")))
+    let page = common::as_shopper(browser.get(app.url(&format!("/orders/{number}/pay"))), &number)
         .send()
         .unwrap();
     assert_eq!(page.status(), 200);
     let page = page.text().unwrap();
     assert!(page.contains("TEST MODE"));
     let csrf = common::hidden_field(&page, "csrf");
-    let paid = browser
-        .post(app.url(&format!("/orders/{number}/pay/test")))
-        .form(&[("csrf", csrf.as_str())])
+    let paid = common::as_shopper(
+        browser.post(app.url(&format!("/orders/{number}/pay/test"))),
+        &number,
+    )
+    .form(&[("csrf", csrf.as_str())])
         .send()
         .unwrap();
     assert_eq!(paid.status(), 303);

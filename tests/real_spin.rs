@@ -107,6 +107,7 @@ fn the_app_runs_unchanged_under_real_spin() {
     let first: Value = first.json().unwrap();
     let number = first["number"].as_str().unwrap().to_string();
     assert!(number.starts_with("SF-"), "{first}");
+    common::remember_order(&first);
     assert_eq!(first["state"], "pending_payment");
     let replay = place();
     assert_eq!(replay.status(), 201);
@@ -127,8 +128,10 @@ fn the_app_runs_unchanged_under_real_spin() {
     };
     assert_eq!(stock_of(&slug), stock_before - 2, "reserved once");
 
-    let shown = client
-        .get(spin.url(&format!("/api/orders/{number}")))
+    let order_page = |path: &str| client.get(spin.url(path));
+    let without_token = order_page(&format!("/api/orders/{number}")).send().unwrap();
+    assert_eq!(without_token.status(), 404, "the number alone opens nothing");
+    let shown = common::as_shopper(order_page(&format!("/api/orders/{number}")), &number)
         .send()
         .unwrap();
     assert_eq!(shown.status(), 200);
@@ -140,22 +143,25 @@ fn the_app_runs_unchanged_under_real_spin() {
 
     // The test-mode provider: a signed event through the webhook code marks it paid.
     let browser = common::client();
-    let pay_page = browser
-        .get(spin.url(&format!("/orders/{number}/pay")))
-        .send()
-        .unwrap();
+    let pay_page = common::as_shopper(
+        browser.get(spin.url(&format!("/orders/{number}/pay"))),
+        &number,
+    )
+    .send()
+    .unwrap();
     assert_eq!(pay_page.status(), 200, "{}", spin.output().join("\n"));
     let pay_page = pay_page.text().unwrap();
     assert!(pay_page.contains("TEST MODE"));
     let csrf = common::hidden_field(&pay_page, "csrf");
-    let paid = browser
-        .post(spin.url(&format!("/orders/{number}/pay/test")))
-        .form(&[("csrf", csrf.as_str())])
+    let paid = common::as_shopper(
+        browser.post(spin.url(&format!("/orders/{number}/pay/test"))),
+        &number,
+    )
+    .form(&[("csrf", csrf.as_str())])
         .send()
         .unwrap();
     assert_eq!(paid.status(), 303, "{}", spin.output().join("\n"));
-    let after: Value = client
-        .get(spin.url(&format!("/api/orders/{number}")))
+    let after: Value = common::as_shopper(order_page(&format!("/api/orders/{number}")), &number)
         .send()
         .unwrap()
         .json()

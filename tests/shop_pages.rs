@@ -46,6 +46,7 @@ fn place(browser: &Client, app: &TestApp) -> String {
         .send()
         .unwrap();
     assert_eq!(placed.status(), 303);
+    common::keep_order_cookie(&placed);
     let location = placed.headers()["location"].to_str().unwrap().to_string();
     location
         .strip_prefix("/orders/")

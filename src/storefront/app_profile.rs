@@ -17,6 +17,7 @@ use crate::app::variables::{AppVariables, env_key};
 use crate::storefront::{first_run, local_secrets};
 use anyhow::{Result, bail};
 use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::Path;
 use storefront_domain::payments::{MODE_TEST, PaymentMode, accepts_test_payments};
 
@@ -151,10 +152,45 @@ pub fn local_overrides(
     Ok(overrides)
 }
 
+/// The shop's public address under `storefront up` when `shop_url` is not set: the address
+/// it listens on (an unspecified one, `0.0.0.0` or `::`, as the loopback address), so the
+/// links in emails and the canonical links lead back to this very shop.
+pub fn local_shop_url(env: &BTreeMap<String, String>, listening: SocketAddr) -> Option<String> {
+    if env.contains_key(&env_key("shop_url")) {
+        return None;
+    }
+    let ip = match listening.ip() {
+        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    Some(format!("http://{}", SocketAddr::new(ip, listening.port())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::path::PathBuf;
+
+    #[test]
+    fn up_links_to_the_address_it_listens_on_unless_told_otherwise() {
+        let listening = |a: &str| a.parse::<SocketAddr>().unwrap();
+        let none = BTreeMap::new();
+        assert_eq!(
+            local_shop_url(&none, listening("127.0.0.1:4300")).as_deref(),
+            Some("http://127.0.0.1:4300")
+        );
+        assert_eq!(
+            local_shop_url(&none, listening("0.0.0.0:3000")).as_deref(),
+            Some("http://127.0.0.1:3000")
+        );
+        assert_eq!(
+            local_shop_url(&none, listening("[::]:3000")).as_deref(),
+            Some("http://[::1]:3000")
+        );
+        let set = BTreeMap::from([(env_key("shop_url"), "https://shop.example".to_string())]);
+        assert_eq!(local_shop_url(&set, listening("127.0.0.1:4300")), None);
+    }
 
     #[test]
     fn the_roles_come_from_the_manifest_not_the_ids() {

@@ -26,20 +26,7 @@ fn paid_order(email: &str, key: &str) -> String {
         .as_str()
         .unwrap()
         .to_string();
-    let shopper = common::client();
-    let pay = shopper
-        .get(app.url(&format!("/orders/{number}/pay")))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
-    let csrf = common::hidden_field(&pay, "csrf");
-    let paid = shopper
-        .post(app.url(&format!("/orders/{number}/pay/test")))
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .unwrap();
-    assert_eq!(paid.status(), 303);
+    common::pay_in_test_mode(app, &number);
     number
 }
 
@@ -122,10 +109,12 @@ fn owner_ships_and_refunds_an_order(viewport: Viewport, scripts: Scripts) {
         assert_eq!(browser.heading().await, "Payments");
         browser.check_page("the payments page").await;
 
-        // The shopper's order pages follow.
-        browser.goto(&format!("/orders/{shipped}")).await;
+        // The shopper's order pages follow (opened by their emails' links).
+        let link = |n: &str| format!("/orders/{n}?key={}", common::order_token(n));
+        browser.goto(&link(&shipped)).await;
+        assert_eq!(browser.path().await, format!("/orders/{shipped}"));
         assert!(browser.text().await.contains("Your order has shipped"));
-        browser.goto(&format!("/orders/{refunded}")).await;
+        browser.goto(&link(&refunded)).await;
         assert!(browser.text().await.contains("This order was refunded"));
     });
 }

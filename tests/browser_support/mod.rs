@@ -285,6 +285,19 @@ impl Browser {
             .unwrap();
     }
 
+    /// The access token the shop gave this browser for the order whose page it shows: the
+    /// order's `order_key` cookie (scoped to that page, `HttpOnly`; WebDriver reads it
+    /// where a script could not). Remembered for the test's own requests as the order's
+    /// shopper.
+    pub async fn keep_order_token(&self, number: &str) {
+        let cookie = self
+            .client
+            .get_named_cookie("order_key")
+            .await
+            .unwrap_or_else(|e| panic!("{}: no order_key cookie for {number}: {e}", self.label()));
+        crate::common::remember_token(number, cookie.value());
+    }
+
     /// The current address's path and query.
     pub async fn path(&self) -> String {
         let url = self.client.current_url().await.unwrap();

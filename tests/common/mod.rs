@@ -333,18 +333,122 @@ pub fn order_body(slug: &str, quantity: i64) -> serde_json::Value {
 }
 
 /// Places an order directly on a standalone writer.
-pub fn writer_order(
-    app: &TestApp,
-    key: &str,
-    body: &serde_json::Value,
-) -> reqwest::blocking::Response {
-    client()
-        .post(app.url("/orders"))
-        .bearer_auth(TOKEN)
-        .header("idempotency-key", key)
-        .json(body)
-        .send()
+pub fn writer_order(app: &TestApp, key: &str, body: &serde_json::Value) -> Answered {
+    Answered::read(
+        client()
+            .post(app.url("/orders"))
+            .bearer_auth(TOKEN)
+            .header("idempotency-key", key)
+            .json(body)
+            .send()
+            .unwrap(),
+    )
+}
+
+/// An answer read whole, so the harness can look at it before the test does: an order's
+/// access token is remembered ([`remember_order`]) the moment a placing answer shows it.
+pub struct Answered {
+    status: reqwest::StatusCode,
+    headers: reqwest::header::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl From<reqwest::blocking::Response> for Answered {
+    fn from(response: reqwest::blocking::Response) -> Answered {
+        Answered::read(response)
+    }
+}
+
+impl Answered {
+    pub fn read(response: reqwest::blocking::Response) -> Answered {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().unwrap().to_vec();
+        if let Ok(json) = serde_json::from_slice::<serde_json::Value>(&body) {
+            remember_order(&json);
+        }
+        Answered {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub fn status(&self) -> reqwest::StatusCode {
+        self.status
+    }
+
+    pub fn headers(&self) -> &reqwest::header::HeaderMap {
+        &self.headers
+    }
+
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> serde_json::Result<T> {
+        serde_json::from_slice(&self.body)
+    }
+
+    pub fn text(&self) -> Result<String, std::string::FromUtf8Error> {
+        String::from_utf8(self.body.clone())
+    }
+}
+
+/// The access tokens of the orders this test process placed, by order number: what a
+/// shopper's client keeps from the answer to placing an order.
+fn tokens() -> &'static Mutex<std::collections::HashMap<String, String>> {
+    static TOKENS: OnceLock<Mutex<std::collections::HashMap<String, String>>> = OnceLock::new();
+    TOKENS.get_or_init(Default::default)
+}
+
+/// Remembers the access token of the order `json` shows, if it shows one.
+pub fn remember_order(json: &serde_json::Value) {
+    if let (Some(number), Some(token)) = (json["number"].as_str(), json["access_token"].as_str())
+    {
+        remember_token(number, token);
+    }
+}
+
+/// Remembers the access token that `response` (the checkout's answer to placing an
+/// order) gave the browser in its `order_key` cookie, scoped to the order's path.
+pub fn keep_order_cookie(response: &reqwest::blocking::Response) {
+    for cookie in response.headers().get_all("set-cookie") {
+        let cookie = cookie.to_str().unwrap();
+        let Some(token) = cookie
+            .strip_prefix("order_key=")
+            .and_then(|rest| rest.split(';').next())
+        else {
+            continue;
+        };
+        let number = cookie
+            .split("; ")
+            .find_map(|attribute| attribute.strip_prefix("Path=/orders/"))
+            .unwrap_or_else(|| panic!("an order_key cookie without its order's path: {cookie}"));
+        remember_token(number, token);
+    }
+}
+
+/// Remembers `token` as the access token of order `number`.
+pub fn remember_token(number: &str, token: &str) {
+    tokens()
+        .lock()
         .unwrap()
+        .insert(number.to_string(), token.to_string());
+}
+
+/// The access token of order `number`, which this test process placed.
+pub fn order_token(number: &str) -> String {
+    tokens()
+        .lock()
+        .unwrap()
+        .get(number)
+        .cloned()
+        .unwrap_or_else(|| panic!("no access token known for order {number}"))
+}
+
+/// `request` as the shopper of order `number` sends it: with the order's access token.
+pub fn as_shopper(
+    request: reqwest::blocking::RequestBuilder,
+    number: &str,
+) -> reqwest::blocking::RequestBuilder {
+    request.header("order-token", order_token(number))
 }
 
 /// The value of the first `<input name="NAME" value="…">` in `html` (attribute order as maud writes it).
@@ -437,10 +541,29 @@ pub fn eventually(within: Duration, mut done: impl FnMut() -> bool) -> bool {
     }
 }
 
-/// `GET /api/orders/{number}` through the pages component.
+/// Pays order `number` with the test-mode provider as its shopper does: opens the payment
+/// page with the order's token and presses "Pay" (its form's CSRF token included).
+pub fn pay_in_test_mode(app: &TestApp, number: &str) {
+    let shopper = client();
+    let page = as_shopper(shopper.get(app.url(&format!("/orders/{number}/pay"))), number)
+        .send()
+        .unwrap();
+    assert_eq!(page.status(), 200, "the payment page of {number}");
+    let page = page.text().unwrap();
+    let csrf = hidden_field(&page, "csrf");
+    let paid = as_shopper(
+        shopper.post(app.url(&format!("/orders/{number}/pay/test"))),
+        number,
+    )
+    .form(&[("csrf", csrf.as_str())])
+    .send()
+    .unwrap();
+    assert_eq!(paid.status(), 303, "paying {number}");
+}
+
+/// `GET /api/orders/{number}` through the pages component, as the order's shopper.
 pub fn order_json(app: &TestApp, number: &str) -> serde_json::Value {
-    client()
-        .get(app.url(&format!("/api/orders/{number}")))
+    as_shopper(client().get(app.url(&format!("/api/orders/{number}"))), number)
         .send()
         .unwrap()
         .json()
@@ -448,16 +571,12 @@ pub fn order_json(app: &TestApp, number: &str) -> serde_json::Value {
 }
 
 /// `POST /api/orders` through the pages component.
-pub fn api_order(
-    app: &TestApp,
-    key: Option<&str>,
-    body: &serde_json::Value,
-) -> reqwest::blocking::Response {
+pub fn api_order(app: &TestApp, key: Option<&str>, body: &serde_json::Value) -> Answered {
     let mut request = client().post(app.url("/api/orders")).json(body);
     if let Some(key) = key {
         request = request.header("idempotency-key", key);
     }
-    request.send().unwrap()
+    Answered::read(request.send().unwrap())
 }
 
 pub const COOKIE_SECRET: &str = "test-cookie-secret-0123456789abcdef0123456789";
