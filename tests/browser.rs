@@ -536,8 +536,8 @@ fn shopper_leaves_payment_and_resumes_it(viewport: Viewport, scripts: Scripts) {
 }
 
 /// The checkout prices shipping for the chosen country (the "Update shipping" button,
-/// no script needed), takes a method and a discount code, says why a code does not
-/// apply at its field, and the order and payment pages show the same amounts.
+/// no script needed), takes a method and a discount code, says at its field that a code
+/// does not apply, and the order and payment pages show the same amounts.
 fn shopper_chooses_shipping_and_applies_a_code(viewport: Viewport, scripts: Scripts) {
     let shared = shared();
     let mut number = String::new();
@@ -583,7 +583,12 @@ fn shopper_chooses_shipping_and_applies_a_code(viewport: Viewport, scripts: Scri
                 .text()
                 .await
                 .unwrap();
-            assert!(!why.is_empty(), "{}", b.label());
+            assert_eq!(
+                why,
+                "Discount code cannot be applied to this order.",
+                "{}",
+                b.label()
+            );
             let express = b
                 .find("//input[@name='shipping_method' and @value='de-express']")
                 .await;

@@ -1,6 +1,6 @@
 //! The back office's dashboard, export and settings, through the real components and a
 //! real SQLite file: the dashboard's figures match the orders placed and paid, the CSV
-//! export holds the range's orders with formulas neutralised, settings changed in the
+//! export holds the range's orders and no spreadsheet runs what it holds, settings changed in the
 //! office show in the shop, a discount code created there works at checkout, and a new
 //! password ends the old sessions.
 
@@ -171,19 +171,42 @@ fn the_dashboard_shows_today_what_waits_and_the_last_reconciliation() {
     app.stop();
 }
 
-#[test]
-fn the_export_is_csv_for_a_range_with_formulas_neutralised() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = common::start_back_office(dir.path());
-    let owner = common::owner_client(&app);
-    let mut body = common::order_body("french-press", 1);
-    body["name"] = json!("=1+2 Mallory");
-    body["address"]["line1"] = json!("@SUM(A1) Road 5");
-    let evil = order(&app, "export-1", body);
-    let plain = order(&app, "export-2", common::order_body("french-press", 2));
+/// The export's header row.
+const EXPORT_COLUMNS: [&str; 21] = [
+    "number",
+    "placed_at",
+    "state",
+    "email",
+    "name",
+    "address_line1",
+    "address_line2",
+    "postal_code",
+    "city",
+    "country",
+    "units",
+    "items",
+    "currency",
+    "subtotal",
+    "discount",
+    "discount_code",
+    "shipping",
+    "shipping_method",
+    "tax",
+    "tax_mode",
+    "total",
+];
+/// The columns holding numbers (units and amounts).
+const EXPORT_NUMBERS: [&str; 6] = ["units", "subtotal", "discount", "shipping", "tax", "total"];
 
-    let form = page(&owner, &app, "/admin/export");
-    assert!(form.contains("action=\"/admin/export/orders.csv\""));
+/// What a spreadsheet may read as the start of a formula, and what it may split a cell on
+/// when it guesses the separator (German Excel: `;`).
+const FORMULA_START: [char; 10] = [
+    '=', '+', '-', '@', '\t', '\r', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}',
+];
+const SPLITS: [char; 6] = [',', ';', '\t', '|', '\n', '\r'];
+
+/// The export for today, as bytes.
+fn export_today(owner: &Client, app: &TestApp) -> Vec<u8> {
     let today = utc_today();
     let resp = owner
         .get(app.url(&format!("/admin/export/orders.csv?from={today}&to={today}")))
@@ -191,31 +214,114 @@ fn the_export_is_csv_for_a_range_with_formulas_neutralised() {
         .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     assert_eq!(resp.headers()["content-type"], "text/csv; charset=utf-8");
-    let disposition = resp.headers()["content-disposition"]
-        .to_str()
-        .unwrap()
-        .to_string();
+    let disposition = resp.headers()["content-disposition"].to_str().unwrap();
     assert!(disposition.starts_with("attachment;"), "{disposition}");
-    let csv = resp.text().unwrap();
-    let lines: Vec<&str> = csv.lines().collect();
+    resp.bytes().unwrap().to_vec()
+}
+
+#[test]
+fn the_export_is_inert_in_a_spreadsheet_whatever_it_splits_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = common::start_back_office(dir.path());
+    let mut body = common::order_body("french-press", 1);
+    body["name"] = json!("Zed;=1+1;Zed");
+    body["address"]["line1"] = json!("a,=HYPERLINK(\"https://evil.example\",\"x\")");
+    body["address"]["line2"] = json!("Hof | -2+3");
+    let evil = order(&app, "export-1", body);
+    let mut body = common::order_body("french-press", 1);
+    body["name"] = json!("Jürgen Müßig");
+    body["address"]["line1"] = json!("@SUM(A1) Straße 5");
+    body["address"]["city"] = json!("Köln");
+    let umlauts = order(&app, "export-2", body);
+    let plain = order(&app, "export-3", common::order_body("french-press", 2));
+    // The shop refuses control characters in what a shopper types; a tab already stored
+    // (an older row, a restored backup) is neutralised all the same.
+    assert!(app.stop().success());
+    let conn = common::open_db(dir.path());
+    conn.execute(
+        "UPDATE orders SET address_city = 'Ort\t=1+1' WHERE number = ?",
+        [evil["number"].as_str().unwrap()],
+    )
+    .unwrap();
+    drop(conn);
+    let app = common::start_with_admin(dir.path());
+    let owner = common::owner_client(&app);
+
+    let form = page(&owner, &app, "/admin/export");
+    assert!(form.contains("action=\"/admin/export/orders.csv\""));
+    let bytes = export_today(&owner, &app);
+    let text = bytes
+        .strip_prefix("\u{FEFF}".as_bytes())
+        .expect("a UTF-8 byte order mark, so Excel reads umlauts");
+    let text = std::str::from_utf8(text).unwrap();
+    let records: Vec<csv::StringRecord> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    // Every field is quoted: the file is exactly its fields, each in quotes.
+    let requoted: String = records
+        .iter()
+        .map(|r| {
+            let fields: Vec<String> = r
+                .iter()
+                .map(|f| format!("\"{}\"", f.replace('"', "\"\"")))
+                .collect();
+            fields.join(",") + "\n"
+        })
+        .collect();
+    assert_eq!(requoted, text);
+    assert_eq!(records[0], csv::StringRecord::from(EXPORT_COLUMNS.to_vec()));
+    assert_eq!(records.len(), 4, "{text}");
+
+    let rows: Vec<std::collections::HashMap<&str, &str>> = records[1..]
+        .iter()
+        .map(|r| EXPORT_COLUMNS.iter().copied().zip(r.iter()).collect())
+        .collect();
+    for row in &rows {
+        for (column, field) in row {
+            if EXPORT_NUMBERS.contains(column) {
+                let digits = field.replacen('.', "", 1);
+                assert!(
+                    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()),
+                    "{column}: {field:?} is a plain number"
+                );
+                continue;
+            }
+            for piece in field.split(SPLITS) {
+                let first = piece.trim_start_matches([' ', '"']).chars().next();
+                assert!(
+                    !first.is_some_and(|c| FORMULA_START.contains(&c)),
+                    "{column}: {field:?} has a piece {piece:?} a spreadsheet would run"
+                );
+            }
+        }
+    }
+    let [evil_row, umlaut_row, plain_row] = &rows[..] else {
+        panic!("{rows:?}")
+    };
+    assert_eq!(evil_row["number"], evil["number"].as_str().unwrap());
+    assert_eq!(evil_row["name"], "Zed;'=1+1;Zed");
     assert_eq!(
-        lines[0],
-        "number,placed_at,state,email,name,address_line1,address_line2,postal_code,city,\
-         country,units,items,currency,subtotal,discount,discount_code,shipping,\
-         shipping_method,tax,tax_mode,total"
+        evil_row["address_line1"],
+        "a,'=HYPERLINK(\"https://evil.example\",\"x\")"
     );
-    assert_eq!(lines.len(), 3, "{csv}");
-    let evil_row: Vec<&str> = lines[1].split(',').collect();
-    assert_eq!(evil_row[0], evil["number"].as_str().unwrap());
-    assert_eq!(evil_row[4], "'=1+2 Mallory");
-    assert_eq!(evil_row[5], "'@SUM(A1) Road 5");
-    let plain_row: Vec<&str> = lines[2].split(',').collect();
-    assert_eq!(plain_row[0], plain["number"].as_str().unwrap());
-    assert_eq!(plain_row[2], "pending_payment");
-    assert_eq!(plain_row[10], "2");
-    assert_eq!(plain_row[12], "EUR");
+    assert_eq!(evil_row["address_line2"], "Hof | '-2+3");
+    assert_eq!(evil_row["city"], "Ort\t'=1+1");
+    assert_eq!(umlaut_row["number"], umlauts["number"].as_str().unwrap());
+    assert_eq!(umlaut_row["name"], "Jürgen Müßig");
+    assert_eq!(umlaut_row["address_line1"], "'@SUM(A1) Straße 5");
+    assert_eq!(umlaut_row["city"], "Köln");
+    assert_eq!(plain_row["number"], plain["number"].as_str().unwrap());
+    assert_eq!(plain_row["state"], "pending_payment");
+    assert_eq!(plain_row["units"], "2");
+    assert_eq!(plain_row["currency"], "EUR");
     let total = plain["total"]["amount"].as_i64().unwrap();
-    assert_eq!(plain_row[20], format!("{}.{:02}", total / 100, total % 100));
+    assert_eq!(
+        plain_row["total"],
+        format!("{}.{:02}", total / 100, total % 100)
+    );
 
     // Another day holds nothing; bad ranges are a form with the errors, not a file.
     let resp = owner

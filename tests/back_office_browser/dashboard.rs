@@ -1,9 +1,10 @@
 //! Back-office scenarios: the dashboard, the export form and the settings pages, with a
 //! discount code created (after a refused value, told next to the field) from the keyboard-
-//! reachable form.
+//! reachable form, and a code a shopper tried in vain listed with its reason.
 
 use crate::browser_support::{Scripts, Viewport};
-use crate::{Scenario, in_browser, sign_in};
+use crate::common;
+use crate::{Scenario, in_browser, shared, sign_in};
 
 pub fn scenarios() -> Vec<(&'static str, Scenario)> {
     vec![(
@@ -20,6 +21,11 @@ fn owner_reads_the_dashboard_and_creates_a_discount(viewport: Viewport, scripts:
         .take(32)
         .collect::<String>()
         .to_ascii_uppercase();
+    // A code a shopper tried that does not exist, for the list of refused codes.
+    let mut order = common::order_body("french-press", 1);
+    order["discount_code"] = serde_json::json!("NO-SUCH-CODE");
+    let refused = common::api_order(&shared().app, Some(&format!("refused-{code}")), &order);
+    assert_eq!(refused.status().as_u16(), 422);
     in_browser(viewport, scripts, async |browser| {
         sign_in(browser).await;
         let text = browser.text().await;
@@ -88,6 +94,11 @@ fn owner_reads_the_dashboard_and_creates_a_discount(viewport: Viewport, scripts:
         let text = browser.text().await;
         assert!(
             text.contains(&format!("Discount code {code} created.")),
+            "{}: {text}",
+            browser.label()
+        );
+        assert!(
+            text.contains("NO-SUCH-CODE") && text.contains("no such code"),
             "{}: {text}",
             browser.label()
         );

@@ -27,11 +27,10 @@ pub struct QuoteRequest {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub shipping_method: String,
     /// As typed by the shopper (the writer trims and compares without regard to case).
+    /// The per-customer limit is checked when the order is placed, never on a quote, so
+    /// that a quote cannot tell whether an address has used a code.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub discount_code: String,
-    /// The shopper's email, for per-email discount limits; may be empty.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub email: String,
 }
 
 /// One priced line of a quote or an order.
@@ -74,10 +73,15 @@ pub struct Quote {
     pub shipping: Option<ShippingOption>,
     #[serde(default)]
     pub discount: Option<AppliedDiscount>,
-    /// Why the requested discount code was not applied, shopper-facing (unknown, expired,
-    /// used up, minimum not reached…); the quote itself still succeeds.
+    /// Why the requested discount code was not applied, shopper-facing: the same words
+    /// whatever the reason (see [`crate::discount_attempts`]); the quote itself still
+    /// succeeds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_error: Option<String>,
+    /// Set when the code was not even looked at because this client has used up its
+    /// guesses: seconds until it may try again (the pages answer `429`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_retry_after: Option<i64>,
 }
 
 /// One recorded state change of an order.
@@ -171,6 +175,9 @@ pub struct ErrorDetail {
     pub message: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
+    /// With a `429`: seconds to wait before trying again (also the `Retry-After` header).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<i64>,
 }
 
 impl ErrorBody {
@@ -180,6 +187,7 @@ impl ErrorBody {
                 code: code.into(),
                 message: message.into(),
                 fields: Vec::new(),
+                retry_after: None,
             },
         }
     }

@@ -4,6 +4,7 @@
 //! The writer is the only place any of these amounts is computed; a client only ever
 //! names a shipping method code and a discount code.
 
+use crate::discount_attempts::RefusedAttempt;
 use crate::money::Money;
 use serde::{Deserialize, Serialize};
 
@@ -173,6 +174,23 @@ pub struct DiscountCode {
     pub active: bool,
 }
 
+impl DiscountCode {
+    /// Whether the code applies at `now` (RFC 3339 UTC, as stored) by its own rules.
+    pub fn state_at(&self, now: &str) -> DiscountState {
+        if !self.active {
+            DiscountState::Deactivated
+        } else if self.starts_at.as_deref().is_some_and(|start| now < start) {
+            DiscountState::NotYetValid
+        } else if self.ends_at.as_deref().is_some_and(|end| now >= end) {
+            DiscountState::Expired
+        } else if self.max_uses.is_some_and(|max| self.uses >= max) {
+            DiscountState::UsedUp
+        } else {
+            DiscountState::Active
+        }
+    }
+}
+
 fn yes() -> bool {
     true
 }
@@ -230,10 +248,54 @@ mod serde_with_null {
     }
 }
 
-/// Every discount code, newest first (`GET /admin/discounts`).
+/// Every discount code, newest first, and the latest refused guesses
+/// (`GET /admin/discounts`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DiscountList {
-    pub discounts: Vec<DiscountCode>,
+    pub discounts: Vec<ListedDiscount>,
+    /// Newest first, from the last [`KEEP_REFUSED_SECONDS`](crate::discount_attempts::KEEP_REFUSED_SECONDS), at most
+    /// [`MAX_LISTED_REFUSALS`].
+    #[serde(default)]
+    pub refused: Vec<RefusedAttempt>,
+}
+
+/// Most refused guesses the owner's list shows.
+pub const MAX_LISTED_REFUSALS: i64 = 20;
+
+/// A discount code in the owner's list: the code, whether a shopper can use it now and,
+/// if not, why, and how many guesses of it were refused in the last
+/// [`KEEP_REFUSED_SECONDS`](crate::discount_attempts::KEEP_REFUSED_SECONDS).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListedDiscount {
+    #[serde(flatten)]
+    pub discount: DiscountCode,
+    pub state: DiscountState,
+    pub refused_attempts: i64,
+}
+
+/// Whether a code applies now, by its own rules (the minimum and the per-customer limit
+/// depend on the order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiscountState {
+    Active,
+    Deactivated,
+    NotYetValid,
+    Expired,
+    UsedUp,
+}
+
+impl DiscountState {
+    /// As the owner's list says it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            DiscountState::Active => "active",
+            DiscountState::Deactivated => "deactivated",
+            DiscountState::NotYetValid => "not valid yet",
+            DiscountState::Expired => "expired",
+            DiscountState::UsedUp => "used up",
+        }
+    }
 }
 
 /// How a shipping method is priced.

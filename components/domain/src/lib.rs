@@ -12,6 +12,7 @@ pub mod checkout;
 pub mod countries;
 pub mod dashboard;
 pub mod decimal;
+pub mod discount_attempts;
 pub mod money;
 pub mod order;
 pub mod order_access;

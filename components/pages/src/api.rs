@@ -187,9 +187,11 @@ pub fn writer_failed(e: WriterError) -> Resp {
             );
             bad_gateway()
         }
-        // The client's limit of unpaid orders: worth trying again once one expires.
+        // A per-client limit: the writer says when to try again (unpaid orders: once one
+        // expires; discount codes: once the oldest refused guess leaves the window).
         WriterError::Rejected { status: 429, body } => {
-            Resp::json(429, &body).header("retry-after", "600")
+            let wait = body.error.retry_after.unwrap_or(600);
+            Resp::json(429, &body).header("retry-after", wait.to_string())
         }
         WriterError::Rejected { status, body } => Resp::json(status, &body),
     }

@@ -161,9 +161,15 @@ impl WriterClient {
         found(self.get(&format!("/catalog/products/{slug}")).await)
     }
 
-    /// Prices `request`'s lines and, with a destination, its shipping, tax and discount.
-    pub async fn quote(&self, request: &QuoteRequest) -> Result<Quote, WriterError> {
-        Ok(self.post("/orders/quote", request, None).await?.value)
+    /// Prices `request`'s lines and, with a destination, its shipping, tax and discount,
+    /// for `client` (the pseudonymous key the limit on guessing discount codes counts by).
+    pub async fn quote(&self, request: &QuoteRequest, client: &str) -> Result<Quote, WriterError> {
+        let body = serde_json::to_vec(request).expect("request bodies always serialise");
+        let headers = [(CLIENT_KEY, client)];
+        Ok(self
+            .call(Method::Post, "/orders/quote", Some(body), &headers)
+            .await?
+            .value)
     }
 
     /// The owner's shop settings: name, tagline, contact, legal texts.

@@ -6,9 +6,11 @@
 //! over the whole page (`IN (…)`), never one query per product.
 
 use crate::catalog_query::CatalogQuery;
+use crate::client_limits;
 use crate::db::{Db, Mode, RowExt as _, int, text};
+use crate::discount_attempts;
 use crate::pricing;
-use crate::request::parse_json;
+use crate::request::{Header, parse_json};
 use crate::responses::{ApiError, json};
 use serde::Serialize;
 use spin_sdk::http::Response;
@@ -18,6 +20,7 @@ use storefront_domain::catalog::{
     Collection, CollectionList, CollectionPage, Image, OptionChoice, ProductOption, Variant,
 };
 use storefront_domain::checkout::ShopSettings;
+use storefront_domain::discount_attempts::{REFUSED, too_many_attempts};
 use storefront_domain::order::{ValidLine, validate_lines};
 use storefront_domain::{FieldError, Money, PricedLine, Product, ProductList, Quote, QuoteRequest};
 
@@ -151,8 +154,13 @@ pub fn image(db: &Db, hash: &str) -> Result<Response, ApiError> {
         .build())
 }
 
-/// `POST /orders/quote`: prices lines without reserving anything.
-pub fn quote(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
+/// `POST /orders/quote`: prices lines without reserving anything. A discount code from a
+/// named client (`storefront-client`) is held to the limit on guessing
+/// ([`discount_attempts`]): a refused code is recorded, so such a quote is a write, and a
+/// client that has used up its guesses is quoted without the code and told how long to
+/// wait.
+pub fn quote(db: &Db, client: &Header, body: &[u8]) -> Result<Response, ApiError> {
+    let client = client_limits::client_key(client)?;
     let request: QuoteRequest = parse_json(body)?;
     let lines = validate_lines(&request.items).map_err(ApiError::invalid)?;
     let country = request.country.trim().to_ascii_uppercase();
@@ -162,21 +170,45 @@ pub fn quote(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
             "is not a country we know (ISO code such as DE or US)",
         )]));
     }
-    let quote = db.transaction(Mode::Read, |db| {
+    let guarded = client
+        .as_deref()
+        .filter(|_| !request.discount_code.trim().is_empty());
+    let mode = if guarded.is_some() {
+        Mode::Write
+    } else {
+        Mode::Read
+    };
+    let quote = db.transaction(mode, |db| {
         let priced = price(db, &lines)?;
         let now = db.now()?;
+        let blocked = match guarded {
+            Some(client) => discount_attempts::blocked_for(db, client)?,
+            None => None,
+        };
         let checkout = pricing::price(
             db,
             &priced,
             &pricing::Choice {
                 country: &country,
                 shipping_method: request.shipping_method.trim(),
-                discount_code: &request.discount_code,
-                email: request.email.trim(),
+                discount_code: if blocked.is_some() {
+                    ""
+                } else {
+                    &request.discount_code
+                },
+                email: "",
             },
             &now,
         )?;
-        Ok::<_, ApiError>(priced.quote(checkout))
+        if let (Some(client), Some(refused)) = (guarded, &checkout.discount_refused) {
+            discount_attempts::record(db, client, &request.discount_code, "", refused)?;
+        }
+        let mut quote = priced.quote(checkout);
+        if let Some(wait) = blocked {
+            quote.discount_error = Some(too_many_attempts(wait));
+            quote.discount_retry_after = Some(wait);
+        }
+        Ok::<_, ApiError>(quote)
     })?;
     json(200, &quote)
 }
@@ -467,7 +499,8 @@ impl Priced {
             shipping_options: checkout.options,
             shipping: checkout.shipping,
             discount: checkout.discount.map(|d| d.discount),
-            discount_error: checkout.discount_error,
+            discount_error: checkout.discount_refused.map(|_| REFUSED.to_string()),
+            discount_retry_after: None,
         }
     }
 

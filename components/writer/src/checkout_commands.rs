@@ -7,6 +7,7 @@
 use crate::catalog_history::{self, Applied, Command};
 use crate::catalog_rules::{Checks, conflict};
 use crate::db::{Db, Mode, RowExt as _, int, opt_int, opt_text, text};
+use crate::discount_attempts;
 use crate::discounts::{self, COLUMNS};
 use crate::request::{Head, parse_json};
 use crate::responses::{ApiError, json};
@@ -15,8 +16,8 @@ use serde::Serialize;
 use spin_sdk::http::Response;
 use storefront_domain::FieldError;
 use storefront_domain::checkout::{
-    DiscountChange, DiscountCode, DiscountKind, DiscountList, ShippingKind, ShippingMethodChange,
-    ShippingZone, ShippingZones, TaxRate, TaxRates, normalize_discount_code,
+    DiscountChange, DiscountCode, DiscountKind, DiscountList, ListedDiscount, ShippingKind,
+    ShippingMethodChange, ShippingZone, ShippingZones, TaxRate, TaxRates, normalize_discount_code,
 };
 use storefront_domain::countries;
 
@@ -40,18 +41,37 @@ fn command<'a>(name: &'static str, target: &'a str, canonical: String) -> Comman
     }
 }
 
-/// `GET /admin/discounts`: every code, newest first (at most [`MAX_DISCOUNT_CODES`]).
+/// `GET /admin/discounts`: every code, newest first (at most [`MAX_DISCOUNT_CODES`]), with
+/// its state now and its refused guesses, and the latest refused guesses of any code.
 pub fn discounts(db: &Db) -> Result<Response, ApiError> {
     let list = db.transaction(Mode::Read, |db| -> anyhow::Result<DiscountList> {
+        let now = db.now()?;
         let discounts = db
             .rows(
-                &format!("SELECT {COLUMNS} FROM discount_codes ORDER BY id DESC LIMIT ?"),
-                &[int(MAX_DISCOUNT_CODES)],
+                &format!(
+                    "SELECT {COLUMNS}, (SELECT count(*) FROM discount_attempts a \
+                     WHERE a.code_id = discount_codes.id AND a.attempted_at > ?1) \
+                     FROM discount_codes ORDER BY id DESC LIMIT ?2"
+                ),
+                &[
+                    int(discount_attempts::kept_since(db)?),
+                    int(MAX_DISCOUNT_CODES),
+                ],
             )?
             .iter()
-            .map(|row| Ok(discounts::of_row(row)?.code))
+            .map(|row| {
+                let discount = discounts::of_row(row)?.code;
+                Ok(ListedDiscount {
+                    state: discount.state_at(&now),
+                    discount,
+                    refused_attempts: row.int(11)?,
+                })
+            })
             .collect::<anyhow::Result<_>>()?;
-        Ok(DiscountList { discounts })
+        Ok(DiscountList {
+            discounts,
+            refused: discount_attempts::latest(db)?,
+        })
     })?;
     json(200, &list)
 }

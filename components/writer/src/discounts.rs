@@ -1,16 +1,19 @@
 //! Discount codes at checkout: whether a code applies to an order (active, within its
 //! window, minimum reached, uses left in total and for the email) and how much it takes
-//! off; redeeming it inside the order's write transaction (the count and the redemption
-//! row move together, so the limits hold exactly however many orders race); and giving
-//! the use back when the order is cancelled (a refunded order keeps it: the code was used).
+//! off, or why not (the owner's reason: a shopper hears the same words whatever it is,
+//! see `discount_attempts`); redeeming it inside the order's write transaction (the count
+//! and the redemption row move together, so the limits hold exactly however many orders
+//! race); and giving the use back when the order is cancelled (a refunded order keeps
+//! it: the code was used).
 
 use crate::db::{Db, RowExt as _, int, text};
 use crate::totals;
 use spin_sdk::sqlite::RowResult;
 use storefront_domain::Money;
 use storefront_domain::checkout::{
-    AppliedDiscount, DiscountCode, DiscountKind, normalize_discount_code, percent,
+    AppliedDiscount, DiscountCode, DiscountKind, DiscountState, normalize_discount_code, percent,
 };
+use storefront_domain::discount_attempts::Refusal;
 
 /// Columns [`of_row`] reads, in order, then the row id.
 pub const COLUMNS: &str = "code, kind, value, min_subtotal, starts_at, ends_at, max_uses, \
@@ -79,53 +82,49 @@ pub struct Applies {
     pub discount: AppliedDiscount,
 }
 
-/// Whether `raw` applies to lines worth `subtotal` for `email` (may be empty: the per-email
-/// limit is then checked when the order is placed) at `now`; the shopper-facing reason
-/// when it does not.
+/// A code that does not apply: why (for the owner), and its row id if it exists.
+pub struct Refused {
+    pub code_id: Option<i64>,
+    pub reason: Refusal,
+}
+
+/// Whether `raw` applies to lines worth `subtotal` for `email` at `now`. With an empty
+/// `email` (a quote) the per-customer limit is not checked: it is checked when the order
+/// is placed.
 pub fn evaluate(
     db: &Db,
     raw: &str,
     subtotal: &Money,
     email: &str,
     now: &str,
-) -> anyhow::Result<Result<Applies, String>> {
+) -> anyhow::Result<Result<Applies, Refused>> {
+    let refused = |code_id, reason| Ok(Err(Refused { code_id, reason }));
     let Some(code) = normalize_discount_code(raw) else {
-        return Ok(Err(format!(
-            "{} is not a discount code",
-            raw.trim().chars().take(40).collect::<String>()
-        )));
+        return refused(None, Refusal::Malformed);
     };
     let Some(Stored { id, code: stored }) = find(db, &code)? else {
-        return Ok(Err(format!("There is no discount code {code}")));
+        return refused(None, Refusal::Unknown);
     };
-    let currency = &subtotal.currency;
-    if !stored.active {
-        return Ok(Err(format!("{code} is no longer valid")));
-    }
-    if stored.starts_at.as_deref().is_some_and(|start| now < start) {
-        return Ok(Err(format!("{code} is not valid yet")));
-    }
-    if stored.ends_at.as_deref().is_some_and(|end| now >= end) {
-        return Ok(Err(format!("{code} has expired")));
+    let reason = match stored.state_at(now) {
+        DiscountState::Active => None,
+        DiscountState::Deactivated => Some(Refusal::Deactivated),
+        DiscountState::NotYetValid => Some(Refusal::NotYetValid),
+        DiscountState::Expired => Some(Refusal::Expired),
+        DiscountState::UsedUp => Some(Refusal::UsedUp),
+    };
+    if let Some(reason) = reason {
+        return refused(Some(id), reason);
     }
     if subtotal.amount < stored.min_subtotal {
-        return Ok(Err(format!(
-            "{code} applies to orders from {}",
-            Money::new(stored.min_subtotal, currency)
-        )));
-    }
-    if stored.max_uses.is_some_and(|max| stored.uses >= max) {
-        return Ok(Err(format!("{code} has been used up")));
+        return refused(Some(id), Refusal::BelowMinimum);
     }
     if let Some(max) = stored.max_uses_per_email
         && !email.is_empty()
         && uses_by(db, id, email)? >= max
     {
-        return Ok(Err(format!(
-            "{code} was already used with {}",
-            email.trim()
-        )));
+        return refused(Some(id), Refusal::PerCustomerLimit);
     }
+    let currency = &subtotal.currency;
     let amount = match stored.kind {
         DiscountKind::Percent => totals::share(subtotal.amount, stored.value),
         DiscountKind::Fixed => stored.value,

@@ -10,7 +10,7 @@
 //! - `GET  /catalog/collections/{slug}?limit=&offset=` → `CollectionPage`
 //! - `GET  /catalog/search?q=&limit=&offset=` → `SearchResults`
 //! - `GET  /catalog/images/{hash}`        → the image's bytes
-//! - `POST /orders/quote`                 → `Quote`
+//! - `POST /orders/quote` (optional `storefront-client`) → `Quote`
 //! - `POST /orders` (+ `Idempotency-Key`, `storefront-client`) → 201 `OrderView`
 //! - `GET  /orders/{number}`              → `OrderView`
 //! - The owner's orders (back office and admin API): `GET /admin/orders?state=&limit=&before=
@@ -79,6 +79,7 @@ mod checkout_commands;
 mod client_limits;
 mod dashboard;
 mod db;
+mod discount_attempts;
 mod discounts;
 mod image_check;
 mod migrations;
@@ -156,7 +157,7 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
         Route::Collection(slug) => until_write(catalog::collection(&db, slug, &head.query)),
         Route::Search => until_write(catalog_search::search(&db, &head.query)),
         Route::Image(hash) => catalog::image(&db, hash),
-        Route::Quote => catalog::quote(&db, &body),
+        Route::Quote => catalog::quote(&db, &head.client_key, &body),
         Route::PlaceOrder => orders::place(&db, &head.idempotency_key, &head.client_key, &body),
         Route::Order(number) => orders::get(&db, number),
         Route::Transition(number) => transitions::transition(&db, &head, number, &body),

@@ -5,7 +5,8 @@ use crate::catalog;
 use crate::catalog::Priced;
 use crate::client_limits;
 use crate::db::{Db, Mode, NOW, RowExt as _, int, text};
-use crate::discounts;
+use crate::discount_attempts;
+use crate::discounts::{self, Refused};
 use crate::order_number;
 use crate::pricing;
 use crate::request::{Header, idempotency_key, parse_json};
@@ -19,6 +20,7 @@ use storefront_domain::checkout::{
     AppliedDiscount, ShippingOption, TaxLine, TaxMode, Totals, normalize_discount_code,
 };
 use storefront_domain::countries;
+use storefront_domain::discount_attempts::REFUSED;
 use storefront_domain::order::LineRequest;
 use storefront_domain::{
     Address, FieldError, IDEMPOTENT_REPLAYED, Money, OrderEvent, OrderRequest, OrderState,
@@ -27,13 +29,16 @@ use storefront_domain::{
 
 /// `POST /orders`: places an order, or replays the answer to an earlier identical command
 /// with the same `Idempotency-Key`. A command naming its client (`storefront-client`) is
-/// held to the per-client limits on unpaid orders ([`client_limits`]).
+/// held to the per-client limits on unpaid orders ([`client_limits`]) and on guessing
+/// discount codes ([`discount_attempts`]).
 pub fn place(db: &Db, key: &Header, client: &Header, body: &[u8]) -> Result<Response, ApiError> {
     let key = idempotency_key(key, "placing an order")?;
     let client = client_limits::client_key(client)?;
     let limits = client_limits::Limits::configured();
     let request: OrderRequest = parse_json(body)?;
     let validated = request.validate();
+    // An `Err` inside `Ok` is an answer whose transaction still commits: a refused
+    // discount code is recorded, and nothing else was written before it.
     db.transaction(Mode::Write, |db| {
         let (now, stored) = started(db, &key)?;
         if let Some(stored) = stored {
@@ -51,7 +56,7 @@ pub fn place(db: &Db, key: &Header, client: &Header, body: &[u8]) -> Result<Resp
                 Ok(order) if fingerprint(order, &request) == stored.fingerprint => {
                     let mut response = json_text(stored.status, stored.response);
                     response.set_header(IDEMPOTENT_REPLAYED, "true");
-                    Ok(response)
+                    Ok(Ok(response))
                 }
                 _ => Err(ApiError::new(
                     422,
@@ -65,9 +70,28 @@ pub fn place(db: &Db, key: &Header, client: &Header, body: &[u8]) -> Result<Resp
         if let Some(client) = &client {
             let units = order.lines.iter().map(|l| l.quantity.get()).sum();
             client_limits::check(db, client, units, limits)?;
+            if !request.discount_code.trim().is_empty()
+                && let Some(wait) = discount_attempts::blocked_for(db, client)?
+            {
+                return Err(discount_attempts::too_many(wait));
+            }
         }
         let priced = catalog::price(db, &order.lines)?;
-        let checkout = checkout(db, &order, &request, &priced, &now)?;
+        let checkout = match checkout(db, &order, &request, &priced, &now)? {
+            Ok(checkout) => checkout,
+            Err(Unpriced { errors, refused }) => {
+                if let (Some(client), Some(refused)) = (&client, &refused) {
+                    discount_attempts::record(
+                        db,
+                        client,
+                        &request.discount_code,
+                        &order.email,
+                        refused,
+                    )?;
+                }
+                return Ok(Err(ApiError::invalid(errors)));
+            }
+        };
         reserve_stock(db, &priced)?;
         let inserted = insert(db, &order, &priced, &checkout, client.as_deref(), &now)?;
         let order_id = inserted.id;
@@ -88,8 +112,8 @@ pub fn place(db: &Db, key: &Header, client: &Header, body: &[u8]) -> Result<Resp
                 text(&now),
             ],
         )?;
-        Ok(json_text(201, body))
-    })
+        Ok(Ok(json_text(201, body)))
+    })?
 }
 
 /// `GET /orders/{number}`.
@@ -102,17 +126,25 @@ pub fn get(db: &Db, number: &str) -> Result<Response, ApiError> {
     json(200, &view)
 }
 
-/// The order's shipping, discount and tax, or 422 naming the field the shopper must fix:
+/// Why an order cannot be priced as asked: the fields the shopper must fix, and the
+/// refused discount code if that is one of them.
+struct Unpriced {
+    errors: Vec<FieldError>,
+    refused: Option<Refused>,
+}
+
+/// The order's shipping, discount and tax, or what the shopper must fix:
 /// `address.country` when nothing ships there, `shipping_method` for a method that does
-/// not ship there, `discount_code` for a code that does not apply.
+/// not ship there, `discount_code` for a code that does not apply (in the same words
+/// whatever the reason).
 fn checkout(
     db: &Db,
     order: &ValidOrder,
     request: &OrderRequest,
     priced: &Priced,
     now: &str,
-) -> Result<pricing::Checkout, ApiError> {
-    let checkout = pricing::price(
+) -> anyhow::Result<Result<pricing::Checkout, Unpriced>> {
+    let mut checkout = pricing::price(
         db,
         priced,
         &pricing::Choice {
@@ -145,13 +177,14 @@ fn checkout(
             ),
         ));
     }
-    if let Some(reason) = &checkout.discount_error {
-        errors.push(FieldError::new("discount_code", reason.clone()));
+    let refused = checkout.discount_refused.take();
+    if refused.is_some() {
+        errors.push(FieldError::new("discount_code", REFUSED));
     }
     if errors.is_empty() {
-        Ok(checkout)
+        Ok(Ok(checkout))
     } else {
-        Err(ApiError::invalid(errors))
+        Ok(Err(Unpriced { errors, refused }))
     }
 }
 

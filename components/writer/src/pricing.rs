@@ -6,7 +6,7 @@
 
 use crate::catalog::Priced;
 use crate::db::Db;
-use crate::discounts::{self, Applies};
+use crate::discounts::{self, Applies, Refused};
 use crate::shipping;
 use crate::tax::{self, Rate};
 use crate::totals;
@@ -20,7 +20,7 @@ pub struct Choice<'a> {
     /// Empty: the cheapest method.
     pub shipping_method: &'a str,
     pub discount_code: &'a str,
-    /// For the per-email limit; may be empty on a quote.
+    /// For the per-customer limit; empty on a quote (see `discounts::evaluate`).
     pub email: &'a str,
 }
 
@@ -35,7 +35,7 @@ pub struct Checkout {
     pub unknown_method: bool,
     pub discount: Option<Applies>,
     /// Why the named code does not apply.
-    pub discount_error: Option<String>,
+    pub discount_refused: Option<Refused>,
     pub tax_mode: TaxMode,
     /// The rate in the totals, if any.
     pub rate: Option<Rate>,
@@ -47,12 +47,12 @@ pub fn price(db: &Db, priced: &Priced, choice: &Choice, now: &str) -> anyhow::Re
     let currency = subtotal.currency.clone();
     let money = |amount| Money::new(amount, currency.clone());
 
-    let (discount, discount_error) = if choice.discount_code.trim().is_empty() {
+    let (discount, discount_refused) = if choice.discount_code.trim().is_empty() {
         (None, None)
     } else {
         match discounts::evaluate(db, choice.discount_code, &subtotal, choice.email, now)? {
             Ok(applies) => (Some(applies), None),
-            Err(reason) => (None, Some(reason)),
+            Err(refused) => (None, Some(refused)),
         }
     };
     let discount_amount = discount.as_ref().map_or(0, |d| d.discount.amount.amount);
@@ -110,7 +110,7 @@ pub fn price(db: &Db, priced: &Priced, choice: &Choice, now: &str) -> anyhow::Re
         shipping,
         unknown_method,
         discount,
-        discount_error,
+        discount_refused,
         tax_mode,
         rate,
     })

@@ -62,6 +62,13 @@ impl ApiError {
         self
     }
 
+    /// A `429`'s wait: the `Retry-After` header, and `retry_after` in the body for callers
+    /// that pass the body on.
+    pub fn retry_after(mut self, seconds: i64) -> Self {
+        self.body.error.retry_after = Some(seconds);
+        self.with_header("retry-after", seconds.to_string())
+    }
+
     pub fn not_found(message: impl Into<String>) -> Self {
         ApiError::new(404, "not_found", message)
     }

@@ -1,17 +1,17 @@
 //! `GET /admin/export` (the form) and `GET /admin/export/orders.csv?from=&to=`: the orders
 //! placed on a range of UTC days as CSV, one row per order (columns in the README), written
-//! with the `csv` crate. Amounts are plain decimals with a currency column. A cell that a
-//! spreadsheet would run as a formula (it begins with `=`, `+`, `-`, `@`, a tab or a
-//! carriage return) gets a leading apostrophe. A range holding more than
-//! [`MAX_EXPORT_ROWS`] orders is refused with a message, never cut short.
+//! as a [`Sheet`] a spreadsheet cannot run (every field quoted, formulas neutralised, a
+//! byte order mark first). Amounts are plain decimals with a currency column. A range
+//! holding more than [`MAX_EXPORT_ROWS`] orders is refused with a message, never cut
+//! short.
 
 use super::Office;
+use super::spreadsheet::{Cell, Sheet};
 use crate::web::Resp;
 use crate::writer_client::{WriterClient, WriterError};
 use maud::{Markup, html};
 use spin_sdk::http::Method;
 use storefront_domain::FieldError;
-use storefront_domain::decimal::format_amount;
 use storefront_domain::order_export::{ExportOrder, MAX_EXPORT_ROWS, OrderExport};
 use time::Date;
 use time::macros::format_description;
@@ -108,46 +108,39 @@ async fn orders_csv(office: &Office<'_>) -> Resp {
     resp
 }
 
-/// The orders as CSV text: the header row, then one row per order.
-pub fn write_csv(orders: &[ExportOrder]) -> Result<Vec<u8>, csv::Error> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(COLUMNS)?;
+/// The orders as a CSV file ([`Sheet`]): the header row, then one row per order.
+fn write_csv(orders: &[ExportOrder]) -> Result<Vec<u8>, csv::Error> {
+    let mut sheet = Sheet::new(&COLUMNS)?;
     for o in orders {
-        let money = |amount: i64| format_amount(amount, &o.currency);
-        let row = [
-            o.number.clone(),
-            o.created_at.clone(),
-            o.state.clone(),
-            o.email.clone(),
-            o.name.clone(),
-            o.address_line1.clone(),
-            o.address_line2.clone(),
-            o.postal_code.clone(),
-            o.city.clone(),
-            o.country.clone(),
-            o.units.to_string(),
-            o.items.clone(),
-            o.currency.clone(),
+        let money = |minor: i64| Cell::Amount {
+            minor,
+            currency: &o.currency,
+        };
+        sheet.row(&[
+            Cell::Text(&o.number),
+            Cell::Text(&o.created_at),
+            Cell::Text(&o.state),
+            Cell::Text(&o.email),
+            Cell::Text(&o.name),
+            Cell::Text(&o.address_line1),
+            Cell::Text(&o.address_line2),
+            Cell::Text(&o.postal_code),
+            Cell::Text(&o.city),
+            Cell::Text(&o.country),
+            Cell::Integer(o.units),
+            Cell::Text(&o.items),
+            Cell::Text(&o.currency),
             money(o.subtotal),
             money(o.discount),
-            o.discount_code.clone().unwrap_or_default(),
+            Cell::Text(o.discount_code.as_deref().unwrap_or_default()),
             money(o.shipping),
-            o.shipping_method.clone().unwrap_or_default(),
+            Cell::Text(o.shipping_method.as_deref().unwrap_or_default()),
             money(o.tax),
-            o.tax_mode.clone(),
+            Cell::Text(&o.tax_mode),
             money(o.total),
-        ];
-        out.write_record(row.iter().map(|cell| neutralised(cell)))?;
+        ])?;
     }
-    out.into_inner().map_err(|e| e.into_error().into())
-}
-
-/// `cell`, with a leading apostrophe if a spreadsheet would read it as a formula.
-pub fn neutralised(cell: &str) -> String {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
-        _ => cell.to_string(),
-    }
+    sheet.finish()
 }
 
 /// `raw` as a `YYYY-MM-DD` day, or a field error.
@@ -232,20 +225,5 @@ impl WriterClient {
             )
             .await?
             .value)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formulas_are_neutralised() {
-        assert_eq!(neutralised("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(neutralised("+1"), "'+1");
-        assert_eq!(neutralised("-2"), "'-2");
-        assert_eq!(neutralised("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(neutralised("Ada"), "Ada");
-        assert_eq!(neutralised(""), "");
     }
 }

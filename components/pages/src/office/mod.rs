@@ -28,6 +28,7 @@ pub mod session;
 pub mod settings;
 pub mod setup;
 pub mod sign_in;
+pub mod spreadsheet;
 pub mod webhooks;
 
 use crate::forms::Form;

@@ -138,12 +138,22 @@ pub async fn submit(shop: &mut Shop<'_>) -> Answer {
                 _ => Some(body.error.message.clone()),
             };
             keep_typed(shop, &values);
-            // The writer has seen this key with this body; a corrected order needs a new one.
-            let quote = priced_or_back_to_cart(shop, &values).await?;
             let fields = body.error.fields;
-            // 429: this shopper already holds their limit of unpaid orders.
+            // The totals shown with a refused code leave it out (and do not try it again).
+            let priced_as = if fields.iter().any(|f| f.field == "discount_code") {
+                Checkout {
+                    discount_code: String::new(),
+                    ..values.clone()
+                }
+            } else {
+                values.clone()
+            };
+            let quote = priced_or_back_to_cart(shop, &priced_as).await?;
+            // 429: this shopper already holds their limit of unpaid orders, or has used up
+            // their discount code guesses.
             let status = if status == 429 { 429 } else { 422 };
-            Ok(render(
+            // The writer has seen this key with this body; a corrected order needs a new one.
+            let page = render(
                 shop,
                 status,
                 &quote,
@@ -151,7 +161,11 @@ pub async fn submit(shop: &mut Shop<'_>) -> Answer {
                 &fields,
                 message.as_deref(),
                 &random_hex(16),
-            ))
+            );
+            Ok(match body.error.retry_after {
+                Some(wait) => page.header("retry-after", wait.to_string()),
+                None => page,
+            })
         }
         Err(e) => Err(shop.writer_failed(e)),
     }
@@ -221,5 +235,12 @@ fn render(
         csrf: &csrf,
         idempotency_key,
     };
-    shop.page(status, views::checkout::page(&shop.chrome(), quote, form))
+    let page = views::checkout::page(&shop.chrome(), quote, form);
+    // The client has used up its discount code guesses: said at the field, with the wait.
+    match quote.discount_retry_after {
+        Some(wait) => shop
+            .page(status.max(429), page)
+            .header("retry-after", wait.to_string()),
+        None => shop.page(status, page),
+    }
 }

@@ -104,8 +104,9 @@ pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
         .map(|e| sentence(&e.field, &e.message))
         .or_else(|| {
             (!v.discount_code.trim().is_empty())
-                .then(|| quote.discount_error.clone())
+                .then_some(quote.discount_error.as_deref())
                 .flatten()
+                .map(|message| sentence("discount_code", message))
         });
     let chosen_method = quote
         .shipping

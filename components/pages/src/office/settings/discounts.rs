@@ -1,5 +1,6 @@
-//! `/admin/settings/discounts`: the discount codes (list, create, deactivate). Codes are
-//! never deleted (orders name them); a deactivated code stays in the list. Percentages
+//! `/admin/settings/discounts`: the discount codes (list, create, deactivate) and the
+//! codes shoppers tried that were refused, with the reasons a shopper is not told. Codes
+//! are never deleted (orders name them); a deactivated code stays in the list. Percentages
 //! and amounts are typed as decimals ("10" %, "5.00") and sent to the writer as basis
 //! points and minor units.
 
@@ -18,6 +19,7 @@ use storefront_domain::checkout::{
     DiscountCode, DiscountKind, DiscountList, normalize_discount_code, percent,
 };
 use storefront_domain::decimal::{format_amount, parse_amount};
+use storefront_domain::discount_attempts::{ATTEMPT_WINDOW_SECONDS, MAX_REFUSED_ATTEMPTS};
 
 const PATH: &str = "/admin/settings/discounts";
 
@@ -99,22 +101,29 @@ async fn list_page(
         @if list.discounts.is_empty() {
             p { "No discount codes yet." }
         } @else {
+            p.hint { "A shopper whose code is refused is only told that it cannot be applied \
+                      to the order; the state and the refused guesses here say why." }
             div.table-wrap {
                 table.list #discounts {
                     thead { tr {
                         th { "Code" } th { "Takes off" } th { "Minimum" } th { "From" } th { "Until" }
-                        th.num { "Used" } th { "State" } th { "Action" }
+                        th.num { "Used" } th { "State" } th.num { "Refused (24 h)" } th { "Action" }
                     } }
                     tbody {
-                        @for d in &list.discounts {
+                        @for listed in &list.discounts {
+                            @let d = &listed.discount;
                             tr {
                                 td { code { (d.code) } }
                                 td { (describe(d, currency)) }
                                 td { @if d.min_subtotal > 0 { (format_amount(d.min_subtotal, currency)) " " (currency) } @else { "-" } }
                                 td { (d.starts_at.as_deref().map(day).unwrap_or("-")) }
                                 td { (d.ends_at.as_deref().map(day).unwrap_or("-")) }
-                                td.num { (d.uses) @if let Some(max) = d.max_uses { " of " (max) } }
-                                td { @if d.active { "active" } @else { "deactivated" } }
+                                td.num {
+                                    (d.uses) @if let Some(max) = d.max_uses { " of " (max) }
+                                    @if let Some(per) = d.max_uses_per_email { br; span.hint { (per) " per customer" } }
+                                }
+                                td { (listed.state.describe()) }
+                                td.num { (listed.refused_attempts) }
                                 td {
                                     @if d.active {
                                         form.inline method="post" action={ (PATH) "/" (d.code) "/deactivate" } {
@@ -124,6 +133,30 @@ async fn list_page(
                                         }
                                     }
                                 }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 #refused-codes { "Refused codes" }
+        @if list.refused.is_empty() {
+            p { "No code was refused in the last 24 hours." }
+        } @else {
+            p { "The latest codes shoppers tried that did not apply (the last 24 hours). \
+                 Many from one client are someone guessing; after "
+                (MAX_REFUSED_ATTEMPTS) " in " (ATTEMPT_WINDOW_SECONDS / 60)
+                " minutes a client's codes are refused until the oldest is older than that." }
+            div.table-wrap {
+                table.list #refused {
+                    thead { tr { th { "When (UTC)" } th { "Code" } th { "Why" } th { "Client" } } }
+                    tbody {
+                        @for r in &list.refused {
+                            tr {
+                                td { (r.at.replace('T', " ").trim_end_matches('Z')) }
+                                td { code { (r.code) } }
+                                td { (r.reason.describe()) }
+                                td { code { (r.client) } }
                             }
                         }
                     }
