@@ -123,7 +123,11 @@ fn a_copied_cookie_stops_working_when_its_session_signs_out() {
         .unwrap();
     assert_eq!(resp.status().as_u16(), 303);
     assert_eq!(location(&resp), "/admin/sign-in");
-    assert_eq!(session_cookie(&resp).as_deref(), Some(""), "the cookie is cleared");
+    assert_eq!(
+        session_cookie(&resp).as_deref(),
+        Some(""),
+        "the cookie is cleared"
+    );
 
     assert_eq!(
         dashboard_with_copy(&app, &cookie),
@@ -252,7 +256,10 @@ fn idle_and_old_sessions_end_and_the_next_sign_in_prunes_them() {
             |r| r.get(0),
         )
         .unwrap();
-    assert!(seen_ago < 5 * 60, "the request was noted ({seen_ago} s ago)");
+    assert!(
+        seen_ago < 5 * 60,
+        "the request was noted ({seen_ago} s ago)"
+    );
 }
 
 #[test]
@@ -321,15 +328,13 @@ fn the_writer_begins_a_session_only_for_a_fresh_right_answer() {
         let resp = call(&format!("/admin/owner/sign-ins/{attempt}"), Some(body));
         assert_eq!(resp.status().as_u16(), 204);
     };
-    let valid = |id: &str| {
-        match call(&format!("/admin/owner/sessions/{id}/check"), None)
-            .status()
-            .as_u16()
-        {
-            200 => true,
-            404 => false,
-            other => panic!("check answered {other}"),
-        }
+    let valid = |id: &str| match call(&format!("/admin/owner/sessions/{id}/check"), None)
+        .status()
+        .as_u16()
+    {
+        200 => true,
+        404 => false,
+        other => panic!("check answered {other}"),
     };
     let id = |c: char| c.to_string().repeat(64);
 
@@ -341,7 +346,10 @@ fn the_writer_begins_a_session_only_for_a_fresh_right_answer() {
     report(right, true, &id('b'));
     assert!(valid(&id('b')));
     report(right, true, &id('c'));
-    assert!(!valid(&id('c')), "a replayed report begins no other session");
+    assert!(
+        !valid(&id('c')),
+        "a replayed report begins no other session"
+    );
 
     // An attempt handed the old hash, answered after the password changed.
     let raced = attempt();

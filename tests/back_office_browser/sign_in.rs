@@ -74,7 +74,9 @@ fn owner_ends_another_session(viewport: Viewport, scripts: Scripts) {
             browser.label()
         );
         assert!(!text.contains(&agent), "{}: {text}", browser.label());
-        browser.check_page("the sessions page after ending one").await;
+        browser
+            .check_page("the sessions page after ending one")
+            .await;
     });
     let resp = other.get(app.url("/admin")).send().unwrap();
     assert_eq!(resp.status().as_u16(), 303, "the ended session is refused");

@@ -41,7 +41,11 @@ fn valid() -> String {
 }
 
 fn no_session() -> ApiError {
-    ApiError::new(404, "no_session", "no such back-office session, or it has ended")
+    ApiError::new(
+        404,
+        "no_session",
+        "no such back-office session, or it has ended",
+    )
 }
 
 fn active(row: &RowResult) -> anyhow::Result<ActiveSession> {
@@ -77,7 +81,9 @@ fn problems(session: &NewSession) -> Vec<FieldError> {
     if agent.chars().count() > MAX_USER_AGENT_CHARS || agent.chars().any(char::is_control) {
         problems.push(FieldError::new(
             "session.user_agent",
-            format!("must be at most {MAX_USER_AGENT_CHARS} characters, none of them control characters"),
+            format!(
+                "must be at most {MAX_USER_AGENT_CHARS} characters, none of them control characters"
+            ),
         ));
     }
     problems
@@ -136,7 +142,10 @@ pub fn check(db: &Db, id: &str) -> Result<Response, ApiError> {
     let now = db.unix_seconds()?;
     let row = db
         .row(
-            &format!("SELECT {COLUMNS} FROM owner_sessions WHERE id = ?2 AND {}", valid()),
+            &format!(
+                "SELECT {COLUMNS} FROM owner_sessions WHERE id = ?2 AND {}",
+                valid()
+            ),
             &[int(now), text(id)],
         )?
         .ok_or_else(no_session)?;
@@ -186,7 +195,11 @@ pub fn end(db: &Db, id: &str) -> Result<Response, ApiError> {
 /// `POST /admin/owner/sessions/end-all`.
 pub fn end_all(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
     let input: EndSessions = parse_json(body)?;
-    if input.keep.as_deref().is_some_and(|id| !valid_session_id(id)) {
+    if input
+        .keep
+        .as_deref()
+        .is_some_and(|id| !valid_session_id(id))
+    {
         return Err(ApiError::invalid(vec![FieldError::new(
             "keep",
             "must be a session id (a SHA-256 in lower-case hex)",

@@ -206,8 +206,7 @@ pub fn finish(db: &Db, attempt: &str, body: &[u8]) -> Result<Response, ApiError>
         else {
             return Ok(None);
         };
-        if let (true, Some(session), Some(generation)) =
-            (input.ok, &input.session, row.opt_int(1)?)
+        if let (true, Some(session), Some(generation)) = (input.ok, &input.session, row.opt_int(1)?)
         {
             owner_sessions::begin(db, session, generation)?;
         }

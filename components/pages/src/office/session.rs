@@ -124,7 +124,12 @@ impl WriterClient {
     ) -> Result<SessionsEnded, WriterError> {
         let body = serde_json::to_vec(&EndSessions { keep }).expect("serialises");
         Ok(self
-            .call(Method::Post, "/admin/owner/sessions/end-all", Some(body), &[])
+            .call(
+                Method::Post,
+                "/admin/owner/sessions/end-all",
+                Some(body),
+                &[],
+            )
             .await?
             .value)
     }

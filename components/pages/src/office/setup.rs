@@ -67,10 +67,10 @@ pub async fn respond(office: &Office<'_>) -> Resp {
     };
     match office.writer.set_owner_password(&set).await {
         Ok(_) => office
-                .done(
-                    "/admin",
-                    "Your password is set. Welcome to the back office.",
-                )
+            .done(
+                "/admin",
+                "Your password is set. Welcome to the back office.",
+            )
             .header(
                 "set-cookie",
                 session::set_cookie(&session, office.req.is_https()),

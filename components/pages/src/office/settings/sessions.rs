@@ -11,9 +11,7 @@ use crate::office::{Office, session};
 use crate::views::when;
 use crate::web::Resp;
 use maud::html;
-use storefront_domain::owner::{
-    SESSION_ABSOLUTE_SECONDS, SESSION_IDLE_SECONDS, valid_session_id,
-};
+use storefront_domain::owner::{SESSION_ABSOLUTE_SECONDS, SESSION_IDLE_SECONDS, valid_session_id};
 
 const PATH: &str = "/admin/settings/sessions";
 /// Characters of the pseudonymous client key shown: enough to tell clients apart.
@@ -36,7 +34,11 @@ async fn page(office: &Office<'_>) -> Resp {
         Err(e) => return office.writer_failed(e),
     };
     let this = office.session.as_ref().map(|s| s.id.as_str());
-    let others = list.sessions.iter().filter(|s| Some(s.id.as_str()) != this).count();
+    let others = list
+        .sessions
+        .iter()
+        .filter(|s| Some(s.id.as_str()) != this)
+        .count();
     let body = html! {
         h1 { "Settings" }
         (sub_nav(office))
