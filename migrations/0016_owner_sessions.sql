@@ -15,6 +15,6 @@ CREATE TABLE owner_sessions (
     expires_at   INTEGER NOT NULL
 ) WITHOUT ROWID;
 
--- The password generation the hash handed out for an attempt belongs to, so that a
--- session begun by an attempt that raced a password change is born already ended.
+-- The password generation whose hash an attempt was handed, so that an attempt that
+-- raced a password change begins no session.
 ALTER TABLE owner_sign_ins ADD COLUMN generation INTEGER;
