@@ -1,6 +1,6 @@
 //! The back office's door, through the real components: the owner's password is set
 //! with `storefront admin set-password` (the writer stores only the argon2id hash),
-//! signing in sets a signed `HttpOnly`, `SameSite=Strict` cookie, every page but the
+//! signing in sets an `HttpOnly`, `SameSite=Strict` session cookie, every page but the
 //! sign-in needs it, forms need the session's CSRF token, failed sign-ins are limited
 //! per client and logged, and the bearer-token JSON API is untouched by all of it.
 
@@ -149,7 +149,7 @@ fn the_owner_signs_in_works_and_signs_out() {
         303
     );
 
-    // The right one: a signed session cookie and back to where the owner was going; an
+    // The right one: a session cookie and back to where the owner was going; an
     // outside `next` is ignored.
     let resp = client
         .post(app.url("/admin/sign-in"))
@@ -318,7 +318,7 @@ fn a_new_password_ends_every_session() {
     assert_eq!(
         resp.status().as_u16(),
         303,
-        "the old session is over (same cookie secret, new password generation)"
+        "the old session is over (the new password ended it)"
     );
     app.stop();
 }

@@ -1,7 +1,8 @@
 //! The back office's owner account as the pages and the writer exchange it: whether a
 //! password is set, the sign-in handshake (the writer hands out the stored hash, the
-//! pages verify the password against it and report the outcome), and the limits on
-//! passwords and guessing.
+//! pages verify the password against it and report the outcome), the server-side
+//! sessions a sign-in or a new password begins, and the limits on passwords, guessing
+//! and sessions.
 //!
 //! Verifying in the pages keeps the deliberately slow password hash (argon2id, tens of
 //! milliseconds) off the writer, whose one connection every order waits for.
@@ -17,8 +18,19 @@ pub const MAX_PASSWORD_BYTES: usize = 256;
 pub const MAX_FAILED_SIGN_INS: i64 = 5;
 /// The window the failed sign-ins are counted in.
 pub const SIGN_IN_WINDOW_SECONDS: i64 = 15 * 60;
-/// Longest `client` key the writer accepts for an attempt.
+/// Longest `client` key the writer accepts for an attempt or a session.
 pub const MAX_CLIENT_KEY: usize = 128;
+/// How long a back-office session lasts after its sign-in, however busy the owner is.
+pub const SESSION_ABSOLUTE_SECONDS: i64 = 8 * 60 * 60;
+/// How long a back-office session lasts without a request.
+pub const SESSION_IDLE_SECONDS: i64 = 30 * 60;
+/// A session's "last seen" is written at most this often, so that browsing the back
+/// office does not write to the database on every click.
+pub const SESSION_TOUCH_SECONDS: i64 = 60;
+/// Most sessions kept at once: a new one beyond it ends the least recently seen.
+pub const MAX_OWNER_SESSIONS: i64 = 100;
+/// Longest user agent kept with a session, in characters (the pages cut it to this).
+pub const MAX_USER_AGENT_CHARS: usize = 200;
 
 /// `GET /admin/owner`: whether a password is set, and its generation (0 when none is).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -28,12 +40,16 @@ pub struct OwnerStatus {
 }
 
 /// `PUT /admin/owner/password`: a new password, already hashed (argon2id PHC string).
+/// A new password ends every session; `session` is begun under it in the same command
+/// (the browser that set it stays signed in).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SetPassword {
     pub password_hash: String,
     /// Only set it if no password is set yet (the one-time setup link): 409 otherwise.
     #[serde(default)]
     pub only_if_unset: bool,
+    #[serde(default)]
+    pub session: Option<NewSession>,
 }
 
 /// `POST /admin/owner/sign-ins`: a sign-in attempt begins for this client.
@@ -50,10 +66,70 @@ pub struct SignInChallenge {
     pub generation: i64,
 }
 
-/// `POST /admin/owner/sign-ins/{attempt}`: how the attempt ended.
+/// `POST /admin/owner/sign-ins/{attempt}`: how the attempt ended. A right password with
+/// a `session` begins it under the password generation the attempt was checked against.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SignInOutcome {
     pub ok: bool,
+    #[serde(default)]
+    pub session: Option<NewSession>,
+}
+
+/// A back-office session to begin: `id` is the SHA-256 (lower-case hex) of the random
+/// secret only the browser's cookie carries, so the writer can recognise the session but
+/// a copy of its table cannot be turned into a cookie. `client` is the pages' pseudonymous
+/// client key, `user_agent` the browser's, cut to [`MAX_USER_AGENT_CHARS`].
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct NewSession {
+    pub id: String,
+    pub client: String,
+    pub user_agent: String,
+}
+
+/// An active session as the back office lists it (times are RFC 3339 UTC).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ActiveSession {
+    pub id: String,
+    pub started_at: String,
+    pub last_seen_at: String,
+    pub client: String,
+    pub user_agent: String,
+}
+
+/// `GET /admin/owner/sessions`: the active sessions, the most recently seen first.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct OwnerSessions {
+    pub sessions: Vec<ActiveSession>,
+}
+
+/// `POST /admin/owner/sessions/end-all`: ends every session but `keep` (all with `None`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EndSessions {
+    #[serde(default)]
+    pub keep: Option<String>,
+}
+
+/// The answer to [`EndSessions`]: how many sessions it ended.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SessionsEnded {
+    pub ended: i64,
+}
+
+/// Whether `id` has the shape of a session id: 64 lower-case hex digits.
+pub fn valid_session_id(id: &str) -> bool {
+    id.len() == 64 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// `user_agent` as a session keeps it: control characters dropped, at most
+/// [`MAX_USER_AGENT_CHARS`] characters.
+pub fn session_user_agent(user_agent: &str) -> String {
+    user_agent
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_USER_AGENT_CHARS)
+        .collect::<String>()
+        .trim()
+        .to_string()
 }
 
 /// Whether `password` may become the owner's password; the reason if not.
@@ -78,5 +154,23 @@ mod tests {
         assert!(password_problem("short").is_some());
         assert!(password_problem("correct horse battery").is_none());
         assert!(password_problem(&"x".repeat(MAX_PASSWORD_BYTES + 1)).is_some());
+    }
+
+    #[test]
+    fn session_ids_are_sha256_hex() {
+        assert!(valid_session_id(&"0a".repeat(32)));
+        assert!(!valid_session_id(&"0A".repeat(32)), "lower case only");
+        assert!(!valid_session_id(&"0a".repeat(31)));
+        assert!(!valid_session_id(&format!("{}/x", "0a".repeat(31))));
+    }
+
+    #[test]
+    fn user_agents_are_cut_and_cleaned() {
+        assert_eq!(session_user_agent(" Firefox\r\n/1.0 "), "Firefox/1.0");
+        let long = "ü".repeat(MAX_USER_AGENT_CHARS + 5);
+        assert_eq!(
+            session_user_agent(&long).chars().count(),
+            MAX_USER_AGENT_CHARS
+        );
     }
 }

@@ -139,6 +139,13 @@ impl Db {
         row.text(0)
     }
 
+    /// The current time in unix seconds, for lifetimes counted in seconds.
+    pub fn unix_seconds(&self) -> anyhow::Result<i64> {
+        self.row("SELECT CAST(strftime('%s', 'now') AS INTEGER)", &[])?
+            .context("SELECT strftime returned no row")?
+            .int(0)
+    }
+
     /// Runs `f` in a transaction: COMMIT if it returns `Ok`, ROLLBACK if it returns `Err`
     /// (a refused command writes nothing) or if the COMMIT itself fails.
     pub fn transaction<T, E>(&self, mode: Mode, f: impl FnOnce(&Db) -> Result<T, E>) -> Result<T, E>

@@ -52,6 +52,10 @@
 //! - The back office owner (see `owner_sign_in`): `GET /admin/owner` → `OwnerStatus`;
 //!   `PUT /admin/owner/password` `SetPassword`; `POST /admin/owner/sign-ins` `SignInStart`
 //!   → 201 `SignInChallenge`; `POST /admin/owner/sign-ins/{attempt}` `SignInOutcome` → 204
+//! - The back office's sessions (see `owner_sessions`): `POST /admin/owner/sessions/{id}/check`
+//!   → `ActiveSession` or 404; `GET /admin/owner/sessions` → `OwnerSessions`;
+//!   `POST /admin/owner/sessions/{id}/end` → 204; `POST /admin/owner/sessions/end-all`
+//!   `EndSessions` → `SessionsEnded`
 //! - `PUT  /admin/settings` (+ `Idempotency-Key`) `ShopSettings` → `ShopSettings`
 //! - `GET  /admin/discounts` → `DiscountList`; `POST /admin/discounts` `DiscountCode` → 201;
 //!   `POST /admin/discounts/{code}` `DiscountChange`; `POST /admin/discounts/{code}/deactivate`
@@ -89,6 +93,7 @@ mod order_number;
 mod orders;
 mod outbox;
 mod owner_orders;
+mod owner_sessions;
 mod owner_sign_in;
 mod payment_events;
 mod payment_state;
@@ -222,6 +227,10 @@ async fn serve(req: IncomingRequest) -> Result<Response, ApiError> {
         Route::SetOwnerPassword => owner_sign_in::set_password(&db, &head, &body),
         Route::StartSignIn => owner_sign_in::start(&db, &body),
         Route::FinishSignIn(attempt) => owner_sign_in::finish(&db, attempt, &body),
+        Route::CheckSession(id) => owner_sessions::check(&db, id),
+        Route::Sessions => owner_sessions::list(&db),
+        Route::EndSession(id) => owner_sessions::end(&db, id),
+        Route::EndAllSessions => owner_sessions::end_all(&db, &body),
         Route::ClaimMessages => outbox::claim(&db, &body),
         Route::ReportMessage(id) => outbox::report(&db, id, &body),
         Route::Outbox => outbox::list(&db, &head.query),
@@ -312,6 +321,10 @@ enum Route<'a> {
     SetOwnerPassword,
     StartSignIn,
     FinishSignIn(&'a str),
+    CheckSession(&'a str),
+    Sessions,
+    EndSession(&'a str),
+    EndAllSessions,
     PutSettings,
     Discounts,
     CreateDiscount,
@@ -443,6 +456,12 @@ impl<'a> Route<'a> {
             ["admin", "owner", "sign-ins", attempt] if !attempt.is_empty() => {
                 Route::FinishSignIn(attempt)
             }
+            ["admin", "owner", "sessions"] => Route::Sessions,
+            ["admin", "owner", "sessions", "end-all"] => Route::EndAllSessions,
+            ["admin", "owner", "sessions", id, "check"] if !id.is_empty() => {
+                Route::CheckSession(id)
+            }
+            ["admin", "owner", "sessions", id, "end"] if !id.is_empty() => Route::EndSession(id),
             ["outbox", "claim"] => Route::ClaimMessages,
             ["outbox", id, "result"] if !id.is_empty() => Route::ReportMessage(id),
             ["admin", "outbox"] => Route::Outbox,
@@ -511,6 +530,7 @@ impl<'a> Route<'a> {
             | Route::Mailbox
             | Route::Endpoints
             | Route::OwnerStatus
+            | Route::Sessions
             | Route::Discounts
             | Route::Shipping
             | Route::TaxRates
@@ -556,6 +576,9 @@ impl<'a> Route<'a> {
             | Route::SetTaxRate(_)
             | Route::StartSignIn
             | Route::FinishSignIn(_)
+            | Route::CheckSession(_)
+            | Route::EndSession(_)
+            | Route::EndAllSessions
             | Route::ClaimMessages
             | Route::ReportMessage(_)
             | Route::AddEndpoint

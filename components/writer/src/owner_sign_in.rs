@@ -2,12 +2,13 @@
 //! `owner_sign_ins`):
 //! - `GET  /admin/owner` → `OwnerStatus` (cached until the next write);
 //! - `PUT  /admin/owner/password` `SetPassword` → `OwnerStatus` (a new generation, which
-//!   ends every back-office session signed in under the old one; with `only_if_unset`,
+//!   ends every back-office session and begins the one it carries; with `only_if_unset`,
 //!   409 when a password exists);
 //! - `POST /admin/owner/sign-ins` `SignInStart` → 201 `SignInChallenge`, or 429 when the
 //!   client has [`MAX_FAILED_SIGN_INS`] failed or pending attempts in the window, or 409
 //!   when no password is set;
-//! - `POST /admin/owner/sign-ins/{attempt}` `SignInOutcome` → 204; a failure is logged.
+//! - `POST /admin/owner/sign-ins/{attempt}` `SignInOutcome` → 204; a failure is logged, a
+//!   success begins the session it carries ([`crate::owner_sessions`]).
 //!
 //! The writer stores and hands out the hash but never hashes: the pages (or the
 //! `storefront admin set-password` command) do the slow argon2id work, off the one
@@ -16,6 +17,7 @@
 
 use crate::catalog_history::actor;
 use crate::db::{Db, Mode, NOW, RowExt as _, int, text};
+use crate::owner_sessions;
 use crate::request::{Head, parse_json};
 use crate::responses::{ApiError, json};
 use spin_sdk::http::Response;
@@ -66,8 +68,9 @@ fn valid_hash(hash: &str) -> bool {
         })
 }
 
-/// `PUT /admin/owner/password`: stores the new hash under the next generation. Setting
-/// the hash that is already stored changes nothing (a retried command is a no-op).
+/// `PUT /admin/owner/password`: stores the new hash under the next generation, ends every
+/// session and begins the one the command carries. Setting the hash that is already
+/// stored changes nothing (a retried command is a no-op).
 pub fn set_password(db: &Db, head: &Head, body: &[u8]) -> Result<Response, ApiError> {
     let input: SetPassword = parse_json(body)?;
     if !valid_hash(&input.password_hash) {
@@ -85,18 +88,26 @@ pub fn set_password(db: &Db, head: &Head, body: &[u8]) -> Result<Response, ApiEr
                 "an owner password is set already; sign in, or run `storefront admin set-password`",
             ));
         }
-        db.execute(
+        let changed = db.execute(
             &format!(
                 "INSERT INTO owner_credentials (id, password_hash, generation, changed_at, changed_by)
                  VALUES (1, ?1, 1, {NOW}, ?2)
                  ON CONFLICT (id) DO UPDATE SET password_hash = excluded.password_hash,
                      generation = generation + 1, changed_at = excluded.changed_at,
                      changed_by = excluded.changed_by
-                 WHERE password_hash <> excluded.password_hash"
+                 WHERE password_hash <> excluded.password_hash
+                 RETURNING generation"
             ),
             &[text(&input.password_hash), text(&actor)],
         )?;
-        status(db)
+        if !changed.rows.is_empty() {
+            owner_sessions::end_every(db)?;
+        }
+        let status = status(db)?;
+        if let Some(session) = &input.session {
+            owner_sessions::begin(db, session, status.generation)?;
+        }
+        Ok(status)
     })?;
     eprintln!(
         "owner password set by {actor} (generation {})",
@@ -120,10 +131,7 @@ pub fn start(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
         )]));
     }
     let challenge = db.transaction(Mode::Write, |db| {
-        let now = db
-            .row("SELECT CAST(strftime('%s', 'now') AS INTEGER)", &[])?
-            .ok_or_else(|| anyhow::anyhow!("no clock"))?
-            .int(0)?;
+        let now = db.unix_seconds()?;
         db.execute(
             "DELETE FROM owner_sign_ins WHERE started_at < ?1",
             &[int(now - KEEP_ATTEMPTS_SECONDS)],
@@ -164,8 +172,9 @@ pub fn start(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
         }
         let attempt = db
             .row(
-                "INSERT INTO owner_sign_ins (client, started_at) VALUES (?1, ?2) RETURNING id",
-                &[text(client), int(now)],
+                "INSERT INTO owner_sign_ins (client, started_at, generation) VALUES (?1, ?2, ?3)
+                 RETURNING id",
+                &[text(client), int(now), int(row.int(1)?)],
             )?
             .ok_or_else(|| anyhow::anyhow!("INSERT … RETURNING returned no row"))?
             .int(0)?;
@@ -178,8 +187,10 @@ pub fn start(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
     json(201, &challenge)
 }
 
-/// `POST /admin/owner/sign-ins/{attempt}`: the outcome of a pending attempt. Only a
-/// pending attempt changes, so a replayed report changes nothing.
+/// `POST /admin/owner/sign-ins/{attempt}`: the outcome of a pending attempt, and for a
+/// right password the session it begins, under the generation whose hash the attempt was
+/// handed. Only a pending attempt changes, so a replayed report changes nothing and
+/// begins no other session.
 pub fn finish(db: &Db, attempt: &str, body: &[u8]) -> Result<Response, ApiError> {
     let id: i64 = attempt
         .parse()
@@ -187,12 +198,19 @@ pub fn finish(db: &Db, attempt: &str, body: &[u8]) -> Result<Response, ApiError>
     let input: SignInOutcome = parse_json(body)?;
     let outcome = if input.ok { "ok" } else { "failed" };
     let client = db.transaction(Mode::Write, |db| {
-        let row = db.row(
+        let Some(row) = db.row(
             "UPDATE owner_sign_ins SET outcome = ?2 WHERE id = ?1 AND outcome = 'pending'
-             RETURNING client",
+             RETURNING client, generation",
             &[int(id), text(outcome)],
-        )?;
-        Ok::<_, ApiError>(row.map(|r| r.text(0)).transpose()?)
+        )?
+        else {
+            return Ok(None);
+        };
+        if let (true, Some(session), Some(generation)) = (input.ok, &input.session, row.opt_int(1)?)
+        {
+            owner_sessions::begin(db, session, generation)?;
+        }
+        Ok::<_, ApiError>(Some(row.text(0)?))
     })?;
     match client {
         Some(client) if !input.ok => {

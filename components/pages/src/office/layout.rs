@@ -130,4 +130,6 @@ pre.payload{max-height:20rem;overflow:auto;white-space:pre-wrap;overflow-wrap:an
 .stack fieldset{border:1px solid var(--line);border-radius:var(--radius);padding:.6rem .8rem}
 .stack fieldset label{flex-direction:row;font-weight:400;align-items:center}
 .audit-findings,.audit-failed{color:var(--bad)}
+table.sessions td.agent{overflow-wrap:anywhere;min-width:10rem}
+table.sessions th,table.sessions td{position:relative}
 "#;

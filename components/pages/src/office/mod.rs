@@ -4,15 +4,17 @@
 //! `/admin…` serves two clients on the same paths. A request with an `Authorization`
 //! header, or one that does not ask for HTML, is the bearer-token JSON API for scripts
 //! ([`crate::admin`]); a browser's request (it names `text/html` in `Accept` and carries
-//! no `Authorization`) comes here. Every page but the sign-in needs the owner's session
-//! ([`session`]); every form carries the session's CSRF token, and a POST that another
-//! site sent (`Sec-Fetch-Site: cross-site`) is refused whatever it carries.
+//! no `Authorization`) comes here. Every page but the sign-in needs the owner's session,
+//! which the writer keeps and checks on every request ([`session`]); every form carries
+//! the session's CSRF token, and a POST that another site sent (`Sec-Fetch-Site:
+//! cross-site`) is refused whatever it carries.
 //!
 //! Each area lives in its own module and answers the paths under its prefix:
 //! `/admin` ([`dashboard`]), `/admin/sign-in` and `/admin/sign-out` ([`sign_in`]),
 //! `/admin/setup` (the first password, [`setup`]),
 //! `/admin/orders…` ([`orders`]), `/admin/catalog…` ([`catalog`]), `/admin/payments…`
-//! ([`payments`]), `/admin/export…` ([`export`]), `/admin/settings…` ([`settings`]),
+//! ([`payments`]), `/admin/export…` ([`export`]), `/admin/settings…` (also the owner's
+//! password and sessions, [`settings`]),
 //! `/admin/mail` (the local mailbox, [`mail`]), `/admin/webhooks…` ([`webhooks`]).
 
 pub mod catalog;
@@ -285,17 +287,17 @@ fn bare<'a>(
     }
 }
 
-/// The session in the cookie if it is valid and signed in under the current password.
+/// The session the cookie names if the writer says it is still valid.
 async fn current_session(office: &Office<'_>) -> Result<Option<OwnerSession>, WriterError> {
     let Some(session) = office
         .req
         .cookie(session::COOKIE)
-        .and_then(|v| OwnerSession::decode(v, office.key, office.now))
+        .and_then(OwnerSession::from_cookie)
     else {
         return Ok(None);
     };
-    let status = office.writer.owner_status().await?;
-    Ok((status.password_set && status.generation == session.generation).then_some(session))
+    let valid = office.writer.check_owner_session(&session.id).await?;
+    Ok(valid.then_some(session))
 }
 
 impl WriterClient {

@@ -1,66 +1,69 @@
-//! The owner's back-office session: a signed cookie, `HttpOnly`, `SameSite=Strict`,
-//! scoped to `/admin`, that expires after [`SESSION_SECONDS`].
-//!
-//! The value is `base64url(generation.expires.nonce).base64url(HMAC)`. `generation` is
-//! the owner password's generation when the owner signed in: a new password makes
-//! every older session invalid. The CSRF token of every back-office form is
-//! `base64url(HMAC("owner-csrf:" + nonce))`, bound to this session.
+//! The owner's back-office session as the browser holds it: a cookie carrying a random
+//! 256-bit secret, `HttpOnly`, `SameSite=Strict`, scoped to `/admin`, `Secure` over
+//! HTTPS. The writer keeps the session's record (`owner_sessions`) under the secret's
+//! SHA-256, its id, and decides on every back-office request whether it is still valid:
+//! signing out, a new password or the owner's "End" on the Sessions page deletes the
+//! record, so a copy of the cookie stops working with it. The CSRF token of every
+//! back-office form is `base64url(HMAC("owner-csrf:" + secret))`, bound to this session.
 
-use crate::signing::{Key, b64, random_hex, unb64};
+use crate::signing::{Key, b64, unb64};
+use crate::web::Req;
+use crate::writer_client::{WriterClient, WriterError};
+use sha2::{Digest, Sha256};
+use spin_sdk::http::Method;
+use storefront_domain::owner::{
+    EndSessions, NewSession, OwnerSessions, SESSION_ABSOLUTE_SECONDS, SessionsEnded,
+    session_user_agent,
+};
 use subtle::ConstantTimeEq;
 
 /// The session cookie's name.
 pub const COOKIE: &str = "sf_owner";
-/// How long a sign-in lasts.
-pub const SESSION_SECONDS: u64 = 8 * 60 * 60;
 /// Name of the hidden CSRF field in every back-office form.
 pub const CSRF_FIELD: &str = "csrf";
+/// Bytes of randomness in a session's secret.
+const SECRET_BYTES: usize = 32;
 
-/// A valid, unexpired session as read from its cookie.
+/// A session as this request's cookie names it (or as a sign-in begins it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OwnerSession {
-    pub generation: i64,
-    pub expires: u64,
-    nonce: String,
+    /// base64url of [`SECRET_BYTES`] random bytes; only the cookie carries it.
+    secret: String,
+    /// The SHA-256 of the secret in lower-case hex: the writer's name for the session.
+    pub id: String,
 }
 
 impl OwnerSession {
-    /// A new session for the password generation signed in with.
-    pub fn start(generation: i64, now: u64) -> OwnerSession {
-        OwnerSession {
-            generation,
-            expires: now + SESSION_SECONDS,
-            nonce: random_hex(16),
-        }
+    /// A new session with a fresh secret.
+    pub fn start() -> OwnerSession {
+        let mut bytes = [0u8; SECRET_BYTES];
+        getrandom::fill(&mut bytes).expect("the host provides wasi:random");
+        OwnerSession::from_secret(b64(&bytes))
     }
 
-    /// The cookie's value.
-    pub fn encode(&self, key: &Key) -> String {
-        let payload = format!("{}.{}.{}", self.generation, self.expires, self.nonce);
-        let tag = key.sign(format!("owner:{payload}").as_bytes());
-        format!("{}.{}", b64(payload.as_bytes()), b64(&tag))
+    /// The session a cookie's value names, if it has the shape of one (the writer decides
+    /// whether it is valid).
+    pub fn from_cookie(value: &str) -> Option<OwnerSession> {
+        let bytes = unb64(value)?;
+        (bytes.len() == SECRET_BYTES).then(|| OwnerSession::from_secret(value.to_string()))
     }
 
-    /// The session in `value` if its signature holds and it has not expired.
-    pub fn decode(value: &str, key: &Key, now: u64) -> Option<OwnerSession> {
-        let (payload, tag) = value.split_once('.')?;
-        let payload = String::from_utf8(unb64(payload)?).ok()?;
-        if !key.verify(format!("owner:{payload}").as_bytes(), &unb64(tag)?) {
-            return None;
+    fn from_secret(secret: String) -> OwnerSession {
+        let id = hex::encode(Sha256::digest(secret.as_bytes()));
+        OwnerSession { secret, id }
+    }
+
+    /// What the writer records when this session begins for the client that sent `req`.
+    pub fn record(&self, req: &Req) -> NewSession {
+        NewSession {
+            id: self.id.clone(),
+            client: req.client.clone(),
+            user_agent: session_user_agent(req.header("user-agent").unwrap_or_default()),
         }
-        let mut parts = payload.splitn(3, '.');
-        let generation = parts.next()?.parse().ok()?;
-        let expires: u64 = parts.next()?.parse().ok()?;
-        let nonce = parts.next()?.to_string();
-        (expires > now).then_some(OwnerSession {
-            generation,
-            expires,
-            nonce,
-        })
     }
 
     pub fn csrf_token(&self, key: &Key) -> String {
-        b64(&key.sign(format!("owner-csrf:{}", self.nonce).as_bytes()))
+        b64(&key.sign(format!("owner-csrf:{}", self.secret).as_bytes()))
     }
 
     /// Constant-time check of a submitted CSRF token.
@@ -70,19 +73,66 @@ impl OwnerSession {
     }
 }
 
-/// The `Set-Cookie` value that stores `session`.
-pub fn set_cookie(session: &OwnerSession, key: &Key, secure: bool) -> String {
-    cookie(&session.encode(key), SESSION_SECONDS, secure)
+/// The `Set-Cookie` value that stores `session`; the browser forgets it when the
+/// session's absolute lifetime is over.
+pub fn set_cookie(session: &OwnerSession, secure: bool) -> String {
+    cookie(&session.secret, SESSION_ABSOLUTE_SECONDS, secure)
 }
 
-/// The `Set-Cookie` value that ends the session.
+/// The `Set-Cookie` value that removes the session's cookie.
 pub fn clear_cookie(secure: bool) -> String {
     cookie("", 0, secure)
 }
 
-fn cookie(value: &str, max_age: u64, secure: bool) -> String {
+fn cookie(value: &str, max_age: i64, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
     format!("{COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/admin; Max-Age={max_age}{secure}")
+}
+
+impl WriterClient {
+    /// Whether session `id` is valid (the writer notes that it was seen); `false` when it
+    /// is unknown or has ended.
+    pub async fn check_owner_session(&self, id: &str) -> Result<bool, WriterError> {
+        let path = format!("/admin/owner/sessions/{id}/check");
+        match self.call_bytes(Method::Post, &path, None, &[]).await {
+            Ok(_) => Ok(true),
+            Err(WriterError::Rejected { status: 404, .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The active sessions, most recently seen first.
+    pub async fn owner_sessions(&self) -> Result<OwnerSessions, WriterError> {
+        Ok(self
+            .call(Method::Get, "/admin/owner/sessions", None, &[])
+            .await?
+            .value)
+    }
+
+    /// Ends session `id` (nothing happens if it has ended already).
+    pub async fn end_owner_session(&self, id: &str) -> Result<(), WriterError> {
+        let path = format!("/admin/owner/sessions/{id}/end");
+        self.call_bytes(Method::Post, &path, None, &[])
+            .await
+            .map(drop)
+    }
+
+    /// Ends every session but `keep`; the answer says how many ended.
+    pub async fn end_other_owner_sessions(
+        &self,
+        keep: Option<String>,
+    ) -> Result<SessionsEnded, WriterError> {
+        let body = serde_json::to_vec(&EndSessions { keep }).expect("serialises");
+        Ok(self
+            .call(
+                Method::Post,
+                "/admin/owner/sessions/end-all",
+                Some(body),
+                &[],
+            )
+            .await?
+            .value)
+    }
 }
 
 #[cfg(test)]
@@ -94,30 +144,33 @@ mod tests {
     }
 
     #[test]
-    fn round_trip_and_expiry() {
-        let s = OwnerSession::start(3, 1000);
-        let v = s.encode(&key());
-        assert_eq!(OwnerSession::decode(&v, &key(), 1001), Some(s.clone()));
-        assert_eq!(
-            OwnerSession::decode(&v, &key(), 1000 + SESSION_SECONDS),
-            None
-        );
-        let other = Key::new("another-key-another-key-another-key!").unwrap();
-        assert_eq!(OwnerSession::decode(&v, &other, 1001), None);
-        assert_eq!(OwnerSession::decode("x.y", &key(), 1001), None);
-        // A payload with a later expiry but the old signature is refused.
-        let (_, tag) = v.split_once('.').unwrap();
-        let forged = format!(
-            "{}.{tag}",
-            b64(format!("3.{}.{}", u64::MAX, "00").as_bytes())
-        );
-        assert_eq!(OwnerSession::decode(&forged, &key(), 1001), None);
+    fn the_cookie_carries_the_secret_and_the_id_is_its_hash() {
+        let s = OwnerSession::start();
+        let cookie = set_cookie(&s, false);
+        let value = cookie
+            .strip_prefix("sf_owner=")
+            .and_then(|rest| rest.split(';').next())
+            .unwrap();
+        assert_eq!(OwnerSession::from_cookie(value), Some(s.clone()));
+        assert_eq!(s.id, hex::encode(Sha256::digest(value.as_bytes())));
+        assert!(!s.id.contains(value));
+        assert_ne!(OwnerSession::start().id, s.id);
+        assert!(cookie.contains("HttpOnly; SameSite=Strict; Path=/admin; Max-Age=28800"));
+        assert!(set_cookie(&s, true).ends_with("; Secure"));
+    }
+
+    #[test]
+    fn only_secrets_of_the_right_shape_name_a_session() {
+        assert_eq!(OwnerSession::from_cookie(""), None);
+        assert_eq!(OwnerSession::from_cookie("x.y"), None);
+        assert_eq!(OwnerSession::from_cookie(&b64(&[7u8; 31])), None);
+        assert!(OwnerSession::from_cookie(&b64(&[7u8; 32])).is_some());
     }
 
     #[test]
     fn csrf_is_bound_to_the_session() {
-        let a = OwnerSession::start(1, 0);
-        let b = OwnerSession::start(1, 0);
+        let a = OwnerSession::start();
+        let b = OwnerSession::start();
         let token = a.csrf_token(&key());
         assert!(a.csrf_ok(&key(), Some(&token)));
         assert!(!b.csrf_ok(&key(), Some(&token)));

@@ -1,7 +1,8 @@
 //! The back office's `/admin/settings…` pages: the shop's settings (`/admin/settings`),
 //! discount codes (`/admin/settings/discounts`, [`discounts`]), shipping methods
-//! (`/admin/settings/shipping`, [`shipping`]) and the owner's password
-//! (`/admin/settings/password`, [`password`]).
+//! (`/admin/settings/shipping`, [`shipping`]), the owner's password
+//! (`/admin/settings/password`, [`password`]) and the signed-in sessions
+//! (`/admin/settings/sessions`, [`sessions`]).
 //!
 //! Every change is a writer command sent as the owner ([`ACTOR`]) with the idempotency key
 //! drawn into the form, so a double-click or a resubmitted form is a replay. The writer
@@ -10,6 +11,7 @@
 
 mod discounts;
 mod password;
+mod sessions;
 mod shipping;
 
 use super::layout::csrf_field;
@@ -32,6 +34,7 @@ const PAGES: &[(&str, &str)] = &[
     ("Discount codes", "/admin/settings/discounts"),
     ("Shipping", "/admin/settings/shipping"),
     ("Password", "/admin/settings/password"),
+    ("Sessions", "/admin/settings/sessions"),
 ];
 
 pub async fn respond(office: &Office<'_>, rest: &[&str]) -> Resp {
@@ -45,6 +48,7 @@ pub async fn respond(office: &Office<'_>, rest: &[&str]) -> Resp {
         (["discounts", rest @ ..], _) => discounts::respond(office, rest).await,
         (["shipping", rest @ ..], _) => shipping::respond(office, rest).await,
         (["password"], _) => password::respond(office).await,
+        (["sessions", rest @ ..], _) => sessions::respond(office, rest).await,
         _ => office.not_found(),
     }
 }

@@ -59,23 +59,22 @@ pub async fn respond(office: &Office<'_>) -> Resp {
             Some("The two passwords are not the same.".into()),
         );
     }
+    let session = session::OwnerSession::start();
     let set = SetPassword {
         password_hash: password::hash(new),
         only_if_unset: true,
+        session: Some(session.record(office.req)),
     };
     match office.writer.set_owner_password(&set).await {
-        Ok(status) => {
-            let session = session::OwnerSession::start(status.generation, office.now);
-            office
-                .done(
-                    "/admin",
-                    "Your password is set. Welcome to the back office.",
-                )
-                .header(
-                    "set-cookie",
-                    session::set_cookie(&session, office.key, office.req.is_https()),
-                )
-        }
+        Ok(_) => office
+            .done(
+                "/admin",
+                "Your password is set. Welcome to the back office.",
+            )
+            .header(
+                "set-cookie",
+                session::set_cookie(&session, office.req.is_https()),
+            ),
         // Someone else set one a moment ago: this link is spent.
         Err(WriterError::Rejected { status: 409, .. }) => office.redirect("/admin/sign-in", None),
         Err(e) => office.writer_failed(e),

@@ -3,7 +3,9 @@
 //! The writer hands out the stored argon2id hash for an attempt it has counted
 //! ([`storefront_domain::owner`]); this component verifies the password against it (the
 //! slow part, kept off the writer) and reports the outcome, which the writer logs and
-//! counts towards the client's limit of failed sign-ins.
+//! counts towards the client's limit of failed sign-ins. A right password's report
+//! begins the session whose secret the new cookie carries ([`session`]); signing out
+//! ends it at the writer before the cookie is cleared.
 
 use super::{Office, session};
 use crate::forms::Form;
@@ -13,7 +15,9 @@ use crate::writer_client::{WriterClient, WriterError};
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use maud::html;
 use spin_sdk::http::Method;
-use storefront_domain::owner::{MAX_PASSWORD_BYTES, SignInChallenge, SignInOutcome, SignInStart};
+use storefront_domain::owner::{
+    MAX_PASSWORD_BYTES, NewSession, SignInChallenge, SignInOutcome, SignInStart,
+};
 
 /// Longest `next` address kept across the sign-in.
 const MAX_NEXT: usize = 512;
@@ -24,7 +28,7 @@ pub async fn respond(office: &Office<'_>, which: &str) -> Resp {
         ("sign-in", "GET") => form_page(office, 200, &next(office.req.query_param("next")), None),
         ("sign-in", "POST") => sign_in(office).await,
         ("sign-in", _) => office.method_not_allowed("GET, POST"),
-        (_, "POST") => sign_out(office),
+        (_, "POST") => sign_out(office).await,
         _ => office.method_not_allowed("POST"),
     }
 }
@@ -95,8 +99,9 @@ async fn sign_in(office: &Office<'_>) -> Resp {
     if password.is_empty() || password.len() > MAX_PASSWORD_BYTES {
         return form_page(office, 422, &next, Some("Enter the owner password."));
     }
-    let generation = match check(office, password).await {
-        Ok(Check::Right { generation }) => generation,
+    let session = session::OwnerSession::start();
+    match check(office, password, Some(session.record(office.req))).await {
+        Ok(Check::Right) => {}
         Ok(Check::Wrong) => {
             return form_page(office, 401, &next, Some("That password is not right."));
         }
@@ -117,18 +122,15 @@ async fn sign_in(office: &Office<'_>) -> Resp {
         }
         Err(e) => return office.writer_failed(e),
     };
-    let session = session::OwnerSession::start(generation, office.now);
     Resp::redirect(&next).header(
         "set-cookie",
-        session::set_cookie(&session, office.key, office.req.is_https()),
+        session::set_cookie(&session, office.req.is_https()),
     )
 }
 
 /// What checking a password through the writer's counted handshake found.
 pub(super) enum Check {
-    Right {
-        generation: i64,
-    },
+    Right,
     Wrong,
     /// The client used up its attempts: the writer's message.
     TooMany(String),
@@ -136,8 +138,13 @@ pub(super) enum Check {
 }
 
 /// Checks `password` against the owner's: the writer counts the attempt (and refuses it
-/// past the client's limit) before it hands out the hash, and hears the outcome.
-pub(super) async fn check(office: &Office<'_>, password: &str) -> Result<Check, WriterError> {
+/// past the client's limit) before it hands out the hash, and hears the outcome, which
+/// begins `session` if the password is right.
+pub(super) async fn check(
+    office: &Office<'_>,
+    password: &str,
+    session: Option<NewSession>,
+) -> Result<Check, WriterError> {
     let start = SignInStart {
         client: office.req.client.clone(),
     };
@@ -152,15 +159,15 @@ pub(super) async fn check(office: &Office<'_>, password: &str) -> Result<Check, 
     let ok = verify(password, &challenge.password_hash);
     office
         .writer
-        .finish_sign_in(challenge.attempt, &SignInOutcome { ok })
+        .finish_sign_in(
+            challenge.attempt,
+            &SignInOutcome {
+                ok,
+                session: session.filter(|_| ok),
+            },
+        )
         .await?;
-    Ok(if ok {
-        Check::Right {
-            generation: challenge.generation,
-        }
-    } else {
-        Check::Wrong
-    })
+    Ok(if ok { Check::Right } else { Check::Wrong })
 }
 
 fn verify(password: &str, stored: &str) -> bool {
@@ -175,12 +182,15 @@ fn verify(password: &str, stored: &str) -> bool {
     }
 }
 
-fn sign_out(office: &Office<'_>) -> Resp {
+async fn sign_out(office: &Office<'_>) -> Resp {
     // Without a valid session there is nothing to end; with one, the form must be ours.
-    if office.session.is_some()
-        && let Err(resp) = office.form()
-    {
-        return resp;
+    if let Some(session) = &office.session {
+        if let Err(resp) = office.form() {
+            return resp;
+        }
+        if let Err(e) = office.writer.end_owner_session(&session.id).await {
+            return office.writer_failed(e);
+        }
     }
     office
         .redirect(

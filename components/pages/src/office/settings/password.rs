@@ -1,10 +1,11 @@
 //! `GET|POST /admin/settings/password`: the owner changes the password. The current one is
 //! checked through the writer's sign-in handshake, so these attempts count towards the
 //! client's limit of failed sign-ins like any other; the new one is hashed here (argon2id,
-//! [`crate::office::password::hash`]) and stored with `PUT /admin/owner/password`. The
-//! new password's generation ends every older session; this browser gets a fresh session
-//! cookie for it. A resubmitted form is harmless: the first submission ended the session
-//! it carries, so the second is sent to the sign-in.
+//! [`crate::office::password::hash`]) and stored with `PUT /admin/owner/password`, which
+//! ends every session and, in the same command, begins a fresh one for this browser (a
+//! new cookie), so the owner stays signed in here and nowhere else. A resubmitted form
+//! is harmless: the first submission ended the session it carries, so the second is
+//! sent to the sign-in.
 
 use super::sub_nav;
 use crate::office::layout::csrf_field;
@@ -75,8 +76,8 @@ async fn change(office: &Office<'_>) -> Resp {
     if current_problem.is_some() || new_problem.is_some() {
         return page(office, 422, current_problem, new_problem.as_deref());
     }
-    match sign_in::check(office, current).await {
-        Ok(sign_in::Check::Right { .. }) => {}
+    match sign_in::check(office, current, None).await {
+        Ok(sign_in::Check::Right) => {}
         Ok(sign_in::Check::Wrong | sign_in::Check::NoPassword) => {
             return page(office, 422, Some("That is not the current password."), None);
         }
@@ -85,23 +86,22 @@ async fn change(office: &Office<'_>) -> Resp {
         }
         Err(e) => return office.writer_failed(e),
     }
+    let session = session::OwnerSession::start();
     let set = SetPassword {
         password_hash: password::hash(new),
         only_if_unset: false,
+        session: Some(session.record(office.req)),
     };
     match office.writer.set_owner_password(&set).await {
-        Ok(status) => {
-            let session = session::OwnerSession::start(status.generation, office.now);
-            office
-                .done(
-                    PATH,
-                    "Your password is changed. Other browsers signed in with the old one are signed out.",
-                )
-                .header(
-                    "set-cookie",
-                    session::set_cookie(&session, office.key, office.req.is_https()),
-                )
-        }
+        Ok(_) => office
+            .done(
+                PATH,
+                "Your password is changed. Other browsers signed in with the old one are signed out.",
+            )
+            .header(
+                "set-cookie",
+                session::set_cookie(&session, office.req.is_https()),
+            ),
         Err(e) => office.writer_failed(e),
     }
 }
