@@ -903,6 +903,7 @@ fn an_option_value_is_renamed_from_the_product_page_and_orders_keep_the_old_name
     let number = order["number"]
         .as_str()
         .unwrap_or_else(|| panic!("{order}"));
+    common::remember_order(&order);
     let history_before = history(&app);
 
     // Nothing typed, or a value the option has already (case aside): refused at the field.

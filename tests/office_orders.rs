@@ -502,12 +502,14 @@ fn the_owner_refunds_part_of_a_shipped_order_then_the_rest_and_bad_amounts_write
         "what the provider confirmed: {html:.4000}"
     );
     // The shopper is told on the order page (and by email: checked below).
-    let shopper = common::client()
-        .get(app.url(&format!("/orders/{number}")))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let shopper = common::as_shopper(
+        common::client().get(app.url(&format!("/orders/{number}"))),
+        &number,
+    )
+    .send()
+    .unwrap()
+    .text()
+    .unwrap();
     assert!(shopper.contains("Refunded: "), "{shopper:.4000}");
     assert!(shopper.contains("€5.00 of €"), "{shopper:.4000}");
 

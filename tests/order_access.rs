@@ -84,7 +84,10 @@ fn the_order_number_alone_opens_nothing() {
     }
     // Guessing: a thousand random tokens open nothing.
     for guess in 0..1000u32 {
-        let guess = format!("{:032x}", u128::from(guess).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let guess = format!(
+            "{:032x}",
+            u128::from(guess).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        );
         assert_eq!(
             get(&app, &format!("/api/orders/{number}"), Some(&guess)).status(),
             404

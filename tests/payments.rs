@@ -471,9 +471,12 @@ fn the_test_mode_provider_pays_locally_and_never_in_production() {
     let app = common::start(dir.path());
     let browser = common::client();
     let (number, _) = place(&app, "test-mode-1");
-    let page = common::as_shopper(browser.get(app.url(&format!("/orders/{number}/pay"))), &number)
-        .send()
-        .unwrap();
+    let page = common::as_shopper(
+        browser.get(app.url(&format!("/orders/{number}/pay"))),
+        &number,
+    )
+    .send()
+    .unwrap();
     assert_eq!(page.status(), 200);
     let page = page.text().unwrap();
     assert!(page.contains("TEST MODE"));
@@ -483,8 +486,8 @@ fn the_test_mode_provider_pays_locally_and_never_in_production() {
         &number,
     )
     .form(&[("csrf", csrf.as_str())])
-        .send()
-        .unwrap();
+    .send()
+    .unwrap();
     assert_eq!(paid.status(), 303);
     assert_eq!(state(&app, &number), "paid");
     drop(app);

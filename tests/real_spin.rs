@@ -130,7 +130,11 @@ fn the_app_runs_unchanged_under_real_spin() {
 
     let order_page = |path: &str| client.get(spin.url(path));
     let without_token = order_page(&format!("/api/orders/{number}")).send().unwrap();
-    assert_eq!(without_token.status(), 404, "the number alone opens nothing");
+    assert_eq!(
+        without_token.status(),
+        404,
+        "the number alone opens nothing"
+    );
     let shown = common::as_shopper(order_page(&format!("/api/orders/{number}")), &number)
         .send()
         .unwrap();
@@ -158,8 +162,8 @@ fn the_app_runs_unchanged_under_real_spin() {
         &number,
     )
     .form(&[("csrf", csrf.as_str())])
-        .send()
-        .unwrap();
+    .send()
+    .unwrap();
     assert_eq!(paid.status(), 303, "{}", spin.output().join("\n"));
     let after: Value = common::as_shopper(order_page(&format!("/api/orders/{number}")), &number)
         .send()

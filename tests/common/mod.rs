@@ -400,8 +400,7 @@ fn tokens() -> &'static Mutex<std::collections::HashMap<String, String>> {
 
 /// Remembers the access token of the order `json` shows, if it shows one.
 pub fn remember_order(json: &serde_json::Value) {
-    if let (Some(number), Some(token)) = (json["number"].as_str(), json["access_token"].as_str())
-    {
+    if let (Some(number), Some(token)) = (json["number"].as_str(), json["access_token"].as_str()) {
         remember_token(number, token);
     }
 }
@@ -429,18 +428,23 @@ pub fn keep_order_cookie(response: &reqwest::blocking::Response) {
 pub fn remember_token(number: &str, token: &str) {
     tokens()
         .lock()
-        .unwrap()
-        .insert(number.to_string(), token.to_string());
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .insert(canonical(number), token.to_string());
+}
+
+/// The one spelling of an order number that the registry of tokens is keyed by.
+fn canonical(number: &str) -> String {
+    storefront_domain::order_number::normalize(number).unwrap_or_else(|| number.to_string())
 }
 
 /// The access token of order `number`, which this test process placed.
 pub fn order_token(number: &str) -> String {
-    tokens()
+    let known = tokens()
         .lock()
-        .unwrap()
-        .get(number)
-        .cloned()
-        .unwrap_or_else(|| panic!("no access token known for order {number}"))
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .get(&canonical(number))
+        .cloned();
+    known.unwrap_or_else(|| panic!("no access token known for order {number}"))
 }
 
 /// `request` as the shopper of order `number` sends it: with the order's access token.
@@ -545,9 +549,12 @@ pub fn eventually(within: Duration, mut done: impl FnMut() -> bool) -> bool {
 /// page with the order's token and presses "Pay" (its form's CSRF token included).
 pub fn pay_in_test_mode(app: &TestApp, number: &str) {
     let shopper = client();
-    let page = as_shopper(shopper.get(app.url(&format!("/orders/{number}/pay"))), number)
-        .send()
-        .unwrap();
+    let page = as_shopper(
+        shopper.get(app.url(&format!("/orders/{number}/pay"))),
+        number,
+    )
+    .send()
+    .unwrap();
     assert_eq!(page.status(), 200, "the payment page of {number}");
     let page = page.text().unwrap();
     let csrf = hidden_field(&page, "csrf");
@@ -563,11 +570,14 @@ pub fn pay_in_test_mode(app: &TestApp, number: &str) {
 
 /// `GET /api/orders/{number}` through the pages component, as the order's shopper.
 pub fn order_json(app: &TestApp, number: &str) -> serde_json::Value {
-    as_shopper(client().get(app.url(&format!("/api/orders/{number}"))), number)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap()
+    as_shopper(
+        client().get(app.url(&format!("/api/orders/{number}"))),
+        number,
+    )
+    .send()
+    .unwrap()
+    .json()
+    .unwrap()
 }
 
 /// `POST /api/orders` through the pages component.

@@ -383,7 +383,12 @@ mod tests {
                 .and_then(|errors| errors.into_iter().find(|e| e.field == "name"))
                 .map(|e| e.message)
         };
-        for good in ["Zoë O'Brien-Smith", "José María (c/o Ana)", "李小龍", "Dr. A. B. Müller"] {
+        for good in [
+            "Zoë O'Brien-Smith",
+            "José María (c/o Ana)",
+            "李小龍",
+            "Dr. A. B. Müller",
+        ] {
             assert_eq!(problem(good), None, "{good}");
         }
         for bad in [

@@ -269,7 +269,9 @@ fn access_tokens(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
         "SELECT number, access_token FROM orders
          WHERE access_token IS NULL OR length(access_token) <> ?
             OR access_token GLOB '*[^0-9a-f]*'",
-        &[crate::db::int(storefront_domain::order_access::TOKEN_LEN as i64)],
+        &[crate::db::int(
+            storefront_domain::order_access::TOKEN_LEN as i64,
+        )],
     )?;
     for row in rows {
         let problem = match row.opt_text(1)? {

@@ -7,8 +7,8 @@ use super::{Answer, Shop};
 use crate::order_access;
 use crate::views;
 use crate::web::Resp;
-use storefront_domain::{OrderState, OrderView};
 use storefront_domain::payments::PaymentRecord;
+use storefront_domain::{OrderState, OrderView};
 
 pub async fn show(shop: &mut Shop<'_>, number: &str) -> Answer {
     let order = authorized(shop, number).await?;
