@@ -961,7 +961,7 @@ fn an_option_value_is_renamed_from_the_product_page_and_orders_keep_the_old_name
     assert!(shop.contains("Freshly renamed"), "{shop}");
     let found = api(&app, "/api/search?q=freshly");
     assert!(found.to_string().contains(slug), "{found}");
-    let order = common::order_json(&app, &number);
+    let order = common::order_json(&app, number);
     assert_eq!(order["items"][0]["variant"], sold_title.as_str(), "{order}");
 
     // The option itself renamed; both renames are the owner's in the history.
