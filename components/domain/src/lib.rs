@@ -5,6 +5,7 @@
 //! (it validates again inside its transaction); pages validate first to give shoppers
 //! field-level messages without a round trip.
 
+pub mod allowed_hosts;
 pub mod api;
 pub mod catalog;
 pub mod catalog_positions;
@@ -13,6 +14,7 @@ pub mod countries;
 pub mod dashboard;
 pub mod decimal;
 pub mod money;
+pub mod network;
 pub mod order;
 pub mod order_export;
 pub mod order_list;
