@@ -483,11 +483,7 @@ fn the_owner_reads_the_mailbox_and_adds_a_webhook_in_the_back_office() {
         .send()
         .unwrap();
     assert_eq!(bad.status(), 422);
-    assert!(
-        bad.text()
-            .unwrap()
-            .contains("The URL must be an http(s) URL")
-    );
+    assert!(bad.text().unwrap().contains("The URL must be an https URL"));
     for _ in 0..2 {
         let added = owner
             .post(app.url("/admin/webhooks"))

@@ -33,6 +33,7 @@ fn the_app_runs_unchanged_under_real_spin() {
         state.path(),
         &[
             ("cookie_secret", COOKIE_SECRET),
+            ("writer_token", common::TOKEN),
             ("admin_token", common::ADMIN_TOKEN),
             ("payment_mode", "test"),
             ("accept_test_payments", "true"),

@@ -4,7 +4,6 @@
 //! The pool is sized from the process's [`Capacity`], and every instantiation holds
 //! an [`InstanceSlot`](crate::app::instance_slots::Slot) of it, so the pool never runs out.
 
-use crate::app::allowed_hosts::AllowedHosts;
 use crate::app::answer_cache::{AnswerCache, Head};
 use crate::app::compile_cache;
 use crate::app::instance_slots::{CHAINED_WAIT, Capacity, InstanceSlots, Slot};
@@ -19,6 +18,7 @@ use anyhow::{Context, Result, anyhow};
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
+use storefront_domain::allowed_hosts::AllowedHosts;
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 use wasmtime_wasi::WasiCtx;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
@@ -128,6 +128,7 @@ impl App {
                 .collect::<Result<Vec<_>>>()
                 .with_context(|| format!("component {id:?}: allowed_outbound_hosts"))?;
             let allowed = AllowedHosts::parse(&allowed)
+                .map_err(anyhow::Error::msg)
                 .with_context(|| format!("component {id:?}: allowed_outbound_hosts"))?;
             let variables = decl
                 .variables

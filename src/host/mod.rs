@@ -3,6 +3,7 @@
 //! `wasi:http` from wasmtime, `fermyon:spin/sqlite` and `fermyon:spin/variables` here.
 
 pub mod outbound_http;
+pub mod public_connect;
 pub mod sqlite;
 pub mod variables;
 

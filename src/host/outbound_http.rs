@@ -2,10 +2,17 @@
 //! component's `allowed_outbound_hosts` and implements Spin's service chaining,
 //! where `http://<component>.spin.internal/...` is served in-process by that
 //! component without touching the network.
+//!
+//! How a request was allowed decides how it is sent ([`Reach`]): to a host an entry
+//! names exactly (the writer by chaining, Stripe, the email API) as the operator
+//! configured it; to a host only a wildcard entry matches (an owner's webhook endpoint)
+//! only once it is known to be public (`public_connect`). Chaining is open only through
+//! an `http` entry naming the component's host or `*.spin.internal`, never a wildcard.
 
-use crate::app::allowed_hosts::AllowedHosts;
 use crate::app::runtime::App;
+use crate::host::public_connect;
 use std::sync::Arc;
+use storefront_domain::allowed_hosts::{AllowedHosts, Reach, SERVICE_CHAINING_SUFFIX};
 use wasmtime_wasi_http::p2::body::HyperIncomingBody;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks, default_send_request};
 
@@ -16,9 +23,6 @@ use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks, default
 pub const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 pub const FIRST_BYTE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 pub const BETWEEN_BYTES_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
-
-/// Host suffix that names a component of this app.
-pub const SERVICE_CHAINING_SUFFIX: &str = ".spin.internal";
 
 /// The outbound-HTTP policy of one component instance.
 pub struct OutboundHttp {
@@ -57,7 +61,8 @@ impl WasiHttpHooks for OutboundHttp {
         let scheme = uri.scheme_str().unwrap_or("https").to_string();
         let host = uri.host().unwrap_or_default().to_ascii_lowercase();
         let port = uri.port_u16();
-        if !self.allowed.allows(&scheme, &host, port) {
+        let reach = self.allowed.reach(&scheme, &host, port);
+        if reach == Reach::Denied {
             tracing::warn!(
                 component = %self.component,
                 "outbound request to {scheme}://{host} denied: not in allowed_outbound_hosts"
@@ -86,6 +91,13 @@ impl WasiHttpHooks for OutboundHttp {
                 .between_bytes_timeout
                 .or(Some(BETWEEN_BYTES_TIMEOUT)),
         };
+        if reach == Reach::Wildcard {
+            return Box::new(public_connect::send(
+                request,
+                options,
+                public_connect::system_resolve,
+            ));
+        }
         Box::new(async move {
             use http_body_util::BodyExt;
             let (response, io) = default_send_request(request, Some(options)).await?;

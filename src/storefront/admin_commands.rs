@@ -6,7 +6,7 @@
 
 use crate::app::manifest::Manifest;
 use crate::app::runtime::App;
-use crate::app::variables::AppVariables;
+use crate::app::variables::{AppVariables, env_key};
 use crate::cli::{AdminTarget, BackupArgs, CheckArgs, ReconcileArgs, RestoreArgs, SetPasswordArgs};
 use crate::database::ownership::{Ownership, Wait};
 use crate::database::{DEFAULT_DB_FILE as DATABASE_FILE, Database};
@@ -19,6 +19,9 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use std::path::Path;
 use storefront_domain::payments::{ReconcileReport, ReconcileRequest};
+
+/// The shared secret between the pages (here: this command) and the writer.
+const TOKEN_VARIABLE: &str = "writer_token";
 
 /// The writer to talk to: remote, or in-process while holding the data dir.
 enum Target {
@@ -36,7 +39,7 @@ enum Target {
 impl Target {
     async fn open(target: &AdminTarget) -> Result<Target> {
         let manifest = Manifest::load(&target.manifest)?;
-        let vars = AppVariables::resolve(&manifest, std::env::vars(), &Default::default());
+        let vars = command_variables(&manifest, target)?;
         Self::open_with(target, &manifest, &vars).await
     }
 
@@ -45,7 +48,7 @@ impl Target {
         manifest: &Manifest,
         vars: &AppVariables,
     ) -> Result<Target> {
-        let token = vars.get("writer_token").unwrap_or_default().to_string();
+        let token = vars.get(TOKEN_VARIABLE).unwrap_or_default().to_string();
         if let Some(url) = &target.writer_url {
             return Ok(Target::Remote {
                 url: url.trim_end_matches('/').to_string(),
@@ -99,6 +102,22 @@ impl Target {
         }
         Ok(())
     }
+}
+
+/// The command's variables. Offline, the writer runs in this process and answers only
+/// this command; without a `writer_token` in the environment it gets a fresh random one
+/// for this run (it refuses every request without a token).
+fn command_variables(manifest: &Manifest, target: &AdminTarget) -> Result<AppVariables> {
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let key = env_key(TOKEN_VARIABLE);
+    let has_token = env.iter().any(|(k, v)| *k == key && !v.is_empty());
+    let mut overrides = std::collections::BTreeMap::new();
+    if target.writer_url.is_none() && !has_token {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+        overrides.insert(TOKEN_VARIABLE.to_string(), hex::encode(bytes));
+    }
+    Ok(AppVariables::resolve(manifest, env, &overrides))
 }
 
 /// One HTTP/1.1 request to the standalone writer (plain HTTP on a private address).
@@ -171,7 +190,7 @@ pub async fn check(args: CheckArgs) -> Result<()> {
 /// line per mismatch (or one summary line) and fails when anything differs.
 pub async fn reconcile(args: ReconcileArgs) -> Result<()> {
     let manifest = Manifest::load(&args.target.manifest)?;
-    let vars = AppVariables::resolve(&manifest, std::env::vars(), &Default::default());
+    let vars = command_variables(&manifest, &args.target)?;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
         .as_secs() as i64;

@@ -5,6 +5,7 @@
 //! (it validates again inside its transaction); pages validate first to give shoppers
 //! field-level messages without a round trip.
 
+pub mod allowed_hosts;
 pub mod api;
 pub mod catalog;
 pub mod catalog_positions;
@@ -14,6 +15,7 @@ pub mod dashboard;
 pub mod decimal;
 pub mod discount_attempts;
 pub mod money;
+pub mod network;
 pub mod order;
 pub mod order_access;
 pub mod order_export;

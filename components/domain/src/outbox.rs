@@ -7,8 +7,10 @@
 //! the pages' own `POST /admin/outbox/dispatch`) claims what is due, delivers it and
 //! reports back.
 
+use crate::allowed_hosts::{AllowedHosts, Reach};
 use crate::api::OrderView;
 use serde::{Deserialize, Serialize};
+use url::Url;
 
 /// Every event a message can be about.
 pub const EVENTS: [&str; 7] = [
@@ -208,17 +210,76 @@ pub struct Endpoints {
     pub endpoints: Vec<Endpoint>,
 }
 
-/// Whether `url` may be a webhook endpoint: http(s), a host, no credentials, short.
-pub fn valid_endpoint_url(url: &str) -> bool {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return false;
+/// Longest webhook endpoint URL.
+pub const MAX_ENDPOINT_URL_LEN: usize = 500;
+
+/// Why a URL cannot be a webhook endpoint, as the owner reads it next to the field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndpointProblem {
+    /// Not a URL with a host, too long, or with credentials in it.
+    Malformed,
+    /// Not `https`.
+    NotHttps,
+    /// A private, local, internal or otherwise non-public address or name.
+    NotPublic,
+}
+
+impl EndpointProblem {
+    pub fn message(self) -> String {
+        match self {
+            EndpointProblem::Malformed => format!(
+                "must be an https URL of at most {MAX_ENDPOINT_URL_LEN} characters, without credentials"
+            ),
+            EndpointProblem::NotHttps => "must start with https://".into(),
+            EndpointProblem::NotPublic => {
+                "must be a public address, not a private, local or internal one".into()
+            }
+        }
+    }
+}
+
+/// The `webhook_hosts` variable (one `allowed_outbound_hosts` entry) as an allow-list,
+/// whose exactly named hosts [`endpoint_url`] trusts; unparsable, it trusts nothing.
+pub fn webhook_hosts(entry: &str) -> AllowedHosts {
+    AllowedHosts::parse(&[entry.trim().to_string()]).unwrap_or_default()
+}
+
+/// The canonical form of `url` if it may be a webhook endpoint: an `https` URL whose
+/// host is public ([`network::is_public_host`]), or any http(s) URL whose host the
+/// operator named exactly in `webhook_hosts` (a receiver on their own network). The
+/// canonical form (the host as the URL parser normalised it) is what gets stored and
+/// called, so the address judged here is the address the dispatcher sends to.
+///
+/// [`network::is_public_host`]: crate::network::is_public_host
+pub fn endpoint_url(url: &str, webhook_hosts: &AllowedHosts) -> Result<String, EndpointProblem> {
+    if url.len() > MAX_ENDPOINT_URL_LEN || !url.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(EndpointProblem::Malformed);
+    }
+    let parsed = Url::parse(url).map_err(|_| EndpointProblem::Malformed)?;
+    let (Some(host), Some(host_text)) = (parsed.host(), parsed.host_str()) else {
+        return Err(EndpointProblem::Malformed);
     };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    matches!(scheme, "https" | "http")
-        && url.len() <= 500
-        && !host.is_empty()
-        && !host.contains('@')
-        && url.bytes().all(|b| b.is_ascii_graphic())
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(EndpointProblem::Malformed);
+    }
+    let scheme = parsed.scheme();
+    if !matches!(scheme, "https" | "http") {
+        return Err(EndpointProblem::NotHttps);
+    }
+    let canonical = parsed.as_str().to_string();
+    if canonical.len() > MAX_ENDPOINT_URL_LEN {
+        return Err(EndpointProblem::Malformed);
+    }
+    if webhook_hosts.reach(scheme, host_text, parsed.port()) == Reach::Named {
+        return Ok(canonical);
+    }
+    if !crate::network::is_public_host(&host) {
+        return Err(EndpointProblem::NotPublic);
+    }
+    if scheme != "https" {
+        return Err(EndpointProblem::NotHttps);
+    }
+    Ok(canonical)
 }
 
 #[cfg(test)]
@@ -237,12 +298,76 @@ mod tests {
     }
 
     #[test]
-    fn endpoint_urls() {
-        assert!(valid_endpoint_url("https://hooks.example.com/storefront"));
-        assert!(valid_endpoint_url("http://127.0.0.1:9000/in"));
-        assert!(!valid_endpoint_url("ftp://example.com"));
-        assert!(!valid_endpoint_url("https://user:pw@example.com/"));
-        assert!(!valid_endpoint_url("https:///x"));
-        assert!(!valid_endpoint_url("https://exa mple.com"));
+    fn public_https_endpoints_are_accepted_in_canonical_form() {
+        let any = webhook_hosts("https://*:*");
+        assert_eq!(
+            endpoint_url("https://hooks.example.com/storefront", &any),
+            Ok("https://hooks.example.com/storefront".into())
+        );
+        assert_eq!(
+            endpoint_url("https://HOOKS.Example.com:8443", &any),
+            Ok("https://hooks.example.com:8443/".into())
+        );
+        assert_eq!(
+            endpoint_url("https://[2606:4700:4700::1111]/in", &any),
+            Ok("https://[2606:4700:4700::1111]/in".into())
+        );
+    }
+
+    #[test]
+    fn refused_endpoints_say_why() {
+        let any = webhook_hosts("https://*:*");
+        for (url, problem) in [
+            ("ftp://example.com", EndpointProblem::NotHttps),
+            ("http://hooks.example.com/in", EndpointProblem::NotHttps),
+            ("https://user:pw@example.com/", EndpointProblem::Malformed),
+            ("https://", EndpointProblem::Malformed),
+            ("https:///x", EndpointProblem::NotPublic),
+            ("https://exa mple.com", EndpointProblem::Malformed),
+            ("not a url", EndpointProblem::Malformed),
+            ("mailto:owner@example.com", EndpointProblem::Malformed),
+            ("https://127.0.0.1:9000/in", EndpointProblem::NotPublic),
+            ("https://2130706433/", EndpointProblem::NotPublic),
+            ("http://10.0.0.1/", EndpointProblem::NotPublic),
+            ("https://[::ffff:127.0.0.1]/", EndpointProblem::NotPublic),
+            ("https://localhost:3000/", EndpointProblem::NotPublic),
+            (
+                "https://writer.spin.internal/admin/webhooks/1/deactivate",
+                EndpointProblem::NotPublic,
+            ),
+        ] {
+            assert_eq!(endpoint_url(url, &any), Err(problem), "{url}");
+        }
+        let long = format!("https://example.com/{}", "a".repeat(MAX_ENDPOINT_URL_LEN));
+        assert_eq!(endpoint_url(&long, &any), Err(EndpointProblem::Malformed));
+    }
+
+    #[test]
+    fn a_host_the_operator_named_exactly_is_trusted() {
+        let local = webhook_hosts("http://127.0.0.1:*");
+        assert_eq!(
+            endpoint_url("http://127.0.0.1:9000/in", &local),
+            Ok("http://127.0.0.1:9000/in".into())
+        );
+        // The numeric spelling of the named address is the named address.
+        assert_eq!(
+            endpoint_url("http://2130706433:9000/in", &local),
+            Ok("http://127.0.0.1:9000/in".into())
+        );
+        assert_eq!(
+            endpoint_url("https://127.0.0.1:9000/in", &local),
+            Err(EndpointProblem::NotPublic),
+            "the entry names http only"
+        );
+        assert_eq!(
+            endpoint_url("http://10.0.0.1/", &local),
+            Err(EndpointProblem::NotPublic)
+        );
+        let suffix = webhook_hosts("https://*.corp.example");
+        assert_eq!(
+            endpoint_url("https://10.0.0.1/", &suffix),
+            Err(EndpointProblem::NotPublic),
+            "a wildcard trusts nothing"
+        );
     }
 }

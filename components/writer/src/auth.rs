@@ -1,5 +1,8 @@
-//! The shared-token check between pages and writer: when the Spin variable `writer_token` is
-//! set, every request must carry `Authorization: Bearer <writer_token>`.
+//! The shared-token check between pages and writer: every request must carry
+//! `Authorization: Bearer <writer_token>`, also in one process where the writer is
+//! reachable only by service chaining (`storefront up` generates a local token), so no
+//! component can run a writer command without the secret. An empty token is a broken
+//! deployment: every request is refused rather than served unchecked.
 
 use crate::request::Header;
 use crate::responses::ApiError;
@@ -7,13 +10,20 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq as _;
 
 /// Checks the request's `Authorization` header against the `writer_token` variable.
-/// An empty token means no check (the writer is then reachable only by service chaining).
 pub fn check(authorization: &Header) -> Result<(), ApiError> {
     // A variable that cannot be read is a broken deployment: refuse rather than run open.
     let token = spin_sdk::variables::get("writer_token").map_err(|e| {
         anyhow::anyhow!("reading the writer_token variable: {e:?}; refusing every request")
     })?;
-    if token.is_empty() || authorized(&token, authorization) {
+    if token.is_empty() {
+        eprintln!("writer: writer_token is empty; refusing every request");
+        return Err(ApiError::new(
+            500,
+            "writer_token_not_set",
+            "writer_token is not set: the writer refuses every request until it is",
+        ));
+    }
+    if authorized(&token, authorization) {
         Ok(())
     } else {
         Err(ApiError::new(

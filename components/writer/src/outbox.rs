@@ -26,7 +26,7 @@ use storefront_domain::outbox::{
     ClaimRequest, Claimed, DeliveryReport, EVENTS, Endpoint, Endpoints, FIRST_RETRY_SECONDS,
     MAX_ATTEMPTS, MAX_CLAIM, MAX_ENDPOINTS, MAX_ERROR_LEN, MAX_LEASE_SECONDS, Mailbox,
     MailboxEntry, Message, NewEndpoint, OVERDUE_SECONDS, OutboxEntry, OutboxList, Outcome,
-    RETRY_JITTER_PERCENT, ReportAnswer, retry_delay, valid_endpoint_url,
+    RETRY_JITTER_PERCENT, ReportAnswer, endpoint_url, retry_delay, webhook_hosts,
 };
 
 /// The first retry's wait: the `outbox_first_retry_seconds` variable, or the default.
@@ -400,12 +400,16 @@ pub fn endpoints(db: &Db) -> Result<Response, ApiError> {
 pub fn add_endpoint(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
     let input: NewEndpoint = parse_json(body)?;
     let mut errors = Vec::new();
-    if !valid_endpoint_url(&input.url) {
-        errors.push(FieldError::new(
-            "url",
-            "must be an http(s) URL of at most 500 characters, without credentials",
-        ));
-    }
+    // Stored and called in its canonical form: the address judged is the one called.
+    // Hosts the operator named exactly in `webhook_hosts` are trusted even when private.
+    let trusted = webhook_hosts(&spin_sdk::variables::get("webhook_hosts").unwrap_or_default());
+    let url = match endpoint_url(&input.url, &trusted) {
+        Ok(url) => url,
+        Err(problem) => {
+            errors.push(FieldError::new("url", problem.message()));
+            String::new()
+        }
+    };
     let all = input.events.len() == 1 && input.events[0] == "*";
     if input.events.is_empty()
         || (!all && input.events.iter().any(|e| !EVENTS.contains(&e.as_str())))
@@ -432,7 +436,7 @@ pub fn add_endpoint(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
             &format!(
                 "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE url = ? AND active = 1"
             ),
-            &[text(&input.url)],
+            &[text(&url)],
         )? {
             return Ok(endpoint_of(&row)?);
         }
@@ -458,7 +462,7 @@ pub fn add_endpoint(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
                      RETURNING {ENDPOINT_COLUMNS}"
                 ),
                 &[
-                    text(&input.url),
+                    text(&url),
                     text(events.join(" ")),
                     opt_text(input.secret.clone()),
                 ],

@@ -108,10 +108,7 @@ pub async fn round(
             Outcome::Delivered { local: None } => "delivered".to_string(),
             Outcome::Delivered { local: Some(_) } => "delivered to the local mailbox".to_string(),
             Outcome::Failed { error, permanent } => {
-                format!(
-                    "failed{}: {error}",
-                    if *permanent { " for good" } else { "" }
-                )
+                format!("{error}{}", if *permanent { " (for good)" } else { "" })
             }
         };
         let line = format!(

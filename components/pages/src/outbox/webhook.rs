@@ -4,10 +4,21 @@
 //! The id stays the same across retries, so a receiver that stores the ids it has seen
 //! handles each event once. Any 2xx is delivered; anything else, or no answer within
 //! the host's timeouts, is retried on the outbox schedule.
+//!
+//! The endpoint is judged again before each delivery by the rule of its registration
+//! (`storefront_domain::outbox::endpoint_url`: public https, or a host the operator
+//! named in `webhook_hosts`), so an endpoint that reached the database some other way
+//! (a hand edit, a restore of an older shop) is not called; under the storefront host
+//! the address its name resolves to is checked too, when connecting.
+//!
+//! What the owner reads about a failed delivery says no more than whether a public
+//! server answered and with which status: an address refused here or by the host (not
+//! public, or not in `webhook_hosts`) is "refused", and every network failure is plainly
+//! "failed", so the delivery log cannot be used to scan what answers where.
 
-use spin_sdk::http::{Method, Request, Response, send};
+use spin_sdk::http::{ErrorCode, Method, Request, Response, SendError, send};
 use storefront_domain::OrderView;
-use storefront_domain::outbox::{Message, Outcome};
+use storefront_domain::outbox::{EndpointProblem, Message, Outcome, endpoint_url, webhook_hosts};
 
 /// The `Storefront-Signature` value for `body` sent at `t`.
 pub fn signature(secret: &str, t: u64, body: &[u8]) -> String {
@@ -45,8 +56,18 @@ pub async fn deliver(message: &Message, now: u64) -> Outcome {
             permanent: true,
         };
     };
+    let trusted = webhook_hosts(&spin_sdk::variables::get("webhook_hosts").unwrap_or_default());
+    let url = match endpoint_url(&message.recipient, &trusted) {
+        Ok(url) => url,
+        Err(problem) => {
+            return Outcome::Failed {
+                error: refusal(problem).into(),
+                permanent: false,
+            };
+        }
+    };
     let body = body(message);
-    let mut request = Request::new(Method::Post, message.recipient.as_str());
+    let mut request = Request::new(Method::Post, url);
     request.set_header("content-type", "application/json");
     request.set_header("user-agent", "storefront-webhooks/1");
     request.set_header("storefront-event-id", message.message_id.as_str());
@@ -62,14 +83,57 @@ pub async fn deliver(message: &Message, now: u64) -> Outcome {
             permanent: false,
         },
         Err(e) => Outcome::Failed {
-            error: format!("the endpoint could not be reached: {e}"),
+            error: failure(&e).into(),
             permanent: false,
         },
     }
 }
 
+/// The delivery log's words for an endpoint the registration rule refuses.
+fn refusal(problem: EndpointProblem) -> &'static str {
+    match problem {
+        EndpointProblem::NotPublic => "refused: not a public address",
+        EndpointProblem::NotHttps => "refused: not an https URL",
+        EndpointProblem::Malformed => "refused: not a valid URL",
+    }
+}
+
+/// The delivery log's words for a request that got no answer.
+fn failure(error: &SendError) -> &'static str {
+    match error {
+        SendError::Http(ErrorCode::DestinationIpProhibited) => "refused: not a public address",
+        SendError::Http(ErrorCode::HttpRequestDenied) => "refused: not allowed by webhook_hosts",
+        _ => "failed",
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use spin_sdk::http::{ErrorCode, SendError};
+
+    #[test]
+    fn the_delivery_log_says_refused_or_failed_and_no_more() {
+        let said = |code| super::failure(&SendError::Http(code));
+        assert_eq!(
+            said(ErrorCode::DestinationIpProhibited),
+            "refused: not a public address"
+        );
+        assert_eq!(
+            said(ErrorCode::HttpRequestDenied),
+            "refused: not allowed by webhook_hosts"
+        );
+        for network in [
+            ErrorCode::ConnectionRefused,
+            ErrorCode::ConnectionTimeout,
+            ErrorCode::TlsCertificateError,
+            ErrorCode::TlsProtocolError,
+            ErrorCode::DestinationNotFound,
+            ErrorCode::DestinationUnavailable,
+        ] {
+            assert_eq!(said(network), "failed");
+        }
+    }
+
     #[test]
     fn signature_is_stripe_shaped() {
         // HMAC-SHA256("whsec_test", "1700000000.{}"), computed independently with openssl.
