@@ -8,12 +8,11 @@
 
 mod common;
 
-use common::{ADMIN_TOKEN, OWNER_PASSWORD, Started, TestApp};
+use common::{ADMIN_TOKEN, OWNER_PASSWORD, TestApp};
 use reqwest::blocking::{Client, Response};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::Duration;
 use storefront_domain::discount_attempts::{
     ATTEMPT_WINDOW_SECONDS, MAX_REFUSED_ATTEMPTS, REFUSED, TOO_MANY_ATTEMPTS,
 };
@@ -29,23 +28,14 @@ fn start(dir: &Path) -> TestApp {
     let mut cmd = common::up_command(dir);
     cmd.env("SPIN_VARIABLE_ADMIN_TOKEN", ADMIN_TOKEN)
         .env("SPIN_VARIABLE_CLIENT_IP_HEADER", "X-Forwarded-For");
-    match common::spawn(cmd, dir) {
-        Started::Ready(app) => app,
-        Started::Exited { stderr, .. } => panic!("{}", stderr.join("\n")),
-    }
+    common::spawn(cmd, dir).ready()
 }
 
 /// A shopper's client at `ip`: keeps cookies, follows no redirects.
 fn shopper(ip: &str) -> Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("x-forwarded-for", ip.parse().unwrap());
-    Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .default_headers(headers)
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap()
+    common::client_with(headers)
 }
 
 fn create_code(app: &TestApp, code: Value) {

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Started, TestApp};
+use common::TestApp;
 use serde_json::Value;
 
 /// `storefront up` behind a proxy that names the client in `x-forwarded-for`, with its
@@ -15,10 +15,7 @@ fn start(dir: &std::path::Path) -> TestApp {
     let mut cmd = common::up_command(dir);
     cmd.env("SPIN_VARIABLE_CLIENT_IP_HEADER", "x-forwarded-for")
         .env("SPIN_VARIABLE_SHOP_URL", "https://shop.example");
-    match common::spawn(cmd, dir) {
-        Started::Ready(app) => app,
-        Started::Exited { stderr, .. } => panic!("{stderr:?}"),
-    }
+    common::spawn(cmd, dir).ready()
 }
 
 /// Places an order from the client at `address`; the answer.

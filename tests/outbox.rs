@@ -31,10 +31,7 @@ fn start(dir: &Path, env: &[(&str, &str)]) -> TestApp {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    match common::spawn(cmd, dir) {
-        Started::Ready(app) => app,
-        Started::Exited { status, stderr } => panic!("exited {status}: {}", stderr.join("\n")),
-    }
+    common::spawn(cmd, dir).ready()
 }
 
 fn postmark_env(fake: &FakeInbox) -> Vec<(&'static str, String)> {

@@ -81,6 +81,18 @@ pub enum Started {
     },
 }
 
+impl Started {
+    /// The running app; a test that needs it running fails with what the process said.
+    pub fn ready(self) -> TestApp {
+        match self {
+            Started::Ready(app) => app,
+            Started::Exited { status, stderr } => {
+                panic!("storefront exited with {status}:\n{}", stderr.join("\n"))
+            }
+        }
+    }
+}
+
 /// Spawns `cmd` (an `up` or `writer` invocation with `--listen 127.0.0.1:0`) and
 /// waits for its "serving http://…" line.
 pub fn spawn(mut cmd: Command, data_dir: &Path) -> Started {
@@ -236,9 +248,15 @@ pub fn send_signal(pid: u32, signal: &str) {
 
 /// A blocking HTTP client that does not follow redirects and keeps cookies.
 pub fn client() -> reqwest::blocking::Client {
+    client_with(reqwest::header::HeaderMap::new())
+}
+
+/// A [`client`] that sends `headers` with every request.
+pub fn client_with(headers: reqwest::header::HeaderMap) -> reqwest::blocking::Client {
     reqwest::blocking::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .cookie_store(true)
+        .default_headers(headers)
         .timeout(Duration::from_secs(60))
         .build()
         .unwrap()
@@ -747,13 +765,7 @@ pub fn browser_like_client() -> reqwest::blocking::Client {
         reqwest::header::ACCEPT,
         "text/html,application/xhtml+xml".parse().unwrap(),
     );
-    reqwest::blocking::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .default_headers(headers)
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap()
+    client_with(headers)
 }
 
 /// A [`browser_like_client`] signed in to the back office of `app` with [`OWNER_PASSWORD`].
