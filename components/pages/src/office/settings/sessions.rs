@@ -49,7 +49,9 @@ async fn page(office: &Office<'_>) -> Resp {
             " hours after its sign-in, or when the password changes. If you do not \
              recognise one, end it and change the password."
         }
-        div.table-wrap {
+        // Focusable, as every table that may scroll sideways on a phone: the table can
+        // hold no button at all (only this session left), and keyboards must still scroll it.
+        div.table-wrap tabindex="0" role="region" aria-label="Active sessions" {
             table.list.sessions {
                 thead {
                     tr {
