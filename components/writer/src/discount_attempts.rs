@@ -26,16 +26,9 @@ const MAX_TYPED_CHARS: usize = 40;
 /// Characters of the client key the owner's log shows.
 const CLIENT_SHOWN_CHARS: usize = 8;
 
-/// The database clock in Unix seconds.
-fn now_seconds(db: &Db) -> anyhow::Result<i64> {
-    db.row("SELECT CAST(strftime('%s', 'now') AS INTEGER)", &[])?
-        .context("no clock")?
-        .int(0)
-}
-
 /// Seconds until `client` may try a code again, if it has used up its guesses.
 pub fn blocked_for(db: &Db, client: &str) -> anyhow::Result<Option<i64>> {
-    let now = now_seconds(db)?;
+    let now = db.unix_seconds()?;
     let row = db
         .row(
             "SELECT count(*), min(attempted_at) FROM discount_attempts \
@@ -69,7 +62,7 @@ pub fn record(
     email: &str,
     refused: &Refused,
 ) -> anyhow::Result<()> {
-    let now = now_seconds(db)?;
+    let now = db.unix_seconds()?;
     db.execute(
         "DELETE FROM discount_attempts WHERE attempted_at <= ?1",
         &[int(now - KEEP_REFUSED_SECONDS)],
@@ -108,7 +101,7 @@ pub fn record(
 
 /// The window the owner's figures cover: refusals after this Unix time.
 pub fn kept_since(db: &Db) -> anyhow::Result<i64> {
-    Ok(now_seconds(db)? - KEEP_REFUSED_SECONDS)
+    Ok(db.unix_seconds()? - KEEP_REFUSED_SECONDS)
 }
 
 /// The latest refusals the log keeps, newest first, for the owner.

@@ -42,12 +42,6 @@ fn first_retry_seconds() -> i64 {
 const DEFAULT_PAGE: i64 = 50;
 const MAX_PAGE: i64 = 200;
 
-fn unix_now(db: &Db) -> anyhow::Result<i64> {
-    db.row("SELECT CAST(strftime('%s', 'now') AS INTEGER)", &[])?
-        .ok_or_else(|| anyhow!("no clock"))?
-        .int(0)
-}
-
 fn valid_dispatcher(id: &str) -> bool {
     (1..=64).contains(&id.len())
         && id
@@ -81,7 +75,7 @@ pub fn claim(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
         return Err(ApiError::invalid(errors));
     }
     let claimed = db.transaction(Mode::Write, |db| {
-        let now = unix_now(db)?;
+        let now = db.unix_seconds()?;
         let rows = db.rows(
             "UPDATE outbox SET attempts = attempts + 1, lease_owner = ?1, next_attempt_at = ?2 \
              WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?3 \
@@ -141,7 +135,7 @@ pub fn report(db: &Db, message_id: &str, body: &[u8]) -> Result<Response, ApiErr
         )]));
     }
     let answer = db.transaction(Mode::Write, |db| {
-        let now = unix_now(db)?;
+        let now = db.unix_seconds()?;
         let Some(row) = db.row(
             "SELECT id, state, attempts, lease_owner, channel, recipient \
              FROM outbox WHERE message_id = ?",
@@ -496,7 +490,7 @@ pub fn deactivate_endpoint(db: &Db, id: &str) -> Result<Response, ApiError> {
 /// the triggers make impossible unless someone bypassed them), messages given up, and
 /// pending ones long past due.
 pub fn findings(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
-    let now = unix_now(db)?;
+    let now = db.unix_seconds()?;
     for row in db.rows(
         "SELECT o.number, e.to_state, e.at FROM order_events e JOIN orders o ON o.id = e.order_id \
          WHERE e.at >= (SELECT applied_at FROM schema_migrations WHERE version = 14) \
