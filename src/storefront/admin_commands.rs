@@ -113,9 +113,10 @@ fn command_variables(manifest: &Manifest, target: &AdminTarget) -> Result<AppVar
     let has_token = env.iter().any(|(k, v)| *k == key && !v.is_empty());
     let mut overrides = std::collections::BTreeMap::new();
     if target.writer_url.is_none() && !has_token {
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-        overrides.insert(TOKEN_VARIABLE.to_string(), hex::encode(bytes));
+        overrides.insert(
+            TOKEN_VARIABLE.to_string(),
+            crate::storefront::local_secrets::random_secret()?,
+        );
     }
     Ok(AppVariables::resolve(manifest, env, &overrides))
 }

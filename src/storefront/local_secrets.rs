@@ -12,6 +12,13 @@ use std::path::Path;
 
 pub const FILE: &str = "local-secrets.json";
 
+/// A fresh secret: 256 random bits in hex.
+pub fn random_secret() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    Ok(hex::encode(bytes))
+}
+
 /// Values for every required secret variable not provided by the environment, plus
 /// the secrets named in `also` (e.g. the test-mode webhook secret).
 pub fn fill_missing(
@@ -33,9 +40,7 @@ pub fn fill_missing(
         if !wanted || from_env || stored.contains_key(name) {
             continue;
         }
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-        stored.insert(name.clone(), hex::encode(bytes));
+        stored.insert(name.clone(), random_secret()?);
         changed = true;
         tracing::info!(
             "generated a local {name} in {} (set {} in production)",
