@@ -35,6 +35,7 @@ enum HostMatch {
 /// How a request is allowed, if it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reach {
+    /// No entry allows it.
     Denied,
     /// An entry names the host exactly (or, for service chaining, `*.spin.internal`).
     Named,

@@ -18,6 +18,7 @@ pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 /// given) the shipping, tax and discount an order of them would get.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct QuoteRequest {
+    /// The lines to price.
     pub items: Vec<LineRequest>,
     /// ISO 3166-1 alpha-2 destination; empty: no shipping options, tax at the shop's
     /// home rate (the writer documents which).
@@ -46,8 +47,11 @@ pub struct PricedLine {
     /// The variant's title, e.g. "1 kg / Filter"; empty for a product without options.
     #[serde(default)]
     pub variant: String,
+    /// Units ordered (1..=99).
     pub quantity: i64,
+    /// The variant's price for one unit.
     pub unit_price: Money,
+    /// `unit_price × quantity`.
     pub line_total: Money,
     /// Units of the variant on the shelf now (quotes only; absent on orders). A quote never
     /// refuses a line for stock: the pages show "only N left" with a fix; placing the order
@@ -59,6 +63,7 @@ pub struct PricedLine {
 /// Catalog-priced lines and their total, and what an order of them would cost.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Quote {
+    /// The lines, priced from the catalog.
     pub items: Vec<PricedLine>,
     /// `totals.total` (kept for clients that predate shipping and tax).
     pub total: Money,
@@ -71,6 +76,7 @@ pub struct Quote {
     /// The method the totals include (the requested one, else the cheapest).
     #[serde(default)]
     pub shipping: Option<ShippingOption>,
+    /// The discount code applied, if any.
     #[serde(default)]
     pub discount: Option<AppliedDiscount>,
     /// Why the requested discount code was not applied, shopper-facing: the same words
@@ -87,6 +93,7 @@ pub struct Quote {
 /// One recorded state change of an order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderEvent {
+    /// The state the order entered.
     pub state: OrderState,
     /// RFC 3339 UTC timestamp.
     pub at: String,
@@ -98,10 +105,15 @@ pub struct OrderEvent {
 pub struct OrderView {
     /// Public, unguessable order number (not the row id).
     pub number: String,
+    /// Where the order is in its life.
     pub state: OrderState,
+    /// The shopper's email address.
     pub email: String,
+    /// The name on the order.
     pub name: String,
+    /// Where it ships to.
     pub address: Address,
+    /// The lines as sold.
     pub items: Vec<PricedLine>,
     /// `totals.total`.
     pub total: Money,
@@ -111,10 +123,14 @@ pub struct OrderView {
     /// The shipping method chosen (absent on orders placed before shipping existed).
     #[serde(default)]
     pub shipping: Option<ShippingOption>,
+    /// The discount code applied, if any.
     #[serde(default)]
     pub discount: Option<AppliedDiscount>,
+    /// When it was placed (RFC 3339 UTC).
     pub created_at: String,
+    /// When it last changed (RFC 3339 UTC).
     pub updated_at: String,
+    /// Every state change, oldest first.
     pub events: Vec<OrderEvent>,
     /// The secret that opens this order to a shopper ([`crate::order_access`]): given to
     /// the client that placed the order and in the links of its emails; pages answer 404
@@ -126,6 +142,7 @@ pub struct OrderView {
 /// `POST /orders/{number}/transitions` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TransitionRequest {
+    /// The state to move the order to.
     pub to: OrderState,
     /// The carrier's tracking number, when shipping (`to: fulfilled`) only; see
     /// [`crate::owner_orders::tracking_number`].
@@ -144,6 +161,7 @@ pub struct ReleaseExpiredRequest {
     pub unstarted_older_than_seconds: Option<i64>,
 }
 
+/// The writer's answer to [`ReleaseExpiredRequest`]: the order numbers it handled.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReleaseExpiredResult {
     /// Cancelled now, their stock back on the shelf.
@@ -165,14 +183,18 @@ pub const TOO_MANY_UNPAID: &str = "too_many_unpaid_orders";
 /// Every error body, from both components: `{"error": {"code", "message", "fields"}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
+    /// What went wrong.
     pub error: ErrorDetail,
 }
 
+/// The inside of an [`ErrorBody`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorDetail {
     /// Stable machine code, e.g. `invalid_request`, `not_found`, `insufficient_stock`.
     pub code: String,
+    /// One readable sentence.
     pub message: String,
+    /// Every bad input field with its message (empty when the error is not about fields).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
     /// With a `429`: seconds to wait before trying again (also the `Retry-After` header).
@@ -181,6 +203,7 @@ pub struct ErrorDetail {
 }
 
 impl ErrorBody {
+    /// An error with its machine code and message, and no field errors.
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
         ErrorBody {
             error: ErrorDetail {
@@ -192,11 +215,13 @@ impl ErrorBody {
         }
     }
 
+    /// The same error, naming the bad fields.
     pub fn with_fields(mut self, fields: Vec<FieldError>) -> Self {
         self.error.fields = fields;
         self
     }
 
+    /// The body as JSON text.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("error bodies always serialise")
     }

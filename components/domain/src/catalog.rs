@@ -46,14 +46,18 @@ pub const ACTOR: &str = "storefront-actor";
 /// One option of a product and its values, in display order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductOption {
+    /// The option's name, e.g. "Size".
     pub name: String,
+    /// Its values in display order, e.g. "250 g", "1 kg".
     pub values: Vec<String>,
 }
 
 /// One option value of a variant, e.g. `{"name": "Size", "value": "1 kg"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OptionChoice {
+    /// The option's name.
     pub name: String,
+    /// The variant's value of it.
     pub value: String,
 }
 
@@ -61,6 +65,7 @@ pub struct OptionChoice {
 /// owner's reads).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Variant {
+    /// Stock keeping unit: what orders, carts and stock adjustments name.
     pub sku: String,
     /// One choice per product option, in the product's option order; empty without options.
     #[serde(default)]
@@ -68,11 +73,13 @@ pub struct Variant {
     /// The values joined with " / ", e.g. "1 kg / Filter"; empty without options.
     #[serde(default)]
     pub title: String,
+    /// The price of one unit.
     pub price: Money,
     /// Units available to order now (reserved units already subtracted).
     pub stock: i64,
     /// An inactive variant is shown as unavailable and cannot be ordered.
     pub active: bool,
+    /// Archived: kept for old orders, no longer sold.
     #[serde(default)]
     pub archived: bool,
 }
@@ -86,15 +93,20 @@ pub struct Image {
     pub hash: String,
     /// `image/jpeg`, `image/png` or `image/webp`.
     pub content_type: String,
+    /// Width in pixels.
     pub width: u32,
+    /// Height in pixels.
     pub height: u32,
+    /// Text alternative for screen readers.
     pub alt: String,
 }
 
 /// A product with everything a product page needs. Lists carry the same shape.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Product {
+    /// URL name, unique (`/products/{slug}`).
     pub slug: String,
+    /// Shopper-facing name.
     pub name: String,
     /// Absent from catalog cards (`fields=card`), like `collections` and each variant's
     /// `options` and `title`; read back as empty.
@@ -104,6 +116,7 @@ pub struct Product {
     pub price: Money,
     /// Units available over all active variants.
     pub stock: i64,
+    /// The product's options (at most [`MAX_OPTIONS`]), in display order.
     pub options: Vec<ProductOption>,
     /// Active and inactive variants in display order (archived ones only on owner reads).
     /// The first active one is the product's default variant.
@@ -113,6 +126,7 @@ pub struct Product {
     /// Slugs of the collections the product is in.
     #[serde(default)]
     pub collections: Vec<String>,
+    /// Archived: left out of shopper reads; shown only to the owner.
     #[serde(default)]
     pub archived: bool,
 }
@@ -120,10 +134,13 @@ pub struct Product {
 /// One page of products: `GET /catalog/products?collection=&limit=&offset=`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductList {
+    /// The products of this page, in catalog order.
     pub products: Vec<Product>,
     /// Products matching the request over all pages.
     pub total: u32,
+    /// Most products per page, as applied.
     pub limit: u32,
+    /// Products skipped before this page.
     pub offset: u32,
     /// Every collection (as in `CollectionList`) when the request asked for them with
     /// `with_collections=1`: the catalog pages show them as navigation without a second
@@ -135,8 +152,11 @@ pub struct ProductList {
 /// A collection, e.g. "Coffee" or "Brewing gear".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Collection {
+    /// URL name, unique (`/collections/{slug}`).
     pub slug: String,
+    /// Shopper-facing name.
     pub name: String,
+    /// Shown above its products.
     pub description: String,
     /// Shopper-visible (not archived) products in it.
     pub product_count: u32,
@@ -145,13 +165,16 @@ pub struct Collection {
 /// `GET /catalog/collections`: every collection, in display order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CollectionList {
+    /// The collections, in display order.
     pub collections: Vec<Collection>,
 }
 
 /// `GET /catalog/collections/{slug}?limit=&offset=`: the collection and one page of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CollectionPage {
+    /// The collection itself.
     pub collection: Collection,
+    /// One page of its products, in collection order.
     pub products: ProductList,
 }
 
@@ -164,6 +187,7 @@ pub struct SearchResults {
     /// asked found nothing (each word cut back to a shorter prefix, never under 3
     /// characters), so "kenia" still finds Kenya through "ken".
     pub matched: String,
+    /// The matching products, best first.
     pub products: ProductList,
 }
 
@@ -172,13 +196,17 @@ pub struct SearchResults {
 /// A variant in a create-product or add-variant command.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewVariant {
+    /// Its SKU, unique among all variants (case-insensitive).
     pub sku: String,
     /// One choice per product option; empty for a product without options.
     #[serde(default)]
     pub options: Vec<OptionChoice>,
+    /// The price of one unit, in the shop's currency.
     pub price: Money,
+    /// Units on the shelf to start with.
     #[serde(default)]
     pub stock: i64,
+    /// Whether shoppers may buy it.
     #[serde(default = "yes")]
     pub active: bool,
     /// Shipping weight of one unit, for shipping priced by weight; 0 when not given.
@@ -200,10 +228,14 @@ pub const MAX_WEIGHT_GRAMS: i64 = 1_000_000;
 /// `POST /admin/catalog/products`: create a product with its options and variants.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewProduct {
+    /// URL name, unique.
     pub slug: String,
+    /// Shopper-facing name.
     pub name: String,
+    /// Shown on the product page.
     #[serde(default)]
     pub description: String,
+    /// The options and their values; empty for a product without options.
     #[serde(default)]
     pub options: Vec<ProductOption>,
     /// At least one; exactly one (with no options) for a product without options.
@@ -220,10 +252,13 @@ pub struct NewProduct {
 /// change what is given, keep the rest.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListingChange {
+    /// A new name.
     #[serde(default)]
     pub name: Option<String>,
+    /// A new description.
     #[serde(default)]
     pub description: Option<String>,
+    /// A new display position (lower comes first).
     #[serde(default)]
     pub position: Option<i64>,
 }
@@ -239,9 +274,12 @@ pub type CollectionChange = ListingChange;
 /// title as sold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OptionRename {
+    /// The option's current name.
     pub option: String,
+    /// One of the option's values, when renaming that value instead of the option.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// The new name.
     pub to: String,
 }
 
@@ -249,12 +287,16 @@ pub struct OptionRename {
 /// stock adjustments (`POST /admin/catalog/variants/{sku}/stock`), so every unit has a reason.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VariantChange {
+    /// A new price, in the shop's currency.
     #[serde(default)]
     pub price: Option<Money>,
+    /// Whether shoppers may buy it.
     #[serde(default)]
     pub active: Option<bool>,
+    /// A new display position among the product's variants.
     #[serde(default)]
     pub position: Option<i64>,
+    /// A new shipping weight of one unit, in grams.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight_grams: Option<i64>,
 }
@@ -262,10 +304,14 @@ pub struct VariantChange {
 /// `POST /admin/catalog/collections`: create a collection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewCollection {
+    /// URL name, unique.
     pub slug: String,
+    /// Shopper-facing name.
     pub name: String,
+    /// Shown above its products.
     #[serde(default)]
     pub description: String,
+    /// Display position among the collections; absent: after the last.
     #[serde(default)]
     pub position: Option<i64>,
 }
@@ -274,7 +320,9 @@ pub struct NewCollection {
 /// move it there).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Membership {
+    /// The product's slug.
     pub product: String,
+    /// Its position in the collection; absent: at the end.
     #[serde(default)]
     pub position: Option<i64>,
 }
@@ -282,8 +330,10 @@ pub struct Membership {
 /// `POST /admin/catalog/products/{slug}/images/{id}`: change what is given.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageChange {
+    /// A new alt text.
     #[serde(default)]
     pub alt: Option<String>,
+    /// A new position (0 is the main picture).
     #[serde(default)]
     pub position: Option<i64>,
 }
@@ -291,6 +341,7 @@ pub struct ImageChange {
 /// One row of the append-only catalog history: `GET /admin/catalog/history?limit=&before=`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
+    /// The entry's id (pass as `before` for older entries).
     pub id: i64,
     /// e.g. `create_product`, `update_variant`, `archive_product`, `add_image`.
     pub command: String,
@@ -305,8 +356,10 @@ pub struct HistoryEntry {
     pub at: String,
 }
 
+/// One page of the catalog history, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct History {
+    /// The entries.
     pub entries: Vec<HistoryEntry>,
 }
 

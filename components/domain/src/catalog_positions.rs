@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 pub struct Position {
     /// A slug, or an image's id as text.
     pub key: String,
+    /// Its sort key: lower comes first.
     pub position: i64,
 }
 
+/// The sort keys the back office shows for one product or collection form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Positions {
     /// Every collection, in display order.

@@ -12,8 +12,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum TaxMode {
+    /// Prices include tax (the tax is part of the total).
     #[default]
     Inclusive,
+    /// Tax is added on top of the prices.
     Exclusive,
 }
 
@@ -21,9 +23,13 @@ pub enum TaxMode {
 /// Plain text; a blank line separates paragraphs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct LegalTexts {
+    /// Terms and conditions (`/terms`).
     pub terms: String,
+    /// Privacy policy (`/privacy`).
     pub privacy: String,
+    /// Returns and withdrawal (`/returns`).
     pub returns: String,
+    /// Legal notice (`/imprint`).
     pub imprint: String,
 }
 
@@ -38,6 +44,7 @@ pub struct ShopSettings {
     pub tagline: String,
     /// ISO 4217 code of every price (the writer refuses others).
     pub currency: String,
+    /// Whether prices include tax.
     pub tax_mode: TaxMode,
     /// ISO 3166-1 alpha-2 country whose tax rate a quote without a destination shows
     /// (added by the writer half of issue 11; absent in older clients' bodies).
@@ -50,6 +57,7 @@ pub struct ShopSettings {
     /// Content hash of the logo image (served at `/images/{hash}`), if any.
     #[serde(default)]
     pub logo: Option<String>,
+    /// The legal texts.
     pub legal: LegalTexts,
 }
 
@@ -81,6 +89,7 @@ pub struct AppliedDiscount {
 /// One tax rate's share of an order, e.g. "VAT 19 %".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaxLine {
+    /// Shopper-facing name, e.g. "VAT".
     pub name: String,
     /// Rate in basis points (1900 = 19 %).
     pub rate_bp: u32,
@@ -97,12 +106,15 @@ pub struct Totals {
     pub subtotal: Money,
     /// Taken off by a discount code (0 when none).
     pub discount: Money,
+    /// The chosen shipping method's price (0 when free or none).
     pub shipping: Money,
     /// Sum of `taxes`.
     pub tax: Money,
     /// True when `tax` is already part of the prices (and so of `total`).
     pub tax_included: bool,
+    /// The tax per rate (one rate per order).
     pub taxes: Vec<TaxLine>,
+    /// What the shopper pays.
     pub total: Money,
 }
 
@@ -151,8 +163,11 @@ pub enum DiscountKind {
 /// A discount code as the owner sees and creates it (`/admin/discounts`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DiscountCode {
+    /// The code, upper case (codes compare without regard to case).
     pub code: String,
+    /// Percentage or fixed amount.
     pub kind: DiscountKind,
+    /// Basis points for [`DiscountKind::Percent`], minor units for [`DiscountKind::Fixed`].
     pub value: i64,
     /// Minimum subtotal (minor units) the lines must reach; 0 for none.
     #[serde(default)]
@@ -163,13 +178,16 @@ pub struct DiscountCode {
     /// RFC 3339 UTC, exclusive; absent: no end.
     #[serde(default)]
     pub ends_at: Option<String>,
+    /// Most orders that may hold the code at once; `None`: no limit.
     #[serde(default)]
     pub max_uses: Option<i64>,
+    /// Most orders one email address may hold it on; `None`: no limit.
     #[serde(default)]
     pub max_uses_per_email: Option<i64>,
     /// Orders holding the code now (cancelled orders give theirs back); ignored on create.
     #[serde(default)]
     pub uses: i64,
+    /// A deactivated code never applies again (codes are never deleted).
     #[serde(default = "yes")]
     pub active: bool,
 }
@@ -199,10 +217,13 @@ fn yes() -> bool {
 /// `max_uses` and `max_uses_per_email` take `null` to remove the limit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct DiscountChange {
+    /// A new value (basis points or minor units, by the code's kind).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<i64>,
+    /// A new minimum subtotal, in minor units.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_subtotal: Option<i64>,
+    /// A new first moment of validity (RFC 3339 UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starts_at: Option<String>,
     #[serde(
@@ -210,19 +231,23 @@ pub struct DiscountChange {
         skip_serializing_if = "Option::is_none",
         with = "serde_with_null"
     )]
+    /// A new end (RFC 3339 UTC, exclusive); `Some(None)` removes it.
     pub ends_at: Option<Option<String>>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "serde_with_null"
     )]
+    /// A new overall usage limit; `Some(None)` removes it.
     pub max_uses: Option<Option<i64>>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "serde_with_null"
     )]
+    /// A new per-email usage limit; `Some(None)` removes it.
     pub max_uses_per_email: Option<Option<i64>>,
+    /// Activate or deactivate the code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
 }
@@ -252,6 +277,7 @@ mod serde_with_null {
 /// (`GET /admin/discounts`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DiscountList {
+    /// Every code, newest first.
     pub discounts: Vec<ListedDiscount>,
     /// Newest first, from the last [`KEEP_REFUSED_SECONDS`](crate::discount_attempts::KEEP_REFUSED_SECONDS), at most
     /// [`MAX_LISTED_REFUSALS`].
@@ -267,9 +293,12 @@ pub const MAX_LISTED_REFUSALS: i64 = 20;
 /// [`KEEP_REFUSED_SECONDS`](crate::discount_attempts::KEEP_REFUSED_SECONDS).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListedDiscount {
+    /// The code as stored.
     #[serde(flatten)]
     pub discount: DiscountCode,
+    /// Whether it applies now, and if not, why.
     pub state: DiscountState,
+    /// Guesses of this code refused lately.
     pub refused_attempts: i64,
 }
 
@@ -278,10 +307,15 @@ pub struct ListedDiscount {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DiscountState {
+    /// Applies (subject to the order's minimum and per-customer limit).
     Active,
+    /// Deactivated by the owner.
     Deactivated,
+    /// Its first day has not come yet.
     NotYetValid,
+    /// Its end has passed.
     Expired,
+    /// Its overall usage limit is reached.
     UsedUp,
 }
 
@@ -313,37 +347,49 @@ pub enum ShippingKind {
 /// A shipping method as the owner sees it (`GET /admin/shipping`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShippingMethod {
+    /// Stable code the checkout form posts back, e.g. "de-standard".
     pub code: String,
+    /// Shopper-facing name.
     pub name: String,
+    /// How it is priced.
     pub kind: ShippingKind,
     /// Minor units of the shop's currency.
     pub amount: i64,
+    /// Subtotal after discount from which it is free ([`ShippingKind::FreeAbove`] only).
     #[serde(default)]
     pub threshold: Option<i64>,
+    /// Added per started kilogram ([`ShippingKind::ByWeight`] only).
     #[serde(default)]
     pub per_kg_amount: i64,
+    /// Whether checkout offers it.
     pub active: bool,
 }
 
 /// A shipping zone: its countries and methods.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShippingZone {
+    /// The zone's name, e.g. "EU".
     pub name: String,
+    /// ISO 3166-1 alpha-2 codes of the countries in it (each country in at most one zone).
     pub countries: Vec<String>,
+    /// The methods that ship there.
     pub methods: Vec<ShippingMethod>,
 }
 
 /// `GET /admin/shipping`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShippingZones {
+    /// Every zone.
     pub zones: Vec<ShippingZone>,
 }
 
 /// `POST /admin/shipping/methods/{code}`: the fields to change; absent ones stay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ShippingMethodChange {
+    /// A new shopper-facing name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// A new base price, in minor units.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
     /// Only for `free_above` methods.
@@ -352,6 +398,7 @@ pub struct ShippingMethodChange {
     /// Only for `by_weight` methods.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_kg_amount: Option<i64>,
+    /// Whether checkout offers it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
 }
@@ -371,6 +418,7 @@ pub struct TaxRate {
 /// `GET /admin/tax-rates`, by country.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaxRates {
+    /// Every rate, by country.
     pub rates: Vec<TaxRate>,
 }
 

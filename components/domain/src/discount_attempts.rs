@@ -37,10 +37,15 @@ pub enum Refusal {
     Malformed,
     /// No such code.
     Unknown,
+    /// The owner deactivated the code.
     Deactivated,
+    /// Its first day has not come yet.
     NotYetValid,
+    /// Its end has passed.
     Expired,
+    /// The order's subtotal is below the code's minimum.
     BelowMinimum,
+    /// Its overall usage limit is reached.
     UsedUp,
     /// The email has used the code as often as one customer may.
     PerCustomerLimit,
@@ -72,6 +77,7 @@ impl Refusal {
         }
     }
 
+    /// The refusal stored as `stored` ([`Refusal::as_str`]), if it is one.
     pub fn parse(stored: &str) -> Option<Refusal> {
         Refusal::ALL.into_iter().find(|r| r.as_str() == stored)
     }
@@ -98,6 +104,7 @@ pub struct RefusedAttempt {
     pub at: String,
     /// As typed (upper-cased when it is shaped like a code).
     pub code: String,
+    /// Why it was refused.
     pub reason: Refusal,
     /// The start of the client's pseudonymous key: tells one guesser from many.
     pub client: String,

@@ -5,6 +5,8 @@
 //! (it validates again inside its transaction); pages validate first to give shoppers
 //! field-level messages without a round trip.
 
+#![deny(missing_docs)]
+
 pub mod allowed_hosts;
 pub mod api;
 pub mod catalog;

@@ -6,11 +6,14 @@ use std::fmt;
 /// An amount in minor units (cents) of `currency` (upper-case ISO 4217 code).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Money {
+    /// Minor units (cents), possibly negative.
     pub amount: i64,
+    /// Upper-case ISO 4217 code, e.g. "EUR".
     pub currency: String,
 }
 
 impl Money {
+    /// `amount` minor units of `currency`.
     pub fn new(amount: i64, currency: impl Into<String>) -> Self {
         Money {
             amount,

@@ -10,11 +10,14 @@ pub const MAX_LINES: usize = 50;
 /// A problem with one input field, shown next to it in forms and listed in JSON errors.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
+    /// The field's name as the form or JSON names it, e.g. `address.postal_code`.
     pub field: String,
+    /// What is wrong, in words for the person who typed it.
     pub message: String,
 }
 
 impl FieldError {
+    /// A problem with `field`.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         FieldError {
             field: field.into(),
@@ -26,10 +29,14 @@ impl FieldError {
 /// Shipping address as typed by the shopper.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Address {
+    /// Street and number.
     pub line1: String,
+    /// Anything else the address needs; may be empty.
     #[serde(default)]
     pub line2: String,
+    /// Town or city.
     pub city: String,
+    /// Postcode, normalised to the country's format when it has a known one.
     pub postal_code: String,
     /// ISO 3166-1 alpha-2 country code, e.g. "DE".
     pub country: String,
@@ -46,15 +53,20 @@ pub struct LineRequest {
     /// variants and for products without options.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub slug: String,
+    /// Units wanted (1..=99 once validated).
     pub quantity: i64,
 }
 
 /// The body of `POST /api/orders` and of the writer's place-order command.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderRequest {
+    /// The shopper's email address.
     pub email: String,
+    /// The name on the order.
     pub name: String,
+    /// Where it ships to.
     pub address: Address,
+    /// The lines (at most [`MAX_LINES`]).
     pub items: Vec<LineRequest>,
     /// A shipping method code from the quote; empty: the cheapest method to the country.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -72,15 +84,20 @@ pub struct ValidLine {
     pub sku: String,
     /// The product's slug, or empty when the line names a variant by `sku`.
     pub slug: String,
+    /// Units wanted.
     pub quantity: Quantity,
 }
 
 /// An order request that passed [`OrderRequest::validate`]: trimmed, bounded, well formed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidOrder {
+    /// The shopper's email address, trimmed.
     pub email: String,
+    /// The name on the order, trimmed.
     pub name: String,
+    /// Where it ships to, trimmed and normalised.
     pub address: Address,
+    /// The lines, one per variant or product.
     pub lines: Vec<ValidLine>,
 }
 
@@ -279,14 +296,20 @@ impl OrderRequest {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderState {
+    /// Placed, stock reserved, not paid yet.
     PendingPayment,
+    /// The provider confirmed the payment.
     Paid,
+    /// Shipped by the owner.
     Fulfilled,
+    /// Cancelled before payment; its stock went back.
     Cancelled,
+    /// Its whole payment went back to the shopper.
     Refunded,
 }
 
 impl OrderState {
+    /// Every state, in life order.
     pub const ALL: [OrderState; 5] = [
         OrderState::PendingPayment,
         OrderState::Paid,
@@ -295,6 +318,7 @@ impl OrderState {
         OrderState::Refunded,
     ];
 
+    /// As stored and in JSON, e.g. `pending_payment`.
     pub fn as_str(self) -> &'static str {
         match self {
             OrderState::PendingPayment => "pending_payment",
@@ -305,6 +329,7 @@ impl OrderState {
         }
     }
 
+    /// The state stored as `s` ([`OrderState::as_str`]), if it is one.
     pub fn parse(s: &str) -> Option<OrderState> {
         OrderState::ALL.into_iter().find(|st| st.as_str() == s)
     }

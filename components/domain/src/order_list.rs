@@ -20,7 +20,9 @@ pub const MAX_ORDER_SEARCH: usize = 100;
 /// parameter optional.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderListQuery {
+    /// Only orders in this state.
     pub state: Option<OrderState>,
+    /// Most orders on the page.
     pub limit: u32,
     /// Only orders placed before this one (the previous page's `next_before`).
     pub before: Option<String>,
@@ -170,19 +172,28 @@ impl OrderListQuery {
 /// One order in the list: enough to decide what to do with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderSummary {
+    /// The order number.
     pub number: String,
+    /// Where the order is in its life.
     pub state: OrderState,
+    /// The shopper's email address.
     pub email: String,
+    /// The name on the order.
     pub name: String,
+    /// What the shopper pays.
     pub total: Money,
     /// Units ordered, all lines together.
     pub units: i64,
+    /// When it was placed (RFC 3339 UTC).
     pub created_at: String,
+    /// When it last changed (RFC 3339 UTC).
     pub updated_at: String,
 }
 
+/// One page of the owner's order list (`GET /admin/orders`), newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderList {
+    /// The orders on this page.
     pub orders: Vec<OrderSummary>,
     /// Pass as `before` for the next (older) page; `None` on the last page.
     pub next_before: Option<String>,

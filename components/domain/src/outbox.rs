@@ -60,22 +60,27 @@ pub struct ClaimRequest {
     /// Who claims (a random id per dispatcher run): only it may report these messages
     /// while its lease lasts.
     pub dispatcher: String,
+    /// Most messages to claim.
     pub limit: i64,
+    /// How long the claim holds, in seconds.
     pub lease_seconds: i64,
 }
 
 /// The answer to a claim: the messages now leased to the dispatcher.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Claimed {
+    /// The claimed messages.
     pub messages: Vec<Message>,
 }
 
 /// One message to deliver, with everything its delivery needs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Message {
+    /// Stable id (`msg_…`): the email's `Message-ID` and the webhook's event id.
     pub message_id: String,
     /// `email` or `webhook`.
     pub channel: String,
+    /// What happened, e.g. `order.paid` or `stock.low`.
     pub event: String,
     /// The delivery this claim is (1 = first).
     pub attempt: i64,
@@ -97,40 +102,55 @@ pub struct Message {
 /// `POST /outbox/{message_id}/result`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DeliveryReport {
+    /// Who reports: the id it claimed the message with.
     pub dispatcher: String,
+    /// What the delivery came to.
     #[serde(flatten)]
     pub outcome: Outcome,
 }
 
+/// How one delivery ended.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     /// Accepted by the email API or the receiver (2xx); `local` carries the email when
     /// it went to the local mailbox instead (no email API configured).
     Delivered {
+        /// The email, when it went to the local mailbox.
         #[serde(default)]
         local: Option<LocalMail>,
     },
     /// Not delivered: retried on the schedule, or given up when `permanent` (e.g. the
     /// email API refused the address) or out of attempts.
-    Failed { error: String, permanent: bool },
+    Failed {
+        /// Why it failed, for the delivery log.
+        error: String,
+        /// Whether retrying cannot help (the message is given up at once).
+        permanent: bool,
+    },
 }
 
 /// An email as rendered for the local mailbox.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct LocalMail {
+    /// The subject line.
     pub subject: String,
+    /// The plain-text body.
     pub text: String,
+    /// The HTML body.
     pub html: String,
 }
 
 /// What the writer answers to a report: the message's state afterwards.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReportAnswer {
+    /// The message reported on.
     pub message_id: String,
     /// `pending` (will be retried), `delivered` or `given_up`.
     pub state: String,
+    /// Deliveries tried so far.
     pub attempts: i64,
+    /// When it is tried next (unix seconds), while pending.
     #[serde(default)]
     pub next_attempt_at: Option<i64>,
 }
@@ -138,19 +158,31 @@ pub struct ReportAnswer {
 /// A message as the owner sees it (`GET /admin/outbox`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OutboxEntry {
+    /// Row id (for paging).
     pub id: i64,
+    /// Stable id (`msg_…`).
     pub message_id: String,
+    /// `email` or `webhook`.
     pub channel: String,
+    /// What happened, e.g. `order.paid`.
     pub event: String,
+    /// The order it is about, if any.
     #[serde(default)]
     pub order_number: Option<String>,
+    /// An email address, or the endpoint's URL.
     pub recipient: String,
+    /// `pending`, `delivered` or `given_up`.
     pub state: String,
+    /// Deliveries tried so far.
     pub attempts: i64,
+    /// When it is due next (unix seconds).
     pub next_attempt_at: i64,
+    /// Why the last delivery failed, if it did.
     #[serde(default)]
     pub last_error: Option<String>,
+    /// When the change happened (RFC 3339 UTC).
     pub created_at: String,
+    /// When it was delivered or given up (RFC 3339 UTC).
     #[serde(default)]
     pub finished_at: Option<String>,
 }
@@ -158,6 +190,7 @@ pub struct OutboxEntry {
 /// `GET /admin/outbox` answer, newest first.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct OutboxList {
+    /// The messages on this page.
     pub messages: Vec<OutboxEntry>,
     /// `before=` for the next (older) page, if there is one.
     #[serde(default)]
@@ -167,19 +200,30 @@ pub struct OutboxList {
 /// A mail in the local mailbox (`GET /admin/mail`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MailboxEntry {
+    /// Row id (for paging).
     pub id: i64,
+    /// The message's stable id (`msg_…`).
     pub message_id: String,
+    /// The event it announces.
     pub event: String,
+    /// The email address it was for.
     pub recipient: String,
+    /// The subject line.
     pub subject: String,
+    /// The plain-text body.
     pub text: String,
+    /// The HTML body.
     pub html: String,
+    /// When it arrived in the mailbox (RFC 3339 UTC).
     pub delivered_at: String,
 }
 
+/// `GET /admin/mail` answer, newest first.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Mailbox {
+    /// The mails on this page.
     pub mails: Vec<MailboxEntry>,
+    /// `before=` for the next (older) page, if there is one.
     #[serde(default)]
     pub next_before: Option<i64>,
 }
@@ -187,9 +231,11 @@ pub struct Mailbox {
 /// `POST /admin/webhooks`: a new endpoint. Without a secret the writer makes one.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewEndpoint {
+    /// Where to deliver: a public `https` URL.
     pub url: String,
     /// Event names, or `["*"]` for all.
     pub events: Vec<String>,
+    /// The signing secret to use; absent: the writer makes one (`whsec_…`).
     #[serde(default)]
     pub secret: Option<String>,
 }
@@ -197,16 +243,24 @@ pub struct NewEndpoint {
 /// An endpoint as stored (the owner sees its secret to configure the receiver).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Endpoint {
+    /// Its id.
     pub id: i64,
+    /// Where deliveries go.
     pub url: String,
+    /// Event names it receives, or `["*"]` for all.
     pub events: Vec<String>,
+    /// The signing secret (`whsec_…`).
     pub secret: String,
+    /// A deactivated endpoint receives nothing more.
     pub active: bool,
+    /// When it was registered (RFC 3339 UTC).
     pub created_at: String,
 }
 
+/// `GET /admin/webhooks` answer.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Endpoints {
+    /// Every endpoint, active or not.
     pub endpoints: Vec<Endpoint>,
 }
 
@@ -225,6 +279,7 @@ pub enum EndpointProblem {
 }
 
 impl EndpointProblem {
+    /// The sentence shown next to the URL field.
     pub fn message(self) -> String {
         match self {
             EndpointProblem::Malformed => format!(

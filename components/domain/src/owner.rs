@@ -35,7 +35,9 @@ pub const MAX_USER_AGENT_CHARS: usize = 200;
 /// `GET /admin/owner`: whether a password is set, and its generation (0 when none is).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct OwnerStatus {
+    /// Whether an owner password exists.
     pub password_set: bool,
+    /// Bumped by every new password; sessions begun under an older one are over.
     pub generation: i64,
 }
 
@@ -44,10 +46,12 @@ pub struct OwnerStatus {
 /// (the browser that set it stays signed in).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SetPassword {
+    /// The argon2id PHC string.
     pub password_hash: String,
     /// Only set it if no password is set yet (the one-time setup link): 409 otherwise.
     #[serde(default)]
     pub only_if_unset: bool,
+    /// A session to begin under the new password, for the browser that set it.
     #[serde(default)]
     pub session: Option<NewSession>,
 }
@@ -55,14 +59,18 @@ pub struct SetPassword {
 /// `POST /admin/owner/sign-ins`: a sign-in attempt begins for this client.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SignInStart {
+    /// The pages' pseudonymous client key of whoever signs in.
     pub client: String,
 }
 
 /// The writer's answer to [`SignInStart`]: the attempt's id and what to verify against.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SignInChallenge {
+    /// The attempt's id, for reporting its outcome.
     pub attempt: i64,
+    /// The stored argon2id PHC string to verify the password against.
     pub password_hash: String,
+    /// The password generation the hash belongs to.
     pub generation: i64,
 }
 
@@ -70,7 +78,9 @@ pub struct SignInChallenge {
 /// a `session` begins it under the password generation the attempt was checked against.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SignInOutcome {
+    /// Whether the password was right.
     pub ok: bool,
+    /// The session to begin when it was.
     #[serde(default)]
     pub session: Option<NewSession>,
 }
@@ -81,30 +91,40 @@ pub struct SignInOutcome {
 /// client key, `user_agent` the browser's, cut to [`MAX_USER_AGENT_CHARS`].
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct NewSession {
+    /// SHA-256 (lower-case hex) of the cookie's secret.
     pub id: String,
+    /// The pages' pseudonymous client key.
     pub client: String,
+    /// The browser's user agent, cut to [`MAX_USER_AGENT_CHARS`].
     pub user_agent: String,
 }
 
 /// An active session as the back office lists it (times are RFC 3339 UTC).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ActiveSession {
+    /// SHA-256 of the cookie's secret.
     pub id: String,
+    /// When it began.
     pub started_at: String,
+    /// When it was last used.
     pub last_seen_at: String,
+    /// The pseudonymous client key it began from.
     pub client: String,
+    /// The browser's user agent.
     pub user_agent: String,
 }
 
 /// `GET /admin/owner/sessions`: the active sessions, the most recently seen first.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct OwnerSessions {
+    /// The active sessions.
     pub sessions: Vec<ActiveSession>,
 }
 
 /// `POST /admin/owner/sessions/end-all`: ends every session but `keep` (all with `None`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EndSessions {
+    /// The id of the session to keep (the one asking).
     #[serde(default)]
     pub keep: Option<String>,
 }
@@ -112,6 +132,7 @@ pub struct EndSessions {
 /// The answer to [`EndSessions`]: how many sessions it ended.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SessionsEnded {
+    /// How many sessions ended.
     pub ended: i64,
 }
 

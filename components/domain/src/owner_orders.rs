@@ -44,10 +44,13 @@ pub fn tracking_number(raw: &str) -> Result<Option<String>, String> {
 /// only the owner sees.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OwnerOrder {
+    /// The order as the shopper sees it.
     pub order: OrderView,
+    /// The carrier's tracking number, once shipped with one.
     pub tracking_number: Option<String>,
     /// Every state change, oldest first, with who caused it.
     pub history: Vec<HistoryEntry>,
+    /// The payment, once an intent is recorded.
     pub payment: Option<PaymentRecord>,
     /// The provider's events for this order, oldest first (at most
     /// [`MAX_ORDER_EVENTS_SHOWN`], the newest).
@@ -56,38 +59,53 @@ pub struct OwnerOrder {
     pub provider_actions: Vec<ProviderActionSummary>,
 }
 
+/// One state change of an order, as the owner sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     /// `None` for the event that created the order.
     pub from: Option<OrderState>,
+    /// The state it entered.
     pub to: OrderState,
+    /// When (RFC 3339 UTC).
     pub at: String,
     /// `owner`, `admin-token`, or `None` where no person acted (the shopper placing
     /// the order, the provider's events, the reservation sweep, older events).
     pub actor: Option<String>,
 }
 
+/// One event of the payment provider about an order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderPaymentEvent {
+    /// The provider's event id.
     pub event_id: String,
+    /// The provider's event type, e.g. `payment_intent.succeeded`.
     pub event_type: String,
     /// What the ledger did with it (`applied`, `deferred`, `amount_mismatch`, …).
     pub outcome: String,
+    /// The amount the event names, if any.
     pub amount: Option<Money>,
+    /// When it arrived (RFC 3339 UTC).
     pub received_at: String,
+    /// A human's review of it, if one was recorded.
     pub review: Option<EventReview>,
 }
 
+/// One call to the provider that the ledger asked for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProviderActionSummary {
     /// `cancel_intent` or `refund`.
     pub kind: String,
+    /// Why it was asked for, in words.
     pub reason: String,
     /// `pending` or `done`.
     pub state: String,
+    /// What the provider answered, once it did.
     pub outcome: Option<String>,
+    /// Calls tried so far.
     pub attempts: i64,
+    /// Why the last try failed, if it did.
     pub last_error: Option<String>,
+    /// When it was asked for (RFC 3339 UTC).
     pub created_at: String,
 }
 
@@ -95,40 +113,52 @@ pub struct ProviderActionSummary {
 /// settle by itself and nobody has reviewed yet, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewQueue {
+    /// The events on this page.
     pub events: Vec<FlaggedEvent>,
     /// Pass as `before` for the next (older) page; `None` on the last page.
     pub next_before: Option<i64>,
 }
 
+/// A payment event waiting for a human's review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FlaggedEvent {
     /// The row id, for paging.
     pub id: i64,
+    /// The provider's event id.
     pub event_id: String,
+    /// The provider that sent it.
     pub provider: String,
+    /// The provider's event type.
     pub event_type: String,
     /// `unknown_order`, `amount_mismatch` or `deferred`.
     pub outcome: String,
     /// The order number the event named, exactly as received.
     pub order_number: Option<String>,
+    /// The PaymentIntent it is about, if known.
     pub intent_id: Option<String>,
+    /// The amount it names, if any.
     pub amount: Option<Money>,
     /// The provider's creation time, unix seconds.
     pub created: i64,
+    /// When it arrived (RFC 3339 UTC).
     pub received_at: String,
     /// The event as the provider sent it, cut to [`MAX_PAYLOAD_SHOWN`] characters.
     pub payload: String,
+    /// Whether `payload` was cut.
     pub payload_cut: bool,
 }
 
 /// `?limit=&before=` of the review queue: every parameter optional.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReviewQueueQuery {
+    /// Most events on the page.
     pub limit: u32,
+    /// Only events with a smaller row id (the previous page's `next_before`).
     pub before: Option<i64>,
 }
 
 impl ReviewQueueQuery {
+    /// The query from `?limit=&before=`, or every bad parameter.
     pub fn parse(query: &str) -> Result<ReviewQueueQuery, Vec<FieldError>> {
         let mut parsed = ReviewQueueQuery {
             limit: DEFAULT_REVIEW_PAGE,
@@ -161,6 +191,7 @@ impl ReviewQueueQuery {
         }
     }
 
+    /// The query string for this page (`limit=…&before=…`).
     pub fn to_query(&self) -> String {
         let mut q = format!("limit={}", self.limit);
         if let Some(before) = self.before {

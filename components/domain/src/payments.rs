@@ -49,16 +49,23 @@ pub fn accepts_test_payments(value: &str) -> bool {
 /// (`GET /provider-actions/due` on the writer); the payment courier carries it out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProviderAction {
+    /// The action's id, for its report.
     pub id: i64,
+    /// What to ask of the provider.
     pub kind: ProviderActionKind,
     /// Canonical: the only spelling the provider ever hears.
     pub order_number: String,
+    /// The provider that holds the intent.
     pub provider: String,
+    /// The provider's PaymentIntent id.
     pub intent_id: String,
+    /// The amount concerned.
     pub amount: Money,
+    /// Tries so far.
     pub attempts: i64,
 }
 
+/// What a [`ProviderAction`] asks of the provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProviderActionKind {
@@ -68,8 +75,10 @@ pub enum ProviderActionKind {
     Refund,
 }
 
+/// `GET /provider-actions/due` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DueActions {
+    /// The actions due now, oldest first.
     pub actions: Vec<ProviderAction>,
 }
 
@@ -83,32 +92,46 @@ pub enum ActionReport {
     AlreadySucceeded,
     /// The provider accepted the refund; the order's payment is `refund_requested` until
     /// the provider's `charge.refunded` event confirms it.
-    RefundRequested { refund_id: String },
+    RefundRequested {
+        /// The provider's refund id.
+        refund_id: String,
+    },
     /// Not done this time (the provider was unreachable or refused); retried with back-off.
-    Failed { error: String },
+    Failed {
+        /// What went wrong, for the action's log.
+        error: String,
+    },
 }
 
 /// Provider names stored with each payment.
 pub const PROVIDER_STRIPE: &str = "stripe";
+/// Provider name of the local test-mode provider.
 pub const PROVIDER_TEST: &str = "test";
 
 /// The Stripe-style event types the ledger acts on.
 pub const EVENT_INTENT_SUCCEEDED: &str = "payment_intent.succeeded";
+/// A payment attempt failed; the order stays payable.
 pub const EVENT_INTENT_FAILED: &str = "payment_intent.payment_failed";
+/// Money went back to the shopper (whole or part).
 pub const EVENT_CHARGE_REFUNDED: &str = "charge.refunded";
 
 /// `POST /orders/{number}/payment-intent` (writer): pages record the intent they created.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordIntent {
+    /// The provider's name ([`PROVIDER_STRIPE`] or [`PROVIDER_TEST`]).
     pub provider: String,
+    /// The provider's PaymentIntent id.
     pub intent_id: String,
+    /// Amount in minor units.
     pub amount: i64,
+    /// ISO 4217 code.
     pub currency: String,
 }
 
 /// `POST /orders/{number}/refund-requested` (writer): a refund was asked of the provider.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordRefund {
+    /// The provider's refund id.
     pub refund_id: String,
 }
 
@@ -116,21 +139,29 @@ pub struct RecordRefund {
 /// answer of the record commands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentView {
+    /// The order number.
     pub order_number: String,
+    /// Where the order is in its life.
     pub order_state: OrderState,
+    /// What the shopper owes.
     pub total: Money,
     /// `None` until an intent is recorded.
     pub payment: Option<PaymentRecord>,
 }
 
+/// An order's payment as the ledger holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentRecord {
+    /// The provider's name.
     pub provider: String,
+    /// The provider's PaymentIntent id.
     pub intent_id: String,
+    /// The amount of the intent.
     pub amount: Money,
     /// `created`, `succeeded`, `failed`, `refund_requested` (refunds asked for add up to
     /// the whole payment) or `refunded`.
     pub status: String,
+    /// The provider's refund id of a whole refund, once accepted.
     pub refund_id: Option<String>,
     /// What the provider confirmed refunding so far, in the payment's currency (minor
     /// units): the cumulative `amount_refunded` of its `charge.refunded` events.
@@ -160,7 +191,9 @@ impl PaymentRecord {
 
 /// A refund's states: asked of the provider (or about to be), accepted by it, refused.
 pub const REFUND_REQUESTED: &str = "requested";
+/// The provider accepted the refund.
 pub const REFUND_ACCEPTED: &str = "accepted";
+/// The provider refused it; its amount is free again.
 pub const REFUND_FAILED: &str = "failed";
 
 /// Longest note the owner can keep with a refund.
@@ -172,14 +205,19 @@ pub struct RefundRecord {
     /// 1, 2, 3 … per payment; the provider's idempotency key is
     /// `storefront-refund-{order number}-{seq}`.
     pub seq: i64,
+    /// How much to give back, in the payment's currency.
     pub amount: Money,
     /// [`REFUND_REQUESTED`], [`REFUND_ACCEPTED`] or [`REFUND_FAILED`].
     pub state: String,
     /// The provider's refund id, once accepted.
     pub refund_id: Option<String>,
+    /// The owner's note, if any (at most [`MAX_REFUND_NOTE`] characters).
     pub note: Option<String>,
+    /// Who asked (`owner`, `admin-token`, or the ledger itself).
     pub actor: String,
+    /// Why the last call to the provider failed, if it did.
     pub last_error: Option<String>,
+    /// When it was asked for (RFC 3339 UTC).
     pub created_at: String,
 }
 
@@ -189,8 +227,10 @@ pub struct RefundRecord {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequestRefund {
+    /// Minor units to refund; absent: everything still refundable.
     #[serde(default)]
     pub amount: Option<i64>,
+    /// The owner's note, at most [`MAX_REFUND_NOTE`] characters, one line.
     #[serde(default)]
     pub note: Option<String>,
 }
@@ -199,13 +239,16 @@ pub struct RequestRefund {
 /// to tell the provider, and the payment as it now stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefundAnswer {
+    /// The refund as recorded.
     pub refund: RefundRecord,
+    /// The PaymentIntent to refund.
     pub intent_id: String,
     /// `Idempotency-Key` for the provider's refund call.
     pub provider_key: String,
     /// The sum of the accepted refunds, this one included once accepted (the test-mode
     /// provider's cumulative `amount_refunded`).
     pub accepted_total: i64,
+    /// The payment after this refund.
     pub view: PaymentView,
 }
 
@@ -213,8 +256,16 @@ pub struct RefundAnswer {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum RefundReport {
-    Accepted { refund_id: String },
-    Failed { error: String },
+    /// The provider accepted it.
+    Accepted {
+        /// The provider's refund id.
+        refund_id: String,
+    },
+    /// The provider refused it, or could not be reached; the amount is free again.
+    Failed {
+        /// What went wrong.
+        error: String,
+    },
 }
 
 /// A provider event whose signature pages verified, forwarded to the writer:
@@ -223,11 +274,15 @@ pub enum RefundReport {
 /// events for orders it does not know instead of dropping them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentEvent {
+    /// The provider's name.
     pub provider: String,
+    /// The provider's event id (deduplicated on).
     pub event_id: String,
+    /// The provider's event type, e.g. `payment_intent.succeeded`.
     pub event_type: String,
     /// Provider's creation time, unix seconds.
     pub created: i64,
+    /// Whether the event came from the provider's live mode.
     pub livemode: bool,
     /// The PaymentIntent (`data.object.id` for intent events, `data.object.payment_intent` for charges).
     pub intent_id: Option<String>,
@@ -235,6 +290,7 @@ pub struct PaymentEvent {
     pub order_number: Option<String>,
     /// Intent events: `amount`; `charge.refunded`: `amount_refunded`.
     pub amount: Option<i64>,
+    /// The ISO 4217 code of `amount`, as the provider wrote it.
     pub currency: Option<String>,
     /// The event exactly as received, kept for the audit.
     pub payload: String,
@@ -246,18 +302,24 @@ pub struct PaymentEventResult {
     /// `applied`, `duplicate`, `deferred` (waits for an earlier event), `unknown_order`
     /// (stored for the audit), `amount_mismatch`, `order_not_payable`, or `ignored`.
     pub outcome: String,
+    /// The order the event is for, when known.
     pub order_number: Option<String>,
+    /// That order's state after the event.
     pub order_state: Option<OrderState>,
 }
 
 /// One PaymentIntent as the provider's list API reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProviderIntent {
+    /// The provider's PaymentIntent id.
     pub id: String,
     /// Stripe's intent status, e.g. `succeeded`, `requires_payment_method`, `canceled`.
     pub status: String,
+    /// Amount in minor units.
     pub amount: i64,
+    /// ISO 4217 code.
     pub currency: String,
+    /// `metadata[order_number]`, when the intent carries it.
     pub order_number: Option<String>,
     /// Unix seconds.
     pub created: i64,
@@ -267,8 +329,11 @@ pub struct ProviderIntent {
 /// (unix seconds); the writer compares them with the ledger over the same window.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReconcileRequest {
+    /// The window's start, unix seconds.
     pub from: i64,
+    /// The window's end, unix seconds.
     pub to: i64,
+    /// Every intent the provider created in the window.
     pub intents: Vec<ProviderIntent>,
 }
 
@@ -279,17 +344,24 @@ pub struct Mismatch {
     /// `amount_mismatch`, `currency_mismatch`, `intent_for_unknown_order`,
     /// `event_for_unknown_order`.
     pub kind: String,
+    /// The order concerned, if any.
     pub order_number: Option<String>,
+    /// The intent concerned, if any.
     pub intent_id: Option<String>,
     /// One readable line.
     pub detail: String,
 }
 
+/// The writer's answer to [`ReconcileRequest`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReconcileReport {
+    /// Whether provider and ledger agree.
     pub ok: bool,
+    /// The provider's intents compared.
     pub checked_intents: usize,
+    /// The ledger's orders compared.
     pub checked_orders: usize,
+    /// Every difference found.
     pub mismatches: Vec<Mismatch>,
 }
 
@@ -309,11 +381,14 @@ pub struct ReviewRequest {
 /// A recorded review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventReview {
+    /// The provider's event id.
     pub event_id: String,
     /// The event's outcome when it was reviewed (`unknown_order`, `amount_mismatch`,
     /// `deferred`).
     pub outcome: String,
+    /// What was found and done.
     pub note: String,
+    /// When it was recorded (RFC 3339 UTC).
     pub reviewed_at: String,
 }
 

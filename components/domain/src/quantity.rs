@@ -8,9 +8,12 @@ use serde::{Deserialize, Serialize};
 pub struct Quantity(u8);
 
 impl Quantity {
+    /// The smallest quantity a line may have.
     pub const MIN: i64 = 1;
+    /// The largest quantity a line may have.
     pub const MAX: i64 = 99;
 
+    /// The quantity, or why `value` cannot be one.
     pub fn new(value: i64) -> Result<Self, String> {
         if (Self::MIN..=Self::MAX).contains(&value) {
             Ok(Quantity(value as u8))
@@ -23,6 +26,7 @@ impl Quantity {
         }
     }
 
+    /// The quantity as a number.
     pub fn get(self) -> i64 {
         i64::from(self.0)
     }

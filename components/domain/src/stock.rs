@@ -16,6 +16,7 @@ pub const MAX_STOCK_REASON: usize = 200;
 /// variant's stock (negative to take some away).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StockAdjustmentRequest {
+    /// Units to add (negative: to take away); not 0.
     pub delta: i64,
     /// Why, e.g. "delivery from Nyeri co-op" or "two mugs broken".
     pub reason: String,
@@ -63,7 +64,9 @@ pub struct StockAdjustment {
     /// named the product).
     #[serde(default)]
     pub sku: String,
+    /// Units added (negative: taken away).
     pub delta: i64,
+    /// Why the stock changed.
     pub reason: String,
     /// Available stock right after the adjustment.
     pub stock: i64,
