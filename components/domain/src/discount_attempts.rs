@@ -2,7 +2,7 @@
 //! refused (for the owner only), and how many refused codes one client may try.
 //!
 //! A shopper hears one sentence whatever the reason ([`REFUSED`]): distinct messages for
-//! "no such code", "expired", "not yet valid" or "already used with <email>" would make
+//! "no such code", "expired", "not yet valid" or "already used with `<email>`" would make
 //! the checkout a lookup of which codes exist and which addresses are customers. The
 //! owner sees the reasons in the back office. A client (the pages' pseudonymous key) that
 //! has had [`MAX_REFUSED_ATTEMPTS`] guesses refused within [`ATTEMPT_WINDOW_SECONDS`] is

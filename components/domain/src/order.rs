@@ -36,7 +36,7 @@ pub struct Address {
     pub line2: String,
     /// Town or city.
     pub city: String,
-    /// Postcode, normalised to the country's format when it has a known one.
+    /// Postcode as typed (validation normalises it to the country's format when it has one).
     pub postal_code: String,
     /// ISO 3166-1 alpha-2 country code, e.g. "DE".
     pub country: String,

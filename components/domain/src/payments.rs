@@ -213,7 +213,7 @@ pub struct RefundRecord {
     pub refund_id: Option<String>,
     /// The owner's note, if any (at most [`MAX_REFUND_NOTE`] characters).
     pub note: Option<String>,
-    /// Who asked (`owner`, `admin-token`, or the ledger itself).
+    /// Who asked (the `storefront-actor` header: `owner` or `admin-token`).
     pub actor: String,
     /// Why the last call to the provider failed, if it did.
     pub last_error: Option<String>,
