@@ -2,7 +2,7 @@
 //! token, `cookie_secret`, and the payment settings (`payment_mode`, the Stripe keys,
 //! `stripe_webhook_secret`, `admin_token`).
 
-use crate::signing::Key;
+use crate::security::signing::Key;
 pub use storefront_domain::payments::PaymentMode;
 
 pub struct Config {

@@ -1,6 +1,6 @@
 //! The `pages` component: entry point and routing.
 //!
-//! Reads the request (body capped by [`web::body_cap`]), loads the Spin variables, routes
+//! Reads the request (body capped by [`http::body::body_cap`]), loads the Spin variables, routes
 //! on method and path to the HTML shop ([`shop`]) or to the JSON side (the API in [`api`],
 //! the provider webhook and admin refunds in [`payments`]), and writes the answer. It
 //! holds no database permission: all data comes from the writer over HTTP.
@@ -10,48 +10,30 @@
 //! instead of being buffered whole, and spin-sdk's `Response` keeps one value per header
 //! name, while a page may need to set more than one cookie.
 
-mod admin;
-mod admin_catalog;
-mod admin_checkout;
-mod admin_outbox;
 mod api;
-mod cart;
-mod catalog_api;
-mod client;
 mod config;
-mod csrf;
-mod favicon;
-mod forms;
-mod health;
-mod images;
-mod notice;
+mod http;
+mod layout;
 mod office;
-mod order_access;
 mod outbox;
-mod paging;
 mod payments;
-mod pending;
-mod sealed;
-mod session;
+mod security;
 mod shop;
-mod signing;
-mod views;
-mod web;
-mod writer_client;
+mod writer;
 
 use futures::StreamExt;
+use http::{Req, Resp};
 use payments::Payments;
 use spin_sdk::http::{Fields, IncomingRequest, OutgoingResponse, ResponseOutparam};
 use spin_sdk::http_component;
 use storefront_domain::catalog::MAX_IMAGE_BYTES;
 use storefront_domain::{OrderState, order_number};
-use web::{Req, Resp};
-use writer_client::WriterClient;
+use writer::WriterClient;
 
 #[http_component]
 async fn handle(incoming: IncomingRequest, out: ResponseOutparam) {
     let (mut req, content_length) = head(&incoming);
-    let cap = web::body_cap(&req.path);
+    let cap = http::body::body_cap(&req.path);
     let body = if content_length.is_some_and(|n| n > cap as u64) {
         Err(BodyError::TooLarge)
     } else {
@@ -70,7 +52,7 @@ async fn handle(incoming: IncomingRequest, out: ResponseOutparam) {
 /// Method, target and headers of the incoming request, plus its declared length.
 fn head(incoming: &IncomingRequest) -> (Req, Option<u64>) {
     let target = incoming.path_with_query().unwrap_or_else(|| "/".into());
-    let (path, query) = web::split_target(&target);
+    let (path, query) = http::split_target(&target);
     let headers: Vec<(String, String)> = incoming
         .headers()
         .entries()
@@ -158,7 +140,7 @@ enum Route<'a> {
     /// `/favicon.svg` or `/favicon.ico`.
     Favicon,
     /// `/terms`, `/privacy`, `/returns`, `/imprint`.
-    Legal(views::legal::Kind),
+    Legal(crate::shop::legal::Kind),
     Cart,
     CartAdd,
     CartUpdate,
@@ -240,8 +222,8 @@ fn route<'a>(method: &str, path: &'a str, features: Features) -> Result<Route<'a
         ["collections", slug] => (Route::Collection(slug), "GET"),
         ["search"] => (Route::Search, "GET"),
         ["favicon.svg" | "favicon.ico"] => (Route::Favicon, "GET"),
-        [_] if views::legal::Kind::from_path(path).is_some() => (
-            Route::Legal(views::legal::Kind::from_path(path).expect("checked")),
+        [_] if crate::shop::legal::Kind::from_path(path).is_some() => (
+            Route::Legal(crate::shop::legal::Kind::from_path(path).expect("checked")),
             "GET",
         ),
         ["products", slug] => (Route::Product(slug), "GET"),
@@ -278,11 +260,12 @@ fn route<'a>(method: &str, path: &'a str, features: Features) -> Result<Route<'a
         ["admin", "orders"] if features.admin => (Route::AdminOrders, "GET"),
         ["admin", "outbox", "dispatch"] if features.admin => (Route::AdminDispatchOutbox, "POST"),
         ["admin", "outbox" | "mail" | "webhooks", ..] if features.admin => {
-            let (path, allow) = admin_outbox::target(&segments[1..]).ok_or(Miss::NotFound)?;
+            let (path, allow) =
+                office::api::outbox::target(&segments[1..]).ok_or(Miss::NotFound)?;
             (Route::AdminOutbox(path), allow)
         }
         ["admin", "catalog", rest @ ..] if features.admin => {
-            let (path, allow) = admin_catalog::target(rest).ok_or(Miss::NotFound)?;
+            let (path, allow) = office::api::catalog::target(rest).ok_or(Miss::NotFound)?;
             (Route::AdminCatalog(path), allow)
         }
         [
@@ -290,7 +273,8 @@ fn route<'a>(method: &str, path: &'a str, features: Features) -> Result<Route<'a
             "settings" | "discounts" | "shipping" | "tax-rates",
             ..,
         ] if features.admin => {
-            let (path, allow) = admin_checkout::target(&segments[1..]).ok_or(Miss::NotFound)?;
+            let (path, allow) =
+                office::api::checkout::target(&segments[1..]).ok_or(Miss::NotFound)?;
             (Route::AdminCheckout(path), allow)
         }
         ["api", "products"] => (Route::ApiProducts, "GET"),
@@ -313,16 +297,16 @@ fn route<'a>(method: &str, path: &'a str, features: Features) -> Result<Route<'a
 async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
     let config = match config::Config::load() {
         Ok(config) => config,
-        Err(problem) if health::asked(&req.method, &req.path) => {
+        Err(problem) if http::health::asked(&req.method, &req.path) => {
             eprintln!("pages is misconfigured: {problem}");
-            return health::answer(true);
+            return http::health::answer(true);
         }
         Err(problem) => return misconfigured(req, &problem),
     };
-    if health::asked(&req.method, &req.path) {
-        return health::answer(false);
+    if http::health::asked(&req.method, &req.path) {
+        return http::health::answer(false);
     }
-    req.client = client::key(req, &config.key, &config.client_ip_header);
+    req.client = security::client_key::key(req, &config.key, &config.client_ip_header);
     let req = &*req;
     let writer = WriterClient::new(&config.writer_url, &config.writer_token);
     let payments = Payments {
@@ -345,7 +329,7 @@ async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
     }
     let features = Features {
         test_payments: payments.test_mode(),
-        admin: admin::enabled(&config.payments.admin_token),
+        admin: security::owner_token::enabled(&config.payments.admin_token),
     };
     if office::wants(req) {
         return match body_error {
@@ -365,10 +349,10 @@ async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
     }
     // Pictures carry no cookie and no page around them.
     if let Ok(Route::Image(hash)) = routed {
-        return images::serve(&writer, req, hash).await;
+        return shop::catalog::images::serve(&writer, req, hash).await;
     }
     if let Ok(Route::Favicon) = routed
-        && let Some(icon) = favicon::serve(&req.path)
+        && let Some(icon) = layout::favicon::serve(&req.path)
     {
         return icon;
     }
@@ -392,20 +376,22 @@ async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
             "We could not read what your browser sent. Please try again.",
         )),
         (None, Ok(route)) => match route {
-            Route::Catalog => shop::catalog::index(&mut shop).await,
-            Route::Collection(slug) => shop::catalog::collection(&mut shop, slug).await,
-            Route::Search => shop::catalog::search(&mut shop).await,
-            Route::Product(slug) => shop::catalog::product(&mut shop, slug).await,
+            Route::Catalog => shop::catalog::handler::index(&mut shop).await,
+            Route::Collection(slug) => shop::catalog::handler::collection(&mut shop, slug).await,
+            Route::Search => shop::catalog::handler::search(&mut shop).await,
+            Route::Product(slug) => shop::catalog::handler::product(&mut shop, slug).await,
             Route::Legal(kind) => shop::legal::show(&mut shop, kind),
-            Route::Cart => shop::cart::show(&mut shop).await,
-            Route::CartAdd => shop::cart::add(&mut shop).await,
-            Route::CartUpdate => shop::cart::update(&mut shop).await,
-            Route::CartRemove => shop::cart::remove(&mut shop).await,
-            Route::Checkout => shop::checkout::show(&mut shop).await,
-            Route::PlaceOrderForm => shop::checkout::submit(&mut shop).await,
-            Route::Order(number) => shop::orders::show(&mut shop, &number).await,
-            Route::Pay(number) => shop::pay::show(&mut shop, &payments, &number).await,
-            Route::PayTest(number) => shop::pay::pay_test(&mut shop, &payments, &number).await,
+            Route::Cart => shop::cart::handler::show(&mut shop).await,
+            Route::CartAdd => shop::cart::handler::add(&mut shop).await,
+            Route::CartUpdate => shop::cart::handler::update(&mut shop).await,
+            Route::CartRemove => shop::cart::handler::remove(&mut shop).await,
+            Route::Checkout => shop::checkout::handler::show(&mut shop).await,
+            Route::PlaceOrderForm => shop::checkout::handler::submit(&mut shop).await,
+            Route::Order(number) => shop::orders::handler::show(&mut shop, &number).await,
+            Route::Pay(number) => shop::orders::pay::show(&mut shop, &payments, &number).await,
+            Route::PayTest(number) => {
+                shop::orders::pay::pay_test(&mut shop, &payments, &number).await
+            }
             // `is_json` sent every JSON path elsewhere.
             _ => Err(shop.not_found("Page not found")),
         },
@@ -428,7 +414,9 @@ async fn respond_json(
     p: &Payments<'_>,
 ) -> Resp {
     match body_error {
-        Some(BodyError::TooLarge) if web::body_cap(&req.path) == web::MAX_IMAGE_UPLOAD => {
+        Some(BodyError::TooLarge)
+            if http::body::body_cap(&req.path) == http::body::MAX_IMAGE_UPLOAD =>
+        {
             return Resp::json_error(
                 413,
                 "image_too_large",
@@ -441,7 +429,7 @@ async fn respond_json(
                 "body_too_large",
                 &format!(
                     "request bodies are limited to {} bytes here",
-                    web::body_cap(&req.path)
+                    http::body::body_cap(&req.path)
                 ),
             );
         }
@@ -451,14 +439,14 @@ async fn respond_json(
         None => {}
     }
     match routed {
-        Ok(Route::ApiProducts) => catalog_api::products(p.writer, req).await,
-        Ok(Route::ApiProduct(slug)) => api::product(p.writer, slug).await,
-        Ok(Route::ApiCollections) => catalog_api::collections(p.writer).await,
-        Ok(Route::ApiCollection(slug)) => catalog_api::collection(p.writer, slug, req).await,
-        Ok(Route::ApiSearch) => catalog_api::search(p.writer, req).await,
-        Ok(Route::ApiPlaceOrder) => api::place_order(p.writer, req).await,
-        Ok(Route::ApiOrder(number)) => api::order(p.writer, req, &number).await,
-        Ok(Route::ApiPayment(number)) => api::payment(p, req, &number).await,
+        Ok(Route::ApiProducts) => api::catalog::products(p.writer, req).await,
+        Ok(Route::ApiProduct(slug)) => api::catalog::product(p.writer, slug).await,
+        Ok(Route::ApiCollections) => api::catalog::collections(p.writer).await,
+        Ok(Route::ApiCollection(slug)) => api::catalog::collection(p.writer, slug, req).await,
+        Ok(Route::ApiSearch) => api::catalog::search(p.writer, req).await,
+        Ok(Route::ApiPlaceOrder) => api::orders::place_order(p.writer, req).await,
+        Ok(Route::ApiOrder(number)) => api::orders::order(p.writer, req, &number).await,
+        Ok(Route::ApiPayment(number)) => api::orders::payment(p, req, &number).await,
         Ok(Route::StripeWebhook) => payments::webhook::receive(p, req).await,
         Ok(
             Route::AdminRefund(_)
@@ -470,19 +458,27 @@ async fn respond_json(
             | Route::AdminCatalog(_)
             | Route::AdminCheckout(_)
             | Route::AdminOutbox(_),
-        ) if !admin::authorized(req, &p.settings.admin_token) => {
+        ) if !security::owner_token::authorized(req, &p.settings.admin_token) => {
             Resp::json_error(401, "unauthorized", "a valid admin token is required")
                 .header("www-authenticate", "Bearer")
         }
         Ok(Route::AdminRefund(number)) => payments::refund::refund(p, &number, req).await,
-        Ok(Route::AdminTransition(number, to)) => admin::transition(p, &number, to).await,
-        Ok(Route::AdminReviewEvent(event_id)) => admin::review_event(p.writer, event_id, req).await,
-        Ok(Route::AdminAdjustStock(slug)) => admin::adjust_stock(p.writer, slug, req).await,
-        Ok(Route::AdminOrders) => admin::list_orders(p.writer, req).await,
+        Ok(Route::AdminTransition(number, to)) => {
+            office::api::orders::transition(p, &number, to).await
+        }
+        Ok(Route::AdminReviewEvent(event_id)) => {
+            office::api::payments::review_event(p.writer, event_id, req).await
+        }
+        Ok(Route::AdminAdjustStock(slug)) => {
+            office::api::stock::adjust_stock(p.writer, slug, req).await
+        }
+        Ok(Route::AdminOrders) => office::api::orders::list_orders(p.writer, req).await,
         Ok(Route::AdminDispatchOutbox) => outbox::run(p.writer, p.now).await,
-        Ok(Route::AdminCatalog(path)) => admin_catalog::forward(p.writer, req, &path).await,
-        Ok(Route::AdminCheckout(path)) => admin_checkout::forward(p.writer, req, &path).await,
-        Ok(Route::AdminOutbox(path)) => admin_outbox::forward(p.writer, req, &path).await,
+        Ok(Route::AdminCatalog(path)) => office::api::catalog::forward(p.writer, req, &path).await,
+        Ok(Route::AdminCheckout(path)) => {
+            office::api::checkout::forward(p.writer, req, &path).await
+        }
+        Ok(Route::AdminOutbox(path)) => office::api::outbox::forward(p.writer, req, &path).await,
         Ok(_) | Err(Miss::NotFound) => Resp::json_error(404, "not_found", "no such route"),
         Err(Miss::MethodNotAllowed(allow)) => Resp::json_error(
             405,
@@ -510,10 +506,10 @@ fn misconfigured(req: &Req, problem: &str) -> Resp {
     if req.is_json() {
         return Resp::json_error(500, "misconfigured", message);
     }
-    let chrome = views::Chrome::plain(shop::fallback_settings());
+    let chrome = crate::layout::Chrome::plain(shop::fallback_settings());
     Resp::html(
         500,
-        views::error::page(&chrome, 500, "The shop is misconfigured", message),
+        crate::layout::error::page(&chrome, 500, "The shop is misconfigured", message),
     )
 }
 
@@ -543,7 +539,7 @@ mod tests {
         assert_eq!(route("GET", "/favicon.ico"), Ok(Route::Favicon));
         assert_eq!(
             route("GET", "/terms"),
-            Ok(Route::Legal(views::legal::Kind::Terms))
+            Ok(Route::Legal(crate::shop::legal::Kind::Terms))
         );
         assert_eq!(route("GET", "/imprint/x"), Err(Miss::NotFound));
         assert_eq!(route("POST", "/cart/add"), Ok(Route::CartAdd));

@@ -17,32 +17,31 @@
 //! password and sessions, [`settings`]),
 //! `/admin/mail` (the local mailbox, [`mail`]), `/admin/webhooks…` ([`webhooks`]).
 
+pub mod api;
 pub mod catalog;
 pub mod dashboard;
 pub mod export;
-pub mod flash;
+pub mod flash_cookie;
 pub mod layout;
 pub mod mail;
 pub mod orders;
+pub mod owner_session;
 pub mod password;
 pub mod payments;
-pub mod session;
 pub mod settings;
 pub mod setup;
 pub mod sign_in;
 pub mod spreadsheet;
 pub mod webhooks;
 
-use crate::forms::Form;
-use crate::notice::{Flash, Tone};
-use crate::signing::Key;
-use crate::web::{Req, Resp};
-use crate::writer_client::{WriterClient, WriterError};
+use crate::http::forms::Form;
+use crate::http::{Req, Resp};
+use crate::layout::flash::{Flash, Tone};
+use crate::security::signing::Key;
+use crate::writer::{WriterClient, WriterError};
 use maud::Markup;
-use session::OwnerSession;
-use spin_sdk::http::Method;
+use owner_session::OwnerSession;
 use storefront_domain::checkout::ShopSettings;
-use storefront_domain::owner::OwnerStatus;
 
 /// The actor named in the history of every command the back office sends.
 pub const ACTOR: &str = "owner";
@@ -90,7 +89,7 @@ impl Office<'_> {
     pub fn form(&self) -> Result<Form, Resp> {
         let form = Form::parse(&self.req.body);
         match &self.session {
-            Some(s) if s.csrf_ok(self.key, form.get(session::CSRF_FIELD)) => Ok(form),
+            Some(s) if s.csrf_ok(self.key, form.get(owner_session::CSRF_FIELD)) => Ok(form),
             _ => Err(self.error(
                 403,
                 "This form has expired",
@@ -103,8 +102,11 @@ impl Office<'_> {
     /// A page in the back-office layout.
     pub fn page(&self, status: u16, title: &str, content: Markup) -> Resp {
         let mut resp = Resp::html(status, layout::page(self, title, content));
-        if self.req.cookie(flash::COOKIE).is_some() {
-            resp = resp.header("set-cookie", flash::clear_cookie(self.req.is_https()));
+        if self.req.cookie(flash_cookie::COOKIE).is_some() {
+            resp = resp.header(
+                "set-cookie",
+                flash_cookie::clear_cookie(self.req.is_https()),
+            );
         }
         resp
     }
@@ -120,7 +122,7 @@ impl Office<'_> {
         match message {
             Some(m) => resp.header(
                 "set-cookie",
-                flash::set_cookie(&m, self.key, self.req.is_https()),
+                flash_cookie::set_cookie(&m, self.key, self.req.is_https()),
             ),
             None => resp,
         }
@@ -283,7 +285,9 @@ fn bare<'a>(
         now,
         shop,
         session: None,
-        flash: req.cookie(flash::COOKIE).and_then(|v| flash::read(v, key)),
+        flash: req
+            .cookie(flash_cookie::COOKIE)
+            .and_then(|v| flash_cookie::read(v, key)),
     }
 }
 
@@ -291,21 +295,11 @@ fn bare<'a>(
 async fn current_session(office: &Office<'_>) -> Result<Option<OwnerSession>, WriterError> {
     let Some(session) = office
         .req
-        .cookie(session::COOKIE)
+        .cookie(owner_session::COOKIE)
         .and_then(OwnerSession::from_cookie)
     else {
         return Ok(None);
     };
     let valid = office.writer.check_owner_session(&session.id).await?;
     Ok(valid.then_some(session))
-}
-
-impl WriterClient {
-    /// Whether an owner password is set, and its generation.
-    pub async fn owner_status(&self) -> Result<OwnerStatus, WriterError> {
-        Ok(self
-            .call(Method::Get, "/admin/owner", None, &[])
-            .await?
-            .value)
-    }
 }

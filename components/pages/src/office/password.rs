@@ -2,10 +2,7 @@
 //! crate's defaults), so the writer only ever stores a PHC string and never does the
 //! slow work on the connection every order waits for.
 
-use crate::writer_client::{WriterClient, WriterError};
 use argon2::password_hash::{PasswordHasher, SaltString};
-use spin_sdk::http::Method;
-use storefront_domain::owner::{OwnerStatus, SetPassword};
 
 /// The PHC string of `password` with a fresh random salt.
 pub fn hash(password: &str) -> String {
@@ -16,17 +13,6 @@ pub fn hash(password: &str) -> String {
         .hash_password(password.as_bytes(), &salt)
         .expect("argon2 hashes any password within the length limit")
         .to_string()
-}
-
-impl WriterClient {
-    /// Stores a new password hash; the answer carries its new generation.
-    pub async fn set_owner_password(&self, set: &SetPassword) -> Result<OwnerStatus, WriterError> {
-        let body = serde_json::to_vec(set).expect("serialises");
-        Ok(self
-            .call(Method::Put, "/admin/owner/password", Some(body), &[])
-            .await?
-            .value)
-    }
 }
 
 #[cfg(test)]

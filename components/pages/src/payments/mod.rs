@@ -26,9 +26,9 @@ pub mod test_mode;
 pub mod webhook;
 
 use crate::config::{PaymentMode, PaymentSettings};
-use crate::signing::Key;
-use crate::web::Resp;
-use crate::writer_client::{WriterClient, WriterError};
+use crate::http::Resp;
+use crate::security::signing::Key;
+use crate::writer::{WriterClient, WriterError};
 use provider::{Provider, ProviderError};
 use storefront_domain::OrderState;
 use storefront_domain::payments::PaymentView;
@@ -167,7 +167,7 @@ impl PayError {
                 &format!("order {number} is {}, not awaiting payment", state.as_str()),
             ),
             PayError::Conflict { code, message } => Resp::json_error(409, code, &message),
-            PayError::Writer(e) => crate::api::writer_failed(e),
+            PayError::Writer(e) => crate::http::json::writer_failed(e),
             PayError::Provider(ProviderError::Unavailable(why)) => {
                 eprintln!("payment provider unavailable: {why}");
                 Resp::json_error(

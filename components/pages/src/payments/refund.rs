@@ -18,8 +18,8 @@
 
 use super::{PayError, Payments, provider::ProviderError, signature, test_mode, webhook};
 use crate::config::PaymentMode;
-use crate::web::{Req, Resp};
-use crate::writer_client::WriterError;
+use crate::http::{Req, Resp};
+use crate::writer::WriterError;
 use serde::Serialize;
 use storefront_domain::payments::{
     PROVIDER_STRIPE, PROVIDER_TEST, REFUND_ACCEPTED, REFUND_FAILED, RefundAnswer, RefundReport,
@@ -96,7 +96,7 @@ pub async fn refund(p: &Payments<'_>, number: &str, req: &Req) -> Resp {
     let request: RequestRefund = if req.body.iter().all(u8::is_ascii_whitespace) {
         RequestRefund::default()
     } else {
-        match crate::api::parse_json(
+        match crate::http::json::parse_json(
             &req.body,
             "a refund (`{\"amount\": 500, \"note\": \"broken mug\"}`, or no body for all of it)",
         ) {
@@ -106,7 +106,7 @@ pub async fn refund(p: &Payments<'_>, number: &str, req: &Req) -> Resp {
     };
     let derived = format!("whole-{number}");
     let key = match req.header(IDEMPOTENCY_KEY) {
-        Some(_) => match crate::api::idempotency_key(req) {
+        Some(_) => match crate::http::json::idempotency_key(req) {
             Ok(key) => key,
             Err(resp) => return resp,
         },

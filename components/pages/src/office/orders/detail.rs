@@ -7,9 +7,9 @@
 use super::super::{Office, layout::csrf_field};
 use super::actions::Action;
 use super::state_badge;
-use crate::views::totals::{self, Block};
-use crate::views::{line_name, when};
-use crate::web::Resp;
+use crate::http::Resp;
+use crate::layout::totals::{self, Block};
+use crate::layout::{line_name, when};
 use maud::{Markup, html};
 use storefront_domain::owner_orders::OwnerOrder;
 use storefront_domain::payments::{REFUND_ACCEPTED, REFUND_REQUESTED};

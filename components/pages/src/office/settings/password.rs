@@ -8,9 +8,9 @@
 //! sent to the sign-in.
 
 use super::sub_nav;
+use crate::http::Resp;
 use crate::office::layout::csrf_field;
-use crate::office::{Office, password, session, sign_in};
-use crate::web::Resp;
+use crate::office::{Office, owner_session, password, sign_in};
 use maud::html;
 use storefront_domain::owner::{MAX_PASSWORD_BYTES, SetPassword, password_problem};
 
@@ -86,7 +86,7 @@ async fn change(office: &Office<'_>) -> Resp {
         }
         Err(e) => return office.writer_failed(e),
     }
-    let session = session::OwnerSession::start();
+    let session = owner_session::OwnerSession::start();
     let set = SetPassword {
         password_hash: password::hash(new),
         only_if_unset: false,
@@ -100,7 +100,7 @@ async fn change(office: &Office<'_>) -> Resp {
             )
             .header(
                 "set-cookie",
-                session::set_cookie(&session, office.req.is_https()),
+                owner_session::set_cookie(&session, office.req.is_https()),
             ),
         Err(e) => office.writer_failed(e),
     }
