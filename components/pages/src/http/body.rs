@@ -4,7 +4,7 @@
 
 use storefront_domain::catalog::MAX_IMAGE_BYTES;
 
-/// Largest request body read from shoppers and admins; larger ones get 413 without being
+/// Largest request body read from shoppers and the owner; larger ones get 413 without being
 /// read to the end.
 pub const MAX_BODY: usize = 64 * 1024;
 /// Largest payment-provider event read at `/webhooks/stripe`. The provider's events can
@@ -20,16 +20,3 @@ pub const MAX_EVENT_BODY: usize = 500 * 1024;
 /// `multipart/form-data` wrapping (part headers, the CSRF token, key and alt text).
 /// The writer still refuses an image over [`MAX_IMAGE_BYTES`].
 pub const MAX_IMAGE_UPLOAD: usize = MAX_IMAGE_BYTES + 16 * 1024;
-
-/// The body cap for a request to `path`: an image upload
-/// (`/admin/catalog/products/{slug}/images`) may be as large as an image may be.
-pub fn body_cap(path: &str) -> usize {
-    let segments: Vec<&str> = path.split('/').collect();
-    if path == "/webhooks/stripe" {
-        MAX_EVENT_BODY
-    } else if let ["", "admin", "catalog", "products", _, "images"] = segments.as_slice() {
-        MAX_IMAGE_UPLOAD
-    } else {
-        MAX_BODY
-    }
-}

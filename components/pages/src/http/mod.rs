@@ -4,6 +4,7 @@
 pub mod body;
 pub mod forms;
 pub mod health;
+pub mod incoming;
 pub mod json;
 pub mod paging;
 pub mod request;

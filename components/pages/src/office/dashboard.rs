@@ -16,9 +16,6 @@ use storefront_domain::dashboard::{AuditReport, Dashboard};
 const AUDIT_FINDINGS_SHOWN: usize = 10;
 
 pub async fn respond(office: &Office<'_>) -> Resp {
-    if office.method() != "GET" {
-        return office.method_not_allowed("GET");
-    }
     let dashboard = match office.writer.office_dashboard().await {
         Ok(d) => d,
         Err(e) => return office.writer_failed(e),

@@ -37,6 +37,7 @@ pub mod webhooks;
 use crate::http::forms::Form;
 use crate::http::{Req, Resp};
 use crate::layout::flash::{Flash, Tone};
+use crate::routes::{self, Features, OfficeArea, Route, Who};
 use crate::security::signing::Key;
 use crate::writer::{WriterClient, WriterError};
 use maud::Markup;
@@ -76,7 +77,7 @@ pub struct Office<'a> {
     pub flash: Option<Flash>,
 }
 
-impl Office<'_> {
+impl<'a> Office<'a> {
     /// The CSRF token for this session's forms (empty without a session).
     pub fn csrf(&self) -> String {
         self.session
@@ -189,7 +190,7 @@ impl Office<'_> {
     }
 
     /// The request method as routed: `HEAD` is answered like `GET`.
-    pub fn method(&self) -> &str {
+    pub fn method(&self) -> &'a str {
         match self.req.method.as_str() {
             "HEAD" => "GET",
             m => m,
@@ -206,42 +207,64 @@ pub async fn respond(req: &Req, key: &Key, writer: &WriterClient, now: u64) -> R
         }
     };
     let mut office = bare(req, key, writer, now, shop);
-    let segments: Vec<&str> = req.path.split('/').skip(2).collect();
-    if req.path != "/admin" && segments.iter().any(|s| s.is_empty()) {
+    if routes::has_empty_segment(&req.path) {
         return office.not_found();
     }
+    let method = office.method();
     let cross_site = req
         .header("sec-fetch-site")
         .is_some_and(|v| v.eq_ignore_ascii_case("cross-site"));
-    if office.method() != "GET" && cross_site {
+    if method != "GET" && cross_site {
         return office.error(
             403,
             "Refused",
             "The back office does not accept forms sent from other sites.",
         );
     }
-    if let ["setup"] = segments.as_slice() {
-        return setup::respond(&office).await;
-    }
-    if let ["sign-in" | "sign-out"] = segments.as_slice() {
-        office.session = current_session(&office).await.ok().flatten();
-        return sign_in::respond(&office, segments[0]).await;
+    let found = routes::on_path(&req.path, method, Features::default(), true);
+    // The sign-in and setup pages come before any session.
+    if let Some((entry, captures)) = found.as_ref().filter(|(e, _)| e.who == Who::Visitor) {
+        let area = match (entry.route)(captures) {
+            Route::Office(area, _) => area,
+            _ => return office.not_found(),
+        };
+        if area != OfficeArea::Setup {
+            office.session = current_session(&office).await.ok().flatten();
+        }
+        if !entry.allows(method) {
+            return office.method_not_allowed(entry.methods);
+        }
+        return match area {
+            OfficeArea::Setup => setup::respond(&office).await,
+            OfficeArea::SignIn => sign_in::respond(&office).await,
+            _ => sign_in::sign_out(&office).await,
+        };
     }
     match current_session(&office).await {
         Ok(Some(session)) => office.session = Some(session),
         Ok(None) => return sign_in::required(&office),
         Err(e) => return office.writer_failed(e),
     }
-    match segments.as_slice() {
-        [] => dashboard::respond(&office).await,
-        ["orders", rest @ ..] => orders::respond(&office, rest).await,
-        ["catalog", rest @ ..] => catalog::respond(&office, rest).await,
-        ["payments", rest @ ..] => payments::respond(&office, rest).await,
-        ["export", rest @ ..] => export::respond(&office, rest).await,
-        ["settings", rest @ ..] => settings::respond(&office, rest).await,
-        ["mail", rest @ ..] => mail::respond(&office, rest).await,
-        ["webhooks", rest @ ..] => webhooks::respond(&office, rest).await,
-        _ => office.not_found(),
+    let Some((entry, captures)) = found else {
+        return office.not_found();
+    };
+    if !entry.allows(method) {
+        return office.method_not_allowed(entry.methods);
+    }
+    let Route::Office(area, rest) = (entry.route)(&captures) else {
+        return office.not_found();
+    };
+    let rest = rest.as_slice();
+    match area {
+        OfficeArea::Dashboard => dashboard::respond(&office).await,
+        OfficeArea::Orders => orders::respond(&office, rest).await,
+        OfficeArea::Catalog => catalog::respond(&office, rest).await,
+        OfficeArea::Payments => payments::respond(&office, rest).await,
+        OfficeArea::Export => export::respond(&office, rest).await,
+        OfficeArea::Settings => settings::respond(&office, rest).await,
+        OfficeArea::Mail => mail::respond(&office, rest).await,
+        OfficeArea::Webhooks => webhooks::respond(&office, rest).await,
+        OfficeArea::Setup | OfficeArea::SignIn | OfficeArea::SignOut => office.not_found(),
     }
 }
 

@@ -16,16 +16,6 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub fn from_path(path: &str) -> Option<Kind> {
-        match path {
-            "/terms" => Some(Kind::Terms),
-            "/privacy" => Some(Kind::Privacy),
-            "/returns" => Some(Kind::Returns),
-            "/imprint" => Some(Kind::Imprint),
-            _ => None,
-        }
-    }
-
     pub fn title(self) -> &'static str {
         match self {
             Kind::Terms => "Terms and conditions",
