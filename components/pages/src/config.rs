@@ -37,7 +37,7 @@ pub struct PaymentSettings {
     pub stripe_secret_key: String,
     pub stripe_publishable_key: String,
     pub stripe_webhook_secret: String,
-    /// Empty disables the admin routes (they answer 404).
+    /// Empty disables the owner's JSON API (its routes answer 404).
     pub admin_token: String,
 }
 

@@ -65,7 +65,7 @@ impl Req {
     }
 
     /// Whether this request is for a machine rather than a browser: the JSON API, the
-    /// provider's webhooks and the admin routes. Errors are answered in JSON.
+    /// provider's webhooks and the owner's JSON API. Errors are answered in JSON.
     pub fn is_json(&self) -> bool {
         ["/api", "/webhooks", "/admin"].iter().any(|prefix| {
             self.path

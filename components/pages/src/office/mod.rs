@@ -3,13 +3,14 @@
 //!
 //! `/admin…` serves two clients on the same paths. A request with an `Authorization`
 //! header, or one that does not ask for HTML, is the bearer-token JSON API for scripts
-//! ([`crate::admin`]); a browser's request (it names `text/html` in `Accept` and carries
+//! ([`crate::office::api`]); a browser's request (it names `text/html` in `Accept` and carries
 //! no `Authorization`) comes here. Every page but the sign-in needs the owner's session,
-//! which the writer keeps and checks on every request ([`session`]); every form carries
+//! which the writer keeps and checks on every request ([`owner_session`]); every form carries
 //! the session's CSRF token, and a POST that another site sent (`Sec-Fetch-Site:
 //! cross-site`) is refused whatever it carries.
 //!
-//! Each area lives in its own module and answers the paths under its prefix:
+//! Each area lives in its own module; the route table ([`crate::routes`]) sends it the
+//! paths under its prefix:
 //! `/admin` ([`dashboard`]), `/admin/sign-in` and `/admin/sign-out` ([`sign_in`]),
 //! `/admin/setup` (the first password, [`setup`]),
 //! `/admin/orders…` ([`orders`]), `/admin/catalog…` ([`catalog`]), `/admin/payments…`

@@ -4,7 +4,7 @@
 //! ([`storefront_domain::owner`]); this component verifies the password against it (the
 //! slow part, kept off the writer) and reports the outcome, which the writer logs and
 //! counts towards the client's limit of failed sign-ins. A right password's report
-//! begins the session whose secret the new cookie carries ([`session`]); signing out
+//! begins the session whose secret the new cookie carries ([`owner_session`](crate::office::owner_session)); signing out
 //! ends it at the writer before the cookie is cleared.
 
 use super::{Office, owner_session};

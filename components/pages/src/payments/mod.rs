@@ -1,5 +1,5 @@
 //! Taking payments: the per-request context ([`Payments`]) shared by the payment step,
-//! the provider webhook and admin refunds, which provider it may use, and the ways a
+//! the provider webhook and the owner's refunds, which provider it may use, and the ways a
 //! payment request fails ([`PayError`]) with their JSON answers.
 //!
 //! Money never moves on our say-so: pages create intents and verify provider events,
@@ -152,7 +152,7 @@ impl PayError {
         }
     }
 
-    /// The JSON answer (public API and admin routes).
+    /// The JSON answer (the public API and the owner's).
     pub fn into_json(self) -> Resp {
         match self {
             PayError::NotConfigured => Resp::json_error(

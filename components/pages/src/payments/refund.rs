@@ -1,5 +1,5 @@
 //! Refunds the owner asks for, whole or partial: `POST /admin/orders/{number}/refund`
-//! (admin token checked by the router; optional JSON body `{"amount": 500, "note": "…"}`,
+//! (the owner's token checked by the router; optional JSON body `{"amount": 500, "note": "…"}`,
 //! minor units, everything still refundable without an amount) and the back office's
 //! refund form, both through [`request`].
 //!
@@ -19,6 +19,7 @@
 use super::{PayError, Payments, provider::ProviderError, signature, test_mode, webhook};
 use crate::config::PaymentMode;
 use crate::http::{Req, Resp};
+use crate::security::owner_token;
 use crate::writer::WriterError;
 use serde::Serialize;
 use storefront_domain::payments::{
@@ -26,9 +27,6 @@ use storefront_domain::payments::{
     RequestRefund,
 };
 use storefront_domain::{ErrorBody, IDEMPOTENCY_KEY, Money, OrderState};
-
-/// The admin API's actor in the order's refund history.
-const API_ACTOR: &str = "admin-token";
 
 /// What the owner asks for.
 pub struct Ask<'a> {
@@ -122,7 +120,7 @@ pub async fn refund(p: &Payments<'_>, number: &str, req: &Req) -> Resp {
     let ask = Ask {
         request,
         key,
-        actor: API_ACTOR,
+        actor: owner_token::ACTOR,
     };
     match request_refund(p, number, &ask).await {
         Ok(requested) => Resp::json(202, &requested),

@@ -367,6 +367,7 @@ pub fn has_empty_segment(path: &str) -> bool {
 }
 
 /// The route for `method` on `path` outside the back office.
+#[cfg(test)]
 pub fn route<'a>(method: &'a str, path: &'a str, features: Features) -> Result<Route<'a>, Miss> {
     find(method, path, features, false).map(|(_, route)| route)
 }

@@ -8,6 +8,9 @@ use crate::http::Req;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+/// The actor the writer records for a command sent through the owner's JSON API.
+pub const ACTOR: &str = "admin-token";
+
 /// Whether the owner's JSON API exists: `admin_token` is set.
 pub fn enabled(admin_token: &str) -> bool {
     !admin_token.is_empty()
@@ -69,7 +72,7 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_token_disables_admin() {
+    fn an_empty_token_disables_the_owner_api() {
         assert!(!enabled(""));
         assert!(!authorized(&with(Some("Bearer ")), ""));
         assert!(!authorized(&with(Some("Bearer x")), ""));

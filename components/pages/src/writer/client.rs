@@ -66,8 +66,14 @@ impl WriterClient {
         body: Option<Vec<u8>>,
         idempotency_key: Option<&str>,
     ) -> Result<(u16, Vec<u8>, bool), WriterError> {
-        self.forward_as("admin-token", method, path_and_query, body, idempotency_key)
-            .await
+        self.forward_as(
+            crate::security::owner_token::ACTOR,
+            method,
+            path_and_query,
+            body,
+            idempotency_key,
+        )
+        .await
     }
 
     /// [`Self::forward`] naming `actor` in the command's history (the back office's

@@ -5,6 +5,7 @@ use crate::http::json::writer_failed;
 use crate::http::{Req, Resp};
 use crate::office::orders::transition::move_order;
 use crate::payments::Payments;
+use crate::security::owner_token;
 use crate::writer::WriterClient;
 use storefront_domain::order_list::OrderListQuery;
 use storefront_domain::{OrderState, TransitionRequest};
@@ -18,7 +19,7 @@ pub async fn transition(p: &Payments<'_>, number: &str, to: OrderState) -> Resp 
         to,
         tracking_number: None,
     };
-    match move_order(p, number, &request, "admin-token", None).await {
+    match move_order(p, number, &request, owner_token::ACTOR, None).await {
         Ok(moved) => Resp::json(moved.status, &moved.order),
         Err(e) => writer_failed(e),
     }

@@ -7,7 +7,7 @@
 //!
 //! Each drawn form carries its own idempotency key, passed to the writer, which answers a
 //! resubmitted form with the first answer (`replayed`), never moving the order or
-//! refunding twice; the commands themselves are the admin API's
+//! refunding twice; the commands themselves are the owner's JSON API's
 //! ([`move_order`], [`refund::request_refund`]), not a second copy.
 
 use super::super::{ACTOR, Office, layout::csrf_field};

@@ -14,7 +14,7 @@ pub struct Moved {
     pub replayed: bool,
 }
 
-/// Ships or cancels an order for `actor` (the admin JSON route and the back office).
+/// Ships or cancels an order for `actor` (the owner's JSON API and the back office).
 ///
 /// An unpaid order whose payment may still succeed is cancelled only once its intent is
 /// cancelled at the provider: the writer answers 202 and records the provider call, and
