@@ -27,7 +27,7 @@ pub mod layout;
 pub mod mail;
 pub mod orders;
 pub mod owner_session;
-pub mod password;
+pub mod password_hash;
 pub mod payments;
 pub mod settings;
 pub mod setup;

@@ -4,7 +4,7 @@
 //! (compared in constant time; empty disables the link). `storefront up` generates the
 //! token and prints the link at start.
 
-use super::{Office, owner_session, password};
+use super::{Office, owner_session, password_hash};
 use crate::http::Resp;
 use crate::http::forms::Form;
 use crate::writer::WriterError;
@@ -61,7 +61,7 @@ pub async fn respond(office: &Office<'_>) -> Resp {
     }
     let session = owner_session::OwnerSession::start();
     let set = SetPassword {
-        password_hash: password::hash(new),
+        password_hash: password_hash::hash(new),
         only_if_unset: true,
         session: Some(session.record(office.req)),
     };
