@@ -2,7 +2,7 @@
 //! token, `cookie_secret`, and the payment settings (`payment_mode`, the Stripe keys,
 //! `stripe_webhook_secret`, `admin_token`).
 
-use crate::signing::Key;
+use crate::security::signing::Key;
 pub use storefront_domain::payments::PaymentMode;
 
 pub struct Config {
@@ -37,7 +37,7 @@ pub struct PaymentSettings {
     pub stripe_secret_key: String,
     pub stripe_publishable_key: String,
     pub stripe_webhook_secret: String,
-    /// Empty disables the admin routes (they answer 404).
+    /// Empty disables the owner's JSON API (its routes answer 404).
     pub admin_token: String,
 }
 

@@ -6,20 +6,16 @@
 //! connection and never holds up orders; its cost grows with the ledger, see README).
 
 use super::Office;
-use crate::views::when;
-use crate::web::Resp;
-use crate::writer_client::{WriterClient, WriterError};
+use crate::http::Resp;
+use crate::layout::when;
+use crate::writer::WriterError;
 use maud::{Markup, html};
-use spin_sdk::http::Method;
 use storefront_domain::dashboard::{AuditReport, Dashboard};
 
 /// Most audit findings the dashboard lists (the rest are counted).
 const AUDIT_FINDINGS_SHOWN: usize = 10;
 
 pub async fn respond(office: &Office<'_>) -> Resp {
-    if office.method() != "GET" {
-        return office.method_not_allowed("GET");
-    }
     let dashboard = match office.writer.office_dashboard().await {
         Ok(d) => d,
         Err(e) => return office.writer_failed(e),
@@ -159,22 +155,4 @@ fn window_end(seconds: i64) -> String {
         })
         .map(|t| when::human(&t))
         .unwrap_or_else(|| seconds.to_string())
-}
-
-impl WriterClient {
-    /// The dashboard's figures.
-    async fn office_dashboard(&self) -> Result<Dashboard, WriterError> {
-        Ok(self
-            .call(Method::Get, "/admin/dashboard", None, &[])
-            .await?
-            .value)
-    }
-
-    /// The writer's audit of the ledger.
-    async fn office_audit(&self) -> Result<AuditReport, WriterError> {
-        Ok(self
-            .call(Method::Get, "/admin/audit", None, &[])
-            .await?
-            .value)
-    }
 }

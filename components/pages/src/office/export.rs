@@ -7,12 +7,11 @@
 
 use super::Office;
 use super::spreadsheet::{Cell, Sheet};
-use crate::web::Resp;
-use crate::writer_client::{WriterClient, WriterError};
+use crate::http::Resp;
+use crate::writer::WriterError;
 use maud::{Markup, html};
-use spin_sdk::http::Method;
 use storefront_domain::FieldError;
-use storefront_domain::order_export::{ExportOrder, MAX_EXPORT_ROWS, OrderExport};
+use storefront_domain::order_export::{ExportOrder, MAX_EXPORT_ROWS};
 use time::Date;
 use time::macros::format_description;
 
@@ -206,24 +205,5 @@ fn date_field(name: &str, label: &str, value: &str, error: Option<String>) -> Ma
                 span.field-error #(error_id) { (error) }
             }
         }
-    }
-}
-
-impl WriterClient {
-    /// The orders placed on the UTC days `from`..=`to` (checked `YYYY-MM-DD` by the caller).
-    async fn export_orders(&self, from: &str, to: &str) -> Result<OrderExport, WriterError> {
-        let query = form_urlencoded::Serializer::new(String::new())
-            .append_pair("from", from)
-            .append_pair("to", to)
-            .finish();
-        Ok(self
-            .call(
-                Method::Get,
-                &format!("/admin/export/orders?{query}"),
-                None,
-                &[],
-            )
-            .await?
-            .value)
     }
 }

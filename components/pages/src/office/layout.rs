@@ -2,8 +2,8 @@
 //! sign-out button, the flash message, and the shop's stylesheet plus a few rules of
 //! its own (tables, forms side by side). Like every page, no script runs.
 
-use super::{Office, session};
-use crate::views::STYLE;
+use super::{Office, owner_session};
+use crate::layout::chrome::STYLE;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 /// The areas in the navigation: label and path.
@@ -20,7 +20,7 @@ const AREAS: &[(&str, &str)] = &[
 
 /// The hidden CSRF field every back-office form carries.
 pub fn csrf_field(office: &Office<'_>) -> Markup {
-    html! { input type="hidden" name=(session::CSRF_FIELD) value=(office.csrf()); }
+    html! { input type="hidden" name=(owner_session::CSRF_FIELD) value=(office.csrf()); }
 }
 
 pub fn page(office: &Office<'_>, title: &str, content: Markup) -> Markup {

@@ -5,15 +5,12 @@
 //! shopper would get beside the HTML one.
 
 use super::Office;
-use crate::views::when;
-use crate::web::Resp;
-use crate::writer_client::{WriterClient, WriterError};
+use crate::http::Resp;
+use crate::layout::when;
 use maud::html;
-use spin_sdk::http::Method;
-use storefront_domain::outbox::Mailbox;
 
 /// Mails per page.
-const PAGE: i64 = 20;
+pub const PAGE: i64 = 20;
 
 pub async fn respond(office: &Office<'_>, rest: &[&str]) -> Resp {
     if !rest.is_empty() {
@@ -60,14 +57,4 @@ pub async fn respond(office: &Office<'_>, rest: &[&str]) -> Resp {
         }
     };
     office.ok("Mail", body)
-}
-
-impl WriterClient {
-    async fn mailbox(&self, before: Option<i64>) -> Result<Mailbox, WriterError> {
-        let path = match before {
-            Some(b) => format!("/admin/mail?limit={PAGE}&before={b}"),
-            None => format!("/admin/mail?limit={PAGE}"),
-        };
-        Ok(self.call(Method::Get, &path, None, &[]).await?.value)
-    }
 }

@@ -3,13 +3,14 @@
 //!
 //! `/admin…` serves two clients on the same paths. A request with an `Authorization`
 //! header, or one that does not ask for HTML, is the bearer-token JSON API for scripts
-//! ([`crate::admin`]); a browser's request (it names `text/html` in `Accept` and carries
+//! ([`crate::office::api`]); a browser's request (it names `text/html` in `Accept` and carries
 //! no `Authorization`) comes here. Every page but the sign-in needs the owner's session,
-//! which the writer keeps and checks on every request ([`session`]); every form carries
+//! which the writer keeps and checks on every request ([`owner_session`]); every form carries
 //! the session's CSRF token, and a POST that another site sent (`Sec-Fetch-Site:
 //! cross-site`) is refused whatever it carries.
 //!
-//! Each area lives in its own module and answers the paths under its prefix:
+//! Each area lives in its own module; the route table ([`crate::routes`]) sends it the
+//! paths under its prefix:
 //! `/admin` ([`dashboard`]), `/admin/sign-in` and `/admin/sign-out` ([`sign_in`]),
 //! `/admin/setup` (the first password, [`setup`]),
 //! `/admin/orders…` ([`orders`]), `/admin/catalog…` ([`catalog`]), `/admin/payments…`
@@ -17,32 +18,32 @@
 //! password and sessions, [`settings`]),
 //! `/admin/mail` (the local mailbox, [`mail`]), `/admin/webhooks…` ([`webhooks`]).
 
+pub mod api;
 pub mod catalog;
 pub mod dashboard;
 pub mod export;
-pub mod flash;
+pub mod flash_cookie;
 pub mod layout;
 pub mod mail;
 pub mod orders;
-pub mod password;
+pub mod owner_session;
+pub mod password_hash;
 pub mod payments;
-pub mod session;
 pub mod settings;
 pub mod setup;
 pub mod sign_in;
 pub mod spreadsheet;
 pub mod webhooks;
 
-use crate::forms::Form;
-use crate::notice::{Flash, Tone};
-use crate::signing::Key;
-use crate::web::{Req, Resp};
-use crate::writer_client::{WriterClient, WriterError};
+use crate::http::forms::Form;
+use crate::http::{Req, Resp};
+use crate::layout::flash::{Flash, Tone};
+use crate::routes::{self, Features, OfficeArea, Route, Who};
+use crate::security::signing::Key;
+use crate::writer::{WriterClient, WriterError};
 use maud::Markup;
-use session::OwnerSession;
-use spin_sdk::http::Method;
+use owner_session::OwnerSession;
 use storefront_domain::checkout::ShopSettings;
-use storefront_domain::owner::OwnerStatus;
 
 /// The actor named in the history of every command the back office sends.
 pub const ACTOR: &str = "owner";
@@ -77,7 +78,7 @@ pub struct Office<'a> {
     pub flash: Option<Flash>,
 }
 
-impl Office<'_> {
+impl<'a> Office<'a> {
     /// The CSRF token for this session's forms (empty without a session).
     pub fn csrf(&self) -> String {
         self.session
@@ -90,7 +91,7 @@ impl Office<'_> {
     pub fn form(&self) -> Result<Form, Resp> {
         let form = Form::parse(&self.req.body);
         match &self.session {
-            Some(s) if s.csrf_ok(self.key, form.get(session::CSRF_FIELD)) => Ok(form),
+            Some(s) if s.csrf_ok(self.key, form.get(owner_session::CSRF_FIELD)) => Ok(form),
             _ => Err(self.error(
                 403,
                 "This form has expired",
@@ -103,8 +104,11 @@ impl Office<'_> {
     /// A page in the back-office layout.
     pub fn page(&self, status: u16, title: &str, content: Markup) -> Resp {
         let mut resp = Resp::html(status, layout::page(self, title, content));
-        if self.req.cookie(flash::COOKIE).is_some() {
-            resp = resp.header("set-cookie", flash::clear_cookie(self.req.is_https()));
+        if self.req.cookie(flash_cookie::COOKIE).is_some() {
+            resp = resp.header(
+                "set-cookie",
+                flash_cookie::clear_cookie(self.req.is_https()),
+            );
         }
         resp
     }
@@ -120,7 +124,7 @@ impl Office<'_> {
         match message {
             Some(m) => resp.header(
                 "set-cookie",
-                flash::set_cookie(&m, self.key, self.req.is_https()),
+                flash_cookie::set_cookie(&m, self.key, self.req.is_https()),
             ),
             None => resp,
         }
@@ -187,7 +191,7 @@ impl Office<'_> {
     }
 
     /// The request method as routed: `HEAD` is answered like `GET`.
-    pub fn method(&self) -> &str {
+    pub fn method(&self) -> &'a str {
         match self.req.method.as_str() {
             "HEAD" => "GET",
             m => m,
@@ -204,42 +208,64 @@ pub async fn respond(req: &Req, key: &Key, writer: &WriterClient, now: u64) -> R
         }
     };
     let mut office = bare(req, key, writer, now, shop);
-    let segments: Vec<&str> = req.path.split('/').skip(2).collect();
-    if req.path != "/admin" && segments.iter().any(|s| s.is_empty()) {
+    if routes::has_empty_segment(&req.path) {
         return office.not_found();
     }
+    let method = office.method();
     let cross_site = req
         .header("sec-fetch-site")
         .is_some_and(|v| v.eq_ignore_ascii_case("cross-site"));
-    if office.method() != "GET" && cross_site {
+    if method != "GET" && cross_site {
         return office.error(
             403,
             "Refused",
             "The back office does not accept forms sent from other sites.",
         );
     }
-    if let ["setup"] = segments.as_slice() {
-        return setup::respond(&office).await;
-    }
-    if let ["sign-in" | "sign-out"] = segments.as_slice() {
-        office.session = current_session(&office).await.ok().flatten();
-        return sign_in::respond(&office, segments[0]).await;
+    let found = routes::on_path(&req.path, method, Features::default(), true);
+    // The sign-in and setup pages come before any session.
+    if let Some((entry, captures)) = found.as_ref().filter(|(e, _)| e.who == Who::Visitor) {
+        let area = match (entry.route)(captures) {
+            Route::Office(area, _) => area,
+            _ => return office.not_found(),
+        };
+        if area != OfficeArea::Setup {
+            office.session = current_session(&office).await.ok().flatten();
+        }
+        if !entry.allows(method) {
+            return office.method_not_allowed(entry.methods);
+        }
+        return match area {
+            OfficeArea::Setup => setup::respond(&office).await,
+            OfficeArea::SignIn => sign_in::respond(&office).await,
+            _ => sign_in::sign_out(&office).await,
+        };
     }
     match current_session(&office).await {
         Ok(Some(session)) => office.session = Some(session),
         Ok(None) => return sign_in::required(&office),
         Err(e) => return office.writer_failed(e),
     }
-    match segments.as_slice() {
-        [] => dashboard::respond(&office).await,
-        ["orders", rest @ ..] => orders::respond(&office, rest).await,
-        ["catalog", rest @ ..] => catalog::respond(&office, rest).await,
-        ["payments", rest @ ..] => payments::respond(&office, rest).await,
-        ["export", rest @ ..] => export::respond(&office, rest).await,
-        ["settings", rest @ ..] => settings::respond(&office, rest).await,
-        ["mail", rest @ ..] => mail::respond(&office, rest).await,
-        ["webhooks", rest @ ..] => webhooks::respond(&office, rest).await,
-        _ => office.not_found(),
+    let Some((entry, captures)) = found else {
+        return office.not_found();
+    };
+    if !entry.allows(method) {
+        return office.method_not_allowed(entry.methods);
+    }
+    let Route::Office(area, rest) = (entry.route)(&captures) else {
+        return office.not_found();
+    };
+    let rest = rest.as_slice();
+    match area {
+        OfficeArea::Dashboard => dashboard::respond(&office).await,
+        OfficeArea::Orders => orders::respond(&office, rest).await,
+        OfficeArea::Catalog => catalog::respond(&office, rest).await,
+        OfficeArea::Payments => payments::respond(&office, rest).await,
+        OfficeArea::Export => export::respond(&office, rest).await,
+        OfficeArea::Settings => settings::respond(&office, rest).await,
+        OfficeArea::Mail => mail::respond(&office, rest).await,
+        OfficeArea::Webhooks => webhooks::respond(&office, rest).await,
+        OfficeArea::Setup | OfficeArea::SignIn | OfficeArea::SignOut => office.not_found(),
     }
 }
 
@@ -283,7 +309,9 @@ fn bare<'a>(
         now,
         shop,
         session: None,
-        flash: req.cookie(flash::COOKIE).and_then(|v| flash::read(v, key)),
+        flash: req
+            .cookie(flash_cookie::COOKIE)
+            .and_then(|v| flash_cookie::read(v, key)),
     }
 }
 
@@ -291,21 +319,11 @@ fn bare<'a>(
 async fn current_session(office: &Office<'_>) -> Result<Option<OwnerSession>, WriterError> {
     let Some(session) = office
         .req
-        .cookie(session::COOKIE)
+        .cookie(owner_session::COOKIE)
         .and_then(OwnerSession::from_cookie)
     else {
         return Ok(None);
     };
     let valid = office.writer.check_owner_session(&session.id).await?;
     Ok(valid.then_some(session))
-}
-
-impl WriterClient {
-    /// Whether an owner password is set, and its generation.
-    pub async fn owner_status(&self) -> Result<OwnerStatus, WriterError> {
-        Ok(self
-            .call(Method::Get, "/admin/owner", None, &[])
-            .await?
-            .value)
-    }
 }

@@ -11,11 +11,10 @@
 
 use super::Office;
 use super::layout::csrf_field;
-use crate::views::when;
-use crate::web::Resp;
-use crate::writer_client::{WriterClient, WriterError};
+use crate::http::Resp;
+use crate::layout::when;
+use crate::writer::WriterError;
 use maud::{Markup, html};
-use spin_sdk::http::Method;
 use storefront_domain::owner_orders::{FlaggedEvent, ReviewQueue, ReviewQueueQuery};
 use storefront_domain::payments::{MAX_REVIEW_NOTE, ReviewRequest, review_note, valid_event_id};
 
@@ -192,20 +191,5 @@ fn why(outcome: &str) -> &'static str {
         "amount_mismatch" => "The amount is not the order's total (or a partial refund)",
         "deferred" => "Waiting for an earlier event that has not arrived",
         _ => "Needs a look",
-    }
-}
-
-impl WriterClient {
-    /// The payment events waiting for a review, newest first.
-    async fn review_queue(&self, query: &ReviewQueueQuery) -> Result<ReviewQueue, WriterError> {
-        Ok(self
-            .call(
-                Method::Get,
-                &format!("/admin/payment-events?{}", query.to_query()),
-                None,
-                &[],
-            )
-            .await?
-            .value)
     }
 }

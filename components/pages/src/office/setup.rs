@@ -4,10 +4,10 @@
 //! (compared in constant time; empty disables the link). `storefront up` generates the
 //! token and prints the link at start.
 
-use super::{Office, password, session};
-use crate::forms::Form;
-use crate::web::Resp;
-use crate::writer_client::WriterError;
+use super::{Office, owner_session, password_hash};
+use crate::http::Resp;
+use crate::http::forms::Form;
+use crate::writer::WriterError;
 use maud::html;
 use sha2::{Digest, Sha256};
 use storefront_domain::owner::{MAX_PASSWORD_BYTES, SetPassword, password_problem};
@@ -16,11 +16,11 @@ use subtle::ConstantTimeEq;
 pub async fn respond(office: &Office<'_>) -> Resp {
     let token = match office.method() {
         "GET" => office.req.query_param("token").unwrap_or_default(),
-        "POST" => Form::parse(&office.req.body)
+        // POST, the only other method the route table lets through.
+        _ => Form::parse(&office.req.body)
             .get("token")
             .unwrap_or_default()
             .to_string(),
-        _ => return office.method_not_allowed("GET, POST"),
     };
     if !token_ok(&token) {
         return office.error(
@@ -59,9 +59,9 @@ pub async fn respond(office: &Office<'_>) -> Resp {
             Some("The two passwords are not the same.".into()),
         );
     }
-    let session = session::OwnerSession::start();
+    let session = owner_session::OwnerSession::start();
     let set = SetPassword {
-        password_hash: password::hash(new),
+        password_hash: password_hash::hash(new),
         only_if_unset: true,
         session: Some(session.record(office.req)),
     };
@@ -73,7 +73,7 @@ pub async fn respond(office: &Office<'_>) -> Resp {
             )
             .header(
                 "set-cookie",
-                session::set_cookie(&session, office.req.is_https()),
+                owner_session::set_cookie(&session, office.req.is_https()),
             ),
         // Someone else set one a moment ago: this link is spent.
         Err(WriterError::Rejected { status: 409, .. }) => office.redirect("/admin/sign-in", None),

@@ -4,32 +4,27 @@
 //! ([`storefront_domain::owner`]); this component verifies the password against it (the
 //! slow part, kept off the writer) and reports the outcome, which the writer logs and
 //! counts towards the client's limit of failed sign-ins. A right password's report
-//! begins the session whose secret the new cookie carries ([`session`]); signing out
+//! begins the session whose secret the new cookie carries ([`owner_session`](crate::office::owner_session)); signing out
 //! ends it at the writer before the cookie is cleared.
 
-use super::{Office, session};
-use crate::forms::Form;
-use crate::notice::{Flash, Tone};
-use crate::web::Resp;
-use crate::writer_client::{WriterClient, WriterError};
+use super::{Office, owner_session};
+use crate::http::Resp;
+use crate::http::forms::Form;
+use crate::layout::flash::{Flash, Tone};
+use crate::writer::WriterError;
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use maud::html;
-use spin_sdk::http::Method;
-use storefront_domain::owner::{
-    MAX_PASSWORD_BYTES, NewSession, SignInChallenge, SignInOutcome, SignInStart,
-};
+use storefront_domain::owner::{MAX_PASSWORD_BYTES, NewSession, SignInOutcome, SignInStart};
 
 /// Longest `next` address kept across the sign-in.
 const MAX_NEXT: usize = 512;
 
-pub async fn respond(office: &Office<'_>, which: &str) -> Resp {
-    match (which, office.method()) {
-        ("sign-in", "GET") if office.session.is_some() => office.redirect("/admin", None),
-        ("sign-in", "GET") => form_page(office, 200, &next(office.req.query_param("next")), None),
-        ("sign-in", "POST") => sign_in(office).await,
-        ("sign-in", _) => office.method_not_allowed("GET, POST"),
-        (_, "POST") => sign_out(office).await,
-        _ => office.method_not_allowed("POST"),
+/// `GET|POST /admin/sign-in` (the route table lets no other method through).
+pub async fn respond(office: &Office<'_>) -> Resp {
+    match office.method() {
+        "GET" if office.session.is_some() => office.redirect("/admin", None),
+        "GET" => form_page(office, 200, &next(office.req.query_param("next")), None),
+        _ => sign_in(office).await,
     }
 }
 
@@ -99,7 +94,7 @@ async fn sign_in(office: &Office<'_>) -> Resp {
     if password.is_empty() || password.len() > MAX_PASSWORD_BYTES {
         return form_page(office, 422, &next, Some("Enter the owner password."));
     }
-    let session = session::OwnerSession::start();
+    let session = owner_session::OwnerSession::start();
     match check(office, password, Some(session.record(office.req))).await {
         Ok(Check::Right) => {}
         Ok(Check::Wrong) => {
@@ -124,7 +119,7 @@ async fn sign_in(office: &Office<'_>) -> Resp {
     };
     Resp::redirect(&next).header(
         "set-cookie",
-        session::set_cookie(&session, office.req.is_https()),
+        owner_session::set_cookie(&session, office.req.is_https()),
     )
 }
 
@@ -182,7 +177,7 @@ fn verify(password: &str, stored: &str) -> bool {
     }
 }
 
-async fn sign_out(office: &Office<'_>) -> Resp {
+pub async fn sign_out(office: &Office<'_>) -> Resp {
     // Without a valid session there is nothing to end; with one, the form must be ours.
     if let Some(session) = &office.session {
         if let Err(resp) = office.form() {
@@ -197,31 +192,8 @@ async fn sign_out(office: &Office<'_>) -> Resp {
             "/admin/sign-in",
             Some(Flash::new(Tone::Info, "You are signed out.")),
         )
-        .header("set-cookie", session::clear_cookie(office.req.is_https()))
-}
-
-impl WriterClient {
-    async fn start_sign_in(&self, start: &SignInStart) -> Result<SignInChallenge, WriterError> {
-        let body = serde_json::to_vec(start).expect("serialises");
-        Ok(self
-            .call(Method::Post, "/admin/owner/sign-ins", Some(body), &[])
-            .await?
-            .value)
-    }
-
-    async fn finish_sign_in(
-        &self,
-        attempt: i64,
-        outcome: &SignInOutcome,
-    ) -> Result<(), WriterError> {
-        let body = serde_json::to_vec(outcome).expect("serialises");
-        self.call_bytes(
-            Method::Post,
-            &format!("/admin/owner/sign-ins/{attempt}"),
-            Some(body),
-            &[],
+        .header(
+            "set-cookie",
+            owner_session::clear_cookie(office.req.is_https()),
         )
-        .await
-        .map(drop)
-    }
 }

@@ -6,11 +6,10 @@
 
 use super::{Office, layout};
 
-use crate::web::Resp;
-use crate::writer_client::{WriterClient, WriterError};
+use crate::http::Resp;
+use crate::writer::WriterError;
 use maud::{Markup, html};
-use spin_sdk::http::Method;
-use storefront_domain::outbox::{EVENTS, Endpoint, Endpoints, NewEndpoint};
+use storefront_domain::outbox::{EVENTS, Endpoint, NewEndpoint};
 
 pub async fn respond(office: &Office<'_>, rest: &[&str]) -> Resp {
     match (rest, office.method()) {
@@ -169,34 +168,5 @@ async fn deactivate(office: &Office<'_>, id: &str) -> Resp {
             format!("Endpoint {} deactivated.", endpoint.url),
         ),
         Err(e) => office.writer_failed(e),
-    }
-}
-
-impl WriterClient {
-    async fn endpoints(&self) -> Result<Endpoints, WriterError> {
-        Ok(self
-            .call(Method::Get, "/admin/webhooks", None, &[])
-            .await?
-            .value)
-    }
-
-    async fn add_endpoint(&self, new: &NewEndpoint) -> Result<Endpoint, WriterError> {
-        let body = serde_json::to_vec(new).expect("serialises");
-        Ok(self
-            .call(Method::Post, "/admin/webhooks", Some(body), &[])
-            .await?
-            .value)
-    }
-
-    async fn deactivate_endpoint(&self, id: &str) -> Result<Endpoint, WriterError> {
-        Ok(self
-            .call(
-                Method::Post,
-                &format!("/admin/webhooks/{id}/deactivate"),
-                None,
-                &[],
-            )
-            .await?
-            .value)
     }
 }

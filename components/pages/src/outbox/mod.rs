@@ -14,14 +14,11 @@ pub mod email;
 pub mod templates;
 pub mod webhook;
 
-use crate::web::Resp;
-use crate::writer_client::{WriterClient, WriterError};
+use crate::http::Resp;
+use crate::writer::{WriterClient, WriterError};
 use serde::Serialize;
-use spin_sdk::http::Method;
 use storefront_domain::checkout::ShopSettings;
-use storefront_domain::outbox::{
-    ClaimRequest, Claimed, DeliveryReport, Message, Outcome, ReportAnswer,
-};
+use storefront_domain::outbox::{ClaimRequest, DeliveryReport, Message, Outcome};
 
 /// Messages one round claims: a round delivers them one after another.
 pub const ROUND_SIZE: i64 = 20;
@@ -80,7 +77,7 @@ pub struct Round {
 pub async fn run(writer: &WriterClient, now: u64) -> Resp {
     match round(writer, &Settings::load(), now).await {
         Ok(round) => Resp::json(200, &round),
-        Err(e) => crate::api::writer_failed(e),
+        Err(e) => crate::http::json::writer_failed(e),
     }
 }
 
@@ -89,7 +86,7 @@ pub async fn round(
     settings: &Settings,
     now: u64,
 ) -> Result<Round, WriterError> {
-    let dispatcher = format!("d-{}", crate::signing::random_hex(8));
+    let dispatcher = format!("d-{}", crate::security::signing::random_hex(8));
     let claimed = writer
         .claim_messages(&ClaimRequest {
             dispatcher: dispatcher.clone(),
@@ -156,32 +153,5 @@ async fn deliver(message: &Message, shop: &ShopSettings, settings: &Settings, no
             error: format!("unknown channel {other}"),
             permanent: true,
         },
-    }
-}
-
-impl WriterClient {
-    pub async fn claim_messages(&self, claim: &ClaimRequest) -> Result<Claimed, WriterError> {
-        let body = serde_json::to_vec(claim).expect("serialises");
-        Ok(self
-            .call(Method::Post, "/outbox/claim", Some(body), &[])
-            .await?
-            .value)
-    }
-
-    pub async fn report_message(
-        &self,
-        message_id: &str,
-        report: &DeliveryReport,
-    ) -> Result<ReportAnswer, WriterError> {
-        let body = serde_json::to_vec(report).expect("serialises");
-        Ok(self
-            .call(
-                Method::Post,
-                &format!("/outbox/{message_id}/result"),
-                Some(body),
-                &[],
-            )
-            .await?
-            .value)
     }
 }

@@ -15,7 +15,7 @@
 
 use super::provider::ProviderError;
 use super::{Payments, signature, test_mode, webhook};
-use crate::web::Resp;
+use crate::http::Resp;
 use serde::Serialize;
 use storefront_domain::payments::{
     ActionReport, PROVIDER_STRIPE, PROVIDER_TEST, ProviderAction, ProviderActionKind,
@@ -44,7 +44,7 @@ pub async fn round(p: &Payments<'_>) -> Result<Round, Resp> {
         .writer
         .due_actions()
         .await
-        .map_err(crate::api::writer_failed)?;
+        .map_err(crate::http::json::writer_failed)?;
     let mut round = Round::default();
     for action in &due.actions {
         let report = carry_out(p, action).await;

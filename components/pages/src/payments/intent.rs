@@ -10,7 +10,7 @@
 
 use super::provider::{Intent, Provider, ProviderError};
 use super::{PayError, Payments, writer_error};
-use crate::writer_client::WriterError;
+use crate::writer::WriterError;
 use storefront_domain::OrderState;
 use storefront_domain::payments::{PaymentRecord, PaymentView, RecordIntent};
 
@@ -167,7 +167,7 @@ fn ready(view: PaymentView, intent: Intent, provider: &Provider<'_>) -> Result<P
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signing::Key;
+    use crate::security::signing::Key;
     use storefront_domain::Money;
 
     fn view(state: OrderState) -> PaymentView {

@@ -1,5 +1,5 @@
 //! Taking payments: the per-request context ([`Payments`]) shared by the payment step,
-//! the provider webhook and admin refunds, which provider it may use, and the ways a
+//! the provider webhook and the owner's refunds, which provider it may use, and the ways a
 //! payment request fails ([`PayError`]) with their JSON answers.
 //!
 //! Money never moves on our say-so: pages create intents and verify provider events,
@@ -26,9 +26,9 @@ pub mod test_mode;
 pub mod webhook;
 
 use crate::config::{PaymentMode, PaymentSettings};
-use crate::signing::Key;
-use crate::web::Resp;
-use crate::writer_client::{WriterClient, WriterError};
+use crate::http::Resp;
+use crate::security::signing::Key;
+use crate::writer::{WriterClient, WriterError};
 use provider::{Provider, ProviderError};
 use storefront_domain::OrderState;
 use storefront_domain::payments::PaymentView;
@@ -152,7 +152,7 @@ impl PayError {
         }
     }
 
-    /// The JSON answer (public API and admin routes).
+    /// The JSON answer (the public API and the owner's).
     pub fn into_json(self) -> Resp {
         match self {
             PayError::NotConfigured => Resp::json_error(
@@ -167,7 +167,7 @@ impl PayError {
                 &format!("order {number} is {}, not awaiting payment", state.as_str()),
             ),
             PayError::Conflict { code, message } => Resp::json_error(409, code, &message),
-            PayError::Writer(e) => crate::api::writer_failed(e),
+            PayError::Writer(e) => crate::http::json::writer_failed(e),
             PayError::Provider(ProviderError::Unavailable(why)) => {
                 eprintln!("payment provider unavailable: {why}");
                 Resp::json_error(

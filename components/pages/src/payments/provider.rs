@@ -3,7 +3,7 @@
 
 use super::stripe::StripeClient;
 use super::test_mode;
-use crate::signing::Key;
+use crate::security::signing::Key;
 use storefront_domain::Money;
 use storefront_domain::payments::{PROVIDER_STRIPE, PROVIDER_TEST, PaymentRecord};
 

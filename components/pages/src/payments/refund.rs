@@ -1,5 +1,5 @@
 //! Refunds the owner asks for, whole or partial: `POST /admin/orders/{number}/refund`
-//! (admin token checked by the router; optional JSON body `{"amount": 500, "note": "…"}`,
+//! (the owner's token checked by the router; optional JSON body `{"amount": 500, "note": "…"}`,
 //! minor units, everything still refundable without an amount) and the back office's
 //! refund form, both through [`request`].
 //!
@@ -18,17 +18,15 @@
 
 use super::{PayError, Payments, provider::ProviderError, signature, test_mode, webhook};
 use crate::config::PaymentMode;
-use crate::web::{Req, Resp};
-use crate::writer_client::WriterError;
+use crate::http::{Req, Resp};
+use crate::security::owner_token;
+use crate::writer::WriterError;
 use serde::Serialize;
 use storefront_domain::payments::{
     PROVIDER_STRIPE, PROVIDER_TEST, REFUND_ACCEPTED, REFUND_FAILED, RefundAnswer, RefundReport,
     RequestRefund,
 };
 use storefront_domain::{ErrorBody, IDEMPOTENCY_KEY, Money, OrderState};
-
-/// The admin API's actor in the order's refund history.
-const API_ACTOR: &str = "admin-token";
 
 /// What the owner asks for.
 pub struct Ask<'a> {
@@ -96,7 +94,7 @@ pub async fn refund(p: &Payments<'_>, number: &str, req: &Req) -> Resp {
     let request: RequestRefund = if req.body.iter().all(u8::is_ascii_whitespace) {
         RequestRefund::default()
     } else {
-        match crate::api::parse_json(
+        match crate::http::json::parse_json(
             &req.body,
             "a refund (`{\"amount\": 500, \"note\": \"broken mug\"}`, or no body for all of it)",
         ) {
@@ -106,7 +104,7 @@ pub async fn refund(p: &Payments<'_>, number: &str, req: &Req) -> Resp {
     };
     let derived = format!("whole-{number}");
     let key = match req.header(IDEMPOTENCY_KEY) {
-        Some(_) => match crate::api::idempotency_key(req) {
+        Some(_) => match crate::http::json::idempotency_key(req) {
             Ok(key) => key,
             Err(resp) => return resp,
         },
@@ -122,7 +120,7 @@ pub async fn refund(p: &Payments<'_>, number: &str, req: &Req) -> Resp {
     let ask = Ask {
         request,
         key,
-        actor: API_ACTOR,
+        actor: owner_token::ACTOR,
     };
     match request_refund(p, number, &ask).await {
         Ok(requested) => Resp::json(202, &requested),

@@ -8,7 +8,7 @@
 //! answer header `Stripe-Should-Retry` is obeyed when present.
 
 use super::provider::{Intent, ProviderError};
-use crate::writer_client::is_misconfiguration;
+use crate::writer::is_misconfiguration;
 use serde::Deserialize;
 use spin_sdk::http::{Method, Request, Response, send};
 use std::time::Duration;

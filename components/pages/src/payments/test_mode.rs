@@ -8,7 +8,7 @@
 //! own message prefix, keeping these signatures apart from cookie and CSRF signatures.
 //! Pure code, no spin-sdk.
 
-use crate::signing::Key;
+use crate::security::signing::Key;
 use serde_json::json;
 use storefront_domain::Money;
 use storefront_domain::payments::{EVENT_CHARGE_REFUNDED, EVENT_INTENT_SUCCEEDED};

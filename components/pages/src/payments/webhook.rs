@@ -11,8 +11,8 @@
 
 use super::signature::{self, SignatureError};
 use super::{Payments, TEST_PAYMENTS_REFUSED, event};
-use crate::web::{Req, Resp};
-use crate::writer_client::WriterError;
+use crate::http::{Req, Resp};
+use crate::writer::WriterError;
 use serde_json::json;
 use storefront_domain::payments::{PROVIDER_STRIPE, PaymentEventResult};
 
@@ -84,7 +84,7 @@ impl WebhookError {
             {
                 Resp::json(403, &body)
             }
-            WebhookError::Writer(e) => crate::api::writer_failed(e),
+            WebhookError::Writer(e) => crate::http::json::writer_failed(e),
         }
     }
 }
@@ -93,8 +93,8 @@ impl WebhookError {
 mod tests {
     use super::*;
     use crate::config::{PaymentMode, PaymentSettings};
-    use crate::signing::Key;
-    use crate::writer_client::WriterClient;
+    use crate::security::signing::Key;
+    use crate::writer::WriterClient;
     use storefront_domain::ErrorBody;
 
     fn settings(secret: &str) -> PaymentSettings {

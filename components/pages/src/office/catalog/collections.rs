@@ -6,9 +6,9 @@
 use super::fields::{self, input, textarea};
 use super::optional_position;
 use super::{Problem, Sent, json, posted, product_path, send};
+use crate::http::Resp;
+use crate::http::paging::MAX_PAGE_NUMBER;
 use crate::office::Office;
-use crate::paging::MAX_PAGE_NUMBER;
-use crate::web::Resp;
 use maud::{Markup, html};
 use storefront_domain::catalog::{CollectionChange, CollectionPage, Membership, NewCollection};
 use storefront_domain::catalog_positions::Positions;

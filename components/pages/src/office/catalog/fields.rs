@@ -6,7 +6,7 @@
 use super::{KEY_FIELD, Problem};
 use crate::office::Office;
 use crate::office::layout::csrf_field;
-use crate::signing::random_hex;
+use crate::security::signing::random_hex;
 use maud::{Markup, html};
 
 /// The value to show: what was typed if `problem` is about this form, else `current`.

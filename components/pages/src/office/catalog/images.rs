@@ -6,9 +6,9 @@
 use super::fields::{self, input};
 use super::product::draw;
 use super::{KEY_FIELD, Problem, Sent, idempotency_key, json, posted, product_path, send};
-use crate::forms::Form;
-use crate::office::{Office, session};
-use crate::web::Resp;
+use crate::http::Resp;
+use crate::http::forms::Form;
+use crate::office::{Office, owner_session};
 use maud::{Markup, html};
 use multer::bytes::Bytes;
 use multer::{Constraints, Multipart, SizeLimit};
@@ -94,7 +94,7 @@ async fn read_upload(office: &Office<'_>) -> Result<Upload, String> {
         .per_field(MAX_TEXT_PART)
         .for_field(FILE, MAX_IMAGE_BYTES as u64 + 1);
     let constraints = Constraints::new()
-        .allowed_fields(vec![session::CSRF_FIELD, KEY_FIELD, "alt", FILE])
+        .allowed_fields(vec![owner_session::CSRF_FIELD, KEY_FIELD, "alt", FILE])
         .size_limit(limits);
     let mut multipart = Multipart::with_constraints(stream, boundary, constraints);
     let mut text = form_urlencoded::Serializer::new(String::new());
@@ -130,7 +130,7 @@ pub async fn upload(office: &Office<'_>, slug: &str) -> Resp {
     let csrf_ok = office
         .session
         .as_ref()
-        .is_some_and(|s| s.csrf_ok(office.key, upload.form.get(session::CSRF_FIELD)));
+        .is_some_and(|s| s.csrf_ok(office.key, upload.form.get(owner_session::CSRF_FIELD)));
     if !csrf_ok {
         return office.error(
             403,

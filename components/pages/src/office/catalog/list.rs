@@ -6,10 +6,10 @@
 
 use super::fields::{self, input, textarea};
 use super::{Problem, Sent, json, money_input, posted, product_path, send};
-use crate::forms::Form;
+use crate::http::Resp;
+use crate::http::forms::Form;
+use crate::http::paging::MAX_PAGE_NUMBER;
 use crate::office::Office;
-use crate::paging::MAX_PAGE_NUMBER;
-use crate::web::Resp;
 use maud::{Markup, html};
 use storefront_domain::catalog::{
     MAX_OPTIONS, MAX_QUERY, MAX_VARIANTS, MAX_WEIGHT_GRAMS, NewProduct, NewVariant, OptionChoice,

@@ -3,7 +3,7 @@
 //!
 //! Every form posts here; the handler checks the CSRF token, reads and checks what the
 //! owner typed (prices from decimal text into minor units), then sends the writer's
-//! owner command ([`crate::admin_catalog`] lists them) as the owner with the form's own
+//! owner command ([`crate::office::api::catalog`] lists them) as the owner with the form's own
 //! idempotency key, drawn into the form when the page was drawn: a double click or a
 //! resubmitted form is answered as a replay, never applied twice. The writer is the
 //! authority: its field errors (422 with `fields`, 409 for a taken slug or SKU) come back
@@ -20,11 +20,10 @@ mod images;
 mod list;
 mod money_input;
 mod product;
-mod writer;
 
 use super::{ACTOR, Office};
-use crate::forms::{Form, valid_idempotency_key};
-use crate::web::Resp;
+use crate::http::Resp;
+use crate::http::forms::{Form, valid_idempotency_key};
 use spin_sdk::http::Method;
 use storefront_domain::catalog::valid_sku;
 use storefront_domain::order::valid_slug;

@@ -8,9 +8,9 @@
 use super::fields::{self, input, select, textarea};
 use super::list::whole;
 use super::{Problem, Sent, json, money_input, posted, product_path, send};
-use crate::forms::Form;
+use crate::http::Resp;
+use crate::http::forms::Form;
 use crate::office::Office;
-use crate::web::Resp;
 use maud::{Markup, html};
 use storefront_domain::Product;
 use storefront_domain::catalog::Variant;

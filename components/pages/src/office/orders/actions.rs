@@ -7,19 +7,19 @@
 //!
 //! Each drawn form carries its own idempotency key, passed to the writer, which answers a
 //! resubmitted form with the first answer (`replayed`), never moving the order or
-//! refunding twice; the commands themselves are the admin API's
-//! ([`admin::move_order`], [`refund::request_refund`]), not a second copy.
+//! refunding twice; the commands themselves are the owner's JSON API's
+//! ([`move_order`], [`refund::request_refund`]), not a second copy.
 
 use super::super::{ACTOR, Office, layout::csrf_field};
+use super::transition::move_order;
 use super::{order_path, state_badge};
-use crate::admin;
 use crate::config::Config;
-use crate::forms::{Form, valid_idempotency_key};
+use crate::http::Resp;
+use crate::http::forms::{Form, valid_idempotency_key};
 use crate::payments::refund::{self, Ask, RefundError, Requested};
 use crate::payments::{PayError, Payments, provider::ProviderError};
-use crate::signing::random_hex;
-use crate::web::Resp;
-use crate::writer_client::WriterError;
+use crate::security::signing::random_hex;
+use crate::writer::WriterError;
 use maud::{Markup, html};
 use storefront_domain::decimal::{format_amount, parse_amount};
 use storefront_domain::owner_orders::{MAX_TRACKING_NUMBER, OwnerOrder, tracking_number};
@@ -200,7 +200,7 @@ async fn ship(office: &Office<'_>, p: &Payments<'_>, number: &str, key: &str, fo
         to: OrderState::Fulfilled,
         tracking_number: tracking.clone(),
     };
-    match admin::move_order(p, number, &request, ACTOR, Some(key)).await {
+    match move_order(p, number, &request, ACTOR, Some(key)).await {
         Ok(moved) if moved.replayed => office.done(
             &order_path(number),
             format!("Order {number} was already shipped with this form; nothing was done twice."),
@@ -237,7 +237,7 @@ async fn cancel(office: &Office<'_>, p: &Payments<'_>, number: &str, key: &str) 
         to: OrderState::Cancelled,
         tracking_number: None,
     };
-    match admin::move_order(p, number, &request, ACTOR, Some(key)).await {
+    match move_order(p, number, &request, ACTOR, Some(key)).await {
         Ok(moved) if moved.status == 202 => office.done(
             &order_path(number),
             format!(

@@ -4,12 +4,13 @@
 //! provider calls the ledger asked for. A table wider than a phone scrolls in a region
 //! that takes keyboard focus.
 
-use super::super::{Office, layout::csrf_field};
 use super::actions::Action;
 use super::state_badge;
-use crate::views::totals::{self, Block};
-use crate::views::{line_name, when};
-use crate::web::Resp;
+use crate::http::Resp;
+use crate::layout::totals::{self, Block};
+use crate::layout::{line_name, when};
+use crate::office::{Office, layout::csrf_field};
+use crate::security::owner_token;
 use maud::{Markup, html};
 use storefront_domain::owner_orders::OwnerOrder;
 use storefront_domain::payments::{REFUND_ACCEPTED, REFUND_REQUESTED};
@@ -140,7 +141,7 @@ fn refund_state(state: &str) -> &'static str {
 fn actor(actor: Option<&str>, placed: bool) -> &str {
     match actor {
         Some("owner") => "Owner (back office)",
-        Some("admin-token") => "Admin API",
+        Some(owner_token::ACTOR) => "Admin API",
         Some(other) => other,
         None if placed => "Shopper",
         None => "Shop (payment or timer)",

@@ -5,8 +5,8 @@
 
 use super::super::Office;
 use super::{order_path, state_badge};
-use crate::views::when;
-use crate::web::Resp;
+use crate::http::Resp;
+use crate::layout::when;
 use maud::{Markup, html};
 use storefront_domain::order_list::{MAX_ORDER_SEARCH, OrderList, OrderListQuery, OrderSummary};
 use storefront_domain::{FieldError, OrderState};

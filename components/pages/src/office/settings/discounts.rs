@@ -7,11 +7,11 @@
 use super::{
     Kind, Outcome, command, error_for, form_key, form_problem, key_field, sub_nav, text_field,
 };
+use crate::http::Resp;
 use crate::office::Office;
 use crate::office::layout::csrf_field;
-use crate::signing::random_hex;
-use crate::web::Resp;
-use crate::writer_client::WriterError;
+use crate::security::signing::random_hex;
+use crate::writer::WriterError;
 use maud::html;
 use spin_sdk::http::Method;
 use storefront_domain::FieldError;
@@ -49,7 +49,7 @@ struct Typed {
 }
 
 impl Typed {
-    fn of(form: &crate::forms::Form) -> Typed {
+    fn of(form: &crate::http::forms::Form) -> Typed {
         let t = |n: &str| form.get(n).unwrap_or_default().trim().to_string();
         Typed {
             key: form_key(form),

@@ -1,16 +1,16 @@
 //! `GET|POST /admin/settings/password`: the owner changes the password. The current one is
 //! checked through the writer's sign-in handshake, so these attempts count towards the
 //! client's limit of failed sign-ins like any other; the new one is hashed here (argon2id,
-//! [`crate::office::password::hash`]) and stored with `PUT /admin/owner/password`, which
+//! [`crate::office::password_hash::hash`]) and stored with `PUT /admin/owner/password`, which
 //! ends every session and, in the same command, begins a fresh one for this browser (a
 //! new cookie), so the owner stays signed in here and nowhere else. A resubmitted form
 //! is harmless: the first submission ended the session it carries, so the second is
 //! sent to the sign-in.
 
 use super::sub_nav;
+use crate::http::Resp;
 use crate::office::layout::csrf_field;
-use crate::office::{Office, password, session, sign_in};
-use crate::web::Resp;
+use crate::office::{Office, owner_session, password_hash, sign_in};
 use maud::html;
 use storefront_domain::owner::{MAX_PASSWORD_BYTES, SetPassword, password_problem};
 
@@ -86,9 +86,9 @@ async fn change(office: &Office<'_>) -> Resp {
         }
         Err(e) => return office.writer_failed(e),
     }
-    let session = session::OwnerSession::start();
+    let session = owner_session::OwnerSession::start();
     let set = SetPassword {
-        password_hash: password::hash(new),
+        password_hash: password_hash::hash(new),
         only_if_unset: false,
         session: Some(session.record(office.req)),
     };
@@ -100,7 +100,7 @@ async fn change(office: &Office<'_>) -> Resp {
             )
             .header(
                 "set-cookie",
-                session::set_cookie(&session, office.req.is_https()),
+                owner_session::set_cookie(&session, office.req.is_https()),
             ),
         Err(e) => office.writer_failed(e),
     }

@@ -5,11 +5,11 @@
 //! cookie is refused from its next request on (the writer deletes its record).
 
 use super::sub_nav;
-use crate::notice::{Flash, Tone};
+use crate::http::Resp;
+use crate::layout::flash::{Flash, Tone};
+use crate::layout::when;
 use crate::office::layout::csrf_field;
-use crate::office::{Office, session};
-use crate::views::when;
-use crate::web::Resp;
+use crate::office::{Office, owner_session};
 use maud::html;
 use storefront_domain::owner::{SESSION_ABSOLUTE_SECONDS, SESSION_IDLE_SECONDS, valid_session_id};
 
@@ -116,7 +116,10 @@ async fn end(office: &Office<'_>, id: &str) -> Resp {
                 "/admin/sign-in",
                 Some(Flash::new(Tone::Info, "You are signed out.")),
             )
-            .header("set-cookie", session::clear_cookie(office.req.is_https()));
+            .header(
+                "set-cookie",
+                owner_session::clear_cookie(office.req.is_https()),
+            );
     }
     office.done(PATH, "The session is ended.")
 }

@@ -3,11 +3,11 @@
 //! /admin/settings/shipping/{code}` → the writer's `POST /admin/shipping/methods/{code}`).
 
 use super::{Outcome, command, form_key, key_field, sub_nav};
+use crate::http::Resp;
 use crate::office::Office;
 use crate::office::layout::csrf_field;
-use crate::signing::random_hex;
-use crate::web::Resp;
-use crate::writer_client::WriterError;
+use crate::security::signing::random_hex;
+use crate::writer::WriterError;
 use maud::html;
 use spin_sdk::http::Method;
 use storefront_domain::checkout::{

@@ -1,0 +1,89 @@
+//! Small HTML fragments that several shop pages share: the stock badge, the add-to-cart
+//! form, a line's name, a product image, the collection links and the page links.
+
+use maud::{Markup, html};
+use storefront_domain::catalog::{Collection, Image};
+use storefront_domain::{PricedLine, Quantity};
+
+/// Stock wording shared by the catalog and product pages.
+pub fn stock_badge(stock: i64) -> Markup {
+    html! {
+        @if stock <= 0 {
+            span.badge.sold-out { "Sold out" }
+        } @else if stock <= 5 {
+            span.badge.low { "Only " (stock) " left" }
+        } @else {
+            span.badge.in-stock { "In stock" }
+        }
+    }
+}
+
+/// The add-to-cart form for one variant (callers leave it out when it cannot be bought).
+/// `name` names the product in the controls' accessible names, so a list of cards is not
+/// a row of identical "Quantity" fields and "Add to cart" buttons.
+pub fn add_to_cart(csrf: &str, slug: &str, sku: &str, name: &str) -> Markup {
+    html! {
+        form.add method="post" action="/cart/add" {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="slug" value=(slug);
+            input type="hidden" name="sku" value=(sku);
+            label.qty {
+                span.visually-hidden { "Quantity of " (name) }
+                input type="number" name="quantity" value="1"
+                    min=(Quantity::MIN) max=(Quantity::MAX) required;
+            }
+            button.primary type="submit" aria-label={ "Add to cart: " (name) } { "Add to cart" }
+        }
+    }
+}
+
+/// An order or cart line's product name and, for a variant, its title.
+pub fn line_name(line: &PricedLine) -> Markup {
+    html! {
+        (line.name)
+        @if !line.variant.is_empty() {
+            " " span.muted.variant { "(" (line.variant) ")" }
+        }
+    }
+}
+
+/// A product image at its content-hash URL, with its size so the page does not jump.
+/// Only the first picture on a page is loaded at once; the rest when scrolled to.
+pub fn image(image: &Image, eager: bool) -> Markup {
+    html! {
+        img src={ "/images/" (image.hash) } width=(image.width) height=(image.height)
+            alt=(image.alt) loading=[(!eager).then_some("lazy")];
+    }
+}
+
+/// Links to every collection, the current one marked.
+pub fn collection_nav(collections: &[Collection], current: Option<&str>) -> Markup {
+    html! {
+        nav.collections aria-label="Collections" {
+            a href="/" aria-current=[current.is_none().then_some("page")] { "All products" }
+            @for c in collections {
+                a href={ "/collections/" (c.slug) }
+                    aria-current=[(current == Some(c.slug.as_str())).then_some("page")] {
+                    (c.name)
+                }
+            }
+        }
+    }
+}
+
+/// Previous/next links for page `page` of `pages`; `href(n)` is page n's address.
+pub fn pagination(page: u32, pages: u32, href: impl Fn(u32) -> String) -> Markup {
+    html! {
+        @if pages > 1 {
+            nav.pagination aria-label="Pages" {
+                @if page > 1 {
+                    a rel="prev" href=(href(page - 1)) { "← Previous" }
+                }
+                span { "Page " (page) " of " (pages) }
+                @if page < pages {
+                    a rel="next" href=(href(page + 1)) { "Next →" }
+                }
+            }
+        }
+    }
+}

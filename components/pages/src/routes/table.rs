@@ -1,0 +1,785 @@
+//! The route table: every path the component answers, with its methods, its body cap,
+//! who may use it, the configuration it needs, and the [`Route`] its handler is
+//! dispatched by ([`super::dispatch`]; the back office's areas in [`crate::office`]).
+//!
+//! Properties of the entries, tested below on the table itself: `HEAD` is answered
+//! wherever `GET` is (and listed in `Allow`); a route that needs a feature switched off is
+//! 404 for every method, as if never written; a typed segment that cannot hold (an
+//! impossible order number, a bad slug) makes the path unknown whatever the method;
+//! only the root may have an empty segment; every entry that takes a body has a cap; a
+//! path belongs to one entry at most (its methods are the path's `Allow`).
+
+use super::pattern::{self, Captures};
+use crate::http::body::{MAX_BODY, MAX_EVENT_BODY, MAX_IMAGE_UPLOAD};
+use crate::shop::legal::Kind;
+use storefront_domain::OrderState;
+
+/// Everything the component answers to, by handler.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route<'a> {
+    Catalog,
+    Collection(&'a str),
+    Search,
+    Product(&'a str),
+    /// A product picture by its content hash (checked by the handler).
+    Image(&'a str),
+    /// `/favicon.svg` or `/favicon.ico`.
+    Favicon,
+    Legal(Kind),
+    Cart,
+    CartAdd,
+    CartUpdate,
+    CartRemove,
+    Checkout,
+    PlaceOrderForm,
+    /// Order numbers are canonical ([`storefront_domain::order_number::normalize`]).
+    Order(String),
+    Pay(String),
+    PayTest(String),
+    StripeWebhook,
+    OwnerRefund(String),
+    /// Ship or cancel.
+    OwnerTransition(String, OrderState),
+    /// Settle a payment event the audit flags.
+    OwnerReviewEvent(&'a str),
+    /// Restock a product or take stock away.
+    OwnerAdjustStock(&'a str),
+    OwnerOrders,
+    /// One round of the outbox's dispatcher, for a scheduler under real `spin up` (the
+    /// storefront host runs its own on a timer).
+    OwnerDispatchOutbox,
+    /// A catalog command or read, by the writer path it is forwarded to.
+    OwnerCatalog(String),
+    /// Shop settings, discount codes, shipping, tax rates, by writer path.
+    OwnerCheckout(String),
+    /// The outbox, the local mailbox, webhook endpoints, by writer path.
+    OwnerOutbox(String),
+    ApiProducts,
+    ApiProduct(&'a str),
+    ApiCollections,
+    ApiCollection(&'a str),
+    ApiSearch,
+    ApiPlaceOrder,
+    ApiOrder(String),
+    ApiPayment(String),
+    /// A back-office page: the area and the segments under its prefix, which the area
+    /// routes itself.
+    Office(OfficeArea, Vec<&'a str>),
+}
+
+/// The back office's areas ([`crate::office`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfficeArea {
+    Dashboard,
+    /// The first password, with the one-time setup token.
+    Setup,
+    SignIn,
+    SignOut,
+    Orders,
+    Catalog,
+    Payments,
+    Export,
+    Settings,
+    Mail,
+    Webhooks,
+}
+
+/// Who may use a route; the shop, the JSON API and the back office are told apart by
+/// the request ([`crate::http::Req::is_json`], [`crate::office::wants`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    /// Anyone with a browser: the HTML shop.
+    Shopper,
+    /// Anyone: the JSON API (an order's routes check its access token).
+    Client,
+    /// The payment provider, proven by its signature on the body.
+    Provider,
+    /// The owner's scripts: `Authorization: Bearer {admin_token}`, else 401.
+    OwnerToken,
+    /// A browser on the back office's sign-in and setup pages, before any session.
+    Visitor,
+    /// The owner in the back office, with a session, else to the sign-in page.
+    OwnerSession,
+}
+
+impl Who {
+    /// Whether the route is a back-office page.
+    pub fn in_office(self) -> bool {
+        matches!(self, Who::Visitor | Who::OwnerSession)
+    }
+}
+
+/// Routes that exist only in some configurations. Switched off, they are 404 for every
+/// method, as if never written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Features {
+    /// `payment_mode` is `test`.
+    pub test_payments: bool,
+    /// `admin_token` is set: the owner's JSON API exists.
+    pub owner_api: bool,
+}
+
+/// What a route needs switched on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    Nothing,
+    TestPayments,
+    OwnerApi,
+}
+
+impl Needs {
+    fn met(self, features: Features) -> bool {
+        match self {
+            Needs::Nothing => true,
+            Needs::TestPayments => features.test_payments,
+            Needs::OwnerApi => features.owner_api,
+        }
+    }
+}
+
+/// The body a route reads, and so the cap on what is read before it is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body {
+    /// None expected; what comes is capped like a form.
+    Nothing,
+    /// A form or a JSON command ([`MAX_BODY`]).
+    Form,
+    /// A payment provider's event ([`MAX_EVENT_BODY`]).
+    Event,
+    /// An image upload ([`MAX_IMAGE_UPLOAD`]).
+    Image,
+}
+
+impl Body {
+    pub fn cap(self) -> usize {
+        match self {
+            Body::Nothing | Body::Form => MAX_BODY,
+            Body::Event => MAX_EVENT_BODY,
+            Body::Image => MAX_IMAGE_UPLOAD,
+        }
+    }
+}
+
+/// One row of the table.
+pub struct Entry {
+    /// The methods, as `Allow` lists them (`HEAD` is added wherever `GET` is); `*` for a
+    /// back-office area, which answers its own pages' methods.
+    pub methods: &'static str,
+    pub path: &'static str,
+    pub body: Body,
+    pub who: Who,
+    pub needs: Needs,
+    /// The handler, by the route it is dispatched on.
+    pub route: for<'a> fn(&Captures<'a>) -> Route<'a>,
+}
+
+impl Entry {
+    /// Whether the entry answers `method` (`HEAD` routed as `GET`).
+    pub fn allows(&self, method: &str) -> bool {
+        self.methods == "*" || self.methods.split(", ").any(|m| m == method)
+    }
+}
+
+const fn entry(
+    methods: &'static str,
+    path: &'static str,
+    body: Body,
+    who: Who,
+    needs: Needs,
+    route: for<'a> fn(&Captures<'a>) -> Route<'a>,
+) -> Entry {
+    Entry {
+        methods,
+        path,
+        body,
+        who,
+        needs,
+        route,
+    }
+}
+
+use Body::{Event, Form, Image, Nothing};
+use Needs::{OwnerApi, TestPayments};
+use Who::{Client, OwnerSession, OwnerToken, Provider, Shopper, Visitor};
+
+/// A route every configuration has.
+const ALWAYS: Needs = Needs::Nothing;
+
+#[rustfmt::skip]
+pub const ROUTES: &[Entry] = &[
+    // The shop (HTML).
+    entry("GET", "/", Nothing, Shopper, ALWAYS, |_| Route::Catalog),
+    entry("GET", "/collections/{any}", Nothing, Shopper, ALWAYS, |c| Route::Collection(c.value(0))),
+    entry("GET", "/search", Nothing, Shopper, ALWAYS, |_| Route::Search),
+    entry("GET", "/favicon.svg", Nothing, Shopper, ALWAYS, |_| Route::Favicon),
+    entry("GET", "/favicon.ico", Nothing, Shopper, ALWAYS, |_| Route::Favicon),
+    entry("GET", "/terms", Nothing, Shopper, ALWAYS, |_| Route::Legal(Kind::Terms)),
+    entry("GET", "/privacy", Nothing, Shopper, ALWAYS, |_| Route::Legal(Kind::Privacy)),
+    entry("GET", "/returns", Nothing, Shopper, ALWAYS, |_| Route::Legal(Kind::Returns)),
+    entry("GET", "/imprint", Nothing, Shopper, ALWAYS, |_| Route::Legal(Kind::Imprint)),
+    entry("GET", "/products/{any}", Nothing, Shopper, ALWAYS, |c| Route::Product(c.value(0))),
+    entry("GET", "/images/{any}", Nothing, Shopper, ALWAYS, |c| Route::Image(c.value(0))),
+    entry("GET", "/cart", Nothing, Shopper, ALWAYS, |_| Route::Cart),
+    entry("POST", "/cart/add", Form, Shopper, ALWAYS, |_| Route::CartAdd),
+    entry("POST", "/cart/update", Form, Shopper, ALWAYS, |_| Route::CartUpdate),
+    entry("POST", "/cart/remove", Form, Shopper, ALWAYS, |_| Route::CartRemove),
+    entry("GET, POST", "/checkout", Form, Shopper, ALWAYS, |c| match c.method {
+        "POST" => Route::PlaceOrderForm,
+        _ => Route::Checkout,
+    }),
+    entry("GET", "/orders/{number}", Nothing, Shopper, ALWAYS, |c| Route::Order(c.number())),
+    entry("GET", "/orders/{number}/pay", Nothing, Shopper, ALWAYS, |c| Route::Pay(c.number())),
+    entry("POST", "/orders/{number}/pay/test", Form, Shopper, TestPayments, |c| Route::PayTest(c.number())),
+    // The JSON API.
+    entry("GET", "/api/products", Nothing, Client, ALWAYS, |_| Route::ApiProducts),
+    entry("GET", "/api/products/{any}", Nothing, Client, ALWAYS, |c| Route::ApiProduct(c.value(0))),
+    entry("GET", "/api/collections", Nothing, Client, ALWAYS, |_| Route::ApiCollections),
+    entry("GET", "/api/collections/{any}", Nothing, Client, ALWAYS, |c| Route::ApiCollection(c.value(0))),
+    entry("GET", "/api/search", Nothing, Client, ALWAYS, |_| Route::ApiSearch),
+    entry("POST", "/api/orders", Form, Client, ALWAYS, |_| Route::ApiPlaceOrder),
+    entry("GET", "/api/orders/{number}", Nothing, Client, ALWAYS, |c| Route::ApiOrder(c.number())),
+    entry("POST", "/api/orders/{number}/payment", Form, Client, ALWAYS, |c| Route::ApiPayment(c.number())),
+    entry("POST", "/webhooks/stripe", Event, Provider, ALWAYS, |_| Route::StripeWebhook),
+    // The owner's JSON API: orders, payments, stock.
+    entry("GET", "/admin/orders", Nothing, OwnerToken, OwnerApi, |_| Route::OwnerOrders),
+    entry("POST", "/admin/orders/{number}/refund", Form, OwnerToken, OwnerApi, |c| Route::OwnerRefund(c.number())),
+    entry("POST", "/admin/orders/{number}/fulfil", Form, OwnerToken, OwnerApi, |c| Route::OwnerTransition(c.number(), OrderState::Fulfilled)),
+    entry("POST", "/admin/orders/{number}/cancel", Form, OwnerToken, OwnerApi, |c| Route::OwnerTransition(c.number(), OrderState::Cancelled)),
+    entry("POST", "/admin/payment-events/{any}/review", Form, OwnerToken, OwnerApi, |c| Route::OwnerReviewEvent(c.value(0))),
+    entry("POST", "/admin/products/{any}/stock", Form, OwnerToken, OwnerApi, |c| Route::OwnerAdjustStock(c.value(0))),
+    // The owner's JSON API: the catalog, forwarded to the writer's route of the same path.
+    entry("GET", "/admin/catalog/history", Nothing, OwnerToken, OwnerApi, catalog),
+    entry("GET, POST", "/admin/catalog/products", Form, OwnerToken, OwnerApi, catalog),
+    entry("GET, POST", "/admin/catalog/products/{slug}", Form, OwnerToken, OwnerApi, catalog),
+    entry("POST", "/admin/catalog/products/{slug}/archive", Form, OwnerToken, OwnerApi, catalog),
+    entry("POST", "/admin/catalog/products/{slug}/restore", Form, OwnerToken, OwnerApi, catalog),
+    entry("POST", "/admin/catalog/products/{slug}/options", Form, OwnerToken, OwnerApi, catalog),
+    entry("POST", "/admin/catalog/products/{slug}/variants", Form, OwnerToken, OwnerApi, catalog),
+    entry("POST", "/admin/catalog/products/{slug}/images", Image, OwnerToken, OwnerApi, catalog),
+    entry("POST", "/admin/catalog/products/{slug}/images/{id}", Form, OwnerToken, OwnerApi, catalog),
+    entry("POST", "/admin/catalog/products/{slug}/images/{id}/remove", Form, OwnerToken, OwnerApi, catalog),
+    entry("POST", "/admin/catalog/variants/{sku}", Form, OwnerToken, OwnerApi, catalog),
+    entry("POST", "/admin/catalog/variants/{sku}/archive", Form, OwnerToken, OwnerApi, catalog),
+    entry("POST", "/admin/catalog/variants/{sku}/restore", Form, OwnerToken, OwnerApi, catalog),
+    entry("POST", "/admin/catalog/variants/{sku}/stock", Form, OwnerToken, OwnerApi, catalog),
+    entry("POST", "/admin/catalog/collections", Form, OwnerToken, OwnerApi, catalog),
+    entry("POST", "/admin/catalog/collections/{slug}", Form, OwnerToken, OwnerApi, catalog),
+    entry("POST", "/admin/catalog/collections/{slug}/products", Form, OwnerToken, OwnerApi, catalog),
+    entry("POST", "/admin/catalog/collections/{slug}/products/{slug}/remove", Form, OwnerToken, OwnerApi, catalog),
+    // The owner's JSON API: checkout settings, forwarded likewise.
+    entry("GET, PUT", "/admin/settings", Form, OwnerToken, OwnerApi, checkout),
+    entry("GET, POST", "/admin/discounts", Form, OwnerToken, OwnerApi, checkout),
+    entry("POST", "/admin/discounts/{code}", Form, OwnerToken, OwnerApi, checkout),
+    entry("POST", "/admin/discounts/{code}/deactivate", Form, OwnerToken, OwnerApi, checkout),
+    entry("GET", "/admin/shipping", Nothing, OwnerToken, OwnerApi, checkout),
+    entry("POST", "/admin/shipping/methods/{method}", Form, OwnerToken, OwnerApi, checkout),
+    entry("GET", "/admin/tax-rates", Nothing, OwnerToken, OwnerApi, checkout),
+    entry("POST", "/admin/tax-rates/{country}", Form, OwnerToken, OwnerApi, checkout),
+    // The owner's JSON API: the outbox, forwarded likewise, and a dispatcher round.
+    entry("GET", "/admin/outbox", Nothing, OwnerToken, OwnerApi, outbox),
+    entry("POST", "/admin/outbox/dispatch", Form, OwnerToken, OwnerApi, |_| Route::OwnerDispatchOutbox),
+    entry("GET", "/admin/mail", Nothing, OwnerToken, OwnerApi, outbox),
+    entry("GET, POST", "/admin/webhooks", Form, OwnerToken, OwnerApi, outbox),
+    entry("POST", "/admin/webhooks/{id}/deactivate", Form, OwnerToken, OwnerApi, outbox),
+    // The back office (HTML). Each area routes the pages under its prefix.
+    entry("GET", "/admin", Nothing, OwnerSession, ALWAYS, |_| office(OfficeArea::Dashboard)),
+    entry("GET, POST", "/admin/setup", Form, Visitor, ALWAYS, |_| office(OfficeArea::Setup)),
+    entry("GET, POST", "/admin/sign-in", Form, Visitor, ALWAYS, |_| office(OfficeArea::SignIn)),
+    entry("POST", "/admin/sign-out", Form, Visitor, ALWAYS, |_| office(OfficeArea::SignOut)),
+    entry("*", "/admin/orders/**", Form, OwnerSession, ALWAYS, |c| area(OfficeArea::Orders, c)),
+    entry("*", "/admin/catalog/**", Form, OwnerSession, ALWAYS, |c| area(OfficeArea::Catalog, c)),
+    entry("*", "/admin/payments/**", Form, OwnerSession, ALWAYS, |c| area(OfficeArea::Payments, c)),
+    entry("*", "/admin/export/**", Form, OwnerSession, ALWAYS, |c| area(OfficeArea::Export, c)),
+    entry("*", "/admin/settings/**", Form, OwnerSession, ALWAYS, |c| area(OfficeArea::Settings, c)),
+    entry("*", "/admin/mail/**", Form, OwnerSession, ALWAYS, |c| area(OfficeArea::Mail, c)),
+    entry("*", "/admin/webhooks/**", Form, OwnerSession, ALWAYS, |c| area(OfficeArea::Webhooks, c)),
+];
+
+fn catalog<'a>(c: &Captures<'a>) -> Route<'a> {
+    Route::OwnerCatalog(c.path.to_string())
+}
+
+fn checkout<'a>(c: &Captures<'a>) -> Route<'a> {
+    Route::OwnerCheckout(c.path.to_string())
+}
+
+fn outbox<'a>(c: &Captures<'a>) -> Route<'a> {
+    Route::OwnerOutbox(c.path.to_string())
+}
+
+fn office<'a>(area: OfficeArea) -> Route<'a> {
+    Route::Office(area, Vec::new())
+}
+
+fn area<'a>(area: OfficeArea, c: &Captures<'a>) -> Route<'a> {
+    Route::Office(area, c.rest.clone())
+}
+
+/// Why a request has no route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Miss {
+    NotFound,
+    /// The path exists; the value is the `Allow` header (without the implied `HEAD`).
+    MethodNotAllowed(&'static str),
+}
+
+/// The entry and route for `method` on `path`, among the back office's entries
+/// (`office`) or everyone else's. `HEAD` is routed as `GET`, with the same headers (the
+/// HTTP server in front drops the body).
+pub fn find<'a>(
+    method: &'a str,
+    path: &'a str,
+    features: Features,
+    office: bool,
+) -> Result<(&'static Entry, Route<'a>), Miss> {
+    let method = if method == "HEAD" { "GET" } else { method };
+    if has_empty_segment(path) {
+        return Err(Miss::NotFound);
+    }
+    let Some((entry, captures)) = on_path(path, method, features, office) else {
+        return Err(Miss::NotFound);
+    };
+    if entry.allows(method) {
+        Ok((entry, (entry.route)(&captures)))
+    } else {
+        Err(Miss::MethodNotAllowed(entry.methods))
+    }
+}
+
+/// The entry `path` belongs to, whatever the method, with what its segments matched.
+pub fn on_path<'a>(
+    path: &'a str,
+    method: &'a str,
+    features: Features,
+    office: bool,
+) -> Option<(&'static Entry, Captures<'a>)> {
+    ROUTES.iter().find_map(|entry| {
+        let here = entry.who.in_office() == office && entry.needs.met(features);
+        here.then(|| pattern::matches(entry.path, path, method))
+            .flatten()
+            .map(|captures| (entry, captures))
+    })
+}
+
+/// Only the root may have an empty segment: `/cart/` and `/products//x` are not pages.
+pub fn has_empty_segment(path: &str) -> bool {
+    path != "/" && pattern::segments(path).iter().any(|s| s.is_empty())
+}
+
+/// The route for `method` on `path` outside the back office.
+#[cfg(test)]
+pub fn route<'a>(method: &'a str, path: &'a str, features: Features) -> Result<Route<'a>, Miss> {
+    find(method, path, features, false).map(|(_, route)| route)
+}
+
+/// The most a request to `path` may send: the largest cap among the entries of the
+/// path's shape, whatever its segments hold and whatever is switched on, so the cap is
+/// known before anything is routed. Paths with no entry take forms' cap.
+pub fn body_cap(path: &str) -> usize {
+    ROUTES
+        .iter()
+        .filter(|e| pattern::has_shape(e.path, path))
+        .map(|e| e.body.cap())
+        .max()
+        .unwrap_or(MAX_BODY)
+}
+
+/// An `Allow` value with `HEAD` wherever `GET` is allowed.
+pub fn with_head(allow: &str) -> String {
+    if allow.split(", ").any(|m| m == "GET") {
+        format!("{allow}, HEAD")
+    } else {
+        allow.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A canonical order number.
+    const N: &str = "SF-7K3M-Q9TX-2PDA";
+
+    /// Routing with every optional route switched off.
+    fn route<'a>(method: &'a str, path: &'a str) -> Result<Route<'a>, Miss> {
+        super::route(method, path, Features::default())
+    }
+
+    const ALL: Features = Features {
+        test_payments: true,
+        owner_api: true,
+    };
+
+    #[test]
+    fn routes() {
+        assert_eq!(route("GET", "/"), Ok(Route::Catalog));
+        assert_eq!(route("GET", "/products/mug"), Ok(Route::Product("mug")));
+        assert_eq!(route("GET", "/cart"), Ok(Route::Cart));
+        assert_eq!(route("HEAD", "/"), Ok(Route::Catalog));
+        assert_eq!(route("HEAD", "/cart"), Ok(Route::Cart));
+        assert_eq!(
+            route("HEAD", "/cart/add"),
+            Err(Miss::MethodNotAllowed("POST"))
+        );
+        assert_eq!(route("GET", "/favicon.ico"), Ok(Route::Favicon));
+        assert_eq!(route("GET", "/terms"), Ok(Route::Legal(Kind::Terms)));
+        assert_eq!(route("GET", "/imprint/x"), Err(Miss::NotFound));
+        assert_eq!(route("POST", "/cart/add"), Ok(Route::CartAdd));
+        assert_eq!(route("POST", "/cart/update"), Ok(Route::CartUpdate));
+        assert_eq!(route("POST", "/cart/remove"), Ok(Route::CartRemove));
+        assert_eq!(route("GET", "/checkout"), Ok(Route::Checkout));
+        assert_eq!(route("POST", "/checkout"), Ok(Route::PlaceOrderForm));
+        assert_eq!(
+            route("GET", "/orders/sf-7k3m-q9tx-2pda"),
+            Ok(Route::Order(N.into()))
+        );
+        assert_eq!(route("GET", "/api/products"), Ok(Route::ApiProducts));
+        assert_eq!(
+            route("GET", "/api/products/mug"),
+            Ok(Route::ApiProduct("mug"))
+        );
+        assert_eq!(route("POST", "/api/orders"), Ok(Route::ApiPlaceOrder));
+        assert_eq!(
+            route("GET", "/api/orders/SF7K3MQ9TX2PDA"),
+            Ok(Route::ApiOrder(N.into()))
+        );
+        assert_eq!(
+            route("GET", "/orders/SF-7K3M-Q9TX-2PDA/pay"),
+            Ok(Route::Pay(N.into()))
+        );
+        assert_eq!(route("POST", "/webhooks/stripe"), Ok(Route::StripeWebhook));
+        assert_eq!(
+            route("POST", "/api/orders/SF-7K3M-Q9TX-2PDA/payment"),
+            Ok(Route::ApiPayment(N.into()))
+        );
+    }
+
+    #[test]
+    fn optional_routes_exist_only_when_switched_on() {
+        let all = ALL;
+        assert_eq!(
+            super::route("POST", "/orders/SF-7K3M-Q9TX-2PDA/pay/test", all),
+            Ok(Route::PayTest(N.into()))
+        );
+        assert_eq!(
+            super::route("GET", "/orders/SF-7K3M-Q9TX-2PDA/pay/test", all),
+            Err(Miss::MethodNotAllowed("POST"))
+        );
+        assert_eq!(
+            super::route("POST", "/admin/orders/SF-7K3M-Q9TX-2PDA/refund", all),
+            Ok(Route::OwnerRefund(N.into()))
+        );
+        assert_eq!(
+            super::route("POST", "/admin/payment-events/evt_1/review", all),
+            Ok(Route::OwnerReviewEvent("evt_1"))
+        );
+        assert_eq!(
+            super::route("POST", "/admin/products/mug/stock", all),
+            Ok(Route::OwnerAdjustStock("mug"))
+        );
+        assert_eq!(
+            super::route("GET", "/admin/orders", all),
+            Ok(Route::OwnerOrders)
+        );
+        // Off: 404 whatever the method, so nothing hints that they exist.
+        for method in ["GET", "POST", "DELETE"] {
+            assert_eq!(
+                route(method, "/admin/payment-events/evt_1/review"),
+                Err(Miss::NotFound),
+                "{method}"
+            );
+            assert_eq!(
+                route(method, "/admin/products/mug/stock"),
+                Err(Miss::NotFound),
+                "{method}"
+            );
+            assert_eq!(
+                route(method, "/admin/orders"),
+                Err(Miss::NotFound),
+                "{method}"
+            );
+            assert_eq!(
+                route(method, "/orders/SF-7K3M-Q9TX-2PDA/pay/test"),
+                Err(Miss::NotFound),
+                "{method}"
+            );
+            assert_eq!(
+                route(method, "/admin/orders/SF-7K3M-Q9TX-2PDA/refund"),
+                Err(Miss::NotFound),
+                "{method}"
+            );
+        }
+    }
+
+    #[test]
+    fn what_cannot_be_an_order_number_is_no_route_for_any_method() {
+        let all = ALL;
+        for method in ["GET", "POST", "PUT"] {
+            for path in [
+                "/orders/quote",
+                "/api/orders/quote",
+                "/orders/quote/pay",
+                "/api/orders/quote/payment",
+                "/admin/orders/quote/cancel",
+                "/orders/SF-7K3M-Q9TX-2PDU",
+                "/orders/..%2Fadmin",
+            ] {
+                assert_eq!(
+                    super::route(method, path, all),
+                    Err(Miss::NotFound),
+                    "{method} {path}"
+                );
+            }
+        }
+        // Every spelling of one number is the same route.
+        for spelling in ["SF-7K3M-Q9TX-2PDA", "sf-7k3m-q9tx-2pda", "SF7K3MQ9TX2PDA"] {
+            let path = format!("/orders/{spelling}");
+            assert_eq!(route("GET", &path), Ok(Route::Order(N.into())));
+        }
+        assert_eq!(
+            route("GET", "/orders/SF-1000-0000-0000"),
+            route("GET", "/orders/sf-I000-OOOO-oooo")
+        );
+    }
+
+    #[test]
+    fn wrong_methods_and_unknown_paths() {
+        assert_eq!(route("POST", "/"), Err(Miss::MethodNotAllowed("GET")));
+        assert_eq!(
+            route("GET", "/cart/add"),
+            Err(Miss::MethodNotAllowed("POST"))
+        );
+        assert_eq!(
+            route("DELETE", "/checkout"),
+            Err(Miss::MethodNotAllowed("GET, POST"))
+        );
+        assert_eq!(
+            route("GET", "/api/orders"),
+            Err(Miss::MethodNotAllowed("POST"))
+        );
+        assert_eq!(
+            route("GET", "/webhooks/stripe"),
+            Err(Miss::MethodNotAllowed("POST"))
+        );
+        assert_eq!(
+            route("POST", "/orders/SF-7K3M-Q9TX-2PDA/pay"),
+            Err(Miss::MethodNotAllowed("GET"))
+        );
+        for path in [
+            "/nope",
+            "/products",
+            "/products/",
+            "/cart/",
+            "/api/products/a/b",
+            "/orders",
+            "/orders/SF-7K3M-Q9TX-2PDA/pay/",
+            "/webhooks",
+            "/webhooks/paypal",
+            "/api/orders/SF-7K3M-Q9TX-2PDA/refund",
+        ] {
+            assert_eq!(route("GET", path), Err(Miss::NotFound), "{path}");
+        }
+    }
+
+    /// The writer path and the methods of `{prefix}/{rest}` in the owner's JSON API, or
+    /// `None` when it is no route there (what the forwarding routes accept).
+    fn target(prefix: &str, rest: &str) -> Option<(String, &'static str)> {
+        let path = format!("{prefix}/{rest}");
+        let allow = match super::route("PATCH", &path, ALL) {
+            Err(Miss::MethodNotAllowed(allow)) => allow,
+            _ => return None,
+        };
+        let method = allow.split(", ").next().expect("one method");
+        match super::route(method, &path, ALL) {
+            Ok(Route::OwnerCatalog(p) | Route::OwnerCheckout(p) | Route::OwnerOutbox(p)) => {
+                Some((p, allow))
+            }
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn only_command_paths_are_targets() {
+        let t = |p: &str| target("/admin/catalog", p);
+        assert_eq!(
+            t("products/kenya/images"),
+            Some(("/admin/catalog/products/kenya/images".into(), "POST"))
+        );
+        assert_eq!(t("history").unwrap().1, "GET");
+        assert_eq!(t("products/kenya").unwrap().1, "GET, POST");
+        assert_eq!(t("products/kenya/archive").unwrap().1, "POST");
+        for good in [
+            "products",
+            "products/kenya",
+            "products/kenya/archive",
+            "products/kenya/restore",
+            "products/kenya/options",
+            "products/kenya/variants",
+            "products/kenya/images/12",
+            "products/kenya/images/12/remove",
+            "variants/KEN-1kg.f_2",
+            "variants/kenya-1kg/archive",
+            "variants/kenya-1kg/restore",
+            "variants/kenya-1kg/stock",
+            "collections",
+            "collections/coffee",
+            "collections/coffee/products",
+            "collections/coffee/products/kenya/remove",
+        ] {
+            assert!(t(good).is_some(), "{good}");
+        }
+        for bad in [
+            "",
+            "products/Bad Slug",
+            "products/kenya/images/x",
+            "products/kenya/delete",
+            "variants/a b",
+            "collections/coffee/products/kenya",
+            "history/1",
+            "products/..",
+        ] {
+            assert!(t(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_setting_paths_are_targets() {
+        let t = |p: &str| target("/admin", p);
+        assert_eq!(t("settings"), Some(("/admin/settings".into(), "GET, PUT")));
+        assert_eq!(t("discounts").unwrap().1, "GET, POST");
+        assert_eq!(t("discounts/WELCOME10/deactivate").unwrap().1, "POST");
+        assert_eq!(t("shipping/methods/de-standard").unwrap().1, "POST");
+        assert_eq!(t("tax-rates/de").unwrap().1, "POST");
+        for bad in [
+            "settings/x",
+            "discounts/no%20spaces",
+            "discounts/A/remove",
+            "shipping/methods",
+            "tax-rates/DEU",
+            "tax-rates/1a",
+        ] {
+            assert!(t(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_outbox_paths_are_targets() {
+        let t = |p: &str| target("/admin", p);
+        assert_eq!(t("outbox"), Some(("/admin/outbox".into(), "GET")));
+        assert_eq!(t("webhooks/12/deactivate").unwrap().1, "POST");
+        assert!(t("webhooks/x/deactivate").is_none());
+        assert!(t("outbox/claim").is_none());
+    }
+
+    /// Every method an entry answers (none for a back-office area, which answers its own).
+    fn methods(entry: &Entry) -> Vec<&'static str> {
+        entry.methods.split(", ").filter(|m| *m != "*").collect()
+    }
+
+    #[test]
+    fn every_get_entry_answers_head_the_same() {
+        for entry in ROUTES.iter().filter(|e| methods(e).contains(&"GET")) {
+            let path = pattern::sample(entry.path);
+            let office = entry.who.in_office();
+            let get = find("GET", &path, ALL, office).map(|(_, r)| r);
+            assert!(get.is_ok(), "GET {path}");
+            assert_eq!(
+                find("HEAD", &path, ALL, office).map(|(_, r)| r),
+                get,
+                "{path}"
+            );
+        }
+        assert_eq!(with_head("GET, POST"), "GET, POST, HEAD");
+        assert_eq!(with_head("POST"), "POST");
+    }
+
+    #[test]
+    fn no_two_entries_overlap() {
+        for entry in ROUTES {
+            let path = pattern::sample(entry.path);
+            let on_path: Vec<&str> = ROUTES
+                .iter()
+                .filter(|e| e.who.in_office() == entry.who.in_office())
+                .filter(|e| pattern::matches(e.path, &path, "GET").is_some())
+                .map(|e| e.path)
+                .collect();
+            assert_eq!(on_path, vec![entry.path], "{path}");
+            for method in methods(entry) {
+                let found = find(method, &path, ALL, entry.who.in_office());
+                assert!(
+                    found.is_ok_and(|(e, _)| e.path == entry.path),
+                    "{method} {path}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_entry_that_takes_a_body_has_a_cap() {
+        for entry in ROUTES {
+            let writes =
+                entry.methods == "*" || methods(entry).iter().any(|m| ["POST", "PUT"].contains(m));
+            assert!(
+                !writes || entry.body != Body::Nothing,
+                "{} {}",
+                entry.methods,
+                entry.path
+            );
+        }
+    }
+
+    #[test]
+    fn body_caps_by_path() {
+        assert_eq!(body_cap("/webhooks/stripe"), MAX_EVENT_BODY);
+        assert_eq!(
+            body_cap("/admin/catalog/products/kenya/images"),
+            MAX_IMAGE_UPLOAD
+        );
+        // By shape, before any segment is checked or any feature is known.
+        assert_eq!(
+            body_cap("/admin/catalog/products/Not A Slug/images"),
+            MAX_IMAGE_UPLOAD
+        );
+        for path in [
+            "/",
+            "/cart/add",
+            "/api/orders",
+            "/admin/catalog/products/kenya",
+            "/nope",
+        ] {
+            assert_eq!(body_cap(path), MAX_BODY, "{path}");
+        }
+    }
+
+    #[test]
+    fn features_gate_every_owner_token_entry() {
+        for entry in ROUTES {
+            assert_eq!(
+                entry.who == Who::OwnerToken,
+                entry.needs == Needs::OwnerApi,
+                "{}",
+                entry.path
+            );
+        }
+    }
+
+    #[test]
+    fn the_back_office_has_its_own_entries() {
+        let office = |method, path| find(method, path, ALL, true).map(|(_, r)| r);
+        assert_eq!(
+            office("GET", "/admin/orders/SF-1/ship"),
+            Ok(Route::Office(OfficeArea::Orders, vec!["SF-1", "ship"]))
+        );
+        assert_eq!(
+            office("GET", "/admin"),
+            Ok(Route::Office(OfficeArea::Dashboard, vec![]))
+        );
+        assert_eq!(office("POST", "/admin"), Err(Miss::MethodNotAllowed("GET")));
+        assert_eq!(office("GET", "/admin/nope"), Err(Miss::NotFound));
+        // The same path in the JSON API is the owner's order list.
+        assert_eq!(
+            find("GET", "/admin/orders", ALL, false).map(|(_, r)| r),
+            Ok(Route::OwnerOrders)
+        );
+    }
+}

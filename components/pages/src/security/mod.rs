@@ -1,0 +1,9 @@
+//! The component's secrets at work: the shop's HMAC key and what it signs (sealed cookie
+//! values, CSRF tokens, the client key), the owner's API token, and order access tokens.
+
+pub mod client_key;
+pub mod csrf;
+pub mod order_access;
+pub mod owner_token;
+pub mod sealed;
+pub mod signing;

@@ -1,0 +1,150 @@
+//! The cart page (`GET /cart`): writer-priced lines in one form (every quantity, one
+//! "Update cart" button, a "Remove" button per line), what the shelf holds where a line
+//! asks for more ("Only 3 left" with a "Set to 3" button), the totals, and the shopper's
+//! order awaiting payment, if any.
+
+use crate::layout::totals::{self, Block};
+use crate::layout::{Chrome, layout, line_name};
+use maud::{Markup, html};
+use storefront_domain::{PricedLine, Quantity, Quote};
+
+/// What the cart page can show.
+pub enum Contents<'a> {
+    Empty,
+    /// Lines as priced by the writer just now.
+    Priced(&'a Quote),
+    /// The writer would not price the cart (e.g. mixed currencies): lines without
+    /// prices, the reason, and no checkout.
+    Unpriced {
+        lines: &'a [(String, i64)],
+        reason: &'a str,
+    },
+}
+
+/// Units of `line` on the shelf, when fewer than it asks for.
+pub fn short(line: &PricedLine) -> Option<i64> {
+    line.available.filter(|a| *a < line.quantity)
+}
+
+/// "Only 3 left" (or "Sold out") and, when some are left, the button that sets the line
+/// to what is there. The button submits the form it is rendered in (or the form with id
+/// `form`, to the cart), so whatever else was typed in that form is kept.
+pub fn stock_fix(line: &PricedLine, form: Option<&str>) -> Markup {
+    html! {
+        @if let Some(available) = short(line) {
+            p.stock-warning {
+                @if available <= 0 {
+                    "Sold out — please remove it."
+                } @else {
+                    "Only " (available) " left. "
+                    button type="submit" name="set" value={ (line.sku) ":" (available.min(Quantity::MAX)) }
+                        form=[form] formaction=[form.map(|_| "/cart/update")]
+                        aria-label={ "Set " (line.name) " to " (available) } {
+                        "Set to " (available)
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn page(chrome: &Chrome, contents: Contents<'_>, csrf: &str, pending: Option<&str>) -> Markup {
+    let content = html! {
+        h1 { "Your cart" }
+        @if let Some(number) = pending {
+            div.flash.warning role="status" {
+                p {
+                    "Your order " strong { (number) } " awaits payment. "
+                    a href={ "/orders/" (number) "/pay" } { "Continue to payment" }
+                    " — or change the cart below and check out again."
+                }
+            }
+        }
+        @match contents {
+            Contents::Empty => {
+                p.muted { "Your cart is empty." }
+                p { a.button.primary href="/" { "Browse the catalog" } }
+            }
+            Contents::Priced(quote) => {
+                form.cart-form method="post" action="/cart/update" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    // The form's default button (Enter in a quantity field) comes first.
+                    button.visually-hidden type="submit" tabindex="-1" { "Apply changes" }
+                    table.cart {
+                        thead { tr {
+                            th { "Product" } th.num { "Price" } th { "Quantity" }
+                            th.num { "Total" } th { span.visually-hidden { "Remove" } }
+                        } }
+                        tbody {
+                            @for line in &quote.items {
+                                tr {
+                                    td {
+                                        a href={ "/products/" (line.slug) } { (line_name(line)) }
+                                        (stock_fix(line, None))
+                                    }
+                                    td.num { (line.unit_price) span.each { " each" } }
+                                    td { (quantity_input(line.sku.as_str(), &line.name, line.quantity, short(line).is_some())) }
+                                    td.num { (line.line_total) }
+                                    td {
+                                        button.link type="submit" name="remove" value=(line.sku) formaction="/cart/remove"
+                                            aria-label={ "Remove " (line.name) } { "Remove" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    div.actions {
+                        button type="submit" { "Update cart" }
+                    }
+                }
+                (totals::block(Block {
+                    totals: &quote.totals,
+                    shipping: quote.shipping.as_ref(),
+                    discount: quote.discount.as_ref(),
+                    shipping_pending: Some("calculated at checkout"),
+                }))
+                div.actions {
+                    a href="/" { "← Continue shopping" }
+                    a.button.primary href="/checkout" { "Check out" }
+                }
+            }
+            Contents::Unpriced { lines, reason } => {
+                p.flash.error { (reason) }
+                form.cart-form method="post" action="/cart/update" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    button.visually-hidden type="submit" tabindex="-1" { "Apply changes" }
+                    table.cart {
+                        thead { tr { th { "Product" } th { "Quantity" } th { span.visually-hidden { "Remove" } } } }
+                        tbody {
+                            @for (sku, quantity) in lines.iter() {
+                                tr {
+                                    td { (sku) }
+                                    td { (quantity_input(sku, sku, *quantity, false)) }
+                                    td {
+                                        button.link type="submit" name="remove" value=(sku) formaction="/cart/remove"
+                                            aria-label={ "Remove " (sku) } { "Remove" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    div.actions { button type="submit" { "Update cart" } }
+                }
+                div.actions { a href="/" { "← Continue shopping" } }
+            }
+        }
+    };
+    layout(chrome, "Your cart", content)
+}
+
+/// One line's quantity field, named after its product; 0 removes the line.
+fn quantity_input(sku: &str, name: &str, quantity: i64, short: bool) -> Markup {
+    html! {
+        input type="hidden" name="sku" value=(sku);
+        label {
+            span.visually-hidden { "Quantity of " (name) }
+            input type="number" name="quantity" value=(quantity) min="0" max=(Quantity::MAX)
+                aria-invalid=[short.then_some("true")] required;
+        }
+    }
+}

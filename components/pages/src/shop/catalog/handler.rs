@@ -1,0 +1,167 @@
+//! The shopper's catalog pages: `GET /` and `/collections/{slug}` (a page of products with
+//! the collection links), `GET /search?q=`, and `GET /products/{slug}` with its variant
+//! picker.
+
+use crate::http::paging::{MAX_PAGE_NUMBER, Window};
+use crate::shop::catalog::product_view::Selection;
+use crate::shop::catalog::view::{CardList, CollectionCards};
+use crate::shop::{Answer, Shop};
+use crate::writer::{WithSettings, decode};
+use storefront_domain::catalog::MAX_QUERY;
+use storefront_domain::order::valid_slug;
+
+/// `?page=N` on a shop page, or the 404 to answer for a number that names no page.
+fn page(shop: &Shop<'_>) -> Result<Window, crate::http::Resp> {
+    match shop.req.query_param("page") {
+        None => Ok(Window::page(1)),
+        Some(raw) => raw
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=MAX_PAGE_NUMBER).contains(n))
+            .map(Window::page)
+            .ok_or_else(|| shop.not_found("Page not found")),
+    }
+}
+
+/// `GET /`: one page of every product, with the collection links and the shop settings,
+/// in one writer read (`with_collections=1&with_settings=1`): each writer call is a
+/// component instance of its own. The router does not load the settings for the catalog
+/// and collection pages; an error page loads them first.
+pub async fn index(shop: &mut Shop<'_>) -> Answer {
+    let window = match page(shop) {
+        Ok(window) => window,
+        Err(_) => return Err(shop.with_settings().await?.not_found("Page not found")),
+    };
+    let query = format!("{}&with_collections=1&fields=card", window.query());
+    let answer = shop.writer.products_with_settings(&query).await;
+    let body = match answer {
+        Ok(body) => body,
+        Err(e) => return Err(shop.with_settings().await?.writer_failed(e)),
+    };
+    let list: CardList<'_> = match decode::<WithSettings<_>>("/catalog/products", &body) {
+        Ok(answer) => shop.settings_from(answer),
+        Err(e) => return Err(shop.with_settings().await?.writer_failed(e)),
+    };
+    if window.page_number() > window.pages(list.total) {
+        return Err(shop.not_found("Page not found"));
+    }
+    let listing = crate::shop::catalog::view::Listing {
+        title: "Catalog",
+        description: None,
+        collections: list.collections.as_deref().unwrap_or_default(),
+        current: None,
+        products: &list,
+        window,
+        base: "/".into(),
+    };
+    Ok(shop.page(
+        200,
+        crate::shop::catalog::view::page(&shop.chrome(), listing, &shop.csrf()),
+    ))
+}
+
+/// `GET /collections/{slug}[?page=N]`.
+pub async fn collection(shop: &mut Shop<'_>, slug: &str) -> Answer {
+    if !valid_slug(slug) {
+        return Err(shop
+            .with_settings()
+            .await?
+            .not_found("Collection not found"));
+    }
+    let window = match page(shop) {
+        Ok(window) => window,
+        Err(_) => return Err(shop.with_settings().await?.not_found("Page not found")),
+    };
+    let query = format!("{}&with_collections=1&fields=card", window.query());
+    let answer = shop.writer.collection_with_settings(slug, &query).await;
+    let body = match answer {
+        Ok(Some(body)) => body,
+        Ok(None) => {
+            return Err(shop
+                .with_settings()
+                .await?
+                .not_found("Collection not found"));
+        }
+        Err(e) => return Err(shop.with_settings().await?.writer_failed(e)),
+    };
+    let found: CollectionCards<'_> = match decode::<WithSettings<_>>("/catalog/collections", &body)
+    {
+        Ok(answer) => shop.settings_from(answer),
+        Err(e) => return Err(shop.with_settings().await?.writer_failed(e)),
+    };
+    if window.page_number() > window.pages(found.products.total) {
+        return Err(shop.not_found("Page not found"));
+    }
+    let listing = crate::shop::catalog::view::Listing {
+        title: &found.collection.name,
+        description: Some(&found.collection.description),
+        collections: found.products.collections.as_deref().unwrap_or_default(),
+        current: Some(slug),
+        products: &found.products,
+        window,
+        base: format!("/collections/{slug}"),
+    };
+    Ok(shop.page(
+        200,
+        crate::shop::catalog::view::page(&shop.chrome(), listing, &shop.csrf()),
+    ))
+}
+
+/// `GET /search?q=…[&page=N]`. No query: the search form. A query over [`MAX_QUERY`]
+/// characters: 400 with the reason.
+pub async fn search(shop: &mut Shop<'_>) -> Answer {
+    let q = shop.req.query_param("q").unwrap_or_default();
+    let q = q.trim();
+    if q.chars().count() > MAX_QUERY {
+        let page = crate::shop::catalog::search_view::too_long(&shop.chrome());
+        return Ok(shop.page(400, page));
+    }
+    if q.is_empty() {
+        return Ok(shop.page(
+            200,
+            crate::shop::catalog::search_view::empty(&shop.chrome()),
+        ));
+    }
+    let window = page(shop)?;
+    let query = form_urlencoded::Serializer::new(window.query())
+        .append_pair("q", q)
+        .finish();
+    let results = shop
+        .writer
+        .search(&query)
+        .await
+        .map_err(|e| shop.writer_failed(e))?;
+    let page =
+        crate::shop::catalog::search_view::results(&shop.chrome(), &results, window, &shop.csrf());
+    Ok(shop.page(200, page))
+}
+
+/// `GET /products/{slug}[?Size=1+kg&Grind=Filter]`: the options in the query pick the
+/// variant shown (without JavaScript, the picker is a GET form); none: the default one.
+pub async fn product(shop: &mut Shop<'_>, slug: &str) -> Answer {
+    // A slug that cannot exist is not worth a writer round trip.
+    let found = if valid_slug(slug) {
+        shop.writer
+            .product(slug)
+            .await
+            .map_err(|e| shop.writer_failed(e))?
+    } else {
+        None
+    };
+    let Some(product) = found else {
+        return Err(shop.not_found("Product not found"));
+    };
+    let chosen: Vec<(String, String)> = product
+        .options
+        .iter()
+        .filter_map(|o| Some((o.name.clone(), shop.req.query_param(&o.name)?)))
+        .collect();
+    let selection = Selection::of(&product, &chosen);
+    let page = crate::shop::catalog::product_view::page(
+        &shop.chrome(),
+        &product,
+        &selection,
+        &shop.csrf(),
+    );
+    Ok(shop.page(200, page))
+}

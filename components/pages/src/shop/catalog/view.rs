@@ -1,0 +1,183 @@
+//! A page of products (`GET /` and `GET /collections/{slug}`): collection links, cards with
+//! the main picture, the price ("from …" when variants differ), stock and, for products
+//! without options, an add-to-cart form; then the page links.
+
+use crate::http::paging::Window;
+use crate::layout::{Chrome, add_to_cart, collection_nav, image, layout, pagination, stock_badge};
+use maud::{Markup, html};
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use std::borrow::Cow;
+use storefront_domain::Money;
+use storefront_domain::catalog::{Collection, Image, Product};
+
+/// A page of the writer's card list (`fields=card`) as a listing page reads it. The pages
+/// decode one on every catalog page, and allocating every string of it (names, SKUs, each
+/// variant's currency) was most of that cost: the strings here borrow from the answer (a
+/// `Cow` owns only a string with JSON escapes), and what a card does not show is skipped.
+#[derive(Deserialize)]
+pub struct CardList<'a> {
+    #[serde(borrow)]
+    pub products: Vec<Card<'a>>,
+    /// Products matching the request over all pages.
+    pub total: u32,
+    #[serde(default)]
+    pub collections: Option<Vec<Collection>>,
+}
+
+/// `GET /catalog/collections/{slug}?fields=card`: the collection and a page of its cards.
+#[derive(Deserialize)]
+pub struct CollectionCards<'a> {
+    pub collection: Collection,
+    #[serde(borrow)]
+    pub products: CardList<'a>,
+}
+
+/// What a card shows of a product.
+#[derive(Deserialize)]
+pub struct Card<'a> {
+    #[serde(borrow)]
+    pub slug: Cow<'a, str>,
+    #[serde(borrow)]
+    pub name: Cow<'a, str>,
+    pub price: Money,
+    pub stock: i64,
+    /// Only whether there are any: a product with options is chosen on its own page.
+    pub options: Vec<IgnoredAny>,
+    #[serde(borrow)]
+    pub variants: Vec<VariantCard<'a>>,
+    /// The main picture first.
+    pub images: Vec<Image>,
+}
+
+/// What a card needs of a variant: its SKU for the add-to-cart form, its price for "from".
+#[derive(Deserialize)]
+pub struct VariantCard<'a> {
+    #[serde(borrow)]
+    pub sku: Cow<'a, str>,
+    #[serde(borrow)]
+    pub price: PriceCard<'a>,
+    pub active: bool,
+}
+
+/// A variant's price, compared, never shown.
+#[derive(Deserialize, PartialEq)]
+pub struct PriceCard<'a> {
+    pub amount: i64,
+    #[serde(borrow)]
+    pub currency: Cow<'a, str>,
+}
+
+impl<'a> Card<'a> {
+    /// A full product (a search result) as a card, borrowing from it.
+    pub fn of(p: &'a Product) -> Card<'a> {
+        Card {
+            slug: Cow::Borrowed(&p.slug),
+            name: Cow::Borrowed(&p.name),
+            price: p.price.clone(),
+            stock: p.stock,
+            options: p.options.iter().map(|_| IgnoredAny).collect(),
+            variants: p
+                .variants
+                .iter()
+                .map(|v| VariantCard {
+                    sku: Cow::Borrowed(&v.sku),
+                    price: PriceCard {
+                        amount: v.price.amount,
+                        currency: Cow::Borrowed(&v.price.currency),
+                    },
+                    active: v.active,
+                })
+                .collect(),
+            images: p.images.iter().take(1).cloned().collect(),
+        }
+    }
+}
+
+/// What a listing page shows.
+pub struct Listing<'a> {
+    pub title: &'a str,
+    pub description: Option<&'a str>,
+    pub collections: &'a [Collection],
+    /// The collection shown, if any.
+    pub current: Option<&'a str>,
+    pub products: &'a CardList<'a>,
+    pub window: Window,
+    /// The page's address without `?page=`.
+    pub base: String,
+}
+
+pub fn page(chrome: &Chrome, listing: Listing<'_>, csrf: &str) -> Markup {
+    let Listing {
+        title,
+        description,
+        collections,
+        current,
+        products,
+        window,
+        base,
+    } = listing;
+    let content = html! {
+        (collection_nav(collections, current))
+        h1 { (title) }
+        @if let Some(description) = description {
+            p.muted { (description) }
+        }
+        (card_grid(&products.products, csrf))
+        (pagination(window.page_number(), window.pages(products.total), |n| {
+            if n == 1 { base.clone() } else { format!("{base}?page={n}") }
+        }))
+    };
+    let mut chrome = chrome.clone();
+    if let Some(description) = description {
+        chrome.meta.description = description.to_string();
+    }
+    layout(&chrome, title, content)
+}
+
+/// Product cards; the first card's picture loads at once, the others lazily.
+/// Full products (search results) as cards.
+pub fn cards(products: &[Product], csrf: &str) -> Markup {
+    let cards: Vec<Card<'_>> = products.iter().map(Card::of).collect();
+    card_grid(&cards, csrf)
+}
+
+fn card_grid(products: &[Card<'_>], csrf: &str) -> Markup {
+    html! {
+        @if products.is_empty() {
+            p.muted { "Nothing for sale here yet. Come back soon." }
+        } @else {
+            ul.grid {
+                @for (i, p) in products.iter().enumerate() {
+                    li.card {
+                        @if let Some(main) = p.images.first() {
+                            a href={ "/products/" (p.slug) } tabindex="-1" { (image(main, i == 0)) }
+                        }
+                        h2 { a href={ "/products/" (p.slug) } { (p.name) } }
+                        span.price {
+                            @if prices_differ(p) { "from " }
+                            (p.price)
+                        }
+                        (stock_badge(p.stock))
+                        @if p.stock > 0 {
+                            @if p.options.is_empty() {
+                                @if let Some(v) = p.variants.iter().find(|v| v.active) {
+                                    (add_to_cart(csrf, &p.slug, &v.sku, &p.name))
+                                }
+                            } @else {
+                                a.button href={ "/products/" (p.slug) } { "Choose options" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether the product's active variants cost different amounts.
+fn prices_differ(p: &Card<'_>) -> bool {
+    let mut prices = p.variants.iter().filter(|v| v.active).map(|v| &v.price);
+    let first = prices.next();
+    prices.any(|price| Some(price) != first)
+}

@@ -1,0 +1,303 @@
+//! The checkout page (`GET /checkout`, and `POST /checkout` shown again with errors or
+//! after "Update shipping" / "Apply").
+//!
+//! Errors are listed in a summary at the top (focused when the page loads, each linking
+//! to its field) and shown at their fields, which point at them with
+//! `aria-describedby` and are marked `aria-invalid`; the title then starts "Error: ".
+//! Everything works without JavaScript: the shipping methods are priced for the chosen
+//! country by the "Update shipping" button, the code by "Apply".
+
+use crate::http::forms::Checkout;
+use crate::layout::totals::{self, Block};
+use crate::layout::{Chrome, layout, line_name};
+use crate::shop::cart::view::{short, stock_fix};
+use crate::writer::line_index;
+use maud::{Markup, html};
+use storefront_domain::countries;
+use storefront_domain::{FieldError, Quote};
+
+/// The form's id, for buttons outside it (the order summary's stock fixes).
+const FORM_ID: &str = "checkout-form";
+
+/// Everything the checkout form shows.
+pub struct Form<'a> {
+    pub values: &'a Checkout,
+    pub errors: &'a [FieldError],
+    /// A problem not tied to one input (e.g. stock ran out), shown above the form.
+    pub message: Option<&'a str>,
+    pub csrf: &'a str,
+    pub idempotency_key: &'a str,
+}
+
+/// `(input name, label, autocomplete, required)` of the text inputs; names are the
+/// domain's field names. No `maxlength`: a browser would cut a pasted value silently,
+/// while the domain's limits answer with a message at the field.
+const FIELDS: [(&str, &str, &str, bool); 6] = [
+    ("email", "Email", "email", true),
+    ("name", "Full name", "name", true),
+    ("address.line1", "Address", "address-line1", true),
+    ("address.line2", "Address line 2", "address-line2", false),
+    ("address.city", "City", "address-level2", true),
+    ("address.postal_code", "Postal code", "postal-code", true),
+];
+
+/// Every field that has an input, with the words its messages start with.
+fn label_of(field: &str) -> Option<&'static str> {
+    match field {
+        "address.country" => Some("Country"),
+        "shipping_method" => Some("Shipping method"),
+        "discount_code" => Some("Discount code"),
+        "terms" => Some("The terms and conditions"),
+        _ => FIELDS
+            .iter()
+            .find(|(n, ..)| *n == field)
+            .map(|(_, l, ..)| *l),
+    }
+}
+
+/// The id of a field's input (the radio group's first radio for the shipping method).
+fn input_id(field: &str) -> &str {
+    match field {
+        "shipping_method" => "shipping-methods",
+        other => other,
+    }
+}
+
+/// `Email` + `is not a valid email address` → "Email is not a valid email address."
+fn sentence(field: &str, message: &str) -> String {
+    let message = message.trim_end_matches('.');
+    match label_of(field) {
+        Some(label) if message.starts_with(char::is_lowercase) => format!("{label} {message}."),
+        _ => format!("{message}."),
+    }
+}
+
+pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
+    let v = form.values;
+    let value_of = |name: &str| -> &str {
+        match name {
+            "email" => &v.email,
+            "name" => &v.name,
+            "address.line1" => &v.address.line1,
+            "address.line2" => &v.address.line2,
+            "address.city" => &v.address.city,
+            _ => &v.address.postal_code,
+        }
+    };
+    let field_error = |name: &str| form.errors.iter().find(|e| e.field == name);
+    // Errors about cart lines (from the writer, e.g. stock) have no input of their own.
+    let other_errors: Vec<String> = form
+        .errors
+        .iter()
+        .filter(|e| label_of(&e.field).is_none())
+        .filter(|e| Some(e.message.as_str()) != form.message)
+        .map(|e| describe_line_error(quote, e))
+        .collect();
+    let field_errors: Vec<&FieldError> = form
+        .errors
+        .iter()
+        .filter(|e| label_of(&e.field).is_some())
+        .collect();
+    let has_errors = !form.errors.is_empty() || form.message.is_some();
+    let country = v.address.country.trim().to_ascii_uppercase();
+    let discount_error = field_error("discount_code")
+        .map(|e| sentence(&e.field, &e.message))
+        .or_else(|| {
+            (!v.discount_code.trim().is_empty())
+                .then_some(quote.discount_error.as_deref())
+                .flatten()
+                .map(|message| sentence("discount_code", message))
+        });
+    let chosen_method = quote
+        .shipping
+        .as_ref()
+        .map(|s| s.code.as_str())
+        .unwrap_or(v.shipping_method.as_str());
+
+    let content = html! {
+        h1 { "Checkout" }
+        @if has_errors {
+            div.error-summary #error-summary tabindex="-1" autofocus aria-labelledby="error-summary-title" {
+                h2 #error-summary-title { "There is a problem" }
+                ul {
+                    @if let Some(message) = form.message { li { (message) } }
+                    @for e in &other_errors { li { (e) } }
+                    @for e in &field_errors {
+                        li { a href={ "#" (input_id(&e.field)) } { (sentence(&e.field, &e.message)) } }
+                    }
+                }
+            }
+        }
+        div.two-col {
+            form.panel #(FORM_ID) method="post" action="/checkout" novalidate {
+                input type="hidden" name="csrf" value=(form.csrf);
+                input type="hidden" name="idempotency_key" value=(form.idempotency_key);
+                // A stock fix pressed in the summary comes back here with what was typed.
+                input type="hidden" name="return" value="checkout";
+                // Enter in a field places the order: the form's default button comes first.
+                button.visually-hidden type="submit" name="action" value="place" tabindex="-1" { "Submit the order" }
+                @for (name, label, autocomplete, required) in FIELDS {
+                    @let error = field_error(name);
+                    div.field.invalid[error.is_some()] {
+                        label for=(name) {
+                            (label)
+                            @if !required { " " span.hint { "(optional)" } }
+                        }
+                        input id=(name) name=(name) value=(value_of(name))
+                            type=(if name == "email" { "email" } else { "text" })
+                            autocomplete=(autocomplete)
+                            aria-invalid=[error.map(|_| "true")]
+                            aria-describedby=[error.map(|_| format!("{name}-error"))]
+                            required[required];
+                        @if let Some(e) = error {
+                            p.error id={ (name) "-error" } { (sentence(name, &e.message)) }
+                        }
+                    }
+                }
+                @let error = field_error("address.country");
+                div.field.invalid[error.is_some()] {
+                    label for="address.country" { "Country" }
+                    select id="address.country" name="address.country" autocomplete="country"
+                        aria-invalid=[error.map(|_| "true")]
+                        aria-describedby=[error.map(|_| "address.country-error")]
+                        required {
+                        option value="" selected[country.is_empty()] { "Choose a country" }
+                        @for (code, name) in countries::ALL {
+                            option value=(code) selected[*code == country] { (name) }
+                        }
+                    }
+                    @if let Some(e) = error {
+                        p.error id="address.country-error" { (sentence("address.country", &e.message)) }
+                    }
+                }
+                @let error = field_error("shipping_method");
+                fieldset #shipping-methods tabindex="-1" aria-describedby=[error.map(|_| "shipping_method-error")] {
+                    legend { "Shipping method" }
+                    @if quote.shipping_options.is_empty() {
+                        p.muted.hint {
+                            @if country.is_empty() {
+                                "Choose your country, then press “Update shipping” to see the ways we ship there."
+                            } @else {
+                                "We do not ship to "
+                                (countries::name(&country).unwrap_or(country.as_str()))
+                                " yet. Please choose another country."
+                            }
+                        }
+                    }
+                    @for option in &quote.shipping_options {
+                        label.choice {
+                            input type="radio" name="shipping_method" value=(option.code)
+                                checked[option.code == chosen_method];
+                            span {
+                                (option.name)
+                                @if !option.note.is_empty() { " " span.muted { "(" (option.note) ")" } }
+                            }
+                            span.price {
+                                @if option.amount.amount == 0 { "Free" } @else { (option.amount) }
+                            }
+                        }
+                    }
+                    @if let Some(e) = error {
+                        p.error id="shipping_method-error" { (sentence("shipping_method", &e.message)) }
+                    }
+                    button type="submit" name="action" value="shipping" { "Update shipping" }
+                }
+                div.field.invalid[discount_error.is_some()] {
+                    label for="discount_code" { "Discount code " span.hint { "(optional)" } }
+                    div.inline-field {
+                        input #discount_code type="text" name="discount_code" value=(v.discount_code)
+                            autocomplete="off" autocapitalize="characters"
+                            aria-invalid=[discount_error.as_ref().map(|_| "true")]
+                            aria-describedby=[discount_error.as_ref().map(|_| "discount_code-error")];
+                        button type="submit" name="action" value="discount" { "Apply" }
+                    }
+                    @if let Some(message) = &discount_error {
+                        p.error #discount_code-error { (message) }
+                    } @else if let Some(d) = &quote.discount {
+                        p.hint { (d.code) " applied: " (d.description) }
+                    }
+                }
+                @let error = field_error("terms");
+                div.check.invalid[error.is_some()] {
+                    input #terms type="checkbox" name="terms" value="yes" checked[v.terms]
+                        aria-invalid=[error.map(|_| "true")]
+                        aria-describedby=[error.map(|_| "terms-error")]
+                        required;
+                    label for="terms" {
+                        "I accept the "
+                        a href="/terms" target="_blank" { "terms and conditions" }
+                        " and have read the "
+                        a href="/returns" target="_blank" { "returns policy" }
+                    }
+                }
+                @if let Some(e) = error {
+                    p.error #terms-error { (sentence("terms", &e.message)) }
+                }
+                div.actions {
+                    button type="submit" name="action" value="cart" { "← Edit cart" }
+                    button.primary type="submit" name="action" value="place" { "Place order" }
+                }
+            }
+            aside.panel aria-labelledby="summary-title" {
+                h2 #summary-title { "Order summary" }
+                table.summary {
+                    caption.visually-hidden { "Items" }
+                    tbody {
+                        @for line in &quote.items {
+                            tr {
+                                td {
+                                    (line.quantity) " × " (line_name(line))
+                                    // Outside the form: the fix names it, and posts to the cart,
+                                    // which comes back here keeping what was typed.
+                                    @if short(line).is_some() { (stock_fix(line, Some(FORM_ID))) }
+                                }
+                                td.num { (line.line_total) }
+                            }
+                        }
+                    }
+                }
+                (totals::block(Block {
+                    totals: &quote.totals,
+                    shipping: quote.shipping.as_ref(),
+                    discount: quote.discount.as_ref(),
+                    shipping_pending: quote
+                        .shipping_options
+                        .is_empty()
+                        .then_some("choose a country"),
+                }))
+            }
+        }
+    };
+    let mut chrome = chrome.clone();
+    chrome.meta.error = has_errors;
+    layout(&chrome, "Checkout", content)
+}
+
+/// `items[2].quantity: only 1 left` → `Espresso cup: only 1 left`.
+fn describe_line_error(quote: &Quote, e: &FieldError) -> String {
+    let name = line_index(&e.field)
+        .and_then(|i| quote.items.get(i))
+        .map(|l| l.name.as_str());
+    match name {
+        Some(name) if !e.message.contains(name) => format!("{name}: {}", e.message),
+        _ => e.message.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_read_as_sentences() {
+        assert_eq!(
+            sentence("email", "is not a valid email address"),
+            "Email is not a valid email address."
+        );
+        assert_eq!(sentence("items[0].sku", "Sold out."), "Sold out.");
+        assert_eq!(
+            sentence("terms", "must be accepted to place the order"),
+            "The terms and conditions must be accepted to place the order."
+        );
+    }
+}

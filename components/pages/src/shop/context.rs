@@ -1,0 +1,286 @@
+//! The HTML storefront's request context ([`Shop`]): the session, the flashes to show,
+//! and the ways an HTML handler answers (page, redirect, error page), so that every
+//! answer carries the cart cookie when it must.
+//!
+//! Handlers return `Result<Resp, Resp>`: `Err` is an early answer (an error page or a
+//! redirect), which lets them use `?`.
+
+use crate::http::forms::Form;
+use crate::http::{self, Req, Resp};
+use crate::layout::flash::Flash;
+use crate::layout::{Chrome, Meta};
+use crate::security::signing::{Key, random_hex};
+use crate::shop::notice::{self, FLASH_COOKIE, FLASH_TTL_SECONDS, Notice};
+use crate::shop::pending::{self, PendingOrder};
+use crate::shop::session::Session;
+use crate::writer::{WithSettings, WriterClient, WriterError};
+use maud::Markup;
+use storefront_domain::checkout::ShopSettings;
+
+pub type Answer = Result<Resp, Resp>;
+
+/// Seconds a shopper is asked to wait after the writer was unreachable.
+const RETRY_AFTER_SECONDS: &str = "5";
+
+pub struct Shop<'a> {
+    pub req: &'a Req,
+    pub key: &'a Key,
+    pub writer: &'a WriterClient,
+    /// The configured `shop_url`: the origin of every absolute link.
+    pub shop_url: &'a str,
+    pub now: u64,
+    pub session: Session,
+    pub flashes: Vec<Flash>,
+    /// The shop's name, tagline and legal texts ([`Shop::load_settings`]).
+    pub settings: ShopSettings,
+    /// The shopper's order that awaits payment, from the `order` cookie.
+    pub pending: Option<PendingOrder>,
+    /// `Set-Cookie` values besides the cart's, added to every answer.
+    cookies: Vec<String>,
+}
+
+impl<'a> Shop<'a> {
+    pub fn new(
+        req: &'a Req,
+        key: &'a Key,
+        writer: &'a WriterClient,
+        shop_url: &'a str,
+        now: u64,
+    ) -> Shop<'a> {
+        let session = Session::load(
+            req.cookie(crate::shop::cart::contents::COOKIE_NAME),
+            key,
+            now,
+            || random_hex(16),
+        );
+        let mut flashes = Vec::new();
+        if session.restore_failed {
+            flashes.push(notice::cart_restore_failed());
+        }
+        let mut cookies = Vec::new();
+        // A notice from our own redirect is shown once: the page that shows it clears it.
+        if req.method == "GET"
+            && let Some(code) = req.cookie(FLASH_COOKIE)
+        {
+            if let Some(n) = Notice::from_code(code) {
+                flashes.push(n.flash());
+            }
+            cookies.push(http::set_cookie(FLASH_COOKIE, "", 0, req.is_https()));
+        }
+        // Only the payment provider's return address carries its notice in the URL.
+        if req.method == "GET"
+            && req.query_param("notice").as_deref() == Some(Notice::PaymentSubmitted.code())
+        {
+            flashes.push(Notice::PaymentSubmitted.flash());
+        }
+        let pending = req
+            .cookie(pending::COOKIE_NAME)
+            .and_then(|v| PendingOrder::open(v, key, now));
+        Shop {
+            req,
+            key,
+            writer,
+            shop_url,
+            now,
+            session,
+            flashes,
+            settings: fallback_settings(),
+            pending,
+            cookies,
+        }
+    }
+
+    /// The owner's shop settings from the writer, for every page's chrome. When the writer
+    /// cannot give them the answer is the outage page (shown with [`fallback_settings`]).
+    pub async fn load_settings(&mut self) -> Result<(), Resp> {
+        match self.writer.settings().await {
+            Ok(settings) => {
+                self.settings = settings;
+                Ok(())
+            }
+            Err(e) => Err(self.writer_failed(e)),
+        }
+    }
+
+    /// The settings loaded for a page that had planned to read them with its data, and
+    /// then answers with an error page (which shows them) instead: `Err` is the outage page.
+    pub async fn with_settings(&mut self) -> Result<&Self, Resp> {
+        self.load_settings().await?;
+        Ok(self)
+    }
+
+    /// Takes the settings that came with a catalog read; returns the read.
+    pub fn settings_from<T>(&mut self, answer: WithSettings<T>) -> T {
+        self.settings = answer.settings;
+        answer.list
+    }
+
+    pub fn chrome(&self) -> Chrome {
+        Chrome {
+            cart_count: self.session.cart.item_count(),
+            flashes: self.flashes.clone(),
+            shop: self.settings.clone(),
+            pending: self.pending.as_ref().map(|p| p.number.clone()),
+            meta: Meta {
+                path: self.req.path.clone(),
+                origin: self.shop_url.to_string(),
+                ..Meta::default()
+            },
+        }
+    }
+
+    pub fn csrf(&self) -> String {
+        self.session.csrf_token(self.key)
+    }
+
+    /// Shows `notice` on the page the next redirect leads to (once).
+    pub fn notice(&mut self, notice: Notice) {
+        self.cookies.push(http::set_cookie(
+            FLASH_COOKIE,
+            notice.code(),
+            FLASH_TTL_SECONDS,
+            self.req.is_https(),
+        ));
+    }
+
+    /// Remembers `number` as the shopper's order awaiting payment, placed for the cart as
+    /// it is now.
+    pub fn remember_pending(&mut self, number: &str) {
+        let pending = PendingOrder {
+            number: number.to_string(),
+            cart: pending::fingerprint(&self.session.cart.lines),
+        };
+        if let Some(value) = pending.seal(self.key, self.now) {
+            self.cookies.push(http::set_cookie(
+                pending::COOKIE_NAME,
+                &value,
+                pending::TTL_SECONDS,
+                self.req.is_https(),
+            ));
+        }
+        self.pending = Some(pending);
+    }
+
+    /// Forgets the pending order (paid or cancelled).
+    pub fn forget_pending(&mut self) {
+        if self.pending.take().is_some() {
+            self.cookies.push(http::set_cookie(
+                pending::COOKIE_NAME,
+                "",
+                0,
+                self.req.is_https(),
+            ));
+        }
+    }
+
+    /// Lets this browser open `order` again: its access token in a cookie scoped to the
+    /// order's pages.
+    pub fn remember_access(&mut self, order: &storefront_domain::OrderView) {
+        self.cookies.push(crate::security::order_access::cookie(
+            &order.number,
+            &order.access_token,
+            self.req.is_https(),
+        ));
+    }
+
+    /// Sets (or, with `None`, clears) another cookie on this answer.
+    pub fn set_cookie(&mut self, name: &str, value: Option<&str>, max_age: u64) {
+        let cookie = match value {
+            Some(v) => http::set_cookie(name, v, max_age, self.req.is_https()),
+            None => http::set_cookie(name, "", 0, self.req.is_https()),
+        };
+        self.cookies.push(cookie);
+    }
+
+    /// Adds the cart cookie if the session changed (new, replaced or edited cart), and
+    /// the other cookies this answer sets.
+    fn with_cookie(&self, resp: Resp) -> Resp {
+        let resp = match self.session.set_cookie(self.key, self.req.is_https()) {
+            Some(cookie) => resp.header("set-cookie", cookie),
+            None => resp,
+        };
+        self.cookies.iter().fold(resp, |resp, cookie| {
+            resp.header("set-cookie", cookie.clone())
+        })
+    }
+
+    pub fn page(&self, status: u16, page: Markup) -> Resp {
+        self.with_cookie(Resp::html(status, page))
+    }
+
+    pub fn redirect(&self, location: &str) -> Resp {
+        self.with_cookie(Resp::redirect(location))
+    }
+
+    pub fn error(&self, status: u16, title: &str, message: &str) -> Resp {
+        self.page(
+            status,
+            crate::layout::error::page(&self.chrome(), status, title, message),
+        )
+    }
+
+    pub fn not_found(&self, title: &str) -> Resp {
+        self.error(
+            404,
+            title,
+            "We could not find what you were looking for. It may have been removed.",
+        )
+    }
+
+    /// The form body of a POST, after checking its CSRF token (403 otherwise).
+    pub fn form(&self) -> Result<Form, Resp> {
+        let form = Form::parse(&self.req.body);
+        if self
+            .session
+            .csrf_ok(self.key, form.get(crate::security::csrf::FIELD))
+        {
+            Ok(form)
+        } else {
+            Err(self.error(
+                403,
+                "This form has expired",
+                "For your security we could not accept that form. Please go back, reload the page and try again.",
+            ))
+        }
+    }
+
+    /// The shopper-facing answer when the writer could not give us what we needed.
+    pub fn writer_failed(&self, e: WriterError) -> Resp {
+        match e {
+            WriterError::Unavailable => self
+                .error(
+                    503,
+                    "We are briefly unavailable",
+                    "Our order system is not answering right now. Please try again in a few seconds.",
+                )
+                .header("retry-after", RETRY_AFTER_SECONDS),
+            WriterError::Broken => self.bad_gateway(),
+            WriterError::Rejected { status, body } => {
+                eprintln!(
+                    "writer rejected a request pages did not expect to fail: {status} {}",
+                    body.to_json()
+                );
+                self.bad_gateway()
+            }
+        }
+    }
+
+    fn bad_gateway(&self) -> Resp {
+        self.error(
+            502,
+            "Something went wrong",
+            "Our order system gave an unexpected answer. Please try again later.",
+        )
+    }
+}
+
+/// The settings an error page is shown with when the writer could not give the shop's
+/// own (it is unreachable, or the component is misconfigured).
+pub fn fallback_settings() -> ShopSettings {
+    ShopSettings {
+        name: "storefront".into(),
+        tagline: "Coffee, brewing gear and cups, shipped from our roastery.".into(),
+        currency: "EUR".into(),
+        ..ShopSettings::default()
+    }
+}

@@ -1,0 +1,127 @@
+//! The fixed set of notice codes that may cross a redirect in the shop, each with its
+//! fixed [`Flash`] text.
+//!
+//! A notice crosses a redirect in the `flash` cookie, read once by the next page and
+//! cleared by it, so reloading that page does not repeat it and the address stays clean.
+//! Only the return from the payment provider carries its notice in the URL
+//! (`?notice=payment_submitted`): the provider, not our redirect, sends the shopper
+//! there. Only codes travel and each maps to a fixed text, so neither a crafted link nor
+//! a crafted cookie can make the shop display words of an attacker's choosing.
+
+use crate::layout::flash::{Flash, Tone};
+
+/// The cookie a notice crosses a redirect in.
+pub const FLASH_COOKIE: &str = "flash";
+/// Seconds the flash cookie lives if no page reads it.
+pub const FLASH_TTL_SECONDS: u64 = 60;
+
+/// Notices that may be passed across a redirect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    Added,
+    Capped,
+    CartFull,
+    SoldOut,
+    Updated,
+    Removed,
+    CartEmpty,
+    /// Back from Stripe: the payment is confirmed by webhook, maybe a moment later.
+    PaymentSubmitted,
+    /// The checkout was submitted again for a cart whose order awaits payment.
+    AlreadyOrdered,
+}
+
+impl Notice {
+    const ALL: [Notice; 9] = [
+        Notice::Added,
+        Notice::Capped,
+        Notice::CartFull,
+        Notice::SoldOut,
+        Notice::Updated,
+        Notice::Removed,
+        Notice::CartEmpty,
+        Notice::PaymentSubmitted,
+        Notice::AlreadyOrdered,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Notice::Added => "added",
+            Notice::Capped => "capped",
+            Notice::CartFull => "cart_full",
+            Notice::SoldOut => "sold_out",
+            Notice::Updated => "updated",
+            Notice::Removed => "removed",
+            Notice::CartEmpty => "cart_empty",
+            Notice::PaymentSubmitted => "payment_submitted",
+            Notice::AlreadyOrdered => "already_ordered",
+        }
+    }
+
+    /// Unknown codes are ignored rather than shown.
+    pub fn from_code(code: &str) -> Option<Notice> {
+        Notice::ALL.into_iter().find(|n| n.code() == code)
+    }
+
+    pub fn flash(self) -> Flash {
+        let (tone, text) = match self {
+            Notice::Added => (Tone::Info, "Added to your cart."),
+            Notice::Capped => (
+                Tone::Warning,
+                "You can order at most 99 of one product; that line was set to 99.",
+            ),
+            Notice::CartFull => (
+                Tone::Warning,
+                "Your cart is full (at most 50 different products). Check out or remove something first.",
+            ),
+            Notice::SoldOut => (Tone::Warning, "Sorry, that product is sold out."),
+            Notice::Updated => (Tone::Info, "Your cart was updated."),
+            Notice::Removed => (Tone::Info, "The product was removed from your cart."),
+            Notice::CartEmpty => (
+                Tone::Info,
+                "Your cart is empty: add something before checking out.",
+            ),
+            Notice::PaymentSubmitted => (
+                Tone::Info,
+                "Thank you! Your payment is being confirmed; this page shows it as soon as it arrives.",
+            ),
+            Notice::AlreadyOrdered => (
+                Tone::Info,
+                "You already placed an order for this cart; it awaits payment. Pay it here, or change your cart to order something else.",
+            ),
+        };
+        Flash::new(tone, text)
+    }
+
+    /// `path?notice=code`: only for the payment provider's return address.
+    pub fn url(self, path: &str) -> String {
+        format!("{path}?notice={}", self.code())
+    }
+}
+
+/// The flash shown when a cart cookie could not be trusted and was replaced.
+pub fn cart_restore_failed() -> Flash {
+    Flash::new(
+        Tone::Warning,
+        "Your cart could not be restored and was emptied.",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for n in Notice::ALL {
+            assert_eq!(Notice::from_code(n.code()), Some(n));
+        }
+    }
+
+    #[test]
+    fn arbitrary_text_is_never_a_notice() {
+        assert_eq!(Notice::from_code("<script>alert(1)</script>"), None);
+        assert_eq!(Notice::from_code("Your account was hacked"), None);
+        assert_eq!(Notice::from_code(""), None);
+    }
+}

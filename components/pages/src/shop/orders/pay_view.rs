@@ -1,0 +1,218 @@
+//! The payment step's pages (`GET /orders/{number}/pay`): Stripe's Payment Element, the
+//! test-mode form, and "your payment is on its way".
+//!
+//! The Stripe page is the only page with a script. Values reach it as `data-`
+//! attributes, which maud escapes like any attribute, and the script itself is a
+//! constant allowed by its hash in the page's own Content-Security-Policy: no value is
+//! ever pasted into JavaScript.
+
+use super::view::{address, lines};
+use crate::layout::{Chrome, layout};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use maud::{Markup, PreEscaped, html};
+use sha2::{Digest, Sha256};
+use storefront_domain::{Money, OrderView};
+
+/// What is being paid for: the items, totals and address, under the payment form.
+fn summary(order: &OrderView) -> Markup {
+    html! {
+        section.panel aria-labelledby="pay-summary" {
+            h2 #pay-summary { "Your order" }
+            (lines(order))
+            h2 { "Shipping to" }
+            (address(&order.name, &order.address))
+            p { a href={ "/orders/" (order.number) } { "See the order" } }
+        }
+    }
+}
+
+/// What the Stripe page hands to Stripe.js.
+pub struct StripeForm<'a> {
+    pub order: &'a OrderView,
+    pub order_number: &'a str,
+    pub total: &'a Money,
+    pub publishable_key: &'a str,
+    pub client_secret: &'a str,
+    /// Where Stripe sends the shopper after paying (made absolute by the script).
+    pub return_path: &'a str,
+}
+
+pub fn stripe_page(chrome: &Chrome, form: StripeForm<'_>) -> Markup {
+    let content = html! {
+        h1 { "Payment" }
+        div.panel.pay {
+            p { "Order " strong { (form.order_number) } " · total " strong { (form.total) } }
+            form #payment-form {
+                div #payment data-publishable-key=(form.publishable_key)
+                    data-client-secret=(form.client_secret)
+                    data-return-path=(form.return_path) {
+                    div #payment-element {}
+                }
+                p #payment-message .error role="alert" {}
+                button #payment-submit .primary type="submit" { "Pay " (form.total) }
+            }
+            noscript { p.flash.error { "Paying by card needs JavaScript." } }
+        }
+        (summary(form.order))
+        script src="https://js.stripe.com/v3/" {}
+        script { (PreEscaped(STRIPE_SCRIPT)) }
+    };
+    layout(chrome, "Payment", content)
+}
+
+pub fn test_page(chrome: &Chrome, order: &OrderView, csrf: &str) -> Markup {
+    let order_number = &order.number;
+    let total = &order.total;
+    let content = html! {
+        p.flash.warning role="note" { strong { "TEST MODE — no real money" } " is taken in this shop." }
+        h1 { "Payment" }
+        div.panel.pay {
+            p { "Order " strong.number { (order_number) } " · total " strong { (total) } }
+            form method="post" action={ "/orders/" (order_number) "/pay/test" } {
+                input type="hidden" name="csrf" value=(csrf);
+                button.primary type="submit" { "Pay (test mode)" }
+            }
+        }
+        (summary(order))
+    };
+    layout(chrome, "Payment (test mode)", content)
+}
+
+/// The intent is processing or already succeeded: nothing for the shopper to do.
+pub fn underway_page(chrome: &Chrome, order_number: &str) -> Markup {
+    let content = html! {
+        h1 { "Your payment is on its way" }
+        div.panel.pay {
+            p { "We are confirming the payment for order " strong { (order_number) } ". This usually takes a few seconds." }
+            p { a.button.primary href={ "/orders/" (order_number) } { "See the order" } }
+        }
+    };
+    layout(chrome, "Payment", content)
+}
+
+/// The Stripe page's policy: Stripe.js and our one script, Stripe's frames and API.
+pub fn stripe_csp() -> String {
+    let hash = STANDARD.encode(Sha256::digest(STRIPE_SCRIPT.as_bytes()));
+    format!(
+        "default-src 'none'; script-src https://js.stripe.com https://*.js.stripe.com 'sha256-{hash}'; \
+         frame-src https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com; \
+         connect-src https://api.stripe.com; img-src 'self' https://*.stripe.com; \
+         style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    )
+}
+
+/// Mounts the Payment Element and confirms on submit. On success Stripe redirects to
+/// the return URL; the function only comes back with an error to show.
+const STRIPE_SCRIPT: &str = r##"
+(function () {
+  var data = document.getElementById("payment").dataset;
+  var form = document.getElementById("payment-form");
+  var message = document.getElementById("payment-message");
+  var button = document.getElementById("payment-submit");
+  if (typeof Stripe !== "function") {
+    message.textContent = "The payment form could not be loaded. Please check your connection and reload the page.";
+    button.disabled = true;
+    return;
+  }
+  var stripe = Stripe(data.publishableKey);
+  var elements = stripe.elements({ clientSecret: data.clientSecret });
+  elements.create("payment").mount("#payment-element");
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    button.disabled = true;
+    message.textContent = "";
+    stripe.confirmPayment({
+      elements: elements,
+      confirmParams: { return_url: new URL(data.returnPath, window.location.href).href }
+    }).then(function (result) {
+      if (result.error) {
+        message.textContent = result.error.message || "The payment did not go through.";
+      }
+      button.disabled = false;
+    });
+  });
+})();
+"##;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chrome() -> Chrome {
+        Chrome::plain(storefront_domain::checkout::ShopSettings::default())
+    }
+
+    fn order() -> OrderView {
+        OrderView {
+            number: "SF-1".into(),
+            state: storefront_domain::OrderState::PendingPayment,
+            email: "ada@example.com".into(),
+            name: "Ada".into(),
+            address: storefront_domain::Address {
+                country: "GB".into(),
+                city: "London".into(),
+                ..Default::default()
+            },
+            items: Vec::new(),
+            total: Money::new(2500, "EUR"),
+            totals: storefront_domain::checkout::Totals::lines_only(Money::new(2500, "EUR")),
+            shipping: None,
+            discount: None,
+            created_at: "2024-01-01T00:00:00Z".into(),
+            updated_at: "2024-01-01T00:00:00Z".into(),
+            events: Vec::new(),
+            access_token: String::new(),
+        }
+    }
+
+    #[test]
+    fn stripe_values_are_escaped_attributes_never_script() {
+        let total = Money::new(2500, "EUR");
+        let order = order();
+        let page = stripe_page(
+            &chrome(),
+            StripeForm {
+                order: &order,
+                order_number: "SF-1",
+                total: &total,
+                publishable_key: "pk_test_\"><script>alert(1)</script>",
+                client_secret: "pi_1_secret_abc",
+                return_path: "/orders/SF-1?notice=payment_submitted",
+            },
+        )
+        .into_string();
+        assert!(page.contains(r#"<script src="https://js.stripe.com/v3/"></script>"#));
+        assert!(page.contains(r#"data-client-secret="pi_1_secret_abc""#));
+        assert!(page.contains("data-publishable-key=\"pk_test_&quot;&gt;&lt;script&gt;"));
+        assert!(!page.contains("<script>alert(1)"));
+        // The inline script is exactly the constant the policy's hash allows.
+        assert!(page.contains(&format!("<script>{STRIPE_SCRIPT}</script>")));
+        assert!(!STRIPE_SCRIPT.contains("pi_1"));
+    }
+
+    #[test]
+    fn the_policy_allows_stripe_and_the_hashed_script_only() {
+        let csp = stripe_csp();
+        let hash = STANDARD.encode(Sha256::digest(STRIPE_SCRIPT.as_bytes()));
+        assert!(csp.contains(&format!("'sha256-{hash}'")));
+        let script_src = csp
+            .split("; ")
+            .find(|d| d.starts_with("script-src "))
+            .unwrap();
+        assert!(script_src.contains("https://js.stripe.com"));
+        assert!(!script_src.contains("'unsafe-inline'") && !script_src.contains("'unsafe-eval'"));
+        assert!(csp.contains("frame-src https://js.stripe.com"));
+    }
+
+    #[test]
+    fn test_page_says_test_mode_and_posts_with_csrf() {
+        let page = test_page(&chrome(), &order(), "tok").into_string();
+        assert!(page.contains("United Kingdom") && page.contains("London"));
+        assert!(page.contains("TEST MODE — no real money"));
+        assert!(page.contains(r#"action="/orders/SF-1/pay/test""#));
+        assert!(page.contains(r#"name="csrf" value="tok""#));
+        assert!(page.contains("Pay (test mode)"));
+        assert!(!page.contains("<script"));
+    }
+}

@@ -1,0 +1,140 @@
+//! The writer's catalog: the shop's pages of products and collections, search, pictures,
+//! one product, the owner's view with archived products, and stock adjustments.
+
+use super::{Answer, WriterClient, WriterError, found};
+use spin_sdk::http::Method;
+use storefront_domain::catalog::{CollectionList, CollectionPage, SearchResults};
+use storefront_domain::catalog_positions::Positions;
+use storefront_domain::stock::{StockAdjustment, StockAdjustmentRequest};
+use storefront_domain::{Product, ProductList};
+
+impl WriterClient {
+    /// One page of the catalog as cards (`query` is `limit=&offset=&fields=card…`, built
+    /// by the caller from checked values), with the shop settings read in the same writer
+    /// call (`with_settings=1`): a catalog page needs both, and each writer call is a
+    /// component instance of its own. The JSON text, for the caller to decode borrowing
+    /// from it ([`decode`]).
+    pub async fn products_with_settings(&self, query: &str) -> Result<Vec<u8>, WriterError> {
+        self.get_json_text(&format!("/catalog/products?{query}&with_settings=1"))
+            .await
+    }
+
+    /// `None` if there is no such collection; `slug` checked by the caller. With the shop
+    /// settings, as [`Self::products_with_settings`].
+    pub async fn collection_with_settings(
+        &self,
+        slug: &str,
+        query: &str,
+    ) -> Result<Option<Vec<u8>>, WriterError> {
+        found(
+            self.get_json_text(&format!(
+                "/catalog/collections/{slug}?{query}&with_settings=1"
+            ))
+            .await,
+        )
+    }
+
+    /// `query` is `q=&limit=&offset=`, encoded by the caller.
+    pub async fn search(&self, query: &str) -> Result<SearchResults, WriterError> {
+        self.get(&format!("/catalog/search?{query}")).await
+    }
+
+    /// An image's content type and bytes; `None` if the writer has no such image.
+    /// `hash` checked by the caller.
+    pub async fn image(&self, hash: &str) -> Result<Option<(String, Vec<u8>)>, WriterError> {
+        let url = format!("{}/catalog/images/{hash}", self.base);
+        let response = self.send(Method::Get, &url, None, &[]).await?;
+        match *response.status() {
+            200 => {
+                let content_type = response
+                    .header("content-type")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string();
+                Ok(Some((content_type, response.body().to_vec())))
+            }
+            404 => Ok(None),
+            status => {
+                eprintln!("writer GET /catalog/images/{hash}: answered {status}");
+                Err(WriterError::Broken)
+            }
+        }
+    }
+
+    /// `None` if the writer does not know the slug. Callers check the slug's syntax
+    /// first, so it is safe to put in the path as is.
+    pub async fn product(&self, slug: &str) -> Result<Option<Product>, WriterError> {
+        found(self.get(&format!("/catalog/products/{slug}")).await)
+    }
+
+    /// Adds `delta` to a product's stock (negative takes away). `slug` must be checked
+    /// by the caller; the key makes a retried adjustment a replay.
+    pub async fn adjust_stock(
+        &self,
+        slug: &str,
+        adjustment: &StockAdjustmentRequest,
+        idempotency_key: &str,
+    ) -> Result<Answer<StockAdjustment>, WriterError> {
+        let path = format!("/admin/products/{slug}/stock");
+        self.post(&path, adjustment, Some(idempotency_key)).await
+    }
+
+    /// One page of products whose name, slug or a SKU contains `q` (all when empty),
+    /// archived ones included. `query` is `q=&limit=&offset=`, encoded by the caller.
+    pub async fn owner_products(&self, query: &str) -> Result<ProductList, WriterError> {
+        let path = format!("/admin/catalog/product-list?{query}");
+        Ok(self.call(Method::Get, &path, None, &[]).await?.value)
+    }
+
+    /// The product with its archived variants; `None` if there is none. `slug` checked
+    /// by the caller.
+    pub async fn owner_product(&self, slug: &str) -> Result<Option<Product>, WriterError> {
+        let path = format!("/catalog/products/{slug}?include_archived=1");
+        found(
+            self.call(Method::Get, &path, None, &[])
+                .await
+                .map(|a| a.value),
+        )
+    }
+
+    /// One page of a collection's live products; `None` if there is no such collection.
+    /// `slug` checked and `query` (`limit=&offset=`) built by the caller.
+    pub async fn collection(
+        &self,
+        slug: &str,
+        query: &str,
+    ) -> Result<Option<CollectionPage>, WriterError> {
+        let path = format!("/catalog/collections/{slug}?{query}");
+        found(
+            self.call(Method::Get, &path, None, &[])
+                .await
+                .map(|a| a.value),
+        )
+    }
+
+    /// Every collection, in display order.
+    pub async fn collection_list(&self) -> Result<CollectionList, WriterError> {
+        Ok(self
+            .call(Method::Get, "/catalog/collections", None, &[])
+            .await?
+            .value)
+    }
+
+    /// The sort keys of the collections, and of `product`'s place and images or
+    /// `collection`'s members when given (slugs checked by the caller).
+    pub async fn positions(
+        &self,
+        product: Option<&str>,
+        collection: Option<&str>,
+    ) -> Result<Positions, WriterError> {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        if let Some(product) = product {
+            query.append_pair("product", product);
+        }
+        if let Some(collection) = collection {
+            query.append_pair("collection", collection);
+        }
+        let path = format!("/admin/catalog/positions?{}", query.finish());
+        Ok(self.call(Method::Get, &path, None, &[]).await?.value)
+    }
+}

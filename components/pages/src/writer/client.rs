@@ -1,0 +1,324 @@
+//! The HTTP client for the writer: the only way this component reads or changes data.
+//!
+//! A 503 or a failed connection is retried with the very same request (and so the same
+//! idempotency key) with backoff for a bounded time: the writer may be restarting
+//! (stop-then-start deploys) and a replayed command is answered, not applied twice.
+//! Other 5xx answers are not retried: they are bugs, not weather.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use spin_sdk::http::{ErrorCode, Method, Request, Response, SendError, send};
+use std::time::{Duration, Instant};
+use storefront_domain::catalog::ACTOR;
+use storefront_domain::checkout::ShopSettings;
+use storefront_domain::{ErrorBody, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED};
+
+/// Total time spent retrying an unavailable writer before telling the shopper.
+const RETRY_BUDGET: Duration = Duration::from_secs(10);
+const FIRST_DELAY: Duration = Duration::from_millis(100);
+const MAX_DELAY: Duration = Duration::from_secs(2);
+
+/// Why a writer call did not produce the wanted value.
+#[derive(Debug, Clone)]
+pub enum WriterError {
+    /// 503 or no connection for the whole retry budget: answer 503 with `Retry-After`.
+    Unavailable,
+    /// Another 5xx or an unreadable answer: answer 502. Details were logged.
+    Broken,
+    /// A 4xx with the writer's error body, for the caller to interpret.
+    Rejected { status: u16, body: ErrorBody },
+}
+
+/// A catalog read with the shop settings beside it (`with_settings=1`).
+#[derive(serde::Deserialize)]
+pub struct WithSettings<T> {
+    pub list: T,
+    pub settings: ShopSettings,
+}
+
+/// A successful answer: status, parsed body, and whether it was an idempotent replay.
+pub struct Answer<T> {
+    pub status: u16,
+    pub value: T,
+    pub replayed: bool,
+}
+
+pub struct WriterClient {
+    pub(super) base: String,
+    token: String,
+}
+
+impl WriterClient {
+    pub fn new(base: &str, token: &str) -> WriterClient {
+        WriterClient {
+            base: base.to_string(),
+            token: token.to_string(),
+        }
+    }
+
+    /// An owner's catalog command or read, passed on as is: the writer's status, body and
+    /// whether it was an idempotent replay. `path_and_query` is built by the caller from
+    /// checked segments; the actor in the history is the admin token.
+    pub async fn forward(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<Vec<u8>>,
+        idempotency_key: Option<&str>,
+    ) -> Result<(u16, Vec<u8>, bool), WriterError> {
+        self.forward_as(
+            crate::security::owner_token::ACTOR,
+            method,
+            path_and_query,
+            body,
+            idempotency_key,
+        )
+        .await
+    }
+
+    /// [`Self::forward`] naming `actor` in the command's history (the back office's
+    /// commands are the owner's, [`crate::office::ACTOR`]).
+    pub async fn forward_as(
+        &self,
+        actor: &str,
+        method: Method,
+        path_and_query: &str,
+        body: Option<Vec<u8>>,
+        idempotency_key: Option<&str>,
+    ) -> Result<(u16, Vec<u8>, bool), WriterError> {
+        let url = format!("{}{path_and_query}", self.base);
+        let mut headers = vec![(ACTOR, actor)];
+        if let Some(key) = idempotency_key {
+            headers.push((IDEMPOTENCY_KEY, key));
+        }
+        let response = self.send(method, &url, body, &headers).await?;
+        let status = *response.status();
+        if status >= 500 {
+            eprintln!("writer {path_and_query}: answered {status}");
+            return Err(WriterError::Broken);
+        }
+        Ok((status, response.body().to_vec(), replayed(&response)))
+    }
+
+    pub(super) async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, WriterError> {
+        Ok(self.call(Method::Get, path, None, &[]).await?.value)
+    }
+
+    pub(super) async fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        idempotency_key: Option<&str>,
+    ) -> Result<Answer<T>, WriterError> {
+        let body = serde_json::to_vec(body).expect("request bodies always serialise");
+        match idempotency_key {
+            Some(key) => {
+                self.call(Method::Post, path, Some(body), &[(IDEMPOTENCY_KEY, key)])
+                    .await
+            }
+            None => self.call(Method::Post, path, Some(body), &[]).await,
+        }
+    }
+
+    /// A catalog read's JSON exactly as the writer wrote it, for the public API to pass on
+    /// without decoding and encoding it again (the shapes are the same by contract).
+    pub async fn get_json_text(&self, path: &str) -> Result<Vec<u8>, WriterError> {
+        Ok(self.call_bytes(Method::Get, path, None, &[]).await?.value)
+    }
+
+    /// Sends (and re-sends) one request and sorts the answer into success or [`WriterError`].
+    pub(crate) async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        headers: &[(&str, &str)],
+    ) -> Result<Answer<T>, WriterError> {
+        let answer = self.call_bytes(method.clone(), path, body, headers).await?;
+        decoded(&method, path, answer)
+    }
+
+    /// [`Self::call`] without decoding a success's body.
+    pub(crate) async fn call_bytes(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        headers: &[(&str, &str)],
+    ) -> Result<Answer<Vec<u8>>, WriterError> {
+        let url = format!("{}{path}", self.base);
+        let response = self.send(method.clone(), &url, body, headers).await?;
+        let status = *response.status();
+        let replayed = replayed(&response);
+        match status {
+            200..=299 => Ok(Answer {
+                status,
+                value: response.into_body(),
+                replayed,
+            }),
+            400..=499 => {
+                let body = serde_json::from_slice(response.body()).unwrap_or_else(|_| {
+                    ErrorBody::new("writer_error", format!("the writer answered {status}"))
+                });
+                Err(WriterError::Rejected { status, body })
+            }
+            _ => {
+                eprintln!(
+                    "writer {method} {path}: answered {status}: {}",
+                    String::from_utf8_lossy(&response.body()[..response.body().len().min(500)])
+                );
+                Err(WriterError::Broken)
+            }
+        }
+    }
+    /// Sends one request, re-sending it while the writer is unavailable (503 or no
+    /// connection) within the retry budget.
+    pub(super) async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<Vec<u8>>,
+        headers: &[(&str, &str)],
+    ) -> Result<Response, WriterError> {
+        let path = url.strip_prefix(self.base.as_str()).unwrap_or(url);
+        let build = || {
+            let mut req = Request::new(method.clone(), url);
+            req.set_header("accept", "application/json");
+            if !self.token.is_empty() {
+                req.set_header("authorization", format!("Bearer {}", self.token));
+            }
+            for (name, value) in headers {
+                req.set_header(*name, *value);
+            }
+            if let Some(body) = &body {
+                req.set_header("content-type", "application/json");
+                *req.body_mut() = body.clone();
+            }
+            req
+        };
+
+        let deadline = Instant::now() + RETRY_BUDGET;
+        let mut delay = FIRST_DELAY;
+        loop {
+            let why = match send::<Request, Response>(build()).await {
+                Ok(r) if *r.status() == 503 => "503 Service Unavailable".to_string(),
+                Ok(r) => return Ok(r),
+                Err(e) if is_misconfiguration(&e) => {
+                    eprintln!(
+                        "writer {method} {url}: {e:?}; check writer_url and allowed_outbound_hosts"
+                    );
+                    return Err(WriterError::Broken);
+                }
+                Err(e) => format!("connection failed: {e:?}"),
+            };
+            if Instant::now() + delay > deadline {
+                eprintln!("writer {method} {path}: giving up after {RETRY_BUDGET:?}: {why}");
+                return Err(WriterError::Unavailable);
+            }
+            eprintln!("writer {method} {path}: {why}; retrying in {delay:?}");
+            // Blocking is fine: this instance serves this one request and nothing else.
+            std::thread::sleep(delay);
+            delay = (delay * 2).min(MAX_DELAY);
+        }
+    }
+}
+
+/// Failures that waiting cannot fix: the request is refused before it leaves (also
+/// used for calls to the payment provider).
+pub(crate) fn is_misconfiguration(e: &SendError) -> bool {
+    matches!(
+        e,
+        SendError::RequestConversion(_)
+            | SendError::Http(
+                ErrorCode::HttpRequestDenied
+                    | ErrorCode::HttpRequestUriInvalid
+                    | ErrorCode::ConfigurationError
+                    | ErrorCode::LoopDetected
+            )
+    )
+}
+
+/// Whether the writer answered a replay of an earlier command.
+fn replayed(response: &Response) -> bool {
+    response
+        .header(IDEMPOTENT_REPLAYED)
+        .and_then(|v| v.as_str())
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+}
+
+/// A writer answer's JSON (from [`WriterClient::get_json_text`]) decoded, borrowing from
+/// `body` where `T` does; a body that does not decode is a broken writer.
+pub fn decode<'a, T: serde::Deserialize<'a>>(what: &str, body: &'a [u8]) -> Result<T, WriterError> {
+    serde_json::from_slice(body).map_err(|e| {
+        eprintln!("writer GET {what}: unreadable body: {e}");
+        WriterError::Broken
+    })
+}
+
+/// Turns a 404 into `None`.
+/// A successful answer's JSON body decoded; a body that does not decode is a broken writer.
+pub(super) fn decoded<T: DeserializeOwned>(
+    method: &Method,
+    path: &str,
+    answer: Answer<Vec<u8>>,
+) -> Result<Answer<T>, WriterError> {
+    match serde_json::from_slice(&answer.value) {
+        Ok(value) => Ok(Answer {
+            status: answer.status,
+            value,
+            replayed: answer.replayed,
+        }),
+        Err(e) => {
+            eprintln!(
+                "writer {method} {path}: unreadable {} body: {e}",
+                answer.status
+            );
+            Err(WriterError::Broken)
+        }
+    }
+}
+
+pub fn found<T>(result: Result<T, WriterError>) -> Result<Option<T>, WriterError> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(WriterError::Rejected { status: 404, .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The cart line `N` that a writer field error `items[N]…` is about.
+pub fn line_index(field: &str) -> Option<usize> {
+    field
+        .strip_prefix("items[")?
+        .split(']')
+        .next()?
+        .parse()
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_indices_from_field_names() {
+        assert_eq!(line_index("items[0].slug"), Some(0));
+        assert_eq!(line_index("items[12].quantity"), Some(12));
+        assert_eq!(line_index("items"), None);
+        assert_eq!(line_index("email"), None);
+        assert_eq!(line_index("items[x].slug"), None);
+    }
+
+    #[test]
+    fn backoff_fits_the_budget() {
+        // The sum of sleeps before giving up stays within the budget.
+        let mut delay = FIRST_DELAY;
+        let mut slept = Duration::ZERO;
+        while slept + delay <= RETRY_BUDGET {
+            slept += delay;
+            delay = (delay * 2).min(MAX_DELAY);
+        }
+        assert!(slept <= RETRY_BUDGET);
+        assert!(slept >= RETRY_BUDGET - MAX_DELAY);
+    }
+}

@@ -1,0 +1,12 @@
+//! The writer client: the only way this component reads or changes data. The client and
+//! its retry rules are in [`client`]; the calls are grouped by the writer's business area.
+
+mod catalog;
+mod client;
+mod orders;
+mod outbox;
+mod owner;
+mod payments;
+mod settings;
+
+pub use client::*;
