@@ -106,12 +106,6 @@ pub struct RecordIntent {
     pub currency: String,
 }
 
-/// `POST /orders/{number}/refund-requested` (writer): a refund was asked of the provider.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RecordRefund {
-    pub refund_id: String,
-}
-
 /// Where an order's payment stands: `GET /orders/{number}/payment` (writer) and the
 /// answer of the record commands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
