@@ -60,7 +60,7 @@ impl Ctx<'_> {
 pub type Handler = fn(&Ctx) -> Result<Response, ApiError>;
 
 /// The methods the writer answers.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum Verb {
     Get,
     Post,
