@@ -182,6 +182,16 @@ pub struct Command<'a> {
     pub canonical: String,
 }
 
+impl<'a> Command<'a> {
+    pub fn new(name: &'static str, target: &'a str, canonical: String) -> Command<'a> {
+        Command {
+            name,
+            target,
+            canonical,
+        }
+    }
+}
+
 /// What an applied command answers and records.
 pub struct Applied {
     pub status: u16,

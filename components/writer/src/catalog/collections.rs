@@ -1,12 +1,15 @@
 //! The owner's collection commands: create, change, and add or remove a product.
 
-use crate::catalog::commands::*;
+use crate::catalog::commands::{
+    CheckedListing, add_member, canonical, position_or_last, product_id, record,
+};
 use crate::catalog::query::CatalogQuery;
 use crate::catalog::reads::{self, no_collection};
 use crate::catalog::rules::{Checks, conflict};
 use crate::db::{Db, RowExt as _, int, text};
 use crate::http::request::{Head, parse_json};
 use crate::http::responses::ApiError;
+use crate::http::responses::json_string;
 use crate::idempotency::{Applied, Command};
 use serde_json::json;
 use spin_sdk::http::Response;
@@ -24,7 +27,7 @@ pub fn collection_answer(
     let page = reads::collection_page(db, slug, &query)?;
     Ok(Applied {
         status,
-        response: to_json(&page)?,
+        response: json_string(&page)?,
         changes,
     })
 }
@@ -54,11 +57,7 @@ pub fn create(db: &Db, head: &Head, body: &[u8]) -> Result<Response, ApiError> {
     let description = checks.description(&request.description);
     checks.position("position", request.position);
     checks.finish()?;
-    let command = Command {
-        name: "create_collection",
-        target: &request.slug,
-        canonical: canonical(&request),
-    };
+    let command = Command::new("create_collection", &request.slug, canonical(&request));
     record(db, head, command, |db, now| {
         if reads::collection_id(db, &request.slug)?.is_some() {
             return Err(conflict(
@@ -94,11 +93,7 @@ pub fn create(db: &Db, head: &Head, body: &[u8]) -> Result<Response, ApiError> {
 pub fn update(db: &Db, head: &Head, slug: &str, body: &[u8]) -> Result<Response, ApiError> {
     let request: CollectionChange = parse_json(body)?;
     let change = CheckedListing::check(&request)?;
-    let command = Command {
-        name: "update_collection",
-        target: slug,
-        canonical: canonical(&request),
-    };
+    let command = Command::new("update_collection", slug, canonical(&request));
     record(db, head, command, |db, now| {
         let id = db
             .row("SELECT id FROM collections WHERE slug = ?", &[text(slug)])?
@@ -116,11 +111,7 @@ pub fn add_product(db: &Db, head: &Head, slug: &str, body: &[u8]) -> Result<Resp
     checks.slug("product", &request.product);
     checks.position("position", request.position);
     checks.finish()?;
-    let command = Command {
-        name: "add_to_collection",
-        target: slug,
-        canonical: canonical(&request),
-    };
+    let command = Command::new("add_to_collection", slug, canonical(&request));
     record(db, head, command, |db, _now| {
         let collection = reads::collection_id(db, slug)?.ok_or_else(|| no_collection(slug))?;
         let product = product_id(db, &request.product)?;
@@ -141,11 +132,7 @@ pub fn remove_product(
     slug: &str,
     product: &str,
 ) -> Result<Response, ApiError> {
-    let command = Command {
-        name: "remove_from_collection",
-        target: slug,
-        canonical: product.to_string(),
-    };
+    let command = Command::new("remove_from_collection", slug, product.to_string());
     record(db, head, command, |db, _now| {
         let collection = reads::collection_id(db, slug)?.ok_or_else(|| no_collection(slug))?;
         let product_id = product_id(db, product)?;

@@ -8,6 +8,7 @@ use crate::catalog::rules::{Checks, conflict};
 use crate::db::{Db, RowExt as _, int, text};
 use crate::http::request::Head;
 use crate::http::responses::ApiError;
+use crate::http::responses::json_string;
 use crate::idempotency::{self, Applied, Command};
 use serde::Serialize;
 use serde_json::json;
@@ -17,10 +18,6 @@ use storefront_domain::catalog::{
     ListingChange, MAX_OPTION_TEXT, MAX_OPTION_VALUES, MAX_OPTIONS, NewVariant, OptionChoice,
     ProductOption, variant_title,
 };
-
-pub fn to_json<T: Serialize>(value: &T) -> Result<String, ApiError> {
-    Ok(serde_json::to_string(value).map_err(anyhow::Error::from)?)
-}
 
 pub fn canonical<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
@@ -47,7 +44,7 @@ pub fn product_answer(
     let product = reads::load_one(db, id, true)?;
     Ok(Applied {
         status,
-        response: to_json(&product)?,
+        response: json_string(&product)?,
         changes,
     })
 }

@@ -1,7 +1,9 @@
 //! The owner's product images: upload (checked before the database opens), change alt
 //! text or position, remove.
 
-use crate::catalog::commands::*;
+use crate::catalog::commands::{
+    canonical, diff, position_or_last, product_answer, product_id, record, touch_product,
+};
 use crate::catalog::image_check::CheckedImage;
 use crate::catalog::rules::Checks;
 use crate::db::{Db, RowExt as _, int, text};
@@ -50,11 +52,11 @@ pub fn add(
     body: &[u8],
 ) -> Result<Response, ApiError> {
     let query = ImageQuery::parse(&head.query)?;
-    let command = Command {
-        name: "add_image",
-        target: slug,
-        canonical: format!("{} {:?} {:?}", image.hash, query.alt, query.position),
-    };
+    let command = Command::new(
+        "add_image",
+        slug,
+        format!("{} {:?} {:?}", image.hash, query.alt, query.position),
+    );
     record(db, head, command, |db, now| {
         let id = product_id(db, slug)?;
         db.execute(
@@ -129,11 +131,7 @@ pub fn update(
     checks.position("position", request.position);
     checks.finish()?;
     let target = format!("{slug}/{image}");
-    let command = Command {
-        name: "update_image",
-        target: &target,
-        canonical: canonical(&request),
-    };
+    let command = Command::new("update_image", &target, canonical(&request));
     record(db, head, command, |db, now| {
         let product = product_id(db, slug)?;
         let (id, old_alt, old_position) = image_of(db, product, image)?;
@@ -155,11 +153,7 @@ pub fn update(
 /// the bytes stay for the history.
 pub fn remove(db: &Db, head: &Head, slug: &str, image: &str) -> Result<Response, ApiError> {
     let target = format!("{slug}/{image}");
-    let command = Command {
-        name: "remove_image",
-        target: &target,
-        canonical: String::new(),
-    };
+    let command = Command::new("remove_image", &target, String::new());
     record(db, head, command, |db, now| {
         let product = product_id(db, slug)?;
         let (id, _, _) = image_of(db, product, image)?;

@@ -1,6 +1,6 @@
 //! Renaming a product's options and their values, and retitling its variants to match.
 
-use crate::catalog::commands::*;
+use crate::catalog::commands::{canonical, product_answer, product_id, record, touch_product};
 use crate::catalog::rules::{Checks, conflict};
 use crate::catalog::search::reindex;
 use crate::db::{Db, RowExt as _, int, text};
@@ -22,11 +22,7 @@ pub fn rename(db: &Db, head: &Head, slug: &str, body: &[u8]) -> Result<Response,
     let mut checks = Checks::default();
     let to = checks.text("to", &request.to, 1, MAX_OPTION_TEXT, false);
     checks.finish()?;
-    let command = Command {
-        name: "rename_option",
-        target: slug,
-        canonical: canonical(&request),
-    };
+    let command = Command::new("rename_option", slug, canonical(&request));
     record(db, head, command, |db, now| {
         let id = product_id(db, slug)?;
         let option = db

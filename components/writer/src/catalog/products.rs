@@ -2,13 +2,17 @@
 //! change), archive and restore (never delete: an old order must always name what it
 //! sold).
 
-use crate::catalog::commands::*;
+use crate::catalog::commands::{
+    CheckedListing, add_member, canonical, check_options, insert_options, insert_variant,
+    live_variants, match_choices, position_or_last, product_answer, product_id, record, sku_taken,
+};
 use crate::catalog::reads::{self, no_product};
 use crate::catalog::rules::{Checks, conflict, shop_currency};
 use crate::catalog::search::reindex;
 use crate::db::{Db, RowExt as _, int, text};
 use crate::http::request::{Head, parse_json};
 use crate::http::responses::ApiError;
+use crate::http::responses::json_string;
 use crate::idempotency::{Applied, Command};
 use serde_json::json;
 use spin_sdk::http::Response;
@@ -70,11 +74,7 @@ pub fn create(db: &Db, head: &Head, body: &[u8]) -> Result<Response, ApiError> {
             ));
         }
     }
-    let command = Command {
-        name: "create_product",
-        target: &request.slug,
-        canonical: canonical(&request),
-    };
+    let command = Command::new("create_product", &request.slug, canonical(&request));
     record(db, head, command, |db, now| {
         if reads::product_id(db, &request.slug)?.is_some() {
             return Err(conflict(
@@ -139,7 +139,7 @@ pub fn create(db: &Db, head: &Head, body: &[u8]) -> Result<Response, ApiError> {
         }
         reindex(db, product_id)?;
         let product = reads::load_one(db, product_id, true)?;
-        let response = to_json(&product)?;
+        let response = json_string(&product)?;
         Ok(Applied {
             status: 201,
             changes: serde_json::from_str(&response).map_err(anyhow::Error::from)?,
@@ -152,11 +152,7 @@ pub fn create(db: &Db, head: &Head, body: &[u8]) -> Result<Response, ApiError> {
 pub fn update(db: &Db, head: &Head, slug: &str, body: &[u8]) -> Result<Response, ApiError> {
     let request: ProductChange = parse_json(body)?;
     let change = CheckedListing::check(&request)?;
-    let command = Command {
-        name: "update_product",
-        target: slug,
-        canonical: canonical(&request),
-    };
+    let command = Command::new("update_product", slug, canonical(&request));
     record(db, head, command, |db, now| {
         let id = product_id(db, slug)?;
         let changes = change.apply(db, "products", id, now)?;
@@ -167,11 +163,7 @@ pub fn update(db: &Db, head: &Head, slug: &str, body: &[u8]) -> Result<Response,
 
 /// `POST /admin/catalog/products/{slug}/archive`: hidden from shoppers, kept for orders.
 pub fn archive(db: &Db, head: &Head, slug: &str) -> Result<Response, ApiError> {
-    let command = Command {
-        name: "archive_product",
-        target: slug,
-        canonical: String::new(),
-    };
+    let command = Command::new("archive_product", slug, String::new());
     record(db, head, command, |db, now| {
         let id = product_id(db, slug)?;
         let changed = db
@@ -193,11 +185,7 @@ pub fn archive(db: &Db, head: &Head, slug: &str) -> Result<Response, ApiError> {
 /// it was (its live variants, stock, images and collections were kept). 409 if it has no
 /// live variant left to sell.
 pub fn restore(db: &Db, head: &Head, slug: &str) -> Result<Response, ApiError> {
-    let command = Command {
-        name: "restore_product",
-        target: slug,
-        canonical: String::new(),
-    };
+    let command = Command::new("restore_product", slug, String::new());
     record(db, head, command, |db, now| {
         let (id, archived) = reads::product_id(db, slug)?.ok_or_else(|| no_product(slug))?;
         if !archived {

@@ -1,6 +1,5 @@
 //! The catalog's reads: product pages and lists (with their variants, options, images and
-//! collections), collections, image bytes, and pricing requested lines from variant prices
-//! (quotes and orders are always priced here, never from what a client sends).
+//! collections), collections and image bytes.
 //!
 //! A list is assembled from one page of product ids and then one query per related table
 //! over the whole page (`IN (…)`), never one query per product.

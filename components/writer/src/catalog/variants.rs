@@ -1,7 +1,10 @@
 //! The owner's variant commands: add one to a product, change, archive and restore it.
 
-use crate::catalog::commands::*;
-use crate::catalog::options::*;
+use crate::catalog::commands::{
+    canonical, diff, insert_variant, live_variants, match_choices, position_or_last,
+    product_answer, product_id, record, sku_taken, touch_product,
+};
+use crate::catalog::options::options_of;
 use crate::catalog::rules::{Checks, conflict, shop_currency};
 use crate::catalog::search::reindex;
 use crate::db::{Db, RowExt as _, int, text};
@@ -23,11 +26,7 @@ pub fn add(db: &Db, head: &Head, slug: &str, body: &[u8]) -> Result<Response, Ap
     checks.stock("stock", request.stock);
     checks.weight("weight_grams", request.weight_grams);
     checks.finish()?;
-    let command = Command {
-        name: "add_variant",
-        target: slug,
-        canonical: canonical(&request),
-    };
+    let command = Command::new("add_variant", slug, canonical(&request));
     record(db, head, command, |db, now| {
         let id = product_id(db, slug)?;
         let options = options_of(db, id)?;
@@ -114,11 +113,7 @@ pub fn update(db: &Db, head: &Head, sku: &str, body: &[u8]) -> Result<Response, 
         checks.weight("weight_grams", grams);
     }
     checks.finish()?;
-    let command = Command {
-        name: "update_variant",
-        target: sku,
-        canonical: canonical(&request),
-    };
+    let command = Command::new("update_variant", sku, canonical(&request));
     record(db, head, command, |db, now| {
         let (id, product_id, _) = variant(db, sku)?;
         let row = db
@@ -161,11 +156,7 @@ pub fn update(db: &Db, head: &Head, sku: &str, body: &[u8]) -> Result<Response, 
 /// `POST /admin/catalog/variants/{sku}/archive`: the last live variant of a live product
 /// cannot go (409: archive the product).
 pub fn archive(db: &Db, head: &Head, sku: &str) -> Result<Response, ApiError> {
-    let command = Command {
-        name: "archive_variant",
-        target: sku,
-        canonical: String::new(),
-    };
+    let command = Command::new("archive_variant", sku, String::new());
     record(db, head, command, |db, now| {
         let (id, product_id, archived) = variant(db, sku)?;
         if archived {
@@ -205,11 +196,7 @@ pub fn archive(db: &Db, head: &Head, sku: &str) -> Result<Response, ApiError> {
 /// its price and stock as they were. 409 if a live variant of the product has the same
 /// option values meanwhile.
 pub fn restore(db: &Db, head: &Head, sku: &str) -> Result<Response, ApiError> {
-    let command = Command {
-        name: "restore_variant",
-        target: sku,
-        canonical: String::new(),
-    };
+    let command = Command::new("restore_variant", sku, String::new());
     record(db, head, command, |db, now| {
         let (id, product_id, archived) = variant(db, sku)?;
         if !archived {

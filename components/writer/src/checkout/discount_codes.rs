@@ -5,10 +5,12 @@
 use crate::catalog::rules::{Checks, conflict};
 use crate::checkout::discount_attempts;
 use crate::checkout::discounts::{self, COLUMNS};
-use crate::checkout::owner_settings::*;
+use crate::checkout::setting_rules::{MAX_AMOUNT, check_amount};
 use crate::db::{Db, Mode, RowExt as _, int, opt_int, opt_text, text};
 use crate::http::request::{Head, parse_json};
+use crate::http::responses::json_string;
 use crate::http::responses::{ApiError, json};
+use crate::idempotency::Command;
 use crate::idempotency::{self, Applied};
 use spin_sdk::http::Response;
 use storefront_domain::checkout::{
@@ -18,9 +20,6 @@ use storefront_domain::checkout::{
 
 /// Most discount codes a shop holds (deactivated ones count: they are never deleted).
 pub const MAX_DISCOUNT_CODES: i64 = 1000;
-/// Largest amount (minor units) a fixed discount, a minimum, a shipping price or a
-/// threshold may be: 1,000,000.00 in a two-decimal currency.
-pub const MAX_AMOUNT: i64 = 100_000_000;
 /// Largest usage limit.
 pub const MAX_USES: i64 = 1_000_000_000;
 
@@ -59,16 +58,7 @@ pub fn list(db: &Db) -> Result<Response, ApiError> {
     json(200, &list)
 }
 
-pub fn check_amount(checks: &mut Checks, field: &str, value: i64) {
-    if !(0..=MAX_AMOUNT).contains(&value) {
-        checks.add(
-            field,
-            format!("must be between 0 and {MAX_AMOUNT} minor units"),
-        );
-    }
-}
-
-pub fn check_value(checks: &mut Checks, kind: DiscountKind, value: i64) {
+fn check_value(checks: &mut Checks, kind: DiscountKind, value: i64) {
     match kind {
         DiscountKind::Percent if !(1..=10_000).contains(&value) => checks.add(
             "value",
@@ -84,7 +74,7 @@ pub fn check_value(checks: &mut Checks, kind: DiscountKind, value: i64) {
     }
 }
 
-pub fn check_limit(checks: &mut Checks, field: &str, value: Option<i64>) {
+fn check_limit(checks: &mut Checks, field: &str, value: Option<i64>) {
     if value.is_some_and(|v| !(1..=MAX_USES).contains(&v)) {
         checks.add(
             field,
@@ -95,7 +85,7 @@ pub fn check_limit(checks: &mut Checks, field: &str, value: Option<i64>) {
 
 /// A timestamp as SQLite understands it (`2025-06-01`, `2025-06-01T00:00:00Z`, with an
 /// offset…) in the stored UTC form, or a field error.
-pub fn timestamp(db: &Db, checks: &mut Checks, field: &str, value: &str) -> anyhow::Result<String> {
+fn timestamp(db: &Db, checks: &mut Checks, field: &str, value: &str) -> anyhow::Result<String> {
     let value = value.trim();
     let parsed = if value.len() <= 40 {
         db.row("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?)", &[text(value)])?
@@ -109,7 +99,7 @@ pub fn timestamp(db: &Db, checks: &mut Checks, field: &str, value: &str) -> anyh
     }))
 }
 
-pub fn discount_answer(
+fn discount_answer(
     db: &Db,
     code: &str,
     status: u16,
@@ -119,12 +109,12 @@ pub fn discount_answer(
         .ok_or_else(|| anyhow::anyhow!("discount code {code} vanished"))?;
     Ok(Applied {
         status,
-        response: to_json(&stored.code)?,
+        response: json_string(&stored.code)?,
         changes,
     })
 }
 
-pub fn no_discount(code: &str) -> ApiError {
+fn no_discount(code: &str) -> ApiError {
     ApiError::not_found(format!("there is no discount code {code}"))
 }
 
@@ -155,7 +145,7 @@ pub fn create(db: &Db, head: &Head, body: &[u8]) -> Result<Response, ApiError> {
         db,
         &head.idempotency_key,
         &head.actor,
-        command("create_discount", &code, to_json(&canonical)?),
+        Command::new("create_discount", &code, json_string(&canonical)?),
         |db, now| {
             let mut checks = Checks::default();
             let starts_at = match &input.starts_at {
@@ -240,7 +230,7 @@ pub fn update(db: &Db, head: &Head, code: &str, body: &[u8]) -> Result<Response,
         db,
         &head.idempotency_key,
         &head.actor,
-        command("update_discount", &code, to_json(&change)?),
+        Command::new("update_discount", &code, json_string(&change)?),
         |db, now| {
             let stored = discounts::find(db, &code)?.ok_or_else(|| no_discount(&code))?;
             let mut checks = Checks::default();
@@ -313,7 +303,7 @@ pub fn deactivate(db: &Db, head: &Head, code: &str) -> Result<Response, ApiError
         db,
         &head.idempotency_key,
         &head.actor,
-        command("deactivate_discount", &code, String::new()),
+        Command::new("deactivate_discount", &code, String::new()),
         |db, now| {
             let stored = discounts::find(db, &code)?.ok_or_else(|| no_discount(&code))?;
             db.execute(

@@ -2,12 +2,13 @@
 //! or whether it is offered (through [`idempotency::run`]).
 
 use crate::catalog::rules::Checks;
-use crate::checkout::discount_codes::*;
-use crate::checkout::owner_settings::*;
+use crate::checkout::setting_rules::check_amount;
 use crate::checkout::shipping;
 use crate::db::{Db, Mode, RowExt as _, int, opt_int, text};
 use crate::http::request::{Head, parse_json};
+use crate::http::responses::json_string;
 use crate::http::responses::{ApiError, json};
+use crate::idempotency::Command;
 use crate::idempotency::{self, Applied};
 use spin_sdk::http::Response;
 use storefront_domain::FieldError;
@@ -52,7 +53,7 @@ pub fn list(db: &Db) -> Result<Response, ApiError> {
     json(200, &zones)
 }
 
-pub fn no_method(code: &str) -> ApiError {
+fn no_method(code: &str) -> ApiError {
     ApiError::not_found(format!("there is no shipping method {code}"))
 }
 
@@ -83,7 +84,7 @@ pub fn update(db: &Db, head: &Head, code: &str, body: &[u8]) -> Result<Response,
         db,
         &head.idempotency_key,
         &head.actor,
-        command("update_shipping_method", code, to_json(&change)?),
+        Command::new("update_shipping_method", code, json_string(&change)?),
         |db, _now| {
             let select = format!(
                 "SELECT {}, m.id FROM shipping_methods m WHERE m.code = ?",
@@ -142,7 +143,7 @@ pub fn update(db: &Db, head: &Head, code: &str, body: &[u8]) -> Result<Response,
             )?;
             Ok(Applied {
                 status: 200,
-                response: to_json(&next)?,
+                response: json_string(&next)?,
                 changes: serde_json::json!({ "before": before, "after": next }),
             })
         },

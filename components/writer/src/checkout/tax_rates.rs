@@ -1,10 +1,11 @@
 //! The owner's tax rates: list, set a country's rate (through [`idempotency::run`]).
 
 use crate::catalog::rules::Checks;
-use crate::checkout::owner_settings::*;
 use crate::db::{Db, Mode, RowExt as _, int, text};
 use crate::http::request::{Head, parse_json};
+use crate::http::responses::json_string;
 use crate::http::responses::{ApiError, json};
+use crate::idempotency::Command;
 use crate::idempotency::{self, Applied};
 use spin_sdk::http::Response;
 use storefront_domain::checkout::{TaxRate, TaxRates};
@@ -62,7 +63,7 @@ pub fn set(db: &Db, head: &Head, country: &str, body: &[u8]) -> Result<Response,
         db,
         &head.idempotency_key,
         &head.actor,
-        command("set_tax_rate", &country, to_json(&rate)?),
+        Command::new("set_tax_rate", &country, json_string(&rate)?),
         |db, _now| {
             let before = db
                 .row(
@@ -82,7 +83,7 @@ pub fn set(db: &Db, head: &Head, country: &str, body: &[u8]) -> Result<Response,
             )?;
             Ok(Applied {
                 status: 200,
-                response: to_json(&rate)?,
+                response: json_string(&rate)?,
                 changes: serde_json::json!({ "before": before, "after": rate }),
             })
         },

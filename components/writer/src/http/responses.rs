@@ -7,6 +7,11 @@ use storefront_domain::{ErrorBody, FieldError};
 
 pub const JSON: &str = "application/json";
 
+/// `value` as JSON text (a recorded command's answer).
+pub fn json_string<T: Serialize>(value: &T) -> Result<String, ApiError> {
+    Ok(serde_json::to_string(value).map_err(anyhow::Error::from)?)
+}
+
 /// A JSON response with `status`.
 pub fn json<T: Serialize>(status: u16, value: &T) -> Result<Response, ApiError> {
     let body = serde_json::to_string(value).map_err(anyhow::Error::from)?;

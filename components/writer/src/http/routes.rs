@@ -117,22 +117,29 @@ pub struct Route {
     pub handler: Handler,
 }
 
-const fn get(pattern: &'static str, handler: Handler) -> Route {
+const fn route(
+    verb: Verb,
+    pattern: &'static str,
+    body: Body,
+    reads: Reads,
+    handler: Handler,
+) -> Route {
     Route {
-        verb: Verb::Get,
+        verb,
         pattern,
-        body: Body::None,
-        reads: Reads::Direct,
+        body,
+        reads,
         handler,
     }
 }
 
+const fn get(pattern: &'static str, handler: Handler) -> Route {
+    route(Verb::Get, pattern, Body::None, Reads::Direct, handler)
+}
+
 /// A read whose answer waits for earlier writes ([`until_write`]).
 const fn read(pattern: &'static str, handler: Handler) -> Route {
-    Route {
-        reads: Reads::UntilWrite,
-        ..get(pattern, handler)
-    }
+    route(Verb::Get, pattern, Body::None, Reads::UntilWrite, handler)
 }
 
 /// A command with a JSON body of at most [`MAX_BODY`] bytes.
@@ -141,27 +148,27 @@ const fn post(pattern: &'static str, handler: Handler) -> Route {
 }
 
 const fn post_capped(pattern: &'static str, cap: usize, handler: Handler) -> Route {
-    Route {
-        verb: Verb::Post,
+    route(
+        Verb::Post,
         pattern,
-        body: Body::Capped(cap),
-        reads: Reads::Direct,
+        Body::Capped(cap),
+        Reads::Direct,
         handler,
-    }
+    )
 }
 
 const fn put(pattern: &'static str, handler: Handler) -> Route {
-    Route {
-        verb: Verb::Put,
-        ..post(pattern, handler)
-    }
+    route(
+        Verb::Put,
+        pattern,
+        Body::Capped(MAX_BODY),
+        Reads::Direct,
+        handler,
+    )
 }
 
 const fn image_upload(pattern: &'static str, handler: Handler) -> Route {
-    Route {
-        body: Body::Image,
-        ..post(pattern, handler)
-    }
+    route(Verb::Post, pattern, Body::Image, Reads::Direct, handler)
 }
 
 /// Every route, in matching order (see the module comment).

@@ -1,5 +1,6 @@
-//! Orders: placing one (validate, price from the catalog, reserve stock, record; one
-//! transaction, idempotent by key) and reading one back as an `OrderView`.
+//! Placing an order: validate, price it with the checkout calculator
+//! ([`calculator::price_order`]), reserve stock, record; one transaction, idempotent by key
+//! ([`crate::idempotency`]).
 
 use crate::checkout::calculator;
 use crate::checkout::client_limits;

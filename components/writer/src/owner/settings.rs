@@ -132,11 +132,7 @@ pub fn put(db: &Db, head: &Head, body: &[u8]) -> Result<Response, ApiError> {
         db,
         &head.idempotency_key,
         &head.actor,
-        Command {
-            name: "update_settings",
-            target: "settings",
-            canonical: canonical.clone(),
-        },
+        Command::new("update_settings", "settings", canonical.clone()),
         |db, now| {
             if let Some(hash) = &settings.logo
                 && db
