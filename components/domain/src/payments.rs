@@ -128,13 +128,6 @@ pub struct RecordIntent {
     pub currency: String,
 }
 
-/// `POST /orders/{number}/refund-requested` (writer): a refund was asked of the provider.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RecordRefund {
-    /// The provider's refund id.
-    pub refund_id: String,
-}
-
 /// Where an order's payment stands: `GET /orders/{number}/payment` (writer) and the
 /// answer of the record commands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -26,10 +26,10 @@
 
 use crate::db::RowExt as _;
 use crate::db::{Db, Mode, text};
-use crate::payment_events;
-use crate::payment_state::Outcome;
-use crate::responses::{ApiError, json};
-use crate::reviews;
+use crate::http::responses::{ApiError, json};
+use crate::payments::events;
+use crate::payments::reviews;
+use crate::payments::state::Outcome;
 use serde::Serialize;
 use spin_sdk::http::Response;
 use storefront_domain::Money;
@@ -80,7 +80,7 @@ pub fn audit(db: &Db) -> Result<Response, ApiError> {
         payments_match_orders(db, &mut findings)?;
         refunds_within_payments(db, &mut findings)?;
         payment_events_settled(db, &mut findings)?;
-        crate::outbox::findings(db, &mut findings)?;
+        crate::outbox::findings::collect(db, &mut findings)?;
         let summary = format!(
             "audit ok: integrity ok; {}; sequences match; no negative stock; totals match; \
              discount uses match; \
@@ -414,7 +414,7 @@ fn refunds_within_payments(db: &Db, findings: &mut Vec<String>) -> anyhow::Resul
 }
 
 fn payment_events_settled(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
-    for event in payment_events::unattributed(db)? {
+    for event in events::unattributed(db)? {
         findings.push(format!(
             "payment {}; match it to an order or refund it, then record a review",
             event.describe()

@@ -1,0 +1,93 @@
+//! The query strings of the catalog reads (`limit`, `offset`, `collection`, `q`,
+//! `include_archived`, `before`), parsed once with field-level errors for bad numbers.
+
+use storefront_domain::FieldError;
+use storefront_domain::catalog::{DEFAULT_PAGE, MAX_PAGE};
+
+/// A catalog read's parameters; unknown names are ignored.
+#[derive(Debug, Default)]
+pub struct CatalogQuery {
+    pub limit: u32,
+    pub offset: u32,
+    pub collection: Option<String>,
+    pub q: Option<String>,
+    /// Owner reads: archived products and variants too.
+    pub include_archived: bool,
+    pub before: Option<i64>,
+    /// Product pages: also every collection (`with_collections=1`), for the navigation.
+    pub with_collections: bool,
+    /// `fields=card`: product lists as catalog cards ([`crate::catalog::cards`]).
+    pub cards: bool,
+    /// `with_settings=1`: the answer is `{"list": …, "settings": …}`, the shop settings
+    /// read in the same transaction, so a catalog page needs one writer call, not two.
+    pub with_settings: bool,
+}
+
+/// Largest `offset` accepted: far past any real catalog, small enough for SQLite.
+pub const MAX_OFFSET: u32 = 1_000_000;
+
+impl CatalogQuery {
+    pub fn parse(query: &str) -> Result<CatalogQuery, Vec<FieldError>> {
+        let mut parsed = CatalogQuery {
+            limit: DEFAULT_PAGE,
+            ..CatalogQuery::default()
+        };
+        let mut errors = Vec::new();
+        let mut seen = Vec::new();
+        for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+            if seen.contains(&name) {
+                errors.push(FieldError::new(name.as_ref(), "must be given once"));
+                continue;
+            }
+            seen.push(name.clone());
+            match name.as_ref() {
+                "limit" => match value.parse::<u32>() {
+                    Ok(limit) if (1..=MAX_PAGE).contains(&limit) => parsed.limit = limit,
+                    _ => errors.push(FieldError::new(
+                        "limit",
+                        format!("must be a whole number from 1 to {MAX_PAGE}"),
+                    )),
+                },
+                "offset" => match value.parse::<u32>() {
+                    Ok(offset) if offset <= MAX_OFFSET => parsed.offset = offset,
+                    _ => errors.push(FieldError::new(
+                        "offset",
+                        format!("must be a whole number from 0 to {MAX_OFFSET}"),
+                    )),
+                },
+                "before" => match value.parse::<i64>() {
+                    Ok(before) if before > 0 => parsed.before = Some(before),
+                    _ => errors.push(FieldError::new("before", "must be a history entry id")),
+                },
+                "include_archived" => match value.as_ref() {
+                    "1" | "true" => parsed.include_archived = true,
+                    "0" | "false" | "" => parsed.include_archived = false,
+                    _ => errors.push(FieldError::new("include_archived", "must be 1 or 0")),
+                },
+                "with_collections" => match value.as_ref() {
+                    "1" | "true" => parsed.with_collections = true,
+                    "0" | "false" | "" => parsed.with_collections = false,
+                    _ => errors.push(FieldError::new("with_collections", "must be 1 or 0")),
+                },
+                "with_settings" => match value.as_ref() {
+                    "1" | "true" => parsed.with_settings = true,
+                    "0" | "false" | "" => parsed.with_settings = false,
+                    _ => errors.push(FieldError::new("with_settings", "must be 1 or 0")),
+                },
+                "fields" => match value.as_ref() {
+                    "card" => parsed.cards = true,
+                    "" => parsed.cards = false,
+                    _ => errors.push(FieldError::new("fields", "must be card or empty")),
+                },
+                "collection" if !value.is_empty() => parsed.collection = Some(value.into_owned()),
+                "q" => parsed.q = Some(value.into_owned()),
+                _ => {}
+            }
+        }
+        if errors.is_empty() {
+            Ok(parsed)
+        } else {
+            Err(errors)
+        }
+    }
+}

@@ -1,0 +1,399 @@
+//! The catalog's reads: product pages and lists (with their variants, options, images and
+//! collections), collections and image bytes.
+//!
+//! A list is assembled from one page of product ids and then one query per related table
+//! over the whole page (`IN (…)`), never one query per product.
+
+use crate::catalog::query::CatalogQuery;
+use crate::db::{Db, Mode, RowExt as _, int, text};
+use crate::http::responses::{ApiError, json};
+use serde::Serialize;
+use spin_sdk::http::Response;
+use spin_sdk::sqlite::Value;
+use std::collections::HashMap;
+use storefront_domain::catalog::{
+    Collection, CollectionList, CollectionPage, Image, OptionChoice, ProductOption, Variant,
+};
+use storefront_domain::checkout::ShopSettings;
+use storefront_domain::{Money, Product, ProductList};
+
+/// `GET /catalog/products?collection=&limit=&offset=&include_archived=1`.
+pub fn products(db: &Db, query: &str) -> Result<Response, ApiError> {
+    let query = CatalogQuery::parse(query).map_err(ApiError::invalid)?;
+    let (list, settings) = db.transaction(Mode::Read, |db| {
+        let collection = match &query.collection {
+            Some(slug) => Some(collection_id(db, slug)?.ok_or_else(|| no_collection(slug))?),
+            None => None,
+        };
+        Ok::<_, ApiError>((page(db, collection, &query)?, with_settings(db, &query)?))
+    })?;
+    if query.cards {
+        return answer(&crate::catalog::cards::list(&list), settings);
+    }
+    answer(&list, settings)
+}
+
+/// `GET /catalog/products/{slug}[?include_archived=1]`: 404 for an archived product
+/// unless the owner asks for archived ones.
+pub fn product(db: &Db, slug: &str, query: &str) -> Result<Response, ApiError> {
+    let query = CatalogQuery::parse(query).map_err(ApiError::invalid)?;
+    let product = db.transaction(Mode::Read, |db| {
+        let (id, archived) = product_id(db, slug)?.ok_or_else(|| no_product(slug))?;
+        if archived && !query.include_archived {
+            return Err(no_product(slug));
+        }
+        load_one(db, id, query.include_archived)
+    })?;
+    json(200, &product)
+}
+
+/// `GET /catalog/collections`: every collection in display order.
+pub fn collections(db: &Db) -> Result<Response, ApiError> {
+    let list = db.transaction(Mode::Read, |db| {
+        Ok::<_, ApiError>(CollectionList {
+            collections: all_collections(db)?,
+        })
+    })?;
+    json(200, &list)
+}
+
+/// Every collection, in display order.
+fn all_collections(db: &Db) -> anyhow::Result<Vec<Collection>> {
+    db.rows(
+        &format!("{COLLECTION_SELECT} ORDER BY c.position, c.id"),
+        &[],
+    )?
+    .iter()
+    .map(collection_of)
+    .collect()
+}
+
+/// `GET /catalog/collections/{slug}?limit=&offset=`.
+pub fn collection(db: &Db, slug: &str, query: &str) -> Result<Response, ApiError> {
+    let query = CatalogQuery::parse(query).map_err(ApiError::invalid)?;
+    let (page, settings) = db.transaction(Mode::Read, |db| {
+        Ok::<_, ApiError>((
+            collection_page(db, slug, &query)?,
+            with_settings(db, &query)?,
+        ))
+    })?;
+    if query.cards {
+        return answer(&crate::catalog::cards::page(&page), settings);
+    }
+    answer(&page, settings)
+}
+
+/// The shop settings when the query asked for them (`with_settings=1`).
+fn with_settings(db: &Db, query: &CatalogQuery) -> Result<Option<ShopSettings>, ApiError> {
+    match query.with_settings {
+        true => Ok(Some(crate::owner::settings::load(db)?)),
+        false => Ok(None),
+    }
+}
+
+/// A catalog read's answer: `list` as it is, or with the settings beside it.
+fn answer<T: Serialize>(list: &T, settings: Option<ShopSettings>) -> Result<Response, ApiError> {
+    match settings {
+        Some(settings) => json(200, &WithSettings { list, settings }),
+        None => json(200, list),
+    }
+}
+
+/// `with_settings=1`: a catalog page's data and the shop settings from one snapshot.
+#[derive(Serialize)]
+struct WithSettings<'a, T> {
+    list: &'a T,
+    settings: ShopSettings,
+}
+
+/// The collection `slug` and one page of its products.
+pub fn collection_page(
+    db: &Db,
+    slug: &str,
+    query: &CatalogQuery,
+) -> Result<CollectionPage, ApiError> {
+    let row = db
+        .row(
+            &format!("{COLLECTION_SELECT} WHERE c.slug = ?"),
+            &[text(slug)],
+        )?
+        .ok_or_else(|| no_collection(slug))?;
+    Ok(CollectionPage {
+        collection: collection_of(&row)?,
+        products: page(db, Some(row.int(4)?), query)?,
+    })
+}
+
+/// `GET /catalog/images/{hash}`: the stored bytes with their stored content type.
+pub fn image(db: &Db, hash: &str) -> Result<Response, ApiError> {
+    let unknown = || ApiError::not_found(format!("there is no image {hash}"));
+    if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(unknown());
+    }
+    let row = db
+        .row(
+            "SELECT content_type, bytes FROM image_blobs WHERE hash = ?",
+            &[text(hash.to_ascii_lowercase())],
+        )?
+        .ok_or_else(unknown)?;
+    let content_type = row.text(0)?;
+    let Some(Value::Blob(bytes)) = row.values.get(1).cloned() else {
+        return Err(anyhow::anyhow!("image {hash}: bytes are not a blob").into());
+    };
+    Ok(Response::builder()
+        .status(200)
+        .header("content-type", content_type)
+        .body(bytes)
+        .build())
+}
+
+pub fn no_product(slug: &str) -> ApiError {
+    ApiError::not_found(format!("there is no product {slug}"))
+}
+
+pub fn no_collection(slug: &str) -> ApiError {
+    ApiError::not_found(format!("there is no collection {slug}"))
+}
+
+/// A collection's public columns (read by [`collection_of`]), then its id.
+const COLLECTION_SELECT: &str = "SELECT c.slug, c.name, c.description, \
+     (SELECT count(*) FROM collection_products cp JOIN products p ON p.id = cp.product_id \
+      WHERE cp.collection_id = c.id AND p.archived_at IS NULL), c.id \
+     FROM collections c";
+
+fn collection_of(row: &spin_sdk::sqlite::RowResult) -> anyhow::Result<Collection> {
+    Ok(Collection {
+        slug: row.text(0)?,
+        name: row.text(1)?,
+        description: row.text(2)?,
+        product_count: u32::try_from(row.int(3)?)?,
+    })
+}
+
+/// The id of the collection `slug`.
+pub fn collection_id(db: &Db, slug: &str) -> anyhow::Result<Option<i64>> {
+    db.row("SELECT id FROM collections WHERE slug = ?", &[text(slug)])?
+        .map(|r| r.int(0))
+        .transpose()
+}
+
+/// The id of the product `slug` and whether it is archived.
+pub fn product_id(db: &Db, slug: &str) -> anyhow::Result<Option<(i64, bool)>> {
+    db.row(
+        "SELECT id, archived_at IS NOT NULL FROM products WHERE slug = ?",
+        &[text(slug)],
+    )?
+    .map(|r| Ok((r.int(0)?, r.int(1)? != 0)))
+    .transpose()
+}
+
+/// One page of the catalog (or of one collection), in display order, with the total.
+fn page(db: &Db, collection: Option<i64>, query: &CatalogQuery) -> anyhow::Result<ProductList> {
+    let archived = i64::from(query.include_archived);
+    let (ids_sql, count_sql) = match collection {
+        Some(_) => (
+            "SELECT p.id FROM collection_products cp JOIN products p ON p.id = cp.product_id \
+             WHERE cp.collection_id = ?1 AND (?2 OR p.archived_at IS NULL) \
+             ORDER BY cp.position, p.position, p.name, p.id LIMIT ?3 OFFSET ?4",
+            "SELECT count(*) FROM collection_products cp JOIN products p ON p.id = cp.product_id \
+             WHERE cp.collection_id = ?1 AND (?2 OR p.archived_at IS NULL)",
+        ),
+        None => (
+            "SELECT p.id FROM products p WHERE ?1 IS NULL AND (?2 OR p.archived_at IS NULL) \
+             ORDER BY p.position, p.name, p.id LIMIT ?3 OFFSET ?4",
+            "SELECT count(*) FROM products p WHERE ?1 IS NULL AND (?2 OR p.archived_at IS NULL)",
+        ),
+    };
+    let collection = collection.map_or(Value::Null, int);
+    let ids = db
+        .rows(
+            ids_sql,
+            &[
+                collection.clone(),
+                int(archived),
+                int(i64::from(query.limit)),
+                int(i64::from(query.offset)),
+            ],
+        )?
+        .iter()
+        .map(|r| r.int(0))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let total = db
+        .row(count_sql, &[collection, int(archived)])?
+        .map(|r| r.int(0))
+        .transpose()?
+        .unwrap_or(0);
+    Ok(ProductList {
+        products: load(db, &ids, query.include_archived)?,
+        total: u32::try_from(total)?,
+        limit: query.limit,
+        offset: query.offset,
+        collections: if query.with_collections {
+            Some(all_collections(db)?)
+        } else {
+            None
+        },
+    })
+}
+
+/// `?, ?, …` for `n` parameters.
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+/// The product with `id` as the API shows it.
+pub fn load_one(db: &Db, id: i64, include_archived: bool) -> Result<Product, ApiError> {
+    load(db, &[id], include_archived)?
+        .pop()
+        .ok_or_else(|| anyhow::anyhow!("product {id} vanished").into())
+}
+
+/// The products with `ids`, in that order, each with its variants (archived ones only with
+/// `include_archived`), options, images and collections: six queries whatever the count.
+pub fn load(db: &Db, ids: &[i64], include_archived: bool) -> anyhow::Result<Vec<Product>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let params: Vec<Value> = ids.iter().map(|&id| int(id)).collect();
+    let within = placeholders(ids.len());
+    let mut products: HashMap<i64, Product> = HashMap::with_capacity(ids.len());
+    for row in db.rows(
+        &format!(
+            "SELECT id, slug, name, description, archived_at IS NOT NULL FROM products \
+             WHERE id IN ({within})"
+        ),
+        &params,
+    )? {
+        products.insert(
+            row.int(0)?,
+            Product {
+                slug: row.text(1)?,
+                name: row.text(2)?,
+                description: row.text(3)?,
+                price: Money::new(0, ""),
+                stock: 0,
+                options: Vec::new(),
+                variants: Vec::new(),
+                images: Vec::new(),
+                collections: Vec::new(),
+                archived: row.int(4)? != 0,
+            },
+        );
+    }
+    let live = if include_archived {
+        ""
+    } else {
+        "AND v.archived_at IS NULL"
+    };
+    for row in db.rows(
+        &format!(
+            "SELECT o.product_id, o.name, v.value FROM product_options o \
+             JOIN product_option_values v ON v.option_id = o.id \
+             WHERE o.product_id IN ({within}) ORDER BY o.product_id, o.position, o.id, v.position, v.id"
+        ),
+        &params,
+    )? {
+        let Some(product) = products.get_mut(&row.int(0)?) else {
+            continue;
+        };
+        let (name, value) = (row.text(1)?, row.text(2)?);
+        match product.options.last_mut() {
+            Some(option) if option.name == name => option.values.push(value),
+            _ => product.options.push(ProductOption {
+                name,
+                values: vec![value],
+            }),
+        }
+    }
+    let mut choices: HashMap<i64, Vec<OptionChoice>> = HashMap::new();
+    for row in db.rows(
+        &format!(
+            "SELECT vov.variant_id, o.name, ov.value FROM variants v \
+             JOIN variant_option_values vov ON vov.variant_id = v.id \
+             JOIN product_options o ON o.id = vov.option_id \
+             JOIN product_option_values ov ON ov.id = vov.value_id \
+             WHERE v.product_id IN ({within}) {live} ORDER BY vov.variant_id, o.position, o.id"
+        ),
+        &params,
+    )? {
+        choices.entry(row.int(0)?).or_default().push(OptionChoice {
+            name: row.text(1)?,
+            value: row.text(2)?,
+        });
+    }
+    for row in db.rows(
+        &format!(
+            "SELECT v.id, v.product_id, v.sku, v.title, v.price_amount, v.currency, v.stock, \
+                    v.active, v.archived_at IS NOT NULL FROM variants v \
+             WHERE v.product_id IN ({within}) {live} ORDER BY v.product_id, v.position, v.id"
+        ),
+        &params,
+    )? {
+        let Some(product) = products.get_mut(&row.int(1)?) else {
+            continue;
+        };
+        product.variants.push(Variant {
+            sku: row.text(2)?,
+            options: choices.remove(&row.int(0)?).unwrap_or_default(),
+            title: row.text(3)?,
+            price: Money::new(row.int(4)?, row.text(5)?),
+            stock: row.int(6)?,
+            active: row.int(7)? != 0,
+            archived: row.int(8)? != 0,
+        });
+    }
+    for row in db.rows(
+        &format!(
+            "SELECT pi.product_id, pi.id, pi.hash, b.content_type, b.width, b.height, pi.alt \
+             FROM product_images pi JOIN image_blobs b ON b.hash = pi.hash \
+             WHERE pi.product_id IN ({within}) AND pi.removed_at IS NULL \
+             ORDER BY pi.product_id, pi.position, pi.id"
+        ),
+        &params,
+    )? {
+        let Some(product) = products.get_mut(&row.int(0)?) else {
+            continue;
+        };
+        product.images.push(Image {
+            id: row.int(1)?,
+            hash: row.text(2)?,
+            content_type: row.text(3)?,
+            width: u32::try_from(row.int(4)?)?,
+            height: u32::try_from(row.int(5)?)?,
+            alt: row.text(6)?,
+        });
+    }
+    for row in db.rows(
+        &format!(
+            "SELECT cp.product_id, c.slug FROM collection_products cp \
+             JOIN collections c ON c.id = cp.collection_id \
+             WHERE cp.product_id IN ({within}) ORDER BY c.position, c.id"
+        ),
+        &params,
+    )? {
+        if let Some(product) = products.get_mut(&row.int(0)?) {
+            product.collections.push(row.text(1)?);
+        }
+    }
+    Ok(ids
+        .iter()
+        .filter_map(|id| products.remove(id))
+        .map(|mut product| {
+            summarise(&mut product);
+            product
+        })
+        .collect())
+}
+
+/// The product's "from" price (lowest among active, live variants, else the first
+/// variant's) and its stock over active, live variants.
+fn summarise(product: &mut Product) {
+    let sellable = || product.variants.iter().filter(|v| v.active && !v.archived);
+    product.stock = sellable().map(|v| v.stock).sum();
+    let cheapest = sellable()
+        .min_by_key(|v| v.price.amount)
+        .or(product.variants.first());
+    if let Some(variant) = cheapest {
+        product.price = variant.price.clone();
+    }
+}

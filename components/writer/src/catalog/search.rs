@@ -1,0 +1,170 @@
+//! Search over the catalog (`catalog_search`, an FTS5 table: name, description, option
+//! names and values, SKUs; one row per product, rowid = product id), and keeping that
+//! table in step with every catalog command.
+//!
+//! Each query word becomes a quoted prefix term (`"ken"*`), the words are ANDed and results
+//! are ranked by bm25 with the name weighted highest. The shopper's text never reaches
+//! MATCH as syntax: words are split on whitespace, `"` is removed and each word is quoted.
+//! When nothing matches, every word longer than 3 characters is cut by one character and
+//! the search runs again, until something matches or no word can be cut, so "kenia" finds
+//! Kenya through "ken".
+
+use crate::catalog::query::CatalogQuery;
+use crate::catalog::reads;
+use crate::db::{Db, Mode, RowExt as _, int, text};
+use crate::http::responses::{ApiError, json};
+use spin_sdk::http::Response;
+use storefront_domain::catalog::{MAX_QUERY, SearchResults};
+use storefront_domain::{FieldError, ProductList};
+
+/// Column weights for bm25: name, description, options, SKUs.
+const RANK: &str = "bm25(catalog_search, 10.0, 1.0, 2.0, 4.0)";
+/// Shortest prefix the fallback cuts a word to.
+const SHORTEST_PREFIX: usize = 3;
+
+/// `GET /catalog/search?q=&limit=&offset=`.
+pub fn search(db: &Db, query: &str) -> Result<Response, ApiError> {
+    let query = CatalogQuery::parse(query).map_err(ApiError::invalid)?;
+    let asked = query.q.as_deref().unwrap_or_default().trim().to_string();
+    if asked.is_empty() {
+        return Err(ApiError::invalid(vec![FieldError::new("q", "is required")]));
+    }
+    if asked.chars().count() > MAX_QUERY {
+        return Err(ApiError::invalid(vec![FieldError::new(
+            "q",
+            format!("must be at most {MAX_QUERY} characters"),
+        )]));
+    }
+    let mut words = words(&asked);
+    let results = db.transaction(Mode::Read, |db| {
+        loop {
+            let (ids, total) = matching(db, &words, &query)?;
+            if total > 0 || !shorten(&mut words) {
+                let matched = if total > 0 {
+                    words.join(" ")
+                } else {
+                    asked.clone()
+                };
+                return Ok::<_, ApiError>(SearchResults {
+                    query: asked.clone(),
+                    matched,
+                    products: ProductList {
+                        products: reads::load(db, &ids, false)?,
+                        total,
+                        limit: query.limit,
+                        offset: query.offset,
+                        collections: None,
+                    },
+                });
+            }
+        }
+    })?;
+    json(200, &results)
+}
+
+/// The query's words: split on whitespace, `"` removed, words without a letter or digit
+/// dropped (they would make an empty phrase).
+fn words(q: &str) -> Vec<String> {
+    q.split_whitespace()
+        .map(|w| w.replace('"', ""))
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .collect()
+}
+
+/// Cuts every word longer than [`SHORTEST_PREFIX`] by one character; whether any was cut.
+fn shorten(words: &mut [String]) -> bool {
+    let mut cut = false;
+    for word in words.iter_mut() {
+        if word.chars().count() > SHORTEST_PREFIX {
+            word.pop();
+            cut = true;
+        }
+    }
+    cut
+}
+
+/// `"w1"* "w2"*`: every word a quoted prefix term, implicitly ANDed.
+fn match_expression(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| format!("\"{w}\"*"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// One page of matching live product ids, best first, and how many match in all.
+fn matching(db: &Db, words: &[String], query: &CatalogQuery) -> anyhow::Result<(Vec<i64>, u32)> {
+    if words.is_empty() {
+        return Ok((Vec::new(), 0));
+    }
+    let expression = match_expression(words);
+    let ids = db
+        .rows(
+            &format!(
+                "SELECT p.id FROM catalog_search s JOIN products p ON p.id = s.rowid \
+                 WHERE catalog_search MATCH ? AND p.archived_at IS NULL \
+                 ORDER BY {RANK}, p.position, p.id LIMIT ? OFFSET ?"
+            ),
+            &[
+                text(&expression),
+                int(i64::from(query.limit)),
+                int(i64::from(query.offset)),
+            ],
+        )?
+        .iter()
+        .map(|r| r.int(0))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let total = db
+        .row(
+            "SELECT count(*) FROM catalog_search s JOIN products p ON p.id = s.rowid \
+             WHERE catalog_search MATCH ? AND p.archived_at IS NULL",
+            &[text(&expression)],
+        )?
+        .map(|r| r.int(0))
+        .transpose()?
+        .unwrap_or(0);
+    Ok((ids, u32::try_from(total)?))
+}
+
+/// Rewrites the product's search row from its current name, description, options and live
+/// variants' SKUs. Every command that changes one of them calls this in its transaction.
+pub fn reindex(db: &Db, product_id: i64) -> anyhow::Result<()> {
+    db.execute(
+        "DELETE FROM catalog_search WHERE rowid = ?",
+        &[int(product_id)],
+    )?;
+    db.execute(
+        "INSERT INTO catalog_search (rowid, name, description, options, skus) \
+         SELECT p.id, p.name, p.description, \
+                coalesce((SELECT group_concat(o.name || ' ' || v.value, ' ') \
+                          FROM product_options o \
+                          JOIN product_option_values v ON v.option_id = o.id \
+                          WHERE o.product_id = p.id), ''), \
+                coalesce((SELECT group_concat(sku, ' ') FROM variants \
+                          WHERE product_id = p.id AND archived_at IS NULL), '') \
+         FROM products p WHERE p.id = ?",
+        &[int(product_id)],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_quoted_prefixes_without_quotes() {
+        let w = words(r#"  ken "ya" OR * - NEAR(  "#);
+        assert_eq!(match_expression(&w), r#""ken"* "ya"* "OR"* "NEAR("*"#);
+    }
+
+    #[test]
+    fn shortening_stops_at_three_characters() {
+        let mut w = vec!["kenia".to_string(), "ab".to_string()];
+        assert!(shorten(&mut w));
+        assert_eq!(w, ["keni", "ab"]);
+        assert!(shorten(&mut w));
+        assert_eq!(w, ["ken", "ab"]);
+        assert!(!shorten(&mut w));
+    }
+}

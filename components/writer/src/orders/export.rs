@@ -1,0 +1,105 @@
+//! `GET /admin/export/orders?from=YYYY-MM-DD&to=YYYY-MM-DD`: the orders placed on those
+//! UTC days (both inclusive), oldest first, for the back office's CSV export. At most
+//! [`MAX_EXPORT_ROWS`]; `more` says the range holds more (the pages refuse such an
+//! export rather than cut it silently).
+
+use crate::db::{Db, Mode, RowExt as _, int, opt_text, text};
+use crate::http::responses::{ApiError, json};
+use spin_sdk::http::Response;
+use storefront_domain::FieldError;
+use storefront_domain::order_export::{ExportOrder, MAX_EXPORT_ROWS, OrderExport};
+
+pub fn export(db: &Db, query: &str) -> Result<Response, ApiError> {
+    let mut from = None;
+    let mut to = None;
+    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+        match name.as_ref() {
+            "from" => from = Some(value.into_owned()),
+            "to" => to = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    let export = db.transaction(Mode::Read, |db| {
+        let mut errors = Vec::new();
+        let from = day(db, "from", from.as_deref(), &mut errors)?;
+        let to = day(db, "to", to.as_deref(), &mut errors)?;
+        if errors.is_empty() && to < from {
+            errors.push(FieldError::new("to", "must not be before from"));
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::invalid(errors));
+        }
+        let mut rows = db.rows(
+            "SELECT o.number, o.created_at, o.state, o.email, o.name, o.address_line1, \
+                    o.address_line2, o.address_postal_code, o.address_city, o.address_country, \
+                    (SELECT coalesce(sum(l.quantity), 0) FROM order_lines l WHERE l.order_id = o.id), \
+                    (SELECT group_concat(item, '; ') FROM \
+                        (SELECT l.quantity || '× ' || coalesce(l.sku, '') AS item \
+                         FROM order_lines l WHERE l.order_id = o.id ORDER BY l.id)), \
+                    o.currency, o.subtotal_amount, o.discount_amount, o.discount_code, \
+                    o.shipping_amount, o.shipping_method, o.tax_amount, o.tax_mode, o.total_amount \
+             FROM orders o \
+             WHERE o.created_at >= ?1 || 'T' AND o.created_at < date(?2, '+1 day') || 'T' \
+             ORDER BY o.created_at, o.id LIMIT ?3",
+            &[text(&from), text(&to), int(MAX_EXPORT_ROWS + 1)],
+        )?;
+        let more = rows.len() as i64 > MAX_EXPORT_ROWS;
+        rows.truncate(MAX_EXPORT_ROWS as usize);
+        let orders = rows
+            .iter()
+            .map(|row| {
+                Ok(ExportOrder {
+                    number: row.text(0)?,
+                    created_at: row.text(1)?,
+                    state: row.text(2)?,
+                    email: row.text(3)?,
+                    name: row.text(4)?,
+                    address_line1: row.text(5)?,
+                    address_line2: row.text(6)?,
+                    postal_code: row.text(7)?,
+                    city: row.text(8)?,
+                    country: row.text(9)?,
+                    units: row.int(10)?,
+                    items: row.opt_text(11)?.unwrap_or_default(),
+                    currency: row.text(12)?,
+                    subtotal: row.int(13)?,
+                    discount: row.int(14)?,
+                    discount_code: row.opt_text(15)?,
+                    shipping: row.int(16)?,
+                    shipping_method: row.opt_text(17)?,
+                    tax: row.int(18)?,
+                    tax_mode: row.text(19)?,
+                    total: row.int(20)?,
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(OrderExport { orders, more })
+    })?;
+    json(200, &export)
+}
+
+/// A `YYYY-MM-DD` day SQLite's calendar knows, or a field error.
+fn day(
+    db: &Db,
+    field: &str,
+    value: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> anyhow::Result<String> {
+    let value = value.unwrap_or_default().trim();
+    let shaped = value.len() == 10
+        && value.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    let real = shaped
+        && db
+            .row("SELECT date(?1) = ?1", &[opt_text(Some(value))])?
+            .is_some_and(|r| r.int(0).is_ok_and(|v| v == 1));
+    if !real {
+        errors.push(FieldError::new(field, "must be a date such as 2026-11-23"));
+    }
+    Ok(value.to_string())
+}

@@ -1,0 +1,12 @@
+//! Orders: placing one, reading it back, its number and history, moving it (ship, cancel,
+//! the sweep of expired ones), stock, and the owner's list, order view and export.
+
+pub mod events;
+pub mod export;
+pub mod number;
+pub mod owner_list;
+pub mod owner_view;
+pub mod place;
+pub mod stock;
+pub mod transitions;
+pub mod view;

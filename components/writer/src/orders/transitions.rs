@@ -1,0 +1,268 @@
+//! Order state changes: one order moved by `POST /orders/{number}/transitions`, and the sweep
+//! that cancels unpaid orders past their reservation time (or, when their intent may still
+//! succeed, has it cancelled at the provider first). Each change updates the order,
+//! returns reserved stock when the new state releases it, and appends an event, in the
+//! caller's transaction.
+
+use crate::checkout::discounts;
+use crate::db::RowExt as _;
+use crate::db::{Db, Mode, int, text};
+use crate::http::request::{Head, Header, parse_json};
+use crate::http::responses::{ApiError, json, json_text};
+use crate::idempotency::{self, Holder, Journal};
+use crate::orders::events;
+use crate::orders::number;
+use crate::orders::view::{self, not_found};
+use crate::payments::intents;
+use crate::payments::provider_actions;
+use anyhow::ensure;
+use spin_sdk::http::Response;
+use storefront_domain::owner_orders;
+use storefront_domain::{
+    FieldError, OrderState, ReleaseExpiredRequest, ReleaseExpiredResult, TransitionRequest,
+};
+
+/// `POST /orders/{number}/transitions`: moves the order to `fulfilled` or `cancelled` if
+/// the state machine allows it (`paid` and `refunded` come from payment events only).
+/// Already being in `to` is a success without a new event, so a repeated command (a
+/// payment webhook delivered twice) is harmless. Shipping may carry a tracking number
+/// (stored on the order; given again for a shipped order, it replaces the one stored).
+///
+/// With an `Idempotency-Key` (the back office sends one per form), the first answer is
+/// recorded in `order_commands` and the same key with the same command replays it
+/// (`idempotent-replayed: true`); with another command it is 422. The history names the
+/// `storefront-actor` (default `admin-token`).
+///
+/// Cancelling an unpaid order whose intent may still succeed answers `202` with the order
+/// still `pending_payment`: the intent is cancelled at the provider first (a provider
+/// action), and the order is cancelled when the provider confirms it, or paid if the
+/// money came first. Never a cancelled order with the shopper's money behind it.
+pub fn transition(db: &Db, head: &Head, number: &str, body: &[u8]) -> Result<Response, ApiError> {
+    let number = number::normalize(number).ok_or_else(|| not_found(number))?;
+    let TransitionRequest {
+        to,
+        tracking_number,
+    } = parse_json(body)?;
+    let actor = idempotency::actor(&head.actor)?;
+    // Money states follow the provider's word only (`/payments/events`), so the ledger
+    // can never say "paid" or "refunded" where the bank does not.
+    if matches!(to, OrderState::Paid | OrderState::Refunded) {
+        return Err(ApiError::new(
+            409,
+            "set_by_payment_events",
+            format!(
+                "an order becomes {} only through its payment provider's events",
+                to.as_str()
+            ),
+        ));
+    }
+    let tracking = match tracking_number
+        .as_deref()
+        .map(owner_orders::tracking_number)
+    {
+        None => None,
+        Some(Ok(tracking)) => tracking,
+        Some(Err(message)) => {
+            return Err(ApiError::invalid(vec![FieldError::new(
+                "tracking_number",
+                message,
+            )]));
+        }
+    };
+    if tracking.is_some() && to != OrderState::Fulfilled {
+        return Err(ApiError::invalid(vec![FieldError::new(
+            "tracking_number",
+            "is given only when shipping (to: fulfilled)",
+        )]));
+    }
+    let key = match &head.idempotency_key {
+        Header::Missing => None,
+        header => Some(idempotency::key(header, "an order command")?),
+    };
+    let fingerprint = idempotency::fingerprint(format!(
+        "{number}\n{}\n{}",
+        to.as_str(),
+        tracking.as_deref().unwrap_or_default()
+    ));
+    db.transaction(Mode::Write, |db| {
+        if let Some(key) = &key
+            && let Some(recorded) = Journal::ORDER_COMMANDS.recorded(db, key)?
+        {
+            return Journal::ORDER_COMMANDS.replay(recorded, Some(&fingerprint), Holder::Anyone);
+        }
+        let order = intents::order_by_number(db, &number)?.ok_or_else(|| not_found(&number))?;
+        let from = order.state;
+        let mut status = 200;
+        let now = db.now()?;
+        if from != to {
+            if !from.can_become(to) {
+                return Err(ApiError::new(
+                    409,
+                    "illegal_transition",
+                    format!(
+                        "order {number} is {} and cannot become {}",
+                        from.as_str(),
+                        to.as_str()
+                    ),
+                ));
+            }
+            if to == OrderState::Cancelled {
+                let cancel = provider_actions::request_cancel(
+                    db,
+                    &order,
+                    provider_actions::Reason::CancelledByOwner,
+                    &now,
+                    Some(&actor),
+                )?;
+                if cancel == provider_actions::Cancel::AwaitingProvider {
+                    status = 202;
+                }
+            } else {
+                apply(db, order.id, from, to, &now, Some(&actor))?;
+            }
+        }
+        if let Some(tracking) = &tracking {
+            db.execute(
+                "UPDATE orders SET tracking_number = ? WHERE id = ?",
+                &[text(tracking), int(order.id)],
+            )?;
+        }
+        let response =
+            serde_json::to_string(&view::view(db, order.id)?).map_err(anyhow::Error::from)?;
+        if let Some(key) = &key {
+            db.execute(
+                "INSERT INTO order_commands (idempotency_key, fingerprint, order_id, actor, \
+                 status, response, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                &[
+                    text(key),
+                    text(&fingerprint),
+                    int(order.id),
+                    text(&actor),
+                    int(i64::from(status)),
+                    text(&response),
+                    text(&now),
+                ],
+            )?;
+        }
+        Ok(json_text(status, response))
+    })
+}
+
+/// Most expired orders one sweep handles; the rest wait for the next one.
+const MAX_EXPIRED_PER_SWEEP: i64 = 500;
+
+/// `POST /admin/release-expired`: cancels every order still awaiting payment that is past
+/// its time, returning its stock to the shelf: `unstarted_older_than_seconds` for orders
+/// that never reached the payment step, `older_than_seconds` for those with an intent.
+/// An order whose intent may still succeed is not cancelled but waits for the provider
+/// (see [`provider_actions::request_cancel`]).
+pub fn release_expired(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
+    let ReleaseExpiredRequest {
+        older_than_seconds,
+        unstarted_older_than_seconds,
+    } = parse_json(body)?;
+    let unstarted = unstarted_older_than_seconds.unwrap_or(older_than_seconds);
+    let mut errors = Vec::new();
+    if older_than_seconds < 0 {
+        errors.push(FieldError::new("older_than_seconds", "must be 0 or more"));
+    }
+    if unstarted < 0 {
+        errors.push(FieldError::new(
+            "unstarted_older_than_seconds",
+            "must be 0 or more",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let result = db.transaction(Mode::Write, |db| {
+        let now = db.now()?;
+        // Timestamps share one fixed-width format, so text order is time order. A cutoff
+        // too far back for SQLite's calendar is NULL and matches nothing. Orders already
+        // waiting for the provider to cancel their intent are not asked again.
+        let cutoff = "strftime('%Y-%m-%dT%H:%M:%fZ', ?, ?)";
+        let expired = db.rows(
+            &format!(
+                "SELECT o.id FROM orders o WHERE o.state = ? AND ( \
+                   (EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id) \
+                    AND o.created_at < {cutoff}) \
+                   OR (NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id) \
+                    AND o.created_at < {cutoff})) \
+                 AND NOT EXISTS (SELECT 1 FROM provider_actions a \
+                    WHERE a.order_id = o.id AND a.kind = 'cancel_intent') \
+                 ORDER BY o.id LIMIT ?"
+            ),
+            &[
+                text(OrderState::PendingPayment.as_str()),
+                text(&now),
+                text(format!("-{older_than_seconds} seconds")),
+                text(&now),
+                text(format!("-{unstarted} seconds")),
+                int(MAX_EXPIRED_PER_SWEEP),
+            ],
+        )?;
+        let mut result = ReleaseExpiredResult {
+            cancelled: Vec::new(),
+            awaiting_provider: Vec::new(),
+        };
+        for row in &expired {
+            let order = intents::order_by_id(db, row.int(0)?)?;
+            match provider_actions::request_cancel(
+                db,
+                &order,
+                provider_actions::Reason::ReservationExpired,
+                &now,
+                None,
+            )? {
+                provider_actions::Cancel::Cancelled => result.cancelled.push(order.number),
+                provider_actions::Cancel::AwaitingProvider => {
+                    result.awaiting_provider.push(order.number)
+                }
+            }
+        }
+        Ok::<_, ApiError>(result)
+    })?;
+    json(200, &result)
+}
+
+/// Moves order `order_id` from `from` to `to` at `now` (the caller checked that it may),
+/// naming `actor` in the history if a person asked.
+pub fn apply(
+    db: &Db,
+    order_id: i64,
+    from: OrderState,
+    to: OrderState,
+    now: &str,
+    actor: Option<&str>,
+) -> anyhow::Result<()> {
+    let updated = db.row(
+        "UPDATE orders SET state = ?, updated_at = ? WHERE id = ? AND state = ? RETURNING id",
+        &[
+            text(to.as_str()),
+            text(now),
+            int(order_id),
+            text(from.as_str()),
+        ],
+    )?;
+    ensure!(
+        updated.is_some(),
+        "order {order_id} was no longer {} when moving it to {}",
+        from.as_str(),
+        to.as_str()
+    );
+    if to == OrderState::Cancelled {
+        // A cancelled order gives its discount code's use back; a refunded one does not.
+        discounts::release(db, order_id, now)?;
+    }
+    if to.releases_stock() {
+        // One line per variant (UNIQUE (order_id, variant_id)), so the subquery is one row.
+        db.execute(
+            "UPDATE variants SET stock = stock + \
+                 (SELECT l.quantity FROM order_lines l \
+                  WHERE l.order_id = ? AND l.variant_id = variants.id) \
+             WHERE id IN (SELECT variant_id FROM order_lines WHERE order_id = ?)",
+            &[int(order_id), int(order_id)],
+        )?;
+    }
+    events::record_event(db, order_id, Some(from), to, now, actor)
+}

@@ -1,0 +1,96 @@
+//! `POST /outbox/claim` `ClaimRequest` → `Claimed`: the due messages, leased to one
+//! dispatcher until `lease_seconds` from now (each claim counts as an attempt). A message
+//! whose lease ran out is due again, so a dispatcher that died mid-delivery delays its
+//! messages by one lease, never loses them.
+
+use crate::db::{Db, Mode, RowExt as _, int, text};
+use crate::http::request::parse_json;
+use crate::http::responses::{ApiError, json};
+use crate::orders::view;
+use anyhow::anyhow;
+use spin_sdk::http::Response;
+use storefront_domain::FieldError;
+use storefront_domain::outbox::{ClaimRequest, Claimed, MAX_CLAIM, MAX_LEASE_SECONDS, Message};
+
+pub fn valid_dispatcher(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// `POST /outbox/claim`.
+pub fn claim(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
+    let request: ClaimRequest = parse_json(body)?;
+    let mut errors = Vec::new();
+    if !valid_dispatcher(&request.dispatcher) {
+        errors.push(FieldError::new(
+            "dispatcher",
+            "must be 1 to 64 letters, digits, '-' or '_'",
+        ));
+    }
+    if !(1..=MAX_CLAIM).contains(&request.limit) {
+        errors.push(FieldError::new(
+            "limit",
+            format!("must be 1 to {MAX_CLAIM}"),
+        ));
+    }
+    if !(1..=MAX_LEASE_SECONDS).contains(&request.lease_seconds) {
+        errors.push(FieldError::new(
+            "lease_seconds",
+            format!("must be 1 to {MAX_LEASE_SECONDS}"),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let claimed = db.transaction(Mode::Write, |db| {
+        let now = db.unix_seconds()?;
+        let rows = db.rows(
+            "UPDATE outbox SET attempts = attempts + 1, lease_owner = ?1, next_attempt_at = ?2 \
+             WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?3 \
+                          ORDER BY next_attempt_at, id LIMIT ?4) \
+             RETURNING id, message_id, channel, event, attempts, recipient, endpoint_id, \
+                       created_at, order_id, payload",
+            &[
+                text(&request.dispatcher),
+                int(now + request.lease_seconds),
+                int(now),
+                int(request.limit),
+            ],
+        )?;
+        let mut messages = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let secret = match row.opt_int(6)? {
+                Some(endpoint) => db
+                    .row(
+                        "SELECT secret FROM webhook_endpoints WHERE id = ?",
+                        &[int(endpoint)],
+                    )?
+                    .map(|r| r.text(0))
+                    .transpose()?,
+                None => None,
+            };
+            let order = match row.opt_int(8)? {
+                Some(order_id) => Some(view::view(db, order_id)?),
+                None => None,
+            };
+            messages.push(Message {
+                message_id: row.text(1)?,
+                channel: row.text(2)?,
+                event: row.text(3)?,
+                attempt: row.int(4)?,
+                recipient: row.text(5)?,
+                secret,
+                created_at: row.text(7)?,
+                order,
+                payload: serde_json::from_str(&row.text(9)?)
+                    .map_err(|e| anyhow!("outbox payload is not JSON: {e}"))?,
+            });
+        }
+        // RETURNING gives no order; hand them out oldest first.
+        messages.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+        Ok::<_, ApiError>(Claimed { messages })
+    })?;
+    json(200, &claimed)
+}

@@ -1,0 +1,9 @@
+//! The outbox's writer side. Messages are written by the triggers of `0014_outbox.sql`, in
+//! the transaction of the change they announce; the dispatcher claims and reports them
+//! here. The writer never calls out: delivering is the dispatcher's job.
+
+pub mod claim;
+pub mod findings;
+pub mod lists;
+pub mod report;
+pub mod webhooks;
