@@ -2,12 +2,12 @@
 //! Postmark's email API (`POST /email` with `X-Postmark-Server-Token`, answering like
 //! Postmark) and an owner's webhook receiver. It can fail the first N requests, hold
 //! the first answer back (so a test can kill the app mid-delivery), or refuse every
-//! email as Postmark refuses an invalid address. It shares no code with the app.
+//! email as Postmark refuses an invalid address. It shares no code with the app (its
+//! HTTP is `fake_http`'s).
 
+use super::fake_http::{self, Connections};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -54,107 +54,32 @@ pub struct FakeInbox {
 
 impl FakeInbox {
     pub fn start(behaviour: Behaviour) -> FakeInbox {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base_url = format!("http://{}", listener.local_addr().unwrap());
         let state = Arc::new(Mutex::new(State::default()));
         let shared = state.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().map_while(Result::ok) {
-                let state = shared.clone();
-                let behaviour = behaviour.clone();
-                std::thread::spawn(move || serve(stream, &state, &behaviour));
+        let base_url = fake_http::start(Connections::KeepAlive, move |request| {
+            let received = Received {
+                method: request.method.clone(),
+                path: request.target.clone(),
+                headers: request.headers.clone(),
+                body: request.body.clone(),
+            };
+            let n = {
+                let mut s = shared.lock().unwrap();
+                s.received.push(received.clone());
+                s.received.len()
+            };
+            if n == 1
+                && let Some(hold) = behaviour.hold_first
+            {
+                std::thread::sleep(hold);
             }
+            answer(&received, &behaviour, n)
         });
         FakeInbox { base_url, state }
     }
 
     pub fn received(&self) -> Vec<Received> {
         self.state.lock().unwrap().received.clone()
-    }
-}
-
-fn serve(stream: TcpStream, state: &Mutex<State>, behaviour: &Behaviour) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let mut parts = line.split_whitespace();
-        let method = parts.next().unwrap_or_default().to_string();
-        let path = parts.next().unwrap_or_default().to_string();
-        let mut headers = BTreeMap::new();
-        loop {
-            let mut h = String::new();
-            if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-                break;
-            }
-            if let Some((k, v)) = h.split_once(':') {
-                headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
-            }
-        }
-        let body = if headers
-            .get("transfer-encoding")
-            .is_some_and(|v| v.eq_ignore_ascii_case("chunked"))
-        {
-            read_chunked(&mut reader)
-        } else {
-            let length: usize = headers
-                .get("content-length")
-                .and_then(|l| l.parse().ok())
-                .unwrap_or(0);
-            let mut body = vec![0; length];
-            if reader.read_exact(&mut body).is_err() {
-                return;
-            }
-            body
-        };
-        let received = Received {
-            method,
-            path,
-            headers,
-            body,
-        };
-        let n = {
-            let mut s = state.lock().unwrap();
-            s.received.push(received.clone());
-            s.received.len()
-        };
-        if n == 1
-            && let Some(hold) = behaviour.hold_first
-        {
-            std::thread::sleep(hold);
-        }
-        let (status, answer) = answer(&received, behaviour, n);
-        let body = answer.to_string();
-        let mut out = stream.try_clone().unwrap();
-        let written = write!(
-            out,
-            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        if written.is_err() {
-            return;
-        }
-    }
-}
-
-fn read_chunked(reader: &mut BufReader<TcpStream>) -> Vec<u8> {
-    let mut body = Vec::new();
-    loop {
-        let mut size = String::new();
-        if reader.read_line(&mut size).unwrap_or(0) == 0 {
-            return body;
-        }
-        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        let mut chunk = vec![0; size + 2];
-        if reader.read_exact(&mut chunk).is_err() {
-            return body;
-        }
-        if size == 0 {
-            return body;
-        }
-        body.extend_from_slice(&chunk[..size]);
     }
 }
 

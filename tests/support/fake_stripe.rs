@@ -4,14 +4,14 @@
 //! Stripe's form encoding, idempotency keys, list pagination and error shape, plus the
 //! webhook side: Stripe-shaped events signed the way Stripe signs them
 //! (`Stripe-Signature: t=…,v1=hex(HMAC-SHA256(secret, "t.payload"))`).
-//! It shares no code with the app, so a bug on either side shows.
+//! It shares no code with the app, so a bug on either side shows (its HTTP is
+//! `fake_http`'s).
 
+use super::fake_http::{self, Connections};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -53,15 +53,18 @@ pub struct FakeStripe {
 
 impl FakeStripe {
     pub fn start() -> FakeStripe {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base_url = format!("http://{}", listener.local_addr().unwrap());
         let state = Arc::new(Mutex::new(State::default()));
         let shared = state.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().map_while(Result::ok) {
-                let state = shared.clone();
-                std::thread::spawn(move || serve(stream, &state));
-            }
+        let base_url = fake_http::start(Connections::OnePerRequest, move |request| {
+            let received = Received {
+                method: request.method.clone(),
+                path: request.path().to_string(),
+                headers: request.headers.clone(),
+                form: parse_pairs(&String::from_utf8_lossy(&request.body)),
+            };
+            let mut s = shared.lock().unwrap();
+            s.received.push(received.clone());
+            handle(&mut s, &received, &parse_pairs(request.query()))
         });
         FakeStripe { base_url, state }
     }
@@ -365,50 +368,4 @@ fn parse_pairs(text: &str) -> BTreeMap<String, String> {
     form_urlencoded::parse(text.as_bytes())
         .into_owned()
         .collect()
-}
-
-fn serve(stream: TcpStream, state: &Mutex<State>) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut line = String::new();
-    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-        return;
-    }
-    let mut parts = line.split_whitespace();
-    let method = parts.next().unwrap_or_default().to_string();
-    let target = parts.next().unwrap_or_default().to_string();
-    let mut headers = BTreeMap::new();
-    loop {
-        let mut h = String::new();
-        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-            break;
-        }
-        if let Some((k, v)) = h.split_once(':') {
-            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
-        }
-    }
-    let length: usize = headers
-        .get("content-length")
-        .and_then(|l| l.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).unwrap();
-    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
-    let received = Received {
-        method,
-        path: path.to_string(),
-        headers,
-        form: parse_pairs(&String::from_utf8_lossy(&body)),
-    };
-    let (status, response) = {
-        let mut s = state.lock().unwrap();
-        s.received.push(received.clone());
-        handle(&mut s, &received, &parse_pairs(query))
-    };
-    let body = serde_json::to_string(&response).unwrap();
-    let mut stream = stream;
-    let _ = write!(
-        stream,
-        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-        body.len()
-    );
 }

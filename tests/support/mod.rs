@@ -2,6 +2,7 @@
 //! `storefront` binary as a child process on a free port with its own data dir.
 #![allow(dead_code)]
 
+pub mod fake_http;
 pub mod fake_inbox;
 pub mod fake_stripe;
 pub mod real_spin;
