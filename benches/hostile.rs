@@ -18,16 +18,6 @@ mod support;
 use std::io::Write;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
-use support::{Started, TestApp};
-
-fn ready(started: Started) -> TestApp {
-    match started {
-        Started::Ready(app) => app,
-        Started::Exited { status, stderr } => {
-            panic!("storefront exited with {status}:\n{}", stderr.join("\n"))
-        }
-    }
-}
 
 /// Shopper `GET /` latencies: `clients` threads for `seconds`; (sorted, errors).
 fn shoppers(base: &str, clients: usize, seconds: u64) -> (Vec<Duration>, u64) {
@@ -78,10 +68,10 @@ fn main() {
     let port = support::free_port();
     let listen = format!("127.0.0.1:{port}");
     let writer_at = |wait: bool| support::writer_on_port(dir.path(), port, wait);
-    let mut writer = ready(support::spawn(writer_at(false), dir.path()));
+    let mut writer = support::spawn(writer_at(false), dir.path()).ready();
     let mut pages_cmd = support::pages_command(&writer.base_url);
     pages_cmd.args(["--body-idle-timeout", "120s", "--body-timeout", "120s"]);
-    let pages = ready(support::spawn(pages_cmd, dir.path()));
+    let pages = support::spawn(pages_cmd, dir.path()).ready();
     let addr = support::addr(&pages);
 
     // 1. Shopper latency without and with 300 slow clients.
@@ -167,7 +157,7 @@ fn main() {
     support::send_signal(writer.child.id(), "TERM");
     let status = writer.wait_for_exit();
     let exited = sigterm.elapsed();
-    let successor = ready(successor.join().unwrap());
+    let successor = successor.join().unwrap().ready();
     let health = support::client()
         .get(successor.url("/health"))
         .bearer_auth(support::TOKEN)

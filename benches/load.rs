@@ -240,11 +240,8 @@ fn main() {
     if let Ok(mode) = std::env::var("BENCH_COMMIT_MODE") {
         cmd.args(["--commit-mode", &mode]);
     }
-    let app = match support::spawn(cmd, dir.path()) {
-        support::Started::Ready(app) => app,
-        support::Started::Exited { stderr, .. } => panic!("{stderr:?}"),
-    };
-    let slugs: Vec<String> = support::stock(&app).into_keys().collect();
+    let app = support::spawn(cmd, dir.path()).ready();
+    let slugs: Vec<String> = app.stock().into_keys().collect();
     let addr = socket(&app);
     let host = addr.to_string();
     let catalog = scenario == "catalog";

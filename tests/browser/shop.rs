@@ -76,7 +76,7 @@ fn shopper_buys_and_pays(viewport: Viewport, scripts: Scripts) {
         async |b| number = buy_and_pay(b).await,
     );
     // The page said paid; the order itself says so too.
-    let order = support::order_json(&shared.app, &number);
+    let order = shared.app.order(&number);
     assert_eq!(order["state"], "paid", "{order}");
     assert_eq!(order["items"][0]["quantity"], 2, "{order}");
 }
@@ -467,7 +467,7 @@ fn shopper_leaves_payment_and_resumes_it(viewport: Viewport, scripts: Scripts) {
             assert_eq!(cart_count(b).await, "0", "{}", b.label());
         },
     );
-    let order = support::order_json(&shared.app, &number);
+    let order = shared.app.order(&number);
     assert_eq!(order["state"], "paid", "{order}");
 }
 
@@ -569,7 +569,7 @@ fn shopper_chooses_shipping_and_applies_a_code(viewport: Viewport, scripts: Scri
             );
         },
     );
-    let order = support::order_json(&shared.app, &number);
+    let order = shared.app.order(&number);
     assert_eq!(order["shipping"]["code"], "de-express", "{order}");
     assert_eq!(order["discount"]["code"], "FIVEOFF", "{order}");
     assert_eq!(order["state"], "paid", "{order}");

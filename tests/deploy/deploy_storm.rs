@@ -30,13 +30,11 @@ fn overlapping_restarts_and_kills_lose_no_acknowledged_order() {
         Started::Ready(app) => app,
         Started::Exited { stderr, .. } => panic!("{stderr:?}"),
     };
-    let pages = match support::spawn(
+    let pages = support::spawn(
         support::pages_command(&format!("http://127.0.0.1:{port}")),
         dir.path(),
-    ) {
-        Started::Ready(app) => app,
-        Started::Exited { stderr, .. } => panic!("{stderr:?}"),
-    };
+    )
+    .ready();
 
     // key → order number, for every order a client saw acknowledged (201).
     let acknowledged = Arc::new(Mutex::new(BTreeMap::<String, String>::new()));

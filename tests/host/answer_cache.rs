@@ -43,7 +43,7 @@ fn catalog_answers_are_reused_until_a_write_and_never_outlive_one() {
             std::thread::spawn(move || {
                 for n in 1..=ORDERS {
                     let key = format!("cache-shopper-{s}-order-{n}");
-                    let r = support::api_order(&app, Some(&key), &support::order_body(SLUG, 1));
+                    let r = app.post_order(Some(&key), &support::order_body(SLUG, 1));
                     assert_eq!(r.status(), 201, "{}", r.text().unwrap());
                     let seen = product(&app)["stock"].as_i64().unwrap();
                     assert!(

@@ -42,12 +42,7 @@ fn start_storefront(data: &Path) -> support::TestApp {
         .arg(probe_manifest())
         .arg("--data-dir")
         .arg(data);
-    match support::spawn(cmd, data) {
-        support::Started::Ready(app) => app,
-        support::Started::Exited { status, stderr } => {
-            panic!("exited with {status}:\n{}", stderr.join("\n"))
-        }
-    }
+    support::spawn(cmd, data).ready()
 }
 
 fn get(base: &str, path: &str) -> Value {

@@ -81,12 +81,7 @@ fn a_changed_source_is_swapped_in_and_a_changed_manifest_restarts_the_app() {
         .arg(&path)
         .arg("--data-dir")
         .arg(&data);
-    let app = match support::spawn(cmd, &data) {
-        support::Started::Ready(app) => app,
-        support::Started::Exited { status, stderr } => {
-            panic!("exited with {status}:\n{}", stderr.join("\n"))
-        }
-    };
+    let app = support::spawn(cmd, &data).ready();
     let pid = app.child.id();
     assert_eq!(version(&app.base_url), "one");
 

@@ -43,21 +43,12 @@ fn renamed_manifest(dir: &Path, keep_database: bool) -> PathBuf {
     path
 }
 
-fn ready(started: Started) -> TestApp {
-    match started {
-        Started::Ready(app) => app,
-        Started::Exited { status, stderr } => {
-            panic!("exited with {status}:\n{}", stderr.join("\n"))
-        }
-    }
-}
-
 /// Shops through `app`: the catalog page lists the demo products and an order is placed.
 fn shop(app: &TestApp, key: &str) -> String {
     let home = support::client().get(app.url("/")).send().unwrap();
     assert_eq!(home.status(), 200);
     assert!(home.text().unwrap().contains("French Press"));
-    let r = support::api_order(app, Some(key), &support::order_body("french-press", 1));
+    let r = app.post_order(Some(key), &support::order_body("french-press", 1));
     assert_eq!(r.status(), 201);
     r.json::<Value>().unwrap()["number"]
         .as_str()
@@ -93,12 +84,9 @@ fn renamed_components_run_all_in_one_with_their_timers() {
         .arg(&manifest)
         .arg("--data-dir")
         .arg(&data);
-    let mut app = ready(support::spawn(cmd, &data));
+    let mut app = support::spawn(cmd, &data).ready();
     let number = shop(&app, "renamed-up-1");
-    assert_eq!(
-        support::order_json(&app, &number)["state"],
-        "pending_payment"
-    );
+    assert_eq!(app.order(&number)["state"], "pending_payment");
     // The dispatcher (found by its role, not its id) delivers the order's email on its
     // 2 s timer; give it a few rounds.
     std::thread::sleep(std::time::Duration::from_secs(5));
@@ -121,7 +109,7 @@ fn renamed_components_split_into_writer_and_pages() {
     let manifest = renamed_manifest(tmp.path(), true);
     let data = tmp.path().join("data");
     let cmd = renamed_writer(&manifest, &data);
-    let writer = ready(support::spawn(cmd, &data));
+    let writer = support::spawn(cmd, &data).ready();
     // The writer answers on every path behind its token: it is the database component.
     let health = support::client()
         .get(writer.url("/health"))
@@ -141,7 +129,7 @@ fn renamed_components_split_into_writer_and_pages() {
         )
         .args(["pages", "--listen", "127.0.0.1:0", "--manifest"])
         .arg(&manifest);
-    let pages = ready(support::spawn(cmd, tmp.path()));
+    let pages = support::spawn(cmd, tmp.path()).ready();
     shop(&pages, "renamed-split-1");
     drop(pages);
     drop(writer);

@@ -250,7 +250,7 @@ fn orders_from_before_variants_migrate_without_losing_a_row() {
     }
     let app = support::start(dir.path());
     for number in ["SF-0000-0000-0001", "SF-0000-0000-0002"] {
-        let json = support::order_json(&app, number);
+        let json = app.order(number);
         assert_eq!(json["number"], number, "{json}");
         let page = support::as_shopper(
             support::client().get(app.url(&format!("/orders/{number}"))),
@@ -261,7 +261,7 @@ fn orders_from_before_variants_migrate_without_losing_a_row() {
         assert_eq!(page.status(), 200);
         assert!(page.text().unwrap().contains(number));
     }
-    let json = support::order_json(&app, "SF-0000-0000-0001");
+    let json = app.order("SF-0000-0000-0001");
     assert_eq!(json["totals"]["subtotal"], json["total"], "{json}");
     assert_eq!(json["totals"]["shipping"]["amount"], 0);
     assert!(json["shipping"].is_null() && json["discount"].is_null());

@@ -6,7 +6,6 @@
 
 use crate::support;
 
-use crate::support::{Started, TestApp};
 use serde_json::Value;
 use std::net::TcpStream;
 use std::path::Path;
@@ -68,15 +67,6 @@ fn aws_env(cmd: &mut Command, s3: &S3) {
         .env("AWS_ALLOW_HTTP", "true");
 }
 
-fn ready(started: Started) -> TestApp {
-    match started {
-        Started::Ready(app) => app,
-        Started::Exited { status, stderr } => {
-            panic!("exited with {status}:\n{}", stderr.join("\n"))
-        }
-    }
-}
-
 /// Runs a storefront command to its end: (success, stdout + stderr).
 fn run(mut cmd: Command) -> (bool, String) {
     let out = cmd.output().unwrap();
@@ -128,7 +118,7 @@ fn snapshots_go_off_site_on_a_schedule_and_come_back() {
         ],
     );
     aws_env(&mut cmd, &s3);
-    let mut writer = ready(support::spawn(cmd, &data));
+    let mut writer = support::spawn(cmd, &data).ready();
     let r = support::writer_order(
         &writer,
         "offsite-1",
@@ -190,7 +180,7 @@ fn snapshots_go_off_site_on_a_schedule_and_come_back() {
     let (ok, text) = restore(&s3, "s3://shop-backups/scheduled", &fresh);
     assert!(ok, "{text}");
     assert!(text.contains("integrity ok, 1 orders"), "{text}");
-    let writer = ready(support::spawn(support::writer_command(&fresh, &[]), &fresh));
+    let writer = support::spawn(support::writer_command(&fresh, &[]), &fresh).ready();
     let r = support::client()
         .get(writer.url(&format!("/orders/{number}")))
         .bearer_auth(support::TOKEN)

@@ -5,7 +5,7 @@
 
 use crate::support;
 
-use crate::support::{Started, TestApp};
+use crate::support::TestApp;
 use serde_json::Value;
 use std::time::Duration;
 
@@ -28,15 +28,6 @@ fn get(url: &str) -> (u16, String) {
     (r.status().as_u16(), r.text().unwrap())
 }
 
-fn ready(started: Started) -> TestApp {
-    match started {
-        Started::Ready(app) => app,
-        Started::Exited { status, stderr } => {
-            panic!("exited with {status}:\n{}", stderr.join("\n"))
-        }
-    }
-}
-
 /// The value of the first sample line starting with `prefix` in a metrics text.
 fn sample(metrics: &str, prefix: &str) -> f64 {
     metrics
@@ -50,10 +41,11 @@ fn sample(metrics: &str, prefix: &str) -> f64 {
 #[test]
 fn the_writer_reports_health_readiness_and_metrics() {
     let dir = tempfile::tempdir().unwrap();
-    let writer = ready(support::spawn(
+    let writer = support::spawn(
         support::writer_command(dir.path(), &["--operator-listen", "127.0.0.1:0"]),
         dir.path(),
-    ));
+    )
+    .ready();
     let ops = operator_url(&writer);
     assert_eq!(get(&format!("{ops}/healthz")), (200, "ok\n".to_string()));
     assert_eq!(get(&format!("{ops}/readyz")), (200, "ready\n".to_string()));
@@ -86,13 +78,10 @@ fn the_writer_reports_health_readiness_and_metrics() {
 #[test]
 fn the_pages_are_ready_only_while_the_writer_answers_and_one_request_id_follows_a_request() {
     let dir = tempfile::tempdir().unwrap();
-    let mut writer = ready(support::spawn(
-        support::writer_command(dir.path(), &[]),
-        dir.path(),
-    ));
+    let mut writer = support::spawn(support::writer_command(dir.path(), &[]), dir.path()).ready();
     let mut cmd = support::pages_command(&writer.base_url);
     cmd.args(["--operator-listen", "127.0.0.1:0"]);
-    let pages = ready(support::spawn(cmd, dir.path()));
+    let pages = support::spawn(cmd, dir.path()).ready();
     let ops = operator_url(&pages);
     assert_eq!(get(&format!("{ops}/healthz")).0, 200);
     assert_eq!(get(&format!("{ops}/readyz")), (200, "ready\n".to_string()));
@@ -135,7 +124,7 @@ fn json_logs_carry_the_request_id() {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = support::writer_command(dir.path(), &[]);
     cmd.env("STOREFRONT_LOG_FORMAT", "json");
-    let writer = ready(support::spawn(cmd, dir.path()));
+    let writer = support::spawn(cmd, dir.path()).ready();
     let r = support::client()
         .get(writer.url("/health"))
         .bearer_auth(support::TOKEN)
@@ -164,10 +153,7 @@ fn json_logs_carry_the_request_id() {
 #[test]
 fn a_writer_waiting_for_the_files_is_alive_but_not_ready() {
     let dir = tempfile::tempdir().unwrap();
-    let mut first = ready(support::spawn(
-        support::writer_command(dir.path(), &[]),
-        dir.path(),
-    ));
+    let mut first = support::spawn(support::writer_command(dir.path(), &[]), dir.path()).ready();
     // The successor waits for the lock; its operator listener answers meanwhile.
     let mut cmd = support::writer_command(
         dir.path(),

@@ -153,13 +153,11 @@ fn on_sigterm_the_writer_finishes_running_commands_and_refuses_unfinished_ones_5
     support::raise_stock(dir.path());
     let port = support::free_port();
     let listen = format!("127.0.0.1:{port}");
-    let mut writer = match support::spawn(
+    let mut writer = support::spawn(
         support::writer_command(dir.path(), &["--listen", &listen]),
         dir.path(),
-    ) {
-        Started::Ready(app) => app,
-        Started::Exited { stderr, .. } => panic!("{stderr:?}"),
-    };
+    )
+    .ready();
 
     // An order command whose body is still arriving: headers and half of the body.
     let body = serde_json::to_vec(&support::order_body("french-press", 1)).unwrap();

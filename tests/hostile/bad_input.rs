@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 fn bad_api_orders_are_refused_and_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let app = support::start(dir.path());
-    let stock_before = support::stock(&app);
+    let stock_before = app.stock();
     let good = support::order_body("french-press", 1);
     let with = |f: &dyn Fn(&mut Value)| {
         let mut v = good.clone();
@@ -130,7 +130,7 @@ fn bad_api_orders_are_refused_and_write_nothing() {
         if *status == 0 {
             continue;
         }
-        let response = support::api_order(&app, Some(&format!("bad-{i}")), body);
+        let response = app.post_order(Some(&format!("bad-{i}")), body);
         assert_eq!(response.status().as_u16(), *status, "{what}");
         let error: Value = response
             .json()
@@ -141,7 +141,8 @@ fn bad_api_orders_are_refused_and_write_nothing() {
             "{what}"
         );
     }
-    let stock_line = support::api_order(&app, Some("bad-stock"), &cases[16].1)
+    let stock_line = app
+        .post_order(Some("bad-stock"), &cases[16].1)
         .json::<Value>()
         .unwrap();
     assert!(
@@ -185,7 +186,7 @@ fn bad_api_orders_are_refused_and_write_nothing() {
     assert_eq!(raw(serde_json::to_vec(&good).unwrap(), None).status(), 400);
 
     // The price a client sends is ignored: the order is priced from the catalog.
-    let priced = support::api_order(&app, Some("priced"), &cases[14].1);
+    let priced = app.post_order(Some("priced"), &cases[14].1);
     assert_eq!(priced.status(), 201);
     let priced: Value = priced.json().unwrap();
     assert_ne!(priced["items"][0]["unit_price"]["amount"], 1);
@@ -193,7 +194,7 @@ fn bad_api_orders_are_refused_and_write_nothing() {
     let mut expected = stock_before.clone();
     *expected.get_mut("french-press").unwrap() -= 1;
     assert_eq!(
-        support::stock(&app),
+        app.stock(),
         expected,
         "only the one valid order reserved stock"
     );

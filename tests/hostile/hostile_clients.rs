@@ -7,27 +7,18 @@
 
 use crate::support;
 
-use crate::support::{Started, TOKEN, TestApp};
+use crate::support::{TOKEN, TestApp};
 use std::io::Write;
 use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-fn ready(started: Started) -> TestApp {
-    match started {
-        Started::Ready(app) => app,
-        Started::Exited { status, stderr } => {
-            panic!("storefront exited with {status}:\n{}", stderr.join("\n"))
-        }
-    }
-}
-
 /// `storefront up` with extra flags.
 fn up_with(dir: &std::path::Path, flags: &[&str]) -> TestApp {
     let mut cmd = support::up_command(dir);
     cmd.args(flags);
-    ready(support::spawn(cmd, dir))
+    support::spawn(cmd, dir).ready()
 }
 
 /// Opens a connection and sends `head` (and `body`), leaving it open.
@@ -66,8 +57,7 @@ fn slow_bodies_hold_connections_but_never_component_instances() {
     for i in 0..10 {
         let page = client.get(app.url("/")).send().unwrap();
         assert_eq!(page.status(), 200, "GET / while 300 slow bodies are held");
-        let order = support::api_order(
-            &app,
+        let order = app.post_order(
             Some(&format!("shopper-{i}")),
             &support::order_body("french-press", 1),
         );
@@ -182,10 +172,10 @@ fn stalled_uploads_do_not_grow_memory() {
     let dir = tempfile::tempdir().unwrap();
     let stalled = ["--body-idle-timeout", "120s", "--body-timeout", "120s"];
     let mut cmd = support::writer_command(dir.path(), &stalled);
-    let writer = ready(support::spawn(cmd, dir.path()));
+    let writer = support::spawn(cmd, dir.path()).ready();
     cmd = support::pages_command(&writer.base_url);
     cmd.args(stalled);
-    let pages = ready(support::spawn(cmd, dir.path()));
+    let pages = support::spawn(cmd, dir.path()).ready();
 
     // Bound: bodies over the cap are discarded as they arrive, never buffered; the
     // 20 small ones hold 4 KiB each; each connection buffers at most 64 KiB
@@ -210,11 +200,8 @@ fn a_writer_handover_with_idle_and_half_sent_sockets_is_quick_and_invisible() {
     let port = support::free_port();
     let listen = format!("127.0.0.1:{port}");
     let writer_at = |wait: bool| support::writer_on_port(dir.path(), port, wait);
-    let mut writer = ready(support::spawn(writer_at(false), dir.path()));
-    let pages = ready(support::spawn(
-        support::pages_command(&writer.base_url),
-        dir.path(),
-    ));
+    let mut writer = support::spawn(writer_at(false), dir.path()).ready();
+    let pages = support::spawn(support::pages_command(&writer.base_url), dir.path()).ready();
 
     // Shoppers order through the pages all along.
     let stop = Arc::new(AtomicBool::new(false));
@@ -276,7 +263,7 @@ fn a_writer_handover_with_idle_and_half_sent_sockets_is_quick_and_invisible() {
         exited < Duration::from_secs(10),
         "the old writer took {exited:?} to exit"
     );
-    let successor = ready(successor.join().unwrap());
+    let successor = successor.join().unwrap().ready();
     let serving = sigterm.elapsed();
     std::thread::sleep(Duration::from_secs(1));
     stop.store(true, Ordering::SeqCst);
@@ -323,8 +310,8 @@ fn the_host_header_cannot_change_the_path_a_component_sees() {
     let mut cmd = support::up_command(dir.path());
     cmd.env("SPIN_VARIABLE_ADMIN_TOKEN", support::ADMIN_TOKEN)
         .env("STOREFRONT_LOG", "info,storefront::request=debug");
-    let app = ready(support::spawn(cmd, dir.path()));
-    let placed = support::api_order(&app, Some("first"), &support::order_body("french-press", 1));
+    let app = support::spawn(cmd, dir.path()).ready();
+    let placed = app.post_order(Some("first"), &support::order_body("french-press", 1));
     assert_eq!(placed.status(), 201);
     let number = placed.json::<serde_json::Value>().unwrap()["number"]
         .as_str()
@@ -349,10 +336,7 @@ fn the_host_header_cannot_change_the_path_a_component_sees() {
     let attack = raw(&format!("x/admin/orders/{number}/cancel?"), "attack");
     assert!(attack.starts_with("HTTP/1.1 400"), "{attack}");
     assert!(attack.contains("bad_host"), "{attack}");
-    assert_eq!(
-        support::order_json(&app, &number)["state"],
-        "pending_payment"
-    );
+    assert_eq!(app.order(&number)["state"], "pending_payment");
     for host in [
         "x?y",
         "user@shop.example",
@@ -388,7 +372,7 @@ fn the_host_header_cannot_change_the_path_a_component_sees() {
 fn out_of_file_descriptors_the_accept_loop_backs_off_and_logs_little() {
     let dir = tempfile::tempdir().unwrap();
     let cmd = support::with_fd_limit(&support::up_command(dir.path()), 64);
-    let app = ready(support::spawn(cmd, dir.path()));
+    let app = support::spawn(cmd, dir.path()).ready();
     let lines_before = app.stderr().len();
 
     // Far more connections than the process has descriptors: the kernel completes
@@ -459,7 +443,7 @@ fn a_full_server_queues_requests_and_then_answers_503_with_retry_after() {
     let nowhere = format!("http://127.0.0.1:{}", support::free_port());
     let mut cmd = support::pages_command(&nowhere);
     cmd.args(["--max-in-flight", "1", "--queue-timeout", "500ms"]);
-    let pages = ready(support::spawn(cmd, dir.path()));
+    let pages = support::spawn(cmd, dir.path()).ready();
     let url = pages.url("/api/products");
     let holder = std::thread::spawn(move || support::client().get(url).send().unwrap().status());
     std::thread::sleep(Duration::from_millis(300));
@@ -516,7 +500,7 @@ fn a_component_instance_is_stopped_after_its_lifetime_and_its_slot_freed() {
     let nowhere = format!("http://127.0.0.1:{}", support::free_port());
     let mut cmd = support::pages_command(&nowhere);
     cmd.args(["--max-in-flight", "1", "--instance-lifetime", "1s"]);
-    let pages = ready(support::spawn(cmd, dir.path()));
+    let pages = support::spawn(cmd, dir.path()).ready();
     for _ in 0..2 {
         let started = Instant::now();
         let r = support::client()

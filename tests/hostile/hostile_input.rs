@@ -42,17 +42,8 @@ fn what_cannot_be_an_order_number_is_a_404_that_never_reaches_the_writer() {
 
 fn start_stripe(dir: &Path, fake: &FakeStripe) -> TestApp {
     let mut cmd = support::up_command(dir);
-    cmd.env("SPIN_VARIABLE_STRIPE_SECRET_KEY", fake_stripe::SECRET_KEY)
-        .env(
-            "SPIN_VARIABLE_STRIPE_PUBLISHABLE_KEY",
-            fake_stripe::PUBLISHABLE_KEY,
-        )
-        .env("SPIN_VARIABLE_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
-        .env("SPIN_VARIABLE_STRIPE_API_BASE", &fake.base_url);
-    match support::spawn(cmd, dir) {
-        Started::Ready(app) => app,
-        Started::Exited { stderr, .. } => panic!("{stderr:?}"),
-    }
+    fake.configure(&mut cmd);
+    support::spawn(cmd, dir).ready()
 }
 
 #[test]
@@ -60,7 +51,7 @@ fn a_large_signed_provider_event_is_recorded_not_refused() {
     let fake = FakeStripe::start();
     let dir = tempfile::tempdir().unwrap();
     let app = start_stripe(dir.path(), &fake);
-    let r = support::api_order(&app, Some("big-1"), &support::order_body("french-press", 1));
+    let r = app.post_order(Some("big-1"), &support::order_body("french-press", 1));
     let number = r.json::<Value>().unwrap()["number"]
         .as_str()
         .unwrap()
@@ -84,7 +75,7 @@ fn a_large_signed_provider_event_is_recorded_not_refused() {
         &fake_stripe::signature(WEBHOOK_SECRET, fake_stripe::now(), &payload),
     );
     assert_eq!(r.status(), 200, "{}", r.text().unwrap());
-    let order = support::order_json(&app, &number);
+    let order = app.order(&number);
     assert_eq!(order["state"], "paid");
 
     // Over the cap is still a clear 413, and nothing is recorded.
@@ -156,17 +147,14 @@ fn start_with_default_limits(dir: &Path, extra: &[&str]) -> TestApp {
     cmd.env_remove("SPIN_VARIABLE_MAX_UNPAID_ORDERS_PER_CLIENT")
         .env_remove("SPIN_VARIABLE_MAX_UNPAID_UNITS_PER_CLIENT")
         .args(extra);
-    match support::spawn(cmd, dir) {
-        Started::Ready(app) => app,
-        Started::Exited { stderr, .. } => panic!("{stderr:?}"),
-    }
+    support::spawn(cmd, dir).ready()
 }
 
 #[test]
 fn one_client_cannot_make_the_catalog_look_sold_out() {
     let dir = tempfile::tempdir().unwrap();
     let app = start_with_default_limits(dir.path(), &[]);
-    let before = support::stock(&app);
+    let before = app.stock();
     let slugs: Vec<&String> = before.keys().collect();
 
     // Too many units in one order.
@@ -178,7 +166,7 @@ fn one_client_cannot_make_the_catalog_look_sold_out() {
             .map(|s| json!({"slug": s, "quantity": 9}))
             .collect::<Vec<_>>()
     );
-    let r = support::api_order(&app, Some("hoard-0"), &greedy);
+    let r = app.post_order(Some("hoard-0"), &greedy);
     assert_eq!(r.status(), 429);
     assert!(r.headers().contains_key("retry-after"));
     assert_eq!(
@@ -188,17 +176,16 @@ fn one_client_cannot_make_the_catalog_look_sold_out() {
 
     // Three unpaid orders, then no more.
     for (i, slug) in slugs.iter().take(3).enumerate() {
-        let r = support::api_order(
-            &app,
+        let r = app.post_order(
             Some(&format!("hoard-{}", i + 1)),
             &support::order_body(slug, 1),
         );
         assert_eq!(r.status(), 201);
     }
-    let r = support::api_order(&app, Some("hoard-4"), &support::order_body(slugs[3], 1));
+    let r = app.post_order(Some("hoard-4"), &support::order_body(slugs[3], 1));
     assert_eq!(r.status(), 429);
     // A replay of an accepted order is still its answer, not a refusal.
-    let r = support::api_order(&app, Some("hoard-1"), &support::order_body(slugs[0], 1));
+    let r = app.post_order(Some("hoard-1"), &support::order_body(slugs[0], 1));
     assert_eq!(r.status(), 201);
 
     // The HTML checkout says so too, and keeps the cart.
@@ -230,7 +217,7 @@ fn one_client_cannot_make_the_catalog_look_sold_out() {
     assert!(r.text().unwrap().contains("unpaid orders"));
 
     // Everything else is still for sale: the client holds 3 units, not the catalog.
-    let after = support::stock(&app);
+    let after = app.stock();
     let held: i64 = before.iter().map(|(s, n)| n - after[s]).sum();
     assert_eq!(held, 3);
     assert!(after.values().filter(|n| **n > 0).count() >= before.len() - 3);
@@ -254,10 +241,7 @@ fn one_client_cannot_make_the_catalog_look_sold_out() {
     cmd.env_remove("SPIN_VARIABLE_MAX_UNPAID_ORDERS_PER_CLIENT")
         .env_remove("SPIN_VARIABLE_MAX_UNPAID_UNITS_PER_CLIENT")
         .env("SPIN_VARIABLE_CLIENT_IP_HEADER", "X-Forwarded-For");
-    let app = match support::spawn(cmd, dir.path()) {
-        Started::Ready(app) => app,
-        Started::Exited { stderr, .. } => panic!("{stderr:?}"),
-    };
+    let app = support::spawn(cmd, dir.path()).ready();
     let r = support::client()
         .post(app.url("/api/orders"))
         .header("idempotency-key", "other-2")
@@ -278,9 +262,9 @@ fn orders_that_never_reach_the_payment_step_expire_sooner() {
         dir.path(),
         &["--reservation-ttl", "3600", "--checkout-ttl", "1"],
     );
-    let before = support::stock(&app)["french-press"];
+    let before = app.stock()["french-press"];
     let place = |key: &str| -> String {
-        let r = support::api_order(&app, Some(key), &support::order_body("french-press", 1));
+        let r = app.post_order(Some(key), &support::order_body("french-press", 1));
         assert_eq!(r.status(), 201);
         r.json::<Value>().unwrap()["number"]
             .as_str()
@@ -296,17 +280,12 @@ fn orders_that_never_reach_the_payment_step_expire_sooner() {
     .send()
     .unwrap();
     assert_eq!(r.status(), 200);
-    let state = |n: &str| {
-        support::order_json(&app, n)["state"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
+    let state = |n: &str| app.order(n)["state"].as_str().unwrap().to_string();
     assert!(support::eventually(
         std::time::Duration::from_secs(20),
         || { state(&abandoned) == "cancelled" }
     ));
     // The freed slot is the client's again.
     assert_eq!(state(&paying), "pending_payment");
-    assert_eq!(support::stock(&app)["french-press"], before - 1);
+    assert_eq!(app.stock()["french-press"], before - 1);
 }

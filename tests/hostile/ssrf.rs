@@ -108,7 +108,7 @@ fn tried_webhooks(app: &TestApp, expected: usize) -> Vec<Value> {
 }
 
 fn place_order(app: &TestApp, key: &str) {
-    let r = support::api_order(app, Some(key), &support::order_body("french-press", 1));
+    let r = app.post_order(Some(key), &support::order_body("french-press", 1));
     assert_eq!(r.status(), 201);
 }
 

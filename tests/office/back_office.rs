@@ -6,14 +6,9 @@
 
 use crate::support;
 
-use crate::support::{OWNER_PASSWORD, TestApp, browser_like_client, count, office_csrf, open_db};
-
-fn location(resp: &reqwest::blocking::Response) -> String {
-    resp.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default()
-}
+use crate::support::{
+    OWNER_PASSWORD, TestApp, browser_like_client, count, location, office_csrf, open_db,
+};
 
 #[test]
 fn no_password_yet_offers_the_setup_link_once() {

@@ -8,20 +8,11 @@
 
 use crate::support;
 
-use crate::support::{
-    ADMIN_TOKEN, TestApp, count, hidden_field, office_csrf, open_db, owner_client, scalar,
-};
-use reqwest::blocking::{Client, Response};
+use crate::support::{ADMIN_TOKEN, Owner, TestApp, count, hidden_field, location, open_db, scalar};
+use reqwest::blocking::Response;
 use serde_json::Value;
 
 const SLUG: &str = "office-blend";
-
-fn location(resp: &Response) -> String {
-    resp.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default()
-}
 
 /// The admin JSON API's answer at `path` (the database is the writer's while it runs).
 fn api(app: &TestApp, path: &str) -> Value {
@@ -52,19 +43,6 @@ fn history(app: &TestApp) -> usize {
 /// The owner's view of the product.
 fn product(app: &TestApp) -> Value {
     api(app, &format!("/admin/catalog/products/{SLUG}"))
-}
-
-/// The page at `path`, with its CSRF token.
-fn page(client: &Client, app: &TestApp, path: &str) -> (String, String) {
-    let resp = client.get(app.url(path)).send().unwrap();
-    assert_eq!(resp.status().as_u16(), 200, "GET {path}");
-    let html = resp.text().unwrap();
-    let csrf = office_csrf(&html);
-    (html, csrf)
-}
-
-fn post(client: &Client, app: &TestApp, path: &str, form: &[(&str, &str)]) -> Response {
-    client.post(app.url(path)).form(form).send().unwrap()
 }
 
 /// A small real PNG drawn with the `image` crate.
@@ -101,25 +79,69 @@ fn multipart(fields: &[(&str, &str)], file: &[u8]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-#[test]
-fn the_owner_keeps_the_catalog_with_forms() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = support::start_back_office(dir.path());
-    let client = owner_client(&app);
-    let products_before = products(&app);
-    let history_before = history(&app);
+/// A back office with the owner signed in, and how many products and history entries
+/// the catalog had when it started.
+struct Office {
+    dir: tempfile::TempDir,
+    app: TestApp,
+    products_before: u64,
+    history_before: usize,
+}
 
-    // The list shows the demo catalog; its search finds by name.
-    let (html, _) = page(&client, &app, "/admin/catalog?q=kenya");
-    assert!(html.contains("Kenya"), "{html}");
-    let (html, _) = page(&client, &app, "/admin/catalog");
-    assert!(html.contains("New product"));
+impl Office {
+    fn start() -> Office {
+        let dir = tempfile::tempdir().unwrap();
+        let app = support::start_back_office(dir.path());
+        let products_before = products(&app);
+        let history_before = history(&app);
+        Office {
+            dir,
+            app,
+            products_before,
+            history_before,
+        }
+    }
 
-    // A new product: two options make four variants.
-    let (html, csrf) = page(&client, &app, "/admin/catalog/new");
+    /// Stops the app: its data dir, and the commands the catalog history gained, each of
+    /// them the owner's.
+    fn stop(self) -> Stopped {
+        let Office {
+            dir,
+            app,
+            history_before,
+            ..
+        } = self;
+        app.stop();
+        let db = open_db(dir.path());
+        let mut stmt = db
+            .prepare("SELECT command, actor FROM catalog_history ORDER BY id")
+            .unwrap();
+        let rows: Vec<(String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(rows.len(), count(&db, "catalog_history") as usize);
+        let added = &rows[history_before..];
+        assert!(added.iter().all(|(_, actor)| actor == "owner"), "{added:?}");
+        let commands = added.iter().map(|(command, _)| command.clone()).collect();
+        Stopped { dir, commands }
+    }
+}
+
+/// A stopped [`Office`]: its data dir and what its catalog history gained.
+struct Stopped {
+    dir: tempfile::TempDir,
+    commands: Vec<String>,
+}
+
+/// The new-product form for [`SLUG`] as the owner fills it in: two options make four
+/// variants at €12.50 with 5 in stock each. The CSRF token and key are the page's.
+fn new_product_form(owner: &Owner) -> Vec<(&'static str, String)> {
+    let (html, csrf) = owner.page_and_csrf("/admin/catalog/new");
     assert!(html.contains(r#"<label for="new-price">"#), "{html}");
     let key = hidden_field(&html, "idempotency_key");
-    let form = [
+    [
         ("csrf", csrf.as_str()),
         ("idempotency_key", key.as_str()),
         ("name", "Office <blend>"),
@@ -131,18 +153,85 @@ fn the_owner_keeps_the_catalog_with_forms() {
         ("stock", "5"),
         ("weight", "250"),
         ("collections", "coffee"),
-    ];
+    ]
+    .map(|(name, value)| (name, value.to_string()))
+    .to_vec()
+}
+
+/// `form` as the name and value pairs a form sends.
+fn pairs<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'a str, &'a str)> {
+    form.iter()
+        .map(|(name, value)| (*name, value.as_str()))
+        .collect()
+}
+
+/// Makes the product for [`SLUG`] with the new-product form: the path of its page and
+/// the CSRF token its forms carry.
+fn create_product(owner: &Owner) -> (String, String) {
+    let resp = owner.post("/admin/catalog/new", &pairs(&new_product_form(owner)));
+    assert_eq!(resp.status().as_u16(), 303, "{}", resp.text().unwrap());
+    let base = format!("/admin/catalog/products/{SLUG}");
+    let (_, csrf) = owner.page_and_csrf(&base);
+    (base, csrf)
+}
+
+/// The product's variant `sku`, as the admin API shows it.
+fn variant(app: &TestApp, sku: &str) -> Value {
+    product(app)["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["sku"] == sku)
+        .unwrap()
+        .clone()
+}
+
+/// Sends the image upload form of the product at `base`, as a browser does.
+fn upload(owner: &Owner, base: &str, csrf: &str, key: &str, alt: &str, file: &[u8]) -> Response {
+    let (content_type, body) = multipart(
+        &[("csrf", csrf), ("idempotency_key", key), ("alt", alt)],
+        file,
+    );
+    owner
+        .client()
+        .post(owner.url(&format!("{base}/images")))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .unwrap()
+}
+
+#[test]
+fn the_catalog_list_shows_the_demo_catalog_and_searches_by_name() {
+    let office = Office::start();
+    let owner = office.app.owner().sign_in();
+    let (html, _) = owner.page_and_csrf("/admin/catalog?q=kenya");
+    assert!(html.contains("Kenya"), "{html}");
+    let (html, _) = owner.page_and_csrf("/admin/catalog");
+    assert!(html.contains("New product"));
+    assert!(office.stop().commands.is_empty());
+}
+
+#[test]
+fn a_new_product_needs_the_csrf_token_and_a_good_price_and_a_double_click_makes_one() {
+    let office = Office::start();
+    let app = &office.app;
+    let owner = app.owner().sign_in();
+    let form = new_product_form(&owner);
 
     // Without the CSRF token: 403 and nothing written.
-    let no_csrf: Vec<_> = form.iter().filter(|(n, _)| *n != "csrf").copied().collect();
-    let resp = post(&client, &app, "/admin/catalog/new", &no_csrf);
+    let no_csrf: Vec<_> = pairs(&form)
+        .into_iter()
+        .filter(|(n, _)| *n != "csrf")
+        .collect();
+    let resp = owner.post("/admin/catalog/new", &no_csrf);
     assert_eq!(resp.status().as_u16(), 403);
-    assert_eq!(products(&app), products_before);
+    assert_eq!(products(app), office.products_before);
 
     // A price with three decimals: 422 next to the field, what was typed kept, nothing written.
-    let mut bad = form.to_vec();
-    bad[7] = ("price", "12.505");
-    let resp = post(&client, &app, "/admin/catalog/new", &bad);
+    let mut bad = form.clone();
+    bad[7] = ("price", "12.505".to_string());
+    let resp = owner.post("/admin/catalog/new", &pairs(&bad));
     assert_eq!(resp.status().as_u16(), 422);
     let html = resp.text().unwrap();
     assert!(
@@ -154,17 +243,17 @@ fn the_owner_keeps_the_catalog_with_forms() {
         html.contains("Office &lt;blend&gt;"),
         "typed name kept, escaped"
     );
-    assert_eq!(products(&app), products_before);
+    assert_eq!(products(app), office.products_before);
 
     // Sent, then sent again (a double click): one product, one history entry.
-    let resp = post(&client, &app, "/admin/catalog/new", &form);
+    let resp = owner.post("/admin/catalog/new", &pairs(&form));
     assert_eq!(resp.status().as_u16(), 303, "{}", resp.text().unwrap());
     assert_eq!(location(&resp), format!("/admin/catalog/products/{SLUG}"));
-    let again = post(&client, &app, "/admin/catalog/new", &form);
+    let again = owner.post("/admin/catalog/new", &pairs(&form));
     assert_eq!(again.status().as_u16(), 303);
-    assert_eq!(products(&app), products_before + 1);
-    assert_eq!(history(&app), history_before + 1);
-    let made = product(&app);
+    assert_eq!(products(app), office.products_before + 1);
+    assert_eq!(history(app), office.history_before + 1);
+    let made = product(app);
     let variants = made["variants"].as_array().unwrap();
     assert_eq!(variants.len(), 4, "{made}");
     assert!(
@@ -175,39 +264,48 @@ fn the_owner_keeps_the_catalog_with_forms() {
     );
     assert_eq!(made["name"], "Office <blend>");
     assert_eq!(made["collections"], serde_json::json!(["coffee"]));
+    assert_eq!(office.stop().commands, ["create_product"]);
+}
 
-    // The product page lists the variants; a taken slug is refused next to the slug.
-    let base = format!("/admin/catalog/products/{SLUG}");
-    let (html, csrf) = page(&client, &app, &base);
+#[test]
+fn the_product_page_lists_the_variants_and_a_taken_slug_is_refused_next_to_the_slug() {
+    let office = Office::start();
+    let app = &office.app;
+    let owner = app.owner().sign_in();
+    let form = new_product_form(&owner);
+    assert_eq!(
+        owner
+            .post("/admin/catalog/new", &pairs(&form))
+            .status()
+            .as_u16(),
+        303
+    );
+    let (html, _) = owner.page_and_csrf(&format!("/admin/catalog/products/{SLUG}"));
     for sku in ["OB-250-g-whole-bean", "OB-1-kg-filter"] {
         assert!(html.contains(sku), "{sku}: {html}");
     }
-    let mut taken = form.to_vec();
-    taken[1] = ("idempotency_key", "another-key-for-the-same-slug");
-    let resp = post(&client, &app, "/admin/catalog/new", &taken);
+    let mut taken = form.clone();
+    taken[1] = ("idempotency_key", "another-key-for-the-same-slug".into());
+    let resp = owner.post("/admin/catalog/new", &pairs(&taken));
     assert_eq!(resp.status().as_u16(), 409);
     let html = resp.text().unwrap();
     assert!(html.contains(r#"id="new-slug-error""#), "{html}");
-    assert_eq!(products(&app), products_before + 1);
+    assert_eq!(products(app), office.products_before + 1);
+    assert_eq!(office.stop().commands, ["create_product"]);
+}
 
-    // A price edited from decimal text; a negative one refused next to the field.
+#[test]
+fn a_price_is_edited_from_decimal_text_and_a_negative_one_is_refused_next_to_the_field() {
+    let office = Office::start();
+    let app = &office.app;
+    let owner = app.owner().sign_in();
+    let (base, csrf) = create_product(&owner);
     let sku = "OB-1-kg-filter";
-    let variant = |app: &TestApp| {
-        product(app)["variants"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|v| v["sku"] == sku)
-            .unwrap()
-            .clone()
-    };
     let edit = |key: &str, price: &str| {
-        post(
-            &client,
-            &app,
+        owner.post(
             &format!("{base}/variants/{sku}"),
             &[
-                ("csrf", &csrf),
+                ("csrf", csrf.as_str()),
                 ("idempotency_key", key),
                 ("price", price),
                 ("weight", "1000"),
@@ -219,7 +317,7 @@ fn the_owner_keeps_the_catalog_with_forms() {
         edit("edit-price-key-000001", "31.90").status().as_u16(),
         303
     );
-    assert_eq!(variant(&app)["price"]["amount"], 3190);
+    assert_eq!(variant(app, sku)["price"]["amount"], 3190);
     let resp = edit("edit-price-key-000002", "-3");
     assert_eq!(resp.status().as_u16(), 422);
     let html = resp.text().unwrap();
@@ -227,16 +325,22 @@ fn the_owner_keeps_the_catalog_with_forms() {
         html.contains(&format!(r#"id="variant-{sku}-price-error""#)),
         "{html}"
     );
-    assert_eq!(variant(&app)["price"]["amount"], 3190);
+    assert_eq!(variant(app, sku)["price"]["amount"], 3190);
+    assert_eq!(office.stop().commands, ["create_product", "update_variant"]);
+}
 
-    // Stock needs a reason; with one it moves.
+#[test]
+fn stock_needs_a_reason_and_with_one_it_moves_and_the_reason_is_kept() {
+    let office = Office::start();
+    let app = &office.app;
+    let owner = app.owner().sign_in();
+    let (base, csrf) = create_product(&owner);
+    let sku = "OB-1-kg-filter";
     let stock_path = format!("{base}/variants/{sku}/stock");
-    let resp = post(
-        &client,
-        &app,
+    let resp = owner.post(
         &stock_path,
         &[
-            ("csrf", &csrf),
+            ("csrf", csrf.as_str()),
             ("idempotency_key", "stock-key-00000001"),
             ("delta", "10"),
         ],
@@ -247,42 +351,51 @@ fn the_owner_keeps_the_catalog_with_forms() {
         html.contains(&format!(r#"id="stock-{sku}-reason-error""#)),
         "{html}"
     );
-    let resp = post(
-        &client,
-        &app,
+    let resp = owner.post(
         &stock_path,
         &[
-            ("csrf", &csrf),
+            ("csrf", csrf.as_str()),
             ("idempotency_key", "stock-key-00000002"),
             ("delta", "10"),
             ("reason", "delivery from the roaster"),
         ],
     );
     assert_eq!(resp.status().as_u16(), 303);
-    assert_eq!(variant(&app)["stock"], 15);
+    assert_eq!(variant(app, sku)["stock"], 15);
+    let stopped = office.stop();
+    assert_eq!(stopped.commands, ["create_product"]);
+    assert_eq!(
+        scalar(
+            &open_db(stopped.dir.path()),
+            "SELECT count(*) FROM stock_adjustments WHERE reason = 'delivery from the roaster' \
+             AND delta = 10 AND stock_after = 15"
+        ),
+        1
+    );
+}
 
-    // A real PNG through the multipart form, served at its content-hash address.
+#[test]
+fn a_png_uploaded_with_the_form_is_served_at_its_content_hash_address() {
+    let office = Office::start();
+    let app = &office.app;
+    let owner = app.owner().sign_in();
+    let (base, csrf) = create_product(&owner);
     let picture = png();
-    let upload = |key: &str, alt: &str, file: &[u8]| {
-        let (content_type, body) = multipart(
-            &[("csrf", &csrf), ("idempotency_key", key), ("alt", alt)],
-            file,
-        );
-        client
-            .post(app.url(&format!("{base}/images")))
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .unwrap()
-    };
-    let resp = upload("upload-key-0000001", "A bag of office blend", &picture);
+    let resp = upload(
+        &owner,
+        &base,
+        &csrf,
+        "upload-key-0000001",
+        "A bag of office blend",
+        &picture,
+    );
     assert_eq!(resp.status().as_u16(), 303, "{}", resp.text().unwrap());
-    let images = product(&app)["images"].clone();
+    let images = product(app)["images"].clone();
     assert_eq!(images.as_array().unwrap().len(), 1, "{images}");
     assert_eq!(images[0]["alt"], "A bag of office blend");
     let hash = images[0]["hash"].as_str().unwrap().to_string();
     assert_eq!(hash.len(), 64);
-    let (html, _) = page(&client, &app, &base);
+    let (html, _) = owner.page_and_csrf(&base);
     assert!(html.contains(&format!("/images/{hash}")), "{html}");
     let served = support::client()
         .get(app.url(&format!("/images/{hash}")))
@@ -291,10 +404,30 @@ fn the_owner_keeps_the_catalog_with_forms() {
     assert_eq!(served.status().as_u16(), 200);
     assert_eq!(served.headers()["content-type"], "image/png");
     assert_eq!(served.bytes().unwrap().to_vec(), picture);
+    let stopped = office.stop();
+    assert_eq!(stopped.commands, ["create_product", "add_image"]);
+    assert_eq!(
+        scalar(
+            &open_db(stopped.dir.path()),
+            &format!("SELECT count(*) FROM image_blobs WHERE hash = '{hash}'")
+        ),
+        1
+    );
+}
 
-    // A forged image (text named .png): refused next to the file field, nothing written.
-    let history_now = history(&app);
+#[test]
+fn a_forged_image_is_refused_next_to_the_file_field_and_writes_nothing() {
+    let office = Office::start();
+    let app = &office.app;
+    let owner = app.owner().sign_in();
+    let (base, csrf) = create_product(&owner);
+    let images = product(app)["images"].clone();
+    let history_now = history(app);
+    // Text named .png.
     let resp = upload(
+        &owner,
+        &base,
+        &csrf,
         "upload-key-0000002",
         "not a picture",
         b"<?php echo 'this is no image'; ?>",
@@ -303,68 +436,13 @@ fn the_owner_keeps_the_catalog_with_forms() {
     let html = resp.text().unwrap();
     assert!(html.contains(r#"id="upload-image-error""#), "{html}");
     assert!(html.contains(r#"value="not a picture""#), "{html}");
-    assert_eq!(product(&app)["images"], images);
-    assert_eq!(history(&app), history_now);
-
-    // Archiving asks first, then archives; the list still shows the product, marked.
-    let (html, csrf) = page(&client, &app, &format!("{base}/archive"));
-    assert!(html.contains("Archive Office &lt;blend&gt;?"), "{html}");
-    let key = hidden_field(&html, "idempotency_key");
-    let resp = post(
-        &client,
-        &app,
-        &format!("{base}/archive"),
-        &[("csrf", &csrf), ("idempotency_key", &key)],
-    );
-    assert_eq!(resp.status().as_u16(), 303);
-    assert_eq!(product(&app)["archived"], true);
-    let (html, _) = page(&client, &app, "/admin/catalog?q=office");
-    assert!(html.contains("Archived"), "{html}");
-    assert!(html.contains(&base));
-
-    // In the database: every command the forms sent is in the history as the owner's;
-    // the stock adjustment keeps its reason; the PNG stored once, the forgery never.
-    app.stop();
-    let db = open_db(dir.path());
-    let mut stmt = db
-        .prepare("SELECT command, actor FROM catalog_history ORDER BY id DESC LIMIT 4")
-        .unwrap();
-    let mut rows: Vec<(String, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    rows.reverse();
-    let commands: Vec<&str> = rows.iter().map(|(c, _)| c.as_str()).collect();
-    assert_eq!(
-        commands,
-        [
-            "create_product",
-            "update_variant",
-            "add_image",
-            "archive_product"
-        ]
-    );
-    assert!(rows.iter().all(|(_, actor)| actor == "owner"), "{rows:?}");
-    assert_eq!(count(&db, "catalog_history") as usize, history_before + 4);
+    assert_eq!(product(app)["images"], images);
+    assert_eq!(history(app), history_now);
+    let stopped = office.stop();
+    assert_eq!(stopped.commands, ["create_product"]);
     assert_eq!(
         scalar(
-            &db,
-            "SELECT count(*) FROM stock_adjustments WHERE reason = 'delivery from the roaster' \
-             AND delta = 10 AND stock_after = 15"
-        ),
-        1
-    );
-    assert_eq!(
-        scalar(
-            &db,
-            &format!("SELECT count(*) FROM image_blobs WHERE hash = '{hash}'")
-        ),
-        1
-    );
-    assert_eq!(
-        scalar(
-            &db,
+            &open_db(stopped.dir.path()),
             "SELECT count(*) FROM product_images WHERE alt = 'not a picture'"
         ),
         0
@@ -372,17 +450,39 @@ fn the_owner_keeps_the_catalog_with_forms() {
 }
 
 #[test]
+fn archiving_asks_first_and_the_list_still_shows_the_product_marked() {
+    let office = Office::start();
+    let app = &office.app;
+    let owner = app.owner().sign_in();
+    let (base, _) = create_product(&owner);
+    let (html, csrf) = owner.page_and_csrf(&format!("{base}/archive"));
+    assert!(html.contains("Archive Office &lt;blend&gt;?"), "{html}");
+    let key = hidden_field(&html, "idempotency_key");
+    let resp = owner.post(
+        &format!("{base}/archive"),
+        &[("csrf", &csrf), ("idempotency_key", &key)],
+    );
+    assert_eq!(resp.status().as_u16(), 303);
+    assert_eq!(product(app)["archived"], true);
+    let (html, _) = owner.page_and_csrf("/admin/catalog?q=office");
+    assert!(html.contains("Archived"), "{html}");
+    assert!(html.contains(&base));
+    assert_eq!(
+        office.stop().commands,
+        ["create_product", "archive_product"]
+    );
+}
+
+#[test]
 fn collections_are_made_ordered_and_filled() {
     let dir = tempfile::tempdir().unwrap();
     let app = support::start_back_office(dir.path());
-    let client = owner_client(&app);
+    let owner = app.owner().sign_in();
 
-    let (html, csrf) = page(&client, &app, "/admin/catalog/collections");
+    let (html, csrf) = owner.page_and_csrf("/admin/catalog/collections");
     assert!(html.contains("Coffee"), "{html}");
     let key = hidden_field(&html, "idempotency_key");
-    let resp = post(
-        &client,
-        &app,
+    let resp = owner.post(
         "/admin/catalog/collections",
         &[
             ("csrf", &csrf),
@@ -395,15 +495,13 @@ fn collections_are_made_ordered_and_filled() {
     );
     assert_eq!(resp.status().as_u16(), 303);
     assert_eq!(location(&resp), "/admin/catalog/collections/staff-picks");
-    let (html, _) = page(&client, &app, "/admin/catalog/collections");
+    let (html, _) = owner.page_and_csrf("/admin/catalog/collections");
     let staff = html.find("Staff picks").unwrap();
     assert!(staff < html.find("Coffee").unwrap(), "first in the order");
 
     // An unknown product is refused next to the field; a known one is added, then removed.
     let path = "/admin/catalog/collections/staff-picks/products";
-    let resp = post(
-        &client,
-        &app,
+    let resp = owner.post(
         path,
         &[
             ("csrf", &csrf),
@@ -416,9 +514,7 @@ fn collections_are_made_ordered_and_filled() {
     assert!(html.contains(r#"id="add-product-product-error""#), "{html}");
     let first = api(&app, "/admin/catalog/products?limit=1");
     let slug = first["products"][0]["slug"].as_str().unwrap().to_string();
-    let resp = post(
-        &client,
-        &app,
+    let resp = owner.post(
         path,
         &[
             ("csrf", &csrf),
@@ -433,9 +529,7 @@ fn collections_are_made_ordered_and_filled() {
             .unwrap()
     };
     assert_eq!(members(&app), 1);
-    let resp = post(
-        &client,
-        &app,
+    let resp = owner.post(
         &format!("{path}/{slug}/remove"),
         &[
             ("csrf", &csrf),
@@ -453,7 +547,7 @@ fn collections_are_made_ordered_and_filled() {
 fn variants_images_and_details_change_from_the_product_page() {
     let dir = tempfile::tempdir().unwrap();
     let app = support::start_back_office(dir.path());
-    let client = owner_client(&app);
+    let owner = app.owner().sign_in();
 
     // A demo product with options.
     let list = api(&app, "/admin/catalog/products?limit=100");
@@ -467,7 +561,7 @@ fn variants_images_and_details_change_from_the_product_page() {
     let slug = demo["slug"].as_str().unwrap();
     let base = format!("/admin/catalog/products/{slug}");
     let owner_view = |app: &TestApp| api(app, &format!("/admin/catalog/products/{slug}"));
-    let (html, csrf) = page(&client, &app, &base);
+    let (html, csrf) = owner.page_and_csrf(&base);
     assert!(html.contains("Add a variant"), "{html}");
 
     // A new variant with a new value for each option, not yet for sale.
@@ -486,7 +580,7 @@ fn variants_images_and_details_change_from_the_product_page() {
             ("active", "no"),
         ];
         form.extend(values.iter().map(|(n, v)| (n.as_str(), v.as_str())));
-        post(&client, &app, &format!("{base}/variants"), &form)
+        owner.post(&format!("{base}/variants"), &form)
     };
     assert_eq!(add("add-variant-key-0001").status().as_u16(), 303);
     let view = owner_view(&app);
@@ -512,15 +606,10 @@ fn variants_images_and_details_change_from_the_product_page() {
 
     // Archiving the variant asks first.
     let archive = format!("{base}/variants/EXTRA-SKU-1/archive");
-    let (html, csrf) = page(&client, &app, &archive);
+    let (html, csrf) = owner.page_and_csrf(&archive);
     assert!(html.contains("Archive the variant EXTRA-SKU-1"), "{html}");
     let key = hidden_field(&html, "idempotency_key");
-    let resp = post(
-        &client,
-        &app,
-        &archive,
-        &[("csrf", &csrf), ("idempotency_key", &key)],
-    );
+    let resp = owner.post(&archive, &[("csrf", &csrf), ("idempotency_key", &key)]);
     assert_eq!(resp.status().as_u16(), 303);
     let view = owner_view(&app);
     let archived = view["variants"]
@@ -533,9 +622,7 @@ fn variants_images_and_details_change_from_the_product_page() {
     assert_eq!(archived["archived"], true);
 
     // Details: a new name and description.
-    let resp = post(
-        &client,
-        &app,
+    let resp = owner.post(
         &base,
         &[
             ("csrf", &csrf),
@@ -558,7 +645,8 @@ fn variants_images_and_details_change_from_the_product_page() {
         ],
         &png(),
     );
-    let resp = client
+    let resp = owner
+        .client()
         .post(app.url(&format!("{base}/images")))
         .header("content-type", content_type)
         .body(body)
@@ -575,14 +663,12 @@ fn variants_images_and_details_change_from_the_product_page() {
         .clone();
     let id = image["id"].as_i64().unwrap();
     // Its alt text changes, its place (left empty) does not.
-    let (html, csrf) = page(&client, &app, &base);
+    let (html, csrf) = owner.page_and_csrf(&base);
     assert!(
         html.contains(&format!(r#"id="image-{id}-position""#)),
         "{html}"
     );
-    let resp = post(
-        &client,
-        &app,
+    let resp = owner.post(
         &format!("{base}/images/{id}"),
         &[
             ("csrf", &csrf),
@@ -600,9 +686,7 @@ fn variants_images_and_details_change_from_the_product_page() {
     // The first image moved behind it: the new one is the main picture.
     if images_before > 0 {
         let first = &images[0];
-        let resp = post(
-            &client,
-            &app,
+        let resp = owner.post(
             &format!("{base}/images/{}", first["id"]),
             &[
                 ("csrf", &csrf),
@@ -614,9 +698,7 @@ fn variants_images_and_details_change_from_the_product_page() {
         assert_eq!(resp.status().as_u16(), 303);
     }
     assert_eq!(owner_view(&app)["images"][0]["alt"], "better words");
-    let resp = post(
-        &client,
-        &app,
+    let resp = owner.post(
         &format!("{base}/images/{id}/remove"),
         &[("csrf", &csrf), ("idempotency_key", "image-key-00000002")],
     );
@@ -627,11 +709,9 @@ fn variants_images_and_details_change_from_the_product_page() {
 
     // A product without options has one variant, which cannot be archived alone: the
     // writer's refusal is shown on the confirmation page and nothing changes.
-    let (html, csrf) = page(&client, &app, "/admin/catalog/new");
+    let (html, csrf) = owner.page_and_csrf("/admin/catalog/new");
     let key = hidden_field(&html, "idempotency_key");
-    let resp = post(
-        &client,
-        &app,
+    let resp = owner.post(
         "/admin/catalog/new",
         &[
             ("csrf", csrf.as_str()),
@@ -647,9 +727,7 @@ fn variants_images_and_details_change_from_the_product_page() {
     assert_eq!(single["variants"][0]["sku"], "single-thing");
     assert_eq!(single["variants"][0]["price"]["amount"], 700);
     let archive = "/admin/catalog/products/single-thing/variants/single-thing/archive";
-    let resp = post(
-        &client,
-        &app,
+    let resp = owner.post(
         archive,
         &[("csrf", &csrf), ("idempotency_key", "last-variant-key-01")],
     );
@@ -680,7 +758,7 @@ fn command(app: &TestApp, path: &str, key: &str, body: Option<Value>) -> (u16, V
 fn archived_products_and_variants_are_restored_from_the_product_page() {
     let dir = tempfile::tempdir().unwrap();
     let app = support::start_back_office(dir.path());
-    let client = owner_client(&app);
+    let owner = app.owner().sign_in();
     let list = api(&app, "/admin/catalog/products?limit=100");
     let demo = list["products"]
         .as_array()
@@ -732,12 +810,10 @@ fn archived_products_and_variants_are_restored_from_the_product_page() {
 
     // The archived variant's row has a restore button; while its twin is live the writer
     // refuses, and the refusal is shown on that form with nothing changed.
-    let (html, csrf) = page(&client, &app, &base);
+    let (html, csrf) = owner.page_and_csrf(&base);
     let action = format!("{base}/variants/{sku}/restore");
     assert!(html.contains(&format!(r#"action="{action}""#)), "{html}");
-    let resp = post(
-        &client,
-        &app,
+    let resp = owner.post(
         &action,
         &[("csrf", &csrf), ("idempotency_key", "restore-form-0001")],
     );
@@ -755,9 +831,7 @@ fn archived_products_and_variants_are_restored_from_the_product_page() {
         None,
     );
     assert_eq!(status, 200);
-    let resp = post(
-        &client,
-        &app,
+    let resp = owner.post(
         &action,
         &[("csrf", &csrf), ("idempotency_key", "restore-form-0002")],
     );
@@ -776,7 +850,7 @@ fn archived_products_and_variants_are_restored_from_the_product_page() {
     let shopper = support::client();
     let shop_status = |path: &str| shopper.get(app.url(path)).send().unwrap().status().as_u16();
     assert_eq!(shop_status(&shop_page), 404);
-    let (html, csrf) = page(&client, &app, &base);
+    let (html, csrf) = owner.page_and_csrf(&base);
     assert!(html.contains("Restore this product"), "{html}");
     assert!(!html.contains("Archive this product"), "{html}");
 
@@ -803,7 +877,7 @@ fn archived_products_and_variants_are_restored_from_the_product_page() {
         ("csrf", csrf.as_str()),
         ("idempotency_key", "restore-form-0003"),
     ];
-    let resp = post(&client, &app, &restore, &form);
+    let resp = owner.post(&restore, &form);
     assert_eq!(resp.status().as_u16(), 409);
     let html = resp.text().unwrap();
     assert!(html.contains("no live variant"), "{html}");
@@ -825,8 +899,8 @@ fn archived_products_and_variants_are_restored_from_the_product_page() {
         ("csrf", csrf.as_str()),
         ("idempotency_key", "restore-form-0004"),
     ];
-    assert_eq!(post(&client, &app, &restore, &form).status().as_u16(), 303);
-    assert_eq!(post(&client, &app, &restore, &form).status().as_u16(), 303);
+    assert_eq!(owner.post(&restore, &form).status().as_u16(), 303);
+    assert_eq!(owner.post(&restore, &form).status().as_u16(), 303);
     assert_eq!(
         api(&app, &format!("/admin/catalog/products/{slug}"))["archived"],
         false
@@ -855,7 +929,7 @@ fn archived_products_and_variants_are_restored_from_the_product_page() {
 fn an_option_value_is_renamed_from_the_product_page_and_orders_keep_the_old_name() {
     let dir = tempfile::tempdir().unwrap();
     let app = support::start_back_office(dir.path());
-    let client = owner_client(&app);
+    let owner = app.owner().sign_in();
     let list = api(&app, "/admin/catalog/products?limit=100");
     let demo = list["products"]
         .as_array()
@@ -907,13 +981,11 @@ fn an_option_value_is_renamed_from_the_product_page_and_orders_keep_the_old_name
     let history_before = history(&app);
 
     // Nothing typed, or a value the option has already (case aside): refused at the field.
-    let (html, csrf) = page(&client, &app, &base);
+    let (html, csrf) = owner.page_and_csrf(&base);
     assert!(html.contains("Rename an option or value"), "{html}");
     let what = format!("0.{j}");
     let rename = |key: &str, what: &str, to: &str| {
-        post(
-            &client,
-            &app,
+        owner.post(
             &format!("{base}/options"),
             &[
                 ("csrf", &csrf),
@@ -961,7 +1033,7 @@ fn an_option_value_is_renamed_from_the_product_page_and_orders_keep_the_old_name
     assert!(shop.contains("Freshly renamed"), "{shop}");
     let found = api(&app, "/api/search?q=freshly");
     assert!(found.to_string().contains(slug), "{found}");
-    let order = support::order_json(&app, number);
+    let order = app.order(number);
     assert_eq!(order["items"][0]["variant"], sold_title.as_str(), "{order}");
 
     // The option itself renamed; both renames are the owner's in the history.

@@ -8,36 +8,16 @@ use crate::support;
 
 use crate::support::fake_stripe::{FakeStripe, SECRET_KEY};
 use crate::support::{
-    ADMIN_TOKEN, OWNER_PASSWORD, TestApp, browser_like_client, hidden_field, office_csrf,
+    ADMIN_TOKEN, OWNER_PASSWORD, Owner, TestApp, browser_like_client, hidden_field, location,
+    office_csrf,
 };
-use reqwest::blocking::{Client, Response};
 use serde_json::{Value, json};
 use std::path::Path;
 
-fn location(resp: &Response) -> String {
-    resp.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default()
-}
-
-fn page(client: &Client, app: &TestApp, path: &str) -> String {
-    let resp = client.get(app.url(path)).send().unwrap();
-    assert_eq!(resp.status().as_u16(), 200, "GET {path}");
-    resp.text().unwrap()
-}
-
-/// Places an order for `slug` through the public API; returns its JSON.
-fn order(app: &TestApp, key: &str, body: Value) -> Value {
-    let resp = support::api_order(app, Some(key), &body);
-    assert_eq!(resp.status().as_u16(), 201, "{}", resp.text().unwrap());
-    resp.json().unwrap()
-}
-
 /// Pays `number` with the test-mode provider, as a shopper would.
 fn pay(app: &TestApp, number: &str) {
-    support::pay_in_test_mode(app, number);
-    assert_eq!(support::order_json(app, number)["state"], "paid");
+    app.pay(number);
+    assert_eq!(app.order(number)["state"], "paid");
 }
 
 /// "€12.50" for 1250 EUR, as the pages show money.
@@ -75,10 +55,10 @@ fn reconcile_offline(dir: &Path, fake: &FakeStripe) {
 fn the_dashboard_shows_today_what_waits_and_the_last_reconciliation() {
     let dir = tempfile::tempdir().unwrap();
     let app = support::start_back_office(dir.path());
-    let owner = support::owner_client(&app);
+    let owner = app.owner().sign_in();
 
-    let paid = order(&app, "dash-1", support::order_body("french-press", 1));
-    let unpaid = order(&app, "dash-2", support::order_body("french-press", 2));
+    let paid = app.place("dash-1", &support::order_body("french-press", 1));
+    let unpaid = app.place("dash-2", &support::order_body("french-press", 2));
     let paid_number = paid["number"].as_str().unwrap();
     let unpaid_number = unpaid["number"].as_str().unwrap();
     pay(&app, paid_number);
@@ -100,7 +80,7 @@ fn the_dashboard_shows_today_what_waits_and_the_last_reconciliation() {
         .unwrap();
     assert_eq!(resp.status().as_u16(), 201, "{}", resp.text().unwrap());
 
-    let html = page(&owner, &app, "/admin");
+    let html = owner.page("/admin");
     assert!(element(&html, "tile-placed").contains(">2<"), "{html}");
     assert!(element(&html, "tile-paid").contains(">1<"), "{html}");
     let total = paid["total"]["amount"].as_i64().unwrap();
@@ -123,7 +103,7 @@ fn the_dashboard_shows_today_what_waits_and_the_last_reconciliation() {
     assert!(html.contains("class=\"audit-ok\""), "{html}");
     assert!(html.contains("No reconciliation has run yet"));
     // The dashboard is a page, not a form.
-    let resp = owner.post(app.url("/admin")).send().unwrap();
+    let resp = owner.client().post(app.url("/admin")).send().unwrap();
     assert_eq!(resp.status().as_u16(), 405);
     app.stop();
 
@@ -165,8 +145,8 @@ fn the_dashboard_shows_today_what_waits_and_the_last_reconciliation() {
         assert_eq!((ok, mismatches), (0, 1));
     }
     let app = support::start_with_admin(dir.path());
-    let owner = support::owner_client(&app);
-    let html = page(&owner, &app, "/admin");
+    let owner = app.owner().sign_in();
+    let html = owner.page("/admin");
     assert!(html.contains("1 mismatches"), "{html}");
     app.stop();
 }
@@ -206,9 +186,10 @@ const FORMULA_START: [char; 10] = [
 const SPLITS: [char; 6] = [',', ';', '\t', '|', '\n', '\r'];
 
 /// The export for today, as bytes.
-fn export_today(owner: &Client, app: &TestApp) -> Vec<u8> {
+fn export_today(owner: &Owner, app: &TestApp) -> Vec<u8> {
     let today = utc_today();
     let resp = owner
+        .client()
         .get(app.url(&format!("/admin/export/orders.csv?from={today}&to={today}")))
         .send()
         .unwrap();
@@ -227,13 +208,13 @@ fn the_export_is_inert_in_a_spreadsheet_whatever_it_splits_on() {
     body["name"] = json!("Zed;=1+1;Zed");
     body["address"]["line1"] = json!("a,=HYPERLINK(\"https://evil.example\",\"x\")");
     body["address"]["line2"] = json!("Hof | -2+3");
-    let evil = order(&app, "export-1", body);
+    let evil = app.place("export-1", &body);
     let mut body = support::order_body("french-press", 1);
     body["name"] = json!("Jürgen Müßig");
     body["address"]["line1"] = json!("@SUM(A1) Straße 5");
     body["address"]["city"] = json!("Köln");
-    let umlauts = order(&app, "export-2", body);
-    let plain = order(&app, "export-3", support::order_body("french-press", 2));
+    let umlauts = app.place("export-2", &body);
+    let plain = app.place("export-3", &support::order_body("french-press", 2));
     // The shop refuses control characters in what a shopper types; a tab already stored
     // (an older row, a restored backup) is neutralised all the same.
     assert!(app.stop().success());
@@ -245,9 +226,9 @@ fn the_export_is_inert_in_a_spreadsheet_whatever_it_splits_on() {
     .unwrap();
     drop(conn);
     let app = support::start_with_admin(dir.path());
-    let owner = support::owner_client(&app);
+    let owner = app.owner().sign_in();
 
-    let form = page(&owner, &app, "/admin/export");
+    let form = owner.page("/admin/export");
     assert!(form.contains("action=\"/admin/export/orders.csv\""));
     let bytes = export_today(&owner, &app);
     let text = bytes
@@ -325,6 +306,7 @@ fn the_export_is_inert_in_a_spreadsheet_whatever_it_splits_on() {
 
     // Another day holds nothing; bad ranges are a form with the errors, not a file.
     let resp = owner
+        .client()
         .get(app.url("/admin/export/orders.csv?from=2020-01-01&to=2020-01-31"))
         .send()
         .unwrap();
@@ -336,6 +318,7 @@ fn the_export_is_inert_in_a_spreadsheet_whatever_it_splits_on() {
         ("from=&to=", "from"),
     ] {
         let resp = owner
+            .client()
             .get(app.url(&format!("/admin/export/orders.csv?{query}")))
             .send()
             .unwrap();
@@ -376,10 +359,10 @@ fn utc_today() -> String {
 fn settings_discounts_and_shipping_change_through_the_office() {
     let dir = tempfile::tempdir().unwrap();
     let app = support::start_back_office(dir.path());
-    let owner = support::owner_client(&app);
+    let owner = app.owner().sign_in();
 
     // Shop settings: a bad form writes nothing and keeps what was typed.
-    let html = page(&owner, &app, "/admin/settings");
+    let html = owner.page("/admin/settings");
     let csrf = office_csrf(&html);
     let key = hidden_field(&html, "idempotency_key");
     let mut fields: Vec<(String, String)> = [
@@ -404,6 +387,7 @@ fn settings_discounts_and_shipping_change_through_the_office() {
         f
     };
     let resp = owner
+        .client()
         .post(app.url("/admin/settings"))
         .form(&with_name("   "))
         .send()
@@ -418,16 +402,18 @@ fn settings_discounts_and_shipping_change_through_the_office() {
     forged.retain(|(n, _)| n != "csrf");
     forged.push(("csrf".into(), "forged".into()));
     let resp = owner
+        .client()
         .post(app.url("/admin/settings"))
         .form(&forged)
         .send()
         .unwrap();
     assert_eq!(resp.status().as_u16(), 403);
-    assert!(!page(&support::client(), &app, "/").contains("Forged"));
+    assert!(!app.page("/").contains("Forged"));
 
     for _ in 0..2 {
         // The second is a double-click: a replay, applied once.
         let resp = owner
+            .client()
             .post(app.url("/admin/settings"))
             .form(&with_name("Kaffee Büro"))
             .send()
@@ -435,14 +421,15 @@ fn settings_discounts_and_shipping_change_through_the_office() {
         assert_eq!(resp.status().as_u16(), 303);
         assert_eq!(location(&resp), "/admin/settings");
     }
-    assert!(page(&support::client(), &app, "/").contains("Kaffee Büro"));
+    assert!(app.page("/").contains("Kaffee Büro"));
 
     // A discount code created here takes money off at checkout.
-    let html = page(&owner, &app, "/admin/settings/discounts");
+    let html = owner.page("/admin/settings/discounts");
     let csrf = office_csrf(&html);
     let key = hidden_field(&html, "idempotency_key");
     let discount = |value: &str, key: &str| {
         owner
+            .client()
             .post(app.url("/admin/settings/discounts"))
             .form(&[
                 ("csrf", csrf.as_str()),
@@ -466,11 +453,11 @@ fn settings_discounts_and_shipping_change_through_the_office() {
         let resp = discount("15.00", &key);
         assert_eq!(resp.status().as_u16(), 303);
     }
-    let list = page(&owner, &app, "/admin/settings/discounts");
+    let list = owner.page("/admin/settings/discounts");
     assert!(list.contains("<code>OFFICE15</code>"), "{list}");
     let mut body = support::order_body("french-press", 1);
     body["discount_code"] = json!("office15");
-    let placed = order(&app, "disc-1", body.clone());
+    let placed = app.place("disc-1", &body.clone());
     assert_eq!(placed["totals"]["discount"]["amount"], 1500, "{placed}");
 
     // Deactivated, it no longer applies.
@@ -480,6 +467,7 @@ fn settings_discounts_and_shipping_change_through_the_office() {
         .map(|form| hidden_field(form, "idempotency_key"))
         .expect("a deactivate form");
     let resp = owner
+        .client()
         .post(app.url("/admin/settings/discounts/OFFICE15/deactivate"))
         .form(&[
             ("csrf", csrf.as_str()),
@@ -488,12 +476,16 @@ fn settings_discounts_and_shipping_change_through_the_office() {
         .send()
         .unwrap();
     assert_eq!(resp.status().as_u16(), 303);
-    assert!(page(&owner, &app, "/admin/settings/discounts").contains("deactivated"));
-    let resp = support::api_order(&app, Some("disc-2"), &body);
+    assert!(
+        owner
+            .page("/admin/settings/discounts")
+            .contains("deactivated")
+    );
+    let resp = app.post_order(Some("disc-2"), &body);
     assert_eq!(resp.status().as_u16(), 422, "{}", resp.text().unwrap());
 
     // Shipping: a price typed as a decimal, strictly.
-    let html = page(&owner, &app, "/admin/settings/shipping");
+    let html = owner.page("/admin/settings/shipping");
     let action = html
         .split("action=\"/admin/settings/shipping/")
         .nth(1)
@@ -502,6 +494,7 @@ fn settings_discounts_and_shipping_change_through_the_office() {
         .to_string();
     let change = |amount: &str| {
         owner
+            .client()
             .post(app.url(&format!("/admin/settings/shipping/{action}")))
             .form(&[
                 ("csrf", csrf.as_str()),
@@ -516,7 +509,11 @@ fn settings_discounts_and_shipping_change_through_the_office() {
     assert_eq!(resp.status().as_u16(), 422);
     assert!(resp.text().unwrap().contains("value=\"4.999\""));
     assert_eq!(change("7.25").status().as_u16(), 303);
-    assert!(page(&owner, &app, "/admin/settings/shipping").contains("value=\"7.25\""));
+    assert!(
+        owner
+            .page("/admin/settings/shipping")
+            .contains("value=\"7.25\"")
+    );
     app.stop();
 
     let db = support::open_db(dir.path());
@@ -578,12 +575,13 @@ fn current_value(html: &str, name: &str) -> String {
 fn a_new_password_ends_the_old_sessions() {
     let dir = tempfile::tempdir().unwrap();
     let app = support::start_back_office(dir.path());
-    let owner = support::owner_client(&app);
-    let other = support::owner_client(&app);
-    let html = page(&owner, &app, "/admin/settings/password");
+    let owner = app.owner().sign_in();
+    let other = app.owner().sign_in();
+    let html = owner.page("/admin/settings/password");
     let csrf = office_csrf(&html);
     let send = |current: &str, new: &str, again: &str| {
         owner
+            .client()
             .post(app.url("/admin/settings/password"))
             .form(&[
                 ("csrf", csrf.as_str()),
@@ -620,6 +618,7 @@ fn a_new_password_ends_the_old_sessions() {
     // This browser stays signed in; the other one's session ended.
     assert_eq!(
         owner
+            .client()
             .get(app.url("/admin"))
             .send()
             .unwrap()
@@ -627,7 +626,7 @@ fn a_new_password_ends_the_old_sessions() {
             .as_u16(),
         200
     );
-    let resp = other.get(app.url("/admin")).send().unwrap();
+    let resp = other.client().get(app.url("/admin")).send().unwrap();
     assert_eq!(resp.status().as_u16(), 303);
     assert!(location(&resp).starts_with("/admin/sign-in"));
     // The old password fails, the new one works.

@@ -6,37 +6,15 @@
 
 use crate::support;
 
-use crate::support::fake_stripe::{self, FakeStripe, PUBLISHABLE_KEY, SECRET_KEY, WEBHOOK_SECRET};
-use crate::support::{Started, TestApp, escape_html, hidden_field, office_csrf, owner_client};
-use reqwest::blocking::Client;
+use crate::support::fake_stripe::{self, FakeStripe};
+use crate::support::{TestApp, escape_html, hidden_field, office_csrf};
 use serde_json::{Value, json};
-
-fn location(resp: &reqwest::blocking::Response) -> String {
-    resp.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default()
-}
-
-/// A page of the back office: (status, html).
-fn get(owner: &Client, app: &TestApp, path: &str) -> (u16, String) {
-    let r = owner.get(app.url(path)).send().unwrap();
-    (r.status().as_u16(), r.text().unwrap())
-}
-
-fn page(owner: &Client, app: &TestApp, path: &str) -> String {
-    let (status, html) = get(owner, app, path);
-    assert_eq!(status, 200, "{path}: {html:.3000}");
-    html
-}
 
 /// Places an order for `email` through the public API; its number.
 fn place(app: &TestApp, key: &str, email: &str) -> String {
     let mut body = support::order_body("french-press", 1);
     body["email"] = json!(email);
-    let r = support::api_order(app, Some(key), &body);
-    assert_eq!(r.status(), 201);
-    r.json::<Value>().unwrap()["number"]
+    app.place(key, &body)["number"]
         .as_str()
         .unwrap()
         .to_string()
@@ -44,36 +22,8 @@ fn place(app: &TestApp, key: &str, email: &str) -> String {
 
 /// Pays an order with the test-mode provider, as a shopper does on the payment page.
 fn pay_test(app: &TestApp, number: &str) {
-    support::pay_in_test_mode(app, number);
-    assert_eq!(state(app, number), "paid");
-}
-
-fn state(app: &TestApp, number: &str) -> String {
-    support::order_json(app, number)["state"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-/// The confirmation form of `action`: (csrf, idempotency key).
-fn confirm(owner: &Client, app: &TestApp, number: &str, action: &str) -> (String, String) {
-    let html = page(owner, app, &format!("/admin/orders/{number}/{action}"));
-    (office_csrf(&html), hidden_field(&html, "idempotency_key"))
-}
-
-fn post(
-    owner: &Client,
-    app: &TestApp,
-    path: &str,
-    form: &[(&str, &str)],
-) -> reqwest::blocking::Response {
-    owner.post(app.url(path)).form(form).send().unwrap()
-}
-
-/// The message the redirect left, shown on the page it leads to.
-fn flash_after(owner: &Client, app: &TestApp, resp: reqwest::blocking::Response) -> String {
-    assert_eq!(resp.status().as_u16(), 303);
-    page(owner, app, &location(&resp))
+    app.pay(number);
+    assert_eq!(app.order_state(number), "paid");
 }
 
 #[test]
@@ -84,63 +34,51 @@ fn the_list_filters_by_state_date_and_search_and_pages() {
     let bob = place(&app, "list-bob-0001", "Bob.Builder@example.org");
     let cy = place(&app, "list-cy-00001", "cy@example.net");
     pay_test(&app, &bob);
-    let owner = owner_client(&app);
+    let owner = app.owner().sign_in();
 
-    let all = page(&owner, &app, "/admin/orders");
+    let all = owner.page("/admin/orders");
     for n in [&ada, &bob, &cy] {
         assert!(all.contains(n.as_str()), "{n}");
     }
     assert!(all.contains("<label for=\"filter-q\">"), "labelled filters");
-    let paid = page(&owner, &app, "/admin/orders?state=paid");
+    let paid = owner.page("/admin/orders?state=paid");
     assert!(paid.contains(&bob) && !paid.contains(&ada) && !paid.contains(&cy));
     // Search: part of an email (any case), or the start of a number (any case).
     // As the filter form sends it: every field, the empty ones empty.
-    let found = page(
-        &owner,
-        &app,
-        "/admin/orders?state=&from=&to=&q=builder%40EXAMPLE",
-    );
+    let found = owner.page("/admin/orders?state=&from=&to=&q=builder%40EXAMPLE");
     assert!(
         found.contains(&bob) && !found.contains(&ada),
         "{found:.2000}"
     );
     let prefix = cy[..9].to_lowercase();
-    let found = page(&owner, &app, &format!("/admin/orders?q={prefix}"));
+    let found = owner.page(&format!("/admin/orders?q={prefix}"));
     assert!(found.contains(&cy) && !found.contains(&bob));
     // Dates (UTC days): today has all three, tomorrow none.
     let today = time_now_day(0);
     let tomorrow = time_now_day(1);
-    let dated = page(
-        &owner,
-        &app,
-        &format!("/admin/orders?from={today}&to={today}"),
-    );
+    let dated = owner.page(&format!("/admin/orders?from={today}&to={today}"));
     assert!(dated.contains(&ada) && dated.contains(&cy));
-    let none = page(&owner, &app, &format!("/admin/orders?from={tomorrow}"));
+    let none = owner.page(&format!("/admin/orders?from={tomorrow}"));
     assert!(none.contains("No orders match.") && !none.contains(&ada));
 
     // Pages of two, newest first, filters kept in the links.
-    let first = page(&owner, &app, "/admin/orders?limit=2");
+    let first = owner.page("/admin/orders?limit=2");
     assert!(first.contains(&cy) && first.contains(&bob) && !first.contains(&ada));
     let older = format!("/admin/orders?limit=2&amp;before={bob}");
     assert!(first.contains(&older), "{first:.4000}");
-    let second = page(&owner, &app, &format!("/admin/orders?limit=2&before={bob}"));
+    let second = owner.page(&format!("/admin/orders?limit=2&before={bob}"));
     assert!(second.contains(&ada) && !second.contains(&cy));
     assert!(second.contains("Newest orders") && !second.contains("Older orders"));
 
     // Bad filters: 422, the message next to the field, what was typed kept, no list.
-    let (status, bad) = get(&owner, &app, "/admin/orders?from=2026-02-30&q=%3Cb%3Ex");
+    let (status, bad) = owner.get("/admin/orders?from=2026-02-30&q=%3Cb%3Ex");
     assert_eq!(status, 422);
     assert!(bad.contains("aria-invalid=\"true\""), "{bad:.3000}");
     assert!(bad.contains("id=\"filter-from-error\""));
     assert!(bad.contains("value=\"2026-02-30\""));
     assert!(bad.contains("value=\"&lt;b&gt;x\"") && !bad.contains("<b>x"));
     assert!(!bad.contains(&ada));
-    let (status, _) = get(
-        &owner,
-        &app,
-        &format!("/admin/orders?q={}", "a".repeat(101)),
-    );
+    let (status, _) = owner.get(&format!("/admin/orders?q={}", "a".repeat(101)));
     assert_eq!(status, 422);
 
     // The bearer JSON API is unchanged, and takes the new filters too.
@@ -182,9 +120,9 @@ fn the_owner_sees_an_order_and_ships_it_with_a_tracking_number_once() {
     let app = support::start_back_office(dir.path());
     let number = place(&app, "ship-0000001", "ada@example.com");
     pay_test(&app, &number);
-    let owner = owner_client(&app);
+    let owner = app.owner().sign_in();
 
-    let detail = page(&owner, &app, &format!("/admin/orders/{number}"));
+    let detail = owner.page(&format!("/admin/orders/{number}"));
     for shown in [
         "French Press",
         "Subtotal",
@@ -203,15 +141,13 @@ fn the_owner_sees_an_order_and_ships_it_with_a_tracking_number_once() {
     assert!(detail.contains(&format!("href=\"/admin/orders/{number}/ship\"")));
     assert!(detail.contains(&format!("href=\"/admin/orders/{number}/refund\"")));
     assert!(!detail.contains(&format!("href=\"/admin/orders/{number}/cancel\"")));
-    assert_eq!(get(&owner, &app, "/admin/orders/SF-ZZZZ-ZZZZ-ZZZZ").0, 404);
-    assert_eq!(get(&owner, &app, "/admin/orders/not-a-number").0, 404);
+    assert_eq!(owner.get("/admin/orders/SF-ZZZZ-ZZZZ-ZZZZ").0, 404);
+    assert_eq!(owner.get("/admin/orders/not-a-number").0, 404);
 
     let path = format!("/admin/orders/{number}/ship");
-    let (csrf, key) = confirm(&owner, &app, &number, "ship");
+    let (csrf, key) = owner.confirm(&number, "ship");
     // A bad tracking number: 422, the message next to the field, what was typed kept.
-    let bad = post(
-        &owner,
-        &app,
+    let bad = owner.post(
         &path,
         &[
             ("csrf", &csrf),
@@ -229,16 +165,12 @@ fn the_owner_sees_an_order_and_ships_it_with_a_tracking_number_once() {
     assert!(html.contains(&escape_html("<script>1</script>")) && !html.contains("<script>1"));
     assert_eq!(hidden_field(&html, "idempotency_key"), key, "the same form");
     // No CSRF token (or another's): 403.
-    let forged = post(
-        &owner,
-        &app,
+    let forged = owner.post(
         &path,
         &[("idempotency_key", &key), ("tracking_number", "JJD01")],
     );
     assert_eq!(forged.status(), 403);
-    let forged = post(
-        &owner,
-        &app,
+    let forged = owner.post(
         &path,
         &[
             ("csrf", "forged"),
@@ -247,16 +179,19 @@ fn the_owner_sees_an_order_and_ships_it_with_a_tracking_number_once() {
         ],
     );
     assert_eq!(forged.status(), 403);
-    assert_eq!(state(&app, &number), "paid", "nothing was written");
+    assert_eq!(app.order_state(&number), "paid", "nothing was written");
 
     let form = [
         ("csrf", csrf.as_str()),
         ("idempotency_key", key.as_str()),
         ("tracking_number", " JJD 0001 2345 "),
     ];
-    let shipped = post(&owner, &app, &path, &form);
-    assert_eq!(location(&shipped), format!("/admin/orders/{number}"));
-    let html = flash_after(&owner, &app, shipped);
+    let shipped = owner.post(&path, &form);
+    assert_eq!(
+        support::location(&shipped),
+        format!("/admin/orders/{number}")
+    );
+    let html = owner.follow(shipped);
     assert!(
         html.contains("is shipped (tracking number JJD 0001 2345)"),
         "{html:.3000}"
@@ -264,17 +199,15 @@ fn the_owner_sees_an_order_and_ships_it_with_a_tracking_number_once() {
     assert!(html.contains("<code>JJD 0001 2345</code>"));
     assert!(html.contains("Owner (back office)"));
     // A double click: the same form again is a replay, not a second shipment.
-    let again = post(&owner, &app, &path, &form);
-    let html = flash_after(&owner, &app, again);
+    let again = owner.post(&path, &form);
+    let html = owner.follow(again);
     assert!(
         html.contains("was already shipped with this form"),
         "{html:.3000}"
     );
-    assert_eq!(state(&app, &number), "fulfilled");
+    assert_eq!(app.order_state(&number), "fulfilled");
     // The same form's key with another tracking number is another command: refused.
-    let other = post(
-        &owner,
-        &app,
+    let other = owner.post(
         &path,
         &[
             ("csrf", &csrf),
@@ -290,7 +223,7 @@ fn the_owner_sees_an_order_and_ships_it_with_a_tracking_number_once() {
             .contains("already used for another order command")
     );
     // Shipped orders are not shipped again: the confirmation page says why (409).
-    let (status, html) = get(&owner, &app, &path);
+    let (status, html) = owner.get(&path);
     assert_eq!(status, 409);
     assert!(html.contains("Only a paid order can be shipped"));
     app.stop();
@@ -320,41 +253,37 @@ fn the_owner_cancels_an_unpaid_order_and_refunds_a_paid_one_once() {
     let unpaid = place(&app, "cancel-00001", "ada@example.com");
     let paid = place(&app, "refund-00001", "bob@example.com");
     pay_test(&app, &paid);
-    let stock_before = support::stock(&app);
-    let owner = owner_client(&app);
+    let stock_before = app.stock();
+    let owner = app.owner().sign_in();
 
-    let (csrf, key) = confirm(&owner, &app, &unpaid, "cancel");
+    let (csrf, key) = owner.confirm(&unpaid, "cancel");
     let path = format!("/admin/orders/{unpaid}/cancel");
     let form = [("csrf", csrf.as_str()), ("idempotency_key", key.as_str())];
-    let html = flash_after(&owner, &app, post(&owner, &app, &path, &form));
+    let html = owner.follow(owner.post(&path, &form));
     assert!(html.contains("is cancelled"), "{html:.3000}");
-    assert_eq!(state(&app, &unpaid), "cancelled");
-    let html = flash_after(&owner, &app, post(&owner, &app, &path, &form));
+    assert_eq!(app.order_state(&unpaid), "cancelled");
+    let html = owner.follow(owner.post(&path, &form));
     assert!(
         html.contains("already cancelled with this form"),
         "{html:.3000}"
     );
-    let stock_after = support::stock(&app);
+    let stock_after = app.stock();
     assert_eq!(
         stock_after["french-press"],
         stock_before["french-press"] + 1,
         "the stock is back"
     );
     // A form without its key is refused and changes nothing.
-    let (csrf, _) = confirm(&owner, &app, &paid, "refund");
-    let no_key = post(
-        &owner,
-        &app,
+    let (csrf, _) = owner.confirm(&paid, "refund");
+    let no_key = owner.post(
         &format!("/admin/orders/{paid}/refund"),
         &[("csrf", csrf.as_str())],
     );
     assert_eq!(no_key.status(), 400);
-    assert_eq!(state(&app, &paid), "paid");
+    assert_eq!(app.order_state(&paid), "paid");
 
-    let refund_page = page(&owner, &app, &format!("/admin/orders/{paid}/refund"));
-    let total = support::order_json(&app, &paid)["total"]["amount"]
-        .as_i64()
-        .unwrap();
+    let refund_page = owner.page(&format!("/admin/orders/{paid}/refund"));
+    let total = app.order(&paid)["total"]["amount"].as_i64().unwrap();
     // The form offers the whole payment.
     let offered = hidden_field(&refund_page, "amount");
     assert_eq!(offered, format!("{}.{:02}", total / 100, total % 100));
@@ -366,16 +295,16 @@ fn the_owner_cancels_an_unpaid_order_and_refunds_a_paid_one_once() {
         ("amount", offered.as_str()),
     ];
     let path = format!("/admin/orders/{paid}/refund");
-    let html = flash_after(&owner, &app, post(&owner, &app, &path, &form));
+    let html = owner.follow(owner.post(&path, &form));
     assert!(html.contains("is now refunded in full"), "{html:.3000}");
     assert!(html.contains("charge.refunded"));
     // The double submit: answered, nothing refunded twice.
-    let html = flash_after(&owner, &app, post(&owner, &app, &path, &form));
+    let html = owner.follow(owner.post(&path, &form));
     assert!(
         html.contains("already made with this form; nothing was refunded twice"),
         "{html:.3000}"
     );
-    assert_eq!(state(&app, &paid), "refunded");
+    assert_eq!(app.order_state(&paid), "refunded");
     app.stop();
 
     let conn = support::open_db(dir.path());
@@ -414,23 +343,14 @@ fn the_owner_refunds_part_of_a_shipped_order_then_the_rest_and_bad_amounts_write
     let app = support::start_back_office(dir.path());
     let number = place(&app, "partial-00001", "cy@example.com");
     pay_test(&app, &number);
-    let owner = owner_client(&app);
-    let (csrf, key) = confirm(&owner, &app, &number, "ship");
-    let shipped = post(
-        &owner,
-        &app,
-        &format!("/admin/orders/{number}/ship"),
-        &[("csrf", csrf.as_str()), ("idempotency_key", key.as_str())],
-    );
-    assert_eq!(shipped.status(), 303);
-    assert_eq!(state(&app, &number), "fulfilled");
-    let total = support::order_json(&app, &number)["total"]["amount"]
-        .as_i64()
-        .unwrap();
+    let owner = app.owner().sign_in();
+    assert_eq!(owner.ship(&number).status(), 303);
+    assert_eq!(app.order_state(&number), "fulfilled");
+    let total = app.order(&number)["total"]["amount"].as_i64().unwrap();
     assert!(total > 500, "the order costs more than €5.00");
 
     let path = format!("/admin/orders/{number}/refund");
-    let (csrf, key) = confirm(&owner, &app, &number, "refund");
+    let (csrf, key) = owner.confirm(&number, "refund");
     let long_note = "n".repeat(501);
     let too_much = format!("{}.{:02}", (total + 1) / 100, (total + 1) % 100);
     for (amount, note, expected) in [
@@ -452,7 +372,7 @@ fn the_owner_refunds_part_of_a_shipped_order_then_the_rest_and_bad_amounts_write
             ("amount", amount),
             ("note", note),
         ];
-        let r = post(&owner, &app, &path, &form);
+        let r = owner.post(&path, &form);
         assert_eq!(r.status(), 422, "{amount:?}");
         let html = r.text().unwrap();
         assert!(
@@ -462,9 +382,7 @@ fn the_owner_refunds_part_of_a_shipped_order_then_the_rest_and_bad_amounts_write
         assert!(html.contains("aria-invalid=\"true\""), "{amount:?}");
     }
     // A forged CSRF token is refused too.
-    let forged = post(
-        &owner,
-        &app,
+    let forged = owner.post(
         &path,
         &[
             ("csrf", "forged"),
@@ -473,7 +391,7 @@ fn the_owner_refunds_part_of_a_shipped_order_then_the_rest_and_bad_amounts_write
         ],
     );
     assert_eq!(forged.status(), 403);
-    let detail = page(&owner, &app, &format!("/admin/orders/{number}"));
+    let detail = owner.page(&format!("/admin/orders/{number}"));
     assert!(
         !detail.contains("aria-label=\"Refunds\""),
         "bad input wrote nothing"
@@ -486,13 +404,13 @@ fn the_owner_refunds_part_of_a_shipped_order_then_the_rest_and_bad_amounts_write
         ("amount", "5"),
         ("note", "Chipped mug"),
     ];
-    let html = flash_after(&owner, &app, post(&owner, &app, &path, &form));
+    let html = owner.follow(owner.post(&path, &form));
     assert!(html.contains("Refunded €5.00 of order"), "{html:.4000}");
     assert!(html.contains("€5.00 refunded in all"), "{html:.4000}");
     assert!(html.contains("Chipped mug"), "{html:.4000}");
-    assert_eq!(state(&app, &number), "fulfilled");
+    assert_eq!(app.order_state(&number), "fulfilled");
     // Sent twice: one refund.
-    let html = flash_after(&owner, &app, post(&owner, &app, &path, &form));
+    let html = owner.follow(owner.post(&path, &form));
     assert!(
         html.contains("already made with this form; nothing was refunded twice"),
         "{html:.3000}"
@@ -514,7 +432,7 @@ fn the_owner_refunds_part_of_a_shipped_order_then_the_rest_and_bad_amounts_write
     assert!(shopper.contains("€5.00 of €"), "{shopper:.4000}");
 
     // The next form offers the rest, and refunding it refunds the order.
-    let refund_page = page(&owner, &app, &path);
+    let refund_page = owner.page(&path);
     let rest = total - 500;
     assert_eq!(
         hidden_field(&refund_page, "amount"),
@@ -528,12 +446,17 @@ fn the_owner_refunds_part_of_a_shipped_order_then_the_rest_and_bad_amounts_write
         ),
         ("amount", hidden_field(&refund_page, "amount")),
     ];
-    let r = owner.post(app.url(&path)).form(&form).send().unwrap();
-    let html = flash_after(&owner, &app, r);
+    let r = owner
+        .client()
+        .post(app.url(&path))
+        .form(&form)
+        .send()
+        .unwrap();
+    let html = owner.follow(r);
     assert!(html.contains("is now refunded in full"), "{html:.4000}");
-    assert_eq!(state(&app, &number), "refunded");
+    assert_eq!(app.order_state(&number), "refunded");
     // Nothing is left to refund.
-    let (status, html) = get(&owner, &app, &path);
+    let (status, html) = owner.get(&path);
     assert_eq!(status, 409, "{html:.3000}");
     app.stop();
     let (ok, findings) = support::check(dir.path());
@@ -564,15 +487,9 @@ fn the_owner_refunds_part_of_a_shipped_order_then_the_rest_and_bad_amounts_write
 fn start_stripe(dir: &std::path::Path, fake: &FakeStripe) -> TestApp {
     support::set_owner_password(dir, support::OWNER_PASSWORD);
     let mut cmd = support::up_command(dir);
-    cmd.env("SPIN_VARIABLE_STRIPE_SECRET_KEY", SECRET_KEY)
-        .env("SPIN_VARIABLE_STRIPE_PUBLISHABLE_KEY", PUBLISHABLE_KEY)
-        .env("SPIN_VARIABLE_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
-        .env("SPIN_VARIABLE_STRIPE_API_BASE", &fake.base_url)
+    fake.configure(&mut cmd)
         .env("SPIN_VARIABLE_ADMIN_TOKEN", support::ADMIN_TOKEN);
-    match support::spawn(cmd, dir) {
-        Started::Ready(app) => app,
-        Started::Exited { stderr, .. } => panic!("{stderr:?}"),
-    }
+    support::spawn(cmd, dir).ready()
 }
 
 #[test]
@@ -588,9 +505,9 @@ fn the_owner_reviews_a_flagged_payment_event() {
     let flagged = fake.succeed(&stranger);
     assert_eq!(fake_stripe::deliver(&app.base_url, &flagged).status(), 200);
     let event_id = flagged["id"].as_str().unwrap().to_string();
-    let owner = owner_client(&app);
+    let owner = app.owner().sign_in();
 
-    let queue = page(&owner, &app, "/admin/payments");
+    let queue = owner.page("/admin/payments");
     assert!(queue.contains(&event_id), "{queue:.4000}");
     assert!(queue.contains("Money for an order this shop does not know"));
     assert!(queue.contains("SF-ZZZZ-ZZZZ-ZZZZ"));
@@ -600,21 +517,21 @@ fn the_owner_reviews_a_flagged_payment_event() {
     let path = format!("/admin/payments/{event_id}/review");
 
     // An empty note: 422 next to the field; a missing CSRF token: 403. Nothing recorded.
-    let empty = post(&owner, &app, &path, &[("csrf", &csrf), ("note", "   ")]);
+    let empty = owner.post(&path, &[("csrf", &csrf), ("note", "   ")]);
     assert_eq!(empty.status(), 422);
     let html = empty.text().unwrap();
     assert!(html.contains("aria-invalid=\"true\"") && html.contains("field-error"));
-    let forged = post(&owner, &app, &path, &[("note", "looked")]);
+    let forged = owner.post(&path, &[("note", "looked")]);
     assert_eq!(forged.status(), 403);
-    assert_eq!(get(&owner, &app, "/admin/payments/evt%2F../review").0, 404);
+    assert_eq!(owner.get("/admin/payments/evt%2F../review").0, 404);
 
     let note = "Another shop's charge; refunded in the dashboard.";
     let form = [("csrf", csrf.as_str()), ("note", note)];
-    let html = flash_after(&owner, &app, post(&owner, &app, &path, &form));
+    let html = owner.follow(owner.post(&path, &form));
     assert!(html.contains("is recorded"), "{html:.3000}");
     assert!(html.contains("No payment events are waiting for review."));
     // Sent again: answered, not recorded twice.
-    let again = post(&owner, &app, &path, &form);
+    let again = owner.post(&path, &form);
     assert_eq!(again.status(), 303, "{:?}", again.text());
     app.stop();
 

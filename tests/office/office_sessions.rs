@@ -6,18 +6,13 @@
 
 use crate::support;
 
-use crate::support::{OWNER_PASSWORD, TestApp, browser_like_client, office_csrf, open_db};
+use crate::support::{
+    OWNER_PASSWORD, TestApp, browser_like_client, location, office_csrf, open_db,
+};
 use reqwest::blocking::{Client, Response};
 use serde_json::json;
 
 const SESSIONS: &str = "/admin/settings/sessions";
-
-fn location(resp: &Response) -> String {
-    resp.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default()
-}
 
 /// The value a response sets the session cookie to, if it sets one.
 fn session_cookie(resp: &Response) -> Option<String> {

@@ -538,7 +538,7 @@ fn the_variant_picker_works_without_javascript_through_cart_and_order() {
         .trim_end_matches("/pay");
     let order = get_html(&browser, &app, &format!("/orders/{number}"));
     assert!(order.contains("1 kg / Filter") && order.contains(&price));
-    let json = support::order_json(&app, number);
+    let json = app.order(number);
     assert_eq!(json["items"][0]["sku"], sku);
     assert_eq!(json["items"][0]["variant"], "1 kg / Filter");
     assert_eq!(json["items"][0]["quantity"], 2);

@@ -229,10 +229,7 @@ fn a_variant_is_ordered_archived_products_keep_their_orders_and_search_finds_pre
     assert_eq!(old["items"][0]["name"], "Highland Blend");
     assert_eq!(old["items"][0]["sku"], "hb-1k-f");
 
-    let pages = match support::spawn(support::pages_command(&writer.base_url), dir.path()) {
-        support::Started::Ready(app) => app,
-        support::Started::Exited { stderr, .. } => panic!("{stderr:?}"),
-    };
+    let pages = support::spawn(support::pages_command(&writer.base_url), dir.path()).ready();
     let page = support::as_shopper(
         support::client().get(pages.url(&format!("/orders/{number}"))),
         &number,
@@ -241,7 +238,7 @@ fn a_variant_is_ordered_archived_products_keep_their_orders_and_search_finds_pre
     .unwrap();
     assert_eq!(page.status(), 200);
     assert!(page.text().unwrap().contains("Highland Blend"));
-    let json = support::order_json(&pages, &number);
+    let json = pages.order(&number);
     assert_eq!(json["items"][0]["sku"], "hb-1k-f");
     drop(pages);
 

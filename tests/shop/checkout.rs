@@ -27,7 +27,7 @@ fn add_to_cart(
 fn html_checkout_from_catalog_to_order_page() {
     let dir = tempfile::tempdir().unwrap();
     let app = support::start(dir.path());
-    let before = support::stock(&app)[SLUG];
+    let before = app.stock()[SLUG];
     let browser = support::client();
 
     let (csrf, added) = add_to_cart(&browser, &app);
@@ -86,7 +86,7 @@ fn html_checkout_from_catalog_to_order_page() {
         .unwrap();
     assert_eq!(invalid.status(), 422);
     assert!(invalid.text().unwrap().contains("not a valid email"));
-    assert_eq!(support::stock(&app)[SLUG], before);
+    assert_eq!(app.stock()[SLUG], before);
 
     form[2] = ("email", "grace@example.com");
     let placed = browser
@@ -117,9 +117,9 @@ fn html_checkout_from_catalog_to_order_page() {
     let page = page.text().unwrap();
     assert!(page.contains(number) && page.contains("Awaiting payment"));
     assert!(page.contains(&total));
-    assert_eq!(support::stock(&app)[SLUG], before - 2, "stock reserved");
+    assert_eq!(app.stock()[SLUG], before - 2, "stock reserved");
 
-    let json = support::order_json(&app, number);
+    let json = app.order(number);
     assert_eq!(json["state"], "pending_payment");
     // The lines, plus shipping to the US (by weight; an export, so no VAT).
     let shipping = json["totals"]["shipping"]["amount"].as_i64().unwrap();
@@ -156,7 +156,7 @@ fn api_orders_are_idempotent() {
     let dir = tempfile::tempdir().unwrap();
     let app = support::start(dir.path());
     let body = support::order_body(SLUG, 3);
-    let first = support::api_order(&app, Some("order-key-1"), &body);
+    let first = app.post_order(Some("order-key-1"), &body);
     assert_eq!(first.status(), 201);
     let first: Value = first.json().unwrap();
     assert!(first["number"].as_str().unwrap().starts_with("SF-"));
@@ -169,9 +169,9 @@ fn api_orders_are_idempotent() {
     assert!(shipping > 0, "shipping is charged: {first}");
     assert_eq!(first["totals"]["subtotal"]["amount"], unit * 3);
     assert_eq!(first["total"]["amount"], unit * 3 + shipping);
-    let stock_after_first = support::stock(&app)[SLUG];
+    let stock_after_first = app.stock()[SLUG];
 
-    let replay = support::api_order(&app, Some("order-key-1"), &body);
+    let replay = app.post_order(Some("order-key-1"), &body);
     assert_eq!(replay.status(), 201);
     assert_eq!(
         replay.json::<Value>().unwrap(),
@@ -179,19 +179,19 @@ fn api_orders_are_idempotent() {
         "the same key returns the first result"
     );
     assert_eq!(
-        support::stock(&app)[SLUG],
+        app.stock()[SLUG],
         stock_after_first,
         "no second reservation"
     );
 
-    let other = support::api_order(&app, Some("order-key-1"), &support::order_body(SLUG, 1));
+    let other = app.post_order(Some("order-key-1"), &support::order_body(SLUG, 1));
     assert_eq!(other.status(), 422);
     assert_eq!(
         other.json::<Value>().unwrap()["error"]["code"],
         "idempotency_key_reused"
     );
 
-    let missing = support::api_order(&app, None, &body);
+    let missing = app.post_order(None, &body);
     assert_eq!(missing.status(), 400);
     assert_eq!(
         missing.json::<Value>().unwrap()["error"]["code"],

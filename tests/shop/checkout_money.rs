@@ -853,8 +853,7 @@ fn the_owner_changes_settings_shipping_and_codes_through_the_admin_routes() {
         ]
     );
     // Through the public API: the order gets the new threshold and the code.
-    let order = support::api_order(
-        &app,
+    let order = app.post_order(
         Some("api-1"),
         &order_body(
             &[("french-press", 1)],

@@ -166,7 +166,7 @@ fn a_refused_code_says_the_same_whatever_the_reason_and_only_the_owner_sees_why(
         let r = api_order(&customer, &app, &format!("use-{code}"), code, email);
         assert_eq!(r.status(), 201, "{}", r.text().unwrap());
     }
-    let stock = support::stock(&app);
+    let stock = app.stock();
     let orders = order_count(&app);
 
     // The JSON API: one answer for no such code, expired, not yet valid, used up and
@@ -221,7 +221,7 @@ fn a_refused_code_says_the_same_whatever_the_reason_and_only_the_owner_sees_why(
     assert!(!placed.page.contains("ONCE applied"), "{}", placed.page);
 
     // Nothing was written by any of them.
-    assert_eq!(support::stock(&app), stock);
+    assert_eq!(app.stock(), stock);
     assert_eq!(order_count(&app), orders);
 
     // The owner sees each code's state and the refused guesses with their reasons.
@@ -288,7 +288,7 @@ fn a_client_that_guesses_too_often_is_refused_even_a_valid_code() {
         &app,
         json!({"code": "REAL", "kind": "percent", "value": 1000}),
     );
-    let stock = support::stock(&app);
+    let stock = app.stock();
     let orders = order_count(&app);
 
     let guesser = shopper("203.0.113.7");
@@ -338,7 +338,7 @@ fn a_client_that_guesses_too_often_is_refused_even_a_valid_code() {
     );
 
     // None of it wrote an order or moved stock.
-    assert_eq!(support::stock(&app), stock);
+    assert_eq!(app.stock(), stock);
     assert_eq!(order_count(&app), orders);
 
     // Another client uses the code; the guesser can still order without one.

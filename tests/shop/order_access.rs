@@ -255,7 +255,7 @@ fn a_name_that_carries_a_link_or_markup_is_refused_at_its_field() {
     ] {
         let mut body = support::order_body("french-press", 1);
         body["name"] = name.into();
-        let r = support::api_order(&app, Some(&format!("name-{}", name.len())), &body);
+        let r = app.post_order(Some(&format!("name-{}", name.len())), &body);
         assert_eq!(r.status(), 422, "{name}");
         let fields: Vec<String> = r.json::<Value>().unwrap()["error"]["fields"]
             .as_array()

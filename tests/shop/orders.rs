@@ -11,7 +11,7 @@ fn concurrent_orders_for_the_last_items_never_oversell() {
     let dir = tempfile::tempdir().unwrap();
     let app = support::start(dir.path());
     let slug = "kenya-nyeri-aa";
-    let available = support::stock(&app)[slug];
+    let available = app.stock()[slug];
     assert!(
         available > 0 && available < 10,
         "demo stock of {slug} is low: {available}"
@@ -25,13 +25,9 @@ fn concurrent_orders_for_the_last_items_never_oversell() {
                 let app = &app;
                 s.spawn(move || {
                     barrier.wait();
-                    support::api_order(
-                        app,
-                        Some(&format!("race-{i}")),
-                        &support::order_body(slug, 1),
-                    )
-                    .status()
-                    .as_u16()
+                    app.post_order(Some(&format!("race-{i}")), &support::order_body(slug, 1))
+                        .status()
+                        .as_u16()
                 })
             })
             .collect();
@@ -48,7 +44,7 @@ fn concurrent_orders_for_the_last_items_never_oversell() {
         clients,
         "the rest are refused as out of stock: {statuses:?}"
     );
-    assert_eq!(support::stock(&app)[slug], 0);
+    assert_eq!(app.stock()[slug], 0);
     drop(app);
     let conn = support::open_db(dir.path());
     assert_eq!(support::count(&conn, "orders"), available);
@@ -210,19 +206,17 @@ fn the_host_releases_reservations_of_unpaid_orders() {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = support::up_command(dir.path());
     cmd.args(["--reservation-ttl", "1"]);
-    let app = match support::spawn(cmd, dir.path()) {
-        support::Started::Ready(app) => app,
-        support::Started::Exited { stderr, .. } => panic!("{stderr:?}"),
-    };
+    let app = support::spawn(cmd, dir.path()).ready();
     let slug = "milk-jug";
-    let before = support::stock(&app)[slug];
-    let placed: Value = support::api_order(&app, Some("expire-1"), &support::order_body(slug, 2))
+    let before = app.stock()[slug];
+    let placed: Value = app
+        .post_order(Some("expire-1"), &support::order_body(slug, 2))
         .json()
         .unwrap();
     let number = placed["number"].as_str().unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let order = support::order_json(&app, number);
+        let order = app.order(number);
         if order["state"] == "cancelled" {
             break;
         }
@@ -232,7 +226,7 @@ fn the_host_releases_reservations_of_unpaid_orders() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
-    assert_eq!(support::stock(&app)[slug], before);
+    assert_eq!(app.stock()[slug], before);
 }
 
 #[test]
@@ -242,8 +236,7 @@ fn the_shop_owner_lists_orders_newest_first_a_page_at_a_time() {
     let app = support::start_with_admin(dir.path());
     let numbers: Vec<String> = (0..3)
         .map(|i| {
-            let r = support::api_order(
-                &app,
+            let r = app.post_order(
                 Some(&format!("list-{i}")),
                 &support::order_body("french-press", i + 1),
             );

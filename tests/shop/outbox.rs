@@ -49,13 +49,6 @@ fn env_refs<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str
     env.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
-fn place(app: &TestApp, key: &str) -> String {
-    let r = support::api_order(app, Some(key), &support::order_body("french-press", 1));
-    assert_eq!(r.status(), 201);
-    let v: Value = r.json().unwrap();
-    v["number"].as_str().unwrap().to_string()
-}
-
 fn outbox(app: &TestApp) -> Vec<Value> {
     let r = support::client()
         .get(app.url("/admin/outbox?limit=200"))
@@ -87,7 +80,7 @@ fn one_email_per_order_event_through_a_dispatcher_killed_mid_delivery() {
     });
     let env = postmark_env(&postmark);
     let mut app = start(dir.path(), &env_refs(&env));
-    let number = place(&app, "outbox-order-1");
+    let number = app.place_order("outbox-order-1");
     wait_for("the first delivery to start", || {
         !postmark.received().is_empty()
     });
@@ -212,7 +205,7 @@ fn a_failing_webhook_receiver_gets_the_event_once_it_recovers() {
         .unwrap();
     assert_eq!(bad.status(), 422);
 
-    let number = place(&app, "outbox-hook-1");
+    let number = app.place_order("outbox-hook-1");
     wait_for("the webhook delivered", || {
         outbox(&app)
             .iter()
@@ -377,7 +370,7 @@ fn check_reports_messages_given_up_or_overdue() {
     });
     let env = postmark_env(&postmark);
     let app = start(dir.path(), &env_refs(&env));
-    place(&app, "given-up-1");
+    app.place_order("given-up-1");
     wait_for("the email given up", || {
         outbox(&app).iter().any(|m| m["state"] == "given_up")
     });
@@ -420,7 +413,7 @@ fn check_reports_messages_given_up_or_overdue() {
 fn without_an_email_key_the_owner_reads_the_mail_locally() {
     let dir = tempfile::tempdir().unwrap();
     let app = start(dir.path(), &[]);
-    let number = place(&app, "local-mail-1");
+    let number = app.place_order("local-mail-1");
     let mails = || -> Vec<Value> {
         support::client()
             .get(app.url("/admin/mail"))
@@ -448,7 +441,7 @@ fn the_owner_reads_the_mailbox_and_adds_a_webhook_in_the_back_office() {
     support::build_components();
     support::set_owner_password(dir.path(), support::OWNER_PASSWORD);
     let app = start(dir.path(), &[]);
-    let number = place(&app, "office-mail-1");
+    let number = app.place_order("office-mail-1");
     let owner = support::owner_client(&app);
     let mut html = String::new();
     wait_for("the mail in the back office", || {

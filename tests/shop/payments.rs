@@ -5,7 +5,7 @@
 
 use crate::support;
 
-use crate::support::fake_stripe::{self, FakeStripe, PUBLISHABLE_KEY, SECRET_KEY, WEBHOOK_SECRET};
+use crate::support::fake_stripe::{self, FakeStripe, PUBLISHABLE_KEY, WEBHOOK_SECRET};
 use crate::support::{Started, TestApp};
 use serde_json::{Value, json};
 use std::path::Path;
@@ -13,27 +13,18 @@ use std::path::Path;
 const ADMIN: &str = support::ADMIN_TOKEN;
 
 fn stripe_env(cmd: &mut std::process::Command, fake: &FakeStripe) {
-    cmd.env("SPIN_VARIABLE_STRIPE_SECRET_KEY", SECRET_KEY)
-        .env("SPIN_VARIABLE_STRIPE_PUBLISHABLE_KEY", PUBLISHABLE_KEY)
-        .env("SPIN_VARIABLE_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
-        .env("SPIN_VARIABLE_STRIPE_API_BASE", &fake.base_url)
-        .env("SPIN_VARIABLE_ADMIN_TOKEN", ADMIN);
+    fake.configure(cmd).env("SPIN_VARIABLE_ADMIN_TOKEN", ADMIN);
 }
 
 fn start(dir: &Path, fake: &FakeStripe) -> TestApp {
     let mut cmd = support::up_command(dir);
     stripe_env(&mut cmd, fake);
-    match support::spawn(cmd, dir) {
-        Started::Ready(app) => app,
-        Started::Exited { stderr, .. } => panic!("{stderr:?}"),
-    }
+    support::spawn(cmd, dir).ready()
 }
 
 /// Places an order through the API; returns (number, total amount).
 fn place(app: &TestApp, key: &str) -> (String, i64) {
-    let r = support::api_order(app, Some(key), &support::order_body("french-press", 1));
-    assert_eq!(r.status(), 201);
-    let v: Value = r.json().unwrap();
+    let v = app.place(key, &support::order_body("french-press", 1));
     (
         v["number"].as_str().unwrap().to_string(),
         v["total"]["amount"].as_i64().unwrap(),
@@ -50,13 +41,6 @@ fn pay(app: &TestApp, number: &str) -> Value {
     .unwrap();
     assert_eq!(r.status(), 200);
     r.json().unwrap()
-}
-
-fn state(app: &TestApp, number: &str) -> String {
-    support::order_json(app, number)["state"]
-        .as_str()
-        .unwrap()
-        .to_string()
 }
 
 fn reconcile(dir: &Path, fake: &FakeStripe) -> (bool, String) {
@@ -118,10 +102,10 @@ fn happy_path_to_paid_with_one_intent_and_replayed_webhooks() {
 
     let event = fake.succeed(&intent);
     assert_eq!(fake_stripe::deliver(&app.base_url, &event).status(), 200);
-    assert_eq!(state(&app, &number), "paid");
+    assert_eq!(app.order_state(&number), "paid");
     // Stripe delivers at least once: the same event again changes nothing.
     assert_eq!(fake_stripe::deliver(&app.base_url, &event).status(), 200);
-    let order = support::order_json(&app, &number);
+    let order = app.order(&number);
     assert_eq!(order["events"].as_array().unwrap().len(), 2, "{order}");
     drop(app);
     let conn = support::open_db(dir.path());
@@ -178,12 +162,12 @@ fn webhooks_are_verified_and_applied_in_any_order() {
         &fake_stripe::signature(WEBHOOK_SECRET, now, &payload),
     );
     assert_eq!(r.status(), 400, "a signature covers the exact body");
-    assert_eq!(state(&app, &number), "pending_payment");
+    assert_eq!(app.order_state(&number), "pending_payment");
 
     // The refund overtakes the success; the order still ends refunded.
     let refund = fake.refunded(&intent);
     assert_eq!(fake_stripe::deliver(&app.base_url, &refund).status(), 200);
-    assert_eq!(state(&app, &number), "pending_payment");
+    assert_eq!(app.order_state(&number), "pending_payment");
     // Several v1 signatures (secret rotation): one valid is enough.
     let good = fake_stripe::signature(WEBHOOK_SECRET, now, &payload);
     let rotated = format!(
@@ -195,7 +179,7 @@ fn webhooks_are_verified_and_applied_in_any_order() {
         fake_stripe::deliver_raw(&app.base_url, &payload, &rotated).status(),
         200
     );
-    assert_eq!(state(&app, &number), "refunded");
+    assert_eq!(app.order_state(&number), "refunded");
     drop(app);
     assert_eq!(
         support::count(&support::open_db(dir.path()), "payment_events"),
@@ -214,7 +198,7 @@ fn a_payment_lands_on_its_order_even_if_pages_died_before_recording_the_intent()
     let intent = fake.create_intent(total, "eur", Some(&number));
     let event = fake.succeed(&intent);
     assert_eq!(fake_stripe::deliver(&app.base_url, &event).status(), 200);
-    assert_eq!(state(&app, &number), "paid");
+    assert_eq!(app.order_state(&number), "paid");
     // The next payment step finds the recorded intent rather than creating another.
     drop(app);
     let (ok, report) = reconcile(dir.path(), &fake);
@@ -286,7 +270,7 @@ fn partial_refunds_add_up_to_the_payment_and_a_refused_one_frees_its_amount() {
     let event = fake.refunded(&intent);
     assert_eq!(event["data"]["object"]["amount_refunded"], 300);
     assert_eq!(fake_stripe::deliver(&app.base_url, &event).status(), 200);
-    assert_eq!(state(&app, &number), "paid");
+    assert_eq!(app.order_state(&number), "paid");
 
     // Someone refunds the rest in Stripe's dashboard: the next refund is refused by
     // Stripe, recorded as failed, and its amount is free again in the ledger.
@@ -310,7 +294,7 @@ fn partial_refunds_add_up_to_the_payment_and_a_refused_one_frees_its_amount() {
         fake_stripe::deliver(&app.base_url, &fake.refunded(&intent)).status(),
         200
     );
-    assert_eq!(state(&app, &number), "refunded");
+    assert_eq!(app.order_state(&number), "refunded");
     let (status, body) = refund(Some("r-3"), json!({"amount": 1}));
     assert_eq!(status, 409, "nothing is left: {body}");
     app.stop();
@@ -386,7 +370,7 @@ fn refunds_go_through_the_provider_and_land_with_the_event() {
         .unwrap();
     assert!(request.headers.contains_key("idempotency-key"));
     assert_eq!(
-        state(&app, &number),
+        app.order_state(&number),
         "paid",
         "refunded only when the provider confirms"
     );
@@ -402,7 +386,7 @@ fn refunds_go_through_the_provider_and_land_with_the_event() {
         fake_stripe::deliver(&app.base_url, &fake.refunded(&intent)).status(),
         200
     );
-    assert_eq!(state(&app, &number), "refunded");
+    assert_eq!(app.order_state(&number), "refunded");
 }
 
 #[test]
@@ -489,7 +473,7 @@ fn the_test_mode_provider_pays_locally_and_never_in_production() {
     .send()
     .unwrap();
     assert_eq!(paid.status(), 303);
-    assert_eq!(state(&app, &number), "paid");
+    assert_eq!(app.order_state(&number), "paid");
     drop(app);
 
     let mut writer = support::writer_command(dir.path(), &[]);
@@ -540,16 +524,12 @@ fn the_shop_owner_ships_paid_orders_and_cancels_unpaid_ones() {
     assert_eq!(shipped.status(), 200);
     assert_eq!(shipped.json::<Value>().unwrap()["state"], "fulfilled");
 
-    let before = support::stock(&app)["french-press"];
+    let before = app.stock()["french-press"];
     let (unpaid, _) = place(&app, "cancel-1");
-    assert_eq!(support::stock(&app)["french-press"], before - 1);
+    assert_eq!(app.stock()["french-press"], before - 1);
     assert_eq!(admin(&unpaid, "cancel", Some(ADMIN)).status(), 200);
-    assert_eq!(state(&app, &unpaid), "cancelled");
-    assert_eq!(
-        support::stock(&app)["french-press"],
-        before,
-        "stock returned"
-    );
+    assert_eq!(app.order_state(&unpaid), "cancelled");
+    assert_eq!(app.stock()["french-press"], before, "stock returned");
     drop(app);
     let (ok, audit) = support::check(dir.path());
     assert!(ok, "{audit:?}");
@@ -623,7 +603,7 @@ fn only_one_intent_per_order_can_ever_be_paid() {
     );
 
     fake_stripe::deliver(&app.base_url, &fake.succeed(&first));
-    assert_eq!(state(&app, &number), "paid");
+    assert_eq!(app.order_state(&number), "paid");
     drop(app);
     let (ok, report) = reconcile(dir.path(), &fake);
     assert!(ok, "{report}");
@@ -742,16 +722,13 @@ fn start_expiring(dir: &Path, fake: &FakeStripe, ttl: &str, checkout_ttl: &str) 
     stripe_env(&mut cmd, fake);
     cmd.args(["--reservation-ttl", ttl, "--checkout-ttl", checkout_ttl])
         .args(["--courier-every", "1"]);
-    match support::spawn(cmd, dir) {
-        Started::Ready(app) => app,
-        Started::Exited { stderr, .. } => panic!("{stderr:?}"),
-    }
+    support::spawn(cmd, dir).ready()
 }
 
 /// Whether the order reaches `wanted` within 20 s.
 fn reaches(app: &TestApp, number: &str, wanted: &str) -> bool {
     support::eventually(std::time::Duration::from_secs(20), || {
-        state(app, number) == wanted
+        app.order_state(number) == wanted
     })
 }
 
@@ -764,7 +741,7 @@ fn expiry_cancels_the_intent_at_the_provider_before_the_order() {
     let fake = FakeStripe::start();
     let dir = tempfile::tempdir().unwrap();
     let app = start_expiring(dir.path(), &fake, "2", "2");
-    let before = support::stock(&app)["french-press"];
+    let before = app.stock()["french-press"];
     let (number, _) = place(&app, "slow-1");
     let intent = pay(&app, &number)["intent_id"]
         .as_str()
@@ -781,7 +758,7 @@ fn expiry_cancels_the_intent_at_the_provider_before_the_order() {
     assert_eq!(fake.intent(&intent)["status"], "canceled");
     let cancel = format!("/v1/payment_intents/{intent}/cancel");
     assert_eq!(provider_calls(&fake, &cancel), 1);
-    assert_eq!(support::stock(&app)["french-press"], before);
+    assert_eq!(app.stock()["french-press"], before);
     drop(app);
     let (ok, audit) = support::check(dir.path());
     assert!(ok, "{audit:?}");
@@ -792,7 +769,7 @@ fn a_payment_that_succeeds_while_its_order_expires_pays_the_order() {
     let fake = FakeStripe::start();
     let dir = tempfile::tempdir().unwrap();
     let app = start_expiring(dir.path(), &fake, "2", "2");
-    let before = support::stock(&app)["french-press"];
+    let before = app.stock()["french-press"];
     let (number, _) = place(&app, "3ds-1");
     let intent = pay(&app, &number)["intent_id"]
         .as_str()
@@ -809,12 +786,8 @@ fn a_payment_that_succeeds_while_its_order_expires_pays_the_order() {
         || provider_calls(&fake, &cancel) >= 1
     ));
     std::thread::sleep(std::time::Duration::from_secs(3));
-    assert_eq!(state(&app, &number), "pending_payment");
-    assert_eq!(
-        support::stock(&app)["french-press"],
-        before - 1,
-        "still reserved"
-    );
+    assert_eq!(app.order_state(&number), "pending_payment");
+    assert_eq!(app.stock()["french-press"], before - 1, "still reserved");
     assert_eq!(
         provider_calls(&fake, &cancel),
         1,
@@ -822,7 +795,7 @@ fn a_payment_that_succeeds_while_its_order_expires_pays_the_order() {
     );
 
     assert_eq!(fake_stripe::deliver(&app.base_url, &success).status(), 200);
-    assert_eq!(state(&app, &number), "paid");
+    assert_eq!(app.order_state(&number), "paid");
     assert!(fake.refunds().is_empty());
     drop(app);
     let (ok, audit) = support::check(dir.path());
@@ -883,7 +856,7 @@ fn money_for_a_cancelled_order_is_refunded_once_and_flagged_until_it_is() {
     let app = start_expiring(dir.path(), &fake, "3600", "2");
     let refunded = fake.refunded(&intent);
     assert_eq!(fake_stripe::deliver(&app.base_url, &refunded).status(), 200);
-    assert_eq!(state(&app, &number), "cancelled");
+    assert_eq!(app.order_state(&number), "cancelled");
     drop(app);
     let (ok, audit) = support::check(dir.path());
     assert!(ok, "{audit:?}");
@@ -919,7 +892,7 @@ fn the_owner_cancels_an_order_with_a_live_intent_only_through_the_provider() {
     assert_eq!(r.status(), 202);
     assert_eq!(r.json::<Value>().unwrap()["state"], "pending_payment");
     assert_eq!(fake_stripe::deliver(&app.base_url, &success).status(), 200);
-    assert_eq!(state(&app, &paying), "paid");
+    assert_eq!(app.order_state(&paying), "paid");
     assert!(fake.refunds().is_empty());
     drop(app);
     let (ok, audit) = support::check(dir.path());

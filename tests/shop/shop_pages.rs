@@ -380,7 +380,7 @@ fn the_owner_settings_shape_every_page_and_the_checkout_prices_shipping_and_code
     );
 
     // More than the shelf holds: the cart says so at once, with the fix.
-    let stock = support::stock(&app)[SLUG];
+    let stock = app.stock()[SLUG];
     let many = (stock + 1).min(99).to_string();
     let set = browser
         .post(app.url("/cart/update"))

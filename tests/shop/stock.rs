@@ -39,8 +39,8 @@ fn adjustments(dir: &Path) -> i64 {
 fn a_sold_out_product_is_restocked_once_per_command() {
     let dir = tempfile::tempdir().unwrap();
     let app = start(dir.path());
-    assert_eq!(support::stock(&app)[MUG], 0);
-    let sold_out = support::api_order(&app, Some("mug-1"), &support::order_body(MUG, 1));
+    assert_eq!(app.stock()[MUG], 0);
+    let sold_out = app.post_order(Some("mug-1"), &support::order_body(MUG, 1));
     assert_eq!(sold_out.status(), 409);
 
     let delivery = json!({"delta": 5, "reason": " delivery from the potter "}).to_string();
@@ -51,14 +51,14 @@ fn a_sold_out_product_is_restocked_once_per_command() {
     assert_eq!(restocked["delta"], 5);
     assert_eq!(restocked["reason"], "delivery from the potter");
     assert_eq!(restocked["stock"], 5);
-    assert_eq!(support::stock(&app)[MUG], 5);
+    assert_eq!(app.stock()[MUG], 5);
 
     // The admin's retry (a lost answer, a double click) is answered, not applied again.
     let retried = adjust(&app, MUG, Some(ADMIN), Some("restock-1"), &delivery);
     assert_eq!(retried.status(), 201);
     assert_eq!(retried.headers()["idempotent-replayed"], "true");
     assert_eq!(retried.json::<Value>().unwrap(), restocked);
-    assert_eq!(support::stock(&app)[MUG], 5);
+    assert_eq!(app.stock()[MUG], 5);
     let reused = adjust(
         &app,
         MUG,
@@ -73,7 +73,7 @@ fn a_sold_out_product_is_restocked_once_per_command() {
     );
 
     // Shoppers can buy it again; stock taken away never goes below what is left.
-    let bought = support::api_order(&app, Some("mug-2"), &support::order_body(MUG, 2));
+    let bought = app.post_order(Some("mug-2"), &support::order_body(MUG, 2));
     assert_eq!(bought.status(), 201);
     let too_many = adjust(
         &app,
@@ -101,7 +101,7 @@ fn a_sold_out_product_is_restocked_once_per_command() {
     );
     assert_eq!(broken.status(), 201);
     assert_eq!(broken.json::<Value>().unwrap()["stock"], 0);
-    assert_eq!(support::stock(&app)[MUG], 0);
+    assert_eq!(app.stock()[MUG], 0);
     drop(app);
 
     assert_eq!(adjustments(dir.path()), 2);
@@ -113,7 +113,7 @@ fn a_sold_out_product_is_restocked_once_per_command() {
 fn bad_stock_commands_are_refused_and_change_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let app = start(dir.path());
-    let before = support::stock(&app);
+    let before = app.stock();
     let refused = |slug: &str, token: Option<&str>, key: Option<&str>, body: &str, status: u16| {
         let r = adjust(&app, slug, token, key, body);
         assert_eq!(r.status(), status, "{slug} {token:?} {key:?} {body:.60}");
@@ -153,7 +153,7 @@ fn bad_stock_commands_are_refused_and_change_nothing() {
         refused(MUG, Some(ADMIN), Some(&format!("k-{i}")), body, *status);
     }
 
-    assert_eq!(support::stock(&app), before);
+    assert_eq!(app.stock(), before);
     drop(app);
     assert_eq!(adjustments(dir.path()), 0);
 }

@@ -12,6 +12,7 @@ use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 use std::collections::BTreeMap;
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -67,6 +68,14 @@ impl FakeStripe {
             handle(&mut s, &received, &parse_pairs(request.query()))
         });
         FakeStripe { base_url, state }
+    }
+
+    /// Points the app that `cmd` starts at this fake: Stripe mode with the test keys.
+    pub fn configure<'c>(&self, cmd: &'c mut Command) -> &'c mut Command {
+        cmd.env("SPIN_VARIABLE_STRIPE_SECRET_KEY", SECRET_KEY)
+            .env("SPIN_VARIABLE_STRIPE_PUBLISHABLE_KEY", PUBLISHABLE_KEY)
+            .env("SPIN_VARIABLE_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
+            .env("SPIN_VARIABLE_STRIPE_API_BASE", &self.base_url)
     }
 
     pub fn intents(&self) -> Vec<Value> {

@@ -24,7 +24,9 @@ fn owner_reads_the_dashboard_and_creates_a_discount(viewport: Viewport, scripts:
     // A code a shopper tried that does not exist, for the list of refused codes.
     let mut order = support::order_body("french-press", 1);
     order["discount_code"] = serde_json::json!("NO-SUCH-CODE");
-    let refused = support::api_order(&shared().app, Some(&format!("refused-{code}")), &order);
+    let refused = shared()
+        .app
+        .post_order(Some(&format!("refused-{code}")), &order);
     assert_eq!(refused.status().as_u16(), 422);
     in_browser(viewport, scripts, async |browser| {
         sign_in(browser).await;

@@ -21,13 +21,13 @@ fn paid_order(email: &str, key: &str) -> String {
     let app = &shared().app;
     let mut body = support::order_body("french-press", 1);
     body["email"] = json!(email);
-    let placed = support::api_order(app, Some(key), &body);
+    let placed = app.post_order(Some(key), &body);
     assert_eq!(placed.status(), 201);
     let number = placed.json::<Value>().unwrap()["number"]
         .as_str()
         .unwrap()
         .to_string();
-    support::pay_in_test_mode(app, &number);
+    app.pay(&number);
     number
 }
 

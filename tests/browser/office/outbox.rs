@@ -14,11 +14,7 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
 fn owner_reads_mail_and_adds_a_webhook(viewport: Viewport, scripts: Scripts) {
     let app = &shared().app;
     let key = format!("browser-mail-{viewport}-{scripts}");
-    let r = crate::support::api_order(
-        app,
-        Some(&key),
-        &crate::support::order_body("french-press", 1),
-    );
+    let r = app.post_order(Some(&key), &crate::support::order_body("french-press", 1));
     assert_eq!(r.status(), 201);
     let number = r.json::<serde_json::Value>().unwrap()["number"]
         .as_str()
