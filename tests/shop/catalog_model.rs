@@ -126,11 +126,11 @@ fn fields(response: impl Into<support::Answered>) -> (u16, Vec<String>) {
     (status, fields)
 }
 
-#[test]
-fn a_variant_is_ordered_archived_products_keep_their_orders_and_search_finds_prefixes() {
+/// A standalone writer with the Highland Blend made by the owner's command (two options,
+/// four variants): its data dir, the writer and the product as the command answered.
+fn writer_with_highland_blend() -> (tempfile::TempDir, TestApp, Value) {
     let dir = tempfile::tempdir().unwrap();
     let writer = support::start_writer(dir.path());
-
     let created = command(
         &writer,
         "/admin/catalog/products",
@@ -138,7 +138,51 @@ fn a_variant_is_ordered_archived_products_keep_their_orders_and_search_finds_pre
         &highland_blend(),
     );
     assert_eq!(created.status(), 201);
-    let product: Value = created.json().unwrap();
+    let product = created.json().unwrap();
+    (dir, writer, product)
+}
+
+/// Orders two of the Highland Blend's 1 kg / Filter variant: the order.
+fn order_two_of_one_variant(writer: &TestApp) -> Value {
+    let mut body = support::order_body("x", 2);
+    body["items"] = json!([{"sku": "hb-1k-f", "quantity": 2}]);
+    let placed = support::writer_order(writer, "order-1", &body);
+    assert_eq!(placed.status(), 201);
+    placed.json().unwrap()
+}
+
+/// Archives the Highland Blend with the owner's command.
+fn archive_highland_blend(writer: &TestApp) {
+    let archived = command(
+        writer,
+        "/admin/catalog/products/highland-blend/archive",
+        "archive-1",
+        &json!({}),
+    );
+    assert_eq!(archived.status(), 200);
+}
+
+/// Deactivates variant `sku` with the owner's command.
+fn deactivate(writer: &TestApp, sku: &str, key: &str) {
+    let changed = command(
+        writer,
+        &format!("/admin/catalog/variants/{sku}"),
+        key,
+        &json!({"active": false}),
+    );
+    assert_eq!(changed.status(), 200);
+}
+
+/// Stops the writer, then `storefront check` finds the ledger whole.
+fn stop_and_check(dir: &tempfile::TempDir, writer: TestApp) {
+    assert!(writer.stop().success());
+    let (ok, lines) = support::check(dir.path());
+    assert!(ok, "{lines:?}");
+}
+
+#[test]
+fn a_variant_is_ordered_and_only_its_stock_moves() {
+    let (dir, writer, product) = writer_with_highland_blend();
     assert_eq!(product["variants"].as_array().unwrap().len(), 4);
     assert_eq!(
         product["options"][1]["values"],
@@ -149,12 +193,7 @@ fn a_variant_is_ordered_archived_products_keep_their_orders_and_search_finds_pre
     assert_eq!(product["collections"], json!(["coffee"]));
 
     // Order one variant: only its stock moves.
-    let mut body = support::order_body("x", 2);
-    body["items"] = json!([{"sku": "hb-1k-f", "quantity": 2}]);
-    let placed = support::writer_order(&writer, "order-1", &body);
-    assert_eq!(placed.status(), 201);
-    let order: Value = placed.json().unwrap();
-    let number = order["number"].as_str().unwrap().to_string();
+    let order = order_two_of_one_variant(&writer);
     assert_eq!(order["items"][0]["sku"], "hb-1k-f");
     assert_eq!(order["items"][0]["variant"], "1 kg / Filter");
     // The lines, plus shipping to the UK (an export: no VAT).
@@ -172,7 +211,12 @@ fn a_variant_is_ordered_archived_products_keep_their_orders_and_search_finds_pre
             ("hb-1k-f".to_string(), 8)
         ]
     );
+    stop_and_check(&dir, writer);
+}
 
+#[test]
+fn by_slug_the_default_variant_is_ordered_and_an_inactive_one_cannot_be() {
+    let (dir, writer, _) = writer_with_highland_blend();
     // By slug: the default variant (the first active one).
     let placed = support::writer_order(
         &writer,
@@ -184,26 +228,22 @@ fn a_variant_is_ordered_archived_products_keep_their_orders_and_search_finds_pre
     assert_eq!(order2["items"][0]["sku"], "hb-250-wb");
 
     // An inactive variant cannot be ordered.
-    let changed = command(
-        &writer,
-        "/admin/catalog/variants/hb-250-f",
-        "deactivate",
-        &json!({"active": false}),
-    );
-    assert_eq!(changed.status(), 200);
+    deactivate(&writer, "hb-250-f", "deactivate");
     let mut body = support::order_body("x", 1);
     body["items"] = json!([{"sku": "hb-250-f", "quantity": 1}]);
     let (status, f) = fields(support::writer_order(&writer, "order-3", &body));
     assert_eq!((status, f), (422, vec!["items[0].sku".to_string()]));
+    stop_and_check(&dir, writer);
+}
 
-    // Archive the ordered product: hidden from shoppers, its orders still render.
-    let archived = command(
-        &writer,
-        "/admin/catalog/products/highland-blend/archive",
-        "archive-1",
-        &json!({}),
-    );
-    assert_eq!(archived.status(), 200);
+#[test]
+fn an_archived_product_is_hidden_from_shoppers_and_its_orders_still_render() {
+    let (dir, writer, _) = writer_with_highland_blend();
+    let order = order_two_of_one_variant(&writer);
+    let number = order["number"].as_str().unwrap().to_string();
+    deactivate(&writer, "hb-250-f", "deactivate");
+
+    archive_highland_blend(&writer);
     assert_eq!(
         get(&writer, "/catalog/products/highland-blend").status(),
         404
@@ -242,7 +282,30 @@ fn a_variant_is_ordered_archived_products_keep_their_orders_and_search_finds_pre
     assert_eq!(json["items"][0]["sku"], "hb-1k-f");
     drop(pages);
 
-    // Search: prefixes, the shortening fallback, SKUs.
+    // History: who did what.
+    let history = get_json(&writer, "/admin/catalog/history");
+    let commands: Vec<&str> = history["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["command"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        commands,
+        ["archive_product", "update_variant", "create_product"]
+    );
+    assert_eq!(history["entries"][0]["actor"], "test-owner");
+    assert_eq!(
+        history["entries"][1]["changes"]["active"],
+        json!({"from": true, "to": false})
+    );
+    stop_and_check(&dir, writer);
+}
+
+#[test]
+fn search_finds_prefixes_the_shortened_word_and_skus_but_no_archived_product() {
+    let (dir, writer, _) = writer_with_highland_blend();
+    archive_highland_blend(&writer);
     let found = get_json(&writer, "/catalog/search?q=ken");
     assert_eq!(found["matched"], "ken");
     assert_eq!(found["products"]["products"][0]["slug"], "kenya-nyeri-aa");
@@ -267,33 +330,14 @@ fn a_variant_is_ordered_archived_products_keep_their_orders_and_search_finds_pre
     assert_eq!(archived_hidden["products"]["total"], 0);
     let (status, f) = fields(get(&writer, "/catalog/search?q=%20"));
     assert_eq!((status, f), (422, vec!["q".to_string()]));
+    stop_and_check(&dir, writer);
+}
 
-    // History: who did what.
-    let history = get_json(&writer, "/admin/catalog/history");
-    let commands: Vec<&str> = history["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["command"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        commands,
-        ["archive_product", "update_variant", "create_product"]
-    );
-    assert_eq!(history["entries"][0]["actor"], "test-owner");
-    assert_eq!(
-        history["entries"][1]["changes"]["active"],
-        json!({"from": true, "to": false})
-    );
-
-    // By slug, each refusal names its reason: archived, nothing active, unknown.
-    let deactivated = command(
-        &writer,
-        "/admin/catalog/variants/kenya-nyeri-aa",
-        "deactivate-kenya",
-        &json!({"active": false}),
-    );
-    assert_eq!(deactivated.status(), 200);
+#[test]
+fn an_order_by_slug_is_refused_with_its_reason_archived_nothing_active_or_unknown() {
+    let (dir, writer, _) = writer_with_highland_blend();
+    archive_highland_blend(&writer);
+    deactivate(&writer, "kenya-nyeri-aa", "deactivate-kenya");
     for (key, slug, code, reason) in [
         ("order-5", "highland-blend", "unavailable", "no longer sold"),
         (
@@ -322,10 +366,7 @@ fn a_variant_is_ordered_archived_products_keep_their_orders_and_search_finds_pre
             "{error}"
         );
     }
-
-    assert!(writer.stop().success());
-    let (ok, lines) = support::check(dir.path());
-    assert!(ok, "{lines:?}");
+    stop_and_check(&dir, writer);
 }
 
 #[test]
