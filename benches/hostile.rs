@@ -12,22 +12,12 @@
 //!    to the successor (started with `--wait`) serving, and SIGTERM to the old
 //!    writer's exit.
 
-#[path = "../tests/common/mod.rs"]
-mod common;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
-use common::{Started, TestApp};
 use std::io::Write;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
-
-fn ready(started: Started) -> TestApp {
-    match started {
-        Started::Ready(app) => app,
-        Started::Exited { status, stderr } => {
-            panic!("storefront exited with {status}:\n{}", stderr.join("\n"))
-        }
-    }
-}
 
 /// Shopper `GET /` latencies: `clients` threads for `seconds`; (sorted, errors).
 fn shoppers(base: &str, clients: usize, seconds: u64) -> (Vec<Duration>, u64) {
@@ -75,14 +65,14 @@ fn main() {
     let seconds: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(5);
 
     let dir = tempfile::tempdir().unwrap();
-    let port = common::free_port();
+    let port = support::free_port();
     let listen = format!("127.0.0.1:{port}");
-    let writer_at = |wait: bool| common::writer_on_port(dir.path(), port, wait);
-    let mut writer = ready(common::spawn(writer_at(false), dir.path()));
-    let mut pages_cmd = common::pages_command(&writer.base_url);
+    let writer_at = |wait: bool| support::writer_on_port(dir.path(), port, wait);
+    let mut writer = support::spawn(writer_at(false), dir.path()).ready();
+    let mut pages_cmd = support::pages_command(&writer.base_url);
     pages_cmd.args(["--body-idle-timeout", "120s", "--body-timeout", "120s"]);
-    let pages = ready(common::spawn(pages_cmd, dir.path()));
-    let addr = common::addr(&pages);
+    let pages = support::spawn(pages_cmd, dir.path()).ready();
+    let addr = support::addr(&pages);
 
     // 1. Shopper latency without and with 300 slow clients.
     let _ = shoppers(&pages.base_url, clients, 1); // warm-up
@@ -103,12 +93,12 @@ fn main() {
     let (under, under_errors) = shoppers(&pages.base_url, clients, seconds);
     drop(slow);
     let (p50, p99) = (
-        common::percentile(&calm, 0.5),
-        common::percentile(&calm, 0.99),
+        support::percentile(&calm, 0.5),
+        support::percentile(&calm, 0.99),
     );
     let (q50, q99) = (
-        common::percentile(&under, 0.5),
-        common::percentile(&under, 0.99),
+        support::percentile(&under, 0.5),
+        support::percentile(&under, 0.99),
     );
     println!(
         "GET / ({clients} clients, {seconds} s each): no slow clients p50={:.2}ms p99={:.2}ms ({} requests, {calm_errors} errors); \
@@ -125,7 +115,7 @@ fn main() {
 
     // 2. Pages RSS with 20 stalled 16 MiB uploads.
     std::thread::sleep(Duration::from_millis(500));
-    let (rss_before, _) = common::memory_kib(pages.child.id());
+    let (rss_before, _) = support::memory_kib(pages.child.id());
     let big = vec![b' '; 15 << 20];
     let uploads: Vec<_> = (0..20)
         .map(|_| {
@@ -146,7 +136,7 @@ fn main() {
         .collect();
     let uploads: Vec<TcpStream> = uploads.into_iter().map(|t| t.join().unwrap()).collect();
     std::thread::sleep(Duration::from_secs(1));
-    let (rss_with, hwm_with) = common::memory_kib(pages.child.id());
+    let (rss_with, hwm_with) = support::memory_kib(pages.child.id());
     drop(uploads);
     println!(
         "pages RSS: {} MiB before, {} MiB with 20 stalled 16 MiB uploads (15 MiB sent each; peak {} MiB)",
@@ -161,16 +151,16 @@ fn main() {
         .collect();
     let path = dir.path().to_path_buf();
     let cmd = writer_at(true);
-    let successor = std::thread::spawn(move || common::spawn(cmd, &path));
+    let successor = std::thread::spawn(move || support::spawn(cmd, &path));
     std::thread::sleep(Duration::from_millis(500));
     let sigterm = Instant::now();
-    common::send_signal(writer.child.id(), "TERM");
+    support::send_signal(writer.child.id(), "TERM");
     let status = writer.wait_for_exit();
     let exited = sigterm.elapsed();
-    let successor = ready(successor.join().unwrap());
-    let health = common::client()
+    let successor = successor.join().unwrap().ready();
+    let health = support::client()
         .get(successor.url("/health"))
-        .bearer_auth(common::TOKEN)
+        .bearer_auth(support::TOKEN)
         .send()
         .unwrap();
     let serving = sigterm.elapsed();

@@ -21,10 +21,10 @@
 //! (every read queues for the batch connection, behind COMMITs), each on a fresh data
 //! dir, and prints both runs' order rate and read latency and the read p50/p99 ratios.
 
-#[path = "../tests/common/mod.rs"]
-mod common;
 #[path = "support/http_load.rs"]
 mod http_load;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use http::Method;
 use http_load::{MakeRequest, Run, drive, request};
@@ -36,8 +36,8 @@ use std::time::Duration;
 const DEFAULT_READ_CONNECTIONS: usize = 2;
 
 /// The `host:port` of a running app.
-fn socket(app: &common::TestApp) -> SocketAddr {
-    common::addr(app)
+fn socket(app: &support::TestApp) -> SocketAddr {
+    support::addr(app)
         .parse()
         .expect("the app listens on an IP address")
 }
@@ -80,15 +80,15 @@ struct Direct {
 
 /// A standalone writer on a fresh data dir with raised stock, started with `extra`.
 /// `BENCH_WRITER_ARGS` (space-separated) are appended, e.g. `--read-connections 0`.
-fn direct_writer(extra: &[&str]) -> (tempfile::TempDir, common::TestApp) {
+fn direct_writer(extra: &[&str]) -> (tempfile::TempDir, support::TestApp) {
     let dir = tempfile::tempdir().unwrap();
-    common::raise_stock(dir.path());
+    support::raise_stock(dir.path());
     let more = std::env::var("BENCH_WRITER_ARGS").unwrap_or_default();
-    let mut cmd = common::writer_command(dir.path(), extra);
+    let mut cmd = support::writer_command(dir.path(), extra);
     cmd.args(more.split_whitespace());
-    match common::spawn(cmd, dir.path()) {
-        common::Started::Ready(app) => (dir, app),
-        common::Started::Exited { stderr, .. } => panic!("{stderr:?}"),
+    match support::spawn(cmd, dir.path()) {
+        support::Started::Ready(app) => (dir, app),
+        support::Started::Exited { stderr, .. } => panic!("{stderr:?}"),
     }
 }
 
@@ -103,7 +103,7 @@ fn direct_orders(host: String) -> Arc<MakeRequest> {
             &host,
             "/orders",
             &[
-                ("authorization", format!("Bearer {}", common::TOKEN)),
+                ("authorization", format!("Bearer {}", support::TOKEN)),
                 ("idempotency-key", format!("bench-{c}-{i}")),
             ],
             Some(order(&slugs, i).to_string().into_bytes()),
@@ -118,7 +118,7 @@ fn orders_direct(mode: &str, clients: usize, seconds: u64) -> Direct {
     let addr = socket(&writer);
     let run = drive(addr, clients, seconds, direct_orders(addr.to_string()));
     let cpu = cpu_seconds(writer.child.id()) - cpu_before;
-    common::send_signal(writer.child.id(), "TERM");
+    support::send_signal(writer.child.id(), "TERM");
     assert!(writer.wait_for_exit().success());
     let batches = writer
         .stderr()
@@ -162,13 +162,13 @@ fn mixed(read_connections: usize, clients: usize, seconds: u64) -> (Run, Run, St
                 Method::GET,
                 &host,
                 "/catalog/products",
-                &[("authorization", format!("Bearer {}", common::TOKEN))],
+                &[("authorization", format!("Bearer {}", support::TOKEN))],
                 None,
             )
         }),
     );
     let orders = orders.join().unwrap();
-    common::send_signal(writer.child.id(), "TERM");
+    support::send_signal(writer.child.id(), "TERM");
     assert!(writer.wait_for_exit().success());
     let line = writer
         .stderr()
@@ -230,9 +230,9 @@ fn main() {
 
     let dir = tempfile::tempdir().unwrap();
     // Stock raised so the benchmark measures ordering, not running out.
-    common::raise_stock(dir.path());
+    support::raise_stock(dir.path());
     // `BENCH_COMMIT_MODE=per-request` compares the old commit mode through the pages.
-    let mut cmd = common::up_command(dir.path());
+    let mut cmd = support::up_command(dir.path());
     // Every order comes from a shopper of its own, as behind a proxy (`client_ip_header`):
     // one address placing thousands of unpaid orders is what the per-client limits refuse,
     // and counting a client's unpaid orders costs in proportion to how many it holds.
@@ -240,11 +240,8 @@ fn main() {
     if let Ok(mode) = std::env::var("BENCH_COMMIT_MODE") {
         cmd.args(["--commit-mode", &mode]);
     }
-    let app = match common::spawn(cmd, dir.path()) {
-        common::Started::Ready(app) => app,
-        common::Started::Exited { stderr, .. } => panic!("{stderr:?}"),
-    };
-    let slugs: Vec<String> = common::stock(&app).into_keys().collect();
+    let app = support::spawn(cmd, dir.path()).ready();
+    let slugs: Vec<String> = app.stock().into_keys().collect();
     let addr = socket(&app);
     let host = addr.to_string();
     let catalog = scenario == "catalog";
@@ -279,10 +276,10 @@ fn main() {
     );
     if scenario == "orders" {
         drop(app);
-        let conn = common::open_db(dir.path());
+        let conn = support::open_db(dir.path());
         println!(
             "orders in database: {} (acknowledged: {})",
-            common::count(&conn, "orders"),
+            support::count(&conn, "orders"),
             run.latencies.len()
         );
     }

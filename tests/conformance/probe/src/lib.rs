@@ -1,4 +1,4 @@
-//! A probe component for the host conformance tests (`tests/conformance.rs`). It answers
+//! A probe component for the host conformance tests (`tests/host/conformance.rs`). It answers
 //! with what its host gave it, as JSON, so the same requests can be checked against
 //! `storefront up` and compared with real `spin up`. The behaviours are the ones Spin's
 //! public conformance suite checks (`sqlite`, `sqlite-no-permission`, `variables`,
@@ -20,7 +20,7 @@ use spin_sdk::sqlite::{Connection, Error, Value};
 fn handle(req: Request) -> anyhow::Result<impl IntoResponse> {
     let path = req.path().to_string();
     let body = if path.ends_with("/version") {
-        // Set at build time by the hot-reload test (`tests/hot_reload.rs`).
+        // Set at build time by the hot-reload test (`tests/host/hot_reload.rs`).
         json!({"version": option_env!("PROBE_VERSION").unwrap_or("unversioned")})
     } else if path.ends_with("/variables") {
         variables()

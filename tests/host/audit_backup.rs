@@ -1,0 +1,139 @@
+//! `storefront check` proves the ledger is whole and names what is not;
+//! `storefront backup` takes a verified snapshot through the running writer, and a
+//! snapshot restores.
+
+use crate::support;
+
+use crate::support::TOKEN;
+
+fn backup(writer_url: &str, to: &std::path::Path) -> std::process::Output {
+    support::storefront()
+        .env("SPIN_VARIABLE_WRITER_TOKEN", TOKEN)
+        .args(["backup", "--manifest"])
+        .arg(support::manifest())
+        .args(["--writer-url", writer_url, "--to"])
+        .arg(to)
+        .output()
+        .unwrap()
+}
+
+/// Places an order on the writer; the order as placed.
+fn place(app: &support::TestApp, key: &str) -> serde_json::Value {
+    let placed = support::writer_order(app, key, &support::order_body("french-press", 1));
+    assert_eq!(placed.status(), 201);
+    placed.json().unwrap()
+}
+
+#[test]
+fn check_passes_on_a_whole_ledger_and_names_each_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_writer(dir.path());
+    place(&app, "a-1");
+    place(&app, "a-2");
+    // Online, through the running writer; offline is refused while it owns the files.
+    let online = support::storefront()
+        .env("SPIN_VARIABLE_WRITER_TOKEN", TOKEN)
+        .args(["check", "--manifest"])
+        .arg(support::manifest())
+        .args(["--writer-url", &app.base_url])
+        .output()
+        .unwrap();
+    assert!(online.status.success());
+    assert!(String::from_utf8_lossy(&online.stdout).starts_with("audit ok"));
+    let (offline_ok, _) = support::check(dir.path());
+    assert!(
+        !offline_ok,
+        "offline check must refuse while a writer owns the data dir"
+    );
+    assert!(app.stop().success());
+
+    let (ok, lines) = support::check(dir.path());
+    assert!(ok, "{lines:?}");
+    assert_eq!(lines.len(), 1, "one summary line");
+    assert!(lines[0].contains("2 orders"), "{lines:?}");
+
+    // Inject the failures the audit exists for, bypassing the writer.
+    let conn = support::open_db(dir.path());
+    conn.execute_batch(
+        "UPDATE sqlite_sequence SET seq = seq + 2 WHERE name = 'orders';
+         DROP TRIGGER orders_fixed_columns;
+         UPDATE orders SET total_amount = total_amount + 1 WHERE id = 1;
+         PRAGMA ignore_check_constraints = ON;
+         UPDATE variants SET stock = -1 WHERE sku = 'milk-jug';
+         DROP TRIGGER orders_access_token_fixed;
+         UPDATE orders SET access_token = NULL WHERE id = 2;",
+    )
+    .unwrap();
+    let tokenless: String = conn
+        .query_row("SELECT number FROM orders WHERE id = 2", [], |r| r.get(0))
+        .unwrap();
+    drop(conn);
+    let (ok, lines) = support::check(dir.path());
+    assert!(!ok);
+    let text = lines.join("\n");
+    assert!(
+        text.contains("orders: sqlite_sequence says 4 ids were issued but MAX(id) is 2"),
+        "{text}"
+    );
+    assert!(text.contains("milk-jug: stock is -1"), "{text}");
+    assert!(
+        text.contains(&format!("order {tokenless}: has no access token")),
+        "{text}"
+    );
+    // total = subtotal − discount + shipping (+ tax when added) no longer holds.
+    assert!(text.contains("but subtotal"), "{text}");
+    // integrity_check itself reports the row that breaks its CHECK constraint.
+    assert!(
+        text.contains("integrity_check: CHECK constraint failed in variants"),
+        "{text}"
+    );
+    assert_eq!(lines.len(), 5, "one line per finding: {lines:?}");
+}
+
+#[test]
+fn backup_is_consistent_verified_and_restores() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_writer(dir.path());
+    let first = place(&app, "b-1");
+    place(&app, "b-2");
+    let snapshot = dir.path().join("backup-1.db");
+    let out = backup(&app.base_url, &snapshot);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("integrity ok, 2 orders"));
+    // The target is never overwritten.
+    assert!(!backup(&app.base_url, &snapshot).status.success());
+    place(&app, "b-3");
+    assert!(app.stop().success());
+    assert_eq!(support::count(&support::open_db(dir.path()), "orders"), 3);
+
+    // Restore (README): with no writer running, replace the database file with the
+    // snapshot and remove any WAL left beside it, then start the writer.
+    let data = dir.path().join("sqlite_db.db");
+    std::fs::copy(&snapshot, &data).unwrap();
+    let _ = std::fs::remove_file(dir.path().join("sqlite_db.db-wal"));
+    let restored = support::start_writer(dir.path());
+    let replay = support::writer_order(&restored, "b-1", &support::order_body("french-press", 1));
+    assert_eq!(replay.status(), 201);
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    // The order's access token came back with it: every link sent before still opens it.
+    let replayed: serde_json::Value = replay.json().unwrap();
+    assert_eq!(replayed["access_token"], first["access_token"]);
+    assert_eq!(
+        support::client()
+            .get(restored.url(&format!("/orders/{}", first["number"].as_str().unwrap())))
+            .bearer_auth(TOKEN)
+            .send()
+            .unwrap()
+            .json::<serde_json::Value>()
+            .unwrap()["access_token"],
+        first["access_token"]
+    );
+    assert!(restored.stop().success());
+    assert_eq!(support::count(&support::open_db(dir.path()), "orders"), 2);
+    let (ok, lines) = support::check(dir.path());
+    assert!(ok, "{lines:?}");
+}

@@ -1,0 +1,19 @@
+//! The host itself, whatever app it runs: Spin conformance, the manifest deciding roles,
+//! owning the data dir, migrations, group commit, the answer cache, hot reload, start-up
+//! errors, the operator listener, audit and backups (local and off-site). One binary;
+//! each concern is a module.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod answer_cache;
+mod audit_backup;
+mod conformance;
+mod group_commit;
+mod hot_reload;
+mod manifest_decides;
+mod migrations;
+mod offsite_backup;
+mod operator;
+mod ownership;
+mod startup_errors;

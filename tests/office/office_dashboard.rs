@@ -1,0 +1,647 @@
+//! The back office's dashboard, export and settings, through the real components and a
+//! real SQLite file: the dashboard's figures match the orders placed and paid, the CSV
+//! export holds the range's orders and no spreadsheet runs what it holds, settings changed in the
+//! office show in the shop, a discount code created there works at checkout, and a new
+//! password ends the old sessions.
+
+use crate::support;
+
+use crate::support::fake_stripe::{FakeStripe, SECRET_KEY};
+use crate::support::{
+    ADMIN_TOKEN, OWNER_PASSWORD, Owner, TestApp, browser_like_client, hidden_field, location,
+    office_csrf,
+};
+use serde_json::{Value, json};
+use std::path::Path;
+
+/// Pays `number` with the test-mode provider, as a shopper would.
+fn pay(app: &TestApp, number: &str) {
+    app.pay(number);
+    assert_eq!(app.order(number)["state"], "paid");
+}
+
+/// "€12.50" for 1250 EUR, as the pages show money.
+fn euros(amount: i64) -> String {
+    format!("€{}.{:02}", amount / 100, amount % 100)
+}
+
+/// The text of the element with `id` (up to its first closing tag).
+fn element<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id} in {html}"));
+    let end = html[start..].find("</li>").unwrap_or(html.len() - start) + start;
+    &html[start..end]
+}
+
+fn reconcile_offline(dir: &Path, fake: &FakeStripe) {
+    let out = support::storefront()
+        .env("SPIN_VARIABLE_STRIPE_SECRET_KEY", SECRET_KEY)
+        .env("SPIN_VARIABLE_STRIPE_API_BASE", &fake.base_url)
+        .args(["reconcile", "--manifest"])
+        .arg(support::manifest())
+        .arg("--data-dir")
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "the unknown intent is a mismatch: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn the_dashboard_shows_today_what_waits_and_the_last_reconciliation() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    let owner = app.owner().sign_in();
+
+    let paid = app.place("dash-1", &support::order_body("french-press", 1));
+    let unpaid = app.place("dash-2", &support::order_body("french-press", 2));
+    let paid_number = paid["number"].as_str().unwrap();
+    let unpaid_number = unpaid["number"].as_str().unwrap();
+    pay(&app, paid_number);
+    // The press runs low: 3 left.
+    let product: Value = support::client()
+        .get(app.url("/api/products/french-press"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let sku = product["variants"][0]["sku"].as_str().unwrap().to_string();
+    let stock = product["variants"][0]["stock"].as_i64().unwrap();
+    let resp = support::client()
+        .post(app.url(&format!("/admin/catalog/variants/{sku}/stock")))
+        .bearer_auth(ADMIN_TOKEN)
+        .header("idempotency-key", "dash-stock")
+        .json(&json!({"delta": 3 - stock, "reason": "counted the shelf"}))
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 201, "{}", resp.text().unwrap());
+
+    let html = owner.page("/admin");
+    assert!(element(&html, "tile-placed").contains(">2<"), "{html}");
+    assert!(element(&html, "tile-paid").contains(">1<"), "{html}");
+    let total = paid["total"]["amount"].as_i64().unwrap();
+    assert!(
+        element(&html, "tile-revenue").contains(&euros(total)),
+        "revenue is the paid order's total {}: {html}",
+        euros(total)
+    );
+    assert!(element(&html, "tile-review").contains(">0<"), "{html}");
+    assert!(html.contains(&format!("href=\"/admin/orders/{paid_number}\"")));
+    assert!(
+        !html.contains(unpaid_number),
+        "an unpaid order is not to ship"
+    );
+    assert!(html.contains("Waiting to ship (1)"));
+    assert!(
+        html.contains(&format!("<code>{sku}</code>")),
+        "low stock lists {sku}"
+    );
+    assert!(html.contains("class=\"audit-ok\""), "{html}");
+    assert!(html.contains("No reconciliation has run yet"));
+    // The dashboard is a page, not a form.
+    let resp = owner.client().post(app.url("/admin")).send().unwrap();
+    assert_eq!(resp.status().as_u16(), 405);
+    app.stop();
+
+    // The ledger agrees with the figures.
+    {
+        let db = support::open_db(dir.path());
+        let today: i64 = db
+            .query_row(
+                "SELECT count(*) FROM orders WHERE created_at >= date('now')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(today, 2);
+        let paid_sum: i64 = db
+            .query_row(
+                "SELECT sum(total_amount) FROM orders WHERE state IN ('paid', 'fulfilled')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(paid_sum, total);
+    }
+
+    // A reconciliation that finds an intent for no order is recorded and shown.
+    let fake = FakeStripe::start();
+    let intent = fake.create_intent(999, "eur", Some("SF-ZZZZ-ZZZZ-ZZZZ"));
+    fake.succeed(&intent);
+    reconcile_offline(dir.path(), &fake);
+    {
+        let db = support::open_db(dir.path());
+        let (ok, mismatches): (i64, i64) = db
+            .query_row(
+                "SELECT ok, mismatches FROM reconcile_runs ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((ok, mismatches), (0, 1));
+    }
+    let app = support::start_with_admin(dir.path());
+    let owner = app.owner().sign_in();
+    let html = owner.page("/admin");
+    assert!(html.contains("1 mismatches"), "{html}");
+    app.stop();
+}
+
+/// The export's header row.
+const EXPORT_COLUMNS: [&str; 21] = [
+    "number",
+    "placed_at",
+    "state",
+    "email",
+    "name",
+    "address_line1",
+    "address_line2",
+    "postal_code",
+    "city",
+    "country",
+    "units",
+    "items",
+    "currency",
+    "subtotal",
+    "discount",
+    "discount_code",
+    "shipping",
+    "shipping_method",
+    "tax",
+    "tax_mode",
+    "total",
+];
+/// The columns holding numbers (units and amounts).
+const EXPORT_NUMBERS: [&str; 6] = ["units", "subtotal", "discount", "shipping", "tax", "total"];
+
+/// What a spreadsheet may read as the start of a formula, and what it may split a cell on
+/// when it guesses the separator (German Excel: `;`).
+const FORMULA_START: [char; 10] = [
+    '=', '+', '-', '@', '\t', '\r', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}',
+];
+const SPLITS: [char; 6] = [',', ';', '\t', '|', '\n', '\r'];
+
+/// The export for today, as bytes.
+fn export_today(owner: &Owner, app: &TestApp) -> Vec<u8> {
+    let today = utc_today();
+    let resp = owner
+        .client()
+        .get(app.url(&format!("/admin/export/orders.csv?from={today}&to={today}")))
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.headers()["content-type"], "text/csv; charset=utf-8");
+    let disposition = resp.headers()["content-disposition"].to_str().unwrap();
+    assert!(disposition.starts_with("attachment;"), "{disposition}");
+    resp.bytes().unwrap().to_vec()
+}
+
+#[test]
+fn the_export_is_inert_in_a_spreadsheet_whatever_it_splits_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    let mut body = support::order_body("french-press", 1);
+    body["name"] = json!("Zed;=1+1;Zed");
+    body["address"]["line1"] = json!("a,=HYPERLINK(\"https://evil.example\",\"x\")");
+    body["address"]["line2"] = json!("Hof | -2+3");
+    let evil = app.place("export-1", &body);
+    let mut body = support::order_body("french-press", 1);
+    body["name"] = json!("Jürgen Müßig");
+    body["address"]["line1"] = json!("@SUM(A1) Straße 5");
+    body["address"]["city"] = json!("Köln");
+    let umlauts = app.place("export-2", &body);
+    let plain = app.place("export-3", &support::order_body("french-press", 2));
+    // The shop refuses control characters in what a shopper types; a tab already stored
+    // (an older row, a restored backup) is neutralised all the same.
+    assert!(app.stop().success());
+    let conn = support::open_db(dir.path());
+    conn.execute(
+        "UPDATE orders SET address_city = 'Ort\t=1+1' WHERE number = ?",
+        [evil["number"].as_str().unwrap()],
+    )
+    .unwrap();
+    drop(conn);
+    let app = support::start_with_admin(dir.path());
+    let owner = app.owner().sign_in();
+
+    let form = owner.page("/admin/export");
+    assert!(form.contains("action=\"/admin/export/orders.csv\""));
+    let bytes = export_today(&owner, &app);
+    let text = bytes
+        .strip_prefix("\u{FEFF}".as_bytes())
+        .expect("a UTF-8 byte order mark, so Excel reads umlauts");
+    let text = std::str::from_utf8(text).unwrap();
+    let records: Vec<csv::StringRecord> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    // Every field is quoted: the file is exactly its fields, each in quotes.
+    let requoted: String = records
+        .iter()
+        .map(|r| {
+            let fields: Vec<String> = r
+                .iter()
+                .map(|f| format!("\"{}\"", f.replace('"', "\"\"")))
+                .collect();
+            fields.join(",") + "\n"
+        })
+        .collect();
+    assert_eq!(requoted, text);
+    assert_eq!(records[0], csv::StringRecord::from(EXPORT_COLUMNS.to_vec()));
+    assert_eq!(records.len(), 4, "{text}");
+
+    let rows: Vec<std::collections::HashMap<&str, &str>> = records[1..]
+        .iter()
+        .map(|r| EXPORT_COLUMNS.iter().copied().zip(r.iter()).collect())
+        .collect();
+    for row in &rows {
+        for (column, field) in row {
+            if EXPORT_NUMBERS.contains(column) {
+                let digits = field.replacen('.', "", 1);
+                assert!(
+                    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()),
+                    "{column}: {field:?} is a plain number"
+                );
+                continue;
+            }
+            for piece in field.split(SPLITS) {
+                let first = piece.trim_start_matches([' ', '"']).chars().next();
+                assert!(
+                    !first.is_some_and(|c| FORMULA_START.contains(&c)),
+                    "{column}: {field:?} has a piece {piece:?} a spreadsheet would run"
+                );
+            }
+        }
+    }
+    let [evil_row, umlaut_row, plain_row] = &rows[..] else {
+        panic!("{rows:?}")
+    };
+    assert_eq!(evil_row["number"], evil["number"].as_str().unwrap());
+    assert_eq!(evil_row["name"], "Zed;'=1+1;Zed");
+    assert_eq!(
+        evil_row["address_line1"],
+        "a,'=HYPERLINK(\"https://evil.example\",\"x\")"
+    );
+    assert_eq!(evil_row["address_line2"], "Hof | '-2+3");
+    assert_eq!(evil_row["city"], "Ort\t'=1+1");
+    assert_eq!(umlaut_row["number"], umlauts["number"].as_str().unwrap());
+    assert_eq!(umlaut_row["name"], "Jürgen Müßig");
+    assert_eq!(umlaut_row["address_line1"], "'@SUM(A1) Straße 5");
+    assert_eq!(umlaut_row["city"], "Köln");
+    assert_eq!(plain_row["number"], plain["number"].as_str().unwrap());
+    assert_eq!(plain_row["state"], "pending_payment");
+    assert_eq!(plain_row["units"], "2");
+    assert_eq!(plain_row["currency"], "EUR");
+    let total = plain["total"]["amount"].as_i64().unwrap();
+    assert_eq!(
+        plain_row["total"],
+        format!("{}.{:02}", total / 100, total % 100)
+    );
+
+    // Another day holds nothing; bad ranges are a form with the errors, not a file.
+    let resp = owner
+        .client()
+        .get(app.url("/admin/export/orders.csv?from=2020-01-01&to=2020-01-31"))
+        .send()
+        .unwrap();
+    assert_eq!(resp.text().unwrap().lines().count(), 1);
+    for (query, field) in [
+        ("from=2026-13-01&to=2026-12-01", "from"),
+        ("from=2026-02-01&to=2026-02-30", "to"),
+        ("from=2026-05-02&to=2026-05-01", "to"),
+        ("from=&to=", "from"),
+    ] {
+        let resp = owner
+            .client()
+            .get(app.url(&format!("/admin/export/orders.csv?{query}")))
+            .send()
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 422, "{query}");
+        assert!(
+            resp.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let html = resp.text().unwrap();
+        assert!(
+            html.contains(&format!("id=\"{field}-error\"")),
+            "{query}: {html}"
+        );
+    }
+    app.stop();
+}
+
+/// Today's UTC date, as the writer's clock sees it.
+fn utc_today() -> String {
+    let secs = support::fake_stripe::now();
+    let days = secs.div_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[test]
+fn settings_discounts_and_shipping_change_through_the_office() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    let owner = app.owner().sign_in();
+
+    // Shop settings: a bad form writes nothing and keeps what was typed.
+    let html = owner.page("/admin/settings");
+    let csrf = office_csrf(&html);
+    let key = hidden_field(&html, "idempotency_key");
+    let mut fields: Vec<(String, String)> = [
+        "tagline",
+        "home_country",
+        "contact_email",
+        "contact_address",
+        "legal.terms",
+        "legal.privacy",
+        "legal.returns",
+        "legal.imprint",
+    ]
+    .iter()
+    .map(|name| (name.to_string(), current_value(&html, name)))
+    .collect();
+    fields.push(("csrf".into(), csrf.clone()));
+    fields.push(("idempotency_key".into(), key.clone()));
+    fields.push(("tax_mode".into(), "inclusive".into()));
+    let with_name = |name: &str| {
+        let mut f = fields.clone();
+        f.push(("name".into(), name.into()));
+        f
+    };
+    let resp = owner
+        .client()
+        .post(app.url("/admin/settings"))
+        .form(&with_name("   "))
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 422);
+    let bad = resp.text().unwrap();
+    assert!(
+        bad.contains("id=\"name\"") && bad.contains("aria-describedby=\"name-error\""),
+        "{bad}"
+    );
+    let mut forged = with_name("Forged");
+    forged.retain(|(n, _)| n != "csrf");
+    forged.push(("csrf".into(), "forged".into()));
+    let resp = owner
+        .client()
+        .post(app.url("/admin/settings"))
+        .form(&forged)
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 403);
+    assert!(!app.page("/").contains("Forged"));
+
+    for _ in 0..2 {
+        // The second is a double-click: a replay, applied once.
+        let resp = owner
+            .client()
+            .post(app.url("/admin/settings"))
+            .form(&with_name("Kaffee Büro"))
+            .send()
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 303);
+        assert_eq!(location(&resp), "/admin/settings");
+    }
+    assert!(app.page("/").contains("Kaffee Büro"));
+
+    // A discount code created here takes money off at checkout.
+    let html = owner.page("/admin/settings/discounts");
+    let csrf = office_csrf(&html);
+    let key = hidden_field(&html, "idempotency_key");
+    let discount = |value: &str, key: &str| {
+        owner
+            .client()
+            .post(app.url("/admin/settings/discounts"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("idempotency_key", key),
+                ("code", "office15"),
+                ("kind", "fixed"),
+                ("value", value),
+                ("min_subtotal", ""),
+            ])
+            .send()
+            .unwrap()
+    };
+    for bad in ["12.505", "-1", "abc", ""] {
+        let resp = discount(bad, &key);
+        assert_eq!(resp.status().as_u16(), 422, "{bad}");
+        let html = resp.text().unwrap();
+        assert!(html.contains("id=\"value-error\""), "{bad}: {html}");
+        assert!(html.contains("value=\"OFFICE15\"") || html.contains("value=\"office15\""));
+    }
+    for _ in 0..2 {
+        let resp = discount("15.00", &key);
+        assert_eq!(resp.status().as_u16(), 303);
+    }
+    let list = owner.page("/admin/settings/discounts");
+    assert!(list.contains("<code>OFFICE15</code>"), "{list}");
+    let mut body = support::order_body("french-press", 1);
+    body["discount_code"] = json!("office15");
+    let placed = app.place("disc-1", &body.clone());
+    assert_eq!(placed["totals"]["discount"]["amount"], 1500, "{placed}");
+
+    // Deactivated, it no longer applies.
+    let deactivate_key = list
+        .split("action=\"/admin/settings/discounts/OFFICE15/deactivate\"")
+        .nth(1)
+        .map(|form| hidden_field(form, "idempotency_key"))
+        .expect("a deactivate form");
+    let resp = owner
+        .client()
+        .post(app.url("/admin/settings/discounts/OFFICE15/deactivate"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("idempotency_key", &deactivate_key),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 303);
+    assert!(
+        owner
+            .page("/admin/settings/discounts")
+            .contains("deactivated")
+    );
+    let resp = app.post_order(Some("disc-2"), &body);
+    assert_eq!(resp.status().as_u16(), 422, "{}", resp.text().unwrap());
+
+    // Shipping: a price typed as a decimal, strictly.
+    let html = owner.page("/admin/settings/shipping");
+    let action = html
+        .split("action=\"/admin/settings/shipping/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a shipping method form")
+        .to_string();
+    let change = |amount: &str| {
+        owner
+            .client()
+            .post(app.url(&format!("/admin/settings/shipping/{action}")))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("idempotency_key", common_key(amount).as_str()),
+                ("amount", amount),
+                ("active", "1"),
+            ])
+            .send()
+            .unwrap()
+    };
+    let resp = change("4.999");
+    assert_eq!(resp.status().as_u16(), 422);
+    assert!(resp.text().unwrap().contains("value=\"4.999\""));
+    assert_eq!(change("7.25").status().as_u16(), 303);
+    assert!(
+        owner
+            .page("/admin/settings/shipping")
+            .contains("value=\"7.25\"")
+    );
+    app.stop();
+
+    let db = support::open_db(dir.path());
+    let updates: i64 = db
+        .query_row(
+            "SELECT count(*) FROM catalog_history WHERE command = 'update_settings' AND actor = 'owner'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(updates, 1, "one change, however often the form was sent");
+    let (name, codes): (String, i64) = db
+        .query_row(
+            "SELECT (SELECT name FROM shop_settings), \
+             (SELECT count(*) FROM discount_codes WHERE code = 'OFFICE15' AND active = 0)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((name.as_str(), codes), ("Kaffee Büro", 1));
+}
+
+fn common_key(seed: &str) -> String {
+    format!("shipkey{}", seed.replace('.', "x"))
+}
+
+/// The value of input or textarea `name` in a form page.
+fn current_value(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\"");
+    let at = html.find(&marker).unwrap_or_else(|| panic!("no {name}"));
+    let tag_start = html[..at].rfind('<').unwrap();
+    let unescape = |s: &str| {
+        s.replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    };
+    if html[tag_start..].starts_with("<textarea") {
+        let open_end = html[at..].find('>').unwrap() + at + 1;
+        let close = html[open_end..].find("</textarea>").unwrap() + open_end;
+        unescape(&html[open_end..close])
+    } else if html[tag_start..].starts_with("<select") {
+        let close = html[at..].find("</select>").unwrap() + at;
+        let selected = html[at..close]
+            .find(" selected")
+            .expect("a selected option")
+            + at;
+        let opt = html[..selected].rfind("value=\"").unwrap() + 7;
+        let end = html[opt..].find('"').unwrap() + opt;
+        html[opt..end].to_string()
+    } else {
+        let v = html[at..].find("value=\"").unwrap() + at + 7;
+        let end = html[v..].find('"').unwrap() + v;
+        unescape(&html[v..end])
+    }
+}
+
+#[test]
+fn a_new_password_ends_the_old_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    let owner = app.owner().sign_in();
+    let other = app.owner().sign_in();
+    let html = owner.page("/admin/settings/password");
+    let csrf = office_csrf(&html);
+    let send = |current: &str, new: &str, again: &str| {
+        owner
+            .client()
+            .post(app.url("/admin/settings/password"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("current_password", current),
+                ("new_password", new),
+                ("new_password_again", again),
+            ])
+            .send()
+            .unwrap()
+    };
+    const NEW: &str = "a brand new password 456";
+    let resp = send("not the password 000", NEW, NEW);
+    assert_eq!(resp.status().as_u16(), 422);
+    assert!(
+        resp.text()
+            .unwrap()
+            .contains("id=\"current_password-error\"")
+    );
+    let resp = send(OWNER_PASSWORD, NEW, "something else entirely");
+    assert_eq!(resp.status().as_u16(), 422);
+    assert!(resp.text().unwrap().contains("not the same"));
+    let resp = send(OWNER_PASSWORD, "short", "short");
+    assert_eq!(resp.status().as_u16(), 422);
+    let resp = send(OWNER_PASSWORD, NEW, NEW);
+    assert_eq!(resp.status().as_u16(), 303);
+    assert!(
+        resp.headers().get_all("set-cookie").iter().any(|c| c
+            .to_str()
+            .unwrap()
+            .starts_with("sf_owner=")
+            && !c.to_str().unwrap().starts_with("sf_owner=;")),
+        "a fresh session for this browser"
+    );
+    // This browser stays signed in; the other one's session ended.
+    assert_eq!(
+        owner
+            .client()
+            .get(app.url("/admin"))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    let resp = other.client().get(app.url("/admin")).send().unwrap();
+    assert_eq!(resp.status().as_u16(), 303);
+    assert!(location(&resp).starts_with("/admin/sign-in"));
+    // The old password fails, the new one works.
+    let fresh = browser_like_client();
+    let resp = fresh
+        .post(app.url("/admin/sign-in"))
+        .form(&[("password", OWNER_PASSWORD)])
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 401);
+    let resp = fresh
+        .post(app.url("/admin/sign-in"))
+        .form(&[("password", NEW)])
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 303);
+    app.stop();
+}

@@ -1,0 +1,19 @@
+//! The shopper's side through the real host and components: catalog, cart and checkout,
+//! the money an order costs, orders and their access, stock, payments against a fake Stripe,
+//! discount codes and the outbox's emails. One binary, so the components are built and the
+//! test processes linked once for all of them; each area is a module.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod catalog;
+mod catalog_model;
+mod checkout;
+mod checkout_money;
+mod discount_guessing;
+mod order_access;
+mod orders;
+mod outbox;
+mod payments;
+mod shop_pages;
+mod stock;

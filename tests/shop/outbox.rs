@@ -1,0 +1,516 @@
+//! The transactional outbox through the real components: every order event becomes one
+//! email (Postmark's API, faked by a separate server) delivered once even through a
+//! dispatcher killed mid-delivery; a webhook receiver that fails three times gets the
+//! event, validly signed, once it recovers; an order that rolled back has no message;
+//! a dead dispatcher's lease is taken over when it runs out; `storefront check` reports
+//! messages given up or overdue; without an email key the mail lands in the owner's
+//! local mailbox.
+
+use crate::support;
+
+use crate::support::fake_inbox::{Behaviour, FakeInbox, POSTMARK_TOKEN};
+use crate::support::{ADMIN_TOKEN, Started, TestApp};
+use hmac::{Hmac, Mac};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::Duration;
+
+const HOOK_SECRET: &str = "whsec_outbox_test_0123456789";
+
+/// `storefront up` with the admin token, a dispatch round every second, a 3 s lease,
+/// a 1 s first retry, and `env`.
+fn start(dir: &Path, env: &[(&str, &str)]) -> TestApp {
+    let mut cmd = support::up_command(dir);
+    cmd.env("SPIN_VARIABLE_ADMIN_TOKEN", ADMIN_TOKEN)
+        .env("SPIN_VARIABLE_OUTBOX_LEASE_SECONDS", "3")
+        .env("SPIN_VARIABLE_OUTBOX_FIRST_RETRY_SECONDS", "1")
+        .env("SPIN_VARIABLE_WEBHOOK_HOSTS", "http://127.0.0.1:*")
+        .env("SPIN_VARIABLE_SHOP_URL", "https://shop.example")
+        .args(["--dispatch-every", "1"]);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    support::spawn(cmd, dir).ready()
+}
+
+fn postmark_env(fake: &FakeInbox) -> Vec<(&'static str, String)> {
+    vec![
+        ("SPIN_VARIABLE_EMAIL_API_BASE", fake.base_url.clone()),
+        ("SPIN_VARIABLE_EMAIL_API_KEY", POSTMARK_TOKEN.to_string()),
+        (
+            "SPIN_VARIABLE_EMAIL_FROM",
+            "orders@shop.example".to_string(),
+        ),
+    ]
+}
+
+fn env_refs<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    env.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+fn outbox(app: &TestApp) -> Vec<Value> {
+    let r = support::client()
+        .get(app.url("/admin/outbox?limit=200"))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.json::<Value>().unwrap()["messages"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    assert!(
+        support::eventually(Duration::from_secs(120), &mut done),
+        "timed out waiting for {what}"
+    );
+}
+
+#[test]
+fn one_email_per_order_event_through_a_dispatcher_killed_mid_delivery() {
+    let dir = tempfile::tempdir().unwrap();
+    // Postmark holds its answer to the first email: the app is killed meanwhile.
+    let postmark = FakeInbox::start(Behaviour {
+        postmark: true,
+        hold_first: Some(Duration::from_secs(4)),
+        ..Behaviour::default()
+    });
+    let env = postmark_env(&postmark);
+    let mut app = start(dir.path(), &env_refs(&env));
+    let number = app.place_order("outbox-order-1");
+    wait_for("the first delivery to start", || {
+        !postmark.received().is_empty()
+    });
+    app.child.kill().unwrap();
+    app.wait_for_exit();
+
+    // After a restart the lease runs out and the email goes again, with the same id.
+    let app = start(dir.path(), &env_refs(&env));
+    let r = support::client()
+        .post(app.url(&format!("/admin/orders/{number}/cancel")))
+        .bearer_auth(ADMIN_TOKEN)
+        .header("idempotency-key", "outbox-cancel-1")
+        .send()
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().unwrap());
+    wait_for("both emails delivered", || {
+        let rows = outbox(&app);
+        rows.len() == 2 && rows.iter().all(|m| m["state"] == "delivered")
+    });
+    let received = postmark.received();
+    let ids: BTreeSet<String> = received
+        .iter()
+        .map(|r| {
+            r.json()["Headers"][0]["Value"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ids.len(), 2, "one message id per event: {ids:?}");
+    assert!(
+        received.len() >= 3,
+        "the held email was sent again after the restart"
+    );
+    let first = received[0].json();
+    let retried = received
+        .iter()
+        .skip(1)
+        .find(|r| r.json()["Headers"] == first["Headers"])
+        .expect("the retry carries the same Message-ID");
+    assert_eq!(retried.json()["Subject"], first["Subject"]);
+    let subjects: BTreeSet<String> = received
+        .iter()
+        .map(|r| r.json()["Subject"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        subjects.contains(&format!("We have your order {number} · Kaffee & Kanne")),
+        "{subjects:?}"
+    );
+    assert!(
+        subjects.contains(&format!("Order {number} was cancelled · Kaffee & Kanne")),
+        "{subjects:?}"
+    );
+    let email = received[0].json();
+    assert_eq!(email["To"], "ada@example.com");
+    assert_eq!(email["From"], "orders@shop.example");
+    let text = email["TextBody"].as_str().unwrap();
+    assert!(text.contains("French Press"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "https://shop.example/orders/{number}?key={}",
+            support::order_token(&number)
+        )),
+        "{text}"
+    );
+    assert!(
+        email["HtmlBody"]
+            .as_str()
+            .unwrap()
+            .contains("Kaffee &amp; Kanne")
+    );
+    for r in &received {
+        assert_eq!(r.path, "/email");
+        assert_eq!(r.headers["x-postmark-server-token"], POSTMARK_TOKEN);
+    }
+    app.stop();
+    let (ok, lines) = support::check(dir.path());
+    assert!(ok, "{lines:?}");
+}
+
+fn verify_signature(header: &str, body: &[u8]) -> bool {
+    let mut t = "";
+    let mut v1 = "";
+    for part in header.split(',') {
+        match part.split_once('=') {
+            Some(("t", value)) => t = value,
+            Some(("v1", value)) => v1 = value,
+            _ => {}
+        }
+    }
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(HOOK_SECRET.as_bytes()).unwrap();
+    mac.update(t.as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    hex::encode(mac.finalize().into_bytes()) == v1
+}
+
+#[test]
+fn a_failing_webhook_receiver_gets_the_event_once_it_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let receiver = FakeInbox::start(Behaviour {
+        fail_first: 3,
+        ..Behaviour::default()
+    });
+    let app = start(dir.path(), &[]);
+    let r = support::client()
+        .post(app.url("/admin/webhooks"))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&json!({
+            "url": format!("{}/hooks/storefront", receiver.base_url),
+            "events": ["order.placed", "order.cancelled"],
+            "secret": HOOK_SECRET,
+        }))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().unwrap());
+    let bad = support::client()
+        .post(app.url("/admin/webhooks"))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&json!({ "url": "ftp://x", "events": ["order.nope"] }))
+        .send()
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+
+    let number = app.place_order("outbox-hook-1");
+    wait_for("the webhook delivered", || {
+        outbox(&app)
+            .iter()
+            .any(|m| m["channel"] == "webhook" && m["state"] == "delivered")
+    });
+    let received = receiver.received();
+    assert_eq!(received.len(), 4, "3 failures, then the delivery");
+    let ids: BTreeSet<&str> = received
+        .iter()
+        .map(|r| r.headers["storefront-event-id"].as_str())
+        .collect();
+    assert_eq!(ids.len(), 1, "the same event id on every attempt");
+    let last = received.last().unwrap();
+    assert_eq!(last.path, "/hooks/storefront");
+    assert_eq!(last.headers["storefront-event-type"], "order.placed");
+    assert!(verify_signature(
+        &last.headers["storefront-signature"],
+        &last.body
+    ));
+    assert!(!verify_signature(
+        &last.headers["storefront-signature"],
+        b"{\"tampered\":true}"
+    ));
+    let event = last.json();
+    assert_eq!(event["type"], "order.placed");
+    assert_eq!(event["id"], last.headers["storefront-event-id"].as_str());
+    assert_eq!(event["data"]["order"]["number"], number.as_str());
+    let hook = outbox(&app)
+        .into_iter()
+        .find(|m| m["channel"] == "webhook")
+        .unwrap();
+    assert_eq!(hook["attempts"], 4);
+    app.stop();
+}
+
+#[test]
+fn an_order_that_rolled_back_has_no_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(
+        dir.path(),
+        &[("SPIN_VARIABLE_OUTBOX_FIRST_RETRY_SECONDS", "1")],
+    );
+    app.stop();
+    support::open_db(dir.path())
+        .execute("UPDATE variants SET stock = 3", [])
+        .unwrap();
+    let app = start(dir.path(), &[]);
+    // 12 shoppers race for 3 units: 9 orders roll back inside the writer.
+    let handles: Vec<_> = (0..12)
+        .map(|i| {
+            let url = app.url("/api/orders");
+            std::thread::spawn(move || {
+                support::client()
+                    .post(url)
+                    .header("idempotency-key", format!("race-{i}"))
+                    .json(&support::order_body("french-press", 1))
+                    .send()
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let statuses: Vec<u16> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        3,
+        "{statuses:?}"
+    );
+    app.stop();
+    let db = support::open_db(dir.path());
+    assert_eq!(support::scalar(&db, "SELECT count(*) FROM orders"), 3);
+    assert_eq!(
+        support::scalar(
+            &db,
+            "SELECT count(*) FROM outbox WHERE event = 'order.placed' AND channel = 'email'"
+        ),
+        3,
+        "one message per committed order, none for the 9 that rolled back"
+    );
+    assert_eq!(
+        support::scalar(
+            &db,
+            "SELECT count(*) FROM order_events e WHERE NOT EXISTS (SELECT 1 FROM outbox m \
+             WHERE m.order_id = e.order_id AND m.channel = 'email' AND m.created_at = e.at)"
+        ),
+        0,
+        "every committed change has its message"
+    );
+}
+
+#[test]
+fn a_dead_dispatchers_lease_is_taken_over_when_it_expires() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = support::spawn(
+        support::writer_command(dir.path(), &["--dispatch-every", "0"]),
+        dir.path(),
+    );
+    let Started::Ready(writer) = writer else {
+        panic!("writer did not start")
+    };
+    let r = support::writer_order(&writer, "lease-1", &support::order_body("french-press", 1));
+    assert_eq!(r.status(), 201);
+    let claim = |who: &str, lease: i64| -> Vec<Value> {
+        let r = support::client()
+            .post(writer.url("/outbox/claim"))
+            .bearer_auth(support::TOKEN)
+            .json(&json!({ "dispatcher": who, "limit": 10, "lease_seconds": lease }))
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        r.json::<Value>().unwrap()["messages"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let report = |who: &str, id: &str| {
+        support::client()
+            .post(writer.url(&format!("/outbox/{id}/result")))
+            .bearer_auth(support::TOKEN)
+            .json(&json!({ "dispatcher": who, "outcome": "delivered" }))
+            .send()
+            .unwrap()
+    };
+    let first = claim("dead", 2);
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0]["attempt"], 1);
+    let id = first[0]["message_id"].as_str().unwrap().to_string();
+    assert!(claim("live", 2).is_empty(), "leased to the dead one");
+    std::thread::sleep(Duration::from_millis(2_500));
+    let second = claim("live", 30);
+    assert_eq!(second.len(), 1, "the lease ran out");
+    assert_eq!(second[0]["message_id"], id.as_str());
+    assert_eq!(second[0]["attempt"], 2);
+    let late = report("dead", &id);
+    assert_eq!(
+        late.status(),
+        409,
+        "the dead one's late report counts for nothing"
+    );
+    let ok = report("live", &id);
+    assert_eq!(ok.status(), 200);
+    assert_eq!(ok.json::<Value>().unwrap()["state"], "delivered");
+    assert!(claim("live", 30).is_empty());
+    let bad = support::client()
+        .post(writer.url("/outbox/claim"))
+        .bearer_auth(support::TOKEN)
+        .json(&json!({ "dispatcher": "x y", "limit": 0, "lease_seconds": 9999 }))
+        .send()
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    writer.stop();
+}
+
+#[test]
+fn check_reports_messages_given_up_or_overdue() {
+    let dir = tempfile::tempdir().unwrap();
+    let postmark = FakeInbox::start(Behaviour {
+        postmark: true,
+        refuse_recipients: true,
+        ..Behaviour::default()
+    });
+    let env = postmark_env(&postmark);
+    let app = start(dir.path(), &env_refs(&env));
+    app.place_order("given-up-1");
+    wait_for("the email given up", || {
+        outbox(&app).iter().any(|m| m["state"] == "given_up")
+    });
+    app.stop();
+    let (ok, lines) = support::check(dir.path());
+    assert!(!ok);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("was given up after 1 attempts")
+                && l.contains("Invalid 'To' address")),
+        "{lines:?}"
+    );
+    // The same message still pending and two hours past due: overdue.
+    support::open_db(dir.path())
+        .execute(
+            "UPDATE outbox SET state = 'pending', finished_at = NULL, \
+             next_attempt_at = CAST(strftime('%s', 'now') AS INTEGER) - 7200",
+            [],
+        )
+        .unwrap();
+    let (ok, lines) = support::check(dir.path());
+    assert!(!ok);
+    assert!(lines.iter().any(|l| l.contains("is overdue")), "{lines:?}");
+    // A change whose message is missing (the row deleted behind the writer's back).
+    support::open_db(dir.path())
+        .execute("DELETE FROM outbox", [])
+        .unwrap();
+    let (ok, lines) = support::check(dir.path());
+    assert!(!ok);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("became pending_payment") && l.contains("no email was written")),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn without_an_email_key_the_owner_reads_the_mail_locally() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(dir.path(), &[]);
+    let number = app.place_order("local-mail-1");
+    let mails = || -> Vec<Value> {
+        support::client()
+            .get(app.url("/admin/mail"))
+            .bearer_auth(ADMIN_TOKEN)
+            .send()
+            .unwrap()
+            .json::<Value>()
+            .unwrap()["mails"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    wait_for("the local mail", || !mails().is_empty());
+    let mail = &mails()[0];
+    assert_eq!(mail["recipient"], "ada@example.com");
+    assert_eq!(mail["event"], "order.placed");
+    assert!(mail["subject"].as_str().unwrap().contains(&number));
+    assert!(mail["text"].as_str().unwrap().contains("French Press"));
+    app.stop();
+}
+
+#[test]
+fn the_owner_reads_the_mailbox_and_adds_a_webhook_in_the_back_office() {
+    let dir = tempfile::tempdir().unwrap();
+    support::build_components();
+    support::set_owner_password(dir.path(), support::OWNER_PASSWORD);
+    let app = start(dir.path(), &[]);
+    let number = app.place_order("office-mail-1");
+    let owner = support::owner_client(&app);
+    let mut html = String::new();
+    wait_for("the mail in the back office", || {
+        html = owner
+            .get(app.url("/admin/mail"))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        html.contains(&number)
+    });
+    assert!(html.contains(&format!("We have your order {number} · Kaffee &amp; Kanne")));
+    assert!(html.contains("To ada@example.com"));
+
+    let page = owner
+        .get(app.url("/admin/webhooks"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let csrf = support::office_csrf(&page);
+    let bad = owner
+        .post(app.url("/admin/webhooks"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("url", "not a url"),
+            ("events", "*"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    assert!(bad.text().unwrap().contains("The URL must be an https URL"));
+    for _ in 0..2 {
+        let added = owner
+            .post(app.url("/admin/webhooks"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("url", "https://hooks.example/in"),
+                ("events", "order.paid"),
+                ("events", "order.shipped"),
+            ])
+            .send()
+            .unwrap();
+        assert_eq!(added.status(), 303);
+    }
+    let forged = owner
+        .post(app.url("/admin/webhooks"))
+        .form(&[("url", "https://evil.example/in"), ("events", "*")])
+        .send()
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    let list: Value = support::client()
+        .get(app.url("/admin/webhooks"))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let endpoints = list["endpoints"].as_array().unwrap();
+    assert_eq!(endpoints.len(), 1, "the repeated form added one: {list}");
+    assert_eq!(
+        endpoints[0]["events"],
+        json!(["order.paid", "order.shipped"])
+    );
+    assert!(
+        endpoints[0]["secret"]
+            .as_str()
+            .unwrap()
+            .starts_with("whsec_")
+    );
+    app.stop();
+}

@@ -1,0 +1,400 @@
+//! The shopper's pages over plain HTTP, for what needs no browser: no page with
+//! per-shopper state is kept by any cache, `HEAD` answers wherever `GET` does, the
+//! favicon and the legal pages are served, a notice is said once, checkout errors are
+//! linked to their fields, the cart is kept until the order is paid, and what was typed
+//! at checkout survives a trip to the cart.
+
+use crate::support;
+
+use crate::support::TestApp;
+use reqwest::blocking::{Client, Response};
+use std::io::Write;
+use std::time::Duration;
+
+const SLUG: &str = "french-press";
+
+fn get(browser: &Client, app: &TestApp, path: &str) -> Response {
+    browser.get(app.url(path)).send().unwrap()
+}
+
+fn html(browser: &Client, app: &TestApp, path: &str) -> String {
+    let r = get(browser, app, path);
+    assert_eq!(r.status(), 200, "{path}");
+    r.text().unwrap()
+}
+
+/// Adds `quantity` of `SLUG` with the catalog's own CSRF token; returns the token.
+fn add(browser: &Client, app: &TestApp, quantity: &str) -> String {
+    let home = html(browser, app, "/");
+    let csrf = support::hidden_field(&home, "csrf");
+    let added = browser
+        .post(app.url("/cart/add"))
+        .form(&[("slug", SLUG), ("quantity", quantity), ("csrf", &csrf)])
+        .send()
+        .unwrap();
+    assert_eq!(added.status(), 303);
+    assert_eq!(added.headers()["location"], "/cart", "no notice in the URL");
+    csrf
+}
+
+/// Places the cart's order through the HTML checkout; returns its number.
+fn place(browser: &Client, app: &TestApp) -> String {
+    let checkout = html(browser, app, "/checkout");
+    let placed = browser
+        .post(app.url("/checkout"))
+        .form(&support::checkout_form(&checkout))
+        .send()
+        .unwrap();
+    assert_eq!(placed.status(), 303);
+    support::keep_order_cookie(&placed);
+    let location = placed.headers()["location"].to_str().unwrap().to_string();
+    location
+        .strip_prefix("/orders/")
+        .and_then(|rest| rest.strip_suffix("/pay"))
+        .unwrap_or_else(|| panic!("placing led to {location}"))
+        .to_string()
+}
+
+#[test]
+fn per_shopper_pages_are_never_stored_and_head_answers_like_get() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start(dir.path());
+    let browser = support::client();
+    add(&browser, &app, "1");
+    let number = place(&browser, &app);
+    for path in [
+        "/".to_string(),
+        format!("/products/{SLUG}"),
+        "/collections/coffee".into(),
+        "/search?q=ken".into(),
+        "/cart".into(),
+        "/checkout".into(),
+        format!("/orders/{number}"),
+        format!("/orders/{number}/pay"),
+        "/terms".into(),
+    ] {
+        let r = get(&browser, &app, &path);
+        assert_eq!(r.status(), 200, "{path}");
+        assert_eq!(r.headers()["cache-control"], "no-store", "{path}");
+    }
+
+    // HEAD: the status and headers of GET, and no body.
+    for path in [
+        "/",
+        "/products/french-press",
+        "/cart",
+        "/favicon.ico",
+        "/terms",
+    ] {
+        let got = get(&browser, &app, path);
+        let head = browser.head(app.url(path)).send().unwrap();
+        assert_eq!(head.status(), 200, "HEAD {path}");
+        for name in ["content-type", "cache-control", "content-security-policy"] {
+            assert_eq!(
+                head.headers().get(name),
+                got.headers().get(name),
+                "HEAD {path}: {name}"
+            );
+        }
+    }
+    let mut stream = support::raw_connection(&app, Duration::from_secs(5));
+    stream
+        .write_all(b"HEAD / HTTP/1.1\r\nHost: shop\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let (answer, _) = support::read_until_closed(&mut stream);
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(body.is_empty(), "HEAD / sent a body: {body:.200}");
+    // Routes that only take POST still say so, and name HEAD with GET.
+    let wrong = browser.delete(app.url("/")).send().unwrap();
+    assert_eq!(wrong.status(), 405);
+    assert_eq!(wrong.headers()["allow"], "GET, HEAD");
+}
+
+#[test]
+fn favicon_legal_pages_and_page_identity() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start(dir.path());
+    let browser = support::client();
+    for (path, content_type, magic) in [
+        ("/favicon.ico", "image/x-icon", &b"\x00\x00\x01\x00"[..]),
+        ("/favicon.svg", "image/svg+xml", &b"<svg"[..]),
+    ] {
+        let r = get(&browser, &app, path);
+        assert_eq!(r.status(), 200, "{path}");
+        assert_eq!(r.headers()["content-type"], content_type);
+        assert_eq!(
+            r.headers()["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+        assert!(r.headers().get("set-cookie").is_none(), "{path}");
+        assert!(r.bytes().unwrap().starts_with(magic), "{path}");
+    }
+
+    let home = html(&browser, &app, "/");
+    for link in ["/terms", "/privacy", "/returns", "/imprint"] {
+        assert!(
+            home.contains(&format!("href=\"{link}\"")),
+            "the footer links {link}"
+        );
+        let page = html(&browser, &app, link);
+        assert!(page.contains("<h1>"), "{link}");
+    }
+    assert!(home.contains("<meta name=\"description\" content=\""));
+    assert!(home.contains("<link rel=\"icon\" href=\"/favicon.svg\""));
+    assert!(home.contains("property=\"og:title\""));
+    assert!(home.contains("<a class=\"skip\" href=\"#main\">"));
+    assert!(home.contains("<main id=\"main\""));
+    let product = html(&browser, &app, "/products/ethiopia-yirgacheffe");
+    assert!(product.contains("<meta property=\"og:type\" content=\"product\">"));
+    assert!(
+        product.contains("property=\"og:image\" content=\"http://"),
+        "absolute image"
+    );
+    assert!(product.contains("rel=\"canonical\" href=\"http://"));
+    // Every "Add to cart" names its product.
+    assert!(home.contains("aria-label=\"Add to cart: "));
+    assert!(!home.contains("<span class=\"visually-hidden\">Quantity</span>"));
+}
+
+#[test]
+fn a_notice_is_said_once_and_checkout_errors_point_at_their_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start(dir.path());
+    let browser = support::client();
+    let csrf = add(&browser, &app, "1");
+    assert!(html(&browser, &app, "/cart").contains("Added to your cart."));
+    let again = html(&browser, &app, "/cart");
+    assert!(!again.contains("Added to your cart."), "said once");
+
+    // The one cart form: every quantity at once, and a line's own remove button.
+    let updated = browser
+        .post(app.url("/cart/update"))
+        .form(&[("csrf", csrf.as_str()), ("sku", SLUG), ("quantity", "3")])
+        .send()
+        .unwrap();
+    assert_eq!(updated.status(), 303);
+    let cart = html(&browser, &app, "/cart");
+    assert!(cart.contains("Your cart was updated."));
+    assert!(cart.contains("value=\"3\""));
+    assert_eq!(
+        cart.matches("<form").count() - 1,
+        1,
+        "one cart form (and the search)"
+    );
+
+    // A checkout with mistakes: a summary at the top linking each field, the fields
+    // marked and described, the title says so.
+    let checkout = html(&browser, &app, "/checkout");
+    let mut form = support::checkout_form(&checkout);
+    form.retain(|(name, _)| *name != "terms");
+    for (name, value) in form.iter_mut() {
+        match *name {
+            "email" => *value = "ada.example.com".into(),
+            "address.postal_code" => *value = "!!".into(),
+            _ => {}
+        }
+    }
+    let r = browser
+        .post(app.url("/checkout"))
+        .form(&form)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let page = r.text().unwrap();
+    assert!(page.contains("<title>Error: Checkout"), "{page:.300}");
+    assert!(page.contains("id=\"error-summary\" tabindex=\"-1\" autofocus"));
+    for field in ["email", "address.postal_code", "terms"] {
+        assert!(page.contains(&format!("href=\"#{field}\"")), "{field}");
+        assert!(
+            page.contains(&format!("aria-describedby=\"{field}-error\"")),
+            "{field}"
+        );
+    }
+    assert!(page.contains("aria-invalid=\"true\""));
+    // The country is a list of names, never cut short.
+    assert!(page.contains("<option value=\"GB\" selected>United Kingdom</option>"));
+    assert!(!page.contains("maxlength=\"2\""));
+}
+
+#[test]
+fn the_cart_is_kept_until_paid_and_typed_details_survive_the_cart() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start(dir.path());
+    let browser = support::client();
+    add(&browser, &app, "2");
+
+    // "Edit cart" from the checkout keeps what was typed (signed, short-lived cookie).
+    let checkout = html(&browser, &app, "/checkout");
+    let mut form = support::checkout_form(&checkout);
+    form.push(("action", "cart".into()));
+    let r = browser
+        .post(app.url("/checkout"))
+        .form(&form)
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/cart");
+    let kept = r.headers().get_all("set-cookie").iter().any(|c| {
+        c.to_str().unwrap().starts_with("checkout=") && c.to_str().unwrap().contains("Max-Age=1800")
+    });
+    assert!(kept, "the typed details are kept for 30 minutes");
+    let checkout = html(&browser, &app, "/checkout");
+    assert!(
+        checkout.contains("value=\"12 St James&#39;s Square\"")
+            || checkout.contains("value=\"12 St James's Square\""),
+        "{checkout:.2000}"
+    );
+    assert!(checkout.contains("value=\"ada@example.com\""));
+
+    let number = place(&browser, &app);
+    let cart = html(&browser, &app, "/cart");
+    assert!(
+        cart.contains(&format!("/orders/{number}/pay")),
+        "the cart links the unpaid order"
+    );
+    assert!(cart.contains("awaits payment"));
+    let home = html(&browser, &app, "/");
+    assert!(home.contains(&format!(
+        "Your order <strong class=\"number\">{number}</strong> awaits payment"
+    )));
+    let order = html(&browser, &app, &format!("/orders/{number}"));
+    assert!(order.contains("Your order awaits payment") && !order.contains("Thank you"));
+    assert!(order.contains("United Kingdom"), "country by name");
+    assert!(order.contains(" UTC</time>"), "human dates");
+
+    // Paid (test mode): the order page says thank you, and the cart is empty.
+    let pay = html(&browser, &app, &format!("/orders/{number}/pay"));
+    assert!(
+        pay.contains("12 St James"),
+        "the payment page shows the address"
+    );
+    assert!(pay.contains("Subtotal"), "and the totals");
+    let csrf = support::hidden_field(&pay, "csrf");
+    let paid = browser
+        .post(app.url(&format!("/orders/{number}/pay/test")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .unwrap();
+    assert_eq!(paid.status(), 303);
+    let order = html(&browser, &app, &format!("/orders/{number}"));
+    assert!(order.contains("Thank you"), "{order:.2000}");
+    let cart = html(&browser, &app, "/cart");
+    assert!(cart.contains("Your cart is empty."));
+    assert!(!cart.contains("awaits payment"));
+}
+
+#[test]
+fn the_owner_settings_shape_every_page_and_the_checkout_prices_shipping_and_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_with_admin(dir.path());
+    let browser = support::client();
+
+    // The demo shop's own name, escaped, in the header and every title.
+    let home = html(&browser, &app, "/");
+    assert!(
+        home.contains("<title>Catalog · Kaffee &amp; Kanne</title>"),
+        "{home:.600}"
+    );
+    assert!(
+        home.contains("Small-lot coffee"),
+        "the tagline is the description"
+    );
+    assert!(!home.contains(">storefront<"));
+
+    // Legal texts are the owner's, paragraphs escaped.
+    let admin = |method: reqwest::Method, key: Option<&str>, body: Option<&serde_json::Value>| {
+        let mut r = support::client()
+            .request(method, app.url("/admin/settings"))
+            .bearer_auth(support::ADMIN_TOKEN);
+        if let Some(key) = key {
+            r = r.header("idempotency-key", key);
+        }
+        if let Some(body) = body {
+            r = r.json(body);
+        }
+        r.send().unwrap()
+    };
+    let mut settings: serde_json::Value = admin(reqwest::Method::GET, None, None).json().unwrap();
+    settings["legal"]["returns"] =
+        serde_json::json!("Send it back <b>within 14 days</b>.\n\nWe pay the postage.");
+    assert_eq!(
+        admin(reqwest::Method::PUT, Some("pages-1"), Some(&settings)).status(),
+        200
+    );
+    let returns = html(&browser, &app, "/returns");
+    assert!(
+        returns.contains("<p class=\"text\">Send it back &lt;b&gt;within 14 days&lt;/b&gt;.</p>")
+    );
+    assert!(returns.contains("<p class=\"text\">We pay the postage.</p>"));
+    let imprint = html(&browser, &app, "/imprint");
+    assert!(imprint.contains("Speicherstadt 12"), "the contact address");
+
+    // Shipping priced for the country typed, without scripts; a code at its field.
+    let csrf = add(&browser, &app, "1");
+    let checkout = html(&browser, &app, "/checkout");
+    let mut form = support::checkout_form(&checkout);
+    for (name, value) in form.iter_mut() {
+        match *name {
+            "address.country" => *value = "DE".into(),
+            "address.postal_code" => *value = "10117".into(),
+            "address.city" => *value = "Berlin".into(),
+            _ => {}
+        }
+    }
+    let submit = |form: &[(&str, String)], extra: &[(&str, &str)]| {
+        let mut all: Vec<(&str, &str)> = form.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        all.extend_from_slice(extra);
+        browser
+            .post(app.url("/checkout"))
+            .form(&all)
+            .send()
+            .unwrap()
+    };
+    let priced = submit(&form, &[("action", "shipping")]);
+    assert_eq!(priced.status(), 200);
+    let page = priced.text().unwrap();
+    assert!(
+        page.contains("value=\"de-standard\" checked"),
+        "the cheapest is chosen"
+    );
+    assert!(page.contains("value=\"de-express\""));
+    assert!(page.contains("incl. VAT 19"), "{page:.3000}");
+    let refused = submit(
+        &form,
+        &[
+            ("action", "discount"),
+            ("discount_code", "SUMMER24"),
+            ("shipping_method", "de-express"),
+        ],
+    );
+    let page = refused.text().unwrap();
+    assert!(
+        page.contains("id=\"discount_code-error\""),
+        "the reason at the field"
+    );
+    assert!(page.contains("aria-describedby=\"discount_code-error\""));
+    assert!(
+        page.contains("value=\"de-express\" checked"),
+        "the method is kept"
+    );
+
+    // More than the shelf holds: the cart says so at once, with the fix.
+    let stock = app.stock()[SLUG];
+    let many = (stock + 1).min(99).to_string();
+    let set = browser
+        .post(app.url("/cart/update"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("sku", SLUG),
+            ("quantity", many.as_str()),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(set.status(), 303);
+    if stock < 99 {
+        let cart = html(&browser, &app, "/cart");
+        assert!(cart.contains(&format!("Only {stock} left")), "{cart:.3000}");
+        assert!(cart.contains(&format!("name=\"set\" value=\"{SLUG}:{stock}\"")));
+    }
+}
