@@ -84,7 +84,7 @@ pub struct PagesArgs {
     pub limits: ServerLimits,
 }
 
-/// The server's limits (defaults and meaning: `server::limits`, README "Limits").
+/// The server's limits (defaults and meaning: `server::limits`, docs/limits.md).
 #[derive(Args, Debug, Clone)]
 #[command(next_help_heading = "Limits")]
 pub struct ServerLimits {

@@ -55,7 +55,7 @@ async fn run(lease: &mut Lease, statement: &str, params: Vec<Value>) -> Result<Q
     // Run in place, even a COMMIT that waits for fsync: writes are serialised behind the
     // one batch connection and reads are short, so handing each statement off to a
     // blocking thread (`block_in_place`) measurably costs more than it saves (see
-    // README, Benchmarks). (A group commit does go to a blocking thread: see
+    // docs/benchmarks.md). (A group commit does go to a blocking thread: see
     // `crate::database::batch`.)
     match lease.execute(statement, |stmt| query(stmt, params)).await {
         Ok(Some(result)) => Ok(result),

@@ -1,7 +1,7 @@
 //! Every bound the server puts on what a client may hold: connections, time, bytes,
 //! component instances. Each default is a named constant here and can be changed
-//! with a flag of `up`, `writer` and `pages` (see `cli::ServerLimits`); README.md's
-//! "Limits" table lists them with what happens when one is hit.
+//! with a flag of `up`, `writer` and `pages` (see `cli::ServerLimits`); the table in
+//! docs/limits.md lists them with what happens when one is hit.
 //!
 //! Together they bound what any number of clients can cost. Memory: about
 //! `max_connections` × `max_head_bytes` of connection buffers, plus `body_memory`

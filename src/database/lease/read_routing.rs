@@ -136,7 +136,7 @@ mod tests {
     use rusqlite::types::Value;
     use std::time::Duration;
 
-    /// What the writer reads on every request (components/writer/src/db.rs).
+    /// What the writer reads on every request (components/writer/src/db/connection.rs).
     const WRITER_SETTINGS: &str = "SELECT (SELECT foreign_keys FROM pragma_foreign_keys), \
         (SELECT timeout FROM pragma_busy_timeout), (SELECT synchronous FROM pragma_synchronous), \
         (SELECT journal_mode FROM pragma_journal_mode)";

@@ -1,7 +1,7 @@
 //! The checkout's arithmetic, apart from the database: discount amounts, allocating a
 //! discount over lines, and tax shares, in integer minor units (i128 inside, never floats).
 //!
-//! Rounding rule (README "Shipping, tax and discounts"): every division rounds half up to
+//! Rounding rule (docs/checkout.md, "Rounding"): every division rounds half up to
 //! the minor unit; tax is computed per line on the line's amount after its share of the
 //! discount, and once more on the shipping, then summed, so a line's tax never depends on
 //! the other lines.

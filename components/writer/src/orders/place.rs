@@ -357,7 +357,7 @@ fn insert(
 /// The order just inserted, exactly as [`view`] reads it back (its amounts by
 /// [`shown_amounts`], like it), built from what placing it computed rather than read back
 /// with three more queries on every order.
-/// `tests/checkout_money.rs` checks that the answer to placing equals the order read back.
+/// `tests/shop/checkout_money.rs` checks that the answer to placing equals the order read back.
 fn placed_view(
     inserted: Inserted,
     order: &ValidOrder,
