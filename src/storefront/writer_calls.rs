@@ -155,32 +155,23 @@ impl WriterCalls {
     /// wants made now (cancel an intent before its order is cancelled, refund money for
     /// a cancelled order). Runs until the task is aborted.
     pub async fn run_courier_forever(self, every: Duration) {
-        let Some(courier) = self.roles.courier.clone() else {
-            return;
-        };
-        let mut interval = tokio::time::interval(every);
-        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            interval.tick().await;
-            match self
-                .call_component(&courier, http::Method::POST, "/run", None)
-                .await
-            {
-                Ok(a) if a.status.is_success() => {}
-                Ok(a) => tracing::warn!(
-                    "payment courier round failed ({}): {}",
-                    a.status,
-                    a.message()
-                ),
-                Err(e) => tracing::warn!("payment courier round failed: {e:#}"),
-            }
-        }
+        let courier = self.roles.courier.clone();
+        self.run_rounds_forever(courier, every, "payment courier round")
+            .await
     }
 
     /// Every `every`, one round of the outbox's dispatcher: the emails and webhooks that
     /// are due. Runs until the task is aborted.
     pub async fn run_dispatcher_forever(self, every: Duration) {
-        let Some(dispatcher) = self.roles.dispatcher.clone() else {
+        let dispatcher = self.roles.dispatcher.clone();
+        self.run_rounds_forever(dispatcher, every, "outbox dispatch round")
+            .await
+    }
+
+    /// Every `every`, `POST /run` to `component` (a round of work it does on its own),
+    /// logging a failed round as `what` failed; nothing when the app has no such component.
+    async fn run_rounds_forever(self, component: Option<String>, every: Duration, what: &str) {
+        let Some(component) = component else {
             return;
         };
         let mut interval = tokio::time::interval(every);
@@ -188,16 +179,12 @@ impl WriterCalls {
         loop {
             interval.tick().await;
             match self
-                .call_component(&dispatcher, http::Method::POST, "/run", None)
+                .call_component(&component, http::Method::POST, "/run", None)
                 .await
             {
                 Ok(a) if a.status.is_success() => {}
-                Ok(a) => tracing::warn!(
-                    "outbox dispatch round failed ({}): {}",
-                    a.status,
-                    a.message()
-                ),
-                Err(e) => tracing::warn!("outbox dispatch round failed: {e:#}"),
+                Ok(a) => tracing::warn!("{what} failed ({}): {}", a.status, a.message()),
+                Err(e) => tracing::warn!("{what} failed: {e:#}"),
             }
         }
     }

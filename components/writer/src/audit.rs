@@ -115,12 +115,10 @@ fn integrity(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
 /// Returns the row count of `table`.
 fn sequences(db: &Db, table: &str, findings: &mut Vec<String>) -> anyhow::Result<i64> {
     let issued = db
-        .row(
+        .int_value(
             "SELECT seq FROM sqlite_sequence WHERE name = ?",
             &[text(table)],
         )?
-        .map(|r| r.int(0))
-        .transpose()?
         .unwrap_or(0);
     // `table` comes from the constant list above, never from a request.
     let row = db

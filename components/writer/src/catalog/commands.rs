@@ -323,12 +323,10 @@ pub fn touch_product(db: &Db, product_id: i64, now: &str) -> anyhow::Result<()> 
 /// How many variants of the product are not archived.
 pub fn live_variants(db: &Db, product_id: i64) -> anyhow::Result<i64> {
     Ok(db
-        .row(
+        .int_value(
             "SELECT count(*) FROM variants WHERE product_id = ? AND archived_at IS NULL",
             &[int(product_id)],
         )?
-        .map(|r| r.int(0))
-        .transpose()?
         .unwrap_or(0))
 }
 

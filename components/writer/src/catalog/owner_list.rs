@@ -7,7 +7,7 @@
 
 use crate::catalog::query::CatalogQuery;
 use crate::catalog::reads;
-use crate::db::{Db, RowExt as _, int, text};
+use crate::db::{Db, int, text};
 use crate::http::responses::{ApiError, json};
 use spin_sdk::http::Response;
 use storefront_domain::FieldError;
@@ -27,28 +27,22 @@ pub fn list(db: &Db, query: &str) -> Result<Response, ApiError> {
     let filter = "(?1 = '%%' OR p.name LIKE ?1 ESCAPE '\\' OR p.slug LIKE ?1 ESCAPE '\\' \
                   OR EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id \
                   AND v.sku LIKE ?1 ESCAPE '\\'))";
-    let ids = db
-        .rows(
-            &format!(
-                "SELECT p.id FROM products p WHERE {filter} \
+    let ids = db.ints(
+        &format!(
+            "SELECT p.id FROM products p WHERE {filter} \
                  ORDER BY p.archived_at IS NOT NULL, p.position, p.name, p.id LIMIT ?2 OFFSET ?3"
-            ),
-            &[
-                text(&pattern),
-                int(i64::from(query.limit)),
-                int(i64::from(query.offset)),
-            ],
-        )?
-        .iter()
-        .map(|r| r.int(0))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+        ),
+        &[
+            text(&pattern),
+            int(i64::from(query.limit)),
+            int(i64::from(query.offset)),
+        ],
+    )?;
     let total = db
-        .row(
+        .int_value(
             &format!("SELECT count(*) FROM products p WHERE {filter}"),
             &[text(&pattern)],
         )?
-        .map(|r| r.int(0))
-        .transpose()?
         .unwrap_or(0);
     json(
         200,

@@ -32,13 +32,10 @@ pub fn positions(db: &Db, query: &str) -> Result<Response, ApiError> {
         ..Positions::default()
     };
     if let Some(slug) = &product {
-        out.product = db
-            .row(
-                "SELECT position FROM products WHERE slug = ?",
-                &[text(slug)],
-            )?
-            .map(|r| r.int(0))
-            .transpose()?;
+        out.product = db.int_value(
+            "SELECT position FROM products WHERE slug = ?",
+            &[text(slug)],
+        )?;
         out.images = list(
             db,
             "SELECT CAST(i.id AS TEXT), i.position FROM product_images i \

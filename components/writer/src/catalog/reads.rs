@@ -172,9 +172,7 @@ fn collection_of(row: &spin_sdk::sqlite::RowResult) -> anyhow::Result<Collection
 
 /// The id of the collection `slug`.
 pub fn collection_id(db: &Db, slug: &str) -> anyhow::Result<Option<i64>> {
-    db.row("SELECT id FROM collections WHERE slug = ?", &[text(slug)])?
-        .map(|r| r.int(0))
-        .transpose()
+    db.int_value("SELECT id FROM collections WHERE slug = ?", &[text(slug)])
 }
 
 /// The id of the product `slug` and whether it is archived.
@@ -205,23 +203,17 @@ fn page(db: &Db, collection: Option<i64>, query: &CatalogQuery) -> anyhow::Resul
         ),
     };
     let collection = collection.map_or(Value::Null, int);
-    let ids = db
-        .rows(
-            ids_sql,
-            &[
-                collection.clone(),
-                int(archived),
-                int(i64::from(query.limit)),
-                int(i64::from(query.offset)),
-            ],
-        )?
-        .iter()
-        .map(|r| r.int(0))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let ids = db.ints(
+        ids_sql,
+        &[
+            collection.clone(),
+            int(archived),
+            int(i64::from(query.limit)),
+            int(i64::from(query.offset)),
+        ],
+    )?;
     let total = db
-        .row(count_sql, &[collection, int(archived)])?
-        .map(|r| r.int(0))
-        .transpose()?
+        .int_value(count_sql, &[collection, int(archived)])?
         .unwrap_or(0);
     Ok(ProductList {
         products: load(db, &ids, query.include_archived)?,

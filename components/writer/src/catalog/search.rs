@@ -11,7 +11,7 @@
 
 use crate::catalog::query::CatalogQuery;
 use crate::catalog::reads;
-use crate::db::{Db, Mode, RowExt as _, int, text};
+use crate::db::{Db, Mode, int, text};
 use crate::http::responses::{ApiError, json};
 use spin_sdk::http::Response;
 use storefront_domain::catalog::{MAX_QUERY, SearchResults};
@@ -98,30 +98,24 @@ fn matching(db: &Db, words: &[String], query: &CatalogQuery) -> anyhow::Result<(
         return Ok((Vec::new(), 0));
     }
     let expression = match_expression(words);
-    let ids = db
-        .rows(
-            &format!(
-                "SELECT p.id FROM catalog_search s JOIN products p ON p.id = s.rowid \
+    let ids = db.ints(
+        &format!(
+            "SELECT p.id FROM catalog_search s JOIN products p ON p.id = s.rowid \
                  WHERE catalog_search MATCH ? AND p.archived_at IS NULL \
                  ORDER BY {RANK}, p.position, p.id LIMIT ? OFFSET ?"
-            ),
-            &[
-                text(&expression),
-                int(i64::from(query.limit)),
-                int(i64::from(query.offset)),
-            ],
-        )?
-        .iter()
-        .map(|r| r.int(0))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+        ),
+        &[
+            text(&expression),
+            int(i64::from(query.limit)),
+            int(i64::from(query.offset)),
+        ],
+    )?;
     let total = db
-        .row(
+        .int_value(
             "SELECT count(*) FROM catalog_search s JOIN products p ON p.id = s.rowid \
              WHERE catalog_search MATCH ? AND p.archived_at IS NULL",
             &[text(&expression)],
         )?
-        .map(|r| r.int(0))
-        .transpose()?
         .unwrap_or(0);
     Ok((ids, u32::try_from(total)?))
 }

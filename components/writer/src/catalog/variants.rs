@@ -10,7 +10,7 @@ use crate::catalog::search::reindex;
 use crate::db::{Db, RowExt as _, int, text};
 use crate::http::request::{Head, parse_json};
 use crate::http::responses::ApiError;
-use crate::idempotency::Command;
+use crate::idempotency::{Applied, Command};
 use serde_json::json;
 use spin_sdk::http::Response;
 use storefront_domain::catalog::{MAX_OPTION_VALUES, MAX_VARIANTS, NewVariant, VariantChange};
@@ -177,18 +177,7 @@ pub fn archive(db: &Db, head: &Head, sku: &str) -> Result<Response, ApiError> {
                 format!("{sku} is the product's last variant; archive the product instead"),
             ));
         }
-        db.execute(
-            "UPDATE variants SET archived_at = ?, updated_at = ? WHERE id = ?",
-            &[text(now), text(now), int(id)],
-        )?;
-        touch_product(db, product_id, now)?;
-        reindex(db, product_id)?;
-        product_answer(
-            db,
-            product_id,
-            200,
-            json!({"archived": {"from": false, "to": true}}),
-        )
+        set_archived(db, id, product_id, now, true)
     })
 }
 
@@ -218,17 +207,29 @@ pub fn restore(db: &Db, head: &Head, sku: &str) -> Result<Response, ApiError> {
                 ),
             ));
         }
-        db.execute(
-            "UPDATE variants SET archived_at = NULL, updated_at = ? WHERE id = ?",
-            &[text(now), int(id)],
-        )?;
-        touch_product(db, product_id, now)?;
-        reindex(db, product_id)?;
-        product_answer(
-            db,
-            product_id,
-            200,
-            json!({"archived": {"from": true, "to": false}}),
-        )
+        set_archived(db, id, product_id, now, false)
     })
+}
+
+/// Archives (or restores) variant `id` of `product_id` at `now`, keeps the product's
+/// search entry in step, and answers with the product and the change.
+fn set_archived(
+    db: &Db,
+    id: i64,
+    product_id: i64,
+    now: &str,
+    archived: bool,
+) -> Result<Applied, ApiError> {
+    db.execute(
+        "UPDATE variants SET archived_at = CASE WHEN ? THEN ? END, updated_at = ? WHERE id = ?",
+        &[int(i64::from(archived)), text(now), text(now), int(id)],
+    )?;
+    touch_product(db, product_id, now)?;
+    reindex(db, product_id)?;
+    product_answer(
+        db,
+        product_id,
+        200,
+        json!({"archived": {"from": !archived, "to": archived}}),
+    )
 }

@@ -133,9 +133,7 @@ pub fn create(db: &Db, head: &Head, body: &[u8]) -> Result<Response, ApiError> {
     check_amount(&mut checks, "min_subtotal", input.min_subtotal);
     check_limit(&mut checks, "max_uses", input.max_uses);
     check_limit(&mut checks, "max_uses_per_email", input.max_uses_per_email);
-    if !checks.errors.is_empty() {
-        return Err(ApiError::invalid(checks.errors));
-    }
+    checks.finish()?;
     let canonical = DiscountCode {
         code: code.clone(),
         uses: 0,
@@ -162,9 +160,7 @@ pub fn create(db: &Db, head: &Head, body: &[u8]) -> Result<Response, ApiError> {
             {
                 checks.add("ends_at", "must be after starts_at");
             }
-            if !checks.errors.is_empty() {
-                return Err(ApiError::invalid(checks.errors));
-            }
+            checks.finish()?;
             if discounts::find(db, &code)?.is_some() {
                 return Err(conflict("code", format!("{code} already exists")));
             }
@@ -223,9 +219,7 @@ pub fn update(db: &Db, head: &Head, code: &str, body: &[u8]) -> Result<Response,
     if let Some(max) = change.max_uses_per_email {
         check_limit(&mut checks, "max_uses_per_email", max);
     }
-    if !checks.errors.is_empty() {
-        return Err(ApiError::invalid(checks.errors));
-    }
+    checks.finish()?;
     idempotency::run(
         db,
         &head.idempotency_key,
@@ -266,9 +260,7 @@ pub fn update(db: &Db, head: &Head, code: &str, body: &[u8]) -> Result<Response,
             if let Some(active) = change.active {
                 next.active = active;
             }
-            if !checks.errors.is_empty() {
-                return Err(ApiError::invalid(checks.errors));
-            }
+            checks.finish()?;
             db.execute(
                 "UPDATE discount_codes SET value = ?, min_subtotal = ?, starts_at = ?, \
                  ends_at = ?, max_uses = ?, max_uses_per_email = ?, active = ?, updated_at = ? \

@@ -77,9 +77,7 @@ pub fn update(db: &Db, head: &Head, code: &str, body: &[u8]) -> Result<Response,
             check_amount(&mut checks, field, v);
         }
     }
-    if !checks.errors.is_empty() {
-        return Err(ApiError::invalid(checks.errors));
-    }
+    checks.finish()?;
     idempotency::run(
         db,
         &head.idempotency_key,

@@ -51,9 +51,7 @@ pub fn set(db: &Db, head: &Head, country: &str, body: &[u8]) -> Result<Response,
             "must be between 0 and 10000 basis points (1900 = 19 %)",
         );
     }
-    if !checks.errors.is_empty() {
-        return Err(ApiError::invalid(checks.errors));
-    }
+    checks.finish()?;
     let rate = TaxRate {
         country: country.clone(),
         name,

@@ -130,6 +130,17 @@ impl Db {
         Ok(self.rows(sql, params)?.into_iter().next())
     }
 
+    /// The first column of every row as an integer (a page of ids, mostly).
+    pub fn ints(&self, sql: &str, params: &[Value]) -> anyhow::Result<Vec<i64>> {
+        self.rows(sql, params)?.iter().map(|r| r.int(0)).collect()
+    }
+
+    /// The first column of the first row as an integer (a count, a sum, an id); `None`
+    /// when there is no row.
+    pub fn int_value(&self, sql: &str, params: &[Value]) -> anyhow::Result<Option<i64>> {
+        self.row(sql, params)?.map(|r| r.int(0)).transpose()
+    }
+
     /// The current timestamp, read once per command so that every row a command writes
     /// carries the same time.
     pub fn now(&self) -> anyhow::Result<String> {

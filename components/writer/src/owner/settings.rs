@@ -106,9 +106,7 @@ fn check(input: &ShopSettings) -> Result<ShopSettings, ApiError> {
         returns: legal("returns", &input.legal.returns),
         imprint: legal("imprint", &input.legal.imprint),
     };
-    if !checks.errors.is_empty() {
-        return Err(ApiError::invalid(checks.errors));
-    }
+    checks.finish()?;
     Ok(ShopSettings {
         name,
         tagline,

@@ -65,12 +65,10 @@ pub fn provider_key(number: &str, seq: i64) -> String {
 /// The sum of payment `payment_id`'s accepted refunds.
 fn accepted_total(db: &Db, payment_id: i64) -> anyhow::Result<i64> {
     Ok(db
-        .row(
+        .int_value(
             "SELECT coalesce(sum(amount), 0) FROM refunds WHERE payment_id = ? AND state = ?",
             &[int(payment_id), text(REFUND_ACCEPTED)],
         )?
-        .map(|r| r.int(0))
-        .transpose()?
         .unwrap_or(0))
 }
 
@@ -173,12 +171,10 @@ pub fn request(db: &Db, head: &Head, number: &str, body: &[u8]) -> Result<Respon
         }
         let now = db.now()?;
         let seq = db
-            .row(
+            .int_value(
                 "SELECT coalesce(max(seq), 0) + 1 FROM refunds WHERE payment_id = ?",
                 &[int(payment.id)],
             )?
-            .map(|r| r.int(0))
-            .transpose()?
             .unwrap_or(1);
         db.execute(
             "INSERT INTO refunds (payment_id, order_id, seq, amount, currency, note, actor, \
