@@ -16,6 +16,20 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// The parameters of a URL query string in order, each name at most once: a repeated name
+/// is an error at that field ("must be given once") and only its first value is kept.
+pub fn query_params(query: &str, errors: &mut Vec<FieldError>) -> Vec<(String, String)> {
+    let mut params: Vec<(String, String)> = Vec::new();
+    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+        if params.iter().any(|(seen, _)| *seen == name) {
+            errors.push(FieldError::new(name.as_ref(), "must be given once"));
+            continue;
+        }
+        params.push((name.into_owned(), value.into_owned()));
+    }
+    params
+}
+
 impl FieldError {
     /// A problem with `field`.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {

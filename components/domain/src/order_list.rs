@@ -6,6 +6,7 @@
 //! trusts nobody) read it the same way.
 
 use crate::money::Money;
+use crate::order::query_params;
 use crate::order::{FieldError, OrderState};
 use serde::{Deserialize, Serialize};
 
@@ -75,14 +76,8 @@ impl OrderListQuery {
             q: None,
         };
         let mut errors = Vec::new();
-        let mut seen = Vec::new();
-        for (name, value) in form_urlencoded::parse(query.as_bytes()) {
-            if seen.contains(&name) {
-                errors.push(FieldError::new(name.as_ref(), "must be given once"));
-                continue;
-            }
-            seen.push(name.clone());
-            match name.as_ref() {
+        for (name, value) in query_params(query, &mut errors) {
+            match name.as_str() {
                 // An empty filter (the back office's "Any state", an empty date) is none.
                 "state" if value.is_empty() => {}
                 "state" => match OrderState::parse(&value) {
@@ -116,7 +111,7 @@ impl OrderListQuery {
                     }
                 }
                 "from" | "to" => errors.push(FieldError::new(
-                    name.as_ref(),
+                    name.as_str(),
                     "must be a date like 2026-11-23",
                 )),
                 "q" if value.trim().chars().count() > MAX_ORDER_SEARCH => {

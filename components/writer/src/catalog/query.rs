@@ -3,6 +3,7 @@
 
 use storefront_domain::FieldError;
 use storefront_domain::catalog::{DEFAULT_PAGE, MAX_PAGE};
+use storefront_domain::order::query_params;
 
 /// A catalog read's parameters; unknown names are ignored.
 #[derive(Debug, Default)]
@@ -33,14 +34,8 @@ impl CatalogQuery {
             ..CatalogQuery::default()
         };
         let mut errors = Vec::new();
-        let mut seen = Vec::new();
-        for (name, value) in form_urlencoded::parse(query.as_bytes()) {
-            if seen.contains(&name) {
-                errors.push(FieldError::new(name.as_ref(), "must be given once"));
-                continue;
-            }
-            seen.push(name.clone());
-            match name.as_ref() {
+        for (name, value) in query_params(query, &mut errors) {
+            match name.as_str() {
                 "limit" => match value.parse::<u32>() {
                     Ok(limit) if (1..=MAX_PAGE).contains(&limit) => parsed.limit = limit,
                     _ => errors.push(FieldError::new(
@@ -59,28 +54,28 @@ impl CatalogQuery {
                     Ok(before) if before > 0 => parsed.before = Some(before),
                     _ => errors.push(FieldError::new("before", "must be a history entry id")),
                 },
-                "include_archived" => match value.as_ref() {
+                "include_archived" => match value.as_str() {
                     "1" | "true" => parsed.include_archived = true,
                     "0" | "false" | "" => parsed.include_archived = false,
                     _ => errors.push(FieldError::new("include_archived", "must be 1 or 0")),
                 },
-                "with_collections" => match value.as_ref() {
+                "with_collections" => match value.as_str() {
                     "1" | "true" => parsed.with_collections = true,
                     "0" | "false" | "" => parsed.with_collections = false,
                     _ => errors.push(FieldError::new("with_collections", "must be 1 or 0")),
                 },
-                "with_settings" => match value.as_ref() {
+                "with_settings" => match value.as_str() {
                     "1" | "true" => parsed.with_settings = true,
                     "0" | "false" | "" => parsed.with_settings = false,
                     _ => errors.push(FieldError::new("with_settings", "must be 1 or 0")),
                 },
-                "fields" => match value.as_ref() {
+                "fields" => match value.as_str() {
                     "card" => parsed.cards = true,
                     "" => parsed.cards = false,
                     _ => errors.push(FieldError::new("fields", "must be card or empty")),
                 },
-                "collection" if !value.is_empty() => parsed.collection = Some(value.into_owned()),
-                "q" => parsed.q = Some(value.into_owned()),
+                "collection" if !value.is_empty() => parsed.collection = Some(value),
+                "q" => parsed.q = Some(value),
                 _ => {}
             }
         }
