@@ -6,8 +6,9 @@
 //! ([`crate::office::api`]); a browser's request (it names `text/html` in `Accept` and carries
 //! no `Authorization`) comes here. Every page but the sign-in needs the owner's session,
 //! which the writer keeps and checks on every request ([`owner_session`]); every form carries
-//! the session's CSRF token, and a POST that another site sent (`Sec-Fetch-Site:
-//! cross-site`) is refused whatever it carries.
+//! the session's CSRF token, checked by [`Office::checked`] (an owner's form action
+//! answered without that check is refused by [`respond`]), and a POST that another site
+//! sent (`Sec-Fetch-Site: cross-site`) is refused whatever it carries.
 //!
 //! Each area lives in its own module with its handlers and views; every page and form
 //! action is a row of the route table ([`crate::routes`]), dispatched to its handler by
@@ -44,6 +45,7 @@ use crate::security::signing::Key;
 use crate::writer::{WriterClient, WriterError};
 use maud::Markup;
 use owner_session::OwnerSession;
+use std::cell::Cell;
 use storefront_domain::checkout::ShopSettings;
 
 /// The actor named in the history of every command the back office sends.
@@ -77,6 +79,8 @@ pub struct Office<'a> {
     pub session: Option<OwnerSession>,
     /// The message the previous form left (its cookie is cleared by this page).
     pub flash: Option<Flash>,
+    /// Whether this request's form passed its CSRF check ([`Office::checked`]).
+    csrf_passed: Cell<bool>,
 }
 
 impl<'a> Office<'a> {
@@ -90,9 +94,17 @@ impl<'a> Office<'a> {
 
     /// The body of a POSTed form, after its CSRF token is checked (403 page otherwise).
     pub fn form(&self) -> Result<Form, Resp> {
-        let form = Form::parse(&self.req.body);
+        self.checked(Form::parse(&self.req.body))
+    }
+
+    /// `form` if it carries this session's CSRF token, else the 403 page. The one CSRF
+    /// check of the back office's forms, whatever their encoding.
+    pub fn checked(&self, form: Form) -> Result<Form, Resp> {
         match &self.session {
-            Some(s) if s.csrf_ok(self.key, form.get(owner_session::CSRF_FIELD)) => Ok(form),
+            Some(s) if s.csrf_ok(self.key, form.get(owner_session::CSRF_FIELD)) => {
+                self.csrf_passed.set(true);
+                Ok(form)
+            }
             _ => Err(self.error(
                 403,
                 "This form has expired",
@@ -241,8 +253,30 @@ pub async fn respond(req: &Req, key: &Key, writer: &WriterClient, now: u64) -> R
     match found {
         None => office.not_found(),
         Some((entry, _)) if !entry.allows(method) => office.method_not_allowed(entry.methods),
-        Some((_, route)) => page(&office, route).await,
+        Some((_, route)) => {
+            let answer = page(&office, route).await;
+            csrf_enforced(&office, method, answer)
+        }
     }
+}
+
+/// Every owner's form action is CSRF-checked (a property of the table's
+/// [`Who::OwnerSession`] entries that take more than `GET`): a handler that answered
+/// one without the check, other than with a refusal, is a bug, and its answer is not sent.
+fn csrf_enforced(office: &Office<'_>, method: &str, answer: Resp) -> Resp {
+    if method == "GET" || office.csrf_passed.get() || answer.status >= 400 {
+        return answer;
+    }
+    eprintln!(
+        "back office: {method} {} answered {} without its CSRF check; refused",
+        office.req.path, answer.status
+    );
+    office.error(
+        500,
+        "Something went wrong",
+        "This form was not checked as every back-office form must be. Nothing more was \
+         sent; the details are in the component log.",
+    )
 }
 
 /// The handler of a back-office route.
@@ -294,6 +328,7 @@ fn bare<'a>(
         now,
         shop,
         session: None,
+        csrf_passed: Cell::new(false),
         flash: req
             .cookie(flash_cookie::COOKIE)
             .and_then(|v| flash_cookie::read(v, key)),

@@ -1028,6 +1028,24 @@ mod tests {
         }
     }
 
+    /// The owner's form actions are the back office's entries that take `POST`; every one
+    /// is CSRF-checked, which [`crate::office::respond`] enforces on whatever is not `GET`.
+    #[test]
+    fn every_owner_form_action_is_a_csrf_checked_post() {
+        let owner = ROUTES.iter().filter(|e| e.who == Who::OwnerSession);
+        let mut actions = 0;
+        for entry in owner {
+            for method in methods(entry) {
+                assert!(["GET", "POST"].contains(&method), "{method} {}", entry.path);
+            }
+            if methods(entry).contains(&"POST") {
+                actions += 1;
+                assert!([Form, Image].contains(&entry.body), "{}", entry.path);
+            }
+        }
+        assert!(actions > 25);
+    }
+
     #[test]
     fn every_back_office_page_is_an_office_route() {
         for entry in ROUTES.iter().filter(|e| e.who.in_office()) {
