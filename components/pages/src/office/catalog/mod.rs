@@ -10,9 +10,9 @@
 //! next to the fields of the form that was sent, with what was typed kept and nothing
 //! written.
 //!
-//! Pages, each a row of the route table: [`list`] (`/admin/catalog`, `/admin/catalog/new`), [`product`]
-//! (`/admin/catalog/products/{slug}…`), [`images`] (`…/products/{slug}/images…`),
-//! [`collections`] (`/admin/catalog/collections…`).
+//! Pages, each a row of the route table: [`list`] (`/admin/catalog`,
+//! `/admin/catalog/new`), [`product`] (`/admin/catalog/products/{slug}…`), [`images`]
+//! (`…/products/{slug}/images…`), [`collections`] (`/admin/catalog/collections…`).
 
 pub mod collections;
 mod fields;
