@@ -40,19 +40,14 @@ pub const COLUMNS: [&str; 21] = [
     "total",
 ];
 
-pub async fn respond(office: &Office<'_>, rest: &[&str]) -> Resp {
-    match rest {
-        [] | ["orders.csv"] if office.method() != "GET" => office.method_not_allowed("GET"),
-        [] => {
-            let today = today(office.now);
-            form_page(office, 200, &today, &today, &[], None)
-        }
-        ["orders.csv"] => orders_csv(office).await,
-        _ => office.not_found(),
-    }
+/// The export form, today's orders chosen.
+pub fn show(office: &Office<'_>) -> Resp {
+    let today = today(office.now);
+    form_page(office, 200, &today, &today, &[], None)
 }
 
-async fn orders_csv(office: &Office<'_>) -> Resp {
+/// The orders of the chosen days as a spreadsheet.
+pub async fn orders_csv(office: &Office<'_>) -> Resp {
     let from = office.req.query_param("from").unwrap_or_default();
     let to = office.req.query_param("to").unwrap_or_default();
     let mut errors = Vec::new();

@@ -12,13 +12,7 @@ use maud::html;
 /// Mails per page.
 pub const PAGE: i64 = 20;
 
-pub async fn respond(office: &Office<'_>, rest: &[&str]) -> Resp {
-    if !rest.is_empty() {
-        return office.not_found();
-    }
-    if office.method() != "GET" {
-        return office.method_not_allowed("GET");
-    }
+pub async fn show(office: &Office<'_>) -> Resp {
     let before = office
         .req
         .query_param("before")

@@ -6,11 +6,13 @@
 //! ([`crate::office::api`]); a browser's request (it names `text/html` in `Accept` and carries
 //! no `Authorization`) comes here. Every page but the sign-in needs the owner's session,
 //! which the writer keeps and checks on every request ([`owner_session`]); every form carries
-//! the session's CSRF token, and a POST that another site sent (`Sec-Fetch-Site:
-//! cross-site`) is refused whatever it carries.
+//! the session's CSRF token, checked by [`Office::checked`] (an owner's form action
+//! answered without that check is refused by [`respond`]), and a POST that another site
+//! sent (`Sec-Fetch-Site: cross-site`) is refused whatever it carries.
 //!
-//! Each area lives in its own module; the route table ([`crate::routes`]) sends it the
-//! paths under its prefix:
+//! Each area lives in its own module with its handlers and views; every page and form
+//! action is a row of the route table ([`crate::routes`]), dispatched to its handler by
+//! [`crate::routes::dispatch::office_page`]:
 //! `/admin` ([`dashboard`]), `/admin/sign-in` and `/admin/sign-out` ([`sign_in`]),
 //! `/admin/setup` (the first password, [`setup`]),
 //! `/admin/orders…` ([`orders`]), `/admin/catalog…` ([`catalog`]), `/admin/payments…`
@@ -38,11 +40,12 @@ pub mod webhooks;
 use crate::http::forms::Form;
 use crate::http::{Req, Resp};
 use crate::layout::flash::{Flash, Tone};
-use crate::routes::{self, Features, OfficeArea, Route, Who};
+use crate::routes::{self, Features, OfficePage, Route, Who, dispatch, with_head};
 use crate::security::signing::Key;
 use crate::writer::{WriterClient, WriterError};
 use maud::Markup;
 use owner_session::OwnerSession;
+use std::cell::Cell;
 use storefront_domain::checkout::ShopSettings;
 
 /// The actor named in the history of every command the back office sends.
@@ -76,6 +79,8 @@ pub struct Office<'a> {
     pub session: Option<OwnerSession>,
     /// The message the previous form left (its cookie is cleared by this page).
     pub flash: Option<Flash>,
+    /// Whether this request's form passed its CSRF check ([`Office::checked`]).
+    csrf_passed: Cell<bool>,
 }
 
 impl<'a> Office<'a> {
@@ -89,9 +94,17 @@ impl<'a> Office<'a> {
 
     /// The body of a POSTed form, after its CSRF token is checked (403 page otherwise).
     pub fn form(&self) -> Result<Form, Resp> {
-        let form = Form::parse(&self.req.body);
+        self.checked(Form::parse(&self.req.body))
+    }
+
+    /// `form` if it carries this session's CSRF token, else the 403 page. The one CSRF
+    /// check of the back office's forms, whatever their encoding.
+    pub fn checked(&self, form: Form) -> Result<Form, Resp> {
         match &self.session {
-            Some(s) if s.csrf_ok(self.key, form.get(owner_session::CSRF_FIELD)) => Ok(form),
+            Some(s) if s.csrf_ok(self.key, form.get(owner_session::CSRF_FIELD)) => {
+                self.csrf_passed.set(true);
+                Ok(form)
+            }
             _ => Err(self.error(
                 403,
                 "This form has expired",
@@ -149,17 +162,12 @@ impl<'a> Office<'a> {
 
     /// 405 naming the methods the path takes (`GET` implies `HEAD`).
     pub fn method_not_allowed(&self, allow: &str) -> Resp {
-        let allow = if allow.split(", ").any(|m| m == "GET") {
-            format!("{allow}, HEAD")
-        } else {
-            allow.to_string()
-        };
         self.error(
             405,
             "Method not allowed",
             "This page cannot be used that way. Please follow a link instead.",
         )
-        .header("allow", allow)
+        .header("allow", with_head(allow))
     }
 
     /// The page for a writer call that failed in a way the handler did not expect.
@@ -223,49 +231,60 @@ pub async fn respond(req: &Req, key: &Key, writer: &WriterClient, now: u64) -> R
         );
     }
     let found = routes::on_path(&req.path, method, Features::default(), true);
-    // The sign-in and setup pages come before any session.
-    if let Some((entry, captures)) = found.as_ref().filter(|(e, _)| e.who == Who::Visitor) {
-        let area = match (entry.route)(captures) {
-            Route::Office(area, _) => area,
-            _ => return office.not_found(),
-        };
-        if area != OfficeArea::Setup {
+    let found = found.map(|(entry, captures)| (entry, (entry.route)(&captures)));
+    // The sign-in and setup pages come before any session; the sign-in pages still show
+    // whether one is open (setup never does).
+    if let Some((entry, route)) = found.as_ref().filter(|(e, _)| e.who == Who::Visitor) {
+        if *route != Route::Office(OfficePage::Setup) {
             office.session = current_session(&office).await.ok().flatten();
         }
         if !entry.allows(method) {
             return office.method_not_allowed(entry.methods);
         }
-        return match area {
-            OfficeArea::Setup => setup::respond(&office).await,
-            OfficeArea::SignIn => sign_in::respond(&office).await,
-            _ => sign_in::sign_out(&office).await,
-        };
+        return page(&office, route.clone()).await;
     }
+    // Every other path, known or not, needs the session first: a visitor learns nothing
+    // about which back-office addresses exist.
     match current_session(&office).await {
         Ok(Some(session)) => office.session = Some(session),
         Ok(None) => return sign_in::required(&office),
         Err(e) => return office.writer_failed(e),
     }
-    let Some((entry, captures)) = found else {
-        return office.not_found();
-    };
-    if !entry.allows(method) {
-        return office.method_not_allowed(entry.methods);
+    match found {
+        None => office.not_found(),
+        Some((entry, _)) if !entry.allows(method) => office.method_not_allowed(entry.methods),
+        Some((_, route)) => {
+            let answer = page(&office, route).await;
+            csrf_enforced(&office, method, answer)
+        }
     }
-    let Route::Office(area, rest) = (entry.route)(&captures) else {
-        return office.not_found();
-    };
-    let rest = rest.as_slice();
-    match area {
-        OfficeArea::Dashboard => dashboard::respond(&office).await,
-        OfficeArea::Orders => orders::respond(&office, rest).await,
-        OfficeArea::Catalog => catalog::respond(&office, rest).await,
-        OfficeArea::Payments => payments::respond(&office, rest).await,
-        OfficeArea::Export => export::respond(&office, rest).await,
-        OfficeArea::Settings => settings::respond(&office, rest).await,
-        OfficeArea::Mail => mail::respond(&office, rest).await,
-        OfficeArea::Webhooks => webhooks::respond(&office, rest).await,
-        OfficeArea::Setup | OfficeArea::SignIn | OfficeArea::SignOut => office.not_found(),
+}
+
+/// Every owner's form action is CSRF-checked (a property of the table's
+/// [`Who::OwnerSession`] entries that take more than `GET`): a handler that answered
+/// one without the check, other than with a refusal, is a bug, and its answer is not sent.
+fn csrf_enforced(office: &Office<'_>, method: &str, answer: Resp) -> Resp {
+    if method == "GET" || office.csrf_passed.get() || answer.status >= 400 {
+        return answer;
+    }
+    eprintln!(
+        "back office: {method} {} answered {} without its CSRF check; refused",
+        office.req.path, answer.status
+    );
+    office.error(
+        500,
+        "Something went wrong",
+        "This form was not checked as every back-office form must be. Nothing more was \
+         sent; the details are in the component log.",
+    )
+}
+
+/// The handler of a back-office route.
+async fn page(office: &Office<'_>, route: Route<'_>) -> Resp {
+    match route {
+        Route::Office(page) => dispatch::office_page(office, page).await,
+        // The table gives back-office entries only back-office routes.
+        _ => office.not_found(),
     }
 }
 
@@ -309,6 +328,7 @@ fn bare<'a>(
         now,
         shop,
         session: None,
+        csrf_passed: Cell::new(false),
         flash: req
             .cookie(flash_cookie::COOKIE)
             .and_then(|v| flash_cookie::read(v, key)),

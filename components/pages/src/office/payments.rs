@@ -16,21 +16,14 @@ use crate::layout::when;
 use crate::writer::WriterError;
 use maud::{Markup, html};
 use storefront_domain::owner_orders::{FlaggedEvent, ReviewQueue, ReviewQueueQuery};
-use storefront_domain::payments::{MAX_REVIEW_NOTE, ReviewRequest, review_note, valid_event_id};
+use storefront_domain::payments::{MAX_REVIEW_NOTE, ReviewRequest, review_note};
 
 /// Events per page of the review queue.
 pub const EVENTS_PER_PAGE: u32 = 25;
 
-pub async fn respond(office: &Office<'_>, rest: &[&str]) -> Resp {
-    match (rest, office.method()) {
-        ([], "GET") => queue(office, None).await,
-        ([], _) => office.method_not_allowed("GET"),
-        ([event_id, "review"], "POST") if valid_event_id(event_id) => {
-            review(office, event_id).await
-        }
-        ([event_id, "review"], _) if valid_event_id(event_id) => office.method_not_allowed("POST"),
-        _ => office.not_found(),
-    }
+/// The review queue.
+pub async fn show(office: &Office<'_>) -> Resp {
+    queue(office, None).await
 }
 
 /// A note typed for one event that was refused, to draw it again next to its form.
@@ -70,7 +63,7 @@ async fn queue(office: &Office<'_>, refused: Option<Refused<'_>>) -> Resp {
     )
 }
 
-async fn review(office: &Office<'_>, event_id: &str) -> Resp {
+pub async fn review(office: &Office<'_>, event_id: &str) -> Resp {
     let form = match office.form() {
         Ok(form) => form,
         Err(resp) => return resp,

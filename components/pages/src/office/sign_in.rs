@@ -19,13 +19,12 @@ use storefront_domain::owner::{MAX_PASSWORD_BYTES, NewSession, SignInOutcome, Si
 /// Longest `next` address kept across the sign-in.
 const MAX_NEXT: usize = 512;
 
-/// `GET|POST /admin/sign-in` (the route table lets no other method through).
-pub async fn respond(office: &Office<'_>) -> Resp {
-    match office.method() {
-        "GET" if office.session.is_some() => office.redirect("/admin", None),
-        "GET" => form_page(office, 200, &next(office.req.query_param("next")), None),
-        _ => sign_in(office).await,
+/// The sign-in form, or the dashboard for a browser already signed in.
+pub fn show(office: &Office<'_>) -> Resp {
+    if office.session.is_some() {
+        return office.redirect("/admin", None);
     }
+    form_page(office, 200, &next(office.req.query_param("next")), None)
 }
 
 /// The answer to a request that needs a session and has none: to the sign-in page,
@@ -87,7 +86,8 @@ fn form_page(office: &Office<'_>, status: u16, next: &str, problem: Option<&str>
     office.page(status, "Sign in", body)
 }
 
-async fn sign_in(office: &Office<'_>) -> Resp {
+/// The password checked; the session begun, or the form again with why not.
+pub async fn sign_in(office: &Office<'_>) -> Resp {
     let form = Form::parse(&office.req.body);
     let next = next(form.get("next").map(str::to_string));
     let password = form.get("password").unwrap_or_default();

@@ -11,19 +11,9 @@ use crate::writer::WriterError;
 use maud::{Markup, html};
 use storefront_domain::outbox::{EVENTS, Endpoint, NewEndpoint};
 
-pub async fn respond(office: &Office<'_>, rest: &[&str]) -> Resp {
-    match (rest, office.method()) {
-        ([], "GET") => show(office, None, 200).await,
-        ([], "POST") => add(office).await,
-        ([], _) => office.method_not_allowed("GET, POST"),
-        ([id, "deactivate"], "POST")
-            if id.bytes().all(|b| b.is_ascii_digit()) && id.len() <= 18 =>
-        {
-            deactivate(office, id).await
-        }
-        ([_, "deactivate"], _) => office.method_not_allowed("POST"),
-        _ => office.not_found(),
-    }
+/// The endpoints and the form for a new one.
+pub async fn list(office: &Office<'_>) -> Resp {
+    show(office, None, 200).await
 }
 
 /// The form's problem, shown next to the field it is about.
@@ -110,7 +100,7 @@ fn add_form(office: &Office<'_>, problem: Option<&Problem>) -> Markup {
     }
 }
 
-async fn add(office: &Office<'_>) -> Resp {
+pub async fn add(office: &Office<'_>) -> Resp {
     let form = match office.form() {
         Ok(form) => form,
         Err(resp) => return resp,
@@ -158,7 +148,12 @@ fn label(field: &str) -> &str {
     }
 }
 
-async fn deactivate(office: &Office<'_>, id: &str) -> Resp {
+/// Deactivates endpoint `id`; an id that cannot be one is no page, before the form is
+/// looked at.
+pub async fn deactivate(office: &Office<'_>, id: &str) -> Resp {
+    if !(id.bytes().all(|b| b.is_ascii_digit()) && id.len() <= 18) {
+        return office.not_found();
+    }
     if let Err(resp) = office.form() {
         return resp;
     }

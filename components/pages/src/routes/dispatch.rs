@@ -1,14 +1,19 @@
 //! From a routed request to its handler: the Spin variables loaded, the health probe and
 //! the single-purpose modes (the outbox dispatcher, the payment courier) answered first,
-//! then the back office ([`crate::office`]), the JSON side (the API, the provider
+//! then the back office ([`crate::office`], which checks the owner's session before its
+//! pages are dispatched here by [`office_page`]), the JSON side (the API, the provider
 //! webhook, the owner's API) or the HTML shop, each by the [`Route`] the table gave.
 
-use super::table::{Entry, Features, Miss, Route, Who, body_cap, find, with_head};
+use super::table::{Entry, Features, Miss, OfficePage, Route, Who, body_cap, find, with_head};
 use crate::config;
 use crate::http::body::MAX_IMAGE_UPLOAD;
 use crate::http::incoming::BodyError;
 use crate::http::{self, Req, Resp};
 use crate::layout;
+use crate::office::catalog::{collections, images, list, product};
+use crate::office::orders::{actions, detail};
+use crate::office::settings::{discounts, password, sessions, shipping};
+use crate::office::{Office, dashboard, export, mail, settings, setup, sign_in, webhooks};
 use crate::payments::{self, Payments};
 use crate::security::{self, owner_token};
 use crate::writer::WriterClient;
@@ -204,6 +209,69 @@ async fn respond_json(
             &format!("this route accepts {}", with_head(allow)),
         )
         .header("allow", with_head(allow)),
+    }
+}
+
+/// A back-office page or form action, its session (or its lack) settled by
+/// [`office::respond`].
+pub async fn office_page(o: &Office<'_>, page: OfficePage<'_>) -> Resp {
+    use OfficePage as P;
+    match page {
+        P::Dashboard => dashboard::respond(o).await,
+        P::Setup => setup::respond(o).await,
+        P::SignInForm => sign_in::show(o),
+        P::SignIn => sign_in::sign_in(o).await,
+        P::SignOut => sign_in::sign_out(o).await,
+        P::Orders => office::orders::list::show(o).await,
+        P::Order(typed) => detail::show(o, typed).await,
+        P::ConfirmOrderAction(number, action) => actions::confirm(o, &number, action).await,
+        P::OrderAction(number, action) => actions::act(o, &number, action).await,
+        P::RetryRefund(number, seq) => actions::retry_refund(o, &number, seq).await,
+        P::Products => list::index(o).await,
+        P::NewProduct => list::new_form(o).await,
+        P::CreateProduct => list::create(o).await,
+        P::Product(p) => product::show(o, p).await,
+        P::UpdateProduct(p) => product::update(o, p).await,
+        P::ConfirmArchiveProduct(p) => product::confirm_archive(o, p, None).await,
+        P::ArchiveProduct(p) => product::archive(o, p).await,
+        P::RestoreProduct(p) => product::restore(o, p).await,
+        P::RenameOption(p) => product::rename_option(o, p).await,
+        P::AddVariant(p) => product::add_variant(o, p).await,
+        P::UpdateVariant(p, s) => product::update_variant(o, p, s).await,
+        P::AdjustStock(p, s) => product::adjust_stock(o, p, s).await,
+        P::ConfirmArchiveVariant(p, s) => product::confirm_archive(o, p, Some(s)).await,
+        P::ArchiveVariant(p, s) => product::archive_variant(o, p, s).await,
+        P::RestoreVariant(p, s) => product::restore_variant(o, p, s).await,
+        P::JoinCollection(p) => product::join_collection(o, p).await,
+        P::UploadImage(p) => images::upload(o, p).await,
+        P::UpdateImage(p, i) => images::update(o, p, i).await,
+        P::RemoveImage(p, i) => images::remove(o, p, i).await,
+        P::Collections => collections::index(o, None).await,
+        P::CreateCollection => collections::create(o).await,
+        P::Collection(c) => collections::show(o, c, None).await,
+        P::UpdateCollection(c) => collections::update(o, c).await,
+        P::AddMember(c) => collections::add_member(o, c).await,
+        P::RemoveMember(c, p) => collections::remove_member(o, c, p).await,
+        P::PaymentEvents => office::payments::show(o).await,
+        P::ReviewEvent(event_id) => office::payments::review(o, event_id).await,
+        P::Export => export::show(o),
+        P::ExportOrders => export::orders_csv(o).await,
+        P::Settings => settings::show(o),
+        P::SaveSettings => settings::save_shop(o).await,
+        P::Discounts => discounts::show(o).await,
+        P::CreateDiscount => discounts::create(o).await,
+        P::DeactivateDiscount(code) => discounts::deactivate(o, code).await,
+        P::Shipping => shipping::show(o).await,
+        P::ChangeShipping(code) => shipping::change(o, code).await,
+        P::Password => password::show(o),
+        P::ChangePassword => password::change(o).await,
+        P::Sessions => sessions::show(o).await,
+        P::EndOtherSessions => sessions::end_others(o).await,
+        P::EndSession(id) => sessions::end(o, id).await,
+        P::Mail => mail::show(o).await,
+        P::Webhooks => webhooks::list(o).await,
+        P::AddWebhook => webhooks::add(o).await,
+        P::DeactivateWebhook(id) => webhooks::deactivate(o, id).await,
     }
 }
 

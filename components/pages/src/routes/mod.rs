@@ -5,4 +5,6 @@ pub mod dispatch;
 pub mod pattern;
 pub mod table;
 
-pub use table::{Features, OfficeArea, Route, Who, body_cap, has_empty_segment, on_path};
+pub use table::{
+    Features, OfficePage, Route, Who, body_cap, has_empty_segment, on_path, with_head,
+};

@@ -1,15 +1,16 @@
 //! Path patterns of the route table: literal segments, typed segments (`{number}`,
-//! `{slug}`, …) that match only a value that can exist, and a trailing `**` for a back-office
-//! area's own pages. A typed segment that does not hold makes the pattern not match, so a
-//! path with, say, an impossible order number is no route for any method.
+//! `{slug}`, …) that match only a value that can exist. A typed segment that does not hold
+//! makes the pattern not match, so a path with, say, an impossible order number is no
+//! route for any method.
 
 use storefront_domain::catalog::valid_sku;
 use storefront_domain::checkout::normalize_discount_code;
 use storefront_domain::order::valid_slug;
 use storefront_domain::order_number;
+use storefront_domain::payments::valid_event_id;
 
-/// What a path's segments matched: the typed segments' values in order, an order number
-/// in its canonical form, and what a trailing `**` took.
+/// What a path's segments matched: the typed segments' values in order and an order
+/// number in its canonical form.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Captures<'a> {
     /// The request method as routed (`HEAD` is `GET`).
@@ -21,8 +22,6 @@ pub struct Captures<'a> {
     /// The `{number}` segment, canonical ([`order_number::normalize`]): whatever spelling
     /// the shopper typed, the writer and the payment provider only ever see one.
     pub number: Option<String>,
-    /// The segments under a trailing `**`.
-    pub rest: Vec<&'a str>,
 }
 
 impl<'a> Captures<'a> {
@@ -47,6 +46,9 @@ fn holds(kind: &str, value: &str) -> bool {
         "slug" => valid_slug(value),
         "sku" => valid_sku(value),
         "id" => digits(value),
+        // A refund's position among an order's refunds, from 1.
+        "seq" => value.parse::<i64>().is_ok_and(|n| n >= 1),
+        "event" => valid_event_id(value),
         "code" => normalize_discount_code(value).is_some_and(|n| n.len() == value.len()),
         "method" => {
             (1..=40).contains(&value.len())
@@ -81,40 +83,32 @@ pub fn matches<'a>(pattern: &str, path: &'a str, method: &'a str) -> Option<Capt
         captures.values.push(value);
         true
     })
-    .map(|rest| {
-        captures.rest = rest;
-        captures
-    })
+    .then_some(captures)
 }
 
 /// Whether `path` has `pattern`'s shape, whatever its typed segments hold: what a body
 /// cap is chosen by, before anything is routed.
 pub fn has_shape(pattern: &str, path: &str) -> bool {
-    walk(pattern, path, |_, _| true).is_some()
+    walk(pattern, path, |_, _| true)
 }
 
 /// Walks `pattern` and `path` side by side, asking `typed(kind, value)` about each typed
-/// segment; the segments under a trailing `**`, or `None` when they differ.
-fn walk<'a>(
-    pattern: &str,
-    path: &'a str,
-    mut typed: impl FnMut(&str, &'a str) -> bool,
-) -> Option<Vec<&'a str>> {
+/// segment; whether they match.
+fn walk<'a>(pattern: &str, path: &'a str, mut typed: impl FnMut(&str, &'a str) -> bool) -> bool {
     let wanted = segments(pattern);
     let got = segments(path);
     for (i, want) in wanted.iter().enumerate() {
-        if *want == "**" {
-            return Some(got[i.min(got.len())..].to_vec());
-        }
-        let value = got.get(i)?;
+        let Some(value) = got.get(i) else {
+            return false;
+        };
         match want.strip_prefix('{').and_then(|k| k.strip_suffix('}')) {
-            Some(kind) if !typed(kind, value) => return None,
+            Some(kind) if !typed(kind, value) => return false,
             Some(_) => {}
-            None if want != value => return None,
+            None if want != value => return false,
             None => {}
         }
     }
-    (wanted.len() == got.len()).then(Vec::new)
+    wanted.len() == got.len()
 }
 
 /// A sample path for `pattern`, every typed segment filled with a value that holds (for
@@ -123,12 +117,13 @@ fn walk<'a>(
 pub fn sample(pattern: &str) -> String {
     let filled: Vec<&str> = segments(pattern)
         .into_iter()
-        .filter(|s| *s != "**")
         .map(|s| match s {
             "{any}" | "{slug}" => "kenya",
             "{number}" => "SF-7K3M-Q9TX-2PDA",
             "{sku}" => "KEN-1kg",
             "{id}" => "12",
+            "{seq}" => "1",
+            "{event}" => "evt_1",
             "{code}" => "WELCOME10",
             "{method}" => "de-standard",
             "{country}" => "de",
@@ -156,17 +151,30 @@ mod tests {
             )
             .is_none()
         );
-        assert_eq!(
-            matches("/admin/orders/**", "/admin/orders/SF-1/ship", "GET")
-                .unwrap()
-                .rest,
-            vec!["SF-1", "ship"]
+        let retry = "/admin/orders/{number}/refunds/{seq}/retry";
+        assert!(
+            matches(
+                retry,
+                "/admin/orders/SF-7K3M-Q9TX-2PDA/refunds/2/retry",
+                "POST"
+            )
+            .is_some()
         );
-        assert_eq!(
-            matches("/admin/orders/**", "/admin/orders", "GET")
-                .unwrap()
-                .rest,
-            Vec::<&str>::new()
+        assert!(
+            matches(
+                retry,
+                "/admin/orders/SF-7K3M-Q9TX-2PDA/refunds/0/retry",
+                "POST"
+            )
+            .is_none()
+        );
+        assert!(
+            matches(
+                "/admin/payments/{event}/review",
+                "/admin/payments/a b/review",
+                "POST"
+            )
+            .is_none()
         );
         assert!(matches("/", "/", "GET").is_some());
         assert!(has_shape(

@@ -1,6 +1,6 @@
 //! The route table: every path the component answers, with its methods, its body cap,
 //! who may use it, the configuration it needs, and the [`Route`] its handler is
-//! dispatched by ([`super::dispatch`]; the back office's areas in [`crate::office`]).
+//! dispatched by ([`super::dispatch`]; the back office's pages by [`crate::office`]).
 //!
 //! Properties of the entries, tested below on the table itself: `HEAD` is answered
 //! wherever `GET` is (and listed in `Allow`); a route that needs a feature switched off is
@@ -11,6 +11,7 @@
 
 use super::pattern::{self, Captures};
 use crate::http::body::{MAX_BODY, MAX_EVENT_BODY, MAX_IMAGE_UPLOAD};
+use crate::office::orders::actions::Action;
 use crate::shop::legal::Kind;
 use storefront_domain::OrderState;
 
@@ -62,26 +63,77 @@ pub enum Route<'a> {
     ApiPlaceOrder,
     ApiOrder(String),
     ApiPayment(String),
-    /// A back-office page: the area and the segments under its prefix, which the area
-    /// routes itself.
-    Office(OfficeArea, Vec<&'a str>),
+    /// A back-office page or form action.
+    Office(OfficePage<'a>),
 }
 
-/// The back office's areas ([`crate::office`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OfficeArea {
+/// Every page and form action of the back office ([`crate::office`]), by handler.
+/// Slugs, SKUs and ids are checked by the table; the `&str` of a `{any}` segment is
+/// checked by its handler.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OfficePage<'a> {
     Dashboard,
-    /// The first password, with the one-time setup token.
+    /// The first password, with the one-time setup token (`GET` the form, `POST` it).
     Setup,
+    SignInForm,
     SignIn,
     SignOut,
     Orders,
-    Catalog,
-    Payments,
+    /// An order's page, by the number as typed.
+    Order(&'a str),
+    /// The confirmation page of shipping, cancelling or refunding an order.
+    ConfirmOrderAction(String, Action),
+    OrderAction(String, Action),
+    /// Ask the provider again for the order's refund of this position.
+    RetryRefund(String, i64),
+    Products,
+    NewProduct,
+    CreateProduct,
+    Product(&'a str),
+    UpdateProduct(&'a str),
+    ConfirmArchiveProduct(&'a str),
+    ArchiveProduct(&'a str),
+    RestoreProduct(&'a str),
+    RenameOption(&'a str),
+    AddVariant(&'a str),
+    /// Product and SKU.
+    UpdateVariant(&'a str, &'a str),
+    AdjustStock(&'a str, &'a str),
+    ConfirmArchiveVariant(&'a str, &'a str),
+    ArchiveVariant(&'a str, &'a str),
+    RestoreVariant(&'a str, &'a str),
+    JoinCollection(&'a str),
+    UploadImage(&'a str),
+    /// Product and image id.
+    UpdateImage(&'a str, &'a str),
+    RemoveImage(&'a str, &'a str),
+    Collections,
+    CreateCollection,
+    Collection(&'a str),
+    UpdateCollection(&'a str),
+    AddMember(&'a str),
+    /// Collection and product.
+    RemoveMember(&'a str, &'a str),
+    PaymentEvents,
+    ReviewEvent(&'a str),
     Export,
+    ExportOrders,
     Settings,
+    SaveSettings,
+    Discounts,
+    CreateDiscount,
+    DeactivateDiscount(&'a str),
+    Shipping,
+    ChangeShipping(&'a str),
+    Password,
+    ChangePassword,
+    Sessions,
+    EndOtherSessions,
+    EndSession(&'a str),
     Mail,
     Webhooks,
+    AddWebhook,
+    DeactivateWebhook(&'a str),
 }
 
 /// Who may use a route; the shop, the JSON API and the back office are told apart by
@@ -162,8 +214,7 @@ impl Body {
 
 /// One row of the table.
 pub struct Entry {
-    /// The methods, as `Allow` lists them (`HEAD` is added wherever `GET` is); `*` for a
-    /// back-office area, which answers its own pages' methods.
+    /// The methods, as `Allow` lists them (`HEAD` is added wherever `GET` is).
     pub methods: &'static str,
     pub path: &'static str,
     pub body: Body,
@@ -176,7 +227,7 @@ pub struct Entry {
 impl Entry {
     /// Whether the entry answers `method` (`HEAD` routed as `GET`).
     pub fn allows(&self, method: &str) -> bool {
-        self.methods == "*" || self.methods.split(", ").any(|m| m == method)
+        self.methods.split(", ").any(|m| m == method)
     }
 }
 
@@ -281,18 +332,53 @@ pub const ROUTES: &[Entry] = &[
     entry("GET", "/admin/mail", Nothing, OwnerToken, OwnerApi, outbox),
     entry("GET, POST", "/admin/webhooks", Form, OwnerToken, OwnerApi, outbox),
     entry("POST", "/admin/webhooks/{id}/deactivate", Form, OwnerToken, OwnerApi, outbox),
-    // The back office (HTML). Each area routes the pages under its prefix.
-    entry("GET", "/admin", Nothing, OwnerSession, ALWAYS, |_| office(OfficeArea::Dashboard)),
-    entry("GET, POST", "/admin/setup", Form, Visitor, ALWAYS, |_| office(OfficeArea::Setup)),
-    entry("GET, POST", "/admin/sign-in", Form, Visitor, ALWAYS, |_| office(OfficeArea::SignIn)),
-    entry("POST", "/admin/sign-out", Form, Visitor, ALWAYS, |_| office(OfficeArea::SignOut)),
-    entry("*", "/admin/orders/**", Form, OwnerSession, ALWAYS, |c| area(OfficeArea::Orders, c)),
-    entry("*", "/admin/catalog/**", Form, OwnerSession, ALWAYS, |c| area(OfficeArea::Catalog, c)),
-    entry("*", "/admin/payments/**", Form, OwnerSession, ALWAYS, |c| area(OfficeArea::Payments, c)),
-    entry("*", "/admin/export/**", Form, OwnerSession, ALWAYS, |c| area(OfficeArea::Export, c)),
-    entry("*", "/admin/settings/**", Form, OwnerSession, ALWAYS, |c| area(OfficeArea::Settings, c)),
-    entry("*", "/admin/mail/**", Form, OwnerSession, ALWAYS, |c| area(OfficeArea::Mail, c)),
-    entry("*", "/admin/webhooks/**", Form, OwnerSession, ALWAYS, |c| area(OfficeArea::Webhooks, c)),
+    // The back office (HTML): before any session.
+    entry("GET, POST", "/admin/setup", Form, Visitor, ALWAYS, |_| office(OfficePage::Setup)),
+    entry("GET, POST", "/admin/sign-in", Form, Visitor, ALWAYS, |c| get_post(c, OfficePage::SignInForm, OfficePage::SignIn)),
+    entry("POST", "/admin/sign-out", Form, Visitor, ALWAYS, |_| office(OfficePage::SignOut)),
+    // The back office: the owner's pages and form actions.
+    entry("GET", "/admin", Nothing, OwnerSession, ALWAYS, |_| office(OfficePage::Dashboard)),
+    entry("GET", "/admin/orders", Nothing, OwnerSession, ALWAYS, |_| office(OfficePage::Orders)),
+    entry("GET", "/admin/orders/{any}", Nothing, OwnerSession, ALWAYS, |c| office(OfficePage::Order(c.value(0)))),
+    entry("GET, POST", "/admin/orders/{number}/ship", Form, OwnerSession, ALWAYS, |c| order_action(c, Action::Ship)),
+    entry("GET, POST", "/admin/orders/{number}/cancel", Form, OwnerSession, ALWAYS, |c| order_action(c, Action::Cancel)),
+    entry("GET, POST", "/admin/orders/{number}/refund", Form, OwnerSession, ALWAYS, |c| order_action(c, Action::Refund)),
+    entry("POST", "/admin/orders/{number}/refunds/{seq}/retry", Form, OwnerSession, ALWAYS, |c| office(OfficePage::RetryRefund(c.number(), c.value(1).parse().expect("a {seq} holds")))),
+    entry("GET", "/admin/catalog", Nothing, OwnerSession, ALWAYS, |_| office(OfficePage::Products)),
+    entry("GET, POST", "/admin/catalog/new", Form, OwnerSession, ALWAYS, |c| get_post(c, OfficePage::NewProduct, OfficePage::CreateProduct)),
+    entry("GET, POST", "/admin/catalog/products/{slug}", Form, OwnerSession, ALWAYS, |c| get_post(c, OfficePage::Product(c.value(0)), OfficePage::UpdateProduct(c.value(0)))),
+    entry("GET, POST", "/admin/catalog/products/{slug}/archive", Form, OwnerSession, ALWAYS, |c| get_post(c, OfficePage::ConfirmArchiveProduct(c.value(0)), OfficePage::ArchiveProduct(c.value(0)))),
+    entry("POST", "/admin/catalog/products/{slug}/restore", Form, OwnerSession, ALWAYS, |c| office(OfficePage::RestoreProduct(c.value(0)))),
+    entry("POST", "/admin/catalog/products/{slug}/options", Form, OwnerSession, ALWAYS, |c| office(OfficePage::RenameOption(c.value(0)))),
+    entry("POST", "/admin/catalog/products/{slug}/variants", Form, OwnerSession, ALWAYS, |c| office(OfficePage::AddVariant(c.value(0)))),
+    entry("POST", "/admin/catalog/products/{slug}/variants/{sku}", Form, OwnerSession, ALWAYS, |c| office(OfficePage::UpdateVariant(c.value(0), c.value(1)))),
+    entry("POST", "/admin/catalog/products/{slug}/variants/{sku}/stock", Form, OwnerSession, ALWAYS, |c| office(OfficePage::AdjustStock(c.value(0), c.value(1)))),
+    entry("GET, POST", "/admin/catalog/products/{slug}/variants/{sku}/archive", Form, OwnerSession, ALWAYS, |c| get_post(c, OfficePage::ConfirmArchiveVariant(c.value(0), c.value(1)), OfficePage::ArchiveVariant(c.value(0), c.value(1)))),
+    entry("POST", "/admin/catalog/products/{slug}/variants/{sku}/restore", Form, OwnerSession, ALWAYS, |c| office(OfficePage::RestoreVariant(c.value(0), c.value(1)))),
+    entry("POST", "/admin/catalog/products/{slug}/collections", Form, OwnerSession, ALWAYS, |c| office(OfficePage::JoinCollection(c.value(0)))),
+    entry("POST", "/admin/catalog/products/{slug}/images", Image, OwnerSession, ALWAYS, |c| office(OfficePage::UploadImage(c.value(0)))),
+    entry("POST", "/admin/catalog/products/{slug}/images/{id}", Form, OwnerSession, ALWAYS, |c| office(OfficePage::UpdateImage(c.value(0), c.value(1)))),
+    entry("POST", "/admin/catalog/products/{slug}/images/{id}/remove", Form, OwnerSession, ALWAYS, |c| office(OfficePage::RemoveImage(c.value(0), c.value(1)))),
+    entry("GET, POST", "/admin/catalog/collections", Form, OwnerSession, ALWAYS, |c| get_post(c, OfficePage::Collections, OfficePage::CreateCollection)),
+    entry("GET, POST", "/admin/catalog/collections/{slug}", Form, OwnerSession, ALWAYS, |c| get_post(c, OfficePage::Collection(c.value(0)), OfficePage::UpdateCollection(c.value(0)))),
+    entry("POST", "/admin/catalog/collections/{slug}/products", Form, OwnerSession, ALWAYS, |c| office(OfficePage::AddMember(c.value(0)))),
+    entry("POST", "/admin/catalog/collections/{slug}/products/{slug}/remove", Form, OwnerSession, ALWAYS, |c| office(OfficePage::RemoveMember(c.value(0), c.value(1)))),
+    entry("GET", "/admin/payments", Nothing, OwnerSession, ALWAYS, |_| office(OfficePage::PaymentEvents)),
+    entry("POST", "/admin/payments/{event}/review", Form, OwnerSession, ALWAYS, |c| office(OfficePage::ReviewEvent(c.value(0)))),
+    entry("GET", "/admin/export", Nothing, OwnerSession, ALWAYS, |_| office(OfficePage::Export)),
+    entry("GET", "/admin/export/orders.csv", Nothing, OwnerSession, ALWAYS, |_| office(OfficePage::ExportOrders)),
+    entry("GET, POST", "/admin/settings", Form, OwnerSession, ALWAYS, |c| get_post(c, OfficePage::Settings, OfficePage::SaveSettings)),
+    entry("GET, POST", "/admin/settings/discounts", Form, OwnerSession, ALWAYS, |c| get_post(c, OfficePage::Discounts, OfficePage::CreateDiscount)),
+    entry("POST", "/admin/settings/discounts/{any}/deactivate", Form, OwnerSession, ALWAYS, |c| office(OfficePage::DeactivateDiscount(c.value(0)))),
+    entry("GET", "/admin/settings/shipping", Nothing, OwnerSession, ALWAYS, |_| office(OfficePage::Shipping)),
+    entry("POST", "/admin/settings/shipping/{any}", Form, OwnerSession, ALWAYS, |c| office(OfficePage::ChangeShipping(c.value(0)))),
+    entry("GET, POST", "/admin/settings/password", Form, OwnerSession, ALWAYS, |c| get_post(c, OfficePage::Password, OfficePage::ChangePassword)),
+    entry("GET", "/admin/settings/sessions", Nothing, OwnerSession, ALWAYS, |_| office(OfficePage::Sessions)),
+    entry("POST", "/admin/settings/sessions/end-others", Form, OwnerSession, ALWAYS, |_| office(OfficePage::EndOtherSessions)),
+    entry("POST", "/admin/settings/sessions/{any}/end", Form, OwnerSession, ALWAYS, |c| office(OfficePage::EndSession(c.value(0)))),
+    entry("GET", "/admin/mail", Nothing, OwnerSession, ALWAYS, |_| office(OfficePage::Mail)),
+    entry("GET, POST", "/admin/webhooks", Form, OwnerSession, ALWAYS, |c| get_post(c, OfficePage::Webhooks, OfficePage::AddWebhook)),
+    entry("POST", "/admin/webhooks/{any}/deactivate", Form, OwnerSession, ALWAYS, |c| office(OfficePage::DeactivateWebhook(c.value(0)))),
 ];
 
 fn catalog<'a>(c: &Captures<'a>) -> Route<'a> {
@@ -307,12 +393,22 @@ fn outbox<'a>(c: &Captures<'a>) -> Route<'a> {
     Route::OwnerOutbox(c.path.to_string())
 }
 
-fn office<'a>(area: OfficeArea) -> Route<'a> {
-    Route::Office(area, Vec::new())
+fn office(page: OfficePage<'_>) -> Route<'_> {
+    Route::Office(page)
 }
 
-fn area<'a>(area: OfficeArea, c: &Captures<'a>) -> Route<'a> {
-    Route::Office(area, c.rest.clone())
+/// `get` for `GET`, `post` for `POST`: a page and the form it posts on one path.
+fn get_post<'a>(c: &Captures<'a>, get: OfficePage<'a>, post: OfficePage<'a>) -> Route<'a> {
+    Route::Office(if c.method == "POST" { post } else { get })
+}
+
+/// An order action's confirmation page (`GET`) or the action itself (`POST`).
+fn order_action<'a>(c: &Captures<'a>, action: Action) -> Route<'a> {
+    get_post(
+        c,
+        OfficePage::ConfirmOrderAction(c.number(), action),
+        OfficePage::OrderAction(c.number(), action),
+    )
 }
 
 /// Why a request has no route.
@@ -671,9 +767,9 @@ mod tests {
         assert!(t("outbox/claim").is_none());
     }
 
-    /// Every method an entry answers (none for a back-office area, which answers its own).
+    /// Every method an entry answers.
     fn methods(entry: &Entry) -> Vec<&'static str> {
-        entry.methods.split(", ").filter(|m| *m != "*").collect()
+        entry.methods.split(", ").collect()
     }
 
     #[test]
@@ -717,8 +813,7 @@ mod tests {
     #[test]
     fn every_entry_that_takes_a_body_has_a_cap() {
         for entry in ROUTES {
-            let writes =
-                entry.methods == "*" || methods(entry).iter().any(|m| ["POST", "PUT"].contains(m));
+            let writes = methods(entry).iter().any(|m| ["POST", "PUT"].contains(m));
             assert!(
                 !writes || entry.body != Body::Nothing,
                 "{} {}",
@@ -767,12 +862,22 @@ mod tests {
     fn the_back_office_has_its_own_entries() {
         let office = |method, path| find(method, path, ALL, true).map(|(_, r)| r);
         assert_eq!(
-            office("GET", "/admin/orders/SF-1/ship"),
-            Ok(Route::Office(OfficeArea::Orders, vec!["SF-1", "ship"]))
+            office("GET", "/admin/orders/SF-7K3M-Q9TX-2PDA/ship"),
+            Ok(Route::Office(OfficePage::ConfirmOrderAction(
+                N.into(),
+                Action::Ship
+            )))
+        );
+        assert_eq!(
+            office("POST", "/admin/orders/sf7k3mq9tx2pda/ship"),
+            Ok(Route::Office(OfficePage::OrderAction(
+                N.into(),
+                Action::Ship
+            )))
         );
         assert_eq!(
             office("GET", "/admin"),
-            Ok(Route::Office(OfficeArea::Dashboard, vec![]))
+            Ok(Route::Office(OfficePage::Dashboard))
         );
         assert_eq!(office("POST", "/admin"), Err(Miss::MethodNotAllowed("GET")));
         assert_eq!(office("GET", "/admin/nope"), Err(Miss::NotFound));
@@ -781,5 +886,177 @@ mod tests {
             find("GET", "/admin/orders", ALL, false).map(|(_, r)| r),
             Ok(Route::OwnerOrders)
         );
+    }
+
+    #[test]
+    fn back_office_paths_answer_as_their_pages_do() {
+        let office = |method, path| find(method, path, Features::default(), true).map(|(_, r)| r);
+        let refused = |allow| Err(Miss::MethodNotAllowed(allow));
+        let page = |page| Ok(Route::Office(page));
+        // An order's page takes its number in any spelling and answers what cannot be one
+        // itself (404); other methods are refused first.
+        assert_eq!(
+            office("GET", "/admin/orders/quote"),
+            page(OfficePage::Order("quote"))
+        );
+        assert_eq!(office("POST", "/admin/orders/quote"), refused("GET"));
+        assert_eq!(
+            office("POST", "/admin/orders/quote/ship"),
+            Err(Miss::NotFound)
+        );
+        assert_eq!(
+            office("GET", "/admin/orders/SF-7K3M-Q9TX-2PDA/pack"),
+            Err(Miss::NotFound)
+        );
+        assert_eq!(
+            office("DELETE", "/admin/orders/SF-7K3M-Q9TX-2PDA/refund"),
+            refused("GET, POST")
+        );
+        assert_eq!(
+            office("POST", "/admin/orders/SF-7K3M-Q9TX-2PDA/refunds/2/retry"),
+            page(OfficePage::RetryRefund(N.into(), 2))
+        );
+        for seq in ["0", "-1", "x", "99999999999999999999"] {
+            let path = format!("/admin/orders/SF-7K3M-Q9TX-2PDA/refunds/{seq}/retry");
+            let found = find("POST", &path, Features::default(), true);
+            assert!(matches!(found, Err(Miss::NotFound)), "{seq}");
+        }
+        assert_eq!(office("GET", "/admin/orders/x/y/z"), Err(Miss::NotFound));
+        // The catalog: slugs, SKUs and image ids are checked whatever the method.
+        assert_eq!(office("POST", "/admin/catalog"), refused("GET"));
+        assert_eq!(
+            office("GET", "/admin/catalog/new"),
+            page(OfficePage::NewProduct)
+        );
+        assert_eq!(
+            office("POST", "/admin/catalog/new"),
+            page(OfficePage::CreateProduct)
+        );
+        assert_eq!(
+            office("GET", "/admin/catalog/products/Bad%20Slug"),
+            Err(Miss::NotFound)
+        );
+        assert_eq!(
+            office("GET", "/admin/catalog/products/kenya/restore"),
+            refused("POST")
+        );
+        assert_eq!(
+            office("POST", "/admin/catalog/products/kenya/images/x"),
+            Err(Miss::NotFound)
+        );
+        assert_eq!(
+            office(
+                "GET",
+                "/admin/catalog/products/kenya/variants/KEN-1kg/archive"
+            ),
+            page(OfficePage::ConfirmArchiveVariant("kenya", "KEN-1kg"))
+        );
+        assert_eq!(
+            office(
+                "POST",
+                "/admin/catalog/collections/coffee/products/kenya/remove"
+            ),
+            page(OfficePage::RemoveMember("coffee", "kenya"))
+        );
+        // Payments, export, mail.
+        assert_eq!(
+            office("GET", "/admin/payments/evt_1/review"),
+            refused("POST")
+        );
+        assert_eq!(
+            office("POST", "/admin/payments/evt.1/review"),
+            Err(Miss::NotFound)
+        );
+        assert_eq!(office("POST", "/admin/export/orders.csv"), refused("GET"));
+        assert_eq!(office("GET", "/admin/mail/1"), Err(Miss::NotFound));
+        // Codes, endpoint and session ids are checked by their handlers.
+        assert_eq!(
+            office("POST", "/admin/webhooks/x/deactivate"),
+            page(OfficePage::DeactivateWebhook("x"))
+        );
+        assert_eq!(
+            office("GET", "/admin/webhooks/x/deactivate"),
+            refused("POST")
+        );
+        assert_eq!(
+            office("POST", "/admin/settings/discounts/no%20spaces/deactivate"),
+            page(OfficePage::DeactivateDiscount("no%20spaces"))
+        );
+        assert_eq!(
+            office("GET", "/admin/settings/shipping/de-standard"),
+            refused("POST")
+        );
+        assert_eq!(
+            office("GET", "/admin/settings/shipping/a/b"),
+            Err(Miss::NotFound)
+        );
+        assert_eq!(office("PUT", "/admin/settings"), refused("GET, POST"));
+        assert_eq!(office("GET", "/admin/settings/nope"), Err(Miss::NotFound));
+        assert_eq!(
+            office("GET", "/admin/settings/sessions/end-others"),
+            refused("POST")
+        );
+        assert_eq!(
+            office("HEAD", "/admin/settings/sessions/x/end"),
+            refused("POST")
+        );
+        // Signing in: the form and what it posts.
+        assert_eq!(
+            office("HEAD", "/admin/sign-in"),
+            page(OfficePage::SignInForm)
+        );
+        assert_eq!(office("POST", "/admin/sign-in"), page(OfficePage::SignIn));
+        assert_eq!(office("GET", "/admin/sign-out"), refused("POST"));
+    }
+
+    /// The back office's entries: the owner's, and the few a visitor without a session
+    /// may use.
+    #[test]
+    fn every_back_office_entry_needs_the_session_but_signing_in_and_setup() {
+        let office: Vec<&Entry> = ROUTES.iter().filter(|e| e.who.in_office()).collect();
+        assert!(office.len() > 40);
+        for entry in office {
+            let before_session = ["/admin/setup", "/admin/sign-in", "/admin/sign-out"];
+            assert_eq!(
+                entry.who == Who::Visitor,
+                before_session.contains(&entry.path),
+                "{}",
+                entry.path
+            );
+            assert!(entry.path.starts_with("/admin"), "{}", entry.path);
+            assert_eq!(entry.needs, Needs::Nothing, "{}", entry.path);
+        }
+    }
+
+    /// The owner's form actions are the back office's entries that take `POST`; every one
+    /// is CSRF-checked, which [`crate::office::respond`] enforces on whatever is not `GET`.
+    #[test]
+    fn every_owner_form_action_is_a_csrf_checked_post() {
+        let owner = ROUTES.iter().filter(|e| e.who == Who::OwnerSession);
+        let mut actions = 0;
+        for entry in owner {
+            for method in methods(entry) {
+                assert!(["GET", "POST"].contains(&method), "{method} {}", entry.path);
+            }
+            if methods(entry).contains(&"POST") {
+                actions += 1;
+                assert!([Form, Image].contains(&entry.body), "{}", entry.path);
+            }
+        }
+        assert!(actions > 25);
+    }
+
+    #[test]
+    fn every_back_office_page_is_an_office_route() {
+        for entry in ROUTES.iter().filter(|e| e.who.in_office()) {
+            let path = pattern::sample(entry.path);
+            for method in methods(entry) {
+                let found = find(method, &path, ALL, true);
+                assert!(
+                    matches!(found, Ok((_, Route::Office(_)))),
+                    "{method} {path}"
+                );
+            }
+        }
     }
 }

@@ -127,29 +127,16 @@ pub async fn upload(office: &Office<'_>, slug: &str) -> Resp {
             );
         }
     };
-    let csrf_ok = office
-        .session
-        .as_ref()
-        .is_some_and(|s| s.csrf_ok(office.key, upload.form.get(owner_session::CSRF_FIELD)));
-    if !csrf_ok {
-        return office.error(
-            403,
-            "This form has expired",
-            "The page you sent it from is too old or was not ours. Go back, reload the page \
-             and try again.",
-        );
-    }
-    let key = match idempotency_key(office, upload.form.get(KEY_FIELD)) {
+    let form = match office.checked(upload.form) {
+        Ok(form) => form,
+        Err(resp) => return resp,
+    };
+    let key = match idempotency_key(office, form.get(KEY_FIELD)) {
         Ok(key) => key,
         Err(resp) => return resp,
     };
-    let alt = upload
-        .form
-        .get("alt")
-        .unwrap_or_default()
-        .trim()
-        .to_string();
-    let mut problem = Problem::new(UPLOAD, upload.form.clone());
+    let alt = form.get("alt").unwrap_or_default().trim().to_string();
+    let mut problem = Problem::new(UPLOAD, form.clone());
     if upload.file.is_empty() {
         problem.field(FILE, "Choose an image file.");
     } else if upload.file.len() > MAX_IMAGE_BYTES {

@@ -10,120 +10,25 @@
 //! next to the fields of the form that was sent, with what was typed kept and nothing
 //! written.
 //!
-//! Paths: [`list`] (`/admin/catalog`, `/admin/catalog/new`), [`product`]
-//! (`/admin/catalog/products/{slug}…`), [`images`] (`…/products/{slug}/images…`),
-//! [`collections`] (`/admin/catalog/collections…`).
+//! Pages, each a row of the route table: [`list`] (`/admin/catalog`,
+//! `/admin/catalog/new`), [`product`] (`/admin/catalog/products/{slug}…`), [`images`]
+//! (`…/products/{slug}/images…`), [`collections`] (`/admin/catalog/collections…`).
 
-mod collections;
+pub mod collections;
 mod fields;
-mod images;
-mod list;
+pub mod images;
+pub mod list;
 mod money_input;
-mod product;
+pub mod product;
 
 use super::{ACTOR, Office};
 use crate::http::Resp;
 use crate::http::forms::{Form, valid_idempotency_key};
 use spin_sdk::http::Method;
-use storefront_domain::catalog::valid_sku;
-use storefront_domain::order::valid_slug;
 use storefront_domain::{ErrorBody, FieldError};
 
 /// The hidden field holding a form's idempotency key.
 pub const KEY_FIELD: &str = "idempotency_key";
-
-pub async fn respond(office: &Office<'_>, rest: &[&str]) -> Resp {
-    let method = office.method();
-    let id = |s: &str| !s.is_empty() && s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit());
-    let (allow, answer) = match rest {
-        [] => ("GET", (method == "GET").then_some(Page::List)),
-        ["new"] => ("GET, POST", Some(Page::New)),
-        ["products", p] if valid_slug(p) => ("GET, POST", Some(Page::Product(p))),
-        ["products", p, "archive"] if valid_slug(p) => ("GET, POST", Some(Page::Archive(p))),
-        ["products", p, "restore"] if valid_slug(p) => ("POST", Some(Page::Restore(p))),
-        ["products", p, "options"] if valid_slug(p) => ("POST", Some(Page::Rename(p))),
-        ["products", p, "variants"] if valid_slug(p) => ("POST", Some(Page::AddVariant(p))),
-        ["products", p, "variants", s] if valid_slug(p) && valid_sku(s) => {
-            ("POST", Some(Page::Variant(p, s)))
-        }
-        ["products", p, "variants", s, "stock"] if valid_slug(p) && valid_sku(s) => {
-            ("POST", Some(Page::Stock(p, s)))
-        }
-        ["products", p, "variants", s, "archive"] if valid_slug(p) && valid_sku(s) => {
-            ("GET, POST", Some(Page::ArchiveVariant(p, s)))
-        }
-        ["products", p, "variants", s, "restore"] if valid_slug(p) && valid_sku(s) => {
-            ("POST", Some(Page::RestoreVariant(p, s)))
-        }
-        ["products", p, "collections"] if valid_slug(p) => ("POST", Some(Page::Join(p))),
-        ["products", p, "images"] if valid_slug(p) => ("POST", Some(Page::Upload(p))),
-        ["products", p, "images", i] if valid_slug(p) && id(i) => ("POST", Some(Page::Image(p, i))),
-        ["products", p, "images", i, "remove"] if valid_slug(p) && id(i) => {
-            ("POST", Some(Page::RemoveImage(p, i)))
-        }
-        ["collections"] => ("GET, POST", Some(Page::Collections)),
-        ["collections", c] if valid_slug(c) => ("GET, POST", Some(Page::Collection(c))),
-        ["collections", c, "products"] if valid_slug(c) => ("POST", Some(Page::AddMember(c))),
-        ["collections", c, "products", p, "remove"] if valid_slug(c) && valid_slug(p) => {
-            ("POST", Some(Page::RemoveMember(c, p)))
-        }
-        _ => return office.not_found(),
-    };
-    let Some(page) = answer.filter(|_| allow.split(", ").any(|m| m == method)) else {
-        return office.method_not_allowed(allow);
-    };
-    let get = method == "GET";
-    match page {
-        Page::List => list::index(office).await,
-        Page::New if get => list::new_form(office).await,
-        Page::New => list::create(office).await,
-        Page::Product(p) if get => product::show(office, p).await,
-        Page::Product(p) => product::update(office, p).await,
-        Page::Archive(p) if get => product::confirm_archive(office, p, None).await,
-        Page::Archive(p) => product::archive(office, p).await,
-        Page::Restore(p) => product::restore(office, p).await,
-        Page::Rename(p) => product::rename_option(office, p).await,
-        Page::AddVariant(p) => product::add_variant(office, p).await,
-        Page::Variant(p, s) => product::update_variant(office, p, s).await,
-        Page::Stock(p, s) => product::adjust_stock(office, p, s).await,
-        Page::ArchiveVariant(p, s) if get => product::confirm_archive(office, p, Some(s)).await,
-        Page::ArchiveVariant(p, s) => product::archive_variant(office, p, s).await,
-        Page::RestoreVariant(p, s) => product::restore_variant(office, p, s).await,
-        Page::Join(p) => product::join_collection(office, p).await,
-        Page::Upload(p) => images::upload(office, p).await,
-        Page::Image(p, i) => images::update(office, p, i).await,
-        Page::RemoveImage(p, i) => images::remove(office, p, i).await,
-        Page::Collections if get => collections::index(office, None).await,
-        Page::Collections => collections::create(office).await,
-        Page::Collection(c) if get => collections::show(office, c, None).await,
-        Page::Collection(c) => collections::update(office, c).await,
-        Page::AddMember(c) => collections::add_member(office, c).await,
-        Page::RemoveMember(c, p) => collections::remove_member(office, c, p).await,
-    }
-}
-
-/// What a path under `/admin/catalog` names.
-enum Page<'a> {
-    List,
-    New,
-    Product(&'a str),
-    Archive(&'a str),
-    Restore(&'a str),
-    Rename(&'a str),
-    AddVariant(&'a str),
-    Variant(&'a str, &'a str),
-    Stock(&'a str, &'a str),
-    ArchiveVariant(&'a str, &'a str),
-    RestoreVariant(&'a str, &'a str),
-    Join(&'a str),
-    Upload(&'a str),
-    Image(&'a str, &'a str),
-    RemoveImage(&'a str, &'a str),
-    Collections,
-    Collection(&'a str),
-    AddMember(&'a str),
-    RemoveMember(&'a str, &'a str),
-}
 
 /// Why a form was not applied, for drawing it again: which form on the page (its
 /// `id`), the message for the whole form, the message per field, and what was typed.

@@ -39,15 +39,6 @@ pub enum Action {
 impl Action {
     pub const ALL: [Action; 3] = [Action::Ship, Action::Cancel, Action::Refund];
 
-    pub fn of(segment: &str) -> Option<Action> {
-        match segment {
-            "ship" => Some(Action::Ship),
-            "cancel" => Some(Action::Cancel),
-            "refund" => Some(Action::Refund),
-            _ => None,
-        }
-    }
-
     pub fn path(self, number: &str) -> String {
         let segment = match self {
             Action::Ship => "ship",

@@ -14,9 +14,15 @@ use crate::security::owner_token;
 use maud::{Markup, html};
 use storefront_domain::owner_orders::OwnerOrder;
 use storefront_domain::payments::{REFUND_ACCEPTED, REFUND_REQUESTED};
-use storefront_domain::{Money, countries};
+use storefront_domain::{Money, countries, order_number};
 
-pub async fn show(office: &Office<'_>, number: &str) -> Resp {
+/// The page of the order `typed` names, in any spelling of its number; what cannot be
+/// an order number is no page.
+pub async fn show(office: &Office<'_>, typed: &str) -> Resp {
+    let Some(number) = order_number::normalize(typed) else {
+        return office.not_found();
+    };
+    let number = number.as_str();
     let owner = match office.writer.owner_order(number).await {
         Ok(Some(owner)) => owner,
         Ok(None) => {

@@ -23,15 +23,9 @@ use storefront_domain::discount_attempts::{ATTEMPT_WINDOW_SECONDS, MAX_REFUSED_A
 
 const PATH: &str = "/admin/settings/discounts";
 
-pub async fn respond(office: &Office<'_>, rest: &[&str]) -> Resp {
-    match (rest, office.method()) {
-        ([], "GET") => list_page(office, 200, &Typed::default(), &[], None).await,
-        ([], "POST") => create(office).await,
-        ([], _) => office.method_not_allowed("GET, POST"),
-        ([code, "deactivate"], "POST") => deactivate(office, code).await,
-        ([_, "deactivate"], _) => office.method_not_allowed("POST"),
-        _ => office.not_found(),
-    }
+/// The codes and an empty form for a new one.
+pub async fn show(office: &Office<'_>) -> Resp {
+    list_page(office, 200, &Typed::default(), &[], None).await
 }
 
 /// The create form as typed.
@@ -313,7 +307,7 @@ fn parse(typed: &Typed, currency: &str) -> Result<DiscountCode, Vec<FieldError>>
     })
 }
 
-async fn create(office: &Office<'_>) -> Resp {
+pub async fn create(office: &Office<'_>) -> Resp {
     let form = match office.form() {
         Ok(form) => form,
         Err(resp) => return resp,
@@ -343,7 +337,8 @@ async fn create(office: &Office<'_>) -> Resp {
     }
 }
 
-async fn deactivate(office: &Office<'_>, code: &str) -> Resp {
+/// Deactivates `code` (the form is checked first; a code that cannot be one is no page).
+pub async fn deactivate(office: &Office<'_>, code: &str) -> Resp {
     let form = match office.form() {
         Ok(form) => form,
         Err(resp) => return resp,

@@ -9,10 +9,10 @@
 //! validates and is the authority; its field errors are shown next to the fields, with
 //! the typed values kept (422).
 
-mod discounts;
-mod password;
-mod sessions;
-mod shipping;
+pub mod discounts;
+pub mod password;
+pub mod sessions;
+pub mod shipping;
 
 use super::layout::csrf_field;
 use super::{ACTOR, Office};
@@ -37,20 +37,10 @@ const PAGES: &[(&str, &str)] = &[
     ("Sessions", "/admin/settings/sessions"),
 ];
 
-pub async fn respond(office: &Office<'_>, rest: &[&str]) -> Resp {
-    match (rest, office.method()) {
-        ([], "GET") => {
-            let shop = office.shop.clone();
-            shop_page(office, 200, &shop, &[], &random_hex(16))
-        }
-        ([], "POST") => save_shop(office).await,
-        ([], _) => office.method_not_allowed("GET, POST"),
-        (["discounts", rest @ ..], _) => discounts::respond(office, rest).await,
-        (["shipping", rest @ ..], _) => shipping::respond(office, rest).await,
-        (["password"], _) => password::respond(office).await,
-        (["sessions", rest @ ..], _) => sessions::respond(office, rest).await,
-        _ => office.not_found(),
-    }
+/// The shop's settings form.
+pub fn show(office: &Office<'_>) -> Resp {
+    let shop = office.shop.clone();
+    shop_page(office, 200, &shop, &[], &random_hex(16))
 }
 
 /// The settings pages' own navigation.
@@ -264,7 +254,7 @@ const SHOP_FIELDS: [&str; 10] = [
     "legal.imprint",
 ];
 
-async fn save_shop(office: &Office<'_>) -> Resp {
+pub async fn save_shop(office: &Office<'_>) -> Resp {
     let form = match office.form() {
         Ok(form) => form,
         Err(resp) => return resp,

@@ -16,12 +16,9 @@ use storefront_domain::owner::{MAX_PASSWORD_BYTES, SetPassword, password_problem
 
 const PATH: &str = "/admin/settings/password";
 
-pub async fn respond(office: &Office<'_>) -> Resp {
-    match office.method() {
-        "GET" => page(office, 200, None, None),
-        "POST" => change(office).await,
-        _ => office.method_not_allowed("GET, POST"),
-    }
+/// The form for a new password.
+pub fn show(office: &Office<'_>) -> Resp {
+    page(office, 200, None, None)
 }
 
 /// `current`: the error for the current password; `new`: for the new one.
@@ -60,7 +57,7 @@ fn page(office: &Office<'_>, status: u16, current: Option<&str>, new: Option<&st
     office.page(status, "Change password", body)
 }
 
-async fn change(office: &Office<'_>) -> Resp {
+pub async fn change(office: &Office<'_>) -> Resp {
     let form = match office.form() {
         Ok(form) => form,
         Err(resp) => return resp,

@@ -17,18 +17,8 @@ const PATH: &str = "/admin/settings/sessions";
 /// Characters of the pseudonymous client key shown: enough to tell clients apart.
 const CLIENT_SHOWN: usize = 8;
 
-pub async fn respond(office: &Office<'_>, rest: &[&str]) -> Resp {
-    match (rest, office.method()) {
-        ([], "GET") => page(office).await,
-        ([], _) => office.method_not_allowed("GET"),
-        (["end-others"], "POST") => end_others(office).await,
-        ([id, "end"], "POST") if valid_session_id(id) => end(office, id).await,
-        (["end-others"] | [_, "end"], _) => office.method_not_allowed("POST"),
-        _ => office.not_found(),
-    }
-}
-
-async fn page(office: &Office<'_>) -> Resp {
+/// The signed-in sessions.
+pub async fn show(office: &Office<'_>) -> Resp {
     let list = match office.writer.owner_sessions().await {
         Ok(list) => list,
         Err(e) => return office.writer_failed(e),
@@ -102,8 +92,12 @@ async fn page(office: &Office<'_>) -> Resp {
     office.ok("Sessions", body)
 }
 
-/// Ends session `id`; ending this one signs this browser out.
-async fn end(office: &Office<'_>, id: &str) -> Resp {
+/// Ends session `id`; ending this one signs this browser out. An id that cannot be a
+/// session's is refused like the path's other methods (405), before the form is looked at.
+pub async fn end(office: &Office<'_>, id: &str) -> Resp {
+    if !valid_session_id(id) {
+        return office.method_not_allowed("POST");
+    }
     if let Err(resp) = office.form() {
         return resp;
     }
@@ -124,7 +118,7 @@ async fn end(office: &Office<'_>, id: &str) -> Resp {
     office.done(PATH, "The session is ended.")
 }
 
-async fn end_others(office: &Office<'_>) -> Resp {
+pub async fn end_others(office: &Office<'_>) -> Resp {
     if let Err(resp) = office.form() {
         return resp;
     }

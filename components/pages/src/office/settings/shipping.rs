@@ -25,14 +25,9 @@ struct Refused {
     error: String,
 }
 
-pub async fn respond(office: &Office<'_>, rest: &[&str]) -> Resp {
-    match (rest, office.method()) {
-        ([], "GET") => page(office, 200, None).await,
-        ([], _) => office.method_not_allowed("GET"),
-        ([code], "POST") => change(office, code).await,
-        ([_], _) => office.method_not_allowed("POST"),
-        _ => office.not_found(),
-    }
+/// The shipping methods by zone, each with its form.
+pub async fn show(office: &Office<'_>) -> Resp {
+    page(office, 200, None).await
 }
 
 fn valid_code(code: &str) -> bool {
@@ -110,7 +105,8 @@ fn method_form(
     }
 }
 
-async fn change(office: &Office<'_>, code: &str) -> Resp {
+/// Changes method `code` (the form is checked first; a code that cannot be one is no page).
+pub async fn change(office: &Office<'_>, code: &str) -> Resp {
     let form = match office.form() {
         Ok(form) => form,
         Err(resp) => return resp,
