@@ -187,7 +187,7 @@ const SPLITS: [char; 6] = [',', ';', '\t', '|', '\n', '\r'];
 
 /// The export for today, as bytes.
 fn export_today(owner: &Owner, app: &TestApp) -> Vec<u8> {
-    let today = utc_today();
+    let today = support::utc_day(0);
     let resp = owner
         .client()
         .get(app.url(&format!("/admin/export/orders.csv?from={today}&to={today}")))
@@ -336,23 +336,6 @@ fn the_export_is_inert_in_a_spreadsheet_whatever_it_splits_on() {
         );
     }
     app.stop();
-}
-
-/// Today's UTC date, as the writer's clock sees it.
-fn utc_today() -> String {
-    let secs = support::fake_stripe::now();
-    let days = secs.div_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
 }
 
 #[test]

@@ -54,8 +54,8 @@ fn the_list_filters_by_state_date_and_search_and_pages() {
     let found = owner.page(&format!("/admin/orders?q={prefix}"));
     assert!(found.contains(&cy) && !found.contains(&bob));
     // Dates (UTC days): today has all three, tomorrow none.
-    let today = time_now_day(0);
-    let tomorrow = time_now_day(1);
+    let today = support::utc_day(0);
+    let tomorrow = support::utc_day(1);
     let dated = owner.page(&format!("/admin/orders?from={today}&to={today}"));
     assert!(dated.contains(&ada) && dated.contains(&cy));
     let none = owner.page(&format!("/admin/orders?from={tomorrow}"));
@@ -92,26 +92,6 @@ fn the_list_filters_by_state_date_and_search_and_pages() {
     assert_eq!(api["orders"].as_array().unwrap().len(), 1);
     assert_eq!(api["orders"][0]["number"], bob.as_str());
     app.stop();
-}
-
-/// `YYYY-MM-DD` of today + `days`, UTC.
-fn time_now_day(days: i64) -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-        + days * 86_400;
-    // Civil date from days since the epoch (Howard Hinnant's algorithm).
-    let z = secs.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
 }
 
 #[test]

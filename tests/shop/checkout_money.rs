@@ -45,16 +45,6 @@ fn post(app: &TestApp, path: &str, key: Option<&str>, body: &Value) -> reqwest::
     r.send().unwrap()
 }
 
-fn get(app: &TestApp, path: &str) -> Value {
-    let r = support::client()
-        .get(app.url(path))
-        .bearer_auth(TOKEN)
-        .send()
-        .unwrap();
-    assert_eq!(r.status(), 200, "{path}");
-    r.json().unwrap()
-}
-
 fn lines(items: &[(&str, i64)]) -> Value {
     items
         .iter()
@@ -122,7 +112,7 @@ fn field_errors(r: reqwest::blocking::Response) -> Vec<(String, String)> {
 
 /// Orders the running writer holds (the owner's list).
 fn orders(app: &TestApp) -> usize {
-    get(app, "/admin/orders?limit=100")["orders"]
+    app.writer_json("/admin/orders?limit=100")["orders"]
         .as_array()
         .unwrap()
         .len()
@@ -353,7 +343,7 @@ fn tax_is_included_or_added_per_line_and_rounded_half_up() {
     assert_eq!(amount(&inclusive_order["total"]), 787);
 
     // Prices without tax: the owner switches the mode; tax is added per line.
-    let mut settings = get(&app, "/settings");
+    let mut settings = app.writer_json("/settings");
     assert_eq!(settings["name"], "Kaffee & Kanne");
     settings["tax_mode"] = json!("exclusive");
     let r = support::client()
@@ -364,7 +354,7 @@ fn tax_is_included_or_added_per_line_and_rounded_half_up() {
         .send()
         .unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(get(&app, "/settings")["tax_mode"], "exclusive");
+    assert_eq!(app.writer_json("/settings")["tax_mode"], "exclusive");
     // 297 × 0.19 = 56.43 → 56; 490 × 0.19 = 93.1 → 93.
     let q = quote(&app, &[(CENTS_99, 3)], "DE", json!({}));
     assert_eq!(amount(&q["totals"]["tax"]), 56 + 93);
@@ -381,7 +371,7 @@ fn tax_is_included_or_added_per_line_and_rounded_half_up() {
     // Orders keep the mode and rate they were placed with.
     let number = inclusive_order["number"].as_str().unwrap();
     assert_eq!(
-        get(&app, &format!("/orders/{number}"))["totals"],
+        app.writer_json(&format!("/orders/{number}"))["totals"],
         inclusive_order["totals"]
     );
     // A new rate applies to new orders only.
@@ -396,7 +386,7 @@ fn tax_is_included_or_added_per_line_and_rounded_half_up() {
     assert_eq!(q["totals"]["taxes"][0]["name"], "MwSt. 7 %");
     let number = exclusive_order["number"].as_str().unwrap();
     assert_eq!(
-        get(&app, &format!("/orders/{number}"))["totals"],
+        app.writer_json(&format!("/orders/{number}"))["totals"],
         exclusive_order["totals"]
     );
     assert!(app.stop().success());
@@ -413,7 +403,7 @@ fn discount_codes_apply_within_their_rules() {
         quote(&app, items, "DE", json!({"discount_code": code}))["discount_error"].clone()
     };
     let state = |code: &str| -> Value {
-        get(&app, "/admin/discounts")["discounts"]
+        app.writer_json("/admin/discounts")["discounts"]
             .as_array()
             .unwrap()
             .iter()
@@ -574,7 +564,7 @@ fn discount_codes_apply_within_their_rules() {
     assert_eq!(r.status(), 200);
     assert_eq!(refusal("WELCOME10", &[(PRESS, 1)]), REFUSED);
     assert_eq!(state("WELCOME10"), "deactivated");
-    let list = get(&app, "/admin/discounts");
+    let list = app.writer_json("/admin/discounts");
     let welcome = list["discounts"]
         .as_array()
         .unwrap()
@@ -895,7 +885,11 @@ fn the_answer_to_placing_an_order_is_the_order_read_back() {
         assert_eq!(r.status(), 201, "case {n}");
         let placed: Value = r.json().unwrap();
         let number = placed["number"].as_str().unwrap();
-        assert_eq!(placed, get(&app, &format!("/orders/{number}")), "case {n}");
+        assert_eq!(
+            placed,
+            app.writer_json(&format!("/orders/{number}")),
+            "case {n}"
+        );
         let replayed: Value = place(&app, &key, body).json().unwrap();
         assert_eq!(replayed, placed, "case {n}");
     }

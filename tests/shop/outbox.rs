@@ -9,7 +9,7 @@
 use crate::support;
 
 use crate::support::fake_inbox::{Behaviour, FakeInbox, POSTMARK_TOKEN};
-use crate::support::{ADMIN_TOKEN, Started, TestApp};
+use crate::support::{ADMIN_TOKEN, TestApp};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -303,10 +303,8 @@ fn a_dead_dispatchers_lease_is_taken_over_when_it_expires() {
     let writer = support::spawn(
         support::writer_command(dir.path(), &["--dispatch-every", "0"]),
         dir.path(),
-    );
-    let Started::Ready(writer) = writer else {
-        panic!("writer did not start")
-    };
+    )
+    .ready();
     let r = support::writer_order(&writer, "lease-1", &support::order_body("french-press", 1));
     assert_eq!(r.status(), 201);
     let claim = |who: &str, lease: i64| -> Vec<Value> {

@@ -5,8 +5,8 @@
 
 use crate::support;
 
+use crate::support::TestApp;
 use crate::support::fake_stripe::{self, FakeStripe, PUBLISHABLE_KEY, WEBHOOK_SECRET};
-use crate::support::{Started, TestApp};
 use serde_json::{Value, json};
 use std::path::Path;
 
@@ -483,15 +483,12 @@ fn the_test_mode_provider_pays_locally_and_never_in_production() {
     let mut pages = support::pages_command("http://127.0.0.1:9");
     pages.env("SPIN_VARIABLE_PAYMENT_MODE", "test");
     for cmd in [writer, pages] {
-        match support::spawn(cmd, dir.path()) {
-            Started::Ready(_) => panic!("a production process accepted test-mode payments"),
-            Started::Exited { stderr, .. } => {
-                assert!(
-                    stderr.join("\n").contains("test-mode payments"),
-                    "{stderr:?}"
-                )
-            }
-        }
+        let (_, stderr) = support::spawn(cmd, dir.path())
+            .refused("a production process must not accept test-mode payments");
+        assert!(
+            stderr.join("\n").contains("test-mode payments"),
+            "{stderr:?}"
+        );
     }
 }
 

@@ -9,6 +9,7 @@
 #![allow(dead_code, unused_imports)]
 
 mod app;
+mod browser;
 mod database;
 mod http;
 mod owner;
@@ -22,6 +23,7 @@ pub mod fake_stripe;
 pub mod real_spin;
 
 pub use app::*;
+pub use browser::*;
 pub use database::*;
 pub use http::*;
 pub use owner::*;

@@ -80,6 +80,15 @@ impl Started {
             }
         }
     }
+
+    /// How the process exited, for a test that expects it not to start (`why` says
+    /// what it should have refused): its status and what it printed.
+    pub fn refused(self, why: &str) -> (ExitStatus, Vec<String>) {
+        match self {
+            Started::Ready(_) => panic!("storefront started, but {why}"),
+            Started::Exited { status, stderr } => (status, stderr),
+        }
+    }
 }
 
 /// Spawns `cmd` (an `up` or `writer` invocation with `--listen 127.0.0.1:0`) and

@@ -162,9 +162,7 @@ impl TestApp {
     /// The shop's page at `path` as a shopper's fresh client gets it, which must be
     /// there (200).
     pub fn page(&self, path: &str) -> String {
-        let resp = client().get(self.url(path)).send().unwrap();
-        assert_eq!(resp.status().as_u16(), 200, "GET {path}");
-        resp.text().unwrap()
+        self.shopper().page(path)
     }
 
     /// Places an order as a client of the public API (`POST /api/orders`), with `key` as
