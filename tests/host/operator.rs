@@ -54,7 +54,7 @@ fn the_writer_reports_health_readiness_and_metrics() {
     // The shopper port does not serve them.
     assert_eq!(support::get(&writer.url("/metrics")).0, 401);
 
-    let r = support::writer_order(&writer, "ops-1", &support::order_body("french-press", 1));
+    let r = writer.place_on_writer("ops-1", &support::order_body("french-press", 1));
     assert_eq!(r.status(), 201);
     let (status, metrics) = support::get(&format!("{ops}/metrics"));
     assert_eq!(status, 200);

@@ -37,11 +37,7 @@ fn a_second_writer_is_refused_and_names_the_owner() {
 fn with_wait_the_second_writer_takes_over_when_the_first_exits() {
     let dir = tempfile::tempdir().unwrap();
     let first = support::start_writer(dir.path());
-    let placed = support::writer_order(
-        &first,
-        "handover-1",
-        &support::order_body("french-press", 1),
-    );
+    let placed = first.place_on_writer("handover-1", &support::order_body("french-press", 1));
     assert_eq!(placed.status(), 201);
     let placed: serde_json::Value = placed.json().unwrap();
 
@@ -59,11 +55,7 @@ fn with_wait_the_second_writer_takes_over_when_the_first_exits() {
         .unwrap()
         .ready();
     // The new owner has the order, and replaying its command returns it, not a new one.
-    let replay = support::writer_order(
-        &second,
-        "handover-1",
-        &support::order_body("french-press", 1),
-    );
+    let replay = second.place_on_writer("handover-1", &support::order_body("french-press", 1));
     assert_eq!(replay.status(), 201);
     assert_eq!(replay.headers()["idempotent-replayed"], "true");
     let replay: serde_json::Value = replay.json().unwrap();
@@ -240,11 +232,7 @@ fn on_sigterm_the_writer_finishes_running_commands_and_refuses_unfinished_ones_5
     let successor = rx.recv_timeout(Duration::from_secs(60)).unwrap().ready();
 
     // Its retry, same key, is applied once by the successor.
-    let retried = support::writer_order(
-        &successor,
-        "drain-1",
-        &support::order_body("french-press", 1),
-    );
+    let retried = successor.place_on_writer("drain-1", &support::order_body("french-press", 1));
     assert_eq!(retried.status(), 201);
     assert!(
         retried.headers().get("idempotent-replayed").is_none(),

@@ -8,33 +8,22 @@
 
 use crate::support;
 
-use crate::support::{ADMIN_TOKEN, Owner, TestApp, count, hidden_field, location, open_db, scalar};
+use crate::support::{Owner, TestApp, count, hidden_field, location, open_db, scalar};
 use reqwest::blocking::Response;
 use serde_json::Value;
 
 const SLUG: &str = "office-blend";
 
-/// The admin JSON API's answer at `path` (the database is the writer's while it runs).
-fn api(app: &TestApp, path: &str) -> Value {
-    let resp = support::client()
-        .get(app.url(path))
-        .bearer_auth(ADMIN_TOKEN)
-        .send()
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 200, "GET {path}");
-    resp.json().unwrap()
-}
-
 /// How many products there are, archived ones included.
 fn products(app: &TestApp) -> u64 {
-    api(app, "/admin/catalog/products?limit=1")["total"]
+    app.admin().json("/admin/catalog/products?limit=1")["total"]
         .as_u64()
         .unwrap()
 }
 
 /// How many entries the catalog history has.
 fn history(app: &TestApp) -> usize {
-    api(app, "/admin/catalog/history?limit=100")["entries"]
+    app.admin().json("/admin/catalog/history?limit=100")["entries"]
         .as_array()
         .unwrap()
         .len()
@@ -42,7 +31,7 @@ fn history(app: &TestApp) -> usize {
 
 /// The owner's view of the product.
 fn product(app: &TestApp) -> Value {
-    api(app, &format!("/admin/catalog/products/{SLUG}"))
+    app.admin().json(&format!("/admin/catalog/products/{SLUG}"))
 }
 
 /// A small real PNG drawn with the `image` crate.
@@ -512,7 +501,7 @@ fn collections_are_made_ordered_and_filled() {
     assert_eq!(resp.status().as_u16(), 404);
     let html = resp.text().unwrap();
     assert!(html.contains(r#"id="add-product-product-error""#), "{html}");
-    let first = api(&app, "/admin/catalog/products?limit=1");
+    let first = app.admin().json("/admin/catalog/products?limit=1");
     let slug = first["products"][0]["slug"].as_str().unwrap().to_string();
     let resp = owner.post(
         path,
@@ -524,7 +513,7 @@ fn collections_are_made_ordered_and_filled() {
     );
     assert_eq!(resp.status().as_u16(), 303);
     let members = |app: &TestApp| {
-        api(app, "/api/collections/staff-picks")["products"]["total"]
+        app.admin().json("/api/collections/staff-picks")["products"]["total"]
             .as_u64()
             .unwrap()
     };
@@ -550,7 +539,7 @@ fn variants_images_and_details_change_from_the_product_page() {
     let owner = app.owner().sign_in();
 
     // A demo product with options.
-    let list = api(&app, "/admin/catalog/products?limit=100");
+    let list = app.admin().json("/admin/catalog/products?limit=100");
     let demo = list["products"]
         .as_array()
         .unwrap()
@@ -560,7 +549,7 @@ fn variants_images_and_details_change_from_the_product_page() {
         .clone();
     let slug = demo["slug"].as_str().unwrap();
     let base = format!("/admin/catalog/products/{slug}");
-    let owner_view = |app: &TestApp| api(app, &format!("/admin/catalog/products/{slug}"));
+    let owner_view = |app: &TestApp| app.admin().json(&format!("/admin/catalog/products/{slug}"));
     let (html, csrf) = owner.page_and_csrf(&base);
     assert!(html.contains("Add a variant"), "{html}");
 
@@ -723,7 +712,7 @@ fn variants_images_and_details_change_from_the_product_page() {
         ],
     );
     assert_eq!(resp.status().as_u16(), 303, "{}", resp.text().unwrap());
-    let single = api(&app, "/admin/catalog/products/single-thing");
+    let single = app.admin().json("/admin/catalog/products/single-thing");
     assert_eq!(single["variants"][0]["sku"], "single-thing");
     assert_eq!(single["variants"][0]["price"]["amount"], 700);
     let archive = "/admin/catalog/products/single-thing/variants/single-thing/archive";
@@ -734,7 +723,7 @@ fn variants_images_and_details_change_from_the_product_page() {
     assert_eq!(resp.status().as_u16(), 409);
     assert!(resp.text().unwrap().contains(r#"role="alert""#));
     assert_eq!(
-        api(&app, "/admin/catalog/products/single-thing")["variants"][0]["archived"],
+        app.admin().json("/admin/catalog/products/single-thing")["variants"][0]["archived"],
         false
     );
     app.stop();
@@ -742,14 +731,9 @@ fn variants_images_and_details_change_from_the_product_page() {
 
 /// An owner command through the admin JSON API, with its idempotency key.
 fn command(app: &TestApp, path: &str, key: &str, body: Option<Value>) -> (u16, Value) {
-    let mut request = support::client()
-        .post(app.url(path))
-        .bearer_auth(ADMIN_TOKEN)
-        .header("idempotency-key", key);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let resp = request.send().unwrap();
+    let resp = app
+        .admin()
+        .send(reqwest::Method::POST, path, Some(key), body.as_ref());
     let status = resp.status().as_u16();
     (status, resp.json().unwrap_or(Value::Null))
 }
@@ -759,7 +743,7 @@ fn archived_products_and_variants_are_restored_from_the_product_page() {
     let dir = tempfile::tempdir().unwrap();
     let app = support::start_back_office(dir.path());
     let owner = app.owner().sign_in();
-    let list = api(&app, "/admin/catalog/products?limit=100");
+    let list = app.admin().json("/admin/catalog/products?limit=100");
     let demo = list["products"]
         .as_array()
         .unwrap()
@@ -775,7 +759,7 @@ fn archived_products_and_variants_are_restored_from_the_product_page() {
     let variant = demo["variants"][0].clone();
     let sku = variant["sku"].as_str().unwrap();
     let live = |app: &TestApp, sku: &str| {
-        let view = api(app, &format!("/admin/catalog/products/{slug}"));
+        let view = app.admin().json(&format!("/admin/catalog/products/{slug}"));
         let v = view["variants"]
             .as_array()
             .unwrap()
@@ -855,7 +839,7 @@ fn archived_products_and_variants_are_restored_from_the_product_page() {
     assert!(!html.contains("Archive this product"), "{html}");
 
     // With every variant archived too there is nothing to sell: refused on the form.
-    let view = api(&app, &format!("/admin/catalog/products/{slug}"));
+    let view = app.admin().json(&format!("/admin/catalog/products/{slug}"));
     let skus: Vec<String> = view["variants"]
         .as_array()
         .unwrap()
@@ -882,7 +866,7 @@ fn archived_products_and_variants_are_restored_from_the_product_page() {
     let html = resp.text().unwrap();
     assert!(html.contains("no live variant"), "{html}");
     assert_eq!(
-        api(&app, &format!("/admin/catalog/products/{slug}"))["archived"],
+        app.admin().json(&format!("/admin/catalog/products/{slug}"))["archived"],
         true
     );
 
@@ -902,7 +886,7 @@ fn archived_products_and_variants_are_restored_from_the_product_page() {
     assert_eq!(owner.post(&restore, &form).status().as_u16(), 303);
     assert_eq!(owner.post(&restore, &form).status().as_u16(), 303);
     assert_eq!(
-        api(&app, &format!("/admin/catalog/products/{slug}"))["archived"],
+        app.admin().json(&format!("/admin/catalog/products/{slug}"))["archived"],
         false
     );
     assert_eq!(shop_status(&shop_page), 200);
@@ -930,7 +914,7 @@ fn an_option_value_is_renamed_from_the_product_page_and_orders_keep_the_old_name
     let dir = tempfile::tempdir().unwrap();
     let app = support::start_back_office(dir.path());
     let owner = app.owner().sign_in();
-    let list = api(&app, "/admin/catalog/products?limit=100");
+    let list = app.admin().json("/admin/catalog/products?limit=100");
     let demo = list["products"]
         .as_array()
         .unwrap()
@@ -1007,7 +991,7 @@ fn an_option_value_is_renamed_from_the_product_page_and_orders_keep_the_old_name
     // search finds it; the order keeps what it sold.
     let resp = rename("rename-form-0003", &what, "Freshly renamed");
     assert_eq!(resp.status().as_u16(), 303, "{}", resp.text().unwrap());
-    let view = api(&app, &format!("/admin/catalog/products/{slug}"));
+    let view = app.admin().json(&format!("/admin/catalog/products/{slug}"));
     let renamed = view["variants"]
         .as_array()
         .unwrap()
@@ -1031,7 +1015,7 @@ fn an_option_value_is_renamed_from_the_product_page_and_orders_keep_the_old_name
         .text()
         .unwrap();
     assert!(shop.contains("Freshly renamed"), "{shop}");
-    let found = api(&app, "/api/search?q=freshly");
+    let found = app.admin().json("/api/search?q=freshly");
     assert!(found.to_string().contains(slug), "{found}");
     let order = app.order(number);
     assert_eq!(order["items"][0]["variant"], sold_title.as_str(), "{order}");
@@ -1039,7 +1023,7 @@ fn an_option_value_is_renamed_from_the_product_page_and_orders_keep_the_old_name
     // The option itself renamed; both renames are the owner's in the history.
     let resp = rename("rename-form-0004", "0", "Renamed option");
     assert_eq!(resp.status().as_u16(), 303);
-    let view = api(&app, &format!("/admin/catalog/products/{slug}"));
+    let view = app.admin().json(&format!("/admin/catalog/products/{slug}"));
     assert_eq!(view["options"][0]["name"], "Renamed option");
     assert_eq!(history(&app), history_before + 2);
     app.stop();

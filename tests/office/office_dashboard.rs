@@ -8,8 +8,7 @@ use crate::support;
 
 use crate::support::fake_stripe::{FakeStripe, SECRET_KEY};
 use crate::support::{
-    ADMIN_TOKEN, OWNER_PASSWORD, Owner, TestApp, browser_like_client, hidden_field, location,
-    office_csrf,
+    OWNER_PASSWORD, Owner, TestApp, browser_like_client, hidden_field, location, office_csrf,
 };
 use serde_json::{Value, json};
 use std::path::Path;
@@ -71,13 +70,12 @@ fn the_dashboard_shows_today_what_waits_and_the_last_reconciliation() {
         .unwrap();
     let sku = product["variants"][0]["sku"].as_str().unwrap().to_string();
     let stock = product["variants"][0]["stock"].as_i64().unwrap();
-    let resp = support::client()
-        .post(app.url(&format!("/admin/catalog/variants/{sku}/stock")))
-        .bearer_auth(ADMIN_TOKEN)
-        .header("idempotency-key", "dash-stock")
-        .json(&json!({"delta": 3 - stock, "reason": "counted the shelf"}))
-        .send()
-        .unwrap();
+    let resp = app.admin().send(
+        reqwest::Method::POST,
+        &format!("/admin/catalog/variants/{sku}/stock"),
+        Some("dash-stock"),
+        Some(&json!({"delta": 3 - stock, "reason": "counted the shelf"})),
+    );
     assert_eq!(resp.status().as_u16(), 201, "{}", resp.text().unwrap());
 
     let html = owner.page("/admin");

@@ -284,7 +284,7 @@ fn an_image_round_trips_byte_identical_and_a_forged_one_is_refused() {
 
     // A forged "image" (a web page with a PNG name) and an oversized one: refused,
     // nothing written.
-    let history = app.admin_json("/admin/catalog/history?limit=100");
+    let history = app.admin().json("/admin/catalog/history?limit=100");
     let forged = b"<html><script>alert(document.cookie)</script></html>".to_vec();
     let refused = admin_post(
         &app,
@@ -317,7 +317,10 @@ fn an_image_round_trips_byte_identical_and_a_forged_one_is_refused() {
             .len(),
         2
     );
-    assert_eq!(app.admin_json("/admin/catalog/history?limit=100"), history);
+    assert_eq!(
+        app.admin().json("/admin/catalog/history?limit=100"),
+        history
+    );
     app.stop();
     let db = support::open_db(dir.path());
     let demo = products_in_migration();
@@ -432,7 +435,7 @@ fn collections_and_the_catalog_paginate() {
             .page("/collections/everything?page=2")
             .contains("tasting-box")
     );
-    let owner = app.admin_json("/admin/catalog/products/tasting-box");
+    let owner = app.admin().json("/admin/catalog/products/tasting-box");
     assert_eq!(owner["archived"], true);
     let anonymous = client.get("/admin/catalog/products/tasting-box");
     assert_eq!(anonymous.status(), 401);

@@ -132,7 +132,7 @@ fn writer_with_highland_blend() -> (tempfile::TempDir, TestApp, Value) {
 fn order_two_of_one_variant(writer: &TestApp) -> Value {
     let mut body = support::order_body("x", 2);
     body["items"] = json!([{"sku": "hb-1k-f", "quantity": 2}]);
-    let placed = support::writer_order(writer, "order-1", &body);
+    let placed = writer.place_on_writer("order-1", &body);
     assert_eq!(placed.status(), 201);
     placed.json().unwrap()
 }
@@ -204,11 +204,7 @@ fn a_variant_is_ordered_and_only_its_stock_moves() {
 fn by_slug_the_default_variant_is_ordered_and_an_inactive_one_cannot_be() {
     let (dir, writer, _) = writer_with_highland_blend();
     // By slug: the default variant (the first active one).
-    let placed = support::writer_order(
-        &writer,
-        "order-2",
-        &support::order_body("highland-blend", 1),
-    );
+    let placed = writer.place_on_writer("order-2", &support::order_body("highland-blend", 1));
     assert_eq!(placed.status(), 201);
     let order2: Value = placed.json().unwrap();
     assert_eq!(order2["items"][0]["sku"], "hb-250-wb");
@@ -217,7 +213,7 @@ fn by_slug_the_default_variant_is_ordered_and_an_inactive_one_cannot_be() {
     deactivate(&writer, "hb-250-f", "deactivate");
     let mut body = support::order_body("x", 1);
     body["items"] = json!([{"sku": "hb-250-f", "quantity": 1}]);
-    let (status, f) = fields(support::writer_order(&writer, "order-3", &body));
+    let (status, f) = fields(writer.place_on_writer("order-3", &body));
     assert_eq!((status, f), (422, vec!["items[0].sku".to_string()]));
     stop_and_check(&dir, writer);
 }
@@ -248,7 +244,7 @@ fn an_archived_product_is_hidden_from_shoppers_and_its_orders_still_render() {
     );
     let mut body = support::order_body("x", 1);
     body["items"] = json!([{"sku": "hb-250-wb", "quantity": 1}]);
-    let (status, f) = fields(support::writer_order(&writer, "order-4", &body));
+    let (status, f) = fields(writer.place_on_writer("order-4", &body));
     assert_eq!((status, f), (422, vec!["items[0].sku".to_string()]));
     let old = writer.writer_json(&format!("/orders/{number}"));
     assert_eq!(old["items"][0]["name"], "Highland Blend");
@@ -335,7 +331,7 @@ fn an_order_by_slug_is_refused_with_its_reason_archived_nothing_active_or_unknow
             "there is no product",
         ),
     ] {
-        let refused = support::writer_order(&writer, key, &support::order_body(slug, 1));
+        let refused = writer.place_on_writer(key, &support::order_body(slug, 1));
         assert_eq!(refused.status(), 422, "{slug}");
         let error = &refused.json::<Value>().unwrap()["error"];
         assert_eq!(error["code"], code, "{error}");

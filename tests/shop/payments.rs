@@ -7,6 +7,7 @@ use crate::support;
 
 use crate::support::TestApp;
 use crate::support::fake_stripe::{self, FakeStripe, PUBLISHABLE_KEY, WEBHOOK_SECRET};
+use reqwest::Method;
 use serde_json::{Value, json};
 use std::path::Path;
 
@@ -218,16 +219,11 @@ fn partial_refunds_add_up_to_the_payment_and_a_refused_one_frees_its_amount() {
         .unwrap()
         .to_string();
     fake_stripe::deliver(&app.base_url, &fake.succeed(&intent));
-    let refund_url = app.url(&format!("/admin/orders/{number}/refund"));
+    let refund_path = format!("/admin/orders/{number}/refund");
     let refund = |key: Option<&str>, body: Value| {
-        let mut req = support::client()
-            .post(&refund_url)
-            .bearer_auth(ADMIN)
-            .json(&body);
-        if let Some(key) = key {
-            req = req.header("idempotency-key", key);
-        }
-        let r = req.send().unwrap();
+        let r = app
+            .admin()
+            .send(Method::POST, &refund_path, key, Some(&body));
         let status = r.status().as_u16();
         (status, r.json::<Value>().unwrap())
     };
@@ -338,11 +334,7 @@ fn refunds_go_through_the_provider_and_land_with_the_event() {
         .to_string();
     let refund_url = app.url(&format!("/admin/orders/{number}/refund"));
     // Not refundable before it is paid.
-    let early = support::client()
-        .post(&refund_url)
-        .bearer_auth(ADMIN)
-        .send()
-        .unwrap();
+    let early = app.admin().refund(&number);
     assert_eq!(early.status(), 409);
     fake_stripe::deliver(&app.base_url, &fake.succeed(&intent));
 
@@ -356,11 +348,7 @@ fn refunds_go_through_the_provider_and_land_with_the_event() {
     assert_eq!(wrong.status(), 401);
     assert!(fake.refunds().is_empty());
 
-    let accepted = support::client()
-        .post(&refund_url)
-        .bearer_auth(ADMIN)
-        .send()
-        .unwrap();
+    let accepted = app.admin().refund(&number);
     assert_eq!(accepted.status(), 202);
     let refunds = fake.refunds();
     assert_eq!(refunds.len(), 1);
@@ -377,11 +365,7 @@ fn refunds_go_through_the_provider_and_land_with_the_event() {
         "refunded only when the provider confirms"
     );
     // A repeated command reuses the idempotency key: still one refund.
-    support::client()
-        .post(&refund_url)
-        .bearer_auth(ADMIN)
-        .send()
-        .unwrap();
+    app.admin().refund(&number);
     assert_eq!(fake.refunds().len(), 1);
 
     assert_eq!(
@@ -866,13 +850,7 @@ fn the_owner_cancels_an_order_with_a_live_intent_only_through_the_provider() {
     let fake = FakeStripe::start();
     let dir = tempfile::tempdir().unwrap();
     let app = start(dir.path(), &fake);
-    let cancel = |number: &str| {
-        support::client()
-            .post(app.url(&format!("/admin/orders/{number}/cancel")))
-            .bearer_auth(ADMIN)
-            .send()
-            .unwrap()
-    };
+    let cancel = |number: &str| app.admin().cancel(number);
     let (open, _) = place(&app, "owner-1");
     let open_intent = pay(&app, &open)["intent_id"].as_str().unwrap().to_string();
     let r = cancel(&open);
@@ -946,11 +924,7 @@ fn every_spelling_of_an_order_number_is_one_order_to_the_provider() {
     // Two refund requests with different spellings are one refund key.
     fake_stripe::deliver(&app.base_url, &fake.succeed(intents[0].as_str().unwrap()));
     for spelling in [number.to_lowercase(), bare] {
-        let r = support::client()
-            .post(app.url(&format!("/admin/orders/{spelling}/refund")))
-            .bearer_auth(ADMIN)
-            .send()
-            .unwrap();
+        let r = app.admin().refund(&spelling);
         assert_eq!(r.status(), 202);
     }
     let keys: Vec<String> = fake

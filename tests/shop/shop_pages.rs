@@ -259,16 +259,7 @@ fn the_owner_settings_shape_every_page_and_the_checkout_prices_shipping_and_code
 
     // Legal texts are the owner's, paragraphs escaped.
     let admin = |method: reqwest::Method, key: Option<&str>, body: Option<&serde_json::Value>| {
-        let mut r = support::client()
-            .request(method, app.url("/admin/settings"))
-            .bearer_auth(support::ADMIN_TOKEN);
-        if let Some(key) = key {
-            r = r.header("idempotency-key", key);
-        }
-        if let Some(body) = body {
-            r = r.json(body);
-        }
-        r.send().unwrap()
+        app.admin().send(method, "/admin/settings", key, body)
     };
     let mut settings: serde_json::Value = admin(reqwest::Method::GET, None, None).json().unwrap();
     settings["legal"]["returns"] =

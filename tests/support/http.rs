@@ -2,7 +2,7 @@
 //! browser-like one for the back office), reading what pages and redirects say, and raw
 //! TCP for the tests that misbehave on purpose.
 
-use super::{ADMIN_TOKEN, TOKEN, TestApp, addr};
+use super::{TOKEN, TestApp, addr};
 use reqwest::blocking::{RequestBuilder, Response};
 use std::time::{Duration, Instant};
 
@@ -74,11 +74,6 @@ impl TestApp {
     /// `GET path` with the writer's token (`TOKEN`): the JSON of a 200.
     pub fn writer_json(&self, path: &str) -> serde_json::Value {
         ok_json(client().get(self.url(path)).bearer_auth(TOKEN))
-    }
-
-    /// `GET path` with the admin token (`ADMIN_TOKEN`): the JSON of a 200.
-    pub fn admin_json(&self, path: &str) -> serde_json::Value {
-        ok_json(client().get(self.url(path)).bearer_auth(ADMIN_TOKEN))
     }
 }
 

@@ -8,6 +8,7 @@
 //! one binary leaves unused is not dead code.
 #![allow(dead_code, unused_imports)]
 
+mod admin;
 mod app;
 mod browser;
 mod database;
@@ -22,6 +23,7 @@ pub mod fake_inbox;
 pub mod fake_stripe;
 pub mod real_spin;
 
+pub use admin::*;
 pub use app::*;
 pub use browser::*;
 pub use database::*;
