@@ -532,13 +532,9 @@ fn collections_are_made_ordered_and_filled() {
     app.stop();
 }
 
-#[test]
-fn variants_images_and_details_change_from_the_product_page() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = support::start_back_office(dir.path());
-    let owner = app.owner().sign_in();
-
-    // A demo product with options.
+/// A demo product with options: its slug, its page in the back office, and its owner's
+/// view (the admin API's) as it was.
+fn product_with_options(app: &TestApp) -> (String, String, Value) {
     let list = app.admin().json("/admin/catalog/products?limit=100");
     let demo = list["products"]
         .as_array()
@@ -547,8 +543,17 @@ fn variants_images_and_details_change_from_the_product_page() {
         .find(|p| !p["options"].as_array().unwrap().is_empty())
         .expect("a demo product with options")
         .clone();
-    let slug = demo["slug"].as_str().unwrap();
+    let slug = demo["slug"].as_str().unwrap().to_string();
     let base = format!("/admin/catalog/products/{slug}");
+    (slug, base, demo)
+}
+
+#[test]
+fn a_variant_is_added_once_and_archived_from_the_product_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    let owner = app.owner().sign_in();
+    let (slug, base, demo) = product_with_options(&app);
     let owner_view = |app: &TestApp| app.admin().json(&format!("/admin/catalog/products/{slug}"));
     let (html, csrf) = owner.page_and_csrf(&base);
     assert!(html.contains("Add a variant"), "{html}");
@@ -610,6 +615,18 @@ fn variants_images_and_details_change_from_the_product_page() {
         .clone();
     assert_eq!(archived["archived"], true);
 
+    app.stop();
+}
+
+#[test]
+fn details_change_from_the_product_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    let owner = app.owner().sign_in();
+    let (slug, base, _) = product_with_options(&app);
+    let owner_view = |app: &TestApp| app.admin().json(&format!("/admin/catalog/products/{slug}"));
+    let (_, csrf) = owner.page_and_csrf(&base);
+
     // Details: a new name and description.
     let resp = owner.post(
         &base,
@@ -623,6 +640,18 @@ fn variants_images_and_details_change_from_the_product_page() {
     );
     assert_eq!(resp.status().as_u16(), 303);
     assert_eq!(owner_view(&app)["name"], "Renamed in the back office");
+
+    app.stop();
+}
+
+#[test]
+fn an_image_is_uploaded_described_moved_and_removed_from_the_product_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    let owner = app.owner().sign_in();
+    let (slug, base, _) = product_with_options(&app);
+    let owner_view = |app: &TestApp| app.admin().json(&format!("/admin/catalog/products/{slug}"));
+    let (_, csrf) = owner.page_and_csrf(&base);
 
     // An image: uploaded, its alt text changed, then removed.
     let images_before = owner_view(&app)["images"].as_array().unwrap().len();
@@ -696,6 +725,15 @@ fn variants_images_and_details_change_from_the_product_page() {
     assert_eq!(images.as_array().unwrap().len(), images_before);
     assert!(!images.to_string().contains("better words"));
 
+    app.stop();
+}
+
+#[test]
+fn the_only_variant_of_a_product_cannot_be_archived() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    let owner = app.owner().sign_in();
+
     // A product without options has one variant, which cannot be archived alone: the
     // writer's refusal is shown on the confirmation page and nothing changes.
     let (html, csrf) = owner.page_and_csrf("/admin/catalog/new");
@@ -738,13 +776,10 @@ fn command(app: &TestApp, path: &str, key: &str, body: Option<Value>) -> (u16, V
     (status, resp.json().unwrap_or(Value::Null))
 }
 
-#[test]
-fn archived_products_and_variants_are_restored_from_the_product_page() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = support::start_back_office(dir.path());
-    let owner = app.owner().sign_in();
+/// A demo product with options and at least two variants, as the admin API shows it.
+fn product_with_two_variants(app: &TestApp) -> Value {
     let list = app.admin().json("/admin/catalog/products?limit=100");
-    let demo = list["products"]
+    list["products"]
         .as_array()
         .unwrap()
         .iter()
@@ -753,7 +788,15 @@ fn archived_products_and_variants_are_restored_from_the_product_page() {
                 && p["variants"].as_array().unwrap().len() >= 2
         })
         .expect("a demo product with options and two variants")
-        .clone();
+        .clone()
+}
+
+#[test]
+fn an_archived_variant_is_restored_from_the_product_page_once_its_twin_is_archived() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    let owner = app.owner().sign_in();
+    let demo = product_with_two_variants(&app);
     let slug = demo["slug"].as_str().unwrap();
     let base = format!("/admin/catalog/products/{slug}");
     let variant = demo["variants"][0].clone();
@@ -821,6 +864,28 @@ fn archived_products_and_variants_are_restored_from_the_product_page() {
     );
     assert_eq!(resp.status().as_u16(), 303);
     assert!(live(&app, sku));
+
+    app.stop();
+    let db = open_db(dir.path());
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT count(*) FROM catalog_history WHERE command = 'restore_variant'"
+        ),
+        1
+    );
+}
+
+#[test]
+fn an_archived_product_is_restored_from_its_page_once_a_variant_is_live() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    let owner = app.owner().sign_in();
+    let demo = product_with_two_variants(&app);
+    let slug = demo["slug"].as_str().unwrap();
+    let base = format!("/admin/catalog/products/{slug}");
+    let variant = demo["variants"][0].clone();
+    let sku = variant["sku"].as_str().unwrap();
 
     // The product archived: shoppers get a 404, the owner's page offers to restore it.
     let shop_page = format!("/products/{slug}");
@@ -905,7 +970,7 @@ fn archived_products_and_variants_are_restored_from_the_product_page() {
             &db,
             "SELECT count(*) FROM catalog_history WHERE command = 'restore_variant'"
         ),
-        2
+        1
     );
 }
 

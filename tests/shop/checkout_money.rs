@@ -394,23 +394,27 @@ fn tax_is_included_or_added_per_line_and_rounded_half_up() {
     assert!(ok, "{lines:?}");
 }
 
+/// What a shopper is told when a quote for `items` (to Germany) carries `code`: the
+/// same words whatever the reason.
+fn refusal(app: &TestApp, code: &str, items: &[(&str, i64)]) -> Value {
+    quote(app, items, "DE", json!({"discount_code": code}))["discount_error"].clone()
+}
+
+/// The state of `code` in the owner's list, which says why a code is refused.
+fn state(app: &TestApp, code: &str) -> Value {
+    app.writer_json("/admin/discounts")["discounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} in the list"))["state"]
+        .clone()
+}
+
 #[test]
 fn discount_codes_apply_within_their_rules() {
     let dir = tempfile::tempdir().unwrap();
     let app = fixture(dir.path());
-    // A shopper hears the same words whatever the reason; the owner's list says why.
-    let refusal = |code: &str, items: &[(&str, i64)]| -> Value {
-        quote(&app, items, "DE", json!({"discount_code": code}))["discount_error"].clone()
-    };
-    let state = |code: &str| -> Value {
-        app.writer_json("/admin/discounts")["discounts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|d| d["code"] == code)
-            .unwrap_or_else(|| panic!("no {code} in the list"))["state"]
-            .clone()
-    };
     // 10 % of €49.99 = 499.9 → 500 (half up).
     let q = quote(
         &app,
@@ -423,13 +427,13 @@ fn discount_codes_apply_within_their_rules() {
     assert_eq!(amount(&q["totals"]["discount"]), 500);
     assert!(q.get("discount_error").is_none());
     assert_eq!(
-        refusal("FIVEOFF", &[(CENTS_99, 3)]),
+        refusal(&app, "FIVEOFF", &[(CENTS_99, 3)]),
         REFUSED,
         "below its minimum"
     );
-    assert_eq!(refusal("summer24", &[(PRESS, 1)]), REFUSED);
-    assert_eq!(state("SUMMER24"), "expired");
-    assert_eq!(refusal("NOPE", &[(PRESS, 1)]), REFUSED);
+    assert_eq!(refusal(&app, "summer24", &[(PRESS, 1)]), REFUSED);
+    assert_eq!(state(&app, "SUMMER24"), "expired");
+    assert_eq!(refusal(&app, "NOPE", &[(PRESS, 1)]), REFUSED);
     let created = post(
         &app,
         "/admin/discounts",
@@ -438,8 +442,15 @@ fn discount_codes_apply_within_their_rules() {
     );
     assert_eq!(created.status(), 201);
     assert_eq!(created.json::<Value>().unwrap()["code"], "FUTURE");
-    assert_eq!(refusal("FUTURE", &[(PRESS, 1)]), REFUSED);
-    assert_eq!(state("FUTURE"), "not_yet_valid");
+    assert_eq!(refusal(&app, "FUTURE", &[(PRESS, 1)]), REFUSED);
+    assert_eq!(state(&app, "FUTURE"), "not_yet_valid");
+    app.stop();
+}
+
+#[test]
+fn discount_codes_of_a_fixed_amount_never_take_off_more_than_the_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = fixture(dir.path());
     // A fixed amount never takes off more than the lines.
     let r = post(
         &app,
@@ -461,6 +472,13 @@ fn discount_codes_apply_within_their_rules() {
         78,
         "no tax on goods that cost nothing"
     );
+    app.stop();
+}
+
+#[test]
+fn discount_codes_that_do_not_apply_refuse_the_order_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = fixture(dir.path());
     // A code that does not apply refuses the order, naming the field; nothing is written.
     let r = place(
         &app,
@@ -479,6 +497,13 @@ fn discount_codes_apply_within_their_rules() {
     );
     assert_eq!(orders(&app), 0);
 
+    app.stop();
+}
+
+#[test]
+fn discount_codes_are_used_once_per_email_a_cancel_gives_the_use_back_and_deactivation_ends_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = fixture(dir.path());
     // Once per email (compared without case); a cancelled order gives its use back.
     let first = place(
         &app,
@@ -562,8 +587,8 @@ fn discount_codes_apply_within_their_rules() {
         &json!({}),
     );
     assert_eq!(r.status(), 200);
-    assert_eq!(refusal("WELCOME10", &[(PRESS, 1)]), REFUSED);
-    assert_eq!(state("WELCOME10"), "deactivated");
+    assert_eq!(refusal(&app, "WELCOME10", &[(PRESS, 1)]), REFUSED);
+    assert_eq!(state(&app, "WELCOME10"), "deactivated");
     let list = app.writer_json("/admin/discounts");
     let welcome = list["discounts"]
         .as_array()
