@@ -119,7 +119,7 @@ fn orders(app: &TestApp) -> usize {
 }
 
 #[test]
-fn shipping_follows_the_zone_the_threshold_after_discount_and_the_weight() {
+fn shipping_in_germany_is_free_from_the_threshold_after_discount_unless_express() {
     let dir = tempfile::tempdir().unwrap();
     let app = fixture(dir.path());
 
@@ -158,12 +158,28 @@ fn shipping_follows_the_zone_the_threshold_after_discount_and_the_weight() {
     assert_eq!(amount(&discounted["totals"]["shipping"]), 490);
     assert_eq!(amount(&discounted["total"]), 5000 - 500 + 490);
 
+    app.stop();
+}
+
+#[test]
+fn shipping_in_the_rest_of_the_eu_is_free_from_its_own_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = fixture(dir.path());
+
     // The rest of the EU: €9.90, free from €80.00.
     let fr = quote(&app, &[(PRESS, 1)], "FR", json!({}));
     assert_eq!(fr["shipping"]["code"], "eu-standard");
     assert_eq!(amount(&fr["totals"]["shipping"]), 990);
     let fr_free = quote(&app, &[(PRESS, 2)], "FR", json!({}));
     assert_eq!(amount(&fr_free["totals"]["shipping"]), 0);
+
+    app.stop();
+}
+
+#[test]
+fn shipping_to_the_rest_of_the_world_goes_by_the_started_kg_without_vat() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = fixture(dir.path());
 
     // Rest of world by weight: €14.90 + €6.00 per started kg.
     let one_kg = quote(&app, &[(PRESS, 1)], "US", json!({}));
@@ -200,6 +216,14 @@ fn shipping_follows_the_zone_the_threshold_after_discount_and_the_weight() {
         "exports carry no VAT"
     );
     assert_eq!(amount(&two_kg["totals"]["tax"]), 0);
+
+    app.stop();
+}
+
+#[test]
+fn shipping_nowhere_or_to_a_bad_address_refuses_the_order_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = fixture(dir.path());
 
     // Nowhere to ship: the quote has no options, an order is refused and writes nothing.
     let nowhere = quote(&app, &[(PRESS, 1)], "BR", json!({}));
@@ -245,6 +269,20 @@ fn shipping_follows_the_zone_the_threshold_after_discount_and_the_weight() {
     assert_eq!(field_errors(r)[0].0, "address.postal_code");
     assert_eq!(orders(&app), 0, "refused orders write nothing");
 
+    app.stop();
+}
+
+#[test]
+fn shipping_and_tax_are_stored_as_the_quote_showed_and_paid_in_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = fixture(dir.path());
+
+    let express = quote(
+        &app,
+        &[(PRESS, 1), (ONE_CENT, 1)],
+        "DE",
+        json!({"shipping_method": "de-express"}),
+    );
     // The order stores what the quote showed.
     let placed = place(
         &app,
