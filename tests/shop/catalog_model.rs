@@ -418,6 +418,17 @@ fn bad_catalog_input_is_refused_with_a_field_and_writes_nothing() {
         assert_eq!(got, *status, "case {i}: {fields:?}");
         assert!(fields.iter().any(|f| f == field), "case {i}: {fields:?}");
     }
+    assert_eq!(product_total(&writer), products);
+    assert_eq!(history_len(&writer), history, "nothing was recorded");
+    assert!(writer.stop().success());
+}
+
+#[test]
+fn bad_commands_on_existing_catalog_entries_are_refused_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = support::start_writer(dir.path());
+    let (products, history) = (product_total(&writer), history_len(&writer));
+
     // Commands on existing things.
     let (status, f) = fields(command(
         &writer,
@@ -459,6 +470,17 @@ fn bad_catalog_input_is_refused_with_a_field_and_writes_nothing() {
         .unwrap();
     assert_eq!(no_key.status(), 400);
 
+    assert_eq!(product_total(&writer), products);
+    assert_eq!(history_len(&writer), history, "nothing was recorded");
+    assert!(writer.stop().success());
+}
+
+#[test]
+fn forged_and_oversized_images_are_refused_before_anything_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = support::start_writer(dir.path());
+    let (products, history) = (product_total(&writer), history_len(&writer));
+
     // Images: forged ones and oversized bodies are refused before anything is stored.
     let images_before = writer.writer_json("/catalog/products/milk-jug")["images"].clone();
     let path = "/admin/catalog/products/milk-jug/images?alt=Milk%20jug";
@@ -476,7 +498,15 @@ fn bad_catalog_input_is_refused_with_a_field_and_writes_nothing() {
     assert_eq!(history_len(&writer), history, "nothing was recorded");
     let milk = writer.writer_json("/catalog/products/milk-jug");
     assert_eq!(milk["images"], images_before);
+    assert!(writer.stop().success());
+}
 
+#[test]
+fn an_image_uploaded_to_the_writer_round_trips_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = support::start_writer(dir.path());
+    let images_before = writer.writer_json("/catalog/products/milk-jug")["images"].clone();
+    let path = "/admin/catalog/products/milk-jug/images?alt=Milk%20jug";
     // A real image round-trips byte for byte.
     let added = upload(&writer, path, "img-ok", unhex(PNG));
     assert_eq!(added.status(), 201);
