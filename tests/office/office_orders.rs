@@ -7,7 +7,7 @@
 use crate::support;
 
 use crate::support::fake_stripe::{self, FakeStripe};
-use crate::support::{TestApp, escape_html, hidden_field, office_csrf};
+use crate::support::{Owner, TestApp, escape_html, hidden_field, office_csrf};
 use serde_json::{Value, json};
 
 /// Places an order for `email` through the public API; its number.
@@ -317,18 +317,24 @@ fn the_owner_cancels_an_unpaid_order_and_refunds_a_paid_one_once() {
     assert_eq!(cancelled_by_owner, 1);
 }
 
-#[test]
-fn the_owner_refunds_part_of_a_shipped_order_then_the_rest_and_bad_amounts_write_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = support::start_back_office(dir.path());
-    let number = place(&app, "partial-00001", "cy@example.com");
-    pay_test(&app, &number);
-    let owner = app.owner().sign_in();
+/// A paid order for one French press (more than €5.00) that `owner` shipped: its number
+/// and total.
+fn shipped(app: &TestApp, owner: &Owner) -> (String, i64) {
+    let number = place(app, "partial-00001", "cy@example.com");
+    pay_test(app, &number);
     assert_eq!(owner.ship(&number).status(), 303);
     assert_eq!(app.order_state(&number), "fulfilled");
     let total = app.order(&number)["total"]["amount"].as_i64().unwrap();
     assert!(total > 500, "the order costs more than €5.00");
+    (number, total)
+}
 
+#[test]
+fn bad_refund_amounts_and_a_forged_token_are_refused_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    let owner = app.owner().sign_in();
+    let (number, total) = shipped(&app, &owner);
     let path = format!("/admin/orders/{number}/refund");
     let (csrf, key) = owner.confirm(&number, "refund");
     let long_note = "n".repeat(501);
@@ -377,6 +383,17 @@ fn the_owner_refunds_part_of_a_shipped_order_then_the_rest_and_bad_amounts_write
         "bad input wrote nothing"
     );
 
+    app.stop();
+}
+
+#[test]
+fn the_owner_refunds_part_of_a_shipped_order_then_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    let owner = app.owner().sign_in();
+    let (number, total) = shipped(&app, &owner);
+    let path = format!("/admin/orders/{number}/refund");
+    let (csrf, key) = owner.confirm(&number, "refund");
     // €5.00 back for a chipped mug: the order stays shipped.
     let form = [
         ("csrf", csrf.as_str()),

@@ -778,118 +778,95 @@ fn a_replay_answers_the_same_totals_and_the_audit_catches_a_bent_total() {
 fn the_owner_changes_settings_shipping_and_codes_through_the_admin_routes() {
     let dir = tempfile::tempdir().unwrap();
     let app = support::start_with_admin(dir.path());
-    let admin = |method: reqwest::Method, path: &str, key: Option<&str>, body: Option<Value>| {
-        let mut r = support::client()
-            .request(method, app.url(path))
-            .bearer_auth(support::ADMIN_TOKEN);
-        if let Some(key) = key {
-            r = r.header("idempotency-key", key);
-        }
-        if let Some(body) = body {
-            r = r.json(&body);
-        }
-        r.send().unwrap()
-    };
+    let admin = app.admin();
     let unauthorized = support::client()
         .get(app.url("/admin/settings"))
         .send()
         .unwrap();
     assert_eq!(unauthorized.status(), 401);
-    let mut settings: Value = admin(reqwest::Method::GET, "/admin/settings", None, None)
-        .json()
-        .unwrap();
+    let mut settings: Value = admin.json("/admin/settings");
     assert_eq!(settings["currency"], "EUR");
     assert!(!settings["legal"]["imprint"].as_str().unwrap().is_empty());
     settings["name"] = json!("Kanne & Kaffee");
-    let put = admin(
+    let put = admin.send(
         reqwest::Method::PUT,
         "/admin/settings",
         Some("s-1"),
-        Some(settings.clone()),
+        Some(&settings),
     );
     assert_eq!(put.status(), 200);
-    let replay = admin(
+    let replay = admin.send(
         reqwest::Method::PUT,
         "/admin/settings",
         Some("s-1"),
-        Some(settings.clone()),
+        Some(&settings),
     );
     assert_eq!(replay.headers()["idempotent-replayed"], "true");
     settings["currency"] = json!("USD");
     settings["home_country"] = json!("ZZ");
-    let bad = admin(
+    let bad = admin.send(
         reqwest::Method::PUT,
         "/admin/settings",
         Some("s-2"),
-        Some(settings),
+        Some(&settings),
     );
     assert_eq!(bad.status(), 422);
     let fields: Vec<String> = field_errors(bad).into_iter().map(|f| f.0).collect();
     assert_eq!(fields, ["currency", "home_country"]);
-    let now: Value = admin(reqwest::Method::GET, "/admin/settings", None, None)
-        .json()
-        .unwrap();
+    let now: Value = admin.json("/admin/settings");
     assert_eq!(now["name"], "Kanne & Kaffee");
 
     // Germany's standard shipping becomes free from €30.00.
-    let r = admin(
+    let r = admin.send(
         reqwest::Method::POST,
         "/admin/shipping/methods/de-standard",
         Some("ship-1"),
-        Some(json!({"threshold": 3000})),
+        Some(&json!({"threshold": 3000})),
     );
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().unwrap()["threshold"], 3000);
-    let zones: Value = admin(reqwest::Method::GET, "/admin/shipping", None, None)
-        .json()
-        .unwrap();
+    let zones: Value = admin.json("/admin/shipping");
     assert_eq!(zones["zones"][0]["name"], "Germany");
     assert_eq!(zones["zones"][0]["methods"][0]["threshold"], 3000);
-    let wrong = admin(
+    let wrong = admin.send(
         reqwest::Method::POST,
         "/admin/shipping/methods/de-express",
         Some("ship-2"),
-        Some(json!({"threshold": 3000})),
+        Some(&json!({"threshold": 3000})),
     );
     assert_eq!(wrong.status(), 422);
-    let rates: Value = admin(reqwest::Method::GET, "/admin/tax-rates", None, None)
-        .json()
-        .unwrap();
+    let rates: Value = admin.json("/admin/tax-rates");
     assert_eq!(rates["rates"].as_array().unwrap().len(), 27);
-    let created = admin(
+    let created = admin.send(
         reqwest::Method::POST,
         "/admin/discounts",
         Some("d-1"),
         Some(
-            json!({"code": "SPRING", "kind": "fixed", "value": 300, "min_subtotal": 2000,
+            &json!({"code": "SPRING", "kind": "fixed", "value": 300, "min_subtotal": 2000,
                     "ends_at": "2099-06-01"}),
         ),
     );
     assert_eq!(created.status(), 201);
-    let changed = admin(
+    let changed = admin.send(
         reqwest::Method::POST,
         "/admin/discounts/SPRING",
         Some("d-2"),
-        Some(json!({"value": 400, "ends_at": null})),
+        Some(&json!({"value": 400, "ends_at": null})),
     );
     assert_eq!(changed.status(), 200);
     let changed: Value = changed.json().unwrap();
     assert_eq!(changed["value"], 400);
     assert!(changed["ends_at"].is_null());
-    let duplicate = admin(
+    let duplicate = admin.send(
         reqwest::Method::POST,
         "/admin/discounts",
         Some("d-3"),
-        Some(json!({"code": "spring", "kind": "percent", "value": 100})),
+        Some(&json!({"code": "spring", "kind": "percent", "value": 100})),
     );
     assert_eq!(duplicate.status(), 409);
-    let list: Value = admin(reqwest::Method::GET, "/admin/discounts", None, None)
-        .json()
-        .unwrap();
+    let list: Value = admin.json("/admin/discounts");
     assert_eq!(list["discounts"][0]["code"], "SPRING", "newest first");
-    let history: Value = admin(reqwest::Method::GET, "/admin/catalog/history", None, None)
-        .json()
-        .unwrap();
+    let history: Value = admin.json("/admin/catalog/history");
     let commands: Vec<&str> = history["entries"]
         .as_array()
         .unwrap()
