@@ -6,7 +6,7 @@
 
 use crate::support;
 
-use crate::support::fake_stripe::{FakeStripe, SECRET_KEY};
+use crate::support::fake_stripe::FakeStripe;
 use crate::support::{
     OWNER_PASSWORD, Owner, TestApp, browser_like_client, hidden_field, location, office_csrf,
 };
@@ -34,20 +34,10 @@ fn element<'a>(html: &'a str, id: &str) -> &'a str {
 }
 
 fn reconcile_offline(dir: &Path, fake: &FakeStripe) {
-    let out = support::storefront()
-        .env("SPIN_VARIABLE_STRIPE_SECRET_KEY", SECRET_KEY)
-        .env("SPIN_VARIABLE_STRIPE_API_BASE", &fake.base_url)
-        .args(["reconcile", "--manifest"])
-        .arg(support::manifest())
-        .arg("--data-dir")
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        !out.status.success(),
-        "the unknown intent is a mismatch: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    let (ok, report) = support::reconcile(dir, |cmd| {
+        fake.configure(cmd);
+    });
+    assert!(!ok, "the unknown intent is a mismatch: {report}");
 }
 
 #[test]

@@ -45,21 +45,7 @@ fn pay(app: &TestApp, number: &str) -> Value {
 }
 
 fn reconcile(dir: &Path, fake: &FakeStripe) -> (bool, String) {
-    let mut cmd = support::storefront();
-    stripe_env(&mut cmd, fake);
-    let out = cmd
-        .args(["reconcile", "--manifest"])
-        .arg(support::manifest())
-        .arg("--data-dir")
-        .arg(dir)
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
+    support::reconcile(dir, |cmd| stripe_env(cmd, fake))
 }
 
 #[test]

@@ -51,7 +51,7 @@ fn per_shopper_pages_are_never_stored_and_head_answers_like_get() {
         "/favicon.ico",
         "/terms",
     ] {
-        let got = browser.get(&path);
+        let got = browser.get(path);
         let head = browser.client().head(app.url(path)).send().unwrap();
         assert_eq!(head.status(), 200, "HEAD {path}");
         for name in ["content-type", "cache-control", "content-security-policy"] {
@@ -85,7 +85,7 @@ fn favicon_legal_pages_and_page_identity() {
         ("/favicon.ico", "image/x-icon", &b"\x00\x00\x01\x00"[..]),
         ("/favicon.svg", "image/svg+xml", &b"<svg"[..]),
     ] {
-        let r = browser.get(&path);
+        let r = browser.get(path);
         assert_eq!(r.status(), 200, "{path}");
         assert_eq!(r.headers()["content-type"], content_type);
         assert_eq!(

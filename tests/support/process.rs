@@ -217,6 +217,27 @@ pub fn check(data_dir: &Path) -> (bool, Vec<String>) {
     (out.status.success(), lines)
 }
 
+/// Runs `storefront reconcile` on `data_dir` offline, `configure` naming its payment
+/// provider (a fake's `configure`): whether everything matched, and what it printed
+/// (stdout, then stderr).
+pub fn reconcile(data_dir: &Path, configure: impl FnOnce(&mut Command)) -> (bool, String) {
+    let mut cmd = storefront();
+    configure(&mut cmd);
+    let out = cmd
+        .args(["reconcile", "--manifest"])
+        .arg(manifest())
+        .arg("--data-dir")
+        .arg(data_dir)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
 /// Sets the back office owner's password with `storefront admin set-password` on a data
 /// dir nobody owns yet (the command takes ownership for its duration, like `check`).
 pub fn set_owner_password(data_dir: &Path, password: &str) {
