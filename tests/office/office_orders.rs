@@ -95,7 +95,7 @@ fn the_list_filters_by_state_date_and_search_and_pages() {
 }
 
 #[test]
-fn the_owner_sees_an_order_and_ships_it_with_a_tracking_number_once() {
+fn the_owner_sees_a_paid_order_with_what_can_be_done_with_it() {
     let dir = tempfile::tempdir().unwrap();
     let app = support::start_back_office(dir.path());
     let number = place(&app, "ship-0000001", "ada@example.com");
@@ -124,6 +124,16 @@ fn the_owner_sees_an_order_and_ships_it_with_a_tracking_number_once() {
     assert_eq!(owner.get("/admin/orders/SF-ZZZZ-ZZZZ-ZZZZ").0, 404);
     assert_eq!(owner.get("/admin/orders/not-a-number").0, 404);
 
+    app.stop();
+}
+
+#[test]
+fn a_bad_tracking_number_or_a_forged_form_ships_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    let number = place(&app, "ship-0000001", "ada@example.com");
+    pay_test(&app, &number);
+    let owner = app.owner().sign_in();
     let path = format!("/admin/orders/{number}/ship");
     let (csrf, key) = owner.confirm(&number, "ship");
     // A bad tracking number: 422, the message next to the field, what was typed kept.
@@ -161,6 +171,18 @@ fn the_owner_sees_an_order_and_ships_it_with_a_tracking_number_once() {
     assert_eq!(forged.status(), 403);
     assert_eq!(app.order_state(&number), "paid", "nothing was written");
 
+    app.stop();
+}
+
+#[test]
+fn the_owner_ships_a_paid_order_with_a_tracking_number_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    let number = place(&app, "ship-0000001", "ada@example.com");
+    pay_test(&app, &number);
+    let owner = app.owner().sign_in();
+    let path = format!("/admin/orders/{number}/ship");
+    let (csrf, key) = owner.confirm(&number, "ship");
     let form = [
         ("csrf", csrf.as_str()),
         ("idempotency_key", key.as_str()),
