@@ -194,46 +194,84 @@ fn a_payment_lands_on_its_order_even_if_pages_died_before_recording_the_intent()
     assert!(ok, "{report}");
 }
 
+/// An order placed and paid at the fake Stripe (its success delivered): its number,
+/// total and payment intent.
+fn paid_at_stripe(app: &TestApp, fake: &FakeStripe) -> (String, i64, String) {
+    let (number, total) = place(app, "partial-1");
+    let intent = pay(app, &number)["intent_id"].as_str().unwrap().to_string();
+    fake_stripe::deliver(&app.base_url, &fake.succeed(&intent));
+    (number, total, intent)
+}
+
+/// A refund of order `number` through the admin API with `key` and `body`: the status
+/// and the JSON answer.
+fn refund(app: &TestApp, number: &str, key: Option<&str>, body: Value) -> (u16, Value) {
+    let r = app.admin().send(
+        Method::POST,
+        &format!("/admin/orders/{number}/refund"),
+        key,
+        Some(&body),
+    );
+    let status = r.status().as_u16();
+    (status, r.json::<Value>().unwrap())
+}
+
 #[test]
-fn partial_refunds_add_up_to_the_payment_and_a_refused_one_frees_its_amount() {
+fn bad_refund_amounts_are_refused_before_anything_is_written() {
     let fake = FakeStripe::start();
     let dir = tempfile::tempdir().unwrap();
     let app = start(dir.path(), &fake);
-    let (number, total) = place(&app, "partial-1");
-    let intent = pay(&app, &number)["intent_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    fake_stripe::deliver(&app.base_url, &fake.succeed(&intent));
-    let refund_path = format!("/admin/orders/{number}/refund");
-    let refund = |key: Option<&str>, body: Value| {
-        let r = app
-            .admin()
-            .send(Method::POST, &refund_path, key, Some(&body));
-        let status = r.status().as_u16();
-        (status, r.json::<Value>().unwrap())
-    };
-
+    let (number, total, _) = paid_at_stripe(&app, &fake);
     // An amount needs a key; bad amounts are refused before anything is written.
-    assert_eq!(refund(None, json!({"amount": 300})).0, 400);
+    assert_eq!(refund(&app, &number, None, json!({"amount": 300})).0, 400);
     for bad in [
         json!({"amount": 0}),
         json!({"amount": -1}),
         json!({"amount": "3"}),
     ] {
-        assert_eq!(refund(Some("bad"), bad.clone()).0, 422, "{bad}");
+        assert_eq!(
+            refund(&app, &number, Some("bad"), bad.clone()).0,
+            422,
+            "{bad}"
+        );
     }
-    let (status, body) = refund(Some("too-much"), json!({"amount": total + 1}));
+    let (status, body) = refund(
+        &app,
+        &number,
+        Some("too-much"),
+        json!({"amount": total + 1}),
+    );
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"]["fields"][0]["field"], "amount");
     assert!(fake.refunds().is_empty());
 
+    app.stop();
+    let conn = support::open_db(dir.path());
+    assert_eq!(support::count(&conn, "refunds"), 0);
+}
+
+#[test]
+fn partial_refunds_add_up_to_the_payment_and_a_refused_one_frees_its_amount() {
+    let fake = FakeStripe::start();
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(dir.path(), &fake);
+    let (number, total, intent) = paid_at_stripe(&app, &fake);
     // €3.00 back, asked twice with one key: one refund at Stripe, for €3.00.
-    let (status, first) = refund(Some("r-1"), json!({"amount": 300, "note": "late"}));
+    let (status, first) = refund(
+        &app,
+        &number,
+        Some("r-1"),
+        json!({"amount": 300, "note": "late"}),
+    );
     assert_eq!(status, 202, "{first}");
     assert_eq!(first["amount"]["amount"], 300);
     assert_eq!(first["order_state"], "paid");
-    let (status, again) = refund(Some("r-1"), json!({"amount": 300, "note": "late"}));
+    let (status, again) = refund(
+        &app,
+        &number,
+        Some("r-1"),
+        json!({"amount": 300, "note": "late"}),
+    );
     assert_eq!((status, &again["refund_id"]), (202, &first["refund_id"]));
     assert_eq!(fake.refunds().len(), 1);
     assert_eq!(fake.refunds()[0]["amount"], 300);
@@ -248,7 +286,10 @@ fn partial_refunds_add_up_to_the_payment_and_a_refused_one_frees_its_amount() {
     );
     assert_eq!(call.form["amount"], "300");
     // The same key for another refund is refused.
-    assert_eq!(refund(Some("r-1"), json!({"amount": 200})).0, 422);
+    assert_eq!(
+        refund(&app, &number, Some("r-1"), json!({"amount": 200})).0,
+        422
+    );
 
     // Stripe's charge.refunded carries €3.00 in all: the order stays paid.
     let event = fake.refunded(&intent);
@@ -259,19 +300,19 @@ fn partial_refunds_add_up_to_the_payment_and_a_refused_one_frees_its_amount() {
     // Someone refunds the rest in Stripe's dashboard: the next refund is refused by
     // Stripe, recorded as failed, and its amount is free again in the ledger.
     fake.edit_intent(&intent, |i| i["amount_refunded"] = json!(total));
-    let (status, body) = refund(Some("r-2"), json!({"amount": 100}));
+    let (status, body) = refund(&app, &number, Some("r-2"), json!({"amount": 100}));
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["error"]["code"], "refund_failed");
-    let (status, body) = refund(Some("r-2"), json!({"amount": 100}));
+    let (status, body) = refund(&app, &number, Some("r-2"), json!({"amount": 100}));
     assert_eq!(status, 409, "a refused refund stays refused: {body}");
     fake.edit_intent(&intent, |i| i["amount_refunded"] = json!(300));
 
     // The rest, without a key: everything still refundable, then the order is refunded.
-    let (status, rest) = refund(None, json!({}));
+    let (status, rest) = refund(&app, &number, None, json!({}));
     assert_eq!(status, 202, "{rest}");
     assert_eq!(rest["amount"]["amount"], total - 300);
     assert_eq!(fake.refunds().len(), 2);
-    let (status, _) = refund(None, json!({}));
+    let (status, _) = refund(&app, &number, None, json!({}));
     assert_eq!(status, 202, "the keyless whole refund is idempotent");
     assert_eq!(fake.refunds().len(), 2);
     assert_eq!(
@@ -279,7 +320,7 @@ fn partial_refunds_add_up_to_the_payment_and_a_refused_one_frees_its_amount() {
         200
     );
     assert_eq!(app.order_state(&number), "refunded");
-    let (status, body) = refund(Some("r-3"), json!({"amount": 1}));
+    let (status, body) = refund(&app, &number, Some("r-3"), json!({"amount": 1}));
     assert_eq!(status, 409, "nothing is left: {body}");
     app.stop();
 
