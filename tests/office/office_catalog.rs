@@ -1009,24 +1009,12 @@ fn an_option_value_is_renamed_from_the_product_page_and_orders_keep_the_old_name
     let other = values.iter().find(|v| **v != value).unwrap();
 
     // An order of that variant: its line holds the title as sold.
-    let order: Value = support::client()
-        .post(app.url("/api/orders"))
-        .header("idempotency-key", "rename-order-0001")
-        .json(&serde_json::json!({
-            "email": "ada@example.com",
-            "name": "Ada Lovelace",
-            "address": {"line1": "12 Analytical Row", "city": "London",
-                        "postal_code": "N1 9GU", "country": "GB"},
-            "items": [{"sku": sku, "quantity": 1}],
-        }))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let mut body = support::order_body(slug, 1);
+    body["items"] = serde_json::json!([{"sku": sku, "quantity": 1}]);
+    let order = app.place("rename-order-0001", &body);
     let number = order["number"]
         .as_str()
         .unwrap_or_else(|| panic!("{order}"));
-    support::remember_order(&order);
     let history_before = history(&app);
 
     // Nothing typed, or a value the option has already (case aside): refused at the field.
