@@ -26,10 +26,7 @@ fn overlapping_restarts_and_kills_lose_no_acknowledged_order() {
     let dir = tempfile::tempdir().unwrap();
     support::raise_stock(dir.path());
     let port = support::free_port();
-    let mut writer = match start_writer_on(dir.path(), port, false) {
-        Started::Ready(app) => app,
-        Started::Exited { stderr, .. } => panic!("{stderr:?}"),
-    };
+    let mut writer = start_writer_on(dir.path(), port, false).ready();
     let pages = support::spawn(
         support::pages_command(&format!("http://127.0.0.1:{port}")),
         dir.path(),
@@ -99,10 +96,7 @@ fn overlapping_restarts_and_kills_lose_no_acknowledged_order() {
             let old = std::mem::replace(&mut writer, dummy());
             assert!(old.stop().success(), "a writer exits 0 on SIGTERM");
         }
-        writer = match successor.join().unwrap() {
-            Started::Ready(app) => app,
-            Started::Exited { stderr, .. } => panic!("successor failed: {stderr:?}"),
-        };
+        writer = successor.join().unwrap().ready();
     }
     std::thread::sleep(Duration::from_millis(400));
     stop.store(true, Ordering::SeqCst);

@@ -19,7 +19,7 @@ fn backup(writer_url: &str, to: &std::path::Path) -> std::process::Output {
 
 /// Places an order on the writer; the order as placed.
 fn place(app: &support::TestApp, key: &str) -> serde_json::Value {
-    let placed = support::writer_order(app, key, &support::order_body("french-press", 1));
+    let placed = app.place_on_writer(key, &support::order_body("french-press", 1));
     assert_eq!(placed.status(), 201);
     placed.json().unwrap()
 }
@@ -116,7 +116,7 @@ fn backup_is_consistent_verified_and_restores() {
     std::fs::copy(&snapshot, &data).unwrap();
     let _ = std::fs::remove_file(dir.path().join("sqlite_db.db-wal"));
     let restored = support::start_writer(dir.path());
-    let replay = support::writer_order(&restored, "b-1", &support::order_body("french-press", 1));
+    let replay = restored.place_on_writer("b-1", &support::order_body("french-press", 1));
     assert_eq!(replay.status(), 201);
     assert_eq!(replay.headers()["idempotent-replayed"], "true");
     // The order's access token came back with it: every link sent before still opens it.

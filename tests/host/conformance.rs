@@ -45,15 +45,6 @@ fn start_storefront(data: &Path) -> support::TestApp {
     support::spawn(cmd, data).ready()
 }
 
-fn get(base: &str, path: &str) -> Value {
-    let r = support::client()
-        .get(format!("{base}{path}"))
-        .send()
-        .unwrap();
-    assert_eq!(r.status(), 200, "{path}");
-    r.json().unwrap()
-}
-
 /// The requests both hosts answer, by name.
 const REQUESTS: [(&str, &str); 6] = [
     ("wildcard", "/probe/a/b?x=1&y=two%20words"),
@@ -67,7 +58,15 @@ const REQUESTS: [(&str, &str); 6] = [
 fn answers(base: &str) -> Vec<(&'static str, Value)> {
     REQUESTS
         .iter()
-        .map(|(name, path)| (*name, normalised(get(base, path), base)))
+        .map(|(name, path)| {
+            (
+                *name,
+                normalised(
+                    support::ok_json(support::client().get(format!("{base}{path}"))),
+                    base,
+                ),
+            )
+        })
         .collect()
 }
 
@@ -159,14 +158,11 @@ fn a_required_variable_without_a_value_stops_the_start() {
         .arg(probe_manifest())
         .arg("--data-dir")
         .arg(dir.path());
-    match support::spawn(cmd, dir.path()) {
-        support::Started::Ready(_) => panic!("started without its required variable"),
-        support::Started::Exited { status, stderr } => {
-            assert!(!status.success());
-            let text = stderr.join("\n");
-            assert!(text.contains("required_one"), "{text}");
-        }
-    }
+    let (status, stderr) =
+        support::spawn(cmd, dir.path()).refused("a required variable has no value");
+    assert!(!status.success());
+    let text = stderr.join("\n");
+    assert!(text.contains("required_one"), "{text}");
     // Real Spin refuses it too.
     if let Some(bin) = spin_bin("conformance") {
         let out = Command::new(bin)

@@ -139,7 +139,7 @@ fn refused_orders_in_a_batch_leave_the_neighbours_orders_intact() {
     // A failing statement outside any transaction (the catalog read of an unknown
     // product fails in the component, not in SQLite) and a refused order between
     // good ones: the good ones stay.
-    let r = support::writer_order(&writer, "race-unknown", &support::order_body("no-such", 1));
+    let r = writer.place_on_writer("race-unknown", &support::order_body("no-such", 1));
     assert!(r.status().is_client_error(), "{}", r.status());
 
     let log = {

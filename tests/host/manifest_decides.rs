@@ -6,7 +6,7 @@
 
 use crate::support;
 
-use crate::support::{Started, TestApp};
+use crate::support::TestApp;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -142,17 +142,13 @@ fn a_manifest_without_a_database_gives_the_writer_nothing_to_own() {
     let manifest = renamed_manifest(tmp.path(), false);
     let data = tmp.path().join("data");
     let cmd = renamed_writer(&manifest, &data);
-    match support::spawn(cmd, &data) {
-        Started::Ready(_) => panic!("a writer started without a database component"),
-        Started::Exited { status, stderr } => {
-            assert!(!status.success());
-            let text = stderr.join("\n");
-            assert!(
-                text.contains("has no component with sqlite_databases"),
-                "{text}"
-            );
-        }
-    }
+    let (status, stderr) = support::spawn(cmd, &data).refused("no component has a database");
+    assert!(!status.success());
+    let text = stderr.join("\n");
+    assert!(
+        text.contains("has no component with sqlite_databases"),
+        "{text}"
+    );
     assert!(
         !data.join("sqlite_db.db").exists(),
         "nothing was created in the data dir"

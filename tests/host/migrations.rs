@@ -3,8 +3,6 @@
 
 use crate::support;
 
-use crate::support::Started;
-
 fn migration_files() -> usize {
     std::fs::read_dir(support::repo_root().join("migrations"))
         .unwrap()
@@ -58,15 +56,12 @@ fn an_edited_applied_migration_stops_the_start() {
             ["0".repeat(64)],
         )
         .unwrap();
-    match support::spawn(support::up_command(dir.path()), dir.path()) {
-        Started::Ready(_) => panic!("started despite a tampered migration"),
-        Started::Exited { status, stderr } => {
-            assert!(!status.success());
-            let text = stderr.join("\n");
-            assert!(text.contains("0001_catalog.sql"), "{text}");
-            assert!(text.contains("changed after it was applied"), "{text}");
-        }
-    }
+    let (status, stderr) = support::spawn(support::up_command(dir.path()), dir.path())
+        .refused("a migration was tampered with");
+    assert!(!status.success());
+    let text = stderr.join("\n");
+    assert!(text.contains("0001_catalog.sql"), "{text}");
+    assert!(text.contains("changed after it was applied"), "{text}");
 }
 
 /// A data dir as today's writer left it before the catalog model (migrations 0001–0006,

@@ -119,11 +119,7 @@ fn snapshots_go_off_site_on_a_schedule_and_come_back() {
     );
     aws_env(&mut cmd, &s3);
     let mut writer = support::spawn(cmd, &data).ready();
-    let r = support::writer_order(
-        &writer,
-        "offsite-1",
-        &support::order_body("french-press", 1),
-    );
+    let r = writer.place_on_writer("offsite-1", &support::order_body("french-press", 1));
     assert_eq!(r.status(), 201);
     let number = r.json::<Value>().unwrap()["number"]
         .as_str()

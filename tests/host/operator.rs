@@ -23,11 +23,6 @@ fn operator_url(app: &TestApp) -> String {
         .to_string()
 }
 
-fn get(url: &str) -> (u16, String) {
-    let r = support::client().get(url).send().unwrap();
-    (r.status().as_u16(), r.text().unwrap())
-}
-
 /// The value of the first sample line starting with `prefix` in a metrics text.
 fn sample(metrics: &str, prefix: &str) -> f64 {
     metrics
@@ -47,15 +42,21 @@ fn the_writer_reports_health_readiness_and_metrics() {
     )
     .ready();
     let ops = operator_url(&writer);
-    assert_eq!(get(&format!("{ops}/healthz")), (200, "ok\n".to_string()));
-    assert_eq!(get(&format!("{ops}/readyz")), (200, "ready\n".to_string()));
-    assert_eq!(get(&format!("{ops}/nope")).0, 404);
+    assert_eq!(
+        support::get(&format!("{ops}/healthz")),
+        (200, "ok\n".to_string())
+    );
+    assert_eq!(
+        support::get(&format!("{ops}/readyz")),
+        (200, "ready\n".to_string())
+    );
+    assert_eq!(support::get(&format!("{ops}/nope")).0, 404);
     // The shopper port does not serve them.
-    assert_eq!(get(&writer.url("/metrics")).0, 401);
+    assert_eq!(support::get(&writer.url("/metrics")).0, 401);
 
-    let r = support::writer_order(&writer, "ops-1", &support::order_body("french-press", 1));
+    let r = writer.place_on_writer("ops-1", &support::order_body("french-press", 1));
     assert_eq!(r.status(), 201);
-    let (status, metrics) = get(&format!("{ops}/metrics"));
+    let (status, metrics) = support::get(&format!("{ops}/metrics"));
     assert_eq!(status, 200);
     assert_eq!(sample(&metrics, "storefront_owns_data_dir "), 1.0);
     assert!(
@@ -83,11 +84,17 @@ fn the_pages_are_ready_only_while_the_writer_answers_and_one_request_id_follows_
     cmd.args(["--operator-listen", "127.0.0.1:0"]);
     let pages = support::spawn(cmd, dir.path()).ready();
     let ops = operator_url(&pages);
-    assert_eq!(get(&format!("{ops}/healthz")).0, 200);
-    assert_eq!(get(&format!("{ops}/readyz")), (200, "ready\n".to_string()));
+    assert_eq!(support::get(&format!("{ops}/healthz")).0, 200);
+    assert_eq!(
+        support::get(&format!("{ops}/readyz")),
+        (200, "ready\n".to_string())
+    );
     // The pages' own probe on the shoppers' port (what SpinKube runs, see
     // deploy/k8s/components/spinkube), answered by the component.
-    assert_eq!(get(&pages.url("/healthz")), (200, "ok\n".to_string()));
+    assert_eq!(
+        support::get(&pages.url("/healthz")),
+        (200, "ok\n".to_string())
+    );
 
     // A proxy's request id is kept, answered, and passed on to the writer.
     let r = support::client()
@@ -110,13 +117,20 @@ fn the_pages_are_ready_only_while_the_writer_answers_and_one_request_id_follows_
 
     support::send_signal(writer.child.id(), "TERM");
     assert!(writer.wait_for_exit().success());
-    let (status, body) = get(&format!("{ops}/readyz"));
+    let (status, body) = support::get(&format!("{ops}/readyz"));
     assert_eq!(status, 503, "{body}");
     assert!(body.starts_with("not ready: the writer at"), "{body}");
-    assert_eq!(get(&format!("{ops}/healthz")).0, 200, "still alive");
+    assert_eq!(
+        support::get(&format!("{ops}/healthz")).0,
+        200,
+        "still alive"
+    );
     // The component's probe does not follow the writer: a writer handover must not take
     // every pages pod out of its Service (shoppers get a retryable 503 meanwhile).
-    assert_eq!(get(&pages.url("/healthz")), (200, "ok\n".to_string()));
+    assert_eq!(
+        support::get(&pages.url("/healthz")),
+        (200, "ok\n".to_string())
+    );
 }
 
 #[test]
@@ -181,15 +195,19 @@ fn a_writer_waiting_for_the_files_is_alive_but_not_ready() {
             break url.trim().to_string();
         }
     };
-    assert_eq!(get(&format!("{ops}/healthz")).0, 200, "alive while waiting");
-    let (status, body) = get(&format!("{ops}/readyz"));
+    assert_eq!(
+        support::get(&format!("{ops}/healthz")).0,
+        200,
+        "alive while waiting"
+    );
+    let (status, body) = support::get(&format!("{ops}/readyz"));
     assert_eq!(status, 503, "{body}");
     assert!(body.contains("waiting for the data dir"), "{body}");
 
     support::send_signal(first.child.id(), "TERM");
     assert!(first.wait_for_exit().success());
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while get(&format!("{ops}/readyz")).0 != 200 {
+    while support::get(&format!("{ops}/readyz")).0 != 200 {
         assert!(
             std::time::Instant::now() < deadline,
             "the successor never became ready"

@@ -4,7 +4,7 @@
 
 use crate::support;
 
-use crate::support::{Started, TOKEN};
+use crate::support::TOKEN;
 
 #[test]
 fn a_second_writer_is_refused_and_names_the_owner() {
@@ -14,18 +14,15 @@ fn a_second_writer_is_refused_and_names_the_owner() {
         support::writer_command(dir.path(), &[]),
         support::up_command(dir.path()),
     ] {
-        match support::spawn(second, dir.path()) {
-            Started::Ready(_) => panic!("two writers on one data dir"),
-            Started::Exited { status, stderr } => {
-                assert!(!status.success());
-                let text = stderr.join("\n");
-                assert!(
-                    text.contains(&format!("owned by pid {}", first.child.id())),
-                    "{text}"
-                );
-                assert!(text.contains("--wait"), "{text}");
-            }
-        }
+        let (status, stderr) =
+            support::spawn(second, dir.path()).refused("another writer owns the data dir");
+        assert!(!status.success());
+        let text = stderr.join("\n");
+        assert!(
+            text.contains(&format!("owned by pid {}", first.child.id())),
+            "{text}"
+        );
+        assert!(text.contains("--wait"), "{text}");
     }
     // The first writer is unaffected.
     let r = support::client()
@@ -40,11 +37,7 @@ fn a_second_writer_is_refused_and_names_the_owner() {
 fn with_wait_the_second_writer_takes_over_when_the_first_exits() {
     let dir = tempfile::tempdir().unwrap();
     let first = support::start_writer(dir.path());
-    let placed = support::writer_order(
-        &first,
-        "handover-1",
-        &support::order_body("french-press", 1),
-    );
+    let placed = first.place_on_writer("handover-1", &support::order_body("french-press", 1));
     assert_eq!(placed.status(), 201);
     let placed: serde_json::Value = placed.json().unwrap();
 
@@ -57,16 +50,12 @@ fn with_wait_the_second_writer_takes_over_when_the_first_exits() {
     // While the first runs, the second does not start.
     assert!(rx.recv_timeout(std::time::Duration::from_secs(2)).is_err());
     assert!(first.stop().success(), "first writer exits 0 on SIGTERM");
-    let second = match rx.recv_timeout(std::time::Duration::from_secs(60)).unwrap() {
-        Started::Ready(app) => app,
-        Started::Exited { stderr, .. } => panic!("second writer failed: {stderr:?}"),
-    };
+    let second = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .unwrap()
+        .ready();
     // The new owner has the order, and replaying its command returns it, not a new one.
-    let replay = support::writer_order(
-        &second,
-        "handover-1",
-        &support::order_body("french-press", 1),
-    );
+    let replay = second.place_on_writer("handover-1", &support::order_body("french-press", 1));
     assert_eq!(replay.status(), 201);
     assert_eq!(replay.headers()["idempotent-replayed"], "true");
     let replay: serde_json::Value = replay.json().unwrap();
@@ -101,15 +90,11 @@ fn the_standalone_writer_requires_its_token() {
     let dir = tempfile::tempdir().unwrap();
     let mut no_token = support::writer_command(dir.path(), &[]);
     no_token.env_remove("SPIN_VARIABLE_WRITER_TOKEN");
-    match support::spawn(no_token, dir.path()) {
-        Started::Ready(_) => panic!("writer started without a token"),
-        Started::Exited { stderr, .. } => {
-            assert!(
-                stderr.join("\n").contains("SPIN_VARIABLE_WRITER_TOKEN"),
-                "{stderr:?}"
-            )
-        }
-    }
+    let (_, stderr) = support::spawn(no_token, dir.path()).refused("it has no token");
+    assert!(
+        stderr.join("\n").contains("SPIN_VARIABLE_WRITER_TOKEN"),
+        "{stderr:?}"
+    );
     let app = support::start_writer(dir.path());
     let client = support::client();
     let anonymous = client.get(app.url("/catalog/products")).send().unwrap();
@@ -244,17 +229,10 @@ fn on_sigterm_the_writer_finishes_running_commands_and_refuses_unfinished_ones_5
     assert!(head.contains("connection: close\r\n"), "{answer}");
     assert!(waited < Duration::from_secs(5), "answered after {waited:?}");
     assert!(writer.wait_for_exit().success(), "exit 0 after the drain");
-    let successor = match rx.recv_timeout(Duration::from_secs(60)).unwrap() {
-        Started::Ready(app) => app,
-        Started::Exited { stderr, .. } => panic!("successor failed: {stderr:?}"),
-    };
+    let successor = rx.recv_timeout(Duration::from_secs(60)).unwrap().ready();
 
     // Its retry, same key, is applied once by the successor.
-    let retried = support::writer_order(
-        &successor,
-        "drain-1",
-        &support::order_body("french-press", 1),
-    );
+    let retried = successor.place_on_writer("drain-1", &support::order_body("french-press", 1));
     assert_eq!(retried.status(), 201);
     assert!(
         retried.headers().get("idempotent-replayed").is_none(),

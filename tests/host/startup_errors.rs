@@ -2,7 +2,6 @@
 
 use crate::support;
 
-use crate::support::Started;
 use std::path::Path;
 
 /// Runs `up` with `args` and returns the `storefront:` error lines of a failed start.
@@ -10,19 +9,16 @@ fn failed_start(args: &[&str], data_dir: &Path) -> Vec<String> {
     support::build_components();
     let mut cmd = support::storefront();
     cmd.arg("up").arg("--no-build").args(args);
-    match support::spawn(cmd, data_dir) {
-        Started::Ready(_) => panic!("started although it should not: {args:?}"),
-        Started::Exited { status, stderr } => {
-            assert!(!status.success());
-            assert!(!stderr.iter().any(|l| l.contains("panicked")), "{stderr:?}");
-            let errors: Vec<String> = stderr
-                .into_iter()
-                .filter(|l| l.starts_with("storefront: "))
-                .collect();
-            assert_eq!(errors.len(), 1, "one error line: {errors:?}");
-            errors
-        }
-    }
+    let (status, stderr) =
+        support::spawn(cmd, data_dir).refused(&format!("it should not with {args:?}"));
+    assert!(!status.success());
+    assert!(!stderr.iter().any(|l| l.contains("panicked")), "{stderr:?}");
+    let errors: Vec<String> = stderr
+        .into_iter()
+        .filter(|l| l.starts_with("storefront: "))
+        .collect();
+    assert_eq!(errors.len(), 1, "one error line: {errors:?}");
+    errors
 }
 
 fn manifest_with(dir: &Path, text: &str) -> String {

@@ -4,8 +4,8 @@
 
 use crate::support;
 
+use crate::support::TestApp;
 use crate::support::fake_stripe::{self, FakeStripe, WEBHOOK_SECRET};
-use crate::support::{Started, TestApp};
 use serde_json::{Value, json};
 use std::path::Path;
 
@@ -112,32 +112,27 @@ fn production_processes_refuse_test_payments_in_every_spelling() {
     for spelling in ["test", "Test", " test", "TEST ", "\ttest"] {
         let mut pages = support::pages_command("http://127.0.0.1:9");
         pages.env("SPIN_VARIABLE_PAYMENT_MODE", spelling);
-        match support::spawn(pages, dir.path()) {
-            Started::Ready(_) => panic!("pages started in test mode with {spelling:?}"),
-            Started::Exited { stderr, .. } => assert!(
-                stderr.join("\n").contains("test-mode payments"),
-                "{spelling:?}: {stderr:?}"
-            ),
-        }
+        let (_, stderr) = support::spawn(pages, dir.path())
+            .refused(&format!("pages must refuse test mode spelled {spelling:?}"));
+        assert!(
+            stderr.join("\n").contains("test-mode payments"),
+            "{spelling:?}: {stderr:?}"
+        );
     }
     // A value the pages would refuse on every request is refused at start.
     let mut pages = support::pages_command("http://127.0.0.1:9");
     pages.env("SPIN_VARIABLE_PAYMENT_MODE", "live");
-    match support::spawn(pages, dir.path()) {
-        Started::Ready(_) => panic!("pages started with payment_mode=live"),
-        Started::Exited { stderr, .. } => {
-            assert!(stderr.join("\n").contains("payment_mode"), "{stderr:?}")
-        }
-    }
+    let (_, stderr) =
+        support::spawn(pages, dir.path()).refused("pages must refuse payment_mode=live");
+    assert!(stderr.join("\n").contains("payment_mode"), "{stderr:?}");
     let mut writer = support::writer_command(dir.path(), &[]);
     writer.env("SPIN_VARIABLE_PAYMENT_MODE", " Test");
-    match support::spawn(writer, dir.path()) {
-        Started::Ready(_) => panic!("the writer started with payment_mode= Test"),
-        Started::Exited { stderr, .. } => assert!(
-            stderr.join("\n").contains("test-mode payments"),
-            "{stderr:?}"
-        ),
-    }
+    let (_, stderr) =
+        support::spawn(writer, dir.path()).refused("the writer must refuse payment_mode= Test");
+    assert!(
+        stderr.join("\n").contains("test-mode payments"),
+        "{stderr:?}"
+    );
 }
 
 /// The app with the manifest's default per-client limits (the harness raises them for

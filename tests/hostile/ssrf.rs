@@ -10,7 +10,7 @@
 
 use crate::support;
 
-use crate::support::{ADMIN_TOKEN, Started, TestApp};
+use crate::support::{ADMIN_TOKEN, TestApp};
 use serde_json::{Value, json};
 use std::net::TcpListener;
 use std::path::Path;
@@ -261,12 +261,9 @@ fn an_empty_writer_token_stops_the_shop_instead_of_running_open() {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = support::up_command(dir.path());
     cmd.env("SPIN_VARIABLE_WRITER_TOKEN", "");
-    match support::spawn(cmd, dir.path()) {
-        Started::Ready(app) => panic!("served with an empty writer token at {}", app.base_url),
-        Started::Exited { status, stderr } => {
-            assert!(!status.success());
-            let log = stderr.join("\n");
-            assert!(log.contains("writer_token is not set"), "{log}");
-        }
-    }
+    let (status, stderr) =
+        support::spawn(cmd, dir.path()).refused("it must not serve with an empty writer token");
+    assert!(!status.success());
+    let log = stderr.join("\n");
+    assert!(log.contains("writer_token is not set"), "{log}");
 }

@@ -105,7 +105,7 @@ fn no_password_yet_offers_the_setup_link_once() {
 }
 
 #[test]
-fn the_owner_signs_in_works_and_signs_out() {
+fn a_browser_is_sent_to_sign_in_and_a_wrong_password_signs_nothing_in() {
     let dir = tempfile::tempdir().unwrap();
     let app = support::start_back_office(dir.path());
     // The writer holds a hash, never the password.
@@ -143,6 +143,16 @@ fn the_owner_signs_in_works_and_signs_out() {
             .as_u16(),
         303
     );
+
+    stop_and_check_hash(app, dir.path());
+}
+
+#[test]
+fn the_owner_signs_in_works_and_signs_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    // The writer holds a hash, never the password.
+    let client = browser_like_client();
 
     // The right one: a session cookie and back to where the owner was going; an
     // outside `next` is ignored.
@@ -217,6 +227,14 @@ fn the_owner_signs_in_works_and_signs_out() {
             .as_u16(),
         303
     );
+
+    stop_and_check_hash(app, dir.path());
+}
+
+#[test]
+fn scripts_keep_the_bearer_token_json_api_on_the_office_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
 
     // Scripts keep the bearer-token JSON API on the same paths.
     let api = support::client()

@@ -8,33 +8,22 @@
 
 use crate::support;
 
-use crate::support::{ADMIN_TOKEN, Owner, TestApp, count, hidden_field, location, open_db, scalar};
+use crate::support::{Owner, TestApp, count, hidden_field, location, open_db, scalar};
 use reqwest::blocking::Response;
 use serde_json::Value;
 
 const SLUG: &str = "office-blend";
 
-/// The admin JSON API's answer at `path` (the database is the writer's while it runs).
-fn api(app: &TestApp, path: &str) -> Value {
-    let resp = support::client()
-        .get(app.url(path))
-        .bearer_auth(ADMIN_TOKEN)
-        .send()
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 200, "GET {path}");
-    resp.json().unwrap()
-}
-
 /// How many products there are, archived ones included.
 fn products(app: &TestApp) -> u64 {
-    api(app, "/admin/catalog/products?limit=1")["total"]
+    app.admin().json("/admin/catalog/products?limit=1")["total"]
         .as_u64()
         .unwrap()
 }
 
 /// How many entries the catalog history has.
 fn history(app: &TestApp) -> usize {
-    api(app, "/admin/catalog/history?limit=100")["entries"]
+    app.admin().json("/admin/catalog/history?limit=100")["entries"]
         .as_array()
         .unwrap()
         .len()
@@ -42,7 +31,7 @@ fn history(app: &TestApp) -> usize {
 
 /// The owner's view of the product.
 fn product(app: &TestApp) -> Value {
-    api(app, &format!("/admin/catalog/products/{SLUG}"))
+    app.admin().json(&format!("/admin/catalog/products/{SLUG}"))
 }
 
 /// A small real PNG drawn with the `image` crate.
@@ -512,7 +501,7 @@ fn collections_are_made_ordered_and_filled() {
     assert_eq!(resp.status().as_u16(), 404);
     let html = resp.text().unwrap();
     assert!(html.contains(r#"id="add-product-product-error""#), "{html}");
-    let first = api(&app, "/admin/catalog/products?limit=1");
+    let first = app.admin().json("/admin/catalog/products?limit=1");
     let slug = first["products"][0]["slug"].as_str().unwrap().to_string();
     let resp = owner.post(
         path,
@@ -524,7 +513,7 @@ fn collections_are_made_ordered_and_filled() {
     );
     assert_eq!(resp.status().as_u16(), 303);
     let members = |app: &TestApp| {
-        api(app, "/api/collections/staff-picks")["products"]["total"]
+        app.admin().json("/api/collections/staff-picks")["products"]["total"]
             .as_u64()
             .unwrap()
     };
@@ -543,14 +532,10 @@ fn collections_are_made_ordered_and_filled() {
     app.stop();
 }
 
-#[test]
-fn variants_images_and_details_change_from_the_product_page() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = support::start_back_office(dir.path());
-    let owner = app.owner().sign_in();
-
-    // A demo product with options.
-    let list = api(&app, "/admin/catalog/products?limit=100");
+/// A demo product with options: its slug, its page in the back office, and its owner's
+/// view (the admin API's) as it was.
+fn product_with_options(app: &TestApp) -> (String, String, Value) {
+    let list = app.admin().json("/admin/catalog/products?limit=100");
     let demo = list["products"]
         .as_array()
         .unwrap()
@@ -558,9 +543,18 @@ fn variants_images_and_details_change_from_the_product_page() {
         .find(|p| !p["options"].as_array().unwrap().is_empty())
         .expect("a demo product with options")
         .clone();
-    let slug = demo["slug"].as_str().unwrap();
+    let slug = demo["slug"].as_str().unwrap().to_string();
     let base = format!("/admin/catalog/products/{slug}");
-    let owner_view = |app: &TestApp| api(app, &format!("/admin/catalog/products/{slug}"));
+    (slug, base, demo)
+}
+
+#[test]
+fn a_variant_is_added_once_and_archived_from_the_product_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    let owner = app.owner().sign_in();
+    let (slug, base, demo) = product_with_options(&app);
+    let owner_view = |app: &TestApp| app.admin().json(&format!("/admin/catalog/products/{slug}"));
     let (html, csrf) = owner.page_and_csrf(&base);
     assert!(html.contains("Add a variant"), "{html}");
 
@@ -621,6 +615,18 @@ fn variants_images_and_details_change_from_the_product_page() {
         .clone();
     assert_eq!(archived["archived"], true);
 
+    app.stop();
+}
+
+#[test]
+fn details_change_from_the_product_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    let owner = app.owner().sign_in();
+    let (slug, base, _) = product_with_options(&app);
+    let owner_view = |app: &TestApp| app.admin().json(&format!("/admin/catalog/products/{slug}"));
+    let (_, csrf) = owner.page_and_csrf(&base);
+
     // Details: a new name and description.
     let resp = owner.post(
         &base,
@@ -634,6 +640,18 @@ fn variants_images_and_details_change_from_the_product_page() {
     );
     assert_eq!(resp.status().as_u16(), 303);
     assert_eq!(owner_view(&app)["name"], "Renamed in the back office");
+
+    app.stop();
+}
+
+#[test]
+fn an_image_is_uploaded_described_moved_and_removed_from_the_product_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    let owner = app.owner().sign_in();
+    let (slug, base, _) = product_with_options(&app);
+    let owner_view = |app: &TestApp| app.admin().json(&format!("/admin/catalog/products/{slug}"));
+    let (_, csrf) = owner.page_and_csrf(&base);
 
     // An image: uploaded, its alt text changed, then removed.
     let images_before = owner_view(&app)["images"].as_array().unwrap().len();
@@ -707,6 +725,15 @@ fn variants_images_and_details_change_from_the_product_page() {
     assert_eq!(images.as_array().unwrap().len(), images_before);
     assert!(!images.to_string().contains("better words"));
 
+    app.stop();
+}
+
+#[test]
+fn the_only_variant_of_a_product_cannot_be_archived() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    let owner = app.owner().sign_in();
+
     // A product without options has one variant, which cannot be archived alone: the
     // writer's refusal is shown on the confirmation page and nothing changes.
     let (html, csrf) = owner.page_and_csrf("/admin/catalog/new");
@@ -723,7 +750,7 @@ fn variants_images_and_details_change_from_the_product_page() {
         ],
     );
     assert_eq!(resp.status().as_u16(), 303, "{}", resp.text().unwrap());
-    let single = api(&app, "/admin/catalog/products/single-thing");
+    let single = app.admin().json("/admin/catalog/products/single-thing");
     assert_eq!(single["variants"][0]["sku"], "single-thing");
     assert_eq!(single["variants"][0]["price"]["amount"], 700);
     let archive = "/admin/catalog/products/single-thing/variants/single-thing/archive";
@@ -734,7 +761,7 @@ fn variants_images_and_details_change_from_the_product_page() {
     assert_eq!(resp.status().as_u16(), 409);
     assert!(resp.text().unwrap().contains(r#"role="alert""#));
     assert_eq!(
-        api(&app, "/admin/catalog/products/single-thing")["variants"][0]["archived"],
+        app.admin().json("/admin/catalog/products/single-thing")["variants"][0]["archived"],
         false
     );
     app.stop();
@@ -742,25 +769,17 @@ fn variants_images_and_details_change_from_the_product_page() {
 
 /// An owner command through the admin JSON API, with its idempotency key.
 fn command(app: &TestApp, path: &str, key: &str, body: Option<Value>) -> (u16, Value) {
-    let mut request = support::client()
-        .post(app.url(path))
-        .bearer_auth(ADMIN_TOKEN)
-        .header("idempotency-key", key);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let resp = request.send().unwrap();
+    let resp = app
+        .admin()
+        .send(reqwest::Method::POST, path, Some(key), body.as_ref());
     let status = resp.status().as_u16();
     (status, resp.json().unwrap_or(Value::Null))
 }
 
-#[test]
-fn archived_products_and_variants_are_restored_from_the_product_page() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = support::start_back_office(dir.path());
-    let owner = app.owner().sign_in();
-    let list = api(&app, "/admin/catalog/products?limit=100");
-    let demo = list["products"]
+/// A demo product with options and at least two variants, as the admin API shows it.
+fn product_with_two_variants(app: &TestApp) -> Value {
+    let list = app.admin().json("/admin/catalog/products?limit=100");
+    list["products"]
         .as_array()
         .unwrap()
         .iter()
@@ -769,13 +788,21 @@ fn archived_products_and_variants_are_restored_from_the_product_page() {
                 && p["variants"].as_array().unwrap().len() >= 2
         })
         .expect("a demo product with options and two variants")
-        .clone();
+        .clone()
+}
+
+#[test]
+fn an_archived_variant_is_restored_from_the_product_page_once_its_twin_is_archived() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    let owner = app.owner().sign_in();
+    let demo = product_with_two_variants(&app);
     let slug = demo["slug"].as_str().unwrap();
     let base = format!("/admin/catalog/products/{slug}");
     let variant = demo["variants"][0].clone();
     let sku = variant["sku"].as_str().unwrap();
     let live = |app: &TestApp, sku: &str| {
-        let view = api(app, &format!("/admin/catalog/products/{slug}"));
+        let view = app.admin().json(&format!("/admin/catalog/products/{slug}"));
         let v = view["variants"]
             .as_array()
             .unwrap()
@@ -838,6 +865,28 @@ fn archived_products_and_variants_are_restored_from_the_product_page() {
     assert_eq!(resp.status().as_u16(), 303);
     assert!(live(&app, sku));
 
+    app.stop();
+    let db = open_db(dir.path());
+    assert_eq!(
+        scalar(
+            &db,
+            "SELECT count(*) FROM catalog_history WHERE command = 'restore_variant'"
+        ),
+        1
+    );
+}
+
+#[test]
+fn an_archived_product_is_restored_from_its_page_once_a_variant_is_live() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    let owner = app.owner().sign_in();
+    let demo = product_with_two_variants(&app);
+    let slug = demo["slug"].as_str().unwrap();
+    let base = format!("/admin/catalog/products/{slug}");
+    let variant = demo["variants"][0].clone();
+    let sku = variant["sku"].as_str().unwrap();
+
     // The product archived: shoppers get a 404, the owner's page offers to restore it.
     let shop_page = format!("/products/{slug}");
     let (status, _) = command(
@@ -855,7 +904,7 @@ fn archived_products_and_variants_are_restored_from_the_product_page() {
     assert!(!html.contains("Archive this product"), "{html}");
 
     // With every variant archived too there is nothing to sell: refused on the form.
-    let view = api(&app, &format!("/admin/catalog/products/{slug}"));
+    let view = app.admin().json(&format!("/admin/catalog/products/{slug}"));
     let skus: Vec<String> = view["variants"]
         .as_array()
         .unwrap()
@@ -882,7 +931,7 @@ fn archived_products_and_variants_are_restored_from_the_product_page() {
     let html = resp.text().unwrap();
     assert!(html.contains("no live variant"), "{html}");
     assert_eq!(
-        api(&app, &format!("/admin/catalog/products/{slug}"))["archived"],
+        app.admin().json(&format!("/admin/catalog/products/{slug}"))["archived"],
         true
     );
 
@@ -902,7 +951,7 @@ fn archived_products_and_variants_are_restored_from_the_product_page() {
     assert_eq!(owner.post(&restore, &form).status().as_u16(), 303);
     assert_eq!(owner.post(&restore, &form).status().as_u16(), 303);
     assert_eq!(
-        api(&app, &format!("/admin/catalog/products/{slug}"))["archived"],
+        app.admin().json(&format!("/admin/catalog/products/{slug}"))["archived"],
         false
     );
     assert_eq!(shop_status(&shop_page), 200);
@@ -921,7 +970,7 @@ fn archived_products_and_variants_are_restored_from_the_product_page() {
             &db,
             "SELECT count(*) FROM catalog_history WHERE command = 'restore_variant'"
         ),
-        2
+        1
     );
 }
 
@@ -930,7 +979,7 @@ fn an_option_value_is_renamed_from_the_product_page_and_orders_keep_the_old_name
     let dir = tempfile::tempdir().unwrap();
     let app = support::start_back_office(dir.path());
     let owner = app.owner().sign_in();
-    let list = api(&app, "/admin/catalog/products?limit=100");
+    let list = app.admin().json("/admin/catalog/products?limit=100");
     let demo = list["products"]
         .as_array()
         .unwrap()
@@ -960,24 +1009,12 @@ fn an_option_value_is_renamed_from_the_product_page_and_orders_keep_the_old_name
     let other = values.iter().find(|v| **v != value).unwrap();
 
     // An order of that variant: its line holds the title as sold.
-    let order: Value = support::client()
-        .post(app.url("/api/orders"))
-        .header("idempotency-key", "rename-order-0001")
-        .json(&serde_json::json!({
-            "email": "ada@example.com",
-            "name": "Ada Lovelace",
-            "address": {"line1": "12 Analytical Row", "city": "London",
-                        "postal_code": "N1 9GU", "country": "GB"},
-            "items": [{"sku": sku, "quantity": 1}],
-        }))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let mut body = support::order_body(slug, 1);
+    body["items"] = serde_json::json!([{"sku": sku, "quantity": 1}]);
+    let order = app.place("rename-order-0001", &body);
     let number = order["number"]
         .as_str()
         .unwrap_or_else(|| panic!("{order}"));
-    support::remember_order(&order);
     let history_before = history(&app);
 
     // Nothing typed, or a value the option has already (case aside): refused at the field.
@@ -1007,7 +1044,7 @@ fn an_option_value_is_renamed_from_the_product_page_and_orders_keep_the_old_name
     // search finds it; the order keeps what it sold.
     let resp = rename("rename-form-0003", &what, "Freshly renamed");
     assert_eq!(resp.status().as_u16(), 303, "{}", resp.text().unwrap());
-    let view = api(&app, &format!("/admin/catalog/products/{slug}"));
+    let view = app.admin().json(&format!("/admin/catalog/products/{slug}"));
     let renamed = view["variants"]
         .as_array()
         .unwrap()
@@ -1031,7 +1068,7 @@ fn an_option_value_is_renamed_from_the_product_page_and_orders_keep_the_old_name
         .text()
         .unwrap();
     assert!(shop.contains("Freshly renamed"), "{shop}");
-    let found = api(&app, "/api/search?q=freshly");
+    let found = app.admin().json("/api/search?q=freshly");
     assert!(found.to_string().contains(slug), "{found}");
     let order = app.order(number);
     assert_eq!(order["items"][0]["variant"], sold_title.as_str(), "{order}");
@@ -1039,7 +1076,7 @@ fn an_option_value_is_renamed_from_the_product_page_and_orders_keep_the_old_name
     // The option itself renamed; both renames are the owner's in the history.
     let resp = rename("rename-form-0004", "0", "Renamed option");
     assert_eq!(resp.status().as_u16(), 303);
-    let view = api(&app, &format!("/admin/catalog/products/{slug}"));
+    let view = app.admin().json(&format!("/admin/catalog/products/{slug}"));
     assert_eq!(view["options"][0]["name"], "Renamed option");
     assert_eq!(history(&app), history_before + 2);
     app.stop();

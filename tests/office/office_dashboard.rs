@@ -6,10 +6,9 @@
 
 use crate::support;
 
-use crate::support::fake_stripe::{FakeStripe, SECRET_KEY};
+use crate::support::fake_stripe::FakeStripe;
 use crate::support::{
-    ADMIN_TOKEN, OWNER_PASSWORD, Owner, TestApp, browser_like_client, hidden_field, location,
-    office_csrf,
+    OWNER_PASSWORD, Owner, TestApp, browser_like_client, hidden_field, location, office_csrf,
 };
 use serde_json::{Value, json};
 use std::path::Path;
@@ -35,20 +34,10 @@ fn element<'a>(html: &'a str, id: &str) -> &'a str {
 }
 
 fn reconcile_offline(dir: &Path, fake: &FakeStripe) {
-    let out = support::storefront()
-        .env("SPIN_VARIABLE_STRIPE_SECRET_KEY", SECRET_KEY)
-        .env("SPIN_VARIABLE_STRIPE_API_BASE", &fake.base_url)
-        .args(["reconcile", "--manifest"])
-        .arg(support::manifest())
-        .arg("--data-dir")
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        !out.status.success(),
-        "the unknown intent is a mismatch: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    let (ok, report) = support::reconcile(dir, |cmd| {
+        fake.configure(cmd);
+    });
+    assert!(!ok, "the unknown intent is a mismatch: {report}");
 }
 
 #[test]
@@ -71,13 +60,12 @@ fn the_dashboard_shows_today_what_waits_and_the_last_reconciliation() {
         .unwrap();
     let sku = product["variants"][0]["sku"].as_str().unwrap().to_string();
     let stock = product["variants"][0]["stock"].as_i64().unwrap();
-    let resp = support::client()
-        .post(app.url(&format!("/admin/catalog/variants/{sku}/stock")))
-        .bearer_auth(ADMIN_TOKEN)
-        .header("idempotency-key", "dash-stock")
-        .json(&json!({"delta": 3 - stock, "reason": "counted the shelf"}))
-        .send()
-        .unwrap();
+    let resp = app.admin().send(
+        reqwest::Method::POST,
+        &format!("/admin/catalog/variants/{sku}/stock"),
+        Some("dash-stock"),
+        Some(&json!({"delta": 3 - stock, "reason": "counted the shelf"})),
+    );
     assert_eq!(resp.status().as_u16(), 201, "{}", resp.text().unwrap());
 
     let html = owner.page("/admin");
@@ -187,7 +175,7 @@ const SPLITS: [char; 6] = [',', ';', '\t', '|', '\n', '\r'];
 
 /// The export for today, as bytes.
 fn export_today(owner: &Owner, app: &TestApp) -> Vec<u8> {
-    let today = utc_today();
+    let today = support::utc_day(0);
     let resp = owner
         .client()
         .get(app.url(&format!("/admin/export/orders.csv?from={today}&to={today}")))
@@ -338,25 +326,8 @@ fn the_export_is_inert_in_a_spreadsheet_whatever_it_splits_on() {
     app.stop();
 }
 
-/// Today's UTC date, as the writer's clock sees it.
-fn utc_today() -> String {
-    let secs = support::fake_stripe::now();
-    let days = secs.div_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 #[test]
-fn settings_discounts_and_shipping_change_through_the_office() {
+fn settings_change_through_the_office_once_and_a_bad_form_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let app = support::start_back_office(dir.path());
     let owner = app.owner().sign_in();
@@ -423,6 +394,29 @@ fn settings_discounts_and_shipping_change_through_the_office() {
     }
     assert!(app.page("/").contains("Kaffee Büro"));
 
+    app.stop();
+
+    let db = support::open_db(dir.path());
+    let updates: i64 = db
+        .query_row(
+            "SELECT count(*) FROM catalog_history WHERE command = 'update_settings' AND actor = 'owner'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(updates, 1, "one change, however often the form was sent");
+    let name: String = db
+        .query_row("SELECT name FROM shop_settings", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(name, "Kaffee Büro");
+}
+
+#[test]
+fn a_discount_code_created_in_the_office_takes_money_off_until_deactivated() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    let owner = app.owner().sign_in();
+
     // A discount code created here takes money off at checkout.
     let html = owner.page("/admin/settings/discounts");
     let csrf = office_csrf(&html);
@@ -484,6 +478,26 @@ fn settings_discounts_and_shipping_change_through_the_office() {
     let resp = app.post_order(Some("disc-2"), &body);
     assert_eq!(resp.status().as_u16(), 422, "{}", resp.text().unwrap());
 
+    app.stop();
+
+    let db = support::open_db(dir.path());
+    let codes: i64 = db
+        .query_row(
+            "SELECT count(*) FROM discount_codes WHERE code = 'OFFICE15' AND active = 0",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(codes, 1);
+}
+
+#[test]
+fn a_shipping_price_changes_through_the_office_typed_strictly_as_a_decimal() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    let owner = app.owner().sign_in();
+
+    let csrf = office_csrf(&owner.page("/admin/settings/shipping"));
     // Shipping: a price typed as a decimal, strictly.
     let html = owner.page("/admin/settings/shipping");
     let action = html
@@ -515,25 +529,6 @@ fn settings_discounts_and_shipping_change_through_the_office() {
             .contains("value=\"7.25\"")
     );
     app.stop();
-
-    let db = support::open_db(dir.path());
-    let updates: i64 = db
-        .query_row(
-            "SELECT count(*) FROM catalog_history WHERE command = 'update_settings' AND actor = 'owner'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(updates, 1, "one change, however often the form was sent");
-    let (name, codes): (String, i64) = db
-        .query_row(
-            "SELECT (SELECT name FROM shop_settings), \
-             (SELECT count(*) FROM discount_codes WHERE code = 'OFFICE15' AND active = 0)",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
-    assert_eq!((name.as_str(), codes), ("Kaffee Büro", 1));
 }
 
 fn common_key(seed: &str) -> String {

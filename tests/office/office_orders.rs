@@ -7,7 +7,7 @@
 use crate::support;
 
 use crate::support::fake_stripe::{self, FakeStripe};
-use crate::support::{TestApp, escape_html, hidden_field, office_csrf};
+use crate::support::{Owner, TestApp, escape_html, hidden_field, office_csrf};
 use serde_json::{Value, json};
 
 /// Places an order for `email` through the public API; its number.
@@ -54,8 +54,8 @@ fn the_list_filters_by_state_date_and_search_and_pages() {
     let found = owner.page(&format!("/admin/orders?q={prefix}"));
     assert!(found.contains(&cy) && !found.contains(&bob));
     // Dates (UTC days): today has all three, tomorrow none.
-    let today = time_now_day(0);
-    let tomorrow = time_now_day(1);
+    let today = support::utc_day(0);
+    let tomorrow = support::utc_day(1);
     let dated = owner.page(&format!("/admin/orders?from={today}&to={today}"));
     assert!(dated.contains(&ada) && dated.contains(&cy));
     let none = owner.page(&format!("/admin/orders?from={tomorrow}"));
@@ -94,28 +94,8 @@ fn the_list_filters_by_state_date_and_search_and_pages() {
     app.stop();
 }
 
-/// `YYYY-MM-DD` of today + `days`, UTC.
-fn time_now_day(days: i64) -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-        + days * 86_400;
-    // Civil date from days since the epoch (Howard Hinnant's algorithm).
-    let z = secs.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 #[test]
-fn the_owner_sees_an_order_and_ships_it_with_a_tracking_number_once() {
+fn the_owner_sees_a_paid_order_with_what_can_be_done_with_it() {
     let dir = tempfile::tempdir().unwrap();
     let app = support::start_back_office(dir.path());
     let number = place(&app, "ship-0000001", "ada@example.com");
@@ -144,6 +124,16 @@ fn the_owner_sees_an_order_and_ships_it_with_a_tracking_number_once() {
     assert_eq!(owner.get("/admin/orders/SF-ZZZZ-ZZZZ-ZZZZ").0, 404);
     assert_eq!(owner.get("/admin/orders/not-a-number").0, 404);
 
+    app.stop();
+}
+
+#[test]
+fn a_bad_tracking_number_or_a_forged_form_ships_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    let number = place(&app, "ship-0000001", "ada@example.com");
+    pay_test(&app, &number);
+    let owner = app.owner().sign_in();
     let path = format!("/admin/orders/{number}/ship");
     let (csrf, key) = owner.confirm(&number, "ship");
     // A bad tracking number: 422, the message next to the field, what was typed kept.
@@ -181,6 +171,18 @@ fn the_owner_sees_an_order_and_ships_it_with_a_tracking_number_once() {
     assert_eq!(forged.status(), 403);
     assert_eq!(app.order_state(&number), "paid", "nothing was written");
 
+    app.stop();
+}
+
+#[test]
+fn the_owner_ships_a_paid_order_with_a_tracking_number_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    let number = place(&app, "ship-0000001", "ada@example.com");
+    pay_test(&app, &number);
+    let owner = app.owner().sign_in();
+    let path = format!("/admin/orders/{number}/ship");
+    let (csrf, key) = owner.confirm(&number, "ship");
     let form = [
         ("csrf", csrf.as_str()),
         ("idempotency_key", key.as_str()),
@@ -337,18 +339,24 @@ fn the_owner_cancels_an_unpaid_order_and_refunds_a_paid_one_once() {
     assert_eq!(cancelled_by_owner, 1);
 }
 
-#[test]
-fn the_owner_refunds_part_of_a_shipped_order_then_the_rest_and_bad_amounts_write_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = support::start_back_office(dir.path());
-    let number = place(&app, "partial-00001", "cy@example.com");
-    pay_test(&app, &number);
-    let owner = app.owner().sign_in();
+/// A paid order for one French press (more than €5.00) that `owner` shipped: its number
+/// and total.
+fn shipped(app: &TestApp, owner: &Owner) -> (String, i64) {
+    let number = place(app, "partial-00001", "cy@example.com");
+    pay_test(app, &number);
     assert_eq!(owner.ship(&number).status(), 303);
     assert_eq!(app.order_state(&number), "fulfilled");
     let total = app.order(&number)["total"]["amount"].as_i64().unwrap();
     assert!(total > 500, "the order costs more than €5.00");
+    (number, total)
+}
 
+#[test]
+fn bad_refund_amounts_and_a_forged_token_are_refused_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    let owner = app.owner().sign_in();
+    let (number, total) = shipped(&app, &owner);
     let path = format!("/admin/orders/{number}/refund");
     let (csrf, key) = owner.confirm(&number, "refund");
     let long_note = "n".repeat(501);
@@ -397,6 +405,17 @@ fn the_owner_refunds_part_of_a_shipped_order_then_the_rest_and_bad_amounts_write
         "bad input wrote nothing"
     );
 
+    app.stop();
+}
+
+#[test]
+fn the_owner_refunds_part_of_a_shipped_order_then_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    let owner = app.owner().sign_in();
+    let (number, total) = shipped(&app, &owner);
+    let path = format!("/admin/orders/{number}/refund");
+    let (csrf, key) = owner.confirm(&number, "refund");
     // €5.00 back for a chipped mug: the order stays shipped.
     let form = [
         ("csrf", csrf.as_str()),

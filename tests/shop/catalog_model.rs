@@ -19,20 +19,6 @@ fn unhex(s: &str) -> Vec<u8> {
         .collect()
 }
 
-fn get(app: &TestApp, path: &str) -> Response {
-    support::client()
-        .get(app.url(path))
-        .bearer_auth(TOKEN)
-        .send()
-        .unwrap()
-}
-
-fn get_json(app: &TestApp, path: &str) -> Value {
-    let response = get(app, path);
-    assert_eq!(response.status(), 200, "{path}");
-    response.json().unwrap()
-}
-
 /// An owner command on the writer with `key`.
 fn command(app: &TestApp, path: &str, key: &str, body: &Value) -> Response {
     support::client()
@@ -99,14 +85,14 @@ fn stock_by_sku(product: &Value) -> Vec<(String, i64)> {
 }
 
 fn history_len(app: &TestApp) -> usize {
-    get_json(app, "/admin/catalog/history?limit=100")["entries"]
+    app.writer_json("/admin/catalog/history?limit=100")["entries"]
         .as_array()
         .unwrap()
         .len()
 }
 
 fn product_total(app: &TestApp) -> u64 {
-    get_json(app, "/catalog/products?include_archived=1")["total"]
+    app.writer_json("/catalog/products?include_archived=1")["total"]
         .as_u64()
         .unwrap()
 }
@@ -146,7 +132,7 @@ fn writer_with_highland_blend() -> (tempfile::TempDir, TestApp, Value) {
 fn order_two_of_one_variant(writer: &TestApp) -> Value {
     let mut body = support::order_body("x", 2);
     body["items"] = json!([{"sku": "hb-1k-f", "quantity": 2}]);
-    let placed = support::writer_order(writer, "order-1", &body);
+    let placed = writer.place_on_writer("order-1", &body);
     assert_eq!(placed.status(), 201);
     placed.json().unwrap()
 }
@@ -201,7 +187,7 @@ fn a_variant_is_ordered_and_only_its_stock_moves() {
     let shipping = order["totals"]["shipping"]["amount"].as_i64().unwrap();
     assert!(shipping > 0, "{order}");
     assert_eq!(order["total"]["amount"], 10400 + shipping);
-    let after = get_json(&writer, "/catalog/products/highland-blend");
+    let after = writer.writer_json("/catalog/products/highland-blend");
     assert_eq!(
         stock_by_sku(&after),
         [
@@ -218,11 +204,7 @@ fn a_variant_is_ordered_and_only_its_stock_moves() {
 fn by_slug_the_default_variant_is_ordered_and_an_inactive_one_cannot_be() {
     let (dir, writer, _) = writer_with_highland_blend();
     // By slug: the default variant (the first active one).
-    let placed = support::writer_order(
-        &writer,
-        "order-2",
-        &support::order_body("highland-blend", 1),
-    );
+    let placed = writer.place_on_writer("order-2", &support::order_body("highland-blend", 1));
     assert_eq!(placed.status(), 201);
     let order2: Value = placed.json().unwrap();
     assert_eq!(order2["items"][0]["sku"], "hb-250-wb");
@@ -231,7 +213,7 @@ fn by_slug_the_default_variant_is_ordered_and_an_inactive_one_cannot_be() {
     deactivate(&writer, "hb-250-f", "deactivate");
     let mut body = support::order_body("x", 1);
     body["items"] = json!([{"sku": "hb-250-f", "quantity": 1}]);
-    let (status, f) = fields(support::writer_order(&writer, "order-3", &body));
+    let (status, f) = fields(writer.place_on_writer("order-3", &body));
     assert_eq!((status, f), (422, vec!["items[0].sku".to_string()]));
     stop_and_check(&dir, writer);
 }
@@ -245,15 +227,14 @@ fn an_archived_product_is_hidden_from_shoppers_and_its_orders_still_render() {
 
     archive_highland_blend(&writer);
     assert_eq!(
-        get(&writer, "/catalog/products/highland-blend").status(),
+        writer
+            .writer_get("/catalog/products/highland-blend")
+            .status(),
         404
     );
-    let owner_view = get_json(
-        &writer,
-        "/catalog/products/highland-blend?include_archived=1",
-    );
+    let owner_view = writer.writer_json("/catalog/products/highland-blend?include_archived=1");
     assert_eq!(owner_view["archived"], true);
-    let coffee = get_json(&writer, "/catalog/collections/coffee?limit=100");
+    let coffee = writer.writer_json("/catalog/collections/coffee?limit=100");
     assert!(
         !coffee["products"]["products"]
             .as_array()
@@ -263,9 +244,9 @@ fn an_archived_product_is_hidden_from_shoppers_and_its_orders_still_render() {
     );
     let mut body = support::order_body("x", 1);
     body["items"] = json!([{"sku": "hb-250-wb", "quantity": 1}]);
-    let (status, f) = fields(support::writer_order(&writer, "order-4", &body));
+    let (status, f) = fields(writer.place_on_writer("order-4", &body));
     assert_eq!((status, f), (422, vec!["items[0].sku".to_string()]));
-    let old = get_json(&writer, &format!("/orders/{number}"));
+    let old = writer.writer_json(&format!("/orders/{number}"));
     assert_eq!(old["items"][0]["name"], "Highland Blend");
     assert_eq!(old["items"][0]["sku"], "hb-1k-f");
 
@@ -283,7 +264,7 @@ fn an_archived_product_is_hidden_from_shoppers_and_its_orders_still_render() {
     drop(pages);
 
     // History: who did what.
-    let history = get_json(&writer, "/admin/catalog/history");
+    let history = writer.writer_json("/admin/catalog/history");
     let commands: Vec<&str> = history["entries"]
         .as_array()
         .unwrap()
@@ -306,29 +287,26 @@ fn an_archived_product_is_hidden_from_shoppers_and_its_orders_still_render() {
 fn search_finds_prefixes_the_shortened_word_and_skus_but_no_archived_product() {
     let (dir, writer, _) = writer_with_highland_blend();
     archive_highland_blend(&writer);
-    let found = get_json(&writer, "/catalog/search?q=ken");
+    let found = writer.writer_json("/catalog/search?q=ken");
     assert_eq!(found["matched"], "ken");
     assert_eq!(found["products"]["products"][0]["slug"], "kenya-nyeri-aa");
-    let found = get_json(&writer, "/catalog/search?q=kenia");
+    let found = writer.writer_json("/catalog/search?q=kenia");
     assert_eq!(found["query"], "kenia");
     assert_eq!(found["matched"], "ken");
     assert_eq!(found["products"]["products"][0]["slug"], "kenya-nyeri-aa");
-    let found = get_json(
-        &writer,
-        "/catalog/search?q=guatemala-huehuetenango-1kg-filter",
-    );
+    let found = writer.writer_json("/catalog/search?q=guatemala-huehuetenango-1kg-filter");
     assert_eq!(
         found["products"]["products"][0]["slug"],
         "guatemala-huehuetenango"
     );
-    let found = get_json(&writer, "/catalog/search?q=%22blend%22%20OR%20*");
+    let found = writer.writer_json("/catalog/search?q=%22blend%22%20OR%20*");
     assert!(
         found["products"]["total"].as_u64().is_some(),
         "quotes and operators are plain words"
     );
-    let archived_hidden = get_json(&writer, "/catalog/search?q=highland");
+    let archived_hidden = writer.writer_json("/catalog/search?q=highland");
     assert_eq!(archived_hidden["products"]["total"], 0);
-    let (status, f) = fields(get(&writer, "/catalog/search?q=%20"));
+    let (status, f) = fields(writer.writer_get("/catalog/search?q=%20"));
     assert_eq!((status, f), (422, vec!["q".to_string()]));
     stop_and_check(&dir, writer);
 }
@@ -353,7 +331,7 @@ fn an_order_by_slug_is_refused_with_its_reason_archived_nothing_active_or_unknow
             "there is no product",
         ),
     ] {
-        let refused = support::writer_order(&writer, key, &support::order_body(slug, 1));
+        let refused = writer.place_on_writer(key, &support::order_body(slug, 1));
         assert_eq!(refused.status(), 422, "{slug}");
         let error = &refused.json::<Value>().unwrap()["error"];
         assert_eq!(error["code"], code, "{error}");
@@ -440,6 +418,17 @@ fn bad_catalog_input_is_refused_with_a_field_and_writes_nothing() {
         assert_eq!(got, *status, "case {i}: {fields:?}");
         assert!(fields.iter().any(|f| f == field), "case {i}: {fields:?}");
     }
+    assert_eq!(product_total(&writer), products);
+    assert_eq!(history_len(&writer), history, "nothing was recorded");
+    assert!(writer.stop().success());
+}
+
+#[test]
+fn bad_commands_on_existing_catalog_entries_are_refused_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = support::start_writer(dir.path());
+    let (products, history) = (product_total(&writer), history_len(&writer));
+
     // Commands on existing things.
     let (status, f) = fields(command(
         &writer,
@@ -481,8 +470,19 @@ fn bad_catalog_input_is_refused_with_a_field_and_writes_nothing() {
         .unwrap();
     assert_eq!(no_key.status(), 400);
 
+    assert_eq!(product_total(&writer), products);
+    assert_eq!(history_len(&writer), history, "nothing was recorded");
+    assert!(writer.stop().success());
+}
+
+#[test]
+fn forged_and_oversized_images_are_refused_before_anything_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = support::start_writer(dir.path());
+    let (products, history) = (product_total(&writer), history_len(&writer));
+
     // Images: forged ones and oversized bodies are refused before anything is stored.
-    let images_before = get_json(&writer, "/catalog/products/milk-jug")["images"].clone();
+    let images_before = writer.writer_json("/catalog/products/milk-jug")["images"].clone();
     let path = "/admin/catalog/products/milk-jug/images?alt=Milk%20jug";
     let html = b"<html><script>alert(1)</script></html>".to_vec();
     let (status, _) = fields(upload(&writer, path, "img-html", html));
@@ -496,9 +496,17 @@ fn bad_catalog_input_is_refused_with_a_field_and_writes_nothing() {
 
     assert_eq!(product_total(&writer), products);
     assert_eq!(history_len(&writer), history, "nothing was recorded");
-    let milk = get_json(&writer, "/catalog/products/milk-jug");
+    let milk = writer.writer_json("/catalog/products/milk-jug");
     assert_eq!(milk["images"], images_before);
+    assert!(writer.stop().success());
+}
 
+#[test]
+fn an_image_uploaded_to_the_writer_round_trips_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = support::start_writer(dir.path());
+    let images_before = writer.writer_json("/catalog/products/milk-jug")["images"].clone();
+    let path = "/admin/catalog/products/milk-jug/images?alt=Milk%20jug";
     // A real image round-trips byte for byte.
     let added = upload(&writer, path, "img-ok", unhex(PNG));
     assert_eq!(added.status(), 201);
@@ -512,11 +520,13 @@ fn bad_catalog_input_is_refused_with_a_field_and_writes_nothing() {
     );
     assert_eq!(image["alt"], "Milk jug");
     let hash = image["hash"].as_str().unwrap();
-    let served = get(&writer, &format!("/catalog/images/{hash}"));
+    let served = writer.writer_get(&format!("/catalog/images/{hash}"));
     assert_eq!(served.headers()["content-type"], "image/png");
     assert_eq!(served.bytes().unwrap().to_vec(), unhex(PNG));
     assert_eq!(
-        get(&writer, &format!("/catalog/images/{}", "0".repeat(64))).status(),
+        writer
+            .writer_get(&format!("/catalog/images/{}", "0".repeat(64)))
+            .status(),
         404
     );
     assert!(writer.stop().success());
@@ -571,7 +581,7 @@ fn a_repeated_command_is_answered_not_applied_again() {
         decaf["options"][0]["values"],
         json!(["Whole beans", "Filter", "Espresso", "Moka pot"])
     );
-    let found = get_json(&writer, "/catalog/search?q=moka");
+    let found = writer.writer_json("/catalog/search?q=moka");
     assert_eq!(found["products"]["products"][0]["slug"], "decaf-sugarcane");
     let restock = command(
         &writer,
@@ -604,7 +614,7 @@ fn renaming_a_product_or_collection_records_what_changed_and_search_follows() {
     assert_eq!(renamed.status(), 200);
     let renamed: Value = renamed.json().unwrap();
     assert_eq!(renamed["name"], "Kenya Gatomboya AA");
-    let found = get_json(&writer, "/catalog/search?q=gatomb");
+    let found = writer.writer_json("/catalog/search?q=gatomb");
     assert_eq!(found["products"]["products"][0]["slug"], "kenya-nyeri-aa");
 
     let bad = command(
@@ -621,7 +631,7 @@ fn renaming_a_product_or_collection_records_what_changed_and_search_follows() {
         &json!({"description": "Roasted every Tuesday."}),
     );
     assert_eq!(collection.status(), 200);
-    let list = get_json(&writer, "/catalog/collections");
+    let list = writer.writer_json("/catalog/collections");
     let coffee = list["collections"]
         .as_array()
         .unwrap()
@@ -630,7 +640,7 @@ fn renaming_a_product_or_collection_records_what_changed_and_search_follows() {
         .unwrap();
     assert_eq!(coffee["description"], "Roasted every Tuesday.");
 
-    let history = get_json(&writer, "/admin/catalog/history");
+    let history = writer.writer_json("/admin/catalog/history");
     let entries = history["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 2, "the refused rename wrote nothing");
     assert_eq!(entries[0]["command"], "update_collection");
@@ -662,8 +672,8 @@ fn card_lists_keep_what_a_card_shows_and_leave_out_the_rest() {
         "/catalog/products?limit=100",
         "/catalog/collections/coffee?limit=100",
     ] {
-        let full = get_json(&writer, path);
-        let cards = get_json(&writer, &format!("{path}&fields=card"));
+        let full = writer.writer_json(path);
+        let cards = writer.writer_json(&format!("{path}&fields=card"));
         let (full, cards) = match path.contains("collections") {
             true => {
                 assert_eq!(cards["collection"], full["collection"]);
@@ -697,6 +707,6 @@ fn card_lists_keep_what_a_card_shows_and_leave_out_the_rest() {
             assert!(card.get("description").is_none() && card.get("collections").is_none());
         }
     }
-    let refused = get(&writer, "/catalog/products?fields=everything");
+    let refused = writer.writer_get("/catalog/products?fields=everything");
     assert_eq!(refused.status(), 422);
 }

@@ -7,30 +7,14 @@ use serde_json::Value;
 
 const SLUG: &str = "french-press";
 
-/// Opens the catalog (which issues the cart cookie and its CSRF token) and adds one
-/// `SLUG` to the cart; returns the token and the add's response.
-fn add_to_cart(
-    browser: &reqwest::blocking::Client,
-    app: &support::TestApp,
-) -> (String, reqwest::blocking::Response) {
-    let home = browser.get(app.url("/")).send().unwrap().text().unwrap();
-    let csrf = support::hidden_field(&home, "csrf");
-    let added = browser
-        .post(app.url("/cart/add"))
-        .form(&[("slug", SLUG), ("quantity", "1"), ("csrf", &csrf)])
-        .send()
-        .unwrap();
-    (csrf, added)
-}
-
 #[test]
 fn html_checkout_from_catalog_to_order_page() {
     let dir = tempfile::tempdir().unwrap();
     let app = support::start(dir.path());
     let before = app.stock()[SLUG];
-    let browser = support::client();
+    let browser = app.shopper();
 
-    let (csrf, added) = add_to_cart(&browser, &app);
+    let (csrf, added) = browser.add_to_cart(SLUG, "1");
     assert_eq!(added.status(), 303);
     assert!(
         added.headers()["location"]
@@ -38,31 +22,23 @@ fn html_checkout_from_catalog_to_order_page() {
             .unwrap()
             .starts_with("/cart")
     );
-    let updated = browser
-        .post(app.url("/cart/update"))
-        .form(&[("slug", SLUG), ("quantity", "2"), ("csrf", &csrf)])
-        .send()
-        .unwrap();
+    let updated = browser.post(
+        "/cart/update",
+        &[("slug", SLUG), ("quantity", "2"), ("csrf", &csrf)],
+    );
     assert_eq!(updated.status(), 303);
-    let cart = browser.get(app.url("/cart")).send().unwrap();
+    let cart = browser.get("/cart");
     assert_eq!(cart.status(), 200);
     let cart = cart.text().unwrap();
     let product: Value = browser
-        .get(app.url(&format!("/api/products/{SLUG}")))
-        .send()
-        .unwrap()
+        .get(&format!("/api/products/{SLUG}"))
         .json()
         .unwrap();
     let unit = product["price"]["amount"].as_i64().unwrap();
     let total = format!("{}.{:02}", unit * 2 / 100, unit * 2 % 100);
     assert!(cart.contains(&total), "cart shows the line total {total}");
 
-    let checkout = browser
-        .get(app.url("/checkout"))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let checkout = browser.get("/checkout").text().unwrap();
     let csrf = support::hidden_field(&checkout, "csrf");
     let key = support::hidden_field(&checkout, "idempotency_key");
     let mut form = vec![
@@ -79,21 +55,13 @@ fn html_checkout_from_catalog_to_order_page() {
     ];
     // A bad field re-renders the form with a message next to it, and places nothing.
     form[2] = ("email", "not-an-email");
-    let invalid = browser
-        .post(app.url("/checkout"))
-        .form(&form)
-        .send()
-        .unwrap();
+    let invalid = browser.post("/checkout", &form);
     assert_eq!(invalid.status(), 422);
     assert!(invalid.text().unwrap().contains("not a valid email"));
     assert_eq!(app.stock()[SLUG], before);
 
     form[2] = ("email", "grace@example.com");
-    let placed = browser
-        .post(app.url("/checkout"))
-        .form(&form)
-        .send()
-        .unwrap();
+    let placed = browser.post("/checkout", &form);
     assert_eq!(placed.status(), 303);
     support::keep_order_cookie(&placed);
     let location = placed.headers()["location"].to_str().unwrap().to_string();
@@ -105,14 +73,11 @@ fn html_checkout_from_catalog_to_order_page() {
     let number = location
         .trim_start_matches("/orders/")
         .trim_end_matches("/pay");
-    let payment_step = browser.get(app.url(&location)).send().unwrap();
+    let payment_step = browser.get(&location);
     assert_eq!(payment_step.status(), 200);
     assert!(payment_step.text().unwrap().contains("TEST MODE"));
 
-    let page = browser
-        .get(app.url(&format!("/orders/{number}")))
-        .send()
-        .unwrap();
+    let page = browser.get(&format!("/orders/{number}"));
     assert_eq!(page.status(), 200);
     let page = page.text().unwrap();
     assert!(page.contains(number) && page.contains("Awaiting payment"));
@@ -131,20 +96,11 @@ fn html_checkout_from_catalog_to_order_page() {
     assert_eq!(json["events"].as_array().unwrap().len(), 1);
 
     // The cart is kept until the order is paid, and links the order awaiting payment.
-    let cart = browser
-        .get(app.url("/cart"))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let cart = browser.get("/cart").text().unwrap();
     assert!(cart.contains(&total), "the cart is kept while unpaid");
     assert!(cart.contains(&format!("/orders/{number}/pay")), "{cart}");
     // Submitting the same form again offers that order instead of placing another.
-    let again = browser
-        .post(app.url("/checkout"))
-        .form(&form)
-        .send()
-        .unwrap();
+    let again = browser.post("/checkout", &form);
     assert_eq!(again.status(), 303);
     assert_eq!(again.headers()["location"], location.as_str());
     drop(app);
@@ -207,8 +163,8 @@ fn api_orders_are_idempotent() {
 fn a_tampered_cart_cookie_is_an_empty_cart_with_a_notice() {
     let dir = tempfile::tempdir().unwrap();
     let app = support::start(dir.path());
-    let browser = support::client();
-    let (_, added) = add_to_cart(&browser, &app);
+    let browser = app.shopper();
+    let (_, added) = browser.add_to_cart(SLUG, "1");
     let cookie = added
         .cookies()
         .find(|c| c.name() == "cart")

@@ -45,16 +45,6 @@ fn post(app: &TestApp, path: &str, key: Option<&str>, body: &Value) -> reqwest::
     r.send().unwrap()
 }
 
-fn get(app: &TestApp, path: &str) -> Value {
-    let r = support::client()
-        .get(app.url(path))
-        .bearer_auth(TOKEN)
-        .send()
-        .unwrap();
-    assert_eq!(r.status(), 200, "{path}");
-    r.json().unwrap()
-}
-
 fn lines(items: &[(&str, i64)]) -> Value {
     items
         .iter()
@@ -122,14 +112,14 @@ fn field_errors(r: reqwest::blocking::Response) -> Vec<(String, String)> {
 
 /// Orders the running writer holds (the owner's list).
 fn orders(app: &TestApp) -> usize {
-    get(app, "/admin/orders?limit=100")["orders"]
+    app.writer_json("/admin/orders?limit=100")["orders"]
         .as_array()
         .unwrap()
         .len()
 }
 
 #[test]
-fn shipping_follows_the_zone_the_threshold_after_discount_and_the_weight() {
+fn shipping_in_germany_is_free_from_the_threshold_after_discount_unless_express() {
     let dir = tempfile::tempdir().unwrap();
     let app = fixture(dir.path());
 
@@ -168,12 +158,28 @@ fn shipping_follows_the_zone_the_threshold_after_discount_and_the_weight() {
     assert_eq!(amount(&discounted["totals"]["shipping"]), 490);
     assert_eq!(amount(&discounted["total"]), 5000 - 500 + 490);
 
+    app.stop();
+}
+
+#[test]
+fn shipping_in_the_rest_of_the_eu_is_free_from_its_own_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = fixture(dir.path());
+
     // The rest of the EU: €9.90, free from €80.00.
     let fr = quote(&app, &[(PRESS, 1)], "FR", json!({}));
     assert_eq!(fr["shipping"]["code"], "eu-standard");
     assert_eq!(amount(&fr["totals"]["shipping"]), 990);
     let fr_free = quote(&app, &[(PRESS, 2)], "FR", json!({}));
     assert_eq!(amount(&fr_free["totals"]["shipping"]), 0);
+
+    app.stop();
+}
+
+#[test]
+fn shipping_to_the_rest_of_the_world_goes_by_the_started_kg_without_vat() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = fixture(dir.path());
 
     // Rest of world by weight: €14.90 + €6.00 per started kg.
     let one_kg = quote(&app, &[(PRESS, 1)], "US", json!({}));
@@ -210,6 +216,14 @@ fn shipping_follows_the_zone_the_threshold_after_discount_and_the_weight() {
         "exports carry no VAT"
     );
     assert_eq!(amount(&two_kg["totals"]["tax"]), 0);
+
+    app.stop();
+}
+
+#[test]
+fn shipping_nowhere_or_to_a_bad_address_refuses_the_order_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = fixture(dir.path());
 
     // Nowhere to ship: the quote has no options, an order is refused and writes nothing.
     let nowhere = quote(&app, &[(PRESS, 1)], "BR", json!({}));
@@ -255,6 +269,20 @@ fn shipping_follows_the_zone_the_threshold_after_discount_and_the_weight() {
     assert_eq!(field_errors(r)[0].0, "address.postal_code");
     assert_eq!(orders(&app), 0, "refused orders write nothing");
 
+    app.stop();
+}
+
+#[test]
+fn shipping_and_tax_are_stored_as_the_quote_showed_and_paid_in_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = fixture(dir.path());
+
+    let express = quote(
+        &app,
+        &[(PRESS, 1), (ONE_CENT, 1)],
+        "DE",
+        json!({"shipping_method": "de-express"}),
+    );
     // The order stores what the quote showed.
     let placed = place(
         &app,
@@ -353,7 +381,7 @@ fn tax_is_included_or_added_per_line_and_rounded_half_up() {
     assert_eq!(amount(&inclusive_order["total"]), 787);
 
     // Prices without tax: the owner switches the mode; tax is added per line.
-    let mut settings = get(&app, "/settings");
+    let mut settings = app.writer_json("/settings");
     assert_eq!(settings["name"], "Kaffee & Kanne");
     settings["tax_mode"] = json!("exclusive");
     let r = support::client()
@@ -364,7 +392,7 @@ fn tax_is_included_or_added_per_line_and_rounded_half_up() {
         .send()
         .unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(get(&app, "/settings")["tax_mode"], "exclusive");
+    assert_eq!(app.writer_json("/settings")["tax_mode"], "exclusive");
     // 297 × 0.19 = 56.43 → 56; 490 × 0.19 = 93.1 → 93.
     let q = quote(&app, &[(CENTS_99, 3)], "DE", json!({}));
     assert_eq!(amount(&q["totals"]["tax"]), 56 + 93);
@@ -381,7 +409,7 @@ fn tax_is_included_or_added_per_line_and_rounded_half_up() {
     // Orders keep the mode and rate they were placed with.
     let number = inclusive_order["number"].as_str().unwrap();
     assert_eq!(
-        get(&app, &format!("/orders/{number}"))["totals"],
+        app.writer_json(&format!("/orders/{number}"))["totals"],
         inclusive_order["totals"]
     );
     // A new rate applies to new orders only.
@@ -396,7 +424,7 @@ fn tax_is_included_or_added_per_line_and_rounded_half_up() {
     assert_eq!(q["totals"]["taxes"][0]["name"], "MwSt. 7 %");
     let number = exclusive_order["number"].as_str().unwrap();
     assert_eq!(
-        get(&app, &format!("/orders/{number}"))["totals"],
+        app.writer_json(&format!("/orders/{number}"))["totals"],
         exclusive_order["totals"]
     );
     assert!(app.stop().success());
@@ -404,23 +432,27 @@ fn tax_is_included_or_added_per_line_and_rounded_half_up() {
     assert!(ok, "{lines:?}");
 }
 
+/// What a shopper is told when a quote for `items` (to Germany) carries `code`: the
+/// same words whatever the reason.
+fn refusal(app: &TestApp, code: &str, items: &[(&str, i64)]) -> Value {
+    quote(app, items, "DE", json!({"discount_code": code}))["discount_error"].clone()
+}
+
+/// The state of `code` in the owner's list, which says why a code is refused.
+fn state(app: &TestApp, code: &str) -> Value {
+    app.writer_json("/admin/discounts")["discounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} in the list"))["state"]
+        .clone()
+}
+
 #[test]
 fn discount_codes_apply_within_their_rules() {
     let dir = tempfile::tempdir().unwrap();
     let app = fixture(dir.path());
-    // A shopper hears the same words whatever the reason; the owner's list says why.
-    let refusal = |code: &str, items: &[(&str, i64)]| -> Value {
-        quote(&app, items, "DE", json!({"discount_code": code}))["discount_error"].clone()
-    };
-    let state = |code: &str| -> Value {
-        get(&app, "/admin/discounts")["discounts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|d| d["code"] == code)
-            .unwrap_or_else(|| panic!("no {code} in the list"))["state"]
-            .clone()
-    };
     // 10 % of €49.99 = 499.9 → 500 (half up).
     let q = quote(
         &app,
@@ -433,13 +465,13 @@ fn discount_codes_apply_within_their_rules() {
     assert_eq!(amount(&q["totals"]["discount"]), 500);
     assert!(q.get("discount_error").is_none());
     assert_eq!(
-        refusal("FIVEOFF", &[(CENTS_99, 3)]),
+        refusal(&app, "FIVEOFF", &[(CENTS_99, 3)]),
         REFUSED,
         "below its minimum"
     );
-    assert_eq!(refusal("summer24", &[(PRESS, 1)]), REFUSED);
-    assert_eq!(state("SUMMER24"), "expired");
-    assert_eq!(refusal("NOPE", &[(PRESS, 1)]), REFUSED);
+    assert_eq!(refusal(&app, "summer24", &[(PRESS, 1)]), REFUSED);
+    assert_eq!(state(&app, "SUMMER24"), "expired");
+    assert_eq!(refusal(&app, "NOPE", &[(PRESS, 1)]), REFUSED);
     let created = post(
         &app,
         "/admin/discounts",
@@ -448,8 +480,15 @@ fn discount_codes_apply_within_their_rules() {
     );
     assert_eq!(created.status(), 201);
     assert_eq!(created.json::<Value>().unwrap()["code"], "FUTURE");
-    assert_eq!(refusal("FUTURE", &[(PRESS, 1)]), REFUSED);
-    assert_eq!(state("FUTURE"), "not_yet_valid");
+    assert_eq!(refusal(&app, "FUTURE", &[(PRESS, 1)]), REFUSED);
+    assert_eq!(state(&app, "FUTURE"), "not_yet_valid");
+    app.stop();
+}
+
+#[test]
+fn discount_codes_of_a_fixed_amount_never_take_off_more_than_the_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = fixture(dir.path());
     // A fixed amount never takes off more than the lines.
     let r = post(
         &app,
@@ -471,6 +510,13 @@ fn discount_codes_apply_within_their_rules() {
         78,
         "no tax on goods that cost nothing"
     );
+    app.stop();
+}
+
+#[test]
+fn discount_codes_that_do_not_apply_refuse_the_order_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = fixture(dir.path());
     // A code that does not apply refuses the order, naming the field; nothing is written.
     let r = place(
         &app,
@@ -489,6 +535,13 @@ fn discount_codes_apply_within_their_rules() {
     );
     assert_eq!(orders(&app), 0);
 
+    app.stop();
+}
+
+#[test]
+fn discount_codes_are_used_once_per_email_a_cancel_gives_the_use_back_and_deactivation_ends_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = fixture(dir.path());
     // Once per email (compared without case); a cancelled order gives its use back.
     let first = place(
         &app,
@@ -572,9 +625,9 @@ fn discount_codes_apply_within_their_rules() {
         &json!({}),
     );
     assert_eq!(r.status(), 200);
-    assert_eq!(refusal("WELCOME10", &[(PRESS, 1)]), REFUSED);
-    assert_eq!(state("WELCOME10"), "deactivated");
-    let list = get(&app, "/admin/discounts");
+    assert_eq!(refusal(&app, "WELCOME10", &[(PRESS, 1)]), REFUSED);
+    assert_eq!(state(&app, "WELCOME10"), "deactivated");
+    let list = app.writer_json("/admin/discounts");
     let welcome = list["discounts"]
         .as_array()
         .unwrap()
@@ -725,118 +778,95 @@ fn a_replay_answers_the_same_totals_and_the_audit_catches_a_bent_total() {
 fn the_owner_changes_settings_shipping_and_codes_through_the_admin_routes() {
     let dir = tempfile::tempdir().unwrap();
     let app = support::start_with_admin(dir.path());
-    let admin = |method: reqwest::Method, path: &str, key: Option<&str>, body: Option<Value>| {
-        let mut r = support::client()
-            .request(method, app.url(path))
-            .bearer_auth(support::ADMIN_TOKEN);
-        if let Some(key) = key {
-            r = r.header("idempotency-key", key);
-        }
-        if let Some(body) = body {
-            r = r.json(&body);
-        }
-        r.send().unwrap()
-    };
+    let admin = app.admin();
     let unauthorized = support::client()
         .get(app.url("/admin/settings"))
         .send()
         .unwrap();
     assert_eq!(unauthorized.status(), 401);
-    let mut settings: Value = admin(reqwest::Method::GET, "/admin/settings", None, None)
-        .json()
-        .unwrap();
+    let mut settings: Value = admin.json("/admin/settings");
     assert_eq!(settings["currency"], "EUR");
     assert!(!settings["legal"]["imprint"].as_str().unwrap().is_empty());
     settings["name"] = json!("Kanne & Kaffee");
-    let put = admin(
+    let put = admin.send(
         reqwest::Method::PUT,
         "/admin/settings",
         Some("s-1"),
-        Some(settings.clone()),
+        Some(&settings),
     );
     assert_eq!(put.status(), 200);
-    let replay = admin(
+    let replay = admin.send(
         reqwest::Method::PUT,
         "/admin/settings",
         Some("s-1"),
-        Some(settings.clone()),
+        Some(&settings),
     );
     assert_eq!(replay.headers()["idempotent-replayed"], "true");
     settings["currency"] = json!("USD");
     settings["home_country"] = json!("ZZ");
-    let bad = admin(
+    let bad = admin.send(
         reqwest::Method::PUT,
         "/admin/settings",
         Some("s-2"),
-        Some(settings),
+        Some(&settings),
     );
     assert_eq!(bad.status(), 422);
     let fields: Vec<String> = field_errors(bad).into_iter().map(|f| f.0).collect();
     assert_eq!(fields, ["currency", "home_country"]);
-    let now: Value = admin(reqwest::Method::GET, "/admin/settings", None, None)
-        .json()
-        .unwrap();
+    let now: Value = admin.json("/admin/settings");
     assert_eq!(now["name"], "Kanne & Kaffee");
 
     // Germany's standard shipping becomes free from €30.00.
-    let r = admin(
+    let r = admin.send(
         reqwest::Method::POST,
         "/admin/shipping/methods/de-standard",
         Some("ship-1"),
-        Some(json!({"threshold": 3000})),
+        Some(&json!({"threshold": 3000})),
     );
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().unwrap()["threshold"], 3000);
-    let zones: Value = admin(reqwest::Method::GET, "/admin/shipping", None, None)
-        .json()
-        .unwrap();
+    let zones: Value = admin.json("/admin/shipping");
     assert_eq!(zones["zones"][0]["name"], "Germany");
     assert_eq!(zones["zones"][0]["methods"][0]["threshold"], 3000);
-    let wrong = admin(
+    let wrong = admin.send(
         reqwest::Method::POST,
         "/admin/shipping/methods/de-express",
         Some("ship-2"),
-        Some(json!({"threshold": 3000})),
+        Some(&json!({"threshold": 3000})),
     );
     assert_eq!(wrong.status(), 422);
-    let rates: Value = admin(reqwest::Method::GET, "/admin/tax-rates", None, None)
-        .json()
-        .unwrap();
+    let rates: Value = admin.json("/admin/tax-rates");
     assert_eq!(rates["rates"].as_array().unwrap().len(), 27);
-    let created = admin(
+    let created = admin.send(
         reqwest::Method::POST,
         "/admin/discounts",
         Some("d-1"),
         Some(
-            json!({"code": "SPRING", "kind": "fixed", "value": 300, "min_subtotal": 2000,
+            &json!({"code": "SPRING", "kind": "fixed", "value": 300, "min_subtotal": 2000,
                     "ends_at": "2099-06-01"}),
         ),
     );
     assert_eq!(created.status(), 201);
-    let changed = admin(
+    let changed = admin.send(
         reqwest::Method::POST,
         "/admin/discounts/SPRING",
         Some("d-2"),
-        Some(json!({"value": 400, "ends_at": null})),
+        Some(&json!({"value": 400, "ends_at": null})),
     );
     assert_eq!(changed.status(), 200);
     let changed: Value = changed.json().unwrap();
     assert_eq!(changed["value"], 400);
     assert!(changed["ends_at"].is_null());
-    let duplicate = admin(
+    let duplicate = admin.send(
         reqwest::Method::POST,
         "/admin/discounts",
         Some("d-3"),
-        Some(json!({"code": "spring", "kind": "percent", "value": 100})),
+        Some(&json!({"code": "spring", "kind": "percent", "value": 100})),
     );
     assert_eq!(duplicate.status(), 409);
-    let list: Value = admin(reqwest::Method::GET, "/admin/discounts", None, None)
-        .json()
-        .unwrap();
+    let list: Value = admin.json("/admin/discounts");
     assert_eq!(list["discounts"][0]["code"], "SPRING", "newest first");
-    let history: Value = admin(reqwest::Method::GET, "/admin/catalog/history", None, None)
-        .json()
-        .unwrap();
+    let history: Value = admin.json("/admin/catalog/history");
     let commands: Vec<&str> = history["entries"]
         .as_array()
         .unwrap()
@@ -895,7 +925,11 @@ fn the_answer_to_placing_an_order_is_the_order_read_back() {
         assert_eq!(r.status(), 201, "case {n}");
         let placed: Value = r.json().unwrap();
         let number = placed["number"].as_str().unwrap();
-        assert_eq!(placed, get(&app, &format!("/orders/{number}")), "case {n}");
+        assert_eq!(
+            placed,
+            app.writer_json(&format!("/orders/{number}")),
+            "case {n}"
+        );
         let replayed: Value = place(&app, &key, body).json().unwrap();
         assert_eq!(replayed, placed, "case {n}");
     }

@@ -39,13 +39,12 @@ fn shopper(ip: &str) -> Client {
 }
 
 fn create_code(app: &TestApp, code: Value) {
-    let r = support::client()
-        .post(app.url("/admin/discounts"))
-        .bearer_auth(ADMIN_TOKEN)
-        .header("idempotency-key", format!("create-{}", code["code"]))
-        .json(&code)
-        .send()
-        .unwrap();
+    let r = app.admin().send(
+        reqwest::Method::POST,
+        "/admin/discounts",
+        Some(&format!("create-{}", code["code"])),
+        Some(&code),
+    );
     assert_eq!(r.status(), 201, "{}", r.text().unwrap());
 }
 
@@ -64,13 +63,7 @@ fn api_order(shopper: &Client, app: &TestApp, key: &str, code: &str, email: &str
 
 /// The shop's orders, as the owner's API lists them.
 fn order_count(app: &TestApp) -> usize {
-    let list: Value = support::client()
-        .get(app.url("/admin/orders?limit=100"))
-        .bearer_auth(ADMIN_TOKEN)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let list = app.admin().json("/admin/orders?limit=100");
     list["orders"].as_array().unwrap().len()
 }
 
@@ -225,13 +218,7 @@ fn a_refused_code_says_the_same_whatever_the_reason_and_only_the_owner_sees_why(
     assert_eq!(order_count(&app), orders);
 
     // The owner sees each code's state and the refused guesses with their reasons.
-    let list: Value = support::client()
-        .get(app.url("/admin/discounts"))
-        .bearer_auth(ADMIN_TOKEN)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let list = app.admin().json("/admin/discounts");
     let listed: BTreeMap<&str, &Value> = list["discounts"]
         .as_array()
         .unwrap()

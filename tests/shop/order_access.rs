@@ -31,7 +31,8 @@ fn place_from(app: &TestApp, address: &str, key: &str) -> support::Answered {
     )
 }
 
-fn get(app: &TestApp, path: &str, token: Option<&str>) -> reqwest::blocking::Response {
+/// `GET path` presenting `token` as the order's access token (or none).
+fn get_presenting(app: &TestApp, path: &str, token: Option<&str>) -> reqwest::blocking::Response {
     let request = support::client().get(app.url(path));
     match token {
         Some(token) => request.header("order-token", token),
@@ -58,16 +59,16 @@ fn the_order_number_alone_opens_nothing() {
 
     // Without the token, or with a wrong one, the order is answered exactly like an
     // order that does not exist, on every route that shows it.
-    let nobody = get(&app, "/api/orders/SF-0000-0000-0001", None);
+    let nobody = get_presenting(&app, "/api/orders/SF-0000-0000-0001", None);
     assert_eq!(nobody.status(), 404);
     let nobody = nobody.text().unwrap();
     let wrong = "0123456789abcdef0123456789abcdef";
     for presented in [None, Some(wrong), Some(""), Some(&token[..31])] {
-        let r = get(&app, &format!("/api/orders/{number}"), presented);
+        let r = get_presenting(&app, &format!("/api/orders/{number}"), presented);
         assert_eq!(r.status(), 404, "{presented:?}");
         assert_eq!(r.text().unwrap(), nobody, "{presented:?}");
         for page in [format!("/orders/{number}"), format!("/orders/{number}/pay")] {
-            let r = get(&app, &page, presented);
+            let r = get_presenting(&app, &page, presented);
             assert_eq!(r.status(), 404, "{page} {presented:?}");
             let html = r.text().unwrap();
             assert!(!html.contains("Ada Lovelace") && !html.contains("ada@example.com"));
@@ -86,22 +87,22 @@ fn the_order_number_alone_opens_nothing() {
             u128::from(guess).wrapping_mul(0x9e37_79b9_7f4a_7c15)
         );
         assert_eq!(
-            get(&app, &format!("/api/orders/{number}"), Some(&guess)).status(),
+            get_presenting(&app, &format!("/api/orders/{number}"), Some(&guess)).status(),
             404
         );
     }
 
     // With it: the order, its payment, every spelling of its number, never cached.
-    let shown = get(&app, &format!("/api/orders/{number}"), Some(token));
+    let shown = get_presenting(&app, &format!("/api/orders/{number}"), Some(token));
     assert_eq!(shown.status(), 200);
     assert_eq!(shown.headers()["cache-control"], "no-store");
     assert_eq!(shown.json::<Value>().unwrap()["email"], "ada@example.com");
     let spelled = number.to_lowercase().replace('-', "");
     assert_eq!(
-        get(&app, &format!("/api/orders/{spelled}"), Some(token)).status(),
+        get_presenting(&app, &format!("/api/orders/{spelled}"), Some(token)).status(),
         200
     );
-    let page = get(&app, &format!("/orders/{number}/pay"), Some(token));
+    let page = get_presenting(&app, &format!("/orders/{number}/pay"), Some(token));
     assert_eq!(page.status(), 200);
     assert!(page.text().unwrap().contains("Ada Lovelace"));
     let pay = support::client()

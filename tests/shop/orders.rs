@@ -106,7 +106,7 @@ fn the_order_state_machine_records_every_transition() {
     let slug = "french-press";
     let initial = stock_of(&app, slug);
     let place = |key: &str| -> Value {
-        let r = support::writer_order(&app, key, &support::order_body(slug, 2));
+        let r = app.place_on_writer(key, &support::order_body(slug, 2));
         assert_eq!(r.status(), 201);
         r.json().unwrap()
     };
@@ -247,11 +247,7 @@ fn the_shop_owner_lists_orders_newest_first_a_page_at_a_time() {
                 .to_string()
         })
         .collect();
-    let cancelled = support::client()
-        .post(app.url(&format!("/admin/orders/{}/cancel", numbers[1])))
-        .bearer_auth(ADMIN)
-        .send()
-        .unwrap();
+    let cancelled = app.admin().cancel(&numbers[1]);
     assert_eq!(cancelled.status(), 200);
     let list = |query: &str, token: Option<&str>| {
         let mut r = support::client().get(app.url(&format!("/admin/orders{query}")));

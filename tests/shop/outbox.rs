@@ -9,7 +9,7 @@
 use crate::support;
 
 use crate::support::fake_inbox::{Behaviour, FakeInbox, POSTMARK_TOKEN};
-use crate::support::{ADMIN_TOKEN, Started, TestApp};
+use crate::support::{ADMIN_TOKEN, TestApp};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -50,13 +50,7 @@ fn env_refs<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str
 }
 
 fn outbox(app: &TestApp) -> Vec<Value> {
-    let r = support::client()
-        .get(app.url("/admin/outbox?limit=200"))
-        .bearer_auth(ADMIN_TOKEN)
-        .send()
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    r.json::<Value>().unwrap()["messages"]
+    app.admin().json("/admin/outbox?limit=200")["messages"]
         .as_array()
         .unwrap()
         .clone()
@@ -89,12 +83,12 @@ fn one_email_per_order_event_through_a_dispatcher_killed_mid_delivery() {
 
     // After a restart the lease runs out and the email goes again, with the same id.
     let app = start(dir.path(), &env_refs(&env));
-    let r = support::client()
-        .post(app.url(&format!("/admin/orders/{number}/cancel")))
-        .bearer_auth(ADMIN_TOKEN)
-        .header("idempotency-key", "outbox-cancel-1")
-        .send()
-        .unwrap();
+    let r = app.admin().send(
+        reqwest::Method::POST,
+        &format!("/admin/orders/{number}/cancel"),
+        Some("outbox-cancel-1"),
+        None,
+    );
     assert!(r.status().is_success(), "{}", r.text().unwrap());
     wait_for("both emails delivered", || {
         let rows = outbox(&app);
@@ -186,23 +180,23 @@ fn a_failing_webhook_receiver_gets_the_event_once_it_recovers() {
         ..Behaviour::default()
     });
     let app = start(dir.path(), &[]);
-    let r = support::client()
-        .post(app.url("/admin/webhooks"))
-        .bearer_auth(ADMIN_TOKEN)
-        .json(&json!({
+    let r = app.admin().send(
+        reqwest::Method::POST,
+        "/admin/webhooks",
+        None,
+        Some(&json!({
             "url": format!("{}/hooks/storefront", receiver.base_url),
             "events": ["order.placed", "order.cancelled"],
             "secret": HOOK_SECRET,
-        }))
-        .send()
-        .unwrap();
+        })),
+    );
     assert_eq!(r.status(), 201, "{}", r.text().unwrap());
-    let bad = support::client()
-        .post(app.url("/admin/webhooks"))
-        .bearer_auth(ADMIN_TOKEN)
-        .json(&json!({ "url": "ftp://x", "events": ["order.nope"] }))
-        .send()
-        .unwrap();
+    let bad = app.admin().send(
+        reqwest::Method::POST,
+        "/admin/webhooks",
+        None,
+        Some(&json!({ "url": "ftp://x", "events": ["order.nope"] })),
+    );
     assert_eq!(bad.status(), 422);
 
     let number = app.place_order("outbox-hook-1");
@@ -303,11 +297,9 @@ fn a_dead_dispatchers_lease_is_taken_over_when_it_expires() {
     let writer = support::spawn(
         support::writer_command(dir.path(), &["--dispatch-every", "0"]),
         dir.path(),
-    );
-    let Started::Ready(writer) = writer else {
-        panic!("writer did not start")
-    };
-    let r = support::writer_order(&writer, "lease-1", &support::order_body("french-press", 1));
+    )
+    .ready();
+    let r = writer.place_on_writer("lease-1", &support::order_body("french-press", 1));
     assert_eq!(r.status(), 201);
     let claim = |who: &str, lease: i64| -> Vec<Value> {
         let r = support::client()
@@ -415,13 +407,7 @@ fn without_an_email_key_the_owner_reads_the_mail_locally() {
     let app = start(dir.path(), &[]);
     let number = app.place_order("local-mail-1");
     let mails = || -> Vec<Value> {
-        support::client()
-            .get(app.url("/admin/mail"))
-            .bearer_auth(ADMIN_TOKEN)
-            .send()
-            .unwrap()
-            .json::<Value>()
-            .unwrap()["mails"]
+        app.admin().json("/admin/mail")["mails"]
             .as_array()
             .unwrap()
             .clone()
@@ -493,13 +479,7 @@ fn the_owner_reads_the_mailbox_and_adds_a_webhook_in_the_back_office() {
         .send()
         .unwrap();
     assert_eq!(forged.status(), 403);
-    let list: Value = support::client()
-        .get(app.url("/admin/webhooks"))
-        .bearer_auth(ADMIN_TOKEN)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let list = app.admin().json("/admin/webhooks");
     let endpoints = list["endpoints"].as_array().unwrap();
     assert_eq!(endpoints.len(), 1, "the repeated form added one: {list}");
     assert_eq!(

@@ -5,8 +5,9 @@
 
 use crate::support;
 
+use crate::support::TestApp;
 use crate::support::fake_stripe::{self, FakeStripe, PUBLISHABLE_KEY, WEBHOOK_SECRET};
-use crate::support::{Started, TestApp};
+use reqwest::Method;
 use serde_json::{Value, json};
 use std::path::Path;
 
@@ -44,21 +45,7 @@ fn pay(app: &TestApp, number: &str) -> Value {
 }
 
 fn reconcile(dir: &Path, fake: &FakeStripe) -> (bool, String) {
-    let mut cmd = support::storefront();
-    stripe_env(&mut cmd, fake);
-    let out = cmd
-        .args(["reconcile", "--manifest"])
-        .arg(support::manifest())
-        .arg("--data-dir")
-        .arg(dir)
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
+    support::reconcile(dir, |cmd| stripe_env(cmd, fake))
 }
 
 #[test]
@@ -207,51 +194,84 @@ fn a_payment_lands_on_its_order_even_if_pages_died_before_recording_the_intent()
     assert!(ok, "{report}");
 }
 
+/// An order placed and paid at the fake Stripe (its success delivered): its number,
+/// total and payment intent.
+fn paid_at_stripe(app: &TestApp, fake: &FakeStripe) -> (String, i64, String) {
+    let (number, total) = place(app, "partial-1");
+    let intent = pay(app, &number)["intent_id"].as_str().unwrap().to_string();
+    fake_stripe::deliver(&app.base_url, &fake.succeed(&intent));
+    (number, total, intent)
+}
+
+/// A refund of order `number` through the admin API with `key` and `body`: the status
+/// and the JSON answer.
+fn refund(app: &TestApp, number: &str, key: Option<&str>, body: Value) -> (u16, Value) {
+    let r = app.admin().send(
+        Method::POST,
+        &format!("/admin/orders/{number}/refund"),
+        key,
+        Some(&body),
+    );
+    let status = r.status().as_u16();
+    (status, r.json::<Value>().unwrap())
+}
+
 #[test]
-fn partial_refunds_add_up_to_the_payment_and_a_refused_one_frees_its_amount() {
+fn bad_refund_amounts_are_refused_before_anything_is_written() {
     let fake = FakeStripe::start();
     let dir = tempfile::tempdir().unwrap();
     let app = start(dir.path(), &fake);
-    let (number, total) = place(&app, "partial-1");
-    let intent = pay(&app, &number)["intent_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    fake_stripe::deliver(&app.base_url, &fake.succeed(&intent));
-    let refund_url = app.url(&format!("/admin/orders/{number}/refund"));
-    let refund = |key: Option<&str>, body: Value| {
-        let mut req = support::client()
-            .post(&refund_url)
-            .bearer_auth(ADMIN)
-            .json(&body);
-        if let Some(key) = key {
-            req = req.header("idempotency-key", key);
-        }
-        let r = req.send().unwrap();
-        let status = r.status().as_u16();
-        (status, r.json::<Value>().unwrap())
-    };
-
+    let (number, total, _) = paid_at_stripe(&app, &fake);
     // An amount needs a key; bad amounts are refused before anything is written.
-    assert_eq!(refund(None, json!({"amount": 300})).0, 400);
+    assert_eq!(refund(&app, &number, None, json!({"amount": 300})).0, 400);
     for bad in [
         json!({"amount": 0}),
         json!({"amount": -1}),
         json!({"amount": "3"}),
     ] {
-        assert_eq!(refund(Some("bad"), bad.clone()).0, 422, "{bad}");
+        assert_eq!(
+            refund(&app, &number, Some("bad"), bad.clone()).0,
+            422,
+            "{bad}"
+        );
     }
-    let (status, body) = refund(Some("too-much"), json!({"amount": total + 1}));
+    let (status, body) = refund(
+        &app,
+        &number,
+        Some("too-much"),
+        json!({"amount": total + 1}),
+    );
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"]["fields"][0]["field"], "amount");
     assert!(fake.refunds().is_empty());
 
+    app.stop();
+    let conn = support::open_db(dir.path());
+    assert_eq!(support::count(&conn, "refunds"), 0);
+}
+
+#[test]
+fn partial_refunds_add_up_to_the_payment_and_a_refused_one_frees_its_amount() {
+    let fake = FakeStripe::start();
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(dir.path(), &fake);
+    let (number, total, intent) = paid_at_stripe(&app, &fake);
     // €3.00 back, asked twice with one key: one refund at Stripe, for €3.00.
-    let (status, first) = refund(Some("r-1"), json!({"amount": 300, "note": "late"}));
+    let (status, first) = refund(
+        &app,
+        &number,
+        Some("r-1"),
+        json!({"amount": 300, "note": "late"}),
+    );
     assert_eq!(status, 202, "{first}");
     assert_eq!(first["amount"]["amount"], 300);
     assert_eq!(first["order_state"], "paid");
-    let (status, again) = refund(Some("r-1"), json!({"amount": 300, "note": "late"}));
+    let (status, again) = refund(
+        &app,
+        &number,
+        Some("r-1"),
+        json!({"amount": 300, "note": "late"}),
+    );
     assert_eq!((status, &again["refund_id"]), (202, &first["refund_id"]));
     assert_eq!(fake.refunds().len(), 1);
     assert_eq!(fake.refunds()[0]["amount"], 300);
@@ -266,7 +286,10 @@ fn partial_refunds_add_up_to_the_payment_and_a_refused_one_frees_its_amount() {
     );
     assert_eq!(call.form["amount"], "300");
     // The same key for another refund is refused.
-    assert_eq!(refund(Some("r-1"), json!({"amount": 200})).0, 422);
+    assert_eq!(
+        refund(&app, &number, Some("r-1"), json!({"amount": 200})).0,
+        422
+    );
 
     // Stripe's charge.refunded carries €3.00 in all: the order stays paid.
     let event = fake.refunded(&intent);
@@ -277,19 +300,19 @@ fn partial_refunds_add_up_to_the_payment_and_a_refused_one_frees_its_amount() {
     // Someone refunds the rest in Stripe's dashboard: the next refund is refused by
     // Stripe, recorded as failed, and its amount is free again in the ledger.
     fake.edit_intent(&intent, |i| i["amount_refunded"] = json!(total));
-    let (status, body) = refund(Some("r-2"), json!({"amount": 100}));
+    let (status, body) = refund(&app, &number, Some("r-2"), json!({"amount": 100}));
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["error"]["code"], "refund_failed");
-    let (status, body) = refund(Some("r-2"), json!({"amount": 100}));
+    let (status, body) = refund(&app, &number, Some("r-2"), json!({"amount": 100}));
     assert_eq!(status, 409, "a refused refund stays refused: {body}");
     fake.edit_intent(&intent, |i| i["amount_refunded"] = json!(300));
 
     // The rest, without a key: everything still refundable, then the order is refunded.
-    let (status, rest) = refund(None, json!({}));
+    let (status, rest) = refund(&app, &number, None, json!({}));
     assert_eq!(status, 202, "{rest}");
     assert_eq!(rest["amount"]["amount"], total - 300);
     assert_eq!(fake.refunds().len(), 2);
-    let (status, _) = refund(None, json!({}));
+    let (status, _) = refund(&app, &number, None, json!({}));
     assert_eq!(status, 202, "the keyless whole refund is idempotent");
     assert_eq!(fake.refunds().len(), 2);
     assert_eq!(
@@ -297,7 +320,7 @@ fn partial_refunds_add_up_to_the_payment_and_a_refused_one_frees_its_amount() {
         200
     );
     assert_eq!(app.order_state(&number), "refunded");
-    let (status, body) = refund(Some("r-3"), json!({"amount": 1}));
+    let (status, body) = refund(&app, &number, Some("r-3"), json!({"amount": 1}));
     assert_eq!(status, 409, "nothing is left: {body}");
     app.stop();
 
@@ -338,11 +361,7 @@ fn refunds_go_through_the_provider_and_land_with_the_event() {
         .to_string();
     let refund_url = app.url(&format!("/admin/orders/{number}/refund"));
     // Not refundable before it is paid.
-    let early = support::client()
-        .post(&refund_url)
-        .bearer_auth(ADMIN)
-        .send()
-        .unwrap();
+    let early = app.admin().refund(&number);
     assert_eq!(early.status(), 409);
     fake_stripe::deliver(&app.base_url, &fake.succeed(&intent));
 
@@ -356,11 +375,7 @@ fn refunds_go_through_the_provider_and_land_with_the_event() {
     assert_eq!(wrong.status(), 401);
     assert!(fake.refunds().is_empty());
 
-    let accepted = support::client()
-        .post(&refund_url)
-        .bearer_auth(ADMIN)
-        .send()
-        .unwrap();
+    let accepted = app.admin().refund(&number);
     assert_eq!(accepted.status(), 202);
     let refunds = fake.refunds();
     assert_eq!(refunds.len(), 1);
@@ -377,11 +392,7 @@ fn refunds_go_through_the_provider_and_land_with_the_event() {
         "refunded only when the provider confirms"
     );
     // A repeated command reuses the idempotency key: still one refund.
-    support::client()
-        .post(&refund_url)
-        .bearer_auth(ADMIN)
-        .send()
-        .unwrap();
+    app.admin().refund(&number);
     assert_eq!(fake.refunds().len(), 1);
 
     assert_eq!(
@@ -483,15 +494,12 @@ fn the_test_mode_provider_pays_locally_and_never_in_production() {
     let mut pages = support::pages_command("http://127.0.0.1:9");
     pages.env("SPIN_VARIABLE_PAYMENT_MODE", "test");
     for cmd in [writer, pages] {
-        match support::spawn(cmd, dir.path()) {
-            Started::Ready(_) => panic!("a production process accepted test-mode payments"),
-            Started::Exited { stderr, .. } => {
-                assert!(
-                    stderr.join("\n").contains("test-mode payments"),
-                    "{stderr:?}"
-                )
-            }
-        }
+        let (_, stderr) = support::spawn(cmd, dir.path())
+            .refused("a production process must not accept test-mode payments");
+        assert!(
+            stderr.join("\n").contains("test-mode payments"),
+            "{stderr:?}"
+        );
     }
 }
 
@@ -869,13 +877,7 @@ fn the_owner_cancels_an_order_with_a_live_intent_only_through_the_provider() {
     let fake = FakeStripe::start();
     let dir = tempfile::tempdir().unwrap();
     let app = start(dir.path(), &fake);
-    let cancel = |number: &str| {
-        support::client()
-            .post(app.url(&format!("/admin/orders/{number}/cancel")))
-            .bearer_auth(ADMIN)
-            .send()
-            .unwrap()
-    };
+    let cancel = |number: &str| app.admin().cancel(number);
     let (open, _) = place(&app, "owner-1");
     let open_intent = pay(&app, &open)["intent_id"].as_str().unwrap().to_string();
     let r = cancel(&open);
@@ -949,11 +951,7 @@ fn every_spelling_of_an_order_number_is_one_order_to_the_provider() {
     // Two refund requests with different spellings are one refund key.
     fake_stripe::deliver(&app.base_url, &fake.succeed(intents[0].as_str().unwrap()));
     for spelling in [number.to_lowercase(), bare] {
-        let r = support::client()
-            .post(app.url(&format!("/admin/orders/{spelling}/refund")))
-            .bearer_auth(ADMIN)
-            .send()
-            .unwrap();
+        let r = app.admin().refund(&spelling);
         assert_eq!(r.status(), 202);
     }
     let keys: Vec<String> = fake

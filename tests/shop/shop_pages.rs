@@ -6,62 +6,27 @@
 
 use crate::support;
 
-use crate::support::TestApp;
-use reqwest::blocking::{Client, Response};
+use crate::support::Shopper;
 use std::io::Write;
 use std::time::Duration;
 
 const SLUG: &str = "french-press";
 
-fn get(browser: &Client, app: &TestApp, path: &str) -> Response {
-    browser.get(app.url(path)).send().unwrap()
-}
-
-fn html(browser: &Client, app: &TestApp, path: &str) -> String {
-    let r = get(browser, app, path);
-    assert_eq!(r.status(), 200, "{path}");
-    r.text().unwrap()
-}
-
 /// Adds `quantity` of `SLUG` with the catalog's own CSRF token; returns the token.
-fn add(browser: &Client, app: &TestApp, quantity: &str) -> String {
-    let home = html(browser, app, "/");
-    let csrf = support::hidden_field(&home, "csrf");
-    let added = browser
-        .post(app.url("/cart/add"))
-        .form(&[("slug", SLUG), ("quantity", quantity), ("csrf", &csrf)])
-        .send()
-        .unwrap();
+fn add(browser: &Shopper, quantity: &str) -> String {
+    let (csrf, added) = browser.add_to_cart(SLUG, quantity);
     assert_eq!(added.status(), 303);
     assert_eq!(added.headers()["location"], "/cart", "no notice in the URL");
     csrf
-}
-
-/// Places the cart's order through the HTML checkout; returns its number.
-fn place(browser: &Client, app: &TestApp) -> String {
-    let checkout = html(browser, app, "/checkout");
-    let placed = browser
-        .post(app.url("/checkout"))
-        .form(&support::checkout_form(&checkout))
-        .send()
-        .unwrap();
-    assert_eq!(placed.status(), 303);
-    support::keep_order_cookie(&placed);
-    let location = placed.headers()["location"].to_str().unwrap().to_string();
-    location
-        .strip_prefix("/orders/")
-        .and_then(|rest| rest.strip_suffix("/pay"))
-        .unwrap_or_else(|| panic!("placing led to {location}"))
-        .to_string()
 }
 
 #[test]
 fn per_shopper_pages_are_never_stored_and_head_answers_like_get() {
     let dir = tempfile::tempdir().unwrap();
     let app = support::start(dir.path());
-    let browser = support::client();
-    add(&browser, &app, "1");
-    let number = place(&browser, &app);
+    let browser = app.shopper();
+    add(&browser, "1");
+    let number = browser.check_out();
     for path in [
         "/".to_string(),
         format!("/products/{SLUG}"),
@@ -73,7 +38,7 @@ fn per_shopper_pages_are_never_stored_and_head_answers_like_get() {
         format!("/orders/{number}/pay"),
         "/terms".into(),
     ] {
-        let r = get(&browser, &app, &path);
+        let r = browser.get(&path);
         assert_eq!(r.status(), 200, "{path}");
         assert_eq!(r.headers()["cache-control"], "no-store", "{path}");
     }
@@ -86,8 +51,8 @@ fn per_shopper_pages_are_never_stored_and_head_answers_like_get() {
         "/favicon.ico",
         "/terms",
     ] {
-        let got = get(&browser, &app, path);
-        let head = browser.head(app.url(path)).send().unwrap();
+        let got = browser.get(path);
+        let head = browser.client().head(app.url(path)).send().unwrap();
         assert_eq!(head.status(), 200, "HEAD {path}");
         for name in ["content-type", "cache-control", "content-security-policy"] {
             assert_eq!(
@@ -106,7 +71,7 @@ fn per_shopper_pages_are_never_stored_and_head_answers_like_get() {
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
     assert!(body.is_empty(), "HEAD / sent a body: {body:.200}");
     // Routes that only take POST still say so, and name HEAD with GET.
-    let wrong = browser.delete(app.url("/")).send().unwrap();
+    let wrong = browser.client().delete(app.url("/")).send().unwrap();
     assert_eq!(wrong.status(), 405);
     assert_eq!(wrong.headers()["allow"], "GET, HEAD");
 }
@@ -115,12 +80,12 @@ fn per_shopper_pages_are_never_stored_and_head_answers_like_get() {
 fn favicon_legal_pages_and_page_identity() {
     let dir = tempfile::tempdir().unwrap();
     let app = support::start(dir.path());
-    let browser = support::client();
+    let browser = app.shopper();
     for (path, content_type, magic) in [
         ("/favicon.ico", "image/x-icon", &b"\x00\x00\x01\x00"[..]),
         ("/favicon.svg", "image/svg+xml", &b"<svg"[..]),
     ] {
-        let r = get(&browser, &app, path);
+        let r = browser.get(path);
         assert_eq!(r.status(), 200, "{path}");
         assert_eq!(r.headers()["content-type"], content_type);
         assert_eq!(
@@ -131,13 +96,13 @@ fn favicon_legal_pages_and_page_identity() {
         assert!(r.bytes().unwrap().starts_with(magic), "{path}");
     }
 
-    let home = html(&browser, &app, "/");
+    let home = browser.page("/");
     for link in ["/terms", "/privacy", "/returns", "/imprint"] {
         assert!(
             home.contains(&format!("href=\"{link}\"")),
             "the footer links {link}"
         );
-        let page = html(&browser, &app, link);
+        let page = browser.page(link);
         assert!(page.contains("<h1>"), "{link}");
     }
     assert!(home.contains("<meta name=\"description\" content=\""));
@@ -145,7 +110,7 @@ fn favicon_legal_pages_and_page_identity() {
     assert!(home.contains("property=\"og:title\""));
     assert!(home.contains("<a class=\"skip\" href=\"#main\">"));
     assert!(home.contains("<main id=\"main\""));
-    let product = html(&browser, &app, "/products/ethiopia-yirgacheffe");
+    let product = browser.page("/products/ethiopia-yirgacheffe");
     assert!(product.contains("<meta property=\"og:type\" content=\"product\">"));
     assert!(
         product.contains("property=\"og:image\" content=\"http://"),
@@ -161,20 +126,19 @@ fn favicon_legal_pages_and_page_identity() {
 fn a_notice_is_said_once_and_checkout_errors_point_at_their_fields() {
     let dir = tempfile::tempdir().unwrap();
     let app = support::start(dir.path());
-    let browser = support::client();
-    let csrf = add(&browser, &app, "1");
-    assert!(html(&browser, &app, "/cart").contains("Added to your cart."));
-    let again = html(&browser, &app, "/cart");
+    let browser = app.shopper();
+    let csrf = add(&browser, "1");
+    assert!(browser.page("/cart").contains("Added to your cart."));
+    let again = browser.page("/cart");
     assert!(!again.contains("Added to your cart."), "said once");
 
     // The one cart form: every quantity at once, and a line's own remove button.
-    let updated = browser
-        .post(app.url("/cart/update"))
-        .form(&[("csrf", csrf.as_str()), ("sku", SLUG), ("quantity", "3")])
-        .send()
-        .unwrap();
+    let updated = browser.post(
+        "/cart/update",
+        &[("csrf", csrf.as_str()), ("sku", SLUG), ("quantity", "3")],
+    );
     assert_eq!(updated.status(), 303);
-    let cart = html(&browser, &app, "/cart");
+    let cart = browser.page("/cart");
     assert!(cart.contains("Your cart was updated."));
     assert!(cart.contains("value=\"3\""));
     assert_eq!(
@@ -185,7 +149,7 @@ fn a_notice_is_said_once_and_checkout_errors_point_at_their_fields() {
 
     // A checkout with mistakes: a summary at the top linking each field, the fields
     // marked and described, the title says so.
-    let checkout = html(&browser, &app, "/checkout");
+    let checkout = browser.page("/checkout");
     let mut form = support::checkout_form(&checkout);
     form.retain(|(name, _)| *name != "terms");
     for (name, value) in form.iter_mut() {
@@ -195,11 +159,7 @@ fn a_notice_is_said_once_and_checkout_errors_point_at_their_fields() {
             _ => {}
         }
     }
-    let r = browser
-        .post(app.url("/checkout"))
-        .form(&form)
-        .send()
-        .unwrap();
+    let r = browser.post("/checkout", &form);
     assert_eq!(r.status(), 422);
     let page = r.text().unwrap();
     assert!(page.contains("<title>Error: Checkout"), "{page:.300}");
@@ -221,25 +181,21 @@ fn a_notice_is_said_once_and_checkout_errors_point_at_their_fields() {
 fn the_cart_is_kept_until_paid_and_typed_details_survive_the_cart() {
     let dir = tempfile::tempdir().unwrap();
     let app = support::start(dir.path());
-    let browser = support::client();
-    add(&browser, &app, "2");
+    let browser = app.shopper();
+    add(&browser, "2");
 
     // "Edit cart" from the checkout keeps what was typed (signed, short-lived cookie).
-    let checkout = html(&browser, &app, "/checkout");
+    let checkout = browser.page("/checkout");
     let mut form = support::checkout_form(&checkout);
     form.push(("action", "cart".into()));
-    let r = browser
-        .post(app.url("/checkout"))
-        .form(&form)
-        .send()
-        .unwrap();
+    let r = browser.post("/checkout", &form);
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/cart");
     let kept = r.headers().get_all("set-cookie").iter().any(|c| {
         c.to_str().unwrap().starts_with("checkout=") && c.to_str().unwrap().contains("Max-Age=1800")
     });
     assert!(kept, "the typed details are kept for 30 minutes");
-    let checkout = html(&browser, &app, "/checkout");
+    let checkout = browser.page("/checkout");
     assert!(
         checkout.contains("value=\"12 St James&#39;s Square\"")
             || checkout.contains("value=\"12 St James's Square\""),
@@ -247,39 +203,38 @@ fn the_cart_is_kept_until_paid_and_typed_details_survive_the_cart() {
     );
     assert!(checkout.contains("value=\"ada@example.com\""));
 
-    let number = place(&browser, &app);
-    let cart = html(&browser, &app, "/cart");
+    let number = browser.check_out();
+    let cart = browser.page("/cart");
     assert!(
         cart.contains(&format!("/orders/{number}/pay")),
         "the cart links the unpaid order"
     );
     assert!(cart.contains("awaits payment"));
-    let home = html(&browser, &app, "/");
+    let home = browser.page("/");
     assert!(home.contains(&format!(
         "Your order <strong class=\"number\">{number}</strong> awaits payment"
     )));
-    let order = html(&browser, &app, &format!("/orders/{number}"));
+    let order = browser.page(&format!("/orders/{number}"));
     assert!(order.contains("Your order awaits payment") && !order.contains("Thank you"));
     assert!(order.contains("United Kingdom"), "country by name");
     assert!(order.contains(" UTC</time>"), "human dates");
 
     // Paid (test mode): the order page says thank you, and the cart is empty.
-    let pay = html(&browser, &app, &format!("/orders/{number}/pay"));
+    let pay = browser.page(&format!("/orders/{number}/pay"));
     assert!(
         pay.contains("12 St James"),
         "the payment page shows the address"
     );
     assert!(pay.contains("Subtotal"), "and the totals");
     let csrf = support::hidden_field(&pay, "csrf");
-    let paid = browser
-        .post(app.url(&format!("/orders/{number}/pay/test")))
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .unwrap();
+    let paid = browser.post(
+        &format!("/orders/{number}/pay/test"),
+        &[("csrf", csrf.as_str())],
+    );
     assert_eq!(paid.status(), 303);
-    let order = html(&browser, &app, &format!("/orders/{number}"));
+    let order = browser.page(&format!("/orders/{number}"));
     assert!(order.contains("Thank you"), "{order:.2000}");
-    let cart = html(&browser, &app, "/cart");
+    let cart = browser.page("/cart");
     assert!(cart.contains("Your cart is empty."));
     assert!(!cart.contains("awaits payment"));
 }
@@ -288,10 +243,10 @@ fn the_cart_is_kept_until_paid_and_typed_details_survive_the_cart() {
 fn the_owner_settings_shape_every_page_and_the_checkout_prices_shipping_and_codes() {
     let dir = tempfile::tempdir().unwrap();
     let app = support::start_with_admin(dir.path());
-    let browser = support::client();
+    let browser = app.shopper();
 
     // The demo shop's own name, escaped, in the header and every title.
-    let home = html(&browser, &app, "/");
+    let home = browser.page("/");
     assert!(
         home.contains("<title>Catalog · Kaffee &amp; Kanne</title>"),
         "{home:.600}"
@@ -304,16 +259,7 @@ fn the_owner_settings_shape_every_page_and_the_checkout_prices_shipping_and_code
 
     // Legal texts are the owner's, paragraphs escaped.
     let admin = |method: reqwest::Method, key: Option<&str>, body: Option<&serde_json::Value>| {
-        let mut r = support::client()
-            .request(method, app.url("/admin/settings"))
-            .bearer_auth(support::ADMIN_TOKEN);
-        if let Some(key) = key {
-            r = r.header("idempotency-key", key);
-        }
-        if let Some(body) = body {
-            r = r.json(body);
-        }
-        r.send().unwrap()
+        app.admin().send(method, "/admin/settings", key, body)
     };
     let mut settings: serde_json::Value = admin(reqwest::Method::GET, None, None).json().unwrap();
     settings["legal"]["returns"] =
@@ -322,17 +268,17 @@ fn the_owner_settings_shape_every_page_and_the_checkout_prices_shipping_and_code
         admin(reqwest::Method::PUT, Some("pages-1"), Some(&settings)).status(),
         200
     );
-    let returns = html(&browser, &app, "/returns");
+    let returns = browser.page("/returns");
     assert!(
         returns.contains("<p class=\"text\">Send it back &lt;b&gt;within 14 days&lt;/b&gt;.</p>")
     );
     assert!(returns.contains("<p class=\"text\">We pay the postage.</p>"));
-    let imprint = html(&browser, &app, "/imprint");
+    let imprint = browser.page("/imprint");
     assert!(imprint.contains("Speicherstadt 12"), "the contact address");
 
     // Shipping priced for the country typed, without scripts; a code at its field.
-    let csrf = add(&browser, &app, "1");
-    let checkout = html(&browser, &app, "/checkout");
+    let csrf = add(&browser, "1");
+    let checkout = browser.page("/checkout");
     let mut form = support::checkout_form(&checkout);
     for (name, value) in form.iter_mut() {
         match *name {
@@ -345,11 +291,7 @@ fn the_owner_settings_shape_every_page_and_the_checkout_prices_shipping_and_code
     let submit = |form: &[(&str, String)], extra: &[(&str, &str)]| {
         let mut all: Vec<(&str, &str)> = form.iter().map(|(n, v)| (*n, v.as_str())).collect();
         all.extend_from_slice(extra);
-        browser
-            .post(app.url("/checkout"))
-            .form(&all)
-            .send()
-            .unwrap()
+        browser.post("/checkout", &all)
     };
     let priced = submit(&form, &[("action", "shipping")]);
     assert_eq!(priced.status(), 200);
@@ -382,18 +324,17 @@ fn the_owner_settings_shape_every_page_and_the_checkout_prices_shipping_and_code
     // More than the shelf holds: the cart says so at once, with the fix.
     let stock = app.stock()[SLUG];
     let many = (stock + 1).min(99).to_string();
-    let set = browser
-        .post(app.url("/cart/update"))
-        .form(&[
+    let set = browser.post(
+        "/cart/update",
+        &[
             ("csrf", csrf.as_str()),
             ("sku", SLUG),
             ("quantity", many.as_str()),
-        ])
-        .send()
-        .unwrap();
+        ],
+    );
     assert_eq!(set.status(), 303);
     if stock < 99 {
-        let cart = html(&browser, &app, "/cart");
+        let cart = browser.page("/cart");
         assert!(cart.contains(&format!("Only {stock} left")), "{cart:.3000}");
         assert!(cart.contains(&format!("name=\"set\" value=\"{SLUG}:{stock}\"")));
     }

@@ -2,7 +2,8 @@
 //! browser-like one for the back office), reading what pages and redirects say, and raw
 //! TCP for the tests that misbehave on purpose.
 
-use super::{TestApp, addr};
+use super::{TOKEN, TestApp, addr};
+use reqwest::blocking::{RequestBuilder, Response};
 use std::time::{Duration, Instant};
 
 /// A blocking HTTP client that does not follow redirects and keeps cookies.
@@ -30,6 +31,50 @@ pub fn browser_like_client() -> reqwest::blocking::Client {
         "text/html,application/xhtml+xml".parse().unwrap(),
     );
     client_with(headers)
+}
+
+/// The status and body of the answer to `request`, whatever the status.
+pub fn answer(request: RequestBuilder) -> (u16, String) {
+    let r = request.send().unwrap();
+    (r.status().as_u16(), r.text().unwrap())
+}
+
+/// `GET url` with a fresh [`client`]: the status and body, whatever the status.
+pub fn get(url: &str) -> (u16, String) {
+    answer(client().get(url))
+}
+
+/// The body of the answer to `request`, which must be there (200).
+pub fn ok_text(request: RequestBuilder) -> String {
+    let (status, text) = answer(request);
+    assert_eq!(status, 200, "{text:.3000}");
+    text
+}
+
+/// The JSON of the answer to `request`, which must be there (200).
+pub fn ok_json(request: RequestBuilder) -> serde_json::Value {
+    serde_json::from_str(&ok_text(request)).unwrap()
+}
+
+impl TestApp {
+    /// `GET path` as a client of the public API (a fresh client): the JSON of a 200.
+    pub fn json(&self, path: &str) -> serde_json::Value {
+        ok_json(client().get(self.url(path)))
+    }
+
+    /// `GET path` with the writer's token (`TOKEN`): the answer, whatever it is.
+    pub fn writer_get(&self, path: &str) -> Response {
+        client()
+            .get(self.url(path))
+            .bearer_auth(TOKEN)
+            .send()
+            .unwrap()
+    }
+
+    /// `GET path` with the writer's token (`TOKEN`): the JSON of a 200.
+    pub fn writer_json(&self, path: &str) -> serde_json::Value {
+        ok_json(client().get(self.url(path)).bearer_auth(TOKEN))
+    }
 }
 
 /// `s` as the pages' HTML writes it (maud escapes these four).

@@ -8,7 +8,9 @@
 //! one binary leaves unused is not dead code.
 #![allow(dead_code, unused_imports)]
 
+mod admin;
 mod app;
+mod browser;
 mod database;
 mod http;
 mod owner;
@@ -21,7 +23,9 @@ pub mod fake_inbox;
 pub mod fake_stripe;
 pub mod real_spin;
 
+pub use admin::*;
 pub use app::*;
+pub use browser::*;
 pub use database::*;
 pub use http::*;
 pub use owner::*;

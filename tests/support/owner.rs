@@ -3,22 +3,15 @@
 //! token, and the ones that change an order an idempotency key), and the redirects that
 //! answer a form with a message on the page they lead to.
 
-use super::{TestApp, browser_like_client, hidden_field, location};
+use super::{TestApp, answer, browser_like_client, hidden_field, location, ok_text};
 use reqwest::blocking::{Client, Response};
 
 /// The back office owner's password in the tests.
 pub const OWNER_PASSWORD: &str = "test owner password 0123";
 
 /// A [`browser_like_client`] signed in to the back office of `app` with [`OWNER_PASSWORD`].
-pub fn owner_client(app: &TestApp) -> reqwest::blocking::Client {
-    let client = browser_like_client();
-    let resp = client
-        .post(app.url("/admin/sign-in"))
-        .form(&[("password", OWNER_PASSWORD), ("next", "/admin")])
-        .send()
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 303, "signing in failed");
-    client
+pub fn owner_client(app: &TestApp) -> Client {
+    app.owner().sign_in().client
 }
 
 /// The CSRF token in a back-office page (every form carries it as `csrf`).
@@ -62,15 +55,12 @@ impl Owner<'_> {
 
     /// The page at `path`, whatever its status: (status, html).
     pub fn get(&self, path: &str) -> (u16, String) {
-        let r = self.client.get(self.app.url(path)).send().unwrap();
-        (r.status().as_u16(), r.text().unwrap())
+        answer(self.client.get(self.app.url(path)))
     }
 
     /// The page at `path`, which must be there (200).
     pub fn page(&self, path: &str) -> String {
-        let (status, html) = self.get(path);
-        assert_eq!(status, 200, "GET {path}: {html:.3000}");
-        html
+        ok_text(self.client.get(self.app.url(path)))
     }
 
     /// The page at `path` (200) and the CSRF token its forms carry.

@@ -80,6 +80,15 @@ impl Started {
             }
         }
     }
+
+    /// How the process exited, for a test that expects it not to start (`why` says
+    /// what it should have refused): its status and what it printed.
+    pub fn refused(self, why: &str) -> (ExitStatus, Vec<String>) {
+        match self {
+            Started::Ready(_) => panic!("storefront started, but {why}"),
+            Started::Exited { status, stderr } => (status, stderr),
+        }
+    }
 }
 
 /// Spawns `cmd` (an `up` or `writer` invocation with `--listen 127.0.0.1:0`) and
@@ -206,6 +215,27 @@ pub fn check(data_dir: &Path) -> (bool, Vec<String>) {
         .map(str::to_string)
         .collect();
     (out.status.success(), lines)
+}
+
+/// Runs `storefront reconcile` on `data_dir` offline, `configure` naming its payment
+/// provider (a fake's `configure`): whether everything matched, and what it printed
+/// (stdout, then stderr).
+pub fn reconcile(data_dir: &Path, configure: impl FnOnce(&mut Command)) -> (bool, String) {
+    let mut cmd = storefront();
+    configure(&mut cmd);
+    let out = cmd
+        .args(["reconcile", "--manifest"])
+        .arg(manifest())
+        .arg("--data-dir")
+        .arg(data_dir)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
 }
 
 /// Sets the back office owner's password with `storefront admin set-password` on a data

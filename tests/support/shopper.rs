@@ -15,19 +15,6 @@ pub fn order_body(slug: &str, quantity: i64) -> serde_json::Value {
     })
 }
 
-/// Places an order directly on a standalone writer.
-pub fn writer_order(app: &TestApp, key: &str, body: &serde_json::Value) -> Answered {
-    Answered::read(
-        client()
-            .post(app.url("/orders"))
-            .bearer_auth(TOKEN)
-            .header("idempotency-key", key)
-            .json(body)
-            .send()
-            .unwrap(),
-    )
-}
-
 /// An answer read whole, so the harness can look at it before the test does: an order's
 /// access token is remembered ([`remember_order`]) the moment a placing answer shows it.
 pub struct Answered {
@@ -159,12 +146,24 @@ pub fn checkout_form(checkout_html: &str) -> Vec<(&'static str, String)> {
 }
 
 impl TestApp {
+    /// Places `body` directly on a standalone writer (`POST /orders` with the writer's
+    /// token and `key`): the answer, whatever it is.
+    pub fn place_on_writer(&self, key: &str, body: &serde_json::Value) -> Answered {
+        Answered::read(
+            client()
+                .post(self.url("/orders"))
+                .bearer_auth(TOKEN)
+                .header("idempotency-key", key)
+                .json(body)
+                .send()
+                .unwrap(),
+        )
+    }
+
     /// The shop's page at `path` as a shopper's fresh client gets it, which must be
     /// there (200).
     pub fn page(&self, path: &str) -> String {
-        let resp = client().get(self.url(path)).send().unwrap();
-        assert_eq!(resp.status().as_u16(), 200, "GET {path}");
-        resp.text().unwrap()
+        self.shopper().page(path)
     }
 
     /// Places an order as a client of the public API (`POST /api/orders`), with `key` as

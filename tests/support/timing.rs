@@ -1,5 +1,5 @@
-//! Waiting for what happens in the background, and the latency quantiles the load
-//! tests and benchmarks report.
+//! Time in the tests: waiting for what happens in the background, the latency
+//! quantiles the load tests and benchmarks report, and the UTC day orders are dated by.
 
 use std::time::{Duration, Instant};
 
@@ -23,4 +23,11 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
         return Duration::ZERO;
     }
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// `YYYY-MM-DD` of today + `days`, UTC (the day the writer's clock dates orders by).
+pub fn utc_day(days: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::days(days))
+        .format("%Y-%m-%d")
+        .to_string()
 }
