@@ -10,11 +10,11 @@
 
 mod admin;
 mod app;
-mod browser;
 mod database;
 mod http;
 mod owner;
 mod process;
+mod shop_forms;
 mod shopper;
 mod timing;
 
@@ -25,10 +25,10 @@ pub mod real_spin;
 
 pub use admin::*;
 pub use app::*;
-pub use browser::*;
 pub use database::*;
 pub use http::*;
 pub use owner::*;
 pub use process::*;
+pub use shop_forms::*;
 pub use shopper::*;
 pub use timing::*;
