@@ -52,12 +52,7 @@ fn the_app_runs_unchanged_under_real_spin() {
     // The public JSON catalog and the HTML page listing it: pages → writer by service chaining.
     let api = client.get(spin.url("/api/products")).send().unwrap();
     assert_eq!(api.status(), 200, "{}", spin.output().join("\n"));
-    assert!(
-        api.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("application/json")
-    );
+    assert!(support::content_type(&api).starts_with("application/json"));
     let api: Value = api.json().unwrap();
     let products = api["products"].as_array().expect("products array").clone();
     assert!(!products.is_empty(), "{api}");
@@ -68,12 +63,7 @@ fn the_app_runs_unchanged_under_real_spin() {
     }
     let home = client.get(spin.url("/")).send().unwrap();
     assert_eq!(home.status(), 200);
-    assert!(
-        home.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
+    assert!(support::content_type(&home).starts_with("text/html"));
     let html = home.text().unwrap();
     for p in &products {
         let name = support::escape_html(p["name"].as_str().unwrap());

@@ -243,12 +243,7 @@ fn scripts_keep_the_bearer_token_json_api_on_the_office_paths() {
         .send()
         .unwrap();
     assert_eq!(api.status().as_u16(), 200);
-    assert!(
-        api.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("application/json")
-    );
+    assert!(support::content_type(&api).starts_with("application/json"));
     let api = support::client()
         .get(app.url("/admin/orders"))
         .send()

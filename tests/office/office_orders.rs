@@ -288,7 +288,7 @@ fn the_owner_cancels_an_unpaid_order_and_refunds_a_paid_one_once() {
     let total = app.order(&paid)["total"]["amount"].as_i64().unwrap();
     // The form offers the whole payment.
     let offered = hidden_field(&refund_page, "amount");
-    assert_eq!(offered, format!("{}.{:02}", total / 100, total % 100));
+    assert_eq!(offered, support::decimal(total));
     let csrf = office_csrf(&refund_page);
     let key = hidden_field(&refund_page, "idempotency_key");
     let form = [
@@ -360,7 +360,7 @@ fn bad_refund_amounts_and_a_forged_token_are_refused_and_write_nothing() {
     let path = format!("/admin/orders/{number}/refund");
     let (csrf, key) = owner.confirm(&number, "refund");
     let long_note = "n".repeat(501);
-    let too_much = format!("{}.{:02}", (total + 1) / 100, (total + 1) % 100);
+    let too_much = support::decimal(total + 1);
     for (amount, note, expected) in [
         ("", "", "Enter the amount to refund."),
         ("-1", "", "The amount "),
@@ -453,10 +453,7 @@ fn the_owner_refunds_part_of_a_shipped_order_then_the_rest() {
     // The next form offers the rest, and refunding it refunds the order.
     let refund_page = owner.page(&path);
     let rest = total - 500;
-    assert_eq!(
-        hidden_field(&refund_page, "amount"),
-        format!("{}.{:02}", rest / 100, rest % 100)
-    );
+    assert_eq!(hidden_field(&refund_page, "amount"), support::decimal(rest));
     let form = [
         ("csrf", office_csrf(&refund_page)),
         (

@@ -49,10 +49,6 @@ fn png(width: u32, height: u32) -> Vec<u8> {
     bytes.into_inner()
 }
 
-fn money(amount: i64) -> String {
-    format!("{}.{:02}", amount / 100, amount % 100)
-}
-
 #[test]
 fn catalog_api_lists_the_demo_products_with_prices_in_minor_units() {
     let dir = tempfile::tempdir().unwrap();
@@ -62,12 +58,7 @@ fn catalog_api_lists_the_demo_products_with_prices_in_minor_units() {
         .send()
         .unwrap();
     assert_eq!(response.status(), 200);
-    assert!(
-        response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("application/json")
-    );
+    assert!(support::content_type(&response).starts_with("application/json"));
     let first_page: Value = response.json().unwrap();
     assert_eq!(first_page["limit"], 12);
     assert_eq!(first_page["offset"], 0);
@@ -115,12 +106,7 @@ fn catalog_page_shows_every_product_and_product_pages_render() {
     let products = products(&app);
     let home = support::client().get(app.url("/")).send().unwrap();
     assert_eq!(home.status(), 200);
-    assert!(
-        home.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
+    assert!(support::content_type(&home).starts_with("text/html"));
     // Page 1 and page 2 show every product once, with names and prices.
     let mut html = home.text().unwrap();
     html.push_str(&app.page("/?page=2"));
@@ -142,10 +128,7 @@ fn catalog_page_shows_every_product_and_product_pages_render() {
     assert!(page.contains(&support::escape_html(p["name"].as_str().unwrap())));
     assert!(page.contains(&support::escape_html(p["description"].as_str().unwrap())));
     let amount = p["price"]["amount"].as_i64().unwrap();
-    assert!(
-        page.contains(&format!("{}.{:02}", amount / 100, amount % 100)),
-        "price shown"
-    );
+    assert!(page.contains(&support::decimal(amount)), "price shown");
 }
 
 #[test]
@@ -157,12 +140,7 @@ fn unknown_product_is_a_404_page() {
         .send()
         .unwrap();
     assert_eq!(response.status(), 404);
-    assert!(
-        response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
+    assert!(support::content_type(&response).starts_with("text/html"));
     assert!(response.text().unwrap().contains("not found"));
 }
 
@@ -472,7 +450,7 @@ fn the_variant_picker_works_without_javascript_through_cart_and_order() {
         .expect("a 1 kg / Filter variant")
         .clone();
     let sku = wanted["sku"].as_str().unwrap();
-    let price = money(wanted["price"]["amount"].as_i64().unwrap());
+    let price = support::decimal(wanted["price"]["amount"].as_i64().unwrap());
 
     // What the picker form submits: one parameter per option.
     let page = browser.page("/products/ethiopia-yirgacheffe?Size=1+kg&Grind=Filter");
@@ -494,7 +472,9 @@ fn the_variant_picker_works_without_javascript_through_cart_and_order() {
     let cart = browser.page("/cart");
     assert!(cart.contains("1 kg / Filter"), "variant title in the cart");
     assert!(cart.contains(&price));
-    assert!(cart.contains(&money(2 * wanted["price"]["amount"].as_i64().unwrap())));
+    assert!(cart.contains(&support::decimal(
+        2 * wanted["price"]["amount"].as_i64().unwrap()
+    )));
 
     // A combination no variant has: said so, and no add-to-cart form.
     let none = browser.page("/products/ethiopia-yirgacheffe?Size=2+kg");

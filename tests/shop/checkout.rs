@@ -35,7 +35,7 @@ fn html_checkout_from_catalog_to_order_page() {
         .json()
         .unwrap();
     let unit = product["price"]["amount"].as_i64().unwrap();
-    let total = format!("{}.{:02}", unit * 2 / 100, unit * 2 % 100);
+    let total = support::decimal(unit * 2);
     assert!(cart.contains(&total), "cart shows the line total {total}");
 
     let checkout = browser.get("/checkout").text().unwrap();

@@ -33,6 +33,16 @@ pub fn browser_like_client() -> reqwest::blocking::Client {
     client_with(headers)
 }
 
+/// The `Content-Type` of `response`, for checks such as `starts_with("text/html")`.
+pub fn content_type(response: &Response) -> &str {
+    response.headers()["content-type"].to_str().unwrap()
+}
+
+/// An amount in minor units as a page shows it without its currency sign: `2900` → `29.00`.
+pub fn decimal(minor: i64) -> String {
+    format!("{}.{:02}", minor / 100, minor % 100)
+}
+
 /// The status and body of the answer to `request`, whatever the status.
 pub fn answer(request: RequestBuilder) -> (u16, String) {
     let r = request.send().unwrap();
