@@ -263,6 +263,10 @@ pub async fn respond(req: &Req, key: &Key, writer: &WriterClient, now: u64) -> R
 /// Every owner's form action is CSRF-checked (a property of the table's
 /// [`Who::OwnerSession`] entries that take more than `GET`): a handler that answered
 /// one without the check, other than with a refusal, is a bug, and its answer is not sent.
+/// This is a net behind the handlers, not the check itself: by the time it sees the answer
+/// the handler may already have sent its command to the writer. Each handler checks
+/// first ([`Office::form`], [`Office::checked`]), so that which refusal a doubly bad form
+/// gets (a bad id's 404, an unreadable upload's 400) stays the handler's to decide.
 fn csrf_enforced(office: &Office<'_>, method: &str, answer: Resp) -> Resp {
     if method == "GET" || office.csrf_passed.get() || answer.status >= 400 {
         return answer;
@@ -274,8 +278,8 @@ fn csrf_enforced(office: &Office<'_>, method: &str, answer: Resp) -> Resp {
     office.error(
         500,
         "Something went wrong",
-        "This form was not checked as every back-office form must be. Nothing more was \
-         sent; the details are in the component log.",
+        "This form was not checked as every back-office form must be, so its answer was \
+         withheld. The details are in the component log.",
     )
 }
 
