@@ -126,10 +126,11 @@ pub async fn pages(args: PagesArgs) -> Result<()> {
             manifest.name
         );
     }
-    let vars = AppVariables::resolve(&manifest, std::env::vars(), &BTreeMap::new());
+    let env: BTreeMap<String, String> = std::env::vars().collect();
+    let vars = AppVariables::resolve(&manifest, env.clone(), &BTreeMap::new());
     let storefront = Storefront::of(&manifest)?.is_some();
     if storefront {
-        app_profile::production_checks(&vars, false)?;
+        app_profile::production_checks(&vars, &env, false)?;
     }
     let limits = args.limits.limits();
     limits.validate()?;
@@ -208,7 +209,7 @@ async fn run(
     let production_vars = matches!(role, Role::WriterOnly)
         .then(|| AppVariables::resolve(&manifest, env.clone(), &BTreeMap::new()));
     if let (Some(vars), Some(_)) = (&production_vars, &storefront) {
-        app_profile::production_checks(vars, true)?;
+        app_profile::production_checks(vars, &env, true)?;
     }
 
     // Ownership strictly before SQLite is touched.

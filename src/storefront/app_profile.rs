@@ -6,8 +6,9 @@
 //!   `sqlite_databases` (the writer), whatever its id;
 //! - which owner-side components the host runs on timers, by their `role` variable:
 //!   `courier` (the payment courier) and `dispatcher` (the outbox dispatcher);
-//! - the start-up rules: no test-mode payments in production processes, a writer token of
-//!   16+ characters for a standalone writer, and the local test-mode defaults of `up`.
+//! - the start-up rules: no test-mode payments in production processes, an explicit
+//!   `shop_url` (the origin of every emailed link) for them, a writer token of 16+ characters
+//!   for a standalone writer, and the local test-mode defaults of `up`.
 //!
 //! A manifest without a `writer_token` variable is not the storefront app: it runs as a
 //! plain Spin app, and none of this applies.
@@ -84,14 +85,46 @@ impl Storefront {
 }
 
 /// The rules for a production process (`storefront writer`, `storefront pages`).
-pub fn production_checks(vars: &AppVariables, standalone_writer: bool) -> Result<()> {
+pub fn production_checks(
+    vars: &AppVariables,
+    env: &BTreeMap<String, String>,
+    standalone_writer: bool,
+) -> Result<()> {
     refuse_test_payments(vars)?;
+    require_shop_url(env)?;
     if standalone_writer && vars.get(MARKER).unwrap_or_default().len() < MIN_WRITER_TOKEN {
         bail!(
             "the standalone writer needs a shared token: set {} to a random secret of at \
              least {MIN_WRITER_TOKEN} characters, and give the pages the same value",
             env_key(MARKER)
         );
+    }
+    Ok(())
+}
+
+/// Production processes link to the shop only where the operator said it is: the
+/// manifest's default (`http://127.0.0.1:3000`, right for `up` alone) would put a
+/// loopback address into every order email, so `shop_url` must be set, and be an
+/// `http(s)` origin with a host, before a production process starts.
+fn require_shop_url(env: &BTreeMap<String, String>) -> Result<()> {
+    let key = env_key("shop_url");
+    let value = env.get(&key).map(|v| v.trim()).unwrap_or_default();
+    if value.is_empty() {
+        bail!(
+            "set {key} to the shop's public origin (like https://shop.example): every link \
+             in the emails is built from it"
+        );
+    }
+    let origin = url::Url::parse(value).ok().filter(|u| {
+        matches!(u.scheme(), "http" | "https")
+            && u.host().is_some()
+            && u.path() == "/"
+            && u.query().is_none()
+            && u.fragment().is_none()
+            && u.username().is_empty()
+    });
+    if origin.is_none() {
+        bail!("{key} is {value:?}; it must be the shop's public origin, like https://shop.example");
     }
     Ok(())
 }
@@ -190,6 +223,28 @@ mod tests {
         );
         let set = BTreeMap::from([(env_key("shop_url"), "https://shop.example".to_string())]);
         assert_eq!(local_shop_url(&set, listening("127.0.0.1:4300")), None);
+    }
+
+    #[test]
+    fn production_processes_need_the_shops_public_origin() {
+        let with = |v: &str| BTreeMap::from([(env_key("shop_url"), v.to_string())]);
+        assert!(require_shop_url(&BTreeMap::new()).is_err());
+        assert!(require_shop_url(&with("  ")).is_err());
+        for bad in [
+            "shop.example",
+            "ftp://shop.example",
+            "https://shop.example/a?b",
+            "https://u@x.example",
+        ] {
+            assert!(require_shop_url(&with(bad)).is_err(), "{bad}");
+        }
+        for good in [
+            "https://shop.example",
+            "https://shop.example/",
+            "http://10.0.0.5:8080",
+        ] {
+            assert!(require_shop_url(&with(good)).is_ok(), "{good}");
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The host itself, whatever app it runs: Spin conformance, the manifest deciding roles,
 //! owning the data dir, migrations, group commit, the answer cache, hot reload, start-up
-//! errors, the operator listener, audit and backups (local and off-site). One binary;
-//! each concern is a module.
+//! errors, the shop's public origin, the operator listener, audit and backups (local and
+//! off-site). One binary; each concern is a module.
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -16,4 +16,5 @@ mod migrations;
 mod offsite_backup;
 mod operator;
 mod ownership;
+mod shop_url;
 mod startup_errors;

@@ -61,6 +61,7 @@ fn renamed_writer(manifest: &Path, data: &Path) -> std::process::Command {
     std::fs::create_dir_all(data).unwrap();
     let mut cmd = support::storefront();
     cmd.env("SPIN_VARIABLE_WRITER_TOKEN", support::TOKEN)
+        .env("SPIN_VARIABLE_SHOP_URL", support::SHOP_URL)
         .env(
             "SPIN_VARIABLE_COOKIE_SECRET",
             "a-cookie-secret-for-the-helpers-0001",
@@ -122,6 +123,7 @@ fn renamed_components_split_into_writer_and_pages() {
 
     let mut cmd = support::storefront();
     cmd.env("SPIN_VARIABLE_WRITER_TOKEN", support::TOKEN)
+        .env("SPIN_VARIABLE_SHOP_URL", support::SHOP_URL)
         .env("SPIN_VARIABLE_WRITER_URL", &writer.base_url)
         .env(
             "SPIN_VARIABLE_COOKIE_SECRET",

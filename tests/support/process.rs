@@ -54,6 +54,7 @@ pub fn storefront() -> Command {
         .env_remove("SPIN_VARIABLE_STRIPE_WEBHOOK_SECRET")
         .env_remove("SPIN_VARIABLE_ADMIN_TOKEN")
         .env_remove("SPIN_VARIABLE_CLIENT_IP_HEADER")
+        .env_remove("SPIN_VARIABLE_SHOP_URL")
         // Every test client is 127.0.0.1: the per-client limits on unpaid orders have
         // their own test (`hostile/hostile_input.rs`) and would only get in the others' way.
         .env("SPIN_VARIABLE_MAX_UNPAID_ORDERS_PER_CLIENT", "1000000000")
@@ -160,11 +161,16 @@ pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
 
 pub const TOKEN: &str = "test-writer-token-0123456789";
 
+/// The public origin the tests give production processes (`writer`, `pages`), which
+/// refuse to start without one.
+pub const SHOP_URL: &str = "https://shop.example";
+
 /// `storefront writer` on a free port with `data_dir` and the test token.
 pub fn writer_command(data_dir: &Path, extra: &[&str]) -> Command {
     build_components();
     let mut cmd = storefront();
     cmd.env("SPIN_VARIABLE_WRITER_TOKEN", TOKEN)
+        .env("SPIN_VARIABLE_SHOP_URL", SHOP_URL)
         .args(["writer", "--manifest"])
         .arg(manifest())
         .arg("--data-dir")
@@ -196,6 +202,7 @@ pub fn pages_command(writer_url: &str) -> Command {
     cmd.env("SPIN_VARIABLE_WRITER_TOKEN", TOKEN)
         .env("SPIN_VARIABLE_WRITER_URL", writer_url)
         .env("SPIN_VARIABLE_COOKIE_SECRET", COOKIE_SECRET)
+        .env("SPIN_VARIABLE_SHOP_URL", SHOP_URL)
         .args(["pages", "--listen", "127.0.0.1:0", "--manifest"])
         .arg(manifest());
     cmd
