@@ -225,7 +225,10 @@ pub fn check_method(checks: &mut Checks, method: &ShippingMethod) {
         (_, None) => {}
     }
     if method.kind != ShippingKind::ByWeight && method.per_kg_amount != 0 {
-        checks.add("per_kg_amount", "only a by_weight method has a price per kg");
+        checks.add(
+            "per_kg_amount",
+            "only a by_weight method has a price per kg",
+        );
     }
 }
 
