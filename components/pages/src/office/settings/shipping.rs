@@ -227,7 +227,7 @@ fn amount_field(
     let typed = form.get(name)?.trim();
     if typed.is_empty() {
         if required {
-            refused.field(name, format!("Enter {what}, such as 4.90."));
+            refused.field(name, format!("Enter the {what}, such as 4.90."));
         }
         return None;
     }
