@@ -419,6 +419,23 @@ pub fn country_list(typed: &str) -> Vec<String> {
     out
 }
 
+/// What is wrong with a zone's `countries`, if any code is no country: "XX is not a
+/// two-letter country code…", naming each such code.
+pub fn unknown_countries(countries: &[String]) -> Option<String> {
+    let unknown: Vec<&str> = countries
+        .iter()
+        .filter(|c| crate::countries::name(c).is_none())
+        .map(String::as_str)
+        .collect();
+    (!unknown.is_empty()).then(|| {
+        format!(
+            "{} {} not a two-letter country code (ISO 3166-1); use codes such as DE, AT or FR",
+            unknown.join(", "),
+            if unknown.len() == 1 { "is" } else { "are" }
+        )
+    })
+}
+
 /// `POST /admin/shipping/methods/{code}`: the fields to change; absent ones stay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ShippingMethodChange {
@@ -497,6 +514,12 @@ mod tests {
     fn country_lists_as_typed() {
         assert_eq!(country_list(" de, AT fr;at "), vec!["DE", "AT", "FR"]);
         assert!(country_list(" , ").is_empty());
+        assert_eq!(unknown_countries(&["DE".into()]), None);
+        assert!(
+            unknown_countries(&["DE".into(), "QQ".into()])
+                .unwrap()
+                .starts_with("QQ is not")
+        );
     }
 
     #[test]

@@ -59,6 +59,16 @@ async fn says(browser: &Browser, words: &str) {
     );
 }
 
+/// The text of the discount list's row of `code`.
+async fn row_of(browser: &Browser, code: &str) -> String {
+    browser
+        .find(&format!("//tr[td/code[normalize-space()='{code}']]"))
+        .await
+        .text()
+        .await
+        .unwrap()
+}
+
 fn owner_ships_to_a_new_zone_by_weight_and_taxes_it(viewport: Viewport, scripts: Scripts) {
     let (code, name) = country(viewport, scripts);
     let zone = format!("Zone {viewport} {scripts}");
@@ -177,12 +187,7 @@ fn owner_edits_and_reactivates_a_discount_code(viewport: Viewport, scripts: Scri
         fill(browser, "max_uses_per_email", "2").await;
         browser.click_button(&format!("Save {code}")).await;
         says(browser, &format!("Discount code {code} saved.")).await;
-        let row = browser
-            .find(&format!("//tr[td/code[normalize-space()='{code}']]"))
-            .await
-            .text()
-            .await
-            .unwrap();
+        let row = row_of(browser, &code).await;
         assert!(
             row.contains("12.5 %") && row.contains("2 per customer") && row.contains("inactive"),
             "{}: {row}",
@@ -190,12 +195,7 @@ fn owner_edits_and_reactivates_a_discount_code(viewport: Viewport, scripts: Scri
         );
         browser.click_button(&format!("Reactivate {code}")).await;
         says(browser, &format!("Discount code {code} reactivated.")).await;
-        let row = browser
-            .find(&format!("//tr[td/code[normalize-space()='{code}']]"))
-            .await
-            .text()
-            .await
-            .unwrap();
+        let row = row_of(browser, &code).await;
         assert!(row.contains("active") && !row.contains("inactive"), "{row}");
         browser
             .check_page("the discount codes after reactivating")

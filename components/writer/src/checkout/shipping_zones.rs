@@ -15,9 +15,8 @@ use spin_sdk::http::Response;
 use storefront_domain::FieldError;
 use storefront_domain::checkout::{
     MAX_SHIPPING_METHODS, MAX_SHIPPING_ZONES, MAX_ZONE_COUNTRIES, ShippingKind, ShippingMethod,
-    ShippingZone, ZoneInput,
+    ShippingZone, ZoneInput, unknown_countries,
 };
-use storefront_domain::countries;
 
 fn no_zone(id: &str) -> ApiError {
     ApiError::not_found(format!("there is no shipping zone {id}"))
@@ -34,20 +33,8 @@ fn checked(input: &ZoneInput) -> Result<ZoneInput, ApiError> {
         .collect();
     countries.sort();
     countries.dedup();
-    let unknown: Vec<&str> = countries
-        .iter()
-        .filter(|c| countries::name(c).is_none())
-        .map(String::as_str)
-        .collect();
-    if !unknown.is_empty() {
-        checks.add(
-            "countries",
-            format!(
-                "{} {} not a country code (two letters, ISO 3166-1, such as DE or FR)",
-                unknown.join(", "),
-                if unknown.len() == 1 { "is" } else { "are" }
-            ),
-        );
+    if let Some(problem) = unknown_countries(&countries) {
+        checks.add("countries", problem);
     } else if countries.len() > MAX_ZONE_COUNTRIES {
         checks.add(
             "countries",

@@ -22,9 +22,8 @@ use spin_sdk::http::Method;
 use storefront_domain::FieldError;
 use storefront_domain::checkout::{
     ShippingKind, ShippingMethod, ShippingMethodChange, ShippingZone, ShippingZones, ZoneInput,
-    country_list,
+    country_list, unknown_countries,
 };
-use storefront_domain::countries;
 use storefront_domain::decimal::{format_amount, parse_amount};
 
 const PATH: &str = "/admin/settings/shipping";
@@ -371,20 +370,8 @@ fn zone_of(form: &Form, refused: &mut Refused) -> ZoneInput {
         refused.field("name", "Use at most 100 characters.");
     }
     let countries = country_list(form.get("countries").unwrap_or_default());
-    let unknown: Vec<&str> = countries
-        .iter()
-        .filter(|c| countries::name(c).is_none())
-        .map(String::as_str)
-        .collect();
-    if !unknown.is_empty() {
-        refused.field(
-            "countries",
-            format!(
-                "{} {} not a two-letter country code; use codes such as DE, AT or FR.",
-                unknown.join(", "),
-                if unknown.len() == 1 { "is" } else { "are" }
-            ),
-        );
+    if let Some(problem) = unknown_countries(&countries) {
+        refused.field("countries", format!("{problem}."));
     }
     ZoneInput { name, countries }
 }
