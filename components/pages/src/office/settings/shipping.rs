@@ -160,9 +160,8 @@ fn new_method_form(
     let form = format!("new-method-{}", zone.id);
     let refused = Refused::about(refused, &form);
     html! {
-        details open[refused.is_some()] {
-            summary { "Add a method to " (zone.name) }
-            form.stack method="post" action={ (ZONES) "/" (zone.id) "/methods" } novalidate
+        h4 { "Add a method to " (zone.name) }
+        form.stack method="post" action={ (ZONES) "/" (zone.id) "/methods" } novalidate
                 aria-label={ "New method in " (zone.name) } {
                 (csrf_field(office))
                 (key_field(&refused.map(|r| form_key(&r.typed)).unwrap_or_else(|| random_hex(16))))
@@ -173,18 +172,15 @@ fn new_method_form(
                 (many_forms::checkbox(refused, &form, "active", "offered at checkout", true))
                 div { button type="submit" { "Add method to " (zone.name) } }
             }
-        }
     }
 }
 
 fn zone_form(office: &Office<'_>, zone: &ShippingZone, refused: Option<&Refused>) -> Markup {
     let form = format!("zone-{}", zone.id);
     html! {
-        details open[Refused::about(refused, &form).is_some()] {
-            summary { "Rename " (zone.name) " or change its countries" }
-            (zone_fields(office, &form, &format!("{ZONES}/{}", zone.id), &zone.name,
+        h4 { "Rename " (zone.name) " or change its countries" }
+        (zone_fields(office, &form, &format!("{ZONES}/{}", zone.id), &zone.name,
                 &zone.countries.join(", "), &format!("Save zone {}", zone.name), refused, &random_hex(16)))
-        }
     }
 }
 
