@@ -10,3 +10,4 @@ mod office_catalog;
 mod office_dashboard;
 mod office_orders;
 mod office_sessions;
+mod office_settings;

@@ -1089,3 +1089,87 @@ fn an_option_value_is_renamed_from_the_product_page_and_orders_keep_the_old_name
         2
     );
 }
+
+#[test]
+fn an_image_needs_alt_text_its_remove_button_sits_on_it_and_one_without_is_flagged() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_back_office(dir.path());
+    let owner = app.owner().sign_in();
+    let (base, csrf) = create_product(&owner);
+
+    // Without alt text: refused at the field, nothing written.
+    let resp = upload(&owner, &base, &csrf, "alt-upload-key-01", "  ", &png());
+    assert_eq!(resp.status().as_u16(), 422);
+    let html = resp.text().unwrap();
+    assert!(html.contains(r#"id="upload-alt-error""#), "{html}");
+    assert!(html.contains("Describe what the picture shows"), "{html}");
+    assert_eq!(product(&app)["images"], serde_json::json!([]));
+    let resp = upload(&owner, &base, &csrf, "alt-upload-key-02", "A bag", &png());
+    assert_eq!(resp.status().as_u16(), 303);
+    let id = product(&app)["images"][0]["id"].as_i64().unwrap();
+
+    // Emptied on the image's form: refused at its field, the alt text stays.
+    let resp = owner.post(
+        &format!("{base}/images/{id}"),
+        &[
+            ("csrf", csrf.as_str()),
+            ("idempotency_key", "alt-change-key-01"),
+            ("alt", ""),
+            ("position", ""),
+        ],
+    );
+    assert_eq!(resp.status().as_u16(), 422);
+    let html = resp.text().unwrap();
+    assert!(
+        html.contains(&format!(r#"id="image-{id}-alt-error""#)),
+        "{html}"
+    );
+    assert_eq!(product(&app)["images"][0]["alt"], "A bag");
+    // The owner's API refuses it too.
+    let r = app.admin().send(
+        reqwest::Method::POST,
+        &format!("/admin/catalog/products/{SLUG}/images/{id}"),
+        Some("alt-change-key-02"),
+        Some(&serde_json::json!({ "alt": " " })),
+    );
+    assert_eq!(r.status().as_u16(), 422);
+
+    // The remove button is on the image's own card, over its thumbnail.
+    let page = owner.page(&base);
+    let card = page
+        .split(&format!(r#"id="image-{id}">"#))
+        .nth(1)
+        .expect("the image's card");
+    let frame = &card[..card.find("</div>").unwrap()];
+    assert!(frame.contains(r#"class="thumb""#), "{frame}");
+    assert!(
+        frame.contains(&format!(r#"action="{base}/images/{id}/remove""#)),
+        "{frame}"
+    );
+    assert!(!page.contains("no alt text"), "{page}");
+    app.stop();
+
+    // An image stored without alt text (before it was required) is flagged.
+    open_db(dir.path())
+        .execute("UPDATE product_images SET alt = ''", [])
+        .unwrap();
+    let app = support::start_with_admin(dir.path());
+    let owner = app.owner().sign_in();
+    let page = owner.page(&base);
+    assert!(page.contains("1 image has no alt text"), "{page}");
+    assert!(page.contains("No alt text yet: add one below."), "{page}");
+    let csrf = support::office_csrf(&page);
+    let key = hidden_field(
+        page.split(&format!(r#"action="{base}/images/{id}/remove""#))
+            .nth(1)
+            .unwrap(),
+        "idempotency_key",
+    );
+    let resp = owner.post(
+        &format!("{base}/images/{id}/remove"),
+        &[("csrf", csrf.as_str()), ("idempotency_key", key.as_str())],
+    );
+    assert_eq!(resp.status().as_u16(), 303);
+    assert_eq!(product(&app)["images"], serde_json::json!([]));
+    app.stop();
+}

@@ -368,6 +368,9 @@ pub struct ShippingMethod {
 /// A shipping zone: its countries and methods.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShippingZone {
+    /// The zone's id (the owner's forms name it); absent in older answers.
+    #[serde(default)]
+    pub id: i64,
     /// The zone's name, e.g. "EU".
     pub name: String,
     /// ISO 3166-1 alpha-2 codes of the countries in it (each country in at most one zone).
@@ -383,9 +386,63 @@ pub struct ShippingZones {
     pub zones: Vec<ShippingZone>,
 }
 
+/// `POST /admin/shipping/zones` and `POST /admin/shipping/zones/{id}`: a zone's name and
+/// its countries (ISO 3166-1 alpha-2; each country in one zone only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZoneInput {
+    /// 1 to 100 characters, unique among the zones.
+    pub name: String,
+    /// The countries it ships to (may be empty: a zone being set up ships nowhere).
+    pub countries: Vec<String>,
+}
+
+/// Most countries one zone lists (there are fewer than 250 countries).
+pub const MAX_ZONE_COUNTRIES: usize = 250;
+/// Most shipping zones a shop holds.
+pub const MAX_SHIPPING_ZONES: i64 = 50;
+/// Most shipping methods a shop holds, over all zones.
+pub const MAX_SHIPPING_METHODS: i64 = 200;
+
+/// Country codes as the owner typed them ("de, AT fr"): split on commas and white space,
+/// upper-cased, repeats dropped, in the order typed.
+pub fn country_list(typed: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for code in typed
+        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|c| !c.is_empty())
+    {
+        let code = code.to_ascii_uppercase();
+        if !out.contains(&code) {
+            out.push(code);
+        }
+    }
+    out
+}
+
+/// What is wrong with a zone's `countries`, if any code is no country: "XX is not a
+/// two-letter country code…", naming each such code.
+pub fn unknown_countries(countries: &[String]) -> Option<String> {
+    let unknown: Vec<&str> = countries
+        .iter()
+        .filter(|c| crate::countries::name(c).is_none())
+        .map(String::as_str)
+        .collect();
+    (!unknown.is_empty()).then(|| {
+        format!(
+            "{} {} not a two-letter country code (ISO 3166-1); use codes such as DE, AT or FR",
+            unknown.join(", "),
+            if unknown.len() == 1 { "is" } else { "are" }
+        )
+    })
+}
+
 /// `POST /admin/shipping/methods/{code}`: the fields to change; absent ones stay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ShippingMethodChange {
+    /// A new way of pricing: changing to `free_above` needs a `threshold` (given here or
+    /// kept); changing away from it drops the threshold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ShippingKind>,
     /// A new shopper-facing name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -451,6 +508,18 @@ mod tests {
         assert_eq!(percent(1900), "19 %");
         assert_eq!(percent(2550), "25.5 %");
         assert_eq!(percent(725), "7.25 %");
+    }
+
+    #[test]
+    fn country_lists_as_typed() {
+        assert_eq!(country_list(" de, AT fr;at "), vec!["DE", "AT", "FR"]);
+        assert!(country_list(" , ").is_empty());
+        assert_eq!(unknown_countries(&["DE".into()]), None);
+        assert!(
+            unknown_countries(&["DE".into(), "QQ".into()])
+                .unwrap()
+                .starts_with("QQ is not")
+        );
     }
 
     #[test]

@@ -264,6 +264,47 @@ pub struct Endpoints {
     pub endpoints: Vec<Endpoint>,
 }
 
+/// The event of the owner's "Send a test event": delivered like any other, to one
+/// endpoint only, about no order.
+pub const TEST_EVENT: &str = "ping";
+/// Deliveries an endpoint's log shows, newest first.
+pub const DELIVERY_LOG: i64 = 20;
+
+/// One delivery in an endpoint's log (`GET /admin/webhooks/{id}/deliveries`): a message
+/// of the outbox to that endpoint.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Delivery {
+    /// Stable id (`msg_…`), the event id the receiver gets.
+    pub message_id: String,
+    /// E.g. `order.paid`, or [`TEST_EVENT`].
+    pub event: String,
+    /// The order it is about, if any.
+    #[serde(default)]
+    pub order_number: Option<String>,
+    /// When the change happened (RFC 3339 UTC).
+    pub created_at: String,
+    /// `pending`, `delivered` (the endpoint answered 2xx) or `given_up`.
+    pub state: String,
+    /// Deliveries tried so far.
+    pub attempts: i64,
+    /// Why the last try failed ("the endpoint answered 500", "failed", "refused: …").
+    #[serde(default)]
+    pub last_error: Option<String>,
+    /// When it was delivered or given up.
+    #[serde(default)]
+    pub finished_at: Option<String>,
+}
+
+/// `GET /admin/webhooks/{id}/deliveries`: the endpoint and its last [`DELIVERY_LOG`]
+/// deliveries, newest first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EndpointLog {
+    /// The endpoint.
+    pub endpoint: Endpoint,
+    /// Its latest deliveries, newest first.
+    pub deliveries: Vec<Delivery>,
+}
+
 /// Longest webhook endpoint URL.
 pub const MAX_ENDPOINT_URL_LEN: usize = 500;
 

@@ -132,4 +132,15 @@ pre.payload{max-height:20rem;overflow:auto;white-space:pre-wrap;overflow-wrap:an
 .audit-findings,.audit-failed{color:var(--bad)}
 table.sessions td.agent{overflow-wrap:anywhere;min-width:10rem}
 table.sessions th,table.sessions td{position:relative}
+.image-card{background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:1rem}
+.image-card form.stack{background:none;border:0;padding:0}
+.thumb-frame{position:relative;display:inline-block;margin:0 0 .6rem}
+.image-card .thumb{max-width:220px}
+.thumb-frame form.remove-on-thumb{position:absolute;top:.3rem;right:.3rem;margin:0;padding:0;background:none;border:0}
+.thumb-frame form.remove-on-thumb button{font-size:.8rem;padding:.2rem .4rem}
+.status-active{color:var(--ok,#166534);font-weight:600}
+.status-inactive,.status-expired,.status-used-up{color:var(--bad)}
+.status-upcoming{color:#1d4ed8}
+section.shipping-zone{border-top:1px solid var(--line);padding:1rem 0}
+section.shipping-zone form.stack{margin:0 0 1rem}
 "#;

@@ -18,7 +18,8 @@
 //! `/admin/orders…` ([`orders`]), `/admin/catalog…` ([`catalog`]), `/admin/payments…`
 //! ([`payments`]), `/admin/export…` ([`export`]), `/admin/settings…` (also the owner's
 //! password and sessions, [`settings`]),
-//! `/admin/mail` (the local mailbox, [`mail`]), `/admin/webhooks…` ([`webhooks`]).
+//! `/admin/mail` (the local mailbox, [`mail`]), `/admin/webhooks…` ([`webhooks`], an
+//! endpoint's delivery log and test event [`webhook_log`]).
 
 pub mod api;
 pub mod catalog;
@@ -35,6 +36,7 @@ pub mod settings;
 pub mod setup;
 pub mod sign_in;
 pub mod spreadsheet;
+pub mod webhook_log;
 pub mod webhooks;
 
 use crate::http::forms::Form;

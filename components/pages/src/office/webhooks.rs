@@ -1,5 +1,5 @@
 //! `GET|POST /admin/webhooks` and `POST /admin/webhooks/{id}/deactivate`: the owner's
-//! webhook endpoints. Each gets the events it subscribed to, signed with its secret
+//! webhook endpoints (each one's delivery log and test event: [`super::webhook_log`]). Each gets the events it subscribed to, signed with its secret
 //! (`Storefront-Signature: t=…,v1=HMAC-SHA256(secret, "t.body")`, see the README). The
 //! writer answers a second "add" of an active URL with the endpoint it has, so a double
 //! click adds one.
@@ -52,7 +52,7 @@ async fn show(office: &Office<'_>, problem: Option<Problem>, status: u16) -> Res
 fn row(office: &Office<'_>, endpoint: &Endpoint) -> Markup {
     html! {
         tr {
-            td { code { (endpoint.url) } }
+            td { code { (endpoint.url) } br; a href={ "/admin/webhooks/" (endpoint.id) } { "Delivery log" span.visually-hidden { " of " (endpoint.url) } } }
             td { (endpoint.events.join(", ")) }
             td { details { summary { "Show" } code { (endpoint.secret) } } }
             td { @if endpoint.active { "Active" } @else { "Deactivated" } }

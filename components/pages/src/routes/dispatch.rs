@@ -261,8 +261,17 @@ pub async fn office_page(o: &Office<'_>, page: OfficePage<'_>) -> Resp {
         P::Discounts => discounts::show(o).await,
         P::CreateDiscount => discounts::create(o).await,
         P::DeactivateDiscount(code) => discounts::deactivate(o, code).await,
+        P::ReactivateDiscount(code) => discounts::reactivate(o, code).await,
+        P::Discount(code) => settings::discount_edit::show(o, code).await,
+        P::SaveDiscount(code) => settings::discount_edit::save(o, code).await,
         P::Shipping => shipping::show(o).await,
         P::ChangeShipping(code) => shipping::change(o, code).await,
+        P::CreateZone => shipping::create_zone(o).await,
+        P::UpdateZone(id) => shipping::update_zone(o, id).await,
+        P::AddShippingMethod(id) => shipping::add_method(o, id).await,
+        P::TaxRates => settings::tax_rates::show(o).await,
+        P::SaveTaxRate => settings::tax_rates::save(o).await,
+        P::TaxRate(country) => settings::tax_rates::edit(o, country).await,
         P::Password => password::show(o),
         P::ChangePassword => password::change(o).await,
         P::Sessions => sessions::show(o).await,
@@ -272,6 +281,8 @@ pub async fn office_page(o: &Office<'_>, page: OfficePage<'_>) -> Resp {
         P::Webhooks => webhooks::list(o).await,
         P::AddWebhook => webhooks::add(o).await,
         P::DeactivateWebhook(id) => webhooks::deactivate(o, id).await,
+        P::WebhookLog(id) => office::webhook_log::show(o, id).await,
+        P::TestWebhook(id) => office::webhook_log::send_test(o, id).await,
     }
 }
 

@@ -123,8 +123,20 @@ pub enum OfficePage<'a> {
     Discounts,
     CreateDiscount,
     DeactivateDiscount(&'a str),
+    /// One discount code's form (`GET`) and its change (`POST`).
+    Discount(&'a str),
+    SaveDiscount(&'a str),
+    ReactivateDiscount(&'a str),
     Shipping,
     ChangeShipping(&'a str),
+    CreateZone,
+    /// Zone id.
+    UpdateZone(&'a str),
+    AddShippingMethod(&'a str),
+    TaxRates,
+    SaveTaxRate,
+    /// The tax form filled in with a country's rate.
+    TaxRate(&'a str),
     Password,
     ChangePassword,
     Sessions,
@@ -134,6 +146,9 @@ pub enum OfficePage<'a> {
     Webhooks,
     AddWebhook,
     DeactivateWebhook(&'a str),
+    /// An endpoint's delivery log, and its test event.
+    WebhookLog(&'a str),
+    TestWebhook(&'a str),
 }
 
 /// Who may use a route; the shop, the JSON API and the back office are told apart by
@@ -324,6 +339,9 @@ pub const ROUTES: &[Entry] = &[
     entry("POST", "/admin/discounts/{code}/deactivate", Form, OwnerToken, OwnerApi, checkout),
     entry("GET", "/admin/shipping", Nothing, OwnerToken, OwnerApi, checkout),
     entry("POST", "/admin/shipping/methods/{method}", Form, OwnerToken, OwnerApi, checkout),
+    entry("POST", "/admin/shipping/zones", Form, OwnerToken, OwnerApi, checkout),
+    entry("POST", "/admin/shipping/zones/{id}", Form, OwnerToken, OwnerApi, checkout),
+    entry("POST", "/admin/shipping/zones/{id}/methods", Form, OwnerToken, OwnerApi, checkout),
     entry("GET", "/admin/tax-rates", Nothing, OwnerToken, OwnerApi, checkout),
     entry("POST", "/admin/tax-rates/{country}", Form, OwnerToken, OwnerApi, checkout),
     // The owner's JSON API: the outbox, forwarded likewise, and a dispatcher round.
@@ -332,6 +350,8 @@ pub const ROUTES: &[Entry] = &[
     entry("GET", "/admin/mail", Nothing, OwnerToken, OwnerApi, outbox),
     entry("GET, POST", "/admin/webhooks", Form, OwnerToken, OwnerApi, outbox),
     entry("POST", "/admin/webhooks/{id}/deactivate", Form, OwnerToken, OwnerApi, outbox),
+    entry("GET", "/admin/webhooks/{id}/deliveries", Nothing, OwnerToken, OwnerApi, outbox),
+    entry("POST", "/admin/webhooks/{id}/test", Form, OwnerToken, OwnerApi, outbox),
     // The back office (HTML): before any session.
     entry("GET, POST", "/admin/setup", Form, Visitor, ALWAYS, |_| office(OfficePage::Setup)),
     entry("GET, POST", "/admin/sign-in", Form, Visitor, ALWAYS, |c| get_post(c, OfficePage::SignInForm, OfficePage::SignIn)),
@@ -370,6 +390,13 @@ pub const ROUTES: &[Entry] = &[
     entry("GET, POST", "/admin/settings", Form, OwnerSession, ALWAYS, |c| get_post(c, OfficePage::Settings, OfficePage::SaveSettings)),
     entry("GET, POST", "/admin/settings/discounts", Form, OwnerSession, ALWAYS, |c| get_post(c, OfficePage::Discounts, OfficePage::CreateDiscount)),
     entry("POST", "/admin/settings/discounts/{any}/deactivate", Form, OwnerSession, ALWAYS, |c| office(OfficePage::DeactivateDiscount(c.value(0)))),
+    entry("POST", "/admin/settings/discounts/{code}/reactivate", Form, OwnerSession, ALWAYS, |c| office(OfficePage::ReactivateDiscount(c.value(0)))),
+    entry("GET, POST", "/admin/settings/discounts/{code}", Form, OwnerSession, ALWAYS, |c| get_post(c, OfficePage::Discount(c.value(0)), OfficePage::SaveDiscount(c.value(0)))),
+    entry("POST", "/admin/settings/zones", Form, OwnerSession, ALWAYS, |_| office(OfficePage::CreateZone)),
+    entry("POST", "/admin/settings/zones/{id}", Form, OwnerSession, ALWAYS, |c| office(OfficePage::UpdateZone(c.value(0)))),
+    entry("POST", "/admin/settings/zones/{id}/methods", Form, OwnerSession, ALWAYS, |c| office(OfficePage::AddShippingMethod(c.value(0)))),
+    entry("GET, POST", "/admin/settings/tax", Form, OwnerSession, ALWAYS, |c| get_post(c, OfficePage::TaxRates, OfficePage::SaveTaxRate)),
+    entry("GET", "/admin/settings/tax/{country}", Nothing, OwnerSession, ALWAYS, |c| office(OfficePage::TaxRate(c.value(0)))),
     entry("GET", "/admin/settings/shipping", Nothing, OwnerSession, ALWAYS, |_| office(OfficePage::Shipping)),
     entry("POST", "/admin/settings/shipping/{any}", Form, OwnerSession, ALWAYS, |c| office(OfficePage::ChangeShipping(c.value(0)))),
     entry("GET, POST", "/admin/settings/password", Form, OwnerSession, ALWAYS, |c| get_post(c, OfficePage::Password, OfficePage::ChangePassword)),
@@ -379,6 +406,8 @@ pub const ROUTES: &[Entry] = &[
     entry("GET", "/admin/mail", Nothing, OwnerSession, ALWAYS, |_| office(OfficePage::Mail)),
     entry("GET, POST", "/admin/webhooks", Form, OwnerSession, ALWAYS, |c| get_post(c, OfficePage::Webhooks, OfficePage::AddWebhook)),
     entry("POST", "/admin/webhooks/{any}/deactivate", Form, OwnerSession, ALWAYS, |c| office(OfficePage::DeactivateWebhook(c.value(0)))),
+    entry("GET", "/admin/webhooks/{id}", Nothing, OwnerSession, ALWAYS, |c| office(OfficePage::WebhookLog(c.value(0)))),
+    entry("POST", "/admin/webhooks/{id}/test", Form, OwnerSession, ALWAYS, |c| office(OfficePage::TestWebhook(c.value(0)))),
 ];
 
 fn catalog<'a>(c: &Captures<'a>) -> Route<'a> {

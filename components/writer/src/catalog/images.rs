@@ -1,5 +1,6 @@
 //! The owner's product images: upload (checked before the database opens), change alt
-//! text or position, remove.
+//! text or position, remove. Alt text is required on upload and on a change (a picture
+//! says what it shows, for people who cannot see it).
 
 use crate::catalog::commands::{
     canonical, diff, position_or_last, product_answer, product_id, record, touch_product,
@@ -24,11 +25,11 @@ pub struct ImageQuery {
 impl ImageQuery {
     pub fn parse(query: &str) -> Result<ImageQuery, ApiError> {
         let mut checks = Checks::default();
-        let mut alt = String::new();
+        let mut alt = None;
         let mut position = None;
         for (name, value) in form_urlencoded::parse(query.as_bytes()) {
             match name.as_ref() {
-                "alt" => alt = checks.text("alt", &value, 0, MAX_ALT, false),
+                "alt" => alt = Some(checks.text("alt", &value, 1, MAX_ALT, false)),
                 "position" => match value.parse::<i64>() {
                     Ok(p) => position = Some(p),
                     Err(_) => checks.add("position", "must be a whole number"),
@@ -36,6 +37,11 @@ impl ImageQuery {
                 _ => {}
             }
         }
+        // Every picture says what it shows, for people who cannot see it.
+        let alt = alt.unwrap_or_else(|| {
+            checks.add("alt", "is required");
+            String::new()
+        });
         checks.position("position", position);
         checks.finish()?;
         Ok(ImageQuery { alt, position })
@@ -127,7 +133,7 @@ pub fn update(
     let alt = request
         .alt
         .as_ref()
-        .map(|a| checks.text("alt", a, 0, MAX_ALT, false));
+        .map(|a| checks.text("alt", a, 1, MAX_ALT, false));
     checks.position("position", request.position);
     checks.finish()?;
     let target = format!("{slug}/{image}");

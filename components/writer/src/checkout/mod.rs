@@ -14,6 +14,7 @@ pub mod quote;
 pub mod setting_rules;
 pub mod shipping;
 pub mod shipping_methods;
+pub mod shipping_zones;
 pub mod tax;
 pub mod tax_rates;
 pub mod totals;

@@ -31,6 +31,15 @@ pub fn kind(s: &str) -> anyhow::Result<ShippingKind> {
     })
 }
 
+/// How a kind is stored.
+pub fn kind_name(kind: ShippingKind) -> &'static str {
+    match kind {
+        ShippingKind::Flat => "flat",
+        ShippingKind::FreeAbove => "free_above",
+        ShippingKind::ByWeight => "by_weight",
+    }
+}
+
 /// The active methods that ship to `country`, in the owner's order, priced for lines worth
 /// `goods` (the subtotal after discount) weighing `weight_grams`; empty when the country is
 /// in no zone.

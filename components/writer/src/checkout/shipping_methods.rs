@@ -1,9 +1,10 @@
-//! The owner's shipping: list zones and methods, change a method's price, threshold, name
-//! or whether it is offered (through [`idempotency::run`]).
+//! The owner's shipping: list zones and methods, change a method's way of pricing, price,
+//! threshold, price per kg, name or whether it is offered (through [`idempotency::run`]).
+//! Creating zones and methods is [`crate::checkout::shipping_zones`].
 
 use crate::catalog::rules::Checks;
 use crate::checkout::setting_rules::check_amount;
-use crate::checkout::shipping;
+use crate::checkout::{shipping, shipping_zones};
 use crate::db::{Db, Mode, RowExt as _, int, opt_int, text};
 use crate::http::request::{Head, parse_json};
 use crate::http::responses::json_string;
@@ -43,6 +44,7 @@ pub fn list(db: &Db) -> Result<Response, ApiError> {
                 .map(shipping::of_row)
                 .collect::<anyhow::Result<_>>()?;
             zones.push(ShippingZone {
+                id,
                 name: zone.text(1)?,
                 countries,
                 methods,
@@ -101,6 +103,17 @@ pub fn update(db: &Db, head: &Head, code: &str, body: &[u8]) -> Result<Response,
             if let Some(amount) = change.amount {
                 next.amount = amount;
             }
+            if let Some(kind) = change.kind
+                && kind != next.kind
+            {
+                next.kind = kind;
+                if kind != ShippingKind::FreeAbove {
+                    next.threshold = None;
+                }
+                if kind != ShippingKind::ByWeight {
+                    next.per_kg_amount = 0;
+                }
+            }
             if let Some(threshold) = change.threshold {
                 if next.kind == ShippingKind::FreeAbove {
                     next.threshold = Some(threshold);
@@ -114,7 +127,7 @@ pub fn update(db: &Db, head: &Head, code: &str, body: &[u8]) -> Result<Response,
             if let Some(per_kg) = change.per_kg_amount {
                 if next.kind == ShippingKind::ByWeight {
                     next.per_kg_amount = per_kg;
-                } else {
+                } else if per_kg != 0 {
                     errors.push(FieldError::new(
                         "per_kg_amount",
                         "only a by_weight method has a price per kg",
@@ -124,13 +137,17 @@ pub fn update(db: &Db, head: &Head, code: &str, body: &[u8]) -> Result<Response,
             if let Some(active) = change.active {
                 next.active = active;
             }
+            if errors.is_empty() {
+                errors = shipping_zones::kind_errors(&next);
+            }
             if !errors.is_empty() {
                 return Err(ApiError::invalid(errors));
             }
             db.execute(
-                "UPDATE shipping_methods SET name = ?, amount = ?, threshold_amount = ?, \
+                "UPDATE shipping_methods SET kind = ?, name = ?, amount = ?, threshold_amount = ?, \
                  per_kg_amount = ?, active = ? WHERE id = ?",
                 &[
+                    text(shipping::kind_name(next.kind)),
                     text(&next.name),
                     int(next.amount),
                     opt_int(next.threshold),

@@ -21,7 +21,7 @@ use crate::catalog::image_check::CheckedImage;
 use crate::catalog::{
     collections, history, images, options, owner_list, positions, products, reads, search, variants,
 };
-use crate::checkout::{discount_codes, quote, shipping_methods, tax_rates};
+use crate::checkout::{discount_codes, quote, shipping_methods, shipping_zones, tax_rates};
 use crate::db::{Db, backup};
 use crate::http::request::{Head, MAX_BODY, MAX_EVENT_BODY, MAX_IMAGE_BODY, MAX_RECONCILE_BODY};
 use crate::http::responses::{ApiError, json, until_write};
@@ -349,6 +349,12 @@ pub static ROUTES: &[Route] = &[
     post("/admin/webhooks/{id}/deactivate", |c| {
         outbox::webhooks::deactivate(c.db, c.param("id"))
     }),
+    get("/admin/webhooks/{id}/deliveries", |c| {
+        outbox::deliveries::log(c.db, c.param("id"))
+    }),
+    post("/admin/webhooks/{id}/test", |c| {
+        outbox::deliveries::send_test(c.db, c.head, c.param("id"))
+    }),
     // Shop settings and the owner's checkout settings.
     read("/settings", |c| settings::get(c.db)),
     put("/admin/settings", |c| settings::put(c.db, c.head, c.body)),
@@ -365,6 +371,15 @@ pub static ROUTES: &[Route] = &[
     get("/admin/shipping", |c| shipping_methods::list(c.db)),
     post("/admin/shipping/methods/{code}", |c| {
         shipping_methods::update(c.db, c.head, c.param("code"), c.body)
+    }),
+    post("/admin/shipping/zones", |c| {
+        shipping_zones::create_zone(c.db, c.head, c.body)
+    }),
+    post("/admin/shipping/zones/{id}", |c| {
+        shipping_zones::update_zone(c.db, c.head, c.param("id"), c.body)
+    }),
+    post("/admin/shipping/zones/{id}/methods", |c| {
+        shipping_zones::add_method(c.db, c.head, c.param("id"), c.body)
     }),
     get("/admin/tax-rates", |c| tax_rates::list(c.db)),
     post("/admin/tax-rates/{country}", |c| {

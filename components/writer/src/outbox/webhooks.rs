@@ -11,7 +11,7 @@ use storefront_domain::outbox::{
     EVENTS, Endpoint, Endpoints, MAX_ENDPOINTS, NewEndpoint, endpoint_url, webhook_hosts,
 };
 
-fn endpoint_of(row: &spin_sdk::sqlite::RowResult) -> anyhow::Result<Endpoint> {
+pub fn endpoint_of(row: &spin_sdk::sqlite::RowResult) -> anyhow::Result<Endpoint> {
     Ok(Endpoint {
         id: row.int(0)?,
         url: row.text(1)?,
@@ -22,7 +22,7 @@ fn endpoint_of(row: &spin_sdk::sqlite::RowResult) -> anyhow::Result<Endpoint> {
     })
 }
 
-const ENDPOINT_COLUMNS: &str = "id, url, events, secret, active, created_at";
+pub const ENDPOINT_COLUMNS: &str = "id, url, events, secret, active, created_at";
 
 /// `GET /admin/webhooks`.
 pub fn list(db: &Db) -> Result<Response, ApiError> {

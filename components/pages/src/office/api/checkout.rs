@@ -2,7 +2,7 @@
 //! writer's route of the same path like the catalog commands ([`crate::office::api::catalog`]):
 //! `GET|PUT /admin/settings`, `GET|POST /admin/discounts`, `POST
 //! /admin/discounts/{code}[/deactivate]`, `GET /admin/shipping`, `POST
-//! /admin/shipping/methods/{code}`, `GET /admin/tax-rates`, `POST /admin/tax-rates/{country}`.
+//! /admin/shipping/methods/{code}`, `POST /admin/shipping/zones[/{id}[/methods]]`, `GET /admin/tax-rates`, `POST /admin/tax-rates/{country}`.
 //! Commands carry their `Idempotency-Key`; the writer validates and applies, and its
 //! answer comes back unchanged. Paths that cannot name anything never reach it
 //! ([`crate::routes`]).

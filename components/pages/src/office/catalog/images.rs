@@ -1,6 +1,7 @@
 //! A product's images on its page: upload (`POST …/products/{slug}/images`, a
 //! `multipart/form-data` form read with `multer`), alt text and order (`POST
-//! …/images/{id}`), remove (`POST …/images/{id}/remove`). The file is passed to the
+//! …/images/{id}`), remove (`POST …/images/{id}/remove`, its button on the thumbnail).
+//! Alt text is required on upload and on a change; images stored without one are flagged. The file is passed to the
 //! writer as it came; the writer decides by its bytes whether it is an image.
 
 use super::fields::{self, input};
@@ -35,32 +36,43 @@ pub fn section(
         section aria-labelledby="images-heading" {
             h2 #images-heading { "Images" }
             @if product.images.is_empty() { p.muted { "No images yet." } }
-            div.forms {
+            @let missing = product.images.iter().filter(|i| i.alt.trim().is_empty()).count();
+            @if missing > 0 {
+                p.flash.warning role="status" {
+                    (missing) @if missing == 1 { " image has" } @else { " images have" }
+                    " no alt text: describe what each shows, for people who cannot see it."
+                }
+            }
+            div.forms.image-cards {
                 @for image in &product.images {
                     @let id = format!("image-{}", image.id);
                     @let position = Positions::of(positions, &image.id.to_string())
                         .map(|p| p.to_string())
                         .unwrap_or_default();
                     @let p = Problem::about(problem, &id);
-                    form.stack method="post" action=(format!("{base}/images/{}", image.id))
-                        novalidate {
-                        img.thumb src=(format!("/images/{}", image.hash)) alt=(image.alt)
-                            width=(image.width) height=(image.height);
-                        (fields::hidden(office, p))
-                        (fields::message(p))
-                        (input(p, &id, "alt", "Alt text", &image.alt, "text", None))
-                        (input(p, &id, "position", "Position", &position, "number",
-                            Some("Lower comes first; the first is the main picture.")))
-                        div { button type="submit" { "Save image" } }
+                    @let no_alt = image.alt.trim().is_empty();
+                    div.image-card #(id) {
+                        div.thumb-frame {
+                            img.thumb src=(format!("/images/{}", image.hash)) alt=(image.alt)
+                                width=(image.width) height=(image.height);
+                            form.remove-on-thumb method="post" action=(format!("{base}/images/{}/remove", image.id)) {
+                                (fields::hidden(office, None))
+                                button type="submit" { "Remove image " (image.id) }
+                            }
+                        }
+                        @if no_alt { p.field-error.no-alt { "No alt text yet: add one below." } }
+                        form.stack method="post" action=(format!("{base}/images/{}", image.id))
+                            novalidate aria-label=(format!("Image {}", image.id)) {
+                            (fields::hidden(office, p))
+                            (fields::message(p))
+                            (input(p, &id, "alt", "Alt text", &image.alt, "text",
+                                Some("Required: what the picture shows, for people who cannot see it.")))
+                            (input(p, &id, "position", "Position", &position, "number",
+                                Some("Lower comes first; the first is the main picture.")))
+                            div { button type="submit" { "Save image " (image.id) } }
+                        }
                     }
                 }
-            }
-            @for image in &product.images {
-                form.inline method="post" action=(format!("{base}/images/{}/remove", image.id)) {
-                    (fields::hidden(office, None))
-                    button type="submit" { "Remove image " (image.id) }
-                }
-                " "
             }
             @if !product.archived {
                 h3 { "Add an image" }
@@ -71,11 +83,22 @@ pub fn section(
                     (fields::file(upload, UPLOAD, FILE, "Image file", "image/png,image/jpeg,image/webp",
                         Some(&format!("PNG, JPEG or WebP, at most {} kB.", MAX_IMAGE_BYTES / 1000))))
                     (input(upload, UPLOAD, "alt", "Alt text", "", "text",
-                        Some("What the picture shows, for people who cannot see it.")))
+                        Some("Required: what the picture shows, for people who cannot see it.")))
                     div { button.primary type="submit" { "Upload image" } }
                 }
             }
         }
+    }
+}
+
+/// What is wrong with an image's alt text, if anything: it is required, and short.
+fn alt_problem(alt: &str) -> Option<String> {
+    if alt.is_empty() {
+        Some("Describe what the picture shows, for people who cannot see it.".into())
+    } else if alt.chars().count() > MAX_ALT {
+        Some(format!("Use at most {MAX_ALT} characters."))
+    } else {
+        None
     }
 }
 
@@ -146,8 +169,8 @@ pub async fn upload(office: &Office<'_>, slug: &str) -> Resp {
             format!("This file is larger than {} kB.", MAX_IMAGE_BYTES / 1000),
         );
     }
-    if alt.chars().count() > MAX_ALT {
-        problem.field("alt", format!("Use at most {MAX_ALT} characters."));
+    if let Some(message) = alt_problem(&alt) {
+        problem.field("alt", message);
     }
     if !problem.is_empty() {
         return draw(office, slug, Some(&problem)).await;
@@ -179,11 +202,15 @@ pub async fn update(office: &Office<'_>, slug: &str, id: &str) -> Resp {
     };
     let mut problem = Problem::new(&format!("image-{id}"), form.clone());
     let position = super::optional_position(form.get("position"), &mut problem);
+    let alt = form.get("alt").unwrap_or_default().trim().to_string();
+    if let Some(message) = alt_problem(&alt) {
+        problem.field("alt", message);
+    }
     if !problem.is_empty() {
         return draw(office, slug, Some(&problem)).await;
     }
     let change = ImageChange {
-        alt: Some(form.get("alt").unwrap_or_default().trim().to_string()),
+        alt: Some(alt),
         position,
     };
     let path = format!("/admin/catalog/products/{slug}/images/{id}");

@@ -1,4 +1,6 @@
-//! `/admin/settings/discounts`: the discount codes (list, create, deactivate) and the
+//! `/admin/settings/discounts`: the discount codes (list with each one's status: active,
+//! inactive, upcoming, expired or used up, and its limits in all and per customer;
+//! create, deactivate, reactivate; editing is [`super::discount_edit`]) and the
 //! codes shoppers tried that were refused, with the reasons a shopper is not told. Codes
 //! are never deleted (orders name them); a deactivated code stays in the list. Percentages
 //! and amounts are typed as decimals ("10" %, "5.00") and sent to the writer as basis
@@ -16,12 +18,13 @@ use maud::html;
 use spin_sdk::http::Method;
 use storefront_domain::FieldError;
 use storefront_domain::checkout::{
-    DiscountCode, DiscountKind, DiscountList, normalize_discount_code, percent,
+    DiscountChange, DiscountCode, DiscountKind, DiscountList, DiscountState,
+    normalize_discount_code, percent,
 };
 use storefront_domain::decimal::{format_amount, parse_amount};
 use storefront_domain::discount_attempts::{ATTEMPT_WINDOW_SECONDS, MAX_REFUSED_ATTEMPTS};
 
-const PATH: &str = "/admin/settings/discounts";
+pub(super) const PATH: &str = "/admin/settings/discounts";
 
 /// The codes and an empty form for a new one.
 pub async fn show(office: &Office<'_>) -> Resp {
@@ -30,20 +33,20 @@ pub async fn show(office: &Office<'_>) -> Resp {
 
 /// The create form as typed.
 #[derive(Default)]
-struct Typed {
-    key: String,
-    code: String,
-    kind: String,
-    value: String,
-    min_subtotal: String,
-    starts_at: String,
-    ends_at: String,
-    max_uses: String,
-    max_uses_per_email: String,
+pub(super) struct Typed {
+    pub key: String,
+    pub code: String,
+    pub kind: String,
+    pub value: String,
+    pub min_subtotal: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub max_uses: String,
+    pub max_uses_per_email: String,
 }
 
 impl Typed {
-    fn of(form: &crate::http::forms::Form) -> Typed {
+    pub(super) fn of(form: &crate::http::forms::Form) -> Typed {
         let t = |n: &str| form.get(n).unwrap_or_default().trim().to_string();
         Typed {
             key: form_key(form),
@@ -59,7 +62,7 @@ impl Typed {
     }
 }
 
-fn describe(d: &DiscountCode, currency: &str) -> String {
+pub(super) fn describe(d: &DiscountCode, currency: &str) -> String {
     match d.kind {
         DiscountKind::Percent => percent(u32::try_from(d.value).unwrap_or(0)),
         DiscountKind::Fixed => format!("{} {currency}", format_amount(d.value, currency)),
@@ -100,25 +103,34 @@ async fn list_page(
             div.table-wrap {
                 table.list #discounts {
                     thead { tr {
-                        th { "Code" } th { "Takes off" } th { "Minimum" } th { "From" } th { "Until" }
-                        th.num { "Used" } th { "State" } th.num { "Refused (24 h)" } th { "Action" }
+                        th { "Code" } th { "Status" } th { "Takes off" } th { "Minimum" } th { "From" } th { "Until" }
+                        th.num { "Used" } th { "Per customer" } th.num { "Refused (24 h)" } th { "Actions" }
                     } }
                     tbody {
                         @for listed in &list.discounts {
                             @let d = &listed.discount;
                             tr {
                                 td { code { (d.code) } }
+                                td { span class={ "status status-" (status_class(listed.state)) } { (status_label(listed.state)) } }
                                 td { (describe(d, currency)) }
                                 td { @if d.min_subtotal > 0 { (format_amount(d.min_subtotal, currency)) " " (currency) } @else { "-" } }
                                 td { (d.starts_at.as_deref().map(day).unwrap_or("-")) }
                                 td { (d.ends_at.as_deref().map(day).unwrap_or("-")) }
                                 td.num {
                                     (d.uses) @if let Some(max) = d.max_uses { " of " (max) }
-                                    @if let Some(per) = d.max_uses_per_email { br; span.hint { (per) " per customer" } }
                                 }
-                                td { (listed.state.describe()) }
+                                td { @if let Some(per) = d.max_uses_per_email { (per) " per customer" } @else { "no limit" } }
                                 td.num { (listed.refused_attempts) }
                                 td {
+                                    a href={ (PATH) "/" (d.code) } { "Edit " (d.code) }
+                                    " "
+                                    @if !d.active {
+                                        form.inline method="post" action={ (PATH) "/" (d.code) "/reactivate" } {
+                                            (csrf_field(office))
+                                            (key_field(&random_hex(16)))
+                                            button type="submit" { "Reactivate " (d.code) }
+                                        }
+                                    }
                                     @if d.active {
                                         form.inline method="post" action={ (PATH) "/" (d.code) "/deactivate" } {
                                             (csrf_field(office))
@@ -189,12 +201,38 @@ async fn list_page(
     office.page(status, "Discount codes", body)
 }
 
+/// A code's status as the owner's list says it.
+pub(super) fn status_label(state: DiscountState) -> &'static str {
+    match state {
+        DiscountState::Active => "active",
+        DiscountState::Deactivated => "inactive (deactivated)",
+        DiscountState::NotYetValid => "upcoming (not valid yet)",
+        DiscountState::Expired => "expired",
+        DiscountState::UsedUp => "used up",
+    }
+}
+
+fn status_class(state: DiscountState) -> &'static str {
+    match state {
+        DiscountState::Active => "active",
+        DiscountState::Deactivated => "inactive",
+        DiscountState::NotYetValid => "upcoming",
+        DiscountState::Expired => "expired",
+        DiscountState::UsedUp => "used-up",
+    }
+}
+
 /// The day of an RFC 3339 time.
-fn day(at: &str) -> &str {
+pub(super) fn day(at: &str) -> &str {
     at.get(..10).unwrap_or(at)
 }
 
-fn date_field(name: &str, label: &str, value: &str, errors: &[FieldError]) -> maud::Markup {
+pub(super) fn date_field(
+    name: &str,
+    label: &str,
+    value: &str,
+    errors: &[FieldError],
+) -> maud::Markup {
     let error = error_for(errors, name);
     let error_id = format!("{name}-error");
     html! {
@@ -209,7 +247,7 @@ fn date_field(name: &str, label: &str, value: &str, errors: &[FieldError]) -> ma
 }
 
 /// The code the form describes, or every field error.
-fn parse(typed: &Typed, currency: &str) -> Result<DiscountCode, Vec<FieldError>> {
+pub(super) fn parse(typed: &Typed, currency: &str) -> Result<DiscountCode, Vec<FieldError>> {
     let mut errors = Vec::new();
     let code = normalize_discount_code(&typed.code).unwrap_or_else(|| {
         errors.push(FieldError::new(
@@ -290,6 +328,15 @@ fn parse(typed: &Typed, currency: &str) -> Result<DiscountCode, Vec<FieldError>>
     };
     let starts_at = date("starts_at", &typed.starts_at);
     let ends_at = date("ends_at", &typed.ends_at);
+    if let (Some(start), Some(end)) = (&starts_at, &ends_at)
+        && end <= start
+        && errors.is_empty()
+    {
+        errors.push(FieldError::new(
+            "ends_at",
+            "The last day must come after the first: the code ends when this day begins.",
+        ));
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -333,6 +380,36 @@ pub async fn create(office: &Office<'_>) -> Resp {
             let problem = fields.is_empty().then_some(message.as_str());
             list_page(office, 422, &typed, &fields, problem).await
         }
+        Outcome::Failed(e) => office.writer_failed(e),
+    }
+}
+
+/// Reactivates `code`: it applies again by its dates and limits.
+pub async fn reactivate(office: &Office<'_>, code: &str) -> Resp {
+    let form = match office.form() {
+        Ok(form) => form,
+        Err(resp) => return resp,
+    };
+    let Some(code) = normalize_discount_code(code).filter(|c| c.len() == code.len()) else {
+        return office.not_found();
+    };
+    let path = format!("/admin/discounts/{code}");
+    let change = DiscountChange {
+        active: Some(true),
+        ..DiscountChange::default()
+    };
+    match command::<DiscountCode>(
+        office.writer,
+        Method::Post,
+        &path,
+        &change,
+        &form_key(&form),
+    )
+    .await
+    {
+        Outcome::Done(_) => office.done(PATH, format!("Discount code {code} reactivated.")),
+        Outcome::Invalid(message, _) => office.error(422, "That did not work", &message),
+        Outcome::Failed(WriterError::Rejected { status: 404, .. }) => office.not_found(),
         Outcome::Failed(e) => office.writer_failed(e),
     }
 }

@@ -1,6 +1,8 @@
 //! The back office's `/admin/settings…` pages: the shop's settings (`/admin/settings`),
-//! discount codes (`/admin/settings/discounts`, [`discounts`]), shipping methods
-//! (`/admin/settings/shipping`, [`shipping`]), the owner's password
+//! discount codes (`/admin/settings/discounts`, [`discounts`], one code's form
+//! [`discount_edit`]), shipping zones and methods (`/admin/settings/shipping`, [`shipping`],
+//! whose many small forms use [`many_forms`]), tax rates (`/admin/settings/tax`,
+//! [`tax_rates`]), the owner's password
 //! (`/admin/settings/password`, [`password`]) and the signed-in sessions
 //! (`/admin/settings/sessions`, [`sessions`]).
 //!
@@ -9,10 +11,13 @@
 //! validates and is the authority; its field errors are shown next to the fields, with
 //! the typed values kept (422).
 
+pub mod discount_edit;
 pub mod discounts;
+pub mod many_forms;
 pub mod password;
 pub mod sessions;
 pub mod shipping;
+pub mod tax_rates;
 
 use super::layout::csrf_field;
 use super::{ACTOR, Office};
@@ -33,6 +38,7 @@ const PAGES: &[(&str, &str)] = &[
     ("Shop", "/admin/settings"),
     ("Discount codes", "/admin/settings/discounts"),
     ("Shipping", "/admin/settings/shipping"),
+    ("Tax rates", "/admin/settings/tax"),
     ("Password", "/admin/settings/password"),
     ("Sessions", "/admin/settings/sessions"),
 ];
