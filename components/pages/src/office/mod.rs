@@ -35,6 +35,7 @@ pub mod settings;
 pub mod setup;
 pub mod sign_in;
 pub mod spreadsheet;
+pub mod table_cards;
 pub mod webhooks;
 
 use crate::http::forms::Form;
