@@ -9,4 +9,5 @@ mod back_office;
 mod office_catalog;
 mod office_dashboard;
 mod office_orders;
+mod office_returns;
 mod office_sessions;

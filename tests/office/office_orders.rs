@@ -120,7 +120,8 @@ fn the_owner_sees_a_paid_order_with_what_can_be_done_with_it() {
     }
     assert!(detail.contains(&format!("href=\"/admin/orders/{number}/ship\"")));
     assert!(detail.contains(&format!("href=\"/admin/orders/{number}/refund\"")));
-    assert!(!detail.contains(&format!("href=\"/admin/orders/{number}/cancel\"")));
+    // Not shipped yet: it can still be cancelled (refunded and restocked in one step).
+    assert!(detail.contains(&format!("href=\"/admin/orders/{number}/cancel\"")));
     assert_eq!(owner.get("/admin/orders/SF-ZZZZ-ZZZZ-ZZZZ").0, 404);
     assert_eq!(owner.get("/admin/orders/not-a-number").0, 404);
 

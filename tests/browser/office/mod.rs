@@ -6,6 +6,7 @@ mod dashboard;
 mod journey;
 mod orders;
 mod outbox;
+mod refunds;
 mod sign_in;
 
 use crate::browser_support::{self, Browser, Scripts, Viewport};
@@ -22,6 +23,7 @@ pub fn trials() -> Vec<Trial> {
         catalog::scenarios(),
         journey::scenarios(),
         outbox::scenarios(),
+        refunds::scenarios(),
     ]
     .concat();
     crate::at_every_size_and_setting("office", scenarios)

@@ -8,7 +8,7 @@ use super::actions::Action;
 use super::state_badge;
 use crate::http::Resp;
 use crate::layout::totals::{self, Block};
-use crate::layout::{line_name, tracking, when};
+use crate::layout::{line_name, when};
 use crate::office::{Office, layout::csrf_field};
 use crate::security::owner_token;
 use maud::{Markup, html};
@@ -102,7 +102,13 @@ fn page(office: &Office<'_>, owner: &OwnerOrder) -> Markup {
                 dd { @match &o.shipping { Some(s) => (s.name), None => "None chosen" } }
                 dt { "Tracking" }
                 dd { @match &o.tracking {
-                    Some(t) => (tracking::block(t)),
+                    Some(t) => {
+                        @if let Some(carrier) = t.carrier_name() { (carrier) " " }
+                        code { (t.number) }
+                        @if let Some(url) = t.url() {
+                            " · " a href=(url) rel="noopener noreferrer" { "the carrier's tracking page" }
+                        }
+                    },
                     None => span.muted { "None" },
                 } }
             }
