@@ -127,10 +127,7 @@ fn the_export_holds_what_was_refunded_and_the_tracking() {
     ship_with(
         &owner,
         &shipped,
-        &[
-            ("tracking_number", "JJD0001"),
-            ("tracking_carrier", "dhl"),
-        ],
+        &[("tracking_number", "JJD0001"), ("tracking_carrier", "dhl")],
     );
     assert_eq!(
         refund(&app, &refunded, "export-refund-1", json!({"amount": 500})).0,
@@ -236,15 +233,21 @@ fn the_on_its_way_email_and_the_order_page_carry_the_tracking_link() {
 
     // The shopper's order page.
     let page = |number: &str| {
-        support::as_shopper(support::client().get(app.url(&format!("/orders/{number}"))), number)
-            .send()
-            .unwrap()
-            .text()
-            .unwrap()
+        support::as_shopper(
+            support::client().get(app.url(&format!("/orders/{number}"))),
+            number,
+        )
+        .send()
+        .unwrap()
+        .text()
+        .unwrap()
     };
     let shopper = page(&known);
     assert!(shopper.contains("Tracking: DHL "), "{shopper:.4000}");
-    assert!(shopper.contains(&format!("href=\"{link}\"")), "{shopper:.4000}");
+    assert!(
+        shopper.contains(&format!("href=\"{link}\"")),
+        "{shopper:.4000}"
+    );
     let shopper = page(&other);
     assert!(shopper.contains(&escape_html("Bike courier <Jan>")));
     assert!(shopper.contains("<span class=\"number\">42</span>"));
@@ -262,14 +265,19 @@ fn the_on_its_way_email_and_the_order_page_carry_the_tracking_link() {
     let shipped_mail = |number: &str| {
         mails
             .iter()
-            .find(|m| m["event"] == "order.shipped" && m["subject"].as_str().unwrap().contains(number))
+            .find(|m| {
+                m["event"] == "order.shipped" && m["subject"].as_str().unwrap().contains(number)
+            })
             .unwrap_or_else(|| panic!("the shipped mail of {number}: {mails:?}"))
             .clone()
     };
     let mail = shipped_mail(&known);
     let text = mail["text"].as_str().unwrap();
     assert!(text.contains("Tracking: DHL JJD 0001/23"), "{text}");
-    assert!(text.contains(&format!("Track your parcel: {link}")), "{text}");
+    assert!(
+        text.contains(&format!("Track your parcel: {link}")),
+        "{text}"
+    );
     let html = mail["html"].as_str().unwrap();
     assert!(html.contains(&format!("href=\"{link}\"")), "{html}");
     let mail = shipped_mail(&other);
@@ -298,7 +306,10 @@ fn a_refund_returns_the_units_the_owner_names_to_the_shelf_once() {
         json!({"amount": 100, "restock": [{"sku": sku, "quantity": 4}]}),
     );
     assert_eq!(status, 422, "{body}");
-    assert_eq!(body["error"]["fields"][0]["field"], format!("restock.{sku}"));
+    assert_eq!(
+        body["error"]["fields"][0]["field"],
+        format!("restock.{sku}")
+    );
     let (status, _) = refund(
         &app,
         &number,
@@ -347,7 +358,9 @@ fn a_refund_returns_the_units_the_owner_names_to_the_shelf_once() {
     assert!(reason.contains(&number), "{reason}");
     let refunded: i64 = support::scalar(
         &conn,
-        &format!("SELECT amount_refunded FROM payments WHERE order_id = (SELECT id FROM orders WHERE number = '{number}')"),
+        &format!(
+            "SELECT amount_refunded FROM payments WHERE order_id = (SELECT id FROM orders WHERE number = '{number}')"
+        ),
     );
     assert_eq!(refunded, 1000);
     assert!(total > 1000);
@@ -423,7 +436,10 @@ fn cancelling_a_paid_order_refunds_it_at_the_provider_and_restocks_it() {
     );
     // The same form again: nothing twice.
     let html = owner.follow(owner.post(&format!("/admin/orders/{number}/cancel"), &form));
-    assert!(html.contains("already cancelled with this form"), "{html:.3000}");
+    assert!(
+        html.contains("already cancelled with this form"),
+        "{html:.3000}"
+    );
     assert_eq!(press(&app).1, before);
     assert_eq!(fake.refunds().len(), 1);
     // The provider confirms: the payment is refunded, the order stays cancelled.
@@ -487,7 +503,11 @@ fn the_dashboard_revenue_is_net_of_refunds_with_its_currency() {
     };
     // Nothing sold yet: nothing, in the shop's currency.
     let html = owner.page("/admin");
-    assert!(tile(&html).contains("€0.00 <span class=\"currency\">EUR</span>"), "{}", tile(&html));
+    assert!(
+        tile(&html).contains("€0.00 <span class=\"currency\">EUR</span>"),
+        "{}",
+        tile(&html)
+    );
 
     let (kept, kept_total) = place(&app, "net-1", "Ada", "ada@example.com", 1);
     let (partly, partly_total) = place(&app, "net-2", "Bob", "bob@example.com", 2);
@@ -495,14 +515,20 @@ fn the_dashboard_revenue_is_net_of_refunds_with_its_currency() {
     for n in [&kept, &partly, &whole] {
         pay_test(&app, n);
     }
-    assert_eq!(refund(&app, &partly, "net-refund-1", json!({"amount": 700})).0, 202);
+    assert_eq!(
+        refund(&app, &partly, "net-refund-1", json!({"amount": 700})).0,
+        202
+    );
     assert_eq!(refund(&app, &whole, "net-refund-2", json!({})).0, 202);
     assert_eq!(app.order_state(&whole), "refunded");
     let net = kept_total + partly_total - 700;
     let html = owner.page("/admin");
     let shown = tile(&html);
     assert!(
-        shown.contains(&format!("€{} <span class=\"currency\">EUR</span>", decimal(net))),
+        shown.contains(&format!(
+            "€{} <span class=\"currency\">EUR</span>",
+            decimal(net)
+        )),
         "net revenue {}: {shown}",
         decimal(net)
     );

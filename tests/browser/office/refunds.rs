@@ -73,7 +73,9 @@ fn shopper_sees_the_tracking_the_owner_typed(viewport: Viewport, scripts: Script
         sign_in(browser).await;
         browser.goto(&format!("/admin/orders/{number}")).await;
         follow_link(browser, "Ship…").await;
-        browser.check_page("the ship confirmation with a carrier").await;
+        browser
+            .check_page("the ship confirmation with a carrier")
+            .await;
         choose(browser, "Carrier (optional)", "DHL").await;
         browser
             .type_into("Tracking number (optional)", "JJD 0001/23")
@@ -185,14 +187,19 @@ fn owner_refunds_with_restock_and_cancels_a_paid_order(viewport: Viewport, scrip
         // Cancelling a paid order that has not shipped: refunded and restocked at once.
         browser.goto(&format!("/admin/orders/{cancelled}")).await;
         follow_link(browser, "Cancel order…").await;
-        browser.check_page("the cancel-and-refund confirmation").await;
+        browser
+            .check_page("the cancel-and-refund confirmation")
+            .await;
         browser.click_button("Cancel and refund").await;
         let text = browser.text().await;
         assert!(
             text.contains("its goods are back on the shelf and its payment is being refunded"),
             "{text}"
         );
-        assert!(text.contains("Returned to stock: 1 × French Press"), "{text}");
+        assert!(
+            text.contains("Returned to stock: 1 × French Press"),
+            "{text}"
+        );
         assert!(text.contains("on cancelling"), "{text}");
         browser.check_page("a paid order cancelled").await;
 

@@ -71,7 +71,9 @@ fn header_labels(head: &str) -> Vec<String> {
     let mut rest = head;
     while let Some(start) = find_tag(rest, "th") {
         let cell = &rest[start..];
-        let Some(open_end) = cell.find('>') else { break };
+        let Some(open_end) = cell.find('>') else {
+            break;
+        };
         let close = cell.find("</th>").unwrap_or(cell.len());
         let text = text_of(&cell[open_end + 1..close.max(open_end + 1)]);
         for _ in 0..colspan(&cell[..open_end]) {

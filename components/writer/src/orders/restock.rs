@@ -48,11 +48,7 @@ pub fn field(sku: &str) -> String {
 
 /// What a command asks to return, checked against the order's lines: each SKU once, a
 /// line of the order, 1 to what it has left. Lines asking 0 are left out.
-pub fn check(
-    db: &Db,
-    order_id: i64,
-    asked: &[RestockLine],
-) -> Result<Vec<(i64, i64)>, ApiError> {
+pub fn check(db: &Db, order_id: i64, asked: &[RestockLine]) -> Result<Vec<(i64, i64)>, ApiError> {
     let lines = lines(db, order_id)?;
     let mut errors = Vec::new();
     let mut chosen: Vec<(i64, i64)> = Vec::new();

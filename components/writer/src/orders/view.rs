@@ -187,10 +187,15 @@ pub fn view(db: &Db, order_id: i64) -> anyhow::Result<OrderView> {
         created_at: o.text(11)?,
         updated_at: o.text(12)?,
         events,
-        tracking: o.opt_text(25)?.map(|number| Ok::<_, anyhow::Error>(Tracking {
-            carrier: o.opt_text(26)?,
-            number,
-        })).transpose()?,
+        tracking: o
+            .opt_text(25)?
+            .map(|number| {
+                Ok::<_, anyhow::Error>(Tracking {
+                    carrier: o.opt_text(26)?,
+                    number,
+                })
+            })
+            .transpose()?,
         access_token: o.opt_text(24)?.unwrap_or_default(),
     })
 }

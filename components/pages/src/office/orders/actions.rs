@@ -18,14 +18,14 @@ use super::{order_path, state_badge};
 use crate::config::Config;
 use crate::http::Resp;
 use crate::http::forms::{Form, valid_idempotency_key};
+use crate::layout::line_name;
 use crate::payments::refund::{self, Ask, RefundError, Requested};
 use crate::payments::{PayError, Payments, provider::ProviderError};
 use crate::security::signing::random_hex;
 use crate::writer::WriterError;
 use maud::{Markup, html};
-use storefront_domain::decimal::{format_amount, parse_amount};
-use crate::layout::line_name;
 use storefront_domain::carriers;
+use storefront_domain::decimal::{format_amount, parse_amount};
 use storefront_domain::owner_orders::{
     MAX_TRACKING_NUMBER, OwnerOrder, RestockLine, tracking_number,
 };
@@ -228,7 +228,11 @@ async fn ship(office: &Office<'_>, p: &Payments<'_>, number: &str, key: &str, fo
         Err(message) => return again(Some(format!("Tracking number {message}.")), None).await,
     };
     // A carrier typed under "Other" wins over the list.
-    let carrier_typed = if other.trim().is_empty() { chosen } else { other };
+    let carrier_typed = if other.trim().is_empty() {
+        chosen
+    } else {
+        other
+    };
     let carrier = match carriers::carrier(carrier_typed) {
         Ok(carrier) => carrier,
         Err(message) => return again(None, Some(format!("The carrier {message}."))).await,
@@ -419,9 +423,9 @@ async fn refund_order(
                     "amount" => typed.amount_error = Some(message),
                     "note" => typed.note_error = Some(message),
                     other => {
-                        let line = other.strip_prefix("restock.").and_then(|sku| {
-                            owner.order.items.iter().position(|l| l.sku == sku)
-                        });
+                        let line = other
+                            .strip_prefix("restock.")
+                            .and_then(|sku| owner.order.items.iter().position(|l| l.sku == sku));
                         if let Some(i) = line {
                             typed.restock_errors[i] =
                                 Some(format!("Return to stock {}.", field.message));
