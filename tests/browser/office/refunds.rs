@@ -50,14 +50,13 @@ async fn follow_link(browser: &Browser, text: &str) {
     browser.click_to_next_page(&link).await;
 }
 
-/// Chooses the option reading `option` in the select labelled `label`.
-async fn choose(browser: &Browser, label: &str, option: &str) {
-    let select = browser.field(label).await;
-    let id = select.attr("id").await.unwrap().unwrap();
+/// Chooses the option reading `option` in the select whose id is `id` (its label wraps
+/// it, options and all, so it is not found by the label's text).
+async fn choose(browser: &Browser, id: &str, option: &str) {
     browser
         .find(&format!(
             "//select[@id={}]/option[normalize-space()={}]",
-            xpath_literal(&id),
+            xpath_literal(id),
             xpath_literal(option)
         ))
         .await
@@ -76,7 +75,7 @@ fn shopper_sees_the_tracking_the_owner_typed(viewport: Viewport, scripts: Script
         browser
             .check_page("the ship confirmation with a carrier")
             .await;
-        choose(browser, "Carrier (optional)", "DHL").await;
+        choose(browser, "tracking_carrier", "DHL").await;
         browser
             .type_into("Tracking number (optional)", "JJD 0001/23")
             .await;
