@@ -24,11 +24,16 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
     ]
 }
 
-/// Places `quantity` French presses for `email` and pays with the test-mode provider; the
+/// What these scenarios order: a product no other scenario buys, with stock for all of
+/// them at every size and setting running at once.
+const PRODUCT: &str = "descaling-powder";
+const PRODUCT_NAME: &str = "Descaling Powder, 4 sachets";
+
+/// Places `quantity` of [`PRODUCT`] for `email` and pays with the test-mode provider; the
 /// order's number.
 fn paid_order(email: &str, key: &str, quantity: i64) -> String {
     let app = &shared().app;
-    let mut body = support::order_body("french-press", quantity);
+    let mut body = support::order_body(PRODUCT, quantity);
     body["email"] = json!(email);
     let placed = app.post_order(Some(key), &body);
     assert_eq!(placed.status(), 201);
@@ -178,7 +183,7 @@ fn owner_refunds_with_restock_and_cancels_a_paid_order(viewport: Viewport, scrip
         assert!(text.contains("is now refunded in full"), "{text}");
         assert!(text.contains("2 items are back on the shelf"), "{text}");
         assert!(
-            text.contains("Returned to stock: 2 × French Press"),
+            text.contains(&format!("Returned to stock: 2 × {PRODUCT_NAME}")),
             "the history shows the return: {text}"
         );
         browser.check_page("an order refunded and restocked").await;
@@ -196,7 +201,7 @@ fn owner_refunds_with_restock_and_cancels_a_paid_order(viewport: Viewport, scrip
             "{text}"
         );
         assert!(
-            text.contains("Returned to stock: 1 × French Press"),
+            text.contains(&format!("Returned to stock: 1 × {PRODUCT_NAME}")),
             "{text}"
         );
         assert!(text.contains("on cancelling"), "{text}");
