@@ -501,7 +501,9 @@ fn the_owner_refunds_part_of_a_shipped_order_then_the_rest() {
     );
 }
 
-fn start_stripe(dir: &std::path::Path, fake: &FakeStripe) -> TestApp {
+/// The back office in Stripe mode against `fake`, with the owner's password and the admin
+/// token.
+pub(crate) fn start_stripe(dir: &std::path::Path, fake: &FakeStripe) -> TestApp {
     support::set_owner_password(dir, support::OWNER_PASSWORD);
     let mut cmd = support::up_command(dir);
     fake.configure(&mut cmd)

@@ -6,6 +6,7 @@
 //! refunded at the provider and restocked in one step (a shipped one is refused); the
 //! dashboard's revenue is net of refunds, with its currency.
 
+use crate::office_orders::start_stripe;
 use crate::support;
 
 use crate::support::fake_stripe::{self, FakeStripe};
@@ -367,15 +368,6 @@ fn a_refund_returns_the_units_the_owner_names_to_the_shelf_once() {
     drop(conn);
     let (ok, audit) = support::check(dir.path());
     assert!(ok, "{audit:?}");
-}
-
-fn start_stripe(dir: &std::path::Path, fake: &FakeStripe) -> TestApp {
-    support::build_components();
-    support::set_owner_password(dir, support::OWNER_PASSWORD);
-    let mut cmd = support::up_command(dir);
-    fake.configure(&mut cmd)
-        .env("SPIN_VARIABLE_ADMIN_TOKEN", support::ADMIN_TOKEN);
-    support::spawn(cmd, dir).ready()
 }
 
 #[test]

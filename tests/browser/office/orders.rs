@@ -31,7 +31,8 @@ fn paid_order(email: &str, key: &str) -> String {
     number
 }
 
-async fn follow_link(browser: &Browser, text: &str) {
+/// Follows the link in `main` that reads `text`.
+pub(super) async fn follow_link(browser: &Browser, text: &str) {
     let link = browser
         .find(&format!(
             "//main//a[normalize-space()={}]",

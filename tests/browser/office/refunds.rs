@@ -6,6 +6,7 @@
 //! currency, and on a phone reads the order list as cards, not as columns squeezed until
 //! words break.
 
+use super::orders::follow_link;
 use super::{Scenario, in_browser, shared, sign_in};
 use crate::browser_support::{Browser, Scripts, Viewport, xpath_literal};
 use crate::support;
@@ -43,16 +44,6 @@ fn paid_order(email: &str, key: &str, quantity: i64) -> String {
         .to_string();
     app.pay(&number);
     number
-}
-
-async fn follow_link(browser: &Browser, text: &str) {
-    let link = browser
-        .find(&format!(
-            "//main//a[normalize-space()={}]",
-            xpath_literal(text)
-        ))
-        .await;
-    browser.click_to_next_page(&link).await;
 }
 
 /// Chooses the option reading `option` in the select whose id is `id` (its label wraps

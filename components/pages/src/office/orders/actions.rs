@@ -265,37 +265,24 @@ async fn ship(office: &Office<'_>, p: &Payments<'_>, number: &str, key: &str, fo
                 _ => format!("Order {number} is shipped."),
             },
         ),
-        Err(WriterError::Rejected { status: 422, body })
-            if body
-                .error
-                .fields
-                .iter()
-                .any(|f| f.field == "tracking_number") =>
-        {
-            let message = body
-                .error
-                .fields
-                .iter()
-                .find(|f| f.field == "tracking_number")
-                .map(|f| f.message.clone())
-                .unwrap_or_default();
-            again(Some(format!("Tracking number {message}.")), None).await
-        }
-        Err(WriterError::Rejected { status: 422, body })
-            if body
-                .error
-                .fields
-                .iter()
-                .any(|f| f.field == "tracking_carrier") =>
-        {
-            let message = body
-                .error
-                .fields
-                .iter()
-                .find(|f| f.field == "tracking_carrier")
-                .map(|f| f.message.clone())
-                .unwrap_or_default();
-            again(None, Some(format!("The carrier {message}."))).await
+        Err(WriterError::Rejected { status: 422, body }) => {
+            let message = |field: &str| {
+                body.error
+                    .fields
+                    .iter()
+                    .find(|f| f.field == field)
+                    .map(|f| f.message.clone())
+            };
+            match (message("tracking_number"), message("tracking_carrier")) {
+                (None, None) => office.writer_failed(WriterError::Rejected { status: 422, body }),
+                (number, carrier) => {
+                    again(
+                        number.map(|m| format!("Tracking number {m}.")),
+                        carrier.map(|m| format!("The carrier {m}.")),
+                    )
+                    .await
+                }
+            }
         }
         Err(e) => office.writer_failed(e),
     }
