@@ -9,5 +9,6 @@ mod back_office;
 mod office_catalog;
 mod office_dashboard;
 mod office_orders;
+mod office_returns;
 mod office_sessions;
 mod office_settings;

@@ -140,7 +140,7 @@ fn the_dashboard_shows_today_what_waits_and_the_last_reconciliation() {
 }
 
 /// The export's header row.
-const EXPORT_COLUMNS: [&str; 21] = [
+const EXPORT_COLUMNS: [&str; 24] = [
     "number",
     "placed_at",
     "state",
@@ -162,9 +162,14 @@ const EXPORT_COLUMNS: [&str; 21] = [
     "tax",
     "tax_mode",
     "total",
+    "refunded",
+    "tracking_carrier",
+    "tracking_number",
 ];
 /// The columns holding numbers (units and amounts).
-const EXPORT_NUMBERS: [&str; 6] = ["units", "subtotal", "discount", "shipping", "tax", "total"];
+const EXPORT_NUMBERS: [&str; 7] = [
+    "units", "subtotal", "discount", "shipping", "tax", "total", "refunded",
+];
 
 /// What a spreadsheet may read as the start of a formula, and what it may split a cell on
 /// when it guesses the separator (German Excel: `;`).

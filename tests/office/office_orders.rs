@@ -120,7 +120,8 @@ fn the_owner_sees_a_paid_order_with_what_can_be_done_with_it() {
     }
     assert!(detail.contains(&format!("href=\"/admin/orders/{number}/ship\"")));
     assert!(detail.contains(&format!("href=\"/admin/orders/{number}/refund\"")));
-    assert!(!detail.contains(&format!("href=\"/admin/orders/{number}/cancel\"")));
+    // Not shipped yet: it can still be cancelled (refunded and restocked in one step).
+    assert!(detail.contains(&format!("href=\"/admin/orders/{number}/cancel\"")));
     assert_eq!(owner.get("/admin/orders/SF-ZZZZ-ZZZZ-ZZZZ").0, 404);
     assert_eq!(owner.get("/admin/orders/not-a-number").0, 404);
 
@@ -500,7 +501,9 @@ fn the_owner_refunds_part_of_a_shipped_order_then_the_rest() {
     );
 }
 
-fn start_stripe(dir: &std::path::Path, fake: &FakeStripe) -> TestApp {
+/// The back office in Stripe mode against `fake`, with the owner's password and the admin
+/// token.
+pub(crate) fn start_stripe(dir: &std::path::Path, fake: &FakeStripe) -> TestApp {
     support::set_owner_password(dir, support::OWNER_PASSWORD);
     let mut cmd = support::up_command(dir);
     fake.configure(&mut cmd)

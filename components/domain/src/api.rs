@@ -132,6 +132,9 @@ pub struct OrderView {
     pub updated_at: String,
     /// Every state change, oldest first.
     pub events: Vec<OrderEvent>,
+    /// The parcel's carrier and tracking number, once shipped with one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking: Option<crate::carriers::Tracking>,
     /// The secret that opens this order to a shopper ([`crate::order_access`]): given to
     /// the client that placed the order and in the links of its emails; pages answer 404
     /// to anyone who does not present it. Never in a webhook or a log.
@@ -148,6 +151,9 @@ pub struct TransitionRequest {
     /// [`crate::owner_orders::tracking_number`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tracking_number: Option<String>,
+    /// The carrier, with the tracking number only; see [`crate::carriers::carrier`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_carrier: Option<String>,
 }
 
 /// `POST /admin/release-expired` body and answer.

@@ -21,8 +21,12 @@ pub struct Dashboard {
     pub placed_today: i64,
     /// Of those, orders whose money came in and stayed (paid or shipped).
     pub paid_today: i64,
-    /// The paid ones' totals, one entry per currency (empty when none).
+    /// Net revenue of today's orders: payments received less refunds the provider
+    /// confirmed, one entry per currency (empty when none).
     pub revenue_today: Vec<Money>,
+    /// The shop's currency (ISO 4217), shown with a revenue of nothing.
+    #[serde(default)]
+    pub currency: String,
     /// Paid orders not yet shipped, oldest first (at most [`DASHBOARD_LIST_ROWS`]).
     pub to_ship: Vec<OrderToShip>,
     /// Paid orders not yet shipped, all of them.

@@ -9,6 +9,7 @@
 
 pub mod allowed_hosts;
 pub mod api;
+pub mod carriers;
 pub mod catalog;
 pub mod catalog_positions;
 pub mod checkout;

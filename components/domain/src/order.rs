@@ -355,6 +355,9 @@ impl OrderState {
             (self, next),
             (OrderState::PendingPayment, OrderState::Paid)
                 | (OrderState::PendingPayment, OrderState::Cancelled)
+                // A paid order not shipped yet: its money goes back and its goods to the
+                // shelf in the same step (the writer's cancellation of a paid order).
+                | (OrderState::Paid, OrderState::Cancelled)
                 | (OrderState::Paid, OrderState::Fulfilled)
                 | (OrderState::Paid, OrderState::Refunded)
                 // A shipped order can be refunded (a return, a lost parcel).
@@ -551,7 +554,7 @@ mod tests {
         assert!(PendingPayment.can_become(Cancelled));
         assert!(Paid.can_become(Fulfilled));
         assert!(Paid.can_become(Refunded));
-        assert!(!Paid.can_become(Cancelled));
+        assert!(Paid.can_become(Cancelled));
         assert!(!Cancelled.can_become(Paid));
         assert!(Fulfilled.can_become(Refunded));
         assert!(!Fulfilled.can_become(Cancelled));

@@ -53,6 +53,16 @@ pub struct ExportOrder {
     pub tax_mode: String,
     /// What the shopper pays.
     pub total: i64,
+    /// What the payment provider confirmed giving back (0 when nothing).
+    #[serde(default)]
+    pub refunded: i64,
+    /// The parcel's carrier (a code such as `dhl`, or a name as typed), once shipped
+    /// with one.
+    #[serde(default)]
+    pub tracking_carrier: Option<String>,
+    /// The parcel's tracking number, once shipped with one.
+    #[serde(default)]
+    pub tracking_number: Option<String>,
 }
 
 impl ExportOrder {

@@ -1,7 +1,7 @@
 //! The shop owner's list of orders (`GET /admin/orders`): which orders to ship, which wait
 //! for payment. Newest first, a page at a time, optionally one state only, placed within a
-//! date range, or matching a search (an order number's start, or part of an email
-//! address). The query is
+//! date range, or matching a search (any part of an order number, with or without `SF-`,
+//! or part of the name or email address). The query is
 //! parsed and checked here so pages (which refuse bad queries early) and the writer (which
 //! trusts nobody) read it the same way.
 
@@ -31,8 +31,8 @@ pub struct OrderListQuery {
     pub from: Option<String>,
     /// Only orders placed on or before this day (`YYYY-MM-DD`, UTC).
     pub to: Option<String>,
-    /// Only orders whose number starts with this, or whose email contains it (case
-    /// does not matter).
+    /// Only orders whose number (dashes and `SF` aside), name or email contains this
+    /// (ASCII case does not matter).
     pub q: Option<String>,
 }
 

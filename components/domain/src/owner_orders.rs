@@ -57,6 +57,58 @@ pub struct OwnerOrder {
     pub payment_events: Vec<OrderPaymentEvent>,
     /// Calls to the provider the ledger asked for (cancel an intent, refund money).
     pub provider_actions: Vec<ProviderActionSummary>,
+    /// Goods returned to stock from this order (with a refund or a cancellation), oldest
+    /// first.
+    #[serde(default)]
+    pub restocks: Vec<Restocked>,
+}
+
+impl OwnerOrder {
+    /// Units of line `sku` that may still go back on the shelf (sold minus returned).
+    pub fn returnable(&self, sku: &str) -> i64 {
+        let sold: i64 = self
+            .order
+            .items
+            .iter()
+            .filter(|l| l.sku == sku)
+            .map(|l| l.quantity)
+            .sum();
+        let returned: i64 = self
+            .restocks
+            .iter()
+            .filter(|r| r.sku == sku)
+            .map(|r| r.quantity)
+            .sum();
+        (sold - returned).max(0)
+    }
+}
+
+/// Units of one order line to put back on the shelf (`RequestRefund::restock`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestockLine {
+    /// The line's SKU (an order has one line per SKU).
+    pub sku: String,
+    /// Units, from 1 to what the line sold and has not returned yet.
+    pub quantity: i64,
+}
+
+/// Goods of one line that went back on the shelf, as the order's history shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Restocked {
+    /// The line's SKU.
+    pub sku: String,
+    /// The product's name on the line.
+    pub name: String,
+    /// Units returned.
+    pub quantity: i64,
+    /// The refund that returned them (its number, 1, 2, …); `None`: the order was
+    /// cancelled.
+    pub refund_seq: Option<i64>,
+    /// `owner` or `admin-token`.
+    pub actor: String,
+    /// When (RFC 3339 UTC).
+    pub at: String,
 }
 
 /// One state change of an order, as the owner sees it.

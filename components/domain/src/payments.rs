@@ -226,6 +226,9 @@ pub struct RequestRefund {
     /// The owner's note, at most [`MAX_REFUND_NOTE`] characters, one line.
     #[serde(default)]
     pub note: Option<String>,
+    /// Goods that go back on the shelf with this refund, per line (none by default).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub restock: Vec<crate::owner_orders::RestockLine>,
 }
 
 /// The writer's answer to [`RequestRefund`] and to a refund's report: the refund, what

@@ -37,8 +37,8 @@ use storefront_domain::Money;
 /// Tables whose rows are never deleted (enforced by triggers in `0002_orders.sql`,
 /// `0003_payments.sql`, `0004_payment_event_reviews.sql`, `0005_stock_adjustments.sql` and
 /// `0006_provider_actions.sql`, `0007_catalog_variants.sql`, `0009_checkout.sql`,
-/// `0015_partial_refunds.sql`).
-const APPEND_ONLY: [&str; 12] = [
+/// `0015_partial_refunds.sql`, `0020_tracking_and_restock.sql`).
+const APPEND_ONLY: [&str; 13] = [
     "orders",
     "order_lines",
     "order_events",
@@ -51,6 +51,7 @@ const APPEND_ONLY: [&str; 12] = [
     "discount_codes",
     "discount_redemptions",
     "refunds",
+    "order_restocks",
 ];
 
 /// How long a deferred payment event may wait for the event it needs (an SQLite modifier).

@@ -7,6 +7,7 @@ mod journey;
 mod orders;
 mod outbox;
 mod settings;
+mod refunds;
 mod sign_in;
 
 use crate::browser_support::{self, Browser, Scripts, Viewport};
@@ -24,6 +25,7 @@ pub fn trials() -> Vec<Trial> {
         journey::scenarios(),
         outbox::scenarios(),
         settings::scenarios(),
+        refunds::scenarios(),
     ]
     .concat();
     crate::at_every_size_and_setting("office", scenarios)

@@ -31,7 +31,8 @@ fn paid_order(email: &str, key: &str) -> String {
     number
 }
 
-async fn follow_link(browser: &Browser, text: &str) {
+/// Follows the link in `main` that reads `text`.
+pub(super) async fn follow_link(browser: &Browser, text: &str) {
     let link = browser
         .find(&format!(
             "//main//a[normalize-space()={}]",
@@ -50,7 +51,7 @@ fn owner_ships_and_refunds_an_order(viewport: Viewport, scripts: Scripts) {
         browser.goto("/admin/orders").await;
         assert_eq!(browser.heading().await, "Orders");
         browser.check_page("the order list").await;
-        browser.type_into("Number or email", &email).await;
+        browser.type_into("Number, name or email", &email).await;
         browser.click_button("Show orders").await;
         let text = browser.text().await;
         assert!(

@@ -7,6 +7,7 @@ pub mod favicon;
 pub mod flash;
 pub mod fragments;
 pub mod totals;
+pub mod tracking;
 pub mod when;
 
 pub use chrome::{Chrome, Meta, layout};

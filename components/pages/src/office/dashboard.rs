@@ -1,5 +1,6 @@
-//! `GET /admin`: the owner's overview. Today's orders and revenue (UTC day; revenue is the
-//! totals of today's orders that are paid or shipped, one figure per currency), the paid
+//! `GET /admin`: the owner's overview. Today's orders and net revenue (UTC day; what
+//! today's orders paid less what was refunded, one figure per currency, each with its
+//! code; the shop's currency when nothing came in), the paid
 //! orders waiting to ship, low-stock variants, the audit's verdict, payment events
 //! waiting for review and the last reconciliation. Two writer reads: the dashboard
 //! (`GET /admin/dashboard`) and the audit (`GET /admin/audit`, which runs on a read
@@ -10,6 +11,7 @@ use crate::http::Resp;
 use crate::layout::when;
 use crate::writer::WriterError;
 use maud::{Markup, html};
+use storefront_domain::Money;
 use storefront_domain::dashboard::{AuditReport, Dashboard};
 
 /// Most audit findings the dashboard lists (the rest are counted).
@@ -42,15 +44,15 @@ fn page(d: &Dashboard, audit: &Result<AuditReport, WriterError>) -> Markup {
             li.tile #tile-revenue {
                 span.figure {
                     @if d.revenue_today.is_empty() {
-                        "0"
+                        (Money::new(0, &d.currency)) " " span.currency { (d.currency) }
                     } @else {
                         @for (i, money) in d.revenue_today.iter().enumerate() {
                             @if i > 0 { br; }
-                            (money)
+                            (money) " " span.currency { (money.currency) }
                         }
                     }
                 }
-                "revenue (paid or shipped)"
+                "net revenue (payments received less refunds)"
             }
             li.tile #tile-review {
                 span.figure { (d.events_to_review) }

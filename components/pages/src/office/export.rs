@@ -11,12 +11,13 @@ use crate::http::Resp;
 use crate::writer::WriterError;
 use maud::{Markup, html};
 use storefront_domain::FieldError;
+use storefront_domain::carriers;
 use storefront_domain::order_export::{ExportOrder, MAX_EXPORT_ROWS};
 use time::Date;
 use time::macros::format_description;
 
 /// The CSV's header row; each [`ExportOrder`] becomes one row in this order.
-pub const COLUMNS: [&str; 21] = [
+pub const COLUMNS: [&str; 24] = [
     "number",
     "placed_at",
     "state",
@@ -38,6 +39,9 @@ pub const COLUMNS: [&str; 21] = [
     "tax",
     "tax_mode",
     "total",
+    "refunded",
+    "tracking_carrier",
+    "tracking_number",
 ];
 
 /// The export form, today's orders chosen.
@@ -132,6 +136,14 @@ fn write_csv(orders: &[ExportOrder]) -> Result<Vec<u8>, csv::Error> {
             money(o.tax),
             Cell::Text(&o.tax_mode),
             money(o.total),
+            money(o.refunded),
+            Cell::Text(
+                o.tracking_carrier
+                    .as_deref()
+                    .map(|c| carriers::known(c).map_or(c, |k| k.name))
+                    .unwrap_or_default(),
+            ),
+            Cell::Text(o.tracking_number.as_deref().unwrap_or_default()),
         ])?;
     }
     sheet.finish()

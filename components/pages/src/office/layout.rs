@@ -1,8 +1,9 @@
 //! The back office's page frame: the shop's name, the navigation between the areas, the
 //! sign-out button, the flash message, and the shop's stylesheet plus a few rules of
-//! its own (tables, forms side by side). Like every page, no script runs.
+//! its own (tables, which reflow into cards on a phone, see [`table_cards`]; forms side
+//! by side). Like every page, no script runs.
 
-use super::{Office, owner_session};
+use super::{Office, owner_session, table_cards};
 use crate::layout::chrome::STYLE;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
@@ -71,7 +72,7 @@ pub fn page(office: &Office<'_>, title: &str, content: Markup) -> Markup {
                     @if let Some(flash) = &office.flash {
                         p class=(flash.tone.class()) role="status" { (flash.text) }
                     }
-                    (content)
+                    (PreEscaped(table_cards::label_cells(&content.into_string())))
                 }
             }
         }
@@ -143,4 +144,17 @@ table.sessions th,table.sessions td{position:relative}
 .status-upcoming{color:#1d4ed8}
 section.shipping-zone{border-top:1px solid var(--line);padding:1rem 0}
 section.shipping-zone form.stack{margin:0 0 1rem}
+@media (max-width:720px){
+ .office .table-wrap{overflow-x:visible}
+ .office table.list,.office table.list tbody,.office table.list tfoot,.office table.list tr{display:block;width:100%}
+ .office table.list{border:none;background:none}
+ .office table.list thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+ .office table.list tr{background:var(--card);border:1px solid var(--line);border-radius:var(--radius);margin:0 0 .7rem;padding:.3rem 0}
+ .office table.list td,.office table.list tbody th{display:grid;grid-template-columns:minmax(6rem,38%) minmax(0,1fr);gap:.6rem;border:none;padding:.3rem .7rem;text-align:left;overflow-wrap:break-word;min-width:0}
+ .office table.list td::before,.office table.list tbody th::before{content:attr(data-label);font-weight:600;color:var(--muted);overflow-wrap:normal}
+ .office table.list td[data-label=""],.office table.list td:not([data-label]){display:block}
+ .office table.list td[data-label=""]::before,.office table.list td:not([data-label])::before{content:none}
+ .office table.list td.num{text-align:left}
+ table.sessions td.agent{min-width:0}
+}
 "#;

@@ -37,6 +37,7 @@ pub mod setup;
 pub mod sign_in;
 pub mod spreadsheet;
 pub mod webhook_log;
+pub mod table_cards;
 pub mod webhooks;
 
 use crate::http::forms::Form;

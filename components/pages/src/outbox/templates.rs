@@ -1,11 +1,12 @@
 //! The emails the outbox sends, one template per event, each in plain text and HTML
 //! (maud, so everything the shopper typed is escaped): the shop's name, the order's
-//! lines and totals, and a link to the order page that carries the order's access token.
+//! lines and totals, the parcel's tracking once shipped with one, and a link to the order page that carries the order's access token.
 //!
 //! What the shopper typed is quoted as data ("Name on the order: …"), never spoken in the
 //! shop's voice (no "Hello {name}"): whoever places an order chooses both the name and the
 //! address the email goes to, so the name must not read as a message from the shop.
 
+use crate::layout::tracking;
 use maud::{DOCTYPE, Markup, html};
 use storefront_domain::checkout::ShopSettings;
 use storefront_domain::outbox::{LocalMail, Message};
@@ -101,6 +102,10 @@ fn text_body(shop: &ShopSettings, order: &OrderView, paragraph: &str, link: &str
         out.push_str(&format!("Tax ({how}): {}\n", t.tax));
     }
     out.push_str(&format!("Total: {}\n\n", t.total));
+    if let Some(tracking) = &order.tracking {
+        out.push_str(&tracking::text(tracking));
+        out.push('\n');
+    }
     out.push_str(&format!("Your order: {link}\n\n{}\n", shop.name));
     if !shop.contact_email.is_empty() {
         out.push_str(&format!("{}\n", shop.contact_email));
@@ -145,6 +150,7 @@ fn html_body(
                     }
                     tr { td { strong { "Total" } } td style="text-align:right" { strong { (t.total.to_string()) } } }
                 }
+                @if let Some(t) = &order.tracking { (tracking::block(t)) }
                 p { a href=(link) { "See your order " (order.number) } }
                 p style="color:#596575" { (shop.name)
                     @if !shop.contact_email.is_empty() { " · " (shop.contact_email) } }

@@ -108,12 +108,18 @@ pub async fn refund(p: &Payments<'_>, number: &str, req: &Req) -> Resp {
             Ok(key) => key,
             Err(resp) => return resp,
         },
-        None if request.amount.is_none() && request.note.is_none() => derived.as_str(),
+        None if request.amount.is_none()
+            && request.note.is_none()
+            && request.restock.is_empty() =>
+        {
+            derived.as_str()
+        }
         None => {
             return Resp::json_error(
                 400,
                 "missing_idempotency_key",
-                "a refund with an amount or a note needs an Idempotency-Key header",
+                "a refund with an amount, a note or goods to restock needs an Idempotency-Key \
+                 header",
             );
         }
     };

@@ -187,7 +187,7 @@ async fn respond_json(
         Ok(Route::StripeWebhook) => payments::webhook::receive(p, req).await,
         Ok(Route::OwnerRefund(number)) => payments::refund::refund(p, &number, req).await,
         Ok(Route::OwnerTransition(number, to)) => {
-            office::api::orders::transition(p, &number, to).await
+            office::api::orders::transition(p, &number, to, req).await
         }
         Ok(Route::OwnerReviewEvent(event_id)) => {
             office::api::payments::review_event(p.writer, event_id, req).await

@@ -1,5 +1,6 @@
 //! `GET /admin/export/orders?from=YYYY-MM-DD&to=YYYY-MM-DD`: the orders placed on those
-//! UTC days (both inclusive), oldest first, for the back office's CSV export. At most
+//! UTC days (both inclusive), oldest first, for the back office's CSV export, with what
+//! was refunded and the parcel's tracking. At most
 //! [`MAX_EXPORT_ROWS`]; `more` says the range holds more (the pages refuse such an
 //! export rather than cut it silently).
 
@@ -37,7 +38,10 @@ pub fn export(db: &Db, query: &str) -> Result<Response, ApiError> {
                         (SELECT l.quantity || '× ' || coalesce(l.sku, '') AS item \
                          FROM order_lines l WHERE l.order_id = o.id ORDER BY l.id)), \
                     o.currency, o.subtotal_amount, o.discount_amount, o.discount_code, \
-                    o.shipping_amount, o.shipping_method, o.tax_amount, o.tax_mode, o.total_amount \
+                    o.shipping_amount, o.shipping_method, o.tax_amount, o.tax_mode, o.total_amount, \
+                    (SELECT coalesce(sum(p.amount_refunded), 0) FROM payments p \
+                     WHERE p.order_id = o.id), \
+                    o.tracking_carrier, o.tracking_number \
              FROM orders o \
              WHERE o.created_at >= ?1 || 'T' AND o.created_at < date(?2, '+1 day') || 'T' \
              ORDER BY o.created_at, o.id LIMIT ?3",
@@ -70,6 +74,9 @@ pub fn export(db: &Db, query: &str) -> Result<Response, ApiError> {
                     tax: row.int(18)?,
                     tax_mode: row.text(19)?,
                     total: row.int(20)?,
+                    refunded: row.int(21)?,
+                    tracking_carrier: row.opt_text(22)?,
+                    tracking_number: row.opt_text(23)?,
                 })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;

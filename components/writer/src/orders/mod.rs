@@ -1,5 +1,5 @@
 //! Orders: placing one, reading it back, its number and history, moving it (ship, cancel,
-//! the sweep of expired ones), stock, and the owner's list, order view and export.
+//! the sweep of expired ones), stock and goods returned to it, and the owner's list, order view and export.
 
 pub mod events;
 pub mod export;
@@ -7,6 +7,7 @@ pub mod number;
 pub mod owner_list;
 pub mod owner_view;
 pub mod place;
+pub mod restock;
 pub mod stock;
 pub mod transitions;
 pub mod view;

@@ -1,6 +1,8 @@
 //! `GET /admin/orders?state=&limit=&before=&from=&to=&q=`: the shop owner's list of orders,
 //! newest first, a page at a time, filtered by state, by the day it was placed (UTC), and
-//! by a search (the order number's start, or part of the email, case-insensitive). Pages
+//! by a search (any part of the number, with or without `SF-` and its dashes, or part of
+//! the name or the email, ASCII letters in any case (SQLite's LIKE); bound parameters, LIKE with its wildcards
+//! escaped, so `%` and `_` match only themselves). Pages
 //! are cut by row id (strictly increasing with placement), named to callers by the public
 //! order number of the last order shown. The search scans the orders (no index serves
 //! "contains"); a page still reads at most `limit + 1` matching rows.
@@ -29,8 +31,9 @@ pub fn list(db: &Db, query: &str) -> Result<Response, ApiError> {
              WHERE (?1 IS NULL OR o.state = ?1) AND (?2 IS NULL OR o.id < ?2) \
                AND (?4 IS NULL OR o.created_at >= ?4) \
                AND (?5 IS NULL OR o.created_at < date(?5, '+1 day')) \
-               AND (?6 IS NULL OR instr(o.number, upper(?6)) = 1 \
-                    OR instr(lower(o.email), lower(?6)) > 0) \
+               AND (?6 IS NULL OR o.name LIKE ?6 ESCAPE '\\' \
+                    OR o.email LIKE ?6 ESCAPE '\\' \
+                    OR (?7 IS NOT NULL AND replace(o.number, '-', '') LIKE ?7 ESCAPE '\\')) \
              ORDER BY o.id DESC LIMIT ?3",
             &[
                 opt_text(query.state.map(OrderState::as_str)),
@@ -38,7 +41,8 @@ pub fn list(db: &Db, query: &str) -> Result<Response, ApiError> {
                 int(i64::from(query.limit) + 1),
                 opt_text(query.from.as_deref()),
                 opt_text(query.to.as_deref()),
-                opt_text(query.q.as_deref()),
+                opt_text(query.q.as_deref().map(contains)),
+                opt_text(query.q.as_deref().and_then(number_part).map(|n| contains(&n))),
             ],
         )?;
         let more = rows.len() > query.limit as usize;
@@ -71,6 +75,39 @@ pub fn list(db: &Db, query: &str) -> Result<Response, ApiError> {
     json(200, &list)
 }
 
+/// A LIKE pattern matching text that contains `s` as typed: `%`, `_` and the escape
+/// character itself match only themselves.
+fn contains(s: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// What a search may match of an order number (`SF-7K3M-Q9TX-2PDA`), compared without its
+/// dashes: the text upper-cased and without dashes or spaces, a leading `SF` dropped (so
+/// `sf-7k3m`, `7K3M` and `Q9TX2P` all find the order); `None` when that leaves nothing, or
+/// something no number holds (a name, an email address).
+fn number_part(q: &str) -> Option<String> {
+    let compact: String = q
+        .chars()
+        .filter(|c| !matches!(c, '-' | ' '))
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let part = compact.strip_prefix("SF").unwrap_or(&compact);
+    let shaped = !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric());
+    // "SF" alone is every order.
+    if compact == "SF" {
+        return Some("SF".to_string());
+    }
+    shaped.then(|| part.to_string())
+}
+
 /// The row id of the order numbered `number`; 422 if there is none, as `before` must name
 /// an order the list showed.
 fn order_id(db: &Db, number: &str) -> Result<i64, ApiError> {
@@ -85,4 +122,24 @@ fn order_id(db: &Db, number: &str) -> Result<i64, ApiError> {
         .row("SELECT id FROM orders WHERE number = ?", &[text(&number)])?
         .ok_or_else(unknown)?;
     Ok(row.int(0)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_match_only_themselves() {
+        assert_eq!(contains("ada"), "%ada%");
+        assert_eq!(contains("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
+
+    #[test]
+    fn number_parts_with_or_without_the_prefix() {
+        assert_eq!(number_part("sf-7k3m").as_deref(), Some("7K3M"));
+        assert_eq!(number_part("7K3M-Q9").as_deref(), Some("7K3MQ9"));
+        assert_eq!(number_part("SF").as_deref(), Some("SF"));
+        assert_eq!(number_part("ada@example.com"), None);
+        assert_eq!(number_part("-"), None);
+    }
 }

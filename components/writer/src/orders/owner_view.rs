@@ -1,11 +1,12 @@
 //! `GET /admin/orders/{number}`: one order as the shop owner sees it in the back office:
 //! the order as the shopper sees it (`view::view`), plus its tracking number, the
 //! history with who caused each change, the payment, the provider's events for it (with
-//! any review) and the provider calls the ledger asked for. A read: nothing changes.
+//! any review) and the provider calls the ledger asked for, and the goods returned to stock. A read: nothing changes.
 
 use crate::db::{Db, Mode, RowExt as _, int};
 use crate::http::responses::{ApiError, json};
 use crate::orders::number;
+use crate::orders::restock;
 use crate::orders::view::{self, not_found};
 use crate::payments::intents;
 use anyhow::anyhow;
@@ -113,6 +114,7 @@ fn read(db: &Db, order: &intents::Order) -> anyhow::Result<OwnerOrder> {
         payment,
         payment_events,
         provider_actions,
+        restocks: restock::of_order(db, order.id)?,
     })
 }
 

@@ -408,6 +408,7 @@ fn placed_view(
             state: OrderState::PendingPayment,
             at: now.to_string(),
         }],
+        tracking: None,
         access_token: inserted.access_token,
     }
 }

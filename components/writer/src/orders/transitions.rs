@@ -6,17 +6,20 @@
 
 use crate::checkout::discounts;
 use crate::db::RowExt as _;
-use crate::db::{Db, Mode, int, text};
+use crate::db::{Db, Mode, int, opt_text, text};
 use crate::http::request::{Head, Header, parse_json};
 use crate::http::responses::{ApiError, json, json_text};
 use crate::idempotency::{self, Holder, Journal};
 use crate::orders::events;
 use crate::orders::number;
+use crate::orders::restock;
 use crate::orders::view::{self, not_found};
 use crate::payments::intents;
 use crate::payments::provider_actions;
+use crate::payments::state::PaymentStatus;
 use anyhow::ensure;
 use spin_sdk::http::Response;
+use storefront_domain::carriers;
 use storefront_domain::owner_orders;
 use storefront_domain::{
     FieldError, OrderState, ReleaseExpiredRequest, ReleaseExpiredResult, TransitionRequest,
@@ -33,6 +36,10 @@ use storefront_domain::{
 /// (`idempotent-replayed: true`); with another command it is 422. The history names the
 /// `storefront-actor` (default `admin-token`).
 ///
+/// Shipping may also name the carrier (`tracking_carrier`, with a tracking number only).
+/// Cancelling a paid, unshipped order refunds and restocks it in one step
+/// ([`cancel_paid`]); a shipped order cannot be cancelled (refund it).
+///
 /// Cancelling an unpaid order whose intent may still succeed answers `202` with the order
 /// still `pending_payment`: the intent is cancelled at the provider first (a provider
 /// action), and the order is cancelled when the provider confirms it, or paid if the
@@ -42,6 +49,7 @@ pub fn transition(db: &Db, head: &Head, number: &str, body: &[u8]) -> Result<Res
     let TransitionRequest {
         to,
         tracking_number,
+        tracking_carrier,
     } = parse_json(body)?;
     let actor = idempotency::actor(&head.actor)?;
     // Money states follow the provider's word only (`/payments/events`), so the ledger
@@ -75,14 +83,36 @@ pub fn transition(db: &Db, head: &Head, number: &str, body: &[u8]) -> Result<Res
             "is given only when shipping (to: fulfilled)",
         )]));
     }
+    let carrier = match tracking_carrier.as_deref().map(carriers::carrier) {
+        None => None,
+        Some(Ok(carrier)) => carrier,
+        Some(Err(message)) => {
+            return Err(ApiError::invalid(vec![FieldError::new(
+                "tracking_carrier",
+                message,
+            )]));
+        }
+    };
+    if carrier.is_some() && tracking.is_none() {
+        return Err(ApiError::invalid(vec![FieldError::new(
+            "tracking_carrier",
+            "is given only with a tracking number",
+        )]));
+    }
     let key = match &head.idempotency_key {
         Header::Missing => None,
         header => Some(idempotency::key(header, "an order command")?),
     };
+    // The carrier joins the fingerprint only when given, so keys recorded before carriers
+    // existed keep matching their commands.
     let fingerprint = idempotency::fingerprint(format!(
-        "{number}\n{}\n{}",
+        "{number}\n{}\n{}{}",
         to.as_str(),
-        tracking.as_deref().unwrap_or_default()
+        tracking.as_deref().unwrap_or_default(),
+        carrier
+            .as_deref()
+            .map(|c| format!("\n{c}"))
+            .unwrap_or_default()
     ));
     db.transaction(Mode::Write, |db| {
         if let Some(key) = &key
@@ -95,6 +125,16 @@ pub fn transition(db: &Db, head: &Head, number: &str, body: &[u8]) -> Result<Res
         let mut status = 200;
         let now = db.now()?;
         if from != to {
+            if from == OrderState::Fulfilled && to == OrderState::Cancelled {
+                return Err(ApiError::new(
+                    409,
+                    "illegal_transition",
+                    format!(
+                        "order {number} is shipped and cannot be cancelled; refund it instead \
+                         (its goods are with the shopper)"
+                    ),
+                ));
+            }
             if !from.can_become(to) {
                 return Err(ApiError::new(
                     409,
@@ -106,7 +146,9 @@ pub fn transition(db: &Db, head: &Head, number: &str, body: &[u8]) -> Result<Res
                     ),
                 ));
             }
-            if to == OrderState::Cancelled {
+            if from == OrderState::Paid && to == OrderState::Cancelled {
+                cancel_paid(db, &order, &now, &actor)?;
+            } else if to == OrderState::Cancelled {
                 let cancel = provider_actions::request_cancel(
                     db,
                     &order,
@@ -123,8 +165,8 @@ pub fn transition(db: &Db, head: &Head, number: &str, body: &[u8]) -> Result<Res
         }
         if let Some(tracking) = &tracking {
             db.execute(
-                "UPDATE orders SET tracking_number = ? WHERE id = ?",
-                &[text(tracking), int(order.id)],
+                "UPDATE orders SET tracking_number = ?, tracking_carrier = ? WHERE id = ?",
+                &[text(tracking), opt_text(carrier.as_deref()), int(order.id)],
             )?;
         }
         let response =
@@ -146,6 +188,37 @@ pub fn transition(db: &Db, head: &Head, number: &str, body: &[u8]) -> Result<Res
         }
         Ok(json_text(status, response))
     })
+}
+
+/// Cancels paid, unshipped `order` in one step: the order is cancelled, every unit not
+/// returned yet goes back on the shelf (with its stock adjustment), and the money left
+/// is refunded through the provider action queue (the courier asks the provider; its
+/// `charge.refunded` event marks the payment refunded). Refused while the payment is not
+/// plainly succeeded (a whole refund already asked for, say).
+fn cancel_paid(db: &Db, order: &intents::Order, now: &str, actor: &str) -> Result<(), ApiError> {
+    let payment = intents::for_order(db, order.id)?
+        .filter(|p| p.status == PaymentStatus::Succeeded)
+        .ok_or_else(|| {
+            ApiError::new(
+                409,
+                "illegal_transition",
+                format!(
+                    "order {}'s payment is not in a state that can be refunded; it cannot be \
+                     cancelled now",
+                    order.number
+                ),
+            )
+        })?;
+    apply(
+        db,
+        order.id,
+        OrderState::Paid,
+        OrderState::Cancelled,
+        now,
+        Some(actor),
+    )?;
+    provider_actions::refund_cancelled_by_owner(db, &payment, now)?;
+    Ok(())
 }
 
 /// Most expired orders one sweep handles; the rest wait for the next one.
@@ -254,7 +327,23 @@ pub fn apply(
         // A cancelled order gives its discount code's use back; a refunded one does not.
         discounts::release(db, order_id, now)?;
     }
-    if to.releases_stock() {
+    if to.releases_stock() && from == OrderState::Paid {
+        // Sold goods come back as a return: recorded per line with a stock adjustment.
+        let left = restock::everything_left(db, order_id)?;
+        let number = db
+            .row("SELECT number FROM orders WHERE id = ?", &[int(order_id)])?
+            .ok_or_else(|| anyhow::anyhow!("order {order_id} vanished"))?
+            .text(0)?;
+        restock::put_back(
+            db,
+            order_id,
+            &number,
+            &left,
+            None,
+            actor.unwrap_or("admin-token"),
+            now,
+        )?;
+    } else if to.releases_stock() {
         // One line per variant (UNIQUE (order_id, variant_id)), so the subquery is one row.
         db.execute(
             "UPDATE variants SET stock = stock + \

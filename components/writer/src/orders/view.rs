@@ -10,6 +10,7 @@ use crate::http::responses::{ApiError, json};
 use crate::owner::settings;
 use anyhow::{Context as _, anyhow};
 use spin_sdk::http::Response;
+use storefront_domain::carriers::Tracking;
 use storefront_domain::checkout::{AppliedDiscount, ShippingOption, TaxLine, TaxMode, Totals};
 use storefront_domain::{Address, Money, OrderEvent, OrderState, OrderView, PricedLine};
 
@@ -103,7 +104,8 @@ pub fn view(db: &Db, order_id: i64) -> anyhow::Result<OrderView> {
              address_postal_code, address_country, currency, total_amount, created_at, \
              updated_at, subtotal_amount, discount_amount, discount_code, shipping_amount, \
              shipping_method, shipping_name, tax_amount, tax_mode, tax_rate_bp, tax_name, \
-             discount_description, access_token FROM orders WHERE id = ?",
+             discount_description, access_token, tracking_number, tracking_carrier \
+             FROM orders WHERE id = ?",
             &[int(order_id)],
         )?
         .with_context(|| format!("order {order_id} not found"))?;
@@ -185,6 +187,15 @@ pub fn view(db: &Db, order_id: i64) -> anyhow::Result<OrderView> {
         created_at: o.text(11)?,
         updated_at: o.text(12)?,
         events,
+        tracking: o
+            .opt_text(25)?
+            .map(|number| {
+                Ok::<_, anyhow::Error>(Tracking {
+                    carrier: o.opt_text(26)?,
+                    number,
+                })
+            })
+            .transpose()?,
         access_token: o.opt_text(24)?.unwrap_or_default(),
     })
 }

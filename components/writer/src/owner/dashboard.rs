@@ -7,6 +7,7 @@
 //! payment events to review scan `payment_events` once (as the audit does). The lists
 //! are bounded by [`DASHBOARD_LIST_ROWS`], the counts are exact.
 
+use crate::catalog::rules::shop_currency;
 use crate::db::{Db, Mode, RowExt as _, int, text};
 use crate::http::responses::{ApiError, json};
 use crate::payments::reviews;
@@ -44,11 +45,12 @@ pub fn backlog(db: &Db) -> Result<Response, ApiError> {
 }
 
 pub fn dashboard(db: &Db) -> Result<Response, ApiError> {
-    let view = db.transaction(Mode::Read, load)?;
+    let currency = shop_currency()?;
+    let view = db.transaction(Mode::Read, |db| load(db, currency))?;
     json(200, &view)
 }
 
-fn load(db: &Db) -> anyhow::Result<Dashboard> {
+fn load(db: &Db, currency: String) -> anyhow::Result<Dashboard> {
     let day = db
         .row("SELECT date('now')", &[])?
         .ok_or_else(|| anyhow::anyhow!("no date"))?
@@ -57,25 +59,36 @@ fn load(db: &Db) -> anyhow::Result<Dashboard> {
     let start = format!("{day}T00:00:00.000Z");
     let mut placed_today = 0;
     let mut paid_today = 0;
-    let mut revenue_today: Vec<Money> = Vec::new();
     for row in db.rows(
         &format!(
-            "SELECT state, currency, count(*), sum(total_amount) FROM orders \
-             WHERE state IN {ALL_STATES} AND created_at >= ? GROUP BY state, currency \
-             ORDER BY currency"
+            "SELECT state, count(*) FROM orders \
+             WHERE state IN {ALL_STATES} AND created_at >= ? GROUP BY state"
         ),
         &[text(&start)],
     )? {
-        let (state, currency, count, sum) = (row.text(0)?, row.text(1)?, row.int(2)?, row.int(3)?);
+        let (state, count) = (row.text(0)?, row.int(1)?);
         placed_today += count;
         if state == "paid" || state == "fulfilled" {
             paid_today += count;
-            match revenue_today.iter_mut().find(|m| m.currency == currency) {
-                Some(m) => m.amount += sum,
-                None => revenue_today.push(Money::new(sum, currency)),
-            }
         }
     }
+    // Net revenue: the money today's orders brought in (payments that succeeded, whatever
+    // became of their order since) less what the provider confirmed giving back, per
+    // currency. A refunded or cancelled-and-refunded order adds nothing.
+    let revenue_today = db
+        .rows(
+            &format!(
+                "SELECT p.currency, sum(p.amount - p.amount_refunded) FROM orders o \
+                 JOIN payments p ON p.order_id = o.id \
+                 WHERE o.state IN {ALL_STATES} AND o.created_at >= ? \
+                   AND p.status IN ('succeeded', 'refund_requested', 'refunded') \
+                 GROUP BY p.currency ORDER BY p.currency"
+            ),
+            &[text(&start)],
+        )?
+        .iter()
+        .map(|row| Ok(Money::new(row.int(1)?, row.text(0)?.to_ascii_uppercase())))
+        .collect::<anyhow::Result<Vec<_>>>()?;
 
     let to_ship_count = count(db, "SELECT count(*) FROM orders WHERE state = 'paid'")?;
     let to_ship = db
@@ -169,6 +182,7 @@ fn load(db: &Db) -> anyhow::Result<Dashboard> {
 
     Ok(Dashboard {
         day,
+        currency,
         placed_today,
         paid_today,
         revenue_today,

@@ -10,6 +10,7 @@
 //!   until the provider confirms the intent is cancelled; until then it stays
 //!   `pending_payment` with its stock reserved, so a late success pays it.
 //! - A success that still arrives for a cancelled order is refunded, once, in full.
+//! - A paid order the owner cancels before shipping is refunded, once, what is left.
 
 use crate::db::{Db, Mode, RowExt as _, int, text};
 use crate::http::request::parse_json;
@@ -157,6 +158,18 @@ pub fn refund_paid_after_cancel(db: &Db, payment: &Payment, now: &str) -> anyhow
         payment,
         ProviderActionKind::Refund,
         Reason::PaidAfterCancel,
+        now,
+    )
+}
+
+/// The owner cancelled paid order `payment`'s order before shipping it: the money that
+/// is left goes back (the provider refunds what it has not refunded yet).
+pub fn refund_cancelled_by_owner(db: &Db, payment: &Payment, now: &str) -> anyhow::Result<()> {
+    enqueue(
+        db,
+        payment,
+        ProviderActionKind::Refund,
+        Reason::CancelledByOwner,
         now,
     )
 }

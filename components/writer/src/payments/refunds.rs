@@ -2,7 +2,9 @@
 //!
 //! - `POST /orders/{number}/refunds` (`Idempotency-Key`, `RequestRefund`): records the
 //!   request before the provider hears of it, so pages can always retry the provider call
-//!   with the same provider idempotency key; refuses more than is still refundable;
+//!   with the same provider idempotency key; refuses more than is still refundable; puts
+//!   the goods it names back on the shelf in the same transaction (`orders::restock`:
+//!   they are back whatever the provider later answers about the money);
 //! - `GET /orders/{number}/refunds/{seq}`: one refund, to drive a stuck one on;
 //! - `POST /orders/{number}/refunds/{seq}/result` (`RefundReport`): the provider accepted
 //!   it (with its refund id) or refused it (its amount is free again).
@@ -16,6 +18,7 @@ use crate::http::request::{Head, parse_json};
 use crate::http::responses::{ApiError, json};
 use crate::idempotency::{self, Journal};
 use crate::orders::number;
+use crate::orders::restock;
 use crate::orders::view::not_found;
 use crate::payments::intents::{self, Order, check_id};
 use crate::payments::state::PaymentStatus;
@@ -112,7 +115,10 @@ pub fn request(db: &Db, head: &Head, number: &str, body: &[u8]) -> Result<Respon
         return Err(ApiError::invalid(errors));
     }
     let fingerprint = idempotency::fingerprint(
-        serde_json::json!({"order": number, "amount": asked.amount, "note": note}).to_string(),
+        serde_json::json!({
+            "order": number, "amount": asked.amount, "note": note, "restock": asked.restock,
+        })
+        .to_string(),
     );
     let (status, answer) = db.transaction(Mode::Write, |db| {
         let order = intents::order_by_number(db, &number)?.ok_or_else(|| not_found(&number))?;
@@ -169,6 +175,7 @@ pub fn request(db: &Db, head: &Head, number: &str, body: &[u8]) -> Result<Respon
                 ),
             )]));
         }
+        let chosen = restock::check(db, order.id, &asked.restock)?;
         let now = db.now()?;
         let seq = db
             .int_value(
@@ -195,6 +202,7 @@ pub fn request(db: &Db, head: &Head, number: &str, body: &[u8]) -> Result<Respon
                 text(&now),
             ],
         )?;
+        restock::put_back(db, order.id, &number, &chosen, Some(seq), &actor, &now)?;
         Ok::<_, ApiError>((201, answer(db, &order, seq)?))
     })?;
     json(status, &answer)

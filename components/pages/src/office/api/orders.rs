@@ -7,17 +7,44 @@ use crate::office::orders::transition::move_order;
 use crate::payments::Payments;
 use crate::security::owner_token;
 use crate::writer::WriterClient;
+use serde::Deserialize;
 use storefront_domain::order_list::OrderListQuery;
 use storefront_domain::{OrderState, TransitionRequest};
 
+/// What `POST /admin/orders/{number}/fulfil` may carry (no body: neither).
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Shipping {
+    #[serde(default)]
+    tracking_number: Option<String>,
+    #[serde(default)]
+    tracking_carrier: Option<String>,
+}
+
 /// `POST /admin/orders/{number}/fulfil` and `/cancel`: the shop owner ships an order
-/// (`paid → fulfilled`) or cancels an unpaid one (`pending_payment → cancelled`, which
-/// returns its stock). Answers the order, or the writer's refusal (409 for an illegal
-/// transition). See [`move_order`].
-pub async fn transition(p: &Payments<'_>, number: &str, to: OrderState) -> Resp {
+/// (`paid → fulfilled`, optionally with `{"tracking_number": …, "tracking_carrier": …}`),
+/// or cancels an unpaid one (`pending_payment → cancelled`, which returns its stock) or a
+/// paid, unshipped one (`paid → cancelled`: refunded and restocked in one step). Answers
+/// the order, or the writer's refusal (409 for an illegal transition, such as
+/// cancelling a shipped order). See [`move_order`].
+pub async fn transition(p: &Payments<'_>, number: &str, to: OrderState, req: &Req) -> Resp {
+    let shipping: Shipping =
+        if to != OrderState::Fulfilled || req.body.iter().all(u8::is_ascii_whitespace) {
+            Shipping::default()
+        } else {
+            match crate::http::json::parse_json(
+                &req.body,
+                "shipping details (`{\"tracking_number\": \"…\", \"tracking_carrier\": \"dhl\"}`, \
+                 or no body)",
+            ) {
+                Ok(shipping) => shipping,
+                Err(resp) => return resp,
+            }
+        };
     let request = TransitionRequest {
         to,
-        tracking_number: None,
+        tracking_number: shipping.tracking_number,
+        tracking_carrier: shipping.tracking_carrier,
     };
     match move_order(p, number, &request, owner_token::ACTOR, None).await {
         Ok(moved) => Resp::json(moved.status, &moved.order),

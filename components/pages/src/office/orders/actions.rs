@@ -1,7 +1,9 @@
 //! Ship, cancel and refund an order from the back office: `GET
 //! /admin/orders/{number}/{ship|cancel|refund}` is the confirmation page (with the
 //! tracking number field for shipping, the amount and a note for a refund), `POST` on the
-//! same path does it and goes back to the order with a message. `POST
+//! same path does it and goes back to the order with a message. Shipping names the
+//! carrier with the tracking number; a refund says per line how many units go back on
+//! the shelf; cancelling a paid, unshipped order refunds and restocks it in one step. `POST
 //! /admin/orders/{number}/refunds/{seq}/retry` asks the provider again for a refund it
 //! never answered.
 //!
@@ -16,13 +18,17 @@ use super::{order_path, state_badge};
 use crate::config::Config;
 use crate::http::Resp;
 use crate::http::forms::{Form, valid_idempotency_key};
+use crate::layout::line_name;
 use crate::payments::refund::{self, Ask, RefundError, Requested};
 use crate::payments::{PayError, Payments, provider::ProviderError};
 use crate::security::signing::random_hex;
 use crate::writer::WriterError;
 use maud::{Markup, html};
+use storefront_domain::carriers;
 use storefront_domain::decimal::{format_amount, parse_amount};
-use storefront_domain::owner_orders::{MAX_TRACKING_NUMBER, OwnerOrder, tracking_number};
+use storefront_domain::owner_orders::{
+    MAX_TRACKING_NUMBER, OwnerOrder, RestockLine, tracking_number,
+};
 use storefront_domain::payments::{MAX_REFUND_NOTE, RequestRefund};
 use storefront_domain::{Money, OrderState, TransitionRequest};
 
@@ -61,7 +67,16 @@ impl Action {
         let state = owner.order.state;
         match self {
             Action::Ship => state == OrderState::Paid,
-            Action::Cancel => state == OrderState::PendingPayment,
+            // Unpaid: the reservation ends. Paid and not shipped: refunded and restocked in
+            // one step (the writer refuses while the payment is not plainly succeeded).
+            Action::Cancel => {
+                state == OrderState::PendingPayment
+                    || (state == OrderState::Paid
+                        && owner
+                            .payment
+                            .as_ref()
+                            .is_some_and(|p| p.status == "succeeded"))
+            }
             // The writer refunds paid and shipped orders, up to what was paid.
             Action::Refund => {
                 matches!(state, OrderState::Paid | OrderState::Fulfilled)
@@ -80,6 +95,13 @@ struct Typed<'a> {
     key: String,
     tracking: &'a str,
     tracking_error: Option<String>,
+    carrier: &'a str,
+    carrier_other: &'a str,
+    carrier_error: Option<String>,
+    /// Units to return to stock, per line of the order (as typed).
+    restock: Vec<String>,
+    /// A message per line, where one is wrong.
+    restock_errors: Vec<Option<String>>,
     amount: String,
     amount_error: Option<String>,
     note: &'a str,
@@ -97,9 +119,22 @@ pub async fn confirm(office: &Office<'_>, number: &str, action: Action) -> Resp 
         .as_ref()
         .map(|p| format_amount(p.refundable(), &p.amount.currency))
         .unwrap_or_default();
+    // A paid order not shipped yet still has its goods here: a refund returns them all
+    // unless the owner says otherwise. A shipped order's goods come back only if the
+    // owner says so.
+    let restock = owner
+        .order
+        .items
+        .iter()
+        .map(|l| match owner.order.state {
+            OrderState::Paid => owner.returnable(&l.sku).to_string(),
+            _ => "0".to_string(),
+        })
+        .collect();
     let typed = Typed {
         key: random_hex(16),
         amount,
+        restock,
         ..Typed::default()
     };
     form_page(office, &owner, action, 200, &typed)
@@ -169,13 +204,18 @@ pub async fn retry_refund(office: &Office<'_>, number: &str, seq: i64) -> Resp {
 
 async fn ship(office: &Office<'_>, p: &Payments<'_>, number: &str, key: &str, form: &Form) -> Resp {
     let typed = form.get("tracking_number").unwrap_or_default();
-    let again = |error: String| async move {
+    let chosen = form.get("tracking_carrier").unwrap_or_default();
+    let other = form.get("tracking_carrier_other").unwrap_or_default();
+    let again = |tracking_error: Option<String>, carrier_error: Option<String>| async move {
         match load(office, number).await {
             Ok(owner) => {
                 let typed = Typed {
                     key: key.to_string(),
                     tracking: typed,
-                    tracking_error: Some(error),
+                    tracking_error,
+                    carrier: chosen,
+                    carrier_other: other,
+                    carrier_error,
                     ..Typed::default()
                 };
                 form_page(office, &owner, Action::Ship, 422, &typed)
@@ -185,11 +225,29 @@ async fn ship(office: &Office<'_>, p: &Payments<'_>, number: &str, key: &str, fo
     };
     let tracking = match tracking_number(typed) {
         Ok(tracking) => tracking,
-        Err(message) => return again(format!("Tracking number {message}.")).await,
+        Err(message) => return again(Some(format!("Tracking number {message}.")), None).await,
     };
+    // A carrier typed under "Other" wins over the list.
+    let carrier_typed = if other.trim().is_empty() {
+        chosen
+    } else {
+        other
+    };
+    let carrier = match carriers::carrier(carrier_typed) {
+        Ok(carrier) => carrier,
+        Err(message) => return again(None, Some(format!("The carrier {message}."))).await,
+    };
+    if carrier.is_some() && tracking.is_none() {
+        return again(
+            Some("Enter the tracking number that goes with the carrier.".into()),
+            None,
+        )
+        .await;
+    }
     let request = TransitionRequest {
         to: OrderState::Fulfilled,
         tracking_number: tracking.clone(),
+        tracking_carrier: carrier.clone(),
     };
     match move_order(p, number, &request, ACTOR, Some(key)).await {
         Ok(moved) if moved.replayed => office.done(
@@ -198,26 +256,33 @@ async fn ship(office: &Office<'_>, p: &Payments<'_>, number: &str, key: &str, fo
         ),
         Ok(_) => office.done(
             &order_path(number),
-            match &tracking {
-                Some(t) => format!("Order {number} is shipped (tracking number {t})."),
-                None => format!("Order {number} is shipped."),
+            match (&tracking, carrier.as_deref()) {
+                (Some(t), Some(c)) => format!(
+                    "Order {number} is shipped ({} tracking number {t}).",
+                    carriers::known(c).map_or(c, |k| k.name)
+                ),
+                (Some(t), None) => format!("Order {number} is shipped (tracking number {t})."),
+                _ => format!("Order {number} is shipped."),
             },
         ),
-        Err(WriterError::Rejected { status: 422, body })
-            if body
-                .error
-                .fields
-                .iter()
-                .any(|f| f.field == "tracking_number") =>
-        {
-            let message = body
-                .error
-                .fields
-                .iter()
-                .find(|f| f.field == "tracking_number")
-                .map(|f| f.message.clone())
-                .unwrap_or_default();
-            again(format!("Tracking number {message}.")).await
+        Err(WriterError::Rejected { status: 422, body }) => {
+            let message = |field: &str| {
+                body.error
+                    .fields
+                    .iter()
+                    .find(|f| f.field == field)
+                    .map(|f| f.message.clone())
+            };
+            match (message("tracking_number"), message("tracking_carrier")) {
+                (None, None) => office.writer_failed(WriterError::Rejected { status: 422, body }),
+                (number, carrier) => {
+                    again(
+                        number.map(|m| format!("Tracking number {m}.")),
+                        carrier.map(|m| format!("The carrier {m}.")),
+                    )
+                    .await
+                }
+            }
         }
         Err(e) => office.writer_failed(e),
     }
@@ -227,6 +292,7 @@ async fn cancel(office: &Office<'_>, p: &Payments<'_>, number: &str, key: &str) 
     let request = TransitionRequest {
         to: OrderState::Cancelled,
         tracking_number: None,
+        tracking_carrier: None,
     };
     match move_order(p, number, &request, ACTOR, Some(key)).await {
         Ok(moved) if moved.status == 202 => office.done(
@@ -240,6 +306,21 @@ async fn cancel(office: &Office<'_>, p: &Payments<'_>, number: &str, key: &str) 
             &order_path(number),
             format!("Order {number} was already cancelled with this form; nothing was done twice."),
         ),
+        Ok(moved)
+            if moved
+                .order
+                .events
+                .iter()
+                .any(|e| e.state == OrderState::Paid) =>
+        {
+            office.done(
+                &order_path(number),
+                format!(
+                    "Order {number} is cancelled: its goods are back on the shelf and its \
+                     payment is being refunded in full."
+                ),
+            )
+        }
         Ok(_) => office.done(
             &order_path(number),
             format!("Order {number} is cancelled; its stock is back on the shelf."),
@@ -268,6 +349,7 @@ async fn refund_order(
         note: form.get("note").unwrap_or_default(),
         ..Typed::default()
     };
+    let restock = restock_asked(&owner, form, &mut typed);
     let amount = if typed.amount.is_empty() {
         typed.amount_error = Some("Enter the amount to refund.".into());
         None
@@ -289,13 +371,15 @@ async fn refund_order(
             "The note is longer than {MAX_REFUND_NOTE} characters."
         ));
     }
-    let Some(amount) = amount.filter(|_| typed.note_error.is_none()) else {
+    let restock_ok = typed.restock_errors.iter().all(Option::is_none);
+    let Some(amount) = amount.filter(|_| typed.note_error.is_none() && restock_ok) else {
         return form_page(office, &owner, Action::Refund, 422, &typed);
     };
     let ask = Ask {
         request: RequestRefund {
             amount: Some(amount),
             note: Some(typed.note.to_string()).filter(|n| !n.trim().is_empty()),
+            restock,
         },
         key,
         actor: ACTOR,
@@ -308,17 +392,38 @@ async fn refund_order(
                 done.amount
             ),
         ),
-        Ok(done) => office.done(&order_path(number), refunded_message(p, number, &done)),
+        Ok(done) => {
+            let back: i64 = ask.request.restock.iter().map(|r| r.quantity).sum();
+            let mut message = refunded_message(p, number, &done);
+            if back > 0 {
+                message.push_str(&format!(
+                    " {back} {} back on the shelf.",
+                    if back == 1 { "item is" } else { "items are" }
+                ));
+            }
+            office.done(&order_path(number), message)
+        }
         Err(RefundError::Invalid(body)) => {
             for field in &body.error.fields {
                 let message = format!("The {} {}.", field.field, field.message);
                 match field.field.as_str() {
                     "amount" => typed.amount_error = Some(message),
                     "note" => typed.note_error = Some(message),
-                    _ => {}
+                    other => {
+                        let line = other
+                            .strip_prefix("restock.")
+                            .and_then(|sku| owner.order.items.iter().position(|l| l.sku == sku));
+                        if let Some(i) = line {
+                            typed.restock_errors[i] =
+                                Some(format!("Return to stock {}.", field.message));
+                        }
+                    }
                 }
             }
-            if typed.amount_error.is_none() && typed.note_error.is_none() {
+            if typed.amount_error.is_none()
+                && typed.note_error.is_none()
+                && typed.restock_errors.iter().all(Option::is_none)
+            {
                 typed.amount_error = Some(body.error.message);
             }
             form_page(office, &owner, Action::Refund, 422, &typed)
@@ -458,6 +563,18 @@ fn form_page(
             },
             "Ship order",
         ),
+        Action::Cancel if o.state == OrderState::Paid => (
+            format!("Cancel order {number}"),
+            html! {
+                p { "Cancel the paid order before it ships: every item goes back on the shelf \
+                     and the payment is refunded in full"
+                    @if let Some(p) = &owner.payment {
+                        " (" strong { (Money::new(p.refundable(), &p.amount.currency)) } ")"
+                    }
+                    ", through the payment provider. This cannot be undone." }
+            },
+            "Cancel and refund",
+        ),
         Action::Cancel => (
             format!("Cancel order {number}"),
             html! {
@@ -517,7 +634,27 @@ fn form_page(
 
 fn tracking_field(typed: &Typed<'_>) -> Markup {
     let error = typed.tracking_error.as_deref();
+    let carrier_error = typed.carrier_error.as_deref();
     html! {
+        label for="tracking_carrier" {
+            "Carrier (optional)"
+            select #tracking_carrier name="tracking_carrier"
+                aria-invalid=[carrier_error.map(|_| "true")]
+                aria-describedby=[carrier_error.map(|_| "tracking_carrier-error")] {
+                option value="" { "Not given" }
+                @for c in &carriers::CARRIERS {
+                    option value=(c.code) selected[typed.carrier == c.code] { (c.name) }
+                }
+            }
+        }
+        label for="tracking_carrier_other" {
+            "Another carrier (if not in the list; its parcels get no tracking link)"
+            input #tracking_carrier_other type="text" name="tracking_carrier_other"
+                value=(typed.carrier_other) maxlength=(carriers::MAX_CARRIER) autocomplete="off";
+        }
+        @if let Some(error) = carrier_error {
+            p #tracking_carrier-error .field-error { (error) }
+        }
         label for="tracking_number" {
             "Tracking number (optional)"
             input #tracking_number type="text" name="tracking_number" value=(typed.tracking)
@@ -561,13 +698,76 @@ fn refund_fields(owner: &OwnerOrder, typed: &Typed<'_>) -> Markup {
         @if let Some(error) = note_error {
             p #note-error .field-error { (error) }
         }
+        (restock_fields(owner, typed))
+    }
+}
+
+/// The form field of line `i`'s units to return.
+fn restock_field(i: usize) -> String {
+    format!("restock_{i}")
+}
+
+/// The units per line the refund form asks to return to stock: whole numbers from 0 to
+/// what the line has left; a field error per line otherwise (`typed` keeps what was typed).
+fn restock_asked(owner: &OwnerOrder, form: &Form, typed: &mut Typed<'_>) -> Vec<RestockLine> {
+    let mut asked = Vec::new();
+    for (i, line) in owner.order.items.iter().enumerate() {
+        let raw = form.get(&restock_field(i)).unwrap_or_default().trim();
+        let left = owner.returnable(&line.sku);
+        let error = match raw.parse::<i64>() {
+            _ if raw.is_empty() => None,
+            Ok(n) if (0..=left).contains(&n) => {
+                if n > 0 {
+                    asked.push(RestockLine {
+                        sku: line.sku.clone(),
+                        quantity: n,
+                    });
+                }
+                None
+            }
+            _ => Some(format!(
+                "Return to stock a whole number from 0 to {left} (what is left of this line)."
+            )),
+        };
+        typed.restock.push(raw.to_string());
+        typed.restock_errors.push(error);
+    }
+    asked
+}
+
+/// "Return to stock": one number per line, up to what it sold and has not returned yet.
+fn restock_fields(owner: &OwnerOrder, typed: &Typed<'_>) -> Markup {
+    html! {
+        fieldset.restock {
+            legend { "Return items to stock" }
+            p.muted { "Units that go back on the shelf with this refund (0 keeps them sold)." }
+            @for (i, line) in owner.order.items.iter().enumerate() {
+                @let id = restock_field(i);
+                @let left = owner.returnable(&line.sku);
+                @let error = typed.restock_errors.get(i).cloned().flatten();
+                @let error_id = format!("{id}-error");
+                label for=(id) {
+                    (line_name(line)) " (" (line.sku) "), up to " (left)
+                    input #(id) type="number" name=(id) min="0" max=(left) inputmode="numeric"
+                        value=(typed.restock.get(i).map_or("0", String::as_str))
+                        aria-invalid=[error.as_ref().map(|_| "true")]
+                        aria-describedby=[error.as_ref().map(|_| error_id.as_str())];
+                }
+                @if let Some(error) = &error {
+                    p.field-error #(error_id) { (error) }
+                }
+            }
+        }
     }
 }
 
 fn not_offered(action: Action, state: OrderState) -> String {
     let what = match action {
         Action::Ship => "Only a paid order can be shipped",
-        Action::Cancel => "Only an order awaiting payment can be cancelled",
+        Action::Cancel => {
+            "Only an order awaiting payment, or paid and not shipped yet, can be cancelled \
+             (refund a shipped one)"
+        }
         Action::Refund => {
             "Only a paid or shipped order whose payment succeeded, with money left to give \
              back, can be refunded"

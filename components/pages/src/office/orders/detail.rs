@@ -1,6 +1,6 @@
 //! `GET /admin/orders/{number}`: one order for the owner: what to do next (links to the
 //! confirmation pages), the lines and totals, the customer and address, the shipping,
-//! the history (who moved the order, when), the payment, the provider's events and the
+//! the history (who moved the order, when, and the goods returned to stock), the payment, the provider's events and the
 //! provider calls the ledger asked for. A table wider than a phone scrolls in a region
 //! that takes keyboard focus.
 
@@ -100,8 +100,17 @@ fn page(office: &Office<'_>, owner: &OwnerOrder) -> Markup {
                 }
                 dt { "Shipping method" }
                 dd { @match &o.shipping { Some(s) => (s.name), None => "None chosen" } }
-                dt { "Tracking number" }
-                dd { @match &owner.tracking_number { Some(t) => code { (t) }, None => span.muted { "None" } } }
+                dt { "Tracking" }
+                dd { @match &o.tracking {
+                    Some(t) => {
+                        @if let Some(carrier) = t.carrier_name() { (carrier) " " }
+                        code { (t.number) }
+                        @if let Some(url) = t.url() {
+                            " · " a href=(url) rel="noopener noreferrer" { "the carrier's tracking page" }
+                        }
+                    },
+                    None => span.muted { "None" },
+                } }
             }
         }
         section aria-labelledby="history-h" {
@@ -124,6 +133,19 @@ fn page(office: &Office<'_>, owner: &OwnerOrder) -> Markup {
                                     }
                                 }
                                 td { (actor(entry.actor.as_deref(), entry.from.is_none())) }
+                            }
+                        }
+                        @for r in &owner.restocks {
+                            tr {
+                                td { (when::time(&r.at)) }
+                                td {
+                                    "Returned to stock: " (r.quantity) " × " (r.name) " (" (r.sku) ")"
+                                    @match r.refund_seq {
+                                        Some(seq) => { " with refund " (seq) },
+                                        None => { " on cancelling" },
+                                    }
+                                }
+                                td { (actor(Some(&r.actor), false)) }
                             }
                         }
                     }

@@ -97,7 +97,7 @@ fn filters(typed: &Typed, errors: &[FieldError]) -> Markup {
             }
             (field("from", "Placed from", "date", &typed.from, None))
             (field("to", "Placed until", "date", &typed.to, None))
-            (field("q", "Number or email", "search", &typed.q, Some("SF-7K3M or ada@")))
+            (field("q", "Number, name or email", "search", &typed.q, Some("7K3M, Ada or ada@")))
             button.primary type="submit" { "Show orders" }
             a href="/admin/orders" { "Clear filters" }
         }

@@ -1,6 +1,6 @@
 //! Shipping or cancelling an order for the owner (the back office's forms and the JSON
 //! API alike), running the payment courier at once when a cancellation needs the
-//! provider first.
+//! provider (to cancel an intent first, or to refund a paid order).
 
 use crate::payments::{Payments, courier};
 use crate::writer::WriterError;
@@ -21,6 +21,9 @@ pub struct Moved {
 /// the payment courier runs at once, so the usual answer is the cancelled order (200).
 /// If the provider is slow or says the payment already succeeded, the answer is 202 with
 /// the order still `pending_payment`; the courier finishes it later (or the order is paid).
+///
+/// A paid, unshipped order is cancelled at once (its goods back on the shelf) and its
+/// money left is refunded through the same courier, which also runs at once.
 pub async fn move_order(
     p: &Payments<'_>,
     number: &str,
@@ -33,6 +36,17 @@ pub async fn move_order(
         .transition(number, request, actor, idempotency_key)
         .await?;
     if answer.status != 202 {
+        // A paid order just cancelled has its refund waiting in the provider action queue:
+        // the courier asks the provider now rather than at its next round.
+        if request.to == OrderState::Cancelled
+            && !answer.replayed
+            && let Err(resp) = courier::round(p).await
+        {
+            eprintln!(
+                "order {number}: the payment courier could not run now: {}",
+                resp.status
+            );
+        }
         return Ok(Moved {
             status: answer.status,
             order: answer.value,

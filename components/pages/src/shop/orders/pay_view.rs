@@ -162,6 +162,7 @@ mod tests {
             created_at: "2024-01-01T00:00:00Z".into(),
             updated_at: "2024-01-01T00:00:00Z".into(),
             events: Vec::new(),
+            tracking: None,
             access_token: String::new(),
         }
     }

@@ -2,6 +2,7 @@
 //! history, and a "Pay now" button while the order awaits payment.
 
 use crate::layout::totals::{self, Block};
+use crate::layout::tracking;
 use crate::layout::{Chrome, layout, line_name, when};
 use maud::{Markup, html};
 use storefront_domain::payments::{PROVIDER_TEST, PaymentRecord};
@@ -90,6 +91,7 @@ pub fn page(chrome: &Chrome, order: &OrderView, payment: Option<&PaymentRecord>)
             div { (lines(order)) }
             aside.panel aria-label="Order status" {
                 p { "Status: " span.state { (order.state.label()) } }
+                @if let Some(t) = &order.tracking { (tracking::block(t)) }
                 @if let Some(payment) = payment {
                     p {
                         "Payment: " span.state { (payment_label(&payment.status)) }
@@ -161,6 +163,7 @@ mod tests {
             created_at: "2024-01-01T00:00:00Z".into(),
             updated_at: "2026-11-23T14:05:00Z".into(),
             events: Vec::new(),
+            tracking: None,
             access_token: String::new(),
         }
     }
