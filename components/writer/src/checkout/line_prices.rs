@@ -4,6 +4,7 @@
 use crate::db::{Db, RowExt as _, text};
 use crate::http::responses::ApiError;
 use storefront_domain::order::ValidLine;
+use storefront_domain::unit_price::per_kg;
 use storefront_domain::{FieldError, Money, PricedLine};
 
 /// One requested line priced from its variant.
@@ -44,7 +45,9 @@ enum Resolved {
 fn resolve(db: &Db, line: &ValidLine) -> anyhow::Result<Resolved> {
     const COLUMNS: &str = "p.id, v.id, p.slug, p.name, v.sku, v.title, v.price_amount, \
                            v.currency, v.active, v.archived_at IS NOT NULL, \
-                           p.archived_at IS NOT NULL, v.stock, v.weight_grams";
+                           p.archived_at IS NOT NULL, v.stock, v.weight_grams, v.net_grams, \
+                           (SELECT pi.hash FROM product_images pi WHERE pi.product_id = p.id \
+                            AND pi.removed_at IS NULL ORDER BY pi.position, pi.id LIMIT 1)";
     let row = if line.sku.is_empty() {
         // The product and its default variant (the first active, live one by position),
         // in one read: the variant's columns are NULL when it has none.
@@ -118,6 +121,8 @@ fn resolve(db: &Db, line: &ValidLine) -> anyhow::Result<Resolved> {
             sku,
             variant: row.text(5)?,
             available: None,
+            price_per_kg: per_kg(&unit_price, row.int(13)?),
+            thumbnail: row.opt_text(14)?,
             quantity,
             unit_price,
             line_total,
