@@ -10,4 +10,6 @@ pub mod totals;
 pub mod when;
 
 pub use chrome::{Chrome, Meta, layout};
-pub use fragments::{add_to_cart, collection_nav, image, line_name, pagination, stock_badge};
+pub use fragments::{
+    add_to_cart, collection_nav, image, line_label, line_name, pagination, stock_badge, stock_state, unit_price,
+};
