@@ -20,7 +20,10 @@ pub fn per_kg(price: &Money, net_grams: i64) -> Option<Money> {
     }
     let numerator = i128::from(price.amount) * 1000 * 2 + i128::from(net_grams);
     let amount = numerator / (2 * i128::from(net_grams));
-    Some(Money::new(i64::try_from(amount).ok()?, price.currency.clone()))
+    Some(Money::new(
+        i64::try_from(amount).ok()?,
+        price.currency.clone(),
+    ))
 }
 
 #[cfg(test)]

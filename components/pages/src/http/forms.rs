@@ -323,7 +323,10 @@ mod tests {
         let wanted = add(&f).unwrap();
         assert_eq!(
             wanted.options,
-            [("Size".into(), "1 kg".into()), ("Grind".into(), "Filter".into())]
+            [
+                ("Size".into(), "1 kg".into()),
+                ("Grind".into(), "Filter".into())
+            ]
         );
         assert!(!wanted.show);
         let f = Form::parse(b"slug=kenya&option.Size=1+kg&show=1&quantity=");

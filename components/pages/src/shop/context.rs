@@ -68,8 +68,7 @@ impl<'a> Shop<'a> {
             cookies.push(http::set_cookie(FLASH_COOKIE, "", 0, req.is_https()));
         }
         // Only the payment provider's return address carries its notice in the URL.
-        if req.method == "GET"
-            && req.query_param("notice") == Some(Notice::PaymentSubmitted.code())
+        if req.method == "GET" && req.query_param("notice") == Some(Notice::PaymentSubmitted.code())
         {
             flashes.push(Notice::PaymentSubmitted.flash());
         }

@@ -163,7 +163,13 @@ mod tests {
         assert_eq!(n.code(), "only_left:3");
         assert_eq!(Notice::from_code("only_left:3"), Some(n));
         assert_eq!(n.flash().text, "Only 3 left; we put 3 in your cart.");
-        for bad in ["only_left:", "only_left:0", "only_left:100", "only_left:03", "only_left:3x"] {
+        for bad in [
+            "only_left:",
+            "only_left:0",
+            "only_left:100",
+            "only_left:03",
+            "only_left:3x",
+        ] {
             assert_eq!(Notice::from_code(bad), None, "{bad}");
         }
     }

@@ -80,8 +80,11 @@ impl WriterClient {
         for (name, value) in options {
             query.append_pair(name, value);
         }
-        self.get(&format!("/catalog/products/{slug}/variant?{}", query.finish()))
-            .await
+        self.get(&format!(
+            "/catalog/products/{slug}/variant?{}",
+            query.finish()
+        ))
+        .await
     }
 
     /// Adds `delta` to a product's stock (negative takes away). `slug` must be checked

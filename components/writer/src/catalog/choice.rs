@@ -82,11 +82,11 @@ pub fn resolve<'a>(
     let title = values.join(" / ");
     let found = product.variants.iter().find(|v| {
         v.options.len() == values.len()
-            && product
-                .options
-                .iter()
-                .zip(&values)
-                .all(|(o, value)| v.options.iter().any(|c| c.name == o.name && c.value == *value))
+            && product.options.iter().zip(&values).all(|(o, value)| {
+                v.options
+                    .iter()
+                    .any(|c| c.name == o.name && c.value == *value)
+            })
     });
     let unavailable = |code: &str, words: String| {
         ApiError::new(422, code, words.clone()).with_fields(vec![FieldError::new("options", words)])

@@ -19,7 +19,8 @@
 use crate::audit;
 use crate::catalog::image_check::CheckedImage;
 use crate::catalog::{
-    choice, collections, history, images, options, owner_list, positions, products, reads, search, variants,
+    choice, collections, history, images, options, owner_list, positions, products, reads, search,
+    variants,
 };
 use crate::checkout::{discount_codes, quote, shipping_methods, tax_rates};
 use crate::db::{Db, backup};

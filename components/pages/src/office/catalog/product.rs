@@ -20,8 +20,8 @@ use storefront_domain::catalog::{
 };
 use storefront_domain::catalog_positions::Positions;
 use storefront_domain::order::valid_slug;
-use storefront_domain::unit_price::MAX_NET_GRAMS;
 use storefront_domain::stock::StockAdjustmentRequest;
+use storefront_domain::unit_price::MAX_NET_GRAMS;
 
 /// Largest stock change one adjustment form takes, either way.
 const MAX_DELTA: i64 = 1_000_000;
@@ -245,8 +245,7 @@ fn variant_forms(
 }
 
 /// What a variant's net quantity is for.
-const NET_HINT: &str =
-    "What is in the pack (250 for a 250 g bag), for the price per kg shoppers see; 0 when not sold by weight.";
+const NET_HINT: &str = "What is in the pack (250 for a 250 g bag), for the price per kg shoppers see; 0 when not sold by weight.";
 
 fn new_variant(
     office: &Office<'_>,
