@@ -49,7 +49,7 @@ pub fn start(dir: &std::path::Path) -> TestApp {
                 Some(&format!("sell-out-{sku}")),
                 Some(&json!({"delta": -v["stock"].as_i64().unwrap(), "reason": "sold at the market"})),
             );
-            assert_eq!(sold.status(), 200, "{sku}");
+            assert_eq!(sold.status(), 201, "{sku}");
         }
     }
     app
