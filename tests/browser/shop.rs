@@ -121,22 +121,7 @@ async fn browse_search_and_pick(b: &Browser) {
     b.goto("/products/ethiopia-yirgacheffe").await;
     b.check_page("product with options").await;
     for (option, value) in [("Size", "1 kg"), ("Grind", "Filter")] {
-        let select = b
-            .find(&format!(
-                "//main//select[@name={}]",
-                xpath_literal(&format!("option.{option}"))
-            ))
-            .await;
-        select
-            .find(fantoccini::Locator::XPath(&format!(
-                "option[normalize-space()={}]",
-                xpath_literal(value)
-            )))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        crate::shop_choice::choose(b, option, value).await;
     }
     b.click_button("Show").await;
     assert!(b.path().await.contains("Size=1+kg"), "{}", b.path().await);

@@ -16,8 +16,6 @@ use crate::browser_support::{Browser, Scripts, Viewport, session, xpath_literal}
 use crate::support::{self, TestApp};
 use crate::{Scenario, at_every_size_and_setting, choice_app};
 use libtest_mimic::Trial;
-use reqwest::Method;
-use serde_json::json;
 
 pub fn trials() -> Vec<Trial> {
     let scenarios: Vec<(&str, Scenario)> = vec![
@@ -39,24 +37,12 @@ const GUATEMALA: &str = "/products/guatemala-huehuetenango";
 /// The shop with the admin routes on and every Guatemala Espresso variant sold out.
 pub fn start(dir: &std::path::Path) -> TestApp {
     let app = support::start_with_admin(dir);
-    let product = app.json("/api/products/guatemala-huehuetenango");
-    for v in product["variants"].as_array().unwrap() {
-        if v["title"].as_str().unwrap().ends_with("Espresso") {
-            let sku = v["sku"].as_str().unwrap();
-            let sold = app.admin().send(
-                Method::POST,
-                &format!("/admin/catalog/variants/{sku}/stock"),
-                Some(&format!("sell-out-{sku}")),
-                Some(&json!({"delta": -v["stock"].as_i64().unwrap(), "reason": "sold at the market"})),
-            );
-            assert_eq!(sold.status(), 201, "{sku}");
-        }
-    }
+    app.admin().sell_out("guatemala-huehuetenango", "Espresso");
     app
 }
 
 /// Chooses `value` in the select of option `option` (by clicking it, as a shopper does).
-async fn choose(b: &Browser, option: &str, value: &str) {
+pub async fn choose(b: &Browser, option: &str, value: &str) {
     let select = b
         .find(&format!(
             "//main//select[@name={}]",

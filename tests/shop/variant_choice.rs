@@ -128,6 +128,27 @@ fn product_page_csrf(shopper: &support::Shopper<'_>, path: &str) -> String {
     support::hidden_field(&shopper.page(path), "csrf")
 }
 
+/// Opens Ethiopia Yirgacheffe's page and presses "Add to cart" with `size` and `grind`
+/// chosen in its selects and `quantity` typed: the answer.
+fn add_chosen(
+    shopper: &support::Shopper<'_>,
+    size: &str,
+    grind: &str,
+    quantity: &str,
+) -> reqwest::blocking::Response {
+    let csrf = product_page_csrf(shopper, ETHIOPIA);
+    shopper.post(
+        "/cart/add",
+        &[
+            ("csrf", csrf.as_str()),
+            ("slug", "ethiopia-yirgacheffe"),
+            ("option.Size", size),
+            ("option.Grind", grind),
+            ("quantity", quantity),
+        ],
+    )
+}
+
 #[test]
 fn add_to_cart_buys_the_chosen_values_without_show_and_refuses_what_cannot_be_sold() {
     let dir = tempfile::tempdir().unwrap();
@@ -178,17 +199,7 @@ fn add_to_cart_buys_the_chosen_values_without_show_and_refuses_what_cannot_be_so
     );
 
     // A value no variant has: back to the page with it chosen, the cart unchanged.
-    let csrf = product_page_csrf(&shopper, ETHIOPIA);
-    let unknown = shopper.post(
-        "/cart/add",
-        &[
-            ("csrf", csrf.as_str()),
-            ("slug", "ethiopia-yirgacheffe"),
-            ("option.Size", "2 kg"),
-            ("option.Grind", "Filter"),
-            ("quantity", "1"),
-        ],
-    );
+    let unknown = add_chosen(&shopper, "2 kg", "Filter", "1");
     assert_eq!(unknown.status(), 303);
     let cart_cookie = unknown
         .headers()
@@ -202,21 +213,7 @@ fn add_to_cart_buys_the_chosen_values_without_show_and_refuses_what_cannot_be_so
     assert!(page.contains("aria-describedby=\"choice-note\""));
 
     // Every Espresso variant sold out: marked in the select, and not added.
-    let products = app
-        .admin()
-        .json("/admin/catalog/products/ethiopia-yirgacheffe");
-    for v in products["variants"].as_array().unwrap() {
-        if v["title"].as_str().unwrap().ends_with("Espresso") {
-            let sku = v["sku"].as_str().unwrap();
-            let answer = app.admin().send(
-                Method::POST,
-                &format!("/admin/catalog/variants/{sku}/stock"),
-                Some(&format!("sell-out-{sku}")),
-                Some(&json!({"delta": -v["stock"].as_i64().unwrap(), "reason": "sold at the market"})),
-            );
-            assert_eq!(answer.status(), 201, "{sku}");
-        }
-    }
+    app.admin().sell_out("ethiopia-yirgacheffe", "Espresso");
     let page = shopper.page(ETHIOPIA);
     assert!(page.contains(">Espresso (sold out)</option>"), "{page}");
     assert!(page.contains(">Filter</option>"));
@@ -258,17 +255,7 @@ fn adding_more_than_the_shelf_holds_puts_what_is_there_and_says_so() {
     let shelf = filter_1kg["stock"].as_i64().unwrap();
     assert!((1..50).contains(&shelf));
 
-    let csrf = product_page_csrf(&shopper, ETHIOPIA);
-    let added = shopper.post(
-        "/cart/add",
-        &[
-            ("csrf", csrf.as_str()),
-            ("slug", "ethiopia-yirgacheffe"),
-            ("option.Size", "1 kg"),
-            ("option.Grind", "Filter"),
-            ("quantity", "60"),
-        ],
-    );
+    let added = add_chosen(&shopper, "1 kg", "Filter", "60");
     assert_eq!(added.status(), 303);
     let cart = shopper.page("/cart");
     assert!(
@@ -283,17 +270,7 @@ fn adding_more_than_the_shelf_holds_puts_what_is_there_and_says_so() {
     assert!(!cart.contains("Set to"), "{cart}");
 
     // Once more: still what is there, said again.
-    let csrf = product_page_csrf(&shopper, ETHIOPIA);
-    shopper.post(
-        "/cart/add",
-        &[
-            ("csrf", csrf.as_str()),
-            ("slug", "ethiopia-yirgacheffe"),
-            ("option.Size", "1 kg"),
-            ("option.Grind", "Filter"),
-            ("quantity", "1"),
-        ],
-    );
+    add_chosen(&shopper, "1 kg", "Filter", "1");
     let cart = shopper.page("/cart");
     assert!(cart.contains(&format!("name=\"quantity\" value=\"{shelf}\"")));
     assert!(cart.contains(&format!("Only {shelf} left")));
