@@ -146,7 +146,7 @@ mod tests {
     #[test]
     fn codes_round_trip() {
         for n in Notice::ALL {
-            assert_eq!(Notice::from_code(n.code()), Some(n));
+            assert_eq!(Notice::from_code(&n.code()), Some(n));
         }
     }
 

@@ -36,7 +36,7 @@ impl Priced {
 
 /// What a line names: a variant by SKU, or a product's default variant by slug.
 enum Resolved {
-    Found(PricedItem),
+    Found(Box<PricedItem>),
     Unknown(String),
     Unavailable(String),
 }
@@ -110,7 +110,7 @@ fn resolve(db: &Db, line: &ValidLine) -> anyhow::Result<Resolved> {
     let line_total = unit_price
         .times(quantity)
         .ok_or_else(|| anyhow::anyhow!("overflow"))?;
-    Ok(Resolved::Found(PricedItem {
+    Ok(Resolved::Found(Box::new(PricedItem {
         product_id: row.int(0)?,
         variant_id: row.int(1)?,
         stock: row.int(11)?,
@@ -127,7 +127,7 @@ fn resolve(db: &Db, line: &ValidLine) -> anyhow::Result<Resolved> {
             unit_price,
             line_total,
         },
-    }))
+    })))
 }
 
 /// Prices validated lines (`lines[i]` is request item `i`). Refuses unknown SKUs or slugs
@@ -158,7 +158,7 @@ pub fn price_lines(db: &Db, lines: &[ValidLine]) -> Result<Priced, ApiError> {
                         format!("{} appears twice; use one line per item", item.line.sku),
                     ));
                 } else {
-                    items.push(item);
+                    items.push(*item);
                 }
             }
         }
