@@ -16,6 +16,11 @@ pub struct PricedItem {
     pub stock: i64,
     /// Shipping weight of one unit.
     pub weight_grams: i64,
+    /// The price of one kilogram, when sold by weight (quotes show it; orders keep
+    /// what they sold as it was, without it).
+    pub price_per_kg: Option<Money>,
+    /// The product's main picture, for the quote's thumbnail.
+    pub thumbnail: Option<String>,
 }
 
 /// Lines priced from the catalog and their total.
@@ -115,14 +120,16 @@ fn resolve(db: &Db, line: &ValidLine) -> anyhow::Result<Resolved> {
         variant_id: row.int(1)?,
         stock: row.int(11)?,
         weight_grams: row.int(12)?,
+        price_per_kg: per_kg(&unit_price, row.int(13)?),
+        thumbnail: row.opt_text(14)?,
         line: PricedLine {
             slug: row.text(2)?,
             name,
             sku,
             variant: row.text(5)?,
             available: None,
-            price_per_kg: per_kg(&unit_price, row.int(13)?),
-            thumbnail: row.opt_text(14)?,
+            price_per_kg: None,
+            thumbnail: None,
             quantity,
             unit_price,
             line_total,
