@@ -14,6 +14,7 @@
 mod browser_support;
 mod office;
 mod shop;
+mod shop_choice;
 #[path = "../support/mod.rs"]
 mod support;
 
@@ -37,6 +38,7 @@ type Slot<T> = Mutex<Option<Arc<T>>>;
 static DRIVER: Slot<Chromedriver> = Mutex::new(None);
 static SHOP: Slot<Shared> = Mutex::new(None);
 static OFFICE: Slot<Shared> = Mutex::new(None);
+static CHOICE: Slot<Shared> = Mutex::new(None);
 
 fn lock<T>(slot: &Slot<T>) -> MutexGuard<'_, Option<Arc<T>>> {
     slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -75,6 +77,11 @@ pub fn office_app() -> Arc<Shared> {
     shared_app(&OFFICE, support::start_back_office)
 }
 
+/// The shop with a sold-out option value, for choosing variants (`shop_choice`).
+pub fn choice_app() -> Arc<Shared> {
+    shared_app(&CHOICE, shop_choice::start)
+}
+
 /// A scenario run once per screen size and script setting.
 pub type Scenario = fn(Viewport, Scripts);
 
@@ -102,10 +109,12 @@ fn main() -> ExitCode {
     let args = Arguments::from_args();
     let mut trials = shop::trials();
     trials.extend(office::trials());
+    trials.extend(shop_choice::trials());
     let conclusion = libtest_mimic::run(&args, trials);
     // Stops the apps, then chromedriver (the tests' own handles are gone by now).
     drop(lock(&SHOP).take());
     drop(lock(&OFFICE).take());
+    drop(lock(&CHOICE).take());
     drop(lock(&DRIVER).take());
     conclusion.exit_code()
 }

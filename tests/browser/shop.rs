@@ -5,8 +5,9 @@
 //! product page's picker form (a plain GET form, so it works without scripts).
 //! A third leaves the payment step, comes back through the checkout and is offered the
 //! order awaiting payment, pays it, and going Back never shows a live pay button again.
-//! A fourth asks for more than the shelf holds, is told at once with the fix, and the
-//! fix keeps the address typed at checkout.
+//! A fourth adds more than the shelf holds and is given what there is, told so at once;
+//! asks for more in the cart, is shown the fix, and the fix keeps the address typed at
+//! checkout.
 //! On every page: nothing scrolls sideways, every control has an accessible name, and
 //! (with scripts on) axe-core finds no serious or critical violation. `screenshots`
 //! redraws the screenshots in `docs/` (checkout with errors and a paid order, at phone
@@ -120,19 +121,7 @@ async fn browse_search_and_pick(b: &Browser) {
     b.goto("/products/ethiopia-yirgacheffe").await;
     b.check_page("product with options").await;
     for (option, value) in [("Size", "1 kg"), ("Grind", "Filter")] {
-        let select = b
-            .find(&format!("//main//select[@name={}]", xpath_literal(option)))
-            .await;
-        select
-            .find(fantoccini::Locator::XPath(&format!(
-                "option[normalize-space()={}]",
-                xpath_literal(value)
-            )))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        crate::shop_choice::choose(b, option, value).await;
     }
     b.click_button("Show").await;
     assert!(b.path().await.contains("Size=1+kg"), "{}", b.path().await);
@@ -188,8 +177,21 @@ async fn buy_and_pay(b: &Browser) -> String {
     assert_eq!(cart_count(b).await, "1");
     b.check_page("cart").await;
 
-    // Two instead of one, with the cart's one form.
-    let quantity_label = format!("Quantity of {name}");
+    // Two instead of one, with the cart's one form. The field names the product and,
+    // for a product with options, its variant ("Quantity of Kenya, 1 kg / Filter").
+    let quantity_label = b
+        .find(&format!(
+            "//main//label[starts-with(normalize-space(), {})]",
+            xpath_literal(&format!("Quantity of {name}"))
+        ))
+        .await
+        .prop("textContent")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     let quantity = b.field(&quantity_label).await;
     quantity.clear().await.unwrap();
     quantity.send_keys("2").await.unwrap();
@@ -610,8 +612,22 @@ fn stock_warning_and_fix_keep_the_typed_address(viewport: Viewport) {
         viewport,
         Scripts::On,
         async |b| {
+            // Adding more than there is puts what there is, and says so at once.
             add_from_product_page(b, &slug, Some("95")).await;
             let (_, stock) = quiet_product_stock(&shared.app, &slug);
+            let capped = format!("Only {stock} left; we put {stock} in your cart.");
+            assert!(
+                b.text().await.contains(&capped),
+                "{}: {}",
+                b.label(),
+                b.text().await
+            );
+            // Asking for more in the cart: the line says what the shelf holds, with the fix.
+            let name = b.find("//main//td/a").await.text().await.unwrap();
+            let field = b.field(&format!("Quantity of {name}")).await;
+            field.clear().await.unwrap();
+            field.send_keys("95").await.unwrap();
+            b.click_button("Update cart").await;
             let warning = format!("Only {stock} left");
             assert!(
                 b.text().await.contains(&warning),

@@ -17,3 +17,4 @@ mod outbox;
 mod payments;
 mod shop_pages;
 mod stock;
+mod variant_choice;

@@ -64,4 +64,24 @@ impl Admin<'_> {
             None,
         )
     }
+
+    /// Sells out every variant of product `slug` whose title ends with `titled` (a
+    /// stock adjustment of minus what it holds, on the admin JSON API).
+    pub fn sell_out(&self, slug: &str, titled: &str) {
+        let product = self.json(&format!("/admin/catalog/products/{slug}"));
+        for v in product["variants"].as_array().unwrap() {
+            let stock = v["stock"].as_i64().unwrap();
+            if !v["title"].as_str().unwrap().ends_with(titled) || stock == 0 {
+                continue;
+            }
+            let sku = v["sku"].as_str().unwrap();
+            let sold = self.send(
+                Method::POST,
+                &format!("/admin/catalog/variants/{sku}/stock"),
+                Some(&format!("sell-out-{sku}")),
+                Some(&serde_json::json!({"delta": -stock, "reason": "sold out for a test"})),
+            );
+            assert_eq!(sold.status(), 201, "{sku}");
+        }
+    }
 }

@@ -58,6 +58,12 @@ pub struct PricedLine {
     /// refuses (`insufficient_stock`) as before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available: Option<i64>,
+    /// The price of one kilogram of the variant, when it is sold by weight (quotes only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_per_kg: Option<Money>,
+    /// The hash of the product's main picture, for a thumbnail (quotes only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail: Option<String>,
 }
 
 /// Catalog-priced lines and their total, and what an order of them would cost.

@@ -82,6 +82,14 @@ pub struct Variant {
     /// Archived: kept for old orders, no longer sold.
     #[serde(default)]
     pub archived: bool,
+    /// Net quantity of one unit in grams (what is in the bag, not its shipping weight);
+    /// 0 when the variant is not sold by weight.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub net_grams: i64,
+    /// The price of one kilogram, computed by the writer from `price` and `net_grams`
+    /// ([`crate::unit_price::per_kg`]); absent when not sold by weight.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_per_kg: Option<Money>,
 }
 
 /// A product image: served by the pages at `/images/{hash}` (immutable, content-addressed).
@@ -114,6 +122,10 @@ pub struct Product {
     pub description: String,
     /// The lowest price among active variants ("from …"), or the default variant's.
     pub price: Money,
+    /// The price of one kilogram of the variant whose price `price` is, when it is sold
+    /// by weight.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_per_kg: Option<Money>,
     /// Units available over all active variants.
     pub stock: i64,
     /// The product's options (at most [`MAX_OPTIONS`]), in display order.
@@ -212,6 +224,10 @@ pub struct NewVariant {
     /// Shipping weight of one unit, for shipping priced by weight; 0 when not given.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub weight_grams: i64,
+    /// Net quantity of one unit in grams, for the unit price (per kg); 0 when not sold by
+    /// weight.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub net_grams: i64,
 }
 
 fn yes() -> bool {
@@ -299,6 +315,9 @@ pub struct VariantChange {
     /// A new shipping weight of one unit, in grams.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight_grams: Option<i64>,
+    /// A new net quantity of one unit, in grams (0: not sold by weight).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_grams: Option<i64>,
 }
 
 /// `POST /admin/catalog/collections`: create a collection.

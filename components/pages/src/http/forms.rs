@@ -5,7 +5,7 @@
 //! `OrderRequest::validate` errors land next to the right input without a mapping table.
 
 use serde::{Deserialize, Serialize};
-use storefront_domain::catalog::valid_sku;
+use storefront_domain::catalog::{MAX_OPTION_TEXT, valid_sku};
 use storefront_domain::order::{LineRequest, MAX_LINES, valid_slug};
 use storefront_domain::{Address, OrderRequest, Quantity};
 
@@ -76,8 +76,17 @@ pub struct AddToCart {
     /// The variant chosen there; `None` (forms from before variants): the product's
     /// default variant.
     pub sku: Option<String>,
+    /// The option values chosen on a product page (`option.Size=1 kg`), as (option name,
+    /// value); when given, they decide the variant (the writer resolves them), not `sku`.
+    pub options: Vec<(String, String)>,
+    /// The product page's "Show" button: show the chosen variant instead of adding it.
+    pub show: bool,
     pub quantity: Quantity,
 }
+
+/// The prefix of a product page's option fields (`option.Size`), so no option name can
+/// be taken for one of the form's own fields.
+pub const OPTION_FIELD: &str = "option.";
 
 /// The cart line a form names: `sku`, or `slug` in forms rendered before variants (a
 /// product's slug is its migrated variant's SKU).
@@ -88,7 +97,8 @@ fn line(form: &Form) -> Result<String, FormError> {
     }
 }
 
-/// `POST /cart/add`: `slug`, optional `sku`, `quantity`.
+/// `POST /cart/add`: `slug`, optional `sku` or `option.{name}` values, `quantity`, and
+/// `show` when the product page's "Show" button was pressed.
 pub fn add(form: &Form) -> Result<AddToCart, FormError> {
     let slug = match form.get("slug") {
         Some(s) if valid_slug(s) => s.to_string(),
@@ -99,10 +109,31 @@ pub fn add(form: &Form) -> Result<AddToCart, FormError> {
         Some(s) if valid_sku(s) => Some(s.to_string()),
         Some(_) => return Err(FormError::Item),
     };
+    let options: Vec<(String, String)> = form
+        .0
+        .iter()
+        .filter_map(|(name, value)| Some((name.strip_prefix(OPTION_FIELD)?, value)))
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect();
+    // More fields than a product can have options is not a form we rendered.
+    if options.len() > storefront_domain::catalog::MAX_OPTIONS
+        || options.iter().any(|(n, v)| {
+            n.chars().count() > MAX_OPTION_TEXT || v.chars().count() > MAX_OPTION_TEXT
+        })
+    {
+        return Err(FormError::Item);
+    }
+    let show = form.get("show").is_some();
     Ok(AddToCart {
         slug,
         sku,
-        quantity: quantity(form.get("quantity"))?,
+        options,
+        show,
+        // "Show" adds nothing, so its quantity is not checked.
+        quantity: match show {
+            true => Quantity::new(1).map_err(FormError::Quantity)?,
+            false => quantity(form.get("quantity"))?,
+        },
     })
 }
 
@@ -277,11 +308,31 @@ mod tests {
             Ok(AddToCart {
                 slug: "espresso-cup".into(),
                 sku: None,
+                options: vec![],
+                show: false,
                 quantity: two
             })
         );
         let f = Form::parse(b"slug=kenya&sku=kenya-1kg-filter&quantity=2");
         assert_eq!(add(&f).unwrap().sku.as_deref(), Some("kenya-1kg-filter"));
+    }
+
+    #[test]
+    fn a_product_page_form_carries_the_chosen_values() {
+        let f = Form::parse(b"slug=kenya&option.Size=1+kg&option.Grind=Filter&quantity=2");
+        let wanted = add(&f).unwrap();
+        assert_eq!(
+            wanted.options,
+            [
+                ("Size".into(), "1 kg".into()),
+                ("Grind".into(), "Filter".into())
+            ]
+        );
+        assert!(!wanted.show);
+        let f = Form::parse(b"slug=kenya&option.Size=1+kg&show=1&quantity=");
+        assert!(add(&f).unwrap().show);
+        let f = Form::parse(b"slug=k&option.a=1&option.b=1&option.c=1&option.d=1&quantity=1");
+        assert_eq!(add(&f), Err(FormError::Item));
     }
 
     #[test]

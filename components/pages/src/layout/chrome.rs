@@ -290,6 +290,14 @@ ul.flash{padding-left:2rem}
 .picker label{display:grid;gap:.2rem;font-weight:600;font-size:.9rem}
 .sku{font-size:.85rem}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+[hidden]{display:none!important}
+.unit-price{color:var(--muted);font-size:.88rem}
+form.buy{display:grid;gap:.8rem}
+#chosen{display:grid;gap:.3rem;justify-items:start}
+#chosen p{margin:0}
+form.buy .actions{justify-content:flex-start;margin-top:0}
+.thumb{float:left;width:3rem;height:3rem;object-fit:cover;border-radius:6px;margin:0 .6rem .2rem 0;background:#eee}
+.cart td .unit-price{display:block}
 @media (max-width:720px){
  .search{order:3;flex-basis:100%;max-width:none;margin:0}
  .two-col{grid-template-columns:1fr}

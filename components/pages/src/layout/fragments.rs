@@ -1,21 +1,33 @@
-//! Small HTML fragments that several shop pages share: the stock badge, the add-to-cart
-//! form, a line's name, a product image, the collection links and the page links.
+//! Small HTML fragments that several shop pages share: the stock badge, the unit price,
+//! the add-to-cart form, a line's name, a product image, the collection links and the page
+//! links.
 
 use maud::{Markup, html};
 use storefront_domain::catalog::{Collection, Image};
-use storefront_domain::{PricedLine, Quantity};
+use storefront_domain::{Money, PricedLine, Quantity};
 
 /// Stock wording shared by the catalog and product pages.
 pub fn stock_badge(stock: i64) -> Markup {
-    html! {
-        @if stock <= 0 {
-            span.badge.sold-out { "Sold out" }
-        } @else if stock <= 5 {
-            span.badge.low { "Only " (stock) " left" }
-        } @else {
-            span.badge.in-stock { "In stock" }
-        }
+    let (class, words) = stock_state(stock);
+    html! { span class={ "badge " (class) } { (words) } }
+}
+
+/// The stock badge's class and words for `stock` units (also sent to the product page's
+/// script, so the badge it shows for another choice reads the same).
+pub fn stock_state(stock: i64) -> (&'static str, String) {
+    if stock <= 0 {
+        ("sold-out", "Sold out".into())
+    } else if stock <= 5 {
+        ("low", format!("Only {stock} left"))
+    } else {
+        ("in-stock", "In stock".into())
     }
+}
+
+/// The price of one kilogram, as EU price rules ask beside the price of goods sold by
+/// weight: "€19.96 / kg".
+pub fn unit_price(per_kg: &Money) -> Markup {
+    html! { span.unit-price { (per_kg) " / kg" } }
 }
 
 /// The add-to-cart form for one variant (callers leave it out when it cannot be bought).
@@ -44,6 +56,15 @@ pub fn line_name(line: &PricedLine) -> Markup {
         @if !line.variant.is_empty() {
             " " span.muted.variant { "(" (line.variant) ")" }
         }
+    }
+}
+
+/// A line's product and variant in words, for the accessible names of its controls, so
+/// two lines of one product differ: "Ethiopia Yirgacheffe, 1 kg / Filter".
+pub fn line_label(line: &PricedLine) -> String {
+    match line.variant.is_empty() {
+        true => line.name.clone(),
+        false => format!("{}, {}", line.name, line.variant),
     }
 }
 

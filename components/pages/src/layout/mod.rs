@@ -11,4 +11,7 @@ pub mod tracking;
 pub mod when;
 
 pub use chrome::{Chrome, Meta, layout};
-pub use fragments::{add_to_cart, collection_nav, image, line_name, pagination, stock_badge};
+pub use fragments::{
+    add_to_cart, collection_nav, image, line_label, line_name, pagination, stock_badge,
+    stock_state, unit_price,
+};

@@ -68,8 +68,7 @@ impl<'a> Shop<'a> {
             cookies.push(http::set_cookie(FLASH_COOKIE, "", 0, req.is_https()));
         }
         // Only the payment provider's return address carries its notice in the URL.
-        if req.method == "GET"
-            && req.query_param("notice").as_deref() == Some(Notice::PaymentSubmitted.code())
+        if req.method == "GET" && req.query_param("notice") == Some(Notice::PaymentSubmitted.code())
         {
             flashes.push(Notice::PaymentSubmitted.flash());
         }
@@ -137,7 +136,7 @@ impl<'a> Shop<'a> {
     pub fn notice(&mut self, notice: Notice) {
         self.cookies.push(http::set_cookie(
             FLASH_COOKIE,
-            notice.code(),
+            &notice.code(),
             FLASH_TTL_SECONDS,
             self.req.is_https(),
         ));

@@ -9,6 +9,10 @@
 //! a crafted cookie can make the shop display words of an attacker's choosing.
 
 use crate::layout::flash::{Flash, Tone};
+use storefront_domain::Quantity;
+
+/// The code of [`Notice::OnlyLeft`] before its number.
+const ONLY_LEFT: &str = "only_left:";
 
 /// The cookie a notice crosses a redirect in.
 pub const FLASH_COOKIE: &str = "flash";
@@ -29,10 +33,15 @@ pub enum Notice {
     PaymentSubmitted,
     /// The checkout was submitted again for a cart whose order awaits payment.
     AlreadyOrdered,
+    /// An add asked for more than the shelf holds: the line was set to what is there.
+    /// Its code carries the number (`only_left:3`), never words.
+    OnlyLeft(i64),
+    /// The option values chosen on a product page name a sold-out variant.
+    ChoiceSoldOut,
 }
 
 impl Notice {
-    const ALL: [Notice; 9] = [
+    const ALL: [Notice; 10] = [
         Notice::Added,
         Notice::Capped,
         Notice::CartFull,
@@ -42,10 +51,11 @@ impl Notice {
         Notice::CartEmpty,
         Notice::PaymentSubmitted,
         Notice::AlreadyOrdered,
+        Notice::ChoiceSoldOut,
     ];
 
-    pub fn code(self) -> &'static str {
-        match self {
+    pub fn code(self) -> String {
+        let code = match self {
             Notice::Added => "added",
             Notice::Capped => "capped",
             Notice::CartFull => "cart_full",
@@ -55,15 +65,32 @@ impl Notice {
             Notice::CartEmpty => "cart_empty",
             Notice::PaymentSubmitted => "payment_submitted",
             Notice::AlreadyOrdered => "already_ordered",
-        }
+            Notice::ChoiceSoldOut => "choice_sold_out",
+            Notice::OnlyLeft(n) => return format!("{ONLY_LEFT}{n}"),
+        };
+        code.to_string()
     }
 
     /// Unknown codes are ignored rather than shown.
     pub fn from_code(code: &str) -> Option<Notice> {
+        if let Some(n) = code.strip_prefix(ONLY_LEFT) {
+            return match n.parse::<i64>() {
+                Ok(left) if (1..=Quantity::MAX).contains(&left) && left.to_string() == n => {
+                    Some(Notice::OnlyLeft(left))
+                }
+                _ => None,
+            };
+        }
         Notice::ALL.into_iter().find(|n| n.code() == code)
     }
 
     pub fn flash(self) -> Flash {
+        if let Notice::OnlyLeft(n) = self {
+            return Flash::new(
+                Tone::Warning,
+                format!("Only {n} left; we put {n} in your cart."),
+            );
+        }
         let (tone, text) = match self {
             Notice::Added => (Tone::Info, "Added to your cart."),
             Notice::Capped => (
@@ -89,6 +116,11 @@ impl Notice {
                 Tone::Info,
                 "You already placed an order for this cart; it awaits payment. Pay it here, or change your cart to order something else.",
             ),
+            Notice::ChoiceSoldOut => (
+                Tone::Warning,
+                "Sorry, that choice is sold out. Please choose another.",
+            ),
+            Notice::OnlyLeft(_) => unreachable!("answered above"),
         };
         Flash::new(tone, text)
     }
@@ -114,7 +146,7 @@ mod tests {
     #[test]
     fn codes_round_trip() {
         for n in Notice::ALL {
-            assert_eq!(Notice::from_code(n.code()), Some(n));
+            assert_eq!(Notice::from_code(&n.code()), Some(n));
         }
     }
 
@@ -123,5 +155,22 @@ mod tests {
         assert_eq!(Notice::from_code("<script>alert(1)</script>"), None);
         assert_eq!(Notice::from_code("Your account was hacked"), None);
         assert_eq!(Notice::from_code(""), None);
+    }
+
+    #[test]
+    fn only_left_carries_a_number_and_nothing_else() {
+        let n = Notice::OnlyLeft(3);
+        assert_eq!(n.code(), "only_left:3");
+        assert_eq!(Notice::from_code("only_left:3"), Some(n));
+        assert_eq!(n.flash().text, "Only 3 left; we put 3 in your cart.");
+        for bad in [
+            "only_left:",
+            "only_left:0",
+            "only_left:100",
+            "only_left:03",
+            "only_left:3x",
+        ] {
+            assert_eq!(Notice::from_code(bad), None, "{bad}");
+        }
     }
 }

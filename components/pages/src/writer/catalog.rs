@@ -1,9 +1,10 @@
 //! The writer's catalog: the shop's pages of products and collections, search, pictures,
-//! one product, the owner's view with archived products, and stock adjustments.
+//! one product, the variant that chosen option values name, the owner's view with
+//! archived products, and stock adjustments.
 
 use super::{Answer, WriterClient, WriterError, found};
 use spin_sdk::http::Method;
-use storefront_domain::catalog::{CollectionList, CollectionPage, SearchResults};
+use storefront_domain::catalog::{CollectionList, CollectionPage, SearchResults, Variant};
 use storefront_domain::catalog_positions::Positions;
 use storefront_domain::stock::{StockAdjustment, StockAdjustmentRequest};
 use storefront_domain::{Product, ProductList};
@@ -65,6 +66,25 @@ impl WriterClient {
     /// first, so it is safe to put in the path as is.
     pub async fn product(&self, slug: &str) -> Result<Option<Product>, WriterError> {
         found(self.get(&format!("/catalog/products/{slug}")).await)
+    }
+
+    /// The variant of product `slug` that these (option name, value) pairs name: a 404
+    /// without such a product, a 422 naming the field (`options.Size`, `options`) when
+    /// the values name no variant that can be sold. `slug` checked by the caller.
+    pub async fn variant_for(
+        &self,
+        slug: &str,
+        options: &[(String, String)],
+    ) -> Result<Variant, WriterError> {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in options {
+            query.append_pair(name, value);
+        }
+        self.get(&format!(
+            "/catalog/products/{slug}/variant?{}",
+            query.finish()
+        ))
+        .await
     }
 
     /// Adds `delta` to a product's stock (negative takes away). `slug` must be checked

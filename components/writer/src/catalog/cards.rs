@@ -13,6 +13,8 @@ use storefront_domain::catalog::{Collection, CollectionPage, Image, ProductList,
 struct VariantCard<'a> {
     sku: &'a str,
     price: &'a Money,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    price_per_kg: Option<&'a Money>,
     stock: i64,
     active: bool,
 }
@@ -22,6 +24,8 @@ struct Card<'a> {
     slug: &'a str,
     name: &'a str,
     price: &'a Money,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    price_per_kg: Option<&'a Money>,
     stock: i64,
     options: &'a [ProductOption],
     variants: Vec<VariantCard<'a>>,
@@ -55,6 +59,7 @@ pub fn list(list: &ProductList) -> CardList<'_> {
                 slug: &p.slug,
                 name: &p.name,
                 price: &p.price,
+                price_per_kg: p.price_per_kg.as_ref(),
                 stock: p.stock,
                 options: &p.options,
                 variants: p
@@ -63,6 +68,7 @@ pub fn list(list: &ProductList) -> CardList<'_> {
                     .map(|v| VariantCard {
                         sku: &v.sku,
                         price: &v.price,
+                        price_per_kg: v.price_per_kg.as_ref(),
                         stock: v.stock,
                         active: v.active,
                     })

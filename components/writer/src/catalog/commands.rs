@@ -262,8 +262,8 @@ pub fn insert_variant(
     let variant_id = db
         .row(
             "INSERT INTO variants (product_id, sku, options_key, title, price_amount, currency, \
-             stock, active, position, created_at, updated_at, weight_grams) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             stock, active, position, created_at, updated_at, weight_grams, net_grams) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             &[
                 int(product_id),
                 text(&variant.sku),
@@ -277,6 +277,7 @@ pub fn insert_variant(
                 text(now),
                 text(now),
                 int(variant.weight_grams),
+                int(variant.net_grams),
             ],
         )?
         .ok_or_else(|| anyhow::anyhow!("no id"))?

@@ -1,8 +1,10 @@
-//! The catalog: the shop's reads (products, collections, catalog cards, search, the owner's
-//! list and positions, image bytes), and the owner's commands on products, options,
-//! variants, collections and images, with the rules they check and their history.
+//! The catalog: the shop's reads (products, collections, catalog cards, search, the variant
+//! that chosen option values name, the owner's list and positions, image bytes), and the
+//! owner's commands on products, options, variants, collections and images, with the rules
+//! they check and their history.
 
 pub mod cards;
+pub mod choice;
 pub mod collections;
 pub mod commands;
 pub mod history;

@@ -43,6 +43,7 @@ pub fn create(db: &Db, head: &Head, body: &[u8]) -> Result<Response, ApiError> {
         checks.valid_price(&format!("{prefix}price"), &variant.price, &currency);
         checks.stock(&format!("{prefix}stock"), variant.stock);
         checks.weight(&format!("{prefix}weight_grams"), variant.weight_grams);
+        checks.net_grams(&format!("{prefix}net_grams"), variant.net_grams);
         choices.push(match_choices(
             &mut checks,
             &prefix,

@@ -15,6 +15,7 @@ use storefront_domain::catalog::{
     Collection, CollectionList, CollectionPage, Image, OptionChoice, ProductOption, Variant,
 };
 use storefront_domain::checkout::ShopSettings;
+use storefront_domain::unit_price::per_kg;
 use storefront_domain::{Money, Product, ProductList};
 
 /// `GET /catalog/products?collection=&limit=&offset=&include_archived=1`.
@@ -263,6 +264,7 @@ pub fn load(db: &Db, ids: &[i64], include_archived: bool) -> anyhow::Result<Vec<
                 name: row.text(2)?,
                 description: row.text(3)?,
                 price: Money::new(0, ""),
+                price_per_kg: None,
                 stock: 0,
                 options: Vec::new(),
                 variants: Vec::new(),
@@ -316,7 +318,7 @@ pub fn load(db: &Db, ids: &[i64], include_archived: bool) -> anyhow::Result<Vec<
     for row in db.rows(
         &format!(
             "SELECT v.id, v.product_id, v.sku, v.title, v.price_amount, v.currency, v.stock, \
-                    v.active, v.archived_at IS NOT NULL FROM variants v \
+                    v.active, v.archived_at IS NOT NULL, v.net_grams FROM variants v \
              WHERE v.product_id IN ({within}) {live} ORDER BY v.product_id, v.position, v.id"
         ),
         &params,
@@ -324,14 +326,18 @@ pub fn load(db: &Db, ids: &[i64], include_archived: bool) -> anyhow::Result<Vec<
         let Some(product) = products.get_mut(&row.int(1)?) else {
             continue;
         };
+        let price = Money::new(row.int(4)?, row.text(5)?);
+        let net_grams = row.int(9)?;
         product.variants.push(Variant {
             sku: row.text(2)?,
             options: choices.remove(&row.int(0)?).unwrap_or_default(),
             title: row.text(3)?,
-            price: Money::new(row.int(4)?, row.text(5)?),
+            price_per_kg: per_kg(&price, net_grams),
+            price,
             stock: row.int(6)?,
             active: row.int(7)? != 0,
             archived: row.int(8)? != 0,
+            net_grams,
         });
     }
     for row in db.rows(
@@ -378,7 +384,7 @@ pub fn load(db: &Db, ids: &[i64], include_archived: bool) -> anyhow::Result<Vec<
 }
 
 /// The product's "from" price (lowest among active, live variants, else the first
-/// variant's) and its stock over active, live variants.
+/// variant's) with that variant's price per kg, and its stock over active, live variants.
 fn summarise(product: &mut Product) {
     let sellable = || product.variants.iter().filter(|v| v.active && !v.archived);
     product.stock = sellable().map(|v| v.stock).sum();
@@ -387,5 +393,6 @@ fn summarise(product: &mut Product) {
         .or(product.variants.first());
     if let Some(variant) = cheapest {
         product.price = variant.price.clone();
+        product.price_per_kg = variant.price_per_kg.clone();
     }
 }

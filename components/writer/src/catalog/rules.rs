@@ -126,6 +126,19 @@ impl Checks {
         }
     }
 
+    /// A net quantity in grams (0: not sold by weight).
+    pub fn net_grams(&mut self, field: &str, grams: i64) {
+        if !(0..=storefront_domain::unit_price::MAX_NET_GRAMS).contains(&grams) {
+            self.add(
+                field,
+                format!(
+                    "must be from 0 to {} grams",
+                    storefront_domain::unit_price::MAX_NET_GRAMS
+                ),
+            );
+        }
+    }
+
     pub fn position(&mut self, field: &str, position: Option<i64>) {
         if position.is_some_and(|p| !(-MAX_POSITION..=MAX_POSITION).contains(&p)) {
             self.add(

@@ -25,6 +25,7 @@ pub fn add(db: &Db, head: &Head, slug: &str, body: &[u8]) -> Result<Response, Ap
     checks.valid_price("price", &request.price, &currency);
     checks.stock("stock", request.stock);
     checks.weight("weight_grams", request.weight_grams);
+    checks.net_grams("net_grams", request.net_grams);
     checks.finish()?;
     let command = Command::new("add_variant", slug, canonical(&request));
     record(db, head, command, |db, now| {
@@ -100,7 +101,8 @@ pub fn variant(db: &Db, sku: &str) -> Result<(i64, i64, bool), ApiError> {
     Ok((row.int(0)?, row.int(1)?, row.int(2)? != 0))
 }
 
-/// `POST /admin/catalog/variants/{sku}`: price, active flag, position.
+/// `POST /admin/catalog/variants/{sku}`: price, active flag, position, shipping weight, net
+/// quantity.
 pub fn update(db: &Db, head: &Head, sku: &str, body: &[u8]) -> Result<Response, ApiError> {
     let request: VariantChange = parse_json(body)?;
     let currency = shop_currency()?;
@@ -112,13 +114,16 @@ pub fn update(db: &Db, head: &Head, sku: &str, body: &[u8]) -> Result<Response, 
     if let Some(grams) = request.weight_grams {
         checks.weight("weight_grams", grams);
     }
+    if let Some(grams) = request.net_grams {
+        checks.net_grams("net_grams", grams);
+    }
     checks.finish()?;
     let command = Command::new("update_variant", sku, canonical(&request));
     record(db, head, command, |db, now| {
         let (id, product_id, _) = variant(db, sku)?;
         let row = db
             .row(
-                "SELECT price_amount, currency, active, position, weight_grams FROM variants \
+                "SELECT price_amount, currency, active, position, weight_grams, net_grams FROM variants \
                  WHERE id = ?",
                 &[int(id)],
             )?
@@ -130,20 +135,24 @@ pub fn update(db: &Db, head: &Head, sku: &str, body: &[u8]) -> Result<Response, 
         let position = request.position.unwrap_or(old_position);
         let old_weight = row.int(4)?;
         let weight = request.weight_grams.unwrap_or(old_weight);
+        let old_net = row.int(5)?;
+        let net = request.net_grams.unwrap_or(old_net);
         let mut changes = serde_json::Map::new();
         diff(&mut changes, "weight_grams", old_weight, weight);
+        diff(&mut changes, "net_grams", old_net, net);
         diff(&mut changes, "price", &old_price, &price);
         diff(&mut changes, "active", old_active, active);
         diff(&mut changes, "position", old_position, position);
         db.execute(
             "UPDATE variants SET price_amount = ?, currency = ?, active = ?, position = ?, \
-             weight_grams = ?, updated_at = ? WHERE id = ?",
+             weight_grams = ?, net_grams = ?, updated_at = ? WHERE id = ?",
             &[
                 int(price.amount),
                 text(&price.currency),
                 int(i64::from(active)),
                 int(position),
                 int(weight),
+                int(net),
                 text(now),
                 int(id),
             ],

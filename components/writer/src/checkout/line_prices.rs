@@ -4,6 +4,7 @@
 use crate::db::{Db, RowExt as _, text};
 use crate::http::responses::ApiError;
 use storefront_domain::order::ValidLine;
+use storefront_domain::unit_price::per_kg;
 use storefront_domain::{FieldError, Money, PricedLine};
 
 /// One requested line priced from its variant.
@@ -15,6 +16,11 @@ pub struct PricedItem {
     pub stock: i64,
     /// Shipping weight of one unit.
     pub weight_grams: i64,
+    /// The price of one kilogram, when sold by weight (quotes show it; orders keep
+    /// what they sold as it was, without it).
+    pub price_per_kg: Option<Money>,
+    /// The product's main picture, for the quote's thumbnail.
+    pub thumbnail: Option<String>,
 }
 
 /// Lines priced from the catalog and their total.
@@ -35,7 +41,7 @@ impl Priced {
 
 /// What a line names: a variant by SKU, or a product's default variant by slug.
 enum Resolved {
-    Found(PricedItem),
+    Found(Box<PricedItem>),
     Unknown(String),
     Unavailable(String),
 }
@@ -44,7 +50,9 @@ enum Resolved {
 fn resolve(db: &Db, line: &ValidLine) -> anyhow::Result<Resolved> {
     const COLUMNS: &str = "p.id, v.id, p.slug, p.name, v.sku, v.title, v.price_amount, \
                            v.currency, v.active, v.archived_at IS NOT NULL, \
-                           p.archived_at IS NOT NULL, v.stock, v.weight_grams";
+                           p.archived_at IS NOT NULL, v.stock, v.weight_grams, v.net_grams, \
+                           (SELECT pi.hash FROM product_images pi WHERE pi.product_id = p.id \
+                            AND pi.removed_at IS NULL ORDER BY pi.position, pi.id LIMIT 1)";
     let row = if line.sku.is_empty() {
         // The product and its default variant (the first active, live one by position),
         // in one read: the variant's columns are NULL when it has none.
@@ -107,22 +115,26 @@ fn resolve(db: &Db, line: &ValidLine) -> anyhow::Result<Resolved> {
     let line_total = unit_price
         .times(quantity)
         .ok_or_else(|| anyhow::anyhow!("overflow"))?;
-    Ok(Resolved::Found(PricedItem {
+    Ok(Resolved::Found(Box::new(PricedItem {
         product_id: row.int(0)?,
         variant_id: row.int(1)?,
         stock: row.int(11)?,
         weight_grams: row.int(12)?,
+        price_per_kg: per_kg(&unit_price, row.int(13)?),
+        thumbnail: row.opt_text(14)?,
         line: PricedLine {
             slug: row.text(2)?,
             name,
             sku,
             variant: row.text(5)?,
             available: None,
+            price_per_kg: None,
+            thumbnail: None,
             quantity,
             unit_price,
             line_total,
         },
-    }))
+    })))
 }
 
 /// Prices validated lines (`lines[i]` is request item `i`). Refuses unknown SKUs or slugs
@@ -153,7 +165,7 @@ pub fn price_lines(db: &Db, lines: &[ValidLine]) -> Result<Priced, ApiError> {
                         format!("{} appears twice; use one line per item", item.line.sku),
                     ));
                 } else {
-                    items.push(item);
+                    items.push(*item);
                 }
             }
         }

@@ -70,7 +70,7 @@ pub fn quote(db: &Db, client: &Header, body: &[u8]) -> Result<Response, ApiError
 }
 
 /// The quote of these lines with their checkout amounts; each line says how many
-/// units are on the shelf.
+/// units are on the shelf, its price per kg and its thumbnail.
 fn quote_of(priced: &Priced, checkout: calculator::Checkout) -> Quote {
     Quote {
         items: priced
@@ -78,6 +78,8 @@ fn quote_of(priced: &Priced, checkout: calculator::Checkout) -> Quote {
             .iter()
             .map(|i| PricedLine {
                 available: Some(i.stock),
+                price_per_kg: i.price_per_kg.clone(),
+                thumbnail: i.thumbnail.clone(),
                 ..i.line.clone()
             })
             .collect(),

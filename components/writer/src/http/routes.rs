@@ -19,7 +19,8 @@
 use crate::audit;
 use crate::catalog::image_check::CheckedImage;
 use crate::catalog::{
-    collections, history, images, options, owner_list, positions, products, reads, search, variants,
+    choice, collections, history, images, options, owner_list, positions, products, reads, search,
+    variants,
 };
 use crate::checkout::{discount_codes, quote, shipping_methods, shipping_zones, tax_rates};
 use crate::db::{Db, backup};
@@ -183,6 +184,9 @@ pub static ROUTES: &[Route] = &[
     read("/catalog/products", |c| reads::products(c.db, c.query())),
     read("/catalog/products/{slug}", |c| {
         reads::product(c.db, c.param("slug"), c.query())
+    }),
+    read("/catalog/products/{slug}/variant", |c| {
+        choice::variant(c.db, c.param("slug"), c.query())
     }),
     read("/catalog/collections", |c| reads::collections(c.db)),
     read("/catalog/collections/{slug}", |c| {

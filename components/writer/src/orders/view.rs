@@ -127,6 +127,8 @@ pub fn view(db: &Db, order_id: i64) -> anyhow::Result<OrderView> {
                 unit_price: Money::new(l.int(3)?, currency.clone()),
                 line_total: Money::new(l.int(5)?, currency),
                 available: None,
+                price_per_kg: None,
+                thumbnail: None,
             })
         })
         .collect::<anyhow::Result<_>>()?;

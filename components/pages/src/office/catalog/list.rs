@@ -273,6 +273,8 @@ fn new_product(form: &Form, currency: &str) -> Result<NewProduct, Problem> {
             stock,
             active: true,
             weight_grams: weight,
+            // Set on the product's page (its variant forms), like each variant's price.
+            net_grams: 0,
         })
         .collect();
     Ok(NewProduct {

@@ -1,6 +1,6 @@
 //! A product's page (`/admin/catalog/products/{slug}`) and its forms: name, description
-//! and position; each variant's price, weight and availability, its stock adjustments
-//! (always with a reason) and archiving; renaming an option or one of its values; a new
+//! and position; each variant's price, weight, net quantity and availability, its stock
+//! adjustments (always with a reason) and archiving; renaming an option or one of its values; a new
 //! variant; the product's collections; its images ([`super::images`]); archiving the
 //! product, and restoring an archived product or variant. Archiving asks first, on a page
 //! of its own (`GET …/archive`); restoring is one button, since archiving again undoes it.
@@ -21,6 +21,7 @@ use storefront_domain::catalog::{
 use storefront_domain::catalog_positions::Positions;
 use storefront_domain::order::valid_slug;
 use storefront_domain::stock::StockAdjustmentRequest;
+use storefront_domain::unit_price::MAX_NET_GRAMS;
 
 /// Largest stock change one adjustment form takes, either way.
 const MAX_DELTA: i64 = 1_000_000;
@@ -223,6 +224,8 @@ fn variant_forms(
                         &money_input::typed(&v.price), "text", None))
                     (input(edit, &edit_id, "weight", "Weight (grams)", "", "number",
                         Some("Empty keeps the weight it has.")))
+                    (input(edit, &edit_id, "net", "Net quantity (grams)", &v.net_grams.to_string(),
+                        "number", Some(NET_HINT)))
                     (select(edit, &edit_id, "active", "Shoppers may buy it", &yes_no,
                         if v.active { "yes" } else { "no" }))
                     div { button type="submit" { "Save variant" } }
@@ -240,6 +243,9 @@ fn variant_forms(
         }
     }
 }
+
+/// What a variant's net quantity is for.
+const NET_HINT: &str = "What is in the pack (250 for a 250 g bag), for the price per kg shoppers see; 0 when not sold by weight.";
 
 fn new_variant(
     office: &Office<'_>,
@@ -267,6 +273,7 @@ fn new_variant(
                 (input(problem, ID, "price", &format!("Price ({currency})"), "", "text", None))
                 (input(problem, ID, "stock", "Stock", "0", "number", None))
                 (input(problem, ID, "weight", "Weight (grams)", "0", "number", None))
+                (input(problem, ID, "net", "Net quantity (grams)", "0", "number", Some(NET_HINT)))
                 (select(problem, ID, "active", "Shoppers may buy it", &yes_no, "yes"))
                 div { button type="submit" { "Add variant" } }
             }
@@ -365,7 +372,7 @@ pub async fn update(office: &Office<'_>, slug: &str) -> Resp {
     .await
 }
 
-/// `POST …/variants/{sku}`: price, weight, availability.
+/// `POST …/variants/{sku}`: price, weight, net quantity, availability.
 pub async fn update_variant(office: &Office<'_>, slug: &str, sku: &str) -> Resp {
     let (form, key) = match posted(office) {
         Ok(posted) => posted,
@@ -376,6 +383,7 @@ pub async fn update_variant(office: &Office<'_>, slug: &str, sku: &str) -> Resp 
         .map_err(|m| problem.field("price", m))
         .ok();
     let weight = optional_whole(&form, "weight", 0, MAX_WEIGHT_GRAMS, &mut problem);
+    let net = optional_whole(&form, "net", 0, MAX_NET_GRAMS, &mut problem);
     let active = yes_no(&form, &mut problem);
     if !problem.is_empty() {
         return draw(office, slug, Some(&problem)).await;
@@ -385,6 +393,7 @@ pub async fn update_variant(office: &Office<'_>, slug: &str, sku: &str) -> Resp 
         active,
         position: None,
         weight_grams: weight,
+        net_grams: net,
     };
     let path = format!("/admin/catalog/variants/{sku}");
     let text = format!("Saved {sku}.");
@@ -400,6 +409,7 @@ pub async fn update_variant(office: &Office<'_>, slug: &str, sku: &str) -> Resp 
             Some(match f {
                 f if f.starts_with("price") => "price",
                 "weight_grams" => "weight",
+                "net_grams" => "net",
                 "active" => "active",
                 _ => return None,
             })
@@ -520,6 +530,7 @@ pub async fn add_variant(office: &Office<'_>, slug: &str) -> Resp {
     let stock = whole(&text("stock"), 0, MAX_DELTA).map_err(|m| problem.field("stock", m));
     let weight =
         whole(&text("weight"), 0, MAX_WEIGHT_GRAMS).map_err(|m| problem.field("weight", m));
+    let net = whole(&text("net"), 0, MAX_NET_GRAMS).map_err(|m| problem.field("net", m));
     let active = yes_no(&form, &mut problem);
     let options = product
         .options
@@ -530,7 +541,8 @@ pub async fn add_variant(office: &Office<'_>, slug: &str) -> Resp {
             value: text(&format!("option-{i}")),
         })
         .collect();
-    let (Some(price), Ok(stock), Ok(weight), true) = (price, stock, weight, problem.is_empty())
+    let (Some(price), Ok(stock), Ok(weight), Ok(net), true) =
+        (price, stock, weight, net, problem.is_empty())
     else {
         return draw(office, slug, Some(&problem)).await;
     };
@@ -542,6 +554,7 @@ pub async fn add_variant(office: &Office<'_>, slug: &str) -> Resp {
         stock,
         active: active.unwrap_or(true),
         weight_grams: weight,
+        net_grams: net,
     };
     let path = format!("/admin/catalog/products/{slug}/variants");
     let done = format!("Added {sku}.");
@@ -564,6 +577,7 @@ pub async fn add_variant(office: &Office<'_>, slug: &str) -> Resp {
                 (f, _) if f.starts_with("price") => "price",
                 ("stock", _) => "stock",
                 ("weight_grams", _) => "weight",
+                ("net_grams", _) => "net",
                 ("options", _) => "option-0",
                 _ => return None,
             })

@@ -66,7 +66,6 @@ impl Cart {
         self.lines.is_empty()
     }
 
-    #[cfg(test)]
     pub fn quantity_of(&self, sku: &str) -> Option<i64> {
         self.lines.iter().find(|(s, _)| s == sku).map(|(_, q)| *q)
     }

@@ -15,7 +15,7 @@ use crate::shop::notice::Notice;
 use crate::shop::{Answer, Shop};
 use crate::writer::{WriterError, line_index};
 use std::collections::BTreeSet;
-use storefront_domain::{ErrorBody, Quote, QuoteRequest};
+use storefront_domain::{ErrorBody, Quantity, Quote, QuoteRequest};
 
 /// The cart as the writer prices it right now.
 pub enum Priced {
@@ -110,39 +110,98 @@ fn to_cart(shop: &mut Shop<'_>, notice: Notice) -> Answer {
     Ok(shop.redirect("/cart"))
 }
 
-/// Adds the chosen variant (or the product's default one) if it can be bought now.
+/// Adds the variant the form names if it can be bought now: the option values chosen on
+/// a product page (the writer resolves them, so what was chosen is what is bought), a
+/// card's SKU, or the product's default variant. Never more than the shelf holds: asked
+/// for more, the line is set to what is there and the cart says so at once. The product
+/// page's "Show" button shows the chosen variant instead of adding it.
 pub async fn add(shop: &mut Shop<'_>) -> Answer {
     let form = shop.form()?;
     let wanted = forms::add(&form).map_err(|e| form_error(shop, e))?;
-    let product = shop
-        .writer
-        .product(&wanted.slug)
-        .await
-        .map_err(|e| shop.writer_failed(e))?
-        .ok_or_else(|| shop.not_found("Product not found"))?;
-    let variant = match &wanted.sku {
-        Some(sku) => product.variants.iter().find(|v| &v.sku == sku),
-        None => product.variants.iter().find(|v| v.active),
-    };
-    let Some(variant) = variant else {
-        return Err(shop.not_found("Product not found"));
+    let page = product_address(&wanted.slug, &wanted.options);
+    if wanted.show {
+        return Ok(shop.redirect(&page));
+    }
+    let chosen = !wanted.options.is_empty();
+    let variant = if chosen {
+        match shop.writer.variant_for(&wanted.slug, &wanted.options).await {
+            Ok(variant) => variant,
+            Err(WriterError::Rejected { status: 404, .. }) => {
+                return Err(shop.not_found("Product not found"));
+            }
+            // The values name no variant that is sold: the product page with them chosen
+            // says so at the selects, and the cart is unchanged.
+            Err(WriterError::Rejected { status: 422, .. }) => return Ok(shop.redirect(&page)),
+            Err(e) => return Err(shop.writer_failed(e)),
+        }
+    } else {
+        let product = shop
+            .writer
+            .product(&wanted.slug)
+            .await
+            .map_err(|e| shop.writer_failed(e))?
+            .ok_or_else(|| shop.not_found("Product not found"))?;
+        let variant = match &wanted.sku {
+            Some(sku) => product.variants.into_iter().find(|v| &v.sku == sku),
+            None => product.variants.into_iter().find(|v| v.active),
+        };
+        variant.ok_or_else(|| shop.not_found("Product not found"))?
     };
     if !variant.active || variant.stock <= 0 {
+        if chosen {
+            shop.notice(Notice::ChoiceSoldOut);
+            return Ok(shop.redirect(&page));
+        }
         return to_cart(shop, Notice::SoldOut);
     }
-    // More than the shelf holds is kept (the shopper may want to see the price), and the
-    // cart page says at once "Only N left" with the fix (the quote's `available`).
-    let notice = match shop
-        .session
-        .cart
-        .add(shop.key, &variant.sku, wanted.quantity)
-    {
-        AddOutcome::Added => Notice::Added,
-        AddOutcome::Capped => Notice::Capped,
-        AddOutcome::Full => return to_cart(shop, Notice::CartFull),
+    let notice = match put(shop, &variant.sku, wanted.quantity, variant.stock) {
+        Put::Added(AddOutcome::Added) => Notice::Added,
+        Put::Added(AddOutcome::Capped) => Notice::Capped,
+        Put::Added(AddOutcome::Full) => return to_cart(shop, Notice::CartFull),
+        Put::ShelfHolds(n) => Notice::OnlyLeft(n),
     };
     shop.session.touch();
     to_cart(shop, notice)
+}
+
+/// What [`put`] did.
+enum Put {
+    Added(AddOutcome),
+    /// The line was set to the `n` units on the shelf, fewer than asked for.
+    ShelfHolds(i64),
+}
+
+/// Adds `quantity` of `sku` to the cart, or sets its line to the `shelf` units there are
+/// when the line would ask for more (and the shelf holds no more than a line may).
+fn put(shop: &mut Shop<'_>, sku: &str, quantity: Quantity, shelf: i64) -> Put {
+    let cart = &mut shop.session.cart;
+    let already = cart.quantity_of(sku).unwrap_or(0);
+    let Ok(all) = Quantity::new(shelf) else {
+        return Put::Added(cart.add(shop.key, sku, quantity));
+    };
+    if already + quantity.get() <= shelf {
+        return Put::Added(cart.add(shop.key, sku, quantity));
+    }
+    if already == 0 {
+        if let outcome @ AddOutcome::Full = cart.add(shop.key, sku, all) {
+            return Put::Added(outcome);
+        }
+    } else {
+        cart.set(sku, Some(all));
+    }
+    Put::ShelfHolds(shelf)
+}
+
+/// The product page showing the variant of these option values.
+fn product_address(slug: &str, options: &[(String, String)]) -> String {
+    if options.is_empty() {
+        return format!("/products/{slug}");
+    }
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in options {
+        query.append_pair(name, value);
+    }
+    format!("/products/{slug}?{}", query.finish())
 }
 
 /// The one cart form: every line's quantity, and the button pressed.

@@ -1,10 +1,11 @@
-//! The cart page (`GET /cart`): writer-priced lines in one form (every quantity, one
-//! "Update cart" button, a "Remove" button per line), what the shelf holds where a line
-//! asks for more ("Only 3 left" with a "Set to 3" button), the totals, and the shopper's
-//! order awaiting payment, if any.
+//! The cart page (`GET /cart`): writer-priced lines in one form (each with its picture,
+//! variant and, for coffee sold by weight, price per kg; every quantity, one "Update cart"
+//! button, a "Remove" button per line, each control named after the line's product and
+//! variant), what the shelf holds where a line asks for more ("Only 3 left" with a "Set to
+//! 3" button), the totals, and the shopper's order awaiting payment, if any.
 
 use crate::layout::totals::{self, Block};
-use crate::layout::{Chrome, layout, line_name};
+use crate::layout::{Chrome, layout, line_label, line_name, unit_price};
 use maud::{Markup, html};
 use storefront_domain::{PricedLine, Quantity, Quote};
 
@@ -39,7 +40,7 @@ pub fn stock_fix(line: &PricedLine, form: Option<&str>) -> Markup {
                     "Only " (available) " left. "
                     button type="submit" name="set" value={ (line.sku) ":" (available.min(Quantity::MAX)) }
                         form=[form] formaction=[form.map(|_| "/cart/update")]
-                        aria-label={ "Set " (line.name) " to " (available) } {
+                        aria-label={ "Set to " (available) ": " (line_label(line)) } {
                         "Set to " (available)
                     }
                 }
@@ -79,15 +80,23 @@ pub fn page(chrome: &Chrome, contents: Contents<'_>, csrf: &str, pending: Option
                             @for line in &quote.items {
                                 tr {
                                     td {
+                                        @if let Some(hash) = &line.thumbnail {
+                                            // Beside the name it shows: decorative.
+                                            img.thumb src={ "/images/" (hash) } width="48" height="48"
+                                                alt="" loading="lazy";
+                                        }
                                         a href={ "/products/" (line.slug) } { (line_name(line)) }
                                         (stock_fix(line, None))
                                     }
-                                    td.num { (line.unit_price) span.each { " each" } }
-                                    td { (quantity_input(line.sku.as_str(), &line.name, line.quantity, short(line).is_some())) }
+                                    td.num {
+                                        (line.unit_price) span.each { " each" }
+                                        @if let Some(per_kg) = &line.price_per_kg { (unit_price(per_kg)) }
+                                    }
+                                    td { (quantity_input(line.sku.as_str(), &line_label(line), line.quantity, short(line).is_some())) }
                                     td.num { (line.line_total) }
                                     td {
                                         button.link type="submit" name="remove" value=(line.sku) formaction="/cart/remove"
-                                            aria-label={ "Remove " (line.name) } { "Remove" }
+                                            aria-label={ "Remove " (line_label(line)) } { "Remove" }
                                     }
                                 }
                             }

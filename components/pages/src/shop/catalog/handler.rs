@@ -3,6 +3,7 @@
 //! picker.
 
 use crate::http::paging::{MAX_PAGE_NUMBER, Window};
+use crate::shop::catalog::choice_script;
 use crate::shop::catalog::product_view::Selection;
 use crate::shop::catalog::view::{CardList, CollectionCards};
 use crate::shop::{Answer, Shop};
@@ -163,5 +164,8 @@ pub async fn product(shop: &mut Shop<'_>, slug: &str) -> Answer {
         &selection,
         &shop.csrf(),
     );
-    Ok(shop.page(200, page))
+    // The page's one script (the shown variant follows the selects) is allowed by hash.
+    Ok(shop
+        .page(200, page)
+        .replace_header("content-security-policy", choice_script::csp()))
 }

@@ -1,9 +1,17 @@
-//! The product page (`GET /products/{slug}`): pictures, description, the variant picker (a
-//! GET form, one `<select>` per option, so it works without JavaScript), and the selected
-//! variant's price, stock, SKU and add-to-cart form.
+//! The product page (`GET /products/{slug}`): pictures, description, and one form to buy
+//! with: a `<select>` per option (values that cannot be bought marked "(sold out)"), the
+//! selected variant's title, price, price per kg, stock and SKU, the quantity, "Add to
+//! cart" and "Show". The selects post with "Add to cart", so the variant bought is the one
+//! chosen, with or without JavaScript; "Show" reloads the page with the chosen variant
+//! shown. With JavaScript the shown variant follows the selects at once
+//! ([`crate::shop::catalog::choice_script`]).
 
-use crate::layout::{Chrome, add_to_cart, image, layout, stock_badge};
-use maud::{Markup, html};
+use crate::http::forms::OPTION_FIELD;
+use crate::layout::{Chrome, image, layout, stock_state};
+use crate::shop::catalog::choice_script::SCRIPT;
+use maud::{Markup, PreEscaped, html};
+use serde::Serialize;
+use storefront_domain::Quantity;
 use storefront_domain::catalog::{Product, Variant};
 
 /// The option values a shopper picked and the variant they name.
@@ -52,6 +60,8 @@ impl<'a> Selection<'a> {
 
 pub fn page(chrome: &Chrome, product: &Product, selection: &Selection<'_>, csrf: &str) -> Markup {
     let buyable = selection.variant.filter(|v| v.active);
+    let sellable = product.variants.iter().any(|v| v.active && v.stock > 0);
+    let has_options = !product.options.is_empty();
     let content = html! {
         p { a href="/" { "← All products" } }
         article.product {
@@ -64,38 +74,71 @@ pub fn page(chrome: &Chrome, product: &Product, selection: &Selection<'_>, csrf:
             }
             h1 { (product.name) }
             p.description { (product.description) }
-            @if !product.options.is_empty() {
-                form.picker method="get" action={ "/products/" (product.slug) } {
-                    @for (option, value) in product.options.iter().zip(&selection.values) {
-                        label {
-                            (option.name)
-                            select name=(option.name) {
-                                @for v in &option.values {
-                                    option value=(v) selected[v == value] { (v) }
+            // One form: the selects travel with "Add to cart", so the variant bought is
+            // the one chosen, whether or not "Show" was pressed (or scripts ran) first.
+            form.buy method="post" action="/cart/add"
+                data-variants=[has_options.then(|| choices(product))] {
+                input type="hidden" name="csrf" value=(csrf);
+                input type="hidden" name="slug" value=(product.slug);
+                @if has_options {
+                    div.picker {
+                        @for (option, value) in product.options.iter().zip(&selection.values) {
+                            label {
+                                (option.name)
+                                select name={ (OPTION_FIELD) (option.name) } data-option=(option.name)
+                                    aria-invalid=[buyable.is_none().then_some("true")]
+                                    aria-describedby=[buyable.is_none().then_some("choice-note")] {
+                                    @for v in &option.values {
+                                        option value=(v) selected[v == value] {
+                                            (v)
+                                            @if sold_out(product, &option.name, v) { " (sold out)" }
+                                        }
+                                    }
                                 }
                             }
                         }
                     }
-                    button type="submit" { "Show" }
+                }
+                div #chosen hidden[buyable.is_none()] {
+                    @let shown = buyable.or(product.variants.first());
+                    @if let Some(variant) = shown {
+                        @if has_options {
+                            p.variant { strong #chosen-title { (variant.title) } }
+                        }
+                        span.price #chosen-price { (variant.price) }
+                        " "
+                        span.unit-price #chosen-unit hidden[variant.price_per_kg.is_none()] {
+                            @if let Some(per_kg) = &variant.price_per_kg { (per_kg) " / kg" }
+                        }
+                        " "
+                        @let (class, words) = stock_state(variant.stock);
+                        span #chosen-stock class={ "badge " (class) } { (words) }
+                        p.sku.muted { "SKU " span #chosen-sku { (variant.sku) } }
+                    }
+                }
+                p.flash.warning #choice-note role="status" hidden[buyable.is_some()] {
+                    "This combination is not available. Please choose another."
+                }
+                @if sellable {
+                    div.actions {
+                        label.qty {
+                            span.visually-hidden { "Quantity of " (product.name) }
+                            input type="number" name="quantity" value="1"
+                                min=(Quantity::MIN) max=(Quantity::MAX) required;
+                        }
+                        button.primary #add-to-cart type="submit"
+                            aria-label={ "Add to cart: " (product.name) } { "Add to cart" }
+                        // After "Add to cart", so Enter in the quantity adds.
+                        @if has_options {
+                            button type="submit" name="show" value="1" formnovalidate { "Show" }
+                        }
+                    }
+                } @else {
+                    p.muted { "Sorry, this product is sold out." }
                 }
             }
-            @match buyable {
-                Some(variant) => {
-                    @if !variant.title.is_empty() {
-                        p.variant { strong { (variant.title) } }
-                    }
-                    span.price { (variant.price) }
-                    (stock_badge(variant.stock))
-                    p.sku.muted { "SKU " (variant.sku) }
-                    @if variant.stock > 0 {
-                        (add_to_cart(csrf, &product.slug, &variant.sku, &product.name))
-                    }
-                }
-                None => {
-                    p.flash.warning role="status" {
-                        "This combination is not available. Please choose another."
-                    }
-                }
+            @if has_options {
+                script { (PreEscaped(SCRIPT)) }
             }
         }
     };
@@ -107,6 +150,71 @@ pub fn page(chrome: &Chrome, product: &Product, selection: &Selection<'_>, csrf:
         .map(|i| format!("/images/{}", i.hash));
     chrome.meta.og_type = Some("product");
     layout(&chrome, &product.name, content)
+}
+
+/// Whether no variant with `value` for `option` can be bought now (all sold out or
+/// inactive), so its `<option>` says "(sold out)".
+fn sold_out(product: &Product, option: &str, value: &str) -> bool {
+    !product.variants.iter().any(|v| {
+        v.active
+            && v.stock > 0
+            && v.options
+                .iter()
+                .any(|c| c.name == option && c.value == value)
+    })
+}
+
+/// What the product page's script needs of each active variant, shown as the page shows
+/// it (the script sets these words as text, never markup).
+#[derive(Serialize)]
+struct Choice<'a> {
+    /// One value per product option, in option order.
+    values: Vec<&'a str>,
+    title: &'a str,
+    price: String,
+    /// Empty when not sold by weight.
+    per_kg: String,
+    stock: String,
+    badge: &'static str,
+    sku: &'a str,
+    /// Whether it can be added to the cart now.
+    buy: bool,
+}
+
+/// The `data-variants` JSON of the product page's form.
+fn choices(product: &Product) -> String {
+    let list: Vec<Choice<'_>> = product
+        .variants
+        .iter()
+        .filter(|v| v.active)
+        .map(|v| {
+            let (badge, stock) = stock_state(v.stock);
+            Choice {
+                values: product
+                    .options
+                    .iter()
+                    .map(|o| {
+                        v.options
+                            .iter()
+                            .find(|c| c.name == o.name)
+                            .map_or("", |c| c.value.as_str())
+                    })
+                    .collect(),
+                title: &v.title,
+                price: v.price.to_string(),
+                per_kg: v
+                    .price_per_kg
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+                stock,
+                badge,
+                sku: &v.sku,
+                buy: v.stock > 0,
+            }
+        })
+        .collect();
+    serde_json::to_string(&list).expect("choices always serialise")
 }
 
 #[cfg(test)]
@@ -134,6 +242,8 @@ mod tests {
             stock: 3,
             active,
             archived: false,
+            net_grams: 0,
+            price_per_kg: None,
         }
     }
 
@@ -143,6 +253,7 @@ mod tests {
             name: "Kenya".into(),
             description: String::new(),
             price: Money::new(1450, "EUR"),
+            price_per_kg: None,
             stock: 6,
             options: vec![
                 ProductOption {

@@ -3,7 +3,9 @@
 //! without options, an add-to-cart form; then the page links.
 
 use crate::http::paging::Window;
-use crate::layout::{Chrome, add_to_cart, collection_nav, image, layout, pagination, stock_badge};
+use crate::layout::{
+    Chrome, add_to_cart, collection_nav, image, layout, pagination, stock_badge, unit_price,
+};
 use maud::{Markup, html};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -41,6 +43,9 @@ pub struct Card<'a> {
     #[serde(borrow)]
     pub name: Cow<'a, str>,
     pub price: Money,
+    /// The price of one kilogram at `price`, for coffee sold by weight.
+    #[serde(default)]
+    pub price_per_kg: Option<Money>,
     pub stock: i64,
     /// Only whether there are any: a product with options is chosen on its own page.
     pub options: Vec<IgnoredAny>,
@@ -75,6 +80,7 @@ impl<'a> Card<'a> {
             slug: Cow::Borrowed(&p.slug),
             name: Cow::Borrowed(&p.name),
             price: p.price.clone(),
+            price_per_kg: p.price_per_kg.clone(),
             stock: p.stock,
             options: p.options.iter().map(|_| IgnoredAny).collect(),
             variants: p
@@ -157,6 +163,9 @@ fn card_grid(products: &[Card<'_>], csrf: &str) -> Markup {
                         span.price {
                             @if prices_differ(p) { "from " }
                             (p.price)
+                        }
+                        @if let Some(per_kg) = &p.price_per_kg {
+                            (unit_price(per_kg))
                         }
                         (stock_badge(p.stock))
                         @if p.stock > 0 {
