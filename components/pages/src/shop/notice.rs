@@ -27,8 +27,9 @@ pub enum Notice {
     CartEmpty,
     /// Back from Stripe: the payment is confirmed by webhook, maybe a moment later.
     PaymentSubmitted,
-    /// The checkout was submitted again for a cart whose order awaits payment.
-    AlreadyOrdered,
+    /// The checkout was submitted again for a cart whose order awaits payment: the order
+    /// was changed to what was submitted.
+    OrderChanged,
 }
 
 impl Notice {
@@ -41,7 +42,7 @@ impl Notice {
         Notice::Removed,
         Notice::CartEmpty,
         Notice::PaymentSubmitted,
-        Notice::AlreadyOrdered,
+        Notice::OrderChanged,
     ];
 
     pub fn code(self) -> &'static str {
@@ -54,7 +55,7 @@ impl Notice {
             Notice::Removed => "removed",
             Notice::CartEmpty => "cart_empty",
             Notice::PaymentSubmitted => "payment_submitted",
-            Notice::AlreadyOrdered => "already_ordered",
+            Notice::OrderChanged => "order_changed",
         }
     }
 
@@ -85,9 +86,9 @@ impl Notice {
                 Tone::Info,
                 "Thank you! Your payment is being confirmed; this page shows it as soon as it arrives.",
             ),
-            Notice::AlreadyOrdered => (
+            Notice::OrderChanged => (
                 Tone::Info,
-                "You already placed an order for this cart; it awaits payment. Pay it here, or change your cart to order something else.",
+                "Your order is updated with these details and keeps its number. It awaits payment: pay it here.",
             ),
         };
         Flash::new(tone, text)

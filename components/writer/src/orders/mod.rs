@@ -1,6 +1,7 @@
-//! Orders: placing one, reading it back, its number and history, moving it (ship, cancel,
+//! Orders: placing one, changing it until it is paid, reading it back, its number and history, moving it (ship, cancel,
 //! the sweep of expired ones), stock, and the owner's list, order view and export.
 
+pub mod change;
 pub mod events;
 pub mod export;
 pub mod number;

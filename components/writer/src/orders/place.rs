@@ -49,8 +49,7 @@ pub fn place(db: &Db, key: &Header, client: &Header, body: &[u8]) -> Result<Resp
         }
         let order = validated.map_err(ApiError::invalid)?;
         if let Some(client) = &client {
-            let units = order.lines.iter().map(|l| l.quantity.get()).sum();
-            client_limits::check(db, client, units, limits)?;
+            client_limits::check(db, client, limits)?;
             if !request.discount_code.trim().is_empty()
                 && let Some(wait) = discount_attempts::blocked_for(db, client)?
             {
@@ -98,51 +97,61 @@ pub fn place(db: &Db, key: &Header, client: &Header, body: &[u8]) -> Result<Resp
 
 /// Why an order cannot be priced as asked: the fields the shopper must fix, and the
 /// refused discount code if that is one of them.
-struct Unpriced {
-    errors: Vec<FieldError>,
-    refused: Option<Refused>,
+pub struct Unpriced {
+    pub errors: Vec<FieldError>,
+    pub refused: Option<Refused>,
 }
 
-/// The order's shipping, discount and tax, or what the shopper must fix:
-/// `address.country` when nothing ships there, `shipping_method` for a method that does
-/// not ship there, `discount_code` for a code that does not apply (in the same words
-/// whatever the reason).
+/// The order's shipping, discount and tax, or what the shopper must fix (see [`refusals`]).
 fn checkout(
     db: &Db,
     order: &ValidOrder,
     request: &OrderRequest,
     now: &str,
 ) -> Result<Result<(Priced, calculator::Checkout), Unpriced>, ApiError> {
-    let (priced, mut checkout) = calculator::price_order(
+    let (priced, checkout) = calculator::price_order(
         db,
         &order.lines,
-        &calculator::Choice {
-            country: &order.address.country,
-            shipping_method: request.shipping_method.trim(),
-            discount_code: &request.discount_code,
-            email: &order.email,
-        },
+        &choice(order, request),
         now,
     )?;
+    Ok(refusals(order, request, checkout).map(|checkout| (priced, checkout)))
+}
+
+/// What the shopper chose, for the calculator.
+pub fn choice<'a>(order: &'a ValidOrder, request: &'a OrderRequest) -> calculator::Choice<'a> {
+    calculator::Choice {
+        country: &order.address.country,
+        shipping_method: request.shipping_method.trim(),
+        discount_code: &request.discount_code,
+        email: &order.email,
+    }
+}
+
+/// The priced checkout, or what the shopper must fix: `address.country` when nothing
+/// ships there, `shipping_method` for a method that does not ship there, `discount_code`
+/// for a code that does not apply (in the same words whatever the reason).
+pub fn refusals(
+    order: &ValidOrder,
+    request: &OrderRequest,
+    mut checkout: calculator::Checkout,
+) -> Result<calculator::Checkout, Unpriced> {
     let mut errors = Vec::new();
+    let country = &order.address.country;
+    let country_name = countries::name(country).unwrap_or(country);
     if checkout.options.is_empty() {
-        let country = &order.address.country;
         errors.push(FieldError::new(
             "address.country",
-            format!(
-                "We do not ship to {} yet",
-                countries::name(country).unwrap_or(country)
-            ),
+            format!("We do not ship to {country_name} yet"),
         ));
     } else if checkout.unknown_method {
-        let codes: Vec<&str> = checkout.options.iter().map(|o| o.code.as_str()).collect();
+        let names: Vec<&str> = checkout.options.iter().map(|o| o.name.as_str()).collect();
         errors.push(FieldError::new(
             "shipping_method",
             format!(
-                "{} does not ship to {}; choose one of {}",
+                "{} does not ship to {country_name}; choose one of {}",
                 request.shipping_method.trim(),
-                order.address.country,
-                codes.join(", ")
+                names.join(", ")
             ),
         ));
     }
@@ -151,9 +160,9 @@ fn checkout(
         errors.push(FieldError::new("discount_code", REFUSED));
     }
     if errors.is_empty() {
-        Ok(Ok((priced, checkout)))
+        Ok(checkout)
     } else {
-        Ok(Err(Unpriced { errors, refused }))
+        Err(Unpriced { errors, refused })
     }
 }
 

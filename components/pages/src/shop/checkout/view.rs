@@ -5,7 +5,10 @@
 //! to its field) and shown at their fields, which point at them with
 //! `aria-describedby` and are marked `aria-invalid`; the title then starts "Error: ".
 //! Everything works without JavaScript: the shipping methods are priced for the chosen
-//! country by the "Update shipping" button, the code by "Apply".
+//! country by the "Update shipping" button, the code by "Apply". The form has no hidden
+//! default button: Enter in a field presses the first button, "Update shipping", which
+//! prices what was typed (the code included) and never places the order. The order
+//! summary with the total stands right above the final button, "Buy now".
 
 use crate::http::forms::Checkout;
 use crate::layout::totals::{self, Block};
@@ -27,6 +30,8 @@ pub struct Form<'a> {
     pub message: Option<&'a str>,
     pub csrf: &'a str,
     pub idempotency_key: &'a str,
+    /// The number of the order awaiting payment that this form changes.
+    pub changing: Option<&'a str>,
 }
 
 /// `(input name, label, autocomplete, required)` of the text inputs; names are the
@@ -48,6 +53,7 @@ fn label_of(field: &str) -> Option<&'static str> {
         "shipping_method" => Some("Shipping method"),
         "discount_code" => Some("Discount code"),
         "terms" => Some("The terms and conditions"),
+        "order" => Some("Your order"),
         _ => FIELDS
             .iter()
             .find(|(n, ..)| *n == field)
@@ -59,6 +65,7 @@ fn label_of(field: &str) -> Option<&'static str> {
 fn input_id(field: &str) -> &str {
     match field {
         "shipping_method" => "shipping-methods",
+        "order" => "order-error",
         other => other,
     }
 }
@@ -116,6 +123,15 @@ pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
 
     let content = html! {
         h1 { "Checkout" }
+        @if let Some(number) = form.changing {
+            div.flash.info role="status" {
+                p {
+                    "You are changing order " strong.number { (number) }
+                    ", which awaits payment. It keeps its number; the total below is what you will pay. "
+                    a href={ "/orders/" (number) "/pay" } { "Back to payment" }
+                }
+            }
+        }
         @if has_errors {
             div.error-summary #error-summary tabindex="-1" autofocus aria-labelledby="error-summary-title" {
                 h2 #error-summary-title { "There is a problem" }
@@ -128,14 +144,12 @@ pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
                 }
             }
         }
-        div.two-col {
+        div.checkout {
             form.panel #(FORM_ID) method="post" action="/checkout" novalidate {
                 input type="hidden" name="csrf" value=(form.csrf);
                 input type="hidden" name="idempotency_key" value=(form.idempotency_key);
                 // A stock fix pressed in the summary comes back here with what was typed.
                 input type="hidden" name="return" value="checkout";
-                // Enter in a field places the order: the form's default button comes first.
-                button.visually-hidden type="submit" name="action" value="place" tabindex="-1" { "Submit the order" }
                 @for (name, label, autocomplete, required) in FIELDS {
                     @let error = field_error(name);
                     div.field.invalid[error.is_some()] {
@@ -233,38 +247,43 @@ pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
                 @if let Some(e) = error {
                     p.error #terms-error { (sentence("terms", &e.message)) }
                 }
-                div.actions {
-                    button type="submit" name="action" value="cart" { "← Edit cart" }
-                    button.primary type="submit" name="action" value="place" { "Place order" }
-                }
-            }
-            aside.panel aria-labelledby="summary-title" {
-                h2 #summary-title { "Order summary" }
-                table.summary {
-                    caption.visually-hidden { "Items" }
-                    tbody {
-                        @for line in &quote.items {
-                            tr {
-                                td {
-                                    (line.quantity) " × " (line_name(line))
-                                    // Outside the form: the fix names it, and posts to the cart,
-                                    // which comes back here keeping what was typed.
-                                    @if short(line).is_some() { (stock_fix(line, Some(FORM_ID))) }
+                section.order-summary aria-labelledby="summary-title" {
+                    h2 #summary-title { "Order summary" }
+                    table.summary {
+                        caption.visually-hidden { "Items" }
+                        tbody {
+                            @for line in &quote.items {
+                                tr {
+                                    td {
+                                        (line.quantity) " × " (line_name(line))
+                                        // The fix names it, and posts to the cart (its
+                                        // `formaction`), which comes back here keeping what was typed.
+                                        @if short(line).is_some() { (stock_fix(line, Some(FORM_ID))) }
+                                    }
+                                    td.num { (line.line_total) }
                                 }
-                                td.num { (line.line_total) }
                             }
                         }
                     }
+                    (totals::block(Block {
+                        totals: &quote.totals,
+                        shipping: quote.shipping.as_ref(),
+                        discount: quote.discount.as_ref(),
+                        shipping_pending: quote
+                            .shipping_options
+                            .is_empty()
+                            .then_some("choose a country"),
+                    }))
                 }
-                (totals::block(Block {
-                    totals: &quote.totals,
-                    shipping: quote.shipping.as_ref(),
-                    discount: quote.discount.as_ref(),
-                    shipping_pending: quote
-                        .shipping_options
-                        .is_empty()
-                        .then_some("choose a country"),
-                }))
+                @let error = field_error("order");
+                @if let Some(e) = error {
+                    p.error #order-error { (sentence("order", &e.message)) }
+                }
+                div.actions {
+                    button type="submit" name="action" value="cart" { "← Edit cart" }
+                    button.primary type="submit" name="action" value="place"
+                        aria-describedby=[error.map(|_| "order-error")] { "Buy now" }
+                }
             }
         }
     };
