@@ -10,6 +10,9 @@
 -- - `discount_redemptions`: a change releases the order's redemption and, if a code still
 --   applies, redeems one again, so an order holds at most one live redemption (was: one
 --   redemption ever).
+-- - `orders`: the address's state (province, territory; required where the country's
+--   addresses need one), an optional phone number, and a billing address when it is not
+--   the shipping address (all `billing_*` NULL: the same as shipping).
 -- - `provider_actions`: a new kind, `update_amount` (reason `order_edited`), asks the
 --   courier to set the intent's amount at the provider to the payment's; an order may be
 --   changed more than once, so there is at most one pending per payment (was: one per
@@ -163,3 +166,13 @@ WHEN OLD.state = 'done'
 BEGIN
     SELECT RAISE(ABORT, 'a done provider action never changes');
 END;
+
+-- The checkout's fields follow the country; the billing address is the order's too.
+ALTER TABLE orders ADD COLUMN address_state TEXT NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN phone TEXT NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN billing_line1 TEXT;
+ALTER TABLE orders ADD COLUMN billing_line2 TEXT;
+ALTER TABLE orders ADD COLUMN billing_city TEXT;
+ALTER TABLE orders ADD COLUMN billing_postal_code TEXT;
+ALTER TABLE orders ADD COLUMN billing_state TEXT;
+ALTER TABLE orders ADD COLUMN billing_country TEXT;

@@ -14,6 +14,7 @@
 mod browser_support;
 mod office;
 mod shop;
+mod shop_checkout;
 #[path = "../support/mod.rs"]
 mod support;
 
@@ -101,6 +102,7 @@ pub fn at_every_size_and_setting(area: &str, scenarios: Vec<(&str, Scenario)>) -
 fn main() -> ExitCode {
     let args = Arguments::from_args();
     let mut trials = shop::trials();
+    trials.extend(shop_checkout::trials());
     trials.extend(office::trials());
     let conclusion = libtest_mimic::run(&args, trials);
     // Stops the apps, then chromedriver (the tests' own handles are gone by now).

@@ -101,6 +101,8 @@ fn text_body(shop: &ShopSettings, order: &OrderView, paragraph: &str, link: &str
         out.push_str(&format!("Tax ({how}): {}\n", t.tax));
     }
     out.push_str(&format!("Total: {}\n\n", t.total));
+    out.push_str(&super::addresses::text(order));
+    out.push('\n');
     out.push_str(&format!("Your order: {link}\n\n{}\n", shop.name));
     if !shop.contact_email.is_empty() {
         out.push_str(&format!("{}\n", shop.contact_email));
@@ -145,6 +147,7 @@ fn html_body(
                     }
                     tr { td { strong { "Total" } } td style="text-align:right" { strong { (t.total.to_string()) } } }
                 }
+                (super::addresses::html(order))
                 p { a href=(link) { "See your order " (order.number) } }
                 p style="color:#596575" { (shop.name)
                     @if !shop.contact_email.is_empty() { " · " (shop.contact_email) } }

@@ -17,7 +17,7 @@ use crate::db::{Db, Mode, RowExt as _, int, opt_text, text};
 use crate::http::request::{Header, parse_json};
 use crate::http::responses::{ApiError, json_text};
 use crate::idempotency::{self, Holder, Journal};
-use crate::orders::place::{choice, refusals};
+use crate::orders::place::{billing_value, choice, refusals};
 use crate::orders::{number, view};
 use crate::owner::settings;
 use crate::payments::intents;
@@ -96,6 +96,8 @@ pub fn change(db: &Db, key: &Header, number: &str, body: &[u8]) -> Result<Respon
              total_amount = ?, subtotal_amount = ?, discount_amount = ?, discount_code = ?, \
              discount_description = ?, shipping_amount = ?, shipping_method = ?, \
              shipping_name = ?, tax_amount = ?, tax_mode = ?, tax_rate_bp = ?, tax_name = ?, \
+             address_state = ?, phone = ?, billing_line1 = ?, billing_line2 = ?, \
+             billing_city = ?, billing_postal_code = ?, billing_state = ?, billing_country = ?, \
              updated_at = ? WHERE id = ?",
             &[
                 text(&valid.email),
@@ -122,6 +124,14 @@ pub fn change(db: &Db, key: &Header, number: &str, body: &[u8]) -> Result<Respon
                 text(settings::tax_mode_str(checkout.tax_mode)),
                 int(checkout.rate.as_ref().map_or(0, |r| i64::from(r.rate_bp))),
                 opt_text(checkout.rate.as_ref().map(|r| r.name.as_str())),
+                text(&a.state),
+                text(&valid.phone),
+                billing_value(&valid, |b| &b.line1),
+                billing_value(&valid, |b| &b.line2),
+                billing_value(&valid, |b| &b.city),
+                billing_value(&valid, |b| &b.postal_code),
+                billing_value(&valid, |b| &b.state),
+                billing_value(&valid, |b| &b.country),
                 text(&now),
                 int(order.id),
             ],
@@ -225,6 +235,8 @@ fn record_change(
     let method = |o: &storefront_domain::OrderView| o.shipping.as_ref().map(|s| s.code.clone());
     let changed: Vec<&str> = [
         (before.address != after.address || before.name != after.name, "address"),
+        (before.billing != after.billing, "billing address"),
+        (before.phone != after.phone, "phone"),
         (before.email != after.email, "email"),
         (method(before) != method(after), "shipping method"),
         (code(before) != code(after), "discount code"),

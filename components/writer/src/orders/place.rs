@@ -177,6 +177,8 @@ fn fingerprint(order: &ValidOrder, request: &OrderRequest) -> String {
         address: order.address.clone(),
         shipping_method: request.shipping_method.trim().to_string(),
         discount_code: normalize_discount_code(code).unwrap_or_else(|| code.to_string()),
+        phone: order.phone.clone(),
+        billing: order.billing.clone(),
         items: order
             .lines
             .iter()
@@ -290,8 +292,11 @@ fn insert(
                  address_city, address_postal_code, address_country, currency, total_amount, \
                  created_at, updated_at, client_key, subtotal_amount, discount_amount, \
                  discount_code, shipping_amount, shipping_method, shipping_name, tax_amount, \
-                 tax_mode, tax_rate_bp, tax_name, discount_description, access_token) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 tax_mode, tax_rate_bp, tax_name, discount_description, access_token, \
+                 address_state, phone, billing_line1, billing_line2, billing_city, \
+                 billing_postal_code, billing_state, billing_country) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \
+                 ?, ?, ?, ?, ?, ?, ?, ?) \
                  ON CONFLICT (number) DO NOTHING RETURNING id",
                 &[
                     text(&number),
@@ -325,6 +330,14 @@ fn insert(
                             .map(|d| d.discount.description.as_str()),
                     ),
                     text(&access_token),
+                    text(&a.state),
+                    text(&order.phone),
+                    billing_value(order, |b| &b.line1),
+                    billing_value(order, |b| &b.line2),
+                    billing_value(order, |b| &b.city),
+                    billing_value(order, |b| &b.postal_code),
+                    billing_value(order, |b| &b.state),
+                    billing_value(order, |b| &b.country),
                 ],
             )?;
         if let Some(row) = inserted {
@@ -361,6 +374,14 @@ fn insert(
         number,
         access_token,
     })
+}
+
+/// One column of the billing address: NULL when it is the shipping address.
+pub fn billing_value(
+    order: &ValidOrder,
+    column: impl Fn(&storefront_domain::Address) -> &String,
+) -> spin_sdk::sqlite::Value {
+    crate::db::opt_text(order.billing.as_ref().map(|b| column(b).as_str()))
 }
 
 /// The order just inserted, exactly as [`view`] reads it back (its amounts by
@@ -418,5 +439,7 @@ fn placed_view(
             at: now.to_string(),
         }],
         access_token: inserted.access_token,
+        phone: order.phone.clone(),
+        billing: order.billing.clone(),
     }
 }

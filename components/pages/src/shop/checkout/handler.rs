@@ -39,9 +39,16 @@ pub async fn show(shop: &mut Shop<'_>) -> Answer {
         _ => None,
     };
     // The order being changed opens with its own details, unless something was typed.
-    let kept = kept::open(shop).unwrap_or_else(|| Kept {
-        values: changing.as_ref().map(change::values_of).unwrap_or_default(),
-        ..Kept::default()
+    // A fresh form starts in the shop's own country, with its ways to ship there.
+    let kept = kept::open(shop).unwrap_or_else(|| {
+        let mut values = changing.as_ref().map(change::values_of).unwrap_or_default();
+        if values.address.country.is_empty() {
+            values.address.country = shop.settings.home_country.clone();
+        }
+        Kept {
+            values,
+            ..Kept::default()
+        }
     });
     let refusal = kept.refusal.clone().unwrap_or_default();
     if kept.refusal.is_some() {

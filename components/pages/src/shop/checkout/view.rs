@@ -16,6 +16,7 @@ use crate::layout::{Chrome, layout, line_name};
 use crate::shop::cart::view::{short, stock_fix};
 use crate::writer::line_index;
 use maud::{Markup, html};
+use crate::shop::checkout::address_fields::{self, text_input};
 use storefront_domain::countries;
 use storefront_domain::{FieldError, Quote};
 
@@ -34,16 +35,12 @@ pub struct Form<'a> {
     pub changing: Option<&'a str>,
 }
 
-/// `(input name, label, autocomplete, required)` of the text inputs; names are the
-/// domain's field names. No `maxlength`: a browser would cut a pasted value silently,
-/// while the domain's limits answer with a message at the field.
-const FIELDS: [(&str, &str, &str, bool); 6] = [
-    ("email", "Email", "email", true),
-    ("name", "Full name", "name", true),
-    ("address.line1", "Address", "address-line1", true),
-    ("address.line2", "Address line 2", "address-line2", false),
-    ("address.city", "City", "address-level2", true),
-    ("address.postal_code", "Postal code", "postal-code", true),
+/// `(input name, label, autocomplete, input type, required)` of the inputs before the
+/// address; names are the domain's field names.
+const FIELDS: [(&str, &str, &str, &str, bool); 3] = [
+    ("email", "Email", "email", "email", true),
+    ("name", "Full name", "name", "text", true),
+    ("phone", "Phone", "tel", "tel", false),
 ];
 
 /// Every field that has an input, with the words its messages start with.
@@ -57,7 +54,8 @@ fn label_of(field: &str) -> Option<&'static str> {
         _ => FIELDS
             .iter()
             .find(|(n, ..)| *n == field)
-            .map(|(_, l, ..)| *l),
+            .map(|(_, l, ..)| *l)
+            .or_else(|| address_fields::label_of(field)),
     }
 }
 
@@ -85,13 +83,11 @@ pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
         match name {
             "email" => &v.email,
             "name" => &v.name,
-            "address.line1" => &v.address.line1,
-            "address.line2" => &v.address.line2,
-            "address.city" => &v.address.city,
-            _ => &v.address.postal_code,
+            _ => &v.phone,
         }
     };
     let field_error = |name: &str| form.errors.iter().find(|e| e.field == name);
+    let message = |name: &str| field_error(name).map(|e| sentence(name, &e.message));
     // Errors about cart lines (from the writer, e.g. stock) have no input of their own.
     let other_errors: Vec<String> = form
         .errors
@@ -150,39 +146,22 @@ pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
                 input type="hidden" name="idempotency_key" value=(form.idempotency_key);
                 // A stock fix pressed in the summary comes back here with what was typed.
                 input type="hidden" name="return" value="checkout";
-                @for (name, label, autocomplete, required) in FIELDS {
-                    @let error = field_error(name);
-                    div.field.invalid[error.is_some()] {
-                        label for=(name) {
-                            (label)
-                            @if !required { " " span.hint { "(optional)" } }
-                        }
-                        input id=(name) name=(name) value=(value_of(name))
-                            type=(if name == "email" { "email" } else { "text" })
-                            autocomplete=(autocomplete)
-                            aria-invalid=[error.map(|_| "true")]
-                            aria-describedby=[error.map(|_| format!("{name}-error"))]
-                            required[required];
-                        @if let Some(e) = error {
-                            p.error id={ (name) "-error" } { (sentence(name, &e.message)) }
-                        }
-                    }
+                @for (name, label, autocomplete, kind, required) in FIELDS {
+                    (text_input(name, label, autocomplete, kind, required, value_of(name), message(name)))
                 }
-                @let error = field_error("address.country");
-                div.field.invalid[error.is_some()] {
-                    label for="address.country" { "Country" }
-                    select id="address.country" name="address.country" autocomplete="country"
-                        aria-invalid=[error.map(|_| "true")]
-                        aria-describedby=[error.map(|_| "address.country-error")]
-                        required {
-                        option value="" selected[country.is_empty()] { "Choose a country" }
-                        @for (code, name) in countries::ALL {
-                            option value=(code) selected[*code == country] { (name) }
-                        }
-                    }
-                    @if let Some(e) = error {
-                        p.error id="address.country-error" { (sentence("address.country", &e.message)) }
-                    }
+                (address_fields::inputs("address", &v.address, &message))
+                div.check {
+                    // Says the form carries the box: unticked, the billing fields count.
+                    input type="hidden" name="billing_form" value="yes";
+                    input #billing_same type="checkbox" name="billing_same" value="yes"
+                        checked[!v.billing_separate] aria-controls="billing-address";
+                    label for="billing_same" { "Billing address same as shipping" }
+                }
+                // Hidden by the stylesheet while the box is ticked; used only when it is not.
+                fieldset.billing #billing-address {
+                    legend { "Billing address" }
+                    p.hint { "Only needed when the box above is not ticked." }
+                    (address_fields::inputs("billing", &v.billing, &message))
                 }
                 @let error = field_error("shipping_method");
                 fieldset #shipping-methods tabindex="-1" aria-describedby=[error.map(|_| "shipping_method-error")] {

@@ -169,6 +169,8 @@ mod tests {
             updated_at: "2024-01-01T00:00:00Z".into(),
             events: Vec::new(),
             access_token: String::new(),
+            phone: String::new(),
+            billing: None,
         }
     }
 
