@@ -6,8 +6,8 @@
 //! page fetched with GET, so Reload and Back never ask to resubmit a form. Another
 //! shopper ships to the US, where the address needs a state, and bills another address.
 
-use crate::browser_support::{Scripts, Viewport, session};
 use crate::browser_support::{Browser, xpath_literal};
+use crate::browser_support::{Scripts, Viewport, session};
 use crate::shop::{accept_terms, add_from_product_page, type_checkout};
 use crate::{Scenario, at_every_size_and_setting, shop_app as shared};
 use fantoccini::key::Key;
@@ -46,12 +46,7 @@ fn shopper_corrects_an_unpaid_order(viewport: Viewport, scripts: Scripts) {
             type_checkout(b, "joan@example.com").await;
             accept_terms(b).await;
             b.click_button("Buy now").await;
-            let path = b.path().await;
-            number = path
-                .strip_prefix("/orders/")
-                .and_then(|rest| rest.strip_suffix("/pay"))
-                .unwrap_or_else(|| panic!("{}: placing led to {path}", b.label()))
-                .to_string();
+            number = placed_number(b).await;
 
             // "Edit" on the payment step: the checkout with the order's own details.
             let edit = b
@@ -100,7 +95,8 @@ fn shopper_corrects_an_unpaid_order(viewport: Viewport, scripts: Scripts) {
             b.click_button("Buy now").await;
             assert_eq!(b.path().await, "/checkout", "{}", b.label());
             b.find("//*[@id='error-summary']").await;
-            b.check_page("checkout changing an order, with an error").await;
+            b.check_page("checkout changing an order, with an error")
+                .await;
             let old = b.find("/html").await;
             b.client.refresh().await.unwrap();
             b.wait_for_new_document(old).await;
@@ -152,6 +148,15 @@ fn shopper_corrects_an_unpaid_order(viewport: Viewport, scripts: Scripts) {
     assert_eq!(order["discount"]["code"], "FIVEOFF", "{order}");
     assert_eq!(order["email"], "joan@example.com", "{order}");
     assert_eq!(order["state"], "paid", "{order}");
+}
+
+/// The number of the order whose payment step the browser shows.
+async fn placed_number(b: &Browser) -> String {
+    let path = b.path().await;
+    path.strip_prefix("/orders/")
+        .and_then(|rest| rest.strip_suffix("/pay"))
+        .unwrap_or_else(|| panic!("{}: placing led to {path}", b.label()))
+        .to_string()
 }
 
 /// Picks `country` by name in the select with id `id`.
@@ -230,12 +235,7 @@ fn shopper_ships_to_a_state_and_bills_elsewhere(viewport: Viewport, scripts: Scr
             b.check_page("checkout with a billing address").await;
             accept_terms(b).await;
             b.click_button("Buy now").await;
-            let path = b.path().await;
-            number = path
-                .strip_prefix("/orders/")
-                .and_then(|rest| rest.strip_suffix("/pay"))
-                .unwrap_or_else(|| panic!("{}: placing led to {path}", b.label()))
-                .to_string();
+            number = placed_number(b).await;
             b.click_button("Pay (test mode)").await;
             b.keep_order_token(&number).await;
             let page = b.text().await;

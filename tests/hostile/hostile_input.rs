@@ -192,7 +192,11 @@ fn one_client_cannot_make_the_catalog_look_sold_out() {
         .unwrap();
     let r = support::checkout_outcome(&browser, &app, r);
     assert_eq!(r.status(), 429);
-    assert!(r.text().unwrap().contains("You already have 3 unpaid orders"));
+    assert!(
+        r.text()
+            .unwrap()
+            .contains("You already have 3 unpaid orders")
+    );
 
     // Everything else is still for sale: the client holds 3 units, not the catalog.
     let after = app.stock();

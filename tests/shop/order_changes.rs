@@ -17,7 +17,10 @@ fn start_with_stripe(dir: &Path, fake: &FakeStripe) -> TestApp {
 }
 
 /// The checkout `form` with `changes` made to its fields.
-fn with(form: &[(&'static str, String)], changes: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
+fn with(
+    form: &[(&'static str, String)],
+    changes: &[(&'static str, &str)],
+) -> Vec<(&'static str, String)> {
     let mut form: Vec<(&'static str, String)> = form
         .iter()
         .filter(|(name, _)| !changes.iter().any(|(n, _)| n == name))
@@ -48,7 +51,10 @@ fn an_unpaid_order_is_changed_repriced_and_its_one_intent_follows() {
 
     // Back at the checkout: the order's own details, to change.
     let checkout = shopper.page("/checkout");
-    assert!(checkout.contains("You are changing order"), "{checkout:.2000}");
+    assert!(
+        checkout.contains("You are changing order"),
+        "{checkout:.2000}"
+    );
     assert!(checkout.contains(&number));
     assert!(checkout.contains("value=\"ada@example.com\""));
     assert!(checkout.contains("<option value=\"GB\" selected>"));
@@ -91,8 +97,15 @@ fn an_unpaid_order_is_changed_repriced_and_its_one_intent_follows() {
         .into_iter()
         .filter(|r| r.method == "POST" && r.path == format!("/v1/payment_intents/{intent}"))
         .collect();
-    assert!(!updates.is_empty(), "the amount was updated at the provider");
-    assert!(updates.iter().all(|u| u.form["amount"] == total.to_string()));
+    assert!(
+        !updates.is_empty(),
+        "the amount was updated at the provider"
+    );
+    assert!(
+        updates
+            .iter()
+            .all(|u| u.form["amount"] == total.to_string())
+    );
 
     // Paid for the new total, the order is paid, and the ledger agrees with itself.
     let succeeded = fake.succeed(&intent);
@@ -111,7 +124,10 @@ fn an_unpaid_order_is_changed_repriced_and_its_one_intent_follows() {
         )
         .unwrap();
     assert_eq!(changed, "address, shipping method");
-    assert_eq!((before, after), (placed["total"]["amount"].as_i64().unwrap(), total));
+    assert_eq!(
+        (before, after),
+        (placed["total"]["amount"].as_i64().unwrap(), total)
+    );
     let paid: i64 = db
         .query_row("SELECT amount FROM payments", [], |r| r.get(0))
         .unwrap();

@@ -354,7 +354,11 @@ fn handle(s: &mut State, r: &Received, query: &BTreeMap<String, String>) -> (u16
                 ("GET", "") => return (200, intent.clone()),
                 // Like Stripe: the amount of an intent can change until it is being paid.
                 ("POST", "") => {
-                    let open = ["requires_payment_method", "requires_confirmation", "requires_action"];
+                    let open = [
+                        "requires_payment_method",
+                        "requires_confirmation",
+                        "requires_action",
+                    ];
                     if !open.contains(&intent["status"].as_str().unwrap_or("")) {
                         return error(
                             400,
@@ -368,7 +372,13 @@ fn handle(s: &mut State, r: &Received, query: &BTreeMap<String, String>) -> (u16
                     if let Some(amount) = r.form.get("amount") {
                         match amount.parse::<i64>() {
                             Ok(a) if a >= 1 => intent["amount"] = json!(a),
-                            _ => return error(400, "invalid_request_error", "Invalid integer: amount"),
+                            _ => {
+                                return error(
+                                    400,
+                                    "invalid_request_error",
+                                    "Invalid integer: amount",
+                                );
+                            }
                         }
                     }
                     intent.clone()

@@ -273,8 +273,8 @@ pub const STATE_REQUIRED: &[&str] = &["US", "CA", "AU", "BR", "MX", "IN", "AR", 
 /// Countries where many or all addresses have no postcode: the postcode is optional there
 /// (Ireland's Eircode is optional for delivery; Hong Kong and the Emirates have none).
 pub const POSTCODE_OPTIONAL: &[&str] = &[
-    "IE", "HK", "AE", "QA", "BS", "BZ", "BO", "BW", "CW", "FJ", "GH", "JM", "KI", "MO", "PA",
-    "RW", "SC", "SR", "TT", "TV", "UG", "VU", "ZW",
+    "IE", "HK", "AE", "QA", "BS", "BZ", "BO", "BW", "CW", "FJ", "GH", "JM", "KI", "MO", "PA", "RW",
+    "SC", "SR", "TT", "TV", "UG", "VU", "ZW",
 ];
 
 /// Whether addresses in `country` need a state, province or territory.

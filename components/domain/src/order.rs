@@ -143,8 +143,20 @@ fn validate_address(errors: &mut Vec<FieldError>, prefix: &str, a: &Address) -> 
         line1: bounded_text(errors, &field("line1"), &a.line1, true, 200),
         line2: bounded_text(errors, &field("line2"), &a.line2, false, 200),
         city: bounded_text(errors, &field("city"), &a.city, true, 100),
-        postal_code: bounded_text(errors, &field("postal_code"), &a.postal_code, postcode_required, 20),
-        state: bounded_text(errors, &field("state"), &a.state, crate::countries::needs_state(&country), 100),
+        postal_code: bounded_text(
+            errors,
+            &field("postal_code"),
+            &a.postal_code,
+            postcode_required,
+            20,
+        ),
+        state: bounded_text(
+            errors,
+            &field("state"),
+            &a.state,
+            crate::countries::needs_state(&country),
+            100,
+        ),
         country: bounded_text(errors, &field("country"), &a.country, true, 2).to_ascii_uppercase(),
     };
     let country_flagged = errors.iter().any(|e| e.field == field("country"));
@@ -489,8 +501,16 @@ mod tests {
             postal_code: "1".into(),
             ..Address::default()
         });
-        let fields: Vec<String> = r.validate().unwrap_err().into_iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["billing.line1", "billing.city", "billing.postal_code"]);
+        let fields: Vec<String> = r
+            .validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            ["billing.line1", "billing.city", "billing.postal_code"]
+        );
     }
 
     #[test]

@@ -59,6 +59,9 @@ mod tests {
             country: "US".into(),
             ..Address::default()
         };
-        assert_eq!(one_line(&a), "1 Main St, 90210 Springfield, CA, United States");
+        assert_eq!(
+            one_line(&a),
+            "1 Main St, 90210 Springfield, CA, United States"
+        );
     }
 }

@@ -99,7 +99,10 @@ async fn carry_out(p: &Payments<'_>, action: &ProviderAction) -> ActionReport {
                     }
                 }
                 ProviderActionKind::UpdateAmount => {
-                    match stripe.update_amount(&action.intent_id, &action.amount).await {
+                    match stripe
+                        .update_amount(&action.intent_id, &action.amount)
+                        .await
+                    {
                         Ok(intent) if intent.amount == action.amount => ActionReport::Updated,
                         Ok(intent) => failed(format!(
                             "asked for {} but the intent is for {}",

@@ -94,7 +94,11 @@ impl<'a> StripeClient<'a> {
 
     /// `POST /v1/payment_intents/{id}` with a new `amount`: the shopper changed their
     /// unpaid order, and the one intent follows its total.
-    pub async fn update_amount(&self, intent_id: &str, amount: &Money) -> Result<Intent, ProviderError> {
+    pub async fn update_amount(
+        &self,
+        intent_id: &str,
+        amount: &Money,
+    ) -> Result<Intent, ProviderError> {
         if !valid_id(intent_id) {
             return Err(ProviderError::Broken(format!(
                 "intent id {intent_id:?} is not a Stripe id"

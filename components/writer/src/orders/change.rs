@@ -38,8 +38,8 @@ pub fn change(db: &Db, key: &Header, number: &str, body: &[u8]) -> Result<Respon
     let key = idempotency::key(key, "changing an order")?;
     let request: OrderRequest = parse_json(body)?;
     db.transaction(Mode::Write, |db| {
-        let order = intents::order_by_number(db, &number)?
-            .ok_or_else(|| view::not_found(&number))?;
+        let order =
+            intents::order_by_number(db, &number)?.ok_or_else(|| view::not_found(&number))?;
         let placed = placed_lines(db, order.id)?;
         let request = OrderRequest {
             items: placed
@@ -234,7 +234,10 @@ fn record_change(
     let code = |o: &storefront_domain::OrderView| o.discount.as_ref().map(|d| d.code.clone());
     let method = |o: &storefront_domain::OrderView| o.shipping.as_ref().map(|s| s.code.clone());
     let changed: Vec<&str> = [
-        (before.address != after.address || before.name != after.name, "address"),
+        (
+            before.address != after.address || before.name != after.name,
+            "address",
+        ),
         (before.billing != after.billing, "billing address"),
         (before.phone != after.phone, "phone"),
         (before.email != after.email, "email"),

@@ -109,12 +109,8 @@ fn checkout(
     request: &OrderRequest,
     now: &str,
 ) -> Result<Result<(Priced, calculator::Checkout), Unpriced>, ApiError> {
-    let (priced, checkout) = calculator::price_order(
-        db,
-        &order.lines,
-        &choice(order, request),
-        now,
-    )?;
+    let (priced, checkout) =
+        calculator::price_order(db, &order.lines, &choice(order, request), now)?;
     Ok(refusals(order, request, checkout).map(|checkout| (priced, checkout)))
 }
 

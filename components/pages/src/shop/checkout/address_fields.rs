@@ -11,10 +11,25 @@ use storefront_domain::{Address, countries};
 /// `(part, label, billing label, autocomplete)` of an address's text inputs.
 const PARTS: [(&str, &str, &str, &str); 5] = [
     ("line1", "Address", "Billing address", "address-line1"),
-    ("line2", "Address line 2", "Billing address line 2", "address-line2"),
+    (
+        "line2",
+        "Address line 2",
+        "Billing address line 2",
+        "address-line2",
+    ),
     ("city", "City", "Billing city", "address-level2"),
-    ("postal_code", "Postal code", "Billing postal code", "postal-code"),
-    ("state", "State / province", "Billing state / province", "address-level1"),
+    (
+        "postal_code",
+        "Postal code",
+        "Billing postal code",
+        "postal-code",
+    ),
+    (
+        "state",
+        "State / province",
+        "Billing state / province",
+        "address-level1",
+    ),
 ];
 
 /// The label of an address input (`address.city` → "City", `billing.country` →
@@ -27,7 +42,11 @@ pub fn label_of(field: &str) -> Option<&'static str> {
         _ => return None,
     };
     if part == "country" {
-        return Some(if billing { "Billing country" } else { "Country" });
+        return Some(if billing {
+            "Billing country"
+        } else {
+            "Country"
+        });
     }
     PARTS
         .iter()
@@ -131,13 +150,19 @@ mod tests {
             ..Address::default()
         };
         let html = inputs("address", &us, &|_| None).into_string();
-        assert!(html.contains(r#"<label for="address.state">State / province</label>"#), "{html}");
+        assert!(
+            html.contains(r#"<label for="address.state">State / province</label>"#),
+            "{html}"
+        );
         let ie = Address {
             country: "IE".into(),
             ..Address::default()
         };
         let html = inputs("billing", &ie, &|_| None).into_string();
-        assert!(html.contains("Billing postal code <span class=\"hint\">(optional)</span>"), "{html}");
+        assert!(
+            html.contains("Billing postal code <span class=\"hint\">(optional)</span>"),
+            "{html}"
+        );
         assert!(html.contains(r#"autocomplete="billing address-line1""#));
     }
 }

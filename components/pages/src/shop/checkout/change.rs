@@ -88,6 +88,8 @@ pub async fn submit(
 ) -> Changed {
     match shop.writer.change_order(number, request, key).await {
         Ok(_) => {
+            // What was typed is the order's now; its form key is spent.
+            crate::shop::checkout::kept::forget(shop);
             shop.notice(Notice::OrderChanged);
             Changed::Done(Ok(shop.redirect(&format!("/orders/{number}/pay"))))
         }

@@ -24,7 +24,6 @@ use crate::shop::{Answer, Shop};
 use crate::writer::WriterError;
 use storefront_domain::{FieldError, Quote, order_number};
 
-
 /// Keeps what was typed at checkout (not the key) for [`TYPED_TTL_SECONDS`], if
 /// anything was typed and it fits a cookie.
 pub fn keep_typed(shop: &mut Shop<'_>, values: &Checkout) {
@@ -53,7 +52,13 @@ pub async fn show(shop: &mut Shop<'_>) -> Answer {
     let refusal = kept.refusal.clone().unwrap_or_default();
     if kept.refusal.is_some() {
         // Shown once: a reload shows what was typed, without the old errors.
-        kept::keep(shop, &Kept { refusal: None, ..kept.clone() });
+        kept::keep(
+            shop,
+            &Kept {
+                refusal: None,
+                ..kept.clone()
+            },
+        );
     }
     let mut values = kept.values.clone();
     values.terms = kept.terms;
@@ -67,7 +72,11 @@ pub async fn show(shop: &mut Shop<'_>) -> Answer {
     };
     let quote = priced_or_back_to_cart(shop, &priced_as).await?;
     let key = kept.key.clone().unwrap_or_else(|| random_hex(16));
-    let status = if kept.refusal.is_some() { refusal.status.max(400) } else { 200 };
+    let status = if kept.refusal.is_some() {
+        refusal.status.max(400)
+    } else {
+        200
+    };
     let changing = changing.map(|o| o.number);
     let page = render_form(
         shop,
@@ -99,7 +108,12 @@ fn back_to_form(shop: &mut Shop<'_>, kept: &Kept) -> Result<Resp, ()> {
 }
 
 /// [`back_to_form`], or for values too long for a cookie the page itself.
-async fn refused(shop: &mut Shop<'_>, values: &Checkout, key: Option<&str>, refusal: Refusal) -> Answer {
+async fn refused(
+    shop: &mut Shop<'_>,
+    values: &Checkout,
+    key: Option<&str>,
+    refusal: Refusal,
+) -> Answer {
     let kept = Kept {
         refusal: Some(refusal.clone()),
         ..Kept::typed(values, key)

@@ -14,9 +14,9 @@ use crate::http::forms::Checkout;
 use crate::layout::totals::{self, Block};
 use crate::layout::{Chrome, layout, line_name};
 use crate::shop::cart::view::{short, stock_fix};
+use crate::shop::checkout::address_fields::{self, text_input};
 use crate::writer::line_index;
 use maud::{Markup, html};
-use crate::shop::checkout::address_fields::{self, text_input};
 use storefront_domain::countries;
 use storefront_domain::{FieldError, Quote};
 
