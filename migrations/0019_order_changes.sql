@@ -7,6 +7,8 @@
 --   `order_events` row, which would announce the order as placed again.
 -- - `orders_fixed_columns`: the amounts may change while the order awaits payment, and
 --   never after; number, currency and creation time never.
+-- - `payments_fixed_columns`: a payment's amount follows its order's total while no money
+--   moved (status `created` or `failed`, nothing refunded); never after.
 -- - `discount_redemptions`: a change releases the order's redemption and, if a code still
 --   applies, redeems one again, so an order holds at most one live redemption (was: one
 --   redemption ever).
@@ -64,6 +66,23 @@ WHEN NEW.number IS NOT OLD.number
         OR NEW.tax_name IS NOT OLD.tax_name))
 BEGIN
     SELECT RAISE(ABORT, 'an order''s number, currency and creation time never change, nor its amounts once it is no longer awaiting payment');
+END;
+
+DROP TRIGGER payments_fixed_columns;
+
+CREATE TRIGGER payments_fixed_columns
+BEFORE UPDATE OF id, order_id, provider, intent_id, amount, currency, created_at ON payments
+WHEN NEW.id IS NOT OLD.id
+  OR NEW.order_id IS NOT OLD.order_id
+  OR NEW.provider IS NOT OLD.provider
+  OR NEW.intent_id IS NOT OLD.intent_id
+  OR NEW.currency IS NOT OLD.currency
+  OR NEW.created_at IS NOT OLD.created_at
+  OR (NEW.amount IS NOT OLD.amount
+      AND (OLD.status NOT IN ('created', 'failed') OR NEW.status IS NOT OLD.status
+           OR OLD.amount_refunded <> 0))
+BEGIN
+    SELECT RAISE(ABORT, 'a payment''s order, provider, intent and creation time never change, nor its amount once money moved');
 END;
 
 -- discount_redemptions: at most one live redemption per order.

@@ -51,6 +51,7 @@ fn html_checkout_from_catalog_to_order_page() {
         ("address.city", "Arlington"),
         ("address.postal_code", "22201"),
         ("address.country", "US"),
+        ("address.state", "VA"),
         ("terms", "yes"),
     ];
     // A bad field shows the form again (after a 303) with a message next to it, and
