@@ -258,7 +258,6 @@ tfoot td{font-weight:700;border-bottom:none}
 .two-col{display:grid;grid-template-columns:3fr 2fr;gap:1.5rem;align-items:start}
 .checkout{max-width:44rem}
 .order-summary{border-top:1px solid var(--line);margin-top:1.2rem;padding-top:.4rem}
-.check:has(#billing_same:checked)+.billing{display:none}
 fieldset.billing{border:1px solid var(--line);border-radius:var(--radius);margin:0 0 1rem;padding:.8rem 1rem}
 .panel{background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:1.2rem}
 .panel>:first-child{margin-top:0}

@@ -157,7 +157,7 @@ pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
                         checked[!v.billing_separate] aria-controls="billing-address";
                     label for="billing_same" { "Billing address same as shipping" }
                 }
-                // Hidden by the stylesheet while the box is ticked; used only when it is not.
+                // Shown always (no script needed); used only when the box is unticked.
                 fieldset.billing #billing-address {
                     legend { "Billing address" }
                     p.hint { "Only needed when the box above is not ticked." }
