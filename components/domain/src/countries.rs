@@ -268,7 +268,7 @@ pub const EU: &[&str] = &[
 
 /// Countries whose addresses need a state, province or territory: the checkout requires
 /// it there (and shows it everywhere it was given).
-pub const STATE_REQUIRED: &[&str] = &["US", "CA", "AU", "BR", "MX", "IN", "AR", "MY"];
+pub const STATE_REQUIRED: &[&str] = &["US", "CA", "AU"];
 
 /// Countries where many or all addresses have no postcode: the postcode is optional there
 /// (Ireland's Eircode is optional for delivery; Hong Kong and the Emirates have none).
