@@ -15,6 +15,7 @@ mod browser_support;
 mod office;
 mod shop;
 mod shop_choice;
+mod shop_checkout;
 #[path = "../support/mod.rs"]
 mod support;
 
@@ -108,6 +109,7 @@ pub fn at_every_size_and_setting(area: &str, scenarios: Vec<(&str, Scenario)>) -
 fn main() -> ExitCode {
     let args = Arguments::from_args();
     let mut trials = shop::trials();
+    trials.extend(shop_checkout::trials());
     trials.extend(office::trials());
     trials.extend(shop_choice::trials());
     let conclusion = libtest_mimic::run(&args, trials);

@@ -219,8 +219,8 @@ async fn buy_and_pay(b: &Browser) -> String {
         b.type_into(label, text).await;
     }
     choose_country(b, "United Kingdom").await;
-    // Enter in a field submits the form, as it does for a shopper (the terms are not
-    // accepted yet either).
+    // Enter in a field presses the form's first button, "Update shipping": the ways we
+    // ship to the country are priced, what was typed kept, and nothing is placed.
     let old = b.find("/html").await;
     b.field("Postal code")
         .await
@@ -228,6 +228,15 @@ async fn buy_and_pay(b: &Browser) -> String {
         .await
         .unwrap();
     b.wait_for_new_document(old).await;
+    assert_eq!(b.path().await, "/checkout");
+    assert!(
+        b.find_all("//*[@id='error-summary']").await.is_empty(),
+        "{}: Enter does not place the order",
+        b.label()
+    );
+    b.find("//input[@name='shipping_method']").await;
+    // "Buy now" (the terms are not accepted yet either).
+    b.click_button("Buy now").await;
 
     // The error sits right under the email field; everything typed is still there.
     assert_eq!(b.path().await, "/checkout");
@@ -295,7 +304,7 @@ async fn buy_and_pay(b: &Browser) -> String {
     email.clear().await.unwrap();
     email.send_keys("ada@example.com").await.unwrap();
     accept_terms(b).await;
-    b.click_button("Place order").await;
+    b.click_button("Buy now").await;
 
     // The payment page names the order.
     let path = b.path().await;
@@ -347,7 +356,7 @@ async fn choose_country(b: &Browser, country: &str) {
 }
 
 /// Ticks the terms box (once).
-async fn accept_terms(b: &Browser) {
+pub(crate) async fn accept_terms(b: &Browser) {
     let terms = b.find("//input[@id='terms']").await;
     if !terms.is_selected().await.unwrap() {
         terms.click().await.unwrap();
@@ -355,7 +364,7 @@ async fn accept_terms(b: &Browser) {
 }
 
 /// Types a valid checkout (a Berlin address) without submitting it.
-async fn type_checkout(b: &Browser, email: &str) {
+pub(crate) async fn type_checkout(b: &Browser, email: &str) {
     for (label, text) in [
         ("Email", email),
         ("Full name", "Grace Hopper"),
@@ -371,7 +380,7 @@ async fn type_checkout(b: &Browser, email: &str) {
 }
 
 /// Adds one of the product at `/products/{slug}` with its page's button.
-async fn add_from_product_page(b: &Browser, slug: &str, quantity: Option<&str>) {
+pub(crate) async fn add_from_product_page(b: &Browser, slug: &str, quantity: Option<&str>) {
     b.goto(&format!("/products/{slug}")).await;
     if let Some(quantity) = quantity {
         let name = b.heading().await;
@@ -400,7 +409,7 @@ fn shopper_leaves_payment_and_resumes_it(viewport: Viewport, scripts: Scripts) {
             b.click_to_next_page(&check_out).await;
             type_checkout(b, "grace@example.com").await;
             accept_terms(b).await;
-            b.click_button("Place order").await;
+            b.click_button("Buy now").await;
             let path = b.path().await;
             number = path
                 .strip_prefix("/orders/")
@@ -426,11 +435,11 @@ fn shopper_leaves_payment_and_resumes_it(viewport: Viewport, scripts: Scripts) {
                 .await;
             b.check_page("cart with an order awaiting payment").await;
 
-            // Submitting the checkout again offers that order, not a second one.
+            // Submitting the checkout again changes that order, never places a second one.
             b.goto("/checkout").await;
             type_checkout(b, "grace@example.com").await;
             accept_terms(b).await;
-            b.click_button("Place order").await;
+            b.click_button("Buy now").await;
             assert_eq!(
                 b.path().await,
                 format!("/orders/{number}/pay"),
@@ -440,7 +449,7 @@ fn shopper_leaves_payment_and_resumes_it(viewport: Viewport, scripts: Scripts) {
             assert!(
                 b.text()
                     .await
-                    .contains("You already placed an order for this cart"),
+                    .contains("Your order is updated with these details and keeps its number"),
                 "{}",
                 b.label()
             );
@@ -548,7 +557,7 @@ fn shopper_chooses_shipping_and_applies_a_code(viewport: Viewport, scripts: Scri
             assert!(page.contains("−€5.00"), "{}: {page}", b.label());
 
             accept_terms(b).await;
-            b.click_button("Place order").await;
+            b.click_button("Buy now").await;
             let path = b.path().await;
             number = path
                 .strip_prefix("/orders/")
@@ -691,13 +700,13 @@ fn screenshots() {
                 add_from_product_page(b, "french-press", None).await;
                 b.goto("/checkout").await;
                 type_checkout(b, "grace.example.com").await;
-                b.click_button("Place order").await;
+                b.click_button("Buy now").await;
                 shoot(b, &format!("checkout-{viewport}.png")).await;
                 let email = b.field("Email").await;
                 email.clear().await.unwrap();
                 email.send_keys("grace@example.com").await.unwrap();
                 accept_terms(b).await;
-                b.click_button("Place order").await;
+                b.click_button("Buy now").await;
                 b.click_button("Pay (test mode)").await;
                 shoot(b, &format!("order-{viewport}.png")).await;
             },

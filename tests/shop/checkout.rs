@@ -51,11 +51,13 @@ fn html_checkout_from_catalog_to_order_page() {
         ("address.city", "Arlington"),
         ("address.postal_code", "22201"),
         ("address.country", "US"),
+        ("address.state", "VA"),
         ("terms", "yes"),
     ];
-    // A bad field re-renders the form with a message next to it, and places nothing.
+    // A bad field shows the form again (after a 303) with a message next to it, and
+    // places nothing.
     form[2] = ("email", "not-an-email");
-    let invalid = browser.post("/checkout", &form);
+    let invalid = browser.checkout_shows(&form);
     assert_eq!(invalid.status(), 422);
     assert!(invalid.text().unwrap().contains("not a valid email"));
     assert_eq!(app.stock()[SLUG], before);
@@ -99,7 +101,8 @@ fn html_checkout_from_catalog_to_order_page() {
     let cart = browser.get("/cart").text().unwrap();
     assert!(cart.contains(&total), "the cart is kept while unpaid");
     assert!(cart.contains(&format!("/orders/{number}/pay")), "{cart}");
-    // Submitting the same form again offers that order instead of placing another.
+    // Submitting the same form again changes that order (to the same details) instead
+    // of placing another.
     let again = browser.post("/checkout", &form);
     assert_eq!(again.status(), 303);
     assert_eq!(again.headers()["location"], location.as_str());

@@ -915,7 +915,12 @@ fn the_answer_to_placing_an_order_is_the_order_read_back() {
             json!({"discount_code": "welcome10", "shipping_method": "de-express"}),
         ),
         // No tax line (an export), shipping by weight, no code.
-        order_body(&[(ONE_CENT, 1)], "US", "read-back-2@example.com", json!({})),
+        {
+            // A US address names its state.
+            let mut us = order_body(&[(ONE_CENT, 1)], "US", "read-back-2@example.com", json!({}));
+            us["address"]["state"] = json!("NY");
+            us
+        },
         // Another EU rate, the cheapest method chosen by the writer.
         order_body(&[(CENTS_99, 1)], "FR", "read-back-3@example.com", json!({})),
     ];

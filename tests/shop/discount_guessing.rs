@@ -90,7 +90,7 @@ struct Answer {
 }
 
 /// Submits the checkout form of `page` with `code` typed, pressing `action` ("discount"
-/// is Apply, "place" is Place order).
+/// is Apply, "place" is Buy now).
 fn checkout(
     shopper: &Client,
     app: &TestApp,
@@ -111,6 +111,7 @@ fn checkout(
         .form(&form)
         .send()
         .unwrap();
+    let r = support::checkout_outcome(shopper, app, r);
     Answer {
         status: r.status().as_u16(),
         retry_after: retry_after(&r),
@@ -307,7 +308,7 @@ fn a_client_that_guesses_too_often_is_refused_even_a_valid_code() {
     assert_eq!(body["error"]["retry_after"], wait);
     assert_eq!(body["error"]["fields"][0]["field"], "discount_code");
 
-    // The HTML checkout says so at the field, for Apply and for Place order.
+    // The HTML checkout says so at the field, for Apply and for Buy now.
     let page = cart_and_checkout(&guesser, &app);
     let applied = checkout(&guesser, &app, &page, "REAL", "eve@example.com", "discount");
     assert_eq!(applied.status, 429);

@@ -12,6 +12,7 @@ mod checkout;
 mod checkout_money;
 mod discount_guessing;
 mod order_access;
+mod order_changes;
 mod orders;
 mod outbox;
 mod payments;

@@ -595,8 +595,8 @@ fn only_one_intent_per_order_can_ever_be_paid() {
         200
     );
 
-    // The payment step creates its own intent, finds the recorded one, uses that and
-    // cancels its own so it can never be paid.
+    // The payment step finds the recorded intent and uses it: it creates none of its own
+    // once one is recorded, so there is never a second intent to pay.
     let payment = pay(&app, &number);
     assert_eq!(payment["intent_id"], first.as_str());
     let ours: Vec<Value> = fake
@@ -604,8 +604,7 @@ fn only_one_intent_per_order_can_ever_be_paid() {
         .into_iter()
         .filter(|i| i["id"] != first.as_str())
         .collect();
-    assert_eq!(ours.len(), 1);
-    assert_eq!(ours[0]["status"], "canceled");
+    assert!(ours.is_empty(), "{ours:?}");
     assert_eq!(
         pay(&app, &number)["intent_id"],
         first.as_str(),

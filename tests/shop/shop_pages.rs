@@ -159,7 +159,7 @@ fn a_notice_is_said_once_and_checkout_errors_point_at_their_fields() {
             _ => {}
         }
     }
-    let r = browser.post("/checkout", &form);
+    let r = browser.checkout_shows(&form);
     assert_eq!(r.status(), 422);
     let page = r.text().unwrap();
     assert!(page.contains("<title>Error: Checkout"), "{page:.300}");
@@ -291,7 +291,7 @@ fn the_owner_settings_shape_every_page_and_the_checkout_prices_shipping_and_code
     let submit = |form: &[(&str, String)], extra: &[(&str, &str)]| {
         let mut all: Vec<(&str, &str)> = form.iter().map(|(n, v)| (*n, v.as_str())).collect();
         all.extend_from_slice(extra);
-        browser.post("/checkout", &all)
+        browser.checkout_shows(&all)
     };
     let priced = submit(&form, &[("action", "shipping")]);
     assert_eq!(priced.status(), 200);

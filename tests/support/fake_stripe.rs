@@ -1,6 +1,7 @@
 //! A Stripe-compatible HTTP server for the tests: the endpoints storefront uses
 //! (`POST /v1/payment_intents`, `GET /v1/payment_intents[/{id}]`,
-//! `POST /v1/payment_intents/{id}/cancel`, `POST /v1/refunds`) with
+//! `POST /v1/payment_intents/{id}` (update the amount), `POST /v1/payment_intents/{id}/cancel`,
+//! `POST /v1/refunds`) with
 //! Stripe's form encoding, idempotency keys, list pagination and error shape, plus the
 //! webhook side: Stripe-shaped events signed the way Stripe signs them
 //! (`Stripe-Signature: t=…,v1=hex(HMAC-SHA256(secret, "t.payload"))`).
@@ -351,6 +352,37 @@ fn handle(s: &mut State, r: &Received, query: &BTreeMap<String, String>) -> (u16
             };
             match (method, action) {
                 ("GET", "") => return (200, intent.clone()),
+                // Like Stripe: the amount of an intent can change until it is being paid.
+                ("POST", "") => {
+                    let open = [
+                        "requires_payment_method",
+                        "requires_confirmation",
+                        "requires_action",
+                    ];
+                    if !open.contains(&intent["status"].as_str().unwrap_or("")) {
+                        return error(
+                            400,
+                            "invalid_request_error",
+                            &format!(
+                                "You cannot update this PaymentIntent because it has a status of {}.",
+                                intent["status"].as_str().unwrap_or("")
+                            ),
+                        );
+                    }
+                    if let Some(amount) = r.form.get("amount") {
+                        match amount.parse::<i64>() {
+                            Ok(a) if a >= 1 => intent["amount"] = json!(a),
+                            _ => {
+                                return error(
+                                    400,
+                                    "invalid_request_error",
+                                    "Invalid integer: amount",
+                                );
+                            }
+                        }
+                    }
+                    intent.clone()
+                }
                 ("POST", "cancel") => {
                     if intent["status"] == "succeeded" {
                         return error(

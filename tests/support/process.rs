@@ -57,8 +57,7 @@ pub fn storefront() -> Command {
         .env_remove("SPIN_VARIABLE_SHOP_URL")
         // Every test client is 127.0.0.1: the per-client limits on unpaid orders have
         // their own test (`hostile/hostile_input.rs`) and would only get in the others' way.
-        .env("SPIN_VARIABLE_MAX_UNPAID_ORDERS_PER_CLIENT", "1000000000")
-        .env("SPIN_VARIABLE_MAX_UNPAID_UNITS_PER_CLIENT", "1000000000");
+        .env("SPIN_VARIABLE_MAX_UNPAID_ORDERS_PER_CLIENT", "1000000000");
     cmd
 }
 

@@ -68,6 +68,13 @@ impl Shopper<'_> {
         answer
     }
 
+    /// Sends a checkout form the shop answers with its form again (a refusal, "Update
+    /// shipping", "Apply"): the `303` back to `/checkout` (a POST never answers with a
+    /// page), followed by the browser's `GET`, whose answer this is.
+    pub fn checkout_shows<T: serde::Serialize + ?Sized>(&self, form: &T) -> Response {
+        checkout_outcome(&self.client, self.app, self.post("/checkout", form))
+    }
+
     /// Places the cart's order with a valid checkout form ([`checkout_form`]): its number.
     pub fn check_out(&self) -> String {
         let checkout = self.page("/checkout");
@@ -80,4 +87,19 @@ impl Shopper<'_> {
             .unwrap_or_else(|| panic!("placing led to {location}"))
             .to_string()
     }
+}
+
+/// What a browser shows after a checkout `POST` answered `answer`: every checkout POST
+/// answers `303`; one back to `/checkout` is followed with the `GET` that shows the
+/// form (with its errors, and the status it chose), any other is returned as it is.
+pub fn checkout_outcome(client: &Client, app: &TestApp, answer: Response) -> Response {
+    assert_eq!(
+        answer.status(),
+        303,
+        "a checkout POST answers 303, never a page"
+    );
+    if answer.headers()["location"] != "/checkout" {
+        return answer;
+    }
+    client.get(app.url("/checkout")).send().unwrap()
 }

@@ -146,6 +146,12 @@ pub struct OrderView {
     /// to anyone who does not present it. Never in a webhook or a log.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub access_token: String,
+    /// The phone number for the carrier, if given.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub phone: String,
+    /// The billing address, when it is not the shipping address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing: Option<Address>,
 }
 
 /// `POST /orders/{number}/transitions` body.

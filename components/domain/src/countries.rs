@@ -266,6 +266,27 @@ pub const EU: &[&str] = &[
     "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
 ];
 
+/// Countries whose addresses need a state, province or territory: the checkout requires
+/// it there (and shows it everywhere it was given).
+pub const STATE_REQUIRED: &[&str] = &["US", "CA", "AU"];
+
+/// Countries where many or all addresses have no postcode: the postcode is optional there
+/// (Ireland's Eircode is optional for delivery; Hong Kong and the Emirates have none).
+pub const POSTCODE_OPTIONAL: &[&str] = &[
+    "IE", "HK", "AE", "QA", "BS", "BZ", "BO", "BW", "CW", "FJ", "GH", "JM", "KI", "MO", "PA", "RW",
+    "SC", "SR", "TT", "TV", "UG", "VU", "ZW",
+];
+
+/// Whether addresses in `country` need a state, province or territory.
+pub fn needs_state(country: &str) -> bool {
+    STATE_REQUIRED.contains(&country)
+}
+
+/// Whether addresses in `country` may go without a postcode.
+pub fn postcode_optional(country: &str) -> bool {
+    POSTCODE_OPTIONAL.contains(&country)
+}
+
 /// The English name of an alpha-2 code (upper case), `None` for codes ISO does not assign.
 pub fn name(code: &str) -> Option<&'static str> {
     ALL.iter().find(|(c, _)| *c == code).map(|(_, n)| *n)

@@ -54,6 +54,10 @@ pub struct Address {
     pub postal_code: String,
     /// ISO 3166-1 alpha-2 country code, e.g. "DE".
     pub country: String,
+    /// State, province or territory: required where addresses need one
+    /// ([`crate::countries::needs_state`]), optional elsewhere.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub state: String,
 }
 
 /// One requested line: quantities arrive as plain integers so that a negative or
@@ -89,6 +93,12 @@ pub struct OrderRequest {
     /// `discount_code` (the shopper saw the quote's `discount_error` first).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub discount_code: String,
+    /// A phone number for the carrier; optional.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub phone: String,
+    /// Where the invoice goes, when it is not the shipping address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing: Option<Address>,
 }
 
 /// A validated line.
@@ -111,8 +121,80 @@ pub struct ValidOrder {
     pub name: String,
     /// Where it ships to, trimmed and normalised.
     pub address: Address,
+    /// The phone number, trimmed; may be empty.
+    pub phone: String,
+    /// The billing address when it differs from the shipping address.
+    pub billing: Option<Address>,
     /// The lines, one per variant or product.
     pub lines: Vec<ValidLine>,
+}
+
+/// Longest phone number, in characters.
+pub const MAX_PHONE: usize = 30;
+
+/// Checks an address whose inputs are named `{prefix}.line1`, … (`address` for shipping,
+/// `billing` for billing): trimmed, bounded, the postcode in the country's format
+/// (optional where the country has none), the state where the country needs one.
+fn validate_address(errors: &mut Vec<FieldError>, prefix: &str, a: &Address) -> Address {
+    let field = |name: &str| format!("{prefix}.{name}");
+    let country = a.country.trim().to_ascii_uppercase();
+    let postcode_required = !crate::countries::postcode_optional(&country);
+    let mut address = Address {
+        line1: bounded_text(errors, &field("line1"), &a.line1, true, 200),
+        line2: bounded_text(errors, &field("line2"), &a.line2, false, 200),
+        city: bounded_text(errors, &field("city"), &a.city, true, 100),
+        postal_code: bounded_text(
+            errors,
+            &field("postal_code"),
+            &a.postal_code,
+            postcode_required,
+            20,
+        ),
+        state: bounded_text(
+            errors,
+            &field("state"),
+            &a.state,
+            crate::countries::needs_state(&country),
+            100,
+        ),
+        country: bounded_text(errors, &field("country"), &a.country, true, 2).to_ascii_uppercase(),
+    };
+    let country_flagged = errors.iter().any(|e| e.field == field("country"));
+    if !country_flagged && !address.country.is_empty() {
+        if crate::countries::name(&address.country).is_none() {
+            errors.push(FieldError::new(
+                field("country"),
+                "is not a country we know; choose one from the list (ISO code such as DE or US)",
+            ));
+        } else if !errors.iter().any(|e| e.field == field("postal_code"))
+            && !address.postal_code.is_empty()
+        {
+            match crate::countries::normalize_postcode(&address.country, &address.postal_code) {
+                Ok(postcode) => address.postal_code = postcode,
+                Err(message) => errors.push(FieldError::new(field("postal_code"), message)),
+            }
+        }
+    }
+    address
+}
+
+/// A phone number: optional; digits with spaces and `+ - ( ) .` only, 6 to 20 digits.
+fn validate_phone(errors: &mut Vec<FieldError>, raw: &str) -> String {
+    let phone = bounded_text(errors, "phone", raw, false, MAX_PHONE);
+    if phone.is_empty() || errors.iter().any(|e| e.field == "phone") {
+        return phone;
+    }
+    let allowed = phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    if !allowed || !(6..=20).contains(&digits) {
+        errors.push(FieldError::new(
+            "phone",
+            "is not a phone number we can use; type digits, with spaces or + - ( ) if you like",
+        ));
+    }
+    phone
 }
 
 /// Longest name on an order, in characters.
@@ -262,30 +344,12 @@ impl OrderRequest {
         {
             errors.push(FieldError::new("name", problem));
         }
-        let a = &self.address;
-        let address = Address {
-            line1: bounded_text(&mut errors, "address.line1", &a.line1, true, 200),
-            line2: bounded_text(&mut errors, "address.line2", &a.line2, false, 200),
-            city: bounded_text(&mut errors, "address.city", &a.city, true, 100),
-            postal_code: bounded_text(&mut errors, "address.postal_code", &a.postal_code, true, 20),
-            country: bounded_text(&mut errors, "address.country", &a.country, true, 2)
-                .to_ascii_uppercase(),
-        };
-        let mut address = address;
-        let country_flagged = errors.iter().any(|e| e.field == "address.country");
-        if !country_flagged && !address.country.is_empty() {
-            if crate::countries::name(&address.country).is_none() {
-                errors.push(FieldError::new(
-                    "address.country",
-                    "is not a country we know; choose one from the list (ISO code such as DE or US)",
-                ));
-            } else if !errors.iter().any(|e| e.field == "address.postal_code") {
-                match crate::countries::normalize_postcode(&address.country, &address.postal_code) {
-                    Ok(postcode) => address.postal_code = postcode,
-                    Err(message) => errors.push(FieldError::new("address.postal_code", message)),
-                }
-            }
-        }
+        let address = validate_address(&mut errors, "address", &self.address);
+        let phone = validate_phone(&mut errors, &self.phone);
+        let billing = self
+            .billing
+            .as_ref()
+            .map(|b| validate_address(&mut errors, "billing", b));
         let lines = match validate_lines(&self.items) {
             Ok(lines) => lines,
             Err(mut line_errors) => {
@@ -298,6 +362,8 @@ impl OrderRequest {
                 email,
                 name,
                 address,
+                phone,
+                billing,
                 lines,
             })
         } else {
@@ -396,6 +462,7 @@ mod tests {
                 city: "London".into(),
                 postal_code: "N1 9GU".into(),
                 country: "gb".into(),
+                state: String::new(),
             },
             items: vec![LineRequest {
                 sku: String::new(),
@@ -404,7 +471,49 @@ mod tests {
             }],
             shipping_method: String::new(),
             discount_code: String::new(),
+            phone: String::new(),
+            billing: None,
         }
+    }
+
+    #[test]
+    fn fields_follow_the_country() {
+        let mut r = request();
+        r.address.country = "US".into();
+        r.address.postal_code = "90210".into();
+        let errors = r.validate().unwrap_err();
+        assert_eq!(errors[0].field, "address.state");
+        assert_eq!(errors[0].message, "is required");
+        r.address.state = "CA".into();
+        assert_eq!(r.validate().unwrap().address.state, "CA");
+        // No postcode where the country has none.
+        r.address = Address {
+            country: "IE".into(),
+            postal_code: String::new(),
+            ..r.address.clone()
+        };
+        assert!(r.validate().is_ok());
+        // Phone optional, but a phone when given.
+        r.phone = "call me".into();
+        assert_eq!(r.validate().unwrap_err()[0].field, "phone");
+        r.phone = "+353 1 234 5678".into();
+        assert_eq!(r.validate().unwrap().phone, "+353 1 234 5678");
+        // A billing address is checked like the shipping one, at its own fields.
+        r.billing = Some(Address {
+            country: "DE".into(),
+            postal_code: "1".into(),
+            ..Address::default()
+        });
+        let fields: Vec<String> = r
+            .validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            ["billing.line1", "billing.city", "billing.postal_code"]
+        );
     }
 
     #[test]

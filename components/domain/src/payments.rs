@@ -73,6 +73,8 @@ pub enum ProviderActionKind {
     CancelIntent,
     /// Refund, in full, money that arrived for a cancelled order.
     Refund,
+    /// Set the intent's amount to the payment's (the shopper changed their unpaid order).
+    UpdateAmount,
 }
 
 /// `GET /provider-actions/due` answer.
@@ -86,6 +88,8 @@ pub struct DueActions {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum ActionReport {
+    /// The intent's amount at the provider is now the payment's.
+    Updated,
     /// The intent is cancelled at the provider: it can never be paid.
     Canceled,
     /// The intent cannot be cancelled because it was paid: the order is paid, not cancelled.

@@ -84,7 +84,7 @@ fn owner_sells_ships_and_refunds(viewport: Viewport, scripts: Scripts) {
         if !terms.is_selected().await.unwrap() {
             terms.click().await.unwrap();
         }
-        b.click_button("Place order").await;
+        b.click_button("Buy now").await;
         let path = b.path().await;
         let number = path
             .strip_prefix("/orders/")

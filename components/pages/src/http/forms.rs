@@ -220,6 +220,17 @@ pub struct Checkout {
     pub shipping_method: String,
     #[serde(default)]
     pub discount_code: String,
+    /// Optional.
+    #[serde(default)]
+    pub phone: String,
+    /// The billing address as typed (`billing.line1`, …); used only when
+    /// `billing_separate`.
+    #[serde(default)]
+    pub billing: Address,
+    /// "Billing address same as shipping" was unticked (the form says it carries the box
+    /// with `billing_form`; a form without it bills the shipping address).
+    #[serde(default)]
+    pub billing_separate: bool,
     #[serde(skip)]
     pub terms: bool,
     #[serde(skip)]
@@ -239,9 +250,21 @@ impl Checkout {
                 city: form.text("address.city"),
                 postal_code: form.text("address.postal_code"),
                 country: form.text("address.country"),
+                state: form.text("address.state"),
             },
             shipping_method: form.text("shipping_method"),
             discount_code: form.text("discount_code"),
+            phone: form.text("phone"),
+            billing: Address {
+                line1: form.text("billing.line1"),
+                line2: form.text("billing.line2"),
+                city: form.text("billing.city"),
+                postal_code: form.text("billing.postal_code"),
+                country: form.text("billing.country"),
+                state: form.text("billing.state"),
+            },
+            billing_separate: form.get("billing_form").is_some()
+                && form.get("billing_same").is_none(),
             terms: form.get("terms").is_some(),
             idempotency_key: form.text("idempotency_key"),
             action: match form.get("action") {
@@ -264,6 +287,8 @@ impl Checkout {
             &a.city,
             &a.postal_code,
             &a.country,
+            &a.state,
+            &self.phone,
             &self.discount_code,
         ]
         .iter()
@@ -279,6 +304,8 @@ impl Checkout {
             items,
             shipping_method: self.shipping_method.trim().to_string(),
             discount_code: self.discount_code.trim().to_string(),
+            phone: self.phone.trim().to_string(),
+            billing: self.billing_separate.then(|| self.billing.clone()),
         }
     }
 }

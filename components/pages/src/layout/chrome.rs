@@ -256,6 +256,9 @@ td.num,th.num{text-align:right;white-space:nowrap}
 tfoot td{font-weight:700;border-bottom:none}
 .actions{display:flex;justify-content:space-between;align-items:center;gap:1rem;margin-top:1rem;flex-wrap:wrap}
 .two-col{display:grid;grid-template-columns:3fr 2fr;gap:1.5rem;align-items:start}
+.checkout{max-width:44rem}
+.order-summary{border-top:1px solid var(--line);margin-top:1.2rem;padding-top:.4rem}
+fieldset.billing{border:1px solid var(--line);border-radius:var(--radius);margin:0 0 1rem;padding:.8rem 1rem}
 .panel{background:var(--card);border:1px solid var(--line);border-radius:var(--radius);padding:1.2rem}
 .panel>:first-child{margin-top:0}
 ul.flash{padding-left:2rem}

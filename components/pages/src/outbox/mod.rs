@@ -10,6 +10,7 @@
 //! `spin up`. Two rounds at once never send one message twice while their leases last:
 //! each message is leased to one of them.
 
+pub mod addresses;
 pub mod email;
 pub mod templates;
 pub mod webhook;

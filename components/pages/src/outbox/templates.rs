@@ -106,6 +106,8 @@ fn text_body(shop: &ShopSettings, order: &OrderView, paragraph: &str, link: &str
         out.push_str(&tracking::text(tracking));
         out.push('\n');
     }
+    out.push_str(&super::addresses::text(order));
+    out.push('\n');
     out.push_str(&format!("Your order: {link}\n\n{}\n", shop.name));
     if !shop.contact_email.is_empty() {
         out.push_str(&format!("{}\n", shop.contact_email));
@@ -151,6 +153,7 @@ fn html_body(
                     tr { td { strong { "Total" } } td style="text-align:right" { strong { (t.total.to_string()) } } }
                 }
                 @if let Some(t) = &order.tracking { (tracking::block(t)) }
+                (super::addresses::html(order))
                 p { a href=(link) { "See your order " (order.number) } }
                 p style="color:#596575" { (shop.name)
                     @if !shop.contact_email.is_empty() { " · " (shop.contact_email) } }

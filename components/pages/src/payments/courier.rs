@@ -98,6 +98,19 @@ async fn carry_out(p: &Payments<'_>, action: &ProviderAction) -> ActionReport {
                         },
                     }
                 }
+                ProviderActionKind::UpdateAmount => {
+                    match stripe
+                        .update_amount(&action.intent_id, &action.amount)
+                        .await
+                    {
+                        Ok(intent) if intent.amount == action.amount => ActionReport::Updated,
+                        Ok(intent) => failed(format!(
+                            "asked for {} but the intent is for {}",
+                            action.amount, intent.amount
+                        )),
+                        Err(e) => failed(describe(&e)),
+                    }
+                }
                 ProviderActionKind::Refund => {
                     match stripe
                         .create_refund(
@@ -119,6 +132,8 @@ async fn carry_out(p: &Payments<'_>, action: &ProviderAction) -> ActionReport {
         // Test intents exist only in this shop: nothing outside can pay a cancelled one.
         (PROVIDER_TEST, ProviderActionKind::CancelIntent) => ActionReport::Canceled,
         (PROVIDER_TEST, ProviderActionKind::Refund) => test_refund(p, action).await,
+        // A test intent's amount is the payment's, read from the ledger each time.
+        (PROVIDER_TEST, ProviderActionKind::UpdateAmount) => ActionReport::Updated,
         (other, _) => failed(format!("unknown provider {other:?}")),
     }
 }

@@ -1,10 +1,11 @@
 //! The payment step's one operation: make sure a pending order has exactly one intent,
 //! recorded by the writer, and hand it back with its client secret.
 //!
-//! Safe to run on every visit and from several tabs at once. The intent is created with
-//! an idempotency key derived from the order number, so Stripe answers every repeat
-//! with the first intent (the test mode derives the same id every time), and then
-//! recorded; if the writer already holds another intent for the order (another pages
+//! Safe to run on every visit and from several tabs at once. Once recorded, the intent is
+//! read back (and, if the shopper changed the order since, its amount set to the new
+//! total). The first time, it is created with an idempotency key derived from the order
+//! number, so Stripe answers every repeat with the first intent (the test mode derives
+//! the same id every time), and then recorded; if the writer already holds another intent for the order (another pages
 //! instance won a race, or Stripe forgot the key after its 24 hours), the writer's
 //! record wins: that intent is used and ours is cancelled.
 
@@ -30,20 +31,43 @@ pub async fn prepare(p: &Payments<'_>, number: &str) -> Result<Prepared, PayErro
     let view = payable(p.payment_view(number).await?)?;
     let number = view.order_number.clone();
     let number = number.as_str();
-    // Refuse before creating anything the record would make useless.
+    // The usual repeat visit: the recorded intent, brought to the order's total if the
+    // shopper changed the order since (never a second intent).
     if let Some(record) = &view.payment {
         usable(&provider, &view, record)?;
+        let intent = provider
+            .recorded_intent(record)
+            .await
+            .map_err(PayError::Provider)?;
+        let intent = follow_total(&provider, &view, intent).await?;
+        return ready(view, intent, &provider);
     }
     let created = provider
         .create_intent(number, &view.total)
         .await
         .map_err(PayError::Provider)?;
-    match view.payment.clone() {
-        // The usual repeat visit: Stripe replayed the recorded intent.
-        Some(record) if record.intent_id == created.id => ready(view, created, &provider),
-        Some(record) => adopt(&provider, view, &record, created).await,
-        None => record(p, &provider, number, created).await,
+    record(p, &provider, number, created).await
+}
+
+/// The intent at the order's total: an intent that awaits payment and is for another
+/// amount (the order was changed; the courier's `update_amount` may not have run yet) is
+/// updated at the provider now, before anybody is shown it.
+async fn follow_total(
+    provider: &Provider<'_>,
+    view: &PaymentView,
+    intent: Intent,
+) -> Result<Intent, PayError> {
+    if intent.amount == view.total || !intent.awaits_payment() {
+        return Ok(intent);
     }
+    let updated = provider
+        .update_amount(&intent.id, &view.total)
+        .await
+        .map_err(PayError::Provider)?;
+    Ok(Intent {
+        client_secret: intent.client_secret,
+        ..updated
+    })
 }
 
 /// Records a freshly created intent, or settles for the one recorded meanwhile.

@@ -87,6 +87,18 @@ impl Provider<'_> {
         }
     }
 
+    /// Sets the intent's amount (the shopper changed their unpaid order).
+    pub async fn update_amount(
+        &self,
+        intent_id: &str,
+        amount: &Money,
+    ) -> Result<Intent, ProviderError> {
+        match self {
+            Provider::Stripe(stripe) => stripe.update_amount(intent_id, amount).await,
+            Provider::Test { .. } => Ok(test_intent(intent_id.to_string(), amount.clone())),
+        }
+    }
+
     /// The intent the writer has on record, with its client secret.
     pub async fn recorded_intent(&self, record: &PaymentRecord) -> Result<Intent, ProviderError> {
         match self {

@@ -92,6 +92,28 @@ impl<'a> StripeClient<'a> {
         parse_intent(&bytes)
     }
 
+    /// `POST /v1/payment_intents/{id}` with a new `amount`: the shopper changed their
+    /// unpaid order, and the one intent follows its total.
+    pub async fn update_amount(
+        &self,
+        intent_id: &str,
+        amount: &Money,
+    ) -> Result<Intent, ProviderError> {
+        if !valid_id(intent_id) {
+            return Err(ProviderError::Broken(format!(
+                "intent id {intent_id:?} is not a Stripe id"
+            )));
+        }
+        let path = format!("/v1/payment_intents/{intent_id}");
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("amount", &amount.amount.to_string())
+            .finish();
+        // No idempotency key: setting an amount is idempotent itself, and a key would
+        // make a change back to an earlier amount replay an old answer instead.
+        let bytes = self.call(Method::Post, &path, Some(body), None).await?;
+        parse_intent(&bytes)
+    }
+
     /// `POST /v1/payment_intents/{id}/cancel`, so an unused intent can never be paid.
     pub async fn cancel_intent(&self, intent_id: &str) -> Result<(), ProviderError> {
         if !valid_id(intent_id) {

@@ -31,13 +31,14 @@ pub enum Notice {
     CartEmpty,
     /// Back from Stripe: the payment is confirmed by webhook, maybe a moment later.
     PaymentSubmitted,
-    /// The checkout was submitted again for a cart whose order awaits payment.
-    AlreadyOrdered,
     /// An add asked for more than the shelf holds: the line was set to what is there.
     /// Its code carries the number (`only_left:3`), never words.
     OnlyLeft(i64),
     /// The option values chosen on a product page name a sold-out variant.
     ChoiceSoldOut,
+    /// The checkout was submitted again for a cart whose order awaits payment: the order
+    /// was changed to what was submitted.
+    OrderChanged,
 }
 
 impl Notice {
@@ -50,8 +51,8 @@ impl Notice {
         Notice::Removed,
         Notice::CartEmpty,
         Notice::PaymentSubmitted,
-        Notice::AlreadyOrdered,
         Notice::ChoiceSoldOut,
+        Notice::OrderChanged,
     ];
 
     pub fn code(self) -> String {
@@ -64,7 +65,7 @@ impl Notice {
             Notice::Removed => "removed",
             Notice::CartEmpty => "cart_empty",
             Notice::PaymentSubmitted => "payment_submitted",
-            Notice::AlreadyOrdered => "already_ordered",
+            Notice::OrderChanged => "order_changed",
             Notice::ChoiceSoldOut => "choice_sold_out",
             Notice::OnlyLeft(n) => return format!("{ONLY_LEFT}{n}"),
         };
@@ -112,9 +113,9 @@ impl Notice {
                 Tone::Info,
                 "Thank you! Your payment is being confirmed; this page shows it as soon as it arrives.",
             ),
-            Notice::AlreadyOrdered => (
+            Notice::OrderChanged => (
                 Tone::Info,
-                "You already placed an order for this cart; it awaits payment. Pay it here, or change your cart to order something else.",
+                "Your order is updated with these details and keeps its number. It awaits payment: pay it here.",
             ),
             Notice::ChoiceSoldOut => (
                 Tone::Warning,

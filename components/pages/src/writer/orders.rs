@@ -1,4 +1,4 @@
-//! The writer's orders: quotes, placing an order, reading one, moving it (ship,
+//! The writer's orders: quotes, placing an order, changing an unpaid one, reading one, moving it (ship,
 //! cancel), the owner's list, one order with its history, and the export.
 
 use super::{Answer, WriterClient, WriterError, decoded, found};
@@ -48,6 +48,23 @@ impl WriterClient {
         let headers = [(IDEMPOTENCY_KEY, idempotency_key), (CLIENT_KEY, client)];
         self.call_bytes(Method::Post, "/orders", Some(body), &headers)
             .await
+    }
+
+    /// Changes the shopper's unpaid order `number` (address, shipping method, discount
+    /// code; its lines stay): the order priced again, as the writer answers it.
+    pub async fn change_order(
+        &self,
+        number: &str,
+        order: &OrderRequest,
+        idempotency_key: &str,
+    ) -> Result<OrderView, WriterError> {
+        let body = serde_json::to_vec(order).expect("request bodies always serialise");
+        let path = format!("/orders/{number}/change");
+        let headers = [(IDEMPOTENCY_KEY, idempotency_key)];
+        Ok(self
+            .call(Method::Post, &path, Some(body), &headers)
+            .await?
+            .value)
     }
 
     /// `None` if there is no such order. `number` must be checked by the caller (see

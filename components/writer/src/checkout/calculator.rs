@@ -1,5 +1,6 @@
 //! The checkout calculator: what an order costs, for a quote and for placing the order
-//! alike ([`price_order`], the one entry point). In this order: line prices (from the
+//! alike ([`price_order`], the one entry point; [`price_placed`] for an unpaid order
+//! being changed, whose lines keep the prices they were placed at). In this order: line prices (from the
 //! catalog, [`line_prices`]) → subtotal → discount (on the subtotal, [`discounts`]) →
 //! shipping (the chosen method to the destination, [`shipping`]; thresholds compare the
 //! subtotal after discount) → tax (the destination's rate on each line after its share of
@@ -56,6 +57,17 @@ pub fn price_order(
     let priced = line_prices::price_lines(db, lines)?;
     let checkout = amounts(db, &priced, choice, now)?;
     Ok((priced, checkout))
+}
+
+/// Every amount of an order whose lines are already priced: an unpaid order being
+/// changed keeps the prices its lines were placed at, and is priced again from there.
+pub fn price_placed(
+    db: &Db,
+    priced: &Priced,
+    choice: &Choice,
+    now: &str,
+) -> anyhow::Result<Checkout> {
+    amounts(db, priced, choice, now)
 }
 
 /// The discount, shipping, tax and totals of lines already priced.

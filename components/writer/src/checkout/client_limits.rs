@@ -1,29 +1,29 @@
-//! Per-client limits on unpaid reservations, so that one client cannot make the catalog
-//! look sold out: an order reserves its stock until it is paid or expires, and anybody
-//! can place one. The pages name the client in the `storefront-client` header (an HMAC
-//! of its address, never the address itself); the writer counts that client's orders
-//! still `pending_payment` and refuses a new one past the limits with `429`.
+//! Per-client limits on unpaid orders, so that one client cannot make the catalog look
+//! sold out by hoarding, while a customer's one large order still goes through: an order
+//! reserves its stock until it is paid or expires (`--checkout-ttl`, `--reservation-ttl`
+//! on the host bound how long), and anybody can place one. The pages name the client in
+//! the `storefront-client` header (an HMAC of its address, never the address itself);
+//! the writer counts that client's orders still `pending_payment` and refuses one more
+//! past the limit with `429`, in words a shopper understands, at the `order` field.
 //!
-//! The limits are the Spin variables `max_unpaid_orders_per_client` and
-//! `max_unpaid_units_per_client`; a command without the header (the host's own calls,
-//! an operator's script) is not limited.
+//! How many items one order holds is not limited here: the shelf (stock) is the limit.
+//! The limit is the Spin variable `max_unpaid_orders_per_client`; a command without the
+//! header (the host's own calls, an operator's script) is not limited.
 
 use crate::db::{Db, RowExt as _, text};
 use crate::http::request::Header;
 use crate::http::responses::ApiError;
 use anyhow::Context as _;
-use storefront_domain::TOO_MANY_UNPAID;
+use storefront_domain::{FieldError, TOO_MANY_UNPAID};
 
-/// Defaults when the variables are unset or unreadable.
+/// Default when the variable is unset or unreadable.
 pub const DEFAULT_MAX_UNPAID_ORDERS: i64 = 3;
-pub const DEFAULT_MAX_UNPAID_UNITS: i64 = 20;
 /// Longest client key accepted (the pages send 32 hex characters).
 const MAX_KEY_LEN: usize = 64;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub orders: i64,
-    pub units: i64,
 }
 
 impl Limits {
@@ -38,11 +38,9 @@ impl Limits {
         };
         Limits {
             orders: read("max_unpaid_orders_per_client", DEFAULT_MAX_UNPAID_ORDERS),
-            units: read("max_unpaid_units_per_client", DEFAULT_MAX_UNPAID_UNITS),
         }
     }
 }
-
 /// The client a command names: `None` without the header, 400 for a malformed one.
 pub fn client_key(header: &Header) -> Result<Option<String>, ApiError> {
     let bad = || {
@@ -65,41 +63,35 @@ pub fn client_key(header: &Header) -> Result<Option<String>, ApiError> {
     }
 }
 
-/// Refuses an order of `units` units from `client` if it would pass `limits`; run inside
-/// the place-order transaction, so concurrent orders of one client are counted exactly.
-pub fn check(db: &Db, client: &str, units: i64, limits: Limits) -> Result<(), ApiError> {
-    let row = db
+/// Refuses one more order from `client` if it already holds `limits.orders` unpaid ones;
+/// run inside the place-order transaction, so concurrent orders of one client are
+/// counted exactly.
+pub fn check(db: &Db, client: &str, limits: Limits) -> Result<(), ApiError> {
+    let orders = db
         .row(
-            "SELECT COUNT(DISTINCT o.id), COALESCE(SUM(l.quantity), 0) \
-             FROM orders o JOIN order_lines l ON l.order_id = o.id \
-             WHERE o.client_key = ? AND o.state = 'pending_payment'",
+            "SELECT COUNT(*) FROM orders WHERE client_key = ? AND state = 'pending_payment'",
             &[text(client)],
         )?
-        .context("COUNT returned no row")?;
-    let (orders, held) = (row.int(0)?, row.int(1)?);
+        .context("COUNT returned no row")?
+        .int(0)?;
     if orders >= limits.orders {
-        return Err(ApiError::new(
-            429,
-            TOO_MANY_UNPAID,
-            format!(
-                "you already have {orders} unpaid orders; pay or wait for one to expire \
-                 before placing another (at most {} at a time)",
-                limits.orders
-            ),
-        )
-        .with_header("retry-after", "600"));
-    }
-    if held + units > limits.units {
-        return Err(ApiError::new(
-            429,
-            TOO_MANY_UNPAID,
-            format!(
-                "unpaid orders may reserve at most {} items at a time; you hold {held} \
-                 and asked for {units} more",
-                limits.units
-            ),
-        )
-        .with_header("retry-after", "600"));
+        let message = too_many(orders);
+        return Err(ApiError::new(429, TOO_MANY_UNPAID, message.clone())
+            .with_fields(vec![FieldError::new("order", message)])
+            .with_header("retry-after", "600"));
     }
     Ok(())
+}
+
+/// The refusal in a shopper's words.
+fn too_many(orders: i64) -> String {
+    let held = if orders == 1 {
+        "an unpaid order".to_string()
+    } else {
+        format!("{orders} unpaid orders")
+    };
+    format!(
+        "You already have {held}. Please pay for one, or wait until an unpaid one expires, \
+         before placing another"
+    )
 }

@@ -26,7 +26,7 @@ use crate::checkout::{discount_codes, quote, shipping_methods, shipping_zones, t
 use crate::db::{Db, backup};
 use crate::http::request::{Head, MAX_BODY, MAX_EVENT_BODY, MAX_IMAGE_BODY, MAX_RECONCILE_BODY};
 use crate::http::responses::{ApiError, json, until_write};
-use crate::orders::{self, export, owner_view, place, stock, transitions};
+use crate::orders::{self, change, export, owner_view, place, stock, transitions};
 use crate::outbox;
 use crate::owner::{dashboard, sessions, settings, sign_in};
 use crate::payments::{events, intents, provider_actions, reconcile, refunds, reviews};
@@ -275,6 +275,9 @@ pub static ROUTES: &[Route] = &[
     }),
     post("/orders/{number}/transitions", |c| {
         transitions::transition(c.db, c.head, c.param("number"), c.body)
+    }),
+    post("/orders/{number}/change", |c| {
+        change::change(c.db, &c.head.idempotency_key, c.param("number"), c.body)
     }),
     post("/orders/{number}/payment-intent", |c| {
         intents::record_intent(c.db, c.param("number"), c.body)

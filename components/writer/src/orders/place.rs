@@ -49,8 +49,7 @@ pub fn place(db: &Db, key: &Header, client: &Header, body: &[u8]) -> Result<Resp
         }
         let order = validated.map_err(ApiError::invalid)?;
         if let Some(client) = &client {
-            let units = order.lines.iter().map(|l| l.quantity.get()).sum();
-            client_limits::check(db, client, units, limits)?;
+            client_limits::check(db, client, limits)?;
             if !request.discount_code.trim().is_empty()
                 && let Some(wait) = discount_attempts::blocked_for(db, client)?
             {
@@ -98,51 +97,57 @@ pub fn place(db: &Db, key: &Header, client: &Header, body: &[u8]) -> Result<Resp
 
 /// Why an order cannot be priced as asked: the fields the shopper must fix, and the
 /// refused discount code if that is one of them.
-struct Unpriced {
-    errors: Vec<FieldError>,
-    refused: Option<Refused>,
+pub struct Unpriced {
+    pub errors: Vec<FieldError>,
+    pub refused: Option<Refused>,
 }
 
-/// The order's shipping, discount and tax, or what the shopper must fix:
-/// `address.country` when nothing ships there, `shipping_method` for a method that does
-/// not ship there, `discount_code` for a code that does not apply (in the same words
-/// whatever the reason).
+/// The order's shipping, discount and tax, or what the shopper must fix (see [`refusals`]).
 fn checkout(
     db: &Db,
     order: &ValidOrder,
     request: &OrderRequest,
     now: &str,
 ) -> Result<Result<(Priced, calculator::Checkout), Unpriced>, ApiError> {
-    let (priced, mut checkout) = calculator::price_order(
-        db,
-        &order.lines,
-        &calculator::Choice {
-            country: &order.address.country,
-            shipping_method: request.shipping_method.trim(),
-            discount_code: &request.discount_code,
-            email: &order.email,
-        },
-        now,
-    )?;
+    let (priced, checkout) =
+        calculator::price_order(db, &order.lines, &choice(order, request), now)?;
+    Ok(refusals(order, request, checkout).map(|checkout| (priced, checkout)))
+}
+
+/// What the shopper chose, for the calculator.
+pub fn choice<'a>(order: &'a ValidOrder, request: &'a OrderRequest) -> calculator::Choice<'a> {
+    calculator::Choice {
+        country: &order.address.country,
+        shipping_method: request.shipping_method.trim(),
+        discount_code: &request.discount_code,
+        email: &order.email,
+    }
+}
+
+/// The priced checkout, or what the shopper must fix: `address.country` when nothing
+/// ships there, `shipping_method` for a method that does not ship there, `discount_code`
+/// for a code that does not apply (in the same words whatever the reason).
+pub fn refusals(
+    order: &ValidOrder,
+    request: &OrderRequest,
+    mut checkout: calculator::Checkout,
+) -> Result<calculator::Checkout, Unpriced> {
     let mut errors = Vec::new();
+    let country = &order.address.country;
+    let country_name = countries::name(country).unwrap_or(country);
     if checkout.options.is_empty() {
-        let country = &order.address.country;
         errors.push(FieldError::new(
             "address.country",
-            format!(
-                "We do not ship to {} yet",
-                countries::name(country).unwrap_or(country)
-            ),
+            format!("We do not ship to {country_name} yet"),
         ));
     } else if checkout.unknown_method {
-        let codes: Vec<&str> = checkout.options.iter().map(|o| o.code.as_str()).collect();
+        let names: Vec<&str> = checkout.options.iter().map(|o| o.name.as_str()).collect();
         errors.push(FieldError::new(
             "shipping_method",
             format!(
-                "{} does not ship to {}; choose one of {}",
+                "{} does not ship to {country_name}; choose one of {}",
                 request.shipping_method.trim(),
-                order.address.country,
-                codes.join(", ")
+                names.join(", ")
             ),
         ));
     }
@@ -151,9 +156,9 @@ fn checkout(
         errors.push(FieldError::new("discount_code", REFUSED));
     }
     if errors.is_empty() {
-        Ok(Ok((priced, checkout)))
+        Ok(checkout)
     } else {
-        Ok(Err(Unpriced { errors, refused }))
+        Err(Unpriced { errors, refused })
     }
 }
 
@@ -168,6 +173,8 @@ fn fingerprint(order: &ValidOrder, request: &OrderRequest) -> String {
         address: order.address.clone(),
         shipping_method: request.shipping_method.trim().to_string(),
         discount_code: normalize_discount_code(code).unwrap_or_else(|| code.to_string()),
+        phone: order.phone.clone(),
+        billing: order.billing.clone(),
         items: order
             .lines
             .iter()
@@ -281,8 +288,11 @@ fn insert(
                  address_city, address_postal_code, address_country, currency, total_amount, \
                  created_at, updated_at, client_key, subtotal_amount, discount_amount, \
                  discount_code, shipping_amount, shipping_method, shipping_name, tax_amount, \
-                 tax_mode, tax_rate_bp, tax_name, discount_description, access_token) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 tax_mode, tax_rate_bp, tax_name, discount_description, access_token, \
+                 address_state, phone, billing_line1, billing_line2, billing_city, \
+                 billing_postal_code, billing_state, billing_country) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \
+                 ?, ?, ?, ?, ?, ?, ?, ?) \
                  ON CONFLICT (number) DO NOTHING RETURNING id",
                 &[
                     text(&number),
@@ -316,6 +326,14 @@ fn insert(
                             .map(|d| d.discount.description.as_str()),
                     ),
                     text(&access_token),
+                    text(&a.state),
+                    text(&order.phone),
+                    billing_value(order, |b| &b.line1),
+                    billing_value(order, |b| &b.line2),
+                    billing_value(order, |b| &b.city),
+                    billing_value(order, |b| &b.postal_code),
+                    billing_value(order, |b| &b.state),
+                    billing_value(order, |b| &b.country),
                 ],
             )?;
         if let Some(row) = inserted {
@@ -352,6 +370,14 @@ fn insert(
         number,
         access_token,
     })
+}
+
+/// One column of the billing address: NULL when it is the shipping address.
+pub fn billing_value(
+    order: &ValidOrder,
+    column: impl Fn(&storefront_domain::Address) -> &String,
+) -> spin_sdk::sqlite::Value {
+    crate::db::opt_text(order.billing.as_ref().map(|b| column(b).as_str()))
 }
 
 /// The order just inserted, exactly as [`view`] reads it back (its amounts by
@@ -410,5 +436,7 @@ fn placed_view(
         }],
         tracking: None,
         access_token: inserted.access_token,
+        phone: order.phone.clone(),
+        billing: order.billing.clone(),
     }
 }

@@ -104,7 +104,9 @@ pub fn view(db: &Db, order_id: i64) -> anyhow::Result<OrderView> {
              address_postal_code, address_country, currency, total_amount, created_at, \
              updated_at, subtotal_amount, discount_amount, discount_code, shipping_amount, \
              shipping_method, shipping_name, tax_amount, tax_mode, tax_rate_bp, tax_name, \
-             discount_description, access_token, tracking_number, tracking_carrier \
+             discount_description, access_token, address_state, phone, billing_line1, \
+             billing_line2, billing_city, billing_postal_code, billing_state, billing_country, \
+             tracking_number, tracking_carrier \
              FROM orders WHERE id = ?",
             &[int(order_id)],
         )?
@@ -180,6 +182,7 @@ pub fn view(db: &Db, order_id: i64) -> anyhow::Result<OrderView> {
             city: o.text(6)?,
             postal_code: o.text(7)?,
             country: o.text(8)?,
+            state: o.text(25)?,
         },
         items,
         total: totals.total.clone(),
@@ -190,14 +193,26 @@ pub fn view(db: &Db, order_id: i64) -> anyhow::Result<OrderView> {
         updated_at: o.text(12)?,
         events,
         tracking: o
-            .opt_text(25)?
+            .opt_text(33)?
             .map(|number| {
                 Ok::<_, anyhow::Error>(Tracking {
-                    carrier: o.opt_text(26)?,
+                    carrier: o.opt_text(34)?,
                     number,
                 })
             })
             .transpose()?,
         access_token: o.opt_text(24)?.unwrap_or_default(),
+        phone: o.text(26)?,
+        billing: match o.opt_text(27)? {
+            Some(line1) => Some(Address {
+                line1,
+                line2: o.opt_text(28)?.unwrap_or_default(),
+                city: o.opt_text(29)?.unwrap_or_default(),
+                postal_code: o.opt_text(30)?.unwrap_or_default(),
+                state: o.opt_text(31)?.unwrap_or_default(),
+                country: o.opt_text(32)?.unwrap_or_default(),
+            }),
+            None => None,
+        },
     })
 }

@@ -246,6 +246,14 @@ fn apply_effect(
             "paid",
             now,
         )?;
+        // Paid: no amount is left to change at the provider.
+        provider_actions::settled_by_event(
+            db,
+            p.id,
+            ProviderActionKind::UpdateAmount,
+            "paid",
+            now,
+        )?;
     }
     if effect.payment_to == Some(PaymentStatus::Refunded) {
         provider_actions::settled_by_event(db, p.id, ProviderActionKind::Refund, "refunded", now)?;

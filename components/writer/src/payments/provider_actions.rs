@@ -11,6 +11,11 @@
 //!   `pending_payment` with its stock reserved, so a late success pays it.
 //! - A success that still arrives for a cancelled order is refunded, once, in full.
 //! - A paid order the owner cancels before shipping is refunded, once, what is left.
+//!
+//! And the one that keeps an unpaid order's price honest: when the shopper changes it
+//! (`orders::change`), the intent's amount at the provider is set to the new total
+//! (`update_amount`, one pending per payment; the amount is the payment's when the
+//! courier asks, so several changes in a row make one call).
 
 use crate::db::{Db, Mode, RowExt as _, int, text};
 use crate::http::request::parse_json;
@@ -37,6 +42,7 @@ pub enum Reason {
     ReservationExpired,
     CancelledByOwner,
     PaidAfterCancel,
+    OrderEdited,
 }
 
 impl Reason {
@@ -45,6 +51,7 @@ impl Reason {
             Reason::ReservationExpired => "reservation_expired",
             Reason::CancelledByOwner => "cancelled_by_owner",
             Reason::PaidAfterCancel => "paid_after_cancel",
+            Reason::OrderEdited => "order_edited",
         }
     }
 }
@@ -53,6 +60,7 @@ fn kind_str(kind: ProviderActionKind) -> &'static str {
     match kind {
         ProviderActionKind::CancelIntent => "cancel_intent",
         ProviderActionKind::Refund => "refund",
+        ProviderActionKind::UpdateAmount => "update_amount",
     }
 }
 
@@ -60,6 +68,7 @@ fn kind_of(s: &str) -> anyhow::Result<ProviderActionKind> {
     match s {
         "cancel_intent" => Ok(ProviderActionKind::CancelIntent),
         "refund" => Ok(ProviderActionKind::Refund),
+        "update_amount" => Ok(ProviderActionKind::UpdateAmount),
         other => Err(anyhow!(
             "unknown provider action kind {other:?} in the database"
         )),
@@ -137,12 +146,32 @@ fn enqueue(
     db.execute(
         "INSERT INTO provider_actions (order_id, payment_id, kind, reason, state, \
          next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?) \
-         ON CONFLICT (payment_id, kind) DO NOTHING",
+         ON CONFLICT (payment_id, kind) WHERE kind <> 'update_amount' DO NOTHING",
         &[
             int(payment.order_id),
             int(payment.id),
             text(kind_str(kind)),
             text(reason.as_str()),
+            text(now),
+            text(now),
+            text(now),
+        ],
+    )?;
+    Ok(())
+}
+
+/// The shopper changed their unpaid order: the intent's amount is to follow the
+/// payment's (already set to the new total); nothing new if an update is pending.
+pub fn update_amount(db: &Db, payment: &Payment, now: &str) -> anyhow::Result<()> {
+    db.execute(
+        "INSERT INTO provider_actions (order_id, payment_id, kind, reason, state, \
+         next_attempt_at, created_at, updated_at) \
+         VALUES (?, ?, 'update_amount', ?, 'pending', ?, ?, ?) \
+         ON CONFLICT (payment_id) WHERE kind = 'update_amount' AND state = 'pending' DO NOTHING",
+        &[
+            int(payment.order_id),
+            int(payment.id),
+            text(Reason::OrderEdited.as_str()),
             text(now),
             text(now),
             text(now),
@@ -287,6 +316,9 @@ pub fn report(db: &Db, id: &str, body: &[u8]) -> Result<Response, ApiError> {
                         None,
                     )?;
                 }
+            }
+            (ProviderActionKind::UpdateAmount, ActionReport::Updated) => {
+                done(db, id, "updated", &now)?;
             }
             (ProviderActionKind::CancelIntent, ActionReport::AlreadySucceeded) => {
                 // The success event makes the order paid (or the reconciliation shows

@@ -96,7 +96,19 @@ fn page(office: &Office<'_>, owner: &OwnerOrder) -> Markup {
                     (o.address.line1) br;
                     @if !o.address.line2.is_empty() { (o.address.line2) br; }
                     (o.address.postal_code) " " (o.address.city) br;
+                    @if !o.address.state.is_empty() { (o.address.state) br; }
                     (countries::name(&o.address.country).unwrap_or(&o.address.country))
+                }
+                @if !o.phone.is_empty() { dt { "Phone" } dd { (o.phone) } }
+                @if let Some(b) = &o.billing {
+                    dt { "Billing address" }
+                    dd {
+                        (b.line1) br;
+                        @if !b.line2.is_empty() { (b.line2) br; }
+                        (b.postal_code) " " (b.city) br;
+                        @if !b.state.is_empty() { (b.state) br; }
+                        (countries::name(&b.country).unwrap_or(&b.country))
+                    }
                 }
                 dt { "Shipping method" }
                 dd { @match &o.shipping { Some(s) => (s.name), None => "None chosen" } }

@@ -1,61 +1,136 @@
 //! Checkout: `GET /checkout` shows the form, `POST /checkout` places the order (or, for
-//! "Update shipping" and "Apply", prices the typed country, method and code and shows
-//! the form again; "Edit cart" keeps what was typed and goes to the cart).
+//! "Update shipping" and "Apply", keeps the typed country, method and code for the page
+//! to price; "Edit cart" keeps what was typed and goes to the cart).
+//!
+//! Every `POST` answers `303`: to the payment step once the order is placed, else back to
+//! `GET /checkout`, which shows what was typed and any errors ([`kept`]), so Back and
+//! Reload never re-submit a form. The page after a refusal answers with the refusal's
+//! status (422 for a form to correct, 429 for a per-client limit), shown once.
 //!
 //! The form carries an idempotency key made when it was rendered, so a double submit
 //! (or a retry after a timeout) is answered with the first order instead of a second.
 //! Placing the order keeps the cart until the order is paid and remembers the order
 //! (`pending`): submitting the checkout again for the same cart, with a key made by a
 //! re-fetched page, offers that order instead of placing another.
-//!
-//! What was typed is kept across a trip to the cart (a stock fix) in a signed cookie
-//! that lives [`TYPED_TTL_SECONDS`].
 
 use crate::http::Resp;
 use crate::http::forms::{self, Checkout, CheckoutAction};
-use crate::security::sealed;
 use crate::security::signing::random_hex;
 use crate::shop::cart::handler::{Priced, price_for};
+use crate::shop::checkout::change::{self, Changed, Pending};
+use crate::shop::checkout::kept::{self, Kept, Refusal};
 use crate::shop::notice::Notice;
 use crate::shop::{Answer, Shop};
 use crate::writer::WriterError;
-use storefront_domain::{FieldError, OrderState, Quote, order_number};
+use storefront_domain::{FieldError, Quote, order_number};
 
-/// The cookie holding what was typed at checkout.
-pub const TYPED_COOKIE: &str = "checkout";
-const TYPED_PURPOSE: &str = "checkout-typed";
-/// How long typed checkout details are kept for a trip to the cart.
-pub const TYPED_TTL_SECONDS: u64 = 30 * 60;
-
-/// Keeps what was typed at checkout (not the terms box or the key) for
-/// [`TYPED_TTL_SECONDS`], if anything was typed and it fits a cookie.
+/// Keeps what was typed at checkout (not the key) for [`TYPED_TTL_SECONDS`], if
+/// anything was typed and it fits a cookie.
 pub fn keep_typed(shop: &mut Shop<'_>, values: &Checkout) {
-    if !values.is_typed() {
-        return;
+    if values.is_typed() {
+        kept::keep(shop, &Kept::typed(values, None));
     }
-    let exp = shop.now + TYPED_TTL_SECONDS;
-    if let Some(sealed) = sealed::seal(shop.key, TYPED_PURPOSE, values, exp) {
-        shop.set_cookie(TYPED_COOKIE, Some(&sealed), TYPED_TTL_SECONDS);
-    }
-}
-
-/// What the shopper typed before, if kept and still fresh.
-fn typed(shop: &Shop<'_>) -> Option<Checkout> {
-    let value = shop.req.cookie(TYPED_COOKIE)?;
-    sealed::open(shop.key, TYPED_PURPOSE, value, shop.now)
 }
 
 pub async fn show(shop: &mut Shop<'_>) -> Answer {
-    let values = typed(shop).unwrap_or_default();
-    let quote = priced_or_back_to_cart(shop, &values).await?;
+    let changing = match change::pending(shop).await? {
+        Pending::Unpaid(order) => Some(*order),
+        _ => None,
+    };
+    // The order being changed opens with its own details, unless something was typed.
+    // A fresh form starts in the shop's own country, with its ways to ship there.
+    let kept = kept::open(shop).unwrap_or_else(|| {
+        let mut values = changing.as_ref().map(change::values_of).unwrap_or_default();
+        if values.address.country.is_empty() {
+            values.address.country = shop.settings.home_country.clone();
+        }
+        Kept {
+            values,
+            ..Kept::default()
+        }
+    });
+    let refusal = kept.refusal.clone().unwrap_or_default();
+    if kept.refusal.is_some() {
+        // Shown once: a reload shows what was typed, without the old errors.
+        kept::keep(
+            shop,
+            &Kept {
+                refusal: None,
+                ..kept.clone()
+            },
+        );
+    }
+    let mut values = kept.values.clone();
+    values.terms = kept.terms;
+    let priced_as = if refusal.without_code {
+        Checkout {
+            discount_code: String::new(),
+            ..values.clone()
+        }
+    } else {
+        values.clone()
+    };
+    let quote = priced_or_back_to_cart(shop, &priced_as).await?;
+    let key = kept.key.clone().unwrap_or_else(|| random_hex(16));
+    let status = if kept.refusal.is_some() {
+        refusal.status.max(400)
+    } else {
+        200
+    };
+    let changing = changing.map(|o| o.number);
+    let page = render_form(
+        shop,
+        status,
+        &quote,
+        crate::shop::checkout::view::Form {
+            values: &values,
+            errors: &refusal.errors,
+            message: refusal.message.as_deref(),
+            csrf: &shop.csrf(),
+            idempotency_key: &key,
+            changing: changing.as_deref(),
+        },
+    );
+    Ok(match refusal.retry_after {
+        Some(wait) => page.header("retry-after", wait.to_string()),
+        None => page,
+    })
+}
+
+/// Back to `GET /checkout` with what was typed, the key still valid and the refusal;
+/// `Err` when that does not fit the cookie (the caller then shows the page itself).
+fn back_to_form(shop: &mut Shop<'_>, kept: &Kept) -> Result<Resp, ()> {
+    if kept::keep(shop, kept) {
+        Ok(shop.redirect("/checkout"))
+    } else {
+        Err(())
+    }
+}
+
+/// [`back_to_form`], or for values too long for a cookie the page itself.
+async fn refused(
+    shop: &mut Shop<'_>,
+    values: &Checkout,
+    key: Option<&str>,
+    refusal: Refusal,
+) -> Answer {
+    let kept = Kept {
+        refusal: Some(refusal.clone()),
+        ..Kept::typed(values, key)
+    };
+    if let Ok(resp) = back_to_form(shop, &kept) {
+        return Ok(resp);
+    }
+    let quote = priced_or_back_to_cart(shop, values).await?;
+    let key = key.map_or_else(|| random_hex(16), str::to_string);
     Ok(render(
         shop,
-        200,
+        refusal.status,
         &quote,
-        &values,
-        &[],
-        None,
-        &random_hex(16),
+        values,
+        &refusal.errors,
+        refusal.message.as_deref(),
+        &key,
     ))
 }
 
@@ -64,13 +139,6 @@ pub async fn submit(shop: &mut Shop<'_>) -> Answer {
     let values = Checkout::parse(&form);
     if values.action == CheckoutAction::EditCart {
         keep_typed(shop, &values);
-        return Err(shop.redirect("/cart"));
-    }
-    if let Some(answer) = offer_pending(shop).await? {
-        return Ok(answer);
-    }
-    if shop.session.cart.is_empty() {
-        shop.notice(Notice::CartEmpty);
         return Err(shop.redirect("/cart"));
     }
     let key = values.idempotency_key.clone();
@@ -82,10 +150,23 @@ pub async fn submit(shop: &mut Shop<'_>) -> Answer {
         ));
     }
     if values.action != CheckoutAction::Place {
-        // Priced for what was typed; nothing was sent, so the key stays valid.
-        keep_typed(shop, &values);
+        // The page prices what was typed; nothing was sent, so the key stays valid.
+        let kept = Kept::typed(&values, Some(&key));
+        if let Ok(resp) = back_to_form(shop, &kept) {
+            return Ok(resp);
+        }
         let quote = priced_or_back_to_cart(shop, &values).await?;
         return Ok(render(shop, 200, &quote, &values, &[], None, &key));
+    }
+    // The cart's order awaiting payment is changed, never doubled.
+    let unpaid = match change::pending(shop).await? {
+        Pending::Paid(number) => return Err(shop.redirect(&format!("/orders/{number}"))),
+        Pending::Unpaid(order) => Some(order.number),
+        Pending::None => None,
+    };
+    if unpaid.is_none() && shop.session.cart.is_empty() {
+        shop.notice(Notice::CartEmpty);
+        return Err(shop.redirect("/cart"));
     }
     let request = values.order_request(shop.session.cart.line_requests());
 
@@ -98,9 +179,19 @@ pub async fn submit(shop: &mut Shop<'_>) -> Answer {
     }
     if !errors.is_empty() {
         // Nothing was sent, so the same key stays valid for the corrected form.
-        keep_typed(shop, &values);
-        let quote = priced_or_back_to_cart(shop, &values).await?;
-        return Ok(render(shop, 422, &quote, &values, &errors, None, &key));
+        let refusal = Refusal {
+            status: 422,
+            errors,
+            ..Refusal::default()
+        };
+        return refused(shop, &values, Some(&key), refusal).await;
+    }
+    if let Some(number) = unpaid {
+        return match change::submit(shop, &number, &request, &key).await {
+            Changed::Done(answer) => answer,
+            // The writer has seen this key with this body; a corrected change needs a new one.
+            Changed::Refused(refusal) => refused(shop, &values, None, refusal).await,
+        };
     }
 
     match shop
@@ -114,7 +205,7 @@ pub async fn submit(shop: &mut Shop<'_>) -> Answer {
             shop.remember_access(&placed.value);
             let number = placed.value.number;
             shop.remember_pending(&number);
-            shop.set_cookie(TYPED_COOKIE, None, 0);
+            kept::forget(shop);
             Ok(shop.redirect(&format!("/orders/{number}/pay")))
         }
         Ok(placed) => {
@@ -137,71 +228,22 @@ pub async fn submit(shop: &mut Shop<'_>) -> Answer {
                 _ if !body.error.fields.is_empty() => None,
                 _ => Some(body.error.message.clone()),
             };
-            keep_typed(shop, &values);
             let fields = body.error.fields;
             // The totals shown with a refused code leave it out (and do not try it again).
-            let priced_as = if fields.iter().any(|f| f.field == "discount_code") {
-                Checkout {
-                    discount_code: String::new(),
-                    ..values.clone()
-                }
-            } else {
-                values.clone()
-            };
-            let quote = priced_or_back_to_cart(shop, &priced_as).await?;
+            let without_code = fields.iter().any(|f| f.field == "discount_code");
             // 429: this shopper already holds their limit of unpaid orders, or has used up
             // their discount code guesses.
-            let status = if status == 429 { 429 } else { 422 };
+            let refusal = Refusal {
+                status: if status == 429 { 429 } else { 422 },
+                errors: fields,
+                message,
+                retry_after: body.error.retry_after,
+                without_code,
+            };
             // The writer has seen this key with this body; a corrected order needs a new one.
-            let page = render(
-                shop,
-                status,
-                &quote,
-                &values,
-                &fields,
-                message.as_deref(),
-                &random_hex(16),
-            );
-            Ok(match body.error.retry_after {
-                Some(wait) => page.header("retry-after", wait.to_string()),
-                None => page,
-            })
+            refused(shop, &values, None, refusal).await
         }
         Err(e) => Err(shop.writer_failed(e)),
-    }
-}
-
-/// A checkout submitted again for the cart whose order awaits payment (Back from the
-/// payment step, a re-fetched form): the answer is that order, not a second one. A paid
-/// order empties the cart; a cancelled one is forgotten and the cart can be ordered.
-async fn offer_pending(shop: &mut Shop<'_>) -> Result<Option<Resp>, Resp> {
-    let Some(pending) = shop.pending.clone() else {
-        return Ok(None);
-    };
-    let same_cart = pending.cart == crate::shop::pending::fingerprint(&shop.session.cart.lines);
-    if !same_cart && !shop.session.cart.is_empty() {
-        return Ok(None);
-    }
-    let order = shop
-        .writer
-        .order(&pending.number)
-        .await
-        .map_err(|e| shop.writer_failed(e))?;
-    match order.map(|o| o.state) {
-        Some(OrderState::PendingPayment) => {
-            shop.notice(Notice::AlreadyOrdered);
-            Ok(Some(
-                shop.redirect(&format!("/orders/{}/pay", pending.number)),
-            ))
-        }
-        Some(OrderState::Paid | OrderState::Fulfilled) => {
-            crate::shop::orders::handler::settle(shop, &pending.number, OrderState::Paid);
-            Ok(Some(shop.redirect(&format!("/orders/{}", pending.number))))
-        }
-        _ => {
-            shop.forget_pending();
-            Ok(None)
-        }
     }
 }
 
@@ -234,7 +276,17 @@ fn render(
         message,
         csrf: &csrf,
         idempotency_key,
+        changing: None,
     };
+    render_form(shop, status, quote, form)
+}
+
+fn render_form(
+    shop: &Shop<'_>,
+    status: u16,
+    quote: &Quote,
+    form: crate::shop::checkout::view::Form<'_>,
+) -> Resp {
     let page = crate::shop::checkout::view::page(&shop.chrome(), quote, form);
     // The client has used up its discount code guesses: said at the field, with the wait.
     match quote.discount_retry_after {

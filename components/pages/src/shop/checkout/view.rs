@@ -5,12 +5,16 @@
 //! to its field) and shown at their fields, which point at them with
 //! `aria-describedby` and are marked `aria-invalid`; the title then starts "Error: ".
 //! Everything works without JavaScript: the shipping methods are priced for the chosen
-//! country by the "Update shipping" button, the code by "Apply".
+//! country by the "Update shipping" button, the code by "Apply". The form has no hidden
+//! default button: Enter in a field presses the first button, "Update shipping", which
+//! prices what was typed (the code included) and never places the order. The order
+//! summary with the total stands right above the final button, "Buy now".
 
 use crate::http::forms::Checkout;
 use crate::layout::totals::{self, Block};
 use crate::layout::{Chrome, layout, line_name};
 use crate::shop::cart::view::{short, stock_fix};
+use crate::shop::checkout::address_fields::{self, text_input};
 use crate::writer::line_index;
 use maud::{Markup, html};
 use storefront_domain::countries;
@@ -27,18 +31,16 @@ pub struct Form<'a> {
     pub message: Option<&'a str>,
     pub csrf: &'a str,
     pub idempotency_key: &'a str,
+    /// The number of the order awaiting payment that this form changes.
+    pub changing: Option<&'a str>,
 }
 
-/// `(input name, label, autocomplete, required)` of the text inputs; names are the
-/// domain's field names. No `maxlength`: a browser would cut a pasted value silently,
-/// while the domain's limits answer with a message at the field.
-const FIELDS: [(&str, &str, &str, bool); 6] = [
-    ("email", "Email", "email", true),
-    ("name", "Full name", "name", true),
-    ("address.line1", "Address", "address-line1", true),
-    ("address.line2", "Address line 2", "address-line2", false),
-    ("address.city", "City", "address-level2", true),
-    ("address.postal_code", "Postal code", "postal-code", true),
+/// `(input name, label, autocomplete, input type, required)` of the inputs before the
+/// address; names are the domain's field names.
+const FIELDS: [(&str, &str, &str, &str, bool); 3] = [
+    ("email", "Email", "email", "email", true),
+    ("name", "Full name", "name", "text", true),
+    ("phone", "Phone", "tel", "tel", false),
 ];
 
 /// Every field that has an input, with the words its messages start with.
@@ -48,10 +50,12 @@ fn label_of(field: &str) -> Option<&'static str> {
         "shipping_method" => Some("Shipping method"),
         "discount_code" => Some("Discount code"),
         "terms" => Some("The terms and conditions"),
+        "order" => Some("Your order"),
         _ => FIELDS
             .iter()
             .find(|(n, ..)| *n == field)
-            .map(|(_, l, ..)| *l),
+            .map(|(_, l, ..)| *l)
+            .or_else(|| address_fields::label_of(field)),
     }
 }
 
@@ -59,6 +63,7 @@ fn label_of(field: &str) -> Option<&'static str> {
 fn input_id(field: &str) -> &str {
     match field {
         "shipping_method" => "shipping-methods",
+        "order" => "order-error",
         other => other,
     }
 }
@@ -78,13 +83,11 @@ pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
         match name {
             "email" => &v.email,
             "name" => &v.name,
-            "address.line1" => &v.address.line1,
-            "address.line2" => &v.address.line2,
-            "address.city" => &v.address.city,
-            _ => &v.address.postal_code,
+            _ => &v.phone,
         }
     };
     let field_error = |name: &str| form.errors.iter().find(|e| e.field == name);
+    let message = |name: &str| field_error(name).map(|e| sentence(name, &e.message));
     // Errors about cart lines (from the writer, e.g. stock) have no input of their own.
     let other_errors: Vec<String> = form
         .errors
@@ -116,6 +119,15 @@ pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
 
     let content = html! {
         h1 { "Checkout" }
+        @if let Some(number) = form.changing {
+            div.flash.info role="status" {
+                p {
+                    "You are changing order " strong.number { (number) }
+                    ", which awaits payment. It keeps its number; the total below is what you will pay. "
+                    a href={ "/orders/" (number) "/pay" } { "Back to payment" }
+                }
+            }
+        }
         @if has_errors {
             div.error-summary #error-summary tabindex="-1" autofocus aria-labelledby="error-summary-title" {
                 h2 #error-summary-title { "There is a problem" }
@@ -128,47 +140,28 @@ pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
                 }
             }
         }
-        div.two-col {
+        div.checkout {
             form.panel #(FORM_ID) method="post" action="/checkout" novalidate {
                 input type="hidden" name="csrf" value=(form.csrf);
                 input type="hidden" name="idempotency_key" value=(form.idempotency_key);
                 // A stock fix pressed in the summary comes back here with what was typed.
                 input type="hidden" name="return" value="checkout";
-                // Enter in a field places the order: the form's default button comes first.
-                button.visually-hidden type="submit" name="action" value="place" tabindex="-1" { "Submit the order" }
-                @for (name, label, autocomplete, required) in FIELDS {
-                    @let error = field_error(name);
-                    div.field.invalid[error.is_some()] {
-                        label for=(name) {
-                            (label)
-                            @if !required { " " span.hint { "(optional)" } }
-                        }
-                        input id=(name) name=(name) value=(value_of(name))
-                            type=(if name == "email" { "email" } else { "text" })
-                            autocomplete=(autocomplete)
-                            aria-invalid=[error.map(|_| "true")]
-                            aria-describedby=[error.map(|_| format!("{name}-error"))]
-                            required[required];
-                        @if let Some(e) = error {
-                            p.error id={ (name) "-error" } { (sentence(name, &e.message)) }
-                        }
-                    }
+                @for (name, label, autocomplete, kind, required) in FIELDS {
+                    (text_input(name, label, autocomplete, kind, required, value_of(name), message(name)))
                 }
-                @let error = field_error("address.country");
-                div.field.invalid[error.is_some()] {
-                    label for="address.country" { "Country" }
-                    select id="address.country" name="address.country" autocomplete="country"
-                        aria-invalid=[error.map(|_| "true")]
-                        aria-describedby=[error.map(|_| "address.country-error")]
-                        required {
-                        option value="" selected[country.is_empty()] { "Choose a country" }
-                        @for (code, name) in countries::ALL {
-                            option value=(code) selected[*code == country] { (name) }
-                        }
-                    }
-                    @if let Some(e) = error {
-                        p.error id="address.country-error" { (sentence("address.country", &e.message)) }
-                    }
+                (address_fields::inputs("address", &v.address, &message))
+                div.check {
+                    // Says the form carries the box: unticked, the billing fields count.
+                    input type="hidden" name="billing_form" value="yes";
+                    input #billing_same type="checkbox" name="billing_same" value="yes"
+                        checked[!v.billing_separate] aria-controls="billing-address";
+                    label for="billing_same" { "Billing address same as shipping" }
+                }
+                // Shown always (no script needed); used only when the box is unticked.
+                fieldset.billing #billing-address {
+                    legend { "Billing address" }
+                    p.hint { "Only needed when the box above is not ticked." }
+                    (address_fields::inputs("billing", &v.billing, &message))
                 }
                 @let error = field_error("shipping_method");
                 fieldset #shipping-methods tabindex="-1" aria-describedby=[error.map(|_| "shipping_method-error")] {
@@ -233,38 +226,43 @@ pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
                 @if let Some(e) = error {
                     p.error #terms-error { (sentence("terms", &e.message)) }
                 }
-                div.actions {
-                    button type="submit" name="action" value="cart" { "← Edit cart" }
-                    button.primary type="submit" name="action" value="place" { "Place order" }
-                }
-            }
-            aside.panel aria-labelledby="summary-title" {
-                h2 #summary-title { "Order summary" }
-                table.summary {
-                    caption.visually-hidden { "Items" }
-                    tbody {
-                        @for line in &quote.items {
-                            tr {
-                                td {
-                                    (line.quantity) " × " (line_name(line))
-                                    // Outside the form: the fix names it, and posts to the cart,
-                                    // which comes back here keeping what was typed.
-                                    @if short(line).is_some() { (stock_fix(line, Some(FORM_ID))) }
+                section.order-summary aria-labelledby="summary-title" {
+                    h2 #summary-title { "Order summary" }
+                    table.summary {
+                        caption.visually-hidden { "Items" }
+                        tbody {
+                            @for line in &quote.items {
+                                tr {
+                                    td {
+                                        (line.quantity) " × " (line_name(line))
+                                        // The fix names it, and posts to the cart (its
+                                        // `formaction`), which comes back here keeping what was typed.
+                                        @if short(line).is_some() { (stock_fix(line, Some(FORM_ID))) }
+                                    }
+                                    td.num { (line.line_total) }
                                 }
-                                td.num { (line.line_total) }
                             }
                         }
                     }
+                    (totals::block(Block {
+                        totals: &quote.totals,
+                        shipping: quote.shipping.as_ref(),
+                        discount: quote.discount.as_ref(),
+                        shipping_pending: quote
+                            .shipping_options
+                            .is_empty()
+                            .then_some("choose a country"),
+                    }))
                 }
-                (totals::block(Block {
-                    totals: &quote.totals,
-                    shipping: quote.shipping.as_ref(),
-                    discount: quote.discount.as_ref(),
-                    shipping_pending: quote
-                        .shipping_options
-                        .is_empty()
-                        .then_some("choose a country"),
-                }))
+                @let error = field_error("order");
+                @if let Some(e) = error {
+                    p.error #order-error { (sentence("order", &e.message)) }
+                }
+                div.actions {
+                    button type="submit" name="action" value="cart" { "← Edit cart" }
+                    button.primary type="submit" name="action" value="place"
+                        aria-describedby=[error.map(|_| "order-error")] { "Buy now" }
+                }
             }
         }
     };

@@ -30,12 +30,18 @@ pub async fn show(shop: &mut Shop<'_>, p: &Payments<'_>, number: &str) -> Answer
         provider,
     } = prepared;
     let chrome = shop.chrome();
+    // This browser placed it for its cart: the checkout changes it.
+    let changeable = shop
+        .pending
+        .as_ref()
+        .is_some_and(|p| p.number == order.number);
     if !intent.awaits_payment() {
         let page = crate::shop::orders::pay_view::underway_page(&chrome, number);
         return Ok(shop.page(200, page));
     }
     let resp = if provider == PROVIDER_TEST {
-        let page = crate::shop::orders::pay_view::test_page(&chrome, &order, &shop.csrf());
+        let page =
+            crate::shop::orders::pay_view::test_page(&chrome, &order, &shop.csrf(), changeable);
         shop.page(200, page)
     } else {
         let return_path = Notice::PaymentSubmitted.url(&format!("/orders/{number}"));
@@ -46,6 +52,7 @@ pub async fn show(shop: &mut Shop<'_>, p: &Payments<'_>, number: &str) -> Answer
             publishable_key: &p.settings.stripe_publishable_key,
             client_secret: &intent.client_secret,
             return_path: &return_path,
+            changeable,
         };
         shop.page(
             200,

@@ -14,14 +14,18 @@ use maud::{Markup, PreEscaped, html};
 use sha2::{Digest, Sha256};
 use storefront_domain::{Money, OrderView};
 
-/// What is being paid for: the items, totals and address, under the payment form.
-fn summary(order: &OrderView) -> Markup {
+/// What is being paid for: the items, totals and address, under the payment form; with
+/// `changeable` (the order this browser placed for its cart), the way to change it.
+fn summary(order: &OrderView, changeable: bool) -> Markup {
     html! {
         section.panel aria-labelledby="pay-summary" {
             h2 #pay-summary { "Your order" }
             (lines(order))
             h2 { "Shipping to" }
             (address(&order.name, &order.address))
+            @if changeable {
+                p { a href="/checkout" { "Edit the address, shipping or discount code" } }
+            }
             p { a href={ "/orders/" (order.number) } { "See the order" } }
         }
     }
@@ -36,6 +40,8 @@ pub struct StripeForm<'a> {
     pub client_secret: &'a str,
     /// Where Stripe sends the shopper after paying (made absolute by the script).
     pub return_path: &'a str,
+    /// The order can be changed from this browser's checkout.
+    pub changeable: bool,
 }
 
 pub fn stripe_page(chrome: &Chrome, form: StripeForm<'_>) -> Markup {
@@ -54,14 +60,14 @@ pub fn stripe_page(chrome: &Chrome, form: StripeForm<'_>) -> Markup {
             }
             noscript { p.flash.error { "Paying by card needs JavaScript." } }
         }
-        (summary(form.order))
+        (summary(form.order, form.changeable))
         script src="https://js.stripe.com/v3/" {}
         script { (PreEscaped(STRIPE_SCRIPT)) }
     };
     layout(chrome, "Payment", content)
 }
 
-pub fn test_page(chrome: &Chrome, order: &OrderView, csrf: &str) -> Markup {
+pub fn test_page(chrome: &Chrome, order: &OrderView, csrf: &str, changeable: bool) -> Markup {
     let order_number = &order.number;
     let total = &order.total;
     let content = html! {
@@ -74,7 +80,7 @@ pub fn test_page(chrome: &Chrome, order: &OrderView, csrf: &str) -> Markup {
                 button.primary type="submit" { "Pay (test mode)" }
             }
         }
-        (summary(order))
+        (summary(order, changeable))
     };
     layout(chrome, "Payment (test mode)", content)
 }
@@ -164,6 +170,8 @@ mod tests {
             events: Vec::new(),
             tracking: None,
             access_token: String::new(),
+            phone: String::new(),
+            billing: None,
         }
     }
 
@@ -180,6 +188,7 @@ mod tests {
                 publishable_key: "pk_test_\"><script>alert(1)</script>",
                 client_secret: "pi_1_secret_abc",
                 return_path: "/orders/SF-1?notice=payment_submitted",
+                changeable: false,
             },
         )
         .into_string();
@@ -208,12 +217,13 @@ mod tests {
 
     #[test]
     fn test_page_says_test_mode_and_posts_with_csrf() {
-        let page = test_page(&chrome(), &order(), "tok").into_string();
+        let page = test_page(&chrome(), &order(), "tok", true).into_string();
         assert!(page.contains("United Kingdom") && page.contains("London"));
         assert!(page.contains("TEST MODE — no real money"));
         assert!(page.contains(r#"action="/orders/SF-1/pay/test""#));
         assert!(page.contains(r#"name="csrf" value="tok""#));
         assert!(page.contains("Pay (test mode)"));
         assert!(!page.contains("<script"));
+        assert!(page.contains(r#"href="/checkout""#));
     }
 }

@@ -48,6 +48,7 @@ pub fn address(name: &str, a: &Address) -> Markup {
             (a.line1) br;
             @if !a.line2.is_empty() { (a.line2) br; }
             (a.postal_code) " " (a.city) br;
+            @if !a.state.is_empty() { (a.state) br; }
             (countries::name(&a.country).unwrap_or(a.country.as_str()))
         }
     }
@@ -111,6 +112,11 @@ pub fn page(chrome: &Chrome, order: &OrderView, payment: Option<&PaymentRecord>)
                 }
                 h2 { "Shipping to" }
                 (address(&order.name, &order.address))
+                @if !order.phone.is_empty() { p.muted { "Phone " (order.phone) } }
+                @if let Some(billing) = &order.billing {
+                    h2 { "Billing address" }
+                    (address(&order.name, billing))
+                }
                 p.muted { "Confirmation to " (order.email) }
                 h2 { "History" }
                 ul.timeline {
@@ -165,6 +171,8 @@ mod tests {
             events: Vec::new(),
             tracking: None,
             access_token: String::new(),
+            phone: String::new(),
+            billing: None,
         }
     }
 

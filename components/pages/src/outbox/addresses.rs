@@ -1,0 +1,67 @@
+//! An order's addresses as its emails show them: where it ships (with the state or
+//! province and the phone number when given) and, when it differs, where the invoice
+//! goes. One line per address, the country by name.
+
+use maud::{Markup, html};
+use storefront_domain::{Address, OrderView, countries};
+
+/// `12 Main St, Apt 4, 90210 Springfield, CA, United States`.
+fn one_line(a: &Address) -> String {
+    let place = format!("{} {}", a.postal_code, a.city);
+    [
+        a.line1.as_str(),
+        a.line2.as_str(),
+        place.trim(),
+        a.state.as_str(),
+        countries::name(&a.country).unwrap_or(&a.country),
+    ]
+    .iter()
+    .filter(|part| !part.is_empty())
+    .copied()
+    .collect::<Vec<_>>()
+    .join(", ")
+}
+
+/// The addresses in the plain-text email.
+pub fn text(order: &OrderView) -> String {
+    let mut out = format!("Shipping to: {}\n", one_line(&order.address));
+    if !order.phone.is_empty() {
+        out.push_str(&format!("Phone: {}\n", order.phone));
+    }
+    if let Some(billing) = &order.billing {
+        out.push_str(&format!("Billing address: {}\n", one_line(billing)));
+    }
+    out
+}
+
+/// The addresses in the HTML email.
+pub fn html(order: &OrderView) -> Markup {
+    html! {
+        p {
+            "Shipping to: " (one_line(&order.address))
+            @if !order.phone.is_empty() { br; "Phone: " (order.phone) }
+            @if let Some(billing) = &order.billing { br; "Billing address: " (one_line(billing)) }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_read_as_one_line_each() {
+        let a = Address {
+            line1: "1 Main St".into(),
+            city: "Springfield".into(),
+            postal_code: "90210".into(),
+            state: "CA".into(),
+            country: "US".into(),
+            ..Address::default()
+        };
+        assert_eq!(
+            one_line(&a),
+            "1 Main St, 90210 Springfield, CA, United States"
+        );
+    }
+}
