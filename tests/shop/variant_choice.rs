@@ -281,7 +281,7 @@ fn coffee_sold_by_weight_shows_its_price_per_kg_computed_by_the_writer() {
     let dir = tempfile::tempdir().unwrap();
     let app = support::start_with_admin(dir.path());
 
-    // The writer computes it from the net quantity (migration 0022 set the coffees').
+    // The writer computes it from the net quantity (migration 0021 set the coffees').
     let product = app.json("/api/products/ethiopia-yirgacheffe");
     let by_title = |title: &str| {
         product["variants"]

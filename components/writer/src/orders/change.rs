@@ -209,9 +209,13 @@ fn placed_lines(db: &Db, order_id: i64) -> anyhow::Result<Priced> {
                     unit_price: Money::new(r.int(7)?, currency.clone()),
                     line_total: Money::new(r.int(9)?, currency),
                     available: None,
+                    price_per_kg: None,
+                    thumbnail: None,
                 },
                 stock: r.int(10)?,
                 weight_grams: r.int(11)?,
+                price_per_kg: None,
+                thumbnail: None,
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
