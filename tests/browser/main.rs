@@ -14,8 +14,8 @@
 mod browser_support;
 mod office;
 mod shop;
-mod shop_choice;
 mod shop_checkout;
+mod shop_choice;
 #[path = "../support/mod.rs"]
 mod support;
 

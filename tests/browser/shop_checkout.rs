@@ -36,7 +36,7 @@ fn shopper_corrects_an_unpaid_order(viewport: Viewport, scripts: Scripts) {
         viewport,
         scripts,
         async |b| {
-            add_from_product_page(b, "french-press", None).await;
+            add_from_product_page(b, "ceramic-dripper", Some("2")).await;
             b.goto("/checkout").await;
             // The final button sits right under the order summary with its total.
             let after_summary = b
@@ -181,7 +181,7 @@ fn shopper_ships_to_a_state_and_bills_elsewhere(viewport: Viewport, scripts: Scr
         viewport,
         scripts,
         async |b| {
-            add_from_product_page(b, "french-press", None).await;
+            add_from_product_page(b, "ceramic-dripper", Some("2")).await;
             b.goto("/checkout").await;
             // The shop's own country comes preselected.
             let country = b.field("Country").await.prop("value").await.unwrap();

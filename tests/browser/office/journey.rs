@@ -7,6 +7,7 @@
 use super::catalog::{create_product, png_file};
 use super::{Scenario, in_browser, sign_in};
 use crate::browser_support::{Browser, Scripts, Viewport, xpath_literal};
+use crate::shop_choice::choose;
 use fantoccini::Locator;
 
 pub fn scenarios() -> Vec<(&'static str, Scenario)> {
@@ -14,21 +15,6 @@ pub fn scenarios() -> Vec<(&'static str, Scenario)> {
         "owner_sells_ships_and_refunds",
         owner_sells_ships_and_refunds,
     )]
-}
-
-async fn choose(browser: &Browser, select: &str, option: &str) {
-    browser
-        .find(&format!("//main//select[@name={}]", xpath_literal(select)))
-        .await
-        .find(Locator::XPath(&format!(
-            "option[normalize-space()={}]",
-            xpath_literal(option)
-        )))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
 }
 
 async fn follow(browser: &Browser, text: &str) {

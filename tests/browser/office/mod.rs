@@ -6,8 +6,8 @@ mod dashboard;
 mod journey;
 mod orders;
 mod outbox;
-mod settings;
 mod refunds;
+mod settings;
 mod sign_in;
 
 use crate::browser_support::{self, Browser, Scripts, Viewport};

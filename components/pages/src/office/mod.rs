@@ -36,8 +36,8 @@ pub mod settings;
 pub mod setup;
 pub mod sign_in;
 pub mod spreadsheet;
-pub mod webhook_log;
 pub mod table_cards;
+pub mod webhook_log;
 pub mod webhooks;
 
 use crate::http::forms::Form;
