@@ -7,7 +7,7 @@
 
 use crate::catalog::query::CatalogQuery;
 use crate::catalog::reads;
-use crate::db::{Db, int, text};
+use crate::db::{Db, int, like, text};
 use crate::http::responses::{ApiError, json};
 use spin_sdk::http::Response;
 use storefront_domain::FieldError;
@@ -23,7 +23,7 @@ pub fn list(db: &Db, query: &str) -> Result<Response, ApiError> {
             format!("must be at most {MAX_QUERY} characters"),
         )]));
     }
-    let pattern = format!("%{}%", like_escaped(&q));
+    let pattern = like::contains(&q);
     let filter = "(?1 = '%%' OR p.name LIKE ?1 ESCAPE '\\' OR p.slug LIKE ?1 ESCAPE '\\' \
                   OR EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id \
                   AND v.sku LIKE ?1 ESCAPE '\\'))";
@@ -54,27 +54,4 @@ pub fn list(db: &Db, query: &str) -> Result<Response, ApiError> {
             collections: None,
         },
     )
-}
-
-/// `q` with LIKE's wildcards and its escape character taken literally.
-fn like_escaped(q: &str) -> String {
-    let mut out = String::with_capacity(q.len());
-    for c in q.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wildcards_are_literal() {
-        assert_eq!(like_escaped("50%_a\\b"), "50\\%\\_a\\\\b");
-        assert_eq!(like_escaped("kenya"), "kenya");
-    }
 }

@@ -55,23 +55,18 @@ pub fn price_order(
     now: &str,
 ) -> Result<(Priced, Checkout), ApiError> {
     let priced = line_prices::price_lines(db, lines)?;
-    let checkout = amounts(db, &priced, choice, now)?;
+    let checkout = price_placed(db, &priced, choice, now)?;
     Ok((priced, checkout))
 }
 
-/// Every amount of an order whose lines are already priced: an unpaid order being
-/// changed keeps the prices its lines were placed at, and is priced again from there.
+/// The discount, shipping, tax and totals of lines already priced: a new order's, and an
+/// unpaid order's being changed, which keeps the prices its lines were placed at.
 pub fn price_placed(
     db: &Db,
     priced: &Priced,
     choice: &Choice,
     now: &str,
 ) -> anyhow::Result<Checkout> {
-    amounts(db, priced, choice, now)
-}
-
-/// The discount, shipping, tax and totals of lines already priced.
-fn amounts(db: &Db, priced: &Priced, choice: &Choice, now: &str) -> anyhow::Result<Checkout> {
     let (tax_mode, rate) = tax::rules(db, choice.country)?;
     let subtotal = priced.total.clone();
     let currency = subtotal.currency.clone();

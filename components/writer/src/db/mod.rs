@@ -1,8 +1,9 @@
 //! The database: the connection and its typed helpers, the schema's migrations (and the SQL
-//! splitter they need), and online backups.
+//! splitter they need), online backups, and literal search patterns for `LIKE`.
 
 pub mod backup;
 mod connection;
+pub mod like;
 pub mod migrations;
 mod sql_split;
 

@@ -7,7 +7,7 @@
 //! order number of the last order shown. The search scans the orders (no index serves
 //! "contains"); a page still reads at most `limit + 1` matching rows.
 
-use crate::db::{Db, Mode, RowExt as _, int, opt_int, opt_text, text};
+use crate::db::{Db, Mode, RowExt as _, int, like, opt_int, opt_text, text};
 use crate::http::responses::{ApiError, json};
 use crate::orders::number;
 use anyhow::anyhow;
@@ -41,8 +41,8 @@ pub fn list(db: &Db, query: &str) -> Result<Response, ApiError> {
                 int(i64::from(query.limit) + 1),
                 opt_text(query.from.as_deref()),
                 opt_text(query.to.as_deref()),
-                opt_text(query.q.as_deref().map(contains)),
-                opt_text(query.q.as_deref().and_then(number_part).map(|n| contains(&n))),
+                opt_text(query.q.as_deref().map(like::contains)),
+                opt_text(query.q.as_deref().and_then(number_part).map(|n| like::contains(&n))),
             ],
         )?;
         let more = rows.len() > query.limit as usize;
@@ -73,20 +73,6 @@ pub fn list(db: &Db, query: &str) -> Result<Response, ApiError> {
         })
     })?;
     json(200, &list)
-}
-
-/// A LIKE pattern matching text that contains `s` as typed: `%`, `_` and the escape
-/// character itself match only themselves.
-fn contains(s: &str) -> String {
-    let mut pattern = String::from("%");
-    for c in s.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
 }
 
 /// What a search may match of an order number (`SF-7K3M-Q9TX-2PDA`), compared without its
@@ -127,12 +113,6 @@ fn order_id(db: &Db, number: &str) -> Result<i64, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn wildcards_match_only_themselves() {
-        assert_eq!(contains("ada"), "%ada%");
-        assert_eq!(contains("50%_off\\"), "%50\\%\\_off\\\\%");
-    }
 
     #[test]
     fn number_parts_with_or_without_the_prefix() {
