@@ -1,0 +1,115 @@
+//! A fixed amount of work for the scale benchmark: TOTAL requests shared by CLIENTS
+//! keep-alive connections (the same generator as [`super::http_load`], counted instead of
+//! timed), for building a large shop through its own APIs.
+
+use crate::http_load::{MakeRequest, Run, threads};
+use bytes::Bytes;
+use http_body_util::{BodyExt as _, Full};
+use hyper_util::rt::TokioIo;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
+
+/// Requests `0..total` spread over `clients` connections; request `i` is `make(c, i)`.
+/// Refused or failed requests are counted as errors and tried again with the same `i`
+/// (a command's idempotency key makes that safe), at most [`TRIES`] times each.
+pub fn drive_total(addr: SocketAddr, clients: usize, total: u64, make: Arc<MakeRequest>) -> Run {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads())
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let next = Arc::new(AtomicU64::new(0));
+    runtime.block_on(async move {
+        let started = Instant::now();
+        let tasks: Vec<_> = (0..clients)
+            .map(|c| tokio::spawn(client(addr, c, total, next.clone(), make.clone())))
+            .collect();
+        let mut latencies = Vec::new();
+        let mut errors = 0;
+        for task in tasks {
+            let (l, e) = task.await.expect("a client task");
+            latencies.extend(l);
+            errors += e;
+        }
+        latencies.sort();
+        Run {
+            latencies,
+            errors,
+            elapsed: started.elapsed().as_secs_f64(),
+        }
+    })
+}
+
+/// Tries per request before the build gives up on it.
+const TRIES: u32 = 20;
+
+async fn connect(addr: SocketAddr) -> Option<Sender> {
+    let stream = tokio::net::TcpStream::connect(addr).await.ok()?;
+    stream.set_nodelay(true).ok()?;
+    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .ok()?;
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    Some(sender)
+}
+
+async fn client(
+    addr: SocketAddr,
+    c: usize,
+    total: u64,
+    next: Arc<AtomicU64>,
+    make: Arc<MakeRequest>,
+) -> (Vec<Duration>, u64) {
+    let mut latencies = Vec::new();
+    let mut errors = 0u64;
+    let mut sender: Option<Sender> = None;
+    loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        if i >= total {
+            return (latencies, errors);
+        }
+        for attempt in 1..=TRIES {
+            let mut open = match sender.take() {
+                Some(s) if !s.is_closed() => s,
+                _ => match connect(addr).await {
+                    Some(s) => s,
+                    None => {
+                        errors += 1;
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+            };
+            if open.ready().await.is_err() {
+                continue;
+            }
+            let t = Instant::now();
+            let Ok(resp) = open.send_request(make(c, i)).await else {
+                errors += 1;
+                continue;
+            };
+            let status = resp.status();
+            let body = resp.into_body().collect().await;
+            sender = Some(open);
+            if status.is_success() && body.is_ok() {
+                latencies.push(t.elapsed());
+                break;
+            }
+            errors += 1;
+            if attempt == TRIES {
+                let text = body.map(|b| b.to_bytes()).unwrap_or_default();
+                panic!(
+                    "request {i} refused {TRIES} times, last {status}: {}",
+                    String::from_utf8_lossy(&text)
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(20 * u64::from(attempt))).await;
+        }
+    }
+}
