@@ -332,9 +332,34 @@ fn measure(label: &str, dir: &Path, snapshot: Option<&Snapshot>) -> Vec<(String,
     );
 
     let placed = orders.latencies.len() as u64 + beside.latencies.len() as u64;
-    let pid = app.child.id();
-    row("RSS of `up` after all that", Figure::kib(peak_kib(pid)));
-    assert!(app.stop().success());
+    let mut app = app;
+    row(
+        "RSS of `up` after all that",
+        Figure::kib(peak_kib(app.child.id())),
+    );
+    let stopping = Instant::now();
+    support::send_signal(app.child.id(), "TERM");
+    let status = app.wait_for_exit();
+    let took = stopping.elapsed().as_secs_f64();
+    row(
+        "stop (SIGTERM to exit)",
+        if status.success() {
+            Figure {
+                text: format!("{took:.2} s"),
+                value: Some(took),
+            }
+        } else {
+            let last = app
+                .stderr()
+                .into_iter()
+                .rev()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" / ");
+            Figure::failed(format!("{status} after {took:.1} s: {last}"))
+        },
+    );
+    drop(app);
 
     let (check, rss) = timed_check(dir);
     row("`storefront check` (offline)", check);
