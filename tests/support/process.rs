@@ -306,6 +306,24 @@ pub fn with_fd_limit(cmd: &Command, fds: u32) -> Command {
     limited
 }
 
+/// `cmd` run with no file larger than `bytes` (`prlimit --fsize`): a write past it fails
+/// and the kernel ends the process with SIGXFSZ, a file-system fault at a chosen point.
+pub fn with_file_size_limit(cmd: &Command, bytes: u64) -> Command {
+    let mut limited = Command::new("prlimit");
+    limited
+        .arg(format!("--fsize={bytes}"))
+        .arg("--")
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(v) => limited.env(key, v),
+            None => limited.env_remove(key),
+        };
+    }
+    limited
+}
+
 /// (`VmRSS`, `VmHWM`) of process `pid` in KiB, from `/proc/PID/status`.
 pub fn memory_kib(pid: u32) -> (u64, u64) {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
