@@ -18,7 +18,7 @@ pub const LOCK_FILE: &str = "storefront.lock";
 /// file and a lock belongs to the file it was taken on.
 pub const OWNER_FILE: &str = "storefront.owner";
 
-/// Who holds a data dir; written into the lock file.
+/// Who holds a data dir; written into [`OWNER_FILE`].
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Owner {
     pub pid: u32,

@@ -17,10 +17,39 @@ const SIGXFSZ: i32 = 25;
 /// A pid no process has (above the kernel's limit of 2^22).
 const GONE_PID: u32 = 4_999_999;
 
-/// A data dir with one order and 64 MiB more (a table of random blobs, added while no
-/// writer runs), so that a `VACUUM INTO` takes long enough to be caught halfway. The
-/// database file's size.
-fn grown_shop(data: &Path) -> u64 {
+/// A shop to back up: `data` holds one order and 64 MiB more (a table of random blobs,
+/// added while no writer runs), so that a `VACUUM INTO` takes long enough to be caught
+/// halfway; `size` is its database file's; the backup goes to `to` in its own folder.
+struct GrownShop {
+    dir: tempfile::TempDir,
+    data: PathBuf,
+    size: u64,
+    to: PathBuf,
+}
+
+impl GrownShop {
+    fn new() -> GrownShop {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let backups = dir.path().join("backups");
+        std::fs::create_dir_all(&backups).unwrap();
+        let size = grow(&data);
+        let to = backups.join("shop.db");
+        GrownShop {
+            dir,
+            data,
+            size,
+            to,
+        }
+    }
+
+    fn backups(&self) -> &Path {
+        self.to.parent().unwrap()
+    }
+}
+
+/// One order, then the ballast; the database file's size.
+fn grow(data: &Path) -> u64 {
     let writer = support::start_writer(data);
     let placed = writer.place_on_writer("grown-1", &support::order_body("french-press", 1));
     assert_eq!(placed.status(), 201);
@@ -118,51 +147,43 @@ fn retry_succeeds_and_restores(out: Output, to: &Path, scratch: &Path) {
 
 #[test]
 fn an_online_backup_whose_writer_is_killed_halfway_leaves_no_file_and_can_be_retried() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let backups = dir.path().join("backups");
-    std::fs::create_dir_all(&backups).unwrap();
-    let size = grown_shop(&data);
-    let to = backups.join("shop.db");
+    let shop = GrownShop::new();
+    let (data, size, to) = (&shop.data, shop.size, &shop.to);
 
-    let mut writer = support::start_writer(&data);
-    let running = backup_command(&to, &["--writer-url", &writer.base_url])
+    let mut writer = support::start_writer(data);
+    let running = backup_command(to, &["--writer-url", &writer.base_url])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let (_, written) = kill_when_written(&backups, size / 2, writer.child.id());
+    let (_, written) = kill_when_written(shop.backups(), size / 2, writer.child.id());
     assert!(written < size, "killed before the copy was complete");
     writer.wait_for_exit();
     let out = running.wait_with_output().unwrap();
     assert!(!out.status.success(), "a backup whose writer died failed");
     assert!(!to.exists(), "a partial backup carries the name asked for");
 
-    let writer = support::start_writer(&data);
-    let out = backup_command(&to, &["--writer-url", &writer.base_url])
+    let writer = support::start_writer(data);
+    let out = backup_command(to, &["--writer-url", &writer.base_url])
         .output()
         .unwrap();
     assert!(writer.stop().success());
-    retry_succeeds_and_restores(out, &to, dir.path());
+    retry_succeeds_and_restores(out, to, shop.dir.path());
 }
 
 #[test]
 fn an_offline_backup_killed_halfway_leaves_no_file_a_restore_refuses_its_partial_and_a_retry_works()
 {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let backups = dir.path().join("backups");
-    std::fs::create_dir_all(&backups).unwrap();
-    let size = grown_shop(&data);
-    let to = backups.join("shop.db");
-    let data_dir = ["--data-dir", data.to_str().unwrap()];
+    let shop = GrownShop::new();
+    let (size, to) = (shop.size, &shop.to);
+    let data_dir = ["--data-dir", shop.data.to_str().unwrap()];
 
-    let mut running = backup_command(&to, &data_dir)
+    let mut running = backup_command(to, &data_dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let (partial, written) = kill_when_written(&backups, size / 2, running.id());
+    let (partial, written) = kill_when_written(shop.backups(), size / 2, running.id());
     assert!(!running.wait().unwrap().success());
     assert!(written < size, "killed before the copy was complete");
     assert!(!to.exists(), "a partial backup carries the name asked for");
@@ -177,15 +198,15 @@ fn an_offline_backup_killed_halfway_leaves_no_file_a_restore_refuses_its_partial
     );
 
     // What the killed run left is refused by restore, which leaves the data dir empty.
-    let refused_into = dir.path().join("refused");
+    let refused_into = shop.dir.path().join("refused");
     let out = restore(&partial, &refused_into);
     assert!(!out.status.success());
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("nothing was restored from"), "{said}");
     assert!(!refused_into.join("sqlite_db.db").exists());
 
-    let out = backup_command(&to, &data_dir).output().unwrap();
-    retry_succeeds_and_restores(out, &to, dir.path());
+    let out = backup_command(to, &data_dir).output().unwrap();
+    retry_succeeds_and_restores(out, to, shop.dir.path());
 }
 
 /// The data dir's local secrets, as stored.
