@@ -220,7 +220,10 @@ mod tests {
         for p in [&stale, &mine, &other] {
             std::fs::write(p, b"half").unwrap();
         }
-        assert_eq!(remove_stale_partials(&path).unwrap(), [stale.clone()]);
+        assert_eq!(
+            remove_stale_partials(&path).unwrap(),
+            std::slice::from_ref(&stale)
+        );
         assert!(!stale.exists() && mine.exists() && other.exists());
         assert!(
             remove_stale_partials(&dir.path().join("missing/x"))
