@@ -34,7 +34,7 @@ pub enum Command {
     /// Take a consistent snapshot of the database through the writer and verify it;
     /// to a file, or to an S3-compatible store (`--to s3://bucket/prefix`).
     Backup(BackupArgs),
-    /// Restore a snapshot from an S3-compatible store into an empty, unowned data dir.
+    /// Restore a snapshot (a file, or from an S3-compatible store) into an empty, unowned data dir.
     Restore(RestoreArgs),
     /// List every mismatch between the payment provider and the ledger over a window.
     Reconcile(ReconcileArgs),
@@ -198,7 +198,8 @@ pub struct BackupArgs {
 
 #[derive(Args, Debug)]
 pub struct RestoreArgs {
-    /// `s3://bucket/prefix` (its newest snapshot) or `s3://bucket/prefix/storefront-….db`.
+    /// `s3://bucket/prefix` (its newest snapshot), `s3://bucket/prefix/storefront-….db`, or
+    /// a snapshot file (`storefront backup --to FILE`).
     #[arg(long)]
     pub from: String,
     /// The data dir to restore into: must hold no database and not be owned.

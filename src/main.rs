@@ -4,6 +4,7 @@
 //! interfaces they import, and is the one process that owns the SQLite files.
 
 mod app;
+mod atomic_file;
 mod cli;
 mod database;
 mod host;

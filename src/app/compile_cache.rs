@@ -73,7 +73,5 @@ fn compile(engine: &Engine, wasm: &[u8], path: &Path) -> Result<Component> {
 
 fn write_atomically(dir: &Path, target: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(".tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, target)
+    crate::atomic_file::write(target, bytes, 0o644)
 }

@@ -1,7 +1,8 @@
 //! Exclusive ownership of a data directory by one process.
 //!
 //! Before any SQLite file is opened, the process takes an OS lock (`flock`) on
-//! `<data-dir>/storefront.lock` and writes who it is into the file. The lock is held
+//! `<data-dir>/storefront.lock` and writes who it is into `storefront.owner` beside it
+//! (atomically, so a reader never sees half a record). The lock is held
 //! for the life of the process and released by the kernel if the process dies, so a
 //! crashed writer never blocks its successor. A second writer either fails at once
 //! with a message naming the owner, or waits for the handover.
@@ -9,13 +10,15 @@
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions, TryLockError};
-use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 pub const LOCK_FILE: &str = "storefront.lock";
+/// The owner's record; not the lock file itself, since an atomic write replaces the
+/// file and a lock belongs to the file it was taken on.
+pub const OWNER_FILE: &str = "storefront.owner";
 
-/// Who holds a data dir; written into the lock file.
+/// Who holds a data dir; written into [`OWNER_FILE`].
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Owner {
     pub pid: u32,
@@ -48,18 +51,15 @@ pub enum Wait {
     For(Duration),
 }
 
-fn read_owner(file: &mut File) -> Option<Owner> {
-    let mut text = String::new();
-    file.seek(SeekFrom::Start(0)).ok()?;
-    file.read_to_string(&mut text).ok()?;
+fn read_owner(data_dir: &Path) -> Option<Owner> {
+    let text = std::fs::read_to_string(data_dir.join(OWNER_FILE)).ok()?;
     serde_json::from_str(&text).ok()
 }
 
 /// Reads who currently owns `data_dir`, if anyone has ever recorded it.
 #[cfg(test)]
 pub fn current_owner(data_dir: &Path) -> Option<Owner> {
-    let mut file = File::open(data_dir.join(LOCK_FILE)).ok()?;
-    read_owner(&mut file)
+    read_owner(data_dir)
 }
 
 impl Ownership {
@@ -68,7 +68,7 @@ impl Ownership {
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("cannot create data dir {}", data_dir.display()))?;
         let path = data_dir.join(LOCK_FILE);
-        let mut file = OpenOptions::new()
+        let file = OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
@@ -84,7 +84,7 @@ impl Ownership {
             match file.try_lock() {
                 Ok(()) => break,
                 Err(TryLockError::WouldBlock) => {
-                    let owner = read_owner(&mut file)
+                    let owner = read_owner(data_dir)
                         .map(|o| o.to_string())
                         .unwrap_or_else(|| "another process".to_string());
                     match deadline {
@@ -123,10 +123,10 @@ impl Ownership {
             version: env!("CARGO_PKG_VERSION").to_string(),
             role: role.to_string(),
         };
-        file.set_len(0)?;
-        file.seek(SeekFrom::Start(0))?;
-        file.write_all(serde_json::to_string(&owner)?.as_bytes())?;
-        file.sync_all()?;
+        let record = data_dir.join(OWNER_FILE);
+        let _ = crate::atomic_file::remove_stale_partials(&record);
+        crate::atomic_file::write(&record, serde_json::to_string(&owner)?.as_bytes(), 0o644)
+            .with_context(|| format!("cannot write {}", record.display()))?;
         Ok(Ownership { file })
     }
 }

@@ -13,6 +13,7 @@ use crate::database::{DEFAULT_DB_FILE as DATABASE_FILE, Database};
 use crate::storefront::app_profile::Storefront;
 use crate::storefront::offsite_backup::Store;
 use crate::storefront::provider_intents;
+use crate::storefront::snapshot_file;
 use crate::storefront::writer_calls::{Answer, WriterCalls};
 use anyhow::{Context, Result, bail};
 use bytes::Bytes;
@@ -285,7 +286,8 @@ pub async fn set_password(args: SetPasswordArgs) -> Result<()> {
     Ok(())
 }
 
-/// Takes a consistent snapshot through the writer (`VACUUM INTO`), then verifies it.
+/// Takes a consistent snapshot through the writer (`VACUUM INTO`), verifies it and only
+/// then gives it the requested name ([`snapshot_file`]).
 pub async fn backup(args: BackupArgs) -> Result<()> {
     if args.to.starts_with("s3://") {
         return backup_offsite(args).await;
@@ -302,19 +304,25 @@ pub async fn backup(args: BackupArgs) -> Result<()> {
     Ok(())
 }
 
-/// The writer's `VACUUM INTO` snapshot at `to`, verified; its summary line.
+/// The writer's `VACUUM INTO` snapshot, verified and named `to`; its summary line.
 async fn snapshot(target: &AdminTarget, to: &Path) -> Result<String> {
     let target = Target::open(target).await?;
-    let body = serde_json::json!({ "path": to.to_string_lossy() });
-    let answer = target
-        .call(http::Method::POST, "/admin/backup", Some(body))
-        .await;
+    let taken = snapshot_file::taken(to, |partial| {
+        let target = &target;
+        async move {
+            let body = serde_json::json!({ "path": partial.to_string_lossy() });
+            let answer = target
+                .call(http::Method::POST, "/admin/backup", Some(body))
+                .await?;
+            if !answer.status.is_success() {
+                bail!("backup failed ({}): {}", answer.status, answer.message());
+            }
+            Ok(())
+        }
+    })
+    .await;
     target.close().await?;
-    let answer = answer?;
-    if !answer.status.is_success() {
-        bail!("backup failed ({}): {}", answer.status, answer.message());
-    }
-    verify_snapshot(to)
+    taken
 }
 
 /// `backup --to s3://…`: a verified snapshot uploaded, or (`--list`) the snapshots there.
@@ -336,8 +344,10 @@ async fn backup_offsite(args: BackupArgs) -> Result<()> {
     Ok(())
 }
 
-/// `restore --from s3://…`: into an empty data dir that no process owns; the snapshot is
-/// checked before it is named `sqlite_db.db`.
+/// `restore --from s3://…` or `--from FILE`: into an empty data dir that no process owns;
+/// the snapshot is copied under a partial name and checked before it is named
+/// `sqlite_db.db`, so a broken snapshot (e.g. a backup killed halfway) is refused and
+/// leaves the data dir as it was.
 pub async fn restore(args: RestoreArgs) -> Result<()> {
     std::fs::create_dir_all(&args.data_dir)
         .with_context(|| format!("cannot create {}", args.data_dir.display()))?;
@@ -354,22 +364,27 @@ pub async fn restore(args: RestoreArgs) -> Result<()> {
             args.data_dir.display()
         );
     }
-    let store = Store::open(&args.from)?;
-    let key = Store::names_snapshot(&args.from)
-        .then(|| store.key_of(&args.from))
-        .flatten();
-    let partial = args.data_dir.join(format!("{DATABASE_FILE}.restoring"));
-    let url = store.download(key.as_deref(), &partial).await?;
-    let summary = match verify_snapshot(&partial) {
-        Ok(summary) => summary,
-        Err(e) => {
-            let _ = std::fs::remove_file(&partial);
-            return Err(e);
+    let from = args.from.as_str();
+    let mut source = from.to_string();
+    let summary = snapshot_file::taken(&db, |partial| {
+        let source = &mut source;
+        async move {
+            if !from.starts_with("s3://") {
+                std::fs::copy(from, &partial).with_context(|| format!("cannot read {from}"))?;
+                return Ok(());
+            }
+            let store = Store::open(from)?;
+            let key = Store::names_snapshot(from)
+                .then(|| store.key_of(from))
+                .flatten();
+            *source = store.download(key.as_deref(), &partial).await?;
+            Ok(())
         }
-    };
-    std::fs::rename(&partial, &db).with_context(|| format!("cannot name {}", db.display()))?;
+    })
+    .await
+    .with_context(|| format!("nothing was restored from {from}"))?;
     drop(ownership);
-    println!("restored {url} into {}: {summary}", db.display());
+    println!("restored {source} into {}: {summary}", db.display());
     Ok(())
 }
 
@@ -378,7 +393,9 @@ pub fn verify_snapshot(path: &Path) -> Result<String> {
     let conn =
         rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .with_context(|| format!("cannot open snapshot {}", path.display()))?;
-    let result: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    let result: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .with_context(|| format!("snapshot {} is not a whole database", path.display()))?;
     if result != "ok" {
         bail!(
             "snapshot {} failed integrity_check: {result}",

@@ -11,4 +11,5 @@ pub mod first_run;
 pub mod local_secrets;
 pub mod offsite_backup;
 pub mod provider_intents;
+pub mod snapshot_file;
 pub mod writer_calls;

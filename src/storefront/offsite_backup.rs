@@ -2,7 +2,7 @@
 //! (`s3://bucket/prefix`), through the `object_store` crate.
 //!
 //! - A snapshot is the writer's `VACUUM INTO` file, checked with `PRAGMA integrity_check`
-//!   before it leaves the machine, uploaded in [`CHUNK`] parts (so memory stays bounded
+//!   before it leaves the machine (and named only once checked: [`super::snapshot_file`]), uploaded in [`CHUNK`] parts (so memory stays bounded
 //!   whatever the database's size) as `<prefix>/storefront-<UTC time>.db`.
 //! - `--list` shows the snapshots; the writer's schedule keeps the newest `--backup-keep`.
 //! - A restore downloads one (the newest under a prefix, or a named key) into an empty,
@@ -199,23 +199,21 @@ pub async fn run_forever(
 async fn round(writer: &WriterCalls, store: &Store, keep: usize) -> Result<String> {
     let dir = tempfile::tempdir().context("a temporary folder for the snapshot")?;
     let file = dir.path().join("snapshot.db");
-    let body = serde_json::json!({ "path": file.to_string_lossy() });
-    let answer = writer
-        .call(http::Method::POST, "/admin/backup", Some(body))
-        .await?;
-    if !answer.status.is_success() {
-        bail!(
-            "the writer refused ({}): {}",
-            answer.status,
-            answer.message()
-        );
-    }
-    let checked = file.clone();
-    let summary = tokio::task::spawn_blocking(move || {
-        crate::storefront::admin_commands::verify_snapshot(&checked)
+    let summary = crate::storefront::snapshot_file::taken(&file, |partial| async move {
+        let body = serde_json::json!({ "path": partial.to_string_lossy() });
+        let answer = writer
+            .call(http::Method::POST, "/admin/backup", Some(body))
+            .await?;
+        if !answer.status.is_success() {
+            bail!(
+                "the writer refused ({}): {}",
+                answer.status,
+                answer.message()
+            );
+        }
+        Ok(())
     })
-    .await
-    .context("verify task")??;
+    .await?;
     let url = store.upload(&file).await?;
     let pruned = store.prune(keep).await?;
     Ok(format!(

@@ -1,12 +1,14 @@
 //! The host itself, whatever app it runs: Spin conformance, the manifest deciding roles,
 //! owning the data dir, migrations, group commit, the answer cache, hot reload, start-up
 //! errors, the shop's public origin, the operator listener, audit and backups (local and
-//! off-site). One binary; each concern is a module.
+//! off-site), every file the host writes written atomically. One binary; each concern is
+//! a module.
 
 #[path = "../support/mod.rs"]
 mod support;
 
 mod answer_cache;
+mod atomic_writes;
 mod audit_backup;
 mod conformance;
 mod group_commit;

@@ -289,21 +289,32 @@ pub fn send_signal(pid: u32, signal: &str) {
         .status();
 }
 
-/// `cmd` run under `ulimit -n FDS` (through `sh`, so no libc in tests).
-pub fn with_fd_limit(cmd: &Command, fds: u32) -> Command {
-    let mut limited = Command::new("sh");
-    limited
-        .arg("-c")
-        .arg(format!("ulimit -n {fds} && exec \"$0\" \"$@\""))
-        .arg(cmd.get_program())
-        .args(cmd.get_args());
+/// `cmd` run by `wrapper` (its program and arguments appended), with `cmd`'s environment.
+fn run_by(mut wrapper: Command, cmd: &Command) -> Command {
+    wrapper.arg(cmd.get_program()).args(cmd.get_args());
     for (key, value) in cmd.get_envs() {
         match value {
-            Some(v) => limited.env(key, v),
-            None => limited.env_remove(key),
+            Some(v) => wrapper.env(key, v),
+            None => wrapper.env_remove(key),
         };
     }
-    limited
+    wrapper
+}
+
+/// `cmd` run under `ulimit -n FDS` (through `sh`, so no libc in tests).
+pub fn with_fd_limit(cmd: &Command, fds: u32) -> Command {
+    let mut sh = Command::new("sh");
+    sh.arg("-c")
+        .arg(format!("ulimit -n {fds} && exec \"$0\" \"$@\""));
+    run_by(sh, cmd)
+}
+
+/// `cmd` run with no file larger than `bytes` (`prlimit --fsize`): a write past it fails
+/// and the kernel ends the process with SIGXFSZ, a file-system fault at a chosen point.
+pub fn with_file_size_limit(cmd: &Command, bytes: u64) -> Command {
+    let mut prlimit = Command::new("prlimit");
+    prlimit.arg(format!("--fsize={bytes}")).arg("--");
+    run_by(prlimit, cmd)
 }
 
 /// (`VmRSS`, `VmHWM`) of process `pid` in KiB, from `/proc/PID/status`.

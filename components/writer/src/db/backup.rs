@@ -1,7 +1,9 @@
 //! `POST /admin/backup {"path": "/absolute/new-file.db"}`: a consistent snapshot of the
 //! live database written by SQLite's `VACUUM INTO` through the writer's own connection,
 //! so it sees exactly the committed state between two commands. The caller (the
-//! `storefront backup` command) verifies the file with `integrity_check` afterwards.
+//! `storefront backup` command, the host's backup schedule) passes a partial name beside
+//! the final one, verifies the file with `integrity_check` and only then renames it, so
+//! a snapshot cut short never carries the name the operator asked for.
 
 use crate::db::{Db, text};
 use crate::http::request::parse_json;
