@@ -160,9 +160,7 @@ impl Database {
         policy: CommitPolicy,
         read_connections: usize,
     ) -> Result<Database> {
-        let path = data_dir.join(DEFAULT_DB_FILE);
-        check_wal(&path)?;
-        Self::open_checked(path, policy, read_connections)
+        Self::open_checked(data_dir, policy, read_connections, false)
     }
 
     /// [`Self::open_exclusive`] for a process about to serve: the database file must also
@@ -172,17 +170,20 @@ impl Database {
         policy: CommitPolicy,
         read_connections: usize,
     ) -> Result<Database> {
-        let path = data_dir.join(DEFAULT_DB_FILE);
-        check_wal(&path)?;
-        quick_check::run(&path)?;
-        Self::open_checked(path, policy, read_connections)
+        Self::open_checked(data_dir, policy, read_connections, true)
     }
 
     fn open_checked(
-        path: PathBuf,
+        data_dir: &Path,
         policy: CommitPolicy,
         read_connections: usize,
+        check_pages: bool,
     ) -> Result<Database> {
+        let path = data_dir.join(DEFAULT_DB_FILE);
+        check_wal(&path)?;
+        if check_pages {
+            quick_check::run(&path)?;
+        }
         let mut conn = open_locked(&path)?;
         conn.execute_batch("PRAGMA journal_mode = WAL;")?;
         readers::configure(&conn)?;

@@ -108,22 +108,16 @@ mod tests {
         let err = |code| {
             rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), Some("x".into()))
         };
-        assert_eq!(
-            classify(&err(rusqlite::ffi::SQLITE_CORRUPT)),
-            Some(Fault::Permanent)
-        );
-        assert_eq!(
-            classify(&err(rusqlite::ffi::SQLITE_NOTADB)),
-            Some(Fault::Permanent)
-        );
-        assert_eq!(
-            classify(&err(rusqlite::ffi::SQLITE_FULL)),
-            Some(Fault::Transient)
-        );
-        assert_eq!(
-            classify(&err(rusqlite::ffi::SQLITE_IOERR_WRITE)),
-            Some(Fault::Transient)
-        );
+        use rusqlite::ffi::*;
+        for (code, fault) in [
+            (SQLITE_CORRUPT, Fault::Permanent),
+            (SQLITE_NOTADB, Fault::Permanent),
+            (SQLITE_FULL, Fault::Transient),
+            (SQLITE_IOERR_WRITE, Fault::Transient),
+            (SQLITE_BUSY, Fault::Transient),
+        ] {
+            assert_eq!(classify(&err(code)), Some(fault), "{code}");
+        }
         assert_eq!(classify(&err(rusqlite::ffi::SQLITE_CONSTRAINT)), None);
     }
 }

@@ -370,3 +370,29 @@ fn operator_url(app: &support::TestApp) -> String {
         .trim()
         .to_string()
 }
+
+#[test]
+fn the_pages_answer_a_damaged_writer_at_once_and_do_not_retry_it() {
+    let dir = stopped_cleanly_with_orders();
+    let orders = root_page(dir.path(), "orders");
+    let shop = support::start(dir.path());
+    damage_page(dir.path(), orders);
+
+    let started = std::time::Instant::now();
+    let r = shop.post_order(
+        Some("pages-damaged"),
+        &support::order_body("french-press", 1),
+    );
+    // Not the 10 s of retries a briefly unavailable writer gets, and not a 502.
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(r.status(), 503, "{:?}", r.text());
+    assert!(
+        r.text().unwrap().contains("storage_damaged"),
+        "{:?}",
+        r.text()
+    );
+    assert!(r.headers().get("retry-after").is_none());
+    let mut shop = shop;
+    support::send_signal(shop.child.id(), "KILL");
+    let _ = shop.child.wait();
+}

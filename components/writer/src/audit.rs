@@ -2,8 +2,8 @@
 //! Each check yields findings (one readable line each); an empty list means it holds.
 //!
 //! - `PRAGMA integrity_check` is `ok`; when it is not, its lines name the damaged tables
-//!   and indexes ([`storage_damage`]) and the other checks are skipped: they would read
-//!   the damaged pages and fail instead of reporting;
+//!   and indexes ([`storage_damage`]), and if the other checks then fail on the damaged
+//!   pages, that is one more finding, not an internal error;
 //! - for tables whose rows are never deleted, `sqlite_sequence` (ids ever issued) equals
 //!   `MAX(id)` and the row count: the exact symptom of the lost Rails orders was
 //!   "17 ids issued, `MAX(id)` 15";
@@ -72,23 +72,8 @@ pub fn audit(db: &Db) -> Result<Response, ApiError> {
     // fails, and would take the transaction (and the report) with it.
     let mut damage = Vec::new();
     integrity(db, &mut damage)?;
-    if !damage.is_empty() {
-        damage.push(
-            "the other checks were skipped: the database file is damaged (see \
-             docs/operations.md, \"Damaged database files\")"
-                .to_string(),
-        );
-        return json(
-            200,
-            &Report {
-                ok: false,
-                summary: "audit failed: the database file is damaged".to_string(),
-                findings: damage,
-            },
-        );
-    }
     let report = db.transaction(Mode::Read, |db| -> anyhow::Result<Report> {
-        let mut findings = Vec::new();
+        let mut findings = damage.clone();
         let mut counts = Vec::new();
         for table in APPEND_ONLY {
             counts.push((table, sequences(db, table, &mut findings)?));
@@ -120,8 +105,27 @@ pub fn audit(db: &Db) -> Result<Response, ApiError> {
             summary,
             findings,
         })
-    })?;
-    json(200, &report)
+    });
+    match report {
+        Ok(report) => json(200, &report),
+        // The file is damaged where the other checks read: report the damage.
+        Err(e) if !damage.is_empty() => {
+            damage.push(format!(
+                "the other checks could not run on the damaged file ({}); see \
+                 docs/operations.md, \"Damaged database files\"",
+                e.root_cause()
+            ));
+            json(
+                200,
+                &Report {
+                    ok: false,
+                    summary: "audit failed: the database file is damaged".to_string(),
+                    findings: damage,
+                },
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn integrity(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
