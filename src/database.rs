@@ -18,8 +18,11 @@ pub mod batch;
 pub mod checkpoints;
 pub mod lease;
 pub mod ownership;
+pub mod quick_check;
 pub mod readers;
 pub mod statement;
+pub mod storage_fault;
+pub mod wal_scan;
 
 use anyhow::{Context, Result};
 use batch::{Batch, CommitMode, CommitPolicy, Outcome, OutputGate, Stats};
@@ -102,6 +105,7 @@ impl Session {
                     "group commit failed, {} held responses become 503: {e}",
                     batch.requests
                 );
+                storage_fault::note(&e, Path::new(self.conn.path().unwrap_or("the database")));
                 Err(Arc::from(e.to_string()))
             }
         };
@@ -148,32 +152,39 @@ pub fn configure_sqlite_library() {
 
 impl Database {
     /// Opens `<data_dir>/sqlite_db.db`, takes the process's exclusive lock on it at once,
-    /// and opens `read_connections` read connections beside the batch connection.
+    /// and opens `read_connections` read connections beside the batch connection. A WAL
+    /// whose damage would drop acknowledged commits is refused before SQLite sees it
+    /// ([`wal_scan`]).
     pub fn open_exclusive(
         data_dir: &Path,
         policy: CommitPolicy,
         read_connections: usize,
     ) -> Result<Database> {
+        Self::open_checked(data_dir, policy, read_connections, false)
+    }
+
+    /// [`Self::open_exclusive`] for a process about to serve: the database file must also
+    /// pass [`quick_check`] first.
+    pub fn open_for_serving(
+        data_dir: &Path,
+        policy: CommitPolicy,
+        read_connections: usize,
+    ) -> Result<Database> {
+        Self::open_checked(data_dir, policy, read_connections, true)
+    }
+
+    fn open_checked(
+        data_dir: &Path,
+        policy: CommitPolicy,
+        read_connections: usize,
+        check_pages: bool,
+    ) -> Result<Database> {
         let path = data_dir.join(DEFAULT_DB_FILE);
-        let mut conn = Connection::open_with_flags_and_vfs(
-            &path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                | OpenFlags::SQLITE_OPEN_URI,
-            readers::VFS,
-        )
-        .with_context(|| format!("cannot open database {}", path.display()))?;
-        // The first lock taken by any connection of the process becomes the process's
-        // exclusive OS lock (unix-excl); take it before anything else, so that the WAL
-        // index is never created as a shared-memory file.
-        conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;")
-            .with_context(|| {
-                format!(
-                    "cannot take the exclusive SQLite lock on {} (is another process using it?)",
-                    path.display()
-                )
-            })?;
+        check_wal(&path)?;
+        if check_pages {
+            quick_check::run(&path)?;
+        }
+        let mut conn = open_locked(&path)?;
         conn.execute_batch("PRAGMA journal_mode = WAL;")?;
         readers::configure(&conn)?;
         let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
@@ -334,6 +345,67 @@ impl Database {
                 .map_err(|(_, e)| e)
                 .context("closing the database failed")
         })
+    }
+}
+
+/// The first connection of the process to `path`: opened (created if missing) with the
+/// process's exclusive lock taken at once. The first lock taken by any connection of the
+/// process becomes the process's exclusive OS lock (unix-excl); it is taken before
+/// anything else, so that the WAL index is never created as a shared-memory file.
+pub(crate) fn open_locked(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags_and_vfs(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
+        readers::VFS,
+    )
+    .with_context(|| format!("cannot open database {}", path.display()))?;
+    conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;")
+        .map_err(|e| first_lock_failed(path, e))?;
+    Ok(conn)
+}
+
+/// Refuses a WAL whose damage would silently drop acknowledged commits
+/// ([`wal_scan`]); logs a torn tail, which SQLite drops.
+fn check_wal(path: &Path) -> Result<()> {
+    let scan = wal_scan::scan(path)
+        .with_context(|| format!("cannot read the write-ahead log of {}", path.display()))??;
+    if scan.dropped_frames > 0 {
+        tracing::warn!(
+            "the write-ahead log of {} ends in {} frame(s) of a commit that never finished \
+             (a crash or power cut cut it short, so it was never acknowledged): dropped, as \
+             SQLite drops them; the {} frame(s) of finished commits before them are kept",
+            path.display(),
+            scan.dropped_frames,
+            scan.committed_frames
+        );
+    }
+    Ok(())
+}
+
+/// Why the first lock on the database failed, in words that name the real cause: a
+/// damaged header is not a lock problem.
+fn first_lock_failed(path: &Path, e: rusqlite::Error) -> anyhow::Error {
+    use rusqlite::ErrorCode::*;
+    match e.sqlite_error_code() {
+        Some(NotADatabase) => anyhow::anyhow!(
+            "{} is not a database: its header is damaged or it is another kind of file \
+             (SQLite: {e}). Nothing was changed; restore it from a backup \
+             (docs/operations.md, \"Damaged database files\")",
+            path.display()
+        ),
+        Some(DatabaseCorrupt) => anyhow::anyhow!(
+            "the database {} is damaged (SQLite: {e}). Nothing was changed; restore it from \
+             a backup (docs/operations.md, \"Damaged database files\")",
+            path.display()
+        ),
+        Some(DatabaseBusy | DatabaseLocked) => anyhow::anyhow!(
+            "cannot take the exclusive SQLite lock on {}: another process is using it ({e})",
+            path.display()
+        ),
+        _ => anyhow::Error::new(e).context(format!("cannot open the database {}", path.display())),
     }
 }
 

@@ -224,7 +224,7 @@ async fn run(
             .await
             .context("ownership task failed")??;
     crate::operator::metrics::metrics().owns_data_dir.set(1);
-    let database = Database::open_exclusive(
+    let database = Database::open_for_serving(
         &owner.data_dir,
         owner.commit_policy(),
         owner.read_connections,

@@ -11,6 +11,7 @@ use crate::app::manifest::Manifest;
 use crate::app::variables::AppVariables;
 use crate::database::Database;
 use crate::database::batch::{OutputGate, commit_failed_response};
+use crate::database::storage_fault::{self, Fault};
 use crate::host::outbound_http::OutboundHttp;
 use crate::host::sqlite::SqliteAccess;
 use crate::host::{self, ComponentState};
@@ -294,10 +295,18 @@ impl App {
             // Durability before output: held until the batch with this request's work
             // (or the uncommitted work it read) is committed.
             Ok(Ok(Ok(response))) => match gate.durable().await {
+                // A component that failed on a storage error: the error's meaning, not
+                // its "internal error" (see `crate::database::storage_fault`).
+                Ok(()) if response.status().is_server_error() && gate.fault().is_some() => {
+                    Ok(storage_fault_response(gate.fault()))
+                }
                 Ok(()) => match pending {
                     Some((cache, pending)) => Ok(cache.keep(pending, response).await),
                     None => Ok(response),
                 },
+                Err(_) if storage_fault::damaged().is_some() => {
+                    Ok(crate::server::responses::storage_damaged())
+                }
                 Err(reason) => Ok(commit_failed_response(&reason)),
             },
             Ok(Ok(Err(code))) => Err(anyhow!("component {id:?} answered with error {code:?}")),
@@ -337,4 +346,12 @@ impl App {
 struct Instance {
     store: Store<ComponentState>,
     _slot: Slot,
+}
+
+/// The answer for a request whose component failed after a storage error.
+fn storage_fault_response(fault: Option<Fault>) -> http::Response<WasiBody> {
+    match fault {
+        Some(Fault::Permanent) => crate::server::responses::storage_damaged(),
+        _ => crate::server::responses::storage_unavailable(),
+    }
 }

@@ -137,6 +137,8 @@ struct GateInner {
 struct GateState {
     holding: bool,
     tickets: Vec<Ticket>,
+    /// The gravest storage error the request met ([`super::storage_fault`]).
+    fault: Option<super::storage_fault::Fault>,
 }
 
 impl OutputGate {
@@ -151,6 +153,19 @@ impl OutputGate {
 
     pub(super) fn add(&self, ticket: Ticket) {
         self.0.state.lock().unwrap().tickets.push(ticket);
+    }
+
+    /// Records a storage error the request met (a permanent one outranks a transient one).
+    pub fn note_fault(&self, fault: super::storage_fault::Fault) {
+        let mut state = self.0.state.lock().unwrap();
+        if state.fault != Some(super::storage_fault::Fault::Permanent) {
+            state.fault = Some(fault);
+        }
+    }
+
+    /// The gravest storage error the request met, if any.
+    pub fn fault(&self) -> Option<super::storage_fault::Fault> {
+        self.0.state.lock().unwrap().fault
     }
 
     /// How many batches this request is held for (tests).

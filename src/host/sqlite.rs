@@ -12,6 +12,7 @@
 use super::ComponentState;
 use super::sqlite_wit::{Error, Host, HostConnection, QueryResult, RowResult, Value};
 use crate::database::batch::OutputGate;
+use crate::database::storage_fault::{self, Fault};
 use crate::database::{Database, Lease, SqlError};
 use rusqlite::types::ValueRef;
 use wasmtime::component::Resource;
@@ -50,8 +51,16 @@ fn io_error(e: rusqlite::Error) -> Error {
     }
 }
 
-/// Runs one statement with `params` bound positionally and returns every row.
-async fn run(lease: &mut Lease, statement: &str, params: Vec<Value>) -> Result<QueryResult, Error> {
+/// Runs one statement with `params` bound positionally and returns every row. A storage
+/// error is noted on the request's gate with its meaning (`storage_fault`), so that the
+/// host answers the request by it if the component then fails.
+async fn run(
+    lease: &mut Lease,
+    gate: &OutputGate,
+    database: &std::path::Path,
+    statement: &str,
+    params: Vec<Value>,
+) -> Result<QueryResult, Error> {
     // Run in place, even a COMMIT that waits for fsync: writes are serialised behind the
     // one batch connection and reads are short, so handing each statement off to a
     // blocking thread (`block_in_place`) measurably costs more than it saves (see
@@ -63,9 +72,20 @@ async fn run(lease: &mut Lease, statement: &str, params: Vec<Value>) -> Result<Q
             columns: Vec::new(),
             rows: Vec::new(),
         }),
-        Err(SqlError::Sqlite(e)) => Err(io_error(e)),
+        Err(SqlError::Sqlite(e)) => {
+            if let Some(fault) = storage_fault::note(&e, database) {
+                gate.note_fault(fault);
+            }
+            Err(io_error(e))
+        }
         Err(SqlError::Refused(message)) => Err(Error::Io(message)),
         Err(SqlError::ShuttingDown) => Err(Error::Io("the writer is shutting down".into())),
+        Err(SqlError::Damaged(reason)) => {
+            gate.note_fault(Fault::Permanent);
+            Err(Error::Io(format!(
+                "storage damaged, no more commands: {reason}"
+            )))
+        }
     }
 }
 
@@ -129,10 +149,11 @@ impl HostConnection for ComponentState {
         if self.table.get(&conn).is_err() {
             return Ok(Err(Error::InvalidConnection));
         }
-        let Some(lease) = self.sqlite.held.as_mut() else {
+        let access = &mut self.sqlite;
+        let (Some(lease), Some(db)) = (access.held.as_mut(), access.database.as_ref()) else {
             return Ok(Err(Error::InvalidConnection));
         };
-        Ok(run(lease, &statement, parameters).await)
+        Ok(run(lease, &access.gate, db.path(), &statement, parameters).await)
     }
 
     async fn drop(&mut self, conn: Resource<Connection>) -> wasmtime::Result<()> {

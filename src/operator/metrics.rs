@@ -1,7 +1,9 @@
 //! The process's Prometheus metrics (`GET /metrics` on the operator listener), in one
 //! registry: requests by component, route and status with their latency; requests in
 //! flight and waiting for a component slot; group commits, their sizes and durations
-//! (the COMMIT is where the fsync happens); whether this process owns the data dir; and,
+//! (the COMMIT is where the fsync happens); whether this process owns the data dir; storage
+//! errors by class and, once latched, why the storage is damaged
+//! ([`crate::database::storage_fault`]); and,
 //! in the storefront's writer process, the outbox backlog and unpaid reservations (read
 //! from the writer component at scrape time).
 
@@ -24,6 +26,8 @@ pub struct Metrics {
     pub commit_seconds: Histogram,
     pub owns_data_dir: IntGauge,
     pub backlog: IntGaugeVec,
+    pub storage_errors: IntCounterVec,
+    pub storage_damaged: IntGaugeVec,
 }
 
 /// The metrics of this process (created on first use).
@@ -84,6 +88,24 @@ impl Metrics {
             ]),
         )
         .expect("valid metric");
+        let storage_errors = IntCounterVec::new(
+            Opts::new(
+                "storage_errors_total",
+                "SQLite storage errors met while serving, by class (transient: answered 503 \
+                 and retried; permanent: the storage is damaged)",
+            ),
+            &["class"],
+        )
+        .expect("valid metric");
+        let storage_damaged = IntGaugeVec::new(
+            Opts::new(
+                "storage_damaged",
+                "1 once a permanent storage error stopped the writer's commands, by cause \
+                 (the log has the file and SQLite's message)",
+            ),
+            &["cause"],
+        )
+        .expect("valid metric");
         let owns_data_dir = IntGauge::new(
             "owns_data_dir",
             "1 while this process holds the data dir's lock (and the SQLite files)",
@@ -108,6 +130,8 @@ impl Metrics {
             Box::new(commit_seconds.clone()),
             Box::new(owns_data_dir.clone()),
             Box::new(backlog.clone()),
+            Box::new(storage_errors.clone()),
+            Box::new(storage_damaged.clone()),
         ] {
             registry.register(m).expect("metrics register once");
         }
@@ -123,6 +147,8 @@ impl Metrics {
             commit_seconds,
             owns_data_dir,
             backlog,
+            storage_errors,
+            storage_damaged,
         }
     }
 

@@ -5,7 +5,8 @@
 //! - `GET /healthz`: `200 ok` while the process runs (liveness);
 //! - `GET /readyz`: `200 ready` when this process can do its job (readiness): the owner
 //!   of the files once it holds them with the migrations applied (it serves only then)
-//!   and, for the storefront app, while its writer component answers `/health`; the pages
+//!   and, for the storefront app, while its writer component answers `/health` and the
+//!   storage is not damaged ([`crate::database::storage_fault`]); the pages
 //!   while the writer at `writer_url` answers `/health` with the token; else `503` with
 //!   the reason;
 //! - `GET /metrics`: the Prometheus text format ([`metrics`]).
@@ -60,6 +61,12 @@ impl Readiness {
     async fn check(&self) -> Result<(), String> {
         let check = async {
             match self {
+                Readiness::Owner { .. } if crate::database::storage_fault::damaged().is_some() => {
+                    Err(format!(
+                        "storage damaged, taking no commands: {}",
+                        crate::database::storage_fault::damaged().unwrap_or_default()
+                    ))
+                }
                 Readiness::Owner { state } => match state.serving.get() {
                     None => Err("starting: waiting for the data dir or applying migrations".into()),
                     Some(None) => Ok(()),

@@ -110,3 +110,32 @@ pub fn no_room_for_body() -> Response<WasiBody> {
         "the server is receiving too many request bodies; retry shortly",
     )))
 }
+
+/// The header that marks a writer's answer as "the storage is damaged": the pages do
+/// not retry it and show the shopper a plain page instead.
+pub const STORAGE_HEADER: &str = "storefront-storage";
+
+/// 503 + `Retry-After: 1`: a passing storage error (busy, full, read-only, I/O) met by
+/// a request whose component then failed; the pages retry it with the same idempotency
+/// key ([`crate::database::storage_fault`]).
+pub fn storage_unavailable() -> Response<WasiBody> {
+    retry_soon(error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "storage_unavailable",
+        "the shop's storage is briefly unavailable (busy, full or read-only); try again",
+    ))
+}
+
+/// 503 without `Retry-After`, marked [`STORAGE_HEADER`]` = damaged`: the storage is
+/// damaged and the writer takes no commands until the operator repairs it.
+pub fn storage_damaged() -> Response<WasiBody> {
+    let mut r = error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "storage_damaged",
+        "the shop's database is damaged and the shop takes no orders until it is repaired; \
+         the operator's log says why",
+    );
+    r.headers_mut()
+        .insert(STORAGE_HEADER, HeaderValue::from_static("damaged"));
+    r
+}

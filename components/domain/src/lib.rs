@@ -30,6 +30,7 @@ pub mod owner_orders;
 pub mod payments;
 pub mod quantity;
 pub mod stock;
+pub mod storage_damage;
 pub mod unit_price;
 
 pub use api::*;

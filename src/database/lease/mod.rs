@@ -5,7 +5,9 @@
 //! statements run as the component wrote them ([`per_request`]) or, in group-commit mode,
 //! with its transaction statements translated into savepoints inside the host's batch
 //! ([`batch_statements`]). Dropping the lease lets go: what the component left open is
-//! rolled back, and the batch is committed when nobody else is waiting for it.
+//! rolled back, and the batch is committed when nobody else is waiting for it. Once the
+//! storage is damaged ([`super::storage_fault`]) no statement that writes runs: reads
+//! that still work go on, commands are refused.
 
 mod batch_statements;
 mod per_request;
@@ -26,6 +28,8 @@ pub enum SqlError {
     /// Refused by the host, with SQLite's wording where SQLite has one.
     Refused(String),
     ShuttingDown,
+    /// The storage is damaged ([`super::storage_fault`]): no more commands; the reason.
+    Damaged(&'static str),
 }
 
 impl From<rusqlite::Error> for SqlError {
@@ -118,6 +122,9 @@ impl Lease {
             .expect("a lease on the batch holds the session");
         let result = match held.as_mut() {
             None => Err(SqlError::ShuttingDown),
+            Some(session) if let Some(reason) = refused_when_damaged(&session.conn, sql) => {
+                Err(SqlError::Damaged(reason))
+            }
             Some(session) => match self.mode {
                 CommitMode::PerRequest => as_written(&session.conn, sql, run, self.db.read_stats()),
                 CommitMode::Group => {
@@ -196,6 +203,19 @@ impl Drop for Lease {
     fn drop(&mut self) {
         self.release();
     }
+}
+
+/// Why `sql` may not run once the storage is damaged ([`super::storage_fault`]): it
+/// would write (a command's `BEGIN IMMEDIATE`, or a statement that is not read-only).
+/// Reads still run, so that whatever still reads can be served and checked.
+fn refused_when_damaged(conn: &rusqlite::Connection, sql: &str) -> Option<&'static str> {
+    let reason = super::storage_fault::damaged()?;
+    let writes = match classify(sql) {
+        Kind::Begin { deferred } => !deferred,
+        Kind::Other => conn.prepare_cached(sql).is_ok_and(|s| !s.readonly()),
+        _ => false,
+    };
+    writes.then_some(reason)
 }
 
 fn refused<T>(message: &str) -> Result<T, SqlError> {

@@ -84,6 +84,11 @@ pub fn writer_failed(e: WriterError) -> Resp {
             "the order system is not answering; retry shortly",
         )
         .header("retry-after", "5"),
+        WriterError::Damaged => Resp::json_error(
+            503,
+            "storage_damaged",
+            "the order system's database is damaged; it takes no orders until it is repaired",
+        ),
         WriterError::Broken => bad_gateway(),
         // 401/403 mean pages and writer disagree on the token: our problem, not the client's.
         WriterError::Rejected { status, body } if status == 401 || status == 403 => {

@@ -184,6 +184,13 @@ impl<'a> Office<'a> {
                      again in a few seconds; nothing was changed twice.",
                 )
                 .header("retry-after", RETRY_AFTER_SECONDS),
+            WriterError::Damaged => self.error(
+                503,
+                "The shop's database is damaged",
+                "The writer found damage in the database files and takes no changes until \
+                 they are repaired. The writer's log names the damaged file; the operations \
+                 guide (\"Damaged database files\") says how to restore it.",
+            ),
             WriterError::Broken => self.error(
                 502,
                 "Something went wrong",

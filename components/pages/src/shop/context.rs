@@ -253,6 +253,12 @@ impl<'a> Shop<'a> {
                     "Our order system is not answering right now. Please try again in a few seconds.",
                 )
                 .header("retry-after", RETRY_AFTER_SECONDS),
+            WriterError::Damaged => self.error(
+                503,
+                "We cannot take orders right now",
+                "The shop has a technical fault and is not taking orders at the moment. \
+                 Trying again now will not help; please come back later.",
+            ),
             WriterError::Broken => self.bad_gateway(),
             WriterError::Rejected { status, body } => {
                 eprintln!(

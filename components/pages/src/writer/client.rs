@@ -3,7 +3,8 @@
 //! A 503 or a failed connection is retried with the very same request (and so the same
 //! idempotency key) with backoff for a bounded time: the writer may be restarting
 //! (stop-then-start deploys) and a replayed command is answered, not applied twice.
-//! Other 5xx answers are not retried: they are bugs, not weather.
+//! Other 5xx answers are not retried: they are bugs, not weather; nor is a 503 that says
+//! the writer's storage is damaged ([`WriterError::Damaged`]): that is not weather either.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -25,6 +26,10 @@ pub enum WriterError {
     Unavailable,
     /// Another 5xx or an unreadable answer: answer 502. Details were logged.
     Broken,
+    /// The writer's storage is damaged (a `503` marked `storefront-storage: damaged`): it
+    /// takes no commands until the operator repairs it, so waiting does not help and the
+    /// call is not retried.
+    Damaged,
     /// A 4xx with the writer's error body, for the caller to interpret.
     Rejected { status: u16, body: ErrorBody },
 }
@@ -201,6 +206,10 @@ impl WriterClient {
         let mut delay = FIRST_DELAY;
         loop {
             let why = match send::<Request, Response>(build()).await {
+                Ok(r) if *r.status() == 503 && storage_damaged(&r) => {
+                    eprintln!("writer {method} {path}: its storage is damaged; not retrying");
+                    return Err(WriterError::Damaged);
+                }
                 Ok(r) if *r.status() == 503 => "503 Service Unavailable".to_string(),
                 Ok(r) => return Ok(r),
                 Err(e) if is_misconfiguration(&e) => {
@@ -236,6 +245,15 @@ pub(crate) fn is_misconfiguration(e: &SendError) -> bool {
                     | ErrorCode::LoopDetected
             )
     )
+}
+
+/// Whether a writer's `503` says its storage is damaged (the host's
+/// `storefront-storage: damaged`), not that it is briefly unavailable.
+fn storage_damaged(response: &Response) -> bool {
+    response
+        .header("storefront-storage")
+        .and_then(|v| v.as_str())
+        .is_some_and(|v| v.eq_ignore_ascii_case("damaged"))
 }
 
 /// Whether the writer answered a replay of an earlier command.
