@@ -27,8 +27,8 @@ use batch::{Batch, CommitMode, CommitPolicy, Outcome, OutputGate, Stats};
 use checkpoints::{Checkpointer, Thresholds};
 pub use lease::{Lease, SqlError};
 use readers::{ReadStats, Readers};
-use scopes::{Counters, Scope};
 use rusqlite::{Connection, OpenFlags};
+use scopes::{Counters, Scope};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -190,7 +190,9 @@ impl Database {
         conn.wal_hook(Some(checkpointer.hook()))?;
         let counters = Arc::new(Counters::default());
         let told = counters.clone();
-        conn.update_hook(Some(move |_, _: &str, table: &str, _| told.row_changed(table)))?;
+        conn.update_hook(Some(move |_, _: &str, table: &str, _| {
+            told.row_changed(table)
+        }))?;
         Ok(Database {
             path,
             shared: Arc::new(Shared {

@@ -320,7 +320,9 @@ impl AnswerCache {
         }
         if entries.map.len() >= MAX_ENTRIES || entries.bytes + body.len() > MAX_BYTES {
             // Only answers read under the current counts are worth anything.
-            entries.map.retain(|_, kept| current.of(kept.scope) == kept.count);
+            entries
+                .map
+                .retain(|_, kept| current.of(kept.scope) == kept.count);
             entries.bytes = entries.map.values().map(|k| k.body.len()).sum();
         }
         if entries.map.len() >= MAX_ENTRIES || entries.bytes + body.len() > MAX_BYTES {

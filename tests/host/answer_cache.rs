@@ -143,7 +143,10 @@ fn claims_that_find_nothing_due_keep_the_answers_and_an_order_empties_its_pages(
     assert_eq!(stock(&list(&app)), stock(&first) - 2);
 
     let numbers = cache_numbers(app);
-    assert!(numbers[0] >= 1, "the read after the claims was a hit: {numbers:?}");
+    assert!(
+        numbers[0] >= 1,
+        "the read after the claims was a hit: {numbers:?}"
+    );
 }
 
 #[test]
@@ -153,13 +156,20 @@ fn concurrent_misses_for_one_answer_run_the_writer_once() {
     let app = Arc::new(support::start_with_admin(dir.path()));
     let barrier = Arc::new(std::sync::Barrier::new(READERS));
     let threads: Vec<_> = (0..READERS)
-        .map(|_| {
+        .map(|i| {
             let (app, barrier) = (app.clone(), barrier.clone());
             std::thread::spawn(move || {
+                // A connection each, opened by a read nobody keeps (a 404), so the burst
+                // below arrives at once.
                 let client = support::client();
+                let warm = client
+                    .get(app.url(&format!("/api/products/no-such-product-{i}")))
+                    .send()
+                    .unwrap();
+                assert_eq!(warm.status(), 404);
                 barrier.wait();
                 let r = client
-                    .get(app.url("/api/products?limit=100&collection=coffee"))
+                    .get(app.url("/api/products?limit=100"))
                     .send()
                     .unwrap();
                 assert_eq!(r.status(), 200);
@@ -171,8 +181,15 @@ fn concurrent_misses_for_one_answer_run_the_writer_once() {
     assert!(bodies.iter().all(|b| b == &bodies[0]), "one answer for all");
     let app = Arc::into_inner(app).expect("every reader is done");
     let numbers = cache_numbers(app);
-    // [hits, kept, waited, runs]: one run kept one answer; everyone else was answered
-    // with it, from the cache or after waiting for that run.
-    assert_eq!(numbers[1], 1, "one answer kept: {numbers:?}");
-    assert_eq!(numbers[0], READERS as u64 - 1, "{numbers:?}");
+    // [hits, kept, waited, runs]: one reader ran the writer; every other was answered
+    // with the bytes it kept, some after waiting for that run (they missed at once).
+    assert_eq!(
+        numbers[0],
+        READERS as u64 - 1,
+        "one run for the burst: {numbers:?}"
+    );
+    assert!(
+        numbers[2] >= 1,
+        "concurrent misses waited for one run: {numbers:?}"
+    );
 }

@@ -55,7 +55,10 @@ fn counts(app: &support::TestApp) -> (Value, Value) {
         .find(|c| c["slug"] == "everything")
         .map(|c| c["product_count"].clone())
         .unwrap();
-    (everything, app.json("/api/products?limit=1")["total"].clone())
+    (
+        everything,
+        app.json("/api/products?limit=1")["total"].clone(),
+    )
 }
 
 #[test]
@@ -119,7 +122,11 @@ fn follow_next(app: &support::TestApp, first: &str, mut during: impl FnMut(usize
     let mut path = first.to_string();
     for page in 0.. {
         let list = app.json(&path);
-        let list = if list.get("collection").is_some() { &list["products"] } else { &list };
+        let list = if list.get("collection").is_some() {
+            &list["products"]
+        } else {
+            &list
+        };
         for p in list["products"].as_array().unwrap() {
             seen.push(p["slug"].as_str().unwrap().to_string());
         }
@@ -160,7 +167,10 @@ fn following_next_sees_every_product_once_while_products_are_added() {
         );
     }
 
-    for first in ["/api/products?limit=5", "/api/collections/everything?limit=5"] {
+    for first in [
+        "/api/products?limit=5",
+        "/api/collections/everything?limit=5",
+    ] {
         // Between pages, a product is added (to the catalog, and to the collection).
         let tag = first.len();
         let seen = follow_next(&app, first, |page| {
@@ -171,13 +181,24 @@ fn following_next_sees_every_product_once_while_products_are_added() {
             *times.entry(slug).or_default() += 1;
         }
         for slug in &before {
-            assert_eq!(times.get(slug.as_str()), Some(&1), "{first}: {slug} in {seen:?}");
+            assert_eq!(
+                times.get(slug.as_str()),
+                Some(&1),
+                "{first}: {slug} in {seen:?}"
+            );
         }
-        assert!(times.values().all(|&n| n == 1), "{first}: repeated in {seen:?}");
+        assert!(
+            times.values().all(|&n| n == 1),
+            "{first}: repeated in {seen:?}"
+        );
     }
 
     // A cursor the shop did not make is refused at the field, in the API and the pages.
-    for bad in ["/api/products?after=zz", "/api/products?after=00", "/?after=nothex"] {
+    for bad in [
+        "/api/products?after=zz",
+        "/api/products?after=00",
+        "/?after=nothex",
+    ] {
         let r = support::client().get(app.url(bad)).send().unwrap();
         assert_eq!(r.status(), 400, "{bad}");
         if bad.starts_with("/api") {
@@ -191,7 +212,9 @@ fn following_next_sees_every_product_once_while_products_are_added() {
     let mut listed = 0;
     loop {
         listed += html.matches("<li class=\"card\"").count();
-        let Some(at) = html.find("rel=\"next\" href=\"") else { break };
+        let Some(at) = html.find("rel=\"next\" href=\"") else {
+            break;
+        };
         let rest = &html[at + "rel=\"next\" href=\"".len()..];
         let href = &rest[..rest.find('"').unwrap()];
         assert!(href.starts_with("/collections/everything?after="), "{href}");

@@ -132,8 +132,7 @@ impl Lease {
                     }
                 };
                 let extra = watch.after(&session.conn, self.db.rows_told());
-                self.db
-                    .statement_done(extra, session.conn.is_autocommit());
+                self.db.statement_done(extra, session.conn.is_autocommit());
                 result
             }
         };

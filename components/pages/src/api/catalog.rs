@@ -7,9 +7,9 @@ use crate::http::json::{not_found, writer_failed};
 use crate::http::paging::{self, Window};
 use crate::http::{Req, Resp};
 use crate::writer::{WriterClient, found};
-use storefront_domain::{ErrorBody, FieldError};
 use storefront_domain::catalog::MAX_QUERY;
 use storefront_domain::order::valid_slug;
+use storefront_domain::{ErrorBody, FieldError};
 
 /// `GET /api/products[?collection=&page=|limit=&offset=|after=]` → `ProductList`; its
 /// `next` is the `after` of the next page.

@@ -20,7 +20,10 @@ const MAX_CURSOR: usize = 2_000;
 /// An `after=` cursor as the writer makes them (hex digits), or the field error to answer.
 /// The writer checks what it says.
 pub fn after(value: &str) -> Result<&str, FieldError> {
-    if !value.is_empty() && value.len() <= MAX_CURSOR && value.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !value.is_empty()
+        && value.len() <= MAX_CURSOR
+        && value.bytes().all(|b| b.is_ascii_hexdigit())
+    {
         Ok(value)
     } else {
         Err(FieldError::new(

@@ -14,7 +14,11 @@ use storefront_domain::FieldError;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cursor {
     /// In the whole catalog: the product's position, name and id.
-    Catalog { position: i64, name: String, id: i64 },
+    Catalog {
+        position: i64,
+        name: String,
+        id: i64,
+    },
     /// In one collection: the membership's position and the product's id.
     Collection { position: i64, id: i64 },
 }
@@ -73,11 +77,20 @@ mod tests {
                 name: "Kettle | 0.9 l ☕".into(),
                 id: 7,
             },
-            Cursor::Collection { position: 30, id: 2 },
+            Cursor::Collection {
+                position: 30,
+                id: 2,
+            },
         ] {
             assert_eq!(Cursor::decode(&cursor.encode()), Ok(cursor));
         }
-        for bad in ["", "zz", &hex::encode("p|1|2"), &hex::encode("c|1|0"), &hex::encode("x|1|2")] {
+        for bad in [
+            "",
+            "zz",
+            &hex::encode("p|1|2"),
+            &hex::encode("c|1|0"),
+            &hex::encode("x|1|2"),
+        ] {
             assert_eq!(Cursor::decode(bad).unwrap_err().field, "after", "{bad}");
         }
     }

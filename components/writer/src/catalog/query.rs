@@ -88,10 +88,7 @@ impl CatalogQuery {
             }
         }
         if parsed.after.is_some() && parsed.offset > 0 {
-            errors.push(FieldError::new(
-                "after",
-                "give after or offset, not both",
-            ));
+            errors.push(FieldError::new("after", "give after or offset, not both"));
         }
         if errors.is_empty() {
             Ok(parsed)

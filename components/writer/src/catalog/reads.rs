@@ -221,7 +221,10 @@ fn page(
                      ORDER BY cp.position, cp.product_id LIMIT ?3 OFFSET ?4",
                     &[id, archived, limit, offset],
                 )?,
-                Some(Cursor::Collection { position, id: after }) => db.rows(
+                Some(Cursor::Collection {
+                    position,
+                    id: after,
+                }) => db.rows(
                     "SELECT cp.product_id, cp.position FROM collection_products cp \
                      JOIN products p ON p.id = cp.product_id \
                      WHERE cp.collection_id = ?1 AND (?2 OR p.archived_at IS NULL) \
@@ -302,7 +305,10 @@ fn page(
 
 /// A cursor of the catalog used on a collection, or the other way round.
 fn wrong_cursor() -> ApiError {
-    query_refused("after", "belongs to another list: start again from the first page")
+    query_refused(
+        "after",
+        "belongs to another list: start again from the first page",
+    )
 }
 
 fn query_refused(field: &str, message: &str) -> ApiError {
