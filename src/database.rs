@@ -20,6 +20,7 @@ pub mod lease;
 pub mod ownership;
 pub mod quick_check;
 pub mod readers;
+pub mod scopes;
 pub mod statement;
 pub mod storage_fault;
 pub mod wal_scan;
@@ -30,6 +31,7 @@ use checkpoints::{Checkpointer, Thresholds};
 pub use lease::{Lease, SqlError};
 use readers::{ReadStats, Readers};
 use rusqlite::{Connection, OpenFlags};
+use scopes::{Counters, Scope};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -56,10 +58,11 @@ struct Shared {
     next_batch: AtomicU64,
     readers: Readers,
     read_stats: ReadStats,
-    /// Bumped after every statement on the batch connection and at every commit, before
-    /// the committed requests are answered: an answer read while it did not move is still
-    /// true ([`crate::app::answer_cache`]).
-    changes: AtomicU64,
+    /// One change counter per scope, moved by statements on the batch connection that
+    /// changed rows or the schema and again when their transaction ends, before the
+    /// committed requests are answered: an answer read while its scope's counter did not
+    /// move is still true ([`crate::app::answer_cache`], [`scopes`]).
+    counters: Arc<Counters>,
     /// Checkpoints the WAL in the background; `None` once stopped at shutdown. After
     /// `session`, so a dropped database closes its batch connection first.
     checkpointer: std::sync::Mutex<Option<Checkpointer>>,
@@ -77,7 +80,7 @@ pub(crate) type HeldSession = tokio::sync::OwnedMutexGuard<Option<Session>>;
 impl Session {
     /// Commits the open batch (one fsync for every request in it) and tells their
     /// held responses; on failure everything in it is rolled back.
-    fn commit(&mut self, stats: &Stats, reads: &ReadStats, changes: &AtomicU64) -> Outcome {
+    fn commit(&mut self, stats: &Stats, reads: &ReadStats, counters: &Counters) -> Outcome {
         let Some(batch) = self.batch.take() else {
             return Ok(());
         };
@@ -123,7 +126,7 @@ impl Session {
             }
         }
         // Before anyone hears of the commit: whoever learns of it reads past it.
-        changes.fetch_add(1, Ordering::SeqCst);
+        counters.transaction_ended();
         batch.finish(outcome.clone());
         outcome
     }
@@ -196,6 +199,11 @@ impl Database {
         // Instead of SQLite's automatic checkpoint inside COMMIT (see [`checkpoints`]).
         let checkpointer = Checkpointer::start(&path, Thresholds::default())?;
         conn.wal_hook(Some(checkpointer.hook()))?;
+        let counters = Arc::new(Counters::default());
+        let told = counters.clone();
+        conn.update_hook(Some(move |_, _: &str, table: &str, _| {
+            told.row_changed(table)
+        }))?;
         Ok(Database {
             path,
             shared: Arc::new(Shared {
@@ -206,7 +214,7 @@ impl Database {
                 next_batch: AtomicU64::new(1),
                 readers,
                 read_stats: ReadStats::default(),
-                changes: AtomicU64::new(0),
+                counters,
                 checkpointer: std::sync::Mutex::new(Some(checkpointer)),
             }),
         })
@@ -216,15 +224,21 @@ impl Database {
         &self.path
     }
 
-    /// How many times the database may have changed since the process opened it (see
-    /// [`Shared::changes`]): equal readings bracket a time in which it did not.
-    pub fn change_count(&self) -> u64 {
-        self.shared.changes.load(Ordering::SeqCst)
+    /// How many times the tables of `scope` may have changed since the process opened it.
+    pub fn change_count_of(&self, scope: Scope) -> u64 {
+        self.shared.counters.count(scope)
     }
 
-    /// Records that a statement ran on the batch connection.
-    pub(crate) fn changed(&self) {
-        self.shared.changes.fetch_add(1, Ordering::SeqCst);
+    /// Records that a statement ran on the batch connection: `extra` are the scopes it
+    /// changed that the update hook cannot tell, `ended` whether the connection's
+    /// transaction is over (committed or rolled back) after it.
+    pub(crate) fn statement_done(&self, extra: u8, ended: bool) {
+        self.shared.counters.statement_done(extra, ended);
+    }
+
+    /// Rows the update hook has reported so far (see [`scopes::Counters::rows_told`]).
+    pub(crate) fn rows_told(&self) -> u64 {
+        self.shared.counters.rows_told()
     }
 
     pub fn policy(&self) -> &CommitPolicy {
@@ -411,7 +425,7 @@ fn first_lock_failed(path: &Path, e: rusqlite::Error) -> anyhow::Error {
 
 impl Shared {
     fn commit(&self, session: &mut Session) -> Outcome {
-        session.commit(&self.stats, &self.read_stats, &self.changes)
+        session.commit(&self.stats, &self.read_stats, &self.counters)
     }
 }
 

@@ -1,20 +1,30 @@
-//! Answers of the database's owner that stay true until the database next changes,
-//! served again without running the component.
+//! Answers of the database's owner that stay true until the tables they depend on next
+//! change, served again without running the component.
 //!
 //! Why: a catalog page costs a writer instance, several queries and a JSON encoding, yet
 //! between two changes of the database every such read returns the same bytes. The
-//! writer marks an answer with `storefront-cache: until-write` (its catalog and settings
-//! reads), promising that it depends only on the request's method, path and query and
-//! `Authorization` header, and on the committed database. The host knows exactly when
-//! that database may have changed ([`Database::change_count`] moves after every statement
-//! on the writing connection and at every commit, before anyone hears of the commit), so
-//! a kept answer is served only while the count it was read under is still current: it
-//! is never stale, unlike a time-based cache, and one order placed anywhere empties it.
+//! writer marks an answer with `storefront-cache: until-write` (it depends on the whole
+//! database) or `storefront-cache: catalog` (only on the catalog tables, see
+//! [`crate::database::scopes`]), promising that it depends only on the request's method,
+//! path and query and `Authorization` header, and on the committed database. The host
+//! knows exactly when a scope's tables may have changed ([`Database::change_count_of`]
+//! moves after every statement on the writing connection that changed rows of them and
+//! again when its transaction ends, before anyone hears of the commit), so a kept answer
+//! is served only while the count it was read under is still current: it is never stale,
+//! unlike a time-based cache. Statements that change nothing (an outbox claim that finds
+//! nothing due, reads) leave it alone; a payment event leaves catalog answers alone; an
+//! order (it takes stock off `variants`) empties them.
+//!
+//! Single flight: while one request for a key runs the component, the others for the
+//! same key wait for it ([`AnswerCache::lookup`]) and are answered with the bytes it kept;
+//! if it kept nothing (failed, not marked, the database changed meanwhile) each waiter
+//! runs the component itself.
 //!
 //! Real Spin ignores the header and runs the component every time; the component cannot
 //! tell the difference, except that a cached read does not run it.
 
 use crate::database::Database;
+use crate::database::scopes::Scope;
 use crate::server::responses::{self, full};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
@@ -26,6 +36,8 @@ use wasmtime_wasi_http::WasiBody;
 /// The response header a component marks a cacheable answer with, and its one value.
 pub const HEADER: &str = "storefront-cache";
 pub const UNTIL_WRITE: &str = "until-write";
+/// The value for an answer that depends only on the catalog tables.
+pub const CATALOG: &str = "catalog";
 
 /// Most answers kept at once.
 pub const MAX_ENTRIES: usize = 1024;
@@ -66,13 +78,29 @@ impl<'a> From<&'a http::request::Parts> for Head<'a> {
 }
 
 /// What a request is found by: component, path and query, `Authorization`.
-#[derive(PartialEq, Eq, Hash)]
+#[derive(PartialEq, Eq, Hash, Clone)]
 pub struct Key(String);
 
-/// A request whose answer may be kept: its key and the change count before it ran.
+/// The change counts of both scopes at one moment.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Counts {
+    all: u64,
+    catalog: u64,
+}
+
+impl Counts {
+    fn of(&self, scope: Scope) -> u64 {
+        match scope {
+            Scope::All => self.all,
+            Scope::Catalog => self.catalog,
+        }
+    }
+}
+
+/// A request whose answer may be kept: its key and the change counts before it ran.
 pub struct Pending {
     key: Key,
-    changes: u64,
+    counts: Counts,
     generation: u64,
 }
 
@@ -80,26 +108,48 @@ struct Kept {
     status: http::StatusCode,
     headers: http::HeaderMap,
     body: Bytes,
+    scope: Scope,
+    /// The change count of `scope` it was read under.
+    count: u64,
 }
 
 #[derive(Default)]
 struct Entries {
-    /// The change count every entry was read under.
-    changes: u64,
     bytes: usize,
     map: HashMap<Key, Kept>,
+}
+
+/// The request running the component for a key while others wait for it: dropping it
+/// (after its answer was kept, or not) wakes them.
+pub struct Leader<'a> {
+    cache: &'a AnswerCache,
+    key: Key,
+}
+
+impl Drop for Leader<'_> {
+    fn drop(&mut self) {
+        // Removed (and so the sender dropped, waking the waiters) under the lock, so no
+        // one subscribes to a flight that is over.
+        let mut flights = self.cache.flights.lock().expect("answer cache lock");
+        flights.remove(&self.key);
+    }
 }
 
 /// The kept answers of one process's database-owning components.
 pub struct AnswerCache {
     database: Database,
     entries: Mutex<Entries>,
+    /// Keys whose component is running now for a request that others may wait for.
+    flights: Mutex<HashMap<Key, tokio::sync::watch::Sender<()>>>,
     /// Bumped when a component's code is swapped (`up --watch`): an answer read under
     /// an older generation is not kept.
     generation: AtomicU64,
-    /// Requests answered from the cache, and answers kept: printed at shutdown.
+    /// Requests answered from the cache, answers kept, requests that waited for another's
+    /// run of the same key, and runs of the component for a key: printed at shutdown.
     hits: AtomicU64,
     kept: AtomicU64,
+    waited: AtomicU64,
+    runs: AtomicU64,
 }
 
 impl AnswerCache {
@@ -107,19 +157,66 @@ impl AnswerCache {
         AnswerCache {
             database,
             entries: Mutex::new(Entries::default()),
+            flights: Mutex::new(HashMap::new()),
             generation: AtomicU64::new(0),
             hits: AtomicU64::new(0),
             kept: AtomicU64::new(0),
+            waited: AtomicU64::new(0),
+            runs: AtomicU64::new(0),
         }
     }
 
-    /// `answer cache: H requests answered from N kept answers`, for the shutdown log.
+    /// `answer cache: H requests answered from N kept answers, W waited for another's
+    /// run, R runs`, for the shutdown log.
     pub fn line(&self) -> String {
         format!(
-            "answer cache: {} requests answered from {} kept answers",
+            "answer cache: {} requests answered from {} kept answers, {} waited for another's run, {} runs",
             self.hits.load(Ordering::Relaxed),
-            self.kept.load(Ordering::Relaxed)
+            self.kept.load(Ordering::Relaxed),
+            self.waited.load(Ordering::Relaxed),
+            self.runs.load(Ordering::Relaxed)
         )
+    }
+
+    fn counts(&self) -> Counts {
+        Counts {
+            all: self.database.change_count_of(Scope::All),
+            catalog: self.database.change_count_of(Scope::Catalog),
+        }
+    }
+
+    /// The kept answer to `key`, waiting first if another request is running the
+    /// component for it now. `Err(Some(leader))`: run the component and keep the leader
+    /// until its answer is kept (others wait for it meanwhile); `Err(None)`: run it
+    /// without (the run waited for kept nothing).
+    pub async fn lookup(&self, key: &Key) -> Result<http::Response<WasiBody>, Option<Leader<'_>>> {
+        if let Some(response) = self.get(key) {
+            return Ok(response);
+        }
+        let mut flight = {
+            let mut flights = self.flights.lock().expect("answer cache lock");
+            match flights.get(key) {
+                Some(sender) => sender.subscribe(),
+                None => {
+                    flights.insert(key.clone(), tokio::sync::watch::channel(()).0);
+                    self.runs.fetch_add(1, Ordering::Relaxed);
+                    return Err(Some(Leader {
+                        cache: self,
+                        key: key.clone(),
+                    }));
+                }
+            }
+        };
+        // Ends (as an error) when the leader is dropped.
+        let _ = flight.changed().await;
+        self.waited.fetch_add(1, Ordering::Relaxed);
+        match self.get(key) {
+            Some(response) => Ok(response),
+            None => {
+                self.runs.fetch_add(1, Ordering::Relaxed);
+                Err(None)
+            }
+        }
     }
 
     /// The key of a `GET` to `component`; other methods are never cached.
@@ -141,14 +238,14 @@ impl AnswerCache {
         )))
     }
 
-    /// The kept answer to `key`, if it was read under the current change count.
+    /// The kept answer to `key`, if it was read under the current change count of its
+    /// scope.
     pub fn get(&self, key: &Key) -> Option<http::Response<WasiBody>> {
-        let changes = self.database.change_count();
         let entries = self.entries.lock().expect("answer cache lock");
-        if entries.changes != changes {
+        let kept = entries.map.get(key)?;
+        if self.database.change_count_of(kept.scope) != kept.count {
             return None;
         }
-        let kept = entries.map.get(key)?;
         self.hits.fetch_add(1, Ordering::Relaxed);
         let mut response = http::Response::new(full(kept.body.clone()));
         *response.status_mut() = kept.status;
@@ -160,7 +257,7 @@ impl AnswerCache {
     pub fn pending(&self, key: Key) -> Pending {
         Pending {
             key,
-            changes: self.database.change_count(),
+            counts: self.counts(),
             generation: self.generation.load(Ordering::SeqCst),
         }
     }
@@ -181,13 +278,16 @@ impl AnswerCache {
         pending: Pending,
         response: http::Response<WasiBody>,
     ) -> http::Response<WasiBody> {
-        let marked = response.status() == http::StatusCode::OK
-            && response
-                .headers()
-                .get(HEADER)
-                .is_some_and(|v| v.as_bytes() == UNTIL_WRITE.as_bytes());
-        if !marked
-            || self.database.change_count() != pending.changes
+        let scope = match response.headers().get(HEADER).map(|v| v.as_bytes()) {
+            _ if response.status() != http::StatusCode::OK => None,
+            Some(v) if v == UNTIL_WRITE.as_bytes() => Some(Scope::All),
+            Some(v) if v == CATALOG.as_bytes() => Some(Scope::Catalog),
+            _ => None,
+        };
+        let Some(scope) = scope else {
+            return response;
+        };
+        if self.database.change_count_of(scope) != pending.counts.of(scope)
             || self.generation.load(Ordering::SeqCst) != pending.generation
         {
             return response;
@@ -205,25 +305,25 @@ impl AnswerCache {
             }
         };
         if body.len() <= MAX_ANSWER_BYTES {
-            self.insert(pending, &parts, body.clone());
+            self.insert(pending, scope, &parts, body.clone());
         }
         http::Response::from_parts(parts, full(body))
     }
 
-    fn insert(&self, pending: Pending, parts: &http::response::Parts, body: Bytes) {
+    fn insert(&self, pending: Pending, scope: Scope, parts: &http::response::Parts, body: Bytes) {
         let mut entries = self.entries.lock().expect("answer cache lock");
-        // Only answers read under the current count are worth anything: start afresh.
-        let current = self.database.change_count();
-        if pending.changes != current
+        let current = self.counts();
+        if pending.counts.of(scope) != current.of(scope)
             || self.generation.load(Ordering::SeqCst) != pending.generation
         {
             return;
         }
-        if entries.changes != current {
-            *entries = Entries {
-                changes: current,
-                ..Entries::default()
-            };
+        if entries.map.len() >= MAX_ENTRIES || entries.bytes + body.len() > MAX_BYTES {
+            // Only answers read under the current counts are worth anything.
+            entries
+                .map
+                .retain(|_, kept| current.of(kept.scope) == kept.count);
+            entries.bytes = entries.map.values().map(|k| k.body.len()).sum();
         }
         if entries.map.len() >= MAX_ENTRIES || entries.bytes + body.len() > MAX_BYTES {
             return;
@@ -234,6 +334,8 @@ impl AnswerCache {
             status: parts.status,
             headers: parts.headers.clone(),
             body,
+            scope,
+            count: current.of(scope),
         };
         if let Some(old) = entries.map.insert(pending.key, kept) {
             entries.bytes -= old.body.len();

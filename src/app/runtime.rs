@@ -4,7 +4,7 @@
 //! The pool is sized from the process's [`Capacity`], and every instantiation holds
 //! an [`InstanceSlot`](crate::app::instance_slots::Slot) of it, so the pool never runs out.
 
-use crate::app::answer_cache::{AnswerCache, Head};
+use crate::app::answer_cache::{AnswerCache, Head, Leader};
 use crate::app::compile_cache;
 use crate::app::instance_slots::{CHAINED_WAIT, Capacity, InstanceSlots, Slot};
 use crate::app::manifest::Manifest;
@@ -203,10 +203,18 @@ impl App {
     }
 
     /// The kept answer to `request` for component `id`, if there is a current one
-    /// ([`crate::app::answer_cache`]): then no instance (and no slot) is needed.
-    pub fn cached(&self, id: &str, head: Head<'_>) -> Option<http::Response<WasiBody>> {
-        let (cache, key) = self.answer_key(id, head)?;
-        cache.get(&key)
+    /// ([`crate::app::answer_cache`]): then no instance (and no slot) is needed. Waits
+    /// first while another request for the same answer runs the component. `Err`: run
+    /// it, holding the leader (if any) until the answer is kept.
+    pub async fn cached(
+        &self,
+        id: &str,
+        head: Head<'_>,
+    ) -> Result<http::Response<WasiBody>, Option<Leader<'_>>> {
+        let Some((cache, key)) = self.answer_key(id, head) else {
+            return Err(None);
+        };
+        cache.lookup(&key).await
     }
 
     /// The host's own call to component `id` (writer health, expiry, admin commands):
@@ -330,9 +338,10 @@ impl App {
         id: &str,
         request: http::Request<WasiBody>,
     ) -> Result<http::Response<WasiBody>> {
-        if let Some(response) = self.cached(id, (&request).into()) {
-            return Ok(response);
-        }
+        let _leader = match self.cached(id, (&request).into()).await {
+            Ok(response) => return Ok(response),
+            Err(leader) => leader,
+        };
         let slot = self.slots.chained().await.ok_or_else(|| {
             anyhow!("no instance free for a chained call within {CHAINED_WAIT:?}")
         })?;

@@ -105,9 +105,10 @@ impl Server {
             Ok(body) => body,
             Err(refused) => return refused.response(&self.limits),
         };
-        if let Some(response) = self.app.cached(&matched.component, (&parts).into()) {
-            return response;
-        }
+        let _leader = match self.app.cached(&matched.component, (&parts).into()).await {
+            Ok(response) => return response,
+            Err(leader) => leader,
+        };
         // Admission: the request is complete; wait (bounded) for a component slot.
         let queued = Queued::start();
         let slot = tokio::select! {

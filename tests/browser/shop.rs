@@ -93,9 +93,16 @@ fn shopper_browses_searches_and_picks_a_variant(viewport: Viewport, scripts: Scr
     );
 }
 
-/// A collection from the navigation, the header's search box, and a variant chosen with
-/// the product page's picker form, then added to the cart.
+/// The catalog's next page, a collection from the navigation, the header's search box,
+/// and a variant chosen with the product page's picker form, then added to the cart.
 async fn browse_search_and_pick(b: &Browser) {
+    // "Next →" follows the keyset cursor; the page it leads to is a whole, clean page.
+    b.goto("/").await;
+    let next = b.find("//main//a[@rel='next']").await;
+    b.click_to_next_page(&next).await;
+    assert!(b.path().await.starts_with("/?after="), "{}", b.path().await);
+    assert!(b.text().await.contains("First page"), "{}", b.label());
+    b.check_page("catalog, next page").await;
     b.goto("/").await;
     let gear = b.find("//main//a[normalize-space()='Brewing gear']").await;
     b.click_to_next_page(&gear).await;

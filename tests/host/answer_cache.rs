@@ -1,6 +1,8 @@
 //! The writer's host keeps the writer's catalog answers until the database next changes
 //! (`src/app/answer_cache.rs`): repeated reads are answered without running the writer, and
-//! no read made after an acknowledged write ever shows the catalog from before it.
+//! no read made after an acknowledged write ever shows the catalog from before it;
+//! statements that change nothing (the outbox dispatcher's claim every 2 s when nothing is
+//! due) keep the answers, and concurrent misses for one answer run the writer once.
 
 use crate::support;
 
@@ -73,22 +75,109 @@ fn catalog_answers_are_reused_until_a_write_and_never_outlive_one() {
     assert_eq!(product(&app)["price"]["amount"], 777);
     assert_eq!(product(&app)["price"]["amount"], 777);
 
-    let mut app = Arc::into_inner(app).expect("every shopper is done");
+    let app = Arc::into_inner(app).expect("every shopper is done");
+    let numbers = cache_numbers(app);
+    assert!(
+        numbers[0] >= 2,
+        "repeated reads were answered from the cache: {numbers:?}"
+    );
+}
+
+/// The shutdown line's numbers: hits, kept answers, waits for another's run, runs.
+fn cache_numbers(mut app: support::TestApp) -> Vec<u64> {
     support::send_signal(app.child.id(), "TERM");
     assert!(app.wait_for_exit().success());
     let log = app.stderr().join("\n");
     let line = log
         .lines()
         .find(|l| l.contains("answer cache: "))
-        .unwrap_or_else(|| panic!("no answer cache line in {log}"));
-    let hits: u64 = line
-        .split("answer cache: ")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("unreadable: {line}"));
+        .unwrap_or_else(|| panic!("no answer cache line in {log}"))
+        .to_string();
+    line.split(|c: char| !c.is_ascii_digit())
+        .filter(|n| !n.is_empty())
+        .map(|n| n.parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn claims_that_find_nothing_due_keep_the_answers_and_an_order_empties_its_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_with_admin(dir.path());
+    let list = |app: &support::TestApp| -> Value {
+        support::client()
+            .get(app.url("/api/products?limit=100"))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap()
+    };
+    let stock = |list: &Value| {
+        list["products"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["slug"] == SLUG)
+            .map(|p| p["stock"].as_i64().unwrap())
+            .unwrap()
+    };
+    let first = list(&app);
+    // The dispatcher claims every 2 s; with nothing due, its claims change no row.
+    std::thread::sleep(std::time::Duration::from_millis(4_500));
+    assert_eq!(list(&app), first);
+
+    // An order for the product takes its stock off the list at once.
+    let r = app.post_order(Some("cache-order-1"), &support::order_body(SLUG, 2));
+    assert_eq!(r.status(), 201, "{}", r.text().unwrap());
+    assert_eq!(stock(&list(&app)), stock(&first) - 2);
+
+    let numbers = cache_numbers(app);
     assert!(
-        hits >= 2,
-        "repeated reads were answered from the cache: {line}"
+        numbers[0] >= 1,
+        "the read after the claims was a hit: {numbers:?}"
+    );
+}
+
+#[test]
+fn concurrent_misses_for_one_answer_run_the_writer_once() {
+    const READERS: usize = 16;
+    let dir = tempfile::tempdir().unwrap();
+    let app = Arc::new(support::start_with_admin(dir.path()));
+    let barrier = Arc::new(std::sync::Barrier::new(READERS));
+    let threads: Vec<_> = (0..READERS)
+        .map(|i| {
+            let (app, barrier) = (app.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                // A connection each, opened by a read nobody keeps (a 404), so the burst
+                // below arrives at once.
+                let client = support::client();
+                let warm = client
+                    .get(app.url(&format!("/api/products/no-such-product-{i}")))
+                    .send()
+                    .unwrap();
+                assert_eq!(warm.status(), 404);
+                barrier.wait();
+                let r = client
+                    .get(app.url("/api/products?limit=100"))
+                    .send()
+                    .unwrap();
+                assert_eq!(r.status(), 200);
+                r.text().unwrap()
+            })
+        })
+        .collect();
+    let bodies: Vec<String> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    assert!(bodies.iter().all(|b| b == &bodies[0]), "one answer for all");
+    let app = Arc::into_inner(app).expect("every reader is done");
+    let numbers = cache_numbers(app);
+    // [hits, kept, waited, runs]: one reader ran the writer; every other was answered
+    // with the bytes it kept, some after waiting for that run (they missed at once).
+    assert_eq!(
+        numbers[0],
+        READERS as u64 - 1,
+        "one run for the burst: {numbers:?}"
+    );
+    assert!(
+        numbers[2] >= 1,
+        "concurrent misses waited for one run: {numbers:?}"
     );
 }

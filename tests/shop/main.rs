@@ -7,6 +7,7 @@
 mod support;
 
 mod catalog;
+mod catalog_keyset;
 mod catalog_model;
 mod checkout;
 mod checkout_money;

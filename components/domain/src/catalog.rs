@@ -38,6 +38,16 @@ pub const MAX_IMAGE_BYTES: usize = 1_000_000;
 pub const MAX_IMAGE_SIDE: u32 = 6_000;
 /// Longest search query, in characters.
 pub const MAX_QUERY: usize = 100;
+/// Most matches a search ranks (the first this many by product id, then by relevance):
+/// past it the total is shown as "1,000+" and no later page is offered.
+pub const MAX_CANDIDATES: u32 = 1_000;
+/// Deepest `offset` the shop's catalog pages and `/api/` accept: later pages are reached
+/// with the `after` cursor (`next`), which costs one page whatever the depth.
+pub const MAX_OFFSET: u32 = 1_000;
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
 
 /// Header on the writer's catalog commands naming who asked (the pages send `admin-token`
 /// for the bearer token, later the signed-in owner's name); recorded in the history.
@@ -154,6 +164,14 @@ pub struct ProductList {
     pub limit: u32,
     /// Products skipped before this page.
     pub offset: u32,
+    /// The cursor of the next page (`after=`), when there is one: following it from the
+    /// first page lists every product exactly once, at the cost of one page each.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    /// Search only: more products match than were ranked ([`MAX_CANDIDATES`]); `total`
+    /// counts the ranked ones ("1,000+ results").
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub more: bool,
     /// Every collection (as in `CollectionList`) when the request asked for them with
     /// `with_collections=1`: the catalog pages show them as navigation without a second
     /// writer call.

@@ -10,6 +10,7 @@
 //! that still work go on, commands are refused.
 
 mod batch_statements;
+mod change_watch;
 mod per_request;
 mod read_routing;
 #[cfg(test)]
@@ -125,16 +126,23 @@ impl Lease {
             Some(session) if let Some(reason) = refused_when_damaged(&session.conn, sql) => {
                 Err(SqlError::Damaged(reason))
             }
-            Some(session) => match self.mode {
-                CommitMode::PerRequest => as_written(&session.conn, sql, run, self.db.read_stats()),
-                CommitMode::Group => {
-                    let result = self.grouped(session, sql, run);
-                    self.after_statement(session);
-                    result
-                }
-            },
+            Some(session) => {
+                let watch = change_watch::Watch::before(&session.conn, sql, self.db.rows_told());
+                let result = match self.mode {
+                    CommitMode::PerRequest => {
+                        as_written(&session.conn, sql, run, self.db.read_stats())
+                    }
+                    CommitMode::Group => {
+                        let result = self.grouped(session, sql, run);
+                        self.after_statement(session);
+                        result
+                    }
+                };
+                let extra = watch.after(&session.conn, self.db.rows_told());
+                self.db.statement_done(extra, session.conn.is_autocommit());
+                result
+            }
         };
-        self.db.changed();
         self.held = Some(held);
         result
     }
@@ -167,6 +175,7 @@ impl Lease {
                     if let Err(e) = session.conn.execute_batch("ROLLBACK") {
                         tracing::error!("rollback of abandoned transaction failed: {e}");
                     }
+                    self.db.statement_done(0, true);
                 }
                 self.gate.release_connection();
             }

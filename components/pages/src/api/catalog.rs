@@ -4,20 +4,24 @@
 //! query is checked here first, so a bad one never reaches the writer.
 
 use crate::http::json::{not_found, writer_failed};
-use crate::http::paging::Window;
+use crate::http::paging::{self, Window};
 use crate::http::{Req, Resp};
 use crate::writer::{WriterClient, found};
-use storefront_domain::FieldError;
 use storefront_domain::catalog::MAX_QUERY;
 use storefront_domain::order::valid_slug;
+use storefront_domain::{ErrorBody, FieldError};
 
-/// `GET /api/products[?collection=&page=|limit=&offset=]` → `ProductList`.
+/// `GET /api/products[?collection=&page=|limit=&offset=|after=]` → `ProductList`; its
+/// `next` is the `after` of the next page.
 pub async fn products(writer: &WriterClient, req: &Req) -> Resp {
-    let (window, extra) = match Window::parse(&req.query, &["collection"]) {
+    let (window, extra) = match Window::parse(&req.query, &["collection", "after"]) {
         Ok(parsed) => parsed,
         Err(fields) => return Resp::json_invalid("the product list query is invalid", fields),
     };
     let mut query = window.query();
+    if let Err(bad) = with_cursor(&mut query, extra[1].as_deref()) {
+        return bad;
+    }
     if let Some(collection) = &extra[0] {
         if !valid_slug(collection) {
             return not_found("no such collection");
@@ -30,6 +34,25 @@ pub async fn products(writer: &WriterClient, req: &Req) -> Resp {
     {
         Ok(list) => Resp::json_text(200, list),
         Err(e) => writer_failed(e),
+    }
+}
+
+/// Adds `&after=` to the writer's query, or the 400 to answer for a cursor the shop did
+/// not make.
+fn with_cursor(query: &mut String, after: Option<&str>) -> Result<(), Resp> {
+    let Some(after) = after else {
+        return Ok(());
+    };
+    match paging::after(after) {
+        Ok(after) => {
+            query.push_str(&format!("&after={after}"));
+            Ok(())
+        }
+        Err(field) => Err(Resp::json(
+            400,
+            &ErrorBody::new("invalid_request", format!("after {}", field.message))
+                .with_fields(vec![field]),
+        )),
     }
 }
 
@@ -53,16 +76,20 @@ pub async fn collections(writer: &WriterClient) -> Resp {
     }
 }
 
-/// `GET /api/collections/{slug}[?page=|limit=&offset=]` → `CollectionPage`.
+/// `GET /api/collections/{slug}[?page=|limit=&offset=|after=]` → `CollectionPage`.
 pub async fn collection(writer: &WriterClient, slug: &str, req: &Req) -> Resp {
     if !valid_slug(slug) {
         return not_found("no such collection");
     }
-    let window = match Window::parse(&req.query, &[]) {
-        Ok((window, _)) => window,
+    let (window, extra) = match Window::parse(&req.query, &["after"]) {
+        Ok(parsed) => parsed,
         Err(fields) => return Resp::json_invalid("the collection query is invalid", fields),
     };
-    let path = format!("/catalog/collections/{slug}?{}", window.query());
+    let mut query = window.query();
+    if let Err(bad) = with_cursor(&mut query, extra[0].as_deref()) {
+        return bad;
+    }
+    let path = format!("/catalog/collections/{slug}?{query}");
     match found(writer.get_json_text(&path).await) {
         Ok(Some(page)) => Resp::json_text(200, page),
         Ok(None) => not_found("no such collection"),

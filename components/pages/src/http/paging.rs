@@ -1,12 +1,37 @@
 //! Which slice of a list a request asks for: `?page=N` (12 a page) on the shop's pages and
 //! the JSON API, or `?limit=&offset=` on the API, turned into the writer's `limit` and
-//! `offset`. Bad numbers and unknown parameters are refused, never guessed at.
+//! `offset`. Bad numbers and unknown parameters are refused, never guessed at. Numbered
+//! pages and offsets reach only the first [`MAX_OFFSET`] products (an offset costs every
+//! row before it); later ones are reached with the writer's `after` cursor ([`after`]).
 
 use storefront_domain::FieldError;
-use storefront_domain::catalog::{DEFAULT_PAGE, MAX_PAGE};
+use storefront_domain::catalog::{DEFAULT_PAGE, MAX_OFFSET, MAX_PAGE};
 
-/// Highest page number accepted (12 000 products at 12 a page).
+/// Highest page number accepted by the owner's lists (12 000 products at 12 a page).
 pub const MAX_PAGE_NUMBER: u32 = 1_000;
+
+/// Highest `?page=` of the shop's catalog pages and the catalog API: pages that start
+/// within the first [`MAX_OFFSET`] products.
+pub const MAX_SHOP_PAGE: u32 = MAX_OFFSET / DEFAULT_PAGE + 1;
+
+/// Longest `after` cursor passed on (the writer's cursors are far shorter).
+const MAX_CURSOR: usize = 2_000;
+
+/// An `after=` cursor as the writer makes them (hex digits), or the field error to answer.
+/// The writer checks what it says.
+pub fn after(value: &str) -> Result<&str, FieldError> {
+    if !value.is_empty()
+        && value.len() <= MAX_CURSOR
+        && value.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        Ok(value)
+    } else {
+        Err(FieldError::new(
+            "after",
+            "is not a page link this shop made: start again from the first page",
+        ))
+    }
+}
 
 /// `limit` items from `offset`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,9 +100,9 @@ impl Window {
                 }
             };
             let (max, min) = match name.as_ref() {
-                "page" => (MAX_PAGE_NUMBER, 1),
+                "page" => (MAX_SHOP_PAGE, 1),
                 "limit" => (MAX_PAGE, 1),
-                _ => (MAX_PAGE * MAX_PAGE_NUMBER, 0),
+                _ => (MAX_OFFSET, 0),
             };
             match number(max, min) {
                 Ok(n) => *slot = Some(n),

@@ -40,6 +40,8 @@ pub struct CardList<'a> {
     limit: u32,
     offset: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     collections: Option<&'a [Collection]>,
 }
 
@@ -80,6 +82,7 @@ pub fn list(list: &ProductList) -> CardList<'_> {
         total: list.total,
         limit: list.limit,
         offset: list.offset,
+        next: list.next.as_deref(),
         collections: list.collections.as_deref(),
     }
 }

@@ -7,6 +7,7 @@ pub mod cards;
 pub mod choice;
 pub mod collections;
 pub mod commands;
+pub mod cursor;
 pub mod history;
 pub mod image_check;
 pub mod images;

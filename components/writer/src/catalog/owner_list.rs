@@ -51,6 +51,8 @@ pub fn list(db: &Db, query: &str) -> Result<Response, ApiError> {
             total: u32::try_from(total).map_err(anyhow::Error::from)?,
             limit: query.limit,
             offset: query.offset,
+            next: None,
+            more: false,
             collections: None,
         },
     )

@@ -1,6 +1,8 @@
-//! The query strings of the catalog reads (`limit`, `offset`, `collection`, `q`,
+//! The query strings of the catalog reads (`limit`, `offset`, `after`, `collection`, `q`,
 //! `include_archived`, `before`), parsed once with field-level errors for bad numbers.
 
+use crate::catalog::cursor::Cursor;
+use crate::http::responses::ApiError;
 use storefront_domain::FieldError;
 use storefront_domain::catalog::{DEFAULT_PAGE, MAX_PAGE};
 use storefront_domain::order::query_params;
@@ -10,6 +12,8 @@ use storefront_domain::order::query_params;
 pub struct CatalogQuery {
     pub limit: u32,
     pub offset: u32,
+    /// `after=`: the page starts after this product ([`Cursor`]); instead of `offset`.
+    pub after: Option<Cursor>,
     pub collection: Option<String>,
     pub q: Option<String>,
     /// Owner reads: archived products and variants too.
@@ -50,6 +54,10 @@ impl CatalogQuery {
                         format!("must be a whole number from 0 to {MAX_OFFSET}"),
                     )),
                 },
+                "after" => match Cursor::decode(&value) {
+                    Ok(cursor) => parsed.after = Some(cursor),
+                    Err(e) => errors.push(e),
+                },
                 "before" => match value.parse::<i64>() {
                     Ok(before) if before > 0 => parsed.before = Some(before),
                     _ => errors.push(FieldError::new("before", "must be a history entry id")),
@@ -79,10 +87,24 @@ impl CatalogQuery {
                 _ => {}
             }
         }
+        if parsed.after.is_some() && parsed.offset > 0 {
+            errors.push(FieldError::new("after", "give after or offset, not both"));
+        }
         if errors.is_empty() {
             Ok(parsed)
         } else {
             Err(errors)
         }
     }
+}
+
+/// A refused catalog query: 400 when the cursor is bad (a link the shop did not make),
+/// else 422 naming each field.
+pub fn refused(errors: Vec<FieldError>) -> ApiError {
+    let cursor = errors.iter().any(|e| e.field == "after");
+    let mut error = ApiError::invalid(errors);
+    if cursor {
+        error.status = 400;
+    }
+    error
 }

@@ -2,9 +2,14 @@
 //! collections), collections and image bytes.
 //!
 //! A list is assembled from one page of product ids and then one query per related table
-//! over the whole page (`IN (…)`), never one query per product.
+//! over the whole page (`IN (…)`), never one query per product. A page costs what its
+//! products cost, whatever the size of the catalog: its ids are read by index from the
+//! `after` cursor ([`crate::catalog::cursor`]) or a bounded `offset`, and the totals are the
+//! counts the database keeps (`collections.product_count`, `catalog_counts`, migration
+//! 0022), never a `count(*)`.
 
-use crate::catalog::query::CatalogQuery;
+use crate::catalog::cursor::Cursor;
+use crate::catalog::query::{CatalogQuery, refused};
 use crate::db::{Db, Mode, RowExt as _, int, text};
 use crate::http::responses::{ApiError, json};
 use serde::Serialize;
@@ -18,15 +23,23 @@ use storefront_domain::checkout::ShopSettings;
 use storefront_domain::unit_price::per_kg;
 use storefront_domain::{Money, Product, ProductList};
 
-/// `GET /catalog/products?collection=&limit=&offset=&include_archived=1`.
+/// `GET /catalog/products?collection=&limit=&offset=|after=&include_archived=1`.
 pub fn products(db: &Db, query: &str) -> Result<Response, ApiError> {
-    let query = CatalogQuery::parse(query).map_err(ApiError::invalid)?;
+    let query = CatalogQuery::parse(query).map_err(refused)?;
     let (list, settings) = db.transaction(Mode::Read, |db| {
-        let collection = match &query.collection {
-            Some(slug) => Some(collection_id(db, slug)?.ok_or_else(|| no_collection(slug))?),
-            None => None,
+        let list = match &query.collection {
+            Some(slug) => {
+                let row = db
+                    .row(
+                        &format!("{COLLECTION_SELECT} WHERE c.slug = ?"),
+                        &[text(slug)],
+                    )?
+                    .ok_or_else(|| no_collection(slug))?;
+                page(db, Some(&row), &query)?
+            }
+            None => page(db, None, &query)?,
         };
-        Ok::<_, ApiError>((page(db, collection, &query)?, with_settings(db, &query)?))
+        Ok::<_, ApiError>((list, with_settings(db, &query)?))
     })?;
     if query.cards {
         return answer(&crate::catalog::cards::list(&list), settings);
@@ -37,7 +50,7 @@ pub fn products(db: &Db, query: &str) -> Result<Response, ApiError> {
 /// `GET /catalog/products/{slug}[?include_archived=1]`: 404 for an archived product
 /// unless the owner asks for archived ones.
 pub fn product(db: &Db, slug: &str, query: &str) -> Result<Response, ApiError> {
-    let query = CatalogQuery::parse(query).map_err(ApiError::invalid)?;
+    let query = CatalogQuery::parse(query).map_err(refused)?;
     let product = db.transaction(Mode::Read, |db| {
         let (id, archived) = product_id(db, slug)?.ok_or_else(|| no_product(slug))?;
         if archived && !query.include_archived {
@@ -69,9 +82,9 @@ fn all_collections(db: &Db) -> anyhow::Result<Vec<Collection>> {
     .collect()
 }
 
-/// `GET /catalog/collections/{slug}?limit=&offset=`.
+/// `GET /catalog/collections/{slug}?limit=&offset=|after=`.
 pub fn collection(db: &Db, slug: &str, query: &str) -> Result<Response, ApiError> {
-    let query = CatalogQuery::parse(query).map_err(ApiError::invalid)?;
+    let query = CatalogQuery::parse(query).map_err(refused)?;
     let (page, settings) = db.transaction(Mode::Read, |db| {
         Ok::<_, ApiError>((
             collection_page(db, slug, &query)?,
@@ -121,7 +134,7 @@ pub fn collection_page(
         .ok_or_else(|| no_collection(slug))?;
     Ok(CollectionPage {
         collection: collection_of(&row)?,
-        products: page(db, Some(row.int(4)?), query)?,
+        products: page(db, Some(&row), query)?,
     })
 }
 
@@ -156,11 +169,10 @@ pub fn no_collection(slug: &str) -> ApiError {
     ApiError::not_found(format!("there is no collection {slug}"))
 }
 
-/// A collection's public columns (read by [`collection_of`]), then its id.
-const COLLECTION_SELECT: &str = "SELECT c.slug, c.name, c.description, \
-     (SELECT count(*) FROM collection_products cp JOIN products p ON p.id = cp.product_id \
-      WHERE cp.collection_id = c.id AND p.archived_at IS NULL), c.id \
-     FROM collections c";
+/// A collection's public columns (read by [`collection_of`]), then its id and its count of
+/// products archived ones included (both counts kept by migration 0022's triggers).
+const COLLECTION_SELECT: &str = "SELECT c.slug, c.name, c.description, c.product_count, c.id, \
+     c.member_count FROM collections c";
 
 fn collection_of(row: &spin_sdk::sqlite::RowResult) -> anyhow::Result<Collection> {
     Ok(Collection {
@@ -186,47 +198,121 @@ pub fn product_id(db: &Db, slug: &str) -> anyhow::Result<Option<(i64, bool)>> {
     .transpose()
 }
 
-/// One page of the catalog (or of one collection), in display order, with the total.
-fn page(db: &Db, collection: Option<i64>, query: &CatalogQuery) -> anyhow::Result<ProductList> {
-    let archived = i64::from(query.include_archived);
-    let (ids_sql, count_sql) = match collection {
-        Some(_) => (
-            "SELECT p.id FROM collection_products cp JOIN products p ON p.id = cp.product_id \
-             WHERE cp.collection_id = ?1 AND (?2 OR p.archived_at IS NULL) \
-             ORDER BY cp.position, p.position, p.name, p.id LIMIT ?3 OFFSET ?4",
-            "SELECT count(*) FROM collection_products cp JOIN products p ON p.id = cp.product_id \
-             WHERE cp.collection_id = ?1 AND (?2 OR p.archived_at IS NULL)",
-        ),
-        None => (
-            "SELECT p.id FROM products p WHERE ?1 IS NULL AND (?2 OR p.archived_at IS NULL) \
-             ORDER BY p.position, p.name, p.id LIMIT ?3 OFFSET ?4",
-            "SELECT count(*) FROM products p WHERE ?1 IS NULL AND (?2 OR p.archived_at IS NULL)",
-        ),
+/// One page of the catalog (or of the collection read by [`COLLECTION_SELECT`] in `row`), in
+/// display order, with the total the database keeps and the cursor of the next page.
+fn page(
+    db: &Db,
+    collection: Option<&spin_sdk::sqlite::RowResult>,
+    query: &CatalogQuery,
+) -> Result<ProductList, ApiError> {
+    let archived = int(i64::from(query.include_archived));
+    // One row more than the page: whether there is a next page.
+    let limit = int(i64::from(query.limit) + 1);
+    let offset = int(i64::from(query.offset));
+    let (rows, total) = match collection {
+        Some(row) => {
+            let id = int(row.int(4)?);
+            let total = row.int(if query.include_archived { 5 } else { 3 })?;
+            let rows = match &query.after {
+                None => db.rows(
+                    "SELECT cp.product_id, cp.position FROM collection_products cp \
+                     JOIN products p ON p.id = cp.product_id \
+                     WHERE cp.collection_id = ?1 AND (?2 OR p.archived_at IS NULL) \
+                     ORDER BY cp.position, cp.product_id LIMIT ?3 OFFSET ?4",
+                    &[id, archived, limit, offset],
+                )?,
+                Some(Cursor::Collection {
+                    position,
+                    id: after,
+                }) => db.rows(
+                    "SELECT cp.product_id, cp.position FROM collection_products cp \
+                     JOIN products p ON p.id = cp.product_id \
+                     WHERE cp.collection_id = ?1 AND (?2 OR p.archived_at IS NULL) \
+                       AND cp.position >= ?4 AND (cp.position, cp.product_id) > (?4, ?5) \
+                     ORDER BY cp.position, cp.product_id LIMIT ?3",
+                    &[id, archived, limit, int(*position), int(*after)],
+                )?,
+                Some(Cursor::Catalog { .. }) => return Err(wrong_cursor()),
+            };
+            (rows, total)
+        }
+        None => {
+            let total = db
+                .int_value(
+                    if query.include_archived {
+                        "SELECT all_products FROM catalog_counts WHERE id = 1"
+                    } else {
+                        "SELECT live_products FROM catalog_counts WHERE id = 1"
+                    },
+                    &[],
+                )?
+                .unwrap_or(0);
+            let rows = match &query.after {
+                None => db.rows(
+                    "SELECT p.id, p.position, p.name FROM products p \
+                     WHERE (?1 OR p.archived_at IS NULL) \
+                     ORDER BY p.position, p.name, p.id LIMIT ?2 OFFSET ?3",
+                    &[archived, limit, offset],
+                )?,
+                Some(Cursor::Catalog { position, name, id }) => db.rows(
+                    "SELECT p.id, p.position, p.name FROM products p \
+                     WHERE (?1 OR p.archived_at IS NULL) \
+                       AND p.position >= ?3 AND (p.position, p.name, p.id) > (?3, ?4, ?5) \
+                     ORDER BY p.position, p.name, p.id LIMIT ?2",
+                    &[archived, limit, int(*position), text(name), int(*id)],
+                )?,
+                Some(Cursor::Collection { .. }) => return Err(wrong_cursor()),
+            };
+            (rows, total)
+        }
     };
-    let collection = collection.map_or(Value::Null, int);
-    let ids = db.ints(
-        ids_sql,
-        &[
-            collection.clone(),
-            int(archived),
-            int(i64::from(query.limit)),
-            int(i64::from(query.offset)),
-        ],
-    )?;
-    let total = db
-        .int_value(count_sql, &[collection, int(archived)])?
-        .unwrap_or(0);
+    let shown = rows.len().min(query.limit as usize);
+    let next = match rows.len() > shown {
+        false => None,
+        true => {
+            let last = &rows[shown - 1];
+            Some(match collection {
+                Some(_) => Cursor::Collection {
+                    position: last.int(1)?,
+                    id: last.int(0)?,
+                },
+                None => Cursor::Catalog {
+                    position: last.int(1)?,
+                    name: last.text(2)?,
+                    id: last.int(0)?,
+                },
+            })
+        }
+    };
+    let ids = rows[..shown]
+        .iter()
+        .map(|r| r.int(0))
+        .collect::<anyhow::Result<Vec<i64>>>()?;
     Ok(ProductList {
         products: load(db, &ids, query.include_archived)?,
-        total: u32::try_from(total)?,
+        total: u32::try_from(total).map_err(anyhow::Error::from)?,
         limit: query.limit,
         offset: query.offset,
+        next: next.map(|c| c.encode()),
+        more: false,
         collections: if query.with_collections {
             Some(all_collections(db)?)
         } else {
             None
         },
     })
+}
+
+/// A cursor of the catalog used on a collection, or the other way round.
+fn wrong_cursor() -> ApiError {
+    query_refused(
+        "after",
+        "belongs to another list: start again from the first page",
+    )
+}
+
+fn query_refused(field: &str, message: &str) -> ApiError {
+    refused(vec![storefront_domain::FieldError::new(field, message)])
 }
 
 /// `?, ?, …` for `n` parameters.

@@ -8,13 +8,17 @@
 //! When nothing matches, every word longer than 3 characters is cut by one character and
 //! the search runs again, until something matches or no word can be cut, so "kenia" finds
 //! Kenya through "ken".
+//!
+//! A search costs at most [`MAX_CANDIDATES`] matches, however many products match: the
+//! first that many by product id (FTS5's own order, no sort) are ranked and counted; when
+//! more match, the answer says so (`more`, shown as "1,000+ results") and pages stop there.
 
-use crate::catalog::query::CatalogQuery;
+use crate::catalog::query::{CatalogQuery, refused};
 use crate::catalog::reads;
-use crate::db::{Db, Mode, int, text};
+use crate::db::{Db, Mode, RowExt as _, int, text};
 use crate::http::responses::{ApiError, json};
 use spin_sdk::http::Response;
-use storefront_domain::catalog::{MAX_QUERY, SearchResults};
+use storefront_domain::catalog::{MAX_CANDIDATES, MAX_QUERY, SearchResults};
 use storefront_domain::{FieldError, ProductList};
 
 /// Column weights for bm25: name, description, options, SKUs.
@@ -24,7 +28,7 @@ const SHORTEST_PREFIX: usize = 3;
 
 /// `GET /catalog/search?q=&limit=&offset=`.
 pub fn search(db: &Db, query: &str) -> Result<Response, ApiError> {
-    let query = CatalogQuery::parse(query).map_err(ApiError::invalid)?;
+    let query = CatalogQuery::parse(query).map_err(refused)?;
     let asked = query.q.as_deref().unwrap_or_default().trim().to_string();
     if asked.is_empty() {
         return Err(ApiError::invalid(vec![FieldError::new("q", "is required")]));
@@ -38,7 +42,7 @@ pub fn search(db: &Db, query: &str) -> Result<Response, ApiError> {
     let mut words = words(&asked);
     let results = db.transaction(Mode::Read, |db| {
         loop {
-            let (ids, total) = matching(db, &words, &query)?;
+            let (ids, total, more) = matching(db, &words, &query)?;
             if total > 0 || !shorten(&mut words) {
                 let matched = if total > 0 {
                     words.join(" ")
@@ -53,6 +57,8 @@ pub fn search(db: &Db, query: &str) -> Result<Response, ApiError> {
                         total,
                         limit: query.limit,
                         offset: query.offset,
+                        next: None,
+                        more,
                         collections: None,
                     },
                 });
@@ -92,32 +98,41 @@ fn match_expression(words: &[String]) -> String {
         .join(" ")
 }
 
-/// One page of matching live product ids, best first, and how many match in all.
-fn matching(db: &Db, words: &[String], query: &CatalogQuery) -> anyhow::Result<(Vec<i64>, u32)> {
+/// One page of matching live product ids, best first, how many of the ranked matches are
+/// live, and whether more matched than were ranked ([`MAX_CANDIDATES`]).
+fn matching(
+    db: &Db,
+    words: &[String],
+    query: &CatalogQuery,
+) -> anyhow::Result<(Vec<i64>, u32, bool)> {
     if words.is_empty() {
-        return Ok((Vec::new(), 0));
+        return Ok((Vec::new(), 0, false));
     }
     let expression = match_expression(words);
-    let ids = db.ints(
+    // The first MAX_CANDIDATES + 1 matches (by rowid: FTS5 reads them in that order and
+    // stops), each with its rank and whether it is live; best first.
+    let rows = db.rows(
         &format!(
-            "SELECT p.id FROM catalog_search s JOIN products p ON p.id = s.rowid \
-                 WHERE catalog_search MATCH ? AND p.archived_at IS NULL \
-                 ORDER BY {RANK}, p.position, p.id LIMIT ? OFFSET ?"
+            "SELECT c.id, p.archived_at IS NULL FROM \
+               (SELECT rowid AS id, {RANK} AS score FROM catalog_search \
+                WHERE catalog_search MATCH ?1 LIMIT ?2) c \
+             JOIN products p ON p.id = c.id \
+             ORDER BY c.score, p.position, p.id"
         ),
-        &[
-            text(&expression),
-            int(i64::from(query.limit)),
-            int(i64::from(query.offset)),
-        ],
+        &[text(&expression), int(i64::from(MAX_CANDIDATES) + 1)],
     )?;
-    let total = db
-        .int_value(
-            "SELECT count(*) FROM catalog_search s JOIN products p ON p.id = s.rowid \
-             WHERE catalog_search MATCH ? AND p.archived_at IS NULL",
-            &[text(&expression)],
-        )?
-        .unwrap_or(0);
-    Ok((ids, u32::try_from(total)?))
+    let more = rows.len() > MAX_CANDIDATES as usize;
+    let mut live = Vec::with_capacity(rows.len());
+    for row in rows {
+        if row.int(1)? != 0 {
+            live.push(row.int(0)?);
+        }
+    }
+    live.truncate(MAX_CANDIDATES as usize);
+    let total = u32::try_from(live.len())?;
+    let from = (query.offset as usize).min(live.len());
+    let to = (from + query.limit as usize).min(live.len());
+    Ok((live[from..to].to_vec(), total, more))
 }
 
 /// Rewrites the product's search row from its current name, description, options and live

@@ -40,6 +40,19 @@ pub fn until_write(result: Result<Response, ApiError>) -> Result<Response, ApiEr
     })
 }
 
+/// As [`until_write`] for a read whose answer depends only on the catalog tables
+/// (products, variants, options, images, collections, search, counts, shop settings; the
+/// host's list is `src/database/scopes.rs`): the host keeps it across writes that change
+/// none of them (a payment event, an outbox delivery).
+pub fn catalog_only(result: Result<Response, ApiError>) -> Result<Response, ApiError> {
+    result.map(|mut response| {
+        if *response.status() == 200 {
+            response.set_header("storefront-cache", "catalog");
+        }
+        response
+    })
+}
+
 /// A refused or failed request, answered as a JSON error.
 #[derive(Debug)]
 pub struct ApiError {

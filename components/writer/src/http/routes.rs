@@ -25,7 +25,7 @@ use crate::catalog::{
 use crate::checkout::{discount_codes, quote, shipping_methods, shipping_zones, tax_rates};
 use crate::db::{Db, backup};
 use crate::http::request::{Head, MAX_BODY, MAX_EVENT_BODY, MAX_IMAGE_BODY, MAX_RECONCILE_BODY};
-use crate::http::responses::{ApiError, json, until_write};
+use crate::http::responses::{ApiError, catalog_only, json, until_write};
 use crate::orders::{self, change, export, owner_view, place, stock, transitions};
 use crate::outbox;
 use crate::owner::{dashboard, sessions, settings, sign_in};
@@ -106,6 +106,9 @@ impl Body {
 pub enum Reads {
     Direct,
     UntilWrite,
+    /// As [`Reads::UntilWrite`], but the answer depends only on the catalog tables
+    /// ([`catalog_only`]).
+    Catalog,
 }
 
 /// One route.
@@ -141,6 +144,11 @@ const fn get(pattern: &'static str, handler: Handler) -> Route {
 /// A read whose answer waits for earlier writes ([`until_write`]).
 const fn read(pattern: &'static str, handler: Handler) -> Route {
     route(Verb::Get, pattern, Body::None, Reads::UntilWrite, handler)
+}
+
+/// A catalog read: its answer waits only for writes to the catalog tables ([`catalog_only`]).
+const fn catalog(pattern: &'static str, handler: Handler) -> Route {
+    route(Verb::Get, pattern, Body::None, Reads::Catalog, handler)
 }
 
 /// A command with a JSON body of at most [`MAX_BODY`] bytes.
@@ -181,18 +189,18 @@ pub static ROUTES: &[Route] = &[
         )
     }),
     // Catalog reads.
-    read("/catalog/products", |c| reads::products(c.db, c.query())),
-    read("/catalog/products/{slug}", |c| {
+    catalog("/catalog/products", |c| reads::products(c.db, c.query())),
+    catalog("/catalog/products/{slug}", |c| {
         reads::product(c.db, c.param("slug"), c.query())
     }),
-    read("/catalog/products/{slug}/variant", |c| {
+    catalog("/catalog/products/{slug}/variant", |c| {
         choice::variant(c.db, c.param("slug"), c.query())
     }),
-    read("/catalog/collections", |c| reads::collections(c.db)),
-    read("/catalog/collections/{slug}", |c| {
+    catalog("/catalog/collections", |c| reads::collections(c.db)),
+    catalog("/catalog/collections/{slug}", |c| {
         reads::collection(c.db, c.param("slug"), c.query())
     }),
-    read("/catalog/search", |c| search::search(c.db, c.query())),
+    catalog("/catalog/search", |c| search::search(c.db, c.query())),
     get("/catalog/images/{hash}", |c| {
         reads::image(c.db, c.param("hash"))
     }),
@@ -363,7 +371,7 @@ pub static ROUTES: &[Route] = &[
         outbox::deliveries::send_test(c.db, c.head, c.param("id"))
     }),
     // Shop settings and the owner's checkout settings.
-    read("/settings", |c| settings::get(c.db)),
+    catalog("/settings", |c| settings::get(c.db)),
     put("/admin/settings", |c| settings::put(c.db, c.head, c.body)),
     get("/admin/discounts", |c| discount_codes::list(c.db)),
     post("/admin/discounts", |c| {
@@ -467,6 +475,7 @@ pub fn answer(route: &Route, ctx: &Ctx) -> Result<Response, ApiError> {
     match route.reads {
         Reads::Direct => answer,
         Reads::UntilWrite => until_write(answer),
+        Reads::Catalog => catalog_only(answer),
     }
 }
 
@@ -517,7 +526,7 @@ mod tests {
                     assert!(r.body.cap() > 0, "{}", r.pattern);
                 }
             }
-            if r.reads == Reads::UntilWrite {
+            if r.reads != Reads::Direct {
                 assert_eq!(r.verb, Verb::Get, "{}", r.pattern);
             }
         }

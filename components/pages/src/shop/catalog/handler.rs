@@ -2,12 +2,12 @@
 //! the collection links), `GET /search?q=`, and `GET /products/{slug}` with its variant
 //! picker.
 
-use crate::http::paging::{MAX_PAGE_NUMBER, Window};
+use crate::http::paging::{self, MAX_SHOP_PAGE, Window};
 use crate::shop::catalog::choice_script;
 use crate::shop::catalog::product_view::Selection;
-use crate::shop::catalog::view::{CardList, CollectionCards};
+use crate::shop::catalog::view::{CardList, CollectionCards, Position};
 use crate::shop::{Answer, Shop};
-use crate::writer::{WithSettings, decode};
+use crate::writer::{WithSettings, WriterError, decode};
 use storefront_domain::catalog::MAX_QUERY;
 use storefront_domain::order::valid_slug;
 
@@ -18,10 +18,51 @@ fn page(shop: &Shop<'_>) -> Result<Window, crate::http::Resp> {
         Some(raw) => raw
             .parse::<u32>()
             .ok()
-            .filter(|n| (1..=MAX_PAGE_NUMBER).contains(n))
+            .filter(|n| (1..=MAX_SHOP_PAGE).contains(n))
             .map(Window::page)
             .ok_or_else(|| shop.not_found("Page not found")),
     }
+}
+
+/// Where a listing page starts: `?after=` (the next-page links; a bad one is 400), else
+/// `?page=N` (bounded, see [`MAX_SHOP_PAGE`]).
+fn position(shop: &Shop<'_>) -> Result<Position, crate::http::Resp> {
+    match shop.req.query_param("after") {
+        Some(raw) => match paging::after(&raw) {
+            Ok(after) => Ok(Position::After(after.to_string())),
+            Err(_) => Err(broken_link(shop)),
+        },
+        None => page(shop).map(Position::Page),
+    }
+}
+
+/// The page for an `after=` cursor the shop did not make (or that belongs to another list).
+fn broken_link(shop: &Shop<'_>) -> crate::http::Resp {
+    shop.error(
+        400,
+        "This page link does not work",
+        "The link to this page is broken or out of date. Please start again from the first page.",
+    )
+}
+
+/// A listing's writer call failed: a refused cursor is [`broken_link`], anything else the
+/// usual error page.
+fn listing_failed(shop: &Shop<'_>, e: WriterError) -> crate::http::Resp {
+    match e {
+        WriterError::Rejected { status: 400, .. } => broken_link(shop),
+        e => shop.writer_failed(e),
+    }
+}
+
+/// The answer to a listing query that names no page: 404 for a page number, 400 for a
+/// cursor, with the settings loaded for the error page.
+async fn listing_refused(shop: &mut Shop<'_>) -> Result<crate::http::Resp, crate::http::Resp> {
+    let page_asked = shop.req.query_param("after").is_none();
+    let shop = shop.with_settings().await?;
+    Ok(match page_asked {
+        true => shop.not_found("Page not found"),
+        false => broken_link(shop),
+    })
 }
 
 /// `GET /`: one page of every product, with the collection links and the shop settings,
@@ -29,21 +70,21 @@ fn page(shop: &Shop<'_>) -> Result<Window, crate::http::Resp> {
 /// component instance of its own. The router does not load the settings for the catalog
 /// and collection pages; an error page loads them first.
 pub async fn index(shop: &mut Shop<'_>) -> Answer {
-    let window = match page(shop) {
-        Ok(window) => window,
-        Err(_) => return Err(shop.with_settings().await?.not_found("Page not found")),
+    let at = match position(shop) {
+        Ok(at) => at,
+        Err(_) => return Err(listing_refused(shop).await?),
     };
-    let query = format!("{}&with_collections=1&fields=card", window.query());
+    let query = format!("{}&with_collections=1&fields=card", at.query());
     let answer = shop.writer.products_with_settings(&query).await;
     let body = match answer {
         Ok(body) => body,
-        Err(e) => return Err(shop.with_settings().await?.writer_failed(e)),
+        Err(e) => return Err(listing_failed(shop.with_settings().await?, e)),
     };
     let list: CardList<'_> = match decode::<WithSettings<_>>("/catalog/products", &body) {
         Ok(answer) => shop.settings_from(answer),
         Err(e) => return Err(shop.with_settings().await?.writer_failed(e)),
     };
-    if window.page_number() > window.pages(list.total) {
+    if at.past(list.total) {
         return Err(shop.not_found("Page not found"));
     }
     let listing = crate::shop::catalog::view::Listing {
@@ -52,7 +93,7 @@ pub async fn index(shop: &mut Shop<'_>) -> Answer {
         collections: list.collections.as_deref().unwrap_or_default(),
         current: None,
         products: &list,
-        window,
+        at,
         base: "/".into(),
     };
     Ok(shop.page(
@@ -69,11 +110,11 @@ pub async fn collection(shop: &mut Shop<'_>, slug: &str) -> Answer {
             .await?
             .not_found("Collection not found"));
     }
-    let window = match page(shop) {
-        Ok(window) => window,
-        Err(_) => return Err(shop.with_settings().await?.not_found("Page not found")),
+    let at = match position(shop) {
+        Ok(at) => at,
+        Err(_) => return Err(listing_refused(shop).await?),
     };
-    let query = format!("{}&with_collections=1&fields=card", window.query());
+    let query = format!("{}&with_collections=1&fields=card", at.query());
     let answer = shop.writer.collection_with_settings(slug, &query).await;
     let body = match answer {
         Ok(Some(body)) => body,
@@ -83,14 +124,14 @@ pub async fn collection(shop: &mut Shop<'_>, slug: &str) -> Answer {
                 .await?
                 .not_found("Collection not found"));
         }
-        Err(e) => return Err(shop.with_settings().await?.writer_failed(e)),
+        Err(e) => return Err(listing_failed(shop.with_settings().await?, e)),
     };
     let found: CollectionCards<'_> = match decode::<WithSettings<_>>("/catalog/collections", &body)
     {
         Ok(answer) => shop.settings_from(answer),
         Err(e) => return Err(shop.with_settings().await?.writer_failed(e)),
     };
-    if window.page_number() > window.pages(found.products.total) {
+    if at.past(found.products.total) {
         return Err(shop.not_found("Page not found"));
     }
     let listing = crate::shop::catalog::view::Listing {
@@ -99,7 +140,7 @@ pub async fn collection(shop: &mut Shop<'_>, slug: &str) -> Answer {
         collections: found.products.collections.as_deref().unwrap_or_default(),
         current: Some(slug),
         products: &found.products,
-        window,
+        at,
         base: format!("/collections/{slug}"),
     };
     Ok(shop.page(

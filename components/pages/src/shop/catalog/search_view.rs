@@ -1,11 +1,12 @@
 //! The search page (`GET /search?q=`): the form, and ranked results with a note when only
-//! a shorter form of the query matched.
+//! a shorter form of the query matched. When more products match than the writer ranks
+//! ([`MAX_CANDIDATES`]) the count reads "1,000+" and the pages stop at the ranked ones.
 
 use super::view::cards;
 use crate::http::paging::Window;
 use crate::layout::{Chrome, layout, pagination};
 use maud::{Markup, html};
-use storefront_domain::catalog::{MAX_QUERY, SearchResults};
+use storefront_domain::catalog::{MAX_CANDIDATES, MAX_QUERY, SearchResults};
 
 fn form(q: &str) -> Markup {
     html! {
@@ -51,7 +52,13 @@ pub fn results(chrome: &Chrome, results: &SearchResults, window: Window, csrf: &
                     "Nothing matches “" (q) "”; showing results for “" (results.matched) "”."
                 }
             }
-            p.muted { (total) @if total == 1 { " product" } @else { " products" } " found." }
+            @if results.products.more {
+                p.muted {
+                    (thousands(MAX_CANDIDATES)) "+ products found: add a word to narrow them down."
+                }
+            } @else {
+                p.muted { (total) @if total == 1 { " product" } @else { " products" } " found." }
+            }
             (cards(&results.products.products, csrf))
             (pagination(window.page_number(), window.pages(total), |n| {
                 form_urlencoded::Serializer::new(String::from("/search?"))
@@ -62,4 +69,27 @@ pub fn results(chrome: &Chrome, results: &SearchResults, window: Window, csrf: &
         }
     };
     layout(chrome, "Search", content)
+}
+
+/// `n` with a comma between thousands ("1,000").
+fn thousands(n: u32) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(super::thousands(1_000), "1,000");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(1_234_567), "1,234,567");
+    }
 }

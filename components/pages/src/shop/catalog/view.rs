@@ -1,17 +1,17 @@
 //! A page of products (`GET /` and `GET /collections/{slug}`): collection links, cards with
 //! the main picture, the price ("from …" when variants differ), stock and, for products
-//! without options, an add-to-cart form; then the page links.
+//! without options, an add-to-cart form; then the page links. "Next" follows the writer's
+//! keyset cursor (`?after=`), so every product is one click per page away at any depth;
+//! numbered pages (`?page=N`) stay for the first ones.
 
 use crate::http::paging::Window;
-use crate::layout::{
-    Chrome, add_to_cart, collection_nav, image, layout, pagination, stock_badge, unit_price,
-};
+use crate::layout::{Chrome, add_to_cart, collection_nav, image, layout, stock_badge, unit_price};
 use maud::{Markup, html};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use std::borrow::Cow;
 use storefront_domain::Money;
-use storefront_domain::catalog::{Collection, Image, Product};
+use storefront_domain::catalog::{Collection, DEFAULT_PAGE, Image, Product};
 
 /// A page of the writer's card list (`fields=card`) as a listing page reads it. The pages
 /// decode one on every catalog page, and allocating every string of it (names, SKUs, each
@@ -23,8 +23,38 @@ pub struct CardList<'a> {
     pub products: Vec<Card<'a>>,
     /// Products matching the request over all pages.
     pub total: u32,
+    /// The next page's cursor, if there is a next page.
+    #[serde(default)]
+    pub next: Option<String>,
     #[serde(default)]
     pub collections: Option<Vec<Collection>>,
+}
+
+/// Where a listing page starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Position {
+    /// `?page=N`.
+    Page(Window),
+    /// `?after=`: right after the product the cursor names.
+    After(String),
+}
+
+impl Position {
+    /// The writer's query for this page.
+    pub fn query(&self) -> String {
+        match self {
+            Position::Page(window) => window.query(),
+            Position::After(after) => format!("limit={DEFAULT_PAGE}&after={after}"),
+        }
+    }
+
+    /// Whether a numbered page lies past the last one (`total` products).
+    pub fn past(&self, total: u32) -> bool {
+        match self {
+            Position::Page(window) => window.page_number() > window.pages(total),
+            Position::After(_) => false,
+        }
+    }
 }
 
 /// `GET /catalog/collections/{slug}?fields=card`: the collection and a page of its cards.
@@ -108,7 +138,7 @@ pub struct Listing<'a> {
     /// The collection shown, if any.
     pub current: Option<&'a str>,
     pub products: &'a CardList<'a>,
-    pub window: Window,
+    pub at: Position,
     /// The page's address without `?page=`.
     pub base: String,
 }
@@ -120,7 +150,7 @@ pub fn page(chrome: &Chrome, listing: Listing<'_>, csrf: &str) -> Markup {
         collections,
         current,
         products,
-        window,
+        at,
         base,
     } = listing;
     let content = html! {
@@ -130,15 +160,48 @@ pub fn page(chrome: &Chrome, listing: Listing<'_>, csrf: &str) -> Markup {
             p.muted { (description) }
         }
         (card_grid(&products.products, csrf))
-        (pagination(window.page_number(), window.pages(products.total), |n| {
-            if n == 1 { base.clone() } else { format!("{base}?page={n}") }
-        }))
+        (page_links(&at, products, &base))
     };
     let mut chrome = chrome.clone();
     if let Some(description) = description {
         chrome.meta.description = description.to_string();
     }
     layout(&chrome, title, content)
+}
+
+/// "← Previous" (numbered pages) or "← First page" (after a cursor), where the page is,
+/// and "Next →" by the cursor of the page's last product.
+fn page_links(at: &Position, products: &CardList<'_>, base: &str) -> Markup {
+    let next = products
+        .next
+        .as_deref()
+        .map(|after| format!("{base}?after={after}"));
+    let first = match at {
+        Position::Page(window) => window.page_number() == 1,
+        Position::After(_) => false,
+    };
+    html! {
+        @if !first || next.is_some() {
+            nav.pagination aria-label="Pages" {
+                @match at {
+                    Position::Page(window) => {
+                        @let n = window.page_number();
+                        @if n > 1 {
+                            a rel="prev" href=(if n == 2 { base.to_string() } else { format!("{base}?page={}", n - 1) }) { "← Previous" }
+                        }
+                        span { "Page " (n) " of " (window.pages(products.total)) }
+                    }
+                    Position::After(_) => {
+                        a href=(base) { "← First page" }
+                        span { (products.total) " products" }
+                    }
+                }
+                @if let Some(next) = &next {
+                    a rel="next" href=(next) { "Next →" }
+                }
+            }
+        }
+    }
 }
 
 /// Product cards; the first card's picture loads at once, the others lazily.
