@@ -112,8 +112,9 @@ impl WriterCalls {
 
     /// Every `every`, cancels orders left in `pending_payment` past their time (`ttl`
     /// once their payment started, `unstarted_ttl` if it never did), returning their
-    /// reserved stock; those whose intent may still succeed wait for the courier. Runs
-    /// until the task is aborted.
+    /// reserved stock; those whose intent may still succeed wait for the courier. Each
+    /// sweep is one short write transaction over a small batch; while a sweep comes back
+    /// full (`more`), the next follows at once. Runs until the task is aborted.
     pub async fn release_expired_forever(
         self,
         ttl: Duration,
@@ -124,29 +125,44 @@ impl WriterCalls {
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
-            let body = serde_json::json!({
-                "older_than_seconds": ttl.as_secs(),
-                "unstarted_older_than_seconds": unstarted_ttl.as_secs(),
-            });
-            match self
-                .call(http::Method::POST, "/admin/release-expired", Some(body))
-                .await
-            {
-                Ok(a) if a.status.is_success() => {
-                    let cancelled = serde_json::from_slice::<serde_json::Value>(&a.body)
-                        .ok()
-                        .and_then(|v| v["cancelled"].as_array().map(Vec::len))
-                        .unwrap_or(0);
-                    if cancelled > 0 {
-                        tracing::info!("released the stock of {cancelled} expired unpaid orders");
-                    }
+            while self.release_expired_once(ttl, unstarted_ttl).await {
+                tokio::task::yield_now().await;
+            }
+        }
+    }
+
+    /// One sweep of expired reservations; whether more may be due at once.
+    async fn release_expired_once(&self, ttl: Duration, unstarted_ttl: Duration) -> bool {
+        let body = serde_json::json!({
+            "older_than_seconds": ttl.as_secs(),
+            "unstarted_older_than_seconds": unstarted_ttl.as_secs(),
+        });
+        match self
+            .call(http::Method::POST, "/admin/release-expired", Some(body))
+            .await
+        {
+            Ok(a) if a.status.is_success() => {
+                let answer = serde_json::from_slice::<serde_json::Value>(&a.body).ok();
+                let cancelled = answer
+                    .as_ref()
+                    .and_then(|v| v["cancelled"].as_array().map(Vec::len))
+                    .unwrap_or(0);
+                if cancelled > 0 {
+                    tracing::info!("released the stock of {cancelled} expired unpaid orders");
                 }
-                Ok(a) => tracing::warn!(
+                answer.is_some_and(|v| v["more"] == true)
+            }
+            Ok(a) => {
+                tracing::warn!(
                     "release of expired reservations failed ({}): {}",
                     a.status,
                     a.message()
-                ),
-                Err(e) => tracing::warn!("release of expired reservations failed: {e:#}"),
+                );
+                false
+            }
+            Err(e) => {
+                tracing::warn!("release of expired reservations failed: {e:#}");
+                false
             }
         }
     }
