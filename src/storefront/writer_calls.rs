@@ -167,6 +167,69 @@ impl WriterCalls {
         }
     }
 
+    /// At start and every `every`, a routine audit (`GET /admin/audit`: the orders new or
+    /// changed since the last clean run, and the global invariants), whose result the
+    /// writer stores for the dashboard. Runs until the task is aborted.
+    pub async fn audit_forever(self, every: Duration) {
+        let mut interval = tokio::time::interval(every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            match self.call(http::Method::GET, "/admin/audit", None).await {
+                Ok(a) if a.status.is_success() => {
+                    let report = serde_json::from_slice::<serde_json::Value>(&a.body).ok();
+                    if let Some(report) = report.filter(|r| r["ok"] != true) {
+                        let found = report["findings"].as_array().map_or(0, Vec::len);
+                        tracing::warn!(
+                            "the routine audit found {found} problem(s); run `storefront check`"
+                        );
+                    }
+                }
+                Ok(a) => tracing::warn!("routine audit failed ({}): {}", a.status, a.message()),
+                Err(e) => tracing::warn!("routine audit failed: {e:#}"),
+            }
+        }
+    }
+
+    /// Every `every`, the retention sweep of idempotency records (full answers compacted
+    /// to their fingerprint after their time, fingerprints deleted after theirs: see the
+    /// writer's `idempotency::retention`), in small batches, again at once while a batch
+    /// came back full. Runs until the task is aborted.
+    pub async fn sweep_idempotency_forever(self, every: Duration) {
+        let mut interval = tokio::time::interval(every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            loop {
+                match self
+                    .call(http::Method::POST, "/admin/idempotency/sweep", None)
+                    .await
+                {
+                    Ok(a) if a.status.is_success() => {
+                        let more = serde_json::from_slice::<serde_json::Value>(&a.body)
+                            .is_ok_and(|v| v["more"] == true);
+                        if !more {
+                            break;
+                        }
+                        tokio::task::yield_now().await;
+                    }
+                    Ok(a) => {
+                        tracing::warn!(
+                            "idempotency retention sweep failed ({}): {}",
+                            a.status,
+                            a.message()
+                        );
+                        break;
+                    }
+                    Err(e) => {
+                        tracing::warn!("idempotency retention sweep failed: {e:#}");
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
     /// Every `every`, one round of the payment courier: the provider calls the ledger
     /// wants made now (cancel an intent before its order is cancelled, refund money for
     /// a cancelled order). Runs until the task is aborted.
@@ -185,7 +248,8 @@ impl WriterCalls {
     }
 
     /// Every `every`, `POST /run` to `component` (a round of work it does on its own),
-    /// logging a failed round as `what` failed; nothing when the app has no such component.
+    /// and again at once while a round answers `more`; logging a failed round as `what`
+    /// failed; nothing when the app has no such component.
     async fn run_rounds_forever(self, component: Option<String>, every: Duration, what: &str) {
         let Some(component) = component else {
             return;
@@ -194,13 +258,29 @@ impl WriterCalls {
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
-            match self
-                .call_component(&component, http::Method::POST, "/run", None)
-                .await
-            {
-                Ok(a) if a.status.is_success() => {}
-                Ok(a) => tracing::warn!("{what} failed ({}): {}", a.status, a.message()),
-                Err(e) => tracing::warn!("{what} failed: {e:#}"),
+            // A round that answers `more` stopped at its time budget with work still due:
+            // the next one starts at once.
+            loop {
+                match self
+                    .call_component(&component, http::Method::POST, "/run", None)
+                    .await
+                {
+                    Ok(a) if a.status.is_success() => {
+                        let more = serde_json::from_slice::<serde_json::Value>(&a.body)
+                            .is_ok_and(|v| v["more"] == true);
+                        if !more {
+                            break;
+                        }
+                    }
+                    Ok(a) => {
+                        tracing::warn!("{what} failed ({}): {}", a.status, a.message());
+                        break;
+                    }
+                    Err(e) => {
+                        tracing::warn!("{what} failed: {e:#}");
+                        break;
+                    }
+                }
             }
         }
     }

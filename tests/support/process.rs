@@ -223,6 +223,23 @@ pub fn check(data_dir: &Path) -> (bool, Vec<String>) {
     (out.status.success(), lines)
 }
 
+/// Runs `storefront check --full` on `data_dir` offline (every order from scratch and
+/// SQLite's integrity check): whether it passed, and its output lines.
+pub fn check_full(data_dir: &Path) -> (bool, Vec<String>) {
+    let out = storefront()
+        .args(["check", "--full", "--manifest"])
+        .arg(manifest())
+        .arg("--data-dir")
+        .arg(data_dir)
+        .output()
+        .unwrap();
+    let lines = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    (out.status.success(), lines)
+}
+
 /// Runs `storefront reconcile` on `data_dir` offline, `configure` naming its payment
 /// provider (a fake's `configure`): whether everything matched, and what it printed
 /// (stdout, then stderr).

@@ -30,3 +30,21 @@ pub fn lines(conn: &Connection, sql: &str) -> Vec<String> {
         .map(|line| line.expect("plan line"))
         .collect()
 }
+
+/// The plan's steps at the top level (not inside a subquery): the outer query's reads and
+/// sorts.
+pub fn top_level(conn: &Connection, sql: &str) -> Vec<String> {
+    let mut statement = conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap_or_else(|e| panic!("{e}: {sql}"));
+    let nulls = vec![rusqlite::types::Null; statement.parameter_count()];
+    statement
+        .query_map(rusqlite::params_from_iter(nulls), |row| {
+            Ok((row.get::<_, i64>(1)?, row.get::<_, String>(3)?))
+        })
+        .expect("plan")
+        .map(|line| line.expect("plan line"))
+        .filter(|(parent, _)| *parent == 0)
+        .map(|(_, detail)| detail)
+        .collect()
+}

@@ -223,7 +223,8 @@ mod tests {
             let filtered = mask & 0b11111 != 0;
             for line in &plan {
                 assert!(
-                    !line.starts_with("SCAN") || (!filtered && line.contains("INDEX orders_by_created")),
+                    !line.starts_with("SCAN")
+                        || (!filtered && line.contains("INDEX orders_by_created")),
                     "filters {mask:05b} scan: {plan:#?}\n{sql}"
                 );
                 assert!(
