@@ -34,6 +34,12 @@ pub const FORGET_SQL: &str = "DELETE FROM idempotency_keys \
                      WHERE created_at < ?1 ORDER BY created_at LIMIT ?2) \
      RETURNING 1";
 
+/// Whether any full answer is older than `?1`.
+const DUE_ANSWER_SQL: &str =
+    "SELECT 1 FROM idempotency_keys WHERE response <> '' AND created_at < ?1 LIMIT 1";
+/// Whether any fingerprint is older than `?1`.
+const DUE_FINGERPRINT_SQL: &str = "SELECT 1 FROM idempotency_keys WHERE created_at < ?1 LIMIT 1";
+
 #[derive(Serialize)]
 struct Swept {
     compacted: i64,
@@ -59,16 +65,36 @@ pub fn sweep(db: &Db) -> Result<Response, ApiError> {
         DEFAULT_FINGERPRINT_SECONDS,
     )
     .max(response_seconds);
+    let cutoff = |db: &Db, seconds: i64| -> anyhow::Result<String> {
+        use crate::db::RowExt as _;
+        db.row(
+            "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)",
+            &[text(format!("-{seconds} seconds"))],
+        )?
+        .ok_or_else(|| anyhow::anyhow!("no time from SQLite"))?
+        .text(0)
+    };
+    // Nothing due (the common case): a read, no write at all.
+    let due = db.transaction(Mode::Read, |db| {
+        let answers = db.row(DUE_ANSWER_SQL, &[text(cutoff(db, response_seconds)?)])?;
+        let fingerprints = db.row(
+            DUE_FINGERPRINT_SQL,
+            &[text(cutoff(db, fingerprint_seconds)?)],
+        )?;
+        Ok::<_, ApiError>(answers.is_some() || fingerprints.is_some())
+    })?;
+    if !due {
+        return json(
+            200,
+            &Swept {
+                compacted: 0,
+                forgotten: 0,
+                more: false,
+            },
+        );
+    }
     let swept = db.transaction(Mode::Write, |db| {
-        let cutoff = |seconds: i64| -> anyhow::Result<String> {
-            use crate::db::RowExt as _;
-            db.row(
-                "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)",
-                &[text(format!("-{seconds} seconds"))],
-            )?
-            .ok_or_else(|| anyhow::anyhow!("no time from SQLite"))?
-            .text(0)
-        };
+        let cutoff = |seconds: i64| cutoff(db, seconds);
         let compacted = db
             .rows(
                 COMPACT_SQL,

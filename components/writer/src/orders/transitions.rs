@@ -266,26 +266,30 @@ pub fn release_expired(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
+    // Nothing due (the common case): a read, no write at all.
+    let due = db.transaction(Mode::Read, |db| {
+        let now = db.now()?;
+        let expired = due_orders(db, &now, older_than_seconds, unstarted, 1)?;
+        Ok::<_, ApiError>(!expired.is_empty())
+    })?;
+    if !due {
+        return json(
+            200,
+            &ReleaseExpiredResult {
+                cancelled: Vec::new(),
+                awaiting_provider: Vec::new(),
+                more: false,
+            },
+        );
+    }
     let result = db.transaction(Mode::Write, |db| {
         let now = db.now()?;
-        let cutoff = |seconds: i64| -> anyhow::Result<Value> {
-            Ok(db
-                .row(
-                    "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?, ?)",
-                    &[text(&now), text(format!("-{seconds} seconds"))],
-                )?
-                .and_then(|row| row.values.into_iter().next())
-                .unwrap_or(Value::Null))
-        };
-        let expired = db.rows(
-            EXPIRED_SQL,
-            &[
-                text(OrderState::PendingPayment.as_str()),
-                cutoff(older_than_seconds)?,
-                cutoff(unstarted)?,
-                cutoff(older_than_seconds.min(unstarted))?,
-                int(MAX_EXPIRED_PER_SWEEP),
-            ],
+        let expired = due_orders(
+            db,
+            &now,
+            older_than_seconds,
+            unstarted,
+            MAX_EXPIRED_PER_SWEEP,
         )?;
         let mut result = ReleaseExpiredResult {
             cancelled: Vec::new(),
@@ -310,6 +314,35 @@ pub fn release_expired(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
         Ok::<_, ApiError>(result)
     })?;
     json(200, &result)
+}
+
+/// The ids of at most `limit` orders due for release at `now` ([`EXPIRED_SQL`]).
+fn due_orders(
+    db: &Db,
+    now: &str,
+    older_than_seconds: i64,
+    unstarted: i64,
+    limit: i64,
+) -> anyhow::Result<Vec<spin_sdk::sqlite::RowResult>> {
+    let cutoff = |seconds: i64| -> anyhow::Result<Value> {
+        Ok(db
+            .row(
+                "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?, ?)",
+                &[text(now), text(format!("-{seconds} seconds"))],
+            )?
+            .and_then(|row| row.values.into_iter().next())
+            .unwrap_or(Value::Null))
+    };
+    db.rows(
+        EXPIRED_SQL,
+        &[
+            text(OrderState::PendingPayment.as_str()),
+            cutoff(older_than_seconds)?,
+            cutoff(unstarted)?,
+            cutoff(older_than_seconds.min(unstarted))?,
+            int(limit),
+        ],
+    )
 }
 
 /// Moves order `order_id` from `from` to `to` at `now` (the caller checked that it may),
