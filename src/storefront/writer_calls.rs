@@ -137,34 +137,22 @@ impl WriterCalls {
             "older_than_seconds": ttl.as_secs(),
             "unstarted_older_than_seconds": unstarted_ttl.as_secs(),
         });
-        match self
-            .call(http::Method::POST, "/admin/release-expired", Some(body))
+        let Some(answer) = self
+            .background_answer(
+                &self.roles.writer,
+                "/admin/release-expired",
+                Some(body),
+                "release of expired reservations",
+            )
             .await
-        {
-            Ok(a) if a.status.is_success() => {
-                let answer = serde_json::from_slice::<serde_json::Value>(&a.body).ok();
-                let cancelled = answer
-                    .as_ref()
-                    .and_then(|v| v["cancelled"].as_array().map(Vec::len))
-                    .unwrap_or(0);
-                if cancelled > 0 {
-                    tracing::info!("released the stock of {cancelled} expired unpaid orders");
-                }
-                answer.is_some_and(|v| v["more"] == true)
-            }
-            Ok(a) => {
-                tracing::warn!(
-                    "release of expired reservations failed ({}): {}",
-                    a.status,
-                    a.message()
-                );
-                false
-            }
-            Err(e) => {
-                tracing::warn!("release of expired reservations failed: {e:#}");
-                false
-            }
+        else {
+            return false;
+        };
+        let cancelled = answer["cancelled"].as_array().map_or(0, Vec::len);
+        if cancelled > 0 {
+            tracing::info!("released the stock of {cancelled} expired unpaid orders");
         }
+        answer["more"] == true
     }
 
     /// At start and every `every`, a routine audit (`GET /admin/audit`: the orders new or
@@ -196,36 +184,49 @@ impl WriterCalls {
     /// writer's `idempotency::retention`), in small batches, again at once while a batch
     /// came back full. Runs until the task is aborted.
     pub async fn sweep_idempotency_forever(self, every: Duration) {
+        let writer = self.roles.writer.clone();
         let mut interval = tokio::time::interval(every);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
-            loop {
-                match self
-                    .call(http::Method::POST, "/admin/idempotency/sweep", None)
-                    .await
-                {
-                    Ok(a) if a.status.is_success() => {
-                        let more = serde_json::from_slice::<serde_json::Value>(&a.body)
-                            .is_ok_and(|v| v["more"] == true);
-                        if !more {
-                            break;
-                        }
-                        tokio::task::yield_now().await;
-                    }
-                    Ok(a) => {
-                        tracing::warn!(
-                            "idempotency retention sweep failed ({}): {}",
-                            a.status,
-                            a.message()
-                        );
-                        break;
-                    }
-                    Err(e) => {
-                        tracing::warn!("idempotency retention sweep failed: {e:#}");
-                        break;
-                    }
-                }
+            while self
+                .background_answer(
+                    &writer,
+                    "/admin/idempotency/sweep",
+                    None,
+                    "idempotency retention sweep",
+                )
+                .await
+                .is_some_and(|v| v["more"] == true)
+            {
+                tokio::task::yield_now().await;
+            }
+        }
+    }
+
+    /// `POST path` to `component`, a round of background work: its JSON answer, or `None`
+    /// when it failed (logged as `what` failed).
+    async fn background_answer(
+        &self,
+        component: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+        what: &str,
+    ) -> Option<serde_json::Value> {
+        match self
+            .call_component(component, http::Method::POST, path, body)
+            .await
+        {
+            Ok(a) if a.status.is_success() => {
+                Some(serde_json::from_slice(&a.body).unwrap_or(serde_json::Value::Null))
+            }
+            Ok(a) => {
+                tracing::warn!("{what} failed ({}): {}", a.status, a.message());
+                None
+            }
+            Err(e) => {
+                tracing::warn!("{what} failed: {e:#}");
+                None
             }
         }
     }
@@ -260,28 +261,11 @@ impl WriterCalls {
             interval.tick().await;
             // A round that answers `more` stopped at its time budget with work still due:
             // the next one starts at once.
-            loop {
-                match self
-                    .call_component(&component, http::Method::POST, "/run", None)
-                    .await
-                {
-                    Ok(a) if a.status.is_success() => {
-                        let more = serde_json::from_slice::<serde_json::Value>(&a.body)
-                            .is_ok_and(|v| v["more"] == true);
-                        if !more {
-                            break;
-                        }
-                    }
-                    Ok(a) => {
-                        tracing::warn!("{what} failed ({}): {}", a.status, a.message());
-                        break;
-                    }
-                    Err(e) => {
-                        tracing::warn!("{what} failed: {e:#}");
-                        break;
-                    }
-                }
-            }
+            while self
+                .background_answer(&component, "/run", None, what)
+                .await
+                .is_some_and(|v| v["more"] == true)
+            {}
         }
     }
 }

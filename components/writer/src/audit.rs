@@ -505,16 +505,16 @@ fn payments_match_orders(db: &Db, scope: &Scope, findings: &mut Vec<String>) -> 
             row.text(1)?
         ));
     }
-    // Money in for an order that is not paid or shipped.
+    // Money in for an order that is not paid or shipped: a payment can change without
+    // its order (money for a cancelled order), so every such payment is read, whatever
+    // the scope.
     let rows = db.rows(
-        &format!(
-            "SELECT o.number, o.state, p.intent_id, p.status, p.amount, p.currency FROM orders o
-             JOIN payments p ON p.order_id = o.id
-             WHERE {within} AND p.status IN ('succeeded', 'refund_requested')
-               AND o.state NOT IN ('paid', 'fulfilled')
-             LIMIT ?4"
-        ),
-        &scope.params(),
+        "SELECT o.number, o.state, p.intent_id, p.status, p.amount, p.currency FROM payments p
+         JOIN orders o ON o.id = p.order_id
+         WHERE p.status IN ('succeeded', 'refund_requested')
+           AND o.state NOT IN ('paid', 'fulfilled')
+         LIMIT ?",
+        &[int(MAX_FINDINGS_PER_CHECK)],
     )?;
     for row in rows {
         let state = row.text(1)?;
@@ -568,6 +568,8 @@ fn payments_match_orders(db: &Db, scope: &Scope, findings: &mut Vec<String>) -> 
     Ok(())
 }
 
+/// Payments and refunds change without their order (a partial refund): the first check
+/// reads every refund, whatever the scope (only the payments it breaks come back).
 fn refunds_within_payments(
     db: &Db,
     scope: &Scope,
@@ -575,13 +577,11 @@ fn refunds_within_payments(
 ) -> anyhow::Result<()> {
     let within = Scope::ORDERS;
     let rows = db.rows(
-        &format!(
-            "SELECT o.number, p.amount, p.currency, sum(r.amount)
-             FROM orders o JOIN payments p ON p.order_id = o.id JOIN refunds r ON r.payment_id = p.id
-             WHERE {within} AND r.state <> 'failed'
-             GROUP BY p.id HAVING sum(r.amount) > p.amount LIMIT ?4"
-        ),
-        &scope.params(),
+        "SELECT o.number, p.amount, p.currency, sum(r.amount)
+         FROM refunds r JOIN payments p ON p.id = r.payment_id JOIN orders o ON o.id = p.order_id
+         WHERE r.state <> 'failed'
+         GROUP BY p.id HAVING sum(r.amount) > p.amount LIMIT ?",
+        &[int(MAX_FINDINGS_PER_CHECK)],
     )?;
     for row in rows {
         let currency = row.text(2)?;

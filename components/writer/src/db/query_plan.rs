@@ -18,22 +18,21 @@ pub fn schema() -> Connection {
 /// The plan of `sql`, one line per step (`SEARCH o USING INDEX …`, `SCAN …`, `USE TEMP
 /// B-TREE …`); every parameter bound to NULL.
 pub fn lines(conn: &Connection, sql: &str) -> Vec<String> {
-    let mut statement = conn
-        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-        .unwrap_or_else(|e| panic!("{e}: {sql}"));
-    let nulls = vec![rusqlite::types::Null; statement.parameter_count()];
-    statement
-        .query_map(rusqlite::params_from_iter(nulls), |row| {
-            row.get::<_, String>(3)
-        })
-        .expect("plan")
-        .map(|line| line.expect("plan line"))
-        .collect()
+    steps(conn, sql).into_iter().map(|(_, step)| step).collect()
 }
 
 /// The plan's steps at the top level (not inside a subquery): the outer query's reads and
 /// sorts.
 pub fn top_level(conn: &Connection, sql: &str) -> Vec<String> {
+    steps(conn, sql)
+        .into_iter()
+        .filter(|(parent, _)| *parent == 0)
+        .map(|(_, step)| step)
+        .collect()
+}
+
+/// Each step of the plan with its parent step's id (0 at the top level).
+fn steps(conn: &Connection, sql: &str) -> Vec<(i64, String)> {
     let mut statement = conn
         .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
         .unwrap_or_else(|e| panic!("{e}: {sql}"));
@@ -43,8 +42,6 @@ pub fn top_level(conn: &Connection, sql: &str) -> Vec<String> {
             Ok((row.get::<_, i64>(1)?, row.get::<_, String>(3)?))
         })
         .expect("plan")
-        .map(|line| line.expect("plan line"))
-        .filter(|(parent, _)| *parent == 0)
-        .map(|(_, detail)| detail)
+        .map(|step| step.expect("plan step"))
         .collect()
 }
