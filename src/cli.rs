@@ -181,6 +181,11 @@ pub struct AdminTarget {
 pub struct CheckArgs {
     #[command(flatten)]
     pub target: AdminTarget,
+    /// Re-verify every order from scratch and run SQLite's integrity check, instead of
+    /// the routine audit (orders new or changed since the last clean run, plus the
+    /// global invariants).
+    #[arg(long)]
+    pub full: bool,
 }
 
 #[derive(Args, Debug)]
@@ -240,6 +245,10 @@ pub struct OwnerArgs {
     /// scheduler calls `POST /admin/outbox/dispatch` instead).
     #[arg(long, value_name = "SECONDS", default_value_t = 2)]
     pub dispatch_every: u64,
+    /// Run the routine (incremental) audit at start and every SECONDS, storing its result
+    /// for the dashboard (0 = never: only `storefront check` runs it).
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub audit_every: u64,
     /// Upload a verified snapshot to `--backup-to` every SECONDS (0 = never).
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     pub backup_every: u64,

@@ -359,8 +359,12 @@ async fn run(
     })
 }
 
-/// The storefront app's timers in the owner's process: reservation expiry, the payment
-/// courier's and the outbox dispatcher's rounds (each when its component runs here).
+/// How often the owner's process sweeps idempotency records past their retention.
+const IDEMPOTENCY_SWEEP_EVERY_SECONDS: u64 = 60;
+
+/// The storefront app's timers in the owner's process: reservation expiry, the retention
+/// of idempotency records, the routine audit, the payment courier's and the outbox dispatcher's rounds (each
+/// when its component runs here).
 fn storefront_timers(
     writer: &WriterCalls,
     roles: &Storefront,
@@ -377,6 +381,16 @@ fn storefront_timers(
             writer
                 .clone()
                 .release_expired_forever(ttl, unstarted, every),
+        ));
+    }
+    tasks.push(tokio::spawn(writer.clone().sweep_idempotency_forever(
+        Duration::from_secs(IDEMPOTENCY_SWEEP_EVERY_SECONDS),
+    )));
+    if owner.audit_every > 0 {
+        tasks.push(tokio::spawn(
+            writer
+                .clone()
+                .audit_forever(Duration::from_secs(owner.audit_every)),
         ));
     }
     let runs_here = |id: &Option<String>| id.as_deref().is_some_and(|id| app.has_component(id));

@@ -160,11 +160,16 @@ async fn remote_call(
     Ok(Answer { status, body })
 }
 
-/// Runs the audit; prints one summary line when everything holds, else one line
-/// per finding, and fails.
+/// Runs the audit (routine with the file's `integrity_check`, or `--full`); prints one
+/// summary line when everything holds, else one line per finding, and fails.
 pub async fn check(args: CheckArgs) -> Result<()> {
     let target = Target::open(&args.target).await?;
-    let answer = target.call(http::Method::GET, "/admin/audit", None).await;
+    let path = if args.full {
+        "/admin/audit?full=1"
+    } else {
+        "/admin/audit?integrity=1"
+    };
+    let answer = target.call(http::Method::GET, path, None).await;
     target.close().await?;
     let answer = answer?;
     if !answer.status.is_success() {

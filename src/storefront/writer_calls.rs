@@ -112,8 +112,9 @@ impl WriterCalls {
 
     /// Every `every`, cancels orders left in `pending_payment` past their time (`ttl`
     /// once their payment started, `unstarted_ttl` if it never did), returning their
-    /// reserved stock; those whose intent may still succeed wait for the courier. Runs
-    /// until the task is aborted.
+    /// reserved stock; those whose intent may still succeed wait for the courier. Each
+    /// sweep is one short write transaction over a small batch; while a sweep comes back
+    /// full (`more`), the next follows at once. Runs until the task is aborted.
     pub async fn release_expired_forever(
         self,
         ttl: Duration,
@@ -124,29 +125,108 @@ impl WriterCalls {
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
-            let body = serde_json::json!({
-                "older_than_seconds": ttl.as_secs(),
-                "unstarted_older_than_seconds": unstarted_ttl.as_secs(),
-            });
-            match self
-                .call(http::Method::POST, "/admin/release-expired", Some(body))
-                .await
-            {
+            while self.release_expired_once(ttl, unstarted_ttl).await {
+                tokio::task::yield_now().await;
+            }
+        }
+    }
+
+    /// One sweep of expired reservations; whether more may be due at once.
+    async fn release_expired_once(&self, ttl: Duration, unstarted_ttl: Duration) -> bool {
+        let body = serde_json::json!({
+            "older_than_seconds": ttl.as_secs(),
+            "unstarted_older_than_seconds": unstarted_ttl.as_secs(),
+        });
+        let Some(answer) = self
+            .background_answer(
+                &self.roles.writer,
+                "/admin/release-expired",
+                Some(body),
+                "release of expired reservations",
+            )
+            .await
+        else {
+            return false;
+        };
+        let cancelled = answer["cancelled"].as_array().map_or(0, Vec::len);
+        if cancelled > 0 {
+            tracing::info!("released the stock of {cancelled} expired unpaid orders");
+        }
+        answer["more"] == true
+    }
+
+    /// At start and every `every`, a routine audit (`GET /admin/audit`: the orders new or
+    /// changed since the last clean run, and the global invariants), whose result the
+    /// writer stores for the dashboard. Runs until the task is aborted.
+    pub async fn audit_forever(self, every: Duration) {
+        let mut interval = tokio::time::interval(every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            match self.call(http::Method::GET, "/admin/audit", None).await {
                 Ok(a) if a.status.is_success() => {
-                    let cancelled = serde_json::from_slice::<serde_json::Value>(&a.body)
-                        .ok()
-                        .and_then(|v| v["cancelled"].as_array().map(Vec::len))
-                        .unwrap_or(0);
-                    if cancelled > 0 {
-                        tracing::info!("released the stock of {cancelled} expired unpaid orders");
+                    let report = serde_json::from_slice::<serde_json::Value>(&a.body).ok();
+                    if let Some(report) = report.filter(|r| r["ok"] != true) {
+                        let found = report["findings"].as_array().map_or(0, Vec::len);
+                        tracing::warn!(
+                            "the routine audit found {found} problem(s); run `storefront check`"
+                        );
                     }
                 }
-                Ok(a) => tracing::warn!(
-                    "release of expired reservations failed ({}): {}",
-                    a.status,
-                    a.message()
-                ),
-                Err(e) => tracing::warn!("release of expired reservations failed: {e:#}"),
+                Ok(a) => tracing::warn!("routine audit failed ({}): {}", a.status, a.message()),
+                Err(e) => tracing::warn!("routine audit failed: {e:#}"),
+            }
+        }
+    }
+
+    /// Every `every`, the retention sweep of idempotency records (full answers compacted
+    /// to their fingerprint after their time, fingerprints deleted after theirs: see the
+    /// writer's `idempotency::retention`), in small batches, again at once while a batch
+    /// came back full. Runs until the task is aborted.
+    pub async fn sweep_idempotency_forever(self, every: Duration) {
+        let writer = self.roles.writer.clone();
+        let mut interval = tokio::time::interval(every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            while self
+                .background_answer(
+                    &writer,
+                    "/admin/idempotency/sweep",
+                    None,
+                    "idempotency retention sweep",
+                )
+                .await
+                .is_some_and(|v| v["more"] == true)
+            {
+                tokio::task::yield_now().await;
+            }
+        }
+    }
+
+    /// `POST path` to `component`, a round of background work: its JSON answer, or `None`
+    /// when it failed (logged as `what` failed).
+    async fn background_answer(
+        &self,
+        component: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+        what: &str,
+    ) -> Option<serde_json::Value> {
+        match self
+            .call_component(component, http::Method::POST, path, body)
+            .await
+        {
+            Ok(a) if a.status.is_success() => {
+                Some(serde_json::from_slice(&a.body).unwrap_or(serde_json::Value::Null))
+            }
+            Ok(a) => {
+                tracing::warn!("{what} failed ({}): {}", a.status, a.message());
+                None
+            }
+            Err(e) => {
+                tracing::warn!("{what} failed: {e:#}");
+                None
             }
         }
     }
@@ -169,7 +249,8 @@ impl WriterCalls {
     }
 
     /// Every `every`, `POST /run` to `component` (a round of work it does on its own),
-    /// logging a failed round as `what` failed; nothing when the app has no such component.
+    /// and again at once while a round answers `more`; logging a failed round as `what`
+    /// failed; nothing when the app has no such component.
     async fn run_rounds_forever(self, component: Option<String>, every: Duration, what: &str) {
         let Some(component) = component else {
             return;
@@ -178,14 +259,13 @@ impl WriterCalls {
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
-            match self
-                .call_component(&component, http::Method::POST, "/run", None)
+            // A round that answers `more` stopped at its time budget with work still due:
+            // the next one starts at once.
+            while self
+                .background_answer(&component, "/run", None, what)
                 .await
-            {
-                Ok(a) if a.status.is_success() => {}
-                Ok(a) => tracing::warn!("{what} failed ({}): {}", a.status, a.message()),
-                Err(e) => tracing::warn!("{what} failed: {e:#}"),
-            }
+                .is_some_and(|v| v["more"] == true)
+            {}
         }
     }
 }

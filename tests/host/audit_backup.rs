@@ -1,4 +1,5 @@
-//! `storefront check` proves the ledger is whole and names what is not;
+//! `storefront check` proves the ledger is whole and names what is not (`--full` every
+//! order from scratch; routinely, the orders since the last clean run);
 //! `storefront backup` takes a verified snapshot through the running writer, and a
 //! snapshot restores.
 
@@ -68,7 +69,7 @@ fn check_passes_on_a_whole_ledger_and_names_each_problem() {
         .query_row("SELECT number FROM orders WHERE id = 2", [], |r| r.get(0))
         .unwrap();
     drop(conn);
-    let (ok, lines) = support::check(dir.path());
+    let (ok, lines) = support::check_full(dir.path());
     assert!(!ok);
     let text = lines.join("\n");
     assert!(
@@ -88,6 +89,59 @@ fn check_passes_on_a_whole_ledger_and_names_each_problem() {
         "{text}"
     );
     assert_eq!(lines.len(), 5, "one line per finding: {lines:?}");
+}
+
+/// The routine audit verifies the orders placed since the last clean run (and the
+/// global invariants): it finds a mismatch injected into a new order, not one in an order
+/// it verified before; `--full` finds both.
+#[test]
+fn the_routine_audit_finds_a_mismatch_in_orders_since_its_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    // No routine audits while the writer runs: only the `check`s below set checkpoints.
+    let start = || {
+        support::spawn(
+            support::writer_command(dir.path(), &["--audit-every", "0"]),
+            dir.path(),
+        )
+        .ready()
+    };
+    let app = start();
+    let old = place(&app, "i-1")["number"].as_str().unwrap().to_string();
+    assert!(app.stop().success());
+    let (ok, lines) = support::check(dir.path());
+    assert!(ok, "{lines:?}");
+
+    let app = start();
+    let new = place(&app, "i-2")["number"].as_str().unwrap().to_string();
+    assert!(app.stop().success());
+    let conn = support::open_db(dir.path());
+    conn.execute_batch(
+        "DROP TRIGGER orders_fixed_columns;
+         UPDATE orders SET total_amount = total_amount + 1;",
+    )
+    .unwrap();
+    drop(conn);
+
+    let (ok, lines) = support::check(dir.path());
+    assert!(!ok, "{lines:?}");
+    let text = lines.join("\n");
+    assert!(
+        text.contains(&format!("order {new}: total")),
+        "the new order's mismatch: {text}"
+    );
+    assert!(
+        !text.contains(&old),
+        "the order verified before is not read again: {text}"
+    );
+    // Until it is fixed, the next routine run still finds it (the checkpoint is the
+    // last clean run's).
+    let (ok, again) = support::check(dir.path());
+    assert!(!ok && again == lines, "{again:?}");
+    let (ok, lines) = support::check_full(dir.path());
+    assert!(!ok);
+    let text = lines.join("\n");
+    assert!(text.contains(&format!("order {new}: total")), "{text}");
+    assert!(text.contains(&format!("order {old}: total")), "{text}");
 }
 
 #[test]

@@ -12,6 +12,7 @@ mod catalog_model;
 mod checkout;
 mod checkout_money;
 mod discount_guessing;
+mod idempotency_retention;
 mod order_access;
 mod order_changes;
 mod orders;

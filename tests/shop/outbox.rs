@@ -494,3 +494,61 @@ fn the_owner_reads_the_mailbox_and_adds_a_webhook_in_the_back_office() {
     );
     app.stop();
 }
+
+/// Delivery keeps up with a busy shop: with an email API that takes 50 ms per email, one
+/// dispatch round delivers a backlog of 150 order emails, several at once (one after
+/// another it could not pass 20 per second) and claiming again while claims come back
+/// full (a round used to deliver 20).
+#[test]
+fn one_round_delivers_a_backlog_several_at_once() {
+    const ORDERS: usize = 150;
+    let dir = tempfile::tempdir().unwrap();
+    let postmark = FakeInbox::start(Behaviour {
+        postmark: true,
+        latency: Some(Duration::from_millis(50)),
+        ..Behaviour::default()
+    });
+    let mut env = postmark_env(&postmark);
+    env.push(("SPIN_VARIABLE_OUTBOX_LEASE_SECONDS", "120".to_string()));
+    let mut cmd = support::up_command(dir.path());
+    cmd.env("SPIN_VARIABLE_ADMIN_TOKEN", ADMIN_TOKEN)
+        .env("SPIN_VARIABLE_SHOP_URL", "https://shop.example")
+        .args(["--dispatch-every", "0"]);
+    for (k, v) in &env {
+        cmd.env(k, v);
+    }
+    let app = support::spawn(cmd, dir.path()).ready();
+    let product = app.admin().json("/admin/catalog/products/french-press");
+    let sku = product["variants"][0]["sku"].as_str().unwrap().to_string();
+    let stocked = app.admin().send(
+        reqwest::Method::POST,
+        &format!("/admin/catalog/variants/{sku}/stock"),
+        Some("outbox-backlog-stock"),
+        Some(&json!({"delta": 1000, "reason": "a backlog test"})),
+    );
+    assert_eq!(stocked.status(), 201);
+    for i in 0..ORDERS {
+        app.place_order(&format!("outbox-backlog-{i}"));
+    }
+    let started = std::time::Instant::now();
+    let round = app
+        .admin()
+        .send(reqwest::Method::POST, "/admin/outbox/dispatch", None, None);
+    let elapsed = started.elapsed();
+    assert!(round.status().is_success());
+    let round: Value = round.json().unwrap();
+    let per_second = ORDERS as f64 / elapsed.as_secs_f64();
+    eprintln!(
+        "outbox: {ORDERS} emails in {:.2} s = {per_second:.0} messages/s ({} claims)",
+        elapsed.as_secs_f64(),
+        round["claims"]
+    );
+    assert_eq!(round["delivered"], ORDERS, "{round}");
+    assert_eq!(round["more"], false, "{round}");
+    assert_eq!(postmark.received().len(), ORDERS);
+    assert!(
+        per_second > 40.0,
+        "{per_second:.0} messages/s: the deliveries did not overlap"
+    );
+    app.stop();
+}

@@ -1,7 +1,8 @@
 //! A recording HTTP server standing in for the third parties the outbox delivers to:
 //! Postmark's email API (`POST /email` with `X-Postmark-Server-Token`, answering like
 //! Postmark) and an owner's webhook receiver. It can fail the first N requests, hold
-//! the first answer back (so a test can kill the app mid-delivery), or refuse every
+//! the first answer back (so a test can kill the app mid-delivery), answer slowly like an
+//! API across the internet, or refuse every
 //! email as Postmark refuses an invalid address. It shares no code with the app (its
 //! HTTP is `fake_http`'s).
 
@@ -39,6 +40,8 @@ pub struct Behaviour {
     pub refuse_recipients: bool,
     /// Check `X-Postmark-Server-Token` like Postmark (401 without the right one).
     pub postmark: bool,
+    /// Take this long over every answer, as a real API across the internet does.
+    pub latency: Option<Duration>,
 }
 
 #[derive(Default)]
@@ -72,6 +75,9 @@ impl FakeInbox {
                 && let Some(hold) = behaviour.hold_first
             {
                 std::thread::sleep(hold);
+            }
+            if let Some(latency) = behaviour.latency {
+                std::thread::sleep(latency);
             }
             answer(&received, &behaviour, n)
         });

@@ -209,8 +209,20 @@ pub fn pages_command(writer_url: &str) -> Command {
 
 /// `storefront check --data-dir`: (success, stdout lines).
 pub fn check(data_dir: &Path) -> (bool, Vec<String>) {
+    check_with(data_dir, &[])
+}
+
+/// Runs `storefront check --full` on `data_dir` offline (every order from scratch and
+/// SQLite's integrity check): whether it passed, and its output lines.
+pub fn check_full(data_dir: &Path) -> (bool, Vec<String>) {
+    check_with(data_dir, &["--full"])
+}
+
+fn check_with(data_dir: &Path, args: &[&str]) -> (bool, Vec<String>) {
     let out = storefront()
-        .args(["check", "--manifest"])
+        .arg("check")
+        .args(args)
+        .arg("--manifest")
         .arg(manifest())
         .arg("--data-dir")
         .arg(data_dir)

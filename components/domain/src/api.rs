@@ -189,6 +189,9 @@ pub struct ReleaseExpiredResult {
     /// or the provider says it was paid (then they are paid).
     #[serde(default)]
     pub awaiting_provider: Vec<String>,
+    /// More orders may be due than one sweep handles: sweep again at once.
+    #[serde(default)]
+    pub more: bool,
 }
 
 /// Header the pages put on a place-order command: a pseudonymous key for the shopper's

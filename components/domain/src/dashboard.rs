@@ -90,7 +90,8 @@ pub struct ReconcileRun {
     pub checked_orders: i64,
 }
 
-/// The writer's `GET /admin/audit` answer.
+/// The writer's `GET /admin/audit` answer, and the stored run `GET /admin/audit/last`
+/// answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditReport {
     /// Whether every check passed.
@@ -99,4 +100,13 @@ pub struct AuditReport {
     pub summary: String,
     /// One line per problem found (empty when `ok`).
     pub findings: Vec<String>,
+    /// When the run started (stored runs).
+    #[serde(default)]
+    pub ran_at: Option<String>,
+    /// Whether it verified everything from scratch (`storefront check --full`).
+    #[serde(default)]
+    pub full: bool,
+    /// The orders it verified.
+    #[serde(default)]
+    pub orders_checked: i64,
 }

@@ -1,9 +1,19 @@
-//! `GET /admin/audit`: proves from the ledger itself that nothing was lost or bent.
-//! Each check yields findings (one readable line each); an empty list means it holds.
+//! `GET /admin/audit[?full=1]`: proves from the ledger itself that nothing was lost or
+//! bent; `GET /admin/audit/last`: the last audit's stored result and when it ran.
+//! Each check yields findings (one readable line each, at most [`MAX_FINDINGS_PER_CHECK`]
+//! per check); an empty list means it holds.
 //!
-//! - `PRAGMA integrity_check` is `ok`; when it is not, its lines name the damaged tables
-//!   and indexes ([`storage_damage`]), and if the other checks then fail on the damaged
-//!   pages, that is one more finding, not an internal error;
+//! It runs in bounded memory at any size: every check is one SQL query that returns only
+//! the rows that break it. It is incremental: each run is stored in `audit_runs` with the
+//! last order id it verified; a routine run checks the orders placed after the last clean
+//! run's cursor, plus those changed since it ran (by `orders_by_updated`), and the cheap
+//! global invariants; `?full=1` (`storefront check --full`) re-verifies every order from
+//! scratch; `?full=1` and `?integrity=1` (`storefront check`) run `PRAGMA integrity_check`. The host runs a routine audit at start and
+//! every 10 minutes; the dashboard shows the stored result, never runs one.
+//!
+//! - `PRAGMA integrity_check` is `ok` (full and `integrity=1` runs); when it is not, its
+//!   lines name the damaged tables and indexes ([`storage_damage`]), and if the other
+//!   checks then fail on the damaged pages, that is one more finding, not an internal error;
 //! - for tables whose rows are never deleted, `sqlite_sequence` (ids ever issued) equals
 //!   `MAX(id)` and the row count: the exact symptom of the lost Rails orders was
 //!   "17 ids issued, `MAX(id)` 15";
@@ -27,15 +37,22 @@
 //!   unless a human has recorded a review of it (see `reviews`).
 
 use crate::db::RowExt as _;
-use crate::db::{Db, Mode, text};
+use crate::db::{Db, Mode, int, opt_text, text};
 use crate::http::responses::{ApiError, json};
 use crate::payments::events;
 use crate::payments::reviews;
 use crate::payments::state::Outcome;
 use serde::Serialize;
 use spin_sdk::http::Response;
+use spin_sdk::sqlite::Value;
 use storefront_domain::Money;
 use storefront_domain::storage_damage::{self, OBJECTS_BY_ROOT_PAGE, SchemaObject};
+use storefront_domain::dashboard::AuditReport;
+
+/// Most findings one check reports (the audit's memory stays bounded whatever is wrong).
+pub const MAX_FINDINGS_PER_CHECK: i64 = 100;
+/// Audit runs kept in `audit_runs` (older ones are deleted as new ones are stored).
+pub const AUDIT_RUNS_KEPT: i64 = 1_000;
 
 /// Tables whose rows are never deleted (enforced by triggers in `0002_orders.sql`,
 /// `0003_payments.sql`, `0004_payment_event_reviews.sql`, `0005_stock_adjustments.sql` and
@@ -60,55 +77,143 @@ const APPEND_ONLY: [&str; 13] = [
 /// How long a deferred payment event may wait for the event it needs (an SQLite modifier).
 pub const DEFERRED_PATIENCE: &str = "-1 day";
 
+/// Which orders a run verifies: ids in `(from, through]`, and those changed since `since`
+/// (the last clean run's time; `None` on a full run).
+struct Scope {
+    from: i64,
+    through: i64,
+    since: Option<String>,
+}
+
+impl Scope {
+    /// `(o.id > ?1 AND o.id <= ?2 OR o.updated_at >= ?3)`: the orders in scope, read by
+    /// rowid range and `orders_by_updated`.
+    const ORDERS: &'static str = "(o.id > ?1 AND o.id <= ?2 OR o.updated_at >= ?3)";
+
+    /// The scope's parameters `?1`..`?3`, then `?4` = [`MAX_FINDINGS_PER_CHECK`].
+    fn params(&self) -> [Value; 4] {
+        [
+            int(self.from),
+            int(self.through),
+            opt_text(self.since.as_deref()),
+            int(MAX_FINDINGS_PER_CHECK),
+        ]
+    }
+}
+
 #[derive(Serialize)]
 struct Report {
     ok: bool,
     summary: String,
     findings: Vec<String>,
+    ran_at: String,
+    full: bool,
+    orders_checked: i64,
+    /// The last order id this run verified: the next routine run's cursor.
+    through_order_id: i64,
 }
 
-pub fn audit(db: &Db) -> Result<Response, ApiError> {
+/// `GET /admin/audit`: a routine (incremental) run; `?full=1`: everything from scratch.
+pub fn audit(db: &Db, query: &str) -> Result<Response, ApiError> {
+    let asked = |what: &str| {
+        form_urlencoded::parse(query.as_bytes())
+            .any(|(name, value)| name == what && matches!(value.as_ref(), "1" | "true"))
+    };
+    let full = asked("full");
     // First and on its own, outside the snapshot: a statement that meets a damaged page
     // fails, and would take the transaction (and the report) with it.
     let mut damage = Vec::new();
-    integrity(db, &mut damage)?;
+    if full || asked("integrity") {
+        integrity(db, &mut damage)?;
+    }
     let report = db.transaction(Mode::Read, |db| -> anyhow::Result<Report> {
+        let ran_at = db.now()?;
+        let through = db
+            .int_value("SELECT coalesce(max(id), 0) FROM orders", &[])?
+            .unwrap_or(0);
+        let checkpoint = if full {
+            None
+        } else {
+            db.row(
+                "SELECT through_order_id, ran_at FROM audit_runs WHERE ok = 1 \
+                 ORDER BY id DESC LIMIT 1",
+                &[],
+            )?
+        };
+        let scope = match checkpoint {
+            Some(row) => Scope {
+                from: row.int(0)?.min(through),
+                through,
+                since: Some(row.text(1)?),
+            },
+            None => Scope {
+                from: 0,
+                through,
+                since: None,
+            },
+        };
+        let orders_checked = db
+            .int_value(
+                &format!("SELECT count(*) FROM orders o WHERE {}", Scope::ORDERS),
+                &scope.params()[..3],
+            )?
+            .unwrap_or(0);
         let mut findings = damage.clone();
         let mut counts = Vec::new();
         for table in APPEND_ONLY {
             counts.push((table, sequences(db, table, &mut findings)?));
         }
         negative_stock(db, &mut findings)?;
-        totals(db, &mut findings)?;
-        discount_uses(db, &mut findings)?;
-        idempotency(db, &mut findings)?;
-        access_tokens(db, &mut findings)?;
-        states(db, &mut findings)?;
-        payments_match_orders(db, &mut findings)?;
-        refunds_within_payments(db, &mut findings)?;
+        totals(db, &scope, &mut findings)?;
+        discount_uses(db, &scope, &mut findings)?;
+        idempotency(db, &scope, &mut findings)?;
+        access_tokens(db, &scope, &mut findings)?;
+        states(db, &scope, &mut findings)?;
+        payments_match_orders(db, &scope, &mut findings)?;
+        refunds_within_payments(db, &scope, &mut findings)?;
         payment_events_settled(db, &mut findings)?;
         crate::outbox::findings::collect(db, &mut findings)?;
         let summary = format!(
-            "audit ok: integrity ok; {}; sequences match; no negative stock; totals match; \
-             discount uses match; \
+            "audit ok: {}; {}; sequences match; no negative stock; {orders_checked} orders \
+             verified ({}): totals match; discount uses match; \
              idempotency records resolve; payments match their orders; refunds stay within \
              their payments; no payment event waits; \
              no outbox message given up or overdue",
+            if full || !damage.is_empty() || asked("integrity") {
+                "integrity ok"
+            } else {
+                "integrity not checked (full and `integrity=1` runs only)"
+            },
             counts
                 .iter()
                 .map(|(t, n)| format!("{n} {t}"))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            match &scope.since {
+                Some(since) => format!(
+                    "placed after order id {} or changed since {since}",
+                    scope.from
+                ),
+                None => "every order".to_string(),
+            }
         );
         Ok(Report {
             ok: findings.is_empty(),
             summary,
             findings,
+            ran_at,
+            full,
+            orders_checked,
+            through_order_id: scope.through,
         })
     });
     match report {
-        Ok(report) => json(200, &report),
-        // The file is damaged where the other checks read: report the damage.
+        Ok(report) => {
+            store(db, &report, full)?;
+            json(200, &report)
+        }
+        // The file is damaged where the other checks read: report the damage (not stored:
+        // writing to the damaged file is refused).
         Err(e) if !damage.is_empty() => {
             damage.push(format!(
                 "the other checks could not run on the damaged file ({}); see \
@@ -121,11 +226,65 @@ pub fn audit(db: &Db) -> Result<Response, ApiError> {
                     ok: false,
                     summary: "audit failed: the database file is damaged".to_string(),
                     findings: damage,
+                    ran_at: String::new(),
+                    full,
+                    orders_checked: 0,
+                    through_order_id: 0,
                 },
             )
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Stores a run: its result, and the cursor up to which it verified the orders (the
+/// next routine run starts there if this one was clean).
+fn store(db: &Db, report: &Report, full: bool) -> anyhow::Result<()> {
+    let through = report.through_order_id;
+    db.transaction(Mode::Write, |db| {
+        db.execute(
+            "INSERT INTO audit_runs (ran_at, full, through_order_id, orders_checked, ok, \
+                                     summary, findings) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            &[
+                text(&report.ran_at),
+                int(i64::from(full)),
+                int(through),
+                int(report.orders_checked),
+                int(i64::from(report.ok)),
+                text(&report.summary),
+                text(serde_json::to_string(&report.findings)?),
+            ],
+        )?;
+        db.execute(
+            "DELETE FROM audit_runs WHERE id <= (SELECT max(id) FROM audit_runs) - ?",
+            &[int(AUDIT_RUNS_KEPT)],
+        )?;
+        Ok(())
+    })
+}
+
+/// `GET /admin/audit/last`: the last stored run (`null` before the first one).
+pub fn last(db: &Db) -> Result<Response, ApiError> {
+    let last = db.transaction(Mode::Read, |db| -> anyhow::Result<Option<AuditReport>> {
+        db.row(
+            "SELECT ok, summary, findings, ran_at, full, orders_checked FROM audit_runs \
+             ORDER BY id DESC LIMIT 1",
+            &[],
+        )?
+        .map(|row| {
+            Ok(AuditReport {
+                ok: row.int(0)? == 1,
+                summary: row.text(1)?,
+                findings: serde_json::from_str(&row.text(2)?)?,
+                ran_at: Some(row.text(3)?),
+                full: row.int(4)? == 1,
+                orders_checked: row.int(5)?,
+            })
+        })
+        .transpose()
+    })?;
+    json(200, &last)
 }
 
 fn integrity(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
@@ -215,7 +374,10 @@ fn sequences(db: &Db, table: &str, findings: &mut Vec<String>) -> anyhow::Result
 }
 
 fn negative_stock(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
-    for row in db.rows("SELECT sku, stock FROM variants WHERE stock < 0", &[])? {
+    for row in db.rows(
+        "SELECT sku, stock FROM variants WHERE stock < 0 LIMIT ?",
+        &[int(MAX_FINDINGS_PER_CHECK)],
+    )? {
         findings.push(format!(
             "variant {}: stock is {}",
             row.text(0)?,
@@ -225,16 +387,29 @@ fn negative_stock(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn totals(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
+fn totals(db: &Db, scope: &Scope, findings: &mut Vec<String>) -> anyhow::Result<()> {
+    // Only the orders that break a rule come back.
     let rows = db.rows(
-        "SELECT o.number, o.total_amount, o.currency,
-                coalesce(sum(l.line_amount), 0), count(l.id),
-                sum(l.currency <> o.currency), sum(l.line_amount <> l.unit_amount * l.quantity),
-                o.subtotal_amount, o.discount_amount, o.shipping_amount, o.tax_amount,
-                o.tax_mode
-         FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id
-         GROUP BY o.id",
-        &[],
+        &format!(
+            "SELECT * FROM (
+               SELECT o.number, o.total_amount, o.currency,
+                      coalesce(sum(l.line_amount), 0) AS lines_sum, count(l.id) AS lines,
+                      coalesce(sum(l.currency <> o.currency), 0) AS other_currency,
+                      coalesce(sum(l.line_amount <> l.unit_amount * l.quantity), 0) AS bad_line,
+                      o.subtotal_amount, o.discount_amount, o.shipping_amount, o.tax_amount,
+                      o.tax_mode
+               FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id
+               WHERE {}
+               GROUP BY o.id)
+             WHERE lines = 0 OR subtotal_amount <> lines_sum
+                OR discount_amount > subtotal_amount
+                OR total_amount <> subtotal_amount - discount_amount + shipping_amount
+                   + (CASE WHEN tax_mode = 'exclusive' THEN tax_amount ELSE 0 END)
+                OR other_currency > 0 OR bad_line > 0
+             LIMIT ?4",
+            Scope::ORDERS
+        ),
+        &scope.params(),
     )?;
     for row in rows {
         let number = row.text(0)?;
@@ -284,13 +459,13 @@ fn totals(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn discount_uses(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
+fn discount_uses(db: &Db, scope: &Scope, findings: &mut Vec<String>) -> anyhow::Result<()> {
     for row in db.rows(
-        "SELECT c.code, c.uses, \
+        "SELECT * FROM (SELECT c.code, c.uses, \
                 (SELECT count(*) FROM discount_redemptions r \
-                 WHERE r.code_id = c.id AND r.released_at IS NULL) \
-         FROM discount_codes c",
-        &[],
+                 WHERE r.code_id = c.id AND r.released_at IS NULL) AS live \
+         FROM discount_codes c) WHERE uses <> live LIMIT ?",
+        &[int(MAX_FINDINGS_PER_CHECK)],
     )? {
         let (uses, live) = (row.int(1)?, row.int(2)?);
         if uses != live {
@@ -301,11 +476,15 @@ fn discount_uses(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
         }
     }
     for row in db.rows(
-        "SELECT o.number, o.discount_code FROM orders o \
-         WHERE o.discount_code IS NOT NULL AND NOT EXISTS \
-           (SELECT 1 FROM discount_redemptions r JOIN discount_codes c ON c.id = r.code_id \
-            WHERE r.order_id = o.id AND c.code = o.discount_code COLLATE NOCASE)",
-        &[],
+        &format!(
+            "SELECT o.number, o.discount_code FROM orders o \
+             WHERE {} AND o.discount_code IS NOT NULL AND NOT EXISTS \
+               (SELECT 1 FROM discount_redemptions r JOIN discount_codes c ON c.id = r.code_id \
+                WHERE r.order_id = o.id AND c.code = o.discount_code COLLATE NOCASE) \
+             LIMIT ?4",
+            Scope::ORDERS
+        ),
+        &scope.params(),
     )? {
         findings.push(format!(
             "order {}: names discount code {} but has no redemption of it",
@@ -316,11 +495,12 @@ fn discount_uses(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn idempotency(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
+fn idempotency(db: &Db, scope: &Scope, findings: &mut Vec<String>) -> anyhow::Result<()> {
+    // Records written since the cursor (by `idempotency_keys_by_order`), or all of them.
     let rows = db.rows(
         "SELECT k.key FROM idempotency_keys k LEFT JOIN orders o ON o.id = k.order_id
-         WHERE o.id IS NULL",
-        &[],
+         WHERE (k.order_id > ?1 OR ?3 IS NULL) AND o.id IS NULL LIMIT ?4",
+        &scope.params(),
     )?;
     for row in rows {
         findings.push(format!(
@@ -334,14 +514,18 @@ fn idempotency(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
 /// An order without a usable token could be opened by nobody but the owner, and one with a
 /// short token by a guesser: either means the row was written by something other than
 /// the writer's placing command.
-fn access_tokens(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
+fn access_tokens(db: &Db, scope: &Scope, findings: &mut Vec<String>) -> anyhow::Result<()> {
+    let mut params = scope.params().to_vec();
+    params.push(int(storefront_domain::order_access::TOKEN_LEN as i64));
     let rows = db.rows(
-        "SELECT number, access_token FROM orders
-         WHERE access_token IS NULL OR length(access_token) <> ?
-            OR access_token GLOB '*[^0-9a-f]*'",
-        &[crate::db::int(
-            storefront_domain::order_access::TOKEN_LEN as i64,
-        )],
+        &format!(
+            "SELECT o.number, o.access_token FROM orders o
+             WHERE {} AND (o.access_token IS NULL OR length(o.access_token) <> ?5
+                OR o.access_token GLOB '*[^0-9a-f]*')
+             LIMIT ?4",
+            Scope::ORDERS
+        ),
+        &params,
     )?;
     for row in rows {
         let problem = match row.opt_text(1)? {
@@ -353,12 +537,16 @@ fn access_tokens(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn states(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
+fn states(db: &Db, scope: &Scope, findings: &mut Vec<String>) -> anyhow::Result<()> {
     let rows = db.rows(
-        "SELECT o.number, o.state, e.to_state FROM orders o
-         LEFT JOIN order_events e ON e.id = (SELECT max(id) FROM order_events WHERE order_id = o.id)
-         WHERE e.to_state IS NOT o.state",
-        &[],
+        &format!(
+            "SELECT o.number, o.state, e.to_state FROM orders o
+             LEFT JOIN order_events e
+               ON e.id = (SELECT max(id) FROM order_events WHERE order_id = o.id)
+             WHERE {} AND e.to_state IS NOT o.state LIMIT ?4",
+            Scope::ORDERS
+        ),
+        &scope.params(),
     )?;
     for row in rows {
         let last = match row.values.get(2) {
@@ -374,14 +562,18 @@ fn states(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn payments_match_orders(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
+fn payments_match_orders(db: &Db, scope: &Scope, findings: &mut Vec<String>) -> anyhow::Result<()> {
+    let within = Scope::ORDERS;
     // Paid or shipped without the money in.
     let rows = db.rows(
-        "SELECT o.number, o.state, p.intent_id, p.status FROM orders o
-         LEFT JOIN payments p ON p.order_id = o.id
-         WHERE o.state IN ('paid', 'fulfilled')
-           AND coalesce(p.status, '') NOT IN ('succeeded', 'refund_requested')",
-        &[],
+        &format!(
+            "SELECT o.number, o.state, p.intent_id, p.status FROM orders o
+             LEFT JOIN payments p ON p.order_id = o.id
+             WHERE {within} AND o.state IN ('paid', 'fulfilled')
+               AND coalesce(p.status, '') NOT IN ('succeeded', 'refund_requested')
+             LIMIT ?4"
+        ),
+        &scope.params(),
     )?;
     for row in rows {
         let payment = match (row.opt_text(2)?, row.opt_text(3)?) {
@@ -394,13 +586,16 @@ fn payments_match_orders(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<
             row.text(1)?
         ));
     }
-    // Money in for an order that is not paid or shipped.
+    // Money in for an order that is not paid or shipped: a payment can change without
+    // its order (money for a cancelled order), so every such payment is read, whatever
+    // the scope.
     let rows = db.rows(
         "SELECT o.number, o.state, p.intent_id, p.status, p.amount, p.currency FROM payments p
          JOIN orders o ON o.id = p.order_id
          WHERE p.status IN ('succeeded', 'refund_requested')
-           AND o.state NOT IN ('paid', 'fulfilled')",
-        &[],
+           AND o.state NOT IN ('paid', 'fulfilled')
+         LIMIT ?",
+        &[int(MAX_FINDINGS_PER_CHECK)],
     )?;
     for row in rows {
         let state = row.text(1)?;
@@ -418,10 +613,13 @@ fn payments_match_orders(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<
         ));
     }
     let rows = db.rows(
-        "SELECT o.number, p.intent_id, p.status FROM orders o
-         LEFT JOIN payments p ON p.order_id = o.id
-         WHERE o.state = 'refunded' AND p.status IS NOT 'refunded'",
-        &[],
+        &format!(
+            "SELECT o.number, p.intent_id, p.status FROM orders o
+             LEFT JOIN payments p ON p.order_id = o.id
+             WHERE {within} AND o.state = 'refunded' AND p.status IS NOT 'refunded'
+             LIMIT ?4"
+        ),
+        &scope.params(),
     )?;
     for row in rows {
         let payment = match (row.opt_text(1)?, row.opt_text(2)?) {
@@ -431,10 +629,13 @@ fn payments_match_orders(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<
         findings.push(format!("order {}: is refunded but {payment}", row.text(0)?));
     }
     let rows = db.rows(
-        "SELECT o.number, p.intent_id, p.amount, p.currency, o.total_amount, o.currency
-         FROM payments p JOIN orders o ON o.id = p.order_id
-         WHERE p.amount <> o.total_amount OR p.currency <> o.currency",
-        &[],
+        &format!(
+            "SELECT o.number, p.intent_id, p.amount, p.currency, o.total_amount, o.currency
+             FROM orders o JOIN payments p ON p.order_id = o.id
+             WHERE {within} AND (p.amount <> o.total_amount OR p.currency <> o.currency)
+             LIMIT ?4"
+        ),
+        &scope.params(),
     )?;
     for row in rows {
         findings.push(format!(
@@ -448,13 +649,20 @@ fn payments_match_orders(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<
     Ok(())
 }
 
-fn refunds_within_payments(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
+/// Payments and refunds change without their order (a partial refund): the first check
+/// reads every refund, whatever the scope (only the payments it breaks come back).
+fn refunds_within_payments(
+    db: &Db,
+    scope: &Scope,
+    findings: &mut Vec<String>,
+) -> anyhow::Result<()> {
+    let within = Scope::ORDERS;
     let rows = db.rows(
         "SELECT o.number, p.amount, p.currency, sum(r.amount)
          FROM refunds r JOIN payments p ON p.id = r.payment_id JOIN orders o ON o.id = p.order_id
          WHERE r.state <> 'failed'
-         GROUP BY p.id HAVING sum(r.amount) > p.amount",
-        &[],
+         GROUP BY p.id HAVING sum(r.amount) > p.amount LIMIT ?",
+        &[int(MAX_FINDINGS_PER_CHECK)],
     )?;
     for row in rows {
         let currency = row.text(2)?;
@@ -466,10 +674,14 @@ fn refunds_within_payments(db: &Db, findings: &mut Vec<String>) -> anyhow::Resul
         ));
     }
     let rows = db.rows(
-        "SELECT o.number, p.amount_refunded, p.amount, p.currency
-         FROM orders o JOIN payments p ON p.order_id = o.id
-         WHERE o.state = 'refunded' AND p.status = 'refunded' AND p.amount_refunded <> p.amount",
-        &[],
+        &format!(
+            "SELECT o.number, p.amount_refunded, p.amount, p.currency
+             FROM orders o JOIN payments p ON p.order_id = o.id
+             WHERE {within} AND o.state = 'refunded' AND p.status = 'refunded'
+               AND p.amount_refunded <> p.amount
+             LIMIT ?4"
+        ),
+        &scope.params(),
     )?;
     for row in rows {
         let currency = row.text(3)?;
@@ -497,10 +709,13 @@ fn payment_events_settled(db: &Db, findings: &mut Vec<String>) -> anyhow::Result
             "SELECT e.event_id, e.event_type, e.amount, e.currency, o.number, o.total_amount,
                     o.currency
              FROM payment_events e JOIN orders o ON o.id = e.order_id
-             WHERE e.outcome = ? AND {} ORDER BY e.id",
+             WHERE e.outcome = ? AND {} ORDER BY e.id LIMIT ?",
             reviews::NOT_REVIEWED
         ),
-        &[text(Outcome::AmountMismatch.as_str())],
+        &[
+            text(Outcome::AmountMismatch.as_str()),
+            int(MAX_FINDINGS_PER_CHECK),
+        ],
     )?;
     for row in rows {
         let carried = match (row.opt_int(2)?, row.opt_text(3)?) {
@@ -522,10 +737,14 @@ fn payment_events_settled(db: &Db, findings: &mut Vec<String>) -> anyhow::Result
              FROM payment_events e JOIN orders o ON o.id = e.order_id
              WHERE e.outcome = ? AND e.received_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)
                AND {}
-             ORDER BY e.id",
+             ORDER BY e.id LIMIT ?",
             reviews::NOT_REVIEWED
         ),
-        &[text(Outcome::Deferred.as_str()), text(DEFERRED_PATIENCE)],
+        &[
+            text(Outcome::Deferred.as_str()),
+            text(DEFERRED_PATIENCE),
+            int(MAX_FINDINGS_PER_CHECK),
+        ],
     )?;
     for row in rows {
         findings.push(format!(

@@ -13,12 +13,16 @@
 //! - placing an order (`idempotency_keys`, [`Journal::ORDERS`]): the answer carries the
 //!   shopper's personal data, so it is replayed only to the client that placed the order
 //!   ([`Holder::Client`]: another client is 409 `idempotency_key_in_use`), and a replay
-//!   of an invalid request is 422 like any other command;
+//!   of an invalid request is 422 like any other command; the answer is kept for a
+//!   while, then only its fingerprint ([`retention`]: a retry then is 409
+//!   `order_already_placed`, naming the order);
 //! - stock adjustments (`stock_adjustments`, [`Journal::STOCK`]): the recorded
 //!   adjustment row is the answer;
 //! - refunds (`refunds`): a repeat answers the refund as it stands now (200, not a
 //!   replay of the first 201), since the provider may have reported on it meanwhile; see
 //!   `payments::refunds`.
+
+pub mod retention;
 
 use crate::db::{Db, Mode, RowExt as _, int, text};
 use crate::http::request::Header;
@@ -70,6 +74,9 @@ pub struct Recorded {
     pub response: String,
     /// The client that placed the order ([`Journal::ORDERS`] only).
     pub client: Option<String>,
+    /// The order placed ([`Journal::ORDERS`] only), named when the answer itself is no
+    /// longer kept ([`retention`]).
+    pub number: Option<String>,
 }
 
 /// Who may hear a recorded answer again.
@@ -130,6 +137,7 @@ impl Journal {
                     status: u16::try_from(row.int(1)?)?,
                     response: row.text(2)?,
                     client: row.opt_text(3)?,
+                    number: None,
                 })
             })
             .transpose()
@@ -155,6 +163,18 @@ impl Journal {
         }
         if fingerprint != Some(recorded.fingerprint.as_str()) {
             return Err(self.reused());
+        }
+        if recorded.response.is_empty() {
+            // Compacted after its retention: the order stands, its answer is gone.
+            return Err(ApiError::new(
+                409,
+                "order_already_placed",
+                format!(
+                    "this order was already placed as {} with this Idempotency-Key; its \
+                     full answer is no longer kept. Look the order up by its number",
+                    recorded.number.as_deref().unwrap_or("an earlier order")
+                ),
+            ));
         }
         let mut response = json_text(recorded.status, recorded.response);
         response.set_header(IDEMPOTENT_REPLAYED, "true");

@@ -8,7 +8,9 @@
 //! and `storefront writer` call its `POST /run` on a timer), and the shop's own
 //! `POST /admin/outbox/dispatch` (admin bearer token) for a scheduler under real
 //! `spin up`. Two rounds at once never send one message twice while their leases last:
-//! each message is leased to one of them.
+//! each message is leased to one of them. A round keeps up with a busy shop: several
+//! deliveries at once, full claims, and another claim at once while the last came back
+//! full.
 
 pub mod addresses;
 pub mod email;
@@ -21,8 +23,17 @@ use serde::Serialize;
 use storefront_domain::checkout::ShopSettings;
 use storefront_domain::outbox::{ClaimRequest, DeliveryReport, Message, Outcome};
 
-/// Messages one round claims: a round delivers them one after another.
-pub const ROUND_SIZE: i64 = 20;
+/// Messages one claim leases (the writer's largest claim).
+pub const CLAIM_SIZE: i64 = storefront_domain::outbox::MAX_CLAIM;
+/// Deliveries under way at once within a round (each an outbound request and then its
+/// report to the writer), so a slow email API or receiver does not set the pace.
+pub const CONCURRENT_DELIVERIES: usize = 8;
+/// A round claims again at once while its claims come back full, until this much time
+/// has passed (well inside an instance's life); then it answers `more` and the host
+/// starts the next round at once.
+pub const ROUND_BUDGET: std::time::Duration = std::time::Duration::from_secs(20);
+/// Result lines a round answers with at most (the counts cover every message).
+pub const MAX_RESULT_LINES: usize = 100;
 /// How long a claim is this round's alone (the `outbox_lease_seconds` variable may
 /// change it). Longer than an instance may live (60 s under the storefront host), so a
 /// round still running never loses its lease; a round that died leaves its messages to
@@ -71,6 +82,11 @@ pub struct Round {
     pub failed: usize,
     /// Reports the writer refused because another dispatcher holds the message now.
     pub lease_lost: usize,
+    /// Claims made (each up to [`CLAIM_SIZE`] messages).
+    pub claims: usize,
+    /// The round stopped at its time budget with messages still due: run another now.
+    pub more: bool,
+    /// The first [`MAX_RESULT_LINES`] deliveries, one line each.
     pub results: Vec<String>,
 }
 
@@ -82,51 +98,93 @@ pub async fn run(writer: &WriterClient, now: u64) -> Resp {
     }
 }
 
+/// Claims what is due and delivers it, [`CONCURRENT_DELIVERIES`] at a time; claims again
+/// at once while a claim came back full, for up to [`ROUND_BUDGET`].
 pub async fn round(
     writer: &WriterClient,
     settings: &Settings,
     now: u64,
 ) -> Result<Round, WriterError> {
+    use futures::StreamExt as _;
+    let started = std::time::Instant::now();
     let dispatcher = format!("d-{}", crate::security::signing::random_hex(8));
-    let claimed = writer
-        .claim_messages(&ClaimRequest {
-            dispatcher: dispatcher.clone(),
-            limit: ROUND_SIZE,
-            lease_seconds: settings.lease_seconds,
-        })
-        .await?;
     let mut round = Round::default();
-    if claimed.messages.is_empty() {
-        return Ok(round);
-    }
-    let shop = writer.settings().await?;
-    for message in &claimed.messages {
-        let outcome = deliver(message, &shop, settings, now).await;
-        let result = match &outcome {
-            Outcome::Delivered { local: None } => "delivered".to_string(),
-            Outcome::Delivered { local: Some(_) } => "delivered to the local mailbox".to_string(),
-            Outcome::Failed { error, permanent } => {
-                format!("{error}{}", if *permanent { " (for good)" } else { "" })
-            }
-        };
-        let line = format!(
-            "{} {} to {} (attempt {}): {result}",
-            message.event, message.message_id, message.recipient, message.attempt
-        );
-        eprintln!("outbox: {line}");
-        let report = DeliveryReport {
-            dispatcher: dispatcher.clone(),
-            outcome: outcome.clone(),
-        };
-        match writer.report_message(&message.message_id, &report).await {
-            Ok(_) if matches!(outcome, Outcome::Delivered { .. }) => round.delivered += 1,
-            Ok(_) => round.failed += 1,
-            Err(WriterError::Rejected { status: 409, .. }) => round.lease_lost += 1,
-            Err(e) => return Err(e),
+    let mut shop = None;
+    loop {
+        let claimed = writer
+            .claim_messages(&ClaimRequest {
+                dispatcher: dispatcher.clone(),
+                limit: CLAIM_SIZE,
+                lease_seconds: settings.lease_seconds,
+            })
+            .await?;
+        round.claims += 1;
+        if claimed.messages.is_empty() {
+            return Ok(round);
         }
-        round.results.push(line);
+        let full = claimed.messages.len() as i64 >= CLAIM_SIZE;
+        let shop = match &shop {
+            Some(shop) => shop,
+            None => shop.insert(writer.settings().await?),
+        };
+        let mut deliveries = futures::stream::iter(&claimed.messages)
+            .map(|message| deliver_and_report(writer, message, &dispatcher, shop, settings, now))
+            .buffer_unordered(CONCURRENT_DELIVERIES);
+        while let Some(done) = deliveries.next().await {
+            let (line, reported) = done;
+            match reported {
+                Ok(true) => round.delivered += 1,
+                Ok(false) => round.failed += 1,
+                Err(WriterError::Rejected { status: 409, .. }) => round.lease_lost += 1,
+                Err(e) => return Err(e),
+            }
+            if round.results.len() < MAX_RESULT_LINES {
+                round.results.push(line);
+            }
+        }
+        if !full {
+            return Ok(round);
+        }
+        if started.elapsed() >= ROUND_BUDGET {
+            round.more = true;
+            return Ok(round);
+        }
     }
-    Ok(round)
+}
+
+/// Delivers one message and reports the outcome: its log line, and whether it was
+/// delivered (or the writer's refusal of the report).
+async fn deliver_and_report(
+    writer: &WriterClient,
+    message: &Message,
+    dispatcher: &str,
+    shop: &ShopSettings,
+    settings: &Settings,
+    now: u64,
+) -> (String, Result<bool, WriterError>) {
+    let outcome = deliver(message, shop, settings, now).await;
+    let result = match &outcome {
+        Outcome::Delivered { local: None } => "delivered".to_string(),
+        Outcome::Delivered { local: Some(_) } => "delivered to the local mailbox".to_string(),
+        Outcome::Failed { error, permanent } => {
+            format!("{error}{}", if *permanent { " (for good)" } else { "" })
+        }
+    };
+    let line = format!(
+        "{} {} to {} (attempt {}): {result}",
+        message.event, message.message_id, message.recipient, message.attempt
+    );
+    eprintln!("outbox: {line}");
+    let delivered = matches!(outcome, Outcome::Delivered { .. });
+    let report = DeliveryReport {
+        dispatcher: dispatcher.to_string(),
+        outcome,
+    };
+    let reported = writer
+        .report_message(&message.message_id, &report)
+        .await
+        .map(|_| delivered);
+    (line, reported)
 }
 
 async fn deliver(message: &Message, shop: &ShopSettings, settings: &Settings, now: u64) -> Outcome {

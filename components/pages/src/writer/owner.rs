@@ -103,10 +103,11 @@ impl WriterClient {
             .value)
     }
 
-    /// The writer's audit of the ledger.
-    pub async fn office_audit(&self) -> Result<AuditReport, WriterError> {
+    /// The last audit of the ledger the writer stored (`None` before the first), without
+    /// running one.
+    pub async fn office_last_audit(&self) -> Result<Option<AuditReport>, WriterError> {
         Ok(self
-            .call(Method::Get, "/admin/audit", None, &[])
+            .call(Method::Get, "/admin/audit/last", None, &[])
             .await?
             .value)
     }

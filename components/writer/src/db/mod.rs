@@ -5,6 +5,8 @@ pub mod backup;
 mod connection;
 pub mod like;
 pub mod migrations;
+#[cfg(test)]
+pub mod query_plan;
 mod sql_split;
 
 pub use connection::{Db, Mode, NOW, RowExt, int, opt_int, opt_text, text};

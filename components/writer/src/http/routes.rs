@@ -306,10 +306,14 @@ pub static ROUTES: &[Route] = &[
         events::receive(c.db, c.body)
     }),
     // Operations.
+    post("/admin/idempotency/sweep", |c| {
+        crate::idempotency::retention::sweep(c.db)
+    }),
     post("/admin/release-expired", |c| {
         transitions::release_expired(c.db, c.body)
     }),
-    get("/admin/audit", |c| audit::audit(c.db)),
+    get("/admin/audit", |c| audit::audit(c.db, c.query())),
+    get("/admin/audit/last", |c| audit::last(c.db)),
     post("/admin/backup", |c| backup::backup(c.db, c.body)),
     post_capped("/admin/reconcile", MAX_RECONCILE_BODY, |c| {
         reconcile::reconcile(c.db, c.body)

@@ -195,7 +195,7 @@ fn started(db: &Db, key: &str) -> anyhow::Result<(String, Option<Recorded>)> {
     let row = db
         .row(
             &format!(
-                "SELECT {NOW}, k.fingerprint, k.status, k.response, o.client_key \
+                "SELECT {NOW}, k.fingerprint, k.status, k.response, o.client_key, o.number \
                  FROM (SELECT 1) LEFT JOIN idempotency_keys k ON k.key = ? \
                  LEFT JOIN orders o ON o.id = k.order_id"
             ),
@@ -209,6 +209,7 @@ fn started(db: &Db, key: &str) -> anyhow::Result<(String, Option<Recorded>)> {
             status: u16::try_from(row.int(2)?).context("stored status")?,
             response: row.text(3)?,
             client: row.opt_text(4)?,
+            number: row.opt_text(5)?,
         }),
     };
     Ok((row.text(0)?, stored))

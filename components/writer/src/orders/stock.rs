@@ -32,6 +32,7 @@ pub fn adjust(db: &Db, target: Target, key: &Header, body: &[u8]) -> Result<Resp
                 status: 201,
                 response: serde_json::to_string(&stored).map_err(anyhow::Error::from)?,
                 client: None,
+                number: None,
             };
             return Journal::STOCK.replay(recorded, Some(&fingerprint), Holder::Anyone);
         }

@@ -19,6 +19,7 @@ use crate::payments::provider_actions;
 use crate::payments::state::PaymentStatus;
 use anyhow::ensure;
 use spin_sdk::http::Response;
+use spin_sdk::sqlite::Value;
 use storefront_domain::carriers;
 use storefront_domain::owner_orders;
 use storefront_domain::{
@@ -221,12 +222,29 @@ fn cancel_paid(db: &Db, order: &intents::Order, now: &str, actor: &str) -> Resul
     Ok(())
 }
 
-/// Most expired orders one sweep handles; the rest wait for the next one.
-const MAX_EXPIRED_PER_SWEEP: i64 = 500;
+/// Most expired orders one sweep (one write transaction) handles, so a sweep holds the
+/// writer for a few milliseconds; the host sweeps again at once while a sweep came back
+/// full (`more`).
+pub const MAX_EXPIRED_PER_SWEEP: i64 = 50;
 
-/// `POST /admin/release-expired`: cancels every order still awaiting payment that is past
-/// its time, returning its stock to the shelf: `unstarted_older_than_seconds` for orders
-/// that never reached the payment step, `older_than_seconds` for those with an intent.
+/// The orders due for release, oldest first: read by `orders_by_state_created` from the
+/// oldest pending order up to the earlier of the two cutoffs, so a sweep reads the due
+/// orders (and those still in payment or waiting for the provider), never the whole
+/// order book. Parameters: state, the two cutoffs (with payment, without), the earlier
+/// cutoff, the batch size. Timestamps share one fixed-width format, so text order is time
+/// order; a cutoff too far back for SQLite's calendar is NULL and matches nothing.
+pub const EXPIRED_SQL: &str = "SELECT o.id FROM orders o \
+     WHERE o.state = ?1 AND o.created_at < ?4 \
+       AND (CASE WHEN EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id) \
+                 THEN o.created_at < ?2 ELSE o.created_at < ?3 END) \
+       AND NOT EXISTS (SELECT 1 FROM provider_actions a \
+          WHERE a.order_id = o.id AND a.kind = 'cancel_intent') \
+     ORDER BY o.created_at, o.id LIMIT ?5";
+
+/// `POST /admin/release-expired`: cancels the orders still awaiting payment that are past
+/// their time, returning their stock to the shelf: `unstarted_older_than_seconds` for
+/// orders that never reached the payment step, `older_than_seconds` for those with an
+/// intent; at most [`MAX_EXPIRED_PER_SWEEP`] at a time.
 /// An order whose intent may still succeed is not cancelled but waits for the provider
 /// (see [`provider_actions::request_cancel`]).
 pub fn release_expired(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
@@ -248,35 +266,35 @@ pub fn release_expired(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
+    // Nothing due (the common case): a read, no write at all.
+    let due = db.transaction(Mode::Read, |db| {
+        let now = db.now()?;
+        let expired = due_orders(db, &now, older_than_seconds, unstarted, 1)?;
+        Ok::<_, ApiError>(!expired.is_empty())
+    })?;
+    if !due {
+        return json(
+            200,
+            &ReleaseExpiredResult {
+                cancelled: Vec::new(),
+                awaiting_provider: Vec::new(),
+                more: false,
+            },
+        );
+    }
     let result = db.transaction(Mode::Write, |db| {
         let now = db.now()?;
-        // Timestamps share one fixed-width format, so text order is time order. A cutoff
-        // too far back for SQLite's calendar is NULL and matches nothing. Orders already
-        // waiting for the provider to cancel their intent are not asked again.
-        let cutoff = "strftime('%Y-%m-%dT%H:%M:%fZ', ?, ?)";
-        let expired = db.rows(
-            &format!(
-                "SELECT o.id FROM orders o WHERE o.state = ? AND ( \
-                   (EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id) \
-                    AND o.created_at < {cutoff}) \
-                   OR (NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id) \
-                    AND o.created_at < {cutoff})) \
-                 AND NOT EXISTS (SELECT 1 FROM provider_actions a \
-                    WHERE a.order_id = o.id AND a.kind = 'cancel_intent') \
-                 ORDER BY o.id LIMIT ?"
-            ),
-            &[
-                text(OrderState::PendingPayment.as_str()),
-                text(&now),
-                text(format!("-{older_than_seconds} seconds")),
-                text(&now),
-                text(format!("-{unstarted} seconds")),
-                int(MAX_EXPIRED_PER_SWEEP),
-            ],
+        let expired = due_orders(
+            db,
+            &now,
+            older_than_seconds,
+            unstarted,
+            MAX_EXPIRED_PER_SWEEP,
         )?;
         let mut result = ReleaseExpiredResult {
             cancelled: Vec::new(),
             awaiting_provider: Vec::new(),
+            more: expired.len() as i64 == MAX_EXPIRED_PER_SWEEP,
         };
         for row in &expired {
             let order = intents::order_by_id(db, row.int(0)?)?;
@@ -296,6 +314,35 @@ pub fn release_expired(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
         Ok::<_, ApiError>(result)
     })?;
     json(200, &result)
+}
+
+/// The ids of at most `limit` orders due for release at `now` ([`EXPIRED_SQL`]).
+fn due_orders(
+    db: &Db,
+    now: &str,
+    older_than_seconds: i64,
+    unstarted: i64,
+    limit: i64,
+) -> anyhow::Result<Vec<spin_sdk::sqlite::RowResult>> {
+    let cutoff = |seconds: i64| -> anyhow::Result<Value> {
+        Ok(db
+            .row(
+                "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?, ?)",
+                &[text(now), text(format!("-{seconds} seconds"))],
+            )?
+            .and_then(|row| row.values.into_iter().next())
+            .unwrap_or(Value::Null))
+    };
+    db.rows(
+        EXPIRED_SQL,
+        &[
+            text(OrderState::PendingPayment.as_str()),
+            cutoff(older_than_seconds)?,
+            cutoff(unstarted)?,
+            cutoff(older_than_seconds.min(unstarted))?,
+            int(limit),
+        ],
+    )
 }
 
 /// Moves order `order_id` from `from` to `to` at `now` (the caller checked that it may),
@@ -354,4 +401,27 @@ pub fn apply(
         )?;
     }
     events::record_event(db, order_id, Some(from), to, now, actor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::query_plan;
+
+    /// The sweep reads pending orders by index up to the cutoff, oldest first, with no
+    /// sort: its cost follows the due orders, not the order book.
+    #[test]
+    fn the_expiry_sweep_reads_only_due_orders_by_index() {
+        let plan = query_plan::lines(&query_plan::schema(), EXPIRED_SQL);
+        assert!(
+            plan[0].starts_with("SEARCH o USING")
+                && plan[0].contains("orders_by_state_created (state=? AND created_at<?)"),
+            "{plan:#?}"
+        );
+        assert!(
+            plan.iter()
+                .all(|line| !line.starts_with("SCAN") && !line.contains("TEMP B-TREE")),
+            "{plan:#?}"
+        );
+    }
 }
