@@ -29,6 +29,11 @@ use wasmtime_wasi_http::{WasiBody, WasiHttpCtx, WasiHttpView};
 /// Longest a guest may take to produce its response.
 const GUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Longest the host waits for its own long calls ([`Runtime::handle_patiently`]: the
+/// audit, whose full run reads every order and page of a large shop), answer and
+/// instance lifetime alike.
+pub const PATIENT_CALL_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
 /// A component ready to serve.
 struct LoadedComponent {
     /// Swapped whole by [`App::reload`] (`storefront up --watch`); a request clones the
@@ -228,12 +233,40 @@ impl App {
         self.serve(id, request, slot).await
     }
 
+    /// [`Self::handle`] for a call that may rightly take minutes (the audit of a large
+    /// shop): it has [`PATIENT_CALL_TIMEOUT`] to answer and to finish, not the
+    /// 30 s and instance lifetime every request has.
+    pub async fn handle_patiently(
+        self: &Arc<Self>,
+        id: &str,
+        request: http::Request<WasiBody>,
+    ) -> Result<http::Response<WasiBody>> {
+        let slot = self.slots.host().await;
+        let within = PATIENT_CALL_TIMEOUT;
+        self.serve_within(id, request, slot, within, within.max(self.lifetime))
+            .await
+    }
+
     /// Serves one request with a fresh instance of component `id`, in `slot`.
     pub async fn serve(
         self: &Arc<Self>,
         id: &str,
         request: http::Request<WasiBody>,
         slot: Slot,
+    ) -> Result<http::Response<WasiBody>> {
+        self.serve_within(id, request, slot, GUEST_TIMEOUT, self.lifetime)
+            .await
+    }
+
+    /// [`Self::serve`] with its answer due `within` and the instance stopped after
+    /// `lifetime`.
+    async fn serve_within(
+        self: &Arc<Self>,
+        id: &str,
+        request: http::Request<WasiBody>,
+        slot: Slot,
+        within: Duration,
+        lifetime: Duration,
     ) -> Result<http::Response<WasiBody>> {
         let component = self
             .components
@@ -277,7 +310,6 @@ impl App {
         // the response head is handed back. The slot is given back only after the
         // store (and so the instance) is gone, however the task ends.
         let instance = Instance { store, _slot: slot };
-        let lifetime = self.lifetime;
         let name = id.to_string();
         let task = tokio::spawn(async move {
             let mut instance = instance;
@@ -299,7 +331,7 @@ impl App {
                 }
             }
         });
-        match tokio::time::timeout(GUEST_TIMEOUT, receiver).await {
+        match tokio::time::timeout(within, receiver).await {
             // Durability before output: held until the batch with this request's work
             // (or the uncommitted work it read) is committed.
             Ok(Ok(Ok(response))) => match gate.durable().await {
@@ -326,7 +358,7 @@ impl App {
             Err(_) => {
                 task.abort();
                 Err(anyhow!(
-                    "component {id:?} did not answer within {GUEST_TIMEOUT:?}"
+                    "component {id:?} did not answer within {within:?}"
                 ))
             }
         }

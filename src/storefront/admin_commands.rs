@@ -97,6 +97,17 @@ impl Target {
         }
     }
 
+    /// A `GET` that may rightly take minutes (the audit): offline, the writer in this
+    /// process has `PATIENT_CALL_TIMEOUT` to answer; online, the client waits as long.
+    async fn get_patiently(&self, path: &str) -> Result<Answer> {
+        match self {
+            Target::Local { calls, .. } => calls.call_patiently(path).await,
+            Target::Remote { url, token } => {
+                remote_call(&format!("{url}{path}"), token, http::Method::GET, None).await
+            }
+        }
+    }
+
     async fn close(self) -> Result<()> {
         if let Target::Local { database, .. } = self {
             database.close().await?;
@@ -169,7 +180,7 @@ pub async fn check(args: CheckArgs) -> Result<()> {
     } else {
         "/admin/audit?integrity=1"
     };
-    let answer = target.call(http::Method::GET, path, None).await;
+    let answer = target.get_patiently(path).await;
     target.close().await?;
     let answer = answer?;
     if !answer.status.is_success() {

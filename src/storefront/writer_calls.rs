@@ -54,7 +54,14 @@ impl WriterCalls {
         path: &str,
         body: Option<serde_json::Value>,
     ) -> Result<Answer> {
-        self.call_component(&self.roles.writer, method, path, body)
+        self.call_component(&self.roles.writer, method, path, body, false)
+            .await
+    }
+
+    /// [`Self::call`] for the audit, which may rightly take minutes on a large shop
+    /// (`crate::app::runtime::PATIENT_CALL_TIMEOUT`).
+    pub async fn call_patiently(&self, path: &str) -> Result<Answer> {
+        self.call_component(&self.roles.writer, http::Method::GET, path, None, true)
             .await
     }
 
@@ -64,6 +71,7 @@ impl WriterCalls {
         method: http::Method,
         path: &str,
         body: Option<serde_json::Value>,
+        patient: bool,
     ) -> Result<Answer> {
         let mut request = http::Request::builder()
             .method(method)
@@ -86,7 +94,11 @@ impl WriterCalls {
                 .map_err(|never| match never {})
                 .boxed_unsync(),
         )?;
-        let response = self.app.handle(component, request).await?;
+        let response = if patient {
+            self.app.handle_patiently(component, request).await?
+        } else {
+            self.app.handle(component, request).await?
+        };
         let status = response.status();
         let body = response
             .into_body()
@@ -163,7 +175,7 @@ impl WriterCalls {
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
-            match self.call(http::Method::GET, "/admin/audit", None).await {
+            match self.call_patiently("/admin/audit").await {
                 Ok(a) if a.status.is_success() => {
                     let report = serde_json::from_slice::<serde_json::Value>(&a.body).ok();
                     if let Some(report) = report.filter(|r| r["ok"] != true) {
@@ -214,7 +226,7 @@ impl WriterCalls {
         what: &str,
     ) -> Option<serde_json::Value> {
         match self
-            .call_component(component, http::Method::POST, path, body)
+            .call_component(component, http::Method::POST, path, body, false)
             .await
         {
             Ok(a) if a.status.is_success() => {
