@@ -323,6 +323,121 @@ fn the_export_is_inert_in_a_spreadsheet_whatever_it_splits_on() {
     app.stop();
 }
 
+/// The back office with the export reading `page_rows` orders per writer page (the
+/// `export_page_rows` variable); the owner's password is set by the caller.
+fn start_exporting(dir: &Path, page_rows: &str) -> TestApp {
+    let mut cmd = support::up_command(dir);
+    cmd.env("SPIN_VARIABLE_ADMIN_TOKEN", support::ADMIN_TOKEN)
+        .env("SPIN_VARIABLE_EXPORT_PAGE_ROWS", page_rows);
+    support::spawn(cmd, dir).ready()
+}
+
+/// The rows of the export for today (header row first), checked to be a whole file: it
+/// does not end with the line a failed stream leaves.
+fn export_records(owner: &Owner, app: &TestApp) -> Vec<csv::StringRecord> {
+    let bytes = export_today(owner, app);
+    let text = std::str::from_utf8(bytes.strip_prefix("\u{FEFF}".as_bytes()).unwrap()).unwrap();
+    assert!(
+        !text.contains("# export incomplete") && text.ends_with('\n'),
+        "{}",
+        &text[text.len().saturating_sub(300)..]
+    );
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn the_export_streams_a_range_across_writer_pages_without_gaps_or_repeats() {
+    let dir = tempfile::tempdir().unwrap();
+    support::set_owner_password(dir.path(), OWNER_PASSWORD);
+    let app = start_exporting(dir.path(), "2");
+    let numbers: Vec<String> = (1..=5)
+        .map(|i| {
+            let placed = app.place(
+                &format!("export-page-{i}"),
+                &support::order_body("french-press", 1),
+            );
+            placed["number"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert!(app.stop().success());
+    // Orders placed in the same instant: the second, third and fourth share a time, so
+    // the first page ends inside that instant and the next must go on by order id.
+    support::open_db(dir.path())
+        .execute(
+            "UPDATE orders SET created_at = (SELECT created_at FROM orders WHERE number = ?1) \
+             WHERE number IN (?2, ?3)",
+            [&numbers[1], &numbers[2], &numbers[3]],
+        )
+        .unwrap();
+    let app = start_exporting(dir.path(), "2");
+    let owner = app.owner().sign_in();
+
+    let records = export_records(&owner, &app);
+    assert_eq!(records[0], csv::StringRecord::from(EXPORT_COLUMNS.to_vec()));
+    let exported: Vec<&str> = records[1..].iter().map(|r| &r[0]).collect();
+    assert_eq!(exported, numbers, "every order once, oldest first");
+    app.stop();
+}
+
+#[test]
+fn a_range_past_the_old_five_thousand_order_cap_is_exported_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    support::set_owner_password(dir.path(), OWNER_PASSWORD);
+    let app = start_exporting(dir.path(), "500");
+    let first = app.place("export-many", &support::order_body("french-press", 1));
+    assert!(app.stop().success());
+    // 5,000 more orders of the same day, copies of the one placed (each its own number).
+    let conn = support::open_db(dir.path());
+    let columns: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('orders')")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let copied: Vec<String> = columns
+        .iter()
+        .map(|c| match c.as_str() {
+            "id" => "NULL".to_string(),
+            "number" | "access_token" => format!("o.{c} || '-' || n.i"),
+            _ => format!("o.{c}"),
+        })
+        .collect();
+    let inserted = conn
+        .execute(
+            &format!(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) \
+                 INSERT INTO orders ({}) SELECT {} FROM orders o, n ORDER BY n.i",
+                columns.join(", "),
+                copied.join(", ")
+            ),
+            [],
+        )
+        .unwrap();
+    assert_eq!(inserted, 5000);
+    drop(conn);
+    let app = start_exporting(dir.path(), "500");
+    let owner = app.owner().sign_in();
+
+    let records = export_records(&owner, &app);
+    assert_eq!(records.len(), 1 + 5001);
+    let first_number = first["number"].as_str().unwrap();
+    assert_eq!(&records[1][0], first_number);
+    let mut seen = std::collections::HashSet::new();
+    for (i, record) in records[1..].iter().enumerate() {
+        assert!(seen.insert(record[0].to_string()), "{} twice", &record[0]);
+        if i > 0 {
+            assert_eq!(record[0].to_string(), format!("{first_number}-{i}"));
+        }
+    }
+    app.stop();
+}
+
 #[test]
 fn settings_change_through_the_office_once_and_a_bad_form_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
