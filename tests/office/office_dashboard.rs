@@ -350,49 +350,11 @@ fn export_records(owner: &Owner, app: &TestApp) -> Vec<csv::StringRecord> {
         .unwrap()
 }
 
-#[test]
-fn the_export_streams_a_range_across_writer_pages_without_gaps_or_repeats() {
-    let dir = tempfile::tempdir().unwrap();
-    support::set_owner_password(dir.path(), OWNER_PASSWORD);
-    let app = start_exporting(dir.path(), "2");
-    let numbers: Vec<String> = (1..=5)
-        .map(|i| {
-            let placed = app.place(
-                &format!("export-page-{i}"),
-                &support::order_body("french-press", 1),
-            );
-            placed["number"].as_str().unwrap().to_string()
-        })
-        .collect();
-    assert!(app.stop().success());
-    // Orders placed in the same instant: the second, third and fourth share a time, so
-    // the first page ends inside that instant and the next must go on by order id.
-    support::open_db(dir.path())
-        .execute(
-            "UPDATE orders SET created_at = (SELECT created_at FROM orders WHERE number = ?1) \
-             WHERE number IN (?2, ?3)",
-            [&numbers[1], &numbers[2], &numbers[3]],
-        )
-        .unwrap();
-    let app = start_exporting(dir.path(), "2");
-    let owner = app.owner().sign_in();
-
-    let records = export_records(&owner, &app);
-    assert_eq!(records[0], csv::StringRecord::from(EXPORT_COLUMNS.to_vec()));
-    let exported: Vec<&str> = records[1..].iter().map(|r| &r[0]).collect();
-    assert_eq!(exported, numbers, "every order once, oldest first");
-    app.stop();
-}
-
-#[test]
-fn a_range_past_the_old_five_thousand_order_cap_is_exported_whole() {
-    let dir = tempfile::tempdir().unwrap();
-    support::set_owner_password(dir.path(), OWNER_PASSWORD);
-    let app = start_exporting(dir.path(), "500");
-    let first = app.place("export-many", &support::order_body("french-press", 1));
-    assert!(app.stop().success());
-    // 5,000 more orders of the same day, copies of the one placed (each its own number).
-    let conn = support::open_db(dir.path());
+/// Copies the order `number` `copies` times straight into the file (only while no app
+/// runs): the same day and instant, each its own number `<number>-<i>` and a larger id, so
+/// a range can hold many orders, and orders of one instant, without placing each.
+fn copy_order(dir: &Path, number: &str, copies: u32) {
+    let conn = support::open_db(dir);
     let columns: Vec<String> = conn
         .prepare("SELECT name FROM pragma_table_info('orders')")
         .unwrap()
@@ -411,30 +373,67 @@ fn a_range_past_the_old_five_thousand_order_cap_is_exported_whole() {
     let inserted = conn
         .execute(
             &format!(
-                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) \
-                 INSERT INTO orders ({}) SELECT {} FROM orders o, n ORDER BY n.i",
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2) \
+                 INSERT INTO orders ({}) SELECT {} FROM orders o, n WHERE o.number = ?1 \
+                 ORDER BY n.i",
                 columns.join(", "),
                 copied.join(", ")
             ),
-            [],
+            rusqlite::params![number, copies],
         )
         .unwrap();
-    assert_eq!(inserted, 5000);
-    drop(conn);
+    assert_eq!(inserted, copies as usize);
+}
+
+#[test]
+fn the_export_streams_a_range_across_writer_pages_without_gaps_or_repeats() {
+    let dir = tempfile::tempdir().unwrap();
+    support::set_owner_password(dir.path(), OWNER_PASSWORD);
+    let app = start_exporting(dir.path(), "2");
+    let first = app.place("export-page-1", &support::order_body("french-press", 1));
+    let second = app.place("export-page-2", &support::order_body("french-press", 2));
+    assert!(app.stop().success());
+    // Three more orders of the second's instant: the first page of two ends inside that
+    // instant, so the next pages must go on by order id, neither repeating nor skipping.
+    let second = second["number"].as_str().unwrap();
+    copy_order(dir.path(), second, 3);
+    let app = start_exporting(dir.path(), "2");
+    let owner = app.owner().sign_in();
+
+    let records = export_records(&owner, &app);
+    assert_eq!(records[0], csv::StringRecord::from(EXPORT_COLUMNS.to_vec()));
+    let exported: Vec<&str> = records[1..].iter().map(|r| &r[0]).collect();
+    let expected = [
+        first["number"].as_str().unwrap().to_string(),
+        second.to_string(),
+        format!("{second}-1"),
+        format!("{second}-2"),
+        format!("{second}-3"),
+    ];
+    assert_eq!(exported, expected, "every order once, oldest first");
+    assert_eq!(&records[2][10], "2", "each row whole: units");
+    app.stop();
+}
+
+#[test]
+fn a_range_past_the_old_five_thousand_order_cap_is_exported_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    support::set_owner_password(dir.path(), OWNER_PASSWORD);
+    let app = start_exporting(dir.path(), "500");
+    let first = app.place("export-many", &support::order_body("french-press", 1));
+    assert!(app.stop().success());
+    let first = first["number"].as_str().unwrap();
+    copy_order(dir.path(), first, 5000);
     let app = start_exporting(dir.path(), "500");
     let owner = app.owner().sign_in();
 
     let records = export_records(&owner, &app);
     assert_eq!(records.len(), 1 + 5001);
-    let first_number = first["number"].as_str().unwrap();
-    assert_eq!(&records[1][0], first_number);
-    let mut seen = std::collections::HashSet::new();
-    for (i, record) in records[1..].iter().enumerate() {
-        assert!(seen.insert(record[0].to_string()), "{} twice", &record[0]);
-        if i > 0 {
-            assert_eq!(record[0].to_string(), format!("{first_number}-{i}"));
-        }
-    }
+    let exported: Vec<&str> = records[1..].iter().map(|r| &r[0]).collect();
+    let expected: Vec<String> = std::iter::once(first.to_string())
+        .chain((1..=5000).map(|i| format!("{first}-{i}")))
+        .collect();
+    assert_eq!(exported, expected, "every order once, oldest first");
     app.stop();
 }
 
