@@ -46,8 +46,8 @@ use serde::Serialize;
 use spin_sdk::http::Response;
 use spin_sdk::sqlite::Value;
 use storefront_domain::Money;
-use storefront_domain::storage_damage::{self, OBJECTS_BY_ROOT_PAGE, SchemaObject};
 use storefront_domain::dashboard::AuditReport;
+use storefront_domain::storage_damage::{self, OBJECTS_BY_ROOT_PAGE, SchemaObject};
 
 /// Most findings one check reports (the audit's memory stays bounded whatever is wrong).
 pub const MAX_FINDINGS_PER_CHECK: i64 = 100;

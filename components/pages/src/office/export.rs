@@ -83,7 +83,11 @@ pub async fn orders_csv(office: &Office<'_>) -> Resp {
         return form_page(office, 422, &from, &to, &errors);
     }
     let page_rows = page_rows();
-    let first = match office.writer.export_orders(&from, &to, None, page_rows).await {
+    let first = match office
+        .writer
+        .export_orders(&from, &to, None, page_rows)
+        .await
+    {
         Ok(export) => export,
         Err(WriterError::Rejected { status: 422, body }) => {
             let fields = body.error.fields;
