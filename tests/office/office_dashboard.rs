@@ -1,6 +1,7 @@
 //! The back office's dashboard, export and settings, through the real components and a
 //! real SQLite file: the dashboard's figures match the orders placed and paid, the CSV
-//! export holds the range's orders and no spreadsheet runs what it holds, settings changed in the
+//! export holds every order of the range (streamed page by page, past the old 5,000 cap) and no
+//! spreadsheet runs what it holds, settings changed in the
 //! office show in the shop, a discount code created there works at checkout, and a new
 //! password ends the old sessions.
 
