@@ -1,12 +1,16 @@
 //! Orders for the owner's CSV export (`GET /admin/export/orders`, writer): one row per
-//! order placed in a range of UTC days, oldest first, with every amount the order holds.
+//! order placed in a range of UTC days, oldest first, with every amount the order holds,
+//! read a page at a time after a keyset cursor ([`OrderExport::next`]) so an export of any
+//! size is streamed in bounded memory.
 
 use crate::money::Money;
 use serde::{Deserialize, Serialize};
 
-/// Most orders one export holds; a range with more is refused with a message to choose
-/// a shorter one.
-pub const MAX_EXPORT_ROWS: i64 = 5_000;
+/// Orders per page the pages ask the writer for while streaming an export, unless the
+/// `export_page_rows` Spin variable says otherwise.
+pub const DEFAULT_EXPORT_PAGE_ROWS: i64 = 500;
+/// Most orders one page of the writer's export answer holds, whatever is asked.
+pub const MAX_EXPORT_PAGE_ROWS: i64 = 1_000;
 
 /// An order as exported. Amounts are in `currency`'s minor units.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,11 +76,13 @@ impl ExportOrder {
     }
 }
 
-/// The writer's answer: the orders, and whether the range holds more than the limit.
+/// One page of the writer's answer: the next orders of the range, and the cursor of the
+/// page after them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderExport {
-    /// The orders placed in the range, oldest first (at most [`MAX_EXPORT_ROWS`]).
+    /// The next orders placed in the range, oldest first (at most the rows asked for).
     pub orders: Vec<ExportOrder>,
-    /// Whether the range holds more orders than the limit (then no file is made).
-    pub more: bool,
+    /// `after=` for the next page (the last order's `<created_at>,<id>`), while the range
+    /// may hold more; `None` once this page is its last.
+    pub next: Option<String>,
 }

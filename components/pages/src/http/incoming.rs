@@ -1,10 +1,13 @@
 //! The edge between Spin's raw `IncomingRequest`/`ResponseOutparam` and the plain
 //! [`Req`]/[`Resp`] values: the request's head, its body read up to a cap (refused once it
 //! passes it, never buffered whole), and the response written out with every header
-//! (spin-sdk's `Response` keeps one value per name, while a page may set several cookies).
+//! (spin-sdk's `Response` keeps one value per name, while a page may set several cookies):
+//! a buffered body in one write, a streamed one ([`crate::http::stream`]) chunk by chunk
+//! after the head.
 
+use crate::http::stream::Chunks;
 use crate::http::{Req, Resp, split_target};
-use futures::StreamExt;
+use futures::{SinkExt as _, StreamExt};
 use spin_sdk::http::{Fields, IncomingRequest, OutgoingResponse, ResponseOutparam};
 
 /// Method, target and headers of the incoming request, plus its declared length.
@@ -74,6 +77,14 @@ pub async fn write(out: ResponseOutparam, resp: Resp) {
     let response = OutgoingResponse::new(fields);
     if response.set_status_code(resp.status).is_err() {
         eprintln!("invalid response status {}", resp.status);
+    }
+    if let Some(stream) = resp.stream {
+        let body = response.take_body();
+        out.set(response);
+        let mut chunks = Chunks::new(body.sink_map_err(|e| format!("{e:?}")));
+        stream.0.write_to(&mut chunks).await;
+        // Dropping the body's sink finishes it.
+        return;
     }
     if let Err(e) = out.set_with_body(response, resp.body).await {
         eprintln!("could not send the response: {e}");

@@ -1,7 +1,9 @@
 //! The answer as handlers build it ([`Resp`]): status, a list of headers (a page may set
 //! more than one cookie) and the body, with the HTML and JSON answers' headers, and the
-//! attributes of every cookie the shop sets.
+//! attributes of every cookie the shop sets. A body too large to hold is a `stream`
+//! ([`Streamed`]) written after the head instead.
 
+use super::stream::Streamed;
 use maud::Markup;
 use serde::Serialize;
 use storefront_domain::{ErrorBody, FieldError};
@@ -11,6 +13,8 @@ pub struct Resp {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// Written after the head in place of `body`, when set.
+    pub stream: Option<Streamed>,
 }
 
 impl Resp {
@@ -19,6 +23,7 @@ impl Resp {
             status,
             headers: Vec::new(),
             body: Vec::new(),
+            stream: None,
         }
     }
 

@@ -33,16 +33,15 @@ const FORMULA_START: [char; 10] = [
 /// Characters a spreadsheet may split a cell on when it guesses the separator.
 const SPLITS: [char; 6] = [',', ';', '\t', '|', '\n', '\r'];
 
-/// A CSV file being written: the byte order mark and the header row, then [`Sheet::row`]s.
+/// A CSV file being written: the byte order mark and the header row, then [`Sheet::row`]s,
+/// its bytes taken as they are written ([`Sheet::take`]).
 pub struct Sheet {
     out: csv::Writer<Vec<u8>>,
 }
 
 impl Sheet {
     pub fn new(header: &[&str]) -> Result<Sheet, csv::Error> {
-        let mut out = csv::WriterBuilder::new()
-            .quote_style(csv::QuoteStyle::Always)
-            .from_writer("\u{FEFF}".as_bytes().to_vec());
+        let mut out = writer("\u{FEFF}".as_bytes().to_vec());
         out.write_record(header)?;
         Ok(Sheet { out })
     }
@@ -55,10 +54,19 @@ impl Sheet {
         }))
     }
 
-    /// The file's bytes.
-    pub fn finish(self) -> Result<Vec<u8>, csv::Error> {
-        self.out.into_inner().map_err(|e| e.into_error().into())
+    /// The bytes written since the last take (the first take starts with the byte order
+    /// mark and the header row), so a long file is sent as it is written.
+    pub fn take(&mut self) -> Result<Vec<u8>, csv::Error> {
+        let written = std::mem::replace(&mut self.out, writer(Vec::new()));
+        written.into_inner().map_err(|e| e.into_error().into())
     }
+}
+
+/// A CSV writer into `start` that quotes every field.
+fn writer(start: Vec<u8>) -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::Always)
+        .from_writer(start)
 }
 
 /// `text` with an apostrophe before every formula-starting character that begins the
@@ -131,7 +139,7 @@ mod tests {
                 },
             ])
             .unwrap();
-        let bytes = sheet.finish().unwrap();
+        let bytes = sheet.take().unwrap();
         assert_eq!(
             String::from_utf8(bytes).unwrap(),
             "\u{FEFF}\"name\",\"units\",\"total\"\n\"Zed;'=1+1\",\"2\",\"-12.50\"\n"

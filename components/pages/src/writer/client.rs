@@ -48,6 +48,7 @@ pub struct Answer<T> {
     pub replayed: bool,
 }
 
+#[derive(Clone)]
 pub struct WriterClient {
     pub(super) base: String,
     token: String,

@@ -107,12 +107,24 @@ impl WriterClient {
         )
     }
 
-    /// The orders placed on the UTC days `from`..=`to` (checked `YYYY-MM-DD` by the caller).
-    pub async fn export_orders(&self, from: &str, to: &str) -> Result<OrderExport, WriterError> {
-        let query = form_urlencoded::Serializer::new(String::new())
+    /// One page of the orders placed on the UTC days `from`..=`to` (checked `YYYY-MM-DD`
+    /// by the caller): at most `rows`, after the cursor `after` of the page before.
+    pub async fn export_orders(
+        &self,
+        from: &str,
+        to: &str,
+        after: Option<&str>,
+        rows: i64,
+    ) -> Result<OrderExport, WriterError> {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query
             .append_pair("from", from)
             .append_pair("to", to)
-            .finish();
+            .append_pair("rows", &rows.to_string());
+        if let Some(after) = after {
+            query.append_pair("after", after);
+        }
+        let query = query.finish();
         Ok(self
             .call(
                 Method::Get,
