@@ -2,16 +2,12 @@
 //! keep-alive connections (the same generator as [`super::http_load`], counted instead of
 //! timed), for building a large shop through its own APIs.
 
-use crate::http_load::{MakeRequest, Run, threads};
-use bytes::Bytes;
-use http_body_util::{BodyExt as _, Full};
-use hyper_util::rt::TokioIo;
+use crate::http_load::{MakeRequest, Run, Sender, connect, threads};
+use http_body_util::BodyExt as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-
-type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
 
 /// Requests `0..total` spread over `clients` connections; request `i` is `make(c, i)`.
 /// Refused or failed requests are counted as errors and tried again with the same `i`
@@ -46,18 +42,6 @@ pub fn drive_total(addr: SocketAddr, clients: usize, total: u64, make: Arc<MakeR
 
 /// Tries per request before the build gives up on it.
 const TRIES: u32 = 20;
-
-async fn connect(addr: SocketAddr) -> Option<Sender> {
-    let stream = tokio::net::TcpStream::connect(addr).await.ok()?;
-    stream.set_nodelay(true).ok()?;
-    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .ok()?;
-    tokio::spawn(async move {
-        let _ = connection.await;
-    });
-    Some(sender)
-}
 
 async fn client(
     addr: SocketAddr,

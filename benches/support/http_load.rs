@@ -113,9 +113,11 @@ pub fn drive(addr: SocketAddr, clients: usize, seconds: u64, make: Arc<MakeReque
     })
 }
 
-type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
+/// One keep-alive connection's request sender.
+pub type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
 
-async fn connect(addr: SocketAddr) -> Option<Sender> {
+/// A keep-alive HTTP/1.1 connection to `addr` (no Nagle), its driver spawned.
+pub async fn connect(addr: SocketAddr) -> Option<Sender> {
     let stream = tokio::net::TcpStream::connect(addr).await.ok()?;
     stream.set_nodelay(true).ok()?;
     let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
