@@ -357,9 +357,7 @@ impl App {
             },
             Err(_) => {
                 task.abort();
-                Err(anyhow!(
-                    "component {id:?} did not answer within {within:?}"
-                ))
+                Err(anyhow!("component {id:?} did not answer within {within:?}"))
             }
         }
     }
