@@ -31,6 +31,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use storefront_domain::decimal::thousands;
 
 /// Collections of the large shop; each product belongs to one.
 const COLLECTIONS: usize = 10;
@@ -58,11 +59,11 @@ fn main() {
 
     let demo = tempfile::tempdir().unwrap();
     support::set_owner_password(demo.path(), support::OWNER_PASSWORD);
-    let demo_figures = measure("demo", demo.path(), None);
+    let demo_figures = measure("demo", demo.path());
 
     let large = tempfile::tempdir().unwrap();
     copy_dir(&snapshot.dir, large.path());
-    let large_figures = measure("large", large.path(), Some(&snapshot));
+    let large_figures = measure("large", large.path());
 
     println!();
     println!(
@@ -195,7 +196,7 @@ fn socket(app: &support::TestApp) -> SocketAddr {
 }
 
 /// Every figure of one shop, in table order.
-fn measure(label: &str, dir: &Path, snapshot: Option<&Snapshot>) -> Vec<(String, Figure)> {
+fn measure(label: &str, dir: &Path) -> Vec<(String, Figure)> {
     eprintln!("[scale] measuring the {label} shop");
     let bytes_at_start = dir_bytes(dir);
     let app = start(dir);
@@ -379,7 +380,6 @@ fn measure(label: &str, dir: &Path, snapshot: Option<&Snapshot>) -> Vec<(String,
             value: Some(bytes as f64),
         },
     );
-    let _ = snapshot;
     rows
 }
 
@@ -488,20 +488,15 @@ fn deep_products_page(http: &Client, app: &support::TestApp) -> Deep {
         .json()
         .unwrap();
     if let Some(mut next) = next_path(&first) {
-        let mut last = "/api/products?limit=100".to_string();
         let mut pages = 1;
         loop {
             let page: Value = http.get(app.url(&next)).send().unwrap().json().unwrap();
             pages += 1;
-            last = std::mem::replace(
-                &mut next,
-                match next_path(&page) {
-                    Some(n) => n,
-                    None => break,
-                },
-            );
+            match next_path(&page) {
+                Some(n) => next = n,
+                None => break,
+            }
         }
-        let _ = last;
         return Deep {
             path: next,
             how: format!("page {pages} by cursor"),
@@ -766,16 +761,4 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
         }
     }
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -2,7 +2,7 @@
 //! keep-alive connections (the same generator as [`super::http_load`], counted instead of
 //! timed), for building a large shop through its own APIs.
 
-use crate::http_load::{MakeRequest, Run, Sender, connect, threads};
+use crate::http_load::{MakeRequest, Run, Sender, reuse_or_connect, run_clients};
 use http_body_util::BodyExt as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,30 +13,9 @@ use std::time::{Duration, Instant};
 /// Refused or failed requests are counted as errors and tried again with the same `i`
 /// (a command's idempotency key makes that safe), at most [`TRIES`] times each.
 pub fn drive_total(addr: SocketAddr, clients: usize, total: u64, make: Arc<MakeRequest>) -> Run {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(threads())
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
     let next = Arc::new(AtomicU64::new(0));
-    runtime.block_on(async move {
-        let started = Instant::now();
-        let tasks: Vec<_> = (0..clients)
-            .map(|c| tokio::spawn(client(addr, c, total, next.clone(), make.clone())))
-            .collect();
-        let mut latencies = Vec::new();
-        let mut errors = 0;
-        for task in tasks {
-            let (l, e) = task.await.expect("a client task");
-            latencies.extend(l);
-            errors += e;
-        }
-        latencies.sort();
-        Run {
-            latencies,
-            errors,
-            elapsed: started.elapsed().as_secs_f64(),
-        }
+    run_clients(clients, |c| {
+        client(addr, c, total, next.clone(), make.clone())
     })
 }
 
@@ -59,16 +38,10 @@ async fn client(
             return (latencies, errors);
         }
         for attempt in 1..=TRIES {
-            let mut open = match sender.take() {
-                Some(s) if !s.is_closed() => s,
-                _ => match connect(addr).await {
-                    Some(s) => s,
-                    None => {
-                        errors += 1;
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                },
+            let Some(mut open) = reuse_or_connect(addr, sender.take()).await else {
+                errors += 1;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
             };
             if open.ready().await.is_err() {
                 continue;

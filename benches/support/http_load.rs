@@ -85,6 +85,18 @@ impl Run {
 /// answer is read, for SECONDS. A non-2xx answer or a failed request is an error; a
 /// connection the server closed is opened again.
 pub fn drive(addr: SocketAddr, clients: usize, seconds: u64, make: Arc<MakeRequest>) -> Run {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    run_clients(clients, |c| client(addr, c, deadline, make.clone()))
+}
+
+/// Runs `clients` client tasks (`client(c)`: its latencies and error count) on the
+/// generator's runtime ([`threads`] workers) and gathers them into one [`Run`], timed
+/// from the start to the last client's end.
+pub fn run_clients<F, Fut>(clients: usize, client: F) -> Run
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = (Vec<Duration>, u64)> + Send + 'static,
+{
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads())
         .enable_all()
@@ -92,10 +104,7 @@ pub fn drive(addr: SocketAddr, clients: usize, seconds: u64, make: Arc<MakeReque
         .expect("a tokio runtime");
     runtime.block_on(async move {
         let started = Instant::now();
-        let deadline = started + Duration::from_secs(seconds);
-        let tasks: Vec<_> = (0..clients)
-            .map(|c| tokio::spawn(client(addr, c, deadline, make.clone())))
-            .collect();
+        let tasks: Vec<_> = (0..clients).map(|c| tokio::spawn(client(c))).collect();
         let mut latencies = Vec::new();
         let mut errors = 0;
         for task in tasks {
@@ -117,7 +126,7 @@ pub fn drive(addr: SocketAddr, clients: usize, seconds: u64, make: Arc<MakeReque
 pub type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
 
 /// A keep-alive HTTP/1.1 connection to `addr` (no Nagle), its driver spawned.
-pub async fn connect(addr: SocketAddr) -> Option<Sender> {
+async fn connect(addr: SocketAddr) -> Option<Sender> {
     let stream = tokio::net::TcpStream::connect(addr).await.ok()?;
     stream.set_nodelay(true).ok()?;
     let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
@@ -127,6 +136,15 @@ pub async fn connect(addr: SocketAddr) -> Option<Sender> {
         let _ = connection.await;
     });
     Some(sender)
+}
+
+/// `kept` if the server has not closed it, else a new connection to `addr`; `None` when
+/// none could be made.
+pub async fn reuse_or_connect(addr: SocketAddr, kept: Option<Sender>) -> Option<Sender> {
+    match kept {
+        Some(s) if !s.is_closed() => Some(s),
+        _ => connect(addr).await,
+    }
 }
 
 async fn client(
@@ -140,16 +158,10 @@ async fn client(
     let mut sender: Option<Sender> = None;
     let mut i = 0u64;
     while Instant::now() < deadline {
-        let mut open = match sender.take() {
-            Some(s) if !s.is_closed() => s,
-            _ => match connect(addr).await {
-                Some(s) => s,
-                None => {
-                    errors += 1;
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                    continue;
-                }
-            },
+        let Some(mut open) = reuse_or_connect(addr, sender.take()).await else {
+            errors += 1;
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            continue;
         };
         if open.ready().await.is_err() {
             continue;

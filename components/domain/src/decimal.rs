@@ -1,7 +1,8 @@
 //! Amounts as the owner types and reads them in the back office and in exports: decimal
 //! text in the currency's major unit ("12.50") to and from integer minor units (1250).
 //! Parsing is strict (no sign, no exponent, no more decimals than the currency has), so
-//! a typo is a field error rather than a different price.
+//! a typo is a field error rather than a different price. Counts read with a comma
+//! between thousands ([`thousands`]).
 
 use crate::money::Money;
 
@@ -72,9 +73,29 @@ pub fn format_amount(amount: i64, currency: &str) -> String {
     )
 }
 
+/// `n` with a comma between thousands ("1,000", "1,234,567").
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
 
     #[test]
     fn typed_amounts_parse_strictly() {

@@ -7,6 +7,7 @@ use crate::http::paging::Window;
 use crate::layout::{Chrome, layout, pagination};
 use maud::{Markup, html};
 use storefront_domain::catalog::{MAX_CANDIDATES, MAX_QUERY, SearchResults};
+use storefront_domain::decimal::thousands;
 
 fn form(q: &str) -> Markup {
     html! {
@@ -54,7 +55,7 @@ pub fn results(chrome: &Chrome, results: &SearchResults, window: Window, csrf: &
             }
             @if results.products.more {
                 p.muted {
-                    (thousands(MAX_CANDIDATES)) "+ products found: add a word to narrow them down."
+                    (thousands(u64::from(MAX_CANDIDATES))) "+ products found: add a word to narrow them down."
                 }
             } @else {
                 p.muted { (total) @if total == 1 { " product" } @else { " products" } " found." }
@@ -69,27 +70,4 @@ pub fn results(chrome: &Chrome, results: &SearchResults, window: Window, csrf: &
         }
     };
     layout(chrome, "Search", content)
-}
-
-/// `n` with a comma between thousands ("1,000").
-fn thousands(n: u32) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn thousands_are_separated() {
-        assert_eq!(super::thousands(1_000), "1,000");
-        assert_eq!(super::thousands(999), "999");
-        assert_eq!(super::thousands(1_234_567), "1,234,567");
-    }
 }
