@@ -83,6 +83,12 @@ pub fn classify(sql: &str) -> Kind {
     if t.at_end() { kind } else { Kind::Other }
 }
 
+/// Whether SQLite calls `sql` (a [`Kind::Other`]) a writer when prepared on `conn`; one
+/// that cannot be prepared writes nothing (it fails when run).
+pub fn prepared_writes(conn: &rusqlite::Connection, sql: &str) -> bool {
+    conn.prepare_cached(sql).is_ok_and(|s| !s.readonly())
+}
+
 /// How the host can tell whether a writing statement changed anything.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Changes {

@@ -6,7 +6,7 @@
 //! statements, transaction statements and writes that matched no row change nothing.
 
 use crate::database::scopes::EVERY;
-use crate::database::statement::{Changes, Kind, changes, classify};
+use crate::database::statement::{Changes, Kind, changes, classify, prepared_writes};
 
 /// What was true before the statement ran.
 pub(super) struct Watch {
@@ -22,7 +22,7 @@ impl Watch {
     pub(super) fn before(conn: &rusqlite::Connection, sql: &str, told: u64) -> Watch {
         let writing = match classify(sql) {
             Kind::Alone => true,
-            Kind::Other => conn.prepare_cached(sql).is_ok_and(|s| !s.readonly()),
+            Kind::Other => prepared_writes(conn, sql),
             _ => false,
         };
         let (schema, unknown) = match (writing, changes(sql)) {

@@ -221,7 +221,7 @@ fn refused_when_damaged(conn: &rusqlite::Connection, sql: &str) -> Option<&'stat
     let reason = super::storage_fault::damaged()?;
     let writes = match classify(sql) {
         Kind::Begin { deferred } => !deferred,
-        Kind::Other => conn.prepare_cached(sql).is_ok_and(|s| !s.readonly()),
+        Kind::Other => super::statement::prepared_writes(conn, sql),
         _ => false,
     };
     writes.then_some(reason)
