@@ -133,38 +133,26 @@ impl WriterCalls {
         unstarted_ttl: Duration,
         every: Duration,
     ) {
-        let mut interval = tokio::time::interval(every);
-        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            interval.tick().await;
-            while self.release_expired_once(ttl, unstarted_ttl).await {
-                tokio::task::yield_now().await;
-            }
-        }
-    }
-
-    /// One sweep of expired reservations; whether more may be due at once.
-    async fn release_expired_once(&self, ttl: Duration, unstarted_ttl: Duration) -> bool {
         let body = serde_json::json!({
             "older_than_seconds": ttl.as_secs(),
             "unstarted_older_than_seconds": unstarted_ttl.as_secs(),
         });
-        let Some(answer) = self
-            .background_answer(
-                &self.roles.writer,
-                "/admin/release-expired",
-                Some(body),
-                "release of expired reservations",
-            )
-            .await
-        else {
-            return false;
-        };
-        let cancelled = answer["cancelled"].as_array().map_or(0, Vec::len);
-        if cancelled > 0 {
-            tracing::info!("released the stock of {cancelled} expired unpaid orders");
-        }
-        answer["more"] == true
+        let writer = self.roles.writer.clone();
+        let what = "release of expired reservations";
+        self.rounds_forever(
+            &writer,
+            "/admin/release-expired",
+            Some(body),
+            every,
+            what,
+            |a| {
+                let cancelled = a["cancelled"].as_array().map_or(0, Vec::len);
+                if cancelled > 0 {
+                    tracing::info!("released the stock of {cancelled} expired unpaid orders");
+                }
+            },
+        )
+        .await
     }
 
     /// At start and every `every`, a routine audit (`GET /admin/audit`: the orders new or
@@ -197,23 +185,16 @@ impl WriterCalls {
     /// came back full. Runs until the task is aborted.
     pub async fn sweep_idempotency_forever(self, every: Duration) {
         let writer = self.roles.writer.clone();
-        let mut interval = tokio::time::interval(every);
-        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            interval.tick().await;
-            while self
-                .background_answer(
-                    &writer,
-                    "/admin/idempotency/sweep",
-                    None,
-                    "idempotency retention sweep",
-                )
-                .await
-                .is_some_and(|v| v["more"] == true)
-            {
-                tokio::task::yield_now().await;
-            }
-        }
+        let what = "idempotency retention sweep";
+        self.rounds_forever(
+            &writer,
+            "/admin/idempotency/sweep",
+            None,
+            every,
+            what,
+            |_| {},
+        )
+        .await
     }
 
     /// `POST path` to `component`, a round of background work: its JSON answer, or `None`
@@ -260,24 +241,43 @@ impl WriterCalls {
             .await
     }
 
-    /// Every `every`, `POST /run` to `component` (a round of work it does on its own),
-    /// and again at once while a round answers `more`; logging a failed round as `what`
-    /// failed; nothing when the app has no such component.
+    /// Every `every`, `POST /run` to `component` (a round of work it does on its own);
+    /// nothing when the app has no such component.
     async fn run_rounds_forever(self, component: Option<String>, every: Duration, what: &str) {
         let Some(component) = component else {
             return;
         };
+        self.rounds_forever(&component, "/run", None, every, what, |_| {})
+            .await
+    }
+
+    /// Every `every`, `POST path` (with `body`) to `component`, a round of background
+    /// work, shown to `seen`; again at once while a round answers `more` (it stopped at
+    /// its batch or time budget with work still due). A failed round is logged as `what`
+    /// failed and waits for the next tick. Runs until the task is aborted.
+    async fn rounds_forever(
+        &self,
+        component: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+        every: Duration,
+        what: &str,
+        seen: impl Fn(&serde_json::Value),
+    ) {
         let mut interval = tokio::time::interval(every);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
-            // A round that answers `more` stopped at its time budget with work still due:
-            // the next one starts at once.
-            while self
-                .background_answer(&component, "/run", None, what)
+            while let Some(answer) = self
+                .background_answer(component, path, body.clone(), what)
                 .await
-                .is_some_and(|v| v["more"] == true)
-            {}
+            {
+                seen(&answer);
+                if answer["more"] != true {
+                    break;
+                }
+                tokio::task::yield_now().await;
+            }
         }
     }
 }
