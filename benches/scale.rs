@@ -15,6 +15,7 @@
 //! row is the median and p99 of sequential requests from one client (after a warm-up),
 //! "uncached" rows with a stock adjustment (a write) before each timed request, so each
 //! is the first request after a write. Loads use the generator of `support/http_load.rs`.
+//! `SCALE_ROWS=catalog` measures only the catalog rows.
 
 #[path = "support/count_load.rs"]
 mod count_load;
@@ -195,6 +196,12 @@ fn socket(app: &support::TestApp) -> SocketAddr {
     support::addr(app).parse().unwrap()
 }
 
+/// `SCALE_ROWS=catalog` measures only the catalog rows (the pages, search and the API's
+/// deepest page), to iterate on them faster; unset, every row is measured.
+fn catalog_rows_only() -> bool {
+    std::env::var("SCALE_ROWS").is_ok_and(|rows| rows == "catalog")
+}
+
 /// Every figure of one shop, in table order.
 fn measure(label: &str, dir: &Path) -> Vec<(String, Figure)> {
     eprintln!("[scale] measuring the {label} shop");
@@ -254,6 +261,10 @@ fn measure(label: &str, dir: &Path) -> Vec<(String, Figure)> {
             get(&http, &url(&deep.path), None)
         })),
     );
+    if catalog_rows_only() {
+        drop(app);
+        return rows;
+    }
     for (name, path) in [
         (
             "owner orders `?state=paid`",

@@ -2,7 +2,8 @@
 //! (`src/app/answer_cache.rs`): repeated reads are answered without running the writer, and
 //! no read made after an acknowledged write ever shows the catalog from before it;
 //! statements that change nothing (the outbox dispatcher's claim every 2 s when nothing is
-//! due) keep the answers, and concurrent misses for one answer run the writer once.
+//! due) keep the answers, and concurrent misses for one answer run the component once
+//! (shown with the conformance probe's slow answer, a run the test knows to last).
 
 use crate::support;
 
@@ -138,39 +139,52 @@ fn claims_that_find_nothing_due_keep_the_answers_and_an_order_empties_its_pages(
 }
 
 #[test]
-fn concurrent_misses_for_one_answer_run_the_writer_once() {
+fn concurrent_misses_for_one_answer_run_the_component_once() {
+    // The conformance probe's `GET /probe/slow?ms=` is a run the test knows to last: the
+    // first request of the burst runs it for RUN_MS, the others arrive meanwhile.
     const READERS: usize = 16;
+    const RUN_MS: u64 = 1_500;
     let dir = tempfile::tempdir().unwrap();
-    let app = Arc::new(support::start_with_admin(dir.path()));
+    let app = Arc::new(crate::conformance::start_storefront(dir.path()));
     let barrier = Arc::new(std::sync::Barrier::new(READERS));
     let threads: Vec<_> = (0..READERS)
         .map(|i| {
             let (app, barrier) = (app.clone(), barrier.clone());
             std::thread::spawn(move || {
-                // A connection each, opened by a read nobody keeps (a 404), so the burst
-                // below arrives at once.
+                // A connection each, opened by a read nobody keeps, so the burst below
+                // arrives at once.
                 let client = support::client();
                 let warm = client
-                    .get(app.url(&format!("/api/products/no-such-product-{i}")))
+                    .get(app.url(&format!("/probe/warm-{i}")))
                     .send()
                     .unwrap();
-                assert_eq!(warm.status(), 404);
+                assert_eq!(warm.status(), 200);
                 barrier.wait();
+                let sent = std::time::Instant::now();
                 let r = client
-                    .get(app.url("/api/products?limit=100"))
+                    .get(app.url(&format!("/probe/slow?ms={RUN_MS}")))
                     .send()
                     .unwrap();
+                let answered = std::time::Instant::now();
                 assert_eq!(r.status(), 200);
-                r.text().unwrap()
+                (r.text().unwrap(), sent, answered)
             })
         })
         .collect();
-    let bodies: Vec<String> = threads.into_iter().map(|t| t.join().unwrap()).collect();
-    assert!(bodies.iter().all(|b| b == &bodies[0]), "one answer for all");
+    let results: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let bodies: Vec<&String> = results.iter().map(|(body, _, _)| body).collect();
+    assert!(bodies.iter().all(|b| *b == bodies[0]), "one answer for all");
+    // Every request was sent before the first answer came, so while the one run was going.
+    let last_sent = results.iter().map(|r| r.1).max().unwrap();
+    let first_answered = results.iter().map(|r| r.2).min().unwrap();
+    assert!(
+        last_sent < first_answered,
+        "the burst was sent within the run"
+    );
     let app = Arc::into_inner(app).expect("every reader is done");
     let numbers = cache_numbers(app);
-    // [hits, kept, waited, runs]: one reader ran the writer; every other was answered
-    // with the bytes it kept, some after waiting for that run (they missed at once).
+    // [hits, kept, waited, runs]: one reader ran the component; every other was answered
+    // with the bytes it kept, after waiting for that run (they missed at once).
     assert_eq!(
         numbers[0],
         READERS as u64 - 1,

@@ -22,7 +22,7 @@ fn probe_manifest() -> PathBuf {
 }
 
 /// Builds the probe with its manifest's build command, once per test binary.
-fn build_probe() {
+pub(crate) fn build_probe() {
     static BUILT: OnceLock<()> = OnceLock::new();
     BUILT.get_or_init(|| {
         let status = support::storefront()
@@ -34,7 +34,7 @@ fn build_probe() {
     });
 }
 
-fn start_storefront(data: &Path) -> support::TestApp {
+pub(crate) fn start_storefront(data: &Path) -> support::TestApp {
     build_probe();
     let mut cmd = support::storefront();
     cmd.env("SPIN_VARIABLE_REQUIRED_ONE", REQUIRED_ONE)

@@ -1,11 +1,14 @@
 //! Catalog pages that cost one page at any depth (issue 27): the counts the database keeps
 //! (a collection's products, the catalog's) stay right through every change, and following
-//! `next` visits every product exactly once while products are being added.
+//! `next` visits every product exactly once while products are being added; a broad search
+//! ranks a bounded number of matches.
 
 use crate::support;
 
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use storefront_domain::catalog::MAX_CANDIDATES;
+use storefront_domain::decimal::thousands;
 
 /// An owner's catalog command through the pages (bearer token, idempotency key).
 fn command(app: &support::TestApp, path: &str, key: &str, body: &Value) {
@@ -222,4 +225,42 @@ fn following_next_sees_every_product_once_while_products_are_added() {
     }
     let total = app.json("/api/collections/everything?limit=1")["products"]["total"].clone();
     assert_eq!(json!(listed), total);
+}
+
+#[test]
+fn a_broad_search_ranks_a_bounded_number_of_matches_and_says_there_are_more() {
+    // One product more than a search ranks, all matching one word.
+    let dir = tempfile::tempdir().unwrap();
+    let app = std::sync::Arc::new(support::start_with_admin(dir.path()));
+    let candidates = MAX_CANDIDATES as usize;
+    const THREADS: usize = 4;
+    let threads: Vec<_> = (0..THREADS)
+        .map(|t| {
+            let app = app.clone();
+            std::thread::spawn(move || {
+                for i in (t..=candidates).step_by(THREADS) {
+                    new_product(&app, &format!("zebra-{i}"), &[]);
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let found = app.json("/api/search?q=zebra&limit=100");
+    assert_eq!(found["products"]["total"], json!(candidates), "{found}");
+    assert_eq!(found["products"]["more"], json!(true));
+    assert_eq!(found["products"]["products"].as_array().unwrap().len(), 100);
+    let html = app.shopper().page("/search?q=zebra");
+    assert!(
+        html.contains(&format!(
+            "{}+ products found",
+            thousands(u64::from(MAX_CANDIDATES))
+        )),
+        "{html}"
+    );
+    // Fewer matches than that: every one is counted and nothing more is claimed.
+    let few = app.json("/api/search?q=zebra-7");
+    assert!(few["products"]["total"].as_u64().unwrap() < u64::from(MAX_CANDIDATES));
+    assert_ne!(few["products"]["more"], json!(true), "{few}");
 }

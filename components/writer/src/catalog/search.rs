@@ -11,7 +11,7 @@
 //!
 //! A search costs at most [`MAX_CANDIDATES`] matches, however many products match: the
 //! first that many by product id (FTS5's own order, no sort) are ranked and counted; when
-//! more match, the answer says so (`more`, shown as "1,000+ results") and pages stop there.
+//! more match, the answer says so (`more`, shown as "250+ results") and pages stop there.
 
 use crate::catalog::query::{CatalogQuery, refused};
 use crate::catalog::reads;

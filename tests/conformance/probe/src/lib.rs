@@ -9,16 +9,26 @@
 //! - `GET /variables`: each probed variable's value or error;
 //! - `GET /sqlite`: values of every SQLite type written and read back, the errors of an
 //!   unknown database and of bad SQL (or, in a component without `sqlite_databases`,
-//!   the error of opening the default database).
+//!   the error of opening the default database);
+//! - `GET /slow?ms=N`: answers after N milliseconds (at most [`MAX_SLOW_MS`]), marked
+//!   `storefront-cache: until-write` so that `storefront up` may keep the answer: a run of
+//!   the component that a test knows to last that long (the answer cache's single flight,
+//!   `tests/host/answer_cache.rs`). Real Spin ignores the header.
 
 use serde_json::{Value as Json, json};
 use spin_sdk::http::{IntoResponse, Request, Response};
 use spin_sdk::http_component;
 use spin_sdk::sqlite::{Connection, Error, Value};
 
+/// Longest `GET /slow` waits.
+const MAX_SLOW_MS: u64 = 10_000;
+
 #[http_component]
 fn handle(req: Request) -> anyhow::Result<impl IntoResponse> {
     let path = req.path().to_string();
+    if path.ends_with("/slow") {
+        return Ok(slow(req.query()));
+    }
     let body = if path.ends_with("/version") {
         // Set at build time by the hot-reload test (`tests/host/hot_reload.rs`).
         json!({"version": option_env!("PROBE_VERSION").unwrap_or("unversioned")})
@@ -34,6 +44,23 @@ fn handle(req: Request) -> anyhow::Result<impl IntoResponse> {
         .header("content-type", "application/json")
         .body(body.to_string())
         .build())
+}
+
+/// `GET /slow?ms=N`: sleeps, then answers `{"slept_ms": N}`, marked cacheable.
+fn slow(query: &str) -> Response {
+    let ms = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("ms="))
+        .and_then(|n| n.parse::<u64>().ok())
+        .unwrap_or(0)
+        .min(MAX_SLOW_MS);
+    std::thread::sleep(std::time::Duration::from_millis(ms));
+    Response::builder()
+        .status(200)
+        .header("content-type", "application/json")
+        .header("storefront-cache", "until-write")
+        .body(json!({"slept_ms": ms}).to_string())
+        .build()
 }
 
 fn request_shape(req: &Request) -> Json {

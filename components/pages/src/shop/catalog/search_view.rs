@@ -1,6 +1,6 @@
 //! The search page (`GET /search?q=`): the form, and ranked results with a note when only
 //! a shorter form of the query matched. When more products match than the writer ranks
-//! ([`MAX_CANDIDATES`]) the count reads "1,000+" and the pages stop at the ranked ones.
+//! ([`MAX_CANDIDATES`]) the count reads "250+" and the pages stop at the ranked ones.
 
 use super::view::cards;
 use crate::http::paging::Window;
