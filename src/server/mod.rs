@@ -91,7 +91,7 @@ impl Server {
             return responses::shutting_down();
         }
         let Some(matched) = matched else {
-            return responses::text(StatusCode::NOT_FOUND, "not found\n");
+            return responses::not_found();
         };
         let (mut parts, incoming) = req.into_parts();
         parts.uri = match target::component_uri(&parts) {

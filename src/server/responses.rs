@@ -29,12 +29,15 @@ pub fn well_known(answer: &WellKnown) -> Response<WasiBody> {
     match answer {
         WellKnown::Health => Response::new(full(Bytes::from_static(b"OK"))),
         WellKnown::Info(json) => with_body(StatusCode::OK, "application/json", json.clone()),
-        WellKnown::NotFound => {
-            let mut r = Response::new(full(Bytes::new()));
-            *r.status_mut() = StatusCode::NOT_FOUND;
-            r
-        }
+        WellKnown::NotFound => not_found(),
     }
+}
+
+/// Spin's answer when no route matches: `404` with an empty body and no content type.
+pub fn not_found() -> Response<WasiBody> {
+    let mut r = Response::new(full(Bytes::new()));
+    *r.status_mut() = StatusCode::NOT_FOUND;
+    r
 }
 
 /// A plain-text answer.

@@ -15,9 +15,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
-const REQUIRED_ONE: &str = "from-the-environment";
+pub(super) const REQUIRED_ONE: &str = "from-the-environment";
 
-fn probe_manifest() -> PathBuf {
+pub(super) fn probe_manifest() -> PathBuf {
     support::repo_root().join("tests/conformance/spin.toml")
 }
 
@@ -34,7 +34,7 @@ fn build_probe() {
     });
 }
 
-fn start_storefront(data: &Path) -> support::TestApp {
+pub(super) fn start_storefront(data: &Path) -> support::TestApp {
     build_probe();
     let mut cmd = support::storefront();
     cmd.env("SPIN_VARIABLE_REQUIRED_ONE", REQUIRED_ONE)
@@ -72,7 +72,7 @@ fn answers(base: &str) -> Vec<(&'static str, Value)> {
 
 /// An answer with the host's address taken out (the ports differ) and the client's port
 /// dropped.
-fn normalised(mut v: Value, base: &str) -> Value {
+pub(super) fn normalised(mut v: Value, base: &str) -> Value {
     let text = v.to_string().replace(base, "http://HOST");
     v = serde_json::from_str(&text).unwrap();
     if let Some(addr) = v["spin_headers"]["spin-client-addr"].as_str() {
