@@ -97,8 +97,9 @@ impl Router {
         }
         let mut start_errors = Vec::new();
         if !duplicates.is_empty() {
-            start_errors
-                .push("The following component routes are duplicates and will never be used:".into());
+            start_errors.push(
+                "The following component routes are duplicates and will never be used:".into(),
+            );
             start_errors.extend(duplicates);
         }
         if routes
@@ -319,7 +320,11 @@ mod tests {
                 "  first: /dup (duplicate of second)"
             ]
         );
-        assert!(router(&[("/a", "x"), ("/b", "y")]).start_errors().is_empty());
+        assert!(
+            router(&[("/a", "x"), ("/b", "y")])
+                .start_errors()
+                .is_empty()
+        );
     }
 
     #[test]
@@ -327,13 +332,24 @@ mod tests {
         let r = router(&[("/.well-known/spin/...", "mine"), ("/...", "all")]);
         assert_eq!(
             r.start_errors(),
-            ["Routes under /.well-known/spin/ are handled by the Spin runtime and will never be reached"]
+            [
+                "Routes under /.well-known/spin/ are handled by the Spin runtime and will never be reached"
+            ]
         );
-        assert_eq!(r.well_known("/.well-known/spin/health"), Some(WellKnown::Health));
-        assert_eq!(r.well_known("/.well-known/spin/mine"), Some(WellKnown::NotFound));
+        assert_eq!(
+            r.well_known("/.well-known/spin/health"),
+            Some(WellKnown::Health)
+        );
+        assert_eq!(
+            r.well_known("/.well-known/spin/mine"),
+            Some(WellKnown::NotFound)
+        );
         assert_eq!(r.well_known("/.well-known/spin"), None);
         assert_eq!(r.route("/.well-known/spin").unwrap().component, "all");
-        assert_eq!(app_info("shop", Some("1.0")), "{\n  \"name\": \"shop\",\n  \"version\": \"1.0\"\n}");
+        assert_eq!(
+            app_info("shop", Some("1.0")),
+            "{\n  \"name\": \"shop\",\n  \"version\": \"1.0\"\n}"
+        );
         assert_eq!(app_info("shop", None), "{\n  \"name\": \"shop\"\n}");
     }
 
@@ -359,6 +375,11 @@ mod tests {
             route: Route::Path("/...".into()),
             component: "pages".into(),
         }];
-        assert!(Router::new(&triggers, &["writer"]).unwrap().route("/").is_none());
+        assert!(
+            Router::new(&triggers, &["writer"])
+                .unwrap()
+                .route("/")
+                .is_none()
+        );
     }
 }

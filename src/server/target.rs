@@ -166,7 +166,10 @@ mod tests {
             uri_for("http://shop.example/a?b", Some("SHOP.example")).unwrap(),
             "http://SHOP.example/a?b"
         );
-        assert_eq!(uri_for("http://shop.example/a?b", Some("other")), Err(BadHost));
+        assert_eq!(
+            uri_for("http://shop.example/a?b", Some("other")),
+            Err(BadHost)
+        );
     }
 
     #[test]

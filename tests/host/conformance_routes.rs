@@ -49,24 +49,48 @@ const HOST_ANSWERS: &[(&str, &str)] = &[
 /// of the authority, or `refused`.
 const HOST_REQUESTS: &[(&str, &str)] = &[
     ("name", "GET /exact?q HTTP/1.1\r\nHost: shop.example"),
-    ("name and port", "GET /exact?q HTTP/1.1\r\nHost: shop.example:8080"),
-    ("upper case", "GET /exact?q HTTP/1.1\r\nHost: SHOP.Example:80"),
+    (
+        "name and port",
+        "GET /exact?q HTTP/1.1\r\nHost: shop.example:8080",
+    ),
+    (
+        "upper case",
+        "GET /exact?q HTTP/1.1\r\nHost: SHOP.Example:80",
+    ),
     ("IPv4", "GET /exact?q HTTP/1.1\r\nHost: 127.0.0.1"),
     ("IPv6 and port", "GET /exact?q HTTP/1.1\r\nHost: [::1]:3000"),
     ("IPv6", "GET /exact?q HTTP/1.1\r\nHost: [::1]"),
-    ("IPv6 zone", "GET /exact?q HTTP/1.1\r\nHost: [fe80::1%25eth0]"),
+    (
+        "IPv6 zone",
+        "GET /exact?q HTTP/1.1\r\nHost: [fe80::1%25eth0]",
+    ),
     ("empty port", "GET /exact?q HTTP/1.1\r\nHost: shop.example:"),
-    ("trailing dot", "GET /exact?q HTTP/1.1\r\nHost: xn--bcher-kva.example."),
-    ("absolute target", "GET http://shop.example/exact?q HTTP/1.1\r\nHost: SHOP.example"),
-    ("a path", "GET /exact?q HTTP/1.1\r\nHost: x/admin/orders/1/cancel?"),
+    (
+        "trailing dot",
+        "GET /exact?q HTTP/1.1\r\nHost: xn--bcher-kva.example.",
+    ),
+    (
+        "absolute target",
+        "GET http://shop.example/exact?q HTTP/1.1\r\nHost: SHOP.example",
+    ),
+    (
+        "a path",
+        "GET /exact?q HTTP/1.1\r\nHost: x/admin/orders/1/cancel?",
+    ),
     ("a space", "GET /exact?q HTTP/1.1\r\nHost: shop example"),
     ("open bracket", "GET /exact?q HTTP/1.1\r\nHost: [::1"),
     ("empty", "GET /exact?q HTTP/1.1\r\nHost: "),
     ("percent in a name", "GET /exact?q HTTP/1.1\r\nHost: a%20b"),
     ("two colons", "GET /exact?q HTTP/1.1\r\nHost: h:1:2"),
-    ("not ASCII", "GET /exact?q HTTP/1.1\r\nHost: caf\u{e9}.example"),
+    (
+        "not ASCII",
+        "GET /exact?q HTTP/1.1\r\nHost: caf\u{e9}.example",
+    ),
     ("none in HTTP/1.1", "GET /exact?q HTTP/1.1"),
-    ("absolute target, other host", "GET http://shop.example/exact?q HTTP/1.1\r\nHost: other"),
+    (
+        "absolute target, other host",
+        "GET http://shop.example/exact?q HTTP/1.1\r\nHost: other",
+    ),
 ];
 
 /// Status, headers and body of the answer to `head` (sent with `Connection: close`), or
@@ -115,7 +139,10 @@ fn answers(base: &str) -> Vec<(&'static str, Value)> {
         all.push((*name, normalised(answer, base)));
     }
     for (name, path) in HOST_ANSWERS {
-        let r = support::client().get(format!("{base}{path}")).send().unwrap();
+        let r = support::client()
+            .get(format!("{base}{path}"))
+            .send()
+            .unwrap();
         let content_type = r
             .headers()
             .get("content-type")
@@ -153,38 +180,72 @@ fn routes_reach_the_component_spin_would_choose() {
     assert_eq!(h["spin-path-match-path-end"], "end");
     assert_eq!(h["spin-path-info"], "/rest");
     assert_eq!(h["spin-matched-route"], "/base/:path_segment/:path_end/...");
-    assert_eq!(h["spin-raw-component-route"], "/base/:path_segment/:path_end/...");
+    assert_eq!(
+        h["spin-raw-component-route"],
+        "/base/:path_segment/:path_end/..."
+    );
     assert_eq!(h["spin-component-route"], "/base/:path_segment/:path_end");
-    assert_eq!(h["spin-full-url"], "http://HOST/base/path/end/rest?key=value");
+    assert_eq!(
+        h["spin-full-url"],
+        "http://HOST/base/path/end/rest?key=value"
+    );
     assert_eq!(all["parameters and wildcard"]["query"], "key=value");
     assert_eq!(headers("parameters, empty wildcard")["spin-path-info"], "");
     assert_eq!(headers("parameters, trailing slash")["spin-path-info"], "/");
     let h = headers("parameters only");
-    assert_eq!((h["spin-path-match-first"].clone(), h["spin-path-match-second"].clone()), (json!("one"), json!("two")));
+    assert_eq!(
+        (
+            h["spin-path-match-first"].clone(),
+            h["spin-path-match-second"].clone()
+        ),
+        (json!("one"), json!("two"))
+    );
 
     // Precedence.
     assert_eq!(route("exact over parameter"), "/prec/exact");
     assert_eq!(route("exact, trailing slash"), "/prec/exact");
     assert_eq!(route("parameter over wildcard"), "/prec/:p");
     assert_eq!(route("parameter then wildcard"), "/prec/:p/...");
-    assert_eq!(headers("parameter then wildcard")["spin-path-info"], "/more/x/");
+    assert_eq!(
+        headers("parameter then wildcard")["spin-path-info"],
+        "/more/x/"
+    );
     assert_eq!(route("longer over shorter"), "/prec/a/b/...");
     assert_eq!(route("wildcard at its root"), "/prec/...");
     assert_eq!(route("tie to the first declared"), "/tie/:x/end");
     assert_eq!(all["tie to the first declared"]["who"], "probe");
     assert_eq!(all["duplicate to the later"]["who"], "probe");
-    assert_eq!(headers("parameter before a dot")["spin-path-match-name"], "x");
+    assert_eq!(
+        headers("parameter before a dot")["spin-path-match-name"],
+        "x"
+    );
     assert_eq!(headers("empty segments")["spin-path-match-p"], "");
-    assert_eq!(headers("encoded slash in a parameter")["spin-path-match-p"], "a%2Fb");
+    assert_eq!(
+        headers("encoded slash in a parameter")["spin-path-match-p"],
+        "a%2Fb"
+    );
 
     // The host's own answers.
-    assert_eq!(all["health"], json!({"status": 200, "content_type": null, "body": "OK"}));
+    assert_eq!(
+        all["health"],
+        json!({"status": 200, "content_type": null, "body": "OK"})
+    );
     assert_eq!(
         all["info"]["body"],
         "{\n  \"name\": \"conformance-probe\",\n  \"version\": \"0.1.0\"\n}"
     );
-    for name in ["reserved route", "prefix without its slash", "no route", "parameter missing", "dot parameter, two dots"] {
-        assert_eq!(all[name], json!({"status": 404, "content_type": null, "body": ""}), "{name}");
+    for name in [
+        "reserved route",
+        "prefix without its slash",
+        "no route",
+        "parameter missing",
+        "dot parameter, two dots",
+    ] {
+        assert_eq!(
+            all[name],
+            json!({"status": 404, "content_type": null, "body": ""}),
+            "{name}"
+        );
     }
 
     // Duplicates and reserved routes are reported at start, as Spin reports them.
@@ -225,20 +286,30 @@ fn the_host_is_the_authority_as_sent_and_a_malformed_one_is_refused() {
     }
     // What Spin lets through but RFC 9110 does not (docs/spin-host.md).
     for host in ["user@shop.example", ":8080", "shop.example:port"] {
-        let answer = raw(&app.base_url, &format!("GET /exact HTTP/1.1\r\nHost: {host}"));
+        let answer = raw(
+            &app.base_url,
+            &format!("GET /exact HTTP/1.1\r\nHost: {host}"),
+        );
         assert_eq!(answer.map(|a| a.0), Some(400), "{host}");
     }
     let two = raw(&app.base_url, "GET /exact HTTP/1.1\r\nHost: a\r\nHost: b");
     assert_eq!(two.map(|a| a.0), Some(400));
     let old = raw(&app.base_url, "GET /exact HTTP/1.0").expect("an answer");
     assert_eq!(old.0, 200);
-    assert!(old.2.contains("\"spin-full-url\":\"http://localhost/exact\""), "{}", old.2);
+    assert!(
+        old.2
+            .contains("\"spin-full-url\":\"http://localhost/exact\""),
+        "{}",
+        old.2
+    );
 }
 
 #[test]
 fn real_spin_routes_and_takes_hosts_the_same() {
     let Some(bin) = spin_bin("conformance") else {
-        println!("conformance routes: SPIN_BIN is not set; the comparison with real Spin was skipped");
+        println!(
+            "conformance routes: SPIN_BIN is not set; the comparison with real Spin was skipped"
+        );
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -253,9 +324,15 @@ fn real_spin_routes_and_takes_hosts_the_same() {
     );
     let mine = answers(&ours.base_url);
     let spins = answers(&spin.base_url);
-    println!("conformance routes: spin up answered {} requests", spins.len());
+    println!(
+        "conformance routes: spin up answered {} requests",
+        spins.len()
+    );
     for ((name, a), (_, b)) in mine.iter().zip(&spins) {
-        assert_eq!(a, b, "{name}: storefront up (left) and spin up (right) differ");
+        assert_eq!(
+            a, b,
+            "{name}: storefront up (left) and spin up (right) differ"
+        );
     }
     let said = spin.output().join("\n");
     for line in [
