@@ -8,9 +8,8 @@
 //! was skipped. A malformed `Host` is refused by both: here `400`, by Spin by closing the
 //! connection without an answer (`docs/spin-host.md`).
 
-use super::conformance::{REQUIRED_ONE, normalised, probe_manifest, start_storefront};
+use super::conformance::{assert_same, both_hosts, normalised, start_storefront};
 use crate::support;
-use crate::support::real_spin::{RealSpin, spin_bin};
 use serde_json::{Value, json};
 use std::io::Write;
 use std::time::Duration;
@@ -306,34 +305,16 @@ fn the_host_is_the_authority_as_sent_and_a_malformed_one_is_refused() {
 
 #[test]
 fn real_spin_routes_and_takes_hosts_the_same() {
-    let Some(bin) = spin_bin("conformance") else {
-        println!(
-            "conformance routes: SPIN_BIN is not set; the comparison with real Spin was skipped"
-        );
+    let dir = tempfile::tempdir().unwrap();
+    let Some((ours, spin)) = both_hosts("conformance routes", dir.path()) else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let ours = start_storefront(&dir.path().join("ours"));
-    let theirs_dir = dir.path().join("spin");
-    std::fs::create_dir_all(&theirs_dir).unwrap();
-    let spin = RealSpin::start(
-        &bin,
-        &probe_manifest(),
-        &theirs_dir,
-        &[("required_one", REQUIRED_ONE)],
-    );
-    let mine = answers(&ours.base_url);
     let spins = answers(&spin.base_url);
     println!(
         "conformance routes: spin up answered {} requests",
         spins.len()
     );
-    for ((name, a), (_, b)) in mine.iter().zip(&spins) {
-        assert_eq!(
-            a, b,
-            "{name}: storefront up (left) and spin up (right) differ"
-        );
-    }
+    assert_same(&answers(&ours.base_url), &spins);
     let said = spin.output().join("\n");
     for line in [
         "The following component routes are duplicates and will never be used:",
