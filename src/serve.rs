@@ -157,7 +157,7 @@ pub async fn pages(args: PagesArgs) -> Result<()> {
     server::run(
         listener,
         app,
-        Router::new(&manifest.triggers, &ids),
+        router_for(&manifest, &ids)?,
         limits,
         shutdown,
     )
@@ -292,11 +292,11 @@ async fn run(
     };
 
     let router = match (&role, databases.as_slice()) {
-        (Role::AllInOne, _) => Router::new(&manifest.triggers, &ids),
+        (Role::AllInOne, _) => router_for(&manifest, &ids)?,
         // One database component answers every path, as the storefront's writer does
         // behind its token.
         (Role::WriterOnly, [one]) => Router::everything_to(one),
-        (Role::WriterOnly, _) => Router::new(&manifest.triggers, &ids),
+        (Role::WriterOnly, _) => router_for(&manifest, &ids)?,
     };
     // From now on the operator listener reports ready (while the writer answers).
     let _ = owner_state.serving.set(writer.clone());
@@ -445,4 +445,15 @@ fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
             _ = int.recv() => {}
         }
     })
+}
+
+/// The route table for the components this process runs, with what Spin reports about
+/// the manifest's routes at start (duplicates, routes under the reserved prefix) logged
+/// as Spin logs it.
+fn router_for(manifest: &Manifest, ids: &[&str]) -> Result<Router> {
+    let router = Router::for_app(manifest, ids)?;
+    for line in router.start_errors() {
+        tracing::error!("{line}");
+    }
+    Ok(router)
 }

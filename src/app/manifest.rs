@@ -16,6 +16,8 @@ pub struct Manifest {
     /// Folder holding the manifest; component sources and build commands are relative to it.
     pub root: PathBuf,
     pub name: String,
+    /// `[application] version`, shown at `/.well-known/spin/info`.
+    pub version: Option<String>,
     pub variables: BTreeMap<String, VariableDecl>,
     pub triggers: Vec<HttpTrigger>,
     pub components: BTreeMap<String, ComponentDecl>,
@@ -45,7 +47,7 @@ pub struct HttpTrigger {
 /// Where a trigger listens.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Route {
-    /// `route = "/exact"` or `route = "/prefix/..."`.
+    /// `route = "/exact"`, `"/users/:id"` (named parameters) or `"/prefix/..."`.
     Path(String),
     /// `route = { private = true }`: reachable only by service chaining.
     Private,
@@ -90,6 +92,8 @@ struct RawManifest {
 #[derive(Deserialize)]
 struct RawApplication {
     name: String,
+    #[serde(default)]
+    version: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -220,6 +224,7 @@ impl Manifest {
         Ok(Manifest {
             root,
             name: raw.application.name,
+            version: raw.application.version,
             variables: raw.variables,
             triggers,
             components,

@@ -15,9 +15,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
-const REQUIRED_ONE: &str = "from-the-environment";
+pub(super) const REQUIRED_ONE: &str = "from-the-environment";
 
-fn probe_manifest() -> PathBuf {
+pub(super) fn probe_manifest() -> PathBuf {
     support::repo_root().join("tests/conformance/spin.toml")
 }
 
@@ -34,7 +34,7 @@ fn build_probe() {
     });
 }
 
-fn start_storefront(data: &Path) -> support::TestApp {
+pub(super) fn start_storefront(data: &Path) -> support::TestApp {
     build_probe();
     let mut cmd = support::storefront();
     cmd.env("SPIN_VARIABLE_REQUIRED_ONE", REQUIRED_ONE)
@@ -72,7 +72,7 @@ fn answers(base: &str) -> Vec<(&'static str, Value)> {
 
 /// An answer with the host's address taken out (the ports differ) and the client's port
 /// dropped.
-fn normalised(mut v: Value, base: &str) -> Value {
+pub(super) fn normalised(mut v: Value, base: &str) -> Value {
     let text = v.to_string().replace(base, "http://HOST");
     v = serde_json::from_str(&text).unwrap();
     if let Some(addr) = v["spin_headers"]["spin-client-addr"].as_str() {
@@ -185,15 +185,15 @@ fn a_required_variable_without_a_value_stops_the_start() {
     }
 }
 
-#[test]
-fn real_spin_gives_the_probe_the_same_answers() {
-    let Some(bin) = spin_bin("conformance") else {
-        println!("conformance: SPIN_BIN is not set; the comparison with real Spin was skipped");
-        return;
+/// Both hosts serving the probe app, ours and real Spin, with their state under `dir`, or
+/// `None` (said on stdout, naming `test`) when `SPIN_BIN` is not set.
+pub(super) fn both_hosts(test: &str, dir: &Path) -> Option<(support::TestApp, RealSpin)> {
+    let Some(bin) = spin_bin(test) else {
+        println!("{test}: SPIN_BIN is not set; the comparison with real Spin was skipped");
+        return None;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let ours = start_storefront(&dir.path().join("ours"));
-    let theirs_dir = dir.path().join("spin");
+    let ours = start_storefront(&dir.join("ours"));
+    let theirs_dir = dir.join("spin");
     std::fs::create_dir_all(&theirs_dir).unwrap();
     let spin = RealSpin::start(
         &bin,
@@ -201,6 +201,26 @@ fn real_spin_gives_the_probe_the_same_answers() {
         &theirs_dir,
         &[("required_one", REQUIRED_ONE)],
     );
+    Some((ours, spin))
+}
+
+/// The two hosts' answers, request by request, must be the same.
+pub(super) fn assert_same(mine: &[(&str, Value)], spins: &[(&str, Value)]) {
+    assert_eq!(mine.len(), spins.len());
+    for ((name, a), (_, b)) in mine.iter().zip(spins) {
+        assert_eq!(
+            a, b,
+            "{name}: storefront up (left) and spin up (right) differ"
+        );
+    }
+}
+
+#[test]
+fn real_spin_gives_the_probe_the_same_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((ours, spin)) = both_hosts("conformance", dir.path()) else {
+        return;
+    };
     let mine = answers(&ours.base_url);
     let spins = answers(&spin.base_url);
     println!(
@@ -208,10 +228,5 @@ fn real_spin_gives_the_probe_the_same_answers() {
         spins.len(),
         spins[0].1
     );
-    for ((name, a), (_, b)) in mine.iter().zip(&spins) {
-        assert_eq!(
-            a, b,
-            "{name}: storefront up (left) and spin up (right) differ"
-        );
-    }
+    assert_same(&mine, &spins);
 }

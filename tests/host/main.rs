@@ -12,6 +12,7 @@ mod answer_cache;
 mod atomic_writes;
 mod audit_backup;
 mod conformance;
+mod conformance_routes;
 mod group_commit;
 mod hot_reload;
 mod manifest_decides;

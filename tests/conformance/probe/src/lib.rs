@@ -4,7 +4,8 @@
 //! public conformance suite checks (`sqlite`, `sqlite-no-permission`, `variables`,
 //! `request-shape`), written from their descriptions, not copied.
 //!
-//! - `GET /request/...`: the method, URI, path, query and every `spin-*` header;
+//! - `GET /request/...` (and any path not named below): the method, URI, path, query,
+//!   every `spin-*` header, and the component's `who` variable (which component answered);
 //! - `GET /version`: the `PROBE_VERSION` it was built with (the hot-reload test);
 //! - `GET /variables`: each probed variable's value or error;
 //! - `GET /sqlite`: values of every SQLite type written and read back, the errors of an
@@ -49,6 +50,7 @@ fn request_shape(req: &Request) -> Json {
         "path": req.path(),
         "query": req.query(),
         "spin_headers": spin_headers,
+        "who": spin_sdk::variables::get("who").ok(),
     })
 }
 
