@@ -1,0 +1,171 @@
+//! The file behind Spin's `default` key-value store: `sqlite_key_value.db` in the owned
+//! data dir, beside the shop's `sqlite_db.db` and never inside it, with the table Spin's
+//! own default store uses (`spin_key_value (store, key, value)`), so a store file moves
+//! between this host and `spin up` unchanged.
+//!
+//! Opened once per process (by the process holding `storefront.lock`, and only when a
+//! loaded component lists a store), as one connection in WAL mode with
+//! `synchronous=FULL` and `locking_mode=EXCLUSIVE`: a `set` or `delete` returns to the
+//! component only once it is on disk, so nothing a response acknowledges is lost, and no
+//! other process reads the file meanwhile. Operations are serialised on that connection
+//! and run off the async workers.
+//!
+//! Backups carry the store inside the shop's snapshot file (the same table, copied in
+//! right after the snapshot is written, before it is checked and named) and a restore
+//! takes it out again into its own file ([`copy_into_snapshot`](KeyValueFile::copy_into_snapshot),
+//! [`restore_from_snapshot`]).
+
+use anyhow::{Context, Result};
+use rusqlite::{Connection, OptionalExtension};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// The store's file name in the data dir (Spin's default store file name).
+pub const KEY_VALUE_FILE: &str = "sqlite_key_value.db";
+
+/// The table, as Spin's default store has it.
+pub const TABLE: &str = "spin_key_value";
+
+/// Largest answer one call may buffer in the host (a value, or all keys of a store):
+/// Spin's `MAX_HOST_BUFFERED_BYTES`, 128 MiB.
+pub const MAX_RESULT_BYTES: usize = 128 << 20;
+
+const CREATE: &str = "CREATE TABLE IF NOT EXISTS spin_key_value (
+    store TEXT NOT NULL,
+    key   TEXT NOT NULL,
+    value BLOB NOT NULL,
+    PRIMARY KEY (store, key)
+)";
+
+/// The process's one connection to the key-value file.
+#[derive(Clone)]
+pub struct KeyValueFile {
+    conn: Arc<Mutex<Connection>>,
+    path: Arc<PathBuf>,
+}
+
+/// Spin's text for an answer over [`MAX_RESULT_BYTES`].
+pub fn too_large() -> String {
+    format!("query result exceeds limit of {MAX_RESULT_BYTES} bytes")
+}
+
+impl KeyValueFile {
+    /// Opens (creating if needed) the store file in `data_dir`, which the caller owns.
+    pub fn open(data_dir: &Path) -> Result<KeyValueFile> {
+        let path = data_dir.join(KEY_VALUE_FILE);
+        let conn = Connection::open(&path)
+            .with_context(|| format!("cannot open the key-value store {}", path.display()))?;
+        // A process that restarts in place (`up --watch` on a manifest change) may still
+        // be closing its previous connection.
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
+        let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        anyhow::ensure!(
+            mode.eq_ignore_ascii_case("wal"),
+            "the key-value store {} cannot use WAL (journal_mode is {mode})",
+            path.display()
+        );
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.execute(CREATE, [])
+            .with_context(|| format!("cannot prepare the key-value store {}", path.display()))?;
+        Ok(KeyValueFile {
+            conn: Arc::new(Mutex::new(conn)),
+            path: Arc::new(path),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` on the connection on a blocking thread.
+    pub async fn with<T, F>(&self, f: F) -> rusqlite::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || f(&conn.lock().unwrap_or_else(|e| e.into_inner())))
+            .await
+            .unwrap_or_else(|e| {
+                Err(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ERROR),
+                    Some(format!("key-value task: {e}")),
+                ))
+            })
+    }
+
+    /// Copies every store's rows into the snapshot file at `snapshot` (a SQLite file just
+    /// written by `VACUUM INTO`), as table [`TABLE`]; how many rows.
+    pub fn copy_into_snapshot(&self, snapshot: &Path) -> Result<usize> {
+        let conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        let copy = || -> rusqlite::Result<usize> {
+            conn.execute(
+                "ATTACH DATABASE ?1 AS snapshot",
+                [snapshot.to_string_lossy()],
+            )?;
+            let copied = (|| {
+                conn.execute(&CREATE.replace(TABLE, &format!("snapshot.{TABLE}")), [])?;
+                conn.execute(
+                    &format!("INSERT INTO snapshot.{TABLE} SELECT store, key, value FROM main.{TABLE}"),
+                    [],
+                )
+            })();
+            conn.execute("DETACH DATABASE snapshot", [])?;
+            copied
+        };
+        copy().with_context(|| {
+            format!(
+                "cannot copy the key-value store {} into the snapshot {}",
+                self.path.display(),
+                snapshot.display()
+            )
+        })
+    }
+}
+
+/// Whether the snapshot at `snapshot` carries a key-value store; its row count if so.
+pub fn rows_in_snapshot(conn: &Connection) -> rusqlite::Result<Option<i64>> {
+    let has: Option<String> = conn
+        .query_row(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            [TABLE],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match has {
+        Some(_) => conn
+            .query_row(&format!("SELECT count(*) FROM {TABLE}"), [], |r| r.get(0))
+            .map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Moves the key-value rows a snapshot carries out of `snapshot` (the shop database being
+/// restored, still under its partial name) into `kv_partial`, a new store file, and drops
+/// the table from the snapshot, so the shop's database stays one file of its own. Returns
+/// the rows moved, or `None` (and writes nothing) when the snapshot has no store.
+pub fn restore_from_snapshot(snapshot: &Path, kv_partial: &Path) -> Result<Option<i64>> {
+    let conn = Connection::open(snapshot)
+        .with_context(|| format!("cannot open snapshot {}", snapshot.display()))?;
+    let Some(rows) = rows_in_snapshot(&conn)? else {
+        return Ok(None);
+    };
+    {
+        let kv = Connection::open(kv_partial)
+            .with_context(|| format!("cannot create {}", kv_partial.display()))?;
+        kv.pragma_update(None, "synchronous", "FULL")?;
+        kv.execute(CREATE, [])?;
+        kv.execute(
+            "ATTACH DATABASE ?1 AS snapshot",
+            [snapshot.to_string_lossy()],
+        )?;
+        kv.execute(
+            &format!("INSERT INTO main.{TABLE} SELECT store, key, value FROM snapshot.{TABLE}"),
+            [],
+        )?;
+        kv.execute("DETACH DATABASE snapshot", [])?;
+    }
+    conn.execute(&format!("DROP TABLE {TABLE}"), [])?;
+    Ok(Some(rows))
+}
