@@ -245,10 +245,19 @@ impl Manifest {
             .with_context(|| format!("spin.toml has no component {id:?}"))
     }
 
+    /// The components that hold `sqlite_databases`.
+    pub fn database_components(&self) -> Vec<&str> {
+        self.components
+            .values()
+            .filter(|c| !c.sqlite_databases.is_empty())
+            .map(|c| c.id.as_str())
+            .collect()
+    }
+
     /// The components that hold `sqlite_databases` or `key_value_stores`: both live in
     /// the data dir, so the process running them must own it (`storefront writer`,
     /// `storefront up`).
-    pub fn database_components(&self) -> Vec<&str> {
+    pub fn stateful_components(&self) -> Vec<&str> {
         self.components
             .values()
             .filter(|c| c.holds_files())
@@ -260,7 +269,7 @@ impl Manifest {
     /// (reachable only by service chaining) whose `allowed_outbound_hosts` chain to one
     /// of them, since they need it in the same process. Decided by the manifest alone.
     pub fn owner_side(&self) -> Vec<&str> {
-        let databases = self.database_components();
+        let databases = self.stateful_components();
         let chains_to_database = |c: &ComponentDecl| {
             c.allowed_outbound_hosts.iter().any(|host| {
                 databases
@@ -395,7 +404,8 @@ mod tests {
             [component.counter]\nsource = \"c.wasm\"\nkey_value_stores = [\"default\"]\n\
             [component.site]\nsource = \"s.wasm\"\n";
         let m = Manifest::parse(text, PathBuf::new()).unwrap();
-        assert_eq!(m.database_components(), ["counter"]);
+        assert!(m.database_components().is_empty());
+        assert_eq!(m.stateful_components(), ["counter"]);
         assert_eq!(m.owner_side(), ["counter"]);
         assert_eq!(m.stateless_side(), ["site"]);
     }

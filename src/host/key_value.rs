@@ -46,6 +46,11 @@ impl KeyValueAccess {
             open: 0,
         }
     }
+
+    /// The process's store file, whatever this component may open.
+    pub fn file(&self) -> Option<&KeyValueFile> {
+        self.file.as_ref()
+    }
 }
 
 fn other(e: rusqlite::Error) -> Error {

@@ -15,6 +15,7 @@
 //! takes it out again into its own file ([`copy_into_snapshot`](KeyValueFile::copy_into_snapshot),
 //! [`restore_from_snapshot`]).
 
+use super::sqlite_wit::Value as SqlValue;
 use anyhow::{Context, Result};
 use rusqlite::{Connection, OptionalExtension};
 use std::path::{Path, PathBuf};
@@ -74,10 +75,6 @@ impl KeyValueFile {
         })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Runs `f` on the connection on a blocking thread.
     pub async fn with<T, F>(&self, f: F) -> rusqlite::Result<T>
     where
@@ -93,6 +90,14 @@ impl KeyValueFile {
                     Some(format!("key-value task: {e}")),
                 ))
             })
+    }
+
+    /// [`Self::copy_into_snapshot`] on a blocking thread.
+    pub async fn copy_into_snapshot_async(&self, snapshot: PathBuf) -> Result<usize> {
+        let file = self.clone();
+        tokio::task::spawn_blocking(move || file.copy_into_snapshot(&snapshot))
+            .await
+            .context("key-value snapshot task")?
     }
 
     /// Copies every store's rows into the snapshot file at `snapshot` (a SQLite file just
@@ -124,6 +129,24 @@ impl KeyValueFile {
     }
 }
 
+/// The file a statement snapshots the database into (`VACUUM INTO ?` with the path
+/// bound, or `VACUUM INTO 'path'`), if it is such a statement.
+pub fn snapshot_target(statement: &str, params: &[SqlValue]) -> Option<PathBuf> {
+    let words: Vec<String> = statement
+        .split_whitespace()
+        .take(2)
+        .map(str::to_ascii_uppercase)
+        .collect();
+    if words != ["VACUUM", "INTO"] {
+        return None;
+    }
+    if let Some(SqlValue::Text(path)) = params.first() {
+        return Some(PathBuf::from(path));
+    }
+    let (start, end) = (statement.find('\'')?, statement.rfind('\'')?);
+    (end > start + 1).then(|| PathBuf::from(statement[start + 1..end].replace("''", "'")))
+}
+
 /// Whether the snapshot at `snapshot` carries a key-value store; its row count if so.
 pub fn rows_in_snapshot(conn: &Connection) -> rusqlite::Result<Option<i64>> {
     let has: Option<String> = conn
@@ -141,11 +164,38 @@ pub fn rows_in_snapshot(conn: &Connection) -> rusqlite::Result<Option<i64>> {
     }
 }
 
+/// A restore's key-value half: when the snapshot being restored (`snapshot`, still under
+/// its partial name) carries a store, its rows go into a new file produced under a
+/// partial name beside `to`, checked with `integrity_check` and only then named `to`, and
+/// the table leaves the snapshot. A `to` already there is replaced: the restore runs only
+/// on a data dir without a database, where such a file is what an interrupted restore
+/// left. The rows restored, or `None` when the snapshot has no store.
+pub fn restore_into(snapshot: &Path, to: &Path) -> Result<Option<i64>> {
+    crate::atomic_file::remove_stale_partials(to)
+        .with_context(|| format!("cannot clear interrupted restores of {}", to.display()))?;
+    let partial = crate::atomic_file::partial_path(to);
+    let result = (|| {
+        let Some(rows) = restore_from_snapshot(snapshot, &partial)? else {
+            return Ok(None);
+        };
+        let check: String = Connection::open(&partial)?
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        anyhow::ensure!(check == "ok", "the restored key-value store failed integrity_check: {check}");
+        crate::atomic_file::promote(&partial, to, crate::atomic_file::Existing::Replace)
+            .with_context(|| format!("cannot name the key-value store {}", to.display()))?;
+        Ok(Some(rows))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    result
+}
+
 /// Moves the key-value rows a snapshot carries out of `snapshot` (the shop database being
 /// restored, still under its partial name) into `kv_partial`, a new store file, and drops
 /// the table from the snapshot, so the shop's database stays one file of its own. Returns
 /// the rows moved, or `None` (and writes nothing) when the snapshot has no store.
-pub fn restore_from_snapshot(snapshot: &Path, kv_partial: &Path) -> Result<Option<i64>> {
+fn restore_from_snapshot(snapshot: &Path, kv_partial: &Path) -> Result<Option<i64>> {
     let conn = Connection::open(snapshot)
         .with_context(|| format!("cannot open snapshot {}", snapshot.display()))?;
     let Some(rows) = rows_in_snapshot(&conn)? else {

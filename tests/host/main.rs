@@ -14,6 +14,7 @@ mod audit_backup;
 mod conformance;
 mod group_commit;
 mod hot_reload;
+mod key_value;
 mod manifest_decides;
 mod migrations;
 mod offsite_backup;
