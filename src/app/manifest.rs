@@ -279,9 +279,7 @@ impl Manifest {
         };
         self.components
             .values()
-            .filter(|c| {
-                c.holds_files() || (self.is_private(&c.id) && chains_to_database(c))
-            })
+            .filter(|c| c.holds_files() || (self.is_private(&c.id) && chains_to_database(c)))
             .map(|c| c.id.as_str())
             .collect()
     }

@@ -166,7 +166,8 @@ impl HostStore for ComponentState {
         let (label, file) = self.store(&store)?;
         let keys = file
             .with(move |c| {
-                let mut stmt = c.prepare_cached("SELECT key FROM spin_key_value WHERE store = ?1")?;
+                let mut stmt =
+                    c.prepare_cached("SELECT key FROM spin_key_value WHERE store = ?1")?;
                 let mut rows = stmt.query([&label])?;
                 let mut bytes = size_of::<Vec<String>>();
                 let mut keys = Vec::new();

@@ -60,7 +60,8 @@ impl KeyValueFile {
         // be closing its previous connection.
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
-        let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        let mode: String =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
         anyhow::ensure!(
             mode.eq_ignore_ascii_case("wal"),
             "the key-value store {} cannot use WAL (journal_mode is {mode})",
@@ -112,7 +113,9 @@ impl KeyValueFile {
             let copied = (|| {
                 conn.execute(&CREATE.replace(TABLE, &format!("snapshot.{TABLE}")), [])?;
                 conn.execute(
-                    &format!("INSERT INTO snapshot.{TABLE} SELECT store, key, value FROM main.{TABLE}"),
+                    &format!(
+                        "INSERT INTO snapshot.{TABLE} SELECT store, key, value FROM main.{TABLE}"
+                    ),
                     [],
                 )
             })();
@@ -178,9 +181,12 @@ pub fn restore_into(snapshot: &Path, to: &Path) -> Result<Option<i64>> {
         let Some(rows) = restore_from_snapshot(snapshot, &partial)? else {
             return Ok(None);
         };
-        let check: String = Connection::open(&partial)?
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-        anyhow::ensure!(check == "ok", "the restored key-value store failed integrity_check: {check}");
+        let check: String =
+            Connection::open(&partial)?.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        anyhow::ensure!(
+            check == "ok",
+            "the restored key-value store failed integrity_check: {check}"
+        );
         crate::atomic_file::promote(&partial, to, crate::atomic_file::Existing::Replace)
             .with_context(|| format!("cannot name the key-value store {}", to.display()))?;
         Ok(Some(rows))

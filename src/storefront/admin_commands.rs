@@ -411,7 +411,10 @@ pub async fn restore(args: RestoreArgs) -> Result<()> {
     drop(ownership);
     println!("restored {source} into {}: {summary}", db.display());
     if let Some(rows) = kv_rows {
-        println!("restored {rows} key-value entries into {}", kv_path.display());
+        println!(
+            "restored {rows} key-value entries into {}",
+            kv_path.display()
+        );
     }
     Ok(())
 }

@@ -63,7 +63,10 @@ pub fn probe(path: &str) -> Json {
     };
     step("open_forbidden", forbidden);
     step("open_default", json!("opened"));
-    step("delete_absent", answer(store.delete("bar"), |_| json!("ok")));
+    step(
+        "delete_absent",
+        answer(store.delete("bar"), |_| json!("ok")),
+    );
     step("exists_absent", answer(store.exists("bar"), |b| json!(b)));
     step("get_absent", value(store.get("bar")));
     step("keys_empty", keys(&store));
@@ -71,9 +74,15 @@ pub fn probe(path: &str) -> Json {
     step("exists", answer(store.exists("bar"), |b| json!(b)));
     step("get", value(store.get("bar")));
     step("keys_one", keys(&store));
-    step("overwrite", answer(store.set("bar", b"wow"), |_| json!("ok")));
+    step(
+        "overwrite",
+        answer(store.set("bar", b"wow"), |_| json!("ok")),
+    );
     step("get_overwritten", value(store.get("bar")));
-    step("set_second", answer(store.set("qux", b"yay"), |_| json!("ok")));
+    step(
+        "set_second",
+        answer(store.set("qux", b"yay"), |_| json!("ok")),
+    );
     step(
         "set_binary",
         answer(store.set("bin", &[0, 255, 1]), |_| json!("ok")),
