@@ -157,10 +157,10 @@ impl HostConnection for ComponentState {
         let snapshot = super::key_value_file::snapshot_target(&statement, &parameters);
         let result = run(lease, &access.gate, db.path(), &statement, parameters).await;
         // A snapshot of the database carries the key-value store (see `key_value_file`).
-        if let (Ok(_), Some(to), Some(file)) = (&result, snapshot, self.key_value.file()) {
-            if let Err(e) = file.copy_into_snapshot_async(to).await {
-                return Ok(Err(Error::Io(format!("{e:#}"))));
-            }
+        if let (Ok(_), Some(to), Some(file)) = (&result, snapshot, self.key_value.file())
+            && let Err(e) = file.copy_into_snapshot_async(to).await
+        {
+            return Ok(Err(Error::Io(format!("{e:#}"))));
         }
         Ok(result)
     }

@@ -401,7 +401,7 @@ pub async fn restore(args: RestoreArgs) -> Result<()> {
                 *source = store.download(key.as_deref(), &partial).await?;
             }
             // The key-value store the snapshot carries goes to its own file first.
-            let kv = key_value_file::restore_into(&partial, &kv_path)?;
+            let kv = key_value_file::restore_into(&partial, kv_path)?;
             *kv_rows = kv;
             Ok(())
         }
