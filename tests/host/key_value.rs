@@ -1,8 +1,8 @@
 //! Spin's key-value store beside the shop: a component of the storefront app that lists
 //! `key_value_stores = ["default"]` (the conformance probe, added to the project's
 //! manifest) keeps a value in `sqlite_key_value.db` in the data dir, never in the shop's
-//! database, and `storefront backup` / `restore` carry it: set, back up, restore into a
-//! fresh data dir, and the value is there. (What the interface answers, compared with real
+//! database, and `storefront backup` (offline and through the running writer) and
+//! `restore` carry it: set, back up, restore into a fresh data dir, and the value is there. (What the interface answers, compared with real
 //! Spin, is `conformance.rs`.)
 
 use crate::support;
@@ -81,6 +81,30 @@ fn a_value_set_survives_backup_and_restore() {
         stdout.contains("integrity ok") && stdout.contains("1 key-value entries"),
         "{stdout}"
     );
+
+    // Online: the running writer takes it; the same store rides along.
+    let mut cmd = support::storefront();
+    cmd.env("SPIN_VARIABLE_WRITER_TOKEN", support::TOKEN)
+        .env("SPIN_VARIABLE_SHOP_URL", support::SHOP_URL)
+        .env(
+            "SPIN_VARIABLE_COOKIE_SECRET",
+            "a-cookie-secret-for-the-kv-test-0001",
+        )
+        .args(["writer", "--listen", "127.0.0.1:0", "--manifest"])
+        .arg(&manifest)
+        .arg("--data-dir")
+        .arg(&data);
+    let writer = support::spawn(cmd, &data).ready();
+    let online = tmp.path().join("online.db");
+    let out = support::storefront()
+        .env("SPIN_VARIABLE_WRITER_TOKEN", support::TOKEN)
+        .args(["backup", "--writer-url", &writer.base_url, "--to"])
+        .arg(&online)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("1 key-value entries"), "{stdout}");
+    assert!(writer.stop().success());
 
     let fresh = tmp.path().join("fresh");
     let (stdout, _) = run(&[
