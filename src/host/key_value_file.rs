@@ -225,3 +225,62 @@ fn restore_from_snapshot(snapshot: &Path, kv_partial: &Path) -> Result<Option<i6
     conn.execute(&format!("DROP TABLE {TABLE}"), [])?;
     Ok(Some(rows))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_snapshot_statement_names_its_file() {
+        let bound = [SqlValue::Text("/b/snap.db".into())];
+        assert_eq!(
+            snapshot_target("VACUUM INTO ?", &bound),
+            Some(PathBuf::from("/b/snap.db"))
+        );
+        assert_eq!(
+            snapshot_target("vacuum  into 'it''s.db'", &[]),
+            Some(PathBuf::from("it's.db"))
+        );
+        assert_eq!(snapshot_target("VACUUM", &[]), None);
+        assert_eq!(snapshot_target("SELECT 'VACUUM INTO x'", &[]), None);
+    }
+
+    #[test]
+    fn a_snapshot_carries_the_store_and_a_restore_takes_it_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = KeyValueFile::open(dir.path()).unwrap();
+        file.conn
+            .lock()
+            .unwrap()
+            .execute(
+                "INSERT INTO spin_key_value VALUES ('default', 'k', x'00ff')",
+                [],
+            )
+            .unwrap();
+        let snapshot = dir.path().join("snap.db");
+        Connection::open(&snapshot)
+            .unwrap()
+            .execute("CREATE TABLE orders (id INTEGER)", [])
+            .unwrap();
+        assert_eq!(file.copy_into_snapshot(&snapshot).unwrap(), 1);
+        let restored = dir.path().join("restored").join(KEY_VALUE_FILE);
+        std::fs::create_dir(restored.parent().unwrap()).unwrap();
+        assert_eq!(restore_into(&snapshot, &restored).unwrap(), Some(1));
+        let shop = Connection::open(&snapshot).unwrap();
+        assert_eq!(rows_in_snapshot(&shop).unwrap(), None);
+        let value: Vec<u8> = Connection::open(&restored)
+            .unwrap()
+            .query_row(
+                "SELECT value FROM spin_key_value WHERE key = 'k'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(value, [0, 255]);
+        // A snapshot without a store restores none and writes no file.
+        let other = dir.path().join("other").join(KEY_VALUE_FILE);
+        std::fs::create_dir(other.parent().unwrap()).unwrap();
+        assert_eq!(restore_into(&snapshot, &other).unwrap(), None);
+        assert!(!other.exists());
+    }
+}
