@@ -30,8 +30,8 @@ use std::time::Instant;
 enum Role {
     /// Everything in the manifest (local development).
     AllInOne,
-    /// The components with `sqlite_databases` (and the private components that chain to
-    /// them), owning the data dir (production).
+    /// The components with `sqlite_databases` or `key_value_stores` (and the private
+    /// components that chain to them), owning the data dir (production).
     WriterOnly,
 }
 
@@ -193,7 +193,8 @@ async fn run(
         _ => None,
     };
     let databases = manifest.database_components();
-    if matches!(role, Role::WriterOnly) && databases.is_empty() {
+    let stateful = manifest.stateful_components();
+    if matches!(role, Role::WriterOnly) && stateful.is_empty() {
         bail!(
             "{} has no component with sqlite_databases: `storefront writer` has nothing to \
              own; run `storefront pages` (or `storefront up`)",
@@ -203,7 +204,7 @@ async fn run(
     let storefront = Storefront::of(&manifest)?;
     let mut ids: Vec<&str> = match role {
         Role::AllInOne => manifest.components.keys().map(String::as_str).collect(),
-        Role::WriterOnly => databases.clone(),
+        Role::WriterOnly => stateful.clone(),
     };
     // Production settings are refused before the data dir is touched.
     let production_vars = matches!(role, Role::WriterOnly)
@@ -255,7 +256,7 @@ async fn run(
         // The private components that chain to the database run here too, when this
         // process has what they need (their variables, e.g. the provider's keys).
         for id in manifest.owner_side() {
-            if databases.contains(&id) {
+            if stateful.contains(&id) {
                 continue;
             }
             match side_settings(&manifest, id, &vars) {

@@ -1,7 +1,8 @@
 //! Spin's semantics for what the host implements, checked with a Spin app of our own
 //! (`tests/conformance/spin.toml`: the probe component in `tests/conformance/probe`, once
-//! with the default SQLite database and once without), modelled on the behaviours of
-//! Spin's public conformance suite (`sqlite`, `sqlite-no-permission`, `variables`,
+//! with the default SQLite database, once without, and once with the default key-value
+//! store), modelled on the behaviours of Spin's public conformance suite (`sqlite`,
+//! `sqlite-no-permission`, `key-value`, `key-value-no-permission`, `variables`,
 //! `request-shape`). The app runs under `storefront up` like any Spin app; the answers are
 //! checked against what Spin documents, and, when `SPIN_BIN` names a Spin binary, the
 //! same requests are sent to the same app under real `spin up` and the answers compared
@@ -22,7 +23,7 @@ pub(super) fn probe_manifest() -> PathBuf {
 }
 
 /// Builds the probe with its manifest's build command, once per test binary.
-fn build_probe() {
+pub(crate) fn build_probe() {
     static BUILT: OnceLock<()> = OnceLock::new();
     BUILT.get_or_init(|| {
         let status = support::storefront()
@@ -46,13 +47,15 @@ pub(super) fn start_storefront(data: &Path) -> support::TestApp {
 }
 
 /// The requests both hosts answer, by name.
-const REQUESTS: [(&str, &str); 6] = [
+const REQUESTS: [(&str, &str); 8] = [
     ("wildcard", "/probe/a/b?x=1&y=two%20words"),
     ("wildcard root", "/probe"),
     ("exact", "/exact?q"),
     ("variables", "/probe/variables"),
     ("sqlite", "/probe/sqlite"),
     ("sqlite without permission", "/nodb/sqlite"),
+    ("key-value", "/kv/key-value"),
+    ("key-value without permission", "/nodb/key-value"),
 ];
 
 fn answers(base: &str) -> Vec<(&'static str, Value)> {
@@ -145,6 +148,40 @@ fn the_probe_sees_what_spin_gives_a_component() {
     assert_eq!(
         all["sqlite without permission"],
         json!({"open_default": "access-denied", "open_unknown": "access-denied"})
+    );
+
+    // Key-value (`fermyon:spin/key-value@2.0.0`): get/set/delete/exists/get-keys on the
+    // default store; a label the component does not list is `access-denied`, and so is
+    // `default` for a component without `key_value_stores` (it links all the same).
+    assert_eq!(
+        all["key-value"],
+        json!({
+            "open_forbidden": {"error": "access-denied"},
+            "open_default": "opened",
+            "delete_absent": "ok",
+            "exists_absent": false,
+            "get_absent": null,
+            "keys_empty": [],
+            "set": "ok",
+            "exists": true,
+            "get": {"text": "baz"},
+            "keys_one": ["bar"],
+            "overwrite": "ok",
+            "get_overwritten": {"text": "wow"},
+            "set_second": "ok",
+            "set_binary": "ok",
+            "get_binary": {"bytes": [0, 255, 1]},
+            "set_empty": "ok",
+            "get_empty": {"text": ""},
+            "keys_four": ["bar", "bin", "empty", "qux"],
+            "exists_deleted": false,
+            "get_deleted": null,
+            "keys_after": [],
+        })
+    );
+    assert_eq!(
+        all["key-value without permission"],
+        json!({"open_default": "access-denied", "open_forbidden": {"error": "access-denied"}})
     );
 }
 

@@ -11,6 +11,9 @@
 //! - `GET /sqlite`: values of every SQLite type written and read back, the errors of an
 //!   unknown database and of bad SQL (or, in a component without `sqlite_databases`,
 //!   the error of opening the default database).
+//! - `GET /key-value...`: see [`key_value`].
+
+mod key_value;
 
 use serde_json::{Value as Json, json};
 use spin_sdk::http::{IntoResponse, Request, Response};
@@ -25,6 +28,8 @@ fn handle(req: Request) -> anyhow::Result<impl IntoResponse> {
         json!({"version": option_env!("PROBE_VERSION").unwrap_or("unversioned")})
     } else if path.ends_with("/variables") {
         variables()
+    } else if path.contains("/key-value") {
+        key_value::probe(&path)
     } else if path.ends_with("/sqlite") {
         sqlite()
     } else {
