@@ -83,17 +83,7 @@ fn a_value_set_survives_backup_and_restore() {
     );
 
     // Online: the running writer takes it; the same store rides along.
-    let mut cmd = support::storefront();
-    cmd.env("SPIN_VARIABLE_WRITER_TOKEN", support::TOKEN)
-        .env("SPIN_VARIABLE_SHOP_URL", support::SHOP_URL)
-        .env(
-            "SPIN_VARIABLE_COOKIE_SECRET",
-            "a-cookie-secret-for-the-kv-test-0001",
-        )
-        .args(["writer", "--listen", "127.0.0.1:0", "--manifest"])
-        .arg(&manifest)
-        .arg("--data-dir")
-        .arg(&data);
+    let cmd = support::shop_writer(&manifest, &data, "a-cookie-secret-for-the-kv-test-0001");
     let writer = support::spawn(cmd, &data).ready();
     let online = tmp.path().join("online.db");
     let out = support::storefront()
