@@ -30,8 +30,8 @@ use std::time::Instant;
 enum Role {
     /// Everything in the manifest (local development).
     AllInOne,
-    /// The components with `sqlite_databases` (and the private components that chain to
-    /// them), owning the data dir (production).
+    /// The components with `sqlite_databases` or `key_value_stores` (and the private
+    /// components that chain to them), owning the data dir (production).
     WriterOnly,
 }
 
@@ -157,7 +157,7 @@ pub async fn pages(args: PagesArgs) -> Result<()> {
     server::run(
         listener,
         app,
-        Router::new(&manifest.triggers, &ids),
+        router_for(&manifest, &ids)?,
         limits,
         shutdown,
     )
@@ -193,7 +193,8 @@ async fn run(
         _ => None,
     };
     let databases = manifest.database_components();
-    if matches!(role, Role::WriterOnly) && databases.is_empty() {
+    let stateful = manifest.stateful_components();
+    if matches!(role, Role::WriterOnly) && stateful.is_empty() {
         bail!(
             "{} has no component with sqlite_databases: `storefront writer` has nothing to \
              own; run `storefront pages` (or `storefront up`)",
@@ -203,7 +204,7 @@ async fn run(
     let storefront = Storefront::of(&manifest)?;
     let mut ids: Vec<&str> = match role {
         Role::AllInOne => manifest.components.keys().map(String::as_str).collect(),
-        Role::WriterOnly => databases.clone(),
+        Role::WriterOnly => stateful.clone(),
     };
     // Production settings are refused before the data dir is touched.
     let production_vars = matches!(role, Role::WriterOnly)
@@ -255,7 +256,7 @@ async fn run(
         // The private components that chain to the database run here too, when this
         // process has what they need (their variables, e.g. the provider's keys).
         for id in manifest.owner_side() {
-            if databases.contains(&id) {
+            if stateful.contains(&id) {
                 continue;
             }
             match side_settings(&manifest, id, &vars) {
@@ -292,11 +293,11 @@ async fn run(
     };
 
     let router = match (&role, databases.as_slice()) {
-        (Role::AllInOne, _) => Router::new(&manifest.triggers, &ids),
+        (Role::AllInOne, _) => router_for(&manifest, &ids)?,
         // One database component answers every path, as the storefront's writer does
         // behind its token.
         (Role::WriterOnly, [one]) => Router::everything_to(one),
-        (Role::WriterOnly, _) => Router::new(&manifest.triggers, &ids),
+        (Role::WriterOnly, _) => router_for(&manifest, &ids)?,
     };
     // From now on the operator listener reports ready (while the writer answers).
     let _ = owner_state.serving.set(writer.clone());
@@ -445,4 +446,15 @@ fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>> {
             _ = int.recv() => {}
         }
     })
+}
+
+/// The route table for the components this process runs, with what Spin reports about
+/// the manifest's routes at start (duplicates, routes under the reserved prefix) logged
+/// as Spin logs it.
+fn router_for(manifest: &Manifest, ids: &[&str]) -> Result<Router> {
+    let router = Router::for_app(manifest, ids)?;
+    for line in router.start_errors() {
+        tracing::error!("{line}");
+    }
+    Ok(router)
 }

@@ -16,6 +16,8 @@ pub struct Manifest {
     /// Folder holding the manifest; component sources and build commands are relative to it.
     pub root: PathBuf,
     pub name: String,
+    /// `[application] version`, shown at `/.well-known/spin/info`.
+    pub version: Option<String>,
     pub variables: BTreeMap<String, VariableDecl>,
     pub triggers: Vec<HttpTrigger>,
     pub components: BTreeMap<String, ComponentDecl>,
@@ -45,7 +47,7 @@ pub struct HttpTrigger {
 /// Where a trigger listens.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Route {
-    /// `route = "/exact"` or `route = "/prefix/..."`.
+    /// `route = "/exact"`, `"/users/:id"` (named parameters) or `"/prefix/..."`.
     Path(String),
     /// `route = { private = true }`: reachable only by service chaining.
     Private,
@@ -58,9 +60,18 @@ pub struct ComponentDecl {
     pub source: PathBuf,
     pub allowed_outbound_hosts: Vec<String>,
     pub sqlite_databases: Vec<String>,
+    /// Labels of the key-value stores it may open (`default` is the only one provided).
+    pub key_value_stores: Vec<String>,
     /// Component variables: name → template over application variables.
     pub variables: BTreeMap<String, String>,
     pub build: Option<BuildDecl>,
+}
+
+impl ComponentDecl {
+    /// Whether it keeps state in the data dir (a database or a key-value store).
+    pub fn holds_files(&self) -> bool {
+        !self.sqlite_databases.is_empty() || !self.key_value_stores.is_empty()
+    }
 }
 
 /// `[component.<id>.build]`.
@@ -90,6 +101,8 @@ struct RawManifest {
 #[derive(Deserialize)]
 struct RawApplication {
     name: String,
+    #[serde(default)]
+    version: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -170,10 +183,12 @@ impl Manifest {
         }
         let mut components = BTreeMap::new();
         for (id, c) in raw.component {
-            if !c.key_value_stores.is_empty() {
+            // Spin refuses a label no store is configured for; without a runtime config
+            // that is every label but `default`.
+            if let Some(label) = c.key_value_stores.iter().find(|l| *l != "default") {
                 bail!(
-                    "component {id:?} asks for key_value_stores, which this host does not \
-                     provide (no storefront component needs them); run that app under `spin up`"
+                    "unknown key_value_stores label {label:?} for component {id:?} (only \
+                     \"default\" is provided)"
                 );
             }
             for name in c.variables.keys() {
@@ -188,6 +203,7 @@ impl Manifest {
                     id,
                     allowed_outbound_hosts: c.allowed_outbound_hosts,
                     sqlite_databases: c.sqlite_databases,
+                    key_value_stores: c.key_value_stores,
                     variables: c.variables,
                     build: c.build,
                 },
@@ -220,6 +236,7 @@ impl Manifest {
         Ok(Manifest {
             root,
             name: raw.application.name,
+            version: raw.application.version,
             variables: raw.variables,
             triggers,
             components,
@@ -233,8 +250,7 @@ impl Manifest {
             .with_context(|| format!("spin.toml has no component {id:?}"))
     }
 
-    /// The components that hold `sqlite_databases`: the process running them must own
-    /// the data dir (`storefront writer`, `storefront up`).
+    /// The components that hold `sqlite_databases`.
     pub fn database_components(&self) -> Vec<&str> {
         self.components
             .values()
@@ -243,11 +259,22 @@ impl Manifest {
             .collect()
     }
 
+    /// The components that hold `sqlite_databases` or `key_value_stores`: both live in
+    /// the data dir, so the process running them must own it (`storefront writer`,
+    /// `storefront up`).
+    pub fn stateful_components(&self) -> Vec<&str> {
+        self.components
+            .values()
+            .filter(|c| c.holds_files())
+            .map(|c| c.id.as_str())
+            .collect()
+    }
+
     /// What runs beside the files: the database components, and the private components
     /// (reachable only by service chaining) whose `allowed_outbound_hosts` chain to one
     /// of them, since they need it in the same process. Decided by the manifest alone.
     pub fn owner_side(&self) -> Vec<&str> {
-        let databases = self.database_components();
+        let databases = self.stateful_components();
         let chains_to_database = |c: &ComponentDecl| {
             c.allowed_outbound_hosts.iter().any(|host| {
                 databases
@@ -257,9 +284,7 @@ impl Manifest {
         };
         self.components
             .values()
-            .filter(|c| {
-                !c.sqlite_databases.is_empty() || (self.is_private(&c.id) && chains_to_database(c))
-            })
+            .filter(|c| c.holds_files() || (self.is_private(&c.id) && chains_to_database(c)))
             .map(|c| c.id.as_str())
             .collect()
     }
@@ -358,11 +383,33 @@ mod tests {
         let missing = "spin_manifest_version = 2\n[application]\nname = \"x\"\n[[trigger.http]]\nroute = \"/\"\ncomponent = \"nope\"\n";
         assert!(Manifest::parse(missing, PathBuf::new()).is_err());
         assert!(Manifest::parse("spin_manifest_version = 1", PathBuf::new()).is_err());
-        let kv = base("").replace(
-            "source = \"a.wasm\"",
-            "source = \"a.wasm\"\nkey_value_stores = [\"default\"]",
+        let kv = |labels: &str| {
+            base("").replace(
+                "source = \"a.wasm\"",
+                &format!("source = \"a.wasm\"\nkey_value_stores = [{labels}]"),
+            )
+        };
+        let m = Manifest::parse(&kv("\"default\""), PathBuf::new()).unwrap();
+        assert_eq!(m.component("a").unwrap().key_value_stores, ["default"]);
+        let e = Manifest::parse(&kv("\"default\", \"other\""), PathBuf::new()).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("unknown key_value_stores label \"other\" for component \"a\""),
+            "{e}"
         );
-        let e = Manifest::parse(&kv, PathBuf::new()).unwrap_err();
-        assert!(e.to_string().contains("key_value_stores"), "{e}");
+    }
+
+    #[test]
+    fn a_key_value_store_runs_beside_the_files() {
+        let text = "spin_manifest_version = 2\n[application]\nname = \"x\"\n\
+            [[trigger.http]]\nroute = \"/kv/...\"\ncomponent = \"counter\"\n\
+            [[trigger.http]]\nroute = \"/...\"\ncomponent = \"site\"\n\
+            [component.counter]\nsource = \"c.wasm\"\nkey_value_stores = [\"default\"]\n\
+            [component.site]\nsource = \"s.wasm\"\n";
+        let m = Manifest::parse(text, PathBuf::new()).unwrap();
+        assert!(m.database_components().is_empty());
+        assert_eq!(m.stateful_components(), ["counter"]);
+        assert_eq!(m.owner_side(), ["counter"]);
+        assert_eq!(m.stateless_side(), ["site"]);
     }
 }

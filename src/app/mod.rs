@@ -10,6 +10,7 @@ pub mod build_components;
 pub mod compile_cache;
 pub mod instance_slots;
 pub mod manifest;
+pub mod route_pattern;
 pub mod router;
 pub mod runtime;
 pub mod variables;

@@ -12,10 +12,12 @@ use crate::app::variables::AppVariables;
 use crate::database::Database;
 use crate::database::batch::{OutputGate, commit_failed_response};
 use crate::database::storage_fault::{self, Fault};
+use crate::host::key_value::KeyValueAccess;
+use crate::host::key_value_file::{KEY_VALUE_FILE, KeyValueFile};
 use crate::host::outbound_http::OutboundHttp;
 use crate::host::sqlite::SqliteAccess;
 use crate::host::{self, ComponentState};
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -42,6 +44,7 @@ struct LoadedComponent {
     allowed: Arc<AllowedHosts>,
     variables: Arc<BTreeMap<String, String>>,
     sqlite_databases: Vec<String>,
+    key_value_stores: Vec<String>,
 }
 
 /// The running application (shared by every request).
@@ -49,6 +52,9 @@ pub struct App {
     engine: Engine,
     components: BTreeMap<String, LoadedComponent>,
     database: Option<Database>,
+    /// The key-value store file beside the database, open when a component here lists a
+    /// store or the data dir already has one (so a backup carries it).
+    key_value: Option<KeyValueFile>,
     /// Answers of the database's owners kept until the database changes.
     answers: Option<AnswerCache>,
     slots: InstanceSlots,
@@ -111,6 +117,36 @@ fn engine(capacity: Capacity) -> Result<Engine> {
     Engine::new(&config).map_err(|e| anyhow!("cannot create the wasm engine: {e}"))
 }
 
+/// The process's key-value store file: opened in the owned data dir (the database's
+/// folder) when a component in `ids` lists a store or the file is there already; a
+/// component that lists one in a process without the data dir is refused.
+fn open_key_value(
+    manifest: &Manifest,
+    ids: &[&str],
+    database: Option<&Database>,
+) -> Result<Option<KeyValueFile>> {
+    let listing = ids
+        .iter()
+        .map(|id| manifest.component(id))
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .find(|c| !c.key_value_stores.is_empty());
+    let Some(dir) = database.and_then(|d| d.path().parent()) else {
+        if let Some(c) = listing {
+            bail!(
+                "component {:?} lists key_value_stores, whose file lives in the owned data dir; \
+                 this process has none (run it under `storefront up` or `storefront writer`)",
+                c.id
+            );
+        }
+        return Ok(None);
+    };
+    if listing.is_none() && !dir.join(KEY_VALUE_FILE).exists() {
+        return Ok(None);
+    }
+    KeyValueFile::open(dir).map(Some)
+}
+
 impl App {
     /// Compiles and pre-instantiates the components named in `ids`. `database` is the
     /// process's owned database, handed to components that list it in `sqlite_databases`.
@@ -149,12 +185,15 @@ impl App {
                     allowed: Arc::new(allowed),
                     variables: Arc::new(variables),
                     sqlite_databases: decl.sqlite_databases.clone(),
+                    key_value_stores: decl.key_value_stores.clone(),
                 },
             );
         }
+        let key_value = open_key_value(manifest, ids, database.as_ref())?;
         Ok(Arc::new(App {
             engine,
             components,
+            key_value,
             answers: database.clone().map(AnswerCache::new),
             database,
             slots: InstanceSlots::new(capacity),
@@ -196,7 +235,8 @@ impl App {
     ) -> Option<(&AnswerCache, crate::app::answer_cache::Key)> {
         let cache = self.answers.as_ref()?;
         let component = self.components.get(id)?;
-        if component.sqlite_databases.is_empty() {
+        // A key-value store changes without the database noticing: never kept.
+        if component.sqlite_databases.is_empty() || !component.key_value_stores.is_empty() {
             return None;
         }
         Some((cache, AnswerCache::key(id, head)?))
@@ -290,6 +330,10 @@ impl App {
                 component.sqlite_databases.clone(),
                 self.database.clone(),
                 gate.clone(),
+            ),
+            key_value: KeyValueAccess::new(
+                component.key_value_stores.clone(),
+                self.key_value.clone(),
             ),
             variables: component.variables.clone(),
         };

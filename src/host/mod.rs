@@ -1,7 +1,10 @@
 //! The per-request state of a component instance (the `T` of `Store<T>`) and the
 //! linker that wires every interface a spin-sdk 5.x component imports: WASI 0.2 and
-//! `wasi:http` from wasmtime, `fermyon:spin/sqlite` and `fermyon:spin/variables` here.
+//! `wasi:http` from wasmtime, `fermyon:spin/sqlite`, `fermyon:spin/variables` and
+//! `fermyon:spin/key-value` here.
 
+pub mod key_value;
+pub mod key_value_file;
 pub mod outbound_http;
 pub mod public_connect;
 pub mod sqlite;
@@ -20,11 +23,14 @@ mod bindings {
         imports: { default: async | trappable },
         with: {
             "fermyon:spin/sqlite.connection": super::sqlite::Connection,
+            "fermyon:spin/key-value.store": super::key_value::Store,
         },
     });
 }
 
-pub use bindings::fermyon::spin::{sqlite as sqlite_wit, variables as variables_wit};
+pub use bindings::fermyon::spin::{
+    key_value as key_value_wit, sqlite as sqlite_wit, variables as variables_wit,
+};
 
 /// Everything one component instance may touch while it serves one request.
 pub struct ComponentState {
@@ -33,6 +39,7 @@ pub struct ComponentState {
     pub table: ResourceTable,
     pub outbound: outbound_http::OutboundHttp,
     pub sqlite: sqlite::SqliteAccess,
+    pub key_value: key_value::KeyValueAccess,
     /// Component variables, already rendered from application variables.
     pub variables: Arc<BTreeMap<String, String>>,
 }
@@ -63,5 +70,6 @@ pub fn linker(engine: &wasmtime::Engine) -> wasmtime::Result<Linker<ComponentSta
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
     sqlite_wit::add_to_linker::<ComponentState, HasSelf<ComponentState>>(&mut linker, |s| s)?;
     variables_wit::add_to_linker::<ComponentState, HasSelf<ComponentState>>(&mut linker, |s| s)?;
+    key_value_wit::add_to_linker::<ComponentState, HasSelf<ComponentState>>(&mut linker, |s| s)?;
     Ok(linker)
 }

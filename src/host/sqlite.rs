@@ -7,7 +7,8 @@
 //! connections, and from its first write or transaction on the request holds the one
 //! batch connection, so writing requests are serialised and a transaction can never
 //! interleave with another request's statements. Which statement runs where, and how
-//! inside the host's batch, is [`crate::database::lease`]'s.
+//! inside the host's batch, is [`crate::database::lease`]'s. A `VACUUM INTO` snapshot
+//! also gets the process's key-value store ([`super::key_value_file`]).
 
 use super::ComponentState;
 use super::sqlite_wit::{Error, Host, HostConnection, QueryResult, RowResult, Value};
@@ -153,7 +154,15 @@ impl HostConnection for ComponentState {
         let (Some(lease), Some(db)) = (access.held.as_mut(), access.database.as_ref()) else {
             return Ok(Err(Error::InvalidConnection));
         };
-        Ok(run(lease, &access.gate, db.path(), &statement, parameters).await)
+        let snapshot = super::key_value_file::snapshot_target(&statement, &parameters);
+        let result = run(lease, &access.gate, db.path(), &statement, parameters).await;
+        // A snapshot of the database carries the key-value store (see `key_value_file`).
+        if let (Ok(_), Some(to), Some(file)) = (&result, snapshot, self.key_value.file())
+            && let Err(e) = file.copy_into_snapshot_async(to).await
+        {
+            return Ok(Err(Error::Io(format!("{e:#}"))));
+        }
+        Ok(result)
     }
 
     async fn drop(&mut self, conn: Resource<Connection>) -> wasmtime::Result<()> {

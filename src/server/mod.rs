@@ -54,8 +54,15 @@ impl Server {
         let method = req.method().clone();
         let path = req.uri().path().to_string();
         let request_id = request_id(&mut req);
-        let matched = self.router.route(&path);
-        let mut response = self.dispatch(req, matched.as_ref(), client).await;
+        let well_known = self.router.well_known(&path);
+        let matched = match well_known {
+            Some(_) => None,
+            None => self.router.route(&path),
+        };
+        let mut response = match &well_known {
+            Some(answer) if !*self.draining.borrow() => responses::well_known(answer),
+            _ => self.dispatch(req, matched.as_ref(), client).await,
+        };
         response
             .headers_mut()
             .insert(REQUEST_ID, request_id.clone());
@@ -84,7 +91,7 @@ impl Server {
             return responses::shutting_down();
         }
         let Some(matched) = matched else {
-            return responses::text(StatusCode::NOT_FOUND, "not found\n");
+            return responses::not_found();
         };
         let (mut parts, incoming) = req.into_parts();
         parts.uri = match target::component_uri(&parts) {

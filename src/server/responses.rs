@@ -2,6 +2,7 @@
 //! JSON shape the components use (`{"error": {"code", "message"}}`), so a client
 //! reads a refusal by the host like one by the shop.
 
+use crate::app::router::WellKnown;
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode, header};
 use http_body_util::{BodyExt, Full};
@@ -19,6 +20,23 @@ fn with_body(status: StatusCode, content_type: &'static str, body: String) -> Re
     *r.status_mut() = status;
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r
+}
+
+/// Spin's own answers under `/.well-known/spin/`: `health` is `200` `OK` (no content
+/// type), `info` the app's name and version as JSON, anything else an empty `404`.
+pub fn well_known(answer: &WellKnown) -> Response<WasiBody> {
+    match answer {
+        WellKnown::Health => Response::new(full(Bytes::from_static(b"OK"))),
+        WellKnown::Info(json) => with_body(StatusCode::OK, "application/json", json.clone()),
+        WellKnown::NotFound => not_found(),
+    }
+}
+
+/// Spin's answer when no route matches: `404` with an empty body and no content type.
+pub fn not_found() -> Response<WasiBody> {
+    let mut r = Response::new(full(Bytes::new()));
+    *r.status_mut() = StatusCode::NOT_FOUND;
     r
 }
 

@@ -10,6 +10,7 @@ use crate::app::variables::{AppVariables, env_key};
 use crate::cli::{AdminTarget, BackupArgs, CheckArgs, ReconcileArgs, RestoreArgs, SetPasswordArgs};
 use crate::database::ownership::{Ownership, Wait};
 use crate::database::{DEFAULT_DB_FILE as DATABASE_FILE, Database};
+use crate::host::key_value_file;
 use crate::storefront::app_profile::Storefront;
 use crate::storefront::offsite_backup::Store;
 use crate::storefront::provider_intents;
@@ -361,8 +362,9 @@ async fn backup_offsite(args: BackupArgs) -> Result<()> {
 }
 
 /// `restore --from s3://…` or `--from FILE`: into an empty data dir that no process owns;
-/// the snapshot is copied under a partial name and checked before it is named
-/// `sqlite_db.db`, so a broken snapshot (e.g. a backup killed halfway) is refused and
+/// the snapshot is copied under a partial name, the key-value store it carries moved into
+/// its own file (`sqlite_key_value.db`, [`key_value_file::restore_into`]), and it is
+/// checked before it is named `sqlite_db.db`, so a broken snapshot (e.g. a backup killed halfway) is refused and
 /// leaves the data dir as it was.
 pub async fn restore(args: RestoreArgs) -> Result<()> {
     std::fs::create_dir_all(&args.data_dir)
@@ -382,18 +384,25 @@ pub async fn restore(args: RestoreArgs) -> Result<()> {
     }
     let from = args.from.as_str();
     let mut source = from.to_string();
+    let kv_path = args.data_dir.join(key_value_file::KEY_VALUE_FILE);
+    let mut kv_rows = None;
     let summary = snapshot_file::taken(&db, |partial| {
         let source = &mut source;
+        let kv_rows = &mut kv_rows;
+        let kv_path = &kv_path;
         async move {
             if !from.starts_with("s3://") {
                 std::fs::copy(from, &partial).with_context(|| format!("cannot read {from}"))?;
-                return Ok(());
+            } else {
+                let store = Store::open(from)?;
+                let key = Store::names_snapshot(from)
+                    .then(|| store.key_of(from))
+                    .flatten();
+                *source = store.download(key.as_deref(), &partial).await?;
             }
-            let store = Store::open(from)?;
-            let key = Store::names_snapshot(from)
-                .then(|| store.key_of(from))
-                .flatten();
-            *source = store.download(key.as_deref(), &partial).await?;
+            // The key-value store the snapshot carries goes to its own file first.
+            let kv = key_value_file::restore_into(&partial, kv_path)?;
+            *kv_rows = kv;
             Ok(())
         }
     })
@@ -401,6 +410,12 @@ pub async fn restore(args: RestoreArgs) -> Result<()> {
     .with_context(|| format!("nothing was restored from {from}"))?;
     drop(ownership);
     println!("restored {source} into {}: {summary}", db.display());
+    if let Some(rows) = kv_rows {
+        println!(
+            "restored {rows} key-value entries into {}",
+            kv_path.display()
+        );
+    }
     Ok(())
 }
 
@@ -420,7 +435,11 @@ pub fn verify_snapshot(path: &Path) -> Result<String> {
     }
     let orders: i64 = conn.query_row("SELECT count(*) FROM orders", [], |r| r.get(0))?;
     let products: i64 = conn.query_row("SELECT count(*) FROM products", [], |r| r.get(0))?;
+    let key_values = match key_value_file::rows_in_snapshot(&conn)? {
+        Some(rows) => format!(", {rows} key-value entries"),
+        None => String::new(),
+    };
     Ok(format!(
-        "integrity ok, {orders} orders, {products} products"
+        "integrity ok, {orders} orders, {products} products{key_values}"
     ))
 }

@@ -4,7 +4,7 @@
 //! and, where scripts run, no serious or critical axe-core violation).
 //!
 //! Chromium and chromedriver are Debian's `chromium` and `chromium-driver`, installed
-//! by `.ci/run`. Without them the tests fail and say so: CI must never skip them.
+//! by `./test` (the README's test command). Without them the tests fail and say so: CI must never skip them.
 
 use crate::support::free_port;
 use fantoccini::elements::Element;
@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 /// How long a page may take to replace the one a click left.
 const NAVIGATION_TIMEOUT: Duration = Duration::from_secs(20);
 
-const INSTALL_HINT: &str = "the browser tests need Chromium and chromedriver: run .ci/run, \
+const INSTALL_HINT: &str = "the browser tests need Chromium and chromedriver: run ./test, \
      or install them (Debian: apt-get install chromium chromium-driver), or point \
      CHROMEDRIVER at a chromedriver binary";
 
@@ -480,7 +480,7 @@ fn axe_source() -> &'static str {
         let path = crate::support::repo_root().join("node_modules/axe-core/axe.min.js");
         std::fs::read_to_string(&path).unwrap_or_else(|e| {
             panic!(
-                "{}: {e}; the accessibility checks need axe-core: run `npm ci` at the repository root (.ci/run does)",
+                "{}: {e}; the accessibility checks need axe-core: run `npm ci` at the repository root (./test does)",
                 path.display()
             )
         })

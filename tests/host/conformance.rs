@@ -1,7 +1,8 @@
 //! Spin's semantics for what the host implements, checked with a Spin app of our own
 //! (`tests/conformance/spin.toml`: the probe component in `tests/conformance/probe`, once
-//! with the default SQLite database and once without), modelled on the behaviours of
-//! Spin's public conformance suite (`sqlite`, `sqlite-no-permission`, `variables`,
+//! with the default SQLite database, once without, and once with the default key-value
+//! store), modelled on the behaviours of Spin's public conformance suite (`sqlite`,
+//! `sqlite-no-permission`, `key-value`, `key-value-no-permission`, `variables`,
 //! `request-shape`). The app runs under `storefront up` like any Spin app; the answers are
 //! checked against what Spin documents, and, when `SPIN_BIN` names a Spin binary, the
 //! same requests are sent to the same app under real `spin up` and the answers compared
@@ -15,9 +16,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
-const REQUIRED_ONE: &str = "from-the-environment";
+pub(super) const REQUIRED_ONE: &str = "from-the-environment";
 
-fn probe_manifest() -> PathBuf {
+pub(super) fn probe_manifest() -> PathBuf {
     support::repo_root().join("tests/conformance/spin.toml")
 }
 
@@ -34,7 +35,7 @@ pub(crate) fn build_probe() {
     });
 }
 
-pub(crate) fn start_storefront(data: &Path) -> support::TestApp {
+pub(super) fn start_storefront(data: &Path) -> support::TestApp {
     build_probe();
     let mut cmd = support::storefront();
     cmd.env("SPIN_VARIABLE_REQUIRED_ONE", REQUIRED_ONE)
@@ -46,13 +47,15 @@ pub(crate) fn start_storefront(data: &Path) -> support::TestApp {
 }
 
 /// The requests both hosts answer, by name.
-const REQUESTS: [(&str, &str); 6] = [
+const REQUESTS: [(&str, &str); 8] = [
     ("wildcard", "/probe/a/b?x=1&y=two%20words"),
     ("wildcard root", "/probe"),
     ("exact", "/exact?q"),
     ("variables", "/probe/variables"),
     ("sqlite", "/probe/sqlite"),
     ("sqlite without permission", "/nodb/sqlite"),
+    ("key-value", "/kv/key-value"),
+    ("key-value without permission", "/nodb/key-value"),
 ];
 
 fn answers(base: &str) -> Vec<(&'static str, Value)> {
@@ -72,7 +75,7 @@ fn answers(base: &str) -> Vec<(&'static str, Value)> {
 
 /// An answer with the host's address taken out (the ports differ) and the client's port
 /// dropped.
-fn normalised(mut v: Value, base: &str) -> Value {
+pub(super) fn normalised(mut v: Value, base: &str) -> Value {
     let text = v.to_string().replace(base, "http://HOST");
     v = serde_json::from_str(&text).unwrap();
     if let Some(addr) = v["spin_headers"]["spin-client-addr"].as_str() {
@@ -146,6 +149,40 @@ fn the_probe_sees_what_spin_gives_a_component() {
         all["sqlite without permission"],
         json!({"open_default": "access-denied", "open_unknown": "access-denied"})
     );
+
+    // Key-value (`fermyon:spin/key-value@2.0.0`): get/set/delete/exists/get-keys on the
+    // default store; a label the component does not list is `access-denied`, and so is
+    // `default` for a component without `key_value_stores` (it links all the same).
+    assert_eq!(
+        all["key-value"],
+        json!({
+            "open_forbidden": {"error": "access-denied"},
+            "open_default": "opened",
+            "delete_absent": "ok",
+            "exists_absent": false,
+            "get_absent": null,
+            "keys_empty": [],
+            "set": "ok",
+            "exists": true,
+            "get": {"text": "baz"},
+            "keys_one": ["bar"],
+            "overwrite": "ok",
+            "get_overwritten": {"text": "wow"},
+            "set_second": "ok",
+            "set_binary": "ok",
+            "get_binary": {"bytes": [0, 255, 1]},
+            "set_empty": "ok",
+            "get_empty": {"text": ""},
+            "keys_four": ["bar", "bin", "empty", "qux"],
+            "exists_deleted": false,
+            "get_deleted": null,
+            "keys_after": [],
+        })
+    );
+    assert_eq!(
+        all["key-value without permission"],
+        json!({"open_default": "access-denied", "open_forbidden": {"error": "access-denied"}})
+    );
 }
 
 #[test]
@@ -185,15 +222,15 @@ fn a_required_variable_without_a_value_stops_the_start() {
     }
 }
 
-#[test]
-fn real_spin_gives_the_probe_the_same_answers() {
-    let Some(bin) = spin_bin("conformance") else {
-        println!("conformance: SPIN_BIN is not set; the comparison with real Spin was skipped");
-        return;
+/// Both hosts serving the probe app, ours and real Spin, with their state under `dir`, or
+/// `None` (said on stdout, naming `test`) when `SPIN_BIN` is not set.
+pub(super) fn both_hosts(test: &str, dir: &Path) -> Option<(support::TestApp, RealSpin)> {
+    let Some(bin) = spin_bin(test) else {
+        println!("{test}: SPIN_BIN is not set; the comparison with real Spin was skipped");
+        return None;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let ours = start_storefront(&dir.path().join("ours"));
-    let theirs_dir = dir.path().join("spin");
+    let ours = start_storefront(&dir.join("ours"));
+    let theirs_dir = dir.join("spin");
     std::fs::create_dir_all(&theirs_dir).unwrap();
     let spin = RealSpin::start(
         &bin,
@@ -201,6 +238,26 @@ fn real_spin_gives_the_probe_the_same_answers() {
         &theirs_dir,
         &[("required_one", REQUIRED_ONE)],
     );
+    Some((ours, spin))
+}
+
+/// The two hosts' answers, request by request, must be the same.
+pub(super) fn assert_same(mine: &[(&str, Value)], spins: &[(&str, Value)]) {
+    assert_eq!(mine.len(), spins.len());
+    for ((name, a), (_, b)) in mine.iter().zip(spins) {
+        assert_eq!(
+            a, b,
+            "{name}: storefront up (left) and spin up (right) differ"
+        );
+    }
+}
+
+#[test]
+fn real_spin_gives_the_probe_the_same_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((ours, spin)) = both_hosts("conformance", dir.path()) else {
+        return;
+    };
     let mine = answers(&ours.base_url);
     let spins = answers(&spin.base_url);
     println!(
@@ -208,10 +265,5 @@ fn real_spin_gives_the_probe_the_same_answers() {
         spins.len(),
         spins[0].1
     );
-    for ((name, a), (_, b)) in mine.iter().zip(&spins) {
-        assert_eq!(
-            a, b,
-            "{name}: storefront up (left) and spin up (right) differ"
-        );
-    }
+    assert_same(&mine, &spins);
 }

@@ -1,7 +1,8 @@
 //! The host itself, whatever app it runs: Spin conformance, the manifest deciding roles,
 //! owning the data dir, migrations, group commit, the answer cache, hot reload, start-up
 //! errors, storage faults (damaged files, full disks), the shop's public origin, the
-//! operator listener, audit and backups (local and off-site), every file the host writes
+//! operator listener, audit and backups (local and off-site), Spin's key-value store beside
+//! the shop (roles, durability, carried by backups), every file the host writes
 //! written atomically. One binary; each concern is
 //! a module.
 
@@ -12,8 +13,10 @@ mod answer_cache;
 mod atomic_writes;
 mod audit_backup;
 mod conformance;
+mod conformance_routes;
 mod group_commit;
 mod hot_reload;
+mod key_value;
 mod manifest_decides;
 mod migrations;
 mod offsite_backup;

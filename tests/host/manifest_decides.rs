@@ -59,18 +59,7 @@ fn shop(app: &TestApp, key: &str) -> String {
 /// `storefront writer` with the renamed `manifest` on `data` (created here).
 fn renamed_writer(manifest: &Path, data: &Path) -> std::process::Command {
     std::fs::create_dir_all(data).unwrap();
-    let mut cmd = support::storefront();
-    cmd.env("SPIN_VARIABLE_WRITER_TOKEN", support::TOKEN)
-        .env("SPIN_VARIABLE_SHOP_URL", support::SHOP_URL)
-        .env(
-            "SPIN_VARIABLE_COOKIE_SECRET",
-            "a-cookie-secret-for-the-helpers-0001",
-        )
-        .args(["writer", "--listen", "127.0.0.1:0", "--manifest"])
-        .arg(manifest)
-        .arg("--data-dir")
-        .arg(data);
-    cmd
+    support::shop_writer(manifest, data, "a-cookie-secret-for-the-helpers-0001")
 }
 
 #[test]

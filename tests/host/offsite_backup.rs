@@ -39,7 +39,7 @@ fn start_s3() -> S3 {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("python3 with moto[server] (`pip install 'moto[server]'`, .ci/run does)");
+        .expect("python3 with moto[server] (`pip install 'moto[server]'`, ./test does)");
     let deadline = Instant::now() + Duration::from_secs(60);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(

@@ -61,6 +61,20 @@ pub fn storefront() -> Command {
     cmd
 }
 
+/// `storefront writer` on a free port for `manifest`, owning `data`, with the writer's
+/// token, shop URL and cookie secret set (the variables the storefront's writer requires).
+pub fn shop_writer(manifest: &Path, data: &Path, cookie_secret: &str) -> Command {
+    let mut cmd = storefront();
+    cmd.env("SPIN_VARIABLE_WRITER_TOKEN", super::TOKEN)
+        .env("SPIN_VARIABLE_SHOP_URL", super::SHOP_URL)
+        .env("SPIN_VARIABLE_COOKIE_SECRET", cookie_secret)
+        .args(["writer", "--listen", "127.0.0.1:0", "--manifest"])
+        .arg(manifest)
+        .arg("--data-dir")
+        .arg(data);
+    cmd
+}
+
 /// What the process printed before it was ready or exited.
 pub enum Started {
     Ready(TestApp),
@@ -168,8 +182,8 @@ pub const SHOP_URL: &str = "https://shop.example";
 pub fn writer_command(data_dir: &Path, extra: &[&str]) -> Command {
     build_components();
     let mut cmd = storefront();
-    cmd.env("SPIN_VARIABLE_WRITER_TOKEN", TOKEN)
-        .env("SPIN_VARIABLE_SHOP_URL", SHOP_URL)
+    cmd.env("SPIN_VARIABLE_WRITER_TOKEN", super::TOKEN)
+        .env("SPIN_VARIABLE_SHOP_URL", super::SHOP_URL)
         .args(["writer", "--manifest"])
         .arg(manifest())
         .arg("--data-dir")
@@ -198,10 +212,10 @@ pub const COOKIE_SECRET: &str = "test-cookie-secret-0123456789abcdef0123456789";
 pub fn pages_command(writer_url: &str) -> Command {
     build_components();
     let mut cmd = storefront();
-    cmd.env("SPIN_VARIABLE_WRITER_TOKEN", TOKEN)
+    cmd.env("SPIN_VARIABLE_WRITER_TOKEN", super::TOKEN)
         .env("SPIN_VARIABLE_WRITER_URL", writer_url)
         .env("SPIN_VARIABLE_COOKIE_SECRET", COOKIE_SECRET)
-        .env("SPIN_VARIABLE_SHOP_URL", SHOP_URL)
+        .env("SPIN_VARIABLE_SHOP_URL", super::SHOP_URL)
         .args(["pages", "--listen", "127.0.0.1:0", "--manifest"])
         .arg(manifest());
     cmd

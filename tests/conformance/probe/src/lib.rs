@@ -4,7 +4,8 @@
 //! public conformance suite checks (`sqlite`, `sqlite-no-permission`, `variables`,
 //! `request-shape`), written from their descriptions, not copied.
 //!
-//! - `GET /request/...`: the method, URI, path, query and every `spin-*` header;
+//! - `GET /request/...` (and any path not named below): the method, URI, path, query,
+//!   every `spin-*` header, and the component's `who` variable (which component answered);
 //! - `GET /version`: the `PROBE_VERSION` it was built with (the hot-reload test);
 //! - `GET /variables`: each probed variable's value or error;
 //! - `GET /sqlite`: values of every SQLite type written and read back, the errors of an
@@ -14,6 +15,9 @@
 //!   `storefront-cache: until-write` so that `storefront up` may keep the answer: a run of
 //!   the component that a test knows to last that long (the answer cache's single flight,
 //!   `tests/host/answer_cache.rs`). Real Spin ignores the header.
+//! - `GET /key-value...`: see [`key_value`].
+
+mod key_value;
 
 use serde_json::{Value as Json, json};
 use spin_sdk::http::{IntoResponse, Request, Response};
@@ -34,6 +38,8 @@ fn handle(req: Request) -> anyhow::Result<impl IntoResponse> {
         json!({"version": option_env!("PROBE_VERSION").unwrap_or("unversioned")})
     } else if path.ends_with("/variables") {
         variables()
+    } else if path.contains("/key-value") {
+        key_value::probe(&path)
     } else if path.ends_with("/sqlite") {
         sqlite()
     } else {
@@ -76,6 +82,7 @@ fn request_shape(req: &Request) -> Json {
         "path": req.path(),
         "query": req.query(),
         "spin_headers": spin_headers,
+        "who": spin_sdk::variables::get("who").ok(),
     })
 }
 
