@@ -181,7 +181,7 @@ impl WriterCalls {
 
     /// Every `every`, the retention sweep of idempotency records (full answers compacted
     /// to their fingerprint after their time, fingerprints deleted after theirs: see the
-    /// writer's `idempotency::retention`), in small batches, again at once while a batch
+    /// writer's `idempotency::retention`), in small batches, again (after the background pause) while a batch
     /// came back full. Runs until the task is aborted.
     pub async fn sweep_idempotency_forever(self, every: Duration) {
         let writer = self.roles.writer.clone();
@@ -252,9 +252,10 @@ impl WriterCalls {
     }
 
     /// Every `every`, `POST path` (with `body`) to `component`, a round of background
-    /// work, shown to `seen`; again at once while a round answers `more` (it stopped at
-    /// its batch or time budget with work still due). A failed round is logged as `what`
-    /// failed and waits for the next tick. Runs until the task is aborted.
+    /// work, shown to `seen`; again while a round answers `more` (it stopped at its batch
+    /// or time budget with work still due), after [`pause_between_rounds`] so that a
+    /// backlog drains beside the shoppers instead of ahead of them. A failed round is
+    /// logged as `what` failed and waits for the next tick. Runs until the task is aborted.
     async fn rounds_forever(
         &self,
         component: &str,
@@ -268,16 +269,50 @@ impl WriterCalls {
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
-            while let Some(answer) = self
-                .background_answer(component, path, body.clone(), what)
-                .await
-            {
+            loop {
+                let started = std::time::Instant::now();
+                let Some(answer) = self
+                    .background_answer(component, path, body.clone(), what)
+                    .await
+                else {
+                    break;
+                };
                 seen(&answer);
                 if answer["more"] != true {
                     break;
                 }
-                tokio::task::yield_now().await;
+                tokio::time::sleep(pause_between_rounds(started.elapsed())).await;
             }
         }
+    }
+}
+
+/// The share of the time a backlog's back-to-back rounds may take: 1 in
+/// `BACKGROUND_DUTY_DIVISOR` (a half). A million orders expiring at once, or a long outbox
+/// queue, then drains at half speed and leaves the rest of the machine to shoppers.
+const BACKGROUND_DUTY_DIVISOR: u32 = 2;
+/// The shortest pause between two back-to-back rounds.
+const MIN_PAUSE_BETWEEN_ROUNDS: Duration = Duration::from_millis(5);
+
+/// How long to wait after a round that took `round` before the next one of a backlog:
+/// as long again (at most half the time is background work), and never less than
+/// [`MIN_PAUSE_BETWEEN_ROUNDS`].
+fn pause_between_rounds(round: Duration) -> Duration {
+    (round * (BACKGROUND_DUTY_DIVISOR - 1)).max(MIN_PAUSE_BETWEEN_ROUNDS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_backlog_takes_at_most_half_the_time() {
+        let round = Duration::from_millis(40);
+        let pause = pause_between_rounds(round);
+        assert!(pause >= round, "{pause:?} after a {round:?} round");
+        assert_eq!(
+            pause_between_rounds(Duration::from_micros(300)),
+            MIN_PAUSE_BETWEEN_ROUNDS
+        );
     }
 }
