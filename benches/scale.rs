@@ -58,7 +58,10 @@ fn main() {
     // `SCALE_ROWS=steady`: only the steady-state bytes per order (no large shop).
     if std::env::var("SCALE_ROWS").is_ok_and(|r| r == "steady") {
         let steady = steady_bytes_per_order();
-        println!("| bytes per order kept for good (steady state) | {} |", steady.text);
+        println!(
+            "| bytes per order kept for good (steady state) | {} |",
+            steady.text
+        );
         return;
     }
     let snapshot = snapshot(products, orders);
@@ -186,7 +189,11 @@ fn steady_bytes_per_order() -> Figure {
     assert!(app.stop().success());
     let per_order = (used() - before).max(0) as u64 / orders.max(1);
     Figure {
-        text: format!("{} bytes ({} orders)", thousands(per_order), thousands(orders)),
+        text: format!(
+            "{} bytes ({} orders)",
+            thousands(per_order),
+            thousands(orders)
+        ),
         value: Some(per_order as f64),
     }
 }
@@ -305,6 +312,7 @@ fn socket(app: &support::TestApp) -> SocketAddr {
 fn measure(label: &str, dir: &Path) -> Vec<(String, Figure)> {
     eprintln!("[scale] measuring the {label} shop");
     let bytes_at_start = dir_bytes(dir);
+    let busiest = busiest_day(dir);
     let app = start(dir);
     let http = client();
     let url = |path: &str| app.url(path);
@@ -326,6 +334,26 @@ fn measure(label: &str, dir: &Path) -> Vec<(String, Figure)> {
             resp.status()
         );
     };
+    // A full first page of today in both shops: the owner rows then compare a page with
+    // a page (the demo shop has no orders of its own).
+    let resp = http
+        .post(app.url(&format!("/admin/catalog/variants/{sku}/stock")))
+        .bearer_auth(support::ADMIN_TOKEN)
+        .header("idempotency-key", format!("scale-{label}-fill-stock"))
+        .json(&json!({"delta": PAGE_FILL, "reason": "scale bench"}))
+        .send()
+        .unwrap();
+    assert!(resp.status().is_success(), "restock: {}", resp.status());
+    let filled = count_load::drive_total(
+        socket(&app),
+        4,
+        PAGE_FILL,
+        order_maker(socket(&app), label, "fill", sku.clone()),
+    );
+    eprintln!(
+        "[scale] {label}: placed {PAGE_FILL} orders today: {}",
+        filled.summary()
+    );
     let collection = first_collection(&http, &app);
     let deep = deep_products_page(&http, &app);
     let today = today();
@@ -372,6 +400,10 @@ fn measure(label: &str, dir: &Path) -> Vec<(String, Figure)> {
         (
             "owner orders, today's first page",
             format!("/admin/orders?from={today}&to={today}"),
+        ),
+        (
+            "owner orders, first page of the busiest day (large: the snapshot's day)",
+            format!("/admin/orders?from={busiest}&to={busiest}"),
         ),
         (
             "owner orders, an empty day",
@@ -839,6 +871,26 @@ fn place_maker(addr: SocketAddr, products: u64) -> Arc<http_load::MakeRequest> {
             Some(order_body(&sku).to_string().into_bytes()),
         )
     })
+}
+
+/// Orders each shop places today before the owner rows: more than a page of the list.
+const PAGE_FILL: u64 = 60;
+
+/// The day most orders of the shop in `dir` were placed on (read before it starts), or
+/// today when it has none yet (the demo shop): the snapshot's orders were all placed on
+/// the day it was built.
+fn busiest_day(dir: &Path) -> String {
+    if !dir.join("sqlite_db.db").exists() {
+        return today();
+    }
+    support::open_db(dir)
+        .query_row(
+            "SELECT substr(created_at, 1, 10) AS day FROM orders \
+             GROUP BY day ORDER BY count(*) DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or_else(|_| today())
 }
 
 /// Today's UTC date, `YYYY-MM-DD`.

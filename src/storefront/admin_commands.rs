@@ -276,10 +276,9 @@ async fn audit_in_calls(
         checked += page["orders_checked"].as_i64().unwrap_or(0);
         if summary.is_empty() {
             summary = page["summary"].as_str().unwrap_or("audit ok").to_string();
-            through = page["through_order_id"].as_i64();
         }
         // The run's last order id, fixed by the first page.
-        through = through.or(page["through_order_id"].as_i64());
+        through = through.or(page["run_through"].as_i64());
         match page["next_after"].as_i64() {
             Some(next) if next > after => after = next,
             _ => break,
@@ -290,7 +289,9 @@ async fn audit_in_calls(
         &integrity,
     );
     Ok((
-        format!("{summary}; {checked} orders verified in all, in {pages} page(s) of at most {page_orders}"),
+        format!(
+            "{summary}; {checked} orders verified in all, in {pages} page(s) of at most {page_orders}"
+        ),
         findings,
     ))
 }

@@ -169,7 +169,12 @@ fn check_through_the_writer_pages_and_agrees_with_the_offline_check() {
     };
     let app = support::start_writer(dir.path());
     let numbers: Vec<String> = (1..=5)
-        .map(|i| place(&app, &format!("p-{i}"))["number"].as_str().unwrap().to_string())
+        .map(|i| {
+            place(&app, &format!("p-{i}"))["number"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     let (ok, lines) = online(&app, &["--full", "--page-orders", "2"]);
     assert!(ok, "{lines:?}");
@@ -180,7 +185,10 @@ fn check_through_the_writer_pages_and_agrees_with_the_offline_check() {
     );
     assert!(lines[0].contains("integrity ok ("), "{lines:?}");
     let (ok, routine) = online(&app, &[]);
-    assert!(ok && routine[0].starts_with("audit ok: integrity ok ("), "{routine:?}");
+    assert!(
+        ok && routine[0].starts_with("audit ok: integrity ok ("),
+        "{routine:?}"
+    );
     assert!(app.stop().success());
     let (ok, offline) = support::check_with(dir.path(), &["--full", "--page-orders", "2"]);
     assert!(ok && offline == lines, "{offline:?} and {lines:?}");
@@ -197,7 +205,10 @@ fn check_through_the_writer_pages_and_agrees_with_the_offline_check() {
     let (ok, found) = online(&app, &["--full", "--page-orders", "2"]);
     assert!(!ok);
     assert_eq!(found.len(), 1, "{found:?}");
-    assert!(found[0].starts_with(&format!("order {}: total", numbers[2])), "{found:?}");
+    assert!(
+        found[0].starts_with(&format!("order {}: total", numbers[2])),
+        "{found:?}"
+    );
     assert!(app.stop().success());
     let (ok, offline) = support::check_with(dir.path(), &["--full", "--page-orders", "2"]);
     assert!(!ok && offline == found, "{offline:?} and {found:?}");

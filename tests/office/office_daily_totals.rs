@@ -25,7 +25,11 @@ fn today(owner: &Owner) -> (i64, i64, String) {
         let end = t[start..].find('<').unwrap() + start;
         t[start..end].trim().parse().unwrap()
     };
-    (figure("tile-placed"), figure("tile-paid"), tile("tile-revenue"))
+    (
+        figure("tile-placed"),
+        figure("tile-paid"),
+        tile("tile-revenue"),
+    )
 }
 
 /// "€12.50 EUR" as the revenue tile shows `amount` cents.

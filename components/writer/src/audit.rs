@@ -48,9 +48,9 @@ use crate::payments::state::Outcome;
 use serde::Serialize;
 use spin_sdk::http::Response;
 use spin_sdk::sqlite::Value;
-use storefront_domain::{FieldError, Money};
 use storefront_domain::dashboard::AuditReport;
 use storefront_domain::storage_damage::{self, OBJECTS_BY_ROOT_PAGE, SchemaObject};
+use storefront_domain::{FieldError, Money};
 
 /// Most findings one check reports (the audit's memory stays bounded whatever is wrong).
 pub const MAX_FINDINGS_PER_CHECK: i64 = 100;
@@ -117,6 +117,10 @@ struct Report {
     /// A paged full run that has orders left: the `after` of its next page.
     #[serde(skip_serializing_if = "Option::is_none")]
     next_after: Option<i64>,
+    /// A paged full run's last order id (fixed by its first page): the `through` of its
+    /// next pages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    run_through: Option<i64>,
 }
 
 /// One call of a paged full run (`?full=1&after=…`): the orders with ids in `(after,
@@ -229,6 +233,7 @@ pub fn audit(db: &Db, query: &str) -> Result<Response, ApiError> {
                 &[],
             )?
         };
+        let run_through = page.as_ref().map(|p| p.through.unwrap_or(last_id));
         let (scope, next_after) = match (&page, checkpoint) {
             (Some(page), _) => {
                 let through = page.through.unwrap_or(last_id);
@@ -334,6 +339,7 @@ pub fn audit(db: &Db, query: &str) -> Result<Response, ApiError> {
             orders_checked,
             through_order_id: scope.through,
             next_after,
+            run_through,
         })
     });
     match report {
@@ -358,6 +364,7 @@ pub fn audit(db: &Db, query: &str) -> Result<Response, ApiError> {
                         full,
                         through_order_id: report.through_order_id,
                         next_after: None,
+                        run_through: report.run_through,
                     };
                     store(db, &run, full)?;
                 }
@@ -384,6 +391,7 @@ pub fn audit(db: &Db, query: &str) -> Result<Response, ApiError> {
                     orders_checked: 0,
                     through_order_id: 0,
                     next_after: None,
+                    run_through: None,
                 },
             )
         }
@@ -788,8 +796,7 @@ const DAYS_IN_SCOPE: &str = "SELECT DISTINCT substr(o.created_at, 1, 10) FROM or
      WHERE (o.id > ?1 AND o.id <= ?2 OR o.updated_at >= ?3)";
 /// Every day the aggregates name, which a full run's first call re-adds too (a day kept
 /// with no order at all).
-const DAYS_KEPT: &str =
-    "UNION SELECT day FROM daily_orders UNION SELECT day FROM daily_revenue";
+const DAYS_KEPT: &str = "UNION SELECT day FROM daily_orders UNION SELECT day FROM daily_revenue";
 
 /// The dashboard's per-day aggregates against the orders and payments of each day in
 /// scope, each day re-added by the `created_at` indexes.

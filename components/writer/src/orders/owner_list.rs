@@ -146,9 +146,8 @@ fn number_prefix(q: &str) -> Option<String> {
         .collect::<String>()
         .to_ascii_uppercase();
     let part = compact.strip_prefix("SF").unwrap_or(&compact);
-    let shaped = !part.is_empty()
-        && part.len() <= 12
-        && part.chars().all(|c| c.is_ascii_alphanumeric());
+    let shaped =
+        !part.is_empty() && part.len() <= 12 && part.chars().all(|c| c.is_ascii_alphanumeric());
     shaped.then(|| {
         let groups: Vec<&str> = part
             .as_bytes()
@@ -225,7 +224,8 @@ mod tests {
             let plan = query_plan::lines(&schema, &sql);
             for index in ["orders_by_email", "orders_by_name"] {
                 assert!(
-                    plan.iter().any(|l| l.starts_with("SEARCH") && l.contains(index)),
+                    plan.iter()
+                        .any(|l| l.starts_with("SEARCH") && l.contains(index)),
                     "{q}: {plan:#?}"
                 );
             }
@@ -234,7 +234,10 @@ mod tests {
                     .any(|l| l.contains("sqlite_autoindex_orders_1 (number>? AND number<?)")),
                 "{q}: {plan:#?}"
             );
-            assert!(plan.iter().all(|l| !l.starts_with("SCAN")), "{q}: {plan:#?}");
+            assert!(
+                plan.iter().all(|l| !l.starts_with("SCAN")),
+                "{q}: {plan:#?}"
+            );
         }
     }
 

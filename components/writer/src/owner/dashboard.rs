@@ -61,7 +61,9 @@ fn load(db: &Db, currency: String) -> anyhow::Result<Dashboard> {
             "SELECT placed, paid FROM daily_orders WHERE day = ?",
             &[text(&day)],
         )?
-        .map_or(Ok((0, 0)), |row| Ok::<_, anyhow::Error>((row.int(0)?, row.int(1)?)))?;
+        .map_or(Ok((0, 0)), |row| {
+            Ok::<_, anyhow::Error>((row.int(0)?, row.int(1)?))
+        })?;
     // Net revenue: the money today's orders brought in (payments that succeeded, whatever
     // became of their order since) less what the provider confirmed giving back, per
     // currency. A refunded or cancelled-and-refunded order adds nothing.
