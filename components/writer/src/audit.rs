@@ -114,18 +114,20 @@ struct Report {
     orders_checked: i64,
     /// The last order id this run verified: the next routine run's cursor.
     through_order_id: i64,
-    /// A paged full run that has orders left: the `after` of its next page.
+    /// A paged run that has orders left: the `after` of its next page.
     #[serde(skip_serializing_if = "Option::is_none")]
     next_after: Option<i64>,
-    /// A paged full run's last order id (fixed by its first page): the `through` of its
-    /// next pages.
+    /// A paged run's last order id (fixed by its first page): the `through` of its next
+    /// pages.
     #[serde(skip_serializing_if = "Option::is_none")]
     run_through: Option<i64>,
 }
 
-/// One call of a paged full run (`?full=1&after=…`): the orders with ids in `(after,
-/// min(through, after + limit)]`; the first page (`after=0`) also runs the file's
-/// `integrity_check` and every check that is not per order; the last page stores the run,
+/// One call of a paged run (`?after=…`, with `full=1` or routine): the orders with ids in
+/// `(after, min(through, after + limit)]` (a routine run's first page starts at the last
+/// clean run's cursor instead, and takes the orders changed since it ran); the first page
+/// (`after=0`) also runs every check that is not per order (the file's `integrity_check`
+/// is paged by table, [`integrity_page`]); the last page stores the run,
 /// with the orders and findings of the pages before it (`checked`, `found`: the caller's
 /// sums). No single call reads more than [`AUDIT_PAGE_ORDERS`] orders, so none nears the
 /// writer's 30 s request limit, whatever the size of the shop.
@@ -138,7 +140,7 @@ struct Page {
     found: i64,
 }
 
-/// Most orders one page of a paged full run verifies (`limit`, 1 to this).
+/// Most orders one page of a paged run verifies (`limit`, 1 to this).
 pub const AUDIT_PAGE_ORDERS: i64 = 20_000;
 
 impl Page {
@@ -190,7 +192,7 @@ impl Page {
 }
 
 /// `GET /admin/audit`: a routine (incremental) run; `?full=1`: everything from scratch;
-/// `?full=1&after=…`: one page of a full run ([`Page`]).
+/// `?after=…`: one page of either ([`Page`]).
 pub fn audit(db: &Db, query: &str) -> Result<Response, ApiError> {
     let asked = |what: &str| {
         form_urlencoded::parse(query.as_bytes())
@@ -203,12 +205,6 @@ pub fn audit(db: &Db, query: &str) -> Result<Response, ApiError> {
         return integrity_page(db, &after);
     }
     let page = Page::parse(query)?;
-    if page.is_some() && !full {
-        return Err(ApiError::invalid(vec![FieldError::new(
-            "after",
-            "pages only a full run (full=1)",
-        )]));
-    }
     // Whether this call runs the checks that are not per order (every unpaged run, and the
     // first page of a paged one).
     let first = page.as_ref().is_none_or(|p| p.after == 0);
@@ -235,14 +231,20 @@ pub fn audit(db: &Db, query: &str) -> Result<Response, ApiError> {
         };
         let run_through = page.as_ref().map(|p| p.through.unwrap_or(last_id));
         let (scope, next_after) = match (&page, checkpoint) {
-            (Some(page), _) => {
+            (Some(page), checkpoint) => {
                 let through = page.through.unwrap_or(last_id);
-                let to = through.min(page.after.saturating_add(page.limit));
+                // A routine run's first page starts at the last clean run's cursor and
+                // takes the orders changed since it ran; its next pages are id ranges.
+                let (from, since) = match (page.after, checkpoint) {
+                    (0, Some(row)) => (row.int(0)?.min(through), Some(row.text(1)?)),
+                    (after, _) => (after, None),
+                };
+                let to = through.min(from.saturating_add(page.limit));
                 (
                     Scope {
-                        from: page.after,
+                        from,
                         through: to,
-                        since: None,
+                        since,
                     },
                     (to < through).then_some(to),
                 )
@@ -292,8 +294,14 @@ pub fn audit(db: &Db, query: &str) -> Result<Response, ApiError> {
         payments_match_orders(db, &scope, &mut findings)?;
         refunds_within_payments(db, &scope, &mut findings)?;
         let verified = match (&page, &scope.since) {
-            (Some(_), _) => format!(
+            (Some(_), None) => format!(
                 "{orders_checked} orders verified (ids {} to {})",
+                scope.from + 1,
+                scope.through
+            ),
+            (Some(_), Some(since)) => format!(
+                "{orders_checked} orders verified (ids {} to {}, and those changed since \
+                 {since})",
                 scope.from + 1,
                 scope.through
             ),
