@@ -262,7 +262,20 @@ async fn audit_in_calls(
         if let Some(through) = through {
             path.push_str(&format!("&through={through}"));
         }
-        let page = audit_call(target, &path).await?;
+        let page = match audit_call(target, &path).await {
+            Ok(page) => page,
+            // The file is damaged where the other checks read: the integrity calls named
+            // the damage; say that the rest could not run, not an internal error.
+            Err(_) if !findings.is_empty() && pages == 0 => {
+                findings.push(
+                    "the other checks could not run on the damaged file; see \
+                     docs/operations.md, \"Damaged database files\""
+                        .to_string(),
+                );
+                return Ok((String::new(), findings));
+            }
+            Err(e) => return Err(e),
+        };
         pages += 1;
         findings.extend(finding_lines(&page));
         checked += page["orders_checked"].as_i64().unwrap_or(0);
