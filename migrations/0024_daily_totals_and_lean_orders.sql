@@ -89,3 +89,11 @@ CREATE INDEX outbox_delivered_by_finished ON outbox (finished_at) WHERE state = 
 -- The dashboard's low-stock list and count read only the live variants at or under the
 -- threshold, not every variant of the catalog.
 CREATE INDEX variants_low_stock ON variants (stock) WHERE active = 1 AND archived_at IS NULL;
+
+-- The newest cutoff the outbox sweep has deleted delivered messages before: the audit
+-- expects an email only for order events since then (whatever the variables of the
+-- process that audits).
+CREATE TABLE outbox_swept (
+    id     INTEGER PRIMARY KEY CHECK (id = 1),
+    before TEXT    NOT NULL
+) STRICT;

@@ -9,9 +9,13 @@ use storefront_domain::outbox::OVERDUE_SECONDS;
 /// pending ones long past due.
 pub fn collect(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
     let now = db.unix_seconds()?;
-    // Delivered messages older than their retention are gone (`outbox::retention`): only
-    // events since then must still have theirs.
-    let kept_since = crate::outbox::retention::cutoff(db)?;
+    // Delivered messages older than their retention are gone (`outbox::retention`, which
+    // records how far it swept): only events since then must still have theirs.
+    let kept_since = db
+        .row("SELECT before FROM outbox_swept WHERE id = 1", &[])?
+        .map(|row| row.text(0))
+        .transpose()?
+        .unwrap_or_default();
     for row in db.rows(
         "SELECT o.number, e.to_state, e.at FROM order_events e JOIN orders o ON o.id = e.order_id \
          WHERE e.at >= (SELECT applied_at FROM schema_migrations WHERE version = 14) \

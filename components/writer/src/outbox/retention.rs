@@ -5,7 +5,8 @@
 //! partial index `outbox_delivered_by_finished` (`0024_daily_totals_and_lean_orders.sql`)
 //! in batches of [`SWEEP_BATCH`] per short write transaction; the host sweeps every
 //! minute, and again at once while a batch came back full. Pending and given-up messages
-//! are never swept: they still wait for delivery or for a human.
+//! are never swept: they still wait for delivery or for a human. Each sweep records its
+//! cutoff in `outbox_swept`: the audit expects an email only for order events since then.
 
 use crate::db::{Db, Mode, RowExt as _, int, text};
 use crate::http::responses::{ApiError, json};
@@ -30,9 +31,9 @@ struct Swept {
     more: bool,
 }
 
-/// The time before which delivered messages are gone (RFC 3339, as `finished_at`): the
-/// audit expects no message for order events older than this.
-pub fn cutoff(db: &Db) -> anyhow::Result<String> {
+/// The time before which delivered messages are due to go (RFC 3339, as `finished_at`);
+/// each sweep records the one it used in `outbox_swept`, which the audit reads.
+fn cutoff(db: &Db) -> anyhow::Result<String> {
     let keep = seconds("outbox_delivered_seconds", DEFAULT_DELIVERED_SECONDS);
     db.row(
         "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)",
@@ -59,7 +60,14 @@ pub fn sweep(db: &Db) -> Result<Response, ApiError> {
     }
     let deleted = db.transaction(Mode::Write, |db| {
         let batch = format!("SELECT id FROM ({DUE_SQL})");
-        let params = [text(cutoff(db)?), int(SWEEP_BATCH)];
+        let before = cutoff(db)?;
+        // What the audit reads: events before this may have lost their messages.
+        db.execute(
+            "INSERT INTO outbox_swept (id, before) VALUES (1, ?) \
+             ON CONFLICT (id) DO UPDATE SET before = max(before, excluded.before)",
+            &[text(&before)],
+        )?;
+        let params = [text(before), int(SWEEP_BATCH)];
         db.execute(
             &format!("DELETE FROM local_mailbox WHERE outbox_id IN ({batch})"),
             &params,
