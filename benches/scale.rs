@@ -57,6 +57,15 @@ fn main() {
         .get(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(1_000_000);
+    // `SCALE_ROWS=steady`: only the steady-state bytes per order (no large shop).
+    if std::env::var("SCALE_ROWS").is_ok_and(|r| r == "steady") {
+        let steady = steady_bytes_per_order();
+        println!(
+            "| bytes per order kept for good (steady state) | {} |",
+            steady.text
+        );
+        return;
+    }
     let snapshot = snapshot(products, orders);
 
     let demo = tempfile::tempdir().unwrap();
@@ -85,6 +94,110 @@ fn main() {
         "| bytes per order while the snapshot was built | | {} | |",
         thousands(snapshot.bytes_per_order())
     );
+    let steady = steady_bytes_per_order();
+    println!(
+        "| bytes per order kept for good (steady state, see `steady_bytes_per_order`) | {} | | |",
+        steady.text
+    );
+}
+
+/// Orders the steady-state measure places (`SCALE_STEADY_ORDERS`, default 2,000).
+fn steady_orders() -> u64 {
+    std::env::var("SCALE_STEADY_ORDERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2_000)
+}
+
+/// What an order costs the file for good, once what has a retention is gone: a fresh
+/// shop placing [`steady_orders`] one-line orders with every retention shortened to 1 s
+/// (`idempotency_response_seconds`, `idempotency_fingerprint_seconds`,
+/// `outbox_delivered_seconds`) and unpaid orders expiring after 1 s (`--checkout-ttl`),
+/// measured once the outbox has delivered everything and the host's sweeps (every 60 s)
+/// have run: the database's used pages (`page_count - freelist_count`, times the page
+/// size) after, less before, per order. What stays is the order, its line, its events,
+/// their indexes and the per-day aggregate.
+fn steady_bytes_per_order() -> Figure {
+    let dir = tempfile::tempdir().unwrap();
+    support::set_owner_password(dir.path(), support::OWNER_PASSWORD);
+    let start_short = || {
+        let mut cmd = support::up_command(dir.path());
+        cmd.env("SPIN_VARIABLE_ADMIN_TOKEN", support::ADMIN_TOKEN)
+            .env("SPIN_VARIABLE_CLIENT_IP_HEADER", "x-forwarded-for")
+            .env("SPIN_VARIABLE_IDEMPOTENCY_RESPONSE_SECONDS", "1")
+            .env("SPIN_VARIABLE_IDEMPOTENCY_FINGERPRINT_SECONDS", "1")
+            .env("SPIN_VARIABLE_OUTBOX_DELIVERED_SECONDS", "1")
+            .args(["--checkout-ttl", "1"]);
+        support::spawn(cmd, dir.path()).ready()
+    };
+    let used = || {
+        let db = support::open_db(dir.path());
+        let pragma = |name: &str| -> i64 {
+            db.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+                .unwrap()
+        };
+        (pragma("page_count") - pragma("freelist_count")) * pragma("page_size")
+    };
+    let app = start_short();
+    let http = client();
+    let sku = first_sku(&http, &app);
+    let resp = http
+        .post(app.url(&format!("/admin/catalog/variants/{sku}/stock")))
+        .bearer_auth(support::ADMIN_TOKEN)
+        .header("idempotency-key", "scale-steady-restock")
+        .json(&json!({"delta": 1_000_000, "reason": "scale bench"}))
+        .send()
+        .unwrap();
+    assert!(resp.status().is_success(), "restock: {}", resp.status());
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(app.stop().success());
+    let before = used();
+
+    let app = start_short();
+    let addr = socket(&app);
+    let orders = steady_orders();
+    eprintln!("[scale] steady state: placing {orders} orders");
+    let run = count_load::drive_total(
+        addr,
+        CLIENTS,
+        orders,
+        order_maker(addr, "steady", "placed", sku),
+    );
+    eprintln!("[scale] steady state: {}", run.summary());
+    let empty = |path: &str| -> bool {
+        let list: Value = http
+            .get(app.url(path))
+            .bearer_auth(support::ADMIN_TOKEN)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap_or(Value::Null);
+        ["orders", "messages"]
+            .iter()
+            .any(|k| list[k].as_array().is_some_and(|a| a.is_empty()))
+    };
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while !(empty("/admin/orders?state=pending_payment&limit=1")
+        && empty("/admin/outbox?state=pending&limit=1")
+        && empty("/admin/outbox?state=delivered&limit=1"))
+    {
+        if Instant::now() > deadline {
+            return Figure::failed("the outbox and the sweeps did not finish in 10 min".into());
+        }
+        std::thread::sleep(Duration::from_secs(2));
+    }
+    // The idempotency sweep runs on the same minute as the outbox's: one more round.
+    std::thread::sleep(Duration::from_secs(65));
+    assert!(app.stop().success());
+    let per_order = (used() - before).max(0) as u64 / orders.max(1);
+    Figure {
+        text: format!(
+            "{} bytes ({} orders)",
+            thousands(per_order),
+            thousands(orders)
+        ),
+        value: Some(per_order as f64),
+    }
 }
 
 /// One figure: what the table shows and the number ratios are taken of (lower is better
@@ -220,6 +333,7 @@ fn catalog_rows_only() -> bool {
 fn measure(label: &str, dir: &Path) -> Vec<(String, Figure)> {
     eprintln!("[scale] measuring the {label} shop");
     let bytes_at_start = dir_bytes(dir);
+    let busiest = busiest_day(dir);
     let app = start(dir);
     let http = client();
     let url = |path: &str| app.url(path);
@@ -241,6 +355,26 @@ fn measure(label: &str, dir: &Path) -> Vec<(String, Figure)> {
             resp.status()
         );
     };
+    // A full first page of today in both shops: the owner rows then compare a page with
+    // a page (the demo shop has no orders of its own).
+    let resp = http
+        .post(app.url(&format!("/admin/catalog/variants/{sku}/stock")))
+        .bearer_auth(support::ADMIN_TOKEN)
+        .header("idempotency-key", format!("scale-{label}-fill-stock"))
+        .json(&json!({"delta": PAGE_FILL, "reason": "scale bench"}))
+        .send()
+        .unwrap();
+    assert!(resp.status().is_success(), "restock: {}", resp.status());
+    let filled = count_load::drive_total(
+        socket(&app),
+        4,
+        PAGE_FILL,
+        order_maker(socket(&app), label, "fill", sku.clone()),
+    );
+    eprintln!(
+        "[scale] {label}: placed {PAGE_FILL} orders today: {}",
+        filled.summary()
+    );
     let collection = first_collection(&http, &app);
     let deep = deep_products_page(&http, &app);
     let today = today();
@@ -291,6 +425,10 @@ fn measure(label: &str, dir: &Path) -> Vec<(String, Figure)> {
         (
             "owner orders, today's first page",
             format!("/admin/orders?from={today}&to={today}"),
+        ),
+        (
+            "owner orders, first page of the busiest day (large: the snapshot's day)",
+            format!("/admin/orders?from={busiest}&to={busiest}"),
         ),
         (
             "owner orders, an empty day",
@@ -758,6 +896,26 @@ fn place_maker(addr: SocketAddr, products: u64) -> Arc<http_load::MakeRequest> {
             Some(order_body(&sku).to_string().into_bytes()),
         )
     })
+}
+
+/// Orders each shop places today before the owner rows: more than a page of the list.
+const PAGE_FILL: u64 = 60;
+
+/// The day most orders of the shop in `dir` were placed on (read before it starts), or
+/// today when it has none yet (the demo shop): the snapshot's orders were all placed on
+/// the day it was built.
+fn busiest_day(dir: &Path) -> String {
+    if !dir.join("sqlite_db.db").exists() {
+        return today();
+    }
+    support::open_db(dir)
+        .query_row(
+            "SELECT substr(created_at, 1, 10) AS day FROM orders \
+             GROUP BY day ORDER BY count(*) DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or_else(|_| today())
 }
 
 /// Today's UTC date, `YYYY-MM-DD`.

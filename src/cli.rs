@@ -186,6 +186,10 @@ pub struct CheckArgs {
     /// global invariants).
     #[arg(long)]
     pub full: bool,
+    /// Orders one call of the audit verifies (each call stays well inside the writer's
+    /// 30 s request limit; at most the writer's `AUDIT_PAGE_ORDERS`, 20,000).
+    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u32).range(1..=20_000))]
+    pub page_orders: u32,
 }
 
 #[derive(Args, Debug)]

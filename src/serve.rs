@@ -360,11 +360,12 @@ async fn run(
     })
 }
 
-/// How often the owner's process sweeps idempotency records past their retention.
+/// How often the owner's process sweeps idempotency records and delivered outbox
+/// messages past their retention.
 const IDEMPOTENCY_SWEEP_EVERY_SECONDS: u64 = 60;
 
 /// The storefront app's timers in the owner's process: reservation expiry, the retention
-/// of idempotency records, the routine audit, the payment courier's and the outbox dispatcher's rounds (each
+/// of idempotency records and delivered outbox messages, the routine audit, the payment courier's and the outbox dispatcher's rounds (each
 /// when its component runs here).
 fn storefront_timers(
     writer: &WriterCalls,
@@ -385,6 +386,9 @@ fn storefront_timers(
         ));
     }
     tasks.push(tokio::spawn(writer.clone().sweep_idempotency_forever(
+        Duration::from_secs(IDEMPOTENCY_SWEEP_EVERY_SECONDS),
+    )));
+    tasks.push(tokio::spawn(writer.clone().sweep_outbox_forever(
         Duration::from_secs(IDEMPOTENCY_SWEEP_EVERY_SECONDS),
     )));
     if owner.audit_every > 0 {

@@ -197,6 +197,17 @@ impl WriterCalls {
         .await
     }
 
+    /// Every `every`, the retention sweep of delivered outbox messages (deleted after
+    /// their time with their local mailbox copy: see the writer's `outbox::retention`), in
+    /// small batches, again at once while a batch came back full. Runs until the task is
+    /// aborted.
+    pub async fn sweep_outbox_forever(self, every: Duration) {
+        let writer = self.roles.writer.clone();
+        let what = "outbox retention sweep";
+        self.rounds_forever(&writer, "/admin/outbox/sweep", None, every, what, |_| {})
+            .await
+    }
+
     /// `POST path` to `component`, a round of background work: its JSON answer, or `None`
     /// when it failed (logged as `what` failed).
     async fn background_answer(

@@ -144,6 +144,85 @@ fn the_routine_audit_finds_a_mismatch_in_orders_since_its_checkpoint() {
     assert!(text.contains(&format!("order {old}: total")), "{text}");
 }
 
+/// `storefront check --writer-url` audits through the running writer in calls that each
+/// stay inside its request limit: the file's integrity one table per call, and with
+/// `--full` the orders a page at a time. Through the writer and offline it reads the same
+/// pages and finds the same problem, on whichever page it is.
+#[test]
+fn check_through_the_writer_pages_and_agrees_with_the_offline_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let online = |app: &support::TestApp, args: &[&str]| {
+        let out = support::storefront()
+            .env("SPIN_VARIABLE_WRITER_TOKEN", TOKEN)
+            .arg("check")
+            .args(args)
+            .arg("--manifest")
+            .arg(support::manifest())
+            .args(["--writer-url", &app.base_url])
+            .output()
+            .unwrap();
+        let lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        (out.status.success(), lines)
+    };
+    let app = support::start_writer(dir.path());
+    let numbers: Vec<String> = (1..=5)
+        .map(|i| {
+            place(&app, &format!("p-{i}"))["number"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let (ok, lines) = online(&app, &["--full", "--page-orders", "2"]);
+    assert!(ok, "{lines:?}");
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("5 orders verified in all, in 3 page(s) of at most 2"),
+        "{lines:?}"
+    );
+    assert!(lines[0].contains("integrity ok ("), "{lines:?}");
+    let (ok, routine) = online(&app, &[]);
+    assert!(
+        ok && routine[0].starts_with("audit ok: integrity ok ("),
+        "{routine:?}"
+    );
+    assert!(app.stop().success());
+    let (ok, offline) = support::check_with(dir.path(), &["--full", "--page-orders", "2"]);
+    assert!(ok && offline == lines, "{offline:?} and {lines:?}");
+
+    // A problem in an order of the second page only.
+    let conn = support::open_db(dir.path());
+    conn.execute_batch(
+        "DROP TRIGGER orders_fixed_columns;
+         UPDATE orders SET total_amount = total_amount + 1 WHERE id = 3;",
+    )
+    .unwrap();
+    drop(conn);
+    let app = support::start_writer(dir.path());
+    let (ok, found) = online(&app, &["--full", "--page-orders", "2"]);
+    assert!(!ok);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with(&format!("order {}: total", numbers[2])),
+        "{found:?}"
+    );
+    assert!(app.stop().success());
+    let (ok, offline) = support::check_with(dir.path(), &["--full", "--page-orders", "2"]);
+    assert!(!ok && offline == found, "{offline:?} and {found:?}");
+    // The stored run is the whole run's: not clean.
+    let ok: i64 = support::open_db(dir.path())
+        .query_row(
+            "SELECT ok FROM audit_runs WHERE full = 1 ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(ok, 0);
+}
+
 #[test]
 fn backup_is_consistent_verified_and_restores() {
     let dir = tempfile::tempdir().unwrap();

@@ -7,6 +7,7 @@ mod support;
 
 mod back_office;
 mod office_catalog;
+mod office_daily_totals;
 mod office_dashboard;
 mod office_orders;
 mod office_returns;

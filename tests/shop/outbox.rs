@@ -552,3 +552,34 @@ fn one_round_delivers_a_backlog_several_at_once() {
     );
     app.stop();
 }
+
+/// A delivered message is kept for its retention (`outbox_delivered_seconds`, shortened
+/// to 1 s here), then the host's sweep deletes it with its local mailbox copy; the audit
+/// expects no message for events older than that, so it still passes.
+#[test]
+fn delivered_messages_go_after_their_retention_and_the_audit_still_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = start(
+        dir.path(),
+        &[("SPIN_VARIABLE_OUTBOX_DELIVERED_SECONDS", "1")],
+    );
+    let number = app.place_order("swept-1");
+    let mails = || -> usize {
+        app.admin().json("/admin/mail")["mails"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    wait_for("the local mail", || mails() == 1);
+    let delivered = outbox(&app);
+    assert!(
+        !delivered.is_empty() && delivered.iter().all(|m| m["state"] == "delivered"),
+        "{delivered:?}"
+    );
+    // The host sweeps every minute.
+    wait_for("the sweep", || outbox(&app).is_empty() && mails() == 0);
+    assert_eq!(app.order_state(&number), "pending_payment");
+    assert!(app.stop().success());
+    let (ok, audit) = support::check(dir.path());
+    assert!(ok, "{audit:?}");
+}

@@ -232,7 +232,9 @@ pub fn check_full(data_dir: &Path) -> (bool, Vec<String>) {
     check_with(data_dir, &["--full"])
 }
 
-fn check_with(data_dir: &Path, args: &[&str]) -> (bool, Vec<String>) {
+/// Runs `storefront check` with `args` on `data_dir` offline: whether it passed, and its
+/// output lines.
+pub fn check_with(data_dir: &Path, args: &[&str]) -> (bool, Vec<String>) {
     let out = storefront()
         .arg("check")
         .args(args)

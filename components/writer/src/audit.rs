@@ -26,6 +26,9 @@
 //! - every order has a well-formed access token (the key to its personal data; unique by
 //!   index);
 //! - every order's state is the `to_state` of its latest event;
+//! - the per-day aggregates the dashboard reads (`daily_orders`, `daily_revenue`) equal
+//!   what the orders and payments of each day add up to (a routine run checks the days of
+//!   the orders in its scope, a full run every day);
 //! - payments agree with their orders: a paid or shipped order has money in (a succeeded
 //!   payment, or one whose refund is requested), money in belongs to a paid or shipped
 //!   order (a succeeded payment for a cancelled order is money to give back), a refunded
@@ -45,9 +48,9 @@ use crate::payments::state::Outcome;
 use serde::Serialize;
 use spin_sdk::http::Response;
 use spin_sdk::sqlite::Value;
-use storefront_domain::Money;
 use storefront_domain::dashboard::AuditReport;
 use storefront_domain::storage_damage::{self, OBJECTS_BY_ROOT_PAGE, SchemaObject};
+use storefront_domain::{FieldError, Money};
 
 /// Most findings one check reports (the audit's memory stays bounded whatever is wrong).
 pub const MAX_FINDINGS_PER_CHECK: i64 = 100;
@@ -111,24 +114,110 @@ struct Report {
     orders_checked: i64,
     /// The last order id this run verified: the next routine run's cursor.
     through_order_id: i64,
+    /// A paged run that has orders left: the `after` of its next page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_after: Option<i64>,
+    /// A paged run's last order id (fixed by its first page): the `through` of its next
+    /// pages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    run_through: Option<i64>,
 }
 
-/// `GET /admin/audit`: a routine (incremental) run; `?full=1`: everything from scratch.
+/// One call of a paged run (`?after=…`, with `full=1` or routine): the orders with ids in
+/// `(after, min(through, after + limit)]` (a routine run's first page starts at the last
+/// clean run's cursor instead, and takes the orders changed since it ran); the first page
+/// (`after=0`) also runs every check that is not per order (the file's `integrity_check`
+/// is paged by table, [`integrity_page`]); the last page stores the run,
+/// with the orders and findings of the pages before it (`checked`, `found`: the caller's
+/// sums). No single call reads more than [`AUDIT_PAGE_ORDERS`] orders, so none nears the
+/// writer's 30 s request limit, whatever the size of the shop.
+struct Page {
+    after: i64,
+    /// The run's last order id (the first page's `through_order_id`); `None` on the first.
+    through: Option<i64>,
+    limit: i64,
+    checked: i64,
+    found: i64,
+}
+
+/// Most orders one page of a paged run verifies (`limit`, 1 to this).
+pub const AUDIT_PAGE_ORDERS: i64 = 20_000;
+
+impl Page {
+    /// `None` for an unpaged run (no `after`).
+    fn parse(query: &str) -> Result<Option<Page>, ApiError> {
+        let mut page = Page {
+            after: -1,
+            through: None,
+            limit: AUDIT_PAGE_ORDERS,
+            checked: 0,
+            found: 0,
+        };
+        let mut bad = Vec::new();
+        for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+            let number = value.parse::<i64>().ok().filter(|n| *n >= 0);
+            let slot = match name.as_ref() {
+                "after" => &mut page.after,
+                "limit" => &mut page.limit,
+                "checked" => &mut page.checked,
+                "found" => &mut page.found,
+                "through" => {
+                    match number {
+                        Some(n) => page.through = Some(n),
+                        None => bad.push(FieldError::new("through", "must be an order id")),
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            match number {
+                Some(n) => *slot = n,
+                None => bad.push(FieldError::new(
+                    name.to_string(),
+                    "must be a whole number, 0 or more",
+                )),
+            }
+        }
+        if !(1..=AUDIT_PAGE_ORDERS).contains(&page.limit) {
+            bad.push(FieldError::new(
+                "limit",
+                format!("must be from 1 to {AUDIT_PAGE_ORDERS}"),
+            ));
+        }
+        if !bad.is_empty() {
+            return Err(ApiError::invalid(bad));
+        }
+        Ok((page.after >= 0).then_some(page))
+    }
+}
+
+/// `GET /admin/audit`: a routine (incremental) run; `?full=1`: everything from scratch;
+/// `?after=…`: one page of either ([`Page`]).
 pub fn audit(db: &Db, query: &str) -> Result<Response, ApiError> {
     let asked = |what: &str| {
         form_urlencoded::parse(query.as_bytes())
             .any(|(name, value)| name == what && matches!(value.as_ref(), "1" | "true"))
     };
     let full = asked("full");
+    if let Some((_, after)) =
+        form_urlencoded::parse(query.as_bytes()).find(|(name, _)| name == "integrity_after")
+    {
+        return integrity_page(db, &after);
+    }
+    let page = Page::parse(query)?;
+    // Whether this call runs the checks that are not per order (every unpaged run, and the
+    // first page of a paged one).
+    let first = page.as_ref().is_none_or(|p| p.after == 0);
     // First and on its own, outside the snapshot: a statement that meets a damaged page
     // fails, and would take the transaction (and the report) with it.
     let mut damage = Vec::new();
-    if full || asked("integrity") {
+    // A paged run checks the file's integrity table by table, in calls of its own.
+    if page.is_none() && (full || asked("integrity")) {
         integrity(db, &mut damage)?;
     }
     let report = db.transaction(Mode::Read, |db| -> anyhow::Result<Report> {
         let ran_at = db.now()?;
-        let through = db
+        let last_id = db
             .int_value("SELECT coalesce(max(id), 0) FROM orders", &[])?
             .unwrap_or(0);
         let checkpoint = if full {
@@ -140,18 +229,44 @@ pub fn audit(db: &Db, query: &str) -> Result<Response, ApiError> {
                 &[],
             )?
         };
-        let scope = match checkpoint {
-            Some(row) => Scope {
-                from: row.int(0)?.min(through),
-                through,
-                since: Some(row.text(1)?),
-            },
-            None => Scope {
-                from: 0,
-                through,
-                since: None,
-            },
+        let run_through = page.as_ref().map(|p| p.through.unwrap_or(last_id));
+        let (scope, next_after) = match (&page, checkpoint) {
+            (Some(page), checkpoint) => {
+                let through = page.through.unwrap_or(last_id);
+                // A routine run's first page starts at the last clean run's cursor and
+                // takes the orders changed since it ran; its next pages are id ranges.
+                let (from, since) = match (page.after, checkpoint) {
+                    (0, Some(row)) => (row.int(0)?.min(through), Some(row.text(1)?)),
+                    (after, _) => (after, None),
+                };
+                let to = through.min(from.saturating_add(page.limit));
+                (
+                    Scope {
+                        from,
+                        through: to,
+                        since,
+                    },
+                    (to < through).then_some(to),
+                )
+            }
+            (None, Some(row)) => (
+                Scope {
+                    from: row.int(0)?.min(last_id),
+                    through: last_id,
+                    since: Some(row.text(1)?),
+                },
+                None,
+            ),
+            (None, None) => (
+                Scope {
+                    from: 0,
+                    through: last_id,
+                    since: None,
+                },
+                None,
+            ),
         };
+        let last = next_after.is_none();
         let orders_checked = db
             .int_value(
                 &format!("SELECT count(*) FROM orders o WHERE {}", Scope::ORDERS),
@@ -160,43 +275,69 @@ pub fn audit(db: &Db, query: &str) -> Result<Response, ApiError> {
             .unwrap_or(0);
         let mut findings = damage.clone();
         let mut counts = Vec::new();
-        for table in APPEND_ONLY {
-            counts.push((table, sequences(db, table, &mut findings)?));
+        if first {
+            for table in APPEND_ONLY {
+                counts.push((table, sequences(db, table, &mut findings)?));
+            }
+            negative_stock(db, &mut findings)?;
+            discount_code_uses(db, &mut findings)?;
+            refunds_asked_within_payments(db, &mut findings)?;
+            payment_events_settled(db, &mut findings)?;
+            crate::outbox::findings::collect(db, &mut findings)?;
         }
-        negative_stock(db, &mut findings)?;
         totals(db, &scope, &mut findings)?;
         discount_uses(db, &scope, &mut findings)?;
-        idempotency(db, &scope, &mut findings)?;
+        idempotency(db, &scope, first, last, &mut findings)?;
         access_tokens(db, &scope, &mut findings)?;
         states(db, &scope, &mut findings)?;
+        daily_totals(db, &scope, first, &mut findings)?;
         payments_match_orders(db, &scope, &mut findings)?;
         refunds_within_payments(db, &scope, &mut findings)?;
-        payment_events_settled(db, &mut findings)?;
-        crate::outbox::findings::collect(db, &mut findings)?;
-        let summary = format!(
-            "audit ok: {}; {}; sequences match; no negative stock; {orders_checked} orders \
-             verified ({}): totals match; discount uses match; \
-             idempotency records resolve; payments match their orders; refunds stay within \
-             their payments; no payment event waits; \
-             no outbox message given up or overdue",
-            if full || !damage.is_empty() || asked("integrity") {
-                "integrity ok"
-            } else {
-                "integrity not checked (full and `integrity=1` runs only)"
-            },
-            counts
-                .iter()
-                .map(|(t, n)| format!("{n} {t}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            match &scope.since {
-                Some(since) => format!(
-                    "placed after order id {} or changed since {since}",
-                    scope.from
-                ),
-                None => "every order".to_string(),
-            }
-        );
+        let verified = match (&page, &scope.since) {
+            (Some(_), None) => format!(
+                "{orders_checked} orders verified (ids {} to {})",
+                scope.from + 1,
+                scope.through
+            ),
+            (Some(_), Some(since)) => format!(
+                "{orders_checked} orders verified (ids {} to {}, and those changed since \
+                 {since})",
+                scope.from + 1,
+                scope.through
+            ),
+            (None, Some(since)) => format!(
+                "{orders_checked} orders verified (placed after order id {} or changed \
+                 since {since})",
+                scope.from
+            ),
+            (None, None) => format!("{orders_checked} orders verified (every order)"),
+        };
+        let summary = if first {
+            format!(
+                "audit ok: {}; {}; sequences match; no negative stock; {verified}: totals \
+                 match; discount uses match; idempotency records resolve; daily totals \
+                 match; payments match their orders; refunds stay within their payments; \
+                 no payment event waits; no outbox message given up or overdue",
+                if page.is_some() {
+                    "integrity checked table by table in calls of its own"
+                } else if full || !damage.is_empty() || asked("integrity") {
+                    "integrity ok"
+                } else {
+                    "integrity not checked (full and `integrity=1` runs only)"
+                },
+                counts
+                    .iter()
+                    .map(|(t, n)| format!("{n} {t}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )
+        } else {
+            format!(
+                "audit ok: {verified}: totals match; discount uses match; idempotency \
+                 records resolve; daily totals match; payments match their orders; refunds \
+                 stay within their payments"
+            )
+        };
         Ok(Report {
             ok: findings.is_empty(),
             summary,
@@ -205,11 +346,38 @@ pub fn audit(db: &Db, query: &str) -> Result<Response, ApiError> {
             full,
             orders_checked,
             through_order_id: scope.through,
+            next_after,
+            run_through,
         })
     });
     match report {
         Ok(report) => {
-            store(db, &report, full)?;
+            match &page {
+                None => store(db, &report, full)?,
+                // The last page stores the whole run.
+                Some(page) if report.next_after.is_none() => {
+                    let run = Report {
+                        ok: report.ok && page.found == 0,
+                        orders_checked: report.orders_checked + page.checked,
+                        summary: if page.found == 0 {
+                            report.summary.clone()
+                        } else {
+                            format!(
+                                "audit failed: {} problem(s) in the pages before the last",
+                                page.found
+                            )
+                        },
+                        findings: report.findings.clone(),
+                        ran_at: report.ran_at.clone(),
+                        full,
+                        through_order_id: report.through_order_id,
+                        next_after: None,
+                        run_through: report.run_through,
+                    };
+                    store(db, &run, full)?;
+                }
+                Some(_) => {}
+            }
             json(200, &report)
         }
         // The file is damaged where the other checks read: report the damage (not stored:
@@ -230,6 +398,8 @@ pub fn audit(db: &Db, query: &str) -> Result<Response, ApiError> {
                     full,
                     orders_checked: 0,
                     through_order_id: 0,
+                    next_after: None,
+                    run_through: None,
                 },
             )
         }
@@ -287,6 +457,49 @@ pub fn last(db: &Db) -> Result<Response, ApiError> {
     json(200, &last)
 }
 
+/// What one call of a table-by-table integrity check found.
+#[derive(Serialize)]
+struct IntegrityPage {
+    ok: bool,
+    findings: Vec<String>,
+    /// The table checked (the next call's `integrity_after`); `None`: no table is left.
+    table: Option<String>,
+}
+
+/// `GET /admin/audit?integrity_after=NAME`: `integrity_check` of the first table after
+/// `NAME` in name order (empty: the first table) and its indexes, so that a large file is
+/// checked in calls of one table each (`storefront check` pages through them); nothing is
+/// stored.
+fn integrity_page(db: &Db, after: &str) -> Result<Response, ApiError> {
+    let table = db
+        .row(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name > ? \
+             ORDER BY name LIMIT 1",
+            &[text(after)],
+        )?
+        .map(|row| row.text(0))
+        .transpose()?;
+    let mut findings = Vec::new();
+    if let Some(table) = &table {
+        let check = storage_damage::check_of_table("integrity_check", table);
+        match check_lines(db, &check) {
+            Ok(lines) => described(db, &lines, &mut findings),
+            Err(e) => findings.push(format!(
+                "integrity_check: {}",
+                storage_damage::damaged_table(table, &e.root_cause().to_string())
+            )),
+        }
+    }
+    json(
+        200,
+        &IntegrityPage {
+            ok: findings.is_empty(),
+            findings,
+            table,
+        },
+    )
+}
+
 fn integrity(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
     let lines = match check_lines(db, "PRAGMA integrity_check") {
         Ok(lines) => lines,
@@ -312,8 +525,15 @@ fn integrity(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
             return Ok(());
         }
     };
+    described(db, &lines, findings);
+    Ok(())
+}
+
+/// The lines of an `integrity_check` that are not `ok`, each naming the table or index
+/// its page belongs to.
+fn described(db: &Db, lines: &[String], findings: &mut Vec<String>) {
     if lines.iter().all(|line| line == "ok") {
-        return Ok(());
+        return;
     }
     // The schema is on page 1; if that is what is damaged, the lines stay SQLite's own.
     let objects = db
@@ -335,7 +555,6 @@ fn integrity(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
             storage_damage::described(line, &objects)
         ));
     }
-    Ok(())
 }
 
 /// The lines of an integrity check statement.
@@ -459,7 +678,8 @@ fn totals(db: &Db, scope: &Scope, findings: &mut Vec<String>) -> anyhow::Result<
     Ok(())
 }
 
-fn discount_uses(db: &Db, scope: &Scope, findings: &mut Vec<String>) -> anyhow::Result<()> {
+/// Every discount code's `uses` against its live redemptions (the codes, not the orders).
+fn discount_code_uses(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
     for row in db.rows(
         "SELECT * FROM (SELECT c.code, c.uses, \
                 (SELECT count(*) FROM discount_redemptions r \
@@ -475,6 +695,10 @@ fn discount_uses(db: &Db, scope: &Scope, findings: &mut Vec<String>) -> anyhow::
             ));
         }
     }
+    Ok(())
+}
+
+fn discount_uses(db: &Db, scope: &Scope, findings: &mut Vec<String>) -> anyhow::Result<()> {
     for row in db.rows(
         &format!(
             "SELECT o.number, o.discount_code FROM orders o \
@@ -495,12 +719,25 @@ fn discount_uses(db: &Db, scope: &Scope, findings: &mut Vec<String>) -> anyhow::
     Ok(())
 }
 
-fn idempotency(db: &Db, scope: &Scope, findings: &mut Vec<String>) -> anyhow::Result<()> {
-    // Records written since the cursor (by `idempotency_keys_by_order`), or all of them.
+/// Records written since the cursor, or those of the page's orders (the first page also
+/// takes any below it, the last any above), by `idempotency_keys_by_order`.
+fn idempotency(
+    db: &Db,
+    scope: &Scope,
+    first: bool,
+    last: bool,
+    findings: &mut Vec<String>,
+) -> anyhow::Result<()> {
+    let from = if first && scope.since.is_none() {
+        i64::MIN
+    } else {
+        scope.from
+    };
+    let through = if last { i64::MAX } else { scope.through };
     let rows = db.rows(
         "SELECT k.key FROM idempotency_keys k LEFT JOIN orders o ON o.id = k.order_id
-         WHERE (k.order_id > ?1 OR ?3 IS NULL) AND o.id IS NULL LIMIT ?4",
-        &scope.params(),
+         WHERE k.order_id > ?1 AND k.order_id <= ?2 AND o.id IS NULL LIMIT ?3",
+        &[int(from), int(through), int(MAX_FINDINGS_PER_CHECK)],
     )?;
     for row in rows {
         findings.push(format!(
@@ -557,6 +794,86 @@ fn states(db: &Db, scope: &Scope, findings: &mut Vec<String>) -> anyhow::Result<
             "order {}: state is {} but its last event says {last}",
             row.text(0)?,
             row.text(1)?
+        ));
+    }
+    Ok(())
+}
+
+/// The days of the orders in scope (`?1`..`?3`).
+const DAYS_IN_SCOPE: &str = "SELECT DISTINCT substr(o.created_at, 1, 10) FROM orders o \
+     WHERE (o.id > ?1 AND o.id <= ?2 OR o.updated_at >= ?3)";
+/// Every day the aggregates name, which a full run's first call re-adds too (a day kept
+/// with no order at all).
+const DAYS_KEPT: &str = "UNION SELECT day FROM daily_orders UNION SELECT day FROM daily_revenue";
+
+/// The dashboard's per-day aggregates against the orders and payments of each day in
+/// scope, each day re-added by the `created_at` indexes.
+fn daily_totals(
+    db: &Db,
+    scope: &Scope,
+    first: bool,
+    findings: &mut Vec<String>,
+) -> anyhow::Result<()> {
+    let kept = if first && scope.since.is_none() {
+        DAYS_KEPT
+    } else {
+        ""
+    };
+    let rows = db.rows(
+        &format!(
+            "WITH days(day) AS ({DAYS_IN_SCOPE} {kept})
+             SELECT * FROM (
+               SELECT days.day, coalesce(d.placed, 0) AS kept_placed,
+                      coalesce(d.paid, 0) AS kept_paid,
+                      (SELECT count(*) FROM orders o WHERE o.created_at >= days.day
+                         AND o.created_at < date(days.day, '+1 day')) AS placed,
+                      (SELECT count(*) FROM orders o WHERE o.state IN ('paid', 'fulfilled')
+                         AND o.created_at >= days.day
+                         AND o.created_at < date(days.day, '+1 day')) AS paid
+               FROM days LEFT JOIN daily_orders d ON d.day = days.day)
+             WHERE kept_placed <> placed OR kept_paid <> paid
+             LIMIT ?4"
+        ),
+        &scope.params(),
+    )?;
+    for row in rows {
+        findings.push(format!(
+            "daily totals of {}: {} orders placed and {} paid kept, but the orders say {} and {}",
+            row.text(0)?,
+            row.int(1)?,
+            row.int(2)?,
+            row.int(3)?,
+            row.int(4)?
+        ));
+    }
+    let rows = db.rows(
+        &format!(
+            "WITH days(day) AS ({DAYS_IN_SCOPE} {kept}),
+             actual AS (
+               SELECT days.day, p.currency, sum(p.amount - p.amount_refunded) AS amount
+               FROM days
+               JOIN orders o ON o.created_at >= days.day
+                            AND o.created_at < date(days.day, '+1 day')
+               JOIN payments p ON p.order_id = o.id
+               WHERE p.status IN ('succeeded', 'refund_requested', 'refunded')
+               GROUP BY days.day, p.currency)
+             SELECT day, currency, sum(kept), sum(actual) FROM (
+               SELECT day, currency, 0 AS kept, amount AS actual FROM actual
+               UNION ALL
+               SELECT r.day, r.currency, r.amount, 0 FROM daily_revenue r
+               WHERE r.day IN (SELECT day FROM days))
+             GROUP BY day, currency HAVING sum(kept) <> sum(actual)
+             LIMIT ?4"
+        ),
+        &scope.params(),
+    )?;
+    for row in rows {
+        findings.push(format!(
+            "daily revenue of {} in {}: {} kept, but the payments say {}",
+            row.text(0)?,
+            row.text(1)?.to_ascii_uppercase(),
+            row.int(2)?,
+            row.int(3)?
         ));
     }
     Ok(())
@@ -649,30 +966,13 @@ fn payments_match_orders(db: &Db, scope: &Scope, findings: &mut Vec<String>) -> 
     Ok(())
 }
 
-/// Payments and refunds change without their order (a partial refund): the first check
-/// reads every refund, whatever the scope (only the payments it breaks come back).
+/// A refunded order's provider confirmed refunding all of its payment.
 fn refunds_within_payments(
     db: &Db,
     scope: &Scope,
     findings: &mut Vec<String>,
 ) -> anyhow::Result<()> {
     let within = Scope::ORDERS;
-    let rows = db.rows(
-        "SELECT o.number, p.amount, p.currency, sum(r.amount)
-         FROM refunds r JOIN payments p ON p.id = r.payment_id JOIN orders o ON o.id = p.order_id
-         WHERE r.state <> 'failed'
-         GROUP BY p.id HAVING sum(r.amount) > p.amount LIMIT ?",
-        &[int(MAX_FINDINGS_PER_CHECK)],
-    )?;
-    for row in rows {
-        let currency = row.text(2)?;
-        findings.push(format!(
-            "order {}: refunds of {} were asked for a payment of {}",
-            row.text(0)?,
-            Money::new(row.int(3)?, &currency),
-            Money::new(row.int(1)?, currency)
-        ));
-    }
     let rows = db.rows(
         &format!(
             "SELECT o.number, p.amount_refunded, p.amount, p.currency
@@ -690,6 +990,28 @@ fn refunds_within_payments(
             row.text(0)?,
             Money::new(row.int(1)?, &currency),
             Money::new(row.int(2)?, currency)
+        ));
+    }
+    Ok(())
+}
+
+/// The refunds asked for (not failed) of each payment add up to no more than it: every
+/// refund is read, whatever the scope (only the payments it breaks come back).
+fn refunds_asked_within_payments(db: &Db, findings: &mut Vec<String>) -> anyhow::Result<()> {
+    let rows = db.rows(
+        "SELECT o.number, p.amount, p.currency, sum(r.amount)
+         FROM refunds r JOIN payments p ON p.id = r.payment_id JOIN orders o ON o.id = p.order_id
+         WHERE r.state <> 'failed'
+         GROUP BY p.id HAVING sum(r.amount) > p.amount LIMIT ?",
+        &[int(MAX_FINDINGS_PER_CHECK)],
+    )?;
+    for row in rows {
+        let currency = row.text(2)?;
+        findings.push(format!(
+            "order {}: refunds of {} were asked for a payment of {}",
+            row.text(0)?,
+            Money::new(row.int(3)?, &currency),
+            Money::new(row.int(1)?, currency)
         ));
     }
     Ok(())

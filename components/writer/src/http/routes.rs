@@ -309,6 +309,9 @@ pub static ROUTES: &[Route] = &[
     post("/admin/idempotency/sweep", |c| {
         crate::idempotency::retention::sweep(c.db)
     }),
+    post("/admin/outbox/sweep", |c| {
+        crate::outbox::retention::sweep(c.db)
+    }),
     post("/admin/release-expired", |c| {
         transitions::release_expired(c.db, c.body)
     }),

@@ -49,7 +49,7 @@ struct Swept {
 }
 
 /// A retention in seconds from the variable `name`, or `default`.
-fn seconds(name: &str, default: i64) -> i64 {
+pub fn seconds(name: &str, default: i64) -> i64 {
     spin_sdk::variables::get(name)
         .ok()
         .and_then(|v| v.trim().parse::<i64>().ok())

@@ -3,16 +3,18 @@
 //! by a search. Each page costs O(page), whatever the size of the order book: the SQL
 //! names only the filters present (never `? IS NULL OR …`, which the planner cannot
 //! serve from an index), every filter has an index (`orders_by_state_created`,
-//! `orders_by_created`, see `0023_owner_lists.sql`), and pages are cut by a keyset cursor
-//! (`created_at`, `id`), named to callers by the public order number of the last order
-//! shown.
+//! `orders_by_created`, see `0023_owner_lists_and_background.sql`), and pages are cut by a
+//! keyset cursor (`created_at`, `id`), named to callers by the public order number of the
+//! last order shown.
 //!
-//! The search `q` is bounded: an exact order number (`SF-…`, any case, with or without
-//! dashes) or an exact email address is found by index among all orders; "contains"
-//! (any part of the number, name or email, ASCII case aside, LIKE with its wildcards
-//! escaped) looks only at the newest [`SEARCH_WINDOW`] orders, since no index serves it.
+//! The search `q` matches the start of an order number (any case, with or without `SF`
+//! and dashes), of an email address or of a customer's name (ASCII case aside), among all
+//! orders, each by a range of its index (`sqlite_autoindex_orders_1`, `orders_by_email`,
+//! `orders_by_name` of `0024_daily_totals_and_lean_orders.sql`): a search that matches
+//! nothing costs O(log n) whatever the order book. A part in the middle (a surname after
+//! the first name, an email's domain) is not matched: no index serves "contains".
 
-use crate::db::{Db, Mode, RowExt as _, int, like, text};
+use crate::db::{Db, Mode, RowExt as _, int, text};
 use crate::http::responses::{ApiError, json};
 use crate::orders::number;
 use anyhow::anyhow;
@@ -20,10 +22,6 @@ use spin_sdk::http::Response;
 use spin_sdk::sqlite::Value;
 use storefront_domain::order_list::{OrderList, OrderListQuery, OrderSummary};
 use storefront_domain::{FieldError, Money, OrderState};
-
-/// How many of the newest orders a "contains" search reads (exact numbers and email
-/// addresses are found among all orders).
-pub const SEARCH_WINDOW: i64 = 10_000;
 
 pub fn list(db: &Db, query: &str) -> Result<Response, ApiError> {
     let query = OrderListQuery::parse(query).map_err(ApiError::invalid)?;
@@ -102,30 +100,22 @@ pub fn select(query: &OrderListQuery, before: Option<&Cursor>) -> (String, Vec<V
         params.push(int(cursor.id));
     }
     if let Some(q) = search {
+        // Each branch is one range of one index: a search that matches nothing costs
+        // O(log n); one that matches costs O(matches).
+        let q = q.trim();
         let mut found = Vec::new();
-        if let Some(exact) = number::normalize(q) {
-            found.push("SELECT id FROM orders WHERE number = ?".to_string());
-            params.push(text(exact));
+        if let Some(prefix) = number_prefix(q) {
+            found.push("SELECT id FROM orders WHERE number >= ? AND number < ?".to_string());
+            params.push(text(&prefix));
+            params.push(text(upper_bound(&prefix)));
         }
-        if q.contains('@') {
-            found.push("SELECT id FROM orders WHERE email = ? COLLATE NOCASE".to_string());
-            params.push(text(q.trim()));
-        }
-        let number_like = number_part(q).map(|n| like::contains(&n));
-        found.push(format!(
-            "SELECT id FROM orders WHERE id > (SELECT coalesce(max(id), 0) FROM orders) - ? \
-               AND (name LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\'{})",
-            if number_like.is_some() {
-                " OR replace(number, '-', '') LIKE ? ESCAPE '\\'"
-            } else {
-                ""
-            }
-        ));
-        params.push(int(SEARCH_WINDOW));
-        params.push(text(like::contains(q)));
-        params.push(text(like::contains(q)));
-        if let Some(pattern) = number_like {
-            params.push(text(pattern));
+        for column in ["email", "name"] {
+            found.push(format!(
+                "SELECT id FROM orders WHERE {column} >= ? COLLATE NOCASE \
+                   AND {column} < ? COLLATE NOCASE"
+            ));
+            params.push(text(q));
+            params.push(text(upper_bound(q)));
         }
         clauses.push(format!("o.id IN ({})", found.join(" UNION ")));
     }
@@ -144,23 +134,34 @@ pub fn select(query: &OrderListQuery, before: Option<&Cursor>) -> (String, Vec<V
     (sql, params)
 }
 
-/// What a search may match of an order number (`SF-7K3M-Q9TX-2PDA`), compared without its
-/// dashes: the text upper-cased and without dashes or spaces, a leading `SF` dropped (so
-/// `sf-7k3m`, `7K3M` and `Q9TX2P` all find the order); `None` when that leaves nothing, or
-/// something no number holds (a name, an email address).
-fn number_part(q: &str) -> Option<String> {
+/// The start of an order number (`SF-7K3M-Q9TX-2PDA`) a search names, in the stored
+/// form: the text upper-cased, without dashes or spaces and a leading `SF`, regrouped by
+/// four (so `sf-7k3m`, `7K3M` and `7k3mq9` all find the order); `None` when that leaves
+/// nothing, more than a number holds, or something no number holds (a name, an email
+/// address).
+fn number_prefix(q: &str) -> Option<String> {
     let compact: String = q
         .chars()
         .filter(|c| !matches!(c, '-' | ' '))
         .collect::<String>()
         .to_ascii_uppercase();
     let part = compact.strip_prefix("SF").unwrap_or(&compact);
-    let shaped = !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric());
-    // "SF" alone is every order.
-    if compact == "SF" {
-        return Some("SF".to_string());
-    }
-    shaped.then(|| part.to_string())
+    let shaped =
+        !part.is_empty() && part.len() <= 12 && part.chars().all(|c| c.is_ascii_alphanumeric());
+    shaped.then(|| {
+        let groups: Vec<&str> = part
+            .as_bytes()
+            .chunks(4)
+            .map(|g| std::str::from_utf8(g).unwrap_or_default())
+            .collect();
+        format!("SF-{}", groups.join("-"))
+    })
+}
+
+/// The least text above every text that starts with `prefix` (in binary and in NOCASE
+/// order): the prefix followed by the highest code point.
+fn upper_bound(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
 }
 
 /// Where the page after the order numbered `number` starts; 422 if there is none, as
@@ -191,12 +192,53 @@ mod tests {
     use crate::db::query_plan;
 
     #[test]
-    fn number_parts_with_or_without_the_prefix() {
-        assert_eq!(number_part("sf-7k3m").as_deref(), Some("7K3M"));
-        assert_eq!(number_part("7K3M-Q9").as_deref(), Some("7K3MQ9"));
-        assert_eq!(number_part("SF").as_deref(), Some("SF"));
-        assert_eq!(number_part("ada@example.com"), None);
-        assert_eq!(number_part("-"), None);
+    fn number_prefixes_with_or_without_the_prefix_and_dashes() {
+        assert_eq!(number_prefix("sf-7k3m").as_deref(), Some("SF-7K3M"));
+        assert_eq!(number_prefix("7K3M-Q9").as_deref(), Some("SF-7K3M-Q9"));
+        assert_eq!(
+            number_prefix("sf7k3mq9tx2pda").as_deref(),
+            Some("SF-7K3M-Q9TX-2PDA")
+        );
+        assert_eq!(number_prefix("SF"), None);
+        assert_eq!(number_prefix("ada@example.com"), None);
+        assert_eq!(number_prefix("-"), None);
+        assert_eq!(number_prefix("7K3MQ9TX2PDAX"), None);
+    }
+
+    /// A search reads one range of each of its indexes (the number's, the email's, the
+    /// name's) and nothing else of the orders: no match costs O(log n).
+    #[test]
+    fn a_search_is_index_ranges_only() {
+        let schema = query_plan::schema();
+        // Each of these could start a number too (`SF-NOBO-DYAT-ALL`, `SF-7K3M`, `SF-ADAL`).
+        for q in ["nobody-at-all", "sf-7k3m", "Ada L"] {
+            let query = OrderListQuery {
+                state: None,
+                limit: 50,
+                before: None,
+                from: None,
+                to: None,
+                q: Some(q.to_string()),
+            };
+            let (sql, _) = select(&query, None);
+            let plan = query_plan::lines(&schema, &sql);
+            for index in ["orders_by_email", "orders_by_name"] {
+                assert!(
+                    plan.iter()
+                        .any(|l| l.starts_with("SEARCH") && l.contains(index)),
+                    "{q}: {plan:#?}"
+                );
+            }
+            assert!(
+                plan.iter()
+                    .any(|l| l.contains("sqlite_autoindex_orders_1 (number>? AND number<?)")),
+                "{q}: {plan:#?}"
+            );
+            assert!(
+                plan.iter().all(|l| !l.starts_with("SCAN")),
+                "{q}: {plan:#?}"
+            );
+        }
     }
 
     /// Every combination of filters reads the orders through an index (a range or a

@@ -8,4 +8,5 @@ pub mod deliveries;
 pub mod findings;
 pub mod lists;
 pub mod report;
+pub mod retention;
 pub mod webhooks;

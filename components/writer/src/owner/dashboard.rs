@@ -2,9 +2,11 @@
 //! [`storefront_domain::dashboard`]). Not cached until the next write: "today" moves with
 //! the clock, not with the database.
 //!
-//! Cost: today's orders and the orders to ship are read through the `(state,
-//! created_at)` index; low stock scans the variants (the catalog, not the ledger); the
-//! payment events to review scan `payment_events` once (as the audit does). The lists
+//! Cost: today's figures are one row each of the per-day aggregates (`daily_orders`,
+//! `daily_revenue`); the orders to ship are read through the `(state, created_at)` index;
+//! low stock through `variants_low_stock` (only the live variants at or under the
+//! threshold); the payment events to review scan `payment_events` once (as the audit
+//! does). The lists
 //! are bounded by [`DASHBOARD_LIST_ROWS`], the counts are exact.
 
 use crate::catalog::rules::shop_currency;
@@ -17,10 +19,6 @@ use storefront_domain::Money;
 use storefront_domain::dashboard::{
     DASHBOARD_LIST_ROWS, Dashboard, LOW_STOCK_THRESHOLD, LowStock, OrderToShip, ReconcileRun,
 };
-
-/// Every order state, so that a condition on `created_at` alone can use the
-/// `(state, created_at)` index.
-const ALL_STATES: &str = "('pending_payment', 'paid', 'fulfilled', 'cancelled', 'refunded')";
 
 /// How long a deferred event may wait before the audit flags it (as in `audit`).
 const DEFERRED_PATIENCE: &str = "-1 day";
@@ -55,36 +53,25 @@ fn load(db: &Db, currency: String) -> anyhow::Result<Dashboard> {
         .row("SELECT date('now')", &[])?
         .ok_or_else(|| anyhow::anyhow!("no date"))?
         .text(0)?;
-    // Stored times are RFC 3339 text of one width, so text order is time order.
-    let start = format!("{day}T00:00:00.000Z");
-    let mut placed_today = 0;
-    let mut paid_today = 0;
-    for row in db.rows(
-        &format!(
-            "SELECT state, count(*) FROM orders \
-             WHERE state IN {ALL_STATES} AND created_at >= ? GROUP BY state"
-        ),
-        &[text(&start)],
-    )? {
-        let (state, count) = (row.text(0)?, row.int(1)?);
-        placed_today += count;
-        if state == "paid" || state == "fulfilled" {
-            paid_today += count;
-        }
-    }
+    // Today's figures come from the per-day aggregate the triggers of
+    // `0024_daily_totals_and_lean_orders.sql` keep (verified by the audit): one row each,
+    // whatever the number of orders placed today.
+    let (placed_today, paid_today) = db
+        .row(
+            "SELECT placed, paid FROM daily_orders WHERE day = ?",
+            &[text(&day)],
+        )?
+        .map_or(Ok((0, 0)), |row| {
+            Ok::<_, anyhow::Error>((row.int(0)?, row.int(1)?))
+        })?;
     // Net revenue: the money today's orders brought in (payments that succeeded, whatever
     // became of their order since) less what the provider confirmed giving back, per
     // currency. A refunded or cancelled-and-refunded order adds nothing.
     let revenue_today = db
         .rows(
-            &format!(
-                "SELECT p.currency, sum(p.amount - p.amount_refunded) FROM orders o \
-                 JOIN payments p ON p.order_id = o.id \
-                 WHERE o.state IN {ALL_STATES} AND o.created_at >= ? \
-                   AND p.status IN ('succeeded', 'refund_requested', 'refunded') \
-                 GROUP BY p.currency ORDER BY p.currency"
-            ),
-            &[text(&start)],
+            "SELECT currency, amount FROM daily_revenue WHERE day = ? \
+             ORDER BY currency",
+            &[text(&day)],
         )?
         .iter()
         .map(|row| Ok(Money::new(row.int(1)?, row.text(0)?.to_ascii_uppercase())))
