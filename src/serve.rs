@@ -362,7 +362,7 @@ async fn run(
 
 /// How often the owner's process sweeps idempotency records and delivered outbox
 /// messages past their retention.
-const IDEMPOTENCY_SWEEP_EVERY_SECONDS: u64 = 60;
+const RETENTION_SWEEP_EVERY_SECONDS: u64 = 60;
 
 /// The storefront app's timers in the owner's process: reservation expiry, the retention
 /// of idempotency records and delivered outbox messages, the routine audit, the payment courier's and the outbox dispatcher's rounds (each
@@ -385,12 +385,16 @@ fn storefront_timers(
                 .release_expired_forever(ttl, unstarted, every),
         ));
     }
-    tasks.push(tokio::spawn(writer.clone().sweep_idempotency_forever(
-        Duration::from_secs(IDEMPOTENCY_SWEEP_EVERY_SECONDS),
-    )));
-    tasks.push(tokio::spawn(writer.clone().sweep_outbox_forever(
-        Duration::from_secs(IDEMPOTENCY_SWEEP_EVERY_SECONDS),
-    )));
+    for (path, what) in [
+        ("/admin/idempotency/sweep", "idempotency retention sweep"),
+        ("/admin/outbox/sweep", "outbox retention sweep"),
+    ] {
+        tasks.push(tokio::spawn(writer.clone().retention_sweep_forever(
+            path,
+            what,
+            Duration::from_secs(RETENTION_SWEEP_EVERY_SECONDS),
+        )));
+    }
     if owner.audit_every > 0 {
         tasks.push(tokio::spawn(
             writer

@@ -179,32 +179,14 @@ impl WriterCalls {
         }
     }
 
-    /// Every `every`, the retention sweep of idempotency records (full answers compacted
-    /// to their fingerprint after their time, fingerprints deleted after theirs: see the
-    /// writer's `idempotency::retention`), in small batches, again (after the background pause) while a batch
-    /// came back full. Runs until the task is aborted.
-    pub async fn sweep_idempotency_forever(self, every: Duration) {
+    /// Every `every`, a retention sweep of the writer's (`POST path`, e.g.
+    /// `/admin/idempotency/sweep`: full answers compacted to their fingerprint, fingerprints
+    /// deleted; `/admin/outbox/sweep`: delivered messages deleted with their local mailbox
+    /// copy), in small batches, again (after the background pause) while a batch came back
+    /// full; a failed sweep is logged as `what` failed. Runs until the task is aborted.
+    pub async fn retention_sweep_forever(self, path: &str, what: &str, every: Duration) {
         let writer = self.roles.writer.clone();
-        let what = "idempotency retention sweep";
-        self.rounds_forever(
-            &writer,
-            "/admin/idempotency/sweep",
-            None,
-            every,
-            what,
-            |_| {},
-        )
-        .await
-    }
-
-    /// Every `every`, the retention sweep of delivered outbox messages (deleted after
-    /// their time with their local mailbox copy: see the writer's `outbox::retention`), in
-    /// small batches, again at once while a batch came back full. Runs until the task is
-    /// aborted.
-    pub async fn sweep_outbox_forever(self, every: Duration) {
-        let writer = self.roles.writer.clone();
-        let what = "outbox retention sweep";
-        self.rounds_forever(&writer, "/admin/outbox/sweep", None, every, what, |_| {})
+        self.rounds_forever(&writer, path, None, every, what, |_| {})
             .await
     }
 
