@@ -31,6 +31,13 @@ pub fn top_level(conn: &Connection, sql: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether a plan reads only by index and in order: no step scans a table and none sorts
+/// in a temporary B-tree.
+pub fn neither_scans_nor_sorts(plan: &[String]) -> bool {
+    plan.iter()
+        .all(|step| !step.starts_with("SCAN") && !step.contains("TEMP B-TREE"))
+}
+
 /// Each step of the plan with its parent step's id (0 at the top level).
 fn steps(conn: &Connection, sql: &str) -> Vec<(i64, String)> {
     let mut statement = conn
