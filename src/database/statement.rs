@@ -35,6 +35,19 @@ pub enum Kind {
     Other,
 }
 
+/// Whether `sql` is `VACUUM [schema] INTO …`: a snapshot of the database into a file
+/// (comments and case as SQLite reads them).
+pub fn is_vacuum_into(sql: &str) -> bool {
+    let mut t = Tokens { rest: sql };
+    if !t.eat("VACUUM") {
+        return false;
+    }
+    if t.eat("INTO") {
+        return true;
+    }
+    t.name().is_some() && t.eat("INTO")
+}
+
 /// Reads the transaction meaning of `sql`.
 pub fn classify(sql: &str) -> Kind {
     let mut t = Tokens { rest: sql };
@@ -248,7 +261,7 @@ impl<'a> Tokens<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Kind, classify};
+    use super::{Kind, classify, is_vacuum_into};
 
     #[test]
     fn transaction_control_in_any_spelling() {
@@ -311,6 +324,10 @@ mod tests {
     #[test]
     fn statements_refused_inside_a_transaction() {
         assert_eq!(classify("VACUUM INTO ?"), Kind::Alone);
+        assert!(is_vacuum_into("VACUUM INTO ?"));
+        assert!(is_vacuum_into("/* backup */ vacuum main INTO 'x.db'"));
+        assert!(!is_vacuum_into("VACUUM"));
+        assert!(!is_vacuum_into("SELECT 'VACUUM INTO x'"));
         assert_eq!(classify("pragma wal_checkpoint(TRUNCATE)"), Kind::Alone);
         assert_eq!(classify("PRAGMA main.wal_checkpoint"), Kind::Alone);
         assert_eq!(classify("ATTACH 'x.db' AS x"), Kind::Alone);

@@ -135,12 +135,7 @@ impl KeyValueFile {
 /// The file a statement snapshots the database into (`VACUUM INTO ?` with the path
 /// bound, or `VACUUM INTO 'path'`), if it is such a statement.
 pub fn snapshot_target(statement: &str, params: &[SqlValue]) -> Option<PathBuf> {
-    let words: Vec<String> = statement
-        .split_whitespace()
-        .take(2)
-        .map(str::to_ascii_uppercase)
-        .collect();
-    if words != ["VACUUM", "INTO"] {
+    if !crate::database::statement::is_vacuum_into(statement) {
         return None;
     }
     if let Some(SqlValue::Text(path)) = params.first() {
