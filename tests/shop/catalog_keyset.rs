@@ -264,3 +264,45 @@ fn a_broad_search_ranks_a_bounded_number_of_matches_and_says_there_are_more() {
     assert!(few["products"]["total"].as_u64().unwrap() < u64::from(MAX_CANDIDATES));
     assert_ne!(few["products"]["more"], json!(true), "{few}");
 }
+
+#[test]
+fn a_search_ranks_names_with_every_word_then_some_then_the_rest_in_the_shops_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_with_admin(dir.path());
+    // Created in this order, so the shop's own order (position) is the reverse of the
+    // ranking the search must give.
+    for (slug, name, description) in [
+        ("only-described", "Plain mug", "Zephyr orchid zephyr orchid zephyr orchid."),
+        ("one-word-named", "Zephyr tea", "With a hint of orchid."),
+        ("both-words-named", "Zephyr orchid blend", "A tea."),
+    ] {
+        command(
+            &app,
+            "/admin/catalog/products",
+            &format!("create-{slug}"),
+            &json!({
+                "slug": slug,
+                "name": name,
+                "description": description,
+                "variants": [{"sku": slug, "price": {"amount": 990, "currency": "EUR"}, "stock": 5}],
+            }),
+        );
+    }
+    let slugs = |q: &str| -> Vec<String> {
+        app.json(&format!("/api/search?q={q}"))["products"]["products"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["slug"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        slugs("zeph%20orch"),
+        ["both-words-named", "one-word-named", "only-described"]
+    );
+    // One word: every name holding it ranks above the description, then the shop's order.
+    assert_eq!(
+        slugs("zephyr"),
+        ["one-word-named", "both-words-named", "only-described"]
+    );
+}

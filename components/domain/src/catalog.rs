@@ -39,11 +39,10 @@ pub const MAX_IMAGE_SIDE: u32 = 6_000;
 /// Longest search query, in characters.
 pub const MAX_QUERY: usize = 100;
 /// Most matches a search ranks (the first this many by product id, then by relevance):
-/// past it the total is shown as "250+" and no later page is offered. Ranking costs about
-/// a microsecond per candidate (bm25 reads each one's column sizes), and the candidates'
-/// rows are read to tell live products from archived ones: at 1,000 a broad word on a
-/// large shop (`co` over 100,000 products) spent 2 ms in SQLite; ten pages of results are
-/// what a shopper looks through before adding a word.
+/// past it the total is shown as "250+" and no later page is offered. The candidates'
+/// rows are read to tell live products from archived ones and ranked over their rowid
+/// range, so a search costs O(candidates); ten pages of results are what a shopper looks
+/// through before adding a word.
 pub const MAX_CANDIDATES: u32 = 250;
 /// Deepest `offset` the shop's catalog pages and `/api/` accept: later pages are reached
 /// with the `after` cursor (`next`), which costs one page whatever the depth.
@@ -212,7 +211,7 @@ pub struct CollectionPage {
     pub products: ProductList,
 }
 
-/// `GET /catalog/search?q=&limit=&offset=`: ranked (bm25) results.
+/// `GET /catalog/search?q=&limit=&offset=`: ranked results (name holds every word, some, none; then the shop's order).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchResults {
     /// The query as asked (trimmed).
