@@ -272,7 +272,11 @@ fn a_search_ranks_names_with_every_word_then_some_then_the_rest_in_the_shops_ord
     // Created in this order, so the shop's own order (position) is the reverse of the
     // ranking the search must give.
     for (slug, name, description) in [
-        ("only-described", "Plain mug", "Zephyr orchid zephyr orchid zephyr orchid."),
+        (
+            "only-described",
+            "Plain mug",
+            "Zephyr orchid zephyr orchid zephyr orchid.",
+        ),
         ("one-word-named", "Zephyr tea", "With a hint of orchid."),
         ("both-words-named", "Zephyr orchid blend", "A tea."),
     ] {

@@ -123,7 +123,10 @@ fn matching(
            (SELECT rowid AS id FROM catalog_search \
             WHERE catalog_search MATCH ?1 LIMIT ?2) c \
          JOIN products p ON p.id = c.id",
-        &[text(&match_expression(words)), int(i64::from(MAX_CANDIDATES) + 1)],
+        &[
+            text(match_expression(words)),
+            int(i64::from(MAX_CANDIDATES) + 1),
+        ],
     )?;
     let more = rows.len() > MAX_CANDIDATES as usize;
     let mut candidates = Vec::with_capacity(rows.len());
@@ -143,7 +146,11 @@ fn matching(
     let total = u32::try_from(candidates.len())?;
     let from = (query.offset as usize).min(candidates.len());
     let to = (from + query.limit as usize).min(candidates.len());
-    Ok((candidates[from..to].iter().map(|c| c.id).collect(), total, more))
+    Ok((
+        candidates[from..to].iter().map(|c| c.id).collect(),
+        total,
+        more,
+    ))
 }
 
 /// A live match and what ranks it.
@@ -177,8 +184,8 @@ fn rank_by_name(db: &Db, words: &[String], candidates: &mut [Candidate]) -> anyh
          UNION ALL \
          SELECT 1, rowid FROM catalog_search WHERE catalog_search MATCH ?2 AND rowid <= ?3",
         &[
-            text(&format!("name : ({})", match_expression(words))),
-            text(&format!("name : ({})", prefix_terms(words, " OR "))),
+            text(format!("name : ({})", match_expression(words))),
+            text(format!("name : ({})", prefix_terms(words, " OR "))),
             int(last),
         ],
     )?;
