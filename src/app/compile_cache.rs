@@ -53,7 +53,7 @@ pub fn load_component(engine: &Engine, wasm_path: &Path) -> Result<Component> {
     }
     let bytes = engine
         .precompile_component(&wasm)
-        .map_err(|e| anyhow!("cannot compile component {}: {e}", wasm_path.display()))?;
+        .map_err(|e| anyhow!("cannot compile component {}: {e:#}", wasm_path.display()))?;
     if let Err(e) = write_atomically(&dir, &cached, &bytes) {
         tracing::debug!("not caching compiled component: {e}");
     }
@@ -68,7 +68,7 @@ pub fn load_component(engine: &Engine, wasm_path: &Path) -> Result<Component> {
 
 fn compile(engine: &Engine, wasm: &[u8], path: &Path) -> Result<Component> {
     Component::new(engine, wasm)
-        .map_err(|e| anyhow!("cannot compile component {}: {e}", path.display()))
+        .map_err(|e| anyhow!("cannot compile component {}: {e:#}", path.display()))
 }
 
 fn write_atomically(dir: &Path, target: &Path, bytes: &[u8]) -> std::io::Result<()> {

@@ -13,6 +13,7 @@ mod answer_cache;
 mod atomic_writes;
 mod audit_backup;
 mod conformance;
+mod conformance_key_value3;
 mod conformance_routes;
 mod group_commit;
 mod hot_reload;
