@@ -906,6 +906,29 @@ mod tests {
     }
 
     #[test]
+    fn customer_account_routes() {
+        assert_eq!(route("GET", "/login"), Ok(Route::Login));
+        assert_eq!(route("POST", "/login"), Ok(Route::LoginAsk));
+        assert_eq!(route("GET", "/login/link"), Ok(Route::LoginLink));
+        assert_eq!(route("POST", "/login/link"), Ok(Route::LoginConfirm));
+        assert_eq!(route("POST", "/login/code"), Ok(Route::LoginCode));
+        assert_eq!(
+            route("GET", "/login/code"),
+            Err(Miss::MethodNotAllowed("POST"))
+        );
+        assert_eq!(route("GET", "/account"), Ok(Route::Account));
+        assert_eq!(route("GET", "/account/data.json"), Ok(Route::AccountData));
+        assert_eq!(
+            route("POST", "/account/addresses/7/remove"),
+            Ok(Route::AccountRemoveAddress("7"))
+        );
+        assert_eq!(
+            route("GET", "/account/erase"),
+            Err(Miss::MethodNotAllowed("POST"))
+        );
+    }
+
+    #[test]
     fn features_gate_every_owner_token_entry() {
         for entry in ROUTES {
             assert_eq!(

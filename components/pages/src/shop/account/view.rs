@@ -57,24 +57,18 @@ pub fn page(
             @if orders.orders.is_empty() {
                 p.muted { "No orders yet with this email address." }
             } @else {
-                table.lines {
-                    caption.visually-hidden { "Orders, newest first" }
-                    thead { tr { th { "Order" } th { "Placed" } th { "Status" } th.num { "Total" } } }
-                    tbody {
-                        @for o in &orders.orders {
-                            tr {
-                                td { a href={ "/orders/" (o.number) } { (o.number) } }
-                                td { (when::time(&o.created_at)) }
-                                td {
-                                    span.state { (o.state.label()) }
-                                    @if let Some(t) = &o.tracking {
-                                        br;
-                                        span.muted { "Tracking "
-                                            @if let Some(c) = &t.carrier { (c) " " }
-                                            (t.number) }
-                                    }
-                                }
-                                td.num { (o.total) }
+                ol.stack aria-label="Orders, newest first" {
+                    @for o in &orders.orders {
+                        li {
+                            a href={ "/orders/" (o.number) } { (o.number) }
+                            br;
+                            span.state { (o.state.label()) }
+                            " · " (o.total) " · placed " (when::time(&o.created_at))
+                            @if let Some(t) = &o.tracking {
+                                br;
+                                span.muted { "Tracking "
+                                    @if let Some(c) = &t.carrier { (c) " " }
+                                    (t.number) }
                             }
                         }
                     }
