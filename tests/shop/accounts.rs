@@ -90,6 +90,21 @@ fn follow(app: &TestApp, browser: &Client, link: &str) -> Response {
         .unwrap()
 }
 
+/// Types `code` for ada@example.com into the code form in `browser` (its CSRF token from
+/// the sign-in page): the answer.
+fn enter_code(app: &TestApp, browser: &Client, code: &str) -> Response {
+    let page = support::ok_text(browser.get(app.url("/login")));
+    browser
+        .post(app.url("/login/code"))
+        .form(&[
+            ("email", "ada@example.com"),
+            ("code", code),
+            ("csrf", hidden_field(&page, "csrf").as_str()),
+        ])
+        .send()
+        .unwrap()
+}
+
 /// The customer cookie's value an answer sets.
 fn customer_cookie(answer: &Response) -> Option<String> {
     answer.headers().get_all(SET_COOKIE).iter().find_map(|c| {
@@ -240,16 +255,7 @@ fn a_sign_in_link_and_its_code_expire_after_fifteen_minutes() {
     let app = start(dir.path());
     assert_eq!(follow(&app, &client(), &link).status(), 410);
     let browser = client();
-    let page = support::ok_text(browser.get(app.url("/login")));
-    let refused = browser
-        .post(app.url("/login/code"))
-        .form(&[
-            ("email", "ada@example.com"),
-            ("code", code.as_str()),
-            ("csrf", hidden_field(&page, "csrf").as_str()),
-        ])
-        .send()
-        .unwrap();
+    let refused = enter_code(&app, &browser, &code);
     assert_eq!(refused.status(), 422);
     assert!(
         refused
@@ -266,67 +272,27 @@ fn a_code_signs_in_once_and_wrong_codes_are_limited() {
     let dir = tempfile::tempdir().unwrap();
     let app = start(dir.path());
     let browser = client();
-    let sent = ask(&app, &browser, "ada@example.com").text().unwrap();
-    let csrf = hidden_field(&sent, "csrf");
+    assert_eq!(ask(&app, &browser, "ada@example.com").status(), 200);
     let (_, code) = link_and_code(&app, "ada@example.com", 0);
-    let enter = |browser: &Client, code: &str| {
-        browser
-            .post(app.url("/login/code"))
-            .form(&[
-                ("email", "ada@example.com"),
-                ("code", code),
-                ("csrf", &csrf),
-            ])
-            .send()
-            .unwrap()
-    };
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    let refused = enter(&browser, wrong);
+    let refused = enter_code(&app, &browser, wrong);
     assert_eq!(refused.status(), 422);
     assert!(refused.text().unwrap().contains("id=\"code-error\""));
-    let signed_in = enter(&browser, &code);
+    let signed_in = enter_code(&app, &browser, &code);
     assert_eq!(signed_in.status(), 303);
     assert!(customer_cookie(&signed_in).is_some());
     assert_eq!(status(&browser, &app, "/account"), 200);
     // Used: the same code again opens nothing.
     let again = client();
-    let page = support::ok_text(again.get(app.url("/login")));
-    let csrf_again = hidden_field(&page, "csrf");
-    let used = again
-        .post(app.url("/login/code"))
-        .form(&[
-            ("email", "ada@example.com"),
-            ("code", code.as_str()),
-            ("csrf", &csrf_again),
-        ])
-        .send()
-        .unwrap();
-    assert_eq!(used.status(), 422);
+    assert_eq!(enter_code(&app, &again, &code).status(), 422);
     // Five wrong codes within the window (the used one counted), and then even a fresh
     // right one is refused.
     for _ in 0..3 {
-        let r = again
-            .post(app.url("/login/code"))
-            .form(&[
-                ("email", "ada@example.com"),
-                ("code", wrong),
-                ("csrf", &csrf_again),
-            ])
-            .send()
-            .unwrap();
-        assert_eq!(r.status(), 422);
+        assert_eq!(enter_code(&app, &again, wrong).status(), 422);
     }
     assert_eq!(ask(&app, &again, "ada@example.com").status(), 200);
     let (_, fresh) = link_and_code(&app, "ada@example.com", 1);
-    let limited = again
-        .post(app.url("/login/code"))
-        .form(&[
-            ("email", "ada@example.com"),
-            ("code", fresh.as_str()),
-            ("csrf", &csrf_again),
-        ])
-        .send()
-        .unwrap();
+    let limited = enter_code(&app, &again, &fresh);
     assert_eq!(limited.status(), 429);
     assert!(limited.text().unwrap().contains("Too many wrong codes"));
     app.stop();
