@@ -100,9 +100,9 @@ pub fn page(
                     }
                 }
             }
-            details open[!form.address_errors.is_empty()] {
-                summary { "Add an address" }
-                form.stack method="post" action="/account/addresses" novalidate {
+            h3 #add-address { "Add an address" }
+            {
+                form.stack aria-labelledby="add-address" method="post" action="/account/addresses" novalidate {
                     (hidden_csrf(csrf_token))
                     (text_input("name", "Full name", "name", "text", true, &form.address.name, message("name")))
                     (inputs("address", &form.address.address, &message))
