@@ -14,6 +14,7 @@
 mod browser_support;
 mod office;
 mod shop;
+mod shop_account;
 mod shop_checkout;
 mod shop_choice;
 #[path = "../support/mod.rs"]
@@ -40,6 +41,7 @@ static DRIVER: Slot<Chromedriver> = Mutex::new(None);
 static SHOP: Slot<Shared> = Mutex::new(None);
 static OFFICE: Slot<Shared> = Mutex::new(None);
 static CHOICE: Slot<Shared> = Mutex::new(None);
+static ACCOUNT: Slot<Shared> = Mutex::new(None);
 
 fn lock<T>(slot: &Slot<T>) -> MutexGuard<'_, Option<Arc<T>>> {
     slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -83,6 +85,11 @@ pub fn choice_app() -> Arc<Shared> {
     shared_app(&CHOICE, shop_choice::start)
 }
 
+/// The shop with the local mailbox readable, for customer accounts (`shop_account`).
+pub fn account_app() -> Arc<Shared> {
+    shared_app(&ACCOUNT, shop_account::start)
+}
+
 /// A scenario run once per screen size and script setting.
 pub type Scenario = fn(Viewport, Scripts);
 
@@ -112,11 +119,13 @@ fn main() -> ExitCode {
     trials.extend(shop_checkout::trials());
     trials.extend(office::trials());
     trials.extend(shop_choice::trials());
+    trials.extend(shop_account::trials());
     let conclusion = libtest_mimic::run(&args, trials);
     // Stops the apps, then chromedriver (the tests' own handles are gone by now).
     drop(lock(&SHOP).take());
     drop(lock(&OFFICE).take());
     drop(lock(&CHOICE).take());
+    drop(lock(&ACCOUNT).take());
     drop(lock(&DRIVER).take());
     conclusion.exit_code()
 }

@@ -6,6 +6,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod accounts;
 mod catalog;
 mod catalog_keyset;
 mod catalog_model;

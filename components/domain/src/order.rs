@@ -330,6 +330,30 @@ pub fn validate_lines(items: &[LineRequest]) -> Result<Vec<ValidLine>, Vec<Field
     }
 }
 
+/// Checks a name, an address and a phone as checkout does (the fields named `name`,
+/// `address.*` and `phone`), for an address kept outside an order (a customer's saved
+/// address); returns them cleaned, or every problem.
+pub fn validate_contact(
+    name: &str,
+    address: &Address,
+    phone: &str,
+) -> Result<(String, Address, String), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let name = bounded_text(&mut errors, "name", name, true, MAX_NAME);
+    if !errors.iter().any(|e| e.field == "name")
+        && let Some(problem) = name_problem(&name)
+    {
+        errors.push(FieldError::new("name", problem));
+    }
+    let address = validate_address(&mut errors, "address", address);
+    let phone = validate_phone(&mut errors, phone);
+    if errors.is_empty() {
+        Ok((name, address, phone))
+    } else {
+        Err(errors)
+    }
+}
+
 impl OrderRequest {
     /// Checks every field; returns all problems at once so a form can show them together.
     pub fn validate(&self) -> Result<ValidOrder, Vec<FieldError>> {

@@ -111,6 +111,15 @@ impl Journal {
         reused: "this Idempotency-Key was already used for another order command; use a new \
                  key for a new command",
     };
+    /// The customers' commands (sign-in, addresses, erasure), `customers::commands`.
+    pub const CUSTOMERS: Journal = Journal {
+        select: Some(
+            "SELECT fingerprint, status, response, NULL FROM customer_commands \
+             WHERE idempotency_key = ?",
+        ),
+        reused: "this Idempotency-Key was already used for another customer command; use \
+                 a new key for a new command",
+    };
     /// Placing an order; its answers are read with the order's client by
     /// `orders::place` (one read that also gives the time).
     pub const ORDERS: Journal = Journal {

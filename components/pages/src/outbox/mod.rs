@@ -14,6 +14,7 @@
 
 pub mod addresses;
 pub mod email;
+pub mod sign_in_mail;
 pub mod templates;
 pub mod webhook;
 
@@ -50,6 +51,9 @@ pub struct Settings {
     /// The shop's public address for links in emails, without a trailing slash.
     pub shop_url: String,
     pub lease_seconds: i64,
+    /// The cookie secret, which sign-in emails' links and codes are derived with
+    /// ([`sign_in_mail`]); `None` when it is not configured.
+    pub key: Option<crate::security::signing::Key>,
 }
 
 impl Settings {
@@ -71,6 +75,9 @@ impl Settings {
                 .ok()
                 .filter(|n| (1..=600).contains(n))
                 .unwrap_or(LEASE_SECONDS),
+            key: spin_sdk::variables::get("cookie_secret")
+                .ok()
+                .and_then(|secret| crate::security::signing::Key::new(&secret).ok()),
         }
     }
 }
@@ -191,7 +198,15 @@ async fn deliver(message: &Message, shop: &ShopSettings, settings: &Settings, no
     match message.channel.as_str() {
         "webhook" => webhook::deliver(message, now).await,
         "email" => {
-            let Some(mail) = templates::render(message, shop, &settings.shop_url) else {
+            let mail = if message.event == sign_in_mail::EVENT {
+                settings
+                    .key
+                    .as_ref()
+                    .and_then(|key| sign_in_mail::render(message, shop, &settings.shop_url, key))
+            } else {
+                templates::render(message, shop, &settings.shop_url)
+            };
+            let Some(mail) = mail else {
                 return Outcome::Failed {
                     error: format!("no email template for {}", message.event),
                     permanent: true,

@@ -120,6 +120,19 @@ pub async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
             Route::PayTest(number) => {
                 shop::orders::pay::pay_test(&mut shop, &payments, &number).await
             }
+            Route::Login => shop::account::login::show(&mut shop).await,
+            Route::LoginAsk => shop::account::login::ask(&mut shop).await,
+            Route::LoginCode => shop::account::login::code(&mut shop).await,
+            Route::LoginLink => shop::account::login::landing(&mut shop).await,
+            Route::LoginConfirm => shop::account::login::confirm(&mut shop).await,
+            Route::Account => shop::account::handler::show(&mut shop).await,
+            Route::AccountSignOut => shop::account::handler::sign_out(&mut shop).await,
+            Route::AccountData => shop::account::handler::data(&mut shop).await,
+            Route::AccountErase => shop::account::handler::erase(&mut shop).await,
+            Route::AccountAddAddress => shop::account::handler::add_address(&mut shop).await,
+            Route::AccountRemoveAddress(id) => {
+                shop::account::handler::remove_address(&mut shop, id).await
+            }
             // `is_json` sent every JSON path elsewhere.
             _ => Err(shop.not_found("Page not found")),
         },

@@ -63,6 +63,20 @@ pub enum Route<'a> {
     ApiPlaceOrder,
     ApiOrder(String),
     ApiPayment(String),
+    /// Customer accounts: the sign-in form (`GET`) and asking for the email (`POST`).
+    Login,
+    LoginAsk,
+    LoginCode,
+    /// A sign-in email's link (`GET`, a confirm button) and its confirmation (`POST`).
+    LoginLink,
+    LoginConfirm,
+    Account,
+    AccountSignOut,
+    AccountData,
+    AccountErase,
+    AccountAddAddress,
+    /// A saved address's id as typed (checked by the handler).
+    AccountRemoveAddress(&'a str),
     /// A back-office page or form action.
     Office(OfficePage<'a>),
 }
@@ -295,6 +309,22 @@ pub const ROUTES: &[Entry] = &[
     }),
     entry("GET", "/orders/{number}", Nothing, Shopper, ALWAYS, |c| Route::Order(c.number())),
     entry("GET", "/orders/{number}/pay", Nothing, Shopper, ALWAYS, |c| Route::Pay(c.number())),
+    // Customer accounts (passwordless).
+    entry("GET, POST", "/login", Form, Shopper, ALWAYS, |c| match c.method {
+        "POST" => Route::LoginAsk,
+        _ => Route::Login,
+    }),
+    entry("POST", "/login/code", Form, Shopper, ALWAYS, |_| Route::LoginCode),
+    entry("GET, POST", "/login/link", Form, Shopper, ALWAYS, |c| match c.method {
+        "POST" => Route::LoginConfirm,
+        _ => Route::LoginLink,
+    }),
+    entry("GET", "/account", Nothing, Shopper, ALWAYS, |_| Route::Account),
+    entry("POST", "/account/sign-out", Form, Shopper, ALWAYS, |_| Route::AccountSignOut),
+    entry("GET", "/account/data.json", Nothing, Shopper, ALWAYS, |_| Route::AccountData),
+    entry("POST", "/account/erase", Form, Shopper, ALWAYS, |_| Route::AccountErase),
+    entry("POST", "/account/addresses", Form, Shopper, ALWAYS, |_| Route::AccountAddAddress),
+    entry("POST", "/account/addresses/{any}/remove", Form, Shopper, ALWAYS, |c| Route::AccountRemoveAddress(c.value(0))),
     entry("POST", "/orders/{number}/pay/test", Form, Shopper, TestPayments, |c| Route::PayTest(c.number())),
     // The JSON API.
     entry("GET", "/api/products", Nothing, Client, ALWAYS, |_| Route::ApiProducts),
@@ -873,6 +903,29 @@ mod tests {
         ] {
             assert_eq!(body_cap(path), MAX_BODY, "{path}");
         }
+    }
+
+    #[test]
+    fn customer_account_routes() {
+        assert_eq!(route("GET", "/login"), Ok(Route::Login));
+        assert_eq!(route("POST", "/login"), Ok(Route::LoginAsk));
+        assert_eq!(route("GET", "/login/link"), Ok(Route::LoginLink));
+        assert_eq!(route("POST", "/login/link"), Ok(Route::LoginConfirm));
+        assert_eq!(route("POST", "/login/code"), Ok(Route::LoginCode));
+        assert_eq!(
+            route("GET", "/login/code"),
+            Err(Miss::MethodNotAllowed("POST"))
+        );
+        assert_eq!(route("GET", "/account"), Ok(Route::Account));
+        assert_eq!(route("GET", "/account/data.json"), Ok(Route::AccountData));
+        assert_eq!(
+            route("POST", "/account/addresses/7/remove"),
+            Ok(Route::AccountRemoveAddress("7"))
+        );
+        assert_eq!(
+            route("GET", "/account/erase"),
+            Err(Miss::MethodNotAllowed("POST"))
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod client_key;
 pub mod csrf;
+pub mod customer_session;
 pub mod order_access;
 pub mod owner_token;
 pub mod sealed;

@@ -203,6 +203,11 @@ impl<'a> Shop<'a> {
         })
     }
 
+    /// Any other answer (a download), with the cookies this answer sets.
+    pub fn answer(&self, resp: Resp) -> Resp {
+        self.with_cookie(resp)
+    }
+
     pub fn page(&self, status: u16, page: Markup) -> Resp {
         self.with_cookie(Resp::html(status, page))
     }

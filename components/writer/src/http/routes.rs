@@ -23,6 +23,7 @@ use crate::catalog::{
     variants,
 };
 use crate::checkout::{discount_codes, quote, shipping_methods, shipping_zones, tax_rates};
+use crate::customers;
 use crate::db::{Db, backup};
 use crate::http::request::{Head, MAX_BODY, MAX_EVENT_BODY, MAX_IMAGE_BODY, MAX_RECONCILE_BODY};
 use crate::http::responses::{ApiError, catalog_only, json, until_write};
@@ -358,6 +359,34 @@ pub static ROUTES: &[Route] = &[
     }),
     post("/admin/owner/sessions/{id}/end", |c| {
         sessions::end(c.db, c.param("id"))
+    }),
+    // Customer accounts: sign-in by email, sessions, history, addresses, data.
+    post("/customers/sign-ins", |c| {
+        customers::sign_ins::request(c.db, c.head, c.body)
+    }),
+    post("/customers/sign-ins/confirm", |c| {
+        customers::sign_ins::confirm(c.db, c.head, c.body)
+    }),
+    get("/customers/sessions/{id}", |c| {
+        customers::sessions::check(c.db, c.param("id"))
+    }),
+    post("/customers/sessions/{id}/end", |c| {
+        customers::sessions::end(c.db, c.param("id"))
+    }),
+    get("/customers/sessions/{id}/orders", |c| {
+        customers::history::list(c.db, c.param("id"), c.query())
+    }),
+    get("/customers/sessions/{id}/data", |c| {
+        customers::data::download(c.db, c.param("id"))
+    }),
+    post("/customers/sessions/{id}/erase", |c| {
+        customers::data::erase(c.db, c.head, c.param("id"))
+    }),
+    post("/customers/sessions/{id}/addresses", |c| {
+        customers::addresses::add(c.db, c.head, c.param("id"), c.body)
+    }),
+    post("/customers/sessions/{id}/addresses/{address}/remove", |c| {
+        customers::addresses::remove(c.db, c.head, c.param("id"), c.param("address"))
     }),
     // The outbox.
     post("/outbox/claim", |c| outbox::claim::claim(c.db, c.body)),

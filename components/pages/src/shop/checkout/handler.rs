@@ -39,8 +39,17 @@ pub async fn show(shop: &mut Shop<'_>) -> Answer {
     };
     // The order being changed opens with its own details, unless something was typed.
     // A fresh form starts in the shop's own country, with its ways to ship there.
+    // A signed-in customer's fresh form starts with their email and first saved address.
+    let account = if changing.is_none() && kept::open(shop).is_none() {
+        crate::shop::account::signed_in(shop).await.unwrap_or(None)
+    } else {
+        None
+    };
     let kept = kept::open(shop).unwrap_or_else(|| {
         let mut values = changing.as_ref().map(change::values_of).unwrap_or_default();
+        if let Some((_, account)) = &account {
+            crate::shop::account::handler::prefill(&mut values, account);
+        }
         if values.address.country.is_empty() {
             values.address.country = shop.settings.home_country.clone();
         }

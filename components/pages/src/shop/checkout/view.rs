@@ -69,7 +69,7 @@ fn input_id(field: &str) -> &str {
 }
 
 /// `Email` + `is not a valid email address` → "Email is not a valid email address."
-fn sentence(field: &str, message: &str) -> String {
+pub fn sentence(field: &str, message: &str) -> String {
     let message = message.trim_end_matches('.');
     match label_of(field) {
         Some(label) if message.starts_with(char::is_lowercase) => format!("{label} {message}."),

@@ -1,11 +1,13 @@
 //! The order status page: `GET /orders/{number}`, with its payment status and, while the
 //! order awaits payment, the way to pay; only for whoever holds the order's access token
-//! ([`authorized`], which the payment pages use too). When it sees the shopper's pending order paid,
+//! ([`authorized`], which the payment pages use too), or to the signed-in customer whose
+//! verified email the order was placed with. When it sees the shopper's pending order paid,
 //! the cart (kept until then) is emptied.
 
 use crate::http::Resp;
 use crate::security::order_access;
 use crate::shop::{Answer, Shop};
+use storefront_domain::customer::normalize_email;
 use storefront_domain::payments::PaymentRecord;
 use storefront_domain::{OrderState, OrderView};
 
@@ -26,6 +28,10 @@ pub async fn authorized(shop: &mut Shop<'_>, number: &str) -> Result<OrderView, 
     let found = order_access::open(shop.writer, number, presented.as_deref())
         .await
         .map_err(|e| shop.writer_failed(e))?;
+    let found = match found {
+        Some(order) => Some(order),
+        None => customers_order(shop, number).await?,
+    };
     let Some(order) = found else {
         return Err(shop.not_found("Order not found"));
     };
@@ -34,6 +40,20 @@ pub async fn authorized(shop: &mut Shop<'_>, number: &str) -> Result<OrderView, 
         return Err(shop.redirect(&order_access::without_key(shop.req)));
     }
     Ok(order)
+}
+
+/// Order `number` for a signed-in customer whose verified email it was placed with
+/// (the account opens its orders without their access tokens); `None` otherwise.
+async fn customers_order(shop: &mut Shop<'_>, number: &str) -> Result<Option<OrderView>, Resp> {
+    let Some((_, account)) = crate::shop::account::signed_in(shop).await? else {
+        return Ok(None);
+    };
+    let order = shop
+        .writer
+        .order(number)
+        .await
+        .map_err(|e| shop.writer_failed(e))?;
+    Ok(order.filter(|o| normalize_email(&o.email) == account.email))
 }
 
 /// What the shopper's session learns from seeing order `number` in `state`: once their
