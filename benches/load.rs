@@ -23,11 +23,14 @@
 
 #[path = "support/http_load.rs"]
 mod http_load;
+#[path = "support/proc_cpu.rs"]
+mod proc_cpu;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
 use http::Method;
 use http_load::{MakeRequest, Run, drive, request};
+use proc_cpu::cpu_seconds;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,26 +52,6 @@ fn order(slugs: &[String], i: u64) -> serde_json::Value {
         "address": {"line1": "1 Load St", "city": "Berlin", "postal_code": "10115", "country": "DE"},
         "items": [{"slug": slugs[(i as usize) % slugs.len()], "quantity": 1}]
     })
-}
-
-/// utime + stime of `pid`, in seconds.
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .unwrap()
-        .1
-        .split_whitespace()
-        .collect();
-    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
-    let hz = std::process::Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.trim().parse::<f64>().ok())
-        .unwrap_or(100.0);
-    ticks / hz
 }
 
 struct Direct {
