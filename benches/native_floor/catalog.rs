@@ -2,7 +2,8 @@
 //! the shop's name, read in one snapshot on a read connection and kept until the next
 //! commit (as the host keeps the writer's catalog answers until the next write), then
 //! rendered on every request into a page of the same size class as the pages component's
-//! (a 9.5 KB stylesheet inline, twelve cards with pictures and prices, escaped).
+//! (an inline stylesheet, twelve cards with pictures and prices, escaped: 16.8 KB against
+//! the pages' 19.9 KB).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -193,7 +194,7 @@ fn escape(out: &mut String, text: &str) {
     }
 }
 
-/// A stylesheet of the pages component's size (9.5 KB), built once.
+/// An inline stylesheet (7.5 KB; the pages' is 9.6 KB), built once.
 fn stylesheet() -> &'static str {
     static CSS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     CSS.get_or_init(|| {

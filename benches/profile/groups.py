@@ -6,23 +6,27 @@ usage: perf report -i perf.data --no-children --sort dso,sym --stdio -g none --p
 
 Prints each group's share of the samples and, given the process's CPU per request (from
 /proc/PID/stat over the same run), its microseconds per request. Run the host with
-STOREFRONT_PERF_MAP=1 so the components' functions have names (perf-PID.map).
+STOREFRONT_PERF_MAP=1 so the components' functions have names even when compiled in
+process (perf-PID.map); code loaded from the compile cache is named from its .cwasm file.
 """
 import re
 import sys
 
 GROUPS = [
     ("guest logic (components' own code, their malloc and memcpy)",
-     lambda d, s: d.startswith("perf-") and not re.search(r"trampoline|array_to_wasm|wasm_to_array", s)
+     lambda d, s: (d.startswith("perf-") or d.endswith(".cwasm")) and not re.search(r"trampoline|array_to_wasm|wasm_to_array", s)
      or d == "[unknown]" or s.startswith("0x")),
     ("SQLite and the host's database layer (incl. WAL writes, fsync)",
-     lambda d, s: re.search(r"sqlite3|rusqlite|storefront::database|storefront::host::sqlite|pwrite|fsync|fdatasync|ext4|jbd2|"
-                            r"blk_|nvme|virtblk|virtio_queue|filemap|iomap|__block", s)),
+     # SQLite's static C functions are camelCase names in the host binary (pcache1Fetch).
+     lambda d, s: d == "storefront" and re.match(r"^[a-z]+[A-Z0-9_]\w*(\.\w+)*$", s)
+     or re.search(r"sqlite3|rusqlite|storefront::database|storefront::host::sqlite|"
+                  r"copy_folio_from_iter|mark_buffer_dirty|iowrite16|pwrite|fsync|fdatasync|ext4|jbd2|"
+                  r"blk_|nvme|virtblk|virtio_queue|filemap|iomap|__block", s)),
     ("canonical ABI and wasi-http glue (wasmtime component calls, WASI, wasi-http, trampolines)",
      lambda d, s: re.search(r"trampoline|array_to_wasm|wasm_to_array|wasmtime_wasi_http|wasmtime_wasi|"
                             r"component::func|typed|lower|lift|Lower|Lift|canonical|ResourceTable|"
                             r"wasmtime::runtime::component|storefront::host::", s)),
-    ("malloc (host)", lambda d, s: re.search(r"\bmi_|_mi_|malloc|\bfree\b|cfree|realloc|calloc|_int_|mimalloc", s)),
+    ("malloc (host)", lambda d, s: re.search(r"\bmi_|_mi_|malloc|\bfree\b|cfree|realloc|calloc|_int_|mimalloc|unlink_chunk|alloc_shim", s)),
     ("instantiation and slot reset",
      lambda d, s: re.search(r"pagemap|instantiat|InstancePre|pooling|Pooling|memory_pool|reset|mprotect|"
                             r"madvise|tlb|page_fault|handle_mm_fault|do_anonymous|clear_page|"
