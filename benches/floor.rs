@@ -16,6 +16,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod http_load;
 #[path = "native_floor/mod.rs"]
 mod native_floor;
+#[path = "support/order_requests.rs"]
+mod order_requests;
 #[path = "support/proc_cpu.rs"]
 mod proc_cpu;
 #[path = "../tests/support/mod.rs"]
@@ -34,50 +36,16 @@ const SERVE: &str = "serve-native-floor";
 
 const SLUGS: [&str; 2] = ["french-press", "kenya-nyeri-aa"];
 
-fn order(i: u64) -> Vec<u8> {
-    serde_json::json!({
-        "email": "bench@example.com",
-        "name": "Bench Client",
-        "address": {"line1": "1 Load St", "city": "Berlin", "postal_code": "10115", "country": "DE"},
-        "items": [{"slug": SLUGS[(i as usize) % SLUGS.len()], "quantity": 1}]
-    })
-    .to_string()
-    .into_bytes()
-}
-
 /// `POST /api/orders` as a shopper behind a proxy: a fresh key and an address of its own.
 fn shopper_orders(host: String) -> Arc<MakeRequest> {
-    Arc::new(move |c, i| {
-        request(
-            Method::POST,
-            &host,
-            "/api/orders",
-            &[
-                ("idempotency-key", format!("bench-{c}-{i}")),
-                (
-                    "x-forwarded-for",
-                    format!("10.{}.{}.{}", c % 256, (i >> 8) % 256, i % 256),
-                ),
-            ],
-            Some(order(i)),
-        )
-    })
+    let slugs = SLUGS.map(String::from);
+    Arc::new(move |c, i| order_requests::shopper(&host, &slugs, c, i))
 }
 
 /// `POST /orders` straight to the writer, with its token.
 fn direct_orders(host: String) -> Arc<MakeRequest> {
-    Arc::new(move |c, i| {
-        request(
-            Method::POST,
-            &host,
-            "/orders",
-            &[
-                ("authorization", format!("Bearer {}", support::TOKEN)),
-                ("idempotency-key", format!("bench-{c}-{i}")),
-            ],
-            Some(order(i)),
-        )
-    })
+    let slugs = SLUGS.map(String::from);
+    Arc::new(move |c, i| order_requests::direct(&host, support::TOKEN, &slugs, c, i))
 }
 
 fn catalog(host: String) -> Arc<MakeRequest> {

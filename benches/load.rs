@@ -23,6 +23,8 @@
 
 #[path = "support/http_load.rs"]
 mod http_load;
+#[path = "support/order_requests.rs"]
+mod order_requests;
 #[path = "support/proc_cpu.rs"]
 mod proc_cpu;
 #[path = "../tests/support/mod.rs"]
@@ -43,15 +45,6 @@ fn socket(app: &support::TestApp) -> SocketAddr {
     support::addr(app)
         .parse()
         .expect("the app listens on an IP address")
-}
-
-fn order(slugs: &[String], i: u64) -> serde_json::Value {
-    serde_json::json!({
-        "email": "bench@example.com",
-        "name": "Bench Client",
-        "address": {"line1": "1 Load St", "city": "Berlin", "postal_code": "10115", "country": "DE"},
-        "items": [{"slug": slugs[(i as usize) % slugs.len()], "quantity": 1}]
-    })
 }
 
 struct Direct {
@@ -80,18 +73,7 @@ const SLUGS: [&str; 2] = ["french-press", "kenya-nyeri-aa"];
 /// Orders straight to the writer at `host`.
 fn direct_orders(host: String) -> Arc<MakeRequest> {
     let slugs = SLUGS.map(String::from);
-    Arc::new(move |c, i| {
-        request(
-            Method::POST,
-            &host,
-            "/orders",
-            &[
-                ("authorization", format!("Bearer {}", support::TOKEN)),
-                ("idempotency-key", format!("bench-{c}-{i}")),
-            ],
-            Some(order(&slugs, i).to_string().into_bytes()),
-        )
-    })
+    Arc::new(move |c, i| order_requests::direct(&host, support::TOKEN, &slugs, c, i))
 }
 
 /// One standalone writer with `--commit-mode mode`, ordered against directly.
@@ -236,19 +218,7 @@ fn main() {
             if catalog {
                 request(Method::GET, &host, "/", &[], None)
             } else {
-                request(
-                    Method::POST,
-                    &host,
-                    "/api/orders",
-                    &[
-                        ("idempotency-key", format!("bench-{c}-{i}")),
-                        (
-                            "x-forwarded-for",
-                            format!("10.{}.{}.{}", c % 256, (i >> 8) % 256, i % 256),
-                        ),
-                    ],
-                    Some(order(&slugs, i).to_string().into_bytes()),
-                )
+                order_requests::shopper(&host, &slugs, c, i)
             }
         }),
     );
