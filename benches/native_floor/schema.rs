@@ -1,6 +1,7 @@
 //! The floor's database: created from the repository's `migrations/*.sql` in order, stock
 //! raised like the storefront side's, and every connection opened with the pragmas the
-//! host's connections use (`src/database/readers.rs`' `CONNECTION_SETTINGS`, WAL).
+//! host's connections use (`src/database/readers.rs`' `CONNECTION_SETTINGS`, WAL, the query
+//! planner stability guarantee) and the library configured as the host's (no memory statistics).
 
 use std::path::{Path, PathBuf};
 
@@ -37,10 +38,31 @@ pub fn create(data_dir: &Path) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// A connection with the host's settings.
+/// SQLite's memory statistics off before the first connection, as the host configures
+/// the library (their global mutex is taken on every allocation otherwise).
+fn configure_library() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: called once, before any connection of this process is opened.
+        unsafe {
+            rusqlite::ffi::sqlite3_config(
+                rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS,
+                0 as std::os::raw::c_int,
+            );
+        }
+    });
+}
+
+/// A connection with the host's settings, the query planner stability guarantee included
+/// (without it a statement whose plan may depend on its values is parsed again on every run).
 pub fn open(data_dir: &Path) -> rusqlite::Result<rusqlite::Connection> {
+    configure_library();
     let conn = rusqlite::Connection::open(file(data_dir))?;
     conn.execute_batch(CONNECTION_SETTINGS)?;
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
     conn.set_prepared_statement_cache_capacity(256);
     Ok(conn)
 }

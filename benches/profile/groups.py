@@ -17,10 +17,10 @@ GROUPS = [
      lambda d, s: (d.startswith("perf-") or d.endswith(".cwasm")) and not re.search(r"trampoline|array_to_wasm|wasm_to_array", s)
      or d == "[unknown]" or s.startswith("0x")),
     ("SQLite and the host's database layer (incl. WAL writes, fsync)",
-     # SQLite's static C functions are camelCase names in the host binary (pcache1Fetch).
-     lambda d, s: d == "storefront" and re.match(r"^[a-z]+[A-Z0-9_]\w*(\.\w+)*$", s)
+     # SQLite's static C functions are camelCase names in the host (or floor) binary: pcache1Fetch.
+     lambda d, s: (d == "storefront" or d.startswith("floor-")) and re.match(r"^[a-z]+[A-Z0-9_]\w*(\.\w+)*$", s)
      or re.search(r"sqlite3|rusqlite|storefront::database|storefront::host::sqlite|"
-                  r"copy_folio_from_iter|mark_buffer_dirty|iowrite16|pwrite|fsync|fdatasync|ext4|jbd2|"
+                  r"copy_folio_from_iter|mark_buffer_dirty|iowrite16|block_commit_write|yy_reduce|pwrite|fsync|fdatasync|ext4|jbd2|"
                   r"blk_|nvme|virtblk|virtio_queue|filemap|iomap|__block", s)),
     ("canonical ABI and wasi-http glue (wasmtime component calls, WASI, wasi-http, trampolines)",
      lambda d, s: re.search(r"trampoline|array_to_wasm|wasm_to_array|wasmtime_wasi_http|wasmtime_wasi|"
