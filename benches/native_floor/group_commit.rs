@@ -97,9 +97,10 @@ fn write_forever(conn: &rusqlite::Connection, queue: &mpsc::Receiver<Job>) {
             done.push(one(conn, job));
         }
         let committed = exec(conn, "COMMIT");
-        match &committed {
-            Ok(()) => drop(COMMITS.fetch_add(1, Ordering::Release)),
-            Err(_) => drop(exec(conn, "ROLLBACK")),
+        if committed.is_ok() {
+            COMMITS.fetch_add(1, Ordering::Release);
+        } else {
+            let _ = exec(conn, "ROLLBACK");
         }
         for (reply, answer) in done {
             let answer = match &committed {
