@@ -23,11 +23,16 @@
 
 #[path = "support/http_load.rs"]
 mod http_load;
+#[path = "support/order_requests.rs"]
+mod order_requests;
+#[path = "support/proc_cpu.rs"]
+mod proc_cpu;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
 use http::Method;
 use http_load::{MakeRequest, Run, drive, request};
+use proc_cpu::cpu_seconds;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,35 +45,6 @@ fn socket(app: &support::TestApp) -> SocketAddr {
     support::addr(app)
         .parse()
         .expect("the app listens on an IP address")
-}
-
-fn order(slugs: &[String], i: u64) -> serde_json::Value {
-    serde_json::json!({
-        "email": "bench@example.com",
-        "name": "Bench Client",
-        "address": {"line1": "1 Load St", "city": "Berlin", "postal_code": "10115", "country": "DE"},
-        "items": [{"slug": slugs[(i as usize) % slugs.len()], "quantity": 1}]
-    })
-}
-
-/// utime + stime of `pid`, in seconds.
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .unwrap()
-        .1
-        .split_whitespace()
-        .collect();
-    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
-    let hz = std::process::Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.trim().parse::<f64>().ok())
-        .unwrap_or(100.0);
-    ticks / hz
 }
 
 struct Direct {
@@ -97,18 +73,7 @@ const SLUGS: [&str; 2] = ["french-press", "kenya-nyeri-aa"];
 /// Orders straight to the writer at `host`.
 fn direct_orders(host: String) -> Arc<MakeRequest> {
     let slugs = SLUGS.map(String::from);
-    Arc::new(move |c, i| {
-        request(
-            Method::POST,
-            &host,
-            "/orders",
-            &[
-                ("authorization", format!("Bearer {}", support::TOKEN)),
-                ("idempotency-key", format!("bench-{c}-{i}")),
-            ],
-            Some(order(&slugs, i).to_string().into_bytes()),
-        )
-    })
+    Arc::new(move |c, i| order_requests::direct(&host, support::TOKEN, &slugs, c, i))
 }
 
 /// One standalone writer with `--commit-mode mode`, ordered against directly.
@@ -253,19 +218,7 @@ fn main() {
             if catalog {
                 request(Method::GET, &host, "/", &[], None)
             } else {
-                request(
-                    Method::POST,
-                    &host,
-                    "/api/orders",
-                    &[
-                        ("idempotency-key", format!("bench-{c}-{i}")),
-                        (
-                            "x-forwarded-for",
-                            format!("10.{}.{}.{}", c % 256, (i >> 8) % 256, i % 256),
-                        ),
-                    ],
-                    Some(order(&slugs, i).to_string().into_bytes()),
-                )
+                order_requests::shopper(&host, &slugs, c, i)
             }
         }),
     );

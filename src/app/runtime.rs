@@ -114,6 +114,12 @@ fn engine(capacity: Capacity) -> Result<Engine> {
     config
         .wasm_component_model(true)
         .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    // `STOREFRONT_PERF_MAP=1`: the components' compiled functions are named in
+    // /tmp/perf-PID.map, so `perf report` attributes guest time to guest functions
+    // (docs/performance-profile.md).
+    if std::env::var_os("STOREFRONT_PERF_MAP").is_some_and(|v| v == "1") {
+        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
     Engine::new(&config).map_err(|e| anyhow!("cannot create the wasm engine: {e}"))
 }
 

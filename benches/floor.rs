@@ -1,0 +1,220 @@
+//! Storefront beside the native floor: `cargo bench --bench floor [-- CLIENTS SECONDS]`
+//! (default 32 clients, 8 s per row).
+//!
+//! In one invocation it drives, with the same load generator (`support/http_load.rs`, 2
+//! client threads like `wrk -t2`), `storefront up` (orders through the pages, `GET /`), a
+//! standalone `storefront writer` (orders straight to it) and the hand-written native
+//! service of `native_floor/` (this bench's own binary started again as
+//! `serve-native-floor DIR`), each on a fresh database with stock raised, and prints for
+//! each row requests/s, p50/p99, the server process's CPU per request (utime + stime from
+//! `/proc/PID/stat` over the run) and the ratios storefront / floor.
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[path = "support/http_load.rs"]
+mod http_load;
+#[path = "native_floor/mod.rs"]
+mod native_floor;
+#[path = "support/order_requests.rs"]
+mod order_requests;
+#[path = "support/proc_cpu.rs"]
+mod proc_cpu;
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use http::Method;
+use http_load::{MakeRequest, Run, drive, request};
+use std::io::BufRead as _;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+
+/// The argument that makes this binary the floor's server.
+const SERVE: &str = "serve-native-floor";
+
+const SLUGS: [&str; 2] = ["french-press", "kenya-nyeri-aa"];
+
+/// `POST /api/orders` as a shopper behind a proxy: a fresh key and an address of its own.
+fn shopper_orders(host: String) -> Arc<MakeRequest> {
+    let slugs = SLUGS.map(String::from);
+    Arc::new(move |c, i| order_requests::shopper(&host, &slugs, c, i))
+}
+
+/// `POST /orders` straight to the writer, with its token.
+fn direct_orders(host: String) -> Arc<MakeRequest> {
+    let slugs = SLUGS.map(String::from);
+    Arc::new(move |c, i| order_requests::direct(&host, support::TOKEN, &slugs, c, i))
+}
+
+fn catalog(host: String) -> Arc<MakeRequest> {
+    Arc::new(move |_, _| request(Method::GET, &host, "/", &[], None))
+}
+
+/// One row's figures for one server.
+struct Figures {
+    run: Run,
+    cpu_us: f64,
+}
+
+fn measure(
+    pid: u32,
+    addr: SocketAddr,
+    clients: usize,
+    seconds: u64,
+    make: Arc<MakeRequest>,
+) -> Figures {
+    let before = proc_cpu::cpu_seconds(pid);
+    let run = drive(addr, clients, seconds, make);
+    let cpu = proc_cpu::cpu_seconds(pid) - before;
+    let cpu_us = cpu * 1e6 / run.latencies.len().max(1) as f64;
+    Figures { run, cpu_us }
+}
+
+fn socket(app: &support::TestApp) -> SocketAddr {
+    support::addr(app)
+        .parse()
+        .expect("the app listens on an IP address")
+}
+
+/// The floor's server as a child process on a fresh database in `dir`, and its address.
+fn start_floor(dir: &Path) -> (Child, SocketAddr) {
+    native_floor::schema::create(dir).expect("the floor's database");
+    let mut child = Command::new(std::env::current_exe().expect("this bench's binary"))
+        .arg(SERVE)
+        .arg(dir)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the floor starts");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("its stdout"))
+        .read_line(&mut line)
+        .expect("the floor's address");
+    let addr = line
+        .trim()
+        .trim_start_matches("listening on ")
+        .parse()
+        .expect("an address");
+    (child, addr)
+}
+
+fn serve_floor(dir: &str) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    println!(
+        "listening on {}",
+        listener.local_addr().expect("an address")
+    );
+    native_floor::http::serve(Path::new(dir), listener);
+}
+
+fn row(what: &str, s: &Figures, f: &Figures) {
+    println!(
+        "| {what} | {:.0}/s, p99 {:.2} ms, {:.0} µs CPU | {:.0}/s, p99 {:.2} ms, {:.0} µs CPU | {:.2}x | {:.2}x |",
+        s.run.rate(),
+        s.run.p(0.99) * 1e3,
+        s.cpu_us,
+        f.run.rate(),
+        f.run.p(0.99) * 1e3,
+        f.cpu_us,
+        s.cpu_us / f.cpu_us,
+        s.run.rate() / f.run.rate(),
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    if args.first().map(String::as_str) == Some(SERVE) {
+        serve_floor(&args[1]);
+        return;
+    }
+    let clients: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(32);
+    let seconds: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(8);
+
+    // storefront up: GET / and orders through the pages.
+    let up_dir = tempfile::tempdir().unwrap();
+    support::raise_stock(up_dir.path());
+    let mut cmd = support::up_command(up_dir.path());
+    cmd.env("SPIN_VARIABLE_CLIENT_IP_HEADER", "x-forwarded-for");
+    let up = support::spawn(cmd, up_dir.path()).ready();
+    let addr = socket(&up);
+    let pid = up.child.id();
+    let s_catalog = measure(pid, addr, clients, seconds, catalog(addr.to_string()));
+    let s_pages = measure(
+        pid,
+        addr,
+        clients,
+        seconds,
+        shopper_orders(addr.to_string()),
+    );
+    drop(up);
+
+    // storefront writer: orders straight to it.
+    let writer_dir = tempfile::tempdir().unwrap();
+    support::raise_stock(writer_dir.path());
+    let writer = support::spawn(
+        support::writer_command(writer_dir.path(), &[]),
+        writer_dir.path(),
+    )
+    .ready();
+    let addr = socket(&writer);
+    let s_direct = measure(
+        writer.child.id(),
+        addr,
+        clients,
+        seconds,
+        direct_orders(addr.to_string()),
+    );
+    drop(writer);
+
+    // The native floor: the same three rows.
+    let floor_dir = tempfile::tempdir().unwrap();
+    let (mut floor, addr) = start_floor(floor_dir.path());
+    let pid = floor.id();
+    let f_catalog = measure(pid, addr, clients, seconds, catalog(addr.to_string()));
+    let f_pages = measure(
+        pid,
+        addr,
+        clients,
+        seconds,
+        shopper_orders(addr.to_string()),
+    );
+    let f_direct = measure(pid, addr, clients, seconds, direct_orders(addr.to_string()));
+    let _ = floor.kill();
+    let _ = floor.wait();
+
+    println!(
+        "floor: clients={clients} seconds={seconds} client-threads={}",
+        http_load::threads()
+    );
+    for (name, figures) in [
+        ("storefront GET /", &s_catalog),
+        ("storefront POST /api/orders (pages)", &s_pages),
+        ("storefront POST /orders (writer)", &s_direct),
+        ("floor GET /", &f_catalog),
+        ("floor POST /api/orders", &f_pages),
+        ("floor POST /orders", &f_direct),
+    ] {
+        println!(
+            "{name}: {} cpu/req={:.0}us",
+            figures.run.summary(),
+            figures.cpu_us
+        );
+    }
+    println!("| what | storefront | native floor | CPU ratio | rate ratio |");
+    println!("| --- | --- | --- | --- | --- |");
+    row(
+        "orders through the pages (`POST /api/orders`)",
+        &s_pages,
+        &f_pages,
+    );
+    row(
+        "orders straight to the writer (`POST /orders`)",
+        &s_direct,
+        &f_direct,
+    );
+    row("`GET /`", &s_catalog, &f_catalog);
+}
