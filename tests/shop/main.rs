@@ -18,6 +18,7 @@ mod order_changes;
 mod orders;
 mod outbox;
 mod payments;
+mod search_engines;
 mod shop_pages;
 mod stock;
 mod variant_choice;

@@ -84,6 +84,15 @@ pub async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
     {
         return icon;
     }
+    // Crawlers' files carry no cookie and no page around them either.
+    match routed {
+        Ok(Route::Robots) => return shop::seo::robots::serve(&config.shop_url),
+        Ok(Route::Sitemap) => return shop::seo::sitemap::index(&writer, &config.shop_url).await,
+        Ok(Route::SitemapPage(name)) => {
+            return shop::seo::sitemap::page(&writer, &config.shop_url, name).await;
+        }
+        _ => {}
+    }
     let mut shop = shop::Shop::new(req, &config.key, &writer, &config.shop_url, payments.now);
     // The catalog and collection pages read the settings with their products.
     let with_data = matches!(routed, Ok(Route::Catalog | Route::Collection(_)));
@@ -227,6 +236,7 @@ pub async fn office_page(o: &Office<'_>, page: OfficePage<'_>) -> Resp {
         P::ConfirmOrderAction(number, action) => actions::confirm(o, &number, action).await,
         P::OrderAction(number, action) => actions::act(o, &number, action).await,
         P::RetryRefund(number, seq) => actions::retry_refund(o, &number, seq).await,
+        P::AddOrderNote(number) => office::orders::notes::add(o, &number).await,
         P::Products => list::index(o).await,
         P::NewProduct => list::new_form(o).await,
         P::CreateProduct => list::create(o).await,

@@ -26,6 +26,12 @@ pub enum Route<'a> {
     Image(&'a str),
     /// `/favicon.svg` or `/favicon.ico`.
     Favicon,
+    /// `/robots.txt`.
+    Robots,
+    /// `/sitemap.xml`: the one file or the index.
+    Sitemap,
+    /// `/sitemaps/{name}`: a page of the index (checked by the handler).
+    SitemapPage(&'a str),
     Legal(Kind),
     Cart,
     CartAdd,
@@ -86,6 +92,8 @@ pub enum OfficePage<'a> {
     OrderAction(String, Action),
     /// Ask the provider again for the order's refund of this position.
     RetryRefund(String, i64),
+    /// Add an internal note to the order.
+    AddOrderNote(String),
     Products,
     NewProduct,
     CreateProduct,
@@ -279,6 +287,9 @@ pub const ROUTES: &[Entry] = &[
     entry("GET", "/search", Nothing, Shopper, ALWAYS, |_| Route::Search),
     entry("GET", "/favicon.svg", Nothing, Shopper, ALWAYS, |_| Route::Favicon),
     entry("GET", "/favicon.ico", Nothing, Shopper, ALWAYS, |_| Route::Favicon),
+    entry("GET", "/robots.txt", Nothing, Shopper, ALWAYS, |_| Route::Robots),
+    entry("GET", "/sitemap.xml", Nothing, Shopper, ALWAYS, |_| Route::Sitemap),
+    entry("GET", "/sitemaps/{any}", Nothing, Shopper, ALWAYS, |c| Route::SitemapPage(c.value(0))),
     entry("GET", "/terms", Nothing, Shopper, ALWAYS, |_| Route::Legal(Kind::Terms)),
     entry("GET", "/privacy", Nothing, Shopper, ALWAYS, |_| Route::Legal(Kind::Privacy)),
     entry("GET", "/returns", Nothing, Shopper, ALWAYS, |_| Route::Legal(Kind::Returns)),
@@ -363,6 +374,7 @@ pub const ROUTES: &[Entry] = &[
     entry("GET, POST", "/admin/orders/{number}/ship", Form, OwnerSession, ALWAYS, |c| order_action(c, Action::Ship)),
     entry("GET, POST", "/admin/orders/{number}/cancel", Form, OwnerSession, ALWAYS, |c| order_action(c, Action::Cancel)),
     entry("GET, POST", "/admin/orders/{number}/refund", Form, OwnerSession, ALWAYS, |c| order_action(c, Action::Refund)),
+    entry("POST", "/admin/orders/{number}/notes", Form, OwnerSession, ALWAYS, |c| office(OfficePage::AddOrderNote(c.number()))),
     entry("POST", "/admin/orders/{number}/refunds/{seq}/retry", Form, OwnerSession, ALWAYS, |c| office(OfficePage::RetryRefund(c.number(), c.value(1).parse().expect("a {seq} holds")))),
     entry("GET", "/admin/catalog", Nothing, OwnerSession, ALWAYS, |_| office(OfficePage::Products)),
     entry("GET, POST", "/admin/catalog/new", Form, OwnerSession, ALWAYS, |c| get_post(c, OfficePage::NewProduct, OfficePage::CreateProduct)),

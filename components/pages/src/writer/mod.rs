@@ -8,5 +8,7 @@ mod outbox;
 mod owner;
 mod payments;
 mod settings;
+mod sitemap;
 
+pub use catalog::Shown;
 pub use client::*;

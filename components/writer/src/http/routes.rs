@@ -20,7 +20,7 @@ use crate::audit;
 use crate::catalog::image_check::CheckedImage;
 use crate::catalog::{
     choice, collections, history, images, options, owner_list, positions, products, reads, search,
-    variants,
+    sitemap, variants,
 };
 use crate::checkout::{discount_codes, quote, shipping_methods, shipping_zones, tax_rates};
 use crate::db::{Db, backup};
@@ -201,6 +201,10 @@ pub static ROUTES: &[Route] = &[
         reads::collection(c.db, c.param("slug"), c.query())
     }),
     catalog("/catalog/search", |c| search::search(c.db, c.query())),
+    catalog("/catalog/sitemap", |c| sitemap::extent(c.db)),
+    catalog("/catalog/sitemap/{kind}", |c| {
+        sitemap::urls(c.db, c.param("kind"), c.query())
+    }),
     get("/catalog/images/{hash}", |c| {
         reads::image(c.db, c.param("hash"))
     }),
@@ -338,6 +342,9 @@ pub static ROUTES: &[Route] = &[
     }),
     get("/admin/orders/{number}", |c| {
         owner_view::get(c.db, c.param("number"))
+    }),
+    post("/admin/orders/{number}/notes", |c| {
+        orders::notes::add(c.db, c.head, c.param("number"), c.body)
     }),
     get("/admin/payment-events", |c| reviews::queue(c.db, c.query())),
     // The owner: sign-in and sessions.

@@ -10,6 +10,7 @@
 pub mod actions;
 pub mod detail;
 pub mod list;
+pub mod notes;
 pub mod transition;
 
 use maud::{Markup, html};
