@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod catalog_positions;
 pub mod checkout;
 pub mod countries;
+pub mod customers;
 pub mod dashboard;
 pub mod decimal;
 pub mod discount_attempts;

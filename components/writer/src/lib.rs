@@ -10,6 +10,8 @@ mod audit;
 mod catalog;
 /// What an order costs (one calculator), the quote, and the owner's checkout settings.
 mod checkout;
+/// The back office's customers: the orders of one email address.
+mod customers;
 /// The connection, migrations and backups.
 mod db;
 /// Requests, responses, authentication and the route table.

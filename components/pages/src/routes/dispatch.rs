@@ -237,6 +237,8 @@ pub async fn office_page(o: &Office<'_>, page: OfficePage<'_>) -> Resp {
         P::OrderAction(number, action) => actions::act(o, &number, action).await,
         P::RetryRefund(number, seq) => actions::retry_refund(o, &number, seq).await,
         P::AddOrderNote(number) => office::orders::notes::add(o, &number).await,
+        P::Customers => office::customers::list::show(o).await,
+        P::Customer(email) => office::customers::detail::show(o, email).await,
         P::Products => list::index(o).await,
         P::NewProduct => list::new_form(o).await,
         P::CreateProduct => list::create(o).await,

@@ -94,6 +94,9 @@ pub enum OfficePage<'a> {
     RetryRefund(String, i64),
     /// Add an internal note to the order.
     AddOrderNote(String),
+    Customers,
+    /// A customer by their email address, percent-encoded (decoded by the handler).
+    Customer(&'a str),
     Products,
     NewProduct,
     CreateProduct,
@@ -376,6 +379,8 @@ pub const ROUTES: &[Entry] = &[
     entry("GET, POST", "/admin/orders/{number}/refund", Form, OwnerSession, ALWAYS, |c| order_action(c, Action::Refund)),
     entry("POST", "/admin/orders/{number}/notes", Form, OwnerSession, ALWAYS, |c| office(OfficePage::AddOrderNote(c.number()))),
     entry("POST", "/admin/orders/{number}/refunds/{seq}/retry", Form, OwnerSession, ALWAYS, |c| office(OfficePage::RetryRefund(c.number(), c.value(1).parse().expect("a {seq} holds")))),
+    entry("GET", "/admin/customers", Nothing, OwnerSession, ALWAYS, |_| office(OfficePage::Customers)),
+    entry("GET", "/admin/customers/{any}", Nothing, OwnerSession, ALWAYS, |c| office(OfficePage::Customer(c.value(0)))),
     entry("GET", "/admin/catalog", Nothing, OwnerSession, ALWAYS, |_| office(OfficePage::Products)),
     entry("GET, POST", "/admin/catalog/new", Form, OwnerSession, ALWAYS, |c| get_post(c, OfficePage::NewProduct, OfficePage::CreateProduct)),
     entry("GET, POST", "/admin/catalog/products/{slug}", Form, OwnerSession, ALWAYS, |c| get_post(c, OfficePage::Product(c.value(0)), OfficePage::UpdateProduct(c.value(0)))),

@@ -3,6 +3,7 @@
 
 mod catalog;
 mod client;
+mod customers;
 mod orders;
 mod outbox;
 mod owner;

@@ -343,6 +343,12 @@ pub static ROUTES: &[Route] = &[
     get("/admin/orders/{number}", |c| {
         owner_view::get(c.db, c.param("number"))
     }),
+    get("/admin/customers", |c| {
+        crate::customers::list::list(c.db, c.query())
+    }),
+    get("/admin/customers/one", |c| {
+        crate::customers::one::get(c.db, c.query())
+    }),
     post("/admin/orders/{number}/notes", |c| {
         orders::notes::add(c.db, c.head, c.param("number"), c.body)
     }),
