@@ -16,6 +16,7 @@ mod office;
 mod shop;
 mod shop_checkout;
 mod shop_choice;
+mod shop_notes;
 #[path = "../support/mod.rs"]
 mod support;
 
@@ -112,6 +113,7 @@ fn main() -> ExitCode {
     trials.extend(shop_checkout::trials());
     trials.extend(office::trials());
     trials.extend(shop_choice::trials());
+    trials.extend(shop_notes::trials());
     let conclusion = libtest_mimic::run(&args, trials);
     // Stops the apps, then chromedriver (the tests' own handles are gone by now).
     drop(lock(&SHOP).take());

@@ -205,6 +205,10 @@ async fn respond_json(
             office::api::stock::adjust_stock(p.writer, slug, req).await
         }
         Ok(Route::OwnerOrders) => office::api::orders::list_orders(p.writer, req).await,
+        Ok(Route::OwnerOrder(number)) => office::api::orders::owner_order(p.writer, &number).await,
+        Ok(Route::OwnerOrderNote(number)) => {
+            office::api::orders::add_note(p.writer, req, &number).await
+        }
         Ok(Route::OwnerDispatchOutbox) => outbox::run(p.writer, p.now).await,
         Ok(Route::OwnerCatalog(path)) => office::api::catalog::forward(p.writer, req, &path).await,
         Ok(Route::OwnerCheckout(path)) => {

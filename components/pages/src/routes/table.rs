@@ -52,6 +52,10 @@ pub enum Route<'a> {
     /// Restock a product or take stock away.
     OwnerAdjustStock(&'a str),
     OwnerOrders,
+    /// One order as the owner sees it, internal notes included.
+    OwnerOrder(String),
+    /// Add an internal note to an order.
+    OwnerOrderNote(String),
     /// One round of the outbox's dispatcher, for a scheduler under real `spin up` (the
     /// storefront host runs its own on a timer).
     OwnerDispatchOutbox,
@@ -322,6 +326,8 @@ pub const ROUTES: &[Entry] = &[
     entry("POST", "/webhooks/stripe", Event, Provider, ALWAYS, |_| Route::StripeWebhook),
     // The owner's JSON API: orders, payments, stock.
     entry("GET", "/admin/orders", Nothing, OwnerToken, OwnerApi, |_| Route::OwnerOrders),
+    entry("GET", "/admin/orders/{number}", Nothing, OwnerToken, OwnerApi, |c| Route::OwnerOrder(c.number())),
+    entry("POST", "/admin/orders/{number}/notes", Form, OwnerToken, OwnerApi, |c| Route::OwnerOrderNote(c.number())),
     entry("POST", "/admin/orders/{number}/refund", Form, OwnerToken, OwnerApi, |c| Route::OwnerRefund(c.number())),
     entry("POST", "/admin/orders/{number}/fulfil", Form, OwnerToken, OwnerApi, |c| Route::OwnerTransition(c.number(), OrderState::Fulfilled)),
     entry("POST", "/admin/orders/{number}/cancel", Form, OwnerToken, OwnerApi, |c| Route::OwnerTransition(c.number(), OrderState::Cancelled)),
