@@ -62,7 +62,8 @@ fn the_checkout_note_reaches_the_owner_and_the_export_escaped() {
     let stored = "Ring twice <b>please</b> & leave it by the gate\nCode: 4\"2";
     assert_eq!(app.order(&number)["note"], stored);
 
-    let escaped = "Ring twice &lt;b&gt;please&lt;/b&gt; &amp; leave it by the gate<br>Code: 4\"2";
+    let escaped =
+        "Ring twice &lt;b&gt;please&lt;/b&gt; &amp; leave it by the gate<br>Code: 4&quot;2";
     let shopper_page = support::client()
         .get(app.url(&format!("/orders/{number}")))
         .header("order-token", support::order_token(&number));
@@ -200,7 +201,7 @@ fn customers_are_orders_grouped_by_email_with_what_they_spent() {
     assert_eq!(rows.len(), 2, "one row per address: {list:.4000}");
     let ada = rows.iter().find(|r| r.contains("ada@example.com")).unwrap();
     assert!(ada.contains("Ada King"), "the latest order's name: {ada}");
-    assert!(ada.contains("<td class=\"num\">2</td>"), "{ada}");
+    assert!(ada.contains("class=\"num\">2</td>"), "{ada}");
     assert!(
         ada.contains(&support::decimal(paid_total)),
         "spent counts the paid order only: {ada}"

@@ -25,9 +25,12 @@ pub async fn show(office: &Office<'_>, segment: &str) -> Resp {
         Err(e) => return office.writer_failed(e),
     };
     let c = &page.customer;
-    let all_orders = form_urlencoded::Serializer::new(String::from("/admin/orders?"))
-        .append_pair("q", &c.email)
-        .finish();
+    let all_orders = format!(
+        "/admin/orders?{}",
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair("q", &c.email)
+            .finish()
+    );
     let body = html! {
         p { a href="/admin/customers" { "← All customers" } }
         h1 { (c.name) }

@@ -57,14 +57,14 @@ pub async fn show(office: &Office<'_>) -> Resp {
 }
 
 fn page_link(q: &str, after: Option<&str>) -> String {
-    let mut link = form_urlencoded::Serializer::new(String::from("/admin/customers?"));
+    let mut link = form_urlencoded::Serializer::new(String::new());
     if !q.is_empty() {
         link.append_pair("q", q);
     }
     if let Some(after) = after {
         link.append_pair("after", after);
     }
-    link.finish()
+    format!("/admin/customers?{}", link.finish())
 }
 
 fn search(q: &str, error: Option<&str>) -> Markup {

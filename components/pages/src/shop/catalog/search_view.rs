@@ -71,11 +71,11 @@ pub fn results(chrome: &Chrome, results: &SearchResults, window: Window, csrf: &
     };
     // Each page of results is its own canonical address.
     let mut chrome = chrome.clone();
-    let mut own = form_urlencoded::Serializer::new(String::from("/search?"));
+    let mut own = form_urlencoded::Serializer::new(String::new());
     own.append_pair("q", q);
     if window.page_number() > 1 {
         own.append_pair("page", &window.page_number().to_string());
     }
-    chrome.meta.path = own.finish();
+    chrome.meta.path = format!("/search?{}", own.finish());
     layout(&chrome, "Search", content)
 }
