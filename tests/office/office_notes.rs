@@ -8,7 +8,7 @@
 
 use crate::support;
 
-use crate::support::{Owner, TestApp, as_shopper, checkout_form, hidden_field};
+use crate::support::{Owner, as_shopper, checkout_form, hidden_field};
 use serde_json::json;
 
 /// A valid checkout form for one French press in `shopper`'s cart, with `note` in the

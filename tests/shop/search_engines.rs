@@ -228,8 +228,6 @@ fn product_pages_carry_a_product_with_offers_and_breadcrumbs_in_json_ld() {
 fn sold_out_products_stay_and_archived_ones_are_gone() {
     let dir = tempfile::tempdir().unwrap();
     let app = support::start_with_admin(dir.path());
-    // The shop_url the app runs with: its own address.
-    let shop = app.base_url.clone();
     let admin = app.admin();
     admin.sell_out("french-press", "");
     let sold_out = app.shopper().get("/products/french-press");
