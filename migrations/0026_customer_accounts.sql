@@ -31,7 +31,7 @@ CREATE TABLE customer_wrong_codes (
 );
 CREATE INDEX customer_wrong_codes_by_email ON customer_wrong_codes (email, at);
 
-CREATE TABLE customers (
+CREATE TABLE customer_accounts (
     id          INTEGER PRIMARY KEY,
     -- Normalised: trimmed, ASCII lower case.
     email       TEXT    NOT NULL UNIQUE,
@@ -42,7 +42,7 @@ CREATE TABLE customers (
 -- browser's cookie carries. Signing out deletes the row.
 CREATE TABLE customer_sessions (
     id          TEXT    PRIMARY KEY CHECK (length(id) = 64),
-    customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    customer_id INTEGER NOT NULL REFERENCES customer_accounts (id) ON DELETE CASCADE,
     client      TEXT    NOT NULL,
     created_at  INTEGER NOT NULL,
     expires_at  INTEGER NOT NULL
@@ -51,7 +51,7 @@ CREATE INDEX customer_sessions_by_customer ON customer_sessions (customer_id);
 
 CREATE TABLE customer_addresses (
     id          INTEGER PRIMARY KEY,
-    customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    customer_id INTEGER NOT NULL REFERENCES customer_accounts (id) ON DELETE CASCADE,
     name        TEXT    NOT NULL,
     line1       TEXT    NOT NULL,
     line2       TEXT    NOT NULL DEFAULT '',

@@ -9,6 +9,7 @@ mod back_office;
 mod office_catalog;
 mod office_daily_totals;
 mod office_dashboard;
+mod office_notes;
 mod office_orders;
 mod office_returns;
 mod office_sessions;

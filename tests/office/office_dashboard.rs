@@ -141,7 +141,7 @@ fn the_dashboard_shows_today_what_waits_and_the_last_reconciliation() {
 }
 
 /// The export's header row.
-const EXPORT_COLUMNS: [&str; 24] = [
+const EXPORT_COLUMNS: [&str; 25] = [
     "number",
     "placed_at",
     "state",
@@ -166,6 +166,7 @@ const EXPORT_COLUMNS: [&str; 24] = [
     "refunded",
     "tracking_carrier",
     "tracking_number",
+    "note",
 ];
 /// The columns holding numbers (units and amounts).
 const EXPORT_NUMBERS: [&str; 7] = [

@@ -507,7 +507,7 @@ fn erasure_anonymises_the_orders_keeps_the_ledger_and_the_audit_passes() {
         0,
         "nor in the local mailbox"
     );
-    assert_eq!(support::count(&db, "customers"), 0);
+    assert_eq!(support::count(&db, "customer_accounts"), 0);
     assert_eq!(support::count(&db, "customer_sessions"), 0);
     assert_eq!(
         support::scalar(&db, "SELECT sum(total_amount) > 0 FROM orders"),

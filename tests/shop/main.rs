@@ -19,6 +19,7 @@ mod order_changes;
 mod orders;
 mod outbox;
 mod payments;
+mod search_engines;
 mod shop_pages;
 mod stock;
 mod variant_choice;

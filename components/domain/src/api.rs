@@ -152,6 +152,10 @@ pub struct OrderView {
     /// The billing address, when it is not the shipping address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing: Option<Address>,
+    /// The shopper's note at checkout, if any. (The owner's internal notes are never
+    /// part of an order: `order_notes::OwnerNotes`, read on the owner's route only.)
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
 }
 
 /// `POST /orders/{number}/transitions` body.

@@ -99,6 +99,10 @@ pub struct OrderRequest {
     /// Where the invoice goes, when it is not the shipping address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing: Option<Address>,
+    /// The shopper's note to the shop (at most
+    /// [`crate::order_notes::MAX_ORDER_NOTE`] characters); optional.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
 }
 
 /// A validated line.
@@ -127,6 +131,8 @@ pub struct ValidOrder {
     pub billing: Option<Address>,
     /// The lines, one per variant or product.
     pub lines: Vec<ValidLine>,
+    /// The shopper's note, trimmed, line ends `\n`; may be empty.
+    pub note: String,
 }
 
 /// Longest phone number, in characters.
@@ -374,6 +380,12 @@ impl OrderRequest {
             .billing
             .as_ref()
             .map(|b| validate_address(&mut errors, "billing", b));
+        let note =
+            crate::order_notes::note_text("note", &self.note, crate::order_notes::MAX_ORDER_NOTE)
+                .unwrap_or_else(|e| {
+                    errors.push(e);
+                    String::new()
+                });
         let lines = match validate_lines(&self.items) {
             Ok(lines) => lines,
             Err(mut line_errors) => {
@@ -389,6 +401,7 @@ impl OrderRequest {
                 phone,
                 billing,
                 lines,
+                note,
             })
         } else {
             Err(errors)
@@ -497,6 +510,7 @@ mod tests {
             discount_code: String::new(),
             phone: String::new(),
             billing: None,
+            note: String::new(),
         }
     }
 

@@ -67,6 +67,9 @@ pub struct ExportOrder {
     /// The parcel's tracking number, once shipped with one.
     #[serde(default)]
     pub tracking_number: Option<String>,
+    /// The shopper's note at checkout, or empty.
+    #[serde(default)]
+    pub note: String,
 }
 
 impl ExportOrder {

@@ -61,6 +61,9 @@ pub struct OwnerOrder {
     /// first.
     #[serde(default)]
     pub restocks: Vec<Restocked>,
+    /// The owner's internal notes on the order, oldest first (never shown to the shopper).
+    #[serde(default)]
+    pub notes: Vec<crate::order_notes::OwnerNote>,
 }
 
 impl OwnerOrder {

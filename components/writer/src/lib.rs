@@ -10,7 +10,8 @@ mod audit;
 mod catalog;
 /// What an order costs (one calculator), the quote, and the owner's checkout settings.
 mod checkout;
-/// Customer accounts: passwordless sign-in, sessions, history, addresses, erasure.
+/// Customers: passwordless accounts (sign-in, sessions, history, addresses, erasure) and
+/// the back office's customers (the orders of one email address).
 mod customers;
 /// The connection, migrations and backups.
 mod db;

@@ -4,6 +4,7 @@
 mod catalog;
 mod dashboard;
 mod journey;
+mod notes;
 mod orders;
 mod outbox;
 mod refunds;
@@ -26,6 +27,7 @@ pub fn trials() -> Vec<Trial> {
         outbox::scenarios(),
         settings::scenarios(),
         refunds::scenarios(),
+        notes::scenarios(),
     ]
     .concat();
     crate::at_every_size_and_setting("office", scenarios)

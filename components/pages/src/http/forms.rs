@@ -231,6 +231,9 @@ pub struct Checkout {
     /// with `billing_form`; a form without it bills the shipping address).
     #[serde(default)]
     pub billing_separate: bool,
+    /// The shopper's note to the shop (the checkout's textarea); optional.
+    #[serde(default)]
+    pub note: String,
     #[serde(skip)]
     pub terms: bool,
     #[serde(skip)]
@@ -265,6 +268,7 @@ impl Checkout {
             },
             billing_separate: form.get("billing_form").is_some()
                 && form.get("billing_same").is_none(),
+            note: form.text("note"),
             terms: form.get("terms").is_some(),
             idempotency_key: form.text("idempotency_key"),
             action: match form.get("action") {
@@ -290,6 +294,7 @@ impl Checkout {
             &a.state,
             &self.phone,
             &self.discount_code,
+            &self.note,
         ]
         .iter()
         .any(|v| !v.trim().is_empty())
@@ -306,6 +311,7 @@ impl Checkout {
             discount_code: self.discount_code.trim().to_string(),
             phone: self.phone.trim().to_string(),
             billing: self.billing_separate.then(|| self.billing.clone()),
+            note: self.note.clone(),
         }
     }
 }

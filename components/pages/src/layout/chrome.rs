@@ -49,6 +49,8 @@ pub struct Meta {
     pub og_type: Option<&'static str>,
     /// The `<title>` starts with "Error: " (a form shown again with errors).
     pub error: bool,
+    /// Schema.org JSON-LD blocks for the head (`shop::seo::json_ld`).
+    pub structured_data: Vec<serde_json::Value>,
 }
 
 /// `path` made absolute with the shop's origin (when known; else left relative).
@@ -102,6 +104,9 @@ pub fn layout(chrome: &Chrome, title: &str, content: Markup) -> Markup {
                 }
                 @if let Some(image) = &meta.image {
                     meta property="og:image" content=(absolute(meta, image));
+                }
+                @for data in &meta.structured_data {
+                    (crate::shop::seo::json_ld::script(data))
                 }
                 style { (PreEscaped(STYLE)) }
             }

@@ -1,6 +1,6 @@
 //! Small HTML fragments that several shop pages share: the stock badge, the unit price,
 //! the add-to-cart form, a line's name, a product image, the collection links and the page
-//! links.
+//! links, and a typed text with its line breaks (an order's notes).
 
 use maud::{Markup, html};
 use storefront_domain::catalog::{Collection, Image};
@@ -105,6 +105,15 @@ pub fn pagination(page: u32, pages: u32, href: impl Fn(u32) -> String) -> Markup
                     a rel="next" href=(href(page + 1)) { "Next →" }
                 }
             }
+        }
+    }
+}
+/// Text the shopper or owner typed over several lines, each line escaped, the breaks kept.
+pub fn multiline(text: &str) -> Markup {
+    html! {
+        @for (i, line) in text.split('\n').enumerate() {
+            @if i > 0 { br; }
+            (line)
         }
     }
 }

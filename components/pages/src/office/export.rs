@@ -28,7 +28,7 @@ use time::Date;
 use time::macros::format_description;
 
 /// The CSV's header row; each [`ExportOrder`] becomes one row in this order.
-pub const COLUMNS: [&str; 24] = [
+pub const COLUMNS: [&str; 25] = [
     "number",
     "placed_at",
     "state",
@@ -53,6 +53,7 @@ pub const COLUMNS: [&str; 24] = [
     "refunded",
     "tracking_carrier",
     "tracking_number",
+    "note",
 ];
 
 /// The last line of a file whose export failed after it began (the reason follows it).
@@ -218,6 +219,7 @@ fn write_row(sheet: &mut Sheet, o: &ExportOrder) -> Result<(), csv::Error> {
                 .unwrap_or_default(),
         ),
         Cell::Text(o.tracking_number.as_deref().unwrap_or_default()),
+        Cell::Text(&o.note),
     ])
 }
 

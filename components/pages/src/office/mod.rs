@@ -23,6 +23,7 @@
 
 pub mod api;
 pub mod catalog;
+pub mod customers;
 pub mod dashboard;
 pub mod export;
 pub mod flash_cookie;

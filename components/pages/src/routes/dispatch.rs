@@ -84,6 +84,15 @@ pub async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
     {
         return icon;
     }
+    // Crawlers' files carry no cookie and no page around them either.
+    match routed {
+        Ok(Route::Robots) => return shop::seo::robots::serve(&config.shop_url),
+        Ok(Route::Sitemap) => return shop::seo::sitemap::index(&writer, &config.shop_url).await,
+        Ok(Route::SitemapPage(name)) => {
+            return shop::seo::sitemap::page(&writer, &config.shop_url, name).await;
+        }
+        _ => {}
+    }
     let mut shop = shop::Shop::new(req, &config.key, &writer, &config.shop_url, payments.now);
     // The catalog and collection pages read the settings with their products.
     let with_data = matches!(routed, Ok(Route::Catalog | Route::Collection(_)));
@@ -209,6 +218,10 @@ async fn respond_json(
             office::api::stock::adjust_stock(p.writer, slug, req).await
         }
         Ok(Route::OwnerOrders) => office::api::orders::list_orders(p.writer, req).await,
+        Ok(Route::OwnerOrder(number)) => office::api::orders::owner_order(p.writer, &number).await,
+        Ok(Route::OwnerOrderNote(number)) => {
+            office::api::orders::add_note(p.writer, req, &number).await
+        }
         Ok(Route::OwnerDispatchOutbox) => outbox::run(p.writer, p.now).await,
         Ok(Route::OwnerCatalog(path)) => office::api::catalog::forward(p.writer, req, &path).await,
         Ok(Route::OwnerCheckout(path)) => {
@@ -240,6 +253,9 @@ pub async fn office_page(o: &Office<'_>, page: OfficePage<'_>) -> Resp {
         P::ConfirmOrderAction(number, action) => actions::confirm(o, &number, action).await,
         P::OrderAction(number, action) => actions::act(o, &number, action).await,
         P::RetryRefund(number, seq) => actions::retry_refund(o, &number, seq).await,
+        P::AddOrderNote(number) => office::orders::notes::add(o, &number).await,
+        P::Customers => office::customers::list::show(o).await,
+        P::Customer(email) => office::customers::detail::show(o, email).await,
         P::Products => list::index(o).await,
         P::NewProduct => list::new_form(o).await,
         P::CreateProduct => list::create(o).await,

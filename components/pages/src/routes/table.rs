@@ -26,6 +26,12 @@ pub enum Route<'a> {
     Image(&'a str),
     /// `/favicon.svg` or `/favicon.ico`.
     Favicon,
+    /// `/robots.txt`.
+    Robots,
+    /// `/sitemap.xml`: the one file or the index.
+    Sitemap,
+    /// `/sitemaps/{name}`: a page of the index (checked by the handler).
+    SitemapPage(&'a str),
     Legal(Kind),
     Cart,
     CartAdd,
@@ -46,6 +52,10 @@ pub enum Route<'a> {
     /// Restock a product or take stock away.
     OwnerAdjustStock(&'a str),
     OwnerOrders,
+    /// One order as the owner sees it, internal notes included.
+    OwnerOrder(String),
+    /// Add an internal note to an order.
+    OwnerOrderNote(String),
     /// One round of the outbox's dispatcher, for a scheduler under real `spin up` (the
     /// storefront host runs its own on a timer).
     OwnerDispatchOutbox,
@@ -100,6 +110,11 @@ pub enum OfficePage<'a> {
     OrderAction(String, Action),
     /// Ask the provider again for the order's refund of this position.
     RetryRefund(String, i64),
+    /// Add an internal note to the order.
+    AddOrderNote(String),
+    Customers,
+    /// A customer by their email address, percent-encoded (decoded by the handler).
+    Customer(&'a str),
     Products,
     NewProduct,
     CreateProduct,
@@ -293,6 +308,9 @@ pub const ROUTES: &[Entry] = &[
     entry("GET", "/search", Nothing, Shopper, ALWAYS, |_| Route::Search),
     entry("GET", "/favicon.svg", Nothing, Shopper, ALWAYS, |_| Route::Favicon),
     entry("GET", "/favicon.ico", Nothing, Shopper, ALWAYS, |_| Route::Favicon),
+    entry("GET", "/robots.txt", Nothing, Shopper, ALWAYS, |_| Route::Robots),
+    entry("GET", "/sitemap.xml", Nothing, Shopper, ALWAYS, |_| Route::Sitemap),
+    entry("GET", "/sitemaps/{any}", Nothing, Shopper, ALWAYS, |c| Route::SitemapPage(c.value(0))),
     entry("GET", "/terms", Nothing, Shopper, ALWAYS, |_| Route::Legal(Kind::Terms)),
     entry("GET", "/privacy", Nothing, Shopper, ALWAYS, |_| Route::Legal(Kind::Privacy)),
     entry("GET", "/returns", Nothing, Shopper, ALWAYS, |_| Route::Legal(Kind::Returns)),
@@ -338,6 +356,8 @@ pub const ROUTES: &[Entry] = &[
     entry("POST", "/webhooks/stripe", Event, Provider, ALWAYS, |_| Route::StripeWebhook),
     // The owner's JSON API: orders, payments, stock.
     entry("GET", "/admin/orders", Nothing, OwnerToken, OwnerApi, |_| Route::OwnerOrders),
+    entry("GET", "/admin/orders/{number}", Nothing, OwnerToken, OwnerApi, |c| Route::OwnerOrder(c.number())),
+    entry("POST", "/admin/orders/{number}/notes", Form, OwnerToken, OwnerApi, |c| Route::OwnerOrderNote(c.number())),
     entry("POST", "/admin/orders/{number}/refund", Form, OwnerToken, OwnerApi, |c| Route::OwnerRefund(c.number())),
     entry("POST", "/admin/orders/{number}/fulfil", Form, OwnerToken, OwnerApi, |c| Route::OwnerTransition(c.number(), OrderState::Fulfilled)),
     entry("POST", "/admin/orders/{number}/cancel", Form, OwnerToken, OwnerApi, |c| Route::OwnerTransition(c.number(), OrderState::Cancelled)),
@@ -393,7 +413,10 @@ pub const ROUTES: &[Entry] = &[
     entry("GET, POST", "/admin/orders/{number}/ship", Form, OwnerSession, ALWAYS, |c| order_action(c, Action::Ship)),
     entry("GET, POST", "/admin/orders/{number}/cancel", Form, OwnerSession, ALWAYS, |c| order_action(c, Action::Cancel)),
     entry("GET, POST", "/admin/orders/{number}/refund", Form, OwnerSession, ALWAYS, |c| order_action(c, Action::Refund)),
+    entry("POST", "/admin/orders/{number}/notes", Form, OwnerSession, ALWAYS, |c| office(OfficePage::AddOrderNote(c.number()))),
     entry("POST", "/admin/orders/{number}/refunds/{seq}/retry", Form, OwnerSession, ALWAYS, |c| office(OfficePage::RetryRefund(c.number(), c.value(1).parse().expect("a {seq} holds")))),
+    entry("GET", "/admin/customers", Nothing, OwnerSession, ALWAYS, |_| office(OfficePage::Customers)),
+    entry("GET", "/admin/customers/{any}", Nothing, OwnerSession, ALWAYS, |c| office(OfficePage::Customer(c.value(0)))),
     entry("GET", "/admin/catalog", Nothing, OwnerSession, ALWAYS, |_| office(OfficePage::Products)),
     entry("GET, POST", "/admin/catalog/new", Form, OwnerSession, ALWAYS, |c| get_post(c, OfficePage::NewProduct, OfficePage::CreateProduct)),
     entry("GET, POST", "/admin/catalog/products/{slug}", Form, OwnerSession, ALWAYS, |c| get_post(c, OfficePage::Product(c.value(0)), OfficePage::UpdateProduct(c.value(0)))),

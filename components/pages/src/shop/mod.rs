@@ -12,6 +12,7 @@ pub mod legal;
 pub mod notice;
 pub mod orders;
 pub mod pending;
+pub mod seo;
 pub mod session;
 
 pub use context::{Answer, Shop, fallback_settings};

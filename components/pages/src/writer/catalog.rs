@@ -9,6 +9,14 @@ use storefront_domain::catalog_positions::Positions;
 use storefront_domain::stock::{StockAdjustment, StockAdjustmentRequest};
 use storefront_domain::{Product, ProductList};
 
+/// What a product page shows.
+pub enum Shown {
+    Found(Box<Product>),
+    /// Archived by the owner: gone for good.
+    Gone,
+    Missing,
+}
+
 impl WriterClient {
     /// One page of the catalog as cards (`query` is `limit=&offset=&fields=card…`, built
     /// by the caller from checked values), with the shop settings read in the same writer
@@ -66,6 +74,20 @@ impl WriterClient {
     /// first, so it is safe to put in the path as is.
     pub async fn product(&self, slug: &str) -> Result<Option<Product>, WriterError> {
         found(self.get(&format!("/catalog/products/{slug}")).await)
+    }
+
+    /// Product `slug` for its shop page: [`Shown::Gone`] when the owner archived it (the
+    /// page answers 410), [`Shown::Missing`] when there never was one. `slug` checked by
+    /// the caller.
+    pub async fn product_page(&self, slug: &str) -> Result<Shown, WriterError> {
+        match self.get(&format!("/catalog/products/{slug}")).await {
+            Ok(product) => Ok(Shown::Found(Box::new(product))),
+            Err(WriterError::Rejected { status: 404, body }) if body.error.code == "archived" => {
+                Ok(Shown::Gone)
+            }
+            Err(WriterError::Rejected { status: 404, .. }) => Ok(Shown::Missing),
+            Err(e) => Err(e),
+        }
     }
 
     /// The variant of product `slug` that these (option name, value) pairs name: a 404

@@ -3,11 +3,14 @@
 
 mod catalog;
 mod client;
+mod accounts;
 mod customers;
 mod orders;
 mod outbox;
 mod owner;
 mod payments;
 mod settings;
+mod sitemap;
 
+pub use catalog::Shown;
 pub use client::*;

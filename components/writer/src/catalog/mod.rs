@@ -19,4 +19,5 @@ pub mod query;
 pub mod reads;
 pub mod rules;
 pub mod search;
+pub mod sitemap;
 pub mod variants;

@@ -48,13 +48,18 @@ pub fn products(db: &Db, query: &str) -> Result<Response, ApiError> {
 }
 
 /// `GET /catalog/products/{slug}[?include_archived=1]`: 404 for an archived product
-/// unless the owner asks for archived ones.
+/// unless the owner asks for archived ones, with the code `archived` (the shop answers
+/// such a page 410 Gone: it existed and will not come back).
 pub fn product(db: &Db, slug: &str, query: &str) -> Result<Response, ApiError> {
     let query = CatalogQuery::parse(query).map_err(refused)?;
     let product = db.transaction(Mode::Read, |db| {
         let (id, archived) = product_id(db, slug)?.ok_or_else(|| no_product(slug))?;
         if archived && !query.include_archived {
-            return Err(no_product(slug));
+            return Err(ApiError::new(
+                404,
+                "archived",
+                format!("product {slug} is no longer sold"),
+            ));
         }
         load_one(db, id, query.include_archived)
     })?;

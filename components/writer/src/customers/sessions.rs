@@ -42,7 +42,7 @@ pub fn begin(db: &Db, email: &str, session: &NewCustomerSession, now: i64) -> an
     db.execute(
         &format!(
             "INSERT INTO customer_sessions (id, customer_id, client, created_at, expires_at)
-             SELECT ?1, id, ?2, ?3, ?3 + {CUSTOMER_SESSION_SECONDS} FROM customers WHERE email = ?4
+             SELECT ?1, id, ?2, ?3, ?3 + {CUSTOMER_SESSION_SECONDS} FROM customer_accounts WHERE email = ?4
              ON CONFLICT (id) DO NOTHING"
         ),
         &[
@@ -64,7 +64,7 @@ pub fn customer(db: &Db, id: &str) -> Result<Customer, ApiError> {
     let row = db
         .row(
             "SELECT c.id, c.email, strftime('%Y-%m-%dT%H:%M:%SZ', c.verified_at, 'unixepoch')
-             FROM customer_sessions s JOIN customers c ON c.id = s.customer_id
+             FROM customer_sessions s JOIN customer_accounts c ON c.id = s.customer_id
              WHERE s.id = ?1 AND s.expires_at > ?2",
             &[text(id), int(now)],
         )?

@@ -241,7 +241,7 @@ pub fn confirm(db: &Db, head: &Head, body: &[u8]) -> Result<Response, ApiError> 
             &[text(&email), int(now)],
         )?;
         db.execute(
-            "INSERT INTO customers (email, verified_at) VALUES (?1, ?2)
+            "INSERT INTO customer_accounts (email, verified_at) VALUES (?1, ?2)
              ON CONFLICT (email) DO NOTHING",
             &[text(&email), int(now)],
         )?;

@@ -20,7 +20,7 @@ use crate::audit;
 use crate::catalog::image_check::CheckedImage;
 use crate::catalog::{
     choice, collections, history, images, options, owner_list, positions, products, reads, search,
-    variants,
+    sitemap, variants,
 };
 use crate::checkout::{discount_codes, quote, shipping_methods, shipping_zones, tax_rates};
 use crate::customers;
@@ -202,6 +202,10 @@ pub static ROUTES: &[Route] = &[
         reads::collection(c.db, c.param("slug"), c.query())
     }),
     catalog("/catalog/search", |c| search::search(c.db, c.query())),
+    catalog("/catalog/sitemap", |c| sitemap::extent(c.db)),
+    catalog("/catalog/sitemap/{kind}", |c| {
+        sitemap::urls(c.db, c.param("kind"), c.query())
+    }),
     get("/catalog/images/{hash}", |c| {
         reads::image(c.db, c.param("hash"))
     }),
@@ -339,6 +343,15 @@ pub static ROUTES: &[Route] = &[
     }),
     get("/admin/orders/{number}", |c| {
         owner_view::get(c.db, c.param("number"))
+    }),
+    get("/admin/customers", |c| {
+        crate::customers::list::list(c.db, c.query())
+    }),
+    get("/admin/customers/one", |c| {
+        crate::customers::one::get(c.db, c.query())
+    }),
+    post("/admin/orders/{number}/notes", |c| {
+        orders::notes::add(c.db, c.head, c.param("number"), c.body)
     }),
     get("/admin/payment-events", |c| reviews::queue(c.db, c.query())),
     // The owner: sign-in and sessions.

@@ -98,7 +98,7 @@ pub fn change(db: &Db, key: &Header, number: &str, body: &[u8]) -> Result<Respon
              shipping_name = ?, tax_amount = ?, tax_mode = ?, tax_rate_bp = ?, tax_name = ?, \
              address_state = ?, phone = ?, billing_line1 = ?, billing_line2 = ?, \
              billing_city = ?, billing_postal_code = ?, billing_state = ?, billing_country = ?, \
-             updated_at = ? WHERE id = ?",
+             note = ?, updated_at = ? WHERE id = ?",
             &[
                 text(&valid.email),
                 text(&valid.name),
@@ -132,6 +132,7 @@ pub fn change(db: &Db, key: &Header, number: &str, body: &[u8]) -> Result<Respon
                 billing_value(&valid, |b| &b.postal_code),
                 billing_value(&valid, |b| &b.state),
                 billing_value(&valid, |b| &b.country),
+                text(&valid.note),
                 text(&now),
                 int(order.id),
             ],
@@ -244,6 +245,7 @@ fn record_change(
         ),
         (before.billing != after.billing, "billing address"),
         (before.phone != after.phone, "phone"),
+        (before.note != after.note, "note"),
         (before.email != after.email, "email"),
         (method(before) != method(after), "shipping method"),
         (code(before) != code(after), "discount code"),

@@ -30,7 +30,7 @@ pub const EXPORT_SQL: &str = "SELECT o.number, o.created_at, o.state, o.email, o
         o.shipping_amount, o.shipping_method, o.tax_amount, o.tax_mode, o.total_amount, \
         (SELECT coalesce(sum(p.amount_refunded), 0) FROM payments p \
          WHERE p.order_id = o.id), \
-        o.tracking_carrier, o.tracking_number, o.id \
+        o.tracking_carrier, o.tracking_number, o.id, o.note \
      FROM orders o \
      WHERE o.created_at >= max(?1 || 'T', ?3) \
        AND o.created_at < date(?2, '+1 day') || 'T' \
@@ -128,6 +128,7 @@ pub fn export(db: &Db, query: &str) -> Result<Response, ApiError> {
                     refunded: row.int(21)?,
                     tracking_carrier: row.opt_text(22)?,
                     tracking_number: row.opt_text(23)?,
+                    note: row.text(25)?,
                 })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;

@@ -5,6 +5,7 @@
 pub mod change;
 pub mod events;
 pub mod export;
+pub mod notes;
 pub mod number;
 pub mod owner_list;
 pub mod owner_view;

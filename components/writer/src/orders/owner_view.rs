@@ -1,7 +1,8 @@
 //! `GET /admin/orders/{number}`: one order as the shop owner sees it in the back office:
 //! the order as the shopper sees it (`view::view`), plus its tracking number, the
 //! history with who caused each change, the payment, the provider's events for it (with
-//! any review) and the provider calls the ledger asked for, and the goods returned to stock. A read: nothing changes.
+//! any review) and the provider calls the ledger asked for, the goods returned to stock,
+//! and the owner's internal notes (`notes`). A read: nothing changes.
 
 use crate::db::{Db, Mode, RowExt as _, int};
 use crate::http::responses::{ApiError, json};
@@ -115,6 +116,7 @@ fn read(db: &Db, order: &intents::Order) -> anyhow::Result<OwnerOrder> {
         payment_events,
         provider_actions,
         restocks: restock::of_order(db, order.id)?,
+        notes: crate::orders::notes::of_order(db, order.id)?,
     })
 }
 

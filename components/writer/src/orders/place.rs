@@ -175,6 +175,7 @@ fn fingerprint(order: &ValidOrder, request: &OrderRequest) -> String {
         discount_code: normalize_discount_code(code).unwrap_or_else(|| code.to_string()),
         phone: order.phone.clone(),
         billing: order.billing.clone(),
+        note: order.note.clone(),
         items: order
             .lines
             .iter()
@@ -291,9 +292,9 @@ fn insert(
                  discount_code, shipping_amount, shipping_method, shipping_name, tax_amount, \
                  tax_mode, tax_rate_bp, tax_name, discount_description, access_token, \
                  address_state, phone, billing_line1, billing_line2, billing_city, \
-                 billing_postal_code, billing_state, billing_country) \
+                 billing_postal_code, billing_state, billing_country, note) \
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \
-                 ?, ?, ?, ?, ?, ?, ?, ?) \
+                 ?, ?, ?, ?, ?, ?, ?, ?, ?) \
                  ON CONFLICT (number) DO NOTHING RETURNING id",
                 &[
                     text(&number),
@@ -335,6 +336,7 @@ fn insert(
                     billing_value(order, |b| &b.postal_code),
                     billing_value(order, |b| &b.state),
                     billing_value(order, |b| &b.country),
+                    text(&order.note),
                 ],
             )?;
         if let Some(row) = inserted {
@@ -435,6 +437,7 @@ fn placed_view(
             state: OrderState::PendingPayment,
             at: now.to_string(),
         }],
+        note: order.note.clone(),
         tracking: None,
         access_token: inserted.access_token,
         phone: order.phone.clone(),

@@ -1,5 +1,6 @@
-//! The owner's orders in the JSON API: the order list, and shipping or cancelling one
-//! (refunds live in [`crate::payments::refund`]).
+//! The owner's orders in the JSON API: the order list, one order as the owner sees it,
+//! shipping or cancelling one (refunds live in [`crate::payments::refund`]), and adding
+//! an internal note to one.
 
 use crate::http::json::writer_failed;
 use crate::http::{Req, Resp};
@@ -64,4 +65,36 @@ pub async fn list_orders(writer: &WriterClient, req: &Req) -> Resp {
         Ok(list) => Resp::json(200, &list),
         Err(e) => writer_failed(e),
     }
+}
+
+/// `GET /admin/orders/{number}`: one order as the owner sees it (the writer's owner view:
+/// history, payment, restocks and the internal `notes`), forwarded unchanged.
+pub async fn owner_order(writer: &WriterClient, number: &str) -> Resp {
+    let answer = writer
+        .forward(
+            spin_sdk::http::Method::Get,
+            &format!("/admin/orders/{number}"),
+            None,
+            None,
+        )
+        .await;
+    crate::http::json::forwarded(answer)
+}
+
+/// `POST /admin/orders/{number}/notes` `{"body"}` with an `Idempotency-Key`: an internal
+/// note, forwarded to the writer's command (its author: the actor `admin-token`).
+pub async fn add_note(writer: &WriterClient, req: &Req, number: &str) -> Resp {
+    let key = match crate::http::json::idempotency_key(req) {
+        Ok(key) => key,
+        Err(resp) => return resp,
+    };
+    let answer = writer
+        .forward(
+            spin_sdk::http::Method::Post,
+            &format!("/admin/orders/{number}/notes"),
+            Some(req.body.clone()),
+            Some(key),
+        )
+        .await;
+    crate::http::json::forwarded(answer)
 }

@@ -1,10 +1,12 @@
 //! `GET /admin/orders/{number}`: one order for the owner: what to do next (links to the
 //! confirmation pages), the lines and totals, the customer and address, the shipping,
 //! the history (who moved the order, when, and the goods returned to stock), the payment, the provider's events and the
-//! provider calls the ledger asked for. A table wider than a phone scrolls in a region
+//! provider calls the ledger asked for, and the notes (the customer's and the owner's
+//! internal ones, [`notes`]). A table wider than a phone scrolls in a region
 //! that takes keyboard focus.
 
 use super::actions::Action;
+use super::notes::{self, Draft};
 use super::state_badge;
 use crate::http::Resp;
 use crate::layout::totals::{self, Block};
@@ -19,6 +21,12 @@ use storefront_domain::{Money, countries, order_number};
 /// The page of the order `typed` names, in any spelling of its number; what cannot be
 /// an order number is no page.
 pub async fn show(office: &Office<'_>, typed: &str) -> Resp {
+    show_with(office, typed, 200, &Draft::default()).await
+}
+
+/// The order page with `status`, its add-a-note form showing `draft` (a refused note
+/// shown again with its error).
+pub async fn show_with(office: &Office<'_>, typed: &str, status: u16, draft: &Draft) -> Resp {
     let Some(number) = order_number::normalize(typed) else {
         return office.not_found();
     };
@@ -35,10 +43,10 @@ pub async fn show(office: &Office<'_>, typed: &str) -> Resp {
         Err(e) => return office.writer_failed(e),
     };
     let title = format!("Order {}", owner.order.number);
-    office.ok(&title, page(office, &owner))
+    office.page(status, &title, page(office, &owner, draft))
 }
 
-fn page(office: &Office<'_>, owner: &OwnerOrder) -> Markup {
+fn page(office: &Office<'_>, owner: &OwnerOrder, draft: &Draft) -> Markup {
     let o = &owner.order;
     let actions: Vec<Action> = Action::ALL
         .into_iter()
@@ -125,6 +133,7 @@ fn page(office: &Office<'_>, owner: &OwnerOrder) -> Markup {
                 } }
             }
         }
+        (notes::section(office, owner, draft))
         section aria-labelledby="history-h" {
             h2 #history-h { "History" }
             div.table-wrap tabindex="0" role="region" aria-label="History" {

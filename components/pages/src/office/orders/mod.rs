@@ -10,13 +10,14 @@
 pub mod actions;
 pub mod detail;
 pub mod list;
+pub mod notes;
 pub mod transition;
 
 use maud::{Markup, html};
 use storefront_domain::OrderState;
 
 /// An order's state as a badge.
-fn state_badge(state: OrderState) -> Markup {
+pub(crate) fn state_badge(state: OrderState) -> Markup {
     let class = match state {
         OrderState::PendingPayment => "badge low",
         OrderState::Paid => "badge in-stock",
@@ -27,6 +28,6 @@ fn state_badge(state: OrderState) -> Markup {
 }
 
 /// The order page's address.
-fn order_path(number: &str) -> String {
+pub(crate) fn order_path(number: &str) -> String {
     format!("/admin/orders/{number}")
 }

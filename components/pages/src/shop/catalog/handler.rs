@@ -6,8 +6,9 @@ use crate::http::paging::{self, MAX_SHOP_PAGE, Window};
 use crate::shop::catalog::choice_script;
 use crate::shop::catalog::product_view::Selection;
 use crate::shop::catalog::view::{CardList, CollectionCards, Position};
+use crate::shop::seo::json_ld;
 use crate::shop::{Answer, Shop};
-use crate::writer::{WithSettings, WriterError, decode};
+use crate::writer::{Shown, WithSettings, WriterError, decode};
 use storefront_domain::catalog::MAX_QUERY;
 use storefront_domain::order::valid_slug;
 
@@ -87,6 +88,13 @@ pub async fn index(shop: &mut Shop<'_>) -> Answer {
     if at.past(list.total) {
         return Err(shop.not_found("Page not found"));
     }
+    let mut chrome = shop.chrome();
+    if at == Position::Page(Window::page(1)) {
+        chrome
+            .meta
+            .structured_data
+            .push(json_ld::organization(&shop.settings, shop.shop_url));
+    }
     let listing = crate::shop::catalog::view::Listing {
         title: "Catalog",
         description: None,
@@ -98,7 +106,7 @@ pub async fn index(shop: &mut Shop<'_>) -> Answer {
     };
     Ok(shop.page(
         200,
-        crate::shop::catalog::view::page(&shop.chrome(), listing, &shop.csrf()),
+        crate::shop::catalog::view::page(&chrome, listing, &shop.csrf()),
     ))
 }
 
@@ -184,14 +192,23 @@ pub async fn product(shop: &mut Shop<'_>, slug: &str) -> Answer {
     // A slug that cannot exist is not worth a writer round trip.
     let found = if valid_slug(slug) {
         shop.writer
-            .product(slug)
+            .product_page(slug)
             .await
             .map_err(|e| shop.writer_failed(e))?
     } else {
-        None
+        Shown::Missing
     };
-    let Some(product) = found else {
-        return Err(shop.not_found("Product not found"));
+    let product = match found {
+        Shown::Found(product) => product,
+        Shown::Missing => return Err(shop.not_found("Product not found")),
+        // Archived: it was here and will not come back (search engines drop it).
+        Shown::Gone => {
+            return Err(shop.error(
+                410,
+                "No longer sold",
+                "We no longer sell this product. Have a look at the rest of the catalog.",
+            ));
+        }
     };
     let chosen: Vec<(String, String)> = product
         .options
@@ -199,12 +216,13 @@ pub async fn product(shop: &mut Shop<'_>, slug: &str) -> Answer {
         .filter_map(|o| Some((o.name.clone(), shop.req.query_param(&o.name)?)))
         .collect();
     let selection = Selection::of(&product, &chosen);
-    let page = crate::shop::catalog::product_view::page(
-        &shop.chrome(),
-        &product,
-        &selection,
-        &shop.csrf(),
-    );
+    let mut chrome = shop.chrome();
+    chrome
+        .meta
+        .structured_data
+        .extend(json_ld::product(&product, &shop.settings, shop.shop_url));
+    let page =
+        crate::shop::catalog::product_view::page(&chrome, &product, &selection, &shop.csrf());
     // The page's one script (the shown variant follows the selects) is allowed by hash.
     Ok(shop
         .page(200, page)

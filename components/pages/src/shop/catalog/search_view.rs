@@ -69,5 +69,13 @@ pub fn results(chrome: &Chrome, results: &SearchResults, window: Window, csrf: &
             }))
         }
     };
-    layout(chrome, "Search", content)
+    // Each page of results is its own canonical address.
+    let mut chrome = chrome.clone();
+    let mut own = form_urlencoded::Serializer::new(String::new());
+    own.append_pair("q", q);
+    if window.page_number() > 1 {
+        own.append_pair("page", &window.page_number().to_string());
+    }
+    chrome.meta.path = format!("/search?{}", own.finish());
+    layout(&chrome, "Search", content)
 }

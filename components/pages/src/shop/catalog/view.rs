@@ -166,7 +166,19 @@ pub fn page(chrome: &Chrome, listing: Listing<'_>, csrf: &str) -> Markup {
     if let Some(description) = description {
         chrome.meta.description = description.to_string();
     }
+    chrome.meta.path = own_address(&at, &base);
     layout(&chrome, title, content)
+}
+
+/// The listing page's own address, its canonical link: the first page is the bare `base`,
+/// a numbered page `?page=N`, a page after a cursor `?after=…` (each page of a list is a
+/// page of its own to a search engine, not a copy of the first).
+pub fn own_address(at: &Position, base: &str) -> String {
+    match at {
+        Position::Page(window) if window.page_number() == 1 => base.to_string(),
+        Position::Page(window) => format!("{base}?page={}", window.page_number()),
+        Position::After(after) => format!("{base}?after={after}"),
+    }
 }
 
 /// "← Previous" (numbered pages) or "← First page" (after a cursor), where the page is,

@@ -68,6 +68,7 @@ pub fn values_of(order: &OrderView) -> Checkout {
             .as_ref()
             .map(|d| d.code.clone())
             .unwrap_or_default(),
+        note: order.note.clone(),
         ..Checkout::default()
     }
 }

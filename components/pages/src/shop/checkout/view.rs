@@ -18,6 +18,7 @@ use crate::shop::checkout::address_fields::{self, text_input};
 use crate::writer::line_index;
 use maud::{Markup, html};
 use storefront_domain::countries;
+use storefront_domain::order_notes::MAX_ORDER_NOTE;
 use storefront_domain::{FieldError, Quote};
 
 /// The form's id, for buttons outside it (the order summary's stock fixes).
@@ -50,6 +51,7 @@ fn label_of(field: &str) -> Option<&'static str> {
         "shipping_method" => Some("Shipping method"),
         "discount_code" => Some("Discount code"),
         "terms" => Some("The terms and conditions"),
+        "note" => Some("Your note"),
         "order" => Some("Your order"),
         _ => FIELDS
             .iter()
@@ -210,6 +212,7 @@ pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
                         p.hint { (d.code) " applied: " (d.description) }
                     }
                 }
+                (note_field(&v.note, message("note")))
                 @let error = field_error("terms");
                 div.check.invalid[error.is_some()] {
                     input #terms type="checkbox" name="terms" value="yes" checked[v.terms]
@@ -269,6 +272,26 @@ pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
     let mut chrome = chrome.clone();
     chrome.meta.error = has_errors;
     layout(&chrome, "Checkout", content)
+}
+
+/// The shopper's note to the shop: a textarea, optional, at most [`MAX_ORDER_NOTE`]
+/// characters (checked by the writer and before it, the error shown at the field).
+fn note_field(value: &str, error: Option<String>) -> Markup {
+    html! {
+        div.field.invalid[error.is_some()] {
+            label for="note" { "Note to the shop " span.hint { "(optional)" } }
+            p.hint #note-hint {
+                "Delivery instructions or anything we should know; at most "
+                (MAX_ORDER_NOTE) " characters."
+            }
+            textarea #note name="note" rows="3"
+                aria-invalid=[error.as_ref().map(|_| "true")]
+                aria-describedby={ "note-hint" @if error.is_some() { " note-error" } } { (value) }
+            @if let Some(message) = error {
+                p.error #note-error { (message) }
+            }
+        }
+    }
 }
 
 /// `items[2].quantity: only 1 left` → `Espresso cup: only 1 left`.

@@ -171,6 +171,7 @@ mod tests {
             tracking: None,
             access_token: String::new(),
             phone: String::new(),
+            note: String::new(),
             billing: None,
         }
     }

@@ -118,6 +118,10 @@ pub fn page(chrome: &Chrome, order: &OrderView, payment: Option<&PaymentRecord>)
                     (address(&order.name, billing))
                 }
                 p.muted { "Confirmation to " (order.email) }
+                @if !order.note.is_empty() {
+                    h2 { "Your note" }
+                    p #order-note { (crate::layout::fragments::multiline(&order.note)) }
+                }
                 h2 { "History" }
                 ul.timeline {
                     @if order.events.is_empty() {
@@ -172,6 +176,7 @@ mod tests {
             tracking: None,
             access_token: String::new(),
             phone: String::new(),
+            note: String::new(),
             billing: None,
         }
     }
