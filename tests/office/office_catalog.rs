@@ -887,7 +887,7 @@ fn an_archived_product_is_restored_from_its_page_once_a_variant_is_live() {
     let variant = demo["variants"][0].clone();
     let sku = variant["sku"].as_str().unwrap();
 
-    // The product archived: shoppers get a 404, the owner's page offers to restore it.
+    // The product archived: shoppers get a 410 Gone, the owner's page offers to restore it.
     let shop_page = format!("/products/{slug}");
     let (status, _) = command(
         &app,
@@ -898,7 +898,7 @@ fn an_archived_product_is_restored_from_its_page_once_a_variant_is_live() {
     assert_eq!(status, 200);
     let shopper = support::client();
     let shop_status = |path: &str| shopper.get(app.url(path)).send().unwrap().status().as_u16();
-    assert_eq!(shop_status(&shop_page), 404);
+    assert_eq!(shop_status(&shop_page), 410);
     let (html, csrf) = owner.page_and_csrf(&base);
     assert!(html.contains("Restore this product"), "{html}");
     assert!(!html.contains("Archive this product"), "{html}");

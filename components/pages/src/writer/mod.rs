@@ -1,9 +1,9 @@
 //! The writer client: the only way this component reads or changes data. The client and
 //! its retry rules are in [`client`]; the calls are grouped by the writer's business area.
 
+mod accounts;
 mod catalog;
 mod client;
-mod accounts;
 mod customers;
 mod orders;
 mod outbox;

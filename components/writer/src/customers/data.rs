@@ -117,7 +117,10 @@ pub fn erase(db: &Db, head: &Head, session: &str) -> Result<Response, ApiError> 
             )?;
         }
         // Sessions and addresses go with the account (ON DELETE CASCADE).
-        db.execute("DELETE FROM customer_accounts WHERE id = ?1", &[int(customer.id)])?;
+        db.execute(
+            "DELETE FROM customer_accounts WHERE id = ?1",
+            &[int(customer.id)],
+        )?;
         eprintln!("customer account erased ({} orders anonymised)", ids.len());
         Applied::json(
             200,
