@@ -7,8 +7,8 @@
 //! back-office form is `base64url(HMAC("owner-csrf:" + secret))`, bound to this session.
 
 use crate::http::Req;
-use crate::security::signing::{Key, b64, unb64};
-use sha2::{Digest, Sha256};
+use crate::security::session_secret::SessionSecret;
+use crate::security::signing::{Key, b64};
 use storefront_domain::owner::{NewSession, SESSION_ABSOLUTE_SECONDS, session_user_agent};
 use subtle::ConstantTimeEq;
 
@@ -16,36 +16,28 @@ use subtle::ConstantTimeEq;
 pub const COOKIE: &str = "sf_owner";
 /// Name of the hidden CSRF field in every back-office form.
 pub const CSRF_FIELD: &str = "csrf";
-/// Bytes of randomness in a session's secret.
-const SECRET_BYTES: usize = 32;
-
-/// A session as this request's cookie names it (or as a sign-in begins it).
+/// The owner's session: its cookie's secret and the writer's name for it, with the
+/// back office's CSRF token bound to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OwnerSession {
-    /// base64url of [`SECRET_BYTES`] random bytes; only the cookie carries it.
-    secret: String,
-    /// The SHA-256 of the secret in lower-case hex: the writer's name for the session.
-    pub id: String,
+pub struct OwnerSession(SessionSecret);
+
+impl std::ops::Deref for OwnerSession {
+    type Target = SessionSecret;
+
+    fn deref(&self) -> &SessionSecret {
+        &self.0
+    }
 }
 
 impl OwnerSession {
     /// A new session with a fresh secret.
     pub fn start() -> OwnerSession {
-        let mut bytes = [0u8; SECRET_BYTES];
-        getrandom::fill(&mut bytes).expect("the host provides wasi:random");
-        OwnerSession::from_secret(b64(&bytes))
+        OwnerSession(SessionSecret::start())
     }
 
-    /// The session a cookie's value names, if it has the shape of one (the writer decides
-    /// whether it is valid).
+    /// The session a cookie's value names, if it has the shape of one.
     pub fn from_cookie(value: &str) -> Option<OwnerSession> {
-        let bytes = unb64(value)?;
-        (bytes.len() == SECRET_BYTES).then(|| OwnerSession::from_secret(value.to_string()))
-    }
-
-    fn from_secret(secret: String) -> OwnerSession {
-        let id = hex::encode(Sha256::digest(secret.as_bytes()));
-        OwnerSession { secret, id }
+        SessionSecret::from_cookie(value).map(OwnerSession)
     }
 
     /// What the writer records when this session begins for the client that sent `req`.
@@ -58,7 +50,7 @@ impl OwnerSession {
     }
 
     pub fn csrf_token(&self, key: &Key) -> String {
-        b64(&key.sign(format!("owner-csrf:{}", self.secret).as_bytes()))
+        b64(&key.sign(format!("owner-csrf:{}", self.secret()).as_bytes()))
     }
 
     /// Constant-time check of a submitted CSRF token.
@@ -71,7 +63,7 @@ impl OwnerSession {
 /// The `Set-Cookie` value that stores `session`; the browser forgets it when the
 /// session's absolute lifetime is over.
 pub fn set_cookie(session: &OwnerSession, secure: bool) -> String {
-    cookie(&session.secret, SESSION_ABSOLUTE_SECONDS, secure)
+    cookie(session.secret(), SESSION_ABSOLUTE_SECONDS, secure)
 }
 
 /// The `Set-Cookie` value that removes the session's cookie.
@@ -87,6 +79,7 @@ fn cookie(value: &str, max_age: i64, secure: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha2::{Digest, Sha256};
 
     fn key() -> Key {
         Key::new("0123456789abcdef0123456789abcdef").unwrap()
@@ -106,14 +99,6 @@ mod tests {
         assert_ne!(OwnerSession::start().id, s.id);
         assert!(cookie.contains("HttpOnly; SameSite=Strict; Path=/admin; Max-Age=28800"));
         assert!(set_cookie(&s, true).ends_with("; Secure"));
-    }
-
-    #[test]
-    fn only_secrets_of_the_right_shape_name_a_session() {
-        assert_eq!(OwnerSession::from_cookie(""), None);
-        assert_eq!(OwnerSession::from_cookie("x.y"), None);
-        assert_eq!(OwnerSession::from_cookie(&b64(&[7u8; 31])), None);
-        assert!(OwnerSession::from_cookie(&b64(&[7u8; 32])).is_some());
     }
 
     #[test]

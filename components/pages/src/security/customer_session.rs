@@ -12,48 +12,15 @@
 //! link or code; the dispatcher, which has the same secret, derives them again to write
 //! the email.
 
-use crate::security::signing::{Key, b64, random_hex, unb64};
+use crate::security::session_secret::SessionSecret;
+use crate::security::signing::{Key, b64, random_hex};
 use sha2::{Digest, Sha256};
 use storefront_domain::customer::{CODE_DIGITS, CUSTOMER_SESSION_SECONDS, normalize_email};
 
 /// The session cookie's name.
 pub const COOKIE: &str = "sf_customer";
-/// Bytes of randomness in a session's secret.
-const SECRET_BYTES: usize = 32;
-
-/// A session as this request's cookie names it (or as a sign-in begins it).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CustomerSession {
-    /// base64url of [`SECRET_BYTES`] random bytes; only the cookie carries it.
-    secret: String,
-    /// The SHA-256 of the secret in lower-case hex: the writer's name for the session.
-    pub id: String,
-}
-
-impl CustomerSession {
-    /// A new session with a fresh secret.
-    pub fn start() -> CustomerSession {
-        let mut bytes = [0u8; SECRET_BYTES];
-        getrandom::fill(&mut bytes).expect("the host provides wasi:random");
-        CustomerSession::from_secret(b64(&bytes))
-    }
-
-    /// The session a cookie's value names, if it has the shape of one.
-    pub fn from_cookie(value: &str) -> Option<CustomerSession> {
-        let bytes = unb64(value)?;
-        (bytes.len() == SECRET_BYTES).then(|| CustomerSession::from_secret(value.to_string()))
-    }
-
-    fn from_secret(secret: String) -> CustomerSession {
-        let id = sha256_hex(&secret);
-        CustomerSession { secret, id }
-    }
-
-    /// The cookie's value.
-    pub fn secret(&self) -> &str {
-        &self.secret
-    }
-}
+/// The customer's session: its cookie's secret and the writer's name for it.
+pub type CustomerSession = SessionSecret;
 
 /// How long the browser keeps the session's cookie.
 pub const COOKIE_SECONDS: u64 = CUSTOMER_SESSION_SECONDS as u64;
@@ -112,15 +79,6 @@ mod tests {
 
     fn key() -> Key {
         Key::new("0123456789abcdef0123456789abcdef").unwrap()
-    }
-
-    #[test]
-    fn the_cookie_carries_the_secret_and_the_id_is_its_hash() {
-        let s = CustomerSession::start();
-        assert_eq!(CustomerSession::from_cookie(s.secret()), Some(s.clone()));
-        assert_eq!(s.id.len(), 64);
-        assert!(!s.id.contains(s.secret()));
-        assert_eq!(CustomerSession::from_cookie("x"), None);
     }
 
     #[test]

@@ -7,4 +7,5 @@ pub mod customer_session;
 pub mod order_access;
 pub mod owner_token;
 pub mod sealed;
+pub mod session_secret;
 pub mod signing;
