@@ -128,9 +128,12 @@ pub fn layout(chrome: &Chrome, title: &str, content: Markup) -> Markup {
                                 placeholder="Search coffee, gear, SKU…";
                             button type="submit" { "Search" }
                         }
-                        a.cart-link href="/cart" {
-                            "Cart"
-                            span.count aria-label="items in cart" { (chrome.cart_count) }
+                        div.you {
+                            a href="/account" { "Account" }
+                            a.cart-link href="/cart" {
+                                "Cart"
+                                span.count aria-label="items in cart" { (chrome.cart_count) }
+                            }
                         }
                     }
                     @if let Some(number) = &chrome.pending {
@@ -177,6 +180,7 @@ a{color:var(--accent)}
 header.site{background:var(--card);border-bottom:1px solid var(--line)}
 .bar{max-width:1040px;margin:0 auto;padding:.8rem 1rem;display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:.6rem 0}
 .brand{font-weight:800;font-size:1.3rem;letter-spacing:-.02em;color:var(--ink);text-decoration:none}
+.you{display:flex;align-items:center;gap:1.2rem}.you a{font-weight:600}
 .cart-link{text-decoration:none;font-weight:600;display:inline-flex;align-items:center;gap:.4rem}
 .count{background:var(--accent);color:var(--accent-ink);border-radius:999px;padding:0 .55rem;font-size:.85rem;min-width:1.6rem;text-align:center}
 main{flex:1;width:100%;max-width:1040px;margin:0 auto;padding:1.5rem 1rem 3rem}
