@@ -172,23 +172,30 @@ enum Rank {
     Elsewhere,
 }
 
-/// Sets each candidate's [`Rank`] by two name-column matches over the candidates' rowid
-/// range only (FTS5 stops at the last candidate, so this costs O(candidates) however many
+/// Sets each candidate's [`Rank`] by name-column matches (at most two) over the
+/// candidates' rowid range only (FTS5 stops at the last candidate, so this costs O(candidates) however many
 /// products match).
 fn rank_by_name(db: &Db, words: &[String], candidates: &mut [Candidate]) -> anyhow::Result<()> {
     let Some(last) = candidates.iter().map(|c| c.id).max() else {
         return Ok(());
     };
-    let rows = db.rows(
-        "SELECT 0, rowid FROM catalog_search WHERE catalog_search MATCH ?1 AND rowid <= ?3 \
-         UNION ALL \
-         SELECT 1, rowid FROM catalog_search WHERE catalog_search MATCH ?2 AND rowid <= ?3",
-        &[
-            text(format!("name : ({})", match_expression(words))),
-            text(format!("name : ({})", prefix_terms(words, " OR "))),
-            int(last),
-        ],
-    )?;
+    // Every word in the name; with more than one word, also any word in it (for one word
+    // the two are the same match, so it runs once).
+    const EVERY: &str = "SELECT 0, rowid FROM catalog_search \
+                         WHERE catalog_search MATCH ?1 AND rowid <= ?2";
+    const SOME: &str = " UNION ALL SELECT 1, rowid FROM catalog_search \
+                        WHERE catalog_search MATCH ?3 AND rowid <= ?2";
+    let mut params = vec![
+        text(format!("name : ({})", match_expression(words))),
+        int(last),
+    ];
+    let sql = if words.len() > 1 {
+        params.push(text(format!("name : ({})", prefix_terms(words, " OR "))));
+        format!("{EVERY}{SOME}")
+    } else {
+        EVERY.to_string()
+    };
+    let rows = db.rows(&sql, &params)?;
     for row in rows {
         let rank = if row.int(0)? == 0 {
             Rank::NameAll
