@@ -51,11 +51,7 @@ async fn page(
 /// `POST /account/sign-out`.
 pub async fn sign_out(shop: &mut Shop<'_>) -> Answer {
     shop.form()?;
-    if let Some(session) = shop
-        .req
-        .cookie(COOKIE)
-        .and_then(crate::security::customer_session::CustomerSession::from_cookie)
-    {
+    if let Some(session) = super::cookie_session(shop) {
         shop.writer
             .end_customer_session(&session.id)
             .await

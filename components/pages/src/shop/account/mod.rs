@@ -17,11 +17,7 @@ use storefront_domain::customer::Account;
 /// The customer this request's cookie names, if its session is valid at the writer; a
 /// cookie that names no valid session is cleared on this answer.
 pub async fn signed_in(shop: &mut Shop<'_>) -> Result<Option<(CustomerSession, Account)>, Resp> {
-    let Some(session) = shop
-        .req
-        .cookie(COOKIE)
-        .and_then(CustomerSession::from_cookie)
-    else {
+    let Some(session) = cookie_session(shop) else {
         return Ok(None);
     };
     match shop.writer.customer_account(&session.id).await {
@@ -32,6 +28,14 @@ pub async fn signed_in(shop: &mut Shop<'_>) -> Result<Option<(CustomerSession, A
         }
         Err(e) => Err(shop.writer_failed(e)),
     }
+}
+
+/// The session this request's cookie names, if it has the shape of one (not asked of the
+/// writer).
+pub fn cookie_session(shop: &Shop<'_>) -> Option<CustomerSession> {
+    shop.req
+        .cookie(COOKIE)
+        .and_then(CustomerSession::from_cookie)
 }
 
 /// The signed-in customer, or the answer instead: to the sign-in page.
