@@ -22,16 +22,21 @@ pub fn cache_dir() -> Option<PathBuf> {
     std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("storefront"))
 }
 
-/// Compiles `wasm_path` for `engine`, through the cache when one is available.
-pub fn load_component(engine: &Engine, wasm_path: &Path) -> Result<Component> {
-    let wasm = std::fs::read(wasm_path).with_context(|| {
+/// The component file at `wasm_path`.
+pub fn read_component(wasm_path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(wasm_path).with_context(|| {
         format!(
             "cannot read component {} (build it with `storefront build`, or run `storefront up` without --no-build)",
             wasm_path.display()
         )
-    })?;
+    })
+}
+
+/// Compiles `wasm` (read from `wasm_path`) for `engine`, through the cache when one is
+/// available.
+pub fn load_component(engine: &Engine, wasm: &[u8], wasm_path: &Path) -> Result<Component> {
     let Some(dir) = cache_dir() else {
-        return compile(engine, &wasm, wasm_path);
+        return compile(engine, wasm, wasm_path);
     };
     let mut engine_hash = std::collections::hash_map::DefaultHasher::new();
     engine
@@ -40,7 +45,7 @@ pub fn load_component(engine: &Engine, wasm_path: &Path) -> Result<Component> {
     let mut key = Sha256::new();
     key.update(engine_hash.finish().to_le_bytes());
     key.update(env!("CARGO_PKG_VERSION"));
-    key.update(&wasm);
+    key.update(wasm);
     let cached = dir.join(format!("{}.cwasm", hex::encode(key.finalize())));
     if cached.exists() {
         // SAFETY: the file was produced by `Engine::precompile_component` of a
@@ -52,7 +57,7 @@ pub fn load_component(engine: &Engine, wasm_path: &Path) -> Result<Component> {
         }
     }
     let bytes = engine
-        .precompile_component(&wasm)
+        .precompile_component(wasm)
         .map_err(|e| anyhow!("cannot compile component {}: {e:#}", wasm_path.display()))?;
     if let Err(e) = write_atomically(&dir, &cached, &bytes) {
         tracing::debug!("not caching compiled component: {e}");

@@ -6,6 +6,7 @@
 //! writer shares to judge webhook endpoints by the same rules.
 
 pub mod answer_cache;
+pub mod async_guest;
 pub mod build_components;
 pub mod compile_cache;
 pub mod instance_slots;

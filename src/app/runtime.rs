@@ -1,10 +1,14 @@
 //! The loaded application: one wasmtime [`Engine`] on the pooling allocator, each
 //! component compiled once and pre-instantiated ([`ProxyPre`]), and the guest call
 //! that serves one HTTP request with a fresh instance (microseconds on the pool).
+//! Components that need the component model's async ABI (a `wasi:http` 0.3 handler,
+//! `spin:key-value@3.0.0`) run on a second engine ([`async_guest`]), made only when
+//! one is loaded.
 //! The pool is sized from the process's [`Capacity`], and every instantiation holds
 //! an [`InstanceSlot`](crate::app::instance_slots::Slot) of it, so the pool never runs out.
 
 use crate::app::answer_cache::{AnswerCache, Head, Leader};
+use crate::app::async_guest::{self, HandlerPre};
 use crate::app::compile_cache;
 use crate::app::instance_slots::{CHAINED_WAIT, Capacity, InstanceSlots, Slot};
 use crate::app::manifest::Manifest;
@@ -12,20 +16,23 @@ use crate::app::variables::AppVariables;
 use crate::database::Database;
 use crate::database::batch::{OutputGate, commit_failed_response};
 use crate::database::storage_fault::{self, Fault};
-use crate::host::key_value::KeyValueAccess;
+use crate::host::key_value_ops::KeyValueAccess;
 use crate::host::key_value_file::{KEY_VALUE_FILE, KeyValueFile};
 use crate::host::outbound_http::OutboundHttp;
 use crate::host::sqlite::SqliteAccess;
 use crate::host::{self, ComponentState};
 use anyhow::{Context, Result, anyhow, bail};
 use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 use storefront_domain::allowed_hosts::AllowedHosts;
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 use wasmtime_wasi::WasiCtx;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
-use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
+use wasmtime::component::Resource;
+use wasmtime_wasi_http::p2::bindings::http::types::{
+    ErrorCode, IncomingRequest, ResponseOutparam, Scheme,
+};
 use wasmtime_wasi_http::{WasiBody, WasiHttpCtx, WasiHttpView};
 
 /// Longest a guest may take to produce its response.
@@ -40,16 +47,49 @@ pub const PATIENT_CALL_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 struct LoadedComponent {
     /// Swapped whole by [`App::reload`] (`storefront up --watch`); a request clones the
     /// current one, so an instance runs the code it started with.
-    pre: RwLock<ProxyPre<ComponentState>>,
+    pre: RwLock<Prepared>,
     allowed: Arc<AllowedHosts>,
     variables: Arc<BTreeMap<String, String>>,
     sqlite_databases: Vec<String>,
     key_value_stores: Vec<String>,
 }
 
+/// A component compiled for its engine and pre-instantiated.
+#[derive(Clone)]
+struct Prepared {
+    engine: Engine,
+    guest: Guest,
+}
+
+/// The handler a component exports.
+#[derive(Clone)]
+enum Guest {
+    /// `wasi:http/incoming-handler@0.2.x` (what spin-sdk 5 builds).
+    P2(ProxyPre<ComponentState>),
+    /// `wasi:http/handler@0.3.0-rc-2026-03-15` (Spin 4's async handler).
+    P3(HandlerPre),
+}
+
+/// The process's engines: the synchronous one every spin-sdk 5 component runs on, and
+/// the async one, made when the first component that needs it is loaded.
+struct Engines {
+    sync: Engine,
+    concurrent: OnceLock<Engine>,
+}
+
+impl Engines {
+    fn concurrent(&self) -> Result<&Engine> {
+        if let Some(engine) = self.concurrent.get() {
+            return Ok(engine);
+        }
+        let engine = async_guest::engine()?;
+        Ok(self.concurrent.get_or_init(|| engine))
+    }
+}
+
 /// The running application (shared by every request).
 pub struct App {
-    engine: Engine,
+    engines: Engines,
     components: BTreeMap<String, LoadedComponent>,
     database: Option<Database>,
     /// The key-value store file beside the database, open when a component here lists a
@@ -74,20 +114,36 @@ const MEMORIES_PER_COMPONENT: u32 = 2;
 /// cost memory).
 const MAX_MEMORY_BYTES: usize = 256 << 20;
 
-/// Compiles (or loads from the compile cache) the component at `source` and links it
-/// against what the host provides.
-fn prepare(
-    engine: &Engine,
-    id: &str,
-    source: &std::path::Path,
-) -> Result<ProxyPre<ComponentState>> {
-    let linker = host::linker(engine).map_err(|e| anyhow!("{e}"))?;
-    let component = compile_cache::load_component(engine, source)?;
+/// Compiles (or loads from the compile cache) the component at `source` for the engine
+/// it needs and links it against what the host provides there.
+fn prepare(engines: &Engines, id: &str, source: &std::path::Path) -> Result<Prepared> {
+    let wasm = compile_cache::read_component(source)?;
+    let concurrent = async_guest::needs_async(&wasm)
+        .with_context(|| format!("component {id:?} ({})", source.display()))?;
+    let (engine, linker) = if concurrent {
+        let engine = engines.concurrent()?;
+        (engine, async_guest::linker(engine))
+    } else {
+        (&engines.sync, host::linker(&engines.sync))
+    };
+    let linker = linker.map_err(|e| anyhow!("{e}"))?;
+    let component = compile_cache::load_component(engine, &wasm, source)?;
     let instance_pre = linker.instantiate_pre(&component).map_err(|e| {
         anyhow!("component {id:?} imports something this host does not provide: {e}")
     })?;
-    ProxyPre::new(instance_pre)
-        .map_err(|e| anyhow!("component {id:?} is not a wasi:http component: {e}"))
+    let guest = match concurrent.then(|| HandlerPre::new(instance_pre.clone())).flatten() {
+        Some(handler) => Guest::P3(handler),
+        None => Guest::P2(ProxyPre::new(instance_pre).map_err(|e| {
+            anyhow!(
+                "component {id:?} exports neither wasi:http/incoming-handler@0.2 nor {}: {e}",
+                async_guest::HANDLER
+            )
+        })?),
+    };
+    Ok(Prepared {
+        engine: engine.clone(),
+        guest,
+    })
 }
 
 /// An engine whose instance pool holds exactly what `capacity` can use at once
@@ -113,6 +169,9 @@ fn engine(capacity: Capacity) -> Result<Engine> {
     let mut config = Config::new();
     config
         .wasm_component_model(true)
+        // The async ABI and its event loop are for the async engine only: here every
+        // call stays the plain `call_async` it was.
+        .concurrency_support(false)
         .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     // `STOREFRONT_PERF_MAP=1`: the components' compiled functions are named in
     // /tmp/perf-PID.map, so `perf report` attributes guest time to guest functions
@@ -164,11 +223,14 @@ impl App {
         database: Option<Database>,
         capacity: Capacity,
     ) -> Result<Arc<App>> {
-        let engine = engine(capacity)?;
+        let engines = Engines {
+            sync: engine(capacity)?,
+            concurrent: OnceLock::new(),
+        };
         let mut components = BTreeMap::new();
         for id in ids {
             let decl = manifest.component(id)?;
-            let pre = prepare(&engine, id, &decl.source)?;
+            let pre = prepare(&engines, id, &decl.source)?;
             let allowed = decl
                 .allowed_outbound_hosts
                 .iter()
@@ -197,7 +259,7 @@ impl App {
         }
         let key_value = open_key_value(manifest, ids, database.as_ref())?;
         Ok(Arc::new(App {
-            engine,
+            engines,
             components,
             key_value,
             answers: database.clone().map(AnswerCache::new),
@@ -220,7 +282,7 @@ impl App {
             .components
             .get(id)
             .with_context(|| format!("no component {id:?} in this process"))?;
-        let pre = prepare(&self.engine, id, &manifest.component(id)?.source)?;
+        let pre = prepare(&self.engines, id, &manifest.component(id)?.source)?;
         *component.pre.write().expect("component lock") = pre;
         if let Some(answers) = &self.answers {
             answers.forget_all();
@@ -343,19 +405,29 @@ impl App {
             ),
             variables: component.variables.clone(),
         };
-        let mut store = Store::new(&self.engine, state);
+        let prepared = component.pre.read().expect("component lock").clone();
+        let mut store = Store::new(&prepared.engine, state);
         let (sender, receiver) = tokio::sync::oneshot::channel();
-        let req = store
-            .data_mut()
-            .http()
-            .new_incoming_request(Scheme::Http, request)
-            .map_err(|e| anyhow!("{e}"))?;
-        let out = store
-            .data_mut()
-            .http()
-            .new_response_outparam(sender)
-            .map_err(|e| anyhow!("{e}"))?;
-        let pre = component.pre.read().expect("component lock").clone();
+        let call = match prepared.guest {
+            Guest::P2(pre) => {
+                let req = store
+                    .data_mut()
+                    .http()
+                    .new_incoming_request(Scheme::Http, request)
+                    .map_err(|e| anyhow!("{e}"))?;
+                let out = store
+                    .data_mut()
+                    .http()
+                    .new_response_outparam(sender)
+                    .map_err(|e| anyhow!("{e}"))?;
+                Call::P2 { pre, req, out }
+            }
+            Guest::P3(pre) => Call::P3 {
+                pre,
+                request,
+                sender,
+            },
+        };
         // The guest runs in its own task so it may keep streaming the body after
         // the response head is handed back. The slot is given back only after the
         // store (and so the instance) is gone, however the task ends.
@@ -365,11 +437,20 @@ impl App {
             let mut instance = instance;
             let store = &mut instance.store;
             let run = async {
-                let proxy = pre.instantiate_async(&mut *store).await?;
-                proxy
-                    .wasi_http_incoming_handler()
-                    .call_handle(&mut *store, req, out)
-                    .await
+                match call {
+                    Call::P2 { pre, req, out } => {
+                        let proxy = pre.instantiate_async(&mut *store).await?;
+                        proxy
+                            .wasi_http_incoming_handler()
+                            .call_handle(&mut *store, req, out)
+                            .await
+                    }
+                    Call::P3 {
+                        pre,
+                        request,
+                        sender,
+                    } => pre.serve(store, request, sender).await,
+                }
             };
             match tokio::time::timeout(lifetime, run).await {
                 Ok(result) => result,
@@ -428,6 +509,20 @@ impl App {
         // Boxed: a chained call runs a guest that may chain again.
         Box::pin(self.serve(id, request, slot)).await
     }
+}
+
+/// One request's call into its guest, ready to run.
+enum Call {
+    P2 {
+        pre: ProxyPre<ComponentState>,
+        req: Resource<IncomingRequest>,
+        out: Resource<ResponseOutparam>,
+    },
+    P3 {
+        pre: HandlerPre,
+        request: http::Request<WasiBody>,
+        sender: tokio::sync::oneshot::Sender<Result<http::Response<WasiBody>, ErrorCode>>,
+    },
 }
 
 /// A store and the slot it occupies. Fields drop in declaration order: the

@@ -4,6 +4,8 @@
 //! `fermyon:spin/key-value` here.
 
 pub mod key_value;
+pub mod key_value3;
+pub mod key_value_ops;
 pub mod key_value_file;
 pub mod outbound_http;
 pub mod public_connect;
@@ -39,7 +41,7 @@ pub struct ComponentState {
     pub table: ResourceTable,
     pub outbound: outbound_http::OutboundHttp,
     pub sqlite: sqlite::SqliteAccess,
-    pub key_value: key_value::KeyValueAccess,
+    pub key_value: key_value_ops::KeyValueAccess,
     /// Component variables, already rendered from application variables.
     pub variables: Arc<BTreeMap<String, String>>,
 }

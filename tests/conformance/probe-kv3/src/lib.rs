@@ -1,26 +1,31 @@
-//! A probe for `spin:key-value@3.0.0` (Spin 4's async key-value) in a `wasi:http` 0.2
-//! component, the kind spin-sdk 5 builds (`tests/host/conformance_key_value3.rs`).
+//! A probe for `spin:key-value@3.0.0` (Spin 4's async key-value): a `wasi:http` 0.3
+//! component (`wasi:http/handler@0.3.0-rc-2026-03-15`, the handler Spin 4.0.2 serves),
+//! since every 3.0 function is an `async func` that only an async task may wait on
+//! (`tests/host/conformance_key_value3.rs` compares its answers under both hosts).
 //!
-//! `GET /key-value-3` opens the `default` store through 3.0 and sets, reads, lists and
-//! deletes a key, answering each step as JSON. Every 3.0 function is an `async func`,
-//! and a `wasi:http` 0.2 handler is a synchronous task: waiting for one of them before
-//! the handler returns is a trap in the component model ("cannot block a synchronous
-//! task before returning"). So under real Spin 4.0.2 this probe answers 500; only a
-//! `wasi:http` 0.3 handler (an async task) can use 3.0. The probe keeps that fact
-//! checked against real `spin up`.
+//! Routes (the last one or two segments of the path):
+//! - `…/steps`: opens `default` and walks keys through every 3.0 function, answering
+//!   each step as JSON (`open` of an unlisted label first);
+//! - `…/open/<label>`: what `open(label)` answers;
+//! - `…/get/<key>`: the value of `key` in `default` (written through 2.0 elsewhere);
+//! - `…/keep/<key>`: sets `key` to `from 3.0` in `default`.
 
 mod bindings {
     wit_bindgen::generate!({
-        inline: "package storefront:probe-kv3; world probe { import spin:key-value/key-value@3.0.0; }",
+        inline: "package storefront:probe-kv3;
+            world probe {
+                import spin:key-value/key-value@3.0.0;
+                export wasi:http/handler@0.3.0-rc-2026-03-15;
+            }",
         path: "wit",
         generate_all,
     });
 }
 
+use bindings::exports::wasi::http::handler::Guest;
 use bindings::spin::key_value::key_value::{Error, Store};
+use bindings::wasi::http::types::{ErrorCode, Fields, Request, Response};
 use serde_json::{Value as Json, json};
-use spin_sdk::http::{IntoResponse, Request, Response};
-use spin_sdk::http_component;
 
 fn error(e: &Error) -> Json {
     match e {
@@ -35,33 +40,132 @@ fn answer<T>(r: Result<T, Error>, ok: impl FnOnce(T) -> Json) -> Json {
     r.map_or_else(|e| json!({"error": error(&e)}), ok)
 }
 
-/// Opens `default` and walks one key through set, get, exists, get-keys and delete.
-async fn steps() -> Json {
-    let store = match Store::open("default".to_string()).await {
-        Ok(store) => store,
-        Err(e) => return json!({"open_default": error(&e)}),
-    };
-    let set = answer(store.set("k3".to_string(), b"v3".to_vec()).await, |_| {
-        json!("ok")
-    });
-    let get = answer(store.get("k3".to_string()).await, |v| {
-        json!(v.as_deref().map(String::from_utf8_lossy))
-    });
-    let exists = answer(store.exists("k3".to_string()).await, |b| json!(b));
+fn value(r: Result<Option<Vec<u8>>, Error>) -> Json {
+    answer(r, |v| json!(v.map(|v| String::from_utf8_lossy(&v).into_owned())))
+}
+
+/// Every key, read from the stream to its end, sorted; then how the stream ended.
+async fn keys(store: &Store) -> Json {
     let (keys, ended) = store.get_keys().await;
     let mut keys = keys.collect().await;
     keys.sort();
-    let keys = answer(ended.await, |()| json!(keys));
-    let delete = answer(store.delete("k3".to_string()).await, |_| json!("ok"));
-    json!({"set": set, "get": get, "exists": exists, "keys": keys, "delete": delete})
+    answer(ended.await, |()| json!(keys))
 }
 
-#[http_component]
-fn handle(_req: Request) -> anyhow::Result<impl IntoResponse> {
-    let body = wit_bindgen::block_on(steps());
-    Ok(Response::builder()
-        .status(200)
-        .header("content-type", "application/json")
-        .body(body.to_string())
-        .build())
+async fn open(label: &str) -> Json {
+    answer(Store::open(label.to_string()).await.map(drop), |_| {
+        json!("opened")
+    })
 }
+
+/// The 2.0 probe's walk (`tests/conformance/probe/src/key_value.rs`), through 3.0.
+async fn steps() -> Json {
+    let mut steps = serde_json::Map::new();
+    steps.insert("open_forbidden".into(), open("forbidden").await);
+    let store = match Store::open("default".to_string()).await {
+        Ok(store) => store,
+        Err(e) => {
+            steps.insert("open_default".into(), error(&e));
+            return Json::Object(steps);
+        }
+    };
+    let s = |k: &str| k.to_string();
+    let ok = |r: Result<(), Error>| answer(r, |()| json!("ok"));
+    let mut step = |name: &str, v: Json| {
+        steps.insert(name.to_string(), v);
+    };
+    step("open_default", json!("opened"));
+    step("delete_absent", ok(store.delete(s("bar")).await));
+    step(
+        "exists_absent",
+        answer(store.exists(s("bar")).await, |b| json!(b)),
+    );
+    step("get_absent", value(store.get(s("bar")).await));
+    step("keys_empty", keys(&store).await);
+    step("set", ok(store.set(s("bar"), b"baz".to_vec()).await));
+    step("exists", answer(store.exists(s("bar")).await, |b| json!(b)));
+    step("get", value(store.get(s("bar")).await));
+    step("keys_one", keys(&store).await);
+    step("overwrite", ok(store.set(s("bar"), b"wow".to_vec()).await));
+    step("get_overwritten", value(store.get(s("bar")).await));
+    step("set_second", ok(store.set(s("qux"), b"yay".to_vec()).await));
+    step("set_binary", ok(store.set(s("bin"), vec![0, 255, 1]).await));
+    step(
+        "get_binary",
+        answer(store.get(s("bin")).await, |v| json!(v)),
+    );
+    step("set_empty", ok(store.set(s("empty"), Vec::new()).await));
+    step("get_empty", value(store.get(s("empty")).await));
+    step("keys_four", keys(&store).await);
+    for key in ["bar", "bar", "qux", "bin", "empty"] {
+        if let Err(e) = store.delete(s(key)).await {
+            step("delete_failed", error(&e));
+        }
+    }
+    step(
+        "exists_deleted",
+        answer(store.exists(s("bar")).await, |b| json!(b)),
+    );
+    step("get_deleted", value(store.get(s("qux")).await));
+    step("keys_after", keys(&store).await);
+    Json::Object(steps)
+}
+
+async fn with_default(f: impl AsyncFnOnce(Store) -> Json) -> Json {
+    match Store::open("default".to_string()).await {
+        Ok(store) => f(store).await,
+        Err(e) => json!({"open_default": error(&e)}),
+    }
+}
+
+async fn route(path: &str) -> (u16, Json) {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let answer = match segments.as_slice() {
+        [.., "steps"] => steps().await,
+        [.., "open", label] => open(label).await,
+        [.., "get", key] => with_default(async |store| value(store.get(key.to_string()).await)).await,
+        [.., "keep", key] => {
+            with_default(async |store| {
+                answer(
+                    store.set(key.to_string(), b"from 3.0".to_vec()).await,
+                    |()| json!("set"),
+                )
+            })
+            .await
+        }
+        _ => return (404, json!({"error": "no such probe route", "path": path})),
+    };
+    (200, answer)
+}
+
+struct Probe;
+
+impl Guest for Probe {
+    async fn handle(request: Request) -> Result<Response, ErrorCode> {
+        let path = request.get_path_with_query().unwrap_or_default();
+        let path = path.split('?').next().unwrap_or_default().to_string();
+        let (status, body) = route(&path).await;
+        let body = body.to_string().into_bytes();
+        let headers = Fields::from_list(&[
+            ("content-type".to_string(), b"application/json".to_vec()),
+            ("content-length".to_string(), body.len().to_string().into_bytes()),
+        ])
+        .map_err(|e| ErrorCode::InternalError(Some(format!("{e:?}"))))?;
+        let (mut writer, reader) = bindings::wit_stream::new();
+        let (response, _) = Response::new(
+            headers,
+            Some(reader),
+            bindings::wit_future::new(|| Ok(None)).1,
+        );
+        response
+            .set_status_code(status)
+            .map_err(|()| ErrorCode::InternalError(Some("status".to_string())))?;
+        // The body is written once the host reads it, after `handle` has returned.
+        wit_bindgen::spawn(async move {
+            writer.write_all(body).await;
+        });
+        Ok(response)
+    }
+}
+
+bindings::export!(Probe with_types_in bindings);
