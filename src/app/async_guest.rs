@@ -27,7 +27,7 @@ use wasmtime::component::{ComponentExportIndex, InstancePre, Linker, Resource};
 use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi_http::p2::bindings::http::types::ErrorCode as P2ErrorCode;
 use wasmtime_wasi_http::p3::bindings::http::{client, types};
-use wasmtime_wasi_http::{FieldMap, WasiBody, WasiHttp, WasiHttpView};
+use wasmtime_wasi_http::{FieldMap, WasiBody, WasiHttp, WasiHttpHooks, WasiHttpView};
 
 /// The `wasi:http` release candidate Spin 4.0.2 serves.
 const RC: &str = "0.3.0-rc-2026-03-15";
@@ -141,7 +141,9 @@ impl HandlerPre {
                 let uri = parts.uri.into_parts();
                 let (request, io) = accessor.with(|mut access| {
                     let http = access.data_mut().http();
-                    let headers = FieldMap::new_immutable(http.hooks, parts.headers);
+                    // As Spin 4.0.2 hands them to a 0.3 handler: every header the client
+                    // sent, `host` and hop-by-hop ones included.
+                    let headers = FieldMap::new_immutable(&mut KeepEveryHeader, parts.headers);
                     let (request, io) = wasmtime_wasi_http::p3::Request::new(
                         parts.method,
                         uri.scheme,
@@ -176,6 +178,16 @@ impl HandlerPre {
                 Ok(())
             })
             .await?
+    }
+}
+
+/// Hooks that forbid no header: for the headers of an incoming request only (outgoing
+/// requests keep the instance's own hooks and their rules).
+struct KeepEveryHeader;
+
+impl WasiHttpHooks for KeepEveryHeader {
+    fn is_forbidden_header(&mut self, _: &http::HeaderName) -> bool {
+        false
     }
 }
 

@@ -1,15 +1,13 @@
-//! `spin:key-value@3.0.0` (Spin 4's async key-value) in a `wasi:http` 0.2 component, the
-//! kind spin-sdk 5 builds: the app in `tests/conformance/key-value-3/` (the probe in
-//! `tests/conformance/probe-kv3`). Every 3.0 function is an `async func`; a `wasi:http`
-//! 0.2 handler is a synchronous task, which the component model forbids to wait before it
-//! returns. Real Spin 4.0.2 starts such an app and answers each request with 500 (the
-//! trap "cannot block a synchronous task before returning"). This host does not provide
-//! 3.0 and refuses the app at start, saying why (`docs/spin-host.md`, "Deliberate
-//! differences").
+//! `spin:key-value@3.0.0` (Spin 4's async key-value) from a `wasi:http` 0.3 handler
+//! (Spin 4.0.2's `wasi:http/handler@0.3.0-rc-2026-03-15`): the app in
+//! `tests/conformance/key-value-3/` (the probe in `tests/conformance/probe-kv3`, beside
+//! the 2.0 probe on the same `default` store). The same requests go to this host and,
+//! when `SPIN_BIN` is set, to real `spin up`, and the answers must be equal.
 
 use crate::support;
 
 use crate::support::real_spin::{RealSpin, spin_bin};
+use serde_json::{Value as Json, json};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -17,8 +15,8 @@ fn manifest() -> PathBuf {
     support::repo_root().join("tests/conformance/key-value-3/spin.toml")
 }
 
-/// Builds the probe with its manifest's build command, once per test binary.
-fn build_probe() {
+/// Builds the probes with their manifest's build commands, once per test binary.
+fn build_probes() {
     static BUILT: OnceLock<()> = OnceLock::new();
     BUILT.get_or_init(|| {
         let status = support::storefront()
@@ -26,13 +24,60 @@ fn build_probe() {
             .arg(manifest())
             .status()
             .expect("run storefront build");
-        assert!(status.success(), "building the key-value 3.0 probe failed");
+        assert!(status.success(), "building the key-value 3.0 probes failed");
     });
 }
 
+/// A request of the walk: method, path, body.
+type Step = (&'static str, &'static str, Vec<u8>);
+
+fn walk() -> Vec<Step> {
+    let get = |path| ("GET", path, Vec::new());
+    vec![
+        get("/kv3/steps"),
+        get("/kv3/open/other"),
+        get("/kv3-none/open/default"),
+        get("/kv2/key-value/keep"),
+        get("/kv3/get/kept"),
+        get("/kv3/keep/kept"),
+        get("/kv2/key-value/kept"),
+        get("/kv3/a/request?x=1&y=%20"),
+        // A body larger than one read of the stream.
+        ("POST", "/kv3/request", b"0123456789abcdef".repeat(20_000)),
+        get("/kv3/nothing"),
+    ]
+}
+
+/// Each step's status and JSON, from the app at `base`. Every request names the same
+/// `Host`, so authorities and URLs agree across hosts; the answer leaves out what
+/// differs by nature (the client's port, this host's request id).
+fn answers(url: impl Fn(&str) -> String) -> Vec<(u16, Json)> {
+    let client = support::client();
+    walk()
+        .into_iter()
+        .map(|(method, path, body)| {
+            let answer = client
+                .request(method.parse().unwrap(), url(path))
+                .header("host", "shop.example:8080")
+                .header("x-probe", "yes")
+                .body(body)
+                .send()
+                .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+            let status = answer.status().as_u16();
+            let mut json: Json = answer
+                .json()
+                .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+            if let Some(headers) = json.get_mut("headers").and_then(Json::as_array_mut) {
+                headers.retain(|h| !matches!(h[0].as_str(), Some("x-request-id")));
+            }
+            (status, json)
+        })
+        .collect()
+}
+
 #[test]
-fn key_value_3_from_a_wasi_http_0_2_handler_is_refused_here_and_traps_under_spin() {
-    build_probe();
+fn key_value_3_from_a_wasi_http_0_3_handler_answers_as_under_spin() {
+    build_probes();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("ours");
     let mut cmd = support::storefront();
@@ -40,16 +85,76 @@ fn key_value_3_from_a_wasi_http_0_2_handler_is_refused_here_and_traps_under_spin
         .arg(manifest())
         .arg("--data-dir")
         .arg(&data);
-    let (status, stderr) =
-        support::spawn(cmd, &data).refused("it does not provide spin:key-value@3.0.0");
-    assert!(!status.success());
-    let text = stderr.join("\n");
-    assert!(!text.contains("panicked"), "{text}");
-    // The line names the component and wasmtime's reason (the async ABI 3.0 needs).
-    assert!(
-        text.contains("conformance_probe_kv3.wasm") && text.contains("async"),
-        "{text}"
+    let app = support::spawn(cmd, &data).ready();
+    let ours = answers(|path| app.url(path));
+    app.stop();
+
+    // The walk through every 3.0 function, as the 2.0 probe walks 2.0.
+    let (status, steps) = &ours[0];
+    assert_eq!(*status, 200);
+    assert_eq!(
+        steps,
+        &json!({
+            "open_forbidden": {"error": "access-denied"},
+            "open_default": "opened",
+            "delete_absent": "ok",
+            "exists_absent": false,
+            "get_absent": null,
+            "keys_empty": [],
+            "set": "ok",
+            "exists": true,
+            "get": "baz",
+            "keys_one": ["bar"],
+            "overwrite": "ok",
+            "get_overwritten": "wow",
+            "set_second": "ok",
+            "set_binary": "ok",
+            "get_binary": [0, 255, 1],
+            "set_empty": "ok",
+            "get_empty": "",
+            "keys_four": ["bar", "bin", "empty", "qux"],
+            "exists_deleted": false,
+            "get_deleted": null,
+            "keys_after": [],
+        })
     );
+    // A label the component does not list, and a component that lists none.
+    assert_eq!(ours[1], (200, json!({"error": "access-denied"})));
+    assert_eq!(ours[2], (200, json!({"error": "access-denied"})));
+    // One store behind both versions: set through 2.0, read through 3.0, and back.
+    assert_eq!(ours[3], (200, json!("set")));
+    assert_eq!(ours[4], (200, json!("still here")));
+    assert_eq!(ours[5], (200, json!("set")));
+    assert_eq!(ours[6], (200, json!({"text": "from 3.0"})));
+    // The request as a 0.3 handler sees it: Spin's headers, the client's own ones.
+    let (status, seen) = &ours[7];
+    assert_eq!(*status, 200);
+    assert_eq!(seen["method"], "GET");
+    assert_eq!(seen["scheme"], "http");
+    assert_eq!(seen["authority"], "shop.example:8080");
+    assert_eq!(seen["path_with_query"], "/kv3/a/request?x=1&y=%20");
+    let headers = seen["headers"].as_array().unwrap();
+    for (name, value) in [
+        ("spin-full-url", "http://shop.example:8080/kv3/a/request?x=1&y=%20"),
+        ("spin-path-info", "/a/request"),
+        ("spin-component-route", "/kv3"),
+        ("spin-matched-route", "/kv3/..."),
+        ("host", "shop.example:8080"),
+        ("x-probe", "yes"),
+    ] {
+        assert!(
+            headers.contains(&json!([name, value])),
+            "{name}: {value} in {headers:?}"
+        );
+    }
+    // A request body read to its end through the stream.
+    let (status, seen) = &ours[8];
+    assert_eq!(*status, 200);
+    assert_eq!(seen["body_len"], 320_000);
+    assert_eq!(seen["body_start"], "0123456789abcdef");
+    assert_eq!(seen["body_end"], "ok");
+    // The handler's own status.
+    assert_eq!(ours[9].0, 404);
 
     let Some(bin) = spin_bin("conformance_key_value3") else {
         println!(
@@ -57,18 +162,12 @@ fn key_value_3_from_a_wasi_http_0_2_handler_is_refused_here_and_traps_under_spin
         );
         return;
     };
-    let theirs = dir.path().join("spin");
-    std::fs::create_dir_all(&theirs).unwrap();
-    let mut spin = RealSpin::start(&bin, &manifest(), &theirs, &[]);
-    let answer = support::client()
-        .get(spin.url("/key-value-3"))
-        .send()
-        .expect("spin up answers");
-    assert_eq!(answer.status().as_u16(), 500);
-    let output = spin.output().join("\n");
+    let theirs_dir = dir.path().join("spin");
+    std::fs::create_dir_all(&theirs_dir).unwrap();
+    let mut spin = RealSpin::start(&bin, &manifest(), &theirs_dir, &[]);
+    let theirs = answers(|path| spin.url(path));
     spin.stop();
-    assert!(
-        output.contains("cannot block a synchronous task before returning"),
-        "{output}"
-    );
+    for ((step, ours), theirs) in walk().iter().zip(&ours).zip(&theirs) {
+        assert_eq!(ours, theirs, "{} {}", step.0, step.1);
+    }
 }

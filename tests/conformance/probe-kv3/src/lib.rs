@@ -8,7 +8,10 @@
 //!   each step as JSON (`open` of an unlisted label first);
 //! - `…/open/<label>`: what `open(label)` answers;
 //! - `…/get/<key>`: the value of `key` in `default` (written through 2.0 elsewhere);
-//! - `…/keep/<key>`: sets `key` to `from 3.0` in `default`.
+//! - `…/keep/<key>`: sets `key` to `from 3.0` in `default`;
+//! - `…/request` (any method): the request as the handler sees it: method, scheme,
+//!   authority, path and query, every `spin-*` header and `host`, and the body's length
+//!   and first bytes, read from its stream.
 
 mod bindings {
     wit_bindgen::generate!({
@@ -24,7 +27,7 @@ mod bindings {
 
 use bindings::exports::wasi::http::handler::Guest;
 use bindings::spin::key_value::key_value::{Error, Store};
-use bindings::wasi::http::types::{ErrorCode, Fields, Request, Response};
+use bindings::wasi::http::types::{ErrorCode, Fields, Method, Request, Response, Scheme};
 use serde_json::{Value as Json, json};
 
 fn error(e: &Error) -> Json {
@@ -118,9 +121,59 @@ async fn with_default(f: impl AsyncFnOnce(Store) -> Json) -> Json {
     }
 }
 
-async fn route(path: &str) -> (u16, Json) {
+/// What the handler sees of `request`, its body read to the end.
+async fn request_seen(request: Request) -> Json {
+    let method = match request.get_method() {
+        Method::Get => "GET".to_string(),
+        Method::Head => "HEAD".to_string(),
+        Method::Post => "POST".to_string(),
+        Method::Put => "PUT".to_string(),
+        Method::Delete => "DELETE".to_string(),
+        Method::Connect => "CONNECT".to_string(),
+        Method::Options => "OPTIONS".to_string(),
+        Method::Trace => "TRACE".to_string(),
+        Method::Patch => "PATCH".to_string(),
+        Method::Other(m) => m,
+    };
+    let scheme = match request.get_scheme() {
+        Some(Scheme::Http) => json!("http"),
+        Some(Scheme::Https) => json!("https"),
+        Some(Scheme::Other(s)) => json!(s),
+        None => Json::Null,
+    };
+    let mut headers: Vec<(String, String)> = request
+        .get_headers()
+        .copy_all()
+        .into_iter()
+        .filter(|(name, _)| name != "spin-client-addr")
+        .map(|(name, value)| (name, String::from_utf8_lossy(&value).into_owned()))
+        .collect();
+    headers.sort();
+    let seen = json!({
+        "method": method,
+        "scheme": scheme,
+        "authority": request.get_authority(),
+        "path_with_query": request.get_path_with_query(),
+        "headers": headers,
+    });
+    let (_, read) = bindings::wit_future::new(|| Ok(()));
+    let (body, trailers) = Request::consume_body(request, read);
+    let body = body.collect().await;
+    let ended = match trailers.await {
+        Ok(_) => json!("ok"),
+        Err(e) => json!(format!("{e:?}")),
+    };
+    let mut seen = seen;
+    seen["body_len"] = json!(body.len());
+    seen["body_start"] = json!(String::from_utf8_lossy(&body[..body.len().min(16)]));
+    seen["body_end"] = ended;
+    seen
+}
+
+async fn route(request: Request, path: &str) -> (u16, Json) {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let answer = match segments.as_slice() {
+        [.., "request"] => request_seen(request).await,
         [.., "steps"] => steps().await,
         [.., "open", label] => open(label).await,
         [.., "get", key] => with_default(async |store| value(store.get(key.to_string()).await)).await,
@@ -144,7 +197,7 @@ impl Guest for Probe {
     async fn handle(request: Request) -> Result<Response, ErrorCode> {
         let path = request.get_path_with_query().unwrap_or_default();
         let path = path.split('?').next().unwrap_or_default().to_string();
-        let (status, body) = route(&path).await;
+        let (status, body) = route(request, &path).await;
         let body = body.to_string().into_bytes();
         let headers = Fields::from_list(&[
             ("content-type".to_string(), b"application/json".to_vec()),
