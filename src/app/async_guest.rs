@@ -134,7 +134,7 @@ impl HandlerPre {
         sender: oneshot::Sender<Result<http::Response<WasiBody>, P2ErrorCode>>,
     ) -> wasmtime::Result<()> {
         let instance = self.pre.instantiate_async(&mut *store).await?;
-        let handle: Handle = instance.get_typed_func(&mut *store, &self.handle)?;
+        let handle: Handle = instance.get_typed_func(&mut *store, self.handle)?;
         store
             .run_concurrent(async move |accessor| -> wasmtime::Result<()> {
                 let (parts, body) = request.into_parts();
@@ -169,7 +169,8 @@ impl HandlerPre {
                     response.into_http(&mut access, io)
                 })?;
                 let (read, reading) = oneshot::channel();
-                let response = response.map(|body| HeldUntilRead { body, _read: read }.boxed_unsync());
+                let response =
+                    response.map(|body| HeldUntilRead { body, _read: read }.boxed_unsync());
                 if sender.send(Ok(response)).is_ok() {
                     // Dropped by the body once read (or abandoned): only then may the
                     // event loop that feeds it stop.

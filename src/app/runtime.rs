@@ -16,8 +16,8 @@ use crate::app::variables::AppVariables;
 use crate::database::Database;
 use crate::database::batch::{OutputGate, commit_failed_response};
 use crate::database::storage_fault::{self, Fault};
-use crate::host::key_value_ops::KeyValueAccess;
 use crate::host::key_value_file::{KEY_VALUE_FILE, KeyValueFile};
+use crate::host::key_value_ops::KeyValueAccess;
 use crate::host::outbound_http::OutboundHttp;
 use crate::host::sqlite::SqliteAccess;
 use crate::host::{self, ComponentState};
@@ -26,10 +26,10 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 use storefront_domain::allowed_hosts::AllowedHosts;
+use wasmtime::component::Resource;
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 use wasmtime_wasi::WasiCtx;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
-use wasmtime::component::Resource;
 use wasmtime_wasi_http::p2::bindings::http::types::{
     ErrorCode, IncomingRequest, ResponseOutparam, Scheme,
 };
@@ -131,7 +131,10 @@ fn prepare(engines: &Engines, id: &str, source: &std::path::Path) -> Result<Prep
     let instance_pre = linker.instantiate_pre(&component).map_err(|e| {
         anyhow!("component {id:?} imports something this host does not provide: {e}")
     })?;
-    let guest = match concurrent.then(|| HandlerPre::new(instance_pre.clone())).flatten() {
+    let guest = match concurrent
+        .then(|| HandlerPre::new(instance_pre.clone()))
+        .flatten()
+    {
         Some(handler) => Guest::P3(handler),
         None => Guest::P2(ProxyPre::new(instance_pre).map_err(|e| {
             anyhow!(
@@ -424,7 +427,7 @@ impl App {
             }
             Guest::P3(pre) => Call::P3 {
                 pre,
-                request,
+                request: Box::new(request),
                 sender,
             },
         };
@@ -449,7 +452,7 @@ impl App {
                         pre,
                         request,
                         sender,
-                    } => pre.serve(store, request, sender).await,
+                    } => pre.serve(store, *request, sender).await,
                 }
             };
             match tokio::time::timeout(lifetime, run).await {
@@ -520,7 +523,7 @@ enum Call {
     },
     P3 {
         pre: HandlerPre,
-        request: http::Request<WasiBody>,
+        request: Box<http::Request<WasiBody>>,
         sender: tokio::sync::oneshot::Sender<Result<http::Response<WasiBody>, ErrorCode>>,
     },
 }

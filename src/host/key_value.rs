@@ -89,7 +89,9 @@ impl HostStore for ComponentState {
         value: Vec<u8>,
     ) -> wasmtime::Result<Result<(), Error>> {
         let (label, file) = self.key_value_store(&store)?;
-        Ok(ops::set(&file, label, key, value).await.map_err(Error::Other))
+        Ok(ops::set(&file, label, key, value)
+            .await
+            .map_err(Error::Other))
     }
 
     async fn delete(

@@ -10,9 +10,7 @@ use super::ComponentState;
 use super::key_value::Store;
 use super::key_value_file::KeyValueFile;
 use super::key_value_ops::{self as ops, Refusal};
-use wasmtime::component::{
-    Accessor, FutureReader, HasData, Linker, Resource, StreamReader,
-};
+use wasmtime::component::{Accessor, FutureReader, HasData, Linker, Resource, StreamReader};
 
 mod bindings {
     wasmtime::component::bindgen!({
@@ -94,7 +92,9 @@ impl<T: Send> wit::HostStoreWithStore<T> for KeyValue3 {
         value: Vec<u8>,
     ) -> wasmtime::Result<Result<(), Error>> {
         let (label, file) = store_of(accessor, &store)?;
-        Ok(ops::set(&file, label, key, value).await.map_err(Error::Other))
+        Ok(ops::set(&file, label, key, value)
+            .await
+            .map_err(Error::Other))
     }
 
     async fn delete(
@@ -128,9 +128,8 @@ impl<T: Send> wit::HostStoreWithStore<T> for KeyValue3 {
         };
         accessor.with(|mut access| {
             let keys = StreamReader::new(&mut access, keys)?;
-            let ended = FutureReader::new(&mut access, async move {
-                Ok::<_, wasmtime::Error>(ended)
-            })?;
+            let ended =
+                FutureReader::new(&mut access, async move { Ok::<_, wasmtime::Error>(ended) })?;
             Ok((keys, ended))
         })
     }

@@ -80,7 +80,11 @@ impl KeyValueAccess {
 }
 
 /// The value of `key` in store `label`.
-pub async fn get(file: &KeyValueFile, label: String, key: String) -> Result<Option<Vec<u8>>, Other> {
+pub async fn get(
+    file: &KeyValueFile,
+    label: String,
+    key: String,
+) -> Result<Option<Vec<u8>>, Other> {
     let value = file
         .with(move |c| {
             c.prepare_cached("SELECT value FROM spin_key_value WHERE store = ?1 AND key = ?2")?
@@ -96,7 +100,12 @@ pub async fn get(file: &KeyValueFile, label: String, key: String) -> Result<Opti
 }
 
 /// Sets `key` to `value` in store `label`; returns once durable.
-pub async fn set(file: &KeyValueFile, label: String, key: String, value: Vec<u8>) -> Result<(), Other> {
+pub async fn set(
+    file: &KeyValueFile,
+    label: String,
+    key: String,
+    value: Vec<u8>,
+) -> Result<(), Other> {
     file.with(move |c| {
         c.prepare_cached(
             "INSERT INTO spin_key_value (store, key, value) VALUES (?1, ?2, ?3)

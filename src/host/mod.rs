@@ -5,8 +5,8 @@
 
 pub mod key_value;
 pub mod key_value3;
-pub mod key_value_ops;
 pub mod key_value_file;
+pub mod key_value_ops;
 pub mod outbound_http;
 pub mod public_connect;
 pub mod sqlite;

@@ -135,7 +135,10 @@ fn key_value_3_from_a_wasi_http_0_3_handler_answers_as_under_spin() {
     assert_eq!(seen["path_with_query"], "/kv3/a/request?x=1&y=%20");
     let headers = seen["headers"].as_array().unwrap();
     for (name, value) in [
-        ("spin-full-url", "http://shop.example:8080/kv3/a/request?x=1&y=%20"),
+        (
+            "spin-full-url",
+            "http://shop.example:8080/kv3/a/request?x=1&y=%20",
+        ),
         ("spin-path-info", "/a/request"),
         ("spin-component-route", "/kv3"),
         ("spin-matched-route", "/kv3/..."),

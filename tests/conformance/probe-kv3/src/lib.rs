@@ -44,7 +44,9 @@ fn answer<T>(r: Result<T, Error>, ok: impl FnOnce(T) -> Json) -> Json {
 }
 
 fn value(r: Result<Option<Vec<u8>>, Error>) -> Json {
-    answer(r, |v| json!(v.map(|v| String::from_utf8_lossy(&v).into_owned())))
+    answer(r, |v| {
+        json!(v.map(|v| String::from_utf8_lossy(&v).into_owned()))
+    })
 }
 
 /// Every key, read from the stream to its end, sorted; then how the stream ended.
@@ -176,7 +178,9 @@ async fn route(request: Request, path: &str) -> (u16, Json) {
         [.., "request"] => request_seen(request).await,
         [.., "steps"] => steps().await,
         [.., "open", label] => open(label).await,
-        [.., "get", key] => with_default(async |store| value(store.get(key.to_string()).await)).await,
+        [.., "get", key] => {
+            with_default(async |store| value(store.get(key.to_string()).await)).await
+        }
         [.., "keep", key] => {
             with_default(async |store| {
                 answer(
@@ -201,7 +205,10 @@ impl Guest for Probe {
         let body = body.to_string().into_bytes();
         let headers = Fields::from_list(&[
             ("content-type".to_string(), b"application/json".to_vec()),
-            ("content-length".to_string(), body.len().to_string().into_bytes()),
+            (
+                "content-length".to_string(),
+                body.len().to_string().into_bytes(),
+            ),
         ])
         .map_err(|e| ErrorCode::InternalError(Some(format!("{e:?}"))))?;
         let (mut writer, reader) = bindings::wit_stream::new();
