@@ -1,7 +1,8 @@
 //! `spin:key-value@3.0.0` (Spin 4's async key-value) from a `wasi:http` 0.3 handler
 //! (Spin 4.0.2's `wasi:http/handler@0.3.0-rc-2026-03-15`): the app in
-//! `tests/conformance/key-value-3/` (the probe in `tests/conformance/probe-kv3`, beside
-//! the 2.0 probe on the same `default` store). The same requests go to this host and,
+//! `tests/conformance/key-value-3/` (the probe in `tests/conformance/probe-kv3`, one
+//! written with spin-sdk 6 in `tests/conformance/probe-sdk6`, and the 2.0 probe, all on
+//! the same `default` store). The same requests go to this host and,
 //! when `SPIN_BIN` is set, to real `spin up`, and the answers must be equal.
 
 use crate::support;
@@ -45,6 +46,9 @@ fn walk() -> Vec<Step> {
         // A body larger than one read of the stream.
         ("POST", "/kv3/request", b"0123456789abcdef".repeat(20_000)),
         get("/kv3/nothing"),
+        // spin-sdk 6 (Spin 4's SDK) on the same store.
+        ("POST", "/sdk6/count", b"abc".to_vec()),
+        get("/sdk6/count"),
     ]
 }
 
@@ -158,6 +162,15 @@ fn key_value_3_from_a_wasi_http_0_3_handler_answers_as_under_spin() {
     assert_eq!(seen["body_end"], "ok");
     // The handler's own status.
     assert_eq!(ours[9].0, 404);
+    // A spin-sdk 6 service counts its visits in the same store.
+    assert_eq!(
+        ours[10],
+        (
+            200,
+            json!({"method": "POST", "path": "/sdk6/count", "body_len": 3, "visits": 1, "keys": ["kept", "visits"]})
+        )
+    );
+    assert_eq!(ours[11].1["visits"], 2);
 
     let Some(bin) = spin_bin("conformance_key_value3") else {
         println!(
