@@ -93,22 +93,26 @@ pub fn has_shape(pattern: &str, path: &str) -> bool {
 }
 
 /// Walks `pattern` and `path` side by side, asking `typed(kind, value)` about each typed
-/// segment; whether they match.
+/// segment; whether they match. Allocates nothing: every request walks the whole table
+/// (its body cap, then its route), and most patterns differ at the first segment.
 fn walk<'a>(pattern: &str, path: &'a str, mut typed: impl FnMut(&str, &'a str) -> bool) -> bool {
-    let wanted = segments(pattern);
-    let got = segments(path);
-    for (i, want) in wanted.iter().enumerate() {
-        let Some(value) = got.get(i) else {
-            return false;
-        };
-        match want.strip_prefix('{').and_then(|k| k.strip_suffix('}')) {
-            Some(kind) if !typed(kind, value) => return false,
-            Some(_) => {}
-            None if want != value => return false,
-            None => {}
+    let mut wanted = pattern.strip_prefix('/').unwrap_or(pattern).split('/');
+    let mut got = path.strip_prefix('/').unwrap_or(path).split('/');
+    loop {
+        match (wanted.next(), got.next()) {
+            (None, None) => return true,
+            (Some(want), Some(value)) => {
+                let holds = match want.strip_prefix('{').and_then(|k| k.strip_suffix('}')) {
+                    Some(kind) => typed(kind, value),
+                    None => want == value,
+                };
+                if !holds {
+                    return false;
+                }
+            }
+            _ => return false,
         }
     }
-    wanted.len() == got.len()
 }
 
 /// A sample path for `pattern`, every typed segment filled with a value that holds (for
