@@ -68,15 +68,17 @@ BEGIN
     SELECT RAISE(ABORT, 'return lines are never deleted');
 END;
 
+-- An update either decides a waiting return (once) or erases the shopper's reason (their
+-- account's erasure); nothing else about a return changes.
 CREATE TRIGGER returns_decided_once BEFORE UPDATE ON returns
-WHEN OLD.state <> 'requested'
-  OR NEW.state = 'requested'
-  OR NEW.order_id IS NOT OLD.order_id
-  OR NEW.reason IS NOT OLD.reason
+WHEN NEW.order_id IS NOT OLD.order_id
   OR NEW.currency IS NOT OLD.currency
   OR NEW.idempotency_key IS NOT OLD.idempotency_key
   OR NEW.fingerprint IS NOT OLD.fingerprint
   OR NEW.created_at IS NOT OLD.created_at
+  OR (NEW.reason IS NOT OLD.reason AND NEW.reason <> 'erased')
+  OR (NEW.state IS NOT OLD.state AND (OLD.state <> 'requested' OR NEW.state = 'requested'))
+  OR (NEW.state IS OLD.state AND NEW.reason IS OLD.reason)
 BEGIN
     SELECT RAISE(ABORT, 'a return only moves from requested to accepted or refused, once');
 END;

@@ -423,7 +423,13 @@ fn saved_addresses_prefill_checkout() {
 fn erasure_anonymises_the_orders_keeps_the_ledger_and_the_audit_passes() {
     let dir = tempfile::tempdir().unwrap();
     let app = start(dir.path());
-    let paid = app.place_order("erase-1");
+    // With a discount code: its redemption names the address too.
+    let mut body = support::order_body("french-press", 1);
+    body["discount_code"] = "WELCOME10".into();
+    let paid = app.place("erase-1", &body)["number"]
+        .as_str()
+        .unwrap()
+        .to_string();
     app.pay(&paid);
     let cancelled = app.place_order("erase-2");
     assert!(app.admin().cancel(&cancelled).status().is_success());
@@ -506,6 +512,21 @@ fn erasure_anonymises_the_orders_keeps_the_ledger_and_the_audit_passes() {
         ),
         0,
         "nor in the local mailbox"
+    );
+    assert_eq!(
+        support::scalar(
+            &db,
+            "SELECT count(*) FROM discount_redemptions WHERE email = 'erased@erased.invalid'"
+        ),
+        1,
+        "the redemption stays, its email erased"
+    );
+    assert_eq!(
+        support::scalar(
+            &db,
+            "SELECT count(*) FROM discount_redemptions WHERE email LIKE '%ada%'"
+        ),
+        0
     );
     assert_eq!(support::count(&db, "customer_accounts"), 0);
     assert_eq!(support::count(&db, "customer_sessions"), 0);

@@ -178,10 +178,9 @@ pub fn reason_text(text: &str) -> Result<String, String> {
             "Please keep it to {MAX_RETURN_REASON} characters; this one has {count}."
         ));
     }
-    if text
-        .chars()
-        .any(|c| (c.is_control() && c != '\n' && c != '\t') || ('\u{202a}'..='\u{202e}').contains(&c))
-    {
+    if text.chars().any(|c| {
+        (c.is_control() && c != '\n' && c != '\t') || ('\u{202a}'..='\u{202e}').contains(&c)
+    }) {
         return Err("Please use plain text only.".into());
     }
     Ok(text.to_string())

@@ -3,12 +3,12 @@
 
 use super::{Answer, WriterClient, WriterError};
 use spin_sdk::http::Method;
+use storefront_domain::IDEMPOTENCY_KEY;
 use storefront_domain::catalog::ACTOR;
 use storefront_domain::returns::{
     AcceptReturn, OrderReturns, RefuseReturn, RequestReturn, ReturnDecision, ReturnList,
     ReturnRecord, ReturnSettings,
 };
-use storefront_domain::IDEMPOTENCY_KEY;
 
 impl WriterClient {
     /// Order `number`'s returns (the caller checked who may see the order).

@@ -5,7 +5,8 @@
 //! - `POST /customers/sessions/{id}/erase` (with an `Idempotency-Key`) → `Erased`: the
 //!   personal fields of every order placed with the email (email, name, addresses, phone)
 //!   are anonymised, and so are the emails about them (the outbox's recipients and the
-//!   local mailbox's copies), the discount codes' redemptions and refused attempts, and the
+//!   local mailbox's copies), the reasons given for returns, the discount codes'
+//!   redemptions and refused attempts, and the
 //!   order answers kept for retries; the addresses, the
 //!   sessions, the sign-ins and the account are deleted. The ledger stays as it was:
 //!   order rows, lines, events, payments and every amount, so the audit still balances.
@@ -82,6 +83,11 @@ pub fn erase(db: &Db, head: &Head, session: &str) -> Result<Response, ApiError> 
             db.execute(
                 "UPDATE idempotency_keys SET response = '' WHERE order_id = ?1",
                 &[int(id)],
+            )?;
+            // The shopper's words on their returns (the returns and their amounts stay).
+            db.execute(
+                "UPDATE returns SET reason = ?2 WHERE order_id = ?1 AND reason <> ?2",
+                &[int(id), text(ERASED)],
             )?;
             db.execute(
                 "UPDATE local_mailbox SET recipient = ?2, text_body = ?3, html_body = ?3

@@ -50,9 +50,14 @@ pub struct Swept {
 impl Swept {
     /// A batch came back full: sweep again at once.
     pub fn more(&self) -> bool {
-        [self.sign_ins, self.wrong_codes, self.sessions, self.commands]
-            .iter()
-            .any(|n| *n >= SWEEP_BATCH)
+        [
+            self.sign_ins,
+            self.wrong_codes,
+            self.sessions,
+            self.commands,
+        ]
+        .iter()
+        .any(|n| *n >= SWEEP_BATCH)
     }
 }
 
@@ -77,7 +82,12 @@ pub fn due(db: &Db) -> anyhow::Result<bool> {
                  OR EXISTS (SELECT 1 FROM customer_wrong_codes WHERE at < ?2)
                  OR EXISTS (SELECT 1 FROM customer_sessions WHERE expires_at <= ?3)
                  OR EXISTS (SELECT 1 FROM customer_commands WHERE created_at < ?4)",
-            &[int(sign_ins), int(wrong_codes), int(sessions), int(commands)],
+            &[
+                int(sign_ins),
+                int(wrong_codes),
+                int(sessions),
+                int(commands),
+            ],
         )?
         .map(|row| {
             use crate::db::RowExt as _;
@@ -124,7 +134,10 @@ mod tests {
                     .any(|l| l.contains(index) && l.starts_with("SEARCH")),
                 "{sql}: {plan:#?}"
             );
-            assert!(query_plan::neither_scans_nor_sorts(&plan), "{sql}: {plan:#?}");
+            assert!(
+                query_plan::neither_scans_nor_sorts(&plan),
+                "{sql}: {plan:#?}"
+            );
         }
     }
 }

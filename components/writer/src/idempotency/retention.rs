@@ -86,9 +86,7 @@ pub fn sweep(db: &Db) -> Result<Response, ApiError> {
             &[text(cutoff(db, fingerprint_seconds)?)],
         )?;
         Ok::<_, ApiError>(
-            answers.is_some()
-                || fingerprints.is_some()
-                || crate::customers::retention::due(db)?,
+            answers.is_some() || fingerprints.is_some() || crate::customers::retention::due(db)?,
         )
     })?;
     if !due {

@@ -24,11 +24,11 @@ use crate::payments::intents::{self, Order, check_id};
 use crate::payments::state::PaymentStatus;
 use spin_sdk::http::Response;
 use spin_sdk::sqlite::RowResult;
+use storefront_domain::owner_orders::RestockLine;
 use storefront_domain::payments::{
     MAX_REFUND_NOTE, REFUND_ACCEPTED, REFUND_FAILED, REFUND_REQUESTED, RefundAnswer, RefundRecord,
     RefundReport, RequestRefund,
 };
-use storefront_domain::owner_orders::RestockLine;
 use storefront_domain::{FieldError, Money, OrderState};
 
 /// Longest provider error kept with a failed refund.

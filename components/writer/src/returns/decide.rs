@@ -24,8 +24,8 @@ use crate::payments::refunds::{self, NewRefund};
 use spin_sdk::http::Response;
 use storefront_domain::owner_orders::RestockLine;
 use storefront_domain::returns::{
-    AcceptReturn, RETURN_ACCEPTED, RETURN_REFUSED, RETURN_REQUESTED, RefuseReturn,
-    ReturnDecision, reason_text,
+    AcceptReturn, RETURN_ACCEPTED, RETURN_REFUSED, RETURN_REQUESTED, RefuseReturn, ReturnDecision,
+    reason_text,
 };
 use storefront_domain::{FieldError, Money};
 

@@ -78,10 +78,7 @@ mod tests {
     fn a_page_reads_the_index_without_sorting() {
         let schema = query_plan::schema();
         let plan = query_plan::lines(&schema, PAGE_SQL);
-        assert!(
-            plan.iter().any(|l| l.contains("returns_list")),
-            "{plan:#?}"
-        );
+        assert!(plan.iter().any(|l| l.contains("returns_list")), "{plan:#?}");
         assert!(query_plan::neither_scans_nor_sorts(&plan), "{plan:#?}");
     }
 }

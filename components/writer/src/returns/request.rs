@@ -20,11 +20,11 @@ use crate::idempotency;
 use crate::orders::number;
 use crate::orders::view::not_found;
 use crate::payments::intents::{self, Order};
+use spin_sdk::http::Response;
 use storefront_domain::returns::{
     OrderReturns, RETURN_REQUESTED, RequestReturn, ReturnableLine, reason_text,
 };
 use storefront_domain::{FieldError, OrderState};
-use spin_sdk::http::Response;
 
 /// The field an error about the line `sku` is reported at.
 pub fn line_field(sku: &str) -> String {
@@ -66,7 +66,10 @@ pub fn status(db: &Db, order: &Order) -> anyhow::Result<OrderReturns> {
             OrderState::Cancelled => "This order was cancelled.".to_string(),
             _ => "A return can be asked for once the order has been shipped.".to_string(),
         })
-    } else if window_ends_at.as_deref().is_some_and(|end| end < now.as_str()) {
+    } else if window_ends_at
+        .as_deref()
+        .is_some_and(|end| end < now.as_str())
+    {
         Some(format!(
             "The {window_days}-day return window of this order has closed."
         ))

@@ -1,8 +1,8 @@
 //! `GET /admin/returns`: the returns, those waiting for the owner first, then newest
 //! first, a page at a time (`?after=` the writer's cursor).
 
-use super::view::{Draft, card};
 use super::super::Office;
+use super::view::{Draft, card};
 use crate::http::Resp;
 use maud::html;
 
@@ -12,7 +12,9 @@ pub async fn show_with(office: &Office<'_>, status: u16, draft: Option<&Draft>) 
         .req
         .query_param("after")
         .filter(|a| a.len() <= 40 && a.bytes().all(|b| b.is_ascii_digit() || b == b'-'));
-    let query = after.as_deref().map_or(String::new(), |a| format!("after={a}"));
+    let query = after
+        .as_deref()
+        .map_or(String::new(), |a| format!("after={a}"));
     let page = match office.writer.returns(&query).await {
         Ok(page) => page,
         Err(e) => return office.writer_failed(e),

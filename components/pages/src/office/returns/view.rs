@@ -24,7 +24,11 @@ pub struct Draft {
 fn state(r: &ReturnRecord) -> String {
     match (r.state.as_str(), &r.refund) {
         (RETURN_ACCEPTED, Some(refund)) => {
-            let back = if r.restocked { ", back on the shelf" } else { "" };
+            let back = if r.restocked {
+                ", back on the shelf"
+            } else {
+                ""
+            };
             format!(
                 "Accepted: {refund} refunded (refund {}){back}",
                 r.refund_seq.unwrap_or_default()
@@ -37,7 +41,12 @@ fn state(r: &ReturnRecord) -> String {
 }
 
 /// Return `r`'s card; `with_order`: a link to its order (the list), not on the order's page.
-pub fn card(office: &Office<'_>, r: &ReturnRecord, with_order: bool, draft: Option<&Draft>) -> Markup {
+pub fn card(
+    office: &Office<'_>,
+    r: &ReturnRecord,
+    with_order: bool,
+    draft: Option<&Draft>,
+) -> Markup {
     let id = r.id;
     let draft = draft.filter(|d| d.id == id);
     let reason_id = format!("refusal-{id}");

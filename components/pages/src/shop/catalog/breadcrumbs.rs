@@ -55,7 +55,11 @@ mod tests {
 
     #[test]
     fn a_collection_sits_between_home_and_the_product() {
-        let crumbs = trail("Milk jug", "milk-jug", Some(("brewing-gear", "Brewing gear")));
+        let crumbs = trail(
+            "Milk jug",
+            "milk-jug",
+            Some(("brewing-gear", "Brewing gear")),
+        );
         let paths: Vec<&str> = crumbs.iter().map(|c| c.path.as_str()).collect();
         assert_eq!(
             paths,

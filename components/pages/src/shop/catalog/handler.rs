@@ -3,9 +3,9 @@
 //! picker.
 
 use crate::http::paging::{self, MAX_SHOP_PAGE, Window};
-use crate::shop::catalog::{breadcrumbs, choice_script};
 use crate::shop::catalog::product_view::Selection;
 use crate::shop::catalog::view::{CardList, CollectionCards, Position};
+use crate::shop::catalog::{breadcrumbs, choice_script};
 use crate::shop::seo::json_ld;
 use crate::shop::{Answer, Shop};
 use crate::writer::{Shown, WithSettings, WriterError, decode};
@@ -231,13 +231,17 @@ pub async fn product(shop: &mut Shop<'_>, slug: &str) -> Answer {
     let crumbs = breadcrumbs::trail(
         &product.name,
         &product.slug,
-        collection.as_ref().map(|c| (c.slug.as_str(), c.name.as_str())),
+        collection
+            .as_ref()
+            .map(|c| (c.slug.as_str(), c.name.as_str())),
     );
     let mut chrome = shop.chrome();
-    chrome
-        .meta
-        .structured_data
-        .extend(json_ld::product(&product, &crumbs, &shop.settings, shop.shop_url));
+    chrome.meta.structured_data.extend(json_ld::product(
+        &product,
+        &crumbs,
+        &shop.settings,
+        shop.shop_url,
+    ));
     let page = crate::shop::catalog::product_view::page(
         &chrome,
         &product,

@@ -16,8 +16,7 @@ pub async fn show(shop: &mut Shop<'_>, number: &str) -> Answer {
     settle(shop, &order.number, order.state);
     let payment = payment(shop, number).await;
     let returns = crate::shop::orders::returns::section(shop, &order).await?;
-    let page =
-        crate::shop::orders::view::page(&shop.chrome(), &order, payment.as_ref(), returns);
+    let page = crate::shop::orders::view::page(&shop.chrome(), &order, payment.as_ref(), returns);
     Ok(shop.page(200, page))
 }
 

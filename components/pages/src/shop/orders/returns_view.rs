@@ -184,7 +184,12 @@ mod tests {
 
     #[test]
     fn the_section_offers_a_return_only_while_open() {
-        assert!(section(&returns(None)).unwrap().into_string().contains("/orders/SF-1/return"));
+        assert!(
+            section(&returns(None))
+                .unwrap()
+                .into_string()
+                .contains("/orders/SF-1/return")
+        );
         assert!(section(&returns(Some("Closed."))).is_none());
     }
 }

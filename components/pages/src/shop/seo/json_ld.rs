@@ -12,8 +12,8 @@
 //! availability `InStock` or `OutOfStock` by the variant's stock. Every address is absolute
 //! from `shop_url`.
 
-use maud::{Markup, PreEscaped, html};
 use crate::shop::catalog::breadcrumbs::Crumb;
+use maud::{Markup, PreEscaped, html};
 use serde_json::{Value, json};
 use storefront_domain::Product;
 use storefront_domain::checkout::ShopSettings;
