@@ -1,7 +1,8 @@
 //! The customer accounts' short-lived rows go by the idempotency sweep the host runs every
 //! minute: expired sign-in emails and wrong codes a day after they expired, sessions once
 //! expired, the customers' idempotency records after their retention, at most a batch of
-//! each per sweep (the answer says when more is due); what is still live stays.
+//! each per sweep (the answer says when more is due, and the host sweeps again at once);
+//! what is still live stays.
 
 use crate::support;
 
@@ -54,8 +55,8 @@ fn expired_sign_ins_sessions_and_old_customer_commands_are_swept_in_batches() {
         )
         .unwrap();
     }
-    // 150 commands older than 7 days, and one of today.
-    for n in 0..150 {
+    // 250 commands older than 7 days (three batches), and one of today.
+    for n in 0..250 {
         db.execute(
             "INSERT INTO customer_commands (idempotency_key, fingerprint, status, response, \
              created_at) VALUES (?1, 'f', 200, '{}', ?2)",
@@ -71,19 +72,26 @@ fn expired_sign_ins_sessions_and_old_customer_commands_are_swept_in_batches() {
     .unwrap();
     drop(db);
 
+    // The host sweeps as it starts and every minute, again at once while a batch came
+    // back full; sweeps asked for meanwhile take turns with it. Each deletes at most a
+    // batch, until nothing is due.
     let writer = support::start_writer(dir.path());
-    let first = sweep(&writer);
-    let accounts = &first["accounts"];
-    assert_eq!(accounts["sign_ins"], 1, "{first}");
-    assert_eq!(accounts["sessions"], 1, "{first}");
-    assert_eq!(accounts["wrong_codes"], 1, "{first}");
-    assert_eq!(accounts["commands"], 100, "one batch: {first}");
-    assert_eq!(first["more"], true, "{first}");
-    let second = sweep(&writer);
-    assert_eq!(second["accounts"]["commands"], 50, "{second}");
-    assert_eq!(second["more"], false, "{second}");
-    let third = sweep(&writer);
-    assert_eq!(third["accounts"]["commands"], 0, "{third}");
+    let mut rounds = 0;
+    loop {
+        let swept = sweep(&writer);
+        let accounts = &swept["accounts"];
+        for kind in ["sign_ins", "sessions", "wrong_codes", "commands"] {
+            assert!(
+                accounts[kind].as_i64().unwrap() <= 100,
+                "one batch: {swept}"
+            );
+        }
+        if accounts["commands"] == 0 && swept["more"] == false {
+            break;
+        }
+        rounds += 1;
+        assert!(rounds < 10, "{swept}");
+    }
     writer.stop();
 
     let db = support::open_db(dir.path());

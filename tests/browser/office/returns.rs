@@ -38,12 +38,18 @@ fn shopper_returns_an_item_and_the_owner_accepts(viewport: Viewport, scripts: Sc
         let label = browser.label();
         // The shopper, from the "on its way" email's link.
         browser
-            .goto(&format!("/orders/{number}?key={}", support::order_token(&number)))
+            .goto(&format!(
+                "/orders/{number}?key={}",
+                support::order_token(&number)
+            ))
             .await;
         follow_link(browser, "Return items").await;
         browser.check_page("the return form").await;
         let quantity = browser
-            .find(&format!("//input[@id={}]", xpath_literal(&format!("qty-{sku}"))))
+            .find(&format!(
+                "//input[@id={}]",
+                xpath_literal(&format!("qty-{sku}"))
+            ))
             .await;
         quantity.clear().await.unwrap();
         quantity.send_keys("3").await.unwrap();
@@ -52,29 +58,39 @@ fn shopper_returns_an_item_and_the_owner_accepts(viewport: Viewport, scripts: Sc
             .await;
         browser.click_button("Ask for the return").await;
         let error = browser
-            .find(&format!("//*[@id={}]", xpath_literal(&format!("qty-{sku}-error"))))
+            .find(&format!(
+                "//*[@id={}]",
+                xpath_literal(&format!("qty-{sku}-error"))
+            ))
             .await
             .text()
             .await
             .unwrap();
         assert_eq!(
-            error,
-            "You can return at most 2 of this item (you bought 2).",
+            error, "You can return at most 2 of this item (you bought 2).",
             "{label}"
         );
         browser.check_page("the return form with an error").await;
         let quantity = browser
-            .find(&format!("//input[@id={}]", xpath_literal(&format!("qty-{sku}"))))
+            .find(&format!(
+                "//input[@id={}]",
+                xpath_literal(&format!("qty-{sku}"))
+            ))
             .await;
         quantity.clear().await.unwrap();
         quantity.send_keys("1").await.unwrap();
         browser.click_button("Ask for the return").await;
         assert_eq!(browser.path().await, format!("/orders/{number}"), "{label}");
         assert!(
-            browser.text().await.contains("Waiting for the shop's answer"),
+            browser
+                .text()
+                .await
+                .contains("Waiting for the shop's answer"),
             "{label}"
         );
-        browser.check_page("the order with its return asked for").await;
+        browser
+            .check_page("the order with its return asked for")
+            .await;
 
         // The owner accepts it from the returns list, the item back on the shelf.
         sign_in(browser).await;
@@ -91,12 +107,19 @@ fn shopper_returns_an_item_and_the_owner_accepts(viewport: Viewport, scripts: Sc
             .await
             .unwrap();
         let accept = browser
-            .find(&format!("{card}//button[normalize-space()='Accept and refund']"))
+            .find(&format!(
+                "{card}//button[normalize-space()='Accept and refund']"
+            ))
             .await;
         browser.click_to_next_page(&accept).await;
         let text = browser.text().await;
-        assert!(text.contains("is accepted. Refunded €29.00"), "{label}: {text}");
-        browser.check_page("the order after accepting its return").await;
+        assert!(
+            text.contains("is accepted. Refunded €29.00"),
+            "{label}: {text}"
+        );
+        browser
+            .check_page("the order after accepting its return")
+            .await;
 
         // The shopper sees it refunded.
         browser.goto(&format!("/orders/{number}")).await;
@@ -106,6 +129,8 @@ fn shopper_returns_an_item_and_the_owner_accepts(viewport: Viewport, scripts: Sc
             "{label}: {text}"
         );
         assert!(text.contains("Refunded: €29.00 of"), "{label}: {text}");
-        browser.check_page("the shopper's order with its return refunded").await;
+        browser
+            .check_page("the shopper's order with its return refunded")
+            .await;
     });
 }

@@ -50,9 +50,11 @@ fn record(r: &ReturnRecord) -> Markup {
     }
 }
 
-/// The order page's section: `None` when there is nothing to say.
+/// The order page's section: `None` when there is nothing to say (no returns, and the
+/// shop takes none or the order has not shipped).
 pub fn section(returns: &OrderReturns) -> Option<Markup> {
-    if returns.returns.is_empty() && returns.closed.is_some() {
+    if returns.returns.is_empty() && (returns.window_days == 0 || returns.window_ends_at.is_none())
+    {
         return None;
     }
     Some(html! {
@@ -190,6 +192,12 @@ mod tests {
                 .into_string()
                 .contains("/orders/SF-1/return")
         );
-        assert!(section(&returns(Some("Closed."))).is_none());
+        let closed = section(&returns(Some("Closed."))).unwrap().into_string();
+        assert!(closed.contains("Closed.") && !closed.contains("/orders/SF-1/return"));
+        let unshipped = OrderReturns {
+            window_ends_at: None,
+            ..returns(Some("Not shipped."))
+        };
+        assert!(section(&unshipped).is_none());
     }
 }
