@@ -10,7 +10,7 @@ use crate::support;
 
 use crate::support::fake_stripe::{self, FakeStripe};
 use crate::support::{Owner, TestApp, ask_return, hidden_field, office_csrf, shopper_page};
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// Places `quantity` French presses, pays them at the fake Stripe and ships them: the
 /// order's number and its payment intent.
@@ -19,21 +19,7 @@ fn shipped(app: &TestApp, fake: &FakeStripe, key: &str, quantity: i64) -> (Strin
     body["email"] = json!("ada@example.com");
     let placed = app.place(key, &body);
     let number = placed["number"].as_str().unwrap().to_string();
-    let payment = support::as_shopper(
-        support::client().post(app.url(&format!("/api/orders/{number}/payment"))),
-        &number,
-    )
-    .send()
-    .unwrap();
-    assert_eq!(payment.status(), 200);
-    let intent = payment.json::<Value>().unwrap()["intent_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    assert_eq!(
-        fake_stripe::deliver(&app.base_url, &fake.succeed(&intent)).status(),
-        200
-    );
+    let intent = fake.pay_order(app, &number);
     support::ship_by_api(app, &number);
     (number, intent)
 }
