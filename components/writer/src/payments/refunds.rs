@@ -237,7 +237,7 @@ pub fn record(db: &Db, order: &Order, new: &NewRefund) -> Result<i64, ApiError> 
             text(&now),
         ],
     )?;
-    restock::put_back(db, order.id, &number, &chosen, Some(seq), new.actor, &now)?;
+    restock::put_back(db, order.id, number, &chosen, Some(seq), new.actor, &now)?;
     Ok(seq)
 }
 
