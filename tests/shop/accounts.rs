@@ -473,14 +473,23 @@ fn erasure_anonymises_the_orders_keeps_the_ledger_and_the_audit_passes() {
         None,
     );
     assert!(shipped.status().is_success(), "{:?}", shipped.text());
+    // A return asked for, in the shopper's words.
+    assert_eq!(
+        support::ask_return(&app, &paid, "1", "Ada's mug arrived cracked").status(),
+        303
+    );
     // Every email about the orders is delivered before the erasure (a delivery under way
     // meanwhile would be rendered from the order before it).
     assert!(support::eventually(Duration::from_secs(120), || {
-        app.admin().json("/admin/mail")["mails"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|m| m["event"] == "order.shipped")
+        let mails = app.admin().json("/admin/mail")["mails"].clone();
+        let mails = mails.as_array().unwrap();
+        [
+            "order.shipped",
+            "return.requested",
+            "return.requested.owner",
+        ]
+        .iter()
+        .all(|event| mails.iter().any(|m| m["event"] == *event))
     }));
     assert_eq!(
         erase(&[("csrf", &csrf)]).status(),
@@ -513,6 +522,17 @@ fn erasure_anonymises_the_orders_keeps_the_ledger_and_the_audit_passes() {
         0,
         "nor in the local mailbox"
     );
+    assert_eq!(
+        support::scalar(
+            &db,
+            "SELECT count(*) FROM returns WHERE reason LIKE '%Ada%'
+             UNION ALL SELECT count(*) FROM outbox WHERE payload LIKE '%Ada%'
+             ORDER BY 1 DESC LIMIT 1"
+        ),
+        0,
+        "nor in a return's reason or its emails"
+    );
+    assert_eq!(support::count(&db, "returns"), 1, "the return stays");
     assert_eq!(
         support::scalar(
             &db,

@@ -90,6 +90,12 @@ pub fn erase(db: &Db, head: &Head, session: &str) -> Result<Response, ApiError> 
                 &[int(id), text(ERASED)],
             )?;
             db.execute(
+                "UPDATE outbox SET payload = json_set(payload, '$.reason', ?2)
+                 WHERE order_id = ?1 AND event LIKE 'return.%'
+                   AND json_extract(payload, '$.reason') IS NOT NULL",
+                &[int(id), text(ERASED)],
+            )?;
+            db.execute(
                 "UPDATE local_mailbox SET recipient = ?2, text_body = ?3, html_body = ?3
                  WHERE outbox_id IN (SELECT id FROM outbox WHERE order_id = ?1 AND channel = 'email')",
                 &[int(id), text(ERASED_EMAIL), text(ERASED)],
