@@ -45,14 +45,13 @@ fn shopper_returns_an_item_and_the_owner_accepts(viewport: Viewport, scripts: Sc
             .await;
         follow_link(browser, "Return items").await;
         browser.check_page("the return form").await;
-        let quantity = browser
-            .find(&format!(
-                "//input[@id={}]",
-                xpath_literal(&format!("qty-{sku}"))
-            ))
-            .await;
-        quantity.clear().await.unwrap();
-        quantity.send_keys("3").await.unwrap();
+        let quantity = format!("//input[@id={}]", xpath_literal(&format!("qty-{sku}")));
+        let set_quantity = async |n: &str| {
+            let field = browser.find(&quantity).await;
+            field.clear().await.unwrap();
+            field.send_keys(n).await.unwrap();
+        };
+        set_quantity("3").await;
         browser
             .type_into("Why are you returning them?", "It leaks at the lid.")
             .await;
@@ -71,14 +70,7 @@ fn shopper_returns_an_item_and_the_owner_accepts(viewport: Viewport, scripts: Sc
             "{label}"
         );
         browser.check_page("the return form with an error").await;
-        let quantity = browser
-            .find(&format!(
-                "//input[@id={}]",
-                xpath_literal(&format!("qty-{sku}"))
-            ))
-            .await;
-        quantity.clear().await.unwrap();
-        quantity.send_keys("1").await.unwrap();
+        set_quantity("1").await;
         browser.click_button("Ask for the return").await;
         assert_eq!(browser.path().await, format!("/orders/{number}"), "{label}");
         assert!(
