@@ -11,6 +11,7 @@ mod office_daily_totals;
 mod office_dashboard;
 mod office_notes;
 mod office_orders;
+mod office_return_requests;
 mod office_returns;
 mod office_sessions;
 mod office_settings;

@@ -423,7 +423,13 @@ fn saved_addresses_prefill_checkout() {
 fn erasure_anonymises_the_orders_keeps_the_ledger_and_the_audit_passes() {
     let dir = tempfile::tempdir().unwrap();
     let app = start(dir.path());
-    let paid = app.place_order("erase-1");
+    // With a discount code: its redemption names the address too.
+    let mut body = support::order_body("french-press", 1);
+    body["discount_code"] = "WELCOME10".into();
+    let paid = app.place("erase-1", &body)["number"]
+        .as_str()
+        .unwrap()
+        .to_string();
     app.pay(&paid);
     let cancelled = app.place_order("erase-2");
     assert!(app.admin().cancel(&cancelled).status().is_success());
@@ -467,14 +473,23 @@ fn erasure_anonymises_the_orders_keeps_the_ledger_and_the_audit_passes() {
         None,
     );
     assert!(shipped.status().is_success(), "{:?}", shipped.text());
+    // A return asked for, in the shopper's words.
+    assert_eq!(
+        support::ask_return(&app, &paid, "1", "Ada's mug arrived cracked").status(),
+        303
+    );
     // Every email about the orders is delivered before the erasure (a delivery under way
     // meanwhile would be rendered from the order before it).
     assert!(support::eventually(Duration::from_secs(120), || {
-        app.admin().json("/admin/mail")["mails"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|m| m["event"] == "order.shipped")
+        let mails = app.admin().json("/admin/mail")["mails"].clone();
+        let mails = mails.as_array().unwrap();
+        [
+            "order.shipped",
+            "return.requested",
+            "return.requested.owner",
+        ]
+        .iter()
+        .all(|event| mails.iter().any(|m| m["event"] == *event))
     }));
     assert_eq!(
         erase(&[("csrf", &csrf)]).status(),
@@ -506,6 +521,32 @@ fn erasure_anonymises_the_orders_keeps_the_ledger_and_the_audit_passes() {
         ),
         0,
         "nor in the local mailbox"
+    );
+    assert_eq!(
+        support::scalar(
+            &db,
+            "SELECT count(*) FROM returns WHERE reason LIKE '%Ada%'
+             UNION ALL SELECT count(*) FROM outbox WHERE payload LIKE '%Ada%'
+             ORDER BY 1 DESC LIMIT 1"
+        ),
+        0,
+        "nor in a return's reason or its emails"
+    );
+    assert_eq!(support::count(&db, "returns"), 1, "the return stays");
+    assert_eq!(
+        support::scalar(
+            &db,
+            "SELECT count(*) FROM discount_redemptions WHERE email = 'erased@erased.invalid'"
+        ),
+        1,
+        "the redemption stays, its email erased"
+    );
+    assert_eq!(
+        support::scalar(
+            &db,
+            "SELECT count(*) FROM discount_redemptions WHERE email LIKE '%ada%'"
+        ),
+        0
     );
     assert_eq!(support::count(&db, "customer_accounts"), 0);
     assert_eq!(support::count(&db, "customer_sessions"), 0);

@@ -6,6 +6,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod account_retention;
 mod accounts;
 mod catalog;
 mod catalog_keyset;
@@ -19,6 +20,7 @@ mod order_changes;
 mod orders;
 mod outbox;
 mod payments;
+mod returns;
 mod search_engines;
 mod shop_pages;
 mod stock;

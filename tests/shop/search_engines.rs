@@ -281,3 +281,32 @@ fn every_page_of_a_listing_is_its_own_canonical_address() {
     assert!(next.starts_with("/?after="), "{next}");
     assert_eq!(canonical(&shopper.page(&next)), format!("{shop}{next}"));
 }
+
+#[test]
+fn a_product_in_collections_is_reached_through_the_first_of_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start(dir.path());
+    let shop = app.base_url.clone();
+    // The milk jug is in "Brewing gear" (position 20) and "Cups and mugs" (30).
+    let html = app.shopper().page("/products/milk-jug");
+    let data = json_ld(&html);
+    let crumbs = data
+        .iter()
+        .find(|d| d["@type"] == "BreadcrumbList")
+        .unwrap();
+    let items = crumbs["itemListElement"].as_array().unwrap();
+    let names: Vec<&str> = items.iter().map(|i| i["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        ["Home", "Brewing gear", "Milk Jug, 350 ml"],
+        "{crumbs}"
+    );
+    assert_eq!(items[1]["item"], format!("{shop}/collections/brewing-gear"));
+    assert_eq!(items[2]["position"], 3);
+    // The visible trail says the same, the product itself not a link.
+    let nav = &html[html.find("<nav class=\"breadcrumbs\"").expect("the trail")..];
+    let nav = &nav[..nav.find("</nav>").unwrap()];
+    assert!(nav.contains(r#"<a href="/">Home</a>"#), "{nav}");
+    assert!(nav.contains(r#"<a href="/collections/brewing-gear">Brewing gear</a>"#));
+    assert!(nav.contains(r#"<span aria-current="page">Milk Jug, 350 ml</span>"#));
+}

@@ -116,6 +116,25 @@ impl FakeStripe {
         intent["id"].as_str().unwrap().to_string()
     }
 
+    /// Pays order `number` of `app` as its shopper would: the pages create the intent
+    /// here, this provider says it succeeded (the signed event delivered to the app). The
+    /// intent's id.
+    pub fn pay_order(&self, app: &super::TestApp, number: &str) -> String {
+        let payment = super::as_shopper(
+            super::client().post(app.url(&format!("/api/orders/{number}/payment"))),
+            number,
+        )
+        .send()
+        .unwrap();
+        assert_eq!(payment.status(), 200);
+        let intent = payment.json::<Value>().unwrap()["intent_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(deliver(&app.base_url, &self.succeed(&intent)).status(), 200);
+        intent
+    }
+
     /// Changes an intent at the provider (to inject reconciliation mismatches).
     pub fn edit_intent(&self, id: &str, f: impl FnOnce(&mut Value)) {
         f(self.state.lock().unwrap().intents.get_mut(id).unwrap());

@@ -32,6 +32,7 @@ pub mod owner;
 pub mod owner_orders;
 pub mod payments;
 pub mod quantity;
+pub mod returns;
 pub mod sitemap;
 pub mod stock;
 pub mod storage_damage;

@@ -27,6 +27,8 @@ mod outbox;
 mod owner;
 /// Payment intents, provider events, reviews, refunds and the provider actions.
 mod payments;
+/// Returns of shipped orders: the shopper's request, the owner's decision, the window.
+mod returns;
 
 use db::Db;
 use http::request::{Head, read_body};

@@ -8,6 +8,7 @@ mod notes;
 mod orders;
 mod outbox;
 mod refunds;
+mod returns;
 mod settings;
 mod sign_in;
 
@@ -28,6 +29,7 @@ pub fn trials() -> Vec<Trial> {
         settings::scenarios(),
         refunds::scenarios(),
         notes::scenarios(),
+        returns::scenarios(),
     ]
     .concat();
     crate::at_every_size_and_setting("office", scenarios)

@@ -310,6 +310,11 @@ form.buy{display:grid;gap:.8rem}
 form.buy .actions{justify-content:flex-start;margin-top:0}
 .thumb{float:left;width:3rem;height:3rem;object-fit:cover;border-radius:6px;margin:0 .6rem .2rem 0;background:#eee}
 .cart td .unit-price{display:block}
+.breadcrumbs ol{display:flex;flex-wrap:wrap;gap:.3rem;list-style:none;padding:0;margin:0 0 1rem;font-size:.92rem}
+.breadcrumbs li+li::before{content:"›";margin-right:.3rem;color:var(--muted)}
+.returns-form{display:grid;gap:.8rem;max-width:560px}
+.returns-form fieldset{display:grid;gap:.5rem}
+.returns-form label{display:grid;gap:.2rem}
 @media (max-width:720px){
  .search{order:3;flex-basis:100%;max-width:none;margin:0}
  .two-col{grid-template-columns:1fr}

@@ -11,6 +11,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 const AREAS: &[(&str, &str)] = &[
     ("Dashboard", "/admin"),
     ("Orders", "/admin/orders"),
+    ("Returns", "/admin/returns"),
     ("Customers", "/admin/customers"),
     ("Catalog", "/admin/catalog"),
     ("Payments", "/admin/payments"),

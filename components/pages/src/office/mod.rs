@@ -33,6 +33,7 @@ pub mod orders;
 pub mod owner_session;
 pub mod password_hash;
 pub mod payments;
+pub mod returns;
 pub mod settings;
 pub mod setup;
 pub mod sign_in;

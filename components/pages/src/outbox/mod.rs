@@ -14,6 +14,7 @@
 
 pub mod addresses;
 pub mod email;
+pub mod return_mail;
 pub mod sign_in_mail;
 pub mod templates;
 pub mod webhook;

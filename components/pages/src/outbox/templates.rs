@@ -14,6 +14,9 @@ use storefront_domain::{Money, OrderView, order_access};
 
 /// What the email says in one line and one paragraph, per event.
 fn wording(message: &Message, number: &str) -> Option<(String, String)> {
+    if let Some(words) = super::return_mail::wording(message, number) {
+        return Some(words);
+    }
     if message.event == "order.partially_refunded" {
         let p = &message.payload;
         let currency = p["currency"].as_str()?;
@@ -62,6 +65,9 @@ fn wording(message: &Message, number: &str) -> Option<(String, String)> {
 pub fn render(message: &Message, shop: &ShopSettings, shop_url: &str) -> Option<LocalMail> {
     if message.event == "stock.low" {
         return Some(low_stock(message, shop, shop_url));
+    }
+    if message.event == super::return_mail::OWNER_EVENT {
+        return super::return_mail::owner(message, shop, shop_url);
     }
     let order = message.order.as_ref()?;
     let (subject, paragraph) = wording(message, &order.number)?;

@@ -172,8 +172,9 @@ pub async fn retry(p: &Payments<'_>, number: &str, seq: i64) -> Result<Requested
 }
 
 /// Takes a recorded refund as far as it goes: a refused one stays refused, an accepted
-/// one is answered as it is, a requested one is asked of the provider.
-async fn drive(
+/// one is answered as it is, a requested one is asked of the provider. Also for a refund
+/// the writer recorded with another command (an accepted return).
+pub async fn drive(
     p: &Payments<'_>,
     number: &str,
     answer: RefundAnswer,

@@ -126,6 +126,10 @@ pub async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
             Route::PlaceOrderForm => shop::checkout::handler::submit(&mut shop).await,
             Route::Order(number) => shop::orders::handler::show(&mut shop, &number).await,
             Route::Pay(number) => shop::orders::pay::show(&mut shop, &payments, &number).await,
+            Route::OrderReturn(number) => shop::orders::returns::show(&mut shop, &number).await,
+            Route::OrderReturnAsk(number) => {
+                shop::orders::returns::submit(&mut shop, &number).await
+            }
             Route::PayTest(number) => {
                 shop::orders::pay::pay_test(&mut shop, &payments, &number).await
             }
@@ -254,6 +258,17 @@ pub async fn office_page(o: &Office<'_>, page: OfficePage<'_>) -> Resp {
         P::OrderAction(number, action) => actions::act(o, &number, action).await,
         P::RetryRefund(number, seq) => actions::retry_refund(o, &number, seq).await,
         P::AddOrderNote(number) => office::orders::notes::add(o, &number).await,
+        P::Returns => office::returns::list::show(o).await,
+        P::AcceptReturn(id) => match id.parse() {
+            Ok(id) => office::returns::decide::accept(o, id).await,
+            Err(_) => o.not_found(),
+        },
+        P::RefuseReturn(id) => match id.parse() {
+            Ok(id) => office::returns::decide::refuse(o, id).await,
+            Err(_) => o.not_found(),
+        },
+        P::ReturnSettings => settings::returns::show(o).await,
+        P::SaveReturnSettings => settings::returns::save(o).await,
         P::Customers => office::customers::list::show(o).await,
         P::Customer(email) => office::customers::detail::show(o, email).await,
         P::Products => list::index(o).await,

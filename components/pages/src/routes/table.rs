@@ -43,6 +43,9 @@ pub enum Route<'a> {
     Order(String),
     Pay(String),
     PayTest(String),
+    /// The return form of a shipped order (`GET`) and the request (`POST`).
+    OrderReturn(String),
+    OrderReturnAsk(String),
     StripeWebhook,
     OwnerRefund(String),
     /// Ship or cancel.
@@ -112,6 +115,13 @@ pub enum OfficePage<'a> {
     RetryRefund(String, i64),
     /// Add an internal note to the order.
     AddOrderNote(String),
+    /// Returns: the list, and accepting or refusing one (its id, digits).
+    Returns,
+    AcceptReturn(&'a str),
+    RefuseReturn(&'a str),
+    /// The return window's form (`GET`) and its change (`POST`).
+    ReturnSettings,
+    SaveReturnSettings,
     Customers,
     /// A customer by their email address, percent-encoded (decoded by the handler).
     Customer(&'a str),
@@ -327,6 +337,10 @@ pub const ROUTES: &[Entry] = &[
     }),
     entry("GET", "/orders/{number}", Nothing, Shopper, ALWAYS, |c| Route::Order(c.number())),
     entry("GET", "/orders/{number}/pay", Nothing, Shopper, ALWAYS, |c| Route::Pay(c.number())),
+    entry("GET, POST", "/orders/{number}/return", Form, Shopper, ALWAYS, |c| match c.method {
+        "POST" => Route::OrderReturnAsk(c.number()),
+        _ => Route::OrderReturn(c.number()),
+    }),
     // Customer accounts (passwordless).
     entry("GET, POST", "/login", Form, Shopper, ALWAYS, |c| match c.method {
         "POST" => Route::LoginAsk,
@@ -415,6 +429,10 @@ pub const ROUTES: &[Entry] = &[
     entry("GET, POST", "/admin/orders/{number}/refund", Form, OwnerSession, ALWAYS, |c| order_action(c, Action::Refund)),
     entry("POST", "/admin/orders/{number}/notes", Form, OwnerSession, ALWAYS, |c| office(OfficePage::AddOrderNote(c.number()))),
     entry("POST", "/admin/orders/{number}/refunds/{seq}/retry", Form, OwnerSession, ALWAYS, |c| office(OfficePage::RetryRefund(c.number(), c.value(1).parse().expect("a {seq} holds")))),
+    entry("GET", "/admin/returns", Nothing, OwnerSession, ALWAYS, |_| office(OfficePage::Returns)),
+    entry("POST", "/admin/returns/{id}/accept", Form, OwnerSession, ALWAYS, |c| office(OfficePage::AcceptReturn(c.value(0)))),
+    entry("POST", "/admin/returns/{id}/refuse", Form, OwnerSession, ALWAYS, |c| office(OfficePage::RefuseReturn(c.value(0)))),
+    entry("GET, POST", "/admin/settings/returns", Form, OwnerSession, ALWAYS, |c| get_post(c, OfficePage::ReturnSettings, OfficePage::SaveReturnSettings)),
     entry("GET", "/admin/customers", Nothing, OwnerSession, ALWAYS, |_| office(OfficePage::Customers)),
     entry("GET", "/admin/customers/{any}", Nothing, OwnerSession, ALWAYS, |c| office(OfficePage::Customer(c.value(0)))),
     entry("GET", "/admin/catalog", Nothing, OwnerSession, ALWAYS, |_| office(OfficePage::Products)),

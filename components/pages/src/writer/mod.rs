@@ -9,6 +9,7 @@ mod orders;
 mod outbox;
 mod owner;
 mod payments;
+mod returns;
 mod settings;
 mod sitemap;
 

@@ -5,7 +5,9 @@
 //! - `POST /customers/sessions/{id}/erase` (with an `Idempotency-Key`) → `Erased`: the
 //!   personal fields of every order placed with the email (email, name, addresses, phone)
 //!   are anonymised, and so are the emails about them (the outbox's recipients and the
-//!   local mailbox's copies) and the order answers kept for retries; the addresses, the
+//!   local mailbox's copies), the reasons given for returns, the discount codes'
+//!   redemptions and refused attempts, and the
+//!   order answers kept for retries; the addresses, the
 //!   sessions, the sign-ins and the account are deleted. The ledger stays as it was:
 //!   order rows, lines, events, payments and every amount, so the audit still balances.
 //!   409 `orders_open` while an order awaits payment or shipping (its parcel still needs
@@ -17,6 +19,7 @@ use crate::db::{Db, Mode, NOW, int, text};
 use crate::http::request::Head;
 use crate::http::responses::{ApiError, json};
 use crate::orders::view;
+use sha2::{Digest as _, Sha256};
 use spin_sdk::http::Response;
 use storefront_domain::customer::{AccountData, ERASED, Erased, MAX_EXPORT_ORDERS};
 
@@ -81,6 +84,17 @@ pub fn erase(db: &Db, head: &Head, session: &str) -> Result<Response, ApiError> 
                 "UPDATE idempotency_keys SET response = '' WHERE order_id = ?1",
                 &[int(id)],
             )?;
+            // The shopper's words on their returns (the returns and their amounts stay).
+            db.execute(
+                "UPDATE returns SET reason = ?2 WHERE order_id = ?1 AND reason <> ?2",
+                &[int(id), text(ERASED)],
+            )?;
+            db.execute(
+                "UPDATE outbox SET payload = json_set(payload, '$.reason', ?2)
+                 WHERE order_id = ?1 AND event LIKE 'return.%'
+                   AND json_extract(payload, '$.reason') IS NOT NULL",
+                &[int(id), text(ERASED)],
+            )?;
             db.execute(
                 "UPDATE local_mailbox SET recipient = ?2, text_body = ?3, html_body = ?3
                  WHERE outbox_id IN (SELECT id FROM outbox WHERE order_id = ?1 AND channel = 'email')",
@@ -91,6 +105,19 @@ pub fn erase(db: &Db, head: &Head, session: &str) -> Result<Response, ApiError> 
                 &[int(id), text(ERASED_EMAIL)],
             )?;
         }
+        // The discount codes the address redeemed: the redemptions stay (the code's use
+        // counts), their email is the erased one (migration 0028 allows that one change).
+        db.execute(
+            "UPDATE discount_redemptions SET email = ?2 WHERE email = ?1",
+            &[text(customer.email.to_lowercase()), text(ERASED_EMAIL)],
+        )?;
+        // The refused codes' per-customer checks named the address by its hash.
+        db.execute(
+            "UPDATE discount_attempts SET email_sha256 = '' WHERE email_sha256 = ?1",
+            &[text(hex::encode(Sha256::digest(
+                customer.email.to_lowercase().as_bytes(),
+            )))],
+        )?;
         // The sign-in emails sent to the address.
         db.execute(
             "UPDATE local_mailbox SET recipient = ?2, text_body = ?3, html_body = ?3

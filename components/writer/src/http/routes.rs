@@ -31,6 +31,7 @@ use crate::orders::{self, change, export, owner_view, place, stock, transitions}
 use crate::outbox;
 use crate::owner::{dashboard, sessions, settings, sign_in};
 use crate::payments::{events, intents, provider_actions, reconcile, refunds, reviews};
+use crate::returns;
 use spin_sdk::http::{Method, Response};
 
 /// What a handler is given: the open database, the request's head, the pattern's
@@ -306,6 +307,24 @@ pub static ROUTES: &[Route] = &[
     }),
     post("/orders/{number}/refunds/{seq}/result", |c| {
         refunds::report(c.db, c.param("number"), c.param("seq"), c.body)
+    }),
+    // Returns of shipped orders.
+    read("/orders/{number}/returns", |c| {
+        returns::request::get(c.db, c.param("number"))
+    }),
+    post("/orders/{number}/returns", |c| {
+        returns::request::request(c.db, c.head, c.param("number"), c.body)
+    }),
+    post("/returns/{id}/accept", |c| {
+        returns::decide::accept(c.db, c.head, c.param("id"), c.body)
+    }),
+    post("/returns/{id}/refuse", |c| {
+        returns::decide::refuse(c.db, c.head, c.param("id"), c.body)
+    }),
+    read("/admin/returns", |c| returns::list::list(c.db, c.query())),
+    read("/admin/settings/returns", |c| returns::settings::get(c.db)),
+    put("/admin/settings/returns", |c| {
+        returns::settings::put(c.db, c.head, c.body)
     }),
     post_capped("/payments/events", MAX_EVENT_BODY, |c| {
         events::receive(c.db, c.body)

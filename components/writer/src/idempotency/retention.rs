@@ -8,6 +8,8 @@
 //! `idempotency_fingerprint_seconds` variable). The host sweeps every minute, in batches
 //! of [`SWEEP_BATCH`] rows per short write transaction, read by index
 //! (`0023_owner_lists_and_background.sql`), and again at once while a batch came back full.
+//! The same sweep deletes the customer accounts' expired rows
+//! (`customers::retention`), answered under `accounts`.
 
 use crate::db::{Db, Mode, int, text};
 use crate::http::responses::{ApiError, json};
@@ -44,6 +46,8 @@ const DUE_FINGERPRINT_SQL: &str = "SELECT 1 FROM idempotency_keys WHERE created_
 struct Swept {
     compacted: i64,
     forgotten: i64,
+    /// The customer accounts' rows deleted.
+    accounts: crate::customers::retention::Swept,
     /// A batch came back full: sweep again at once.
     more: bool,
 }
@@ -81,7 +85,9 @@ pub fn sweep(db: &Db) -> Result<Response, ApiError> {
             DUE_FINGERPRINT_SQL,
             &[text(cutoff(db, fingerprint_seconds)?)],
         )?;
-        Ok::<_, ApiError>(answers.is_some() || fingerprints.is_some())
+        Ok::<_, ApiError>(
+            answers.is_some() || fingerprints.is_some() || crate::customers::retention::due(db)?,
+        )
     })?;
     if !due {
         return json(
@@ -89,6 +95,7 @@ pub fn sweep(db: &Db) -> Result<Response, ApiError> {
             &Swept {
                 compacted: 0,
                 forgotten: 0,
+                accounts: Default::default(),
                 more: false,
             },
         );
@@ -107,10 +114,12 @@ pub fn sweep(db: &Db) -> Result<Response, ApiError> {
                 &[text(cutoff(fingerprint_seconds)?), int(SWEEP_BATCH)],
             )?
             .len() as i64;
+        let accounts = crate::customers::retention::sweep(db)?;
         Ok::<_, ApiError>(Swept {
             compacted,
             forgotten,
-            more: compacted == SWEEP_BATCH || forgotten == SWEEP_BATCH,
+            more: compacted == SWEEP_BATCH || forgotten == SWEEP_BATCH || accounts.more(),
+            accounts,
         })
     })?;
     json(200, &swept)

@@ -24,6 +24,7 @@ use crate::payments::intents::{self, Order, check_id};
 use crate::payments::state::PaymentStatus;
 use spin_sdk::http::Response;
 use spin_sdk::sqlite::RowResult;
+use storefront_domain::owner_orders::RestockLine;
 use storefront_domain::payments::{
     MAX_REFUND_NOTE, REFUND_ACCEPTED, REFUND_FAILED, REFUND_REQUESTED, RefundAnswer, RefundRecord,
     RefundReport, RequestRefund,
@@ -132,80 +133,112 @@ pub fn request(db: &Db, head: &Head, number: &str, body: &[u8]) -> Result<Respon
             // A repeat answers the refund as it stands now (see `crate::idempotency`).
             return Ok((200, answer(db, &order, row.int(2)?)?));
         }
-        let payment = intents::for_order(db, order.id)?;
-        let payment = match payment {
-            Some(p)
-                if matches!(p.status, PaymentStatus::Succeeded)
-                    && matches!(order.state, OrderState::Paid | OrderState::Fulfilled) =>
-            {
-                p
-            }
-            Some(p) => {
-                return Err(not_refundable(format!(
-                    "order {number} is {} and its payment is {}; only a paid or shipped order \
-                     whose payment succeeded can be refunded",
-                    order.state.as_str(),
-                    p.status.as_str()
-                )));
-            }
-            None => {
-                return Err(not_refundable(format!(
-                    "order {number} is {} and has no payment",
-                    order.state.as_str()
-                )));
-            }
-        };
-        // The domain's rule, on the payment as the API shows it (its refunds included).
-        let left = intents::view(db, &order)?
-            .payment
-            .map_or(0, |p| p.refundable());
-        if left == 0 {
-            return Err(not_refundable(format!(
-                "order {number}'s payment of {} is refunded or asked back in full",
-                payment.amount
-            )));
-        }
-        let amount = asked.amount.unwrap_or(left);
-        if amount > left {
-            return Err(ApiError::invalid(vec![FieldError::new(
-                "amount",
-                format!(
-                    "must be at most {}, what is left to refund",
-                    Money::new(left, &payment.amount.currency)
-                ),
-            )]));
-        }
-        let chosen = restock::check(db, order.id, &asked.restock)?;
-        let now = db.now()?;
-        let seq = db
-            .int_value(
-                "SELECT coalesce(max(seq), 0) + 1 FROM refunds WHERE payment_id = ?",
-                &[int(payment.id)],
-            )?
-            .unwrap_or(1);
-        db.execute(
-            "INSERT INTO refunds (payment_id, order_id, seq, amount, currency, note, actor, \
-             idempotency_key, fingerprint, state, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            &[
-                int(payment.id),
-                int(order.id),
-                int(seq),
-                int(amount),
-                text(&payment.amount.currency),
-                opt_text(note.as_deref()),
-                text(&actor),
-                text(&key),
-                text(&fingerprint),
-                text(REFUND_REQUESTED),
-                text(&now),
-                text(&now),
-            ],
+        let seq = record(
+            db,
+            &order,
+            &NewRefund {
+                amount: asked.amount,
+                note: note.as_deref(),
+                restock: &asked.restock,
+                actor: &actor,
+                key: &key,
+                fingerprint: &fingerprint,
+            },
         )?;
-        restock::put_back(db, order.id, &number, &chosen, Some(seq), &actor, &now)?;
         Ok::<_, ApiError>((201, answer(db, &order, seq)?))
     })?;
     json(status, &answer)
+}
+
+/// A refund to record ([`record`]).
+pub struct NewRefund<'a> {
+    /// Minor units; `None`: everything still refundable.
+    pub amount: Option<i64>,
+    pub note: Option<&'a str>,
+    pub restock: &'a [RestockLine],
+    pub actor: &'a str,
+    /// The refund's idempotency key and its request's fingerprint.
+    pub key: &'a str,
+    pub fingerprint: &'a str,
+}
+
+/// Records refund `new` of `order` in the caller's write transaction (the caller checked
+/// its key is new) and puts the goods it names back on the shelf: its seq. Refuses an
+/// order that is not paid or shipped, and more than is left to refund.
+pub fn record(db: &Db, order: &Order, new: &NewRefund) -> Result<i64, ApiError> {
+    let number = &order.number;
+    let payment = intents::for_order(db, order.id)?;
+    let payment = match payment {
+        Some(p)
+            if matches!(p.status, PaymentStatus::Succeeded)
+                && matches!(order.state, OrderState::Paid | OrderState::Fulfilled) =>
+        {
+            p
+        }
+        Some(p) => {
+            return Err(not_refundable(format!(
+                "order {number} is {} and its payment is {}; only a paid or shipped order \
+                 whose payment succeeded can be refunded",
+                order.state.as_str(),
+                p.status.as_str()
+            )));
+        }
+        None => {
+            return Err(not_refundable(format!(
+                "order {number} is {} and has no payment",
+                order.state.as_str()
+            )));
+        }
+    };
+    // The domain's rule, on the payment as the API shows it (its refunds included).
+    let left = intents::view(db, order)?
+        .payment
+        .map_or(0, |p| p.refundable());
+    if left == 0 {
+        return Err(not_refundable(format!(
+            "order {number}'s payment of {} is refunded or asked back in full",
+            payment.amount
+        )));
+    }
+    let amount = new.amount.unwrap_or(left);
+    if amount > left {
+        return Err(ApiError::invalid(vec![FieldError::new(
+            "amount",
+            format!(
+                "must be at most {}, what is left to refund",
+                Money::new(left, &payment.amount.currency)
+            ),
+        )]));
+    }
+    let chosen = restock::check(db, order.id, new.restock)?;
+    let now = db.now()?;
+    let seq = db
+        .int_value(
+            "SELECT coalesce(max(seq), 0) + 1 FROM refunds WHERE payment_id = ?",
+            &[int(payment.id)],
+        )?
+        .unwrap_or(1);
+    db.execute(
+        "INSERT INTO refunds (payment_id, order_id, seq, amount, currency, note, actor, \
+         idempotency_key, fingerprint, state, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        &[
+            int(payment.id),
+            int(order.id),
+            int(seq),
+            int(amount),
+            text(&payment.amount.currency),
+            opt_text(new.note),
+            text(new.actor),
+            text(new.key),
+            text(new.fingerprint),
+            text(REFUND_REQUESTED),
+            text(&now),
+            text(&now),
+        ],
+    )?;
+    restock::put_back(db, order.id, number, &chosen, Some(seq), new.actor, &now)?;
+    Ok(seq)
 }
 
 /// `GET /orders/{number}/refunds/{seq}`.
@@ -315,7 +348,7 @@ fn parse_seq(seq: &str) -> Result<i64, ApiError> {
 }
 
 /// Refund `seq` of `order` with what pages need to drive it on.
-fn answer(db: &Db, order: &Order, seq: i64) -> Result<RefundAnswer, ApiError> {
+pub fn answer(db: &Db, order: &Order, seq: i64) -> Result<RefundAnswer, ApiError> {
     let row = db
         .row(
             &format!("SELECT {COLUMNS}, payment_id FROM refunds WHERE order_id = ? AND seq = ?"),

@@ -166,7 +166,7 @@ pub async fn act(office: &Office<'_>, number: &str, action: Action) -> Resp {
 }
 
 /// The shop's settings, or the page saying they cannot be read.
-fn config(office: &Office<'_>) -> Result<Config, Resp> {
+pub fn config(office: &Office<'_>) -> Result<Config, Resp> {
     Config::load().map_err(|_| {
         office.error(
             503,
@@ -177,7 +177,7 @@ fn config(office: &Office<'_>) -> Result<Config, Resp> {
 }
 
 /// The payment commands as the back office runs them.
-fn payments<'a>(office: &'a Office<'_>, config: &'a Config) -> Payments<'a> {
+pub fn payments<'a>(office: &'a Office<'_>, config: &'a Config) -> Payments<'a> {
     Payments {
         settings: &config.payments,
         key: office.key,
@@ -433,7 +433,7 @@ async fn refund_order(
 }
 
 /// What the owner reads after a refund went through.
-fn refunded_message(p: &Payments<'_>, number: &str, done: &Requested) -> String {
+pub fn refunded_message(p: &Payments<'_>, number: &str, done: &Requested) -> String {
     let refund_id = &done.refund_id;
     if done.order_state == OrderState::Refunded {
         return format!(
@@ -457,7 +457,7 @@ fn refunded_message(p: &Payments<'_>, number: &str, done: &Requested) -> String 
     )
 }
 
-async fn refund_failed(office: &Office<'_>, number: &str, e: RefundError) -> Resp {
+pub async fn refund_failed(office: &Office<'_>, number: &str, e: RefundError) -> Resp {
     match e {
         RefundError::Pay(PayError::Conflict { code, message }) => {
             // Another tab refunded the rest meanwhile.

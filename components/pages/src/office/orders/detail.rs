@@ -16,6 +16,7 @@ use crate::security::owner_token;
 use maud::{Markup, html};
 use storefront_domain::owner_orders::OwnerOrder;
 use storefront_domain::payments::{REFUND_ACCEPTED, REFUND_REQUESTED};
+use storefront_domain::returns::ReturnRecord;
 use storefront_domain::{Money, countries, order_number};
 
 /// The page of the order `typed` names, in any spelling of its number; what cannot be
@@ -42,11 +43,24 @@ pub async fn show_with(office: &Office<'_>, typed: &str, status: u16, draft: &Dr
         }
         Err(e) => return office.writer_failed(e),
     };
+    // Best effort: the order page shows without its returns rather than not at all.
+    let returns = match office.writer.order_returns(number).await {
+        Ok(returns) => returns.returns,
+        Err(e) => {
+            eprintln!("order {number}: returns unavailable: {e:?}");
+            Vec::new()
+        }
+    };
     let title = format!("Order {}", owner.order.number);
-    office.page(status, &title, page(office, &owner, draft))
+    office.page(status, &title, page(office, &owner, &returns, draft))
 }
 
-fn page(office: &Office<'_>, owner: &OwnerOrder, draft: &Draft) -> Markup {
+fn page(
+    office: &Office<'_>,
+    owner: &OwnerOrder,
+    returns: &[ReturnRecord],
+    draft: &Draft,
+) -> Markup {
     let o = &owner.order;
     let actions: Vec<Action> = Action::ALL
         .into_iter()
@@ -133,6 +147,7 @@ fn page(office: &Office<'_>, owner: &OwnerOrder, draft: &Draft) -> Markup {
                 } }
             }
         }
+        (crate::office::returns::view::section(office, returns))
         (notes::section(office, owner, draft))
         section aria-labelledby="history-h" {
             h2 #history-h { "History" }

@@ -4,7 +4,8 @@
 //! whose many small forms use [`many_forms`]), tax rates (`/admin/settings/tax`,
 //! [`tax_rates`]), the owner's password
 //! (`/admin/settings/password`, [`password`]) and the signed-in sessions
-//! (`/admin/settings/sessions`, [`sessions`]).
+//! (`/admin/settings/sessions`, [`sessions`]), and the return window
+//! (`/admin/settings/returns`, [`returns`]).
 //!
 //! Every change is a writer command sent as the owner ([`ACTOR`]) with the idempotency key
 //! drawn into the form, so a double-click or a resubmitted form is a replay. The writer
@@ -15,6 +16,7 @@ pub mod discount_edit;
 pub mod discounts;
 pub mod many_forms;
 pub mod password;
+pub mod returns;
 pub mod sessions;
 pub mod shipping;
 pub mod tax_rates;
@@ -39,6 +41,7 @@ const PAGES: &[(&str, &str)] = &[
     ("Discount codes", "/admin/settings/discounts"),
     ("Shipping", "/admin/settings/shipping"),
     ("Tax rates", "/admin/settings/tax"),
+    ("Returns", "/admin/settings/returns"),
     ("Password", "/admin/settings/password"),
     ("Sessions", "/admin/settings/sessions"),
 ];

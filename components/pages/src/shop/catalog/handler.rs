@@ -3,9 +3,9 @@
 //! picker.
 
 use crate::http::paging::{self, MAX_SHOP_PAGE, Window};
-use crate::shop::catalog::choice_script;
 use crate::shop::catalog::product_view::Selection;
 use crate::shop::catalog::view::{CardList, CollectionCards, Position};
+use crate::shop::catalog::{breadcrumbs, choice_script};
 use crate::shop::seo::json_ld;
 use crate::shop::{Answer, Shop};
 use crate::writer::{Shown, WithSettings, WriterError, decode};
@@ -216,13 +216,39 @@ pub async fn product(shop: &mut Shop<'_>, slug: &str) -> Answer {
         .filter_map(|o| Some((o.name.clone(), shop.req.query_param(&o.name)?)))
         .collect();
     let selection = Selection::of(&product, &chosen);
+    // The first collection by display order (the writer lists them so): its name.
+    let collection = match product.collections.first() {
+        Some(slug) => shop
+            .writer
+            .collection_list()
+            .await
+            .map_err(|e| shop.writer_failed(e))?
+            .collections
+            .into_iter()
+            .find(|c| &c.slug == slug),
+        None => None,
+    };
+    let crumbs = breadcrumbs::trail(
+        &product.name,
+        &product.slug,
+        collection
+            .as_ref()
+            .map(|c| (c.slug.as_str(), c.name.as_str())),
+    );
     let mut chrome = shop.chrome();
-    chrome
-        .meta
-        .structured_data
-        .extend(json_ld::product(&product, &shop.settings, shop.shop_url));
-    let page =
-        crate::shop::catalog::product_view::page(&chrome, &product, &selection, &shop.csrf());
+    chrome.meta.structured_data.extend(json_ld::product(
+        &product,
+        &crumbs,
+        &shop.settings,
+        shop.shop_url,
+    ));
+    let page = crate::shop::catalog::product_view::page(
+        &chrome,
+        &product,
+        &crumbs,
+        &selection,
+        &shop.csrf(),
+    );
     // The page's one script (the shown variant follows the selects) is allowed by hash.
     Ok(shop
         .page(200, page)

@@ -8,6 +8,7 @@
 
 use crate::http::forms::OPTION_FIELD;
 use crate::layout::{Chrome, image, layout, stock_state};
+use crate::shop::catalog::breadcrumbs::{self, Crumb};
 use crate::shop::catalog::choice_script::SCRIPT;
 use maud::{Markup, PreEscaped, html};
 use serde::Serialize;
@@ -58,12 +59,18 @@ impl<'a> Selection<'a> {
     }
 }
 
-pub fn page(chrome: &Chrome, product: &Product, selection: &Selection<'_>, csrf: &str) -> Markup {
+pub fn page(
+    chrome: &Chrome,
+    product: &Product,
+    crumbs: &[Crumb],
+    selection: &Selection<'_>,
+    csrf: &str,
+) -> Markup {
     let buyable = selection.variant.filter(|v| v.active);
     let sellable = product.variants.iter().any(|v| v.active && v.stock > 0);
     let has_options = !product.options.is_empty();
     let content = html! {
-        p { a href="/" { "← All products" } }
+        (breadcrumbs::nav(crumbs))
         article.product {
             @if !product.images.is_empty() {
                 div.gallery {

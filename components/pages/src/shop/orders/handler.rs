@@ -15,7 +15,8 @@ pub async fn show(shop: &mut Shop<'_>, number: &str) -> Answer {
     let order = authorized(shop, number).await?;
     settle(shop, &order.number, order.state);
     let payment = payment(shop, number).await;
-    let page = crate::shop::orders::view::page(&shop.chrome(), &order, payment.as_ref());
+    let returns = crate::shop::orders::returns::section(shop, &order).await?;
+    let page = crate::shop::orders::view::page(&shop.chrome(), &order, payment.as_ref(), returns);
     Ok(shop.page(200, page))
 }
 

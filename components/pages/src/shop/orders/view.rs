@@ -80,7 +80,13 @@ pub fn lines(order: &OrderView) -> Markup {
     }
 }
 
-pub fn page(chrome: &Chrome, order: &OrderView, payment: Option<&PaymentRecord>) -> Markup {
+/// The page, with the order's returns ([`super::returns::section`]) under its lines.
+pub fn page(
+    chrome: &Chrome,
+    order: &OrderView,
+    payment: Option<&PaymentRecord>,
+    returns: Option<Markup>,
+) -> Markup {
     let (title, sentence, class) = headline(order.state);
     let content = html! {
         section class={ "banner " (class) } role="status" {
@@ -89,7 +95,10 @@ pub fn page(chrome: &Chrome, order: &OrderView, payment: Option<&PaymentRecord>)
             p.muted { "Keep this page's address to check on your order later." }
         }
         div.two-col {
-            div { (lines(order)) }
+            div {
+                (lines(order))
+                @if let Some(returns) = returns { (returns) }
+            }
             aside.panel aria-label="Order status" {
                 p { "Status: " span.state { (order.state.label()) } }
                 @if let Some(t) = &order.tracking { (tracking::block(t)) }
@@ -154,6 +163,10 @@ fn payment_label(status: &str) -> &str {
 mod tests {
     use super::*;
     use storefront_domain::checkout::{ShopSettings, Totals};
+
+    fn page(chrome: &Chrome, order: &OrderView, payment: Option<&PaymentRecord>) -> Markup {
+        super::page(chrome, order, payment, None)
+    }
 
     fn order(state: OrderState) -> OrderView {
         OrderView {

@@ -12,6 +12,7 @@
 //! availability `InStock` or `OutOfStock` by the variant's stock. Every address is absolute
 //! from `shop_url`.
 
+use crate::shop::catalog::breadcrumbs::Crumb;
 use maud::{Markup, PreEscaped, html};
 use serde_json::{Value, json};
 use storefront_domain::Product;
@@ -48,9 +49,14 @@ pub fn organization(shop: &ShopSettings, shop_url: &str) -> Value {
     org
 }
 
-/// The product with an `Offer` per variant on sale (active), and its breadcrumbs (the
-/// catalog, then the product).
-pub fn product(product: &Product, shop: &ShopSettings, shop_url: &str) -> [Value; 2] {
+/// The product with an `Offer` per variant on sale (active), and its breadcrumbs
+/// (`crumbs`, from [`crate::shop::catalog::breadcrumbs::trail`]).
+pub fn product(
+    product: &Product,
+    crumbs: &[Crumb],
+    shop: &ShopSettings,
+    shop_url: &str,
+) -> [Value; 2] {
     let url = format!("{shop_url}/products/{}", product.slug);
     let offers: Vec<Value> = product
         .variants
@@ -91,13 +97,22 @@ pub fn product(product: &Product, shop: &ShopSettings, shop_url: &str) -> [Value
             .collect();
         item["image"] = json!(images);
     }
+    let items: Vec<Value> = crumbs
+        .iter()
+        .enumerate()
+        .map(|(i, crumb)| {
+            json!({
+                "@type": "ListItem",
+                "position": i + 1,
+                "name": crumb.name,
+                "item": format!("{shop_url}{}", crumb.path),
+            })
+        })
+        .collect();
     let crumbs = json!({
         "@context": "https://schema.org",
         "@type": "BreadcrumbList",
-        "itemListElement": [
-            { "@type": "ListItem", "position": 1, "name": "Catalog", "item": format!("{shop_url}/") },
-            { "@type": "ListItem", "position": 2, "name": product.name, "item": url },
-        ],
+        "itemListElement": items,
     });
     [item, crumbs]
 }

@@ -1,0 +1,80 @@
+//! The emails about returns (events written by migration 0028's triggers): to the shopper
+//! when they asked for a return (`return.requested`), when the shop accepted it
+//! (`return.accepted`, with the refund) or refused it (`return.refused`, with the shop's
+//! reason, quoted as the shop's words); to the shop's contact address when a return waits
+//! for an answer (`return.requested.owner`, a link to the back office's list). The
+//! shopper's emails are the order email's frame ([`super::templates`]) with these words.
+
+use maud::{DOCTYPE, html};
+use storefront_domain::Money;
+use storefront_domain::checkout::ShopSettings;
+use storefront_domain::outbox::{LocalMail, Message};
+
+/// The shop's email about a return waiting for its answer.
+pub const OWNER_EVENT: &str = "return.requested.owner";
+
+/// The subject and paragraph of a shopper's email about a return, `None` for other events.
+pub fn wording(message: &Message, number: &str) -> Option<(String, String)> {
+    let p = &message.payload;
+    match message.event.as_str() {
+        "return.requested" => Some((
+            format!("We received your return request for order {number}"),
+            "We received your request to return items of this order. We will look at it and \
+             write to you with our answer."
+                .to_string(),
+        )),
+        "return.accepted" => {
+            let refund = match (p["refund"].as_i64(), p["currency"].as_str()) {
+                (Some(amount), Some(currency)) => format!(
+                    " We are refunding {} to your payment; depending on your bank it can take a \
+                     few days to show on your statement.",
+                    Money::new(amount, currency)
+                ),
+                _ => String::new(),
+            };
+            Some((
+                format!("Your return for order {number} is accepted"),
+                format!("We accepted your return.{refund}"),
+            ))
+        }
+        "return.refused" => {
+            let why = p["refusal"].as_str().unwrap_or_default();
+            Some((
+                format!("Your return for order {number} was not accepted"),
+                format!("We could not accept your return. Our reason: {why}"),
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// The shop's email: a return of order `number` waits for an answer.
+pub fn owner(message: &Message, shop: &ShopSettings, shop_url: &str) -> Option<LocalMail> {
+    let number = &message.order.as_ref()?.number;
+    let reason = message.payload["reason"].as_str().unwrap_or_default();
+    let link = format!("{}/admin/returns", shop_url.trim_end_matches('/'));
+    let subject = format!("Return requested for order {number} · {}", shop.name);
+    let text = format!(
+        "A customer asked to return items of order {number}.\n\nTheir reason: {reason}\n\n\
+         Accept or refuse it in the back office: {link}\n\n{}\n",
+        shop.name
+    );
+    let html = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head { meta charset="utf-8"; title { (subject) } }
+            body style="font-family:system-ui,sans-serif" {
+                p { "A customer asked to return items of order " strong { (number) } "." }
+                p { "Their reason: " (reason) }
+                p { a href=(link) { "Accept or refuse it in the back office" } }
+                p { (shop.name) }
+            }
+        }
+    }
+    .into_string();
+    Some(LocalMail {
+        subject,
+        text,
+        html,
+    })
+}
