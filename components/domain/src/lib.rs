@@ -19,6 +19,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod decimal;
 pub mod discount_attempts;
+pub mod locale;
 pub mod money;
 pub mod network;
 pub mod order;

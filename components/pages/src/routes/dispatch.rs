@@ -91,6 +91,12 @@ pub async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
         Ok(Route::SitemapPage(name)) => {
             return shop::seo::sitemap::page(&writer, &config.shop_url, name).await;
         }
+        // The language switch sets its cookie and leads back; no page, no session.
+        Ok(Route::Language(code)) => {
+            if let Some(resp) = crate::i18n::switch::serve(req, code) {
+                return resp;
+            }
+        }
         _ => {}
     }
     let mut shop = shop::Shop::new(req, &config.key, &writer, &config.shop_url, payments.now);
@@ -104,13 +110,13 @@ pub async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
     let answer = match (body_error, routed) {
         (Some(BodyError::TooLarge), _) => Err(shop.error(
             413,
-            "That was too much",
-            "The form you sent is larger than we accept.",
+            "error-too-large",
+            "error-too-large-text",
         )),
         (Some(BodyError::Unreadable), _) => Err(shop.error(
             400,
-            "Bad request",
-            "We could not read what your browser sent. Please try again.",
+            "error-bad-request",
+            "error-bad-request-text",
         )),
         (None, Ok(route)) => match route {
             Route::Catalog => shop::catalog::handler::index(&mut shop).await,
@@ -143,14 +149,14 @@ pub async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
                 shop::account::handler::remove_address(&mut shop, id).await
             }
             // `is_json` sent every JSON path elsewhere.
-            _ => Err(shop.not_found("Page not found")),
+            _ => Err(shop.not_found("error-page-not-found")),
         },
-        (None, Err(Miss::NotFound)) => Err(shop.not_found("Page not found")),
+        (None, Err(Miss::NotFound)) => Err(shop.not_found("error-page-not-found")),
         (None, Err(Miss::MethodNotAllowed(allow))) => Err(shop
             .error(
                 405,
-                "Method not allowed",
-                "This page cannot be used that way. Please follow a link instead.",
+                "error-method",
+                "error-method-text",
             )
             .header("allow", with_head(allow))),
     };

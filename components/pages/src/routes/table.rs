@@ -33,6 +33,8 @@ pub enum Route<'a> {
     /// `/sitemaps/{name}`: a page of the index (checked by the handler).
     SitemapPage(&'a str),
     Legal(Kind),
+    /// `/lang/{code}`: the header's language switch (the handler knows the codes).
+    Language(&'a str),
     Cart,
     CartAdd,
     CartUpdate,
@@ -315,6 +317,7 @@ pub const ROUTES: &[Entry] = &[
     entry("GET", "/privacy", Nothing, Shopper, ALWAYS, |_| Route::Legal(Kind::Privacy)),
     entry("GET", "/returns", Nothing, Shopper, ALWAYS, |_| Route::Legal(Kind::Returns)),
     entry("GET", "/imprint", Nothing, Shopper, ALWAYS, |_| Route::Legal(Kind::Imprint)),
+    entry("GET", "/lang/{any}", Nothing, Shopper, ALWAYS, |c| Route::Language(c.value(0))),
     entry("GET", "/products/{any}", Nothing, Shopper, ALWAYS, |c| Route::Product(c.value(0))),
     entry("GET", "/images/{any}", Nothing, Shopper, ALWAYS, |c| Route::Image(c.value(0))),
     entry("GET", "/cart", Nothing, Shopper, ALWAYS, |_| Route::Cart),

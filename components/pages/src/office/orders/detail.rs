@@ -88,6 +88,7 @@ fn page(office: &Office<'_>, owner: &OwnerOrder, draft: &Draft) -> Markup {
                 }
             }
             (totals::block(Block {
+                lang: crate::i18n::Lang::En,
                 totals: &o.totals,
                 shipping: o.shipping.as_ref(),
                 discount: o.discount.as_ref(),

@@ -166,7 +166,7 @@ pub async fn remove_address(shop: &mut Shop<'_>, id: &str) -> Answer {
     shop.form()?;
     let (session, _) = super::required(shop).await?;
     let Ok(id) = id.parse::<i64>() else {
-        return Err(shop.not_found("Address not found"));
+        return Err(shop.not_found("error-address-not-found"));
     };
     shop.writer
         .remove_customer_address(&session.id, id)

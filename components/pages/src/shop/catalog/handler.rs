@@ -21,7 +21,7 @@ fn page(shop: &Shop<'_>) -> Result<Window, crate::http::Resp> {
             .ok()
             .filter(|n| (1..=MAX_SHOP_PAGE).contains(n))
             .map(Window::page)
-            .ok_or_else(|| shop.not_found("Page not found")),
+            .ok_or_else(|| shop.not_found("error-page-not-found")),
     }
 }
 
@@ -41,8 +41,8 @@ fn position(shop: &Shop<'_>) -> Result<Position, crate::http::Resp> {
 fn broken_link(shop: &Shop<'_>) -> crate::http::Resp {
     shop.error(
         400,
-        "This page link does not work",
-        "The link to this page is broken or out of date. Please start again from the first page.",
+        "error-broken-link",
+        "error-broken-link-text",
     )
 }
 
@@ -61,7 +61,7 @@ async fn listing_refused(shop: &mut Shop<'_>) -> Result<crate::http::Resp, crate
     let page_asked = shop.req.query_param("after").is_none();
     let shop = shop.with_settings().await?;
     Ok(match page_asked {
-        true => shop.not_found("Page not found"),
+        true => shop.not_found("error-page-not-found"),
         false => broken_link(shop),
     })
 }
@@ -86,7 +86,7 @@ pub async fn index(shop: &mut Shop<'_>) -> Answer {
         Err(e) => return Err(shop.with_settings().await?.writer_failed(e)),
     };
     if at.past(list.total) {
-        return Err(shop.not_found("Page not found"));
+        return Err(shop.not_found("error-page-not-found"));
     }
     let mut chrome = shop.chrome();
     if at == Position::Page(Window::page(1)) {
@@ -95,8 +95,9 @@ pub async fn index(shop: &mut Shop<'_>) -> Answer {
             .structured_data
             .push(json_ld::organization(&shop.settings, shop.shop_url));
     }
+    let title = crate::tr!(shop.lang(), "catalog-title");
     let listing = crate::shop::catalog::view::Listing {
-        title: "Catalog",
+        title: &title,
         description: None,
         collections: list.collections.as_deref().unwrap_or_default(),
         current: None,
@@ -116,7 +117,7 @@ pub async fn collection(shop: &mut Shop<'_>, slug: &str) -> Answer {
         return Err(shop
             .with_settings()
             .await?
-            .not_found("Collection not found"));
+            .not_found("error-collection-not-found"));
     }
     let at = match position(shop) {
         Ok(at) => at,
@@ -130,7 +131,7 @@ pub async fn collection(shop: &mut Shop<'_>, slug: &str) -> Answer {
             return Err(shop
                 .with_settings()
                 .await?
-                .not_found("Collection not found"));
+                .not_found("error-collection-not-found"));
         }
         Err(e) => return Err(listing_failed(shop.with_settings().await?, e)),
     };
@@ -140,7 +141,7 @@ pub async fn collection(shop: &mut Shop<'_>, slug: &str) -> Answer {
         Err(e) => return Err(shop.with_settings().await?.writer_failed(e)),
     };
     if at.past(found.products.total) {
-        return Err(shop.not_found("Page not found"));
+        return Err(shop.not_found("error-page-not-found"));
     }
     let listing = crate::shop::catalog::view::Listing {
         title: &found.collection.name,
@@ -200,13 +201,13 @@ pub async fn product(shop: &mut Shop<'_>, slug: &str) -> Answer {
     };
     let product = match found {
         Shown::Found(product) => product,
-        Shown::Missing => return Err(shop.not_found("Product not found")),
+        Shown::Missing => return Err(shop.not_found("error-product-not-found")),
         // Archived: it was here and will not come back (search engines drop it).
         Shown::Gone => {
             return Err(shop.error(
                 410,
-                "No longer sold",
-                "We no longer sell this product. Have a look at the rest of the catalog.",
+                "error-gone",
+                "error-gone-text",
             ));
         }
     };

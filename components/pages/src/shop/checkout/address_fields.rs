@@ -5,35 +5,28 @@
 //! `maxlength`: a browser would cut a pasted value silently, while the domain's limits
 //! answer with a message at the field.
 
+use crate::i18n::Lang;
+use crate::tr;
 use maud::{Markup, html};
 use storefront_domain::{Address, countries};
 
 /// `(part, label, billing label, autocomplete)` of an address's text inputs.
+/// The labels are the catalogue's message ids.
 const PARTS: [(&str, &str, &str, &str); 5] = [
-    ("line1", "Address", "Billing address", "address-line1"),
-    (
-        "line2",
-        "Address line 2",
-        "Billing address line 2",
-        "address-line2",
-    ),
-    ("city", "City", "Billing city", "address-level2"),
+    ("line1", "field-line1", "field-billing-line1", "address-line1"),
+    ("line2", "field-line2", "field-billing-line2", "address-line2"),
+    ("city", "field-city", "field-billing-city", "address-level2"),
     (
         "postal_code",
-        "Postal code",
-        "Billing postal code",
+        "field-postal-code",
+        "field-billing-postal-code",
         "postal-code",
     ),
-    (
-        "state",
-        "State / province",
-        "Billing state / province",
-        "address-level1",
-    ),
+    ("state", "field-state", "field-billing-state", "address-level1"),
 ];
 
-/// The label of an address input (`address.city` → "City", `billing.country` →
-/// "Billing country"), for messages that start with it.
+/// The label's message id of an address input (`address.city` → `field-city`), for
+/// messages that start with it.
 pub fn label_of(field: &str) -> Option<&'static str> {
     let (prefix, part) = field.split_once('.')?;
     let billing = match prefix {
@@ -43,9 +36,9 @@ pub fn label_of(field: &str) -> Option<&'static str> {
     };
     if part == "country" {
         return Some(if billing {
-            "Billing country"
+            "field-billing-country"
         } else {
-            "Country"
+            "field-country"
         });
     }
     PARTS
@@ -57,6 +50,7 @@ pub fn label_of(field: &str) -> Option<&'static str> {
 /// One text input with its label ("(optional)" when not required), its message and the
 /// ARIA that ties them; `sentence` words the message.
 pub fn text_input(
+    lang: Lang,
     name: &str,
     label: &str,
     autocomplete: &str,
@@ -69,7 +63,7 @@ pub fn text_input(
         div.field.invalid[error.is_some()] {
             label for=(name) {
                 (label)
-                @if !required { " " span.hint { "(optional)" } }
+                @if !required { " " span.hint { (tr!(lang, "optional")) } }
             }
             input id=(name) name=(name) value=(value) type=(kind)
                 autocomplete=(autocomplete)
@@ -85,7 +79,12 @@ pub fn text_input(
 
 /// Every input of the address named `prefix` (`address` or `billing`), filled with `a`;
 /// `message` words the error of a field, if it has one.
-pub fn inputs(prefix: &str, a: &Address, message: &dyn Fn(&str) -> Option<String>) -> Markup {
+pub fn inputs(
+    lang: Lang,
+    prefix: &str,
+    a: &Address,
+    message: &dyn Fn(&str) -> Option<String>,
+) -> Markup {
     let billing = prefix == "billing";
     let country = a.country.trim().to_ascii_uppercase();
     let section = if billing { "billing " } else { "shipping " };
@@ -108,8 +107,9 @@ pub fn inputs(prefix: &str, a: &Address, message: &dyn Fn(&str) -> Option<String
                 _ => &a.state,
             };
             (text_input(
+                lang,
                 &name,
-                if billing { billing_label } else { label },
+                &tr!(lang, if billing { billing_label } else { label }),
                 &format!("{section}{autocomplete}"),
                 "text",
                 required,
@@ -118,12 +118,14 @@ pub fn inputs(prefix: &str, a: &Address, message: &dyn Fn(&str) -> Option<String
             ))
         }
         div.field.invalid[country_error.is_some()] {
-            label for=(country_name) { (if billing { "Billing country" } else { "Country" }) }
+            label for=(country_name) {
+                (tr!(lang, if billing { "field-billing-country" } else { "field-country" }))
+            }
             select id=(country_name) name=(country_name) autocomplete={ (section) "country" }
                 aria-invalid=[country_error.as_ref().map(|_| "true")]
                 aria-describedby=[country_error.as_ref().map(|_| format!("{country_name}-error"))]
                 required {
-                option value="" selected[country.is_empty()] { "Choose a country" }
+                option value="" selected[country.is_empty()] { (tr!(lang, "choose-country")) }
                 @for (code, name) in countries::ALL {
                     option value=(code) selected[*code == country] { (name) }
                 }
@@ -141,15 +143,18 @@ mod tests {
 
     #[test]
     fn labels_and_requirements_follow_the_country() {
-        assert_eq!(label_of("address.city"), Some("City"));
-        assert_eq!(label_of("billing.postal_code"), Some("Billing postal code"));
-        assert_eq!(label_of("billing.country"), Some("Billing country"));
+        assert_eq!(label_of("address.city"), Some("field-city"));
+        assert_eq!(
+            label_of("billing.postal_code"),
+            Some("field-billing-postal-code")
+        );
+        assert_eq!(label_of("billing.country"), Some("field-billing-country"));
         assert_eq!(label_of("items[0].sku"), None);
         let us = Address {
             country: "US".into(),
             ..Address::default()
         };
-        let html = inputs("address", &us, &|_| None).into_string();
+        let html = inputs(Lang::En, "address", &us, &|_| None).into_string();
         assert!(
             html.contains(r#"<label for="address.state">State / province</label>"#),
             "{html}"
@@ -158,7 +163,7 @@ mod tests {
             country: "IE".into(),
             ..Address::default()
         };
-        let html = inputs("billing", &ie, &|_| None).into_string();
+        let html = inputs(Lang::En, "billing", &ie, &|_| None).into_string();
         assert!(
             html.contains("Billing postal code <span class=\"hint\">(optional)</span>"),
             "{html}"

@@ -154,8 +154,8 @@ pub async fn submit(shop: &mut Shop<'_>) -> Answer {
     if !forms::valid_idempotency_key(&key) {
         return Err(shop.error(
             400,
-            "This form is incomplete",
-            "Please go back, reload the checkout page and try again.",
+            "error-incomplete-form",
+            "error-incomplete-form-text",
         ));
     }
     if values.action != CheckoutAction::Place {
@@ -177,7 +177,8 @@ pub async fn submit(shop: &mut Shop<'_>) -> Answer {
         shop.notice(Notice::CartEmpty);
         return Err(shop.redirect("/cart"));
     }
-    let request = values.order_request(shop.session.cart.line_requests());
+    let mut request = values.order_request(shop.session.cart.line_requests());
+    request.locale = shop.lang();
 
     let mut errors = request.validate().err().unwrap_or_default();
     if !values.terms {

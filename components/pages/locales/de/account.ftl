@@ -1,0 +1,27 @@
+# account.ftl (de): see docs/i18n.md
+account-add-address = Adresse hinzufügen
+account-addresses = Gespeicherte Adressen
+account-addresses-hint = Die erste füllt die Kasse für Sie aus.
+account-data = Ihre Daten
+account-download = Ihre Daten herunterladen (JSON)
+account-erase = Mein Konto löschen
+account-erase-confirm = Ja, mein Konto löschen
+account-erase-text = Wenn Sie Ihr Konto löschen, entfernen wir Ihre gespeicherten Adressen und ersetzen Namen, E-Mail und Adressen in Ihren Bestellungen. Die Bestellungen selbst bleiben in den Büchern des Shops.
+account-erased = Ihr Konto wurde gelöscht
+account-erased-text = Wir haben Ihr Konto und Ihre gespeicherten Adressen entfernt und Ihre persönlichen Daten aus { $count } Bestellungen gelöscht.
+account-erased-title = Konto gelöscht
+account-error-title = Fehler: Ihr Konto
+account-newest = Neueste Bestellungen
+account-no-orders = Noch keine Bestellungen mit dieser E-Mail-Adresse.
+account-older = Ältere Bestellungen
+account-order-pages = Bestellseiten
+account-orders = Ihre Bestellungen
+account-orders-label = Bestellungen, neueste zuerst
+account-placed = aufgegeben
+account-remove = Entfernen
+account-remove-address = Adresse von { $name } entfernen
+account-save-address = Adresse speichern
+account-sign-out = Abmelden
+account-signed-in-as = Angemeldet als
+account-title = Ihr Konto
+account-tracking = Sendung

@@ -1,0 +1,27 @@
+# account.ftl (en): see docs/i18n.md
+account-add-address = Add an address
+account-addresses = Saved addresses
+account-addresses-hint = The first one fills in checkout for you.
+account-data = Your data
+account-download = Download your data (JSON)
+account-erase = Erase my account
+account-erase-confirm = Yes, erase my account
+account-erase-text = Erasing your account removes your saved addresses and replaces your name, email and addresses on your orders. The orders themselves stay in the shop's books.
+account-erased = Your account was erased
+account-erased-text = We removed your account and your saved addresses, and erased your personal details from { $count } orders.
+account-erased-title = Account erased
+account-error-title = Error: Your account
+account-newest = Newest orders
+account-no-orders = No orders yet with this email address.
+account-older = Older orders
+account-order-pages = Order pages
+account-orders = Your orders
+account-orders-label = Orders, newest first
+account-placed = placed
+account-remove = Remove
+account-remove-address = Remove the address of { $name }
+account-save-address = Save address
+account-sign-out = Sign out
+account-signed-in-as = Signed in as
+account-title = Your account
+account-tracking = Tracking
