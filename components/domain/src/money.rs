@@ -77,7 +77,7 @@ mod tests {
         assert_eq!(Money::new(1250, "EUR").to_string(), "€12.50");
         assert_eq!(Money::new(5, "USD").to_string(), "$0.05");
         assert_eq!(Money::new(300, "CHF").to_string(), "CHF 3.00");
-        assert_eq!(Money::new(1200, "JPY").to_string(), "¥1200");
+        assert_eq!(Money::new(1200, "JPY").to_string(), "¥1,200");
         assert_eq!(Money::new(-1250, "EUR").to_string(), "-€12.50");
     }
 

@@ -517,6 +517,7 @@ mod tests {
             phone: String::new(),
             billing: None,
             note: String::new(),
+            locale: Default::default(),
         }
     }
 

@@ -164,6 +164,48 @@ mod tests {
         }
     }
 
+    /// Every literal id the code asks for (`tr!(lang, "id"`, and the error pages' ids) is
+    /// in the catalogue, so no page shows an id instead of words.
+    #[test]
+    fn every_id_the_code_uses_is_in_the_catalogue() {
+        let known = ids(Lang::En);
+        let mut missing = Vec::new();
+        let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
+        while let Some(path) = stack.pop() {
+            if path.is_dir() {
+                stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            if path.ends_with("i18n/catalogue.rs") {
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).unwrap();
+            for (i, _) in source.match_indices("tr!(") {
+                let call = &source[i..];
+                let Some(comma) = call.find(',') else { continue };
+                let rest = call[comma + 1..].trim_start();
+                if let Some(literal) = rest.strip_prefix('"') {
+                    let id = &literal[..literal.find('"').unwrap()];
+                    if !known.contains(id) {
+                        missing.push(format!("{}: {id}", path.display()));
+                    }
+                }
+            }
+            for word in source.split('"').skip(1).step_by(2) {
+                if word.starts_with("error-")
+                    && word.len() > 6
+                    && word.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+                    && (source.contains(&format!(".error(")) || source.contains("not_found("))
+                    && !known.contains(word)
+                    && !["error-summary", "error-summary-title", "error-page"].contains(&word)
+                {
+                    missing.push(format!("{}: {word}", path.display()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "ids not in the catalogue: {missing:#?}");
+    }
+
     #[test]
     fn plural_messages_follow_the_count() {
         assert_eq!(

@@ -223,6 +223,9 @@ impl<'a> Shop<'a> {
     /// Adds the cart cookie if the session changed (new, replaced or edited cart), and
     /// the other cookies this answer sets.
     fn with_cookie(&self, resp: Resp) -> Resp {
+        // The words depend on the language cookie and the browser's languages: no cache
+        // may give this answer to another shopper (the pages are `no-store` anyway).
+        let resp = resp.header("vary", "Accept-Language, Cookie");
         let resp = match self.session.set_cookie(self.key, self.req.is_https()) {
             Some(cookie) => resp.header("set-cookie", cookie),
             None => resp,

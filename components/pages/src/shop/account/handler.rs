@@ -81,9 +81,7 @@ pub async fn erase(shop: &mut Shop<'_>) -> Answer {
     let (session, account) = super::required(shop).await?;
     if form.get("confirm") != Some("yes") {
         let problem = AccountForm {
-            erase_problem: Some(
-                "Tick the box to confirm that your account should be erased.".into(),
-            ),
+            erase_problem: Some(crate::tr!(shop.lang(), "account-erase-problem")),
             ..AccountForm::default()
         };
         return page(shop, &session.id, &account, 422, problem).await;

@@ -230,10 +230,7 @@ pub async fn submit(shop: &mut Shop<'_>) -> Answer {
             body,
         }) => {
             let message = match body.error.code.as_str() {
-                "idempotency_key_reused" => Some(
-                    "Your cart changed since this form was opened. Please check the order and submit again."
-                        .to_string(),
-                ),
+                "idempotency_key_reused" => Some(crate::tr!(shop.lang(), "checkout-cart-changed")),
                 // Field errors speak for themselves, at their fields and in the summary.
                 _ if !body.error.fields.is_empty() => None,
                 _ => Some(body.error.message.clone()),
