@@ -32,6 +32,7 @@ pub mod outbox;
 pub mod owner;
 pub mod owner_orders;
 pub mod payments;
+pub mod product_text;
 pub mod quantity;
 pub mod sitemap;
 pub mod stock;

@@ -170,7 +170,10 @@ mod tests {
     fn every_id_the_code_uses_is_in_the_catalogue() {
         let known = ids(Lang::En);
         let mut missing = Vec::new();
-        let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
+        let mut stack = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
         while let Some(path) = stack.pop() {
             if path.is_dir() {
                 stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
@@ -182,7 +185,9 @@ mod tests {
             let source = std::fs::read_to_string(&path).unwrap();
             for (i, _) in source.match_indices("tr!(") {
                 let call = &source[i..];
-                let Some(comma) = call.find(',') else { continue };
+                let Some(comma) = call.find(',') else {
+                    continue;
+                };
                 let rest = call[comma + 1..].trim_start();
                 if let Some(literal) = rest.strip_prefix('"') {
                     let id = &literal[..literal.find('"').unwrap()];

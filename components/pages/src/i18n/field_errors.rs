@@ -19,9 +19,7 @@ pub fn translated(lang: Lang, message: &str) -> Option<String> {
         "is required" => Some("err-required"),
         "is not a valid email address" => Some("err-email"),
         "contains control characters" => Some("err-control"),
-        "contains invisible characters that change the reading direction" => {
-            Some("err-direction")
-        }
+        "contains invisible characters that change the reading direction" => Some("err-direction"),
         "is not a country we know; choose one from the list (ISO code such as DE or US)" => {
             Some("err-country")
         }
@@ -64,8 +62,14 @@ pub fn translated(lang: Lang, message: &str) -> Option<String> {
         return Some(tr!(lang, "err-only-left", left = left.to_string()));
     }
     if let Some(rest) = message.strip_prefix("is not a valid postcode for ") {
-        let example = rest.split_once("(for example ").map(|(_, e)| e.trim_end_matches(')'));
-        return Some(tr!(lang, "err-postcode", value = example.unwrap_or("").to_string()));
+        let example = rest
+            .split_once("(for example ")
+            .map(|(_, e)| e.trim_end_matches(')'));
+        return Some(tr!(
+            lang,
+            "err-postcode",
+            value = example.unwrap_or("").to_string()
+        ));
     }
     None
 }
@@ -95,15 +99,27 @@ mod tests {
     #[test]
     fn field_errors_read_as_german_sentences() {
         assert_eq!(
-            sentence(Lang::De, Some("field-email"), "is not a valid email address"),
+            sentence(
+                Lang::De,
+                Some("field-email"),
+                "is not a valid email address"
+            ),
             "E-Mail: keine gültige E-Mail-Adresse."
         );
         assert_eq!(
-            sentence(Lang::De, Some("field-city"), "must be at most 100 characters"),
+            sentence(
+                Lang::De,
+                Some("field-city"),
+                "must be at most 100 characters"
+            ),
             "Ort: höchstens 100 Zeichen erlaubt."
         );
         assert_eq!(
-            sentence(Lang::En, Some("field-email"), "is not a valid email address"),
+            sentence(
+                Lang::En,
+                Some("field-email"),
+                "is not a valid email address"
+            ),
             "Email is not a valid email address."
         );
         assert_eq!(

@@ -68,9 +68,18 @@ mod tests {
 
     #[test]
     fn the_highest_quality_language_the_shop_speaks_wins() {
-        assert_eq!(from_accept_language("de-DE,de;q=0.9,en;q=0.8"), Some(Lang::De));
-        assert_eq!(from_accept_language("fr-FR, en;q=0.5, de;q=0.7"), Some(Lang::De));
-        assert_eq!(from_accept_language("en-GB,en;q=0.9,de;q=0.9"), Some(Lang::En));
+        assert_eq!(
+            from_accept_language("de-DE,de;q=0.9,en;q=0.8"),
+            Some(Lang::De)
+        );
+        assert_eq!(
+            from_accept_language("fr-FR, en;q=0.5, de;q=0.7"),
+            Some(Lang::De)
+        );
+        assert_eq!(
+            from_accept_language("en-GB,en;q=0.9,de;q=0.9"),
+            Some(Lang::En)
+        );
         assert_eq!(from_accept_language("de;q=0.5, en"), Some(Lang::En));
         assert_eq!(from_accept_language("fr, it;q=0.8"), None);
         assert_eq!(from_accept_language("*"), None);

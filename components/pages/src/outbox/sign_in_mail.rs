@@ -3,9 +3,9 @@
 //! secret ([`SignInSecrets`]); the outbox itself holds neither. The email says only what
 //! the shopper asked for, whether or not the address has an account.
 
+use crate::i18n::Lang;
 use crate::security::customer_session::SignInSecrets;
 use crate::security::signing::Key;
-use crate::i18n::Lang;
 use crate::tr;
 use maud::{DOCTYPE, html};
 use storefront_domain::checkout::ShopSettings;
@@ -29,7 +29,8 @@ pub fn render(
     let link = format!("{shop_url}/login/link?token={}", secrets.token);
     let minutes = SIGN_IN_LINK_SECONDS / 60;
     // The language of the page the sign-in was asked from (English for older messages).
-    let lang = serde_json::from_value::<Lang>(message.payload["locale"].clone()).unwrap_or_default();
+    let lang =
+        serde_json::from_value::<Lang>(message.payload["locale"].clone()).unwrap_or_default();
     let name = shop.name.as_str();
     let subject = format!("{} · {name}", tr!(lang, "sign-in-subject"));
     let asked = tr!(lang, "sign-in-asked", shop = name);

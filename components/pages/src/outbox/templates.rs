@@ -6,8 +6,8 @@
 //! shop's voice (no "Hello {name}"): whoever places an order chooses both the name and the
 //! address the email goes to, so the name must not read as a message from the shop.
 
-use crate::layout::tracking;
 use crate::i18n::Lang;
+use crate::layout::tracking;
 use crate::tr;
 use maud::{DOCTYPE, Markup, html};
 use storefront_domain::checkout::ShopSettings;
@@ -22,8 +22,18 @@ fn wording(lang: Lang, message: &Message, number: &str) -> Option<(String, Strin
         let refunded = lang.money(&Money::new(p["refunded"].as_i64()?, currency));
         let total = lang.money(&Money::new(p["refunded_total"].as_i64()?, currency));
         return Some((
-            tr!(lang, "mail-partially-refunded-subject", amount = refunded.as_str(), number = number),
-            tr!(lang, "mail-partially-refunded", amount = refunded.as_str(), total = total),
+            tr!(
+                lang,
+                "mail-partially-refunded-subject",
+                amount = refunded.as_str(),
+                number = number
+            ),
+            tr!(
+                lang,
+                "mail-partially-refunded",
+                amount = refunded.as_str(),
+                total = total
+            ),
         ));
     }
     let id = match message.event.as_str() {
@@ -89,11 +99,23 @@ fn text_body(
     }
     let t = &order.totals;
     let said = |id: &str| tr!(lang, id);
-    out.push_str(&format!("\n{}: {}\n", said("mail-subtotal"), money(&t.subtotal)));
+    out.push_str(&format!(
+        "\n{}: {}\n",
+        said("mail-subtotal"),
+        money(&t.subtotal)
+    ));
     if t.discount.amount != 0 {
-        out.push_str(&format!("{}: -{}\n", said("mail-discount"), money(&t.discount)));
+        out.push_str(&format!(
+            "{}: -{}\n",
+            said("mail-discount"),
+            money(&t.discount)
+        ));
     }
-    out.push_str(&format!("{}: {}\n", said("mail-shipping"), money(&t.shipping)));
+    out.push_str(&format!(
+        "{}: {}\n",
+        said("mail-shipping"),
+        money(&t.shipping)
+    ));
     if t.tax.amount != 0 {
         let how = if t.tax_included {
             "mail-tax-included"

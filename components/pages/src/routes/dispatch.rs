@@ -108,16 +108,12 @@ pub async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
         return outage;
     }
     let answer = match (body_error, routed) {
-        (Some(BodyError::TooLarge), _) => Err(shop.error(
-            413,
-            "error-too-large",
-            "error-too-large-text",
-        )),
-        (Some(BodyError::Unreadable), _) => Err(shop.error(
-            400,
-            "error-bad-request",
-            "error-bad-request-text",
-        )),
+        (Some(BodyError::TooLarge), _) => {
+            Err(shop.error(413, "error-too-large", "error-too-large-text"))
+        }
+        (Some(BodyError::Unreadable), _) => {
+            Err(shop.error(400, "error-bad-request", "error-bad-request-text"))
+        }
         (None, Ok(route)) => match route {
             Route::Catalog => shop::catalog::handler::index(&mut shop).await,
             Route::Collection(slug) => shop::catalog::handler::collection(&mut shop, slug).await,
@@ -153,11 +149,7 @@ pub async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
         },
         (None, Err(Miss::NotFound)) => Err(shop.not_found("error-page-not-found")),
         (None, Err(Miss::MethodNotAllowed(allow))) => Err(shop
-            .error(
-                405,
-                "error-method",
-                "error-method-text",
-            )
+            .error(405, "error-method", "error-method-text")
             .header("allow", with_head(allow))),
     };
     answer.unwrap_or_else(|resp| resp)
@@ -267,6 +259,7 @@ pub async fn office_page(o: &Office<'_>, page: OfficePage<'_>) -> Resp {
         P::CreateProduct => list::create(o).await,
         P::Product(p) => product::show(o, p).await,
         P::UpdateProduct(p) => product::update(o, p).await,
+        P::UpdateProductText(p, lang) => product::update_text(o, p, lang).await,
         P::ConfirmArchiveProduct(p) => product::confirm_archive(o, p, None).await,
         P::ArchiveProduct(p) => product::archive(o, p).await,
         P::RestoreProduct(p) => product::restore(o, p).await,

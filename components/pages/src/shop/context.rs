@@ -13,8 +13,8 @@ use crate::layout::{Chrome, Meta};
 use crate::security::signing::{Key, random_hex};
 use crate::shop::notice::{self, FLASH_COOKIE, FLASH_TTL_SECONDS, Notice};
 use crate::shop::pending::{self, PendingOrder};
-use crate::tr;
 use crate::shop::session::Session;
+use crate::tr;
 use crate::writer::{WithSettings, WriterClient, WriterError};
 use maud::Markup;
 use storefront_domain::checkout::ShopSettings;
@@ -122,6 +122,14 @@ impl<'a> Shop<'a> {
     pub fn settings_from<T>(&mut self, answer: WithSettings<T>) -> T {
         self.settings = answer.settings;
         answer.list
+    }
+
+    /// The catalog reads' `&lang=xx` when the shopper chose a language (the product texts
+    /// the owner gave in it, [`crate::writer`]); empty: the products' own texts.
+    pub fn lang_query(&self) -> String {
+        self.chosen
+            .map(|l| format!("&lang={}", l.code()))
+            .unwrap_or_default()
     }
 
     /// The language this page speaks: the shopper's choice, else the shop's default.
@@ -281,11 +289,7 @@ impl<'a> Shop<'a> {
         {
             Ok(form)
         } else {
-            Err(self.error(
-                403,
-                "error-form-expired",
-                "error-form-expired-text",
-            ))
+            Err(self.error(403, "error-form-expired", "error-form-expired-text"))
         }
     }
 
@@ -293,17 +297,9 @@ impl<'a> Shop<'a> {
     pub fn writer_failed(&self, e: WriterError) -> Resp {
         match e {
             WriterError::Unavailable => self
-                .error(
-                    503,
-                    "error-unavailable",
-                    "error-unavailable-text",
-                )
+                .error(503, "error-unavailable", "error-unavailable-text")
                 .header("retry-after", RETRY_AFTER_SECONDS),
-            WriterError::Damaged => self.error(
-                503,
-                "error-damaged",
-                "error-damaged-text",
-            ),
+            WriterError::Damaged => self.error(503, "error-damaged", "error-damaged-text"),
             WriterError::Broken => self.bad_gateway(),
             WriterError::Rejected { status, body } => {
                 eprintln!(
@@ -316,11 +312,7 @@ impl<'a> Shop<'a> {
     }
 
     fn bad_gateway(&self) -> Resp {
-        self.error(
-            502,
-            "error-bad-gateway",
-            "error-bad-gateway-text",
-        )
+        self.error(502, "error-bad-gateway", "error-bad-gateway-text")
     }
 }
 

@@ -2,9 +2,9 @@
 //! from the shop settings, plain text split into paragraphs at blank lines, escaped like
 //! everything else.
 
+use crate::i18n::Lang;
 use crate::layout::{Chrome, layout};
 use crate::shop::{Answer, Shop};
-use crate::i18n::Lang;
 use crate::tr;
 use maud::{Markup, html};
 

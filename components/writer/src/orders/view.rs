@@ -2,9 +2,9 @@
 //! carries an `OrderView`), with the amounts it shows by the same rules as the answer to
 //! placing it.
 
-use storefront_domain::locale::Locale;
 use crate::db::{Db, Mode, RowExt as _, int, text};
 use crate::orders::number;
+use storefront_domain::locale::Locale;
 
 use crate::checkout::tax::Rate;
 use crate::http::responses::{ApiError, json};

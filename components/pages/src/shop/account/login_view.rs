@@ -2,9 +2,9 @@
 //! landing page with its confirm button, and the page for a used or expired link. Plain
 //! forms, no JavaScript; every message is at its field.
 
+use crate::i18n::Lang;
 use crate::layout::{Chrome, layout};
 use crate::security::csrf;
-use crate::i18n::Lang;
 use crate::tr;
 use maud::{Markup, html};
 use storefront_domain::customer::{CODE_DIGITS, SIGN_IN_LINK_SECONDS};

@@ -4,9 +4,9 @@
 //! variant), what the shelf holds where a line asks for more ("Only 3 left" with a "Set to
 //! 3" button), the totals, and the shopper's order awaiting payment, if any.
 
+use crate::i18n::Lang;
 use crate::layout::totals::{self, Block};
 use crate::layout::{Chrome, layout, line_label, line_name, unit_price};
-use crate::i18n::Lang;
 use crate::tr;
 use maud::{Markup, html};
 use storefront_domain::{PricedLine, Quantity, Quote};

@@ -39,11 +39,7 @@ fn position(shop: &Shop<'_>) -> Result<Position, crate::http::Resp> {
 
 /// The page for an `after=` cursor the shop did not make (or that belongs to another list).
 fn broken_link(shop: &Shop<'_>) -> crate::http::Resp {
-    shop.error(
-        400,
-        "error-broken-link",
-        "error-broken-link-text",
-    )
+    shop.error(400, "error-broken-link", "error-broken-link-text")
 }
 
 /// A listing's writer call failed: a refused cursor is [`broken_link`], anything else the
@@ -75,7 +71,11 @@ pub async fn index(shop: &mut Shop<'_>) -> Answer {
         Ok(at) => at,
         Err(_) => return Err(listing_refused(shop).await?),
     };
-    let query = format!("{}&with_collections=1&fields=card", at.query());
+    let query = format!(
+        "{}&with_collections=1&fields=card{}",
+        at.query(),
+        shop.lang_query()
+    );
     let answer = shop.writer.products_with_settings(&query).await;
     let body = match answer {
         Ok(body) => body,
@@ -123,7 +123,11 @@ pub async fn collection(shop: &mut Shop<'_>, slug: &str) -> Answer {
         Ok(at) => at,
         Err(_) => return Err(listing_refused(shop).await?),
     };
-    let query = format!("{}&with_collections=1&fields=card", at.query());
+    let query = format!(
+        "{}&with_collections=1&fields=card{}",
+        at.query(),
+        shop.lang_query()
+    );
     let answer = shop.writer.collection_with_settings(slug, &query).await;
     let body = match answer {
         Ok(Some(body)) => body,
@@ -193,7 +197,7 @@ pub async fn product(shop: &mut Shop<'_>, slug: &str) -> Answer {
     // A slug that cannot exist is not worth a writer round trip.
     let found = if valid_slug(slug) {
         shop.writer
-            .product_page(slug)
+            .product_page(slug, &shop.lang_query())
             .await
             .map_err(|e| shop.writer_failed(e))?
     } else {
@@ -204,11 +208,7 @@ pub async fn product(shop: &mut Shop<'_>, slug: &str) -> Answer {
         Shown::Missing => return Err(shop.not_found("error-product-not-found")),
         // Archived: it was here and will not come back (search engines drop it).
         Shown::Gone => {
-            return Err(shop.error(
-                410,
-                "error-gone",
-                "error-gone-text",
-            ));
+            return Err(shop.error(410, "error-gone", "error-gone-text"));
         }
     };
     let chosen: Vec<(String, String)> = product

@@ -7,9 +7,9 @@
 //! ([`crate::shop::catalog::choice_script`]).
 
 use crate::http::forms::OPTION_FIELD;
+use crate::i18n::Lang;
 use crate::layout::{Chrome, image, layout, stock_state};
 use crate::shop::catalog::choice_script::SCRIPT;
-use crate::i18n::Lang;
 use crate::tr;
 use maud::{Markup, PreEscaped, html};
 use serde::Serialize;

@@ -4,11 +4,11 @@
 
 use super::view::cards;
 use crate::http::paging::Window;
+use crate::i18n::Lang;
 use crate::layout::{Chrome, layout, pagination};
+use crate::tr;
 use maud::{Markup, html};
 use storefront_domain::catalog::{MAX_CANDIDATES, MAX_QUERY, SearchResults};
-use crate::i18n::Lang;
-use crate::tr;
 
 fn form(lang: Lang, q: &str) -> Markup {
     html! {

@@ -5,8 +5,8 @@
 //! numbered pages (`?page=N`) stay for the first ones.
 
 use crate::http::paging::Window;
-use crate::layout::{Chrome, add_to_cart, collection_nav, image, layout, stock_badge, unit_price};
 use crate::i18n::Lang;
+use crate::layout::{Chrome, add_to_cart, collection_nav, image, layout, stock_badge, unit_price};
 use crate::tr;
 use maud::{Markup, html};
 use serde::Deserialize;

@@ -13,8 +13,18 @@ use storefront_domain::{Address, countries};
 /// `(part, label, billing label, autocomplete)` of an address's text inputs.
 /// The labels are the catalogue's message ids.
 const PARTS: [(&str, &str, &str, &str); 5] = [
-    ("line1", "field-line1", "field-billing-line1", "address-line1"),
-    ("line2", "field-line2", "field-billing-line2", "address-line2"),
+    (
+        "line1",
+        "field-line1",
+        "field-billing-line1",
+        "address-line1",
+    ),
+    (
+        "line2",
+        "field-line2",
+        "field-billing-line2",
+        "address-line2",
+    ),
     ("city", "field-city", "field-billing-city", "address-level2"),
     (
         "postal_code",
@@ -22,7 +32,12 @@ const PARTS: [(&str, &str, &str, &str); 5] = [
         "field-billing-postal-code",
         "postal-code",
     ),
-    ("state", "field-state", "field-billing-state", "address-level1"),
+    (
+        "state",
+        "field-state",
+        "field-billing-state",
+        "address-level1",
+    ),
 ];
 
 /// The label's message id of an address input (`address.city` → `field-city`), for

@@ -152,11 +152,7 @@ pub async fn submit(shop: &mut Shop<'_>) -> Answer {
     }
     let key = values.idempotency_key.clone();
     if !forms::valid_idempotency_key(&key) {
-        return Err(shop.error(
-            400,
-            "error-incomplete-form",
-            "error-incomplete-form-text",
-        ));
+        return Err(shop.error(400, "error-incomplete-form", "error-incomplete-form-text"));
     }
     if values.action != CheckoutAction::Place {
         // The page prices what was typed; nothing was sent, so the key stays valid.

@@ -11,13 +11,13 @@
 //! summary with the total stands right above the final button, "Buy now".
 
 use crate::http::forms::Checkout;
+use crate::i18n::{Lang, field_errors};
 use crate::layout::totals::{self, Block};
 use crate::layout::{Chrome, layout, line_name};
 use crate::shop::cart::view::{short, stock_fix};
 use crate::shop::checkout::address_fields::{self, text_input};
-use crate::writer::line_index;
-use crate::i18n::{Lang, field_errors};
 use crate::tr;
+use crate::writer::line_index;
 use maud::{Markup, html};
 use storefront_domain::countries;
 use storefront_domain::order_notes::MAX_ORDER_NOTE;

@@ -110,9 +110,7 @@ fn failed(shop: &Shop<'_>, e: PayError) -> Resp {
         ),
         PayError::NotFound => shop.not_found("error-order-not-found"),
         PayError::NotPayable { number, .. } => order_page(shop, &number),
-        PayError::Conflict { message, .. } => {
-            shop.error_with(409, "error-not-payable", &message)
-        }
+        PayError::Conflict { message, .. } => shop.error_with(409, "error-not-payable", &message),
         PayError::Writer(e) => shop.writer_failed(e),
         PayError::Provider(ProviderError::Unavailable(why)) => {
             eprintln!("payment provider unavailable: {why}");
@@ -125,11 +123,7 @@ fn failed(shop: &Shop<'_>, e: PayError) -> Resp {
         }
         PayError::Provider(e) => {
             eprintln!("payment provider: {e:?}");
-            shop.error(
-                502,
-                "error-payment-refused",
-                "error-payment-refused-text",
-            )
+            shop.error(502, "error-payment-refused", "error-payment-refused-text")
         }
     }
 }

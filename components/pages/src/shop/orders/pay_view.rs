@@ -7,11 +7,11 @@
 //! ever pasted into JavaScript.
 
 use super::view::{address, lines};
+use crate::i18n::Lang;
 use crate::layout::{Chrome, layout};
+use crate::tr;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use crate::i18n::Lang;
-use crate::tr;
 use maud::{Markup, PreEscaped, html};
 use sha2::{Digest, Sha256};
 use storefront_domain::{Money, OrderView};

@@ -1,10 +1,10 @@
 //! The order status page (`GET /orders/{number}`): lines, state, payment, address,
 //! history, and a "Pay now" button while the order awaits payment.
 
+use crate::i18n::Lang;
 use crate::layout::totals::{self, Block};
 use crate::layout::tracking;
 use crate::layout::{Chrome, layout, line_name, when};
-use crate::i18n::Lang;
 use crate::tr;
 use maud::{Markup, html};
 use storefront_domain::payments::{PROVIDER_TEST, PaymentRecord};
@@ -135,7 +135,11 @@ pub fn page(chrome: &Chrome, order: &OrderView, payment: Option<&PaymentRecord>)
             }
         }
     };
-    layout(chrome, &tr!(lang, "order-title", number = order.number.as_str()), content)
+    layout(
+        chrome,
+        &tr!(lang, "order-title", number = order.number.as_str()),
+        content,
+    )
 }
 
 /// The writer's payment status in words.
