@@ -200,7 +200,7 @@ mod tests {
                 if word.starts_with("error-")
                     && word.len() > 6
                     && word.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
-                    && (source.contains(&format!(".error(")) || source.contains("not_found("))
+                    && (source.contains(".error(") || source.contains("not_found("))
                     && !known.contains(word)
                     && !["error-summary", "error-summary-title", "error-page"].contains(&word)
                 {

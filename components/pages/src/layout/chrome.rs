@@ -90,7 +90,7 @@ pub fn layout(chrome: &Chrome, title: &str, content: Markup) -> Markup {
     let full_title = format!(
         "{}{title} · {}",
         if meta.error {
-            tr!(lang, "title-error-prefix")
+            format!("{} ", tr!(lang, "title-error-prefix"))
         } else {
             String::new()
         },

@@ -4,7 +4,7 @@
 
 use crate::layout::{Chrome, layout, when};
 use crate::security::csrf;
-use crate::shop::checkout::address_fields::{inputs, text_input};
+use crate::shop::checkout::address_fields::{inputs, optional, text_input};
 use crate::shop::checkout::view::sentence;
 use crate::shop::orders::view::state_label;
 use crate::tr;
@@ -110,9 +110,9 @@ pub fn page(
             {
                 form.stack aria-labelledby="add-address" method="post" action="/account/addresses" novalidate {
                     (hidden_csrf(csrf_token))
-                    (text_input(lang, "name", &tr!(lang, "field-name"), "name", "text", true, &form.address.name, message("name")))
+                    (text_input("name", &tr!(lang, "field-name"), "name", "text", None, &form.address.name, message("name")))
                     (inputs(lang, "address", &form.address.address, &message))
-                    (text_input(lang, "phone", &tr!(lang, "field-phone"), "tel", "tel", false, &form.address.phone, message("phone")))
+                    (text_input("phone", &tr!(lang, "field-phone"), "tel", "tel", optional(lang, false), &form.address.phone, message("phone")))
                     button.primary type="submit" { (tr!(lang, "account-save-address")) }
                 }
             }

@@ -62,7 +62,7 @@ pub fn page(chrome: &Chrome, contents: Contents<'_>, csrf: &str, pending: Option
                     (tr!(lang, "cart-pending-before")) " " strong { (number) } " "
                     (tr!(lang, "cart-pending-after")) " "
                     a href={ "/orders/" (number) "/pay" } { (tr!(lang, "cart-pending-link")) }
-                    (tr!(lang, "cart-pending-or"))
+                    " " (tr!(lang, "cart-pending-or"))
                 }
             }
         }

@@ -62,23 +62,24 @@ pub fn label_of(field: &str) -> Option<&'static str> {
         .map(|(_, label, billing_label, _)| if billing { *billing_label } else { *label })
 }
 
-/// One text input with its label ("(optional)" when not required), its message and the
-/// ARIA that ties them; `sentence` words the message.
+/// One text input with its label, its message and the ARIA that ties them; `sentence`
+/// words the message. `optional` is the hint an optional input's label ends with
+/// ("(optional)" in the page's language, [`optional`]); `None`: the input is required.
 pub fn text_input(
-    lang: Lang,
     name: &str,
     label: &str,
     autocomplete: &str,
     kind: &str,
-    required: bool,
+    optional: Option<String>,
     value: &str,
     error: Option<String>,
 ) -> Markup {
+    let required = optional.is_none();
     html! {
         div.field.invalid[error.is_some()] {
             label for=(name) {
                 (label)
-                @if !required { " " span.hint { (tr!(lang, "optional")) } }
+                @if let Some(hint) = &optional { " " span.hint { (hint) } }
             }
             input id=(name) name=(name) value=(value) type=(kind)
                 autocomplete=(autocomplete)
@@ -90,6 +91,11 @@ pub fn text_input(
             }
         }
     }
+}
+
+/// The hint of an input that is not `required` ("(optional)" in `lang`), or `None`.
+pub fn optional(lang: Lang, required: bool) -> Option<String> {
+    (!required).then(|| tr!(lang, "optional"))
 }
 
 /// Every input of the address named `prefix` (`address` or `billing`), filled with `a`;
@@ -122,12 +128,11 @@ pub fn inputs(
                 _ => &a.state,
             };
             (text_input(
-                lang,
                 &name,
                 &tr!(lang, if billing { billing_label } else { label }),
                 &format!("{section}{autocomplete}"),
                 "text",
-                required,
+                optional(lang, required),
                 value,
                 message(&name),
             ))

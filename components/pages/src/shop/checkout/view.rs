@@ -150,7 +150,7 @@ pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
                 // A stock fix pressed in the summary comes back here with what was typed.
                 input type="hidden" name="return" value="checkout";
                 @for (name, label, autocomplete, kind, required) in FIELDS {
-                    (text_input(lang, name, &tr!(lang, label), autocomplete, kind, required, value_of(name), message(name)))
+                    (text_input(name, &tr!(lang, label), autocomplete, kind, address_fields::optional(lang, required), value_of(name), message(name)))
                 }
                 (address_fields::inputs(lang, "address", &v.address, &message))
                 div.check {
