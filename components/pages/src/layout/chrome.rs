@@ -254,6 +254,7 @@ td{overflow-wrap:anywhere}
 form p.error{color:var(--bad);font-size:.88rem;margin:0 0 .9rem}
 .totals tr.grand td{border-top:1px solid var(--line)}
 .totals .discount{color:var(--ok)}
+.totals td.num{white-space:normal}
 .stock-warning{color:var(--warn);font-weight:600;margin:.3rem 0 0;font-size:.9rem}
 .stock-warning button{margin-left:.4rem;padding:.2rem .6rem;font-size:.85rem}
 .error-summary{border:2px solid var(--bad);background:#fdecea;border-radius:var(--radius);padding:1rem 1.2rem;margin-bottom:1rem}
