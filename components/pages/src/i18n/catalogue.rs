@@ -1,6 +1,10 @@
-//! The message catalogue: one Fluent bundle per language, built from the `.ftl` files
-//! under `components/pages/locales/{en,de}/` that are embedded at compile time, parsed
-//! once per instance on first use (a page that shows no message never parses them).
+//! The message catalogue: one Fluent bundle per language and file, built from the `.ftl`
+//! files under `components/pages/locales/{en,de}/` that are embedded at compile time,
+//! each parsed once per instance when a message is first looked for in it. A lookup
+//! tries the files in [`FILES`] order, so the catalog pages (whose words are all in
+//! `shop.ftl`) parse that file only, the checkout `shop.ftl` and `checkout.ftl`, and a
+//! page that shows no message parses none (a Spin instance serves one request, so this
+//! is paid per request: keep the words a page needs early in the list).
 //!
 //! A message missing in a language (which the unit test below forbids) is taken from
 //! English, and a message missing everywhere shows its id, so a page never fails for
@@ -49,7 +53,8 @@ fn sources(lang: Lang) -> impl Iterator<Item = (&'static str, &'static str)> {
     })
 }
 
-fn build(lang: Lang) -> Bundle {
+/// The bundle of file `name`'s `text` in `lang`.
+fn build(lang: Lang, name: &str, text: &str) -> Bundle {
     let id = lang
         .code()
         .parse()
@@ -58,29 +63,37 @@ fn build(lang: Lang) -> Bundle {
     // The pages are HTML with `lang` set; Unicode isolation marks would only show up in
     // emails' plain text and in tests.
     bundle.set_use_isolating(false);
-    for (name, text) in sources(lang) {
-        let resource = FluentResource::try_new(text.to_string()).unwrap_or_else(|(r, errors)| {
-            eprintln!("locales/{}/{name}: {errors:?}", lang.code());
-            r
-        });
-        if let Err(errors) = bundle.add_resource(resource) {
-            eprintln!("locales/{}/{name}: {errors:?}", lang.code());
-        }
+    let resource = FluentResource::try_new(text.to_string()).unwrap_or_else(|(r, errors)| {
+        eprintln!("locales/{}/{name}: {errors:?}", lang.code());
+        r
+    });
+    if let Err(errors) = bundle.add_resource(resource) {
+        eprintln!("locales/{}/{name}: {errors:?}", lang.code());
     }
     bundle
 }
 
-fn bundle(lang: Lang) -> &'static Bundle {
-    static EN: OnceLock<Bundle> = OnceLock::new();
-    static DE: OnceLock<Bundle> = OnceLock::new();
-    match lang {
-        Lang::En => EN.get_or_init(|| build(Lang::En)),
-        Lang::De => DE.get_or_init(|| build(Lang::De)),
-    }
+/// The bundles of `lang`, one per file, each parsed when first asked for.
+fn bundles(lang: Lang) -> impl Iterator<Item = &'static Bundle> {
+    static EN: [OnceLock<Bundle>; FILES.len()] = [const { OnceLock::new() }; FILES.len()];
+    static DE: [OnceLock<Bundle>; FILES.len()] = [const { OnceLock::new() }; FILES.len()];
+    let cells = match lang {
+        Lang::En => &EN,
+        Lang::De => &DE,
+    };
+    cells
+        .iter()
+        .zip(sources(lang))
+        .map(move |(cell, (name, text))| cell.get_or_init(|| build(lang, name, text)))
+}
+
+/// The bundle of `lang` that holds message `id`.
+fn bundle_with(lang: Lang, id: &str) -> Option<&'static Bundle> {
+    bundles(lang).find(|b| b.has_message(id))
 }
 
 fn format(lang: Lang, id: &str, args: Option<&FluentArgs<'_>>) -> Option<String> {
-    let bundle = bundle(lang);
+    let bundle = bundle_with(lang, id)?;
     let pattern = bundle.get_message(id)?.value()?;
     let mut errors = Vec::new();
     let text = bundle.format_pattern(pattern, args, &mut errors);
@@ -140,7 +153,7 @@ mod tests {
                 lang.code()
             );
             for id in &theirs {
-                let bundle = bundle(lang);
+                let bundle = bundle_with(lang, id).unwrap();
                 let pattern = bundle.get_message(id).and_then(|m| m.value());
                 let pattern = pattern.unwrap_or_else(|| panic!("{id} has no value"));
                 // Every variable a message may use, with a value of each kind.
