@@ -17,6 +17,7 @@ mod shop;
 mod shop_account;
 mod shop_checkout;
 mod shop_choice;
+mod shop_languages;
 mod shop_notes;
 #[path = "../support/mod.rs"]
 mod support;
@@ -122,6 +123,7 @@ fn main() -> ExitCode {
     trials.extend(shop_choice::trials());
     trials.extend(shop_account::trials());
     trials.extend(shop_notes::trials());
+    trials.extend(shop_languages::trials());
     let conclusion = libtest_mimic::run(&args, trials);
     // Stops the apps, then chromedriver (the tests' own handles are gone by now).
     drop(lock(&SHOP).take());

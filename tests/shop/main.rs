@@ -15,6 +15,7 @@ mod checkout;
 mod checkout_money;
 mod discount_guessing;
 mod idempotency_retention;
+mod languages;
 mod order_access;
 mod order_changes;
 mod orders;

@@ -156,6 +156,9 @@ pub struct OrderView {
     /// part of an order: `order_notes::OwnerNotes`, read on the owner's route only.)
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
+    /// The language the order was placed in: its emails speak it.
+    #[serde(default, skip_serializing_if = "crate::locale::Locale::is_default")]
+    pub locale: crate::locale::Locale,
 }
 
 /// `POST /orders/{number}/transitions` body.

@@ -59,6 +59,10 @@ pub struct ShopSettings {
     pub logo: Option<String>,
     /// The legal texts.
     pub legal: LegalTexts,
+    /// The language the shop speaks to a shopper whose browser asks for none it knows
+    /// (`Accept-Language`) and who has not chosen one with the switch.
+    #[serde(default)]
+    pub language: crate::locale::Locale,
 }
 
 /// One way to ship to the shopper's country, priced for the current cart.

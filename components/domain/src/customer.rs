@@ -68,6 +68,9 @@ pub struct SignInRequest {
     pub token_hash: String,
     /// Keyed hash of the code with the address.
     pub code_hash: String,
+    /// The language of the page it was asked from: the email speaks it.
+    #[serde(default, skip_serializing_if = "crate::locale::Locale::is_default")]
+    pub locale: crate::locale::Locale,
 }
 
 /// The answer to a sign-in request: the same whether or not the address has orders or

@@ -73,17 +73,10 @@ pub fn format_amount(amount: i64, currency: &str) -> String {
     )
 }
 
-/// `n` with a comma between thousands ("1,000", "1,234,567").
+/// `n` with a comma between thousands ("1,000", "1,234,567"): English numbers
+/// ([`crate::locale::Locale::number`]).
 pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::locale::Locale::En.number(n)
 }
 
 #[cfg(test)]

@@ -48,7 +48,8 @@ impl Money {
         }
     }
 
-    fn symbol(&self) -> Option<&'static str> {
+    /// The currency's sign where the shop knows one (`€`, `$`, `£`, `¥`).
+    pub fn symbol(&self) -> Option<&'static str> {
         match self.currency.as_str() {
             "EUR" => Some("€"),
             "USD" => Some("$"),
@@ -59,28 +60,11 @@ impl Money {
     }
 }
 
-/// Human format for pages: `€12.50`, `USD 3.00` for currencies without a symbol here.
+/// Human format in English (`€12.50`, `CHF 3.00`): [`crate::locale::Locale::money`] is the
+/// one formatter; pages that speak the shopper's language call it with theirs.
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.amount < 0 { "-" } else { "" };
-        let abs = self.amount.unsigned_abs();
-        match self.symbol() {
-            Some(s) => write!(f, "{sign}{s}")?,
-            None => write!(f, "{sign}{} ", self.currency)?,
-        }
-        let exp = self.exponent();
-        if exp == 0 {
-            write!(f, "{abs}")
-        } else {
-            let unit = 10u64.pow(exp);
-            write!(
-                f,
-                "{}.{:0width$}",
-                abs / unit,
-                abs % unit,
-                width = exp as usize
-            )
-        }
+        f.write_str(&crate::locale::Locale::En.money(self))
     }
 }
 
@@ -93,7 +77,7 @@ mod tests {
         assert_eq!(Money::new(1250, "EUR").to_string(), "€12.50");
         assert_eq!(Money::new(5, "USD").to_string(), "$0.05");
         assert_eq!(Money::new(300, "CHF").to_string(), "CHF 3.00");
-        assert_eq!(Money::new(1200, "JPY").to_string(), "¥1200");
+        assert_eq!(Money::new(1200, "JPY").to_string(), "¥1,200");
         assert_eq!(Money::new(-1250, "EUR").to_string(), "-€12.50");
     }
 

@@ -103,6 +103,9 @@ pub struct OrderRequest {
     /// [`crate::order_notes::MAX_ORDER_NOTE`] characters); optional.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
+    /// The language the shopper placed the order in (the shop page's); its emails speak it.
+    #[serde(default, skip_serializing_if = "crate::locale::Locale::is_default")]
+    pub locale: crate::locale::Locale,
 }
 
 /// A validated line.
@@ -133,6 +136,8 @@ pub struct ValidOrder {
     pub lines: Vec<ValidLine>,
     /// The shopper's note, trimmed, line ends `\n`; may be empty.
     pub note: String,
+    /// The language the order is placed in.
+    pub locale: crate::locale::Locale,
 }
 
 /// Longest phone number, in characters.
@@ -402,6 +407,7 @@ impl OrderRequest {
                 billing,
                 lines,
                 note,
+                locale: self.locale,
             })
         } else {
             Err(errors)
@@ -511,6 +517,7 @@ mod tests {
             phone: String::new(),
             billing: None,
             note: String::new(),
+            locale: Default::default(),
         }
     }
 

@@ -13,6 +13,7 @@
 mod api;
 mod config;
 mod http;
+mod i18n;
 mod layout;
 mod office;
 mod outbox;

@@ -312,6 +312,8 @@ impl Checkout {
             phone: self.phone.trim().to_string(),
             billing: self.billing_separate.then(|| self.billing.clone()),
             note: self.note.clone(),
+            // The page's language, set by the checkout ([`crate::shop::Shop::lang`]).
+            locale: Default::default(),
         }
     }
 }

@@ -4,7 +4,10 @@
 //! maud escapes every interpolated value; `PreEscaped` is used only for the constant
 //! stylesheet below, never for data.
 
+use crate::i18n::Lang;
+use crate::i18n::switch;
 use crate::layout::flash::Flash;
+use crate::tr;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use storefront_domain::catalog::MAX_QUERY;
 use storefront_domain::checkout::{ShopSettings, TaxMode};
@@ -12,6 +15,10 @@ use storefront_domain::checkout::{ShopSettings, TaxMode};
 /// What every page shows around its content.
 #[derive(Clone)]
 pub struct Chrome {
+    /// The language the page speaks (`<html lang>`, every word, every price).
+    pub lang: Lang,
+    /// The page's path and query, where the language switch leads back to.
+    pub here: String,
     pub cart_count: i64,
     pub flashes: Vec<Flash>,
     /// The brand, tagline and legal pages of the shop.
@@ -25,6 +32,8 @@ impl Chrome {
     /// Chrome for a page shown without a shopper's session (e.g. a misconfigured shop).
     pub fn plain(shop: ShopSettings) -> Chrome {
         Chrome {
+            lang: shop.language,
+            here: String::new(),
             cart_count: 0,
             flashes: Vec::new(),
             shop,
@@ -70,6 +79,7 @@ pub fn summary(text: &str) -> String {
 }
 
 pub fn layout(chrome: &Chrome, title: &str, content: Markup) -> Markup {
+    let lang = chrome.lang;
     let shop = &chrome.shop;
     let meta = &chrome.meta;
     let description = if meta.description.is_empty() {
@@ -79,12 +89,16 @@ pub fn layout(chrome: &Chrome, title: &str, content: Markup) -> Markup {
     };
     let full_title = format!(
         "{}{title} · {}",
-        if meta.error { "Error: " } else { "" },
+        if meta.error {
+            format!("{} ", tr!(lang, "title-error-prefix"))
+        } else {
+            String::new()
+        },
         shop.name
     );
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(lang.code()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -111,7 +125,7 @@ pub fn layout(chrome: &Chrome, title: &str, content: Markup) -> Markup {
                 style { (PreEscaped(STYLE)) }
             }
             body {
-                a.skip href="#main" { "Skip to main content" }
+                a.skip href="#main" { (tr!(lang, "skip-to-content")) }
                 header.site {
                     div.bar {
                         a.brand href="/" {
@@ -123,24 +137,26 @@ pub fn layout(chrome: &Chrome, title: &str, content: Markup) -> Markup {
                             (shop.name)
                         }
                         form.search role="search" method="get" action="/search" {
-                            label for="q" { span.visually-hidden { "Search the shop" } }
+                            label for="q" { span.visually-hidden { (tr!(lang, "search-label")) } }
                             input #q type="search" name="q" maxlength=(MAX_QUERY)
-                                placeholder="Search coffee, gear, SKU…";
-                            button type="submit" { "Search" }
+                                placeholder=(tr!(lang, "search-placeholder"));
+                            button type="submit" { (tr!(lang, "search-button")) }
                         }
                         div.you {
-                            a href="/account" { "Account" }
+                            a href="/account" { (tr!(lang, "nav-account")) }
                             a.cart-link href="/cart" {
-                                "Cart"
-                                span.count aria-label="items in cart" { (chrome.cart_count) }
+                                (tr!(lang, "nav-cart"))
+                                span.count aria-label=(tr!(lang, "cart-count-label")) { (chrome.cart_count) }
                             }
+                            (language_switch(chrome))
                         }
                     }
                     @if let Some(number) = &chrome.pending {
                         div.pending-bar {
                             p {
-                                "Your order " strong.number { (number) } " awaits payment — "
-                                a href={ "/orders/" (number) "/pay" } { "continue to payment" }
+                                (tr!(lang, "pending-before")) " " strong.number { (number) } " "
+                                (tr!(lang, "pending-after")) " "
+                                a href={ "/orders/" (number) "/pay" } { (tr!(lang, "pending-link")) }
                             }
                         }
                     }
@@ -152,19 +168,32 @@ pub fn layout(chrome: &Chrome, title: &str, content: Markup) -> Markup {
                     (content)
                 }
                 footer.site {
-                    nav aria-label="Legal" {
-                        a href="/terms" { "Terms" }
-                        a href="/privacy" { "Privacy" }
-                        a href="/returns" { "Returns" }
-                        a href="/imprint" { "Imprint" }
+                    nav aria-label=(tr!(lang, "legal-nav")) {
+                        a href="/terms" { (tr!(lang, "legal-terms")) }
+                        a href="/privacy" { (tr!(lang, "legal-privacy")) }
+                        a href="/returns" { (tr!(lang, "legal-returns")) }
+                        a href="/imprint" { (tr!(lang, "legal-imprint")) }
                     }
                     p {
                         (shop.name)
                         @match shop.tax_mode {
-                            TaxMode::Inclusive => " · prices include VAT",
-                            TaxMode::Exclusive => " · VAT is added at checkout",
+                            TaxMode::Inclusive => { " · " (tr!(lang, "footer-vat-included")) },
+                            TaxMode::Exclusive => { " · " (tr!(lang, "footer-vat-added")) },
                         }
                     }
+                }
+            }
+        }
+    }
+}
+
+/// The header's switch: a link to each other language the shop speaks, back to this page.
+fn language_switch(chrome: &Chrome) -> Markup {
+    html! {
+        nav.languages aria-label=(tr!(chrome.lang, "language-switch-label")) {
+            @for other in Lang::ALL.into_iter().filter(|l| *l != chrome.lang) {
+                a href=(switch::link(other, &chrome.here)) lang=(other.code()) hreflang=(other.code()) {
+                    (other.own_name())
                 }
             }
         }
@@ -181,6 +210,7 @@ header.site{background:var(--card);border-bottom:1px solid var(--line)}
 .bar{max-width:1040px;margin:0 auto;padding:.8rem 1rem;display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:.6rem 0}
 .brand{font-weight:800;font-size:1.3rem;letter-spacing:-.02em;color:var(--ink);text-decoration:none}
 .you{display:flex;align-items:center;gap:1.2rem}.you a{font-weight:600}
+.languages a{font-weight:600}
 .cart-link{text-decoration:none;font-weight:600;display:inline-flex;align-items:center;gap:.4rem}
 .count{background:var(--accent);color:var(--accent-ink);border-radius:999px;padding:0 .55rem;font-size:.85rem;min-width:1.6rem;text-align:center}
 main{flex:1;width:100%;max-width:1040px;margin:0 auto;padding:1.5rem 1rem 3rem}
@@ -224,6 +254,7 @@ td{overflow-wrap:anywhere}
 form p.error{color:var(--bad);font-size:.88rem;margin:0 0 .9rem}
 .totals tr.grand td{border-top:1px solid var(--line)}
 .totals .discount{color:var(--ok)}
+.totals td.num{white-space:normal}
 .stock-warning{color:var(--warn);font-weight:600;margin:.3rem 0 0;font-size:.9rem}
 .stock-warning button{margin-left:.4rem;padding:.2rem .6rem;font-size:.85rem}
 .error-summary{border:2px solid var(--bad);background:#fdecea;border-radius:var(--radius);padding:1rem 1.2rem;margin-bottom:1rem}

@@ -9,7 +9,7 @@ pub fn page(chrome: &Chrome, status: u16, title: &str, message: &str) -> Markup 
             p.code { (status) }
             h1 { (title) }
             p { (message) }
-            p { a.button.primary href="/" { "Back to the shop" } }
+            p { a.button.primary href="/" { (crate::tr!(chrome.lang, "error-back-to-shop")) } }
         }
     };
     layout(chrome, title, content)

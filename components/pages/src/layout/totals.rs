@@ -2,11 +2,15 @@
 //! discount, shipping, the VAT line(s) and the total, every amount as the writer
 //! computed it.
 
+use crate::i18n::Lang;
+use crate::tr;
 use maud::{Markup, html};
 use storefront_domain::checkout::{AppliedDiscount, ShippingOption, TaxLine, Totals};
 
 /// What the block shows besides the amounts.
 pub struct Block<'a> {
+    /// The language of the words and the amounts.
+    pub lang: Lang,
     pub totals: &'a Totals,
     /// The shipping method the totals include, if any.
     pub shipping: Option<&'a ShippingOption>,
@@ -17,9 +21,9 @@ pub struct Block<'a> {
 }
 
 /// "incl. VAT 19 %" when the prices include it, "VAT 19 %" when it is added.
-pub fn tax_label(line: &TaxLine, included: bool) -> String {
+pub fn tax_label(lang: Lang, line: &TaxLine, included: bool) -> String {
     if included {
-        format!("incl. {}", line.name)
+        tr!(lang, "totals-incl", name = line.name.as_str())
     } else {
         line.name.clone()
     }
@@ -27,44 +31,46 @@ pub fn tax_label(line: &TaxLine, included: bool) -> String {
 
 pub fn block(b: Block<'_>) -> Markup {
     let t = b.totals;
+    let lang = b.lang;
+    let money = |m: &storefront_domain::Money| lang.money(m);
     html! {
         table.totals {
-            caption.visually-hidden { "Order totals" }
+            caption.visually-hidden { (tr!(lang, "totals-caption")) }
             tbody {
-                tr { th scope="row" { "Subtotal" } td.num { (t.subtotal) } }
+                tr { th scope="row" { (tr!(lang, "totals-subtotal")) } td.num { (money(&t.subtotal)) } }
                 @if t.discount.amount != 0 {
                     tr.discount {
                         th scope="row" {
-                            "Discount"
+                            (tr!(lang, "totals-discount"))
                             @if let Some(d) = b.discount { " " (d.code) " (" (d.description) ")" }
                         }
-                        td.num { "−" (t.discount) }
+                        td.num { "−" (money(&t.discount)) }
                     }
                 }
                 tr {
                     th scope="row" {
-                        "Shipping"
+                        (tr!(lang, "totals-shipping"))
                         @if let Some(s) = b.shipping { " (" (s.name) ")" }
                     }
                     td.num {
                         @if let Some(why) = b.shipping_pending.filter(|_| b.shipping.is_none() && t.shipping.amount == 0) {
                             (why)
                         } @else if t.shipping.amount == 0 {
-                            "Free"
+                            (tr!(lang, "totals-free"))
                         } @else {
-                            (t.shipping)
+                            (money(&t.shipping))
                         }
                     }
                 }
                 @if !t.tax_included {
                     @for line in &t.taxes {
-                        tr { th scope="row" { (tax_label(line, false)) } td.num { (line.amount) } }
+                        tr { th scope="row" { (tax_label(lang, line, false)) } td.num { (money(&line.amount)) } }
                     }
                 }
-                tr.grand { th scope="row" { "Total" } td.num { (t.total) } }
+                tr.grand { th scope="row" { (tr!(lang, "totals-total")) } td.num { (money(&t.total)) } }
                 @if t.tax_included {
                     @for line in &t.taxes {
-                        tr.tax { th scope="row" { (tax_label(line, true)) } td.num { (line.amount) } }
+                        tr.tax { th scope="row" { (tax_label(lang, line, true)) } td.num { (money(&line.amount)) } }
                     }
                 }
             }
@@ -91,6 +97,7 @@ mod tests {
         }];
         t.tax = eur(1597);
         let html = block(Block {
+            lang: Lang::En,
             totals: &t,
             shipping: None,
             discount: None,
@@ -102,6 +109,7 @@ mod tests {
         assert!(html.find("Total").unwrap() < html.find("incl. VAT").unwrap());
         t.tax_included = false;
         let html = block(Block {
+            lang: Lang::En,
             totals: &t,
             shipping: None,
             discount: None,
@@ -129,6 +137,7 @@ mod tests {
             note: String::new(),
         };
         let html = block(Block {
+            lang: Lang::En,
             totals: &t,
             shipping: Some(&s),
             discount: Some(&d),

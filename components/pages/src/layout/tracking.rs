@@ -2,19 +2,21 @@
 //! way" email: the carrier, the number, and a link to the carrier's tracking page when the
 //! carrier is one the shop knows ([`storefront_domain::carriers`]).
 
+use crate::i18n::Lang;
+use crate::tr;
 use maud::{Markup, html};
 use storefront_domain::carriers::Tracking;
 
 /// The tracking paragraph (HTML); the link opens the carrier's page.
-pub fn block(t: &Tracking) -> Markup {
+pub fn block(lang: Lang, t: &Tracking) -> Markup {
     html! {
         p.tracking {
-            "Tracking: "
+            (tr!(lang, "tracking")) " "
             @if let Some(carrier) = t.carrier_name() { (carrier) " " }
             span.number { (t.number) }
             @if let Some(url) = t.url() {
                 " · " a href=(url) rel="noopener noreferrer" {
-                    "Track your parcel"
+                    (tr!(lang, "tracking-link"))
                     span.visually-hidden { " " (t.number) }
                 }
             }
@@ -23,13 +25,13 @@ pub fn block(t: &Tracking) -> Markup {
 }
 
 /// The same in plain text, one line per fact.
-pub fn text(t: &Tracking) -> String {
+pub fn text(lang: Lang, t: &Tracking) -> String {
     let mut out = match t.carrier_name() {
-        Some(carrier) => format!("Tracking: {carrier} {}\n", t.number),
-        None => format!("Tracking number: {}\n", t.number),
+        Some(carrier) => format!("{} {carrier} {}\n", tr!(lang, "tracking"), t.number),
+        None => format!("{} {}\n", tr!(lang, "tracking-number"), t.number),
     };
     if let Some(url) = t.url() {
-        out.push_str(&format!("Track your parcel: {url}\n"));
+        out.push_str(&format!("{}: {url}\n", tr!(lang, "tracking-link")));
     }
     out
 }

@@ -2,6 +2,7 @@
 //! province and the phone number when given) and, when it differs, where the invoice
 //! goes. One line per address, the country by name.
 
+use crate::tr;
 use maud::{Markup, html};
 use storefront_domain::{Address, OrderView, countries};
 
@@ -24,23 +25,33 @@ fn one_line(a: &Address) -> String {
 
 /// The addresses in the plain-text email.
 pub fn text(order: &OrderView) -> String {
-    let mut out = format!("Shipping to: {}\n", one_line(&order.address));
+    let lang = order.locale;
+    let mut out = format!(
+        "{} {}\n",
+        tr!(lang, "mail-shipping-to"),
+        one_line(&order.address)
+    );
     if !order.phone.is_empty() {
-        out.push_str(&format!("Phone: {}\n", order.phone));
+        out.push_str(&format!("{} {}\n", tr!(lang, "mail-phone"), order.phone));
     }
     if let Some(billing) = &order.billing {
-        out.push_str(&format!("Billing address: {}\n", one_line(billing)));
+        out.push_str(&format!(
+            "{} {}\n",
+            tr!(lang, "mail-billing"),
+            one_line(billing)
+        ));
     }
     out
 }
 
 /// The addresses in the HTML email.
 pub fn html(order: &OrderView) -> Markup {
+    let lang = order.locale;
     html! {
         p {
-            "Shipping to: " (one_line(&order.address))
-            @if !order.phone.is_empty() { br; "Phone: " (order.phone) }
-            @if let Some(billing) = &order.billing { br; "Billing address: " (one_line(billing)) }
+            (tr!(lang, "mail-shipping-to")) " " (one_line(&order.address))
+            @if !order.phone.is_empty() { br; (tr!(lang, "mail-phone")) " " (order.phone) }
+            @if let Some(billing) = &order.billing { br; (tr!(lang, "mail-billing")) " " (one_line(billing)) }
         }
     }
 }

@@ -5,6 +5,8 @@
 //! for an answer (`return.requested.owner`, a link to the back office's list). The
 //! shopper's emails are the order email's frame ([`super::templates`]) with these words.
 
+use crate::i18n::Lang;
+use crate::tr;
 use maud::{DOCTYPE, html};
 use storefront_domain::Money;
 use storefront_domain::checkout::ShopSettings;
@@ -13,35 +15,38 @@ use storefront_domain::outbox::{LocalMail, Message};
 /// The shop's email about a return waiting for its answer.
 pub const OWNER_EVENT: &str = "return.requested.owner";
 
-/// The subject and paragraph of a shopper's email about a return, `None` for other events.
-pub fn wording(message: &Message, number: &str) -> Option<(String, String)> {
+/// The subject and paragraph of a shopper's email about a return, in the order's
+/// language `lang`; `None` for other events.
+pub fn wording(lang: Lang, message: &Message, number: &str) -> Option<(String, String)> {
     let p = &message.payload;
     match message.event.as_str() {
         "return.requested" => Some((
-            format!("We received your return request for order {number}"),
-            "We received your request to return items of this order. We will look at it and \
-             write to you with our answer."
-                .to_string(),
+            tr!(lang, "mail-return-requested-subject", number = number),
+            tr!(lang, "mail-return-requested"),
         )),
         "return.accepted" => {
-            let refund = match (p["refund"].as_i64(), p["currency"].as_str()) {
+            let accepted = tr!(lang, "mail-return-accepted");
+            let paragraph = match (p["refund"].as_i64(), p["currency"].as_str()) {
                 (Some(amount), Some(currency)) => format!(
-                    " We are refunding {} to your payment; depending on your bank it can take a \
-                     few days to show on your statement.",
-                    Money::new(amount, currency)
+                    "{accepted} {}",
+                    tr!(
+                        lang,
+                        "mail-return-refunding",
+                        amount = lang.money(&Money::new(amount, currency))
+                    )
                 ),
-                _ => String::new(),
+                _ => accepted,
             };
             Some((
-                format!("Your return for order {number} is accepted"),
-                format!("We accepted your return.{refund}"),
+                tr!(lang, "mail-return-accepted-subject", number = number),
+                paragraph,
             ))
         }
         "return.refused" => {
             let why = p["refusal"].as_str().unwrap_or_default();
             Some((
-                format!("Your return for order {number} was not accepted"),
-                format!("We could not accept your return. Our reason: {why}"),
+                tr!(lang, "mail-return-refused-subject", number = number),
+                tr!(lang, "mail-return-refused", reason = why),
             ))
         }
         _ => None,

@@ -6,58 +6,51 @@
 //! shop's voice (no "Hello {name}"): whoever places an order chooses both the name and the
 //! address the email goes to, so the name must not read as a message from the shop.
 
+use crate::i18n::Lang;
 use crate::layout::tracking;
+use crate::tr;
 use maud::{DOCTYPE, Markup, html};
 use storefront_domain::checkout::ShopSettings;
 use storefront_domain::outbox::{LocalMail, Message};
 use storefront_domain::{Money, OrderView, order_access};
 
-/// What the email says in one line and one paragraph, per event.
-fn wording(message: &Message, number: &str) -> Option<(String, String)> {
-    if let Some(words) = super::return_mail::wording(message, number) {
+/// What the email says in one line and one paragraph, per event, in the order's language.
+fn wording(lang: Lang, message: &Message, number: &str) -> Option<(String, String)> {
+    if let Some(words) = super::return_mail::wording(lang, message, number) {
         return Some(words);
     }
     if message.event == "order.partially_refunded" {
         let p = &message.payload;
         let currency = p["currency"].as_str()?;
-        let refunded = Money::new(p["refunded"].as_i64()?, currency);
-        let total = Money::new(p["refunded_total"].as_i64()?, currency);
+        let refunded = lang.money(&Money::new(p["refunded"].as_i64()?, currency));
+        let total = lang.money(&Money::new(p["refunded_total"].as_i64()?, currency));
         return Some((
-            format!("{refunded} of order {number} was refunded"),
-            format!(
-                "We refunded {refunded} of your payment ({total} so far). Depending on your \
-                 bank it can take a few days to show on your statement."
+            tr!(
+                lang,
+                "mail-partially-refunded-subject",
+                amount = refunded.as_str(),
+                number = number
+            ),
+            tr!(
+                lang,
+                "mail-partially-refunded",
+                amount = refunded.as_str(),
+                total = total
             ),
         ));
     }
-    let (subject, paragraph) = match message.event.as_str() {
-        "order.placed" => (
-            format!("We have your order {number}"),
-            "Thank you for your order. It is reserved for you until it is paid; the link \
-             below continues to payment if you have not finished it yet.",
-        ),
-        "order.paid" => (
-            format!("Order {number} is confirmed"),
-            "We received your payment. We are packing your order and will write again when \
-             it is on its way.",
-        ),
-        "order.shipped" => (
-            format!("Order {number} is on its way"),
-            "Your order has left us. It should reach you soon.",
-        ),
-        "order.cancelled" => (
-            format!("Order {number} was cancelled"),
-            "Your order was cancelled and nothing was charged, or any payment is being \
-             returned to you. If this is unexpected, reply to this email.",
-        ),
-        "order.refunded" => (
-            format!("Order {number} was refunded"),
-            "We refunded your payment. Depending on your bank it can take a few days to \
-             show on your statement.",
-        ),
+    let id = match message.event.as_str() {
+        "order.placed" => "mail-placed",
+        "order.paid" => "mail-paid",
+        "order.shipped" => "mail-shipped",
+        "order.cancelled" => "mail-cancelled",
+        "order.refunded" => "mail-refunded",
         _ => return None,
     };
-    Some((subject, paragraph.to_string()))
+    Some((
+        tr!(lang, &format!("{id}-subject"), number = number),
+        tr!(lang, id),
+    ))
 }
 
 /// The rendered email for `message`, or `None` when the event has no email template
@@ -70,10 +63,11 @@ pub fn render(message: &Message, shop: &ShopSettings, shop_url: &str) -> Option<
         return super::return_mail::owner(message, shop, shop_url);
     }
     let order = message.order.as_ref()?;
-    let (subject, paragraph) = wording(message, &order.number)?;
+    let lang = order.locale;
+    let (subject, paragraph) = wording(lang, message, &order.number)?;
     let link = order_access::link(shop_url, &order.number, &order.access_token);
-    let text = text_body(shop, order, &paragraph, &link);
-    let html = html_body(shop, order, &subject, &paragraph, &link).into_string();
+    let text = text_body(lang, shop, order, &paragraph, &link);
+    let html = html_body(lang, shop, order, &subject, &paragraph, &link).into_string();
     Some(LocalMail {
         subject: format!("{subject} · {}", shop.name),
         text,
@@ -81,10 +75,20 @@ pub fn render(message: &Message, shop: &ShopSettings, shop_url: &str) -> Option<
     })
 }
 
-fn text_body(shop: &ShopSettings, order: &OrderView, paragraph: &str, link: &str) -> String {
+fn text_body(
+    lang: Lang,
+    shop: &ShopSettings,
+    order: &OrderView,
+    paragraph: &str,
+    link: &str,
+) -> String {
+    let money = |m: &Money| lang.money(m);
     let mut out = format!(
-        "Hello,\n\n{paragraph}\n\nOrder {}\nName on the order: {}\n",
-        order.number, order.name
+        "{}\n\n{paragraph}\n\n{}\n{} {}\n",
+        tr!(lang, "mail-hello"),
+        tr!(lang, "mail-order", number = order.number.as_str()),
+        tr!(lang, "mail-name-on-order"),
+        order.name
     );
     for line in &order.items {
         let variant = if line.variant.is_empty() {
@@ -94,27 +98,50 @@ fn text_body(shop: &ShopSettings, order: &OrderView, paragraph: &str, link: &str
         };
         out.push_str(&format!(
             "  {} × {}{variant}: {}\n",
-            line.quantity, line.name, line.line_total
+            line.quantity,
+            line.name,
+            money(&line.line_total)
         ));
     }
     let t = &order.totals;
-    out.push_str(&format!("\nSubtotal: {}\n", t.subtotal));
+    let said = |id: &str| tr!(lang, id);
+    out.push_str(&format!(
+        "\n{}: {}\n",
+        said("mail-subtotal"),
+        money(&t.subtotal)
+    ));
     if t.discount.amount != 0 {
-        out.push_str(&format!("Discount: -{}\n", t.discount));
+        out.push_str(&format!(
+            "{}: -{}\n",
+            said("mail-discount"),
+            money(&t.discount)
+        ));
     }
-    out.push_str(&format!("Shipping: {}\n", t.shipping));
+    out.push_str(&format!(
+        "{}: {}\n",
+        said("mail-shipping"),
+        money(&t.shipping)
+    ));
     if t.tax.amount != 0 {
-        let how = if t.tax_included { "included" } else { "added" };
-        out.push_str(&format!("Tax ({how}): {}\n", t.tax));
+        let how = if t.tax_included {
+            "mail-tax-included"
+        } else {
+            "mail-tax-added"
+        };
+        out.push_str(&format!("{}: {}\n", said(how), money(&t.tax)));
     }
-    out.push_str(&format!("Total: {}\n\n", t.total));
+    out.push_str(&format!("{}: {}\n\n", said("mail-total"), money(&t.total)));
     if let Some(tracking) = &order.tracking {
-        out.push_str(&tracking::text(tracking));
+        out.push_str(&tracking::text(lang, tracking));
         out.push('\n');
     }
     out.push_str(&super::addresses::text(order));
     out.push('\n');
-    out.push_str(&format!("Your order: {link}\n\n{}\n", shop.name));
+    out.push_str(&format!(
+        "{} {link}\n\n{}\n",
+        tr!(lang, "mail-your-order"),
+        shop.name
+    ));
     if !shop.contact_email.is_empty() {
         out.push_str(&format!("{}\n", shop.contact_email));
     }
@@ -122,6 +149,7 @@ fn text_body(shop: &ShopSettings, order: &OrderView, paragraph: &str, link: &str
 }
 
 fn html_body(
+    lang: Lang,
     shop: &ShopSettings,
     order: &OrderView,
     subject: &str,
@@ -129,38 +157,39 @@ fn html_body(
     link: &str,
 ) -> Markup {
     let t = &order.totals;
+    let money = |m: &Money| lang.money(m);
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(lang.code()) {
             head { meta charset="utf-8"; title { (subject) } }
             body style="font-family:system-ui,sans-serif;color:#1d2330;max-width:36rem;margin:0 auto;padding:1rem" {
                 p style="font-weight:700;font-size:1.2rem" { (shop.name) }
                 h1 style="font-size:1.3rem" { (subject) }
-                p { "Hello," }
+                p { (tr!(lang, "mail-hello")) }
                 p { (paragraph) }
-                p { "Order " (order.number) br; "Name on the order: " (order.name) }
+                p { (tr!(lang, "mail-order", number = order.number.as_str())) br; (tr!(lang, "mail-name-on-order")) " " (order.name) }
                 table style="width:100%;border-collapse:collapse" {
                     @for line in &order.items {
                         tr {
                             td { (line.quantity) " × " (line.name)
                                 @if !line.variant.is_empty() { " (" (line.variant) ")" } }
-                            td style="text-align:right" { (line.line_total.to_string()) }
+                            td style="text-align:right" { (money(&line.line_total)) }
                         }
                     }
-                    tr { td { "Subtotal" } td style="text-align:right" { (t.subtotal.to_string()) } }
+                    tr { td { (tr!(lang, "mail-subtotal")) } td style="text-align:right" { (money(&t.subtotal)) } }
                     @if t.discount.amount != 0 {
-                        tr { td { "Discount" } td style="text-align:right" { "-" (t.discount.to_string()) } }
+                        tr { td { (tr!(lang, "mail-discount")) } td style="text-align:right" { "-" (money(&t.discount)) } }
                     }
-                    tr { td { "Shipping" } td style="text-align:right" { (t.shipping.to_string()) } }
+                    tr { td { (tr!(lang, "mail-shipping")) } td style="text-align:right" { (money(&t.shipping)) } }
                     @if t.tax.amount != 0 {
-                        tr { td { @if t.tax_included { "Tax (included)" } @else { "Tax" } }
-                             td style="text-align:right" { (t.tax.to_string()) } }
+                        tr { td { @if t.tax_included { (tr!(lang, "mail-tax-included")) } @else { (tr!(lang, "mail-tax")) } }
+                             td style="text-align:right" { (money(&t.tax)) } }
                     }
-                    tr { td { strong { "Total" } } td style="text-align:right" { strong { (t.total.to_string()) } } }
+                    tr { td { strong { (tr!(lang, "mail-total")) } } td style="text-align:right" { strong { (money(&t.total)) } } }
                 }
-                @if let Some(t) = &order.tracking { (tracking::block(t)) }
+                @if let Some(t) = &order.tracking { (tracking::block(lang, t)) }
                 (super::addresses::html(order))
-                p { a href=(link) { "See your order " (order.number) } }
+                p { a href=(link) { (tr!(lang, "mail-see-order", number = order.number.as_str())) } }
                 p style="color:#596575" { (shop.name)
                     @if !shop.contact_email.is_empty() { " · " (shop.contact_email) } }
             }

@@ -91,6 +91,12 @@ pub async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
         Ok(Route::SitemapPage(name)) => {
             return shop::seo::sitemap::page(&writer, &config.shop_url, name).await;
         }
+        // The language switch sets its cookie and leads back; no page, no session.
+        Ok(Route::Language(code)) => {
+            if let Some(resp) = crate::i18n::switch::serve(req, code) {
+                return resp;
+            }
+        }
         _ => {}
     }
     let mut shop = shop::Shop::new(req, &config.key, &writer, &config.shop_url, payments.now);
@@ -102,16 +108,12 @@ pub async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
         return outage;
     }
     let answer = match (body_error, routed) {
-        (Some(BodyError::TooLarge), _) => Err(shop.error(
-            413,
-            "That was too much",
-            "The form you sent is larger than we accept.",
-        )),
-        (Some(BodyError::Unreadable), _) => Err(shop.error(
-            400,
-            "Bad request",
-            "We could not read what your browser sent. Please try again.",
-        )),
+        (Some(BodyError::TooLarge), _) => {
+            Err(shop.error(413, "error-too-large", "error-too-large-text"))
+        }
+        (Some(BodyError::Unreadable), _) => {
+            Err(shop.error(400, "error-bad-request", "error-bad-request-text"))
+        }
         (None, Ok(route)) => match route {
             Route::Catalog => shop::catalog::handler::index(&mut shop).await,
             Route::Collection(slug) => shop::catalog::handler::collection(&mut shop, slug).await,
@@ -147,15 +149,11 @@ pub async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
                 shop::account::handler::remove_address(&mut shop, id).await
             }
             // `is_json` sent every JSON path elsewhere.
-            _ => Err(shop.not_found("Page not found")),
+            _ => Err(shop.not_found("error-page-not-found")),
         },
-        (None, Err(Miss::NotFound)) => Err(shop.not_found("Page not found")),
+        (None, Err(Miss::NotFound)) => Err(shop.not_found("error-page-not-found")),
         (None, Err(Miss::MethodNotAllowed(allow))) => Err(shop
-            .error(
-                405,
-                "Method not allowed",
-                "This page cannot be used that way. Please follow a link instead.",
-            )
+            .error(405, "error-method", "error-method-text")
             .header("allow", with_head(allow))),
     };
     answer.unwrap_or_else(|resp| resp)
@@ -276,6 +274,7 @@ pub async fn office_page(o: &Office<'_>, page: OfficePage<'_>) -> Resp {
         P::CreateProduct => list::create(o).await,
         P::Product(p) => product::show(o, p).await,
         P::UpdateProduct(p) => product::update(o, p).await,
+        P::UpdateProductText(p, lang) => product::update_text(o, p, lang).await,
         P::ConfirmArchiveProduct(p) => product::confirm_archive(o, p, None).await,
         P::ArchiveProduct(p) => product::archive(o, p).await,
         P::RestoreProduct(p) => product::restore(o, p).await,

@@ -33,6 +33,8 @@ pub enum Route<'a> {
     /// `/sitemaps/{name}`: a page of the index (checked by the handler).
     SitemapPage(&'a str),
     Legal(Kind),
+    /// `/lang/{code}`: the header's language switch (the handler knows the codes).
+    Language(&'a str),
     Cart,
     CartAdd,
     CartUpdate,
@@ -130,6 +132,8 @@ pub enum OfficePage<'a> {
     CreateProduct,
     Product(&'a str),
     UpdateProduct(&'a str),
+    /// The product's name and description in another language (`{slug}`, `{lang}`).
+    UpdateProductText(&'a str, &'a str),
     ConfirmArchiveProduct(&'a str),
     ArchiveProduct(&'a str),
     RestoreProduct(&'a str),
@@ -325,6 +329,7 @@ pub const ROUTES: &[Entry] = &[
     entry("GET", "/privacy", Nothing, Shopper, ALWAYS, |_| Route::Legal(Kind::Privacy)),
     entry("GET", "/returns", Nothing, Shopper, ALWAYS, |_| Route::Legal(Kind::Returns)),
     entry("GET", "/imprint", Nothing, Shopper, ALWAYS, |_| Route::Legal(Kind::Imprint)),
+    entry("GET", "/lang/{any}", Nothing, Shopper, ALWAYS, |c| Route::Language(c.value(0))),
     entry("GET", "/products/{any}", Nothing, Shopper, ALWAYS, |c| Route::Product(c.value(0))),
     entry("GET", "/images/{any}", Nothing, Shopper, ALWAYS, |c| Route::Image(c.value(0))),
     entry("GET", "/cart", Nothing, Shopper, ALWAYS, |_| Route::Cart),
@@ -438,6 +443,7 @@ pub const ROUTES: &[Entry] = &[
     entry("GET", "/admin/catalog", Nothing, OwnerSession, ALWAYS, |_| office(OfficePage::Products)),
     entry("GET, POST", "/admin/catalog/new", Form, OwnerSession, ALWAYS, |c| get_post(c, OfficePage::NewProduct, OfficePage::CreateProduct)),
     entry("GET, POST", "/admin/catalog/products/{slug}", Form, OwnerSession, ALWAYS, |c| get_post(c, OfficePage::Product(c.value(0)), OfficePage::UpdateProduct(c.value(0)))),
+    entry("POST", "/admin/catalog/products/{slug}/texts/{any}", Form, OwnerSession, ALWAYS, |c| office(OfficePage::UpdateProductText(c.value(0), c.value(1)))),
     entry("GET, POST", "/admin/catalog/products/{slug}/archive", Form, OwnerSession, ALWAYS, |c| get_post(c, OfficePage::ConfirmArchiveProduct(c.value(0)), OfficePage::ArchiveProduct(c.value(0)))),
     entry("POST", "/admin/catalog/products/{slug}/restore", Form, OwnerSession, ALWAYS, |c| office(OfficePage::RestoreProduct(c.value(0)))),
     entry("POST", "/admin/catalog/products/{slug}/options", Form, OwnerSession, ALWAYS, |c| office(OfficePage::RenameOption(c.value(0)))),

@@ -7,12 +7,14 @@
 
 use crate::http::forms::Form;
 use crate::http::{self, Req, Resp};
+use crate::i18n::{Lang, negotiate};
 use crate::layout::flash::Flash;
 use crate::layout::{Chrome, Meta};
 use crate::security::signing::{Key, random_hex};
 use crate::shop::notice::{self, FLASH_COOKIE, FLASH_TTL_SECONDS, Notice};
 use crate::shop::pending::{self, PendingOrder};
 use crate::shop::session::Session;
+use crate::tr;
 use crate::writer::{WithSettings, WriterClient, WriterError};
 use maud::Markup;
 use storefront_domain::checkout::ShopSettings;
@@ -31,6 +33,13 @@ pub struct Shop<'a> {
     pub now: u64,
     pub session: Session,
     pub flashes: Vec<Flash>,
+    /// Notices to show, said in the page's language when the chrome is made.
+    notices: Vec<Notice>,
+    /// The cart cookie could not be trusted and was replaced (said on this page).
+    restore_failed: bool,
+    /// The language the shopper asked for (switch cookie, else `Accept-Language`);
+    /// `None`: the shop's default ([`Shop::lang`]).
+    chosen: Option<Lang>,
     /// The shop's name, tagline and legal texts ([`Shop::load_settings`]).
     pub settings: ShopSettings,
     /// The shopper's order that awaits payment, from the `order` cookie.
@@ -53,24 +62,22 @@ impl<'a> Shop<'a> {
             now,
             || random_hex(16),
         );
-        let mut flashes = Vec::new();
-        if session.restore_failed {
-            flashes.push(notice::cart_restore_failed());
-        }
+        let restore_failed = session.restore_failed;
+        let mut notices = Vec::new();
         let mut cookies = Vec::new();
         // A notice from our own redirect is shown once: the page that shows it clears it.
         if req.method == "GET"
             && let Some(code) = req.cookie(FLASH_COOKIE)
         {
             if let Some(n) = Notice::from_code(code) {
-                flashes.push(n.flash());
+                notices.push(n);
             }
             cookies.push(http::set_cookie(FLASH_COOKIE, "", 0, req.is_https()));
         }
         // Only the payment provider's return address carries its notice in the URL.
         if req.method == "GET" && req.query_param("notice") == Some(Notice::PaymentSubmitted.code())
         {
-            flashes.push(Notice::PaymentSubmitted.flash());
+            notices.push(Notice::PaymentSubmitted);
         }
         let pending = req
             .cookie(pending::COOKIE_NAME)
@@ -82,7 +89,10 @@ impl<'a> Shop<'a> {
             shop_url,
             now,
             session,
-            flashes,
+            flashes: Vec::new(),
+            notices,
+            restore_failed,
+            chosen: negotiate::chosen(req.cookie(negotiate::COOKIE), req.header("accept-language")),
             settings: fallback_settings(),
             pending,
             cookies,
@@ -114,10 +124,37 @@ impl<'a> Shop<'a> {
         answer.list
     }
 
+    /// The catalog reads' `&lang=xx` when the shopper chose a language (the product texts
+    /// the owner gave in it, [`crate::writer`]); empty: the products' own texts.
+    pub fn lang_query(&self) -> String {
+        self.chosen
+            .map(|l| format!("&lang={}", l.code()))
+            .unwrap_or_default()
+    }
+
+    /// The language this page speaks: the shopper's choice, else the shop's default.
+    pub fn lang(&self) -> Lang {
+        self.chosen.unwrap_or(self.settings.language)
+    }
+
     pub fn chrome(&self) -> Chrome {
+        let lang = self.lang();
+        let mut flashes = Vec::new();
+        if self.restore_failed {
+            flashes.push(notice::cart_restore_failed(lang));
+        }
+        flashes.extend(self.notices.iter().map(|n| n.flash(lang)));
+        flashes.extend(self.flashes.iter().cloned());
+        let here = if self.req.query.is_empty() {
+            self.req.path.clone()
+        } else {
+            format!("{}?{}", self.req.path, self.req.query)
+        };
         Chrome {
+            lang,
+            here,
             cart_count: self.session.cart.item_count(),
-            flashes: self.flashes.clone(),
+            flashes,
             shop: self.settings.clone(),
             pending: self.pending.as_ref().map(|p| p.number.clone()),
             meta: Meta {
@@ -194,6 +231,9 @@ impl<'a> Shop<'a> {
     /// Adds the cart cookie if the session changed (new, replaced or edited cart), and
     /// the other cookies this answer sets.
     fn with_cookie(&self, resp: Resp) -> Resp {
+        // The words depend on the language cookie and the browser's languages: no cache
+        // may give this answer to another shopper (the pages are `no-store` anyway).
+        let resp = resp.header("vary", "Accept-Language, Cookie");
         let resp = match self.session.set_cookie(self.key, self.req.is_https()) {
             Some(cookie) => resp.header("set-cookie", cookie),
             None => resp,
@@ -216,19 +256,28 @@ impl<'a> Shop<'a> {
         self.with_cookie(Resp::redirect(location))
     }
 
+    /// An error page whose title and text are the catalogue's messages `title` and `message`.
     pub fn error(&self, status: u16, title: &str, message: &str) -> Resp {
+        let lang = self.lang();
+        self.error_said(status, &tr!(lang, title), &tr!(lang, message))
+    }
+
+    /// An error page with a title from the catalogue and a text already in words (the
+    /// writer's explanation of a refusal).
+    pub fn error_with(&self, status: u16, title: &str, text: &str) -> Resp {
+        self.error_said(status, &tr!(self.lang(), title), text)
+    }
+
+    fn error_said(&self, status: u16, title: &str, message: &str) -> Resp {
         self.page(
             status,
             crate::layout::error::page(&self.chrome(), status, title, message),
         )
     }
 
+    /// 404 titled with the catalogue's message `title`.
     pub fn not_found(&self, title: &str) -> Resp {
-        self.error(
-            404,
-            title,
-            "We could not find what you were looking for. It may have been removed.",
-        )
+        self.error(404, title, "error-not-found-text")
     }
 
     /// The form body of a POST, after checking its CSRF token (403 otherwise).
@@ -240,11 +289,7 @@ impl<'a> Shop<'a> {
         {
             Ok(form)
         } else {
-            Err(self.error(
-                403,
-                "This form has expired",
-                "For your security we could not accept that form. Please go back, reload the page and try again.",
-            ))
+            Err(self.error(403, "error-form-expired", "error-form-expired-text"))
         }
     }
 
@@ -252,18 +297,9 @@ impl<'a> Shop<'a> {
     pub fn writer_failed(&self, e: WriterError) -> Resp {
         match e {
             WriterError::Unavailable => self
-                .error(
-                    503,
-                    "We are briefly unavailable",
-                    "Our order system is not answering right now. Please try again in a few seconds.",
-                )
+                .error(503, "error-unavailable", "error-unavailable-text")
                 .header("retry-after", RETRY_AFTER_SECONDS),
-            WriterError::Damaged => self.error(
-                503,
-                "We cannot take orders right now",
-                "The shop has a technical fault and is not taking orders at the moment. \
-                 Trying again now will not help; please come back later.",
-            ),
+            WriterError::Damaged => self.error(503, "error-damaged", "error-damaged-text"),
             WriterError::Broken => self.bad_gateway(),
             WriterError::Rejected { status, body } => {
                 eprintln!(
@@ -276,11 +312,7 @@ impl<'a> Shop<'a> {
     }
 
     fn bad_gateway(&self) -> Resp {
-        self.error(
-            502,
-            "Something went wrong",
-            "Our order system gave an unexpected answer. Please try again later.",
-        )
+        self.error(502, "error-bad-gateway", "error-bad-gateway-text")
     }
 }
 

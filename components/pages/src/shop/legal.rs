@@ -2,8 +2,10 @@
 //! from the shop settings, plain text split into paragraphs at blank lines, escaped like
 //! everything else.
 
+use crate::i18n::Lang;
 use crate::layout::{Chrome, layout};
 use crate::shop::{Answer, Shop};
+use crate::tr;
 use maud::{Markup, html};
 
 /// Which legal text a page shows.
@@ -16,13 +18,15 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub fn title(self) -> &'static str {
-        match self {
-            Kind::Terms => "Terms and conditions",
-            Kind::Privacy => "Privacy policy",
-            Kind::Returns => "Returns and cancellation",
-            Kind::Imprint => "Imprint",
-        }
+    /// The page's title in `lang`.
+    pub fn title(self, lang: Lang) -> String {
+        let id = match self {
+            Kind::Terms => "legal-title-terms",
+            Kind::Privacy => "legal-title-privacy",
+            Kind::Returns => "legal-title-returns",
+            Kind::Imprint => "legal-title-imprint",
+        };
+        tr!(lang, id)
     }
 }
 
@@ -48,16 +52,16 @@ pub fn page(chrome: &Chrome, kind: Kind) -> Markup {
     };
     let content = html! {
         article.panel.legal {
-            h1 { (kind.title()) }
+            h1 { (kind.title(chrome.lang)) }
             @let paragraphs = paragraphs(text);
             @if paragraphs.is_empty() {
-                p.muted { (shop.name) " has not published this text yet. Please write to us with any question." }
+                p.muted { (tr!(chrome.lang, "legal-missing", shop = shop.name.as_str())) }
             }
             @for p in &paragraphs {
                 p.text { (p) }
             }
             @if kind == Kind::Imprint && (!shop.contact_address.is_empty() || !shop.contact_email.is_empty()) {
-                h2 { "Contact" }
+                h2 { (tr!(chrome.lang, "legal-contact")) }
                 address.address.text {
                     (shop.name) "\n"
                     @if !shop.contact_address.is_empty() { (shop.contact_address) "\n" }
@@ -68,7 +72,7 @@ pub fn page(chrome: &Chrome, kind: Kind) -> Markup {
             }
         }
     };
-    layout(chrome, kind.title(), content)
+    layout(chrome, &kind.title(chrome.lang), content)
 }
 
 pub fn show(shop: &mut Shop<'_>, kind: Kind) -> Answer {

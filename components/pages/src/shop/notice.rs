@@ -8,7 +8,9 @@
 //! there. Only codes travel and each maps to a fixed text, so neither a crafted link nor
 //! a crafted cookie can make the shop display words of an attacker's choosing.
 
+use crate::i18n::Lang;
 use crate::layout::flash::{Flash, Tone};
+use crate::tr;
 use storefront_domain::Quantity;
 
 /// The code of [`Notice::OnlyLeft`] before its number.
@@ -85,45 +87,25 @@ impl Notice {
         Notice::ALL.into_iter().find(|n| n.code() == code)
     }
 
-    pub fn flash(self) -> Flash {
+    /// The notice's words in `lang`.
+    pub fn flash(self, lang: Lang) -> Flash {
         if let Notice::OnlyLeft(n) = self {
-            return Flash::new(
-                Tone::Warning,
-                format!("Only {n} left; we put {n} in your cart."),
-            );
+            return Flash::new(Tone::Warning, tr!(lang, "only-left", count = n));
         }
         let (tone, text) = match self {
-            Notice::Added => (Tone::Info, "Added to your cart."),
-            Notice::Capped => (
-                Tone::Warning,
-                "You can order at most 99 of one product; that line was set to 99.",
-            ),
-            Notice::CartFull => (
-                Tone::Warning,
-                "Your cart is full (at most 50 different products). Check out or remove something first.",
-            ),
-            Notice::SoldOut => (Tone::Warning, "Sorry, that product is sold out."),
-            Notice::Updated => (Tone::Info, "Your cart was updated."),
-            Notice::Removed => (Tone::Info, "The product was removed from your cart."),
-            Notice::CartEmpty => (
-                Tone::Info,
-                "Your cart is empty: add something before checking out.",
-            ),
-            Notice::PaymentSubmitted => (
-                Tone::Info,
-                "Thank you! Your payment is being confirmed; this page shows it as soon as it arrives.",
-            ),
-            Notice::OrderChanged => (
-                Tone::Info,
-                "Your order is updated with these details and keeps its number. It awaits payment: pay it here.",
-            ),
-            Notice::ChoiceSoldOut => (
-                Tone::Warning,
-                "Sorry, that choice is sold out. Please choose another.",
-            ),
+            Notice::Added => (Tone::Info, "notice-added"),
+            Notice::Capped => (Tone::Warning, "notice-capped"),
+            Notice::CartFull => (Tone::Warning, "notice-cart-full"),
+            Notice::SoldOut => (Tone::Warning, "notice-sold-out"),
+            Notice::Updated => (Tone::Info, "notice-updated"),
+            Notice::Removed => (Tone::Info, "notice-removed"),
+            Notice::CartEmpty => (Tone::Info, "notice-cart-empty"),
+            Notice::PaymentSubmitted => (Tone::Info, "notice-payment-submitted"),
+            Notice::OrderChanged => (Tone::Info, "notice-order-changed"),
+            Notice::ChoiceSoldOut => (Tone::Warning, "notice-choice-sold-out"),
             Notice::OnlyLeft(_) => unreachable!("answered above"),
         };
-        Flash::new(tone, text)
+        Flash::new(tone, tr!(lang, text))
     }
 
     /// `path?notice=code`: only for the payment provider's return address.
@@ -133,11 +115,8 @@ impl Notice {
 }
 
 /// The flash shown when a cart cookie could not be trusted and was replaced.
-pub fn cart_restore_failed() -> Flash {
-    Flash::new(
-        Tone::Warning,
-        "Your cart could not be restored and was emptied.",
-    )
+pub fn cart_restore_failed(lang: Lang) -> Flash {
+    Flash::new(Tone::Warning, tr!(lang, "notice-cart-restore-failed"))
 }
 
 #[cfg(test)]
@@ -163,7 +142,10 @@ mod tests {
         let n = Notice::OnlyLeft(3);
         assert_eq!(n.code(), "only_left:3");
         assert_eq!(Notice::from_code("only_left:3"), Some(n));
-        assert_eq!(n.flash().text, "Only 3 left; we put 3 in your cart.");
+        assert_eq!(
+            n.flash(Lang::En).text,
+            "Only 3 left; we put 3 in your cart."
+        );
         for bad in [
             "only_left:",
             "only_left:0",

@@ -79,8 +79,9 @@ impl WriterClient {
     /// Product `slug` for its shop page: [`Shown::Gone`] when the owner archived it (the
     /// page answers 410), [`Shown::Missing`] when there never was one. `slug` checked by
     /// the caller.
-    pub async fn product_page(&self, slug: &str) -> Result<Shown, WriterError> {
-        match self.get(&format!("/catalog/products/{slug}")).await {
+    /// `lang` is empty or `&lang=de` ([`crate::shop::Shop::lang_query`]).
+    pub async fn product_page(&self, slug: &str, lang: &str) -> Result<Shown, WriterError> {
+        match self.get(&format!("/catalog/products/{slug}?{lang}")).await {
             Ok(product) => Ok(Shown::Found(Box::new(product))),
             Err(WriterError::Rejected { status: 404, body }) if body.error.code == "archived" => {
                 Ok(Shown::Gone)
@@ -125,6 +126,16 @@ impl WriterClient {
     /// archived ones included. `query` is `q=&limit=&offset=`, encoded by the caller.
     pub async fn owner_products(&self, query: &str) -> Result<ProductList, WriterError> {
         let path = format!("/admin/catalog/product-list?{query}");
+        Ok(self.call(Method::Get, &path, None, &[]).await?.value)
+    }
+
+    /// The owner's name and description of product `slug` in `lang` (empty when none).
+    pub async fn product_text(
+        &self,
+        slug: &str,
+        lang: crate::i18n::Lang,
+    ) -> Result<storefront_domain::product_text::ProductText, WriterError> {
+        let path = format!("/admin/catalog/products/{slug}/texts/{}", lang.code());
         Ok(self.call(Method::Get, &path, None, &[]).await?.value)
     }
 

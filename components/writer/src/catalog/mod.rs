@@ -20,4 +20,5 @@ pub mod reads;
 pub mod rules;
 pub mod search;
 pub mod sitemap;
+pub mod texts;
 pub mod variants;

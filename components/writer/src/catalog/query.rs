@@ -26,6 +26,9 @@ pub struct CatalogQuery {
     /// `with_settings=1`: the answer is `{"list": …, "settings": …}`, the shop settings
     /// read in the same transaction, so a catalog page needs one writer call, not two.
     pub with_settings: bool,
+    /// `lang=de`: product names and descriptions in that language where the owner gave
+    /// them ([`crate::catalog::texts`]); an unknown language is ignored.
+    pub lang: Option<storefront_domain::locale::Locale>,
 }
 
 /// Largest `offset` accepted: far past any real catalog, small enough for SQLite.
@@ -84,6 +87,7 @@ impl CatalogQuery {
                 },
                 "collection" if !value.is_empty() => parsed.collection = Some(value),
                 "q" => parsed.q = Some(value),
+                "lang" => parsed.lang = storefront_domain::locale::Locale::from_code(&value),
                 _ => {}
             }
         }

@@ -27,7 +27,7 @@ use storefront_domain::{Money, Product, ProductList};
 pub fn products(db: &Db, query: &str) -> Result<Response, ApiError> {
     let query = CatalogQuery::parse(query).map_err(refused)?;
     let (list, settings) = db.transaction(Mode::Read, |db| {
-        let list = match &query.collection {
+        let mut list = match &query.collection {
             Some(slug) => {
                 let row = db
                     .row(
@@ -39,6 +39,7 @@ pub fn products(db: &Db, query: &str) -> Result<Response, ApiError> {
             }
             None => page(db, None, &query)?,
         };
+        crate::catalog::texts::overlay(db, &mut list.products, query.lang)?;
         Ok::<_, ApiError>((list, with_settings(db, &query)?))
     })?;
     if query.cards {
@@ -61,7 +62,9 @@ pub fn product(db: &Db, slug: &str, query: &str) -> Result<Response, ApiError> {
                 format!("product {slug} is no longer sold"),
             ));
         }
-        load_one(db, id, query.include_archived)
+        let mut product = load_one(db, id, query.include_archived)?;
+        crate::catalog::texts::overlay(db, std::slice::from_mut(&mut product), query.lang)?;
+        Ok(product)
     })?;
     json(200, &product)
 }
@@ -137,9 +140,11 @@ pub fn collection_page(
             &[text(slug)],
         )?
         .ok_or_else(|| no_collection(slug))?;
+    let mut products = page(db, Some(&row), query)?;
+    crate::catalog::texts::overlay(db, &mut products.products, query.lang)?;
     Ok(CollectionPage {
         collection: collection_of(&row)?,
-        products: page(db, Some(&row), query)?,
+        products,
     })
 }
 

@@ -145,7 +145,11 @@ pub fn request(db: &Db, head: &Head, body: &[u8]) -> Result<Response, ApiError> 
                 int(expires_at),
             ],
         )?;
-        let payload = serde_json::json!({ "nonce": input.nonce, "expires_at": expires_at });
+        let payload = serde_json::json!({
+            "nonce": input.nonce,
+            "expires_at": expires_at,
+            "locale": input.locale,
+        });
         db.execute(
             &format!(
                 "INSERT INTO outbox (message_id, channel, event, recipient, payload, created_at,

@@ -20,7 +20,7 @@ use crate::audit;
 use crate::catalog::image_check::CheckedImage;
 use crate::catalog::{
     choice, collections, history, images, options, owner_list, positions, products, reads, search,
-    sitemap, variants,
+    sitemap, texts, variants,
 };
 use crate::checkout::{discount_codes, quote, shipping_methods, shipping_zones, tax_rates};
 use crate::customers;
@@ -231,6 +231,12 @@ pub static ROUTES: &[Route] = &[
     }),
     post("/admin/catalog/products/{slug}", |c| {
         products::update(c.db, c.head, c.param("slug"), c.body)
+    }),
+    read("/admin/catalog/products/{slug}/texts/{lang}", |c| {
+        texts::get(c.db, c.param("slug"), c.param("lang"))
+    }),
+    post("/admin/catalog/products/{slug}/texts/{lang}", |c| {
+        texts::put(c.db, c.head, c.param("slug"), c.param("lang"), c.body)
     }),
     post("/admin/catalog/products/{slug}/archive", |c| {
         products::archive(c.db, c.head, c.param("slug"))

@@ -176,6 +176,9 @@ fn fingerprint(order: &ValidOrder, request: &OrderRequest) -> String {
         phone: order.phone.clone(),
         billing: order.billing.clone(),
         note: order.note.clone(),
+        // The language is not part of what was ordered: a retry from a page in the
+        // other language is the same order.
+        locale: Default::default(),
         items: order
             .lines
             .iter()
@@ -292,9 +295,9 @@ fn insert(
                  discount_code, shipping_amount, shipping_method, shipping_name, tax_amount, \
                  tax_mode, tax_rate_bp, tax_name, discount_description, access_token, \
                  address_state, phone, billing_line1, billing_line2, billing_city, \
-                 billing_postal_code, billing_state, billing_country, note) \
+                 billing_postal_code, billing_state, billing_country, note, locale) \
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \
-                 ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
                  ON CONFLICT (number) DO NOTHING RETURNING id",
                 &[
                     text(&number),
@@ -337,6 +340,7 @@ fn insert(
                     billing_value(order, |b| &b.state),
                     billing_value(order, |b| &b.country),
                     text(&order.note),
+                    text(order.locale.code()),
                 ],
             )?;
         if let Some(row) = inserted {
@@ -442,5 +446,6 @@ fn placed_view(
         access_token: inserted.access_token,
         phone: order.phone.clone(),
         billing: order.billing.clone(),
+        locale: order.locale,
     }
 }

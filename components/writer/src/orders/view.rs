@@ -4,6 +4,7 @@
 
 use crate::db::{Db, Mode, RowExt as _, int, text};
 use crate::orders::number;
+use storefront_domain::locale::Locale;
 
 use crate::checkout::tax::Rate;
 use crate::http::responses::{ApiError, json};
@@ -106,7 +107,7 @@ pub fn view(db: &Db, order_id: i64) -> anyhow::Result<OrderView> {
              shipping_method, shipping_name, tax_amount, tax_mode, tax_rate_bp, tax_name, \
              discount_description, access_token, address_state, phone, billing_line1, \
              billing_line2, billing_city, billing_postal_code, billing_state, billing_country, \
-             tracking_number, tracking_carrier, note \
+             tracking_number, tracking_carrier, note, locale \
              FROM orders WHERE id = ?",
             &[int(order_id)],
         )?
@@ -204,6 +205,7 @@ pub fn view(db: &Db, order_id: i64) -> anyhow::Result<OrderView> {
         access_token: o.opt_text(24)?.unwrap_or_default(),
         phone: o.text(26)?,
         note: o.text(35)?,
+        locale: Locale::from_code(&o.text(36)?).unwrap_or_default(),
         billing: match o.opt_text(27)? {
             Some(line1) => Some(Address {
                 line1,

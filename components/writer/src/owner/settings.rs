@@ -10,6 +10,7 @@ use crate::idempotency::{self, Applied, Command};
 use spin_sdk::http::Response;
 use storefront_domain::checkout::{LegalTexts, ShopSettings, TaxMode};
 use storefront_domain::countries;
+use storefront_domain::locale::Locale;
 use storefront_domain::order::valid_email;
 
 /// Longest legal text (each of terms, privacy, returns, imprint), in characters: four
@@ -22,7 +23,8 @@ pub fn load(db: &Db) -> Result<ShopSettings, ApiError> {
     let row = db
         .row(
             "SELECT name, tagline, tax_mode, home_country, contact_email, contact_address, \
-             logo_hash, terms, privacy, returns_policy, imprint FROM shop_settings WHERE id = 1",
+             logo_hash, terms, privacy, returns_policy, imprint, language FROM shop_settings \
+             WHERE id = 1",
             &[],
         )?
         .ok_or_else(|| anyhow::anyhow!("the shop_settings row is missing"))?;
@@ -41,6 +43,8 @@ pub fn load(db: &Db) -> Result<ShopSettings, ApiError> {
             returns: row.text(9)?,
             imprint: row.text(10)?,
         },
+        language: Locale::from_code(&row.text(11)?)
+            .ok_or_else(|| anyhow::anyhow!("unknown language in shop_settings"))?,
     })
 }
 
@@ -117,6 +121,7 @@ fn check(input: &ShopSettings) -> Result<ShopSettings, ApiError> {
         contact_address,
         logo,
         legal,
+        language: input.language,
     })
 }
 
@@ -146,7 +151,8 @@ pub fn put(db: &Db, head: &Head, body: &[u8]) -> Result<Response, ApiError> {
             db.execute(
                 "UPDATE shop_settings SET name = ?, tagline = ?, currency = ?, tax_mode = ?, \
                  home_country = ?, contact_email = ?, contact_address = ?, logo_hash = ?, \
-                 terms = ?, privacy = ?, returns_policy = ?, imprint = ?, updated_at = ? \
+                 terms = ?, privacy = ?, returns_policy = ?, imprint = ?, language = ?, \
+                 updated_at = ? \
                  WHERE id = 1",
                 &[
                     text(&settings.name),
@@ -161,6 +167,7 @@ pub fn put(db: &Db, head: &Head, body: &[u8]) -> Result<Response, ApiError> {
                     text(&settings.legal.privacy),
                     text(&settings.legal.returns),
                     text(&settings.legal.imprint),
+                    text(settings.language.code()),
                     text(now),
                 ],
             )?;

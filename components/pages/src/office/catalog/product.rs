@@ -10,6 +10,7 @@ use super::list::whole;
 use super::{Problem, Sent, json, money_input, posted, product_path, send};
 use crate::http::Resp;
 use crate::http::forms::Form;
+use crate::i18n::Lang;
 use crate::office::Office;
 use maud::{Markup, html};
 use storefront_domain::Product;
@@ -20,6 +21,7 @@ use storefront_domain::catalog::{
 };
 use storefront_domain::catalog_positions::Positions;
 use storefront_domain::order::valid_slug;
+use storefront_domain::product_text::ProductText;
 use storefront_domain::stock::StockAdjustmentRequest;
 use storefront_domain::unit_price::MAX_NET_GRAMS;
 
@@ -45,8 +47,16 @@ pub async fn draw(office: &Office<'_>, slug: &str, problem: Option<&Problem>) ->
         Ok(positions) => positions,
         Err(e) => return office.writer_failed(e),
     };
+    // The texts in the languages besides the shop's own, for their forms.
+    let mut texts = Vec::new();
+    for lang in Lang::ALL.into_iter().filter(|l| *l != office.shop.language) {
+        match office.writer.product_text(slug, lang).await {
+            Ok(text) => texts.push((lang, text)),
+            Err(e) => return office.writer_failed(e),
+        }
+    }
     let status = problem.map_or(200, |p| p.status);
-    let body = page(office, &product, &collections, &positions, problem);
+    let body = page(office, &product, &collections, &positions, &texts, problem);
     office.page(status, &product.name, body)
 }
 
@@ -55,6 +65,7 @@ fn page(
     product: &Product,
     collections: &[Collection],
     positions: &Positions,
+    texts: &[(Lang, ProductText)],
     problem: Option<&Problem>,
 ) -> Markup {
     let position = positions.product.map(|p| p.to_string()).unwrap_or_default();
@@ -85,6 +96,9 @@ fn page(
                     "number", Some("Lower comes first.")))
                 div.actions { button.primary type="submit" { "Save details" } }
             }
+        }
+        @for (lang, text) in texts {
+            (text_form(office, &base, *lang, text, about(&format!("text-{}", lang.code()))))
         }
         section aria-labelledby="variants-heading" {
             h2 #variants-heading { "Variants" }
@@ -328,6 +342,73 @@ fn membership(
             }
         }
     }
+}
+
+/// The product's name and description in `lang` (shown to shoppers who read the shop in
+/// it; empty: they see the product's own texts).
+fn text_form(
+    office: &Office<'_>,
+    base: &str,
+    lang: Lang,
+    text: &ProductText,
+    problem: Option<&Problem>,
+) -> Markup {
+    let form = format!("text-{}", lang.code());
+    let heading = format!("{form}-heading");
+    let language = lang.own_name();
+    html! {
+        section aria-labelledby=(heading) {
+            h2 id=(heading) { "Text in " (language) }
+            p.muted { "Shown to shoppers who read the shop in " (language)
+                "; leave the name empty to show them the texts above." }
+            form.stack method="post" action=(format!("{base}/texts/{}", lang.code())) novalidate {
+                (fields::hidden(office, problem))
+                (fields::message(problem))
+                (input(problem, &form, "name", &format!("Name ({language})"), &text.name, "text", None))
+                (textarea(problem, &form, "description", &format!("Description ({language})"),
+                    &text.description, None))
+                div.actions { button.primary type="submit" { "Save text in " (language) } }
+            }
+        }
+    }
+}
+
+/// `POST /admin/catalog/products/{slug}/texts/{lang}`: the name and description in `lang`.
+pub async fn update_text(office: &Office<'_>, slug: &str, lang: &str) -> Resp {
+    let Some(lang) = Lang::from_code(lang) else {
+        return office.not_found();
+    };
+    let (form, key) = match posted(office) {
+        Ok(posted) => posted,
+        Err(resp) => return resp,
+    };
+    let problem = Problem::new(&format!("text-{}", lang.code()), form.clone());
+    let text = ProductText {
+        name: form.get("name").unwrap_or_default().trim().to_string(),
+        description: form
+            .get("description")
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+    };
+    let path = format!("/admin/catalog/products/{slug}/texts/{}", lang.code());
+    answer(
+        office,
+        slug,
+        problem,
+        &path,
+        json(&text),
+        &key,
+        "Text saved.",
+        |f| {
+            Some(match f {
+                "name" => "name",
+                "description" => "description",
+                _ => return None,
+            })
+        },
+    )
+    .await
 }
 
 /// `POST /admin/catalog/products/{slug}`: name, description, position.

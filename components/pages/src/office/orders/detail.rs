@@ -102,6 +102,7 @@ fn page(
                 }
             }
             (totals::block(Block {
+                lang: crate::i18n::Lang::En,
                 totals: &o.totals,
                 shipping: o.shipping.as_ref(),
                 discount: o.discount.as_ref(),

@@ -30,6 +30,7 @@ use crate::writer::{Answer, WriterClient, WriterError};
 use maud::{Markup, html};
 use spin_sdk::http::Method;
 use storefront_domain::checkout::{LegalTexts, ShopSettings, TaxMode};
+use storefront_domain::locale::Locale;
 use storefront_domain::{FieldError, IDEMPOTENCY_KEY, countries};
 
 /// The hidden field carrying a form's idempotency key.
@@ -235,6 +236,7 @@ fn shop_page(
                 }
                 @if let Some(e) = &country_error { span.field-error #home_country-error { (e) } }
             }
+            (language_field(shop.language, error_for(errors, "language")))
             (text_field("contact_email", "Contact email", &shop.contact_email, errors, Kind::Email))
             (text_field("contact_address", "Business address", &shop.contact_address, errors, Kind::Area(3)))
             (text_field("legal.terms", "Terms and conditions", &shop.legal.terms, errors, Kind::Area(6)))
@@ -249,8 +251,27 @@ fn shop_page(
     office.page(status, "Settings", body)
 }
 
+/// The shop's default language: what a shopper whose browser asks for no language the
+/// shop speaks sees, before they choose one with the header's switch.
+fn language_field(current: Locale, error: Option<String>) -> Markup {
+    html! {
+        label for="language" {
+            "Default language"
+            select #language name="language"
+                aria-invalid=[error.as_ref().map(|_| "true")]
+                aria-describedby=[error.as_ref().map(|_| "language-error")] {
+                @for l in Locale::ALL {
+                    option value=(l.code()) selected[l == current] { (l.own_name()) }
+                }
+            }
+            @if let Some(e) = &error { span.field-error #language-error { (e) } }
+        }
+    }
+}
+
 /// The fields the shop form shows errors next to.
-const SHOP_FIELDS: [&str; 10] = [
+const SHOP_FIELDS: [&str; 11] = [
+    "language",
     "name",
     "tagline",
     "tax_mode",
@@ -297,6 +318,15 @@ pub async fn save_shop(office: &Office<'_>) -> Resp {
             privacy: text("legal.privacy"),
             returns: text("legal.returns"),
             imprint: text("legal.imprint"),
+        },
+        // A form without the field (an older page) keeps the language as it is.
+        language: match form.get("language").map(Locale::from_code) {
+            None => office.shop.language,
+            Some(Some(language)) => language,
+            Some(None) => {
+                errors.push(FieldError::new("language", "Choose the shop's language."));
+                office.shop.language
+            }
         },
     };
     if !errors.is_empty() {

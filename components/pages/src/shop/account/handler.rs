@@ -81,9 +81,7 @@ pub async fn erase(shop: &mut Shop<'_>) -> Answer {
     let (session, account) = super::required(shop).await?;
     if form.get("confirm") != Some("yes") {
         let problem = AccountForm {
-            erase_problem: Some(
-                "Tick the box to confirm that your account should be erased.".into(),
-            ),
+            erase_problem: Some(crate::tr!(shop.lang(), "account-erase-problem")),
             ..AccountForm::default()
         };
         return page(shop, &session.id, &account, 422, problem).await;
@@ -166,7 +164,7 @@ pub async fn remove_address(shop: &mut Shop<'_>, id: &str) -> Answer {
     shop.form()?;
     let (session, _) = super::required(shop).await?;
     let Ok(id) = id.parse::<i64>() else {
-        return Err(shop.not_found("Address not found"));
+        return Err(shop.not_found("error-address-not-found"));
     };
     shop.writer
         .remove_customer_address(&session.id, id)

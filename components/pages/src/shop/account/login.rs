@@ -56,6 +56,7 @@ pub async fn ask(shop: &mut Shop<'_>) -> Answer {
         nonce: secrets.nonce.clone(),
         token_hash: customer_session::token_hash(&secrets.token),
         code_hash: customer_session::code_hash(shop.key, &email, &secrets.code),
+        locale: shop.lang(),
     };
     match shop.writer.request_sign_in(&request).await {
         Ok(_) => {

@@ -4,8 +4,10 @@
 
 use crate::layout::{Chrome, layout, when};
 use crate::security::csrf;
-use crate::shop::checkout::address_fields::{inputs, text_input};
+use crate::shop::checkout::address_fields::{inputs, optional, text_input};
 use crate::shop::checkout::view::sentence;
+use crate::shop::orders::view::state_label;
+use crate::tr;
 use maud::{Markup, html};
 use storefront_domain::customer::{Account, AccountOrders, NewAddress};
 use storefront_domain::{FieldError, countries};
@@ -31,42 +33,44 @@ pub fn page(
     older: bool,
     form: &Form,
 ) -> Markup {
+    let lang = chrome.lang;
     let message = |name: &str| {
         form.address_errors
             .iter()
             .find(|e| e.field == name)
-            .map(|e| sentence(name, &e.message))
+            .map(|e| sentence(lang, name, &e.message))
     };
     let failed = !form.address_errors.is_empty() || form.erase_problem.is_some();
     let title = if failed {
-        "Error: Your account"
+        tr!(lang, "account-error-title")
     } else {
-        "Your account"
+        tr!(lang, "account-title")
     };
     let content = html! {
         section.stack {
-            h1 { "Your account" }
-            p.muted { "Signed in as " strong { (account.email) } "." }
+            h1 { (tr!(lang, "account-title")) }
+            p.muted { (tr!(lang, "account-signed-in-as")) " " strong { (account.email) } "." }
             form method="post" action="/account/sign-out" {
                 (hidden_csrf(csrf_token))
-                button type="submit" { "Sign out" }
+                button type="submit" { (tr!(lang, "account-sign-out")) }
             }
         }
         section.panel.stack aria-labelledby="orders-title" {
-            h2 #orders-title { "Your orders" }
+            h2 #orders-title { (tr!(lang, "account-orders")) }
             @if orders.orders.is_empty() {
-                p.muted { "No orders yet with this email address." }
+                p.muted { (tr!(lang, "account-no-orders")) }
             } @else {
-                ol.stack aria-label="Orders, newest first" {
+                ol.stack aria-label=(tr!(lang, "account-orders-label")) {
                     @for o in &orders.orders {
                         li {
                             a href={ "/orders/" (o.number) } { (o.number) }
                             br;
-                            span.state { (o.state.label()) }
-                            " · " (o.total) " · placed " (when::time(&o.created_at))
+                            span.state { (state_label(lang, o.state)) }
+                            " · " (lang.money(&o.total)) " · " (tr!(lang, "account-placed")) " "
+                            (when::time_in(lang, &o.created_at))
                             @if let Some(t) = &o.tracking {
                                 br;
-                                span.muted { "Tracking "
+                                span.muted { (tr!(lang, "account-tracking")) " "
                                     @if let Some(c) = &t.carrier { (c) " " }
                                     (t.number) }
                             }
@@ -75,17 +79,17 @@ pub fn page(
                 }
             }
             @if older || orders.next_before.is_some() {
-                nav.pagination aria-label="Order pages" {
-                    @if older { a href="/account" { "Newest orders" } " " }
+                nav.pagination aria-label=(tr!(lang, "account-order-pages")) {
+                    @if older { a href="/account" { (tr!(lang, "account-newest")) } " " }
                     @if let Some(before) = orders.next_before {
-                        a href={ "/account?before=" (before) } { "Older orders" }
+                        a href={ "/account?before=" (before) } { (tr!(lang, "account-older")) }
                     }
                 }
             }
         }
         section #addresses .panel.stack aria-labelledby="addresses-title" {
-            h2 #addresses-title { "Saved addresses" }
-            p.muted { "The first one fills in checkout for you." }
+            h2 #addresses-title { (tr!(lang, "account-addresses")) }
+            p.muted { (tr!(lang, "account-addresses-hint")) }
             @for saved in &account.addresses {
                 div.row {
                     address.address.text {
@@ -96,54 +100,54 @@ pub fn page(
                     }
                     form method="post" action={ "/account/addresses/" (saved.id) "/remove" } {
                         (hidden_csrf(csrf_token))
-                        button type="submit" aria-label={ "Remove the address of " (saved.name) } { "Remove" }
+                        button type="submit" aria-label=(tr!(lang, "account-remove-address", name = saved.name.as_str())) {
+                            (tr!(lang, "account-remove"))
+                        }
                     }
                 }
             }
-            h3 #add-address { "Add an address" }
+            h3 #add-address { (tr!(lang, "account-add-address")) }
             {
                 form.stack aria-labelledby="add-address" method="post" action="/account/addresses" novalidate {
                     (hidden_csrf(csrf_token))
-                    (text_input("name", "Full name", "name", "text", true, &form.address.name, message("name")))
-                    (inputs("address", &form.address.address, &message))
-                    (text_input("phone", "Phone", "tel", "tel", false, &form.address.phone, message("phone")))
-                    button.primary type="submit" { "Save address" }
+                    (text_input("name", &tr!(lang, "field-name"), "name", "text", None, &form.address.name, message("name")))
+                    (inputs(lang, "address", &form.address.address, &message))
+                    (text_input("phone", &tr!(lang, "field-phone"), "tel", "tel", optional(lang, false), &form.address.phone, message("phone")))
+                    button.primary type="submit" { (tr!(lang, "account-save-address")) }
                 }
             }
         }
         section.panel.stack aria-labelledby="data-title" {
-            h2 #data-title { "Your data" }
-            p { a href="/account/data.json" download { "Download your data (JSON)" } }
+            h2 #data-title { (tr!(lang, "account-data")) }
+            p { a href="/account/data.json" download { (tr!(lang, "account-download")) } }
             form.stack method="post" action="/account/erase" novalidate {
                 (hidden_csrf(csrf_token))
-                p { "Erasing your account removes your saved addresses and replaces your name, \
-                     email and addresses on your orders. The orders themselves stay in the \
-                     shop's books." }
+                p { (tr!(lang, "account-erase-text")) }
                 div.check.invalid[form.erase_problem.is_some()] {
                     input #confirm type="checkbox" name="confirm" value="yes" required
                         aria-invalid=[form.erase_problem.as_ref().map(|_| "true")]
                         aria-describedby=[form.erase_problem.as_ref().map(|_| "confirm-error")];
-                    label for="confirm" { "Yes, erase my account" }
+                    label for="confirm" { (tr!(lang, "account-erase-confirm")) }
                 }
                 @if let Some(problem) = &form.erase_problem {
                     p.error #confirm-error { (problem) }
                 }
-                button type="submit" { "Erase my account" }
+                button type="submit" { (tr!(lang, "account-erase")) }
             }
         }
     };
-    layout(chrome, title, content)
+    layout(chrome, &title, content)
 }
 
 /// After an erasure.
 pub fn erased(chrome: &Chrome, orders: i64) -> Markup {
+    let lang = chrome.lang;
     let content = html! {
         section.panel.stack role="status" {
-            h1 { "Your account was erased" }
-            p { "We removed your account and your saved addresses, and erased your personal \
-                 details from " (orders) " orders." }
-            p { a href="/" { "Back to the shop" } }
+            h1 { (tr!(lang, "account-erased")) }
+            p { (tr!(lang, "account-erased-text", count = orders)) }
+            p { a href="/" { (tr!(lang, "error-back-to-shop")) } }
         }
     };
-    layout(chrome, "Account erased", content)
+    layout(chrome, &tr!(lang, "account-erased-title"), content)
 }

@@ -80,10 +80,8 @@ fn drop_unknown(shop: &mut Shop<'_>, body: &ErrorBody) -> bool {
     let dropped = shop.session.cart.retain(|sku| !named.contains(sku));
     if dropped > 0 {
         shop.session.touch();
-        shop.flashes.push(Flash::new(
-            Tone::Warning,
-            "Some products in your cart are no longer sold and were removed.",
-        ));
+        let text = crate::tr!(shop.lang(), "cart-products-dropped");
+        shop.flashes.push(Flash::new(Tone::Warning, text));
     }
     dropped > 0
 }
@@ -127,7 +125,7 @@ pub async fn add(shop: &mut Shop<'_>) -> Answer {
         match shop.writer.variant_for(&wanted.slug, &wanted.options).await {
             Ok(variant) => variant,
             Err(WriterError::Rejected { status: 404, .. }) => {
-                return Err(shop.not_found("Product not found"));
+                return Err(shop.not_found("error-product-not-found"));
             }
             // The values name no variant that is sold: the product page with them chosen
             // says so at the selects, and the cart is unchanged.
@@ -140,12 +138,12 @@ pub async fn add(shop: &mut Shop<'_>) -> Answer {
             .product(&wanted.slug)
             .await
             .map_err(|e| shop.writer_failed(e))?
-            .ok_or_else(|| shop.not_found("Product not found"))?;
+            .ok_or_else(|| shop.not_found("error-product-not-found"))?;
         let variant = match &wanted.sku {
             Some(sku) => product.variants.into_iter().find(|v| &v.sku == sku),
             None => product.variants.into_iter().find(|v| v.active),
         };
-        variant.ok_or_else(|| shop.not_found("Product not found"))?
+        variant.ok_or_else(|| shop.not_found("error-product-not-found"))?
     };
     if !variant.active || variant.stock <= 0 {
         if chosen {
@@ -262,7 +260,7 @@ pub async fn remove(shop: &mut Shop<'_>) -> Answer {
 
 fn form_error(shop: &Shop<'_>, e: FormError) -> crate::http::Resp {
     match e {
-        FormError::Item => shop.not_found("Product not found"),
-        FormError::Quantity(message) => shop.error(400, "Invalid quantity", &message),
+        FormError::Item => shop.not_found("error-product-not-found"),
+        FormError::Quantity(message) => shop.error_with(400, "error-invalid-quantity", &message),
     }
 }

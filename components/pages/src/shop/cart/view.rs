@@ -4,8 +4,10 @@
 //! variant), what the shelf holds where a line asks for more ("Only 3 left" with a "Set to
 //! 3" button), the totals, and the shopper's order awaiting payment, if any.
 
+use crate::i18n::Lang;
 use crate::layout::totals::{self, Block};
 use crate::layout::{Chrome, layout, line_label, line_name, unit_price};
+use crate::tr;
 use maud::{Markup, html};
 use storefront_domain::{PricedLine, Quantity, Quote};
 
@@ -30,18 +32,18 @@ pub fn short(line: &PricedLine) -> Option<i64> {
 /// "Only 3 left" (or "Sold out") and, when some are left, the button that sets the line
 /// to what is there. The button submits the form it is rendered in (or the form with id
 /// `form`, to the cart), so whatever else was typed in that form is kept.
-pub fn stock_fix(line: &PricedLine, form: Option<&str>) -> Markup {
+pub fn stock_fix(lang: Lang, line: &PricedLine, form: Option<&str>) -> Markup {
     html! {
         @if let Some(available) = short(line) {
             p.stock-warning {
                 @if available <= 0 {
-                    "Sold out — please remove it."
+                    (tr!(lang, "cart-line-sold-out"))
                 } @else {
-                    "Only " (available) " left. "
+                    (tr!(lang, "cart-only-left", count = available)) " "
                     button type="submit" name="set" value={ (line.sku) ":" (available.min(Quantity::MAX)) }
                         form=[form] formaction=[form.map(|_| "/cart/update")]
-                        aria-label={ "Set to " (available) ": " (line_label(line)) } {
-                        "Set to " (available)
+                        aria-label=(tr!(lang, "cart-set-to-named", count = available, name = line_label(line))) {
+                        (tr!(lang, "cart-set-to", count = available))
                     }
                 }
             }
@@ -50,31 +52,34 @@ pub fn stock_fix(line: &PricedLine, form: Option<&str>) -> Markup {
 }
 
 pub fn page(chrome: &Chrome, contents: Contents<'_>, csrf: &str, pending: Option<&str>) -> Markup {
+    let lang = chrome.lang;
+    let money = |m: &storefront_domain::Money| lang.money(m);
     let content = html! {
-        h1 { "Your cart" }
+        h1 { (tr!(lang, "cart-title")) }
         @if let Some(number) = pending {
             div.flash.warning role="status" {
                 p {
-                    "Your order " strong { (number) } " awaits payment. "
-                    a href={ "/orders/" (number) "/pay" } { "Continue to payment" }
-                    " — or change the cart below and check out again."
+                    (tr!(lang, "cart-pending-before")) " " strong { (number) } " "
+                    (tr!(lang, "cart-pending-after")) " "
+                    a href={ "/orders/" (number) "/pay" } { (tr!(lang, "cart-pending-link")) }
+                    " " (tr!(lang, "cart-pending-or"))
                 }
             }
         }
         @match contents {
             Contents::Empty => {
-                p.muted { "Your cart is empty." }
-                p { a.button.primary href="/" { "Browse the catalog" } }
+                p.muted { (tr!(lang, "cart-empty")) }
+                p { a.button.primary href="/" { (tr!(lang, "cart-browse")) } }
             }
             Contents::Priced(quote) => {
                 form.cart-form method="post" action="/cart/update" {
                     input type="hidden" name="csrf" value=(csrf);
                     // The form's default button (Enter in a quantity field) comes first.
-                    button.visually-hidden type="submit" tabindex="-1" { "Apply changes" }
+                    button.visually-hidden type="submit" tabindex="-1" { (tr!(lang, "cart-apply")) }
                     table.cart {
                         thead { tr {
-                            th { "Product" } th.num { "Price" } th { "Quantity" }
-                            th.num { "Total" } th { span.visually-hidden { "Remove" } }
+                            th { (tr!(lang, "cart-product")) } th.num { (tr!(lang, "cart-price")) } th { (tr!(lang, "cart-quantity")) }
+                            th.num { (tr!(lang, "cart-total")) } th { span.visually-hidden { (tr!(lang, "cart-remove")) } }
                         } }
                         tbody {
                             @for line in &quote.items {
@@ -86,72 +91,73 @@ pub fn page(chrome: &Chrome, contents: Contents<'_>, csrf: &str, pending: Option
                                                 alt="" loading="lazy";
                                         }
                                         a href={ "/products/" (line.slug) } { (line_name(line)) }
-                                        (stock_fix(line, None))
+                                        (stock_fix(lang, line, None))
                                     }
                                     td.num {
-                                        (line.unit_price) span.each { " each" }
-                                        @if let Some(per_kg) = &line.price_per_kg { (unit_price(per_kg)) }
+                                        (money(&line.unit_price)) span.each { " " (tr!(lang, "cart-each")) }
+                                        @if let Some(per_kg) = &line.price_per_kg { (unit_price(lang, per_kg)) }
                                     }
-                                    td { (quantity_input(line.sku.as_str(), &line_label(line), line.quantity, short(line).is_some())) }
-                                    td.num { (line.line_total) }
+                                    td { (quantity_input(lang, line.sku.as_str(), &line_label(line), line.quantity, short(line).is_some())) }
+                                    td.num { (money(&line.line_total)) }
                                     td {
                                         button.link type="submit" name="remove" value=(line.sku) formaction="/cart/remove"
-                                            aria-label={ "Remove " (line_label(line)) } { "Remove" }
+                                            aria-label=(tr!(lang, "cart-remove-named", name = line_label(line))) { (tr!(lang, "cart-remove")) }
                                     }
                                 }
                             }
                         }
                     }
                     div.actions {
-                        button type="submit" { "Update cart" }
+                        button type="submit" { (tr!(lang, "cart-update")) }
                     }
                 }
                 (totals::block(Block {
+                    lang,
                     totals: &quote.totals,
                     shipping: quote.shipping.as_ref(),
                     discount: quote.discount.as_ref(),
-                    shipping_pending: Some("calculated at checkout"),
+                    shipping_pending: Some(&tr!(lang, "cart-shipping-pending")),
                 }))
                 div.actions {
-                    a href="/" { "← Continue shopping" }
-                    a.button.primary href="/checkout" { "Check out" }
+                    a href="/" { (tr!(lang, "continue-shopping")) }
+                    a.button.primary href="/checkout" { (tr!(lang, "check-out")) }
                 }
             }
             Contents::Unpriced { lines, reason } => {
                 p.flash.error { (reason) }
                 form.cart-form method="post" action="/cart/update" {
                     input type="hidden" name="csrf" value=(csrf);
-                    button.visually-hidden type="submit" tabindex="-1" { "Apply changes" }
+                    button.visually-hidden type="submit" tabindex="-1" { (tr!(lang, "cart-apply")) }
                     table.cart {
-                        thead { tr { th { "Product" } th { "Quantity" } th { span.visually-hidden { "Remove" } } } }
+                        thead { tr { th { (tr!(lang, "cart-product")) } th { (tr!(lang, "cart-quantity")) } th { span.visually-hidden { (tr!(lang, "cart-remove")) } } } }
                         tbody {
                             @for (sku, quantity) in lines.iter() {
                                 tr {
                                     td { (sku) }
-                                    td { (quantity_input(sku, sku, *quantity, false)) }
+                                    td { (quantity_input(lang, sku, sku, *quantity, false)) }
                                     td {
                                         button.link type="submit" name="remove" value=(sku) formaction="/cart/remove"
-                                            aria-label={ "Remove " (sku) } { "Remove" }
+                                            aria-label=(tr!(lang, "cart-remove-named", name = sku.as_str())) { (tr!(lang, "cart-remove")) }
                                     }
                                 }
                             }
                         }
                     }
-                    div.actions { button type="submit" { "Update cart" } }
+                    div.actions { button type="submit" { (tr!(lang, "cart-update")) } }
                 }
-                div.actions { a href="/" { "← Continue shopping" } }
+                div.actions { a href="/" { (tr!(lang, "continue-shopping")) } }
             }
         }
     };
-    layout(chrome, "Your cart", content)
+    layout(chrome, &tr!(lang, "cart-title"), content)
 }
 
 /// One line's quantity field, named after its product; 0 removes the line.
-fn quantity_input(sku: &str, name: &str, quantity: i64, short: bool) -> Markup {
+fn quantity_input(lang: Lang, sku: &str, name: &str, quantity: i64, short: bool) -> Markup {
     html! {
         input type="hidden" name="sku" value=(sku);
         label {
-            span.visually-hidden { "Quantity of " (name) }
+            span.visually-hidden { (tr!(lang, "quantity-of", name = name)) }
             input type="number" name="quantity" value=(quantity) min="0" max=(Quantity::MAX)
                 aria-invalid=[short.then_some("true")] required;
         }

@@ -3,6 +3,8 @@
 //! product). One list feeds both the visible trail and the JSON-LD `BreadcrumbList`
 //! ([`crate::shop::seo::json_ld::product`]), so they never disagree.
 
+use crate::i18n::Lang;
+use crate::tr;
 use maud::{Markup, html};
 
 /// One step: its name and its path on this shop (`/`, `/collections/{slug}`, …).
@@ -13,10 +15,15 @@ pub struct Crumb {
 }
 
 /// The trail to a product named `product` at `/products/{slug}`, through `collection`
-/// (slug, name) when it has one.
-pub fn trail(product: &str, slug: &str, collection: Option<(&str, &str)>) -> Vec<Crumb> {
+/// (slug, name) when it has one, its first step named in `lang`.
+pub fn trail(
+    lang: Lang,
+    product: &str,
+    slug: &str,
+    collection: Option<(&str, &str)>,
+) -> Vec<Crumb> {
     let mut crumbs = vec![Crumb {
-        name: "Home".into(),
+        name: tr!(lang, "breadcrumb-home"),
         path: "/".into(),
     }];
     if let Some((slug, name)) = collection {
@@ -33,9 +40,9 @@ pub fn trail(product: &str, slug: &str, collection: Option<(&str, &str)>) -> Vec
 }
 
 /// The visible trail: links to every step but the last, which is the page itself.
-pub fn nav(crumbs: &[Crumb]) -> Markup {
+pub fn nav(lang: Lang, crumbs: &[Crumb]) -> Markup {
     html! {
-        nav.breadcrumbs aria-label="Breadcrumb" {
+        nav.breadcrumbs aria-label=(tr!(lang, "breadcrumb-label")) {
             ol {
                 @for (i, crumb) in crumbs.iter().enumerate() {
                     @if i + 1 == crumbs.len() {
@@ -56,6 +63,7 @@ mod tests {
     #[test]
     fn a_collection_sits_between_home_and_the_product() {
         let crumbs = trail(
+            Lang::En,
             "Milk jug",
             "milk-jug",
             Some(("brewing-gear", "Brewing gear")),
@@ -65,8 +73,8 @@ mod tests {
             paths,
             ["/", "/collections/brewing-gear", "/products/milk-jug"]
         );
-        assert_eq!(trail("Mug", "mug", None).len(), 2);
-        let html = nav(&crumbs).into_string();
+        assert_eq!(trail(Lang::En, "Mug", "mug", None).len(), 2);
+        let html = nav(Lang::En, &crumbs).into_string();
         assert!(html.contains(r#"<span aria-current="page">Milk jug</span>"#));
         assert!(!html.contains(r#"href="/products/milk-jug""#));
     }

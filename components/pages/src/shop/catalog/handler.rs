@@ -21,7 +21,7 @@ fn page(shop: &Shop<'_>) -> Result<Window, crate::http::Resp> {
             .ok()
             .filter(|n| (1..=MAX_SHOP_PAGE).contains(n))
             .map(Window::page)
-            .ok_or_else(|| shop.not_found("Page not found")),
+            .ok_or_else(|| shop.not_found("error-page-not-found")),
     }
 }
 
@@ -39,11 +39,7 @@ fn position(shop: &Shop<'_>) -> Result<Position, crate::http::Resp> {
 
 /// The page for an `after=` cursor the shop did not make (or that belongs to another list).
 fn broken_link(shop: &Shop<'_>) -> crate::http::Resp {
-    shop.error(
-        400,
-        "This page link does not work",
-        "The link to this page is broken or out of date. Please start again from the first page.",
-    )
+    shop.error(400, "error-broken-link", "error-broken-link-text")
 }
 
 /// A listing's writer call failed: a refused cursor is [`broken_link`], anything else the
@@ -61,7 +57,7 @@ async fn listing_refused(shop: &mut Shop<'_>) -> Result<crate::http::Resp, crate
     let page_asked = shop.req.query_param("after").is_none();
     let shop = shop.with_settings().await?;
     Ok(match page_asked {
-        true => shop.not_found("Page not found"),
+        true => shop.not_found("error-page-not-found"),
         false => broken_link(shop),
     })
 }
@@ -75,7 +71,11 @@ pub async fn index(shop: &mut Shop<'_>) -> Answer {
         Ok(at) => at,
         Err(_) => return Err(listing_refused(shop).await?),
     };
-    let query = format!("{}&with_collections=1&fields=card", at.query());
+    let query = format!(
+        "{}&with_collections=1&fields=card{}",
+        at.query(),
+        shop.lang_query()
+    );
     let answer = shop.writer.products_with_settings(&query).await;
     let body = match answer {
         Ok(body) => body,
@@ -86,7 +86,7 @@ pub async fn index(shop: &mut Shop<'_>) -> Answer {
         Err(e) => return Err(shop.with_settings().await?.writer_failed(e)),
     };
     if at.past(list.total) {
-        return Err(shop.not_found("Page not found"));
+        return Err(shop.not_found("error-page-not-found"));
     }
     let mut chrome = shop.chrome();
     if at == Position::Page(Window::page(1)) {
@@ -95,8 +95,9 @@ pub async fn index(shop: &mut Shop<'_>) -> Answer {
             .structured_data
             .push(json_ld::organization(&shop.settings, shop.shop_url));
     }
+    let title = crate::tr!(shop.lang(), "catalog-title");
     let listing = crate::shop::catalog::view::Listing {
-        title: "Catalog",
+        title: &title,
         description: None,
         collections: list.collections.as_deref().unwrap_or_default(),
         current: None,
@@ -116,13 +117,17 @@ pub async fn collection(shop: &mut Shop<'_>, slug: &str) -> Answer {
         return Err(shop
             .with_settings()
             .await?
-            .not_found("Collection not found"));
+            .not_found("error-collection-not-found"));
     }
     let at = match position(shop) {
         Ok(at) => at,
         Err(_) => return Err(listing_refused(shop).await?),
     };
-    let query = format!("{}&with_collections=1&fields=card", at.query());
+    let query = format!(
+        "{}&with_collections=1&fields=card{}",
+        at.query(),
+        shop.lang_query()
+    );
     let answer = shop.writer.collection_with_settings(slug, &query).await;
     let body = match answer {
         Ok(Some(body)) => body,
@@ -130,7 +135,7 @@ pub async fn collection(shop: &mut Shop<'_>, slug: &str) -> Answer {
             return Err(shop
                 .with_settings()
                 .await?
-                .not_found("Collection not found"));
+                .not_found("error-collection-not-found"));
         }
         Err(e) => return Err(listing_failed(shop.with_settings().await?, e)),
     };
@@ -140,7 +145,7 @@ pub async fn collection(shop: &mut Shop<'_>, slug: &str) -> Answer {
         Err(e) => return Err(shop.with_settings().await?.writer_failed(e)),
     };
     if at.past(found.products.total) {
-        return Err(shop.not_found("Page not found"));
+        return Err(shop.not_found("error-page-not-found"));
     }
     let listing = crate::shop::catalog::view::Listing {
         title: &found.collection.name,
@@ -192,7 +197,7 @@ pub async fn product(shop: &mut Shop<'_>, slug: &str) -> Answer {
     // A slug that cannot exist is not worth a writer round trip.
     let found = if valid_slug(slug) {
         shop.writer
-            .product_page(slug)
+            .product_page(slug, &shop.lang_query())
             .await
             .map_err(|e| shop.writer_failed(e))?
     } else {
@@ -200,14 +205,10 @@ pub async fn product(shop: &mut Shop<'_>, slug: &str) -> Answer {
     };
     let product = match found {
         Shown::Found(product) => product,
-        Shown::Missing => return Err(shop.not_found("Product not found")),
+        Shown::Missing => return Err(shop.not_found("error-product-not-found")),
         // Archived: it was here and will not come back (search engines drop it).
         Shown::Gone => {
-            return Err(shop.error(
-                410,
-                "No longer sold",
-                "We no longer sell this product. Have a look at the rest of the catalog.",
-            ));
+            return Err(shop.error(410, "error-gone", "error-gone-text"));
         }
     };
     let chosen: Vec<(String, String)> = product
@@ -229,6 +230,7 @@ pub async fn product(shop: &mut Shop<'_>, slug: &str) -> Answer {
         None => None,
     };
     let crumbs = breadcrumbs::trail(
+        shop.lang(),
         &product.name,
         &product.slug,
         collection

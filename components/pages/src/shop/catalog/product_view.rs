@@ -7,9 +7,11 @@
 //! ([`crate::shop::catalog::choice_script`]).
 
 use crate::http::forms::OPTION_FIELD;
+use crate::i18n::Lang;
 use crate::layout::{Chrome, image, layout, stock_state};
 use crate::shop::catalog::breadcrumbs::{self, Crumb};
 use crate::shop::catalog::choice_script::SCRIPT;
+use crate::tr;
 use maud::{Markup, PreEscaped, html};
 use serde::Serialize;
 use storefront_domain::Quantity;
@@ -69,8 +71,9 @@ pub fn page(
     let buyable = selection.variant.filter(|v| v.active);
     let sellable = product.variants.iter().any(|v| v.active && v.stock > 0);
     let has_options = !product.options.is_empty();
+    let lang = chrome.lang;
     let content = html! {
-        (breadcrumbs::nav(crumbs))
+        (breadcrumbs::nav(lang, crumbs))
         article.product {
             @if !product.images.is_empty() {
                 div.gallery {
@@ -84,7 +87,7 @@ pub fn page(
             // One form: the selects travel with "Add to cart", so the variant bought is
             // the one chosen, whether or not "Show" was pressed (or scripts ran) first.
             form.buy method="post" action="/cart/add"
-                data-variants=[has_options.then(|| choices(product))] {
+                data-variants=[has_options.then(|| choices(lang, product))] {
                 input type="hidden" name="csrf" value=(csrf);
                 input type="hidden" name="slug" value=(product.slug);
                 @if has_options {
@@ -98,7 +101,7 @@ pub fn page(
                                     @for v in &option.values {
                                         option value=(v) selected[v == value] {
                                             (v)
-                                            @if sold_out(product, &option.name, v) { " (sold out)" }
+                                            @if sold_out(product, &option.name, v) { " " (tr!(lang, "option-sold-out")) }
                                         }
                                     }
                                 }
@@ -112,36 +115,38 @@ pub fn page(
                         @if has_options {
                             p.variant { strong #chosen-title { (variant.title) } }
                         }
-                        span.price #chosen-price { (variant.price) }
+                        span.price #chosen-price { (lang.money(&variant.price)) }
                         " "
                         span.unit-price #chosen-unit hidden[variant.price_per_kg.is_none()] {
-                            @if let Some(per_kg) = &variant.price_per_kg { (per_kg) " / kg" }
+                            @if let Some(per_kg) = &variant.price_per_kg { (lang.money(per_kg)) " / kg" }
                         }
                         " "
-                        @let (class, words) = stock_state(variant.stock);
+                        @let (class, words) = stock_state(lang, variant.stock);
                         span #chosen-stock class={ "badge " (class) } { (words) }
-                        p.sku.muted { "SKU " span #chosen-sku { (variant.sku) } }
+                        p.sku.muted { (tr!(lang, "sku")) " " span #chosen-sku { (variant.sku) } }
                     }
                 }
                 p.flash.warning #choice-note role="status" hidden[buyable.is_some()] {
-                    "This combination is not available. Please choose another."
+                    (tr!(lang, "choice-unavailable"))
                 }
                 @if sellable {
                     div.actions {
                         label.qty {
-                            span.visually-hidden { "Quantity of " (product.name) }
+                            span.visually-hidden { (tr!(lang, "quantity-of", name = product.name.as_str())) }
                             input type="number" name="quantity" value="1"
                                 min=(Quantity::MIN) max=(Quantity::MAX) required;
                         }
                         button.primary #add-to-cart type="submit"
-                            aria-label={ "Add to cart: " (product.name) } { "Add to cart" }
+                            aria-label=(tr!(lang, "add-to-cart-named", name = product.name.as_str())) {
+                            (tr!(lang, "add-to-cart"))
+                        }
                         // After "Add to cart", so Enter in the quantity adds.
                         @if has_options {
-                            button type="submit" name="show" value="1" formnovalidate { "Show" }
+                            button type="submit" name="show" value="1" formnovalidate { (tr!(lang, "show-choice")) }
                         }
                     }
                 } @else {
-                    p.muted { "Sorry, this product is sold out." }
+                    p.muted { (tr!(lang, "product-sold-out")) }
                 }
             }
             @if has_options {
@@ -189,13 +194,13 @@ struct Choice<'a> {
 }
 
 /// The `data-variants` JSON of the product page's form.
-fn choices(product: &Product) -> String {
+fn choices(lang: Lang, product: &Product) -> String {
     let list: Vec<Choice<'_>> = product
         .variants
         .iter()
         .filter(|v| v.active)
         .map(|v| {
-            let (badge, stock) = stock_state(v.stock);
+            let (badge, stock) = stock_state(lang, v.stock);
             Choice {
                 values: product
                     .options
@@ -208,11 +213,11 @@ fn choices(product: &Product) -> String {
                     })
                     .collect(),
                 title: &v.title,
-                price: v.price.to_string(),
+                price: lang.money(&v.price),
                 per_kg: v
                     .price_per_kg
                     .as_ref()
-                    .map(ToString::to_string)
+                    .map(|m| lang.money(m))
                     .unwrap_or_default(),
                 stock,
                 badge,

@@ -4,64 +4,68 @@
 
 use super::view::cards;
 use crate::http::paging::Window;
+use crate::i18n::Lang;
 use crate::layout::{Chrome, layout, pagination};
+use crate::tr;
 use maud::{Markup, html};
 use storefront_domain::catalog::{MAX_CANDIDATES, MAX_QUERY, SearchResults};
-use storefront_domain::decimal::thousands;
 
-fn form(q: &str) -> Markup {
+fn form(lang: Lang, q: &str) -> Markup {
     html! {
         form.search.wide role="search" method="get" action="/search" {
-            label for="q2" { span.visually-hidden { "Search the shop" } }
+            label for="q2" { span.visually-hidden { (tr!(lang, "search-label")) } }
             input #q2 type="search" name="q" value=(q) maxlength=(MAX_QUERY) required;
-            button.primary type="submit" { "Search" }
+            button.primary type="submit" { (tr!(lang, "search-button")) }
         }
     }
 }
 
 /// No query yet.
 pub fn empty(chrome: &Chrome) -> Markup {
+    let lang = chrome.lang;
     let content = html! {
-        h1 { "Search" }
-        p.muted { "Type a product name, a kind of coffee or a SKU." }
-        (form(""))
+        h1 { (tr!(lang, "search-title")) }
+        p.muted { (tr!(lang, "search-hint")) }
+        (form(lang, ""))
     };
-    layout(chrome, "Search", content)
+    layout(chrome, &tr!(lang, "search-title"), content)
 }
 
 /// A query too long to run.
 pub fn too_long(chrome: &Chrome) -> Markup {
+    let lang = chrome.lang;
     let content = html! {
-        h1 { "Search" }
-        p.flash.error { "That search is too long: please use at most " (MAX_QUERY) " characters." }
-        (form(""))
+        h1 { (tr!(lang, "search-title")) }
+        p.flash.error { (tr!(lang, "search-too-long", max = MAX_QUERY)) }
+        (form(lang, ""))
     };
-    layout(chrome, "Search", content)
+    layout(chrome, &tr!(lang, "search-title"), content)
 }
 
 pub fn results(chrome: &Chrome, results: &SearchResults, window: Window, csrf: &str) -> Markup {
     let total = results.products.total;
     let q = &results.query;
+    let lang = chrome.lang;
     let content = html! {
-        h1 { "Search" }
-        (form(q))
+        h1 { (tr!(lang, "search-title")) }
+        (form(lang, q))
         @if total == 0 {
-            p.muted { "Nothing matches “" (q) "”. Try fewer or shorter words." }
+            p.muted { (tr!(lang, "search-nothing", query = q.as_str())) }
         } @else {
             @if results.matched != results.query {
                 p.flash.info role="status" {
-                    "Nothing matches “" (q) "”; showing results for “" (results.matched) "”."
+                    (tr!(lang, "search-instead", query = q.as_str(), value = results.matched.as_str()))
                 }
             }
             @if results.products.more {
                 p.muted {
-                    (thousands(u64::from(MAX_CANDIDATES))) "+ products found: add a word to narrow them down."
+                    (tr!(lang, "search-many", count = lang.number(u64::from(MAX_CANDIDATES))))
                 }
             } @else {
-                p.muted { (total) @if total == 1 { " product" } @else { " products" } " found." }
+                p.muted { (tr!(lang, "search-found", count = total)) }
             }
-            (cards(&results.products.products, csrf))
-            (pagination(window.page_number(), window.pages(total), |n| {
+            (cards(lang, &results.products.products, csrf))
+            (pagination(lang, window.page_number(), window.pages(total), |n| {
                 form_urlencoded::Serializer::new(String::from("/search?"))
                     .append_pair("q", q)
                     .append_pair("page", &n.to_string())
@@ -77,5 +81,5 @@ pub fn results(chrome: &Chrome, results: &SearchResults, window: Window, csrf: &
         own.append_pair("page", &window.page_number().to_string());
     }
     chrome.meta.path = format!("/search?{}", own.finish());
-    layout(&chrome, "Search", content)
+    layout(&chrome, &tr!(lang, "search-title"), content)
 }

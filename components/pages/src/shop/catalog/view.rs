@@ -5,7 +5,9 @@
 //! numbered pages (`?page=N`) stay for the first ones.
 
 use crate::http::paging::Window;
+use crate::i18n::Lang;
 use crate::layout::{Chrome, add_to_cart, collection_nav, image, layout, stock_badge, unit_price};
+use crate::tr;
 use maud::{Markup, html};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -154,13 +156,13 @@ pub fn page(chrome: &Chrome, listing: Listing<'_>, csrf: &str) -> Markup {
         base,
     } = listing;
     let content = html! {
-        (collection_nav(collections, current))
+        (collection_nav(chrome.lang, collections, current))
         h1 { (title) }
         @if let Some(description) = description {
             p.muted { (description) }
         }
-        (card_grid(&products.products, csrf))
-        (page_links(&at, products, &base))
+        (card_grid(chrome.lang, &products.products, csrf))
+        (page_links(chrome.lang, &at, products, &base))
     };
     let mut chrome = chrome.clone();
     if let Some(description) = description {
@@ -183,7 +185,7 @@ pub fn own_address(at: &Position, base: &str) -> String {
 
 /// "← Previous" (numbered pages) or "← First page" (after a cursor), where the page is,
 /// and "Next →" by the cursor of the page's last product.
-fn page_links(at: &Position, products: &CardList<'_>, base: &str) -> Markup {
+fn page_links(lang: Lang, at: &Position, products: &CardList<'_>, base: &str) -> Markup {
     let next = products
         .next
         .as_deref()
@@ -194,22 +196,22 @@ fn page_links(at: &Position, products: &CardList<'_>, base: &str) -> Markup {
     };
     html! {
         @if !first || next.is_some() {
-            nav.pagination aria-label="Pages" {
+            nav.pagination aria-label=(tr!(lang, "pages-nav")) {
                 @match at {
                     Position::Page(window) => {
                         @let n = window.page_number();
                         @if n > 1 {
-                            a rel="prev" href=(if n == 2 { base.to_string() } else { format!("{base}?page={}", n - 1) }) { "← Previous" }
+                            a rel="prev" href=(if n == 2 { base.to_string() } else { format!("{base}?page={}", n - 1) }) { (tr!(lang, "page-previous")) }
                         }
-                        span { "Page " (n) " of " (window.pages(products.total)) }
+                        span { (tr!(lang, "page-of", page = n, pages = window.pages(products.total))) }
                     }
                     Position::After(_) => {
-                        a href=(base) { "← First page" }
-                        span { (products.total) " products" }
+                        a href=(base) { (tr!(lang, "page-first")) }
+                        span { (tr!(lang, "product-count", count = products.total)) }
                     }
                 }
                 @if let Some(next) = &next {
-                    a rel="next" href=(next) { "Next →" }
+                    a rel="next" href=(next) { (tr!(lang, "page-next")) }
                 }
             }
         }
@@ -218,15 +220,15 @@ fn page_links(at: &Position, products: &CardList<'_>, base: &str) -> Markup {
 
 /// Product cards; the first card's picture loads at once, the others lazily.
 /// Full products (search results) as cards.
-pub fn cards(products: &[Product], csrf: &str) -> Markup {
+pub fn cards(lang: Lang, products: &[Product], csrf: &str) -> Markup {
     let cards: Vec<Card<'_>> = products.iter().map(Card::of).collect();
-    card_grid(&cards, csrf)
+    card_grid(lang, &cards, csrf)
 }
 
-fn card_grid(products: &[Card<'_>], csrf: &str) -> Markup {
+fn card_grid(lang: Lang, products: &[Card<'_>], csrf: &str) -> Markup {
     html! {
         @if products.is_empty() {
-            p.muted { "Nothing for sale here yet. Come back soon." }
+            p.muted { (tr!(lang, "catalog-empty")) }
         } @else {
             ul.grid {
                 @for (i, p) in products.iter().enumerate() {
@@ -236,20 +238,20 @@ fn card_grid(products: &[Card<'_>], csrf: &str) -> Markup {
                         }
                         h2 { a href={ "/products/" (p.slug) } { (p.name) } }
                         span.price {
-                            @if prices_differ(p) { "from " }
-                            (p.price)
+                            @if prices_differ(p) { (tr!(lang, "price-from")) " " }
+                            (lang.money(&p.price))
                         }
                         @if let Some(per_kg) = &p.price_per_kg {
-                            (unit_price(per_kg))
+                            (unit_price(lang, per_kg))
                         }
-                        (stock_badge(p.stock))
+                        (stock_badge(lang, p.stock))
                         @if p.stock > 0 {
                             @if p.options.is_empty() {
                                 @if let Some(v) = p.variants.iter().find(|v| v.active) {
-                                    (add_to_cart(csrf, &p.slug, &v.sku, &p.name))
+                                    (add_to_cart(lang, csrf, &p.slug, &v.sku, &p.name))
                                 }
                             } @else {
-                                a.button href={ "/products/" (p.slug) } { "Choose options" }
+                                a.button href={ "/products/" (p.slug) } { (tr!(lang, "choose-options")) }
                             }
                         }
                     }

@@ -5,35 +5,43 @@
 //! `maxlength`: a browser would cut a pasted value silently, while the domain's limits
 //! answer with a message at the field.
 
+use crate::i18n::Lang;
+use crate::tr;
 use maud::{Markup, html};
 use storefront_domain::{Address, countries};
 
 /// `(part, label, billing label, autocomplete)` of an address's text inputs.
+/// The labels are the catalogue's message ids.
 const PARTS: [(&str, &str, &str, &str); 5] = [
-    ("line1", "Address", "Billing address", "address-line1"),
+    (
+        "line1",
+        "field-line1",
+        "field-billing-line1",
+        "address-line1",
+    ),
     (
         "line2",
-        "Address line 2",
-        "Billing address line 2",
+        "field-line2",
+        "field-billing-line2",
         "address-line2",
     ),
-    ("city", "City", "Billing city", "address-level2"),
+    ("city", "field-city", "field-billing-city", "address-level2"),
     (
         "postal_code",
-        "Postal code",
-        "Billing postal code",
+        "field-postal-code",
+        "field-billing-postal-code",
         "postal-code",
     ),
     (
         "state",
-        "State / province",
-        "Billing state / province",
+        "field-state",
+        "field-billing-state",
         "address-level1",
     ),
 ];
 
-/// The label of an address input (`address.city` → "City", `billing.country` →
-/// "Billing country"), for messages that start with it.
+/// The label's message id of an address input (`address.city` → `field-city`), for
+/// messages that start with it.
 pub fn label_of(field: &str) -> Option<&'static str> {
     let (prefix, part) = field.split_once('.')?;
     let billing = match prefix {
@@ -43,9 +51,9 @@ pub fn label_of(field: &str) -> Option<&'static str> {
     };
     if part == "country" {
         return Some(if billing {
-            "Billing country"
+            "field-billing-country"
         } else {
-            "Country"
+            "field-country"
         });
     }
     PARTS
@@ -54,22 +62,24 @@ pub fn label_of(field: &str) -> Option<&'static str> {
         .map(|(_, label, billing_label, _)| if billing { *billing_label } else { *label })
 }
 
-/// One text input with its label ("(optional)" when not required), its message and the
-/// ARIA that ties them; `sentence` words the message.
+/// One text input with its label, its message and the ARIA that ties them; `sentence`
+/// words the message. `optional` is the hint an optional input's label ends with
+/// ("(optional)" in the page's language, [`optional`]); `None`: the input is required.
 pub fn text_input(
     name: &str,
     label: &str,
     autocomplete: &str,
     kind: &str,
-    required: bool,
+    optional: Option<String>,
     value: &str,
     error: Option<String>,
 ) -> Markup {
+    let required = optional.is_none();
     html! {
         div.field.invalid[error.is_some()] {
             label for=(name) {
                 (label)
-                @if !required { " " span.hint { "(optional)" } }
+                @if let Some(hint) = &optional { " " span.hint { (hint) } }
             }
             input id=(name) name=(name) value=(value) type=(kind)
                 autocomplete=(autocomplete)
@@ -83,9 +93,19 @@ pub fn text_input(
     }
 }
 
+/// The hint of an input that is not `required` ("(optional)" in `lang`), or `None`.
+pub fn optional(lang: Lang, required: bool) -> Option<String> {
+    (!required).then(|| tr!(lang, "optional"))
+}
+
 /// Every input of the address named `prefix` (`address` or `billing`), filled with `a`;
 /// `message` words the error of a field, if it has one.
-pub fn inputs(prefix: &str, a: &Address, message: &dyn Fn(&str) -> Option<String>) -> Markup {
+pub fn inputs(
+    lang: Lang,
+    prefix: &str,
+    a: &Address,
+    message: &dyn Fn(&str) -> Option<String>,
+) -> Markup {
     let billing = prefix == "billing";
     let country = a.country.trim().to_ascii_uppercase();
     let section = if billing { "billing " } else { "shipping " };
@@ -109,21 +129,23 @@ pub fn inputs(prefix: &str, a: &Address, message: &dyn Fn(&str) -> Option<String
             };
             (text_input(
                 &name,
-                if billing { billing_label } else { label },
+                &tr!(lang, if billing { billing_label } else { label }),
                 &format!("{section}{autocomplete}"),
                 "text",
-                required,
+                optional(lang, required),
                 value,
                 message(&name),
             ))
         }
         div.field.invalid[country_error.is_some()] {
-            label for=(country_name) { (if billing { "Billing country" } else { "Country" }) }
+            label for=(country_name) {
+                (tr!(lang, if billing { "field-billing-country" } else { "field-country" }))
+            }
             select id=(country_name) name=(country_name) autocomplete={ (section) "country" }
                 aria-invalid=[country_error.as_ref().map(|_| "true")]
                 aria-describedby=[country_error.as_ref().map(|_| format!("{country_name}-error"))]
                 required {
-                option value="" selected[country.is_empty()] { "Choose a country" }
+                option value="" selected[country.is_empty()] { (tr!(lang, "choose-country")) }
                 @for (code, name) in countries::ALL {
                     option value=(code) selected[*code == country] { (name) }
                 }
@@ -141,15 +163,18 @@ mod tests {
 
     #[test]
     fn labels_and_requirements_follow_the_country() {
-        assert_eq!(label_of("address.city"), Some("City"));
-        assert_eq!(label_of("billing.postal_code"), Some("Billing postal code"));
-        assert_eq!(label_of("billing.country"), Some("Billing country"));
+        assert_eq!(label_of("address.city"), Some("field-city"));
+        assert_eq!(
+            label_of("billing.postal_code"),
+            Some("field-billing-postal-code")
+        );
+        assert_eq!(label_of("billing.country"), Some("field-billing-country"));
         assert_eq!(label_of("items[0].sku"), None);
         let us = Address {
             country: "US".into(),
             ..Address::default()
         };
-        let html = inputs("address", &us, &|_| None).into_string();
+        let html = inputs(Lang::En, "address", &us, &|_| None).into_string();
         assert!(
             html.contains(r#"<label for="address.state">State / province</label>"#),
             "{html}"
@@ -158,7 +183,7 @@ mod tests {
             country: "IE".into(),
             ..Address::default()
         };
-        let html = inputs("billing", &ie, &|_| None).into_string();
+        let html = inputs(Lang::En, "billing", &ie, &|_| None).into_string();
         assert!(
             html.contains("Billing postal code <span class=\"hint\">(optional)</span>"),
             "{html}"

@@ -99,10 +99,7 @@ pub async fn submit(
             body,
         }) => {
             let message = match body.error.code.as_str() {
-                "idempotency_key_reused" => Some(
-                    "This form was already used for another change. Please check the order and submit again."
-                        .to_string(),
-                ),
+                "idempotency_key_reused" => Some(crate::tr!(shop.lang(), "checkout-form-used")),
                 // The writer's words for a paid, cancelled or paying order are the shopper's.
                 _ if status == 409 || body.error.fields.is_empty() => {
                     Some(body.error.message.clone())

@@ -152,11 +152,7 @@ pub async fn submit(shop: &mut Shop<'_>) -> Answer {
     }
     let key = values.idempotency_key.clone();
     if !forms::valid_idempotency_key(&key) {
-        return Err(shop.error(
-            400,
-            "This form is incomplete",
-            "Please go back, reload the checkout page and try again.",
-        ));
+        return Err(shop.error(400, "error-incomplete-form", "error-incomplete-form-text"));
     }
     if values.action != CheckoutAction::Place {
         // The page prices what was typed; nothing was sent, so the key stays valid.
@@ -177,7 +173,8 @@ pub async fn submit(shop: &mut Shop<'_>) -> Answer {
         shop.notice(Notice::CartEmpty);
         return Err(shop.redirect("/cart"));
     }
-    let request = values.order_request(shop.session.cart.line_requests());
+    let mut request = values.order_request(shop.session.cart.line_requests());
+    request.locale = shop.lang();
 
     let mut errors = request.validate().err().unwrap_or_default();
     if !values.terms {
@@ -229,10 +226,7 @@ pub async fn submit(shop: &mut Shop<'_>) -> Answer {
             body,
         }) => {
             let message = match body.error.code.as_str() {
-                "idempotency_key_reused" => Some(
-                    "Your cart changed since this form was opened. Please check the order and submit again."
-                        .to_string(),
-                ),
+                "idempotency_key_reused" => Some(crate::tr!(shop.lang(), "checkout-cart-changed")),
                 // Field errors speak for themselves, at their fields and in the summary.
                 _ if !body.error.fields.is_empty() => None,
                 _ => Some(body.error.message.clone()),

@@ -11,10 +11,12 @@
 //! summary with the total stands right above the final button, "Buy now".
 
 use crate::http::forms::Checkout;
+use crate::i18n::{Lang, field_errors};
 use crate::layout::totals::{self, Block};
 use crate::layout::{Chrome, layout, line_name};
 use crate::shop::cart::view::{short, stock_fix};
 use crate::shop::checkout::address_fields::{self, text_input};
+use crate::tr;
 use crate::writer::line_index;
 use maud::{Markup, html};
 use storefront_domain::countries;
@@ -39,20 +41,20 @@ pub struct Form<'a> {
 /// `(input name, label, autocomplete, input type, required)` of the inputs before the
 /// address; names are the domain's field names.
 const FIELDS: [(&str, &str, &str, &str, bool); 3] = [
-    ("email", "Email", "email", "email", true),
-    ("name", "Full name", "name", "text", true),
-    ("phone", "Phone", "tel", "tel", false),
+    ("email", "field-email", "email", "email", true),
+    ("name", "field-name", "name", "text", true),
+    ("phone", "field-phone", "tel", "tel", false),
 ];
 
-/// Every field that has an input, with the words its messages start with.
+/// Every field that has an input, with its label's message id (its messages start with it).
 fn label_of(field: &str) -> Option<&'static str> {
     match field {
-        "address.country" => Some("Country"),
-        "shipping_method" => Some("Shipping method"),
-        "discount_code" => Some("Discount code"),
-        "terms" => Some("The terms and conditions"),
-        "note" => Some("Your note"),
-        "order" => Some("Your order"),
+        "address.country" => Some("field-country"),
+        "shipping_method" => Some("field-shipping-method"),
+        "discount_code" => Some("field-discount-code"),
+        "terms" => Some("field-terms"),
+        "note" => Some("field-note"),
+        "order" => Some("field-order"),
         _ => FIELDS
             .iter()
             .find(|(n, ..)| *n == field)
@@ -71,15 +73,14 @@ fn input_id(field: &str) -> &str {
 }
 
 /// `Email` + `is not a valid email address` → "Email is not a valid email address."
-pub fn sentence(field: &str, message: &str) -> String {
-    let message = message.trim_end_matches('.');
-    match label_of(field) {
-        Some(label) if message.starts_with(char::is_lowercase) => format!("{label} {message}."),
-        _ => format!("{message}."),
-    }
+/// (German: "E-Mail: keine gültige E-Mail-Adresse.").
+pub fn sentence(lang: Lang, field: &str, message: &str) -> String {
+    field_errors::sentence(lang, label_of(field), message)
 }
 
 pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
+    let lang = chrome.lang;
+    let sentence = |field: &str, message: &str| sentence(lang, field, message);
     let v = form.values;
     let value_of = |name: &str| -> &str {
         match name {
@@ -96,7 +97,7 @@ pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
         .iter()
         .filter(|e| label_of(&e.field).is_none())
         .filter(|e| Some(e.message.as_str()) != form.message)
-        .map(|e| describe_line_error(quote, e))
+        .map(|e| describe_line_error(lang, quote, e))
         .collect();
     let field_errors: Vec<&FieldError> = form
         .errors
@@ -120,19 +121,19 @@ pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
         .unwrap_or(v.shipping_method.as_str());
 
     let content = html! {
-        h1 { "Checkout" }
+        h1 { (tr!(lang, "checkout-title")) }
         @if let Some(number) = form.changing {
             div.flash.info role="status" {
                 p {
-                    "You are changing order " strong.number { (number) }
-                    ", which awaits payment. It keeps its number; the total below is what you will pay. "
-                    a href={ "/orders/" (number) "/pay" } { "Back to payment" }
+                    (tr!(lang, "checkout-changing-before")) " " strong.number { (number) }
+                    (tr!(lang, "checkout-changing-after")) " "
+                    a href={ "/orders/" (number) "/pay" } { (tr!(lang, "checkout-back-to-payment")) }
                 }
             }
         }
         @if has_errors {
             div.error-summary #error-summary tabindex="-1" autofocus aria-labelledby="error-summary-title" {
-                h2 #error-summary-title { "There is a problem" }
+                h2 #error-summary-title { (tr!(lang, "error-summary-title")) }
                 ul {
                     @if let Some(message) = form.message { li { (message) } }
                     @for e in &other_errors { li { (e) } }
@@ -149,33 +150,31 @@ pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
                 // A stock fix pressed in the summary comes back here with what was typed.
                 input type="hidden" name="return" value="checkout";
                 @for (name, label, autocomplete, kind, required) in FIELDS {
-                    (text_input(name, label, autocomplete, kind, required, value_of(name), message(name)))
+                    (text_input(name, &tr!(lang, label), autocomplete, kind, address_fields::optional(lang, required), value_of(name), message(name)))
                 }
-                (address_fields::inputs("address", &v.address, &message))
+                (address_fields::inputs(lang, "address", &v.address, &message))
                 div.check {
                     // Says the form carries the box: unticked, the billing fields count.
                     input type="hidden" name="billing_form" value="yes";
                     input #billing_same type="checkbox" name="billing_same" value="yes"
                         checked[!v.billing_separate] aria-controls="billing-address";
-                    label for="billing_same" { "Billing address same as shipping" }
+                    label for="billing_same" { (tr!(lang, "billing-same")) }
                 }
                 // Shown always (no script needed); used only when the box is unticked.
                 fieldset.billing #billing-address {
-                    legend { "Billing address" }
-                    p.hint { "Only needed when the box above is not ticked." }
-                    (address_fields::inputs("billing", &v.billing, &message))
+                    legend { (tr!(lang, "billing-legend")) }
+                    p.hint { (tr!(lang, "billing-hint")) }
+                    (address_fields::inputs(lang, "billing", &v.billing, &message))
                 }
                 @let error = field_error("shipping_method");
                 fieldset #shipping-methods tabindex="-1" aria-describedby=[error.map(|_| "shipping_method-error")] {
-                    legend { "Shipping method" }
+                    legend { (tr!(lang, "field-shipping-method")) }
                     @if quote.shipping_options.is_empty() {
                         p.muted.hint {
                             @if country.is_empty() {
-                                "Choose your country, then press “Update shipping” to see the ways we ship there."
+                                (tr!(lang, "shipping-choose-country"))
                             } @else {
-                                "We do not ship to "
-                                (countries::name(&country).unwrap_or(country.as_str()))
-                                " yet. Please choose another country."
+                                (tr!(lang, "shipping-not-to", name = countries::name(&country).unwrap_or(country.as_str())))
                             }
                         }
                     }
@@ -188,31 +187,31 @@ pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
                                 @if !option.note.is_empty() { " " span.muted { "(" (option.note) ")" } }
                             }
                             span.price {
-                                @if option.amount.amount == 0 { "Free" } @else { (option.amount) }
+                                @if option.amount.amount == 0 { (tr!(lang, "totals-free")) } @else { (lang.money(&option.amount)) }
                             }
                         }
                     }
                     @if let Some(e) = error {
                         p.error id="shipping_method-error" { (sentence("shipping_method", &e.message)) }
                     }
-                    button type="submit" name="action" value="shipping" { "Update shipping" }
+                    button type="submit" name="action" value="shipping" { (tr!(lang, "shipping-update")) }
                 }
                 div.field.invalid[discount_error.is_some()] {
-                    label for="discount_code" { "Discount code " span.hint { "(optional)" } }
+                    label for="discount_code" { (tr!(lang, "field-discount-code")) " " span.hint { (tr!(lang, "optional")) } }
                     div.inline-field {
                         input #discount_code type="text" name="discount_code" value=(v.discount_code)
                             autocomplete="off" autocapitalize="characters"
                             aria-invalid=[discount_error.as_ref().map(|_| "true")]
                             aria-describedby=[discount_error.as_ref().map(|_| "discount_code-error")];
-                        button type="submit" name="action" value="discount" { "Apply" }
+                        button type="submit" name="action" value="discount" { (tr!(lang, "discount-apply")) }
                     }
                     @if let Some(message) = &discount_error {
                         p.error #discount_code-error { (message) }
                     } @else if let Some(d) = &quote.discount {
-                        p.hint { (d.code) " applied: " (d.description) }
+                        p.hint { (tr!(lang, "discount-applied", code = d.code.as_str(), value = d.description.as_str())) }
                     }
                 }
-                (note_field(&v.note, message("note")))
+                (note_field(lang, &v.note, message("note")))
                 @let error = field_error("terms");
                 div.check.invalid[error.is_some()] {
                     input #terms type="checkbox" name="terms" value="yes" checked[v.terms]
@@ -220,19 +219,19 @@ pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
                         aria-describedby=[error.map(|_| "terms-error")]
                         required;
                     label for="terms" {
-                        "I accept the "
-                        a href="/terms" target="_blank" { "terms and conditions" }
-                        " and have read the "
-                        a href="/returns" target="_blank" { "returns policy" }
+                        (tr!(lang, "terms-accept-before")) " "
+                        a href="/terms" target="_blank" { (tr!(lang, "terms-link")) }
+                        " " (tr!(lang, "terms-accept-middle")) " "
+                        a href="/returns" target="_blank" { (tr!(lang, "returns-link")) }
                     }
                 }
                 @if let Some(e) = error {
                     p.error #terms-error { (sentence("terms", &e.message)) }
                 }
                 section.order-summary aria-labelledby="summary-title" {
-                    h2 #summary-title { "Order summary" }
+                    h2 #summary-title { (tr!(lang, "summary-title")) }
                     table.summary {
-                        caption.visually-hidden { "Items" }
+                        caption.visually-hidden { (tr!(lang, "summary-items")) }
                         tbody {
                             @for line in &quote.items {
                                 tr {
@@ -240,21 +239,22 @@ pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
                                         (line.quantity) " × " (line_name(line))
                                         // The fix names it, and posts to the cart (its
                                         // `formaction`), which comes back here keeping what was typed.
-                                        @if short(line).is_some() { (stock_fix(line, Some(FORM_ID))) }
+                                        @if short(line).is_some() { (stock_fix(lang, line, Some(FORM_ID))) }
                                     }
-                                    td.num { (line.line_total) }
+                                    td.num { (lang.money(&line.line_total)) }
                                 }
                             }
                         }
                     }
                     (totals::block(Block {
+                        lang,
                         totals: &quote.totals,
                         shipping: quote.shipping.as_ref(),
                         discount: quote.discount.as_ref(),
                         shipping_pending: quote
                             .shipping_options
                             .is_empty()
-                            .then_some("choose a country"),
+                            .then_some(&tr!(lang, "shipping-pending-country")),
                     }))
                 }
                 @let error = field_error("order");
@@ -262,28 +262,25 @@ pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
                     p.error #order-error { (sentence("order", &e.message)) }
                 }
                 div.actions {
-                    button type="submit" name="action" value="cart" { "← Edit cart" }
+                    button type="submit" name="action" value="cart" { (tr!(lang, "edit-cart")) }
                     button.primary type="submit" name="action" value="place"
-                        aria-describedby=[error.map(|_| "order-error")] { "Buy now" }
+                        aria-describedby=[error.map(|_| "order-error")] { (tr!(lang, "buy-now")) }
                 }
             }
         }
     };
     let mut chrome = chrome.clone();
     chrome.meta.error = has_errors;
-    layout(&chrome, "Checkout", content)
+    layout(&chrome, &tr!(lang, "checkout-title"), content)
 }
 
 /// The shopper's note to the shop: a textarea, optional, at most [`MAX_ORDER_NOTE`]
 /// characters (checked by the writer and before it, the error shown at the field).
-fn note_field(value: &str, error: Option<String>) -> Markup {
+fn note_field(lang: Lang, value: &str, error: Option<String>) -> Markup {
     html! {
         div.field.invalid[error.is_some()] {
-            label for="note" { "Note to the shop " span.hint { "(optional)" } }
-            p.hint #note-hint {
-                "Delivery instructions or anything we should know; at most "
-                (MAX_ORDER_NOTE) " characters."
-            }
+            label for="note" { (tr!(lang, "note-label")) " " span.hint { (tr!(lang, "optional")) } }
+            p.hint #note-hint { (tr!(lang, "note-hint", max = MAX_ORDER_NOTE)) }
             textarea #note name="note" rows="3"
                 aria-invalid=[error.as_ref().map(|_| "true")]
                 aria-describedby={ "note-hint" @if error.is_some() { " note-error" } } { (value) }
@@ -295,13 +292,14 @@ fn note_field(value: &str, error: Option<String>) -> Markup {
 }
 
 /// `items[2].quantity: only 1 left` → `Espresso cup: only 1 left`.
-fn describe_line_error(quote: &Quote, e: &FieldError) -> String {
+fn describe_line_error(lang: Lang, quote: &Quote, e: &FieldError) -> String {
     let name = line_index(&e.field)
         .and_then(|i| quote.items.get(i))
         .map(|l| l.name.as_str());
+    let message = field_errors::translated(lang, &e.message).unwrap_or_else(|| e.message.clone());
     match name {
-        Some(name) if !e.message.contains(name) => format!("{name}: {}", e.message),
-        _ => e.message.clone(),
+        Some(name) if !message.contains(name) => format!("{name}: {message}"),
+        _ => message,
     }
 }
 
@@ -312,12 +310,12 @@ mod tests {
     #[test]
     fn messages_read_as_sentences() {
         assert_eq!(
-            sentence("email", "is not a valid email address"),
+            sentence(Lang::En, "email", "is not a valid email address"),
             "Email is not a valid email address."
         );
-        assert_eq!(sentence("items[0].sku", "Sold out."), "Sold out.");
+        assert_eq!(sentence(Lang::En, "items[0].sku", "Sold out."), "Sold out.");
         assert_eq!(
-            sentence("terms", "must be accepted to place the order"),
+            sentence(Lang::En, "terms", "must be accepted to place the order"),
             "The terms and conditions must be accepted to place the order."
         );
     }

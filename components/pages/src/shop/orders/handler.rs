@@ -34,7 +34,7 @@ pub async fn authorized(shop: &mut Shop<'_>, number: &str) -> Result<OrderView, 
         None => customers_order(shop, number).await?,
     };
     let Some(order) = found else {
-        return Err(shop.not_found("Order not found"));
+        return Err(shop.not_found("error-order-not-found"));
     };
     if order_access::in_url(shop.req) {
         shop.remember_access(&order);

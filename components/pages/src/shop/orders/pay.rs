@@ -105,31 +105,25 @@ fn failed(shop: &Shop<'_>, e: PayError) -> Resp {
     match e {
         PayError::NotConfigured => shop.error(
             503,
-            "Payments are not configured",
-            "This shop cannot take payments right now. Your order is saved; please come back later.",
+            "error-payments-not-configured",
+            "error-payments-not-configured-text",
         ),
-        PayError::NotFound => shop.not_found("Order not found"),
+        PayError::NotFound => shop.not_found("error-order-not-found"),
         PayError::NotPayable { number, .. } => order_page(shop, &number),
-        PayError::Conflict { message, .. } => {
-            shop.error(409, "This order cannot be paid here", &message)
-        }
+        PayError::Conflict { message, .. } => shop.error_with(409, "error-not-payable", &message),
         PayError::Writer(e) => shop.writer_failed(e),
         PayError::Provider(ProviderError::Unavailable(why)) => {
             eprintln!("payment provider unavailable: {why}");
             shop.error(
                 503,
-                "Payments are briefly unavailable",
-                "Our payment provider is not answering right now. Please try again in a few seconds.",
+                "error-payments-unavailable",
+                "error-payments-unavailable-text",
             )
             .header("retry-after", "5")
         }
         PayError::Provider(e) => {
             eprintln!("payment provider: {e:?}");
-            shop.error(
-                502,
-                "The payment could not be started",
-                "Our payment provider refused to start this payment. Your order is saved; please try again later.",
-            )
+            shop.error(502, "error-payment-refused", "error-payment-refused-text")
         }
     }
 }

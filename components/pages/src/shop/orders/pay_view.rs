@@ -7,7 +7,9 @@
 //! ever pasted into JavaScript.
 
 use super::view::{address, lines};
+use crate::i18n::Lang;
 use crate::layout::{Chrome, layout};
+use crate::tr;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use maud::{Markup, PreEscaped, html};
@@ -16,17 +18,17 @@ use storefront_domain::{Money, OrderView};
 
 /// What is being paid for: the items, totals and address, under the payment form; with
 /// `changeable` (the order this browser placed for its cart), the way to change it.
-fn summary(order: &OrderView, changeable: bool) -> Markup {
+fn summary(lang: Lang, order: &OrderView, changeable: bool) -> Markup {
     html! {
         section.panel aria-labelledby="pay-summary" {
-            h2 #pay-summary { "Your order" }
-            (lines(order))
-            h2 { "Shipping to" }
+            h2 #pay-summary { (tr!(lang, "pay-your-order")) }
+            (lines(lang, order))
+            h2 { (tr!(lang, "order-shipping-to")) }
             (address(&order.name, &order.address))
             @if changeable {
-                p { a href="/checkout" { "Edit the address, shipping or discount code" } }
+                p { a href="/checkout" { (tr!(lang, "pay-edit")) } }
             }
-            p { a href={ "/orders/" (order.number) } { "See the order" } }
+            p { a href={ "/orders/" (order.number) } { (tr!(lang, "pay-see-order")) } }
         }
     }
 }
@@ -45,10 +47,12 @@ pub struct StripeForm<'a> {
 }
 
 pub fn stripe_page(chrome: &Chrome, form: StripeForm<'_>) -> Markup {
+    let lang = chrome.lang;
+    let total = lang.money(form.total);
     let content = html! {
-        h1 { "Payment" }
+        h1 { (tr!(lang, "pay-title")) }
         div.panel.pay {
-            p { "Order " strong { (form.order_number) } " · total " strong { (form.total) } }
+            p { (tr!(lang, "pay-order-total", number = form.order_number, total = total.as_str())) }
             form #payment-form {
                 div #payment data-publishable-key=(form.publishable_key)
                     data-client-secret=(form.client_secret)
@@ -56,45 +60,47 @@ pub fn stripe_page(chrome: &Chrome, form: StripeForm<'_>) -> Markup {
                     div #payment-element {}
                 }
                 p #payment-message .error role="alert" {}
-                button #payment-submit .primary type="submit" { "Pay " (form.total) }
+                button #payment-submit .primary type="submit" { (tr!(lang, "pay-button", total = total.as_str())) }
             }
-            noscript { p.flash.error { "Paying by card needs JavaScript." } }
+            noscript { p.flash.error { (tr!(lang, "pay-needs-js")) } }
         }
-        (summary(form.order, form.changeable))
+        (summary(lang, form.order, form.changeable))
         script src="https://js.stripe.com/v3/" {}
         script { (PreEscaped(STRIPE_SCRIPT)) }
     };
-    layout(chrome, "Payment", content)
+    layout(chrome, &tr!(lang, "pay-title"), content)
 }
 
 pub fn test_page(chrome: &Chrome, order: &OrderView, csrf: &str, changeable: bool) -> Markup {
     let order_number = &order.number;
-    let total = &order.total;
+    let lang = chrome.lang;
+    let total = lang.money(&order.total);
     let content = html! {
-        p.flash.warning role="note" { strong { "TEST MODE — no real money" } " is taken in this shop." }
-        h1 { "Payment" }
+        p.flash.warning role="note" { strong { (tr!(lang, "pay-test-warning")) } " " (tr!(lang, "pay-test-warning-rest")) }
+        h1 { (tr!(lang, "pay-title")) }
         div.panel.pay {
-            p { "Order " strong.number { (order_number) } " · total " strong { (total) } }
+            p { (tr!(lang, "pay-order-total", number = order_number.as_str(), total = total.as_str())) }
             form method="post" action={ "/orders/" (order_number) "/pay/test" } {
                 input type="hidden" name="csrf" value=(csrf);
-                button.primary type="submit" { "Pay (test mode)" }
+                button.primary type="submit" { (tr!(lang, "pay-test-button")) }
             }
         }
-        (summary(order, changeable))
+        (summary(lang, order, changeable))
     };
-    layout(chrome, "Payment (test mode)", content)
+    layout(chrome, &tr!(lang, "pay-test-title"), content)
 }
 
 /// The intent is processing or already succeeded: nothing for the shopper to do.
 pub fn underway_page(chrome: &Chrome, order_number: &str) -> Markup {
+    let lang = chrome.lang;
     let content = html! {
-        h1 { "Your payment is on its way" }
+        h1 { (tr!(lang, "pay-underway")) }
         div.panel.pay {
-            p { "We are confirming the payment for order " strong { (order_number) } ". This usually takes a few seconds." }
-            p { a.button.primary href={ "/orders/" (order_number) } { "See the order" } }
+            p { (tr!(lang, "pay-underway-text", number = order_number)) }
+            p { a.button.primary href={ "/orders/" (order_number) } { (tr!(lang, "pay-see-order")) } }
         }
     };
-    layout(chrome, "Payment", content)
+    layout(chrome, &tr!(lang, "pay-title"), content)
 }
 
 /// The Stripe page's policy: Stripe.js and our one script, Stripe's frames and API.
@@ -173,6 +179,7 @@ mod tests {
             phone: String::new(),
             note: String::new(),
             billing: None,
+            locale: Default::default(),
         }
     }
 

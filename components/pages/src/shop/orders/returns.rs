@@ -14,6 +14,7 @@ use super::returns_view::{self, Typed, quantity_field};
 use crate::http::Resp;
 use crate::security::signing::random_hex;
 use crate::shop::{Answer, Shop};
+use crate::tr;
 use crate::writer::WriterError;
 use maud::Markup;
 use storefront_domain::returns::{OrderReturns, RequestReturn, ReturnLineAsk, reason_text};
@@ -29,7 +30,7 @@ pub async fn section(shop: &Shop<'_>, order: &OrderView) -> Result<Option<Markup
         .order_returns(&order.number)
         .await
         .map_err(|e| shop.writer_failed(e))?;
-    Ok(returns_view::section(&returns))
+    Ok(returns_view::section(shop.lang(), &returns))
 }
 
 async fn returns_of(shop: &Shop<'_>, number: &str) -> Result<OrderReturns, Resp> {
@@ -87,7 +88,7 @@ pub async fn submit(shop: &mut Shop<'_>, number: &str) -> Answer {
             _ if value.is_empty() => {}
             _ => typed.errors.push(FieldError::new(
                 quantity_field(&line.sku),
-                "Enter a whole number, 0 to keep the item.",
+                tr!(shop.lang(), "return-whole-number"),
             )),
         }
     }

@@ -3,8 +3,10 @@
 //! (`/orders/{number}/return`): per line how many units go back (0 to what may still be
 //! returned), the reason, and the errors next to the fields. A plain form, no script.
 
+use crate::i18n::{Lang, field_errors};
 use crate::layout::{Chrome, layout, when};
 use crate::security::csrf;
+use crate::tr;
 use maud::{Markup, html};
 use storefront_domain::FieldError;
 use storefront_domain::returns::{
@@ -16,24 +18,30 @@ pub fn quantity_field(sku: &str) -> String {
     format!("qty.{sku}")
 }
 
+/// A sentence of the writer's (why a return cannot be asked for, an error at a field) in
+/// `lang`: the catalogue's words when it knows the sentence, else as it came.
+pub fn say(lang: Lang, sentence: &str) -> String {
+    field_errors::translated(lang, sentence).unwrap_or_else(|| sentence.to_string())
+}
+
 /// A return's state in the shopper's words.
-fn state_words(r: &ReturnRecord) -> String {
+fn state_words(lang: Lang, r: &ReturnRecord) -> String {
     match (r.state.as_str(), &r.refund) {
         (RETURN_ACCEPTED, Some(refund)) => {
-            format!("Accepted: {refund} is refunded to your payment")
+            tr!(lang, "return-state-refunded", amount = lang.money(refund))
         }
-        (RETURN_ACCEPTED, None) => "Accepted".into(),
-        (RETURN_REFUSED, _) => "Refused".into(),
-        _ => "Waiting for the shop's answer".into(),
+        (RETURN_ACCEPTED, None) => tr!(lang, "return-state-accepted"),
+        (RETURN_REFUSED, _) => tr!(lang, "return-state-refused"),
+        _ => tr!(lang, "return-state-waiting"),
     }
 }
 
 /// One return as the shopper sees it.
-fn record(r: &ReturnRecord) -> Markup {
+fn record(lang: Lang, r: &ReturnRecord) -> Markup {
     html! {
         li.return-request {
-            p { strong { "Return asked for on " (when::time(&r.created_at)) } }
-            p { "Status: " span.state { (state_words(r)) } }
+            p { strong { (tr!(lang, "return-asked-on")) " " (when::time_in(lang, &r.created_at)) } }
+            p { (tr!(lang, "order-status")) " " span.state { (state_words(lang, r)) } }
             ul {
                 @for line in &r.lines {
                     li {
@@ -42,9 +50,9 @@ fn record(r: &ReturnRecord) -> Markup {
                     }
                 }
             }
-            p.muted { "Your reason: " (r.reason) }
+            p.muted { (tr!(lang, "return-your-reason")) " " (r.reason) }
             @if let Some(refusal) = &r.refusal {
-                p.refusal { "The shop's answer: " (refusal) }
+                p.refusal { (tr!(lang, "return-shop-answer")) " " (refusal) }
             }
         }
     }
@@ -52,25 +60,25 @@ fn record(r: &ReturnRecord) -> Markup {
 
 /// The order page's section: `None` when there is nothing to say (no returns, and the
 /// shop takes none or the order has not shipped).
-pub fn section(returns: &OrderReturns) -> Option<Markup> {
+pub fn section(lang: Lang, returns: &OrderReturns) -> Option<Markup> {
     if returns.returns.is_empty() && (returns.window_days == 0 || returns.window_ends_at.is_none())
     {
         return None;
     }
     Some(html! {
         section #returns aria-labelledby="returns-heading" {
-            h2 #returns-heading { "Returns" }
+            h2 #returns-heading { (tr!(lang, "return-heading")) }
             @if !returns.returns.is_empty() {
-                ul.plain { @for r in &returns.returns { (record(r)) } }
+                ul.plain { @for r in &returns.returns { (record(lang, r)) } }
             }
             @match &returns.closed {
                 None => {
                     @if let Some(end) = &returns.window_ends_at {
-                        p.muted { "You can ask to return items until " (when::time(end)) "." }
+                        p.muted { (tr!(lang, "return-until")) " " (when::time_in(lang, end)) "." }
                     }
-                    p { a.button href={ "/orders/" (returns.order_number) "/return" } { "Return items" } }
+                    p { a.button href={ "/orders/" (returns.order_number) "/return" } { (tr!(lang, "return-items")) } }
                 }
-                Some(why) => p.muted { (why) },
+                Some(why) => p.muted { (say(lang, why)) },
             }
         }
     })
@@ -89,67 +97,69 @@ pub struct Typed {
     pub problem: Option<String>,
 }
 
-fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
+fn error_for(lang: Lang, errors: &[FieldError], field: &str) -> Option<String> {
     errors
         .iter()
         .find(|e| e.field == field)
-        .map(|e| e.message.as_str())
+        .map(|e| say(lang, &e.message))
 }
 
 /// The return form of the order `returns` describe.
 pub fn form(chrome: &Chrome, returns: &OrderReturns, csrf_token: &str, typed: &Typed) -> Markup {
+    let lang = chrome.lang;
     let number = &returns.order_number;
-    let reason_error = error_for(&typed.errors, "reason");
-    let lines_error = error_for(&typed.errors, "lines");
+    let title = tr!(lang, "return-form-title", number = number.as_str());
+    let reason_error = error_for(lang, &typed.errors, "reason");
+    let lines_error = error_for(lang, &typed.errors, "lines");
     let content = html! {
-        h1 { "Return items of order " (number) }
-        p { a href={ "/orders/" (number) } { "← Back to the order" } }
+        h1 { (title) }
+        p { a href={ "/orders/" (number) } { (tr!(lang, "return-back")) } }
         @if let Some(problem) = typed.problem.as_ref().or(returns.closed.as_ref()) {
-            p.flash.warning role="alert" { (problem) }
+            p.flash.warning role="alert" { (say(lang, problem)) }
         }
         @if returns.closed.is_none() {
             @if !typed.errors.is_empty() {
-                p.flash.warning role="alert" { "Please check the form; nothing was sent yet." }
+                p.flash.warning role="alert" { (tr!(lang, "return-check-form")) }
             }
             form.returns-form method="post" action={ "/orders/" (number) "/return" } novalidate {
                 input type="hidden" name=(csrf::FIELD) value=(csrf_token);
                 input type="hidden" name="key" value=(typed.key);
-                fieldset aria-describedby=[lines_error.map(|_| "lines-error")] {
-                    legend { "How many of each item do you send back?" }
+                fieldset aria-describedby=[lines_error.as_ref().map(|_| "lines-error")] {
+                    legend { (tr!(lang, "return-how-many")) }
                     @if let Some(e) = lines_error { span.field-error #lines-error { (e) } }
                     @for line in returns.lines.iter().filter(|l| l.returnable > 0) {
                         @let field = quantity_field(&line.sku);
                         @let id = format!("qty-{}", line.sku);
-                        @let error = error_for(&typed.errors, &format!("lines.{}", line.sku))
-                            .or(error_for(&typed.errors, &field));
+                        @let error = error_for(lang, &typed.errors, &format!("lines.{}", line.sku))
+                            .or(error_for(lang, &typed.errors, &field));
                         @let value = typed.quantities.iter().find(|(s, _)| *s == line.sku)
                             .map_or("0", |(_, v)| v.as_str());
                         label for=(id) {
                             span {
                                 (line.name)
                                 @if !line.variant.is_empty() { " (" (line.variant) ")" }
-                                " · you bought " (line.bought)
+                                " · " (tr!(lang, "return-you-bought", count = line.bought))
                             }
                             input #(id) type="number" name=(field) min="0" max=(line.returnable)
                                 inputmode="numeric" value=(value)
-                                aria-invalid=[error.map(|_| "true")]
-                                aria-describedby=[error.map(|_| format!("{id}-error"))];
+                                aria-invalid=[error.as_ref().map(|_| "true")]
+                                aria-describedby=[error.as_ref().map(|_| format!("{id}-error"))];
                             @if let Some(e) = error { span.field-error id={ (id) "-error" } { (e) } }
                         }
                     }
                 }
                 label for="reason" {
-                    "Why are you returning them?"
+                    (tr!(lang, "return-why"))
                     textarea #reason name="reason" rows="3" maxlength=(MAX_RETURN_REASON)
-                        aria-invalid=[reason_error.map(|_| "true")]
-                        aria-describedby=[reason_error.map(|_| "reason-error")] { (typed.reason) }
+                        aria-invalid=[reason_error.as_ref().map(|_| "true")]
+                        aria-describedby=[reason_error.as_ref().map(|_| "reason-error")] { (typed.reason) }
                     @if let Some(e) = reason_error { span.field-error #reason-error { (e) } }
                 }
-                div { button.primary type="submit" { "Ask for the return" } }
+                div { button.primary type="submit" { (tr!(lang, "return-submit")) } }
             }
         }
     };
-    layout(chrome, &format!("Return items of order {number}"), content)
+    layout(chrome, &title, content)
 }
 
 #[cfg(test)]
@@ -187,17 +197,19 @@ mod tests {
     #[test]
     fn the_section_offers_a_return_only_while_open() {
         assert!(
-            section(&returns(None))
+            section(Lang::En, &returns(None))
                 .unwrap()
                 .into_string()
                 .contains("/orders/SF-1/return")
         );
-        let closed = section(&returns(Some("Closed."))).unwrap().into_string();
+        let closed = section(Lang::En, &returns(Some("Closed.")))
+            .unwrap()
+            .into_string();
         assert!(closed.contains("Closed.") && !closed.contains("/orders/SF-1/return"));
         let unshipped = OrderReturns {
             window_ends_at: None,
             ..returns(Some("Not shipped."))
         };
-        assert!(section(&unshipped).is_none());
+        assert!(section(Lang::En, &unshipped).is_none());
     }
 }

@@ -1,47 +1,41 @@
 //! The order status page (`GET /orders/{number}`): lines, state, payment, address,
 //! history, and a "Pay now" button while the order awaits payment.
 
+use crate::i18n::Lang;
 use crate::layout::totals::{self, Block};
 use crate::layout::tracking;
 use crate::layout::{Chrome, layout, line_name, when};
+use crate::tr;
 use maud::{Markup, html};
 use storefront_domain::payments::{PROVIDER_TEST, PaymentRecord};
 use storefront_domain::{Address, Money, OrderState, OrderView, countries};
 
 /// The headline, the sentence under it and the banner's style, for each state: a
 /// shopper sees at a glance whether anything is left to do.
-fn headline(state: OrderState) -> (&'static str, &'static str, &'static str) {
-    match state {
-        OrderState::PendingPayment => (
-            "Your order awaits payment",
-            "Its items are reserved for you for a short while. Pay now to complete it.",
-            "pending",
-        ),
-        OrderState::Paid => (
-            "Thank you — your order is paid",
-            "We are packing it and will let you know when it ships.",
-            "paid",
-        ),
-        OrderState::Fulfilled => (
-            "Your order has shipped",
-            "It is on its way to the address below.",
-            "fulfilled",
-        ),
-        OrderState::Cancelled => (
-            "This order was cancelled",
-            "Its items went back on the shelf. If you paid for it, the money is returned to you.",
-            "cancelled",
-        ),
-        OrderState::Refunded => (
-            "This order was refunded",
-            "The payment was returned to you.",
-            "refunded",
-        ),
-    }
+fn headline(lang: Lang, state: OrderState) -> (String, String, &'static str) {
+    let class = match state {
+        OrderState::PendingPayment => "pending",
+        OrderState::Paid => "paid",
+        OrderState::Fulfilled => "fulfilled",
+        OrderState::Cancelled => "cancelled",
+        OrderState::Refunded => "refunded",
+    };
+    let code = state.as_str();
+    (
+        tr!(lang, &format!("headline-{code}")),
+        tr!(lang, &format!("sentence-{code}")),
+        class,
+    )
+}
+
+/// The state's shopper-facing word in `lang` ("Shipped" / "Versandt").
+pub fn state_label(lang: Lang, state: OrderState) -> String {
+    tr!(lang, &format!("state-{}", state.as_str()))
 }
 
 /// The shipping address as a letter shows it, the country by name.
 pub fn address(name: &str, a: &Address) -> Markup {
+    // Country names are the domain's English ones in both languages (docs/i18n.md).
     html! {
         address.address {
             (name) br;
@@ -55,23 +49,27 @@ pub fn address(name: &str, a: &Address) -> Markup {
 }
 
 /// The order's lines and totals.
-pub fn lines(order: &OrderView) -> Markup {
+pub fn lines(lang: Lang, order: &OrderView) -> Markup {
     html! {
         table.lines {
-            caption.visually-hidden { "Items" }
-            thead { tr { th { "Product" } th.num { "Price" } th.num { "Qty" } th.num { "Total" } } }
+            caption.visually-hidden { (tr!(lang, "order-items")) }
+            thead { tr {
+                th { (tr!(lang, "order-product")) } th.num { (tr!(lang, "order-price")) }
+                th.num { (tr!(lang, "order-qty")) } th.num { (tr!(lang, "order-total")) }
+            } }
             tbody {
                 @for line in &order.items {
                     tr {
                         td { (line_name(line)) }
-                        td.num { (line.unit_price) }
+                        td.num { (lang.money(&line.unit_price)) }
                         td.num { (line.quantity) }
-                        td.num { (line.line_total) }
+                        td.num { (lang.money(&line.line_total)) }
                     }
                 }
             }
         }
         (totals::block(Block {
+            lang,
             totals: &order.totals,
             shipping: order.shipping.as_ref(),
             discount: order.discount.as_ref(),
@@ -87,75 +85,79 @@ pub fn page(
     payment: Option<&PaymentRecord>,
     returns: Option<Markup>,
 ) -> Markup {
-    let (title, sentence, class) = headline(order.state);
+    let lang = chrome.lang;
+    let (title, sentence, class) = headline(lang, order.state);
     let content = html! {
         section class={ "banner " (class) } role="status" {
             h1 { (title) }
-            p { "Order " strong.number { (order.number) } ". " (sentence) }
-            p.muted { "Keep this page's address to check on your order later." }
+            p { (tr!(lang, "order-number-sentence")) " " strong.number { (order.number) } ". " (sentence) }
+            p.muted { (tr!(lang, "order-keep-address")) }
         }
         div.two-col {
             div {
-                (lines(order))
+                (lines(lang, order))
                 @if let Some(returns) = returns { (returns) }
             }
-            aside.panel aria-label="Order status" {
-                p { "Status: " span.state { (order.state.label()) } }
-                @if let Some(t) = &order.tracking { (tracking::block(t)) }
+            aside.panel aria-label=(tr!(lang, "order-status-label")) {
+                p { (tr!(lang, "order-status")) " " span.state { (state_label(lang, order.state)) } }
+                @if let Some(t) = &order.tracking { (tracking::block(lang, t)) }
                 @if let Some(payment) = payment {
                     p {
-                        "Payment: " span.state { (payment_label(&payment.status)) }
-                        @if payment.provider == PROVIDER_TEST { " " span.badge.low { "test mode" } }
+                        (tr!(lang, "order-payment")) " " span.state { (payment_label(lang, &payment.status)) }
+                        @if payment.provider == PROVIDER_TEST { " " span.badge.low { (tr!(lang, "order-test-mode")) } }
                     }
                     @if payment.amount_refunded > 0 && payment.amount_refunded < payment.amount.amount {
                         p {
-                            "Refunded: " span.state {
-                                (Money::new(payment.amount_refunded, &payment.amount.currency))
-                                " of " (payment.amount)
+                            (tr!(lang, "order-refunded")) " " span.state {
+                                (tr!(lang, "order-refunded-of",
+                                    amount = lang.money(&Money::new(payment.amount_refunded, &payment.amount.currency)),
+                                    total = lang.money(&payment.amount)))
                             }
                         }
                     }
                 }
                 @if order.state == OrderState::PendingPayment {
-                    p { a.button.primary href={ "/orders/" (order.number) "/pay" } { "Pay now" } }
+                    p { a.button.primary href={ "/orders/" (order.number) "/pay" } { (tr!(lang, "order-pay-now")) } }
                 }
-                h2 { "Shipping to" }
+                h2 { (tr!(lang, "order-shipping-to")) }
                 (address(&order.name, &order.address))
-                @if !order.phone.is_empty() { p.muted { "Phone " (order.phone) } }
+                @if !order.phone.is_empty() { p.muted { (tr!(lang, "order-phone")) " " (order.phone) } }
                 @if let Some(billing) = &order.billing {
-                    h2 { "Billing address" }
+                    h2 { (tr!(lang, "order-billing")) }
                     (address(&order.name, billing))
                 }
-                p.muted { "Confirmation to " (order.email) }
+                p.muted { (tr!(lang, "order-confirmation-to")) " " (order.email) }
                 @if !order.note.is_empty() {
-                    h2 { "Your note" }
+                    h2 { (tr!(lang, "order-your-note")) }
                     p #order-note { (crate::layout::fragments::multiline(&order.note)) }
                 }
-                h2 { "History" }
+                h2 { (tr!(lang, "order-history")) }
                 ul.timeline {
                     @if order.events.is_empty() {
-                        li { "Placed · " (when::time(&order.created_at)) }
+                        li { (tr!(lang, "order-placed")) " · " (when::time_in(lang, &order.created_at)) }
                     }
                     @for event in &order.events {
-                        li { (event.state.label()) " · " (when::time(&event.at)) }
+                        li { (state_label(lang, event.state)) " · " (when::time_in(lang, &event.at)) }
                     }
                 }
-                p.muted { "Last updated " (when::time(&order.updated_at)) }
+                p.muted { (tr!(lang, "order-last-updated")) " " (when::time_in(lang, &order.updated_at)) }
             }
         }
     };
-    layout(chrome, &format!("Order {}", order.number), content)
+    layout(
+        chrome,
+        &tr!(lang, "order-title", number = order.number.as_str()),
+        content,
+    )
 }
 
 /// The writer's payment status in words.
-fn payment_label(status: &str) -> &str {
+fn payment_label(lang: Lang, status: &str) -> String {
     match status {
-        "created" => "not paid yet",
-        "succeeded" => "received",
-        "failed" => "failed, you can try again",
-        "refund_requested" => "refund requested",
-        "refunded" => "refunded",
-        other => other,
+        "created" | "succeeded" | "failed" | "refund_requested" | "refunded" => {
+            tr!(lang, &format!("payment-{status}"))
+        }
+        other => other.to_string(),
     }
 }
 
@@ -191,6 +193,7 @@ mod tests {
             phone: String::new(),
             note: String::new(),
             billing: None,
+            locale: Default::default(),
         }
     }
 

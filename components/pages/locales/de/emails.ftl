@@ -1,0 +1,43 @@
+# emails.ftl (de): see docs/i18n.md
+mail-billing = Rechnungsadresse:
+mail-cancelled = Ihre Bestellung wurde storniert und nichts wurde berechnet, oder eine Zahlung wird Ihnen zurückerstattet. Falls das unerwartet ist, antworten Sie auf diese E-Mail.
+mail-cancelled-subject = Bestellung { $number } wurde storniert
+mail-discount = Rabatt
+mail-hello = Guten Tag,
+mail-name-on-order = Name auf der Bestellung:
+mail-order = Bestellung { $number }
+mail-paid = Wir haben Ihre Zahlung erhalten. Wir packen Ihre Bestellung und schreiben wieder, sobald sie unterwegs ist.
+mail-paid-subject = Bestellung { $number } ist bestätigt
+mail-partially-refunded = Wir haben { $amount } Ihrer Zahlung erstattet (bisher { $total }). Je nach Bank kann es einige Tage dauern, bis das auf Ihrem Kontoauszug erscheint.
+mail-partially-refunded-subject = { $amount } der Bestellung { $number } wurden erstattet
+mail-phone = Telefon:
+mail-placed = Vielen Dank für Ihre Bestellung. Sie ist für Sie reserviert, bis sie bezahlt ist; über den Link unten geht es weiter zur Zahlung, falls Sie sie noch nicht abgeschlossen haben.
+mail-placed-subject = Wir haben Ihre Bestellung { $number }
+mail-refunded = Wir haben Ihre Zahlung erstattet. Je nach Bank kann es einige Tage dauern, bis das auf Ihrem Kontoauszug erscheint.
+mail-refunded-subject = Bestellung { $number } wurde erstattet
+mail-see-order = Ihre Bestellung { $number } ansehen
+mail-shipped = Ihre Bestellung hat uns verlassen. Sie sollte bald bei Ihnen sein.
+mail-shipped-subject = Bestellung { $number } ist unterwegs
+mail-shipping = Versand
+mail-shipping-to = Lieferung an:
+mail-subtotal = Zwischensumme
+mail-tax = MwSt.
+mail-tax-added = MwSt. (zzgl.)
+mail-tax-included = MwSt. (enthalten)
+mail-total = Summe
+mail-your-order = Ihre Bestellung:
+sign-in-asked = Jemand möchte sich mit dieser E-Mail-Adresse bei { $shop } anmelden.
+sign-in-code = Oder geben Sie diesen Code ein:
+sign-in-once = Link und Code funktionieren einmal, { $minutes } Minuten lang. Wenn Sie das nicht angefordert haben, ignorieren Sie diese E-Mail.
+sign-in-open = Öffnen Sie zum Anmelden diesen Link und bestätigen Sie:
+sign-in-subject = Ihr Anmeldelink
+sign-in-title = Anmelden
+
+## Returns
+mail-return-requested-subject = Wir haben Ihre Rücksendeanfrage zur Bestellung { $number } erhalten
+mail-return-requested = Wir haben Ihre Anfrage erhalten, Artikel dieser Bestellung zurückzusenden. Wir prüfen sie und schreiben Ihnen mit unserer Antwort.
+mail-return-accepted-subject = Ihre Rücksendung zur Bestellung { $number } ist angenommen
+mail-return-accepted = Wir haben Ihre Rücksendung angenommen.
+mail-return-refunding = Wir erstatten { $amount } auf Ihre Zahlung; je nach Bank kann es einige Tage dauern, bis der Betrag auf Ihrem Konto erscheint.
+mail-return-refused-subject = Ihre Rücksendung zur Bestellung { $number } wurde nicht angenommen
+mail-return-refused = Wir konnten Ihre Rücksendung nicht annehmen. Unser Grund: { $reason }

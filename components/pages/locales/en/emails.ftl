@@ -1,0 +1,43 @@
+# emails.ftl (en): see docs/i18n.md
+mail-billing = Billing address:
+mail-cancelled = Your order was cancelled and nothing was charged, or any payment is being returned to you. If this is unexpected, reply to this email.
+mail-cancelled-subject = Order { $number } was cancelled
+mail-discount = Discount
+mail-hello = Hello,
+mail-name-on-order = Name on the order:
+mail-order = Order { $number }
+mail-paid = We received your payment. We are packing your order and will write again when it is on its way.
+mail-paid-subject = Order { $number } is confirmed
+mail-partially-refunded = We refunded { $amount } of your payment ({ $total } so far). Depending on your bank it can take a few days to show on your statement.
+mail-partially-refunded-subject = { $amount } of order { $number } was refunded
+mail-phone = Phone:
+mail-placed = Thank you for your order. It is reserved for you until it is paid; the link below continues to payment if you have not finished it yet.
+mail-placed-subject = We have your order { $number }
+mail-refunded = We refunded your payment. Depending on your bank it can take a few days to show on your statement.
+mail-refunded-subject = Order { $number } was refunded
+mail-see-order = See your order { $number }
+mail-shipped = Your order has left us. It should reach you soon.
+mail-shipped-subject = Order { $number } is on its way
+mail-shipping = Shipping
+mail-shipping-to = Shipping to:
+mail-subtotal = Subtotal
+mail-tax = Tax
+mail-tax-added = Tax (added)
+mail-tax-included = Tax (included)
+mail-total = Total
+mail-your-order = Your order:
+sign-in-asked = Someone asked to sign in to { $shop } with this email address.
+sign-in-code = Or type this code:
+sign-in-once = The link and the code work once, for { $minutes } minutes. If you did not ask for this, ignore this email.
+sign-in-open = To sign in, open this link and confirm:
+sign-in-subject = Your sign-in link
+sign-in-title = Sign in
+
+## Returns
+mail-return-requested-subject = We received your return request for order { $number }
+mail-return-requested = We received your request to return items of this order. We will look at it and write to you with our answer.
+mail-return-accepted-subject = Your return for order { $number } is accepted
+mail-return-accepted = We accepted your return.
+mail-return-refunding = We are refunding { $amount } to your payment; depending on your bank it can take a few days to show on your statement.
+mail-return-refused-subject = Your return for order { $number } was not accepted
+mail-return-refused = We could not accept your return. Our reason: { $reason }
