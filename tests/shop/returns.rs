@@ -2,11 +2,14 @@
 //! shipped order's page offers "Return items" within the shop's window; the form refuses
 //! more than was bought, an empty reason and a second request while one waits, at the
 //! field or above the form, writing nothing; an order not shipped yet, or shipped longer
-//! ago than the window, takes no return. The request emails the shopper and the shop.
+//! ago than the window, takes no return. The request emails the shopper and the shop. A
+//! German shopper reads all of it in German.
 
 use crate::support;
 
-use crate::support::{TestApp, ask_return, ship_by_api, shopper_page};
+use crate::support::{
+    TestApp, as_shopper, ask_return, ask_return_with, client_with, ship_by_api, shopper_page,
+};
 use std::time::Duration;
 
 /// Places an order of `quantity` French presses and pays it (test mode): its number.
@@ -147,4 +150,64 @@ fn an_order_shipped_longer_ago_than_the_window_takes_no_return() {
     app.stop();
     let db = support::open_db(dir.path());
     assert_eq!(support::count(&db, "returns"), 0, "nothing was written");
+}
+
+#[test]
+fn a_german_shopper_asks_for_a_return_in_german_and_is_answered_in_german() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_with_admin(dir.path());
+    let mut body = support::order_body("french-press", 2);
+    body["locale"] = serde_json::json!("de");
+    let placed = app.place("return-de", &body);
+    let number = placed["number"].as_str().unwrap().to_string();
+    app.pay(&number);
+    ship_by_api(&app, &number);
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("accept-language", "de-DE,de;q=0.9".parse().unwrap());
+    let german = client_with(headers);
+    let (status, page) = support::answer(as_shopper(
+        german.get(app.url(&format!("/orders/{number}"))),
+        &number,
+    ));
+    assert_eq!(status, 200);
+    assert!(page.contains("Rücksendungen"), "{page:.5000}");
+    assert!(page.contains("Artikel zurücksenden"));
+    // The writer's refusal at the field, in German.
+    let more = ask_return_with(&german, &app, &number, "3", "Zu viele");
+    assert_eq!(more.status(), 422);
+    let more = more.text().unwrap();
+    assert!(
+        more.contains("Sie können höchstens 2 dieses Artikels zurücksenden (Sie haben 2 gekauft)."),
+        "{more:.5000}"
+    );
+    let asked = ask_return_with(&german, &app, &number, "1", "Glas gesprungen");
+    assert_eq!(asked.status(), 303, "{:?}", asked.text());
+    let (_, page) = support::answer(as_shopper(
+        german.get(app.url(&format!("/orders/{number}"))),
+        &number,
+    ));
+    assert!(
+        page.contains("Wartet auf die Antwort des Shops"),
+        "{page:.5000}"
+    );
+    // The order was placed in German: so is the email about its return.
+    let mut subject = String::new();
+    assert!(support::eventually(Duration::from_secs(120), || {
+        let mails = app.admin().json("/admin/mail")["mails"].clone();
+        let found = mails
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["event"] == "return.requested")
+            .and_then(|m| m["subject"].as_str().map(str::to_string));
+        subject = found.unwrap_or_default();
+        !subject.is_empty()
+    }));
+    assert!(
+        subject.starts_with(&format!(
+            "Wir haben Ihre Rücksendeanfrage zur Bestellung {number} erhalten"
+        )),
+        "{subject}"
+    );
+    app.stop();
 }

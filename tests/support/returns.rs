@@ -36,7 +36,17 @@ pub fn ask_return(
     quantity: &str,
     reason: &str,
 ) -> reqwest::blocking::Response {
-    let client = client();
+    ask_return_with(&client(), app, number, quantity, reason)
+}
+
+/// [`ask_return`] by `client` (a shopper whose browser asks for a language, say).
+pub fn ask_return_with(
+    client: &reqwest::blocking::Client,
+    app: &TestApp,
+    number: &str,
+    quantity: &str,
+    reason: &str,
+) -> reqwest::blocking::Response {
     let path = format!("/orders/{number}/return");
     let form = as_shopper(client.get(app.url(&path)), number)
         .send()
