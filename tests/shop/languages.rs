@@ -170,8 +170,11 @@ fn an_order_placed_in_german_is_confirmed_in_german() {
     let (_, added) = shopper.add_to_cart("ethiopia-yirgacheffe", "1");
     assert_eq!(added.status(), 303);
 
-    // A field error at checkout reads German.
+    // A field error at checkout reads German; so do the countries, in German order.
     let checkout = shopper.page("/checkout");
+    let germany = checkout.find(">Deutschland</option>").expect("Deutschland");
+    let austria = checkout.find(">Österreich</option>").expect("Österreich");
+    assert!(germany < austria && checkout.find(">Germany<").is_none());
     let mut form = support::checkout_form(&checkout);
     form.retain(|(name, _)| *name != "email");
     form.push(("email", "not-an-address".into()));
@@ -188,6 +191,7 @@ fn an_order_placed_in_german_is_confirmed_in_german() {
         "{order}"
     );
     assert!(order.contains(GERMAN_PRICE));
+    assert!(order.contains("Vereinigtes Königreich"), "{order}");
 
     let mut mail = None;
     assert!(
@@ -211,6 +215,7 @@ fn an_order_placed_in_german_is_confirmed_in_german() {
     let text = mail["text"].as_str().unwrap();
     assert!(text.contains("Vielen Dank für Ihre Bestellung"), "{text}");
     assert!(text.contains(GERMAN_PRICE), "{text}");
+    assert!(text.contains("Vereinigtes Königreich"), "{text}");
     assert!(
         mail["html"]
             .as_str()

@@ -42,10 +42,20 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../../locales/en/emails.ftl"),
         include_str!("../../locales/de/emails.ftl"),
     ),
+    // Last: read only through [`country`], by the pages that show a country.
+    (
+        "countries.ftl",
+        include_str!("../../locales/en/countries.ftl"),
+        include_str!("../../locales/de/countries.ftl"),
+    ),
 ];
+
+/// Where [`FILES`] has the country names.
+const COUNTRIES: usize = FILES.len() - 1;
 
 type Bundle = FluentBundle<FluentResource>;
 
+#[cfg(test)]
 fn sources(lang: Lang) -> impl Iterator<Item = (&'static str, &'static str)> {
     FILES.iter().map(move |(name, en, de)| match lang {
         Lang::En => (*name, *en),
@@ -73,18 +83,20 @@ fn build(lang: Lang, name: &str, text: &str) -> Bundle {
     bundle
 }
 
-/// The bundles of `lang`, one per file, each parsed when first asked for.
-fn bundles(lang: Lang) -> impl Iterator<Item = &'static Bundle> {
+/// The bundle of `lang` for file `i` of [`FILES`], parsed when first asked for.
+fn bundle_at(lang: Lang, i: usize) -> &'static Bundle {
     static EN: [OnceLock<Bundle>; FILES.len()] = [const { OnceLock::new() }; FILES.len()];
     static DE: [OnceLock<Bundle>; FILES.len()] = [const { OnceLock::new() }; FILES.len()];
-    let cells = match lang {
-        Lang::En => &EN,
-        Lang::De => &DE,
-    };
-    cells
-        .iter()
-        .zip(sources(lang))
-        .map(move |(cell, (name, text))| cell.get_or_init(|| build(lang, name, text)))
+    let (name, en, de) = FILES[i];
+    match lang {
+        Lang::En => EN[i].get_or_init(|| build(lang, name, en)),
+        Lang::De => DE[i].get_or_init(|| build(lang, name, de)),
+    }
+}
+
+/// The bundles of `lang`, one per file, each parsed when first asked for.
+fn bundles(lang: Lang) -> impl Iterator<Item = &'static Bundle> {
+    (0..FILES.len()).map(move |i| bundle_at(lang, i))
 }
 
 /// The bundle of `lang` that holds message `id`.
@@ -93,7 +105,15 @@ fn bundle_with(lang: Lang, id: &str) -> Option<&'static Bundle> {
 }
 
 fn format(lang: Lang, id: &str, args: Option<&FluentArgs<'_>>) -> Option<String> {
-    let bundle = bundle_with(lang, id)?;
+    format_in(bundle_with(lang, id)?, lang, id, args)
+}
+
+fn format_in(
+    bundle: &Bundle,
+    lang: Lang,
+    id: &str,
+    args: Option<&FluentArgs<'_>>,
+) -> Option<String> {
     let pattern = bundle.get_message(id)?.value()?;
     let mut errors = Vec::new();
     let text = bundle.format_pattern(pattern, args, &mut errors);
@@ -101,6 +121,14 @@ fn format(lang: Lang, id: &str, args: Option<&FluentArgs<'_>>) -> Option<String>
         eprintln!("message {id} in {}: {errors:?}", lang.code());
     }
     Some(text.into_owned())
+}
+
+/// The name of the country with ISO 3166-1 code `code` in `lang` (English if `lang` lacks
+/// it), `None` for a code the catalogue does not have. Only the country file is parsed.
+pub fn country(lang: Lang, code: &str) -> Option<String> {
+    let id = format!("country-{code}");
+    format_in(bundle_at(lang, COUNTRIES), lang, &id, None)
+        .or_else(|| format_in(bundle_at(Lang::En, COUNTRIES), Lang::En, &id, None))
 }
 
 /// Message `id` in `lang` (English if `lang` lacks it, the id if both do).

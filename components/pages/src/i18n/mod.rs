@@ -6,6 +6,7 @@
 //! Views say `tr!(lang, "cart-title")` or `tr!(lang, "only-left", count = n)`.
 
 pub mod catalogue;
+pub mod countries;
 pub mod field_errors;
 pub mod negotiate;
 pub mod switch;

@@ -2,19 +2,21 @@
 //! province and the phone number when given) and, when it differs, where the invoice
 //! goes. One line per address, the country by name.
 
+use crate::i18n::{Lang, countries};
 use crate::tr;
 use maud::{Markup, html};
-use storefront_domain::{Address, OrderView, countries};
+use storefront_domain::{Address, OrderView};
 
-/// `12 Main St, Apt 4, 90210 Springfield, CA, United States`.
-fn one_line(a: &Address) -> String {
+/// `12 Main St, Apt 4, 90210 Springfield, CA, United States`, the country in `lang`.
+fn one_line(lang: Lang, a: &Address) -> String {
     let place = format!("{} {}", a.postal_code, a.city);
+    let country = countries::name(lang, &a.country);
     [
         a.line1.as_str(),
         a.line2.as_str(),
         place.trim(),
         a.state.as_str(),
-        countries::name(&a.country).unwrap_or(&a.country),
+        country.as_str(),
     ]
     .iter()
     .filter(|part| !part.is_empty())
@@ -29,7 +31,7 @@ pub fn text(order: &OrderView) -> String {
     let mut out = format!(
         "{} {}\n",
         tr!(lang, "mail-shipping-to"),
-        one_line(&order.address)
+        one_line(lang, &order.address)
     );
     if !order.phone.is_empty() {
         out.push_str(&format!("{} {}\n", tr!(lang, "mail-phone"), order.phone));
@@ -38,7 +40,7 @@ pub fn text(order: &OrderView) -> String {
         out.push_str(&format!(
             "{} {}\n",
             tr!(lang, "mail-billing"),
-            one_line(billing)
+            one_line(lang, billing)
         ));
     }
     out
@@ -49,9 +51,9 @@ pub fn html(order: &OrderView) -> Markup {
     let lang = order.locale;
     html! {
         p {
-            (tr!(lang, "mail-shipping-to")) " " (one_line(&order.address))
+            (tr!(lang, "mail-shipping-to")) " " (one_line(lang, &order.address))
             @if !order.phone.is_empty() { br; (tr!(lang, "mail-phone")) " " (order.phone) }
-            @if let Some(billing) = &order.billing { br; (tr!(lang, "mail-billing")) " " (one_line(billing)) }
+            @if let Some(billing) = &order.billing { br; (tr!(lang, "mail-billing")) " " (one_line(lang, billing)) }
         }
     }
 }
@@ -71,8 +73,12 @@ mod tests {
             ..Address::default()
         };
         assert_eq!(
-            one_line(&a),
+            one_line(Lang::En, &a),
             "1 Main St, 90210 Springfield, CA, United States"
+        );
+        assert_eq!(
+            one_line(Lang::De, &a),
+            "1 Main St, 90210 Springfield, CA, Vereinigte Staaten"
         );
     }
 }

@@ -2,6 +2,7 @@
 //! opens without its access token), the saved addresses with the form to add one, the
 //! data download, sign-out and erasure; and the page after an erasure.
 
+use crate::i18n::countries;
 use crate::layout::{Chrome, layout, when};
 use crate::security::csrf;
 use crate::shop::checkout::address_fields::{inputs, optional, text_input};
@@ -9,8 +10,8 @@ use crate::shop::checkout::view::sentence;
 use crate::shop::orders::view::state_label;
 use crate::tr;
 use maud::{Markup, html};
+use storefront_domain::FieldError;
 use storefront_domain::customer::{Account, AccountOrders, NewAddress};
-use storefront_domain::{FieldError, countries};
 
 /// What the forms on the page show after a refusal.
 #[derive(Debug, Clone, Default)]
@@ -96,7 +97,7 @@ pub fn page(
                         (saved.name) "\n" (saved.address.line1) "\n"
                         @if !saved.address.line2.is_empty() { (saved.address.line2) "\n" }
                         (saved.address.postal_code) " " (saved.address.city) "\n"
-                        (countries::name(&saved.address.country).unwrap_or(&saved.address.country))
+                        (countries::name(lang, &saved.address.country))
                     }
                     form method="post" action={ "/account/addresses/" (saved.id) "/remove" } {
                         (hidden_csrf(csrf_token))

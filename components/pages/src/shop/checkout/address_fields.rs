@@ -6,9 +6,10 @@
 //! answer with a message at the field.
 
 use crate::i18n::Lang;
+use crate::i18n::countries;
 use crate::tr;
 use maud::{Markup, html};
-use storefront_domain::{Address, countries};
+use storefront_domain::Address;
 
 /// `(part, label, billing label, autocomplete)` of an address's text inputs.
 /// The labels are the catalogue's message ids.
@@ -116,8 +117,8 @@ pub fn inputs(
             @let name = format!("{prefix}.{part}");
             @let required = match part {
                 "line2" => false,
-                "postal_code" => !countries::postcode_optional(&country),
-                "state" => countries::needs_state(&country),
+                "postal_code" => !storefront_domain::countries::postcode_optional(&country),
+                "state" => storefront_domain::countries::needs_state(&country),
                 _ => true,
             };
             @let value = match part {
@@ -146,8 +147,8 @@ pub fn inputs(
                 aria-describedby=[country_error.as_ref().map(|_| format!("{country_name}-error"))]
                 required {
                 option value="" selected[country.is_empty()] { (tr!(lang, "choose-country")) }
-                @for (code, name) in countries::ALL {
-                    option value=(code) selected[*code == country] { (name) }
+                @for (code, name) in countries::all(lang) {
+                    option value=(code) selected[code == country] { (name) }
                 }
             }
             @if let Some(message) = country_error {

@@ -11,6 +11,7 @@
 //! summary with the total stands right above the final button, "Buy now".
 
 use crate::http::forms::Checkout;
+use crate::i18n::countries;
 use crate::i18n::{Lang, field_errors};
 use crate::layout::totals::{self, Block};
 use crate::layout::{Chrome, layout, line_name};
@@ -19,7 +20,6 @@ use crate::shop::checkout::address_fields::{self, text_input};
 use crate::tr;
 use crate::writer::line_index;
 use maud::{Markup, html};
-use storefront_domain::countries;
 use storefront_domain::order_notes::MAX_ORDER_NOTE;
 use storefront_domain::{FieldError, Quote};
 
@@ -174,7 +174,7 @@ pub fn page(chrome: &Chrome, quote: &Quote, form: Form<'_>) -> Markup {
                             @if country.is_empty() {
                                 (tr!(lang, "shipping-choose-country"))
                             } @else {
-                                (tr!(lang, "shipping-not-to", name = countries::name(&country).unwrap_or(country.as_str())))
+                                (tr!(lang, "shipping-not-to", name = countries::name(lang, &country)))
                             }
                         }
                     }

@@ -24,7 +24,7 @@ fn summary(lang: Lang, order: &OrderView, changeable: bool) -> Markup {
             h2 #pay-summary { (tr!(lang, "pay-your-order")) }
             (lines(lang, order))
             h2 { (tr!(lang, "order-shipping-to")) }
-            (address(&order.name, &order.address))
+            (address(lang, &order.name, &order.address))
             @if changeable {
                 p { a href="/checkout" { (tr!(lang, "pay-edit")) } }
             }

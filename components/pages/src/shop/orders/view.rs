@@ -2,13 +2,14 @@
 //! history, and a "Pay now" button while the order awaits payment.
 
 use crate::i18n::Lang;
+use crate::i18n::countries;
 use crate::layout::totals::{self, Block};
 use crate::layout::tracking;
 use crate::layout::{Chrome, layout, line_name, when};
 use crate::tr;
 use maud::{Markup, html};
 use storefront_domain::payments::{PROVIDER_TEST, PaymentRecord};
-use storefront_domain::{Address, Money, OrderState, OrderView, countries};
+use storefront_domain::{Address, Money, OrderState, OrderView};
 
 /// The headline, the sentence under it and the banner's style, for each state: a
 /// shopper sees at a glance whether anything is left to do.
@@ -33,9 +34,8 @@ pub fn state_label(lang: Lang, state: OrderState) -> String {
     tr!(lang, &format!("state-{}", state.as_str()))
 }
 
-/// The shipping address as a letter shows it, the country by name.
-pub fn address(name: &str, a: &Address) -> Markup {
-    // Country names are the domain's English ones in both languages (docs/i18n.md).
+/// The shipping address as a letter shows it, the country by name in `lang`.
+pub fn address(lang: Lang, name: &str, a: &Address) -> Markup {
     html! {
         address.address {
             (name) br;
@@ -43,7 +43,7 @@ pub fn address(name: &str, a: &Address) -> Markup {
             @if !a.line2.is_empty() { (a.line2) br; }
             (a.postal_code) " " (a.city) br;
             @if !a.state.is_empty() { (a.state) br; }
-            (countries::name(&a.country).unwrap_or(a.country.as_str()))
+            (countries::name(lang, &a.country))
         }
     }
 }
@@ -120,11 +120,11 @@ pub fn page(
                     p { a.button.primary href={ "/orders/" (order.number) "/pay" } { (tr!(lang, "order-pay-now")) } }
                 }
                 h2 { (tr!(lang, "order-shipping-to")) }
-                (address(&order.name, &order.address))
+                (address(lang, &order.name, &order.address))
                 @if !order.phone.is_empty() { p.muted { (tr!(lang, "order-phone")) " " (order.phone) } }
                 @if let Some(billing) = &order.billing {
                     h2 { (tr!(lang, "order-billing")) }
-                    (address(&order.name, billing))
+                    (address(lang, &order.name, billing))
                 }
                 p.muted { (tr!(lang, "order-confirmation-to")) " " (order.email) }
                 @if !order.note.is_empty() {
