@@ -69,7 +69,7 @@ fn shopper_switches_to_german_and_checks_out(viewport: Viewport, scripts: Script
                 .await
                 .find(fantoccini::Locator::XPath(&format!(
                     "option[normalize-space()={}]",
-                    xpath_literal("Germany")
+                    xpath_literal("Deutschland")
                 )))
                 .await
                 .unwrap()
