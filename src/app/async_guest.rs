@@ -24,7 +24,7 @@ use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 use tokio::sync::oneshot;
 use wasmtime::component::{ComponentExportIndex, InstancePre, Linker, Resource};
-use wasmtime::{Config, Engine, Store};
+use wasmtime::{Engine, Store};
 use wasmtime_wasi_http::p2::bindings::http::types::ErrorCode as P2ErrorCode;
 use wasmtime_wasi_http::p3::bindings::http::{client, types};
 use wasmtime_wasi_http::{FieldMap, WasiBody, WasiHttp, WasiHttpHooks, WasiHttpView};
@@ -73,14 +73,10 @@ pub fn needs_async(wasm: &[u8]) -> Result<bool> {
 /// allocates instances on demand (the synchronous engine's pool is sized for the
 /// process's capacity; the instance slots bound both engines' instances alike).
 pub fn engine() -> Result<Engine> {
-    let mut config = Config::new();
+    let mut config = crate::app::runtime::component_config();
     config
-        .wasm_component_model(true)
         .concurrency_support(true)
         .wasm_component_model_async(true);
-    if std::env::var_os("STOREFRONT_PERF_MAP").is_some_and(|v| v == "1") {
-        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
-    }
     Engine::new(&config).map_err(|e| anyhow!("cannot create the async wasm engine: {e}"))
 }
 

@@ -149,6 +149,19 @@ fn prepare(engines: &Engines, id: &str, source: &std::path::Path) -> Result<Prep
     })
 }
 
+/// What both engines' configurations start from: the component model, and with
+/// `STOREFRONT_PERF_MAP=1` the components' compiled functions named in
+/// /tmp/perf-PID.map, so `perf report` attributes guest time to guest functions
+/// (docs/performance-profile.md).
+pub fn component_config() -> Config {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    if std::env::var_os("STOREFRONT_PERF_MAP").is_some_and(|v| v == "1") {
+        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
+    config
+}
+
 /// An engine whose instance pool holds exactly what `capacity` can use at once
 /// (one fiber stack per instance: each runs in its own store).
 fn engine(capacity: Capacity) -> Result<Engine> {
@@ -169,19 +182,12 @@ fn engine(capacity: Capacity) -> Result<Engine> {
         .linear_memory_keep_resident(4 << 20)
         .table_keep_resident(64 << 10)
         .pagemap_scan(wasmtime::Enabled::Auto);
-    let mut config = Config::new();
+    let mut config = component_config();
     config
-        .wasm_component_model(true)
         // The async ABI and its event loop are for the async engine only: here every
         // call stays the plain `call_async` it was.
         .concurrency_support(false)
         .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-    // `STOREFRONT_PERF_MAP=1`: the components' compiled functions are named in
-    // /tmp/perf-PID.map, so `perf report` attributes guest time to guest functions
-    // (docs/performance-profile.md).
-    if std::env::var_os("STOREFRONT_PERF_MAP").is_some_and(|v| v == "1") {
-        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
-    }
     Engine::new(&config).map_err(|e| anyhow!("cannot create the wasm engine: {e}"))
 }
 
