@@ -14,7 +14,6 @@ use crate::support::real_spin::{RealSpin, spin_bin};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 
 pub(super) const REQUIRED_ONE: &str = "from-the-environment";
 
@@ -24,15 +23,7 @@ pub(super) fn probe_manifest() -> PathBuf {
 
 /// Builds the probe with its manifest's build command, once per test binary.
 pub(crate) fn build_probe() {
-    static BUILT: OnceLock<()> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let status = support::storefront()
-            .args(["build", "--manifest"])
-            .arg(probe_manifest())
-            .status()
-            .expect("run storefront build");
-        assert!(status.success(), "building the probe failed");
-    });
+    support::build_manifest(&probe_manifest());
 }
 
 pub(super) fn start_storefront(data: &Path) -> support::TestApp {

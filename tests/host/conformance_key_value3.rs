@@ -10,23 +10,9 @@ use crate::support;
 use crate::support::real_spin::{RealSpin, spin_bin};
 use serde_json::{Value as Json, json};
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
 fn manifest() -> PathBuf {
     support::repo_root().join("tests/conformance/key-value-3/spin.toml")
-}
-
-/// Builds the probes with their manifest's build commands, once per test binary.
-fn build_probes() {
-    static BUILT: OnceLock<()> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let status = support::storefront()
-            .args(["build", "--manifest"])
-            .arg(manifest())
-            .status()
-            .expect("run storefront build");
-        assert!(status.success(), "building the key-value 3.0 probes failed");
-    });
 }
 
 /// A request of the walk: method, path, body.
@@ -81,7 +67,7 @@ fn answers(url: impl Fn(&str) -> String) -> Vec<(u16, Json)> {
 
 #[test]
 fn key_value_3_from_a_wasi_http_0_3_handler_answers_as_under_spin() {
-    build_probes();
+    support::build_manifest(&manifest());
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("ours");
     let mut cmd = support::storefront();

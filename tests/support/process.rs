@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_storefront");
@@ -25,17 +25,27 @@ pub fn cache_dir() -> PathBuf {
     repo_root().join("target").join("storefront-test-cache")
 }
 
-/// Runs `storefront build` once per test binary (cargo makes the second run a no-op).
+/// Runs `storefront build` for the app once per test binary (cargo makes the second run a
+/// no-op).
 pub fn build_components() {
-    static BUILT: OnceLock<()> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let status = Command::new(BIN)
-            .args(["build", "--manifest"])
-            .arg(manifest())
-            .status()
-            .expect("run storefront build");
-        assert!(status.success(), "building the components failed");
-    });
+    build_manifest(&manifest());
+}
+
+/// Runs `storefront build` for the app of `manifest` (its components' build commands),
+/// once per manifest and test binary.
+pub fn build_manifest(manifest: &Path) {
+    static BUILT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if built.iter().any(|m| m == manifest) {
+        return;
+    }
+    let status = Command::new(BIN)
+        .args(["build", "--manifest"])
+        .arg(manifest)
+        .status()
+        .expect("run storefront build");
+    assert!(status.success(), "building {} failed", manifest.display());
+    built.push(manifest.to_path_buf());
 }
 
 /// A command for the storefront binary with the test environment set.
