@@ -117,6 +117,12 @@ pub fn translated(lang: Lang, message: &str) -> Option<String> {
     None
 }
 
+/// `message` in `lang` when the catalogue knows it, else as it came (a new check in the
+/// writer is never hidden).
+pub fn or_as_sent(lang: Lang, message: &str) -> String {
+    translated(lang, message).unwrap_or_else(|| message.to_string())
+}
+
 /// The field's label and its error as one sentence: English "Email is not a valid email
 /// address.", German "E-Mail: keine gültige E-Mail-Adresse.". `label` is the label's
 /// message id, `None` for an error without a field of its own.

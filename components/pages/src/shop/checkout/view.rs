@@ -296,7 +296,7 @@ fn describe_line_error(lang: Lang, quote: &Quote, e: &FieldError) -> String {
     let name = line_index(&e.field)
         .and_then(|i| quote.items.get(i))
         .map(|l| l.name.as_str());
-    let message = field_errors::translated(lang, &e.message).unwrap_or_else(|| e.message.clone());
+    let message = field_errors::or_as_sent(lang, &e.message);
     match name {
         Some(name) if !message.contains(name) => format!("{name}: {message}"),
         _ => message,

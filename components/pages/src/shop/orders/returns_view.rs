@@ -18,12 +18,6 @@ pub fn quantity_field(sku: &str) -> String {
     format!("qty.{sku}")
 }
 
-/// A sentence of the writer's (why a return cannot be asked for, an error at a field) in
-/// `lang`: the catalogue's words when it knows the sentence, else as it came.
-pub fn say(lang: Lang, sentence: &str) -> String {
-    field_errors::translated(lang, sentence).unwrap_or_else(|| sentence.to_string())
-}
-
 /// A return's state in the shopper's words.
 fn state_words(lang: Lang, r: &ReturnRecord) -> String {
     match (r.state.as_str(), &r.refund) {
@@ -78,7 +72,7 @@ pub fn section(lang: Lang, returns: &OrderReturns) -> Option<Markup> {
                     }
                     p { a.button href={ "/orders/" (returns.order_number) "/return" } { (tr!(lang, "return-items")) } }
                 }
-                Some(why) => p.muted { (say(lang, why)) },
+                Some(why) => p.muted { (field_errors::or_as_sent(lang, why)) },
             }
         }
     })
@@ -101,7 +95,7 @@ fn error_for(lang: Lang, errors: &[FieldError], field: &str) -> Option<String> {
     errors
         .iter()
         .find(|e| e.field == field)
-        .map(|e| say(lang, &e.message))
+        .map(|e| field_errors::or_as_sent(lang, &e.message))
 }
 
 /// The return form of the order `returns` describe.
@@ -115,7 +109,7 @@ pub fn form(chrome: &Chrome, returns: &OrderReturns, csrf_token: &str, typed: &T
         h1 { (title) }
         p { a href={ "/orders/" (number) } { (tr!(lang, "return-back")) } }
         @if let Some(problem) = typed.problem.as_ref().or(returns.closed.as_ref()) {
-            p.flash.warning role="alert" { (say(lang, problem)) }
+            p.flash.warning role="alert" { (field_errors::or_as_sent(lang, problem)) }
         }
         @if returns.closed.is_none() {
             @if !typed.errors.is_empty() {
