@@ -7,7 +7,7 @@
 
 use crate::i18n::Lang;
 use crate::tr;
-use maud::{DOCTYPE, html};
+use maud::html;
 use storefront_domain::Money;
 use storefront_domain::checkout::ShopSettings;
 use storefront_domain::outbox::{LocalMail, Message};
@@ -61,25 +61,12 @@ pub fn owner(message: &Message, shop: &ShopSettings, shop_url: &str) -> Option<L
     let subject = format!("Return requested for order {number} · {}", shop.name);
     let text = format!(
         "A customer asked to return items of order {number}.\n\nTheir reason: {reason}\n\n\
-         Accept or refuse it in the back office: {link}\n\n{}\n",
-        shop.name
+         Accept or refuse it in the back office: {link}"
     );
-    let html = html! {
-        (DOCTYPE)
-        html lang="en" {
-            head { meta charset="utf-8"; title { (subject) } }
-            body style="font-family:system-ui,sans-serif" {
-                p { "A customer asked to return items of order " strong { (number) } "." }
-                p { "Their reason: " (reason) }
-                p { a href=(link) { "Accept or refuse it in the back office" } }
-                p { (shop.name) }
-            }
-        }
-    }
-    .into_string();
-    Some(LocalMail {
-        subject,
-        text,
-        html,
-    })
+    let body = html! {
+        p { "A customer asked to return items of order " strong { (number) } "." }
+        p { "Their reason: " (reason) }
+        p { a href=(link) { "Accept or refuse it in the back office" } }
+    };
+    Some(super::templates::to_the_shop(shop, subject, text, body))
 }

@@ -202,25 +202,32 @@ fn low_stock(message: &Message, shop: &ShopSettings, shop_url: &str) -> LocalMai
     let stock = message.payload["stock"].as_i64().unwrap_or_default();
     let subject = format!("Low stock: {sku} has {stock} left · {}", shop.name);
     let link = format!("{}/admin/catalog", shop_url.trim_end_matches('/'));
-    let text = format!(
-        "The stock of {sku} fell to {stock}.\n\nRestock it in the back office: {link}\n\n{}\n",
-        shop.name
-    );
+    let text =
+        format!("The stock of {sku} fell to {stock}.\n\nRestock it in the back office: {link}");
+    let body = html! {
+        p { "The stock of " strong { (sku) } " fell to " (stock) "." }
+        p { a href=(link) { "Restock it in the back office" } }
+    };
+    to_the_shop(shop, subject, text, body)
+}
+
+/// An email to the shop itself, in English like the back office: `text` and `body` (the
+/// same words as plain text and as HTML), each signed with the shop's name.
+pub fn to_the_shop(shop: &ShopSettings, subject: String, text: String, body: Markup) -> LocalMail {
     let html = html! {
         (DOCTYPE)
         html lang="en" {
             head { meta charset="utf-8"; title { (subject) } }
             body style="font-family:system-ui,sans-serif" {
-                p { "The stock of " strong { (sku) } " fell to " (stock) "." }
-                p { a href=(link) { "Restock it in the back office" } }
+                (body)
                 p { (shop.name) }
             }
         }
     }
     .into_string();
     LocalMail {
+        text: format!("{text}\n\n{}\n", shop.name),
         subject,
-        text,
         html,
     }
 }
