@@ -1,6 +1,7 @@
 //! Command-line interface of the `storefront` binary.
 
 use crate::database::batch::{CommitMode, CommitPolicy};
+use crate::database::replication::{Mode as ReplicateMode, Settings as ReplicationSettings};
 use crate::server::limits;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
@@ -207,13 +208,27 @@ pub struct BackupArgs {
 
 #[derive(Args, Debug)]
 pub struct RestoreArgs {
-    /// `s3://bucket/prefix` (its newest snapshot), `s3://bucket/prefix/storefront-….db`, or
-    /// a snapshot file (`storefront backup --to FILE`).
+    /// `s3://bucket/prefix`: its replicas (`--replicate-to`) when it holds any, else its
+    /// newest snapshot; `s3://bucket/prefix/storefront-….db`, or a snapshot file
+    /// (`storefront backup --to FILE`).
     #[arg(long)]
     pub from: String,
     /// The data dir to restore into: must hold no database and not be owned.
     #[arg(long)]
     pub data_dir: PathBuf,
+    /// Replicas: restore the last commit at or before this RFC 3339 time
+    /// (e.g. 2026-12-06T12:17:15Z) instead of the newest.
+    #[arg(long, value_name = "TIME", conflicts_with_all = ["generation", "segment"])]
+    pub at: Option<String>,
+    /// Replicas: restore from this generation (its newest commit, or `--segment`'s end).
+    #[arg(long, value_name = "G")]
+    pub generation: Option<u64>,
+    /// Replicas: restore through the end of this segment of `--generation`.
+    #[arg(long, value_name = "N", requires = "generation")]
+    pub segment: Option<u64>,
+    /// The spin.toml whose writer component audits a restored replica before it is named.
+    #[arg(long, default_value = "spin.toml", env = "STOREFRONT_MANIFEST")]
+    pub manifest: PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -262,6 +277,32 @@ pub struct OwnerArgs {
     /// How many scheduled snapshots to keep under `--backup-to` (older ones are deleted).
     #[arg(long, value_name = "N", default_value_t = 14)]
     pub backup_keep: usize,
+    /// Ship every commit continuously to `s3://bucket/prefix` (credentials and endpoint
+    /// from the AWS_* environment variables), for point-in-time restores
+    /// (`storefront restore --from s3://bucket/prefix [--at TIME]`). Empty: off.
+    #[arg(long, value_name = "URL", env = "STOREFRONT_REPLICATE_TO")]
+    pub replicate_to: Option<String>,
+    /// `async`: a response leaves after the local commit, its commit reaches the bucket
+    /// within `--replicate-max-lag`; `sync`: a response leaves only once its commit is in
+    /// the bucket too.
+    #[arg(long, value_enum, default_value_t = ReplicateMode::Async, env = "STOREFRONT_REPLICATE_MODE")]
+    pub replicate_mode: ReplicateMode,
+    /// Async: the longest a commit waits before it is shipped.
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = humantime::parse_duration)]
+    pub replicate_max_lag: Duration,
+    /// Sync: how long a response waits for the bucket before it becomes a retryable 503.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub replicate_timeout: Duration,
+    /// A fresh snapshot in the bucket this often (and one at every start).
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = humantime::parse_duration)]
+    pub replicate_snapshot_every: Duration,
+    /// Keep snapshots and segments this long (what no restore within it needs is deleted).
+    #[arg(long, value_name = "DURATION", default_value = "7days", value_parser = humantime::parse_duration)]
+    pub replicate_retention: Duration,
+    /// Bytes of commits that may wait for the bucket; past it they are dropped and a new
+    /// generation with a fresh snapshot starts once the bucket takes uploads again.
+    #[arg(long, value_name = "BYTES", default_value_t = 256 << 20)]
+    pub replicate_buffer: usize,
     /// `group`: writer requests share one SQLite transaction and one fsync, and every
     /// response waits for that commit; `per-request`: one commit (one fsync) per
     /// component transaction, as under real Spin.
@@ -282,6 +323,20 @@ pub struct OwnerArgs {
 }
 
 impl OwnerArgs {
+    /// The replication settings, when `--replicate-to` is given.
+    pub fn replication(&self) -> Option<ReplicationSettings> {
+        let url = self.replicate_to.clone().filter(|url| !url.is_empty())?;
+        Some(ReplicationSettings {
+            url,
+            mode: self.replicate_mode,
+            max_lag: self.replicate_max_lag,
+            timeout: self.replicate_timeout,
+            snapshot_every: self.replicate_snapshot_every,
+            retention: self.replicate_retention,
+            buffer: self.replicate_buffer,
+        })
+    }
+
     pub fn commit_policy(&self) -> CommitPolicy {
         CommitPolicy {
             mode: self.commit_mode,

@@ -20,6 +20,7 @@ pub mod lease;
 pub mod ownership;
 pub mod quick_check;
 pub mod readers;
+pub mod replication;
 pub mod scopes;
 pub mod statement;
 pub mod storage_fault;
@@ -66,6 +67,8 @@ struct Shared {
     /// Checkpoints the WAL in the background; `None` once stopped at shutdown. After
     /// `session`, so a dropped database closes its batch connection first.
     checkpointer: std::sync::Mutex<Option<Checkpointer>>,
+    /// Ships every commit to an object store, once [`Database::replicate`] started it.
+    replication: std::sync::OnceLock<replication::Replication>,
 }
 
 /// The connection and the host transaction open on it, if any.
@@ -80,15 +83,25 @@ pub(crate) type HeldSession = tokio::sync::OwnedMutexGuard<Option<Session>>;
 impl Session {
     /// Commits the open batch (one fsync for every request in it) and tells their
     /// held responses; on failure everything in it is rolled back.
-    fn commit(&mut self, stats: &Stats, reads: &ReadStats, counters: &Counters) -> Outcome {
+    fn commit(
+        &mut self,
+        stats: &Stats,
+        reads: &ReadStats,
+        counters: &Counters,
+        feed: Option<&Arc<replication::Feed>>,
+    ) -> Outcome {
         let Some(batch) = self.batch.take() else {
             return Ok(());
         };
         let started = std::time::Instant::now();
+        let number = feed.map(|f| f.begin());
         let committed = {
             let _window = reads.committing();
             self.conn.execute_batch("COMMIT")
         };
+        if let (Some(feed), Some(number)) = (feed, number) {
+            feed.end(number);
+        }
         if batch.dirty {
             crate::operator::metrics::metrics().committed(
                 batch.requests,
@@ -127,7 +140,21 @@ impl Session {
         }
         // Before anyone hears of the commit: whoever learns of it reads past it.
         counters.transaction_ended();
-        batch.finish(outcome.clone());
+        match (feed, number, &outcome) {
+            // Sync replication: the held responses leave once the bucket has the commit too
+            // (or become 503s); the connection goes on to the next batch meanwhile.
+            (Some(feed), Some(number), Ok(()))
+                if feed.mode() == replication::Mode::Sync && batch.dirty =>
+            {
+                let feed = feed.clone();
+                let wait = async move { batch.finish(feed.replicated(number).await) };
+                match tokio::runtime::Handle::try_current() {
+                    Ok(rt) => drop(rt.spawn(wait)),
+                    Err(_) => futures::executor::block_on(wait),
+                }
+            }
+            _ => batch.finish(outcome.clone()),
+        }
         outcome
     }
 }
@@ -216,12 +243,53 @@ impl Database {
                 read_stats: ReadStats::default(),
                 counters,
                 checkpointer: std::sync::Mutex::new(Some(checkpointer)),
+                replication: std::sync::OnceLock::new(),
             }),
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Starts shipping every commit from now on to `settings.url` ([`replication`]):
+    /// claims a generation (a bucket that cannot be used stops the start) and hooks the
+    /// feed into the batch connection's commits, before the checkpoint's part of the hook.
+    pub async fn replicate(&self, settings: replication::Settings) -> Result<()> {
+        anyhow::ensure!(
+            settings.mode == replication::Mode::Async
+                || self.shared.policy.mode == CommitMode::Group,
+            "--replicate-mode sync needs --commit-mode group (the output gate holds a \
+             batch's responses until its segment is stored)"
+        );
+        let started = replication::Replication::start(&self.path, settings).await?;
+        let feed = started.feed.clone();
+        let mut checkpoint = self
+            .shared
+            .checkpointer
+            .lock()
+            .unwrap()
+            .as_ref()
+            .map(Checkpointer::hook)
+            .context("the database is closed")?;
+        let mut guard = self.shared.session.lock().await;
+        let session = guard.as_mut().context("the database is closed")?;
+        session.conn.wal_hook(Some(
+            move |wal: &mut rusqlite::hooks::Wal, frames: std::os::raw::c_int| {
+                feed.committed(frames as u64);
+                checkpoint(wal, frames)
+            },
+        ))?;
+        drop(guard);
+        if self.shared.replication.set(started).is_err() {
+            anyhow::bail!("replication was started twice");
+        }
+        Ok(())
+    }
+
+    /// The feed, when this database replicates.
+    pub(crate) fn replication_feed(&self) -> Option<&Arc<replication::Feed>> {
+        self.shared.replication.get().map(|r| &r.feed)
     }
 
     /// How many times the tables of `scope` may have changed since the process opened it.
@@ -358,7 +426,11 @@ impl Database {
             conn.close()
                 .map_err(|(_, e)| e)
                 .context("closing the database failed")
-        })
+        })?;
+        if let Some(replication) = self.shared.replication.get() {
+            replication.finish(REPLICATION_FINISH).await;
+        }
+        Ok(())
     }
 }
 
@@ -423,9 +495,17 @@ fn first_lock_failed(path: &Path, e: rusqlite::Error) -> anyhow::Error {
     }
 }
 
+/// How long shutdown waits for the last commits to reach the replica bucket.
+const REPLICATION_FINISH: std::time::Duration = std::time::Duration::from_secs(30);
+
 impl Shared {
     fn commit(&self, session: &mut Session) -> Outcome {
-        session.commit(&self.stats, &self.read_stats, &self.counters)
+        session.commit(
+            &self.stats,
+            &self.read_stats,
+            &self.counters,
+            self.replication.get().map(|r| &r.feed),
+        )
     }
 }
 

@@ -8,6 +8,7 @@ mod atomic_file;
 mod cli;
 mod database;
 mod host;
+mod object_bucket;
 mod operator;
 mod serve;
 mod server;

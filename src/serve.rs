@@ -230,6 +230,9 @@ async fn run(
         owner.commit_policy(),
         owner.read_connections,
     )?;
+    if let Some(settings) = owner.replication() {
+        database.replicate(settings).await?;
+    }
 
     // Bound before the variables are resolved: `up` links to the address it really
     // listens on (an ephemeral port included).

@@ -9,7 +9,9 @@
 //! (ARCHITECTURE.md, "Durability before output"): every request whose work, or whose
 //! reads of uncommitted work, is in a batch gets a [`Ticket`], and the host waits for
 //! it ([`OutputGate::durable`]) before it hands the response on. If the COMMIT fails,
-//! the whole batch is rolled back and every held response becomes a retryable 503.
+//! the whole batch is rolled back and every held response becomes a retryable 503. With
+//! sync replication the gate also waits for the replica bucket
+//! ([`super::replication`]).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -139,6 +141,8 @@ struct GateState {
     tickets: Vec<Ticket>,
     /// The gravest storage error the request met ([`super::storage_fault`]).
     fault: Option<super::storage_fault::Fault>,
+    /// Sync replication: the commit the bucket must hold before the response leaves.
+    replicated: Option<(Arc<super::replication::Feed>, u64)>,
 }
 
 impl OutputGate {
@@ -153,6 +157,15 @@ impl OutputGate {
 
     pub(super) fn add(&self, ticket: Ticket) {
         self.0.state.lock().unwrap().tickets.push(ticket);
+    }
+
+    /// Holds the response until the replica bucket has commit `number` (sync mode).
+    pub(super) fn require_replicated(&self, feed: Arc<super::replication::Feed>, number: u64) {
+        let mut state = self.0.state.lock().unwrap();
+        let higher = state.replicated.as_ref().is_none_or(|(_, n)| number > *n);
+        if higher {
+            state.replicated = Some((feed, number));
+        }
     }
 
     /// Records a storage error the request met (a permanent one outranks a transient one).
@@ -187,6 +200,10 @@ impl OutputGate {
         let tickets = std::mem::take(&mut self.0.state.lock().unwrap().tickets);
         for ticket in tickets {
             ticket.wait().await?;
+        }
+        let replicated = self.0.state.lock().unwrap().replicated.take();
+        if let Some((feed, number)) = replicated {
+            feed.replicated(number).await?;
         }
         Ok(())
     }

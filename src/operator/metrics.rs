@@ -3,12 +3,13 @@
 //! flight and waiting for a component slot; group commits, their sizes and durations
 //! (the COMMIT is where the fsync happens); whether this process owns the data dir; storage
 //! errors by class and, once latched, why the storage is damaged
-//! ([`crate::database::storage_fault`]); and,
+//! ([`crate::database::storage_fault`]); the replica bucket's lag, generation, uploads
+//! and failures ([`crate::database::replication`]); and,
 //! in the storefront's writer process, the outbox backlog and unpaid reservations (read
 //! from the writer component at scrape time).
 
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    Encoder, Gauge, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
     IntGaugeVec, Opts, Registry, TextEncoder,
 };
 use std::sync::OnceLock;
@@ -28,6 +29,12 @@ pub struct Metrics {
     pub backlog: IntGaugeVec,
     pub storage_errors: IntCounterVec,
     pub storage_damaged: IntGaugeVec,
+    pub replication_lag: Gauge,
+    pub replication_generation: IntGauge,
+    pub replication_segments: IntCounter,
+    pub replication_snapshots: IntCounter,
+    pub replication_bytes: IntCounter,
+    pub replication_failures: IntCounter,
 }
 
 /// The metrics of this process (created on first use).
@@ -106,6 +113,36 @@ impl Metrics {
             &["cause"],
         )
         .expect("valid metric");
+        let replication_lag = Gauge::new(
+            "replication_lag_seconds",
+            "Age of the oldest commit not yet restorable from the replica bucket (0: none)",
+        )
+        .expect("valid metric");
+        let replication_generation = IntGauge::new(
+            "replication_generation",
+            "The replication generation this writer ships (0: not replicating)",
+        )
+        .expect("valid metric");
+        let replication_segments = IntCounter::new(
+            "replication_segments_total",
+            "WAL segments stored in the replica bucket",
+        )
+        .expect("valid metric");
+        let replication_snapshots = IntCounter::new(
+            "replication_snapshots_total",
+            "Snapshots stored in the replica bucket",
+        )
+        .expect("valid metric");
+        let replication_bytes = IntCounter::new(
+            "replication_bytes_total",
+            "Compressed bytes of segments and snapshots stored in the replica bucket",
+        )
+        .expect("valid metric");
+        let replication_failures = IntCounter::new(
+            "replication_failures_total",
+            "Failed uploads to the replica bucket (each is retried)",
+        )
+        .expect("valid metric");
         let owns_data_dir = IntGauge::new(
             "owns_data_dir",
             "1 while this process holds the data dir's lock (and the SQLite files)",
@@ -132,6 +169,12 @@ impl Metrics {
             Box::new(backlog.clone()),
             Box::new(storage_errors.clone()),
             Box::new(storage_damaged.clone()),
+            Box::new(replication_lag.clone()),
+            Box::new(replication_generation.clone()),
+            Box::new(replication_segments.clone()),
+            Box::new(replication_snapshots.clone()),
+            Box::new(replication_bytes.clone()),
+            Box::new(replication_failures.clone()),
         ] {
             registry.register(m).expect("metrics register once");
         }
@@ -149,6 +192,12 @@ impl Metrics {
             backlog,
             storage_errors,
             storage_damaged,
+            replication_lag,
+            replication_generation,
+            replication_segments,
+            replication_snapshots,
+            replication_bytes,
+            replication_failures,
         }
     }
 
@@ -175,6 +224,9 @@ impl Metrics {
 
     /// The text exposition format.
     pub fn render(&self) -> Vec<u8> {
+        if let Some(status) = crate::database::replication::status() {
+            self.replication_lag.set(status.lag().as_secs_f64());
+        }
         let mut out = Vec::new();
         TextEncoder::new()
             .encode(&self.registry.gather(), &mut out)

@@ -6,7 +6,8 @@
 //! - `GET /readyz`: `200 ready` when this process can do its job (readiness): the owner
 //!   of the files once it holds them with the migrations applied (it serves only then)
 //!   and, for the storefront app, while its writer component answers `/health` and the
-//!   storage is not damaged ([`crate::database::storage_fault`]); the pages
+//!   storage is not damaged ([`crate::database::storage_fault`]) and the replica bucket
+//!   is not too far behind ([`crate::database::replication`]); the pages
 //!   while the writer at `writer_url` answers `/health` with the token; else `503` with
 //!   the reason;
 //! - `GET /metrics`: the Prometheus text format ([`metrics`]).
@@ -59,6 +60,7 @@ pub enum Readiness {
 
 impl Readiness {
     async fn check(&self) -> Result<(), String> {
+        let replication_problem = crate::database::replication::status().and_then(|s| s.problem());
         let check = async {
             match self {
                 Readiness::Owner { .. } if crate::database::storage_fault::damaged().is_some() => {
@@ -66,6 +68,9 @@ impl Readiness {
                         "storage damaged, taking no commands: {}",
                         crate::database::storage_fault::damaged().unwrap_or_default()
                     ))
+                }
+                Readiness::Owner { .. } if replication_problem.is_some() => {
+                    Err(replication_problem.unwrap_or_default())
                 }
                 Readiness::Owner { state } => match state.serving.get() {
                     None => Err("starting: waiting for the data dir or applying migrations".into()),

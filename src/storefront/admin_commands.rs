@@ -1,4 +1,4 @@
-//! `storefront check`, `backup`, `reconcile` and `admin set-password`: all go through the writer component,
+//! `storefront check`, `backup`, `restore`, `reconcile` and `admin set-password`: all go through the writer component,
 //! either the running one over HTTP (`--writer-url`, token from `writer_token`) or,
 //! when nobody owns the data dir, an in-process one that takes ownership for the
 //! duration of the command (`--data-dir`). There is no second code path that reads
@@ -7,10 +7,14 @@
 use crate::app::manifest::Manifest;
 use crate::app::runtime::App;
 use crate::app::variables::{AppVariables, env_key};
+use crate::atomic_file::{self, Existing};
 use crate::cli::{AdminTarget, BackupArgs, CheckArgs, ReconcileArgs, RestoreArgs, SetPasswordArgs};
 use crate::database::ownership::{Ownership, Wait};
+use crate::database::replication::layout::parse_time;
+use crate::database::replication::restore as restore_replica;
 use crate::database::{DEFAULT_DB_FILE as DATABASE_FILE, Database};
 use crate::host::key_value_file;
+use crate::object_bucket::Bucket;
 use crate::storefront::app_profile::Storefront;
 use crate::storefront::offsite_backup::Store;
 use crate::storefront::provider_intents;
@@ -479,6 +483,16 @@ pub async fn restore(args: RestoreArgs) -> Result<()> {
             args.data_dir.display()
         );
     }
+    let replicas = args.at.is_some() || args.generation.is_some();
+    if args.from.starts_with("s3://") && !Store::names_snapshot(&args.from) {
+        let bucket = Bucket::open(&args.from)?;
+        if replicas || restore_replica::holds_replicas(&bucket).await? {
+            return restore_replicas(&args, &bucket, ownership).await;
+        }
+    }
+    if replicas {
+        bail!("--at and --generation restore replicas: --from must be s3://bucket/prefix");
+    }
     let from = args.from.as_str();
     let mut source = from.to_string();
     let kv_path = args.data_dir.join(key_value_file::KEY_VALUE_FILE);
@@ -514,6 +528,67 @@ pub async fn restore(args: RestoreArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// `restore --from s3://bucket/prefix` of replicas (`--replicate-to`): the database is
+/// rebuilt at the chosen point in a staging folder inside the data dir, checked with
+/// `integrity_check` and audited in full by the writer component (the same audit as
+/// `storefront check --full`), and only then named `sqlite_db.db`. The staging folder is
+/// removed whatever happens.
+async fn restore_replicas(args: &RestoreArgs, bucket: &Bucket, ownership: Ownership) -> Result<()> {
+    let point = match (&args.at, args.generation, args.segment) {
+        (Some(at), _, _) => restore_replica::Point::At(parse_time(at)?),
+        (None, Some(generation), Some(segment)) => restore_replica::Point::Segment {
+            generation,
+            segment,
+        },
+        (None, Some(generation), None) => restore_replica::Point::Generation(generation),
+        (None, None, _) => restore_replica::Point::Newest,
+    };
+    let staging = args
+        .data_dir
+        .join(format!(".restore-{}", std::process::id()));
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging)
+            .with_context(|| format!("cannot clear {}", staging.display()))?;
+    }
+    std::fs::create_dir(&staging)
+        .with_context(|| format!("cannot create {}", staging.display()))?;
+    let result = async {
+        let staged = staging.join(DATABASE_FILE);
+        let rebuilt = restore_replica::rebuild(bucket, point, &staged)
+            .await
+            .with_context(|| format!("nothing was restored from {}", bucket.url()))?;
+        let checked = staged.clone();
+        let summary = tokio::task::spawn_blocking(move || verify_snapshot(&checked))
+            .await
+            .context("integrity check task")??;
+        let audit = CheckArgs {
+            target: AdminTarget {
+                manifest: args.manifest.clone(),
+                data_dir: staging.clone(),
+                writer_url: None,
+            },
+            full: true,
+            page_orders: 20_000,
+        };
+        check(audit)
+            .await
+            .context("the restored database failed the audit; nothing was named")?;
+        let db = args.data_dir.join(DATABASE_FILE);
+        atomic_file::promote(&staged, &db, Existing::Keep)
+            .with_context(|| format!("cannot name {}", db.display()))?;
+        println!(
+            "restored {} into {}: {rebuilt}; {summary}",
+            bucket.url(),
+            db.display()
+        );
+        Ok(())
+    }
+    .await;
+    let _ = std::fs::remove_dir_all(&staging);
+    drop(ownership);
+    result
 }
 
 /// Opens a snapshot read-only and runs `PRAGMA integrity_check` on it.

@@ -2,37 +2,25 @@
 //! (`s3://bucket/prefix`), through the `object_store` crate.
 //!
 //! - A snapshot is the writer's `VACUUM INTO` file, checked with `PRAGMA integrity_check`
-//!   before it leaves the machine (and named only once checked: [`super::snapshot_file`]), uploaded in [`CHUNK`] parts (so memory stays bounded
+//!   before it leaves the machine (and named only once checked: [`super::snapshot_file`]), uploaded in parts (so memory stays bounded
 //!   whatever the database's size) as `<prefix>/storefront-<UTC time>.db`.
 //! - `--list` shows the snapshots; the writer's schedule keeps the newest `--backup-keep`.
 //! - A restore downloads one (the newest under a prefix, or a named key) into an empty,
 //!   unowned data dir, checks it, and only then names it `sqlite_db.db`.
 //!
-//! Credentials and the endpoint come from the standard AWS variables (`AWS_ACCESS_KEY_ID`,
-//! `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ENDPOINT` for an S3-compatible store,
-//! `AWS_ALLOW_HTTP=true` for a plain-HTTP one), never from the command line.
+//! The bucket, its credentials and the transfers are [`crate::object_bucket`]'s.
 
+use crate::object_bucket::Bucket;
 use crate::storefront::writer_calls::WriterCalls;
 use anyhow::{Context, Result, bail};
-use futures::StreamExt as _;
-use object_store::aws::AmazonS3Builder;
-use object_store::path::Path as StorePath;
-use object_store::{ObjectStore, WriteMultipart};
 use std::path::Path;
-use std::sync::Arc;
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
-/// Upload part size (S3's minimum is 5 MiB); at most [`PARTS_IN_FLIGHT`] are held.
-pub const CHUNK: usize = 8 << 20;
-const PARTS_IN_FLIGHT: usize = 2;
 /// What snapshot keys start with, after the prefix.
 const KEY_START: &str = "storefront-";
 
 /// One place snapshots go: a bucket and a prefix in it.
 pub struct Store {
-    store: Arc<dyn ObjectStore>,
-    bucket: String,
-    prefix: String,
+    bucket: Bucket,
 }
 
 /// A snapshot in the store.
@@ -45,71 +33,23 @@ pub struct Snapshot {
 impl Store {
     /// `s3://bucket/prefix` (the prefix may be empty).
     pub fn open(url: &str) -> Result<Store> {
-        let Some(rest) = url.strip_prefix("s3://") else {
-            bail!("{url:?} is not an s3:// URL (s3://bucket/prefix)");
-        };
-        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-        if bucket.is_empty() {
-            bail!("{url:?} names no bucket");
-        }
-        let store = AmazonS3Builder::from_env()
-            .with_bucket_name(bucket)
-            .build()
-            .with_context(|| format!("cannot use {url}"))?;
         Ok(Store {
-            store: Arc::new(store),
-            bucket: bucket.to_string(),
-            prefix: prefix.trim_matches('/').to_string(),
+            bucket: Bucket::open(url)?,
         })
-    }
-
-    fn path(&self, name: &str) -> StorePath {
-        if self.prefix.is_empty() {
-            StorePath::from(name)
-        } else {
-            StorePath::from(format!("{}/{name}", self.prefix))
-        }
-    }
-
-    fn url_of(&self, key: &str) -> String {
-        format!("s3://{}/{key}", self.bucket)
     }
 
     /// Uploads the (already verified) snapshot file; its URL.
     pub async fn upload(&self, file: &Path) -> Result<String> {
         let now = key_time(chrono::Utc::now());
-        let key = self.path(&format!("{KEY_START}{now}.db"));
-        let upload =
-            self.store.put_multipart(&key).await.with_context(|| {
-                format!("cannot start uploading to {}", self.url_of(key.as_ref()))
-            })?;
-        let mut writer = WriteMultipart::new_with_chunk_size(upload, CHUNK);
-        let mut input = tokio::fs::File::open(file)
-            .await
-            .with_context(|| format!("cannot read {}", file.display()))?;
-        let mut buffer = vec![0u8; 1 << 20];
-        loop {
-            let n = input.read(&mut buffer).await?;
-            if n == 0 {
-                break;
-            }
-            writer.wait_for_capacity(PARTS_IN_FLIGHT).await?;
-            writer.write(&buffer[..n]);
-        }
-        writer
-            .finish()
-            .await
-            .with_context(|| format!("uploading {}", self.url_of(key.as_ref())))?;
-        Ok(self.url_of(key.as_ref()))
+        let key = self.bucket.path(&format!("{KEY_START}{now}.db"));
+        self.bucket.upload_file(file, &key).await?;
+        Ok(self.bucket.url_of(key.as_ref()))
     }
 
     /// The snapshots under the prefix, oldest first (their keys sort by time).
     pub async fn list(&self) -> Result<Vec<Snapshot>> {
-        let prefix = (!self.prefix.is_empty()).then(|| StorePath::from(self.prefix.as_str()));
-        let mut stream = self.store.list(prefix.as_ref());
         let mut out = Vec::new();
-        while let Some(meta) = stream.next().await {
-            let meta = meta.with_context(|| format!("listing s3://{}", self.bucket))?;
+        for meta in self.bucket.list("").await? {
             let key = meta.location.to_string();
             let name = key.rsplit('/').next().unwrap_or_default();
             if name.starts_with(KEY_START) && name.ends_with(".db") {
@@ -120,7 +60,6 @@ impl Store {
                 });
             }
         }
-        out.sort_by(|a, b| a.key.cmp(&b.key));
         Ok(out)
     }
 
@@ -129,10 +68,7 @@ impl Store {
         let all = self.list().await?;
         let old = all.len().saturating_sub(keep);
         for snapshot in &all[..old] {
-            self.store
-                .delete(&StorePath::from(snapshot.key.as_str()))
-                .await
-                .with_context(|| format!("deleting {}", self.url_of(&snapshot.key)))?;
+            self.bucket.delete(&snapshot.key).await?;
         }
         Ok(old)
     }
@@ -143,23 +79,11 @@ impl Store {
             Some(key) => key.to_string(),
             None => match self.list().await?.pop() {
                 Some(newest) => newest.key,
-                None => bail!("no snapshot under s3://{}/{}", self.bucket, self.prefix),
+                None => bail!("no snapshot under {}", self.bucket.url()),
             },
         };
-        let got = self
-            .store
-            .get(&StorePath::from(key.as_str()))
-            .await
-            .with_context(|| format!("cannot read {}", self.url_of(&key)))?;
-        let mut stream = got.into_stream();
-        let mut file = tokio::fs::File::create(to)
-            .await
-            .with_context(|| format!("cannot write {}", to.display()))?;
-        while let Some(chunk) = stream.next().await {
-            file.write_all(&chunk?).await?;
-        }
-        file.sync_all().await?;
-        Ok(self.url_of(&key))
+        self.bucket.download_file(&key, to).await?;
+        Ok(self.bucket.url_of(&key))
     }
 
     /// Whether `url` names one snapshot (`….db`) rather than a prefix.
@@ -169,8 +93,7 @@ impl Store {
 
     /// The key part of a snapshot URL in this store's bucket.
     pub fn key_of(&self, url: &str) -> Option<String> {
-        url.strip_prefix(&format!("s3://{}/", self.bucket))
-            .map(str::to_string)
+        self.bucket.key_of(url)
     }
 }
 
@@ -238,8 +161,6 @@ mod tests {
             key_time(at("2000-02-29T13:05:09.042Z")),
             "20000229T130509.042Z"
         );
-        assert!(Store::open("file:///tmp").is_err());
-        assert!(Store::open("s3:///prefix").is_err());
         assert!(Store::names_snapshot("s3://b/p/storefront-1.db"));
         assert!(!Store::names_snapshot("s3://b/p"));
     }

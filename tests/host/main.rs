@@ -23,6 +23,7 @@ mod migrations;
 mod offsite_backup;
 mod operator;
 mod ownership;
+mod replication;
 mod shop_url;
 mod startup_errors;
 mod storage_faults;

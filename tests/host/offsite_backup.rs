@@ -1,5 +1,4 @@
-//! Off-site backups through a local S3-compatible server (moto, a Python package the
-//! project's CI script installs; this test fails, never skips, without it): the writer's
+//! Off-site backups through a local S3-compatible server ([`support::fake_s3`]): the writer's
 //! schedule uploads verified snapshots and keeps the newest N; `backup --to s3://…` and
 //! `--list`; `restore` into an empty data dir brings every order back, and refuses a data
 //! dir that a writer owns or that already holds a database.
@@ -7,64 +6,19 @@
 use crate::support;
 
 use serde_json::Value;
-use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// A moto S3 server on a free port, stopped when dropped.
-struct S3 {
-    child: Child,
-    endpoint: String,
-}
-
-impl Drop for S3 {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+type S3 = support::fake_s3::FakeS3;
 
 fn start_s3() -> S3 {
-    let port = support::free_port();
-    let child = Command::new("python3")
-        .args([
-            "-m",
-            "moto.server",
-            "-H",
-            "127.0.0.1",
-            "-p",
-            &port.to_string(),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("python3 with moto[server] (`pip install 'moto[server]'`, ./test does)");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "moto did not listen; is moto[server] installed?"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let endpoint = format!("http://127.0.0.1:{port}");
-    // CreateBucket.
-    let r = support::client()
-        .put(format!("{endpoint}/shop-backups"))
-        .send()
-        .unwrap();
-    assert!(r.status().is_success(), "{}", r.status());
-    S3 { child, endpoint }
+    S3::start("shop-backups")
 }
 
 /// The AWS variables that point the host at the local server.
 fn aws_env(cmd: &mut Command, s3: &S3) {
-    cmd.env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ENDPOINT", &s3.endpoint)
-        .env("AWS_ALLOW_HTTP", "true");
+    s3.env(cmd);
 }
 
 /// Runs a storefront command to its end: (success, stdout + stderr).

@@ -21,6 +21,7 @@ mod timing;
 
 pub mod fake_http;
 pub mod fake_inbox;
+pub mod fake_s3;
 pub mod fake_stripe;
 pub mod real_spin;
 

@@ -150,6 +150,14 @@ impl Lease {
     /// Lets go of the connection: rolls back what the component left open and commits
     /// the batch if nobody else is waiting for it (or it is full or old enough).
     fn release(&mut self) {
+        // Sync replication: what this request read may be a commit still on its way to
+        // the bucket; its response waits for every commit it could have seen.
+        if (self.reads > 0 || self.held.is_some())
+            && let Some(feed) = self.db.replication_feed()
+            && feed.mode() == super::replication::Mode::Sync
+        {
+            self.gate.require_replicated(feed.clone(), feed.required());
+        }
         if let Some(conn) = self.read_tx.take() {
             tracing::warn!("component left a read transaction open; rolling it back");
             if let Err(e) = conn.execute_batch("ROLLBACK") {

@@ -1,0 +1,84 @@
+//! A snapshot for the bucket: the database's pages exactly as they are (SQLite's online
+//! backup, which copies page for page, so that the WAL pages of later commits apply on
+//! top of it by page number), compressed.
+//!
+//! It is read on a connection of its own inside one read transaction, opened before the
+//! copy starts: the copy is the database as of that moment, whatever commits meanwhile.
+//! The commit numbers read just before and just after the transaction opened bound what
+//! it holds ([`super::layout::SnapshotName`]). The files go to a private temporary folder
+//! in the data dir (the volume sized for the database), removed when done.
+
+use super::Feed;
+use super::layout::SnapshotName;
+use anyhow::{Context, Result};
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use rusqlite::{Connection, OpenFlags};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// A compressed snapshot file waiting to be uploaded.
+pub struct Taken {
+    pub name: SnapshotName,
+    pub file: PathBuf,
+    /// Keeps the folder until the upload is done.
+    pub _dir: tempfile::TempDir,
+    pub bytes: u64,
+}
+
+/// Copies the database at `db` (owned by this process) for generation `generation`.
+/// Blocking: run it off the async workers.
+pub fn take(db: &Path, generation: u64, feed: &Feed) -> Result<Taken> {
+    let folder = db.parent().unwrap_or(Path::new("."));
+    let dir = tempfile::Builder::new()
+        .prefix(".replica-snapshot-")
+        .tempdir_in(folder)
+        .with_context(|| format!("cannot make a temporary folder in {}", folder.display()))?;
+    let source = Connection::open_with_flags_and_vfs(
+        db,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        crate::database::readers::VFS,
+    )
+    .with_context(|| format!("cannot open {} for a snapshot", db.display()))?;
+    // See `readers`: read-write for the VFS, read-only for SQLite.
+    crate::database::readers::configure(&source)?;
+    source.execute_batch("PRAGMA query_only = ON;")?;
+    let from = feed.required();
+    source.execute_batch("BEGIN; SELECT count(*) FROM sqlite_schema;")?;
+    let to = feed.required();
+    let time_us = super::now_us();
+    let plain = dir.path().join("snapshot.db");
+    {
+        let mut copy = Connection::open(&plain)
+            .with_context(|| format!("cannot create {}", plain.display()))?;
+        // One step: the whole copy inside the read transaction opened above.
+        rusqlite::backup::Backup::new(&source, &mut copy)?
+            .step(-1)
+            .context("copying the database for a snapshot")?;
+    }
+    source.execute_batch("COMMIT;")?;
+    drop(source);
+    let file = dir.path().join("snapshot.db.gz");
+    let mut gz = GzEncoder::new(
+        BufWriter::new(
+            std::fs::File::create(&file)
+                .with_context(|| format!("cannot create {}", file.display()))?,
+        ),
+        Compression::fast(),
+    );
+    std::io::copy(&mut std::fs::File::open(&plain)?, &mut gz)?;
+    gz.finish()?.flush()?;
+    std::fs::remove_file(&plain)?;
+    let bytes = std::fs::metadata(&file)?.len();
+    Ok(Taken {
+        name: SnapshotName {
+            generation,
+            from: from.max(1),
+            to,
+            time_us,
+        },
+        file,
+        _dir: dir,
+        bytes,
+    })
+}
