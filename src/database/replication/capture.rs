@@ -103,3 +103,107 @@ impl WalReader {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::database::checkpoints::{Checkpointer, Thresholds};
+    use crate::database::readers;
+    use rusqlite::{Connection, OpenFlags};
+    use std::sync::{Arc, Mutex};
+
+    fn content(conn: &Connection) -> Vec<(i64, Vec<u8>)> {
+        let mut stmt = conn.prepare("SELECT id, v FROM t ORDER BY id").unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    #[test]
+    fn commits_read_from_the_wal_rebuild_the_database_across_wal_restarts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        let mut conn = Connection::open_with_flags_and_vfs(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+            readers::VFS,
+        )
+        .unwrap();
+        conn.execute_batch("BEGIN EXCLUSIVE; COMMIT; PRAGMA journal_mode = WAL;")
+            .unwrap();
+        readers::configure(&conn).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB);
+             PRAGMA wal_checkpoint(TRUNCATE);",
+        )
+        .unwrap();
+        // The copy the commits apply to: the database file once the WAL is empty.
+        let base = dir.path().join("base.sqlite");
+        std::fs::copy(&path, &base).unwrap();
+
+        let checkpointer = Checkpointer::start(
+            &path,
+            Thresholds {
+                background_every: 40,
+                catch_up: 160,
+            },
+        )
+        .unwrap();
+        let captured = Arc::new(Mutex::new(Vec::new()));
+        let mut reader = WalReader::new(&path);
+        let mut checkpoint = checkpointer.hook();
+        let sink = captured.clone();
+        let mut number = 0;
+        conn.wal_hook(Some(move |wal: &mut rusqlite::hooks::Wal, frames| {
+            number += 1;
+            sink.lock()
+                .unwrap()
+                .push(reader.commit(frames as u64, number, number as i64).unwrap());
+            checkpoint(wal, frames)
+        }))
+        .unwrap();
+        for i in 0..400 {
+            conn.execute_batch(&format!(
+                "BEGIN IMMEDIATE;
+                 INSERT INTO t (v) VALUES (randomblob(3000)), (randomblob(100));
+                 UPDATE t SET v = randomblob(2000) WHERE id = {};
+                 DELETE FROM t WHERE id = {};
+                 COMMIT;",
+                i / 2 + 1,
+                i / 3 + 1
+            ))
+            .unwrap();
+        }
+        conn.wal_hook(
+            None::<fn(&mut rusqlite::hooks::Wal, std::os::raw::c_int) -> rusqlite::Result<()>>,
+        )
+        .unwrap();
+        let stats = checkpointer.stats();
+        assert!(
+            stats.catch_up.load(std::sync::atomic::Ordering::Relaxed) > 0,
+            "the WAL started over: {}",
+            stats.line()
+        );
+        drop(checkpointer);
+        let live = content(&conn);
+
+        let commits = captured.lock().unwrap();
+        assert_eq!(commits.len(), 400);
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&base)
+            .unwrap();
+        for commit in commits.iter() {
+            super::super::restore::apply(&file, 4096, commit).unwrap();
+        }
+        drop(file);
+        let rebuilt = Connection::open(&base).unwrap();
+        let check: String = rebuilt
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok");
+        assert_eq!(content(&rebuilt), live);
+    }
+}

@@ -186,11 +186,7 @@ pub async fn rebuild(bucket: &Bucket, point: Point, into: &Path) -> Result<Rebui
             if commit.number > last_commit || commit.time_us > until_time {
                 break 'segments;
             }
-            for (number, page) in &commit.pages {
-                ensure!(*number > 0, "a commit names page 0");
-                file.write_all_at(page, u64::from(*number - 1) * u64::from(page_size))?;
-            }
-            file.set_len(u64::from(commit.db_pages) * u64::from(page_size))?;
+            apply(&file, page_size, &commit)?;
             rebuilt.commits += 1;
             rebuilt.through_commit = commit.number;
             rebuilt.through_time_us = commit.time_us;
@@ -198,6 +194,17 @@ pub async fn rebuild(bucket: &Bucket, point: Point, into: &Path) -> Result<Rebui
     }
     file.sync_all()?;
     Ok(rebuilt)
+}
+
+/// Writes one commit's pages at their places in the database file and cuts the file to
+/// the database's size after it.
+pub fn apply(file: &std::fs::File, page_size: u32, commit: &segment::Commit) -> Result<()> {
+    for (number, page) in &commit.pages {
+        ensure!(*number > 0, "a commit names page 0");
+        file.write_all_at(page, u64::from(*number - 1) * u64::from(page_size))?;
+    }
+    file.set_len(u64::from(commit.db_pages) * u64::from(page_size))?;
+    Ok(())
 }
 
 async fn download_snapshot(bucket: &Bucket, snapshot: &SnapshotName, into: &Path) -> Result<()> {

@@ -286,15 +286,21 @@ impl Shipper {
             let put = self.bucket.store.put(&key, payload.clone());
             let fence = generation::succeeded(&self.bucket, self.generation);
             let (put, fence) = tokio::join!(put, fence);
-            if let Ok(true) = fence {
-                self.deposed().await;
-                return;
-            }
-            match put {
-                Ok(_) => break,
+            // Stored counts only once the fence is known to stand: a successor's claim
+            // that could not be read is a failed attempt, like a failed upload.
+            let attempt = match (fence, put) {
+                (Ok(true), _) => {
+                    self.deposed().await;
+                    return;
+                }
+                (Ok(false), Ok(_)) => Ok(()),
+                (Err(e), _) => Err(e),
+                (Ok(false), Err(e)) => Err(anyhow::Error::from(e)
+                    .context(format!("uploading {}", self.bucket.url_of(key.as_ref())))),
+            };
+            match attempt {
+                Ok(()) => break,
                 Err(e) => {
-                    let e = anyhow::Error::from(e)
-                        .context(format!("uploading {}", self.bucket.url_of(key.as_ref())));
                     tracing::warn!("replication: {e:#}; retrying in {backoff:?}");
                     self.note_failure(&e);
                     tokio::time::sleep(backoff).await;
