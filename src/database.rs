@@ -416,6 +416,10 @@ impl Database {
             conn.wal_hook(
                 None::<fn(&mut rusqlite::hooks::Wal, std::os::raw::c_int) -> rusqlite::Result<()>>,
             )?;
+            // A replica snapshot's connection, too.
+            if let Some(replication) = self.shared.replication.get() {
+                replication.feed.close_snapshots();
+            }
             // Stopped (and its connection closed) before the last checkpoint, which must
             // not find it busy, and before the lock is released.
             if let Some(checkpointer) = self.shared.checkpointer.lock().unwrap().take() {

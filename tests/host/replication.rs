@@ -21,7 +21,11 @@ fn writer(s3: &FakeS3, data: &Path, prefix: &str, extra: &[&str]) -> support::Te
     args.extend_from_slice(extra);
     let mut cmd = support::writer_command(data, &args);
     s3.env(&mut cmd);
-    support::spawn(cmd, data).ready()
+    let app = support::spawn(cmd, data).ready();
+    // Its generation is restorable once the first snapshot is stored.
+    let stored = |l: &str| l.contains("replication: snapshot") && l.contains(" stored (");
+    assert!(stored(&app.log_once(stored)), "{:?}", app.stderr());
+    app
 }
 
 /// `storefront restore --from s3://shop-replicas/<prefix> --data-dir <into> <args>`.

@@ -168,9 +168,21 @@ pub struct Feed {
     broken: AtomicBool,
     records: mpsc::UnboundedSender<Record>,
     pub(crate) status: Arc<Status>,
+    /// Held while a snapshot reads the database ([`snapshot::take`]).
+    copying: Mutex<()>,
+    /// The database is closing: a snapshot stops between two steps, and none starts.
+    closing: AtomicBool,
 }
 
 impl Feed {
+    /// Before the database's last checkpoint and close: stops a snapshot that is reading
+    /// it (waiting at most one copy step) and lets none start, so that no connection of
+    /// replication's holds the WAL or outlives the owner's.
+    pub fn close_snapshots(&self) {
+        self.closing.store(true, Ordering::SeqCst);
+        drop(self.copying.lock().unwrap());
+    }
+
     /// Numbers the commit about to run (group commit: [`super::Session::commit`]).
     pub fn begin(&self) -> u64 {
         let number = self.started.fetch_add(1, Ordering::SeqCst) + 1;
@@ -308,6 +320,8 @@ impl Replication {
             broken: AtomicBool::new(false),
             records,
             status: status.clone(),
+            copying: Mutex::new(()),
+            closing: AtomicBool::new(false),
         });
         let shipper =
             shipper::Shipper::start(bucket, settings, db.to_path_buf(), feed.clone(), received)

@@ -104,8 +104,12 @@ impl Shipper {
                 return;
             }
             if self.stopping && (self.pending.is_empty() || self.broken_at.is_some()) {
-                if let Some(task) = self.snapshotting.take() {
-                    task.abort();
+                // A snapshot on its way up finishes (one still copying stopped when the
+                // database closed): a generation's first makes its segments restorable.
+                if self.snapshotting.is_some() {
+                    let done = wait_for(&mut self.snapshotting).await;
+                    self.snapshotting = None;
+                    self.snapshot_done(done).await;
                 }
                 return;
             }

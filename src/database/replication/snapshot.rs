@@ -17,6 +17,9 @@ use rusqlite::{Connection, OpenFlags};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+/// Pages copied per backup step (16 MiB with 4 KiB pages): shutdown waits at most one.
+const COPY_STEP_PAGES: std::os::raw::c_int = 4096;
+
 /// A compressed snapshot file waiting to be uploaded.
 pub struct Taken {
     pub name: SnapshotName,
@@ -34,6 +37,9 @@ pub fn take(db: &Path, generation: u64, feed: &Feed) -> Result<Taken> {
         .prefix(".replica-snapshot-")
         .tempdir_in(folder)
         .with_context(|| format!("cannot make a temporary folder in {}", folder.display()))?;
+    let _copying = feed.copying.lock().unwrap();
+    let closing = || feed.closing.load(std::sync::atomic::Ordering::SeqCst);
+    anyhow::ensure!(!closing(), "the database is closing");
     let source = Connection::open_with_flags_and_vfs(
         db,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -51,13 +57,24 @@ pub fn take(db: &Path, generation: u64, feed: &Feed) -> Result<Taken> {
     {
         let mut copy = Connection::open(&plain)
             .with_context(|| format!("cannot create {}", plain.display()))?;
-        // One step: the whole copy inside the read transaction opened above.
-        rusqlite::backup::Backup::new(&source, &mut copy)?
-            .step(-1)
-            .context("copying the database for a snapshot")?;
+        // Step by step, all inside the read transaction opened above (so the copy is one
+        // moment of the database), and stopped between two steps when it closes.
+        let backup = rusqlite::backup::Backup::new(&source, &mut copy)?;
+        loop {
+            anyhow::ensure!(!closing(), "the database closed during the snapshot");
+            match backup
+                .step(COPY_STEP_PAGES)
+                .context("copying the database for a snapshot")?
+            {
+                rusqlite::backup::StepResult::Done => break,
+                rusqlite::backup::StepResult::More => {}
+                other => anyhow::bail!("copying the database for a snapshot: {other:?}"),
+            }
+        }
     }
     source.execute_batch("COMMIT;")?;
     drop(source);
+    drop(_copying);
     let file = dir.path().join("snapshot.db.gz");
     let mut gz = GzEncoder::new(
         BufWriter::new(
