@@ -9,6 +9,8 @@
 //! - every Spin variable set is declared in spin.toml; the secret ones come only from a
 //!   Secret (`valueFrom.secretKeyRef`); both processes get what they need; the pages'
 //!   `writer_url` names the Service in front of the writer; no Secret carries values;
+//! - the writer reads the replica bucket from the ConfigMap and its keys from a Secret of
+//!   their own, and production ships every commit to it synchronously;
 //! - probes point at the operator listener's routes on its port, and the container
 //!   passes `--operator-listen` on that port;
 //! - the Containerfile is multi-stage, runs as a non-root user and declares the data
@@ -1501,4 +1503,52 @@ spec:
                 && f.contains("replicas: 1")),
         "an RFC 6902 patch scaling the writer is caught: {failures:#?}"
     );
+}
+
+#[test]
+fn the_writer_reads_the_replica_bucket_by_reference() {
+    let tree = Tree::load();
+    let (docs, problems) = tree.resolved();
+    assert_clean("applying the overlays' patches", &problems);
+    let writers = owners(&tree.resources);
+    let spec = pod_spec(writers[0]).expect("the writer's pod spec");
+    let env: Vec<&Value> = containers(spec)
+        .flat_map(|c| c["env"].as_sequence().into_iter().flatten())
+        .collect();
+    let entry = |name: &str| {
+        *env.iter()
+            .find(|e| e["name"].as_str() == Some(name))
+            .unwrap_or_else(|| panic!("the writer has no {name} entry"))
+    };
+    for (name, key) in [
+        ("STOREFRONT_REPLICATE_TO", "replicate-to"),
+        ("STOREFRONT_REPLICATE_MODE", "replicate-mode"),
+    ] {
+        let from = &entry(name)["valueFrom"]["configMapKeyRef"];
+        assert_eq!(from["name"].as_str(), Some("storefront-config"), "{name}");
+        assert_eq!(from["key"].as_str(), Some(key), "{name}");
+    }
+    for name in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] {
+        let e = entry(name);
+        assert!(e["value"].is_null(), "{name} has an inline value");
+        let from = &e["valueFrom"]["secretKeyRef"];
+        assert_eq!(from["name"].as_str(), Some("storefront-replica-bucket"), "{name}");
+    }
+    // No workload anywhere carries the bucket's secret inline.
+    for doc in &docs {
+        if let Some(spec) = pod_spec(doc) {
+            for c in containers(spec) {
+                for e in c["env"].as_sequence().into_iter().flatten() {
+                    if e["name"].as_str() == Some("AWS_SECRET_ACCESS_KEY") {
+                        assert!(e["value"].is_null(), "{}: inline secret", doc.describe());
+                    }
+                }
+            }
+        }
+    }
+    // Production ships every commit to a bucket, synchronously.
+    let production =
+        fs::read_to_string(k8s_dir().join("overlays/production/kustomization.yaml")).unwrap();
+    assert!(production.contains("- replicate-to=s3://"), "{production}");
+    assert!(production.contains("- replicate-mode=sync"), "{production}");
 }
