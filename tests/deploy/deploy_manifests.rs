@@ -1532,7 +1532,11 @@ fn the_writer_reads_the_replica_bucket_by_reference() {
         let e = entry(name);
         assert!(e["value"].is_null(), "{name} has an inline value");
         let from = &e["valueFrom"]["secretKeyRef"];
-        assert_eq!(from["name"].as_str(), Some("storefront-replica-bucket"), "{name}");
+        assert_eq!(
+            from["name"].as_str(),
+            Some("storefront-replica-bucket"),
+            "{name}"
+        );
     }
     // No workload anywhere carries the bucket's secret inline.
     for doc in &docs {

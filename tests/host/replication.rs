@@ -225,12 +225,82 @@ fn a_point_in_time_restore_lands_between_two_orders() {
         "{text}"
     );
 
+    // The same boundary chosen as a segment: the last one shipped before that time.
+    let between_us = chrono::DateTime::parse_from_rfc3339(&between)
+        .unwrap()
+        .timestamp_micros();
+    let segment = s3
+        .keys(BUCKET, "pitr/generations/0000000001/segments/")
+        .iter()
+        .filter_map(|key| {
+            let name = key.rsplit('/').next()?.strip_suffix(".seg.gz")?;
+            let n: Vec<i64> = name
+                .split('-')
+                .map(|p| p.parse().ok())
+                .collect::<Option<_>>()?;
+            (n[4] <= between_us).then_some(n[0])
+        })
+        .max()
+        .expect("a segment before the time")
+        .to_string();
+    let by_segment = root.path().join("segment");
+    let (ok, text) = restore(
+        &s3,
+        "pitr",
+        &by_segment,
+        &["--generation", "1", "--segment", &segment],
+    );
+    assert!(ok, "{text}");
+    let restored = numbers(&by_segment);
+    assert!(
+        restored.contains(&first) && !restored.contains(&second),
+        "{text}"
+    );
+
     // A time before the first snapshot is refused, and names why; nothing is written.
     let early = root.path().join("early");
     let (ok, text) = restore(&s3, "pitr", &early, &["--at", "2001-01-01T00:00:00Z"]);
     assert!(!ok);
     assert!(text.contains("no snapshot"), "{text}");
     assert!(!early.join("sqlite_db.db").exists());
+}
+
+#[test]
+fn retention_deletes_only_what_no_restore_needs() {
+    let s3 = FakeS3::start(BUCKET);
+    let root = tempfile::tempdir().unwrap();
+    let data = stocked(root.path(), "data");
+    let app = writer(
+        &s3,
+        &data,
+        "kept",
+        &[
+            "--replicate-max-lag",
+            "100ms",
+            "--replicate-snapshot-every",
+            "1s",
+            "--replicate-retention",
+            "2s",
+        ],
+    );
+    let mut placed = Vec::new();
+    for i in 0..12 {
+        placed.push(place(&app.base_url, &format!("kept-{i}")).unwrap());
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    assert!(app.stop().success());
+    let keys = s3.keys(BUCKET, "kept/generations/0000000001/");
+    let snapshots = keys.iter().filter(|k| k.contains("/snapshots/")).count();
+    assert!(snapshots <= 4, "older snapshots were deleted: {keys:?}");
+    assert!(
+        !keys.iter().any(|k| k.contains("/segments/000000000001-")),
+        "the first segment is needed by no snapshot left: {keys:?}"
+    );
+    let fresh = root.path().join("restored");
+    let (ok, text) = restore(&s3, "kept", &fresh, &[]);
+    assert!(ok, "{text}");
+    let restored = numbers(&fresh);
+    assert!(placed.iter().all(|n| restored.contains(n)), "{text}");
 }
 
 #[test]
