@@ -15,6 +15,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[path = "support/http_load.rs"]
 mod http_load;
+// Only the writer's requests here; the shopper's are the other benches'.
+#[allow(dead_code)]
 #[path = "support/order_requests.rs"]
 mod order_requests;
 #[path = "support/proc_cpu.rs"]

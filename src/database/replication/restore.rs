@@ -126,8 +126,7 @@ pub async fn rebuild(bucket: &Bucket, point: Point, into: &Path) -> Result<Rebui
     };
     let snapshot = snapshots
         .iter()
-        .filter(|s| s.generation == generation && s.time_us <= until_time && s.to <= last_commit)
-        .next_back()
+        .rfind(|s| s.generation == generation && s.time_us <= until_time && s.to <= last_commit)
         .with_context(|| {
             format!("generation {generation} has no snapshot to start from before that point")
         })?;
