@@ -99,6 +99,10 @@ pub struct Status {
     oldest_unshipped_us: AtomicI64,
     /// Why the last upload failed, until one succeeds.
     failing: Mutex<Option<String>>,
+    /// The current generation's first snapshot is stored (what comes after it can be
+    /// restored).
+    restorable: AtomicBool,
+    mode: Mode,
     unready_after: Duration,
 }
 
@@ -109,6 +113,8 @@ impl Status {
             deposed: OnceLock::new(),
             oldest_unshipped_us: AtomicI64::new(0),
             failing: Mutex::new(None),
+            restorable: AtomicBool::new(false),
+            mode: settings.mode,
             unready_after: (settings.max_lag * UNREADY_LAG_FACTOR).min(match settings.mode {
                 Mode::Sync => settings.timeout,
                 Mode::Async => Duration::MAX,
@@ -128,6 +134,12 @@ impl Status {
     pub fn problem(&self) -> Option<String> {
         if let Some(why) = self.deposed.get() {
             return Some(format!("deposed: {why}"));
+        }
+        if self.mode == Mode::Sync && !self.restorable.load(Ordering::Relaxed) {
+            // Every answer would wait for it: not ready until then.
+            return Some(
+                "replication: the generation's first snapshot is not in the bucket yet".into(),
+            );
         }
         let lag = self.lag();
         if lag > self.unready_after {

@@ -163,6 +163,7 @@ impl Shipper {
                 self.broken_at.get_or_insert(now);
                 self.unrestorable_since.get_or_insert(now);
                 self.snapshot_covers = None;
+                self.feed.status.restorable.store(false, Ordering::Relaxed);
                 if let Some(task) = self.snapshotting.take() {
                     task.abort();
                 }
@@ -235,6 +236,7 @@ impl Shipper {
                 let covers = name.from - 1;
                 self.snapshot_covers = Some(self.snapshot_covers.unwrap_or(0).max(covers));
                 self.unrestorable_since = None;
+                self.feed.status.restorable.store(true, Ordering::Relaxed);
             }
             Ok(_) => {}
             Err(e) => {
