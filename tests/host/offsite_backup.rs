@@ -21,16 +21,7 @@ fn aws_env(cmd: &mut Command, s3: &S3) {
     s3.env(cmd);
 }
 
-/// Runs a storefront command to its end: (success, stdout + stderr).
-fn run(mut cmd: Command) -> (bool, String) {
-    let out = cmd.output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
-}
+use support::run_to_end as run;
 
 fn listed(s3: &S3, url: &str) -> Vec<String> {
     let mut cmd = support::storefront();

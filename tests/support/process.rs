@@ -231,6 +231,17 @@ pub fn pages_command(writer_url: &str) -> Command {
     cmd
 }
 
+/// Runs a command to its end: whether it succeeded, and its stdout then stderr.
+pub fn run_to_end(mut cmd: Command) -> (bool, String) {
+    let out = cmd.output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
 /// `storefront check --data-dir`: (success, stdout lines).
 pub fn check(data_dir: &Path) -> (bool, Vec<String>) {
     check_with(data_dir, &[])
