@@ -267,7 +267,7 @@ impl Shipper {
             count += 1;
             bytes += commit.bytes();
         }
-        let commits: Vec<Commit> = self.pending.range(..count).cloned().collect();
+        let commits = &self.pending.make_contiguous()[..count];
         let name = SegmentName {
             generation: self.generation,
             segment: self.next_segment,
@@ -277,7 +277,7 @@ impl Shipper {
             last_time_us: commits[count - 1].time_us,
         };
         let stored =
-            match segment::encode(self.generation, self.next_segment, self.page_size, &commits) {
+            match segment::encode(self.generation, self.next_segment, self.page_size, commits) {
                 Ok(stored) => stored,
                 Err(e) => {
                     tracing::error!("replication: cannot encode segment: {e:#}");
