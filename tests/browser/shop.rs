@@ -314,12 +314,7 @@ async fn buy_and_pay(b: &Browser) -> String {
     b.click_button("Buy now").await;
 
     // The payment page names the order.
-    let path = b.path().await;
-    let number = path
-        .strip_prefix("/orders/")
-        .and_then(|rest| rest.strip_suffix("/pay"))
-        .unwrap_or_else(|| panic!("{}: placing the order led to {path}", b.label()))
-        .to_string();
+    let number = placed_number(b).await;
     let page = b.text().await;
     assert!(page.contains(&number), "{}: {page}", b.label());
     assert!(page.contains("TEST MODE"), "{}: {page}", b.label());
@@ -349,17 +344,31 @@ async fn buy_and_pay(b: &Browser) -> String {
 
 /// Picks `country` by name in the checkout's country list.
 async fn choose_country(b: &Browser, country: &str) {
-    b.field("Country")
+    choose(b, "Country", country).await;
+}
+
+/// Chooses the option reading `option` in the select labelled `field`.
+pub(crate) async fn choose(b: &Browser, field: &str, option: &str) {
+    b.field(field)
         .await
         .find(fantoccini::Locator::XPath(&format!(
             "option[normalize-space()={}]",
-            xpath_literal(country)
+            xpath_literal(option)
         )))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
+}
+
+/// The number of the order whose payment step the browser shows.
+pub(crate) async fn placed_number(b: &Browser) -> String {
+    let path = b.path().await;
+    path.strip_prefix("/orders/")
+        .and_then(|rest| rest.strip_suffix("/pay"))
+        .unwrap_or_else(|| panic!("{}: placing led to {path}", b.label()))
+        .to_string()
 }
 
 /// Ticks the terms box (once).
@@ -417,12 +426,7 @@ fn shopper_leaves_payment_and_resumes_it(viewport: Viewport, scripts: Scripts) {
             type_checkout(b, "grace@example.com").await;
             accept_terms(b).await;
             b.click_button("Buy now").await;
-            let path = b.path().await;
-            number = path
-                .strip_prefix("/orders/")
-                .and_then(|rest| rest.strip_suffix("/pay"))
-                .unwrap_or_else(|| panic!("{}: placing led to {path}", b.label()))
-                .to_string();
+            number = placed_number(b).await;
 
             // Back: the checkout again, fetched anew, with the order in the header.
             let old = b.find("/html").await;
@@ -565,12 +569,7 @@ fn shopper_chooses_shipping_and_applies_a_code(viewport: Viewport, scripts: Scri
 
             accept_terms(b).await;
             b.click_button("Buy now").await;
-            let path = b.path().await;
-            number = path
-                .strip_prefix("/orders/")
-                .and_then(|rest| rest.strip_suffix("/pay"))
-                .unwrap_or_else(|| panic!("{}: placing led to {path}", b.label()))
-                .to_string();
+            number = placed_number(b).await;
             let page = b.text().await;
             assert!(
                 page.contains("Express") && page.contains("−€5.00"),

@@ -8,7 +8,7 @@
 
 use crate::browser_support::{Browser, xpath_literal};
 use crate::browser_support::{Scripts, Viewport, session};
-use crate::shop::{accept_terms, add_from_product_page, type_checkout};
+use crate::shop::{accept_terms, add_from_product_page, placed_number, type_checkout};
 use crate::{Scenario, at_every_size_and_setting, shop_app as shared};
 use fantoccini::key::Key;
 use libtest_mimic::Trial;
@@ -148,15 +148,6 @@ fn shopper_corrects_an_unpaid_order(viewport: Viewport, scripts: Scripts) {
     assert_eq!(order["discount"]["code"], "FIVEOFF", "{order}");
     assert_eq!(order["email"], "joan@example.com", "{order}");
     assert_eq!(order["state"], "paid", "{order}");
-}
-
-/// The number of the order whose payment step the browser shows.
-async fn placed_number(b: &Browser) -> String {
-    let path = b.path().await;
-    path.strip_prefix("/orders/")
-        .and_then(|rest| rest.strip_suffix("/pay"))
-        .unwrap_or_else(|| panic!("{}: placing led to {path}", b.label()))
-        .to_string()
 }
 
 /// Picks `country` by name in the select with id `id`.

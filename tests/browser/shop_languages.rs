@@ -3,8 +3,8 @@
 //! product in German (German prices), adds it to the cart, checks out in German (a wrong
 //! email is refused at its field in German words), and finds the German order page.
 
-use crate::browser_support::{Scripts, Viewport, session, xpath_literal};
-use crate::shop::accept_terms;
+use crate::browser_support::{Scripts, Viewport, session};
+use crate::shop::{accept_terms, choose, placed_number};
 use crate::{Scenario, at_every_size_and_setting, shop_app as shared};
 use libtest_mimic::Trial;
 
@@ -65,17 +65,7 @@ fn shopper_switches_to_german_and_checks_out(viewport: Viewport, scripts: Script
                 field.clear().await.unwrap();
                 field.send_keys(text).await.unwrap();
             }
-            b.field("Land")
-                .await
-                .find(fantoccini::Locator::XPath(&format!(
-                    "option[normalize-space()={}]",
-                    xpath_literal("Deutschland")
-                )))
-                .await
-                .unwrap()
-                .click()
-                .await
-                .unwrap();
+            choose(b, "Land", "Deutschland").await;
             accept_terms(b).await;
             b.click_button("Kaufen").await;
             assert_eq!(b.path().await, "/checkout", "{}: nothing placed", b.label());
@@ -94,12 +84,7 @@ fn shopper_switches_to_german_and_checks_out(viewport: Viewport, scripts: Script
             email.send_keys("grace@example.com").await.unwrap();
             accept_terms(b).await;
             b.click_button("Kaufen").await;
-            let path = b.path().await;
-            let number = path
-                .strip_prefix("/orders/")
-                .and_then(|rest| rest.strip_suffix("/pay"))
-                .unwrap_or_else(|| panic!("{}: placing led to {path}", b.label()))
-                .to_string();
+            let number = placed_number(b).await;
             b.goto(&format!("/orders/{number}")).await;
             assert_eq!(
                 b.heading().await,

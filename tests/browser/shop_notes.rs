@@ -4,7 +4,7 @@
 //! page shows the note as typed, line break included.
 
 use crate::browser_support::{Scripts, Viewport, session};
-use crate::shop::{accept_terms, add_from_product_page, type_checkout};
+use crate::shop::{accept_terms, add_from_product_page, placed_number, type_checkout};
 use crate::{Scenario, at_every_size_and_setting, shop_app as shared};
 use libtest_mimic::Trial;
 
@@ -51,12 +51,7 @@ fn shopper_leaves_a_note_at_checkout(viewport: Viewport, scripts: Scripts) {
                 .unwrap();
             accept_terms(b).await;
             b.click_button("Buy now").await;
-            let path = b.path().await;
-            let number = path
-                .strip_prefix("/orders/")
-                .and_then(|rest| rest.strip_suffix("/pay"))
-                .unwrap_or_else(|| panic!("{}: placing led to {path}", b.label()))
-                .to_string();
+            let number = placed_number(b).await;
             b.goto(&format!("/orders/{number}")).await;
             let shown = b.find("//*[@id='order-note']").await.text().await.unwrap();
             assert_eq!(
