@@ -23,8 +23,8 @@
 //! happens in COMMIT as before; checkpoints only move durable pages into the main file.
 
 use anyhow::{Context, Result};
+use rusqlite::Connection;
 use rusqlite::hooks::Wal;
-use rusqlite::{Connection, OpenFlags};
 use std::os::raw::c_int;
 use std::path::Path;
 use std::sync::Arc;
@@ -87,20 +87,7 @@ impl Checkpointer {
     /// see [`super::readers`] for why it is opened read-write with the same VFS) and
     /// starts its thread.
     pub fn start(path: &Path, thresholds: Thresholds) -> Result<Checkpointer> {
-        let conn = Connection::open_with_flags_and_vfs(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                | OpenFlags::SQLITE_OPEN_URI,
-            super::readers::VFS,
-        )
-        .with_context(|| {
-            format!(
-                "cannot open the checkpoint connection to {}",
-                path.display()
-            )
-        })?;
-        super::readers::configure(&conn)?;
+        let conn = super::readers::open_beside(path, "the checkpoint connection")?;
         // One waiting wake-up is enough: checkpoints asked for while one runs are one.
         let (wake, asked) = sync_channel(1);
         let stats = Arc::new(CheckpointStats::default());
@@ -184,6 +171,7 @@ impl Drop for Checkpointer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rusqlite::OpenFlags;
 
     fn wal_pages(dir: &Path) -> u64 {
         let len = std::fs::metadata(dir.join("db.sqlite-wal"))

@@ -68,6 +68,23 @@ pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Another connection of this process to `path`, whose lock the process already holds
+/// (`what` it is for names it in the error), with [`configure`]'s settings. Read-write as
+/// far as the VFS is concerned: a read-only file handle would take OS locks of its own and
+/// could release the process's exclusive lock.
+pub fn open_beside(path: &Path, what: &str) -> Result<Connection> {
+    let conn = Connection::open_with_flags_and_vfs(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
+        VFS,
+    )
+    .with_context(|| format!("cannot open {what} to {}", path.display()))?;
+    configure(&conn)?;
+    Ok(conn)
+}
+
 /// The pool; empty when `--read-connections 0` (every statement then goes to the batch
 /// connection, as before the pool existed).
 pub struct Readers {
@@ -88,18 +105,8 @@ impl Readers {
     pub fn open(path: &Path, size: usize) -> Result<Readers> {
         let mut idle = Vec::with_capacity(size);
         for _ in 0..size {
-            let conn = Connection::open_with_flags_and_vfs(
-                path,
-                OpenFlags::SQLITE_OPEN_READ_WRITE
-                    | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                    | OpenFlags::SQLITE_OPEN_URI,
-                VFS,
-            )
-            .with_context(|| format!("cannot open a read connection to {}", path.display()))?;
-            // Read-write as far as the VFS is concerned (a read-only file handle would
-            // take OS locks of its own and could release the process's exclusive lock);
+            let conn = open_beside(path, "a read connection")?;
             // `query_only` makes SQLite refuse every write on it.
-            configure(&conn)?;
             conn.execute_batch("PRAGMA query_only = ON;")?;
             idle.push(conn);
         }

@@ -13,7 +13,7 @@ use super::layout::SnapshotName;
 use anyhow::{Context, Result};
 use flate2::Compression;
 use flate2::write::GzEncoder;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -40,14 +40,7 @@ pub fn take(db: &Path, generation: u64, feed: &Feed) -> Result<Taken> {
     let _copying = feed.copying.lock().unwrap();
     let closing = || feed.closing.load(std::sync::atomic::Ordering::SeqCst);
     anyhow::ensure!(!closing(), "the database is closing");
-    let source = Connection::open_with_flags_and_vfs(
-        db,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        crate::database::readers::VFS,
-    )
-    .with_context(|| format!("cannot open {} for a snapshot", db.display()))?;
-    // See `readers`: read-write for the VFS, read-only for SQLite.
-    crate::database::readers::configure(&source)?;
+    let source = crate::database::readers::open_beside(db, "a snapshot's connection")?;
     source.execute_batch("PRAGMA query_only = ON;")?;
     let from = feed.required();
     source.execute_batch("BEGIN; SELECT count(*) FROM sqlite_schema;")?;
