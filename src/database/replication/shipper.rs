@@ -46,7 +46,7 @@ pub struct Shipper {
     /// Set once the generation's first snapshot is stored: commits below its `from`.
     snapshot_covers: Option<u64>,
     /// A new generation is needed (commits were dropped).
-    broken_at: Option<i64>,
+    broken: bool,
     /// Since when commits exist that no stored snapshot and segments restore (µs time):
     /// from the start of a generation until its first snapshot is stored.
     unrestorable_since: Option<i64>,
@@ -89,7 +89,7 @@ impl Shipper {
             pending_bytes: 0,
             received_through: 0,
             snapshot_covers: None,
-            broken_at: None,
+            broken: false,
             unrestorable_since: Some(super::now_us()),
             next_snapshot: Instant::now(),
             snapshotting: None,
@@ -103,7 +103,7 @@ impl Shipper {
             if self.feed.status.deposed.get().is_some() {
                 return;
             }
-            if self.stopping && (self.pending.is_empty() || self.broken_at.is_some()) {
+            if self.stopping && (self.pending.is_empty() || self.broken) {
                 // A snapshot on its way up finishes (one still copying stopped when the
                 // database closed): a generation's first makes its segments restorable.
                 if self.snapshotting.is_some() {
@@ -142,7 +142,7 @@ impl Shipper {
         match record {
             Record::Commit(commit) => {
                 self.received_through = commit.number;
-                if self.broken_at.is_some() {
+                if self.broken {
                     self.feed
                         .unshipped_bytes
                         .fetch_sub(commit.bytes(), Ordering::SeqCst);
@@ -159,9 +159,8 @@ impl Shipper {
                     .unshipped_bytes
                     .fetch_sub(dropped, Ordering::SeqCst);
                 self.pending_bytes = 0;
-                let now = super::now_us();
-                self.broken_at.get_or_insert(now);
-                self.unrestorable_since.get_or_insert(now);
+                self.broken = true;
+                self.unrestorable_since.get_or_insert(super::now_us());
                 self.snapshot_covers = None;
                 self.feed.status.restorable.store(false, Ordering::Relaxed);
                 if let Some(task) = self.snapshotting.take() {
@@ -174,7 +173,7 @@ impl Shipper {
 
     /// How long until the pending commits are due for upload (`None`: nothing pending).
     fn until_upload(&self) -> Option<Duration> {
-        if self.broken_at.is_some() {
+        if self.broken {
             return Some(Duration::ZERO);
         }
         let oldest = self.pending.front()?;
@@ -249,7 +248,7 @@ impl Shipper {
 
     /// Uploads the pending commits as the next segment (retrying until stored).
     async fn ship(&mut self) {
-        if self.broken_at.is_some() && !self.new_generation().await {
+        if self.broken && !self.new_generation().await {
             return;
         }
         if self.pending.is_empty() {
@@ -339,7 +338,7 @@ impl Shipper {
                     .replication_generation
                     .set(claim.generation as i64);
                 self.next_segment = 1;
-                self.broken_at = None;
+                self.broken = false;
                 self.feed.mend();
                 self.snapshot_soon();
                 true
@@ -387,7 +386,7 @@ impl Shipper {
         let Some(covers) = self.snapshot_covers else {
             return;
         };
-        if self.broken_at.is_some() {
+        if self.broken {
             return;
         }
         let through = match self.pending.front() {
