@@ -1,10 +1,10 @@
-//! The message catalogue: one Fluent bundle per language and file, built from the `.ftl`
-//! files under `components/pages/locales/{en,de}/` that are embedded at compile time,
-//! each parsed once per instance when a message is first looked for in it. A lookup
-//! tries the files in [`FILES`] order, so the catalog pages (whose words are all in
-//! `shop.ftl`) parse that file only, the checkout `shop.ftl` and `checkout.ftl`, and a
-//! page that shows no message parses none (a Spin instance serves one request, so this
-//! is paid per request: keep the words a page needs early in the list).
+//! The message catalogue: the `.ftl` files under `components/pages/locales/{en,de}/`,
+//! compiled by `build.rs` into one table per language, sorted by id. A message that is
+//! plain text is that text, with nothing to parse; any other (a variable, a plural) keeps
+//! its own Fluent source, parsed into a bundle of its own the first time the instance
+//! formats it. A Spin instance serves one request, so this is what a page pays per
+//! request: a lookup per word, and a small parse per message with arguments. (Parsing
+//! whole files per request was a tenth of a catalog page's CPU.)
 //!
 //! A message missing in a language (which the unit test below forbids) is taken from
 //! English, and a message missing everywhere shows its id, so a page never fails for
@@ -15,56 +15,36 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource};
 use std::sync::OnceLock;
 
-/// The catalogue's files: (file name, English text, German text).
-const FILES: &[(&str, &str, &str)] = &[
-    (
-        "shop.ftl",
-        include_str!("../../locales/en/shop.ftl"),
-        include_str!("../../locales/de/shop.ftl"),
-    ),
-    (
-        "checkout.ftl",
-        include_str!("../../locales/en/checkout.ftl"),
-        include_str!("../../locales/de/checkout.ftl"),
-    ),
-    (
-        "orders.ftl",
-        include_str!("../../locales/en/orders.ftl"),
-        include_str!("../../locales/de/orders.ftl"),
-    ),
-    (
-        "account.ftl",
-        include_str!("../../locales/en/account.ftl"),
-        include_str!("../../locales/de/account.ftl"),
-    ),
-    (
-        "emails.ftl",
-        include_str!("../../locales/en/emails.ftl"),
-        include_str!("../../locales/de/emails.ftl"),
-    ),
-    // Last: read only through [`country`], by the pages that show a country.
-    (
-        "countries.ftl",
-        include_str!("../../locales/en/countries.ftl"),
-        include_str!("../../locales/de/countries.ftl"),
-    ),
-];
+/// One compiled message.
+enum Entry {
+    /// The message's text, as Fluent formats it.
+    Text(&'static str),
+    /// The message's own Fluent source (its entry in the file).
+    Fluent(&'static str),
+}
 
-/// Where [`FILES`] has the country names.
-const COUNTRIES: usize = FILES.len() - 1;
+mod compiled {
+    use super::Entry;
+    include!(concat!(env!("OUT_DIR"), "/catalogue.rs"));
+}
 
 type Bundle = FluentBundle<FluentResource>;
 
-#[cfg(test)]
-fn sources(lang: Lang) -> impl Iterator<Item = (&'static str, &'static str)> {
-    FILES.iter().map(move |(name, en, de)| match lang {
-        Lang::En => (*name, *en),
-        Lang::De => (*name, *de),
-    })
+/// The language's table.
+fn table(lang: Lang) -> &'static [(&'static str, Entry)] {
+    match lang {
+        Lang::En => compiled::EN,
+        Lang::De => compiled::DE,
+    }
 }
 
-/// The bundle of file `name`'s `text` in `lang`.
-fn build(lang: Lang, name: &str, text: &str) -> Bundle {
+/// Where message `id` is in `lang`'s table.
+fn find(lang: Lang, id: &str) -> Option<usize> {
+    table(lang).binary_search_by(|(k, _)| (*k).cmp(id)).ok()
+}
+
+/// A bundle holding only `source` (one message), for `lang`.
+fn build(lang: Lang, source: &str) -> Bundle {
     let id = lang
         .code()
         .parse()
@@ -73,62 +53,52 @@ fn build(lang: Lang, name: &str, text: &str) -> Bundle {
     // The pages are HTML with `lang` set; Unicode isolation marks would only show up in
     // emails' plain text and in tests.
     bundle.set_use_isolating(false);
-    let resource = FluentResource::try_new(text.to_string()).unwrap_or_else(|(r, errors)| {
-        eprintln!("locales/{}/{name}: {errors:?}", lang.code());
+    // build.rs has parsed this source already: it cannot fail here.
+    let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(r, errors)| {
+        eprintln!("catalogue in {}: {errors:?}", lang.code());
         r
     });
     if let Err(errors) = bundle.add_resource(resource) {
-        eprintln!("locales/{}/{name}: {errors:?}", lang.code());
+        eprintln!("catalogue in {}: {errors:?}", lang.code());
     }
     bundle
 }
 
-/// The bundle of `lang` for file `i` of [`FILES`], parsed when first asked for.
-fn bundle_at(lang: Lang, i: usize) -> &'static Bundle {
-    static EN: [OnceLock<Bundle>; FILES.len()] = [const { OnceLock::new() }; FILES.len()];
-    static DE: [OnceLock<Bundle>; FILES.len()] = [const { OnceLock::new() }; FILES.len()];
-    let (name, en, de) = FILES[i];
-    match lang {
-        Lang::En => EN[i].get_or_init(|| build(lang, name, en)),
-        Lang::De => DE[i].get_or_init(|| build(lang, name, de)),
-    }
-}
-
-/// The bundles of `lang`, one per file, each parsed when first asked for.
-fn bundles(lang: Lang) -> impl Iterator<Item = &'static Bundle> {
-    (0..FILES.len()).map(move |i| bundle_at(lang, i))
-}
-
-/// The bundle of `lang` that holds message `id`.
-fn bundle_with(lang: Lang, id: &str) -> Option<&'static Bundle> {
-    bundles(lang).find(|b| b.has_message(id))
+/// The bundle of the message at `index` of `lang`'s table, parsed when first asked for.
+fn bundle_at(lang: Lang, index: usize, source: &str) -> &'static Bundle {
+    static EN: [OnceLock<Bundle>; compiled::EN.len()] =
+        [const { OnceLock::new() }; compiled::EN.len()];
+    static DE: [OnceLock<Bundle>; compiled::DE.len()] =
+        [const { OnceLock::new() }; compiled::DE.len()];
+    let cells: &[OnceLock<Bundle>] = match lang {
+        Lang::En => &EN,
+        Lang::De => &DE,
+    };
+    cells[index].get_or_init(|| build(lang, source))
 }
 
 fn format(lang: Lang, id: &str, args: Option<&FluentArgs<'_>>) -> Option<String> {
-    format_in(bundle_with(lang, id)?, lang, id, args)
-}
-
-fn format_in(
-    bundle: &Bundle,
-    lang: Lang,
-    id: &str,
-    args: Option<&FluentArgs<'_>>,
-) -> Option<String> {
-    let pattern = bundle.get_message(id)?.value()?;
-    let mut errors = Vec::new();
-    let text = bundle.format_pattern(pattern, args, &mut errors);
-    if !errors.is_empty() {
-        eprintln!("message {id} in {}: {errors:?}", lang.code());
+    let index = find(lang, id)?;
+    match table(lang)[index].1 {
+        Entry::Text(text) => Some(text.to_string()),
+        Entry::Fluent(source) => {
+            let bundle = bundle_at(lang, index, source);
+            let pattern = bundle.get_message(id)?.value()?;
+            let mut errors = Vec::new();
+            let text = bundle.format_pattern(pattern, args, &mut errors);
+            if !errors.is_empty() {
+                eprintln!("message {id} in {}: {errors:?}", lang.code());
+            }
+            Some(text.into_owned())
+        }
     }
-    Some(text.into_owned())
 }
 
 /// The name of the country with ISO 3166-1 code `code` in `lang` (English if `lang` lacks
-/// it), `None` for a code the catalogue does not have. Only the country file is parsed.
+/// it), `None` for a code the catalogue does not have.
 pub fn country(lang: Lang, code: &str) -> Option<String> {
     let id = format!("country-{code}");
-    format_in(bundle_at(lang, COUNTRIES), lang, &id, None)
-        .or_else(|| format_in(bundle_at(Lang::En, COUNTRIES), Lang::En, &id, None))
+    format(lang, &id, None).or_else(|| format(Lang::En, &id, None))
 }
 
 /// Message `id` in `lang` (English if `lang` lacks it, the id if both do).
@@ -147,6 +117,47 @@ mod tests {
     use fluent_bundle::FluentResource;
     use fluent_syntax::ast::Entry;
     use std::collections::BTreeSet;
+
+    /// The catalogue's files as written: (file name, English text, German text).
+    const FILES: &[(&str, &str, &str)] = &[
+        (
+            "shop.ftl",
+            include_str!("../../locales/en/shop.ftl"),
+            include_str!("../../locales/de/shop.ftl"),
+        ),
+        (
+            "checkout.ftl",
+            include_str!("../../locales/en/checkout.ftl"),
+            include_str!("../../locales/de/checkout.ftl"),
+        ),
+        (
+            "orders.ftl",
+            include_str!("../../locales/en/orders.ftl"),
+            include_str!("../../locales/de/orders.ftl"),
+        ),
+        (
+            "account.ftl",
+            include_str!("../../locales/en/account.ftl"),
+            include_str!("../../locales/de/account.ftl"),
+        ),
+        (
+            "emails.ftl",
+            include_str!("../../locales/en/emails.ftl"),
+            include_str!("../../locales/de/emails.ftl"),
+        ),
+        (
+            "countries.ftl",
+            include_str!("../../locales/en/countries.ftl"),
+            include_str!("../../locales/de/countries.ftl"),
+        ),
+    ];
+
+    fn sources(lang: Lang) -> impl Iterator<Item = (&'static str, &'static str)> {
+        FILES.iter().map(move |(name, en, de)| match lang {
+            Lang::En => (*name, *en),
+            Lang::De => (*name, *de),
+        })
+    }
 
     /// The message ids of `lang`'s files, refusing any file Fluent cannot parse.
     fn ids(lang: Lang) -> BTreeSet<String> {
@@ -169,6 +180,23 @@ mod tests {
         ids
     }
 
+    /// Every variable a message may use, with a value of each kind.
+    fn every_argument() -> FluentArgs<'static> {
+        let mut args = FluentArgs::new();
+        for name in [
+            "count", "name", "number", "amount", "total", "shop", "email", "minutes", "date",
+            "max", "min", "code", "carrier", "tracking", "left", "language", "value", "reason",
+            "field", "page", "pages", "query", "days", "bought",
+        ] {
+            if name == "count" || name == "left" || name == "page" || name == "pages" {
+                args.set(name, 2);
+            } else {
+                args.set(name, "x");
+            }
+        }
+        args
+    }
+
     #[test]
     fn every_message_is_in_every_language_and_formats() {
         let en = ids(Lang::En);
@@ -180,27 +208,43 @@ mod tests {
                 "messages in one language and not in {}",
                 lang.code()
             );
+            let compiled: BTreeSet<String> =
+                table(lang).iter().map(|(id, _)| id.to_string()).collect();
+            assert_eq!(compiled, theirs, "the compiled table of {}", lang.code());
             for id in &theirs {
-                let bundle = bundle_with(lang, id).unwrap();
-                let pattern = bundle.get_message(id).and_then(|m| m.value());
-                let pattern = pattern.unwrap_or_else(|| panic!("{id} has no value"));
-                // Every variable a message may use, with a value of each kind.
-                let mut args = FluentArgs::new();
-                for name in [
-                    "count", "name", "number", "amount", "total", "shop", "email", "minutes",
-                    "date", "max", "min", "code", "carrier", "tracking", "left", "language",
-                    "value", "reason", "field", "page", "pages", "query", "days", "bought",
-                ] {
-                    if name == "count" || name == "left" || name == "page" || name == "pages" {
-                        args.set(name, 2);
-                    } else {
-                        args.set(name, "x");
+                let text = format(lang, id, Some(&every_argument()));
+                let text = text.unwrap_or_else(|| panic!("{id} is not in {}", lang.code()));
+                assert!(!text.trim().is_empty(), "{id} in {} is empty", lang.code());
+            }
+        }
+    }
+
+    /// The compiled table formats every message, with and without arguments, exactly as
+    /// Fluent formats it from the whole file: compiling changes no word.
+    #[test]
+    fn compiled_messages_format_as_the_whole_files_do() {
+        for lang in Lang::ALL {
+            for (name, text) in sources(lang) {
+                let whole = build(lang, text);
+                let resource = FluentResource::try_new(text.to_string()).unwrap();
+                for entry in resource.entries() {
+                    let Entry::Message(m) = entry else { continue };
+                    let id = m.id.name;
+                    let pattern = whole.get_message(id).and_then(|m| m.value()).unwrap();
+                    for args in [None, Some(every_argument())] {
+                        let mut errors = Vec::new();
+                        let expected = whole.format_pattern(pattern, args.as_ref(), &mut errors);
+                        if args.is_some() {
+                            assert!(errors.is_empty(), "{name} {id}: {errors:?}");
+                        }
+                        assert_eq!(
+                            format(lang, id, args.as_ref()).as_deref(),
+                            Some(expected.as_ref()),
+                            "locales/{}/{name}: {id}",
+                            lang.code()
+                        );
                     }
                 }
-                let mut errors = Vec::new();
-                let text = bundle.format_pattern(pattern, Some(&args), &mut errors);
-                assert!(errors.is_empty(), "{id} in {}: {errors:?}", lang.code());
-                assert!(!text.trim().is_empty(), "{id} in {} is empty", lang.code());
             }
         }
     }
