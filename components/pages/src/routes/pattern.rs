@@ -92,10 +92,30 @@ pub fn has_shape(pattern: &str, path: &str) -> bool {
     walk(pattern, path, |_, _| true)
 }
 
+/// Whether `pattern` starts with a literal segment that `path` does not start with: most
+/// of the table differs from a path there, told by comparing bytes before any walk.
+fn first_literal_differs(pattern: &str, path: &str) -> bool {
+    let (pattern, path) = (pattern.as_bytes(), path.as_bytes());
+    if pattern.get(1) == Some(&b'{') {
+        return false;
+    }
+    let mut i = 1;
+    loop {
+        match (pattern.get(i), path.get(i)) {
+            (None | Some(b'/'), None | Some(b'/')) => return false,
+            (a, b) if a == b => i += 1,
+            _ => return true,
+        }
+    }
+}
+
 /// Walks `pattern` and `path` side by side, asking `typed(kind, value)` about each typed
 /// segment; whether they match. Allocates nothing: every request walks the whole table
 /// (its body cap, then its route), and most patterns differ at the first segment.
 fn walk<'a>(pattern: &str, path: &'a str, mut typed: impl FnMut(&str, &'a str) -> bool) -> bool {
+    if first_literal_differs(pattern, path) {
+        return false;
+    }
     let mut wanted = pattern.strip_prefix('/').unwrap_or(pattern).split('/');
     let mut got = path.strip_prefix('/').unwrap_or(path).split('/');
     loop {
@@ -181,6 +201,12 @@ mod tests {
             .is_none()
         );
         assert!(matches("/", "/", "GET").is_some());
+        assert!(matches("/", "/cart", "GET").is_none());
+        assert!(matches("/cart", "/", "GET").is_none());
+        assert!(matches("/cart", "/carts", "GET").is_none());
+        assert!(matches("/carts", "/cart", "GET").is_none());
+        assert!(matches("/cart/add", "/cart/add", "POST").is_some());
+        assert!(matches("/{slug}", "/kenya", "GET").is_some());
         assert!(has_shape(
             "/admin/catalog/products/{slug}/images",
             "/admin/catalog/products/Bad Slug/images"

@@ -1,15 +1,16 @@
 //! The database connection: opening it with the pragmas every connection needs, running one
 //! statement, reading typed columns, and running a closure inside a transaction.
 
+use crate::db::migrations::EMBEDDED_DIGEST;
 use anyhow::{Context as _, anyhow};
 use spin_sdk::sqlite::{Connection, QueryResult, RowResult, Value};
 
 /// The writer's one connection for this request.
 pub struct Db {
     conn: Connection,
-    /// `version:checksum,…` of the recorded migrations, as read when the connection was
-    /// opened; `None` when it could not be read (a fresh database has no such table).
-    recorded_migrations: Option<String>,
+    /// Whether `schema_migrations` held exactly this build's migrations when the connection
+    /// was opened (false when it could not be read: a fresh database has no such table).
+    migrations_current: bool,
 }
 
 /// How a transaction starts.
@@ -59,7 +60,9 @@ const SETTINGS: [Setting; 4] = [
     },
 ];
 
-/// The statement `open` reads every setting and the recorded migrations with.
+/// The statement `open` reads every setting with, and whether the recorded migrations are
+/// exactly this build's ([`EMBEDDED_DIGEST`], its one parameter): compared in SQL, so the
+/// list does not cross into the component on every request.
 fn state_query() -> String {
     let mut sql = String::from("SELECT ");
     for setting in &SETTINGS {
@@ -68,7 +71,7 @@ fn state_query() -> String {
     }
     sql.push_str(
         "(SELECT group_concat(version || ':' || checksum, ',') \
-         FROM (SELECT version, checksum FROM schema_migrations ORDER BY version))",
+         FROM (SELECT version, checksum FROM schema_migrations ORDER BY version)) IS ?",
     );
     sql
 }
@@ -76,7 +79,7 @@ fn state_query() -> String {
 impl Db {
     /// Opens the default database with the connection pragmas set. Real Spin opens a fresh
     /// connection per request, so this runs on every request. One statement reads every
-    /// setting and the recorded migrations (for `migrations::run`); only the settings that
+    /// setting and whether the recorded migrations are current (for `migrations::run`); only the settings that
     /// differ are set, each by its own statement because `execute` prepares exactly one.
     /// When that statement fails (a fresh database has no `schema_migrations` yet), every
     /// setting is set.
@@ -85,10 +88,10 @@ impl Db {
             .map_err(|e| anyhow!("opening the default database: {e:?}"))?;
         let mut db = Db {
             conn,
-            recorded_migrations: None,
+            migrations_current: false,
         };
         let state = db
-            .row(&state_query(), &[])
+            .row(&state_query(), &[text(EMBEDDED_DIGEST)])
             .ok()
             .flatten()
             .filter(|row| row.values.len() == SETTINGS.len() + 1);
@@ -101,15 +104,14 @@ impl Db {
             }
         }
         if let Some(row) = state {
-            db.recorded_migrations = row.opt_text(SETTINGS.len())?;
+            db.migrations_current = row.int(SETTINGS.len())? == 1;
         }
         Ok(db)
     }
 
-    /// `version:checksum,…` of the migrations recorded when the connection was opened, in
-    /// version order; `None` if none were or they could not be read.
-    pub fn recorded_migrations(&self) -> Option<&str> {
-        self.recorded_migrations.as_deref()
+    /// Whether exactly this build's migrations were recorded when the connection was opened.
+    pub fn migrations_current(&self) -> bool {
+        self.migrations_current
     }
 
     /// Runs one statement and returns all its rows.

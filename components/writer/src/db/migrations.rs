@@ -36,7 +36,7 @@ pub fn run(db: &Db) -> Result<i64, ApiError> {
     let version = MIGRATIONS.last().map_or(0, |m| m.version);
     // The common case, on every request: exactly the embedded migrations are recorded,
     // with the embedded checksums, so the full check below would find nothing to do.
-    if db.recorded_migrations() == Some(embedded_digest().as_str()) {
+    if db.migrations_current() {
         return Ok(version);
     }
     db.execute(
@@ -59,15 +59,10 @@ pub fn run(db: &Db) -> Result<i64, ApiError> {
     Ok(version)
 }
 
-/// `version:checksum,…` of every embedded migration, in version order: what
-/// `Db::recorded_migrations` reads once all of them are applied and none was edited.
-fn embedded_digest() -> String {
-    MIGRATIONS
-        .iter()
-        .map(|m| format!("{}:{}", m.version, m.checksum))
-        .collect::<Vec<_>>()
-        .join(",")
-}
+/// `version:checksum,…` of every embedded migration, in version order (computed by
+/// `build.rs`): what `schema_migrations` holds once all of them are applied and none was
+/// edited. `Db::open` compares the recorded list with it in SQL.
+pub const EMBEDDED_DIGEST: &str = include!(concat!(env!("OUT_DIR"), "/migrations_digest.rs"));
 
 fn applied(db: &Db) -> anyhow::Result<Vec<Applied>> {
     db.rows(
