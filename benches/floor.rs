@@ -8,6 +8,11 @@
 //! `serve-native-floor DIR`), each on a fresh database with stock raised, and prints for
 //! each row requests/s, p50/p99, the server process's CPU per request (utime + stime from
 //! `/proc/PID/stat` over the run) and the ratios storefront / floor.
+//!
+//! With `SPIN_BIN` naming a real Spin (`SPIN_BIN=../shared/tools/spin cargo bench --bench
+//! floor`), it also runs `spin up` of the same `spin.toml` and components on a fresh
+//! database with stock raised, for `GET /` and orders through the pages, and prints how
+//! many times Spin's rate storefront's is (issue 29's "against real `spin up`" goal).
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -108,6 +113,45 @@ fn serve_floor(dir: &str) {
     native_floor::http::serve(Path::new(dir), listener);
 }
 
+/// `GET /` and orders through the pages under real `spin up` of the same manifest and
+/// components, as storefront's rows are measured; `None` without `SPIN_BIN`.
+fn real_spin(clients: usize, seconds: u64) -> Option<(Figures, Figures)> {
+    let bin = support::real_spin::spin_bin("floor")?;
+    let state = tempfile::tempdir().unwrap();
+    // The writer component migrates Spin's `default` database (`sqlite_db.db` in the state
+    // dir) on its first request; here the project's writer does it first, to raise stock.
+    support::raise_stock(state.path());
+    let mut spin = support::real_spin::RealSpin::start(
+        &bin,
+        &support::manifest(),
+        state.path(),
+        &[
+            (
+                "cookie_secret",
+                "floor-bench-cookie-secret-0123456789abcdef",
+            ),
+            ("writer_token", support::TOKEN),
+            ("client_ip_header", "x-forwarded-for"),
+        ],
+    );
+    let addr: SocketAddr = spin
+        .base_url
+        .trim_start_matches("http://")
+        .parse()
+        .expect("spin listens on an IP address");
+    let pid = spin.child.id();
+    let catalog = measure(pid, addr, clients, seconds, catalog(addr.to_string()));
+    let pages = measure(
+        pid,
+        addr,
+        clients,
+        seconds,
+        shopper_orders(addr.to_string()),
+    );
+    spin.stop();
+    Some((catalog, pages))
+}
+
 fn row(what: &str, s: &Figures, f: &Figures) {
     println!(
         "| {what} | {:.0}/s, p99 {:.2} ms, {:.0} µs CPU | {:.0}/s, p99 {:.2} ms, {:.0} µs CPU | {:.2}x | {:.2}x |",
@@ -186,6 +230,8 @@ fn main() {
     let _ = floor.kill();
     let _ = floor.wait();
 
+    let spin = real_spin(clients, seconds);
+
     println!(
         "floor: clients={clients} seconds={seconds} client-threads={}",
         http_load::threads()
@@ -217,4 +263,43 @@ fn main() {
         &f_direct,
     );
     row("`GET /`", &s_catalog, &f_catalog);
+    let Some((spin_catalog, spin_pages)) = spin else {
+        println!("real spin up: not measured (set SPIN_BIN to a Spin binary)");
+        return;
+    };
+    for (name, figures) in [
+        ("spin up GET /", &spin_catalog),
+        ("spin up POST /api/orders (pages)", &spin_pages),
+    ] {
+        println!(
+            "{name}: {} cpu/req={:.0}us",
+            figures.run.summary(),
+            figures.cpu_us
+        );
+    }
+    println!(
+        "| what | storefront | real `spin up` | storefront's rate / Spin's | Spin's CPU / storefront's |"
+    );
+    println!("| --- | --- | --- | --- | --- |");
+    for (what, s, spin) in [
+        (
+            "orders through the pages (`POST /api/orders`)",
+            &s_pages,
+            &spin_pages,
+        ),
+        ("`GET /`", &s_catalog, &spin_catalog),
+    ] {
+        println!(
+            "| {what} | {:.0}/s, p99 {:.2} ms, {:.0} µs CPU | {:.0}/s, p99 {:.2} ms, {} errors, {:.0} µs CPU | {:.1}x | {:.1}x |",
+            s.run.rate(),
+            s.run.p(0.99) * 1e3,
+            s.cpu_us,
+            spin.run.rate(),
+            spin.run.p(0.99) * 1e3,
+            spin.run.errors,
+            spin.cpu_us,
+            s.run.rate() / spin.run.rate(),
+            spin.cpu_us / s.cpu_us,
+        );
+    }
 }

@@ -154,6 +154,7 @@ impl HostConnection for ComponentState {
         let (Some(lease), Some(db)) = (access.held.as_mut(), access.database.as_ref()) else {
             return Ok(Err(Error::InvalidConnection));
         };
+        tracing::trace!(target: "storefront::sql", "{statement}");
         let snapshot = super::key_value_file::snapshot_target(&statement, &parameters);
         let result = run(lease, &access.gate, db.path(), &statement, parameters).await;
         // A snapshot of the database carries the key-value store (see `key_value_file`).
