@@ -95,3 +95,47 @@ impl Pending {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use storefront_domain::outbox::LocalMail;
+
+    fn outcome(id: usize, outcome: Outcome) -> MessageOutcome {
+        MessageOutcome {
+            message_id: format!("msg_{id}"),
+            outcome,
+        }
+    }
+
+    #[test]
+    fn a_batch_is_due_at_report_batch_outcomes() {
+        let mut pending = Pending::default();
+        for i in 0..REPORT_BATCH {
+            assert!(!pending.is_full(), "{i}");
+            pending.push(
+                format!("line {i}"),
+                outcome(i, Outcome::Delivered { local: None }),
+            );
+        }
+        assert!(pending.is_full());
+    }
+
+    #[test]
+    fn large_local_mails_send_a_batch_before_it_is_full() {
+        let mut pending = Pending::default();
+        let mail = || Outcome::Delivered {
+            local: Some(LocalMail {
+                subject: "Your order".into(),
+                text: "t".repeat(REPORT_BATCH_BYTES / 8),
+                html: "h".repeat(REPORT_BATCH_BYTES / 8),
+            }),
+        };
+        for i in 0..3 {
+            pending.push(format!("line {i}"), outcome(i, mail()));
+            assert!(!pending.is_full(), "{i}");
+        }
+        pending.push("line 3".into(), outcome(3, mail()));
+        assert!(pending.is_full(), "4 of a quarter of the bytes each");
+    }
+}
