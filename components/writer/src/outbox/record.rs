@@ -28,8 +28,8 @@ pub struct Recorder<'a> {
     db: &'a Db,
     /// The transaction's time (unix seconds).
     now: i64,
-    /// The first retry's wait, read once per transaction.
-    first_retry: i64,
+    /// The first retry's wait, read at the transaction's first failure.
+    first_retry: std::cell::OnceCell<i64>,
 }
 
 impl<'a> Recorder<'a> {
@@ -38,7 +38,7 @@ impl<'a> Recorder<'a> {
         Ok(Recorder {
             db,
             now: db.unix_seconds()?,
-            first_retry: first_retry_seconds(),
+            first_retry: std::cell::OnceCell::new(),
         })
     }
 
@@ -121,7 +121,8 @@ impl<'a> Recorder<'a> {
                     eprintln!("outbox: gave up {message_id} after {attempts} attempts: {error}");
                     return answer("given_up", None);
                 }
-                let delay = retry_delay(self.first_retry, attempts);
+                let delay =
+                    retry_delay(*self.first_retry.get_or_init(first_retry_seconds), attempts);
                 let spread = delay * RETRY_JITTER_PERCENT / 100;
                 let next = db
                     .row(
