@@ -2,9 +2,10 @@
 //! email (Postmark's API, faked by a separate server) delivered once even through a
 //! dispatcher killed mid-delivery; a webhook receiver that fails three times gets the
 //! event, validly signed, once it recovers; an order that rolled back has no message;
-//! a dead dispatcher's lease is taken over when it runs out; `storefront check` reports
-//! messages given up or overdue; without an email key the mail lands in the owner's
-//! local mailbox.
+//! a dead dispatcher's lease is taken over when it runs out; a batch of reports records
+//! each outcome as its single report would, and a bad batch records nothing;
+//! `storefront check` reports messages given up or overdue; without an email key the mail
+//! lands in the owner's local mailbox.
 
 use crate::support;
 
@@ -349,6 +350,238 @@ fn a_dead_dispatchers_lease_is_taken_over_when_it_expires() {
         .send()
         .unwrap();
     assert_eq!(bad.status(), 422);
+    writer.stop();
+}
+
+/// A standalone writer with `orders` orders placed on it (each with its `order.placed`
+/// email in the outbox), no dispatch timer, and a 1 s first retry.
+fn writer_with_orders(dir: &Path, orders: usize) -> TestApp {
+    let mut cmd = support::writer_command(dir, &["--dispatch-every", "0"]);
+    cmd.env("SPIN_VARIABLE_OUTBOX_FIRST_RETRY_SECONDS", "1");
+    let writer = support::spawn(cmd, dir).ready();
+    for i in 0..orders {
+        let r = writer.place_on_writer(
+            &format!("batch-{i}"),
+            &support::order_body("french-press", 1),
+        );
+        assert_eq!(r.status(), 201);
+    }
+    writer
+}
+
+/// `POST path` on the writer with its token and `body`.
+fn writer_post(writer: &TestApp, path: &str, body: &Value) -> reqwest::blocking::Response {
+    support::client()
+        .post(writer.url(path))
+        .bearer_auth(support::TOKEN)
+        .json(body)
+        .send()
+        .unwrap()
+}
+
+/// The ids of the messages `who` claims, at most `limit`.
+fn claim_ids(writer: &TestApp, who: &str, limit: i64) -> Vec<String> {
+    let r = writer_post(
+        writer,
+        "/outbox/claim",
+        &json!({ "dispatcher": who, "limit": limit, "lease_seconds": 600 }),
+    );
+    assert_eq!(r.status(), 200);
+    r.json::<Value>().unwrap()["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["message_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The writer's outbox row of message `id`.
+fn outbox_row(writer: &TestApp, id: &str) -> Value {
+    writer.writer_json("/admin/outbox?limit=200")["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["message_id"] == id)
+        .unwrap_or_else(|| panic!("no message {id}"))
+        .clone()
+}
+
+/// One batch (`POST /outbox/results`) answers each message in the request's order and
+/// records each as its single report (`POST /outbox/{id}/result`) would: delivered (with
+/// its local mail), failed and due again on the retry schedule, failed for good and given
+/// up; a message another dispatcher holds now is `lease_lost` and an unknown one
+/// `not_found`, for themselves only; the single report then answers the recorded states.
+#[test]
+fn a_batch_of_reports_records_each_outcome_as_its_single_report_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = writer_with_orders(dir.path(), 4);
+    let theirs = claim_ids(&writer, "other", 1);
+    assert_eq!(theirs.len(), 1);
+    let mine = claim_ids(&writer, "mine", 10);
+    assert!(mine.len() >= 3, "{mine:?}");
+    let (delivered, retried, given_up, held) = (&mine[0], &mine[1], &mine[2], &theirs[0]);
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let r = writer_post(
+        &writer,
+        "/outbox/results",
+        &json!({ "dispatcher": "mine", "results": [
+            { "message_id": delivered, "outcome": "delivered",
+              "local": { "subject": "Batch subject", "text": "batch text", "html": "<p>batch</p>" } },
+            { "message_id": retried, "outcome": "failed", "error": "the endpoint answered 500",
+              "permanent": false },
+            { "message_id": held, "outcome": "delivered" },
+            { "message_id": "msg_nobody", "outcome": "delivered" },
+            { "message_id": given_up, "outcome": "failed", "error": "address refused",
+              "permanent": true },
+        ]}),
+    );
+    assert_eq!(r.status(), 200);
+    let answers = r.json::<Value>().unwrap()["results"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(answers.len(), 5, "{answers:?}");
+    assert_eq!(answers[0]["result"], "recorded");
+    assert_eq!(answers[0]["message_id"], delivered.as_str());
+    assert_eq!(answers[0]["state"], "delivered");
+    assert_eq!(answers[0]["attempts"], 1);
+    assert_eq!(answers[1]["result"], "recorded");
+    assert_eq!(answers[1]["state"], "pending");
+    let next = answers[1]["next_attempt_at"].as_i64().unwrap();
+    assert!(
+        next >= before,
+        "due again on the schedule: {next} < {before}"
+    );
+    assert_eq!(
+        answers[2],
+        json!({ "result": "lease_lost", "message_id": held })
+    );
+    assert_eq!(
+        answers[3],
+        json!({ "result": "not_found", "message_id": "msg_nobody" })
+    );
+    assert_eq!(answers[4]["result"], "recorded");
+    assert_eq!(answers[4]["state"], "given_up");
+
+    // What is recorded is what the single reports would have recorded.
+    let row = outbox_row(&writer, delivered);
+    assert_eq!(row["state"], "delivered");
+    assert!(
+        row["finished_at"].is_string() && row["last_error"].is_null(),
+        "{row}"
+    );
+    let mails = writer.writer_json("/admin/mail")["mails"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert_eq!(mails[0]["message_id"], delivered.as_str());
+    assert_eq!(mails[0]["subject"], "Batch subject");
+    let row = outbox_row(&writer, retried);
+    assert_eq!(row["state"], "pending");
+    assert_eq!(row["attempts"], 1);
+    assert_eq!(row["next_attempt_at"], next);
+    assert_eq!(row["last_error"], "the endpoint answered 500");
+    let row = outbox_row(&writer, given_up);
+    assert_eq!(row["state"], "given_up");
+    assert_eq!(row["last_error"], "address refused");
+    let row = outbox_row(&writer, held);
+    assert_eq!(
+        row["state"], "pending",
+        "the other dispatcher's message is untouched"
+    );
+    assert!(row["last_error"].is_null(), "{row}");
+
+    let single = |who: &str, id: &str| {
+        writer_post(
+            &writer,
+            &format!("/outbox/{id}/result"),
+            &json!({ "dispatcher": who, "outcome": "delivered" }),
+        )
+    };
+    for (id, state) in [(delivered, "delivered"), (given_up, "given_up")] {
+        let r = single("mine", id);
+        assert_eq!(r.status(), 200);
+        let answer: Value = r.json().unwrap();
+        assert_eq!(
+            answer["state"], state,
+            "a finished message answers its state"
+        );
+        assert_eq!(answer["attempts"], 1);
+    }
+    assert_eq!(single("mine", held).status(), 409);
+    assert_eq!(
+        single("mine", retried).status(),
+        409,
+        "its lease was released"
+    );
+    let r = writer_post(
+        &writer,
+        "/outbox/results",
+        &json!({ "dispatcher": "other", "results": [{ "message_id": held, "outcome": "delivered" }] }),
+    );
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.json::<Value>().unwrap()["results"][0]["state"],
+        "delivered"
+    );
+    assert_eq!(outbox_row(&writer, held)["state"], "delivered");
+    writer.stop();
+}
+
+/// A bad batch (more outcomes than a claim holds, none, a message named twice, a bad
+/// dispatcher id) is refused whole, naming the field, and records nothing, not even its
+/// good entries.
+#[test]
+fn a_bad_batch_of_reports_is_refused_whole_and_records_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = writer_with_orders(dir.path(), 2);
+    let mine = claim_ids(&writer, "mine", 10);
+    assert!(mine.len() >= 2, "{mine:?}");
+    let delivered = |id: &str| json!({ "message_id": id, "outcome": "delivered" });
+    let mut too_many: Vec<Value> = mine.iter().map(|id| delivered(id)).collect();
+    too_many.extend((too_many.len()..51).map(|i| delivered(&format!("msg_none_{i}"))));
+    for (body, field) in [
+        (
+            json!({ "dispatcher": "mine", "results": too_many }),
+            "results",
+        ),
+        (json!({ "dispatcher": "mine", "results": [] }), "results"),
+        (
+            json!({ "dispatcher": "mine", "results": [delivered(&mine[0]), delivered(&mine[1]), delivered(&mine[0])] }),
+            "results[2].message_id",
+        ),
+        (
+            json!({ "dispatcher": "mine too", "results": [delivered(&mine[0])] }),
+            "dispatcher",
+        ),
+    ] {
+        let r = writer_post(&writer, "/outbox/results", &body);
+        assert_eq!(r.status(), 422, "{field}");
+        let error: Value = r.json().unwrap();
+        assert_eq!(error["error"]["code"], "invalid_request");
+        assert_eq!(error["error"]["fields"][0]["field"], field, "{error}");
+    }
+    for id in &mine {
+        assert_eq!(
+            outbox_row(&writer, id)["state"],
+            "pending",
+            "nothing recorded"
+        );
+    }
+    // The lease is still the reporter's: the good batch goes through.
+    let r = writer_post(
+        &writer,
+        "/outbox/results",
+        &json!({ "dispatcher": "mine", "results": [delivered(&mine[0]), delivered(&mine[1])] }),
+    );
+    assert_eq!(r.status(), 200);
+    for id in &mine[..2] {
+        assert_eq!(outbox_row(&writer, id)["state"], "delivered");
+    }
     writer.stop();
 }
 

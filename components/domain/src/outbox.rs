@@ -1,6 +1,6 @@
 //! The transactional outbox as the writer and its dispatcher exchange it: claiming due
-//! messages under a lease, reporting each delivery, the retry schedule, and the owner's
-//! webhook endpoints.
+//! messages under a lease, reporting each delivery (alone or a batch at once), the retry
+//! schedule, and the owner's webhook endpoints.
 //!
 //! The writer writes messages (by trigger, in the transaction of the change they are
 //! about) and never calls out; a dispatcher (the pages code in its dispatcher role, or
@@ -9,6 +9,7 @@
 
 use crate::allowed_hosts::{AllowedHosts, Reach};
 use crate::api::OrderView;
+use crate::order::FieldError;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -52,6 +53,16 @@ pub fn retry_delay(first: i64, attempt: i64) -> i64 {
         .max(1)
         .saturating_mul(1_i64 << doublings)
         .min(MAX_RETRY_SECONDS)
+}
+
+/// A dispatcher's id is 1 to 64 letters, digits, `-` or `_`: the field error at
+/// `dispatcher` when `id` is not.
+pub fn dispatcher_problem(id: &str) -> Option<FieldError> {
+    let valid = (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    (!valid).then(|| FieldError::new("dispatcher", "must be 1 to 64 letters, digits, '-' or '_'"))
 }
 
 /// `POST /outbox/claim`.
@@ -107,6 +118,95 @@ pub struct DeliveryReport {
     /// What the delivery came to.
     #[serde(flatten)]
     pub outcome: Outcome,
+}
+
+impl DeliveryReport {
+    /// Every bad field: the `dispatcher` id ([`dispatcher_problem`]).
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        match dispatcher_problem(&self.dispatcher) {
+            Some(problem) => Err(vec![problem]),
+            None => Ok(()),
+        }
+    }
+}
+
+/// `POST /outbox/results`: the outcomes of several deliveries of one claim, recorded in one
+/// transaction, each exactly as its own [`DeliveryReport`] would be.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeliveryReports {
+    /// Who reports: the id it claimed the messages with.
+    pub dispatcher: String,
+    /// 1 to [`MAX_CLAIM`] outcomes, one per message.
+    pub results: Vec<MessageOutcome>,
+}
+
+/// One message's outcome in [`DeliveryReports`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MessageOutcome {
+    /// The message (`msg_…`).
+    pub message_id: String,
+    /// What its delivery came to.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+impl DeliveryReports {
+    /// Every bad field: the `dispatcher` id ([`dispatcher_problem`]), `results` empty or
+    /// longer than [`MAX_CLAIM`], and each `results[i].message_id` that an earlier entry
+    /// already names (one message has one outcome per report).
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors: Vec<FieldError> =
+            dispatcher_problem(&self.dispatcher).into_iter().collect();
+        if self.results.is_empty() || self.results.len() > MAX_CLAIM as usize {
+            errors.push(FieldError::new(
+                "results",
+                format!("must list 1 to {MAX_CLAIM} outcomes"),
+            ));
+        }
+        let mut first_of = std::collections::HashMap::with_capacity(self.results.len());
+        for (i, result) in self.results.iter().enumerate() {
+            let first = *first_of.entry(result.message_id.as_str()).or_insert(i);
+            if first != i {
+                errors.push(FieldError::new(
+                    format!("results[{i}].message_id"),
+                    format!("repeats results[{first}].message_id: one outcome per message"),
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// What the writer answers to [`DeliveryReports`]: one entry per reported message, in the
+/// request's order.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ReportAnswers {
+    /// Each message's result, in the order the request listed them.
+    pub results: Vec<ReportResult>,
+}
+
+/// What became of one message's reported outcome in a batch.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum ReportResult {
+    /// Recorded, or already finished before (then nothing changed): the message's state
+    /// afterwards, as the single report answers it.
+    Recorded(ReportAnswer),
+    /// Another dispatcher holds the message now: its report counts, not this one, and
+    /// nothing changed (the single report's `409 lease_lost`).
+    LeaseLost {
+        /// The message reported on.
+        message_id: String,
+    },
+    /// No such message (the single report's `404 not_found`).
+    NotFound {
+        /// The message reported on.
+        message_id: String,
+    },
 }
 
 /// How one delivery ended.
@@ -381,6 +481,118 @@ pub fn endpoint_url(url: &str, webhook_hosts: &AllowedHosts) -> Result<String, E
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn reports(dispatcher: &str, ids: &[&str]) -> DeliveryReports {
+        DeliveryReports {
+            dispatcher: dispatcher.into(),
+            results: ids
+                .iter()
+                .map(|id| MessageOutcome {
+                    message_id: id.to_string(),
+                    outcome: Outcome::Delivered { local: None },
+                })
+                .collect(),
+        }
+    }
+
+    fn fields(errors: Vec<FieldError>) -> Vec<String> {
+        errors.into_iter().map(|e| e.field).collect()
+    }
+
+    #[test]
+    fn a_batch_of_reports_lists_1_to_max_claim_distinct_messages() {
+        assert!(reports("d-1", &["msg_a"]).validate().is_ok());
+        let ids: Vec<String> = (0..MAX_CLAIM).map(|i| format!("msg_{i}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        assert!(reports("d-1", &ids).validate().is_ok());
+
+        let mut over: Vec<&str> = ids.clone();
+        over.push("msg_one_more");
+        assert_eq!(
+            fields(reports("d-1", &over).validate().unwrap_err()),
+            ["results"]
+        );
+        assert_eq!(
+            fields(reports("d-1", &[]).validate().unwrap_err()),
+            ["results"]
+        );
+    }
+
+    #[test]
+    fn a_repeated_message_is_named_at_each_repeat() {
+        let errors = reports("d-1", &["msg_a", "msg_b", "msg_a", "msg_a"])
+            .validate()
+            .unwrap_err();
+        assert_eq!(
+            fields(errors.clone()),
+            ["results[2].message_id", "results[3].message_id"]
+        );
+        assert!(errors[1].message.contains("results[0]"), "{errors:?}");
+    }
+
+    #[test]
+    fn every_bad_field_of_a_batch_is_named_at_once() {
+        for bad in ["", "x y", &"d".repeat(65), "d/1"] {
+            assert_eq!(
+                fields(reports(bad, &["msg_a", "msg_a"]).validate().unwrap_err()),
+                ["dispatcher", "results[1].message_id"],
+                "{bad:?}"
+            );
+        }
+        assert!(reports(&"d".repeat(64), &["msg_a"]).validate().is_ok());
+        let single = DeliveryReport {
+            dispatcher: "x y".into(),
+            outcome: Outcome::Delivered { local: None },
+        };
+        assert_eq!(fields(single.validate().unwrap_err()), ["dispatcher"]);
+    }
+
+    #[test]
+    fn a_batch_and_its_answer_read_as_the_dispatcher_and_writer_write_them() {
+        let request: DeliveryReports = serde_json::from_value(serde_json::json!({
+            "dispatcher": "d-1",
+            "results": [
+                {"message_id": "msg_a", "outcome": "delivered"},
+                {"message_id": "msg_b", "outcome": "failed", "error": "500", "permanent": false},
+            ]
+        }))
+        .unwrap();
+        assert_eq!(
+            request.results[0].outcome,
+            Outcome::Delivered { local: None }
+        );
+        assert_eq!(
+            request.results[1].outcome,
+            Outcome::Failed {
+                error: "500".into(),
+                permanent: false
+            }
+        );
+        let answer = ReportAnswers {
+            results: vec![
+                ReportResult::Recorded(ReportAnswer {
+                    message_id: "msg_a".into(),
+                    state: "delivered".into(),
+                    attempts: 1,
+                    next_attempt_at: None,
+                }),
+                ReportResult::LeaseLost {
+                    message_id: "msg_b".into(),
+                },
+            ],
+        };
+        assert_eq!(
+            serde_json::to_value(&answer).unwrap(),
+            serde_json::json!({"results": [
+                {"result": "recorded", "message_id": "msg_a", "state": "delivered",
+                 "attempts": 1, "next_attempt_at": null},
+                {"result": "lease_lost", "message_id": "msg_b"},
+            ]})
+        );
+        let back: ReportAnswers =
+            serde_json::from_value(serde_json::to_value(&answer).unwrap()).unwrap();
+        assert!(matches!(&back.results[0], ReportResult::Recorded(a) if a.state == "delivered"));
+    }
 
     #[test]
     fn schedule_doubles_up_to_the_cap() {

@@ -1,7 +1,8 @@
 //! The outbox's dispatcher: claims the messages the writer says are due (under a lease,
 //! see the writer's `outbox`), delivers each (an email through the email API, or to the
 //! local mailbox when no API key is set; a signed webhook to an owner's endpoint) and
-//! reports every outcome back. The writer never calls out; this code does it for it.
+//! reports the outcomes back in batches (`reports`). The writer never calls out; this code
+//! does it for it.
 //!
 //! It runs in two places, the same code: the `outbox-dispatcher` component of
 //! `spin.toml` (this wasm with `role = "dispatcher"`, on a private route; `storefront up`
@@ -14,6 +15,7 @@
 
 pub mod addresses;
 pub mod email;
+pub mod reports;
 pub mod return_mail;
 pub mod sign_in_mail;
 pub mod templates;
@@ -23,12 +25,13 @@ use crate::http::Resp;
 use crate::writer::{WriterClient, WriterError};
 use serde::Serialize;
 use storefront_domain::checkout::ShopSettings;
-use storefront_domain::outbox::{ClaimRequest, DeliveryReport, Message, Outcome};
+use storefront_domain::outbox::{ClaimRequest, Message, MessageOutcome, Outcome};
 
 /// Messages one claim leases (the writer's largest claim).
 pub const CLAIM_SIZE: i64 = storefront_domain::outbox::MAX_CLAIM;
-/// Deliveries under way at once within a round (each an outbound request and then its
-/// report to the writer), so a slow email API or receiver does not set the pace.
+/// Deliveries under way at once within a round (each an outbound request; the outcomes
+/// go to the writer in batches, [`reports::REPORT_BATCH`]), so a slow email API or
+/// receiver does not set the pace.
 pub const CONCURRENT_DELIVERIES: usize = 8;
 /// A round claims again at once while its claims come back full, until this much time
 /// has passed (well inside an instance's life); then it answers `more` and the host
@@ -106,8 +109,9 @@ pub async fn run(writer: &WriterClient, now: u64) -> Resp {
     }
 }
 
-/// Claims what is due and delivers it, [`CONCURRENT_DELIVERIES`] at a time; claims again
-/// at once while a claim came back full, for up to [`ROUND_BUDGET`].
+/// Claims what is due and delivers it, [`CONCURRENT_DELIVERIES`] at a time, reporting the
+/// outcomes in batches ([`reports::Pending`]); claims again at once while a claim came
+/// back full, for up to [`ROUND_BUDGET`].
 pub async fn round(
     writer: &WriterClient,
     settings: &Settings,
@@ -136,20 +140,16 @@ pub async fn round(
             None => shop.insert(writer.settings().await?),
         };
         let mut deliveries = futures::stream::iter(&claimed.messages)
-            .map(|message| deliver_and_report(writer, message, &dispatcher, shop, settings, now))
+            .map(|message| deliver_one(message, shop, settings, now))
             .buffer_unordered(CONCURRENT_DELIVERIES);
-        while let Some(done) = deliveries.next().await {
-            let (line, reported) = done;
-            match reported {
-                Ok(true) => round.delivered += 1,
-                Ok(false) => round.failed += 1,
-                Err(WriterError::Rejected { status: 409, .. }) => round.lease_lost += 1,
-                Err(e) => return Err(e),
-            }
-            if round.results.len() < MAX_RESULT_LINES {
-                round.results.push(line);
+        let mut pending = reports::Pending::default();
+        while let Some((line, result)) = deliveries.next().await {
+            pending.push(line, result);
+            if pending.is_full() {
+                pending.report(writer, &dispatcher, &mut round).await?;
             }
         }
+        pending.report(writer, &dispatcher, &mut round).await?;
         if !full {
             return Ok(round);
         }
@@ -160,16 +160,13 @@ pub async fn round(
     }
 }
 
-/// Delivers one message and reports the outcome: its log line, and whether it was
-/// delivered (or the writer's refusal of the report).
-async fn deliver_and_report(
-    writer: &WriterClient,
+/// Delivers one message: its log line, and its outcome to report.
+async fn deliver_one(
     message: &Message,
-    dispatcher: &str,
     shop: &ShopSettings,
     settings: &Settings,
     now: u64,
-) -> (String, Result<bool, WriterError>) {
+) -> (String, MessageOutcome) {
     let outcome = deliver(message, shop, settings, now).await;
     let result = match &outcome {
         Outcome::Delivered { local: None } => "delivered".to_string(),
@@ -183,16 +180,11 @@ async fn deliver_and_report(
         message.event, message.message_id, message.recipient, message.attempt
     );
     eprintln!("outbox: {line}");
-    let delivered = matches!(outcome, Outcome::Delivered { .. });
-    let report = DeliveryReport {
-        dispatcher: dispatcher.to_string(),
+    let result = MessageOutcome {
+        message_id: message.message_id.clone(),
         outcome,
     };
-    let reported = writer
-        .report_message(&message.message_id, &report)
-        .await
-        .map(|_| delivered);
-    (line, reported)
+    (line, result)
 }
 
 async fn deliver(message: &Message, shop: &ShopSettings, settings: &Settings, now: u64) -> Outcome {

@@ -1,11 +1,12 @@
-//! The writer's outbox: claiming due messages and reporting their delivery (for the
-//! dispatcher), the local mailbox and the owner's webhook endpoints.
+//! The writer's outbox: claiming due messages and reporting their delivery, one or a batch
+//! at once (for the dispatcher), the local mailbox and the owner's webhook endpoints.
 
 use super::{WriterClient, WriterError};
 use crate::office::mail::PAGE;
 use spin_sdk::http::Method;
 use storefront_domain::outbox::{
-    ClaimRequest, Claimed, DeliveryReport, Endpoint, Endpoints, Mailbox, NewEndpoint, ReportAnswer,
+    ClaimRequest, Claimed, DeliveryReports, Endpoint, Endpoints, Mailbox, NewEndpoint,
+    ReportAnswers,
 };
 
 impl WriterClient {
@@ -17,19 +18,15 @@ impl WriterClient {
             .value)
     }
 
-    pub async fn report_message(
+    /// Reports a batch of outcomes (`POST /outbox/results`): one answer per message, in
+    /// the batch's order.
+    pub async fn report_messages(
         &self,
-        message_id: &str,
-        report: &DeliveryReport,
-    ) -> Result<ReportAnswer, WriterError> {
-        let body = serde_json::to_vec(report).expect("serialises");
+        reports: &DeliveryReports,
+    ) -> Result<ReportAnswers, WriterError> {
+        let body = serde_json::to_vec(reports).expect("serialises");
         Ok(self
-            .call(
-                Method::Post,
-                &format!("/outbox/{message_id}/result"),
-                Some(body),
-                &[],
-            )
+            .call(Method::Post, "/outbox/results", Some(body), &[])
             .await?
             .value)
     }

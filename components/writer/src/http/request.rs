@@ -10,6 +10,10 @@ use storefront_domain::{AUTHORIZATION, CLIENT_KEY, IDEMPOTENCY_KEY};
 
 /// Largest accepted request body, for commands.
 pub const MAX_BODY: usize = 64 * 1024;
+/// A batch of delivery reports (`POST /outbox/results`) carries each local mail whole
+/// (subject, text and HTML); the host passes no more than 1 MiB to a component anyway, and
+/// the dispatcher keeps its batches well below that.
+pub const MAX_REPORTS_BODY: usize = 1024 * 1024;
 /// A provider event carries the provider's whole event as its payload; refusing a large one
 /// would make the provider retry it forever and the ledger never see it.
 pub const MAX_EVENT_BODY: usize = 1024 * 1024;

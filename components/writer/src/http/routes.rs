@@ -25,7 +25,9 @@ use crate::catalog::{
 use crate::checkout::{discount_codes, quote, shipping_methods, shipping_zones, tax_rates};
 use crate::customers;
 use crate::db::{Db, backup};
-use crate::http::request::{Head, MAX_BODY, MAX_EVENT_BODY, MAX_IMAGE_BODY, MAX_RECONCILE_BODY};
+use crate::http::request::{
+    Head, MAX_BODY, MAX_EVENT_BODY, MAX_IMAGE_BODY, MAX_RECONCILE_BODY, MAX_REPORTS_BODY,
+};
 use crate::http::responses::{ApiError, catalog_only, json, until_write};
 use crate::orders::{self, change, export, owner_view, place, stock, transitions};
 use crate::outbox;
@@ -430,6 +432,9 @@ pub static ROUTES: &[Route] = &[
     post("/outbox/claim", |c| outbox::claim::claim(c.db, c.body)),
     post("/outbox/{message_id}/result", |c| {
         outbox::report::report(c.db, c.param("message_id"), c.body)
+    }),
+    post_capped("/outbox/results", MAX_REPORTS_BODY, |c| {
+        outbox::results::results(c.db, c.body)
     }),
     get("/admin/outbox", |c| outbox::lists::outbox(c.db, c.query())),
     get("/admin/mail", |c| outbox::lists::mailbox(c.db, c.query())),

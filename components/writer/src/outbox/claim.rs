@@ -14,14 +14,9 @@ use crate::orders::view;
 use anyhow::anyhow;
 use spin_sdk::http::Response;
 use storefront_domain::FieldError;
-use storefront_domain::outbox::{ClaimRequest, Claimed, MAX_CLAIM, MAX_LEASE_SECONDS, Message};
-
-pub fn valid_dispatcher(id: &str) -> bool {
-    (1..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
+use storefront_domain::outbox::{
+    ClaimRequest, Claimed, MAX_CLAIM, MAX_LEASE_SECONDS, Message, dispatcher_problem,
+};
 
 /// Whether any message is due now (`?1`: unix seconds): one row read by `outbox_due`.
 pub const DUE_SQL: &str =
@@ -39,13 +34,9 @@ pub const CLAIM_SQL: &str = "UPDATE outbox \
 /// `POST /outbox/claim`.
 pub fn claim(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
     let request: ClaimRequest = parse_json(body)?;
-    let mut errors = Vec::new();
-    if !valid_dispatcher(&request.dispatcher) {
-        errors.push(FieldError::new(
-            "dispatcher",
-            "must be 1 to 64 letters, digits, '-' or '_'",
-        ));
-    }
+    let mut errors: Vec<FieldError> = dispatcher_problem(&request.dispatcher)
+        .into_iter()
+        .collect();
     if !(1..=MAX_CLAIM).contains(&request.limit) {
         errors.push(FieldError::new(
             "limit",

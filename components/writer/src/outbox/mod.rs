@@ -7,6 +7,8 @@ pub mod claim;
 pub mod deliveries;
 pub mod findings;
 pub mod lists;
+pub mod record;
 pub mod report;
+pub mod results;
 pub mod retention;
 pub mod webhooks;
