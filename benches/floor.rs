@@ -77,6 +77,30 @@ fn measure(
     Figures { run, cpu_us }
 }
 
+/// The shop's two rows on one server: `GET /`, then orders through the pages.
+fn shop_rows(pid: u32, addr: SocketAddr, clients: usize, seconds: u64) -> (Figures, Figures) {
+    let catalog = measure(pid, addr, clients, seconds, catalog(addr.to_string()));
+    let pages = measure(
+        pid,
+        addr,
+        clients,
+        seconds,
+        shopper_orders(addr.to_string()),
+    );
+    (catalog, pages)
+}
+
+/// Each run's own line: its figures and CPU per request.
+fn print_runs(runs: &[(&str, &Figures)]) {
+    for (name, figures) in runs {
+        println!(
+            "{name}: {} cpu/req={:.0}us",
+            figures.run.summary(),
+            figures.cpu_us
+        );
+    }
+}
+
 fn socket(app: &support::TestApp) -> SocketAddr {
     support::addr(app)
         .parse()
@@ -139,17 +163,9 @@ fn real_spin(clients: usize, seconds: u64) -> Option<(Figures, Figures)> {
         .trim_start_matches("http://")
         .parse()
         .expect("spin listens on an IP address");
-    let pid = spin.child.id();
-    let catalog = measure(pid, addr, clients, seconds, catalog(addr.to_string()));
-    let pages = measure(
-        pid,
-        addr,
-        clients,
-        seconds,
-        shopper_orders(addr.to_string()),
-    );
+    let rows = shop_rows(spin.child.id(), addr, clients, seconds);
     spin.stop();
-    Some((catalog, pages))
+    Some(rows)
 }
 
 fn row(what: &str, s: &Figures, f: &Figures) {
@@ -185,15 +201,7 @@ fn main() {
     cmd.env("SPIN_VARIABLE_CLIENT_IP_HEADER", "x-forwarded-for");
     let up = support::spawn(cmd, up_dir.path()).ready();
     let addr = socket(&up);
-    let pid = up.child.id();
-    let s_catalog = measure(pid, addr, clients, seconds, catalog(addr.to_string()));
-    let s_pages = measure(
-        pid,
-        addr,
-        clients,
-        seconds,
-        shopper_orders(addr.to_string()),
-    );
+    let (s_catalog, s_pages) = shop_rows(up.child.id(), addr, clients, seconds);
     drop(up);
 
     // storefront writer: orders straight to it.
@@ -218,14 +226,7 @@ fn main() {
     let floor_dir = tempfile::tempdir().unwrap();
     let (mut floor, addr) = start_floor(floor_dir.path());
     let pid = floor.id();
-    let f_catalog = measure(pid, addr, clients, seconds, catalog(addr.to_string()));
-    let f_pages = measure(
-        pid,
-        addr,
-        clients,
-        seconds,
-        shopper_orders(addr.to_string()),
-    );
+    let (f_catalog, f_pages) = shop_rows(pid, addr, clients, seconds);
     let f_direct = measure(pid, addr, clients, seconds, direct_orders(addr.to_string()));
     let _ = floor.kill();
     let _ = floor.wait();
@@ -236,20 +237,14 @@ fn main() {
         "floor: clients={clients} seconds={seconds} client-threads={}",
         http_load::threads()
     );
-    for (name, figures) in [
+    print_runs(&[
         ("storefront GET /", &s_catalog),
         ("storefront POST /api/orders (pages)", &s_pages),
         ("storefront POST /orders (writer)", &s_direct),
         ("floor GET /", &f_catalog),
         ("floor POST /api/orders", &f_pages),
         ("floor POST /orders", &f_direct),
-    ] {
-        println!(
-            "{name}: {} cpu/req={:.0}us",
-            figures.run.summary(),
-            figures.cpu_us
-        );
-    }
+    ]);
     println!("| what | storefront | native floor | CPU ratio | rate ratio |");
     println!("| --- | --- | --- | --- | --- |");
     row(
@@ -267,16 +262,10 @@ fn main() {
         println!("real spin up: not measured (set SPIN_BIN to a Spin binary)");
         return;
     };
-    for (name, figures) in [
+    print_runs(&[
         ("spin up GET /", &spin_catalog),
         ("spin up POST /api/orders (pages)", &spin_pages),
-    ] {
-        println!(
-            "{name}: {} cpu/req={:.0}us",
-            figures.run.summary(),
-            figures.cpu_us
-        );
-    }
+    ]);
     println!(
         "| what | storefront | real `spin up` | storefront's rate / Spin's | Spin's CPU / storefront's |"
     );
