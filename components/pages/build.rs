@@ -6,7 +6,8 @@
 //!   that text, exactly as Fluent would format it;
 //! - any other message keeps its own Fluent source, parsed only when it is formatted.
 //!
-//! Each language's table is sorted by id. A file Fluent cannot parse, an id defined twice,
+//! Each language's table is sorted by id. The files as written are embedded too, for the
+//! catalogue's tests only (`SOURCES`), so this list of files is the only one. A file Fluent cannot parse, an id defined twice,
 //! a message without a value, or one that refers to another message or term (each entry
 //! must stand alone to be parsed alone) stops the build, naming the file and the id.
 
@@ -54,6 +55,24 @@ fn main() {
         }
         writeln!(out, "];").unwrap();
     }
+    // The files as written, (name, English, German), for the tests that compare the
+    // compiled table with Fluent formatting whole files.
+    writeln!(
+        out,
+        "#[cfg(test)]\npub static SOURCES: &[(&str, &str, &str)] = &["
+    )
+    .unwrap();
+    for file in FILES {
+        let [en, de] = ["en", "de"].map(|code| dir.join(code).join(file));
+        writeln!(
+            out,
+            "    ({file:?}, include_str!({:?}), include_str!({:?})),",
+            en.display().to_string(),
+            de.display().to_string()
+        )
+        .unwrap();
+    }
+    writeln!(out, "];").unwrap();
     let target = Path::new(&std::env::var("OUT_DIR").unwrap()).join("catalogue.rs");
     std::fs::write(target, out).unwrap();
 }

@@ -118,45 +118,14 @@ mod tests {
     use fluent_syntax::ast::Entry;
     use std::collections::BTreeSet;
 
-    /// The catalogue's files as written: (file name, English text, German text).
-    const FILES: &[(&str, &str, &str)] = &[
-        (
-            "shop.ftl",
-            include_str!("../../locales/en/shop.ftl"),
-            include_str!("../../locales/de/shop.ftl"),
-        ),
-        (
-            "checkout.ftl",
-            include_str!("../../locales/en/checkout.ftl"),
-            include_str!("../../locales/de/checkout.ftl"),
-        ),
-        (
-            "orders.ftl",
-            include_str!("../../locales/en/orders.ftl"),
-            include_str!("../../locales/de/orders.ftl"),
-        ),
-        (
-            "account.ftl",
-            include_str!("../../locales/en/account.ftl"),
-            include_str!("../../locales/de/account.ftl"),
-        ),
-        (
-            "emails.ftl",
-            include_str!("../../locales/en/emails.ftl"),
-            include_str!("../../locales/de/emails.ftl"),
-        ),
-        (
-            "countries.ftl",
-            include_str!("../../locales/en/countries.ftl"),
-            include_str!("../../locales/de/countries.ftl"),
-        ),
-    ];
-
+    /// The catalogue's files as written, (file name, text) in `lang`.
     fn sources(lang: Lang) -> impl Iterator<Item = (&'static str, &'static str)> {
-        FILES.iter().map(move |(name, en, de)| match lang {
-            Lang::En => (*name, *en),
-            Lang::De => (*name, *de),
-        })
+        compiled::SOURCES
+            .iter()
+            .map(move |(name, en, de)| match lang {
+                Lang::En => (*name, *en),
+                Lang::De => (*name, *de),
+            })
     }
 
     /// The message ids of `lang`'s files, refusing any file Fluent cannot parse.
