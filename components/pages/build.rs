@@ -44,16 +44,23 @@ fn main() {
             panic!("message {} is defined twice in locales/{code}", twice[0].0);
         }
         writeln!(out, "pub static {name}: &[(&str, Entry)] = &[").unwrap();
+        // Each message with arguments numbered: the slot its parsed bundle is kept in.
+        let mut slots = 0;
         for (id, entry) in entries {
             match entry {
                 Compiled::Text(text) => writeln!(out, "    ({id:?}, Entry::Text({text:?})),"),
                 Compiled::Fluent(source) => {
-                    writeln!(out, "    ({id:?}, Entry::Fluent({source:?})),")
+                    slots += 1;
+                    writeln!(
+                        out,
+                        "    ({id:?}, Entry::Fluent({}, {source:?})),",
+                        slots - 1
+                    )
                 }
             }
             .unwrap();
         }
-        writeln!(out, "];").unwrap();
+        writeln!(out, "];\npub const {name}_BUNDLES: usize = {slots};").unwrap();
     }
     // The files as written, (name, English, German), for the tests that compare the
     // compiled table with Fluent formatting whole files.

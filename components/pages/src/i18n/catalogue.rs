@@ -19,8 +19,9 @@ use std::sync::OnceLock;
 enum Entry {
     /// The message's text, as Fluent formats it.
     Text(&'static str),
-    /// The message's own Fluent source (its entry in the file).
-    Fluent(&'static str),
+    /// The message's bundle slot (numbered among its language's messages with arguments)
+    /// and its own Fluent source (its entry in the file).
+    Fluent(usize, &'static str),
 }
 
 mod compiled {
@@ -38,9 +39,11 @@ fn table(lang: Lang) -> &'static [(&'static str, Entry)] {
     }
 }
 
-/// Where message `id` is in `lang`'s table.
-fn find(lang: Lang, id: &str) -> Option<usize> {
-    table(lang).binary_search_by(|(k, _)| (*k).cmp(id)).ok()
+/// Message `id` of `lang`'s table.
+fn find(lang: Lang, id: &str) -> Option<&'static Entry> {
+    let table = table(lang);
+    let at = table.binary_search_by(|(k, _)| (*k).cmp(id)).ok()?;
+    Some(&table[at].1)
 }
 
 /// A bundle holding only `source` (one message), for `lang`.
@@ -64,25 +67,24 @@ fn build(lang: Lang, source: &str) -> Bundle {
     bundle
 }
 
-/// The bundle of the message at `index` of `lang`'s table, parsed when first asked for.
-fn bundle_at(lang: Lang, index: usize, source: &str) -> &'static Bundle {
-    static EN: [OnceLock<Bundle>; compiled::EN.len()] =
-        [const { OnceLock::new() }; compiled::EN.len()];
-    static DE: [OnceLock<Bundle>; compiled::DE.len()] =
-        [const { OnceLock::new() }; compiled::DE.len()];
+/// The bundle of `lang`'s message in bundle slot `slot`, parsed when first asked for.
+fn bundle_at(lang: Lang, slot: usize, source: &str) -> &'static Bundle {
+    static EN: [OnceLock<Bundle>; compiled::EN_BUNDLES] =
+        [const { OnceLock::new() }; compiled::EN_BUNDLES];
+    static DE: [OnceLock<Bundle>; compiled::DE_BUNDLES] =
+        [const { OnceLock::new() }; compiled::DE_BUNDLES];
     let cells: &[OnceLock<Bundle>] = match lang {
         Lang::En => &EN,
         Lang::De => &DE,
     };
-    cells[index].get_or_init(|| build(lang, source))
+    cells[slot].get_or_init(|| build(lang, source))
 }
 
 fn format(lang: Lang, id: &str, args: Option<&FluentArgs<'_>>) -> Option<String> {
-    let index = find(lang, id)?;
-    match table(lang)[index].1 {
+    match *find(lang, id)? {
         Entry::Text(text) => Some(text.to_string()),
-        Entry::Fluent(source) => {
-            let bundle = bundle_at(lang, index, source);
+        Entry::Fluent(slot, source) => {
+            let bundle = bundle_at(lang, slot, source);
             let pattern = bundle.get_message(id)?.value()?;
             let mut errors = Vec::new();
             let text = bundle.format_pattern(pattern, args, &mut errors);
