@@ -1,5 +1,6 @@
 //! Command-line interface of the `storefront` binary.
 
+use crate::app::instance_reuse;
 use crate::database::batch::{CommitMode, CommitPolicy};
 use crate::database::replication::{Mode as ReplicateMode, Settings as ReplicationSettings};
 use crate::server::limits;
@@ -125,6 +126,15 @@ pub struct ServerLimits {
     /// Longest a component instance lives, its response body included (a client that does not read is cut off).
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = duration)]
     pub instance_lifetime: Duration,
+    /// Requests one component instance serves before it is dropped (1: a fresh instance for each, Spin's default for wasi:http 0.2).
+    #[arg(long, value_name = "N", default_value_t = instance_reuse::MAX_INSTANCE_REUSE_COUNT, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_instance_reuse_count: u32,
+    /// Longest an instance is kept unused between two requests.
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = duration)]
+    pub idle_instance_timeout: Duration,
+    /// Most instances of one component kept idle between requests.
+    #[arg(long, value_name = "N", default_value_t = instance_reuse::MAX_IDLE_INSTANCES)]
+    pub max_idle_instances: usize,
     /// How long a stopping server waits for requests running in components.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = duration)]
     pub drain_timeout: Duration,
@@ -145,6 +155,11 @@ impl ServerLimits {
             body_idle_timeout: self.body_idle_timeout,
             body_memory: self.body_memory,
             instance_lifetime: self.instance_lifetime,
+            reuse: instance_reuse::Reuse {
+                max_requests: self.max_instance_reuse_count,
+                idle_timeout: self.idle_instance_timeout,
+                max_idle: self.max_idle_instances,
+            },
             drain_timeout: self.drain_timeout,
         }
     }

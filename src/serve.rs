@@ -347,6 +347,7 @@ async fn run(
     if let Some(line) = answers.answer_cache_line() {
         eprintln!("{line}");
     }
+    eprintln!("{}", answers.instances_line());
     for task in tasks {
         task.abort();
     }
@@ -430,6 +431,7 @@ fn capacity(limits: &server::limits::Limits) -> Capacity {
     Capacity {
         requests: limits.max_in_flight,
         lifetime: limits.instance_lifetime,
+        reuse: limits.reuse,
     }
 }
 

@@ -35,6 +35,8 @@ pub struct Capacity {
     /// Longest an instance lives, its response body included: a guest still
     /// streaming to a client that does not read is stopped then and its slot freed.
     pub lifetime: Duration,
+    /// How instances are kept between requests (they need pool slots of their own).
+    pub reuse: crate::app::instance_reuse::Reuse,
 }
 
 impl Capacity {
@@ -111,6 +113,7 @@ mod tests {
         let capacity = Capacity {
             requests: 3,
             lifetime: Duration::from_secs(60),
+            reuse: crate::app::instance_reuse::Reuse::default(),
         };
         let slots = InstanceSlots::new(capacity);
         let mut held = Vec::new();

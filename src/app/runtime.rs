@@ -1,6 +1,7 @@
 //! The loaded application: one wasmtime [`Engine`] on the pooling allocator, each
 //! component compiled once and pre-instantiated ([`ProxyPre`]), and the guest call
-//! that serves one HTTP request with a fresh instance (microseconds on the pool).
+//! that serves one HTTP request with an instance kept from an earlier request
+//! ([`instance_reuse`]) or a fresh one (microseconds on the pool).
 //! Components that need the component model's async ABI (a `wasi:http` 0.3 handler,
 //! `spin:key-value@3.0.0`) run on a second engine ([`async_guest`]), made only when
 //! one is loaded.
@@ -10,6 +11,7 @@
 use crate::app::answer_cache::{AnswerCache, Head, Leader};
 use crate::app::async_guest::{self, HandlerPre};
 use crate::app::compile_cache;
+use crate::app::instance_reuse::{self, IdleInstances};
 use crate::app::instance_slots::{CHAINED_WAIT, Capacity, InstanceSlots, Slot};
 use crate::app::manifest::Manifest;
 use crate::app::variables::AppVariables;
@@ -21,18 +23,20 @@ use crate::host::key_value_ops::KeyValueAccess;
 use crate::host::outbound_http::OutboundHttp;
 use crate::host::sqlite::SqliteAccess;
 use crate::host::{self, ComponentState};
+use crate::operator::metrics::metrics;
 use anyhow::{Context, Result, anyhow, bail};
 use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 use storefront_domain::allowed_hosts::AllowedHosts;
 use wasmtime::component::Resource;
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 use wasmtime_wasi::WasiCtx;
-use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::{
     ErrorCode, IncomingRequest, ResponseOutparam, Scheme,
 };
+use wasmtime_wasi_http::p2::bindings::{Proxy, ProxyPre};
 use wasmtime_wasi_http::{WasiBody, WasiHttpCtx, WasiHttpView};
 
 /// Longest a guest may take to produce its response.
@@ -52,6 +56,8 @@ struct LoadedComponent {
     variables: Arc<BTreeMap<String, String>>,
     sqlite_databases: Vec<String>,
     key_value_stores: Vec<String>,
+    /// Its instances kept between requests ([`instance_reuse`]).
+    idle: Arc<IdleInstances>,
 }
 
 /// A component compiled for its engine and pre-instantiated.
@@ -100,6 +106,13 @@ pub struct App {
     slots: InstanceSlots,
     /// See [`Capacity::lifetime`].
     lifetime: Duration,
+    /// Instances started and requests served by kept ones.
+    instances: instance_reuse::Counts,
+    /// The task that drops instances idle past their timeout, started with the first
+    /// request (it needs the runtime) when instances are kept at all.
+    sweeper: OnceLock<()>,
+    /// See [`Capacity::reuse`].
+    reuse: instance_reuse::Reuse,
 }
 
 /// Core wasm instances, tables and memories a component instance may use (a
@@ -162,17 +175,27 @@ pub fn component_config() -> Config {
     config
 }
 
-/// An engine whose instance pool holds exactly what `capacity` can use at once
-/// (one fiber stack per instance: each runs in its own store).
-fn engine(capacity: Capacity) -> Result<Engine> {
-    let instances = u32::try_from(capacity.instances())
+/// An engine whose instance pool holds exactly what `capacity` can use at once for
+/// `components` components: the running instances (one fiber stack each: each runs in
+/// its own store) and the idle ones kept between requests (which need no stack).
+fn engine(capacity: Capacity, components: usize) -> Result<Engine> {
+    let running = u32::try_from(capacity.instances())
         .map_err(|_| anyhow!("--max-in-flight {} is too large", capacity.requests))?;
+    let idle = u32::try_from(capacity.reuse.idle_per_component() * components).map_err(|_| {
+        anyhow!(
+            "--max-idle-instances {} is too large",
+            capacity.reuse.max_idle
+        )
+    })?;
+    let instances = running
+        .checked_add(idle)
+        .ok_or_else(|| anyhow!("--max-in-flight and --max-idle-instances are too large"))?;
     let mut pool = PoolingAllocationConfig::default();
     pool.total_component_instances(instances)
         .total_core_instances(instances * CORE_INSTANCES_PER_COMPONENT)
         .total_memories(instances * MEMORIES_PER_COMPONENT)
         .total_tables(instances * TABLES_PER_COMPONENT)
-        .total_stacks(instances)
+        .total_stacks(running)
         .max_core_instances_per_component(CORE_INSTANCES_PER_COMPONENT)
         .max_memories_per_component(MEMORIES_PER_COMPONENT)
         .max_tables_per_component(TABLES_PER_COMPONENT)
@@ -233,7 +256,7 @@ impl App {
         capacity: Capacity,
     ) -> Result<Arc<App>> {
         let engines = Engines {
-            sync: engine(capacity)?,
+            sync: engine(capacity, ids.len())?,
             concurrent: OnceLock::new(),
         };
         let mut components = BTreeMap::new();
@@ -263,6 +286,7 @@ impl App {
                     variables: Arc::new(variables),
                     sqlite_databases: decl.sqlite_databases.clone(),
                     key_value_stores: decl.key_value_stores.clone(),
+                    idle: Arc::new(IdleInstances::new(capacity.reuse)),
                 },
             );
         }
@@ -275,6 +299,9 @@ impl App {
             database,
             slots: InstanceSlots::new(capacity),
             lifetime: capacity.lifetime,
+            instances: instance_reuse::Counts::default(),
+            sweeper: OnceLock::new(),
+            reuse: capacity.reuse,
         }))
     }
 
@@ -293,6 +320,7 @@ impl App {
             .with_context(|| format!("no component {id:?} in this process"))?;
         let pre = prepare(&self.engines, id, &manifest.component(id)?.source)?;
         *component.pre.write().expect("component lock") = pre;
+        component.idle.forget_all();
         if let Some(answers) = &self.answers {
             answers.forget_all();
         }
@@ -317,6 +345,30 @@ impl App {
             return None;
         }
         Some((cache, AnswerCache::key(id, head)?))
+    }
+
+    /// `instances: S started, R requests served by a kept instance`, for the shutdown log.
+    pub fn instances_line(&self) -> String {
+        self.instances.line()
+    }
+
+    /// Starts (once) the task that drops instances kept idle past their timeout, so an
+    /// idle process gives their memory back.
+    fn start_sweeper(self: &Arc<Self>) {
+        self.sweeper.get_or_init(|| {
+            let app = Arc::downgrade(self);
+            let every = self.reuse.idle_timeout.max(Duration::from_millis(100));
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(every);
+                loop {
+                    tick.tick().await;
+                    let Some(app) = app.upgrade() else { break };
+                    for component in app.components.values() {
+                        component.idle.sweep();
+                    }
+                }
+            });
+        });
     }
 
     /// The answer cache's counters, if this process owns a database.
@@ -364,7 +416,7 @@ impl App {
             .await
     }
 
-    /// Serves one request with a fresh instance of component `id`, in `slot`.
+    /// Serves one request with a kept or fresh instance of component `id`, in `slot`.
     pub async fn serve(
         self: &Arc<Self>,
         id: &str,
@@ -393,29 +445,58 @@ impl App {
             .answer_key(id, (&request).into())
             .map(|(cache, key)| (cache, cache.pending(key)));
         let gate = OutputGate::default();
-        let state = ComponentState {
-            wasi: WasiCtx::builder().inherit_stdout().inherit_stderr().build(),
-            http: WasiHttpCtx::new(),
-            table: wasmtime::component::ResourceTable::new(),
-            outbound: OutboundHttp {
-                component: id.to_string(),
-                allowed: component.allowed.clone(),
-                app: self.clone(),
-                request_id: request.headers().get(crate::server::REQUEST_ID).cloned(),
-            },
-            sqlite: SqliteAccess::new(
-                component.sqlite_databases.clone(),
-                self.database.clone(),
-                gate.clone(),
-            ),
-            key_value: KeyValueAccess::new(
-                component.key_value_stores.clone(),
-                self.key_value.clone(),
-            ),
-            variables: component.variables.clone(),
-        };
+        let request_id = request.headers().get(crate::server::REQUEST_ID).cloned();
+        // Read before the code: an instance made from code replaced meanwhile is then
+        // marked with the older generation and not kept.
+        let generation = component.idle.generation();
         let prepared = component.pre.read().expect("component lock").clone();
-        let mut store = Store::new(&prepared.engine, state);
+        let kept = match prepared.guest {
+            Guest::P2(_) => component.idle.take(),
+            Guest::P3(_) => None,
+        };
+        let (mut store, reused) = match kept {
+            Some(idle) => {
+                self.instances.reused.fetch_add(1, Ordering::Relaxed);
+                metrics().instances.with_label_values(&[id, "reused"]).inc();
+                let mut store = idle.store;
+                let state = store.data_mut();
+                state.outbound.request_id = request_id;
+                state.sqlite.next_request(gate.clone());
+                (store, Some((idle.proxy, idle.served, idle.generation)))
+            }
+            None => {
+                self.instances.started.fetch_add(1, Ordering::Relaxed);
+                metrics()
+                    .instances
+                    .with_label_values(&[id, "started"])
+                    .inc();
+                let state = ComponentState {
+                    wasi: WasiCtx::builder().inherit_stdout().inherit_stderr().build(),
+                    http: WasiHttpCtx::new(),
+                    table: wasmtime::component::ResourceTable::new(),
+                    outbound: OutboundHttp {
+                        component: id.to_string(),
+                        allowed: component.allowed.clone(),
+                        app: Arc::downgrade(self),
+                        request_id,
+                    },
+                    sqlite: SqliteAccess::new(
+                        component.sqlite_databases.clone(),
+                        self.database.clone(),
+                        gate.clone(),
+                    ),
+                    key_value: KeyValueAccess::new(
+                        component.key_value_stores.clone(),
+                        self.key_value.clone(),
+                    ),
+                    variables: component.variables.clone(),
+                };
+                (Store::new(&prepared.engine, state), None)
+            }
+        };
+        if self.reuse.idle_per_component() > 0 {
+            self.start_sweeper();
+        }
         let (sender, receiver) = tokio::sync::oneshot::channel();
         let call = match prepared.guest {
             Guest::P2(pre) => {
@@ -429,7 +510,12 @@ impl App {
                     .http()
                     .new_response_outparam(sender)
                     .map_err(|e| anyhow!("{e}"))?;
-                Call::P2 { pre, req, out }
+                Call::P2 {
+                    pre,
+                    req,
+                    out,
+                    reused,
+                }
             }
             Guest::P3(pre) => Call::P3 {
                 pre,
@@ -439,30 +525,49 @@ impl App {
         };
         // The guest runs in its own task so it may keep streaming the body after
         // the response head is handed back. The slot is given back only after the
-        // store (and so the instance) is gone, however the task ends.
+        // store (and so the instance) is gone or kept idle, however the task ends.
         let instance = Instance { store, _slot: slot };
         let name = id.to_string();
+        let idle = component.idle.clone();
         let task = tokio::spawn(async move {
             let mut instance = instance;
             let store = &mut instance.store;
             let run = async {
                 match call {
-                    Call::P2 { pre, req, out } => {
-                        let proxy = pre.instantiate_async(&mut *store).await?;
+                    Call::P2 {
+                        pre,
+                        req,
+                        out,
+                        reused,
+                    } => {
+                        let (proxy, served, generation) = match reused {
+                            Some(kept) => kept,
+                            None => (pre.instantiate_async(&mut *store).await?, 0, generation),
+                        };
                         proxy
                             .wasi_http_incoming_handler()
                             .call_handle(&mut *store, req, out)
-                            .await
+                            .await?;
+                        Ok(Some((proxy, served + 1, generation)))
                     }
                     Call::P3 {
                         pre,
                         request,
                         sender,
-                    } => pre.serve(store, *request, sender).await,
+                    } => pre.serve(store, *request, sender).await.map(|()| None),
                 }
             };
             match tokio::time::timeout(lifetime, run).await {
-                Ok(result) => result,
+                Ok(Ok(Some((proxy, served, generation)))) => {
+                    let Instance { store, _slot } = instance;
+                    let state = store.data();
+                    if state.sqlite.is_closed() && state.key_value.is_closed() {
+                        idle.put(store, proxy, served, generation);
+                    }
+                    Ok(())
+                }
+                Ok(Ok(None)) => Ok(()),
+                Ok(Err(e)) => Err(e),
                 Err(_) => {
                     tracing::warn!("component {name:?} stopped after its lifetime of {lifetime:?}");
                     Err(wasmtime::format_err!(
@@ -526,6 +631,8 @@ enum Call {
         pre: ProxyPre<ComponentState>,
         req: Resource<IncomingRequest>,
         out: Resource<ResponseOutparam>,
+        /// A kept instance's handler, requests answered and code generation.
+        reused: Option<(Proxy, u32, u64)>,
     },
     P3 {
         pre: HandlerPre,

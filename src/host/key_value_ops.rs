@@ -51,6 +51,12 @@ impl KeyValueAccess {
         }
     }
 
+    /// Whether the guest closed every store it opened: then its instance may serve
+    /// another request ([`crate::app::instance_reuse`]).
+    pub fn is_closed(&self) -> bool {
+        self.open == 0
+    }
+
     /// The process's store file, whatever this component may open.
     pub fn file(&self) -> Option<&KeyValueFile> {
         self.file.as_ref()

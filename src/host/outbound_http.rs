@@ -11,7 +11,7 @@
 
 use crate::app::runtime::App;
 use crate::host::public_connect;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use storefront_domain::allowed_hosts::{AllowedHosts, Reach, SERVICE_CHAINING_SUFFIX};
 use wasmtime_wasi_http::p2::body::HyperIncomingBody;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks, default_send_request};
@@ -28,7 +28,9 @@ pub const BETWEEN_BYTES_TIMEOUT: std::time::Duration = std::time::Duration::from
 pub struct OutboundHttp {
     pub component: String,
     pub allowed: Arc<AllowedHosts>,
-    pub app: Arc<App>,
+    /// Weak: a kept instance ([`crate::app::instance_reuse`]) lives inside the app, and
+    /// must not keep it alive.
+    pub app: Weak<App>,
     /// The `x-request-id` of the request this instance serves: passed on with every
     /// request it sends, so one id follows a request from the pages to the writer.
     pub request_id: Option<http::HeaderValue>,
@@ -73,6 +75,9 @@ impl WasiHttpHooks for OutboundHttp {
             let app = self.app.clone();
             let target = target.to_string();
             return Box::new(async move {
+                let Some(app) = app.upgrade() else {
+                    return Err(Error::DestinationUnavailable);
+                };
                 if !app.has_component(&target) {
                     return Err(Error::DestinationNotFound);
                 }

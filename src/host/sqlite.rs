@@ -43,6 +43,17 @@ impl SqliteAccess {
             open_handles: 0,
         }
     }
+
+    /// Whether the guest closed every connection it opened (no lease is held): then its
+    /// instance may serve another request ([`crate::app::instance_reuse`]).
+    pub fn is_closed(&self) -> bool {
+        self.held.is_none() && self.open_handles == 0
+    }
+
+    /// Ready for a kept instance's next request, whose response waits on `gate`.
+    pub fn next_request(&mut self, gate: OutputGate) {
+        self.gate = gate;
+    }
 }
 
 fn io_error(e: rusqlite::Error) -> Error {

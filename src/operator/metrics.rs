@@ -1,6 +1,7 @@
 //! The process's Prometheus metrics (`GET /metrics` on the operator listener), in one
 //! registry: requests by component, route and status with their latency; requests in
-//! flight and waiting for a component slot; group commits, their sizes and durations
+//! flight and waiting for a component slot; instances started and reused
+//! ([`crate::app::instance_reuse`]); group commits, their sizes and durations
 //! (the COMMIT is where the fsync happens); whether this process owns the data dir; storage
 //! errors by class and, once latched, why the storage is damaged
 //! ([`crate::database::storage_fault`]); the replica bucket's lag, generation, uploads
@@ -21,6 +22,7 @@ pub struct Metrics {
     pub latency: HistogramVec,
     pub in_flight: IntGauge,
     pub queued: IntGauge,
+    pub instances: IntCounterVec,
     pub commits: IntCounter,
     pub failed_commits: IntCounter,
     pub batch_size: Histogram,
@@ -148,6 +150,14 @@ impl Metrics {
             "1 while this process holds the data dir's lock (and the SQLite files)",
         )
         .expect("valid metric");
+        let instances = IntCounterVec::new(
+            Opts::new(
+                "instances_total",
+                "Requests by component and whether a fresh instance (started) or one kept from an earlier request (reused) served it",
+            ),
+            &["component", "how"],
+        )
+        .expect("valid metric");
         let backlog = IntGaugeVec::new(
             Opts::new(
                 "backlog",
@@ -161,6 +171,7 @@ impl Metrics {
             Box::new(latency.clone()),
             Box::new(in_flight.clone()),
             Box::new(queued.clone()),
+            Box::new(instances.clone()),
             Box::new(commits.clone()),
             Box::new(failed_commits.clone()),
             Box::new(batch_size.clone()),
@@ -184,6 +195,7 @@ impl Metrics {
             latency,
             in_flight,
             queued,
+            instances,
             commits,
             failed_commits,
             batch_size,

@@ -68,6 +68,8 @@ pub struct Limits {
     pub body_idle_timeout: Duration,
     pub body_memory: usize,
     pub instance_lifetime: Duration,
+    /// Instances kept between requests ([`crate::app::instance_reuse`]).
+    pub reuse: crate::app::instance_reuse::Reuse,
     pub drain_timeout: Duration,
 }
 
@@ -86,6 +88,7 @@ impl Default for Limits {
             body_idle_timeout: BODY_IDLE_TIMEOUT,
             body_memory: BODY_MEMORY,
             instance_lifetime: INSTANCE_LIFETIME,
+            reuse: Default::default(),
             drain_timeout: DRAIN_TIMEOUT,
         }
     }
@@ -121,6 +124,10 @@ impl Limits {
         anyhow::ensure!(
             self.instance_lifetime > Duration::ZERO,
             "--instance-lifetime must be > 0"
+        );
+        anyhow::ensure!(
+            self.reuse.idle_timeout > Duration::ZERO,
+            "--idle-instance-timeout must be > 0"
         );
         Ok(())
     }

@@ -67,6 +67,7 @@ impl Target {
         let capacity = crate::app::instance_slots::Capacity {
             requests: 1,
             lifetime: crate::server::limits::INSTANCE_LIFETIME,
+            reuse: crate::app::instance_reuse::Reuse::never(),
         };
         let roles = Storefront::of(manifest)?.with_context(|| {
             format!(

@@ -1,5 +1,5 @@
 //! The host itself, whatever app it runs: Spin conformance, the manifest deciding roles,
-//! owning the data dir, migrations, group commit, the answer cache, hot reload, start-up
+//! owning the data dir, migrations, group commit, the answer cache, instances kept between requests, hot reload, start-up
 //! errors, storage faults (damaged files, full disks), the shop's public origin, the
 //! operator listener, audit and backups (local and off-site), Spin's key-value store beside
 //! the shop (roles, durability, carried by backups), every file the host writes
@@ -17,6 +17,7 @@ mod conformance_key_value3;
 mod conformance_routes;
 mod group_commit;
 mod hot_reload;
+mod instance_reuse;
 mod key_value;
 mod manifest_decides;
 mod migrations;

@@ -1,8 +1,10 @@
-//! The component's Spin variables, read once per request: the writer's address and
-//! token, `cookie_secret`, and the payment settings (`payment_mode`, the Stripe keys,
-//! `stripe_webhook_secret`, `admin_token`).
+//! The component's Spin variables: the writer's address and token, `cookie_secret`, and
+//! the payment settings (`payment_mode`, the Stripe keys, `stripe_webhook_secret`,
+//! `admin_token`). Read on an instance's first request and kept for its life
+//! ([`Config::current`]).
 
 use crate::security::signing::Key;
+use std::sync::OnceLock;
 pub use storefront_domain::payments::PaymentMode;
 
 pub struct Config {
@@ -42,8 +44,22 @@ pub struct PaymentSettings {
 }
 
 impl Config {
+    /// The variables, read by the instance's first request and kept: they do not change
+    /// while the app runs, and a host that keeps instances between requests (storefront
+    /// does; Spin does for `wasi:http` 0.3) then spares every later request thirteen
+    /// host calls and the cookie key's derivation. A failed read is not kept: the next
+    /// request reads again.
+    pub fn current() -> Result<&'static Config, String> {
+        static CURRENT: OnceLock<Config> = OnceLock::new();
+        if let Some(config) = CURRENT.get() {
+            return Ok(config);
+        }
+        let config = Config::load()?;
+        Ok(CURRENT.get_or_init(|| config))
+    }
+
     /// Reads the variables; the error is a sentence for the operator (shown on a 500 page).
-    pub fn load() -> Result<Config, String> {
+    fn load() -> Result<Config, String> {
         let get = |name: &str| {
             spin_sdk::variables::get(name).map_err(|e| format!("variable {name}: {e}"))
         };

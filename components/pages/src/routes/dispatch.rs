@@ -22,7 +22,7 @@ use storefront_domain::catalog::MAX_IMAGE_BYTES;
 
 /// Answers a request whose body was read (or refused: `body_error`).
 pub async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
-    let config = match config::Config::load() {
+    let config = match config::Config::current() {
         Ok(config) => config,
         Err(problem) if http::health::asked(&req.method, &req.path) => {
             eprintln!("pages is misconfigured: {problem}");

@@ -16,6 +16,12 @@
 //!   the component that a test knows to last that long (the answer cache's single flight,
 //!   `tests/host/answer_cache.rs`). Real Spin ignores the header.
 //! - `GET /key-value...`: see [`key_value`].
+//! - `GET /served`: `{"served": N}`, the requests this instance has answered, this one
+//!   included: 1 on a fresh instance, more on one the host kept between requests
+//!   (`tests/host/instance_reuse.rs`); real Spin gives a 0.2 component a fresh one each time;
+//! - `GET /trap`: panics, so the instance traps;
+//! - `GET /leave-open`: opens the default database and never closes it, then answers as
+//!   `/served` does.
 
 mod key_value;
 
@@ -23,13 +29,27 @@ use serde_json::{Value as Json, json};
 use spin_sdk::http::{IntoResponse, Request, Response};
 use spin_sdk::http_component;
 use spin_sdk::sqlite::{Connection, Error, Value};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Longest `GET /slow` waits.
 const MAX_SLOW_MS: u64 = 10_000;
 
+/// Requests this instance has answered (or is answering).
+static SERVED: AtomicU32 = AtomicU32::new(0);
+
 #[http_component]
 fn handle(req: Request) -> anyhow::Result<impl IntoResponse> {
+    let served = SERVED.fetch_add(1, Ordering::SeqCst) + 1;
     let path = req.path().to_string();
+    if path.ends_with("/trap") {
+        panic!("the probe traps on request");
+    }
+    if path.ends_with("/leave-open") {
+        // Opened and forgotten: the connection's handle stays open after the request.
+        if let Ok(db) = Connection::open_default() {
+            std::mem::forget(db);
+        }
+    }
     if path.ends_with("/slow") {
         return Ok(slow(req.query()));
     }
@@ -42,6 +62,8 @@ fn handle(req: Request) -> anyhow::Result<impl IntoResponse> {
         key_value::probe(&path)
     } else if path.ends_with("/sqlite") {
         sqlite()
+    } else if path.ends_with("/served") || path.ends_with("/leave-open") {
+        json!({"served": served})
     } else {
         request_shape(&req)
     };

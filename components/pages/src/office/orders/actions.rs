@@ -157,7 +157,7 @@ pub async fn act(office: &Office<'_>, number: &str, action: Action) -> Resp {
         Ok(config) => config,
         Err(resp) => return resp,
     };
-    let p = payments(office, &config);
+    let p = payments(office, config);
     match action {
         Action::Ship => ship(office, &p, number, key, &form).await,
         Action::Cancel => cancel(office, &p, number, key).await,
@@ -166,8 +166,8 @@ pub async fn act(office: &Office<'_>, number: &str, action: Action) -> Resp {
 }
 
 /// The shop's settings, or the page saying they cannot be read.
-pub fn config(office: &Office<'_>) -> Result<Config, Resp> {
-    Config::load().map_err(|_| {
+pub fn config(office: &Office<'_>) -> Result<&'static Config, Resp> {
+    Config::current().map_err(|_| {
         office.error(
             503,
             "The shop is not configured",
@@ -195,7 +195,7 @@ pub async fn retry_refund(office: &Office<'_>, number: &str, seq: i64) -> Resp {
         Ok(config) => config,
         Err(resp) => return resp,
     };
-    let p = payments(office, &config);
+    let p = payments(office, config);
     match refund::retry(&p, number, seq).await {
         Ok(done) => office.done(&order_path(number), refunded_message(&p, number, &done)),
         Err(e) => refund_failed(office, number, e).await,

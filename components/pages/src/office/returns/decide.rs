@@ -71,7 +71,7 @@ pub async fn accept(office: &Office<'_>, id: i64) -> Resp {
     let Some(recorded) = decision.refund else {
         return office.done(&order_path(&number), format!("Return {id} is accepted."));
     };
-    let p = payments(office, &config);
+    let p = payments(office, config);
     match refund::drive(&p, &number, recorded, false).await {
         Ok(done) => office.done(
             &order_path(&number),
