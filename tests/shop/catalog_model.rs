@@ -710,3 +710,64 @@ fn card_lists_keep_what_a_card_shows_and_leave_out_the_rest() {
     let refused = writer.writer_get("/catalog/products?fields=everything");
     assert_eq!(refused.status(), 422);
 }
+
+/// `fields=tile`: what a catalog page's card shows, with the choices the variants imply
+/// made by the writer, agrees with the full list product by product: "from" exactly
+/// when the active variants' prices differ, the add-to-cart SKU (the first active
+/// variant's) only for a product without options, the main picture.
+#[test]
+fn tiles_say_what_the_full_list_implies_for_each_card() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = support::start_writer(dir.path());
+    for path in [
+        "/catalog/products?limit=100",
+        "/catalog/collections/coffee?limit=100",
+    ] {
+        let full = writer.writer_json(path);
+        let tiles = writer.writer_json(&format!("{path}&fields=tile"));
+        let (full, tiles) = match path.contains("collections") {
+            true => {
+                assert_eq!(tiles["collection"], full["collection"]);
+                (&full["products"], &tiles["products"])
+            }
+            false => (&full, &tiles),
+        };
+        assert_eq!(tiles["total"], full["total"]);
+        let (full, tiles) = (
+            full["products"].as_array().unwrap(),
+            tiles["products"].as_array().unwrap(),
+        );
+        assert_eq!(tiles.len(), full.len());
+        let (mut with_options, mut from, mut plain) = (0, 0, 0);
+        for (tile, product) in tiles.iter().zip(full) {
+            for key in ["slug", "name", "price", "stock"] {
+                assert_eq!(tile[key], product[key], "{key}");
+            }
+            let active: Vec<&Value> = product["variants"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|v| v["active"] == true)
+                .collect();
+            let differ = active.iter().any(|v| v["price"] != active[0]["price"]);
+            assert_eq!(tile["prices_differ"], differ, "{}", product["slug"]);
+            let has_options = !product["options"].as_array().unwrap().is_empty();
+            assert_eq!(tile["has_options"], has_options);
+            match has_options {
+                true => assert!(tile.get("sku").is_none(), "{tile}"),
+                false => assert_eq!(tile["sku"], active[0]["sku"]),
+            }
+            assert_eq!(tile["image"], product["images"][0]);
+            for key in ["options", "variants", "images", "description"] {
+                assert!(tile.get(key).is_none(), "{key} in {tile}");
+            }
+            with_options += usize::from(has_options);
+            from += usize::from(differ);
+            plain += usize::from(!has_options);
+        }
+        assert!(
+            with_options > 0 && from > 0 && plain > 0,
+            "{path}: every kind of card"
+        );
+    }
+}

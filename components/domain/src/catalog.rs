@@ -156,6 +156,22 @@ pub struct Product {
     pub archived: bool,
 }
 
+impl Product {
+    /// The product's default variant: its first active one (what a catalog card's
+    /// add-to-cart form adds to the cart).
+    pub fn default_variant(&self) -> Option<&Variant> {
+        self.variants.iter().find(|v| v.active)
+    }
+
+    /// Whether its active variants cost different amounts (a catalog card then says
+    /// "from" before [`Product::price`]).
+    pub fn prices_differ(&self) -> bool {
+        let mut prices = self.variants.iter().filter(|v| v.active).map(|v| &v.price);
+        let first = prices.next();
+        prices.any(|price| Some(price) != first)
+    }
+}
+
 /// One page of products: `GET /catalog/products?collection=&limit=&offset=`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductList {

@@ -18,7 +18,7 @@ pub enum Shown {
 }
 
 impl WriterClient {
-    /// One page of the catalog as cards (`query` is `limit=&offset=&fields=card…`, built
+    /// One page of the catalog as cards (`query` is `limit=&offset=&fields=tile…`, built
     /// by the caller from checked values), with the shop settings read in the same writer
     /// call (`with_settings=1`): a catalog page needs both, and each writer call is a
     /// component instance of its own. The JSON text, for the caller to decode borrowing

@@ -21,8 +21,12 @@ pub struct CatalogQuery {
     pub before: Option<i64>,
     /// Product pages: also every collection (`with_collections=1`), for the navigation.
     pub with_collections: bool,
-    /// `fields=card`: product lists as catalog cards ([`crate::catalog::cards`]).
+    /// `fields=card` or `fields=tile`: product lists as catalog cards, read without what
+    /// only a product page shows ([`crate::catalog::cards`]).
     pub cards: bool,
+    /// `fields=tile`: each card as just what a catalog page shows of it
+    /// ([`crate::catalog::cards::tiles`]).
+    pub tiles: bool,
     /// `with_settings=1`: the answer is `{"list": …, "settings": …}`, the shop settings
     /// read in the same transaction, so a catalog page needs one writer call, not two.
     pub with_settings: bool,
@@ -81,9 +85,10 @@ impl CatalogQuery {
                     _ => errors.push(FieldError::new("with_settings", "must be 1 or 0")),
                 },
                 "fields" => match value.as_str() {
-                    "card" => parsed.cards = true,
-                    "" => parsed.cards = false,
-                    _ => errors.push(FieldError::new("fields", "must be card or empty")),
+                    "card" => (parsed.cards, parsed.tiles) = (true, false),
+                    "tile" => (parsed.cards, parsed.tiles) = (true, true),
+                    "" => (parsed.cards, parsed.tiles) = (false, false),
+                    _ => errors.push(FieldError::new("fields", "must be card, tile or empty")),
                 },
                 "collection" if !value.is_empty() => parsed.collection = Some(value),
                 "q" => parsed.q = Some(value),

@@ -42,6 +42,9 @@ pub fn products(db: &Db, query: &str) -> Result<Response, ApiError> {
         crate::catalog::texts::overlay(db, &mut list.products, query.lang)?;
         Ok::<_, ApiError>((list, with_settings(db, &query)?))
     })?;
+    if query.tiles {
+        return answer(&crate::catalog::cards::tiles(&list), settings);
+    }
     if query.cards {
         return answer(&crate::catalog::cards::list(&list), settings);
     }
@@ -99,6 +102,9 @@ pub fn collection(db: &Db, slug: &str, query: &str) -> Result<Response, ApiError
             with_settings(db, &query)?,
         ))
     })?;
+    if query.tiles {
+        return answer(&crate::catalog::cards::tile_page(&page), settings);
+    }
     if query.cards {
         return answer(&crate::catalog::cards::page(&page), settings);
     }

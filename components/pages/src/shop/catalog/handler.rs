@@ -72,7 +72,7 @@ pub async fn index(shop: &mut Shop<'_>) -> Answer {
         Err(_) => return Err(listing_refused(shop).await?),
     };
     let query = format!(
-        "{}&with_collections=1&fields=card{}",
+        "{}&with_collections=1&fields=tile{}",
         at.query(),
         shop.lang_query()
     );
@@ -124,7 +124,7 @@ pub async fn collection(shop: &mut Shop<'_>, slug: &str) -> Answer {
         Err(_) => return Err(listing_refused(shop).await?),
     };
     let query = format!(
-        "{}&with_collections=1&fields=card{}",
+        "{}&with_collections=1&fields=tile{}",
         at.query(),
         shop.lang_query()
     );

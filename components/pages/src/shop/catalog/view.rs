@@ -10,15 +10,14 @@ use crate::layout::{Chrome, add_to_cart, collection_nav, image, layout, stock_ba
 use crate::tr;
 use maud::{Markup, html};
 use serde::Deserialize;
-use serde::de::IgnoredAny;
 use std::borrow::Cow;
 use storefront_domain::Money;
 use storefront_domain::catalog::{Collection, DEFAULT_PAGE, Image, Product};
 
-/// A page of the writer's card list (`fields=card`) as a listing page reads it. The pages
-/// decode one on every catalog page, and allocating every string of it (names, SKUs, each
-/// variant's currency) was most of that cost: the strings here borrow from the answer (a
-/// `Cow` owns only a string with JSON escapes), and what a card does not show is skipped.
+/// A page of the writer's tiles (`fields=tile`: only what a card shows, the choices its
+/// variants imply made by the writer) as a listing page reads it. The pages decode one
+/// on every catalog page, the largest part of `GET /`'s time in them: the strings here
+/// borrow from the answer (a `Cow` owns only a string with JSON escapes).
 #[derive(Deserialize)]
 pub struct CardList<'a> {
     #[serde(borrow)]
@@ -59,7 +58,7 @@ impl Position {
     }
 }
 
-/// `GET /catalog/collections/{slug}?fields=card`: the collection and a page of its cards.
+/// `GET /catalog/collections/{slug}?fields=tile`: the collection and a page of its cards.
 #[derive(Deserialize)]
 pub struct CollectionCards<'a> {
     pub collection: Collection,
@@ -79,30 +78,17 @@ pub struct Card<'a> {
     #[serde(default)]
     pub price_per_kg: Option<Money>,
     pub stock: i64,
-    /// Only whether there are any: a product with options is chosen on its own page.
-    pub options: Vec<IgnoredAny>,
-    #[serde(borrow)]
-    pub variants: Vec<VariantCard<'a>>,
-    /// The main picture first.
-    pub images: Vec<Image>,
-}
-
-/// What a card needs of a variant: its SKU for the add-to-cart form, its price for "from".
-#[derive(Deserialize)]
-pub struct VariantCard<'a> {
-    #[serde(borrow)]
-    pub sku: Cow<'a, str>,
-    #[serde(borrow)]
-    pub price: PriceCard<'a>,
-    pub active: bool,
-}
-
-/// A variant's price, compared, never shown.
-#[derive(Deserialize, PartialEq)]
-pub struct PriceCard<'a> {
-    pub amount: i64,
-    #[serde(borrow)]
-    pub currency: Cow<'a, str>,
+    /// A product with options is chosen on its own page.
+    pub has_options: bool,
+    /// Its active variants cost different amounts: the price is "from".
+    pub prices_differ: bool,
+    /// What the add-to-cart form of a product without options adds: the default
+    /// variant's SKU, if one is active.
+    #[serde(borrow, default)]
+    pub sku: Option<Cow<'a, str>>,
+    /// The main picture.
+    #[serde(default)]
+    pub image: Option<Image>,
 }
 
 impl<'a> Card<'a> {
@@ -114,20 +100,13 @@ impl<'a> Card<'a> {
             price: p.price.clone(),
             price_per_kg: p.price_per_kg.clone(),
             stock: p.stock,
-            options: p.options.iter().map(|_| IgnoredAny).collect(),
-            variants: p
-                .variants
-                .iter()
-                .map(|v| VariantCard {
-                    sku: Cow::Borrowed(&v.sku),
-                    price: PriceCard {
-                        amount: v.price.amount,
-                        currency: Cow::Borrowed(&v.price.currency),
-                    },
-                    active: v.active,
-                })
-                .collect(),
-            images: p.images.iter().take(1).cloned().collect(),
+            has_options: !p.options.is_empty(),
+            prices_differ: p.prices_differ(),
+            sku: p
+                .default_variant()
+                .filter(|_| p.options.is_empty())
+                .map(|v| Cow::Borrowed(v.sku.as_str())),
+            image: p.images.first().cloned(),
         }
     }
 }
@@ -233,12 +212,12 @@ fn card_grid(lang: Lang, products: &[Card<'_>], csrf: &str) -> Markup {
             ul.grid {
                 @for (i, p) in products.iter().enumerate() {
                     li.card {
-                        @if let Some(main) = p.images.first() {
+                        @if let Some(main) = &p.image {
                             a href={ "/products/" (p.slug) } tabindex="-1" { (image(main, i == 0)) }
                         }
                         h2 { a href={ "/products/" (p.slug) } { (p.name) } }
                         span.price {
-                            @if prices_differ(p) { (tr!(lang, "price-from")) " " }
+                            @if p.prices_differ { (tr!(lang, "price-from")) " " }
                             (lang.money(&p.price))
                         }
                         @if let Some(per_kg) = &p.price_per_kg {
@@ -246,9 +225,9 @@ fn card_grid(lang: Lang, products: &[Card<'_>], csrf: &str) -> Markup {
                         }
                         (stock_badge(lang, p.stock))
                         @if p.stock > 0 {
-                            @if p.options.is_empty() {
-                                @if let Some(v) = p.variants.iter().find(|v| v.active) {
-                                    (add_to_cart(lang, csrf, &p.slug, &v.sku, &p.name))
+                            @if !p.has_options {
+                                @if let Some(sku) = &p.sku {
+                                    (add_to_cart(lang, csrf, &p.slug, sku, &p.name))
                                 }
                             } @else {
                                 a.button href={ "/products/" (p.slug) } { (tr!(lang, "choose-options")) }
@@ -259,11 +238,4 @@ fn card_grid(lang: Lang, products: &[Card<'_>], csrf: &str) -> Markup {
             }
         }
     }
-}
-
-/// Whether the product's active variants cost different amounts.
-fn prices_differ(p: &Card<'_>) -> bool {
-    let mut prices = p.variants.iter().filter(|v| v.active).map(|v| &v.price);
-    let first = prices.next();
-    prices.any(|price| Some(price) != first)
 }
