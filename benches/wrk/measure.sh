@@ -1,7 +1,8 @@
 #!/bin/bash
 # usage: benches/wrk/measure.sh CHECKOUT_DIR LABEL [SECONDS]: the four wrk figures of one build (that
 # checkout's target/release/storefront and components), each on a freshly migrated database
-# (ROWS="get api pages writer" picks rows; UP_ARGS are extra flags for `storefront up`)
+# (ROWS="get api pages writer" picks rows; UP_ARGS and WRITER_ARGS are extra flags for `storefront up`
+# and the standalone `storefront writer`)
 # with stock raised; CPU is the process's utime+stime per request. Needs wrk, curl, python3.
 HERE=$(cd "$(dirname "$0")" && pwd)
 DIR=$1; LABEL=$2; SECS=${3:-8}
@@ -38,7 +39,7 @@ want api && run "GET /api/products" $PID -t2 -c32 -d${SECS}s --latency http://12
 want pages && run "POST /api/orders (pages)" $PID -t2 -c32 -d${SECS}s --latency -s $HERE/api_order.lua http://127.0.0.1:3931
 kill -TERM $PID; sleep 1
 # writer alone
-SPIN_VARIABLE_WRITER_TOKEN=test-writer-token-0123456789 $BIN writer --data-dir $T/b --listen 127.0.0.1:3932 > $T/log2 2>&1 &
+SPIN_VARIABLE_WRITER_TOKEN=test-writer-token-0123456789 $BIN writer --data-dir $T/b --listen 127.0.0.1:3932 $WRITER_ARGS > $T/log2 2>&1 &
 for i in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:3932/health && break; sleep 0.1; done
 PID=$(pgrep -f "writer --data-dir $T/b")
 want writer && run "POST /orders (writer direct)" $PID -t2 -c32 -d${SECS}s --latency -s $HERE/order.lua http://127.0.0.1:3932
