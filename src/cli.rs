@@ -123,7 +123,7 @@ pub struct ServerLimits {
     /// Bytes of request bodies buffered at once in the whole process.
     #[arg(long, value_name = "BYTES", default_value_t = limits::BODY_MEMORY)]
     pub body_memory: usize,
-    /// Longest a component instance lives, its response body included (a client that does not read is cut off).
+    /// Longest one request runs in its component instance, its response body included (a client that does not read is cut off).
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = duration)]
     pub instance_lifetime: Duration,
     /// Requests one component instance serves before it is dropped (1: a fresh instance for each, Spin's default for wasi:http 0.2).

@@ -32,8 +32,9 @@ pub const CHAINED_WAIT: Duration = Duration::from_secs(5);
 pub struct Capacity {
     /// Client requests running in components at once (the server's admission limit).
     pub requests: usize,
-    /// Longest an instance lives, its response body included: a guest still
-    /// streaming to a client that does not read is stopped then and its slot freed.
+    /// Longest one request runs in its instance, its response body included: a guest
+    /// still streaming to a client that does not read is stopped then, the instance
+    /// dropped and its slot freed.
     pub lifetime: Duration,
     /// How instances are kept between requests (they need pool slots of their own).
     pub reuse: crate::app::instance_reuse::Reuse,

@@ -45,10 +45,11 @@ pub const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
 /// read completely before it is given to a component). A body that does not fit
 /// waits for room within its own deadline, then `503` + `Retry-After`.
 pub const BODY_MEMORY: usize = 32 << 20;
-/// Longest a component instance lives, from instantiation to the last byte of its
-/// response body: a guest still streaming its answer to a client that does not read
-/// is stopped then (the response is cut off) and its slot freed, so slow readers
-/// cannot hold the instance pool either.
+/// Longest one request runs in its component instance, from the start of its run
+/// (instantiation, for a fresh instance) to the last byte of its response body: a guest
+/// still streaming its answer to a client that does not read is stopped then (the
+/// response is cut off, the instance dropped) and its slot freed, so slow readers cannot
+/// hold the instance pool either.
 pub const INSTANCE_LIFETIME: Duration = Duration::from_secs(60);
 /// How long a stopping server waits for the requests running in components.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
