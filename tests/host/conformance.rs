@@ -27,14 +27,20 @@ pub(crate) fn build_probe() {
 }
 
 pub(super) fn start_storefront(data: &Path) -> support::TestApp {
+    support::spawn(probe_up(data, &[]), data).ready()
+}
+
+/// `storefront up` of the probe app with `flags`, not started yet.
+pub(super) fn probe_up(data: &Path, flags: &[&str]) -> Command {
     build_probe();
     let mut cmd = support::storefront();
     cmd.env("SPIN_VARIABLE_REQUIRED_ONE", REQUIRED_ONE)
         .args(["up", "--no-build", "--listen", "127.0.0.1:0", "--manifest"])
         .arg(probe_manifest())
         .arg("--data-dir")
-        .arg(data);
-    support::spawn(cmd, data).ready()
+        .arg(data)
+        .args(flags);
+    cmd
 }
 
 /// The requests both hosts answer, by name.

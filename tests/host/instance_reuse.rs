@@ -5,23 +5,15 @@
 //! another; one idle past its timeout is dropped; and `--max-instance-reuse-count 1`
 //! gives every request a fresh instance, as Spin does for a `wasi:http` 0.2 component.
 
-use crate::conformance::{REQUIRED_ONE, build_probe, probe_manifest};
+use crate::conformance::probe_up;
 use crate::support;
 
 use std::path::Path;
 use std::time::Duration;
 
-/// `storefront up` of the probe app with `flags`.
+/// `storefront up` of the probe app with `flags`, ready.
 fn start(data: &Path, flags: &[&str]) -> support::TestApp {
-    build_probe();
-    let mut cmd = support::storefront();
-    cmd.env("SPIN_VARIABLE_REQUIRED_ONE", REQUIRED_ONE)
-        .args(["up", "--no-build", "--listen", "127.0.0.1:0", "--manifest"])
-        .arg(probe_manifest())
-        .arg("--data-dir")
-        .arg(data)
-        .args(flags);
-    support::spawn(cmd, data).ready()
+    support::spawn(probe_up(data, flags), data).ready()
 }
 
 /// The requests the instance that answered `path` has served, this one included.
@@ -98,20 +90,11 @@ fn an_instance_idle_past_its_timeout_is_dropped() {
 #[test]
 fn a_bad_reuse_setting_is_refused_at_start() {
     let dir = tempfile::tempdir().unwrap();
-    build_probe();
     for flags in [
         ["--max-instance-reuse-count", "0"],
         ["--idle-instance-timeout", "0"],
     ] {
-        let out = support::storefront()
-            .env("SPIN_VARIABLE_REQUIRED_ONE", REQUIRED_ONE)
-            .args(["up", "--no-build", "--listen", "127.0.0.1:0", "--manifest"])
-            .arg(probe_manifest())
-            .arg("--data-dir")
-            .arg(dir.path())
-            .args(flags)
-            .output()
-            .unwrap();
+        let out = probe_up(dir.path(), &flags).output().unwrap();
         assert!(!out.status.success(), "{flags:?} was accepted");
         let said = String::from_utf8_lossy(&out.stderr);
         assert!(said.contains(flags[0]), "{flags:?}: {said}");

@@ -661,6 +661,40 @@ fn renaming_a_product_or_collection_records_what_changed_and_search_follows() {
     assert!(writer.stop().success());
 }
 
+/// The catalog's list and a collection's page, each read whole and with `fields`: for each,
+/// its path and the two lists of products, product for product (the totals, and a
+/// collection's own fields, checked equal here).
+fn beside_full_lists(
+    writer: &TestApp,
+    fields: &str,
+) -> Vec<(&'static str, Vec<Value>, Vec<Value>)> {
+    [
+        "/catalog/products?limit=100",
+        "/catalog/collections/coffee?limit=100",
+    ]
+    .into_iter()
+    .map(|path| {
+        let full = writer.writer_json(path);
+        let light = writer.writer_json(&format!("{path}&fields={fields}"));
+        let (full, light) = match path.contains("collections") {
+            true => {
+                assert_eq!(light["collection"], full["collection"]);
+                (&full["products"], &light["products"])
+            }
+            false => (&full, &light),
+        };
+        assert_eq!(light["total"], full["total"]);
+        let (full, light) = (
+            full["products"].as_array().unwrap().clone(),
+            light["products"].as_array().unwrap().clone(),
+        );
+        assert_eq!(light.len(), full.len());
+        assert!(!light.is_empty());
+        (path, full, light)
+    })
+    .collect()
+}
+
 /// `fields=card`: the catalog pages' lighter list carries every product, price, stock,
 /// option name and variant SKU of the full list, and leaves out what only a product page
 /// needs.
@@ -668,27 +702,8 @@ fn renaming_a_product_or_collection_records_what_changed_and_search_follows() {
 fn card_lists_keep_what_a_card_shows_and_leave_out_the_rest() {
     let dir = tempfile::tempdir().unwrap();
     let writer = support::start_writer(dir.path());
-    for path in [
-        "/catalog/products?limit=100",
-        "/catalog/collections/coffee?limit=100",
-    ] {
-        let full = writer.writer_json(path);
-        let cards = writer.writer_json(&format!("{path}&fields=card"));
-        let (full, cards) = match path.contains("collections") {
-            true => {
-                assert_eq!(cards["collection"], full["collection"]);
-                (&full["products"], &cards["products"])
-            }
-            false => (&full, &cards),
-        };
-        assert_eq!(cards["total"], full["total"]);
-        let (full, cards) = (
-            full["products"].as_array().unwrap(),
-            cards["products"].as_array().unwrap(),
-        );
-        assert_eq!(cards.len(), full.len());
-        assert!(!cards.is_empty());
-        for (card, product) in cards.iter().zip(full) {
+    for (_, full, cards) in beside_full_lists(&writer, "card") {
+        for (card, product) in cards.iter().zip(&full) {
             for key in ["slug", "name", "price", "stock", "options"] {
                 assert_eq!(card[key], product[key], "{key}");
             }
@@ -719,27 +734,9 @@ fn card_lists_keep_what_a_card_shows_and_leave_out_the_rest() {
 fn tiles_say_what_the_full_list_implies_for_each_card() {
     let dir = tempfile::tempdir().unwrap();
     let writer = support::start_writer(dir.path());
-    for path in [
-        "/catalog/products?limit=100",
-        "/catalog/collections/coffee?limit=100",
-    ] {
-        let full = writer.writer_json(path);
-        let tiles = writer.writer_json(&format!("{path}&fields=tile"));
-        let (full, tiles) = match path.contains("collections") {
-            true => {
-                assert_eq!(tiles["collection"], full["collection"]);
-                (&full["products"], &tiles["products"])
-            }
-            false => (&full, &tiles),
-        };
-        assert_eq!(tiles["total"], full["total"]);
-        let (full, tiles) = (
-            full["products"].as_array().unwrap(),
-            tiles["products"].as_array().unwrap(),
-        );
-        assert_eq!(tiles.len(), full.len());
+    for (path, full, tiles) in beside_full_lists(&writer, "tile") {
         let (mut with_options, mut from, mut plain) = (0, 0, 0);
-        for (tile, product) in tiles.iter().zip(full) {
+        for (tile, product) in tiles.iter().zip(&full) {
             for key in ["slug", "name", "price", "stock"] {
                 assert_eq!(tile[key], product[key], "{key}");
             }

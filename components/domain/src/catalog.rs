@@ -163,6 +163,14 @@ impl Product {
         self.variants.iter().find(|v| v.active)
     }
 
+    /// The SKU a catalog card's add-to-cart form adds: the default variant's, for a product
+    /// without options (one with options is chosen on its own page).
+    pub fn card_sku(&self) -> Option<&str> {
+        self.default_variant()
+            .filter(|_| self.options.is_empty())
+            .map(|v| v.sku.as_str())
+    }
+
     /// Whether its active variants cost different amounts (a catalog card then says
     /// "from" before [`Product::price`]).
     pub fn prices_differ(&self) -> bool {

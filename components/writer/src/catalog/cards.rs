@@ -21,6 +21,29 @@ use storefront_domain::catalog::{
     Collection, CollectionPage, Image, Product, ProductList, ProductOption,
 };
 
+/// What every shape of a card starts with.
+#[derive(Serialize)]
+struct Basics<'a> {
+    slug: &'a str,
+    name: &'a str,
+    price: &'a Money,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    price_per_kg: Option<&'a Money>,
+    stock: i64,
+}
+
+impl<'a> Basics<'a> {
+    fn of(p: &'a Product) -> Self {
+        Basics {
+            slug: &p.slug,
+            name: &p.name,
+            price: &p.price,
+            price_per_kg: p.price_per_kg.as_ref(),
+            stock: p.stock,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct VariantCard<'a> {
     sku: &'a str,
@@ -33,12 +56,8 @@ struct VariantCard<'a> {
 
 #[derive(Serialize)]
 struct Card<'a> {
-    slug: &'a str,
-    name: &'a str,
-    price: &'a Money,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    price_per_kg: Option<&'a Money>,
-    stock: i64,
+    #[serde(flatten)]
+    basics: Basics<'a>,
     options: &'a [ProductOption],
     variants: Vec<VariantCard<'a>>,
     images: &'a [Image],
@@ -48,16 +67,11 @@ struct Card<'a> {
 /// What a catalog page's card shows of a product (`fields=tile`).
 #[derive(Serialize)]
 struct Tile<'a> {
-    slug: &'a str,
-    name: &'a str,
-    price: &'a Money,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    price_per_kg: Option<&'a Money>,
-    stock: i64,
+    #[serde(flatten)]
+    basics: Basics<'a>,
     has_options: bool,
     prices_differ: bool,
-    /// The default variant's SKU, which the card's form adds: only for a product
-    /// without options, and if a variant is active.
+    /// [`Product::card_sku`].
     #[serde(skip_serializing_if = "Option::is_none")]
     sku: Option<&'a str>,
     /// The main picture.
@@ -98,17 +112,10 @@ fn shown<'a, T>(list: &'a ProductList, show: impl Fn(&'a Product) -> T) -> CardL
 /// `list` as tiles (`fields=tile`).
 pub fn tiles(list: &ProductList) -> CardList<'_, impl Serialize + '_> {
     shown(list, |p| Tile {
-        slug: &p.slug,
-        name: &p.name,
-        price: &p.price,
-        price_per_kg: p.price_per_kg.as_ref(),
-        stock: p.stock,
+        basics: Basics::of(p),
         has_options: !p.options.is_empty(),
         prices_differ: p.prices_differ(),
-        sku: p
-            .default_variant()
-            .filter(|_| p.options.is_empty())
-            .map(|v| v.sku.as_str()),
+        sku: p.card_sku(),
         image: p.images.first(),
     })
 }
@@ -124,11 +131,7 @@ pub fn tile_page(page: &CollectionPage) -> CardPage<'_, impl Serialize + '_> {
 /// `list` as cards (`fields=card`).
 pub fn list(list: &ProductList) -> CardList<'_, impl Serialize + '_> {
     shown(list, |p| Card {
-        slug: &p.slug,
-        name: &p.name,
-        price: &p.price,
-        price_per_kg: p.price_per_kg.as_ref(),
-        stock: p.stock,
+        basics: Basics::of(p),
         options: &p.options,
         variants: p
             .variants

@@ -102,10 +102,7 @@ impl<'a> Card<'a> {
             stock: p.stock,
             has_options: !p.options.is_empty(),
             prices_differ: p.prices_differ(),
-            sku: p
-                .default_variant()
-                .filter(|_| p.options.is_empty())
-                .map(|v| Cow::Borrowed(v.sku.as_str())),
+            sku: p.card_sku().map(Cow::Borrowed),
             image: p.images.first().cloned(),
         }
     }
