@@ -56,6 +56,11 @@ fn the_writer_reports_health_readiness_and_metrics() {
 
     let r = writer.place_on_writer("ops-1", &support::order_body("french-press", 1));
     assert_eq!(r.status(), 201);
+    // The second order finds the instance the first one left (kept once its guest has
+    // returned, microseconds after the answer).
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let r = writer.place_on_writer("ops-2", &support::order_body("french-press", 1));
+    assert_eq!(r.status(), 201);
     let (status, metrics) = support::get(&format!("{ops}/metrics"));
     assert_eq!(status, 200);
     assert_eq!(sample(&metrics, "storefront_owns_data_dir "), 1.0);
@@ -70,7 +75,19 @@ fn the_writer_reports_health_readiness_and_metrics() {
     assert!(sample(&metrics, "storefront_commit_duration_seconds_count ") >= 1.0);
     assert_eq!(
         sample(&metrics, "storefront_backlog{kind=\"unpaid_orders\"}"),
-        1.0
+        2.0
+    );
+    assert!(
+        sample(
+            &metrics,
+            "storefront_instances_total{component=\"writer\",how=\"started\"}"
+        ) >= 1.0
+    );
+    assert!(
+        sample(
+            &metrics,
+            "storefront_instances_total{component=\"writer\",how=\"reused\"}"
+        ) >= 1.0
     );
     assert!(sample(&metrics, "storefront_backlog{kind=\"outbox_pending\"}") >= 1.0);
     assert_eq!(sample(&metrics, "storefront_requests_in_flight "), 0.0);
