@@ -36,7 +36,7 @@ fn counts(app: &support::TestApp, n: usize) -> Vec<u64> {
         .collect()
 }
 
-const PAUSE: Duration = Duration::from_millis(100);
+const PAUSE: Duration = Duration::from_millis(250);
 
 #[test]
 fn one_instance_serves_requests_in_turn_until_its_count_then_a_fresh_one_takes_over() {
@@ -81,9 +81,9 @@ fn an_instance_that_left_a_connection_open_is_not_kept() {
 #[test]
 fn an_instance_idle_past_its_timeout_is_dropped() {
     let dir = tempfile::tempdir().unwrap();
-    let app = start(dir.path(), &["--idle-instance-timeout", "600ms"]);
+    let app = start(dir.path(), &["--idle-instance-timeout", "1s"]);
     assert_eq!(counts(&app, 2), [1, 2]);
-    std::thread::sleep(Duration::from_millis(1500));
+    std::thread::sleep(Duration::from_millis(2500));
     assert_eq!(counts(&app, 2), [1, 2]);
 }
 

@@ -58,7 +58,7 @@ fn the_writer_reports_health_readiness_and_metrics() {
     assert_eq!(r.status(), 201);
     // The second order finds the instance the first one left (kept once its guest has
     // returned, microseconds after the answer).
-    std::thread::sleep(std::time::Duration::from_millis(100));
+    std::thread::sleep(std::time::Duration::from_millis(250));
     let r = writer.place_on_writer("ops-2", &support::order_body("french-press", 1));
     assert_eq!(r.status(), 201);
     let (status, metrics) = support::get(&format!("{ops}/metrics"));
