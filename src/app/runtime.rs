@@ -25,6 +25,7 @@ use crate::host::sqlite::SqliteAccess;
 use crate::host::{self, ComponentState};
 use crate::operator::metrics::metrics;
 use anyhow::{Context, Result, anyhow, bail};
+use prometheus::IntCounter;
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock, RwLock};
@@ -58,6 +59,10 @@ struct LoadedComponent {
     key_value_stores: Vec<String>,
     /// Its instances kept between requests ([`instance_reuse`]).
     idle: Arc<IdleInstances>,
+    /// Its `instances_total` counters (fresh, kept), looked up once here rather than by
+    /// label on every request.
+    started: IntCounter,
+    reused: IntCounter,
 }
 
 /// A component compiled for its engine and pre-instantiated.
@@ -287,6 +292,8 @@ impl App {
                     sqlite_databases: decl.sqlite_databases.clone(),
                     key_value_stores: decl.key_value_stores.clone(),
                     idle: Arc::new(IdleInstances::new(capacity.reuse)),
+                    started: metrics().instances.with_label_values(&[id, "started"]),
+                    reused: metrics().instances.with_label_values(&[id, "reused"]),
                 },
             );
         }
@@ -457,7 +464,7 @@ impl App {
         let (mut store, reused) = match kept {
             Some(idle) => {
                 self.instances.reused.fetch_add(1, Ordering::Relaxed);
-                metrics().instances.with_label_values(&[id, "reused"]).inc();
+                component.reused.inc();
                 let mut store = idle.store;
                 let state = store.data_mut();
                 state.outbound.request_id = request_id;
@@ -466,10 +473,7 @@ impl App {
             }
             None => {
                 self.instances.started.fetch_add(1, Ordering::Relaxed);
-                metrics()
-                    .instances
-                    .with_label_values(&[id, "started"])
-                    .inc();
+                component.started.inc();
                 let state = ComponentState {
                     wasi: WasiCtx::builder().inherit_stdout().inherit_stderr().build(),
                     http: WasiHttpCtx::new(),
