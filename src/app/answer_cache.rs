@@ -20,8 +20,17 @@
 //! if it kept nothing (failed, not marked, the database changed meanwhile) each waiter
 //! runs the component itself.
 //!
+//! Revalidation: a kept answer carries an `ETag` naming this process, the code generation,
+//! the scope and the change count it was read under. A request for the same key whose
+//! `If-None-Match` names the current kept answer's tag is answered `304 Not Modified`
+//! with no body, so a caller that kept the body (the pages keep their catalog reads,
+//! decoded, for the instance's life) neither receives nor parses it again. The tag is
+//! never reused for another answer to the key: the process's random boot id leads it, so
+//! a restarted writer (its counts start again) never matches a tag of its predecessor.
+//!
 //! Real Spin ignores the header and runs the component every time; the component cannot
-//! tell the difference, except that a cached read does not run it.
+//! tell the difference, except that a cached read does not run it. Under real Spin no
+//! answer carries a tag, so no caller asks for revalidation.
 
 use crate::database::Database;
 use crate::database::scopes::Scope;
@@ -81,6 +90,14 @@ impl<'a> From<&'a http::request::Parts> for Head<'a> {
 #[derive(PartialEq, Eq, Hash, Clone)]
 pub struct Key(String);
 
+/// What a kept answer's `ETag` is made of.
+#[derive(Clone, Copy)]
+struct Tag {
+    generation: u64,
+    scope: Scope,
+    count: u64,
+}
+
 /// The change counts of both scopes at one moment.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Counts {
@@ -111,6 +128,8 @@ struct Kept {
     scope: Scope,
     /// The change count of `scope` it was read under.
     count: u64,
+    /// Its `ETag`, as sent.
+    etag: http::HeaderValue,
 }
 
 #[derive(Default)]
@@ -144,10 +163,13 @@ pub struct AnswerCache {
     /// Bumped when a component's code is swapped (`up --watch`): an answer read under
     /// an older generation is not kept.
     generation: AtomicU64,
+    /// Random per process: leads every `ETag`, so no tag outlives the process.
+    boot: u64,
     /// Requests answered from the cache, answers kept, requests that waited for another's
     /// run of the same key, and runs of the component for a key: printed at shutdown.
     hits: AtomicU64,
     kept: AtomicU64,
+    not_modified: AtomicU64,
     waited: AtomicU64,
     runs: AtomicU64,
 }
@@ -159,8 +181,21 @@ impl AnswerCache {
             entries: Mutex::new(Entries::default()),
             flights: Mutex::new(HashMap::new()),
             generation: AtomicU64::new(0),
+            boot: {
+                let mut bytes = [0u8; 8];
+                // Without randomness the tags still differ from a predecessor's unless
+                // it started in the same nanosecond.
+                if getrandom::fill(&mut bytes).is_err() {
+                    bytes = (std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_nanos() as u64))
+                    .to_le_bytes();
+                }
+                u64::from_le_bytes(bytes)
+            },
             hits: AtomicU64::new(0),
             kept: AtomicU64::new(0),
+            not_modified: AtomicU64::new(0),
             waited: AtomicU64::new(0),
             runs: AtomicU64::new(0),
         }
@@ -170,9 +205,10 @@ impl AnswerCache {
     /// run, R runs`, for the shutdown log.
     pub fn line(&self) -> String {
         format!(
-            "answer cache: {} requests answered from {} kept answers, {} waited for another's run, {} runs",
+            "answer cache: {} requests answered from {} kept answers ({} of them not modified), {} waited for another's run, {} runs",
             self.hits.load(Ordering::Relaxed),
             self.kept.load(Ordering::Relaxed),
+            self.not_modified.load(Ordering::Relaxed),
             self.waited.load(Ordering::Relaxed),
             self.runs.load(Ordering::Relaxed)
         )
@@ -185,12 +221,16 @@ impl AnswerCache {
         }
     }
 
-    /// The kept answer to `key`, waiting first if another request is running the
-    /// component for it now. `Err(Some(leader))`: run the component and keep the leader
-    /// until its answer is kept (others wait for it meanwhile); `Err(None)`: run it
-    /// without (the run waited for kept nothing).
-    pub async fn lookup(&self, key: &Key) -> Result<http::Response<WasiBody>, Option<Leader<'_>>> {
-        if let Some(response) = self.get(key) {
+    /// The kept answer to `key` (a `304` if `if_none_match` names it), waiting first if
+    /// another request is running the component for it now. `Err(Some(leader))`: run the
+    /// component and keep the leader until its answer is kept (others wait for it
+    /// meanwhile); `Err(None)`: run it without (the run waited for kept nothing).
+    pub async fn lookup(
+        &self,
+        key: &Key,
+        if_none_match: Option<&http::HeaderValue>,
+    ) -> Result<http::Response<WasiBody>, Option<Leader<'_>>> {
+        if let Some(response) = self.get(key, if_none_match) {
             return Ok(response);
         }
         let mut flight = {
@@ -210,7 +250,7 @@ impl AnswerCache {
         // Ends (as an error) when the leader is dropped.
         let _ = flight.changed().await;
         self.waited.fetch_add(1, Ordering::Relaxed);
-        match self.get(key) {
+        match self.get(key, if_none_match) {
             Some(response) => Ok(response),
             None => {
                 self.runs.fetch_add(1, Ordering::Relaxed);
@@ -239,18 +279,44 @@ impl AnswerCache {
     }
 
     /// The kept answer to `key`, if it was read under the current change count of its
-    /// scope.
-    pub fn get(&self, key: &Key) -> Option<http::Response<WasiBody>> {
+    /// scope: `304 Not Modified` without a body if `if_none_match` is its `ETag`.
+    pub fn get(
+        &self,
+        key: &Key,
+        if_none_match: Option<&http::HeaderValue>,
+    ) -> Option<http::Response<WasiBody>> {
         let entries = self.entries.lock().expect("answer cache lock");
         let kept = entries.map.get(key)?;
         if self.database.change_count_of(kept.scope) != kept.count {
             return None;
         }
         self.hits.fetch_add(1, Ordering::Relaxed);
+        if if_none_match == Some(&kept.etag) {
+            self.not_modified.fetch_add(1, Ordering::Relaxed);
+            let mut response = http::Response::new(full(Bytes::new()));
+            *response.status_mut() = http::StatusCode::NOT_MODIFIED;
+            response
+                .headers_mut()
+                .insert(http::header::ETAG, kept.etag.clone());
+            return Some(response);
+        }
         let mut response = http::Response::new(full(kept.body.clone()));
         *response.status_mut() = kept.status;
         *response.headers_mut() = kept.headers.clone();
         Some(response)
+    }
+
+    /// The `ETag` of an answer read under `tag`: `"<boot>.<generation>.<scope><count>"`.
+    fn etag(&self, tag: Tag) -> http::HeaderValue {
+        let scope = match tag.scope {
+            Scope::All => 'a',
+            Scope::Catalog => 'c',
+        };
+        let text = format!(
+            "\"{:016x}.{}.{scope}{}\"",
+            self.boot, tag.generation, tag.count
+        );
+        http::HeaderValue::from_str(&text).expect("an ETag of hex digits and dots")
     }
 
     /// Notes the change count before the component runs for `key`.
@@ -292,7 +358,13 @@ impl AnswerCache {
         {
             return response;
         }
-        let (parts, body) = response.into_parts();
+        let (mut parts, body) = response.into_parts();
+        let tag = Tag {
+            generation: pending.generation,
+            scope,
+            count: pending.counts.of(scope),
+        };
+        parts.headers.insert(http::header::ETAG, self.etag(tag));
         let body = match Limited::new(body, MAX_READ_BYTES).collect().await {
             Ok(collected) => collected.to_bytes(),
             Err(e) => {
@@ -336,6 +408,11 @@ impl AnswerCache {
             body,
             scope,
             count: current.of(scope),
+            etag: parts
+                .headers
+                .get(http::header::ETAG)
+                .cloned()
+                .unwrap_or_else(|| http::HeaderValue::from_static("\"\"")),
         };
         if let Some(old) = entries.map.insert(pending.key, kept) {
             entries.bytes -= old.body.len();

@@ -395,7 +395,9 @@ impl App {
         let Some((cache, key)) = self.answer_key(id, head) else {
             return Err(None);
         };
-        cache.lookup(&key).await
+        cache
+            .lookup(&key, head.headers.get(http::header::IF_NONE_MATCH))
+            .await
     }
 
     /// The host's own call to component `id` (writer health, expiry, admin commands):

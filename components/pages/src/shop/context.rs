@@ -119,9 +119,9 @@ impl<'a> Shop<'a> {
     }
 
     /// Takes the settings that came with a catalog read; returns the read.
-    pub fn settings_from<T>(&mut self, answer: WithSettings<T>) -> T {
-        self.settings = answer.settings;
-        answer.list
+    pub fn settings_from<'l, T>(&mut self, answer: &'l WithSettings<T>) -> &'l T {
+        self.settings = answer.settings.clone();
+        &answer.list
     }
 
     /// The catalog reads' `&lang=xx` when the shopper chose a language (the product texts

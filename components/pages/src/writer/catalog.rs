@@ -2,8 +2,10 @@
 //! one product, the variant that chosen option values name, the owner's view with
 //! archived products, and stock adjustments.
 
-use super::{Answer, WriterClient, WriterError, found};
+use super::{Answer, WithSettings, WriterClient, WriterError, found};
+use serde::de::DeserializeOwned;
 use spin_sdk::http::Method;
+use std::rc::Rc;
 use storefront_domain::catalog::{CollectionList, CollectionPage, SearchResults, Variant};
 use storefront_domain::catalog_positions::Positions;
 use storefront_domain::stock::{StockAdjustment, StockAdjustmentRequest};
@@ -11,7 +13,7 @@ use storefront_domain::{Product, ProductList};
 
 /// What a product page shows.
 pub enum Shown {
-    Found(Box<Product>),
+    Found(Rc<Product>),
     /// Archived by the owner: gone for good.
     Gone,
     Missing,
@@ -21,22 +23,24 @@ impl WriterClient {
     /// One page of the catalog as cards (`query` is `limit=&offset=&fields=tile…`, built
     /// by the caller from checked values), with the shop settings read in the same writer
     /// call (`with_settings=1`): a catalog page needs both, and each writer call is a
-    /// component instance of its own. The JSON text, for the caller to decode borrowing
-    /// from it ([`decode`]).
-    pub async fn products_with_settings(&self, query: &str) -> Result<Vec<u8>, WriterError> {
-        self.get_json_text(&format!("/catalog/products?{query}&with_settings=1"))
+    /// component instance of its own. Kept between requests ([`super::kept`]).
+    pub async fn products_with_settings<T: DeserializeOwned + 'static>(
+        &self,
+        query: &str,
+    ) -> Result<Rc<WithSettings<T>>, WriterError> {
+        self.get_kept(&format!("/catalog/products?{query}&with_settings=1"))
             .await
     }
 
     /// `None` if there is no such collection; `slug` checked by the caller. With the shop
     /// settings, as [`Self::products_with_settings`].
-    pub async fn collection_with_settings(
+    pub async fn collection_with_settings<T: DeserializeOwned + 'static>(
         &self,
         slug: &str,
         query: &str,
-    ) -> Result<Option<Vec<u8>>, WriterError> {
+    ) -> Result<Option<Rc<WithSettings<T>>>, WriterError> {
         found(
-            self.get_json_text(&format!(
+            self.get_kept(&format!(
                 "/catalog/collections/{slug}?{query}&with_settings=1"
             ))
             .await,
@@ -81,8 +85,11 @@ impl WriterClient {
     /// the caller.
     /// `lang` is empty or `&lang=de` ([`crate::shop::Shop::lang_query`]).
     pub async fn product_page(&self, slug: &str, lang: &str) -> Result<Shown, WriterError> {
-        match self.get(&format!("/catalog/products/{slug}?{lang}")).await {
-            Ok(product) => Ok(Shown::Found(Box::new(product))),
+        match self
+            .get_kept(&format!("/catalog/products/{slug}?{lang}"))
+            .await
+        {
+            Ok(product) => Ok(Shown::Found(product)),
             Err(WriterError::Rejected { status: 404, body }) if body.error.code == "archived" => {
                 Ok(Shown::Gone)
             }
@@ -165,12 +172,9 @@ impl WriterClient {
         )
     }
 
-    /// Every collection, in display order.
-    pub async fn collection_list(&self) -> Result<CollectionList, WriterError> {
-        Ok(self
-            .call(Method::Get, "/catalog/collections", None, &[])
-            .await?
-            .value)
+    /// Every collection, in display order. Kept between requests ([`super::kept`]).
+    pub async fn collection_list(&self) -> Result<Rc<CollectionList>, WriterError> {
+        self.get_kept("/catalog/collections").await
     }
 
     /// The sort keys of the collections, and of `product`'s place and images or

@@ -154,6 +154,17 @@ impl WriterClient {
     ) -> Result<Answer<Vec<u8>>, WriterError> {
         let url = format!("{}{path}", self.base);
         let response = self.send(method.clone(), &url, body, headers).await?;
+        self.sorted(&method, path, response)
+    }
+
+    /// A writer's answer sorted into success (any 2xx, its body not decoded) or
+    /// [`WriterError`].
+    pub(super) fn sorted(
+        &self,
+        method: &Method,
+        path: &str,
+        response: Response,
+    ) -> Result<Answer<Vec<u8>>, WriterError> {
         let status = *response.status();
         let replayed = replayed(&response);
         match status {
@@ -263,15 +274,6 @@ fn replayed(response: &Response) -> bool {
         .header(IDEMPOTENT_REPLAYED)
         .and_then(|v| v.as_str())
         .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-}
-
-/// A writer answer's JSON (from [`WriterClient::get_json_text`]) decoded, borrowing from
-/// `body` where `T` does; a body that does not decode is a broken writer.
-pub fn decode<'a, T: serde::Deserialize<'a>>(what: &str, body: &'a [u8]) -> Result<T, WriterError> {
-    serde_json::from_slice(body).map_err(|e| {
-        eprintln!("writer GET {what}: unreadable body: {e}");
-        WriterError::Broken
-    })
 }
 
 /// Turns a 404 into `None`.

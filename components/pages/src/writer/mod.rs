@@ -5,6 +5,7 @@ mod accounts;
 mod catalog;
 mod client;
 mod customers;
+mod kept;
 mod orders;
 mod outbox;
 mod owner;

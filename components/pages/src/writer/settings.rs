@@ -4,8 +4,9 @@ use super::{WriterClient, WriterError};
 use storefront_domain::checkout::ShopSettings;
 
 impl WriterClient {
-    /// The owner's shop settings: name, tagline, contact, legal texts.
+    /// The owner's shop settings: name, tagline, contact, legal texts. Kept between
+    /// requests ([`super::kept`]).
     pub async fn settings(&self) -> Result<ShopSettings, WriterError> {
-        self.get("/settings").await
+        Ok(ShopSettings::clone(&*self.get_kept("/settings").await?))
     }
 }

@@ -30,7 +30,7 @@ fn place(field: &str) -> Option<&'static str> {
 
 pub async fn index(office: &Office<'_>, problem: Option<&Problem>) -> Resp {
     let list = match office.writer.collection_list().await {
-        Ok(list) => list.collections,
+        Ok(list) => list.collections.clone(),
         Err(e) => return office.writer_failed(e),
     };
     let positions = match office.writer.positions(None, None).await {

@@ -138,7 +138,7 @@ pub async fn new_form(office: &Office<'_>) -> Resp {
 
 async fn draw(office: &Office<'_>, problem: Option<&Problem>) -> Resp {
     let collections = match office.writer.collection_list().await {
-        Ok(list) => list.collections,
+        Ok(list) => list.collections.clone(),
         Err(e) => return office.writer_failed(e),
     };
     let chosen: Vec<&str> = problem

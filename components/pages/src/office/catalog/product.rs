@@ -40,7 +40,7 @@ pub async fn draw(office: &Office<'_>, slug: &str, problem: Option<&Problem>) ->
         Err(e) => return office.writer_failed(e),
     };
     let collections = match office.writer.collection_list().await {
-        Ok(list) => list.collections,
+        Ok(list) => list.collections.clone(),
         Err(e) => return office.writer_failed(e),
     };
     let positions = match office.writer.positions(Some(slug), None).await {

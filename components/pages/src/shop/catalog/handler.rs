@@ -8,7 +8,7 @@ use crate::shop::catalog::view::{CardList, CollectionCards, Position};
 use crate::shop::catalog::{breadcrumbs, choice_script};
 use crate::shop::seo::json_ld;
 use crate::shop::{Answer, Shop};
-use crate::writer::{Shown, WithSettings, WriterError, decode};
+use crate::writer::{Shown, WriterError};
 use storefront_domain::catalog::MAX_QUERY;
 use storefront_domain::order::valid_slug;
 
@@ -76,15 +76,15 @@ pub async fn index(shop: &mut Shop<'_>) -> Answer {
         at.query(),
         shop.lang_query()
     );
-    let answer = shop.writer.products_with_settings(&query).await;
-    let body = match answer {
-        Ok(body) => body,
+    let answer = shop
+        .writer
+        .products_with_settings::<CardList<'static>>(&query)
+        .await;
+    let answer = match answer {
+        Ok(answer) => answer,
         Err(e) => return Err(listing_failed(shop.with_settings().await?, e)),
     };
-    let list: CardList<'_> = match decode::<WithSettings<_>>("/catalog/products", &body) {
-        Ok(answer) => shop.settings_from(answer),
-        Err(e) => return Err(shop.with_settings().await?.writer_failed(e)),
-    };
+    let list = shop.settings_from(&answer);
     if at.past(list.total) {
         return Err(shop.not_found("error-page-not-found"));
     }
@@ -128,9 +128,12 @@ pub async fn collection(shop: &mut Shop<'_>, slug: &str) -> Answer {
         at.query(),
         shop.lang_query()
     );
-    let answer = shop.writer.collection_with_settings(slug, &query).await;
-    let body = match answer {
-        Ok(Some(body)) => body,
+    let answer = shop
+        .writer
+        .collection_with_settings::<CollectionCards<'static>>(slug, &query)
+        .await;
+    let answer = match answer {
+        Ok(Some(answer)) => answer,
         Ok(None) => {
             return Err(shop
                 .with_settings()
@@ -139,11 +142,7 @@ pub async fn collection(shop: &mut Shop<'_>, slug: &str) -> Answer {
         }
         Err(e) => return Err(listing_failed(shop.with_settings().await?, e)),
     };
-    let found: CollectionCards<'_> = match decode::<WithSettings<_>>("/catalog/collections", &body)
-    {
-        Ok(answer) => shop.settings_from(answer),
-        Err(e) => return Err(shop.with_settings().await?.writer_failed(e)),
-    };
+    let found = shop.settings_from(&answer);
     if at.past(found.products.total) {
         return Err(shop.not_found("error-page-not-found"));
     }
@@ -225,8 +224,9 @@ pub async fn product(shop: &mut Shop<'_>, slug: &str) -> Answer {
             .await
             .map_err(|e| shop.writer_failed(e))?
             .collections
-            .into_iter()
-            .find(|c| &c.slug == slug),
+            .iter()
+            .find(|c| &c.slug == slug)
+            .cloned(),
         None => None,
     };
     let crumbs = breadcrumbs::trail(

@@ -16,11 +16,10 @@ use storefront_domain::catalog::{Collection, DEFAULT_PAGE, Image, Product};
 
 /// A page of the writer's tiles (`fields=tile`: only what a card shows, the choices its
 /// variants imply made by the writer) as a listing page reads it. The pages decode one
-/// on every catalog page, the largest part of `GET /`'s time in them: the strings here
-/// borrow from the answer (a `Cow` owns only a string with JSON escapes).
+/// on a catalog page unless they kept it ([`crate::writer`]'s `kept`); a search
+/// result's cards borrow from its products instead.
 #[derive(Deserialize)]
 pub struct CardList<'a> {
-    #[serde(borrow)]
     pub products: Vec<Card<'a>>,
     /// Products matching the request over all pages.
     pub total: u32,
@@ -62,16 +61,13 @@ impl Position {
 #[derive(Deserialize)]
 pub struct CollectionCards<'a> {
     pub collection: Collection,
-    #[serde(borrow)]
     pub products: CardList<'a>,
 }
 
 /// What a card shows of a product.
 #[derive(Deserialize)]
 pub struct Card<'a> {
-    #[serde(borrow)]
     pub slug: Cow<'a, str>,
-    #[serde(borrow)]
     pub name: Cow<'a, str>,
     pub price: Money,
     /// The price of one kilogram at `price`, for coffee sold by weight.
@@ -84,7 +80,7 @@ pub struct Card<'a> {
     pub prices_differ: bool,
     /// What the add-to-cart form of a product without options adds: the default
     /// variant's SKU, if one is active.
-    #[serde(borrow, default)]
+    #[serde(default)]
     pub sku: Option<Cow<'a, str>>,
     /// The main picture.
     #[serde(default)]
