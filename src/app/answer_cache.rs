@@ -202,15 +202,15 @@ impl AnswerCache {
     }
 
     /// `answer cache: H requests answered from N kept answers, W waited for another's
-    /// run, R runs`, for the shutdown log.
+    /// run, R runs, M answered 304 not modified` (M of the H), for the shutdown log.
     pub fn line(&self) -> String {
         format!(
-            "answer cache: {} requests answered from {} kept answers ({} of them not modified), {} waited for another's run, {} runs",
+            "answer cache: {} requests answered from {} kept answers, {} waited for another's run, {} runs, {} answered 304 not modified",
             self.hits.load(Ordering::Relaxed),
             self.kept.load(Ordering::Relaxed),
-            self.not_modified.load(Ordering::Relaxed),
             self.waited.load(Ordering::Relaxed),
-            self.runs.load(Ordering::Relaxed)
+            self.runs.load(Ordering::Relaxed),
+            self.not_modified.load(Ordering::Relaxed)
         )
     }
 

@@ -195,3 +195,116 @@ fn concurrent_misses_for_one_answer_run_the_component_once() {
         "concurrent misses waited for one run: {numbers:?}"
     );
 }
+
+/// A writer's catalog read with `If-None-Match`, as the pages send it.
+fn writer_read(
+    writer: &support::TestApp,
+    token: &str,
+    tag: Option<&str>,
+) -> reqwest::blocking::Response {
+    let mut request = support::client()
+        .get(writer.url("/catalog/products?limit=100&fields=tile"))
+        .bearer_auth(token);
+    if let Some(tag) = tag {
+        request = request.header("if-none-match", tag);
+    }
+    request.send().unwrap()
+}
+
+fn etag(r: &reqwest::blocking::Response) -> String {
+    r.headers()
+        .get("etag")
+        .unwrap_or_else(|| panic!("a kept answer carries an ETag: {:?}", r.headers()))
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn a_kept_answer_is_not_sent_again_to_whoever_names_its_tag_until_the_catalog_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = support::start_writer(dir.path());
+    let first = writer_read(&writer, support::TOKEN, None);
+    assert_eq!(first.status(), 200);
+    let tag = etag(&first);
+    let body = first.text().unwrap();
+
+    // Naming the tag: 304, the same tag, no body.
+    let again = writer_read(&writer, support::TOKEN, Some(&tag));
+    assert_eq!(again.status(), 304);
+    assert_eq!(etag(&again), tag);
+    assert_eq!(again.text().unwrap(), "");
+    // Another tag: the whole answer, unchanged.
+    let other = writer_read(&writer, support::TOKEN, Some("\"not-this-one\""));
+    assert_eq!(other.status(), 200);
+    assert_eq!(other.text().unwrap(), body);
+    // The tag opens nothing for a caller without the token.
+    let stranger = writer_read(&writer, "not-the-token-0123456789", Some(&tag));
+    assert_eq!(stranger.status(), 401);
+
+    // An order takes stock off the list: the old tag now gets the new list.
+    let r = support::client()
+        .post(writer.url("/orders"))
+        .bearer_auth(support::TOKEN)
+        .header("idempotency-key", "etag-order-1")
+        .json(&support::order_body(SLUG, 2))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().unwrap());
+    let changed = writer_read(&writer, support::TOKEN, Some(&tag));
+    assert_eq!(changed.status(), 200);
+    let new_tag = etag(&changed);
+    assert_ne!(new_tag, tag);
+    assert_ne!(changed.text().unwrap(), body);
+    assert_eq!(
+        writer_read(&writer, support::TOKEN, Some(&new_tag)).status(),
+        304
+    );
+
+    // A restarted writer starts its counts again; its tags never match its predecessor's.
+    assert!(writer.stop().success());
+    let writer = support::start_writer(dir.path());
+    let after_restart = writer_read(&writer, support::TOKEN, None);
+    assert_eq!(after_restart.status(), 200);
+    assert_ne!(etag(&after_restart), new_tag);
+    assert_eq!(
+        writer_read(&writer, support::TOKEN, Some(&new_tag)).status(),
+        200
+    );
+}
+
+#[test]
+fn the_pages_keep_their_catalog_reads_yet_show_a_price_change_on_the_next_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start_with_admin(dir.path());
+    let home = || {
+        let r = support::client().get(app.url("/")).send().unwrap();
+        assert_eq!(r.status(), 200);
+        r.text().unwrap()
+    };
+    let first = home();
+    assert!(!first.contains("€7.77"), "the price is not 7.77 yet");
+    // Pages kept between requests revalidate their copy: unchanged, it is not sent again.
+    for _ in 0..3 {
+        home();
+    }
+    let r = support::client()
+        .post(app.url(&format!("/admin/catalog/variants/{SLUG}")))
+        .bearer_auth(support::ADMIN_TOKEN)
+        .header("idempotency-key", "kept-price-change")
+        .json(&json!({"price": {"amount": 777, "currency": "EUR"}}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().unwrap());
+    assert!(
+        home().contains("€7.77"),
+        "the next page shows the new price"
+    );
+    assert!(home().contains("€7.77"));
+
+    let numbers = cache_numbers(app);
+    assert!(
+        numbers[4] >= 1,
+        "an unchanged catalog read was answered 304: {numbers:?}"
+    );
+}
