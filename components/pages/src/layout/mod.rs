@@ -6,6 +6,7 @@ pub mod error;
 pub mod favicon;
 pub mod flash;
 pub mod fragments;
+pub mod holed;
 pub mod totals;
 pub mod tracking;
 pub mod when;

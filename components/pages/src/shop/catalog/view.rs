@@ -6,11 +6,14 @@
 
 use crate::http::paging::Window;
 use crate::i18n::Lang;
+use crate::layout::holed::Holed;
 use crate::layout::{Chrome, add_to_cart, collection_nav, image, layout, stock_badge, unit_price};
 use crate::tr;
 use maud::{Markup, html};
 use serde::Deserialize;
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::rc::Rc;
 use storefront_domain::Money;
 use storefront_domain::catalog::{Collection, DEFAULT_PAGE, Image, Product};
 
@@ -28,6 +31,29 @@ pub struct CardList<'a> {
     pub next: Option<String>,
     #[serde(default)]
     pub collections: Option<Vec<Collection>>,
+    /// The cards rendered in each language a page showed them in, with gaps for the
+    /// visitor's token ([`Holed`]): they live and die with this answer, which the
+    /// instance may keep for many pages.
+    #[serde(skip)]
+    pub rendered: RefCell<Vec<(Lang, Rc<Holed>)>>,
+}
+
+impl CardList<'_> {
+    /// The cards in `lang` with `csrf` in their forms, rendered the first time only.
+    fn grid(&self, lang: Lang, csrf: &str) -> Markup {
+        let found = self
+            .rendered
+            .borrow()
+            .iter()
+            .find(|(l, _)| *l == lang)
+            .map(|(_, holed)| holed.clone());
+        let holed = found.unwrap_or_else(|| {
+            let holed = Rc::new(Holed::render(|hole| card_grid(lang, &self.products, hole)));
+            self.rendered.borrow_mut().push((lang, holed.clone()));
+            holed
+        });
+        holed.fill(csrf)
+    }
 }
 
 /// Where a listing page starts.
@@ -133,7 +159,7 @@ pub fn page(chrome: &Chrome, listing: Listing<'_>, csrf: &str) -> Markup {
         @if let Some(description) = description {
             p.muted { (description) }
         }
-        (card_grid(chrome.lang, &products.products, csrf))
+        (products.grid(chrome.lang, csrf))
         (page_links(chrome.lang, &at, products, &base))
     };
     let mut chrome = chrome.clone();
