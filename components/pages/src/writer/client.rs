@@ -9,6 +9,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use spin_sdk::http::{ErrorCode, Method, Request, Response, SendError, send};
+use std::future::Future;
 use std::time::{Duration, Instant};
 use storefront_domain::catalog::ACTOR;
 use storefront_domain::checkout::ShopSettings;
@@ -51,7 +52,7 @@ pub struct Answer<T> {
 #[derive(Clone)]
 pub struct WriterClient {
     pub(super) base: String,
-    token: String,
+    pub(super) token: String,
 }
 
 impl WriterClient {
@@ -154,40 +155,10 @@ impl WriterClient {
     ) -> Result<Answer<Vec<u8>>, WriterError> {
         let url = format!("{}{path}", self.base);
         let response = self.send(method.clone(), &url, body, headers).await?;
-        self.sorted(&method, path, response)
+        let (status, replayed) = (*response.status(), replayed(&response));
+        sorted(&method, path, status, replayed, response.into_body())
     }
 
-    /// A writer's answer sorted into success (any 2xx, its body not decoded) or
-    /// [`WriterError`].
-    pub(super) fn sorted(
-        &self,
-        method: &Method,
-        path: &str,
-        response: Response,
-    ) -> Result<Answer<Vec<u8>>, WriterError> {
-        let status = *response.status();
-        let replayed = replayed(&response);
-        match status {
-            200..=299 => Ok(Answer {
-                status,
-                value: response.into_body(),
-                replayed,
-            }),
-            400..=499 => {
-                let body = serde_json::from_slice(response.body()).unwrap_or_else(|_| {
-                    ErrorBody::new("writer_error", format!("the writer answered {status}"))
-                });
-                Err(WriterError::Rejected { status, body })
-            }
-            _ => {
-                eprintln!(
-                    "writer {method} {path}: answered {status}: {}",
-                    String::from_utf8_lossy(&response.body()[..response.body().len().min(500)])
-                );
-                Err(WriterError::Broken)
-            }
-        }
-    }
     /// Sends one request, re-sending it while the writer is unavailable (503 or no
     /// connection) within the retry budget.
     pub(super) async fn send(
@@ -214,19 +185,33 @@ impl WriterClient {
             req
         };
 
+        self.retrying(&method, path, || send::<Request, Response>(build()))
+            .await
+    }
+
+    /// Runs `attempt` until the writer answers something other than a plain 503 or the
+    /// retry budget is spent; a connection that fails is retried too, a request refused
+    /// before it leaves ([`is_misconfiguration`]) and a damaged storage are not.
+    pub(super) async fn retrying<R: Reply, F: Future<Output = Result<R, SendError>>>(
+        &self,
+        method: &Method,
+        path: &str,
+        mut attempt: impl FnMut() -> F,
+    ) -> Result<R, WriterError> {
         let deadline = Instant::now() + RETRY_BUDGET;
         let mut delay = FIRST_DELAY;
         loop {
-            let why = match send::<Request, Response>(build()).await {
-                Ok(r) if *r.status() == 503 && storage_damaged(&r) => {
+            let why = match attempt().await {
+                Ok(r) if r.status() == 503 && r.storage_damaged() => {
                     eprintln!("writer {method} {path}: its storage is damaged; not retrying");
                     return Err(WriterError::Damaged);
                 }
-                Ok(r) if *r.status() == 503 => "503 Service Unavailable".to_string(),
+                Ok(r) if r.status() == 503 => "503 Service Unavailable".to_string(),
                 Ok(r) => return Ok(r),
                 Err(e) if is_misconfiguration(&e) => {
                     eprintln!(
-                        "writer {method} {url}: {e:?}; check writer_url and allowed_outbound_hosts"
+                        "writer {method} {}{path}: {e:?}; check writer_url and allowed_outbound_hosts",
+                        self.base
                     );
                     return Err(WriterError::Broken);
                 }
@@ -237,7 +222,7 @@ impl WriterClient {
                 return Err(WriterError::Unavailable);
             }
             eprintln!("writer {method} {path}: {why}; retrying in {delay:?}");
-            // Blocking is fine: this instance serves this one request and nothing else.
+            // Blocking is fine: this instance serves one request at a time.
             std::thread::sleep(delay);
             delay = (delay * 2).min(MAX_DELAY);
         }
@@ -259,13 +244,55 @@ pub(crate) fn is_misconfiguration(e: &SendError) -> bool {
     )
 }
 
-/// Whether a writer's `503` says its storage is damaged (the host's
-/// `storefront-storage: damaged`), not that it is briefly unavailable.
-fn storage_damaged(response: &Response) -> bool {
-    response
-        .header("storefront-storage")
-        .and_then(|v| v.as_str())
-        .is_some_and(|v| v.eq_ignore_ascii_case("damaged"))
+/// A writer's answer (`status`, `body`, whether it `replayed` a command) sorted into
+/// success (any 2xx, its body not decoded) or [`WriterError`].
+pub(super) fn sorted(
+    method: &Method,
+    path: &str,
+    status: u16,
+    replayed: bool,
+    body: Vec<u8>,
+) -> Result<Answer<Vec<u8>>, WriterError> {
+    match status {
+        200..=299 => Ok(Answer {
+            status,
+            value: body,
+            replayed,
+        }),
+        400..=499 => {
+            let body = serde_json::from_slice(&body).unwrap_or_else(|_| {
+                ErrorBody::new("writer_error", format!("the writer answered {status}"))
+            });
+            Err(WriterError::Rejected { status, body })
+        }
+        _ => {
+            eprintln!(
+                "writer {method} {path}: answered {status}: {}",
+                String::from_utf8_lossy(&body[..body.len().min(500)])
+            );
+            Err(WriterError::Broken)
+        }
+    }
+}
+
+/// What [`WriterClient::retrying`] needs to know of an answer.
+pub(super) trait Reply {
+    fn status(&self) -> u16;
+    /// Whether a `503` says the writer's storage is damaged (the host's
+    /// `storefront-storage: damaged`), not that it is briefly unavailable.
+    fn storage_damaged(&self) -> bool;
+}
+
+impl Reply for Response {
+    fn status(&self) -> u16 {
+        *Response::status(self)
+    }
+
+    fn storage_damaged(&self) -> bool {
+        self.header("storefront-storage")
+            .and_then(|v| v.as_str())
+            .is_some_and(|v| v.eq_ignore_ascii_case("damaged"))
+    }
 }
 
 /// Whether the writer answered a replay of an earlier command.

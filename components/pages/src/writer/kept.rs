@@ -14,9 +14,11 @@
 //! as before. At most [`MAX_KEPT`] answers of at most [`MAX_KEPT_BYTES`] bytes (as JSON)
 //! each are kept, the least recently used dropped first; they go with the instance.
 
-use super::client::{Answer, WriterClient, WriterError, decoded};
+use super::client::{Answer, Reply, WriterClient, WriterError, decoded, sorted};
 use serde::de::DeserializeOwned;
-use spin_sdk::http::Method;
+use spin_sdk::http::{
+    Fields, IncomingResponse, Method, OutgoingRequest, Scheme, SendError, send,
+};
 use std::any::Any;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -62,6 +64,31 @@ fn forget(url: &str) {
     KEPT.with_borrow_mut(|kept| kept.retain(|e| e.url != url));
 }
 
+/// A catalog read's answer as it arrives: its status read once, a header or the body
+/// read only when wanted (a `304` is dropped unread).
+struct Arrived {
+    status: u16,
+    response: IncomingResponse,
+}
+
+impl Arrived {
+    fn header(&self, name: &str) -> Option<String> {
+        let values = self.response.headers().get(name);
+        values.into_iter().next().and_then(|v| String::from_utf8(v).ok())
+    }
+}
+
+impl Reply for Arrived {
+    fn status(&self) -> u16 {
+        self.status
+    }
+
+    fn storage_damaged(&self) -> bool {
+        self.header("storefront-storage")
+            .is_some_and(|v| v.eq_ignore_ascii_case("damaged"))
+    }
+}
+
 impl WriterClient {
     /// `GET path`, decoded, from what this instance kept if the writer says it has not
     /// changed (`304`); otherwise as [`WriterClient::get`], keeping the answer if the
@@ -72,14 +99,18 @@ impl WriterClient {
     ) -> Result<Rc<T>, WriterError> {
         let url = format!("{}{path}", self.base);
         let before = take(&url).and_then(|(etag, value)| Some((etag, value.downcast::<T>().ok()?)));
-        let response = match &before {
-            Some((etag, _)) => {
-                self.send(Method::Get, &url, None, &[("if-none-match", etag.as_str())])
-                    .await?
-            }
-            None => self.send(Method::Get, &url, None, &[]).await?,
-        };
-        if *response.status() == 304 {
+        let etag = before.as_ref().map(|(etag, _)| etag.as_str());
+        let arrived = self
+            .retrying(&Method::Get, path, || async {
+                let request = self.plain_get(path, etag)?;
+                let response = send::<OutgoingRequest, IncomingResponse>(request).await?;
+                Ok(Arrived {
+                    status: response.status(),
+                    response,
+                })
+            })
+            .await?;
+        if arrived.status == 304 {
             return match before {
                 Some((_, value)) => Ok(value),
                 None => {
@@ -88,11 +119,17 @@ impl WriterClient {
                 }
             };
         }
-        let etag = response
-            .header("etag")
-            .and_then(|v| v.as_str())
-            .map(str::to_string);
-        let answer = match self.sorted(&Method::Get, path, response) {
+        let etag = arrived.header("etag");
+        let status = arrived.status;
+        let body = match arrived.response.into_body().await {
+            Ok(body) => body,
+            Err(e) => {
+                eprintln!("writer GET {path}: the answer's body broke off: {e:?}");
+                forget(&url);
+                return Err(WriterError::Broken);
+            }
+        };
+        let answer = match sorted(&Method::Get, path, status, false, body) {
             Ok(answer) => answer,
             Err(e) => {
                 forget(&url);
@@ -107,5 +144,44 @@ impl WriterClient {
             _ => forget(&url),
         }
         Ok(value)
+    }
+
+    /// A bodiless `GET` of `path` with the writer's headers (and `If-None-Match: etag`),
+    /// made straight from the request's parts: the few host calls it needs, without a
+    /// header map or an empty body stream.
+    fn plain_get(&self, path: &str, etag: Option<&str>) -> Result<OutgoingRequest, SendError> {
+        let refused = |what: String| SendError::RequestConversion(what.into());
+        let (scheme, rest) = self
+            .base
+            .split_once("://")
+            .ok_or_else(|| refused(format!("writer_url {:?} has no scheme", self.base)))?;
+        let (authority, prefix) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let authorization = format!("Bearer {}", self.token);
+        let mut headers: Vec<(String, Vec<u8>)> =
+            vec![("accept".into(), b"application/json".to_vec())];
+        if !self.token.is_empty() {
+            headers.push(("authorization".into(), authorization.into_bytes()));
+        }
+        if let Some(etag) = etag {
+            headers.push(("if-none-match".into(), etag.as_bytes().to_vec()));
+        }
+        let fields =
+            Fields::from_list(&headers).map_err(|e| refused(format!("headers: {e:?}")))?;
+        let request = OutgoingRequest::new(fields);
+        let scheme = match scheme {
+            "https" => Scheme::Https,
+            "http" => Scheme::Http,
+            other => Scheme::Other(other.to_string()),
+        };
+        let set = request.set_method(&Method::Get).is_ok()
+            && request.set_scheme(Some(&scheme)).is_ok()
+            && request.set_authority(Some(authority)).is_ok()
+            && request
+                .set_path_with_query(Some(&format!("{prefix}{path}")))
+                .is_ok();
+        match set {
+            true => Ok(request),
+            false => Err(refused(format!("{}{path} is not a valid address", self.base))),
+        }
     }
 }
