@@ -44,7 +44,10 @@ pub async fn place_order(writer: &WriterClient, req: &Req) -> Resp {
     if let Err(fields) = order.validate() {
         return Resp::json_invalid("the order request is invalid", fields);
     }
-    match writer.place_order_json_text(&order, key, &req.client).await {
+    match writer
+        .place_order_json_text(&order, key, req.client())
+        .await
+    {
         Ok(placed) => {
             let resp = Resp::json_text(placed.status, placed.value);
             if placed.replayed {

@@ -35,7 +35,7 @@ pub fn head(incoming: &IncomingRequest) -> (Req, Option<u64>) {
         query,
         headers,
         body: Vec::new(),
-        client: String::new(),
+        client_key: Default::default(),
     };
     (req, content_length)
 }

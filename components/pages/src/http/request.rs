@@ -1,6 +1,9 @@
 //! The request as handlers see it ([`Req`]): a plain value with header, cookie and query
 //! helpers, kept free of spin-sdk types so everything above the entry point tests natively.
 
+use crate::security::signing::Key;
+use std::cell::OnceCell;
+
 #[derive(Debug, Clone, Default)]
 pub struct Req {
     /// Upper-case method name.
@@ -10,12 +13,48 @@ pub struct Req {
     /// Names lower-cased.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
-    /// The client's pseudonymous key ([`crate::security::client_key::key`]), set once the shop's key
-    /// is loaded; empty before.
-    pub client: String,
+    /// Where the client's pseudonymous key comes from, once the shop's key is loaded
+    /// ([`Req::client`]).
+    pub client_key: ClientKey,
+}
+
+/// The client's pseudonymous key ([`crate::security::client_key::key`]), an HMAC, worked
+/// out the first time a handler asks for it: most pages (the catalog, the cart) never do.
+#[derive(Clone, Default)]
+pub struct ClientKey {
+    /// The shop's key and the `client_ip_header` variable; `None` before the
+    /// configuration is loaded (the key is then empty).
+    from: Option<(&'static Key, &'static str)>,
+    value: OnceCell<String>,
+}
+
+impl ClientKey {
+    pub fn new(key: &'static Key, client_ip_header: &'static str) -> ClientKey {
+        ClientKey {
+            from: Some((key, client_ip_header)),
+            value: OnceCell::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for ClientKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClientKey(..)")
+    }
 }
 
 impl Req {
+    /// The client's pseudonymous key for the writer's per-client limits; empty before the
+    /// configuration is loaded.
+    pub fn client(&self) -> &str {
+        self.client_key
+            .value
+            .get_or_init(|| match self.client_key.from {
+                Some((key, header)) => crate::security::client_key::key(self, key, header),
+                None => String::new(),
+            })
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()

@@ -44,7 +44,7 @@ impl OwnerSession {
     pub fn record(&self, req: &Req) -> NewSession {
         NewSession {
             id: self.id.clone(),
-            client: req.client.clone(),
+            client: req.client().to_string(),
             user_agent: session_user_agent(req.header("user-agent").unwrap_or_default()),
         }
     }

@@ -141,7 +141,7 @@ pub(super) async fn check(
     session: Option<NewSession>,
 ) -> Result<Check, WriterError> {
     let start = SignInStart {
-        client: office.req.client.clone(),
+        client: office.req.client().to_string(),
     };
     let challenge = match office.writer.start_sign_in(&start).await {
         Ok(challenge) => challenge,

@@ -8,6 +8,7 @@ use super::table::{Entry, Features, Miss, OfficePage, Route, Who, body_cap, find
 use crate::config;
 use crate::http::body::MAX_IMAGE_UPLOAD;
 use crate::http::incoming::BodyError;
+use crate::http::request::ClientKey;
 use crate::http::{self, Req, Resp};
 use crate::layout;
 use crate::office::catalog::{collections, images, list, product};
@@ -15,7 +16,7 @@ use crate::office::orders::{actions, detail};
 use crate::office::settings::{discounts, password, sessions, shipping};
 use crate::office::{Office, dashboard, export, mail, settings, setup, sign_in, webhooks};
 use crate::payments::{self, Payments};
-use crate::security::{self, owner_token};
+use crate::security::owner_token;
 use crate::writer::WriterClient;
 use crate::{api, office, outbox, shop};
 use storefront_domain::catalog::MAX_IMAGE_BYTES;
@@ -33,7 +34,7 @@ pub async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
     if http::health::asked(&req.method, &req.path) {
         return http::health::answer(false);
     }
-    req.client = security::client_key::key(req, &config.key, &config.client_ip_header);
+    req.client_key = ClientKey::new(&config.key, &config.client_ip_header);
     let req = &*req;
     let writer = WriterClient::new(&config.writer_url, &config.writer_token);
     let payments = Payments {

@@ -16,9 +16,7 @@
 
 use super::client::{Answer, Reply, WriterClient, WriterError, decoded, sorted};
 use serde::de::DeserializeOwned;
-use spin_sdk::http::{
-    Fields, IncomingResponse, Method, OutgoingRequest, Scheme, SendError, send,
-};
+use spin_sdk::http::{Fields, IncomingResponse, Method, OutgoingRequest, Scheme, SendError, send};
 use std::any::Any;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -74,7 +72,10 @@ struct Arrived {
 impl Arrived {
     fn header(&self, name: &str) -> Option<String> {
         let values = self.response.headers().get(name);
-        values.into_iter().next().and_then(|v| String::from_utf8(v).ok())
+        values
+            .into_iter()
+            .next()
+            .and_then(|v| String::from_utf8(v).ok())
     }
 }
 
@@ -165,8 +166,7 @@ impl WriterClient {
         if let Some(etag) = etag {
             headers.push(("if-none-match".into(), etag.as_bytes().to_vec()));
         }
-        let fields =
-            Fields::from_list(&headers).map_err(|e| refused(format!("headers: {e:?}")))?;
+        let fields = Fields::from_list(&headers).map_err(|e| refused(format!("headers: {e:?}")))?;
         let request = OutgoingRequest::new(fields);
         let scheme = match scheme {
             "https" => Scheme::Https,
@@ -181,7 +181,10 @@ impl WriterClient {
                 .is_ok();
         match set {
             true => Ok(request),
-            false => Err(refused(format!("{}{path} is not a valid address", self.base))),
+            false => Err(refused(format!(
+                "{}{path} is not a valid address",
+                self.base
+            ))),
         }
     }
 }

@@ -52,7 +52,7 @@ pub async fn ask(shop: &mut Shop<'_>) -> Answer {
     let secrets = SignInSecrets::fresh(shop.key);
     let request = SignInRequest {
         email: email.clone(),
-        client: shop.req.client.clone(),
+        client: shop.req.client().to_string(),
         nonce: secrets.nonce.clone(),
         token_hash: customer_session::token_hash(&secrets.token),
         code_hash: customer_session::code_hash(shop.key, &email, &secrets.code),
@@ -98,7 +98,7 @@ pub async fn code(shop: &mut Shop<'_>) -> Answer {
             code_hash: customer_session::code_hash(shop.key, &email, &code),
             session: NewCustomerSession {
                 id: String::new(),
-                client: shop.req.client.clone(),
+                client: shop.req.client().to_string(),
             },
         };
         confirm_and_sign_in(shop, confirm).await?
@@ -148,7 +148,7 @@ pub async fn confirm(shop: &mut Shop<'_>) -> Answer {
             code_hash: String::new(),
             session: NewCustomerSession {
                 id: String::new(),
-                client: shop.req.client.clone(),
+                client: shop.req.client().to_string(),
             },
         };
         confirm_and_sign_in(shop, confirm).await?

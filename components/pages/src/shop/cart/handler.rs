@@ -46,7 +46,7 @@ pub async fn price_for(shop: &mut Shop<'_>, typed: &Checkout) -> Result<Priced, 
             shipping_method: typed.shipping_method.trim().to_string(),
             discount_code: typed.discount_code.trim().to_string(),
         };
-        let body = match shop.writer.quote(&request, &shop.req.client).await {
+        let body = match shop.writer.quote(&request, shop.req.client()).await {
             Ok(quote) => return Ok(Priced::Quote(Box::new(quote))),
             Err(WriterError::Rejected { status: 422, body }) => body,
             Err(e) => return Err(shop.writer_failed(e)),

@@ -202,7 +202,7 @@ pub async fn submit(shop: &mut Shop<'_>) -> Answer {
 
     match shop
         .writer
-        .place_order(&request, &key, &shop.req.client)
+        .place_order(&request, &key, shop.req.client())
         .await
     {
         Ok(placed) if order_number::normalize(&placed.value.number).is_some() => {
