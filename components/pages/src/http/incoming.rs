@@ -18,11 +18,13 @@ pub fn head(incoming: &IncomingRequest) -> (Req, Option<u64>) {
         .headers()
         .entries()
         .into_iter()
-        .map(|(name, value)| {
-            (
-                name.to_ascii_lowercase(),
-                String::from_utf8_lossy(&value).into_owned(),
-            )
+        .map(|(mut name, value)| {
+            // In place: the host hands names over lower-cased already, values as UTF-8
+            // nearly always; only a value that is not is copied (lossily).
+            name.make_ascii_lowercase();
+            let value = String::from_utf8(value)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+            (name, value)
         })
         .collect();
     let content_length = headers
