@@ -36,6 +36,56 @@ pub struct CardList<'a> {
     /// instance may keep for many pages.
     #[serde(skip)]
     pub rendered: RefCell<Vec<(Lang, Rc<Holed>)>>,
+    /// Whole listing pages rendered from this answer for visitors with nothing of their
+    /// own to show (an empty cart, no message, no order awaiting payment), with gaps for
+    /// their token: at most [`MAX_PAGES_KEPT`], the oldest dropped first.
+    #[serde(skip)]
+    pub pages: RefCell<Vec<(PageKey, Rc<Holed>)>>,
+}
+
+/// Whole listing pages kept beside one catalog answer.
+pub const MAX_PAGES_KEPT: usize = 8;
+
+/// Everything a listing page's markup depends on besides the answer it shows (the
+/// cards, the collections, the settings) and the visitor's token.
+#[derive(PartialEq)]
+pub struct PageKey {
+    lang: Lang,
+    here: String,
+    path: String,
+    origin: String,
+    structured_data: Vec<serde_json::Value>,
+    title: String,
+    description: Option<String>,
+    current: Option<String>,
+    at: Position,
+    base: String,
+}
+
+impl PageKey {
+    /// The key of a page that shows nothing of the visitor's own; `None` for one that
+    /// does, which is rendered for that visitor alone.
+    fn of(chrome: &Chrome, listing: &Listing<'_>) -> Option<PageKey> {
+        let own = chrome.cart_count != 0
+            || !chrome.flashes.is_empty()
+            || chrome.pending.is_some()
+            || chrome.meta.error
+            || chrome.meta.image.is_some()
+            || chrome.meta.og_type.is_some()
+            || !chrome.meta.description.is_empty();
+        (!own).then(|| PageKey {
+            lang: chrome.lang,
+            here: chrome.here.clone(),
+            path: chrome.meta.path.clone(),
+            origin: chrome.meta.origin.clone(),
+            structured_data: chrome.meta.structured_data.clone(),
+            title: listing.title.to_string(),
+            description: listing.description.map(str::to_string),
+            current: listing.current.map(str::to_string),
+            at: listing.at.clone(),
+            base: listing.base.clone(),
+        })
+    }
 }
 
 impl CardList<'_> {
@@ -143,7 +193,33 @@ pub struct Listing<'a> {
     pub base: String,
 }
 
+/// A listing page: kept whole beside its answer ([`CardList::pages`]) when it shows
+/// nothing of the visitor's own, so the next visitor's page is the kept one with their
+/// token filled in; rendered for this visitor alone otherwise.
 pub fn page(chrome: &Chrome, listing: Listing<'_>, csrf: &str) -> Markup {
+    let products = listing.products;
+    let Some(key) = PageKey::of(chrome, &listing) else {
+        return render(chrome, listing, csrf);
+    };
+    let found = products
+        .pages
+        .borrow()
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, holed)| holed.clone());
+    let holed = found.unwrap_or_else(|| {
+        let holed = Rc::new(Holed::render(|hole| render(chrome, listing, hole)));
+        let mut pages = products.pages.borrow_mut();
+        if pages.len() >= MAX_PAGES_KEPT {
+            pages.remove(0);
+        }
+        pages.push((key, holed.clone()));
+        holed
+    });
+    holed.fill(csrf)
+}
+
+fn render(chrome: &Chrome, listing: Listing<'_>, csrf: &str) -> Markup {
     let Listing {
         title,
         description,
