@@ -1,8 +1,9 @@
 //! The shopper's pages over plain HTTP, for what needs no browser: no page with
 //! per-shopper state is kept by any cache, `HEAD` answers wherever `GET` does, the
 //! favicon and the legal pages are served, a notice is said once, checkout errors are
-//! linked to their fields, the cart is kept until the order is paid, and what was typed
-//! at checkout survives a trip to the cart.
+//! linked to their fields, the cart is kept until the order is paid, what was typed
+//! at checkout survives a trip to the cart, and a catalog page kept between shoppers
+//! carries each one's own cart and token.
 
 use crate::support;
 
@@ -338,4 +339,69 @@ fn the_owner_settings_shape_every_page_and_the_checkout_prices_shipping_and_code
         assert!(cart.contains(&format!("Only {stock} left")), "{cart:.3000}");
         assert!(cart.contains(&format!("name=\"set\" value=\"{SLUG}:{stock}\"")));
     }
+}
+
+/// The number in the header's cart link.
+fn cart_count(page: &str) -> String {
+    let at = page
+        .find("class=\"count\"")
+        .expect("a cart count in the header");
+    let rest = &page[at..];
+    let start = rest.find('>').unwrap() + 1;
+    let end = rest.find('<').unwrap();
+    rest[start..end].to_string()
+}
+
+#[test]
+fn a_catalog_page_kept_between_shoppers_carries_each_ones_own_cart_and_token() {
+    // The pages keep a catalog page that shows nothing of a shopper's own, with gaps for
+    // the form token, and serve it again from the same instance: each shopper still sees
+    // their own cart and gets a token that works for them alone.
+    let dir = tempfile::tempdir().unwrap();
+    let app = support::start(dir.path());
+    let (ann, bob, cy) = (app.shopper(), app.shopper(), app.shopper());
+    for path in ["/", "/collections/coffee"] {
+        let first = bob.page(path);
+        let again = bob.page(path);
+        assert_eq!(cart_count(&first), "0", "{path}");
+        assert_eq!(
+            support::hidden_field(&first, "csrf"),
+            support::hidden_field(&again, "csrf"),
+            "{path}: one shopper, one token"
+        );
+    }
+    add(&ann, "2");
+    assert_eq!(cart_count(&ann.page("/")), "2", "Ann's page shows her cart");
+    let bobs = bob.page("/");
+    let cys = cy.page("/");
+    assert_eq!(cart_count(&bobs), "0", "Bob's cart is his own");
+    assert_eq!(cart_count(&cys), "0");
+    let (bob_token, cy_token) = (
+        support::hidden_field(&bobs, "csrf"),
+        support::hidden_field(&cys, "csrf"),
+    );
+    assert_ne!(
+        bob_token, cy_token,
+        "every shopper has a token of their own"
+    );
+    assert_eq!(cart_count(&ann.page("/")), "2");
+
+    // Bob's token is refused from Cy's browser; Cy's own works.
+    let refused = cy.post(
+        "/cart/add",
+        &[("slug", SLUG), ("quantity", "1"), ("csrf", &bob_token)],
+    );
+    assert_ne!(
+        refused.status(),
+        303,
+        "another shopper's token adds nothing"
+    );
+    assert_eq!(cart_count(&cy.page("/")), "0");
+    let added = cy.post(
+        "/cart/add",
+        &[("slug", SLUG), ("quantity", "1"), ("csrf", &cy_token)],
+    );
+    assert_eq!(added.status(), 303);
+    assert_eq!(cart_count(&cy.page("/")), "1");
+    assert_eq!(cart_count(&bob.page("/")), "0");
 }
