@@ -101,7 +101,7 @@ pub async fn index(shop: &mut Shop<'_>) -> Answer {
         description: None,
         collections: list.collections.as_deref().unwrap_or_default(),
         current: None,
-        products: &list,
+        products: list,
         at,
         base: "/".into(),
     };
