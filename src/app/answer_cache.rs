@@ -47,9 +47,6 @@ pub const HEADER: &str = "storefront-cache";
 pub const UNTIL_WRITE: &str = "until-write";
 /// The value for an answer that depends only on the catalog tables.
 pub const CATALOG: &str = "catalog";
-/// The request header that tells a component which kept answers are current
-/// ([`AnswerCache::current_tags`]); never taken from a client.
-pub const TAGS_HEADER: &str = "storefront-tags";
 
 /// Most answers kept at once.
 pub const MAX_ENTRIES: usize = 1024;
@@ -320,27 +317,6 @@ impl AnswerCache {
             self.boot, tag.generation, tag.count
         );
         http::HeaderValue::from_str(&text).expect("an ETag of hex digits and dots")
-    }
-
-    /// The tags an answer read now would carry, one per scope (`"…a7", "…c3"`): a kept
-    /// answer whose `ETag` is among them is current, as [`Self::get`] would find it.
-    /// The pages' instances are told them with each request ([`TAGS_HEADER`]) so they
-    /// can use what they kept without asking.
-    pub fn current_tags(&self) -> http::HeaderValue {
-        let generation = self.generation.load(Ordering::SeqCst);
-        let counts = self.counts();
-        let tag = |scope, count| Tag {
-            generation,
-            scope,
-            count,
-        };
-        let all = self.etag(tag(Scope::All, counts.all));
-        let catalog = self.etag(tag(Scope::Catalog, counts.catalog));
-        let mut both = Vec::with_capacity(all.len() + catalog.len() + 2);
-        both.extend_from_slice(all.as_bytes());
-        both.extend_from_slice(b", ");
-        both.extend_from_slice(catalog.as_bytes());
-        http::HeaderValue::from_bytes(&both).expect("two ETags")
     }
 
     /// Notes the change count before the component runs for `key`.

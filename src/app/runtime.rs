@@ -8,7 +8,7 @@
 //! The pool is sized from the process's [`Capacity`], and every instantiation holds
 //! an [`InstanceSlot`](crate::app::instance_slots::Slot) of it, so the pool never runs out.
 
-use crate::app::answer_cache::{self, AnswerCache, Head, Leader};
+use crate::app::answer_cache::{AnswerCache, Head, Leader};
 use crate::app::async_guest::{self, HandlerPre};
 use crate::app::compile_cache;
 use crate::app::instance_reuse::{self, IdleInstances};
@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
-use storefront_domain::allowed_hosts::{AllowedHosts, Reach, SERVICE_CHAINING_SUFFIX};
+use storefront_domain::allowed_hosts::AllowedHosts;
 use wasmtime::component::Resource;
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 use wasmtime_wasi::WasiCtx;
@@ -63,9 +63,6 @@ struct LoadedComponent {
     /// label on every request.
     started: IntCounter,
     reused: IntCounter,
-    /// Whether its requests carry the current answer tags ([`App::stamp`]): it has no
-    /// database of its own and may call a component of this process that has one.
-    told_tags: bool,
 }
 
 /// A component compiled for its engine and pre-instantiated.
@@ -297,21 +294,8 @@ impl App {
                     idle: Arc::new(IdleInstances::new(capacity.reuse)),
                     started: metrics().instances.with_label_values(&[id, "started"]),
                     reused: metrics().instances.with_label_values(&[id, "reused"]),
-                    told_tags: false,
                 },
             );
-        }
-        let owners: Vec<String> = components
-            .iter()
-            .filter(|(_, c)| !c.sqlite_databases.is_empty())
-            .map(|(id, _)| format!("{id}{SERVICE_CHAINING_SUFFIX}"))
-            .collect();
-        for component in components.values_mut() {
-            component.told_tags = database.is_some()
-                && component.sqlite_databases.is_empty()
-                && owners
-                    .iter()
-                    .any(|host| component.allowed.reach("http", host, None) != Reach::Denied);
         }
         let key_value = open_key_value(manifest, ids, database.as_ref())?;
         Ok(Arc::new(App {
@@ -392,20 +376,6 @@ impl App {
                 }
             });
         });
-    }
-
-    /// Sets the request's [`answer_cache::TAGS_HEADER`] for component `id`: removed
-    /// whatever the client sent, then the current answer tags if the component is told
-    /// them (it has no database and may call one here). A kept answer of its own whose
-    /// tag is among them is current: it needs no call to find that out. Under real Spin
-    /// and in a process without the database nothing is set, and the component asks.
-    pub fn stamp(&self, id: &str, headers: &mut http::HeaderMap) {
-        headers.remove(answer_cache::TAGS_HEADER);
-        if let (Some(cache), Some(component)) = (&self.answers, self.components.get(id))
-            && component.told_tags
-        {
-            headers.insert(answer_cache::TAGS_HEADER, cache.current_tags());
-        }
     }
 
     /// The answer cache's counters, if this process owns a database.
@@ -647,9 +617,8 @@ impl App {
     pub async fn handle_chained(
         self: &Arc<Self>,
         id: &str,
-        mut request: http::Request<WasiBody>,
+        request: http::Request<WasiBody>,
     ) -> Result<http::Response<WasiBody>> {
-        self.stamp(id, request.headers_mut());
         let _leader = match self.cached(id, (&request).into()).await {
             Ok(response) => return Ok(response),
             Err(leader) => leader,

@@ -128,7 +128,6 @@ impl Server {
             () = stopping(self.draining.clone()) => return responses::shutting_down(),
         };
         drop(queued);
-        self.app.stamp(&matched.component, &mut parts.headers);
         target::set_spin_headers(&mut parts, matched, client);
         tracing::debug!(
             target: "storefront::request",

@@ -36,8 +36,7 @@ pub async fn respond(req: &mut Req, body_error: Option<BodyError>) -> Resp {
     }
     req.client_key = ClientKey::new(&config.key, &config.client_ip_header);
     let req = &*req;
-    let writer = WriterClient::new(&config.writer_url, &config.writer_token)
-        .told(req.header("storefront-tags"));
+    let writer = WriterClient::new(&config.writer_url, &config.writer_token);
     let payments = Payments {
         settings: &config.payments,
         key: &config.key,

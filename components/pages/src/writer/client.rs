@@ -53,9 +53,6 @@ pub struct Answer<T> {
 pub struct WriterClient {
     pub(super) base: String,
     pub(super) token: String,
-    /// The answer tags current when this request arrived, if the host said
-    /// (`storefront-tags`, see [`super::kept`]).
-    pub(super) current_tags: Option<String>,
 }
 
 impl WriterClient {
@@ -63,15 +60,7 @@ impl WriterClient {
         WriterClient {
             base: base.to_string(),
             token: token.to_string(),
-            current_tags: None,
         }
-    }
-
-    /// The client for a request whose `storefront-tags` header (set by the host that owns
-    /// the database, never by a client) lists the answer tags current as it arrived.
-    pub fn told(mut self, current_tags: Option<&str>) -> WriterClient {
-        self.current_tags = current_tags.map(str::to_string);
-        self
     }
 
     /// An owner's catalog command or read, passed on as is: the writer's status, body and

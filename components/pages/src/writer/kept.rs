@@ -1,5 +1,5 @@
-//! The writer's catalog reads this instance keeps, decoded, between requests, checked on
-//! every use: with the tags the host sent along, or by asking with `If-None-Match`.
+//! The writer's catalog reads this instance keeps, decoded, between requests, asked again
+//! on every use with `If-None-Match`.
 //!
 //! An instance may serve many requests in turn (the host keeps it, as Spin 4 does), and
 //! most of them read the same few catalog answers: the first page of cards, the product
@@ -7,13 +7,8 @@
 //! `ETag` (`crate::app::answer_cache` in the host) and answers a request naming the
 //! current tag `304 Not Modified`, without a body: the instance then uses what it decoded
 //! before, skipping the transfer and the decoding, by far the largest part of a catalog
-//! page's time in this component. Nothing is ever shown stale: a `304` comes only while
-//! the database has not changed since the answer was read.
-//!
-//! The host that owns the database in this very process (`storefront up`) also tells
-//! each request the tags current as it arrived (`storefront-tags`, which it never takes
-//! from a client): an answer kept under one of them is used without asking at all, as
-//! the `304` would have said. A pages process apart from the writer's asks every time.
+//! page's time in this component. Nothing is ever shown stale: every use asks the writer,
+//! and a `304` comes only while the database has not changed since the answer was read.
 //!
 //! Real Spin does not tag answers, so nothing is kept there and every read is decoded,
 //! as before. At most [`MAX_KEPT`] answers of at most [`MAX_KEPT_BYTES`] bytes (as JSON)
@@ -105,11 +100,6 @@ impl WriterClient {
     ) -> Result<Rc<T>, WriterError> {
         let url = format!("{}{path}", self.base);
         let before = take(&url).and_then(|(etag, value)| Some((etag, value.downcast::<T>().ok()?)));
-        if let Some((etag, value)) = &before
-            && self.is_current(etag)
-        {
-            return Ok(value.clone());
-        }
         let etag = before.as_ref().map(|(etag, _)| etag.as_str());
         let arrived = self
             .retrying(&Method::Get, path, || async {
@@ -155,14 +145,6 @@ impl WriterClient {
             _ => forget(&url),
         }
         Ok(value)
-    }
-
-    /// Whether the host said, with this request, that an answer tagged `etag` is still
-    /// the current one: the database has not changed in its scope since it was read.
-    fn is_current(&self, etag: &str) -> bool {
-        self.current_tags
-            .as_deref()
-            .is_some_and(|tags| tags.split(',').any(|tag| tag.trim() == etag))
     }
 
     /// A bodiless `GET` of `path` with the writer's headers (and `If-None-Match: etag`),

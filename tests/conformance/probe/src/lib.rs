@@ -104,9 +104,6 @@ fn request_shape(req: &Request) -> Json {
         "path": req.path(),
         "query": req.query(),
         "spin_headers": spin_headers,
-        // Set only by the storefront host, for a component that may call its database's
-        // owner; a client's own is never passed on.
-        "storefront_tags": req.header("storefront-tags").and_then(|v| v.as_str()),
         "who": spin_sdk::variables::get("who").ok(),
     })
 }
