@@ -12,7 +12,8 @@
 //! address, which come from the owner, can contain it by chance or by design.
 
 use maud::{Markup, PreEscaped, Render};
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
+use std::rc::Rc;
 
 thread_local! {
     static HOLE: OnceCell<String> = const { OnceCell::new() };
@@ -55,6 +56,47 @@ impl Holed {
             out.push_str(part);
         }
         PreEscaped(out)
+    }
+}
+
+/// Markups with gaps kept by key, each rendered the first time it is asked for; past
+/// `most` kept, the oldest is dropped. It lives beside what the markups are made of (a
+/// kept catalog answer), so it goes when that does.
+pub struct Kept<K> {
+    entries: RefCell<Vec<(K, Rc<Holed>)>>,
+}
+
+impl<K> Default for Kept<K> {
+    fn default() -> Self {
+        Kept {
+            entries: RefCell::new(Vec::new()),
+        }
+    }
+}
+
+impl<K: PartialEq> Kept<K> {
+    /// The markup kept under `key`, else `render` called with the placeholder and kept.
+    pub fn get_or_render(
+        &self,
+        key: K,
+        most: usize,
+        render: impl FnOnce(&str) -> Markup,
+    ) -> Rc<Holed> {
+        let found = self
+            .entries
+            .borrow()
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, holed)| holed.clone());
+        found.unwrap_or_else(|| {
+            let holed = Rc::new(Holed::render(render));
+            let mut entries = self.entries.borrow_mut();
+            if entries.len() >= most {
+                entries.remove(0);
+            }
+            entries.push((key, holed.clone()));
+            holed
+        })
     }
 }
 

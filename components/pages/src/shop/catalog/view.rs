@@ -6,14 +6,12 @@
 
 use crate::http::paging::Window;
 use crate::i18n::Lang;
-use crate::layout::holed::Holed;
+use crate::layout::holed::Kept;
 use crate::layout::{Chrome, add_to_cart, collection_nav, image, layout, stock_badge, unit_price};
 use crate::tr;
 use maud::{Markup, html};
 use serde::Deserialize;
 use std::borrow::Cow;
-use std::cell::RefCell;
-use std::rc::Rc;
 use storefront_domain::Money;
 use storefront_domain::catalog::{Collection, DEFAULT_PAGE, Image, Product};
 
@@ -35,12 +33,12 @@ pub struct CardList<'a> {
     /// visitor's token ([`Holed`]): they live and die with this answer, which the
     /// instance may keep for many pages.
     #[serde(skip)]
-    pub rendered: RefCell<Vec<(Lang, Rc<Holed>)>>,
+    pub rendered: Kept<Lang>,
     /// Whole listing pages rendered from this answer for visitors with nothing of their
     /// own to show (an empty cart, no message, no order awaiting payment), with gaps for
     /// their token: at most [`MAX_PAGES_KEPT`], the oldest dropped first.
     #[serde(skip)]
-    pub pages: RefCell<Vec<(PageKey, Rc<Holed>)>>,
+    pub pages: Kept<PageKey>,
 }
 
 /// Whole listing pages kept beside one catalog answer.
@@ -91,18 +89,11 @@ impl PageKey {
 impl CardList<'_> {
     /// The cards in `lang` with `csrf` in their forms, rendered the first time only.
     fn grid(&self, lang: Lang, csrf: &str) -> Markup {
-        let found = self
-            .rendered
-            .borrow()
-            .iter()
-            .find(|(l, _)| *l == lang)
-            .map(|(_, holed)| holed.clone());
-        let holed = found.unwrap_or_else(|| {
-            let holed = Rc::new(Holed::render(|hole| card_grid(lang, &self.products, hole)));
-            self.rendered.borrow_mut().push((lang, holed.clone()));
-            holed
-        });
-        holed.fill(csrf)
+        self.rendered
+            .get_or_render(lang, Lang::ALL.len(), |hole| {
+                card_grid(lang, &self.products, hole)
+            })
+            .fill(csrf)
     }
 }
 
@@ -201,22 +192,10 @@ pub fn page(chrome: &Chrome, listing: Listing<'_>, csrf: &str) -> Markup {
     let Some(key) = PageKey::of(chrome, &listing) else {
         return render(chrome, listing, csrf);
     };
-    let found = products
+    products
         .pages
-        .borrow()
-        .iter()
-        .find(|(k, _)| *k == key)
-        .map(|(_, holed)| holed.clone());
-    let holed = found.unwrap_or_else(|| {
-        let holed = Rc::new(Holed::render(|hole| render(chrome, listing, hole)));
-        let mut pages = products.pages.borrow_mut();
-        if pages.len() >= MAX_PAGES_KEPT {
-            pages.remove(0);
-        }
-        pages.push((key, holed.clone()));
-        holed
-    });
-    holed.fill(csrf)
+        .get_or_render(key, MAX_PAGES_KEPT, |hole| render(chrome, listing, hole))
+        .fill(csrf)
 }
 
 fn render(chrome: &Chrome, listing: Listing<'_>, csrf: &str) -> Markup {
