@@ -364,7 +364,8 @@ impl AnswerCache {
             scope,
             count: pending.counts.of(scope),
         };
-        parts.headers.insert(http::header::ETAG, self.etag(tag));
+        let etag = self.etag(tag);
+        parts.headers.insert(http::header::ETAG, etag.clone());
         let body = match Limited::new(body, MAX_READ_BYTES).collect().await {
             Ok(collected) => collected.to_bytes(),
             Err(e) => {
@@ -377,12 +378,21 @@ impl AnswerCache {
             }
         };
         if body.len() <= MAX_ANSWER_BYTES {
-            self.insert(pending, scope, &parts, body.clone());
+            self.insert(pending, scope, &parts, body.clone(), etag);
         }
         http::Response::from_parts(parts, full(body))
     }
 
-    fn insert(&self, pending: Pending, scope: Scope, parts: &http::response::Parts, body: Bytes) {
+    /// Keeps the answer read under `pending` with its `etag` (made from `pending`'s count,
+    /// which must still be current).
+    fn insert(
+        &self,
+        pending: Pending,
+        scope: Scope,
+        parts: &http::response::Parts,
+        body: Bytes,
+        etag: http::HeaderValue,
+    ) {
         let mut entries = self.entries.lock().expect("answer cache lock");
         let current = self.counts();
         if pending.counts.of(scope) != current.of(scope)
@@ -408,11 +418,7 @@ impl AnswerCache {
             body,
             scope,
             count: current.of(scope),
-            etag: parts
-                .headers
-                .get(http::header::ETAG)
-                .cloned()
-                .unwrap_or_else(|| http::HeaderValue::from_static("\"\"")),
+            etag,
         };
         if let Some(old) = entries.map.insert(pending.key, kept) {
             entries.bytes -= old.body.len();

@@ -278,9 +278,15 @@ pub(super) fn sorted(
 /// What [`WriterClient::retrying`] needs to know of an answer.
 pub(super) trait Reply {
     fn status(&self) -> u16;
+    /// The first value of header `name`, if it is text.
+    fn header_text(&self, name: &str) -> Option<String>;
+
     /// Whether a `503` says the writer's storage is damaged (the host's
     /// `storefront-storage: damaged`), not that it is briefly unavailable.
-    fn storage_damaged(&self) -> bool;
+    fn storage_damaged(&self) -> bool {
+        self.header_text("storefront-storage")
+            .is_some_and(|v| v.eq_ignore_ascii_case("damaged"))
+    }
 }
 
 impl Reply for Response {
@@ -288,10 +294,10 @@ impl Reply for Response {
         *Response::status(self)
     }
 
-    fn storage_damaged(&self) -> bool {
-        self.header("storefront-storage")
+    fn header_text(&self, name: &str) -> Option<String> {
+        self.header(name)
             .and_then(|v| v.as_str())
-            .is_some_and(|v| v.eq_ignore_ascii_case("damaged"))
+            .map(str::to_string)
     }
 }
 

@@ -69,24 +69,17 @@ struct Arrived {
     response: IncomingResponse,
 }
 
-impl Arrived {
-    fn header(&self, name: &str) -> Option<String> {
-        let values = self.response.headers().get(name);
-        values
-            .into_iter()
-            .next()
-            .and_then(|v| String::from_utf8(v).ok())
-    }
-}
-
 impl Reply for Arrived {
     fn status(&self) -> u16 {
         self.status
     }
 
-    fn storage_damaged(&self) -> bool {
-        self.header("storefront-storage")
-            .is_some_and(|v| v.eq_ignore_ascii_case("damaged"))
+    fn header_text(&self, name: &str) -> Option<String> {
+        let values = self.response.headers().get(name);
+        values
+            .into_iter()
+            .next()
+            .and_then(|v| String::from_utf8(v).ok())
     }
 }
 
@@ -120,7 +113,7 @@ impl WriterClient {
                 }
             };
         }
-        let etag = arrived.header("etag");
+        let etag = arrived.header_text("etag");
         let status = arrived.status;
         let body = match arrived.response.into_body().await {
             Ok(body) => body,

@@ -30,7 +30,7 @@ pub struct CardList<'a> {
     #[serde(default)]
     pub collections: Option<Vec<Collection>>,
     /// The cards rendered in each language a page showed them in, with gaps for the
-    /// visitor's token ([`Holed`]): they live and die with this answer, which the
+    /// visitor's token ([`crate::layout::holed::Holed`]): they live and die with this answer, which the
     /// instance may keep for many pages.
     #[serde(skip)]
     pub rendered: Kept<Lang>,
