@@ -2,8 +2,9 @@
 //! adding a migration is adding a file: no code change. Generates
 //! `$OUT_DIR/migrations.rs`, an array expression of `Migration` values with `include_str!`
 //! and each file's SHA-256, computed here once rather than on every request, and
-//! `$OUT_DIR/migrations_digest.rs`, the `version:checksum,…` list of them all that a
-//! database with exactly these migrations records (the per-request check compares it).
+//! `$OUT_DIR/migrations_digest.rs`, the hex SHA-256 of the `version:checksum,…` list of
+//! them all, which a database with exactly these migrations records in `schema_digest`
+//! (the per-request check compares it).
 
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -57,8 +58,8 @@ fn main() {
 
     let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
     fs::write(out_dir.join("migrations.rs"), out).expect("write generated migrations.rs");
-    let digest = format!("{:?}", digest.join(","));
-    fs::write(out_dir.join("migrations_digest.rs"), digest)
+    let digest = hex::encode(Sha256::digest(digest.join(",")));
+    fs::write(out_dir.join("migrations_digest.rs"), format!("{digest:?}"))
         .expect("write generated migrations_digest.rs");
 }
 

@@ -64,6 +64,37 @@ fn an_edited_applied_migration_stops_the_start() {
     assert!(text.contains("changed after it was applied"), "{text}");
 }
 
+/// The digest the requests trust is the recorded list's own: `schema_digest` names exactly
+/// the migrations `schema_migrations` holds, and a row that names anything else (another
+/// build's, or a stale one) is written again by the next full check, the start's.
+#[test]
+fn the_recorded_digest_names_exactly_the_recorded_migrations() {
+    use sha2::Digest as _;
+    let dir = tempfile::tempdir().unwrap();
+    assert!(support::start(dir.path()).stop().success());
+    let listed = || {
+        applied(dir.path())
+            .iter()
+            .map(|(version, checksum, _)| format!("{version}:{checksum}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let digest = || -> String {
+        support::open_db(dir.path())
+            .query_row("SELECT digest FROM schema_digest WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
+    assert_eq!(digest(), hex::encode(sha2::Sha256::digest(listed())));
+
+    support::open_db(dir.path())
+        .execute("UPDATE schema_digest SET digest = ?", ["0".repeat(64)])
+        .unwrap();
+    assert!(support::start(dir.path()).stop().success());
+    assert_eq!(digest(), hex::encode(sha2::Sha256::digest(listed())));
+}
+
 /// A data dir as today's writer left it before the catalog model (migrations 0001–0006,
 /// recorded as the writer records them), with orders, lines and stock adjustments.
 fn pre_variant_data_dir(dir: &std::path::Path) {

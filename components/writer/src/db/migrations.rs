@@ -30,13 +30,25 @@ struct Applied {
     checksum: String,
 }
 
+/// How much of the recorded migrations [`run`] checks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// Every recorded migration against the embedded files (`GET /health`, which the host
+    /// calls at start, so that an edited migration stops the start).
+    Full,
+    /// Trusts `schema_digest` when it names exactly this build's migrations (every other
+    /// request): the list was checked in full when that row was written.
+    Digest,
+}
+
 /// Checks the recorded migrations against the embedded files and applies the pending ones,
-/// each in its own transaction. Returns the schema version (highest applied migration).
-pub fn run(db: &Db) -> Result<i64, ApiError> {
+/// each in its own transaction, then records their digest in `schema_digest`. Returns the
+/// schema version (highest applied migration).
+pub fn run(db: &Db, check: Check) -> Result<i64, ApiError> {
     let version = MIGRATIONS.last().map_or(0, |m| m.version);
-    // The common case, on every request: exactly the embedded migrations are recorded,
-    // with the embedded checksums, so the full check below would find nothing to do.
-    if db.migrations_current() {
+    // The common case, on every request: `schema_digest` names exactly the embedded
+    // migrations, so the full check below would find nothing to do.
+    if check == Check::Digest && db.migrations_current() {
         return Ok(version);
     }
     db.execute(
@@ -55,13 +67,22 @@ pub fn run(db: &Db) -> Result<i64, ApiError> {
             apply(db, migration)?;
         }
     }
-    // Every applied version is embedded (verified) and every embedded one is now applied.
+    // Every applied version is embedded (verified) and every embedded one is now applied:
+    // from now on one row tells the requests so. Not rewritten when it already says so, so
+    // that a health check writes nothing.
+    if !db.migrations_current() {
+        db.execute(
+            "INSERT INTO schema_digest (id, digest) VALUES (1, ?) \
+             ON CONFLICT (id) DO UPDATE SET digest = excluded.digest",
+            &[text(EMBEDDED_DIGEST)],
+        )?;
+    }
     Ok(version)
 }
 
-/// `version:checksum,…` of every embedded migration, in version order (computed by
-/// `build.rs`): what `schema_migrations` holds once all of them are applied and none was
-/// edited. `Db::open` compares the recorded list with it in SQL.
+/// The hex SHA-256 of `version:checksum,…` of every embedded migration, in version order
+/// (computed by `build.rs`): what `schema_digest` holds once all of them are applied and
+/// verified. `Db::open` compares that row with it.
 pub const EMBEDDED_DIGEST: &str = include!(concat!(env!("OUT_DIR"), "/migrations_digest.rs"));
 
 fn applied(db: &Db) -> anyhow::Result<Vec<Applied>> {
