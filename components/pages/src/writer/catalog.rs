@@ -2,6 +2,7 @@
 //! one product, the variant that chosen option values name, the owner's view with
 //! archived products, and stock adjustments.
 
+use super::client::Reply as _;
 use super::{Answer, WithSettings, WriterClient, WriterError, found};
 use serde::de::DeserializeOwned;
 use spin_sdk::http::Method;
@@ -55,16 +56,15 @@ impl WriterClient {
     /// An image's content type and bytes; `None` if the writer has no such image.
     /// `hash` checked by the caller.
     pub async fn image(&self, hash: &str) -> Result<Option<(String, Vec<u8>)>, WriterError> {
-        let url = format!("{}/catalog/images/{hash}", self.base);
-        let response = self.send(Method::Get, &url, None, &[]).await?;
-        match *response.status() {
+        let path = format!("/catalog/images/{hash}");
+        let arrived = self.send(Method::Get, &path, None, &[]).await?;
+        match arrived.status {
             200 => {
-                let content_type = response
-                    .header("content-type")
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_string();
-                Ok(Some((content_type, response.body().to_vec())))
+                let content_type = arrived.header_text("content-type").unwrap_or_default();
+                Ok(Some((
+                    content_type,
+                    arrived.body(&Method::Get, &path).await?,
+                )))
             }
             404 => Ok(None),
             status => {

@@ -8,7 +8,10 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use spin_sdk::http::{ErrorCode, Method, Request, Response, SendError, send};
+use spin_sdk::http::conversions::TryIntoOutgoingRequest;
+use spin_sdk::http::{
+    ErrorCode, Fields, IncomingResponse, Method, OutgoingRequest, Scheme, SendError, send,
+};
 use std::future::Future;
 use std::time::{Duration, Instant};
 use storefront_domain::catalog::ACTOR;
@@ -93,18 +96,23 @@ impl WriterClient {
         body: Option<Vec<u8>>,
         idempotency_key: Option<&str>,
     ) -> Result<(u16, Vec<u8>, bool), WriterError> {
-        let url = format!("{}{path_and_query}", self.base);
         let mut headers = vec![(ACTOR, actor)];
         if let Some(key) = idempotency_key {
             headers.push((IDEMPOTENCY_KEY, key));
         }
-        let response = self.send(method, &url, body, &headers).await?;
-        let status = *response.status();
+        let arrived = self
+            .send(method.clone(), path_and_query, body, &headers)
+            .await?;
+        let (status, replayed) = (arrived.status, arrived.replayed());
         if status >= 500 {
             eprintln!("writer {path_and_query}: answered {status}");
             return Err(WriterError::Broken);
         }
-        Ok((status, response.body().to_vec(), replayed(&response)))
+        Ok((
+            status,
+            arrived.body(&method, path_and_query).await?,
+            replayed,
+        ))
     }
 
     pub(super) async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, WriterError> {
@@ -153,40 +161,82 @@ impl WriterClient {
         body: Option<Vec<u8>>,
         headers: &[(&str, &str)],
     ) -> Result<Answer<Vec<u8>>, WriterError> {
-        let url = format!("{}{path}", self.base);
-        let response = self.send(method.clone(), &url, body, headers).await?;
-        let (status, replayed) = (*response.status(), replayed(&response));
-        sorted(&method, path, status, replayed, response.into_body())
+        let arrived = self.send(method.clone(), path, body, headers).await?;
+        let (status, replayed) = (arrived.status, arrived.replayed());
+        let body = arrived.body(&method, path).await?;
+        sorted(&method, path, status, replayed, body)
     }
 
-    /// Sends one request, re-sending it while the writer is unavailable (503 or no
-    /// connection) within the retry budget.
+    /// Sends one request to `path` (with its query), re-sending it while the writer is
+    /// unavailable (503 or no connection) within the retry budget.
     pub(super) async fn send(
         &self,
         method: Method,
-        url: &str,
+        path: &str,
         body: Option<Vec<u8>>,
         headers: &[(&str, &str)],
-    ) -> Result<Response, WriterError> {
-        let path = url.strip_prefix(self.base.as_str()).unwrap_or(url);
-        let build = || {
-            let mut req = Request::new(method.clone(), url);
-            req.set_header("accept", "application/json");
-            if !self.token.is_empty() {
-                req.set_header("authorization", format!("Bearer {}", self.token));
-            }
-            for (name, value) in headers {
-                req.set_header(*name, *value);
-            }
-            if let Some(body) = &body {
-                req.set_header("content-type", "application/json");
-                *req.body_mut() = body.clone();
-            }
-            req
-        };
+    ) -> Result<Arrived, WriterError> {
+        self.retrying(&method, path, || async {
+            let request = self.plain(&method, path, headers, body.clone())?;
+            let response = send::<Plain, IncomingResponse>(request).await?;
+            Ok(Arrived {
+                status: response.status(),
+                response,
+            })
+        })
+        .await
+    }
 
-        self.retrying(&method, path, || send::<Request, Response>(build()))
-            .await
+    /// A request to the writer made straight from its parts: the writer's headers and
+    /// `extra`, and `body` as JSON. The few host calls it needs, without spin-sdk's
+    /// `Request` and its header map in between (`GET /` makes one per page).
+    fn plain(
+        &self,
+        method: &Method,
+        path: &str,
+        extra: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Result<Plain, SendError> {
+        let refused = |what: String| SendError::RequestConversion(what.into());
+        let (scheme, rest) = self
+            .base
+            .split_once("://")
+            .ok_or_else(|| refused(format!("writer_url {:?} has no scheme", self.base)))?;
+        let (authority, prefix) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let mut headers: Vec<(String, Vec<u8>)> = Vec::with_capacity(3 + extra.len());
+        headers.push(("accept".into(), b"application/json".to_vec()));
+        if !self.token.is_empty() {
+            headers.push((
+                "authorization".into(),
+                format!("Bearer {}", self.token).into_bytes(),
+            ));
+        }
+        if body.is_some() {
+            headers.push(("content-type".into(), b"application/json".to_vec()));
+        }
+        for (name, value) in extra {
+            headers.push((name.to_string(), value.as_bytes().to_vec()));
+        }
+        let fields = Fields::from_list(&headers).map_err(|e| refused(format!("headers: {e:?}")))?;
+        let request = OutgoingRequest::new(fields);
+        let scheme = match scheme {
+            "https" => Scheme::Https,
+            "http" => Scheme::Http,
+            other => Scheme::Other(other.to_string()),
+        };
+        let set = request.set_method(method).is_ok()
+            && request.set_scheme(Some(&scheme)).is_ok()
+            && request.set_authority(Some(authority)).is_ok()
+            && request
+                .set_path_with_query(Some(&format!("{prefix}{path}")))
+                .is_ok();
+        match set {
+            true => Ok(Plain { request, body }),
+            false => Err(refused(format!(
+                "{}{path} is not a valid address",
+                self.base
+            ))),
+        }
     }
 
     /// Runs `attempt` until the writer answers something other than a plain 503 or the
@@ -289,24 +339,56 @@ pub(super) trait Reply {
     }
 }
 
-impl Reply for Response {
-    fn status(&self) -> u16 {
-        *Response::status(self)
-    }
+/// A request made by [`WriterClient::plain`], with its body still to write: spin-sdk's
+/// `send` writes it once the request is on its way.
+pub(super) struct Plain {
+    request: OutgoingRequest,
+    body: Option<Vec<u8>>,
+}
 
-    fn header_text(&self, name: &str) -> Option<String> {
-        self.header(name)
-            .and_then(|v| v.as_str())
-            .map(str::to_string)
+impl TryIntoOutgoingRequest for Plain {
+    type Error = std::convert::Infallible;
+
+    fn try_into_outgoing_request(self) -> Result<(OutgoingRequest, Option<Vec<u8>>), Self::Error> {
+        Ok((self.request, self.body))
     }
 }
 
-/// Whether the writer answered a replay of an earlier command.
-fn replayed(response: &Response) -> bool {
-    response
-        .header(IDEMPOTENT_REPLAYED)
-        .and_then(|v| v.as_str())
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+/// A writer's answer as it arrives: its status read once, a header or the body read only
+/// when wanted (a `304` is dropped unread).
+pub(super) struct Arrived {
+    pub(super) status: u16,
+    response: IncomingResponse,
+}
+
+impl Arrived {
+    /// Whether the writer answered a replay of an earlier command.
+    pub(super) fn replayed(&self) -> bool {
+        self.header_text(IDEMPOTENT_REPLAYED)
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    }
+
+    /// The whole body; one that breaks off is a broken writer.
+    pub(super) async fn body(self, method: &Method, path: &str) -> Result<Vec<u8>, WriterError> {
+        self.response.into_body().await.map_err(|e| {
+            eprintln!("writer {method} {path}: the answer's body broke off: {e:?}");
+            WriterError::Broken
+        })
+    }
+}
+
+impl Reply for Arrived {
+    fn status(&self) -> u16 {
+        self.status
+    }
+
+    fn header_text(&self, name: &str) -> Option<String> {
+        let values = self.response.headers().get(name);
+        values
+            .into_iter()
+            .next()
+            .and_then(|v| String::from_utf8(v).ok())
+    }
 }
 
 /// Turns a 404 into `None`.

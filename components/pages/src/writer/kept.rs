@@ -16,7 +16,7 @@
 
 use super::client::{Answer, Reply, WriterClient, WriterError, decoded, sorted};
 use serde::de::DeserializeOwned;
-use spin_sdk::http::{Fields, IncomingResponse, Method, OutgoingRequest, Scheme, SendError, send};
+use spin_sdk::http::Method;
 use std::any::Any;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -62,27 +62,6 @@ fn forget(url: &str) {
     KEPT.with_borrow_mut(|kept| kept.retain(|e| e.url != url));
 }
 
-/// A catalog read's answer as it arrives: its status read once, a header or the body
-/// read only when wanted (a `304` is dropped unread).
-struct Arrived {
-    status: u16,
-    response: IncomingResponse,
-}
-
-impl Reply for Arrived {
-    fn status(&self) -> u16 {
-        self.status
-    }
-
-    fn header_text(&self, name: &str) -> Option<String> {
-        let values = self.response.headers().get(name);
-        values
-            .into_iter()
-            .next()
-            .and_then(|v| String::from_utf8(v).ok())
-    }
-}
-
 impl WriterClient {
     /// `GET path`, decoded, from what this instance kept if the writer says it has not
     /// changed (`304`); otherwise as [`WriterClient::get`], keeping the answer if the
@@ -94,16 +73,11 @@ impl WriterClient {
         let url = format!("{}{path}", self.base);
         let before = take(&url).and_then(|(etag, value)| Some((etag, value.downcast::<T>().ok()?)));
         let etag = before.as_ref().map(|(etag, _)| etag.as_str());
-        let arrived = self
-            .retrying(&Method::Get, path, || async {
-                let request = self.plain_get(path, etag)?;
-                let response = send::<OutgoingRequest, IncomingResponse>(request).await?;
-                Ok(Arrived {
-                    status: response.status(),
-                    response,
-                })
-            })
-            .await?;
+        let condition: &[(&str, &str)] = match etag {
+            Some(etag) => &[("if-none-match", etag)],
+            None => &[],
+        };
+        let arrived = self.send(Method::Get, path, None, condition).await?;
         if arrived.status == 304 {
             return match before {
                 Some((_, value)) => Ok(value),
@@ -115,12 +89,11 @@ impl WriterClient {
         }
         let etag = arrived.header_text("etag");
         let status = arrived.status;
-        let body = match arrived.response.into_body().await {
+        let body = match arrived.body(&Method::Get, path).await {
             Ok(body) => body,
             Err(e) => {
-                eprintln!("writer GET {path}: the answer's body broke off: {e:?}");
                 forget(&url);
-                return Err(WriterError::Broken);
+                return Err(e);
             }
         };
         let answer = match sorted(&Method::Get, path, status, false, body) {
@@ -138,46 +111,5 @@ impl WriterClient {
             _ => forget(&url),
         }
         Ok(value)
-    }
-
-    /// A bodiless `GET` of `path` with the writer's headers (and `If-None-Match: etag`),
-    /// made straight from the request's parts: the few host calls it needs, without a
-    /// header map or an empty body stream.
-    fn plain_get(&self, path: &str, etag: Option<&str>) -> Result<OutgoingRequest, SendError> {
-        let refused = |what: String| SendError::RequestConversion(what.into());
-        let (scheme, rest) = self
-            .base
-            .split_once("://")
-            .ok_or_else(|| refused(format!("writer_url {:?} has no scheme", self.base)))?;
-        let (authority, prefix) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-        let authorization = format!("Bearer {}", self.token);
-        let mut headers: Vec<(String, Vec<u8>)> =
-            vec![("accept".into(), b"application/json".to_vec())];
-        if !self.token.is_empty() {
-            headers.push(("authorization".into(), authorization.into_bytes()));
-        }
-        if let Some(etag) = etag {
-            headers.push(("if-none-match".into(), etag.as_bytes().to_vec()));
-        }
-        let fields = Fields::from_list(&headers).map_err(|e| refused(format!("headers: {e:?}")))?;
-        let request = OutgoingRequest::new(fields);
-        let scheme = match scheme {
-            "https" => Scheme::Https,
-            "http" => Scheme::Http,
-            other => Scheme::Other(other.to_string()),
-        };
-        let set = request.set_method(&Method::Get).is_ok()
-            && request.set_scheme(Some(&scheme)).is_ok()
-            && request.set_authority(Some(authority)).is_ok()
-            && request
-                .set_path_with_query(Some(&format!("{prefix}{path}")))
-                .is_ok();
-        match set {
-            true => Ok(request),
-            false => Err(refused(format!(
-                "{}{path} is not a valid address",
-                self.base
-            ))),
-        }
     }
 }
