@@ -45,41 +45,31 @@ pub enum Header {
 }
 
 impl Head {
-    /// Copies the head out with one host call for all the headers (`entries`), not one per
-    /// header the writer reads: each call crosses the component boundary.
     pub fn of(req: &IncomingRequest) -> Head {
         let path_and_query = req.path_with_query().unwrap_or_else(|| "/".into());
         let (path, query) = match path_and_query.split_once('?') {
             Some((path, query)) => (path.to_string(), query.to_string()),
             None => (path_and_query, String::new()),
         };
-        let mut head = Head {
+        let headers = req.headers();
+        let header = |name: &str| {
+            let mut values = headers.get(name);
+            match values.len() {
+                0 => Header::Missing,
+                1 => Header::One(values.remove(0)),
+                _ => Header::Repeated,
+            }
+        };
+        Head {
             method: req.method(),
             path,
             query,
-            authorization: Header::Missing,
-            idempotency_key: Header::Missing,
-            client_key: Header::Missing,
-            actor: Header::Missing,
-            content_length: Header::Missing,
-        };
-        for (mut name, value) in req.headers().entries() {
-            // Hosts hand names lower-cased (as the `http` crate keeps them); made sure of.
-            name.make_ascii_lowercase();
-            let slot = match name.as_str() {
-                AUTHORIZATION => &mut head.authorization,
-                IDEMPOTENCY_KEY => &mut head.idempotency_key,
-                CLIENT_KEY => &mut head.client_key,
-                storefront_domain::catalog::ACTOR => &mut head.actor,
-                "content-length" => &mut head.content_length,
-                _ => continue,
-            };
-            *slot = match slot {
-                Header::Missing => Header::One(value),
-                _ => Header::Repeated,
-            };
+            authorization: header(AUTHORIZATION),
+            idempotency_key: header(IDEMPOTENCY_KEY),
+            client_key: header(CLIENT_KEY),
+            actor: header(storefront_domain::catalog::ACTOR),
+            content_length: header("content-length"),
         }
-        head
     }
 }
 
