@@ -11,9 +11,9 @@
 //! the whole transaction), every request in it is answered 503.
 
 use super::read_routing::pragma_unchanged;
-use super::{Lease, SqlError, refused};
+use super::{Lease, Shape, SqlError, refused};
 use crate::database::Session;
-use crate::database::statement::{Changes, Kind, changes, classify};
+use crate::database::statement::{Changes, Kind, changes};
 
 /// The host's savepoint for a component transaction. Components may not use the prefix.
 const TX_BEGIN: &str = "SAVEPOINT storefront_host_tx";
@@ -80,10 +80,11 @@ impl Lease {
         &mut self,
         session: &mut Session,
         sql: &str,
+        shape: Shape,
         run: impl FnOnce(&mut rusqlite::Statement<'_>) -> rusqlite::Result<R>,
     ) -> Result<Option<R>, SqlError> {
         let conn = &session.conn;
-        match classify(sql) {
+        match shape.kind {
             Kind::Begin { .. } => {
                 if self.tx.is_some() {
                     return refused("cannot start a transaction within a transaction");
@@ -180,7 +181,7 @@ impl Lease {
                 Ok(Some(run(&mut stmt)?))
             }
             Kind::Other => {
-                if conn.prepare_cached(sql)?.readonly() {
+                if !shape.writes {
                     let mut stmt = conn.prepare_cached(sql)?;
                     return Ok(Some(run(&mut stmt)?));
                 }

@@ -6,7 +6,7 @@
 //! statements, transaction statements and writes that matched no row change nothing.
 
 use crate::database::scopes::EVERY;
-use crate::database::statement::{Changes, Kind, changes, classify, prepared_writes};
+use crate::database::statement::{Changes, changes};
 
 /// What was true before the statement ran.
 pub(super) struct Watch {
@@ -18,13 +18,13 @@ pub(super) struct Watch {
 
 impl Watch {
     /// Notes the connection's change counters before `sql` runs (`told`: rows the hook has
-    /// reported so far).
-    pub(super) fn before(conn: &rusqlite::Connection, sql: &str, told: u64) -> Watch {
-        let writing = match classify(sql) {
-            Kind::Alone => true,
-            Kind::Other => prepared_writes(conn, sql),
-            _ => false,
-        };
+    /// reported so far; `writing`: whether the statement may write, [`super::Shape`]).
+    pub(super) fn before(
+        conn: &rusqlite::Connection,
+        sql: &str,
+        told: u64,
+        writing: bool,
+    ) -> Watch {
         let (schema, unknown) = match (writing, changes(sql)) {
             (false, _) | (true, Changes::Rows) => (None, false),
             (true, Changes::Schema) => (schema_version(conn), false),

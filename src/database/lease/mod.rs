@@ -127,13 +127,19 @@ impl Lease {
                 Err(SqlError::Damaged(reason))
             }
             Some(session) => {
-                let watch = change_watch::Watch::before(&session.conn, sql, self.db.rows_told());
+                let shape = Shape::of(&session.conn, sql);
+                let watch = change_watch::Watch::before(
+                    &session.conn,
+                    sql,
+                    self.db.rows_told(),
+                    shape.writes,
+                );
                 let result = match self.mode {
                     CommitMode::PerRequest => {
                         as_written(&session.conn, sql, run, self.db.read_stats())
                     }
                     CommitMode::Group => {
-                        let result = self.grouped(session, sql, run);
+                        let result = self.grouped(session, sql, shape, run);
                         self.after_statement(session);
                         result
                     }
@@ -233,6 +239,30 @@ fn refused_when_damaged(conn: &rusqlite::Connection, sql: &str) -> Option<&'stat
         _ => false,
     };
     writes.then_some(reason)
+}
+
+/// What the host needs to know of one statement on the batch connection, worked out once
+/// for it: its kind, and whether it may write. The change watch and the group-commit
+/// translation both ask; each asking again cost another pass over the SQL text and
+/// another round trip through the statement cache (a hash of the whole text, SQLite's
+/// reset of the statement), a dozen times per order.
+pub(super) struct Shape {
+    kind: Kind,
+    /// `VACUUM`-like statements, and any other statement SQLite does not call read-only
+    /// (one that cannot be prepared writes nothing: it fails when run).
+    writes: bool,
+}
+
+impl Shape {
+    fn of(conn: &rusqlite::Connection, sql: &str) -> Shape {
+        let kind = classify(sql);
+        let writes = match kind {
+            Kind::Alone => true,
+            Kind::Other => super::statement::prepared_writes(conn, sql),
+            _ => false,
+        };
+        Shape { kind, writes }
+    }
 }
 
 fn refused<T>(message: &str) -> Result<T, SqlError> {
