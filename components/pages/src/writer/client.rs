@@ -55,7 +55,7 @@ pub struct Answer<T> {
 #[derive(Clone)]
 pub struct WriterClient {
     pub(super) base: String,
-    pub(super) token: String,
+    token: String,
 }
 
 impl WriterClient {
