@@ -182,6 +182,24 @@ fn cell(f: &Figures) -> String {
     )
 }
 
+/// Stops the bench unless the database behind an order row holds at least as many orders as
+/// the row counted successful answers: an order answered from a stored answer (an
+/// idempotent replay) writes nothing and would make its side look cheaper than it is.
+fn all_written(what: &str, db: &rusqlite::Connection, orders: &Figures) {
+    let written: i64 = db
+        .query_row("SELECT COUNT(*) FROM orders", [], |r| r.get(0))
+        .expect("the orders counted");
+    let answered = orders.run.latencies.len();
+    assert!(
+        usize::try_from(written).is_ok_and(|w| w >= answered),
+        "{what}: {answered} orders answered but {written} written"
+    );
+}
+
+fn floor_db(dir: &Path) -> rusqlite::Connection {
+    native_floor::schema::open(dir).expect("the floor's database")
+}
+
 fn row(what: &str, s: &Figures, f: &Figures) {
     println!(
         "| {what} | {} | {} | {:.2}x | {:.2}x |",
@@ -213,6 +231,11 @@ fn main() {
     let addr = socket(&up);
     let (s_catalog, s_pages) = shop_rows(up.child.id(), addr, clients, seconds);
     drop(up);
+    all_written(
+        "storefront's pages",
+        &support::open_db(up_dir.path()),
+        &s_pages,
+    );
 
     // storefront writer: orders straight to it.
     let writer_dir = tempfile::tempdir().unwrap();
@@ -231,15 +254,32 @@ fn main() {
         direct_orders(addr.to_string()),
     );
     drop(writer);
+    all_written(
+        "storefront's writer",
+        &support::open_db(writer_dir.path()),
+        &s_direct,
+    );
 
-    // The native floor: the same three rows.
+    // The native floor: the same three rows, each side's direct orders on a fresh
+    // database of their own as storefront's writer row is.
     let floor_dir = tempfile::tempdir().unwrap();
     let (mut floor, addr) = start_floor(floor_dir.path());
-    let pid = floor.id();
-    let (f_catalog, f_pages) = shop_rows(pid, addr, clients, seconds);
-    let f_direct = measure(pid, addr, clients, seconds, direct_orders(addr.to_string()));
+    let (f_catalog, f_pages) = shop_rows(floor.id(), addr, clients, seconds);
     let _ = floor.kill();
     let _ = floor.wait();
+    all_written("the floor's pages", &floor_db(floor_dir.path()), &f_pages);
+    let floor_dir = tempfile::tempdir().unwrap();
+    let (mut floor, addr) = start_floor(floor_dir.path());
+    let f_direct = measure(
+        floor.id(),
+        addr,
+        clients,
+        seconds,
+        direct_orders(addr.to_string()),
+    );
+    let _ = floor.kill();
+    let _ = floor.wait();
+    all_written("the floor's writer", &floor_db(floor_dir.path()), &f_direct);
 
     let spin = real_spin(clients, seconds);
 

@@ -1,6 +1,8 @@
 //! The benches' order requests: one line of one of `slugs` per order, a fresh idempotency
 //! key per request, either as a shopper behind a proxy (`POST /api/orders`, an address of its
-//! own per order) or straight to the writer with its token (`POST /orders`).
+//! own per order) or straight to the writer with its token (`POST /orders`). The two kinds
+//! never share a key: a server measured for both on one database would otherwise answer
+//! the second kind's orders from the first's stored answers (a replay writes nothing).
 
 use crate::http_load::request;
 use bytes::Bytes;
@@ -26,7 +28,7 @@ pub fn shopper(host: &str, slugs: &[String], c: usize, i: u64) -> Request<Full<B
         host,
         "/api/orders",
         &[
-            ("idempotency-key", format!("bench-{c}-{i}")),
+            ("idempotency-key", format!("bench-shopper-{c}-{i}")),
             (
                 "x-forwarded-for",
                 format!("10.{}.{}.{}", c % 256, (i >> 8) % 256, i % 256),
@@ -44,7 +46,7 @@ pub fn direct(host: &str, token: &str, slugs: &[String], c: usize, i: u64) -> Re
         "/orders",
         &[
             ("authorization", format!("Bearer {token}")),
-            ("idempotency-key", format!("bench-{c}-{i}")),
+            ("idempotency-key", format!("bench-direct-{c}-{i}")),
         ],
         Some(body(slugs, i)),
     )
