@@ -138,11 +138,17 @@ pub struct ServerLimits {
     /// How long a stopping server waits for requests running in components.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = duration)]
     pub drain_timeout: Duration,
+    /// Threads serving connections, each with its connections' requests [default: one per core].
+    #[arg(long, value_name = "N")]
+    pub connection_threads: Option<usize>,
 }
 
 impl ServerLimits {
     pub fn limits(&self) -> limits::Limits {
         limits::Limits {
+            connection_threads: self
+                .connection_threads
+                .unwrap_or_else(limits::default_connection_threads),
             max_connections: self.max_connections,
             max_in_flight: self.max_in_flight,
             queue_timeout: self.queue_timeout,

@@ -118,6 +118,9 @@ pub struct App {
     sweeper: OnceLock<()>,
     /// See [`Capacity::reuse`].
     reuse: instance_reuse::Reuse,
+    /// The process's work-stealing runtime, where components with a database run
+    /// (see `crate::server::threads`); `None` outside one.
+    shared_runtime: Option<tokio::runtime::Handle>,
 }
 
 /// Core wasm instances, tables and memories a component instance may use (a
@@ -309,6 +312,7 @@ impl App {
             instances: instance_reuse::Counts::default(),
             sweeper: OnceLock::new(),
             reuse: capacity.reuse,
+            shared_runtime: tokio::runtime::Handle::try_current().ok(),
         }))
     }
 
@@ -530,12 +534,14 @@ impl App {
             },
         };
         // The guest runs in its own task so it may keep streaming the body after
-        // the response head is handed back. The slot is given back only after the
-        // store (and so the instance) is gone or kept idle, however the task ends.
+        // the response head is handed back: on the connection's thread, or for a
+        // component with a database on the shared runtime (`crate::server::threads`).
+        // The slot is given back only after the store (and so the instance) is gone or
+        // kept idle, however the task ends.
         let instance = Instance { store, _slot: slot };
         let name = id.to_string();
         let idle = component.idle.clone();
-        let task = tokio::spawn(async move {
+        let guest = async move {
             let mut instance = instance;
             let store = &mut instance.store;
             let run = async {
@@ -581,7 +587,11 @@ impl App {
                     ))
                 }
             }
-        });
+        };
+        let task = match &self.shared_runtime {
+            Some(shared) if !component.sqlite_databases.is_empty() => shared.spawn(guest),
+            _ => tokio::spawn(guest),
+        };
         match tokio::time::timeout(within, receiver).await {
             // Durability before output: held until the batch with this request's work
             // (or the uncommitted work it read) is committed.

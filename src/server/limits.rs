@@ -51,6 +51,14 @@ pub const BODY_MEMORY: usize = 32 << 20;
 /// response is cut off, the instance dropped) and its slot freed, so slow readers cannot
 /// hold the instance pool either.
 pub const INSTANCE_LIFETIME: Duration = Duration::from_secs(60);
+/// Most threads serving connections (`--connection-threads`; by default one per core).
+pub const MAX_CONNECTION_THREADS: usize = 256;
+
+/// One thread serving connections per core the process may use.
+pub fn default_connection_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// How long a stopping server waits for the requests running in components.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -72,6 +80,9 @@ pub struct Limits {
     /// Instances kept between requests ([`crate::app::instance_reuse`]).
     pub reuse: crate::app::instance_reuse::Reuse,
     pub drain_timeout: Duration,
+    /// Threads serving connections, each a single-threaded runtime
+    /// ([`super::threads`]).
+    pub connection_threads: usize,
 }
 
 impl Default for Limits {
@@ -91,6 +102,7 @@ impl Default for Limits {
             instance_lifetime: INSTANCE_LIFETIME,
             reuse: Default::default(),
             drain_timeout: DRAIN_TIMEOUT,
+            connection_threads: default_connection_threads(),
         }
     }
 }
@@ -106,6 +118,10 @@ impl Limits {
     pub fn validate(&self) -> anyhow::Result<()> {
         anyhow::ensure!(self.max_connections > 0, "--max-connections must be > 0");
         anyhow::ensure!(self.max_in_flight > 0, "--max-in-flight must be > 0");
+        anyhow::ensure!(
+            (1..=MAX_CONNECTION_THREADS).contains(&self.connection_threads),
+            "--connection-threads must be between 1 and {MAX_CONNECTION_THREADS}"
+        );
         anyhow::ensure!(
             self.max_head_bytes >= 8192,
             "--max-head-bytes must be at least 8192"

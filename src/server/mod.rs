@@ -15,6 +15,7 @@ mod connection;
 pub mod limits;
 pub mod responses;
 mod target;
+mod threads;
 
 use crate::app::router::{Matched, Router};
 use crate::app::runtime::App;
@@ -214,6 +215,7 @@ pub async fn run(
         draining,
     });
     let connections = Arc::new(Semaphore::new(server.limits.max_connections));
+    let threads = threads::ConnectionThreads::start(&server, server.limits.connection_threads)?;
     // Connections accepted before the drain; it waits until none is left.
     let (open, _) = watch::channel(0usize);
     let mut errors = AcceptErrors::default();
@@ -223,7 +225,7 @@ pub async fn run(
             accepted = accept(&listener, &connections, &mut errors) => {
                 let (stream, client, permit) = accepted;
                 let tracked = Tracked::new(&open);
-                tokio::spawn(connection::serve(server.clone(), stream, client, permit, Some(tracked)));
+                threads.hand(stream, client, permit, Some(tracked));
             }
             () = &mut shutdown => break,
         }
@@ -257,11 +259,12 @@ pub async fn run(
             }
             accepted = accept(&listener, &connections, &mut errors) => {
                 let (stream, client, permit) = accepted;
-                tokio::spawn(connection::serve(server.clone(), stream, client, permit, None));
+                threads.hand(stream, client, permit, None);
             }
         }
     }
     drop(listener);
+    threads.stop().await;
     Ok(())
 }
 

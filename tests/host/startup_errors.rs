@@ -144,3 +144,13 @@ fn build_command_fails() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn no_thread_to_serve_connections() {
+    let dir = tempfile::tempdir().unwrap();
+    let errors = failed_start(&["--connection-threads", "0"], dir.path());
+    assert!(
+        errors[0].contains("--connection-threads must be between 1 and 256"),
+        "{errors:?}"
+    );
+}

@@ -517,3 +517,38 @@ fn a_component_instance_is_stopped_after_its_lifetime_and_its_slot_freed() {
     let log = pages.log_once(|l| l.contains("lifetime"));
     assert!(log.contains("stopped after its lifetime of 1s"), "{log}");
 }
+
+#[test]
+fn on_one_connection_thread_stalled_clients_hold_up_no_one() {
+    // Every connection, and the pages that answer them, share the one thread: a client
+    // that sent half a head and one that sent half a body wait on it without blocking it,
+    // and concurrent shoppers get their pages and their orders placed.
+    let dir = tempfile::tempdir().unwrap();
+    let app = up_with(dir.path(), &["--connection-threads", "1"]);
+    let addr = support::addr(&app);
+    let _half_head = send_partial(&app, &format!("GET / HTTP/1.1\r\nhost: {addr}\r\n"), b"");
+    let _half_body = send_partial(
+        &app,
+        &format!(
+            "POST /api/orders HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\n\
+             content-length: 1000\r\n\r\n"
+        ),
+        b"{\"email\":",
+    );
+    let numbers: Vec<String> = std::thread::scope(|s| {
+        let shoppers: Vec<_> = (0..4)
+            .map(|i| {
+                let app = &app;
+                s.spawn(move || {
+                    assert!(app.page("/products/french-press").contains("French Press"));
+                    app.place_order(&format!("one-thread-{i}"))
+                })
+            })
+            .collect();
+        shoppers.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    let db = support::open_db(dir.path());
+    for number in &numbers {
+        assert_eq!(support::orders_numbered(&db, number), 1, "{number}");
+    }
+}
