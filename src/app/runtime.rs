@@ -369,7 +369,12 @@ impl App {
         self.sweeper.get_or_init(|| {
             let app = Arc::downgrade(self);
             let every = self.reuse.idle_timeout.max(Duration::from_millis(100));
-            tokio::spawn(async move {
+            // On the shared runtime, not the thread of the connection that came first.
+            let spawn = |task| match &self.shared_runtime {
+                Some(shared) => drop(shared.spawn(task)),
+                None => drop(tokio::spawn(task)),
+            };
+            spawn(async move {
                 let mut tick = tokio::time::interval(every);
                 loop {
                     tick.tick().await;
