@@ -24,7 +24,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
-/// A connection on its way to a thread.
+/// A connection on its way to a thread. The hand-over channels are unbounded in type but
+/// hold at most `--max-connections` of these between them: each carries its connection's
+/// permit.
 struct Handed {
     stream: std::net::TcpStream,
     client: SocketAddr,
