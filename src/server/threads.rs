@@ -3,12 +3,12 @@
 //! connection to the next thread in turn; from then on the connection, its requests and
 //! the tasks of the components without a database that answer them run on that thread.
 //!
-//! Why: on one work-stealing runtime a request hops between workers. A component runs in
-//! a task of its own and hands its response back through a channel, which wakes the
-//! connection's task; the runtime then wakes a parked worker to share the work (an
-//! `eventfd` write and a context switch), and the response is written from whichever
-//! worker picks the task up. Kept on one thread, those wake-ups stay within it: a
-//! catalog page costs about a quarter less CPU (docs/performance-profile.md).
+//! Why: on one work-stealing runtime a request's tasks move between workers. A component
+//! runs in a task of its own and hands its response back through a channel, which wakes
+//! the connection's task, often on the other core (or a parked worker, woken with an
+//! `eventfd` write and a context switch). Kept on one thread, a connection's buffers, its
+//! instance's memory and the kept answers stay in one core's caches: a catalog page costs
+//! about a quarter less CPU, spread over every part of it (docs/performance-profile.md).
 //!
 //! The components with a database (the writer) still run on the process's work-stealing
 //! runtime (`App::serve_within`): their work waits for the one batch connection, and
