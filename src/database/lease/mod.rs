@@ -18,7 +18,7 @@ mod test_support;
 
 use super::batch::{CommitMode, OutputGate};
 use super::statement::{Kind, classify};
-use super::{Database, HeldSession};
+use super::{Database, HeldSession, Session};
 use batch_statements::{TX_RELEASE, TX_ROLLBACK, Tx, undo};
 use per_request::as_written;
 
@@ -123,33 +123,39 @@ impl Lease {
             .expect("a lease on the batch holds the session");
         let result = match held.as_mut() {
             None => Err(SqlError::ShuttingDown),
-            Some(session) if let Some(reason) = refused_when_damaged(&session.conn, sql) => {
-                Err(SqlError::Damaged(reason))
-            }
             Some(session) => {
                 let shape = Shape::of(&session.conn, sql);
-                let watch = change_watch::Watch::before(
-                    &session.conn,
-                    sql,
-                    self.db.rows_told(),
-                    shape.writes,
-                );
-                let result = match self.mode {
-                    CommitMode::PerRequest => {
-                        as_written(&session.conn, sql, run, self.db.read_stats())
-                    }
-                    CommitMode::Group => {
-                        let result = self.grouped(session, sql, shape, run);
-                        self.after_statement(session);
-                        result
-                    }
-                };
-                let extra = watch.after(&session.conn, self.db.rows_told());
-                self.db.statement_done(extra, session.conn.is_autocommit());
-                result
+                match shape.refused_when_damaged() {
+                    Some(reason) => Err(SqlError::Damaged(reason)),
+                    None => self.run_on_batch(session, sql, shape, run),
+                }
             }
         };
         self.held = Some(held);
+        result
+    }
+
+    /// Runs `sql` (of `shape`) on the batch connection with the change watch around it,
+    /// as written or translated for the group commit.
+    fn run_on_batch<R>(
+        &mut self,
+        session: &mut Session,
+        sql: &str,
+        shape: Shape,
+        run: impl FnOnce(&mut rusqlite::Statement<'_>) -> rusqlite::Result<R>,
+    ) -> Result<Option<R>, SqlError> {
+        let watch =
+            change_watch::Watch::before(&session.conn, sql, self.db.rows_told(), shape.writes);
+        let result = match self.mode {
+            CommitMode::PerRequest => as_written(&session.conn, sql, run, self.db.read_stats()),
+            CommitMode::Group => {
+                let result = self.grouped(session, sql, shape, run);
+                self.after_statement(session);
+                result
+            }
+        };
+        let extra = watch.after(&session.conn, self.db.rows_told());
+        self.db.statement_done(extra, session.conn.is_autocommit());
         result
     }
 
@@ -228,19 +234,6 @@ impl Drop for Lease {
     }
 }
 
-/// Why `sql` may not run once the storage is damaged ([`super::storage_fault`]): it
-/// would write (a command's `BEGIN IMMEDIATE`, or a statement that is not read-only).
-/// Reads still run, so that whatever still reads can be served and checked.
-fn refused_when_damaged(conn: &rusqlite::Connection, sql: &str) -> Option<&'static str> {
-    let reason = super::storage_fault::damaged()?;
-    let writes = match classify(sql) {
-        Kind::Begin { deferred } => !deferred,
-        Kind::Other => super::statement::prepared_writes(conn, sql),
-        _ => false,
-    };
-    writes.then_some(reason)
-}
-
 /// What the host needs to know of one statement on the batch connection, worked out once
 /// for it: its kind, and whether it may write. The change watch and the group-commit
 /// translation both ask; each asking again cost another pass over the SQL text and
@@ -262,6 +255,20 @@ impl Shape {
             _ => false,
         };
         Shape { kind, writes }
+    }
+
+    /// Why the statement may not run once the storage is damaged
+    /// ([`super::storage_fault`]): it would write (a command's `BEGIN IMMEDIATE`, or a
+    /// statement that is not read-only). Reads still run, so that whatever still reads can
+    /// be served and checked.
+    fn refused_when_damaged(&self) -> Option<&'static str> {
+        let reason = super::storage_fault::damaged()?;
+        let writes = match self.kind {
+            Kind::Begin { deferred } => !deferred,
+            Kind::Other => self.writes,
+            _ => false,
+        };
+        writes.then_some(reason)
     }
 }
 
