@@ -363,6 +363,19 @@ impl App {
         self.instances.line()
     }
 
+    /// Spawns `task` on the process's work-stealing runtime (`crate::server::threads`), or
+    /// on the current one outside it.
+    fn spawn_shared<F>(&self, task: F) -> tokio::task::JoinHandle<F::Output>
+    where
+        F: std::future::Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        match &self.shared_runtime {
+            Some(shared) => shared.spawn(task),
+            None => tokio::spawn(task),
+        }
+    }
+
     /// Starts (once) the task that drops instances kept idle past their timeout, so an
     /// idle process gives their memory back.
     fn start_sweeper(self: &Arc<Self>) {
@@ -370,11 +383,7 @@ impl App {
             let app = Arc::downgrade(self);
             let every = self.reuse.idle_timeout.max(Duration::from_millis(100));
             // On the shared runtime, not the thread of the connection that came first.
-            let spawn = |task| match &self.shared_runtime {
-                Some(shared) => drop(shared.spawn(task)),
-                None => drop(tokio::spawn(task)),
-            };
-            spawn(async move {
+            drop(self.spawn_shared(async move {
                 let mut tick = tokio::time::interval(every);
                 loop {
                     tick.tick().await;
@@ -383,7 +392,7 @@ impl App {
                         component.idle.sweep();
                     }
                 }
-            });
+            }));
         });
     }
 
@@ -593,9 +602,9 @@ impl App {
                 }
             }
         };
-        let task = match &self.shared_runtime {
-            Some(shared) if !component.sqlite_databases.is_empty() => shared.spawn(guest),
-            _ => tokio::spawn(guest),
+        let task = match component.sqlite_databases.is_empty() {
+            true => tokio::spawn(guest),
+            false => self.spawn_shared(guest),
         };
         match tokio::time::timeout(within, receiver).await {
             // Durability before output: held until the batch with this request's work

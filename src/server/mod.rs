@@ -215,7 +215,7 @@ pub async fn run(
         draining,
     });
     let connections = Arc::new(Semaphore::new(server.limits.max_connections));
-    let threads = threads::ConnectionThreads::start(&server, server.limits.connection_threads)?;
+    let mut threads = threads::ConnectionThreads::start(&server, server.limits.connection_threads)?;
     // Connections accepted before the drain; it waits until none is left.
     let (open, _) = watch::channel(0usize);
     let mut errors = AcceptErrors::default();

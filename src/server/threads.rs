@@ -21,7 +21,6 @@ use super::Server;
 use super::connection::{self, Tracked};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
 /// A connection on its way to a thread. The hand-over channels are unbounded in type but
@@ -38,7 +37,8 @@ struct Handed {
 pub struct ConnectionThreads {
     senders: Vec<mpsc::UnboundedSender<Handed>>,
     threads: Vec<std::thread::JoinHandle<()>>,
-    next: AtomicUsize,
+    /// The thread the next connection goes to.
+    next: usize,
 }
 
 impl ConnectionThreads {
@@ -78,13 +78,13 @@ impl ConnectionThreads {
         Ok(ConnectionThreads {
             senders,
             threads,
-            next: AtomicUsize::new(0),
+            next: 0,
         })
     }
 
     /// Hands an accepted connection to the next thread.
     pub fn hand(
-        &self,
+        &mut self,
         stream: tokio::net::TcpStream,
         client: SocketAddr,
         permit: OwnedSemaphorePermit,
@@ -97,7 +97,8 @@ impl ConnectionThreads {
                 return;
             }
         };
-        let n = self.next.fetch_add(1, Ordering::Relaxed) % self.senders.len();
+        let n = self.next;
+        self.next = (n + 1) % self.senders.len();
         let handed = Handed {
             stream,
             client,
