@@ -5,7 +5,7 @@
 //! a dead dispatcher's lease is taken over when it runs out; a batch of reports records
 //! each outcome as its single report would, and a bad batch records nothing;
 //! `storefront check` reports messages given up or overdue; without an email key the mail
-//! lands in the owner's local mailbox.
+//! lands in the owner's local mailbox; message ids start with the time they were made.
 
 use crate::support;
 
@@ -404,6 +404,61 @@ fn outbox_row(writer: &TestApp, id: &str) -> Value {
         .find(|m| m["message_id"] == id)
         .unwrap_or_else(|| panic!("no message {id}"))
         .clone()
+}
+
+/// A message id is `msg_` and 32 hex digits: the milliseconds since 1970 in the first 12,
+/// 80 random bits in the rest, so messages made one after another have ids in the same
+/// order, and ids made together land on one page of the outbox's index.
+#[test]
+fn message_ids_start_with_the_time_they_were_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let millis = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64
+    };
+    let before = millis();
+    let writer = writer_with_orders(dir.path(), 0);
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        let r =
+            writer.place_on_writer(&format!("ids-{i}"), &support::order_body("french-press", 1));
+        assert_eq!(r.status(), 201);
+        let number = r.json::<Value>().unwrap()["number"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let made = writer.writer_json("/admin/outbox?limit=200")["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["order_number"] == number.as_str())
+            .map(|m| m["message_id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>();
+        assert_eq!(made.len(), 1, "one order.placed email for order {number}");
+        ids.push(made[0].clone());
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let after = millis();
+    for id in &ids {
+        let hex = id.strip_prefix("msg_").expect("msg_ prefix");
+        assert_eq!(hex.len(), 32, "{id}");
+        assert!(
+            hex.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+            "{id}"
+        );
+        let made = u64::from_str_radix(&hex[..12], 16).unwrap();
+        assert!(
+            (before..=after).contains(&made),
+            "{id}: made at {made}, not in {before}..={after}"
+        );
+    }
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(sorted, ids, "ids in the order the messages were made");
+    assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), ids.len());
 }
 
 /// One batch (`POST /outbox/results`) answers each message in the request's order and

@@ -154,7 +154,8 @@ pub fn request(db: &Db, head: &Head, body: &[u8]) -> Result<Response, ApiError> 
             &format!(
                 "INSERT INTO outbox (message_id, channel, event, recipient, payload, created_at,
                                      next_attempt_at)
-                 VALUES ('msg_' || lower(hex(randomblob(16))), 'email', '{EVENT}', ?1, ?2, {}, ?3)",
+                 VALUES ({}, 'email', '{EVENT}', ?1, ?2, {}, ?3)",
+                crate::outbox::NEW_MESSAGE_ID,
                 crate::db::NOW
             ),
             &[text(&email), text(payload.to_string()), int(now)],

@@ -8,6 +8,7 @@ use crate::db::{Db, Mode, NOW, RowExt as _, int};
 use crate::http::request::Head;
 use crate::http::responses::{ApiError, json, json_string};
 use crate::idempotency::{self, Applied, Command};
+use crate::outbox::NEW_MESSAGE_ID;
 use crate::outbox::webhooks::{ENDPOINT_COLUMNS, endpoint_of};
 use spin_sdk::http::Response;
 use storefront_domain::outbox::{DELIVERY_LOG, Delivery, EndpointLog, TEST_EVENT};
@@ -89,7 +90,7 @@ pub fn send_test(db: &Db, head: &Head, id: &str) -> Result<Response, ApiError> {
                     &format!(
                         "INSERT INTO outbox (message_id, channel, event, recipient, endpoint_id, \
                          payload, created_at, next_attempt_at) \
-                         SELECT 'msg_' || lower(hex(randomblob(16))), 'webhook', '{TEST_EVENT}', \
+                         SELECT {NEW_MESSAGE_ID}, 'webhook', '{TEST_EVENT}', \
                                 url, id, json_object('test', json('true')), {NOW}, \
                                 CAST(strftime('%s', 'now') AS INTEGER) \
                          FROM webhook_endpoints WHERE id = ? \
