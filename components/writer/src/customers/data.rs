@@ -35,9 +35,14 @@ pub fn download(db: &Db, session: &str) -> Result<Response, ApiError> {
             "SELECT id FROM orders WHERE email = ?1 COLLATE NOCASE ORDER BY id DESC LIMIT ?2",
             &[text(&customer.email), int(MAX_EXPORT_ORDERS)],
         )?;
+        let mut views = view::views(db, &ids)?;
         let orders = ids
-            .into_iter()
-            .map(|id| view::view(db, id))
+            .iter()
+            .map(|id| {
+                views
+                    .remove(id)
+                    .ok_or_else(|| anyhow::anyhow!("order {id} vanished"))
+            })
             .collect::<anyhow::Result<_>>()?;
         Ok::<_, ApiError>(AccountData { account, orders })
     })?;

@@ -4,6 +4,8 @@
 
 use crate::db::{Db, Mode, RowExt as _, int, text};
 use crate::orders::number;
+use spin_sdk::sqlite::RowResult;
+use std::collections::HashMap;
 use storefront_domain::locale::Locale;
 
 use crate::checkout::tax::Rate;
@@ -97,57 +99,128 @@ pub fn shown_amounts(
     (totals, shipping, discount)
 }
 
+/// The columns of an order row [`order_of`] reads, in its order.
+const ORDER_COLUMNS: &str = "number, state, email, name, address_line1, address_line2, \
+     address_city, address_postal_code, address_country, currency, total_amount, created_at, \
+     updated_at, subtotal_amount, discount_amount, discount_code, shipping_amount, \
+     shipping_method, shipping_name, tax_amount, tax_mode, tax_rate_bp, tax_name, \
+     discount_description, access_token, address_state, phone, billing_line1, billing_line2, \
+     billing_city, billing_postal_code, billing_state, billing_country, tracking_number, \
+     tracking_carrier, note, locale";
+/// The columns of an order line [`line_of`] reads.
+const LINE_COLUMNS: &str = "slug, name, quantity, unit_amount, currency, line_amount, sku, variant";
+/// The columns of an order event [`event_of`] reads.
+const EVENT_COLUMNS: &str = "to_state, at";
+
 /// The order with `order_id` as the API shows it: lines in order, events oldest first.
 pub fn view(db: &Db, order_id: i64) -> anyhow::Result<OrderView> {
     let o = db
         .row(
-            "SELECT number, state, email, name, address_line1, address_line2, address_city, \
-             address_postal_code, address_country, currency, total_amount, created_at, \
-             updated_at, subtotal_amount, discount_amount, discount_code, shipping_amount, \
-             shipping_method, shipping_name, tax_amount, tax_mode, tax_rate_bp, tax_name, \
-             discount_description, access_token, address_state, phone, billing_line1, \
-             billing_line2, billing_city, billing_postal_code, billing_state, billing_country, \
-             tracking_number, tracking_carrier, note, locale \
-             FROM orders WHERE id = ?",
+            &format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?"),
             &[int(order_id)],
         )?
         .with_context(|| format!("order {order_id} not found"))?;
     let items = db
         .rows(
-            "SELECT slug, name, quantity, unit_amount, currency, line_amount, sku, variant \
-             FROM order_lines WHERE order_id = ? ORDER BY id",
+            &format!("SELECT {LINE_COLUMNS} FROM order_lines WHERE order_id = ? ORDER BY id"),
             &[int(order_id)],
         )?
         .iter()
-        .map(|l| {
-            let currency = l.text(4)?;
-            Ok(PricedLine {
-                slug: l.text(0)?,
-                name: l.text(1)?,
-                sku: l.text(6)?,
-                variant: l.text(7)?,
-                quantity: l.int(2)?,
-                unit_price: Money::new(l.int(3)?, currency.clone()),
-                line_total: Money::new(l.int(5)?, currency),
-                available: None,
-                price_per_kg: None,
-                thumbnail: None,
-            })
-        })
+        .map(|l| line_of(l, 0))
         .collect::<anyhow::Result<_>>()?;
     let events = db
         .rows(
-            "SELECT to_state, at FROM order_events WHERE order_id = ? ORDER BY id",
+            &format!("SELECT {EVENT_COLUMNS} FROM order_events WHERE order_id = ? ORDER BY id"),
             &[int(order_id)],
         )?
         .iter()
-        .map(|e| {
-            Ok(OrderEvent {
-                state: state(&e.text(0)?)?,
-                at: e.text(1)?,
-            })
-        })
+        .map(|e| event_of(e, 0))
         .collect::<anyhow::Result<_>>()?;
+    order_of(&o, 0, items, events)
+}
+
+/// The orders with `ids` as [`view`] shows each, by id, in three statements however many
+/// there are (an outbox claim reads up to `MAX_CLAIM`, 50); an id that is not an order
+/// is not in the map.
+pub fn views(db: &Db, ids: &[i64]) -> anyhow::Result<HashMap<i64, OrderView>> {
+    let mut wanted: Vec<i64> = ids.to_vec();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let list = text(serde_json::to_string(&wanted)?);
+    let [lines_sql, events_sql, orders_sql] = views_statements();
+    let mut items: HashMap<i64, Vec<PricedLine>> = HashMap::new();
+    for l in db.rows(&lines_sql, std::slice::from_ref(&list))? {
+        items.entry(l.int(0)?).or_default().push(line_of(&l, 1)?);
+    }
+    let mut events: HashMap<i64, Vec<OrderEvent>> = HashMap::new();
+    for e in db.rows(&events_sql, std::slice::from_ref(&list))? {
+        events.entry(e.int(0)?).or_default().push(event_of(&e, 1)?);
+    }
+    let mut orders = HashMap::new();
+    for o in db.rows(&orders_sql, std::slice::from_ref(&list))? {
+        let id = o.int(0)?;
+        let view = order_of(
+            &o,
+            1,
+            items.remove(&id).unwrap_or_default(),
+            events.remove(&id).unwrap_or_default(),
+        )?;
+        orders.insert(id, view);
+    }
+    Ok(orders)
+}
+
+/// [`views`]' statements, each with the JSON list of ids as its one parameter: the lines
+/// and the events of those orders (each led by its order's id, in order), and the orders.
+fn views_statements() -> [String; 3] {
+    let ids_in = "IN (SELECT value FROM json_each(?))";
+    [
+        format!(
+            "SELECT order_id, {LINE_COLUMNS} FROM order_lines WHERE order_id {ids_in} \
+             ORDER BY order_id, id"
+        ),
+        format!(
+            "SELECT order_id, {EVENT_COLUMNS} FROM order_events WHERE order_id {ids_in} \
+             ORDER BY order_id, id"
+        ),
+        format!("SELECT id, {ORDER_COLUMNS} FROM orders WHERE id {ids_in}"),
+    ]
+}
+
+/// An order line from the [`LINE_COLUMNS`] of `l`, starting at column `at`.
+fn line_of(l: &RowResult, at: usize) -> anyhow::Result<PricedLine> {
+    let currency = l.text(at + 4)?;
+    Ok(PricedLine {
+        slug: l.text(at)?,
+        name: l.text(at + 1)?,
+        sku: l.text(at + 6)?,
+        variant: l.text(at + 7)?,
+        quantity: l.int(at + 2)?,
+        unit_price: Money::new(l.int(at + 3)?, currency.clone()),
+        line_total: Money::new(l.int(at + 5)?, currency),
+        available: None,
+        price_per_kg: None,
+        thumbnail: None,
+    })
+}
+
+/// An order event from the [`EVENT_COLUMNS`] of `e`, starting at column `at`.
+fn event_of(e: &RowResult, at: usize) -> anyhow::Result<OrderEvent> {
+    Ok(OrderEvent {
+        state: state(&e.text(at)?)?,
+        at: e.text(at + 1)?,
+    })
+}
+
+/// The order from the [`ORDER_COLUMNS`] of `row` (starting at column `at`), its lines and
+/// its events.
+fn order_of(
+    row: &RowResult,
+    at: usize,
+    items: Vec<PricedLine>,
+    events: Vec<OrderEvent>,
+) -> anyhow::Result<OrderView> {
+    let o = Columns { row, at };
     let (totals, shipping, discount) = shown_amounts(StoredAmounts {
         currency: &o.text(9)?,
         subtotal: o.int(13)?,
@@ -218,4 +291,48 @@ pub fn view(db: &Db, order_id: i64) -> anyhow::Result<OrderView> {
             None => None,
         },
     })
+}
+
+/// The columns of a row from `at` on, numbered from 0 as in [`ORDER_COLUMNS`].
+struct Columns<'a> {
+    row: &'a RowResult,
+    at: usize,
+}
+
+impl Columns<'_> {
+    fn int(&self, column: usize) -> anyhow::Result<i64> {
+        self.row.int(self.at + column)
+    }
+    fn text(&self, column: usize) -> anyhow::Result<String> {
+        self.row.text(self.at + column)
+    }
+    fn opt_text(&self, column: usize) -> anyhow::Result<Option<String>> {
+        self.row.opt_text(self.at + column)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::query_plan;
+
+    /// Reading many orders looks each one up by its index (the ids come from the JSON
+    /// list): no table is scanned, whatever the shop's size.
+    #[test]
+    fn many_orders_are_read_by_index() {
+        let schema = query_plan::schema();
+        for sql in views_statements() {
+            let plan = query_plan::lines(&schema, &sql);
+            assert!(
+                plan.iter()
+                    .filter(|step| step.starts_with("SCAN"))
+                    .all(|step| step.starts_with("SCAN json_each")),
+                "{sql}: {plan:#?}"
+            );
+            assert!(
+                plan.iter().any(|step| step.starts_with("SEARCH")),
+                "{plan:#?}"
+            );
+        }
+    }
 }

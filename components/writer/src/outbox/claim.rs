@@ -11,7 +11,7 @@ use crate::db::{Db, Mode, RowExt as _, int, text};
 use crate::http::request::parse_json;
 use crate::http::responses::{ApiError, json};
 use crate::orders::view;
-use anyhow::anyhow;
+use anyhow::{Context as _, anyhow};
 use spin_sdk::http::Response;
 use storefront_domain::FieldError;
 use storefront_domain::outbox::{
@@ -70,6 +70,12 @@ pub fn claim(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
                 int(request.limit),
             ],
         )?;
+        // Every claimed order in three statements, not three per message.
+        let order_ids = rows
+            .iter()
+            .filter_map(|row| row.opt_int(8).transpose())
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let orders = view::views(db, &order_ids)?;
         let mut messages = Vec::with_capacity(rows.len());
         for row in &rows {
             let secret = match row.opt_int(6)? {
@@ -83,7 +89,12 @@ pub fn claim(db: &Db, body: &[u8]) -> Result<Response, ApiError> {
                 None => None,
             };
             let order = match row.opt_int(8)? {
-                Some(order_id) => Some(view::view(db, order_id)?),
+                Some(order_id) => Some(
+                    orders
+                        .get(&order_id)
+                        .cloned()
+                        .with_context(|| format!("order {order_id} not found"))?,
+                ),
                 None => None,
             };
             messages.push(Message {
