@@ -10,10 +10,8 @@
 //! The limit is the Spin variable `max_unpaid_orders_per_client`; a command without the
 //! header (the host's own calls, an operator's script) is not limited.
 
-use crate::db::{Db, RowExt as _, text};
 use crate::http::request::Header;
 use crate::http::responses::ApiError;
-use anyhow::Context as _;
 use storefront_domain::{FieldError, TOO_MANY_UNPAID};
 
 /// Default when the variable is unset or unreadable.
@@ -63,19 +61,17 @@ pub fn client_key(header: &Header) -> Result<Option<String>, ApiError> {
     }
 }
 
-/// Refuses one more order from `client` if it already holds `limits.orders` unpaid ones;
-/// run inside the place-order transaction, so concurrent orders of one client are
-/// counted exactly.
-pub fn check(db: &Db, client: &str, limits: Limits) -> Result<(), ApiError> {
-    let orders = db
-        .row(
-            "SELECT COUNT(*) FROM orders WHERE client_key = ? AND state = 'pending_payment'",
-            &[text(client)],
-        )?
-        .context("COUNT returned no row")?
-        .int(0)?;
-    if orders >= limits.orders {
-        let message = too_many(orders);
+/// How many orders the client `?2` holds unpaid (0 for NULL: a command without a client),
+/// as a scalar subquery: the place-order transaction reads it in its first statement,
+/// so concurrent orders of one client are counted exactly.
+pub const UNPAID_SQL: &str =
+    "(SELECT COUNT(*) FROM orders WHERE client_key = ?2 AND state = 'pending_payment')";
+
+/// Refuses one more order from a client that already holds `unpaid` orders, `limits.orders`
+/// or more ([`UNPAID_SQL`]).
+pub fn check(unpaid: i64, limits: Limits) -> Result<(), ApiError> {
+    if unpaid >= limits.orders {
+        let message = too_many(unpaid);
         return Err(ApiError::new(429, TOO_MANY_UNPAID, message.clone())
             .with_fields(vec![FieldError::new("order", message)])
             .with_header("retry-after", "600"));

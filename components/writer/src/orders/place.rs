@@ -38,7 +38,11 @@ pub fn place(db: &Db, key: &Header, client: &Header, body: &[u8]) -> Result<Resp
     // An `Err` inside `Ok` is an answer whose transaction still commits: a refused
     // discount code is recorded, and nothing else was written before it.
     db.transaction(Mode::Write, |db| {
-        let (now, stored) = started(db, &key)?;
+        let Started {
+            now,
+            stored,
+            unpaid,
+        } = started(db, &key, client.as_deref())?;
         if let Some(recorded) = stored {
             // The answer holds the order's personal data and its access token: it goes
             // back only to the client that placed the order.
@@ -49,7 +53,7 @@ pub fn place(db: &Db, key: &Header, client: &Header, body: &[u8]) -> Result<Resp
         }
         let order = validated.map_err(ApiError::invalid)?;
         if let Some(client) = &client {
-            client_limits::check(db, client, limits)?;
+            client_limits::check(unpaid, limits)?;
             if !request.discount_code.trim().is_empty()
                 && let Some(wait) = discount_attempts::blocked_for(db, client)?
             {
@@ -193,18 +197,21 @@ fn fingerprint(order: &ValidOrder, request: &OrderRequest) -> String {
     idempotency::fingerprint(json)
 }
 
-/// The time the command runs at and the stored answer to an earlier command with `key`, if
-/// any: one read, the first statement of every order.
-fn started(db: &Db, key: &str) -> anyhow::Result<(String, Option<Recorded>)> {
+/// What the first statement of every order reads.
+struct Started {
+    /// The time the command runs at.
+    now: String,
+    /// The stored answer to an earlier command with the same key, if any.
+    stored: Option<Recorded>,
+    /// The orders the command's client holds unpaid (0 without a client).
+    unpaid: i64,
+}
+
+/// [`Started`] for the command with `key` from `client`: one read, the first statement of
+/// every order.
+fn started(db: &Db, key: &str, client: Option<&str>) -> anyhow::Result<Started> {
     let row = db
-        .row(
-            &format!(
-                "SELECT {NOW}, k.fingerprint, k.status, k.response, o.client_key, o.number \
-                 FROM (SELECT 1) LEFT JOIN idempotency_keys k ON k.key = ? \
-                 LEFT JOIN orders o ON o.id = k.order_id"
-            ),
-            &[text(key)],
-        )?
+        .row(&started_sql(), &[text(key), crate::db::opt_text(client)])?
         .context("SELECT … LEFT JOIN returned no row")?;
     let stored = match row.opt_text(1)? {
         None => None,
@@ -216,7 +223,21 @@ fn started(db: &Db, key: &str) -> anyhow::Result<(String, Option<Recorded>)> {
             number: row.opt_text(5)?,
         }),
     };
-    Ok((row.text(0)?, stored))
+    Ok(Started {
+        now: row.text(0)?,
+        stored,
+        unpaid: row.int(6)?,
+    })
+}
+
+/// [`started`]'s statement: `?1` the key, `?2` the client or NULL.
+fn started_sql() -> String {
+    format!(
+        "SELECT {NOW}, k.fingerprint, k.status, k.response, o.client_key, o.number, {} \
+         FROM (SELECT 1) LEFT JOIN idempotency_keys k ON k.key = ?1 \
+         LEFT JOIN orders o ON o.id = k.order_id",
+        client_limits::UNPAID_SQL
+    )
 }
 
 /// Takes every line's quantity off the shelf, or refuses the whole order with 409
@@ -447,5 +468,35 @@ fn placed_view(
         phone: order.phone.clone(),
         billing: order.billing.clone(),
         locale: order.locale,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::query_plan;
+
+    /// An order's first statement finds the stored answer by its key and counts the
+    /// client's unpaid orders by the partial index of unpaid orders, whatever the shop's size.
+    #[test]
+    fn the_first_statement_reads_by_index() {
+        let plan = query_plan::lines(&query_plan::schema(), &started_sql());
+        for (table, by) in [
+            ("SEARCH k ", "sqlite_autoindex_idempotency_keys_1 (key=?)"),
+            ("SEARCH o ", "INTEGER PRIMARY KEY (rowid=?)"),
+            ("SEARCH orders ", "orders_unpaid_by_client (client_key=?)"),
+        ] {
+            assert!(
+                plan.iter()
+                    .any(|step| step.starts_with(table) && step.contains(by)),
+                "{table}by {by}: {plan:#?}"
+            );
+        }
+        assert!(
+            plan.iter()
+                .filter(|step| step.starts_with("SCAN"))
+                .all(|step| step.contains("CONSTANT ROW") || step.contains("subquery")),
+            "{plan:#?}"
+        );
     }
 }
