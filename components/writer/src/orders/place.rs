@@ -34,7 +34,19 @@ pub fn place(db: &Db, key: &Header, client: &Header, body: &[u8]) -> Result<Resp
     let client = client_limits::client_key(client)?;
     let limits = client_limits::Limits::configured();
     let request: OrderRequest = parse_json(body)?;
-    let validated = request.validate();
+    // Worked out before the transaction, which holds the shop's one batch connection: the
+    // command's fingerprint and the new order's number and token.
+    let prepared = match request.validate() {
+        Ok(order) => Ok(Prepared {
+            fingerprint: fingerprint(&order, &request),
+            drawn: Drawn {
+                number: number::generate()?,
+                access_token: number::access_token()?,
+            },
+            order,
+        }),
+        Err(errors) => Err(errors),
+    };
     // An `Err` inside `Ok` is an answer whose transaction still commits: a refused
     // discount code is recorded, and nothing else was written before it.
     db.transaction(Mode::Write, |db| {
@@ -46,12 +58,16 @@ pub fn place(db: &Db, key: &Header, client: &Header, body: &[u8]) -> Result<Resp
         if let Some(recorded) = stored {
             // The answer holds the order's personal data and its access token: it goes
             // back only to the client that placed the order.
-            let asked = validated.as_ref().ok().map(|order| fingerprint(order, &request));
+            let asked = prepared.as_ref().ok().map(|p| p.fingerprint.as_str());
             return Journal::ORDERS
-                .replay(recorded, asked.as_deref(), Holder::Client(client.as_deref()))
+                .replay(recorded, asked, Holder::Client(client.as_deref()))
                 .map(Ok);
         }
-        let order = validated.map_err(ApiError::invalid)?;
+        let Prepared {
+            order,
+            fingerprint,
+            drawn,
+        } = prepared.map_err(ApiError::invalid)?;
         if let Some(client) = &client {
             client_limits::check(unpaid, limits)?;
             if !request.discount_code.trim().is_empty()
@@ -76,7 +92,15 @@ pub fn place(db: &Db, key: &Header, client: &Header, body: &[u8]) -> Result<Resp
             }
         };
         reserve_stock(db, &priced)?;
-        let inserted = insert(db, &order, &priced, &checkout, client.as_deref(), &now)?;
+        let inserted = insert(
+            db,
+            &order,
+            drawn,
+            &priced,
+            &checkout,
+            client.as_deref(),
+            &now,
+        )?;
         let order_id = inserted.id;
         if let Some(discount) = &checkout.discount {
             discounts::redeem(db, discount.id, order_id, &order.email, &now)?;
@@ -88,7 +112,7 @@ pub fn place(db: &Db, key: &Header, client: &Header, body: &[u8]) -> Result<Resp
              VALUES (?, ?, ?, ?, ?, ?)",
             &[
                 text(&key),
-                text(fingerprint(&order, &request)),
+                text(fingerprint),
                 int(order_id),
                 int(201),
                 text(&body),
@@ -97,6 +121,21 @@ pub fn place(db: &Db, key: &Header, client: &Header, body: &[u8]) -> Result<Resp
         )?;
         Ok(Ok(json_text(201, body)))
     })?
+}
+
+/// A valid order with what is worked out for it before its transaction.
+struct Prepared {
+    order: ValidOrder,
+    /// [`fingerprint`] of the command.
+    fingerprint: String,
+    /// The order's first number to try, and its token.
+    drawn: Drawn,
+}
+
+/// A random order number and access token, drawn for a new order.
+struct Drawn {
+    number: String,
+    access_token: String,
 }
 
 /// Why an order cannot be priced as asked: the fields the shopper must fix, and the
@@ -291,10 +330,12 @@ struct Inserted {
     access_token: String,
 }
 
-/// Writes the order with every amount, its lines and its creation event.
+/// Writes the order with every amount, its lines and its creation event, numbered
+/// `drawn.number` (or another fresh number if that one is taken).
 fn insert(
     db: &Db,
     order: &ValidOrder,
+    drawn: Drawn,
     priced: &Priced,
     checkout: &calculator::Checkout,
     client: Option<&str>,
@@ -304,10 +345,17 @@ fn insert(
     let t = &checkout.totals;
     // A fresh order number nobody has: a (vanishingly unlikely) collision inserts nothing
     // and draws again, rather than failing the order; one statement either way.
-    let mut drawn = None;
-    let access_token = number::access_token()?;
+    let Drawn {
+        number: first,
+        access_token,
+    } = drawn;
+    let mut numbered = None;
+    let mut next = Some(first);
     for _ in 0..5 {
-        let number = number::generate()?;
+        let number = match next.take() {
+            Some(number) => number,
+            None => number::generate()?,
+        };
         let inserted = db
             .row(
                 "INSERT INTO orders (number, state, email, name, address_line1, address_line2, \
@@ -365,11 +413,11 @@ fn insert(
                 ],
             )?;
         if let Some(row) = inserted {
-            drawn = Some((row.int(0)?, number, access_token));
+            numbered = Some((row.int(0)?, number));
             break;
         }
     }
-    let Some((order_id, number, access_token)) = drawn else {
+    let Some((order_id, number)) = numbered else {
         bail!("five random order numbers in a row were taken; is the random source broken?")
     };
     for item in &priced.items {
