@@ -346,16 +346,14 @@ fn insert(
     // A fresh order number nobody has: a (vanishingly unlikely) collision inserts nothing
     // and draws again, rather than failing the order; one statement either way.
     let Drawn {
-        number: first,
+        mut number,
         access_token,
     } = drawn;
-    let mut numbered = None;
-    let mut next = Some(first);
-    for _ in 0..5 {
-        let number = match next.take() {
-            Some(number) => number,
-            None => number::generate()?,
-        };
+    let mut inserted_id = None;
+    for attempt in 0..5 {
+        if attempt > 0 {
+            number = number::generate()?;
+        }
         let inserted = db
             .row(
                 "INSERT INTO orders (number, state, email, name, address_line1, address_line2, \
@@ -413,11 +411,11 @@ fn insert(
                 ],
             )?;
         if let Some(row) = inserted {
-            numbered = Some((row.int(0)?, number));
+            inserted_id = Some(row.int(0)?);
             break;
         }
     }
-    let Some((order_id, number)) = numbered else {
+    let Some(order_id) = inserted_id else {
         bail!("five random order numbers in a row were taken; is the random source broken?")
     };
     for item in &priced.items {
